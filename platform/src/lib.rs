@@ -1,0 +1,11 @@
+//! Saleonix's server-side domain, free of any web framework so that it can be tested on
+//! its own: typed configuration and secrets, per-field encryption, the database and the
+//! demo seed. The `app` crate's server functions and the `server` binary build on it.
+
+pub mod config;
+pub mod contact;
+pub mod db;
+pub mod field_crypto;
+pub mod password;
+pub mod secrets;
+pub mod seed;

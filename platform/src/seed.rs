@@ -1,0 +1,126 @@
+//! The demo platform a fresh development database gets: a platform admin, a staff member
+//! and a verified merchant with a product. Passwords are random and returned once for the
+//! console; only their Argon2id hashes are stored.
+
+use rand::Rng;
+use rand::distributions::Alphanumeric;
+use secrecy::SecretString;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::password;
+
+pub const ADMIN_EMAIL: &str = "admin@saleonix.test";
+pub const STAFF_EMAIL: &str = "staff@saleonix.test";
+pub const MERCHANT_EMAIL: &str = "owner@dardania-crafts.test";
+
+/// One seeded sign-in, to be printed once.
+pub struct DemoAccount {
+    pub role: &'static str,
+    pub email: &'static str,
+    pub password: SecretString,
+}
+
+fn random_password() -> SecretString {
+    rand::thread_rng().sample_iter(&Alphanumeric).take(20).map(char::from).collect::<String>().into()
+}
+
+/// Seeds the demo platform unless it is already there. Returns the new accounts, or
+/// `None` when an earlier run seeded them (their passwords were printed then).
+pub async fn seed_demo(pool: &PgPool) -> Result<Option<Vec<DemoAccount>>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    // Serialises concurrent seeders (two `./dev` runs) on one database.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('saleonix-demo-seed'))").execute(&mut *tx).await?;
+    let seeded: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)")
+        .bind(ADMIN_EMAIL)
+        .fetch_one(&mut *tx)
+        .await?;
+    if seeded {
+        return Ok(None);
+    }
+
+    let accounts = vec![
+        DemoAccount { role: "platform admin", email: ADMIN_EMAIL, password: random_password() },
+        DemoAccount { role: "staff", email: STAFF_EMAIL, password: random_password() },
+        DemoAccount { role: "merchant owner", email: MERCHANT_EMAIL, password: random_password() },
+    ];
+    // Argon2 is deliberately slow; hash off the async runtime.
+    let hashes = {
+        let passwords: Vec<SecretString> = accounts.iter().map(|a| a.password.clone()).collect();
+        tokio::task::spawn_blocking(move || passwords.iter().map(password::hash).collect::<Vec<_>>())
+            .await
+            .expect("hashing does not panic")
+    };
+    let kinds = ["platform_admin", "staff", "merchant"];
+    let names = ["Arta Krasniqi", "Besnik Gashi", "Drita Berisha"];
+    let mut user_ids = Vec::new();
+    for (((account, hash), kind), name) in accounts.iter().zip(&hashes).zip(kinds).zip(names) {
+        let id = Uuid::new_v4();
+        sqlx::query(
+            "INSERT INTO users (id, email, full_name, kind, password_hash, email_verified_at)
+             VALUES ($1, $2, $3, $4::user_kind, $5, now())",
+        )
+        .bind(id)
+        .bind(account.email)
+        .bind(name)
+        .bind(kind)
+        .bind(hash)
+        .execute(&mut *tx)
+        .await?;
+        user_ids.push(id);
+    }
+
+    let merchant_id = Uuid::new_v4();
+    sqlx::query("INSERT INTO merchants (id, business_name, verified_at) VALUES ($1, 'Dardania Crafts', now())")
+        .bind(merchant_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO merchant_members (merchant_id, user_id, role) VALUES ($1, $2, 'owner')")
+        .bind(merchant_id)
+        .bind(user_ids[2])
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO products (id, merchant_id, mode, name, price_minor, currency)
+         VALUES ($1, $2, 'test', 'Silver filigree earrings', 4500, 'EUR')",
+    )
+    .bind(Uuid::new_v4())
+    .bind(merchant_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Some(accounts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn seeds_once_with_working_passwords(pool: PgPool) {
+        let accounts = seed_demo(&pool).await.unwrap().expect("first run seeds");
+        assert_eq!(accounts.len(), 3);
+        assert!(seed_demo(&pool).await.unwrap().is_none(), "second run leaves it alone");
+
+        for account in &accounts {
+            let (phc, verified): (String, bool) =
+                sqlx::query_as("SELECT password_hash, email_verified_at IS NOT NULL FROM users WHERE email = $1")
+                    .bind(account.email)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap();
+            assert!(verified);
+            assert!(password::verify(&account.password, &phc));
+            assert!(!phc.contains(account.password.expose_secret()));
+        }
+        let (verified, product_price): (bool, i64) = sqlx::query_as(
+            "SELECT m.verified_at IS NOT NULL, p.price_minor FROM merchants m JOIN products p ON p.merchant_id = m.id",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert!(verified);
+        assert_eq!(product_price, 4500);
+    }
+}
