@@ -1,0 +1,219 @@
+//! Amounts as integer minor units plus an ISO 4217 currency. No floating point
+//! anywhere: the gateway hashes the exact decimal string, so formatting and
+//! parsing must be exact.
+
+use std::fmt;
+
+/// The currencies Saleonix takes through NestPay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Currency {
+    Eur,
+    All,
+    Usd,
+    Rsd,
+}
+
+impl Currency {
+    pub const ALL_CURRENCIES: [Currency; 4] =
+        [Currency::Eur, Currency::All, Currency::Usd, Currency::Rsd];
+
+    /// ISO 4217 alphabetic code, e.g. `EUR`.
+    pub fn alpha(self) -> &'static str {
+        match self {
+            Currency::Eur => "EUR",
+            Currency::All => "ALL",
+            Currency::Usd => "USD",
+            Currency::Rsd => "RSD",
+        }
+    }
+
+    /// ISO 4217 numeric code as the gateway sends it, zero-padded: `978`, `008`.
+    pub fn numeric(self) -> &'static str {
+        match self {
+            Currency::Eur => "978",
+            Currency::All => "008",
+            Currency::Usd => "840",
+            Currency::Rsd => "941",
+        }
+    }
+
+    /// Digits after the decimal point. ISO 4217 gives all four currencies two.
+    pub fn minor_digits(self) -> u32 {
+        2
+    }
+
+    /// Looks a currency up by its numeric code; `8` and `008` are both ALL.
+    pub fn from_numeric(code: &str) -> Option<Currency> {
+        let code = code.trim();
+        if code.is_empty() || code.len() > 3 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let padded = format!("{code:0>3}");
+        Self::ALL_CURRENCIES
+            .into_iter()
+            .find(|c| c.numeric() == padded)
+    }
+
+    /// Looks a currency up by its alphabetic code, case-insensitively.
+    pub fn from_alpha(code: &str) -> Option<Currency> {
+        Self::ALL_CURRENCIES
+            .into_iter()
+            .find(|c| c.alpha().eq_ignore_ascii_case(code.trim()))
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.alpha())
+    }
+}
+
+/// Why a decimal amount string was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("amount is not a decimal number with a dot")]
+    NotDecimal,
+    #[error("amount has more decimals than the currency allows")]
+    TooPrecise,
+    #[error("amount is too large")]
+    Overflow,
+}
+
+/// An amount in minor units (cents) of a currency. Never negative: refunds and
+/// captures are separate operations, not negative amounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Money {
+    minor: u64,
+    currency: Currency,
+}
+
+impl Money {
+    pub fn new(minor: u64, currency: Currency) -> Money {
+        Money { minor, currency }
+    }
+
+    pub fn minor(self) -> u64 {
+        self.minor
+    }
+
+    pub fn currency(self) -> Currency {
+        self.currency
+    }
+
+    pub fn is_zero(self) -> bool {
+        self.minor == 0
+    }
+
+    /// The gateway's decimal form: `1250` EUR is `12.50`, `5` is `0.05`.
+    pub fn to_decimal_string(self) -> String {
+        format_minor(self.minor, self.currency.minor_digits())
+    }
+
+    /// Parses the gateway's decimal form (`12.50`, `12.5`, `12`) without floats.
+    /// More decimals than the currency has are accepted only if they are zeros
+    /// (`12.500`), since they do not change the value.
+    pub fn parse_decimal(text: &str, currency: Currency) -> Result<Money, MoneyError> {
+        parse_minor(text, currency.minor_digits()).map(|minor| Money { minor, currency })
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.to_decimal_string(), self.currency)
+    }
+}
+
+fn format_minor(minor: u64, digits: u32) -> String {
+    if digits == 0 {
+        return minor.to_string();
+    }
+    let scale = 10u64.pow(digits);
+    format!(
+        "{}.{:0width$}",
+        minor / scale,
+        minor % scale,
+        width = digits as usize
+    )
+}
+
+fn parse_minor(text: &str, digits: u32) -> Result<u64, MoneyError> {
+    let (whole, frac) = match text.split_once('.') {
+        Some((w, f)) => (w, f),
+        None => (text, ""),
+    };
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !all_digits(whole) || !all_digits(frac) || (text.ends_with('.')) {
+        return Err(MoneyError::NotDecimal);
+    }
+    let digits = digits as usize;
+    let (kept, rest) = frac.split_at(frac.len().min(digits));
+    if rest.bytes().any(|b| b != b'0') {
+        return Err(MoneyError::TooPrecise);
+    }
+    let mut minor: u64 = 0;
+    let padded = format!("{kept:0<digits$}");
+    for b in whole.bytes().chain(padded.bytes()) {
+        minor = minor
+            .checked_mul(10)
+            .and_then(|m| m.checked_add(u64::from(b - b'0')))
+            .ok_or(MoneyError::Overflow)?;
+    }
+    Ok(minor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn formats_minor_units() {
+        assert_eq!(Money::new(1250, Currency::Eur).to_decimal_string(), "12.50");
+        assert_eq!(Money::new(5, Currency::Eur).to_decimal_string(), "0.05");
+        assert_eq!(Money::new(0, Currency::Usd).to_decimal_string(), "0.00");
+        assert_eq!(
+            Money::new(100025, Currency::All).to_decimal_string(),
+            "1000.25"
+        );
+    }
+
+    #[test]
+    fn parses_decimals() {
+        let eur = |s| Money::parse_decimal(s, Currency::Eur).map(Money::minor);
+        assert_eq!(eur("12.50"), Ok(1250));
+        assert_eq!(eur("12.5"), Ok(1250));
+        assert_eq!(eur("12"), Ok(1200));
+        assert_eq!(eur("0.01"), Ok(1));
+        assert_eq!(eur("12.500"), Ok(1250));
+        assert_eq!(eur("12.505"), Err(MoneyError::TooPrecise));
+        for bad in [
+            "", ".5", "12.", "1,50", "-1.00", "+1", "1e3", " 1.00", "1.0.0",
+        ] {
+            assert_eq!(eur(bad), Err(MoneyError::NotDecimal), "{bad:?}");
+        }
+        assert_eq!(eur("99999999999999999999"), Err(MoneyError::Overflow));
+    }
+
+    #[test]
+    fn currency_codes() {
+        assert_eq!(Currency::from_numeric("978"), Some(Currency::Eur));
+        assert_eq!(Currency::from_numeric("008"), Some(Currency::All));
+        assert_eq!(Currency::from_numeric("8"), Some(Currency::All));
+        assert_eq!(Currency::from_numeric("949"), None);
+        assert_eq!(Currency::from_alpha("rsd"), Some(Currency::Rsd));
+        assert_eq!(Currency::Usd.numeric(), "840");
+    }
+
+    proptest! {
+        #[test]
+        fn format_parse_round_trip(minor in any::<u64>()) {
+            let m = Money::new(minor, Currency::Eur);
+            prop_assert_eq!(Money::parse_decimal(&m.to_decimal_string(), Currency::Eur), Ok(m));
+        }
+
+        #[test]
+        fn parse_never_panics(s in "\\PC{0,24}") {
+            let _ = Money::parse_decimal(&s, Currency::Rsd);
+        }
+    }
+}
