@@ -1,1 +1,57 @@
+//! The Saleonix web application: pages, components and server functions, compiled twice:
+//! for the server (`ssr`) and for the browser (`hydrate`).
 
+pub mod components;
+pub mod contact;
+pub mod error;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{Link, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::layout::{SiteFooter, SiteHeader};
+use crate::pages::{home::HomePage, legal, not_found::NotFound, security::SecurityPage};
+
+/// The HTML document around the app; rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/saleonix.css" />
+        <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
+        <Title formatter=|page: String| {
+            if page.is_empty() { "Saleonix".to_owned() } else { format!("{page} · Saleonix") }
+        } />
+        <Router>
+            <SiteHeader />
+            <main id="main">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/security") view=SecurityPage />
+                    <Route path=path!("/privacy") view=legal::PrivacyPage />
+                    <Route path=path!("/terms") view=legal::TermsPage />
+                </Routes>
+            </main>
+            <SiteFooter />
+        </Router>
+    }
+}

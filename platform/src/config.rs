@@ -53,6 +53,8 @@ pub struct Settings {
     pub database_max_connections: u32,
     /// Where development secrets are generated; never read in production.
     pub secrets_file: PathBuf,
+    /// The built site (`cargo leptos build` output): `pkg/` with the WASM, JS and CSS.
+    pub site_root: PathBuf,
     pub tls: Option<TlsConfig>,
     /// Trust `X-Forwarded-Proto: https` from a proxy in front (sends HSTS then).
     pub trust_forwarded_proto: bool,
@@ -78,6 +80,7 @@ impl Default for Settings {
             database_url: "postgres://postgres@127.0.0.1:5432/saleonix".into(),
             database_max_connections: 20,
             secrets_file: PathBuf::from(".local/secrets.toml"),
+            site_root: PathBuf::from("target/site"),
             tls: None,
             trust_forwarded_proto: false,
             security_txt: SecurityTxt {

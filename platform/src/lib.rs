@@ -9,3 +9,12 @@ pub mod field_crypto;
 pub mod password;
 pub mod secrets;
 pub mod seed;
+
+use std::sync::Arc;
+
+/// What server functions and request handlers need, shared by cheap clones.
+#[derive(Clone)]
+pub struct Platform {
+    pub pool: sqlx::PgPool,
+    pub config: Arc<config::Config>,
+}

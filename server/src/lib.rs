@@ -1,1 +1,85 @@
+//! The Saleonix HTTP server: the Leptos app (pages and server functions) behind the
+//! platform's hardening layers. `router` is library code so tests run the real thing.
 
+pub mod csrf;
+pub mod health;
+pub mod security_headers;
+pub mod telemetry;
+pub mod tls;
+pub mod well_known;
+
+use std::sync::Arc;
+
+use app::{App, shell};
+use axum::Router;
+use axum::extract::FromRef;
+use axum::routing::get;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use platform::Platform;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+
+use crate::security_headers::HeaderPolicy;
+
+/// Axum state: Leptos needs its options through `FromRef`.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos: LeptosOptions,
+    pub platform: Platform,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+/// Leptos options from the platform's own settings rather than cargo-leptos's variables,
+/// so the server starts the same way from `./dev`, a test or a container.
+pub fn leptos_options(platform: &Platform) -> LeptosOptions {
+    let settings = &platform.config.settings;
+    LeptosOptions::builder()
+        .output_name("saleonix")
+        .site_root(settings.site_root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .site_addr(settings.listen)
+        .build()
+}
+
+/// The whole application. Layers run outermost first: request id, tracing, panic
+/// catching, security headers (so even a panic's 500 carries them), then CSRF.
+pub fn router(platform: Platform) -> Router {
+    let leptos = leptos_options(&platform);
+    let routes = generate_route_list(App);
+    let settings = &platform.config.settings;
+    let headers = Arc::new(HeaderPolicy::from_settings(settings));
+    let origin: Arc<str> = settings.public_origin().into();
+
+    let context = {
+        let platform = platform.clone();
+        move || {
+            provide_context(platform.clone());
+            security_headers::adopt_request_nonce();
+        }
+    };
+    let state = AppState { leptos: leptos.clone(), platform };
+
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/robots.txt", get(well_known::robots_txt))
+        .route("/.well-known/security.txt", get(well_known::security_txt))
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let leptos = leptos.clone();
+            move || shell(leptos.clone())
+        })
+        .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(origin, csrf::refuse_cross_site))
+        .layer(axum::middleware::from_fn_with_state(headers, security_headers::apply))
+        .layer(CatchPanicLayer::new())
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(telemetry::http_trace_layer())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}

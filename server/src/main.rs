@@ -1,1 +1,75 @@
-fn main(){}
+//! `saleonix-server [serve|migrate]`: loads the configuration, prepares the database
+//! (creating it in development and applying migrations), seeds the demo platform in
+//! development, then serves.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use platform::Platform;
+use platform::config::{Config, Environment};
+use secrecy::ExposeSecret;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
+    if !matches!(command.as_str(), "serve" | "migrate") {
+        eprintln!("usage: saleonix-server [serve|migrate]");
+        return ExitCode::from(2);
+    }
+    let config = match Config::load() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("saleonix: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    server::telemetry::init(config.settings.log_format);
+    match run(&command, config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(%error, "stopped");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: &str, config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    let settings = config.settings.clone();
+    let pool = platform::db::prepare(&settings).await?;
+    tracing::info!("database schema is up to date");
+    if command == "migrate" {
+        return Ok(());
+    }
+    if settings.env == Environment::Development {
+        print_demo_accounts(platform::seed::seed_demo(&pool).await?);
+    }
+    let app = server::router(Platform { pool, config: Arc::new(config) });
+    match &settings.tls {
+        Some(tls) => server::tls::serve(app, settings.listen, tls, settings.public_origin().to_owned()).await?,
+        None => {
+            let listener = tokio::net::TcpListener::bind(settings.listen).await?;
+            tracing::info!(listen = %settings.listen, public_url = %settings.public_url, "serving");
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Demo passwords go to the console once, when they are created, and nowhere else.
+fn print_demo_accounts(accounts: Option<Vec<platform::seed::DemoAccount>>) {
+    match accounts {
+        Some(accounts) => {
+            println!("\n  Demo platform seeded. These passwords are shown once:\n");
+            for account in accounts {
+                println!("    {:<16} {:<30} {}", account.role, account.email, account.password.expose_secret());
+            }
+            println!();
+        }
+        None => tracing::info!("demo platform already seeded (its passwords were printed when it was created)"),
+    }
+}

@@ -1,0 +1,28 @@
+//! The landing page's "talk to us" form.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// Public: anyone may send a request. Input is validated and stored by
+/// `platform::contact`; on success a plain form POST (no WASM) is redirected to the
+/// thank-you anchor, and the hydrated client follows the same redirect.
+#[server(endpoint = "public/contact")]
+pub async fn submit_contact(
+    name: String,
+    email: String,
+    business_name: String,
+    message: String,
+) -> Result<(), AppError> {
+    use platform::contact::{self, ContactError, ContactForm};
+    let platform = expect_context::<platform::Platform>();
+    let form = ContactForm { name, email, business_name, message };
+    match contact::submit(&platform.pool, form).await {
+        Ok(_) => {
+            leptos_axum::redirect("/?contact=sent#contact");
+            Ok(())
+        }
+        Err(ContactError::Invalid { field, message }) => Err(AppError::validation(field, message).respond()),
+        Err(ContactError::Database) => Err(AppError::Internal.respond()),
+    }
+}

@@ -1,0 +1,59 @@
+//! The one error type every server function returns. It crosses the wire as JSON, so it
+//! carries only what a user may see; internal details are logged on the server instead.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// Bad input; `field` names the form field so the UI can show the message beside it.
+    #[error("{message}")]
+    Validation { field: String, message: String },
+    /// The request never reached the function (network, or arguments that do not decode).
+    #[error("The request could not be completed: {0}")]
+    Request(String),
+    #[error("Something went wrong on our side. Please try again in a moment.")]
+    Internal,
+}
+
+impl AppError {
+    pub fn validation(field: &str, message: &str) -> Self {
+        AppError::Validation { field: field.to_owned(), message: message.to_owned() }
+    }
+
+    /// The message for `field`, if this error is about it.
+    pub fn for_field(&self, field: &str) -> Option<String> {
+        match self {
+            AppError::Validation { field: f, message } if f == field => Some(message.clone()),
+            _ => None,
+        }
+    }
+
+    #[cfg(feature = "ssr")]
+    pub fn status(&self) -> http::StatusCode {
+        match self {
+            AppError::Validation { .. } => http::StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Request(_) => http::StatusCode::BAD_REQUEST,
+            AppError::Internal => http::StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Sets the HTTP status of the current server-function response to match this error
+    /// (server functions answer 500 for every error otherwise).
+    #[cfg(feature = "ssr")]
+    pub fn respond(self) -> Self {
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(self.status());
+        }
+        self
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Request(value.to_string())
+    }
+}
