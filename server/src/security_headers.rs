@@ -24,7 +24,7 @@ pub struct CspNonce(pub Arc<str>);
 
 pub const HSTS: &str = "max-age=63072000; includeSubDomains";
 pub const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), \
-     bluetooth=(), hid=(), midi=(), accelerometer=(), gyroscope=(), magnetometer=(), browsing-topics=()";
+     hid=(), midi=(), accelerometer=(), gyroscope=(), magnetometer=(), browsing-topics=()";
 
 /// Paths that must never be indexed: the admin console, merchant dashboards and the API.
 const UNINDEXED_PREFIXES: [&str; 3] = ["/admin", "/dashboard", "/api/"];

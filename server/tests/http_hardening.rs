@@ -1,0 +1,214 @@
+//! The promises of the hardened HTTP layer, checked on real responses: pages, static
+//! files, server functions, error responses; CSRF; health; well-known files.
+
+mod support;
+
+use reqwest::Response;
+use reqwest::header::HeaderMap;
+use sqlx::PgPool;
+use support::{TestServer, start, start_with};
+
+const CONTACT: &str = "/api/public/contact";
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
+    headers.get(name).map(|v| v.to_str().unwrap()).unwrap_or_else(|| panic!("missing header {name}"))
+}
+
+/// The headers every response must carry, whatever produced it.
+fn assert_hardened(response: &Response) {
+    let h = response.headers();
+    let csp = header(h, "content-security-policy");
+    for directive in [
+        "default-src 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+        "'wasm-unsafe-eval'",
+        "form-action 'self' http://127.0.0.1:8600/fim/est3Dgate https://pgw.bkt-ks.com/fim/est3Dgate",
+    ] {
+        assert!(csp.contains(directive), "CSP of {} lacks {directive}: {csp}", response.url());
+    }
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(header(h, "x-content-type-options"), "nosniff");
+    assert_eq!(header(h, "x-frame-options"), "DENY");
+    assert_eq!(header(h, "referrer-policy"), "strict-origin-when-cross-origin");
+    assert_eq!(header(h, "cross-origin-opener-policy"), "same-origin");
+    let permissions = header(h, "permissions-policy");
+    for feature in ["camera=()", "microphone=()", "geolocation=()", "payment=()"] {
+        assert!(permissions.contains(feature), "{permissions}");
+    }
+    assert!(h.get("x-request-id").is_some(), "every response names its request id");
+}
+
+fn nonce_of(csp: &str) -> String {
+    let start = csp.find("'nonce-").expect("a nonce in the CSP") + 7;
+    csp[start..].split('\'').next().unwrap().to_owned()
+}
+
+async fn contact(server: &TestServer, email: &str, headers: &[(&str, &str)]) -> Response {
+    let mut request = server.client.post(server.url(CONTACT)).form(&[
+        ("name", "Luan Hoxha"),
+        ("email", email),
+        ("business_name", "Rugs of Prizren"),
+        ("message", "We sell handmade rugs."),
+    ]);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.send().await.unwrap()
+}
+
+async fn contact_rows(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM contact_requests").fetch_one(pool).await.unwrap()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn pages_carry_a_fresh_nonce_that_the_hydration_scripts_use(pool: PgPool) {
+    let server = start(pool).await;
+    let mut nonces = Vec::new();
+    for _ in 0..2 {
+        let response = server.client.get(server.url("/")).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_hardened(&response);
+        assert_eq!(header(response.headers(), "cache-control"), "no-store");
+        let nonce = nonce_of(header(response.headers(), "content-security-policy"));
+        let html = response.text().await.unwrap();
+        assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries the header's nonce");
+        assert!(html.contains("Card payments for Kosovo"));
+        nonces.push(nonce);
+    }
+    assert_ne!(nonces[0], nonces[1], "a new nonce per response");
+    assert!(nonces[0].len() >= 22, "at least 128 bits");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn static_files_error_pages_and_server_functions_are_hardened_too(pool: PgPool) {
+    let server = start(pool).await;
+
+    let css = server.client.get(server.url("/pkg/saleonix.css")).send().await.unwrap();
+    assert_eq!(css.status(), 200, "run `cargo leptos build` first: the site must exist");
+    assert_hardened(&css);
+    assert_eq!(header(css.headers(), "cache-control"), "no-cache");
+
+    let missing = server.client.get(server.url("/no/such/page")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    assert_hardened(&missing);
+    assert_eq!(header(missing.headers(), "cache-control"), "no-store");
+    assert!(missing.text().await.unwrap().contains("Page not found"));
+
+    let function = contact(&server, "not-an-email", &[("sec-fetch-site", "same-origin")]).await;
+    assert_eq!(function.status(), 422);
+    assert_hardened(&function);
+    assert_eq!(header(function.headers(), "cache-control"), "no-store");
+    assert!(function.text().await.unwrap().contains("email"), "the error names the field");
+
+    for path in ["/healthz", "/robots.txt", "/.well-known/security.txt"] {
+        let response = server.client.get(server.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        assert_hardened(&response);
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_internal_error_is_a_hardened_500_that_reveals_nothing(pool: PgPool) {
+    let server = start(pool.clone()).await;
+    pool.close().await;
+    let response = contact(&server, "luan@example.com", &[("sec-fetch-site", "same-origin")]).await;
+    assert_eq!(response.status(), 500);
+    assert_hardened(&response);
+    assert_eq!(header(response.headers(), "cache-control"), "no-store");
+    let body = response.text().await.unwrap();
+    let error: app::error::AppError = serde_json::from_str(&body).unwrap();
+    assert_eq!(error, app::error::AppError::Internal, "the client shows its generic message");
+    let body = body.to_lowercase();
+    for leak in ["sqlx", "pool", "postgres", "closed"] {
+        assert!(!body.contains(leak), "the body leaks {leak}: {body}");
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_cross_site_post_is_refused_and_changes_nothing(pool: PgPool) {
+    let server = start(pool.clone()).await;
+    for headers in [
+        &[("sec-fetch-site", "cross-site"), ("origin", "https://evil.example")][..],
+        &[("sec-fetch-site", "same-site")][..],
+        &[("origin", "https://evil.example")][..],
+        &[("origin", "null")][..],
+    ] {
+        let response = contact(&server, "luan@example.com", headers).await;
+        assert_eq!(response.status(), 403, "{headers:?}");
+        assert_hardened(&response);
+    }
+    assert_eq!(contact_rows(&pool).await, 0, "nothing was stored");
+
+    let same_origin = [("sec-fetch-site", "same-origin"), ("origin", server.base.as_str())];
+    let accepted = contact(&server, "luan@example.com", &same_origin).await;
+    assert!(accepted.status().is_success() || accepted.status().is_redirection(), "{}", accepted.status());
+    assert_eq!(contact_rows(&pool).await, 1);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_plain_form_post_without_wasm_is_redirected_to_the_thank_you(pool: PgPool) {
+    let server = start(pool.clone()).await;
+    let response = contact(
+        &server,
+        "luan@example.com",
+        &[("sec-fetch-site", "same-origin"), ("accept", "text/html"), ("referer", &server.url("/"))],
+    )
+    .await;
+    assert_eq!(response.status(), 302);
+    assert_eq!(header(response.headers(), "location"), "/?contact=sent#contact");
+    let thanks = server.client.get(server.url("/?contact=sent")).send().await.unwrap().text().await.unwrap();
+    assert!(thanks.contains("We have your message"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn hsts_is_sent_only_over_https(pool: PgPool) {
+    let plain = start(pool.clone()).await;
+    let response = plain.client.get(plain.url("/")).header("x-forwarded-proto", "https").send().await.unwrap();
+    assert!(response.headers().get("strict-transport-security").is_none(), "an untrusted proxy header is ignored");
+
+    let proxied = start_with(pool, |s| s.trust_forwarded_proto = true).await;
+    let response = proxied.client.get(proxied.url("/")).header("x-forwarded-proto", "https").send().await.unwrap();
+    assert_eq!(header(response.headers(), "strict-transport-security"), "max-age=63072000; includeSubDomains");
+    assert!(header(response.headers(), "content-security-policy").contains("upgrade-insecure-requests"));
+    let response = proxied.client.get(proxied.url("/")).send().await.unwrap();
+    assert!(response.headers().get("strict-transport-security").is_none());
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn admin_surfaces_are_unindexed(pool: PgPool) {
+    let server = start(pool).await;
+    let robots = server.client.get(server.url("/robots.txt")).send().await.unwrap().text().await.unwrap();
+    for line in ["Disallow: /admin", "Disallow: /dashboard", "Disallow: /api/"] {
+        assert!(robots.contains(line), "{robots}");
+    }
+    for path in ["/admin", "/admin/merchants", "/dashboard"] {
+        let response = server.client.get(server.url(path)).send().await.unwrap();
+        assert_eq!(header(response.headers(), "x-robots-tag"), "noindex, nofollow", "{path}");
+    }
+    let public = server.client.get(server.url("/security")).send().await.unwrap();
+    assert!(public.headers().get("x-robots-tag").is_none(), "public pages stay indexable");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn security_txt_follows_rfc_9116(pool: PgPool) {
+    let server = start(pool).await;
+    let response = server.client.get(server.url("/.well-known/security.txt")).send().await.unwrap();
+    assert!(header(response.headers(), "content-type").starts_with("text/plain"));
+    let body = response.text().await.unwrap();
+    assert!(body.contains("Contact: mailto:security@saleonix.example\n"), "{body}");
+    assert!(body.contains("Expires: 2027-11-24T00:00:00.000Z\n"), "{body}");
+    assert!(body.contains(&format!("Canonical: {}/.well-known/security.txt", server.base)));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn readiness_follows_the_database(pool: PgPool) {
+    let server = start(pool.clone()).await;
+    let get = |path: &'static str| server.client.get(server.url(path)).send();
+    assert_eq!(get("/healthz").await.unwrap().status(), 200);
+    assert_eq!(get("/readyz").await.unwrap().status(), 200);
+    pool.close().await;
+    assert_eq!(get("/readyz").await.unwrap().status(), 503);
+    assert_eq!(get("/healthz").await.unwrap().status(), 200, "the process itself is fine");
+}

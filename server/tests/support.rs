@@ -1,0 +1,45 @@
+//! Starts the real router on 127.0.0.1:0 against the test's own database.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use platform::Platform;
+use platform::config::{Config, Environment, Settings};
+use platform::secrets::Secrets;
+use sqlx::PgPool;
+
+pub struct TestServer {
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+impl TestServer {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+pub async fn start(pool: PgPool) -> TestServer {
+    start_with(pool, |_| {}).await
+}
+
+pub async fn start_with(pool: PgPool, adjust: impl FnOnce(&mut Settings)) -> TestServer {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut settings = Settings {
+        public_url: format!("http://{addr}"),
+        site_root: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site")),
+        ..Settings::default()
+    };
+    adjust(&mut settings);
+    let secrets_file = std::env::temp_dir().join(format!("saleonix-test-{}/secrets.toml", uuid::Uuid::new_v4()));
+    let secrets = Secrets::load(Environment::Development, &secrets_file).unwrap();
+    let platform = Platform { pool, config: Arc::new(Config { settings, secrets }) };
+    let app = server::router(platform);
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+    });
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    TestServer { base: format!("http://{addr}"), client }
+}
