@@ -29,9 +29,11 @@ pub struct TlsConfig {
 
 /// The Payten 3-D gate URLs the checkout form may post to; they also feed the CSP's
 /// `form-action`, which is why they live here and not only in the gateway accounts.
+/// `test_api_url` is where the development seed points the Test Mode account.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct PaytenGates {
     pub test_gate_url: String,
+    pub test_api_url: String,
     pub live_gate_url: String,
 }
 
@@ -89,6 +91,7 @@ impl Default for Settings {
             },
             payten: PaytenGates {
                 test_gate_url: "http://127.0.0.1:8600/fim/est3Dgate".into(),
+                test_api_url: "http://127.0.0.1:8600/fim/api".into(),
                 live_gate_url: "https://pgw.bkt-ks.com/fim/est3Dgate".into(),
             },
             log_format: LogFormat::Pretty,

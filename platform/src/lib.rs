@@ -6,6 +6,7 @@ pub mod config;
 pub mod contact;
 pub mod db;
 pub mod field_crypto;
+pub mod gateway_accounts;
 pub mod password;
 pub mod secrets;
 pub mod seed;

@@ -1,6 +1,7 @@
-//! The demo platform a fresh development database gets: a platform admin, a staff member
-//! and a verified merchant with a product. Passwords are random and returned once for the
-//! console; only their Argon2id hashes are stored.
+//! The demo platform a fresh development database gets: a platform admin, a staff member,
+//! a verified merchant with a product, and the Test Mode gateway account pointing at the
+//! local Payten sandbox. Passwords are random and returned once for the console; only
+//! their Argon2id hashes are stored.
 
 use rand::Rng;
 use rand::distributions::Alphanumeric;
@@ -8,6 +9,8 @@ use secrecy::SecretString;
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::field_crypto::KeyRing;
+use crate::gateway_accounts::{self, GatewayAccount, Mode};
 use crate::password;
 
 pub const ADMIN_EMAIL: &str = "admin@saleonix.test";
@@ -27,7 +30,26 @@ fn random_password() -> SecretString {
 
 /// Seeds the demo platform unless it is already there. Returns the new accounts, or
 /// `None` when an earlier run seeded them (their passwords were printed then).
-pub async fn seed_demo(pool: &PgPool) -> Result<Option<Vec<DemoAccount>>, sqlx::Error> {
+/// The sandbox's built-in development store (see sandbox/README.md): sandbox-only values,
+/// never real credentials.
+fn sandbox_test_account(endpoints: payten::GatewayEndpoints) -> GatewayAccount {
+    GatewayAccount {
+        mode: Mode::Test,
+        endpoints,
+        credentials: payten::Credentials {
+            client_id: "520000001".into(),
+            store_key: SecretString::from("SANDBOX-STORE-KEY-TEST"),
+            api_user: "saleonix-api".into(),
+            api_password: SecretString::from("SANDBOX-API-PASSWORD"),
+        },
+    }
+}
+
+pub async fn seed_demo(
+    pool: &PgPool,
+    keys: &KeyRing,
+    sandbox: payten::GatewayEndpoints,
+) -> Result<Option<Vec<DemoAccount>>, sqlx::Error> {
     let mut tx = pool.begin().await?;
     // Serialises concurrent seeders (two `./dev` runs) on one database.
     sqlx::query("SELECT pg_advisory_xact_lock(hashtext('saleonix-demo-seed'))").execute(&mut *tx).await?;
@@ -88,6 +110,7 @@ pub async fn seed_demo(pool: &PgPool) -> Result<Option<Vec<DemoAccount>>, sqlx::
     .bind(merchant_id)
     .execute(&mut *tx)
     .await?;
+    gateway_accounts::save(&mut tx, keys, &sandbox_test_account(sandbox)).await?;
     tx.commit().await?;
     Ok(Some(accounts))
 }
@@ -98,10 +121,15 @@ mod tests {
     use secrecy::ExposeSecret;
 
     #[sqlx::test(migrations = "../migrations")]
-    async fn seeds_once_with_working_passwords(pool: PgPool) {
-        let accounts = seed_demo(&pool).await.unwrap().expect("first run seeds");
+    async fn seeds_once_with_working_passwords_and_the_sandbox_account(pool: PgPool) {
+        let keys = KeyRing::new(1, vec![(1, secrecy::SecretBox::new(Box::new([5u8; 32])))]).unwrap();
+        let sandbox = || payten::GatewayEndpoints::from_base("http://127.0.0.1:8600");
+        let accounts = seed_demo(&pool, &keys, sandbox()).await.unwrap().expect("first run seeds");
         assert_eq!(accounts.len(), 3);
-        assert!(seed_demo(&pool).await.unwrap().is_none(), "second run leaves it alone");
+        assert!(seed_demo(&pool, &keys, sandbox()).await.unwrap().is_none(), "second run leaves it alone");
+        let test = gateway_accounts::load(&pool, &keys, Mode::Test).await.unwrap().expect("a Test Mode account");
+        assert_eq!(test.endpoints, sandbox());
+        assert!(gateway_accounts::load(&pool, &keys, Mode::Live).await.unwrap().is_none(), "no live account");
 
         for account in &accounts {
             let (phc, verified): (String, bool) =

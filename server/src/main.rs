@@ -42,7 +42,11 @@ async fn run(command: &str, config: Config) -> Result<(), Box<dyn std::error::Er
         return Ok(());
     }
     if settings.env == Environment::Development {
-        print_demo_accounts(platform::seed::seed_demo(&pool).await?);
+        let sandbox = payten::GatewayEndpoints {
+            gate_url: settings.payten.test_gate_url.clone(),
+            api_url: settings.payten.test_api_url.clone(),
+        };
+        print_demo_accounts(platform::seed::seed_demo(&pool, &config.secrets.field_keys, sandbox).await?);
     }
     let app = server::router(Platform { pool, config: Arc::new(config) });
     match &settings.tls {
