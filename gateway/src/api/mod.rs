@@ -144,16 +144,7 @@ impl ApiClient {
         order_id: &str,
         amount: Money,
     ) -> Result<FinancialResponse, ApiError> {
-        check_id(order_id)?;
-        check_amount(amount)?;
-        let doc = self
-            .request()
-            .element("Type", "Credit")
-            .element("OrderId", order_id)
-            .element("Total", &amount.to_decimal_string())
-            .element("Currency", amount.currency().numeric());
-        let answer = self.send(Operation::Credit, order_id, doc).await?;
-        parse::financial(Operation::Credit, order_id, &answer)
+        self.with_amount(Operation::Credit, "Credit", order_id, amount).await
     }
 
     /// Voids the last transaction of an order (same day, before settlement).
@@ -173,16 +164,27 @@ impl ApiClient {
         order_id: &str,
         amount: Money,
     ) -> Result<FinancialResponse, ApiError> {
+        self.with_amount(Operation::PostAuth, "PostAuth", order_id, amount).await
+    }
+
+    /// The financial operations that carry an amount (Credit, PostAuth).
+    async fn with_amount(
+        &self,
+        operation: Operation,
+        kind: &str,
+        order_id: &str,
+        amount: Money,
+    ) -> Result<FinancialResponse, ApiError> {
         check_id(order_id)?;
         check_amount(amount)?;
         let doc = self
             .request()
-            .element("Type", "PostAuth")
+            .element("Type", kind)
             .element("OrderId", order_id)
             .element("Total", &amount.to_decimal_string())
             .element("Currency", amount.currency().numeric());
-        let answer = self.send(Operation::PostAuth, order_id, doc).await?;
-        parse::financial(Operation::PostAuth, order_id, &answer)
+        let answer = self.send(operation, order_id, doc).await?;
+        parse::financial(operation, order_id, &answer)
     }
 
     /// The order's status; [`ApiError::NotFound`] if the gateway has no such order.
