@@ -11,21 +11,42 @@ use platform::config::TlsConfig;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
     #[error("cannot load the TLS certificate or key: {0}")]
     Load(std::io::Error),
     #[error("server error: {0}")]
     Serve(std::io::Error),
 }
 
+/// Binds the configured addresses, then serves.
 pub async fn serve(app: Router, listen: SocketAddr, tls: &TlsConfig, public_origin: String) -> Result<(), TlsError> {
+    let bind_error = |addr| move |source| TlsError::Bind { addr, source };
+    let listener = std::net::TcpListener::bind(listen).map_err(bind_error(listen))?;
+    let redirect = match tls.redirect_listen {
+        Some(addr) => Some(tokio::net::TcpListener::bind(addr).await.map_err(bind_error(addr))?),
+        None => None,
+    };
+    serve_on(app, listener, tls, redirect, public_origin).await
+}
+
+/// Serves HTTPS on `listener` and, given `redirect`, plain HTTP there that only redirects.
+pub async fn serve_on(
+    app: Router,
+    listener: std::net::TcpListener,
+    tls: &TlsConfig,
+    redirect: Option<tokio::net::TcpListener>,
+    public_origin: String,
+) -> Result<(), TlsError> {
     // rustls is built without a default provider (no C toolchain needed for aws-lc).
     let _ = rustls::crypto::ring::default_provider().install_default();
     let rustls = RustlsConfig::from_pem_file(&tls.cert_path, &tls.key_path).await.map_err(TlsError::Load)?;
-    if let Some(redirect_listen) = tls.redirect_listen {
-        tokio::spawn(redirect_to_https(redirect_listen, public_origin));
+    if let Some(redirect) = redirect {
+        tokio::spawn(redirect_to_https(redirect, public_origin));
     }
-    tracing::info!(%listen, "serving HTTPS");
-    axum_server::bind_rustls(listen, rustls)
+    listener.set_nonblocking(true).map_err(TlsError::Serve)?;
+    tracing::info!(listen = ?listener.local_addr().ok(), "serving HTTPS");
+    axum_server::from_tcp_rustls(listener, rustls)
         .serve(app.into_make_service_with_connect_info::<SocketAddr>())
         .await
         .map_err(TlsError::Serve)
@@ -33,18 +54,13 @@ pub async fn serve(app: Router, listen: SocketAddr, tls: &TlsConfig, public_orig
 
 /// Every plain-HTTP request is sent to the same path on the public HTTPS origin (never to
 /// the Host header it arrived with, which an attacker controls).
-async fn redirect_to_https(listen: SocketAddr, public_origin: String) {
+async fn redirect_to_https(listener: tokio::net::TcpListener, public_origin: String) {
     let app = Router::new().fallback(move |uri: http::Uri| {
         let target = format!("{public_origin}{}", uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"));
         async move { Redirect::permanent(&target) }
     });
-    match tokio::net::TcpListener::bind(listen).await {
-        Ok(listener) => {
-            tracing::info!(%listen, "redirecting HTTP to HTTPS");
-            if let Err(error) = axum::serve(listener, app).await {
-                tracing::error!(%error, "the HTTP redirect listener stopped");
-            }
-        }
-        Err(error) => tracing::error!(%error, %listen, "cannot bind the HTTP redirect listener"),
+    tracing::info!(listen = ?listener.local_addr().ok(), "redirecting HTTP to HTTPS");
+    if let Err(error) = axum::serve(listener, app).await {
+        tracing::error!(%error, "the HTTP redirect listener stopped");
     }
 }

@@ -32,7 +32,7 @@ pub fn HomePage() -> impl IntoView {
             </article>
             <article>
                 <h2>"Security first"</h2>
-                <p>"Encrypted sensitive fields, strict browser policies on every page, and two-factor sign-in for everyone who can move money."</p>
+                <p>"Encrypted sensitive fields and strict browser policies on every page today; two-factor sign-in for everyone who can move money as accounts open."</p>
             </article>
         </section>
         <ContactForm />

@@ -1,4 +1,6 @@
-//! Starts the real router on 127.0.0.1:0 against the test's own database.
+//! Starts the real router on 127.0.0.1:0 against the test's own database. Shared by
+//! several test crates, each of which uses only a part.
+#![allow(dead_code)]
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -24,19 +26,23 @@ pub async fn start(pool: PgPool) -> TestServer {
     start_with(pool, |_| {}).await
 }
 
-pub async fn start_with(pool: PgPool, adjust: impl FnOnce(&mut Settings)) -> TestServer {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
+/// The platform as the server would build it, with `public_url` and test defaults.
+pub fn platform(pool: PgPool, public_url: String, adjust: impl FnOnce(&mut Settings)) -> Platform {
     let mut settings = Settings {
-        public_url: format!("http://{addr}"),
+        public_url,
         site_root: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site")),
         ..Settings::default()
     };
     adjust(&mut settings);
     let secrets_file = std::env::temp_dir().join(format!("saleonix-test-{}/secrets.toml", uuid::Uuid::new_v4()));
     let secrets = Secrets::load(Environment::Development, &secrets_file).unwrap();
-    let platform = Platform { pool, config: Arc::new(Config { settings, secrets }) };
-    let app = server::router(platform);
+    Platform { pool, config: Arc::new(Config { settings, secrets }) }
+}
+
+pub async fn start_with(pool: PgPool, adjust: impl FnOnce(&mut Settings)) -> TestServer {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = server::router(platform(pool, format!("http://{addr}"), adjust));
     tokio::spawn(async move {
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
     });
