@@ -10,6 +10,8 @@ pub enum AppError {
     /// Bad input; `field` names the form field so the UI can show the message beside it.
     #[error("{message}")]
     Validation { field: String, message: String },
+    #[error("Too many attempts. Please try again in {} minute(s).", retry_after_secs.div_ceil(60))]
+    RateLimited { retry_after_secs: u64 },
     /// The request never reached the function (network, or arguments that do not decode).
     #[error("The request could not be completed: {0}")]
     Request(String),
@@ -34,17 +36,21 @@ impl AppError {
     pub fn status(&self) -> http::StatusCode {
         match self {
             AppError::Validation { .. } => http::StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::RateLimited { .. } => http::StatusCode::TOO_MANY_REQUESTS,
             AppError::Request(_) => http::StatusCode::BAD_REQUEST,
             AppError::Internal => http::StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
-    /// Sets the HTTP status of the current server-function response to match this error
-    /// (server functions answer 500 for every error otherwise).
+    /// Sets the HTTP status (and `Retry-After`) of the current server-function response to
+    /// match this error (server functions answer 500 for every error otherwise).
     #[cfg(feature = "ssr")]
     pub fn respond(self) -> Self {
         if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(self.status());
+            if let AppError::RateLimited { retry_after_secs } = &self {
+                response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(*retry_after_secs));
+            }
         }
         self
     }

@@ -5,6 +5,8 @@ pub mod components;
 pub mod contact;
 pub mod error;
 pub mod pages;
+#[cfg(feature = "ssr")]
+mod request;
 
 use leptos::prelude::*;
 use leptos_meta::{Link, MetaTags, Stylesheet, Title, provide_meta_context};

@@ -64,6 +64,14 @@ pub struct Settings {
     pub payten: PaytenGates,
     /// `pretty` for people, `json` for log collectors.
     pub log_format: LogFormat,
+    pub rate_limits: RateLimits,
+}
+
+/// Per-client limits on public endpoints, counted in Postgres across instances.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RateLimits {
+    /// "Talk to us" requests per IP address per hour.
+    pub contact_per_ip_per_hour: u32,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -95,6 +103,7 @@ impl Default for Settings {
                 live_gate_url: "https://pgw.bkt-ks.com/fim/est3Dgate".into(),
             },
             log_format: LogFormat::Pretty,
+            rate_limits: RateLimits { contact_per_ip_per_hour: 5 },
         }
     }
 }

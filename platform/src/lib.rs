@@ -8,6 +8,7 @@ pub mod db;
 pub mod field_crypto;
 pub mod gateway_accounts;
 pub mod password;
+pub mod rate_limit;
 pub mod secrets;
 pub mod seed;
 

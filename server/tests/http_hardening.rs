@@ -212,3 +212,20 @@ async fn readiness_follows_the_database(pool: PgPool) {
     assert_eq!(get("/readyz").await.unwrap().status(), 503);
     assert_eq!(get("/healthz").await.unwrap().status(), 200, "the process itself is fine");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_contact_form_is_rate_limited_per_ip_with_retry_after(pool: PgPool) {
+    let server = start_with(pool.clone(), |s| s.rate_limits.contact_per_ip_per_hour = 2).await;
+    let same_origin = [("sec-fetch-site", "same-origin")];
+    for _ in 0..2 {
+        assert!(!contact(&server, "luan@example.com", &same_origin).await.status().is_client_error());
+    }
+    let limited = contact(&server, "luan@example.com", &same_origin).await;
+    assert_eq!(limited.status(), 429);
+    assert_hardened(&limited);
+    let retry_after: u64 = header(limited.headers(), "retry-after").parse().unwrap();
+    assert!((1..=3600).contains(&retry_after), "{retry_after}");
+    let error: app::error::AppError = serde_json::from_str(&limited.text().await.unwrap()).unwrap();
+    assert!(matches!(error, app::error::AppError::RateLimited { .. }));
+    assert_eq!(contact_rows(&pool).await, 2, "the limited request stored nothing");
+}

@@ -1,0 +1,16 @@
+//! Facts about the current request, for server functions.
+
+use std::net::SocketAddr;
+
+use axum::extract::ConnectInfo;
+
+/// The peer's IP address as the key for per-client limits. The peer address is used as
+/// it is: a deployment behind a proxy must pass the client address through to it (no
+/// `X-Forwarded-For` is trusted here, since anyone can send one).
+pub async fn client_ip() -> String {
+    match leptos_axum::extract::<ConnectInfo<SocketAddr>>().await {
+        Ok(ConnectInfo(addr)) => addr.ip().to_string(),
+        // Only a server started without connect info gets here; all such clients share one key.
+        Err(_) => "unknown".to_owned(),
+    }
+}

@@ -1,0 +1,98 @@
+//! Fixed-window rate limits counted in Postgres, so several server instances share one
+//! count. A hit is one atomic upsert; rows of windows long past are pruned as the
+//! counters are written, so the table stays small without a separate job.
+
+use std::time::Duration;
+
+use sqlx::PgPool;
+
+/// A limit: at most `max` hits per `window` for one key of `bucket`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub bucket: &'static str,
+    pub max: u32,
+    pub window: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allowed,
+    /// Over the limit; the window ends in `retry_after`.
+    Limited { retry_after: Duration },
+}
+
+/// Counts one hit for `key` and says whether it is within the limit. Hits over the limit
+/// are counted too, so a client that keeps trying stays limited for the whole window.
+pub async fn hit(pool: &PgPool, limit: Limit, key: &str) -> Result<Decision, sqlx::Error> {
+    let window = limit.window.as_secs().max(1) as f64;
+    let (hits, seconds_left): (i32, f64) = sqlx::query_as(
+        "INSERT INTO rate_limit_hits (bucket, key, window_start, hits)
+         VALUES ($1, $2, to_timestamp(floor(extract(epoch FROM now()) / $3) * $3), 1)
+         ON CONFLICT (bucket, key, window_start) DO UPDATE SET hits = rate_limit_hits.hits + 1
+         RETURNING hits, extract(epoch FROM window_start + make_interval(secs => $3) - now())::float8",
+    )
+    .bind(limit.bucket)
+    .bind(key)
+    .bind(window)
+    .fetch_one(pool)
+    .await?;
+    if hits == 1 {
+        // The first hit of a new window: a cheap moment to prune windows a day old.
+        sqlx::query("DELETE FROM rate_limit_hits WHERE window_start < now() - interval '1 day' - make_interval(secs => $1)")
+            .bind(window)
+            .execute(pool)
+            .await?;
+    }
+    Ok(if hits as u32 <= limit.max {
+        Decision::Allowed
+    } else {
+        Decision::Limited { retry_after: Duration::from_secs(seconds_left.ceil().max(1.0) as u64) }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::postgres::PgPoolOptions;
+
+    const LIMIT: Limit = Limit { bucket: "test", max: 3, window: Duration::from_secs(3600) };
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn the_limit_holds_per_key_and_says_when_to_retry(pool: PgPool) {
+        for _ in 0..3 {
+            assert_eq!(hit(&pool, LIMIT, "10.0.0.1").await.unwrap(), Decision::Allowed);
+        }
+        match hit(&pool, LIMIT, "10.0.0.1").await.unwrap() {
+            Decision::Limited { retry_after } => assert!(retry_after > Duration::ZERO && retry_after <= LIMIT.window),
+            Decision::Allowed => panic!("the fourth hit must be limited"),
+        }
+        assert_eq!(hit(&pool, LIMIT, "10.0.0.2").await.unwrap(), Decision::Allowed, "other keys are unaffected");
+        let other_bucket = Limit { bucket: "other", ..LIMIT };
+        assert_eq!(hit(&pool, other_bucket, "10.0.0.1").await.unwrap(), Decision::Allowed);
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn two_instances_on_one_database_share_the_count(pool: PgPool) {
+        // A second pool is what a second server instance would have.
+        let second = PgPoolOptions::new().connect_with((*pool.connect_options()).clone()).await.unwrap();
+        assert_eq!(hit(&pool, LIMIT, "k").await.unwrap(), Decision::Allowed);
+        assert_eq!(hit(&second, LIMIT, "k").await.unwrap(), Decision::Allowed);
+        assert_eq!(hit(&pool, LIMIT, "k").await.unwrap(), Decision::Allowed);
+        assert!(matches!(hit(&second, LIMIT, "k").await.unwrap(), Decision::Limited { .. }));
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn concurrent_hits_are_all_counted(pool: PgPool) {
+        let limit = Limit { max: 10, ..LIMIT };
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..20 {
+            let pool = pool.clone();
+            tasks.spawn(async move { hit(&pool, limit, "burst").await.unwrap() });
+        }
+        let mut allowed = 0;
+        while let Some(decision) = tasks.join_next().await {
+            allowed += usize::from(decision.unwrap() == Decision::Allowed);
+        }
+        assert_eq!(allowed, 10, "exactly the limit gets through, however the hits interleave");
+    }
+}
