@@ -21,6 +21,7 @@ pub fn SecurityPage() -> impl IntoView {
                 <li><strong>"Encryption of sensitive fields. "</strong>"Fields such as bank details and gateway credentials are encrypted one by one with AES-256-GCM, with a fresh random nonce per value, keys that can rotate, and each value bound to its own record so it cannot be copied to another."</li>
                 <li><strong>"Password hashing. "</strong>"Passwords are stored only as Argon2id hashes (19 MiB memory, 2 passes), OWASP's recommended minimum."</li>
                 <li><strong>"Secrets kept out of logs. "</strong>"Keys and passwords are never written to logs or error messages; production refuses to start without its keys."</li>
+                <li><strong>"Abuse limits. "</strong>"Public forms accept only a few requests per client per hour, counted in the database so every server shares the count; past it the answer is HTTP 429 with the time to wait."</li>
                 <li><strong>"Traceable requests. "</strong>"Every request carries an id that appears in the structured server logs."</li>
                 <li><strong>"Coordinated disclosure. "</strong>"Security researchers can reach us through "<a href="/.well-known/security.txt">"security.txt"</a>"."</li>
             </ul>
