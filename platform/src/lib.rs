@@ -1,6 +1,7 @@
 //! Saleonix's server-side domain, free of any web framework so that it can be tested on
-//! its own: typed configuration and secrets, per-field encryption, the database and the
-//! demo seed. The `app` crate's server functions and the `server` binary build on it.
+//! its own: typed configuration and secrets, per-field encryption, the database, password
+//! hashing, gateway accounts, rate limits, contact requests and the demo seed. The `app`
+//! crate's server functions and the `server` binary build on it.
 
 pub mod config;
 pub mod contact;
