@@ -163,6 +163,21 @@ pub struct BillTo {
     pub country: Option<String>,
 }
 
+impl BillTo {
+    /// The gateway's field names with their values, in one place for building and
+    /// validating the form.
+    fn fields(&self) -> [(&'static str, &Option<String>); 6] {
+        [
+            ("BillToName", &self.name),
+            ("BillToCompany", &self.company),
+            ("BillToStreet1", &self.street1),
+            ("BillToCity", &self.city),
+            ("BillToPostalCode", &self.postal_code),
+            ("BillToCountry", &self.country),
+        ]
+    }
+}
+
 /// One payment attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentRequest {
@@ -232,15 +247,7 @@ pub fn hosted_form_with_rnd(
     if let Some(email) = &request.email {
         push("email", email);
     }
-    let b = &request.bill_to;
-    for (name, value) in [
-        ("BillToName", &b.name),
-        ("BillToCompany", &b.company),
-        ("BillToStreet1", &b.street1),
-        ("BillToCity", &b.city),
-        ("BillToPostalCode", &b.postal_code),
-        ("BillToCountry", &b.country),
-    ] {
+    for (name, value) in request.bill_to.fields() {
         if let Some(v) = value {
             push(name, v);
         }
@@ -272,16 +279,7 @@ fn validate(request: &PaymentRequest) -> Result<(), FormError> {
             return Err(FormError::InvalidUrl(name));
         }
     }
-    let b = &request.bill_to;
-    for (name, value) in [
-        ("email", &request.email),
-        ("BillToName", &b.name),
-        ("BillToCompany", &b.company),
-        ("BillToStreet1", &b.street1),
-        ("BillToCity", &b.city),
-        ("BillToPostalCode", &b.postal_code),
-        ("BillToCountry", &b.country),
-    ] {
+    for (name, value) in std::iter::once(("email", &request.email)).chain(request.bill_to.fields()) {
         if let Some(v) = value
             && (v.chars().count() > 255 || v.chars().any(char::is_control))
         {
