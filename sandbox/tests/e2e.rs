@@ -44,10 +44,7 @@ async fn approved_payment(
 
 #[tokio::test]
 async fn approved_payment_return_callback_and_status() {
-    let sb = sandbox().await;
-    let mut merchant = merchant().await;
-    let gw = gateway(&sb, Timeouts::default());
-    let browser = Browser::new(&sb);
+    let Rig { sb: _sb, mut merchant, gw, browser } = rig().await;
     let oid = fresh_oid("OK");
 
     let forms = browser
@@ -91,10 +88,7 @@ async fn approved_payment_return_callback_and_status() {
 
 #[tokio::test]
 async fn each_decline_code() {
-    let sb = sandbox().await;
-    let merchant = merchant().await;
-    let gw = gateway(&sb, Timeouts::default());
-    let browser = Browser::new(&sb);
+    let Rig { sb: _sb, merchant, gw, browser } = rig().await;
     for (code, expected) in [
         ("05", ProcReturnCode::NotApproved),
         ("12", ProcReturnCode::InvalidTransaction),
@@ -131,10 +125,7 @@ async fn each_decline_code() {
 
 #[tokio::test]
 async fn failed_3ds_wrong_password_and_gateway_error() {
-    let sb = sandbox().await;
-    let merchant = merchant().await;
-    let gw = gateway(&sb, Timeouts::default());
-    let browser = Browser::new(&sb);
+    let Rig { sb: _sb, merchant, gw, browser } = rig().await;
 
     for (card, password) in [(card_for(CardOutcome::Fail3ds), "a"), (APPROVE_MC, "wrong")] {
         let forms = browser
@@ -170,10 +161,7 @@ async fn failed_3ds_wrong_password_and_gateway_error() {
 
 #[tokio::test]
 async fn gate_refuses_bad_hash_and_unknown_client() {
-    let sb = sandbox().await;
-    let merchant = merchant().await;
-    let gw = gateway(&sb, Timeouts::default());
-    let browser = Browser::new(&sb);
+    let Rig { sb: _sb, merchant, gw, browser } = rig().await;
     let form = gw
         .hosted_form(&request(&merchant, &fresh_oid("GH"), 100))
         .expect("form");
@@ -201,10 +189,7 @@ async fn gate_refuses_bad_hash_and_unknown_client() {
 
 #[tokio::test]
 async fn card_page_validates_without_echoing_card_data() {
-    let sb = sandbox().await;
-    let merchant = merchant().await;
-    let gw = gateway(&sb, Timeouts::default());
-    let browser = Browser::new(&sb);
+    let Rig { sb: _sb, merchant, gw, browser } = rig().await;
     let form = gw
         .hosted_form(&request(&merchant, &fresh_oid("CV"), 100))
         .expect("form");
@@ -248,10 +233,7 @@ async fn card_page_validates_without_echoing_card_data() {
 
 #[tokio::test]
 async fn refunds_partial_full_and_beyond_the_net() {
-    let sb = sandbox().await;
-    let mut merchant = merchant().await;
-    let gw = gateway(&sb, Timeouts::default());
-    let browser = Browser::new(&sb);
+    let Rig { sb: _sb, mut merchant, gw, browser } = rig().await;
     let oid = fresh_oid("RF");
     assert!(
         approved_payment(&gw, &browser, &mut merchant, &oid, 1250)
@@ -281,10 +263,7 @@ async fn refunds_partial_full_and_beyond_the_net() {
 
 #[tokio::test]
 async fn void_then_void_again() {
-    let sb = sandbox().await;
-    let mut merchant = merchant().await;
-    let gw = gateway(&sb, Timeouts::default());
-    let browser = Browser::new(&sb);
+    let Rig { sb: _sb, mut merchant, gw, browser } = rig().await;
     let oid = fresh_oid("VD");
     approved_payment(&gw, &browser, &mut merchant, &oid, 700).await;
 
@@ -301,10 +280,7 @@ async fn void_then_void_again() {
 
 #[tokio::test]
 async fn preauth_then_postauth() {
-    let sb = sandbox().await;
-    let merchant = merchant().await;
-    let gw = gateway(&sb, Timeouts::default());
-    let browser = Browser::new(&sb);
+    let Rig { sb: _sb, merchant, gw, browser } = rig().await;
     let oid = fresh_oid("PA");
     let mut req = request(&merchant, &oid, 2000);
     req.tran_type = payten::TranType::PreAuth;
@@ -391,10 +367,7 @@ async fn api_accepts_raw_xml_body() {
 
 #[tokio::test]
 async fn recurring_series_three_installments_then_cancel() {
-    let sb = sandbox().await;
-    let merchant = merchant().await;
-    let gw = gateway(&sb, Timeouts::default());
-    let browser = Browser::new(&sb);
+    let Rig { sb, merchant, gw, browser } = rig().await;
     let oid = fresh_oid("RC");
     let req = with_recurring(
         request(&merchant, &oid, 990),
@@ -465,10 +438,7 @@ async fn recurring_series_three_installments_then_cancel() {
 
 #[tokio::test]
 async fn fault_server_error() {
-    let sb = sandbox().await;
-    let mut merchant = merchant().await;
-    let gw = gateway(&sb, Timeouts::default());
-    let browser = Browser::new(&sb);
+    let Rig { sb, mut merchant, gw, browser } = rig().await;
     let oid = fresh_oid("F5");
     approved_payment(&gw, &browser, &mut merchant, &oid, 1000).await;
 
@@ -577,10 +547,7 @@ async fn fault_delay_still_answers() {
 
 #[tokio::test]
 async fn fault_bad_hash_on_return_and_callback() {
-    let sb = sandbox().await;
-    let mut merchant = merchant().await;
-    let gw = gateway(&sb, Timeouts::default());
-    let browser = Browser::new(&sb);
+    let Rig { sb, mut merchant, gw, browser } = rig().await;
     let oid = fresh_oid("BH");
     set_fault(
         &sb,
@@ -600,10 +567,7 @@ async fn fault_bad_hash_on_return_and_callback() {
 
 #[tokio::test]
 async fn fault_dropped_callback() {
-    let sb = sandbox().await;
-    let mut merchant = merchant().await;
-    let gw = gateway(&sb, Timeouts::default());
-    let browser = Browser::new(&sb);
+    let Rig { sb, mut merchant, gw, browser } = rig().await;
     let dropped = fresh_oid("DR");
     set_fault(
         &sb,
@@ -636,10 +600,7 @@ async fn fault_dropped_callback() {
 
 #[tokio::test]
 async fn fault_dropped_return_leaves_the_callback() {
-    let sb = sandbox().await;
-    let mut merchant = merchant().await;
-    let gw = gateway(&sb, Timeouts::default());
-    let browser = Browser::new(&sb);
+    let Rig { sb, mut merchant, gw, browser } = rig().await;
     let oid = fresh_oid("NR");
     set_fault(
         &sb,
@@ -658,10 +619,7 @@ async fn fault_dropped_return_leaves_the_callback() {
 
 #[tokio::test]
 async fn fault_double_return_post_then_get() {
-    let sb = sandbox().await;
-    let mut merchant = merchant().await;
-    let gw = gateway(&sb, Timeouts::default());
-    let browser = Browser::new(&sb);
+    let Rig { sb, mut merchant, gw, browser } = rig().await;
     let oid = fresh_oid("DB");
     set_fault(
         &sb,
@@ -700,10 +658,7 @@ async fn fault_double_return_post_then_get() {
 
 #[tokio::test]
 async fn reused_oid_is_refused_at_the_gate() {
-    let sb = sandbox().await;
-    let mut merchant = merchant().await;
-    let gw = gateway(&sb, Timeouts::default());
-    let browser = Browser::new(&sb);
+    let Rig { sb: _sb, mut merchant, gw, browser } = rig().await;
     let oid = fresh_oid("RU");
     approved_payment(&gw, &browser, &mut merchant, &oid, 100).await;
     let form = gw

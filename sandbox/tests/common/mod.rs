@@ -132,6 +132,23 @@ pub fn gateway(sandbox: &Sandbox, timeouts: Timeouts) -> NestPay {
     .expect("client")
 }
 
+/// What most tests start from: the sandbox, a merchant site receiving returns and
+/// callbacks, a client with default timeouts, and a buyer's browser.
+pub struct Rig {
+    pub sb: Sandbox,
+    pub merchant: Merchant,
+    pub gw: NestPay,
+    pub browser: Browser,
+}
+
+pub async fn rig() -> Rig {
+    let sb = sandbox().await;
+    let merchant = merchant().await;
+    let gw = gateway(&sb, Timeouts::default());
+    let browser = Browser::new(&sb);
+    Rig { sb, merchant, gw, browser }
+}
+
 pub fn fresh_oid(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(1);
