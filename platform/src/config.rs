@@ -65,6 +65,21 @@ pub struct Settings {
     /// `pretty` for people, `json` for log collectors.
     pub log_format: LogFormat,
     pub rate_limits: RateLimits,
+    pub mail: MailSettings,
+}
+
+/// Outgoing mail. The SMTP server is a secret (its URL holds a password), so it is in
+/// [`Secrets`]; without one, development writes mail to `mailbox_dir` instead.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct MailSettings {
+    /// The `From:` of every message, `Name <address>` or a bare address.
+    pub from: String,
+    /// The development mailbox: one `.eml` file per message (git-ignored under `.local/`).
+    pub mailbox_dir: PathBuf,
+    /// How often the delivery worker looks for due messages.
+    pub poll_interval_ms: u64,
+    /// Delivery attempts before a message is given up as failed.
+    pub max_attempts: u32,
 }
 
 /// Per-client limits on public endpoints, counted in Postgres across instances.
@@ -104,6 +119,12 @@ impl Default for Settings {
             },
             log_format: LogFormat::Pretty,
             rate_limits: RateLimits { contact_per_ip_per_hour: 5 },
+            mail: MailSettings {
+                from: "Saleonix <no-reply@saleonix.test>".into(),
+                mailbox_dir: PathBuf::from(".local/mailbox"),
+                poll_interval_ms: 1000,
+                max_attempts: 8,
+            },
         }
     }
 }
@@ -136,6 +157,7 @@ impl Settings {
                     "config",
                     "field_keys",
                     "session_key",
+                    "smtp_url",
                 ]))
                 .merge(Env::raw().only(&["database_url"])),
         )
@@ -158,6 +180,11 @@ impl Settings {
         if self.env == Environment::Production && !self.public_url.starts_with("https://") {
             return Err(ConfigError::Invalid(
                 "SALEONIX_PUBLIC_URL must be https:// in production".into(),
+            ));
+        }
+        if self.mail.max_attempts == 0 || self.mail.poll_interval_ms == 0 {
+            return Err(ConfigError::Invalid(
+                "SALEONIX_MAIL__MAX_ATTEMPTS and SALEONIX_MAIL__POLL_INTERVAL_MS must be at least 1".into(),
             ));
         }
         Ok(())
@@ -202,6 +229,19 @@ mod tests {
         let err = with(&[("env", "production")]).unwrap_err();
         assert!(err.to_string().contains("https:// in production"), "{err}");
         assert!(with(&[("env", "production"), ("public_url", "https://pay.example")]).is_ok());
+    }
+
+    #[test]
+    fn mail_settings_have_defaults_and_refuse_zero() {
+        let mail = with(&[]).unwrap().mail;
+        assert_eq!((mail.from.as_str(), mail.max_attempts), ("Saleonix <no-reply@saleonix.test>", 8));
+        assert_eq!(mail.mailbox_dir, PathBuf::from(".local/mailbox"));
+        let mail_number = |key: &str, value: u64| {
+            Settings::from_figment(Figment::from(Serialized::defaults(Settings::default())).merge((key, value)))
+        };
+        assert!(mail_number("mail.max_attempts", 0).is_err());
+        assert!(mail_number("mail.poll_interval_ms", 0).is_err());
+        assert_eq!(mail_number("mail.max_attempts", 3).unwrap().mail.max_attempts, 3);
     }
 
     #[test]

@@ -1,8 +1,9 @@
-//! The platform's own secrets: field-encryption keys and the session key.
+//! The platform's own secrets: field-encryption keys, the session key and the SMTP URL.
 //!
 //! Production reads them only from the environment and refuses to start without them.
-//! Development generates any that are missing, once, into a git-ignored file readable by
-//! its owner only, so a fresh clone runs with no set-up and restarts keep their data.
+//! Development generates the keys that are missing, once, into a git-ignored file readable
+//! by its owner only, so a fresh clone runs with no set-up and restarts keep their data.
+//! The SMTP URL is never generated: without it, development mail goes to a local mailbox.
 
 use std::fmt;
 use std::io::Write;
@@ -19,6 +20,7 @@ use crate::field_crypto::KeyRing;
 
 pub const FIELD_KEYS_VAR: &str = "SALEONIX_FIELD_KEYS";
 pub const SESSION_KEY_VAR: &str = "SALEONIX_SESSION_KEY";
+pub const SMTP_URL_VAR: &str = "SALEONIX_SMTP_URL";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretsError {
@@ -34,6 +36,8 @@ pub struct Secrets {
     pub field_keys: KeyRing,
     /// 64 bytes for signing session cookies.
     pub session_key: SecretBox<[u8; 64]>,
+    /// `smtp://` or `smtps://` URL of the mail server, with its credentials.
+    pub smtp_url: Option<SecretString>,
 }
 
 impl fmt::Debug for Secrets {
@@ -41,6 +45,7 @@ impl fmt::Debug for Secrets {
         f.debug_struct("Secrets")
             .field("field_keys", &self.field_keys)
             .field("session_key", &"[REDACTED]")
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "[REDACTED]"))
             .finish()
     }
 }
@@ -54,7 +59,19 @@ struct DevFile {
 
 impl Secrets {
     pub fn load(env: Environment, dev_file: &Path) -> Result<Self, SecretsError> {
-        let from_env = |name: &'static str| std::env::var(name).ok().map(SecretString::from);
+        Self::load_from(env, dev_file, |name| std::env::var(name).ok())
+    }
+
+    /// [`Secrets::load`] with the environment passed in, so tests need not change the
+    /// process's own, which parallel tests share.
+    fn load_from(
+        env: Environment,
+        dev_file: &Path,
+        var: impl Fn(&'static str) -> Option<String>,
+    ) -> Result<Self, SecretsError> {
+        let from_env = |name: &'static str| var(name).map(SecretString::from);
+        // An empty value is how a shell unsets it for one command.
+        let smtp_url = var(SMTP_URL_VAR).filter(|url| !url.trim().is_empty()).map(SecretString::from);
         let field = from_env(FIELD_KEYS_VAR);
         let session = from_env(SESSION_KEY_VAR);
         let (field, session) = match (env, field, session) {
@@ -69,7 +86,11 @@ impl Secrets {
                 )
             }
         };
-        Ok(Self { field_keys: parse_field_keys(&field)?, session_key: parse_session_key(&session)? })
+        // Production mail must reach people: the development mailbox is never an option there.
+        if env == Environment::Production && smtp_url.is_none() {
+            return Err(SecretsError::Missing(SMTP_URL_VAR));
+        }
+        Ok(Self { field_keys: parse_field_keys(&field)?, session_key: parse_session_key(&session)?, smtp_url })
     }
 }
 
@@ -201,6 +222,34 @@ mod tests {
         let err = Secrets::load(Environment::Production, &path).unwrap_err();
         assert!(err.to_string().contains(FIELD_KEYS_VAR), "{err}");
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_an_smtp_url() {
+        let path = temp_dir().join("secrets.toml");
+        let keys = [
+            (FIELD_KEYS_VAR, format!("1:{}", B64.encode([1u8; 32]))),
+            (SESSION_KEY_VAR, B64.encode([2u8; 64])),
+        ];
+        let with = |smtp: Option<&'static str>| {
+            let keys = keys.clone();
+            move |name: &'static str| {
+                keys.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone()).or_else(|| {
+                    (name == SMTP_URL_VAR).then_some(smtp).flatten().map(String::from)
+                })
+            }
+        };
+        for missing in [None, Some(""), Some("  ")] {
+            let err = Secrets::load_from(Environment::Production, &path, with(missing)).unwrap_err();
+            assert!(err.to_string().contains(SMTP_URL_VAR), "{err}");
+        }
+        let url = "smtps://mailer:hunter2@smtp.example.com";
+        let secrets = Secrets::load_from(Environment::Production, &path, with(Some(url))).unwrap();
+        assert_eq!(secrets.smtp_url.as_ref().map(|u| u.expose_secret()), Some(url));
+        assert!(!format!("{secrets:?}").contains("hunter2"), "Debug redacts the SMTP URL");
+        assert!(!path.exists());
+        let dev = Secrets::load_from(Environment::Development, &path, with(None)).unwrap();
+        assert!(dev.smtp_url.is_none(), "development runs without one");
     }
 
     #[test]
