@@ -2,6 +2,7 @@
 //! platform's hardening layers. `router` is library code so tests run the real thing.
 
 pub mod csrf;
+pub mod dev_mailbox;
 pub mod health;
 pub mod security_headers;
 pub mod telemetry;
@@ -63,13 +64,18 @@ pub fn router(platform: Platform) -> Router {
             security_headers::adopt_request_nonce();
         }
     };
-    let state = AppState { leptos: leptos.clone(), platform };
-
-    Router::new()
+    let mut router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/robots.txt", get(well_known::robots_txt))
-        .route("/.well-known/security.txt", get(well_known::security_txt))
+        .route("/.well-known/security.txt", get(well_known::security_txt));
+    // Only where mail really goes to the mailbox; elsewhere the path is a plain 404.
+    if platform::mail::dev_mailbox(&platform.config).is_some() {
+        router = router.route("/dev/mailbox", get(dev_mailbox::page));
+    }
+    let state = AppState { leptos: leptos.clone(), platform };
+
+    router
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())

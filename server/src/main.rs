@@ -48,7 +48,19 @@ async fn run(command: &str, config: Config) -> Result<(), Box<dyn std::error::Er
         };
         print_demo_accounts(platform::seed::seed_demo(&pool, &config.secrets.field_keys, sandbox).await?);
     }
-    let app = server::router(Platform { pool, config: Arc::new(config) });
+    let config = Arc::new(config);
+    let transport = platform::mail::Transport::from_config(&config)?;
+    match &transport {
+        platform::mail::Transport::Mailbox(dir) => {
+            tracing::info!(dir = %dir.display(), "mail goes to the development mailbox, shown at /dev/mailbox")
+        }
+        platform::mail::Transport::Smtp(_) => tracing::info!("mail goes out over SMTP"),
+    }
+    // Aborted with the runtime when serving stops. A message it was sending stays queued,
+    // its transaction never committed, and is sent on the next start: mail is sent at
+    // least once, never lost.
+    tokio::spawn(platform::mail::run_worker(pool.clone(), config.clone(), transport));
+    let app = server::router(Platform { pool, config });
     match &settings.tls {
         Some(tls) => server::tls::serve(app, settings.listen, tls, settings.public_origin().to_owned()).await?,
         None => {
