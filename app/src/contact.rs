@@ -15,23 +15,10 @@ pub async fn submit_contact(
     message: String,
 ) -> Result<(), AppError> {
     use platform::contact::{self, ContactError, ContactForm};
-    use platform::rate_limit::{self, Decision, Limit};
     let platform = expect_context::<platform::Platform>();
-    let limit = Limit {
-        bucket: "contact-ip",
-        max: platform.config.settings.rate_limits.contact_per_ip_per_hour,
-        window: std::time::Duration::from_secs(3600),
-    };
-    match rate_limit::hit(&platform.pool, limit, &crate::request::client_ip().await).await {
-        Ok(Decision::Allowed) => {}
-        Ok(Decision::Limited { retry_after }) => {
-            return Err(AppError::RateLimited { retry_after_secs: retry_after.as_secs() }.respond());
-        }
-        Err(error) => {
-            tracing::error!(%error, "rate limit check failed");
-            return Err(AppError::Internal.respond());
-        }
-    }
+    let ip = crate::request::client_ip().await;
+    let rule = platform.config.settings.rate_limits.contact_per_ip;
+    crate::limits::enforce(&platform, &[("contact-ip", rule, &ip)]).await.map_err(AppError::respond)?;
     let form = ContactForm { name, email, business_name, message };
     match contact::submit(&platform.pool, form).await {
         Ok(_) => {

@@ -12,6 +12,17 @@ pub enum AppError {
     Validation { field: String, message: String },
     #[error("Too many attempts. Please try again in {} minute(s).", retry_after_secs.div_ceil(60))]
     RateLimited { retry_after_secs: u64 },
+    #[error("Please sign in to continue.")]
+    Unauthenticated,
+    /// One answer for an unknown email, a wrong password, and an unverified or disabled
+    /// account, so that sign-in reveals nothing about which accounts exist.
+    #[error(
+        "We could not sign you in with that email and password. If you have just signed up, \
+         please confirm your email address first."
+    )]
+    InvalidCredentials,
+    #[error("Not found.")]
+    NotFound,
     /// The request never reached the function (network, or arguments that do not decode).
     #[error("The request could not be completed: {0}")]
     Request(String),
@@ -37,17 +48,27 @@ impl AppError {
         match self {
             AppError::Validation { .. } => http::StatusCode::UNPROCESSABLE_ENTITY,
             AppError::RateLimited { .. } => http::StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unauthenticated | AppError::InvalidCredentials => http::StatusCode::UNAUTHORIZED,
+            AppError::NotFound => http::StatusCode::NOT_FOUND,
             AppError::Request(_) => http::StatusCode::BAD_REQUEST,
             AppError::Internal => http::StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     /// Sets the HTTP status (and `Retry-After`) of the current server-function response to
-    /// match this error (server functions answer 500 for every error otherwise).
+    /// match this error (server functions answer 500 for every error otherwise). A plain
+    /// HTML form post (no WASM yet) keeps the redirect back to its page, which carries the
+    /// error and shows it beside the field; an error status would stop the browser there.
     #[cfg(feature = "ssr")]
     pub fn respond(self) -> Self {
-        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(self.status());
+        use leptos::prelude::use_context;
+        let accepts_html = use_context::<http::request::Parts>().is_some_and(|parts| {
+            parts.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+        });
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            if !accepts_html {
+                response.set_status(self.status());
+            }
             if let AppError::RateLimited { retry_after_secs } = &self {
                 response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(*retry_after_secs));
             }

@@ -1,9 +1,13 @@
 //! The Saleonix web application: pages, components and server functions, compiled twice:
 //! for the server (`ssr`) and for the browser (`hydrate`).
 
+pub mod account;
+pub mod auth;
 pub mod components;
 pub mod contact;
 pub mod error;
+#[cfg(feature = "ssr")]
+mod limits;
 pub mod pages;
 #[cfg(feature = "ssr")]
 mod request;
@@ -14,7 +18,10 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::layout::{SiteFooter, SiteHeader};
-use crate::pages::{home::HomePage, legal, not_found::NotFound, security::SecurityPage};
+use crate::pages::{
+    account::AccountPage, dashboard::DashboardPage, home::HomePage, legal, not_found::NotFound, password_reset,
+    security::SecurityPage, sign_in::SignInPage, sign_up,
+};
 
 /// The HTML document around the app; rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -51,6 +58,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/security") view=SecurityPage />
                     <Route path=path!("/privacy") view=legal::PrivacyPage />
                     <Route path=path!("/terms") view=legal::TermsPage />
+                    <Route path=path!("/sign-up") view=sign_up::SignUpPage />
+                    <Route path=path!("/check-email") view=sign_up::CheckEmailPage />
+                    <Route path=path!("/verify-email") view=sign_up::VerifyEmailPage />
+                    <Route path=path!("/sign-in") view=SignInPage />
+                    <Route path=path!("/forgot-password") view=password_reset::ForgotPasswordPage />
+                    <Route path=path!("/reset-password") view=password_reset::ResetPasswordPage />
+                    <Route path=path!("/dashboard") view=DashboardPage />
+                    <Route path=path!("/account") view=AccountPage />
                 </Routes>
             </main>
             <SiteFooter />

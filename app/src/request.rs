@@ -14,3 +14,13 @@ pub async fn client_ip() -> String {
         Err(_) => "unknown".to_owned(),
     }
 }
+
+/// The browser's own description, shortened, for the list of active sessions.
+pub async fn user_agent() -> String {
+    let agent = leptos_axum::extract::<axum::http::HeaderMap>()
+        .await
+        .ok()
+        .and_then(|headers| headers.get(axum::http::header::USER_AGENT)?.to_str().ok().map(str::to_owned))
+        .unwrap_or_default();
+    agent.chars().take(200).collect()
+}

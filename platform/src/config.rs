@@ -66,6 +66,7 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub rate_limits: RateLimits,
     pub mail: MailSettings,
+    pub identity: IdentitySettings,
 }
 
 /// Outgoing mail. The SMTP server is a secret (its URL holds a password), so it is in
@@ -82,11 +83,79 @@ pub struct MailSettings {
     pub max_attempts: u32,
 }
 
-/// Per-client limits on public endpoints, counted in Postgres across instances.
+/// At most `max` requests per `window_secs`, for one IP address or one account.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LimitRule {
+    pub max: u32,
+    pub window_secs: u64,
+}
+
+impl LimitRule {
+    const fn per_hour(max: u32) -> Self {
+        Self { max, window_secs: 3600 }
+    }
+}
+
+/// Limits on public endpoints, counted in Postgres so that every instance counts together.
+/// "Per account" is keyed by the email address typed, whether or not an account has it, so
+/// the limits themselves reveal nothing about which accounts exist.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct RateLimits {
-    /// "Talk to us" requests per IP address per hour.
-    pub contact_per_ip_per_hour: u32,
+    pub contact_per_ip: LimitRule,
+    pub sign_in_per_ip: LimitRule,
+    pub sign_in_per_account: LimitRule,
+    pub sign_up_per_ip: LimitRule,
+    pub sign_up_per_account: LimitRule,
+    pub verification_per_ip: LimitRule,
+    pub verification_per_account: LimitRule,
+    pub reset_per_ip: LimitRule,
+    pub reset_per_account: LimitRule,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            contact_per_ip: LimitRule::per_hour(5),
+            sign_in_per_ip: LimitRule { max: 30, window_secs: 900 },
+            sign_in_per_account: LimitRule { max: 10, window_secs: 900 },
+            sign_up_per_ip: LimitRule::per_hour(10),
+            sign_up_per_account: LimitRule::per_hour(3),
+            verification_per_ip: LimitRule::per_hour(10),
+            verification_per_account: LimitRule::per_hour(3),
+            reset_per_ip: LimitRule::per_hour(10),
+            reset_per_account: LimitRule::per_hour(3),
+        }
+    }
+}
+
+/// Accounts, sessions and their tokens.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct IdentitySettings {
+    /// A session unused this long is over.
+    pub session_idle_minutes: u32,
+    /// A session is over this long after sign-in, however busy.
+    pub session_absolute_hours: u32,
+    pub verification_link_hours: u32,
+    pub reset_link_minutes: u32,
+    /// Sign-in, sign-up, resend and reset answer no sooner than this, so that the time an
+    /// answer takes does not tell whether an account exists.
+    pub uniform_answer_ms: u64,
+    /// Password hashes computed at once; the rest queue, so a flood of sign-ins cannot
+    /// take every core from checkout pages.
+    pub password_hash_concurrency: usize,
+}
+
+impl Default for IdentitySettings {
+    fn default() -> Self {
+        Self {
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
+            verification_link_hours: 24,
+            reset_link_minutes: 30,
+            uniform_answer_ms: 250,
+            password_hash_concurrency: 2,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -118,13 +187,14 @@ impl Default for Settings {
                 live_gate_url: "https://pgw.bkt-ks.com/fim/est3Dgate".into(),
             },
             log_format: LogFormat::Pretty,
-            rate_limits: RateLimits { contact_per_ip_per_hour: 5 },
+            rate_limits: RateLimits::default(),
             mail: MailSettings {
                 from: "Saleonix <no-reply@saleonix.test>".into(),
                 mailbox_dir: PathBuf::from(".local/mailbox"),
                 poll_interval_ms: 1000,
                 max_attempts: 8,
             },
+            identity: IdentitySettings::default(),
         }
     }
 }

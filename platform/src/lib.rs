@@ -1,14 +1,15 @@
 //! Saleonix's server-side domain, free of any web framework so that it can be tested on
 //! its own: typed configuration and secrets, per-field encryption, the database, password
-//! hashing, gateway accounts, rate limits, contact requests, the mail outbox and its
-//! delivery worker, and the demo seed. The `app` crate's server functions and the `server`
-//! binary build on it.
+//! hashing, identity (accounts, email tokens, sessions), the mail outbox and its delivery
+//! worker, gateway accounts, rate limits, contact requests and the demo seed. The `app`
+//! crate's server functions and the `server` binary build on it.
 
 pub mod config;
 pub mod contact;
 pub mod db;
 pub mod field_crypto;
 pub mod gateway_accounts;
+pub mod identity;
 pub mod mail;
 pub mod password;
 pub mod rate_limit;
@@ -22,4 +23,12 @@ use std::sync::Arc;
 pub struct Platform {
     pub pool: sqlx::PgPool,
     pub config: Arc<config::Config>,
+    pub passwords: password::Passwords,
+}
+
+impl Platform {
+    pub fn new(pool: sqlx::PgPool, config: Arc<config::Config>) -> Self {
+        let passwords = password::Passwords::new(config.settings.identity.password_hash_concurrency);
+        Self { pool, config, passwords }
+    }
 }

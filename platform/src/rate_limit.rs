@@ -4,7 +4,10 @@
 
 use std::time::Duration;
 
+use sha2::{Digest, Sha256};
 use sqlx::PgPool;
+
+use crate::config::LimitRule;
 
 /// A limit: at most `max` hits per `window` for one key of `bucket`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,6 +15,19 @@ pub struct Limit {
     pub bucket: &'static str,
     pub max: u32,
     pub window: Duration,
+}
+
+impl Limit {
+    pub fn new(bucket: &'static str, rule: LimitRule) -> Self {
+        Self { bucket, max: rule.max, window: Duration::from_secs(rule.window_secs) }
+    }
+}
+
+/// The per-account key for an email address as typed: a digest, so the counters table
+/// holds no addresses, and the same for every spelling of one address.
+pub fn account_key(email: &str) -> String {
+    let digest = Sha256::digest(email.trim().to_lowercase().as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

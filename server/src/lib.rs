@@ -3,7 +3,9 @@
 
 pub mod csrf;
 pub mod dev_mailbox;
+pub mod guard;
 pub mod health;
+pub mod jobs;
 pub mod security_headers;
 pub mod telemetry;
 pub mod tls;
@@ -18,7 +20,12 @@ use axum::routing::get;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use platform::Platform;
+use platform::identity::sessions::PgSessionStore;
+use secrecy::ExposeSecret;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_sessions::cookie::{Key, SameSite};
+use tower_sessions::service::SignedCookie;
+use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
 use crate::security_headers::HeaderPolicy;
@@ -48,8 +55,26 @@ pub fn leptos_options(platform: &Platform) -> LeptosOptions {
         .build()
 }
 
+/// Server-side sessions in Postgres. The cookie is `HttpOnly`, `SameSite=Lax` and signed
+/// with the session key; on an HTTPS public URL it is also `Secure` with the `__Host-`
+/// prefix (no `Domain`, path `/`), which a plain-HTTP development server cannot set.
+pub fn session_layer(platform: &Platform) -> SessionManagerLayer<PgSessionStore, SignedCookie> {
+    let settings = &platform.config.settings;
+    let https = settings.public_url.starts_with("https://");
+    let idle = time::Duration::minutes(settings.identity.session_idle_minutes.into());
+    SessionManagerLayer::new(PgSessionStore::new(platform.pool.clone()))
+        .with_name(if https { "__Host-saleonix-session" } else { "saleonix-session" })
+        .with_secure(https)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(idle))
+        .with_signed(Key::from(platform.config.secrets.session_key.expose_secret()))
+}
+
 /// The whole application. Layers run outermost first: request id, tracing, panic
-/// catching, security headers (so even a panic's 500 carries them), then CSRF.
+/// catching, security headers (so even a panic's 500 carries them), CSRF, the session,
+/// then the sign-in guard on pages for signed-in users.
 pub fn router(platform: Platform) -> Router {
     let leptos = leptos_options(&platform);
     let routes = generate_route_list(App);
@@ -64,6 +89,8 @@ pub fn router(platform: Platform) -> Router {
             security_headers::adopt_request_nonce();
         }
     };
+    let sessions = session_layer(&platform);
+    let guard = axum::middleware::from_fn_with_state(platform.clone(), guard::require_sign_in);
     let mut router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -82,6 +109,8 @@ pub fn router(platform: Platform) -> Router {
         })
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
         .with_state(state)
+        .layer(guard)
+        .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(origin, csrf::refuse_cross_site))
         .layer(axum::middleware::from_fn_with_state(headers, security_headers::apply))
         .layer(CatchPanicLayer::new())

@@ -60,7 +60,8 @@ async fn run(command: &str, config: Config) -> Result<(), Box<dyn std::error::Er
     // its transaction never committed, and is sent on the next start: mail is sent at
     // least once, never lost.
     tokio::spawn(platform::mail::run_worker(pool.clone(), config.clone(), transport));
-    let app = server::router(Platform { pool, config });
+    let _cleanup = server::jobs::spawn_cleanup(pool.clone());
+    let app = server::router(Platform::new(pool, config));
     match &settings.tls {
         Some(tls) => server::tls::serve(app, settings.listen, tls, settings.public_origin().to_owned()).await?,
         None => {

@@ -3,7 +3,6 @@
 
 mod support;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -22,11 +21,7 @@ async fn start_with_smtp(pool: PgPool, adjust: impl FnOnce(&mut Settings)) -> Te
     let addr = listener.local_addr().unwrap();
     let mut platform = support::platform(pool, format!("http://{addr}"), adjust);
     Arc::get_mut(&mut platform.config).unwrap().secrets.smtp_url = Some("smtp://127.0.0.1:2525".to_owned().into());
-    let app = server::router(platform);
-    tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
-    });
-    TestServer { base: format!("http://{addr}"), client: reqwest::Client::new() }
+    support::serve(listener, platform)
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -215,7 +215,7 @@ async fn readiness_follows_the_database(pool: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn the_contact_form_is_rate_limited_per_ip_with_retry_after(pool: PgPool) {
-    let server = start_with(pool.clone(), |s| s.rate_limits.contact_per_ip_per_hour = 2).await;
+    let server = start_with(pool.clone(), |s| s.rate_limits.contact_per_ip.max = 2).await;
     let same_origin = [("sec-fetch-site", "same-origin")];
     for _ in 0..2 {
         assert!(!contact(&server, "luan@example.com", &same_origin).await.status().is_client_error());

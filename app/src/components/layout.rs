@@ -1,8 +1,13 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use leptos::server_fn::ServerFn as _;
+
+use crate::auth::{SignOut, current_viewer};
+
 #[component]
 pub fn SiteHeader() -> impl IntoView {
+    let viewer = Resource::new(|| (), |_| current_viewer());
     view! {
         <header class="site-header">
             <a class="skip" href="#main">"Skip to content"</a>
@@ -12,7 +17,22 @@ pub fn SiteHeader() -> impl IntoView {
             </A>
             <nav aria-label="Main">
                 <A href="/security">"Security & Compliance"</A>
-                <a href="/#contact">"Talk to us"</a>
+                <Transition fallback=|| ()>
+                    {move || viewer.get().map(|viewer| match viewer.ok().flatten() {
+                        Some(_) => view! {
+                            <a href="/dashboard">"Dashboard"</a>
+                            <a href="/account">"Account"</a>
+                            // A plain form: signing out reloads the whole page without the session.
+                            <form method="post" action=SignOut::url() class="inline">
+                                <button type="submit" class="link">"Sign out"</button>
+                            </form>
+                        }.into_any(),
+                        None => view! {
+                            <a href="/sign-in">"Sign in"</a>
+                            <a href="/sign-up" class="cta">"Open an account"</a>
+                        }.into_any(),
+                    })}
+                </Transition>
             </nav>
         </header>
     }

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::form::{Field, FormError, field_error, form_error};
 use crate::contact::SubmitContact;
 
 #[component]
@@ -44,17 +45,7 @@ fn ContactForm() -> impl IntoView {
     let submit = ServerAction::<SubmitContact>::new();
     let query = use_query_map();
     let sent = move || query.read().get("contact").as_deref() == Some("sent");
-    let error_for = move |field: &'static str| {
-        move || submit.value().get().and_then(|result| result.err()).and_then(|e| e.for_field(field))
-    };
-    let general_error = move || {
-        submit
-            .value()
-            .get()
-            .and_then(|result| result.err())
-            .filter(|e| !matches!(e, crate::error::AppError::Validation { .. }))
-            .map(|e| e.to_string())
-    };
+    let error_for = move |field| field_error(submit, field);
     view! {
         <section id="contact" class="contact">
             <h2>"Talk to us"</h2>
@@ -76,7 +67,7 @@ fn ContactForm() -> impl IntoView {
                             <Field label="Message" name="message" error=error_for("message")>
                                 <textarea id="message" name="message" required maxlength="2000" rows="4"></textarea>
                             </Field>
-                            <p class="form-error" role="alert">{general_error}</p>
+                            <FormError message=form_error(submit, &["name", "email", "business_name", "message"]) />
                             <button type="submit" disabled=move || submit.pending().get()>"Send"</button>
                         </ActionForm>
                     }
@@ -85,22 +76,5 @@ fn ContactForm() -> impl IntoView {
                 <p class="success" role="status">"Thank you. We have your message and will answer by email."</p>
             </Show>
         </section>
-    }
-}
-
-/// A labelled form field with its inline error.
-#[component]
-fn Field(
-    label: &'static str,
-    name: &'static str,
-    error: impl Fn() -> Option<String> + Send + Sync + 'static,
-    children: Children,
-) -> impl IntoView {
-    view! {
-        <div class="field">
-            <label for=name>{label}</label>
-            {children()}
-            <p class="field-error" id=format!("{name}-error") role="alert">{error}</p>
-        </div>
     }
 }

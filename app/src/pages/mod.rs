@@ -1,4 +1,9 @@
+pub mod account;
+pub mod dashboard;
 pub mod home;
 pub mod legal;
 pub mod not_found;
+pub mod password_reset;
 pub mod security;
+pub mod sign_in;
+pub mod sign_up;

@@ -14,6 +14,7 @@ use sqlx::PgPool;
 pub struct TestServer {
     pub base: String,
     pub client: reqwest::Client,
+    pub platform: Platform,
 }
 
 impl TestServer {
@@ -26,26 +27,34 @@ pub async fn start(pool: PgPool) -> TestServer {
     start_with(pool, |_| {}).await
 }
 
-/// The platform as the server would build it, with `public_url` and test defaults.
+/// The platform as the server would build it, with `public_url` and test defaults: no
+/// uniform answer delay (the enumeration tests set it back) and one hash at a time.
 pub fn platform(pool: PgPool, public_url: String, adjust: impl FnOnce(&mut Settings)) -> Platform {
     let mut settings = Settings {
         public_url,
         site_root: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/site")),
         ..Settings::default()
     };
+    settings.identity.uniform_answer_ms = 0;
     adjust(&mut settings);
     let secrets_file = std::env::temp_dir().join(format!("saleonix-test-{}/secrets.toml", uuid::Uuid::new_v4()));
     let secrets = Secrets::load(Environment::Development, &secrets_file).unwrap();
-    Platform { pool, config: Arc::new(Config { settings, secrets }) }
+    Platform::new(pool, Arc::new(Config { settings, secrets }))
 }
 
 pub async fn start_with(pool: PgPool, adjust: impl FnOnce(&mut Settings)) -> TestServer {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = server::router(platform(pool, format!("http://{addr}"), adjust));
+    serve(listener, platform(pool, format!("http://{addr}"), adjust))
+}
+
+/// Serves `platform` (built for this listener's address) on the listener.
+pub fn serve(listener: tokio::net::TcpListener, platform: Platform) -> TestServer {
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = server::router(platform.clone());
     tokio::spawn(async move {
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
     });
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestServer { base: format!("http://{addr}"), client }
+    TestServer { base, client, platform }
 }

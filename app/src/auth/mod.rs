@@ -1,0 +1,205 @@
+//! Sign-up, email verification, sign-in and out, and password reset: the server functions
+//! behind the public account pages. The flows themselves live in
+//! `platform::identity::accounts`; these add what belongs to HTTP: rate limits, uniform
+//! answer times, the session cookie and the next page.
+
+#[cfg(feature = "ssr")]
+pub mod session;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// The signed-in user, as pages show them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    pub full_name: String,
+    pub email: String,
+    pub is_staff: bool,
+    pub business_name: Option<String>,
+}
+
+#[server(endpoint = "account/me")]
+pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
+    let user = session::current_user().await.map_err(AppError::respond)?;
+    Ok(user.map(|user| Viewer {
+        full_name: user.full_name,
+        email: user.email,
+        is_staff: user.kind != platform::identity::users::UserKind::Merchant,
+        business_name: user.membership.map(|m| m.business_name),
+    }))
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use std::time::Duration;
+
+    use platform::Platform;
+    use platform::identity::accounts::AccountError;
+    use platform::identity::tokens::TokenError;
+
+    use crate::error::AppError;
+
+    /// Runs `work`, then waits until `uniform_answer_ms` have passed since the start, so
+    /// that the answer's timing does not tell an unknown address from a known one.
+    pub async fn uniformly<T>(platform: &Platform, work: impl Future<Output = T>) -> T {
+        let floor = Duration::from_millis(platform.config.settings.identity.uniform_answer_ms);
+        let deadline = tokio::time::Instant::now() + floor;
+        let out = work.await;
+        tokio::time::sleep_until(deadline).await;
+        out
+    }
+
+    impl From<AccountError> for AppError {
+        fn from(error: AccountError) -> Self {
+            match error {
+                AccountError::Invalid { field, message } => AppError::Validation { field: field.into(), message },
+                AccountError::InvalidCredentials => AppError::InvalidCredentials,
+                AccountError::Link(TokenError::Used) => {
+                    AppError::validation("token", "This link has already been used. Each link works once.")
+                }
+                AccountError::Link(TokenError::Expired) => {
+                    AppError::validation("token", "This link has expired. Please ask for a new one.")
+                }
+                AccountError::Link(_) => {
+                    AppError::validation("token", "This link is not valid. Please use the newest link we sent.")
+                }
+                AccountError::Database => AppError::Internal,
+            }
+        }
+    }
+
+    /// The per-account rate-limit key for a typed address.
+    pub fn account(email: &str) -> String {
+        platform::rate_limit::account_key(email)
+    }
+}
+
+#[server(endpoint = "auth/sign-up")]
+pub async fn sign_up(full_name: String, business_name: String, email: String, password: String) -> Result<(), AppError> {
+    use platform::identity::accounts::{self, SignUp};
+    let platform = expect_context::<platform::Platform>();
+    let limits = &platform.config.settings.rate_limits;
+    let ip = crate::request::client_ip().await;
+    ssr::uniformly(&platform, async {
+        let account = ssr::account(&email);
+        crate::limits::enforce(
+            &platform,
+            &[("sign-up-ip", limits.sign_up_per_ip, &ip), ("sign-up-account", limits.sign_up_per_account, &account)],
+        )
+        .await?;
+        let form = SignUp { full_name, business_name, email, password: password.into() };
+        accounts::sign_up(&platform, form).await?;
+        leptos_axum::redirect("/check-email");
+        Ok(())
+    })
+    .await
+    .map_err(AppError::respond)
+}
+
+#[server(endpoint = "auth/resend-verification")]
+pub async fn resend_verification(email: String) -> Result<(), AppError> {
+    let platform = expect_context::<platform::Platform>();
+    let limits = &platform.config.settings.rate_limits;
+    let ip = crate::request::client_ip().await;
+    ssr::uniformly(&platform, async {
+        let account = ssr::account(&email);
+        crate::limits::enforce(
+            &platform,
+            &[
+                ("verification-ip", limits.verification_per_ip, &ip),
+                ("verification-account", limits.verification_per_account, &account),
+            ],
+        )
+        .await?;
+        platform::identity::accounts::resend_verification(&platform, &email).await?;
+        leptos_axum::redirect("/check-email?resent=1");
+        Ok(())
+    })
+    .await
+    .map_err(AppError::respond)
+}
+
+#[server(endpoint = "auth/verify-email")]
+pub async fn verify_email(token: String) -> Result<(), AppError> {
+    let platform = expect_context::<platform::Platform>();
+    let ip = crate::request::client_ip().await;
+    let rule = platform.config.settings.rate_limits.verification_per_ip;
+    async {
+        crate::limits::enforce(&platform, &[("verification-ip", rule, &ip)]).await?;
+        platform::identity::accounts::verify_email(&platform, &token.into()).await?;
+        leptos_axum::redirect("/sign-in?verified=1");
+        Ok(())
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+#[server(endpoint = "auth/sign-in")]
+pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+    let platform = expect_context::<platform::Platform>();
+    let limits = &platform.config.settings.rate_limits;
+    let ip = crate::request::client_ip().await;
+    let user_agent = crate::request::user_agent().await;
+    let user_id = ssr::uniformly(&platform, async {
+        let account = ssr::account(&email);
+        crate::limits::enforce(
+            &platform,
+            &[("sign-in-ip", limits.sign_in_per_ip, &ip), ("sign-in-account", limits.sign_in_per_account, &account)],
+        )
+        .await?;
+        Ok::<_, AppError>(platform::identity::accounts::check_credentials(&platform, &email, password.into()).await?)
+    })
+    .await
+    .map_err(AppError::respond)?;
+    let session = session::session().await?;
+    session::begin(&session, user_id, ip, user_agent).await.map_err(AppError::respond)?;
+    leptos_axum::redirect("/dashboard");
+    Ok(())
+}
+
+#[server(endpoint = "auth/sign-out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    let session = session::session().await.map_err(AppError::respond)?;
+    session::end(&session).await.map_err(AppError::respond)?;
+    leptos_axum::redirect("/sign-in?signed_out=1");
+    Ok(())
+}
+
+#[server(endpoint = "auth/forgot-password")]
+pub async fn forgot_password(email: String) -> Result<(), AppError> {
+    let platform = expect_context::<platform::Platform>();
+    let limits = &platform.config.settings.rate_limits;
+    let ip = crate::request::client_ip().await;
+    ssr::uniformly(&platform, async {
+        let account = ssr::account(&email);
+        crate::limits::enforce(
+            &platform,
+            &[("reset-ip", limits.reset_per_ip, &ip), ("reset-account", limits.reset_per_account, &account)],
+        )
+        .await?;
+        platform::identity::accounts::request_reset(&platform, &email).await?;
+        leptos_axum::redirect("/forgot-password?sent=1");
+        Ok(())
+    })
+    .await
+    .map_err(AppError::respond)
+}
+
+#[server(endpoint = "auth/reset-password")]
+pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
+    let platform = expect_context::<platform::Platform>();
+    let ip = crate::request::client_ip().await;
+    let rule = platform.config.settings.rate_limits.reset_per_ip;
+    async {
+        crate::limits::enforce(&platform, &[("reset-ip", rule, &ip)]).await?;
+        platform::identity::accounts::reset_password(&platform, &token.into(), password.into()).await?;
+        // The reset ended every session, this browser's included.
+        session::end(&session::session().await?).await?;
+        leptos_axum::redirect("/sign-in?reset=1");
+        Ok(())
+    }
+    .await
+    .map_err(AppError::respond)
+}

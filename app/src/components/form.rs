@@ -1,0 +1,60 @@
+//! Form pieces shared by every page: a labelled field with its inline error, the form's
+//! general error, and the signals that read both out of a server action's result. With
+//! WASM the result arrives through the action; without it, the server redirects back with
+//! the error in the URL and the action starts from it, so the same markup serves both.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+
+use crate::error::AppError;
+
+/// The message for `field` in the action's latest error.
+pub fn field_error<S>(action: ServerAction<S>, field: &'static str) -> Signal<Option<String>>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().with(|v| v.as_ref()?.as_ref().err()?.for_field(field)))
+}
+
+/// The action's latest error unless it belongs to one of the form's own `fields`.
+pub fn form_error<S>(action: ServerAction<S>, fields: &'static [&'static str]) -> Signal<Option<String>>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    Signal::derive(move || {
+        action.value().with(|v| {
+            let error = v.as_ref()?.as_ref().err()?;
+            match error {
+                AppError::Validation { field, .. } if fields.contains(&field.as_str()) => None,
+                other => Some(other.to_string()),
+            }
+        })
+    })
+}
+
+/// A labelled input with its inline error, linked for screen readers.
+#[component]
+pub fn Field(
+    label: &'static str,
+    name: &'static str,
+    #[prop(optional, into)] error: Signal<Option<String>>,
+    #[prop(optional)] hint: Option<&'static str>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=name>{label}</label>
+            {children()}
+            {hint.map(|hint| view! { <p class="field-hint">{hint}</p> })}
+            <p class="field-error" id=format!("{name}-error") role="alert">{move || error.get()}</p>
+        </div>
+    }
+}
+
+/// The form's general error (rate limits, sign-in failures, expired links).
+#[component]
+pub fn FormError(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
+    view! { <p class="form-error" role="alert">{move || message.get()}</p> }
+}

@@ -1,0 +1,121 @@
+//! Account settings: change password, active sessions, sign out one or all.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::account::{ChangePassword, RevokeSession, SignOutEverywhere, SessionView, active_sessions};
+use crate::components::form::{Field, FormError, field_error, form_error};
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let query = use_query_map();
+    let notice = move || {
+        let query = query.read();
+        if query.get("password").is_some() {
+            Some("Your password is changed. Your other sessions were signed out.")
+        } else if query.get("session").is_some() {
+            Some("That session is signed out.")
+        } else {
+            None
+        }
+    };
+    view! {
+        <Title text="Account" />
+        <section class="page">
+            <h1>"Account settings"</h1>
+            {move || notice().map(|text| view! { <p class="success" role="status">{text}</p> })}
+            <ChangePasswordForm />
+            <Sessions />
+        </section>
+    }
+}
+
+#[component]
+fn ChangePasswordForm() -> impl IntoView {
+    let action = ServerAction::<ChangePassword>::new();
+    view! {
+        <section class="panel" aria-labelledby="password-heading">
+            <h2 id="password-heading">"Password"</h2>
+            <ActionForm action attr:class="form">
+                <Field label="Current password" name="current_password" error=field_error(action, "current_password")>
+                    <input id="current_password" name="current_password" type="password" required autocomplete="current-password" />
+                </Field>
+                <Field
+                    label="New password"
+                    name="new_password"
+                    error=field_error(action, "new_password")
+                    hint="At least 12 characters. Changing it signs out your other sessions."
+                >
+                    <input id="new_password" name="new_password" type="password" required minlength="12" autocomplete="new-password" />
+                </Field>
+                <FormError message=form_error(action, &["current_password", "new_password"]) />
+                <button type="submit" disabled=move || action.pending().get()>"Change password"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn Sessions() -> impl IntoView {
+    let revoke = ServerAction::<RevokeSession>::new();
+    let everywhere = ServerAction::<SignOutEverywhere>::new();
+    let sessions = Resource::new(move || revoke.version().get(), |_| active_sessions());
+    view! {
+        <section class="panel" aria-labelledby="sessions-heading">
+            <h2 id="sessions-heading">"Where you are signed in"</h2>
+            <Transition fallback=|| view! { <p>"Loading sessions…"</p> }>
+                {move || sessions.get().map(|result| match result {
+                    Ok(list) => view! { <SessionTable list revoke /> }.into_any(),
+                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                })}
+            </Transition>
+            <FormError message=form_error(revoke, &[]) />
+            <form method="post" action=SignOutEverywhere::url() class="inline">
+                <button type="submit" class="secondary">"Sign out everywhere"</button>
+            </form>
+            <FormError message=form_error(everywhere, &[]) />
+        </section>
+    }
+}
+
+fn when(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC")).ok())
+        .unwrap_or_default()
+}
+
+#[component]
+fn SessionTable(list: Vec<SessionView>, revoke: ServerAction<RevokeSession>) -> impl IntoView {
+    view! {
+        <table class="sessions">
+            <thead>
+                <tr><th>"Device"</th><th>"IP address"</th><th>"Signed in"</th><th>"Last active"</th><th></th></tr>
+            </thead>
+            <tbody>
+                {list.into_iter().map(|s| view! {
+                    <tr>
+                        <td>{s.device}</td>
+                        <td>{s.ip}</td>
+                        <td>{when(s.signed_in_at)}</td>
+                        <td>{when(s.last_seen_at)}</td>
+                        <td>
+                            {if s.current {
+                                view! { <span class="badge">"This session"</span> }.into_any()
+                            } else {
+                                view! {
+                                    <ActionForm action=revoke attr:class="inline">
+                                        <input type="hidden" name="handle" value=s.handle />
+                                        <button type="submit" class="secondary">"Sign out"</button>
+                                    </ActionForm>
+                                }.into_any()
+                            }}
+                        </td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}

@@ -1,0 +1,292 @@
+//! Account flows: merchant sign-up, email verification, sign-in credentials, password
+//! reset and change. Each writes in one transaction, so a flow either happens whole
+//! (with its email queued) or not at all.
+//!
+//! None of them tells a caller whether an email address has an account: sign-up, resend
+//! and reset requests succeed the same way for any address, and a failed sign-in has one
+//! error whatever the reason.
+
+use secrecy::SecretString;
+use sqlx::PgConnection;
+use tower_sessions::session::Id;
+use uuid::Uuid;
+
+use super::emails;
+use super::sessions;
+use super::tokens::{self, Purpose, TokenError};
+use crate::Platform;
+use crate::contact::is_plausible_email;
+use crate::mail;
+use crate::password;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccountError {
+    #[error("{field}: {message}")]
+    Invalid { field: &'static str, message: String },
+    /// Unknown email, wrong password, unverified or disabled account: one error for all.
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    #[error("link refused: {0}")]
+    Link(TokenError),
+    #[error("database error")]
+    Database,
+}
+
+impl From<sqlx::Error> for AccountError {
+    fn from(error: sqlx::Error) -> Self {
+        tracing::error!(%error, "account query failed");
+        AccountError::Database
+    }
+}
+
+impl From<TokenError> for AccountError {
+    fn from(error: TokenError) -> Self {
+        match error {
+            TokenError::Database => AccountError::Database,
+            other => AccountError::Link(other),
+        }
+    }
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> AccountError {
+    AccountError::Invalid { field, message: message.into() }
+}
+
+/// The address as stored: trimmed and lower-case.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+fn checked_email(email: &str) -> Result<String, AccountError> {
+    let email = normalise_email(email);
+    if is_plausible_email(&email) { Ok(email) } else { Err(invalid("email", "Please give a valid email address.")) }
+}
+
+fn checked_text(field: &'static str, value: &str, what: &str) -> Result<String, AccountError> {
+    let value = value.trim();
+    match value.chars().count() {
+        1..=200 => Ok(value.to_owned()),
+        _ => Err(invalid(field, format!("Please give {what} of 1 to 200 characters."))),
+    }
+}
+
+fn checked_password(field: &'static str, password: &SecretString, context: &[&str]) -> Result<(), AccountError> {
+    password::check_strength(password, context).map_err(|message| invalid(field, message))
+}
+
+/// What a new merchant types on the sign-up form.
+pub struct SignUp {
+    pub full_name: String,
+    pub business_name: String,
+    pub email: String,
+    pub password: SecretString,
+}
+
+/// Creates the merchant, its owner (unverified) and the verification email. If the address
+/// already has an account, nothing is created: its owner gets a fresh verification link if
+/// still unverified, or a note that someone tried to sign up again.
+pub async fn sign_up(platform: &Platform, form: SignUp) -> Result<(), AccountError> {
+    let full_name = checked_text("full_name", &form.full_name, "your name")?;
+    let business_name = checked_text("business_name", &form.business_name, "a business name")?;
+    let email = checked_email(&form.email)?;
+    checked_password("password", &form.password, &[&email, &full_name, &business_name])?;
+    let hash = platform.passwords.hash(form.password).await;
+
+    let mut tx = platform.pool.begin().await?;
+    let new_id = Uuid::new_v4();
+    let created: Option<Uuid> = sqlx::query_scalar(
+        "INSERT INTO users (id, email, full_name, kind, password_hash) VALUES ($1, $2, $3, 'merchant', $4)
+         ON CONFLICT (email) DO NOTHING RETURNING id",
+    )
+    .bind(new_id)
+    .bind(&email)
+    .bind(&full_name)
+    .bind(&hash)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if created.is_some() {
+        let merchant_id = Uuid::new_v4();
+        sqlx::query("INSERT INTO merchants (id, business_name) VALUES ($1, $2)")
+            .bind(merchant_id)
+            .bind(&business_name)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO merchant_members (merchant_id, user_id, role) VALUES ($1, $2, 'owner')")
+            .bind(merchant_id)
+            .bind(new_id)
+            .execute(&mut *tx)
+            .await?;
+        send_verification(platform, &mut tx, new_id, &email, &full_name).await?;
+    } else if let Some(existing) = find(&mut tx, &email).await? {
+        if existing.disabled {
+            // A disabled account gets nothing: support reopens accounts, not the form.
+        } else if existing.verified {
+            let mail = emails::already_registered(&platform.config.settings, &email, &existing.full_name);
+            mail::enqueue(&mut tx, &platform.config.secrets.field_keys, &mail).await?;
+        } else {
+            send_verification(platform, &mut tx, existing.id, &email, &existing.full_name).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+struct Existing {
+    id: Uuid,
+    full_name: String,
+    password_hash: String,
+    verified: bool,
+    disabled: bool,
+}
+
+async fn find(conn: &mut PgConnection, email: &str) -> Result<Option<Existing>, sqlx::Error> {
+    let row: Option<(Uuid, String, String, bool, bool)> = sqlx::query_as(
+        "SELECT id, full_name, password_hash, email_verified_at IS NOT NULL, disabled_at IS NOT NULL
+         FROM users WHERE email = $1",
+    )
+    .bind(email)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|(id, full_name, password_hash, verified, disabled)| Existing {
+        id,
+        full_name,
+        password_hash,
+        verified,
+        disabled,
+    }))
+}
+
+async fn send_verification(
+    platform: &Platform,
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    email: &str,
+    full_name: &str,
+) -> Result<(), sqlx::Error> {
+    let settings = &platform.config.settings;
+    let ttl = time::Duration::hours(settings.identity.verification_link_hours.into());
+    let token = tokens::issue(conn, user_id, Purpose::VerifyEmail, ttl).await?;
+    let mail = emails::verification(settings, email, full_name, &token);
+    mail::enqueue(conn, &platform.config.secrets.field_keys, &mail).await?;
+    Ok(())
+}
+
+/// Sends a new verification link if the address has an unverified, enabled account;
+/// otherwise does nothing, and says so to no one.
+pub async fn resend_verification(platform: &Platform, email: &str) -> Result<(), AccountError> {
+    let email = checked_email(email)?;
+    let mut tx = platform.pool.begin().await?;
+    if let Some(existing) = find(&mut tx, &email).await?
+        && !existing.verified
+        && !existing.disabled
+    {
+        send_verification(platform, &mut tx, existing.id, &email, &existing.full_name).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Marks the address verified and spends the link (and any older one).
+pub async fn verify_email(platform: &Platform, token: &SecretString) -> Result<(), AccountError> {
+    let mut tx = platform.pool.begin().await?;
+    let user_id = tokens::claim(&mut tx, Purpose::VerifyEmail, token).await?;
+    sqlx::query("UPDATE users SET email_verified_at = coalesce(email_verified_at, now()) WHERE id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    tokens::consume(&mut tx, user_id, Purpose::VerifyEmail).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The user id if the password is right and the account verified and enabled. Always
+/// costs one password hash, whether or not the address has an account; a hash made with
+/// weaker settings than today's is replaced on the way.
+pub async fn check_credentials(platform: &Platform, email: &str, password: SecretString) -> Result<Uuid, AccountError> {
+    let mut conn = platform.pool.acquire().await?;
+    let existing = find(&mut conn, &normalise_email(email)).await?;
+    let phc = existing.as_ref().map(|e| e.password_hash.clone());
+    let rehash = phc.as_deref().is_some_and(password::needs_rehash).then(|| password.clone());
+    if !platform.passwords.verify(password, phc).await {
+        return Err(AccountError::InvalidCredentials);
+    }
+    let Some(user) = existing.filter(|e| e.verified && !e.disabled) else {
+        return Err(AccountError::InvalidCredentials);
+    };
+    if let Some(password) = rehash {
+        let hash = platform.passwords.hash(password).await;
+        sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1").bind(user.id).bind(hash).execute(&mut *conn).await?;
+        tracing::info!(user_id = %user.id, "password hash upgraded to the current parameters");
+    }
+    Ok(user.id)
+}
+
+/// Emails a reset link if the address has an enabled account; otherwise does nothing.
+pub async fn request_reset(platform: &Platform, email: &str) -> Result<(), AccountError> {
+    let email = checked_email(email)?;
+    let settings = &platform.config.settings;
+    let mut tx = platform.pool.begin().await?;
+    if let Some(existing) = find(&mut tx, &email).await?
+        && !existing.disabled
+    {
+        let ttl = time::Duration::minutes(settings.identity.reset_link_minutes.into());
+        let token = tokens::issue(&mut tx, existing.id, Purpose::ResetPassword, ttl).await?;
+        let mail = emails::password_reset(settings, &email, &existing.full_name, &token);
+        mail::enqueue(&mut tx, &platform.config.secrets.field_keys, &mail).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets the new password, spends the link and ends every session of the account. Receiving
+/// the link proves the address, so an unverified account becomes verified. A password too
+/// weak to accept leaves the link unspent.
+pub async fn reset_password(platform: &Platform, token: &SecretString, new_password: SecretString) -> Result<(), AccountError> {
+    let mut tx = platform.pool.begin().await?;
+    let user_id = tokens::claim(&mut tx, Purpose::ResetPassword, token).await?;
+    let (email, full_name): (String, String) =
+        sqlx::query_as("SELECT email, full_name FROM users WHERE id = $1").bind(user_id).fetch_one(&mut *tx).await?;
+    checked_password("password", &new_password, &[&email, &full_name])?;
+    let hash = platform.passwords.hash(new_password).await;
+    sqlx::query(
+        "UPDATE users SET password_hash = $2, email_verified_at = coalesce(email_verified_at, now()) WHERE id = $1",
+    )
+    .bind(user_id)
+    .bind(hash)
+    .execute(&mut *tx)
+    .await?;
+    tokens::consume(&mut tx, user_id, Purpose::ResetPassword).await?;
+    sessions::revoke_all(&mut tx, user_id, None).await?;
+    let mail = emails::password_changed(&platform.config.settings, &email, &full_name);
+    mail::enqueue(&mut tx, &platform.config.secrets.field_keys, &mail).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Changes a signed-in user's password after checking the current one, and ends every
+/// other session of the account (`keep` is the session making the change).
+pub async fn change_password(
+    platform: &Platform,
+    user_id: Uuid,
+    current: SecretString,
+    new_password: SecretString,
+    keep: Option<&Id>,
+) -> Result<(), AccountError> {
+    let (email, full_name, phc): (String, String, String) =
+        sqlx::query_as("SELECT email, full_name, password_hash FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(&platform.pool)
+            .await?;
+    if !platform.passwords.verify(current, Some(phc)).await {
+        return Err(invalid("current_password", "That is not your current password."));
+    }
+    checked_password("new_password", &new_password, &[&email, &full_name])?;
+    let hash = platform.passwords.hash(new_password).await;
+    let mut tx = platform.pool.begin().await?;
+    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1").bind(user_id).bind(hash).execute(&mut *tx).await?;
+    sessions::revoke_all(&mut tx, user_id, keep).await?;
+    let mail = emails::password_changed(&platform.config.settings, &email, &full_name);
+    mail::enqueue(&mut tx, &platform.config.secrets.field_keys, &mail).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,65 @@
+//! The signed-in user as the rest of the platform sees them, read fresh on every request
+//! so that a disabled account or a changed role takes effect at once.
+
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
+#[sqlx(type_name = "user_kind", rename_all = "snake_case")]
+pub enum UserKind {
+    Merchant,
+    Staff,
+    PlatformAdmin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
+#[sqlx(type_name = "merchant_role", rename_all = "snake_case")]
+pub enum MerchantRole {
+    Owner,
+    Admin,
+    Finance,
+    Developer,
+    Viewer,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub merchant_id: Uuid,
+    pub business_name: String,
+    pub role: MerchantRole,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: Uuid,
+    pub email: String,
+    pub full_name: String,
+    pub kind: UserKind,
+    pub membership: Option<Membership>,
+}
+
+/// The user if the account may be signed in now: verified and not disabled.
+pub async fn load_active(pool: &PgPool, id: Uuid) -> Result<Option<User>, sqlx::Error> {
+    type Row = (Uuid, String, String, UserKind, Option<Uuid>, Option<String>, Option<MerchantRole>);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT u.id, u.email, u.full_name, u.kind, m.id, m.business_name, mm.role
+         FROM users u
+         LEFT JOIN merchant_members mm ON mm.user_id = u.id
+         LEFT JOIN merchants m ON m.id = mm.merchant_id
+         WHERE u.id = $1 AND u.email_verified_at IS NOT NULL AND u.disabled_at IS NULL",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|(id, email, full_name, kind, merchant_id, business_name, role)| User {
+        id,
+        email,
+        full_name,
+        kind,
+        membership: match (merchant_id, business_name, role) {
+            (Some(merchant_id), Some(business_name), Some(role)) => Some(Membership { merchant_id, business_name, role }),
+            _ => None,
+        },
+    }))
+}

@@ -1,0 +1,23 @@
+//! Background housekeeping every instance runs. Each pass is a single idempotent delete,
+//! so instances running it at once do no harm.
+
+use std::time::Duration;
+
+use platform::identity::{sessions, tokens};
+use sqlx::PgPool;
+
+const CLEANUP_EVERY: Duration = Duration::from_secs(15 * 60);
+
+/// Deletes expired sessions and spent or stale account tokens, now and then every 15 minutes.
+pub fn spawn_cleanup(pool: PgPool) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(CLEANUP_EVERY);
+        loop {
+            every.tick().await;
+            match (sessions::delete_expired(&pool).await, tokens::delete_stale(&pool).await) {
+                (Ok(sessions), Ok(tokens)) => tracing::debug!(sessions, tokens, "cleanup done"),
+                (Err(error), _) | (_, Err(error)) => tracing::warn!(%error, "cleanup failed; retrying later"),
+            }
+        }
+    })
+}
