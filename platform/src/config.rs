@@ -65,6 +65,7 @@ pub struct Settings {
     /// `pretty` for people, `json` for log collectors.
     pub log_format: LogFormat,
     pub rate_limits: RateLimits,
+    pub audit: AuditSettings,
 }
 
 /// Per-client limits on public endpoints, counted in Postgres across instances.
@@ -72,6 +73,19 @@ pub struct Settings {
 pub struct RateLimits {
     /// "Talk to us" requests per IP address per hour.
     pub contact_per_ip_per_hour: u32,
+}
+
+/// How long audit rows are kept. Purging rows past this age is not implemented yet; until
+/// it is, every row is kept.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AuditSettings {
+    /// At least [`AuditSettings::MIN_RETENTION_DAYS`]: payment records are kept five years
+    /// for anti-money-laundering record keeping.
+    pub retention_days: u32,
+}
+
+impl AuditSettings {
+    pub const MIN_RETENTION_DAYS: u32 = 1825;
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -104,6 +118,7 @@ impl Default for Settings {
             },
             log_format: LogFormat::Pretty,
             rate_limits: RateLimits { contact_per_ip_per_hour: 5 },
+            audit: AuditSettings { retention_days: AuditSettings::MIN_RETENTION_DAYS },
         }
     }
 }
@@ -160,6 +175,12 @@ impl Settings {
                 "SALEONIX_PUBLIC_URL must be https:// in production".into(),
             ));
         }
+        if self.audit.retention_days < AuditSettings::MIN_RETENTION_DAYS {
+            return Err(ConfigError::Invalid(format!(
+                "SALEONIX_AUDIT__RETENTION_DAYS must be at least {} (five years, for AML record keeping)",
+                AuditSettings::MIN_RETENTION_DAYS
+            )));
+        }
         Ok(())
     }
 
@@ -202,6 +223,19 @@ mod tests {
         let err = with(&[("env", "production")]).unwrap_err();
         assert!(err.to_string().contains("https:// in production"), "{err}");
         assert!(with(&[("env", "production"), ("public_url", "https://pay.example")]).is_ok());
+    }
+
+    #[test]
+    fn audit_retention_defaults_to_five_years_and_refuses_less() {
+        assert_eq!(with(&[]).unwrap().audit.retention_days, 1825);
+        let retention = |days: u32| {
+            Settings::from_figment(
+                Figment::from(Serialized::defaults(Settings::default())).merge(("audit.retention_days", days)),
+            )
+        };
+        let err = retention(1824).unwrap_err();
+        assert!(err.to_string().contains("RETENTION_DAYS must be at least 1825"), "{err}");
+        assert_eq!(retention(3650).unwrap().audit.retention_days, 3650);
     }
 
     #[test]
