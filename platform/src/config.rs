@@ -67,6 +67,7 @@ pub struct Settings {
     pub rate_limits: RateLimits,
     pub mail: MailSettings,
     pub identity: IdentitySettings,
+    pub audit: AuditSettings,
 }
 
 /// Outgoing mail. The SMTP server is a secret (its URL holds a password), so it is in
@@ -158,6 +159,19 @@ impl Default for IdentitySettings {
     }
 }
 
+/// How long audit rows are kept. Purging rows past this age is not implemented yet; until
+/// it is, every row is kept.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AuditSettings {
+    /// At least [`AuditSettings::MIN_RETENTION_DAYS`]: payment records are kept five years
+    /// for anti-money-laundering record keeping.
+    pub retention_days: u32,
+}
+
+impl AuditSettings {
+    pub const MIN_RETENTION_DAYS: u32 = 1825;
+}
+
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -195,6 +209,7 @@ impl Default for Settings {
                 max_attempts: 8,
             },
             identity: IdentitySettings::default(),
+            audit: AuditSettings { retention_days: AuditSettings::MIN_RETENTION_DAYS },
         }
     }
 }
@@ -257,6 +272,12 @@ impl Settings {
                 "SALEONIX_MAIL__MAX_ATTEMPTS and SALEONIX_MAIL__POLL_INTERVAL_MS must be at least 1".into(),
             ));
         }
+        if self.audit.retention_days < AuditSettings::MIN_RETENTION_DAYS {
+            return Err(ConfigError::Invalid(format!(
+                "SALEONIX_AUDIT__RETENTION_DAYS must be at least {} (five years, for AML record keeping)",
+                AuditSettings::MIN_RETENTION_DAYS
+            )));
+        }
         Ok(())
     }
 
@@ -312,6 +333,19 @@ mod tests {
         assert!(mail_number("mail.max_attempts", 0).is_err());
         assert!(mail_number("mail.poll_interval_ms", 0).is_err());
         assert_eq!(mail_number("mail.max_attempts", 3).unwrap().mail.max_attempts, 3);
+    }
+
+    #[test]
+    fn audit_retention_defaults_to_five_years_and_refuses_less() {
+        assert_eq!(with(&[]).unwrap().audit.retention_days, 1825);
+        let retention = |days: u32| {
+            Settings::from_figment(
+                Figment::from(Serialized::defaults(Settings::default())).merge(("audit.retention_days", days)),
+            )
+        };
+        let err = retention(1824).unwrap_err();
+        assert!(err.to_string().contains("RETENTION_DAYS must be at least 1825"), "{err}");
+        assert_eq!(retention(3650).unwrap().audit.retention_days, 3650);
     }
 
     #[test]

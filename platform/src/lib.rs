@@ -1,9 +1,10 @@
 //! Saleonix's server-side domain, free of any web framework so that it can be tested on
 //! its own: typed configuration and secrets, per-field encryption, the database, password
 //! hashing, identity (accounts, email tokens, sessions), the mail outbox and its delivery
-//! worker, gateway accounts, rate limits, contact requests and the demo seed. The `app`
-//! crate's server functions and the `server` binary build on it.
+//! worker, gateway accounts, rate limits, contact requests, the audit trail and the demo
+//! seed. The `app` crate's server functions and the `server` binary build on it.
 
+pub mod audit;
 pub mod config;
 pub mod contact;
 pub mod db;

@@ -1,6 +1,6 @@
-//! `saleonix-server [serve|migrate]`: loads the configuration, prepares the database
-//! (creating it in development and applying migrations), seeds the demo platform in
-//! development, then serves.
+//! `saleonix-server [serve|migrate|audit-verify]`: loads the configuration, prepares the
+//! database (creating it in development and applying migrations), then serves (seeding the
+//! demo platform first in development), stops, or verifies the audit chain.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -13,8 +13,8 @@ use secrecy::ExposeSecret;
 #[tokio::main]
 async fn main() -> ExitCode {
     let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
-    if !matches!(command.as_str(), "serve" | "migrate") {
-        eprintln!("usage: saleonix-server [serve|migrate]");
+    if !matches!(command.as_str(), "serve" | "migrate" | "audit-verify") {
+        eprintln!("usage: saleonix-server [serve|migrate|audit-verify]");
         return ExitCode::from(2);
     }
     let config = match Config::load() {
@@ -26,7 +26,7 @@ async fn main() -> ExitCode {
     };
     server::telemetry::init(config.settings.log_format);
     match run(&command, config).await {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => {
             tracing::error!(%error, "stopped");
             ExitCode::FAILURE
@@ -34,12 +34,14 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(command: &str, config: Config) -> Result<(), Box<dyn std::error::Error>> {
+async fn run(command: &str, config: Config) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let settings = config.settings.clone();
     let pool = platform::db::prepare(&settings).await?;
     tracing::info!("database schema is up to date");
-    if command == "migrate" {
-        return Ok(());
+    match command {
+        "migrate" => return Ok(ExitCode::SUCCESS),
+        "audit-verify" => return audit_verify(&pool).await,
+        _ => {}
     }
     if settings.env == Environment::Development {
         let sandbox = payten::GatewayEndpoints {
@@ -74,7 +76,22 @@ async fn run(command: &str, config: Config) -> Result<(), Box<dyn std::error::Er
                 .await?;
         }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Recomputes the audit chain and records the check; a broken chain exits non-zero so that
+/// a scheduled run can alert.
+async fn audit_verify(pool: &sqlx::PgPool) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let report = platform::audit::verify_chain(pool).await?;
+    if let Some(id) = report.first_broken {
+        println!("audit chain BROKEN at #{id}");
+        return Ok(ExitCode::FAILURE);
+    }
+    match report.head {
+        Some(head) => println!("audit chain ok: {} rows, head #{} {}", report.rows_checked, head.id, head.hash),
+        None => println!("audit chain ok: 0 rows"),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Demo passwords go to the console once, when they are created, and nowhere else.
