@@ -34,6 +34,7 @@ pub async fn change_password(current_password: String, new_password: String) -> 
             current_password.into(),
             new_password.into(),
             keep.as_ref(),
+            &crate::request::facts().await,
         )
         .await?;
         leptos_axum::redirect("/account?password=changed");
@@ -77,6 +78,7 @@ pub async fn revoke_session(handle: String) -> Result<(), AppError> {
         let (user, _) = crate::auth::session::require_user().await?;
         match platform::identity::sessions::revoke(&platform.pool, user.id, &handle).await {
             Ok(true) => {
+                crate::auth::session::audit(crate::auth::session::event("auth.session_revoked", user.id)).await?;
                 leptos_axum::redirect("/account?session=ended");
                 Ok(())
             }
@@ -99,10 +101,12 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
     async {
         let (user, current) = session::require_user().await?;
         let mut conn = platform.pool.acquire().await.map_err(|_| AppError::Internal)?;
-        platform::identity::sessions::revoke_all(&mut conn, user.id, None).await.map_err(|error| {
+        let ended = platform::identity::sessions::revoke_all(&mut conn, user.id, None).await.map_err(|error| {
             tracing::error!(%error, "revoking sessions failed");
             AppError::Internal
         })?;
+        let event = session::event("auth.sessions_revoked", user.id).detail(serde_json::json!({ "sessions_ended": ended }));
+        session::audit(event).await?;
         session::end(&current).await?;
         leptos_axum::redirect("/sign-in?signed_out=1");
         Ok(())

@@ -24,3 +24,16 @@ pub async fn user_agent() -> String {
         .unwrap_or_default();
     agent.chars().take(200).collect()
 }
+
+/// What the audit trail records about the request: peer IP, user agent and request id.
+pub async fn facts() -> platform::audit::RequestFacts {
+    let request_id = leptos_axum::extract::<axum::http::HeaderMap>()
+        .await
+        .ok()
+        .and_then(|headers| headers.get("x-request-id")?.to_str().ok().map(str::to_owned));
+    platform::audit::RequestFacts {
+        ip: Some(client_ip().await),
+        user_agent: Some(user_agent().await).filter(|agent| !agent.is_empty()),
+        request_id,
+    }
+}

@@ -33,8 +33,9 @@ pub fn account_key(email: &str) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
     Allowed,
-    /// Over the limit; the window ends in `retry_after`.
-    Limited { retry_after: Duration },
+    /// Over the limit; the window ends in `retry_after`. `first` marks the first refusal
+    /// of the window, so a refusal can be recorded once per window rather than per request.
+    Limited { retry_after: Duration, first: bool },
 }
 
 /// Counts one hit for `key` and says whether it is within the limit. Hits over the limit
@@ -62,7 +63,10 @@ pub async fn hit(pool: &PgPool, limit: Limit, key: &str) -> Result<Decision, sql
     Ok(if hits as u32 <= limit.max {
         Decision::Allowed
     } else {
-        Decision::Limited { retry_after: Duration::from_secs(seconds_left.ceil().max(1.0) as u64) }
+        Decision::Limited {
+            retry_after: Duration::from_secs(seconds_left.ceil().max(1.0) as u64),
+            first: hits as u32 == limit.max + 1,
+        }
     })
 }
 
@@ -79,9 +83,13 @@ mod tests {
             assert_eq!(hit(&pool, LIMIT, "10.0.0.1").await.unwrap(), Decision::Allowed);
         }
         match hit(&pool, LIMIT, "10.0.0.1").await.unwrap() {
-            Decision::Limited { retry_after } => assert!(retry_after > Duration::ZERO && retry_after <= LIMIT.window),
+            Decision::Limited { retry_after, first } => {
+                assert!(retry_after > Duration::ZERO && retry_after <= LIMIT.window);
+                assert!(first, "the first refusal of the window says so");
+            }
             Decision::Allowed => panic!("the fourth hit must be limited"),
         }
+        assert!(matches!(hit(&pool, LIMIT, "10.0.0.1").await.unwrap(), Decision::Limited { first: false, .. }));
         assert_eq!(hit(&pool, LIMIT, "10.0.0.2").await.unwrap(), Decision::Allowed, "other keys are unaffected");
         let other_bucket = Limit { bucket: "other", ..LIMIT };
         assert_eq!(hit(&pool, other_bucket, "10.0.0.1").await.unwrap(), Decision::Allowed);

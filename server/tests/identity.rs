@@ -507,3 +507,103 @@ async fn without_wasm_a_failed_sign_in_returns_to_the_form_with_its_error(pool: 
     let page = server.client.get(&back).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("We could not sign you in"), "the page shows the error");
 }
+
+/// The audit rows of `event_type`, oldest first: (actor kind, actor id, outcome, reason, ip).
+async fn audit_rows(pool: &PgPool, event_type: &str) -> Vec<(String, Option<uuid::Uuid>, String, Option<String>, Option<String>)> {
+    sqlx::query_as(
+        "SELECT actor_kind::text, actor_id, outcome::text, reason, ip FROM audit.events WHERE event_type = $1 ORDER BY id",
+    )
+    .bind(event_type)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_identity_flow_leaves_its_audit_row_with_actor_ip_and_outcome(pool: PgPool) {
+    let server = start_with(pool.clone(), |s| s.rate_limits.reset_per_account.max = 1).await;
+    verified_account(&server, "drita@example.com").await;
+    let drita: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'drita@example.com'").fetch_one(&pool).await.unwrap();
+    let anonymous = |outcome: &str, reason: Option<&str>| {
+        ("anonymous".to_owned(), None, outcome.to_owned(), reason.map(str::to_owned), Some("127.0.0.1".to_owned()))
+    };
+    let by_drita = |outcome: &str, reason: Option<&str>| {
+        ("user".to_owned(), Some(drita), outcome.to_owned(), reason.map(str::to_owned), Some("127.0.0.1".to_owned()))
+    };
+    assert_eq!(audit_rows(&pool, "auth.sign_up").await, vec![anonymous("success", None)]);
+    assert_eq!(audit_rows(&pool, "auth.email_verification").await, vec![by_drita("success", None)]);
+
+    Visitor::new(&server).sign_in("drita@example.com", "wrong-password-entirely").await;
+    Visitor::new(&server).sign_in("nobody@example.com", PASSWORD).await;
+    let mut visitor = signed_in(&server, "drita@example.com", PASSWORD).await;
+    assert_eq!(
+        audit_rows(&pool, "auth.sign_in").await,
+        vec![anonymous("failure", Some("wrong password")), anonymous("failure", Some("unknown address")), by_drita("success", None)]
+    );
+
+    visitor
+        .post("/api/account/change-password", &[("current_password", "not-my-password"), ("new_password", NEW_PASSWORD)])
+        .await;
+    visitor.post("/api/account/change-password", &[("current_password", PASSWORD), ("new_password", NEW_PASSWORD)]).await;
+    assert_eq!(
+        audit_rows(&pool, "auth.password_change").await,
+        vec![by_drita("failure", Some("wrong current password")), by_drita("success", None)]
+    );
+
+    let mut phone = signed_in(&server, "drita@example.com", NEW_PASSWORD).await;
+    let list: Vec<app::account::SessionView> = visitor.post("/api/account/sessions", &[]).await.json().await.unwrap();
+    let other = list.iter().find(|s| !s.current).unwrap().handle.clone();
+    visitor.post("/api/account/revoke-session", &[("handle", &other)]).await;
+    assert_eq!(audit_rows(&pool, "auth.session_revoked").await, vec![by_drita("success", None)]);
+    assert!(!phone.is_signed_in().await);
+    visitor.post("/api/auth/sign-out", &[]).await;
+    assert_eq!(audit_rows(&pool, "auth.sign_out").await, vec![by_drita("success", None)]);
+
+    for _ in 0..3 {
+        Visitor::new(&server).post("/api/auth/forgot-password", &[("email", "drita@example.com")]).await;
+    }
+    assert_eq!(audit_rows(&pool, "auth.password_reset_requested").await, vec![anonymous("success", None)]);
+    let refusals = audit_rows(&pool, "rate_limit.refused").await;
+    assert_eq!(refusals, vec![anonymous("denied", Some("over the reset-account limit"))], "one row per window, not per request");
+
+    let token = token_from_mail(&server, "drita@example.com", "/reset-password").await;
+    Visitor::new(&server).post("/api/auth/reset-password", &[("token", &token), ("password", PASSWORD)]).await;
+    Visitor::new(&server).post("/api/auth/reset-password", &[("token", &token), ("password", PASSWORD)]).await;
+    assert_eq!(
+        audit_rows(&pool, "auth.password_reset").await,
+        vec![by_drita("success", None), anonymous("denied", Some("this link has already been used"))]
+    );
+
+    let secrets: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit.events WHERE detail::text LIKE '%' || $1 || '%' OR reason LIKE '%' || $1 || '%'",
+    )
+    .bind(&token)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(secrets, 0, "no token in the trail");
+    let report = platform::audit::verify_chain(&pool).await.unwrap();
+    assert_eq!(report.first_broken, None);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_sign_up_that_fails_midway_leaves_neither_account_nor_audit_row(pool: PgPool) {
+    let server = start(pool.clone()).await;
+    // Refused at commit, after every row of the sign-up (its audit row included) was
+    // written: all of them must roll back together.
+    sqlx::raw_sql(
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$;
+         CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON users
+             DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse();",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let response = sign_up(&server, "drita@example.com", PASSWORD).await;
+    assert_eq!(response.status(), 500);
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&pool).await.unwrap();
+    let mails: i64 = sqlx::query_scalar("SELECT count(*) FROM mail_outbox").fetch_one(&pool).await.unwrap();
+    let rows = audit_rows(&pool, "auth.sign_up").await;
+    assert_eq!((users, mails, rows.len()), (0, 0, 0));
+}

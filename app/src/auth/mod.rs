@@ -90,7 +90,7 @@ pub async fn sign_up(full_name: String, business_name: String, email: String, pa
         )
         .await?;
         let form = SignUp { full_name, business_name, email, password: password.into() };
-        accounts::sign_up(&platform, form).await?;
+        accounts::sign_up(&platform, form, &crate::request::facts().await).await?;
         leptos_axum::redirect("/check-email");
         Ok(())
     })
@@ -128,7 +128,7 @@ pub async fn verify_email(token: String) -> Result<(), AppError> {
     let rule = platform.config.settings.rate_limits.verification_per_ip;
     async {
         crate::limits::enforce(&platform, &[("verification-ip", rule, &ip)]).await?;
-        platform::identity::accounts::verify_email(&platform, &token.into()).await?;
+        platform::identity::accounts::verify_email(&platform, &token.into(), &crate::request::facts().await).await?;
         leptos_axum::redirect("/sign-in?verified=1");
         Ok(())
     }
@@ -149,7 +149,8 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
             &[("sign-in-ip", limits.sign_in_per_ip, &ip), ("sign-in-account", limits.sign_in_per_account, &account)],
         )
         .await?;
-        Ok::<_, AppError>(platform::identity::accounts::check_credentials(&platform, &email, password.into()).await?)
+        let facts = crate::request::facts().await;
+        Ok::<_, AppError>(platform::identity::accounts::check_credentials(&platform, &email, password.into(), &facts).await?)
     })
     .await
     .map_err(AppError::respond)?;
@@ -162,6 +163,9 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
 #[server(endpoint = "auth/sign-out")]
 pub async fn sign_out() -> Result<(), AppError> {
     let session = session::session().await.map_err(AppError::respond)?;
+    if let Some(user) = session::current_user().await.map_err(AppError::respond)? {
+        session::audit(session::event("auth.sign_out", user.id)).await.map_err(AppError::respond)?;
+    }
     session::end(&session).await.map_err(AppError::respond)?;
     leptos_axum::redirect("/sign-in?signed_out=1");
     Ok(())
@@ -179,7 +183,7 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
             &[("reset-ip", limits.reset_per_ip, &ip), ("reset-account", limits.reset_per_account, &account)],
         )
         .await?;
-        platform::identity::accounts::request_reset(&platform, &email).await?;
+        platform::identity::accounts::request_reset(&platform, &email, &crate::request::facts().await).await?;
         leptos_axum::redirect("/forgot-password?sent=1");
         Ok(())
     })
@@ -194,7 +198,8 @@ pub async fn reset_password(token: String, password: String) -> Result<(), AppEr
     let rule = platform.config.settings.rate_limits.reset_per_ip;
     async {
         crate::limits::enforce(&platform, &[("reset-ip", rule, &ip)]).await?;
-        platform::identity::accounts::reset_password(&platform, &token.into(), password.into()).await?;
+        let facts = crate::request::facts().await;
+        platform::identity::accounts::reset_password(&platform, &token.into(), password.into(), &facts).await?;
         // The reset ended every session, this browser's included.
         session::end(&session::session().await?).await?;
         leptos_axum::redirect("/sign-in?reset=1");

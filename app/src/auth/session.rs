@@ -5,6 +5,7 @@
 
 use leptos::prelude::expect_context;
 use platform::Platform;
+use platform::audit::{self, Actor, ActorKind, Event, Outcome};
 use platform::identity::sessions::{AUTH_KEY, SessionAuth};
 use platform::identity::users::{self, User};
 use tower_sessions::Session;
@@ -75,4 +76,15 @@ pub async fn begin(session: &Session, user_id: Uuid, ip: String, user_agent: Str
 /// Ends the session: its row is deleted and its cookie removed.
 pub async fn end(session: &Session) -> Result<(), AppError> {
     session.flush().await.map_err(internal)
+}
+
+/// A successful event by the signed-in user.
+pub fn event(event_type: &'static str, user_id: Uuid) -> Event {
+    Event::new(event_type, Actor { kind: ActorKind::User, id: Some(user_id) }, Outcome::Success)
+}
+
+/// Records `event` on its own, with this request's facts.
+pub async fn audit(event: Event) -> Result<(), AppError> {
+    let platform = expect_context::<Platform>();
+    audit::record_alone(&platform.pool, &event, &crate::request::facts().await).await.map(drop).map_err(internal)
 }

@@ -12,6 +12,7 @@ use tower_sessions::session::Id;
 use uuid::Uuid;
 
 use super::emails;
+use crate::audit::{self, Actor, ActorKind, AuditError, Event, Outcome, RequestFacts};
 use super::sessions;
 use super::tokens::{self, Purpose, TokenError};
 use crate::Platform;
@@ -38,6 +39,19 @@ impl From<sqlx::Error> for AccountError {
         AccountError::Database
     }
 }
+
+impl From<AuditError> for AccountError {
+    fn from(error: AuditError) -> Self {
+        tracing::error!(%error, "writing the audit row failed");
+        AccountError::Database
+    }
+}
+
+fn user(id: Uuid) -> Actor {
+    Actor { kind: ActorKind::User, id: Some(id) }
+}
+
+const ANONYMOUS: Actor = Actor { kind: ActorKind::Anonymous, id: None };
 
 impl From<TokenError> for AccountError {
     fn from(error: TokenError) -> Self {
@@ -85,7 +99,7 @@ pub struct SignUp {
 /// Creates the merchant, its owner (unverified) and the verification email. If the address
 /// already has an account, nothing is created: its owner gets a fresh verification link if
 /// still unverified, or a note that someone tried to sign up again.
-pub async fn sign_up(platform: &Platform, form: SignUp) -> Result<(), AccountError> {
+pub async fn sign_up(platform: &Platform, form: SignUp, facts: &RequestFacts) -> Result<(), AccountError> {
     let full_name = checked_text("full_name", &form.full_name, "your name")?;
     let business_name = checked_text("business_name", &form.business_name, "a business name")?;
     let email = checked_email(&form.email)?;
@@ -117,6 +131,11 @@ pub async fn sign_up(platform: &Platform, form: SignUp) -> Result<(), AccountErr
             .execute(&mut *tx)
             .await?;
         send_verification(platform, &mut tx, new_id, &email, &full_name).await?;
+        let event = Event::new("auth.sign_up", ANONYMOUS, Outcome::Success)
+            .merchant(merchant_id)
+            .target("user", new_id.to_string())
+            .subject_email(&email);
+        audit::record(&mut tx, &event, facts).await?;
     } else if let Some(existing) = find(&mut tx, &email).await? {
         if existing.disabled {
             // A disabled account gets nothing: support reopens accounts, not the form.
@@ -126,6 +145,11 @@ pub async fn sign_up(platform: &Platform, form: SignUp) -> Result<(), AccountErr
         } else {
             send_verification(platform, &mut tx, existing.id, &email, &existing.full_name).await?;
         }
+        let event = Event::new("auth.sign_up", ANONYMOUS, Outcome::Failure)
+            .target("user", existing.id.to_string())
+            .reason("address already has an account")
+            .subject_email(&email);
+        audit::record(&mut tx, &event, facts).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -186,15 +210,28 @@ pub async fn resend_verification(platform: &Platform, email: &str) -> Result<(),
     Ok(())
 }
 
+/// Records a refused link in its own transaction and returns the refusal.
+async fn link_refused(platform: &Platform, event_type: &'static str, error: TokenError, facts: &RequestFacts) -> AccountError {
+    let event = Event::new(event_type, ANONYMOUS, Outcome::Denied).reason(error.to_string());
+    if let Err(error) = audit::record_alone(&platform.pool, &event, facts).await {
+        return error.into();
+    }
+    error.into()
+}
+
 /// Marks the address verified and spends the link (and any older one).
-pub async fn verify_email(platform: &Platform, token: &SecretString) -> Result<(), AccountError> {
+pub async fn verify_email(platform: &Platform, token: &SecretString, facts: &RequestFacts) -> Result<(), AccountError> {
     let mut tx = platform.pool.begin().await?;
-    let user_id = tokens::claim(&mut tx, Purpose::VerifyEmail, token).await?;
+    let user_id = match tokens::claim(&mut tx, Purpose::VerifyEmail, token).await {
+        Ok(user_id) => user_id,
+        Err(error) => return Err(link_refused(platform, "auth.email_verification", error, facts).await),
+    };
     sqlx::query("UPDATE users SET email_verified_at = coalesce(email_verified_at, now()) WHERE id = $1")
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
     tokens::consume(&mut tx, user_id, Purpose::VerifyEmail).await?;
+    audit::record(&mut tx, &Event::new("auth.email_verification", user(user_id), Outcome::Success), facts).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -202,27 +239,46 @@ pub async fn verify_email(platform: &Platform, token: &SecretString) -> Result<(
 /// The user id if the password is right and the account verified and enabled. Always
 /// costs one password hash, whether or not the address has an account; a hash made with
 /// weaker settings than today's is replaced on the way.
-pub async fn check_credentials(platform: &Platform, email: &str, password: SecretString) -> Result<Uuid, AccountError> {
+pub async fn check_credentials(
+    platform: &Platform,
+    email: &str,
+    password: SecretString,
+    facts: &RequestFacts,
+) -> Result<Uuid, AccountError> {
+    let email = normalise_email(email);
     let mut conn = platform.pool.acquire().await?;
-    let existing = find(&mut conn, &normalise_email(email)).await?;
+    let existing = find(&mut conn, &email).await?;
     let phc = existing.as_ref().map(|e| e.password_hash.clone());
     let rehash = phc.as_deref().is_some_and(password::needs_rehash).then(|| password.clone());
-    if !platform.passwords.verify(password, phc).await {
+    let matches = platform.passwords.verify(password, phc).await;
+    // The caller hears one answer; the trail keeps the real reason for staff.
+    let refusal = match &existing {
+        None => Some("unknown address"),
+        Some(_) if !matches => Some("wrong password"),
+        Some(e) if e.disabled => Some("account disabled"),
+        Some(e) if !e.verified => Some("email not verified"),
+        Some(_) => None,
+    };
+    if let Some(reason) = refusal {
+        let mut event = Event::new("auth.sign_in", ANONYMOUS, Outcome::Failure).reason(reason).subject_email(&email);
+        if let Some(existing) = &existing {
+            event = event.target("user", existing.id.to_string());
+        }
+        audit::record_alone(&platform.pool, &event, facts).await?;
         return Err(AccountError::InvalidCredentials);
     }
-    let Some(user) = existing.filter(|e| e.verified && !e.disabled) else {
-        return Err(AccountError::InvalidCredentials);
-    };
+    let Some(user) = existing else { return Err(AccountError::InvalidCredentials) };
     if let Some(password) = rehash {
         let hash = platform.passwords.hash(password).await;
         sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1").bind(user.id).bind(hash).execute(&mut *conn).await?;
         tracing::info!(user_id = %user.id, "password hash upgraded to the current parameters");
     }
+    audit::record_alone(&platform.pool, &Event::new("auth.sign_in", self::user(user.id), Outcome::Success), facts).await?;
     Ok(user.id)
 }
 
 /// Emails a reset link if the address has an enabled account; otherwise does nothing.
-pub async fn request_reset(platform: &Platform, email: &str) -> Result<(), AccountError> {
+pub async fn request_reset(platform: &Platform, email: &str, facts: &RequestFacts) -> Result<(), AccountError> {
     let email = checked_email(email)?;
     let settings = &platform.config.settings;
     let mut tx = platform.pool.begin().await?;
@@ -233,6 +289,10 @@ pub async fn request_reset(platform: &Platform, email: &str) -> Result<(), Accou
         let token = tokens::issue(&mut tx, existing.id, Purpose::ResetPassword, ttl).await?;
         let mail = emails::password_reset(settings, &email, &existing.full_name, &token);
         mail::enqueue(&mut tx, &platform.config.secrets.field_keys, &mail).await?;
+        let event = Event::new("auth.password_reset_requested", ANONYMOUS, Outcome::Success)
+            .target("user", existing.id.to_string())
+            .subject_email(&email);
+        audit::record(&mut tx, &event, facts).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -241,9 +301,17 @@ pub async fn request_reset(platform: &Platform, email: &str) -> Result<(), Accou
 /// Sets the new password, spends the link and ends every session of the account. Receiving
 /// the link proves the address, so an unverified account becomes verified. A password too
 /// weak to accept leaves the link unspent.
-pub async fn reset_password(platform: &Platform, token: &SecretString, new_password: SecretString) -> Result<(), AccountError> {
+pub async fn reset_password(
+    platform: &Platform,
+    token: &SecretString,
+    new_password: SecretString,
+    facts: &RequestFacts,
+) -> Result<(), AccountError> {
     let mut tx = platform.pool.begin().await?;
-    let user_id = tokens::claim(&mut tx, Purpose::ResetPassword, token).await?;
+    let user_id = match tokens::claim(&mut tx, Purpose::ResetPassword, token).await {
+        Ok(user_id) => user_id,
+        Err(error) => return Err(link_refused(platform, "auth.password_reset", error, facts).await),
+    };
     let (email, full_name): (String, String) =
         sqlx::query_as("SELECT email, full_name FROM users WHERE id = $1").bind(user_id).fetch_one(&mut *tx).await?;
     checked_password("password", &new_password, &[&email, &full_name])?;
@@ -256,9 +324,12 @@ pub async fn reset_password(platform: &Platform, token: &SecretString, new_passw
     .execute(&mut *tx)
     .await?;
     tokens::consume(&mut tx, user_id, Purpose::ResetPassword).await?;
-    sessions::revoke_all(&mut tx, user_id, None).await?;
+    let ended = sessions::revoke_all(&mut tx, user_id, None).await?;
     let mail = emails::password_changed(&platform.config.settings, &email, &full_name);
     mail::enqueue(&mut tx, &platform.config.secrets.field_keys, &mail).await?;
+    let event = Event::new("auth.password_reset", user(user_id), Outcome::Success)
+        .detail(serde_json::json!({ "sessions_ended": ended }));
+    audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -271,6 +342,7 @@ pub async fn change_password(
     current: SecretString,
     new_password: SecretString,
     keep: Option<&Id>,
+    facts: &RequestFacts,
 ) -> Result<(), AccountError> {
     let (email, full_name, phc): (String, String, String) =
         sqlx::query_as("SELECT email, full_name, password_hash FROM users WHERE id = $1")
@@ -278,15 +350,20 @@ pub async fn change_password(
             .fetch_one(&platform.pool)
             .await?;
     if !platform.passwords.verify(current, Some(phc)).await {
+        let event = Event::new("auth.password_change", user(user_id), Outcome::Failure).reason("wrong current password");
+        audit::record_alone(&platform.pool, &event, facts).await?;
         return Err(invalid("current_password", "That is not your current password."));
     }
     checked_password("new_password", &new_password, &[&email, &full_name])?;
     let hash = platform.passwords.hash(new_password).await;
     let mut tx = platform.pool.begin().await?;
     sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1").bind(user_id).bind(hash).execute(&mut *tx).await?;
-    sessions::revoke_all(&mut tx, user_id, keep).await?;
+    let ended = sessions::revoke_all(&mut tx, user_id, keep).await?;
     let mail = emails::password_changed(&platform.config.settings, &email, &full_name);
     mail::enqueue(&mut tx, &platform.config.secrets.field_keys, &mail).await?;
+    let event = Event::new("auth.password_change", user(user_id), Outcome::Success)
+        .detail(serde_json::json!({ "sessions_ended": ended }));
+    audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
     Ok(())
 }
