@@ -16,7 +16,6 @@ use crate::error::AppError;
 pub struct Viewer {
     pub full_name: String,
     pub email: String,
-    pub is_staff: bool,
     pub business_name: Option<String>,
 }
 
@@ -26,7 +25,6 @@ pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
     Ok(user.map(|user| Viewer {
         full_name: user.full_name,
         email: user.email,
-        is_staff: user.kind != platform::identity::users::UserKind::Merchant,
         business_name: user.membership.map(|m| m.business_name),
     }))
 }
