@@ -15,25 +15,14 @@ pub async fn client_ip() -> String {
     }
 }
 
-/// The browser's own description, shortened, for the list of active sessions.
-pub async fn user_agent() -> String {
-    let agent = leptos_axum::extract::<axum::http::HeaderMap>()
-        .await
-        .ok()
-        .and_then(|headers| headers.get(axum::http::header::USER_AGENT)?.to_str().ok().map(str::to_owned))
-        .unwrap_or_default();
-    agent.chars().take(200).collect()
-}
-
-/// What the audit trail records about the request: peer IP, user agent and request id.
+/// What the audit trail and the session list record about the request: the peer IP
+/// (as [`client_ip`]), the user agent (shortened) and the request id.
 pub async fn facts() -> platform::audit::RequestFacts {
-    let request_id = leptos_axum::extract::<axum::http::HeaderMap>()
-        .await
-        .ok()
-        .and_then(|headers| headers.get("x-request-id")?.to_str().ok().map(str::to_owned));
+    let headers = leptos_axum::extract::<axum::http::HeaderMap>().await.unwrap_or_default();
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
     platform::audit::RequestFacts {
         ip: Some(client_ip().await),
-        user_agent: Some(user_agent().await).filter(|agent| !agent.is_empty()),
-        request_id,
+        user_agent: header("user-agent").map(|agent| agent.chars().take(200).collect()).filter(|a: &String| !a.is_empty()),
+        request_id: header("x-request-id"),
     }
 }

@@ -34,6 +34,8 @@ mod ssr {
     use std::time::Duration;
 
     use platform::Platform;
+    use platform::audit::RequestFacts;
+    use platform::config::LimitRule;
     use platform::identity::accounts::AccountError;
     use platform::identity::tokens::TokenError;
 
@@ -41,7 +43,7 @@ mod ssr {
 
     /// Runs `work`, then waits until `uniform_answer_ms` have passed since the start, so
     /// that the answer's timing does not tell an unknown address from a known one.
-    pub async fn uniformly<T>(platform: &Platform, work: impl Future<Output = T>) -> T {
+    async fn uniformly<T>(platform: &Platform, work: impl Future<Output = T>) -> T {
         let floor = Duration::from_millis(platform.config.settings.identity.uniform_answer_ms);
         let deadline = tokio::time::Instant::now() + floor;
         let out = work.await;
@@ -68,9 +70,25 @@ mod ssr {
         }
     }
 
-    /// The per-account rate-limit key for a typed address.
-    pub fn account(email: &str) -> String {
-        platform::rate_limit::account_key(email)
+    /// An account request from someone not signed in: limited per IP and per typed
+    /// address, and answered no sooner than the uniform time, whatever `work` finds.
+    pub async fn public_request<T>(
+        platform: &Platform,
+        facts: &RequestFacts,
+        per_ip: (&'static str, LimitRule),
+        per_address: (&'static str, LimitRule),
+        email: &str,
+        work: impl Future<Output = Result<T, AppError>>,
+    ) -> Result<T, AppError> {
+        uniformly(platform, async {
+            let ip = facts.ip.as_deref().unwrap_or("unknown");
+            let address = platform::rate_limit::account_key(email);
+            let checks = [(per_ip.0, per_ip.1, ip), (per_address.0, per_address.1, address.as_str())];
+            crate::limits::enforce(platform, &checks).await?;
+            work.await
+        })
+        .await
+        .map_err(AppError::respond)
     }
 }
 
@@ -79,44 +97,31 @@ pub async fn sign_up(full_name: String, business_name: String, email: String, pa
     use platform::identity::accounts::{self, SignUp};
     let platform = expect_context::<platform::Platform>();
     let limits = &platform.config.settings.rate_limits;
-    let ip = crate::request::client_ip().await;
-    ssr::uniformly(&platform, async {
-        let account = ssr::account(&email);
-        crate::limits::enforce(
-            &platform,
-            &[("sign-up-ip", limits.sign_up_per_ip, &ip), ("sign-up-account", limits.sign_up_per_account, &account)],
-        )
-        .await?;
+    let facts = crate::request::facts().await;
+    let per_ip = ("sign-up-ip", limits.sign_up_per_ip);
+    let per_address = ("sign-up-account", limits.sign_up_per_account);
+    ssr::public_request(&platform, &facts, per_ip, per_address, &email.clone(), async {
         let form = SignUp { full_name, business_name, email, password: password.into() };
-        accounts::sign_up(&platform, form, &crate::request::facts().await).await?;
+        accounts::sign_up(&platform, form, &facts).await?;
         leptos_axum::redirect("/check-email");
         Ok(())
     })
     .await
-    .map_err(AppError::respond)
 }
 
 #[server(endpoint = "auth/resend-verification")]
 pub async fn resend_verification(email: String) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     let limits = &platform.config.settings.rate_limits;
-    let ip = crate::request::client_ip().await;
-    ssr::uniformly(&platform, async {
-        let account = ssr::account(&email);
-        crate::limits::enforce(
-            &platform,
-            &[
-                ("verification-ip", limits.verification_per_ip, &ip),
-                ("verification-account", limits.verification_per_account, &account),
-            ],
-        )
-        .await?;
+    let facts = crate::request::facts().await;
+    let per_ip = ("verification-ip", limits.verification_per_ip);
+    let per_address = ("verification-account", limits.verification_per_account);
+    ssr::public_request(&platform, &facts, per_ip, per_address, &email, async {
         platform::identity::accounts::resend_verification(&platform, &email).await?;
         leptos_axum::redirect("/check-email?resent=1");
         Ok(())
     })
     .await
-    .map_err(AppError::respond)
 }
 
 #[server(endpoint = "auth/verify-email")]
@@ -138,22 +143,15 @@ pub async fn verify_email(token: String) -> Result<(), AppError> {
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     let limits = &platform.config.settings.rate_limits;
-    let ip = crate::request::client_ip().await;
-    let user_agent = crate::request::user_agent().await;
-    let user_id = ssr::uniformly(&platform, async {
-        let account = ssr::account(&email);
-        crate::limits::enforce(
-            &platform,
-            &[("sign-in-ip", limits.sign_in_per_ip, &ip), ("sign-in-account", limits.sign_in_per_account, &account)],
-        )
-        .await?;
-        let facts = crate::request::facts().await;
-        Ok::<_, AppError>(platform::identity::accounts::check_credentials(&platform, &email, password.into(), &facts).await?)
+    let facts = crate::request::facts().await;
+    let per_ip = ("sign-in-ip", limits.sign_in_per_ip);
+    let per_address = ("sign-in-account", limits.sign_in_per_account);
+    let user_id = ssr::public_request(&platform, &facts, per_ip, per_address, &email, async {
+        Ok(platform::identity::accounts::check_credentials(&platform, &email, password.into(), &facts).await?)
     })
-    .await
-    .map_err(AppError::respond)?;
-    let session = session::session().await?;
-    session::begin(&session, user_id, ip, user_agent).await.map_err(AppError::respond)?;
+    .await?;
+    let session = session::session().await.map_err(AppError::respond)?;
+    session::begin(&session, user_id, &facts).await.map_err(AppError::respond)?;
     leptos_axum::redirect("/dashboard");
     Ok(())
 }
@@ -173,20 +171,15 @@ pub async fn sign_out() -> Result<(), AppError> {
 pub async fn forgot_password(email: String) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     let limits = &platform.config.settings.rate_limits;
-    let ip = crate::request::client_ip().await;
-    ssr::uniformly(&platform, async {
-        let account = ssr::account(&email);
-        crate::limits::enforce(
-            &platform,
-            &[("reset-ip", limits.reset_per_ip, &ip), ("reset-account", limits.reset_per_account, &account)],
-        )
-        .await?;
-        platform::identity::accounts::request_reset(&platform, &email, &crate::request::facts().await).await?;
+    let facts = crate::request::facts().await;
+    let per_ip = ("reset-ip", limits.reset_per_ip);
+    let per_address = ("reset-account", limits.reset_per_account);
+    ssr::public_request(&platform, &facts, per_ip, per_address, &email, async {
+        platform::identity::accounts::request_reset(&platform, &email, &facts).await?;
         leptos_axum::redirect("/forgot-password?sent=1");
         Ok(())
     })
     .await
-    .map_err(AppError::respond)
 }
 
 #[server(endpoint = "auth/reset-password")]

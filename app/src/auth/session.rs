@@ -66,10 +66,16 @@ pub async fn require_user() -> Result<(User, Session), AppError> {
 
 /// Starts a signed-in session under a new id, so an id planted before sign-in (session
 /// fixation) is worth nothing after it.
-pub async fn begin(session: &Session, user_id: Uuid, ip: String, user_agent: String) -> Result<(), AppError> {
+pub async fn begin(session: &Session, user_id: Uuid, facts: &audit::RequestFacts) -> Result<(), AppError> {
     session.cycle_id().await.map_err(internal)?;
     session.clear().await;
-    let auth = SessionAuth { user_id, signed_in_at: now(), last_seen_at: now(), ip, user_agent };
+    let auth = SessionAuth {
+        user_id,
+        signed_in_at: now(),
+        last_seen_at: now(),
+        ip: facts.ip.clone().unwrap_or_default(),
+        user_agent: facts.user_agent.clone().unwrap_or_default(),
+    };
     session.insert(AUTH_KEY, &auth).await.map_err(internal)
 }
 
