@@ -324,13 +324,34 @@ pub async fn reset_password(
     .execute(&mut *tx)
     .await?;
     tokens::consume(&mut tx, user_id, Purpose::ResetPassword).await?;
-    let ended = sessions::revoke_all(&mut tx, user_id, None).await?;
-    let mail = emails::password_changed(&platform.config.settings, &email, &full_name);
-    mail::enqueue(&mut tx, &platform.config.secrets.field_keys, &mail).await?;
-    let event = Event::new("auth.password_reset", user(user_id), Outcome::Success)
-        .detail(serde_json::json!({ "sessions_ended": ended }));
-    audit::record(&mut tx, &event, facts).await?;
+    let account = PasswordOwner { user_id, email: &email, full_name: &full_name };
+    after_new_password(platform, &mut tx, account, None, "auth.password_reset", facts).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+struct PasswordOwner<'a> {
+    user_id: Uuid,
+    email: &'a str,
+    full_name: &'a str,
+}
+
+/// What follows every new password, in its transaction: the account's sessions end (all
+/// but `keep`), the owner is told by mail, and the change is recorded as `event_type`.
+async fn after_new_password(
+    platform: &Platform,
+    conn: &mut PgConnection,
+    owner: PasswordOwner<'_>,
+    keep: Option<&Id>,
+    event_type: &'static str,
+    facts: &RequestFacts,
+) -> Result<(), AccountError> {
+    let ended = sessions::revoke_all(conn, owner.user_id, keep).await?;
+    let mail = emails::password_changed(&platform.config.settings, owner.email, owner.full_name);
+    mail::enqueue(conn, &platform.config.secrets.field_keys, &mail).await?;
+    let event = Event::new(event_type, user(owner.user_id), Outcome::Success)
+        .detail(serde_json::json!({ "sessions_ended": ended }));
+    audit::record(conn, &event, facts).await?;
     Ok(())
 }
 
@@ -358,12 +379,8 @@ pub async fn change_password(
     let hash = platform.passwords.hash(new_password).await;
     let mut tx = platform.pool.begin().await?;
     sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1").bind(user_id).bind(hash).execute(&mut *tx).await?;
-    let ended = sessions::revoke_all(&mut tx, user_id, keep).await?;
-    let mail = emails::password_changed(&platform.config.settings, &email, &full_name);
-    mail::enqueue(&mut tx, &platform.config.secrets.field_keys, &mail).await?;
-    let event = Event::new("auth.password_change", user(user_id), Outcome::Success)
-        .detail(serde_json::json!({ "sessions_ended": ended }));
-    audit::record(&mut tx, &event, facts).await?;
+    let account = PasswordOwner { user_id, email: &email, full_name: &full_name };
+    after_new_password(platform, &mut tx, account, keep, "auth.password_change", facts).await?;
     tx.commit().await?;
     Ok(())
 }
