@@ -6,3 +6,16 @@ pub mod emails;
 pub mod sessions;
 pub mod tokens;
 pub mod users;
+
+/// A bare user row for the identity modules' own tests.
+#[cfg(test)]
+async fn test_user(pool: &sqlx::PgPool) -> uuid::Uuid {
+    let id = uuid::Uuid::new_v4();
+    sqlx::query("INSERT INTO users (id, email, full_name, kind, password_hash) VALUES ($1, $2, 'T', 'merchant', '$argon2id$x')")
+        .bind(id)
+        .bind(format!("{id}@example.com"))
+        .execute(pool)
+        .await
+        .expect("inserting a test user");
+    id
+}

@@ -180,18 +180,6 @@ pub async fn delete_expired(pool: &PgPool) -> Result<u64, sqlx::Error> {
 mod tests {
     use super::*;
 
-    async fn user(pool: &PgPool) -> Uuid {
-        let id = Uuid::new_v4();
-        sqlx::query(
-            "INSERT INTO users (id, email, full_name, kind, password_hash) VALUES ($1, $2, 'T', 'merchant', '$argon2id$x')",
-        )
-        .bind(id)
-        .bind(format!("{id}@example.com"))
-        .execute(pool)
-        .await
-        .unwrap();
-        id
-    }
 
     fn record(user_id: Uuid, ip: &str) -> Record {
         let auth = SessionAuth {
@@ -208,7 +196,7 @@ mod tests {
     #[sqlx::test(migrations = "../migrations")]
     async fn sessions_are_keyed_by_digest_and_listed_and_revoked_per_account(pool: PgPool) {
         let store = PgSessionStore::new(pool.clone());
-        let (alice, bob) = (user(&pool).await, user(&pool).await);
+        let (alice, bob) = (crate::identity::test_user(&pool).await, crate::identity::test_user(&pool).await);
         let mut a1 = record(alice, "10.0.0.1");
         let mut a2 = record(alice, "10.0.0.2");
         let mut b1 = record(bob, "10.0.0.3");
@@ -237,7 +225,7 @@ mod tests {
     #[sqlx::test(migrations = "../migrations")]
     async fn a_revoked_session_is_not_resurrected_by_a_late_save(pool: PgPool) {
         let store = PgSessionStore::new(pool.clone());
-        let alice = user(&pool).await;
+        let alice = crate::identity::test_user(&pool).await;
         let mut session = record(alice, "10.0.0.1");
         store.create(&mut session).await.unwrap();
         let mut conn = pool.acquire().await.unwrap();
@@ -249,7 +237,7 @@ mod tests {
     #[sqlx::test(migrations = "../migrations")]
     async fn expired_sessions_do_not_load(pool: PgPool) {
         let store = PgSessionStore::new(pool.clone());
-        let mut session = record(user(&pool).await, "10.0.0.1");
+        let mut session = record(crate::identity::test_user(&pool).await, "10.0.0.1");
         session.expiry_date = OffsetDateTime::now_utc() - time::Duration::seconds(1);
         store.create(&mut session).await.unwrap();
         assert!(store.load(&session.id).await.unwrap().is_none());

@@ -110,22 +110,10 @@ mod tests {
     use super::*;
     use sqlx::PgPool;
 
-    async fn user(pool: &PgPool) -> Uuid {
-        let id = Uuid::new_v4();
-        sqlx::query(
-            "INSERT INTO users (id, email, full_name, kind, password_hash) VALUES ($1, $2, 'T', 'merchant', '$argon2id$x')",
-        )
-        .bind(id)
-        .bind(format!("{id}@example.com"))
-        .execute(pool)
-        .await
-        .unwrap();
-        id
-    }
 
     #[sqlx::test(migrations = "../migrations")]
     async fn a_token_is_stored_as_a_digest_and_works_once(pool: PgPool) {
-        let user_id = user(&pool).await;
+        let user_id = crate::identity::test_user(&pool).await;
         let mut conn = pool.acquire().await.unwrap();
         let token = issue(&mut conn, user_id, Purpose::ResetPassword, Duration::minutes(30)).await.unwrap();
         assert!(token.expose_secret().len() >= 43, "256 bits, base64");
@@ -142,7 +130,7 @@ mod tests {
 
     #[sqlx::test(migrations = "../migrations")]
     async fn an_expired_token_is_refused(pool: PgPool) {
-        let user_id = user(&pool).await;
+        let user_id = crate::identity::test_user(&pool).await;
         let mut conn = pool.acquire().await.unwrap();
         let token = issue(&mut conn, user_id, Purpose::VerifyEmail, Duration::hours(24)).await.unwrap();
         sqlx::query("UPDATE account_tokens SET expires_at = now() - interval '1 second'").execute(&pool).await.unwrap();
