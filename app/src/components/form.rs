@@ -53,6 +53,22 @@ pub fn Field(
     }
 }
 
+/// A field for choosing a new password. `minlength` matches the server's rule (12, in
+/// `platform::password`), which the server checks again with the strength estimate.
+#[component]
+pub fn NewPasswordField(
+    label: &'static str,
+    name: &'static str,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(default = "At least 12 characters. A few unrelated words make a strong password.")] hint: &'static str,
+) -> impl IntoView {
+    view! {
+        <Field label name error hint>
+            <input id=name name=name type="password" required minlength="12" autocomplete="new-password" />
+        </Field>
+    }
+}
+
 /// The form's general error (rate limits, sign-in failures, expired links).
 #[component]
 pub fn FormError(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::account::{ChangePassword, RevokeSession, SignOutEverywhere, SessionView, active_sessions};
-use crate::components::form::{Field, FormError, field_error, form_error};
+use crate::components::form::{Field, FormError, NewPasswordField, field_error, form_error};
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -42,14 +42,12 @@ fn ChangePasswordForm() -> impl IntoView {
                 <Field label="Current password" name="current_password" error=field_error(action, "current_password")>
                     <input id="current_password" name="current_password" type="password" required autocomplete="current-password" />
                 </Field>
-                <Field
+                <NewPasswordField
                     label="New password"
                     name="new_password"
                     error=field_error(action, "new_password")
                     hint="At least 12 characters. Changing it signs out your other sessions."
-                >
-                    <input id="new_password" name="new_password" type="password" required minlength="12" autocomplete="new-password" />
-                </Field>
+                />
                 <FormError message=form_error(action, &["current_password", "new_password"]) />
                 <button type="submit" disabled=move || action.pending().get()>"Change password"</button>
             </ActionForm>

@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::auth::{ForgotPassword, ResetPassword};
-use crate::components::form::{Field, FormError, field_error, form_error};
+use crate::components::form::{Field, FormError, NewPasswordField, field_error, form_error};
 
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
@@ -50,14 +50,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
             <p>"Saving it signs your account out everywhere."</p>
             <ActionForm action attr:class="form">
                 <input type="hidden" name="token" value=token />
-                <Field
-                    label="New password"
-                    name="password"
-                    error=field_error(action, "password")
-                    hint="At least 12 characters. A few unrelated words make a strong password."
-                >
-                    <input id="password" name="password" type="password" required minlength="12" autocomplete="new-password" />
-                </Field>
+                <NewPasswordField label="New password" name="password" error=field_error(action, "password") />
                 <FormError message=form_error(action, &["password"]) />
                 <button type="submit" disabled=move || action.pending().get()>"Save the new password"</button>
             </ActionForm>

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::auth::{ResendVerification, SignUp, VerifyEmail};
-use crate::components::form::{Field, FormError, field_error, form_error};
+use crate::components::form::{Field, FormError, NewPasswordField, field_error, form_error};
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
@@ -27,14 +27,7 @@ pub fn SignUpPage() -> impl IntoView {
                 <Field label="Email" name="email" error=error("email")>
                     <input id="email" name="email" type="email" required maxlength="254" autocomplete="email" />
                 </Field>
-                <Field
-                    label="Password"
-                    name="password"
-                    error=error("password")
-                    hint="At least 12 characters. A few unrelated words make a strong password."
-                >
-                    <input id="password" name="password" type="password" required minlength="12" autocomplete="new-password" />
-                </Field>
+                <NewPasswordField label="Password" name="password" error=error("password") />
                 <FormError message=form_error(action, &["full_name", "business_name", "email", "password"]) />
                 <button type="submit" disabled=move || action.pending().get()>"Open my account"</button>
             </ActionForm>
