@@ -397,8 +397,14 @@ async fn signed_in_pages_and_functions_refuse_anonymous_visitors(pool: PgPool) {
         let response = visitor.get(page).await;
         assert_eq!((response.status().as_u16(), location(&response)), (303, "/sign-in"), "{page}");
     }
-    for function in ["/api/account/sessions", "/api/account/sign-out-everywhere"] {
-        let response = visitor.post(function, &[]).await;
+    let calls: [(&str, &[(&str, &str)]); 4] = [
+        ("/api/account/sessions", &[]),
+        ("/api/account/sign-out-everywhere", &[]),
+        ("/api/account/revoke-session", &[("handle", "00")]),
+        ("/api/account/change-password", &[("current_password", PASSWORD), ("new_password", NEW_PASSWORD)]),
+    ];
+    for (function, form) in calls {
+        let response = visitor.post(function, form).await;
         assert_eq!(response.status(), 401, "{function}");
     }
 }
