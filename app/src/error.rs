@@ -21,6 +21,18 @@ pub enum AppError {
          please confirm your email address first."
     )]
     InvalidCredentials,
+    /// The session's password step is done; the second factor is still due.
+    #[error("Enter the code from your authenticator app to finish signing in.")]
+    SecondFactorRequired,
+    /// The account must turn on two-factor authentication before anything else.
+    #[error("Set up two-factor authentication to continue.")]
+    EnrolmentRequired,
+    /// A sensitive action needs a fresh second-factor check; the UI asks for a code and
+    /// then repeats the action.
+    #[error("Confirm it is you: enter a code from your authenticator app.")]
+    StepUpRequired,
+    #[error("You do not have access to this.")]
+    Forbidden,
     #[error("Not found.")]
     NotFound,
     /// The request never reached the function (network, or arguments that do not decode).
@@ -48,7 +60,10 @@ impl AppError {
         match self {
             AppError::Validation { .. } => http::StatusCode::UNPROCESSABLE_ENTITY,
             AppError::RateLimited { .. } => http::StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unauthenticated | AppError::InvalidCredentials => http::StatusCode::UNAUTHORIZED,
+            AppError::Unauthenticated | AppError::InvalidCredentials | AppError::SecondFactorRequired => {
+                http::StatusCode::UNAUTHORIZED
+            }
+            AppError::EnrolmentRequired | AppError::StepUpRequired | AppError::Forbidden => http::StatusCode::FORBIDDEN,
             AppError::NotFound => http::StatusCode::NOT_FOUND,
             AppError::Request(_) => http::StatusCode::BAD_REQUEST,
             AppError::Internal => http::StatusCode::INTERNAL_SERVER_ERROR,

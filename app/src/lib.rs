@@ -10,6 +10,8 @@ pub mod error;
 mod limits;
 pub mod pages;
 #[cfg(feature = "ssr")]
+pub mod policy;
+#[cfg(feature = "ssr")]
 mod request;
 
 use leptos::prelude::*;
@@ -20,7 +22,8 @@ use leptos_router::path;
 use crate::components::layout::{SiteFooter, SiteHeader};
 use crate::pages::{
     account::AccountPage, dashboard::DashboardPage, home::HomePage, legal, not_found::NotFound, password_reset,
-    security::SecurityPage, sign_in::SignInPage, sign_up,
+    second_factor::SecondFactorPage, security::SecurityPage, sign_in::SignInPage, sign_up,
+    two_factor::TwoFactorPage,
 };
 
 /// The HTML document around the app; rendered on the server only.
@@ -62,10 +65,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/check-email") view=sign_up::CheckEmailPage />
                     <Route path=path!("/verify-email") view=sign_up::VerifyEmailPage />
                     <Route path=path!("/sign-in") view=SignInPage />
+                    <Route path=path!("/sign-in/two-factor") view=SecondFactorPage />
                     <Route path=path!("/forgot-password") view=password_reset::ForgotPasswordPage />
                     <Route path=path!("/reset-password") view=password_reset::ResetPasswordPage />
                     <Route path=path!("/dashboard") view=DashboardPage />
                     <Route path=path!("/account") view=AccountPage />
+                    <Route path=path!("/account/two-factor") view=TwoFactorPage />
                 </Routes>
             </main>
             <SiteFooter />

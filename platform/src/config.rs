@@ -144,6 +144,12 @@ pub struct IdentitySettings {
     /// Password hashes computed at once; the rest queue, so a flood of sign-ins cannot
     /// take every core from checkout pages.
     pub password_hash_concurrency: usize,
+    /// After the password, the second factor must follow within this time.
+    pub second_factor_minutes: u32,
+    /// Sensitive actions need a second-factor check no older than this.
+    pub step_up_minutes: u32,
+    /// Merchants must use two-factor authentication too (staff always must).
+    pub mfa_required_for_merchants: bool,
 }
 
 impl Default for IdentitySettings {
@@ -155,6 +161,9 @@ impl Default for IdentitySettings {
             reset_link_minutes: 30,
             uniform_answer_ms: 250,
             password_hash_concurrency: 2,
+            second_factor_minutes: 10,
+            step_up_minutes: 5,
+            mfa_required_for_merchants: false,
         }
     }
 }

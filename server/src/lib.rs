@@ -74,7 +74,7 @@ pub fn session_layer(platform: &Platform) -> SessionManagerLayer<PgSessionStore,
 
 /// The whole application. Layers run outermost first: request id, tracing, panic
 /// catching, security headers (so even a panic's 500 carries them), CSRF, the session,
-/// then the sign-in guard on pages for signed-in users.
+/// then the access guard (pages for signed-in users, and every server function's policy).
 pub fn router(platform: Platform) -> Router {
     let leptos = leptos_options(&platform);
     let routes = generate_route_list(App);
@@ -90,7 +90,7 @@ pub fn router(platform: Platform) -> Router {
         }
     };
     let sessions = session_layer(&platform);
-    let guard = axum::middleware::from_fn_with_state(platform.clone(), guard::require_sign_in);
+    let guard = axum::middleware::from_fn_with_state(platform.clone(), guard::guard);
     let mut router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

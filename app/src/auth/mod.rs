@@ -5,6 +5,7 @@
 
 #[cfg(feature = "ssr")]
 pub mod session;
+pub mod two_factor;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -150,10 +151,25 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         Ok(platform::identity::accounts::check_credentials(&platform, &email, password.into(), &facts).await?)
     })
     .await?;
-    let session = session::session().await.map_err(AppError::respond)?;
-    session::begin(&session, user_id, &facts).await.map_err(AppError::respond)?;
-    leptos_axum::redirect("/dashboard");
-    Ok(())
+    async {
+        let user = platform::identity::users::load_active(&platform.pool, user_id).await.map_err(|error| {
+            tracing::error!(%error, "loading the signed-in user failed");
+            AppError::Internal
+        })?;
+        let user = user.ok_or(AppError::InvalidCredentials)?;
+        let session = session::session().await?;
+        session::begin(&session, user_id, user.mfa_enabled, &facts).await?;
+        leptos_axum::redirect(if user.mfa_enabled {
+            "/sign-in/two-factor"
+        } else if user.owes_mfa_enrolment(&platform.config.settings.identity) {
+            "/account/two-factor"
+        } else {
+            "/dashboard"
+        });
+        Ok(())
+    }
+    .await
+    .map_err(AppError::respond)
 }
 
 #[server(endpoint = "auth/sign-out")]

@@ -1,7 +1,7 @@
 //! The signed-in user of the current request, from its server-side session. Used by server
-//! functions (through [`current_user`] and [`require_user`]) and by the server's route
-//! guard (through [`resolve`]), so both apply the same rules: absolute lifetime, account
-//! still active, idle time refreshed at most once a minute.
+//! functions (through the `require_*` functions) and by the server's guards (through
+//! [`resolve`]), so all apply the same rules: absolute lifetime, a short window for the
+//! second factor, account still active, idle time refreshed at most once a minute.
 
 use leptos::prelude::expect_context;
 use platform::Platform;
@@ -22,51 +22,146 @@ fn internal(error: impl std::fmt::Display) -> AppError {
     AppError::Internal
 }
 
-/// The session's user, if it has one that may still act. An expired or orphaned session
-/// is ended on the spot.
-pub async fn resolve(platform: &Platform, session: &Session) -> Result<Option<User>, AppError> {
+/// Where a session stands.
+#[derive(Debug, Clone)]
+pub enum SessionState {
+    Anonymous,
+    /// The password was accepted; the second factor is still due.
+    AwaitingSecondFactor(Uuid),
+    /// Fully signed in. The user may still owe MFA enrolment (see [`User::owes_mfa_enrolment`]).
+    SignedIn(User),
+}
+
+impl SessionState {
+    /// What a request from this session may do under `policy`; `Ok` when allowed.
+    pub fn admits(&self, policy: crate::policy::Policy, platform: &Platform) -> Result<(), AppError> {
+        use crate::policy::Policy;
+        let identity = &platform.config.settings.identity;
+        match (policy, self) {
+            (Policy::Public, _) => Ok(()),
+            (Policy::SecondFactor, SessionState::AwaitingSecondFactor(_)) => Ok(()),
+            (_, SessionState::AwaitingSecondFactor(_)) => Err(AppError::SecondFactorRequired),
+            (_, SessionState::Anonymous) => Err(AppError::Unauthenticated),
+            (Policy::SecondFactor, SessionState::SignedIn(_)) => Err(AppError::Forbidden),
+            (Policy::Enrolling, SessionState::SignedIn(_)) => Ok(()),
+            (_, SessionState::SignedIn(user)) if user.owes_mfa_enrolment(identity) => Err(AppError::EnrolmentRequired),
+            (Policy::SignedIn, SessionState::SignedIn(_)) => Ok(()),
+            (Policy::PlatformAdmin, SessionState::SignedIn(user)) => {
+                if user.kind == users::UserKind::PlatformAdmin { Ok(()) } else { Err(AppError::Forbidden) }
+            }
+        }
+    }
+}
+
+/// Where the session stands. An expired or orphaned session is ended on the spot.
+pub async fn resolve(platform: &Platform, session: &Session) -> Result<SessionState, AppError> {
     let Some(mut auth) = session.get::<SessionAuth>(AUTH_KEY).await.map_err(internal)? else {
-        return Ok(None);
+        return Ok(SessionState::Anonymous);
     };
-    let absolute = i64::from(platform.config.settings.identity.session_absolute_hours) * 3600;
-    let user = if now() - auth.signed_in_at > absolute {
+    let identity = &platform.config.settings.identity;
+    let lifetime = if auth.awaiting_second_factor {
+        i64::from(identity.second_factor_minutes) * 60
+    } else {
+        i64::from(identity.session_absolute_hours) * 3600
+    };
+    let user = if now() - auth.signed_in_at > lifetime {
         None
     } else {
         users::load_active(&platform.pool, auth.user_id).await.map_err(internal)?
     };
     let Some(user) = user else {
         session.flush().await.map_err(internal)?;
-        return Ok(None);
+        return Ok(SessionState::Anonymous);
     };
+    if auth.awaiting_second_factor {
+        return Ok(SessionState::AwaitingSecondFactor(user.id));
+    }
     // Touching the session saves it, which pushes its idle expiry forward.
     if now() - auth.last_seen_at >= 60 {
         auth.last_seen_at = now();
         session.insert(AUTH_KEY, &auth).await.map_err(internal)?;
     }
-    Ok(Some(user))
+    Ok(SessionState::SignedIn(user))
 }
 
 pub async fn session() -> Result<Session, AppError> {
     leptos_axum::extract::<Session>().await.map_err(internal)
 }
 
+/// The fully signed-in user, if any, even one who still owes MFA enrolment.
 pub async fn current_user() -> Result<Option<User>, AppError> {
-    resolve(&expect_context::<Platform>(), &session().await?).await
-}
-
-/// The signed-in user, or `Unauthenticated`: the first line of every server function
-/// that acts for someone.
-pub async fn require_user() -> Result<(User, Session), AppError> {
-    let session = session().await?;
-    match resolve(&expect_context::<Platform>(), &session).await? {
-        Some(user) => Ok((user, session)),
-        None => Err(AppError::Unauthenticated),
+    match resolve(&expect_context::<Platform>(), &session().await?).await? {
+        SessionState::SignedIn(user) => Ok(Some(user)),
+        _ => Ok(None),
     }
 }
 
-/// Starts a signed-in session under a new id, so an id planted before sign-in (session
-/// fixation) is worth nothing after it.
-pub async fn begin(session: &Session, user_id: Uuid, facts: &audit::RequestFacts) -> Result<(), AppError> {
+async fn require(policy: crate::policy::Policy) -> Result<(SessionState, Session), AppError> {
+    let platform = expect_context::<Platform>();
+    let session = session().await?;
+    let state = resolve(&platform, &session).await?;
+    state.admits(policy, &platform)?;
+    Ok((state, session))
+}
+
+fn signed_in(state: SessionState) -> Result<User, AppError> {
+    match state {
+        SessionState::SignedIn(user) => Ok(user),
+        _ => Err(AppError::Unauthenticated),
+    }
+}
+
+/// The signed-in user with every factor they owe, or the error that says what is missing:
+/// the first line of every server function that acts for someone.
+pub async fn require_user() -> Result<(User, Session), AppError> {
+    let (state, session) = require(crate::policy::Policy::SignedIn).await?;
+    Ok((signed_in(state)?, session))
+}
+
+/// A signed-in platform administrator with every factor.
+pub async fn require_platform_admin() -> Result<(User, Session), AppError> {
+    let (state, session) = require(crate::policy::Policy::PlatformAdmin).await?;
+    Ok((signed_in(state)?, session))
+}
+
+/// The signed-in user, even one who still owes MFA enrolment: for enrolment itself.
+pub async fn require_enrolling_user() -> Result<(User, Session), AppError> {
+    let (state, session) = require(crate::policy::Policy::Enrolling).await?;
+    Ok((signed_in(state)?, session))
+}
+
+/// The user whose password was accepted and whose second factor is due.
+pub async fn require_awaiting_second_factor() -> Result<(Uuid, Session), AppError> {
+    match require(crate::policy::Policy::SecondFactor).await? {
+        (SessionState::AwaitingSecondFactor(user_id), session) => Ok((user_id, session)),
+        _ => Err(AppError::Unauthenticated),
+    }
+}
+
+/// Refuses a sensitive action unless this session passed a second-factor check within
+/// the configured minutes. A user without two-factor authentication must turn it on first.
+pub async fn require_step_up(user: &User, session: &Session) -> Result<(), AppError> {
+    if !user.mfa_enabled {
+        return Err(AppError::EnrolmentRequired);
+    }
+    let platform = expect_context::<Platform>();
+    let window = i64::from(platform.config.settings.identity.step_up_minutes) * 60;
+    let auth = session.get::<SessionAuth>(AUTH_KEY).await.map_err(internal)?;
+    match auth.and_then(|auth| auth.second_factor_at) {
+        Some(at) if now() - at <= window => Ok(()),
+        _ => Err(AppError::StepUpRequired),
+    }
+}
+
+/// Starts a session for `user_id` under a new id, so an id planted before sign-in
+/// (session fixation) is worth nothing after it. With `awaiting_second_factor` the
+/// session can do nothing but submit a code until [`second_factor_passed`].
+pub async fn begin(
+    session: &Session,
+    user_id: Uuid,
+    awaiting_second_factor: bool,
+    facts: &audit::RequestFacts,
+) -> Result<(), AppError> {
     session.cycle_id().await.map_err(internal)?;
     session.clear().await;
     let auth = SessionAuth {
@@ -75,7 +170,22 @@ pub async fn begin(session: &Session, user_id: Uuid, facts: &audit::RequestFacts
         last_seen_at: now(),
         ip: facts.ip.clone().unwrap_or_default(),
         user_agent: facts.user_agent.clone().unwrap_or_default(),
+        awaiting_second_factor,
+        second_factor_at: None,
     };
+    session.insert(AUTH_KEY, &auth).await.map_err(internal)
+}
+
+/// Records a passed second-factor check. At sign-in the session becomes a full one under a
+/// new id; later it counts as the step-up for the next few minutes.
+pub async fn second_factor_passed(session: &Session) -> Result<(), AppError> {
+    let mut auth = session.get::<SessionAuth>(AUTH_KEY).await.map_err(internal)?.ok_or(AppError::Unauthenticated)?;
+    if auth.awaiting_second_factor {
+        session.cycle_id().await.map_err(internal)?;
+        auth.awaiting_second_factor = false;
+    }
+    auth.second_factor_at = Some(now());
+    auth.last_seen_at = now();
     session.insert(AUTH_KEY, &auth).await.map_err(internal)
 }
 

@@ -1,4 +1,5 @@
-//! Account settings: change password, active sessions, sign out one or all.
+//! Account settings: change password, the way to two-factor settings, active sessions,
+//! sign out one or all.
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
@@ -27,6 +28,11 @@ pub fn AccountPage() -> impl IntoView {
             <h1>"Account settings"</h1>
             {move || notice().map(|text| view! { <p class="success" role="status">{text}</p> })}
             <ChangePasswordForm />
+            <section class="panel" aria-labelledby="two-factor-heading">
+                <h2 id="two-factor-heading">"Two-factor authentication"</h2>
+                <p>"A code from your phone as well as your password, each time you sign in."</p>
+                <a href="/account/two-factor">"Manage two-factor authentication"</a>
+            </section>
             <Sessions />
         </section>
     }

@@ -4,6 +4,8 @@ pub mod home;
 pub mod legal;
 pub mod not_found;
 pub mod password_reset;
+pub mod second_factor;
 pub mod security;
 pub mod sign_in;
 pub mod sign_up;
+pub mod two_factor;

@@ -67,3 +67,44 @@ pub fn password_changed(settings: &Settings, to: &str, name: &str) -> OutgoingMa
         ),
     )
 }
+
+pub fn mfa_enabled(settings: &Settings, to: &str, name: &str) -> OutgoingMail {
+    mail(
+        to,
+        "Two-factor authentication is on for your Saleonix account",
+        format!(
+            "Hello {name},\n\nTwo-factor authentication was just turned on for your Saleonix account. \
+             Signing in now needs a code from your authenticator app or one of your recovery codes.\n\n\
+             If this was not you, reset your password now: {}/forgot-password and write to us.\n\n- Saleonix\n",
+            settings.public_origin()
+        ),
+    )
+}
+
+/// Two-factor authentication was turned off, by the owner or (`by_staff`) by an administrator.
+pub fn mfa_disabled(settings: &Settings, to: &str, name: &str, by_staff: bool) -> OutgoingMail {
+    let who = if by_staff { "A Saleonix administrator reset" } else { "You turned off" };
+    mail(
+        to,
+        "Two-factor authentication is off for your Saleonix account",
+        format!(
+            "Hello {name},\n\n{who} two-factor authentication for your Saleonix account. \
+             Please set it up again under Account settings: {}/account/two-factor\n\n\
+             If you did not expect this, reset your password now and write to us.\n\n- Saleonix\n",
+            settings.public_origin()
+        ),
+    )
+}
+
+pub fn recovery_code_used(settings: &Settings, to: &str, name: &str, remaining: i64) -> OutgoingMail {
+    mail(
+        to,
+        "A recovery code was used on your Saleonix account",
+        format!(
+            "Hello {name},\n\nOne of your two-factor recovery codes was just used; each works once. \
+             You have {remaining} left. You can make a new set under Account settings: {}/account/two-factor\n\n\
+             If this was not you, reset your password now and write to us.\n\n- Saleonix\n",
+            settings.public_origin()
+        ),
+    )
+}

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod emails;
+pub mod mfa;
 pub mod sessions;
 pub mod tokens;
 pub mod users;

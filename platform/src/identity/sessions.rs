@@ -30,6 +30,13 @@ pub struct SessionAuth {
     pub last_seen_at: i64,
     pub ip: String,
     pub user_agent: String,
+    /// The password was accepted and a second factor is still due: until it is given, the
+    /// session may do nothing but submit a code.
+    #[serde(default)]
+    pub awaiting_second_factor: bool,
+    /// When this session last passed a second-factor check (sign-in or step-up).
+    #[serde(default)]
+    pub second_factor_at: Option<i64>,
 }
 
 /// The stored key of a session id.

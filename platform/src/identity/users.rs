@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::config::IdentitySettings;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
 #[sqlx(type_name = "user_kind", rename_all = "snake_case")]
 pub enum UserKind {
@@ -37,22 +39,38 @@ pub struct User {
     pub full_name: String,
     pub kind: UserKind,
     pub membership: Option<Membership>,
+    /// Two-factor authentication is on (enrolment confirmed).
+    pub mfa_enabled: bool,
+}
+
+impl User {
+    /// Staff and administrators always work with a second factor; merchants when the
+    /// platform setting says so.
+    pub fn must_use_mfa(&self, settings: &IdentitySettings) -> bool {
+        self.kind != UserKind::Merchant || settings.mfa_required_for_merchants
+    }
+
+    /// The user must enrol before anything else is open to them.
+    pub fn owes_mfa_enrolment(&self, settings: &IdentitySettings) -> bool {
+        self.must_use_mfa(settings) && !self.mfa_enabled
+    }
 }
 
 /// The user if the account may be signed in now: verified and not disabled.
 pub async fn load_active(pool: &PgPool, id: Uuid) -> Result<Option<User>, sqlx::Error> {
-    type Row = (Uuid, String, String, UserKind, Option<Uuid>, Option<String>, Option<MerchantRole>);
+    type Row = (Uuid, String, String, UserKind, Option<Uuid>, Option<String>, Option<MerchantRole>, bool);
     let row: Option<Row> = sqlx::query_as(
-        "SELECT u.id, u.email, u.full_name, u.kind, m.id, m.business_name, mm.role
+        "SELECT u.id, u.email, u.full_name, u.kind, m.id, m.business_name, mm.role, mfa.enabled_at IS NOT NULL
          FROM users u
          LEFT JOIN merchant_members mm ON mm.user_id = u.id
          LEFT JOIN merchants m ON m.id = mm.merchant_id
+         LEFT JOIN user_mfa mfa ON mfa.user_id = u.id
          WHERE u.id = $1 AND u.email_verified_at IS NOT NULL AND u.disabled_at IS NULL",
     )
     .bind(id)
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|(id, email, full_name, kind, merchant_id, business_name, role)| User {
+    Ok(row.map(|(id, email, full_name, kind, merchant_id, business_name, role, mfa_enabled)| User {
         id,
         email,
         full_name,
@@ -61,5 +79,6 @@ pub async fn load_active(pool: &PgPool, id: Uuid) -> Result<Option<User>, sqlx::
             (Some(merchant_id), Some(business_name), Some(role)) => Some(Membership { merchant_id, business_name, role }),
             _ => None,
         },
+        mfa_enabled,
     }))
 }

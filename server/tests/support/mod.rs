@@ -11,6 +11,8 @@ use platform::config::{Config, Environment, Settings};
 use platform::secrets::Secrets;
 use sqlx::PgPool;
 
+pub mod accounts;
+
 pub struct TestServer {
     pub base: String,
     pub client: reqwest::Client,
