@@ -1,19 +1,5 @@
-import { test, expect, type Page } from '@playwright/test';
-
-const PASSWORD = 'vivid-otter-lantern-92';
-
-/** The newest link to `path` in the local mailbox's mail to `to` (the worker delivers within a second or two). */
-async function linkFromMailbox(page: Page, to: string, path: string): Promise<string> {
-  let link = '';
-  await expect(async () => {
-    await page.goto('/dev/mailbox');
-    const body = await page.locator(`article.mail[data-to="${to}"] pre`).first().innerText({ timeout: 1000 });
-    const found = body.match(new RegExp(`https?://\\S+${path}\\?token=\\S+`));
-    expect(found).not.toBeNull();
-    link = found![0];
-  }).toPass({ timeout: 20_000 });
-  return link;
-}
+import { test, expect } from '@playwright/test';
+import { PASSWORD, linkFromMailbox, signOut } from './accounts';
 
 test('a merchant signs up, confirms the email from the local mailbox, signs in and out', async ({ page }) => {
   const email = `drita-${Date.now()}@example.com`;
@@ -41,8 +27,7 @@ test('a merchant signs up, confirms the email from the local mailbox, signs in a
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Dardania Crafts');
   await expect(page.getByText('Test Mode', { exact: true })).toBeVisible();
 
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Sign out' }).click();
-  await expect(page.getByText('You are signed out.')).toBeVisible();
+  await signOut(page);
   await page.goto('/dashboard');
   await expect(page).toHaveURL(/\/sign-in$/);
 });

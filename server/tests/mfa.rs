@@ -169,6 +169,14 @@ async fn signing_in_needs_the_second_factor_and_each_code_works_once(pool: PgPoo
     }
     assert_eq!(other.get("/dashboard").await.status(), 303);
 
+    let sign_ins: Vec<serde_json::Value> = sqlx::query_scalar(
+        "SELECT detail FROM audit.events WHERE event_type = 'auth.sign_in' AND outcome = 'success' ORDER BY id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let due = |value: bool| serde_json::json!({ "second_factor_due": value });
+    assert_eq!(sign_ins, [due(false), due(true), due(true)], "the password step says a code is still due");
     let outcomes = audit_outcomes(&pool, "auth.second_factor").await;
     let reasons: Vec<_> = outcomes.iter().map(|(o, r)| (o.as_str(), r.as_deref())).collect();
     assert_eq!(

@@ -15,9 +15,10 @@ use crate::components::step_up::StepUpPrompt;
 #[component]
 pub fn TwoFactorPage() -> impl IntoView {
     let confirm = ServerAction::<ConfirmTwoFactor>::new();
-    let status = Resource::new(move || confirm.version().get(), |_| two_factor_status());
     let query = use_query_map();
     let disabled = move || query.read().get("disabled").is_some();
+    // Turning it off ends in a redirect to `?disabled=1`, which refetches the status too.
+    let status = Resource::new(move || (confirm.version().get(), disabled()), |_| two_factor_status());
     view! {
         <Title text="Two-factor authentication" />
         <section class="page">

@@ -161,22 +161,26 @@ struct Existing {
     password_hash: String,
     verified: bool,
     disabled: bool,
+    mfa_enabled: bool,
 }
 
 async fn find(conn: &mut PgConnection, email: &str) -> Result<Option<Existing>, sqlx::Error> {
-    let row: Option<(Uuid, String, String, bool, bool)> = sqlx::query_as(
-        "SELECT id, full_name, password_hash, email_verified_at IS NOT NULL, disabled_at IS NOT NULL
-         FROM users WHERE email = $1",
+    let row: Option<(Uuid, String, String, bool, bool, bool)> = sqlx::query_as(
+        "SELECT u.id, u.full_name, u.password_hash, u.email_verified_at IS NOT NULL, u.disabled_at IS NOT NULL,
+                mfa.enabled_at IS NOT NULL
+         FROM users u LEFT JOIN user_mfa mfa ON mfa.user_id = u.id
+         WHERE u.email = $1",
     )
     .bind(email)
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|(id, full_name, password_hash, verified, disabled)| Existing {
+    Ok(row.map(|(id, full_name, password_hash, verified, disabled, mfa_enabled)| Existing {
         id,
         full_name,
         password_hash,
         verified,
         disabled,
+        mfa_enabled,
     }))
 }
 
@@ -273,7 +277,10 @@ pub async fn check_credentials(
         sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1").bind(user.id).bind(hash).execute(&mut *conn).await?;
         tracing::info!(user_id = %user.id, "password hash upgraded to the current parameters");
     }
-    audit::record_alone(&platform.pool, &Event::new("auth.sign_in", self::user(user.id), Outcome::Success), facts).await?;
+    // With two-factor on, the session is not signed in until `auth.second_factor` succeeds.
+    let event = Event::new("auth.sign_in", self::user(user.id), Outcome::Success)
+        .detail(serde_json::json!({ "second_factor_due": user.mfa_enabled }));
+    audit::record_alone(&platform.pool, &event, facts).await?;
     Ok(user.id)
 }
 

@@ -187,7 +187,6 @@ pub async fn delete_expired(pool: &PgPool) -> Result<u64, sqlx::Error> {
 mod tests {
     use super::*;
 
-
     fn record(user_id: Uuid, ip: &str) -> Record {
         let auth = SessionAuth {
             user_id,
@@ -195,6 +194,8 @@ mod tests {
             last_seen_at: 2,
             ip: ip.into(),
             user_agent: "test".into(),
+            awaiting_second_factor: false,
+            second_factor_at: None,
         };
         let data = HashMap::from([(AUTH_KEY.to_owned(), serde_json::to_value(auth).unwrap())]);
         Record { id: Id::default(), data, expiry_date: OffsetDateTime::now_utc() + time::Duration::hours(1) }

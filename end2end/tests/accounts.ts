@@ -1,0 +1,77 @@
+import { createHmac } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { expect, type Page } from '@playwright/test';
+
+export const PASSWORD = 'vivid-otter-lantern-92';
+
+/** The newest link to `path` in the local mailbox's mail to `to` (the worker delivers within a second or two). */
+export async function linkFromMailbox(page: Page, to: string, path: string): Promise<string> {
+  let link = '';
+  await expect(async () => {
+    await page.goto('/dev/mailbox');
+    const body = await page.locator(`article.mail[data-to="${to}"] pre`).first().innerText({ timeout: 1000 });
+    const found = body.match(new RegExp(`https?://\\S+${path}\\?token=\\S+`));
+    expect(found).not.toBeNull();
+    link = found![0];
+  }).toPass({ timeout: 20_000 });
+  return link;
+}
+
+/** Signs a new merchant up and confirms the address; the page ends on the sign-in form. */
+export async function verifiedMerchant(page: Page, email: string): Promise<void> {
+  await page.goto('/sign-up', { waitUntil: 'networkidle' });
+  await page.getByLabel('Your name').fill('Drita Berisha');
+  await page.getByLabel('Business name').fill('Dardania Crafts');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Open my account' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your email');
+  await page.goto(await linkFromMailbox(page, email, '/verify-email'));
+  await page.getByRole('button', { name: 'Confirm my email' }).click();
+  await expect(page.getByText('Your email address is confirmed')).toBeVisible();
+}
+
+export async function signIn(page: Page, email: string): Promise<void> {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByText('You are signed out.')).toBeVisible();
+}
+
+function base32Decode(text: string): Buffer {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const out: number[] = [];
+  for (const char of text.replace(/=+$/, '').toUpperCase()) {
+    value = (value << 5) | alphabet.indexOf(char);
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** The RFC 6238 code (SHA-1, 6 digits, 30 s) an authenticator app shows `steps` steps from now. */
+export function totp(secretBase32: string, steps = 0): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30) + steps));
+  const mac = createHmac('sha1', base32Decode(secretBase32)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const number = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(number).padStart(6, '0');
+}
+
+/** Runs SQL against the test server's database (./dev test passes its URL). */
+export function sql(statement: string): void {
+  const url = process.env.E2E_DATABASE_URL;
+  if (!url) throw new Error('E2E_DATABASE_URL is not set: run the browser tests through ./dev test');
+  execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', url, '-c', statement]);
+}
