@@ -2,6 +2,7 @@
 //! for the server (`ssr`) and for the browser (`hydrate`).
 
 pub mod account;
+pub mod admin;
 pub mod auth;
 pub mod components;
 pub mod contact;
@@ -13,6 +14,7 @@ pub mod pages;
 pub mod policy;
 #[cfg(feature = "ssr")]
 mod request;
+pub mod team;
 
 use leptos::prelude::*;
 use leptos_meta::{Link, MetaTags, Stylesheet, Title, provide_meta_context};

@@ -4,13 +4,20 @@
 //! test compares this list with the server functions actually registered.
 
 use leptos::server_fn::ServerFn;
+use platform::identity::roles::{Level, Module};
+use platform::identity::users::MerchantRole;
 
-use crate::account::{ChangePassword, RevokeSession, SignOutEverywhere, ActiveSessions};
+use crate::account::{ActiveSessions, ChangePassword, RevokeSession, SignOutEverywhere};
+use crate::admin::{
+    AdminOverview, DeactivateStaff, InviteStaff, MerchantDetail, MerchantList, SetMerchantFlag, SetStaffPermissions, StaffDetail,
+    StaffList,
+};
+use crate::team::{ChangeMemberRole, InviteMember, RemoveMember, TeamMembers};
 use crate::auth::two_factor::{
     ConfirmTwoFactor, DisableTwoFactor, RegenerateRecoveryCodes, ResetTwoFactor, SecondFactor, StartTwoFactor, StepUp,
     TwoFactorStatus,
 };
-use crate::auth::{CurrentViewer, ForgotPassword, ResendVerification, ResetPassword, SignIn, SignOut, SignUp, VerifyEmail};
+use crate::auth::{AcceptInvitation, CurrentViewer, ForgotPassword, ResendVerification, ResetPassword, SignIn, SignOut, SignUp, VerifyEmail};
 use crate::contact::SubmitContact;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,9 +30,18 @@ pub enum Policy {
     Enrolling,
     /// A signed-in user with every factor they owe.
     SignedIn,
-    /// A platform administrator with every factor.
+    /// A member of a merchant account with one of these roles.
+    Merchant(&'static [MerchantRole]),
+    /// Any staff member or administrator (the console's landing page).
+    AnyStaff,
+    /// Staff holding the module at the level (administrators hold every module).
+    Staff(Module, Level),
+    /// A platform administrator.
     PlatformAdmin,
 }
+
+/// Roles that manage a merchant's team.
+pub const TEAM_MANAGERS: &[MerchantRole] = &[MerchantRole::Owner, MerchantRole::Admin];
 
 /// Every server function's path and policy.
 pub const SERVER_FUNCTIONS: &[(&str, Policy)] = &[
@@ -38,6 +54,7 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy)] = &[
     (SignOut::PATH, Policy::Public),
     (ForgotPassword::PATH, Policy::Public),
     (ResetPassword::PATH, Policy::Public),
+    (AcceptInvitation::PATH, Policy::Public),
     (SecondFactor::PATH, Policy::SecondFactor),
     (TwoFactorStatus::PATH, Policy::Enrolling),
     (StartTwoFactor::PATH, Policy::Enrolling),
@@ -49,6 +66,19 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy)] = &[
     (ActiveSessions::PATH, Policy::SignedIn),
     (RevokeSession::PATH, Policy::SignedIn),
     (SignOutEverywhere::PATH, Policy::SignedIn),
+    (TeamMembers::PATH, Policy::Merchant(TEAM_MANAGERS)),
+    (InviteMember::PATH, Policy::Merchant(TEAM_MANAGERS)),
+    (ChangeMemberRole::PATH, Policy::Merchant(TEAM_MANAGERS)),
+    (RemoveMember::PATH, Policy::Merchant(TEAM_MANAGERS)),
+    (AdminOverview::PATH, Policy::AnyStaff),
+    (MerchantList::PATH, Policy::Staff(Module::Merchants, Level::View)),
+    (MerchantDetail::PATH, Policy::Staff(Module::Merchants, Level::View)),
+    (SetMerchantFlag::PATH, Policy::Staff(Module::Merchants, Level::Act)),
+    (StaffList::PATH, Policy::PlatformAdmin),
+    (StaffDetail::PATH, Policy::PlatformAdmin),
+    (InviteStaff::PATH, Policy::PlatformAdmin),
+    (SetStaffPermissions::PATH, Policy::PlatformAdmin),
+    (DeactivateStaff::PATH, Policy::PlatformAdmin),
     (ResetTwoFactor::PATH, Policy::PlatformAdmin),
 ];
 

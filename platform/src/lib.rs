@@ -12,6 +12,7 @@ pub mod field_crypto;
 pub mod gateway_accounts;
 pub mod identity;
 pub mod mail;
+pub mod merchants;
 pub mod password;
 pub mod rate_limit;
 pub mod secrets;

@@ -66,6 +66,7 @@ mod ssr {
                 AccountError::Link(_) => {
                     AppError::validation("token", "This link is not valid. Please use the newest link we sent.")
                 }
+                AccountError::NotFound => AppError::NotFound,
                 AccountError::Database => AppError::Internal,
             }
         }
@@ -210,6 +211,24 @@ pub async fn reset_password(token: String, password: String) -> Result<(), AppEr
         // The reset ended every session, this browser's included.
         session::end(&session::session().await?).await?;
         leptos_axum::redirect("/sign-in?reset=1");
+        Ok(())
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+/// An invited staff or team member sets their password from the emailed link.
+#[server(endpoint = "auth/accept-invitation")]
+pub async fn accept_invitation(token: String, password: String) -> Result<(), AppError> {
+    let platform = expect_context::<platform::Platform>();
+    let ip = crate::request::client_ip().await;
+    let rule = platform.config.settings.rate_limits.reset_per_ip;
+    async {
+        crate::limits::enforce(&platform, &[("reset-ip", rule, &ip)]).await?;
+        let facts = crate::request::facts().await;
+        platform::identity::accounts::accept_invitation(&platform, &token.into(), password.into(), &facts).await?;
+        session::end(&session::session().await?).await?;
+        leptos_axum::redirect("/sign-in?invited=1");
         Ok(())
     }
     .await

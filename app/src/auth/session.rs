@@ -6,12 +6,14 @@
 use leptos::prelude::expect_context;
 use platform::Platform;
 use platform::audit::{self, Actor, ActorKind, Event, Outcome};
+use platform::identity::roles::MerchantScope;
 use platform::identity::sessions::{AUTH_KEY, SessionAuth};
-use platform::identity::users::{self, User};
+use platform::identity::users::{self, MerchantRole, User, UserKind};
 use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::error::AppError;
+use crate::policy::Policy;
 
 fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
@@ -34,22 +36,28 @@ pub enum SessionState {
 
 impl SessionState {
     /// What a request from this session may do under `policy`; `Ok` when allowed.
-    pub fn admits(&self, policy: crate::policy::Policy, platform: &Platform) -> Result<(), AppError> {
-        use crate::policy::Policy;
+    pub fn admits(&self, policy: Policy, platform: &Platform) -> Result<(), AppError> {
         let identity = &platform.config.settings.identity;
-        match (policy, self) {
-            (Policy::Public, _) => Ok(()),
-            (Policy::SecondFactor, SessionState::AwaitingSecondFactor(_)) => Ok(()),
-            (_, SessionState::AwaitingSecondFactor(_)) => Err(AppError::SecondFactorRequired),
-            (_, SessionState::Anonymous) => Err(AppError::Unauthenticated),
-            (Policy::SecondFactor, SessionState::SignedIn(_)) => Err(AppError::Forbidden),
-            (Policy::Enrolling, SessionState::SignedIn(_)) => Ok(()),
-            (_, SessionState::SignedIn(user)) if user.owes_mfa_enrolment(identity) => Err(AppError::EnrolmentRequired),
-            (Policy::SignedIn, SessionState::SignedIn(_)) => Ok(()),
-            (Policy::PlatformAdmin, SessionState::SignedIn(user)) => {
-                if user.kind == users::UserKind::PlatformAdmin { Ok(()) } else { Err(AppError::Forbidden) }
+        let user = match (policy, self) {
+            (Policy::Public, _) => return Ok(()),
+            (Policy::SecondFactor, SessionState::AwaitingSecondFactor(_)) => return Ok(()),
+            (_, SessionState::AwaitingSecondFactor(_)) => return Err(AppError::SecondFactorRequired),
+            (_, SessionState::Anonymous) => return Err(AppError::Unauthenticated),
+            (Policy::SecondFactor, SessionState::SignedIn(_)) => return Err(AppError::Forbidden),
+            (Policy::Enrolling, SessionState::SignedIn(_)) => return Ok(()),
+            (_, SessionState::SignedIn(user)) if user.owes_mfa_enrolment(identity) => {
+                return Err(AppError::EnrolmentRequired);
             }
-        }
+            (_, SessionState::SignedIn(user)) => user,
+        };
+        let allowed = match policy {
+            Policy::Public | Policy::SecondFactor | Policy::Enrolling | Policy::SignedIn => true,
+            Policy::Merchant(roles) => MerchantScope::of(user).is_some_and(|scope| roles.contains(&scope.role())),
+            Policy::AnyStaff => user.kind != UserKind::Merchant,
+            Policy::Staff(module, level) => user.permissions.allows(module, level),
+            Policy::PlatformAdmin => user.kind == UserKind::PlatformAdmin,
+        };
+        if allowed { Ok(()) } else { Err(AppError::Forbidden) }
     }
 }
 
@@ -96,44 +104,39 @@ pub async fn current_user() -> Result<Option<User>, AppError> {
     }
 }
 
-async fn require(policy: crate::policy::Policy) -> Result<(SessionState, Session), AppError> {
+/// The session's user if `policy` admits them, or the error that says what is missing:
+/// the first line of every server function that acts for someone.
+pub async fn require(policy: Policy) -> Result<(User, Session), AppError> {
     let platform = expect_context::<Platform>();
     let session = session().await?;
     let state = resolve(&platform, &session).await?;
     state.admits(policy, &platform)?;
-    Ok((state, session))
-}
-
-fn signed_in(state: SessionState) -> Result<User, AppError> {
     match state {
-        SessionState::SignedIn(user) => Ok(user),
+        SessionState::SignedIn(user) => Ok((user, session)),
         _ => Err(AppError::Unauthenticated),
     }
 }
 
-/// The signed-in user with every factor they owe, or the error that says what is missing:
-/// the first line of every server function that acts for someone.
+/// A signed-in user with every factor they owe.
 pub async fn require_user() -> Result<(User, Session), AppError> {
-    let (state, session) = require(crate::policy::Policy::SignedIn).await?;
-    Ok((signed_in(state)?, session))
+    require(Policy::SignedIn).await
 }
 
-/// A signed-in platform administrator with every factor.
-pub async fn require_platform_admin() -> Result<(User, Session), AppError> {
-    let (state, session) = require(crate::policy::Policy::PlatformAdmin).await?;
-    Ok((signed_in(state)?, session))
-}
-
-/// The signed-in user, even one who still owes MFA enrolment: for enrolment itself.
-pub async fn require_enrolling_user() -> Result<(User, Session), AppError> {
-    let (state, session) = require(crate::policy::Policy::Enrolling).await?;
-    Ok((signed_in(state)?, session))
+/// A member of a merchant with one of `roles`, with the scope their queries take.
+pub async fn require_merchant(roles: &'static [MerchantRole]) -> Result<(User, MerchantScope, Session), AppError> {
+    let (user, session) = require(Policy::Merchant(roles)).await?;
+    let scope = MerchantScope::of(&user).ok_or(AppError::Forbidden)?;
+    Ok((user, scope, session))
 }
 
 /// The user whose password was accepted and whose second factor is due.
 pub async fn require_awaiting_second_factor() -> Result<(Uuid, Session), AppError> {
-    match require(crate::policy::Policy::SecondFactor).await? {
-        (SessionState::AwaitingSecondFactor(user_id), session) => Ok((user_id, session)),
+    let platform = expect_context::<Platform>();
+    let session = session().await?;
+    let state = resolve(&platform, &session).await?;
+    state.admits(Policy::SecondFactor, &platform)?;
+    match state {
+        SessionState::AwaitingSecondFactor(user_id) => Ok((user_id, session)),
         _ => Err(AppError::Unauthenticated),
     }
 }

@@ -65,7 +65,7 @@ mod ssr {
 pub async fn two_factor_status() -> Result<TwoFactorView, AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = super::session::require_enrolling_user().await?;
+        let (user, _) = super::session::require(crate::policy::Policy::Enrolling).await?;
         let status = platform::identity::mfa::status(&platform, user.id).await?;
         Ok(TwoFactorView {
             enabled: status.enabled,
@@ -82,7 +82,7 @@ pub async fn start_two_factor() -> Result<EnrolmentView, AppError> {
     use secrecy::ExposeSecret;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = super::session::require_enrolling_user().await?;
+        let (user, _) = super::session::require(crate::policy::Policy::Enrolling).await?;
         let enrolment = platform::identity::mfa::start_enrolment(&platform, user.id).await?;
         Ok(EnrolmentView {
             secret: enrolment.secret.expose_secret().to_owned(),
@@ -98,7 +98,7 @@ pub async fn start_two_factor() -> Result<EnrolmentView, AppError> {
 pub async fn confirm_two_factor(code: String) -> Result<Vec<String>, AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, session) = super::session::require_enrolling_user().await?;
+        let (user, session) = super::session::require(crate::policy::Policy::Enrolling).await?;
         ssr::limit_attempts(&platform, user.id).await?;
         let facts = crate::request::facts().await;
         let codes = platform::identity::mfa::confirm_enrolment(&platform, user.id, &code, &facts).await?;
@@ -182,7 +182,7 @@ pub async fn disable_two_factor(password: String) -> Result<(), AppError> {
 pub async fn reset_two_factor(user_id: String) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (admin, session) = super::session::require_platform_admin().await?;
+        let (admin, session) = super::session::require(crate::policy::Policy::PlatformAdmin).await?;
         super::session::require_step_up(&admin, &session).await?;
         let target = uuid::Uuid::parse_str(user_id.trim()).map_err(|_| AppError::NotFound)?;
         if target == admin.id {

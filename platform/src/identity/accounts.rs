@@ -29,6 +29,9 @@ pub enum AccountError {
     InvalidCredentials,
     #[error("link refused: {0}")]
     Link(TokenError),
+    /// No such object in the caller's scope (another merchant's member, an unknown id).
+    #[error("not found")]
+    NotFound,
     #[error("database error")]
     Database,
 }
@@ -62,7 +65,7 @@ impl From<TokenError> for AccountError {
     }
 }
 
-fn invalid(field: &'static str, message: impl Into<String>) -> AccountError {
+pub(super) fn invalid(field: &'static str, message: impl Into<String>) -> AccountError {
     AccountError::Invalid { field, message: message.into() }
 }
 
@@ -71,12 +74,12 @@ pub fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-fn checked_email(email: &str) -> Result<String, AccountError> {
+pub(super) fn checked_email(email: &str) -> Result<String, AccountError> {
     let email = normalise_email(email);
     if is_plausible_email(&email) { Ok(email) } else { Err(invalid("email", "Please give a valid email address.")) }
 }
 
-fn checked_text(field: &'static str, value: &str, what: &str) -> Result<String, AccountError> {
+pub(super) fn checked_text(field: &'static str, value: &str, what: &str) -> Result<String, AccountError> {
     let value = value.trim();
     match value.chars().count() {
         1..=200 => Ok(value.to_owned()),
@@ -314,10 +317,32 @@ pub async fn reset_password(
     new_password: SecretString,
     facts: &RequestFacts,
 ) -> Result<(), AccountError> {
+    password_from_link(platform, Purpose::ResetPassword, "auth.password_reset", token, new_password, facts).await
+}
+
+/// An invited staff or team member chooses their password; the invitation link proves
+/// their address. Like a reset, a password too weak to accept leaves the link unspent.
+pub async fn accept_invitation(
+    platform: &Platform,
+    token: &SecretString,
+    new_password: SecretString,
+    facts: &RequestFacts,
+) -> Result<(), AccountError> {
+    password_from_link(platform, Purpose::AcceptInvitation, "auth.invitation_accepted", token, new_password, facts).await
+}
+
+async fn password_from_link(
+    platform: &Platform,
+    purpose: Purpose,
+    event_type: &'static str,
+    token: &SecretString,
+    new_password: SecretString,
+    facts: &RequestFacts,
+) -> Result<(), AccountError> {
     let mut tx = platform.pool.begin().await?;
-    let user_id = match tokens::claim(&mut tx, Purpose::ResetPassword, token).await {
+    let user_id = match tokens::claim(&mut tx, purpose, token).await {
         Ok(user_id) => user_id,
-        Err(error) => return Err(link_refused(platform, "auth.password_reset", error, facts).await),
+        Err(error) => return Err(link_refused(platform, event_type, error, facts).await),
     };
     let (email, full_name): (String, String) =
         sqlx::query_as("SELECT email, full_name FROM users WHERE id = $1").bind(user_id).fetch_one(&mut *tx).await?;
@@ -330,9 +355,9 @@ pub async fn reset_password(
     .bind(hash)
     .execute(&mut *tx)
     .await?;
-    tokens::consume(&mut tx, user_id, Purpose::ResetPassword).await?;
+    tokens::consume(&mut tx, user_id, purpose).await?;
     let account = PasswordOwner { user_id, email: &email, full_name: &full_name };
-    after_new_password(platform, &mut tx, account, None, "auth.password_reset", facts).await?;
+    after_new_password(platform, &mut tx, account, None, event_type, facts).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -108,3 +108,17 @@ pub fn recovery_code_used(settings: &Settings, to: &str, name: &str, remaining: 
         ),
     )
 }
+
+/// An invitation to join `place` (the platform's staff, or a merchant's team).
+pub fn invitation(settings: &Settings, to: &str, name: &str, inviter: &str, place: &str, token: &SecretString) -> OutgoingMail {
+    let hours = super::invitations::LINK_HOURS;
+    mail(
+        to,
+        &format!("You are invited to {place} on Saleonix"),
+        format!(
+            "Hello {name},\n\n{inviter} invited you to {place} on Saleonix. To accept, choose your password here:\n\n{}\n\n\
+             The link works once and for {hours} hours. If you did not expect this, ignore this email.\n\n- Saleonix\n",
+            link(settings, "/accept-invitation", token)
+        ),
+    )
+}

@@ -3,8 +3,12 @@
 
 pub mod accounts;
 pub mod emails;
+pub mod invitations;
 pub mod mfa;
+pub mod roles;
 pub mod sessions;
+pub mod staff;
+pub mod team;
 pub mod tokens;
 pub mod users;
 

@@ -15,6 +15,7 @@ use uuid::Uuid;
 pub enum Purpose {
     VerifyEmail,
     ResetPassword,
+    AcceptInvitation,
 }
 
 /// Why a token was not accepted; each gets its own message.

@@ -1,14 +1,16 @@
 //! The signed-in user as the rest of the platform sees them, read fresh on every request
-//! so that a disabled account or a changed role takes effect at once.
+//! so that a disabled account, a changed role or changed permissions take effect at once.
 
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use super::roles::Permissions;
 use crate::config::IdentitySettings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
 #[sqlx(type_name = "user_kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum UserKind {
     Merchant,
     Staff,
@@ -17,6 +19,7 @@ pub enum UserKind {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
 #[sqlx(type_name = "merchant_role", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum MerchantRole {
     Owner,
     Admin,
@@ -41,6 +44,8 @@ pub struct User {
     pub membership: Option<Membership>,
     /// Two-factor authentication is on (enrolment confirmed).
     pub mfa_enabled: bool,
+    /// Admin-console modules held: none for merchants, all for platform administrators.
+    pub permissions: Permissions,
 }
 
 impl User {
@@ -70,7 +75,20 @@ pub async fn load_active(pool: &PgPool, id: Uuid) -> Result<Option<User>, sqlx::
     .bind(id)
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|(id, email, full_name, kind, merchant_id, business_name, role, mfa_enabled)| User {
+    let Some((id, email, full_name, kind, merchant_id, business_name, role, mfa_enabled)) = row else {
+        return Ok(None);
+    };
+    let permissions = match kind {
+        UserKind::Merchant => Permissions::default(),
+        UserKind::PlatformAdmin => Permissions::everything(),
+        UserKind::Staff => Permissions::new(
+            sqlx::query_as("SELECT module, level FROM staff_permissions WHERE user_id = $1")
+                .bind(id)
+                .fetch_all(pool)
+                .await?,
+        ),
+    };
+    Ok(Some(User {
         id,
         email,
         full_name,
@@ -80,5 +98,6 @@ pub async fn load_active(pool: &PgPool, id: Uuid) -> Result<Option<User>, sqlx::
             _ => None,
         },
         mfa_enabled,
+        permissions,
     }))
 }

@@ -1,0 +1,323 @@
+//! The admin console's server functions: the landing page, the merchants module and staff
+//! management. Each declares its policy in `crate::policy` and starts with the matching
+//! `require` call; changes that grant, remove or flag need a fresh step-up check.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::team::MemberView;
+
+/// The console's modules as `(slug, label)`, in the order of `platform::identity::roles::Module::ALL`.
+pub const MODULES: &[(&str, &str)] = &[
+    ("merchants", "Merchants"),
+    ("payments", "Payments"),
+    ("refunds", "Refunds"),
+    ("reconciliation", "Reconciliation"),
+    ("risk", "Risk"),
+    ("audit", "Audit"),
+    ("support", "Support"),
+    ("settings", "Settings"),
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    pub module: String,
+    /// `view` or `act`.
+    pub level: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverviewView {
+    pub full_name: String,
+    pub is_admin: bool,
+    /// The modules this staff member holds: the navigation shows these only.
+    pub modules: Vec<Grant>,
+    /// Shown only to those holding the merchants module.
+    pub merchants_awaiting_review: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MerchantRow {
+    pub id: String,
+    pub business_name: String,
+    pub created: String,
+    pub verified: bool,
+    pub suspended: bool,
+    pub members: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MerchantDetailView {
+    pub merchant: MerchantRow,
+    pub members: Vec<MemberView>,
+    /// The viewer may set the flags (merchants `act`).
+    pub can_act: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffRow {
+    pub id: String,
+    pub email: String,
+    pub full_name: String,
+    pub is_admin: bool,
+    pub invited: bool,
+    pub deactivated: bool,
+    pub mfa_enabled: bool,
+    pub grants: Vec<Grant>,
+}
+
+/// One `none`/`view`/`act` choice per module, as the staff forms post them
+/// (`grants[payments]=view`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GrantsForm {
+    pub merchants: String,
+    pub payments: String,
+    pub refunds: String,
+    pub reconciliation: String,
+    pub risk: String,
+    pub audit: String,
+    pub support: String,
+    pub settings: String,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use platform::identity::roles::{Level, Module, Permissions};
+    use platform::identity::staff::StaffMember;
+    use platform::identity::users::UserKind;
+    use platform::merchants::{MerchantError, MerchantSummary};
+
+    use super::{Grant, GrantsForm, MerchantRow, StaffRow};
+    use crate::error::AppError;
+
+    pub fn internal(error: impl std::fmt::Display) -> AppError {
+        tracing::error!(%error, "admin query failed");
+        AppError::Internal
+    }
+
+    impl From<MerchantError> for AppError {
+        fn from(error: MerchantError) -> Self {
+            match error {
+                MerchantError::NotFound => AppError::NotFound,
+                other => internal(other),
+            }
+        }
+    }
+
+    pub fn grants(permissions: &Permissions) -> Vec<Grant> {
+        permissions
+            .iter()
+            .map(|(module, level)| Grant {
+                module: module.slug().to_owned(),
+                level: match level {
+                    Level::View => "view",
+                    Level::Act => "act",
+                }
+                .to_owned(),
+            })
+            .collect()
+    }
+
+    impl GrantsForm {
+        pub fn permissions(&self) -> Result<Permissions, AppError> {
+            let chosen = [
+                (Module::Merchants, &self.merchants),
+                (Module::Payments, &self.payments),
+                (Module::Refunds, &self.refunds),
+                (Module::Reconciliation, &self.reconciliation),
+                (Module::Risk, &self.risk),
+                (Module::Audit, &self.audit),
+                (Module::Support, &self.support),
+                (Module::Settings, &self.settings),
+            ];
+            let mut granted = Vec::new();
+            for (module, choice) in chosen {
+                match choice.trim() {
+                    "" | "none" => {}
+                    "view" => granted.push((module, Level::View)),
+                    "act" => granted.push((module, Level::Act)),
+                    _ => return Err(AppError::validation("grants", "Choose none, view or act for each module.")),
+                }
+            }
+            Ok(Permissions::new(granted))
+        }
+    }
+
+    pub fn merchant_row(m: MerchantSummary) -> MerchantRow {
+        MerchantRow {
+            id: m.id.to_string(),
+            business_name: m.business_name,
+            created: m.created_at.date().to_string(),
+            verified: m.verified,
+            suspended: m.suspended,
+            members: m.members,
+        }
+    }
+
+    pub fn staff_row(s: StaffMember) -> StaffRow {
+        StaffRow {
+            id: s.id.to_string(),
+            email: s.email,
+            full_name: s.full_name,
+            is_admin: s.kind == UserKind::PlatformAdmin,
+            invited: s.invited,
+            deactivated: s.deactivated,
+            mfa_enabled: s.mfa_enabled,
+            grants: grants(&s.permissions),
+        }
+    }
+}
+
+#[server(endpoint = "admin/overview")]
+pub async fn admin_overview() -> Result<OverviewView, AppError> {
+    use platform::identity::roles::{Level, Module};
+    use platform::identity::users::UserKind;
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (user, _) = crate::auth::session::require(crate::policy::Policy::AnyStaff).await?;
+        let merchants_awaiting_review = if user.permissions.allows(Module::Merchants, Level::View) {
+            Some(platform::merchants::awaiting_review(&platform.pool).await.map_err(ssr::internal)?)
+        } else {
+            None
+        };
+        Ok(OverviewView {
+            full_name: user.full_name.clone(),
+            is_admin: user.kind == UserKind::PlatformAdmin,
+            modules: ssr::grants(&user.permissions),
+            merchants_awaiting_review,
+        })
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+#[server(endpoint = "admin/merchants")]
+pub async fn merchant_list() -> Result<Vec<MerchantRow>, AppError> {
+    use platform::identity::roles::{Level, Module};
+    let platform = expect_context::<platform::Platform>();
+    async {
+        crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::View)).await?;
+        let merchants = platform::merchants::list(&platform.pool).await.map_err(ssr::internal)?;
+        Ok(merchants.into_iter().map(ssr::merchant_row).collect())
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+#[server(endpoint = "admin/merchants/detail")]
+pub async fn merchant_detail(id: String) -> Result<MerchantDetailView, AppError> {
+    use platform::identity::roles::{Level, Module};
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::View)).await?;
+        let id = crate::team::ssr::id(&id)?;
+        let (merchant, members) =
+            platform::merchants::get(&platform.pool, id).await.map_err(ssr::internal)?.ok_or(AppError::NotFound)?;
+        Ok(MerchantDetailView {
+            merchant: ssr::merchant_row(merchant),
+            members: members.into_iter().map(|m| crate::team::ssr::view(m, user.id)).collect(),
+            can_act: user.permissions.allows(Module::Merchants, Level::Act),
+        })
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+/// Sets `flag` (`verified` or `suspended`) on or off: a step-up action.
+#[server(endpoint = "admin/merchants/set-flag")]
+pub async fn set_merchant_flag(id: String, flag: String, on: bool) -> Result<(), AppError> {
+    use platform::identity::roles::{Level, Module};
+    use platform::merchants::Flag;
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let policy = crate::policy::Policy::Staff(Module::Merchants, Level::Act);
+        let (user, session) = crate::auth::session::require(policy).await?;
+        crate::auth::session::require_step_up(&user, &session).await?;
+        let id = crate::team::ssr::id(&id)?;
+        let flag = match flag.as_str() {
+            "verified" => Flag::Verified,
+            "suspended" => Flag::Suspended,
+            _ => return Err(AppError::validation("flag", "Unknown flag.")),
+        };
+        platform::merchants::set_flag(&platform, &user, id, flag, on, &crate::request::facts().await).await?;
+        Ok(())
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+#[server(endpoint = "admin/staff")]
+pub async fn staff_list() -> Result<Vec<StaffRow>, AppError> {
+    let platform = expect_context::<platform::Platform>();
+    async {
+        crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
+        let staff = platform::identity::staff::list(&platform.pool).await.map_err(ssr::internal)?;
+        Ok(staff.into_iter().map(ssr::staff_row).collect())
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+#[server(endpoint = "admin/staff/detail")]
+pub async fn staff_detail(id: String) -> Result<StaffRow, AppError> {
+    let platform = expect_context::<platform::Platform>();
+    async {
+        crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
+        let id = crate::team::ssr::id(&id)?;
+        let member = platform::identity::staff::get(&platform.pool, id).await.map_err(ssr::internal)?;
+        member.map(ssr::staff_row).ok_or(AppError::NotFound)
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+/// Invites a staff member with module permissions: a step-up action, since it grants access.
+#[server(endpoint = "admin/staff/invite")]
+pub async fn invite_staff(email: String, full_name: String, grants: GrantsForm) -> Result<(), AppError> {
+    use platform::identity::invitations::Invitee;
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (admin, session) = crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
+        crate::auth::session::require_step_up(&admin, &session).await?;
+        let permissions = grants.permissions()?;
+        let invitee = Invitee { email: &email, full_name: &full_name };
+        let facts = crate::request::facts().await;
+        platform::identity::staff::invite(&platform, &admin, invitee, &permissions, &facts).await?;
+        Ok(())
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+/// Replaces a staff member's module permissions: a step-up action.
+#[server(endpoint = "admin/staff/set-permissions")]
+pub async fn set_staff_permissions(user_id: String, grants: GrantsForm) -> Result<(), AppError> {
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (admin, session) = crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
+        crate::auth::session::require_step_up(&admin, &session).await?;
+        let (target, permissions) = (crate::team::ssr::id(&user_id)?, grants.permissions()?);
+        let facts = crate::request::facts().await;
+        platform::identity::staff::set_permissions(&platform, &admin, target, &permissions, &facts).await?;
+        Ok(())
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+/// Deactivates a staff member and ends their sessions: a step-up action.
+#[server(endpoint = "admin/staff/deactivate")]
+pub async fn deactivate_staff(user_id: String) -> Result<(), AppError> {
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (admin, session) = crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
+        crate::auth::session::require_step_up(&admin, &session).await?;
+        let target = crate::team::ssr::id(&user_id)?;
+        platform::identity::staff::deactivate(&platform, &admin, target, &crate::request::facts().await).await?;
+        Ok(())
+    }
+    .await
+    .map_err(AppError::respond)
+}

@@ -1,0 +1,125 @@
+//! A merchant's team, for its owner and admins: the members, invitations, role changes and
+//! removal. Every function works in the caller's own merchant scope; an id from another
+//! merchant is not found.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// The roles a member can be given (an account has exactly one owner).
+pub const ASSIGNABLE_ROLES: &[(&str, &str)] = &[
+    ("admin", "Admin: everything but ownership"),
+    ("finance", "Finance: payments, refunds, payouts"),
+    ("developer", "Developer: API keys and webhooks"),
+    ("viewer", "Viewer: read only"),
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberView {
+    pub user_id: String,
+    pub email: String,
+    pub full_name: String,
+    pub role: String,
+    pub invited: bool,
+    pub is_you: bool,
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) mod ssr {
+    use platform::identity::team::Member;
+    use platform::identity::users::MerchantRole;
+    use uuid::Uuid;
+
+    use super::MemberView;
+    use crate::error::AppError;
+
+    pub fn role(value: &str) -> Result<MerchantRole, AppError> {
+        serde_json::from_value(serde_json::Value::String(value.trim().to_owned()))
+            .map_err(|_| AppError::validation("role", "Please choose a role."))
+    }
+
+    pub fn role_name(role: MerchantRole) -> String {
+        serde_json::to_value(role).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    }
+
+    /// An id typed into a request; one that does not parse is simply not found.
+    pub fn id(value: &str) -> Result<Uuid, AppError> {
+        Uuid::parse_str(value.trim()).map_err(|_| AppError::NotFound)
+    }
+
+    pub fn view(member: Member, you: Uuid) -> MemberView {
+        MemberView {
+            user_id: member.user_id.to_string(),
+            email: member.email,
+            full_name: member.full_name,
+            role: role_name(member.role),
+            invited: member.invited,
+            is_you: member.user_id == you,
+        }
+    }
+
+    pub fn internal(error: impl std::fmt::Display) -> AppError {
+        tracing::error!(%error, "team query failed");
+        AppError::Internal
+    }
+}
+
+#[server(endpoint = "team/members")]
+pub async fn team_members() -> Result<Vec<MemberView>, AppError> {
+    use crate::policy::TEAM_MANAGERS;
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (user, scope, _) = crate::auth::session::require_merchant(TEAM_MANAGERS).await?;
+        let members = platform::identity::team::team(&platform.pool, &scope).await.map_err(ssr::internal)?;
+        Ok(members.into_iter().map(|m| ssr::view(m, user.id)).collect())
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+#[server(endpoint = "team/invite")]
+pub async fn invite_member(email: String, full_name: String, role: String) -> Result<(), AppError> {
+    use platform::identity::invitations::Invitee;
+    use crate::policy::TEAM_MANAGERS;
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (user, scope, _) = crate::auth::session::require_merchant(TEAM_MANAGERS).await?;
+        let role = ssr::role(&role)?;
+        let invitee = Invitee { email: &email, full_name: &full_name };
+        let facts = crate::request::facts().await;
+        platform::identity::team::invite(&platform, &scope, &user, invitee, role, &facts).await?;
+        Ok(())
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+#[server(endpoint = "team/change-role")]
+pub async fn change_member_role(user_id: String, role: String) -> Result<(), AppError> {
+    use crate::policy::TEAM_MANAGERS;
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (_, scope, _) = crate::auth::session::require_merchant(TEAM_MANAGERS).await?;
+        let (member, role) = (ssr::id(&user_id)?, ssr::role(&role)?);
+        let facts = crate::request::facts().await;
+        platform::identity::team::change_role(&platform, &scope, member, role, &facts).await?;
+        Ok(())
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+#[server(endpoint = "team/remove")]
+pub async fn remove_member(user_id: String) -> Result<(), AppError> {
+    use crate::policy::TEAM_MANAGERS;
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (_, scope, _) = crate::auth::session::require_merchant(TEAM_MANAGERS).await?;
+        let member = ssr::id(&user_id)?;
+        platform::identity::team::remove(&platform, &scope, member, &crate::request::facts().await).await?;
+        Ok(())
+    }
+    .await
+    .map_err(AppError::respond)
+}

@@ -1,0 +1,149 @@
+//! What each kind of user may do, as types: staff modules with a `view` or `act` level,
+//! and the merchant scope that every query for a merchant's data takes.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::users::{MerchantRole, User, UserKind};
+
+/// An area of the admin console; staff hold each one at a level, or not at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, sqlx::Type)]
+#[sqlx(type_name = "staff_module", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum Module {
+    /// KYC review and suspension.
+    Merchants,
+    Payments,
+    Refunds,
+    Reconciliation,
+    Risk,
+    Audit,
+    /// Data-subject requests.
+    Support,
+    Settings,
+}
+
+impl Module {
+    pub const ALL: [Module; 8] = [
+        Module::Merchants,
+        Module::Payments,
+        Module::Refunds,
+        Module::Reconciliation,
+        Module::Risk,
+        Module::Audit,
+        Module::Support,
+        Module::Settings,
+    ];
+
+    /// The path segment under `/admin`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Module::Merchants => "merchants",
+            Module::Payments => "payments",
+            Module::Refunds => "refunds",
+            Module::Reconciliation => "reconciliation",
+            Module::Risk => "risk",
+            Module::Audit => "audit",
+            Module::Support => "support",
+            Module::Settings => "settings",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Module> {
+        Module::ALL.into_iter().find(|m| m.slug() == slug)
+    }
+}
+
+/// `Act` includes `View`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, sqlx::Type)]
+#[sqlx(type_name = "permission_level", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    View,
+    Act,
+}
+
+/// The modules a user holds. Platform administrators hold every module at `act`;
+/// merchants hold none.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Permissions(BTreeMap<Module, Level>);
+
+impl Permissions {
+    pub fn new(grants: impl IntoIterator<Item = (Module, Level)>) -> Self {
+        Self(grants.into_iter().collect())
+    }
+
+    pub fn everything() -> Self {
+        Self::new(Module::ALL.map(|m| (m, Level::Act)))
+    }
+
+    pub fn allows(&self, module: Module, level: Level) -> bool {
+        self.0.get(&module).is_some_and(|held| *held >= level)
+    }
+
+    pub fn level(&self, module: Module) -> Option<Level> {
+        self.0.get(&module).copied()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (Module, Level)> + '_ {
+        self.0.iter().map(|(m, l)| (*m, *l))
+    }
+}
+
+/// The merchant account a request acts in, taken from the signed-in user's own membership.
+/// Every query for a merchant's objects takes one and filters by it, so an id guessed from
+/// another account finds nothing. It has no public constructor but [`MerchantScope::of`],
+/// which reads the membership of a user loaded from the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MerchantScope {
+    merchant_id: Uuid,
+    user_id: Uuid,
+    role: MerchantRole,
+}
+
+impl MerchantScope {
+    pub fn of(user: &User) -> Option<Self> {
+        let membership = user.membership.as_ref()?;
+        (user.kind == UserKind::Merchant).then_some(Self {
+            merchant_id: membership.merchant_id,
+            user_id: user.id,
+            role: membership.role,
+        })
+    }
+
+    pub fn merchant_id(&self) -> Uuid {
+        self.merchant_id
+    }
+
+    pub fn user_id(&self) -> Uuid {
+        self.user_id
+    }
+
+    pub fn role(&self) -> MerchantRole {
+        self.role
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn act_includes_view_and_nothing_else_is_implied() {
+        let p = Permissions::new([(Module::Payments, Level::Act), (Module::Audit, Level::View)]);
+        assert!(p.allows(Module::Payments, Level::View) && p.allows(Module::Payments, Level::Act));
+        assert!(p.allows(Module::Audit, Level::View) && !p.allows(Module::Audit, Level::Act));
+        assert!(!p.allows(Module::Refunds, Level::View));
+        assert!(Module::ALL.iter().all(|m| Permissions::everything().allows(*m, Level::Act)));
+    }
+
+    #[test]
+    fn module_slugs_round_trip() {
+        for module in Module::ALL {
+            assert_eq!(Module::from_slug(module.slug()), Some(module));
+        }
+        assert_eq!(Module::from_slug("staff"), None);
+    }
+}

@@ -1,0 +1,163 @@
+//! The platform's staff, managed by platform administrators: invitations, module
+//! permissions and deactivation. Every change is audited with the administrator as actor.
+
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use super::accounts::AccountError;
+use super::invitations::{self, Invitation, Invitee};
+use super::roles::{Level, Module, Permissions};
+use super::sessions;
+use super::users::{User, UserKind};
+use crate::Platform;
+use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffMember {
+    pub id: Uuid,
+    pub email: String,
+    pub full_name: String,
+    pub kind: UserKind,
+    /// Invited, and the invitation not accepted yet.
+    pub invited: bool,
+    pub deactivated: bool,
+    pub mfa_enabled: bool,
+    pub permissions: Permissions,
+}
+
+fn staff_actor(admin: &User) -> Actor {
+    Actor { kind: ActorKind::Staff, id: Some(admin.id) }
+}
+
+type Row = (Uuid, String, String, UserKind, bool, bool, bool);
+
+const SELECT: &str = "SELECT u.id, u.email, u.full_name, u.kind, u.email_verified_at IS NULL, u.disabled_at IS NOT NULL,
+                             EXISTS (SELECT 1 FROM user_mfa m WHERE m.user_id = u.id AND m.enabled_at IS NOT NULL)
+                      FROM users u WHERE u.kind IN ('staff', 'platform_admin')";
+
+async fn permissions_of(conn: &mut PgConnection, id: Uuid, kind: UserKind) -> Result<Permissions, sqlx::Error> {
+    if kind == UserKind::PlatformAdmin {
+        return Ok(Permissions::everything());
+    }
+    let grants: Vec<(Module, Level)> =
+        sqlx::query_as("SELECT module, level FROM staff_permissions WHERE user_id = $1").bind(id).fetch_all(conn).await?;
+    Ok(Permissions::new(grants))
+}
+
+async fn member(conn: &mut PgConnection, row: Row) -> Result<StaffMember, sqlx::Error> {
+    let (id, email, full_name, kind, invited, deactivated, mfa_enabled) = row;
+    let permissions = permissions_of(conn, id, kind).await?;
+    Ok(StaffMember { id, email, full_name, kind, invited, deactivated, mfa_enabled, permissions })
+}
+
+pub async fn list(pool: &PgPool) -> Result<Vec<StaffMember>, sqlx::Error> {
+    let mut conn = pool.acquire().await?;
+    let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} ORDER BY u.kind DESC, u.full_name")).fetch_all(&mut *conn).await?;
+    let mut staff = Vec::with_capacity(rows.len());
+    for row in rows {
+        staff.push(member(&mut conn, row).await?);
+    }
+    Ok(staff)
+}
+
+pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<StaffMember>, sqlx::Error> {
+    let mut conn = pool.acquire().await?;
+    let row: Option<Row> = sqlx::query_as(&format!("{SELECT} AND u.id = $1")).bind(id).fetch_optional(&mut *conn).await?;
+    match row {
+        Some(row) => Ok(Some(member(&mut conn, row).await?)),
+        None => Ok(None),
+    }
+}
+
+async fn write_permissions(
+    conn: &mut PgConnection,
+    admin: &User,
+    user_id: Uuid,
+    permissions: &Permissions,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM staff_permissions WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?;
+    for (module, level) in permissions.iter() {
+        sqlx::query("INSERT INTO staff_permissions (user_id, module, level, granted_by) VALUES ($1, $2, $3, $4)")
+            .bind(user_id)
+            .bind(module)
+            .bind(level)
+            .bind(admin.id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+fn described(permissions: &Permissions) -> serde_json::Value {
+    serde_json::Value::Object(
+        permissions.iter().map(|(m, l)| (m.slug().to_owned(), serde_json::to_value(l).expect("a level serialises"))).collect(),
+    )
+}
+
+/// Invites a staff member with `permissions`; they choose a password from the email and
+/// enrol in two-factor authentication at their first sign-in.
+pub async fn invite(
+    platform: &Platform,
+    admin: &User,
+    invitee: Invitee<'_>,
+    permissions: &Permissions,
+    facts: &RequestFacts,
+) -> Result<Uuid, AccountError> {
+    let mut tx = platform.pool.begin().await?;
+    let invitation = Invitation { kind: UserKind::Staff, inviter_name: &admin.full_name, place: "the Saleonix staff" };
+    let (id, email) = invitations::create(&mut tx, platform, invitee, invitation).await?;
+    write_permissions(&mut tx, admin, id, permissions).await?;
+    let event = Event::new("staff.invited", staff_actor(admin), Outcome::Success)
+        .target("user", id.to_string())
+        .subject_email(&email)
+        .detail(serde_json::json!({ "permissions": described(permissions) }));
+    audit::record(&mut tx, &event, facts).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Locks a staff member (not an administrator) for a change, or `NotFound`.
+async fn locked_staff(conn: &mut PgConnection, user_id: Uuid) -> Result<(), AccountError> {
+    let found: Option<Uuid> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1 AND kind = 'staff' FOR UPDATE")
+        .bind(user_id)
+        .fetch_optional(conn)
+        .await?;
+    found.map(drop).ok_or(AccountError::NotFound)
+}
+
+/// Replaces a staff member's permissions; they apply from the member's next request.
+pub async fn set_permissions(
+    platform: &Platform,
+    admin: &User,
+    user_id: Uuid,
+    permissions: &Permissions,
+    facts: &RequestFacts,
+) -> Result<(), AccountError> {
+    let mut tx = platform.pool.begin().await?;
+    locked_staff(&mut tx, user_id).await?;
+    let before = permissions_of(&mut tx, user_id, UserKind::Staff).await?;
+    write_permissions(&mut tx, admin, user_id, permissions).await?;
+    let event = Event::new("staff.permissions_changed", staff_actor(admin), Outcome::Success)
+        .target("user", user_id.to_string())
+        .detail(serde_json::json!({ "before": described(&before), "after": described(permissions) }));
+    audit::record(&mut tx, &event, facts).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deactivates a staff member: they cannot sign in, and their sessions end now.
+pub async fn deactivate(platform: &Platform, admin: &User, user_id: Uuid, facts: &RequestFacts) -> Result<(), AccountError> {
+    let mut tx = platform.pool.begin().await?;
+    locked_staff(&mut tx, user_id).await?;
+    sqlx::query("UPDATE users SET disabled_at = coalesce(disabled_at, now()) WHERE id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    let ended = sessions::revoke_all(&mut tx, user_id, None).await?;
+    let event = Event::new("staff.deactivated", staff_actor(admin), Outcome::Success)
+        .target("user", user_id.to_string())
+        .detail(serde_json::json!({ "sessions_ended": ended }));
+    audit::record(&mut tx, &event, facts).await?;
+    tx.commit().await?;
+    Ok(())
+}

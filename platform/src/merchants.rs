@@ -1,0 +1,99 @@
+//! The admin console's view of merchant accounts: the list, one merchant with its team,
+//! and the two flags staff set today (verified for Live Mode, suspended). KYC review
+//! itself comes later; until then staff set the flag by hand, with step-up, audited.
+
+use sqlx::PgPool;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::Platform;
+use crate::audit::{self, Actor, ActorKind, AuditError, Event, Outcome, RequestFacts};
+use crate::identity::team::{self, Member};
+use crate::identity::users::User;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MerchantSummary {
+    pub id: Uuid,
+    pub business_name: String,
+    pub created_at: OffsetDateTime,
+    pub verified: bool,
+    pub suspended: bool,
+    pub members: i64,
+}
+
+const SELECT: &str = "SELECT m.id, m.business_name, m.created_at, m.verified_at IS NOT NULL, m.suspended_at IS NOT NULL,
+                             (SELECT count(*) FROM merchant_members mm WHERE mm.merchant_id = m.id)
+                      FROM merchants m";
+
+type Row = (Uuid, String, OffsetDateTime, bool, bool, i64);
+
+fn summary((id, business_name, created_at, verified, suspended, members): Row) -> MerchantSummary {
+    MerchantSummary { id, business_name, created_at, verified, suspended, members }
+}
+
+/// Every merchant, those awaiting verification first, newest first within each group.
+pub async fn list(pool: &PgPool) -> Result<Vec<MerchantSummary>, sqlx::Error> {
+    let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} ORDER BY m.verified_at IS NOT NULL, m.created_at DESC"))
+        .fetch_all(pool)
+        .await?;
+    Ok(rows.into_iter().map(summary).collect())
+}
+
+pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<(MerchantSummary, Vec<Member>)>, sqlx::Error> {
+    let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE m.id = $1")).bind(id).fetch_optional(pool).await?;
+    match row {
+        Some(row) => Ok(Some((summary(row), team::members(pool, id).await?))),
+        None => Ok(None),
+    }
+}
+
+/// How many merchants wait for verification, for the admin landing page.
+pub async fn awaiting_review(pool: &PgPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM merchants WHERE verified_at IS NULL AND suspended_at IS NULL")
+        .fetch_one(pool)
+        .await
+}
+
+/// A flag staff set on a merchant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flag {
+    Verified,
+    Suspended,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MerchantError {
+    #[error("no such merchant")]
+    NotFound,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Audit(#[from] AuditError),
+}
+
+/// Sets or clears `flag` on the merchant, audited with the staff member as actor.
+pub async fn set_flag(
+    platform: &Platform,
+    staff: &User,
+    merchant_id: Uuid,
+    flag: Flag,
+    on: bool,
+    facts: &RequestFacts,
+) -> Result<(), MerchantError> {
+    let (sql, event_type) = match (flag, on) {
+        (Flag::Verified, true) => ("UPDATE merchants SET verified_at = coalesce(verified_at, now()) WHERE id = $1", "merchant.verified"),
+        (Flag::Verified, false) => ("UPDATE merchants SET verified_at = NULL WHERE id = $1", "merchant.verification_revoked"),
+        (Flag::Suspended, true) => ("UPDATE merchants SET suspended_at = coalesce(suspended_at, now()) WHERE id = $1", "merchant.suspended"),
+        (Flag::Suspended, false) => ("UPDATE merchants SET suspended_at = NULL WHERE id = $1", "merchant.reinstated"),
+    };
+    let mut tx = platform.pool.begin().await?;
+    if sqlx::query(sql).bind(merchant_id).execute(&mut *tx).await?.rows_affected() == 0 {
+        return Err(MerchantError::NotFound);
+    }
+    let event = Event::new(event_type, Actor { kind: ActorKind::Staff, id: Some(staff.id) }, Outcome::Success)
+        .merchant(merchant_id)
+        .target("merchant", merchant_id.to_string());
+    audit::record(&mut tx, &event, facts).await?;
+    tx.commit().await?;
+    Ok(())
+}
