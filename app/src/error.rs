@@ -96,6 +96,11 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Request(value.to_string())
+        let error = AppError::Request(value.to_string());
+        // On the server this is a request whose arguments did not decode: the caller's
+        // mistake, so 400 rather than the framework's 500.
+        #[cfg(feature = "ssr")]
+        let error = error.respond();
+        error
     }
 }

@@ -22,10 +22,11 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::layout::{SiteFooter, SiteHeader};
+use crate::pages::admin::{merchants, module::ModulePage, overview::OverviewPage, staff};
 use crate::pages::{
-    account::AccountPage, dashboard::DashboardPage, home::HomePage, legal, not_found::NotFound, password_reset,
-    second_factor::SecondFactorPage, security::SecurityPage, sign_in::SignInPage, sign_up,
-    two_factor::TwoFactorPage,
+    accept_invitation::AcceptInvitationPage, account::AccountPage, dashboard::DashboardPage, home::HomePage, legal,
+    not_found::NotFound, password_reset, second_factor::SecondFactorPage, security::SecurityPage, sign_in::SignInPage,
+    sign_up, team::TeamPage, two_factor::TwoFactorPage,
 };
 
 /// The HTML document around the app; rendered on the server only.
@@ -70,9 +71,24 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sign-in/two-factor") view=SecondFactorPage />
                     <Route path=path!("/forgot-password") view=password_reset::ForgotPasswordPage />
                     <Route path=path!("/reset-password") view=password_reset::ResetPasswordPage />
+                    <Route path=path!("/accept-invitation") view=AcceptInvitationPage />
                     <Route path=path!("/dashboard") view=DashboardPage />
+                    <Route path=path!("/dashboard/team") view=TeamPage />
                     <Route path=path!("/account") view=AccountPage />
                     <Route path=path!("/account/two-factor") view=TwoFactorPage />
+                    <Route path=path!("/admin") view=OverviewPage />
+                    <Route path=path!("/admin/merchants") view=merchants::MerchantsPage />
+                    <Route path=path!("/admin/merchants/:id") view=merchants::MerchantPage />
+                    <Route path=path!("/admin/staff") view=staff::StaffPage />
+                    <Route path=path!("/admin/staff/:id") view=staff::StaffMemberPage />
+                    // The modules whose screens are still to come share one placeholder page.
+                    <Route path=path!("/admin/payments") view=|| view! { <ModulePage slug="payments" /> } />
+                    <Route path=path!("/admin/refunds") view=|| view! { <ModulePage slug="refunds" /> } />
+                    <Route path=path!("/admin/reconciliation") view=|| view! { <ModulePage slug="reconciliation" /> } />
+                    <Route path=path!("/admin/risk") view=|| view! { <ModulePage slug="risk" /> } />
+                    <Route path=path!("/admin/audit") view=|| view! { <ModulePage slug="audit" /> } />
+                    <Route path=path!("/admin/support") view=|| view! { <ModulePage slug="support" /> } />
+                    <Route path=path!("/admin/settings") view=|| view! { <ModulePage slug="settings" /> } />
                 </Routes>
             </main>
             <SiteFooter />

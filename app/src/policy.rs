@@ -40,6 +40,9 @@ pub enum Policy {
     PlatformAdmin,
 }
 
+pub const ALL_MERCHANT_ROLES: &[MerchantRole] =
+    &[MerchantRole::Owner, MerchantRole::Admin, MerchantRole::Finance, MerchantRole::Developer, MerchantRole::Viewer];
+
 /// Roles that manage a merchant's team.
 pub const TEAM_MANAGERS: &[MerchantRole] = &[MerchantRole::Owner, MerchantRole::Admin];
 
@@ -82,7 +85,98 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy)] = &[
     (ResetTwoFactor::PATH, Policy::PlatformAdmin),
 ];
 
+/// Every page's route pattern (`:name` matches one segment) and policy. The server's
+/// route guard applies it before any page code runs; a test compares it with the router's
+/// routes.
+pub const PAGES: &[(&str, Policy)] = &[
+    ("/", Policy::Public),
+    ("/security", Policy::Public),
+    ("/privacy", Policy::Public),
+    ("/terms", Policy::Public),
+    ("/sign-up", Policy::Public),
+    ("/check-email", Policy::Public),
+    ("/verify-email", Policy::Public),
+    ("/sign-in", Policy::Public),
+    ("/sign-in/two-factor", Policy::Public),
+    ("/forgot-password", Policy::Public),
+    ("/reset-password", Policy::Public),
+    ("/accept-invitation", Policy::Public),
+    ("/account", Policy::SignedIn),
+    ("/account/two-factor", Policy::Enrolling),
+    ("/dashboard", Policy::Merchant(ALL_MERCHANT_ROLES)),
+    ("/dashboard/team", Policy::Merchant(TEAM_MANAGERS)),
+    ("/admin", Policy::AnyStaff),
+    ("/admin/merchants", Policy::Staff(Module::Merchants, Level::View)),
+    ("/admin/merchants/:id", Policy::Staff(Module::Merchants, Level::View)),
+    ("/admin/staff", Policy::PlatformAdmin),
+    ("/admin/staff/:id", Policy::PlatformAdmin),
+    ("/admin/payments", Policy::Staff(Module::Payments, Level::View)),
+    ("/admin/refunds", Policy::Staff(Module::Refunds, Level::View)),
+    ("/admin/reconciliation", Policy::Staff(Module::Reconciliation, Level::View)),
+    ("/admin/risk", Policy::Staff(Module::Risk, Level::View)),
+    ("/admin/audit", Policy::Staff(Module::Audit, Level::View)),
+    ("/admin/support", Policy::Staff(Module::Support, Level::View)),
+    ("/admin/settings", Policy::Staff(Module::Settings, Level::View)),
+];
+
+/// Paths under these prefixes that no page claims still need at least this much, so an
+/// unknown admin URL tells an anonymous visitor nothing.
+const PREFIXES: &[(&str, Policy)] = &[
+    ("/admin", Policy::AnyStaff),
+    ("/dashboard", Policy::Merchant(ALL_MERCHANT_ROLES)),
+    ("/account", Policy::SignedIn),
+];
+
+fn matches(pattern: &str, path: &str) -> bool {
+    let mut pattern = pattern.split('/');
+    let mut path = path.trim_end_matches('/').split('/');
+    loop {
+        match (pattern.next(), path.next()) {
+            (None, None) => return true,
+            (Some(p), Some(s)) if p.starts_with(':') && !s.is_empty() => {}
+            (Some(p), Some(s)) if p == s => {}
+            _ => return false,
+        }
+    }
+}
+
+/// The policy of the page at `path`, if any page or guarded prefix claims it.
+pub fn page(path: &str) -> Option<Policy> {
+    let path = if path.is_empty() { "/" } else { path };
+    if path == "/" {
+        return Some(Policy::Public);
+    }
+    PAGES
+        .iter()
+        .find(|(pattern, _)| *pattern != "/" && matches(pattern, path))
+        .or_else(|| PREFIXES.iter().find(|(prefix, _)| path == *prefix || path.starts_with(&format!("{prefix}/"))))
+        .map(|(_, policy)| *policy)
+}
+
 /// The declared policy of the server function at `path`.
 pub fn of(path: &str) -> Option<Policy> {
     SERVER_FUNCTIONS.iter().find(|(p, _)| *p == path).map(|(_, policy)| *policy)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_match_whole_segments_and_guarded_prefixes_catch_the_rest() {
+        assert_eq!(page("/"), Some(Policy::Public));
+        assert_eq!(page("/admin/merchants/8d2f"), Some(Policy::Staff(Module::Merchants, Level::View)));
+        assert_eq!(page("/admin/merchants/"), Some(Policy::Staff(Module::Merchants, Level::View)));
+        assert_eq!(page("/admin/unknown/deeper"), Some(Policy::AnyStaff));
+        assert_eq!(page("/dashboard/anything"), Some(Policy::Merchant(ALL_MERCHANT_ROLES)));
+        assert_eq!(page("/dashboards"), None);
+        assert_eq!(page("/administrator"), None);
+        assert_eq!(page("/sign-in/two-factor"), Some(Policy::Public));
+    }
+
+    #[test]
+    fn the_console_knows_every_module_of_the_platform_in_its_order() {
+        let slugs: Vec<&str> = crate::admin::MODULES.iter().map(|(slug, _)| *slug).collect();
+        assert_eq!(slugs, Module::ALL.map(Module::slug));
+    }
 }

@@ -1,82 +1,94 @@
 //! The route layer of the access guards, run before any page or server-function code:
-//! - pages for signed-in users send a visitor without a full session to the page that
-//!   completes it (sign-in, the second factor, or two-factor enrolment);
-//! - every `/api/` call must have a declared policy (`app::policy`) that admits the
-//!   session, or it is refused; an undeclared function is refused outright.
+//! - every page's policy is declared in `app::policy::PAGES`; a visitor it does not admit
+//!   is sent to the page that completes their session (sign-in, the second factor, or
+//!   two-factor enrolment), or gets a 403 page when their role lacks the right;
+//! - every `/api/` call must have a declared policy (`app::policy::SERVER_FUNCTIONS`)
+//!   that admits the session, or it is refused; an undeclared function is refused outright.
 //!
-//! Server functions check again themselves (`app::auth::session::require_*`), and their
-//! queries are scoped to the session's own account.
+//! A 403 is recorded in the audit trail with the actor. Server functions check again
+//! themselves (`app::auth::session::require*`), and merchant queries take the merchant
+//! scope of the session's own user.
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use app::auth::session::{self, SessionState};
 use app::error::AppError;
 use app::policy::{self, Policy};
 use http::{HeaderValue, StatusCode, header};
 use platform::Platform;
+use platform::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use tower_sessions::Session;
 
-/// Path prefixes that need a signed-in user.
-const SIGNED_IN: &[&str] = &["/dashboard", "/account", "/admin"];
 const SIGN_IN_PAGE: &str = "/sign-in";
 const SECOND_FACTOR_PAGE: &str = "/sign-in/two-factor";
 const ENROLMENT_PAGE: &str = "/account/two-factor";
 
-fn under(path: &str, prefix: &str) -> bool {
-    path == prefix || path.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('/'))
-}
-
-fn needs_sign_in(path: &str) -> bool {
-    SIGNED_IN.iter().any(|prefix| under(path, prefix))
-}
-
 pub async fn guard(State(platform): State<Platform>, session: Session, request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    if path.starts_with("/api/") {
-        return server_function(&platform, &session, request, next).await;
-    }
-    if !needs_sign_in(path) {
+    let policy = if path.starts_with("/api/") {
+        match policy::of(path) {
+            Some(policy) => policy,
+            None => {
+                tracing::warn!(path, "refused a call to a server function without a declared policy");
+                return refusal(&request, AppError::NotFound);
+            }
+        }
+    } else {
+        policy::page(path).unwrap_or(Policy::Public)
+    };
+    if policy == Policy::Public {
         return next.run(request).await;
     }
     let state = match session::resolve(&platform, &session).await {
         Ok(state) => state,
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
-    match state {
-        SessionState::Anonymous => Redirect::to(SIGN_IN_PAGE).into_response(),
-        SessionState::AwaitingSecondFactor(_) => Redirect::to(SECOND_FACTOR_PAGE).into_response(),
-        SessionState::SignedIn(user)
-            if user.owes_mfa_enrolment(&platform.config.settings.identity) && path != ENROLMENT_PAGE =>
-        {
-            Redirect::to(ENROLMENT_PAGE).into_response()
+    match state.admits(policy, &platform) {
+        Ok(()) => next.run(request).await,
+        Err(error) => {
+            if error == AppError::Forbidden {
+                // Read from the request first: a borrowed request cannot cross an await.
+                let (facts, path) = (facts_of(&request), request.uri().path().chars().take(200).collect());
+                record_denial(&platform, &state, facts, path).await;
+            }
+            refusal(&request, error)
         }
-        SessionState::SignedIn(_) => next.run(request).await,
     }
 }
 
-async fn server_function(platform: &Platform, session: &Session, request: Request, next: Next) -> Response {
-    let path = request.uri().path();
-    let Some(policy) = policy::of(path) else {
-        tracing::warn!(path, "refused a call to a server function without a declared policy");
-        return refusal(&request, AppError::NotFound);
-    };
-    if policy != Policy::Public {
-        let admitted = match session::resolve(platform, session).await {
-            Ok(state) => state.admits(policy, platform),
-            Err(error) => Err(error),
-        };
-        if let Err(error) = admitted {
-            return refusal(&request, error);
-        }
+/// A signed-in user refused for lack of a role or permission: recorded, since it is either
+/// a stale link or someone probing. (Anonymous refusals are not: anyone can make them.)
+async fn record_denial(platform: &Platform, state: &SessionState, facts: RequestFacts, path: String) {
+    let SessionState::SignedIn(user) = state else { return };
+    let kind = if user.kind == platform::identity::users::UserKind::Merchant { ActorKind::User } else { ActorKind::Staff };
+    let event = Event::new("access.denied", Actor { kind, id: Some(user.id) }, Outcome::Denied)
+        .reason("role or permission missing")
+        .detail(serde_json::json!({ "path": path }));
+    if let Err(error) = audit::record_alone(&platform.pool, &event, &facts).await {
+        tracing::error!(%error, "recording a denied request failed");
     }
-    next.run(request).await
 }
 
-/// The refusal as the caller reads it: a plain form post (no WASM) is sent to the page
-/// that completes its session; the app's client gets the error as JSON, the way it
-/// decodes a server function's own errors.
+/// What the audit trail records about a request, as `app::request::facts` reads it inside
+/// a server function.
+fn facts_of(request: &Request) -> RequestFacts {
+    let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    RequestFacts {
+        ip: request
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip().to_string()),
+        user_agent: header("user-agent").map(|agent| agent.chars().take(200).collect()),
+        request_id: header("x-request-id"),
+    }
+}
+
+/// The refusal as the caller reads it. A page request, or a plain form post (no WASM), is
+/// sent to the page that completes its session, or gets the 403 page; the app's client
+/// gets the error as JSON, the way it decodes a server function's own errors.
 fn refusal(request: &Request, error: AppError) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
     let wants_html = request
         .headers()
         .get(header::ACCEPT)
@@ -88,8 +100,13 @@ fn refusal(request: &Request, error: AppError) -> Response {
         AppError::EnrolmentRequired => Some(ENROLMENT_PAGE),
         _ => None,
     };
-    if wants_html && let Some(page) = page {
+    if let Some(page) = page
+        && (!is_api || wants_html)
+    {
         return Redirect::to(page).into_response();
+    }
+    if !is_api {
+        return forbidden_page(&error);
     }
     let body = serde_json::to_vec(&error).expect("an AppError always serialises");
     let mut response = (error.status(), body).into_response();
@@ -101,17 +118,11 @@ fn refusal(request: &Request, error: AppError) -> Response {
     response
 }
 
-#[cfg(test)]
-mod tests {
-    use super::needs_sign_in;
-
-    #[test]
-    fn prefixes_match_whole_segments() {
-        for path in ["/dashboard", "/dashboard/payments", "/account", "/account/two-factor", "/admin/staff"] {
-            assert!(needs_sign_in(path), "{path}");
-        }
-        for path in ["/", "/dashboards", "/accounts", "/administrator", "/sign-in", "/api/account/me"] {
-            assert!(!needs_sign_in(path), "{path}");
-        }
-    }
+/// A page the visitor's role may not open. Plain HTML: no page code runs for them.
+fn forbidden_page(error: &AppError) -> Response {
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>No access · Saleonix</title></head>\
+         <body><main><h1>No access</h1><p>{error}</p><p><a href=\"/\">Saleonix home</a></p></main></body></html>"
+    );
+    (error.status(), Html(body)).into_response()
 }

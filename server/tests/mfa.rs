@@ -276,7 +276,7 @@ async fn staff_cannot_work_until_they_enrol(pool: PgPool) {
             }
         }
         let mut enrolled = enrol(visitor).await.visitor;
-        assert_eq!(enrolled.get("/dashboard").await.status(), 200, "{kind} works once enrolled");
+        assert_eq!(enrolled.get("/account").await.status(), 200, "{kind} works once enrolled");
     }
 }
 

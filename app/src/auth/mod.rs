@@ -18,12 +18,18 @@ pub struct Viewer {
     pub full_name: String,
     pub email: String,
     pub business_name: Option<String>,
+    /// Where they work: `/dashboard` for merchants, `/admin` for staff.
+    pub home: String,
+    /// A merchant owner or admin: the dashboard shows the team page.
+    pub manages_team: bool,
 }
 
 #[server(endpoint = "account/me")]
 pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
     let user = session::current_user().await.map_err(AppError::respond)?;
     Ok(user.map(|user| Viewer {
+        home: session::home(&user).to_owned(),
+        manages_team: user.membership.as_ref().is_some_and(|m| crate::policy::TEAM_MANAGERS.contains(&m.role)),
         full_name: user.full_name,
         email: user.email,
         business_name: user.membership.map(|m| m.business_name),
@@ -165,7 +171,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         } else if user.owes_mfa_enrolment(&platform.config.settings.identity) {
             "/account/two-factor"
         } else {
-            "/dashboard"
+            session::home(&user)
         });
         Ok(())
     }

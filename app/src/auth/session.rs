@@ -192,6 +192,11 @@ pub async fn second_factor_passed(session: &Session) -> Result<(), AppError> {
     session.insert(AUTH_KEY, &auth).await.map_err(internal)
 }
 
+/// Where a fully signed-in user starts: merchants on their dashboard, staff in the console.
+pub fn home(user: &User) -> &'static str {
+    if user.kind == UserKind::Merchant { "/dashboard" } else { "/admin" }
+}
+
 /// Ends the session: its row is deleted and its cookie removed.
 pub async fn end(session: &Session) -> Result<(), AppError> {
     session.flush().await.map_err(internal)

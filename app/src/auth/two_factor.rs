@@ -13,6 +13,8 @@ pub struct TwoFactorView {
     pub recovery_codes_left: i64,
     /// The account may not work without it (staff, or merchants when the platform says so).
     pub required: bool,
+    /// Where the user starts once it is on: the dashboard or the admin console.
+    pub home: String,
 }
 
 /// A started enrolment: the secret to type into an app, and the same as a QR code.
@@ -71,6 +73,7 @@ pub async fn two_factor_status() -> Result<TwoFactorView, AppError> {
             enabled: status.enabled,
             recovery_codes_left: status.recovery_codes_left,
             required: user.must_use_mfa(&platform.config.settings.identity),
+            home: super::session::home(&user).to_owned(),
         })
     }
     .await
@@ -120,7 +123,11 @@ pub async fn second_factor(code: String) -> Result<(), AppError> {
         ssr::limit_attempts(&platform, user_id).await?;
         mfa::verify(&platform, user_id, &code, Check::SignIn, &crate::request::facts().await).await?;
         super::session::second_factor_passed(&session).await?;
-        leptos_axum::redirect("/dashboard");
+        let user = platform::identity::users::load_active(&platform.pool, user_id).await.map_err(|error| {
+            tracing::error!(%error, "loading the signed-in user failed");
+            AppError::Internal
+        })?;
+        leptos_axum::redirect(user.as_ref().map_or("/sign-in", super::session::home));
         Ok(())
     }
     .await

@@ -34,6 +34,15 @@ where
     })
 }
 
+/// Whether the action's latest call succeeded, for a confirmation beside its form.
+pub fn succeeded<S>(action: ServerAction<S>) -> impl Fn() -> bool + Copy + Send + Sync + 'static
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    move || action.value().with(|v| matches!(v, Some(Ok(_))))
+}
+
 /// A labelled input with its inline error, linked for screen readers.
 #[component]
 pub fn Field(

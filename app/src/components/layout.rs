@@ -19,8 +19,10 @@ pub fn SiteHeader() -> impl IntoView {
                 <A href="/security">"Security & Compliance"</A>
                 <Transition fallback=|| ()>
                     {move || viewer.get().map(|viewer| match viewer.ok().flatten() {
-                        Some(_) => view! {
-                            <a href="/dashboard">"Dashboard"</a>
+                        Some(viewer) => view! {
+                            <a href=viewer.home.clone()>
+                                {if viewer.home == "/admin" { "Admin console" } else { "Dashboard" }}
+                            </a>
                             <a href="/account">"Account"</a>
                             // A plain form: signing out reloads the whole page without the session.
                             <form method="post" action=SignOut::url() class="inline">

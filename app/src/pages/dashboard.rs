@@ -3,8 +3,26 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_location;
 
 use crate::auth::current_viewer;
+
+/// The merchant dashboard's sections, with the open one marked. The team page is for the
+/// account's owner and admins only.
+#[component]
+pub fn DashboardNav(manages_team: bool) -> impl IntoView {
+    let path = use_location().pathname;
+    let link = move |href: &'static str, label: &'static str| {
+        view! { <a href=href aria-current=move || (*path.read() == href).then_some("page")>{label}</a> }
+    };
+    view! {
+        <nav class="dashboard-nav" aria-label="Dashboard">
+            {link("/dashboard", "Overview")}
+            {manages_team.then(|| link("/dashboard/team", "Team"))}
+            {link("/account", "Account settings")}
+        </nav>
+    }
+}
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -20,10 +38,7 @@ pub fn DashboardPage() -> impl IntoView {
                             <span class="badge test-mode">"Test Mode"</span>
                         </header>
                         <p>"Welcome, " {me.full_name.clone()} "."</p>
-                        <nav class="dashboard-nav" aria-label="Dashboard">
-                            <a href="/dashboard" aria-current="page">"Overview"</a>
-                            <a href="/account">"Account settings"</a>
-                        </nav>
+                        <DashboardNav manages_team=me.manages_team />
                         <p class="status">
                             "Your account is in Test Mode: payments go to the Payten sandbox and move no money. "
                             "Live payments open after business verification."

@@ -1,4 +1,6 @@
+pub mod accept_invitation;
 pub mod account;
+pub mod admin;
 pub mod dashboard;
 pub mod home;
 pub mod legal;
@@ -8,4 +10,5 @@ pub mod second_factor;
 pub mod security;
 pub mod sign_in;
 pub mod sign_up;
+pub mod team;
 pub mod two_factor;

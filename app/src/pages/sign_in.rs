@@ -20,6 +20,8 @@ pub fn SignInPage() -> impl IntoView {
             Some("Your email address is confirmed. Please sign in.")
         } else if query.get("reset").is_some() {
             Some("Your password is changed and every session was signed out. Please sign in.")
+        } else if query.get("invited").is_some() {
+            Some("Your password is set. Please sign in.")
         } else if query.get("signed_out").is_some() {
             Some("You are signed out.")
         } else {

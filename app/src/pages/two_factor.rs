@@ -34,7 +34,10 @@ pub fn TwoFactorPage() -> impl IntoView {
                 })}
             </Transition>
             // Shown once, after set-up; the status above has switched to "on" by then.
-            {move || confirm.value().get().and_then(Result::ok).map(|codes| view! { <RecoveryCodes codes /> })}
+            {move || {
+                let home = status.get().and_then(Result::ok).map_or_else(|| "/".to_owned(), |s| s.home);
+                confirm.value().get().and_then(Result::ok).map(|codes| view! { <RecoveryCodes codes home /> })
+            }}
             <p class="aside"><a href="/account">"Back to account settings"</a></p>
         </section>
     }
@@ -110,7 +113,10 @@ fn Enabled(status: TwoFactorView) -> impl IntoView {
             </ActionForm>
             <StepUpPrompt action=regenerate />
             <FormError message=form_error(regenerate, &[]) />
-            {move || regenerate.value().get().and_then(Result::ok).map(|codes| view! { <RecoveryCodes codes /> })}
+            {move || {
+                let home = status.home.clone();
+                regenerate.value().get().and_then(Result::ok).map(|codes| view! { <RecoveryCodes codes home /> })
+            }}
         </section>
         <section class="panel" aria-labelledby="off-heading">
             <h2 id="off-heading">"Turn off"</h2>
@@ -133,7 +139,7 @@ fn Enabled(status: TwoFactorView) -> impl IntoView {
 
 /// The recovery codes, shown once: to copy, or to download as a text file.
 #[component]
-fn RecoveryCodes(codes: Vec<String>) -> impl IntoView {
+fn RecoveryCodes(codes: Vec<String>, home: String) -> impl IntoView {
     let text = format!(
         "Saleonix recovery codes. Each works once, in place of a code from your authenticator app.\n\n{}\n",
         codes.join("\n")
@@ -166,7 +172,7 @@ fn RecoveryCodes(codes: Vec<String>) -> impl IntoView {
                 <button type="button" class="secondary" on:click=copy>
                     {move || if copied.get() { "Copied" } else { "Copy" }}
                 </button>
-                <a class="button" href="/dashboard">"Continue"</a>
+                <a class="button" href=home>"Continue"</a>
             </p>
         </section>
     }

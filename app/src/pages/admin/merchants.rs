@@ -1,0 +1,177 @@
+//! The merchants module: every merchant account with its review status, and one
+//! merchant's members with the verification and suspension switches (step-up actions).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::AdminShell;
+use crate::admin::{MerchantDetailView, MerchantRow, SetMerchantFlag, merchant_detail, merchant_list};
+use crate::components::form::{FormError, form_error};
+use crate::components::step_up::StepUpPrompt;
+
+/// The status badge's text and class; a suspension outranks verification.
+fn status(merchant: &MerchantRow) -> (&'static str, &'static str) {
+    if merchant.suspended {
+        ("Suspended", "badge bad")
+    } else if merchant.verified {
+        ("Verified", "badge ok")
+    } else {
+        ("Awaiting review", "badge pending")
+    }
+}
+
+#[component]
+fn StatusBadge(merchant: MerchantRow) -> impl IntoView {
+    let (text, class) = status(&merchant);
+    view! { <span class=class>{text}</span> }
+}
+
+#[component]
+pub fn MerchantsPage() -> impl IntoView {
+    let merchants = Resource::new(|| (), |_| merchant_list());
+    view! {
+        <Title text="Merchants" />
+        <AdminShell>
+            <h1>"Merchants"</h1>
+            <Transition fallback=|| view! { <p>"Loading merchants…"</p> }>
+                {move || merchants.get().map(|result| match result {
+                    Ok(list) if list.is_empty() => view! { <p>"No merchant accounts yet."</p> }.into_any(),
+                    Ok(list) => view! { <MerchantTable list /> }.into_any(),
+                    Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                })}
+            </Transition>
+        </AdminShell>
+    }
+}
+
+#[component]
+fn MerchantTable(list: Vec<MerchantRow>) -> impl IntoView {
+    view! {
+        <table class="list">
+            <thead>
+                <tr><th>"Business"</th><th>"Created"</th><th>"Status"</th><th>"Members"</th></tr>
+            </thead>
+            <tbody>
+                {list.into_iter().map(|m| view! {
+                    <tr>
+                        <td><a href=format!("/admin/merchants/{}", m.id)>{m.business_name.clone()}</a></td>
+                        <td>{m.created.clone()}</td>
+                        <td><StatusBadge merchant=m.clone() /></td>
+                        <td>{m.members}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+pub fn MerchantPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let flag = ServerAction::<SetMerchantFlag>::new();
+    let detail = Resource::new(move || (id(), flag.version().get()), |(id, _)| merchant_detail(id));
+    view! {
+        <Title text="Merchant" />
+        <AdminShell>
+            <p class="aside"><a href="/admin/merchants">"All merchants"</a></p>
+            <Transition fallback=|| view! { <p>"Loading the merchant…"</p> }>
+                {move || detail.get().map(|result| match result {
+                    Ok(detail) => view! { <MerchantDetailPanel detail flag /> }.into_any(),
+                    Err(error) => view! {
+                        <h1>"Merchant"</h1>
+                        <p class="form-error" role="alert">{error.to_string()}</p>
+                    }.into_any(),
+                })}
+            </Transition>
+            // Outside the part that re-renders after each action, so the prompt keeps the
+            // input it repeats once the code is confirmed.
+            <FormError message=form_error(flag, &[]) />
+            <StepUpPrompt action=flag />
+        </AdminShell>
+    }
+}
+
+#[component]
+fn MerchantDetailPanel(detail: MerchantDetailView, flag: ServerAction<SetMerchantFlag>) -> impl IntoView {
+    let MerchantDetailView { merchant, members, can_act } = detail;
+    let switches = can_act.then(|| {
+        let (verified, suspended) = (merchant.verified, merchant.suspended);
+        let verify_label = if verified { "Revoke verification" } else { "Mark verified" };
+        let suspend_label = if suspended { "Reinstate" } else { "Suspend" };
+        view! {
+            <p class="actions">
+                <FlagForm flag id=merchant.id.clone() name="verified" on=!verified label=verify_label />
+                <FlagForm flag id=merchant.id.clone() name="suspended" on=!suspended label=suspend_label />
+            </p>
+        }
+    });
+    view! {
+        <header class="dashboard-head">
+            <h1>{merchant.business_name.clone()}</h1>
+            <StatusBadge merchant=merchant.clone() />
+        </header>
+        <p>{format!("Created {}.", merchant.created)}</p>
+        {switches}
+        <section class="panel" aria-labelledby="members-heading">
+            <h2 id="members-heading">"Members"</h2>
+            <table class="list">
+                <thead>
+                    <tr><th>"Name"</th><th>"Email"</th><th>"Role"</th><th>"Invited"</th></tr>
+                </thead>
+                <tbody>
+                    {members.into_iter().map(|m| view! {
+                        <tr>
+                            <td>{m.full_name}</td>
+                            <td>{m.email}</td>
+                            <td>{crate::pages::team::role_name(&m.role)}</td>
+                            <td>{if m.invited { "Invited, not accepted yet" } else { "No" }}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+/// One switch: sets `name` to `on` for the merchant.
+#[component]
+fn FlagForm(
+    flag: ServerAction<SetMerchantFlag>,
+    id: String,
+    name: &'static str,
+    on: bool,
+    label: &'static str,
+) -> impl IntoView {
+    // A suspension stops the merchant's business, so that switch looks dangerous.
+    let class = if name == "suspended" && on { "danger" } else { "secondary" };
+    view! {
+        <ActionForm action=flag attr:class="inline">
+            <input type="hidden" name="id" value=id />
+            <input type="hidden" name="flag" value=name />
+            <input type="hidden" name="on" value=on.to_string() />
+            <button type="submit" class=class disabled=move || flag.pending().get()>{label}</button>
+        </ActionForm>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_suspension_outranks_verification() {
+        let row = |verified, suspended| MerchantRow {
+            id: String::new(),
+            business_name: String::new(),
+            created: String::new(),
+            verified,
+            suspended,
+            members: 1,
+        };
+        assert_eq!(status(&row(true, true)).0, "Suspended");
+        assert_eq!(status(&row(true, false)).0, "Verified");
+        assert_eq!(status(&row(false, false)).0, "Awaiting review");
+    }
+}

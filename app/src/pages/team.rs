@@ -1,0 +1,144 @@
+//! A merchant's team, for its owner and admins: the members with their roles, role
+//! changes, removal and invitations.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::components::form::{Field, FormError, field_error, form_error, succeeded};
+use crate::pages::dashboard::DashboardNav;
+use crate::team::{ASSIGNABLE_ROLES, ChangeMemberRole, InviteMember, MemberView, RemoveMember, team_members};
+
+/// A role's short name ("Finance"); the assignable roles' labels go on to say what it may do.
+pub fn role_name(role: &str) -> String {
+    match ASSIGNABLE_ROLES.iter().find(|(value, _)| *value == role) {
+        Some((_, label)) => label.split(':').next().unwrap_or(label).to_owned(),
+        None if role == "owner" => "Owner".to_owned(),
+        None => role.to_owned(),
+    }
+}
+
+/// The role choices, with `chosen` selected.
+fn role_options(chosen: &str) -> impl IntoView + use<> {
+    ASSIGNABLE_ROLES
+        .iter()
+        .map(|&(value, label)| view! { <option value=value selected=value == chosen>{label}</option> })
+        .collect_view()
+}
+
+/// The team's actions, created with the page: the list reloads after each one.
+#[derive(Clone, Copy)]
+struct TeamActions {
+    change: ServerAction<ChangeMemberRole>,
+    remove: ServerAction<RemoveMember>,
+}
+
+#[component]
+pub fn TeamPage() -> impl IntoView {
+    let invite = ServerAction::<InviteMember>::new();
+    let actions = TeamActions { change: ServerAction::new(), remove: ServerAction::new() };
+    let versions = move || (invite.version().get(), actions.change.version().get(), actions.remove.version().get());
+    let members = Resource::new(versions, |_| team_members());
+    view! {
+        <Title text="Team" />
+        <section class="page">
+            <h1>"Team"</h1>
+            // Only the owner and admins reach this page.
+            <DashboardNav manages_team=true />
+            <section class="panel" aria-labelledby="members-heading">
+                <h2 id="members-heading">"Members"</h2>
+                <Transition fallback=|| view! { <p>"Loading the team…"</p> }>
+                    {move || members.get().map(|result| match result {
+                        Ok(list) => view! { <MemberTable list actions /> }.into_any(),
+                        Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                    })}
+                </Transition>
+                <Show when=succeeded(actions.change)>
+                    <p class="success" role="status">"The role is changed."</p>
+                </Show>
+                <Show when=succeeded(actions.remove)>
+                    <p class="success" role="status">"They are removed: their account is closed and their sessions have ended."</p>
+                </Show>
+                <FormError message=form_error(actions.change, &[]) />
+                <FormError message=form_error(actions.remove, &[]) />
+            </section>
+            <section class="panel" aria-labelledby="invite-heading">
+                <h2 id="invite-heading">"Invite a team member"</h2>
+                <p>"We email them a link to choose a password; the link works for three days."</p>
+                <ActionForm action=invite attr:class="form">
+                    <Field label="Email" name="email" error=field_error(invite, "email")>
+                        <input id="email" name="email" type="email" required maxlength="254" autocomplete="off" />
+                    </Field>
+                    <Field label="Name" name="full_name" error=field_error(invite, "full_name")>
+                        <input id="full_name" name="full_name" required maxlength="200" autocomplete="off" />
+                    </Field>
+                    <Field label="Role" name="role" error=field_error(invite, "role")>
+                        <select id="role" name="role">{role_options("viewer")}</select>
+                    </Field>
+                    <FormError message=form_error(invite, &["email", "full_name", "role"]) />
+                    <Show when=succeeded(invite)>
+                        <p class="success" role="status">"Invitation sent."</p>
+                    </Show>
+                    <button type="submit" disabled=move || invite.pending().get()>"Send the invitation"</button>
+                </ActionForm>
+            </section>
+        </section>
+    }
+}
+
+#[component]
+fn MemberTable(list: Vec<MemberView>, actions: TeamActions) -> impl IntoView {
+    let TeamActions { change, remove } = actions;
+    view! {
+        <table class="list">
+            <thead>
+                <tr><th>"Name"</th><th>"Email"</th><th>"Role"</th><th></th></tr>
+            </thead>
+            <tbody>
+                {list.into_iter().map(|m| {
+                    // Nobody changes their own role or the owner's: ownership moves another way.
+                    let managed = !m.is_you && m.role != "owner";
+                    let controls = managed.then(|| {
+                        let (change_id, remove_id) = (m.user_id.clone(), m.user_id.clone());
+                        let options = role_options(&m.role);
+                        let role_label = format!("Role for {}", m.full_name);
+                        view! {
+                            <ActionForm action=change attr:class="inline">
+                                <input type="hidden" name="user_id" value=change_id />
+                                <select name="role" aria-label=role_label>{options}</select>
+                                <button type="submit" class="secondary" disabled=move || change.pending().get()>"Change role"</button>
+                            </ActionForm>
+                            <ActionForm action=remove attr:class="inline">
+                                <input type="hidden" name="user_id" value=remove_id />
+                                <button type="submit" class="danger" disabled=move || remove.pending().get()>"Remove"</button>
+                            </ActionForm>
+                        }
+                    });
+                    view! {
+                        <tr>
+                            <td>
+                                {m.full_name.clone()}
+                                {m.is_you.then(|| view! { " " <span class="badge">"You"</span> })}
+                                {m.invited.then(|| view! { " " <span class="badge pending">"Invited"</span> })}
+                            </td>
+                            <td>{m.email.clone()}</td>
+                            <td>{role_name(&m.role)}</td>
+                            <td class="row-actions">{controls}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::role_name;
+
+    #[test]
+    fn roles_read_as_short_names() {
+        assert_eq!(role_name("finance"), "Finance");
+        assert_eq!(role_name("owner"), "Owner");
+        assert_eq!(role_name("admin"), "Admin");
+    }
+}

@@ -1,0 +1,100 @@
+import { test, expect } from '@playwright/test';
+import { PASSWORD, linkFromMailbox, signIn, signOut, sql, totp, verifiedMerchant } from './accounts';
+
+test('a staff member holding only payments sees that module and is refused the rest', async ({ page }) => {
+  const stamp = Date.now();
+  const email = `arta-${stamp}@example.com`;
+  const merchant = `Prishtina Roasters ${stamp}`;
+  sql(`INSERT INTO merchants (id, business_name) VALUES (gen_random_uuid(), '${merchant}')`);
+  // A hash-shaped value no password matches: the reset below sets the real password.
+  sql(`INSERT INTO users (id, email, full_name, kind, password_hash, email_verified_at)
+       VALUES (gen_random_uuid(), '${email}', 'Arta Krasniqi', 'staff', '$argon2id$no-password-yet', now())`);
+  sql(`INSERT INTO staff_permissions (user_id, module, level) SELECT id, 'payments', 'view' FROM users WHERE email = '${email}'`);
+
+  await page.goto('/forgot-password', { waitUntil: 'networkidle' });
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('button', { name: 'Send the link' }).click();
+  await expect(page.getByText('If an account uses that address')).toBeVisible();
+  await page.goto(await linkFromMailbox(page, email, '/reset-password'), { waitUntil: 'networkidle' });
+  await page.getByLabel('New password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Save the new password' }).click();
+  await expect(page.getByText('Your password is changed')).toBeVisible();
+
+  // Staff must use two-factor authentication: signing in leads to the set-up first.
+  await signIn(page, email);
+  await expect(page).toHaveURL(/\/account\/two-factor$/);
+  await page.goto('/account/two-factor', { waitUntil: 'networkidle' });
+  await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
+  const secret = (await page.locator('.totp-secret').getAttribute('data-secret'))!;
+  await page.getByLabel('Enter the 6-digit code the app shows').fill(totp(secret));
+  await page.getByRole('button', { name: 'Turn on' }).click();
+  await expect(page.getByRole('heading', { name: 'Your recovery codes' })).toBeVisible();
+
+  const landing = await page.goto('/admin', { waitUntil: 'networkidle' });
+  expect(landing?.status()).toBe(200);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Admin console');
+  const nav = page.getByRole('navigation', { name: 'Admin' });
+  await expect(nav.getByRole('link')).toHaveText(['Payments']);
+  await expect(nav.getByRole('link', { name: 'Merchants' })).toHaveCount(0);
+  await expect(nav.getByRole('link', { name: 'Staff' })).toHaveCount(0);
+  await expect(page.getByText('Merchants awaiting review')).toHaveCount(0);
+
+  const payments = await page.goto('/admin/payments');
+  expect(payments?.status()).toBe(200);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Payments');
+  await expect(page.getByText("This module's screens arrive with their issue.")).toBeVisible();
+
+  // Typed addresses outside the grant: the route guard answers before any page code runs.
+  for (const path of ['/admin/merchants', '/admin/staff', '/dashboard']) {
+    const refused = await page.goto(path);
+    expect(refused?.status(), path).toBe(403);
+    await expect(page.getByText(merchant)).toHaveCount(0);
+  }
+});
+
+test('a merchant owner invites a team member, who accepts and works without team management', async ({ page }) => {
+  const stamp = Date.now();
+  const owner = `drita-${stamp}@example.com`;
+  const member = `besa-${stamp}@example.com`;
+  await verifiedMerchant(page, owner);
+  await signIn(page, owner);
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'Team' }).click();
+  await expect(page).toHaveURL(/\/dashboard\/team$/);
+  await page.goto('/dashboard/team', { waitUntil: 'networkidle' });
+
+  await page.getByLabel('Email').fill(member);
+  await page.getByLabel('Name').fill('Besa Gashi');
+  await page.getByLabel('Role', { exact: true }).selectOption('finance');
+  await page.getByRole('button', { name: 'Send the invitation' }).click();
+  await expect(page.getByText('Invitation sent.')).toBeVisible();
+  const row = page.getByRole('row').filter({ hasText: 'Besa Gashi' });
+  await expect(row).toContainText('Invited');
+  await expect(row.locator('td').nth(2)).toHaveText('Finance');
+
+  await row.getByLabel('Role for Besa Gashi').selectOption('developer');
+  await row.getByRole('button', { name: 'Change role' }).click();
+  await expect(row.locator('td').nth(2)).toHaveText('Developer');
+
+  // Accepting ends this browser's session (the owner's) like a password reset does.
+  await page.goto(await linkFromMailbox(page, member, '/accept-invitation'));
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Accept your invitation');
+  await page.getByLabel('Choose a password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Set my password' }).click();
+  await expect(page.getByText('Your password is set. Please sign in.')).toBeVisible();
+
+  await signIn(page, member);
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Dardania Crafts');
+  await expect(page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'Team' })).toHaveCount(0);
+  const refused = await page.goto('/dashboard/team');
+  expect(refused?.status()).toBe(403);
+
+  await page.goto('/dashboard');
+  await signOut(page);
+  await signIn(page, owner);
+  await page.goto('/dashboard/team', { waitUntil: 'networkidle' });
+  await row.getByRole('button', { name: 'Remove' }).click();
+  await expect(page.getByText('They are removed')).toBeVisible();
+  await expect(row).toHaveCount(0);
+});

@@ -1,0 +1,468 @@
+//! Roles and guards against the real server and Postgres: the authorisation matrix of every
+//! page and server function against every kind of actor, IDOR attempts across merchants,
+//! invitations, permission changes taking effect at once, and the audit of denials.
+
+mod support;
+
+use std::collections::HashMap;
+
+use app::error::AppError;
+use app::policy::{PAGES, Policy, SERVER_FUNCTIONS};
+use platform::field_crypto::FieldSlot;
+use platform::identity::roles::{Level, Module};
+use platform::identity::sessions::{AUTH_KEY, PgSessionStore, SessionAuth};
+use platform::identity::users::MerchantRole;
+use reqwest::Response;
+use secrecy::{ExposeSecret, SecretString};
+use sqlx::PgPool;
+use support::accounts::{PASSWORD, Visitor, error_of, location, mails_to, token_from_mail};
+use support::{TestServer, start};
+use tower_sessions::SessionStore;
+use tower_sessions::cookie::{Cookie, CookieJar, Key};
+use tower_sessions::session::{Id, Record};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Actor {
+    Anonymous,
+    Unverified,
+    PendingMfa,
+    OwnerA,
+    ViewerA,
+    OwnerB,
+    StaffWithoutModule,
+    StaffView,
+    StaffAct,
+    Admin,
+}
+
+const ACTORS: [Actor; 10] = [
+    Actor::Anonymous,
+    Actor::Unverified,
+    Actor::PendingMfa,
+    Actor::OwnerA,
+    Actor::ViewerA,
+    Actor::OwnerB,
+    Actor::StaffWithoutModule,
+    Actor::StaffView,
+    Actor::StaffAct,
+    Actor::Admin,
+];
+
+/// Two merchants and a staff member of each kind, all with two-factor on (so step-up
+/// checks pass on a fresh session and only the role decides).
+struct World {
+    server: TestServer,
+    users: HashMap<Actor, Uuid>,
+    merchant_a: Uuid,
+}
+
+async fn insert_user(pool: &PgPool, email: &str, kind: &str, verified: bool) -> Uuid {
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO users (id, email, full_name, kind, password_hash, email_verified_at)
+         VALUES ($1, $2, 'Test Person', $3::user_kind, $4, CASE WHEN $5 THEN now() END)",
+    )
+    .bind(id)
+    .bind(email)
+    .bind(kind)
+    .bind(platform::password::hash(&SecretString::from(PASSWORD)))
+    .bind(verified)
+    .execute(pool)
+    .await
+    .unwrap();
+    id
+}
+
+async fn insert_merchant(pool: &PgPool, name: &str) -> Uuid {
+    let id = Uuid::new_v4();
+    sqlx::query("INSERT INTO merchants (id, business_name) VALUES ($1, $2)").bind(id).bind(name).execute(pool).await.unwrap();
+    id
+}
+
+async fn add_member(pool: &PgPool, merchant: Uuid, user: Uuid, role: &str) {
+    sqlx::query("INSERT INTO merchant_members (merchant_id, user_id, role) VALUES ($1, $2, $3::merchant_role)")
+        .bind(merchant)
+        .bind(user)
+        .bind(role)
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
+async fn grant_all(pool: &PgPool, user: Uuid, level: &str) {
+    sqlx::query(
+        "INSERT INTO staff_permissions (user_id, module, level)
+         SELECT $1, m, $2::permission_level FROM unnest(enum_range(NULL::staff_module)) m",
+    )
+    .bind(user)
+    .bind(level)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+async fn enable_mfa(server: &TestServer, user: Uuid) {
+    let slot = FieldSlot { table: "user_mfa", column: "totp_secret", row: &user.to_string() };
+    let sealed = server.platform.config.secrets.field_keys.encrypt(slot, &[7u8; 20]);
+    sqlx::query("INSERT INTO user_mfa (user_id, totp_secret, enabled_at) VALUES ($1, $2, now())")
+        .bind(user)
+        .bind(sealed)
+        .execute(&server.platform.pool)
+        .await
+        .unwrap();
+}
+
+async fn world(pool: PgPool) -> World {
+    let server = start(pool.clone()).await;
+    let merchant_a = insert_merchant(&pool, "Dardania Crafts").await;
+    let merchant_b = insert_merchant(&pool, "Prizren Filigree").await;
+    let mut users = HashMap::new();
+    let plan = [
+        (Actor::Unverified, "merchant", false),
+        (Actor::PendingMfa, "merchant", true),
+        (Actor::OwnerA, "merchant", true),
+        (Actor::ViewerA, "merchant", true),
+        (Actor::OwnerB, "merchant", true),
+        (Actor::StaffWithoutModule, "staff", true),
+        (Actor::StaffView, "staff", true),
+        (Actor::StaffAct, "staff", true),
+        (Actor::Admin, "platform_admin", true),
+    ];
+    for (actor, kind, verified) in plan {
+        let id = insert_user(&pool, &format!("{actor:?}@example.com").to_lowercase(), kind, verified).await;
+        enable_mfa(&server, id).await;
+        users.insert(actor, id);
+    }
+    add_member(&pool, merchant_a, users[&Actor::OwnerA], "owner").await;
+    add_member(&pool, merchant_a, users[&Actor::ViewerA], "viewer").await;
+    add_member(&pool, merchant_a, users[&Actor::Unverified], "admin").await;
+    add_member(&pool, merchant_b, users[&Actor::OwnerB], "owner").await;
+    add_member(&pool, merchant_b, users[&Actor::PendingMfa], "owner").await;
+    grant_all(&pool, users[&Actor::StaffView], "view").await;
+    grant_all(&pool, users[&Actor::StaffAct], "act").await;
+    World { server, users, merchant_a }
+}
+
+/// A session for `actor` as sign-in would leave it, with its second factor passed just now
+/// (or still due, for the pending actor), and the signed cookie a browser would send.
+async fn session_cookie(world: &World, actor: Actor) -> Option<String> {
+    let user_id = *world.users.get(&actor)?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let pending = actor == Actor::PendingMfa;
+    let auth = SessionAuth {
+        user_id,
+        signed_in_at: now,
+        last_seen_at: now,
+        ip: "127.0.0.1".into(),
+        user_agent: "matrix".into(),
+        awaiting_second_factor: pending,
+        second_factor_at: (!pending).then_some(now),
+    };
+    let mut record = Record {
+        id: Id::default(),
+        data: HashMap::from([(AUTH_KEY.to_owned(), serde_json::to_value(auth).unwrap())]),
+        expiry_date: time::OffsetDateTime::now_utc() + time::Duration::minutes(30),
+    };
+    PgSessionStore::new(world.server.platform.pool.clone()).create(&mut record).await.unwrap();
+    let key = Key::from(world.server.platform.config.secrets.session_key.expose_secret());
+    let mut jar = CookieJar::new();
+    jar.signed_mut(&key).add(Cookie::new("saleonix-session", record.id.to_string()));
+    Some(format!("saleonix-session={}", jar.get("saleonix-session").unwrap().value()))
+}
+
+async fn visitor<'a>(world: &'a World, actor: Actor) -> Visitor<'a> {
+    let mut visitor = Visitor::new(&world.server);
+    visitor.cookie = session_cookie(world, actor).await;
+    visitor
+}
+
+/// What the declared policy should give each actor, stated from the actors' side.
+fn expected(policy: Policy, actor: Actor) -> bool {
+    use Actor::*;
+    let signed_in = !matches!(actor, Anonymous | Unverified | PendingMfa);
+    match policy {
+        Policy::Public => true,
+        Policy::SecondFactor => actor == PendingMfa,
+        Policy::Enrolling | Policy::SignedIn => signed_in,
+        Policy::Merchant(roles) => match actor {
+            OwnerA | OwnerB => roles.contains(&MerchantRole::Owner),
+            ViewerA => roles.contains(&MerchantRole::Viewer),
+            _ => false,
+        },
+        Policy::AnyStaff => matches!(actor, StaffWithoutModule | StaffView | StaffAct | Admin),
+        Policy::Staff(_, level) => match actor {
+            StaffAct | Admin => true,
+            StaffView => level == Level::View,
+            _ => false,
+        },
+        Policy::PlatformAdmin => actor == Admin,
+    }
+}
+
+/// Whether the answer is a refusal by the guards (as opposed to the function's own answer,
+/// which for empty arguments is often a validation error or "not found").
+async fn refused(response: Response) -> bool {
+    match response.status().as_u16() {
+        401 | 403 => {
+            let error = error_of(response).await;
+            assert!(
+                matches!(
+                    error,
+                    AppError::Unauthenticated | AppError::SecondFactorRequired | AppError::EnrolmentRequired | AppError::Forbidden
+                ),
+                "a refusal names why: {error:?}"
+            );
+            true
+        }
+        _ => false,
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_server_function_admits_exactly_the_actors_its_policy_names(pool: PgPool) {
+    let world = world(pool).await;
+    let mut failures = Vec::new();
+    for (path, policy) in SERVER_FUNCTIONS {
+        for actor in ACTORS {
+            // A fresh session per call: some functions (sign-out, sign out everywhere) end it.
+            let mut visitor = visitor(&world, actor).await;
+            let allowed = !refused(visitor.post(path, &[]).await).await;
+            if allowed != expected(*policy, actor) {
+                failures.push(format!("{path} {actor:?}: allowed={allowed}, policy {policy:?}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} cells disagree with the policy:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// A page's answer: `None` when the guards let it through, else where they sent the visitor.
+fn page_refusal(response: &Response) -> Option<String> {
+    match response.status().as_u16() {
+        303 => Some(location(response).to_owned()),
+        403 => Some("403".into()),
+        _ => None,
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_page_admits_exactly_the_actors_its_policy_names(pool: PgPool) {
+    let world = world(pool).await;
+    let staff_id = world.users[&Actor::StaffView].to_string();
+    let merchant_id = world.merchant_a.to_string();
+    let mut failures = Vec::new();
+    for (pattern, policy) in PAGES {
+        let path = pattern.replace(":id", if pattern.starts_with("/admin/staff") { &staff_id } else { &merchant_id });
+        for actor in ACTORS {
+            let mut visitor = visitor(&world, actor).await;
+            let response = visitor.get(&path).await;
+            let refusal = page_refusal(&response);
+            if refusal.is_none() != expected(*policy, actor) {
+                failures.push(format!("{path} {actor:?}: refusal {refusal:?}, policy {policy:?}"));
+            }
+            let sent_to = match actor {
+                Actor::Anonymous | Actor::Unverified => "/sign-in",
+                Actor::PendingMfa => "/sign-in/two-factor",
+                _ => "403",
+            };
+            if let Some(refusal) = refusal
+                && refusal != sent_to
+            {
+                failures.push(format!("{path} {actor:?}: sent to {refusal}, expected {sent_to}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} cells disagree with the policy:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_page_list_is_the_router_s_route_list(pool: PgPool) {
+    let _server = start(pool).await;
+    let mut routes: Vec<String> = leptos_axum::generate_route_list(app::App)
+        .iter()
+        .map(|route| {
+            // The router writes parameters as `{id}` (axum 0.8); the list as `:id`.
+            route.path().split('/').map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')).map_or(s.to_owned(), |p| format!(":{p}"))).collect::<Vec<_>>().join("/")
+        })
+        .map(|path| if path.is_empty() { "/".to_owned() } else { path })
+        .collect();
+    let mut declared: Vec<String> = PAGES.iter().map(|(path, _)| (*path).to_owned()).collect();
+    routes.sort();
+    routes.dedup();
+    declared.sort();
+    assert_eq!(routes, declared, "every page needs exactly one entry in app::policy::PAGES");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_merchant_cannot_reach_another_merchants_team_by_id(pool: PgPool) {
+    let world = world(pool.clone()).await;
+    let viewer_a = world.users[&Actor::ViewerA].to_string();
+    let mut owner_b = visitor(&world, Actor::OwnerB).await;
+
+    let changed = owner_b.post("/api/team/change-role", &[("user_id", &viewer_a), ("role", "admin")]).await;
+    assert_eq!(changed.status(), 404);
+    let removed = owner_b.post("/api/team/remove", &[("user_id", &viewer_a)]).await;
+    assert_eq!(removed.status(), 404);
+    let role: String =
+        sqlx::query_scalar("SELECT role::text FROM merchant_members WHERE user_id = $1").bind(world.users[&Actor::ViewerA]).fetch_one(&pool).await.unwrap();
+    assert_eq!(role, "viewer", "merchant A's member is untouched");
+
+    let team: Vec<serde_json::Value> = owner_b.post("/api/team/members", &[]).await.json().await.unwrap();
+    let emails: Vec<&str> = team.iter().map(|m| m["email"].as_str().unwrap()).collect();
+    assert!(!emails.contains(&"viewera@example.com") && emails.contains(&"ownerb@example.com"), "{emails:?}");
+
+    // Merchant A's own owner can, which shows the 404 above is the scope, not the input.
+    let mut owner_a = visitor(&world, Actor::OwnerA).await;
+    let changed = owner_a.post("/api/team/change-role", &[("user_id", &viewer_a), ("role", "finance")]).await;
+    assert_eq!(changed.status(), 200);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_team_invitation_sets_a_password_and_gives_only_the_role(pool: PgPool) {
+    let world = world(pool.clone()).await;
+    let mut owner = visitor(&world, Actor::OwnerA).await;
+    let email = "luan@dardania.example";
+    let owner_role = owner.post("/api/team/invite", &[("email", email), ("full_name", "Luan Gashi"), ("role", "owner")]).await;
+    assert!(matches!(error_of(owner_role).await, AppError::Validation { field, .. } if field == "role"));
+    let invited = owner.post("/api/team/invite", &[("email", email), ("full_name", "Luan Gashi"), ("role", "viewer")]).await;
+    assert_eq!(invited.status(), 200);
+    let again = owner.post("/api/team/invite", &[("email", email), ("full_name", "Luan Gashi"), ("role", "viewer")]).await;
+    assert!(matches!(error_of(again).await, AppError::Validation { field, .. } if field == "email"));
+
+    // Before accepting, the account cannot sign in.
+    let mut luan = Visitor::new(&world.server);
+    assert_eq!(luan.sign_in(email, PASSWORD).await.status(), 401);
+    let token = token_from_mail(&world.server, email, "/accept-invitation").await;
+    assert!(mails_to(&world.server, email).await[0].contains("the Dardania Crafts team"));
+    let accepted = luan.post("/api/auth/accept-invitation", &[("token", &token), ("password", PASSWORD)]).await;
+    assert_eq!(location(&accepted), "/sign-in?invited=1");
+    assert_eq!(location(&luan.sign_in(email, PASSWORD).await), "/dashboard");
+    assert_eq!(luan.get("/dashboard").await.status(), 200);
+    assert_eq!(luan.get("/dashboard/team").await.status(), 403, "a viewer does not manage the team");
+    let replayed = Visitor::new(&world.server).post("/api/auth/accept-invitation", &[("token", &token), ("password", PASSWORD)]).await;
+    assert!(matches!(error_of(replayed).await, AppError::Validation { message, .. } if message.contains("already been used")));
+
+    // Removing the member ends their sessions and closes the account.
+    let luan_id: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(email).fetch_one(&pool).await.unwrap();
+    let removed = owner.post("/api/team/remove", &[("user_id", &luan_id.to_string())]).await;
+    assert_eq!(removed.status(), 200);
+    assert_eq!(location(&luan.get("/dashboard").await), "/sign-in");
+    assert_eq!(luan.sign_in(email, PASSWORD).await.status(), 401);
+    let events: Vec<(String, String)> = sqlx::query_as(
+        "SELECT event_type, outcome::text FROM audit.events
+         WHERE event_type LIKE 'team.%' OR event_type = 'auth.invitation_accepted' ORDER BY id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let events: Vec<(&str, &str)> = events.iter().map(|(e, o)| (e.as_str(), o.as_str())).collect();
+    assert_eq!(
+        events,
+        [
+            ("team.invited", "success"),
+            ("auth.invitation_accepted", "success"),
+            ("auth.invitation_accepted", "denied"),
+            ("team.member_removed", "success"),
+        ]
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn staff_permissions_change_with_step_up_and_apply_on_the_next_request(pool: PgPool) {
+    let world = world(pool.clone()).await;
+    let staff_id = world.users[&Actor::StaffView];
+    let mut staff = visitor(&world, Actor::StaffView).await;
+    assert_eq!(staff.post("/api/admin/merchants", &[]).await.status(), 200);
+
+    let mut admin = visitor(&world, Actor::Admin).await;
+    let only_payments = [
+        ("user_id", staff_id.to_string()),
+        ("grants[payments]", "view".to_owned()),
+        ("grants[merchants]", "none".to_owned()),
+    ];
+    let form: Vec<(&str, &str)> = only_payments.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    // A stale step-up is refused and changes nothing.
+    sqlx::query("UPDATE sessions SET data = jsonb_set(data, '{auth,second_factor_at}', to_jsonb(0)) WHERE user_id = $1")
+        .bind(world.users[&Actor::Admin])
+        .execute(&pool)
+        .await
+        .unwrap();
+    let stale = admin.post("/api/admin/staff/set-permissions", &form).await;
+    assert_eq!(error_of(stale).await, AppError::StepUpRequired);
+    assert_eq!(staff.post("/api/admin/merchants", &[]).await.status(), 200);
+
+    let mut admin = visitor(&world, Actor::Admin).await;
+    let bad: Vec<(&str, &str)> = vec![("user_id", &form[0].1), ("grants[payments]", "everything")];
+    assert!(matches!(error_of(admin.post("/api/admin/staff/set-permissions", &bad).await).await, AppError::Validation { .. }));
+    assert_eq!(admin.post("/api/admin/staff/set-permissions", &form).await.status(), 200);
+    let listed = staff.post("/api/admin/merchants", &[]).await;
+    assert_eq!(error_of(listed).await, AppError::Forbidden, "the same session loses the module at once");
+    assert_eq!(staff.get("/admin/merchants").await.status(), 403);
+
+    let grants: Vec<(Module, Level)> =
+        sqlx::query_as("SELECT module, level FROM staff_permissions WHERE user_id = $1").bind(staff_id).fetch_all(&pool).await.unwrap();
+    assert_eq!(grants, [(Module::Payments, Level::View)]);
+    let (detail, denied): (serde_json::Value, i64) = sqlx::query_as(
+        "SELECT (SELECT detail FROM audit.events WHERE event_type = 'staff.permissions_changed'),
+                (SELECT count(*) FROM audit.events WHERE event_type = 'access.denied' AND actor_id = $1)",
+    )
+    .bind(staff_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(detail["after"], serde_json::json!({ "payments": "view" }));
+    assert_eq!(denied, 2, "each refusal of a signed-in user is audited");
+
+    // An administrator cannot be edited as staff; a merchant's user is not staff either.
+    let owner = world.users[&Actor::OwnerA].to_string();
+    let not_staff = admin.post("/api/admin/staff/set-permissions", &[("user_id", owner.as_str()), ("grants[audit]", "view")]).await;
+    assert_eq!(not_staff.status(), 404);
+    // Arguments that do not decode are the caller's mistake, and say so.
+    let garbled = admin.post("/api/admin/staff/set-permissions", &[("nonsense", "1")]).await;
+    assert_eq!(garbled.status(), 400);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_invited_staff_member_must_enrol_and_a_deactivated_one_is_signed_out(pool: PgPool) {
+    let world = world(pool.clone()).await;
+    let mut admin = visitor(&world, Actor::Admin).await;
+    let email = "arta@saleonix.example";
+    let invite = [("email", email), ("full_name", "Arta Krasniqi"), ("grants[payments]", "act")];
+    assert_eq!(admin.post("/api/admin/staff/invite", &invite).await.status(), 200);
+    let token = token_from_mail(&world.server, email, "/accept-invitation").await;
+    let mut arta = Visitor::new(&world.server);
+    arta.post("/api/auth/accept-invitation", &[("token", &token), ("password", PASSWORD)]).await;
+    assert_eq!(location(&arta.sign_in(email, PASSWORD).await), "/account/two-factor");
+    assert_eq!(location(&arta.get("/admin").await), "/account/two-factor");
+
+    let arta_id: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(email).fetch_one(&pool).await.unwrap();
+    let deactivated = admin.post("/api/admin/staff/deactivate", &[("user_id", &arta_id.to_string())]).await;
+    assert_eq!(deactivated.status(), 200);
+    assert_eq!(location(&arta.get("/account").await), "/sign-in");
+    assert_eq!(arta.sign_in(email, PASSWORD).await.status(), 401);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn staff_with_the_merchants_module_verify_a_merchant_with_step_up(pool: PgPool) {
+    let world = world(pool.clone()).await;
+    let merchant = world.merchant_a.to_string();
+    let form = [("id", merchant.as_str()), ("flag", "verified"), ("on", "true")];
+    let mut viewer = visitor(&world, Actor::StaffView).await;
+    assert_eq!(error_of(viewer.post("/api/admin/merchants/set-flag", &form).await).await, AppError::Forbidden);
+    let mut actor = visitor(&world, Actor::StaffAct).await;
+    assert_eq!(actor.post("/api/admin/merchants/set-flag", &form).await.status(), 200);
+    let verified: bool = sqlx::query_scalar("SELECT verified_at IS NOT NULL FROM merchants WHERE id = $1")
+        .bind(world.merchant_a)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(verified);
+    let detail: serde_json::Value = viewer.post("/api/admin/merchants/detail", &[("id", merchant.as_str())]).await.json().await.unwrap();
+    assert_eq!((detail["merchant"]["verified"].as_bool(), detail["can_act"].as_bool()), (Some(true), Some(false)));
+    let (actor_id, merchant_id): (Option<Uuid>, Option<Uuid>) =
+        sqlx::query_as("SELECT actor_id, merchant_id FROM audit.events WHERE event_type = 'merchant.verified'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((actor_id, merchant_id), (Some(world.users[&Actor::StaffAct]), Some(world.merchant_a)));
+}
