@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod audit_log;
 pub mod auth;
 pub mod components;
 pub mod contact;
@@ -22,10 +23,10 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::layout::{SiteFooter, SiteHeader};
-use crate::pages::admin::{merchants, module::ModulePage, overview::OverviewPage, staff};
+use crate::pages::admin::{audit, merchants, module::ModulePage, overview::OverviewPage, staff};
 use crate::pages::{
     accept_invitation::AcceptInvitationPage, account::AccountPage, dashboard::DashboardPage, home::HomePage, legal,
-    not_found::NotFound, password_reset, second_factor::SecondFactorPage, security::SecurityPage, sign_in::SignInPage,
+    not_found::NotFound, password_reset, second_factor::SecondFactorPage, security::SecurityPage, security_events::SecurityEventsPage, sign_in::SignInPage,
     sign_up, team::TeamPage, two_factor::TwoFactorPage,
 };
 
@@ -74,6 +75,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/accept-invitation") view=AcceptInvitationPage />
                     <Route path=path!("/dashboard") view=DashboardPage />
                     <Route path=path!("/dashboard/team") view=TeamPage />
+                    <Route path=path!("/dashboard/security") view=SecurityEventsPage />
                     <Route path=path!("/account") view=AccountPage />
                     <Route path=path!("/account/two-factor") view=TwoFactorPage />
                     <Route path=path!("/admin") view=OverviewPage />
@@ -86,7 +88,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/refunds") view=|| view! { <ModulePage slug="refunds" /> } />
                     <Route path=path!("/admin/reconciliation") view=|| view! { <ModulePage slug="reconciliation" /> } />
                     <Route path=path!("/admin/risk") view=|| view! { <ModulePage slug="risk" /> } />
-                    <Route path=path!("/admin/audit") view=|| view! { <ModulePage slug="audit" /> } />
+                    <Route path=path!("/admin/audit") view=audit::AuditPage />
                     <Route path=path!("/admin/support") view=|| view! { <ModulePage slug="support" /> } />
                     <Route path=path!("/admin/settings") view=|| view! { <ModulePage slug="settings" /> } />
                 </Routes>

@@ -17,6 +17,7 @@ use crate::auth::two_factor::{
     ConfirmTwoFactor, DisableTwoFactor, RegenerateRecoveryCodes, ResetTwoFactor, SecondFactor, StartTwoFactor, StepUp,
     TwoFactorStatus,
 };
+use crate::audit_log::{AuditExport, AuditSearch, SecurityEvents};
 use crate::auth::{AcceptInvitation, CurrentViewer, ForgotPassword, ResendVerification, ResetPassword, SignIn, SignOut, SignUp, VerifyEmail};
 use crate::contact::SubmitContact;
 
@@ -73,7 +74,10 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy)] = &[
     (InviteMember::PATH, Policy::Merchant(TEAM_MANAGERS)),
     (ChangeMemberRole::PATH, Policy::Merchant(TEAM_MANAGERS)),
     (RemoveMember::PATH, Policy::Merchant(TEAM_MANAGERS)),
+    (SecurityEvents::PATH, Policy::Merchant(TEAM_MANAGERS)),
     (AdminOverview::PATH, Policy::AnyStaff),
+    (AuditSearch::PATH, Policy::Staff(Module::Audit, Level::View)),
+    (AuditExport::PATH, Policy::Staff(Module::Audit, Level::View)),
     (MerchantList::PATH, Policy::Staff(Module::Merchants, Level::View)),
     (MerchantDetail::PATH, Policy::Staff(Module::Merchants, Level::View)),
     (SetMerchantFlag::PATH, Policy::Staff(Module::Merchants, Level::Act)),
@@ -105,6 +109,7 @@ pub const PAGES: &[(&str, Policy)] = &[
     ("/account/two-factor", Policy::Enrolling),
     ("/dashboard", Policy::Merchant(ALL_MERCHANT_ROLES)),
     ("/dashboard/team", Policy::Merchant(TEAM_MANAGERS)),
+    ("/dashboard/security", Policy::Merchant(TEAM_MANAGERS)),
     ("/admin", Policy::AnyStaff),
     ("/admin/merchants", Policy::Staff(Module::Merchants, Level::View)),
     ("/admin/merchants/:id", Policy::Staff(Module::Merchants, Level::View)),

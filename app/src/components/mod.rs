@@ -1,3 +1,4 @@
+pub mod download;
 pub mod form;
 pub mod layout;
 pub mod step_up;

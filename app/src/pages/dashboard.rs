@@ -19,6 +19,7 @@ pub fn DashboardNav(manages_team: bool) -> impl IntoView {
         <nav class="dashboard-nav" aria-label="Dashboard">
             {link("/dashboard", "Overview")}
             {manages_team.then(|| link("/dashboard/team", "Team"))}
+            {manages_team.then(|| link("/dashboard/security", "Security events"))}
             {link("/account", "Account settings")}
         </nav>
     }

@@ -9,6 +9,7 @@ use crate::auth::two_factor::{
     ConfirmTwoFactor, DisableTwoFactor, EnrolmentView, RegenerateRecoveryCodes, StartTwoFactor, TwoFactorView,
     two_factor_status,
 };
+use crate::components::download::text_data_url;
 use crate::components::form::{Field, FormError, field_error, form_error};
 use crate::components::step_up::StepUpPrompt;
 
@@ -144,7 +145,7 @@ fn RecoveryCodes(codes: Vec<String>, home: String) -> impl IntoView {
         "Saleonix recovery codes. Each works once, in place of a code from your authenticator app.\n\n{}\n",
         codes.join("\n")
     );
-    let download = format!("data:text/plain;charset=utf-8,{}", encode_uri_component(&text));
+    let download = text_data_url("text/plain", &text);
     let copied = RwSignal::new(false);
     let copy = {
         let text = text.clone();
@@ -175,23 +176,5 @@ fn RecoveryCodes(codes: Vec<String>, home: String) -> impl IntoView {
                 <a class="button" href=home>"Continue"</a>
             </p>
         </section>
-    }
-}
-
-/// Percent-encoding for a `data:` URL: everything but unreserved characters.
-fn encode_uri_component(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn data_urls_carry_lines_and_dashes_safely() {
-        assert_eq!(super::encode_uri_component("ab-c\n2 %"), "ab-c%0A2%20%25");
     }
 }

@@ -21,6 +21,8 @@
 //! erased). [`record`] refuses detail keys that name such things; reasons are fixed
 //! phrases chosen by the code, never user input.
 
+pub mod search;
+
 use std::fmt;
 
 use rand::RngCore;

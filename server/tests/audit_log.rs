@@ -1,0 +1,87 @@
+//! Reading the audit trail: the Audit module's filters, pages and CSV export (itself
+//! audited), and a merchant's view of its own security events.
+
+mod support;
+
+use app::error::AppError;
+use platform::audit::{self, Actor as AuditActor, ActorKind, Event, Outcome, RequestFacts};
+use sqlx::PgPool;
+use support::accounts::{Visitor, error_of};
+use support::world::{Actor, World, visitor, world};
+use uuid::Uuid;
+
+async fn record(world: &World, event_type: &'static str, actor: Actor, merchant: Uuid, outcome: Outcome) {
+    let actor = AuditActor { kind: ActorKind::User, id: Some(world.users[&actor]) };
+    let event = Event::new(event_type, actor, outcome).merchant(merchant);
+    let facts = RequestFacts { ip: Some("192.0.2.7".into()), user_agent: Some("test".into()), request_id: None };
+    audit::record_alone(&world.server.platform.pool, &event, &facts).await.unwrap();
+}
+
+async fn search(staff: &mut Visitor<'_>, form: &[(&str, &str)]) -> serde_json::Value {
+    staff.post("/api/admin/audit/search", form).await.json().await.unwrap()
+}
+
+fn ids(page: &serde_json::Value) -> Vec<i64> {
+    page["rows"].as_array().unwrap().iter().map(|row| row["id"].as_i64().unwrap()).collect()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn staff_page_through_a_filtered_trail_and_export_exactly_that_view(pool: PgPool) {
+    let world = world(pool.clone()).await;
+    for _ in 0..55 {
+        record(&world, "auth.sign_in", Actor::OwnerA, world.merchant_a, Outcome::Success).await;
+    }
+    for _ in 0..3 {
+        record(&world, "auth.sign_in", Actor::OwnerA, world.merchant_a, Outcome::Failure).await;
+        record(&world, "auth.sign_in", Actor::OwnerB, world.merchant_b, Outcome::Success).await;
+    }
+    let mut staff = visitor(&world, Actor::StaffView).await;
+    let merchant_a = world.merchant_a.to_string();
+    let filter = [
+        ("filter[event_type]", "auth.sign_in"),
+        ("filter[outcome]", "success"),
+        ("filter[merchant]", merchant_a.as_str()),
+    ];
+    let first = search(&mut staff, &[&filter[..], &[("before", "")]].concat()).await;
+    assert_eq!(ids(&first).len(), 50, "fifty rows a page");
+    let next = first["next_before"].as_i64().expect("a second page").to_string();
+    let second = search(&mut staff, &[&filter[..], &[("before", next.as_str())]].concat()).await;
+    assert_eq!(ids(&second).len(), 5);
+    assert!(second["next_before"].is_null());
+    let mut shown: Vec<i64> = ids(&first).into_iter().chain(ids(&second)).collect();
+    assert!(shown.windows(2).all(|w| w[0] > w[1]), "newest first, no overlap");
+    assert!(first["head"].as_str().unwrap().starts_with('#'), "the chain head is shown");
+
+    let family = search(&mut staff, &[("filter[event_type]", "auth."), ("before", "")]).await;
+    assert_eq!(ids(&family).len(), 50, "a family ending in a dot matches every auth event");
+
+    let csv = staff.post("/api/admin/audit/export", &filter).await.json::<String>().await.unwrap();
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().starts_with("id,occurred_at,event_type"));
+    let mut exported: Vec<i64> = lines.map(|line| line.split(',').next().unwrap().parse().unwrap()).collect();
+    shown.sort_unstable();
+    exported.sort_unstable();
+    assert_eq!(exported, shown, "the export is the filtered view, whole");
+    let (actor, rows): (Option<Uuid>, serde_json::Value) =
+        sqlx::query_as("SELECT actor_id, detail -> 'rows' FROM audit.events WHERE event_type = 'audit.exported'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((actor, rows), (Some(world.users[&Actor::StaffView]), serde_json::json!(55)));
+
+    let bad = staff.post("/api/admin/audit/search", &[("filter[outcome]", "maybe"), ("before", "")]).await;
+    assert!(matches!(error_of(bad).await, AppError::Validation { field, .. } if field == "outcome"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_merchant_sees_its_own_security_events_and_no_one_elses(pool: PgPool) {
+    let world = world(pool).await;
+    record(&world, "auth.sign_in", Actor::OwnerA, world.merchant_a, Outcome::Success).await;
+    record(&world, "team.invited", Actor::OwnerA, world.merchant_a, Outcome::Success).await;
+    record(&world, "auth.sign_in", Actor::OwnerB, world.merchant_b, Outcome::Failure).await;
+    let mut owner_a = visitor(&world, Actor::OwnerA).await;
+    let events: Vec<serde_json::Value> = owner_a.post("/api/account/security-events", &[]).await.json().await.unwrap();
+    let seen: Vec<(&str, &str)> =
+        events.iter().map(|e| (e["event_type"].as_str().unwrap(), e["outcome"].as_str().unwrap())).collect();
+    assert_eq!(seen, [("team.invited", "success"), ("auth.sign_in", "success")]);
+}
