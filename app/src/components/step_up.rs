@@ -7,11 +7,12 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use crate::auth::two_factor::StepUp;
-use crate::components::form::{Field, FormError, field_error, form_error};
+use crate::components::form::{FormError, field_error, form_error};
 use crate::error::AppError;
 
+/// `id` prefixes the prompt's element ids; give each prompt on a page its own.
 #[component]
-pub fn StepUpPrompt<S>(action: ServerAction<S>) -> impl IntoView
+pub fn StepUpPrompt<S>(action: ServerAction<S>, id: &'static str) -> impl IntoView
 where
     S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Clone + Send + Sync + 'static,
@@ -36,23 +37,29 @@ where
         false,
     );
     let needed = move || matches!(action.value().get(), Some(Err(AppError::StepUpRequired)));
+    // Stored (Copy) so the prompt's markup can be built again each time it is needed.
+    let [heading, code, code_error] = ["heading", "code", "code-error"].map(|part| StoredValue::new(format!("{id}-{part}")));
+    let code_message = field_error(verify, "code");
     view! {
         <Show when=needed>
-            <div class="step-up" role="group" aria-labelledby="step-up-heading">
-                <h3 id="step-up-heading">"Confirm it is you"</h3>
+            <div class="step-up" role="group" aria-labelledby=heading.get_value()>
+                <h3 id=heading.get_value()>"Confirm it is you"</h3>
                 <p>"Enter the 6-digit code from your authenticator app (or a recovery code) to continue."</p>
                 <ActionForm action=verify attr:class="form">
-                    <Field label="Code" name="step_up_code" error=field_error(verify, "code")>
+                    <div class="field">
+                        <label for=code.get_value()>"Code"</label>
                         <input
-                            id="step_up_code"
+                            id=code.get_value()
                             name="code"
                             required
                             maxlength="20"
                             autocomplete="one-time-code"
                             autocapitalize="off"
                             spellcheck="false"
+                            aria-describedby=code_error.get_value()
                         />
-                    </Field>
+                        <p class="field-error" id=code_error.get_value() role="alert">{move || code_message.get()}</p>
+                    </div>
                     <FormError message=form_error(verify, &["code"]) />
                     <button type="submit" disabled=move || verify.pending().get()>"Confirm and continue"</button>
                 </ActionForm>

@@ -112,7 +112,7 @@ fn Enabled(status: TwoFactorView) -> impl IntoView {
                     "Make new recovery codes"
                 </button>
             </ActionForm>
-            <StepUpPrompt action=regenerate />
+            <StepUpPrompt action=regenerate id="codes-step-up" />
             <FormError message=form_error(regenerate, &[]) />
             {move || {
                 let home = status.home.clone();
@@ -133,7 +133,7 @@ fn Enabled(status: TwoFactorView) -> impl IntoView {
                     "Turn off two-factor authentication"
                 </button>
             </ActionForm>
-            <StepUpPrompt action=disable />
+            <StepUpPrompt action=disable id="disable-step-up" />
         </section>
     }
 }

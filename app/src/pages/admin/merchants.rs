@@ -88,7 +88,7 @@ pub fn MerchantPage() -> impl IntoView {
             // Outside the part that re-renders after each action, so the prompt keeps the
             // input it repeats once the code is confirmed.
             <FormError message=form_error(flag, &[]) />
-            <StepUpPrompt action=flag />
+            <StepUpPrompt action=flag id="flag-step-up" />
         </AdminShell>
     }
 }

@@ -84,7 +84,7 @@ pub fn StaffPage() -> impl IntoView {
                     </Show>
                     <button type="submit" disabled=move || invite.pending().get()>"Send the invitation"</button>
                 </ActionForm>
-                <StepUpPrompt action=invite />
+                <StepUpPrompt action=invite id="invite-step-up" />
             </section>
         </AdminShell>
     }
@@ -160,9 +160,9 @@ pub fn StaffMemberPage() -> impl IntoView {
             </Show>
             <FormError message=form_error(deactivate, &[]) />
             <FormError message=form_error(reset, &[]) />
-            <StepUpPrompt action=save />
-            <StepUpPrompt action=deactivate />
-            <StepUpPrompt action=reset />
+            <StepUpPrompt action=save id="save-step-up" />
+            <StepUpPrompt action=deactivate id="deactivate-step-up" />
+            <StepUpPrompt action=reset id="reset-step-up" />
         </AdminShell>
     }
 }
