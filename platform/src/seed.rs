@@ -92,6 +92,17 @@ pub async fn seed_demo(
         user_ids.push(id);
     }
 
+    // The demo staff member reads merchants, payments and the audit trail, and works refunds.
+    sqlx::query(
+        "INSERT INTO staff_permissions (user_id, module, level, granted_by)
+         VALUES ($1, 'merchants', 'view', $2), ($1, 'payments', 'view', $2), ($1, 'refunds', 'act', $2),
+                ($1, 'audit', 'view', $2)",
+    )
+    .bind(user_ids[1])
+    .bind(user_ids[0])
+    .execute(&mut *tx)
+    .await?;
+
     let merchant_id = Uuid::new_v4();
     sqlx::query("INSERT INTO merchants (id, business_name, verified_at) VALUES ($1, 'Dardania Crafts', now())")
         .bind(merchant_id)
@@ -118,6 +129,7 @@ pub async fn seed_demo(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::identity::roles::{Level, Module};
     use secrecy::ExposeSecret;
 
     #[sqlx::test(migrations = "../migrations")]
@@ -150,5 +162,11 @@ mod tests {
         .unwrap();
         assert!(verified);
         assert_eq!(product_price, 4500);
+        let staff = crate::identity::users::load_active(&pool, staff_id(&pool).await).await.unwrap().unwrap();
+        assert!(staff.permissions.allows(Module::Refunds, Level::Act) && !staff.permissions.allows(Module::Risk, Level::View));
+    }
+
+    async fn staff_id(pool: &PgPool) -> Uuid {
+        sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(STAFF_EMAIL).fetch_one(pool).await.unwrap()
     }
 }
