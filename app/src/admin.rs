@@ -321,3 +321,17 @@ pub async fn deactivate_staff(user_id: String) -> Result<(), AppError> {
     .await
     .map_err(AppError::respond)
 }
+
+/// Sends an invited staff member who has not accepted yet a new link.
+#[server(endpoint = "admin/staff/resend-invitation")]
+pub async fn resend_staff_invitation(user_id: String) -> Result<(), AppError> {
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (admin, _) = crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
+        let target = crate::team::ssr::id(&user_id)?;
+        platform::identity::staff::resend_invitation(&platform, &admin, target, &crate::request::facts().await).await?;
+        Ok(())
+    }
+    .await
+    .map_err(AppError::respond)
+}

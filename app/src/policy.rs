@@ -9,10 +9,10 @@ use platform::identity::users::MerchantRole;
 
 use crate::account::{ActiveSessions, ChangePassword, RevokeSession, SignOutEverywhere};
 use crate::admin::{
-    AdminOverview, DeactivateStaff, InviteStaff, MerchantDetail, MerchantList, SetMerchantFlag, SetStaffPermissions, StaffDetail,
-    StaffList,
+    AdminOverview, DeactivateStaff, InviteStaff, MerchantDetail, MerchantList, ResendStaffInvitation, SetMerchantFlag,
+    SetStaffPermissions, StaffDetail, StaffList,
 };
-use crate::team::{ChangeMemberRole, InviteMember, RemoveMember, TeamMembers};
+use crate::team::{ChangeMemberRole, InviteMember, RemoveMember, ResendMemberInvitation, TeamMembers};
 use crate::auth::two_factor::{
     ConfirmTwoFactor, DisableTwoFactor, RegenerateRecoveryCodes, ResetTwoFactor, SecondFactor, StartTwoFactor, StepUp,
     TwoFactorStatus,
@@ -74,6 +74,7 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy)] = &[
     (InviteMember::PATH, Policy::Merchant(TEAM_MANAGERS)),
     (ChangeMemberRole::PATH, Policy::Merchant(TEAM_MANAGERS)),
     (RemoveMember::PATH, Policy::Merchant(TEAM_MANAGERS)),
+    (ResendMemberInvitation::PATH, Policy::Merchant(TEAM_MANAGERS)),
     (SecurityEvents::PATH, Policy::Merchant(TEAM_MANAGERS)),
     (AdminOverview::PATH, Policy::AnyStaff),
     (AuditSearch::PATH, Policy::Staff(Module::Audit, Level::View)),
@@ -84,6 +85,7 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy)] = &[
     (StaffList::PATH, Policy::PlatformAdmin),
     (StaffDetail::PATH, Policy::PlatformAdmin),
     (InviteStaff::PATH, Policy::PlatformAdmin),
+    (ResendStaffInvitation::PATH, Policy::PlatformAdmin),
     (SetStaffPermissions::PATH, Policy::PlatformAdmin),
     (DeactivateStaff::PATH, Policy::PlatformAdmin),
     (ResetTwoFactor::PATH, Policy::PlatformAdmin),

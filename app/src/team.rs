@@ -123,3 +123,19 @@ pub async fn remove_member(user_id: String) -> Result<(), AppError> {
     .await
     .map_err(AppError::respond)
 }
+
+/// Sends an invited member who has not accepted yet a new link.
+#[server(endpoint = "team/resend-invitation")]
+pub async fn resend_member_invitation(user_id: String) -> Result<(), AppError> {
+    use crate::policy::TEAM_MANAGERS;
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (user, scope, _) = crate::auth::session::require_merchant(TEAM_MANAGERS).await?;
+        let member = ssr::id(&user_id)?;
+        let facts = crate::request::facts().await;
+        platform::identity::team::resend_invitation(&platform, &scope, &user, member, &facts).await?;
+        Ok(())
+    }
+    .await
+    .map_err(AppError::respond)
+}

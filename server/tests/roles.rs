@@ -170,7 +170,12 @@ async fn a_team_invitation_sets_a_password_and_gives_only_the_role(pool: PgPool)
     // Before accepting, the account cannot sign in.
     let mut luan = Visitor::new(&world.server);
     assert_eq!(luan.sign_in(email, PASSWORD).await.status(), 401);
+    let first_link = token_from_mail(&world.server, email, "/accept-invitation").await;
+    let luan_id: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(email).fetch_one(&pool).await.unwrap();
+    let resent = owner.post("/api/team/resend-invitation", &[("user_id", &luan_id.to_string())]).await;
+    assert_eq!(resent.status(), 200);
     let token = token_from_mail(&world.server, email, "/accept-invitation").await;
+    assert_ne!(token, first_link, "a re-sent invitation carries a new link");
     assert!(mails_to(&world.server, email).await[0].contains("the Dardania Crafts team"));
     let accepted = luan.post("/api/auth/accept-invitation", &[("token", &token), ("password", PASSWORD)]).await;
     assert_eq!(location(&accepted), "/sign-in?invited=1");
@@ -180,8 +185,10 @@ async fn a_team_invitation_sets_a_password_and_gives_only_the_role(pool: PgPool)
     let replayed = Visitor::new(&world.server).post("/api/auth/accept-invitation", &[("token", &token), ("password", PASSWORD)]).await;
     assert!(matches!(error_of(replayed).await, AppError::Validation { message, .. } if message.contains("already been used")));
 
+    let accepted_already = owner.post("/api/team/resend-invitation", &[("user_id", &luan_id.to_string())]).await;
+    assert!(matches!(error_of(accepted_already).await, AppError::Validation { field, .. } if field == "user_id"));
+
     // Removing the member ends their sessions and closes the account.
-    let luan_id: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(email).fetch_one(&pool).await.unwrap();
     let removed = owner.post("/api/team/remove", &[("user_id", &luan_id.to_string())]).await;
     assert_eq!(removed.status(), 200);
     assert_eq!(location(&luan.get("/dashboard").await), "/sign-in");
@@ -198,6 +205,7 @@ async fn a_team_invitation_sets_a_password_and_gives_only_the_role(pool: PgPool)
         events,
         [
             ("team.invited", "success"),
+            ("team.invitation_resent", "success"),
             ("auth.invitation_accepted", "success"),
             ("auth.invitation_accepted", "denied"),
             ("team.member_removed", "success"),

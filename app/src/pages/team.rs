@@ -6,7 +6,9 @@ use leptos_meta::Title;
 
 use crate::components::form::{Field, FormError, field_error, form_error, succeeded};
 use crate::pages::dashboard::DashboardNav;
-use crate::team::{ASSIGNABLE_ROLES, ChangeMemberRole, InviteMember, MemberView, RemoveMember, team_members};
+use crate::team::{
+    ASSIGNABLE_ROLES, ChangeMemberRole, InviteMember, MemberView, RemoveMember, ResendMemberInvitation, team_members,
+};
 
 /// A role's short name ("Finance"); the assignable roles' labels go on to say what it may do.
 pub fn role_name(role: &str) -> String {
@@ -30,12 +32,13 @@ fn role_options(chosen: &str) -> impl IntoView + use<> {
 struct TeamActions {
     change: ServerAction<ChangeMemberRole>,
     remove: ServerAction<RemoveMember>,
+    resend: ServerAction<ResendMemberInvitation>,
 }
 
 #[component]
 pub fn TeamPage() -> impl IntoView {
     let invite = ServerAction::<InviteMember>::new();
-    let actions = TeamActions { change: ServerAction::new(), remove: ServerAction::new() };
+    let actions = TeamActions { change: ServerAction::new(), remove: ServerAction::new(), resend: ServerAction::new() };
     let versions = move || (invite.version().get(), actions.change.version().get(), actions.remove.version().get());
     let members = Resource::new(versions, |_| team_members());
     view! {
@@ -58,8 +61,12 @@ pub fn TeamPage() -> impl IntoView {
                 <Show when=succeeded(actions.remove)>
                     <p class="success" role="status">"They are removed: their account is closed and their sessions have ended."</p>
                 </Show>
+                <Show when=succeeded(actions.resend)>
+                    <p class="success" role="status">"A new invitation link is on its way."</p>
+                </Show>
                 <FormError message=form_error(actions.change, &[]) />
                 <FormError message=form_error(actions.remove, &[]) />
+                <FormError message=form_error(actions.resend, &[]) />
             </section>
             <section class="panel" aria-labelledby="invite-heading">
                 <h2 id="invite-heading">"Invite a team member"</h2>
@@ -87,7 +94,7 @@ pub fn TeamPage() -> impl IntoView {
 
 #[component]
 fn MemberTable(list: Vec<MemberView>, actions: TeamActions) -> impl IntoView {
-    let TeamActions { change, remove } = actions;
+    let TeamActions { change, remove, resend } = actions;
     view! {
         <table class="list">
             <thead>
@@ -97,8 +104,9 @@ fn MemberTable(list: Vec<MemberView>, actions: TeamActions) -> impl IntoView {
                 {list.into_iter().map(|m| {
                     // Nobody changes their own role or the owner's: ownership moves another way.
                     let managed = !m.is_you && m.role != "owner";
+                    let invited = m.invited;
                     let controls = managed.then(|| {
-                        let (change_id, remove_id) = (m.user_id.clone(), m.user_id.clone());
+                        let (change_id, remove_id, resend_id) = (m.user_id.clone(), m.user_id.clone(), m.user_id.clone());
                         let options = role_options(&m.role);
                         let role_label = format!("Role for {}", m.full_name);
                         view! {
@@ -107,6 +115,12 @@ fn MemberTable(list: Vec<MemberView>, actions: TeamActions) -> impl IntoView {
                                 <select name="role" aria-label=role_label>{options}</select>
                                 <button type="submit" class="secondary" disabled=move || change.pending().get()>"Change role"</button>
                             </ActionForm>
+                            {invited.then(|| view! {
+                                <ActionForm action=resend attr:class="inline">
+                                    <input type="hidden" name="user_id" value=resend_id />
+                                    <button type="submit" class="secondary" disabled=move || resend.pending().get()>"Re-send invitation"</button>
+                                </ActionForm>
+                            })}
                             <ActionForm action=remove attr:class="inline">
                                 <input type="hidden" name="user_id" value=remove_id />
                                 <button type="submit" class="danger" disabled=move || remove.pending().get()>"Remove"</button>

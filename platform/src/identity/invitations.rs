@@ -56,10 +56,42 @@ pub async fn create(
     if created.rows_affected() == 0 {
         return Err(invalid("email", "That address already has a Saleonix account."));
     }
-    let ttl = time::Duration::hours(LINK_HOURS.into());
-    let token = tokens::issue(conn, id, Purpose::AcceptInvitation, ttl).await?;
-    let settings = &platform.config.settings;
-    let mail = emails::invitation(settings, &email, &full_name, invitation.inviter_name, invitation.place, &token);
-    mail::enqueue(conn, &platform.config.secrets.field_keys, &mail).await?;
+    send(conn, platform, id, &email, &full_name, &invitation).await?;
     Ok((id, email))
+}
+
+/// Sends a new link to a user who has not accepted yet (the first may have expired or be
+/// lost); older links keep working until one is used. Refused once they have accepted.
+pub async fn resend(
+    conn: &mut PgConnection,
+    platform: &Platform,
+    user_id: Uuid,
+    invitation: Invitation<'_>,
+) -> Result<(), AccountError> {
+    let pending: Option<(String, String)> = sqlx::query_as(
+        "SELECT email, full_name FROM users WHERE id = $1 AND email_verified_at IS NULL AND disabled_at IS NULL",
+    )
+    .bind(user_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((email, full_name)) = pending else {
+        return Err(invalid("user_id", "They have already accepted; there is nothing to re-send."));
+    };
+    send(conn, platform, user_id, &email, &full_name, &invitation).await
+}
+
+async fn send(
+    conn: &mut PgConnection,
+    platform: &Platform,
+    user_id: Uuid,
+    email: &str,
+    full_name: &str,
+    invitation: &Invitation<'_>,
+) -> Result<(), AccountError> {
+    let ttl = time::Duration::hours(LINK_HOURS.into());
+    let token = tokens::issue(conn, user_id, Purpose::AcceptInvitation, ttl).await?;
+    let settings = &platform.config.settings;
+    let mail = emails::invitation(settings, email, full_name, invitation.inviter_name, invitation.place, &token);
+    mail::enqueue(conn, &platform.config.secrets.field_keys, &mail).await?;
+    Ok(())
 }

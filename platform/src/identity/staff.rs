@@ -25,6 +25,8 @@ pub struct StaffMember {
     pub permissions: Permissions,
 }
 
+const STAFF_PLACE: &str = "the Saleonix staff";
+
 fn staff_actor(admin: &User) -> Actor {
     Actor { kind: ActorKind::Staff, id: Some(admin.id) }
 }
@@ -104,7 +106,7 @@ pub async fn invite(
     facts: &RequestFacts,
 ) -> Result<Uuid, AccountError> {
     let mut tx = platform.pool.begin().await?;
-    let invitation = Invitation { kind: UserKind::Staff, inviter_name: &admin.full_name, place: "the Saleonix staff" };
+    let invitation = Invitation { kind: UserKind::Staff, inviter_name: &admin.full_name, place: STAFF_PLACE };
     let (id, email) = invitations::create(&mut tx, platform, invitee, invitation).await?;
     write_permissions(&mut tx, admin, id, permissions).await?;
     let event = Event::new("staff.invited", staff_actor(admin), Outcome::Success)
@@ -140,6 +142,18 @@ pub async fn set_permissions(
     let event = Event::new("staff.permissions_changed", staff_actor(admin), Outcome::Success)
         .target("user", user_id.to_string())
         .detail(serde_json::json!({ "before": described(&before), "after": described(permissions) }));
+    audit::record(&mut tx, &event, facts).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sends an invited staff member who has not accepted yet a new link.
+pub async fn resend_invitation(platform: &Platform, admin: &User, user_id: Uuid, facts: &RequestFacts) -> Result<(), AccountError> {
+    let mut tx = platform.pool.begin().await?;
+    locked_staff(&mut tx, user_id).await?;
+    let invitation = Invitation { kind: UserKind::Staff, inviter_name: &admin.full_name, place: STAFF_PLACE };
+    invitations::resend(&mut tx, platform, user_id, invitation).await?;
+    let event = Event::new("staff.invitation_resent", staff_actor(admin), Outcome::Success).target("user", user_id.to_string());
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
     Ok(())

@@ -65,11 +65,7 @@ pub async fn invite(
 ) -> Result<Uuid, AccountError> {
     assignable(role)?;
     let mut tx = platform.pool.begin().await?;
-    let business: String = sqlx::query_scalar("SELECT business_name FROM merchants WHERE id = $1")
-        .bind(scope.merchant_id())
-        .fetch_one(&mut *tx)
-        .await?;
-    let place = format!("the {business} team");
+    let place = place(&mut tx, scope).await?;
     let invitation = Invitation { kind: UserKind::Merchant, inviter_name: &inviter.full_name, place: &place };
     let (id, email) = invitations::create(&mut tx, platform, invitee, invitation).await?;
     sqlx::query("INSERT INTO merchant_members (merchant_id, user_id, role) VALUES ($1, $2, $3)")
@@ -86,6 +82,36 @@ pub async fn invite(
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// "the Dardania Crafts team", for invitation mail.
+async fn place(conn: &mut PgConnection, scope: &MerchantScope) -> Result<String, sqlx::Error> {
+    let business: String = sqlx::query_scalar("SELECT business_name FROM merchants WHERE id = $1")
+        .bind(scope.merchant_id())
+        .fetch_one(conn)
+        .await?;
+    Ok(format!("the {business} team"))
+}
+
+/// Sends an invited member of the caller's merchant a new link.
+pub async fn resend_invitation(
+    platform: &Platform,
+    scope: &MerchantScope,
+    inviter: &User,
+    user_id: Uuid,
+    facts: &RequestFacts,
+) -> Result<(), AccountError> {
+    let mut tx = platform.pool.begin().await?;
+    locked_member(&mut tx, scope, user_id).await?;
+    let place = place(&mut tx, scope).await?;
+    let invitation = Invitation { kind: UserKind::Merchant, inviter_name: &inviter.full_name, place: &place };
+    invitations::resend(&mut tx, platform, user_id, invitation).await?;
+    let event = Event::new("team.invitation_resent", actor(scope), Outcome::Success)
+        .merchant(scope.merchant_id())
+        .target("user", user_id.to_string());
+    audit::record(&mut tx, &event, facts).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Locks a member of the caller's merchant other than the owner and the caller, and

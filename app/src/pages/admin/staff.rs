@@ -7,7 +7,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::{AdminShell, grants_text};
-use crate::admin::{DeactivateStaff, Grant, InviteStaff, MODULES, SetStaffPermissions, StaffRow, staff_detail, staff_list};
+use crate::admin::{
+    DeactivateStaff, Grant, InviteStaff, MODULES, ResendStaffInvitation, SetStaffPermissions, StaffRow, staff_detail, staff_list,
+};
 use crate::auth::two_factor::ResetTwoFactor;
 use crate::components::form::{Field, FormError, field_error, form_error, succeeded};
 use crate::components::step_up::StepUpPrompt;
@@ -120,6 +122,7 @@ struct MemberActions {
     save: ServerAction<SetStaffPermissions>,
     deactivate: ServerAction<DeactivateStaff>,
     reset: ServerAction<ResetTwoFactor>,
+    resend: ServerAction<ResendStaffInvitation>,
 }
 
 #[component]
@@ -130,10 +133,11 @@ pub fn StaffMemberPage() -> impl IntoView {
         save: ServerAction::new(),
         deactivate: ServerAction::new(),
         reset: ServerAction::new(),
+        resend: ServerAction::new(),
     };
     let versions = move || (actions.save.version().get(), actions.deactivate.version().get(), actions.reset.version().get());
     let member = Resource::new(move || (id(), versions()), |(id, _)| staff_detail(id));
-    let MemberActions { save, deactivate, reset } = actions;
+    let MemberActions { save, deactivate, reset, resend } = actions;
     view! {
         <Title text="Staff member" />
         <AdminShell>
@@ -158,8 +162,12 @@ pub fn StaffMemberPage() -> impl IntoView {
                     "Two-factor authentication is reset and their sessions have ended. They set it up again at their next sign-in."
                 </p>
             </Show>
+            <Show when=succeeded(resend)>
+                <p class="success" role="status">"A new invitation link is on its way."</p>
+            </Show>
             <FormError message=form_error(deactivate, &[]) />
             <FormError message=form_error(reset, &[]) />
+            <FormError message=form_error(resend, &[]) />
             <StepUpPrompt action=save id="save-step-up" />
             <StepUpPrompt action=deactivate id="deactivate-step-up" />
             <StepUpPrompt action=reset id="reset-step-up" />
@@ -169,7 +177,7 @@ pub fn StaffMemberPage() -> impl IntoView {
 
 #[component]
 fn StaffMember(row: StaffRow, actions: MemberActions) -> impl IntoView {
-    let MemberActions { save, deactivate, reset } = actions;
+    let MemberActions { save, deactivate, reset, resend } = actions;
     let permissions = if row.is_admin {
         view! { <p>"All modules: administrators hold every module."</p> }.into_any()
     } else {
@@ -206,6 +214,15 @@ fn StaffMember(row: StaffRow, actions: MemberActions) -> impl IntoView {
                     <ActionForm action=reset attr:class="inline">
                         <input type="hidden" name="user_id" value=id />
                         <button type="submit" class="secondary" disabled=move || reset.pending().get()>"Reset two-factor"</button>
+                    </ActionForm>
+                }
+            })}
+            {(row.invited && !row.deactivated).then(|| {
+                let id = row.id.clone();
+                view! {
+                    <ActionForm action=resend attr:class="inline">
+                        <input type="hidden" name="user_id" value=id />
+                        <button type="submit" class="secondary" disabled=move || resend.pending().get()>"Re-send invitation"</button>
                     </ActionForm>
                 }
             })}
