@@ -1,6 +1,9 @@
 //! The Saleonix web application: pages, components and server functions, compiled twice:
 //! for the server (`ssr`) and for the browser (`hydrate`).
 
+// Leptos views are deeply nested types; the WASM build's layout queries need more room.
+#![recursion_limit = "256"]
+
 pub mod account;
 pub mod admin;
 pub mod audit_log;

@@ -54,6 +54,7 @@ test('turning it off asks for a fresh code when the last one is old, then finish
   const secret = (await page.locator('.totp-secret').getAttribute('data-secret'))!;
   await page.getByLabel('Enter the 6-digit code the app shows').fill(totp(secret));
   await page.getByRole('button', { name: 'Turn on' }).click();
+  await expect(page.locator('.codes code')).toHaveCount(10);
   const codes = await page.locator('.codes code').allInnerTexts();
 
   // Six minutes pass since the last check.
