@@ -4,12 +4,16 @@ use std::net::SocketAddr;
 
 use axum::extract::ConnectInfo;
 
-/// The peer's IP address as the key for per-client limits. The peer address is used as
-/// it is: a deployment behind a proxy must pass the client address through to it (no
-/// `X-Forwarded-For` is trusted here, since anyone can send one).
+/// The client's IP address (the key for per-client limits): the peer, or what the trusted
+/// proxies in front say it is (`platform::client_ip`, `trusted_proxies` setting).
 pub async fn client_ip() -> String {
+    let platform = leptos::prelude::expect_context::<platform::Platform>();
+    let headers = leptos_axum::extract::<axum::http::HeaderMap>().await.unwrap_or_default();
     match leptos_axum::extract::<ConnectInfo<SocketAddr>>().await {
-        Ok(ConnectInfo(addr)) => addr.ip().to_string(),
+        Ok(ConnectInfo(addr)) => {
+            let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+            platform::client_ip::client_ip(addr.ip(), forwarded, &platform.config.settings.trusted_proxies).to_string()
+        }
         // Only a server started without connect info gets here; all such clients share one key.
         Err(_) => "unknown".to_owned(),
     }

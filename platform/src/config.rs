@@ -60,6 +60,9 @@ pub struct Settings {
     pub tls: Option<TlsConfig>,
     /// Trust `X-Forwarded-Proto: https` from a proxy in front (sends HSTS then).
     pub trust_forwarded_proto: bool,
+    /// Networks of the proxies in front, whose `X-Forwarded-For` names the client
+    /// (`platform::client_ip`). Empty: the peer address is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub security_txt: SecurityTxt,
     pub payten: PaytenGates,
     /// `pretty` for people, `json` for log collectors.
@@ -200,6 +203,7 @@ impl Default for Settings {
             site_root: PathBuf::from("target/site"),
             tls: None,
             trust_forwarded_proto: false,
+            trusted_proxies: Vec::new(),
             security_txt: SecurityTxt {
                 contact: "mailto:security@saleonix.example".into(),
                 expires: time::macros::date!(2027 - 11 - 24),
@@ -322,6 +326,17 @@ mod tests {
         assert_eq!(settings.database_url, "postgres://postgres@127.0.0.1:5432/saleonix");
         assert_eq!(settings.listen.port(), 3000);
         assert_eq!(settings.env, Environment::Development);
+    }
+
+    #[test]
+    fn trusted_proxies_are_networks_and_refuse_anything_else() {
+        let parse = |toml: &str| {
+            Settings::from_figment(Figment::from(Serialized::defaults(Settings::default())).merge(Toml::string(toml)))
+        };
+        let settings = parse(r#"trusted_proxies = ["10.0.0.0/8", "127.0.0.1/32"]"#).unwrap();
+        assert_eq!(settings.trusted_proxies.len(), 2);
+        assert!(with(&[]).unwrap().trusted_proxies.is_empty(), "none by default");
+        assert!(parse(r#"trusted_proxies = ["not-a-network"]"#).is_err());
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub async fn guard(State(platform): State<Platform>, session: Session, request: 
         Err(error) => {
             if error == AppError::Forbidden {
                 // Read from the request first: a borrowed request cannot cross an await.
-                let (facts, path) = (facts_of(&request), request.uri().path().chars().take(200).collect());
+                let (facts, path) = (facts_of(&platform, &request), request.uri().path().chars().take(200).collect());
                 record_denial(&platform, &state, facts, path).await;
             }
             refusal(&request, error)
@@ -72,13 +72,14 @@ async fn record_denial(platform: &Platform, state: &SessionState, facts: Request
 
 /// What the audit trail records about a request, as `app::request::facts` reads it inside
 /// a server function.
-fn facts_of(request: &Request) -> RequestFacts {
+fn facts_of(platform: &Platform, request: &Request) -> RequestFacts {
     let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let forwarded = header("x-forwarded-for");
     RequestFacts {
-        ip: request
-            .extensions()
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|info| info.0.ip().to_string()),
+        ip: request.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| {
+            let trusted = &platform.config.settings.trusted_proxies;
+            platform::client_ip::client_ip(info.0.ip(), forwarded.as_deref(), trusted).to_string()
+        }),
         user_agent: header("user-agent").map(|agent| agent.chars().take(200).collect()),
         request_id: header("x-request-id"),
     }

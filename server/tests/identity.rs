@@ -488,3 +488,34 @@ async fn a_sign_up_that_fails_midway_leaves_neither_account_nor_audit_row(pool: 
     let rows = audit_rows(&pool, "auth.sign_up").await;
     assert_eq!((users, mails, rows.len()), (0, 0, 0));
 }
+
+/// A sign-in attempt from `client` as a proxy in front would pass it on.
+async fn proxied_sign_in(server: &support::TestServer, client: &str) -> u16 {
+    let form = [("email", "nobody@example.com"), ("password", "wrong-password-entirely")];
+    let request = server.client.post(server.url("/api/auth/sign-in")).header("sec-fetch-site", "same-origin");
+    request.header("x-forwarded-for", client).form(&form).send().await.unwrap().status().as_u16()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn behind_a_trusted_proxy_the_forwarded_client_is_limited_and_recorded(pool: PgPool) {
+    let server = start_with(pool.clone(), |settings| {
+        settings.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        settings.rate_limits.sign_in_per_ip.max = 2;
+    })
+    .await;
+    let statuses = [
+        proxied_sign_in(&server, "198.51.100.7").await,
+        proxied_sign_in(&server, "198.51.100.7").await,
+        proxied_sign_in(&server, "198.51.100.7").await,
+        proxied_sign_in(&server, "1.2.3.4, 198.51.100.8").await,
+    ];
+    assert_eq!(statuses, [401, 401, 429, 401], "each client behind the proxy has its own limit");
+    let ips: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT ip FROM audit.events WHERE event_type = 'auth.sign_in' ORDER BY id").fetch_all(&pool).await.unwrap();
+    assert_eq!(ips, [Some("198.51.100.7".to_owned()), Some("198.51.100.7".to_owned()), Some("198.51.100.8".to_owned())]);
+
+    // Without trusted proxies the header is the client's own claim and changes nothing.
+    let direct = start_with(pool.clone(), |settings| settings.rate_limits.sign_in_per_ip.max = 1).await;
+    assert_eq!(proxied_sign_in(&direct, "203.0.113.1").await, 401);
+    assert_eq!(proxied_sign_in(&direct, "203.0.113.2").await, 429, "a forged header buys no fresh limit");
+}
