@@ -1,0 +1,78 @@
+//! The application's database role: the server works whole as `saleonix_app`, which may
+//! change rows but not the schema, the migrations' record or the audit trail's past.
+
+mod support;
+
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{Executor, PgPool};
+use support::accounts::{PASSWORD, Visitor, location, signed_in, verified_account};
+
+/// A pool like `pool` whose every connection acts as `saleonix_app`.
+async fn as_app_role(pool: &PgPool) -> PgPool {
+    PgPoolOptions::new()
+        .max_connections(5)
+        .after_connect(|conn, _| Box::pin(async move { conn.execute("SET ROLE saleonix_app").await.map(drop) }))
+        .connect_with((*pool.connect_options()).clone())
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_server_works_whole_as_the_application_role(pool: PgPool) {
+    let server = support::start(as_app_role(&pool).await).await;
+    let email = "drita@dardania.example";
+    verified_account(&server, email).await;
+    let mut visitor = signed_in(&server, email, PASSWORD).await;
+    assert_eq!(visitor.post("/api/account/sessions", &[]).await.status(), 200);
+    assert_eq!(visitor.post("/api/account/two-factor/start", &[]).await.status(), 200);
+    let invited = visitor.post("/api/team/invite", &[("email", "luan@dardania.example"), ("full_name", "Luan"), ("role", "viewer")]).await;
+    assert_eq!(invited.status(), 200);
+    let mut contact = Visitor::new(&server);
+    let sent = contact
+        .post("/api/public/contact", &[("name", "Luan"), ("email", "luan@example.com"), ("business_name", ""), ("message", "Hi")])
+        .await;
+    assert!(sent.status().is_success() || sent.status().is_redirection(), "{}", sent.status());
+    let ended = visitor.post("/api/account/sign-out-everywhere", &[]).await;
+    assert_eq!(location(&ended), "/sign-in?signed_out=1");
+
+    // The delivery worker's claims, updates and erasures, as the same role.
+    let dir = std::env::temp_dir().join(format!("saleonix-app-role-{}", uuid::Uuid::new_v4()));
+    let transport = platform::mail::Transport::Mailbox(dir);
+    let config = &server.platform.config;
+    let sent = platform::mail::deliver_due(&server.platform.pool, &config.secrets.field_keys, &transport, &config.settings.mail)
+        .await
+        .unwrap();
+    assert_eq!(sent, 2, "the verification and the invitation were delivered");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_application_role_cannot_change_the_schema_or_the_past(pool: PgPool) {
+    let app = as_app_role(&pool).await;
+    for statement in [
+        "DROP TABLE users",
+        "ALTER TABLE users ADD COLUMN x int",
+        "CREATE TABLE intruder (id int)",
+        "DELETE FROM _sqlx_migrations",
+        "UPDATE gateway_accounts SET mode = mode",
+        "DELETE FROM contact_requests",
+        "UPDATE audit.events SET event_type = 'x.y'",
+        "TRUNCATE sessions",
+    ] {
+        let refused = sqlx::query(statement).execute(&app).await;
+        assert!(refused.is_err(), "the application role could run: {statement}");
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_application_table_grants_the_application_role_something(pool: PgPool) {
+    let ungranted: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname IN ('public', 'audit') AND c.relkind = 'r'
+           AND NOT has_table_privilege('saleonix_app', c.oid, 'SELECT')
+         ORDER BY 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(ungranted.is_empty(), "tables the server could not read as saleonix_app: {ungranted:?}");
+}
