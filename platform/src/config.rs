@@ -53,6 +53,10 @@ pub struct Settings {
     pub public_url: String,
     pub database_url: String,
     pub database_max_connections: u32,
+    /// Run migrations when the server starts. Off where the server connects as the
+    /// application role: `saleonix-server migrate` runs them as the owner, and the server
+    /// only checks the schema is current.
+    pub migrate_on_start: bool,
     /// Where development secrets are generated; never read in production.
     pub secrets_file: PathBuf,
     /// The built site (`cargo leptos build` output): `pkg/` with the WASM, JS and CSS.
@@ -199,6 +203,7 @@ impl Default for Settings {
             public_url: "http://127.0.0.1:3000".into(),
             database_url: "postgres://postgres@127.0.0.1:5432/saleonix".into(),
             database_max_connections: 20,
+            migrate_on_start: true,
             secrets_file: PathBuf::from(".local/secrets.toml"),
             site_root: PathBuf::from("target/site"),
             tls: None,

@@ -16,10 +16,13 @@ pub enum DbError {
     Create(#[source] sqlx::Error),
     #[error("migrations failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("the database schema is behind this build (missing migrations {0:?}): run `saleonix-server migrate` as the schema owner")]
+    Behind(Vec<i64>),
 }
 
 /// Connects, creating the database first in development (a fresh machine has none), and
-/// brings the schema up to date.
+/// brings the schema up to date, or, with `migrate_on_start` off (a server connecting as
+/// the application role, which may not change the schema), checks that it is.
 pub async fn prepare(settings: &Settings) -> Result<PgPool, DbError> {
     if settings.env == Environment::Development
         && !sqlx::Postgres::database_exists(&settings.database_url).await.map_err(DbError::Connect)?
@@ -32,8 +35,22 @@ pub async fn prepare(settings: &Settings) -> Result<PgPool, DbError> {
         .connect(&settings.database_url)
         .await
         .map_err(DbError::Connect)?;
-    MIGRATOR.run(&pool).await?;
+    if settings.migrate_on_start {
+        MIGRATOR.run(&pool).await?;
+    } else {
+        check_current(&pool).await?;
+    }
     Ok(pool)
+}
+
+/// Refuses a schema older than this build, without writing anything.
+pub async fn check_current(pool: &PgPool) -> Result<(), DbError> {
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+        .fetch_all(pool)
+        .await
+        .map_err(DbError::Connect)?;
+    let missing: Vec<i64> = MIGRATOR.iter().map(|m| m.version).filter(|v| !applied.contains(v)).collect();
+    if missing.is_empty() { Ok(()) } else { Err(DbError::Behind(missing)) }
 }
 
 /// For `/readyz`: the database answers a trivial query.

@@ -35,7 +35,9 @@ async fn main() -> ExitCode {
 }
 
 async fn run(command: &str, config: Config) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let settings = config.settings.clone();
+    let mut settings = config.settings.clone();
+    // `migrate` migrates whatever `migrate_on_start` says; that setting is for `serve`.
+    settings.migrate_on_start |= command == "migrate";
     let pool = platform::db::prepare(&settings).await?;
     tracing::info!("database schema is up to date");
     match command {
