@@ -17,7 +17,8 @@ where
     Signal::derive(move || action.value().with(|v| v.as_ref()?.as_ref().err()?.for_field(field)))
 }
 
-/// The action's latest error unless it belongs to one of the form's own `fields`.
+/// The action's latest error unless it belongs to one of the form's own `fields`, or is a
+/// step-up request (which `StepUpPrompt` answers).
 pub fn form_error<S>(action: ServerAction<S>, fields: &'static [&'static str]) -> Signal<Option<String>>
 where
     S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
@@ -28,6 +29,8 @@ where
             let error = v.as_ref()?.as_ref().err()?;
             match error {
                 AppError::Validation { field, .. } if fields.contains(&field.as_str()) => None,
+                // The step-up prompt beside the form asks for the code; no second message.
+                AppError::StepUpRequired => None,
                 other => Some(other.to_string()),
             }
         })
