@@ -43,7 +43,7 @@ pub fn AuditPage() -> impl IntoView {
         <AdminShell>
             <h1>"Audit"</h1>
             <form class="form audit-filter" on:submit=search>
-                {text_field("Event type", "event_type", event_type, "auth.sign_in, or auth. for the family")}
+                {text_field("Event type", "event_type", event_type, "auth.sign_in, or auth.")}
                 <div class="field">
                     <label for="outcome">"Outcome"</label>
                     <select id="outcome" bind:value=outcome>
