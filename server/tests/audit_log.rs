@@ -85,3 +85,78 @@ async fn a_merchant_sees_its_own_security_events_and_no_one_elses(pool: PgPool) 
         events.iter().map(|e| (e["event_type"].as_str().unwrap(), e["outcome"].as_str().unwrap())).collect();
     assert_eq!(seen, [("team.invited", "success"), ("auth.sign_in", "success")]);
 }
+
+/// The events of the console and team flows, each from its own flow, with actor, IP and
+/// outcome (the identity and two-factor flows have theirs in their own tests).
+#[sqlx::test(migrations = "../migrations")]
+async fn console_and_team_flows_record_actor_ip_and_outcome(pool: PgPool) {
+    let world = world(pool.clone()).await;
+    let id = |actor: Actor| world.users[&actor].to_string();
+    let mut admin = visitor(&world, Actor::Admin).await;
+    let invite = [("email", "arta@saleonix.example"), ("full_name", "Arta Krasniqi"), ("grants[audit]", "view")];
+    assert_eq!(admin.post("/api/admin/staff/invite", &invite).await.status(), 200);
+    let arta: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = 'arta@saleonix.example'").fetch_one(&pool).await.unwrap();
+    let arta = arta.to_string();
+    for (path, form) in [
+        ("/api/admin/staff/resend-invitation", vec![("user_id", arta.as_str())]),
+        ("/api/admin/staff/set-permissions", vec![("user_id", arta.as_str()), ("grants[risk]", "act")]),
+        ("/api/admin/staff/deactivate", vec![("user_id", arta.as_str())]),
+    ] {
+        assert_eq!(admin.post(path, &form).await.status(), 200, "{path}");
+    }
+    let owner_b = id(Actor::OwnerB);
+    assert_eq!(admin.post("/api/admin/users/reset-two-factor", &[("user_id", owner_b.as_str())]).await.status(), 200);
+
+    let mut owner = visitor(&world, Actor::OwnerA).await;
+    let team_invite = [("email", "luan@dardania.example"), ("full_name", "Luan Gashi"), ("role", "viewer")];
+    assert_eq!(owner.post("/api/team/invite", &team_invite).await.status(), 200);
+    let luan: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = 'luan@dardania.example'").fetch_one(&pool).await.unwrap();
+    let luan = luan.to_string();
+    for (path, form) in [
+        ("/api/team/resend-invitation", vec![("user_id", luan.as_str())]),
+        ("/api/team/change-role", vec![("user_id", luan.as_str()), ("role", "finance")]),
+        ("/api/team/remove", vec![("user_id", luan.as_str())]),
+    ] {
+        assert_eq!(owner.post(path, &form).await.status(), 200, "{path}");
+    }
+
+    let merchant = world.merchant_a.to_string();
+    let mut staff_act = visitor(&world, Actor::StaffAct).await;
+    let flag = [("id", merchant.as_str()), ("flag", "suspended"), ("on", "true")];
+    assert_eq!(staff_act.post("/api/admin/merchants/set-flag", &flag).await.status(), 200);
+    let mut staff_view = visitor(&world, Actor::StaffView).await;
+    assert_eq!(staff_view.get("/admin/staff").await.status(), 403);
+    assert_eq!(staff_view.post("/api/admin/audit/export", &[("filter[outcome]", "")]).await.status(), 200);
+
+    let rows: Vec<(String, Option<Uuid>, Option<String>, String)> = sqlx::query_as(
+        "SELECT event_type, actor_id, ip, outcome::text FROM audit.events
+         WHERE event_type LIKE ANY (ARRAY['staff.%', 'team.%', 'merchant.%', 'mfa.reset', 'access.denied', 'audit.exported'])
+         ORDER BY id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let seen: Vec<(&str, Uuid, &str, &str)> = rows
+        .iter()
+        .map(|(event, actor, ip, outcome)| (event.as_str(), actor.expect("an actor"), ip.as_deref().expect("an IP"), outcome.as_str()))
+        .collect();
+    let user = |actor: Actor| world.users[&actor];
+    let local = "127.0.0.1";
+    assert_eq!(
+        seen,
+        [
+            ("staff.invited", user(Actor::Admin), local, "success"),
+            ("staff.invitation_resent", user(Actor::Admin), local, "success"),
+            ("staff.permissions_changed", user(Actor::Admin), local, "success"),
+            ("staff.deactivated", user(Actor::Admin), local, "success"),
+            ("mfa.reset", user(Actor::Admin), local, "success"),
+            ("team.invited", user(Actor::OwnerA), local, "success"),
+            ("team.invitation_resent", user(Actor::OwnerA), local, "success"),
+            ("team.role_changed", user(Actor::OwnerA), local, "success"),
+            ("team.member_removed", user(Actor::OwnerA), local, "success"),
+            ("merchant.suspended", user(Actor::StaffAct), local, "success"),
+            ("access.denied", user(Actor::StaffView), local, "denied"),
+            ("audit.exported", user(Actor::StaffView), local, "success"),
+        ]
+    );
+}
