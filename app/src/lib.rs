@@ -17,7 +17,7 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod policy;
 #[cfg(feature = "ssr")]
-mod request;
+pub mod request;
 pub mod team;
 
 use leptos::prelude::*;

@@ -9,7 +9,9 @@
 //! themselves (`app::auth::session::require*`), and merchant queries take the merchant
 //! scope of the session's own user.
 
-use axum::extract::{Request, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use app::auth::session::{self, SessionState};
@@ -49,7 +51,9 @@ pub async fn guard(State(platform): State<Platform>, session: Session, request: 
         Err(error) => {
             if error == AppError::Forbidden {
                 // Read from the request first: a borrowed request cannot cross an await.
-                let (facts, path) = (facts_of(&platform, &request), request.uri().path().chars().take(200).collect());
+                let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+                let facts = app::request::facts_from(&platform.config.settings, request.headers(), peer);
+                let path = request.uri().path().chars().take(200).collect();
                 record_denial(&platform, &state, facts, path).await;
             }
             refusal(&request, error)
@@ -67,21 +71,6 @@ async fn record_denial(platform: &Platform, state: &SessionState, facts: Request
         .detail(serde_json::json!({ "path": path }));
     if let Err(error) = audit::record_alone(&platform.pool, &event, &facts).await {
         tracing::error!(%error, "recording a denied request failed");
-    }
-}
-
-/// What the audit trail records about a request, as `app::request::facts` reads it inside
-/// a server function.
-fn facts_of(platform: &Platform, request: &Request) -> RequestFacts {
-    let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let forwarded = header("x-forwarded-for");
-    RequestFacts {
-        ip: request.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| {
-            let trusted = &platform.config.settings.trusted_proxies;
-            platform::client_ip::client_ip(info.0.ip(), forwarded.as_deref(), trusted).to_string()
-        }),
-        user_agent: header("user-agent").map(|agent| agent.chars().take(200).collect()),
-        request_id: header("x-request-id"),
     }
 }
 

@@ -98,6 +98,28 @@ mod ssr {
         .await
         .map_err(AppError::respond)
     }
+
+    /// A password chosen from an emailed link (reset or invitation): limited per IP, then
+    /// `work` sets it; that ended every session of the account, so this browser's ends too
+    /// and the visitor goes to `next` to sign in.
+    pub async fn password_from_link<F>(next: &str, work: impl FnOnce(RequestFacts) -> F) -> Result<(), AppError>
+    where
+        F: Future<Output = Result<(), AppError>>,
+    {
+        let platform = &leptos::prelude::expect_context::<Platform>();
+        async {
+            let facts = crate::request::facts().await;
+            let ip = facts.ip.clone().unwrap_or_default();
+            let rule = platform.config.settings.rate_limits.reset_per_ip;
+            crate::limits::enforce(platform, &[("reset-ip", rule, &ip)]).await?;
+            work(facts).await?;
+            super::session::end(&super::session::session().await?).await?;
+            leptos_axum::redirect(next);
+            Ok(())
+        }
+        .await
+        .map_err(AppError::respond)
+    }
 }
 
 #[server(endpoint = "auth/sign-up")]
@@ -208,35 +230,18 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
 #[server(endpoint = "auth/reset-password")]
 pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
-    let ip = crate::request::client_ip().await;
-    let rule = platform.config.settings.rate_limits.reset_per_ip;
-    async {
-        crate::limits::enforce(&platform, &[("reset-ip", rule, &ip)]).await?;
-        let facts = crate::request::facts().await;
-        platform::identity::accounts::reset_password(&platform, &token.into(), password.into(), &facts).await?;
-        // The reset ended every session, this browser's included.
-        session::end(&session::session().await?).await?;
-        leptos_axum::redirect("/sign-in?reset=1");
-        Ok(())
-    }
+    ssr::password_from_link("/sign-in?reset=1", |facts| async move {
+        Ok(platform::identity::accounts::reset_password(&platform, &token.into(), password.into(), &facts).await?)
+    })
     .await
-    .map_err(AppError::respond)
 }
 
 /// An invited staff or team member sets their password from the emailed link.
 #[server(endpoint = "auth/accept-invitation")]
 pub async fn accept_invitation(token: String, password: String) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
-    let ip = crate::request::client_ip().await;
-    let rule = platform.config.settings.rate_limits.reset_per_ip;
-    async {
-        crate::limits::enforce(&platform, &[("reset-ip", rule, &ip)]).await?;
-        let facts = crate::request::facts().await;
-        platform::identity::accounts::accept_invitation(&platform, &token.into(), password.into(), &facts).await?;
-        session::end(&session::session().await?).await?;
-        leptos_axum::redirect("/sign-in?invited=1");
-        Ok(())
-    }
+    ssr::password_from_link("/sign-in?invited=1", |facts| async move {
+        Ok(platform::identity::accounts::accept_invitation(&platform, &token.into(), password.into(), &facts).await?)
+    })
     .await
-    .map_err(AppError::respond)
 }

@@ -7,8 +7,7 @@ use uuid::Uuid;
 use super::accounts::AccountError;
 use super::invitations::{self, Invitation, Invitee};
 use super::roles::{Level, Module, Permissions};
-use super::sessions;
-use super::users::{User, UserKind};
+use super::users::{self, User, UserKind};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 
@@ -163,11 +162,7 @@ pub async fn resend_invitation(platform: &Platform, admin: &User, user_id: Uuid,
 pub async fn deactivate(platform: &Platform, admin: &User, user_id: Uuid, facts: &RequestFacts) -> Result<(), AccountError> {
     let mut tx = platform.pool.begin().await?;
     locked_staff(&mut tx, user_id).await?;
-    sqlx::query("UPDATE users SET disabled_at = coalesce(disabled_at, now()) WHERE id = $1")
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
-    let ended = sessions::revoke_all(&mut tx, user_id, None).await?;
+    let ended = users::close_access(&mut tx, user_id).await?;
     let event = Event::new("staff.deactivated", staff_actor(admin), Outcome::Success)
         .target("user", user_id.to_string())
         .detail(serde_json::json!({ "sessions_ended": ended }));

@@ -7,8 +7,7 @@ use uuid::Uuid;
 use super::accounts::{AccountError, invalid};
 use super::invitations::{self, Invitation, Invitee};
 use super::roles::MerchantScope;
-use super::sessions;
-use super::users::{MerchantRole, User, UserKind};
+use super::users::{self, MerchantRole, User, UserKind};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 
@@ -166,11 +165,7 @@ pub async fn remove(platform: &Platform, scope: &MerchantScope, user_id: Uuid, f
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("UPDATE users SET disabled_at = coalesce(disabled_at, now()) WHERE id = $1")
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
-    let ended = sessions::revoke_all(&mut tx, user_id, None).await?;
+    let ended = users::close_access(&mut tx, user_id).await?;
     let event = Event::new("team.member_removed", actor(scope), Outcome::Success)
         .merchant(scope.merchant_id())
         .target("user", user_id.to_string())

@@ -61,6 +61,13 @@ impl User {
     }
 }
 
+/// Closes the user's access in the caller's transaction: the account is disabled (it can
+/// no longer sign in) and every session ends now. Returns how many sessions ended.
+pub async fn close_access(conn: &mut sqlx::PgConnection, id: Uuid) -> Result<u64, sqlx::Error> {
+    sqlx::query("UPDATE users SET disabled_at = coalesce(disabled_at, now()) WHERE id = $1").bind(id).execute(&mut *conn).await?;
+    super::sessions::revoke_all(conn, id, None).await
+}
+
 /// The user if the account may be signed in now: verified and not disabled.
 pub async fn load_active(pool: &PgPool, id: Uuid) -> Result<Option<User>, sqlx::Error> {
     type Row = (Uuid, String, String, UserKind, Option<Uuid>, Option<String>, Option<MerchantRole>, bool);
