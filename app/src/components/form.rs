@@ -81,6 +81,46 @@ pub fn NewPasswordField(
     }
 }
 
+/// The input for a code from an authenticator app or a recovery code (letters, digits and
+/// dashes), as the sign-in's second step and the step-up prompt ask for it.
+#[component]
+pub fn CodeInput(
+    #[prop(into)] id: String,
+    #[prop(optional, into)] described_by: Option<String>,
+    #[prop(optional)] autofocus: bool,
+) -> impl IntoView {
+    view! {
+        <input
+            id=id
+            name="code"
+            required
+            maxlength="20"
+            autocomplete="one-time-code"
+            autocapitalize="off"
+            spellcheck="false"
+            aria-describedby=described_by
+            autofocus=autofocus
+        />
+    }
+}
+
+/// The invitee's address and name, as the staff and team invitation forms ask for them.
+#[component]
+pub fn InviteeFields<S>(action: ServerAction<S>) -> impl IntoView
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    view! {
+        <Field label="Email" name="email" error=field_error(action, "email")>
+            <input id="email" name="email" type="email" required maxlength="254" autocomplete="off" />
+        </Field>
+        <Field label="Name" name="full_name" error=field_error(action, "full_name")>
+            <input id="full_name" name="full_name" required maxlength="200" autocomplete="off" />
+        </Field>
+    }
+}
+
 /// The form's general error (rate limits, sign-in failures, expired links).
 #[component]
 pub fn FormError(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use crate::auth::two_factor::StepUp;
-use crate::components::form::{FormError, field_error, form_error};
+use crate::components::form::{CodeInput, FormError, field_error, form_error};
 use crate::error::AppError;
 
 /// `id` prefixes the prompt's element ids; give each prompt on a page its own.
@@ -48,16 +48,7 @@ where
                 <ActionForm action=verify attr:class="form">
                     <div class="field">
                         <label for=code.get_value()>"Code"</label>
-                        <input
-                            id=code.get_value()
-                            name="code"
-                            required
-                            maxlength="20"
-                            autocomplete="one-time-code"
-                            autocapitalize="off"
-                            spellcheck="false"
-                            aria-describedby=code_error.get_value()
-                        />
+                        <CodeInput id=code.get_value() described_by=code_error.get_value() />
                         <p class="field-error" id=code_error.get_value() role="alert">{move || code_message.get()}</p>
                     </div>
                     <FormError message=form_error(verify, &["code"]) />

@@ -6,7 +6,7 @@ use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
 
 use crate::auth::two_factor::SecondFactor;
-use crate::components::form::{Field, FormError, field_error, form_error};
+use crate::components::form::{CodeInput, Field, FormError, field_error, form_error};
 
 #[component]
 pub fn SecondFactorPage() -> impl IntoView {
@@ -19,16 +19,7 @@ pub fn SecondFactorPage() -> impl IntoView {
             <p>"Enter the 6-digit code from your authenticator app. Lost your phone? Enter one of your recovery codes instead."</p>
             <form method="post" action=SecondFactor::url() class="form">
                 <Field label="Code" name="code" error=field_error(action, "code")>
-                    <input
-                        id="code"
-                        name="code"
-                        required
-                        maxlength="20"
-                        autocomplete="one-time-code"
-                        autocapitalize="off"
-                        spellcheck="false"
-                        autofocus
-                    />
+                    <CodeInput id="code" autofocus=true />
                 </Field>
                 <FormError message=form_error(action, &["code"]) />
                 <button type="submit">"Continue"</button>

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::form::{Field, FormError, field_error, form_error, succeeded};
+use crate::components::form::{Field, FormError, InviteeFields, field_error, form_error, succeeded};
 use crate::pages::dashboard::DashboardNav;
 use crate::team::{
     ASSIGNABLE_ROLES, ChangeMemberRole, InviteMember, MemberView, RemoveMember, ResendMemberInvitation, team_members,
@@ -72,12 +72,7 @@ pub fn TeamPage() -> impl IntoView {
                 <h2 id="invite-heading">"Invite a team member"</h2>
                 <p>"We email them a link to choose a password; the link works for three days."</p>
                 <ActionForm action=invite attr:class="form">
-                    <Field label="Email" name="email" error=field_error(invite, "email")>
-                        <input id="email" name="email" type="email" required maxlength="254" autocomplete="off" />
-                    </Field>
-                    <Field label="Name" name="full_name" error=field_error(invite, "full_name")>
-                        <input id="full_name" name="full_name" required maxlength="200" autocomplete="off" />
-                    </Field>
+                    <InviteeFields action=invite />
                     <Field label="Role" name="role" error=field_error(invite, "role")>
                         <select id="role" name="role">{role_options("viewer")}</select>
                     </Field>

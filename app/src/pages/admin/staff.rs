@@ -11,7 +11,7 @@ use crate::admin::{
     DeactivateStaff, Grant, InviteStaff, MODULES, ResendStaffInvitation, SetStaffPermissions, StaffRow, staff_detail, staff_list,
 };
 use crate::auth::two_factor::ResetTwoFactor;
-use crate::components::form::{Field, FormError, field_error, form_error, succeeded};
+use crate::components::form::{Field, FormError, InviteeFields, field_error, form_error, succeeded};
 use crate::components::step_up::StepUpPrompt;
 
 /// The choices for each module, as `GrantsForm` reads them.
@@ -73,12 +73,7 @@ pub fn StaffPage() -> impl IntoView {
                 <h2 id="invite-heading">"Invite staff"</h2>
                 <p>"They choose a password from the emailed link and set up two-factor authentication at their first sign-in."</p>
                 <ActionForm action=invite attr:class="form">
-                    <Field label="Email" name="email" error=field_error(invite, "email")>
-                        <input id="email" name="email" type="email" required maxlength="254" autocomplete="off" />
-                    </Field>
-                    <Field label="Name" name="full_name" error=field_error(invite, "full_name")>
-                        <input id="full_name" name="full_name" required maxlength="200" autocomplete="off" />
-                    </Field>
+                    <InviteeFields action=invite />
                     <GrantSelects grants=Vec::new() error=field_error(invite, "grants") />
                     <FormError message=form_error(invite, &["email", "full_name", "grants"]) />
                     <Show when=succeeded(invite)>
