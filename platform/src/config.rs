@@ -35,6 +35,19 @@ pub struct PaytenGates {
     pub test_gate_url: String,
     pub test_api_url: String,
     pub live_gate_url: String,
+    /// How long an order-status query may take before the payment is left pending for
+    /// reconciliation (the buyer waits for it on the return).
+    pub status_query_timeout_secs: u64,
+}
+
+/// The platform as the merchant of record, printed on every receipt.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct MerchantOfRecord {
+    pub name: String,
+    pub address: String,
+    /// The business registration number (NUI) in Kosovo.
+    pub business_number: String,
+    pub support_email: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -69,6 +82,7 @@ pub struct Settings {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub security_txt: SecurityTxt,
     pub payten: PaytenGates,
+    pub merchant_of_record: MerchantOfRecord,
     /// `pretty` for people, `json` for log collectors.
     pub log_format: LogFormat,
     pub rate_limits: RateLimits,
@@ -118,6 +132,13 @@ pub struct RateLimits {
     pub verification_per_account: LimitRule,
     pub reset_per_ip: LimitRule,
     pub reset_per_account: LimitRule,
+    /// Checkout sessions made from the dashboard, per IP and per signed-in user.
+    pub checkout_create_per_ip: LimitRule,
+    pub checkout_create_per_user: LimitRule,
+    /// Presses of a Pay button (each makes a gateway order), per IP and per checkout
+    /// session. A payment link's many buyers are counted per IP only.
+    pub pay_per_ip: LimitRule,
+    pub pay_per_checkout: LimitRule,
 }
 
 impl Default for RateLimits {
@@ -132,6 +153,10 @@ impl Default for RateLimits {
             verification_per_account: LimitRule::per_hour(3),
             reset_per_ip: LimitRule::per_hour(10),
             reset_per_account: LimitRule::per_hour(3),
+            checkout_create_per_ip: LimitRule::per_hour(1000),
+            checkout_create_per_user: LimitRule::per_hour(1000),
+            pay_per_ip: LimitRule { max: 20, window_secs: 600 },
+            pay_per_checkout: LimitRule::per_hour(10),
         }
     }
 }
@@ -217,6 +242,13 @@ impl Default for Settings {
                 test_gate_url: "http://127.0.0.1:8600/fim/est3Dgate".into(),
                 test_api_url: "http://127.0.0.1:8600/fim/api".into(),
                 live_gate_url: "https://pgw.bkt-ks.com/fim/est3Dgate".into(),
+                status_query_timeout_secs: 10,
+            },
+            merchant_of_record: MerchantOfRecord {
+                name: "Saleonix SH.P.K.".into(),
+                address: "Rr. Agim Ramadani 15, 10000 Prishtinë, Kosovo".into(),
+                business_number: "NUI 811000000 (demo)".into(),
+                support_email: "support@saleonix.example".into(),
             },
             log_format: LogFormat::Pretty,
             rate_limits: RateLimits::default(),
@@ -288,6 +320,11 @@ impl Settings {
         if self.mail.max_attempts == 0 || self.mail.poll_interval_ms == 0 {
             return Err(ConfigError::Invalid(
                 "SALEONIX_MAIL__MAX_ATTEMPTS and SALEONIX_MAIL__POLL_INTERVAL_MS must be at least 1".into(),
+            ));
+        }
+        if self.payten.test_gate_url == self.payten.live_gate_url {
+            return Err(ConfigError::Invalid(
+                "SALEONIX_PAYTEN__TEST_GATE_URL and SALEONIX_PAYTEN__LIVE_GATE_URL must differ: Test and Live never share a gateway".into(),
             ));
         }
         if self.audit.retention_days < AuditSettings::MIN_RETENTION_DAYS {

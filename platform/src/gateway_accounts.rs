@@ -17,10 +17,18 @@ pub enum Mode {
 }
 
 impl Mode {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Mode::Test => "test",
             Mode::Live => "live",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Mode> {
+        match text {
+            "test" => Some(Mode::Test),
+            "live" => Some(Mode::Live),
+            _ => None,
         }
     }
 }

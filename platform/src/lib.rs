@@ -15,6 +15,7 @@ pub mod identity;
 pub mod mail;
 pub mod merchants;
 pub mod password;
+pub mod payments;
 pub mod rate_limit;
 pub mod secrets;
 pub mod seed;

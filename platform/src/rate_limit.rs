@@ -70,6 +70,46 @@ pub async fn hit(pool: &PgPool, limit: Limit, key: &str) -> Result<Decision, sql
     })
 }
 
+/// Counts one hit against every check (so a client over one limit keeps counting against
+/// the others) and answers with the longest wait if any is over. The first refusal of a
+/// window goes to the audit trail; the rest of a flood only counts, so it cannot fill the
+/// disk. `Err(Some(wait))` is a refusal, `Err(None)` a database failure.
+pub async fn enforce(
+    pool: &PgPool,
+    checks: &[(&'static str, LimitRule, &str)],
+    facts: &crate::audit::RequestFacts,
+) -> Result<(), Option<Duration>> {
+    use crate::audit::{self, Actor, ActorKind, Event, Outcome};
+    let mut retry_after = None;
+    for (bucket, rule, key) in checks {
+        match hit(pool, Limit::new(bucket, *rule), key).await {
+            Ok(Decision::Allowed) => {}
+            Ok(Decision::Limited { retry_after: wait, first }) => {
+                retry_after = retry_after.max(Some(wait));
+                if first {
+                    let event = Event::new("rate_limit.refused", Actor { kind: ActorKind::Anonymous, id: None }, Outcome::Denied)
+                        .reason(format!("over the {bucket} limit"))
+                        .detail(serde_json::json!({ "bucket": bucket, "max": rule.max, "window_secs": rule.window_secs }));
+                    if let Err(error) = audit::record_alone(pool, &event, facts).await {
+                        tracing::error!(%error, "recording a rate-limit refusal failed");
+                    }
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, "rate limit check failed");
+                return Err(None);
+            }
+        }
+    }
+    match retry_after {
+        None => Ok(()),
+        Some(wait) => {
+            tracing::warn!(buckets = ?checks.iter().map(|c| c.0).collect::<Vec<_>>(), "rate limited");
+            Err(Some(wait))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

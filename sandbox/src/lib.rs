@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod buyer;
 pub mod callback;
 pub mod cards;
 pub mod clock;

@@ -21,3 +21,20 @@ pub fn spawn_cleanup(pool: PgPool) -> tokio::task::JoinHandle<()> {
         }
     })
 }
+
+const EXPIRY_EVERY: Duration = Duration::from_secs(60);
+
+/// Marks checkouts past their expiry as expired, every minute. Each pass takes its rows
+/// with `SKIP LOCKED`, so instances running it at once share the work.
+pub fn spawn_checkout_expiry(platform: platform::Platform) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(EXPIRY_EVERY);
+        loop {
+            every.tick().await;
+            match platform::payments::sessions::expire_due(&platform).await {
+                Ok(expired) => tracing::debug!(expired, "checkout expiry done"),
+                Err(error) => tracing::warn!(%error, "checkout expiry failed; retrying later"),
+            }
+        }
+    })
+}

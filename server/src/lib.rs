@@ -1,6 +1,7 @@
 //! The Saleonix HTTP server: the Leptos app (pages and server functions) behind the
 //! platform's hardening layers. `router` is library code so tests run the real thing.
 
+pub mod checkout;
 pub mod csrf;
 pub mod dev_mailbox;
 pub mod guard;
@@ -100,6 +101,7 @@ pub fn router(platform: Platform) -> Router {
     if platform::mail::dev_mailbox(&platform.config).is_some() {
         router = router.route("/dev/mailbox", get(dev_mailbox::page));
     }
+    let router = router.merge(checkout::routes().with_state(platform.clone()));
     let state = AppState { leptos: leptos.clone(), platform };
 
     router

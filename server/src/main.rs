@@ -65,7 +65,9 @@ async fn run(command: &str, config: Config) -> Result<ExitCode, Box<dyn std::err
     // least once, never lost.
     tokio::spawn(platform::mail::run_worker(pool.clone(), config.clone(), transport));
     let _cleanup = server::jobs::spawn_cleanup(pool.clone());
-    let app = server::router(Platform::new(pool, config));
+    let platform = Platform::new(pool, config);
+    let _expiry = server::jobs::spawn_checkout_expiry(platform.clone());
+    let app = server::router(platform);
     match &settings.tls {
         Some(tls) => server::tls::serve(app, settings.listen, tls, settings.public_origin().to_owned()).await?,
         None => {

@@ -15,6 +15,7 @@ use payten::{
     PaymentGateway as _, PaymentRequest, Recurring, Timeouts, TranType,
 };
 use payten_sandbox::config::{DEV_API_PASSWORD, DEV_API_USER, DEV_CLIENT_ID, DEV_STORE_KEY};
+use payten_sandbox::buyer::Buyer;
 use payten_sandbox::{Sandbox, SandboxConfig};
 use secrecy::SecretString;
 use tokio::net::TcpListener;
@@ -22,8 +23,8 @@ use tokio::sync::mpsc;
 
 pub const APPROVE_MC: &str = "5571135571135575";
 pub const APPROVE_VISA: &str = "4355084355084358";
-pub const EXPIRY: &str = "12/30";
-pub const CVV: &str = "000";
+#[allow(unused_imports)] // Each test binary uses a different part.
+pub use payten_sandbox::buyer::{CVV, EXPIRY, HtmlForm, forms};
 
 /// Something the merchant received.
 #[derive(Debug, Clone)]
@@ -173,105 +174,29 @@ pub fn request(merchant: &Merchant, oid: &str, minor: u64) -> PaymentRequest {
     }
 }
 
-/// A form found in a page.
-#[derive(Debug, Clone)]
-pub struct HtmlForm {
-    pub method: String,
-    pub action: String,
-    pub fields: Vec<(String, String)>,
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
-fn attr(tag: &str, name: &str) -> Option<String> {
-    let needle = format!(" {name}=\"");
-    let start = tag.find(&needle)? + needle.len();
-    let end = tag[start..].find('"')? + start;
-    Some(unescape(&tag[start..end]))
-}
-
-/// The forms of a page the sandbox rendered (its markup is regular).
-pub fn forms(html: &str) -> Vec<HtmlForm> {
-    let mut out = Vec::new();
-    let mut rest = html;
-    while let Some(start) = rest.find("<form") {
-        let Some(end) = rest[start..].find("</form>") else {
-            break;
-        };
-        let block = &rest[start..start + end];
-        let tag_end = block.find('>').unwrap_or(block.len());
-        let tag = &block[..tag_end];
-        let mut fields = Vec::new();
-        let mut inputs = &block[tag_end..];
-        while let Some(i) = inputs.find("<input") {
-            let t_end = inputs[i..].find('>').map_or(inputs.len(), |e| i + e);
-            let t = &inputs[i..t_end];
-            if let Some(name) = attr(t, "name") {
-                fields.push((name, attr(t, "value").unwrap_or_default()));
-            }
-            inputs = &inputs[t_end..];
-        }
-        out.push(HtmlForm {
-            method: attr(tag, "method").unwrap_or_else(|| "get".into()),
-            action: attr(tag, "action").unwrap_or_default(),
-            fields,
-        });
-        rest = &rest[start + end..];
-    }
-    out
-}
-
-/// The buyer's browser.
+/// The buyer's browser: the shared scripted buyer, plus the client's own form builder.
 pub struct Browser {
+    pub buyer: Buyer,
     pub http: reqwest::Client,
-    pub base: String,
 }
 
 impl Browser {
     pub fn new(sandbox: &Sandbox) -> Browser {
-        Browser {
-            http: reqwest::Client::new(),
-            base: sandbox.base_url(),
-        }
-    }
-
-    fn absolute(&self, action: &str) -> String {
-        if action.starts_with('/') {
-            format!("{}{action}", self.base)
-        } else {
-            action.to_owned()
-        }
+        let buyer = Buyer::new(sandbox.base_url());
+        Browser { http: buyer.http.clone(), buyer }
     }
 
     pub async fn post(&self, action: &str, fields: &[(String, String)]) -> String {
-        let r = self
-            .http
-            .post(self.absolute(action))
-            .form(fields)
-            .send()
-            .await
-            .expect("post");
-        assert!(r.status().is_success(), "HTTP {}", r.status());
-        r.text().await.expect("body")
+        self.buyer.post(action, fields).await
     }
 
     pub async fn post_pairs(&self, action: &str, fields: &[(&str, &str)]) -> String {
-        let owned: Vec<(String, String)> = fields
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        self.post(action, &owned).await
+        self.buyer.post_pairs(action, fields).await
     }
 
     /// Submits a form the way a browser would (POST body or GET query).
     pub async fn submit(&self, form: &HtmlForm) {
-        let url = self.absolute(&form.action);
+        let url = if form.action.starts_with('/') { format!("{}{}", self.buyer.base, form.action) } else { form.action.clone() };
         let r = if form.method.eq_ignore_ascii_case("post") {
             self.http.post(url).form(&form.fields).send().await
         } else {
@@ -281,47 +206,14 @@ impl Browser {
     }
 
     /// Gate → card page → 3-D Secure page; returns the page after the password.
-    pub async fn pay_page(
-        &self,
-        gw: &NestPay,
-        req: &PaymentRequest,
-        card: &str,
-        password: &str,
-    ) -> String {
+    pub async fn pay_page(&self, gw: &NestPay, req: &PaymentRequest, card: &str, password: &str) -> String {
         let form = gw.hosted_form(req).expect("hosted form");
-        let card_page = self.post(&form.action, &form.fields).await;
-        let card_form = forms(&card_page).into_iter().next().expect("card form");
-        let tds_page = self
-            .post_pairs(
-                &card_form.action,
-                &[
-                    ("pan", card),
-                    ("expiry", EXPIRY),
-                    ("cvv", CVV),
-                    ("cardholder", "Arbër Çela"),
-                ],
-            )
-            .await;
-        let tds_form = forms(&tds_page)
-            .into_iter()
-            .next()
-            .expect("3-D Secure form");
-        assert!(
-            tds_form.action.ends_with("/3ds"),
-            "not the 3-D Secure page: {tds_page}"
-        );
-        self.post_pairs(&tds_form.action, &[("password", password)])
-            .await
+        let gate = HtmlForm { method: "post".into(), action: form.action, fields: form.fields };
+        self.buyer.card_and_3ds(&gate, card, password).await
     }
 
     /// Pays and returns the auto-post form(s) of the return page.
-    pub async fn pay(
-        &self,
-        gw: &NestPay,
-        req: &PaymentRequest,
-        card: &str,
-        password: &str,
-    ) -> Vec<HtmlForm> {
+    pub async fn pay(&self, gw: &NestPay, req: &PaymentRequest, card: &str, password: &str) -> Vec<HtmlForm> {
         forms(&self.pay_page(gw, req, card, password).await)
     }
 }

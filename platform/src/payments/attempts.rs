@@ -1,0 +1,140 @@
+//! Pressing Pay: a fresh gateway order id, the attempt recorded, and the signed form that
+//! sends the buyer's browser to the hosted card page of the checkout's own mode.
+
+use payten::{BillTo, HostedForm, Lang, OrderId, PaymentRequest, TranType};
+use rand::Rng as _;
+use rand::distributions::Alphanumeric;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::transition::{self, Change, NewAttempt, Source};
+use super::{Mode, PaymentError, SessionStatus, buyer_email, ensure_mode_allowed, gateways, links, money, sessions};
+use crate::Platform;
+use crate::audit::{Actor, ActorKind, RequestFacts};
+
+/// Where the gateway sends the buyer back and where it posts its callback.
+pub const RETURN_PATH: &str = "/pay/return";
+pub const CALLBACK_PATH: &str = "/pay/callback";
+
+/// An attempt on its way to the gateway.
+#[derive(Debug, Clone)]
+pub struct Started {
+    pub order_id: String,
+    /// The checkout session paid (a new one when a link was opened).
+    pub session_token: String,
+    pub form: HostedForm,
+}
+
+/// A gateway order id: `SX` and 18 random alphanumerics, 20 characters in all (the
+/// gateway's limit), fresh for every attempt and too long to guess, since the buyer's
+/// result and receipt pages are addressed by it.
+fn new_order_id() -> String {
+    let body: String = rand::thread_rng().sample_iter(&Alphanumeric).take(18).map(char::from).collect();
+    format!("SX{body}")
+}
+
+/// Starts an attempt for the checkout session or payment link with public `token`.
+pub async fn start(platform: &Platform, token: &str, email: &str, facts: &RequestFacts) -> Result<Started, PaymentError> {
+    let email = buyer_email("email", email)?;
+    let buyer = Actor { kind: ActorKind::Anonymous, id: None };
+    let mut tx = platform.pool.begin().await?;
+    let session_token = if token.starts_with("pl_") {
+        let (merchant_id, link) = links::by_token(&mut tx, token).await?.ok_or(PaymentError::NotFound)?;
+        sessions::open_from_link(&mut tx, merchant_id, &link, &email, facts).await?
+    } else {
+        token.to_owned()
+    };
+    let row: Option<(Uuid, Uuid, Mode, SessionStatus, OffsetDateTime, i64, String)> = sqlx::query_as(
+        "SELECT id, merchant_id, mode, status, expires_at, amount_minor, currency::text
+         FROM checkout_sessions WHERE token = $1 FOR UPDATE",
+    )
+    .bind(&session_token)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (session_id, merchant_id, mode, status, expires_at, amount_minor, currency) = row.ok_or(PaymentError::NotFound)?;
+    match status {
+        SessionStatus::Paid => return Err(PaymentError::SessionPaid),
+        SessionStatus::Expired => return Err(PaymentError::SessionExpired),
+        SessionStatus::Open if expires_at <= OffsetDateTime::now_utc() => return Err(PaymentError::SessionExpired),
+        SessionStatus::Open => {}
+    }
+    ensure_mode_allowed(&mut tx, merchant_id, mode).await?;
+
+    let account = gateways::for_mode(platform, mode).await?;
+    let order_id = new_order_id();
+    let origin = platform.config.settings.public_origin();
+    let request = PaymentRequest {
+        oid: OrderId::new(order_id.clone())?,
+        amount: money(amount_minor, &currency)?,
+        tran_type: TranType::Auth,
+        ok_url: format!("{origin}{RETURN_PATH}"),
+        fail_url: format!("{origin}{RETURN_PATH}"),
+        callback_url: format!("{origin}{CALLBACK_PATH}"),
+        lang: Lang::En,
+        email: Some(email.clone()),
+        bill_to: BillTo::default(),
+        recurring: None,
+    };
+    let form = payten::hosted_form(&account.endpoints, &account.credentials, &request)?;
+    let attempt = NewAttempt {
+        merchant_id,
+        mode,
+        session_id,
+        order_id: &order_id,
+        gateway_client_id: &account.credentials.client_id,
+        amount_minor,
+        currency: &currency,
+        buyer_email: &email,
+    };
+    transition::create(&mut tx, &attempt, buyer, facts).await?;
+    transition::apply(&mut tx, platform, &order_id, Change::Send, Source::Buyer, buyer, facts).await?;
+    tx.commit().await?;
+    Ok(Started { order_id, session_token, form })
+}
+
+/// What the buyer's result page shows for one attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub status: super::Status,
+    pub merchant_name: String,
+    pub amount: payten::Money,
+    pub buyer_email: Option<String>,
+    pub decline_reason: Option<String>,
+    pub mode: Mode,
+    pub session_token: String,
+    /// The checkout can still be paid (after a decline, the buyer may try another card).
+    pub session_open: bool,
+    pub success_url: Option<String>,
+    pub cancel_url: Option<String>,
+}
+
+/// The attempt with gateway order id `order_id`, for its buyer.
+pub async fn outcome(pool: &sqlx::PgPool, order_id: &str) -> Result<Option<Outcome>, PaymentError> {
+    type Row = (super::Status, String, i64, String, Option<String>, Option<String>, Mode, String, bool, Option<String>, Option<String>);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT p.status, m.business_name, p.amount_minor, p.currency::text, p.buyer_email, p.decline_reason, p.mode,
+                s.token, s.status = 'open' AND s.expires_at > now(), s.success_url, s.cancel_url
+         FROM payments p JOIN checkout_sessions s ON s.id = p.session_id JOIN merchants m ON m.id = p.merchant_id
+         WHERE p.order_id = $1",
+    )
+    .bind(order_id)
+    .fetch_optional(pool)
+    .await?;
+    let Some((status, merchant_name, minor, currency, buyer_email, decline_reason, mode, session_token, session_open, success_url, cancel_url)) =
+        row
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Outcome {
+        status,
+        merchant_name,
+        amount: money(minor, &currency)?,
+        buyer_email,
+        decline_reason,
+        mode,
+        session_token,
+        session_open,
+        success_url,
+        cancel_url,
+    }))
+}

@@ -1,0 +1,100 @@
+//! Products: a name and a price in euro, in one mode, active or archived. Archived
+//! products stay readable (old sessions and links name them) but cannot be sold again.
+
+use sqlx::PgPool;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{Mode, PaymentError, member_actor, optional_text, parse_euro, text};
+use crate::audit::{self, Event, Outcome, RequestFacts};
+use crate::identity::roles::MerchantScope;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Product {
+    pub id: Uuid,
+    pub mode: Mode,
+    pub name: String,
+    pub description: Option<String>,
+    pub price_minor: i64,
+    pub currency: String,
+    pub archived_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+}
+
+/// A product as typed in the dashboard.
+#[derive(Debug, Clone, Default)]
+pub struct NewProduct {
+    pub name: String,
+    pub description: String,
+    /// Euro, as a decimal: `12.50`.
+    pub price: String,
+}
+
+const COLUMNS: &str = "id, mode, name, description, price_minor, currency::text AS currency, archived_at, created_at";
+
+/// The merchant's products in `mode`, active first, newest first.
+pub async fn list(pool: &PgPool, scope: &MerchantScope, mode: Mode) -> Result<Vec<Product>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM products WHERE merchant_id = $1 AND mode = $2
+         ORDER BY archived_at IS NOT NULL, created_at DESC"
+    ))
+    .bind(scope.merchant_id())
+    .bind(mode)
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn create(
+    pool: &PgPool,
+    scope: &MerchantScope,
+    mode: Mode,
+    new: &NewProduct,
+    facts: &RequestFacts,
+) -> Result<Product, PaymentError> {
+    let name = text("name", &new.name, 200)?;
+    let description = optional_text("description", &new.description, 1000)?;
+    let price = parse_euro("price", &new.price)?;
+    let mut tx = pool.begin().await?;
+    let product: Product = sqlx::query_as(&format!(
+        "INSERT INTO products (id, merchant_id, mode, name, description, price_minor, currency)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
+    ))
+    .bind(Uuid::new_v4())
+    .bind(scope.merchant_id())
+    .bind(mode)
+    .bind(&name)
+    .bind(&description)
+    .bind(price.minor() as i64)
+    .bind(price.currency().alpha())
+    .fetch_one(&mut *tx)
+    .await?;
+    let event = Event::new("product.create", member_actor(scope), Outcome::Success)
+        .merchant(scope.merchant_id())
+        .target("product", product.id.to_string())
+        .detail(serde_json::json!({ "mode": mode.as_str(), "price_minor": product.price_minor }));
+    audit::record(&mut tx, &event, facts).await?;
+    tx.commit().await?;
+    Ok(product)
+}
+
+/// Archives one of the merchant's own products; another merchant's id is not found.
+pub async fn archive(pool: &PgPool, scope: &MerchantScope, id: Uuid, facts: &RequestFacts) -> Result<(), PaymentError> {
+    let mut tx = pool.begin().await?;
+    let archived = sqlx::query(
+        "UPDATE products SET archived_at = now() WHERE id = $1 AND merchant_id = $2 AND archived_at IS NULL",
+    )
+    .bind(id)
+    .bind(scope.merchant_id())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if archived == 0 {
+        return Err(PaymentError::NotFound);
+    }
+    let event = Event::new("product.archive", member_actor(scope), Outcome::Success)
+        .merchant(scope.merchant_id())
+        .target("product", id.to_string());
+    audit::record(&mut tx, &event, facts).await?;
+    tx.commit().await?;
+    Ok(())
+}

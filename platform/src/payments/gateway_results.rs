@@ -1,0 +1,203 @@
+//! The gateway's answers: the buyer's browser return (`okUrl`/`failUrl`, POST or GET) and
+//! the server-to-server callback. Each is verified with the ver3 hash of the account of
+//! the payment's own mode; an approval is confirmed with an order-status query before the
+//! payment counts as paid. Whatever arrives, in any order and any number of times, ends
+//! in [`transition::apply`], which keeps one result.
+
+use payten::{GatewayReturn, PaymentGateway as _, MdStatus, ProcReturnCode, ReceivedFields, ResponseStatus, ReturnError};
+use uuid::Uuid;
+
+use super::transition::{self, Applied, CardFacts, Change, Source};
+use super::{Mode, PaymentError, Status, gateways};
+use crate::Platform;
+use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
+
+/// How the answer arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Return,
+    Callback,
+}
+
+impl Channel {
+    fn source(self) -> Source {
+        match self {
+            Channel::Return => Source::Return,
+            Channel::Callback => Source::Callback,
+        }
+    }
+}
+
+/// Why an answer was refused. It changed nothing and is on the audit trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejection {
+    Malformed,
+    /// No account of either mode has the claimed client id.
+    UnknownClient,
+    /// The hash does not verify with the store key of the claimed account.
+    BadHash,
+    UnknownOrder,
+    /// Signed by the other mode's account than the payment's own.
+    WrongAccount,
+}
+
+impl Rejection {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rejection::Malformed => "malformed",
+            Rejection::UnknownClient => "unknown_client",
+            Rejection::BadHash => "bad_hash",
+            Rejection::UnknownOrder => "unknown_order",
+            Rejection::WrongAccount => "wrong_account",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Handled {
+    /// Verified and applied: where the payment stands now.
+    Applied { order_id: String, status: Status, applied: Applied },
+    Rejected(Rejection),
+}
+
+/// Plain-language words for a buyer and a merchant, chosen from the gateway's codes.
+pub fn decline_reason(ret: &GatewayReturn) -> &'static str {
+    if ret.response == ResponseStatus::Error {
+        return "The payment service had a problem and took no money. Please try again later.";
+    }
+    match (&ret.proc_return_code, &ret.md_status) {
+        (None, _) | (_, Some(MdStatus::Failed)) => "The card's 3-D Secure check did not succeed. No money was taken.",
+        (Some(ProcReturnCode::InsufficientFunds), _) => "The card has insufficient funds.",
+        (Some(ProcReturnCode::ExpiredCard), _) => "The card has expired.",
+        (Some(ProcReturnCode::NotPermitted), _) => "The card may not be used for this purchase.",
+        (Some(ProcReturnCode::RestrictedCard), _) => "The card is restricted. Please contact your bank.",
+        (Some(ProcReturnCode::InvalidTransaction), _) => "The card's bank refused this transaction as invalid.",
+        (Some(ProcReturnCode::GatewayError), _) => {
+            "The payment service had a problem and took no money. Please try again later."
+        }
+        _ => "The card's bank declined the payment.",
+    }
+}
+
+fn card_facts(ret: &GatewayReturn) -> CardFacts {
+    CardFacts {
+        masked_pan: ret.masked_pan.as_ref().map(|p| p.as_str().to_owned()),
+        card_brand: ret.card_brand.clone(),
+        auth_code: ret.auth_code.clone(),
+        host_ref_num: ret.host_ref_num.clone(),
+        trans_id: ret.trans_id.clone(),
+        proc_return_code: ret.proc_return_code.as_ref().map(|c| c.as_str().to_owned()),
+        md_status: None,
+    }
+}
+
+async fn reject(
+    platform: &Platform,
+    channel: Channel,
+    rejection: Rejection,
+    order_id: Option<&str>,
+    merchant_id: Option<Uuid>,
+    facts: &RequestFacts,
+) -> Result<Handled, PaymentError> {
+    let mut event = Event::new(channel.source().event_type(), Actor { kind: ActorKind::Anonymous, id: None }, Outcome::Denied)
+        .reason(rejection.as_str());
+    if let Some(order_id) = order_id {
+        event = event.target("payment", order_id);
+    }
+    if let Some(merchant_id) = merchant_id {
+        event = event.merchant(merchant_id);
+    }
+    audit::record_alone(&platform.pool, &event, facts).await?;
+    tracing::warn!(channel = ?channel, rejection = rejection.as_str(), "refused a gateway answer");
+    Ok(Handled::Rejected(rejection))
+}
+
+/// Verifies `fields` against the account (of either mode) that has the claimed client id.
+async fn verify(platform: &Platform, fields: Vec<(String, String)>) -> Result<Result<(Mode, GatewayReturn), Rejection>, PaymentError> {
+    let Ok(received) = ReceivedFields::new(fields) else { return Ok(Err(Rejection::Malformed)) };
+    let Some(claimed) = received.client_id().map(str::to_owned) else { return Ok(Err(Rejection::Malformed)) };
+    let mut rejection = Rejection::UnknownClient;
+    for mode in [Mode::Test, Mode::Live] {
+        let account = match gateways::for_mode(platform, mode).await {
+            Ok(account) => account,
+            Err(PaymentError::NoGatewayAccount(_)) => continue,
+            Err(error) => return Err(error),
+        };
+        if account.credentials.client_id != claimed {
+            continue;
+        }
+        match received.verify(&account.credentials) {
+            Ok(ret) => return Ok(Ok((mode, ret))),
+            Err(ReturnError::BadHash) => rejection = Rejection::BadHash,
+            Err(ReturnError::UnknownClient { .. }) => {}
+            Err(_) => rejection = Rejection::Malformed,
+        }
+    }
+    Ok(Err(rejection))
+}
+
+/// Handles one browser return or callback. See the module documentation.
+pub async fn handle(
+    platform: &Platform,
+    fields: Vec<(String, String)>,
+    channel: Channel,
+    facts: &RequestFacts,
+) -> Result<Handled, PaymentError> {
+    let (mode, ret) = match verify(platform, fields).await? {
+        Ok(verified) => verified,
+        Err(rejection) => return reject(platform, channel, rejection, None, None, facts).await,
+    };
+    let payment: Option<(Uuid, Mode, String, i64)> =
+        sqlx::query_as("SELECT merchant_id, mode, gateway_client_id, amount_minor FROM payments WHERE order_id = $1")
+            .bind(&ret.oid)
+            .fetch_optional(&platform.pool)
+            .await?;
+    let Some((merchant_id, payment_mode, client_id, amount_minor)) = payment else {
+        return reject(platform, channel, Rejection::UnknownOrder, None, None, facts).await;
+    };
+    if payment_mode != mode || client_id != ret.client_id {
+        return reject(platform, channel, Rejection::WrongAccount, Some(&ret.oid), Some(merchant_id), facts).await;
+    }
+
+    let change = if ret.amount.minor() != amount_minor as u64 {
+        Change::Note("amount_differs_from_order")
+    } else if ret.is_paid() {
+        confirm(platform, mode, &ret, amount_minor).await?
+    } else if ret.response == ResponseStatus::Error {
+        Change::Failed { reason: decline_reason(&ret), card: card_facts(&ret) }
+    } else {
+        Change::Declined { reason: decline_reason(&ret), card: card_facts(&ret) }
+    };
+    let gateway = Actor { kind: ActorKind::Gateway, id: None };
+    let mut tx = platform.pool.begin().await?;
+    let applied = transition::apply(&mut tx, platform, &ret.oid, change, channel.source(), gateway, facts).await?;
+    tx.commit().await?;
+    Ok(Handled::Applied { order_id: ret.oid, status: applied.status(), applied })
+}
+
+/// An approval counts once the gateway's own order status says the sale went through for
+/// the whole amount. Without that answer the payment stays pending for reconciliation.
+async fn confirm(platform: &Platform, mode: Mode, ret: &GatewayReturn, amount_minor: i64) -> Result<Change, PaymentError> {
+    let account = gateways::for_mode(platform, mode).await?;
+    let status = match gateways::status_client(platform, &account) {
+        Ok(client) => client.order_status(&ret.oid).await,
+        Err(error) => Err(error),
+    };
+    Ok(match status {
+        Ok(status)
+            if status.status.is_charged()
+                && status.captured_amount_minor.or(status.original_amount_minor) == Some(amount_minor as u64) =>
+        {
+            let mut card = card_facts(ret);
+            if card.masked_pan.is_none() {
+                card.masked_pan = status.masked_pan.map(|p| p.as_str().to_owned());
+            }
+            Change::Paid(card)
+        }
+        Ok(_) => Change::Note("approval_not_confirmed_by_status_query"),
+        Err(error) => {
+            tracing::warn!(%error, order_id = %ret.oid, "order-status query failed; the payment stays pending");
+            Change::Note("awaiting_confirmation")
+        }
+    })
+}

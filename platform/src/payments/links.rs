@@ -1,0 +1,164 @@
+//! Payment links: a shareable, reusable URL (`/pay/<token>`) for a product or a fixed
+//! amount, with an optional limit on payments and an optional expiry. A buyer opening one
+//! gets a checkout session of their own ([`super::sessions::open_from_link`]).
+
+use sqlx::{PgConnection, PgPool};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{Mode, PaymentError, invalid, member_actor, parse_euro, public_token, text};
+use crate::audit::{self, Event, Outcome, RequestFacts};
+use crate::identity::roles::MerchantScope;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Link {
+    pub id: Uuid,
+    pub mode: Mode,
+    pub token: String,
+    pub product_id: Option<Uuid>,
+    pub title: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub max_payments: Option<i32>,
+    pub expires_at: Option<OffsetDateTime>,
+    pub archived_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    /// Paid checkouts made from this link.
+    pub payments: i64,
+}
+
+impl Link {
+    /// Why a buyer cannot pay through the link now, if they cannot.
+    pub fn unavailable(&self, now: OffsetDateTime) -> bool {
+        self.archived_at.is_some()
+            || self.expires_at.is_some_and(|at| at <= now)
+            || self.max_payments.is_some_and(|max| self.payments >= i64::from(max))
+    }
+}
+
+/// What a link charges: a product of the same mode (its name and price are copied), or a
+/// title and amount typed in.
+#[derive(Debug, Clone)]
+pub enum Charge {
+    Product(Uuid),
+    Amount { title: String, amount: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct NewLink {
+    pub charge: Charge,
+    pub max_payments: Option<u32>,
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+const SELECT: &str = "SELECT l.id, l.mode, l.token, l.product_id, l.title, l.amount_minor, l.currency::text AS currency,
+        l.max_payments, l.expires_at, l.archived_at, l.created_at,
+        (SELECT count(*) FROM checkout_sessions s WHERE s.link_id = l.id AND s.status = 'paid') AS payments
+    FROM payment_links l";
+
+pub async fn list(pool: &PgPool, scope: &MerchantScope, mode: Mode) -> Result<Vec<Link>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE l.merchant_id = $1 AND l.mode = $2 ORDER BY l.archived_at IS NOT NULL, l.created_at DESC"
+    ))
+    .bind(scope.merchant_id())
+    .bind(mode)
+    .fetch_all(pool)
+    .await
+}
+
+/// A link by its public token, whoever asks (the buyer's page).
+pub async fn by_token(conn: &mut PgConnection, token: &str) -> Result<Option<(Uuid, Link)>, sqlx::Error> {
+    let row: Option<(Uuid,)> = sqlx::query_as("SELECT merchant_id FROM payment_links WHERE token = $1")
+        .bind(token)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some((merchant_id,)) = row else { return Ok(None) };
+    let link: Link = sqlx::query_as(&format!("{SELECT} WHERE l.token = $1")).bind(token).fetch_one(conn).await?;
+    Ok(Some((merchant_id, link)))
+}
+
+pub async fn create(
+    pool: &PgPool,
+    scope: &MerchantScope,
+    mode: Mode,
+    new: &NewLink,
+    facts: &RequestFacts,
+) -> Result<Link, PaymentError> {
+    if new.max_payments == Some(0) {
+        return Err(invalid("max_payments", "the limit must be at least one payment"));
+    }
+    if new.expires_at.is_some_and(|at| at <= OffsetDateTime::now_utc()) {
+        return Err(invalid("expires_at", "the expiry must be in the future"));
+    }
+    let mut tx = pool.begin().await?;
+    let (product_id, title, minor, currency) = match &new.charge {
+        Charge::Product(id) => {
+            let product: Option<(String, i64, String)> = sqlx::query_as(
+                "SELECT name, price_minor, currency::text FROM products
+                 WHERE id = $1 AND merchant_id = $2 AND mode = $3 AND archived_at IS NULL",
+            )
+            .bind(id)
+            .bind(scope.merchant_id())
+            .bind(mode)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let (name, price, currency) = product.ok_or(invalid("product", "choose one of your active products"))?;
+            (Some(*id), name, price, currency)
+        }
+        Charge::Amount { title, amount } => {
+            let title = text("title", title, 200)?;
+            let amount = parse_euro("amount", amount)?;
+            (None, title, amount.minor() as i64, amount.currency().alpha().to_owned())
+        }
+    };
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO payment_links (id, merchant_id, mode, token, product_id, title, amount_minor, currency,
+                                    max_payments, expires_at, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(id)
+    .bind(scope.merchant_id())
+    .bind(mode)
+    .bind(public_token("pl"))
+    .bind(product_id)
+    .bind(&title)
+    .bind(minor)
+    .bind(&currency)
+    .bind(new.max_payments.map(|m| m as i32))
+    .bind(new.expires_at)
+    .bind(scope.user_id())
+    .execute(&mut *tx)
+    .await?;
+    let event = Event::new("payment_link.create", member_actor(scope), Outcome::Success)
+        .merchant(scope.merchant_id())
+        .target("payment_link", id.to_string())
+        .detail(serde_json::json!({ "mode": mode.as_str(), "amount_minor": minor, "currency": currency }));
+    audit::record(&mut tx, &event, facts).await?;
+    let link = sqlx::query_as(&format!("{SELECT} WHERE l.id = $1")).bind(id).fetch_one(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(link)
+}
+
+/// Archives one of the merchant's own links: buyers opening it are told it is no longer
+/// available. Another merchant's id is not found.
+pub async fn archive(pool: &PgPool, scope: &MerchantScope, id: Uuid, facts: &RequestFacts) -> Result<(), PaymentError> {
+    let mut tx = pool.begin().await?;
+    let archived = sqlx::query(
+        "UPDATE payment_links SET archived_at = now() WHERE id = $1 AND merchant_id = $2 AND archived_at IS NULL",
+    )
+    .bind(id)
+    .bind(scope.merchant_id())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if archived == 0 {
+        return Err(PaymentError::NotFound);
+    }
+    let event = Event::new("payment_link.archive", member_actor(scope), Outcome::Success)
+        .merchant(scope.merchant_id())
+        .target("payment_link", id.to_string());
+    audit::record(&mut tx, &event, facts).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,217 @@
+//! Checkout and payments: the catalogue, payment links, checkout sessions, payment attempts
+//! sent to Payten, and the gateway's answers (migration `20261125000010_checkout.sql`).
+//!
+//! - [`transition`] is the one place a payment's state changes: idempotent on the gateway
+//!   order id, in one transaction with its timeline row and audit row.
+//! - [`gateways`] hands out the gateway account of an object's own mode, so a Test object
+//!   can only reach the Test account and a Live object the Live one.
+//! - Card data never enters: the buyer types it on the gateway's hosted page, and the only
+//!   card facts kept are the masked number, the brand and the codes the gateway returns.
+
+pub mod attempts;
+pub mod catalog;
+pub mod gateway_results;
+pub mod gateways;
+pub mod links;
+pub mod reading;
+pub mod receipts;
+pub mod sessions;
+pub mod transition;
+
+use rand::Rng as _;
+use rand::distributions::Alphanumeric;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::audit::AuditError;
+pub use crate::gateway_accounts::Mode;
+
+/// A payment's state. Refunds (next issue) add the last two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(type_name = "payment_status", rename_all = "snake_case")]
+pub enum Status {
+    Created,
+    Pending,
+    Paid,
+    Declined,
+    Failed,
+    Expired,
+    Refunded,
+    PartiallyRefunded,
+}
+
+impl Status {
+    pub const ALL: [Status; 8] = [
+        Status::Created,
+        Status::Pending,
+        Status::Paid,
+        Status::Declined,
+        Status::Failed,
+        Status::Expired,
+        Status::Refunded,
+        Status::PartiallyRefunded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Created => "created",
+            Status::Pending => "pending",
+            Status::Paid => "paid",
+            Status::Declined => "declined",
+            Status::Failed => "failed",
+            Status::Expired => "expired",
+            Status::Refunded => "refunded",
+            Status::PartiallyRefunded => "partially_refunded",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// The money was taken (and may since have been refunded).
+    pub fn is_paid(self) -> bool {
+        matches!(self, Status::Paid | Status::Refunded | Status::PartiallyRefunded)
+    }
+}
+
+/// The state of a checkout session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "checkout_status", rename_all = "snake_case")]
+pub enum SessionStatus {
+    Open,
+    Paid,
+    Expired,
+}
+
+/// Why a payment operation was refused. Field errors name the form field they concern.
+#[derive(Debug, thiserror::Error)]
+pub enum PaymentError {
+    #[error("not found")]
+    NotFound,
+    #[error("{field}: {message}")]
+    Invalid { field: &'static str, message: &'static str },
+    #[error("Live Mode is open only to verified merchants that are not suspended")]
+    LiveNotAllowed,
+    #[error("this checkout has expired")]
+    SessionExpired,
+    #[error("this checkout is already paid")]
+    SessionPaid,
+    #[error("this payment link is no longer available")]
+    LinkUnavailable,
+    #[error("no {0:?} Mode gateway account is configured")]
+    NoGatewayAccount(Mode),
+    #[error("the {0:?} Mode gateway account does not use the configured gate")]
+    GatewayMisconfigured(Mode),
+    #[error("gateway account: {0}")]
+    GatewayAccount(#[from] crate::gateway_accounts::GatewayAccountError),
+    #[error("payment form: {0}")]
+    Form(#[from] payten::FormError),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Audit(#[from] AuditError),
+}
+
+pub(crate) fn invalid(field: &'static str, message: &'static str) -> PaymentError {
+    PaymentError::Invalid { field, message }
+}
+
+/// A random public token with a prefix naming what it opens: 22 alphanumerics, about
+/// 131 bits, so tokens cannot be guessed or enumerated.
+pub(crate) fn public_token(prefix: &str) -> String {
+    let body: String = rand::thread_rng().sample_iter(&Alphanumeric).take(22).map(char::from).collect();
+    format!("{prefix}_{body}")
+}
+
+/// Whether the merchant may work in Live Mode now: verified and not suspended. A
+/// suspended merchant falls back to Test Mode.
+pub async fn live_allowed(conn: &mut PgConnection, merchant_id: Uuid) -> Result<bool, sqlx::Error> {
+    let allowed: Option<bool> = sqlx::query_scalar(
+        "SELECT verified_at IS NOT NULL AND suspended_at IS NULL FROM merchants WHERE id = $1",
+    )
+    .bind(merchant_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(allowed.unwrap_or(false))
+}
+
+/// The mode a merchant actually works in when asking for `requested`: Live only while it
+/// is allowed, otherwise Test.
+pub async fn effective_mode(conn: &mut PgConnection, merchant_id: Uuid, requested: Mode) -> Result<Mode, sqlx::Error> {
+    Ok(match requested {
+        Mode::Live if live_allowed(conn, merchant_id).await? => Mode::Live,
+        _ => Mode::Test,
+    })
+}
+
+/// Refuses Live Mode for a merchant that may not use it (checked again at every step,
+/// since a suspension can come between making a checkout and paying it).
+pub(crate) async fn ensure_mode_allowed(conn: &mut PgConnection, merchant_id: Uuid, mode: Mode) -> Result<(), PaymentError> {
+    if mode == Mode::Live && !live_allowed(conn, merchant_id).await? {
+        return Err(PaymentError::LiveNotAllowed);
+    }
+    Ok(())
+}
+
+/// An amount read from the database, where the `minor_amount` and `currency_code` domains
+/// already hold it to a positive amount in a known currency.
+pub(crate) fn money(minor: i64, currency: &str) -> Result<payten::Money, PaymentError> {
+    match (u64::try_from(minor), payten::Currency::from_alpha(currency)) {
+        (Ok(minor), Some(currency)) if minor > 0 => Ok(payten::Money::new(minor, currency)),
+        _ => Err(PaymentError::Database(sqlx::Error::Decode("amount outside the schema's domain".into()))),
+    }
+}
+
+/// The largest single amount a merchant may ask for: 1,000,000.00 in any currency.
+pub const MAX_AMOUNT_MINOR: u64 = 100_000_000;
+
+/// Merchants type prices in euro as decimals (`12.50`); they become integer cents here,
+/// without floating point, or a clear error for `field`.
+pub fn parse_euro(field: &'static str, text: &str) -> Result<payten::Money, PaymentError> {
+    let money = payten::Money::parse_decimal(text.trim(), payten::Currency::Eur)
+        .map_err(|_| invalid(field, "enter an amount in euro such as 12.50"))?;
+    if money.is_zero() {
+        return Err(invalid(field, "the amount must be more than zero"));
+    }
+    if money.minor() > MAX_AMOUNT_MINOR {
+        return Err(invalid(field, "the amount may be at most 1,000,000.00"));
+    }
+    Ok(money)
+}
+
+/// Who acts on merchant objects: the signed-in member, for the audit trail.
+pub(crate) fn member_actor(scope: &crate::identity::roles::MerchantScope) -> crate::audit::Actor {
+    crate::audit::Actor { kind: crate::audit::ActorKind::User, id: Some(scope.user_id()) }
+}
+
+/// Trims a free-text field and holds it to `max` characters without control characters.
+pub(crate) fn text(field: &'static str, value: &str, max: usize) -> Result<String, PaymentError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(invalid(field, "this field is required"));
+    }
+    if value.chars().count() > max {
+        return Err(invalid(field, "this is too long"));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(invalid(field, "remove line breaks and control characters"));
+    }
+    Ok(value.to_owned())
+}
+
+/// Like [`text`], for a field that may be left empty.
+pub(crate) fn optional_text(field: &'static str, value: &str, max: usize) -> Result<Option<String>, PaymentError> {
+    if value.trim().is_empty() { Ok(None) } else { text(field, value, max).map(Some) }
+}
+
+/// A buyer's email address: the shape only (the receipt proves delivery).
+pub fn buyer_email(field: &'static str, value: &str) -> Result<String, PaymentError> {
+    let email = value.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        })
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
+    if valid { Ok(email) } else { Err(invalid(field, "enter an email address such as name@example.com")) }
+}

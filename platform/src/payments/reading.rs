@@ -1,0 +1,200 @@
+//! The dashboard's reading of payments: the filtered list, one payment with its timeline,
+//! and daily volume. Every query is scoped to the signed-in member's merchant and mode.
+
+use sqlx::{PgPool, Postgres, QueryBuilder};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use super::sessions::Item;
+use super::{Mode, Status};
+use crate::identity::roles::MerchantScope;
+
+/// Filters of the payments list; every field is optional.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub status: Option<Status>,
+    pub from: Option<Date>,
+    /// Inclusive: the whole day.
+    pub to: Option<Date>,
+    pub min_minor: Option<i64>,
+    pub max_minor: Option<i64>,
+    pub buyer_email: Option<String>,
+    /// Matches the order id, the buyer's email or the checkout's reference.
+    pub search: Option<String>,
+    /// Keyset paging: payments created before this one.
+    pub before: Option<(OffsetDateTime, Uuid)>,
+}
+
+pub const PAGE: i64 = 50;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PaymentRow {
+    pub id: Uuid,
+    pub order_id: String,
+    pub status: Status,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub buyer_email: Option<String>,
+    pub reference: Option<String>,
+    pub masked_pan: Option<String>,
+    pub card_brand: Option<String>,
+    pub decline_reason: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub paid_at: Option<OffsetDateTime>,
+}
+
+const ROW: &str = "SELECT p.id, p.order_id, p.status, p.amount_minor, p.currency::text AS currency, p.buyer_email,
+        s.reference, p.masked_pan, p.card_brand, p.decline_reason, p.created_at, p.paid_at
+    FROM payments p JOIN checkout_sessions s ON s.id = p.session_id";
+
+fn like(text: &str) -> String {
+    let escaped = text.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// One page of the merchant's payments in `mode`, newest first.
+pub async fn list(pool: &PgPool, scope: &MerchantScope, mode: Mode, filter: &Filter) -> Result<Vec<PaymentRow>, sqlx::Error> {
+    let mut q: QueryBuilder<Postgres> = QueryBuilder::new(ROW);
+    q.push(" WHERE p.merchant_id = ").push_bind(scope.merchant_id());
+    q.push(" AND p.mode = ").push_bind(mode);
+    if let Some(status) = filter.status {
+        q.push(" AND p.status = ").push_bind(status);
+    }
+    if let Some(from) = filter.from {
+        q.push(" AND p.created_at >= ").push_bind(from.midnight().assume_utc());
+    }
+    if let Some(to) = filter.to.and_then(|d| d.next_day()) {
+        q.push(" AND p.created_at < ").push_bind(to.midnight().assume_utc());
+    }
+    if let Some(min) = filter.min_minor {
+        q.push(" AND p.amount_minor >= ").push_bind(min);
+    }
+    if let Some(max) = filter.max_minor {
+        q.push(" AND p.amount_minor <= ").push_bind(max);
+    }
+    if let Some(email) = filter.buyer_email.as_deref().filter(|e| !e.trim().is_empty()) {
+        q.push(" AND p.buyer_email ILIKE ").push_bind(like(email));
+    }
+    if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
+        let pattern = like(search);
+        q.push(" AND (p.order_id ILIKE ").push_bind(pattern.clone());
+        q.push(" OR p.buyer_email ILIKE ").push_bind(pattern.clone());
+        q.push(" OR s.reference ILIKE ").push_bind(pattern).push(")");
+    }
+    if let Some((at, id)) = filter.before {
+        q.push(" AND (p.created_at, p.id) < (").push_bind(at).push(", ").push_bind(id).push(")");
+    }
+    q.push(" ORDER BY p.created_at DESC, p.id DESC LIMIT ").push_bind(PAGE);
+    q.build_query_as().fetch_all(pool).await
+}
+
+/// One timeline entry.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TimelineEntry {
+    pub at: OffsetDateTime,
+    pub source: String,
+    pub from_status: Option<Status>,
+    pub to_status: Option<Status>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentDetail {
+    pub payment: PaymentRow,
+    pub mode: Mode,
+    pub session_token: String,
+    pub auth_code: Option<String>,
+    pub proc_return_code: Option<String>,
+    pub items: Vec<Item>,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// One of the merchant's payments, in any mode; another merchant's id is not found.
+pub async fn detail(pool: &PgPool, scope: &MerchantScope, id: Uuid) -> Result<Option<PaymentDetail>, sqlx::Error> {
+    let payment: Option<PaymentRow> = sqlx::query_as(&format!("{ROW} WHERE p.id = $1 AND p.merchant_id = $2"))
+        .bind(id)
+        .bind(scope.merchant_id())
+        .fetch_optional(pool)
+        .await?;
+    let Some(payment) = payment else { return Ok(None) };
+    let (mode, session_token, session_id, auth_code, proc_return_code): (Mode, String, Uuid, Option<String>, Option<String>) =
+        sqlx::query_as(
+            "SELECT p.mode, s.token, s.id, p.auth_code, p.proc_return_code
+             FROM payments p JOIN checkout_sessions s ON s.id = p.session_id WHERE p.id = $1",
+        )
+        .bind(id)
+        .fetch_one(pool)
+        .await?;
+    let items = sqlx::query_as("SELECT name, unit_amount_minor, quantity FROM checkout_items WHERE session_id = $1 ORDER BY position")
+        .bind(session_id)
+        .fetch_all(pool)
+        .await?;
+    let timeline = sqlx::query_as(
+        "SELECT at, source, from_status, to_status, note FROM payment_events WHERE payment_id = $1 ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    Ok(Some(PaymentDetail { payment, mode, session_token, auth_code, proc_return_code, items, timeline }))
+}
+
+/// One day of the overview chart: paid payments and their sum (minor units, EUR).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Day {
+    pub day: Date,
+    pub payments: i64,
+    pub volume_minor: i64,
+}
+
+/// The last `days` days (today included, UTC), each present even when empty.
+pub async fn daily_volume(pool: &PgPool, scope: &MerchantScope, mode: Mode, days: i32) -> Result<Vec<Day>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT d::date AS day, count(p.id) AS payments, coalesce(sum(p.amount_minor), 0)::bigint AS volume_minor
+         FROM generate_series((now() AT TIME ZONE 'UTC')::date - ($3 - 1), (now() AT TIME ZONE 'UTC')::date, interval '1 day') d
+         LEFT JOIN payments p ON p.merchant_id = $1 AND p.mode = $2 AND p.paid_at IS NOT NULL
+              AND (p.paid_at AT TIME ZONE 'UTC')::date = d::date
+         GROUP BY d ORDER BY d",
+    )
+    .bind(scope.merchant_id())
+    .bind(mode)
+    .bind(days)
+    .fetch_all(pool)
+    .await
+}
+
+/// Counts by status for the overview, over the same days.
+pub async fn status_counts(pool: &PgPool, scope: &MerchantScope, mode: Mode, days: i32) -> Result<Vec<(Status, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT status, count(*) FROM payments
+         WHERE merchant_id = $1 AND mode = $2 AND created_at >= now() - make_interval(days => $3)
+         GROUP BY status ORDER BY status",
+    )
+    .bind(scope.merchant_id())
+    .bind(mode)
+    .bind(days)
+    .fetch_all(pool)
+    .await
+}
+
+/// Whether Live Mode is open to the merchant and, if not, why: the dashboard's switch
+/// explains itself. Open exactly when [`super::live_allowed`] says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LiveAccess {
+    Open,
+    AwaitingVerification,
+    /// A suspension outranks verification.
+    Suspended,
+}
+
+pub async fn live_access(pool: &PgPool, scope: &MerchantScope) -> Result<LiveAccess, sqlx::Error> {
+    let (verified, suspended): (bool, bool) =
+        sqlx::query_as("SELECT verified_at IS NOT NULL, suspended_at IS NOT NULL FROM merchants WHERE id = $1")
+            .bind(scope.merchant_id())
+            .fetch_one(pool)
+            .await?;
+    Ok(match (verified, suspended) {
+        (_, true) => LiveAccess::Suspended,
+        (false, false) => LiveAccess::AwaitingVerification,
+        (true, false) => LiveAccess::Open,
+    })
+}

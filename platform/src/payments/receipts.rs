@@ -1,0 +1,121 @@
+//! The buyer's receipt email, queued in the same transaction that marks a payment paid,
+//! so a paid payment always has its receipt on the way and a rolled-back one never does.
+
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::{PaymentError, money};
+use crate::Platform;
+use crate::config::Settings;
+use crate::mail::{self, OutgoingMail};
+use crate::payments::sessions::Item;
+
+/// What a receipt shows, read from the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    pub order_id: String,
+    pub merchant_name: String,
+    pub buyer_email: Option<String>,
+    pub items: Vec<Item>,
+    pub amount: payten::Money,
+    pub masked_pan: Option<String>,
+    pub card_brand: Option<String>,
+    pub auth_code: Option<String>,
+    pub paid_at: time::OffsetDateTime,
+    pub test_mode: bool,
+}
+
+/// The receipt of a paid payment, by order id; `None` for an order that is not paid.
+pub async fn load(conn: &mut PgConnection, order_id: &str) -> Result<Option<Receipt>, PaymentError> {
+    type Row = (Uuid, String, String, Option<String>, i64, String, Option<String>, Option<String>, Option<String>, time::OffsetDateTime, super::Mode);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT p.session_id, p.order_id, m.business_name, p.buyer_email, p.amount_minor, p.currency::text,
+                p.masked_pan, p.card_brand, p.auth_code, p.paid_at, p.mode
+         FROM payments p JOIN merchants m ON m.id = p.merchant_id
+         WHERE p.order_id = $1 AND p.paid_at IS NOT NULL",
+    )
+    .bind(order_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((session_id, order_id, merchant_name, buyer_email, minor, currency, masked_pan, card_brand, auth_code, paid_at, mode)) =
+        row
+    else {
+        return Ok(None);
+    };
+    let items = sqlx::query_as("SELECT name, unit_amount_minor, quantity FROM checkout_items WHERE session_id = $1 ORDER BY position")
+        .bind(session_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(Some(Receipt {
+        order_id,
+        merchant_name,
+        buyer_email,
+        items,
+        amount: money(minor, &currency)?,
+        masked_pan,
+        card_brand,
+        auth_code,
+        paid_at,
+        test_mode: mode == super::Mode::Test,
+    }))
+}
+
+/// Minor units of `currency` as the receipt prints them: `12.50 EUR`.
+pub fn format_amount(minor: i64, currency: &str) -> String {
+    match money(minor, currency) {
+        Ok(m) => m.to_string(),
+        Err(_) => format!("{minor} (minor units) {currency}"),
+    }
+}
+
+pub fn mail_for(settings: &Settings, receipt: &Receipt, to: &str) -> OutgoingMail {
+    let mor = &settings.merchant_of_record;
+    let currency = receipt.amount.currency().alpha();
+    let lines: String = receipt
+        .items
+        .iter()
+        .map(|i| {
+            let total = i.unit_amount_minor * i64::from(i.quantity);
+            format!("  {} x {}  {}\n", i.quantity, i.name, format_amount(total, currency))
+        })
+        .collect();
+    let card = match (&receipt.card_brand, &receipt.masked_pan) {
+        (Some(brand), Some(pan)) => format!("{brand} {pan}"),
+        (None, Some(pan)) => pan.clone(),
+        _ => "card".into(),
+    };
+    let test = if receipt.test_mode { "TEST MODE: no money was moved.\n\n" } else { "" };
+    let paid_at = receipt.paid_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    OutgoingMail {
+        to: to.to_owned(),
+        subject: format!("Your receipt from {} via Saleonix", receipt.merchant_name),
+        body: format!(
+            "{test}Thank you for your payment to {merchant}.\n\n{lines}\n  Total paid: {total}\n\n\
+             Paid with: {card}\nOrder: {order}\nAuthorisation: {auth}\nDate: {paid_at}\n\n\
+             Saleonix is the merchant of record for this purchase:\n{name}, {address}, {number}.\n\
+             Questions about this payment: {support}\n\nView this receipt: {origin}/pay/receipt/{order}\n",
+            merchant = receipt.merchant_name,
+            total = receipt.amount,
+            order = receipt.order_id,
+            auth = receipt.auth_code.as_deref().unwrap_or("-"),
+            name = mor.name,
+            address = mor.address,
+            number = mor.business_number,
+            support = mor.support_email,
+            origin = settings.public_origin(),
+        )
+        .into(),
+    }
+}
+
+/// Queues the receipt of a payment just marked paid, when the buyer gave an address.
+pub(crate) async fn enqueue(conn: &mut PgConnection, platform: &Platform, payment_id: Uuid) -> Result<(), PaymentError> {
+    let order_id: String =
+        sqlx::query_scalar("SELECT order_id FROM payments WHERE id = $1").bind(payment_id).fetch_one(&mut *conn).await?;
+    let Some(receipt) = load(conn, &order_id).await? else { return Ok(()) };
+    if let Some(to) = receipt.buyer_email.clone() {
+        let mail = mail_for(&platform.config.settings, &receipt, &to);
+        mail::enqueue(conn, &platform.config.secrets.field_keys, &mail).await?;
+    }
+    Ok(())
+}

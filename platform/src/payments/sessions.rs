@@ -1,0 +1,403 @@
+//! Checkout sessions: one order a buyer pays once. The dashboard makes them for an order
+//! (items, optional buyer email, return URLs, 30 minutes to 24 hours to pay); a buyer
+//! opening a payment link gets one of their own.
+
+use sqlx::{PgConnection, PgPool};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use super::transition::{self, Change, Source};
+use super::{Mode, PaymentError, SessionStatus, ensure_mode_allowed, invalid, member_actor, parse_euro, public_token, text};
+use crate::Platform;
+use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
+use crate::identity::roles::MerchantScope;
+use crate::payments::links::Link;
+
+pub const MIN_EXPIRY_MINUTES: u32 = 30;
+pub const MAX_EXPIRY_MINUTES: u32 = 24 * 60;
+/// A buyer who opened a payment link has this long to pay.
+const LINK_SESSION_MINUTES: i64 = 60;
+const MAX_ITEMS: usize = 50;
+const MAX_QUANTITY: u32 = 999;
+
+#[derive(Debug, Clone)]
+pub enum NewItem {
+    /// One of the merchant's active products of the same mode, at its price.
+    Product { id: Uuid, quantity: u32 },
+    /// A line typed in: a name and a unit price in euro.
+    Custom { name: String, price: String, quantity: u32 },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewSession {
+    pub items: Vec<NewItem>,
+    pub buyer_email: String,
+    pub reference: String,
+    pub success_url: String,
+    pub cancel_url: String,
+    /// 30 to 1440; `None` is the default, 24 hours.
+    pub expires_in_minutes: Option<u32>,
+}
+
+/// A line of an order.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Item {
+    pub name: String,
+    pub unit_amount_minor: i64,
+    pub quantity: i32,
+}
+
+/// A checkout session as the buyer's page and the dashboard show it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Checkout {
+    pub id: Uuid,
+    pub merchant_id: Uuid,
+    pub merchant_name: String,
+    pub mode: Mode,
+    pub token: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub buyer_email: Option<String>,
+    pub reference: Option<String>,
+    pub success_url: Option<String>,
+    pub cancel_url: Option<String>,
+    pub status: SessionStatus,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    #[sqlx(skip)]
+    pub items: Vec<Item>,
+}
+
+impl Checkout {
+    /// The status a buyer should see now: an open session past its expiry is expired
+    /// even before the sweep marks it.
+    pub fn status_now(&self, now: OffsetDateTime) -> SessionStatus {
+        match self.status {
+            SessionStatus::Open if self.expires_at <= now => SessionStatus::Expired,
+            status => status,
+        }
+    }
+}
+
+const SELECT: &str = "SELECT s.id, s.merchant_id, m.business_name AS merchant_name, s.mode, s.token, s.amount_minor,
+        s.currency::text AS currency, s.buyer_email, s.reference, s.success_url, s.cancel_url, s.status,
+        s.created_at, s.expires_at
+    FROM checkout_sessions s JOIN merchants m ON m.id = s.merchant_id";
+
+async fn items(conn: &mut PgConnection, session_id: Uuid) -> Result<Vec<Item>, sqlx::Error> {
+    sqlx::query_as("SELECT name, unit_amount_minor, quantity FROM checkout_items WHERE session_id = $1 ORDER BY position")
+        .bind(session_id)
+        .fetch_all(conn)
+        .await
+}
+
+/// A session by its public token, whoever asks (the buyer's page).
+pub async fn by_token(conn: &mut PgConnection, token: &str) -> Result<Option<Checkout>, sqlx::Error> {
+    let session: Option<Checkout> =
+        sqlx::query_as(&format!("{SELECT} WHERE s.token = $1")).bind(token).fetch_optional(&mut *conn).await?;
+    match session {
+        Some(mut session) => {
+            session.items = items(conn, session.id).await?;
+            Ok(Some(session))
+        }
+        None => Ok(None),
+    }
+}
+
+/// The merchant's own session, for the dashboard; another merchant's id is not found.
+pub async fn get(pool: &PgPool, scope: &MerchantScope, id: Uuid) -> Result<Option<Checkout>, sqlx::Error> {
+    let mut conn = pool.acquire().await?;
+    let session: Option<Checkout> = sqlx::query_as(&format!("{SELECT} WHERE s.id = $1 AND s.merchant_id = $2"))
+        .bind(id)
+        .bind(scope.merchant_id())
+        .fetch_optional(&mut *conn)
+        .await?;
+    match session {
+        Some(mut session) => {
+            session.items = items(&mut conn, session.id).await?;
+            Ok(Some(session))
+        }
+        None => Ok(None),
+    }
+}
+
+/// The merchant's latest sessions in `mode`, newest first, without items.
+pub async fn recent(pool: &PgPool, scope: &MerchantScope, mode: Mode, limit: i64) -> Result<Vec<Checkout>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT} WHERE s.merchant_id = $1 AND s.mode = $2 ORDER BY s.created_at DESC LIMIT $3"))
+        .bind(scope.merchant_id())
+        .bind(mode)
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+}
+
+fn return_url(field: &'static str, value: &str) -> Result<Option<String>, PaymentError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let rest = value.strip_prefix("https://").or_else(|| value.strip_prefix("http://"));
+    let host_ok = rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'));
+    if !host_ok || value.len() > 2000 || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(invalid(field, "enter a full address starting with https://"));
+    }
+    Ok(Some(value.to_owned()))
+}
+
+struct Line {
+    name: String,
+    product_id: Option<Uuid>,
+    unit_minor: i64,
+    quantity: i32,
+}
+
+async fn insert(
+    conn: &mut PgConnection,
+    merchant_id: Uuid,
+    mode: Mode,
+    link_id: Option<Uuid>,
+    lines: &[Line],
+    details: (Option<String>, Option<String>, Option<String>, Option<String>),
+    expires_in: Duration,
+    created_by: Option<Uuid>,
+) -> Result<(Uuid, String), PaymentError> {
+    let total = lines.iter().try_fold(0i64, |sum, l| sum.checked_add(l.unit_minor.checked_mul(i64::from(l.quantity))?));
+    let total = total
+        .filter(|t| *t > 0 && *t as u64 <= super::MAX_AMOUNT_MINOR)
+        .ok_or(invalid("items", "the order total must be between 0.01 and 1,000,000.00"))?;
+    let currency = "EUR";
+    let (buyer_email, reference, success_url, cancel_url) = details;
+    let id = Uuid::new_v4();
+    let token = public_token("cs");
+    sqlx::query(
+        "INSERT INTO checkout_sessions (id, merchant_id, mode, token, link_id, amount_minor, currency, buyer_email,
+                                        reference, success_url, cancel_url, created_by, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now(), now() + $13)",
+    )
+    .bind(id)
+    .bind(merchant_id)
+    .bind(mode)
+    .bind(&token)
+    .bind(link_id)
+    .bind(total)
+    .bind(currency)
+    .bind(buyer_email)
+    .bind(reference)
+    .bind(success_url)
+    .bind(cancel_url)
+    .bind(created_by)
+    .bind(expires_in)
+    .execute(&mut *conn)
+    .await?;
+    for (position, line) in lines.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO checkout_items (session_id, position, name, product_id, unit_amount_minor, quantity)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(position as i16 + 1)
+        .bind(&line.name)
+        .bind(line.product_id)
+        .bind(line.unit_minor)
+        .bind(line.quantity)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok((id, token))
+}
+
+/// Makes a session from the dashboard, audited as `checkout_session.create`.
+pub async fn create(
+    pool: &PgPool,
+    scope: &MerchantScope,
+    mode: Mode,
+    new: &NewSession,
+    facts: &RequestFacts,
+) -> Result<(Uuid, String), PaymentError> {
+    if new.items.is_empty() || new.items.len() > MAX_ITEMS {
+        return Err(invalid("items", "add between one and fifty items"));
+    }
+    let minutes = new.expires_in_minutes.unwrap_or(MAX_EXPIRY_MINUTES);
+    if !(MIN_EXPIRY_MINUTES..=MAX_EXPIRY_MINUTES).contains(&minutes) {
+        return Err(invalid("expires_in_minutes", "choose between 30 minutes and 24 hours"));
+    }
+    let buyer_email = match new.buyer_email.trim() {
+        "" => None,
+        email => Some(super::buyer_email("buyer_email", email)?),
+    };
+    let reference = super::optional_text("reference", &new.reference, 100)?;
+    let success_url = return_url("success_url", &new.success_url)?;
+    let cancel_url = return_url("cancel_url", &new.cancel_url)?;
+
+    let mut tx = pool.begin().await?;
+    ensure_mode_allowed(&mut tx, scope.merchant_id(), mode).await?;
+    let mut lines = Vec::with_capacity(new.items.len());
+    for item in &new.items {
+        let quantity = match item {
+            NewItem::Product { quantity, .. } | NewItem::Custom { quantity, .. } => *quantity,
+        };
+        if !(1..=MAX_QUANTITY).contains(&quantity) {
+            return Err(invalid("quantity", "each quantity must be 1 to 999"));
+        }
+        lines.push(match item {
+            NewItem::Product { id, .. } => {
+                let product: Option<(String, i64)> = sqlx::query_as(
+                    "SELECT name, price_minor FROM products
+                     WHERE id = $1 AND merchant_id = $2 AND mode = $3 AND archived_at IS NULL",
+                )
+                .bind(id)
+                .bind(scope.merchant_id())
+                .bind(mode)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let (name, unit_minor) = product.ok_or(invalid("items", "choose your active products"))?;
+                Line { name, product_id: Some(*id), unit_minor, quantity: quantity as i32 }
+            }
+            NewItem::Custom { name, price, .. } => Line {
+                name: text("item_name", name, 200)?,
+                product_id: None,
+                unit_minor: parse_euro("item_price", price)?.minor() as i64,
+                quantity: quantity as i32,
+            },
+        });
+    }
+    let details = (buyer_email, reference, success_url, cancel_url);
+    let expires_in = Duration::minutes(i64::from(minutes));
+    let (id, token) =
+        insert(&mut tx, scope.merchant_id(), mode, None, &lines, details, expires_in, Some(scope.user_id())).await?;
+    let event = Event::new("checkout_session.create", member_actor(scope), Outcome::Success)
+        .merchant(scope.merchant_id())
+        .target("checkout_session", id.to_string())
+        .detail(serde_json::json!({ "mode": mode.as_str(), "items": lines.len(), "expires_in_minutes": minutes }));
+    audit::record(&mut tx, &event, facts).await?;
+    tx.commit().await?;
+    Ok((id, token))
+}
+
+/// A buyer's own session for a link, made when they press Pay on the link's page.
+pub async fn open_from_link(
+    conn: &mut PgConnection,
+    merchant_id: Uuid,
+    link: &Link,
+    buyer_email: &str,
+    facts: &RequestFacts,
+) -> Result<String, PaymentError> {
+    if link.unavailable(OffsetDateTime::now_utc()) {
+        return Err(PaymentError::LinkUnavailable);
+    }
+    if let Some(product_id) = link.product_id {
+        let active: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM products WHERE id = $1 AND archived_at IS NULL)")
+                .bind(product_id)
+                .fetch_one(&mut *conn)
+                .await?;
+        if !active {
+            return Err(PaymentError::LinkUnavailable);
+        }
+    }
+    ensure_mode_allowed(conn, merchant_id, link.mode).await?;
+    let line = Line { name: link.title.clone(), product_id: link.product_id, unit_minor: link.amount_minor, quantity: 1 };
+    let details = (Some(buyer_email.to_owned()), None, None, None);
+    let (id, token) =
+        insert(conn, merchant_id, link.mode, Some(link.id), &[line], details, Duration::minutes(LINK_SESSION_MINUTES), None)
+            .await?;
+    let event = Event::new("checkout_session.create", Actor { kind: ActorKind::Anonymous, id: None }, Outcome::Success)
+        .merchant(merchant_id)
+        .target("checkout_session", id.to_string())
+        .detail(serde_json::json!({ "mode": link.mode.as_str(), "payment_link": link.id }));
+    audit::record(conn, &event, facts).await?;
+    Ok(token)
+}
+
+/// Marks open sessions past their expiry as expired, with the attempts that never left
+/// for the gateway. Attempts already sent stay pending: the buyer may still be paying on
+/// the gateway's page, and reconciliation settles them from the gateway's answer.
+pub async fn expire_due(platform: &Platform) -> Result<u64, PaymentError> {
+    let mut tx = platform.pool.begin().await?;
+    let expired: Vec<Uuid> = sqlx::query_scalar(
+        "UPDATE checkout_sessions SET status = 'expired'
+         WHERE id IN (SELECT id FROM checkout_sessions WHERE status = 'open' AND expires_at <= now()
+                      ORDER BY expires_at LIMIT 500 FOR UPDATE SKIP LOCKED)
+         RETURNING id",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let unsent: Vec<String> =
+        sqlx::query_scalar("SELECT order_id FROM payments WHERE session_id = ANY($1) AND status = 'created'")
+            .bind(&expired)
+            .fetch_all(&mut *tx)
+            .await?;
+    let system = Actor { kind: ActorKind::System, id: None };
+    for order_id in unsent {
+        transition::apply(&mut tx, platform, &order_id, Change::Expire, Source::Expiry, system, &RequestFacts::default()).await?;
+    }
+    tx.commit().await?;
+    Ok(expired.len() as u64)
+}
+
+/// Whether a buyer can pay what a `/pay/<token>` page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Payable {
+    Yes,
+    AlreadyPaid,
+    Expired,
+    /// A link archived, past its expiry or its limit, or for an archived product.
+    LinkUnavailable,
+}
+
+/// What the buyer's page shows for a checkout session (`cs_…`) or payment link (`pl_…`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuyerPage {
+    pub merchant_name: String,
+    pub mode: Mode,
+    pub items: Vec<Item>,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub buyer_email: Option<String>,
+    pub cancel_url: Option<String>,
+    pub payable: Payable,
+}
+
+/// The buyer's page for `token`, or `None` for a token that names nothing.
+pub async fn buyer_page(conn: &mut PgConnection, token: &str) -> Result<Option<BuyerPage>, sqlx::Error> {
+    let now = OffsetDateTime::now_utc();
+    if token.starts_with("pl_") {
+        let Some((merchant_id, link)) = super::links::by_token(&mut *conn, token).await? else { return Ok(None) };
+        let (merchant_name, product_active): (String, bool) = sqlx::query_as(
+            "SELECT m.business_name,
+                    NOT EXISTS (SELECT 1 FROM products p WHERE p.id = $2 AND p.archived_at IS NOT NULL)
+             FROM merchants m WHERE m.id = $1",
+        )
+        .bind(merchant_id)
+        .bind(link.product_id)
+        .fetch_one(&mut *conn)
+        .await?;
+        let payable = if link.unavailable(now) || !product_active { Payable::LinkUnavailable } else { Payable::Yes };
+        return Ok(Some(BuyerPage {
+            merchant_name,
+            mode: link.mode,
+            items: vec![Item { name: link.title.clone(), unit_amount_minor: link.amount_minor, quantity: 1 }],
+            amount_minor: link.amount_minor,
+            currency: link.currency.clone(),
+            buyer_email: None,
+            cancel_url: None,
+            payable,
+        }));
+    }
+    let Some(session) = by_token(conn, token).await? else { return Ok(None) };
+    let payable = match session.status_now(now) {
+        SessionStatus::Open => Payable::Yes,
+        SessionStatus::Paid => Payable::AlreadyPaid,
+        SessionStatus::Expired => Payable::Expired,
+    };
+    Ok(Some(BuyerPage {
+        merchant_name: session.merchant_name,
+        mode: session.mode,
+        items: session.items,
+        amount_minor: session.amount_minor,
+        currency: session.currency,
+        buyer_email: session.buyer_email,
+        cancel_url: session.cancel_url,
+        payable,
+    }))
+}

@@ -1,0 +1,362 @@
+//! The one place a payment's state changes.
+//!
+//! [`apply`] locks the payment by its gateway order id, decides with [`next`] whether the
+//! change is possible, and writes the new state, the timeline row and the audit row in the
+//! caller's transaction. Repeating a change is harmless: a return and a callback for the
+//! same order, in any order and any number of times, leave one result. A change the state
+//! cannot take (a decline after a confirmed payment) changes nothing and is recorded.
+
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::{Mode, PaymentError, Status, receipts};
+use crate::Platform;
+use crate::audit::{self, Actor, Event, Outcome, RequestFacts};
+
+/// Where a change came from; the timeline shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The buyer pressed Pay.
+    Buyer,
+    /// The buyer's browser came back from the gateway.
+    Return,
+    /// The gateway's server-to-server callback.
+    Callback,
+    /// Our order-status query to the gateway.
+    StatusQuery,
+    /// The checkout expired before the attempt was sent.
+    Expiry,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Buyer => "buyer",
+            Source::Return => "return",
+            Source::Callback => "callback",
+            Source::StatusQuery => "status_query",
+            Source::Expiry => "expiry",
+        }
+    }
+
+    pub(crate) fn event_type(self) -> &'static str {
+        match self {
+            Source::Buyer => "payment.send",
+            Source::Return => "payment.return",
+            Source::Callback => "payment.callback",
+            Source::StatusQuery => "payment.status_query",
+            Source::Expiry => "payment.expire",
+        }
+    }
+}
+
+/// What the gateway said about the card and the authorisation. Never a card number: the
+/// masked PAN is checked again by the database.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CardFacts {
+    pub masked_pan: Option<String>,
+    pub card_brand: Option<String>,
+    pub auth_code: Option<String>,
+    pub host_ref_num: Option<String>,
+    pub trans_id: Option<String>,
+    pub proc_return_code: Option<String>,
+    pub md_status: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// The signed form was handed to the buyer's browser.
+    Send,
+    /// Approved by the gateway and confirmed by an order-status query.
+    Paid(CardFacts),
+    /// Refused by the issuer or by 3-D Secure; `reason` is a plain-language phrase.
+    Declined { reason: &'static str, card: CardFacts },
+    /// The gateway reported an error.
+    Failed { reason: &'static str, card: CardFacts },
+    /// The checkout expired before this attempt was sent.
+    Expire,
+    /// A message that changes nothing but belongs on the timeline, such as an approval
+    /// still waiting for its confirming status query.
+    Note(&'static str),
+}
+
+/// What [`apply`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    Changed { from: Status, to: Status },
+    /// Already in that state (a repeated return or callback) or a note.
+    Unchanged(Status),
+    /// The state cannot take this change; nothing changed, and it is on the record.
+    Refused(Status),
+}
+
+impl Applied {
+    pub fn status(self) -> Status {
+        match self {
+            Applied::Changed { to, .. } => to,
+            Applied::Unchanged(status) | Applied::Refused(status) => status,
+        }
+    }
+}
+
+/// The decision alone: the state `change` leads to from `current`, `Ok(None)` when it
+/// leaves the state as it is, `Err(())` when it is impossible.
+pub fn next(current: Status, change: &Change) -> Result<Option<Status>, ()> {
+    use Status::*;
+    let to = match change {
+        Change::Note(_) => return Ok(None),
+        Change::Send => Pending,
+        Change::Paid(_) => Paid,
+        Change::Declined { .. } => Declined,
+        Change::Failed { .. } => Failed,
+        Change::Expire => Expired,
+    };
+    if current == to || (to == Paid && current.is_paid()) {
+        return Ok(None);
+    }
+    let possible = match (current, to) {
+        (Created, Pending | Paid | Declined | Failed | Expired) => true,
+        (Pending, Paid | Declined | Failed) => true,
+        // An error answer is not final: a status query may find the order paid or declined.
+        (Failed, Paid | Declined) => true,
+        _ => false,
+    };
+    if possible { Ok(Some(to)) } else { Err(()) }
+}
+
+/// A new attempt, in state `created`.
+pub struct NewAttempt<'a> {
+    pub merchant_id: Uuid,
+    pub mode: Mode,
+    pub session_id: Uuid,
+    pub order_id: &'a str,
+    pub gateway_client_id: &'a str,
+    pub amount_minor: i64,
+    pub currency: &'a str,
+    pub buyer_email: &'a str,
+}
+
+/// Records a new attempt with its first timeline row and audit row.
+pub async fn create(conn: &mut PgConnection, new: &NewAttempt<'_>, actor: Actor, facts: &RequestFacts) -> Result<Uuid, PaymentError> {
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO payments (id, merchant_id, mode, session_id, order_id, gateway_client_id, amount_minor, currency,
+                               buyer_email)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(id)
+    .bind(new.merchant_id)
+    .bind(new.mode)
+    .bind(new.session_id)
+    .bind(new.order_id)
+    .bind(new.gateway_client_id)
+    .bind(new.amount_minor)
+    .bind(new.currency)
+    .bind(new.buyer_email)
+    .execute(&mut *conn)
+    .await?;
+    timeline(conn, id, Source::Buyer, None, Some(Status::Created), None).await?;
+    let event = Event::new("payment.create", actor, Outcome::Success)
+        .merchant(new.merchant_id)
+        .target("payment", new.order_id)
+        .detail(serde_json::json!({
+            "mode": new.mode.as_str(), "amount_minor": new.amount_minor, "currency": new.currency,
+        }));
+    audit::record(conn, &event, facts).await?;
+    Ok(id)
+}
+
+async fn timeline(
+    conn: &mut PgConnection,
+    payment_id: Uuid,
+    source: Source,
+    from: Option<Status>,
+    to: Option<Status>,
+    note: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO payment_events (payment_id, source, from_status, to_status, note) VALUES ($1, $2, $3, $4, $5)")
+        .bind(payment_id)
+        .bind(source.as_str())
+        .bind(from)
+        .bind(to)
+        .bind(note)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Keeps a masked PAN only in the shape the schema allows (six, stars, four), so a
+/// gateway that sent anything else stores nothing rather than failing the payment.
+fn masked(pan: Option<&str>) -> Option<String> {
+    let pan: String = pan?.chars().filter(|c| *c != ' ' && *c != '-').collect();
+    let digits_before = pan.chars().take_while(char::is_ascii_digit).count();
+    let digits_after = pan.chars().rev().take_while(char::is_ascii_digit).count();
+    if digits_before + digits_after >= pan.len() {
+        return None;
+    }
+    let stars = &pan[digits_before..pan.len() - digits_after];
+    let ok = digits_before <= 6 && digits_after <= 4 && !stars.is_empty() && stars.chars().all(|c| matches!(c, '*' | 'X' | 'x'));
+    ok.then_some(pan)
+}
+
+/// Applies `change` to the payment with gateway order id `order_id`, in `conn`'s
+/// transaction (the caller commits). See the module documentation.
+pub async fn apply(
+    conn: &mut PgConnection,
+    platform: &Platform,
+    order_id: &str,
+    change: Change,
+    source: Source,
+    actor: Actor,
+    facts: &RequestFacts,
+) -> Result<Applied, PaymentError> {
+    let row: Option<(Uuid, Uuid, Uuid, Mode, Status, i64)> = sqlx::query_as(
+        "SELECT id, merchant_id, session_id, mode, status, amount_minor FROM payments WHERE order_id = $1 FOR UPDATE",
+    )
+    .bind(order_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (payment_id, merchant_id, session_id, mode, current, amount_minor) = row.ok_or(PaymentError::NotFound)?;
+    let event = |outcome| {
+        Event::new(source.event_type(), actor, outcome).merchant(merchant_id).target("payment", order_id)
+    };
+
+    let mut decision = next(current, &change);
+    if let (Ok(Some(Status::Paid)), Change::Paid(_)) = (decision, &change) {
+        // A session is paid once. A second approval (the buyer paid in two tabs) cannot
+        // become a second paid payment; it stays pending for staff to refund.
+        sqlx::query("SELECT 1 FROM checkout_sessions WHERE id = $1 FOR UPDATE").bind(session_id).execute(&mut *conn).await?;
+        let other_paid: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM payments WHERE session_id = $1 AND id <> $2
+                            AND status IN ('paid', 'refunded', 'partially_refunded'))",
+        )
+        .bind(session_id)
+        .bind(payment_id)
+        .fetch_one(&mut *conn)
+        .await?;
+        if other_paid {
+            decision = Err(());
+        }
+    }
+
+    let to = match decision {
+        Err(()) => {
+            let note = if matches!(change, Change::Paid(_)) && !current.is_paid() && current != Status::Declined {
+                "approved_but_session_already_paid"
+            } else {
+                "impossible_transition"
+            };
+            timeline(conn, payment_id, source, Some(current), None, Some(note)).await?;
+            let wanted = match &change {
+                Change::Paid(_) => "paid",
+                Change::Declined { .. } => "declined",
+                Change::Failed { .. } => "failed",
+                Change::Send => "pending",
+                Change::Expire => "expired",
+                Change::Note(_) => "none",
+            };
+            let event = event(Outcome::Failure)
+                .reason(note)
+                .detail(serde_json::json!({ "from": current.as_str(), "wanted": wanted }));
+            audit::record(conn, &event, facts).await?;
+            return Ok(Applied::Refused(current));
+        }
+        Ok(None) => {
+            let note = match &change {
+                Change::Note(note) => *note,
+                _ => "duplicate",
+            };
+            timeline(conn, payment_id, source, Some(current), None, Some(note)).await?;
+            // A repeated buyer action or expiry sweep is not worth an audit row; every
+            // gateway message is.
+            if matches!(source, Source::Return | Source::Callback | Source::StatusQuery) {
+                let event = event(Outcome::Success).reason(note).detail(serde_json::json!({ "status": current.as_str() }));
+                audit::record(conn, &event, facts).await?;
+            }
+            return Ok(Applied::Unchanged(current));
+        }
+        Ok(Some(to)) => to,
+    };
+
+    let (card, reason) = match &change {
+        Change::Paid(card) => (Some(card), None),
+        Change::Declined { reason, card } | Change::Failed { reason, card } => (Some(card), Some(*reason)),
+        _ => (None, None),
+    };
+    let empty = CardFacts::default();
+    let card = card.unwrap_or(&empty);
+    sqlx::query(
+        "UPDATE payments SET status = $2, updated_at = now(),
+             paid_at = CASE WHEN $2 = 'paid' THEN now() ELSE paid_at END,
+             masked_pan = coalesce($3, masked_pan), card_brand = coalesce($4, card_brand),
+             auth_code = coalesce($5, auth_code), host_ref_num = coalesce($6, host_ref_num),
+             trans_id = coalesce($7, trans_id), proc_return_code = coalesce($8, proc_return_code),
+             md_status = coalesce($9, md_status), decline_reason = $10
+         WHERE id = $1",
+    )
+    .bind(payment_id)
+    .bind(to)
+    .bind(masked(card.masked_pan.as_deref()))
+    .bind(&card.card_brand)
+    .bind(&card.auth_code)
+    .bind(&card.host_ref_num)
+    .bind(&card.trans_id)
+    .bind(&card.proc_return_code)
+    .bind(&card.md_status)
+    .bind(reason)
+    .execute(&mut *conn)
+    .await?;
+    let note = if to == Status::Paid { Some("confirmed_by_status_query") } else { reason };
+    timeline(conn, payment_id, source, Some(current), Some(to), note).await?;
+    let mut event = event(Outcome::Success).detail(serde_json::json!({
+        "from": current.as_str(), "to": to.as_str(), "mode": mode.as_str(), "amount_minor": amount_minor,
+    }));
+    if let Some(code) = &card.proc_return_code {
+        event = event.reason(format!("proc_return_code_{code}"));
+    }
+    audit::record(conn, &event, facts).await?;
+
+    if to == Status::Paid {
+        sqlx::query("UPDATE checkout_sessions SET status = 'paid', paid_at = now() WHERE id = $1")
+            .bind(session_id)
+            .execute(&mut *conn)
+            .await?;
+        receipts::enqueue(conn, platform, payment_id).await?;
+    }
+    Ok(Applied::Changed { from: current, to })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_state_takes_only_its_changes() {
+        use Status::*;
+        let paid = Change::Paid(CardFacts::default());
+        let declined = Change::Declined { reason: "r", card: CardFacts::default() };
+        let failed = Change::Failed { reason: "r", card: CardFacts::default() };
+        assert_eq!(next(Created, &Change::Send), Ok(Some(Pending)));
+        assert_eq!(next(Pending, &Change::Send), Ok(None));
+        assert_eq!(next(Pending, &paid), Ok(Some(Paid)));
+        assert_eq!(next(Paid, &paid), Ok(None), "a repeated approval is a no-op");
+        assert_eq!(next(Paid, &declined), Err(()), "a decline cannot undo a confirmed payment");
+        assert_eq!(next(Paid, &failed), Err(()));
+        assert_eq!(next(Declined, &paid), Err(()), "a verified decline is final");
+        assert_eq!(next(Failed, &paid), Ok(Some(Paid)), "an error answer is not final");
+        assert_eq!(next(Pending, &Change::Expire), Err(()), "a sent attempt waits for the gateway");
+        assert_eq!(next(Created, &Change::Expire), Ok(Some(Expired)));
+        assert_eq!(next(Refunded, &paid), Ok(None));
+        assert_eq!(next(Expired, &Change::Send), Err(()));
+        assert_eq!(next(Declined, &Change::Note("x")), Ok(None));
+    }
+
+    #[test]
+    fn only_masked_numbers_are_kept() {
+        assert_eq!(masked(Some("557113***5575")).as_deref(), Some("557113***5575"));
+        assert_eq!(masked(Some("5571 13** **** 5575")).as_deref(), Some("557113******5575"));
+        assert_eq!(masked(Some("5571135571135575")), None, "a full number is never stored");
+        assert_eq!(masked(Some("")), None);
+        assert_eq!(masked(None), None);
+    }
+}

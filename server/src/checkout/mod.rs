@@ -1,0 +1,231 @@
+//! The buyer's side of checkout, as plain server-rendered pages (see [`pages`]):
+//! - `GET /pay/{token}`: a checkout session (`cs_…`) or payment link (`pl_…`);
+//! - `POST /pay/{token}`: Pay. Rate-limited per IP and per checkout; makes the attempt and
+//!   answers with the form that posts the buyer's browser to the gateway;
+//! - `GET|POST /pay/return`: the buyer's browser back from the gateway;
+//! - `POST /pay/callback`: the gateway's server-to-server notification. Never rate-limited,
+//!   so no notification is dropped; it answers `Approved` once handled;
+//! - `GET /pay/result/{order}` and `GET /pay/receipt/{order}`.
+//!
+//! The return and the callback come from the gateway's origin, so the CSRF layer lets
+//! these two paths through: their ver3 hash, checked with the payment's own account, is
+//! what authenticates them.
+
+pub mod pages;
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Form, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use platform::Platform;
+use platform::audit::RequestFacts;
+use platform::payments::gateway_results::{self, Channel, Handled};
+use platform::payments::{PaymentError, attempts, receipts, sessions};
+use serde::Deserialize;
+
+use crate::security_headers::CspNonce;
+
+/// Paths the CSRF layer lets through from other origins (see the module documentation).
+pub const GATEWAY_PATHS: [&str; 2] = [attempts::RETURN_PATH, attempts::CALLBACK_PATH];
+
+pub fn routes() -> Router<Platform> {
+    Router::new()
+        .route("/pay/return", get(browser_return_get).post(browser_return_post))
+        .route("/pay/callback", post(callback))
+        .route("/pay/result/{order_id}", get(result))
+        .route("/pay/receipt/{order_id}", get(receipt))
+        .route("/pay/{token}", get(checkout).post(pay))
+}
+
+fn facts(platform: &Platform, headers: &HeaderMap, peer: Option<Extension<ConnectInfo<SocketAddr>>>) -> RequestFacts {
+    app::request::facts_from(&platform.config.settings, headers, peer.map(|Extension(ConnectInfo(addr))| addr.ip()))
+}
+
+fn page(status: StatusCode, html: String) -> Response {
+    (status, Html(html)).into_response()
+}
+
+fn not_found() -> Response {
+    page(StatusCode::NOT_FOUND, pages::message("Not found", "There is no checkout at this address."))
+}
+
+fn internal(error: impl std::fmt::Display) -> Response {
+    tracing::error!(%error, "checkout failed");
+    page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        pages::message("Something went wrong", "No payment was taken. Please try again in a moment."),
+    )
+}
+
+/// Tokens are short ASCII; anything else names nothing and costs no query.
+fn plausible_token(token: &str) -> bool {
+    (token.starts_with("cs_") || token.starts_with("pl_"))
+        && token.len() == 25
+        && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+async fn checkout(State(platform): State<Platform>, Path(token): Path<String>) -> Response {
+    render_checkout(&platform, &token, "", None, StatusCode::OK).await
+}
+
+async fn render_checkout(platform: &Platform, token: &str, email: &str, error: Option<&str>, status: StatusCode) -> Response {
+    if !plausible_token(token) {
+        return not_found();
+    }
+    let mut conn = match platform.pool.acquire().await {
+        Ok(conn) => conn,
+        Err(error) => return internal(error),
+    };
+    match sessions::buyer_page(&mut conn, token).await {
+        Ok(Some(buyer_page)) => {
+            let email = if email.is_empty() { buyer_page.buyer_email.clone().unwrap_or_default() } else { email.to_owned() };
+            let mor = &platform.config.settings.merchant_of_record;
+            page(status, pages::checkout(token, &buyer_page, mor, &email, error))
+        }
+        Ok(None) => not_found(),
+        Err(error) => internal(error),
+    }
+}
+
+#[derive(Deserialize)]
+struct PayForm {
+    #[serde(default)]
+    email: String,
+}
+
+async fn pay(
+    State(platform): State<Platform>,
+    Path(token): Path<String>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    nonce: Option<Extension<CspNonce>>,
+    headers: HeaderMap,
+    Form(form): Form<PayForm>,
+) -> Response {
+    if !plausible_token(&token) {
+        return not_found();
+    }
+    let facts = facts(&platform, &headers, peer);
+    let limits = &platform.config.settings.rate_limits;
+    let ip = facts.ip.clone().unwrap_or_default();
+    let mut checks = vec![("pay-ip", limits.pay_per_ip, ip.as_str())];
+    if token.starts_with("cs_") {
+        checks.push(("pay-checkout", limits.pay_per_checkout, token.as_str()));
+    }
+    match platform::rate_limit::enforce(&platform.pool, &checks, &facts).await {
+        Ok(()) => {}
+        Err(Some(wait)) => {
+            let mut response = page(
+                StatusCode::TOO_MANY_REQUESTS,
+                pages::message("Too many attempts", "Please wait a few minutes before trying to pay again."),
+            );
+            response.headers_mut().insert("retry-after", wait.as_secs().into());
+            return response;
+        }
+        Err(None) => return internal("rate limit check"),
+    }
+    match attempts::start(&platform, &token, &form.email, &facts).await {
+        Ok(started) => {
+            let nonce = nonce.map(|Extension(CspNonce(n))| n.to_string()).unwrap_or_default();
+            page(StatusCode::OK, pages::to_gateway(&started.form, &nonce))
+        }
+        Err(PaymentError::Invalid { message, .. }) => {
+            render_checkout(&platform, &token, &form.email, Some(message), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(PaymentError::NotFound) => not_found(),
+        Err(PaymentError::SessionPaid | PaymentError::SessionExpired | PaymentError::LinkUnavailable) => {
+            render_checkout(&platform, &token, &form.email, None, StatusCode::CONFLICT).await
+        }
+        Err(PaymentError::LiveNotAllowed) => page(
+            StatusCode::FORBIDDEN,
+            pages::message("Payments paused", "This seller cannot take payments right now. No payment was taken."),
+        ),
+        Err(error) => internal(error),
+    }
+}
+
+async fn browser_return(platform: Platform, fields: Vec<(String, String)>, facts: RequestFacts) -> Response {
+    match gateway_results::handle(&platform, fields, Channel::Return, &facts).await {
+        // See Other: reloading the result page never re-posts the gateway's fields.
+        Ok(Handled::Applied { order_id, .. }) => Redirect::to(&format!("/pay/result/{order_id}")).into_response(),
+        Ok(Handled::Rejected(_)) => page(
+            StatusCode::BAD_REQUEST,
+            pages::message(
+                "We could not verify this payment",
+                "The answer from the payment service could not be verified, so nothing was changed. \
+                 If money was taken, the seller will see it once the bank confirms it.",
+            ),
+        ),
+        Err(error) => internal(error),
+    }
+}
+
+async fn browser_return_get(
+    State(platform): State<Platform>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Query(fields): Query<Vec<(String, String)>>,
+) -> Response {
+    let facts = facts(&platform, &headers, peer);
+    browser_return(platform, fields, facts).await
+}
+
+async fn browser_return_post(
+    State(platform): State<Platform>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let facts = facts(&platform, &headers, peer);
+    browser_return(platform, fields, facts).await
+}
+
+async fn callback(
+    State(platform): State<Platform>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let facts = facts(&platform, &headers, peer);
+    match gateway_results::handle(&platform, fields, Channel::Callback, &facts).await {
+        Ok(Handled::Applied { .. }) => (StatusCode::OK, "Approved").into_response(),
+        Ok(Handled::Rejected(rejection)) => (StatusCode::BAD_REQUEST, rejection.as_str()).into_response(),
+        // The gateway retries a callback that did not get `Approved`.
+        Err(error) => {
+            tracing::error!(%error, "callback failed; the gateway will retry");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+fn plausible_order_id(order_id: &str) -> bool {
+    order_id.len() <= 20 && order_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+async fn result(State(platform): State<Platform>, Path(order_id): Path<String>) -> Response {
+    if !plausible_order_id(&order_id) {
+        return not_found();
+    }
+    match attempts::outcome(&platform.pool, &order_id).await {
+        Ok(Some(outcome)) => page(StatusCode::OK, pages::result(&order_id, &outcome)),
+        Ok(None) => not_found(),
+        Err(error) => internal(error),
+    }
+}
+
+async fn receipt(State(platform): State<Platform>, Path(order_id): Path<String>) -> Response {
+    if !plausible_order_id(&order_id) {
+        return not_found();
+    }
+    let mut conn = match platform.pool.acquire().await {
+        Ok(conn) => conn,
+        Err(error) => return internal(error),
+    };
+    match receipts::load(&mut conn, &order_id).await {
+        Ok(Some(receipt)) => page(StatusCode::OK, pages::receipt(&receipt, &platform.config.settings.merchant_of_record)),
+        Ok(None) => not_found(),
+        Err(error) => internal(error),
+    }
+}

@@ -1,0 +1,207 @@
+//! The buyer's pages, rendered once on the server with Leptos views and sent as plain
+//! HTML: no WASM, no hydration and a single small stylesheet, so they work on any phone
+//! and with scripts off (the one script, which posts the form to the gateway, has a
+//! button beside it). No page has a card field: the buyer types the card at the gateway.
+
+use leptos::prelude::*;
+use platform::config::MerchantOfRecord;
+use platform::payments::attempts::Outcome;
+use platform::payments::receipts::{Receipt, format_amount};
+use platform::payments::sessions::{BuyerPage, Item, Payable};
+use platform::payments::{Mode, Status};
+
+fn document(title: &str, refresh_secs: Option<u32>, body: impl IntoView) -> String {
+    let title = format!("{title} · Saleonix");
+    let page = view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="robots" content="noindex" />
+                {refresh_secs.map(|secs| view! { <meta http-equiv="refresh" content=secs.to_string() /> })}
+                <title>{title}</title>
+                <link rel="stylesheet" href="/pkg/saleonix.css" />
+            </head>
+            <body class="pay">
+                <main class="pay-card">{body}</main>
+            </body>
+        </html>
+    };
+    Owner::new().with(|| page.to_html())
+}
+
+fn test_banner(mode: Mode) -> impl IntoView {
+    (mode == Mode::Test).then(|| {
+        view! {
+            <p class="pay-test" role="note">
+                "Test Mode: no real money moves. Pay with a sandbox test card such as 5571 1355 7113 5575."
+            </p>
+        }
+    })
+}
+
+fn merchant_of_record(mor: &MerchantOfRecord) -> impl IntoView {
+    view! {
+        <p class="pay-mor">
+            "Saleonix is the merchant of record for this purchase: " {mor.name.clone()} ", " {mor.address.clone()}
+            ", " {mor.business_number.clone()} ". You enter your card on the secure page of our payment partner, "
+            "Payten for BKT; Saleonix never sees your card number."
+        </p>
+    }
+}
+
+fn order_lines(items: &[Item], currency: &str, total_minor: i64) -> impl IntoView {
+    let rows = items
+        .iter()
+        .map(|item| {
+            let line = format_amount(item.unit_amount_minor * i64::from(item.quantity), currency);
+            let name = if item.quantity == 1 { item.name.clone() } else { format!("{} × {}", item.quantity, item.name) };
+            view! { <tr><td>{name}</td><td class="amount">{line}</td></tr> }
+        })
+        .collect_view();
+    view! {
+        <table class="pay-lines">
+            <tbody>{rows}</tbody>
+            <tfoot><tr><th scope="row">"Total"</th><td class="amount">{format_amount(total_minor, currency)}</td></tr></tfoot>
+        </table>
+    }
+}
+
+/// `/pay/<token>`: what is bought, the total, the email field and the Pay button, or why
+/// it cannot be paid.
+pub fn checkout(token: &str, page: &BuyerPage, mor: &MerchantOfRecord, email: &str, error: Option<&str>) -> String {
+    let total = format_amount(page.amount_minor, &page.currency);
+    let body = view! {
+        {test_banner(page.mode)}
+        <p class="pay-merchant">{page.merchant_name.clone()}</p>
+        {order_lines(&page.items, &page.currency, page.amount_minor)}
+        {match page.payable {
+            Payable::Yes => view! {
+                <form method="post" action=format!("/pay/{token}") class="pay-form">
+                    <label for="email">"Email for your receipt"</label>
+                    <input id="email" name="email" type="email" required autocomplete="email" inputmode="email"
+                        maxlength="254" value=email.to_owned() aria-invalid=error.is_some().then_some("true")
+                        aria-describedby=error.is_some().then_some("email-error") />
+                    {error.map(|e| view! { <p id="email-error" class="pay-error" role="alert">{e.to_owned()}</p> })}
+                    <button type="submit">{format!("Pay {total}")}</button>
+                </form>
+            }.into_any(),
+            Payable::AlreadyPaid => view! {
+                <p class="pay-status" role="status">"This checkout is already paid. No further payment is taken."</p>
+            }.into_any(),
+            Payable::Expired => view! {
+                <p class="pay-status" role="status">"This checkout has expired. No payment was taken; please ask the seller for a new link."</p>
+            }.into_any(),
+            Payable::LinkUnavailable => view! {
+                <p class="pay-status" role="status">"This payment link is no longer available. No payment was taken."</p>
+            }.into_any(),
+        }}
+        {page.cancel_url.clone().map(|url| view! { <p><a href=url>"Cancel and return to the seller"</a></p> })}
+        {merchant_of_record(mor)}
+    };
+    document(&format!("Pay {}", page.merchant_name), None, body)
+}
+
+/// The signed form to the gateway's hosted page, posted by a nonce-carrying script or,
+/// with scripts off, by its button.
+pub fn to_gateway(form: &payten::HostedForm, nonce: &str) -> String {
+    let fields = form
+        .fields
+        .iter()
+        .map(|(name, value)| view! { <input type="hidden" name=name.clone() value=value.clone() /> })
+        .collect_view();
+    let body = view! {
+        <h1>"Taking you to the secure payment page…"</h1>
+        <form id="to-gateway" method="post" action=form.action.clone()>
+            {fields}
+            <button type="submit">"Continue to the payment page"</button>
+        </form>
+        <script nonce=nonce.to_owned()>"document.forms[0].submit();"</script>
+    };
+    document("Payment", None, body)
+}
+
+/// `/pay/result/<order id>`.
+pub fn result(order_id: &str, outcome: &Outcome) -> String {
+    let amount = outcome.amount.to_string();
+    let merchant = outcome.merchant_name.clone();
+    let back = |url: &Option<String>, label: &'static str| url.clone().map(|url| view! { <p><a href=url>{label}</a></p> });
+    let retry = outcome.session_open.then(|| {
+        view! { <p><a class="button" href=format!("/pay/{}", outcome.session_token)>"Try again"</a></p> }
+    });
+    let (title, refresh, body) = match outcome.status {
+        Status::Paid | Status::Refunded | Status::PartiallyRefunded => (
+            "Payment received",
+            None,
+            view! {
+                <h1>"Payment received"</h1>
+                <p role="status">{format!("You paid {amount} to {merchant}.")}</p>
+                {outcome.buyer_email.clone().map(|email| view! { <p>{format!("A receipt is on its way to {email}.")}</p> })}
+                <p><a href=format!("/pay/receipt/{order_id}")>"View your receipt"</a></p>
+                {back(&outcome.success_url, "Return to the seller")}
+            }
+            .into_any(),
+        ),
+        Status::Created | Status::Pending => (
+            "Confirming your payment",
+            Some(5),
+            view! {
+                <h1>"Confirming your payment"</h1>
+                <p role="status">"We are confirming your payment with the bank. This page updates by itself; please do not pay again."</p>
+            }
+            .into_any(),
+        ),
+        Status::Expired => (
+            "Checkout expired",
+            None,
+            view! { <h1>"Checkout expired"</h1><p role="status">"No payment was taken."</p> }.into_any(),
+        ),
+        Status::Declined | Status::Failed => (
+            "Payment not completed",
+            None,
+            view! {
+                <h1>"Payment not completed"</h1>
+                <p role="status">{outcome.decline_reason.clone().unwrap_or_else(|| "The payment did not go through.".into())}</p>
+                <p>"No money was taken."</p>
+                {retry}
+                {back(&outcome.cancel_url, "Return to the seller")}
+            }
+            .into_any(),
+        ),
+    };
+    document(title, refresh, view! { {test_banner(outcome.mode)} {body} })
+}
+
+/// `/pay/receipt/<order id>`.
+pub fn receipt(receipt: &Receipt, mor: &MerchantOfRecord) -> String {
+    let currency = receipt.amount.currency().alpha();
+    let card = match (&receipt.card_brand, &receipt.masked_pan) {
+        (Some(brand), Some(pan)) => format!("{brand} {pan}"),
+        (None, Some(pan)) => pan.clone(),
+        _ => "Card".into(),
+    };
+    let paid_at = receipt.paid_at.format(&time::format_description::well_known::Rfc2822).unwrap_or_default();
+    let mode = if receipt.test_mode { Mode::Test } else { Mode::Live };
+    let body = view! {
+        {test_banner(mode)}
+        <h1>"Receipt"</h1>
+        <p class="pay-merchant">{receipt.merchant_name.clone()}</p>
+        {order_lines(&receipt.items, currency, receipt.amount.minor() as i64)}
+        <dl class="pay-facts">
+            <dt>"Paid with"</dt><dd>{card}</dd>
+            <dt>"Order"</dt><dd>{receipt.order_id.clone()}</dd>
+            <dt>"Authorisation"</dt><dd>{receipt.auth_code.clone().unwrap_or_else(|| "-".into())}</dd>
+            <dt>"Date"</dt><dd>{paid_at}</dd>
+        </dl>
+        {merchant_of_record(mor)}
+        <p class="pay-mor">"Questions about this payment: " {mor.support_email.clone()}</p>
+    };
+    document("Receipt", None, body)
+}
+
+/// A page for what has no better one: not found, refused, limited.
+pub fn message(title: &str, text: &str) -> String {
+    let body = view! { <h1>{title.to_owned()}</h1><p role="status">{text.to_owned()}</p> };
+    document(title, None, body)
+}

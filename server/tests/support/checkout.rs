@@ -1,0 +1,229 @@
+//! A shop for checkout tests: the real server, a Test Mode sandbox and a second sandbox
+//! standing in for the live gateway (its own store and key), a verified merchant, and a
+//! buyer who walks Saleonix's pages and the gateway's with reqwest.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use payten::{Credentials, GatewayEndpoints};
+use payten_sandbox::buyer::{Buyer, HtmlForm, PASSWORD_3DS, forms};
+use payten_sandbox::config::{DEV_API_PASSWORD, DEV_API_USER, DEV_CLIENT_ID, DEV_STORE_KEY};
+use payten_sandbox::{Sandbox, SandboxConfig, StoreConfig};
+use platform::gateway_accounts::{self, GatewayAccount, Mode};
+use platform::identity::roles::MerchantScope;
+use platform::payments::sessions::{self, NewItem, NewSession};
+use secrecy::SecretString;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::{TestServer, start_with};
+
+pub const APPROVE: &str = "5571135571135575";
+pub const LIVE_CLIENT_ID: &str = "520000777";
+const LIVE_STORE_KEY: &str = "LIVE-SANDBOX-STORE-KEY";
+
+pub struct Shop {
+    pub server: TestServer,
+    pub test_gateway: Sandbox,
+    pub live_gateway: Sandbox,
+    pub merchant_id: Uuid,
+    pub scope: MerchantScope,
+    /// The buyer's browser on Saleonix (no cookies, redirects not followed).
+    pub http: reqwest::Client,
+}
+
+async fn sandbox(store: StoreConfig) -> Sandbox {
+    let config = SandboxConfig {
+        stores: vec![store],
+        callback_backoff: Duration::from_millis(20),
+        ..SandboxConfig::default()
+    };
+    Sandbox::start(config, SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("start sandbox")
+}
+
+fn live_store() -> StoreConfig {
+    StoreConfig {
+        client_id: LIVE_CLIENT_ID.into(),
+        store_key: LIVE_STORE_KEY.into(),
+        api_user: "live-api".into(),
+        api_password: "LIVE-API-PASSWORD".into(),
+    }
+}
+
+fn account(mode: Mode, gateway: &Sandbox, store: &StoreConfig) -> GatewayAccount {
+    GatewayAccount {
+        mode,
+        endpoints: GatewayEndpoints::from_base(&gateway.base_url()),
+        credentials: Credentials {
+            client_id: store.client_id.clone(),
+            store_key: SecretString::from(store.store_key.clone()),
+            api_user: store.api_user.clone(),
+            api_password: SecretString::from(store.api_password.clone()),
+        },
+    }
+}
+
+pub async fn shop(pool: PgPool) -> Shop {
+    shop_with(pool, |_| {}).await
+}
+
+pub async fn shop_with(pool: PgPool, adjust: impl FnOnce(&mut platform::config::Settings)) -> Shop {
+    let test_store = StoreConfig {
+        client_id: DEV_CLIENT_ID.into(),
+        store_key: DEV_STORE_KEY.into(),
+        api_user: DEV_API_USER.into(),
+        api_password: DEV_API_PASSWORD.into(),
+    };
+    let test_gateway = sandbox(test_store.clone()).await;
+    let live_gateway = sandbox(live_store()).await;
+    let (test_gate, live_gate) = (
+        GatewayEndpoints::from_base(&test_gateway.base_url()).gate_url,
+        GatewayEndpoints::from_base(&live_gateway.base_url()).gate_url,
+    );
+    let server = start_with(pool.clone(), |settings| {
+        settings.payten.test_gate_url = test_gate;
+        settings.payten.live_gate_url = live_gate;
+        adjust(settings);
+    })
+    .await;
+    let keys = &server.platform.config.secrets.field_keys;
+    let mut conn = pool.acquire().await.unwrap();
+    gateway_accounts::save(&mut conn, keys, &account(Mode::Test, &test_gateway, &test_store)).await.unwrap();
+    gateway_accounts::save(&mut conn, keys, &account(Mode::Live, &live_gateway, &live_store())).await.unwrap();
+
+    let (merchant_id, scope) = merchant(&pool, "Dardania Crafts", true).await;
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    Shop { server, test_gateway, live_gateway, merchant_id, scope, http }
+}
+
+/// A merchant with its owner; `verified` opens Live Mode.
+pub async fn merchant(pool: &PgPool, name: &str, verified: bool) -> (Uuid, MerchantScope) {
+    let merchant_id = Uuid::new_v4();
+    sqlx::query("INSERT INTO merchants (id, business_name, verified_at) VALUES ($1, $2, CASE WHEN $3 THEN now() END)")
+        .bind(merchant_id)
+        .bind(name)
+        .bind(verified)
+        .execute(pool)
+        .await
+        .unwrap();
+    let user_id = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO users (id, email, full_name, kind, password_hash, email_verified_at)
+         VALUES ($1, $2, 'Shop Owner', 'merchant', '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g', now())",
+    )
+    .bind(user_id)
+    .bind(format!("owner-{merchant_id}@shop.test"))
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO merchant_members (merchant_id, user_id, role) VALUES ($1, $2, 'owner')")
+        .bind(merchant_id)
+        .bind(user_id)
+        .execute(pool)
+        .await
+        .unwrap();
+    let user = platform::identity::users::load_active(pool, user_id).await.unwrap().unwrap();
+    (merchant_id, MerchantScope::of(&user).unwrap())
+}
+
+impl Shop {
+    pub fn pool(&self) -> &PgPool {
+        &self.server.platform.pool
+    }
+
+    /// A checkout of one custom line at `price` (euro, `45.00`), made from the dashboard.
+    pub async fn checkout(&self, mode: Mode, price: &str) -> String {
+        let new = NewSession {
+            items: vec![NewItem::Custom { name: "Silver filigree earrings".into(), price: price.into(), quantity: 1 }],
+            success_url: "https://shop.example/thanks".into(),
+            cancel_url: "https://shop.example/cart".into(),
+            ..NewSession::default()
+        };
+        let facts = platform::audit::RequestFacts::default();
+        sessions::create(self.pool(), &self.scope, mode, &new, &facts).await.unwrap().1
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(self.server.url(path)).send().await.unwrap()
+    }
+
+    /// Presses Pay on `/pay/<token>` with `email`; the page answered.
+    pub async fn press_pay(&self, token: &str, email: &str) -> reqwest::Response {
+        self.http.post(self.server.url(&format!("/pay/{token}"))).form(&[("email", email)]).send().await.unwrap()
+    }
+
+    /// Presses Pay and returns the signed form to the gateway (with its `oid`).
+    pub async fn to_gateway(&self, token: &str) -> HtmlForm {
+        let response = self.press_pay(token, "buyer@example.com").await;
+        assert_eq!(response.status(), 200);
+        let page = response.text().await.unwrap();
+        forms(&page).into_iter().next().expect("the form to the gateway")
+    }
+
+    /// The buyer on the gateway's card and 3-D Secure pages with `card`; the forms of
+    /// the page after (the return to Saleonix, unless the return is lost).
+    pub async fn pay_at_gateway(&self, gate: &HtmlForm, card: &str) -> Vec<HtmlForm> {
+        let base = gate.action.split("/fim/").next().unwrap().to_owned();
+        forms(&Buyer::new(base).card_and_3ds(gate, card, PASSWORD_3DS).await)
+    }
+
+    /// The browser following the return's auto-post form: the answer of `/pay/return`.
+    pub async fn deliver(&self, form: &HtmlForm) -> reqwest::Response {
+        let request = if form.method.eq_ignore_ascii_case("post") {
+            self.http.post(&form.action).form(&form.fields)
+        } else {
+            self.http.get(&form.action).query(&form.fields)
+        };
+        request.send().await.unwrap()
+    }
+
+    pub async fn status(&self, order_id: &str) -> String {
+        sqlx::query_scalar("SELECT status::text FROM payments WHERE order_id = $1")
+            .bind(order_id)
+            .fetch_one(self.pool())
+            .await
+            .unwrap()
+    }
+
+    /// Waits (bounded) until the payment leaves `pending`, as the callback settles it.
+    pub async fn settled(&self, order_id: &str) -> String {
+        for _ in 0..200 {
+            let status = self.status(order_id).await;
+            if status != "pending" {
+                return status;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("payment {order_id} stayed pending");
+    }
+
+    /// The timeline of a payment as `source:from>to:note` strings.
+    pub async fn timeline(&self, order_id: &str) -> Vec<String> {
+        sqlx::query_scalar(
+            "SELECT e.source || ':' || coalesce(e.from_status::text, '') || '>' || coalesce(e.to_status::text, '')
+                    || ':' || coalesce(e.note, '')
+             FROM payment_events e JOIN payments p ON p.id = e.payment_id WHERE p.order_id = $1 ORDER BY e.id",
+        )
+        .bind(order_id)
+        .fetch_all(self.pool())
+        .await
+        .unwrap()
+    }
+
+    /// Audit rows about a payment: `event_type:outcome:reason`.
+    pub async fn audit(&self, order_id: &str) -> Vec<String> {
+        sqlx::query_scalar(
+            "SELECT event_type || ':' || outcome::text || ':' || coalesce(reason, '') FROM audit.events
+             WHERE target_id = $1 ORDER BY id",
+        )
+        .bind(order_id)
+        .fetch_all(self.pool())
+        .await
+        .unwrap()
+    }
+}
+
+/// The value of a field of a form.
+pub fn field<'a>(form: &'a HtmlForm, name: &str) -> &'a str {
+    form.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str()).unwrap_or_else(|| panic!("no field {name}"))
+}
