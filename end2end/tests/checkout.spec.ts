@@ -1,0 +1,194 @@
+import { test, expect, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, existsSync } from 'node:fs';
+import { sql } from './accounts';
+
+// The buyer's checkout in Chromium, through the Payten sandbox's card and 3-D Secure pages.
+// Checkouts are made for the seeded demo merchant straight in the database; the merchant's
+// own screens for making them have their own test.
+
+const SANDBOX = process.env.E2E_SANDBOX_URL ?? 'http://127.0.0.1:8600';
+const APPROVE = '5571135571135575';
+const CARDS_USED = new Set<string>();
+
+function query(statement: string): string {
+  const url = process.env.E2E_DATABASE_URL;
+  if (!url) throw new Error('E2E_DATABASE_URL is not set: run the browser tests through ./dev test');
+  return execFileSync('psql', ['-qtA', '-v', 'ON_ERROR_STOP=1', url, '-c', statement]).toString().trim();
+}
+
+/** A Test Mode checkout of the demo merchant for `cents`; `expired` makes one already past its time. */
+function checkout(cents: number, expired = false): string {
+  const token = 'cs_' + randomBytes(32).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 22);
+  const times = expired ? "now() - interval '2 hours', now() - interval '1 minute'" : "now(), now() + interval '1 hour'";
+  sql(`WITH s AS (
+         INSERT INTO checkout_sessions (id, merchant_id, mode, token, amount_minor, currency, created_at, expires_at)
+         SELECT gen_random_uuid(), id, 'test', '${token}', ${cents}, 'EUR', ${times} FROM merchants
+         WHERE business_name = 'Dardania Crafts' ORDER BY created_at LIMIT 1 RETURNING id)
+       INSERT INTO checkout_items (session_id, position, name, unit_amount_minor, quantity)
+       SELECT id, 1, 'Silver filigree earrings', ${cents}, 1 FROM s`);
+  return token;
+}
+
+function latestStatus(token: string): string {
+  return query(`SELECT p.status FROM payments p JOIN checkout_sessions s ON s.id = p.session_id
+                WHERE s.token = '${token}' ORDER BY p.created_at DESC LIMIT 1`);
+}
+
+async function fault(kind: string): Promise<void> {
+  const response = await fetch(`${SANDBOX}/sandbox/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ kind }),
+  });
+  expect(response.ok).toBeTruthy();
+}
+
+/** The buyer on /pay/<token>: email, Pay, then the card and 3-D Secure pages of the sandbox. */
+async function pay(page: Page, token: string, card: string, password = 'a'): Promise<void> {
+  CARDS_USED.add(card);
+  await page.goto(`/pay/${token}`);
+  await expect(page.getByText('Saleonix is the merchant of record')).toBeVisible();
+  await page.getByLabel('Email for your receipt').fill('buyer@example.com');
+  await page.getByRole('button', { name: /^Pay / }).click();
+  await expect(page.getByRole('heading', { name: /^Pay / })).toBeVisible(); // the sandbox's card page
+  expect(page.url()).toContain('/fim/est3Dgate');
+  await page.getByLabel('Card number').fill(card);
+  await page.getByLabel('Expiry (MM/YY)').fill('12/30');
+  await page.getByLabel('CVV').fill('000');
+  await page.getByLabel('Name on card').fill('Arbër Çela');
+  await page.getByRole('button', { name: 'Pay' }).click();
+  await expect(page.getByRole('heading', { name: '3-D Secure' })).toBeVisible();
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Submit' }).click();
+}
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeEach(async () => {
+  await fetch(`${SANDBOX}/sandbox/faults`, { method: 'DELETE' });
+});
+
+test('an approved card pays, shows the receipt and the checkout cannot be paid twice', async ({ page }) => {
+  const token = checkout(4500);
+  await page.goto(`/pay/${token}`);
+  await expect(page.locator('input[name="pan"], input[name="cvv"]')).toHaveCount(0);
+  await pay(page, token, APPROVE);
+  await expect(page.getByRole('heading', { name: 'Payment received' })).toBeVisible();
+  await expect(page.getByText('You paid 45.00 EUR to Dardania Crafts.')).toBeVisible();
+  await page.getByRole('link', { name: 'View your receipt' }).click();
+  await expect(page.getByRole('heading', { name: 'Receipt' })).toBeVisible();
+  await expect(page.getByText(/557113\*+5575/)).toBeVisible();
+  await expect(page.getByText('Saleonix SH.P.K.', { exact: false }).first()).toBeVisible();
+  await page.goto(`/pay/${token}`);
+  await expect(page.getByText('This checkout is already paid.')).toBeVisible();
+  await expect(page.getByRole('button', { name: /^Pay / })).toHaveCount(0);
+});
+
+const DECLINES: [string, RegExp][] = [
+  ['4000000000000051', /bank declined the payment/],
+  ['4000000000000127', /refused this transaction as invalid/],
+  ['4000000000000515', /insufficient funds/],
+  ['4000000000000549', /has expired/],
+  ['4000000000000572', /may not be used for this purchase/],
+  ['4000000000000622', /restricted/],
+  ['4000000000000309', /3-D Secure check did not succeed/],
+  ['4000000000000994', /payment service had a problem/],
+];
+
+for (const [card, reason] of DECLINES) {
+  test(`card ${card} is refused in plain words and the buyer may try again`, async ({ page }) => {
+    const token = checkout(1250);
+    await pay(page, token, card);
+    await expect(page.getByRole('heading', { name: 'Payment not completed' })).toBeVisible();
+    await expect(page.getByText(reason)).toBeVisible();
+    await expect(page.getByText('No money was taken.', { exact: true })).toBeVisible();
+    await page.getByRole('link', { name: 'Try again' }).click();
+    await expect(page.getByRole('button', { name: 'Pay 12.50 EUR' })).toBeVisible();
+  });
+}
+
+test('a wrong 3-D Secure password fails the check', async ({ page }) => {
+  const token = checkout(1250);
+  await pay(page, token, APPROVE, 'wrong');
+  await expect(page.getByText(/3-D Secure check did not succeed/)).toBeVisible();
+  expect(latestStatus(token)).toBe('declined');
+});
+
+test('a lost browser return is settled by the callback', async ({ page }) => {
+  await fault('drop_return');
+  const token = checkout(2000);
+  await pay(page, token, APPROVE);
+  await expect(page.getByRole('heading', { name: 'Payment processed' })).toBeVisible(); // still at the sandbox
+  await expect.poll(() => latestStatus(token)).toBe('paid');
+  await page.goto(`/pay/${token}`);
+  await expect(page.getByText('This checkout is already paid.')).toBeVisible();
+});
+
+test('a lost callback is settled by the browser return', async ({ page }) => {
+  await fault('drop_callback');
+  const token = checkout(2000);
+  await pay(page, token, APPROVE);
+  await expect(page.getByRole('heading', { name: 'Payment received' })).toBeVisible();
+  expect(latestStatus(token)).toBe('paid');
+});
+
+test('a return sent twice leaves one payment', async ({ page }) => {
+  await fault('double_return');
+  const token = checkout(2000);
+  await pay(page, token, APPROVE);
+  await expect(page.getByRole('heading', { name: 'Payment received' })).toBeVisible();
+  const paid = query(`SELECT count(*) FROM payment_events e JOIN payments p ON p.id = e.payment_id
+                      JOIN checkout_sessions s ON s.id = p.session_id WHERE s.token = '${token}' AND e.to_status = 'paid'`);
+  expect(paid).toBe('1');
+  await expect.poll(() => query(`SELECT count(*) FROM payment_events e JOIN payments p ON p.id = e.payment_id
+      JOIN checkout_sessions s ON s.id = p.session_id WHERE s.token = '${token}' AND e.note = 'duplicate'`)).not.toBe('0');
+});
+
+test('a tampered return changes nothing', async ({ page }) => {
+  await fault('bad_hash');
+  const token = checkout(2000);
+  await pay(page, token, APPROVE);
+  await expect(page.getByRole('heading', { name: 'We could not verify this payment' })).toBeVisible();
+  expect(latestStatus(token)).toBe('pending');
+  const denied = query(`SELECT count(*) FROM audit.events WHERE event_type IN ('payment.return', 'payment.callback')
+                        AND outcome = 'denied' AND reason = 'bad_hash'`);
+  expect(Number(denied)).toBeGreaterThan(0);
+});
+
+test('an expired checkout says so and offers no Pay button', async ({ page }) => {
+  const token = checkout(2000, true);
+  await page.goto(`/pay/${token}`);
+  await expect(page.getByText('This checkout has expired.')).toBeVisible();
+  await expect(page.getByRole('button', { name: /^Pay / })).toHaveCount(0);
+});
+
+test('the checkout works without JavaScript up to the gateway', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  const token = checkout(990);
+  await page.goto(`/pay/${token}`);
+  await page.getByLabel('Email for your receipt').fill('buyer@example.com');
+  await page.getByRole('button', { name: 'Pay 9.90 EUR' }).click();
+  await page.getByRole('button', { name: 'Continue to the payment page' }).click();
+  await expect(page.getByLabel('Card number')).toBeVisible();
+  await context.close();
+});
+
+test('no card number is in the database or in any log line', async () => {
+  expect(CARDS_USED.size).toBeGreaterThan(5);
+  const url = process.env.E2E_DATABASE_URL!;
+  const dump = execFileSync('pg_dump', ['--data-only', url], { maxBuffer: 256 * 1024 * 1024 }).toString();
+  expect(dump).toContain('557113'); // the dump is real: it holds the masked numbers
+  const logs = ['E2E_SERVER_LOG', 'E2E_SANDBOX_LOG']
+    .map((name) => process.env[name])
+    .filter((path): path is string => !!path && existsSync(path))
+    .map((path) => readFileSync(path, 'utf8'))
+    .join('\n');
+  expect(logs.length).toBeGreaterThan(0);
+  for (const card of CARDS_USED) {
+    expect(dump.includes(card), `card ${card} in the database dump`).toBe(false);
+    expect(logs.includes(card), `card ${card} in a log line`).toBe(false);
+  }
+});
