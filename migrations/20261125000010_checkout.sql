@@ -121,7 +121,7 @@ CREATE TABLE payment_events (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     payment_id  uuid NOT NULL REFERENCES payments (id),
     at          timestamptz NOT NULL DEFAULT clock_timestamp(),
-    source      text NOT NULL CHECK (source IN ('buyer', 'return', 'callback', 'status_query', 'expiry', 'system')),
+    source      text NOT NULL CHECK (source IN ('buyer', 'return', 'callback', 'status_query', 'expiry')),
     from_status payment_status,
     to_status   payment_status,
     -- A fixed phrase: what happened when the state did not change ("duplicate", "bad_hash").

@@ -1,6 +1,9 @@
-//! What the audit trail adds to a sign-in: one `auth.sign_in` row written on its own (the
-//! chain's advisory lock, the row hash, the insert and commit) against the whole
-//! credentials check it belongs to (one Argon2id verification plus that row).
+//! What the audit trail adds to a sign-in and to a checkout's Pay request:
+//! - one `auth.sign_in` row written on its own (the chain's advisory lock, the row hash,
+//!   the insert and commit) against the whole credentials check it belongs to (one
+//!   Argon2id verification plus that row);
+//! - the Pay request's two rows (`payment.create`, `payment.send`) in one transaction
+//!   against the whole request (the attempt, its timeline, the signed form and those rows).
 //!
 //! Needs Postgres; it works in a database of its own, `saleonix_bench`, made afresh:
 //!   cargo bench -p platform --bench audit_cost
@@ -37,8 +40,21 @@ async fn setup() -> Platform {
     .execute(&pool)
     .await
     .expect("the bench user");
-    Platform::new(pool, Arc::new(Config { settings, secrets }))
+    let platform = Platform::new(pool, Arc::new(Config { settings, secrets }));
+    let sandbox = payten::GatewayEndpoints::from_base("http://127.0.0.1:8600");
+    platform::seed::seed_demo(&platform.pool, &platform.config.secrets.field_keys, sandbox).await.expect("the demo seed");
+    sqlx::query(
+        "INSERT INTO checkout_sessions (id, merchant_id, mode, token, amount_minor, currency, expires_at)
+         SELECT gen_random_uuid(), id, 'test', $1, 4500, 'EUR', now() + interval '1 hour' FROM merchants",
+    )
+    .bind(CHECKOUT)
+    .execute(&platform.pool)
+    .await
+    .expect("a checkout");
+    platform
 }
+
+const CHECKOUT: &str = "cs_benchbenchbenchbenchbe";
 
 fn audit_cost(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("a Tokio runtime");
@@ -55,6 +71,20 @@ fn audit_cost(c: &mut Criterion) {
     });
     c.bench_function("sign-in credentials check (Argon2id + audit row)", |b| {
         b.to_async(&runtime).iter(|| accounts::check_credentials(&platform, EMAIL, SecretString::from(PASSWORD), &facts));
+    });
+
+    let buyer = Actor { kind: ActorKind::Anonymous, id: None };
+    let (create, send) = (Event::new("payment.create", buyer, Outcome::Success), Event::new("payment.send", buyer, Outcome::Success));
+    c.bench_function("the Pay request's two audit rows on their own", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let mut tx = platform.pool.begin().await.unwrap();
+            audit::record(&mut tx, &create, &facts).await.unwrap();
+            audit::record(&mut tx, &send, &facts).await.unwrap();
+            tx.commit().await.unwrap();
+        });
+    });
+    c.bench_function("checkout Pay request (attempt, timeline, signed form, audit rows)", |b| {
+        b.to_async(&runtime).iter(|| platform::payments::attempts::start(&platform, CHECKOUT, "buyer@example.com", &facts));
     });
 }
 

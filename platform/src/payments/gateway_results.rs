@@ -7,8 +7,8 @@
 use payten::{GatewayReturn, PaymentGateway as _, MdStatus, ProcReturnCode, ReceivedFields, ResponseStatus, ReturnError};
 use uuid::Uuid;
 
-use super::transition::{self, Applied, CardFacts, Change, Source};
-use super::{Mode, PaymentError, Status, gateways};
+use super::transition::{self, CardFacts, Change, Source};
+use super::{Mode, PaymentError, gateways};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 
@@ -55,8 +55,8 @@ impl Rejection {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Handled {
-    /// Verified and applied: where the payment stands now.
-    Applied { order_id: String, status: Status, applied: Applied },
+    /// Verified and applied (or recorded as a repeat) to the payment with this order id.
+    Applied { order_id: String },
     Rejected(Rejection),
 }
 
@@ -170,9 +170,9 @@ pub async fn handle(
     };
     let gateway = Actor { kind: ActorKind::Gateway, id: None };
     let mut tx = platform.pool.begin().await?;
-    let applied = transition::apply(&mut tx, platform, &ret.oid, change, channel.source(), gateway, facts).await?;
+    transition::apply(&mut tx, platform, &ret.oid, change, channel.source(), gateway, facts).await?;
     tx.commit().await?;
-    Ok(Handled::Applied { order_id: ret.oid, status: applied.status(), applied })
+    Ok(Handled::Applied { order_id: ret.oid })
 }
 
 /// An approval counts once the gateway's own order status says the sale went through for

@@ -90,15 +90,6 @@ pub enum Applied {
     Refused(Status),
 }
 
-impl Applied {
-    pub fn status(self) -> Status {
-        match self {
-            Applied::Changed { to, .. } => to,
-            Applied::Unchanged(status) | Applied::Refused(status) => status,
-        }
-    }
-}
-
 /// The decision alone: the state `change` leads to from `current`, `Ok(None)` when it
 /// leaves the state as it is, `Err(())` when it is impossible.
 pub fn next(current: Status, change: &Change) -> Result<Option<Status>, ()> {
