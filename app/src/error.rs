@@ -104,3 +104,35 @@ impl FromServerFnError for AppError {
         error
     }
 }
+
+/// A payment operation's refusal as the dashboard shows it. The platform's field messages
+/// are phrases ("the amount must be more than zero"); here they become sentences.
+#[cfg(feature = "ssr")]
+impl From<platform::payments::PaymentError> for AppError {
+    fn from(error: platform::payments::PaymentError) -> Self {
+        use platform::payments::PaymentError;
+        let sentence = |phrase: &str| {
+            let mut chars = phrase.chars();
+            let first = chars.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
+            format!("{first}{}.", chars.as_str())
+        };
+        match error {
+            PaymentError::Invalid { field, message } => AppError::validation(field, &sentence(message)),
+            PaymentError::NotFound => AppError::NotFound,
+            PaymentError::LiveNotAllowed => AppError::validation(
+                "mode",
+                "Live Mode is open only to verified merchants that are not suspended. You are working in Test Mode.",
+            ),
+            // What a buyer may meet; each is a state of the checkout, not a fault.
+            error @ (PaymentError::SessionExpired | PaymentError::SessionPaid | PaymentError::LinkUnavailable) => {
+                AppError::validation("checkout", &sentence(&error.to_string()))
+            }
+            // Gateway configuration, database and audit failures: their text names the
+            // mode, the column or the query, never a key, a password or card data.
+            other => {
+                tracing::error!(error = %other, "payment operation failed");
+                AppError::Internal
+            }
+        }
+    }
+}

@@ -14,6 +14,7 @@ pub mod error;
 #[cfg(feature = "ssr")]
 mod limits;
 pub mod pages;
+pub mod payments;
 #[cfg(feature = "ssr")]
 pub mod policy;
 #[cfg(feature = "ssr")]
@@ -27,6 +28,9 @@ use leptos_router::path;
 
 use crate::components::layout::{SiteFooter, SiteHeader};
 use crate::pages::admin::{audit, merchants, module::ModulePage, overview::OverviewPage, staff};
+use crate::pages::payments::{
+    checkouts::CheckoutsPage, detail::PaymentPage, links::LinksPage, list::PaymentsListPage, products::ProductsPage,
+};
 use crate::pages::{
     accept_invitation::AcceptInvitationPage, account::AccountPage, dashboard::DashboardPage, home::HomePage, legal,
     not_found::NotFound, password_reset, second_factor::SecondFactorPage, security::SecurityPage, security_events::SecurityEventsPage, sign_in::SignInPage,
@@ -77,6 +81,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reset-password") view=password_reset::ResetPasswordPage />
                     <Route path=path!("/accept-invitation") view=AcceptInvitationPage />
                     <Route path=path!("/dashboard") view=DashboardPage />
+                    <Route path=path!("/dashboard/payments") view=PaymentsListPage />
+                    <Route path=path!("/dashboard/payments/:id") view=PaymentPage />
+                    <Route path=path!("/dashboard/checkouts") view=CheckoutsPage />
+                    <Route path=path!("/dashboard/links") view=LinksPage />
+                    <Route path=path!("/dashboard/products") view=ProductsPage />
                     <Route path=path!("/dashboard/team") view=TeamPage />
                     <Route path=path!("/dashboard/security") view=SecurityEventsPage />
                     <Route path=path!("/account") view=AccountPage />

@@ -20,6 +20,10 @@ use crate::auth::two_factor::{
 use crate::audit_log::{AuditExport, AuditSearch, SecurityEvents};
 use crate::auth::{AcceptInvitation, CurrentViewer, ForgotPassword, ResendVerification, ResetPassword, SignIn, SignOut, SignUp, VerifyEmail};
 use crate::contact::SubmitContact;
+use crate::payments::{
+    ArchiveLink, ArchiveProduct, Checkouts, CreateCheckout, CreateLink, CreateProduct, DashboardState, PaymentDetail,
+    PaymentLinks, PaymentsList, PaymentsOverview, Products, SetDashboardMode,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Policy {
@@ -46,6 +50,10 @@ pub const ALL_MERCHANT_ROLES: &[MerchantRole] =
 
 /// Roles that manage a merchant's team.
 pub const TEAM_MANAGERS: &[MerchantRole] = &[MerchantRole::Owner, MerchantRole::Admin];
+
+/// Roles that create and archive products, payment links and checkout sessions. Finance
+/// and viewers read them.
+pub const CATALOG_EDITORS: &[MerchantRole] = &[MerchantRole::Owner, MerchantRole::Admin, MerchantRole::Developer];
 
 /// Every server function's path and policy.
 pub const SERVER_FUNCTIONS: &[(&str, Policy)] = &[
@@ -76,6 +84,19 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy)] = &[
     (RemoveMember::PATH, Policy::Merchant(TEAM_MANAGERS)),
     (ResendMemberInvitation::PATH, Policy::Merchant(TEAM_MANAGERS)),
     (SecurityEvents::PATH, Policy::Merchant(TEAM_MANAGERS)),
+    (DashboardState::PATH, Policy::Merchant(ALL_MERCHANT_ROLES)),
+    (SetDashboardMode::PATH, Policy::Merchant(ALL_MERCHANT_ROLES)),
+    (PaymentsOverview::PATH, Policy::Merchant(ALL_MERCHANT_ROLES)),
+    (Products::PATH, Policy::Merchant(ALL_MERCHANT_ROLES)),
+    (CreateProduct::PATH, Policy::Merchant(CATALOG_EDITORS)),
+    (ArchiveProduct::PATH, Policy::Merchant(CATALOG_EDITORS)),
+    (PaymentLinks::PATH, Policy::Merchant(ALL_MERCHANT_ROLES)),
+    (CreateLink::PATH, Policy::Merchant(CATALOG_EDITORS)),
+    (ArchiveLink::PATH, Policy::Merchant(CATALOG_EDITORS)),
+    (Checkouts::PATH, Policy::Merchant(ALL_MERCHANT_ROLES)),
+    (CreateCheckout::PATH, Policy::Merchant(CATALOG_EDITORS)),
+    (PaymentsList::PATH, Policy::Merchant(ALL_MERCHANT_ROLES)),
+    (PaymentDetail::PATH, Policy::Merchant(ALL_MERCHANT_ROLES)),
     (AdminOverview::PATH, Policy::AnyStaff),
     (AuditSearch::PATH, Policy::Staff(Module::Audit, Level::View)),
     (AuditExport::PATH, Policy::Staff(Module::Audit, Level::View)),
@@ -110,6 +131,11 @@ pub const PAGES: &[(&str, Policy)] = &[
     ("/account", Policy::SignedIn),
     ("/account/two-factor", Policy::Enrolling),
     ("/dashboard", Policy::Merchant(ALL_MERCHANT_ROLES)),
+    ("/dashboard/payments", Policy::Merchant(ALL_MERCHANT_ROLES)),
+    ("/dashboard/payments/:id", Policy::Merchant(ALL_MERCHANT_ROLES)),
+    ("/dashboard/checkouts", Policy::Merchant(ALL_MERCHANT_ROLES)),
+    ("/dashboard/links", Policy::Merchant(ALL_MERCHANT_ROLES)),
+    ("/dashboard/products", Policy::Merchant(ALL_MERCHANT_ROLES)),
     ("/dashboard/team", Policy::Merchant(TEAM_MANAGERS)),
     ("/dashboard/security", Policy::Merchant(TEAM_MANAGERS)),
     ("/admin", Policy::AnyStaff),

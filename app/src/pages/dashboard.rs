@@ -1,16 +1,19 @@
-//! The merchant dashboard shell a signed-in user lands on. Payments, products and
-//! settlement screens come with their issues; today it shows who and where you are.
+//! The merchant dashboard's frame and its overview: the mode bar (the Test Mode banner and
+//! the Test/Live switch), the sections, and the last thirty days of payments.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_location;
 
 use crate::auth::current_viewer;
+use crate::pages::payments::overview::OverviewPanel;
+use crate::payments::{DashboardView, LiveAccess, Mode, SetDashboardMode, dashboard_state};
 
-/// The merchant dashboard's sections, with the open one marked. The team page is for the
+/// The dashboard's sections, with the open one marked. The team pages are for the
 /// account's owner and admins only.
 #[component]
-pub fn DashboardNav(manages_team: bool) -> impl IntoView {
+pub fn NavLinks(manages_team: bool) -> impl IntoView {
     let path = use_location().pathname;
     let link = move |href: &'static str, label: &'static str| {
         view! { <a href=href aria-current=move || (*path.read() == href).then_some("page")>{label}</a> }
@@ -18,10 +21,65 @@ pub fn DashboardNav(manages_team: bool) -> impl IntoView {
     view! {
         <nav class="dashboard-nav" aria-label="Dashboard">
             {link("/dashboard", "Overview")}
+            {link("/dashboard/payments", "Payments")}
+            {link("/dashboard/checkouts", "Checkouts")}
+            {link("/dashboard/links", "Links")}
+            {link("/dashboard/products", "Products")}
             {manages_team.then(|| link("/dashboard/team", "Team"))}
             {manages_team.then(|| link("/dashboard/security", "Security events"))}
             {link("/account", "Account settings")}
         </nav>
+    }
+}
+
+/// The mode the dashboard shows, with the banner Test Mode carries on every screen, and
+/// the switch. The switch is a plain form: the server answers with a redirect back to
+/// this page, which then loads everything again in the new mode, with or without WASM.
+#[component]
+pub fn ModeBar(view: DashboardView) -> impl IntoView {
+    let switch = |to: &'static str, label: &'static str| {
+        view! {
+            <form method="post" action=SetDashboardMode::PATH class="inline">
+                <input type="hidden" name="mode" value=to />
+                <button type="submit" class="secondary">{label}</button>
+            </form>
+        }
+        .into_any()
+    };
+    const SANDBOX: &str = "Payments go to the Payten sandbox and move no money.";
+    let (class, name, meaning, control) = match (view.mode, view.live) {
+        (Mode::Live, _) => ("mode-bar live", "Live Mode", "Payments charge real cards.", switch("test", "Switch to Test Mode")),
+        (Mode::Test, LiveAccess::Open) => ("mode-bar test", "Test Mode", SANDBOX, switch("live", "Switch to Live Mode")),
+        (Mode::Test, LiveAccess::AwaitingVerification) => (
+            "mode-bar test",
+            "Test Mode",
+            SANDBOX,
+            view! { <span class="aside">"Live Mode opens once Saleonix has verified your business."</span> }.into_any(),
+        ),
+        (Mode::Test, LiveAccess::Suspended) => (
+            "mode-bar test",
+            "Test Mode",
+            SANDBOX,
+            view! { <span class="aside">"Live Mode is closed while your account is suspended."</span> }.into_any(),
+        ),
+    };
+    view! {
+        <div class=class role="region" aria-label="Mode">
+            <p><strong>{name}</strong>" · "{meaning}</p>
+            {control}
+        </div>
+    }
+}
+
+/// The mode bar and the sections, for pages that load nothing else of the dashboard.
+#[component]
+pub fn DashboardNav(manages_team: bool) -> impl IntoView {
+    let state = Resource::new(|| (), |_| dashboard_state());
+    view! {
+        <Transition fallback=|| ()>
+            {move || state.get().and_then(Result::ok).map(|view| view! { <ModeBar view /> })}
+        </Transition>
+        <NavLinks manages_team />
     }
 }
 
@@ -34,16 +92,10 @@ pub fn DashboardPage() -> impl IntoView {
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
                 {move || viewer.get().map(|result| match result {
                     Ok(Some(me)) => view! {
-                        <header class="dashboard-head">
-                            <h1>{me.business_name.clone().unwrap_or_else(|| "Saleonix".into())}</h1>
-                            <span class="badge test-mode">"Test Mode"</span>
-                        </header>
+                        <h1>{me.business_name.clone().unwrap_or_else(|| "Saleonix".into())}</h1>
                         <p>"Welcome, " {me.full_name.clone()} "."</p>
                         <DashboardNav manages_team=me.manages_team />
-                        <p class="status">
-                            "Your account is in Test Mode: payments go to the Payten sandbox and move no money. "
-                            "Live payments open after business verification."
-                        </p>
+                        <OverviewPanel />
                     }.into_any(),
                     Ok(None) => view! { <p>"Please " <a href="/sign-in">"sign in"</a> "."</p> }.into_any(),
                     Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),

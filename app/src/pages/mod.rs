@@ -6,6 +6,7 @@ pub mod home;
 pub mod legal;
 pub mod not_found;
 pub mod password_reset;
+pub mod payments;
 pub mod second_factor;
 pub mod security_events;
 pub mod security;

@@ -1,0 +1,96 @@
+//! One payment: its amount, status, buyer, card and gateway answer, the items, and its
+//! timeline (every state change, return, callback and status query, with its time).
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use super::{DashboardShell, load_error};
+use crate::payments::{Mode, PaymentDetailView, TimelineView, format_money, payment_detail, status_label};
+
+#[component]
+pub fn PaymentPage() -> impl IntoView {
+    view! { <DashboardShell title="Payment" body=|_| view! { <Payment /> } /> }
+}
+
+#[component]
+fn Payment() -> impl IntoView {
+    let params = use_params_map();
+    let detail = Resource::new(move || params.read().get("id").unwrap_or_default(), payment_detail);
+    view! {
+        <p class="aside"><a href="/dashboard/payments">"All payments"</a></p>
+        <Transition fallback=|| view! { <p>"Loading the payment…"</p> }>
+            {move || detail.get().map(|result| match result {
+                Ok(detail) => view! { <PaymentFacts detail /> }.into_any(),
+                Err(error) => load_error(error),
+            })}
+        </Transition>
+    }
+}
+
+/// What a timeline entry did to the state: "Pending → Paid", or "Stayed Paid".
+fn change(entry: &TimelineView) -> String {
+    match (entry.from_status.as_deref(), entry.to_status.as_deref()) {
+        (Some(from), Some(to)) => format!("{} → {}", status_label(from), status_label(to)),
+        (None, Some(to)) => format!("Started as {}", status_label(to)),
+        (Some(from), None) => format!("Stayed {}", status_label(from)),
+        (None, None) => "No change".to_owned(),
+    }
+}
+
+#[component]
+fn PaymentFacts(detail: PaymentDetailView) -> impl IntoView {
+    let PaymentDetailView { payment, mode, checkout_url, masked_card, card_brand, auth_code, decline_reason, paid, items, timeline } =
+        detail;
+    let currency = payment.currency.clone();
+    let facts = [
+        ("Amount", Some(format_money(payment.amount_minor, &payment.currency))),
+        ("Status", Some(status_label(&payment.status).to_owned())),
+        ("Mode", Some(if mode == Mode::Live { "Live" } else { "Test" }.to_owned())),
+        ("Order id", Some(payment.order_id)),
+        ("Created", Some(payment.created)),
+        ("Paid", paid),
+        ("Buyer email", payment.buyer_email),
+        ("Reference", payment.reference),
+        ("Card", masked_card),
+        ("Card brand", card_brand),
+        ("Authorisation code", auth_code),
+        ("Decline reason", decline_reason),
+        ("Checkout", Some(checkout_url)),
+    ];
+    view! {
+        <dl class="facts">
+            {facts.into_iter().filter_map(|(label, value)| value.map(|value| view! { <dt>{label}</dt><dd>{value}</dd> })).collect_view()}
+        </dl>
+        <section class="panel" aria-labelledby="items-heading">
+            <h2 id="items-heading">"Items"</h2>
+            <table class="list">
+                <thead><tr><th>"Item"</th><th>"Unit price"</th><th>"Quantity"</th><th>"Amount"</th></tr></thead>
+                <tbody>
+                    {items.into_iter().map(|item| view! {
+                        <tr>
+                            <td>{item.name}</td>
+                            <td>{format_money(item.unit_amount_minor, &currency)}</td>
+                            <td>{item.quantity}</td>
+                            <td>{format_money(item.unit_amount_minor * i64::from(item.quantity), &currency)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+        <section class="panel" aria-labelledby="timeline-heading">
+            <h2 id="timeline-heading">"Timeline"</h2>
+            <ol class="timeline">
+                {timeline.into_iter().map(|entry| {
+                    let change = change(&entry);
+                    view! {
+                        <li>
+                            <time>{entry.at}</time>
+                            " · " {entry.source} " · " <strong>{change}</strong>
+                            {entry.note.map(|note| view! { " · " <span class="aside">{note}</span> })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}
