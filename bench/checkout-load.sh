@@ -40,7 +40,9 @@ password=$(awk '/owner@dardania-crafts.test/ {print $NF; exit}' "$WORK/server.lo
 curl -fsS -c "$WORK/cookies" -o /dev/null -d "email=owner@dardania-crafts.test&password=$password" $BASE/api/auth/sign-in
 cookie=$(awk '$6 ~ /saleonix-session/ {print $6"="$7}' "$WORK/cookies")
 create_body='checkout[items][0][product]=&checkout[items][0][name]=Earrings&checkout[items][0][price]=45.00&checkout[items][0][quantity]=1&checkout[buyer_email]=&checkout[reference]=&checkout[success_url]=&checkout[cancel_url]=&checkout[expires_in_minutes]='
-token=$(curl -fsS -H "Cookie: $cookie" -H 'Accept: application/json' -d "$create_body" $BASE/api/payments/create-checkout | tr -d '"')
+# The function answers with the checkout's pay address.
+pay_url=$(curl -fsS -H "Cookie: $cookie" -H 'Accept: application/json' -d "$create_body" $BASE/api/payments/create-checkout | tr -d '"')
+token=${pay_url##*/pay/}
 [[ $token == cs_* ]] || { echo "could not create a checkout: $token" >&2; exit 1; }
 echo "checkout page: $BASE/pay/$token"
 page_bytes=$(curl -fsS $BASE/pay/$token | wc -c)
