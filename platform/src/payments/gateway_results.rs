@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::transition::{self, CardFacts, Change, Source};
 use super::{Mode, PaymentError, gateways};
 use crate::Platform;
+use crate::gateway_accounts::GatewayAccount;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 
 /// How the answer arrived.
@@ -113,7 +114,7 @@ async fn reject(
 }
 
 /// Verifies `fields` against the account (of either mode) that has the claimed client id.
-async fn verify(platform: &Platform, fields: Vec<(String, String)>) -> Result<Result<(Mode, GatewayReturn), Rejection>, PaymentError> {
+async fn verify(platform: &Platform, fields: Vec<(String, String)>) -> Result<Result<(GatewayAccount, GatewayReturn), Rejection>, PaymentError> {
     let Ok(received) = ReceivedFields::new(fields) else { return Ok(Err(Rejection::Malformed)) };
     let Some(claimed) = received.client_id().map(str::to_owned) else { return Ok(Err(Rejection::Malformed)) };
     let mut rejection = Rejection::UnknownClient;
@@ -127,7 +128,7 @@ async fn verify(platform: &Platform, fields: Vec<(String, String)>) -> Result<Re
             continue;
         }
         match received.verify(&account.credentials) {
-            Ok(ret) => return Ok(Ok((mode, ret))),
+            Ok(ret) => return Ok(Ok((account, ret))),
             Err(ReturnError::BadHash) => rejection = Rejection::BadHash,
             Err(ReturnError::UnknownClient { .. }) => {}
             Err(_) => rejection = Rejection::Malformed,
@@ -143,7 +144,7 @@ pub async fn handle(
     channel: Channel,
     facts: &RequestFacts,
 ) -> Result<Handled, PaymentError> {
-    let (mode, ret) = match verify(platform, fields).await? {
+    let (account, ret) = match verify(platform, fields).await? {
         Ok(verified) => verified,
         Err(rejection) => return reject(platform, channel, rejection, None, None, facts).await,
     };
@@ -155,14 +156,14 @@ pub async fn handle(
     let Some((merchant_id, payment_mode, client_id, amount_minor)) = payment else {
         return reject(platform, channel, Rejection::UnknownOrder, None, None, facts).await;
     };
-    if payment_mode != mode || client_id != ret.client_id {
+    if payment_mode != account.mode || client_id != ret.client_id {
         return reject(platform, channel, Rejection::WrongAccount, Some(&ret.oid), Some(merchant_id), facts).await;
     }
 
     let change = if ret.amount.minor() != amount_minor as u64 {
         Change::Note("amount_differs_from_order")
     } else if ret.is_paid() {
-        confirm(platform, mode, &ret, amount_minor).await?
+        confirm(platform, &account, &ret, amount_minor).await?
     } else if ret.response == ResponseStatus::Error {
         Change::Failed { reason: decline_reason(&ret), card: card_facts(&ret) }
     } else {
@@ -177,9 +178,8 @@ pub async fn handle(
 
 /// An approval counts once the gateway's own order status says the sale went through for
 /// the whole amount. Without that answer the payment stays pending for reconciliation.
-async fn confirm(platform: &Platform, mode: Mode, ret: &GatewayReturn, amount_minor: i64) -> Result<Change, PaymentError> {
-    let account = gateways::for_mode(platform, mode).await?;
-    let status = match gateways::status_client(platform, &account) {
+async fn confirm(platform: &Platform, account: &GatewayAccount, ret: &GatewayReturn, amount_minor: i64) -> Result<Change, PaymentError> {
+    let status = match gateways::status_client(platform, account) {
         Ok(client) => client.order_status(&ret.oid).await,
         Err(error) => Err(error),
     };

@@ -143,22 +143,5 @@ pub async fn create(
 /// Archives one of the merchant's own links: buyers opening it are told it is no longer
 /// available. Another merchant's id is not found.
 pub async fn archive(pool: &PgPool, scope: &MerchantScope, id: Uuid, facts: &RequestFacts) -> Result<(), PaymentError> {
-    let mut tx = pool.begin().await?;
-    let archived = sqlx::query(
-        "UPDATE payment_links SET archived_at = now() WHERE id = $1 AND merchant_id = $2 AND archived_at IS NULL",
-    )
-    .bind(id)
-    .bind(scope.merchant_id())
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if archived == 0 {
-        return Err(PaymentError::NotFound);
-    }
-    let event = Event::new("payment_link.archive", member_actor(scope), Outcome::Success)
-        .merchant(scope.merchant_id())
-        .target("payment_link", id.to_string());
-    audit::record(&mut tx, &event, facts).await?;
-    tx.commit().await?;
-    Ok(())
+    super::archive(pool, scope, super::Archivable::Link, id, facts).await
 }

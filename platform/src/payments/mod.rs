@@ -180,6 +180,46 @@ pub fn parse_euro(field: &'static str, text: &str) -> Result<payten::Money, Paym
     Ok(money)
 }
 
+/// What a merchant archives: its table, and its name in the audit trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Archivable {
+    Product,
+    Link,
+}
+
+/// Archives one of the merchant's own products or links, audited; another merchant's id
+/// (or one already archived) is not found.
+pub(crate) async fn archive(
+    pool: &sqlx::PgPool,
+    scope: &crate::identity::roles::MerchantScope,
+    what: Archivable,
+    id: Uuid,
+    facts: &crate::audit::RequestFacts,
+) -> Result<(), PaymentError> {
+    let (table, kind, event_type) = match what {
+        Archivable::Product => ("products", "product", "product.archive"),
+        Archivable::Link => ("payment_links", "payment_link", "payment_link.archive"),
+    };
+    let mut tx = pool.begin().await?;
+    let archived = sqlx::query(&format!(
+        "UPDATE {table} SET archived_at = now() WHERE id = $1 AND merchant_id = $2 AND archived_at IS NULL"
+    ))
+    .bind(id)
+    .bind(scope.merchant_id())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if archived == 0 {
+        return Err(PaymentError::NotFound);
+    }
+    let event = crate::audit::Event::new(event_type, member_actor(scope), crate::audit::Outcome::Success)
+        .merchant(scope.merchant_id())
+        .target(kind, id.to_string());
+    crate::audit::record(&mut tx, &event, facts).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Who acts on merchant objects: the signed-in member, for the audit trail.
 pub(crate) fn member_actor(scope: &crate::identity::roles::MerchantScope) -> crate::audit::Actor {
     crate::audit::Actor { kind: crate::audit::ActorKind::User, id: Some(scope.user_id()) }

@@ -125,10 +125,7 @@ pub async fn detail(pool: &PgPool, scope: &MerchantScope, id: Uuid) -> Result<Op
         .bind(id)
         .fetch_one(pool)
         .await?;
-    let items = sqlx::query_as("SELECT name, unit_amount_minor, quantity FROM checkout_items WHERE session_id = $1 ORDER BY position")
-        .bind(session_id)
-        .fetch_all(pool)
-        .await?;
+    let items = super::sessions::items(pool, session_id).await?;
     let timeline = sqlx::query_as(
         "SELECT at, source, from_status, to_status, note FROM payment_events WHERE payment_id = $1 ORDER BY id",
     )

@@ -4,11 +4,11 @@
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::{PaymentError, money};
+use super::{Mode, PaymentError, money, sessions};
 use crate::Platform;
 use crate::config::Settings;
 use crate::mail::{self, OutgoingMail};
-use crate::payments::sessions::Item;
+use super::sessions::Item;
 
 /// What a receipt shows, read from the database.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,12 +22,23 @@ pub struct Receipt {
     pub card_brand: Option<String>,
     pub auth_code: Option<String>,
     pub paid_at: time::OffsetDateTime,
-    pub test_mode: bool,
+    pub mode: Mode,
+}
+
+impl Receipt {
+    /// The card as the gateway described it: brand and masked number, as far as known.
+    pub fn card(&self) -> String {
+        match (&self.card_brand, &self.masked_pan) {
+            (Some(brand), Some(pan)) => format!("{brand} {pan}"),
+            (None, Some(pan)) => pan.clone(),
+            _ => "Card".into(),
+        }
+    }
 }
 
 /// The receipt of a paid payment, by order id; `None` for an order that is not paid.
 pub async fn load(conn: &mut PgConnection, order_id: &str) -> Result<Option<Receipt>, PaymentError> {
-    type Row = (Uuid, String, String, Option<String>, i64, String, Option<String>, Option<String>, Option<String>, time::OffsetDateTime, super::Mode);
+    type Row = (Uuid, String, String, Option<String>, i64, String, Option<String>, Option<String>, Option<String>, time::OffsetDateTime, Mode);
     let row: Option<Row> = sqlx::query_as(
         "SELECT p.session_id, p.order_id, m.business_name, p.buyer_email, p.amount_minor, p.currency::text,
                 p.masked_pan, p.card_brand, p.auth_code, p.paid_at, p.mode
@@ -42,10 +53,7 @@ pub async fn load(conn: &mut PgConnection, order_id: &str) -> Result<Option<Rece
     else {
         return Ok(None);
     };
-    let items = sqlx::query_as("SELECT name, unit_amount_minor, quantity FROM checkout_items WHERE session_id = $1 ORDER BY position")
-        .bind(session_id)
-        .fetch_all(&mut *conn)
-        .await?;
+    let items = sessions::items(&mut *conn, session_id).await?;
     Ok(Some(Receipt {
         order_id,
         merchant_name,
@@ -56,7 +64,7 @@ pub async fn load(conn: &mut PgConnection, order_id: &str) -> Result<Option<Rece
         card_brand,
         auth_code,
         paid_at,
-        test_mode: mode == super::Mode::Test,
+        mode,
     }))
 }
 
@@ -79,12 +87,8 @@ pub fn mail_for(settings: &Settings, receipt: &Receipt, to: &str) -> OutgoingMai
             format!("  {} x {}  {}\n", i.quantity, i.name, format_amount(total, currency))
         })
         .collect();
-    let card = match (&receipt.card_brand, &receipt.masked_pan) {
-        (Some(brand), Some(pan)) => format!("{brand} {pan}"),
-        (None, Some(pan)) => pan.clone(),
-        _ => "card".into(),
-    };
-    let test = if receipt.test_mode { "TEST MODE: no money was moved.\n\n" } else { "" };
+    let card = receipt.card();
+    let test = if receipt.mode == Mode::Test { "TEST MODE: no money was moved.\n\n" } else { "" };
     let paid_at = receipt.paid_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
     OutgoingMail {
         to: to.to_owned(),
@@ -109,10 +113,8 @@ pub fn mail_for(settings: &Settings, receipt: &Receipt, to: &str) -> OutgoingMai
 }
 
 /// Queues the receipt of a payment just marked paid, when the buyer gave an address.
-pub(crate) async fn enqueue(conn: &mut PgConnection, platform: &Platform, payment_id: Uuid) -> Result<(), PaymentError> {
-    let order_id: String =
-        sqlx::query_scalar("SELECT order_id FROM payments WHERE id = $1").bind(payment_id).fetch_one(&mut *conn).await?;
-    let Some(receipt) = load(conn, &order_id).await? else { return Ok(()) };
+pub(crate) async fn enqueue(conn: &mut PgConnection, platform: &Platform, order_id: &str) -> Result<(), PaymentError> {
+    let Some(receipt) = load(conn, order_id).await? else { return Ok(()) };
     if let Some(to) = receipt.buyer_email.clone() {
         let mail = mail_for(&platform.config.settings, &receipt, &to);
         mail::enqueue(conn, &platform.config.secrets.field_keys, &mail).await?;

@@ -84,10 +84,11 @@ const SELECT: &str = "SELECT s.id, s.merchant_id, m.business_name AS merchant_na
         s.created_at, s.expires_at
     FROM checkout_sessions s JOIN merchants m ON m.id = s.merchant_id";
 
-async fn items(conn: &mut PgConnection, session_id: Uuid) -> Result<Vec<Item>, sqlx::Error> {
+/// The lines of a checkout, in order.
+pub(crate) async fn items<'e>(executor: impl sqlx::PgExecutor<'e>, session_id: Uuid) -> Result<Vec<Item>, sqlx::Error> {
     sqlx::query_as("SELECT name, unit_amount_minor, quantity FROM checkout_items WHERE session_id = $1 ORDER BY position")
         .bind(session_id)
-        .fetch_all(conn)
+        .fetch_all(executor)
         .await
 }
 
@@ -106,15 +107,14 @@ pub async fn by_token(conn: &mut PgConnection, token: &str) -> Result<Option<Che
 
 /// The merchant's own session, for the dashboard; another merchant's id is not found.
 pub async fn get(pool: &PgPool, scope: &MerchantScope, id: Uuid) -> Result<Option<Checkout>, sqlx::Error> {
-    let mut conn = pool.acquire().await?;
     let session: Option<Checkout> = sqlx::query_as(&format!("{SELECT} WHERE s.id = $1 AND s.merchant_id = $2"))
         .bind(id)
         .bind(scope.merchant_id())
-        .fetch_optional(&mut *conn)
+        .fetch_optional(pool)
         .await?;
     match session {
         Some(mut session) => {
-            session.items = items(&mut conn, session.id).await?;
+            session.items = items(pool, session.id).await?;
             Ok(Some(session))
         }
         None => Ok(None),

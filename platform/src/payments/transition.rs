@@ -312,7 +312,7 @@ pub async fn apply(
             .bind(session_id)
             .execute(&mut *conn)
             .await?;
-        receipts::enqueue(conn, platform, payment_id).await?;
+        receipts::enqueue(conn, platform, order_id).await?;
     }
     Ok(Applied::Changed { from: current, to })
 }

@@ -176,20 +176,14 @@ pub fn result(order_id: &str, outcome: &Outcome) -> String {
 /// `/pay/receipt/<order id>`.
 pub fn receipt(receipt: &Receipt, mor: &MerchantOfRecord) -> String {
     let currency = receipt.amount.currency().alpha();
-    let card = match (&receipt.card_brand, &receipt.masked_pan) {
-        (Some(brand), Some(pan)) => format!("{brand} {pan}"),
-        (None, Some(pan)) => pan.clone(),
-        _ => "Card".into(),
-    };
     let paid_at = receipt.paid_at.format(&time::format_description::well_known::Rfc2822).unwrap_or_default();
-    let mode = if receipt.test_mode { Mode::Test } else { Mode::Live };
     let body = view! {
-        {test_banner(mode)}
+        {test_banner(receipt.mode)}
         <h1>"Receipt"</h1>
         <p class="pay-merchant">{receipt.merchant_name.clone()}</p>
         {order_lines(&receipt.items, currency, receipt.amount.minor() as i64)}
         <dl class="pay-facts">
-            <dt>"Paid with"</dt><dd>{card}</dd>
+            <dt>"Paid with"</dt><dd>{receipt.card()}</dd>
             <dt>"Order"</dt><dd>{receipt.order_id.clone()}</dd>
             <dt>"Authorisation"</dt><dd>{receipt.auth_code.clone().unwrap_or_else(|| "-".into())}</dd>
             <dt>"Date"</dt><dd>{paid_at}</dd>
