@@ -340,3 +340,25 @@ async fn no_card_number_reaches_the_database(pool: PgPool) {
         assert!(!dump.contains(card), "card {card} in the database");
     }
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_link_to_a_product_archived_since_takes_no_payment(pool: PgPool) {
+    use platform::payments::catalog::{self, NewProduct};
+    use platform::payments::links::{self, Charge, NewLink};
+    let shop = shop(pool).await;
+    let facts = platform::audit::RequestFacts::default();
+    let product = NewProduct { name: "Filigree brooch".into(), description: String::new(), price: "30.00".into() };
+    let product = catalog::create(shop.pool(), &shop.scope, Mode::Test, &product, &facts).await.unwrap();
+    let new = NewLink { charge: Charge::Product(product.id), max_payments: None, expires_at: None };
+    let link = links::create(shop.pool(), &shop.scope, Mode::Test, &new, &facts).await.unwrap();
+    assert!(!link.unavailable(time::OffsetDateTime::now_utc()));
+    assert!(shop.get(&format!("/pay/{}", link.token)).await.text().await.unwrap().contains("Pay 30.00 EUR"));
+
+    catalog::archive(shop.pool(), &shop.scope, product.id, &facts).await.unwrap();
+    let listed = links::list(shop.pool(), &shop.scope, Mode::Test).await.unwrap();
+    assert!(listed[0].unavailable(time::OffsetDateTime::now_utc()), "the dashboard sees it too");
+    assert!(shop.get(&format!("/pay/{}", link.token)).await.text().await.unwrap().contains("no longer available"));
+    assert_eq!(shop.press_pay(&link.token, "buyer@example.com").await.status(), 409);
+    let attempts: i64 = sqlx::query_scalar("SELECT count(*) FROM payments").fetch_one(shop.pool()).await.unwrap();
+    assert_eq!(attempts, 0);
+}

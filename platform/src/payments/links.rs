@@ -25,14 +25,18 @@ pub struct Link {
     pub created_at: OffsetDateTime,
     /// Paid checkouts made from this link.
     pub payments: i64,
+    /// The link's product has been archived since.
+    pub product_archived: bool,
 }
 
 impl Link {
-    /// Why a buyer cannot pay through the link now, if they cannot.
+    /// Whether a buyer cannot pay through the link now: archived, expired, at its limit,
+    /// or for a product archived since.
     pub fn unavailable(&self, now: OffsetDateTime) -> bool {
         self.archived_at.is_some()
             || self.expires_at.is_some_and(|at| at <= now)
             || self.max_payments.is_some_and(|max| self.payments >= i64::from(max))
+            || self.product_archived
     }
 }
 
@@ -53,7 +57,8 @@ pub struct NewLink {
 
 const SELECT: &str = "SELECT l.id, l.mode, l.token, l.product_id, l.title, l.amount_minor, l.currency::text AS currency,
         l.max_payments, l.expires_at, l.archived_at, l.created_at,
-        (SELECT count(*) FROM checkout_sessions s WHERE s.link_id = l.id AND s.status = 'paid') AS payments
+        (SELECT count(*) FROM checkout_sessions s WHERE s.link_id = l.id AND s.status = 'paid') AS payments,
+        EXISTS (SELECT 1 FROM products p WHERE p.id = l.product_id AND p.archived_at IS NOT NULL) AS product_archived
     FROM payment_links l";
 
 pub async fn list(pool: &PgPool, scope: &MerchantScope, mode: Mode) -> Result<Vec<Link>, sqlx::Error> {

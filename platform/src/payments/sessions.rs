@@ -286,16 +286,6 @@ pub async fn open_from_link(
     if link.unavailable(OffsetDateTime::now_utc()) {
         return Err(PaymentError::LinkUnavailable);
     }
-    if let Some(product_id) = link.product_id {
-        let active: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM products WHERE id = $1 AND archived_at IS NULL)")
-                .bind(product_id)
-                .fetch_one(&mut *conn)
-                .await?;
-        if !active {
-            return Err(PaymentError::LinkUnavailable);
-        }
-    }
     let line = Line { name: link.title.clone(), product_id: link.product_id, unit_minor: link.amount_minor, quantity: 1 };
     let details = (Some(buyer_email.to_owned()), None, None, None);
     let (id, token) =
@@ -363,16 +353,11 @@ pub async fn buyer_page(conn: &mut PgConnection, token: &str) -> Result<Option<B
     let now = OffsetDateTime::now_utc();
     if token.starts_with("pl_") {
         let Some((merchant_id, link)) = super::links::by_token(&mut *conn, token).await? else { return Ok(None) };
-        let (merchant_name, product_active): (String, bool) = sqlx::query_as(
-            "SELECT m.business_name,
-                    NOT EXISTS (SELECT 1 FROM products p WHERE p.id = $2 AND p.archived_at IS NOT NULL)
-             FROM merchants m WHERE m.id = $1",
-        )
-        .bind(merchant_id)
-        .bind(link.product_id)
-        .fetch_one(&mut *conn)
-        .await?;
-        let payable = if link.unavailable(now) || !product_active { Payable::LinkUnavailable } else { Payable::Yes };
+        let merchant_name: String = sqlx::query_scalar("SELECT business_name FROM merchants WHERE id = $1")
+            .bind(merchant_id)
+            .fetch_one(&mut *conn)
+            .await?;
+        let payable = if link.unavailable(now) { Payable::LinkUnavailable } else { Payable::Yes };
         return Ok(Some(BuyerPage {
             merchant_name,
             mode: link.mode,
