@@ -89,6 +89,8 @@ pub struct Settings {
     pub mail: MailSettings,
     pub identity: IdentitySettings,
     pub audit: AuditSettings,
+    pub refunds: RefundSettings,
+    pub reconciliation: ReconciliationSettings,
 }
 
 /// Outgoing mail. The SMTP server is a secret (its URL holds a password), so it is in
@@ -213,6 +215,26 @@ impl AuditSettings {
     pub const MIN_RETENTION_DAYS: u32 = 1825;
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RefundSettings {
+    /// Staff refunds above this many minor units need a fresh second-factor check.
+    pub step_up_above_minor: i64,
+    /// How long a Credit or Void may take before its outcome is "unknown" (real gateways
+    /// answer in 10 to 70 seconds); reconciliation then reads the order history.
+    pub gateway_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ReconciliationSettings {
+    /// The first look at a payment or refund the gateway has not settled, after it.
+    pub first_check_minutes: u32,
+    /// Looks then back off, doubling up to a day apart; after this long the payment goes
+    /// to staff as an exception.
+    pub give_up_after_hours: u32,
+    /// How often the worker looks for work.
+    pub poll_interval_secs: u64,
+}
+
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -260,6 +282,8 @@ impl Default for Settings {
             },
             identity: IdentitySettings::default(),
             audit: AuditSettings { retention_days: AuditSettings::MIN_RETENTION_DAYS },
+            refunds: RefundSettings { step_up_above_minor: 10_000, gateway_timeout_secs: 30 },
+            reconciliation: ReconciliationSettings { first_check_minutes: 15, give_up_after_hours: 120, poll_interval_secs: 60 },
         }
     }
 }
@@ -320,6 +344,11 @@ impl Settings {
         if self.mail.max_attempts == 0 || self.mail.poll_interval_ms == 0 {
             return Err(ConfigError::Invalid(
                 "SALEONIX_MAIL__MAX_ATTEMPTS and SALEONIX_MAIL__POLL_INTERVAL_MS must be at least 1".into(),
+            ));
+        }
+        if self.reconciliation.first_check_minutes == 0 || self.reconciliation.poll_interval_secs == 0 {
+            return Err(ConfigError::Invalid(
+                "SALEONIX_RECONCILIATION__FIRST_CHECK_MINUTES and __POLL_INTERVAL_SECS must be at least 1".into(),
             ));
         }
         if self.payten.test_gate_url == self.payten.live_gate_url {

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod client_ip;
 pub mod config;
 pub mod contact;
+pub mod csv;
 pub mod db;
 pub mod field_crypto;
 pub mod gateway_accounts;

@@ -38,3 +38,21 @@ pub fn spawn_checkout_expiry(platform: platform::Platform) -> tokio::task::JoinH
         }
     })
 }
+
+/// Reconciles payments and refunds with the gateway as they fall due (see
+/// `platform::payments::reconciliation`); instances share the work through `SKIP LOCKED`.
+pub fn spawn_reconciliation(platform: platform::Platform) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let every = Duration::from_secs(platform.config.settings.reconciliation.poll_interval_secs);
+        let mut every = tokio::time::interval(every);
+        loop {
+            every.tick().await;
+            let now = time::OffsetDateTime::now_utc();
+            match platform::payments::reconciliation::run_due(&platform, now).await {
+                Ok(report) if report.checked > 0 => tracing::info!(?report, "reconciliation pass done"),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "reconciliation pass failed; retrying later"),
+            }
+        }
+    })
+}

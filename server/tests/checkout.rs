@@ -9,19 +9,6 @@ use sqlx::PgPool;
 use support::accounts::mails_to;
 use support::checkout::{APPROVE, LIVE_CLIENT_ID, Shop, field, merchant, shop, shop_with};
 
-async fn fault(shop: &Shop, rule: serde_json::Value) {
-    let response =
-        reqwest::Client::new().post(format!("{}/sandbox/faults", shop.test_gateway.base_url())).json(&rule).send().await.unwrap();
-    assert!(response.status().is_success());
-}
-
-/// Pays `token` with `card` and returns the order id and the return form(s).
-async fn pay(shop: &Shop, token: &str, card: &str) -> (String, Vec<HtmlForm>) {
-    let gate = shop.to_gateway(token).await;
-    let order_id = field(&gate, "oid").to_owned();
-    (order_id, shop.pay_at_gateway(&gate, card).await)
-}
-
 #[sqlx::test(migrations = "../migrations")]
 async fn a_buyer_pays_a_checkout_and_gets_a_receipt(pool: PgPool) {
     let shop = shop(pool).await;
@@ -77,7 +64,7 @@ async fn declines_say_why_take_nothing_and_let_the_buyer_try_again(pool: PgPool)
     ];
     for (card, status, words) in cases {
         let token = shop.checkout(Mode::Test, "12.50").await;
-        let (order_id, returns) = pay(&shop, &token, card).await;
+        let (order_id, returns) = shop.pay(&token, card).await;
         let answer = shop.deliver(&returns[0]).await;
         assert_eq!(answer.status(), 303, "{card}");
         assert_eq!(shop.settled(&order_id).await, status, "{card}");
@@ -93,7 +80,7 @@ async fn declines_say_why_take_nothing_and_let_the_buyer_try_again(pool: PgPool)
 async fn return_and_callback_in_any_order_and_number_leave_one_result(pool: PgPool) {
     let shop = shop(pool).await;
     let token = shop.checkout(Mode::Test, "20.00").await;
-    let (order_id, returns) = pay(&shop, &token, APPROVE).await;
+    let (order_id, returns) = shop.pay(&token, APPROVE).await;
     // The callback has settled it by now; the return arrives after, twice, POST then GET.
     assert_eq!(shop.settled(&order_id).await, "paid");
     assert_eq!(shop.deliver(&returns[0]).await.status(), 303);
@@ -113,15 +100,15 @@ async fn return_and_callback_in_any_order_and_number_leave_one_result(pool: PgPo
 async fn a_lost_return_is_settled_by_the_callback_and_a_lost_callback_by_the_return(pool: PgPool) {
     let shop = shop(pool).await;
 
-    fault(&shop, serde_json::json!({ "kind": "drop_return" })).await;
+    shop.fault(serde_json::json!({ "kind": "drop_return" })).await;
     let token = shop.checkout(Mode::Test, "20.00").await;
-    let (order_id, returns) = pay(&shop, &token, APPROVE).await;
+    let (order_id, returns) = shop.pay(&token, APPROVE).await;
     assert!(returns.is_empty(), "the browser never comes back");
     assert_eq!(shop.settled(&order_id).await, "paid", "the callback alone settles it");
 
-    fault(&shop, serde_json::json!({ "kind": "drop_callback" })).await;
+    shop.fault(serde_json::json!({ "kind": "drop_callback" })).await;
     let token = shop.checkout(Mode::Test, "20.00").await;
-    let (order_id, returns) = pay(&shop, &token, APPROVE).await;
+    let (order_id, returns) = shop.pay(&token, APPROVE).await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(shop.status(&order_id).await, "pending", "no callback came");
     assert_eq!(shop.deliver(&returns[0]).await.status(), 303);
@@ -132,9 +119,9 @@ async fn a_lost_return_is_settled_by_the_callback_and_a_lost_callback_by_the_ret
 #[sqlx::test(migrations = "../migrations")]
 async fn a_tampered_return_changes_nothing_and_is_audited(pool: PgPool) {
     let shop = shop(pool).await;
-    fault(&shop, serde_json::json!({ "kind": "drop_callback" })).await;
+    shop.fault(serde_json::json!({ "kind": "drop_callback" })).await;
     let token = shop.checkout(Mode::Test, "20.00").await;
-    let (order_id, returns) = pay(&shop, &token, "4000000000000051").await;
+    let (order_id, returns) = shop.pay(&token, "4000000000000051").await;
     let mut forged = returns[0].clone();
     for (name, value) in &mut forged.fields {
         match name.as_str() {
@@ -215,8 +202,8 @@ async fn test_and_live_never_mix(pool: PgPool) {
 
     // An answer for the Live order signed with the Test account's key is refused.
     let test = shop.checkout(Mode::Test, "30.00").await;
-    fault(&shop, serde_json::json!({ "kind": "drop_callback" })).await;
-    let (test_order, returns) = pay(&shop, &test, APPROVE).await;
+    shop.fault(serde_json::json!({ "kind": "drop_callback" })).await;
+    let (test_order, returns) = shop.pay(&test, APPROVE).await;
     let mut crossed = returns[0].clone();
     for (name, value) in &mut crossed.fields {
         if name == "oid" || name == "ReturnOid" {
@@ -255,8 +242,8 @@ async fn test_and_live_never_mix(pool: PgPool) {
 async fn the_pay_button_is_rate_limited_per_checkout_but_callbacks_never_are(pool: PgPool) {
     let shop = shop_with(pool, |s| s.rate_limits.pay_per_checkout.max = 2).await;
     let token = shop.checkout(Mode::Test, "20.00").await;
-    fault(&shop, serde_json::json!({ "kind": "drop_return" })).await;
-    let (first, _) = pay(&shop, &token, "4000000000000051").await;
+    shop.fault(serde_json::json!({ "kind": "drop_return" })).await;
+    let (first, _) = shop.pay(&token, "4000000000000051").await;
     assert_eq!(shop.settled(&first).await, "declined");
     assert_eq!(shop.press_pay(&token, "buyer@example.com").await.status(), 200);
     let limited = shop.press_pay(&token, "buyer@example.com").await;
@@ -275,9 +262,9 @@ async fn the_pay_button_is_rate_limited_per_checkout_but_callbacks_never_are(poo
 #[sqlx::test(migrations = "../migrations")]
 async fn concurrent_duplicate_callbacks_leave_one_paid_payment(pool: PgPool) {
     let shop = shop(pool).await;
-    fault(&shop, serde_json::json!({ "kind": "drop_callback" })).await;
+    shop.fault(serde_json::json!({ "kind": "drop_callback" })).await;
     let token = shop.checkout(Mode::Test, "20.00").await;
-    let (order_id, returns) = pay(&shop, &token, APPROVE).await;
+    let (order_id, returns) = shop.pay(&token, APPROVE).await;
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..8 {
         let (client, url, fields) = (shop.http.clone(), shop.server.url("/pay/callback"), returns[0].fields.clone());
@@ -307,7 +294,7 @@ async fn a_payment_link_gives_each_buyer_a_checkout_until_its_limit(pool: PgPool
     let link = links::create(shop.pool(), &shop.scope, Mode::Test, &new, &facts).await.unwrap();
     let page = shop.get(&format!("/pay/{}", link.token)).await.text().await.unwrap();
     assert!(page.contains("Workshop seat") && page.contains("15.00 EUR"), "{page}");
-    let (order_id, returns) = pay(&shop, &link.token, APPROVE).await;
+    let (order_id, returns) = shop.pay(&link.token, APPROVE).await;
     shop.deliver(&returns[0]).await;
     assert_eq!(shop.settled(&order_id).await, "paid");
     assert!(shop.get(&format!("/pay/{}", link.token)).await.text().await.unwrap().contains("no longer available"));
@@ -319,7 +306,7 @@ async fn no_card_number_reaches_the_database(pool: PgPool) {
     let shop = shop(pool).await;
     for card in [APPROVE, "4355084355084358", "4000000000000051", "4000000000000309"] {
         let token = shop.checkout(Mode::Test, "20.00").await;
-        let (order_id, returns) = pay(&shop, &token, card).await;
+        let (order_id, returns) = shop.pay(&token, card).await;
         shop.deliver(&returns[0]).await;
         shop.settled(&order_id).await;
     }
@@ -361,4 +348,109 @@ async fn a_link_to_a_product_archived_since_takes_no_payment(pool: PgPool) {
     assert_eq!(shop.press_pay(&link.token, "buyer@example.com").await.status(), 409);
     let attempts: i64 = sqlx::query_scalar("SELECT count(*) FROM payments").fetch_one(shop.pool()).await.unwrap();
     assert_eq!(attempts, 0);
+}
+
+/// Presses Pay from the client address `ip` (the server trusts the loopback proxy).
+async fn press_pay_from(shop: &Shop, ip: &str, token: &str, email: &str) -> reqwest::Response {
+    shop.http
+        .post(shop.server.url(&format!("/pay/{token}")))
+        .header("x-forwarded-for", ip)
+        .form(&[("email", email)])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn behind_proxy(pool: PgPool) -> Shop {
+    shop_with(pool, |settings| settings.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()]).await
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_card_testing_burst_is_blocked_from_one_address_while_another_pays(pool: PgPool) {
+    let shop = behind_proxy(pool).await;
+    let tester = "203.0.113.66";
+    for n in 0..5 {
+        let token = shop.checkout(Mode::Test, "1.00").await;
+        let page = press_pay_from(&shop, tester, &token, &format!("card{n}@example.com")).await.text().await.unwrap();
+        let gate = payten_sandbox::buyer::forms(&page).into_iter().next().expect("sent to the gateway");
+        let returns = shop.pay_at_gateway(&gate, "4000000000000051").await;
+        shop.deliver(&returns[0]).await;
+        assert_eq!(shop.settled(field(&gate, "oid")).await, "declined");
+    }
+    let token = shop.checkout(Mode::Test, "1.00").await;
+    let blocked = press_pay_from(&shop, tester, &token, "card9@example.com").await;
+    assert_eq!(blocked.status(), 403, "five declines of five: card testing");
+    let page = blocked.text().await.unwrap();
+    assert!(page.contains("We could not accept this payment") && page.contains("no money was taken"), "{page}");
+    assert!(!page.contains("est3Dgate"), "nothing goes to the gateway");
+    let payments: i64 = sqlx::query_scalar("SELECT count(*) FROM payments").fetch_one(shop.pool()).await.unwrap();
+    assert_eq!(payments, 5, "no attempt was made for the blocked press");
+
+    let answer = press_pay_from(&shop, "198.51.100.9", &token, "honest@example.com").await;
+    assert_eq!(answer.status(), 200, "another address still pays the same checkout");
+    let reasons: Vec<String> =
+        sqlx::query_scalar("SELECT unnest(reasons) FROM risk_decisions WHERE action = 'block'").fetch_all(shop.pool()).await.unwrap();
+    assert_eq!(reasons.len(), 1);
+    assert!(reasons[0].starts_with("ip_decline_ratio: 5 of 5 attempts from this address declined"), "{reasons:?}");
+    let denied: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit.events WHERE event_type = 'risk.decision' AND outcome = 'denied' AND ip = $1",
+    )
+    .bind(tester)
+    .fetch_one(shop.pool())
+    .await
+    .unwrap();
+    assert_eq!(denied, 1, "the block is audited with the address");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn blocklists_and_amount_limits_block_and_velocity_flags_for_review(pool: PgPool) {
+    let shop = behind_proxy(pool).await;
+    let platform = &shop.server.platform;
+    let staff = shop.scope.user_id();
+    let facts = platform::audit::RequestFacts::default();
+    use platform::payments::risk;
+    risk::add_block(platform, "email", "Mallory@Example.com", "chargebacks", staff, &facts).await.unwrap();
+    risk::add_block(platform, "network", "192.0.2.0/24", "botnet", staff, &facts).await.unwrap();
+    risk::set_merchant_limit(platform, shop.merchant_id, Some(10_000), staff, &facts).await.unwrap();
+
+    let token = shop.checkout(Mode::Test, "20.00").await;
+    assert_eq!(press_pay_from(&shop, "198.51.100.1", &token, "mallory@example.com").await.status(), 403);
+    assert_eq!(press_pay_from(&shop, "192.0.2.77", &token, "someone@example.com").await.status(), 403);
+    let dear = shop.checkout(Mode::Test, "100.01").await;
+    assert_eq!(press_pay_from(&shop, "198.51.100.1", &dear, "someone@example.com").await.status(), 403);
+    let within = shop.checkout(Mode::Test, "100.00").await;
+    assert_eq!(press_pay_from(&shop, "198.51.100.1", &within, "someone@example.com").await.status(), 200);
+
+    // Email velocity reviews: the attempt goes ahead, flagged for the merchant.
+    let rule = risk::RuleChange {
+        rule: "email_velocity".into(),
+        limit_value: 2,
+        window_minutes: 60,
+        min_attempts: 1,
+        action: risk::Action::Review,
+        enabled: true,
+    };
+    risk::set_rule(platform, &rule, staff, &facts).await.unwrap();
+    for n in 0..3 {
+        let token = shop.checkout(Mode::Test, "5.00").await;
+        assert_eq!(press_pay_from(&shop, &format!("198.51.100.{}", 30 + n), &token, "busy@example.com").await.status(), 200);
+    }
+    let flagged: Vec<uuid::Uuid> =
+        sqlx::query_scalar("SELECT payment_id FROM risk_decisions WHERE action = 'review'").fetch_all(shop.pool()).await.unwrap();
+    assert_eq!(flagged.len(), 1, "the third attempt with the same email");
+    let detail = platform::payments::reading::detail(shop.pool(), &shop.scope, flagged[0]).await.unwrap().unwrap();
+    assert_eq!(detail.payment.risk_action, Some(risk::Action::Review));
+    assert!(detail.risk_reasons[0].contains("3 attempts with this email within 60 minutes (limit 2)"), "{:?}", detail.risk_reasons);
+
+    let reasons: Vec<String> =
+        sqlx::query_scalar("SELECT array_to_string(reasons, '|') FROM risk_decisions WHERE action = 'block' ORDER BY created_at")
+            .fetch_all(shop.pool())
+            .await
+            .unwrap();
+    assert_eq!(reasons.len(), 3, "{reasons:?}");
+    assert!(reasons[0].contains("blocklist: the buyer email is blocked"));
+    assert!(reasons[1].contains("blocklist: the network 192.0.2.0/24 is blocked"));
+    assert!(reasons[2].contains("max_amount: the amount 100.01 EUR is above the merchant's limit of 100.00 EUR"));
+    let bad = risk::add_block(platform, "network", "not-a-network", "", staff, &facts).await;
+    assert!(matches!(bad, Err(platform::payments::PaymentError::Invalid { field: "value", .. })));
 }

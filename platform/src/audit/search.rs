@@ -133,28 +133,7 @@ pub fn to_csv(rows: &[Row]) -> String {
             text(&row.user_agent),
             text(&row.subject_email),
         ];
-        let line: Vec<String> = cells.iter().map(|cell| csv_cell(cell)).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
+        out.push_str(&crate::csv::line(&cells));
     }
     out
-}
-
-fn csv_cell(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_owned() };
-    if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_cells_are_quoted_and_formulas_defused() {
-        assert_eq!(csv_cell("plain"), "plain");
-        assert_eq!(csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(csv_cell("-1"), "'-1");
-    }
 }

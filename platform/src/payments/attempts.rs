@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::transition::{self, Change, NewAttempt, Source};
-use super::{Mode, PaymentError, SessionStatus, buyer_email, ensure_mode_allowed, gateways, links, money, sessions};
+use super::{Mode, PaymentError, SessionStatus, buyer_email, ensure_mode_allowed, gateways, links, money, risk, sessions};
 use crate::Platform;
 use crate::audit::{Actor, ActorKind, RequestFacts};
 
@@ -60,6 +60,24 @@ pub async fn start(platform: &Platform, token: &str, email: &str, facts: &Reques
     }
     ensure_mode_allowed(&mut tx, merchant_id, mode).await?;
 
+    let attempt = risk::Attempt {
+        merchant_id,
+        mode,
+        session_id,
+        ip: facts.ip.as_deref().and_then(|ip| ip.parse().ok()),
+        email: &email,
+        amount_minor,
+        currency: &currency,
+    };
+    let assessment = risk::assess(&mut tx, &attempt).await?;
+    if assessment.action == risk::Action::Block {
+        // The refusal is kept (with a checkout a link opened for it): it counts towards
+        // the velocity of the next attempt.
+        risk::record(&mut tx, &attempt, &assessment, None, facts).await?;
+        tx.commit().await?;
+        return Err(PaymentError::RiskBlocked);
+    }
+
     let account = gateways::for_mode(platform, mode).await?;
     let order_id = new_order_id();
     let origin = platform.config.settings.public_origin();
@@ -76,7 +94,7 @@ pub async fn start(platform: &Platform, token: &str, email: &str, facts: &Reques
         recurring: None,
     };
     let form = payten::hosted_form(&account.endpoints, &account.credentials, &request)?;
-    let attempt = NewAttempt {
+    let new_attempt = NewAttempt {
         merchant_id,
         mode,
         session_id,
@@ -86,7 +104,8 @@ pub async fn start(platform: &Platform, token: &str, email: &str, facts: &Reques
         currency: &currency,
         buyer_email: &email,
     };
-    transition::create(&mut tx, &attempt, buyer, facts).await?;
+    let payment_id = transition::create(&mut tx, &new_attempt, buyer, facts).await?;
+    risk::record(&mut tx, &attempt, &assessment, Some(payment_id), facts).await?;
     transition::apply(&mut tx, platform, &order_id, Change::Send, Source::Buyer, buyer, facts).await?;
     tx.commit().await?;
     Ok(Started { order_id, session_token, form })

@@ -30,10 +30,19 @@ pub async fn for_mode(platform: &Platform, mode: Mode) -> Result<GatewayAccount,
     Ok(account)
 }
 
-/// The XML API client of an account, with the configured status-query timeout. Money-moving
-/// calls (refunds) choose their own, longer timeouts.
+/// The XML API client of an account for queries, with the configured status-query timeout.
 pub fn status_client(platform: &Platform, account: &GatewayAccount) -> Result<NestPay, payten::ApiError> {
-    let timeout = Duration::from_secs(platform.config.settings.payten.status_query_timeout_secs);
+    client(account, platform.config.settings.payten.status_query_timeout_secs)
+}
+
+/// The XML API client of an account for Credit and Void, with the refund timeout: past it
+/// the outcome is unknown and only the order history can tell.
+pub fn refund_client(platform: &Platform, account: &GatewayAccount) -> Result<NestPay, payten::ApiError> {
+    client(account, platform.config.settings.refunds.gateway_timeout_secs)
+}
+
+fn client(account: &GatewayAccount, timeout_secs: u64) -> Result<NestPay, payten::ApiError> {
+    let timeout = Duration::from_secs(timeout_secs);
     let timeouts = Timeouts { connect: timeout.min(Timeouts::default().connect), request: timeout };
     NestPay::new(account.endpoints.clone(), account.credentials.clone(), timeouts)
 }

@@ -15,6 +15,9 @@ pub mod gateways;
 pub mod links;
 pub mod reading;
 pub mod receipts;
+pub mod reconciliation;
+pub mod refunds;
+pub mod risk;
 pub mod sessions;
 pub mod transition;
 
@@ -103,6 +106,16 @@ pub enum PaymentError {
     NoGatewayAccount(Mode),
     #[error("the {0:?} Mode gateway account does not use the configured gate")]
     GatewayMisconfigured(Mode),
+    #[error("only a paid payment can be refunded")]
+    NotRefundable,
+    #[error("the refund is more than the {remaining_minor} minor units left to refund")]
+    RefundExceeds { remaining_minor: i64 },
+    #[error("another refund of this payment is still waiting for the gateway's answer")]
+    RefundInProgress,
+    #[error("this refund request id was already used for a different refund")]
+    RequestReused,
+    #[error("the payment was blocked by the fraud checks")]
+    RiskBlocked,
     #[error("gateway account: {0}")]
     GatewayAccount(#[from] crate::gateway_accounts::GatewayAccountError),
     #[error("payment form: {0}")]

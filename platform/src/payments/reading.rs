@@ -1,10 +1,13 @@
 //! The dashboard's reading of payments: the filtered list, one payment with its timeline,
-//! and daily volume. Every query is scoped to the signed-in member's merchant and mode.
+//! refunds and risk note, and daily volume. Every query is scoped to the signed-in member's
+//! merchant and mode, except the staff lookups named for staff.
 
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+use super::refunds::Refund;
+use super::risk::Action;
 use super::sessions::Item;
 use super::{Mode, Status};
 use crate::identity::roles::MerchantScope;
@@ -41,11 +44,15 @@ pub struct PaymentRow {
     pub decline_reason: Option<String>,
     pub created_at: OffsetDateTime,
     pub paid_at: Option<OffsetDateTime>,
+    pub refunded_minor: i64,
+    /// The fraud checks' action when they flagged or blocked it; `None` when they allowed it.
+    pub risk_action: Option<Action>,
 }
 
 const ROW: &str = "SELECT p.id, p.order_id, p.status, p.amount_minor, p.currency::text AS currency, p.buyer_email,
-        s.reference, p.masked_pan, p.card_brand, p.decline_reason, p.created_at, p.paid_at
-    FROM payments p JOIN checkout_sessions s ON s.id = p.session_id";
+        s.reference, p.masked_pan, p.card_brand, p.decline_reason, p.created_at, p.paid_at, p.refunded_minor,
+        CASE WHEN d.action <> 'allow' THEN d.action END AS risk_action
+    FROM payments p JOIN checkout_sessions s ON s.id = p.session_id LEFT JOIN risk_decisions d ON d.payment_id = p.id";
 
 fn like(text: &str) -> String {
     let escaped = text.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
@@ -107,32 +114,71 @@ pub struct PaymentDetail {
     pub proc_return_code: Option<String>,
     pub items: Vec<Item>,
     pub timeline: Vec<TimelineEntry>,
+    pub merchant_name: String,
+    pub refunds: Vec<Refund>,
+    /// What a new refund may still take: paid, minus refunded, minus a refund in flight.
+    pub refundable_minor: i64,
+    /// The fraud checks' reasons when they flagged it.
+    pub risk_reasons: Vec<String>,
 }
 
 /// One of the merchant's payments, in any mode; another merchant's id is not found.
 pub async fn detail(pool: &PgPool, scope: &MerchantScope, id: Uuid) -> Result<Option<PaymentDetail>, sqlx::Error> {
-    let payment: Option<PaymentRow> = sqlx::query_as(&format!("{ROW} WHERE p.id = $1 AND p.merchant_id = $2"))
-        .bind(id)
-        .bind(scope.merchant_id())
-        .fetch_optional(pool)
-        .await?;
+    detail_where(pool, id, Some(scope.merchant_id())).await
+}
+
+/// Any merchant's payment, for staff (the console's guards decide who gets here).
+pub async fn detail_for_staff(pool: &PgPool, id: Uuid) -> Result<Option<PaymentDetail>, sqlx::Error> {
+    detail_where(pool, id, None).await
+}
+
+/// The payment with gateway order id `order_id`, for staff looking one up.
+pub async fn find_by_order(pool: &PgPool, order_id: &str) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM payments WHERE order_id = $1").bind(order_id.trim()).fetch_optional(pool).await
+}
+
+async fn detail_where(pool: &PgPool, id: Uuid, merchant_id: Option<Uuid>) -> Result<Option<PaymentDetail>, sqlx::Error> {
+    let payment: Option<PaymentRow> =
+        sqlx::query_as(&format!("{ROW} WHERE p.id = $1 AND ($2::uuid IS NULL OR p.merchant_id = $2)"))
+            .bind(id)
+            .bind(merchant_id)
+            .fetch_optional(pool)
+            .await?;
     let Some(payment) = payment else { return Ok(None) };
-    let (mode, session_token, session_id, auth_code, proc_return_code): (Mode, String, Uuid, Option<String>, Option<String>) =
-        sqlx::query_as(
-            "SELECT p.mode, s.token, s.id, p.auth_code, p.proc_return_code
-             FROM payments p JOIN checkout_sessions s ON s.id = p.session_id WHERE p.id = $1",
-        )
-        .bind(id)
-        .fetch_one(pool)
-        .await?;
-    let items = super::sessions::items(pool, session_id).await?;
+    type Extra = (Mode, String, Uuid, Option<String>, Option<String>, String, i64);
+    let (mode, session_token, session_id, auth_code, proc_return_code, merchant_name, pending_minor): Extra = sqlx::query_as(
+        "SELECT p.mode, s.token, s.id, p.auth_code, p.proc_return_code, m.business_name, p.refund_pending_minor
+         FROM payments p JOIN checkout_sessions s ON s.id = p.session_id JOIN merchants m ON m.id = p.merchant_id
+         WHERE p.id = $1",
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await?;
+    let mut conn = pool.acquire().await?;
+    let items = super::sessions::items(&mut *conn, session_id).await?;
     let timeline = sqlx::query_as(
         "SELECT at, source, from_status, to_status, note FROM payment_events WHERE payment_id = $1 ORDER BY id",
     )
     .bind(id)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
-    Ok(Some(PaymentDetail { payment, mode, session_token, auth_code, proc_return_code, items, timeline }))
+    let refunds = super::refunds::of_payment(&mut conn, id).await?;
+    let risk_reasons = super::risk::note_of(&mut conn, id).await?.map(|(_, reasons)| reasons).unwrap_or_default();
+    let refundable_minor =
+        super::refunds::refundable(payment.status, payment.amount_minor, payment.refunded_minor, pending_minor);
+    Ok(Some(PaymentDetail {
+        payment,
+        mode,
+        session_token,
+        auth_code,
+        proc_return_code,
+        items,
+        timeline,
+        merchant_name,
+        refunds,
+        refundable_minor,
+        risk_reasons,
+    }))
 }
 
 /// One day of the overview chart: paid payments and their sum (minor units, EUR).

@@ -70,9 +70,9 @@ pub async fn load(conn: &mut PgConnection, order_id: &str) -> Result<Option<Rece
 
 /// Minor units of `currency` as the receipt prints them: `12.50 EUR`.
 pub fn format_amount(minor: i64, currency: &str) -> String {
-    match money(minor, currency) {
-        Ok(m) => m.to_string(),
-        Err(_) => format!("{minor} (minor units) {currency}"),
+    match (u64::try_from(minor), payten::Currency::from_alpha(currency)) {
+        (Ok(minor), Some(currency)) => payten::Money::new(minor, currency).to_string(),
+        _ => format!("{minor} (minor units) {currency}"),
     }
 }
 
@@ -119,5 +119,39 @@ pub(crate) async fn enqueue(conn: &mut PgConnection, platform: &Platform, order_
         let mail = mail_for(&platform.config.settings, &receipt, &to);
         mail::enqueue(conn, &platform.config.secrets.field_keys, &mail).await?;
     }
+    Ok(())
+}
+
+/// Queues the buyer's notice of a refund the gateway made, in the transaction that
+/// records it.
+pub(crate) async fn enqueue_refund(
+    conn: &mut PgConnection,
+    platform: &Platform,
+    order_id: &str,
+    refund_minor: i64,
+) -> Result<(), PaymentError> {
+    let Some(receipt) = load(conn, order_id).await? else { return Ok(()) };
+    let Some(to) = receipt.buyer_email.clone() else { return Ok(()) };
+    let settings = &platform.config.settings;
+    let currency = receipt.amount.currency().alpha();
+    let test = if receipt.mode == Mode::Test { "TEST MODE: no money was moved.\n\n" } else { "" };
+    let mail = OutgoingMail {
+        to,
+        subject: format!("Your refund from {} via Saleonix", receipt.merchant_name),
+        body: format!(
+            "{test}{merchant} has refunded {refund} of your payment of {total} (order {order}) to {card}.\n\n\
+             Banks usually show a refund within 5 to 10 business days.\n\n\
+             Questions about this refund: {support}\n\nView the receipt: {origin}/pay/receipt/{order}\n",
+            merchant = receipt.merchant_name,
+            refund = format_amount(refund_minor, currency),
+            total = receipt.amount,
+            order = receipt.order_id,
+            card = receipt.card(),
+            support = settings.merchant_of_record.support_email,
+            origin = settings.public_origin(),
+        )
+        .into(),
+    };
+    mail::enqueue(conn, &platform.config.secrets.field_keys, &mail).await?;
     Ok(())
 }

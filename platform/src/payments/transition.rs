@@ -26,6 +26,12 @@ pub enum Source {
     StatusQuery,
     /// The checkout expired before the attempt was sent.
     Expiry,
+    /// A refund's answer from the gateway.
+    Refund,
+    /// The reconciliation worker's order-history query.
+    Reconciliation,
+    /// A staff member settling a reconciliation exception.
+    Staff,
 }
 
 impl Source {
@@ -36,6 +42,9 @@ impl Source {
             Source::Callback => "callback",
             Source::StatusQuery => "status_query",
             Source::Expiry => "expiry",
+            Source::Refund => "refund",
+            Source::Reconciliation => "reconciliation",
+            Source::Staff => "staff",
         }
     }
 
@@ -46,6 +55,9 @@ impl Source {
             Source::Callback => "payment.callback",
             Source::StatusQuery => "payment.status_query",
             Source::Expiry => "payment.expire",
+            Source::Refund => "payment.refund",
+            Source::Reconciliation => "payment.reconcile",
+            Source::Staff => "payment.accept_gateway_state",
         }
     }
 }
@@ -75,6 +87,13 @@ pub enum Change {
     Failed { reason: &'static str, card: CardFacts },
     /// The checkout expired before this attempt was sent.
     Expire,
+    /// Reconciliation found no record of a sent attempt at the gateway long after its
+    /// checkout expired: the buyer never paid.
+    Abandon,
+    /// The gateway made a refund of `amount_minor`; `whole` when nothing is left to refund.
+    Refund { amount_minor: i64, whole: bool },
+    /// Staff accepted the gateway's account of the payment: this state, this much refunded.
+    Accept { status: Status, refunded_minor: i64 },
     /// A message that changes nothing but belongs on the timeline, such as an approval
     /// still waiting for its confirming status query.
     Note(&'static str),
@@ -96,11 +115,21 @@ pub fn next(current: Status, change: &Change) -> Result<Option<Status>, ()> {
     use Status::*;
     let to = match change {
         Change::Note(_) => return Ok(None),
+        // Each refund is applied once (its own row guards that), so a second partial
+        // refund is a change even though the state stays partially refunded.
+        Change::Refund { whole, .. } => {
+            return match current {
+                Paid | PartiallyRefunded => Ok(Some(if *whole { Refunded } else { PartiallyRefunded })),
+                _ => Err(()),
+            };
+        }
+        // Staff may set any state the gateway reported; the refunded amount may change alone.
+        Change::Accept { status, .. } => return Ok(Some(*status)),
         Change::Send => Pending,
         Change::Paid(_) => Paid,
         Change::Declined { .. } => Declined,
         Change::Failed { .. } => Failed,
-        Change::Expire => Expired,
+        Change::Expire | Change::Abandon => Expired,
     };
     if current == to || (to == Paid && current.is_paid()) {
         return Ok(None);
@@ -108,6 +137,7 @@ pub fn next(current: Status, change: &Change) -> Result<Option<Status>, ()> {
     let possible = match (current, to) {
         (Created, Pending | Paid | Declined | Failed | Expired) => true,
         (Pending, Paid | Declined | Failed) => true,
+        (Pending | Failed, Expired) => matches!(change, Change::Abandon),
         // An error answer is not final: a status query may find the order paid or declined.
         (Failed, Paid | Declined) => true,
         _ => false,
@@ -176,6 +206,17 @@ async fn timeline(
     Ok(())
 }
 
+/// A timeline row that changes nothing, such as a refund being requested.
+pub(crate) async fn note(
+    conn: &mut PgConnection,
+    payment_id: Uuid,
+    source: Source,
+    current: Status,
+    note: &'static str,
+) -> Result<(), sqlx::Error> {
+    timeline(conn, payment_id, source, Some(current), None, Some(note)).await
+}
+
 /// Keeps a masked PAN only in the shape the schema allows (six, stars, four), so a
 /// gateway that sent anything else stores nothing rather than failing the payment.
 fn masked(pan: Option<&str>) -> Option<String> {
@@ -188,6 +229,37 @@ fn masked(pan: Option<&str>) -> Option<String> {
     let stars = &pan[digits_before..pan.len() - digits_after];
     let ok = digits_before <= 6 && digits_after <= 4 && !stars.is_empty() && stars.chars().all(|c| matches!(c, '*' | 'X' | 'x'));
     ok.then_some(pan)
+}
+
+/// Schedules the reconciliation worker's next look at the payment: a sent attempt, an
+/// error answer and every movement of money are checked against the gateway once the
+/// configured delay has passed; final refusals need no check, and a state staff accepted
+/// from the gateway already matches it.
+async fn schedule_check(
+    conn: &mut PgConnection,
+    platform: &Platform,
+    payment_id: Uuid,
+    change: &Change,
+    to: Status,
+) -> Result<(), sqlx::Error> {
+    let first_check = i64::from(platform.config.settings.reconciliation.first_check_minutes);
+    let (due, state) = match (change, to) {
+        (Change::Accept { .. }, _) => (false, Some("matched")),
+        (_, Status::Declined | Status::Expired | Status::Created) => (false, None),
+        _ => (true, None),
+    };
+    sqlx::query(
+        "UPDATE payments SET recon_attempts = 0, recon_state = $3::reconciliation_state,
+             recon_due_at = CASE WHEN $2 THEN now() + make_interval(mins => $4::int) END
+         WHERE id = $1",
+    )
+    .bind(payment_id)
+    .bind(due)
+    .bind(state)
+    .bind(first_check as i32)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Applies `change` to the payment with gateway order id `order_id`, in `conn`'s
@@ -243,7 +315,9 @@ pub async fn apply(
                 Change::Declined { .. } => "declined",
                 Change::Failed { .. } => "failed",
                 Change::Send => "pending",
-                Change::Expire => "expired",
+                Change::Expire | Change::Abandon => "expired",
+                Change::Refund { .. } => "refunded",
+                Change::Accept { status, .. } => status.as_str(),
                 Change::Note(_) => "none",
             };
             let event = event(Outcome::Failure)
@@ -272,13 +346,16 @@ pub async fn apply(
     let (card, reason) = match &change {
         Change::Paid(card) => (Some(card), None),
         Change::Declined { reason, card } | Change::Failed { reason, card } => (Some(card), Some(*reason)),
+        Change::Accept { status: Status::Declined | Status::Failed, .. } => {
+            (None, Some("The payment service reported that no money was taken."))
+        }
         _ => (None, None),
     };
     let empty = CardFacts::default();
     let card = card.unwrap_or(&empty);
     sqlx::query(
         "UPDATE payments SET status = $2, updated_at = now(),
-             paid_at = CASE WHEN $2 = 'paid' THEN now() ELSE paid_at END,
+             paid_at = CASE WHEN $2 IN ('paid', 'refunded', 'partially_refunded') THEN coalesce(paid_at, now()) END,
              masked_pan = coalesce($3, masked_pan), card_brand = coalesce($4, card_brand),
              auth_code = coalesce($5, auth_code), host_ref_num = coalesce($6, host_ref_num),
              trans_id = coalesce($7, trans_id), proc_return_code = coalesce($8, proc_return_code),
@@ -297,11 +374,42 @@ pub async fn apply(
     .bind(reason)
     .execute(&mut *conn)
     .await?;
-    let note = if to == Status::Paid { Some("confirmed_by_status_query") } else { reason };
-    timeline(conn, payment_id, source, Some(current), Some(to), note).await?;
-    let mut event = event(Outcome::Success).detail(serde_json::json!({
+    let mut detail = serde_json::json!({
         "from": current.as_str(), "to": to.as_str(), "mode": mode.as_str(), "amount_minor": amount_minor,
-    }));
+    });
+    match &change {
+        Change::Refund { amount_minor: refund, .. } => {
+            sqlx::query(
+                "UPDATE payments SET refunded_minor = refunded_minor + $2, refund_pending_minor = refund_pending_minor - $2
+                 WHERE id = $1",
+            )
+            .bind(payment_id)
+            .bind(refund)
+            .execute(&mut *conn)
+            .await?;
+            detail["refund_minor"] = (*refund).into();
+        }
+        Change::Accept { refunded_minor, .. } => {
+            sqlx::query("UPDATE payments SET refunded_minor = $2, refund_pending_minor = 0 WHERE id = $1")
+                .bind(payment_id)
+                .bind(refunded_minor)
+                .execute(&mut *conn)
+                .await?;
+            detail["refunded_minor"] = (*refunded_minor).into();
+        }
+        _ => {}
+    }
+    schedule_check(conn, platform, payment_id, &change, to).await?;
+    let note = match (&change, source) {
+        (Change::Paid(_), Source::Reconciliation) => Some("confirmed_by_order_history"),
+        (Change::Paid(_), _) => Some("confirmed_by_status_query"),
+        (Change::Abandon, _) => Some("no_record_at_gateway"),
+        (Change::Refund { .. }, _) => Some("refund_succeeded"),
+        (Change::Accept { .. }, _) => Some("gateway_state_accepted"),
+        _ => reason,
+    };
+    timeline(conn, payment_id, source, Some(current), Some(to), note).await?;
+    let mut event = event(Outcome::Success).detail(detail);
     if let Some(code) = &card.proc_return_code {
         event = event.reason(format!("proc_return_code_{code}"));
     }
@@ -336,6 +444,15 @@ mod tests {
         assert_eq!(next(Declined, &paid), Err(()), "a verified decline is final");
         assert_eq!(next(Failed, &paid), Ok(Some(Paid)), "an error answer is not final");
         assert_eq!(next(Pending, &Change::Expire), Err(()), "a sent attempt waits for the gateway");
+        assert_eq!(next(Pending, &Change::Abandon), Ok(Some(Expired)), "unless the gateway never saw it");
+        assert_eq!(next(Paid, &Change::Abandon), Err(()));
+        let part = Change::Refund { amount_minor: 100, whole: false };
+        let rest = Change::Refund { amount_minor: 100, whole: true };
+        assert_eq!(next(Paid, &part), Ok(Some(PartiallyRefunded)));
+        assert_eq!(next(PartiallyRefunded, &part), Ok(Some(PartiallyRefunded)), "a second partial refund is a change");
+        assert_eq!(next(PartiallyRefunded, &rest), Ok(Some(Refunded)));
+        assert_eq!(next(Refunded, &part), Err(()), "nothing is left to refund");
+        assert_eq!(next(Pending, &rest), Err(()), "only taken money is refunded");
         assert_eq!(next(Created, &Change::Expire), Ok(Some(Expired)));
         assert_eq!(next(Refunded, &paid), Ok(None));
         assert_eq!(next(Expired, &Change::Send), Err(()));

@@ -138,6 +138,14 @@ async fn pay(
         Err(PaymentError::SessionPaid | PaymentError::SessionExpired | PaymentError::LinkUnavailable) => {
             render_checkout(&platform, &token, &form.email, None, StatusCode::CONFLICT).await
         }
+        Err(PaymentError::RiskBlocked) => page(
+            StatusCode::FORBIDDEN,
+            pages::message(
+                "We could not accept this payment",
+                "For your security this payment was not sent to the bank, and no money was taken. \
+                 If you think this is a mistake, please contact the seller.",
+            ),
+        ),
         Err(PaymentError::LiveNotAllowed) => page(
             StatusCode::FORBIDDEN,
             pages::message("Payments paused", "This seller cannot take payments right now. No payment was taken."),

@@ -147,6 +147,33 @@ impl Shop {
         self.http.get(self.server.url(path)).send().await.unwrap()
     }
 
+    /// Sets a fault rule on the Test gateway (`{"kind": "drop_callback"}`, ...).
+    pub async fn fault(&self, rule: serde_json::Value) {
+        let url = format!("{}/sandbox/faults", self.test_gateway.base_url());
+        let response = reqwest::Client::new().post(url).json(&rule).send().await.unwrap();
+        assert!(response.status().is_success());
+    }
+
+    /// Pays `token` with `card`; the order id and the return form(s).
+    pub async fn pay(&self, token: &str, card: &str) -> (String, Vec<HtmlForm>) {
+        let gate = self.to_gateway(token).await;
+        let order_id = field(&gate, "oid").to_owned();
+        (order_id, self.pay_at_gateway(&gate, card).await)
+    }
+
+    /// A Test Mode payment of `price`, paid and settled: its id and gateway order id.
+    pub async fn paid(&self, price: &str) -> (Uuid, String) {
+        let token = self.checkout(Mode::Test, price).await;
+        let (order_id, _) = self.pay(&token, APPROVE).await;
+        assert_eq!(self.settled(&order_id).await, "paid");
+        let id = sqlx::query_scalar("SELECT id FROM payments WHERE order_id = $1")
+            .bind(&order_id)
+            .fetch_one(self.pool())
+            .await
+            .unwrap();
+        (id, order_id)
+    }
+
     /// Presses Pay on `/pay/<token>` with `email`; the page answered.
     pub async fn press_pay(&self, token: &str, email: &str) -> reqwest::Response {
         self.http.post(self.server.url(&format!("/pay/{token}"))).form(&[("email", email)]).send().await.unwrap()

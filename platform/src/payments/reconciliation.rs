@@ -1,0 +1,591 @@
+//! Reconciliation against the gateway: a worker that reads the order history of every
+//! payment the transition function scheduled for a check (a sent attempt with no answer, an
+//! error answer, a payment or refund to confirm, a refund whose outcome is unknown), and
+//! either settles it through the same transition function, records that it matches, or
+//! opens one exception for staff.
+//!
+//! Several server instances can run the worker: each claims due payments with
+//! `FOR UPDATE SKIP LOCKED` and pushes their due time past a lease before asking the
+//! gateway, so no payment is asked about twice at once and a crashed worker's claim lapses.
+//! Checks that get no definite answer back off (doubling, at most a day apart) and after
+//! the configured time become an "unresolved" exception.
+
+use payten::api::{ChargeType, FinancialResponse, OrderHistory};
+use payten::{ApiError, TransStat};
+use sqlx::PgConnection;
+use time::{Date, Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use super::refunds::{self, Answer};
+use super::transition::{self, CardFacts, Change, Source};
+use super::{Mode, PaymentError, Status, gateways, receipts};
+use crate::Platform;
+use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
+
+/// Payments one claim takes; each may wait a status-query timeout for the gateway.
+const BATCH: i64 = 20;
+/// How long a claim keeps other workers off a payment.
+const LEASE: Duration = Duration::minutes(10);
+/// Checks back off to at most this far apart.
+const LONGEST_WAIT: Duration = Duration::hours(24);
+/// A sent attempt the gateway never saw is abandoned this long after its checkout expired
+/// (the hosted page has long timed out by then).
+const ABANDON_AFTER_EXPIRY: Duration = Duration::hours(1);
+
+/// What the gateway's order history says about one order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GatewayView {
+    /// No record of the order: the buyer never submitted the card page.
+    Absent,
+    Declined,
+    /// Charged `captured_minor`, of which `refunded_minor` was credited back.
+    Charged { captured_minor: i64, refunded_minor: i64, card: CardFacts },
+    /// The sale was voided: nothing stayed charged.
+    Voided,
+    /// Nothing definite: the order is pending, errored, or could not be read.
+    Undecided(String),
+}
+
+impl GatewayView {
+    pub fn from_history(history: &OrderHistory) -> GatewayView {
+        let Some(sale) = history.transactions.iter().find(|t| t.charge_type == ChargeType::Sale) else {
+            return GatewayView::Undecided("no sale on the order".into());
+        };
+        match &sale.status {
+            TransStat::Declined => GatewayView::Declined,
+            TransStat::Voided => GatewayView::Voided,
+            status if status.is_charged() => GatewayView::Charged {
+                captured_minor: sale.captured_amount_minor as i64,
+                refunded_minor: history.refunded_minor() as i64,
+                card: CardFacts {
+                    auth_code: sale.auth_code.clone(),
+                    host_ref_num: sale.host_ref_num.clone(),
+                    trans_id: sale.trans_id.clone(),
+                    proc_return_code: sale.proc_return_code.as_ref().map(|c| c.as_str().to_owned()),
+                    ..CardFacts::default()
+                },
+            },
+            other => GatewayView::Undecided(format!("order status {}", other.as_str())),
+        }
+    }
+
+    fn from_answer(answer: Result<OrderHistory, ApiError>) -> GatewayView {
+        match answer {
+            Ok(history) => GatewayView::from_history(&history),
+            Err(ApiError::NotFound(_)) => GatewayView::Absent,
+            Err(error) => GatewayView::Undecided(error.to_string()),
+        }
+    }
+
+    /// A plain description for the exception queue.
+    fn describe(&self, currency: &str) -> String {
+        let amount = |minor| receipts::format_amount(minor, currency);
+        match self {
+            GatewayView::Absent => "no record of the order".into(),
+            GatewayView::Declined => "declined".into(),
+            GatewayView::Charged { captured_minor, refunded_minor, .. } => {
+                format!("charged {}, refunded {}", amount(*captured_minor), amount(*refunded_minor))
+            }
+            GatewayView::Voided => "voided".into(),
+            GatewayView::Undecided(why) => format!("no definite answer ({why})"),
+        }
+    }
+
+    /// The state accepting the gateway's account would give a payment of `amount_minor`,
+    /// when the account is definite and about the same amount.
+    fn accepted_state(&self, amount_minor: i64) -> Option<(Status, i64)> {
+        match self {
+            GatewayView::Absent => Some((Status::Expired, 0)),
+            GatewayView::Declined => Some((Status::Declined, 0)),
+            GatewayView::Voided => Some((Status::Refunded, amount_minor)),
+            GatewayView::Charged { captured_minor, refunded_minor, .. } if *captured_minor == amount_minor => {
+                let status = match *refunded_minor {
+                    0 => Status::Paid,
+                    r if r >= amount_minor => Status::Refunded,
+                    _ => Status::PartiallyRefunded,
+                };
+                Some((status, (*refunded_minor).min(amount_minor)))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The payment as the platform has it, read under its row lock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ours {
+    pub status: Status,
+    pub amount_minor: i64,
+    pub refunded_minor: i64,
+    /// A refund sent with no answer: its id and amount.
+    pub unknown_refund: Option<(Uuid, i64)>,
+    /// A sent attempt may be abandoned if the gateway has no record of it.
+    pub may_abandon: bool,
+}
+
+/// What to do with one payment, given the gateway's account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Matches,
+    /// Apply this change through the transition function.
+    Settle(Change),
+    /// The unknown refund happened (`true`) or did not (`false`).
+    SettleRefund(bool),
+    Mismatch,
+    /// Ask again later.
+    Wait,
+}
+
+/// The decision alone; see the module documentation.
+pub fn judge(ours: &Ours, gateway: &GatewayView) -> Verdict {
+    use GatewayView as G;
+    if matches!(gateway, G::Undecided(_)) {
+        return Verdict::Wait;
+    }
+    let full = |captured: &i64| *captured == ours.amount_minor;
+    if let Some((_, refund)) = ours.unknown_refund {
+        return match gateway {
+            G::Charged { captured_minor, refunded_minor, .. } if full(captured_minor) => {
+                if *refunded_minor == ours.refunded_minor + refund {
+                    Verdict::SettleRefund(true)
+                } else if *refunded_minor == ours.refunded_minor {
+                    Verdict::SettleRefund(false)
+                } else {
+                    Verdict::Mismatch
+                }
+            }
+            G::Voided if ours.refunded_minor + refund == ours.amount_minor => Verdict::SettleRefund(true),
+            _ => Verdict::Mismatch,
+        };
+    }
+    match (ours.status, gateway) {
+        (Status::Pending | Status::Failed, G::Charged { captured_minor, refunded_minor: 0, card }) if full(captured_minor) => {
+            Verdict::Settle(Change::Paid(card.clone()))
+        }
+        (Status::Pending | Status::Failed, G::Declined) => Verdict::Settle(Change::Declined {
+            reason: "The card's bank declined the payment.",
+            card: CardFacts::default(),
+        }),
+        (Status::Pending | Status::Failed, G::Absent) if ours.may_abandon => Verdict::Settle(Change::Abandon),
+        (Status::Pending | Status::Failed, G::Absent) => Verdict::Wait,
+        (Status::Paid | Status::PartiallyRefunded | Status::Refunded, G::Charged { captured_minor, refunded_minor, .. })
+            if full(captured_minor) && *refunded_minor == ours.refunded_minor =>
+        {
+            Verdict::Matches
+        }
+        (Status::Refunded, G::Voided) if ours.refunded_minor == ours.amount_minor => Verdict::Matches,
+        (Status::Declined | Status::Expired | Status::Created, G::Absent | G::Declined | G::Voided) => Verdict::Matches,
+        _ => Verdict::Mismatch,
+    }
+}
+
+/// What one run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunReport {
+    pub checked: u32,
+    /// Payments or refunds moved to the gateway's state.
+    pub settled: u32,
+    pub matched: u32,
+    pub exceptions: u32,
+    pub waiting: u32,
+}
+
+/// Checks every payment due at `now` (a parameter so tests can run the clock forward).
+pub async fn run_due(platform: &Platform, now: OffsetDateTime) -> Result<RunReport, PaymentError> {
+    let mut report = RunReport::default();
+    loop {
+        let claimed: Vec<(Uuid, String, Mode)> = sqlx::query_as(
+            "UPDATE payments SET recon_due_at = $1 + $3
+             WHERE id IN (SELECT id FROM payments WHERE recon_due_at <= $1
+                          ORDER BY recon_due_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+             RETURNING id, order_id, mode",
+        )
+        .bind(now)
+        .bind(BATCH)
+        .bind(LEASE)
+        .fetch_all(&platform.pool)
+        .await?;
+        if claimed.is_empty() {
+            return Ok(report);
+        }
+        for (payment_id, order_id, mode) in claimed {
+            let view = match gateways::for_mode(platform, mode).await.map(|account| gateways::status_client(platform, &account)) {
+                Ok(Ok(client)) => GatewayView::from_answer(client.api().order_history(&order_id).await),
+                Ok(Err(error)) => GatewayView::Undecided(error.to_string()),
+                Err(error) => GatewayView::Undecided(error.to_string()),
+            };
+            let verdict = check(platform, payment_id, &view, now).await?;
+            report.checked += 1;
+            match verdict {
+                Verdict::Matches => report.matched += 1,
+                Verdict::Settle(_) | Verdict::SettleRefund(_) => report.settled += 1,
+                Verdict::Mismatch => report.exceptions += 1,
+                Verdict::Wait => report.waiting += 1,
+            }
+        }
+    }
+}
+
+/// Judges one claimed payment against `view` and records the verdict, in one transaction.
+async fn check(platform: &Platform, payment_id: Uuid, view: &GatewayView, now: OffsetDateTime) -> Result<Verdict, PaymentError> {
+    let system = Actor { kind: ActorKind::System, id: None };
+    let facts = RequestFacts::default();
+    let mut tx = platform.pool.begin().await?;
+    type Row = (String, Uuid, Mode, Status, i64, String, i64, i32, OffsetDateTime, OffsetDateTime);
+    let (order_id, merchant_id, mode, status, amount_minor, currency, refunded_minor, attempts, created_at, session_expires): Row =
+        sqlx::query_as(
+            "SELECT p.order_id, p.merchant_id, p.mode, p.status, p.amount_minor, p.currency::text, p.refunded_minor,
+                    p.recon_attempts, p.created_at, s.expires_at
+             FROM payments p JOIN checkout_sessions s ON s.id = p.session_id WHERE p.id = $1 FOR UPDATE OF p",
+        )
+        .bind(payment_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let unknown_refund = refunds::unknown_of(&mut tx, payment_id).await?;
+    let ours = Ours {
+        status,
+        amount_minor,
+        refunded_minor,
+        unknown_refund: unknown_refund.map(|(id, amount, _)| (id, amount)),
+        may_abandon: session_expires + ABANDON_AFTER_EXPIRY <= now,
+    };
+    let verdict = judge(&ours, view);
+    match &verdict {
+        Verdict::Matches => {}
+        Verdict::Settle(change) => {
+            transition::apply(&mut tx, platform, &order_id, change.clone(), Source::Reconciliation, system, &facts).await?;
+        }
+        Verdict::SettleRefund(happened) => {
+            let (refund_id, _, _) = unknown_refund.expect("judged with an unknown refund");
+            let answer = if *happened {
+                Answer::Done(FinancialResponse {
+                    order_id: order_id.clone(),
+                    group_id: None,
+                    auth_code: None,
+                    host_ref_num: None,
+                    trans_id: None,
+                    settle_id: None,
+                    trx_date: None,
+                })
+            } else {
+                Answer::Refused("The gateway did not make this refund. Nothing was refunded; you may ask again.")
+            };
+            refunds::settle(&mut tx, platform, refund_id, answer, Source::Reconciliation, system, &facts).await?;
+        }
+        Verdict::Mismatch => {
+            let (gateway_status, gateway_refunded) = view.accepted_state(amount_minor).unzip();
+            let ours_text = describe_ours(status, amount_minor, refunded_minor, unknown_refund.map(|(_, a, _)| a), &currency);
+            open_exception(
+                &mut tx,
+                payment_id,
+                merchant_id,
+                mode,
+                &order_id,
+                "mismatch",
+                &ours_text,
+                &view.describe(&currency),
+                gateway_status,
+                gateway_refunded,
+            )
+            .await?;
+        }
+        Verdict::Wait => {}
+    }
+
+    // Where the worker stands with this payment now.
+    let started = unknown_refund.map(|(_, _, at)| at).unwrap_or(created_at);
+    let give_up = Duration::hours(i64::from(platform.config.settings.reconciliation.give_up_after_hours));
+    let (state, due) = match &verdict {
+        Verdict::Matches | Verdict::Settle(_) | Verdict::SettleRefund(_) => (Some("matched"), None),
+        Verdict::Mismatch => (Some("mismatched"), None),
+        Verdict::Wait if now - started >= give_up => {
+            let ours_text = describe_ours(status, amount_minor, refunded_minor, unknown_refund.map(|(_, a, _)| a), &currency);
+            open_exception(&mut tx, payment_id, merchant_id, mode, &order_id, "unresolved", &ours_text, &view.describe(&currency), None, None)
+                .await?;
+            (Some("unresolved"), None)
+        }
+        Verdict::Wait => {
+            let first = Duration::minutes(i64::from(platform.config.settings.reconciliation.first_check_minutes));
+            let wait = (first * 2_i32.saturating_pow(attempts.clamp(0, 16) as u32 + 1)).min(LONGEST_WAIT);
+            (None, Some(now + wait))
+        }
+    };
+    sqlx::query(
+        "UPDATE payments SET recon_state = coalesce($2::reconciliation_state, recon_state), recon_due_at = $3,
+             recon_attempts = recon_attempts + 1, recon_checked_at = $4
+         WHERE id = $1",
+    )
+    .bind(payment_id)
+    .bind(state)
+    .bind(due)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(verdict)
+}
+
+fn describe_ours(status: Status, amount_minor: i64, refunded_minor: i64, unknown_refund: Option<i64>, currency: &str) -> String {
+    let amount = |minor| receipts::format_amount(minor, currency);
+    let mut text = format!("{} {}, refunded {}", status.as_str().replace('_', " "), amount(amount_minor), amount(refunded_minor));
+    if let Some(refund) = unknown_refund {
+        text.push_str(&format!(", a refund of {} with no answer", amount(refund)));
+    }
+    text
+}
+
+/// Opens an exception unless one is already open for the payment: a disagreement seen on
+/// every run is still one exception (and one audit row).
+#[allow(clippy::too_many_arguments)]
+async fn open_exception(
+    conn: &mut PgConnection,
+    payment_id: Uuid,
+    merchant_id: Uuid,
+    mode: Mode,
+    order_id: &str,
+    kind: &'static str,
+    ours: &str,
+    theirs: &str,
+    gateway_status: Option<Status>,
+    gateway_refunded: Option<i64>,
+) -> Result<(), PaymentError> {
+    let opened = sqlx::query(
+        "INSERT INTO reconciliation_exceptions
+             (id, payment_id, merchant_id, mode, kind, platform_state, gateway_state, gateway_status, gateway_refunded_minor)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (payment_id) WHERE resolved_at IS NULL DO NOTHING",
+    )
+    .bind(Uuid::new_v4())
+    .bind(payment_id)
+    .bind(merchant_id)
+    .bind(mode)
+    .bind(kind)
+    .bind(ours)
+    .bind(theirs)
+    .bind(gateway_status)
+    .bind(gateway_refunded)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if opened == 1 {
+        let event = Event::new("reconciliation.exception", Actor { kind: ActorKind::System, id: None }, Outcome::Failure)
+            .merchant(merchant_id)
+            .target("payment", order_id)
+            .reason(kind)
+            .detail(serde_json::json!({ "mode": mode.as_str() }));
+        audit::record(conn, &event, &RequestFacts::default()).await?;
+    }
+    Ok(())
+}
+
+/// One exception, for the console's queue.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Exception {
+    pub id: Uuid,
+    pub payment_id: Uuid,
+    pub order_id: String,
+    pub merchant_name: String,
+    pub mode: Mode,
+    pub kind: String,
+    pub platform_state: String,
+    pub gateway_state: String,
+    /// Whether accepting the gateway's state is possible (its account was definite).
+    pub can_accept: bool,
+    pub created_at: OffsetDateTime,
+    pub resolved_at: Option<OffsetDateTime>,
+    pub resolution: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Open exceptions first, then the most recent resolved ones.
+pub async fn exceptions(pool: &sqlx::PgPool, open_only: bool) -> Result<Vec<Exception>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT e.id, e.payment_id, p.order_id, m.business_name AS merchant_name, e.mode, e.kind, e.platform_state,
+                e.gateway_state, e.gateway_status IS NOT NULL AS can_accept, e.created_at, e.resolved_at, e.resolution, e.note
+         FROM reconciliation_exceptions e JOIN payments p ON p.id = e.payment_id JOIN merchants m ON m.id = e.merchant_id
+         WHERE NOT $1 OR e.resolved_at IS NULL
+         ORDER BY e.resolved_at IS NOT NULL, e.created_at DESC LIMIT 200",
+    )
+    .bind(open_only)
+    .fetch_all(pool)
+    .await
+}
+
+/// How staff close an exception.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    /// Set the payment to the state the gateway reported.
+    AcceptGateway,
+    /// Leave the payment as it is; the note says why.
+    Resolve,
+}
+
+/// Closes the open exception `id` with a note, audited, in one transaction.
+pub async fn close(
+    platform: &Platform,
+    id: Uuid,
+    resolution: Resolution,
+    note: &str,
+    staff_id: Uuid,
+    facts: &RequestFacts,
+) -> Result<(), PaymentError> {
+    let note = super::text("note", note, 1000)?;
+    let mut tx = platform.pool.begin().await?;
+    let row: Option<(Uuid, Uuid, String, Option<Status>, Option<i64>)> = sqlx::query_as(
+        "SELECT e.payment_id, e.merchant_id, p.order_id, e.gateway_status, e.gateway_refunded_minor
+         FROM reconciliation_exceptions e JOIN payments p ON p.id = e.payment_id
+         WHERE e.id = $1 AND e.resolved_at IS NULL FOR UPDATE OF e",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (payment_id, merchant_id, order_id, gateway_status, gateway_refunded) = row.ok_or(PaymentError::NotFound)?;
+    let staff = Actor { kind: ActorKind::Staff, id: Some(staff_id) };
+    let (label, event_type) = match resolution {
+        Resolution::AcceptGateway => ("accepted_gateway", "reconciliation.accept"),
+        Resolution::Resolve => ("resolved", "reconciliation.resolve"),
+    };
+    if resolution == Resolution::AcceptGateway {
+        let (Some(status), Some(refunded_minor)) = (gateway_status, gateway_refunded) else {
+            return Err(super::invalid("resolution", "the gateway gave no definite state to accept; resolve with a note"));
+        };
+        refunds::close_open(&mut tx, payment_id).await?;
+        let change = Change::Accept { status, refunded_minor };
+        transition::apply(&mut tx, platform, &order_id, change, Source::Staff, staff, facts).await?;
+    } else {
+        sqlx::query("UPDATE payments SET recon_due_at = NULL WHERE id = $1").bind(payment_id).execute(&mut *tx).await?;
+    }
+    sqlx::query(
+        "UPDATE reconciliation_exceptions SET resolved_at = now(), resolved_by = $2, resolution = $3, note = $4 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(staff_id)
+    .bind(label)
+    .bind(&note)
+    .execute(&mut *tx)
+    .await?;
+    let event = Event::new(event_type, staff, Outcome::Success)
+        .merchant(merchant_id)
+        .target("payment", order_id)
+        .detail(serde_json::json!({ "exception_id": id }));
+    audit::record(&mut tx, &event, facts).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One line of the daily report: a merchant, a mode and a currency on one day (UTC).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DailyLine {
+    pub merchant_name: String,
+    pub mode: Mode,
+    pub currency: String,
+    pub payments: i64,
+    pub payments_minor: i64,
+    pub refunds: i64,
+    pub refunds_minor: i64,
+    /// Payments of the day whose gateway check matched, or disagreed (open or not).
+    pub matched: i64,
+    pub mismatched: i64,
+}
+
+/// Payments taken and refunds made on `day`, per merchant, mode and currency.
+pub async fn daily_report(pool: &sqlx::PgPool, day: Date) -> Result<Vec<DailyLine>, sqlx::Error> {
+    sqlx::query_as(
+        "WITH bounds AS (SELECT ($1::date)::timestamp AT TIME ZONE 'UTC' AS start),
+         paid AS (
+             SELECT merchant_id, mode, currency::text AS currency, count(*) AS n, sum(amount_minor)::bigint AS total,
+                    count(*) FILTER (WHERE recon_state = 'matched') AS matched,
+                    count(*) FILTER (WHERE recon_state IN ('mismatched', 'unresolved')) AS mismatched
+             FROM payments, bounds WHERE paid_at >= start AND paid_at < start + interval '1 day'
+             GROUP BY 1, 2, 3),
+         refunded AS (
+             SELECT merchant_id, mode, currency::text AS currency, count(*) AS n, sum(amount_minor)::bigint AS total
+             FROM refunds, bounds WHERE status = 'succeeded' AND completed_at >= start AND completed_at < start + interval '1 day'
+             GROUP BY 1, 2, 3)
+         SELECT m.business_name AS merchant_name, mode, currency,
+                coalesce(p.n, 0) AS payments, coalesce(p.total, 0) AS payments_minor,
+                coalesce(r.n, 0) AS refunds, coalesce(r.total, 0) AS refunds_minor,
+                coalesce(p.matched, 0) AS matched, coalesce(p.mismatched, 0) AS mismatched
+         FROM paid p FULL JOIN refunded r USING (merchant_id, mode, currency)
+              JOIN merchants m ON m.id = coalesce(p.merchant_id, r.merchant_id)
+         ORDER BY m.business_name, mode, currency",
+    )
+    .bind(day)
+    .fetch_all(pool)
+    .await
+}
+
+/// The daily report as CSV, amounts in major units as the receipt prints them.
+pub fn daily_csv(day: Date, lines: &[DailyLine]) -> String {
+    let mut out = crate::csv::line(&[
+        "day", "merchant", "mode", "currency", "payments", "payments_amount", "refunds", "refunds_amount", "matched", "mismatched",
+    ].map(String::from));
+    for line in lines {
+        let amount = |minor| receipts::format_amount(minor, &line.currency);
+        out.push_str(&crate::csv::line(&[
+            day.to_string(),
+            line.merchant_name.clone(),
+            line.mode.as_str().to_owned(),
+            line.currency.clone(),
+            line.payments.to_string(),
+            amount(line.payments_minor),
+            line.refunds.to_string(),
+            amount(line.refunds_minor),
+            line.matched.to_string(),
+            line.mismatched.to_string(),
+        ]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ours(status: Status, refunded_minor: i64) -> Ours {
+        Ours { status, amount_minor: 1000, refunded_minor, unknown_refund: None, may_abandon: false }
+    }
+
+    fn charged(captured_minor: i64, refunded_minor: i64) -> GatewayView {
+        GatewayView::Charged { captured_minor, refunded_minor, card: CardFacts::default() }
+    }
+
+    #[test]
+    fn a_sent_attempt_takes_the_gateways_answer() {
+        assert!(matches!(judge(&ours(Status::Pending, 0), &charged(1000, 0)), Verdict::Settle(Change::Paid(_))));
+        assert!(matches!(judge(&ours(Status::Pending, 0), &GatewayView::Declined), Verdict::Settle(Change::Declined { .. })));
+        assert_eq!(judge(&ours(Status::Pending, 0), &GatewayView::Absent), Verdict::Wait, "the buyer may still be paying");
+        let late = Ours { may_abandon: true, ..ours(Status::Pending, 0) };
+        assert_eq!(judge(&late, &GatewayView::Absent), Verdict::Settle(Change::Abandon));
+        assert_eq!(judge(&ours(Status::Pending, 0), &charged(900, 0)), Verdict::Mismatch, "another amount is for staff");
+        assert_eq!(judge(&ours(Status::Pending, 0), &GatewayView::Undecided("PN".into())), Verdict::Wait);
+    }
+
+    #[test]
+    fn taken_money_must_agree_to_the_minor_unit() {
+        assert_eq!(judge(&ours(Status::Paid, 0), &charged(1000, 0)), Verdict::Matches);
+        assert_eq!(judge(&ours(Status::PartiallyRefunded, 300), &charged(1000, 300)), Verdict::Matches);
+        assert_eq!(judge(&ours(Status::Refunded, 1000), &GatewayView::Voided), Verdict::Matches);
+        assert_eq!(judge(&ours(Status::Paid, 0), &GatewayView::Voided), Verdict::Mismatch);
+        assert_eq!(judge(&ours(Status::Paid, 0), &charged(1000, 200)), Verdict::Mismatch);
+        assert_eq!(judge(&ours(Status::Declined, 0), &charged(1000, 0)), Verdict::Mismatch);
+    }
+
+    #[test]
+    fn an_unknown_refund_is_decided_by_the_refunded_total() {
+        let waiting = Ours { unknown_refund: Some((Uuid::nil(), 400)), ..ours(Status::PartiallyRefunded, 100) };
+        assert_eq!(judge(&waiting, &charged(1000, 500)), Verdict::SettleRefund(true));
+        assert_eq!(judge(&waiting, &charged(1000, 100)), Verdict::SettleRefund(false));
+        assert_eq!(judge(&waiting, &charged(1000, 800)), Verdict::Mismatch);
+        let whole = Ours { unknown_refund: Some((Uuid::nil(), 1000)), ..ours(Status::Paid, 0) };
+        assert_eq!(judge(&whole, &GatewayView::Voided), Verdict::SettleRefund(true));
+    }
+
+    #[test]
+    fn accepting_the_gateway_sets_its_figures() {
+        assert_eq!(charged(1000, 0).accepted_state(1000), Some((Status::Paid, 0)));
+        assert_eq!(charged(1000, 250).accepted_state(1000), Some((Status::PartiallyRefunded, 250)));
+        assert_eq!(GatewayView::Voided.accepted_state(1000), Some((Status::Refunded, 1000)));
+        assert_eq!(charged(900, 0).accepted_state(1000), None, "another amount cannot be accepted");
+    }
+}

@@ -1,0 +1,452 @@
+//! Fraud checks made when a buyer presses Pay, before anything is sent to the gateway:
+//! velocity per IP address, per buyer email and per checkout; the decline ratio per IP (card
+//! testing); the merchant's maximum amount; blocklists of emails, addresses and networks.
+//!
+//! Each decision (allow, review or block) is stored with its reasons and audited in the
+//! transaction of the attempt it let through, or in its own when it blocked. The counts come
+//! from the stored decisions themselves, so a blocked address that keeps trying stays
+//! blocked. Thresholds and lists live in the database, edited in the console's Risk module.
+
+use std::net::IpAddr;
+
+use sqlx::{PgConnection, PgPool};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{Mode, PaymentError, invalid, optional_text};
+use crate::Platform;
+use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, sqlx::Type, serde::Serialize, serde::Deserialize)]
+#[sqlx(type_name = "risk_action", rename_all = "snake_case")]
+pub enum Action {
+    Allow,
+    /// Let through, flagged for the merchant and staff.
+    Review,
+    Block,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Allow => "allow",
+            Action::Review => "review",
+            Action::Block => "block",
+        }
+    }
+}
+
+/// The rules, by the name the database keeps them under.
+pub const RULES: [&str; 5] = ["ip_velocity", "email_velocity", "session_velocity", "ip_decline_ratio", "max_amount"];
+
+/// One rule's settings. `limit_value` is a count of attempts, a percentage of declines or an
+/// amount in minor units, as the rule says.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Rule {
+    pub rule: String,
+    pub limit_value: i64,
+    pub window_minutes: i32,
+    pub min_attempts: i32,
+    pub action: Action,
+    pub enabled: bool,
+}
+
+pub async fn rules(conn: &mut PgConnection) -> Result<Vec<Rule>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT rule, limit_value, window_minutes, min_attempts, action, enabled FROM risk_rules
+         ORDER BY array_position($1::text[], rule)",
+    )
+    .bind(RULES)
+    .fetch_all(conn)
+    .await
+}
+
+/// One attempt as the checks see it.
+#[derive(Debug, Clone)]
+pub struct Attempt<'a> {
+    pub merchant_id: Uuid,
+    pub mode: Mode,
+    pub session_id: Uuid,
+    pub ip: Option<IpAddr>,
+    pub email: &'a str,
+    pub amount_minor: i64,
+    pub currency: &'a str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assessment {
+    pub action: Action,
+    /// One plain sentence per rule that fired.
+    pub reasons: Vec<String>,
+}
+
+/// Runs every enabled rule against `attempt`; the strictest action wins.
+pub async fn assess(conn: &mut PgConnection, attempt: &Attempt<'_>) -> Result<Assessment, sqlx::Error> {
+    let mut fired: Vec<(Action, String)> = Vec::new();
+    let ip = attempt.ip.map(|ip| ip.to_string());
+    let listed: Vec<(String, String)> = sqlx::query_as(
+        "SELECT kind, value FROM risk_blocklist
+         WHERE (kind = 'email' AND value = $1) OR (kind <> 'email' AND $2::inet <<= network)",
+    )
+    .bind(attempt.email)
+    .bind(&ip)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (kind, value) in listed {
+        let what = if kind == "email" { "buyer email".to_owned() } else { format!("{kind} {value}") };
+        fired.push((Action::Block, format!("blocklist: the {what} is blocked")));
+    }
+
+    for rule in rules(&mut *conn).await?.into_iter().filter(|r| r.enabled) {
+        let window = rule.window_minutes;
+        let reason = match rule.rule.as_str() {
+            "ip_velocity" if ip.is_some() => {
+                let n = count(
+                    &mut *conn,
+                    window,
+                    "SELECT count(*) FROM risk_decisions WHERE ip = $1::inet AND created_at > now() - make_interval(mins => $2)",
+                    ip.clone(),
+                )
+                .await?;
+                (n >= rule.limit_value).then(|| format!("{} attempts from this address within {window} minutes (limit {})", n + 1, rule.limit_value))
+            }
+            "email_velocity" => {
+                let n = count(
+                    &mut *conn,
+                    window,
+                    "SELECT count(*) FROM risk_decisions WHERE buyer_email = $1 AND created_at > now() - make_interval(mins => $2)",
+                    Some(attempt.email.to_owned()),
+                )
+                .await?;
+                (n >= rule.limit_value).then(|| format!("{} attempts with this email within {window} minutes (limit {})", n + 1, rule.limit_value))
+            }
+            "session_velocity" => {
+                let n = count(
+                    &mut *conn,
+                    window,
+                    "SELECT count(*) FROM risk_decisions WHERE session_id = $1::uuid AND created_at > now() - make_interval(mins => $2)",
+                    Some(attempt.session_id.to_string()),
+                )
+                .await?;
+                (n >= rule.limit_value).then(|| format!("{} attempts on this checkout within {window} minutes (limit {})", n + 1, rule.limit_value))
+            }
+            "ip_decline_ratio" if ip.is_some() => {
+                let (tried, declined): (i64, i64) = sqlx::query_as(
+                    "SELECT count(*), count(*) FILTER (WHERE p.status IN ('declined', 'failed'))
+                     FROM risk_decisions d JOIN payments p ON p.id = d.payment_id
+                     WHERE d.ip = $1::inet AND d.created_at > now() - make_interval(mins => $2)",
+                )
+                .bind(&ip)
+                .bind(window)
+                .fetch_one(&mut *conn)
+                .await?;
+                (tried >= i64::from(rule.min_attempts) && declined * 100 >= rule.limit_value * tried).then(|| {
+                    format!("{declined} of {tried} attempts from this address declined within {window} minutes (limit {}%)", rule.limit_value)
+                })
+            }
+            "max_amount" => {
+                let own: Option<i64> = sqlx::query_scalar("SELECT max_payment_minor FROM merchants WHERE id = $1")
+                    .bind(attempt.merchant_id)
+                    .fetch_one(&mut *conn)
+                    .await?;
+                let limit = own.unwrap_or(rule.limit_value);
+                (attempt.amount_minor > limit).then(|| {
+                    format!(
+                        "the amount {} is above the merchant's limit of {}",
+                        super::receipts::format_amount(attempt.amount_minor, attempt.currency),
+                        super::receipts::format_amount(limit, attempt.currency)
+                    )
+                })
+            }
+            _ => None,
+        };
+        if let Some(reason) = reason {
+            fired.push((rule.action, format!("{}: {reason}", rule.rule)));
+        }
+    }
+    let action = fired.iter().map(|(action, _)| *action).max().unwrap_or(Action::Allow);
+    Ok(Assessment { action, reasons: fired.into_iter().map(|(_, reason)| reason).collect() })
+}
+
+/// The decisions matching `key` within the last `window` minutes.
+async fn count(conn: &mut PgConnection, window: i32, sql: &'static str, key: Option<String>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(sql).bind(key).bind(window).fetch_one(conn).await
+}
+
+/// Stores the decision for `attempt` (with the payment it let through, if any) and audits
+/// it, in the caller's transaction.
+pub async fn record(
+    conn: &mut PgConnection,
+    attempt: &Attempt<'_>,
+    assessment: &Assessment,
+    payment_id: Option<Uuid>,
+    facts: &RequestFacts,
+) -> Result<(), PaymentError> {
+    sqlx::query(
+        "INSERT INTO risk_decisions (id, merchant_id, mode, session_id, payment_id, ip, buyer_email, amount_minor, currency,
+                                     action, reasons)
+         VALUES ($1, $2, $3, $4, $5, $6::inet, $7, $8, $9, $10, $11)",
+    )
+    .bind(Uuid::new_v4())
+    .bind(attempt.merchant_id)
+    .bind(attempt.mode)
+    .bind(attempt.session_id)
+    .bind(payment_id)
+    .bind(attempt.ip.map(|ip| ip.to_string()))
+    .bind(attempt.email)
+    .bind(attempt.amount_minor)
+    .bind(attempt.currency)
+    .bind(assessment.action)
+    .bind(&assessment.reasons)
+    .execute(&mut *conn)
+    .await?;
+    let outcome = if assessment.action == Action::Block { Outcome::Denied } else { Outcome::Success };
+    let rules: Vec<&str> = assessment.reasons.iter().filter_map(|r| r.split(':').next()).collect();
+    let event = Event::new("risk.decision", Actor { kind: ActorKind::Anonymous, id: None }, outcome)
+        .merchant(attempt.merchant_id)
+        .target("checkout_session", attempt.session_id.to_string())
+        .reason(assessment.action.as_str())
+        .detail(serde_json::json!({ "rules": rules, "mode": attempt.mode.as_str(), "amount_minor": attempt.amount_minor }));
+    audit::record(conn, &event, facts).await?;
+    Ok(())
+}
+
+/// The risk note a merchant sees on a flagged payment.
+pub async fn note_of(conn: &mut PgConnection, payment_id: Uuid) -> Result<Option<(Action, Vec<String>)>, sqlx::Error> {
+    sqlx::query_as("SELECT action, reasons FROM risk_decisions WHERE payment_id = $1 AND action <> 'allow'")
+        .bind(payment_id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// A recent decision, for the console.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Decision {
+    pub created_at: OffsetDateTime,
+    pub merchant_name: String,
+    pub mode: Mode,
+    pub order_id: Option<String>,
+    pub ip: Option<String>,
+    pub buyer_email: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub action: Action,
+    pub reasons: Vec<String>,
+}
+
+/// The latest decisions, newest first; `flagged_only` leaves out plain allows.
+pub async fn recent(pool: &PgPool, flagged_only: bool) -> Result<Vec<Decision>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT d.created_at, m.business_name AS merchant_name, d.mode, p.order_id, host(d.ip) AS ip, d.buyer_email,
+                d.amount_minor, d.currency::text AS currency, d.action, d.reasons
+         FROM risk_decisions d JOIN merchants m ON m.id = d.merchant_id LEFT JOIN payments p ON p.id = d.payment_id
+         WHERE NOT $1 OR d.action <> 'allow'
+         ORDER BY d.created_at DESC LIMIT 100",
+    )
+    .bind(flagged_only)
+    .fetch_all(pool)
+    .await
+}
+
+/// New settings for one rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleChange {
+    pub rule: String,
+    pub limit_value: i64,
+    pub window_minutes: i32,
+    pub min_attempts: i32,
+    pub action: Action,
+    pub enabled: bool,
+}
+
+fn staff(staff_id: Uuid) -> Actor {
+    Actor { kind: ActorKind::Staff, id: Some(staff_id) }
+}
+
+/// Changes a rule, audited with its old and new settings.
+pub async fn set_rule(platform: &Platform, change: &RuleChange, staff_id: Uuid, facts: &RequestFacts) -> Result<(), PaymentError> {
+    if !RULES.contains(&change.rule.as_str()) {
+        return Err(PaymentError::NotFound);
+    }
+    if change.limit_value <= 0 {
+        return Err(invalid("limit_value", "the limit must be above zero"));
+    }
+    if change.rule == "ip_decline_ratio" && change.limit_value > 100 {
+        return Err(invalid("limit_value", "a ratio is a percentage, at most 100"));
+    }
+    if !(1..=10_080).contains(&change.window_minutes) {
+        return Err(invalid("window_minutes", "the window is 1 minute to 7 days"));
+    }
+    if change.min_attempts < 1 {
+        return Err(invalid("min_attempts", "at least one attempt"));
+    }
+    if change.action == Action::Allow {
+        return Err(invalid("action", "a rule reviews or blocks"));
+    }
+    let mut tx = platform.pool.begin().await?;
+    let before: (i64, i32, i32, Action, bool) = sqlx::query_as(
+        "SELECT limit_value, window_minutes, min_attempts, action, enabled FROM risk_rules WHERE rule = $1 FOR UPDATE",
+    )
+    .bind(&change.rule)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE risk_rules SET limit_value = $2, window_minutes = $3, min_attempts = $4, action = $5, enabled = $6,
+             updated_by = $7, updated_at = now()
+         WHERE rule = $1",
+    )
+    .bind(&change.rule)
+    .bind(change.limit_value)
+    .bind(change.window_minutes)
+    .bind(change.min_attempts)
+    .bind(change.action)
+    .bind(change.enabled)
+    .bind(staff_id)
+    .execute(&mut *tx)
+    .await?;
+    let event = Event::new("risk.rule_change", staff(staff_id), Outcome::Success).target("risk_rule", change.rule.clone()).detail(
+        serde_json::json!({
+            "before": { "limit": before.0, "window_minutes": before.1, "min_attempts": before.2, "action": before.3.as_str(), "enabled": before.4 },
+            "after": { "limit": change.limit_value, "window_minutes": change.window_minutes, "min_attempts": change.min_attempts,
+                       "action": change.action.as_str(), "enabled": change.enabled },
+        }),
+    );
+    audit::record(&mut tx, &event, facts).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct BlockEntry {
+    pub id: Uuid,
+    pub kind: String,
+    pub value: String,
+    pub note: Option<String>,
+    pub created_at: OffsetDateTime,
+}
+
+pub async fn blocklist(pool: &PgPool) -> Result<Vec<BlockEntry>, sqlx::Error> {
+    sqlx::query_as("SELECT id, kind, value, note, created_at FROM risk_blocklist ORDER BY created_at DESC").fetch_all(pool).await
+}
+
+/// The canonical form of a blocklist value and its network, or why it is not one.
+fn block_value(kind: &str, value: &str) -> Result<(String, Option<String>), PaymentError> {
+    let value = value.trim();
+    match kind {
+        "email" => super::buyer_email("value", value).map(|email| (email, None)),
+        "ip" => {
+            let ip: IpAddr = value.parse().map_err(|_| invalid("value", "enter an IP address such as 203.0.113.7"))?;
+            Ok((ip.to_string(), Some(ipnet::IpNet::from(ip).to_string())))
+        }
+        "network" => {
+            let net: ipnet::IpNet = value.parse().map_err(|_| invalid("value", "enter a network such as 203.0.113.0/24"))?;
+            let net = net.trunc();
+            Ok((net.to_string(), Some(net.to_string())))
+        }
+        _ => Err(invalid("kind", "choose email, ip or network")),
+    }
+}
+
+/// Adds an email, address or network to the blocklist, audited.
+pub async fn add_block(
+    platform: &Platform,
+    kind: &str,
+    value: &str,
+    note: &str,
+    staff_id: Uuid,
+    facts: &RequestFacts,
+) -> Result<Uuid, PaymentError> {
+    let (value, network) = block_value(kind, value)?;
+    let note = optional_text("note", note, 500)?;
+    let id = Uuid::new_v4();
+    let mut tx = platform.pool.begin().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO risk_blocklist (id, kind, value, network, note, created_by) VALUES ($1, $2, $3, $4::cidr, $5, $6)
+         ON CONFLICT (kind, value) DO NOTHING",
+    )
+    .bind(id)
+    .bind(kind)
+    .bind(&value)
+    .bind(network)
+    .bind(&note)
+    .bind(staff_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        return Err(invalid("value", "this is already on the blocklist"));
+    }
+    // The blocked value itself may be personal data (an email); the audit row names the
+    // entry and its kind only.
+    let event = Event::new("risk.block_add", staff(staff_id), Outcome::Success)
+        .target("risk_blocklist", id.to_string())
+        .detail(serde_json::json!({ "kind": kind }));
+    audit::record(&mut tx, &event, facts).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn remove_block(platform: &Platform, id: Uuid, staff_id: Uuid, facts: &RequestFacts) -> Result<(), PaymentError> {
+    let mut tx = platform.pool.begin().await?;
+    let kind: Option<String> = sqlx::query_scalar("DELETE FROM risk_blocklist WHERE id = $1 RETURNING kind")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let kind = kind.ok_or(PaymentError::NotFound)?;
+    let event = Event::new("risk.block_remove", staff(staff_id), Outcome::Success)
+        .target("risk_blocklist", id.to_string())
+        .detail(serde_json::json!({ "kind": kind }));
+    audit::record(&mut tx, &event, facts).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets (or clears, with `None`) a merchant's own maximum amount per payment, audited.
+pub async fn set_merchant_limit(
+    platform: &Platform,
+    merchant_id: Uuid,
+    max_minor: Option<i64>,
+    staff_id: Uuid,
+    facts: &RequestFacts,
+) -> Result<(), PaymentError> {
+    if max_minor.is_some_and(|m| m <= 0) {
+        return Err(invalid("max_amount", "the limit must be above zero"));
+    }
+    let mut tx = platform.pool.begin().await?;
+    let updated = sqlx::query("UPDATE merchants SET max_payment_minor = $2 WHERE id = $1")
+        .bind(merchant_id)
+        .bind(max_minor)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if updated == 0 {
+        return Err(PaymentError::NotFound);
+    }
+    let event = Event::new("risk.merchant_limit", staff(staff_id), Outcome::Success)
+        .merchant(merchant_id)
+        .target("merchant", merchant_id.to_string())
+        .detail(serde_json::json!({ "max_amount_minor": max_minor }));
+    audit::record(&mut tx, &event, facts).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocklist_values_are_canonical() {
+        assert_eq!(block_value("email", " Mallory@Example.COM ").unwrap(), ("mallory@example.com".into(), None));
+        assert_eq!(block_value("ip", "203.0.113.7").unwrap(), ("203.0.113.7".into(), Some("203.0.113.7/32".into())));
+        assert_eq!(block_value("network", "203.0.113.77/24").unwrap().0, "203.0.113.0/24");
+        assert!(block_value("ip", "203.0.113.0/24").is_err());
+        assert!(block_value("network", "not a network").is_err());
+        assert!(block_value("phone", "1").is_err());
+    }
+
+    #[test]
+    fn the_strictest_action_wins() {
+        assert!(Action::Block > Action::Review && Action::Review > Action::Allow);
+    }
+}
