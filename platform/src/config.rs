@@ -351,6 +351,11 @@ impl Settings {
                 "SALEONIX_RECONCILIATION__FIRST_CHECK_MINUTES and __POLL_INTERVAL_SECS must be at least 1".into(),
             ));
         }
+        if self.refunds.gateway_timeout_secs >= u64::from(self.reconciliation.first_check_minutes) * 60 {
+            return Err(ConfigError::Invalid(
+                "SALEONIX_REFUNDS__GATEWAY_TIMEOUT_SECS must be shorter than the first reconciliation check".into(),
+            ));
+        }
         if self.payten.test_gate_url == self.payten.live_gate_url {
             return Err(ConfigError::Invalid(
                 "SALEONIX_PAYTEN__TEST_GATE_URL and SALEONIX_PAYTEN__LIVE_GATE_URL must differ: Test and Live never share a gateway".into(),

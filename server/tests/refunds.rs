@@ -317,3 +317,34 @@ async fn a_mismatch_opens_one_exception_which_staff_settle(pool: PgPool) {
     let csv = reconciliation::daily_csv(today, &report);
     assert!(csv.lines().nth(1).unwrap().contains("Dardania Crafts,test,EUR,1,60.00 EUR,0,0.00 EUR,1,0"), "{csv}");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_refund_left_pending_by_a_stopped_server_is_settled_from_the_order_history(pool: PgPool) {
+    let shop = shop(pool).await;
+    let (payment_id, order_id) = shop.paid("40.00").await;
+    // The server recorded the request, the gateway made the Credit, and the server stopped
+    // before it wrote the answer down.
+    sqlx::query(
+        "INSERT INTO refunds (id, payment_id, merchant_id, mode, request_id, amount_minor, currency, method, requested_via)
+         VALUES ($1, $2, $3, 'test', $4, 900, 'EUR', 'credit', 'dashboard')",
+    )
+    .bind(Uuid::new_v4())
+    .bind(payment_id)
+    .bind(shop.merchant_id)
+    .bind(Uuid::new_v4())
+    .execute(shop.pool())
+    .await
+    .unwrap();
+    sqlx::query("UPDATE payments SET refund_pending_minor = 900, recon_due_at = now() + interval '15 minutes' WHERE id = $1")
+        .bind(payment_id)
+        .execute(shop.pool())
+        .await
+        .unwrap();
+    let platform = &shop.server.platform;
+    let account = gateways::for_mode(platform, Mode::Test).await.unwrap();
+    let nine = payten::Money::new(900, payten::Currency::Eur);
+    gateways::refund_client(platform, &account).unwrap().api().credit(&order_id, nine).await.unwrap();
+
+    assert_eq!(reconcile_after(&shop, 16).await.settled, 1);
+    assert_eq!(money(&shop, payment_id).await, ("partially_refunded".into(), 900, 0));
+}

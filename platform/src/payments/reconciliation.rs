@@ -241,7 +241,7 @@ async fn check(platform: &Platform, payment_id: Uuid, view: &GatewayView, now: O
         .bind(payment_id)
         .fetch_one(&mut *tx)
         .await?;
-    let unknown_refund = refunds::unknown_of(&mut tx, payment_id).await?;
+    let unknown_refund = refunds::open_of(&mut tx, payment_id).await?;
     let ours = Ours {
         status,
         amount_minor,

@@ -270,11 +270,19 @@ async fn record_request(
         }
         return Err(error.into());
     }
-    sqlx::query("UPDATE payments SET refund_pending_minor = refund_pending_minor + $2, updated_at = now() WHERE id = $1")
-        .bind(payment_id)
-        .bind(request.amount_minor)
-        .execute(&mut *tx)
-        .await?;
+    // The worker looks in after the first-check delay, past any gateway timeout: should this
+    // process stop before the answer is recorded, the order history settles the refund.
+    let first_check = platform.config.settings.reconciliation.first_check_minutes as i32;
+    sqlx::query(
+        "UPDATE payments SET refund_pending_minor = refund_pending_minor + $2, updated_at = now(),
+             recon_attempts = 0, recon_due_at = now() + make_interval(mins => $3)
+         WHERE id = $1",
+    )
+    .bind(payment_id)
+    .bind(request.amount_minor)
+    .bind(first_check)
+    .execute(&mut *tx)
+    .await?;
     transition::note(&mut tx, payment_id, Source::Refund, payment.status, "refund_requested").await?;
     let event = Event::new("refund.request", actor, Outcome::Success)
         .merchant(payment.merchant_id)
@@ -291,40 +299,48 @@ async fn record_request(
 
 /// Sends the refund to the gateway of the payment's own mode and records the answer.
 async fn send(platform: &Platform, refund: Refund, actor: Actor, facts: &RequestFacts) -> Result<Refund, PaymentError> {
-    let (order_id, mode): (String, Mode) = sqlx::query_as("SELECT order_id, mode FROM payments WHERE id = $1")
-        .bind(refund.payment_id)
-        .fetch_one(&platform.pool)
-        .await?;
-    let amount = money(refund.amount_minor, &refund.currency)?;
-    let account = gateways::for_mode(platform, mode).await?;
-    let answer = match gateways::refund_client(platform, &account) {
-        Err(error) => Err(error),
-        Ok(client) => {
-            let mut answer = match refund.method {
-                Method::Void => client.api().void(&order_id).await,
-                Method::Credit => client.api().credit(&order_id, amount).await,
-            };
-            // Nothing voidable (already settled): nothing happened, so a Credit is safe.
-            if refund.method == Method::Void && refused_with(&answer, &ErrorCode::NothingVoidable) {
-                sqlx::query("UPDATE refunds SET method = 'credit' WHERE id = $1").bind(refund.id).execute(&platform.pool).await?;
-                answer = client.api().credit(&order_id, amount).await;
-            }
-            answer
+    let outcome = match gateway_answer(platform, &refund).await {
+        Ok(Ok(response)) => Answer::Done(response),
+        Ok(Err(ApiError::OutcomeUnknown { .. })) => Answer::Unknown,
+        Ok(Err(error)) => Answer::Refused(failure_phrase(&error)),
+        // Nothing was sent (no account, a misconfigured gate): the refund did not happen.
+        Err(error) => {
+            tracing::error!(%error, refund_id = %refund.id, "a refund could not be sent");
+            Answer::Refused("The refund could not be sent. Nothing was refunded.")
         }
     };
-    let outcome = match answer {
-        Ok(response) => Answer::Done(response),
-        Err(ApiError::OutcomeUnknown { .. }) => Answer::Unknown,
-        Err(error) => Answer::Refused(failure_phrase(&error)),
-    };
     if let Answer::Refused(phrase) = &outcome {
-        tracing::warn!(refund_id = %refund.id, phrase, "the gateway refused a refund");
+        tracing::warn!(refund_id = %refund.id, phrase, "a refund did not happen");
     }
     let mut tx = platform.pool.begin().await?;
     settle(&mut tx, platform, refund.id, outcome, Source::Refund, actor, facts).await?;
     tx.commit().await?;
     let mut conn = platform.pool.acquire().await?;
     Ok(by_id(&mut conn, refund.id).await?)
+}
+
+/// The gateway's answer to the refund: a Void or a Credit, and a Credit after a Void the
+/// gateway had nothing left for (already settled), since nothing happened then.
+async fn gateway_answer(platform: &Platform, refund: &Refund) -> Result<Result<FinancialResponse, ApiError>, PaymentError> {
+    let (order_id, mode): (String, Mode) = sqlx::query_as("SELECT order_id, mode FROM payments WHERE id = $1")
+        .bind(refund.payment_id)
+        .fetch_one(&platform.pool)
+        .await?;
+    let amount = money(refund.amount_minor, &refund.currency)?;
+    let account = gateways::for_mode(platform, mode).await?;
+    let client = match gateways::refund_client(platform, &account) {
+        Ok(client) => client,
+        Err(error) => return Ok(Err(error)),
+    };
+    if refund.method == Method::Credit {
+        return Ok(client.api().credit(&order_id, amount).await);
+    }
+    let answer = client.api().void(&order_id).await;
+    if !refused_with(&answer, &ErrorCode::NothingVoidable) {
+        return Ok(answer);
+    }
+    sqlx::query("UPDATE refunds SET method = 'credit' WHERE id = $1").bind(refund.id).execute(&platform.pool).await?;
+    Ok(client.api().credit(&order_id, amount).await)
 }
 
 fn refused_with(answer: &Result<FinancialResponse, ApiError>, code: &ErrorCode) -> bool {
@@ -439,12 +455,15 @@ async fn release(conn: &mut PgConnection, payment_id: Uuid, amount_minor: i64) -
     Ok(())
 }
 
-/// The refund of this payment waiting for an answer the gateway never gave, if any.
-pub(crate) async fn unknown_of(
+/// The refund of this payment still waiting for the gateway's answer, if any: unknown, or
+/// pending when the worker looks (past every timeout, so its sender stopped).
+pub(crate) async fn open_of(
     conn: &mut PgConnection,
     payment_id: Uuid,
 ) -> Result<Option<(Uuid, i64, OffsetDateTime)>, sqlx::Error> {
-    sqlx::query_as("SELECT id, amount_minor, created_at FROM refunds WHERE payment_id = $1 AND status = 'unknown'")
+    sqlx::query_as(
+        "SELECT id, amount_minor, created_at FROM refunds WHERE payment_id = $1 AND status IN ('pending', 'unknown')",
+    )
         .bind(payment_id)
         .fetch_optional(conn)
         .await
