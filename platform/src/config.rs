@@ -202,8 +202,8 @@ impl Default for IdentitySettings {
     }
 }
 
-/// How long audit rows are kept. Purging rows past this age is not implemented yet; until
-/// it is, every row is kept.
+/// How long audit rows are kept: a daily job purges older ones from the start of the
+/// chain (`platform::audit::purge_expired`), leaving an anchor the chain check starts from.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct AuditSettings {
     /// At least [`AuditSettings::MIN_RETENTION_DAYS`]: payment records are kept five years

@@ -56,3 +56,20 @@ pub fn spawn_reconciliation(platform: platform::Platform) -> tokio::task::JoinHa
         }
     })
 }
+
+const RETENTION_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Purges audit rows past the configured retention (never under five years), daily.
+pub fn spawn_audit_retention(platform: platform::Platform) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let keep_days = platform.config.settings.audit.retention_days;
+        let mut every = tokio::time::interval(RETENTION_EVERY);
+        loop {
+            every.tick().await;
+            match platform::audit::purge_expired(&platform.pool, keep_days).await {
+                Ok(purged) => tracing::info!(purged, keep_days, "audit retention pass done"),
+                Err(error) => tracing::warn!(%error, "audit retention pass failed; retrying tomorrow"),
+            }
+        }
+    })
+}

@@ -337,12 +337,20 @@ const VERIFY_PAGE: i64 = 1000;
 /// A row is broken when its `prev_hash` is not the previous row's hash, its `row_hash`
 /// does not match its content, or its personal fields do not match its digest (a redacted
 /// row, without salt, must have no personal fields left). The head of the previous check
-/// must still be there with the same hash, which catches rows removed from the end.
+/// must still be there with the same hash, which catches rows removed from the end. After
+/// a retention purge ([`purge_expired`]) the chain starts from the purge's anchor: the first
+/// remaining row must link to the last purged one.
 pub async fn verify_chain(pool: &PgPool) -> Result<ChainReport, sqlx::Error> {
-    let anchor = last_check(pool).await?.and_then(|check| check.head);
+    let purged: Option<(i64, Vec<u8>)> =
+        sqlx::query_as("SELECT last_id, last_hash FROM audit.purges ORDER BY id DESC LIMIT 1").fetch_optional(pool).await?;
+    let purged_through = purged.as_ref().map_or(0, |(id, _)| *id);
+    let anchor = last_check(pool).await?.and_then(|check| check.head).filter(|head| head.id > purged_through);
     let mut anchor_seen = false;
     let mut report = ChainReport { rows_checked: 0, head: None, first_broken: None };
-    let mut expected_prev = ChainHash::GENESIS;
+    let mut expected_prev = match purged {
+        Some((_, hash)) => ChainHash::from_db(hash).unwrap_or(ChainHash::GENESIS),
+        None => ChainHash::GENESIS,
+    };
     let mut after = 0i64;
     loop {
         let rows = sqlx::query_as::<_, StoredRow>(
@@ -401,6 +409,22 @@ pub async fn verify_chain(pool: &PgPool) -> Result<ChainReport, sqlx::Error> {
     .execute(pool)
     .await?;
     Ok(report)
+}
+
+/// Purges audit rows older than `keep_days` (at least five years; the database refuses
+/// less), leaving an anchor the chain check starts from, and records the purge. Returns how
+/// many rows went.
+pub async fn purge_expired(pool: &PgPool, keep_days: u32) -> Result<i64, AuditError> {
+    let keep_days = i32::try_from(keep_days).unwrap_or(i32::MAX);
+    let mut tx = pool.begin().await?;
+    let purged: i64 = sqlx::query_scalar("SELECT audit.purge($1)").bind(keep_days).fetch_one(&mut *tx).await?;
+    if purged > 0 {
+        let event = Event::new("audit.purged", Actor { kind: ActorKind::System, id: None }, Outcome::Success)
+            .detail(serde_json::json!({ "rows": purged, "keep_days": keep_days }));
+        record(&mut tx, &event, &RequestFacts::default()).await?;
+    }
+    tx.commit().await?;
+    Ok(purged)
 }
 
 /// Erases the personal fields (IP address, user agent, subject email) and their salt from
@@ -840,6 +864,36 @@ mod tests {
 
         let mut conn = pool.acquire().await.unwrap();
         assert_eq!(redact_personal(&mut conn, alice().id.unwrap(), "mallory@example.com").await.unwrap(), 0);
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_purged_prefix_keeps_the_chain_verifiable_and_later_deletions_still_show(pool: PgPool) {
+        let ids = record_five(&pool).await;
+        assert_eq!(verify_chain(&pool).await.unwrap().first_broken, None);
+        // As a retention run five years on would: the two oldest rows go, leaving an anchor.
+        let purged: i64 = sqlx::query_scalar("SELECT audit.purge_through($1, now())").bind(ids[1]).fetch_one(&pool).await.unwrap();
+        assert_eq!(purged, 2);
+        let report = verify_chain(&pool).await.unwrap();
+        assert_eq!((report.rows_checked, report.first_broken), (3, None));
+        // A row removed by hand after the anchor still breaks the chain.
+        tamper(&pool, &format!("DELETE FROM audit.events WHERE id = {}", ids[2])).await;
+        assert_eq!(verify_chain(&pool).await.unwrap().first_broken, Some(ids[3]));
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn the_application_may_purge_only_rows_past_five_years(pool: PgPool) {
+        record_five(&pool).await;
+        let mut conn = pool.acquire().await.unwrap();
+        sqlx::query("SET ROLE saleonix_app").execute(&mut *conn).await.unwrap();
+        let short = sqlx::query("SELECT audit.purge(30)").execute(&mut *conn).await.unwrap_err();
+        assert!(short.to_string().contains("at least 1825 days"), "{short}");
+        let direct = sqlx::query("SELECT audit.purge_through(9999, now())").execute(&mut *conn).await.unwrap_err();
+        assert_eq!(sql_state(&direct), "42501", "only the five-year purge is the application's");
+        drop(conn);
+        assert_eq!(purge_expired(&pool, 1825).await.unwrap(), 0, "nothing here is five years old");
+        assert_eq!(count(&pool).await, 5);
+        assert!(include_str!("../../../migrations/20261126000012_audit_retention.sql")
+            .contains(&format!("pg_advisory_xact_lock({CHAIN_LOCK})")), "the purge takes the writers' lock");
     }
 
     #[sqlx::test(migrations = "../migrations")]
