@@ -127,6 +127,21 @@ impl From<platform::payments::PaymentError> for AppError {
             error @ (PaymentError::SessionExpired | PaymentError::SessionPaid | PaymentError::LinkUnavailable) => {
                 AppError::validation("checkout", &sentence(&error.to_string()))
             }
+            // A refund's refusals, each a state of the payment the refuser can act on. The
+            // amount was typed in euro (`parse_euro`), so the limit is told in euro.
+            PaymentError::RefundExceeds { remaining_minor } => AppError::validation(
+                "amount",
+                &format!("At most {} can be refunded.", crate::payments::format_money(remaining_minor, "EUR")),
+            ),
+            PaymentError::NotRefundable => AppError::validation("refund", "Only a paid payment can be refunded."),
+            PaymentError::RefundInProgress => AppError::validation(
+                "refund",
+                "Another refund of this payment is still waiting for the bank's answer. Try again once it is settled.",
+            ),
+            PaymentError::RequestReused => AppError::validation(
+                "refund",
+                "This form already asked for a refund of another amount. Reload the page to start a new refund.",
+            ),
             // Gateway configuration, database and audit failures: their text names the
             // mode, the column or the query, never a key, a password or card data.
             other => {

@@ -17,8 +17,11 @@ pub mod pages;
 pub mod payments;
 #[cfg(feature = "ssr")]
 pub mod policy;
+pub mod reconciliation;
+pub mod refunds;
 #[cfg(feature = "ssr")]
 pub mod request;
+pub mod risk;
 pub mod team;
 
 use leptos::prelude::*;
@@ -27,6 +30,9 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::layout::{SiteFooter, SiteHeader};
+use crate::pages::admin::reconciliation::ReconciliationPage;
+use crate::pages::admin::refunds::RefundsPage;
+use crate::pages::admin::risk::RiskPage;
 use crate::pages::admin::{audit, merchants, module::ModulePage, overview::OverviewPage, staff};
 use crate::pages::payments::{
     checkouts::CheckoutsPage, detail::PaymentPage, links::LinksPage, list::PaymentsListPage, products::ProductsPage,
@@ -97,9 +103,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/staff/:id") view=staff::StaffMemberPage />
                     // The modules whose screens are still to come share one placeholder page.
                     <Route path=path!("/admin/payments") view=|| view! { <ModulePage slug="payments" /> } />
-                    <Route path=path!("/admin/refunds") view=|| view! { <ModulePage slug="refunds" /> } />
-                    <Route path=path!("/admin/reconciliation") view=|| view! { <ModulePage slug="reconciliation" /> } />
-                    <Route path=path!("/admin/risk") view=|| view! { <ModulePage slug="risk" /> } />
+                    <Route path=path!("/admin/refunds") view=RefundsPage />
+                    <Route path=path!("/admin/reconciliation") view=ReconciliationPage />
+                    <Route path=path!("/admin/risk") view=RiskPage />
                     <Route path=path!("/admin/audit") view=audit::AuditPage />
                     <Route path=path!("/admin/support") view=|| view! { <ModulePage slug="support" /> } />
                     <Route path=path!("/admin/settings") view=|| view! { <ModulePage slug="settings" /> } />

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::refunds::RefundView;
 
 /// Test Mode or Live Mode, as the dashboard shows and switches it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,6 +18,15 @@ use crate::error::AppError;
 pub enum Mode {
     Test,
     Live,
+}
+
+impl Mode {
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::Test => "Test",
+            Mode::Live => "Live",
+        }
+    }
 }
 
 /// Whether Live Mode may be chosen, and if not why.
@@ -37,10 +47,15 @@ pub struct DashboardView {
     pub manages_team: bool,
 }
 
-/// An amount in minor units (cents) with its currency, for display: `12.50 EUR`. Every
-/// currency Saleonix takes has two decimals.
+/// An amount in minor units (cents) as a decimal, `12.50`: how forms show an amount to
+/// edit. Every currency Saleonix takes has two decimals.
+pub fn decimal(minor: i64) -> String {
+    format!("{}.{:02}", minor / 100, minor % 100)
+}
+
+/// An amount in minor units with its currency, for display: `12.50 EUR`.
 pub fn format_money(minor: i64, currency: &str) -> String {
-    format!("{}.{:02} {currency}", minor / 100, minor % 100)
+    format!("{} {currency}", decimal(minor))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -158,6 +173,9 @@ pub struct PaymentRowView {
     pub reference: Option<String>,
     pub card: Option<String>,
     pub created: String,
+    pub refunded_minor: i64,
+    /// `review` or `block` when the fraud checks flagged the payment.
+    pub risk_action: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -196,6 +214,18 @@ pub struct PaymentDetailView {
     pub paid: Option<String>,
     pub items: Vec<ItemView>,
     pub timeline: Vec<TimelineView>,
+    pub merchant_name: String,
+    pub refunds: Vec<RefundView>,
+    /// What a new refund may still take: paid, minus refunded, minus a refund in flight.
+    pub refundable_minor: i64,
+    /// Why the fraud checks flagged the payment; empty when they did not.
+    pub risk_reasons: Vec<String>,
+    /// The viewer may refund it (a merchant's owner, admin or finance; staff with refunds `act`).
+    pub can_refund: bool,
+    /// A fresh id for the refund form. It stays the same until the page loads the payment
+    /// again, which it does only after a refund was made, so a double click or a retry
+    /// after a network error asks for the same refund and gets it back, not a second one.
+    pub refund_request_id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -223,12 +253,12 @@ pub(crate) mod ssr {
     use platform::identity::roles::MerchantScope;
     use platform::payments::reading::{self, PaymentRow, TimelineEntry};
     use platform::payments::{self as domain, PaymentError};
-    use time::OffsetDateTime;
     use time::macros::format_description;
+    use time::{Date, OffsetDateTime};
     use tower_sessions::Session;
     use uuid::Uuid;
 
-    use super::{LiveAccess, Mode, PaymentRowView, TimelineView};
+    use super::{ItemView, LiveAccess, Mode, PaymentDetailView, PaymentRowView, TimelineView};
     use crate::error::AppError;
 
     /// Where the session keeps the mode the member chose.
@@ -293,6 +323,23 @@ pub(crate) mod ssr {
         format!("{}/pay/{token}", platform.config.settings.public_origin())
     }
 
+    /// A day typed as `YYYY-MM-DD` (a date input's value); empty is none.
+    pub fn date(field: &str, text: &str) -> Result<Option<Date>, AppError> {
+        match text.trim() {
+            "" => Ok(None),
+            text => Date::parse(text, format_description!("[year]-[month]-[day]"))
+                .map(Some)
+                .map_err(|_| AppError::validation(field, "Use a date like 2026-11-24.")),
+        }
+    }
+
+    /// An amount typed in euro (`12.50`), in cents.
+    pub fn euro_minor(field: &'static str, text: &str) -> Result<i64, AppError> {
+        let money = domain::parse_euro(field, text)?;
+        // At most a million euro (`parse_euro`), so the cents fit.
+        Ok(money.minor() as i64)
+    }
+
     /// A whole number typed into an optional field.
     pub fn optional_number(field: &'static str, value: &str, message: &'static str) -> Result<Option<u32>, AppError> {
         match value.trim() {
@@ -315,6 +362,46 @@ pub(crate) mod ssr {
                 None => pan,
             }),
             created: when(row.created_at),
+            refunded_minor: row.refunded_minor,
+            risk_action: row.risk_action.map(|action| action.as_str().to_owned()),
+        }
+    }
+
+    /// One payment as the dashboard and the console's Refunds module show it.
+    pub fn detail_view(platform: &Platform, detail: reading::PaymentDetail, can_refund: bool) -> PaymentDetailView {
+        let reading::PaymentDetail {
+            payment,
+            mode,
+            session_token,
+            auth_code,
+            items,
+            timeline,
+            merchant_name,
+            refunds,
+            refundable_minor,
+            risk_reasons,
+            ..
+        } = detail;
+        PaymentDetailView {
+            mode: mode_view(mode),
+            checkout_url: pay_url(platform, &session_token),
+            masked_card: payment.masked_pan.clone(),
+            card_brand: payment.card_brand.clone(),
+            auth_code,
+            decline_reason: payment.decline_reason.clone(),
+            paid: payment.paid_at.map(when),
+            items: items
+                .into_iter()
+                .map(|i| ItemView { name: i.name, unit_amount_minor: i.unit_amount_minor, quantity: i.quantity })
+                .collect(),
+            timeline: timeline.into_iter().map(self::timeline).collect(),
+            payment: row(payment),
+            merchant_name,
+            refunds: refunds.into_iter().map(crate::refunds::ssr::view).collect(),
+            refundable_minor,
+            risk_reasons,
+            can_refund,
+            refund_request_id: Uuid::new_v4().to_string(),
         }
     }
 
@@ -325,6 +412,9 @@ pub(crate) mod ssr {
             "callback" => "The gateway's server notified us",
             "status_query" => "We asked the gateway for the order's status",
             "expiry" => "The checkout expired",
+            "refund" => "A refund was asked for or answered",
+            "reconciliation" => "We compared the order with the gateway's records",
+            "staff" => "Saleonix staff settled a disagreement with the gateway",
             _ => "Saleonix",
         };
         TimelineView {
@@ -347,6 +437,10 @@ pub(crate) mod ssr {
             "awaiting_confirmation" => "approved; waiting for the gateway to confirm the order".to_owned(),
             "approval_not_confirmed_by_status_query" => "approved on return, but the gateway's order status did not confirm it".to_owned(),
             "amount_differs_from_order" => "the gateway reported an amount other than the order's".to_owned(),
+            "refund_outcome_unknown" => "the refund was sent and no answer came back; we are confirming it with the gateway".to_owned(),
+            "confirmed_by_order_history" => "confirmed by the gateway's order history".to_owned(),
+            "no_record_at_gateway" => "the gateway has no record of the order".to_owned(),
+            "gateway_state_accepted" => "the gateway's state was accepted".to_owned(),
             other => other.replace('_', " "),
         }
     }
@@ -668,23 +762,15 @@ pub async fn create_checkout(#[server(default)] checkout: CheckoutForm) -> Resul
 #[server(endpoint = "payments/list")]
 pub async fn payments_list(#[server(default)] filter: PaymentFilter, #[server(default)] before: String) -> Result<PaymentsPage, AppError> {
     use platform::payments::reading::{self, Filter, PAGE};
-    use platform::payments::{Status, parse_euro};
-    use time::Date;
-    use time::macros::format_description;
+    use platform::payments::Status;
     use crate::policy::ALL_MERCHANT_ROLES;
     let platform = expect_context::<platform::Platform>();
     async {
         let (_, scope, session) = crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
         let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Read).await?;
-        let day = |field: &str, value: &str| match value.trim() {
-            "" => Ok(None),
-            text => Date::parse(text, format_description!("[year]-[month]-[day]"))
-                .map(Some)
-                .map_err(|_| AppError::validation(field, "Use a date like 2026-11-24.")),
-        };
         let amount = |field: &'static str, value: &str| match value.trim() {
             "" => Ok(None),
-            text => parse_euro(field, text).map(|money| Some(money.minor() as i64)).map_err(AppError::from),
+            text => ssr::euro_minor(field, text).map(Some),
         };
         let status = match filter.status.trim() {
             "" => None,
@@ -693,8 +779,8 @@ pub async fn payments_list(#[server(default)] filter: PaymentFilter, #[server(de
         let text = |value: &str| Some(value.trim().to_owned()).filter(|v| !v.is_empty());
         let parsed = Filter {
             status,
-            from: day("from", &filter.from)?,
-            to: day("to", &filter.to)?,
+            from: ssr::date("from", &filter.from)?,
+            to: ssr::date("to", &filter.to)?,
             min_minor: amount("min_amount", &filter.min_amount)?,
             max_minor: amount("max_amount", &filter.max_amount)?,
             buyer_email: text(&filter.buyer_email),
@@ -710,11 +796,11 @@ pub async fn payments_list(#[server(default)] filter: PaymentFilter, #[server(de
     .map_err(AppError::respond)
 }
 
-/// One of the merchant's payments with its items and timeline, in whichever mode it was
-/// made; another merchant's payment is not found.
+/// One of the merchant's payments with its items, timeline, refunds and risk note, in
+/// whichever mode it was made; another merchant's payment is not found.
 #[server(endpoint = "payments/detail")]
 pub async fn payment_detail(id: String) -> Result<PaymentDetailView, AppError> {
-    use crate::policy::ALL_MERCHANT_ROLES;
+    use crate::policy::{ALL_MERCHANT_ROLES, REFUNDERS};
     let platform = expect_context::<platform::Platform>();
     async {
         let (_, scope, _) = crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
@@ -723,23 +809,7 @@ pub async fn payment_detail(id: String) -> Result<PaymentDetailView, AppError> {
             .await
             .map_err(ssr::internal)?
             .ok_or(AppError::NotFound)?;
-        let payment = detail.payment.clone();
-        Ok(PaymentDetailView {
-            mode: ssr::mode_view(detail.mode),
-            checkout_url: ssr::pay_url(&platform, &detail.session_token),
-            masked_card: payment.masked_pan,
-            card_brand: payment.card_brand,
-            auth_code: detail.auth_code,
-            decline_reason: payment.decline_reason,
-            paid: payment.paid_at.map(ssr::when),
-            items: detail
-                .items
-                .into_iter()
-                .map(|i| ItemView { name: i.name, unit_amount_minor: i.unit_amount_minor, quantity: i.quantity })
-                .collect(),
-            timeline: detail.timeline.into_iter().map(ssr::timeline).collect(),
-            payment: ssr::row(detail.payment),
-        })
+        Ok(ssr::detail_view(&platform, detail, REFUNDERS.contains(&scope.role())))
     }
     .await
     .map_err(AppError::respond)
@@ -754,6 +824,7 @@ mod tests {
         assert_eq!(format_money(1250, "EUR"), "12.50 EUR");
         assert_eq!(format_money(5, "EUR"), "0.05 EUR");
         assert_eq!(format_money(100_000_000, "EUR"), "1000000.00 EUR");
+        assert_eq!(decimal(1205), "12.05");
     }
 
     #[cfg(feature = "ssr")]
@@ -772,6 +843,8 @@ mod tests {
             decline_reason: None,
             created_at: time::OffsetDateTime::from_unix_timestamp_nanos(1_764_000_000_123_456_000).unwrap(),
             paid_at: None,
+            refunded_minor: 0,
+            risk_action: None,
         };
         assert_eq!(ssr::parse_cursor(&ssr::cursor(&row)), Some((row.created_at, row.id)));
         assert_eq!(ssr::parse_cursor("garbage"), None);

@@ -20,6 +20,9 @@ use crate::auth::two_factor::{
 use crate::audit_log::{AuditExport, AuditSearch, SecurityEvents};
 use crate::auth::{AcceptInvitation, CurrentViewer, ForgotPassword, ResendVerification, ResetPassword, SignIn, SignOut, SignUp, VerifyEmail};
 use crate::contact::SubmitContact;
+use crate::reconciliation::{CloseException, DailyReport, ExportDailyReport, ReconciliationExceptions};
+use crate::refunds::{RefundPayment, StaffPayment, StaffRefund};
+use crate::risk::{AddBlock, RemoveBlock, RiskDecisions, RiskSettings, SetMerchantLimit, SetRiskRule};
 use crate::payments::{
     ArchiveLink, ArchiveProduct, Checkouts, CreateCheckout, CreateLink, CreateProduct, DashboardState, PaymentDetail,
     PaymentLinks, PaymentsList, PaymentsOverview, Products, SetDashboardMode,
@@ -54,6 +57,10 @@ pub const TEAM_MANAGERS: &[MerchantRole] = &[MerchantRole::Owner, MerchantRole::
 /// Roles that create and archive products, payment links and checkout sessions. Finance
 /// and viewers read them.
 pub const CATALOG_EDITORS: &[MerchantRole] = &[MerchantRole::Owner, MerchantRole::Admin, MerchantRole::Developer];
+
+/// Roles that refund payments: money leaves the merchant's balance, so developers and
+/// viewers may not.
+pub const REFUNDERS: &[MerchantRole] = &[MerchantRole::Owner, MerchantRole::Admin, MerchantRole::Finance];
 
 /// Every server function's path and policy.
 pub const SERVER_FUNCTIONS: &[(&str, Policy)] = &[
@@ -97,12 +104,25 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy)] = &[
     (CreateCheckout::PATH, Policy::Merchant(CATALOG_EDITORS)),
     (PaymentsList::PATH, Policy::Merchant(ALL_MERCHANT_ROLES)),
     (PaymentDetail::PATH, Policy::Merchant(ALL_MERCHANT_ROLES)),
+    (RefundPayment::PATH, Policy::Merchant(REFUNDERS)),
     (AdminOverview::PATH, Policy::AnyStaff),
     (AuditSearch::PATH, Policy::Staff(Module::Audit, Level::View)),
     (AuditExport::PATH, Policy::Staff(Module::Audit, Level::View)),
     (MerchantList::PATH, Policy::Staff(Module::Merchants, Level::View)),
     (MerchantDetail::PATH, Policy::Staff(Module::Merchants, Level::View)),
     (SetMerchantFlag::PATH, Policy::Staff(Module::Merchants, Level::Act)),
+    (StaffPayment::PATH, Policy::Staff(Module::Refunds, Level::View)),
+    (StaffRefund::PATH, Policy::Staff(Module::Refunds, Level::Act)),
+    (ReconciliationExceptions::PATH, Policy::Staff(Module::Reconciliation, Level::View)),
+    (CloseException::PATH, Policy::Staff(Module::Reconciliation, Level::Act)),
+    (DailyReport::PATH, Policy::Staff(Module::Reconciliation, Level::View)),
+    (ExportDailyReport::PATH, Policy::Staff(Module::Reconciliation, Level::View)),
+    (RiskSettings::PATH, Policy::Staff(Module::Risk, Level::View)),
+    (RiskDecisions::PATH, Policy::Staff(Module::Risk, Level::View)),
+    (SetRiskRule::PATH, Policy::Staff(Module::Risk, Level::Act)),
+    (AddBlock::PATH, Policy::Staff(Module::Risk, Level::Act)),
+    (RemoveBlock::PATH, Policy::Staff(Module::Risk, Level::Act)),
+    (SetMerchantLimit::PATH, Policy::Staff(Module::Risk, Level::Act)),
     (StaffList::PATH, Policy::PlatformAdmin),
     (StaffDetail::PATH, Policy::PlatformAdmin),
     (InviteStaff::PATH, Policy::PlatformAdmin),

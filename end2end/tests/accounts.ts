@@ -43,6 +43,54 @@ export async function signOut(page: Page): Promise<void> {
   await expect(page.getByText('You are signed out.')).toBeVisible();
 }
 
+/** A user made in the database as `kind`, the address already verified, who sets a password through a reset link. */
+async function userWithPassword(page: Page, email: string, fullName: string, kind: 'merchant' | 'staff'): Promise<void> {
+  // A hash-shaped value no password matches: the reset below sets the real password.
+  sql(`INSERT INTO users (id, email, full_name, kind, password_hash, email_verified_at)
+       VALUES (gen_random_uuid(), '${email}', '${fullName}', '${kind}', '$argon2id$no-password-yet', now())`);
+  await page.goto('/forgot-password', { waitUntil: 'networkidle' });
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('button', { name: 'Send the link' }).click();
+  await expect(page.getByText('If an account uses that address')).toBeVisible();
+  await page.goto(await linkFromMailbox(page, email, '/reset-password'), { waitUntil: 'networkidle' });
+  await page.getByLabel('New password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Save the new password' }).click();
+  await expect(page.getByText('Your password is changed')).toBeVisible();
+}
+
+/**
+ * A member of the seeded demo merchant with `role`, made in the database (no sign-up, so
+ * the sign-up limit per address is left to the tests of sign-up). The page ends signed out.
+ */
+export async function demoMerchantMember(page: Page, email: string, role: string): Promise<void> {
+  await userWithPassword(page, email, 'Besa Gashi', 'merchant');
+  sql(`INSERT INTO merchant_members (merchant_id, user_id, role)
+       SELECT (SELECT id FROM merchants WHERE business_name = 'Dardania Crafts' ORDER BY created_at LIMIT 1), id, '${role}'
+       FROM users WHERE email = '${email}'`);
+}
+
+/**
+ * A staff member holding `grants` (module to level), made in the database, who sets a
+ * password and, since staff must use two-factor authentication, turns it on at the first
+ * sign-in. The page ends signed in, on the recovery codes.
+ */
+export async function enrolledStaff(page: Page, email: string, grants: Record<string, 'view' | 'act'>): Promise<void> {
+  await userWithPassword(page, email, 'Arta Krasniqi', 'staff');
+  for (const [module, level] of Object.entries(grants)) {
+    sql(`INSERT INTO staff_permissions (user_id, module, level) SELECT id, '${module}', '${level}' FROM users WHERE email = '${email}'`);
+  }
+
+  // Staff must use two-factor authentication: signing in leads to the set-up first.
+  await signIn(page, email);
+  await expect(page).toHaveURL(/\/account\/two-factor$/);
+  await page.goto('/account/two-factor', { waitUntil: 'networkidle' });
+  await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
+  const secret = (await page.locator('.totp-secret').getAttribute('data-secret'))!;
+  await page.getByLabel('Enter the 6-digit code the app shows').fill(totp(secret));
+  await page.getByRole('button', { name: 'Turn on' }).click();
+  await expect(page.getByRole('heading', { name: 'Your recovery codes' })).toBeVisible();
+}
+
 function base32Decode(text: string): Buffer {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   let bits = 0;

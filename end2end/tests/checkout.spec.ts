@@ -1,35 +1,11 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
-import { sql } from './accounts';
+import { APPROVE, CARDS_USED, SANDBOX, checkout, ipRulesOff, ipRulesOn, pay, query } from './payments';
 
 // The buyer's checkout in Chromium, through the Payten sandbox's card and 3-D Secure pages.
 // Checkouts are made for the seeded demo merchant straight in the database; the merchant's
 // own screens for making them have their own test.
-
-const SANDBOX = process.env.E2E_SANDBOX_URL ?? 'http://127.0.0.1:8600';
-const APPROVE = '5571135571135575';
-const CARDS_USED = new Set<string>();
-
-function query(statement: string): string {
-  const url = process.env.E2E_DATABASE_URL;
-  if (!url) throw new Error('E2E_DATABASE_URL is not set: run the browser tests through ./dev test');
-  return execFileSync('psql', ['-qtA', '-v', 'ON_ERROR_STOP=1', url, '-c', statement]).toString().trim();
-}
-
-/** A Test Mode checkout of the demo merchant for `cents`; `expired` makes one already past its time. */
-function checkout(cents: number, expired = false): string {
-  const token = 'cs_' + randomBytes(32).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 22);
-  const times = expired ? "now() - interval '2 hours', now() - interval '1 minute'" : "now(), now() + interval '1 hour'";
-  sql(`WITH s AS (
-         INSERT INTO checkout_sessions (id, merchant_id, mode, token, amount_minor, currency, created_at, expires_at)
-         SELECT gen_random_uuid(), id, 'test', '${token}', ${cents}, 'EUR', ${times} FROM merchants
-         WHERE business_name = 'Dardania Crafts' ORDER BY created_at LIMIT 1 RETURNING id)
-       INSERT INTO checkout_items (session_id, position, name, unit_amount_minor, quantity)
-       SELECT id, 1, 'Silver filigree earrings', ${cents}, 1 FROM s`);
-  return token;
-}
 
 function latestStatus(token: string): string {
   return query(`SELECT p.status FROM payments p JOIN checkout_sessions s ON s.id = p.session_id
@@ -45,26 +21,10 @@ async function fault(kind: string): Promise<void> {
   expect(response.ok).toBeTruthy();
 }
 
-/** The buyer on /pay/<token>: email, Pay, then the card and 3-D Secure pages of the sandbox. */
-async function pay(page: Page, token: string, card: string, password = 'a'): Promise<void> {
-  CARDS_USED.add(card);
-  await page.goto(`/pay/${token}`);
-  await expect(page.getByText('Saleonix is the merchant of record')).toBeVisible();
-  await page.getByLabel('Email for your receipt').fill('buyer@example.com');
-  await page.getByRole('button', { name: /^Pay / }).click();
-  await expect(page.getByRole('heading', { name: /^Pay / })).toBeVisible(); // the sandbox's card page
-  expect(page.url()).toContain('/fim/est3Dgate');
-  await page.getByLabel('Card number').fill(card);
-  await page.getByLabel('Expiry (MM/YY)').fill('12/30');
-  await page.getByLabel('CVV').fill('000');
-  await page.getByLabel('Name on card').fill('Arbër Çela');
-  await page.getByRole('button', { name: 'Pay' }).click();
-  await expect(page.getByRole('heading', { name: '3-D Secure' })).toBeVisible();
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Submit' }).click();
-}
-
 test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(ipRulesOff);
+test.afterAll(ipRulesOn);
 
 test.beforeEach(async () => {
   await fetch(`${SANDBOX}/sandbox/faults`, { method: 'DELETE' });
@@ -158,7 +118,7 @@ test('a tampered return changes nothing', async ({ page }) => {
 });
 
 test('an expired checkout says so and offers no Pay button', async ({ page }) => {
-  const token = checkout(2000, true);
+  const token = checkout(2000, { expired: true });
   await page.goto(`/pay/${token}`);
   await expect(page.getByText('This checkout has expired.')).toBeVisible();
   await expect(page.getByRole('button', { name: /^Pay / })).toHaveCount(0);

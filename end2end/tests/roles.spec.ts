@@ -1,34 +1,12 @@
 import { test, expect } from '@playwright/test';
-import { PASSWORD, linkFromMailbox, signIn, signOut, sql, totp, verifiedMerchant } from './accounts';
+import { PASSWORD, enrolledStaff, linkFromMailbox, signIn, signOut, sql, verifiedMerchant } from './accounts';
 
 test('a staff member holding only payments sees that module and is refused the rest', async ({ page }) => {
   const stamp = Date.now();
   const email = `arta-${stamp}@example.com`;
   const merchant = `Prishtina Roasters ${stamp}`;
   sql(`INSERT INTO merchants (id, business_name) VALUES (gen_random_uuid(), '${merchant}')`);
-  // A hash-shaped value no password matches: the reset below sets the real password.
-  sql(`INSERT INTO users (id, email, full_name, kind, password_hash, email_verified_at)
-       VALUES (gen_random_uuid(), '${email}', 'Arta Krasniqi', 'staff', '$argon2id$no-password-yet', now())`);
-  sql(`INSERT INTO staff_permissions (user_id, module, level) SELECT id, 'payments', 'view' FROM users WHERE email = '${email}'`);
-
-  await page.goto('/forgot-password', { waitUntil: 'networkidle' });
-  await page.getByLabel('Email').fill(email);
-  await page.getByRole('button', { name: 'Send the link' }).click();
-  await expect(page.getByText('If an account uses that address')).toBeVisible();
-  await page.goto(await linkFromMailbox(page, email, '/reset-password'), { waitUntil: 'networkidle' });
-  await page.getByLabel('New password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Save the new password' }).click();
-  await expect(page.getByText('Your password is changed')).toBeVisible();
-
-  // Staff must use two-factor authentication: signing in leads to the set-up first.
-  await signIn(page, email);
-  await expect(page).toHaveURL(/\/account\/two-factor$/);
-  await page.goto('/account/two-factor', { waitUntil: 'networkidle' });
-  await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
-  const secret = (await page.locator('.totp-secret').getAttribute('data-secret'))!;
-  await page.getByLabel('Enter the 6-digit code the app shows').fill(totp(secret));
-  await page.getByRole('button', { name: 'Turn on' }).click();
-  await expect(page.getByRole('heading', { name: 'Your recovery codes' })).toBeVisible();
+  await enrolledStaff(page, email, { payments: 'view' });
 
   const landing = await page.goto('/admin', { waitUntil: 'networkidle' });
   expect(landing?.status()).toBe(200);

@@ -312,3 +312,30 @@ async fn staff_with_the_merchants_module_verify_a_merchant_with_step_up(pool: Pg
             .unwrap();
     assert_eq!((actor_id, merchant_id), (Some(world.users[&Actor::StaffAct]), Some(world.merchant_a)));
 }
+
+/// Posts a staff refund of `amount` (euro) of the payment `payment_id` with a fresh request id.
+async fn staff_refund(visitor: &mut Visitor<'_>, payment_id: &str, amount: &str) -> Response {
+    let request_id = Uuid::new_v4().to_string();
+    let form = [("payment_id", payment_id), ("request_id", request_id.as_str()), ("amount", amount), ("reason", "")];
+    visitor.post("/api/admin/refunds/refund", &form).await
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn staff_refunds_above_the_threshold_need_a_fresh_step_up(pool: PgPool) {
+    let world = world(pool.clone()).await;
+    let unknown = Uuid::new_v4().to_string();
+    let mut stale = visitor(&world, Actor::StaffAct).await;
+    sqlx::query("UPDATE sessions SET data = jsonb_set(data, '{auth,second_factor_at}', to_jsonb(0)) WHERE user_id = $1")
+        .bind(world.users[&Actor::StaffAct])
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(error_of(staff_refund(&mut stale, &unknown, "150.00").await).await, AppError::StepUpRequired);
+    // At the threshold (100.00) no step-up is asked for: the refund goes on, and finds no
+    // such payment.
+    assert_eq!(error_of(staff_refund(&mut stale, &unknown, "100.00").await).await, AppError::NotFound);
+    let mut fresh = visitor(&world, Actor::StaffAct).await;
+    assert_eq!(error_of(staff_refund(&mut fresh, &unknown, "150.00").await).await, AppError::NotFound);
+    let mut viewer = visitor(&world, Actor::StaffView).await;
+    assert_eq!(error_of(staff_refund(&mut viewer, &unknown, "1.00").await).await, AppError::Forbidden);
+}

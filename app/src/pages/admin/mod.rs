@@ -6,6 +6,9 @@ pub mod audit;
 pub mod merchants;
 pub mod module;
 pub mod overview;
+pub mod reconciliation;
+pub mod refunds;
+pub mod risk;
 pub mod staff;
 
 use leptos::prelude::*;

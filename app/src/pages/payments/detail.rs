@@ -1,11 +1,14 @@
-//! One payment: its amount, status, buyer, card and gateway answer, the items, and its
-//! timeline (every state change, return, callback and status query, with its time).
+//! One payment: its amount, status, buyer, card and gateway answer, the fraud checks' note,
+//! the items, its refunds with the refund form (owners, admins and finance), and its
+//! timeline (every state change, return, callback, status query and refund, with its time).
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
+use super::refunds::{RefundFn, RefundForm, RefundOutcome, RefundsPanel, latest_refund};
 use super::{DashboardShell, load_error};
-use crate::payments::{Mode, PaymentDetailView, TimelineView, format_money, payment_detail, status_label};
+use crate::payments::{PaymentDetailView, TimelineView, format_money, payment_detail, status_label};
+use crate::refunds::RefundPayment;
 
 #[component]
 pub fn PaymentPage() -> impl IntoView {
@@ -15,12 +18,15 @@ pub fn PaymentPage() -> impl IntoView {
 #[component]
 fn Payment() -> impl IntoView {
     let params = use_params_map();
-    let detail = Resource::new(move || params.read().get("id").unwrap_or_default(), payment_detail);
+    let refund = ServerAction::<RefundPayment>::new();
+    let made = latest_refund(refund);
+    let detail = Resource::new(move || (params.read().get("id").unwrap_or_default(), made.get()), |(id, _)| payment_detail(id));
     view! {
         <p class="aside"><a href="/dashboard/payments">"All payments"</a></p>
+        <RefundOutcome action=refund />
         <Transition fallback=|| view! { <p>"Loading the payment…"</p> }>
             {move || detail.get().map(|result| match result {
-                Ok(detail) => view! { <PaymentFacts detail /> }.into_any(),
+                Ok(detail) => view! { <PaymentFacts detail refund /> }.into_any(),
                 Err(error) => load_error(error),
             })}
         </Transition>
@@ -37,15 +43,38 @@ fn change(entry: &TimelineView) -> String {
     }
 }
 
+/// The payment's facts, items, refunds and timeline, with the refund form when the viewer
+/// may refund and something is left to refund.
 #[component]
-fn PaymentFacts(detail: PaymentDetailView) -> impl IntoView {
-    let PaymentDetailView { payment, mode, checkout_url, masked_card, card_brand, auth_code, decline_reason, paid, items, timeline } =
-        detail;
+pub fn PaymentFacts<S: RefundFn>(detail: PaymentDetailView, refund: ServerAction<S>) -> impl IntoView {
+    let PaymentDetailView {
+        payment,
+        mode,
+        checkout_url,
+        masked_card,
+        card_brand,
+        auth_code,
+        decline_reason,
+        paid,
+        items,
+        timeline,
+        merchant_name: _,
+        refunds,
+        refundable_minor,
+        risk_reasons,
+        can_refund,
+        refund_request_id,
+    } = detail;
     let currency = payment.currency.clone();
+    let (payment_id, refunded_minor) = (payment.id.clone(), payment.refunded_minor);
+    let risk_note = (!risk_reasons.is_empty())
+        .then(|| view! { <p class="notice" role="note">{format!("Flagged by fraud checks: {}.", risk_reasons.join("; "))}</p> });
+    let form = (can_refund && refundable_minor > 0)
+        .then(|| view! { <RefundForm action=refund payment_id request_id=refund_request_id refundable_minor /> });
     let facts = [
         ("Amount", Some(format_money(payment.amount_minor, &payment.currency))),
         ("Status", Some(status_label(&payment.status).to_owned())),
-        ("Mode", Some(if mode == Mode::Live { "Live" } else { "Test" }.to_owned())),
+        ("Mode", Some(mode.label().to_owned())),
         ("Order id", Some(payment.order_id)),
         ("Created", Some(payment.created)),
         ("Paid", paid),
@@ -58,6 +87,7 @@ fn PaymentFacts(detail: PaymentDetailView) -> impl IntoView {
         ("Checkout", Some(checkout_url)),
     ];
     view! {
+        {risk_note}
         <dl class="facts">
             {facts.into_iter().filter_map(|(label, value)| value.map(|value| view! { <dt>{label}</dt><dd>{value}</dd> })).collect_view()}
         </dl>
@@ -77,6 +107,8 @@ fn PaymentFacts(detail: PaymentDetailView) -> impl IntoView {
                 </tbody>
             </table>
         </section>
+        <RefundsPanel refunds refunded_minor refundable_minor currency=currency.clone() />
+        {form}
         <section class="panel" aria-labelledby="timeline-heading">
             <h2 id="timeline-heading">"Timeline"</h2>
             <ol class="timeline">

@@ -1,6 +1,7 @@
 //! The payments of the current mode, newest first, fifty a page: filters by status, dates,
 //! amount and buyer email, a free search over order id, email and reference, and "older"
-//! pages that stay stable while payments arrive. Each row opens the payment.
+//! pages that stay stable while payments arrive. Payments the fraud checks flagged carry a
+//! badge. Each row opens the payment.
 
 use leptos::prelude::*;
 
@@ -67,6 +68,12 @@ fn Payments() -> impl IntoView {
     }
 }
 
+/// The mark of a payment the fraud checks flagged (`review`) or blocked.
+fn risk_badge(action: &str) -> impl IntoView + use<> {
+    let text = if action == "block" { "Blocked" } else { "Flagged" };
+    view! { " " <span class="badge bad" title="Flagged by fraud checks">{text}</span> }
+}
+
 #[component]
 fn Results(page: PaymentsPage, before: RwSignal<String>) -> impl IntoView {
     let PaymentsPage { rows, next_before } = page;
@@ -85,7 +92,10 @@ fn Results(page: PaymentsPage, before: RwSignal<String>) -> impl IntoView {
                         <tr>
                             <td><a href=format!("/dashboard/payments/{}", p.id)>{p.created}</a></td>
                             <td>{format_money(p.amount_minor, &p.currency)}</td>
-                            <td><span class=class>{status_label(&p.status).to_owned()}</span></td>
+                            <td>
+                                <span class=class>{status_label(&p.status).to_owned()}</span>
+                                {p.risk_action.as_deref().map(risk_badge)}
+                            </td>
                             <td>{p.buyer_email}</td>
                             <td>{p.reference}</td>
                             <td>{p.card}</td>

@@ -1,5 +1,6 @@
 //! The dashboard's payment screens: products, payment links, checkout sessions, the
-//! payments list and one payment. Each shows the mode bar and the sections first.
+//! payments list and one payment with its refunds. Each shows the mode bar and the
+//! sections first.
 
 pub mod checkouts;
 pub mod detail;
@@ -7,6 +8,7 @@ pub mod links;
 pub mod list;
 pub mod overview;
 pub mod products;
+pub mod refunds;
 
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,0 +1,195 @@
+//! The console's Reconciliation module: the exceptions the reconciliation worker opened
+//! when our record of a payment and the gateway's disagree (open first), closing them with
+//! a note, and the daily report of payments and refunds per merchant with its CSV export.
+//! Closing is audited by the platform; exports are audited here.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::payments::Mode;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExceptionView {
+    pub id: String,
+    pub order_id: String,
+    pub merchant_name: String,
+    pub mode: Mode,
+    /// `mismatch` (the gateway said something else) or `unresolved` (it never said).
+    pub kind: String,
+    /// Our state and the gateway's, in words.
+    pub ours: String,
+    pub gateway: String,
+    /// The gateway's state was definite, so it can be taken over.
+    pub can_accept: bool,
+    pub opened: String,
+    pub closed: Option<String>,
+    /// `accepted_gateway` or `resolved`, with the staff member's note.
+    pub resolution: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExceptionsView {
+    pub rows: Vec<ExceptionView>,
+    /// The viewer may close exceptions (reconciliation `act`).
+    pub can_act: bool,
+}
+
+/// One merchant, mode and currency on the report's day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DailyLineView {
+    pub merchant_name: String,
+    pub mode: Mode,
+    pub currency: String,
+    pub payments: i64,
+    pub payments_minor: i64,
+    pub refunds: i64,
+    pub refunds_minor: i64,
+    pub matched: i64,
+    pub mismatched: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportView {
+    /// `YYYY-MM-DD` (UTC).
+    pub day: String,
+    pub lines: Vec<DailyLineView>,
+}
+
+/// The daily report as a file to download.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportFile {
+    /// `saleonix-reconciliation-YYYY-MM-DD.csv`.
+    pub file_name: String,
+    pub csv: String,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use platform::payments::reconciliation::{DailyLine, Exception};
+    use time::{Date, OffsetDateTime};
+
+    use super::{DailyLineView, ExceptionView};
+    use crate::error::AppError;
+    use crate::payments::ssr::{date, mode_view, when};
+
+    /// The report's day: the one typed, or today (UTC).
+    pub fn day(text: &str) -> Result<Date, AppError> {
+        Ok(date("day", text)?.unwrap_or_else(|| OffsetDateTime::now_utc().date()))
+    }
+
+    pub fn exception(e: Exception) -> ExceptionView {
+        ExceptionView {
+            id: e.id.to_string(),
+            order_id: e.order_id,
+            merchant_name: e.merchant_name,
+            mode: mode_view(e.mode),
+            kind: e.kind,
+            ours: e.platform_state,
+            gateway: e.gateway_state,
+            can_accept: e.can_accept,
+            opened: when(e.created_at),
+            closed: e.resolved_at.map(when),
+            resolution: e.resolution,
+            note: e.note,
+        }
+    }
+
+    pub fn line(l: DailyLine) -> DailyLineView {
+        DailyLineView {
+            merchant_name: l.merchant_name,
+            mode: mode_view(l.mode),
+            currency: l.currency,
+            payments: l.payments,
+            payments_minor: l.payments_minor,
+            refunds: l.refunds,
+            refunds_minor: l.refunds_minor,
+            matched: l.matched,
+            mismatched: l.mismatched,
+        }
+    }
+}
+
+/// The exception queue, open first; with `all`, the latest closed ones follow.
+#[server(endpoint = "admin/reconciliation/exceptions")]
+pub async fn reconciliation_exceptions(#[server(default)] all: bool) -> Result<ExceptionsView, AppError> {
+    use platform::identity::roles::{Level, Module};
+    use platform::payments::reconciliation;
+    use crate::payments::ssr::internal;
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let policy = crate::policy::Policy::Staff(Module::Reconciliation, Level::View);
+        let (user, _) = crate::auth::session::require(policy).await?;
+        let rows = reconciliation::exceptions(&platform.pool, !all).await.map_err(internal)?;
+        Ok(ExceptionsView {
+            rows: rows.into_iter().map(ssr::exception).collect(),
+            can_act: user.permissions.allows(Module::Reconciliation, Level::Act),
+        })
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+/// Closes an open exception: `accept` sets the payment to the gateway's state, `resolve`
+/// leaves it as it is. Either way the note says why.
+#[server(endpoint = "admin/reconciliation/close")]
+pub async fn close_exception(id: String, resolution: String, note: String) -> Result<(), AppError> {
+    use platform::identity::roles::{Level, Module};
+    use platform::payments::reconciliation::{self, Resolution};
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let policy = crate::policy::Policy::Staff(Module::Reconciliation, Level::Act);
+        let (user, _) = crate::auth::session::require(policy).await?;
+        let id = crate::payments::ssr::id(&id)?;
+        let resolution = match resolution.as_str() {
+            "accept" => Resolution::AcceptGateway,
+            "resolve" => Resolution::Resolve,
+            _ => return Err(AppError::validation("resolution", "Accept the gateway's state or mark it resolved.")),
+        };
+        let facts = crate::request::facts().await;
+        reconciliation::close(&platform, id, resolution, &note, user.id, &facts).await?;
+        Ok(())
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+/// Payments and refunds of `day` (`YYYY-MM-DD`, UTC; empty is today) per merchant.
+#[server(endpoint = "admin/reconciliation/report")]
+pub async fn daily_report(#[server(default)] day: String) -> Result<ReportView, AppError> {
+    use platform::identity::roles::{Level, Module};
+    let platform = expect_context::<platform::Platform>();
+    async {
+        crate::auth::session::require(crate::policy::Policy::Staff(Module::Reconciliation, Level::View)).await?;
+        let day = ssr::day(&day)?;
+        let lines = platform::payments::reconciliation::daily_report(&platform.pool, day)
+            .await
+            .map_err(crate::payments::ssr::internal)?;
+        Ok(ReportView { day: day.to_string(), lines: lines.into_iter().map(ssr::line).collect() })
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+/// The daily report as CSV. The export is audited, like the audit trail's own.
+#[server(endpoint = "admin/reconciliation/export")]
+pub async fn export_daily_report(#[server(default)] day: String) -> Result<ReportFile, AppError> {
+    use platform::audit::{self, Actor, ActorKind, Event, Outcome};
+    use platform::identity::roles::{Level, Module};
+    use platform::payments::reconciliation;
+    use crate::payments::ssr::internal;
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let policy = crate::policy::Policy::Staff(Module::Reconciliation, Level::View);
+        let (user, _) = crate::auth::session::require(policy).await?;
+        let day = ssr::day(&day)?;
+        let lines = reconciliation::daily_report(&platform.pool, day).await.map_err(internal)?;
+        let event = Event::new("reconciliation.report_exported", Actor { kind: ActorKind::Staff, id: Some(user.id) }, Outcome::Success)
+            .detail(serde_json::json!({ "day": day.to_string(), "lines": lines.len() }));
+        audit::record_alone(&platform.pool, &event, &crate::request::facts().await).await.map_err(internal)?;
+        Ok(ReportFile { file_name: format!("saleonix-reconciliation-{day}.csv"), csv: reconciliation::daily_csv(day, &lines) })
+    }
+    .await
+    .map_err(AppError::respond)
+}
