@@ -2,8 +2,10 @@
 //! - one `auth.sign_in` row written on its own (the chain's advisory lock, the row hash,
 //!   the insert and commit) against the whole credentials check it belongs to (one
 //!   Argon2id verification plus that row);
-//! - the Pay request's two rows (`payment.create`, `payment.send`) in one transaction
-//!   against the whole request (the attempt, its timeline, the signed form and those rows).
+//! - the Pay request's three rows (`risk.decision`, `payment.create`, `payment.send`) in
+//!   one transaction against the whole request on a payment link, a new buyer each time
+//!   (the link's checkout, the fraud checks, the attempt, its timeline, the signed form and
+//!   those rows), and the fraud checks alone.
 //!
 //! Needs Postgres; it works in a database of its own, `saleonix_bench`, made afresh:
 //!   cargo bench -p platform --bench audit_cost
@@ -15,6 +17,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use platform::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use platform::config::{Config, Environment, Settings};
 use platform::identity::accounts;
+use platform::payments::risk;
 use platform::secrets::Secrets;
 use platform::{Platform, db};
 use secrecy::SecretString;
@@ -51,8 +54,30 @@ async fn setup() -> Platform {
     .execute(&platform.pool)
     .await
     .expect("a checkout");
+    sqlx::query(
+        "INSERT INTO payment_links (id, merchant_id, mode, token, title, amount_minor, currency)
+         SELECT gen_random_uuid(), id, 'test', $1, 'Bench earrings', 4500, 'EUR' FROM merchants",
+    )
+    .bind(LINK)
+    .execute(&platform.pool)
+    .await
+    .expect("a payment link");
     platform
 }
+
+/// A buyer of its own for each Pay: another address and email, as on a busy day, so every
+/// fraud rule runs against the counts a real buyer meets and none fires.
+fn nth_buyer(n: u32) -> (RequestFacts, String) {
+    let [_, a, b, c] = n.to_be_bytes();
+    let facts = RequestFacts {
+        ip: Some(format!("10.{a}.{b}.{c}")),
+        user_agent: Some("Mozilla/5.0 (bench)".into()),
+        request_id: Some("bench".into()),
+    };
+    (facts, format!("buyer{n}@example.com"))
+}
+
+const LINK: &str = "pl_benchbenchbenchbenchbe";
 
 const CHECKOUT: &str = "cs_benchbenchbenchbenchbe";
 
@@ -74,17 +99,41 @@ fn audit_cost(c: &mut Criterion) {
     });
 
     let buyer = Actor { kind: ActorKind::Anonymous, id: None };
-    let (create, send) = (Event::new("payment.create", buyer, Outcome::Success), Event::new("payment.send", buyer, Outcome::Success));
-    c.bench_function("the Pay request's two audit rows on their own", |b| {
+    let rows = ["risk.decision", "payment.create", "payment.send"].map(|name| Event::new(name, buyer, Outcome::Success));
+    c.bench_function("the Pay request's three audit rows on their own", |b| {
         b.to_async(&runtime).iter(|| async {
             let mut tx = platform.pool.begin().await.unwrap();
-            audit::record(&mut tx, &create, &facts).await.unwrap();
-            audit::record(&mut tx, &send, &facts).await.unwrap();
+            for row in &rows {
+                audit::record(&mut tx, row, &facts).await.unwrap();
+            }
             tx.commit().await.unwrap();
         });
     });
-    c.bench_function("checkout Pay request (attempt, timeline, signed form, audit rows)", |b| {
-        b.to_async(&runtime).iter(|| platform::payments::attempts::start(&platform, CHECKOUT, "buyer@example.com", &facts));
+    let buyers = std::sync::atomic::AtomicU32::new(1);
+    c.bench_function("Pay on a payment link (its checkout, fraud checks, attempt, timeline, form, audit rows)", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let (facts, email) = nth_buyer(buyers.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+            platform::payments::attempts::start(&platform, LINK, &email, &facts).await.expect("Pay goes through")
+        });
+    });
+
+    let (merchant_id, session_id): (uuid::Uuid, uuid::Uuid) = runtime
+        .block_on(sqlx::query_as("SELECT merchant_id, id FROM checkout_sessions WHERE token = $1").bind(CHECKOUT).fetch_one(&platform.pool))
+        .expect("the checkout");
+    let attempt = risk::Attempt {
+        merchant_id,
+        mode: platform::payments::Mode::Test,
+        session_id,
+        ip: Some("192.0.2.7".parse().expect("an address")),
+        email: "buyer@example.com",
+        amount_minor: 4500,
+        currency: "EUR",
+    };
+    c.bench_function("the fraud checks alone (five rules and the blocklists)", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let mut conn = platform.pool.acquire().await.unwrap();
+            risk::assess(&mut conn, &attempt).await.unwrap()
+        });
     });
 }
 

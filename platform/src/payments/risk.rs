@@ -104,7 +104,8 @@ pub async fn assess(conn: &mut PgConnection, attempt: &Attempt<'_>) -> Result<As
                 let n = count(
                     &mut *conn,
                     window,
-                    "SELECT count(*) FROM risk_decisions WHERE ip = $1::inet AND created_at > now() - make_interval(mins => $2)",
+                    rule.limit_value,
+                    "ip = $1::inet",
                     ip.clone(),
                 )
                 .await?;
@@ -114,7 +115,8 @@ pub async fn assess(conn: &mut PgConnection, attempt: &Attempt<'_>) -> Result<As
                 let n = count(
                     &mut *conn,
                     window,
-                    "SELECT count(*) FROM risk_decisions WHERE buyer_email = $1 AND created_at > now() - make_interval(mins => $2)",
+                    rule.limit_value,
+                    "buyer_email = $1",
                     Some(attempt.email.to_owned()),
                 )
                 .await?;
@@ -124,17 +126,21 @@ pub async fn assess(conn: &mut PgConnection, attempt: &Attempt<'_>) -> Result<As
                 let n = count(
                     &mut *conn,
                     window,
-                    "SELECT count(*) FROM risk_decisions WHERE session_id = $1::uuid AND created_at > now() - make_interval(mins => $2)",
+                    rule.limit_value,
+                    "session_id = $1::uuid",
                     Some(attempt.session_id.to_string()),
                 )
                 .await?;
                 (n >= rule.limit_value).then(|| format!("{} attempts on this checkout within {window} minutes (limit {})", n + 1, rule.limit_value))
             }
             "ip_decline_ratio" if ip.is_some() => {
+                // The latest hundred attempts are enough to judge a ratio, and keep a flood cheap.
                 let (tried, declined): (i64, i64) = sqlx::query_as(
-                    "SELECT count(*), count(*) FILTER (WHERE p.status IN ('declined', 'failed'))
-                     FROM risk_decisions d JOIN payments p ON p.id = d.payment_id
-                     WHERE d.ip = $1::inet AND d.created_at > now() - make_interval(mins => $2)",
+                    "SELECT count(*), count(*) FILTER (WHERE declined)
+                     FROM (SELECT p.status IN ('declined', 'failed') AS declined
+                           FROM risk_decisions d JOIN payments p ON p.id = d.payment_id
+                           WHERE d.ip = $1::inet AND d.created_at > now() - make_interval(mins => $2)
+                           ORDER BY d.created_at DESC LIMIT 100) latest",
                 )
                 .bind(&ip)
                 .bind(window)
@@ -168,9 +174,21 @@ pub async fn assess(conn: &mut PgConnection, attempt: &Attempt<'_>) -> Result<As
     Ok(Assessment { action, reasons: fired.into_iter().map(|(_, reason)| reason).collect() })
 }
 
-/// The decisions matching `key` within the last `window` minutes.
-async fn count(conn: &mut PgConnection, window: i32, sql: &'static str, key: Option<String>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(sql).bind(key).bind(window).fetch_one(conn).await
+/// The decisions matching `key` within the last `window` minutes, counted no further than
+/// `limit`: whether the limit is reached is all a rule asks, and a flood of attempts then
+/// costs no more to check than the limit's worth of rows.
+async fn count(
+    conn: &mut PgConnection,
+    window: i32,
+    limit: i64,
+    filter: &'static str,
+    key: Option<String>,
+) -> Result<i64, sqlx::Error> {
+    let sql = format!(
+        "SELECT count(*) FROM (SELECT 1 FROM risk_decisions
+                               WHERE {filter} AND created_at > now() - make_interval(mins => $2) LIMIT $3) hits"
+    );
+    sqlx::query_scalar(&sql).bind(key).bind(window).bind(limit).fetch_one(conn).await
 }
 
 /// Stores the decision for `attempt` (with the payment it let through, if any) and audits
@@ -399,6 +417,24 @@ pub async fn remove_block(platform: &Platform, id: Uuid, staff_id: Uuid, facts: 
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A merchant with its own maximum amount per payment, in place of the `max_amount` rule's.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MerchantLimit {
+    pub merchant_id: Uuid,
+    pub business_name: String,
+    pub max_payment_minor: i64,
+}
+
+/// The merchants that have their own maximum, by name, so staff see what was set.
+pub async fn merchant_limits(pool: &PgPool) -> Result<Vec<MerchantLimit>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id AS merchant_id, business_name, max_payment_minor FROM merchants
+         WHERE max_payment_minor IS NOT NULL ORDER BY business_name, id",
+    )
+    .fetch_all(pool)
+    .await
 }
 
 /// Sets (or clears, with `None`) a merchant's own maximum amount per payment, audited.
