@@ -38,6 +38,8 @@ CREATE TABLE refunds (
     CHECK ((status IN ('succeeded', 'failed')) = (completed_at IS NOT NULL))
 );
 CREATE INDEX refunds_by_payment ON refunds (payment_id, created_at);
+-- The console lists every merchant's payments, newest first.
+CREATE INDEX payments_by_time ON payments (created_at DESC, id DESC);
 CREATE INDEX refunds_by_merchant ON refunds (merchant_id, mode, created_at DESC);
 -- One refund in flight per payment: an unknown outcome is resolved before the next is
 -- sent, so the gateway's order history always tells which request it did.

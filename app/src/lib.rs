@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod all_payments;
 pub mod audit_log;
 pub mod auth;
 pub mod components;
@@ -30,6 +31,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::layout::{SiteFooter, SiteHeader};
+use crate::pages::admin::all_payments::AllPaymentsPage;
 use crate::pages::admin::reconciliation::ReconciliationPage;
 use crate::pages::admin::refunds::RefundsPage;
 use crate::pages::admin::risk::RiskPage;
@@ -101,12 +103,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/merchants/:id") view=merchants::MerchantPage />
                     <Route path=path!("/admin/staff") view=staff::StaffPage />
                     <Route path=path!("/admin/staff/:id") view=staff::StaffMemberPage />
-                    // The modules whose screens are still to come share one placeholder page.
-                    <Route path=path!("/admin/payments") view=|| view! { <ModulePage slug="payments" /> } />
+                    <Route path=path!("/admin/payments") view=AllPaymentsPage />
                     <Route path=path!("/admin/refunds") view=RefundsPage />
                     <Route path=path!("/admin/reconciliation") view=ReconciliationPage />
                     <Route path=path!("/admin/risk") view=RiskPage />
                     <Route path=path!("/admin/audit") view=audit::AuditPage />
+                    // The modules whose screens are still to come share one placeholder page.
                     <Route path=path!("/admin/support") view=|| view! { <ModulePage slug="support" /> } />
                     <Route path=path!("/admin/settings") view=|| view! { <ModulePage slug="settings" /> } />
                 </Routes>

@@ -455,6 +455,27 @@ pub(crate) mod ssr {
         let at = OffsetDateTime::from_unix_timestamp_nanos(nanos.parse().ok()?).ok()?;
         Some((at, Uuid::parse_str(id).ok()?))
     }
+
+    /// The cursor of the page after one of `count` rows ending with `last`: only a full
+    /// page may have older rows.
+    pub fn next_before(count: usize, last: Option<&PaymentRow>) -> Option<String> {
+        (count as i64 == reading::PAGE).then(|| last.map(cursor)).flatten()
+    }
+
+    /// A filter's status as posted; empty is any.
+    pub fn status(text: &str) -> Result<Option<domain::Status>, AppError> {
+        match text.trim() {
+            "" => Ok(None),
+            text => domain::Status::parse(text)
+                .map(Some)
+                .ok_or_else(|| AppError::validation("status", "Choose a status from the list.")),
+        }
+    }
+
+    /// A filter's text as posted; empty is none.
+    pub fn text(value: &str) -> Option<String> {
+        Some(value.trim().to_owned()).filter(|v| !v.is_empty())
+    }
 }
 
 /// The mode shown, whether Live may be chosen, and what the member may do.
@@ -761,8 +782,7 @@ pub async fn create_checkout(#[server(default)] checkout: CheckoutForm) -> Resul
 /// `filter`, older than the `before` cursor when one is given.
 #[server(endpoint = "payments/list")]
 pub async fn payments_list(#[server(default)] filter: PaymentFilter, #[server(default)] before: String) -> Result<PaymentsPage, AppError> {
-    use platform::payments::reading::{self, Filter, PAGE};
-    use platform::payments::Status;
+    use platform::payments::reading::{self, Filter};
     use crate::policy::ALL_MERCHANT_ROLES;
     let platform = expect_context::<platform::Platform>();
     async {
@@ -772,24 +792,18 @@ pub async fn payments_list(#[server(default)] filter: PaymentFilter, #[server(de
             "" => Ok(None),
             text => ssr::euro_minor(field, text).map(Some),
         };
-        let status = match filter.status.trim() {
-            "" => None,
-            text => Some(Status::parse(text).ok_or_else(|| AppError::validation("status", "Choose a status from the list."))?),
-        };
-        let text = |value: &str| Some(value.trim().to_owned()).filter(|v| !v.is_empty());
         let parsed = Filter {
-            status,
+            status: ssr::status(&filter.status)?,
             from: ssr::date("from", &filter.from)?,
             to: ssr::date("to", &filter.to)?,
             min_minor: amount("min_amount", &filter.min_amount)?,
             max_minor: amount("max_amount", &filter.max_amount)?,
-            buyer_email: text(&filter.buyer_email),
-            search: text(&filter.search),
+            buyer_email: ssr::text(&filter.buyer_email),
+            search: ssr::text(&filter.search),
             before: ssr::parse_cursor(&before),
         };
         let rows = reading::list(&platform.pool, &scope, mode, &parsed).await.map_err(ssr::internal)?;
-        // A full page may have older rows; the next page starts after its last row.
-        let next_before = (rows.len() as i64 == PAGE).then(|| rows.last().map(ssr::cursor)).flatten();
+        let next_before = ssr::next_before(rows.len(), rows.last());
         Ok(PaymentsPage { rows: rows.into_iter().map(ssr::row).collect(), next_before })
     }
     .await

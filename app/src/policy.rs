@@ -12,6 +12,7 @@ use crate::admin::{
     AdminOverview, DeactivateStaff, InviteStaff, MerchantDetail, MerchantList, ResendStaffInvitation, SetMerchantFlag,
     SetStaffPermissions, StaffDetail, StaffList,
 };
+use crate::all_payments::AllPayments;
 use crate::team::{ChangeMemberRole, InviteMember, RemoveMember, ResendMemberInvitation, TeamMembers};
 use crate::auth::two_factor::{
     ConfirmTwoFactor, DisableTwoFactor, RegenerateRecoveryCodes, ResetTwoFactor, SecondFactor, StartTwoFactor, StepUp,
@@ -111,6 +112,7 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy)] = &[
     (MerchantList::PATH, Policy::Staff(Module::Merchants, Level::View)),
     (MerchantDetail::PATH, Policy::Staff(Module::Merchants, Level::View)),
     (SetMerchantFlag::PATH, Policy::Staff(Module::Merchants, Level::Act)),
+    (AllPayments::PATH, Policy::Staff(Module::Payments, Level::View)),
     (StaffPayment::PATH, Policy::Staff(Module::Refunds, Level::View)),
     (StaffRefund::PATH, Policy::Staff(Module::Refunds, Level::Act)),
     (ReconciliationExceptions::PATH, Policy::Staff(Module::Reconciliation, Level::View)),

@@ -38,12 +38,21 @@ pub struct MerchantChoice {
     pub name: String,
 }
 
+/// A merchant's own maximum per payment, in cents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MerchantLimitView {
+    pub merchant_name: String,
+    pub max_minor: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RiskView {
     pub rules: Vec<RuleView>,
     pub blocklist: Vec<BlockView>,
     /// For the merchant limit's picker.
     pub merchants: Vec<MerchantChoice>,
+    /// The merchants with their own maximum, by name; the others use the rule's limit.
+    pub limits: Vec<MerchantLimitView>,
     /// The viewer may change rules, the blocklist and limits (risk `act`).
     pub can_act: bool,
 }
@@ -83,7 +92,7 @@ mod ssr {
     }
 }
 
-/// The rules, the blocklist and the merchants (for the limit's picker).
+/// The rules, the blocklist, the merchants (for the limit's picker) and the limits set.
 #[server(endpoint = "admin/risk/settings")]
 pub async fn risk_settings() -> Result<RiskView, AppError> {
     use platform::identity::roles::{Level, Module};
@@ -96,6 +105,7 @@ pub async fn risk_settings() -> Result<RiskView, AppError> {
         let rules = risk::rules(&mut conn).await.map_err(internal)?;
         let blocklist = risk::blocklist(&platform.pool).await.map_err(internal)?;
         let merchants = platform::merchants::list(&platform.pool).await.map_err(internal)?;
+        let limits = risk::merchant_limits(&platform.pool).await.map_err(internal)?;
         Ok(RiskView {
             rules: rules
                 .into_iter()
@@ -113,6 +123,10 @@ pub async fn risk_settings() -> Result<RiskView, AppError> {
                 .map(|b| BlockView { id: b.id.to_string(), kind: b.kind, value: b.value, note: b.note, created: when(b.created_at) })
                 .collect(),
             merchants: merchants.into_iter().map(|m| MerchantChoice { id: m.id.to_string(), name: m.business_name }).collect(),
+            limits: limits
+                .into_iter()
+                .map(|l| MerchantLimitView { merchant_name: l.business_name, max_minor: l.max_payment_minor })
+                .collect(),
             can_act: user.permissions.allows(Module::Risk, Level::Act),
         })
     }

@@ -2,7 +2,7 @@
 //! and Postgres: products, payment links and checkouts made and listed; invalid input
 //! changes nothing; another merchant's ids are not found; viewers only read; Live Mode
 //! only for a verified merchant that is not suspended; Test and Live never list each
-//! other's objects.
+//! other's objects. Also the console's Payments list, which shows every merchant's.
 
 mod support;
 
@@ -124,6 +124,13 @@ async fn pay(world: &World, url: &str) -> String {
         .await
         .unwrap()
         .to_string()
+}
+
+/// The lists' keyset cursor that pages past the payment `id`: its creation time and id.
+async fn cursor_after(pool: &PgPool, id: &str) -> String {
+    let created: time::OffsetDateTime =
+        sqlx::query_scalar("SELECT created_at FROM payments WHERE id = $1").bind(Uuid::parse_str(id).unwrap()).fetch_one(pool).await.unwrap();
+    format!("{}_{}", created.unix_timestamp_nanos(), id)
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -332,9 +339,7 @@ async fn the_payments_list_filters_and_pages(pool: PgPool) {
     assert_eq!(invalid_field(bad).await, "from");
 
     // Keyset paging: past the newest row, only the older one is left.
-    let created: time::OffsetDateTime =
-        sqlx::query_scalar("SELECT created_at FROM payments WHERE id = $1").bind(Uuid::parse_str(&paid[1]).unwrap()).fetch_one(&pool).await.unwrap();
-    let cursor = format!("{}_{}", created.unix_timestamp_nanos(), paid[1]);
+    let cursor = cursor_after(&pool, &paid[1]).await;
     let older = ok(owner.post("/api/payments/list", &[("before", cursor.as_str())]).await).await;
     assert_eq!(ids(&older), [paid[0].clone()]);
 
@@ -436,4 +441,47 @@ async fn test_and_live_objects_are_listed_only_in_their_own_mode(pool: PgPool) {
     let test_product = sqlx::query_scalar::<_, Uuid>("SELECT id FROM products WHERE mode = 'test'").fetch_one(&pool).await.unwrap();
     assert_eq!(invalid_field(create_link(&mut owner, &[("product", &test_product.to_string())]).await).await, "product");
     assert_eq!(count(&pool, "payment_links").await, 2);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn staff_list_every_merchants_payments_and_filter_them(pool: PgPool) {
+    let world = world(pool.clone()).await;
+    let mut paid = Vec::new();
+    for (actor, reference) in [(Actor::OwnerA, "ORD-A"), (Actor::OwnerB, "ORD-B")] {
+        let mut owner = visitor(&world, actor).await;
+        let url = ok(create_checkout(&mut owner, &[("", "Tea", "3.00", "1")], &[("reference", reference)]).await).await;
+        paid.push(pay(&world, url.as_str().unwrap()).await);
+    }
+    let mut staff = visitor(&world, Actor::StaffView).await;
+    let mut list = async |fields: &[(&str, &str)]| {
+        let mut form = vec![("before", "")];
+        form.extend_from_slice(fields);
+        ok(staff.post("/api/admin/payments/list", &form).await).await
+    };
+    let ids = |page: &Value| -> Vec<String> {
+        page["rows"].as_array().unwrap().iter().map(|r| r["payment"]["id"].as_str().unwrap().to_owned()).collect()
+    };
+
+    // Both merchants' payments, newest first, each with its merchant and mode.
+    let all = list(&[]).await;
+    assert_eq!(ids(&all), [paid[1].clone(), paid[0].clone()]);
+    assert_eq!((all["rows"][0]["merchant_name"].as_str(), all["rows"][0]["mode"].as_str()), (Some("Prizren Filigree"), Some("test")));
+    assert_eq!(all["rows"][1]["merchant_name"], "Dardania Crafts");
+    assert_eq!(all["can_open"], true, "this staff member holds refunds too");
+    assert!(all["next_before"].is_null(), "one page only");
+
+    assert_eq!(ids(&list(&[("filter[merchant]", "dardania")]).await), [paid[0].clone()]);
+    assert!(ids(&list(&[("filter[mode]", "live")]).await).is_empty());
+    assert_eq!(ids(&list(&[("filter[mode]", "test"), ("filter[status]", "paid")]).await).len(), 2);
+    assert!(ids(&list(&[("filter[status]", "declined")]).await).is_empty());
+    let order_id = all["rows"][1]["payment"]["order_id"].as_str().unwrap().to_owned();
+    assert_eq!(ids(&list(&[("filter[search]", order_id.as_str())]).await), [paid[0].clone()]);
+    assert_eq!(ids(&list(&[("filter[search]", "besa@")]).await).len(), 2);
+    let bad = staff.post("/api/admin/payments/list", &[("before", ""), ("filter[mode]", "sandbox")]).await;
+    assert_eq!(invalid_field(bad).await, "mode");
+
+    // Keyset paging across merchants: past the newest row, only the older one is left.
+    let cursor = cursor_after(&pool, &paid[1]).await;
+    let older = ok(staff.post("/api/admin/payments/list", &[("before", cursor.as_str())]).await).await;
+    assert_eq!(ids(&older), [paid[0].clone()]);
 }

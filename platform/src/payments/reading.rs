@@ -2,7 +2,8 @@
 //! refunds and risk note, and daily volume. Every query is scoped to the signed-in member's
 //! merchant and mode, except the staff lookups named for staff.
 
-use sqlx::{PgPool, Postgres, QueryBuilder};
+use sqlx::postgres::PgRow;
+use sqlx::{FromRow, PgPool, Postgres, QueryBuilder};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -49,21 +50,30 @@ pub struct PaymentRow {
     pub risk_action: Option<Action>,
 }
 
-const ROW: &str = "SELECT p.id, p.order_id, p.status, p.amount_minor, p.currency::text AS currency, p.buyer_email,
+/// The row's columns and tables, shared by the lists and the detail so they read alike.
+const COLUMNS: &str = "p.id, p.order_id, p.status, p.amount_minor, p.currency::text AS currency, p.buyer_email,
         s.reference, p.masked_pan, p.card_brand, p.decline_reason, p.created_at, p.paid_at, p.refunded_minor,
-        CASE WHEN d.action <> 'allow' THEN d.action END AS risk_action
-    FROM payments p JOIN checkout_sessions s ON s.id = p.session_id LEFT JOIN risk_decisions d ON d.payment_id = p.id";
+        CASE WHEN d.action <> 'allow' THEN d.action END AS risk_action";
+const FROM: &str =
+    "FROM payments p JOIN checkout_sessions s ON s.id = p.session_id LEFT JOIN risk_decisions d ON d.payment_id = p.id";
 
 fn like(text: &str) -> String {
     let escaped = text.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
 }
 
-/// One page of the merchant's payments in `mode`, newest first.
-pub async fn list(pool: &PgPool, scope: &MerchantScope, mode: Mode, filter: &Filter) -> Result<Vec<PaymentRow>, sqlx::Error> {
-    let mut q: QueryBuilder<Postgres> = QueryBuilder::new(ROW);
-    q.push(" WHERE p.merchant_id = ").push_bind(scope.merchant_id());
-    q.push(" AND p.mode = ").push_bind(mode);
+/// Text typed into a filter, when there is any.
+fn typed(text: &Option<String>) -> Option<&str> {
+    text.as_deref().filter(|t| !t.trim().is_empty())
+}
+
+/// Finishes `q` (a `SELECT … WHERE` already narrowed by its caller) with `filter`'s
+/// conditions and its keyset page, newest first, and runs it: the merchant's list and the
+/// staff list differ only in what they select and whom they narrow to.
+async fn page<R>(pool: &PgPool, mut q: QueryBuilder<'_, Postgres>, filter: &Filter) -> Result<Vec<R>, sqlx::Error>
+where
+    R: for<'r> FromRow<'r, PgRow> + Send + Unpin,
+{
     if let Some(status) = filter.status {
         q.push(" AND p.status = ").push_bind(status);
     }
@@ -79,10 +89,10 @@ pub async fn list(pool: &PgPool, scope: &MerchantScope, mode: Mode, filter: &Fil
     if let Some(max) = filter.max_minor {
         q.push(" AND p.amount_minor <= ").push_bind(max);
     }
-    if let Some(email) = filter.buyer_email.as_deref().filter(|e| !e.trim().is_empty()) {
+    if let Some(email) = typed(&filter.buyer_email) {
         q.push(" AND p.buyer_email ILIKE ").push_bind(like(email));
     }
-    if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
+    if let Some(search) = typed(&filter.search) {
         let pattern = like(search);
         q.push(" AND (p.order_id ILIKE ").push_bind(pattern.clone());
         q.push(" OR p.buyer_email ILIKE ").push_bind(pattern.clone());
@@ -93,6 +103,47 @@ pub async fn list(pool: &PgPool, scope: &MerchantScope, mode: Mode, filter: &Fil
     }
     q.push(" ORDER BY p.created_at DESC, p.id DESC LIMIT ").push_bind(PAGE);
     q.build_query_as().fetch_all(pool).await
+}
+
+/// One page of the merchant's payments in `mode`, newest first.
+pub async fn list(pool: &PgPool, scope: &MerchantScope, mode: Mode, filter: &Filter) -> Result<Vec<PaymentRow>, sqlx::Error> {
+    let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} {FROM} WHERE p.merchant_id = "));
+    q.push_bind(scope.merchant_id());
+    q.push(" AND p.mode = ").push_bind(mode);
+    page(pool, q, filter).await
+}
+
+/// The staff list's filters: every merchant's payments, in either mode unless one is chosen.
+#[derive(Debug, Clone, Default)]
+pub struct StaffFilter {
+    /// Part of the merchant's business name.
+    pub merchant_name: Option<String>,
+    pub mode: Option<Mode>,
+    pub payments: Filter,
+}
+
+/// A payment in the staff list: the row with whose it is and in which mode.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StaffPaymentRow {
+    #[sqlx(flatten)]
+    pub payment: PaymentRow,
+    pub merchant_name: String,
+    pub mode: Mode,
+}
+
+/// One page of every merchant's payments, newest first, for staff (the console's guards
+/// decide who gets here).
+pub async fn list_for_staff(pool: &PgPool, filter: &StaffFilter) -> Result<Vec<StaffPaymentRow>, sqlx::Error> {
+    let mut q = QueryBuilder::new(format!(
+        "SELECT {COLUMNS}, m.business_name AS merchant_name, p.mode {FROM} JOIN merchants m ON m.id = p.merchant_id WHERE TRUE"
+    ));
+    if let Some(mode) = filter.mode {
+        q.push(" AND p.mode = ").push_bind(mode);
+    }
+    if let Some(name) = typed(&filter.merchant_name) {
+        q.push(" AND m.business_name ILIKE ").push_bind(like(name));
+    }
+    page(pool, q, &filter.payments).await
 }
 
 /// One timeline entry.
@@ -139,7 +190,7 @@ pub async fn find_by_order(pool: &PgPool, order_id: &str) -> Result<Option<Uuid>
 
 async fn detail_where(pool: &PgPool, id: Uuid, merchant_id: Option<Uuid>) -> Result<Option<PaymentDetail>, sqlx::Error> {
     let payment: Option<PaymentRow> =
-        sqlx::query_as(&format!("{ROW} WHERE p.id = $1 AND ($2::uuid IS NULL OR p.merchant_id = $2)"))
+        sqlx::query_as(&format!("SELECT {COLUMNS} {FROM} WHERE p.id = $1 AND ($2::uuid IS NULL OR p.merchant_id = $2)"))
             .bind(id)
             .bind(merchant_id)
             .fetch_optional(pool)

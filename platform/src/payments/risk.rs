@@ -100,38 +100,21 @@ pub async fn assess(conn: &mut PgConnection, attempt: &Attempt<'_>) -> Result<As
     for rule in rules(&mut *conn).await?.into_iter().filter(|r| r.enabled) {
         let window = rule.window_minutes;
         let reason = match rule.rule.as_str() {
-            "ip_velocity" if ip.is_some() => {
-                let n = count(
-                    &mut *conn,
-                    window,
-                    rule.limit_value,
-                    "ip = $1::inet",
-                    ip.clone(),
-                )
-                .await?;
-                (n >= rule.limit_value).then(|| format!("{} attempts from this address within {window} minutes (limit {})", n + 1, rule.limit_value))
-            }
-            "email_velocity" => {
-                let n = count(
-                    &mut *conn,
-                    window,
-                    rule.limit_value,
-                    "buyer_email = $1",
-                    Some(attempt.email.to_owned()),
-                )
-                .await?;
-                (n >= rule.limit_value).then(|| format!("{} attempts with this email within {window} minutes (limit {})", n + 1, rule.limit_value))
-            }
-            "session_velocity" => {
-                let n = count(
-                    &mut *conn,
-                    window,
-                    rule.limit_value,
-                    "session_id = $1::uuid",
-                    Some(attempt.session_id.to_string()),
-                )
-                .await?;
-                (n >= rule.limit_value).then(|| format!("{} attempts on this checkout within {window} minutes (limit {})", n + 1, rule.limit_value))
+            name @ ("ip_velocity" | "email_velocity" | "session_velocity") => {
+                let (filter, key, whose) = match name {
+                    "ip_velocity" => ("ip = $1::inet", ip.clone(), "from this address"),
+                    "email_velocity" => ("buyer_email = $1", Some(attempt.email.to_owned()), "with this email"),
+                    _ => ("session_id = $1::uuid", Some(attempt.session_id.to_string()), "on this checkout"),
+                };
+                match key {
+                    None => None,
+                    Some(key) => {
+                        let n = count(&mut *conn, window, rule.limit_value, filter, key).await?;
+                        (n >= rule.limit_value).then(|| {
+                            format!("{} attempts {whose} within {window} minutes (limit {})", n + 1, rule.limit_value)
+                        })
+                    }
+                }
             }
             "ip_decline_ratio" if ip.is_some() => {
                 // The latest hundred attempts are enough to judge a ratio, and keep a flood cheap.
@@ -182,7 +165,7 @@ async fn count(
     window: i32,
     limit: i64,
     filter: &'static str,
-    key: Option<String>,
+    key: String,
 ) -> Result<i64, sqlx::Error> {
     let sql = format!(
         "SELECT count(*) FROM (SELECT 1 FROM risk_decisions
@@ -484,5 +467,21 @@ mod tests {
     #[test]
     fn the_strictest_action_wins() {
         assert!(Action::Block > Action::Review && Action::Review > Action::Allow);
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn only_merchants_with_their_own_maximum_are_listed(pool: PgPool) {
+        for (name, max) in [("Prizren Filigree", Some(50_000_i64)), ("Dardania Crafts", None), ("Besa Tea", Some(1_000))] {
+            sqlx::query("INSERT INTO merchants (id, business_name, max_payment_minor) VALUES ($1, $2, $3)")
+                .bind(Uuid::new_v4())
+                .bind(name)
+                .bind(max)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        let limits: Vec<(String, i64)> =
+            merchant_limits(&pool).await.unwrap().into_iter().map(|l| (l.business_name, l.max_payment_minor)).collect();
+        assert_eq!(limits, [("Besa Tea".to_owned(), 1_000), ("Prizren Filigree".to_owned(), 50_000)]);
     }
 }

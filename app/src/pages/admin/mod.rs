@@ -2,6 +2,7 @@
 //! lists only the modules the signed-in staff member holds. The server's route guard
 //! decides who may open each page; these only render what the server functions return.
 
+pub mod all_payments;
 pub mod audit;
 pub mod merchants;
 pub mod module;

@@ -1,7 +1,7 @@
-//! The Risk module: the five rules of the fraud checks, the blocklist, a merchant's own
-//! maximum amount per payment, and the recent decisions (flagged and blocked ones;
-//! `?decisions=all` adds those let through). Staff with risk `view` see the settings
-//! greyed; `act` edits them.
+//! The Risk module: the five rules of the fraud checks, the blocklist, the merchants with
+//! their own maximum amount per payment and the form that sets one, and the recent
+//! decisions (flagged and blocked ones; `?decisions=all` adds those let through). Staff
+//! with risk `view` see the settings greyed; `act` edits them.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,7 +12,7 @@ use crate::components::form::{Field, FormError, field_error, form_error, succeed
 use crate::pages::payments::load_error;
 use crate::payments::{decimal, format_money};
 use crate::risk::{
-    AddBlock, BlockView, DecisionView, MerchantChoice, RemoveBlock, RiskView, RuleView, SetMerchantLimit, SetRiskRule,
+    AddBlock, BlockView, DecisionView, MerchantChoice, MerchantLimitView, RemoveBlock, RiskView, RuleView, SetMerchantLimit, SetRiskRule,
     risk_decisions, risk_settings,
 };
 
@@ -36,7 +36,10 @@ pub fn RiskPage() -> impl IntoView {
     let all = move || query.read().get("decisions").is_some_and(|v| v == "all");
     let add = ServerAction::<AddBlock>::new();
     let remove = ServerAction::<RemoveBlock>::new();
-    let settings = Resource::new(move || (add.version().get(), remove.version().get()), |_| risk_settings());
+    let limit = ServerAction::<SetMerchantLimit>::new();
+    // Reloaded after each change that the settings list, so the page shows what was saved.
+    let settings =
+        Resource::new(move || (add.version().get(), remove.version().get(), limit.version().get()), |_| risk_settings());
     let decisions = Resource::new(all, risk_decisions);
     view! {
         <Title text="Risk" />
@@ -44,7 +47,7 @@ pub fn RiskPage() -> impl IntoView {
             <h1>"Risk"</h1>
             <Transition fallback=|| view! { <p>"Loading the settings…"</p> }>
                 {move || settings.get().map(|result| match result {
-                    Ok(view) => view! { <Settings view add remove /> }.into_any(),
+                    Ok(view) => view! { <Settings view add remove limit /> }.into_any(),
                     Err(error) => load_error(error),
                 })}
             </Transition>
@@ -69,8 +72,13 @@ pub fn RiskPage() -> impl IntoView {
 }
 
 #[component]
-fn Settings(view: RiskView, add: ServerAction<AddBlock>, remove: ServerAction<RemoveBlock>) -> impl IntoView {
-    let RiskView { rules, blocklist, merchants, can_act } = view;
+fn Settings(
+    view: RiskView,
+    add: ServerAction<AddBlock>,
+    remove: ServerAction<RemoveBlock>,
+    limit: ServerAction<SetMerchantLimit>,
+) -> impl IntoView {
+    let RiskView { rules, blocklist, merchants, limits, can_act } = view;
     view! {
         <section class="panel" aria-labelledby="rules-heading">
             <h2 id="rules-heading">"Rules"</h2>
@@ -84,7 +92,8 @@ fn Settings(view: RiskView, add: ServerAction<AddBlock>, remove: ServerAction<Re
         </section>
         <section class="panel" aria-labelledby="limit-heading">
             <h2 id="limit-heading">"A merchant's maximum per payment"</h2>
-            <MerchantLimitForm merchants can_act />
+            <MerchantLimits list=limits />
+            <MerchantLimitForm merchants save=limit can_act />
         </section>
     }
 }
@@ -208,9 +217,27 @@ fn AddBlockForm(add: ServerAction<AddBlock>) -> impl IntoView {
     }
 }
 
+/// The merchants with their own maximum; each maximum is in euro, like the form's.
 #[component]
-fn MerchantLimitForm(merchants: Vec<MerchantChoice>, can_act: bool) -> impl IntoView {
-    let save = ServerAction::<SetMerchantLimit>::new();
+fn MerchantLimits(list: Vec<MerchantLimitView>) -> impl IntoView {
+    if list.is_empty() {
+        return view! { <p>"No merchant has its own maximum: the rule's limit applies to all."</p> }.into_any();
+    }
+    view! {
+        <table class="list">
+            <thead><tr><th>"Merchant"</th><th>"Maximum per payment"</th></tr></thead>
+            <tbody>
+                {list.into_iter().map(|l| view! {
+                    <tr><td>{l.merchant_name}</td><td>{format_money(l.max_minor, "EUR")}</td></tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+fn MerchantLimitForm(merchants: Vec<MerchantChoice>, save: ServerAction<SetMerchantLimit>, can_act: bool) -> impl IntoView {
     view! {
         <p class="aside">"It replaces the rule's limit for that merchant. Leave the amount empty to use the rule's limit again."</p>
         <ActionForm action=save attr:class="form">

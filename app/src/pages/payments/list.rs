@@ -34,29 +34,15 @@ fn Payments() -> impl IntoView {
         before.set(String::new());
         applied.set(typed());
     };
-    let input = |label: &'static str, id: &'static str, value: RwSignal<String>, kind: &'static str, hint: &'static str| {
-        view! {
-            <div class="field">
-                <label for=id>{label}</label>
-                <input id=id type=kind bind:value=value placeholder=hint />
-            </div>
-        }
-    };
     view! {
         <form class="form filter-grid" on:submit=apply role="search" aria-label="Filter payments">
-            {input("Search", "search", search, "search", "order id, email or reference")}
-            <div class="field">
-                <label for="status">"Status"</label>
-                <select id="status" bind:value=status>
-                    <option value="">"Any"</option>
-                    {STATUSES.iter().map(|&(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
-                </select>
-            </div>
-            {input("From", "from", from, "date", "")}
-            {input("To", "to", to, "date", "")}
-            {input("Amount from (euro)", "min_amount", min_amount, "text", "0.01")}
-            {input("Amount to (euro)", "max_amount", max_amount, "text", "")}
-            {input("Buyer email", "buyer_email", buyer_email, "text", "")}
+            {filter_input("Search", "search", search, "search", "order id, email or reference")}
+            {filter_select("Status", "status", status, STATUSES)}
+            {filter_input("From", "from", from, "date", "")}
+            {filter_input("To", "to", to, "date", "")}
+            {filter_input("Amount from (euro)", "min_amount", min_amount, "text", "0.01")}
+            {filter_input("Amount to (euro)", "max_amount", max_amount, "text", "")}
+            {filter_input("Buyer email", "buyer_email", buyer_email, "text", "")}
             <button type="submit">"Filter"</button>
         </form>
         <Transition fallback=|| view! { <p>"Loading payments…"</p> }>
@@ -68,10 +54,61 @@ fn Payments() -> impl IntoView {
     }
 }
 
+/// One field of a list's filter form, bound to `value`.
+pub fn filter_input(label: &'static str, id: &'static str, value: RwSignal<String>, kind: &'static str, hint: &'static str) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input id=id type=kind bind:value=value placeholder=hint />
+        </div>
+    }
+}
+
+/// A choice in a list's filter form: any, or one of `choices` (`(value, label)`).
+pub fn filter_select(
+    label: &'static str,
+    id: &'static str,
+    value: RwSignal<String>,
+    choices: &'static [(&'static str, &'static str)],
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select id=id bind:value=value>
+                <option value="">"Any"</option>
+                {choices.iter().map(|&(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
 /// The mark of a payment the fraud checks flagged (`review`) or blocked.
 fn risk_badge(action: &str) -> impl IntoView + use<> {
     let text = if action == "block" { "Blocked" } else { "Flagged" };
     view! { " " <span class="badge bad" title="Flagged by fraud checks">{text}</span> }
+}
+
+/// A payment's status badge, and the fraud checks' mark when they flagged it.
+#[component]
+pub fn StatusBadges(status: String, risk_action: Option<String>) -> impl IntoView {
+    let class = format!("badge status-{status}");
+    view! {
+        <span class=class>{status_label(&status).to_owned()}</span>
+        {risk_action.as_deref().map(risk_badge)}
+    }
+}
+
+/// Back to the newest page, and on to older rows while there are some.
+#[component]
+pub fn Pager(before: RwSignal<String>, next_before: Option<String>) -> impl IntoView {
+    view! {
+        <p class="actions">
+            <button type="button" class="secondary" on:click=move |_| before.set(String::new())>"Newest"</button>
+            {next_before.map(|older| view! {
+                <button type="button" class="secondary" on:click=move |_| before.set(older.clone())>"Older"</button>
+            })}
+        </p>
+    }
 }
 
 #[component]
@@ -86,31 +123,20 @@ fn Results(page: PaymentsPage, before: RwSignal<String>) -> impl IntoView {
                 <tr><th>"Created"</th><th>"Amount"</th><th>"Status"</th><th>"Buyer"</th><th>"Reference"</th><th>"Card"</th><th>"Order"</th></tr>
             </thead>
             <tbody>
-                {rows.into_iter().map(|p| {
-                    let class = format!("badge status-{}", p.status);
-                    view! {
-                        <tr>
-                            <td><a href=format!("/dashboard/payments/{}", p.id)>{p.created}</a></td>
-                            <td>{format_money(p.amount_minor, &p.currency)}</td>
-                            <td>
-                                <span class=class>{status_label(&p.status).to_owned()}</span>
-                                {p.risk_action.as_deref().map(risk_badge)}
-                            </td>
-                            <td>{p.buyer_email}</td>
-                            <td>{p.reference}</td>
-                            <td>{p.card}</td>
-                            <td><code>{p.order_id}</code></td>
-                        </tr>
-                    }
+                {rows.into_iter().map(|p| view! {
+                    <tr>
+                        <td><a href=format!("/dashboard/payments/{}", p.id)>{p.created}</a></td>
+                        <td>{format_money(p.amount_minor, &p.currency)}</td>
+                        <td><StatusBadges status=p.status risk_action=p.risk_action /></td>
+                        <td>{p.buyer_email}</td>
+                        <td>{p.reference}</td>
+                        <td>{p.card}</td>
+                        <td><code>{p.order_id}</code></td>
+                    </tr>
                 }).collect_view()}
             </tbody>
         </table>
-        <p class="actions">
-            <button type="button" class="secondary" on:click=move |_| before.set(String::new())>"Newest"</button>
-            {next_before.map(|older| view! {
-                <button type="button" class="secondary" on:click=move |_| before.set(older.clone())>"Older"</button>
-            })}
-        </p>
+        <Pager before next_before />
     }
     .into_any()
 }

@@ -1,0 +1,79 @@
+//! The console's Payments module: every merchant's payments, newest first, fifty a page,
+//! filtered by merchant, mode, status and a search over order id, buyer email and
+//! reference. Reading needs payments `view`; a payment opens in the Refunds module, so the
+//! list links there only for staff who also hold refunds.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::payments::{Mode, PaymentRowView};
+
+/// The list's filters as posted; empty fields do not filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AllPaymentsFilter {
+    /// Part of a merchant's business name.
+    pub merchant: String,
+    /// `test` or `live`.
+    pub mode: String,
+    pub status: String,
+    /// An order id, a buyer's email or a reference, or part of one.
+    pub search: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AllPaymentsRow {
+    pub merchant_name: String,
+    pub mode: Mode,
+    pub payment: PaymentRowView,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AllPaymentsView {
+    pub rows: Vec<AllPaymentsRow>,
+    /// Pass as `before` for the next, older page; none on the last page.
+    pub next_before: Option<String>,
+    /// The viewer holds refunds too, where each payment opens.
+    pub can_open: bool,
+}
+
+/// One page (fifty rows, newest first) of every merchant's payments that match `filter`,
+/// older than the `before` cursor when one is given.
+#[server(endpoint = "admin/payments/list")]
+pub async fn all_payments(#[server(default)] filter: AllPaymentsFilter, #[server(default)] before: String) -> Result<AllPaymentsView, AppError> {
+    use platform::identity::roles::{Level, Module};
+    use platform::payments::Mode as DomainMode;
+    use platform::payments::reading::{self, Filter, StaffFilter};
+    use crate::payments::ssr;
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Payments, Level::View)).await?;
+        let mode = match filter.mode.trim() {
+            "" => None,
+            text => Some(DomainMode::parse(text).ok_or_else(|| AppError::validation("mode", "Choose Test or Live."))?),
+        };
+        let parsed = StaffFilter {
+            merchant_name: ssr::text(&filter.merchant),
+            mode,
+            payments: Filter {
+                status: ssr::status(&filter.status)?,
+                search: ssr::text(&filter.search),
+                before: ssr::parse_cursor(&before),
+                ..Filter::default()
+            },
+        };
+        let rows = reading::list_for_staff(&platform.pool, &parsed).await.map_err(ssr::internal)?;
+        let next_before = ssr::next_before(rows.len(), rows.last().map(|r| &r.payment));
+        Ok(AllPaymentsView {
+            rows: rows
+                .into_iter()
+                .map(|r| AllPaymentsRow { merchant_name: r.merchant_name, mode: ssr::mode_view(r.mode), payment: ssr::row(r.payment) })
+                .collect(),
+            next_before,
+            can_open: user.permissions.allows(Module::Refunds, Level::View),
+        })
+    }
+    .await
+    .map_err(AppError::respond)
+}
