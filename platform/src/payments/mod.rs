@@ -7,6 +7,9 @@
 //!   can only reach the Test account and a Live object the Live one.
 //! - Card data never enters: the buyer types it on the gateway's hosted page, and the only
 //!   card facts kept are the masked number, the brand and the codes the gateway returns.
+//! - [`refunds`], [`reconciliation`] and [`risk`] (migration `…11_refunds_reconciliation_risk.sql`):
+//!   money going back, the worker that holds every state to the gateway's, and the fraud
+//!   checks made before a buyer is sent to the gateway.
 
 pub mod attempts;
 pub mod catalog;
@@ -29,7 +32,7 @@ use uuid::Uuid;
 use crate::audit::AuditError;
 pub use crate::gateway_accounts::Mode;
 
-/// A payment's state. Refunds (next issue) add the last two.
+/// A payment's state; only `transition` changes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
 #[sqlx(type_name = "payment_status", rename_all = "snake_case")]
 pub enum Status {
