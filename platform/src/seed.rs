@@ -113,12 +113,24 @@ pub async fn seed_demo(
         .bind(user_ids[2])
         .execute(&mut *tx)
         .await?;
+    let product_id = Uuid::new_v4();
     sqlx::query(
         "INSERT INTO products (id, merchant_id, mode, name, price_minor, currency)
          VALUES ($1, $2, 'test', 'Silver filigree earrings', 4500, 'EUR')",
     )
+    .bind(product_id)
+    .bind(merchant_id)
+    .execute(&mut *tx)
+    .await?;
+    // A link to it, so the dashboard's Links screen and a buyer's page have something to show.
+    sqlx::query(
+        "INSERT INTO payment_links (id, merchant_id, mode, token, product_id, title, amount_minor, currency)
+         VALUES ($1, $2, 'test', $3, $4, 'Silver filigree earrings', 4500, 'EUR')",
+    )
     .bind(Uuid::new_v4())
     .bind(merchant_id)
+    .bind(crate::payments::public_token("pl"))
+    .bind(product_id)
     .execute(&mut *tx)
     .await?;
     gateway_accounts::save(&mut tx, keys, &sandbox_test_account(sandbox)).await?;
@@ -162,6 +174,11 @@ mod tests {
         .unwrap();
         assert!(verified);
         assert_eq!(product_price, 4500);
+        let link: String = sqlx::query_scalar("SELECT l.token FROM payment_links l JOIN products p ON p.id = l.product_id")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert!(link.starts_with("pl_") && link.len() == 25, "a random public token: {link}");
         let staff = crate::identity::users::load_active(&pool, staff_id(&pool).await).await.unwrap().unwrap();
         assert!(staff.permissions.allows(Module::Refunds, Level::Act) && !staff.permissions.allows(Module::Risk, Level::View));
     }
