@@ -348,3 +348,25 @@ async fn a_refund_left_pending_by_a_stopped_server_is_settled_from_the_order_his
     assert_eq!(reconcile_after(&shop, 16).await.settled, 1);
     assert_eq!(money(&shop, payment_id).await, ("partially_refunded".into(), 900, 0));
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn two_workers_at_once_check_each_payment_once(pool: PgPool) {
+    let shop = shop(pool).await;
+    shop.fault(serde_json::json!({ "kind": "drop_callback", "once": false })).await;
+    shop.fault(serde_json::json!({ "kind": "drop_return", "once": false })).await;
+    let mut orders = Vec::new();
+    for _ in 0..6 {
+        let token = shop.checkout(Mode::Test, "15.00").await;
+        orders.push(shop.pay(&token, APPROVE).await.0);
+    }
+    let now = OffsetDateTime::now_utc() + time::Duration::minutes(16);
+    let platform = &shop.server.platform;
+    let (a, b) = tokio::join!(reconciliation::run_due(platform, now), reconciliation::run_due(platform, now));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.checked + b.checked, 6, "each payment claimed by one worker: {a:?} {b:?}");
+    for order in &orders {
+        assert_eq!(shop.status(order).await, "paid");
+        let settled = shop.timeline(order).await.iter().filter(|e| e.starts_with("reconciliation:pending>paid")).count();
+        assert_eq!(settled, 1, "{order}");
+    }
+}
