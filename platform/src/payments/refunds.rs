@@ -6,8 +6,9 @@
 //! gateway at a time (a partial unique index), so simultaneous requests cannot over-refund
 //! and the gateway's order history always tells which request it carried out.
 //!
-//! Same day, for the whole amount, a Void is sent (nothing reaches the buyer's statement);
-//! otherwise, or when the gateway has nothing left to void, a Credit. A request that gets
+//! For the whole amount a Void is sent (before settlement nothing reaches the buyer's
+//! statement); when the gateway has nothing left to void (settled: `CORE-2008`), and for
+//! part of the amount, a Credit. A request that gets
 //! no answer is "outcome unknown" and is never retried: [`super::reconciliation`] reads the
 //! order history and settles it. Each request carries an id chosen by the screen that
 //! made it; asking again with the same id returns the same refund.
@@ -155,22 +156,21 @@ struct Locked {
     currency: String,
     refunded_minor: i64,
     pending_minor: i64,
-    paid_at: Option<OffsetDateTime>,
 }
 
 async fn lock_payment(conn: &mut PgConnection, payment_id: Uuid, merchant_id: Option<Uuid>) -> Result<Locked, PaymentError> {
-    type Row = (Uuid, Mode, String, Status, i64, String, i64, i64, Option<OffsetDateTime>);
+    type Row = (Uuid, Mode, String, Status, i64, String, i64, i64);
     let row: Option<Row> = sqlx::query_as(
-        "SELECT merchant_id, mode, order_id, status, amount_minor, currency::text, refunded_minor, refund_pending_minor, paid_at
+        "SELECT merchant_id, mode, order_id, status, amount_minor, currency::text, refunded_minor, refund_pending_minor
          FROM payments WHERE id = $1 AND ($2::uuid IS NULL OR merchant_id = $2) FOR UPDATE",
     )
     .bind(payment_id)
     .bind(merchant_id)
     .fetch_optional(conn)
     .await?;
-    let (merchant_id, mode, order_id, status, amount_minor, currency, refunded_minor, pending_minor, paid_at) =
+    let (merchant_id, mode, order_id, status, amount_minor, currency, refunded_minor, pending_minor) =
         row.ok_or(PaymentError::NotFound)?;
-    Ok(Locked { merchant_id, mode, order_id, status, amount_minor, currency, refunded_minor, pending_minor, paid_at })
+    Ok(Locked { merchant_id, mode, order_id, status, amount_minor, currency, refunded_minor, pending_minor })
 }
 
 /// Refunds `request.amount_minor` of the payment `payment_id` and returns the refund as it
@@ -241,9 +241,10 @@ async fn record_request(
         return Err(error);
     }
 
+    // A whole refund tries a Void first: only the gateway knows whether the sale is settled
+    // yet (its business day is not ours to guess), and it answers CORE-2008 when it is.
     let whole = request.amount_minor == payment.amount_minor && payment.refunded_minor == 0;
-    let same_day = payment.paid_at.is_some_and(|at| at.date() == OffsetDateTime::now_utc().date());
-    let method = if whole && same_day { Method::Void } else { Method::Credit };
+    let method = if whole { Method::Void } else { Method::Credit };
     let id = Uuid::new_v4();
     let inserted = sqlx::query(
         "INSERT INTO refunds (id, payment_id, merchant_id, mode, request_id, amount_minor, currency, method, reason,
