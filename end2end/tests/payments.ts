@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Browser, type Page } from '@playwright/test';
 import { sql } from './accounts';
 
 // Payments for the browser tests: Test Mode checkouts made straight in the database, paid
@@ -68,4 +68,17 @@ export function ipRulesOff(): void {
 
 export function ipRulesOn(): void {
   sql(`UPDATE risk_rules SET enabled = true WHERE rule IN ${PER_ADDRESS_RULES}`);
+}
+
+/** Pays `cents` on a new checkout (of `owner`'s merchant, or the demo merchant) and answers the payment's id and order id. */
+export async function paidPayment(browser: Browser, cents: number, owner?: string): Promise<{ id: string; order: string }> {
+  const token = checkout(cents, { owner });
+  const buyer = await browser.newContext();
+  const page = await buyer.newPage();
+  await pay(page, token, APPROVE);
+  await expect(page.getByRole('heading', { name: 'Payment received' })).toBeVisible();
+  await buyer.close();
+  const [id, order] = query(`SELECT p.id || ' ' || p.order_id FROM payments p JOIN checkout_sessions s ON s.id = p.session_id
+                             WHERE s.token = '${token}' AND p.status = 'paid'`).split(' ');
+  return { id, order };
 }

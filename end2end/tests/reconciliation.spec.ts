@@ -1,7 +1,7 @@
-import { test, expect, type Browser } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { enrolledStaff, sql } from './accounts';
-import { APPROVE, checkout, ipRulesOff, ipRulesOn, pay, query } from './payments';
+import { ipRulesOff, ipRulesOn, paidPayment, query } from './payments';
 
 // The console's Reconciliation module: an exception the worker opened (the bank voided a
 // sale the platform holds as paid), closed by staff accepting the gateway's state, and the
@@ -10,19 +10,6 @@ import { APPROVE, checkout, ipRulesOff, ipRulesOn, pay, query } from './payments
 
 test.beforeAll(ipRulesOff);
 test.afterAll(ipRulesOn);
-
-/** Pays `cents` on a new checkout of the demo merchant and answers the payment's id and order id. */
-async function paidPayment(browser: Browser, cents: number): Promise<{ id: string; order: string }> {
-  const token = checkout(cents);
-  const buyer = await browser.newContext();
-  const page = await buyer.newPage();
-  await pay(page, token, APPROVE);
-  await expect(page.getByRole('heading', { name: 'Payment received' })).toBeVisible();
-  await buyer.close();
-  const [id, order] = query(`SELECT p.id || ' ' || p.order_id FROM payments p JOIN checkout_sessions s ON s.id = p.session_id
-                             WHERE s.token = '${token}' AND p.status = 'paid'`).split(' ');
-  return { id, order };
-}
 
 test('staff accept the gateway\'s state for a voided sale, and read the daily report', async ({ page, browser }) => {
   test.slow(); // a payment through the sandbox and a staff enrolment

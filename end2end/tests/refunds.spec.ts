@@ -1,7 +1,7 @@
-import { test, expect, type Browser } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
 import { demoMerchantMember, enrolledStaff, signIn, verifiedMerchant } from './accounts';
-import { APPROVE, checkout, ipRulesOff, ipRulesOn, pay, query } from './payments';
+import { ipRulesOff, ipRulesOn, paidPayment, query } from './payments';
 
 // Refunds from the merchant dashboard and the admin console, and the console's Risk module.
 // A refund asks the Payten sandbox, so each payment is paid there first by a buyer in a
@@ -11,19 +11,6 @@ test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(ipRulesOff);
 test.afterAll(ipRulesOn);
-
-/** Pays `cents` on a new checkout (of `owner`'s merchant, or the demo merchant) and answers the payment's id and order id. */
-async function paidPayment(browser: Browser, cents: number, owner?: string): Promise<{ id: string; order: string }> {
-  const token = checkout(cents, { owner });
-  const buyer = await browser.newContext();
-  const page = await buyer.newPage();
-  await pay(page, token, APPROVE);
-  await expect(page.getByRole('heading', { name: 'Payment received' })).toBeVisible();
-  await buyer.close();
-  const [id, order] = query(`SELECT p.id || ' ' || p.order_id FROM payments p JOIN checkout_sessions s ON s.id = p.session_id
-                             WHERE s.token = '${token}' AND p.status = 'paid'`).split(' ');
-  return { id, order };
-}
 
 test('an owner refunds part of a payment and sees what is left to refund', async ({ page, browser }) => {
   const email = `drita-refund-${Date.now()}@example.com`;
