@@ -1,13 +1,13 @@
 //! The console's Payments module: every merchant's payments, newest first, fifty a page,
 //! filtered by merchant, mode, status and a search over order id, buyer email and
-//! reference. Reading needs payments `view`; a payment opens in the Refunds module, so the
-//! list links there only for staff who also hold refunds.
+//! reference, and one payment read only. Reading needs payments `view`; refunding stays in
+//! the Refunds module.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::payments::{Mode, PaymentRowView};
+use crate::payments::{Mode, PaymentDetailView, PaymentRowView};
 
 /// The list's filters as posted; empty fields do not filter.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,8 +34,6 @@ pub struct AllPaymentsView {
     pub rows: Vec<AllPaymentsRow>,
     /// Pass as `before` for the next, older page; none on the last page.
     pub next_before: Option<String>,
-    /// The viewer holds refunds too, where each payment opens.
-    pub can_open: bool,
 }
 
 /// One page (fifty rows, newest first) of every merchant's payments that match `filter`,
@@ -48,7 +46,7 @@ pub async fn all_payments(#[server(default)] filter: AllPaymentsFilter, #[server
     use crate::payments::ssr;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Payments, Level::View)).await?;
+        crate::auth::session::require(crate::policy::Policy::Staff(Module::Payments, Level::View)).await?;
         let mode = match filter.mode.trim() {
             "" => None,
             text => Some(DomainMode::parse(text).ok_or_else(|| AppError::validation("mode", "Choose Test or Live."))?),
@@ -71,8 +69,23 @@ pub async fn all_payments(#[server(default)] filter: AllPaymentsFilter, #[server
                 .map(|r| AllPaymentsRow { merchant_name: r.merchant_name, mode: ssr::mode_view(r.mode), payment: ssr::row(r.payment) })
                 .collect(),
             next_before,
-            can_open: user.permissions.allows(Module::Refunds, Level::View),
         })
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+/// Any merchant's payment, with its refunds and timeline, read only. `can_refund` says the
+/// viewer holds refunds `act`, so the page may point to the Refunds module.
+#[server(endpoint = "admin/payments/detail")]
+pub async fn payment_for_staff(id: String) -> Result<PaymentDetailView, AppError> {
+    use platform::identity::roles::{Level, Module};
+    use crate::payments::ssr;
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Payments, Level::View)).await?;
+        let id = ssr::id(&id)?;
+        ssr::staff_detail(&platform, id, user.permissions.allows(Module::Refunds, Level::Act)).await
     }
     .await
     .map_err(AppError::respond)

@@ -31,7 +31,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::layout::{SiteFooter, SiteHeader};
-use crate::pages::admin::all_payments::AllPaymentsPage;
+use crate::pages::admin::all_payments::{AllPaymentsPage, StaffPaymentPage};
 use crate::pages::admin::reconciliation::ReconciliationPage;
 use crate::pages::admin::refunds::RefundsPage;
 use crate::pages::admin::risk::RiskPage;
@@ -104,6 +104,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/staff") view=staff::StaffPage />
                     <Route path=path!("/admin/staff/:id") view=staff::StaffMemberPage />
                     <Route path=path!("/admin/payments") view=AllPaymentsPage />
+                    <Route path=path!("/admin/payments/:id") view=StaffPaymentPage />
                     <Route path=path!("/admin/refunds") view=RefundsPage />
                     <Route path=path!("/admin/reconciliation") view=ReconciliationPage />
                     <Route path=path!("/admin/risk") view=RiskPage />

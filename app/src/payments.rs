@@ -405,6 +405,12 @@ pub(crate) mod ssr {
         }
     }
 
+    /// Any merchant's payment `id` as staff see it; not found when there is none.
+    pub async fn staff_detail(platform: &Platform, id: Uuid, can_refund: bool) -> Result<PaymentDetailView, AppError> {
+        let detail = reading::detail_for_staff(&platform.pool, id).await.map_err(internal)?.ok_or(AppError::NotFound)?;
+        Ok(detail_view(platform, detail, can_refund))
+    }
+
     pub fn timeline(entry: TimelineEntry) -> TimelineView {
         let source = match entry.source.as_str() {
             "buyer" => "The buyer pressed Pay",

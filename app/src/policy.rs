@@ -12,7 +12,7 @@ use crate::admin::{
     AdminOverview, DeactivateStaff, InviteStaff, MerchantDetail, MerchantList, ResendStaffInvitation, SetMerchantFlag,
     SetStaffPermissions, StaffDetail, StaffList,
 };
-use crate::all_payments::AllPayments;
+use crate::all_payments::{AllPayments, PaymentForStaff};
 use crate::team::{ChangeMemberRole, InviteMember, RemoveMember, ResendMemberInvitation, TeamMembers};
 use crate::auth::two_factor::{
     ConfirmTwoFactor, DisableTwoFactor, RegenerateRecoveryCodes, ResetTwoFactor, SecondFactor, StartTwoFactor, StepUp,
@@ -113,6 +113,7 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy)] = &[
     (MerchantDetail::PATH, Policy::Staff(Module::Merchants, Level::View)),
     (SetMerchantFlag::PATH, Policy::Staff(Module::Merchants, Level::Act)),
     (AllPayments::PATH, Policy::Staff(Module::Payments, Level::View)),
+    (PaymentForStaff::PATH, Policy::Staff(Module::Payments, Level::View)),
     (StaffPayment::PATH, Policy::Staff(Module::Refunds, Level::View)),
     (StaffRefund::PATH, Policy::Staff(Module::Refunds, Level::Act)),
     (ReconciliationExceptions::PATH, Policy::Staff(Module::Reconciliation, Level::View)),
@@ -166,6 +167,7 @@ pub const PAGES: &[(&str, Policy)] = &[
     ("/admin/staff", Policy::PlatformAdmin),
     ("/admin/staff/:id", Policy::PlatformAdmin),
     ("/admin/payments", Policy::Staff(Module::Payments, Level::View)),
+    ("/admin/payments/:id", Policy::Staff(Module::Payments, Level::View)),
     ("/admin/refunds", Policy::Staff(Module::Refunds, Level::View)),
     ("/admin/reconciliation", Policy::Staff(Module::Reconciliation, Level::View)),
     ("/admin/risk", Policy::Staff(Module::Risk, Level::View)),

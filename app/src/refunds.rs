@@ -105,15 +105,14 @@ pub async fn refund_payment(payment_id: String, request_id: String, amount: Stri
 pub async fn staff_payment(order_id: String) -> Result<StaffPaymentView, AppError> {
     use platform::identity::roles::{Level, Module};
     use platform::payments::reading;
-    use crate::payments::ssr::{detail_view, internal};
+    use crate::payments::ssr::{internal, staff_detail};
     let platform = expect_context::<platform::Platform>();
     async {
         let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Refunds, Level::View)).await?;
         let id = reading::find_by_order(&platform.pool, &order_id).await.map_err(internal)?.ok_or(AppError::NotFound)?;
-        let detail = reading::detail_for_staff(&platform.pool, id).await.map_err(internal)?.ok_or(AppError::NotFound)?;
         let can_refund = user.permissions.allows(Module::Refunds, Level::Act);
         Ok(StaffPaymentView {
-            payment: detail_view(&platform, detail, can_refund),
+            payment: staff_detail(&platform, id, can_refund).await?,
             step_up_above_minor: platform.config.settings.refunds.step_up_above_minor,
         })
     }

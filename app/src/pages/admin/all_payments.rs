@@ -1,15 +1,19 @@
 //! The Payments module: every merchant's payments, newest first, fifty a page, filtered by
-//! merchant, mode, status and a search. A row opens the payment in the Refunds module when
-//! the viewer holds refunds too; otherwise the row is all they see of it.
+//! merchant, mode, status and a search. Every row opens the payment here, read only, with
+//! its refunds and timeline; staff who hold refunds `act` find a link to refund it in the
+//! Refunds module.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
 
 use super::AdminShell;
-use crate::all_payments::{AllPaymentsFilter, AllPaymentsRow, AllPaymentsView, all_payments};
+use crate::all_payments::{AllPaymentsFilter, AllPaymentsRow, AllPaymentsView, all_payments, payment_for_staff};
+use crate::error::AppError;
+use crate::pages::payments::detail::PaymentRecord;
 use crate::pages::payments::list::{Pager, StatusBadges, filter_input, filter_select};
 use crate::pages::payments::load_error;
-use crate::payments::{STATUSES, format_money};
+use crate::payments::{PaymentDetailView, STATUSES, format_money};
 
 const MODES: &[(&str, &str)] = &[("test", "Test"), ("live", "Live")];
 
@@ -48,7 +52,7 @@ pub fn AllPaymentsPage() -> impl IntoView {
 
 #[component]
 fn Results(view: AllPaymentsView, before: RwSignal<String>) -> impl IntoView {
-    let AllPaymentsView { rows, next_before, can_open } = view;
+    let AllPaymentsView { rows, next_before } = view;
     if rows.is_empty() {
         return view! { <p>"No payments match."</p> }.into_any();
     }
@@ -60,7 +64,7 @@ fn Results(view: AllPaymentsView, before: RwSignal<String>) -> impl IntoView {
                 </tr>
             </thead>
             <tbody>
-                {rows.into_iter().map(|row| view! { <Row row can_open /> }).collect_view()}
+                {rows.into_iter().map(|row| view! { <Row row /> }).collect_view()}
             </tbody>
         </table>
         <Pager before next_before />
@@ -69,23 +73,53 @@ fn Results(view: AllPaymentsView, before: RwSignal<String>) -> impl IntoView {
 }
 
 #[component]
-fn Row(row: AllPaymentsRow, can_open: bool) -> impl IntoView {
+fn Row(row: AllPaymentsRow) -> impl IntoView {
     let AllPaymentsRow { merchant_name, mode, payment: p } = row;
-    let order = if can_open {
-        let href = format!("/admin/refunds?order={}", p.order_id);
-        view! { <a href=href><code>{p.order_id}</code></a> }.into_any()
-    } else {
-        view! { <code>{p.order_id}</code> }.into_any()
-    };
+    let href = format!("/admin/payments/{}", p.id);
     let refunded = (p.refunded_minor > 0).then(|| format_money(p.refunded_minor, &p.currency));
     view! {
         <tr>
             <td>{p.created}</td>
             <td>{merchant_name}" "<span class="badge">{mode.label()}</span></td>
-            <td>{order}</td>
+            <td><a href=href><code>{p.order_id}</code></a></td>
             <td><StatusBadges status=p.status risk_action=p.risk_action /></td>
             <td>{format_money(p.amount_minor, &p.currency)}</td>
             <td>{refunded}</td>
         </tr>
+    }
+}
+
+/// One payment, read only: its facts, items, refunds and timeline.
+#[component]
+pub fn StaffPaymentPage() -> impl IntoView {
+    let params = use_params_map();
+    let payment = Resource::new(move || params.read().get("id").unwrap_or_default(), payment_for_staff);
+    view! {
+        <Title text="Payment" />
+        <AdminShell>
+            <h1>"Payment"</h1>
+            <p class="aside"><a href="/admin/payments">"All payments"</a></p>
+            <Transition fallback=|| view! { <p>"Loading the payment…"</p> }>
+                {move || payment.get().map(|result| match result {
+                    Ok(detail) => view! { <StaffPayment detail /> }.into_any(),
+                    Err(AppError::NotFound) => view! { <p>"No payment has that id."</p> }.into_any(),
+                    Err(error) => load_error(error),
+                })}
+            </Transition>
+        </AdminShell>
+    }
+}
+
+#[component]
+fn StaffPayment(detail: PaymentDetailView) -> impl IntoView {
+    // Refunding happens in the Refunds module, which checks the amount and a fresh code.
+    let refund = (detail.can_refund && detail.refundable_minor > 0).then(|| {
+        let href = format!("/admin/refunds?order={}", detail.payment.order_id);
+        view! { <p><a href=href>"Refund it in the Refunds module"</a></p> }
+    });
+    view! {
+        <h2>{detail.merchant_name.clone()}</h2>
+        {refund}
+        <PaymentRecord detail />
     }
 }

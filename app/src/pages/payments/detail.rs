@@ -47,6 +47,17 @@ fn change(entry: &TimelineView) -> String {
 /// may refund and something is left to refund.
 #[component]
 pub fn PaymentFacts<S: RefundFn>(detail: PaymentDetailView, refund: ServerAction<S>) -> impl IntoView {
+    let form = (detail.can_refund && detail.refundable_minor > 0).then(|| {
+        let (payment_id, request_id, refundable_minor) = (detail.payment.id.clone(), detail.refund_request_id.clone(), detail.refundable_minor);
+        view! { <RefundForm action=refund payment_id request_id refundable_minor /> }.into_any()
+    });
+    view! { <PaymentRecord detail form /> }
+}
+
+/// The payment's facts, items, refunds and timeline, read only; `form`, when given, shows
+/// below the refunds.
+#[component]
+pub fn PaymentRecord(detail: PaymentDetailView, #[prop(default = None)] form: Option<AnyView>) -> impl IntoView {
     let PaymentDetailView {
         payment,
         mode,
@@ -62,15 +73,13 @@ pub fn PaymentFacts<S: RefundFn>(detail: PaymentDetailView, refund: ServerAction
         refunds,
         refundable_minor,
         risk_reasons,
-        can_refund,
-        refund_request_id,
+        can_refund: _,
+        refund_request_id: _,
     } = detail;
     let currency = payment.currency.clone();
-    let (payment_id, refunded_minor) = (payment.id.clone(), payment.refunded_minor);
+    let refunded_minor = payment.refunded_minor;
     let risk_note = (!risk_reasons.is_empty())
         .then(|| view! { <p class="notice" role="note">{format!("Flagged by fraud checks: {}.", risk_reasons.join("; "))}</p> });
-    let form = (can_refund && refundable_minor > 0)
-        .then(|| view! { <RefundForm action=refund payment_id request_id=refund_request_id refundable_minor /> });
     let facts = [
         ("Amount", Some(format_money(payment.amount_minor, &payment.currency))),
         ("Status", Some(status_label(&payment.status).to_owned())),
