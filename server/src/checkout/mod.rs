@@ -13,10 +13,12 @@
 
 pub mod pages;
 
+use std::convert::Infallible;
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, Form, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{ConnectInfo, Form, FromRequestParts, Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
@@ -40,8 +42,17 @@ pub fn routes() -> Router<Platform> {
         .route("/pay/{token}", get(checkout).post(pay))
 }
 
-fn facts(platform: &Platform, headers: &HeaderMap, peer: Option<Extension<ConnectInfo<SocketAddr>>>) -> RequestFacts {
-    app::request::facts_from(&platform.config.settings, headers, peer.map(|Extension(ConnectInfo(addr))| addr.ip()))
+/// The request's facts for the audit trail and the limits: the client's address (through
+/// trusted proxies), user agent and request id.
+struct Facts(RequestFacts);
+
+impl FromRequestParts<Platform> for Facts {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, platform: &Platform) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
+        Ok(Facts(app::request::facts_from(&platform.config.settings, &parts.headers, peer)))
+    }
 }
 
 fn page(status: StatusCode, html: String) -> Response {
@@ -99,15 +110,13 @@ struct PayForm {
 async fn pay(
     State(platform): State<Platform>,
     Path(token): Path<String>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     nonce: Option<Extension<CspNonce>>,
-    headers: HeaderMap,
+    Facts(facts): Facts,
     Form(form): Form<PayForm>,
 ) -> Response {
     if !plausible_token(&token) {
         return not_found();
     }
-    let facts = facts(&platform, &headers, peer);
     let limits = &platform.config.settings.rate_limits;
     let ip = facts.ip.clone().unwrap_or_default();
     let mut checks = vec![("pay-ip", limits.pay_per_ip, ip.as_str())];
@@ -172,31 +181,25 @@ async fn browser_return(platform: Platform, fields: Vec<(String, String)>, facts
 
 async fn browser_return_get(
     State(platform): State<Platform>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
-    headers: HeaderMap,
+    Facts(facts): Facts,
     Query(fields): Query<Vec<(String, String)>>,
 ) -> Response {
-    let facts = facts(&platform, &headers, peer);
     browser_return(platform, fields, facts).await
 }
 
 async fn browser_return_post(
     State(platform): State<Platform>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
-    headers: HeaderMap,
+    Facts(facts): Facts,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let facts = facts(&platform, &headers, peer);
     browser_return(platform, fields, facts).await
 }
 
 async fn callback(
     State(platform): State<Platform>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
-    headers: HeaderMap,
+    Facts(facts): Facts,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let facts = facts(&platform, &headers, peer);
     match gateway_results::handle(&platform, fields, Channel::Callback, &facts).await {
         Ok(Handled::Applied { .. }) => (StatusCode::OK, "Approved").into_response(),
         Ok(Handled::Rejected(rejection)) => (StatusCode::BAD_REQUEST, rejection.as_str()).into_response(),
