@@ -11,7 +11,7 @@
 //! the configured time become an "unresolved" exception.
 
 use payten::api::{ChargeType, FinancialResponse, OrderHistory};
-use payten::{ApiError, TransStat};
+use payten::{ApiError, NestPay, TransStat};
 use sqlx::PgConnection;
 use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -193,6 +193,7 @@ pub struct RunReport {
 /// Checks every payment due at `now` (a parameter so tests can run the clock forward).
 pub async fn run_due(platform: &Platform, now: OffsetDateTime) -> Result<RunReport, PaymentError> {
     let mut report = RunReport::default();
+    let mut clients = Clients::default();
     loop {
         let claimed: Vec<(Uuid, String, Mode)> = sqlx::query_as(
             "UPDATE payments SET recon_due_at = $1 + $3
@@ -209,10 +210,9 @@ pub async fn run_due(platform: &Platform, now: OffsetDateTime) -> Result<RunRepo
             return Ok(report);
         }
         for (payment_id, order_id, mode) in claimed {
-            let view = match gateways::for_mode(platform, mode).await.map(|account| gateways::status_client(platform, &account)) {
-                Ok(Ok(client)) => GatewayView::from_answer(client.api().order_history(&order_id).await),
-                Ok(Err(error)) => GatewayView::Undecided(error.to_string()),
-                Err(error) => GatewayView::Undecided(error.to_string()),
+            let view = match clients.of(platform, mode).await {
+                Ok(client) => GatewayView::from_answer(client.api().order_history(&order_id).await),
+                Err(error) => GatewayView::Undecided(error.clone()),
             };
             let verdict = check(platform, payment_id, &view, now).await?;
             report.checked += 1;
@@ -223,6 +223,31 @@ pub async fn run_due(platform: &Platform, now: OffsetDateTime) -> Result<RunRepo
                 Verdict::Wait => report.waiting += 1,
             }
         }
+    }
+}
+
+/// The gateway client of each mode, made once per run: loading and decrypting an account
+/// and building its client is not work to repeat for every payment of a batch.
+#[derive(Default)]
+struct Clients {
+    test: Option<Result<NestPay, String>>,
+    live: Option<Result<NestPay, String>>,
+}
+
+impl Clients {
+    async fn of(&mut self, platform: &Platform, mode: Mode) -> &Result<NestPay, String> {
+        let slot = match mode {
+            Mode::Test => &mut self.test,
+            Mode::Live => &mut self.live,
+        };
+        if slot.is_none() {
+            let client = match gateways::for_mode(platform, mode).await {
+                Ok(account) => gateways::status_client(platform, &account).map_err(|error| error.to_string()),
+                Err(error) => Err(error.to_string()),
+            };
+            *slot = Some(client);
+        }
+        slot.as_ref().expect("filled above")
     }
 }
 
