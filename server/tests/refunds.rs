@@ -370,3 +370,32 @@ async fn two_workers_at_once_check_each_payment_once(pool: PgPool) {
         assert_eq!(settled, 1, "{order}");
     }
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_refund_still_on_its_way_to_the_gateway_is_not_judged(pool: PgPool) {
+    let shop = shop(pool).await;
+    let (payment_id, _) = shop.paid("40.00").await;
+    // A refund just recorded, its request still on the wire, while the worker checks the
+    // payment (its confirmation check happened to fall due).
+    sqlx::query(
+        "INSERT INTO refunds (id, payment_id, merchant_id, mode, request_id, amount_minor, currency, method, requested_via)
+         VALUES ($1, $2, $3, 'test', $4, 900, 'EUR', 'credit', 'dashboard')",
+    )
+    .bind(Uuid::new_v4())
+    .bind(payment_id)
+    .bind(shop.merchant_id)
+    .bind(Uuid::new_v4())
+    .execute(shop.pool())
+    .await
+    .unwrap();
+    sqlx::query("UPDATE payments SET refund_pending_minor = 900, recon_due_at = now() WHERE id = $1")
+        .bind(payment_id)
+        .execute(shop.pool())
+        .await
+        .unwrap();
+    let report = reconcile_after(&shop, 0).await;
+    assert_eq!((report.checked, report.waiting, report.settled), (1, 1, 0), "{report:?}");
+    let refunds = refunds::of_payment(&mut shop.pool().acquire().await.unwrap(), payment_id).await.unwrap();
+    assert_eq!(refunds[0].status, RefundStatus::Pending, "not failed while the gateway may still make it");
+    assert_eq!(money(&shop, payment_id).await, ("paid".into(), 0, 900));
+}

@@ -266,22 +266,25 @@ async fn check(platform: &Platform, payment_id: Uuid, view: &GatewayView, now: O
         .bind(payment_id)
         .fetch_one(&mut *tx)
         .await?;
-    let unknown_refund = refunds::open_of(&mut tx, payment_id).await?;
+    let open_refund = refunds::open_of(&mut tx, payment_id).await?;
     let ours = Ours {
         status,
         amount_minor,
         refunded_minor,
-        unknown_refund: unknown_refund.map(|(id, amount, _)| (id, amount)),
+        unknown_refund: open_refund.map(|refund| (refund.id, refund.amount_minor)),
         may_abandon: session_expires + ABANDON_AFTER_EXPIRY <= now,
     };
-    let verdict = judge(&ours, view);
+    // A refund still on its way to the gateway is not judged from a history that may not
+    // show it yet: its sender records the answer.
+    let in_flight = open_refund.is_some_and(|refund| refund.in_flight(platform, now));
+    let verdict = if in_flight { Verdict::Wait } else { judge(&ours, view) };
     match &verdict {
         Verdict::Matches => {}
         Verdict::Settle(change) => {
             transition::apply(&mut tx, platform, &order_id, change.clone(), Source::Reconciliation, system, &facts).await?;
         }
         Verdict::SettleRefund(happened) => {
-            let (refund_id, _, _) = unknown_refund.expect("judged with an unknown refund");
+            let refund_id = open_refund.expect("judged with an open refund").id;
             let answer = if *happened {
                 Answer::Done(FinancialResponse {
                     order_id: order_id.clone(),
@@ -299,7 +302,7 @@ async fn check(platform: &Platform, payment_id: Uuid, view: &GatewayView, now: O
         }
         Verdict::Mismatch => {
             let (gateway_status, gateway_refunded) = view.accepted_state(amount_minor).unzip();
-            let ours_text = describe_ours(status, amount_minor, refunded_minor, unknown_refund.map(|(_, a, _)| a), &currency);
+            let ours_text = describe_ours(status, amount_minor, refunded_minor, open_refund.map(|refund| refund.amount_minor), &currency);
             open_exception(
                 &mut tx,
                 payment_id,
@@ -318,13 +321,13 @@ async fn check(platform: &Platform, payment_id: Uuid, view: &GatewayView, now: O
     }
 
     // Where the worker stands with this payment now.
-    let started = unknown_refund.map(|(_, _, at)| at).unwrap_or(created_at);
+    let started = open_refund.map(|refund| refund.created_at).unwrap_or(created_at);
     let give_up = Duration::hours(i64::from(platform.config.settings.reconciliation.give_up_after_hours));
     let (state, due) = match &verdict {
         Verdict::Matches | Verdict::Settle(_) | Verdict::SettleRefund(_) => (Some("matched"), None),
         Verdict::Mismatch => (Some("mismatched"), None),
         Verdict::Wait if now - started >= give_up => {
-            let ours_text = describe_ours(status, amount_minor, refunded_minor, unknown_refund.map(|(_, a, _)| a), &currency);
+            let ours_text = describe_ours(status, amount_minor, refunded_minor, open_refund.map(|refund| refund.amount_minor), &currency);
             open_exception(&mut tx, payment_id, merchant_id, mode, &order_id, "unresolved", &ours_text, &view.describe(&currency), None, None)
                 .await?;
             (Some("unresolved"), None)

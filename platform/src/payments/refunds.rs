@@ -456,18 +456,34 @@ async fn release(conn: &mut PgConnection, payment_id: Uuid, amount_minor: i64) -
     Ok(())
 }
 
+/// A refund of a payment still waiting for the gateway's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub(crate) struct OpenRefund {
+    pub id: Uuid,
+    pub amount_minor: i64,
+    pub status: RefundStatus,
+    pub created_at: OffsetDateTime,
+}
+
+impl OpenRefund {
+    /// Its sender may still be waiting for the gateway at `now`: the order history cannot
+    /// tell yet whether it happened. Twice the refund timeout covers the connect and the
+    /// writing down of the answer.
+    pub fn in_flight(&self, platform: &Platform, now: OffsetDateTime) -> bool {
+        let timeout = time::Duration::seconds(platform.config.settings.refunds.gateway_timeout_secs as i64);
+        self.status == RefundStatus::Pending && now < self.created_at + timeout * 2
+    }
+}
+
 /// The refund of this payment still waiting for the gateway's answer, if any: unknown, or
-/// pending when the worker looks (past every timeout, so its sender stopped).
-pub(crate) async fn open_of(
-    conn: &mut PgConnection,
-    payment_id: Uuid,
-) -> Result<Option<(Uuid, i64, OffsetDateTime)>, sqlx::Error> {
+/// pending (in flight, or left so by a sender that stopped).
+pub(crate) async fn open_of(conn: &mut PgConnection, payment_id: Uuid) -> Result<Option<OpenRefund>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, amount_minor, created_at FROM refunds WHERE payment_id = $1 AND status IN ('pending', 'unknown')",
+        "SELECT id, amount_minor, status, created_at FROM refunds WHERE payment_id = $1 AND status IN ('pending', 'unknown')",
     )
-        .bind(payment_id)
-        .fetch_optional(conn)
-        .await
+    .bind(payment_id)
+    .fetch_optional(conn)
+    .await
 }
 
 /// Closes a refund left open when staff accept the gateway's figures for the payment: the
