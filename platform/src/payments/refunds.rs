@@ -271,19 +271,14 @@ async fn record_request(
         }
         return Err(error.into());
     }
+    sqlx::query("UPDATE payments SET refund_pending_minor = refund_pending_minor + $2, updated_at = now() WHERE id = $1")
+        .bind(payment_id)
+        .bind(request.amount_minor)
+        .execute(&mut *tx)
+        .await?;
     // The worker looks in after the first-check delay, past any gateway timeout: should this
     // process stop before the answer is recorded, the order history settles the refund.
-    let first_check = platform.config.settings.reconciliation.first_check_minutes as i32;
-    sqlx::query(
-        "UPDATE payments SET refund_pending_minor = refund_pending_minor + $2, updated_at = now(),
-             recon_attempts = 0, recon_due_at = now() + make_interval(mins => $3)
-         WHERE id = $1",
-    )
-    .bind(payment_id)
-    .bind(request.amount_minor)
-    .bind(first_check)
-    .execute(&mut *tx)
-    .await?;
+    transition::check_soon(&mut tx, platform, payment_id).await?;
     transition::note(&mut tx, payment_id, Source::Refund, payment.status, "refund_requested").await?;
     let event = Event::new("refund.request", actor, Outcome::Success)
         .merchant(payment.merchant_id)
@@ -431,14 +426,7 @@ pub(crate) async fn settle(
         Answer::Unknown if status == RefundStatus::Unknown => {}
         Answer::Unknown => {
             sqlx::query("UPDATE refunds SET status = 'unknown' WHERE id = $1").bind(refund_id).execute(&mut *conn).await?;
-            let first_check = platform.config.settings.reconciliation.first_check_minutes as i32;
-            sqlx::query(
-                "UPDATE payments SET recon_attempts = 0, recon_due_at = now() + make_interval(mins => $2) WHERE id = $1",
-            )
-            .bind(payment_id)
-            .bind(first_check)
-            .execute(&mut *conn)
-            .await?;
+            transition::check_soon(&mut *conn, platform, payment_id).await?;
             transition::note(&mut *conn, payment_id, source, payment.status, "refund_outcome_unknown").await?;
             audit::record(&mut *conn, &event("refund.fail", Outcome::Failure).reason("outcome_unknown"), facts).await?;
         }

@@ -242,23 +242,31 @@ async fn schedule_check(
     change: &Change,
     to: Status,
 ) -> Result<(), sqlx::Error> {
-    let first_check = i64::from(platform.config.settings.reconciliation.first_check_minutes);
-    let (due, state) = match (change, to) {
-        (Change::Accept { .. }, _) => (false, Some("matched")),
-        (_, Status::Declined | Status::Expired | Status::Created) => (false, None),
-        _ => (true, None),
-    };
+    let accepted = matches!(change, Change::Accept { .. });
     sqlx::query(
-        "UPDATE payments SET recon_attempts = 0, recon_state = $3::reconciliation_state,
-             recon_due_at = CASE WHEN $2 THEN now() + make_interval(mins => $4::int) END
+        "UPDATE payments SET recon_attempts = 0, recon_due_at = NULL,
+             recon_state = CASE WHEN $2 THEN 'matched'::reconciliation_state END
          WHERE id = $1",
     )
     .bind(payment_id)
-    .bind(due)
-    .bind(state)
-    .bind(first_check as i32)
-    .execute(conn)
+    .bind(accepted)
+    .execute(&mut *conn)
     .await?;
+    if !accepted && !matches!(to, Status::Declined | Status::Expired | Status::Created) {
+        check_soon(conn, platform, payment_id).await?;
+    }
+    Ok(())
+}
+
+/// Has the reconciliation worker look at the payment once the first-check delay has passed
+/// (and start its backoff afresh).
+pub(crate) async fn check_soon(conn: &mut PgConnection, platform: &Platform, payment_id: Uuid) -> Result<(), sqlx::Error> {
+    let first_check = i32::try_from(platform.config.settings.reconciliation.first_check_minutes).unwrap_or(i32::MAX);
+    sqlx::query("UPDATE payments SET recon_attempts = 0, recon_due_at = now() + make_interval(mins => $2) WHERE id = $1")
+        .bind(payment_id)
+        .bind(first_check)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
