@@ -155,6 +155,7 @@ pub const STATUSES: &[(&str, &str)] = &[
     ("expired", "Expired"),
     ("refunded", "Refunded"),
     ("partially_refunded", "Partially refunded"),
+    ("duplicate", "Duplicate charge"),
 ];
 
 /// A status's label ("Partially refunded").
@@ -447,6 +448,11 @@ pub(crate) mod ssr {
             "confirmed_by_order_history" => "confirmed by the gateway's order history".to_owned(),
             "no_record_at_gateway" => "the gateway has no record of the order".to_owned(),
             "gateway_state_accepted" => "the gateway's state was accepted".to_owned(),
+            "second_charge_for_paid_checkout" => "a second charge for a checkout already paid: returned to the buyer automatically".to_owned(),
+            "charge_after_checkout_closed" => "charged after the checkout had closed: returned to the buyer automatically".to_owned(),
+            "charge_past_link_limit" => "charged past the payment link's limit: returned to the buyer automatically".to_owned(),
+            "captured_after_decline" => "the gateway took the money after a decline; kept as the checkout's payment".to_owned(),
+            "captured_after_expiry" => "the gateway took the money after the attempt expired; kept as the checkout's payment".to_owned(),
             other => other.replace('_', " "),
         }
     }

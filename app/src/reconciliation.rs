@@ -15,7 +15,9 @@ pub struct ExceptionView {
     pub order_id: String,
     pub merchant_name: String,
     pub mode: Mode,
-    /// `mismatch` (the gateway said something else) or `unresolved` (it never said).
+    /// `mismatch` (the gateway said something else), `unresolved` (it never said),
+    /// `duplicate` (a second charge, returned automatically) or `late_capture` (money taken
+    /// after the platform held the attempt declined or expired).
     pub kind: String,
     /// Our state and the gateway's, in words.
     pub ours: String,
@@ -24,7 +26,8 @@ pub struct ExceptionView {
     pub can_accept: bool,
     pub opened: String,
     pub closed: Option<String>,
-    /// `accepted_gateway` or `resolved`, with the staff member's note.
+    /// `accepted_gateway` or `resolved`, with the staff member's note, or `returned` when
+    /// the platform gave a duplicate charge back in full.
     pub resolution: Option<String>,
     pub note: Option<String>,
 }
@@ -48,6 +51,10 @@ pub struct DailyLineView {
     pub refunds_minor: i64,
     pub matched: i64,
     pub mismatched: i64,
+    /// Duplicate charges taken on the day (not among the payments), and those returned.
+    pub duplicates: i64,
+    pub duplicates_minor: i64,
+    pub duplicates_returned: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,6 +114,9 @@ mod ssr {
             refunds_minor: l.refunds_minor,
             matched: l.matched,
             mismatched: l.mismatched,
+            duplicates: l.duplicates,
+            duplicates_minor: l.duplicates_minor,
+            duplicates_returned: l.duplicates_returned,
         }
     }
 }

@@ -28,6 +28,9 @@ pub enum Fault {
         #[serde(default = "default_hang")]
         hang_ms: u64,
     },
+    /// Let the hosted page take an order id again after its payment was declined, as a
+    /// gateway set up to let the buyer retry does: a later approval replaces the decline.
+    RetryDeclined,
 }
 
 fn default_status() -> u16 {
@@ -48,6 +51,7 @@ pub enum FaultKind {
     Delay,
     ApiServerError,
     ApiTimeout,
+    RetryDeclined,
 }
 
 impl Fault {
@@ -60,6 +64,7 @@ impl Fault {
             Fault::Delay { .. } => FaultKind::Delay,
             Fault::ApiServerError { .. } => FaultKind::ApiServerError,
             Fault::ApiTimeout { .. } => FaultKind::ApiTimeout,
+            Fault::RetryDeclined => FaultKind::RetryDeclined,
         }
     }
 }
@@ -107,6 +112,11 @@ impl Faults {
 
     pub fn list(&self) -> Vec<FaultRule> {
         self.rules.clone()
+    }
+
+    /// Whether a rule of this kind applies, without consuming it.
+    pub fn has(&self, kind: FaultKind, client_id: &str, order_id: &str) -> bool {
+        self.rules.iter().any(|r| r.matches(kind, client_id, order_id))
     }
 
     /// The first rule of this kind that applies, consuming it if one-shot.

@@ -215,7 +215,12 @@ pub async fn gate(
         Ok(r) => r,
         Err(refusal) => return refusal.into_response(),
     };
-    if lock(&state.ledger).contains(&request.client_id, &request.oid) {
+    let retry = lock(&state.faults).has(FaultKind::RetryDeclined, &request.client_id, &request.oid);
+    let used = {
+        let ledger = lock(&state.ledger);
+        ledger.contains(&request.client_id, &request.oid) && !(retry && ledger.declined_only(&request.client_id, &request.oid))
+    };
+    if used {
         return request_error("order id already used; use a fresh oid per attempt");
     }
     let id = nonce();
@@ -411,9 +416,11 @@ pub async fn three_ds(
     };
     let txn_id = trans_id();
 
+    let retry = lock(&state.ledger).declined_only(&request.client_id, &request.oid)
+        && lock(&state.faults).take(FaultKind::RetryDeclined, &request.client_id, &request.oid).is_some();
     let recurring_id = {
         let mut ledger = lock(&state.ledger);
-        if ledger.contains(&request.client_id, &request.oid) {
+        if ledger.contains(&request.client_id, &request.oid) && !retry {
             return request_error("order id already used; use a fresh oid per attempt");
         }
         ledger.record_payment(

@@ -234,6 +234,11 @@ impl Ledger {
             .contains_key(&(client_id.to_owned(), oid.to_owned()))
     }
 
+    /// The order exists and none of its transactions was approved.
+    pub fn declined_only(&self, client_id: &str, oid: &str) -> bool {
+        self.order(client_id, oid).is_some_and(|o| o.transactions.iter().all(|t| !t.approved))
+    }
+
     pub fn order(&self, client_id: &str, oid: &str) -> Option<&Order> {
         self.orders.get(&(client_id.to_owned(), oid.to_owned()))
     }

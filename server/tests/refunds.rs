@@ -237,8 +237,10 @@ async fn lost_callbacks_and_returns_end_in_the_gateways_state(pool: PgPool) {
     assert_eq!(report.settled, 1, "{report:?}");
     assert_eq!(shop.status(&abandoned).await, "expired");
     assert!(shop.timeline(&abandoned).await.contains(&"reconciliation:pending>expired:no_record_at_gateway".to_owned()));
-    // The paid one was confirmed and is not asked about again.
-    assert_eq!(reconcile_after(&shop, 60 * 24 * 6).await.checked, 0);
+    // Each is read again later: the abandoned attempt a day after it closed, the paid one
+    // on day 7 (its day-1 look came with the run above).
+    assert_eq!(reconcile_after(&shop, 60 * 24 * 6).await.checked, 1);
+    assert_eq!(reconcile_after(&shop, 60 * 24 * 8).await.checked, 1);
 }
 
 #[sqlx::test(migrations = "../migrations")]

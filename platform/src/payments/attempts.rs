@@ -125,22 +125,38 @@ pub struct Outcome {
     pub session_open: bool,
     pub success_url: Option<String>,
     pub cancel_url: Option<String>,
+    /// A duplicate charge is back with the buyer in full.
+    pub returned: bool,
 }
 
 /// The attempt with gateway order id `order_id`, for its buyer.
 pub async fn outcome(pool: &sqlx::PgPool, order_id: &str) -> Result<Option<Outcome>, PaymentError> {
-    type Row = (super::Status, String, i64, String, Option<String>, Option<String>, Mode, String, bool, Option<String>, Option<String>);
+    type Row =
+        (super::Status, String, i64, String, Option<String>, Option<String>, Mode, String, bool, Option<String>, Option<String>, bool);
     let row: Option<Row> = sqlx::query_as(
         "SELECT p.status, m.business_name, p.amount_minor, p.currency::text, p.buyer_email, p.decline_reason, p.mode,
-                s.token, s.status = 'open' AND s.expires_at > now(), s.success_url, s.cancel_url
+                s.token, s.status = 'open' AND s.expires_at > now(), s.success_url, s.cancel_url,
+                p.refunded_minor = p.amount_minor
          FROM payments p JOIN checkout_sessions s ON s.id = p.session_id JOIN merchants m ON m.id = p.merchant_id
          WHERE p.order_id = $1",
     )
     .bind(order_id)
     .fetch_optional(pool)
     .await?;
-    let Some((status, merchant_name, minor, currency, buyer_email, decline_reason, mode, session_token, session_open, success_url, cancel_url)) =
-        row
+    let Some((
+        status,
+        merchant_name,
+        minor,
+        currency,
+        buyer_email,
+        decline_reason,
+        mode,
+        session_token,
+        session_open,
+        success_url,
+        cancel_url,
+        returned,
+    )) = row
     else {
         return Ok(None);
     };
@@ -155,5 +171,6 @@ pub async fn outcome(pool: &sqlx::PgPool, order_id: &str) -> Result<Option<Outco
         session_open,
         success_url,
         cancel_url,
+        returned,
     }))
 }

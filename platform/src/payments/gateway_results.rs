@@ -171,8 +171,12 @@ pub async fn handle(
     };
     let gateway = Actor { kind: ActorKind::Gateway, id: None };
     let mut tx = platform.pool.begin().await?;
-    transition::apply(&mut tx, platform, &ret.oid, change, channel.source(), gateway, facts).await?;
+    let applied = transition::apply(&mut tx, platform, &ret.oid, change, channel.source(), gateway, facts).await?;
     tx.commit().await?;
+    if let transition::Applied::Changed { to: super::Status::Duplicate, .. } = applied {
+        // The duplicate's return was queued with it; send it now (the worker would, later).
+        super::returns::send_queued_of(platform, &ret.oid).await?;
+    }
     Ok(Handled::Applied { order_id: ret.oid })
 }
 

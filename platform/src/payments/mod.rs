@@ -10,8 +10,11 @@
 //! - [`refunds`], [`reconciliation`] and [`risk`] (migration `…11_refunds_reconciliation_risk.sql`):
 //!   money going back, the worker that holds every state to the gateway's, and the fraud
 //!   checks made before a buyer is sent to the gateway.
+//! - [`captures`] and [`returns`] (migration `…13_captures_accounted.sql`): every capture
+//!   ends as the checkout's one paid payment or as a duplicate the platform returns itself.
 
 pub mod attempts;
+pub mod captures;
 pub mod catalog;
 pub mod gateway_results;
 pub mod gateways;
@@ -20,6 +23,7 @@ pub mod reading;
 pub mod receipts;
 pub mod reconciliation;
 pub mod refunds;
+pub mod returns;
 pub mod risk;
 pub mod sessions;
 pub mod transition;
@@ -44,10 +48,14 @@ pub enum Status {
     Expired,
     Refunded,
     PartiallyRefunded,
+    /// Money taken that the order does not keep (a second charge for a paid checkout, a
+    /// charge past its link's limit or after the checkout closed): the platform returns it.
+    /// It stays `duplicate` once returned; `refunded_minor` tells how much went back.
+    Duplicate,
 }
 
 impl Status {
-    pub const ALL: [Status; 8] = [
+    pub const ALL: [Status; 9] = [
         Status::Created,
         Status::Pending,
         Status::Paid,
@@ -56,6 +64,7 @@ impl Status {
         Status::Expired,
         Status::Refunded,
         Status::PartiallyRefunded,
+        Status::Duplicate,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -68,6 +77,7 @@ impl Status {
             Status::Expired => "expired",
             Status::Refunded => "refunded",
             Status::PartiallyRefunded => "partially_refunded",
+            Status::Duplicate => "duplicate",
         }
     }
 
@@ -75,9 +85,14 @@ impl Status {
         Status::ALL.into_iter().find(|s| s.as_str() == text)
     }
 
-    /// The money was taken (and may since have been refunded).
+    /// The money was taken for the order (and may since have been refunded).
     pub fn is_paid(self) -> bool {
         matches!(self, Status::Paid | Status::Refunded | Status::PartiallyRefunded)
+    }
+
+    /// The gateway took the money: for the order, or as a duplicate being returned.
+    pub fn is_captured(self) -> bool {
+        self.is_paid() || self == Status::Duplicate
     }
 }
 

@@ -9,6 +9,11 @@
 //! gateway, so no payment is asked about twice at once and a crashed worker's claim lapses.
 //! Checks that get no definite answer back off (doubling, at most a day apart) and after
 //! the configured time become an "unresolved" exception.
+//!
+//! Agreement is not the end: money taken or returned is read again on days 1, 7 and 30
+//! after the payment's last change ([`SWEEP_DAYS`]), so a void or a chargeback at the bank
+//! becomes an exception; a decline or an abandoned attempt is read again once, a day
+//! later, so money the gateway took after all is accounted for ([`super::captures`]).
 
 use payten::api::{ChargeType, FinancialResponse, OrderHistory};
 use payten::{ApiError, NestPay, TransStat};
@@ -18,7 +23,7 @@ use uuid::Uuid;
 
 use super::refunds::{self, Answer};
 use super::transition::{self, CardFacts, Change, Source};
-use super::{Mode, PaymentError, Status, gateways, receipts};
+use super::{Mode, PaymentError, Status, gateways, receipts, returns};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 
@@ -31,6 +36,24 @@ const LONGEST_WAIT: Duration = Duration::hours(24);
 /// A sent attempt the gateway never saw is abandoned this long after its checkout expired
 /// (the hosted page has long timed out by then).
 const ABANDON_AFTER_EXPIRY: Duration = Duration::hours(1);
+/// Days after its last change on which money taken (paid, refunded, duplicate) is read again
+/// from the gateway's order history, once it has matched.
+pub const SWEEP_DAYS: [i64; 3] = [1, 7, 30];
+/// Days after which a decline or an abandoned attempt is read again, once.
+pub const RECHECK_REFUSED_AFTER_DAYS: i32 = 1;
+
+/// The next sweep of a payment in `status` whose last change was at `changed_at`: the first
+/// sweep day after `now`, if any is left.
+pub fn next_sweep(status: Status, changed_at: OffsetDateTime, now: OffsetDateTime) -> Option<OffsetDateTime> {
+    let days: &[i64] = if status.is_captured() {
+        &SWEEP_DAYS
+    } else if matches!(status, Status::Declined | Status::Expired) {
+        &[RECHECK_REFUSED_AFTER_DAYS as i64]
+    } else {
+        &[]
+    };
+    days.iter().map(|day| changed_at + Duration::days(*day)).find(|at| *at > now)
+}
 
 /// What the gateway's order history says about one order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,12 +191,16 @@ pub fn judge(ours: &Ours, gateway: &GatewayView) -> Verdict {
         }),
         (Status::Pending | Status::Failed, G::Absent) if ours.may_abandon => Verdict::Settle(Change::Abandon),
         (Status::Pending | Status::Failed, G::Absent) => Verdict::Wait,
-        (Status::Paid | Status::PartiallyRefunded | Status::Refunded, G::Charged { captured_minor, refunded_minor, .. })
-            if full(captured_minor) && *refunded_minor == ours.refunded_minor =>
-        {
-            Verdict::Matches
+        // Money taken after the platform closed the attempt: the transition function pays
+        // the checkout with it or returns it, and opens an exception either way.
+        (Status::Declined | Status::Expired, G::Charged { captured_minor, refunded_minor: 0, card }) if full(captured_minor) => {
+            Verdict::Settle(Change::Paid(card.clone()))
         }
-        (Status::Refunded, G::Voided) if ours.refunded_minor == ours.amount_minor => Verdict::Matches,
+        (
+            Status::Paid | Status::PartiallyRefunded | Status::Refunded | Status::Duplicate,
+            G::Charged { captured_minor, refunded_minor, .. },
+        ) if full(captured_minor) && *refunded_minor == ours.refunded_minor => Verdict::Matches,
+        (Status::Refunded | Status::Duplicate, G::Voided) if ours.refunded_minor == ours.amount_minor => Verdict::Matches,
         (Status::Declined | Status::Expired | Status::Created, G::Absent | G::Declined | G::Voided) => Verdict::Matches,
         _ => Verdict::Mismatch,
     }
@@ -190,8 +217,16 @@ pub struct RunReport {
     pub waiting: u32,
 }
 
-/// Checks every payment due at `now` (a parameter so tests can run the clock forward).
+/// Checks every payment due at `now` (a parameter so tests can run the clock forward),
+/// then sends the returns of duplicate charges still waiting (those it just found, and any
+/// a stopped process left).
 pub async fn run_due(platform: &Platform, now: OffsetDateTime) -> Result<RunReport, PaymentError> {
+    let report = check_due(platform, now).await?;
+    returns::send_queued(platform).await?;
+    Ok(report)
+}
+
+async fn check_due(platform: &Platform, now: OffsetDateTime) -> Result<RunReport, PaymentError> {
     let mut report = RunReport::default();
     let mut clients = Clients::default();
     loop {
@@ -303,19 +338,18 @@ async fn check(platform: &Platform, payment_id: Uuid, view: &GatewayView, now: O
         Verdict::Mismatch => {
             let (gateway_status, gateway_refunded) = view.accepted_state(amount_minor).unzip();
             let ours_text = describe_ours(status, amount_minor, refunded_minor, open_refund.map(|refund| refund.amount_minor), &currency);
-            open_exception(
-                &mut tx,
+            let exception = NewException {
                 payment_id,
                 merchant_id,
                 mode,
-                &order_id,
-                "mismatch",
-                &ours_text,
-                &view.describe(&currency),
+                order_id: &order_id,
+                kind: "mismatch",
+                ours: &ours_text,
+                theirs: &view.describe(&currency),
                 gateway_status,
                 gateway_refunded,
-            )
-            .await?;
+            };
+            open_exception(&mut tx, &exception).await?;
         }
         Verdict::Wait => {}
     }
@@ -324,12 +358,31 @@ async fn check(platform: &Platform, payment_id: Uuid, view: &GatewayView, now: O
     let started = open_refund.map(|refund| refund.created_at).unwrap_or(created_at);
     let give_up = Duration::hours(i64::from(platform.config.settings.reconciliation.give_up_after_hours));
     let (state, due) = match &verdict {
-        Verdict::Matches | Verdict::Settle(_) | Verdict::SettleRefund(_) => (Some("matched"), None),
+        Verdict::Matches | Verdict::Settle(_) | Verdict::SettleRefund(_) => {
+            // Read again on the sweep days after the payment's last change: this run's
+            // settlement, or the last change it found in agreement.
+            let (status, updated_at): (Status, OffsetDateTime) =
+                sqlx::query_as("SELECT status, updated_at FROM payments WHERE id = $1").bind(payment_id).fetch_one(&mut *tx).await?;
+            let changed_at = if matches!(verdict, Verdict::Matches) { updated_at } else { now };
+            // A duplicate agrees with the gateway, but it is never "matched": it is its own
+            // state until it is returned, and the exception queue shows it.
+            ((status != Status::Duplicate).then_some("matched"), next_sweep(status, changed_at, now))
+        }
         Verdict::Mismatch => (Some("mismatched"), None),
         Verdict::Wait if now - started >= give_up => {
             let ours_text = describe_ours(status, amount_minor, refunded_minor, open_refund.map(|refund| refund.amount_minor), &currency);
-            open_exception(&mut tx, payment_id, merchant_id, mode, &order_id, "unresolved", &ours_text, &view.describe(&currency), None, None)
-                .await?;
+            let exception = NewException {
+                payment_id,
+                merchant_id,
+                mode,
+                order_id: &order_id,
+                kind: "unresolved",
+                ours: &ours_text,
+                theirs: &view.describe(&currency),
+                gateway_status: None,
+                gateway_refunded: None,
+            };
+            open_exception(&mut tx, &exception).await?;
             (Some("unresolved"), None)
         }
         Verdict::Wait => {
@@ -362,21 +415,25 @@ fn describe_ours(status: Status, amount_minor: i64, refunded_minor: i64, unknown
     text
 }
 
+/// An exception to open: the payment, its kind (`mismatch`, `unresolved`, `duplicate`,
+/// `late_capture`) and both sides in plain words.
+pub(crate) struct NewException<'a> {
+    pub payment_id: Uuid,
+    pub merchant_id: Uuid,
+    pub mode: Mode,
+    pub order_id: &'a str,
+    pub kind: &'static str,
+    pub ours: &'a str,
+    pub theirs: &'a str,
+    /// What accepting the gateway's state would set, when its answer was definite.
+    pub gateway_status: Option<Status>,
+    pub gateway_refunded: Option<i64>,
+}
+
 /// Opens an exception unless one is already open for the payment: a disagreement seen on
 /// every run is still one exception (and one audit row).
-#[allow(clippy::too_many_arguments)]
-async fn open_exception(
-    conn: &mut PgConnection,
-    payment_id: Uuid,
-    merchant_id: Uuid,
-    mode: Mode,
-    order_id: &str,
-    kind: &'static str,
-    ours: &str,
-    theirs: &str,
-    gateway_status: Option<Status>,
-    gateway_refunded: Option<i64>,
-) -> Result<(), PaymentError> {
+pub(crate) async fn open_exception(conn: &mut PgConnection, new: &NewException<'_>) -> Result<(), PaymentError> {
+    let NewException { payment_id, merchant_id, mode, order_id, kind, ours, theirs, gateway_status, gateway_refunded } = *new;
     let opened = sqlx::query(
         "INSERT INTO reconciliation_exceptions
              (id, payment_id, merchant_id, mode, kind, platform_state, gateway_state, gateway_status, gateway_refunded_minor)
@@ -514,16 +571,26 @@ pub struct DailyLine {
     /// Payments of the day whose gateway check matched, or disagreed (open or not).
     pub matched: i64,
     pub mismatched: i64,
+    /// Duplicate charges taken on the day (not counted as payments), and how many of them
+    /// are back with the buyer in full.
+    pub duplicates: i64,
+    pub duplicates_minor: i64,
+    pub duplicates_returned: i64,
 }
 
-/// Payments taken and refunds made on `day`, per merchant, mode and currency.
+/// Payments taken, duplicate charges and refunds made on `day`, per merchant, mode and currency.
 pub async fn daily_report(pool: &sqlx::PgPool, day: Date) -> Result<Vec<DailyLine>, sqlx::Error> {
     sqlx::query_as(
         "WITH bounds AS (SELECT ($1::date)::timestamp AT TIME ZONE 'UTC' AS start),
          paid AS (
-             SELECT merchant_id, mode, currency::text AS currency, count(*) AS n, sum(amount_minor)::bigint AS total,
-                    count(*) FILTER (WHERE recon_state = 'matched') AS matched,
-                    count(*) FILTER (WHERE recon_state IN ('mismatched', 'unresolved')) AS mismatched
+             SELECT merchant_id, mode, currency::text AS currency,
+                    count(*) FILTER (WHERE status <> 'duplicate') AS n,
+                    coalesce(sum(amount_minor) FILTER (WHERE status <> 'duplicate'), 0)::bigint AS total,
+                    count(*) FILTER (WHERE status <> 'duplicate' AND recon_state = 'matched') AS matched,
+                    count(*) FILTER (WHERE recon_state IN ('mismatched', 'unresolved')) AS mismatched,
+                    count(*) FILTER (WHERE status = 'duplicate') AS duplicates,
+                    coalesce(sum(amount_minor) FILTER (WHERE status = 'duplicate'), 0)::bigint AS duplicates_total,
+                    count(*) FILTER (WHERE status = 'duplicate' AND refunded_minor = amount_minor) AS duplicates_returned
              FROM payments, bounds WHERE paid_at >= start AND paid_at < start + interval '1 day'
              GROUP BY 1, 2, 3),
          refunded AS (
@@ -533,7 +600,9 @@ pub async fn daily_report(pool: &sqlx::PgPool, day: Date) -> Result<Vec<DailyLin
          SELECT m.business_name AS merchant_name, mode, currency,
                 coalesce(p.n, 0) AS payments, coalesce(p.total, 0) AS payments_minor,
                 coalesce(r.n, 0) AS refunds, coalesce(r.total, 0) AS refunds_minor,
-                coalesce(p.matched, 0) AS matched, coalesce(p.mismatched, 0) AS mismatched
+                coalesce(p.matched, 0) AS matched, coalesce(p.mismatched, 0) AS mismatched,
+                coalesce(p.duplicates, 0) AS duplicates, coalesce(p.duplicates_total, 0) AS duplicates_minor,
+                coalesce(p.duplicates_returned, 0) AS duplicates_returned
          FROM paid p FULL JOIN refunded r USING (merchant_id, mode, currency)
               JOIN merchants m ON m.id = coalesce(p.merchant_id, r.merchant_id)
          ORDER BY m.business_name, mode, currency",
@@ -547,6 +616,7 @@ pub async fn daily_report(pool: &sqlx::PgPool, day: Date) -> Result<Vec<DailyLin
 pub fn daily_csv(day: Date, lines: &[DailyLine]) -> String {
     let mut out = crate::csv::line(&[
         "day", "merchant", "mode", "currency", "payments", "payments_amount", "refunds", "refunds_amount", "matched", "mismatched",
+        "duplicates", "duplicates_amount", "duplicates_returned",
     ].map(String::from));
     for line in lines {
         let amount = |minor| receipts::format_amount(minor, &line.currency);
@@ -561,6 +631,9 @@ pub fn daily_csv(day: Date, lines: &[DailyLine]) -> String {
             amount(line.refunds_minor),
             line.matched.to_string(),
             line.mismatched.to_string(),
+            line.duplicates.to_string(),
+            amount(line.duplicates_minor),
+            line.duplicates_returned.to_string(),
         ]));
     }
     out
@@ -596,7 +669,34 @@ mod tests {
         assert_eq!(judge(&ours(Status::Refunded, 1000), &GatewayView::Voided), Verdict::Matches);
         assert_eq!(judge(&ours(Status::Paid, 0), &GatewayView::Voided), Verdict::Mismatch);
         assert_eq!(judge(&ours(Status::Paid, 0), &charged(1000, 200)), Verdict::Mismatch);
-        assert_eq!(judge(&ours(Status::Declined, 0), &charged(1000, 0)), Verdict::Mismatch);
+    }
+
+    #[test]
+    fn money_taken_after_a_decline_or_expiry_is_settled_not_ignored() {
+        assert!(matches!(judge(&ours(Status::Declined, 0), &charged(1000, 0)), Verdict::Settle(Change::Paid(_))));
+        assert!(matches!(judge(&ours(Status::Expired, 0), &charged(1000, 0)), Verdict::Settle(Change::Paid(_))));
+        assert_eq!(judge(&ours(Status::Declined, 0), &charged(1000, 300)), Verdict::Mismatch, "a partly refunded charge is for staff");
+        assert_eq!(judge(&ours(Status::Declined, 0), &GatewayView::Declined), Verdict::Matches);
+    }
+
+    #[test]
+    fn a_duplicate_matches_the_gateway_only_as_returned_as_we_say() {
+        assert_eq!(judge(&ours(Status::Duplicate, 1000), &GatewayView::Voided), Verdict::Matches);
+        assert_eq!(judge(&ours(Status::Duplicate, 1000), &charged(1000, 1000)), Verdict::Matches);
+        assert_eq!(judge(&ours(Status::Duplicate, 1000), &charged(1000, 0)), Verdict::Mismatch);
+    }
+
+    #[test]
+    fn taken_money_is_swept_on_days_1_7_and_30_after_its_last_change() {
+        let changed = OffsetDateTime::UNIX_EPOCH;
+        let day = |d| changed + Duration::days(d);
+        assert_eq!(next_sweep(Status::Paid, changed, changed + Duration::minutes(15)), Some(day(1)));
+        assert_eq!(next_sweep(Status::Paid, changed, day(1)), Some(day(7)));
+        assert_eq!(next_sweep(Status::Refunded, changed, day(7)), Some(day(30)));
+        assert_eq!(next_sweep(Status::Duplicate, changed, day(30)), None, "then it rests");
+        assert_eq!(next_sweep(Status::Declined, changed, changed), Some(day(1)), "a decline is read again once");
+        assert_eq!(next_sweep(Status::Declined, changed, day(1)), None);
+        assert_eq!(next_sweep(Status::Pending, changed, changed), None);
     }
 
     #[test]

@@ -61,12 +61,13 @@ impl Method {
     }
 }
 
-/// Who asked: a merchant member from the dashboard (held to their own merchant), or staff
-/// from the console.
+/// Who asked: a merchant member from the dashboard (held to their own merchant), staff
+/// from the console, or the platform itself returning a duplicate charge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Requester {
     Member { user_id: Uuid, merchant_id: Uuid },
     Staff { user_id: Uuid },
+    Platform,
 }
 
 impl Requester {
@@ -74,6 +75,7 @@ impl Requester {
         match self {
             Requester::Member { user_id, .. } => Actor { kind: audit::ActorKind::User, id: Some(user_id) },
             Requester::Staff { user_id } => Actor { kind: audit::ActorKind::Staff, id: Some(user_id) },
+            Requester::Platform => Actor { kind: audit::ActorKind::System, id: None },
         }
     }
 
@@ -81,19 +83,21 @@ impl Requester {
         match self {
             Requester::Member { .. } => "dashboard",
             Requester::Staff { .. } => "console",
+            Requester::Platform => "platform",
         }
     }
 
     fn merchant_id(self) -> Option<Uuid> {
         match self {
             Requester::Member { merchant_id, .. } => Some(merchant_id),
-            Requester::Staff { .. } => None,
+            Requester::Staff { .. } | Requester::Platform => None,
         }
     }
 
-    fn user_id(self) -> Uuid {
+    fn user_id(self) -> Option<Uuid> {
         match self {
-            Requester::Member { user_id, .. } | Requester::Staff { user_id } => user_id,
+            Requester::Member { user_id, .. } | Requester::Staff { user_id } => Some(user_id),
+            Requester::Platform => None,
         }
     }
 }
@@ -121,7 +125,7 @@ pub struct Refund {
     pub completed_at: Option<OffsetDateTime>,
 }
 
-const COLUMNS: &str = "id, payment_id, request_id, amount_minor, currency::text AS currency, method, status, reason, failure,
+pub(crate) const COLUMNS: &str = "id, payment_id, request_id, amount_minor, currency::text AS currency, method, status, reason, failure,
                        requested_via, created_at, completed_at";
 
 /// The refunds of a payment, oldest first.
@@ -139,7 +143,7 @@ async fn by_id(conn: &mut PgConnection, id: Uuid) -> Result<Refund, sqlx::Error>
 /// What can still be refunded on a payment: paid, minus refunded, minus held by a refund
 /// waiting for the gateway.
 pub fn refundable(status: Status, amount_minor: i64, refunded_minor: i64, pending_minor: i64) -> i64 {
-    if matches!(status, Status::Paid | Status::PartiallyRefunded) {
+    if matches!(status, Status::Paid | Status::PartiallyRefunded | Status::Duplicate) {
         (amount_minor - refunded_minor - pending_minor).max(0)
     } else {
         0
@@ -227,7 +231,7 @@ async fn record_request(
             .reason(reason)
             .detail(serde_json::json!({ "amount_minor": request.amount_minor, "via": requester.via() }))
     };
-    let refusal = if !matches!(payment.status, Status::Paid | Status::PartiallyRefunded) {
+    let refusal = if !matches!(payment.status, Status::Paid | Status::PartiallyRefunded | Status::Duplicate) {
         Some(("not_refundable", PaymentError::NotRefundable))
     } else if payment.pending_minor > 0 {
         Some(("refund_in_progress", PaymentError::RefundInProgress))
@@ -241,15 +245,42 @@ async fn record_request(
         return Err(error);
     }
 
+    let id = match hold(&mut tx, platform, payment_id, &payment, request, reason.as_deref(), requester, facts).await {
+        // Only a simultaneous request with the same id gets here (the payment is locked).
+        Err(PaymentError::Database(error)) if error.as_database_error().is_some_and(|e| e.is_unique_violation()) => {
+            return Err(PaymentError::RequestReused);
+        }
+        held => held?,
+    };
+    tx.commit().await?;
+    let mut conn = platform.pool.acquire().await?;
+    Ok(Some(by_id(&mut conn, id).await?))
+}
+
+/// Records a refund of the locked payment and holds its amount, with its timeline note and
+/// audit row, in the caller's transaction; the caller has checked that it fits. A refund the
+/// platform asks for itself is left unsent (`sent_at` NULL) for [`super::returns`] to send
+/// after the commit; the others are sent by their requester at once.
+#[allow(clippy::too_many_arguments)]
+async fn hold(
+    conn: &mut PgConnection,
+    platform: &Platform,
+    payment_id: Uuid,
+    payment: &Locked,
+    request: &RefundRequest,
+    reason: Option<&str>,
+    requester: Requester,
+    facts: &RequestFacts,
+) -> Result<Uuid, PaymentError> {
     // A whole refund tries a Void first: only the gateway knows whether the sale is settled
     // yet (its business day is not ours to guess), and it answers CORE-2008 when it is.
     let whole = request.amount_minor == payment.amount_minor && payment.refunded_minor == 0;
     let method = if whole { Method::Void } else { Method::Credit };
     let id = Uuid::new_v4();
-    let inserted = sqlx::query(
+    sqlx::query(
         "INSERT INTO refunds (id, payment_id, merchant_id, mode, request_id, amount_minor, currency, method, reason,
-                              requested_by, requested_via)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                              requested_by, requested_via, sent_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $11 = 'platform' THEN NULL ELSE now() END)",
     )
     .bind(id)
     .bind(payment_id)
@@ -259,42 +290,51 @@ async fn record_request(
     .bind(request.amount_minor)
     .bind(&payment.currency)
     .bind(method)
-    .bind(&reason)
+    .bind(reason)
     .bind(requester.user_id())
     .bind(requester.via())
-    .execute(&mut *tx)
-    .await;
-    if let Err(error) = inserted {
-        // Only a simultaneous request with the same id gets here (the payment is locked).
-        if error.as_database_error().is_some_and(|e| e.is_unique_violation()) {
-            return Err(PaymentError::RequestReused);
-        }
-        return Err(error.into());
-    }
+    .execute(&mut *conn)
+    .await?;
     sqlx::query("UPDATE payments SET refund_pending_minor = refund_pending_minor + $2, updated_at = now() WHERE id = $1")
         .bind(payment_id)
         .bind(request.amount_minor)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
     // The worker looks in after the first-check delay, past any gateway timeout: should this
     // process stop before the answer is recorded, the order history settles the refund.
-    transition::check_soon(&mut tx, platform, payment_id).await?;
-    transition::note(&mut tx, payment_id, Source::Refund, payment.status, "refund_requested").await?;
-    let event = Event::new("refund.request", actor, Outcome::Success)
+    transition::check_soon(&mut *conn, platform, payment_id).await?;
+    transition::note(&mut *conn, payment_id, Source::Refund, payment.status, "refund_requested").await?;
+    let event = Event::new("refund.request", requester.actor(), Outcome::Success)
         .merchant(payment.merchant_id)
         .target("payment", payment.order_id.clone())
         .detail(serde_json::json!({
             "refund_id": id, "amount_minor": request.amount_minor, "currency": payment.currency,
             "method": method.as_str(), "via": requester.via(), "mode": payment.mode.as_str(),
         }));
-    audit::record(&mut tx, &event, facts).await?;
-    tx.commit().await?;
-    let mut conn = platform.pool.acquire().await?;
-    Ok(Some(by_id(&mut conn, id).await?))
+    audit::record(&mut *conn, &event, facts).await?;
+    Ok(id)
+}
+
+/// Queues the return of everything left on the payment `payment_id` (a duplicate charge),
+/// in the caller's transaction; `None` when nothing is left or a refund is already waiting.
+pub(crate) async fn queue_whole(
+    conn: &mut PgConnection,
+    platform: &Platform,
+    payment_id: Uuid,
+    reason: &str,
+    facts: &RequestFacts,
+) -> Result<Option<Uuid>, PaymentError> {
+    let payment = lock_payment(&mut *conn, payment_id, None).await?;
+    let left = refundable(payment.status, payment.amount_minor, payment.refunded_minor, payment.pending_minor);
+    if left == 0 || payment.pending_minor > 0 {
+        return Ok(None);
+    }
+    let request = RefundRequest { request_id: Uuid::new_v4(), amount_minor: left, reason: reason.to_owned() };
+    hold(conn, platform, payment_id, &payment, &request, Some(reason), Requester::Platform, facts).await.map(Some)
 }
 
 /// Sends the refund to the gateway of the payment's own mode and records the answer.
-async fn send(platform: &Platform, refund: Refund, actor: Actor, facts: &RequestFacts) -> Result<Refund, PaymentError> {
+pub(crate) async fn send(platform: &Platform, refund: Refund, actor: Actor, facts: &RequestFacts) -> Result<Refund, PaymentError> {
     let outcome = match gateway_answer(platform, &refund).await {
         Ok(Ok(response)) => Answer::Done(response),
         Ok(Err(ApiError::OutcomeUnknown { .. })) => Answer::Unknown,
@@ -411,6 +451,7 @@ pub(crate) async fn settle(
             let change = Change::Refund { amount_minor, whole };
             transition::apply(&mut *conn, platform, &payment.order_id, change, source, actor, facts).await?;
             audit::record(&mut *conn, &event("refund.succeed", Outcome::Success), facts).await?;
+            super::captures::close_when_returned(&mut *conn, payment_id).await?;
             receipts::enqueue_refund(&mut *conn, platform, &payment.order_id, amount_minor).await?;
         }
         Answer::Refused(phrase) => {
@@ -451,15 +492,18 @@ pub(crate) struct OpenRefund {
     pub amount_minor: i64,
     pub status: RefundStatus,
     pub created_at: OffsetDateTime,
+    /// When a sender took it; `None` while a return the platform queued waits to be sent.
+    pub sent_at: Option<OffsetDateTime>,
 }
 
 impl OpenRefund {
     /// Its sender may still be waiting for the gateway at `now`: the order history cannot
     /// tell yet whether it happened. Twice the refund timeout covers the connect and the
     /// writing down of the answer.
+    /// A queued return not sent yet is not judged either: [`super::returns`] sends it.
     pub fn in_flight(&self, platform: &Platform, now: OffsetDateTime) -> bool {
         let timeout = time::Duration::seconds(platform.config.settings.refunds.gateway_timeout_secs as i64);
-        self.status == RefundStatus::Pending && now < self.created_at + timeout * 2
+        self.status == RefundStatus::Pending && self.sent_at.is_none_or(|sent_at| now < sent_at + timeout * 2)
     }
 }
 
@@ -467,7 +511,8 @@ impl OpenRefund {
 /// pending (in flight, or left so by a sender that stopped).
 pub(crate) async fn open_of(conn: &mut PgConnection, payment_id: Uuid) -> Result<Option<OpenRefund>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, amount_minor, status, created_at FROM refunds WHERE payment_id = $1 AND status IN ('pending', 'unknown')",
+        "SELECT id, amount_minor, status, created_at, sent_at FROM refunds
+         WHERE payment_id = $1 AND status IN ('pending', 'unknown')",
     )
     .bind(payment_id)
     .fetch_optional(conn)

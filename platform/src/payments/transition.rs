@@ -9,7 +9,8 @@
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::{Mode, PaymentError, Status, receipts};
+use super::captures::{self, Captured, Ending};
+use super::{Mode, PaymentError, Status, receipts, reconciliation};
 use crate::Platform;
 use crate::audit::{self, Actor, Event, Outcome, RequestFacts};
 
@@ -117,9 +118,11 @@ pub fn next(current: Status, change: &Change) -> Result<Option<Status>, ()> {
         Change::Note(_) => return Ok(None),
         // Each refund is applied once (its own row guards that), so a second partial
         // refund is a change even though the state stays partially refunded.
+        // A duplicate stays one when its money goes back; its refunded amount tells how much.
         Change::Refund { whole, .. } => {
             return match current {
                 Paid | PartiallyRefunded => Ok(Some(if *whole { Refunded } else { PartiallyRefunded })),
+                Duplicate => Ok(Some(Duplicate)),
                 _ => Err(()),
             };
         }
@@ -131,7 +134,7 @@ pub fn next(current: Status, change: &Change) -> Result<Option<Status>, ()> {
         Change::Failed { .. } => Failed,
         Change::Expire | Change::Abandon => Expired,
     };
-    if current == to || (to == Paid && current.is_paid()) {
+    if current == to || (to == Paid && current.is_captured()) {
         return Ok(None);
     }
     let possible = match (current, to) {
@@ -140,6 +143,9 @@ pub fn next(current: Status, change: &Change) -> Result<Option<Status>, ()> {
         (Pending | Failed, Expired) => matches!(change, Change::Abandon),
         // An error answer is not final: a status query may find the order paid or declined.
         (Failed, Paid | Declined) => true,
+        // The gateway let the buyer retry the same order, or a charge landed after the
+        // attempt was closed: the money was taken, so [`apply`] must account for it.
+        (Declined | Expired, Paid) => true,
         _ => false,
     };
     if possible { Ok(Some(to)) } else { Err(()) }
@@ -233,8 +239,9 @@ fn masked(pan: Option<&str>) -> Option<String> {
 
 /// Schedules the reconciliation worker's next look at the payment: a sent attempt, an
 /// error answer and every movement of money are checked against the gateway once the
-/// configured delay has passed; final refusals need no check, and a state staff accepted
-/// from the gateway already matches it.
+/// configured delay has passed; a decline or an abandoned attempt a day later (the gateway
+/// may yet have taken the money); an attempt never sent needs no check, and a state staff
+/// accepted from the gateway already matches it.
 async fn schedule_check(
     conn: &mut PgConnection,
     platform: &Platform,
@@ -252,8 +259,18 @@ async fn schedule_check(
     .bind(accepted)
     .execute(&mut *conn)
     .await?;
-    if !accepted && !matches!(to, Status::Declined | Status::Expired | Status::Created) {
-        check_soon(conn, platform, payment_id).await?;
+    match to {
+        _ if accepted => {}
+        Status::Created => {}
+        Status::Expired if matches!(change, Change::Expire) => {}
+        Status::Declined | Status::Expired => {
+            sqlx::query("UPDATE payments SET recon_due_at = now() + make_interval(days => $2) WHERE id = $1")
+                .bind(payment_id)
+                .bind(reconciliation::RECHECK_REFUSED_AFTER_DAYS)
+                .execute(&mut *conn)
+                .await?;
+        }
+        _ => check_soon(conn, platform, payment_id).await?,
     }
     Ok(())
 }
@@ -281,42 +298,32 @@ pub async fn apply(
     actor: Actor,
     facts: &RequestFacts,
 ) -> Result<Applied, PaymentError> {
-    let row: Option<(Uuid, Uuid, Uuid, Mode, Status, i64)> = sqlx::query_as(
-        "SELECT id, merchant_id, session_id, mode, status, amount_minor FROM payments WHERE order_id = $1 FOR UPDATE",
+    let row: Option<(Uuid, Uuid, Uuid, Mode, Status, i64, String)> = sqlx::query_as(
+        "SELECT id, merchant_id, session_id, mode, status, amount_minor, currency::text FROM payments
+         WHERE order_id = $1 FOR UPDATE",
     )
     .bind(order_id)
     .fetch_optional(&mut *conn)
     .await?;
-    let (payment_id, merchant_id, session_id, mode, current, amount_minor) = row.ok_or(PaymentError::NotFound)?;
+    let (payment_id, merchant_id, session_id, mode, current, amount_minor, currency) = row.ok_or(PaymentError::NotFound)?;
     let event = |outcome| {
         Event::new(source.event_type(), actor, outcome).merchant(merchant_id).target("payment", order_id)
     };
 
     let mut decision = next(current, &change);
+    // A confirmed capture pays its checkout once; any other is a duplicate to return.
+    let mut ending = None;
     if let (Ok(Some(Status::Paid)), Change::Paid(_)) = (decision, &change) {
-        // A session is paid once. A second approval (the buyer paid in two tabs) cannot
-        // become a second paid payment; it stays pending for staff to refund.
-        sqlx::query("SELECT 1 FROM checkout_sessions WHERE id = $1 FOR UPDATE").bind(session_id).execute(&mut *conn).await?;
-        let other_paid: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM payments WHERE session_id = $1 AND id <> $2
-                            AND status IN ('paid', 'refunded', 'partially_refunded'))",
-        )
-        .bind(session_id)
-        .bind(payment_id)
-        .fetch_one(&mut *conn)
-        .await?;
-        if other_paid {
-            decision = Err(());
+        let end = captures::decide(conn, payment_id, session_id, current).await?;
+        if let Ending::Duplicate(_) = end {
+            decision = Ok(Some(Status::Duplicate));
         }
+        ending = Some(end);
     }
 
     let to = match decision {
         Err(()) => {
-            let note = if matches!(change, Change::Paid(_)) && !current.is_paid() && current != Status::Declined {
-                "approved_but_session_already_paid"
-            } else {
-                "impossible_transition"
-            };
+            let note = "impossible_transition";
             timeline(conn, payment_id, source, Some(current), None, Some(note)).await?;
             let wanted = match &change {
                 Change::Paid(_) => "paid",
@@ -359,15 +366,21 @@ pub async fn apply(
         }
         _ => (None, None),
     };
+    let reason = match ending {
+        Some(Ending::Duplicate(surplus)) => Some(surplus.phrase()),
+        _ => reason,
+    };
     let empty = CardFacts::default();
     let card = card.unwrap_or(&empty);
     sqlx::query(
         "UPDATE payments SET status = $2, updated_at = now(),
-             paid_at = CASE WHEN $2 IN ('paid', 'refunded', 'partially_refunded') THEN coalesce(paid_at, now()) END,
+             paid_at = CASE WHEN $2 IN ('paid', 'refunded', 'partially_refunded', 'duplicate') THEN coalesce(paid_at, now()) END,
              masked_pan = coalesce($3, masked_pan), card_brand = coalesce($4, card_brand),
              auth_code = coalesce($5, auth_code), host_ref_num = coalesce($6, host_ref_num),
              trans_id = coalesce($7, trans_id), proc_return_code = coalesce($8, proc_return_code),
-             md_status = coalesce($9, md_status), decline_reason = $10
+             md_status = coalesce($9, md_status),
+             -- A duplicate keeps the phrase saying why it was not kept while its money goes back.
+             decline_reason = CASE WHEN $2 = 'duplicate' THEN coalesce($10, decline_reason) ELSE $10 END
          WHERE id = $1",
     )
     .bind(payment_id)
@@ -408,7 +421,14 @@ pub async fn apply(
         _ => {}
     }
     schedule_check(conn, platform, payment_id, &change, to).await?;
+    let surplus = match ending {
+        Some(Ending::Duplicate(surplus)) => Some(surplus.note()),
+        _ => None,
+    };
     let note = match (&change, source) {
+        _ if surplus.is_some() => surplus,
+        (Change::Paid(_), _) if current == Status::Declined => Some("captured_after_decline"),
+        (Change::Paid(_), _) if current == Status::Expired => Some("captured_after_expiry"),
         (Change::Paid(_), Source::Reconciliation) => Some("confirmed_by_order_history"),
         (Change::Paid(_), _) => Some("confirmed_by_status_query"),
         (Change::Abandon, _) => Some("no_record_at_gateway"),
@@ -418,10 +438,16 @@ pub async fn apply(
     };
     timeline(conn, payment_id, source, Some(current), Some(to), note).await?;
     let mut event = event(Outcome::Success).detail(detail);
-    if let Some(code) = &card.proc_return_code {
+    if let Some(surplus) = surplus {
+        event = event.reason(surplus);
+    } else if let Some(code) = &card.proc_return_code {
         event = event.reason(format!("proc_return_code_{code}"));
     }
     audit::record(conn, &event, facts).await?;
+    if let Some(ending) = ending {
+        let captured = Captured { payment_id, merchant_id, mode, order_id, amount_minor, currency: &currency, from: current };
+        captures::follow_up(conn, platform, &captured, ending, facts).await?;
+    }
 
     if to == Status::Paid {
         sqlx::query("UPDATE checkout_sessions SET status = 'paid', paid_at = now() WHERE id = $1")
@@ -449,7 +475,10 @@ mod tests {
         assert_eq!(next(Paid, &paid), Ok(None), "a repeated approval is a no-op");
         assert_eq!(next(Paid, &declined), Err(()), "a decline cannot undo a confirmed payment");
         assert_eq!(next(Paid, &failed), Err(()));
-        assert_eq!(next(Declined, &paid), Err(()), "a verified decline is final");
+        assert_eq!(next(Declined, &paid), Ok(Some(Paid)), "money taken after a decline is accounted for");
+        assert_eq!(next(Declined, &failed), Err(()), "a verified decline is final");
+        assert_eq!(next(Duplicate, &paid), Ok(None), "a repeated approval of a duplicate is a no-op");
+        assert_eq!(next(Duplicate, &declined), Err(()));
         assert_eq!(next(Failed, &paid), Ok(Some(Paid)), "an error answer is not final");
         assert_eq!(next(Pending, &Change::Expire), Err(()), "a sent attempt waits for the gateway");
         assert_eq!(next(Pending, &Change::Abandon), Ok(Some(Expired)), "unless the gateway never saw it");
@@ -460,6 +489,7 @@ mod tests {
         assert_eq!(next(PartiallyRefunded, &part), Ok(Some(PartiallyRefunded)), "a second partial refund is a change");
         assert_eq!(next(PartiallyRefunded, &rest), Ok(Some(Refunded)));
         assert_eq!(next(Refunded, &part), Err(()), "nothing is left to refund");
+        assert_eq!(next(Duplicate, &rest), Ok(Some(Duplicate)), "a duplicate stays one when returned");
         assert_eq!(next(Pending, &rest), Err(()), "only taken money is refunded");
         assert_eq!(next(Created, &Change::Expire), Ok(Some(Expired)));
         assert_eq!(next(Refunded, &paid), Ok(None));

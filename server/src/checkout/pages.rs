@@ -152,6 +152,29 @@ pub fn result(order_id: &str, outcome: &Outcome) -> String {
             }
             .into_any(),
         ),
+        // A charge the order does not keep: say so plainly, never "being confirmed".
+        Status::Duplicate => {
+            let (title, text) = if outcome.returned {
+                ("Charge returned", format!("{amount} has been returned to your card. You do not need to do anything."))
+            } else {
+                (
+                    "Charge being returned",
+                    format!("{amount} is being returned to your card automatically. You do not need to do anything; your bank may take a few days to show it."),
+                )
+            };
+            let why = outcome.decline_reason.clone().unwrap_or_else(|| "This charge was not kept.".into());
+            (
+                title,
+                None,
+                view! {
+                    <h1>{title}</h1>
+                    <p role="status">{why}</p>
+                    <p>{text}</p>
+                    {back(&outcome.success_url, "Return to the seller")}
+                }
+                .into_any(),
+            )
+        }
         Status::Expired => (
             "Checkout expired",
             None,

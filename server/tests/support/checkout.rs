@@ -237,6 +237,39 @@ impl Shop {
         .unwrap()
     }
 
+    /// Waits (bounded) until the payment is in `status`, as a callback moves it.
+    pub async fn reaches(&self, order_id: &str, status: &str) {
+        for _ in 0..200 {
+            if self.status(order_id).await == status {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("payment {order_id} never became {status}: {}", self.status(order_id).await);
+    }
+
+    /// `(status, refunded, held)` of the payment with gateway order id `order_id`.
+    pub async fn money(&self, order_id: &str) -> (String, i64, i64) {
+        sqlx::query_as("SELECT status::text, refunded_minor, refund_pending_minor FROM payments WHERE order_id = $1")
+            .bind(order_id)
+            .fetch_one(self.pool())
+            .await
+            .unwrap()
+    }
+
+    /// The Test gateway's own account of an order.
+    pub async fn history(&self, order_id: &str) -> payten::api::OrderHistory {
+        let platform = &self.server.platform;
+        let account = platform::payments::gateways::for_mode(platform, Mode::Test).await.unwrap();
+        platform::payments::gateways::status_client(platform, &account).unwrap().api().order_history(order_id).await.unwrap()
+    }
+
+    /// Runs the reconciliation worker as if `minutes` had passed.
+    pub async fn reconcile_after(&self, minutes: i64) -> platform::payments::reconciliation::RunReport {
+        let now = time::OffsetDateTime::now_utc() + time::Duration::minutes(minutes);
+        platform::payments::reconciliation::run_due(&self.server.platform, now).await.unwrap()
+    }
+
     /// Audit rows about a payment: `event_type:outcome:reason`.
     pub async fn audit(&self, order_id: &str) -> Vec<String> {
         sqlx::query_scalar(

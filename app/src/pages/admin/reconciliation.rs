@@ -1,6 +1,7 @@
 //! The Reconciliation module: the exception queue (open first; `?exceptions=all` adds the
 //! closed ones), each open exception closed with a note by accepting the gateway's state or
-//! marking it resolved (reconciliation `act`), and the daily report for a chosen day
+//! marking it resolved (reconciliation `act`); duplicate charges appear there too and close
+//! by themselves once returned. The daily report for a chosen day
 //! (`?day=YYYY-MM-DD`, today by default) with its CSV download.
 
 use leptos::prelude::*;
@@ -88,10 +89,19 @@ fn Exceptions(view: ExceptionsView, close: ServerAction<CloseException>) -> impl
 
 #[component]
 fn ExceptionRow(e: ExceptionView, close: ServerAction<CloseException>, can_act: bool) -> impl IntoView {
-    let kind = if e.kind == "unresolved" { "No answer from the gateway" } else { "Disagreement" };
+    let kind = match e.kind.as_str() {
+        "unresolved" => "No answer from the gateway",
+        "duplicate" => "Duplicate charge",
+        "late_capture" => "Charge after a decline or expiry",
+        _ => "Disagreement",
+    };
     let closing = match (e.closed, can_act) {
         (Some(closed), _) => {
-            let how = if e.resolution.as_deref() == Some("accepted_gateway") { "Gateway's state accepted" } else { "Resolved" };
+            let how = match e.resolution.as_deref() {
+                Some("accepted_gateway") => "Gateway's state accepted",
+                Some("returned") => "Returned to the buyer",
+                _ => "Resolved",
+            };
             view! { <span>{format!("{how} {closed}")}</span> {e.note.map(|note| view! { <br /><span class="aside">{note}</span> })} }
                 .into_any()
         }
@@ -141,7 +151,7 @@ fn Report(report: ReportView, export: ServerAction<ExportDailyReport>, keep_all:
                 <thead>
                     <tr>
                         <th>"Merchant"</th><th>"Mode"</th><th>"Payments"</th><th>"Paid"</th><th>"Refunds"</th><th>"Refunded"</th>
-                        <th>"Matched"</th><th>"Disagreeing"</th>
+                        <th>"Matched"</th><th>"Disagreeing"</th><th>"Duplicate charges"</th><th>"Duplicates returned"</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -155,6 +165,8 @@ fn Report(report: ReportView, export: ServerAction<ExportDailyReport>, keep_all:
                             <td>{format_money(l.refunds_minor, &l.currency)}</td>
                             <td>{l.matched}</td>
                             <td>{l.mismatched}</td>
+                            <td>{format!("{} ({})", l.duplicates, format_money(l.duplicates_minor, &l.currency))}</td>
+                            <td>{l.duplicates_returned}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>

@@ -80,6 +80,19 @@ pub fn PaymentRecord(detail: PaymentDetailView, #[prop(default = None)] form: Op
     let refunded_minor = payment.refunded_minor;
     let risk_note = (!risk_reasons.is_empty())
         .then(|| view! { <p class="notice" role="note">{format!("Flagged by fraud checks: {}.", risk_reasons.join("; "))}</p> });
+    // A duplicate is money the order does not keep; the merchant must not ship for it twice.
+    let duplicate = payment.status == "duplicate";
+    let duplicate_note = duplicate.then(|| {
+        let why = decline_reason.clone().unwrap_or_default();
+        let then = if refunded_minor >= payment.amount_minor {
+            "It has been returned to the buyer in full."
+        } else {
+            "Saleonix is returning it to the buyer in full; there is nothing for you to do."
+        };
+        view! { <p class="notice" role="note">{format!("Duplicate charge. {why} {then}")}</p> }
+    });
+    // For a duplicate the phrase says why the charge was not kept; it is not a decline.
+    let decline_reason = decline_reason.filter(|_| !duplicate);
     let facts = [
         ("Amount", Some(format_money(payment.amount_minor, &payment.currency))),
         ("Status", Some(status_label(&payment.status).to_owned())),
@@ -96,6 +109,7 @@ pub fn PaymentRecord(detail: PaymentDetailView, #[prop(default = None)] form: Op
         ("Checkout", Some(checkout_url)),
     ];
     view! {
+        {duplicate_note}
         {risk_note}
         <dl class="facts">
             {facts.into_iter().filter_map(|(label, value)| value.map(|value| view! { <dt>{label}</dt><dd>{value}</dd> })).collect_view()}
