@@ -245,7 +245,7 @@ pub async fn daily_volume(pool: &PgPool, scope: &MerchantScope, mode: Mode, days
     sqlx::query_as(
         "SELECT d::date AS day, count(p.id) AS payments, coalesce(sum(p.amount_minor), 0)::bigint AS volume_minor
          FROM generate_series((now() AT TIME ZONE 'UTC')::date - ($3 - 1), (now() AT TIME ZONE 'UTC')::date, interval '1 day') d
-         LEFT JOIN payments p ON p.merchant_id = $1 AND p.mode = $2 AND p.paid_at IS NOT NULL
+         LEFT JOIN payments p ON p.merchant_id = $1 AND p.mode = $2 AND p.paid_at IS NOT NULL AND p.status <> 'duplicate'
               AND (p.paid_at AT TIME ZONE 'UTC')::date = d::date
          GROUP BY d ORDER BY d",
     )

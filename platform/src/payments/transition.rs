@@ -5,6 +5,8 @@
 //! caller's transaction. Repeating a change is harmless: a return and a callback for the
 //! same order, in any order and any number of times, leave one result. A change the state
 //! cannot take (a decline after a confirmed payment) changes nothing and is recorded.
+//! A confirmed capture always ends somewhere: as the checkout's one paid payment, or as a
+//! `duplicate` whose return is queued in the same transaction ([`super::captures`]).
 
 use sqlx::PgConnection;
 use uuid::Uuid;
