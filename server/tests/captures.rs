@@ -99,6 +99,13 @@ async fn a_second_approval_for_a_paid_checkout_is_returned_whichever_answer_come
     let returns = shop.pay_at_gateway(&second, APPROVE).await;
     shop.reaches(&b, "duplicate").await;
     shop.deliver(&returns[0]).await;
+    // The callback's handler sends the return after it has recorded the duplicate.
+    for _ in 0..200 {
+        if shop.money(&b).await.2 == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
     assert_returned_duplicate(&shop, &a, &b, 3_000, "second_charge_for_paid_checkout").await;
 
     // The browser return comes first; the callback (held back, then delivered) after.
