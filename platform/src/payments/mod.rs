@@ -14,6 +14,7 @@
 pub mod attempts;
 pub mod catalog;
 pub mod gateway_results;
+pub mod gateway_setup;
 pub mod gateways;
 pub mod links;
 pub mod reading;
