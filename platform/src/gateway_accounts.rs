@@ -93,29 +93,47 @@ pub async fn write_account(conn: &mut PgConnection, keys: &KeyRing, write: &Acco
     };
     let store_key = seal("store_key_enc", write.store_key);
     let api_password = seal("api_password_enc", write.api_password);
-    sqlx::query(
-        "INSERT INTO gateway_accounts (mode, gate_url, api_url, client_id, api_user, store_key_enc, api_password_enc,
-             store_key_set_by, api_password_set_by, updated_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8)
-         ON CONFLICT (mode) DO UPDATE SET gate_url = $2, api_url = $3, client_id = $4, api_user = $5,
-             store_key_enc = COALESCE($6, gateway_accounts.store_key_enc),
-             store_key_set_at = CASE WHEN $6 IS NULL THEN gateway_accounts.store_key_set_at ELSE now() END,
-             store_key_set_by = CASE WHEN $6 IS NULL THEN gateway_accounts.store_key_set_by ELSE $8 END,
-             api_password_enc = COALESCE($7, gateway_accounts.api_password_enc),
-             api_password_set_at = CASE WHEN $7 IS NULL THEN gateway_accounts.api_password_set_at ELSE now() END,
-             api_password_set_by = CASE WHEN $7 IS NULL THEN gateway_accounts.api_password_set_by ELSE $8 END,
-             updated_at = now(), updated_by = $8",
+    // Updated in place when the row exists, so that a secret not given keeps its ciphertext;
+    // an INSERT … ON CONFLICT would check the new row's NOT NULL secrets first.
+    let updated = sqlx::query(
+        "UPDATE gateway_accounts SET gate_url = $2, api_url = $3, client_id = $4, api_user = $5,
+             store_key_enc = COALESCE($6, store_key_enc),
+             store_key_set_at = CASE WHEN $6 IS NULL THEN store_key_set_at ELSE now() END,
+             store_key_set_by = CASE WHEN $6 IS NULL THEN store_key_set_by ELSE $8 END,
+             api_password_enc = COALESCE($7, api_password_enc),
+             api_password_set_at = CASE WHEN $7 IS NULL THEN api_password_set_at ELSE now() END,
+             api_password_set_by = CASE WHEN $7 IS NULL THEN api_password_set_by ELSE $8 END,
+             updated_at = now(), updated_by = $8
+         WHERE mode = $1",
     )
     .bind(mode)
     .bind(&write.endpoints.gate_url)
     .bind(&write.endpoints.api_url)
     .bind(write.client_id)
     .bind(write.api_user)
-    .bind(store_key)
-    .bind(api_password)
+    .bind(&store_key)
+    .bind(&api_password)
     .bind(write.by)
-    .execute(conn)
-    .await?;
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        sqlx::query(
+            "INSERT INTO gateway_accounts (mode, gate_url, api_url, client_id, api_user, store_key_enc, api_password_enc,
+                 store_key_set_by, api_password_set_by, updated_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8)",
+        )
+        .bind(mode)
+        .bind(&write.endpoints.gate_url)
+        .bind(&write.endpoints.api_url)
+        .bind(write.client_id)
+        .bind(write.api_user)
+        .bind(store_key)
+        .bind(api_password)
+        .bind(write.by)
+        .execute(conn)
+        .await?;
+    }
     Ok(())
 }
 

@@ -181,7 +181,7 @@ async fn the_admin_sets_the_live_account_with_step_up_and_live_checkouts_use_it(
     assert_eq!(rows[1].2["mode"], "live");
     assert_eq!(rows[1].2["client_id"], LIVE_CLIENT_ID);
     assert_eq!(rows[2].2["replaced"], serde_json::json!(["store_key"]));
-    let trail: String = sqlx::query_scalar("SELECT string_agg(audit.events::text, ' ') FROM audit.events")
+    let trail: String = sqlx::query_scalar("SELECT string_agg(e::text, ' ') FROM audit.events e")
         .fetch_one(shop.pool())
         .await
         .unwrap();

@@ -53,7 +53,7 @@ pub fn SettingsPage() -> impl IntoView {
 fn Account(account: GatewayAccountView, save: ServerAction<SaveGatewayAccount>, can_edit: bool) -> impl IntoView {
     let GatewayAccountView { mode, gate_url, api_url, account } = account;
     let slug = if mode == Mode::Live { "live" } else { "test" };
-    let heading = format!("{slug}-account-heading");
+    let (heading, labelled_by) = (format!("{slug}-account-heading"), format!("{slug}-account-heading"));
     let stored = match &account {
         Some(stored) => view! {
             <dt>"Client id"</dt><dd><code>{stored.client_id.clone()}</code></dd>
@@ -75,7 +75,7 @@ fn Account(account: GatewayAccountView, save: ServerAction<SaveGatewayAccount>, 
     });
     let form = can_edit.then(|| view! { <AccountForm slug mode account=account.clone() save /> });
     view! {
-        <section class="panel" aria-labelledby=heading.clone()>
+        <section class="panel" aria-labelledby=labelled_by>
             <h2 id=heading>{format!("{} Mode gateway account", mode.label())}</h2>
             <dl class="facts">
                 <dt>"3-D gate"</dt><dd><code>{gate_url}</code></dd>
