@@ -156,6 +156,7 @@ async fn the_admin_sets_the_live_account_with_step_up_and_live_checkouts_use_it(
     let set = live["account"]["store_key_set"].as_str().unwrap();
     assert!(set.starts_with("set on ") && set.ends_with(" by Test Person"), "{set}");
     let page = admin.get("/admin/settings").await.text().await.unwrap();
+    assert!(page.contains("Live Mode gateway account") && page.contains("Save the Live Mode account"), "{page}");
     assert_no_secret(&page, "the page");
 
     // Rotating a secret of the same store: a blank field keeps the other one.
