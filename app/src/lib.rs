@@ -23,6 +23,7 @@ pub mod refunds;
 #[cfg(feature = "ssr")]
 pub mod request;
 pub mod risk;
+pub mod settings;
 pub mod team;
 
 use leptos::prelude::*;
@@ -35,6 +36,7 @@ use crate::pages::admin::all_payments::{AllPaymentsPage, StaffPaymentPage};
 use crate::pages::admin::reconciliation::ReconciliationPage;
 use crate::pages::admin::refunds::RefundsPage;
 use crate::pages::admin::risk::RiskPage;
+use crate::pages::admin::settings::SettingsPage;
 use crate::pages::admin::{audit, merchants, module::ModulePage, overview::OverviewPage, staff};
 use crate::pages::payments::{
     checkouts::CheckoutsPage, detail::PaymentPage, links::LinksPage, list::PaymentsListPage, products::ProductsPage,
@@ -109,9 +111,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/reconciliation") view=ReconciliationPage />
                     <Route path=path!("/admin/risk") view=RiskPage />
                     <Route path=path!("/admin/audit") view=audit::AuditPage />
+                    <Route path=path!("/admin/settings") view=SettingsPage />
                     // The modules whose screens are still to come share one placeholder page.
                     <Route path=path!("/admin/support") view=|| view! { <ModulePage slug="support" /> } />
-                    <Route path=path!("/admin/settings") view=|| view! { <ModulePage slug="settings" /> } />
                 </Routes>
             </main>
             <SiteFooter />

@@ -24,6 +24,7 @@ use crate::contact::SubmitContact;
 use crate::reconciliation::{CloseException, DailyReport, ExportDailyReport, ReconciliationExceptions};
 use crate::refunds::{RefundPayment, StaffPayment, StaffRefund};
 use crate::risk::{AddBlock, RemoveBlock, RiskDecisions, RiskSettings, SetMerchantLimit, SetRiskRule};
+use crate::settings::{GatewaySettings, SaveGatewayAccount};
 use crate::payments::{
     ArchiveLink, ArchiveProduct, Checkouts, CreateCheckout, CreateLink, CreateProduct, DashboardState, PaymentDetail,
     PaymentLinks, PaymentsList, PaymentsOverview, Products, SetDashboardMode,
@@ -126,6 +127,10 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy)] = &[
     (AddBlock::PATH, Policy::Staff(Module::Risk, Level::Act)),
     (RemoveBlock::PATH, Policy::Staff(Module::Risk, Level::Act)),
     (SetMerchantLimit::PATH, Policy::Staff(Module::Risk, Level::Act)),
+    // Staff holding settings see the gateway accounts' non-secret part; where money goes
+    // is changed by platform administrators only (with step-up).
+    (GatewaySettings::PATH, Policy::Staff(Module::Settings, Level::View)),
+    (SaveGatewayAccount::PATH, Policy::PlatformAdmin),
     (StaffList::PATH, Policy::PlatformAdmin),
     (StaffDetail::PATH, Policy::PlatformAdmin),
     (InviteStaff::PATH, Policy::PlatformAdmin),

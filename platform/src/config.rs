@@ -27,17 +27,56 @@ pub struct TlsConfig {
     pub redirect_listen: Option<SocketAddr>,
 }
 
-/// The Payten 3-D gate URLs the checkout form may post to; they also feed the CSP's
-/// `form-action`, which is why they live here and not only in the gateway accounts.
-/// `test_api_url` is where the development seed points the Test Mode account.
+/// The Payten endpoints of each mode: the 3-D gate the checkout form posts to (it also
+/// feeds the CSP's `form-action`) and the XML API, where the API password travels. Each
+/// mode's gateway account must use exactly these (`payments::gateways::for_mode`), and the
+/// console's Settings module stores them with an account, so staff never type a URL.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct PaytenGates {
     pub test_gate_url: String,
     pub test_api_url: String,
     pub live_gate_url: String,
+    pub live_api_url: String,
     /// How long an order-status query may take before the payment is left pending for
     /// reconciliation (the buyer waits for it on the return).
     pub status_query_timeout_secs: u64,
+}
+
+impl PaytenGates {
+    /// Every URL is http(s); Live ones are `https` (the store key's hashes and the API
+    /// password go there); and Test and Live share neither the gate nor the API, so a Test
+    /// account can never reach the live bank.
+    fn validate(&self) -> Result<(), ConfigError> {
+        let urls = [
+            ("TEST_GATE_URL", &self.test_gate_url),
+            ("TEST_API_URL", &self.test_api_url),
+            ("LIVE_GATE_URL", &self.live_gate_url),
+            ("LIVE_API_URL", &self.live_api_url),
+        ];
+        for (name, url) in urls {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(ConfigError::Invalid(format!("SALEONIX_PAYTEN__{name} must start with http:// or https://")));
+            }
+        }
+        for (name, url) in &urls[2..] {
+            if !url.starts_with("https://") {
+                return Err(ConfigError::Invalid(format!(
+                    "SALEONIX_PAYTEN__{name} must be https://: Live card data and API passwords never travel in the clear"
+                )));
+            }
+        }
+        if self.test_gate_url == self.live_gate_url {
+            return Err(ConfigError::Invalid(
+                "SALEONIX_PAYTEN__TEST_GATE_URL and SALEONIX_PAYTEN__LIVE_GATE_URL must differ: Test and Live never share a gateway".into(),
+            ));
+        }
+        if self.test_api_url == self.live_api_url {
+            return Err(ConfigError::Invalid(
+                "SALEONIX_PAYTEN__TEST_API_URL and SALEONIX_PAYTEN__LIVE_API_URL must differ: Test and Live never share a gateway".into(),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// The platform as the merchant of record, printed on every receipt.
@@ -264,6 +303,7 @@ impl Default for Settings {
                 test_gate_url: "http://127.0.0.1:8600/fim/est3Dgate".into(),
                 test_api_url: "http://127.0.0.1:8600/fim/api".into(),
                 live_gate_url: "https://pgw.bkt-ks.com/fim/est3Dgate".into(),
+                live_api_url: "https://pgw.bkt-ks.com/fim/api".into(),
                 status_query_timeout_secs: 10,
             },
             merchant_of_record: MerchantOfRecord {
@@ -356,11 +396,7 @@ impl Settings {
                 "SALEONIX_REFUNDS__GATEWAY_TIMEOUT_SECS must be shorter than the first reconciliation check".into(),
             ));
         }
-        if self.payten.test_gate_url == self.payten.live_gate_url {
-            return Err(ConfigError::Invalid(
-                "SALEONIX_PAYTEN__TEST_GATE_URL and SALEONIX_PAYTEN__LIVE_GATE_URL must differ: Test and Live never share a gateway".into(),
-            ));
-        }
+        self.payten.validate()?;
         if self.audit.retention_days < AuditSettings::MIN_RETENTION_DAYS {
             return Err(ConfigError::Invalid(format!(
                 "SALEONIX_AUDIT__RETENTION_DAYS must be at least {} (five years, for AML record keeping)",
@@ -446,6 +482,23 @@ mod tests {
         let err = retention(1824).unwrap_err();
         assert!(err.to_string().contains("RETENTION_DAYS must be at least 1825"), "{err}");
         assert_eq!(retention(3650).unwrap().audit.retention_days, 3650);
+    }
+
+    #[test]
+    fn live_gateway_urls_must_be_https_and_differ_from_test() {
+        let payten = with(&[]).unwrap().payten;
+        assert_eq!(payten.live_api_url, "https://pgw.bkt-ks.com/fim/api", "BKT Kosovo's live API by default");
+        let err = with(&[("payten.live_api_url", "http://pgw.bkt-ks.com/fim/api")]).unwrap_err();
+        assert!(err.to_string().contains("SALEONIX_PAYTEN__LIVE_API_URL must be https://"), "{err}");
+        let err = with(&[("payten.live_gate_url", "http://pgw.bkt-ks.com/fim/est3Dgate")]).unwrap_err();
+        assert!(err.to_string().contains("SALEONIX_PAYTEN__LIVE_GATE_URL must be https://"), "{err}");
+        let err = with(&[("payten.test_api_url", "https://pgw.bkt-ks.com/fim/api")]).unwrap_err();
+        assert!(err.to_string().contains("TEST_API_URL and SALEONIX_PAYTEN__LIVE_API_URL must differ"), "{err}");
+        let err = with(&[("payten.test_gate_url", "https://pgw.bkt-ks.com/fim/est3Dgate")]).unwrap_err();
+        assert!(err.to_string().contains("must differ"), "{err}");
+        assert!(with(&[("payten.test_api_url", "ftp://sandbox/fim/api")]).is_err());
+        // Test Mode may use a plain-HTTP sandbox on the machine itself.
+        assert!(with(&[("payten.test_api_url", "http://127.0.0.1:8601/fim/api")]).is_ok());
     }
 
     #[test]

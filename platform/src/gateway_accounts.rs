@@ -5,6 +5,8 @@
 use payten::{Credentials, GatewayEndpoints};
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::{PgConnection, PgPool};
+use time::OffsetDateTime;
+use uuid::Uuid;
 
 use crate::field_crypto::{FieldCryptoError, FieldSlot, KeyRing};
 
@@ -54,28 +56,135 @@ fn slot(mode: Mode, column: &'static str) -> FieldSlot<'static> {
     FieldSlot { table: TABLE, column, row: mode.as_str() }
 }
 
-/// Creates or replaces the account of `account.mode`.
+/// What one write of a mode's account holds. A secret left `None` keeps the stored one (the
+/// console's blank field); creating the row needs both, which the caller checks.
+pub struct AccountWrite<'a> {
+    pub mode: Mode,
+    pub endpoints: &'a GatewayEndpoints,
+    pub client_id: &'a str,
+    pub api_user: &'a str,
+    pub store_key: Option<&'a SecretString>,
+    pub api_password: Option<&'a SecretString>,
+    /// The administrator who saved it in the console; `None` for the seed and operators.
+    pub by: Option<Uuid>,
+}
+
+/// Creates or replaces the account of `account.mode`, both secrets included.
 pub async fn save(conn: &mut PgConnection, keys: &KeyRing, account: &GatewayAccount) -> Result<(), sqlx::Error> {
-    let mode = account.mode;
     let creds = &account.credentials;
-    let store_key = keys.encrypt(slot(mode, "store_key_enc"), creds.store_key.expose_secret().as_bytes());
-    let api_password = keys.encrypt(slot(mode, "api_password_enc"), creds.api_password.expose_secret().as_bytes());
-    sqlx::query(
-        "INSERT INTO gateway_accounts (mode, gate_url, api_url, client_id, api_user, store_key_enc, api_password_enc)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (mode) DO UPDATE SET gate_url = $2, api_url = $3, client_id = $4, api_user = $5,
-             store_key_enc = $6, api_password_enc = $7, updated_at = now()",
+    let write = AccountWrite {
+        mode: account.mode,
+        endpoints: &account.endpoints,
+        client_id: &creds.client_id,
+        api_user: &creds.api_user,
+        store_key: Some(&creds.store_key),
+        api_password: Some(&creds.api_password),
+        by: None,
+    };
+    write_account(conn, keys, &write).await
+}
+
+/// Creates or updates the account of `write.mode`; each secret given is encrypted for its
+/// row and stamped with when and by whom it was set.
+pub async fn write_account(conn: &mut PgConnection, keys: &KeyRing, write: &AccountWrite<'_>) -> Result<(), sqlx::Error> {
+    let mode = write.mode;
+    let seal = |column: &'static str, secret: Option<&SecretString>| {
+        secret.map(|secret| keys.encrypt(slot(mode, column), secret.expose_secret().as_bytes()))
+    };
+    let store_key = seal("store_key_enc", write.store_key);
+    let api_password = seal("api_password_enc", write.api_password);
+    // Updated in place when the row exists, so that a secret not given keeps its ciphertext;
+    // an INSERT … ON CONFLICT would check the new row's NOT NULL secrets first.
+    let updated = sqlx::query(
+        "UPDATE gateway_accounts SET gate_url = $2, api_url = $3, client_id = $4, api_user = $5,
+             store_key_enc = COALESCE($6, store_key_enc),
+             store_key_set_at = CASE WHEN $6 IS NULL THEN store_key_set_at ELSE now() END,
+             store_key_set_by = CASE WHEN $6 IS NULL THEN store_key_set_by ELSE $8 END,
+             api_password_enc = COALESCE($7, api_password_enc),
+             api_password_set_at = CASE WHEN $7 IS NULL THEN api_password_set_at ELSE now() END,
+             api_password_set_by = CASE WHEN $7 IS NULL THEN api_password_set_by ELSE $8 END,
+             updated_at = now(), updated_by = $8
+         WHERE mode = $1",
     )
     .bind(mode)
-    .bind(&account.endpoints.gate_url)
-    .bind(&account.endpoints.api_url)
-    .bind(&creds.client_id)
-    .bind(&creds.api_user)
-    .bind(store_key)
-    .bind(api_password)
-    .execute(conn)
-    .await?;
+    .bind(&write.endpoints.gate_url)
+    .bind(&write.endpoints.api_url)
+    .bind(write.client_id)
+    .bind(write.api_user)
+    .bind(&store_key)
+    .bind(&api_password)
+    .bind(write.by)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        sqlx::query(
+            "INSERT INTO gateway_accounts (mode, gate_url, api_url, client_id, api_user, store_key_enc, api_password_enc,
+                 store_key_set_by, api_password_set_by, updated_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8)",
+        )
+        .bind(mode)
+        .bind(&write.endpoints.gate_url)
+        .bind(&write.endpoints.api_url)
+        .bind(write.client_id)
+        .bind(write.api_user)
+        .bind(store_key)
+        .bind(api_password)
+        .bind(write.by)
+        .execute(conn)
+        .await?;
+    }
     Ok(())
+}
+
+/// When a secret was last set, and the name of who set it (`None`: outside the console).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretStamp {
+    pub at: OffsetDateTime,
+    pub by: Option<String>,
+}
+
+/// The part of an account that may be shown: everything but the secrets themselves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountSummary {
+    pub mode: Mode,
+    pub endpoints: GatewayEndpoints,
+    pub client_id: String,
+    pub api_user: String,
+    pub store_key: SecretStamp,
+    pub api_password: SecretStamp,
+    pub updated_at: OffsetDateTime,
+    pub updated_by: Option<String>,
+}
+
+type SummaryRow = (Mode, String, String, String, String, OffsetDateTime, Option<String>, OffsetDateTime, Option<String>, OffsetDateTime, Option<String>);
+
+/// Every configured account's showable part, Test first. Never selects a ciphertext.
+pub async fn summaries(pool: &PgPool) -> Result<Vec<AccountSummary>, sqlx::Error> {
+    let rows: Vec<SummaryRow> = sqlx::query_as(
+        "SELECT g.mode, g.gate_url, g.api_url, g.client_id, g.api_user,
+                g.store_key_set_at, sk.full_name, g.api_password_set_at, ap.full_name, g.updated_at, up.full_name
+         FROM gateway_accounts g
+         LEFT JOIN users sk ON sk.id = g.store_key_set_by
+         LEFT JOIN users ap ON ap.id = g.api_password_set_by
+         LEFT JOIN users up ON up.id = g.updated_by
+         ORDER BY g.mode",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(mode, gate_url, api_url, client_id, api_user, sk_at, sk_by, ap_at, ap_by, updated_at, updated_by)| AccountSummary {
+            mode,
+            endpoints: GatewayEndpoints { gate_url, api_url },
+            client_id,
+            api_user,
+            store_key: SecretStamp { at: sk_at, by: sk_by },
+            api_password: SecretStamp { at: ap_at, by: ap_by },
+            updated_at,
+            updated_by,
+        })
+        .collect())
 }
 
 #[derive(sqlx::FromRow)]

@@ -46,10 +46,7 @@ async fn run(command: &str, config: Config) -> Result<ExitCode, Box<dyn std::err
         _ => {}
     }
     if settings.env == Environment::Development {
-        let sandbox = payten::GatewayEndpoints {
-            gate_url: settings.payten.test_gate_url.clone(),
-            api_url: settings.payten.test_api_url.clone(),
-        };
+        let sandbox = platform::payments::gateways::configured(&settings.payten, platform::gateway_accounts::Mode::Test);
         print_demo_accounts(platform::seed::seed_demo(&pool, &config.secrets.field_keys, sandbox).await?);
     }
     let config = Arc::new(config);

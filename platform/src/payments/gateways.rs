@@ -1,22 +1,30 @@
 //! The gateway account of each mode, as payments use it. Every lookup starts from an
-//! object's own mode ([`for_mode`]), and each account must use the gate configured for its
-//! mode, so a Test object cannot reach the Live gate nor a Live object the sandbox. The
-//! database backs this: a payment references its account by `(mode, client_id)`.
+//! object's own mode ([`for_mode`]), and each account must use the gate and the API
+//! configured for its mode, so a Test object cannot reach the Live bank nor a Live object
+//! (and its API password) the sandbox or any other host. The database backs this: a
+//! payment references its account by `(mode, client_id)`.
 
 use std::time::Duration;
 
-use payten::{NestPay, Timeouts};
+use payten::{GatewayEndpoints, NestPay, Timeouts};
 
 use super::{Mode, PaymentError};
 use crate::Platform;
+use crate::config::PaytenGates;
 use crate::gateway_accounts::{self, GatewayAccount};
 
-fn configured_gate(platform: &Platform, mode: Mode) -> &str {
-    let gates = &platform.config.settings.payten;
-    match mode {
-        Mode::Test => &gates.test_gate_url,
-        Mode::Live => &gates.live_gate_url,
-    }
+/// The gate and API configured for `mode`: the only ones an account of that mode may use.
+pub fn configured(gates: &PaytenGates, mode: Mode) -> GatewayEndpoints {
+    let (gate_url, api_url) = match mode {
+        Mode::Test => (&gates.test_gate_url, &gates.test_api_url),
+        Mode::Live => (&gates.live_gate_url, &gates.live_api_url),
+    };
+    GatewayEndpoints { gate_url: gate_url.clone(), api_url: api_url.clone() }
+}
+
+/// Whether a stored account of `mode` uses exactly its mode's configured endpoints.
+pub fn uses_configured(gates: &PaytenGates, mode: Mode, endpoints: &GatewayEndpoints) -> bool {
+    *endpoints == configured(gates, mode)
 }
 
 /// The account payments of `mode` go to.
@@ -24,7 +32,7 @@ pub async fn for_mode(platform: &Platform, mode: Mode) -> Result<GatewayAccount,
     let account = gateway_accounts::load(&platform.pool, &platform.config.secrets.field_keys, mode)
         .await?
         .ok_or(PaymentError::NoGatewayAccount(mode))?;
-    if account.mode != mode || account.endpoints.gate_url != configured_gate(platform, mode) {
+    if account.mode != mode || !uses_configured(&platform.config.settings.payten, mode, &account.endpoints) {
         return Err(PaymentError::GatewayMisconfigured(mode));
     }
     Ok(account)

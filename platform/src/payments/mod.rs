@@ -17,6 +17,7 @@ pub mod attempts;
 pub mod captures;
 pub mod catalog;
 pub mod gateway_results;
+pub mod gateway_setup;
 pub mod gateways;
 pub mod links;
 pub mod reading;

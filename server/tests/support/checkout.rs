@@ -20,7 +20,9 @@ use super::{TestServer, start_with};
 
 pub const APPROVE: &str = "5571135571135575";
 pub const LIVE_CLIENT_ID: &str = "520000777";
-const LIVE_STORE_KEY: &str = "LIVE-SANDBOX-STORE-KEY";
+pub const LIVE_STORE_KEY: &str = "LIVE-SANDBOX-STORE-KEY";
+pub const LIVE_API_USER: &str = "live-api";
+pub const LIVE_API_PASSWORD: &str = "LIVE-API-PASSWORD";
 
 pub struct Shop {
     pub server: TestServer,
@@ -45,8 +47,8 @@ fn live_store() -> StoreConfig {
     StoreConfig {
         client_id: LIVE_CLIENT_ID.into(),
         store_key: LIVE_STORE_KEY.into(),
-        api_user: "live-api".into(),
-        api_password: "LIVE-API-PASSWORD".into(),
+        api_user: LIVE_API_USER.into(),
+        api_password: LIVE_API_PASSWORD.into(),
     }
 }
 
@@ -76,13 +78,13 @@ pub async fn shop_with(pool: PgPool, adjust: impl FnOnce(&mut platform::config::
     };
     let test_gateway = sandbox(test_store.clone()).await;
     let live_gateway = sandbox(live_store()).await;
-    let (test_gate, live_gate) = (
-        GatewayEndpoints::from_base(&test_gateway.base_url()).gate_url,
-        GatewayEndpoints::from_base(&live_gateway.base_url()).gate_url,
-    );
+    let (test, live) =
+        (GatewayEndpoints::from_base(&test_gateway.base_url()), GatewayEndpoints::from_base(&live_gateway.base_url()));
+    // The two sandboxes are the configured gateways of their modes (plain HTTP on this
+    // machine: tests build the settings without the https rule of `Settings::load`).
     let server = start_with(pool.clone(), |settings| {
-        settings.payten.test_gate_url = test_gate;
-        settings.payten.live_gate_url = live_gate;
+        (settings.payten.test_gate_url, settings.payten.test_api_url) = (test.gate_url, test.api_url);
+        (settings.payten.live_gate_url, settings.payten.live_api_url) = (live.gate_url, live.api_url);
         adjust(settings);
     })
     .await;

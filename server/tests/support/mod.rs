@@ -15,6 +15,7 @@ pub mod accounts;
 pub mod checkout;
 pub mod world;
 
+#[derive(Clone)]
 pub struct TestServer {
     pub base: String,
     pub client: reqwest::Client,

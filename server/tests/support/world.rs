@@ -109,7 +109,12 @@ async fn enable_mfa(server: &TestServer, user: Uuid) {
 }
 
 pub async fn world(pool: PgPool) -> World {
-    let server = start(pool.clone()).await;
+    cast(start(pool).await).await
+}
+
+/// The cast on a server already started (a shop's, with its gateways).
+pub async fn cast(server: TestServer) -> World {
+    let pool = server.platform.pool.clone();
     let merchant_a = insert_merchant(&pool, "Dardania Crafts").await;
     let merchant_b = insert_merchant(&pool, "Prizren Filigree").await;
     let mut users = HashMap::new();

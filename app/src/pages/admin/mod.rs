@@ -10,6 +10,7 @@ pub mod overview;
 pub mod reconciliation;
 pub mod refunds;
 pub mod risk;
+pub mod settings;
 pub mod staff;
 
 use leptos::prelude::*;
