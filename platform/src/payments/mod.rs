@@ -16,6 +16,7 @@ pub mod catalog;
 pub mod gateway_results;
 pub mod gateways;
 pub mod links;
+pub mod pay_limits;
 pub mod reading;
 pub mod receipts;
 pub mod reconciliation;
