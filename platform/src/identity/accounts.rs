@@ -287,8 +287,11 @@ pub async fn check_credentials(
         tracing::info!(user_id = %user.id, "password hash upgraded to the current parameters");
     }
     // With two-factor on, the session is not signed in until `auth.second_factor` succeeds.
-    let event = Event::new("auth.sign_in", self::user(user.id), Outcome::Success)
-        .detail(serde_json::json!({ "second_factor_due": user.mfa_enabled, "past_account_limit": account_limited }));
+    let mut detail = serde_json::json!({ "second_factor_due": user.mfa_enabled });
+    if account_limited {
+        detail["past_account_limit"] = true.into();
+    }
+    let event = Event::new("auth.sign_in", self::user(user.id), Outcome::Success).detail(detail);
     audit::record_alone(&platform.pool, &event, facts).await?;
     Ok(user.id)
 }
