@@ -16,7 +16,7 @@ pub async fn submit_contact(
 ) -> Result<(), AppError> {
     use platform::contact::{self, ContactError, ContactForm};
     let platform = expect_context::<platform::Platform>();
-    let ip = crate::request::client_ip().await;
+    let ip = crate::request::client_key().await;
     let rule = platform.config.settings.rate_limits.contact_per_ip;
     crate::limits::enforce(&platform, &[("contact-ip", rule, &ip)]).await.map_err(AppError::respond)?;
     let form = ContactForm { name, email, business_name, message };

@@ -745,7 +745,7 @@ pub async fn create_checkout(#[server(default)] checkout: CheckoutForm) -> Resul
     async {
         let (user, scope, session) = crate::auth::session::require_merchant(CATALOG_EDITORS).await?;
         let limits = &platform.config.settings.rate_limits;
-        let ip = crate::request::client_ip().await;
+        let ip = crate::request::client_key().await;
         let user_key = user.id.to_string();
         crate::limits::enforce(
             &platform,

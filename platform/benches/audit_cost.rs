@@ -95,7 +95,7 @@ fn audit_cost(c: &mut Criterion) {
         b.to_async(&runtime).iter(|| audit::record_alone(&platform.pool, &event, &facts));
     });
     c.bench_function("sign-in credentials check (Argon2id + audit row)", |b| {
-        b.to_async(&runtime).iter(|| accounts::check_credentials(&platform, EMAIL, SecretString::from(PASSWORD), &facts));
+        b.to_async(&runtime).iter(|| accounts::check_credentials(&platform, EMAIL, SecretString::from(PASSWORD), &facts, false));
     });
 
     let buyer = Actor { kind: ActorKind::Anonymous, id: None };

@@ -176,10 +176,13 @@ pub struct RateLimits {
     /// Checkout sessions made from the dashboard, per IP and per signed-in user.
     pub checkout_create_per_ip: LimitRule,
     pub checkout_create_per_user: LimitRule,
-    /// Presses of a Pay button (each makes a gateway order), per IP and per checkout
-    /// session. A payment link's many buyers are counted per IP only.
+    /// Presses of a Pay button (each makes a gateway order), per client network and per
+    /// checkout session (`platform::payments::pay_limits`).
     pub pay_per_ip: LimitRule,
     pub pay_per_checkout: LimitRule,
+    /// On a payment link (which gives each buyer a new checkout), presses per link and
+    /// client network, and per link and buyer email, whichever checkout of the link they are on.
+    pub pay_per_link: LimitRule,
 }
 
 impl Default for RateLimits {
@@ -198,6 +201,7 @@ impl Default for RateLimits {
             checkout_create_per_user: LimitRule::per_hour(1000),
             pay_per_ip: LimitRule { max: 20, window_secs: 600 },
             pay_per_checkout: LimitRule::per_hour(10),
+            pay_per_link: LimitRule::per_hour(10),
         }
     }
 }

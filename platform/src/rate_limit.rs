@@ -23,6 +23,13 @@ impl Limit {
     }
 }
 
+/// The key a client's per-client limits count under: its network (`client_ip::network`:
+/// the address for IPv4, the /64 for IPv6), or "unknown" when the server did not learn it.
+pub fn client_key(facts: &crate::audit::RequestFacts) -> String {
+    let ip = facts.ip.as_deref().and_then(|ip| ip.parse().ok());
+    ip.map_or_else(|| "unknown".to_owned(), |ip| crate::client_ip::network(ip).to_string())
+}
+
 /// The per-account key for an email address as typed: a digest, so the counters table
 /// holds no addresses, and the same for every spelling of one address.
 pub fn account_key(email: &str) -> String {
@@ -68,6 +75,24 @@ pub async fn hit(pool: &PgPool, limit: Limit, key: &str) -> Result<Decision, sql
             first: hits as u32 == limit.max + 1,
         }
     })
+}
+
+/// The hits for `key` in the current window and the one before it, without counting one:
+/// "recently" for a check that must not itself be a hit (such as whether an address has
+/// failed a sign-in lately). Two windows, so that a hit just before a window's end is
+/// still seen just after it.
+pub async fn recent(pool: &PgPool, limit: Limit, key: &str) -> Result<u32, sqlx::Error> {
+    let window = limit.window.as_secs().max(1) as f64;
+    let hits: i64 = sqlx::query_scalar(
+        "SELECT coalesce(sum(hits), 0)::int8 FROM rate_limit_hits
+         WHERE bucket = $1 AND key = $2 AND window_start >= to_timestamp((floor(extract(epoch FROM now()) / $3) - 1) * $3)",
+    )
+    .bind(limit.bucket)
+    .bind(key)
+    .bind(window)
+    .fetch_one(pool)
+    .await?;
+    Ok(u32::try_from(hits).unwrap_or(u32::MAX))
 }
 
 /// Counts one hit against every check (so a client over one limit keeps counting against
@@ -133,6 +158,26 @@ mod tests {
         assert_eq!(hit(&pool, LIMIT, "10.0.0.2").await.unwrap(), Decision::Allowed, "other keys are unaffected");
         let other_bucket = Limit { bucket: "other", ..LIMIT };
         assert_eq!(hit(&pool, other_bucket, "10.0.0.1").await.unwrap(), Decision::Allowed);
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn recent_hits_are_read_without_being_counted(pool: PgPool) {
+        assert_eq!(recent(&pool, LIMIT, "k").await.unwrap(), 0);
+        hit(&pool, LIMIT, "k").await.unwrap();
+        hit(&pool, LIMIT, "k").await.unwrap();
+        assert_eq!(recent(&pool, LIMIT, "k").await.unwrap(), 2);
+        assert_eq!(recent(&pool, LIMIT, "k").await.unwrap(), 2, "reading counts nothing");
+        assert_eq!(recent(&pool, LIMIT, "other").await.unwrap(), 0);
+    }
+
+    #[test]
+    fn clients_are_keyed_by_network() {
+        let key = |ip: Option<&str>| client_key(&crate::audit::RequestFacts { ip: ip.map(str::to_owned), ..Default::default() });
+        assert_eq!(key(Some("2001:db8:5:6::1")), key(Some("2001:db8:5:6:ffff::2")), "one /64, one key");
+        assert_ne!(key(Some("2001:db8:5:6::1")), key(Some("2001:db8:5:7::1")));
+        assert_eq!(key(Some("203.0.113.7")), "203.0.113.7/32");
+        assert_eq!(key(Some("unknown")), "unknown");
+        assert_eq!(key(None), "unknown");
     }
 
     #[sqlx::test(migrations = "../migrations")]

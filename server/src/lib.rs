@@ -119,4 +119,5 @@ pub fn router(platform: Platform) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(telemetry::http_trace_layer())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(axum::middleware::map_request(telemetry::replace_unacceptable_request_id))
 }

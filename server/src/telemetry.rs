@@ -23,3 +23,20 @@ pub fn http_trace_layer() -> TraceLayer<SharedClassifier<ServerErrorsAsFailures>
         tracing::info_span!("http", method = %request.method(), path = request.uri().path(), request_id)
     })
 }
+
+/// Removes a client's `X-Request-Id` unless it is one plain id
+/// (`app::request::acceptable_request_id`), so that `SetRequestIdLayer`, which runs next,
+/// gives the request a fresh one. The id reaches logs and audit rows: an over-long one made
+/// the audit row fail, and odd characters could forge log lines.
+pub async fn replace_unacceptable_request_id(mut request: axum::extract::Request) -> axum::extract::Request {
+    let mut ids = request.headers().get_all("x-request-id").iter();
+    let acceptable = match (ids.next(), ids.next()) {
+        (None, _) => true,
+        (Some(id), None) => id.to_str().is_ok_and(app::request::acceptable_request_id),
+        (Some(_), Some(_)) => false,
+    };
+    if !acceptable {
+        request.headers_mut().remove("x-request-id");
+    }
+    request
+}

@@ -229,3 +229,36 @@ async fn the_contact_form_is_rate_limited_per_ip_with_retry_after(pool: PgPool) 
     assert!(matches!(error, app::error::AppError::RateLimited { .. }));
     assert_eq!(contact_rows(&pool).await, 2, "the limited request stored nothing");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_unacceptable_request_id_is_replaced_and_the_request_still_audited(pool: PgPool) {
+    let server = start(pool.clone()).await;
+    let sign_in = async |request_id: &str| {
+        let form = [("email", "nobody@example.com"), ("password", "wrong-password-entirely")];
+        let request = server.client.post(server.url("/api/auth/sign-in")).header("sec-fetch-site", "same-origin");
+        let response = request.header("x-request-id", request_id).form(&form).send().await.unwrap();
+        assert_eq!(response.status(), 401, "refused for the password, whatever the id");
+        header(response.headers(), "x-request-id").to_owned()
+    };
+    let long = "x".repeat(300);
+    for sent in [long.as_str(), "probe id with spaces", "../etc;passwd", &"a".repeat(65)] {
+        let answered = sign_in(sent).await;
+        assert_ne!(answered, sent);
+        assert!(uuid::Uuid::parse_str(&answered).is_ok(), "a generated id: {answered}");
+        let recorded: Vec<Option<String>> = sqlx::query_scalar(
+            "SELECT request_id FROM audit.events WHERE event_type = 'auth.sign_in' AND request_id = $1",
+        )
+        .bind(&answered)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        assert_eq!(recorded.len(), 1, "the failed sign-in is audited under the id the answer names");
+    }
+    // A plain id from a proxy in front is kept, in the answer and the trail.
+    assert_eq!(sign_in("edge-42.a_b").await, "edge-42.a_b");
+    let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM audit.events WHERE request_id = 'edge-42.a_b'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(kept, 1);
+}

@@ -519,3 +519,40 @@ async fn behind_a_trusted_proxy_the_forwarded_client_is_limited_and_recorded(poo
     assert_eq!(proxied_sign_in(&direct, "203.0.113.1").await, 401);
     assert_eq!(proxied_sign_in(&direct, "203.0.113.2").await, 429, "a forged header buys no fresh limit");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn ipv6_clients_share_a_limit_per_64(pool: PgPool) {
+    let server = start_with(pool.clone(), |settings| {
+        settings.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        settings.rate_limits.sign_in_per_ip.max = 2;
+    })
+    .await;
+    let statuses = [
+        proxied_sign_in(&server, "2001:db8:7:1::1").await,
+        proxied_sign_in(&server, "2001:db8:7:1::2").await,
+        proxied_sign_in(&server, "2001:db8:7:1:ffff:ffff:ffff:9").await,
+        proxied_sign_in(&server, "2001:db8:7:2::1").await,
+    ];
+    assert_eq!(statuses, [401, 401, 429, 401], "one /64 is one client; the next /64 another");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_forwarded_for_line_is_read_so_a_line_of_the_clients_own_is_not_believed(pool: PgPool) {
+    let server = start_with(pool.clone(), |settings| {
+        settings.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        settings.rate_limits.sign_in_per_ip.max = 1;
+    })
+    .await;
+    // The client sends a line of its own; the proxy appends the real address as a second line.
+    let sign_in = async |own_line: &str| {
+        let form = [("email", "nobody@example.com"), ("password", "wrong-password-entirely")];
+        let request = server.client.post(server.url("/api/auth/sign-in")).header("sec-fetch-site", "same-origin");
+        let request = request.header("x-forwarded-for", own_line).header("x-forwarded-for", "198.51.100.8");
+        request.form(&form).send().await.unwrap().status().as_u16()
+    };
+    assert_eq!(sign_in("1.2.3.4").await, 401);
+    assert_eq!(sign_in("5.6.7.8").await, 429, "a new line of its own buys the client no fresh limit");
+    let ips: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT ip FROM audit.events WHERE event_type = 'auth.sign_in' ORDER BY id").fetch_all(&pool).await.unwrap();
+    assert_eq!(ips, [Some("198.51.100.8".to_owned())], "the trail names the address the proxy saw");
+}

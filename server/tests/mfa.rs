@@ -382,3 +382,61 @@ async fn code_attempts_are_rate_limited_like_passwords(pool: PgPool) {
     let limited = visitor.post("/api/auth/second-factor", &[("code", &code(&secret, 1))]).await;
     assert_eq!(limited.status(), 429, "even the right code waits once the limit is reached");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_stranger_spending_the_account_limit_does_not_keep_its_two_factor_owner_out(pool: PgPool) {
+    let server = start_with(pool.clone(), |settings| {
+        settings.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        settings.rate_limits.sign_in_per_account.max = 3;
+    })
+    .await;
+    let email = "drita@dardania.example";
+    // The owner's own sign-in to enrol is the first attempt of the window.
+    let Enrolled { secret, .. } = enrolled_merchant(&server, email).await;
+    let stranger = "203.0.113.66";
+    for expected in [401, 401, 429, 429] {
+        let answer = Visitor::at(&server, stranger).sign_in(email, "wrong-password-entirely").await;
+        assert_eq!(answer.status(), expected, "the stranger spends the account's limit");
+    }
+
+    // Another address with no failures gets one check: a wrong password reads as the limit,
+    // and that address has failed now, so even the right password is refused from it.
+    assert_eq!(Visitor::at(&server, "203.0.113.67").sign_in(email, "guess-number-one-here").await.status(), 429);
+    assert_eq!(Visitor::at(&server, "203.0.113.67").sign_in(email, PASSWORD).await.status(), 429);
+    // So is any address of a failed IPv6 /64.
+    assert_eq!(Visitor::at(&server, "2001:db8:66::1").sign_in(email, "guess-number-two-here").await.status(), 429);
+    assert_eq!(Visitor::at(&server, "2001:db8:66::2").sign_in(email, PASSWORD).await.status(), 429);
+
+    // The owner, from a clean address, with the password and then the code, gets in.
+    let mut owner = Visitor::at(&server, "198.51.100.20");
+    let password_step = owner.sign_in(email, PASSWORD).await;
+    assert_eq!(location(&password_step), "/sign-in/two-factor", "past the spent limit, to the second factor only");
+    let passed = owner.post("/api/auth/second-factor", &[("code", &code(&secret, 1))]).await;
+    assert_eq!(location(&passed), "/dashboard");
+    assert!(owner.is_signed_in().await);
+    let detail: serde_json::Value = sqlx::query_scalar(
+        "SELECT detail FROM audit.events WHERE event_type = 'auth.sign_in' AND outcome = 'success' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(detail["past_account_limit"], true, "the trail says the limit was passed");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_account_without_two_factor_stays_limited_even_for_the_right_password(pool: PgPool) {
+    let server = start_with(pool.clone(), |settings| {
+        settings.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        settings.rate_limits.sign_in_per_account.max = 3;
+    })
+    .await;
+    let email = "besa@tea.example";
+    verified_account(&server, email).await;
+    for expected in [401, 401, 401, 429] {
+        let answer = Visitor::at(&server, "203.0.113.66").sign_in(email, "wrong-password-entirely").await;
+        assert_eq!(answer.status(), expected);
+    }
+    let answer = Visitor::at(&server, "198.51.100.20").sign_in(email, PASSWORD).await;
+    assert_eq!(answer.status(), 429, "a password alone never passes a spent limit");
+    assert!(matches!(error_of(answer).await, AppError::RateLimited { .. }));
+}

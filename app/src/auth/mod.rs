@@ -89,11 +89,64 @@ mod ssr {
         work: impl Future<Output = Result<T, AppError>>,
     ) -> Result<T, AppError> {
         uniformly(platform, async {
-            let ip = facts.ip.as_deref().unwrap_or("unknown");
+            let client = platform::rate_limit::client_key(facts);
             let address = platform::rate_limit::account_key(email);
-            let checks = [(per_ip.0, per_ip.1, ip), (per_address.0, per_address.1, address.as_str())];
+            let checks = [(per_ip.0, per_ip.1, client.as_str()), (per_address.0, per_address.1, address.as_str())];
             crate::limits::enforce(platform, &checks).await?;
             work.await
+        })
+        .await
+        .map_err(AppError::respond)
+    }
+
+    /// The password step of signing in, limited per client network and per typed address,
+    /// answered no sooner than the uniform time.
+    ///
+    /// A stranger who spends an address's limit on wrong passwords must not keep its owner
+    /// out. So while the account is limited, a client network with no recent failure for it
+    /// still has its password checked, but only an account with two-factor authentication
+    /// gets through, and only to the second-factor step. Every other outcome (a wrong
+    /// password, an account without two-factor, a network that failed lately) is the same
+    /// refusal as before, and a wrong password is that network's failure: one guess per
+    /// network and window, each worth nothing without the second factor.
+    pub async fn check_sign_in(
+        platform: &Platform,
+        facts: &RequestFacts,
+        email: &str,
+        password: secrecy::SecretString,
+    ) -> Result<uuid::Uuid, AppError> {
+        use platform::rate_limit::{self, Limit};
+        fn database(error: impl std::fmt::Display) -> AppError {
+            tracing::error!(%error, "counting sign-in failures failed");
+            AppError::Internal
+        }
+        uniformly(platform, async {
+            let limits = &platform.config.settings.rate_limits;
+            let client = rate_limit::client_key(facts);
+            let account = rate_limit::account_key(email);
+            crate::limits::enforce(platform, &[("sign-in-ip", limits.sign_in_per_ip, &client)]).await?;
+            let failures = Limit::new("sign-in-failures", limits.sign_in_per_account);
+            let failures_here = format!("{account}|{client}");
+            let limited = match crate::limits::enforce(platform, &[("sign-in-account", limits.sign_in_per_account, &account)]).await {
+                Ok(()) => None,
+                Err(refusal @ AppError::RateLimited { .. }) => {
+                    if rate_limit::recent(&platform.pool, failures, &failures_here).await.map_err(database)? > 0 {
+                        return Err(refusal);
+                    }
+                    Some(refusal)
+                }
+                Err(error) => return Err(error),
+            };
+            let checked = platform::identity::accounts::check_credentials(platform, email, password, facts, limited.is_some()).await;
+            match checked {
+                Ok(user_id) => Ok(user_id),
+                Err(error) => {
+                    if matches!(error, AccountError::InvalidCredentials) {
+                        rate_limit::hit(&platform.pool, failures, &failures_here).await.map_err(database)?;
+                    }
+                    Err(limited.unwrap_or_else(|| error.into()))
+                }
+            }
         })
         .await
         .map_err(AppError::respond)
@@ -109,9 +162,9 @@ mod ssr {
         let platform = &leptos::prelude::expect_context::<Platform>();
         async {
             let facts = crate::request::facts().await;
-            let ip = facts.ip.clone().unwrap_or_default();
+            let client = platform::rate_limit::client_key(&facts);
             let rule = platform.config.settings.rate_limits.reset_per_ip;
-            crate::limits::enforce(platform, &[("reset-ip", rule, &ip)]).await?;
+            crate::limits::enforce(platform, &[("reset-ip", rule, &client)]).await?;
             work(facts).await?;
             super::session::end(&super::session::session().await?).await?;
             leptos_axum::redirect(next);
@@ -157,10 +210,10 @@ pub async fn resend_verification(email: String) -> Result<(), AppError> {
 #[server(endpoint = "auth/verify-email")]
 pub async fn verify_email(token: String) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
-    let ip = crate::request::client_ip().await;
+    let client = crate::request::client_key().await;
     let rule = platform.config.settings.rate_limits.verification_per_ip;
     async {
-        crate::limits::enforce(&platform, &[("verification-ip", rule, &ip)]).await?;
+        crate::limits::enforce(&platform, &[("verification-ip", rule, &client)]).await?;
         platform::identity::accounts::verify_email(&platform, &token.into(), &crate::request::facts().await).await?;
         leptos_axum::redirect("/sign-in?verified=1");
         Ok(())
@@ -172,14 +225,8 @@ pub async fn verify_email(token: String) -> Result<(), AppError> {
 #[server(endpoint = "auth/sign-in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
-    let limits = &platform.config.settings.rate_limits;
     let facts = crate::request::facts().await;
-    let per_ip = ("sign-in-ip", limits.sign_in_per_ip);
-    let per_address = ("sign-in-account", limits.sign_in_per_account);
-    let user_id = ssr::public_request(&platform, &facts, per_ip, per_address, &email, async {
-        Ok(platform::identity::accounts::check_credentials(&platform, &email, password.into(), &facts).await?)
-    })
-    .await?;
+    let user_id = ssr::check_sign_in(&platform, &facts, &email, password.into()).await?;
     async {
         let user = platform::identity::users::load_active(&platform.pool, user_id).await.map_err(|error| {
             tracing::error!(%error, "loading the signed-in user failed");

@@ -55,7 +55,7 @@ mod ssr {
     /// Code attempts are limited like passwords: per IP and per account.
     pub async fn limit_attempts(platform: &Platform, user_id: Uuid) -> Result<(), AppError> {
         let limits = &platform.config.settings.rate_limits;
-        let ip = crate::request::client_ip().await;
+        let ip = crate::request::client_key().await;
         let account = user_id.to_string();
         let checks =
             [("second-factor-ip", limits.sign_in_per_ip, ip.as_str()), ("second-factor-account", limits.sign_in_per_account, &account)];

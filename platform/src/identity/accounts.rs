@@ -246,11 +246,16 @@ pub async fn verify_email(platform: &Platform, token: &SecretString, facts: &Req
 /// The user id if the password is right and the account verified and enabled. Always
 /// costs one password hash, whether or not the address has an account; a hash made with
 /// weaker settings than today's is replaced on the way.
+///
+/// `account_limited`: the address's sign-in limit is spent (by someone, perhaps not its
+/// owner); then only an account with two-factor authentication may go on, to its second
+/// factor, so a right password alone never signs in past the limit.
 pub async fn check_credentials(
     platform: &Platform,
     email: &str,
     password: SecretString,
     facts: &RequestFacts,
+    account_limited: bool,
 ) -> Result<Uuid, AccountError> {
     let email = normalise_email(email);
     let mut conn = platform.pool.acquire().await?;
@@ -264,6 +269,7 @@ pub async fn check_credentials(
         Some(_) if !matches => Some("wrong password"),
         Some(e) if e.disabled => Some("account disabled"),
         Some(e) if !e.verified => Some("email not verified"),
+        Some(e) if account_limited && !e.mfa_enabled => Some("account limited, no second factor"),
         Some(_) => None,
     };
     if let Some(reason) = refusal {
@@ -281,8 +287,11 @@ pub async fn check_credentials(
         tracing::info!(user_id = %user.id, "password hash upgraded to the current parameters");
     }
     // With two-factor on, the session is not signed in until `auth.second_factor` succeeds.
-    let event = Event::new("auth.sign_in", self::user(user.id), Outcome::Success)
-        .detail(serde_json::json!({ "second_factor_due": user.mfa_enabled }));
+    let mut detail = serde_json::json!({ "second_factor_due": user.mfa_enabled });
+    if account_limited {
+        detail["past_account_limit"] = true.into();
+    }
+    let event = Event::new("auth.sign_in", self::user(user.id), Outcome::Success).detail(detail);
     audit::record_alone(&platform.pool, &event, facts).await?;
     Ok(user.id)
 }

@@ -20,6 +20,7 @@ pub mod gateway_results;
 pub mod gateway_setup;
 pub mod gateways;
 pub mod links;
+pub mod pay_limits;
 pub mod reading;
 pub mod receipts;
 pub mod reconciliation;

@@ -6,6 +6,13 @@
 //! transaction of the attempt it let through, or in its own when it blocked. The counts come
 //! from the stored decisions themselves, so a blocked address that keeps trying stays
 //! blocked. Thresholds and lists live in the database, edited in the console's Risk module.
+//!
+//! Counts are taken within the attempt's mode only: declines with the public sandbox cards
+//! on a Test checkout must never block a Live payment. Within a mode, the address and email
+//! rules count across merchants, because the platform is the merchant of record: a card
+//! tester who spreads over many shops is still testing cards on the platform's one acquiring
+//! account. A checkout's own velocity and the maximum amount are the merchant's. Addresses
+//! count by network (`client_ip::network`): the address for IPv4, the /64 for IPv6.
 
 use std::net::IpAddr;
 
@@ -97,40 +104,47 @@ pub async fn assess(conn: &mut PgConnection, attempt: &Attempt<'_>) -> Result<As
         fired.push((Action::Block, format!("blocklist: the {what} is blocked")));
     }
 
+    let network = attempt.ip.map(crate::client_ip::network);
+    let from_here = match network {
+        Some(ipnet::IpNet::V6(_)) => "from this /64 network",
+        _ => "from this address",
+    };
+    let network = network.map(|net| net.to_string());
     for rule in rules(&mut *conn).await?.into_iter().filter(|r| r.enabled) {
         let window = rule.window_minutes;
         let reason = match rule.rule.as_str() {
             name @ ("ip_velocity" | "email_velocity" | "session_velocity") => {
                 let (filter, key, whose) = match name {
-                    "ip_velocity" => ("ip = $1::inet", ip.clone(), "from this address"),
+                    "ip_velocity" => ("ip <<= $1::cidr", network.clone(), from_here),
                     "email_velocity" => ("buyer_email = $1", Some(attempt.email.to_owned()), "with this email"),
                     _ => ("session_id = $1::uuid", Some(attempt.session_id.to_string()), "on this checkout"),
                 };
                 match key {
                     None => None,
                     Some(key) => {
-                        let n = count(&mut *conn, window, rule.limit_value, filter, key).await?;
+                        let n = count(&mut *conn, attempt.mode, window, rule.limit_value, filter, key).await?;
                         (n >= rule.limit_value).then(|| {
                             format!("{} attempts {whose} within {window} minutes (limit {})", n + 1, rule.limit_value)
                         })
                     }
                 }
             }
-            "ip_decline_ratio" if ip.is_some() => {
+            "ip_decline_ratio" if network.is_some() => {
                 // The latest hundred attempts are enough to judge a ratio, and keep a flood cheap.
                 let (tried, declined): (i64, i64) = sqlx::query_as(
                     "SELECT count(*), count(*) FILTER (WHERE declined)
                      FROM (SELECT p.status IN ('declined', 'failed') AS declined
                            FROM risk_decisions d JOIN payments p ON p.id = d.payment_id
-                           WHERE d.ip = $1::inet AND d.created_at > now() - make_interval(mins => $2)
+                           WHERE d.mode = $3 AND d.ip <<= $1::cidr AND d.created_at > now() - make_interval(mins => $2)
                            ORDER BY d.created_at DESC LIMIT 100) latest",
                 )
-                .bind(&ip)
+                .bind(&network)
                 .bind(window)
+                .bind(attempt.mode)
                 .fetch_one(&mut *conn)
                 .await?;
                 (tried >= i64::from(rule.min_attempts) && declined * 100 >= rule.limit_value * tried).then(|| {
-                    format!("{declined} of {tried} attempts from this address declined within {window} minutes (limit {}%)", rule.limit_value)
+                    format!("{declined} of {tried} attempts {from_here} declined within {window} minutes (limit {}%)", rule.limit_value)
                 })
             }
             "max_amount" => {
@@ -157,11 +171,12 @@ pub async fn assess(conn: &mut PgConnection, attempt: &Attempt<'_>) -> Result<As
     Ok(Assessment { action, reasons: fired.into_iter().map(|(_, reason)| reason).collect() })
 }
 
-/// The decisions matching `key` within the last `window` minutes, counted no further than
-/// `limit`: whether the limit is reached is all a rule asks, and a flood of attempts then
-/// costs no more to check than the limit's worth of rows.
+/// The decisions of `mode` matching `key` within the last `window` minutes, counted no
+/// further than `limit`: whether the limit is reached is all a rule asks, and a flood of
+/// attempts then costs no more to check than the limit's worth of rows.
 async fn count(
     conn: &mut PgConnection,
+    mode: Mode,
     window: i32,
     limit: i64,
     filter: &'static str,
@@ -169,9 +184,9 @@ async fn count(
 ) -> Result<i64, sqlx::Error> {
     let sql = format!(
         "SELECT count(*) FROM (SELECT 1 FROM risk_decisions
-                               WHERE {filter} AND created_at > now() - make_interval(mins => $2) LIMIT $3) hits"
+                               WHERE mode = $4 AND {filter} AND created_at > now() - make_interval(mins => $2) LIMIT $3) hits"
     );
-    sqlx::query_scalar(&sql).bind(key).bind(window).bind(limit).fetch_one(conn).await
+    sqlx::query_scalar(&sql).bind(key).bind(window).bind(limit).bind(mode).fetch_one(conn).await
 }
 
 /// Stores the decision for `attempt` (with the payment it let through, if any) and audits

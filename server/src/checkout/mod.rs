@@ -1,7 +1,7 @@
 //! The buyer's side of checkout, as plain server-rendered pages (see [`pages`]):
 //! - `GET /pay/{token}`: a checkout session (`cs_…`) or payment link (`pl_…`);
-//! - `POST /pay/{token}`: Pay. Rate-limited per IP and per checkout; makes the attempt and
-//!   answers with the form that posts the buyer's browser to the gateway;
+//! - `POST /pay/{token}`: Pay. Rate-limited (`pay_limits`: per client, checkout and link);
+//!   makes the attempt and answers with the form that posts the buyer's browser to the gateway;
 //! - `GET|POST /pay/return`: the buyer's browser back from the gateway;
 //! - `POST /pay/callback`: the gateway's server-to-server notification. Never rate-limited,
 //!   so no notification is dropped; it answers `Approved` once handled;
@@ -25,7 +25,7 @@ use axum::{Extension, Router};
 use platform::Platform;
 use platform::audit::RequestFacts;
 use platform::payments::gateway_results::{self, Channel, Handled};
-use platform::payments::{PaymentError, attempts, receipts, sessions};
+use platform::payments::{PaymentError, attempts, pay_limits, receipts, sessions};
 use serde::Deserialize;
 
 use crate::security_headers::CspNonce;
@@ -117,13 +117,7 @@ async fn pay(
     if !plausible_token(&token) {
         return not_found();
     }
-    let limits = &platform.config.settings.rate_limits;
-    let ip = facts.ip.clone().unwrap_or_default();
-    let mut checks = vec![("pay-ip", limits.pay_per_ip, ip.as_str())];
-    if token.starts_with("cs_") {
-        checks.push(("pay-checkout", limits.pay_per_checkout, token.as_str()));
-    }
-    match platform::rate_limit::enforce(&platform.pool, &checks, &facts).await {
+    match pay_limits::enforce(&platform, &token, &form.email, &facts).await {
         Ok(()) => {}
         Err(Some(wait)) => {
             let mut response = page(

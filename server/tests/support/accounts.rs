@@ -16,11 +16,18 @@ pub const NEW_PASSWORD: &str = "amber-kettle-orbit-57";
 pub struct Visitor<'a> {
     pub server: &'a TestServer,
     pub cookie: Option<String>,
+    /// The client address a proxy in front passes on (`X-Forwarded-For`), if any.
+    pub forwarded_for: Option<String>,
 }
 
 impl<'a> Visitor<'a> {
     pub fn new(server: &'a TestServer) -> Self {
-        Self { server, cookie: None }
+        Self { server, cookie: None, forwarded_for: None }
+    }
+
+    /// A visitor at client address `ip`, for a server that trusts the loopback proxy.
+    pub fn at(server: &'a TestServer, ip: &str) -> Self {
+        Self { server, cookie: None, forwarded_for: Some(ip.to_owned()) }
     }
 
     fn keep_cookie(&mut self, response: &Response) {
@@ -40,6 +47,9 @@ impl<'a> Visitor<'a> {
         if let Some(cookie) = &self.cookie {
             request = request.header("cookie", cookie);
         }
+        if let Some(ip) = &self.forwarded_for {
+            request = request.header("x-forwarded-for", ip);
+        }
         let response = request.send().await.unwrap();
         self.keep_cookie(&response);
         response
@@ -49,6 +59,9 @@ impl<'a> Visitor<'a> {
         let mut request = self.server.client.get(self.server.url(path));
         if let Some(cookie) = &self.cookie {
             request = request.header("cookie", cookie);
+        }
+        if let Some(ip) = &self.forwarded_for {
+            request = request.header("x-forwarded-for", ip);
         }
         let response = request.send().await.unwrap();
         self.keep_cookie(&response);

@@ -82,7 +82,10 @@ fn Settings(
     view! {
         <section class="panel" aria-labelledby="rules-heading">
             <h2 id="rules-heading">"Rules"</h2>
-            <p class="aside">"Each rule looks back over its window. The strictest action of the rules that fire wins."</p>
+            <p class="aside">
+                "Each rule looks back over its window, at attempts in the same mode only (Test attempts never count towards a Live decision). \
+                 An IPv6 address counts with its whole /64 network. The strictest action of the rules that fire wins."
+            </p>
             {rules.into_iter().map(|rule| view! { <RuleForm rule can_act /> }).collect_view()}
         </section>
         <section class="panel" aria-labelledby="blocklist-heading">
