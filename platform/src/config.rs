@@ -141,6 +141,10 @@ pub struct RateLimits {
     /// session. A payment link's many buyers are counted per IP only.
     pub pay_per_ip: LimitRule,
     pub pay_per_checkout: LimitRule,
+    /// Refused gateway answers (`/pay/return`, `/pay/callback`) per client address. Valid
+    /// signed answers are never counted. Past it the address gets 429; either way only the
+    /// first refusal of a window and the window's count reach the audit trail.
+    pub gateway_refusals_per_ip: LimitRule,
 }
 
 impl Default for RateLimits {
@@ -159,6 +163,7 @@ impl Default for RateLimits {
             checkout_create_per_user: LimitRule::per_hour(1000),
             pay_per_ip: LimitRule { max: 20, window_secs: 600 },
             pay_per_checkout: LimitRule::per_hour(10),
+            gateway_refusals_per_ip: LimitRule { max: 20, window_secs: 600 },
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod reading;
 pub mod receipts;
 pub mod reconciliation;
 pub mod refunds;
+pub mod refusals;
 pub mod risk;
 pub mod sessions;
 pub mod transition;

@@ -11,7 +11,7 @@
 //! the configured time become an "unresolved" exception.
 
 use payten::api::{ChargeType, FinancialResponse, OrderHistory};
-use payten::{ApiError, NestPay, TransStat};
+use payten::{ApiError, Currency, NestPay, TransStat};
 use sqlx::PgConnection;
 use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -38,8 +38,12 @@ pub enum GatewayView {
     /// No record of the order: the buyer never submitted the card page.
     Absent,
     Declined,
-    /// Charged `captured_minor`, of which `refunded_minor` was credited back.
-    Charged { captured_minor: i64, refunded_minor: i64, card: CardFacts },
+    /// Charged `captured_minor`, of which `refunded_minor` was credited back, in `currency`
+    /// when the history names it.
+    Charged { captured_minor: i64, refunded_minor: i64, currency: Option<Currency>, card: CardFacts },
+    /// Charged in another currency than the payment's: whatever the amounts, it is not this
+    /// payment's charge, so staff must look ([`GatewayView::in_currency`]).
+    OtherCurrency(Currency),
     /// The sale was voided: nothing stayed charged.
     Voided,
     /// Nothing definite: the order is pending, errored, or could not be read.
@@ -57,6 +61,7 @@ impl GatewayView {
             status if status.is_charged() => GatewayView::Charged {
                 captured_minor: sale.captured_amount_minor as i64,
                 refunded_minor: history.refunded_minor() as i64,
+                currency: history.currency,
                 card: CardFacts {
                     auth_code: sale.auth_code.clone(),
                     host_ref_num: sale.host_ref_num.clone(),
@@ -66,6 +71,15 @@ impl GatewayView {
                 },
             },
             other => GatewayView::Undecided(format!("order status {}", other.as_str())),
+        }
+    }
+
+    /// The view of a payment in `currency` (its alphabetic code): a charge the history puts
+    /// in another currency becomes [`GatewayView::OtherCurrency`], which never matches.
+    pub fn in_currency(self, currency: &str) -> GatewayView {
+        match self {
+            GatewayView::Charged { currency: Some(theirs), .. } if theirs.alpha() != currency => GatewayView::OtherCurrency(theirs),
+            view => view,
         }
     }
 
@@ -87,6 +101,7 @@ impl GatewayView {
                 format!("charged {}, refunded {}", amount(*captured_minor), amount(*refunded_minor))
             }
             GatewayView::Voided => "voided".into(),
+            GatewayView::OtherCurrency(theirs) => format!("charged in {theirs}, not in {currency}"),
             GatewayView::Undecided(why) => format!("no definite answer ({why})"),
         }
     }
@@ -159,7 +174,7 @@ pub fn judge(ours: &Ours, gateway: &GatewayView) -> Verdict {
         };
     }
     match (ours.status, gateway) {
-        (Status::Pending | Status::Failed, G::Charged { captured_minor, refunded_minor: 0, card }) if full(captured_minor) => {
+        (Status::Pending | Status::Failed, G::Charged { captured_minor, refunded_minor: 0, card, .. }) if full(captured_minor) => {
             Verdict::Settle(Change::Paid(card.clone()))
         }
         (Status::Pending | Status::Failed, G::Declined) => Verdict::Settle(Change::Declined {
@@ -266,6 +281,7 @@ async fn check(platform: &Platform, payment_id: Uuid, view: &GatewayView, now: O
         .bind(payment_id)
         .fetch_one(&mut *tx)
         .await?;
+    let view = &view.clone().in_currency(&currency);
     let open_refund = refunds::open_of(&mut tx, payment_id).await?;
     let ours = Ours {
         status,
@@ -575,7 +591,7 @@ mod tests {
     }
 
     fn charged(captured_minor: i64, refunded_minor: i64) -> GatewayView {
-        GatewayView::Charged { captured_minor, refunded_minor, card: CardFacts::default() }
+        GatewayView::Charged { captured_minor, refunded_minor, currency: Some(Currency::Eur), card: CardFacts::default() }
     }
 
     #[test]
@@ -615,5 +631,20 @@ mod tests {
         assert_eq!(charged(1000, 250).accepted_state(1000), Some((Status::PartiallyRefunded, 250)));
         assert_eq!(GatewayView::Voided.accepted_state(1000), Some((Status::Refunded, 1000)));
         assert_eq!(charged(900, 0).accepted_state(1000), None, "another amount cannot be accepted");
+    }
+
+    #[test]
+    fn a_charge_in_another_currency_is_an_exception_never_a_match() {
+        let in_usd = GatewayView::Charged { currency: Some(Currency::Usd), ..charged(1000, 0) }.in_currency("EUR");
+        assert_eq!(in_usd, GatewayView::OtherCurrency(Currency::Usd));
+        assert_eq!(judge(&ours(Status::Pending, 0), &in_usd), Verdict::Mismatch, "never paid on the same number of cents");
+        assert_eq!(judge(&ours(Status::Paid, 0), &in_usd), Verdict::Mismatch);
+        let refund = Ours { unknown_refund: Some((Uuid::nil(), 1000)), ..ours(Status::Paid, 0) };
+        assert_eq!(judge(&refund, &in_usd), Verdict::Mismatch);
+        assert_eq!(in_usd.accepted_state(1000), None, "staff cannot accept it as this payment's state");
+        assert_eq!(in_usd.describe("EUR"), "charged in USD, not in EUR");
+        assert_eq!(charged(1000, 0).in_currency("EUR"), charged(1000, 0), "the same currency changes nothing");
+        let unnamed = GatewayView::Charged { currency: None, ..charged(1000, 0) };
+        assert_eq!(unnamed.clone().in_currency("EUR"), unnamed, "a history naming none is judged by amounts");
     }
 }
