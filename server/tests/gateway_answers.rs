@@ -240,7 +240,7 @@ async fn a_flood_of_refused_answers_is_limited_and_audited_once_per_address_and_
     .await
     .unwrap();
     assert_eq!((refusals, ip.as_deref()), (serde_json::json!(60), Some(flooder)));
-    assert_eq!(audited(&shop, "payment.return").iter().filter(|a| a.starts_with("denied:")).count(), 2, "one per address");
+    assert_eq!(audited(&shop, "payment.return").await.iter().filter(|a| a.starts_with("denied:")).count(), 2, "one per address");
     let flood_rows = audit_rows(&shop).await - before;
     assert!(flood_rows <= 6, "61 refusals, two answers: {flood_rows} audit rows");
 }

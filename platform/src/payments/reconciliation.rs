@@ -635,7 +635,8 @@ mod tests {
 
     #[test]
     fn a_charge_in_another_currency_is_an_exception_never_a_match() {
-        let in_usd = GatewayView::Charged { currency: Some(Currency::Usd), ..charged(1000, 0) }.in_currency("EUR");
+        let in_currency = |currency| GatewayView::Charged { captured_minor: 1000, refunded_minor: 0, currency, card: CardFacts::default() };
+        let in_usd = in_currency(Some(Currency::Usd)).in_currency("EUR");
         assert_eq!(in_usd, GatewayView::OtherCurrency(Currency::Usd));
         assert_eq!(judge(&ours(Status::Pending, 0), &in_usd), Verdict::Mismatch, "never paid on the same number of cents");
         assert_eq!(judge(&ours(Status::Paid, 0), &in_usd), Verdict::Mismatch);
@@ -644,7 +645,7 @@ mod tests {
         assert_eq!(in_usd.accepted_state(1000), None, "staff cannot accept it as this payment's state");
         assert_eq!(in_usd.describe("EUR"), "charged in USD, not in EUR");
         assert_eq!(charged(1000, 0).in_currency("EUR"), charged(1000, 0), "the same currency changes nothing");
-        let unnamed = GatewayView::Charged { currency: None, ..charged(1000, 0) };
+        let unnamed = in_currency(None);
         assert_eq!(unnamed.clone().in_currency("EUR"), unnamed, "a history naming none is judged by amounts");
     }
 }
