@@ -211,6 +211,8 @@ pub struct PaymentDetailView {
     pub masked_card: Option<String>,
     pub card_brand: Option<String>,
     pub auth_code: Option<String>,
+    /// The 3-D Secure result in words (chargeback evidence); `None` when there was none.
+    pub three_d_secure: Option<String>,
     pub decline_reason: Option<String>,
     pub paid: Option<String>,
     pub items: Vec<ItemView>,
@@ -375,6 +377,7 @@ pub(crate) mod ssr {
             mode,
             session_token,
             auth_code,
+            three_d_secure,
             items,
             timeline,
             merchant_name,
@@ -389,6 +392,7 @@ pub(crate) mod ssr {
             masked_card: payment.masked_pan.clone(),
             card_brand: payment.card_brand.clone(),
             auth_code,
+            three_d_secure: three_d_secure_words(&three_d_secure),
             decline_reason: payment.decline_reason.clone(),
             paid: payment.paid_at.map(when),
             items: items
@@ -404,6 +408,25 @@ pub(crate) mod ssr {
             can_refund,
             refund_request_id: Uuid::new_v4().to_string(),
         }
+    }
+
+    /// The 3-D Secure result as staff and merchants read it when answering a chargeback:
+    /// what happened, the gateway's codes, and who carries a fraud chargeback.
+    pub fn three_d_secure_words(facts: &reading::ThreeDSecure) -> Option<String> {
+        let md_status = facts.md_status.as_deref()?;
+        let what = match md_status {
+            "1" => "Cardholder authenticated",
+            "2" | "3" | "4" => "Authentication attempted",
+            "0" => "Authentication failed",
+            _ => "Could not be verified",
+        };
+        let eci = facts.eci.as_deref().map(|eci| format!(", ECI {eci}")).unwrap_or_default();
+        let liability = if facts.liability_shifted == Some(true) {
+            "liability for fraud shifted to the card's issuer"
+        } else {
+            "no liability shift: a fraud chargeback stays with the merchant"
+        };
+        Some(format!("{what} (mdStatus {md_status}{eci}); {liability}"))
     }
 
     /// Any merchant's payment `id` as staff see it; not found when there is none.
@@ -874,5 +897,28 @@ mod tests {
         };
         assert_eq!(ssr::parse_cursor(&ssr::cursor(&row)), Some((row.created_at, row.id)));
         assert_eq!(ssr::parse_cursor("garbage"), None);
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn the_three_d_secure_result_reads_as_evidence() {
+        use platform::payments::reading::ThreeDSecure;
+        let words = |md: &str, eci: Option<&str>, shifted| {
+            ssr::three_d_secure_words(&ThreeDSecure {
+                md_status: Some(md.into()),
+                eci: eci.map(str::to_owned),
+                liability_shifted: Some(shifted),
+            })
+        };
+        assert_eq!(ssr::three_d_secure_words(&ThreeDSecure::default()), None, "nothing to show without a result");
+        assert_eq!(
+            words("2", Some("06"), true).as_deref(),
+            Some("Authentication attempted (mdStatus 2, ECI 06); liability for fraud shifted to the card's issuer")
+        );
+        assert_eq!(
+            words("0", None, false).as_deref(),
+            Some("Authentication failed (mdStatus 0); no liability shift: a fraud chargeback stays with the merchant")
+        );
+        assert!(words("7", None, false).unwrap().starts_with("Could not be verified"));
     }
 }

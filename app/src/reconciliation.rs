@@ -74,7 +74,8 @@ pub struct ReportFile {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use platform::payments::reconciliation::{DailyLine, Exception};
+    use platform::payments::daily_report::DailyLine;
+    use platform::payments::reconciliation::Exception;
     use time::{Date, OffsetDateTime};
 
     use super::{DailyLineView, ExceptionView};
@@ -173,7 +174,7 @@ pub async fn daily_report(#[server(default)] day: String) -> Result<ReportView, 
     async {
         crate::auth::session::require(crate::policy::Policy::Staff(Module::Reconciliation, Level::View)).await?;
         let day = ssr::day(&day)?;
-        let lines = platform::payments::reconciliation::daily_report(&platform.pool, day)
+        let lines = platform::payments::daily_report::of_day(&platform.pool, day)
             .await
             .map_err(crate::payments::ssr::internal)?;
         Ok(ReportView { day: day.to_string(), lines: lines.into_iter().map(ssr::line).collect() })
@@ -187,18 +188,18 @@ pub async fn daily_report(#[server(default)] day: String) -> Result<ReportView, 
 pub async fn export_daily_report(#[server(default)] day: String) -> Result<ReportFile, AppError> {
     use platform::audit::{self, Actor, ActorKind, Event, Outcome};
     use platform::identity::roles::{Level, Module};
-    use platform::payments::reconciliation;
+    use platform::payments::daily_report;
     use crate::payments::ssr::internal;
     let platform = expect_context::<platform::Platform>();
     async {
         let policy = crate::policy::Policy::Staff(Module::Reconciliation, Level::View);
         let (user, _) = crate::auth::session::require(policy).await?;
         let day = ssr::day(&day)?;
-        let lines = reconciliation::daily_report(&platform.pool, day).await.map_err(internal)?;
+        let lines = daily_report::of_day(&platform.pool, day).await.map_err(internal)?;
         let event = Event::new("reconciliation.report_exported", Actor { kind: ActorKind::Staff, id: Some(user.id) }, Outcome::Success)
             .detail(serde_json::json!({ "day": day.to_string(), "lines": lines.len() }));
         audit::record_alone(&platform.pool, &event, &crate::request::facts().await).await.map_err(internal)?;
-        Ok(ReportFile { file_name: format!("saleonix-reconciliation-{day}.csv"), csv: reconciliation::daily_csv(day, &lines) })
+        Ok(ReportFile { file_name: format!("saleonix-reconciliation-{day}.csv"), csv: daily_report::csv(day, &lines) })
     }
     .await
     .map_err(AppError::respond)

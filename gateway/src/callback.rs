@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use secrecy::ExposeSecret as _;
 
-use crate::codes::{MdStatus, ProcReturnCode, ResponseStatus};
+use crate::codes::{MdStatus, ProcReturnCode, ResponseStatus, liability_shifted};
 use crate::config::Credentials;
 use crate::hash::verify_ver3;
 use crate::money::{Currency, Money};
@@ -141,6 +141,7 @@ impl ReceivedFields {
             response,
             proc_return_code: optional("ProcReturnCode").map(|c| ProcReturnCode::parse(&c)),
             md_status: optional("mdStatus").map(|s| MdStatus::parse(&s)),
+            eci: optional("eci"),
             trans_id: optional("TransId"),
             auth_code: optional("AuthCode"),
             host_ref_num: optional("HostRefNum"),
@@ -175,6 +176,9 @@ pub struct GatewayReturn {
     /// Absent when no authorisation was attempted (e.g. 3-D Secure failed).
     pub proc_return_code: Option<ProcReturnCode>,
     pub md_status: Option<MdStatus>,
+    /// The Electronic Commerce Indicator of the 3-D Secure step. The `cavv` and `xid`
+    /// values beside it are deliberately not read: nothing downstream may keep them.
+    pub eci: Option<String>,
     pub trans_id: Option<String>,
     pub auth_code: Option<String>,
     pub host_ref_num: Option<String>,
@@ -196,6 +200,12 @@ impl GatewayReturn {
     pub fn is_paid(&self) -> bool {
         self.response == ResponseStatus::Approved
             && self.proc_return_code == Some(ProcReturnCode::Approved)
+    }
+
+    /// Whether 3-D Secure shifted the fraud liability to the issuer (see
+    /// [`liability_shifted`]); `None` when the answer carries no 3-D Secure result.
+    pub fn liability_shifted(&self) -> Option<bool> {
+        self.md_status.as_ref().map(|md| liability_shifted(md, self.eci.as_deref()))
     }
 }
 
@@ -226,6 +236,8 @@ mod tests {
             ("Response", "Approved"),
             ("ProcReturnCode", "00"),
             ("mdStatus", "1"),
+            ("eci", "02"),
+            ("cavv", "AAABBBCCC="),
             ("AuthCode", "123456"),
             ("TransId", "T1"),
             ("HostRefNum", "H1"),
@@ -254,6 +266,9 @@ mod tests {
         );
         assert!(r.callback_call);
         assert_eq!(r.err_msg, None);
+        assert_eq!(r.eci.as_deref(), Some("02"));
+        assert_eq!(r.liability_shifted(), Some(true));
+        assert!(!format!("{r:?}").contains("AAABBBCCC="), "the CAVV is not read");
     }
 
     #[test]

@@ -116,6 +116,30 @@ impl MdStatus {
             },
         }
     }
+
+    /// The value as the gateway sent it.
+    pub fn code(&self) -> String {
+        match self {
+            MdStatus::FullyAuthenticated => "1".into(),
+            MdStatus::Failed => "0".into(),
+            MdStatus::Attempted(n) | MdStatus::NotVerified(n) => n.to_string(),
+            MdStatus::Other(s) => s.clone(),
+        }
+    }
+}
+
+/// Whether 3-D Secure moved the liability for a fraud chargeback from the merchant to the
+/// card's issuer. The card schemes grant it for a full authentication (`mdStatus` 1) that
+/// carries the authenticated ECI (`05` Visa and most schemes, `02` Mastercard), and for an
+/// attempted one (`2` to `4`: the issuer or the card does not take part) that carries the
+/// attempted ECI (`06`, `01`). Anything else (no ECI, a failure, "could not verify") is no
+/// shift: the claim is only made where the evidence supports it.
+pub fn liability_shifted(md_status: &MdStatus, eci: Option<&str>) -> bool {
+    match (md_status, eci) {
+        (MdStatus::FullyAuthenticated, Some("05" | "02")) => true,
+        (MdStatus::Attempted(_), Some("06" | "01")) => true,
+        _ => false,
+    }
 }
 
 /// `TRANS_STAT` of an order in status and history answers.
@@ -227,5 +251,22 @@ mod tests {
         assert_eq!(MdStatus::parse("7"), MdStatus::NotVerified(7));
         assert_eq!(MdStatus::parse("0"), MdStatus::Failed);
         assert_eq!(MdStatus::parse("+1"), MdStatus::Other("+1".into()));
+        for s in ["0", "1", "2", "4", "5", "8", "9", "x"] {
+            assert_eq!(MdStatus::parse(s).code(), s);
+        }
+    }
+
+    #[test]
+    fn liability_shifts_only_with_matching_evidence() {
+        let full = MdStatus::FullyAuthenticated;
+        assert!(liability_shifted(&full, Some("05")), "Visa, authenticated");
+        assert!(liability_shifted(&full, Some("02")), "Mastercard, authenticated");
+        assert!(liability_shifted(&MdStatus::Attempted(4), Some("06")), "Visa, attempted");
+        assert!(liability_shifted(&MdStatus::Attempted(2), Some("01")), "Mastercard, attempted");
+        assert!(!liability_shifted(&full, None), "no ECI, no evidence");
+        assert!(!liability_shifted(&full, Some("07")), "ECI 07: not authenticated");
+        assert!(!liability_shifted(&MdStatus::Attempted(3), Some("05")), "an attempt never claims full authentication");
+        assert!(!liability_shifted(&MdStatus::NotVerified(7), Some("05")));
+        assert!(!liability_shifted(&MdStatus::Failed, Some("05")));
     }
 }

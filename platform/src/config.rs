@@ -183,6 +183,10 @@ pub struct RateLimits {
     /// On a payment link (which gives each buyer a new checkout), presses per link and
     /// client network, and per link and buyer email, whichever checkout of the link they are on.
     pub pay_per_link: LimitRule,
+    /// Refused gateway answers (`/pay/return`, `/pay/callback`) per client address. Valid
+    /// signed answers are never counted. Past it the address gets 429; either way only the
+    /// first refusal of a window and the window's count reach the audit trail.
+    pub gateway_refusals_per_ip: LimitRule,
 }
 
 impl Default for RateLimits {
@@ -202,6 +206,7 @@ impl Default for RateLimits {
             pay_per_ip: LimitRule { max: 20, window_secs: 600 },
             pay_per_checkout: LimitRule::per_hour(10),
             pay_per_link: LimitRule::per_hour(10),
+            gateway_refusals_per_ip: LimitRule { max: 20, window_secs: 600 },
         }
     }
 }

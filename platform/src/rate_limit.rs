@@ -45,9 +45,17 @@ pub enum Decision {
     Limited { retry_after: Duration, first: bool },
 }
 
-/// Counts one hit for `key` and says whether it is within the limit. Hits over the limit
-/// are counted too, so a client that keeps trying stays limited for the whole window.
-pub async fn hit(pool: &PgPool, limit: Limit, key: &str) -> Result<Decision, sqlx::Error> {
+/// One hit counted: the hits of `key` in the current window (this one included) and the
+/// time left in the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Count {
+    pub hits: u32,
+    pub window_left: Duration,
+}
+
+/// Counts one hit for `key` in `limit`'s current window; rows of windows long past are
+/// pruned as a new window starts.
+pub async fn count(pool: &PgPool, limit: Limit, key: &str) -> Result<Count, sqlx::Error> {
     let window = limit.window.as_secs().max(1) as f64;
     let (hits, seconds_left): (i32, f64) = sqlx::query_as(
         "INSERT INTO rate_limit_hits (bucket, key, window_start, hits)
@@ -67,13 +75,20 @@ pub async fn hit(pool: &PgPool, limit: Limit, key: &str) -> Result<Decision, sql
             .execute(pool)
             .await?;
     }
-    Ok(if hits as u32 <= limit.max {
+    Ok(Count {
+        hits: u32::try_from(hits).unwrap_or(u32::MAX),
+        window_left: Duration::from_secs(seconds_left.ceil().max(1.0) as u64),
+    })
+}
+
+/// Counts one hit for `key` and says whether it is within the limit. Hits over the limit
+/// are counted too, so a client that keeps trying stays limited for the whole window.
+pub async fn hit(pool: &PgPool, limit: Limit, key: &str) -> Result<Decision, sqlx::Error> {
+    let Count { hits, window_left } = count(pool, limit, key).await?;
+    Ok(if hits <= limit.max {
         Decision::Allowed
     } else {
-        Decision::Limited {
-            retry_after: Duration::from_secs(seconds_left.ceil().max(1.0) as u64),
-            first: hits as u32 == limit.max + 1,
-        }
+        Decision::Limited { retry_after: window_left, first: hits == limit.max + 1 }
     })
 }
 

@@ -297,6 +297,7 @@ fn status(order: &Order) -> Cc5Document {
         .map(|t| t.at);
     base(&order.oid, "Approved", "00", "")
         .extra_element("ORD_ID", &order.oid)
+        .extra_element("CURRENCY", order.currency.numeric())
         .extra_element("CHARGE_TYPE_CD", "S")
         .extra_element("ORIG_TRANS_AMT", &main.amount_minor.to_string())
         .extra_element("CAPTURE_AMT", &order.captured_minor().to_string())
@@ -314,6 +315,7 @@ fn status(order: &Order) -> Cc5Document {
 
 fn history(order: &Order) -> Cc5Document {
     let mut doc = base(&order.oid, "Approved", "00", "")
+        .extra_element("CURRENCY", order.currency.numeric())
         .extra_element("TRXCOUNT", &order.transactions.len().to_string());
     for (i, t) in order.transactions.iter().enumerate() {
         let captured = if t.approved && t.kind != TxnKind::PreAuth {

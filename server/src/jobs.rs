@@ -39,6 +39,23 @@ pub fn spawn_checkout_expiry(platform: platform::Platform) -> tokio::task::JoinH
     })
 }
 
+const REFUSAL_REPORTS_EVERY: Duration = Duration::from_secs(60);
+
+/// Audits the count of refused gateway answers of each closed window, every minute (see
+/// `platform::payments::refusals`); each window is reported once, whichever instance gets it.
+pub fn spawn_refusal_reports(platform: platform::Platform) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(REFUSAL_REPORTS_EVERY);
+        loop {
+            every.tick().await;
+            match platform::payments::refusals::report_closed_windows(&platform).await {
+                Ok(reported) => tracing::debug!(reported, "refused-answer counts audited"),
+                Err(error) => tracing::warn!(%error, "auditing refused-answer counts failed; retrying later"),
+            }
+        }
+    })
+}
+
 /// Reconciles payments and refunds with the gateway as they fall due (see
 /// `platform::payments::reconciliation`); instances share the work through `SKIP LOCKED`.
 pub fn spawn_reconciliation(platform: platform::Platform) -> tokio::task::JoinHandle<()> {

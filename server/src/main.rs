@@ -65,6 +65,7 @@ async fn run(command: &str, config: Config) -> Result<ExitCode, Box<dyn std::err
     let platform = Platform::new(pool, config);
     let _expiry = server::jobs::spawn_checkout_expiry(platform.clone());
     let _reconciliation = server::jobs::spawn_reconciliation(platform.clone());
+    let _refusal_reports = server::jobs::spawn_refusal_reports(platform.clone());
     let _retention = server::jobs::spawn_audit_retention(platform.clone());
     let app = server::router(platform);
     match &settings.tls {

@@ -9,7 +9,7 @@ mod support;
 use payten::TransStat;
 use payten_sandbox::buyer::HtmlForm;
 use platform::gateway_accounts::Mode;
-use platform::payments::reconciliation;
+use platform::payments::{daily_report, reconciliation};
 use platform::payments::refunds::{self, Method, RefundStatus};
 use sqlx::PgPool;
 use support::checkout::{APPROVE, Shop, field, shop};
@@ -130,12 +130,12 @@ async fn a_second_approval_for_a_paid_checkout_is_returned_whichever_answer_come
     assert_eq!(reconciliation::exceptions(shop.pool(), true).await.unwrap().len(), 0, "nothing left for staff to do");
 
     // The daily report counts them apart from the payments.
-    let lines = reconciliation::daily_report(shop.pool(), OffsetDateTime::now_utc().date()).await.unwrap();
+    let lines = daily_report::of_day(shop.pool(), OffsetDateTime::now_utc().date()).await.unwrap();
     assert_eq!(lines.len(), 1);
     let line = &lines[0];
     assert_eq!((line.payments, line.payments_minor), (2, 6_000));
     assert_eq!((line.duplicates, line.duplicates_minor, line.duplicates_returned), (2, 6_000, 2));
-    let csv = reconciliation::daily_csv(OffsetDateTime::now_utc().date(), &lines);
+    let csv = daily_report::csv(OffsetDateTime::now_utc().date(), &lines);
     assert!(csv.lines().next().unwrap().ends_with("duplicates,duplicates_amount,duplicates_returned"), "{csv}");
 }
 

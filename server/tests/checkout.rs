@@ -200,7 +200,8 @@ async fn test_and_live_never_mix(pool: PgPool) {
     assert_eq!(field(&gate, "clientid"), LIVE_CLIENT_ID);
     let live_order = field(&gate, "oid").to_owned();
 
-    // An answer for the Live order signed with the Test account's key is refused.
+    // A Test answer edited to name the Live order fails its hash. (Correctly signed ones
+    // reach the account check: see gateway_answers.rs.)
     let test = shop.checkout(Mode::Test, "30.00").await;
     shop.fault(serde_json::json!({ "kind": "drop_callback" })).await;
     let (test_order, returns) = shop.pay(&test, APPROVE).await;

@@ -112,6 +112,9 @@ async fn pay(world: &World, url: &str) -> String {
         card_brand: Some("MASTERCARD".into()),
         auth_code: Some("A1B2C3".into()),
         proc_return_code: Some("00".into()),
+        md_status: Some("1".into()),
+        eci: Some("02".into()),
+        liability_shifted: Some(true),
         ..CardFacts::default()
     };
     let gateway = AuditActor { kind: ActorKind::System, id: None };
@@ -500,6 +503,11 @@ async fn staff_with_payments_view_read_any_merchants_payment(pool: PgPool) {
     assert_eq!(detail["payment"]["reference"], "ORD-A");
     assert_eq!(detail["timeline"].as_array().unwrap().len(), 3);
     assert_eq!(detail["can_refund"], false, "refunds at view only");
+    assert_eq!(
+        detail["three_d_secure"],
+        "Cardholder authenticated (mdStatus 1, ECI 02); liability for fraud shifted to the card's issuer",
+        "the chargeback evidence"
+    );
 
     let unknown = Uuid::new_v4().to_string();
     let missing = staff.post("/api/admin/payments/detail", &[("id", unknown.as_str())]).await;

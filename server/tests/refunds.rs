@@ -11,7 +11,7 @@ use platform::gateway_accounts::Mode;
 use platform::payments::PaymentError;
 use platform::payments::reconciliation::{self, Resolution};
 use platform::payments::refunds::{self, Method, Refund, RefundRequest, RefundStatus, Requester};
-use platform::payments::{gateways, reading};
+use platform::payments::{daily_report, gateways, reading};
 use sqlx::PgPool;
 use support::accounts::mails_to;
 use support::checkout::{APPROVE, Shop, shop, shop_with};
@@ -313,10 +313,10 @@ async fn a_mismatch_opens_one_exception_which_staff_settle(pool: PgPool) {
     assert!(audit.iter().any(|a| a.starts_with("payment.accept_gateway_state:success")), "{audit:?}");
 
     let today = OffsetDateTime::now_utc().date();
-    let report = reconciliation::daily_report(shop.pool(), today).await.unwrap();
+    let report = daily_report::of_day(shop.pool(), today).await.unwrap();
     assert_eq!(report.len(), 1);
     assert_eq!((report[0].payments, report[0].payments_minor, report[0].matched), (1, 6_000, 1));
-    let csv = reconciliation::daily_csv(today, &report);
+    let csv = daily_report::csv(today, &report);
     assert!(csv.lines().nth(1).unwrap().contains("Dardania Crafts,test,EUR,1,60.00 EUR,0,0.00 EUR,1,0"), "{csv}");
 }
 

@@ -7,6 +7,7 @@ use super::types::{
 use super::{ApiError, Operation};
 use crate::cc5::Cc5Document;
 use crate::codes::{ErrorCode, ProcReturnCode, ResponseStatus, TransStat};
+use crate::money::Currency;
 use crate::pan::MaskedPan;
 
 /// Most installments or history lines read from one answer (a series has at
@@ -57,6 +58,17 @@ fn amount(field: &str, value: Option<&str>) -> Result<Option<u64>, ApiError> {
     }
 }
 
+/// `Extra/CURRENCY`, when sent. A code the platform does not take makes the answer
+/// unreadable rather than silently "no currency": amounts in it cannot be compared.
+fn currency(doc: &Cc5Document) -> Result<Option<Currency>, ApiError> {
+    match non_empty(doc.get_extra("CURRENCY")) {
+        None => Ok(None),
+        Some(code) => Currency::from_numeric(&code)
+            .map(Some)
+            .ok_or_else(|| ApiError::MalformedResponse("CURRENCY is not a supported ISO 4217 numeric code".into())),
+    }
+}
+
 pub(super) fn financial(
     operation: Operation,
     id: &str,
@@ -100,6 +112,7 @@ pub(super) fn order_status(id: &str, doc: &Cc5Document) -> Result<OrderStatus, A
         .ok_or_else(|| ApiError::MalformedResponse("TRANS_STAT missing".into()))?;
     Ok(OrderStatus {
         order_id: x("ORD_ID").unwrap_or_else(|| id.to_owned()),
+        currency: currency(doc)?,
         charge_type: x("CHARGE_TYPE_CD").map(|c| ChargeType::parse(&c)),
         original_amount_minor: amount("ORIG_TRANS_AMT", doc.get_extra("ORIG_TRANS_AMT"))?,
         captured_amount_minor: amount("CAPTURE_AMT", doc.get_extra("CAPTURE_AMT"))?,
@@ -142,6 +155,7 @@ pub(super) fn order_history(id: &str, doc: &Cc5Document) -> Result<OrderHistory,
     }
     Ok(OrderHistory {
         order_id: id.to_owned(),
+        currency: currency(doc)?,
         transactions,
     })
 }
@@ -237,7 +251,14 @@ mod tests {
             .extra_element("PAN", "557113***5575")
             .extra_element("PROC_RET_CD", "00");
         let s = order_status("O1", &doc).expect("status");
+        assert_eq!(s.currency, None, "an answer without CURRENCY names none");
         assert_eq!(s.captured_amount_minor, Some(101));
+        let s = order_status("O1", &doc.clone().extra_element("CURRENCY", "840")).expect("status");
+        assert_eq!(s.currency, Some(Currency::Usd));
+        assert!(matches!(
+            order_status("O1", &doc.extra_element("CURRENCY", "949")),
+            Err(ApiError::MalformedResponse(_))
+        ));
         assert_eq!(s.status, TransStat::Sale);
         assert_eq!(s.charge_type, Some(ChargeType::Sale));
     }
@@ -266,7 +287,8 @@ mod tests {
                 "TRX2",
                 "C\tS\t500\t500\t20261124 11:00:00\t\t\tH2\tA2\t00\tT2",
             );
-        let h = order_history("O1", &doc).expect("history");
+        let h = order_history("O1", &doc.clone().extra_element("CURRENCY", "978")).expect("history");
+        assert_eq!(h.currency, Some(Currency::Eur));
         assert_eq!(h.transactions.len(), 2);
         assert_eq!(h.refunded_minor(), 500);
 

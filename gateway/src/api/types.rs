@@ -1,6 +1,7 @@
 //! Typed answers of the CC5 XML API.
 
 use crate::codes::{ErrorCode, ProcReturnCode, ResponseStatus, TransStat};
+use crate::money::Currency;
 use crate::pan::MaskedPan;
 
 /// An approved Credit, Void or PostAuth.
@@ -48,10 +49,12 @@ impl ChargeType {
 }
 
 /// Answer to an order-status query. Amounts are minor units of the order's
-/// currency (the answer does not name the currency).
+/// currency, which the answer names in `Extra/CURRENCY` (ISO 4217 numeric) when the
+/// gateway sends it (unconfirmed for BKT Kosovo; the sandbox does).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderStatus {
     pub order_id: String,
+    pub currency: Option<Currency>,
     pub charge_type: Option<ChargeType>,
     pub original_amount_minor: Option<u64>,
     pub captured_amount_minor: Option<u64>,
@@ -85,6 +88,8 @@ pub struct HistoryEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderHistory {
     pub order_id: String,
+    /// The order's currency (`Extra/CURRENCY`), when the gateway names it.
+    pub currency: Option<Currency>,
     pub transactions: Vec<HistoryEntry>,
 }
 

@@ -2,13 +2,19 @@
 //! the server-to-server callback. Each is verified with the ver3 hash of the account of
 //! the payment's own mode; an approval is confirmed with an order-status query before the
 //! payment counts as paid. Whatever arrives, in any order and any number of times, ends
-//! in [`transition::apply`], which keeps one result.
+//! in [`transition::apply`], which keeps one result. Amount and currency must both be the
+//! payment's, on the answer and on the status query. A refused answer is counted against
+//! its client address rather than audited one by one (see [`refusals`]).
 
+use std::time::Duration;
+
+use payten::api::OrderStatus;
 use payten::{GatewayReturn, PaymentGateway as _, MdStatus, ProcReturnCode, ReceivedFields, ResponseStatus, ReturnError};
 use uuid::Uuid;
 
+use super::refusals::{self, Counted};
 use super::transition::{self, CardFacts, Change, Source};
-use super::{Mode, PaymentError, gateways};
+use super::{Mode, PaymentError, Status, gateways};
 use crate::Platform;
 use crate::gateway_accounts::GatewayAccount;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
@@ -59,6 +65,8 @@ pub enum Handled {
     /// Verified and applied (or recorded as a repeat) to the payment with this order id.
     Applied { order_id: String },
     Rejected(Rejection),
+    /// Refused, and the client address is past its limit of refused answers: answer 429.
+    Throttled { retry_after: Duration },
 }
 
 /// Plain-language words for a buyer and a merchant, chosen from the gateway's codes.
@@ -81,6 +89,10 @@ pub fn decline_reason(ret: &GatewayReturn) -> &'static str {
 }
 
 fn card_facts(ret: &GatewayReturn) -> CardFacts {
+    // The 3-D Secure result is kept only in the shapes the schema allows (one digit, two
+    // digits); anything else is dropped rather than failing the payment.
+    let digits = |value: &str, n: usize| value.len() == n && value.bytes().all(|b| b.is_ascii_digit());
+    let md_status = ret.md_status.as_ref().map(MdStatus::code).filter(|code| digits(code, 1));
     CardFacts {
         masked_pan: ret.masked_pan.as_ref().map(|p| p.as_str().to_owned()),
         card_brand: ret.card_brand.clone(),
@@ -88,10 +100,14 @@ fn card_facts(ret: &GatewayReturn) -> CardFacts {
         host_ref_num: ret.host_ref_num.clone(),
         trans_id: ret.trans_id.clone(),
         proc_return_code: ret.proc_return_code.as_ref().map(|c| c.as_str().to_owned()),
-        md_status: None,
+        liability_shifted: md_status.as_ref().and(ret.liability_shifted()),
+        md_status,
+        eci: ret.eci.clone().filter(|eci| digits(eci, 2)),
     }
 }
 
+/// Refuses an answer: it changes nothing. The first refusal of its client address in the
+/// window is audited; later ones are only counted, and past the limit answered 429.
 async fn reject(
     platform: &Platform,
     channel: Channel,
@@ -100,6 +116,12 @@ async fn reject(
     merchant_id: Option<Uuid>,
     facts: &RequestFacts,
 ) -> Result<Handled, PaymentError> {
+    tracing::warn!(channel = ?channel, rejection = rejection.as_str(), "refused a gateway answer");
+    match refusals::count(platform, facts).await? {
+        Counted::First => {}
+        Counted::Again => return Ok(Handled::Rejected(rejection)),
+        Counted::Limited(retry_after) => return Ok(Handled::Throttled { retry_after }),
+    }
     let mut event = Event::new(channel.source().event_type(), Actor { kind: ActorKind::Anonymous, id: None }, Outcome::Denied)
         .reason(rejection.as_str());
     if let Some(order_id) = order_id {
@@ -109,7 +131,6 @@ async fn reject(
         event = event.merchant(merchant_id);
     }
     audit::record_alone(&platform.pool, &event, facts).await?;
-    tracing::warn!(channel = ?channel, rejection = rejection.as_str(), "refused a gateway answer");
     Ok(Handled::Rejected(rejection))
 }
 
@@ -148,22 +169,29 @@ pub async fn handle(
         Ok(verified) => verified,
         Err(rejection) => return reject(platform, channel, rejection, None, None, facts).await,
     };
-    let payment: Option<(Uuid, Mode, String, i64)> =
-        sqlx::query_as("SELECT merchant_id, mode, gateway_client_id, amount_minor FROM payments WHERE order_id = $1")
-            .bind(&ret.oid)
-            .fetch_optional(&platform.pool)
-            .await?;
-    let Some((merchant_id, payment_mode, client_id, amount_minor)) = payment else {
+    let payment: Option<(Uuid, Mode, String, i64, String, Status)> = sqlx::query_as(
+        "SELECT merchant_id, mode, gateway_client_id, amount_minor, currency::text, status FROM payments WHERE order_id = $1",
+    )
+    .bind(&ret.oid)
+    .fetch_optional(&platform.pool)
+    .await?;
+    let Some((merchant_id, payment_mode, client_id, amount_minor, currency, status)) = payment else {
         return reject(platform, channel, Rejection::UnknownOrder, None, None, facts).await;
     };
     if payment_mode != account.mode || client_id != ret.client_id {
         return reject(platform, channel, Rejection::WrongAccount, Some(&ret.oid), Some(merchant_id), facts).await;
     }
 
-    let change = if ret.amount.minor() != amount_minor as u64 {
+    let change = if u64::try_from(amount_minor) != Ok(ret.amount.minor()) {
         Change::Note("amount_differs_from_order")
+    } else if ret.amount.currency().alpha() != currency {
+        Change::Note("currency_differs_from_order")
+    } else if ret.is_paid() && status.is_captured() {
+        // A replayed approval of a payment already paid (or refunded since) has nothing
+        // left to confirm: no query goes to the gateway, and the timeline records a repeat.
+        Change::Note("duplicate")
     } else if ret.is_paid() {
-        confirm(platform, &account, &ret, amount_minor).await?
+        confirm(platform, &account, &ret, amount_minor, &currency).await?
     } else if ret.response == ResponseStatus::Error {
         Change::Failed { reason: decline_reason(&ret), card: card_facts(&ret) }
     } else {
@@ -180,23 +208,38 @@ pub async fn handle(
     Ok(Handled::Applied { order_id: ret.oid })
 }
 
+/// Whether an order-status answer confirms a sale of `amount_minor` in `currency`. An
+/// answer that names another currency confirms nothing, whatever its number says.
+fn confirms(status: &OrderStatus, amount_minor: i64, currency: &str) -> bool {
+    status.status.is_charged()
+        && status.captured_amount_minor.or(status.original_amount_minor) == u64::try_from(amount_minor).ok()
+        && status.currency.is_none_or(|theirs| theirs.alpha() == currency)
+}
+
 /// An approval counts once the gateway's own order status says the sale went through for
-/// the whole amount. Without that answer the payment stays pending for reconciliation.
-async fn confirm(platform: &Platform, account: &GatewayAccount, ret: &GatewayReturn, amount_minor: i64) -> Result<Change, PaymentError> {
+/// the whole amount in the payment's currency. Without that answer the payment stays
+/// pending for reconciliation.
+async fn confirm(
+    platform: &Platform,
+    account: &GatewayAccount,
+    ret: &GatewayReturn,
+    amount_minor: i64,
+    currency: &str,
+) -> Result<Change, PaymentError> {
     let status = match gateways::status_client(platform, account) {
         Ok(client) => client.order_status(&ret.oid).await,
         Err(error) => Err(error),
     };
     Ok(match status {
-        Ok(status)
-            if status.status.is_charged()
-                && status.captured_amount_minor.or(status.original_amount_minor) == Some(amount_minor as u64) =>
-        {
+        Ok(status) if confirms(&status, amount_minor, currency) => {
             let mut card = card_facts(ret);
             if card.masked_pan.is_none() {
                 card.masked_pan = status.masked_pan.map(|p| p.as_str().to_owned());
             }
             Change::Paid(card)
+        }
+        Ok(status) if status.currency.is_some_and(|theirs| theirs.alpha() != currency) => {
+            Change::Note("currency_differs_in_status_query")
         }
         Ok(_) => Change::Note("approval_not_confirmed_by_status_query"),
         Err(error) => {
@@ -204,4 +247,40 @@ async fn confirm(platform: &Platform, account: &GatewayAccount, ret: &GatewayRet
             Change::Note("awaiting_confirmation")
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use payten::api::ChargeType;
+    use payten::{Currency, TransStat};
+
+    use super::*;
+
+    fn sale(captured: u64, currency: Option<Currency>) -> OrderStatus {
+        OrderStatus {
+            order_id: "SX1".into(),
+            currency,
+            charge_type: Some(ChargeType::Sale),
+            original_amount_minor: Some(captured),
+            captured_amount_minor: Some(captured),
+            status: TransStat::Sale,
+            auth_code: None,
+            host_ref_num: None,
+            masked_pan: None,
+            proc_return_code: None,
+            auth_time: None,
+            capture_time: None,
+            void_time: None,
+        }
+    }
+
+    #[test]
+    fn a_status_confirms_only_the_same_amount_in_the_same_currency() {
+        assert!(confirms(&sale(4500, Some(Currency::Eur)), 4500, "EUR"));
+        assert!(confirms(&sale(4500, None), 4500, "EUR"), "an answer naming no currency is judged by the amount");
+        assert!(!confirms(&sale(4500, Some(Currency::Usd)), 4500, "EUR"), "4500 US cents are not 45.00 EUR");
+        assert!(!confirms(&sale(4400, Some(Currency::Eur)), 4500, "EUR"));
+        let voided = OrderStatus { status: TransStat::Voided, ..sale(4500, Some(Currency::Eur)) };
+        assert!(!confirms(&voided, 4500, "EUR"));
+    }
 }

@@ -16,6 +16,7 @@
 pub mod attempts;
 pub mod captures;
 pub mod catalog;
+pub mod daily_report;
 pub mod gateway_results;
 pub mod gateway_setup;
 pub mod gateways;
@@ -25,6 +26,7 @@ pub mod reading;
 pub mod receipts;
 pub mod reconciliation;
 pub mod refunds;
+pub mod refusals;
 pub mod returns;
 pub mod risk;
 pub mod sessions;

@@ -156,6 +156,15 @@ pub struct TimelineEntry {
     pub note: Option<String>,
 }
 
+/// The payment's 3-D Secure result, the evidence for a chargeback; all `None` when the
+/// gateway reported none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ThreeDSecure {
+    pub md_status: Option<String>,
+    pub eci: Option<String>,
+    pub liability_shifted: Option<bool>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentDetail {
     pub payment: PaymentRow,
@@ -163,6 +172,7 @@ pub struct PaymentDetail {
     pub session_token: String,
     pub auth_code: Option<String>,
     pub proc_return_code: Option<String>,
+    pub three_d_secure: ThreeDSecure,
     pub items: Vec<Item>,
     pub timeline: Vec<TimelineEntry>,
     pub merchant_name: String,
@@ -196,15 +206,17 @@ async fn detail_where(pool: &PgPool, id: Uuid, merchant_id: Option<Uuid>) -> Res
             .fetch_optional(pool)
             .await?;
     let Some(payment) = payment else { return Ok(None) };
-    type Extra = (Mode, String, Uuid, Option<String>, Option<String>, String, i64);
-    let (mode, session_token, session_id, auth_code, proc_return_code, merchant_name, pending_minor): Extra = sqlx::query_as(
-        "SELECT p.mode, s.token, s.id, p.auth_code, p.proc_return_code, m.business_name, p.refund_pending_minor
-         FROM payments p JOIN checkout_sessions s ON s.id = p.session_id JOIN merchants m ON m.id = p.merchant_id
-         WHERE p.id = $1",
-    )
-    .bind(id)
-    .fetch_one(pool)
-    .await?;
+    type Extra = (Mode, String, Uuid, Option<String>, Option<String>, String, i64, Option<String>, Option<String>, Option<bool>);
+    let (mode, session_token, session_id, auth_code, proc_return_code, merchant_name, pending_minor, md_status, eci, liability_shifted): Extra =
+        sqlx::query_as(
+            "SELECT p.mode, s.token, s.id, p.auth_code, p.proc_return_code, m.business_name, p.refund_pending_minor,
+                    p.md_status, p.eci, p.liability_shifted
+             FROM payments p JOIN checkout_sessions s ON s.id = p.session_id JOIN merchants m ON m.id = p.merchant_id
+             WHERE p.id = $1",
+        )
+        .bind(id)
+        .fetch_one(pool)
+        .await?;
     let mut conn = pool.acquire().await?;
     let items = super::sessions::items(&mut *conn, session_id).await?;
     let timeline = sqlx::query_as(
@@ -223,6 +235,7 @@ async fn detail_where(pool: &PgPool, id: Uuid, merchant_id: Option<Uuid>) -> Res
         session_token,
         auth_code,
         proc_return_code,
+        three_d_secure: ThreeDSecure { md_status, eci, liability_shifted },
         items,
         timeline,
         merchant_name,

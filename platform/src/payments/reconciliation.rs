@@ -16,9 +16,9 @@
 //! later, so money the gateway took after all is accounted for ([`super::captures`]).
 
 use payten::api::{ChargeType, FinancialResponse, OrderHistory};
-use payten::{ApiError, NestPay, TransStat};
+use payten::{ApiError, Currency, NestPay, TransStat};
 use sqlx::PgConnection;
-use time::{Date, Duration, OffsetDateTime};
+use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::refunds::{self, Answer};
@@ -61,8 +61,12 @@ pub enum GatewayView {
     /// No record of the order: the buyer never submitted the card page.
     Absent,
     Declined,
-    /// Charged `captured_minor`, of which `refunded_minor` was credited back.
-    Charged { captured_minor: i64, refunded_minor: i64, card: CardFacts },
+    /// Charged `captured_minor`, of which `refunded_minor` was credited back, in `currency`
+    /// when the history names it.
+    Charged { captured_minor: i64, refunded_minor: i64, currency: Option<Currency>, card: CardFacts },
+    /// Charged in another currency than the payment's: whatever the amounts, it is not this
+    /// payment's charge, so staff must look ([`GatewayView::in_currency`]).
+    OtherCurrency(Currency),
     /// The sale was voided: nothing stayed charged.
     Voided,
     /// Nothing definite: the order is pending, errored, or could not be read.
@@ -80,6 +84,7 @@ impl GatewayView {
             status if status.is_charged() => GatewayView::Charged {
                 captured_minor: sale.captured_amount_minor as i64,
                 refunded_minor: history.refunded_minor() as i64,
+                currency: history.currency,
                 card: CardFacts {
                     auth_code: sale.auth_code.clone(),
                     host_ref_num: sale.host_ref_num.clone(),
@@ -89,6 +94,15 @@ impl GatewayView {
                 },
             },
             other => GatewayView::Undecided(format!("order status {}", other.as_str())),
+        }
+    }
+
+    /// The view of a payment in `currency` (its alphabetic code): a charge the history puts
+    /// in another currency becomes [`GatewayView::OtherCurrency`], which never matches.
+    pub fn in_currency(self, currency: &str) -> GatewayView {
+        match self {
+            GatewayView::Charged { currency: Some(theirs), .. } if theirs.alpha() != currency => GatewayView::OtherCurrency(theirs),
+            view => view,
         }
     }
 
@@ -110,6 +124,7 @@ impl GatewayView {
                 format!("charged {}, refunded {}", amount(*captured_minor), amount(*refunded_minor))
             }
             GatewayView::Voided => "voided".into(),
+            GatewayView::OtherCurrency(theirs) => format!("charged in {theirs}, not in {currency}"),
             GatewayView::Undecided(why) => format!("no definite answer ({why})"),
         }
     }
@@ -182,7 +197,7 @@ pub fn judge(ours: &Ours, gateway: &GatewayView) -> Verdict {
         };
     }
     match (ours.status, gateway) {
-        (Status::Pending | Status::Failed, G::Charged { captured_minor, refunded_minor: 0, card }) if full(captured_minor) => {
+        (Status::Pending | Status::Failed, G::Charged { captured_minor, refunded_minor: 0, card, .. }) if full(captured_minor) => {
             Verdict::Settle(Change::Paid(card.clone()))
         }
         (Status::Pending | Status::Failed, G::Declined) => Verdict::Settle(Change::Declined {
@@ -193,7 +208,7 @@ pub fn judge(ours: &Ours, gateway: &GatewayView) -> Verdict {
         (Status::Pending | Status::Failed, G::Absent) => Verdict::Wait,
         // Money taken after the platform closed the attempt: the transition function pays
         // the checkout with it or returns it, and opens an exception either way.
-        (Status::Declined | Status::Expired, G::Charged { captured_minor, refunded_minor: 0, card }) if full(captured_minor) => {
+        (Status::Declined | Status::Expired, G::Charged { captured_minor, refunded_minor: 0, card, .. }) if full(captured_minor) => {
             Verdict::Settle(Change::Paid(card.clone()))
         }
         (
@@ -301,6 +316,7 @@ async fn check(platform: &Platform, payment_id: Uuid, view: &GatewayView, now: O
         .bind(payment_id)
         .fetch_one(&mut *tx)
         .await?;
+    let view = &view.clone().in_currency(&currency);
     let open_refund = refunds::open_of(&mut tx, payment_id).await?;
     let ours = Ours {
         status,
@@ -558,87 +574,6 @@ pub async fn close(
     Ok(())
 }
 
-/// One line of the daily report: a merchant, a mode and a currency on one day (UTC).
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct DailyLine {
-    pub merchant_name: String,
-    pub mode: Mode,
-    pub currency: String,
-    pub payments: i64,
-    pub payments_minor: i64,
-    pub refunds: i64,
-    pub refunds_minor: i64,
-    /// Payments of the day whose gateway check matched, or disagreed (open or not).
-    pub matched: i64,
-    pub mismatched: i64,
-    /// Duplicate charges taken on the day (not counted as payments), and how many of them
-    /// are back with the buyer in full.
-    pub duplicates: i64,
-    pub duplicates_minor: i64,
-    pub duplicates_returned: i64,
-}
-
-/// Payments taken, duplicate charges and refunds made on `day`, per merchant, mode and currency.
-pub async fn daily_report(pool: &sqlx::PgPool, day: Date) -> Result<Vec<DailyLine>, sqlx::Error> {
-    sqlx::query_as(
-        "WITH bounds AS (SELECT ($1::date)::timestamp AT TIME ZONE 'UTC' AS start),
-         paid AS (
-             SELECT merchant_id, mode, currency::text AS currency,
-                    count(*) FILTER (WHERE status <> 'duplicate') AS n,
-                    coalesce(sum(amount_minor) FILTER (WHERE status <> 'duplicate'), 0)::bigint AS total,
-                    count(*) FILTER (WHERE status <> 'duplicate' AND recon_state = 'matched') AS matched,
-                    count(*) FILTER (WHERE recon_state IN ('mismatched', 'unresolved')) AS mismatched,
-                    count(*) FILTER (WHERE status = 'duplicate') AS duplicates,
-                    coalesce(sum(amount_minor) FILTER (WHERE status = 'duplicate'), 0)::bigint AS duplicates_total,
-                    count(*) FILTER (WHERE status = 'duplicate' AND refunded_minor = amount_minor) AS duplicates_returned
-             FROM payments, bounds WHERE paid_at >= start AND paid_at < start + interval '1 day'
-             GROUP BY 1, 2, 3),
-         refunded AS (
-             SELECT merchant_id, mode, currency::text AS currency, count(*) AS n, sum(amount_minor)::bigint AS total
-             FROM refunds, bounds WHERE status = 'succeeded' AND completed_at >= start AND completed_at < start + interval '1 day'
-             GROUP BY 1, 2, 3)
-         SELECT m.business_name AS merchant_name, mode, currency,
-                coalesce(p.n, 0) AS payments, coalesce(p.total, 0) AS payments_minor,
-                coalesce(r.n, 0) AS refunds, coalesce(r.total, 0) AS refunds_minor,
-                coalesce(p.matched, 0) AS matched, coalesce(p.mismatched, 0) AS mismatched,
-                coalesce(p.duplicates, 0) AS duplicates, coalesce(p.duplicates_total, 0) AS duplicates_minor,
-                coalesce(p.duplicates_returned, 0) AS duplicates_returned
-         FROM paid p FULL JOIN refunded r USING (merchant_id, mode, currency)
-              JOIN merchants m ON m.id = coalesce(p.merchant_id, r.merchant_id)
-         ORDER BY m.business_name, mode, currency",
-    )
-    .bind(day)
-    .fetch_all(pool)
-    .await
-}
-
-/// The daily report as CSV, amounts in major units as the receipt prints them.
-pub fn daily_csv(day: Date, lines: &[DailyLine]) -> String {
-    let mut out = crate::csv::line(&[
-        "day", "merchant", "mode", "currency", "payments", "payments_amount", "refunds", "refunds_amount", "matched", "mismatched",
-        "duplicates", "duplicates_amount", "duplicates_returned",
-    ].map(String::from));
-    for line in lines {
-        let amount = |minor| receipts::format_amount(minor, &line.currency);
-        out.push_str(&crate::csv::line(&[
-            day.to_string(),
-            line.merchant_name.clone(),
-            line.mode.as_str().to_owned(),
-            line.currency.clone(),
-            line.payments.to_string(),
-            amount(line.payments_minor),
-            line.refunds.to_string(),
-            amount(line.refunds_minor),
-            line.matched.to_string(),
-            line.mismatched.to_string(),
-            line.duplicates.to_string(),
-            amount(line.duplicates_minor),
-            line.duplicates_returned.to_string(),
-        ]));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -648,7 +583,7 @@ mod tests {
     }
 
     fn charged(captured_minor: i64, refunded_minor: i64) -> GatewayView {
-        GatewayView::Charged { captured_minor, refunded_minor, card: CardFacts::default() }
+        GatewayView::Charged { captured_minor, refunded_minor, currency: Some(Currency::Eur), card: CardFacts::default() }
     }
 
     #[test]
@@ -715,5 +650,21 @@ mod tests {
         assert_eq!(charged(1000, 250).accepted_state(1000), Some((Status::PartiallyRefunded, 250)));
         assert_eq!(GatewayView::Voided.accepted_state(1000), Some((Status::Refunded, 1000)));
         assert_eq!(charged(900, 0).accepted_state(1000), None, "another amount cannot be accepted");
+    }
+
+    #[test]
+    fn a_charge_in_another_currency_is_an_exception_never_a_match() {
+        let in_currency = |currency| GatewayView::Charged { captured_minor: 1000, refunded_minor: 0, currency, card: CardFacts::default() };
+        let in_usd = in_currency(Some(Currency::Usd)).in_currency("EUR");
+        assert_eq!(in_usd, GatewayView::OtherCurrency(Currency::Usd));
+        assert_eq!(judge(&ours(Status::Pending, 0), &in_usd), Verdict::Mismatch, "never paid on the same number of cents");
+        assert_eq!(judge(&ours(Status::Paid, 0), &in_usd), Verdict::Mismatch);
+        let refund = Ours { unknown_refund: Some((Uuid::nil(), 1000)), ..ours(Status::Paid, 0) };
+        assert_eq!(judge(&refund, &in_usd), Verdict::Mismatch);
+        assert_eq!(in_usd.accepted_state(1000), None, "staff cannot accept it as this payment's state");
+        assert_eq!(in_usd.describe("EUR"), "charged in USD, not in EUR");
+        assert_eq!(charged(1000, 0).in_currency("EUR"), charged(1000, 0), "the same currency changes nothing");
+        let unnamed = in_currency(None);
+        assert_eq!(unnamed.clone().in_currency("EUR"), unnamed, "a history naming none is judged by amounts");
     }
 }

@@ -75,7 +75,12 @@ pub struct CardFacts {
     pub host_ref_num: Option<String>,
     pub trans_id: Option<String>,
     pub proc_return_code: Option<String>,
+    /// The 3-D Secure result, kept as chargeback evidence: `mdStatus` (one digit), the ECI
+    /// (two digits) and whether the fraud liability shifted to the issuer. Never the CAVV
+    /// or the XID.
     pub md_status: Option<String>,
+    pub eci: Option<String>,
+    pub liability_shifted: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -382,7 +387,8 @@ pub async fn apply(
              trans_id = coalesce($7, trans_id), proc_return_code = coalesce($8, proc_return_code),
              md_status = coalesce($9, md_status),
              -- A duplicate keeps the phrase saying why it was not kept while its money goes back.
-             decline_reason = CASE WHEN $2 = 'duplicate' THEN coalesce($10, decline_reason) ELSE $10 END
+             decline_reason = CASE WHEN $2 = 'duplicate' THEN coalesce($10, decline_reason) ELSE $10 END,
+             eci = coalesce($11, eci), liability_shifted = coalesce($12, liability_shifted)
          WHERE id = $1",
     )
     .bind(payment_id)
@@ -395,6 +401,8 @@ pub async fn apply(
     .bind(&card.proc_return_code)
     .bind(&card.md_status)
     .bind(reason)
+    .bind(&card.eci)
+    .bind(card.liability_shifted)
     .execute(&mut *conn)
     .await?;
     let mut detail = serde_json::json!({

@@ -3,8 +3,11 @@
 //! - `POST /pay/{token}`: Pay. Rate-limited (`pay_limits`: per client, checkout and link);
 //!   makes the attempt and answers with the form that posts the buyer's browser to the gateway;
 //! - `GET|POST /pay/return`: the buyer's browser back from the gateway;
-//! - `POST /pay/callback`: the gateway's server-to-server notification. Never rate-limited,
-//!   so no notification is dropped; it answers `Approved` once handled;
+//! - `POST /pay/callback`: the gateway's server-to-server notification. A verified one is
+//!   never rate-limited, so no notification is dropped; it answers `Approved` once handled;
+//! - refused returns and callbacks are counted per client address (`GATEWAY_REFUSALS_PER_IP`)
+//!   and answered 429 past the limit; only the first of a window and the window's count are
+//!   audited (`platform::payments::refusals`);
 //! - `GET /pay/result/{order}` and `GET /pay/receipt/{order}`.
 //!
 //! The return and the callback come from the gateway's origin, so the CSRF layer lets
@@ -169,6 +172,17 @@ async fn browser_return(platform: Platform, fields: Vec<(String, String)>, facts
                  If money was taken, the seller will see it once the bank confirms it.",
             ),
         ),
+        Ok(Handled::Throttled { retry_after }) => {
+            let mut response = page(
+                StatusCode::TOO_MANY_REQUESTS,
+                pages::message(
+                    "Too many unverifiable answers",
+                    "Too many answers from this address could not be verified. Nothing was changed; please wait a few minutes.",
+                ),
+            );
+            response.headers_mut().insert("retry-after", retry_after.as_secs().into());
+            response
+        }
         Err(error) => internal(error),
     }
 }
@@ -197,6 +211,10 @@ async fn callback(
     match gateway_results::handle(&platform, fields, Channel::Callback, &facts).await {
         Ok(Handled::Applied { .. }) => (StatusCode::OK, "Approved").into_response(),
         Ok(Handled::Rejected(rejection)) => (StatusCode::BAD_REQUEST, rejection.as_str()).into_response(),
+        Ok(Handled::Throttled { retry_after }) => {
+            (StatusCode::TOO_MANY_REQUESTS, [("retry-after", retry_after.as_secs().to_string())], "too many refused answers")
+                .into_response()
+        }
         // The gateway retries a callback that did not get `Approved`.
         Err(error) => {
             tracing::error!(%error, "callback failed; the gateway will retry");

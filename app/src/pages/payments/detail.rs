@@ -65,6 +65,7 @@ pub fn PaymentRecord(detail: PaymentDetailView, #[prop(default = None)] form: Op
         masked_card,
         card_brand,
         auth_code,
+        three_d_secure,
         decline_reason,
         paid,
         items,
@@ -105,6 +106,7 @@ pub fn PaymentRecord(detail: PaymentDetailView, #[prop(default = None)] form: Op
         ("Card", masked_card),
         ("Card brand", card_brand),
         ("Authorisation code", auth_code),
+        ("3-D Secure", three_d_secure),
         ("Decline reason", decline_reason),
         ("Checkout", Some(checkout_url)),
     ];

@@ -1,0 +1,88 @@
+//! The console's daily reconciliation report: per merchant, mode and currency, what was
+//! taken, refunded and returned as duplicates on one day (UTC), and how the day's payments
+//! stand against the gateway. On screen and as CSV.
+
+use time::Date;
+
+use super::{Mode, receipts};
+
+/// One line of the daily report: a merchant, a mode and a currency on one day (UTC).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DailyLine {
+    pub merchant_name: String,
+    pub mode: Mode,
+    pub currency: String,
+    pub payments: i64,
+    pub payments_minor: i64,
+    pub refunds: i64,
+    pub refunds_minor: i64,
+    /// Payments of the day whose gateway check matched, or disagreed (open or not).
+    pub matched: i64,
+    pub mismatched: i64,
+    /// Duplicate charges taken on the day (not counted as payments), and how many of them
+    /// are back with the buyer in full.
+    pub duplicates: i64,
+    pub duplicates_minor: i64,
+    pub duplicates_returned: i64,
+}
+
+/// Payments taken, duplicate charges and refunds made on `day`, per merchant, mode and currency.
+pub async fn of_day(pool: &sqlx::PgPool, day: Date) -> Result<Vec<DailyLine>, sqlx::Error> {
+    sqlx::query_as(
+        "WITH bounds AS (SELECT ($1::date)::timestamp AT TIME ZONE 'UTC' AS start),
+         paid AS (
+             SELECT merchant_id, mode, currency::text AS currency,
+                    count(*) FILTER (WHERE status <> 'duplicate') AS n,
+                    coalesce(sum(amount_minor) FILTER (WHERE status <> 'duplicate'), 0)::bigint AS total,
+                    count(*) FILTER (WHERE status <> 'duplicate' AND recon_state = 'matched') AS matched,
+                    count(*) FILTER (WHERE recon_state IN ('mismatched', 'unresolved')) AS mismatched,
+                    count(*) FILTER (WHERE status = 'duplicate') AS duplicates,
+                    coalesce(sum(amount_minor) FILTER (WHERE status = 'duplicate'), 0)::bigint AS duplicates_total,
+                    count(*) FILTER (WHERE status = 'duplicate' AND refunded_minor = amount_minor) AS duplicates_returned
+             FROM payments, bounds WHERE paid_at >= start AND paid_at < start + interval '1 day'
+             GROUP BY 1, 2, 3),
+         refunded AS (
+             SELECT merchant_id, mode, currency::text AS currency, count(*) AS n, sum(amount_minor)::bigint AS total
+             FROM refunds, bounds WHERE status = 'succeeded' AND completed_at >= start AND completed_at < start + interval '1 day'
+             GROUP BY 1, 2, 3)
+         SELECT m.business_name AS merchant_name, mode, currency,
+                coalesce(p.n, 0) AS payments, coalesce(p.total, 0) AS payments_minor,
+                coalesce(r.n, 0) AS refunds, coalesce(r.total, 0) AS refunds_minor,
+                coalesce(p.matched, 0) AS matched, coalesce(p.mismatched, 0) AS mismatched,
+                coalesce(p.duplicates, 0) AS duplicates, coalesce(p.duplicates_total, 0) AS duplicates_minor,
+                coalesce(p.duplicates_returned, 0) AS duplicates_returned
+         FROM paid p FULL JOIN refunded r USING (merchant_id, mode, currency)
+              JOIN merchants m ON m.id = coalesce(p.merchant_id, r.merchant_id)
+         ORDER BY m.business_name, mode, currency",
+    )
+    .bind(day)
+    .fetch_all(pool)
+    .await
+}
+
+/// The daily report as CSV, amounts in major units as the receipt prints them.
+pub fn csv(day: Date, lines: &[DailyLine]) -> String {
+    let mut out = crate::csv::line(&[
+        "day", "merchant", "mode", "currency", "payments", "payments_amount", "refunds", "refunds_amount", "matched", "mismatched",
+        "duplicates", "duplicates_amount", "duplicates_returned",
+    ].map(String::from));
+    for line in lines {
+        let amount = |minor| receipts::format_amount(minor, &line.currency);
+        out.push_str(&crate::csv::line(&[
+            day.to_string(),
+            line.merchant_name.clone(),
+            line.mode.as_str().to_owned(),
+            line.currency.clone(),
+            line.payments.to_string(),
+            amount(line.payments_minor),
+            line.refunds.to_string(),
+            amount(line.refunds_minor),
+            line.matched.to_string(),
+            line.mismatched.to_string(),
+            line.duplicates.to_string(),
+            amount(line.duplicates_minor),
+            line.duplicates_returned.to_string(),
+        ]));
+    }
+    out
+}
