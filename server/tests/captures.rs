@@ -19,8 +19,23 @@ const DECLINE: &str = "4000000000000051";
 
 /// The buyer opens the checkout in two tabs and presses Pay in each: two gateway forms,
 /// two orders, for one checkout.
-async fn two_tabs(shop: &Shop, token: &str) -> (HtmlForm, HtmlForm) {
-    (shop.to_gateway(token).await, shop.to_gateway(token).await)
+/// The buyer opens the checkout's gateway page in two tabs and pays in the first: the
+/// checkout is paid. Returns the second tab's form and the two order ids.
+async fn paid_in_the_first_of_two_tabs(shop: &Shop, token: &str) -> (HtmlForm, String, String) {
+    let (first, second) = (shop.to_gateway(token).await, shop.to_gateway(token).await);
+    let (a, b) = (field(&first, "oid").to_owned(), field(&second, "oid").to_owned());
+    shop.pay_at_gateway(&first, APPROVE).await;
+    shop.reaches(&a, "paid").await;
+    (second, a, b)
+}
+
+/// As above, then the second tab is charged too, but neither its return nor its callback
+/// arrives: only the order history knows. Returns the two order ids.
+async fn second_charge_unheard(shop: &Shop, token: &str) -> (String, String) {
+    let (second, a, b) = paid_in_the_first_of_two_tabs(shop, token).await;
+    drop_answers(shop, &b).await;
+    shop.pay_at_gateway(&second, APPROVE).await;
+    (a, b)
 }
 
 async fn drop_answers(shop: &Shop, order_id: &str) {
@@ -92,10 +107,7 @@ async fn a_second_approval_for_a_paid_checkout_is_returned_whichever_answer_come
 
     // The second approval's callback comes first, then its browser return.
     let token = shop.checkout(Mode::Test, "30.00").await;
-    let (first, second) = two_tabs(&shop, &token).await;
-    let (a, b) = (field(&first, "oid").to_owned(), field(&second, "oid").to_owned());
-    shop.pay_at_gateway(&first, APPROVE).await;
-    shop.reaches(&a, "paid").await;
+    let (second, a, b) = paid_in_the_first_of_two_tabs(&shop, &token).await;
     let returns = shop.pay_at_gateway(&second, APPROVE).await;
     shop.reaches(&b, "duplicate").await;
     shop.deliver(&returns[0]).await;
@@ -110,10 +122,7 @@ async fn a_second_approval_for_a_paid_checkout_is_returned_whichever_answer_come
 
     // The browser return comes first; the callback (held back, then delivered) after.
     let token = shop.checkout(Mode::Test, "30.00").await;
-    let (first, second) = two_tabs(&shop, &token).await;
-    let (c, d) = (field(&first, "oid").to_owned(), field(&second, "oid").to_owned());
-    shop.pay_at_gateway(&first, APPROVE).await;
-    shop.reaches(&c, "paid").await;
+    let (second, c, d) = paid_in_the_first_of_two_tabs(&shop, &token).await;
     shop.fault(serde_json::json!({ "kind": "drop_callback", "order_id": d })).await;
     let returns = shop.pay_at_gateway(&second, APPROVE).await;
     let answer = shop.deliver(&returns[0]).await;
@@ -145,12 +154,7 @@ async fn a_second_charge_found_only_by_reconciliation_is_returned_too(pool: PgPo
     // error page, a closed tab), but the gateway charged it.
     let shop = shop(pool).await;
     let token = shop.checkout(Mode::Test, "12.00").await;
-    let (first, second) = two_tabs(&shop, &token).await;
-    let (a, b) = (field(&first, "oid").to_owned(), field(&second, "oid").to_owned());
-    shop.pay_at_gateway(&first, APPROVE).await;
-    shop.reaches(&a, "paid").await;
-    drop_answers(&shop, &b).await;
-    shop.pay_at_gateway(&second, APPROVE).await;
+    let (a, b) = second_charge_unheard(&shop, &token).await;
     assert_eq!(shop.status(&b).await, "pending");
     let page = shop.get(&format!("/pay/result/{b}")).await.text().await.unwrap();
     assert!(page.contains("Confirming your payment"), "{page}");
@@ -166,12 +170,7 @@ async fn a_duplicate_recorded_by_a_server_that_stopped_before_returning_it_is_re
     use platform::payments::transition::{self, CardFacts, Change, Source};
     let shop = shop(pool).await;
     let token = shop.checkout(Mode::Test, "18.00").await;
-    let (first, second) = two_tabs(&shop, &token).await;
-    let (a, b) = (field(&first, "oid").to_owned(), field(&second, "oid").to_owned());
-    shop.pay_at_gateway(&first, APPROVE).await;
-    shop.reaches(&a, "paid").await;
-    drop_answers(&shop, &b).await;
-    shop.pay_at_gateway(&second, APPROVE).await;
+    let (a, b) = second_charge_unheard(&shop, &token).await;
 
     // A callback handler records the confirmed approval, commits, and the process stops
     // before it sends the return.

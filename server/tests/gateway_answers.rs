@@ -112,18 +112,7 @@ async fn the_three_d_secure_result_is_kept_but_never_the_cavv_or_xid(pool: PgPoo
     );
 
     // No CAVV or XID value in any table, the audit trail included.
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) FROM information_schema.tables
-         WHERE table_schema IN ('public', 'audit') AND table_type = 'BASE TABLE'",
-    )
-    .fetch_all(shop.pool())
-    .await
-    .unwrap();
-    let mut dump = String::new();
-    for table in tables {
-        let rows: Vec<String> = sqlx::query_scalar(&format!("SELECT t::text FROM {table} t")).fetch_all(shop.pool()).await.unwrap();
-        dump.extend(rows);
-    }
+    let dump = shop.dump_every_table().await;
     assert!(dump.contains(&orders[0]), "the dump is real: it holds the payments");
     for secret in &secrets {
         assert!(!dump.contains(secret.as_str()), "a CAVV or XID value ({secret}) is in the database");

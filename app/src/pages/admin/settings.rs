@@ -106,10 +106,21 @@ fn AccountForm(
         let hint = (secret && exists).then(|| view! { <p class="field-hint">{secret_hint}</p> });
         let kind = if secret { "password" } else { "text" };
         let autocomplete = if secret { "new-password" } else { "off" };
+        // A typed secret leaves the page as soon as the server has answered, whatever the
+        // answer: the rebuilt form keeps its input element (and so what was typed) unless
+        // the property is emptied. A retry after a step-up resends the arguments it holds.
+        let shown = value.clone();
+        let current = move || {
+            if secret {
+                save.version().track();
+            }
+            shown.clone()
+        };
         view! {
             <div class="field">
                 <label for=id.clone()>{label}</label>
-                <input id=id type=kind name=name value=value required=!(secret && exists) maxlength="128" autocomplete=autocomplete />
+                <input id=id type=kind name=name value=value prop:value=current required=!(secret && exists) maxlength="128"
+                    autocomplete=autocomplete />
                 {hint}
                 <p class="field-error" role="alert">{move || error.get()}</p>
             </div>
