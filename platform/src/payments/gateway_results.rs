@@ -116,9 +116,10 @@ async fn reject(
     merchant_id: Option<Uuid>,
     facts: &RequestFacts,
 ) -> Result<Handled, PaymentError> {
-    tracing::warn!(channel = ?channel, rejection = rejection.as_str(), "refused a gateway answer");
     match refusals::count(platform, facts).await? {
-        Counted::First => {}
+        // Logged once per client network and window, like the audit row: a flood must not
+        // cost a log line per request either (the window's count is audited when it closes).
+        Counted::First => tracing::warn!(channel = ?channel, rejection = rejection.as_str(), "refused a gateway answer"),
         Counted::Again => return Ok(Handled::Rejected(rejection)),
         Counted::Limited(retry_after) => return Ok(Handled::Throttled { retry_after }),
     }
