@@ -228,14 +228,7 @@ async fn money_taken_after_an_expiry_is_found_a_day_later_and_returned(pool: PgP
     let order = field(&gate, "oid").to_owned();
     // The buyer left the card page open; the checkout expired and the worker, finding no
     // record at the gateway, closed the attempt.
-    sqlx::query(
-        "UPDATE checkout_sessions SET created_at = now() - interval '2 hours', expires_at = now() - interval '1 minute'
-         WHERE token = $1",
-    )
-    .bind(&token)
-    .execute(shop.pool())
-    .await
-    .unwrap();
+    shop.expire(&token).await;
     shop.reconcile_after(120).await;
     assert_eq!(shop.status(&order).await, "expired");
 

@@ -155,14 +155,7 @@ async fn a_tampered_return_changes_nothing_and_is_audited(pool: PgPool) {
 async fn an_expired_checkout_says_so_and_takes_no_payment(pool: PgPool) {
     let shop = shop(pool).await;
     let token = shop.checkout(Mode::Test, "20.00").await;
-    sqlx::query(
-        "UPDATE checkout_sessions SET created_at = now() - interval '2 hours', expires_at = now() - interval '1 minute'
-         WHERE token = $1",
-    )
-    .bind(&token)
-    .execute(shop.pool())
-    .await
-    .unwrap();
+    shop.expire(&token).await;
     assert!(shop.get(&format!("/pay/{token}")).await.text().await.unwrap().contains("expired"));
     assert_eq!(shop.press_pay(&token, "buyer@example.com").await.status(), 409);
     let attempts: i64 = sqlx::query_scalar("SELECT count(*) FROM payments").fetch_one(shop.pool()).await.unwrap();
