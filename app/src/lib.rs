@@ -9,9 +9,12 @@ pub mod admin;
 pub mod all_payments;
 pub mod audit_log;
 pub mod auth;
+pub mod bank_account;
 pub mod components;
 pub mod contact;
 pub mod error;
+pub mod kyc;
+pub mod kyc_review;
 #[cfg(feature = "ssr")]
 mod limits;
 pub mod pages;
@@ -23,6 +26,7 @@ pub mod refunds;
 #[cfg(feature = "ssr")]
 pub mod request;
 pub mod risk;
+pub mod sanctions;
 pub mod settings;
 pub mod team;
 

@@ -13,6 +13,7 @@ pub mod db;
 pub mod field_crypto;
 pub mod gateway_accounts;
 pub mod identity;
+pub mod kyc;
 pub mod mail;
 pub mod merchants;
 pub mod password;

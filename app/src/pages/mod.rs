@@ -14,3 +14,4 @@ pub mod sign_in;
 pub mod sign_up;
 pub mod team;
 pub mod two_factor;
+pub mod verification;

@@ -4,12 +4,14 @@
 
 pub mod all_payments;
 pub mod audit;
+pub mod kyc;
 pub mod merchants;
 pub mod module;
 pub mod overview;
 pub mod reconciliation;
 pub mod refunds;
 pub mod risk;
+pub mod sanctions;
 pub mod settings;
 pub mod staff;
 

@@ -1,0 +1,1 @@
+//! The merchant side of KYC: the application, its checklist, documents and submitting.

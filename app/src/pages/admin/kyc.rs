@@ -1,0 +1,1 @@
+//! The KYC review queue and one application under review.

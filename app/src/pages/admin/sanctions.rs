@@ -1,0 +1,1 @@
+//! The sanctions panel of an application under review.

@@ -1,0 +1,1 @@
+//! The bank account section of the Verification page.

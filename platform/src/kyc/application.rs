@@ -1,0 +1,1 @@
+//! Business details and people of a KYC application, and submitting it to staff.

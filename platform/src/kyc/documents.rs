@@ -1,0 +1,1 @@
+//! KYC documents: uploads judged by their content, stored encrypted, read back audited.

@@ -1,0 +1,1 @@
+//! Sanctions screening of the business and its people against a loaded list.
