@@ -48,7 +48,7 @@ use crate::pages::payments::{
 use crate::pages::{
     accept_invitation::AcceptInvitationPage, account::AccountPage, dashboard::DashboardPage, home::HomePage, legal,
     not_found::NotFound, password_reset, second_factor::SecondFactorPage, security::SecurityPage, security_events::SecurityEventsPage, sign_in::SignInPage,
-    sign_up, team::TeamPage, two_factor::TwoFactorPage,
+    sign_up, team::TeamPage, two_factor::TwoFactorPage, verification::VerificationPage,
 };
 
 /// The HTML document around the app; rendered on the server only.
@@ -102,6 +102,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dashboard/products") view=ProductsPage />
                     <Route path=path!("/dashboard/team") view=TeamPage />
                     <Route path=path!("/dashboard/security") view=SecurityEventsPage />
+                    <Route path=path!("/dashboard/verification") view=VerificationPage />
                     <Route path=path!("/account") view=AccountPage />
                     <Route path=path!("/account/two-factor") view=TwoFactorPage />
                     <Route path=path!("/admin") view=OverviewPage />

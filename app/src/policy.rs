@@ -21,6 +21,7 @@ use crate::auth::two_factor::{
 use crate::audit_log::{AuditExport, AuditSearch, SecurityEvents};
 use crate::auth::{AcceptInvitation, CurrentViewer, ForgotPassword, ResendVerification, ResetPassword, SignIn, SignOut, SignUp, VerifyEmail};
 use crate::contact::SubmitContact;
+use crate::kyc::{KycDocuments, RemovePerson, SaveBusiness, SavePerson, SubmitApplication, Verification};
 use crate::reconciliation::{CloseException, DailyReport, ExportDailyReport, ReconciliationExceptions};
 use crate::refunds::{RefundPayment, StaffPayment, StaffRefund};
 use crate::risk::{AddBlock, RemoveBlock, RiskDecisions, RiskSettings, SetMerchantLimit, SetRiskRule};
@@ -63,6 +64,10 @@ pub const CATALOG_EDITORS: &[MerchantRole] = &[MerchantRole::Owner, MerchantRole
 /// Roles that refund payments: money leaves the merchant's balance, so developers and
 /// viewers may not.
 pub const REFUNDERS: &[MerchantRole] = &[MerchantRole::Owner, MerchantRole::Admin, MerchantRole::Finance];
+
+/// Roles that fill in and send the business's verification (KYC) application; every
+/// member reads it.
+pub const KYC_EDITORS: &[MerchantRole] = &[MerchantRole::Owner, MerchantRole::Admin];
 
 /// Every server function's path and policy.
 pub const SERVER_FUNCTIONS: &[(&str, Policy)] = &[
@@ -107,6 +112,12 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy)] = &[
     (PaymentsList::PATH, Policy::Merchant(ALL_MERCHANT_ROLES)),
     (PaymentDetail::PATH, Policy::Merchant(ALL_MERCHANT_ROLES)),
     (RefundPayment::PATH, Policy::Merchant(REFUNDERS)),
+    (Verification::PATH, Policy::Merchant(ALL_MERCHANT_ROLES)),
+    (KycDocuments::PATH, Policy::Merchant(ALL_MERCHANT_ROLES)),
+    (SaveBusiness::PATH, Policy::Merchant(KYC_EDITORS)),
+    (SavePerson::PATH, Policy::Merchant(KYC_EDITORS)),
+    (RemovePerson::PATH, Policy::Merchant(KYC_EDITORS)),
+    (SubmitApplication::PATH, Policy::Merchant(KYC_EDITORS)),
     (AdminOverview::PATH, Policy::AnyStaff),
     (AuditSearch::PATH, Policy::Staff(Module::Audit, Level::View)),
     (AuditExport::PATH, Policy::Staff(Module::Audit, Level::View)),
@@ -166,6 +177,7 @@ pub const PAGES: &[(&str, Policy)] = &[
     ("/dashboard/products", Policy::Merchant(ALL_MERCHANT_ROLES)),
     ("/dashboard/team", Policy::Merchant(TEAM_MANAGERS)),
     ("/dashboard/security", Policy::Merchant(TEAM_MANAGERS)),
+    ("/dashboard/verification", Policy::Merchant(ALL_MERCHANT_ROLES)),
     ("/admin", Policy::AnyStaff),
     ("/admin/merchants", Policy::Staff(Module::Merchants, Level::View)),
     ("/admin/merchants/:id", Policy::Staff(Module::Merchants, Level::View)),
@@ -179,6 +191,16 @@ pub const PAGES: &[(&str, Policy)] = &[
     ("/admin/audit", Policy::Staff(Module::Audit, Level::View)),
     ("/admin/support", Policy::Staff(Module::Support, Level::View)),
     ("/admin/settings", Policy::Staff(Module::Settings, Level::View)),
+];
+
+/// Plain routes under `/api/` that are not server functions: KYC files, whose multipart
+/// uploads and binary downloads do not fit JSON server functions (`server::kyc_files`).
+/// The route guard looks them up with [`of`] like a server function; patterns as in
+/// [`PAGES`]. Each handler checks the role again and scopes its query to the merchant.
+pub const FILE_ROUTES: &[(&str, Policy)] = &[
+    ("/api/kyc/files", Policy::Merchant(KYC_EDITORS)),
+    ("/api/kyc/files/:id", Policy::Merchant(ALL_MERCHANT_ROLES)),
+    ("/api/admin/kyc/files/:id", Policy::Staff(Module::Merchants, Level::View)),
 ];
 
 /// Paths under these prefixes that no page claims still need at least this much, so an
@@ -215,9 +237,13 @@ pub fn page(path: &str) -> Option<Policy> {
         .map(|(_, policy)| *policy)
 }
 
-/// The declared policy of the server function at `path`.
+/// The declared policy of the server function (or file route) at `path`.
 pub fn of(path: &str) -> Option<Policy> {
-    SERVER_FUNCTIONS.iter().find(|(p, _)| *p == path).map(|(_, policy)| *policy)
+    SERVER_FUNCTIONS
+        .iter()
+        .find(|(p, _)| *p == path)
+        .or_else(|| FILE_ROUTES.iter().find(|(pattern, _)| matches(pattern, path)))
+        .map(|(_, policy)| *policy)
 }
 
 #[cfg(test)]
@@ -234,6 +260,15 @@ mod tests {
         assert_eq!(page("/dashboards"), None);
         assert_eq!(page("/administrator"), None);
         assert_eq!(page("/sign-in/two-factor"), Some(Policy::Public));
+    }
+
+    #[test]
+    fn file_routes_are_found_by_pattern_and_only_whole_segments() {
+        assert_eq!(of("/api/kyc/files"), Some(Policy::Merchant(KYC_EDITORS)));
+        assert_eq!(of("/api/kyc/files/0b5e"), Some(Policy::Merchant(ALL_MERCHANT_ROLES)));
+        assert_eq!(of("/api/admin/kyc/files/0b5e"), Some(Policy::Staff(Module::Merchants, Level::View)));
+        assert_eq!(of("/api/kyc/files/0b5e/more"), None);
+        assert_eq!(of("/api/kyc/filesx"), None);
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod dev_mailbox;
 pub mod guard;
 pub mod health;
 pub mod jobs;
+pub mod kyc_files;
 pub mod security_headers;
 pub mod telemetry;
 pub mod tls;
@@ -102,6 +103,7 @@ pub fn router(platform: Platform) -> Router {
         router = router.route("/dev/mailbox", get(dev_mailbox::page));
     }
     let router = router.merge(checkout::routes().with_state(platform.clone()));
+    let router = router.merge(kyc_files::routes().with_state(platform.clone()));
     let state = AppState { leptos: leptos.clone(), platform };
 
     router

@@ -25,6 +25,7 @@ pub fn NavLinks(manages_team: bool) -> impl IntoView {
             {link("/dashboard/checkouts", "Checkouts")}
             {link("/dashboard/links", "Links")}
             {link("/dashboard/products", "Products")}
+            {link("/dashboard/verification", "Verification")}
             {manages_team.then(|| link("/dashboard/team", "Team"))}
             {manages_team.then(|| link("/dashboard/security", "Security events"))}
             {link("/account", "Account settings")}

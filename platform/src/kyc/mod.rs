@@ -19,7 +19,11 @@
 pub mod application;
 pub mod bank_account;
 pub mod documents;
+/// The application's field rules (slice A).
+pub mod fields;
 pub mod iban;
+/// The representative and owners (slice A).
+pub mod people;
 pub mod review;
 pub mod sanctions;
 
