@@ -72,7 +72,7 @@ pub fn sniff(bytes: &[u8]) -> Option<FileType> {
     }
 }
 
-/// The refusal of a file before it is stored, or `None` when it may be.
+/// The file's type when it may be stored, or its refusal: checked before anything is stored.
 pub fn check_file(bytes: &[u8]) -> Result<FileType, KycError> {
     if bytes.is_empty() {
         return Err(KycError::invalid("file", "Choose a file to upload."));
