@@ -14,11 +14,11 @@ use reqwest::Response;
 use serde_json::Value;
 use sqlx::PgPool;
 use support::accounts::{Visitor, error_of, mails_to};
-use support::applications::{PERSONAL_NUMBER, resubmit, snapshot, states, submitted};
+use support::applications::{
+    PERSONAL_NUMBER, accept, accept_all, approve, ask_changes, reject, resubmit, reverify, snapshot, states, submitted, tomorrow,
+};
 use support::world::{Actor, World, cast, visitor, world};
 use uuid::Uuid;
-
-const ITEMS: [&str; 6] = ["business", "people", "registration_certificate", "identity_documents", "bank_proof", "bank_account"];
 
 async fn ok(response: Response) -> Value {
     let status = response.status();
@@ -32,34 +32,6 @@ async fn refusal(response: Response) -> (String, String) {
     match error_of(response).await {
         AppError::Validation { field, message } => (field, message),
         other => panic!("expected a refusal, got {other:?}"),
-    }
-}
-
-async fn accept(staff: &mut Visitor<'_>, merchant: &str, item: &str) -> Response {
-    staff.post("/api/admin/kyc/accept-item", &[("merchant_id", merchant), ("item", item)]).await
-}
-
-async fn ask_changes(staff: &mut Visitor<'_>, merchant: &str, item: &str, reason: &str) -> Response {
-    staff.post("/api/admin/kyc/request-changes", &[("merchant_id", merchant), ("item", item), ("reason", reason)]).await
-}
-
-async fn approve(staff: &mut Visitor<'_>, merchant: &str) -> Response {
-    staff.post("/api/admin/kyc/approve", &[("merchant_id", merchant)]).await
-}
-
-async fn reject(staff: &mut Visitor<'_>, merchant: &str, reason: &str) -> Response {
-    staff.post("/api/admin/kyc/reject", &[("merchant_id", merchant), ("reason", reason)]).await
-}
-
-async fn reverify(staff: &mut Visitor<'_>, merchant: &str, item: &str, due: time::Date) -> Response {
-    let due = due.to_string();
-    let form = [("merchant_id", merchant), ("item", item), ("reason", "Your identity document has expired."), ("due", &due)];
-    staff.post("/api/admin/kyc/request-reverification", &form).await
-}
-
-async fn accept_all(staff: &mut Visitor<'_>, merchant: &str) {
-    for item in ITEMS {
-        ok(accept(staff, merchant, item).await).await;
     }
 }
 
@@ -205,10 +177,6 @@ async fn decisions_the_state_does_not_allow_are_refused_and_change_nothing(pool:
     assert_eq!(states(platform, world.merchant_a).await.0, "rejected");
 }
 
-fn tomorrow() -> time::Date {
-    time::OffsetDateTime::now_utc().date() + time::Duration::days(1)
-}
-
 #[sqlx::test(migrations = "../migrations")]
 async fn the_staff_member_who_asked_for_changes_cannot_approve_unless_the_platform_has_one_reviewer(pool: PgPool) {
     let world = world(pool).await;
@@ -317,7 +285,17 @@ async fn only_staff_who_act_decide_and_merchants_reach_no_part_of_the_review(poo
         assert_eq!(someone.get("/admin/kyc").await.status(), 403);
     }
     let mut viewer = visitor(&world, Actor::StaffView).await;
-    assert_eq!(viewer.get(&format!("/admin/kyc/{merchant}")).await.status(), 200);
+    let page = viewer.get(&format!("/admin/kyc/{merchant}")).await;
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    let mut actor = visitor(&world, Actor::StaffAct).await;
+    let acting = actor.get(&format!("/admin/kyc/{merchant}")).await.text().await.unwrap();
+    // The page as the server renders it: a viewer gets no decision form, an actor gets them.
+    for form in ["Accept business details", "Ask for changes", "Reject the application"] {
+        assert!(!page.contains(form) && acting.contains(form), "{form}");
+    }
+    assert!(page.contains("You can read this application") && page.contains("****890"));
+    assert!(!page.contains(PERSONAL_NUMBER) && !acting.contains(PERSONAL_NUMBER));
     let view = ok(viewer.post("/api/admin/kyc/application", &[("merchant_id", &merchant)]).await).await;
     assert_eq!(view["can_act"], false, "the page shows a viewer no decision");
     let denials: i64 = sqlx::query_scalar("SELECT count(*) FROM audit.events WHERE event_type = 'access.denied'")

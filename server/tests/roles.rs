@@ -297,10 +297,7 @@ async fn staff_with_the_merchants_module_verify_a_merchant_by_approving_its_appl
     let mut viewer = visitor(&world, Actor::StaffView).await;
     assert_eq!(error_of(viewer.post("/api/admin/kyc/approve", &approve).await).await, AppError::Forbidden);
     let mut actor = visitor(&world, Actor::StaffAct).await;
-    for item in ["business", "people", "registration_certificate", "identity_documents", "bank_proof", "bank_account"] {
-        let form = [("merchant_id", merchant.as_str()), ("item", item)];
-        assert_eq!(actor.post("/api/admin/kyc/accept-item", &form).await.status(), 200, "{item}");
-    }
+    support::applications::accept_all(&mut actor, &merchant).await;
     assert_eq!(actor.post("/api/admin/kyc/approve", &approve).await.status(), 200);
     let verified: bool = sqlx::query_scalar("SELECT verified_at IS NOT NULL FROM merchants WHERE id = $1")
         .bind(world.merchant_a)

@@ -2,9 +2,12 @@
 //! them (those forms are another part of issue 19), for tests of the staff review.
 
 use platform::Platform;
+use reqwest::Response;
 use platform::field_crypto::FieldSlot;
 use platform::kyc::Item;
 use uuid::Uuid;
+
+use super::accounts::Visitor;
 
 /// The personal number every built application's representative has; tests look for it
 /// where it must never appear.
@@ -105,4 +108,43 @@ pub async fn snapshot(platform: &Platform, merchant_id: Uuid) -> String {
     .fetch_one(&platform.pool)
     .await
     .unwrap()
+}
+
+/// The checklist's items as the decision forms post them.
+pub const ITEMS: [&str; 6] = ["business", "people", "registration_certificate", "identity_documents", "bank_proof", "bank_account"];
+
+pub fn tomorrow() -> time::Date {
+    time::OffsetDateTime::now_utc().date() + time::Duration::days(1)
+}
+
+// Staff decisions as the review page posts them.
+
+pub async fn accept(staff: &mut Visitor<'_>, merchant: &str, item: &str) -> Response {
+    staff.post("/api/admin/kyc/accept-item", &[("merchant_id", merchant), ("item", item)]).await
+}
+
+pub async fn ask_changes(staff: &mut Visitor<'_>, merchant: &str, item: &str, reason: &str) -> Response {
+    staff.post("/api/admin/kyc/request-changes", &[("merchant_id", merchant), ("item", item), ("reason", reason)]).await
+}
+
+pub async fn approve(staff: &mut Visitor<'_>, merchant: &str) -> Response {
+    staff.post("/api/admin/kyc/approve", &[("merchant_id", merchant)]).await
+}
+
+pub async fn reject(staff: &mut Visitor<'_>, merchant: &str, reason: &str) -> Response {
+    staff.post("/api/admin/kyc/reject", &[("merchant_id", merchant), ("reason", reason)]).await
+}
+
+pub async fn reverify(staff: &mut Visitor<'_>, merchant: &str, item: &str, due: time::Date) -> Response {
+    let due = due.to_string();
+    let form = [("merchant_id", merchant), ("item", item), ("reason", "Your identity document has expired."), ("due", &due)];
+    staff.post("/api/admin/kyc/request-reverification", &form).await
+}
+
+/// Accepts every checklist item, each answered 200.
+pub async fn accept_all(staff: &mut Visitor<'_>, merchant: &str) {
+    for item in ITEMS {
+        let response = accept(staff, merchant, item).await;
+        assert_eq!(response.status(), 200, "{item}: {}", response.text().await.unwrap());
+    }
 }
