@@ -336,6 +336,9 @@ async fn an_overdue_re_verification_restricts_the_merchant_to_test_mode_until_ap
     let mut staff = visitor(&world, Actor::StaffAct).await;
     let today = time::OffsetDateTime::now_utc().date();
     assert_eq!(refusal(reverify(&mut staff, &merchant, "identity_documents", today).await).await.0, "due");
+    let tampered = [("merchant_id", merchant.as_str()), ("item", "people"), ("reason", "Update it."), ("due", "31/12/2099")];
+    assert_eq!(refusal(staff.post("/api/admin/kyc/request-reverification", &tampered).await).await.0, "due");
+    assert_eq!(error_of(reverify(&mut staff, "not-an-id", "people", tomorrow()).await).await, AppError::NotFound);
     ok(reverify(&mut staff, &merchant, "identity_documents", tomorrow()).await).await;
     let (status, items) = states(platform, world.merchant_a).await;
     assert_eq!((status.as_str(), items[3].as_str()), ("approved", "changes_requested"));
