@@ -45,13 +45,16 @@ pub struct MerchantRow {
     pub verified: bool,
     pub suspended: bool,
     pub members: i64,
+    /// The KYC application's status slug (`submitted`, `approved`, ...), `none` before the
+    /// merchant starts one.
+    pub kyc_status: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MerchantDetailView {
     pub merchant: MerchantRow,
     pub members: Vec<MemberView>,
-    /// The viewer may set the flags (merchants `act`).
+    /// The viewer may suspend and reinstate (merchants `act`).
     pub can_act: bool,
 }
 
@@ -153,6 +156,7 @@ mod ssr {
             verified: m.verified,
             suspended: m.suspended,
             members: m.members,
+            kyc_status: m.kyc_status.map_or("none", platform::kyc::review::status_slug).to_owned(),
         }
     }
 
@@ -225,7 +229,8 @@ pub async fn merchant_detail(id: String) -> Result<MerchantDetailView, AppError>
     .map_err(AppError::respond)
 }
 
-/// Sets `flag` (`verified` or `suspended`) on or off: a step-up action.
+/// Sets `flag` (`suspended`) on or off: a step-up action. Verification is no flag: it
+/// is the outcome of the KYC review (`crate::kyc_review`).
 #[server(endpoint = "admin/merchants/set-flag")]
 pub async fn set_merchant_flag(id: String, flag: String, on: bool) -> Result<(), AppError> {
     use platform::identity::roles::{Level, Module};
@@ -237,7 +242,6 @@ pub async fn set_merchant_flag(id: String, flag: String, on: bool) -> Result<(),
         crate::auth::session::require_step_up(&user, &session).await?;
         let id = crate::team::ssr::id(&id)?;
         let flag = match flag.as_str() {
-            "verified" => Flag::Verified,
             "suspended" => Flag::Suspended,
             _ => return Err(AppError::validation("flag", "Unknown flag.")),
         };

@@ -37,6 +37,7 @@ use leptos_router::path;
 
 use crate::components::layout::{SiteFooter, SiteHeader};
 use crate::pages::admin::all_payments::{AllPaymentsPage, StaffPaymentPage};
+use crate::pages::admin::kyc::{KycApplicationPage, KycQueuePage};
 use crate::pages::admin::reconciliation::ReconciliationPage;
 use crate::pages::admin::refunds::RefundsPage;
 use crate::pages::admin::risk::RiskPage;
@@ -108,6 +109,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin") view=OverviewPage />
                     <Route path=path!("/admin/merchants") view=merchants::MerchantsPage />
                     <Route path=path!("/admin/merchants/:id") view=merchants::MerchantPage />
+                    <Route path=path!("/admin/kyc") view=KycQueuePage />
+                    <Route path=path!("/admin/kyc/:id") view=KycApplicationPage />
                     <Route path=path!("/admin/staff") view=staff::StaffPage />
                     <Route path=path!("/admin/staff/:id") view=staff::StaffMemberPage />
                     <Route path=path!("/admin/payments") view=AllPaymentsPage />

@@ -34,6 +34,8 @@ impl Mode {
 pub enum LiveAccess {
     Open,
     AwaitingVerification,
+    /// A re-verification deadline passed: closed until staff approve the update.
+    Restricted,
     Suspended,
 }
 
@@ -283,6 +285,7 @@ pub(crate) mod ssr {
         match access {
             reading::LiveAccess::Open => LiveAccess::Open,
             reading::LiveAccess::AwaitingVerification => LiveAccess::AwaitingVerification,
+            reading::LiveAccess::Restricted => LiveAccess::Restricted,
             reading::LiveAccess::Suspended => LiveAccess::Suspended,
         }
     }

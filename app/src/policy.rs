@@ -22,6 +22,9 @@ use crate::audit_log::{AuditExport, AuditSearch, SecurityEvents};
 use crate::auth::{AcceptInvitation, CurrentViewer, ForgotPassword, ResendVerification, ResetPassword, SignIn, SignOut, SignUp, VerifyEmail};
 use crate::contact::SubmitContact;
 use crate::kyc::{KycDocuments, RemovePerson, SaveBusiness, SavePerson, SubmitApplication, Verification};
+use crate::kyc_review::{
+    AcceptKycItem, ApproveKyc, KycApplication, KycApplications, KycQueue, RejectKyc, RequestKycChanges, RequestReverification,
+};
 use crate::reconciliation::{CloseException, DailyReport, ExportDailyReport, ReconciliationExceptions};
 use crate::refunds::{RefundPayment, StaffPayment, StaffRefund};
 use crate::risk::{AddBlock, RemoveBlock, RiskDecisions, RiskSettings, SetMerchantLimit, SetRiskRule};
@@ -124,6 +127,16 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy)] = &[
     (MerchantList::PATH, Policy::Staff(Module::Merchants, Level::View)),
     (MerchantDetail::PATH, Policy::Staff(Module::Merchants, Level::View)),
     (SetMerchantFlag::PATH, Policy::Staff(Module::Merchants, Level::Act)),
+    // KYC review: reading with merchants `view`; every decision with `act` (approval and
+    // rejection also with step-up, checked in the function).
+    (KycQueue::PATH, Policy::Staff(Module::Merchants, Level::View)),
+    (KycApplications::PATH, Policy::Staff(Module::Merchants, Level::View)),
+    (KycApplication::PATH, Policy::Staff(Module::Merchants, Level::View)),
+    (AcceptKycItem::PATH, Policy::Staff(Module::Merchants, Level::Act)),
+    (RequestKycChanges::PATH, Policy::Staff(Module::Merchants, Level::Act)),
+    (ApproveKyc::PATH, Policy::Staff(Module::Merchants, Level::Act)),
+    (RejectKyc::PATH, Policy::Staff(Module::Merchants, Level::Act)),
+    (RequestReverification::PATH, Policy::Staff(Module::Merchants, Level::Act)),
     (AllPayments::PATH, Policy::Staff(Module::Payments, Level::View)),
     (PaymentForStaff::PATH, Policy::Staff(Module::Payments, Level::View)),
     (StaffPayment::PATH, Policy::Staff(Module::Refunds, Level::View)),
@@ -181,6 +194,8 @@ pub const PAGES: &[(&str, Policy)] = &[
     ("/admin", Policy::AnyStaff),
     ("/admin/merchants", Policy::Staff(Module::Merchants, Level::View)),
     ("/admin/merchants/:id", Policy::Staff(Module::Merchants, Level::View)),
+    ("/admin/kyc", Policy::Staff(Module::Merchants, Level::View)),
+    ("/admin/kyc/:id", Policy::Staff(Module::Merchants, Level::View)),
     ("/admin/staff", Policy::PlatformAdmin),
     ("/admin/staff/:id", Policy::PlatformAdmin),
     ("/admin/payments", Policy::Staff(Module::Payments, Level::View)),

@@ -15,7 +15,7 @@ test('a staff member holding only payments sees that module and is refused the r
   await expect(nav.getByRole('link')).toHaveText(['Payments']);
   await expect(nav.getByRole('link', { name: 'Merchants' })).toHaveCount(0);
   await expect(nav.getByRole('link', { name: 'Staff' })).toHaveCount(0);
-  await expect(page.getByText('Merchants awaiting review')).toHaveCount(0);
+  await expect(page.getByText('Applications awaiting review')).toHaveCount(0);
 
   const payments = await page.goto('/admin/payments');
   expect(payments?.status()).toBe(200);

@@ -130,6 +130,7 @@ pub struct Settings {
     pub audit: AuditSettings,
     pub refunds: RefundSettings,
     pub reconciliation: ReconciliationSettings,
+    pub kyc: KycSettings,
 }
 
 /// Outgoing mail. The SMTP server is a secret (its URL holds a password), so it is in
@@ -283,6 +284,14 @@ pub struct ReconciliationSettings {
     pub poll_interval_secs: u64,
 }
 
+/// Seller verification (KYC) review.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct KycSettings {
+    /// The platform has one staff member who reviews: they may approve an application
+    /// they asked changes on (four eyes off). Off by default.
+    pub single_reviewer: bool,
+}
+
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -333,6 +342,7 @@ impl Default for Settings {
             audit: AuditSettings { retention_days: AuditSettings::MIN_RETENTION_DAYS },
             refunds: RefundSettings { step_up_above_minor: 10_000, gateway_timeout_secs: 30 },
             reconciliation: ReconciliationSettings { first_check_minutes: 15, give_up_after_hours: 120, poll_interval_secs: 60 },
+            kyc: KycSettings::default(),
         }
     }
 }
@@ -508,6 +518,15 @@ mod tests {
         assert!(with(&[("payten.test_api_url", "ftp://sandbox/fim/api")]).is_err());
         // Test Mode may use a plain-HTTP sandbox on the machine itself.
         assert!(with(&[("payten.test_api_url", "http://127.0.0.1:8601/fim/api")]).is_ok());
+    }
+
+    #[test]
+    fn four_eyes_hold_unless_the_platform_has_a_single_reviewer() {
+        assert!(!with(&[]).unwrap().kyc.single_reviewer);
+        let single = Settings::from_figment(
+            Figment::from(Serialized::defaults(Settings::default())).merge(("kyc.single_reviewer", true)),
+        );
+        assert!(single.unwrap().kyc.single_reviewer);
     }
 
     #[test]

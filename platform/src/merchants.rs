@@ -1,6 +1,7 @@
-//! The admin console's view of merchant accounts: the list, one merchant with its team,
-//! and the two flags staff set today (verified for Live Mode, suspended). KYC review
-//! itself comes later; until then staff set the flag by hand, with step-up, audited.
+//! The admin console's view of merchant accounts: the list, one merchant with its team and
+//! its KYC status, and the suspension staff set by hand (with step-up, audited). Whether a
+//! merchant is verified for Live Mode is the outcome of the KYC review (`kyc::review`),
+//! never a switch.
 
 use sqlx::PgPool;
 use time::OffsetDateTime;
@@ -10,6 +11,7 @@ use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, AuditError, Event, Outcome, RequestFacts};
 use crate::identity::team::{self, Member};
 use crate::identity::users::User;
+use crate::kyc::Status;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MerchantSummary {
@@ -19,21 +21,25 @@ pub struct MerchantSummary {
     pub verified: bool,
     pub suspended: bool,
     pub members: i64,
+    /// The KYC application's status; `None` until the merchant starts one.
+    pub kyc_status: Option<Status>,
 }
 
 const SELECT: &str = "SELECT m.id, m.business_name, m.created_at, m.verified_at IS NOT NULL, m.suspended_at IS NOT NULL,
-                             (SELECT count(*) FROM merchant_members mm WHERE mm.merchant_id = m.id)
-                      FROM merchants m";
+                             (SELECT count(*) FROM merchant_members mm WHERE mm.merchant_id = m.id), a.status
+                      FROM merchants m LEFT JOIN kyc_applications a ON a.merchant_id = m.id";
 
-type Row = (Uuid, String, OffsetDateTime, bool, bool, i64);
+type Row = (Uuid, String, OffsetDateTime, bool, bool, i64, Option<Status>);
 
-fn summary((id, business_name, created_at, verified, suspended, members): Row) -> MerchantSummary {
-    MerchantSummary { id, business_name, created_at, verified, suspended, members }
+fn summary((id, business_name, created_at, verified, suspended, members, kyc_status): Row) -> MerchantSummary {
+    MerchantSummary { id, business_name, created_at, verified, suspended, members, kyc_status }
 }
 
-/// Every merchant, those awaiting verification first, newest first within each group.
+/// Every merchant: applications waiting for review first, then the unverified, newest
+/// first within each group.
 pub async fn list(pool: &PgPool) -> Result<Vec<MerchantSummary>, sqlx::Error> {
-    let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} ORDER BY m.verified_at IS NOT NULL, m.created_at DESC"))
+    let order = "ORDER BY a.status IS NOT DISTINCT FROM 'submitted' DESC, m.verified_at IS NOT NULL, m.created_at DESC";
+    let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} {order}"))
         .fetch_all(pool)
         .await?;
     Ok(rows.into_iter().map(summary).collect())
@@ -47,17 +53,16 @@ pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<(MerchantSummary, Vec
     }
 }
 
-/// How many merchants wait for verification, for the admin landing page.
+/// How many KYC applications wait in the review queue, for the admin landing page.
 pub async fn awaiting_review(pool: &PgPool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(*) FROM merchants WHERE verified_at IS NULL AND suspended_at IS NULL")
+    sqlx::query_scalar("SELECT count(*) FROM kyc_applications WHERE status = 'submitted'")
         .fetch_one(pool)
         .await
 }
 
-/// A flag staff set on a merchant.
+/// A flag staff set on a merchant by hand. (Verification is the KYC review's outcome.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flag {
-    Verified,
     Suspended,
 }
 
@@ -81,8 +86,6 @@ pub async fn set_flag(
     facts: &RequestFacts,
 ) -> Result<(), MerchantError> {
     let (sql, event_type) = match (flag, on) {
-        (Flag::Verified, true) => ("UPDATE merchants SET verified_at = coalesce(verified_at, now()) WHERE id = $1", "merchant.verified"),
-        (Flag::Verified, false) => ("UPDATE merchants SET verified_at = NULL WHERE id = $1", "merchant.verification_revoked"),
         (Flag::Suspended, true) => ("UPDATE merchants SET suspended_at = coalesce(suspended_at, now()) WHERE id = $1", "merchant.suspended"),
         (Flag::Suspended, false) => ("UPDATE merchants SET suspended_at = NULL WHERE id = $1", "merchant.reinstated"),
     };

@@ -113,6 +113,7 @@ pub async fn seed_demo(
         .bind(user_ids[2])
         .execute(&mut *tx)
         .await?;
+    approved_application(&mut tx, keys, merchant_id, user_ids[0]).await?;
     let product_id = Uuid::new_v4();
     sqlx::query(
         "INSERT INTO products (id, merchant_id, mode, name, price_minor, currency)
@@ -136,6 +137,54 @@ pub async fn seed_demo(
     gateway_accounts::save(&mut tx, keys, &sandbox_test_account(sandbox)).await?;
     tx.commit().await?;
     Ok(Some(accounts))
+}
+
+/// The demo merchant's KYC application, approved by the demo admin with every item
+/// accepted, so its Live Mode (`verified_at`) is what a review would have left. The
+/// documents themselves are not seeded: the console lists none for it.
+async fn approved_application(
+    tx: &mut sqlx::PgConnection,
+    keys: &KeyRing,
+    merchant_id: Uuid,
+    admin: Uuid,
+) -> Result<(), sqlx::Error> {
+    crate::kyc::ensure_application(&mut *tx, merchant_id).await?;
+    sqlx::query(
+        "UPDATE kyc_applications
+         SET status = 'approved', legal_form = 'llc', registered_name = 'Dardania Crafts SH.P.K.',
+             trading_name = 'Dardania Crafts', registration_number = '811234567', fiscal_number = '600123456',
+             address_line = 'Rr. Nëna Terezë 12', city = 'Prishtinë', postal_code = '10000',
+             website = 'https://dardania-crafts.test', category = 'retail_goods',
+             monthly_volume_minor = 1500000, average_ticket_minor = 4500, pep_declared = false,
+             submitted_at = now(), decided_at = now(), decided_by = $2
+         WHERE merchant_id = $1",
+    )
+    .bind(merchant_id)
+    .bind(admin)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE kyc_items SET state = 'accepted', reason = NULL, reviewed_by = $2, reviewed_at = now() WHERE merchant_id = $1",
+    )
+    .bind(merchant_id)
+    .bind(admin)
+    .execute(&mut *tx)
+    .await?;
+    let person_id = Uuid::new_v4();
+    let slot = crate::field_crypto::FieldSlot { table: "kyc_people", column: "personal_number_enc", row: &person_id.to_string() };
+    // A made-up Kosovo personal number (ten digits) for the demo only.
+    let sealed = keys.encrypt(slot, b"1234567890");
+    sqlx::query(
+        "INSERT INTO kyc_people (id, merchant_id, is_representative, ownership_percent, full_name, date_of_birth,
+                                 nationality, personal_number_enc, address)
+         VALUES ($1, $2, true, 100, 'Drita Berisha', '1985-04-12', 'XK', $3, 'Rr. Nëna Terezë 12, 10000 Prishtinë')",
+    )
+    .bind(person_id)
+    .bind(merchant_id)
+    .bind(sealed)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -174,6 +223,15 @@ mod tests {
         .unwrap();
         assert!(verified);
         assert_eq!(product_price, 4500);
+        // Verified through an approved application, as the KYC review leaves it.
+        let (status, accepted): (String, i64) = sqlx::query_as(
+            "SELECT a.status::text, (SELECT count(*) FROM kyc_items i WHERE i.merchant_id = a.merchant_id AND i.state = 'accepted')
+             FROM kyc_applications a",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!((status.as_str(), accepted), ("approved", 6));
         let link: String = sqlx::query_scalar("SELECT l.token FROM payment_links l JOIN products p ON p.id = l.product_id")
             .fetch_one(&pool)
             .await

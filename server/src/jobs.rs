@@ -90,3 +90,23 @@ pub fn spawn_audit_retention(platform: platform::Platform) -> tokio::task::JoinH
         }
     })
 }
+
+const KYC_RESTRICTIONS_EVERY: Duration = Duration::from_secs(5 * 60);
+
+/// Closes Live Mode for merchants past a re-verification deadline, every five minutes
+/// (see `platform::kyc::review::restrict_overdue`); instances share the work through
+/// `SKIP LOCKED`, so each merchant is restricted, audited and told once.
+pub fn spawn_kyc_restrictions(platform: platform::Platform) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(KYC_RESTRICTIONS_EVERY);
+        loop {
+            every.tick().await;
+            let now = time::OffsetDateTime::now_utc();
+            match platform::kyc::review::restrict_overdue(&platform, now).await {
+                Ok(0) => {}
+                Ok(restricted) => tracing::info!(restricted, "overdue re-verifications restricted to Test Mode"),
+                Err(error) => tracing::warn!(%error, "re-verification pass failed; retrying later"),
+            }
+        }
+    })
+}

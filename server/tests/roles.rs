@@ -289,14 +289,16 @@ async fn an_invited_staff_member_must_enrol_and_a_deactivated_one_is_signed_out(
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn staff_with_the_merchants_module_verify_a_merchant_with_step_up(pool: PgPool) {
+async fn staff_with_the_merchants_module_verify_a_merchant_by_approving_its_application(pool: PgPool) {
     let world = world(pool.clone()).await;
+    support::applications::submitted(&world.server.platform, world.merchant_a, world.users[&Actor::OwnerA]).await;
     let merchant = world.merchant_a.to_string();
-    let form = [("id", merchant.as_str()), ("flag", "verified"), ("on", "true")];
+    let approve = [("merchant_id", merchant.as_str())];
     let mut viewer = visitor(&world, Actor::StaffView).await;
-    assert_eq!(error_of(viewer.post("/api/admin/merchants/set-flag", &form).await).await, AppError::Forbidden);
+    assert_eq!(error_of(viewer.post("/api/admin/kyc/approve", &approve).await).await, AppError::Forbidden);
     let mut actor = visitor(&world, Actor::StaffAct).await;
-    assert_eq!(actor.post("/api/admin/merchants/set-flag", &form).await.status(), 200);
+    support::applications::accept_all(&mut actor, &merchant).await;
+    assert_eq!(actor.post("/api/admin/kyc/approve", &approve).await.status(), 200);
     let verified: bool = sqlx::query_scalar("SELECT verified_at IS NOT NULL FROM merchants WHERE id = $1")
         .bind(world.merchant_a)
         .fetch_one(&pool)
@@ -305,8 +307,9 @@ async fn staff_with_the_merchants_module_verify_a_merchant_with_step_up(pool: Pg
     assert!(verified);
     let detail: serde_json::Value = viewer.post("/api/admin/merchants/detail", &[("id", merchant.as_str())]).await.json().await.unwrap();
     assert_eq!((detail["merchant"]["verified"].as_bool(), detail["can_act"].as_bool()), (Some(true), Some(false)));
+    assert_eq!(detail["merchant"]["kyc_status"], "approved");
     let (actor_id, merchant_id): (Option<Uuid>, Option<Uuid>) =
-        sqlx::query_as("SELECT actor_id, merchant_id FROM audit.events WHERE event_type = 'merchant.verified'")
+        sqlx::query_as("SELECT actor_id, merchant_id FROM audit.events WHERE event_type = 'kyc.approve'")
             .fetch_one(&pool)
             .await
             .unwrap();

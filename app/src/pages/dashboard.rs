@@ -48,6 +48,7 @@ pub fn ModeBar(view: DashboardView) -> impl IntoView {
         .into_any()
     };
     const SANDBOX: &str = "Payments go to the Payten sandbox and move no money.";
+    const VERIFICATION: &str = "/dashboard/verification";
     let (class, name, meaning, control) = match (view.mode, view.live) {
         (Mode::Live, _) => ("mode-bar live", "Live Mode", "Payments charge real cards.", switch("test", "Switch to Test Mode")),
         (Mode::Test, LiveAccess::Open) => ("mode-bar test", "Test Mode", SANDBOX, switch("live", "Switch to Live Mode")),
@@ -55,7 +56,22 @@ pub fn ModeBar(view: DashboardView) -> impl IntoView {
             "mode-bar test",
             "Test Mode",
             SANDBOX,
-            view! { <span class="aside">"Live Mode opens once Saleonix has verified your business."</span> }.into_any(),
+            view! {
+                <span class="aside">
+                    <a href=VERIFICATION>"Live Mode opens once Saleonix has verified your business."</a>
+                </span>
+            }.into_any(),
+        ),
+        (Mode::Test, LiveAccess::Restricted) => (
+            "mode-bar test",
+            "Test Mode",
+            SANDBOX,
+            view! {
+                <span class="aside">
+                    "Live Mode is closed: the update of your verification we asked for is overdue. "
+                    <a href=VERIFICATION>"Update your verification"</a>" to open it again."
+                </span>
+            }.into_any(),
         ),
         (Mode::Test, LiveAccess::Suspended) => (
             "mode-bar test",

@@ -159,8 +159,9 @@ pub(crate) fn public_token(prefix: &str) -> String {
     format!("{prefix}_{body}")
 }
 
-/// Whether the merchant may work in Live Mode now: verified and not suspended. A
-/// suspended merchant falls back to Test Mode.
+/// Whether the merchant may work in Live Mode now: verified (staff approved its KYC
+/// application, `kyc::review`, and no re-verification deadline has passed) and not
+/// suspended. A suspended or restricted merchant falls back to Test Mode.
 pub async fn live_allowed(conn: &mut PgConnection, merchant_id: Uuid) -> Result<bool, sqlx::Error> {
     let allowed: Option<bool> = sqlx::query_scalar(
         "SELECT verified_at IS NOT NULL AND suspended_at IS NULL FROM merchants WHERE id = $1",

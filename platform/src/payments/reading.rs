@@ -289,19 +289,26 @@ pub async fn status_counts(pool: &PgPool, scope: &MerchantScope, mode: Mode, day
 pub enum LiveAccess {
     Open,
     AwaitingVerification,
+    /// Re-verification was overdue: Live Mode closed until staff approve the update.
+    Restricted,
     /// A suspension outranks verification.
     Suspended,
 }
 
 pub async fn live_access(pool: &PgPool, scope: &MerchantScope) -> Result<LiveAccess, sqlx::Error> {
-    let (verified, suspended): (bool, bool) =
-        sqlx::query_as("SELECT verified_at IS NOT NULL, suspended_at IS NOT NULL FROM merchants WHERE id = $1")
-            .bind(scope.merchant_id())
-            .fetch_one(pool)
-            .await?;
-    Ok(match (verified, suspended) {
-        (_, true) => LiveAccess::Suspended,
-        (false, false) => LiveAccess::AwaitingVerification,
-        (true, false) => LiveAccess::Open,
+    let (verified, suspended, restricted): (bool, bool, bool) = sqlx::query_as(
+        "SELECT m.verified_at IS NOT NULL, m.suspended_at IS NOT NULL,
+                coalesce(a.restricted_at IS NOT NULL AND a.status <> 'rejected', false)
+         FROM merchants m LEFT JOIN kyc_applications a ON a.merchant_id = m.id
+         WHERE m.id = $1",
+    )
+    .bind(scope.merchant_id())
+    .fetch_one(pool)
+    .await?;
+    Ok(match (verified, suspended, restricted) {
+        (_, true, _) => LiveAccess::Suspended,
+        (true, false, _) => LiveAccess::Open,
+        (false, false, true) => LiveAccess::Restricted,
+        (false, false, false) => LiveAccess::AwaitingVerification,
     })
 }

@@ -1,5 +1,6 @@
-//! The merchants module: every merchant account with its review status, and one
-//! merchant's members with the verification and suspension switches (step-up actions).
+//! The merchants module: every merchant account with its KYC status (linked to its review
+//! under `/admin/kyc`), and one merchant's members with the suspension switch (a step-up
+//! action). Verification is no switch: staff approve the KYC application instead.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -9,16 +10,28 @@ use super::AdminShell;
 use crate::admin::{MerchantDetailView, MerchantRow, SetMerchantFlag, merchant_detail, merchant_list};
 use crate::components::form::{FormError, form_error};
 use crate::components::step_up::StepUpPrompt;
+use crate::kyc_review::status_label;
 
-/// The status badge's text and class; a suspension outranks verification.
+/// The status badge's text and class; a suspension outranks verification, and an
+/// unverified merchant shows where its KYC application stands.
 fn status(merchant: &MerchantRow) -> (&'static str, &'static str) {
     if merchant.suspended {
         ("Suspended", "badge bad")
     } else if merchant.verified {
         ("Verified", "badge ok")
+    } else if merchant.kyc_status == "approved" {
+        // Approved but not verified: a re-verification deadline passed.
+        ("Restricted", "badge bad")
     } else {
-        ("Awaiting review", "badge pending")
+        (status_label(&merchant.kyc_status), "badge pending")
     }
+}
+
+/// A link to the merchant's KYC review, once it has an application.
+fn review_link(merchant: &MerchantRow) -> Option<AnyView> {
+    (merchant.kyc_status != "none").then(|| {
+        view! { <a href=format!("/admin/kyc/{}", merchant.id)>{status_label(&merchant.kyc_status)}</a> }.into_any()
+    })
 }
 
 #[component]
@@ -50,7 +63,7 @@ fn MerchantTable(list: Vec<MerchantRow>) -> impl IntoView {
     view! {
         <table class="list">
             <thead>
-                <tr><th>"Business"</th><th>"Created"</th><th>"Status"</th><th>"Members"</th></tr>
+                <tr><th>"Business"</th><th>"Created"</th><th>"Status"</th><th>"Verification"</th><th>"Members"</th></tr>
             </thead>
             <tbody>
                 {list.into_iter().map(|m| view! {
@@ -58,6 +71,7 @@ fn MerchantTable(list: Vec<MerchantRow>) -> impl IntoView {
                         <td><a href=format!("/admin/merchants/{}", m.id)>{m.business_name.clone()}</a></td>
                         <td>{m.created.clone()}</td>
                         <td><StatusBadge merchant=m.clone() /></td>
+                        <td>{review_link(&m).unwrap_or_else(|| view! { "Not started" }.into_any())}</td>
                         <td>{m.members}</td>
                     </tr>
                 }).collect_view()}
@@ -97,22 +111,25 @@ pub fn MerchantPage() -> impl IntoView {
 fn MerchantDetailPanel(detail: MerchantDetailView, flag: ServerAction<SetMerchantFlag>) -> impl IntoView {
     let MerchantDetailView { merchant, members, can_act } = detail;
     let switches = can_act.then(|| {
-        let (verified, suspended) = (merchant.verified, merchant.suspended);
-        let verify_label = if verified { "Revoke verification" } else { "Mark verified" };
+        let suspended = merchant.suspended;
         let suspend_label = if suspended { "Reinstate" } else { "Suspend" };
         view! {
             <p class="actions">
-                <FlagForm flag id=merchant.id.clone() name="verified" on=!verified label=verify_label />
                 <FlagForm flag id=merchant.id.clone() name="suspended" on=!suspended label=suspend_label />
             </p>
         }
     });
+    let verification = match review_link(&merchant) {
+        Some(link) => view! { <p>"Verification: " {link}"."</p> }.into_any(),
+        None => view! { <p>"Verification: not started. Live Mode opens once staff approve its application."</p> }.into_any(),
+    };
     view! {
         <header class="dashboard-head">
             <h1>{merchant.business_name.clone()}</h1>
             <StatusBadge merchant=merchant.clone() />
         </header>
         <p>{format!("Created {}.", merchant.created)}</p>
+        {verification}
         {switches}
         <section class="panel" aria-labelledby="members-heading">
             <h2 id="members-heading">"Members"</h2>
@@ -161,17 +178,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_suspension_outranks_verification() {
-        let row = |verified, suspended| MerchantRow {
+    fn a_suspension_outranks_verification_and_the_kyc_status_shows_otherwise() {
+        let row = |verified, suspended, kyc: &str| MerchantRow {
             id: String::new(),
             business_name: String::new(),
             created: String::new(),
             verified,
             suspended,
             members: 1,
+            kyc_status: kyc.into(),
         };
-        assert_eq!(status(&row(true, true)).0, "Suspended");
-        assert_eq!(status(&row(true, false)).0, "Verified");
-        assert_eq!(status(&row(false, false)).0, "Awaiting review");
+        assert_eq!(status(&row(true, true, "approved")).0, "Suspended");
+        assert_eq!(status(&row(true, false, "approved")).0, "Verified");
+        assert_eq!(status(&row(false, false, "submitted")).0, "Awaiting review");
+        assert_eq!(status(&row(false, false, "none")).0, "Not started");
+        assert_eq!(status(&row(false, false, "approved")).0, "Restricted");
     }
 }

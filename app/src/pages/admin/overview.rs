@@ -19,7 +19,7 @@ pub fn OverviewPage() -> impl IntoView {
                         <p>"Welcome, " {overview.full_name.clone()} "."</p>
                         {overview.merchants_awaiting_review.map(|count| view! {
                             <p class="status">
-                                <a href="/admin/merchants">{format!("Merchants awaiting review: {count}")}</a>
+                                <a href="/admin/kyc">{format!("Applications awaiting review: {count}")}</a>
                             </p>
                         })}
                         {(overview.modules.is_empty() && !overview.is_admin).then(|| view! {

@@ -1,1 +1,0 @@
-//! The console's KYC review: the queue, one application, item decisions, approval, rejection, re-verification.

@@ -1,0 +1,128 @@
+//! Staff decisions on a KYC application, each needing merchants `act`: accept an item, ask
+//! for changes, approve, reject, and ask a verified merchant for re-verification. Approval
+//! and rejection also need a fresh second-factor check; a refusal for want of one is
+//! audited as `access.denied`, like the route guard's refusals.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use platform::identity::roles::{Level, Module};
+    use platform::identity::users::User;
+    use platform::kyc::Item;
+    use tower_sessions::Session;
+    use uuid::Uuid;
+
+    use crate::error::AppError;
+
+    pub async fn decider() -> Result<(User, Session), AppError> {
+        crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::Act)).await
+    }
+
+    pub fn item(slug: &str) -> Result<Item, AppError> {
+        Item::parse(slug.trim()).ok_or_else(|| AppError::validation("item", "Choose an item of the checklist."))
+    }
+
+    /// Approval and rejection need a fresh second factor; a refusal is audited.
+    pub async fn step_up(user: &User, session: &Session, merchant_id: Uuid, action: &'static str) -> Result<(), AppError> {
+        if let Err(refused) = crate::auth::session::require_step_up(user, session).await {
+            let platform = leptos::prelude::expect_context::<platform::Platform>();
+            let facts = crate::request::facts().await;
+            platform::kyc::review::record_step_up_refusal(&platform, user.id, Some(merchant_id), action, &facts)
+                .await
+                .map_err(super::super::views::kyc_error)?;
+            return Err(refused);
+        }
+        Ok(())
+    }
+}
+
+/// Accepts a checklist item the merchant sent.
+#[server(endpoint = "admin/kyc/accept-item")]
+pub async fn accept_kyc_item(merchant_id: String, item: String) -> Result<(), AppError> {
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (user, _) = ssr::decider().await?;
+        let merchant_id = crate::team::ssr::id(&merchant_id)?;
+        let item = ssr::item(&item)?;
+        let facts = crate::request::facts().await;
+        platform::kyc::review::accept_item(&platform, user.id, merchant_id, item, &facts)
+            .await
+            .map_err(super::views::kyc_error)
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+/// Sends an item back to the merchant with `reason`, which they see and are mailed.
+#[server(endpoint = "admin/kyc/request-changes")]
+pub async fn request_kyc_changes(merchant_id: String, item: String, reason: String) -> Result<(), AppError> {
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (user, _) = ssr::decider().await?;
+        let merchant_id = crate::team::ssr::id(&merchant_id)?;
+        let item = ssr::item(&item)?;
+        let facts = crate::request::facts().await;
+        platform::kyc::review::request_changes(&platform, user.id, merchant_id, item, &reason, &facts)
+            .await
+            .map_err(super::views::kyc_error)
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+/// Approves the application (four eyes, every item accepted, no open sanctions hit):
+/// Live Mode opens. A step-up action.
+#[server(endpoint = "admin/kyc/approve")]
+pub async fn approve_kyc(merchant_id: String) -> Result<(), AppError> {
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (user, session) = ssr::decider().await?;
+        let merchant_id = crate::team::ssr::id(&merchant_id)?;
+        ssr::step_up(&user, &session, merchant_id, "kyc.approve").await?;
+        let facts = crate::request::facts().await;
+        platform::kyc::review::approve(&platform, user.id, merchant_id, &facts).await.map_err(super::views::kyc_error)
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+/// Rejects the application with `reason` for the merchant: Live Mode closes. A step-up action.
+#[server(endpoint = "admin/kyc/reject")]
+pub async fn reject_kyc(merchant_id: String, reason: String) -> Result<(), AppError> {
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (user, session) = ssr::decider().await?;
+        let merchant_id = crate::team::ssr::id(&merchant_id)?;
+        ssr::step_up(&user, &session, merchant_id, "kyc.reject").await?;
+        let facts = crate::request::facts().await;
+        platform::kyc::review::reject(&platform, user.id, merchant_id, &reason, &facts)
+            .await
+            .map_err(super::views::kyc_error)
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+/// Asks a verified merchant to update `item` by `due` (`YYYY-MM-DD`, at least tomorrow);
+/// past it, Live Mode closes until staff approve the update.
+#[server(endpoint = "admin/kyc/request-reverification")]
+pub async fn request_reverification(merchant_id: String, item: String, reason: String, due: String) -> Result<(), AppError> {
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (user, _) = ssr::decider().await?;
+        let merchant_id = crate::team::ssr::id(&merchant_id)?;
+        let item = ssr::item(&item)?;
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        let due = time::Date::parse(due.trim(), format)
+            .map_err(|_| AppError::validation("due", "Enter the deadline as a date, YYYY-MM-DD."))?;
+        let facts = crate::request::facts().await;
+        platform::kyc::review::request_reverification(&platform, user.id, merchant_id, item, &reason, due, &facts)
+            .await
+            .map_err(super::views::kyc_error)
+    }
+    .await
+    .map_err(AppError::respond)
+}

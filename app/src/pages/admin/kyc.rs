@@ -1,1 +1,0 @@
-//! The KYC review queue and one application under review.

@@ -1,1 +1,0 @@
-//! The staff side of KYC: the review queue, item decisions, approval with four eyes, re-verification.
