@@ -129,7 +129,7 @@ fn size(bytes: i32) -> String {
     }
 }
 
-fn document(merchant_id: Uuid, d: Document) -> DocumentView {
+fn document(d: Document) -> DocumentView {
     DocumentView {
         id: d.id.to_string(),
         kind: kind_label(d.kind).to_owned(),
@@ -137,8 +137,7 @@ fn document(merchant_id: Uuid, d: Document) -> DocumentView {
         content_type: d.content_type,
         size: size(d.size_bytes),
         uploaded: when(d.uploaded_at),
-        // Slice A's audited staff download route.
-        href: format!("/admin/kyc/{merchant_id}/documents/{}", d.id),
+        href: crate::kyc::staff_download_url(&d.id.to_string()),
     }
 }
 
@@ -196,7 +195,7 @@ pub fn review(a: Application, viewer: Uuid, can_act: bool, single_reviewer: bool
             .collect(),
         business: business(a.business),
         people: a.people.into_iter().map(person).collect(),
-        documents: a.documents.into_iter().map(|d| document(merchant_id, d)).collect(),
+        documents: a.documents.into_iter().map(document).collect(),
         open_hits: a.open_hits,
         verified: a.verified,
         suspended: a.suspended,
