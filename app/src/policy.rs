@@ -13,6 +13,7 @@ use crate::admin::{
     SetStaffPermissions, StaffDetail, StaffList,
 };
 use crate::all_payments::{AllPayments, PaymentForStaff};
+use crate::bank_account::{BankAccount, RevealBankAccount, SetBankAccount, StaffBankAccount};
 use crate::team::{ChangeMemberRole, InviteMember, RemoveMember, ResendMemberInvitation, TeamMembers};
 use crate::auth::two_factor::{
     ConfirmTwoFactor, DisableTwoFactor, RegenerateRecoveryCodes, ResetTwoFactor, SecondFactor, StartTwoFactor, StepUp,
@@ -23,6 +24,7 @@ use crate::auth::{AcceptInvitation, CurrentViewer, ForgotPassword, ResendVerific
 use crate::contact::SubmitContact;
 use crate::reconciliation::{CloseException, DailyReport, ExportDailyReport, ReconciliationExceptions};
 use crate::refunds::{RefundPayment, StaffPayment, StaffRefund};
+use crate::sanctions::{DecideSanctionsHit, SanctionsHits, SanctionsList};
 use crate::risk::{AddBlock, RemoveBlock, RiskDecisions, RiskSettings, SetMerchantLimit, SetRiskRule};
 use crate::settings::{GatewaySettings, SaveGatewayAccount};
 use crate::payments::{
@@ -113,6 +115,16 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy)] = &[
     (MerchantList::PATH, Policy::Staff(Module::Merchants, Level::View)),
     (MerchantDetail::PATH, Policy::Staff(Module::Merchants, Level::View)),
     (SetMerchantFlag::PATH, Policy::Staff(Module::Merchants, Level::Act)),
+    // The payout account: every member sees it masked; owners and admins change it (with
+    // step-up). Staff with merchants `view` see it and may reveal the IBAN (audited).
+    (BankAccount::PATH, Policy::Merchant(ALL_MERCHANT_ROLES)),
+    (SetBankAccount::PATH, Policy::Merchant(TEAM_MANAGERS)),
+    (StaffBankAccount::PATH, Policy::Staff(Module::Merchants, Level::View)),
+    (RevealBankAccount::PATH, Policy::Staff(Module::Merchants, Level::View)),
+    // Sanctions screening: staff read the list and hits; deciding a hit needs `act` (and step-up).
+    (SanctionsList::PATH, Policy::Staff(Module::Merchants, Level::View)),
+    (SanctionsHits::PATH, Policy::Staff(Module::Merchants, Level::View)),
+    (DecideSanctionsHit::PATH, Policy::Staff(Module::Merchants, Level::Act)),
     (AllPayments::PATH, Policy::Staff(Module::Payments, Level::View)),
     (PaymentForStaff::PATH, Policy::Staff(Module::Payments, Level::View)),
     (StaffPayment::PATH, Policy::Staff(Module::Refunds, Level::View)),

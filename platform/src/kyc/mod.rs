@@ -20,6 +20,7 @@ pub mod application;
 pub mod bank_account;
 pub mod documents;
 pub mod iban;
+pub mod names;
 pub mod review;
 pub mod sanctions;
 

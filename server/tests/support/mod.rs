@@ -12,6 +12,7 @@ use platform::secrets::Secrets;
 use sqlx::PgPool;
 
 pub mod accounts;
+pub mod business;
 pub mod checkout;
 pub mod world;
 

@@ -4,6 +4,7 @@
 
 pub mod all_payments;
 pub mod audit;
+pub mod bank_account;
 pub mod kyc;
 pub mod merchants;
 pub mod module;

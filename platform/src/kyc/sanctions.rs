@@ -1,1 +1,0 @@
-//! Sanctions screening of the business and its people against a loaded list.
