@@ -17,7 +17,9 @@ const FIELDS: &[&str] = &["holder_name", "iban"];
 #[component]
 pub fn BankAccountSection(editable: bool) -> impl IntoView {
     let save = ServerAction::<SetBankAccount>::new();
-    let account = Resource::new(move || save.version().get(), |_| bank_account());
+    // Reloaded after a successful save only, so a refused one keeps the holder name typed.
+    let saved = move || save.value().with(|answer| answer.as_ref().and_then(|answer| answer.as_ref().ok()).cloned());
+    let account = Resource::new(saved, |_| bank_account());
     view! {
         <section class="panel" aria-labelledby="bank-account-heading">
             <h2 id="bank-account-heading">"Bank account for payouts"</h2>
