@@ -1,1 +1,167 @@
-//! The merchant's bank account for payouts: shown masked, set and changed with step-up.
+//! The bank account payouts go to: the merchant sees it masked and (owners and admins,
+//! with a fresh second-factor check every time) sets or changes it; staff with merchants
+//! `view` see it masked and may reveal the full IBAN, each reveal audited. No answer but
+//! the reveal ever carries the full IBAN.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// The current account as every screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BankAccountView {
+    pub holder_name: String,
+    /// `XK05 **** **** **** 1234`.
+    pub iban_masked: String,
+    pub since: String,
+    pub payouts_from: String,
+    /// A change's 72-hour payout hold is still running.
+    pub on_hold: bool,
+    /// Accounts the merchant had before this one.
+    pub previous: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MerchantBankAccount {
+    pub account: Option<BankAccountView>,
+    /// The viewer may set or change it: an owner or admin, the application not rejected.
+    pub can_change: bool,
+}
+
+/// The full IBAN for staff, in groups of four as on a bank letter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevealedIban {
+    pub holder_name: String,
+    pub iban: String,
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use platform::kyc::KycError;
+    use platform::kyc::bank_account::CurrentAccount;
+
+    use super::BankAccountView;
+    use crate::error::AppError;
+    use crate::payments::ssr::when;
+
+    pub fn view(account: CurrentAccount) -> BankAccountView {
+        BankAccountView {
+            on_hold: account.on_hold(),
+            holder_name: account.holder_name,
+            iban_masked: account.iban_masked,
+            since: when(account.since),
+            payouts_from: when(account.payouts_from),
+            previous: account.previous,
+        }
+    }
+
+    /// A KYC refusal as the form shows it: field errors beside their field, a state that
+    /// forbids the change as the form's own error. Database and audit failures are logged
+    /// (their text names no value typed) and answered as internal.
+    pub fn kyc_error(error: KycError) -> AppError {
+        match error {
+            KycError::Invalid { field, message } => AppError::validation(field, &message),
+            KycError::NotAllowed(message) => AppError::validation("application", message),
+            KycError::NotFound => AppError::NotFound,
+            other => {
+                tracing::error!(error = %other, "KYC operation failed");
+                AppError::Internal
+            }
+        }
+    }
+
+    /// Records a sensitive action refused for want of a fresh second factor, as the route
+    /// guard records a missing role (`access.denied`), with the function's path.
+    pub async fn record_step_up_refusal(user: &platform::identity::users::User, merchant: Option<uuid::Uuid>, path: &str) {
+        use platform::audit::{Actor, ActorKind, Event, Outcome};
+        let kind = if user.kind == platform::identity::users::UserKind::Merchant { ActorKind::User } else { ActorKind::Staff };
+        let mut event = Event::new("access.denied", Actor { kind, id: Some(user.id) }, Outcome::Denied)
+            .reason("step-up required")
+            .detail(serde_json::json!({ "path": path }));
+        if let Some(merchant) = merchant {
+            event = event.merchant(merchant);
+        }
+        if let Err(error) = crate::auth::session::audit(event).await {
+            tracing::error!(%error, "recording a refused step-up failed");
+        }
+    }
+}
+
+/// The merchant's current account, masked, and whether the viewer may change it.
+#[server(endpoint = "kyc/bank-account")]
+pub async fn bank_account() -> Result<MerchantBankAccount, AppError> {
+    use platform::identity::users::MerchantRole;
+    use platform::kyc::{self, Status, bank_account};
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (_, scope, _) = crate::auth::session::require_merchant(crate::policy::ALL_MERCHANT_ROLES).await?;
+        let merchant = scope.merchant_id();
+        let mut conn = platform.pool.acquire().await.map_err(crate::payments::ssr::internal)?;
+        let account = bank_account::current(&mut conn, merchant).await.map_err(crate::payments::ssr::internal)?;
+        let status = kyc::checklist(&platform.pool, merchant).await.map_err(crate::payments::ssr::internal)?.status;
+        let manager = matches!(scope.role(), MerchantRole::Owner | MerchantRole::Admin);
+        Ok(MerchantBankAccount { account: account.map(ssr::view), can_change: manager && status != Status::Rejected })
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+/// Sets or changes the payout account: owners and admins, after a fresh second-factor
+/// check every time (a refusal is audited). Errors name their field (`holder_name`,
+/// `iban`); the answer is the account, masked.
+#[server(endpoint = "kyc/bank-account/set")]
+pub async fn set_bank_account(holder_name: String, iban: String) -> Result<BankAccountView, AppError> {
+    use leptos::server_fn::ServerFn;
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (user, scope, session) = crate::auth::session::require_merchant(crate::policy::TEAM_MANAGERS).await?;
+        if let Err(refused) = crate::auth::session::require_step_up(&user, &session).await {
+            ssr::record_step_up_refusal(&user, Some(scope.merchant_id()), SetBankAccount::PATH).await;
+            return Err(refused);
+        }
+        let facts = crate::request::facts().await;
+        let account = platform::kyc::bank_account::set(&platform, user.id, scope.merchant_id(), &holder_name, &iban, &facts)
+            .await
+            .map_err(ssr::kyc_error)?;
+        Ok(ssr::view(account))
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+/// A merchant's current account for staff, masked; `None` when none was set.
+#[server(endpoint = "admin/kyc/bank-account")]
+pub async fn staff_bank_account(merchant_id: String) -> Result<Option<BankAccountView>, AppError> {
+    use platform::identity::roles::{Level, Module};
+    let platform = expect_context::<platform::Platform>();
+    async {
+        crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::View)).await?;
+        let merchant = crate::team::ssr::id(&merchant_id)?;
+        let mut conn = platform.pool.acquire().await.map_err(crate::payments::ssr::internal)?;
+        let account = platform::kyc::bank_account::current(&mut conn, merchant).await.map_err(crate::payments::ssr::internal)?;
+        Ok(account.map(ssr::view))
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+/// The full IBAN of a merchant's current account, for staff comparing it with the bank
+/// letter; every reveal is audited (`bank_account.view`).
+#[server(endpoint = "admin/kyc/bank-account/reveal")]
+pub async fn reveal_bank_account(merchant_id: String) -> Result<RevealedIban, AppError> {
+    use platform::identity::roles::{Level, Module};
+    use secrecy::ExposeSecret;
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (staff, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::View)).await?;
+        let merchant = crate::team::ssr::id(&merchant_id)?;
+        let facts = crate::request::facts().await;
+        let revealed = platform::kyc::bank_account::reveal(&platform, staff.id, merchant, &facts).await.map_err(ssr::kyc_error)?;
+        let iban: Vec<String> =
+            revealed.iban.expose_secret().as_bytes().chunks(4).map(|group| String::from_utf8_lossy(group).into_owned()).collect();
+        Ok(RevealedIban { holder_name: revealed.holder_name, iban: iban.join(" ") })
+    }
+    .await
+    .map_err(AppError::respond)
+}

@@ -13,6 +13,7 @@ use crate::admin::{
     SetStaffPermissions, StaffDetail, StaffList,
 };
 use crate::all_payments::{AllPayments, PaymentForStaff};
+use crate::bank_account::{BankAccount, RevealBankAccount, SetBankAccount, StaffBankAccount};
 use crate::team::{ChangeMemberRole, InviteMember, RemoveMember, ResendMemberInvitation, TeamMembers};
 use crate::auth::two_factor::{
     ConfirmTwoFactor, DisableTwoFactor, RegenerateRecoveryCodes, ResetTwoFactor, SecondFactor, StartTwoFactor, StepUp,
@@ -27,6 +28,7 @@ use crate::kyc_review::{
 };
 use crate::reconciliation::{CloseException, DailyReport, ExportDailyReport, ReconciliationExceptions};
 use crate::refunds::{RefundPayment, StaffPayment, StaffRefund};
+use crate::sanctions::{DecideSanctionsHit, SanctionsHits, SanctionsList};
 use crate::risk::{AddBlock, RemoveBlock, RiskDecisions, RiskSettings, SetMerchantLimit, SetRiskRule};
 use crate::settings::{GatewaySettings, SaveGatewayAccount};
 use crate::payments::{
@@ -137,6 +139,16 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy)] = &[
     (ApproveKyc::PATH, Policy::Staff(Module::Merchants, Level::Act)),
     (RejectKyc::PATH, Policy::Staff(Module::Merchants, Level::Act)),
     (RequestReverification::PATH, Policy::Staff(Module::Merchants, Level::Act)),
+    // The payout account: every member sees it masked; owners and admins change it (with
+    // step-up). Staff with merchants `view` see it and may reveal the IBAN (audited).
+    (BankAccount::PATH, Policy::Merchant(ALL_MERCHANT_ROLES)),
+    (SetBankAccount::PATH, Policy::Merchant(KYC_EDITORS)),
+    (StaffBankAccount::PATH, Policy::Staff(Module::Merchants, Level::View)),
+    (RevealBankAccount::PATH, Policy::Staff(Module::Merchants, Level::View)),
+    // Sanctions screening: staff read the list and hits; deciding a hit needs `act` (and step-up).
+    (SanctionsList::PATH, Policy::Staff(Module::Merchants, Level::View)),
+    (SanctionsHits::PATH, Policy::Staff(Module::Merchants, Level::View)),
+    (DecideSanctionsHit::PATH, Policy::Staff(Module::Merchants, Level::Act)),
     (AllPayments::PATH, Policy::Staff(Module::Payments, Level::View)),
     (PaymentForStaff::PATH, Policy::Staff(Module::Payments, Level::View)),
     (StaffPayment::PATH, Policy::Staff(Module::Refunds, Level::View)),

@@ -1,6 +1,9 @@
-//! `saleonix-server [serve|migrate|audit-verify]`: loads the configuration, prepares the
-//! database (creating it in development and applying migrations), then serves (seeding the
-//! demo platform first in development), stops, or verifies the audit chain.
+//! `saleonix-server [serve|migrate|audit-verify|sanctions-load <file>]`: loads the
+//! configuration, prepares the database (creating it in development and applying
+//! migrations), then serves (seeding the demo platform and, when no sanctions list is
+//! loaded yet, the sample list `data/sanctions/sample.csv` first in development), stops,
+//! verifies the audit chain, or replaces the sanctions list with a CSV file
+//! (`name,aliases,date_of_birth,list,reference`; see the README, "Sanctions screening").
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -13,8 +16,14 @@ use secrecy::ExposeSecret;
 #[tokio::main]
 async fn main() -> ExitCode {
     let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
-    if !matches!(command.as_str(), "serve" | "migrate" | "audit-verify") {
-        eprintln!("usage: saleonix-server [serve|migrate|audit-verify]");
+    let file = std::env::args().nth(2);
+    let valid = match command.as_str() {
+        "serve" | "migrate" | "audit-verify" => file.is_none(),
+        "sanctions-load" => file.is_some(),
+        _ => false,
+    };
+    if !valid {
+        eprintln!("usage: saleonix-server [serve|migrate|audit-verify|sanctions-load <file>]");
         return ExitCode::from(2);
     }
     let config = match Config::load() {
@@ -43,11 +52,15 @@ async fn run(command: &str, config: Config) -> Result<ExitCode, Box<dyn std::err
     match command {
         "migrate" => return Ok(ExitCode::SUCCESS),
         "audit-verify" => return audit_verify(&pool).await,
+        "sanctions-load" => return sanctions_load(&pool).await,
         _ => {}
     }
     if settings.env == Environment::Development {
         let sandbox = platform::payments::gateways::configured(&settings.payten, platform::gateway_accounts::Mode::Test);
         print_demo_accounts(platform::seed::seed_demo(&pool, &config.secrets.field_keys, sandbox).await?);
+        if let Some(list) = platform::kyc::sanctions::list::load_sample_if_none(&pool).await? {
+            tracing::info!(entries = list.entry_count, "no sanctions list was loaded: loaded the shipped sample");
+        }
     }
     let config = Arc::new(config);
     let transport = platform::mail::Transport::from_config(&config)?;
@@ -97,6 +110,25 @@ async fn audit_verify(pool: &sqlx::PgPool) -> Result<ExitCode, Box<dyn std::erro
         None => println!("audit chain ok: 0 rows"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Replaces the sanctions list with the CSV file named on the command line; a file with a
+/// wrong line changes nothing and exits non-zero, naming the line.
+async fn sanctions_load(pool: &sqlx::PgPool) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let path = std::env::args().nth(2).unwrap_or_default();
+    let csv = std::fs::read_to_string(&path).map_err(|error| format!("cannot read {path}: {error}"))?;
+    let source = std::path::Path::new(&path).file_name().map_or(path.clone(), |name| name.to_string_lossy().into_owned());
+    match platform::kyc::sanctions::load(pool, &source, &csv).await {
+        Ok(list) => {
+            println!("sanctions list loaded: {} entries from {} at {}", list.entry_count, list.source, list.loaded_at);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(platform::kyc::sanctions::list::ListError::Invalid { line, message }) => {
+            eprintln!("{path}: line {line}: {message}; the list in force is unchanged");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// Demo passwords go to the console once, when they are created, and nowhere else.

@@ -12,17 +12,18 @@
 //!   application becomes `changes_requested`); they approve when every item is accepted and
 //!   no sanctions hit is open, or reject with a reason.
 //!
-//! Submodules: `application` (business details, people, submitting), `documents` (uploads,
-//! sniffed and encrypted), `iban` and `bank_account` (the payout account), `sanctions`
-//! (screening), `review` (the staff side, four eyes, re-verification).
+//! Submodules: `application` (business details, submitting), `fields` (their rules),
+//! `people` (the representative and owners), `documents` (uploads, sniffed and encrypted),
+//! `iban` and `bank_account` (the payout account), `names` (comparing names across
+//! spellings), `sanctions` (screening), `review` (the staff side, four eyes,
+//! re-verification).
 
 pub mod application;
 pub mod bank_account;
 pub mod documents;
-/// The application's field rules (slice A).
 pub mod fields;
 pub mod iban;
-/// The representative and owners (slice A).
+pub mod names;
 pub mod people;
 pub mod review;
 pub mod sanctions;
