@@ -38,11 +38,9 @@ pub struct RevealedIban {
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use platform::kyc::KycError;
     use platform::kyc::bank_account::CurrentAccount;
 
     use super::BankAccountView;
-    use crate::error::AppError;
     use crate::payments::ssr::when;
 
     pub fn view(account: CurrentAccount) -> BankAccountView {
@@ -53,21 +51,6 @@ pub mod ssr {
             since: when(account.since),
             payouts_from: when(account.payouts_from),
             previous: account.previous,
-        }
-    }
-
-    /// A KYC refusal as the form shows it: field errors beside their field, a state that
-    /// forbids the change as the form's own error. Database and audit failures are logged
-    /// (their text names no value typed) and answered as internal.
-    pub fn kyc_error(error: KycError) -> AppError {
-        match error {
-            KycError::Invalid { field, message } => AppError::validation(field, &message),
-            KycError::NotAllowed(message) => AppError::validation("application", message),
-            KycError::NotFound => AppError::NotFound,
-            other => {
-                tracing::error!(error = %other, "KYC operation failed");
-                AppError::Internal
-            }
         }
     }
 
@@ -123,7 +106,7 @@ pub async fn set_bank_account(holder_name: String, iban: String) -> Result<BankA
         let facts = crate::request::facts().await;
         let account = platform::kyc::bank_account::set(&platform, user.id, scope.merchant_id(), &holder_name, &iban, &facts)
             .await
-            .map_err(ssr::kyc_error)?;
+            .map_err(AppError::from)?;
         Ok(ssr::view(account))
     }
     .await
@@ -157,7 +140,7 @@ pub async fn reveal_bank_account(merchant_id: String) -> Result<RevealedIban, Ap
         let (staff, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::View)).await?;
         let merchant = crate::team::ssr::id(&merchant_id)?;
         let facts = crate::request::facts().await;
-        let revealed = platform::kyc::bank_account::reveal(&platform, staff.id, merchant, &facts).await.map_err(ssr::kyc_error)?;
+        let revealed = platform::kyc::bank_account::reveal(&platform, staff.id, merchant, &facts).await.map_err(AppError::from)?;
         let iban: Vec<String> =
             revealed.iban.expose_secret().as_bytes().chunks(4).map(|group| String::from_utf8_lossy(group).into_owned()).collect();
         Ok(RevealedIban { holder_name: revealed.holder_name, iban: iban.join(" ") })

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-mod view;
+pub(crate) mod view;
 
 /// Where the page's upload form posts (multipart), behind the same guards as the rest.
 pub const UPLOAD_PATH: &str = "/api/kyc/files";

@@ -138,7 +138,7 @@ pub async fn decide_sanctions_hit(merchant_id: String, hit_id: String, decision:
         let facts = crate::request::facts().await;
         sanctions::decide(&platform, staff.id, merchant, hit, decision, &note, &facts)
             .await
-            .map_err(crate::bank_account::ssr::kyc_error)
+            .map_err(AppError::from)
     }
     .await
     .map_err(AppError::respond)

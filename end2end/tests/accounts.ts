@@ -83,12 +83,32 @@ export async function enrolledStaff(page: Page, email: string, grants: Record<st
   // Staff must use two-factor authentication: signing in leads to the set-up first.
   await signIn(page, email);
   await expect(page).toHaveURL(/\/account\/two-factor$/);
+  await turnOnTwoFactor(page);
+}
+
+/** Turns on two-factor authentication for the signed-in user; the page ends on the recovery codes, which it answers. */
+export async function turnOnTwoFactor(page: Page): Promise<string[]> {
   await page.goto('/account/two-factor', { waitUntil: 'networkidle' });
   await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
   const secret = (await page.locator('.totp-secret').getAttribute('data-secret'))!;
   await page.getByLabel('Enter the 6-digit code the app shows').fill(totp(secret));
   await page.getByRole('button', { name: 'Turn on' }).click();
   await expect(page.getByRole('heading', { name: 'Your recovery codes' })).toBeVisible();
+  return page.locator('.codes code').allInnerTexts();
+}
+
+/** Moves the last second-factor check of every session of `email` six minutes back, past the step-up window. */
+export function ageSecondFactor(email: string): void {
+  sql(`UPDATE sessions SET data = jsonb_set(data, '{auth,second_factor_at}',
+         to_jsonb((data -> 'auth' ->> 'second_factor_at')::bigint - 360))
+       WHERE user_id = (SELECT id FROM users WHERE email = '${email}')`);
+}
+
+/** Answers the step-up prompt with a recovery code. */
+export async function confirmStepUp(page: Page, code: string): Promise<void> {
+  await expect(page.getByRole('heading', { name: 'Confirm it is you' })).toBeVisible();
+  await page.getByLabel('Code', { exact: true }).fill(code);
+  await page.getByRole('button', { name: 'Confirm and continue' }).click();
 }
 
 function base32Decode(text: string): Buffer {

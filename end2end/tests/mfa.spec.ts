@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { test, expect } from '@playwright/test';
-import { PASSWORD, signIn, signOut, sql, totp, verifiedMerchant } from './accounts';
+import { PASSWORD, ageSecondFactor, confirmStepUp, signIn, signOut, totp, turnOnTwoFactor, verifiedMerchant } from './accounts';
 
 test('a merchant turns on two-factor authentication, then signs in with a code and with a recovery code', async ({ page }) => {
   const email = `vjosa-${Date.now()}@example.com`;
@@ -49,25 +49,15 @@ test('turning it off asks for a fresh code when the last one is old, then finish
   const email = `arben-${Date.now()}@example.com`;
   await verifiedMerchant(page, email);
   await signIn(page, email);
-  await page.goto('/account/two-factor', { waitUntil: 'networkidle' });
-  await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
-  const secret = (await page.locator('.totp-secret').getAttribute('data-secret'))!;
-  await page.getByLabel('Enter the 6-digit code the app shows').fill(totp(secret));
-  await page.getByRole('button', { name: 'Turn on' }).click();
-  await expect(page.locator('.codes code')).toHaveCount(10);
-  const codes = await page.locator('.codes code').allInnerTexts();
+  const codes = await turnOnTwoFactor(page);
 
   // Six minutes pass since the last check.
-  sql(`UPDATE sessions SET data = jsonb_set(data, '{auth,second_factor_at}',
-         to_jsonb((data -> 'auth' ->> 'second_factor_at')::bigint - 360))
-       WHERE user_id = (SELECT id FROM users WHERE email = '${email}')`);
+  ageSecondFactor(email);
 
   await page.goto('/account/two-factor', { waitUntil: 'networkidle' });
   await page.getByLabel('Your password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Turn off two-factor authentication' }).click();
-  await expect(page.getByRole('heading', { name: 'Confirm it is you' })).toBeVisible();
-  await page.getByLabel('Code', { exact: true }).fill(codes[1]);
-  await page.getByRole('button', { name: 'Confirm and continue' }).click();
+  await confirmStepUp(page, codes[1]);
   await expect(page.getByText('Two-factor authentication is off.')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Set up two-factor authentication' })).toBeVisible();
 });

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { enrolledStaff, sql } from './accounts';
+import { ageSecondFactor, confirmStepUp, enrolledStaff, sql } from './accounts';
 import { query } from './payments';
 
 // The console's Settings module: a platform administrator sets the Live gateway account
@@ -15,9 +15,7 @@ test('an administrator sets the Live gateway account with a fresh code and never
   const codes = await page.locator('.codes code').allInnerTexts();
   sql(`UPDATE users SET kind = 'platform_admin' WHERE email = '${email}'`);
   // Six minutes pass since the code of the sign-in.
-  sql(`UPDATE sessions SET data = jsonb_set(data, '{auth,second_factor_at}',
-         to_jsonb((data -> 'auth' ->> 'second_factor_at')::bigint - 360))
-       WHERE user_id = (SELECT id FROM users WHERE email = '${email}')`);
+  ageSecondFactor(email);
 
   await page.goto('/admin/settings', { waitUntil: 'networkidle' });
   const live = page.getByRole('region', { name: 'Live Mode gateway account' });
@@ -29,9 +27,7 @@ test('an administrator sets the Live gateway account with a fresh code and never
   await live.getByRole('button', { name: 'Save the Live Mode account' }).click();
 
   // The code is asked for, then the save goes on with what was typed.
-  await expect(page.getByRole('heading', { name: 'Confirm it is you' })).toBeVisible();
-  await page.getByLabel('Code', { exact: true }).fill(codes[0]);
-  await page.getByRole('button', { name: 'Confirm and continue' }).click();
+  await confirmStepUp(page, codes[0]);
   await expect(live.getByText('The Live Mode account is saved.')).toBeVisible();
   await expect(live.getByText('520000888')).toBeVisible();
   await expect(live.getByText(/^set on .* by Arta Krasniqi$/)).toHaveCount(2);

@@ -46,18 +46,19 @@ where
     move || action.value().with(|v| matches!(v, Some(Ok(_))))
 }
 
-/// A labelled input with its inline error, linked for screen readers.
+/// A labelled input with its inline error, linked for screen readers. `name` is the
+/// input's id (the error's is `{name}-error`); forms repeated on a page prefix it.
 #[component]
 pub fn Field(
     label: &'static str,
-    name: &'static str,
+    #[prop(into)] name: String,
     #[prop(optional, into)] error: Signal<Option<String>>,
     #[prop(optional)] hint: Option<&'static str>,
     children: Children,
 ) -> impl IntoView {
     view! {
         <div class="field">
-            <label for=name>{label}</label>
+            <label for=name.clone()>{label}</label>
             {children()}
             {hint.map(|hint| view! { <p class="field-hint">{hint}</p> })}
             <p class="field-error" id=format!("{name}-error") role="alert">{move || error.get()}</p>

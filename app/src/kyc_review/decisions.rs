@@ -32,7 +32,7 @@ mod ssr {
             let facts = crate::request::facts().await;
             platform::kyc::review::record_step_up_refusal(&platform, user.id, Some(merchant_id), action, &facts)
                 .await
-                .map_err(super::super::views::kyc_error)?;
+                .map_err(AppError::from)?;
             return Err(refused);
         }
         Ok(())
@@ -50,7 +50,7 @@ pub async fn accept_kyc_item(merchant_id: String, item: String) -> Result<(), Ap
         let facts = crate::request::facts().await;
         platform::kyc::review::accept_item(&platform, user.id, merchant_id, item, &facts)
             .await
-            .map_err(super::views::kyc_error)
+            .map_err(AppError::from)
     }
     .await
     .map_err(AppError::respond)
@@ -67,7 +67,7 @@ pub async fn request_kyc_changes(merchant_id: String, item: String, reason: Stri
         let facts = crate::request::facts().await;
         platform::kyc::review::request_changes(&platform, user.id, merchant_id, item, &reason, &facts)
             .await
-            .map_err(super::views::kyc_error)
+            .map_err(AppError::from)
     }
     .await
     .map_err(AppError::respond)
@@ -83,7 +83,7 @@ pub async fn approve_kyc(merchant_id: String) -> Result<(), AppError> {
         let merchant_id = crate::team::ssr::id(&merchant_id)?;
         ssr::step_up(&user, &session, merchant_id, "kyc.approve").await?;
         let facts = crate::request::facts().await;
-        platform::kyc::review::approve(&platform, user.id, merchant_id, &facts).await.map_err(super::views::kyc_error)
+        platform::kyc::review::approve(&platform, user.id, merchant_id, &facts).await.map_err(AppError::from)
     }
     .await
     .map_err(AppError::respond)
@@ -100,7 +100,7 @@ pub async fn reject_kyc(merchant_id: String, reason: String) -> Result<(), AppEr
         let facts = crate::request::facts().await;
         platform::kyc::review::reject(&platform, user.id, merchant_id, &reason, &facts)
             .await
-            .map_err(super::views::kyc_error)
+            .map_err(AppError::from)
     }
     .await
     .map_err(AppError::respond)
@@ -121,7 +121,7 @@ pub async fn request_reverification(merchant_id: String, item: String, reason: S
         let facts = crate::request::facts().await;
         platform::kyc::review::request_reverification(&platform, user.id, merchant_id, item, &reason, due, &facts)
             .await
-            .map_err(super::views::kyc_error)
+            .map_err(AppError::from)
     }
     .await
     .map_err(AppError::respond)

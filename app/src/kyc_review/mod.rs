@@ -171,7 +171,7 @@ pub async fn kyc_application(merchant_id: String) -> Result<ReviewView, AppError
         let merchant_id = crate::team::ssr::id(&merchant_id)?;
         let application = platform::kyc::review::application(&platform, merchant_id)
             .await
-            .map_err(views::kyc_error)?
+            .map_err(AppError::from)?
             .ok_or(AppError::NotFound)?;
         let can_act = user.permissions.allows(Module::Merchants, Level::Act);
         Ok(views::review(application, user.id, can_act, platform.config.settings.kyc.single_reviewer))

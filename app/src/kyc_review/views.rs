@@ -1,7 +1,9 @@
 //! The platform's review data turned into what the console shows (server side only).
 
-use platform::kyc::review::{self, Application, ApplicationEntry, Business, Document, Person, QueueEntry};
-use platform::kyc::{CATEGORIES, DocumentKind, ItemState, KycError, Status};
+use platform::kyc::application::SavedBusiness;
+use platform::kyc::people::Person;
+use platform::kyc::review::{self, Application, ApplicationEntry, Document, QueueEntry};
+use platform::kyc::{CATEGORIES, ItemState, Status};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -13,17 +15,6 @@ use crate::payments::ssr::when;
 pub fn internal(error: impl std::fmt::Display) -> AppError {
     tracing::error!(%error, "kyc review query failed");
     AppError::Internal
-}
-
-/// A refusal as staff read it. A state that does not allow the decision is a plain
-/// sentence on the form (`decision`); a field error stays beside its field.
-pub fn kyc_error(error: KycError) -> AppError {
-    match error {
-        KycError::Invalid { field, message } => AppError::validation(field, &message),
-        KycError::NotAllowed(message) => AppError::validation("decision", message),
-        KycError::NotFound => AppError::NotFound,
-        other => internal(other),
-    }
 }
 
 pub fn queue_row(entry: QueueEntry) -> QueueRow {
@@ -59,7 +50,7 @@ fn yes_no(value: bool) -> String {
     if value { "Yes" } else { "No" }.to_owned()
 }
 
-fn business(b: Business) -> Vec<Fact> {
+fn business(b: SavedBusiness) -> Vec<Fact> {
     let address = match (b.address_line, b.postal_code, b.city) {
         (None, None, None) => None,
         (line, postal, city) => Some(format!(
@@ -111,31 +102,13 @@ fn person(p: Person) -> PersonView {
     }
 }
 
-fn kind_label(kind: DocumentKind) -> &'static str {
-    match kind {
-        DocumentKind::RegistrationCertificate => "Business registration certificate",
-        DocumentKind::IdentityFront => "Identity document, front",
-        DocumentKind::IdentityBack => "Identity document, back",
-        DocumentKind::BankProof => "Proof of the bank account",
-    }
-}
-
-/// A size as people read it: `820 KB`, `2.4 MB`.
-fn size(bytes: i32) -> String {
-    if bytes < 1024 * 1024 {
-        format!("{} KB", (bytes + 1023) / 1024)
-    } else {
-        format!("{:.1} MB", f64::from(bytes) / (1024.0 * 1024.0))
-    }
-}
-
 fn document(d: Document) -> DocumentView {
     DocumentView {
         id: d.id.to_string(),
-        kind: kind_label(d.kind).to_owned(),
+        kind: d.kind.label().to_owned(),
         person: d.person_name,
         content_type: d.content_type,
-        size: size(d.size_bytes),
+        size: crate::kyc::view::size(d.size_bytes),
         uploaded: when(d.uploaded_at),
         href: crate::kyc::staff_download_url(&d.id.to_string()),
     }
@@ -204,14 +177,3 @@ pub fn review(a: Application, viewer: Uuid, can_act: bool, single_reviewer: bool
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_read_in_kilobytes_then_megabytes() {
-        assert_eq!(size(1), "1 KB");
-        assert_eq!(size(820 * 1024), "820 KB");
-        assert_eq!(size(10 * 1024 * 1024), "10.0 MB");
-    }
-}

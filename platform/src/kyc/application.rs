@@ -207,6 +207,8 @@ pub struct SavedBusiness {
     pub category: Option<String>,
     pub monthly_volume_minor: Option<i64>,
     pub average_ticket_minor: Option<i64>,
+    /// Whether anyone on the application is politically exposed, once people are entered.
+    pub pep_declared: Option<bool>,
     pub pep_details: Option<String>,
 }
 
@@ -215,7 +217,7 @@ pub async fn business(platform: &Platform, merchant_id: Uuid) -> Result<SavedBus
     let saved: Option<SavedBusiness> = sqlx::query_as(
         "SELECT legal_form, registered_name, trading_name, registration_number, fiscal_number, vat_number,
                 address_line, city, postal_code, website, category, monthly_volume_minor, average_ticket_minor,
-                pep_details
+                pep_declared, pep_details
          FROM kyc_applications WHERE merchant_id = $1",
     )
     .bind(merchant_id)

@@ -21,8 +21,8 @@ pub fn BankAccountSection(editable: bool) -> impl IntoView {
     let saved = move || save.value().with(|answer| answer.as_ref().and_then(|answer| answer.as_ref().ok()).cloned());
     let account = Resource::new(saved, |_| bank_account());
     view! {
-        <section class="panel" aria-labelledby="bank-account-heading">
-            <h2 id="bank-account-heading">"Bank account for payouts"</h2>
+        <section class="panel" id="bank-account" aria-labelledby="bank-account-heading">
+            <h2 id="bank-account-heading">"4. Bank account for payouts"</h2>
             <Transition fallback=|| view! { <p>"Loading the bank account…"</p> }>
                 {move || account.get().map(|result| match result {
                     Ok(view) => {

@@ -2,8 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::KycField;
-use crate::components::form::{FormError, field_error, form_error, succeeded};
+use crate::components::form::{Field, FormError, field_error, form_error, succeeded};
 use crate::kyc::{SaveBusiness, VerificationView};
 
 const FIELDS: &[&str] = &[
@@ -57,74 +56,74 @@ pub fn BusinessStep(view: VerificationView, action: ServerAction<SaveBusiness>, 
             <h2 id="business-heading">"1. Your business"</h2>
             <ActionForm action attr:class="form">
                 <fieldset disabled=!editable>
-                    <KycField label="Legal form" id="legal_form" error=error("legal_form")>
+                    <Field label="Legal form" name="legal_form" error=error("legal_form")>
                         <select id="legal_form" name="legal_form" aria-describedby="legal_form-error">
                             {options(&view.legal_forms, &b.legal_form)}
                         </select>
-                    </KycField>
-                    <KycField label="Registered name" id="registered_name" error=error("registered_name")>
+                    </Field>
+                    <Field label="Registered name" name="registered_name" error=error("registered_name")>
                         {input("registered_name", b.registered_name, ("text", "200"))}
-                    </KycField>
-                    <KycField label="Trading name (if different)" id="trading_name" error=error("trading_name")>
+                    </Field>
+                    <Field label="Trading name (if different)" name="trading_name" error=error("trading_name")>
                         {input("trading_name", b.trading_name, ("text", "200"))}
-                    </KycField>
-                    <KycField
+                    </Field>
+                    <Field
                         label="Business registration number (NUI)"
-                        id="registration_number"
+                        name="registration_number"
                         error=error("registration_number")
                         hint="The 9-digit unique identification number from ARBK."
                     >
                         {input("registration_number", b.registration_number, ("numeric", "11"))}
-                    </KycField>
-                    <KycField label="Fiscal number" id="fiscal_number" error=error("fiscal_number") hint="9 digits.">
+                    </Field>
+                    <Field label="Fiscal number" name="fiscal_number" error=error("fiscal_number") hint="9 digits.">
                         {input("fiscal_number", b.fiscal_number, ("numeric", "11"))}
-                    </KycField>
-                    <KycField
+                    </Field>
+                    <Field
                         label="VAT number (if registered for VAT)"
-                        id="vat_number"
+                        name="vat_number"
                         error=error("vat_number")
                         hint="9 digits; leave empty if not registered."
                     >
                         {input("vat_number", b.vat_number, ("numeric", "11"))}
-                    </KycField>
-                    <KycField label="Registered address: street and number" id="address_line" error=error("address_line")>
+                    </Field>
+                    <Field label="Registered address: street and number" name="address_line" error=error("address_line")>
                         {input("address_line", b.address_line, ("text", "200"))}
-                    </KycField>
-                    <KycField label="City" id="city" error=error("city")>
+                    </Field>
+                    <Field label="City" name="city" error=error("city")>
                         {input("city", b.city, ("text", "100"))}
-                    </KycField>
-                    <KycField label="Postal code" id="postal_code" error=error("postal_code") hint="5 digits, such as 10000.">
+                    </Field>
+                    <Field label="Postal code" name="postal_code" error=error("postal_code") hint="5 digits, such as 10000.">
                         {input("postal_code", b.postal_code, ("numeric", "5"))}
-                    </KycField>
-                    <KycField
+                    </Field>
+                    <Field
                         label="Website, or where you sell"
-                        id="website"
+                        name="website"
                         error=error("website")
                         hint="Your shop's address, or for example: Instagram @yourshop, market stall in Prizren."
                     >
                         {input("website", b.website, ("text", "300"))}
-                    </KycField>
-                    <KycField label="What you sell" id="category" error=error("category")>
+                    </Field>
+                    <Field label="What you sell" name="category" error=error("category")>
                         <select id="category" name="category" aria-describedby="category-error">
                             {options(&view.categories, &b.category)}
                         </select>
-                    </KycField>
-                    <KycField
+                    </Field>
+                    <Field
                         label="Expected payments per month, in euro"
-                        id="monthly_volume"
+                        name="monthly_volume"
                         error=error("monthly_volume")
                         hint="The total you expect to take in a month, such as 20000."
                     >
                         {input("monthly_volume", b.monthly_volume, ("decimal", "20"))}
-                    </KycField>
-                    <KycField
+                    </Field>
+                    <Field
                         label="Average payment, in euro"
-                        id="average_ticket"
+                        name="average_ticket"
                         error=error("average_ticket")
                         hint="A typical buyer's payment, such as 35.50."
                     >
                         {input("average_ticket", b.average_ticket, ("decimal", "20"))}
-                    </KycField>
+                    </Field>
                     <FormError message=form_error(action, FIELDS) />
                     <Show when=succeeded(action)>
                         <p class="success" role="status">"Saved. You can continue with the next step."</p>

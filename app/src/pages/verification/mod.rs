@@ -24,28 +24,6 @@ use crate::payments::DashboardView;
 
 use self::bank_account::BankAccountSection;
 
-/// A labelled input with its inline error, for forms repeated on the page (each person):
-/// the ids carry a prefix, and the input names the error in `aria-describedby`.
-#[component]
-pub fn KycField(
-    label: &'static str,
-    /// The input's id; the error's id is `{id}-error`.
-    #[prop(into)]
-    id: String,
-    #[prop(optional, into)] error: Signal<Option<String>>,
-    #[prop(optional)] hint: Option<&'static str>,
-    children: Children,
-) -> impl IntoView {
-    view! {
-        <div class="field">
-            <label for=id.clone()>{label}</label>
-            {children()}
-            {hint.map(|hint| view! { <p class="field-hint">{hint}</p> })}
-            <p class="field-error" id=format!("{id}-error") role="alert">{move || error.get()}</p>
-        </div>
-    }
-}
-
 /// The page's actions, created once: the application reloads after each.
 #[derive(Clone, Copy)]
 pub struct Actions {
@@ -135,17 +113,16 @@ fn UploadNotice() -> impl IntoView {
 fn Application(view: VerificationView, actions: Actions) -> impl IntoView {
     let editable = |item: &str| view.may_change(item);
     let (business_editable, people_editable) = (editable("business"), editable("people"));
-    let bank_editable = editable("bank_account");
+    // The payout account stays changeable after approval (with step-up and a payout hold),
+    // unlike the other items; only a rejected application closes it.
+    let bank_editable = view.can_edit && view.status != "rejected";
     view! {
         <StatusPanel view=view.clone() />
         <Checklist lines=view.checklist.clone() />
         <business::BusinessStep view=view.clone() action=actions.business editable=business_editable />
         <people::PeopleStep view=view.clone() actions editable=people_editable />
         <documents::DocumentsStep view=view.clone() />
-        <section class="panel" id="bank-account" aria-labelledby="bank-account-heading">
-            <h2 id="bank-account-heading">"4. Bank account for payouts"</h2>
-            <BankAccountSection editable=bank_editable />
-        </section>
+        <BankAccountSection editable=bank_editable />
         <SubmitStep view actions />
     }
 }

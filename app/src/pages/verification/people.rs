@@ -4,8 +4,8 @@
 
 use leptos::prelude::*;
 
-use super::{Actions, KycField, reload_on_success};
-use crate::components::form::{FormError, field_error, form_error, succeeded};
+use super::{Actions, reload_on_success};
+use crate::components::form::{Field, FormError, field_error, form_error, succeeded};
 use crate::kyc::{PersonView, SavePerson, VerificationView};
 
 const FIELDS: [&str; 10] = [
@@ -132,52 +132,52 @@ fn PersonForm(
     view! {
         <ActionForm action attr:class="form">
             <input type="hidden" name="person_id" value=person_id />
-            <KycField label="Role" id=role_ids.0.clone() error=error("role")>
+            <Field label="Role" name=role_ids.0.clone() error=error("role")>
                 <select id=role_ids.0 name="role" aria-describedby=role_ids.1>
                     <option value="representative" selected=representative>"Legal representative"</option>
                     <option value="owner" selected=!representative>"Beneficial owner (25 % or more)"</option>
                 </select>
-            </KycField>
-            <KycField
+            </Field>
+            <Field
                 label="Ownership, in percent"
-                id=own_ids.0.clone()
+                name=own_ids.0.clone()
                 error=error("ownership_percent")
                 hint="From 25 to 100; leave empty for a representative who owns nothing."
             >
                 <input id=own_ids.0 name="ownership_percent" inputmode="numeric" maxlength="4"
                     value=ownership
                     aria-describedby=own_ids.1 autocomplete="off" />
-            </KycField>
-            <KycField label="Full name" id=name_ids.0.clone() error=error("full_name")>
+            </Field>
+            <Field label="Full name" name=name_ids.0.clone() error=error("full_name")>
                 <input id=name_ids.0 name="full_name" maxlength="200" value=full_name
                     aria-describedby=name_ids.1 autocomplete="off" />
-            </KycField>
-            <KycField label="Date of birth" id=dob_ids.0.clone() error=error("date_of_birth")>
+            </Field>
+            <Field label="Date of birth" name=dob_ids.0.clone() error=error("date_of_birth")>
                 <input id=dob_ids.0 name="date_of_birth" type="date" value=date_of_birth
                     aria-describedby=dob_ids.1 autocomplete="off" />
-            </KycField>
-            <KycField label="Nationality" id=nat_ids.0.clone() error=error("nationality") hint="Two-letter country code: XK for Kosovo, AL for Albania, DE for Germany.">
+            </Field>
+            <Field label="Nationality" name=nat_ids.0.clone() error=error("nationality") hint="Two-letter country code: XK for Kosovo, AL for Albania, DE for Germany.">
                 <input id=nat_ids.0 name="nationality" maxlength="2" value=nationality
                     aria-describedby=nat_ids.1 autocomplete="off" />
-            </KycField>
-            <KycField label="Personal number or passport number" id=num_ids.0.clone() error=error("personal_number") hint=number_hint>
+            </Field>
+            <Field label="Personal number or passport number" name=num_ids.0.clone() error=error("personal_number") hint=number_hint>
                 <input id=num_ids.0 name="personal_number" maxlength="20"
                     placeholder=masked
                     aria-describedby=num_ids.1 autocomplete="off" />
-            </KycField>
-            <KycField label="Home address" id=addr_ids.0.clone() error=error("address")>
+            </Field>
+            <Field label="Home address" name=addr_ids.0.clone() error=error("address")>
                 <input id=addr_ids.0 name="address" maxlength="300" value=address
                     aria-describedby=addr_ids.1 autocomplete="off" />
-            </KycField>
-            <KycField label="Identity document" id=doc_ids.0.clone() error=error("identity_document")>
+            </Field>
+            <Field label="Identity document" name=doc_ids.0.clone() error=error("identity_document")>
                 <select id=doc_ids.0 name="identity_document" aria-describedby=doc_ids.1>
                     <option value="id_card" selected=!passport>"ID card (front and back)"</option>
                     <option value="passport" selected=passport>"Passport (the photo page)"</option>
                 </select>
-            </KycField>
-            <KycField
+            </Field>
+            <Field
                 label="Politically exposed person?"
-                id=pep_ids.0.clone()
+                name=pep_ids.0.clone()
                 error=error("is_pep")
                 hint="Someone who holds or held a prominent public function, or their close family or associates."
             >
@@ -185,11 +185,11 @@ fn PersonForm(
                     <option value="no" selected=!is_pep>"No"</option>
                     <option value="yes" selected=is_pep>"Yes"</option>
                 </select>
-            </KycField>
-            <KycField label="If yes: the public function and when" id=pepd_ids.0.clone() error=error("pep_details")>
+            </Field>
+            <Field label="If yes: the public function and when" name=pepd_ids.0.clone() error=error("pep_details")>
                 <textarea id=pepd_ids.0 name="pep_details" maxlength="1000" rows="2"
                     aria-describedby=pepd_ids.1>{pep_details}</textarea>
-            </KycField>
+            </Field>
             <FormError message=form_error(action, &FIELDS) />
             <Show when=succeeded(action)>
                 <p class="success" role="status">"Saved."</p>

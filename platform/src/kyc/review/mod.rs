@@ -15,12 +15,13 @@ pub use decisions::{accept_item, approve, record_step_up_refusal, reject, reques
 pub use reverification::{request_reverification, restrict_overdue};
 
 use sqlx::PgPool;
-use time::{Date, OffsetDateTime};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Checklist, DocumentKind, KycError, LegalForm, Status};
+use super::application::SavedBusiness;
+use super::people::Person;
+use super::{Checklist, DocumentKind, KycError, Status};
 use crate::Platform;
-use crate::field_crypto::FieldSlot;
 
 /// The longest reason staff may write; the database holds the same limit.
 pub const MAX_REASON_CHARS: usize = 1000;
@@ -93,41 +94,6 @@ pub async fn applications(pool: &PgPool) -> Result<Vec<ApplicationEntry>, sqlx::
         .collect())
 }
 
-/// The business details as the merchant entered them; any may still be empty in a draft.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Business {
-    pub legal_form: Option<LegalForm>,
-    pub registered_name: Option<String>,
-    pub trading_name: Option<String>,
-    pub registration_number: Option<String>,
-    pub fiscal_number: Option<String>,
-    pub vat_number: Option<String>,
-    pub address_line: Option<String>,
-    pub city: Option<String>,
-    pub postal_code: Option<String>,
-    pub website: Option<String>,
-    pub category: Option<String>,
-    pub monthly_volume_minor: Option<i64>,
-    pub average_ticket_minor: Option<i64>,
-    pub pep_declared: Option<bool>,
-    pub pep_details: Option<String>,
-}
-
-/// A representative or owner; the personal number only masked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Person {
-    pub id: Uuid,
-    pub is_representative: bool,
-    pub ownership_percent: Option<i16>,
-    pub full_name: String,
-    pub date_of_birth: Date,
-    pub nationality: String,
-    /// `****123`: the last three characters only.
-    pub personal_number_masked: String,
-    pub address: String,
-    pub is_pep: bool,
-}
-
 /// A current document's facts; its content is read only by the audited download.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Document {
@@ -147,7 +113,7 @@ pub struct Application {
     pub verified: bool,
     pub suspended: bool,
     pub checklist: Checklist,
-    pub business: Business,
+    pub business: SavedBusiness,
     pub people: Vec<Person>,
     pub documents: Vec<Document>,
     /// Who last asked for changes (four eyes), and who decided last, by name.
@@ -155,13 +121,6 @@ pub struct Application {
     pub decided_by: Option<String>,
     /// Sanctions hits still waiting for a decision; approval waits for none.
     pub open_hits: i64,
-}
-
-/// Masks a personal or passport number to its last three characters.
-pub fn mask(number: &str) -> String {
-    let chars: Vec<char> = number.trim().chars().collect();
-    let tail: String = chars[chars.len().saturating_sub(3)..].iter().collect();
-    format!("****{tail}")
 }
 
 /// The merchant's application for staff, or `None` when the merchant has none.
@@ -183,9 +142,20 @@ pub async fn application(platform: &Platform, merchant_id: Uuid) -> Result<Optio
         return Ok(None);
     };
     let checklist = super::checklist(&platform.pool, merchant_id).await?;
-    let business = business(&platform.pool, merchant_id).await?;
-    let people = people(platform, merchant_id).await?;
-    let documents = documents(&platform.pool, merchant_id).await?;
+    let business = super::application::business(platform, merchant_id).await?;
+    let people = super::people::people(platform, merchant_id).await?;
+    let documents = super::documents::current(platform, merchant_id)
+        .await?
+        .into_iter()
+        .map(|d| Document {
+            person_name: d.person_id.and_then(|id| people.iter().find(|p| p.id == id)).map(|p| p.full_name.clone()),
+            id: d.id,
+            kind: d.kind,
+            content_type: d.content_type,
+            size_bytes: d.size_bytes,
+            uploaded_at: d.uploaded_at,
+        })
+        .collect();
     let mut conn = platform.pool.acquire().await?;
     let open_hits = super::sanctions::open_hits(&mut conn, merchant_id).await?;
     Ok(Some(Application {
@@ -203,102 +173,6 @@ pub async fn application(platform: &Platform, merchant_id: Uuid) -> Result<Optio
     }))
 }
 
-async fn business(pool: &PgPool, merchant_id: Uuid) -> Result<Business, sqlx::Error> {
-    type Text = Option<String>;
-    type Row = (Option<LegalForm>, Text, Text, Text, Text, Text, Text, Text, Text, Text, Text, Option<i64>, Option<i64>, Option<bool>, Text);
-    let row: Row = sqlx::query_as(
-        "SELECT legal_form, registered_name, trading_name, registration_number, fiscal_number, vat_number,
-                address_line, city, postal_code, website, category,
-                monthly_volume_minor, average_ticket_minor, pep_declared, pep_details
-         FROM kyc_applications WHERE merchant_id = $1",
-    )
-    .bind(merchant_id)
-    .fetch_one(pool)
-    .await?;
-    let (legal_form, registered_name, trading_name, registration_number, fiscal_number, vat_number, address_line, city) =
-        (row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7);
-    Ok(Business {
-        legal_form,
-        registered_name,
-        trading_name,
-        registration_number,
-        fiscal_number,
-        vat_number,
-        address_line,
-        city,
-        postal_code: row.8,
-        website: row.9,
-        category: row.10,
-        monthly_volume_minor: row.11,
-        average_ticket_minor: row.12,
-        pep_declared: row.13,
-        pep_details: row.14,
-    })
-}
-
-async fn people(platform: &Platform, merchant_id: Uuid) -> Result<Vec<Person>, sqlx::Error> {
-    type Row = (Uuid, bool, Option<i16>, String, Date, String, Vec<u8>, String, bool);
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, is_representative, ownership_percent, full_name, date_of_birth, nationality, personal_number_enc, address, is_pep
-         FROM kyc_people WHERE merchant_id = $1 AND removed_at IS NULL
-         ORDER BY is_representative DESC, ownership_percent DESC NULLS LAST, created_at",
-    )
-    .bind(merchant_id)
-    .fetch_all(&platform.pool)
-    .await?;
-    let keys = &platform.config.secrets.field_keys;
-    Ok(rows
-        .into_iter()
-        .map(|(id, is_representative, ownership_percent, full_name, date_of_birth, nationality, sealed, address, is_pep)| {
-            let row = id.to_string();
-            let slot = FieldSlot { table: "kyc_people", column: "personal_number_enc", row: &row };
-            let personal_number_masked = match keys.decrypt(slot, &sealed) {
-                Ok(plain) => mask(&String::from_utf8_lossy(secrecy::ExposeSecret::expose_secret(&plain))),
-                Err(error) => {
-                    // The error names the slot, never the value.
-                    tracing::error!(%error, person_id = %id, "a stored personal number does not decrypt");
-                    "(cannot be read)".to_owned()
-                }
-            };
-            Person {
-                id,
-                is_representative,
-                ownership_percent,
-                full_name,
-                date_of_birth,
-                nationality: nationality.trim().to_owned(),
-                personal_number_masked,
-                address,
-                is_pep,
-            }
-        })
-        .collect())
-}
-
-async fn documents(pool: &PgPool, merchant_id: Uuid) -> Result<Vec<Document>, sqlx::Error> {
-    type Row = (Uuid, DocumentKind, Option<String>, String, i32, OffsetDateTime);
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT d.id, d.kind, p.full_name, d.content_type, d.size_bytes, d.uploaded_at
-         FROM kyc_documents d LEFT JOIN kyc_people p ON p.id = d.person_id
-         WHERE d.merchant_id = $1 AND d.replaced_at IS NULL
-         ORDER BY d.kind, p.full_name NULLS FIRST, d.uploaded_at",
-    )
-    .bind(merchant_id)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, kind, person_name, content_type, size_bytes, uploaded_at)| Document {
-            id,
-            kind,
-            person_name,
-            content_type,
-            size_bytes,
-            uploaded_at,
-        })
-        .collect())
-}
-
 /// A reason staff write for the merchant: trimmed, 1 to [`MAX_REASON_CHARS`] characters.
 pub(crate) fn reason(text: &str) -> Result<String, KycError> {
     let text = text.trim();
@@ -312,13 +186,6 @@ pub(crate) fn reason(text: &str) -> Result<String, KycError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_personal_number_shows_its_last_three_characters_only() {
-        assert_eq!(mask("1234567890"), "****890");
-        assert_eq!(mask("P1"), "****P1");
-        assert!(!mask("1234567890").contains("1234"));
-    }
 
     #[test]
     fn a_reason_is_plain_words_of_bounded_length() {

@@ -3,7 +3,7 @@
 //! rules, encryption at rest, files judged by their content, IDOR attempts, roles, submitting
 //! only when complete, and no personal number or document in the audit trail or the log.
 
-mod support;
+use crate::support;
 
 use app::error::AppError;
 use sqlx::PgPool;
@@ -256,5 +256,4 @@ async fn identity_documents_are_complete_when_every_person_has_their_sides(pool:
     assert_eq!(state(&pool, world.merchant_a, "identity_documents").await, "missing");
 }
 
-#[path = "kyc_application/access.rs"]
 mod access;

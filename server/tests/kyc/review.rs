@@ -5,7 +5,7 @@
 //! Applications are built in the database (`support::applications`): the merchant's forms
 //! are another part of the issue.
 
-mod support;
+use crate::support;
 
 use app::error::AppError;
 use platform::kyc::Item;

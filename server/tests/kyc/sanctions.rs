@@ -3,7 +3,7 @@
 //! recorded once, decisions kept on a second screening), and staff deciding hits with
 //! merchants `act`, a fresh second factor and a note.
 
-mod support;
+use crate::support;
 
 use app::error::AppError;
 use platform::kyc::sanctions::{self, Decision, list};

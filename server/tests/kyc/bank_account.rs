@@ -3,7 +3,7 @@
 //! log), step-up on every change, the owners' notice and the 72-hour payout hold, who may
 //! change and who may reveal it, and how a change meets the KYC checklist.
 
-mod support;
+use crate::support;
 
 use std::sync::{Arc, Mutex, OnceLock};
 
