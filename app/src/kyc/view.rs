@@ -61,6 +61,11 @@ fn status_text(list: &kyc::Checklist) -> (&'static str, String) {
         Status::Approved => (
             "approved",
             match (list.decided_at, list.reverification_due_at) {
+                (_, Some(due)) if list.restricted_at.is_some() => format!(
+                    "Live Mode is closed: the update Saleonix asked for by {} is overdue. Update the marked items and send \
+                     the application again; Live Mode opens once Saleonix approves it. Test Mode stays open.",
+                    when(due)
+                ),
                 (_, Some(due)) => format!("Verified. Saleonix asked you to update the marked items by {}.", when(due)),
                 (Some(at), None) => format!("Verified: with Saleonix since {}.", when(at)),
                 (None, None) => "Verified.".to_owned(),

@@ -23,11 +23,12 @@ pub fn SecurityPage() -> impl IntoView {
                 <li><strong>"Secrets kept out of logs. "</strong>"Keys and passwords are never written to logs or error messages; production refuses to start without its keys."</li>
                 <li><strong>"Abuse limits. "</strong>"Public forms accept only a few requests per client per hour, counted in the database so every server shares the count; past it the answer is HTTP 429 with the time to wait."</li>
                 <li><strong>"Traceable requests. "</strong>"Every request carries an id that appears in the structured server logs."</li>
+                <li><strong>"Sellers verified before Live Mode. "</strong>"A merchant takes live card payments only after Saleonix has reviewed its business, its representative and owners, their identity documents and its bank account, with the names screened against a sanctions list; the reviewer who asked for changes cannot also approve. Personal numbers, bank account numbers (IBANs) and documents are stored encrypted and shown masked."</li>
                 <li><strong>"Coordinated disclosure. "</strong>"Security researchers can reach us through "<a href="/.well-known/security.txt">"security.txt"</a>"."</li>
             </ul>
 
             <h2>"On the way"</h2>
-            <p>"These are being built and are not yet live: hosted card checkout through Payten NestPay (card numbers and CVVs never reach Saleonix), email-verified accounts, two-factor authentication with TOTP, per-module staff permissions, a tamper-evident audit trail, refunds and reconciliation with the gateway, fraud checks at checkout, seller verification (KYC) before live payments, and data-subject requests under the GDPR and Kosovo Law No. 06/L-082."</p>
+            <p>"These are being built and are not yet live: hosted card checkout through Payten NestPay (card numbers and CVVs never reach Saleonix), email-verified accounts, two-factor authentication with TOTP, per-module staff permissions, a tamper-evident audit trail, refunds and reconciliation with the gateway, fraud checks at checkout, and data-subject requests under the GDPR and Kosovo Law No. 06/L-082."</p>
         </section>
     }
 }

@@ -256,4 +256,33 @@ async fn identity_documents_are_complete_when_every_person_has_their_sides(pool:
     assert_eq!(state(&pool, world.merchant_a, "identity_documents").await, "missing");
 }
 
+/// The data-subject tooling and the AML retention find personal data by these marks.
+#[sqlx::test(migrations = "../migrations")]
+async fn personal_fields_are_marked_in_the_schema(pool: PgPool) {
+    let marked: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname || '.' || a.attname FROM pg_description d
+         JOIN pg_class c ON c.oid = d.objoid JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid
+         WHERE d.description LIKE 'personal:%'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    for column in [
+        "kyc_people.full_name",
+        "kyc_people.date_of_birth",
+        "kyc_people.nationality",
+        "kyc_people.personal_number_enc",
+        "kyc_people.address",
+        "kyc_people.is_pep",
+        "kyc_people.identity_document",
+        "kyc_applications.pep_details",
+        "kyc_documents.content_enc",
+        "bank_accounts.holder_name",
+        "bank_accounts.iban_enc",
+        "sanctions_hits.subject_name",
+    ] {
+        assert!(marked.iter().any(|m| m == column), "{column} is not marked as personal data");
+    }
+}
+
 mod access;

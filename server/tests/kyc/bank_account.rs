@@ -11,7 +11,8 @@ use app::error::AppError;
 use platform::field_crypto::FieldSlot;
 use sqlx::PgPool;
 use support::accounts::{Visitor, error_of, mails_to};
-use support::business::{application_state, business, item_state, member, person};
+use support::business::{application_state, business, member, person};
+use support::kyc::state;
 use support::world::{Actor, World, visitor, world};
 
 const SET: &str = "/api/kyc/bank-account/set";
@@ -143,7 +144,7 @@ async fn a_wrong_iban_or_holder_is_a_field_error_and_saves_nothing(pool: PgPool)
     }
     assert!(accounts(&world, world.merchant_a).await.is_empty());
     assert!(audit_rows(&world, "bank_account.change").await.is_empty());
-    assert_eq!(item_state(pool, world.merchant_a, "bank_account").await, "missing");
+    assert_eq!(state(pool, world.merchant_a, "bank_account").await, "missing");
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -194,7 +195,7 @@ async fn the_first_account_is_stored_encrypted_shown_masked_and_paid_at_once(poo
     assert_no_iban(&read, KOSOVO, "the viewer's answer");
     let read: serde_json::Value = serde_json::from_str(&read).unwrap();
     assert_eq!((read["account"]["iban_masked"].as_str(), read["can_change"].as_bool()), (Some(MASKED), Some(false)));
-    assert_eq!(item_state(pool, world.merchant_a, "bank_account").await, "submitted");
+    assert_eq!(state(pool, world.merchant_a, "bank_account").await, "submitted");
     let rows = audit_rows(&world, "bank_account.change").await;
     assert_eq!(rows.len(), 2);
     assert!(rows[0].2.contains(&row), "{}", rows[0].2);
@@ -340,16 +341,16 @@ async fn an_individual_business_pays_its_representative_and_a_change_meets_the_c
     let business_name = set(&mut owner, "Arbër Kelmendi B.I.", KOSOVO).await;
     assert!(field_of(error_of(business_name).await).1.contains("legal representative's name"));
     assert_eq!(set(&mut owner, "ARBER KELMENDI", KOSOVO).await.status(), 200);
-    assert_eq!(item_state(pool, world.merchant_a, "bank_account").await, "submitted");
+    assert_eq!(state(pool, world.merchant_a, "bank_account").await, "submitted");
 
     // After approval a change is allowed and leaves the accepted item alone...
     application_state(pool, world.merchant_a, "approved", "bank_account", "accepted").await;
     assert_eq!(set(&mut owner, "Arbër Kelmendi", &iban("XK", "1212012345670001")).await.status(), 200);
-    assert_eq!(item_state(pool, world.merchant_a, "bank_account").await, "accepted");
+    assert_eq!(state(pool, world.merchant_a, "bank_account").await, "accepted");
     // ...unless staff reopened the item: then it goes back for review.
     application_state(pool, world.merchant_a, "approved", "bank_account", "changes_requested").await;
     assert_eq!(set(&mut owner, "Arbër Kelmendi", &iban("XK", "1212012345670002")).await.status(), 200);
-    assert_eq!(item_state(pool, world.merchant_a, "bank_account").await, "submitted");
+    assert_eq!(state(pool, world.merchant_a, "bank_account").await, "submitted");
 
     // Saving the same account again changes nothing and sends no notice.
     let before = accounts(&world, world.merchant_a).await.len();

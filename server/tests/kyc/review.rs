@@ -89,7 +89,7 @@ async fn staff_review_an_application_from_the_queue_to_approval_and_live_mode_op
     assert_eq!((view["status"].as_str(), view["can_act"].as_bool()), (Some("submitted"), Some(false)));
     let person = &view["people"][0];
     assert_eq!(person["heading"], "Legal representative and owner (100 %)");
-    assert!(person["facts"].as_array().unwrap().iter().any(|f| f["value"] == "****890"), "masked: {person}");
+    assert!(person["facts"].as_array().unwrap().iter().any(|f| f["value"] == "•••••••890"), "masked: {person}");
     let href = format!("/admin/kyc/{merchant}/documents/{document}");
     assert_eq!((view["documents"][0]["href"].as_str(), view["documents"][0]["size"].as_str()), (Some(href.as_str()), Some("2 KB")));
     assert!(view["business"].as_array().unwrap().iter().any(|f| f["value"] == "811234567"));
@@ -133,10 +133,10 @@ async fn decisions_the_state_does_not_allow_are_refused_and_change_nothing(pool:
     let mut conn = platform.pool.acquire().await.unwrap();
     platform::kyc::ensure_application(&mut conn, world.merchant_a).await.unwrap();
     let before = snapshot(platform, world.merchant_a).await;
-    assert_eq!(refusal(accept(&mut staff, &merchant, "business").await).await.0, "decision");
-    assert_eq!(refusal(ask_changes(&mut staff, &merchant, "business", "Fix it.").await).await.0, "decision");
-    assert_eq!(refusal(approve(&mut staff, &merchant).await).await.0, "decision");
-    assert_eq!(refusal(reject(&mut staff, &merchant, "No.").await).await.0, "decision");
+    assert_eq!(refusal(accept(&mut staff, &merchant, "business").await).await.0, "application");
+    assert_eq!(refusal(ask_changes(&mut staff, &merchant, "business", "Fix it.").await).await.0, "application");
+    assert_eq!(refusal(approve(&mut staff, &merchant).await).await.0, "application");
+    assert_eq!(refusal(reject(&mut staff, &merchant, "No.").await).await.0, "application");
     assert_eq!(snapshot(platform, world.merchant_a).await, before);
 
     // Submitted: bad input, approving too early, accepting twice.
@@ -147,19 +147,19 @@ async fn decisions_the_state_does_not_allow_are_refused_and_change_nothing(pool:
     assert_eq!(refusal(accept(&mut staff, &merchant, "everything").await).await.0, "item");
     assert_eq!(refusal(reject(&mut staff, &merchant, "").await).await.0, "reason");
     let (field, message) = refusal(approve(&mut staff, &merchant).await).await;
-    assert_eq!((field.as_str(), message.as_str()), ("decision", "Accept every checklist item before approving."));
-    assert_eq!(refusal(reverify(&mut staff, &merchant, "people", tomorrow()).await).await.0, "decision");
+    assert_eq!((field.as_str(), message.as_str()), ("application", "Accept every checklist item before approving."));
+    assert_eq!(refusal(reverify(&mut staff, &merchant, "people", tomorrow()).await).await.0, "application");
     assert_eq!(snapshot(platform, world.merchant_a).await, before);
     ok(accept(&mut staff, &merchant, "business").await).await;
-    assert_eq!(refusal(accept(&mut staff, &merchant, "business").await).await.0, "decision");
+    assert_eq!(refusal(accept(&mut staff, &merchant, "business").await).await.0, "application");
 
     // Changes asked for: the application goes back to the merchant; approving waits.
     ok(ask_changes(&mut staff, &merchant, "people", "The date of birth does not match the ID.").await).await;
     let (status, items) = states(platform, world.merchant_a).await;
     assert_eq!((status.as_str(), items[1].as_str()), ("changes_requested", "changes_requested"));
-    assert_eq!(refusal(ask_changes(&mut staff, &merchant, "people", "Again.").await).await.0, "decision");
+    assert_eq!(refusal(ask_changes(&mut staff, &merchant, "people", "Again.").await).await.0, "application");
     let mut admin = visitor(&world, Actor::Admin).await;
-    assert_eq!(refusal(approve(&mut admin, &merchant).await).await.0, "decision");
+    assert_eq!(refusal(approve(&mut admin, &merchant).await).await.0, "application");
 
     // Rejected: final.
     ok(reject(&mut admin, &merchant, "The business is not registered in Kosovo.").await).await;
@@ -171,7 +171,7 @@ async fn decisions_the_state_does_not_allow_are_refused_and_change_nothing(pool:
         reject(&mut admin, &merchant, "Again.").await,
         reverify(&mut staff, &merchant, "business", tomorrow()).await,
     ] {
-        assert_eq!(refusal(response).await.0, "decision");
+        assert_eq!(refusal(response).await.0, "application");
     }
     assert_eq!(snapshot(platform, world.merchant_a).await, before);
     assert_eq!(states(platform, world.merchant_a).await.0, "rejected");
@@ -294,7 +294,7 @@ async fn only_staff_who_act_decide_and_merchants_reach_no_part_of_the_review(poo
     for form in ["Accept business details", "Ask for changes", "Reject the application"] {
         assert!(!page.contains(form) && acting.contains(form), "{form}");
     }
-    assert!(page.contains("You can read this application") && page.contains("****890"));
+    assert!(page.contains("You can read this application") && page.contains("•••••••890"));
     assert!(!page.contains(PERSONAL_NUMBER) && !acting.contains(PERSONAL_NUMBER));
     let view = ok(viewer.post("/api/admin/kyc/application", &[("merchant_id", &merchant)]).await).await;
     assert_eq!(view["can_act"], false, "the page shows a viewer no decision");
@@ -425,4 +425,36 @@ async fn a_suspension_still_closes_live_mode_of_an_approved_merchant_and_verific
     let list = ok(staff.post("/api/admin/merchants", &[]).await).await;
     let row = list.as_array().unwrap().iter().find(|m| m["id"] == merchant.as_str()).unwrap().clone();
     assert_eq!((row["kyc_status"].as_str(), row["verified"].as_bool()), (Some("approved"), Some(true)));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_open_sanctions_hit_blocks_approval_until_staff_decide_it(pool: PgPool) {
+    use platform::kyc::sanctions::{self, list};
+    let world = world(pool).await;
+    let platform = &world.server.platform;
+    list::load_sample_if_none(&platform.pool).await.unwrap();
+    submitted(platform, world.merchant_a, world.users[&Actor::OwnerA]).await;
+    // An owner who is on the sample list, as screening on submission would find them.
+    support::business::person(&platform.pool, world.merchant_a, "Dragoljub Djurdjevic", "1959-07-21", false, Some(30)).await;
+    let mut tx = platform.pool.begin().await.unwrap();
+    assert_eq!(sanctions::screen_application(&mut tx, world.merchant_a).await.unwrap(), 1);
+    tx.commit().await.unwrap();
+
+    let merchant = world.merchant_a.to_string();
+    let mut staff = visitor(&world, Actor::StaffAct).await;
+    accept_all(&mut staff, &merchant).await;
+    let (_, message) = refusal(approve(&mut staff, &merchant).await).await;
+    assert!(message.contains("sanctions hit"), "{message}");
+    assert!(!live(&world, world.merchant_a).await, "Live Mode stays closed");
+
+    let hit = sanctions::hits(&mut *platform.pool.acquire().await.unwrap(), world.merchant_a).await.unwrap()[0].id.to_string();
+    let decision = [
+        ("merchant_id", merchant.as_str()),
+        ("hit_id", hit.as_str()),
+        ("decision", "false_positive"),
+        ("note", "Born elsewhere; the passport on file is of another person."),
+    ];
+    ok(staff.post("/api/admin/kyc/sanctions/decide", &decision).await).await;
+    ok(approve(&mut staff, &merchant).await).await;
+    assert!(live(&world, world.merchant_a).await);
 }

@@ -60,16 +60,6 @@ pub async fn application_state(pool: &PgPool, merchant: Uuid, status: &str, item
         .unwrap();
 }
 
-/// The state of one checklist item.
-pub async fn item_state(pool: &PgPool, merchant: Uuid, item: &str) -> String {
-    sqlx::query_scalar("SELECT state::text FROM kyc_items WHERE merchant_id = $1 AND item = $2::kyc_item")
-        .bind(merchant)
-        .bind(item)
-        .fetch_one(pool)
-        .await
-        .unwrap()
-}
-
 /// A verified merchant user of `merchant` with `role` (two-factor on), returning its email.
 pub async fn member(pool: &PgPool, keys: &platform::field_crypto::KeyRing, merchant: Uuid, email: &str, role: &str) -> Uuid {
     let id = Uuid::new_v4();

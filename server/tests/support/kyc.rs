@@ -158,6 +158,7 @@ pub async fn checklist(pool: &PgPool, merchant_id: Uuid) -> Vec<(String, String)
         .unwrap()
 }
 
+/// The state of one checklist item (`none` before the application exists).
 pub async fn state(pool: &PgPool, merchant_id: Uuid, item: &str) -> String {
     checklist(pool, merchant_id).await.into_iter().find(|(i, _)| i == item).map(|(_, s)| s).unwrap_or_else(|| "none".into())
 }

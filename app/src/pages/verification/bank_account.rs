@@ -12,11 +12,11 @@ use crate::pages::payments::load_error;
 
 const FIELDS: &[&str] = &["holder_name", "iban"];
 
-/// `editable`: the page allows changing the account now (the form also needs an owner or
-/// admin; the server checks both again).
+/// The form shows when the server says this member may change the account now (an owner
+/// or admin, the application not rejected; after approval too); it checks again on save.
+/// `save` is the page's, so that the checklist reloads after a change too.
 #[component]
-pub fn BankAccountSection(editable: bool) -> impl IntoView {
-    let save = ServerAction::<SetBankAccount>::new();
+pub fn BankAccountSection(save: ServerAction<SetBankAccount>) -> impl IntoView {
     // Reloaded after a successful save only, so a refused one keeps the holder name typed.
     let saved = move || save.value().with(|answer| answer.as_ref().and_then(|answer| answer.as_ref().ok()).cloned());
     let account = Resource::new(saved, |_| bank_account());
@@ -27,7 +27,7 @@ pub fn BankAccountSection(editable: bool) -> impl IntoView {
                 {move || account.get().map(|result| match result {
                     Ok(view) => {
                         let exists = view.account.is_some();
-                        let form = (editable && view.can_change).then(|| view! { <AccountForm save exists /> });
+                        let form = view.can_change.then(|| view! { <AccountForm save exists /> });
                         view! { <AccountFacts account=view.account /> {form} }.into_any()
                     }
                     Err(error) => load_error(error),

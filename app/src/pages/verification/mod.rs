@@ -68,6 +68,8 @@ fn Verification() -> impl IntoView {
     reload_on_success(actions.person, actions.changed);
     reload_on_success(actions.remove, actions.changed);
     reload_on_success(actions.submit, actions.changed);
+    let bank_account = ServerAction::new();
+    reload_on_success(bank_account, actions.changed);
     let versions = move || actions.changed.get();
     let application = Resource::new(versions, |_| verification());
     view! {
@@ -81,6 +83,13 @@ fn Verification() -> impl IntoView {
                 Ok(view) => view! { <Application view actions /> }.into_any(),
                 Err(error) => load_error(error),
             })}
+        </Transition>
+        // Beside the application rather than inside it: the section loads its own account
+        // (and the server says whether this member may change it), and a Transition nested
+        // a third deep (the dashboard's, the application's, the account's) failed to hydrate.
+        <BankAccountSection save=bank_account />
+        <Transition fallback=|| ()>
+            {move || application.get().map(|result| result.ok().map(|view| view! { <SubmitStep view actions /> }))}
         </Transition>
     }
 }
@@ -113,17 +122,12 @@ fn UploadNotice() -> impl IntoView {
 fn Application(view: VerificationView, actions: Actions) -> impl IntoView {
     let editable = |item: &str| view.may_change(item);
     let (business_editable, people_editable) = (editable("business"), editable("people"));
-    // The payout account stays changeable after approval (with step-up and a payout hold),
-    // unlike the other items; only a rejected application closes it.
-    let bank_editable = view.can_edit && view.status != "rejected";
     view! {
         <StatusPanel view=view.clone() />
         <Checklist lines=view.checklist.clone() />
         <business::BusinessStep view=view.clone() action=actions.business editable=business_editable />
         <people::PeopleStep view=view.clone() actions editable=people_editable />
         <documents::DocumentsStep view=view.clone() />
-        <BankAccountSection editable=bank_editable />
-        <SubmitStep view actions />
     }
 }
 
