@@ -90,7 +90,7 @@ async fn staff_review_an_application_from_the_queue_to_approval_and_live_mode_op
     let person = &view["people"][0];
     assert_eq!(person["heading"], "Legal representative and owner (100 %)");
     assert!(person["facts"].as_array().unwrap().iter().any(|f| f["value"] == "•••••••890"), "masked: {person}");
-    let href = format!("/admin/kyc/{merchant}/documents/{document}");
+    let href = format!("/api/admin/kyc/files/{document}");
     assert_eq!((view["documents"][0]["href"].as_str(), view["documents"][0]["size"].as_str()), (Some(href.as_str()), Some("2 KB")));
     assert!(view["business"].as_array().unwrap().iter().any(|f| f["value"] == "811234567"));
 
