@@ -12,15 +12,11 @@
 //!   with merchants `view`): the file as an attachment, `no-store`, its sniffed type;
 //!   audited as `kyc.document.view`. Another merchant's id is a plain 404.
 
-use std::convert::Infallible;
-use std::net::SocketAddr;
-
 use app::auth::session::{self, SessionState};
 use app::error::AppError;
 use app::policy::{ALL_MERCHANT_ROLES, KYC_EDITORS, Policy};
 use axum::Router;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Multipart, Path, State};
-use axum::http::request::Parts;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -33,6 +29,8 @@ use platform::kyc::{DocumentKind, KycError};
 use tower_sessions::Session;
 use uuid::Uuid;
 
+use crate::facts::Facts;
+
 /// The largest upload body: the file's limit and room for the multipart envelope (the
 /// boundaries, the other fields and their headers).
 pub const BODY_LIMIT: usize = MAX_BYTES + 64 * 1024;
@@ -44,19 +42,6 @@ pub fn routes() -> Router<Platform> {
         .route("/api/kyc/files", post(upload).layer(DefaultBodyLimit::max(BODY_LIMIT)))
         .route("/api/kyc/files/{id}", get(member_download))
         .route("/api/admin/kyc/files/{id}", get(staff_download))
-}
-
-/// The request's facts for the audit trail: the client's address (through trusted
-/// proxies), user agent and request id.
-struct Facts(RequestFacts);
-
-impl FromRequestParts<Platform> for Facts {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, platform: &Platform) -> Result<Self, Self::Rejection> {
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
-        Ok(Facts(app::request::facts_from(&platform.config.settings, &parts.headers, peer)))
-    }
 }
 
 /// The refusal as the app's client reads a server function's: its status and the error

@@ -16,12 +16,8 @@
 
 pub mod pages;
 
-use std::convert::Infallible;
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, Form, FromRequestParts, Path, Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
@@ -31,6 +27,7 @@ use platform::payments::gateway_results::{self, Channel, Handled};
 use platform::payments::{PaymentError, attempts, pay_limits, receipts, sessions};
 use serde::Deserialize;
 
+use crate::facts::Facts;
 use crate::security_headers::CspNonce;
 
 /// Paths the CSRF layer lets through from other origins (see the module documentation).
@@ -43,19 +40,6 @@ pub fn routes() -> Router<Platform> {
         .route("/pay/result/{order_id}", get(result))
         .route("/pay/receipt/{order_id}", get(receipt))
         .route("/pay/{token}", get(checkout).post(pay))
-}
-
-/// The request's facts for the audit trail and the limits: the client's address (through
-/// trusted proxies), user agent and request id.
-struct Facts(RequestFacts);
-
-impl FromRequestParts<Platform> for Facts {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, platform: &Platform) -> Result<Self, Self::Rejection> {
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
-        Ok(Facts(app::request::facts_from(&platform.config.settings, &parts.headers, peer)))
-    }
 }
 
 fn page(status: StatusCode, html: String) -> Response {
