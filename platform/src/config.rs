@@ -101,6 +101,9 @@ pub struct SecurityTxt {
 pub struct Settings {
     pub env: Environment,
     pub listen: SocketAddr,
+    /// Development off a loopback address: its mailbox page (`/dev/mailbox`) shows every
+    /// reset and invitation link to whoever reaches the server, so this must be asked for.
+    pub allow_development_off_loopback: bool,
     /// The origin buyers and users see; used for CSRF origin checks and absolute links.
     pub public_url: String,
     pub database_url: String,
@@ -304,6 +307,7 @@ impl Default for Settings {
         Self {
             env: Environment::Development,
             listen: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            allow_development_off_loopback: false,
             public_url: "http://127.0.0.1:3000".into(),
             database_url: "postgres://postgres@127.0.0.1:5432/saleonix".into(),
             database_max_connections: 20,
@@ -395,6 +399,14 @@ impl Settings {
                 "SALEONIX_PUBLIC_URL must start with http:// or https://".into(),
             ));
         }
+        if self.env == Environment::Development && !self.listen.ip().is_loopback() && !self.allow_development_off_loopback {
+            return Err(ConfigError::Invalid(format!(
+                "SALEONIX_ENV is development, whose mailbox page shows reset and invitation links to anyone who \
+                 reaches the server, but SALEONIX_LISTEN ({}) is not a loopback address: listen on 127.0.0.1, run \
+                 with SALEONIX_ENV=production, or set SALEONIX_ALLOW_DEVELOPMENT_OFF_LOOPBACK=true",
+                self.listen
+            )));
+        }
         if self.env == Environment::Production && !self.public_url.starts_with("https://") {
             return Err(ConfigError::Invalid(
                 "SALEONIX_PUBLIC_URL must be https:// in production".into(),
@@ -449,6 +461,23 @@ mod tests {
             figment = figment.merge((*key, *value));
         }
         Settings::from_figment(figment)
+    }
+
+    #[test]
+    fn development_listens_on_loopback_unless_asked_otherwise() {
+        for address in ["127.0.0.1:3000", "[::1]:3000"] {
+            assert!(with(&[("listen", address)]).is_ok(), "{address}");
+        }
+        for address in ["0.0.0.0:3000", "192.168.1.20:3000", "[::]:3000"] {
+            let error = with(&[("listen", address)]).unwrap_err().to_string();
+            assert!(error.contains("SALEONIX_ALLOW_DEVELOPMENT_OFF_LOOPBACK") && error.contains(address), "{error}");
+            let allowed = Figment::from(Serialized::defaults(Settings::default()))
+                .merge(("listen", address))
+                .merge(("allow_development_off_loopback", true));
+            assert!(Settings::from_figment(allowed).is_ok(), "{address}");
+        }
+        let production = [("env", "production"), ("public_url", "https://pay.example"), ("listen", "0.0.0.0:3000")];
+        assert!(with(&production).is_ok(), "production has no mailbox and listens where it must");
     }
 
     #[test]
