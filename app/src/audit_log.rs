@@ -111,9 +111,11 @@ mod ssr {
             id: row.id,
             occurred_at: row.occurred_at.format(format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC")).unwrap_or_default(),
             event_type: row.event_type,
-            actor: match row.actor_id {
-                Some(id) => format!("{} {id}", row.actor_kind),
-                None => row.actor_kind,
+            actor: match (row.actor_id, row.actor_kind.as_str()) {
+                (Some(id), _) => format!("{} {id}", row.actor_kind),
+                // A staff row without its id is one a merchant reads (`as_merchant_sees`).
+                (None, "staff") => "Saleonix staff".to_owned(),
+                (None, _) => row.actor_kind,
             },
             merchant_id: row.merchant_id.map(|id| id.to_string()),
             target: row.target_type.map(|kind| format!("{kind} {}", row.target_id.unwrap_or_default())),

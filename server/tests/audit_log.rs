@@ -86,6 +86,32 @@ async fn a_merchant_sees_its_own_security_events_and_no_one_elses(pool: PgPool) 
     assert_eq!(seen, [("team.invited", "success"), ("auth.sign_in", "success")]);
 }
 
+#[sqlx::test(migrations = "../migrations")]
+async fn a_merchant_reads_what_staff_did_without_their_address_browser_or_rules(pool: PgPool) {
+    let world = world(pool).await;
+    record(&world, "team.invited", Actor::OwnerA, world.merchant_a, Outcome::Success).await;
+    let staff = AuditActor { kind: ActorKind::Staff, id: Some(world.users[&Actor::StaffAct]) };
+    let suspended = Event::new("merchant.suspended", staff, Outcome::Success)
+        .merchant(world.merchant_a)
+        .reason("velocity_email rule")
+        .detail(serde_json::json!({ "rules": ["velocity_email"] }))
+        .subject_email("staff.act@saleonix.example");
+    let facts = RequestFacts { ip: Some("198.51.100.9".into()), user_agent: Some("StaffBrowser/1.0".into()), request_id: Some("req-staff".into()) };
+    audit::record_alone(&world.server.platform.pool, &suspended, &facts).await.unwrap();
+
+    let mut owner_a = visitor(&world, Actor::OwnerA).await;
+    let answer = owner_a.post("/api/account/security-events", &[]).await.text().await.unwrap();
+    let events: Vec<serde_json::Value> = serde_json::from_str(&answer).unwrap();
+    assert_eq!(events[0]["event_type"], "merchant.suspended");
+    assert_eq!(events[0]["actor"], "Saleonix staff");
+    assert_eq!((events[0]["ip"].as_str(), events[0]["user_agent"].as_str(), events[0]["detail"].as_str()), (None, None, Some("{}")));
+    for secret in ["198.51.100.9", "StaffBrowser", "velocity_email", "req-staff", &world.users[&Actor::StaffAct].to_string()] {
+        assert!(!answer.contains(secret), "{secret} reached the merchant: {answer}");
+    }
+    // The merchant's own member's row stays whole.
+    assert_eq!((events[1]["event_type"].as_str(), events[1]["ip"].as_str()), (Some("team.invited"), Some("192.0.2.7")));
+}
+
 /// The events of the console and team flows, each from its own flow, with actor, IP and
 /// outcome (the identity and two-factor flows have theirs in their own tests).
 #[sqlx::test(migrations = "../migrations")]

@@ -90,7 +90,9 @@ pub async fn event(pool: &PgPool, id: i64) -> Result<Option<Row>, sqlx::Error> {
 }
 
 /// The security events of one merchant account: everything recorded in its scope, and the
-/// sign-in and two-factor events of its members. Newest first, at most `limit`.
+/// sign-in and two-factor events of its members. Newest first, at most `limit`. Its own
+/// members' rows come whole; a row someone else wrote (Saleonix staff, the system, the
+/// gateway, a visitor) says only who and what ([`as_merchant_sees`]).
 pub async fn merchant_security_events(pool: &PgPool, merchant_id: Uuid, limit: i64) -> Result<Vec<Row>, sqlx::Error> {
     let mut query = QueryBuilder::new(COLUMNS);
     query
@@ -104,7 +106,28 @@ pub async fn merchant_security_events(pool: &PgPool, merchant_id: Uuid, limit: i
         .push(")))")
         .push(" ORDER BY id DESC LIMIT ")
         .push_bind(limit);
-    query.build_query_as().fetch_all(pool).await
+    let rows: Vec<Row> = query.build_query_as().fetch_all(pool).await?;
+    Ok(rows.into_iter().map(as_merchant_sees).collect())
+}
+
+/// A row as a merchant may read it. Rows of its own users (and their API keys) are whole;
+/// any other actor's row keeps its time, event, outcome and target, and loses the actor's
+/// id, address, browser, request id, reason, detail and subject: a staff member's
+/// address and browser, or the fraud rules that fired, are Saleonix's to keep.
+fn as_merchant_sees(row: Row) -> Row {
+    if matches!(row.actor_kind.as_str(), "user" | "api_key") {
+        return row;
+    }
+    Row {
+        actor_id: None,
+        reason: None,
+        detail: serde_json::Value::Object(serde_json::Map::new()),
+        request_id: None,
+        ip: None,
+        user_agent: None,
+        subject_email: None,
+        ..row
+    }
 }
 
 /// The rows as CSV (RFC 4180), with a header line. Cells that a spreadsheet would run as a
