@@ -10,7 +10,7 @@ use platform::field_crypto::FieldSlot;
 use platform::identity::mfa::code_at;
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::PgPool;
-use support::accounts::{PASSWORD, Visitor, error_of, location, mails_to, signed_in, verified_account};
+use support::accounts::{NEW_PASSWORD, PASSWORD, Visitor, error_of, location, mails_to, signed_in, token_from_mail, verified_account};
 use support::{TestServer, start, start_with};
 use uuid::Uuid;
 
@@ -439,4 +439,21 @@ async fn an_account_without_two_factor_stays_limited_even_for_the_right_password
     let answer = Visitor::at(&server, "198.51.100.20").sign_in(email, PASSWORD).await;
     assert_eq!(answer.status(), 429, "a password alone never passes a spent limit");
     assert!(matches!(error_of(answer).await, AppError::RateLimited { .. }));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_password_reset_keeps_two_factor_and_a_recovery_code_still_signs_in(pool: PgPool) {
+    let server = start(pool).await;
+    let enrolled = enrolled_merchant(&server, "vjosa@example.com").await;
+    Visitor::new(&server).post("/api/auth/forgot-password", &[("email", "vjosa@example.com")]).await;
+    let token = token_from_mail(&server, "vjosa@example.com", "/reset-password").await;
+    let reset = Visitor::new(&server).post("/api/auth/reset-password", &[("token", &token), ("password", NEW_PASSWORD)]).await;
+    assert_eq!(location(&reset), "/sign-in?reset=1");
+
+    // The new password alone opens nothing: the second factor is still asked for.
+    let mut visitor = Visitor::new(&server);
+    assert_eq!(location(&visitor.sign_in("vjosa@example.com", NEW_PASSWORD).await), "/sign-in/two-factor");
+    let passed = visitor.post("/api/auth/second-factor", &[("code", &enrolled.recovery_codes[0])]).await;
+    assert_eq!(location(&passed), "/dashboard");
+    assert!(visitor.is_signed_in().await, "a recovery code finishes the sign-in");
 }
