@@ -53,22 +53,6 @@ pub mod ssr {
             previous: account.previous,
         }
     }
-
-    /// Records a sensitive action refused for want of a fresh second factor, as the route
-    /// guard records a missing role (`access.denied`), with the function's path.
-    pub async fn record_step_up_refusal(user: &platform::identity::users::User, merchant: Option<uuid::Uuid>, path: &str) {
-        use platform::audit::{Actor, ActorKind, Event, Outcome};
-        let kind = if user.kind == platform::identity::users::UserKind::Merchant { ActorKind::User } else { ActorKind::Staff };
-        let mut event = Event::new("access.denied", Actor { kind, id: Some(user.id) }, Outcome::Denied)
-            .reason("step-up required")
-            .detail(serde_json::json!({ "path": path }));
-        if let Some(merchant) = merchant {
-            event = event.merchant(merchant);
-        }
-        if let Err(error) = crate::auth::session::audit(event).await {
-            tracing::error!(%error, "recording a refused step-up failed");
-        }
-    }
 }
 
 /// The merchant's current account, masked, and whether the viewer may change it.
@@ -99,10 +83,8 @@ pub async fn set_bank_account(holder_name: String, iban: String) -> Result<BankA
     let platform = expect_context::<platform::Platform>();
     async {
         let (user, scope, session) = crate::auth::session::require_merchant(crate::policy::TEAM_MANAGERS).await?;
-        if let Err(refused) = crate::auth::session::require_step_up(&user, &session).await {
-            ssr::record_step_up_refusal(&user, Some(scope.merchant_id()), SetBankAccount::PATH).await;
-            return Err(refused);
-        }
+        let refused = serde_json::json!({ "path": SetBankAccount::PATH });
+        crate::auth::session::require_step_up_audited(&user, &session, Some(scope.merchant_id()), refused).await?;
         let facts = crate::request::facts().await;
         let account = platform::kyc::bank_account::set(&platform, user.id, scope.merchant_id(), &holder_name, &iban, &facts)
             .await

@@ -128,10 +128,8 @@ pub async fn decide_sanctions_hit(merchant_id: String, hit_id: String, decision:
     async {
         let (staff, session) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::Act)).await?;
         let merchant = crate::team::ssr::id(&merchant_id)?;
-        if let Err(refused) = crate::auth::session::require_step_up(&staff, &session).await {
-            crate::bank_account::ssr::record_step_up_refusal(&staff, Some(merchant), DecideSanctionsHit::PATH).await;
-            return Err(refused);
-        }
+        let refused = serde_json::json!({ "path": DecideSanctionsHit::PATH });
+        crate::auth::session::require_step_up_audited(&staff, &session, Some(merchant), refused).await?;
         let hit = crate::team::ssr::id(&hit_id)?;
         let decision = Decision::parse(decision.trim())
             .ok_or_else(|| AppError::validation("decision", "Choose whether this is a false positive or a true match."))?;

@@ -156,6 +156,29 @@ pub async fn require_step_up(user: &User, session: &Session) -> Result<(), AppEr
     }
 }
 
+/// [`require_step_up`], with a refusal audited as the route guard audits its own:
+/// `access.denied`, reason "step-up required", in `merchant`'s scope when given, with
+/// `detail` naming what was refused.
+pub async fn require_step_up_audited(
+    user: &User,
+    session: &Session,
+    merchant: Option<Uuid>,
+    detail: serde_json::Value,
+) -> Result<(), AppError> {
+    let Err(refused) = require_step_up(user, session).await else {
+        return Ok(());
+    };
+    let kind = if user.kind == UserKind::Merchant { ActorKind::User } else { ActorKind::Staff };
+    let mut event = Event::new("access.denied", Actor { kind, id: Some(user.id) }, Outcome::Denied)
+        .reason("step-up required")
+        .detail(detail);
+    if let Some(merchant) = merchant {
+        event = event.merchant(merchant);
+    }
+    audit(event).await?;
+    Err(refused)
+}
+
 /// Starts a session for `user_id` under a new id, so an id planted before sign-in
 /// (session fixation) is worth nothing after it. With `awaiting_second_factor` the
 /// session can do nothing but submit a code until [`second_factor_passed`].

@@ -13,7 +13,6 @@ mod ssr {
     use platform::identity::users::User;
     use platform::kyc::Item;
     use tower_sessions::Session;
-    use uuid::Uuid;
 
     use crate::error::AppError;
 
@@ -23,19 +22,6 @@ mod ssr {
 
     pub fn item(slug: &str) -> Result<Item, AppError> {
         Item::parse(slug.trim()).ok_or_else(|| AppError::validation("item", "Choose an item of the checklist."))
-    }
-
-    /// Approval and rejection need a fresh second factor; a refusal is audited.
-    pub async fn step_up(user: &User, session: &Session, merchant_id: Uuid, action: &'static str) -> Result<(), AppError> {
-        if let Err(refused) = crate::auth::session::require_step_up(user, session).await {
-            let platform = leptos::prelude::expect_context::<platform::Platform>();
-            let facts = crate::request::facts().await;
-            platform::kyc::review::record_step_up_refusal(&platform, user.id, Some(merchant_id), action, &facts)
-                .await
-                .map_err(AppError::from)?;
-            return Err(refused);
-        }
-        Ok(())
     }
 }
 
@@ -81,7 +67,7 @@ pub async fn approve_kyc(merchant_id: String) -> Result<(), AppError> {
     async {
         let (user, session) = ssr::decider().await?;
         let merchant_id = crate::team::ssr::id(&merchant_id)?;
-        ssr::step_up(&user, &session, merchant_id, "kyc.approve").await?;
+        crate::auth::session::require_step_up_audited(&user, &session, Some(merchant_id), serde_json::json!({ "action": "kyc.approve" })).await?;
         let facts = crate::request::facts().await;
         platform::kyc::review::approve(&platform, user.id, merchant_id, &facts).await.map_err(AppError::from)
     }
@@ -96,7 +82,7 @@ pub async fn reject_kyc(merchant_id: String, reason: String) -> Result<(), AppEr
     async {
         let (user, session) = ssr::decider().await?;
         let merchant_id = crate::team::ssr::id(&merchant_id)?;
-        ssr::step_up(&user, &session, merchant_id, "kyc.reject").await?;
+        crate::auth::session::require_step_up_audited(&user, &session, Some(merchant_id), serde_json::json!({ "action": "kyc.reject" })).await?;
         let facts = crate::request::facts().await;
         platform::kyc::review::reject(&platform, user.id, merchant_id, &reason, &facts)
             .await

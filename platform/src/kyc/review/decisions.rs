@@ -196,22 +196,3 @@ pub async fn reject(
     tx.commit().await?;
     Ok(())
 }
-
-/// Audits an approval or rejection refused for want of a fresh second-factor check
-/// (`action` is `kyc.approve` or `kyc.reject`), as the route guard audits its refusals.
-pub async fn record_step_up_refusal(
-    platform: &Platform,
-    staff: Uuid,
-    merchant_id: Option<Uuid>,
-    action: &'static str,
-    facts: &RequestFacts,
-) -> Result<(), KycError> {
-    let mut event = Event::new("access.denied", Actor { kind: ActorKind::Staff, id: Some(staff) }, Outcome::Denied)
-        .reason("step-up required")
-        .detail(serde_json::json!({ "action": action }));
-    if let Some(merchant_id) = merchant_id {
-        event = event.merchant(merchant_id).target("kyc_application", merchant_id.to_string());
-    }
-    audit::record_alone(&platform.pool, &event, facts).await?;
-    Ok(())
-}

@@ -11,7 +11,7 @@ mod decisions;
 mod mails;
 mod reverification;
 
-pub use decisions::{accept_item, approve, record_step_up_refusal, reject, request_changes};
+pub use decisions::{accept_item, approve, reject, request_changes};
 pub use reverification::{request_reverification, restrict_overdue};
 
 use sqlx::PgPool;
