@@ -134,6 +134,8 @@ pub struct Settings {
     pub refunds: RefundSettings,
     pub reconciliation: ReconciliationSettings,
     pub kyc: KycSettings,
+    pub ledger: LedgerSettings,
+    pub payouts: PayoutSettings,
 }
 
 /// Outgoing mail. The SMTP server is a secret (its URL holds a password), so it is in
@@ -295,6 +297,26 @@ pub struct KycSettings {
     pub single_reviewer: bool,
 }
 
+/// The books (`platform::ledger`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LedgerSettings {
+    /// Kosovo VAT on Saleonix's fees, in basis points (1800 = the 18 % standard rate).
+    pub vat_rate_bp: u32,
+    /// How often the release job moves due pending money to `available`.
+    pub release_poll_secs: u64,
+    /// A staff adjustment above this many minor units needs a second staff member.
+    pub adjustment_four_eyes_above_minor: i64,
+}
+
+/// Payout files: the platform's own bank account, which pays merchants (the debtor of
+/// the ISO 20022 credit transfer).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PayoutSettings {
+    pub debtor_name: String,
+    pub debtor_iban: String,
+    pub debtor_bic: String,
+}
+
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -347,6 +369,12 @@ impl Default for Settings {
             refunds: RefundSettings { step_up_above_minor: 10_000, gateway_timeout_secs: 30 },
             reconciliation: ReconciliationSettings { first_check_minutes: 15, give_up_after_hours: 120, poll_interval_secs: 60 },
             kyc: KycSettings::default(),
+            ledger: LedgerSettings { vat_rate_bp: 1800, release_poll_secs: 300, adjustment_four_eyes_above_minor: 50_000 },
+            payouts: PayoutSettings {
+                debtor_name: "Saleonix SH.P.K.".into(),
+                debtor_iban: "XK051212012345678906".into(),
+                debtor_bic: "NCBAXKPR".into(),
+            },
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod field_crypto;
 pub mod gateway_accounts;
 pub mod identity;
 pub mod kyc;
+pub mod ledger;
 pub mod mail;
 pub mod merchants;
 pub mod password;

@@ -18,6 +18,8 @@ pub enum Module {
     Payments,
     Refunds,
     Reconciliation,
+    /// Payout batches, bank statements, the ledger and its adjustments.
+    Payouts,
     Risk,
     Audit,
     /// Data-subject requests.
@@ -26,11 +28,12 @@ pub enum Module {
 }
 
 impl Module {
-    pub const ALL: [Module; 8] = [
+    pub const ALL: [Module; 9] = [
         Module::Merchants,
         Module::Payments,
         Module::Refunds,
         Module::Reconciliation,
+        Module::Payouts,
         Module::Risk,
         Module::Audit,
         Module::Support,
@@ -44,6 +47,7 @@ impl Module {
             Module::Payments => "payments",
             Module::Refunds => "refunds",
             Module::Reconciliation => "reconciliation",
+            Module::Payouts => "payouts",
             Module::Risk => "risk",
             Module::Audit => "audit",
             Module::Support => "support",

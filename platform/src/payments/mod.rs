@@ -146,6 +146,8 @@ pub enum PaymentError {
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Audit(#[from] AuditError),
+    #[error("books: {0}")]
+    Ledger(#[from] crate::ledger::LedgerError),
 }
 
 pub(crate) fn invalid(field: &'static str, message: &'static str) -> PaymentError {

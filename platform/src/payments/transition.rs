@@ -7,6 +7,7 @@
 //! cannot take (a decline after a confirmed payment) changes nothing and is recorded.
 //! A confirmed capture always ends somewhere: as the checkout's one paid payment, or as a
 //! `duplicate` whose return is queued in the same transaction ([`super::captures`]).
+//! The books follow every change in the same transaction too ([`crate::ledger::sales`]).
 
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -14,6 +15,7 @@ use uuid::Uuid;
 use super::captures::{self, Captured, Ending};
 use super::{Mode, PaymentError, Status, receipts, reconciliation};
 use crate::Platform;
+use crate::ledger;
 use crate::audit::{self, Actor, Event, Outcome, RequestFacts};
 
 /// Where a change came from; the timeline shows it.
@@ -430,6 +432,9 @@ pub async fn apply(
         }
         _ => {}
     }
+    // The books follow the payment in the same transaction: a capture, a refund or staff
+    // accepting the gateway's account posts its entry, or nothing when already posted.
+    ledger::sales::follow(conn, platform, payment_id).await?;
     schedule_check(conn, platform, payment_id, &change, to).await?;
     let surplus = match ending {
         Some(Ending::Duplicate(surplus)) => Some(surplus.note()),

@@ -1,0 +1,292 @@
+//! The books (migration `20261129000020_ledger.sql`): a double-entry ledger of what
+//! Saleonix owes each merchant and what it holds.
+//!
+//! - [`post`] is the one way money moves in the books: one journal entry per cause, in the
+//!   caller's transaction, idempotent on the cause. The database refuses an entry that does
+//!   not balance, mixes modes or touches another merchant's accounts, and keeps every
+//!   balance itself.
+//! - [`sales`] posts what a payment's state means for the books, from
+//!   [`crate::payments::transition::apply`], so a payment and its entries commit together.
+//! - [`fees`] splits a paid payment into Saleonix's fee, VAT on the fee and the merchant's
+//!   net; [`calendar`] counts Kosovo's business days; [`release`] moves sold money from
+//!   `pending` to `available` when its day comes; [`balances`] reads what a merchant has.
+
+pub mod balances;
+pub mod calendar;
+pub mod fees;
+pub mod holds;
+pub mod release;
+pub mod sales;
+pub mod settlement;
+
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::gateway_accounts::Mode;
+
+/// An account in the books. Merchant accounts exist per merchant, mode and currency;
+/// platform accounts per mode and currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, sqlx::Type)]
+#[sqlx(type_name = "ledger_account_kind", rename_all = "snake_case")]
+pub enum AccountKind {
+    MerchantPending,
+    MerchantAvailable,
+    MerchantReserve,
+    MerchantInPayout,
+    GatewayClearing,
+    FeeRevenue,
+    VatPayable,
+    GatewayFees,
+    ChargebackLosses,
+    BuyerReturns,
+    PayoutsInTransit,
+    PayoutBank,
+}
+
+impl AccountKind {
+    pub const ALL: [AccountKind; 12] = [
+        AccountKind::MerchantPending,
+        AccountKind::MerchantAvailable,
+        AccountKind::MerchantReserve,
+        AccountKind::MerchantInPayout,
+        AccountKind::GatewayClearing,
+        AccountKind::FeeRevenue,
+        AccountKind::VatPayable,
+        AccountKind::GatewayFees,
+        AccountKind::ChargebackLosses,
+        AccountKind::BuyerReturns,
+        AccountKind::PayoutsInTransit,
+        AccountKind::PayoutBank,
+    ];
+
+    pub fn is_merchant(self) -> bool {
+        matches!(
+            self,
+            AccountKind::MerchantPending
+                | AccountKind::MerchantAvailable
+                | AccountKind::MerchantReserve
+                | AccountKind::MerchantInPayout
+        )
+    }
+
+    /// Credit-normal accounts (what Saleonix owes, and its income) read as credits minus
+    /// debits; the others (what it holds or spent) as debits minus credits.
+    pub fn credit_normal(self) -> bool {
+        self.is_merchant() || matches!(self, AccountKind::FeeRevenue | AccountKind::VatPayable | AccountKind::BuyerReturns)
+    }
+
+    /// The balance as people read it, from the stored debits-minus-credits.
+    pub fn reading(self, stored_minor: i64) -> i64 {
+        if self.credit_normal() { -stored_minor } else { stored_minor }
+    }
+
+    /// Accounts whose reading may fall below zero: a merchant's available balance after
+    /// refunds and chargebacks, and the platform's bank account (the books see money leave
+    /// it for payouts, not the acquirer's settlements that fill it).
+    pub fn may_go_negative(self) -> bool {
+        matches!(self, AccountKind::MerchantAvailable | AccountKind::PayoutBank)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountKind::MerchantPending => "merchant_pending",
+            AccountKind::MerchantAvailable => "merchant_available",
+            AccountKind::MerchantReserve => "merchant_reserve",
+            AccountKind::MerchantInPayout => "merchant_in_payout",
+            AccountKind::GatewayClearing => "gateway_clearing",
+            AccountKind::FeeRevenue => "fee_revenue",
+            AccountKind::VatPayable => "vat_payable",
+            AccountKind::GatewayFees => "gateway_fees",
+            AccountKind::ChargebackLosses => "chargeback_losses",
+            AccountKind::BuyerReturns => "buyer_returns",
+            AccountKind::PayoutsInTransit => "payouts_in_transit",
+            AccountKind::PayoutBank => "payout_bank",
+        }
+    }
+}
+
+/// Why an entry was posted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "ledger_entry_kind", rename_all = "snake_case")]
+pub enum EntryKind {
+    PaymentPaid,
+    PaymentRefund,
+    PaymentReversal,
+    DuplicateCapture,
+    DuplicateReturn,
+    Release,
+    PayoutCreated,
+    PayoutSent,
+    PayoutPaid,
+    PayoutReturned,
+    Chargeback,
+    ChargebackReversal,
+    Adjustment,
+}
+
+impl EntryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::PaymentPaid => "payment_paid",
+            EntryKind::PaymentRefund => "payment_refund",
+            EntryKind::PaymentReversal => "payment_reversal",
+            EntryKind::DuplicateCapture => "duplicate_capture",
+            EntryKind::DuplicateReturn => "duplicate_return",
+            EntryKind::Release => "release",
+            EntryKind::PayoutCreated => "payout_created",
+            EntryKind::PayoutSent => "payout_sent",
+            EntryKind::PayoutPaid => "payout_paid",
+            EntryKind::PayoutReturned => "payout_returned",
+            EntryKind::Chargeback => "chargeback",
+            EntryKind::ChargebackReversal => "chargeback_reversal",
+            EntryKind::Adjustment => "adjustment",
+        }
+    }
+}
+
+/// One line: `amount_minor` on `account`, a debit when positive, a credit when negative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Line {
+    pub account: AccountKind,
+    pub amount_minor: i64,
+}
+
+impl Line {
+    pub fn debit(account: AccountKind, amount_minor: i64) -> Line {
+        Line { account, amount_minor }
+    }
+
+    pub fn credit(account: AccountKind, amount_minor: i64) -> Line {
+        Line { account, amount_minor: -amount_minor }
+    }
+}
+
+/// A journal entry to post: all of its lines are in one mode and one currency.
+#[derive(Debug, Clone)]
+pub struct NewEntry<'a> {
+    pub kind: EntryKind,
+    pub mode: Mode,
+    /// The merchant whose accounts the lines name; `None` for platform accounts only.
+    pub merchant_id: Option<Uuid>,
+    pub currency: &'a str,
+    /// The cause, unique in the books: `payment:<id>:paid:0`, `hold:<id>:release`, …
+    pub cause: String,
+    pub payment_id: Option<Uuid>,
+    pub memo: Option<&'a str>,
+    pub created_by: Option<Uuid>,
+    pub lines: Vec<Line>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error("an entry must balance: its lines sum to {0}")]
+    Unbalanced(i64),
+    #[error("a merchant account needs the entry's merchant")]
+    NoMerchant,
+    #[error("no fee schedule is in effect for {0}")]
+    NoFeeSchedule(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// The account's id, opened on first use.
+pub async fn account_id(
+    conn: &mut PgConnection,
+    kind: AccountKind,
+    merchant_id: Option<Uuid>,
+    mode: Mode,
+    currency: &str,
+) -> Result<i64, sqlx::Error> {
+    let merchant_id = if kind.is_merchant() { merchant_id } else { None };
+    let find = || {
+        sqlx::query_scalar(
+            "SELECT id FROM ledger_accounts
+             WHERE kind = $1 AND merchant_id IS NOT DISTINCT FROM $2 AND mode = $3 AND currency = $4",
+        )
+        .bind(kind)
+        .bind(merchant_id)
+        .bind(mode)
+        .bind(currency)
+    };
+    if let Some(id) = find().fetch_optional(&mut *conn).await? {
+        return Ok(id);
+    }
+    sqlx::query(
+        "INSERT INTO ledger_accounts (kind, merchant_id, mode, currency) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (kind, merchant_id, mode, currency) DO NOTHING",
+    )
+    .bind(kind)
+    .bind(merchant_id)
+    .bind(mode)
+    .bind(currency)
+    .execute(&mut *conn)
+    .await?;
+    find().fetch_one(conn).await
+}
+
+/// Posts `entry` in `conn`'s transaction and returns its id, or `None` when its cause was
+/// posted before (a retry). Zero lines are dropped; the rest are written in account order,
+/// so two postings that share accounts lock them in the same order and cannot deadlock.
+pub async fn post(conn: &mut PgConnection, entry: &NewEntry<'_>) -> Result<Option<i64>, LedgerError> {
+    let sum: i64 = entry.lines.iter().map(|l| l.amount_minor).sum();
+    if sum != 0 {
+        return Err(LedgerError::Unbalanced(sum));
+    }
+    if entry.merchant_id.is_none() && entry.lines.iter().any(|l| l.account.is_merchant()) {
+        return Err(LedgerError::NoMerchant);
+    }
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO ledger_entries (kind, mode, merchant_id, cause, payment_id, memo, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (cause) DO NOTHING RETURNING id",
+    )
+    .bind(entry.kind)
+    .bind(entry.mode)
+    .bind(entry.merchant_id)
+    .bind(&entry.cause)
+    .bind(entry.payment_id)
+    .bind(entry.memo)
+    .bind(entry.created_by)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(id) = id else { return Ok(None) };
+    let mut lines = Vec::with_capacity(entry.lines.len());
+    for line in entry.lines.iter().filter(|l| l.amount_minor != 0) {
+        let account = account_id(conn, line.account, entry.merchant_id, entry.mode, entry.currency).await?;
+        lines.push((account, line.amount_minor));
+    }
+    lines.sort_unstable();
+    for (account, amount) in lines {
+        sqlx::query(
+            "INSERT INTO ledger_lines (entry_id, account_id, mode, currency, amount_minor) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(account)
+        .bind(entry.mode)
+        .bind(entry.currency)
+        .bind(amount)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(Some(id))
+}
+
+/// The stored balance (debits minus credits) of an account, locked until the transaction
+/// ends, so what the caller moves next is what it read. Zero for an account never used.
+pub async fn lock_balance(
+    conn: &mut PgConnection,
+    kind: AccountKind,
+    merchant_id: Option<Uuid>,
+    mode: Mode,
+    currency: &str,
+) -> Result<i64, sqlx::Error> {
+    let id = account_id(conn, kind, merchant_id, mode, currency).await?;
+    sqlx::query_scalar("SELECT balance_minor FROM ledger_accounts WHERE id = $1 FOR UPDATE")
+        .bind(id)
+        .fetch_one(conn)
+        .await
+}
+
+/// Today in Kosovo (Europe/Belgrade), where business days and release dates are counted.
+pub async fn today(conn: &mut PgConnection) -> Result<time::Date, sqlx::Error> {
+    sqlx::query_scalar("SELECT (now() AT TIME ZONE 'Europe/Belgrade')::date").fetch_one(conn).await
+}
