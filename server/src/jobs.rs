@@ -110,3 +110,36 @@ pub fn spawn_kyc_restrictions(platform: platform::Platform) -> tokio::task::Join
         }
     })
 }
+
+/// Releases sold money whose day has come (`platform::ledger::release`), every
+/// `ledger.release_poll_secs`; instances share the holds through `SKIP LOCKED`.
+pub fn spawn_ledger_release(platform: platform::Platform) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(platform.config.settings.ledger.release_poll_secs));
+        loop {
+            every.tick().await;
+            match platform::ledger::release::release_due(&platform).await {
+                Ok(0) => {}
+                Ok(released) => tracing::info!(released, "held sales released to available"),
+                Err(error) => tracing::warn!(%error, "release pass failed; retrying later"),
+            }
+        }
+    })
+}
+
+const LEDGER_CHECK_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Holds every kept balance to the sum of its lines, daily (`platform::ledger::checks`);
+/// a difference opens one reconciliation exception per account, however many instances look.
+pub fn spawn_ledger_check(platform: platform::Platform) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(LEDGER_CHECK_EVERY);
+        loop {
+            every.tick().await;
+            match platform::ledger::checks::verify_balances(&platform).await {
+                Ok(report) => tracing::info!(accounts = report.accounts, opened = report.opened, "ledger balances checked"),
+                Err(error) => tracing::warn!(%error, "ledger check failed; retrying tomorrow"),
+            }
+        }
+    })
+}

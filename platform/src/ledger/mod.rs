@@ -9,10 +9,12 @@
 //!   [`crate::payments::transition::apply`], so a payment and its entries commit together.
 //! - [`fees`] splits a paid payment into Saleonix's fee, VAT on the fee and the merchant's
 //!   net; [`calendar`] counts Kosovo's business days; [`release`] moves sold money from
-//!   `pending` to `available` when its day comes; [`balances`] reads what a merchant has.
+//!   `pending` to `available` when its day comes; [`balances`] reads what a merchant has;
+//!   [`checks`] holds every kept balance to the sum of its lines each night.
 
 pub mod balances;
 pub mod calendar;
+pub mod checks;
 pub mod fees;
 pub mod holds;
 pub mod release;
@@ -187,6 +189,8 @@ pub enum LedgerError {
     NoFeeSchedule(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Audit(#[from] crate::audit::AuditError),
 }
 
 /// The account's id, opened on first use.

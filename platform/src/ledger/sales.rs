@@ -74,7 +74,7 @@ async fn books(conn: &mut PgConnection, payment_id: Uuid) -> Result<Books, sqlx:
 }
 
 /// Brings the books in line with the payment `payment_id` (locked by the caller).
-pub(crate) async fn follow(conn: &mut PgConnection, platform: &Platform, payment_id: Uuid) -> Result<(), LedgerError> {
+pub async fn follow(conn: &mut PgConnection, platform: &Platform, payment_id: Uuid) -> Result<(), LedgerError> {
     let payment: Payment = sqlx::query_as(
         "SELECT merchant_id, mode, status, amount_minor, currency::text AS currency, refunded_minor, paid_at
          FROM payments WHERE id = $1",

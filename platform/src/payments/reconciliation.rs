@@ -483,8 +483,11 @@ pub(crate) async fn open_exception(conn: &mut PgConnection, new: &NewException<'
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Exception {
     pub id: Uuid,
-    pub payment_id: Uuid,
+    /// `None` for a ledger account whose kept balance disagrees with its lines.
+    pub payment_id: Option<Uuid>,
+    /// The payment's order id, or the ledger account (`books: merchant_available`).
     pub order_id: String,
+    /// The merchant, or `Saleonix` for a platform account.
     pub merchant_name: String,
     pub mode: Mode,
     pub kind: String,
@@ -501,9 +504,11 @@ pub struct Exception {
 /// Open exceptions first, then the most recent resolved ones.
 pub async fn exceptions(pool: &sqlx::PgPool, open_only: bool) -> Result<Vec<Exception>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT e.id, e.payment_id, p.order_id, m.business_name AS merchant_name, e.mode, e.kind, e.platform_state,
+        "SELECT e.id, e.payment_id, coalesce(p.order_id, 'books: ' || a.kind::text) AS order_id,
+                coalesce(m.business_name, 'Saleonix') AS merchant_name, e.mode, e.kind, e.platform_state,
                 e.gateway_state, e.gateway_status IS NOT NULL AS can_accept, e.created_at, e.resolved_at, e.resolution, e.note
-         FROM reconciliation_exceptions e JOIN payments p ON p.id = e.payment_id JOIN merchants m ON m.id = e.merchant_id
+         FROM reconciliation_exceptions e LEFT JOIN payments p ON p.id = e.payment_id
+         LEFT JOIN merchants m ON m.id = e.merchant_id LEFT JOIN ledger_accounts a ON a.id = e.ledger_account_id
          WHERE NOT $1 OR e.resolved_at IS NULL
          ORDER BY e.resolved_at IS NOT NULL, e.created_at DESC LIMIT 200",
     )
@@ -532,9 +537,9 @@ pub async fn close(
 ) -> Result<(), PaymentError> {
     let note = super::text("note", note, 1000)?;
     let mut tx = platform.pool.begin().await?;
-    let row: Option<(Uuid, Uuid, String, Option<Status>, Option<i64>)> = sqlx::query_as(
+    let row: Option<(Option<Uuid>, Option<Uuid>, Option<String>, Option<Status>, Option<i64>)> = sqlx::query_as(
         "SELECT e.payment_id, e.merchant_id, p.order_id, e.gateway_status, e.gateway_refunded_minor
-         FROM reconciliation_exceptions e JOIN payments p ON p.id = e.payment_id
+         FROM reconciliation_exceptions e LEFT JOIN payments p ON p.id = e.payment_id
          WHERE e.id = $1 AND e.resolved_at IS NULL FOR UPDATE OF e",
     )
     .bind(id)
@@ -547,13 +552,15 @@ pub async fn close(
         Resolution::Resolve => ("resolved", "reconciliation.resolve"),
     };
     if resolution == Resolution::AcceptGateway {
-        let (Some(status), Some(refunded_minor)) = (gateway_status, gateway_refunded) else {
+        let (Some(payment_id), Some(order_id), Some(status), Some(refunded_minor)) =
+            (payment_id, &order_id, gateway_status, gateway_refunded)
+        else {
             return Err(super::invalid("resolution", "the gateway gave no definite state to accept; resolve with a note"));
         };
         refunds::close_open(&mut tx, payment_id).await?;
         let change = Change::Accept { status, refunded_minor };
-        transition::apply(&mut tx, platform, &order_id, change, Source::Staff, staff, facts).await?;
-    } else {
+        transition::apply(&mut tx, platform, order_id, change, Source::Staff, staff, facts).await?;
+    } else if let Some(payment_id) = payment_id {
         sqlx::query("UPDATE payments SET recon_due_at = NULL WHERE id = $1").bind(payment_id).execute(&mut *tx).await?;
     }
     sqlx::query(
@@ -565,10 +572,14 @@ pub async fn close(
     .bind(&note)
     .execute(&mut *tx)
     .await?;
-    let event = Event::new(event_type, staff, Outcome::Success)
-        .merchant(merchant_id)
-        .target("payment", order_id)
-        .detail(serde_json::json!({ "exception_id": id }));
+    let mut event = Event::new(event_type, staff, Outcome::Success).detail(serde_json::json!({ "exception_id": id }));
+    event = match order_id {
+        Some(order_id) => event.target("payment", order_id),
+        None => event.target("reconciliation_exception", id.to_string()),
+    };
+    if let Some(merchant_id) = merchant_id {
+        event = event.merchant(merchant_id);
+    }
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
     Ok(())
