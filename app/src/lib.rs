@@ -10,6 +10,7 @@ pub mod all_payments;
 pub mod audit_log;
 pub mod auth;
 pub mod bank_account;
+pub mod chargebacks;
 pub mod components;
 pub mod contact;
 pub mod error;
@@ -37,12 +38,14 @@ use leptos_router::path;
 
 use crate::components::layout::{SiteFooter, SiteHeader};
 use crate::pages::admin::all_payments::{AllPaymentsPage, StaffPaymentPage};
+use crate::pages::admin::chargebacks::{StaffChargebackPage, StaffChargebacksPage};
 use crate::pages::admin::kyc::{KycApplicationPage, KycQueuePage};
 use crate::pages::admin::reconciliation::ReconciliationPage;
 use crate::pages::admin::refunds::RefundsPage;
 use crate::pages::admin::risk::RiskPage;
 use crate::pages::admin::settings::SettingsPage;
 use crate::pages::admin::{audit, merchants, module::ModulePage, overview::OverviewPage, staff};
+use crate::pages::chargebacks::{ChargebackPage, ChargebacksPage};
 use crate::pages::payments::{
     checkouts::CheckoutsPage, detail::PaymentPage, links::LinksPage, list::PaymentsListPage, products::ProductsPage,
 };
@@ -104,6 +107,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dashboard/team") view=TeamPage />
                     <Route path=path!("/dashboard/security") view=SecurityEventsPage />
                     <Route path=path!("/dashboard/verification") view=VerificationPage />
+                    <Route path=path!("/dashboard/chargebacks") view=ChargebacksPage />
+                    <Route path=path!("/dashboard/chargebacks/:id") view=ChargebackPage />
                     <Route path=path!("/account") view=AccountPage />
                     <Route path=path!("/account/two-factor") view=TwoFactorPage />
                     <Route path=path!("/admin") view=OverviewPage />
@@ -115,6 +120,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/staff/:id") view=staff::StaffMemberPage />
                     <Route path=path!("/admin/payments") view=AllPaymentsPage />
                     <Route path=path!("/admin/payments/:id") view=StaffPaymentPage />
+                    <Route path=path!("/admin/chargebacks") view=StaffChargebacksPage />
+                    <Route path=path!("/admin/chargebacks/:id") view=StaffChargebackPage />
                     <Route path=path!("/admin/refunds") view=RefundsPage />
                     <Route path=path!("/admin/reconciliation") view=ReconciliationPage />
                     <Route path=path!("/admin/risk") view=RiskPage />

@@ -14,6 +14,10 @@ use crate::admin::{
 };
 use crate::all_payments::{AllPayments, PaymentForStaff};
 use crate::bank_account::{BankAccount, RevealBankAccount, SetBankAccount, StaffBankAccount};
+use crate::chargebacks::{
+    AddChargebackEvidence, ChargebackDetail, ChargebackForm, Chargebacks, DecideChargeback, RecordChargeback, StaffChargeback,
+    StaffChargebacks,
+};
 use crate::team::{ChangeMemberRole, InviteMember, RemoveMember, ResendMemberInvitation, TeamMembers};
 use crate::auth::two_factor::{
     ConfirmTwoFactor, DisableTwoFactor, RegenerateRecoveryCodes, ResetTwoFactor, SecondFactor, StartTwoFactor, StepUp,
@@ -73,6 +77,10 @@ pub const REFUNDERS: &[MerchantRole] = &[MerchantRole::Owner, MerchantRole::Admi
 /// Roles that fill in and send the business's verification (KYC) application; every
 /// member reads it.
 pub const KYC_EDITORS: &[MerchantRole] = &[MerchantRole::Owner, MerchantRole::Admin];
+
+/// Roles that answer a chargeback with evidence: those who handle the merchant's money
+/// and its disputes. Developers and viewers read them.
+pub const DISPUTE_RESPONDERS: &[MerchantRole] = &[MerchantRole::Owner, MerchantRole::Admin, MerchantRole::Finance];
 
 /// Every server function's path and policy.
 pub const SERVER_FUNCTIONS: &[(&str, Policy)] = &[
@@ -151,6 +159,16 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy)] = &[
     (DecideSanctionsHit::PATH, Policy::Staff(Module::Merchants, Level::Act)),
     (AllPayments::PATH, Policy::Staff(Module::Payments, Level::View)),
     (PaymentForStaff::PATH, Policy::Staff(Module::Payments, Level::View)),
+    // Chargebacks: every member reads them, owners, admins and finance answer them. Staff
+    // read them with payments `view`; recording and deciding move money (`act`, step-up).
+    (Chargebacks::PATH, Policy::Merchant(ALL_MERCHANT_ROLES)),
+    (ChargebackDetail::PATH, Policy::Merchant(ALL_MERCHANT_ROLES)),
+    (AddChargebackEvidence::PATH, Policy::Merchant(DISPUTE_RESPONDERS)),
+    (StaffChargebacks::PATH, Policy::Staff(Module::Payments, Level::View)),
+    (StaffChargeback::PATH, Policy::Staff(Module::Payments, Level::View)),
+    (ChargebackForm::PATH, Policy::Staff(Module::Payments, Level::View)),
+    (RecordChargeback::PATH, Policy::Staff(Module::Payments, Level::Act)),
+    (DecideChargeback::PATH, Policy::Staff(Module::Payments, Level::Act)),
     (StaffPayment::PATH, Policy::Staff(Module::Refunds, Level::View)),
     (StaffRefund::PATH, Policy::Staff(Module::Refunds, Level::Act)),
     (ReconciliationExceptions::PATH, Policy::Staff(Module::Reconciliation, Level::View)),
@@ -203,6 +221,8 @@ pub const PAGES: &[(&str, Policy)] = &[
     ("/dashboard/team", Policy::Merchant(TEAM_MANAGERS)),
     ("/dashboard/security", Policy::Merchant(TEAM_MANAGERS)),
     ("/dashboard/verification", Policy::Merchant(ALL_MERCHANT_ROLES)),
+    ("/dashboard/chargebacks", Policy::Merchant(ALL_MERCHANT_ROLES)),
+    ("/dashboard/chargebacks/:id", Policy::Merchant(ALL_MERCHANT_ROLES)),
     ("/admin", Policy::AnyStaff),
     ("/admin/merchants", Policy::Staff(Module::Merchants, Level::View)),
     ("/admin/merchants/:id", Policy::Staff(Module::Merchants, Level::View)),
@@ -212,6 +232,8 @@ pub const PAGES: &[(&str, Policy)] = &[
     ("/admin/staff/:id", Policy::PlatformAdmin),
     ("/admin/payments", Policy::Staff(Module::Payments, Level::View)),
     ("/admin/payments/:id", Policy::Staff(Module::Payments, Level::View)),
+    ("/admin/chargebacks", Policy::Staff(Module::Payments, Level::View)),
+    ("/admin/chargebacks/:id", Policy::Staff(Module::Payments, Level::View)),
     ("/admin/refunds", Policy::Staff(Module::Refunds, Level::View)),
     ("/admin/reconciliation", Policy::Staff(Module::Reconciliation, Level::View)),
     ("/admin/risk", Policy::Staff(Module::Risk, Level::View)),
@@ -220,14 +242,18 @@ pub const PAGES: &[(&str, Policy)] = &[
     ("/admin/settings", Policy::Staff(Module::Settings, Level::View)),
 ];
 
-/// Plain routes under `/api/` that are not server functions: KYC files, whose multipart
-/// uploads and binary downloads do not fit JSON server functions (`server::kyc_files`).
+/// Plain routes under `/api/` that are not server functions: KYC files and chargeback
+/// evidence, whose multipart uploads and binary downloads do not fit JSON server functions
+/// (`server::kyc_files`, `server::chargeback_files`).
 /// The route guard looks them up with [`of`] like a server function; patterns as in
 /// [`PAGES`]. Each handler checks the role again and scopes its query to the merchant.
 pub const FILE_ROUTES: &[(&str, Policy)] = &[
     ("/api/kyc/files", Policy::Merchant(KYC_EDITORS)),
     ("/api/kyc/files/:id", Policy::Merchant(ALL_MERCHANT_ROLES)),
     ("/api/admin/kyc/files/:id", Policy::Staff(Module::Merchants, Level::View)),
+    ("/api/chargebacks/:id/evidence", Policy::Merchant(DISPUTE_RESPONDERS)),
+    ("/api/chargebacks/evidence/:id", Policy::Merchant(ALL_MERCHANT_ROLES)),
+    ("/api/admin/chargebacks/evidence/:id", Policy::Staff(Module::Payments, Level::View)),
 ];
 
 /// Paths under these prefixes that no page claims still need at least this much, so an
@@ -296,6 +322,10 @@ mod tests {
         assert_eq!(of("/api/admin/kyc/files/0b5e"), Some(Policy::Staff(Module::Merchants, Level::View)));
         assert_eq!(of("/api/kyc/files/0b5e/more"), None);
         assert_eq!(of("/api/kyc/filesx"), None);
+        assert_eq!(of("/api/chargebacks/0b5e/evidence"), Some(Policy::Merchant(DISPUTE_RESPONDERS)));
+        assert_eq!(of("/api/chargebacks/evidence/0b5e"), Some(Policy::Merchant(ALL_MERCHANT_ROLES)));
+        assert_eq!(of("/api/admin/chargebacks/evidence/0b5e"), Some(Policy::Staff(Module::Payments, Level::View)));
+        assert_eq!(of("/api/chargebacks/statement"), Some(Policy::Merchant(DISPUTE_RESPONDERS)));
     }
 
     #[test]

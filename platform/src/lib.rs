@@ -5,6 +5,7 @@
 //! seed. The `app` crate's server functions and the `server` binary build on it.
 
 pub mod audit;
+pub mod chargebacks;
 pub mod client_ip;
 pub mod config;
 pub mod contact;

@@ -1,6 +1,7 @@
 //! The Saleonix HTTP server: the Leptos app (pages and server functions) behind the
 //! platform's hardening layers. `router` is library code so tests run the real thing.
 
+pub mod chargeback_files;
 pub mod checkout;
 pub mod csrf;
 pub mod dev_mailbox;
@@ -105,6 +106,7 @@ pub fn router(platform: Platform) -> Router {
     }
     let router = router.merge(checkout::routes().with_state(platform.clone()));
     let router = router.merge(kyc_files::routes().with_state(platform.clone()));
+    let router = router.merge(chargeback_files::routes().with_state(platform.clone()));
     let state = AppState { leptos: leptos.clone(), platform };
 
     router

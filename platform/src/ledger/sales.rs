@@ -47,7 +47,9 @@ struct Books {
     kept: Option<Kept>,
     /// Entries posted for the payment so far: the next entry's sequence number.
     entries: i64,
-    /// What gateway clearing holds for it: captured less refunded.
+    /// What gateway clearing holds for it: captured less refunded. A chargeback's entries
+    /// name the payment too but are the acquirer's, not the payment's state: left out, or
+    /// the next change of the payment would read a chargeback as a refund undone.
     clearing_minor: i64,
 }
 
@@ -60,7 +62,8 @@ async fn books(conn: &mut PgConnection, payment_id: Uuid) -> Result<Books, sqlx:
                 (SELECT coalesce(sum(l.amount_minor), 0)::bigint
                  FROM ledger_entries e JOIN ledger_lines l ON l.entry_id = e.id
                  JOIN ledger_accounts a ON a.id = l.account_id
-                 WHERE e.payment_id = $1 AND a.kind = 'gateway_clearing')",
+                 WHERE e.payment_id = $1 AND a.kind = 'gateway_clearing'
+                   AND e.kind NOT IN ('chargeback', 'chargeback_reversal'))",
     )
     .bind(payment_id)
     .fetch_one(conn)

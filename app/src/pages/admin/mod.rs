@@ -5,6 +5,7 @@
 pub mod all_payments;
 pub mod audit;
 pub mod bank_account;
+pub mod chargebacks;
 pub mod kyc;
 pub mod merchants;
 pub mod module;
@@ -72,13 +73,14 @@ pub fn AdminNav() -> impl IntoView {
                 {move || overview.get().map(|result| match result {
                     Ok(overview) => {
                         let held = |slug: &str| overview.modules.iter().any(|g| g.module == slug);
-                        // KYC review ("Verification") belongs to the merchants module.
                         let modules = MODULES
                             .iter()
                             .filter(|(slug, _)| held(slug))
                             .map(|&(slug, label)| {
                                 let verification = (slug == "merchants").then(|| link("/admin/kyc".to_owned(), "Verification"));
-                                view! { {link(format!("/admin/{slug}"), label)} {verification} }
+                                // Chargebacks belong to the payments module.
+                                let chargebacks = (slug == "payments").then(|| link("/admin/chargebacks".to_owned(), "Chargebacks"));
+                                view! { {link(format!("/admin/{slug}"), label)} {verification} {chargebacks} }
                             })
                             .collect_view();
                         let staff = overview.is_admin.then(|| link("/admin/staff".to_owned(), "Staff"));
