@@ -22,6 +22,7 @@ pub fn NavLinks(manages_team: bool) -> impl IntoView {
         <nav class="dashboard-nav" aria-label="Dashboard">
             {link("/dashboard", "Overview")}
             {link("/dashboard/payments", "Payments")}
+            {link("/dashboard/balance", "Balance")}
             {link("/dashboard/checkouts", "Checkouts")}
             {link("/dashboard/links", "Links")}
             {link("/dashboard/products", "Products")}

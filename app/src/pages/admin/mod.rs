@@ -5,7 +5,10 @@
 pub mod all_payments;
 pub mod audit;
 pub mod bank_account;
+pub mod fees;
 pub mod kyc;
+pub mod ledger;
+pub mod merchant_terms;
 pub mod merchants;
 pub mod module;
 pub mod overview;
@@ -72,13 +75,16 @@ pub fn AdminNav() -> impl IntoView {
                 {move || overview.get().map(|result| match result {
                     Ok(overview) => {
                         let held = |slug: &str| overview.modules.iter().any(|g| g.module == slug);
-                        // KYC review ("Verification") belongs to the merchants module.
+                        // KYC review ("Verification") and fee schedules belong to the merchants
+                        // module; the ledger to payouts.
                         let modules = MODULES
                             .iter()
                             .filter(|(slug, _)| held(slug))
                             .map(|&(slug, label)| {
                                 let verification = (slug == "merchants").then(|| link("/admin/kyc".to_owned(), "Verification"));
-                                view! { {link(format!("/admin/{slug}"), label)} {verification} }
+                                let fees = (slug == "merchants").then(|| link("/admin/fees".to_owned(), "Fees"));
+                                let ledger = (slug == "payouts").then(|| link("/admin/ledger".to_owned(), "Ledger"));
+                                view! { {link(format!("/admin/{slug}"), label)} {verification} {fees} {ledger} }
                             })
                             .collect_view();
                         let staff = overview.is_admin.then(|| link("/admin/staff".to_owned(), "Staff"));
