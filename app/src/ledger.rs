@@ -131,12 +131,7 @@ pub async fn merchant_ledger(
             text => Mode::parse(text).ok_or_else(|| AppError::validation("mode", "Choose Test or Live Mode."))?,
         };
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
-        let merchant_name: String = sqlx::query_scalar("SELECT business_name FROM merchants WHERE id = $1")
-            .bind(merchant)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(internal)?
-            .ok_or(AppError::NotFound)?;
+        let merchant_name = journal::merchant_name(&mut conn, merchant).await.map_err(internal)?.ok_or(AppError::NotFound)?;
         let entries = journal::merchant_entries(&mut conn, merchant, mode, before).await.map_err(internal)?;
         let next_before = (entries.len() as i64 == journal::PAGE).then(|| entries.last().map(|e| e.id)).flatten();
         let can_adjust = staff.permissions.allows(Module::Payouts, Level::Act);

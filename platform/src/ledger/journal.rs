@@ -34,6 +34,11 @@ pub struct EntryRow {
     pub lines: Vec<LineRow>,
 }
 
+/// The merchant's business name, the ledger view's heading; `None` for no such merchant.
+pub async fn merchant_name(conn: &mut PgConnection, merchant_id: Uuid) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT business_name FROM merchants WHERE id = $1").bind(merchant_id).fetch_optional(conn).await
+}
+
 /// A page of the merchant's entries in `mode`, newest first, older than entry `before`.
 pub async fn merchant_entries(
     conn: &mut PgConnection,

@@ -169,14 +169,15 @@ fn AdjustmentList(adjustments: Vec<AdjustmentView>, decide: ServerAction<DecideA
     view! {
         <ul class="adjustments">
             {adjustments.into_iter().map(|a| {
-                let decision = a.can_decide.then(|| view! {
+                let (approve_id, reject_id) = (a.id.clone(), a.id.clone());
+                let decision = a.can_decide.then(move || view! {
                     <ActionForm action=decide attr:class="inline">
-                        <input type="hidden" name="adjustment_id" value=a.id.clone() />
+                        <input type="hidden" name="adjustment_id" value=approve_id />
                         <input type="hidden" name="approve" value="true" />
                         <button type="submit">"Approve and post"</button>
                     </ActionForm>
                     <ActionForm action=decide attr:class="inline">
-                        <input type="hidden" name="adjustment_id" value=a.id.clone() />
+                        <input type="hidden" name="adjustment_id" value=reject_id />
                         <input type="hidden" name="approve" value="false" />
                         <button type="submit" class="secondary">"Reject"</button>
                     </ActionForm>

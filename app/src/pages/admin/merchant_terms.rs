@@ -34,6 +34,10 @@ fn SettlementPanel() -> impl IntoView {
             <Transition fallback=|| view! { <p>"Loading the terms…"</p> }>
                 {move || terms.get().map(|result| match result {
                     Ok(terms) => {
+                        let summary = format!(
+                            "Paid money stays pending {} business days; reserve {} held {} days. Payouts: {}.",
+                            terms.delay_days, terms.reserve_percent, terms.reserve_days, terms.payout_schedule,
+                        );
                         let form = terms.can_change.then(|| {
                             let delay_error = field_error(set, "delay_days");
                             let percent_error = field_error(set, "reserve_percent");
@@ -55,10 +59,7 @@ fn SettlementPanel() -> impl IntoView {
                             }
                         });
                         view! {
-                            <p>{format!(
-                                "Paid money stays pending {} business days; reserve {} held {} days. Payouts: {}.",
-                                terms.delay_days, terms.reserve_percent, terms.reserve_days, terms.payout_schedule,
-                            )}</p>
+                            <p>{summary}</p>
                             <p class="aside">"A change applies to payments paid from then on."</p>
                             {form}
                         }.into_any()
