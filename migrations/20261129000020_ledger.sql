@@ -140,8 +140,15 @@ CREATE TRIGGER ledger_accounts_no_delete BEFORE DELETE ON ledger_accounts
 -- At commit: every entry has at least two lines, and they balance per currency.
 CREATE FUNCTION ledger_entry_balances() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    entry bigint := CASE TG_TABLE_NAME WHEN 'ledger_entries' THEN NEW.id ELSE NEW.entry_id END;
+    entry bigint;
 BEGIN
+    -- Two statements, not one CASE: PL/pgSQL resolves every field a statement names, and
+    -- an entry's row has no entry_id (nor a line's an id of its entry).
+    IF TG_TABLE_NAME = 'ledger_entries' THEN
+        entry := NEW.id;
+    ELSE
+        entry := NEW.entry_id;
+    END IF;
     IF (SELECT count(*) FROM ledger_lines WHERE entry_id = entry) < 2 THEN
         RAISE EXCEPTION 'ledger: entry % has fewer than two lines', entry USING ERRCODE = 'check_violation';
     END IF;

@@ -135,3 +135,4 @@ async fn a_stale_second_factor_is_refused_and_audited(pool: PgPool) {
     let denied = audit_rows(&pool, "access.denied").await;
     assert_eq!(denied, ["denied:step-up required"; 4]);
 }
+
