@@ -70,6 +70,11 @@ async fn a_large_adjustment_waits_for_a_second_staff_member(pool: PgPool) {
     let again = second.post("/api/admin/ledger/decide", &[("adjustment_id", id.as_str()), ("approve", "false")]).await;
     assert_eq!(again.status(), 422);
     assert_eq!(available(&pool, world.merchant_a, Mode::Live).await, 60_500);
+    let rewritten = sqlx::query("UPDATE ledger_adjustments SET reason = 'Something else entirely' WHERE id = $1")
+        .bind(Uuid::parse_str(&id).unwrap())
+        .execute(&pool)
+        .await;
+    assert!(rewritten.is_err(), "a decided adjustment never changes");
 
     // The console's ledger: newest first, each line with the balance after it.
     let ledger: Value = second

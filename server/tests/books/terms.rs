@@ -34,6 +34,12 @@ async fn a_fee_schedule_is_never_retroactive_and_an_override_charges_the_next_pa
     assert!(error_of(refused).await.for_field("effective_from").unwrap().contains("today or later"));
     let bad = admin.post("/api/admin/fees/default", &[("percent", "2.905"), ("fixed", "0.10"), ("effective_from", &today.to_string())]).await;
     assert!(error_of(bad).await.for_field("percent").is_some());
+    let backdated = sqlx::query(
+        "INSERT INTO fee_schedules (id, percent_bp, fixed_minor, effective_from) VALUES (gen_random_uuid(), 100, 0, now() - interval '1 day')",
+    )
+    .execute(&pool)
+    .await;
+    assert!(backdated.is_err(), "the schema refuses a schedule that starts in the past");
     assert_eq!(schedules(&pool).await, 1, "only the schema's default");
 
     // A default that starts next week is listed as upcoming beside the current one.
