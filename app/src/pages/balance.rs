@@ -40,7 +40,10 @@ fn BalanceFacts(view: BalanceView) -> impl IntoView {
         {balances.into_iter().map(|row| view! { <CurrencyBalance row /> }).collect_view()}
         <section class="panel" aria-labelledby="releases-heading">
             <h2 id="releases-heading">"Release days"</h2>
-            <p class="aside">"Sold money stays pending for your settlement delay in business days (weekends and Kosovo's public holidays do not count), then moves to available."</p>
+            <p class="aside">
+                "Sold money stays pending for your settlement delay in business days (weekends and "
+                "Kosovo's public holidays do not count), then moves to available."
+            </p>
             {if releases.is_empty() {
                 view! { <p>"Nothing is waiting to be released."</p> }.into_any()
             } else {
@@ -144,7 +147,10 @@ fn BalanceChart(currency: String, days: Vec<(String, ChartDay)>) -> impl IntoVie
                 <summary>"The chart as a table"</summary>
                 <table class="list">
                     <caption>{format!("Closing balances per day, {currency}")}</caption>
-                    <thead><tr><th scope="col">"Day"</th><th scope="col">"Available"</th><th scope="col">"Pending and reserve"</th><th scope="col">"In payout"</th></tr></thead>
+                    <thead><tr>
+                        <th scope="col">"Day"</th><th scope="col">"Available"</th>
+                        <th scope="col">"Pending and reserve"</th><th scope="col">"In payout"</th>
+                    </tr></thead>
                     <tbody>
                         {days.into_iter().rev().map(|(day, d)| view! {
                             <tr>

@@ -12,6 +12,9 @@ use crate::pages::payments::load_error;
 use crate::payments::format_money;
 use crate::terms::{AddDefaultFeeSchedule, ScheduleView, fee_schedules};
 
+/// The hint beside a schedule's first day.
+pub const NOT_RETROACTIVE: &str = "Today or later: a schedule never changes what was charged.";
+
 #[component]
 pub fn FeesPage() -> impl IntoView {
     let add = ServerAction::<AddDefaultFeeSchedule>::new();
@@ -20,7 +23,10 @@ pub fn FeesPage() -> impl IntoView {
         <Title text="Fee schedules" />
         <AdminShell>
             <h1>"Fee schedules"</h1>
-            <p class="aside">"A payment pays the schedule in effect when it was paid: the merchant's own if it has one (set on its page), else the default. VAT on the fee is added at the configured rate."</p>
+            <p class="aside">
+                "A payment pays the schedule in effect when it was paid: the merchant's own if it has one "
+                "(set on its page), else the default. VAT on the fee is added at the configured rate."
+            </p>
             <Transition fallback=|| view! { <p>"Loading the fee schedules…"</p> }>
                 {move || schedules.get().map(|result| match result {
                     Ok(view) => {
@@ -70,7 +76,7 @@ fn DefaultForm(action: ServerAction<AddDefaultFeeSchedule>) -> impl IntoView {
             <Field label="Fixed amount per payment (euro)" name="fixed" error=field_error(action, "fixed") hint="Like 0.25.">
                 <input id="fixed" name="fixed" inputmode="decimal" required />
             </Field>
-            <Field label="Effective from" name="effective_from" error=field_error(action, "effective_from") hint="Today or later: a schedule never changes what was charged.">
+            <Field label="Effective from" name="effective_from" error=field_error(action, "effective_from") hint=NOT_RETROACTIVE>
                 <input id="effective_from" name="effective_from" type="date" required />
             </Field>
             <button type="submit" disabled=move || action.pending().get()>"Add the default schedule"</button>

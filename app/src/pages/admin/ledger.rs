@@ -116,7 +116,10 @@ fn MerchantLedger(
             } else {
                 view! {
                     <table class="list">
-                        <thead><tr><th>"Entry"</th><th>"Posted"</th><th>"Type"</th><th>"Reference"</th><th>"Account"</th><th>"Debit / credit"</th><th>"Balance after"</th></tr></thead>
+                        <thead><tr>
+                            <th>"Entry"</th><th>"Posted"</th><th>"Type"</th><th>"Reference"</th>
+                            <th>"Account"</th><th>"Debit / credit"</th><th>"Balance after"</th>
+                        </tr></thead>
                         <tbody>{entries.into_iter().map(|entry| view! { <EntryRows entry /> }).collect_view()}</tbody>
                     </table>
                 }.into_any()
@@ -183,10 +186,11 @@ fn AdjustmentList(adjustments: Vec<AdjustmentView>, decide: ServerAction<DecideA
                     </ActionForm>
                 });
                 let decided = a.decided_by.map(|by| format!(", decided by {by}")).unwrap_or_default();
+                let direction = if a.direction == "credit" { "Credit" } else { "Debit" };
                 view! {
                     <li>
                         <p>
-                            <strong>{format!("{} {} ", if a.direction == "credit" { "Credit" } else { "Debit" }, format_money(a.amount_minor, &a.currency))}</strong>
+                            <strong>{format!("{direction} {} ", format_money(a.amount_minor, &a.currency))}</strong>
                             {format!(
                                 "for {} ({} mode) against {}: ", a.merchant_name, a.mode, a.counter_account.replace('_', " "),
                             )}

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::components::form::{Field, FormError, field_error, form_error};
 use crate::components::step_up::StepUpPrompt;
-use crate::pages::admin::fees::ScheduleTable;
+use crate::pages::admin::fees::{NOT_RETROACTIVE, ScheduleTable};
 use crate::pages::payments::load_error;
 use crate::terms::{AddMerchantFeeSchedule, SetSettlementTerms, fee_schedules, settlement_terms};
 
@@ -38,6 +38,7 @@ fn SettlementPanel() -> impl IntoView {
                             "Paid money stays pending {} business days; reserve {} held {} days. Payouts: {}.",
                             terms.delay_days, terms.reserve_percent, terms.reserve_days, terms.payout_schedule,
                         );
+                        let reserve = terms.reserve_percent.trim_end_matches(" %").to_owned();
                         let form = terms.can_change.then(|| {
                             let delay_error = field_error(set, "delay_days");
                             let percent_error = field_error(set, "reserve_percent");
@@ -49,7 +50,7 @@ fn SettlementPanel() -> impl IntoView {
                                         <input id="delay_days" name="delay_days" inputmode="numeric" required value=terms.delay_days.to_string() />
                                     </Field>
                                     <Field label="Rolling reserve (percent of each net)" name="reserve_percent" error=percent_error hint="0 for none; at most 50.">
-                                        <input id="reserve_percent" name="reserve_percent" inputmode="decimal" value=terms.reserve_percent.trim_end_matches(" %").to_owned() />
+                                        <input id="reserve_percent" name="reserve_percent" inputmode="decimal" value=reserve />
                                     </Field>
                                     <Field label="Reserve held for (days)" name="reserve_days" error=days_error>
                                         <input id="reserve_days" name="reserve_days" inputmode="numeric" value=terms.reserve_days.to_string() />
@@ -120,7 +121,7 @@ fn ScheduleForm(action: ServerAction<AddMerchantFeeSchedule>, merchant_id: Strin
             <Field label="Fixed amount per payment (euro)" name="fixed" error=field_error(action, "fixed") hint="Like 0.25.">
                 <input id="fixed" name="fixed" inputmode="decimal" required />
             </Field>
-            <Field label="Effective from" name="effective_from" error=field_error(action, "effective_from") hint="Today or later: a schedule never changes what was charged.">
+            <Field label="Effective from" name="effective_from" error=field_error(action, "effective_from") hint=NOT_RETROACTIVE>
                 <input id="effective_from" name="effective_from" type="date" required />
             </Field>
             <button type="submit" disabled=move || action.pending().get()>"Add the merchant's schedule"</button>
