@@ -151,3 +151,22 @@ impl From<platform::payments::PaymentError> for AppError {
         }
     }
 }
+
+/// A refused change to the books' terms (fee schedules, settlement terms, adjustments).
+#[cfg(feature = "ssr")]
+impl From<platform::ledger::change::ChangeError> for AppError {
+    fn from(error: platform::ledger::change::ChangeError) -> Self {
+        use platform::ledger::change::ChangeError;
+        match error {
+            ChangeError::Invalid { field, message } => AppError::validation(field, &message),
+            ChangeError::NotAllowed(message) => AppError::validation("decision", message),
+            ChangeError::NotFound => AppError::NotFound,
+            // Database, ledger and audit failures: their text names a query or a
+            // constraint, nothing a staff member can act on.
+            other => {
+                tracing::error!(error = %other, "books change failed");
+                AppError::Internal
+            }
+        }
+    }
+}

@@ -9,6 +9,7 @@ pub mod admin;
 pub mod all_payments;
 pub mod audit_log;
 pub mod auth;
+pub mod balance;
 pub mod bank_account;
 pub mod chargebacks;
 pub mod components;
@@ -16,6 +17,7 @@ pub mod contact;
 pub mod error;
 pub mod kyc;
 pub mod kyc_review;
+pub mod ledger;
 #[cfg(feature = "ssr")]
 mod limits;
 pub mod pages;
@@ -30,6 +32,7 @@ pub mod risk;
 pub mod sanctions;
 pub mod settings;
 pub mod team;
+pub mod terms;
 
 use leptos::prelude::*;
 use leptos_meta::{Link, MetaTags, Stylesheet, Title, provide_meta_context};
@@ -109,6 +112,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dashboard/verification") view=VerificationPage />
                     <Route path=path!("/dashboard/chargebacks") view=ChargebacksPage />
                     <Route path=path!("/dashboard/chargebacks/:id") view=ChargebackPage />
+                    <Route path=path!("/dashboard/balance") view=crate::pages::balance::BalancePage />
                     <Route path=path!("/account") view=AccountPage />
                     <Route path=path!("/account/two-factor") view=TwoFactorPage />
                     <Route path=path!("/admin") view=OverviewPage />
@@ -126,6 +130,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/reconciliation") view=ReconciliationPage />
                     <Route path=path!("/admin/risk") view=RiskPage />
                     <Route path=path!("/admin/audit") view=audit::AuditPage />
+                    <Route path=path!("/admin/ledger") view=crate::pages::admin::ledger::PlatformLedgerPage />
+                    <Route path=path!("/admin/ledger/:id") view=crate::pages::admin::ledger::MerchantLedgerPage />
+                    <Route path=path!("/admin/fees") view=crate::pages::admin::fees::FeesPage />
                     <Route path=path!("/admin/settings") view=SettingsPage />
                     // The modules whose screens are still to come share one placeholder page.
                     <Route path=path!("/admin/support") view=|| view! { <ModulePage slug="support" /> } />

@@ -52,7 +52,9 @@ pub struct DashboardView {
 /// An amount in minor units (cents) as a decimal, `12.50`: how forms show an amount to
 /// edit. Every currency Saleonix takes has two decimals.
 pub fn decimal(minor: i64) -> String {
-    format!("{}.{:02}", minor / 100, minor % 100)
+    // A balance may be below zero: the sign goes before the units, never into the cents.
+    let sign = if minor < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", minor.unsigned_abs() / 100, minor.unsigned_abs() % 100)
 }
 
 /// An amount in minor units with its currency, for display: `12.50 EUR`.
@@ -225,12 +227,23 @@ pub struct PaymentDetailView {
     pub refundable_minor: i64,
     /// Why the fraud checks flagged the payment; empty when they did not.
     pub risk_reasons: Vec<String>,
+    /// Gross, Saleonix's fee, VAT on the fee and net, once the payment was paid.
+    pub fees: Option<FeesView>,
     /// The viewer may refund it (a merchant's owner, admin or finance; staff with refunds `act`).
     pub can_refund: bool,
     /// A fresh id for the refund form. It stays the same until the page loads the payment
     /// again, which it does only after a refund was made, so a double click or a retry
     /// after a network error asks for the same refund and gets it back, not a second one.
     pub refund_request_id: String,
+}
+
+/// How a paid payment's gross divides (`payment_fees`), in minor units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeesView {
+    pub gross_minor: i64,
+    pub fee_minor: i64,
+    pub vat_minor: i64,
+    pub net_minor: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -387,6 +400,7 @@ pub(crate) mod ssr {
             refunds,
             refundable_minor,
             risk_reasons,
+            fees,
             ..
         } = detail;
         PaymentDetailView {
@@ -408,6 +422,12 @@ pub(crate) mod ssr {
             refunds: refunds.into_iter().map(crate::refunds::ssr::view).collect(),
             refundable_minor,
             risk_reasons,
+            fees: fees.map(|f| super::FeesView {
+                gross_minor: f.gross_minor,
+                fee_minor: f.fee_minor,
+                vat_minor: f.vat_minor,
+                net_minor: f.net_minor,
+            }),
             can_refund,
             refund_request_id: Uuid::new_v4().to_string(),
         }
@@ -877,6 +897,8 @@ mod tests {
         assert_eq!(format_money(5, "EUR"), "0.05 EUR");
         assert_eq!(format_money(100_000_000, "EUR"), "1000000.00 EUR");
         assert_eq!(decimal(1205), "12.05");
+        assert_eq!(decimal(-50), "-0.50", "a balance below zero");
+        assert_eq!(format_money(-1_205, "EUR"), "-12.05 EUR");
     }
 
     #[cfg(feature = "ssr")]

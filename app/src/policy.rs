@@ -24,6 +24,9 @@ use crate::auth::two_factor::{
     TwoFactorStatus,
 };
 use crate::audit_log::{AuditExport, AuditSearch, SecurityEvents};
+use crate::balance::MerchantBalance;
+use crate::ledger::{DecideAdjustment, MerchantLedger, PlatformLedger, RequestAdjustment};
+use crate::terms::{AddDefaultFeeSchedule, AddMerchantFeeSchedule, FeeSchedules, SetSettlementTerms, SettlementTerms};
 use crate::auth::{AcceptInvitation, CurrentViewer, ForgotPassword, ResendVerification, ResetPassword, SignIn, SignOut, SignUp, VerifyEmail};
 use crate::contact::SubmitContact;
 use crate::kyc::{KycDocuments, RemovePerson, SaveBusiness, SavePerson, SubmitApplication, Verification};
@@ -192,6 +195,20 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy)] = &[
     (SetStaffPermissions::PATH, Policy::PlatformAdmin),
     (DeactivateStaff::PATH, Policy::PlatformAdmin),
     (ResetTwoFactor::PATH, Policy::PlatformAdmin),
+    // The books: every member reads the balance of the session's mode. Staff read the
+    // ledger with payouts `view`; adjusting a balance needs `act` (and step-up, four eyes
+    // above the threshold, checked in the platform). Fee overrides and settlement terms
+    // are merchants `act`; the default fee schedule is the platform administrators'.
+    (MerchantBalance::PATH, Policy::Merchant(ALL_MERCHANT_ROLES)),
+    (MerchantLedger::PATH, Policy::Staff(Module::Payouts, Level::View)),
+    (PlatformLedger::PATH, Policy::Staff(Module::Payouts, Level::View)),
+    (RequestAdjustment::PATH, Policy::Staff(Module::Payouts, Level::Act)),
+    (DecideAdjustment::PATH, Policy::Staff(Module::Payouts, Level::Act)),
+    (FeeSchedules::PATH, Policy::Staff(Module::Merchants, Level::View)),
+    (AddDefaultFeeSchedule::PATH, Policy::PlatformAdmin),
+    (AddMerchantFeeSchedule::PATH, Policy::Staff(Module::Merchants, Level::Act)),
+    (SettlementTerms::PATH, Policy::Staff(Module::Merchants, Level::View)),
+    (SetSettlementTerms::PATH, Policy::Staff(Module::Merchants, Level::Act)),
 ];
 
 /// Every page's route pattern (`:name` matches one segment) and policy. The server's
@@ -223,6 +240,7 @@ pub const PAGES: &[(&str, Policy)] = &[
     ("/dashboard/verification", Policy::Merchant(ALL_MERCHANT_ROLES)),
     ("/dashboard/chargebacks", Policy::Merchant(ALL_MERCHANT_ROLES)),
     ("/dashboard/chargebacks/:id", Policy::Merchant(ALL_MERCHANT_ROLES)),
+    ("/dashboard/balance", Policy::Merchant(ALL_MERCHANT_ROLES)),
     ("/admin", Policy::AnyStaff),
     ("/admin/merchants", Policy::Staff(Module::Merchants, Level::View)),
     ("/admin/merchants/:id", Policy::Staff(Module::Merchants, Level::View)),
@@ -238,13 +256,16 @@ pub const PAGES: &[(&str, Policy)] = &[
     ("/admin/reconciliation", Policy::Staff(Module::Reconciliation, Level::View)),
     ("/admin/risk", Policy::Staff(Module::Risk, Level::View)),
     ("/admin/audit", Policy::Staff(Module::Audit, Level::View)),
+    ("/admin/ledger", Policy::Staff(Module::Payouts, Level::View)),
+    ("/admin/ledger/:id", Policy::Staff(Module::Payouts, Level::View)),
+    ("/admin/fees", Policy::Staff(Module::Merchants, Level::View)),
     ("/admin/support", Policy::Staff(Module::Support, Level::View)),
     ("/admin/settings", Policy::Staff(Module::Settings, Level::View)),
 ];
 
 /// Plain routes under `/api/` that are not server functions: KYC files and chargeback
 /// evidence, whose multipart uploads and binary downloads do not fit JSON server functions
-/// (`server::kyc_files`, `server::chargeback_files`).
+/// (`server::kyc_files`, `server::chargeback_files`), and the ledger's CSV export.
 /// The route guard looks them up with [`of`] like a server function; patterns as in
 /// [`PAGES`]. Each handler checks the role again and scopes its query to the merchant.
 pub const FILE_ROUTES: &[(&str, Policy)] = &[
@@ -254,6 +275,8 @@ pub const FILE_ROUTES: &[(&str, Policy)] = &[
     ("/api/chargebacks/:id/evidence", Policy::Merchant(DISPUTE_RESPONDERS)),
     ("/api/chargebacks/evidence/:id", Policy::Merchant(ALL_MERCHANT_ROLES)),
     ("/api/admin/chargebacks/evidence/:id", Policy::Staff(Module::Payments, Level::View)),
+    // The merchant's ledger lines as CSV for its accountant (`server::ledger_export`).
+    (crate::balance::EXPORT_PATH, Policy::Merchant(ALL_MERCHANT_ROLES)),
 ];
 
 /// Paths under these prefixes that no page claims still need at least this much, so an

@@ -61,7 +61,7 @@ async fn setup() -> (Platform, Uuid) {
             "WITH m AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM merchants),
                   accounts AS (
                       INSERT INTO ledger_accounts (kind, merchant_id, mode, currency)
-                      SELECT 'merchant_available', id, 'test', 'EUR' FROM m
+                      SELECT 'merchant_available'::ledger_account_kind, id, 'test'::payment_mode, 'EUR' FROM m
                       UNION ALL SELECT 'fee_revenue', NULL, 'test', 'EUR'
                       ON CONFLICT DO NOTHING RETURNING id)
              INSERT INTO ledger_entries (kind, mode, merchant_id, cause, memo)

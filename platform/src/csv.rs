@@ -7,6 +7,29 @@ pub fn line(cells: &[String]) -> String {
     format!("{}\r\n", cells.join(","))
 }
 
+/// A cell of [`row`]: text (defused like [`line`]'s) or an amount in minor units, written
+/// as a plain decimal (`-9.36`) that a spreadsheet reads as a number.
+#[derive(Debug, Clone, Copy)]
+pub enum Cell<'a> {
+    Text(&'a str),
+    Amount(i64),
+}
+
+/// One line of text and amount cells, with its CRLF.
+pub fn row(cells: &[Cell<'_>]) -> String {
+    let cells: Vec<String> = cells
+        .iter()
+        .map(|c| match c {
+            Cell::Text(text) => cell(text),
+            Cell::Amount(minor) => {
+                let sign = if *minor < 0 { "-" } else { "" };
+                format!("{sign}{}.{:02}", minor.unsigned_abs() / 100, minor.unsigned_abs() % 100)
+            }
+        })
+        .collect();
+    format!("{}\r\n", cells.join(","))
+}
+
 fn cell(value: &str) -> String {
     let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_owned() };
     if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value }

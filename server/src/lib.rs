@@ -10,6 +10,7 @@ pub mod guard;
 pub mod health;
 pub mod jobs;
 pub mod kyc_files;
+pub mod ledger_export;
 pub mod security_headers;
 pub mod telemetry;
 pub mod tls;
@@ -107,6 +108,7 @@ pub fn router(platform: Platform) -> Router {
     let router = router.merge(checkout::routes().with_state(platform.clone()));
     let router = router.merge(kyc_files::routes().with_state(platform.clone()));
     let router = router.merge(chargeback_files::routes().with_state(platform.clone()));
+    let router = router.merge(ledger_export::routes().with_state(platform.clone()));
     let state = AppState { leptos: leptos.clone(), platform };
 
     router

@@ -23,6 +23,7 @@ pub fn NavLinks(manages_team: bool) -> impl IntoView {
             {link("/dashboard", "Overview")}
             {link("/dashboard/payments", "Payments")}
             {link("/dashboard/chargebacks", "Chargebacks")}
+            {link("/dashboard/balance", "Balance")}
             {link("/dashboard/checkouts", "Checkouts")}
             {link("/dashboard/links", "Links")}
             {link("/dashboard/products", "Products")}

@@ -2,6 +2,7 @@ pub mod accept_invitation;
 pub mod account;
 pub mod admin;
 pub mod chargebacks;
+pub mod balance;
 pub mod dashboard;
 pub mod home;
 pub mod legal;

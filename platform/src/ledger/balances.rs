@@ -75,3 +75,92 @@ pub async fn upcoming_releases(conn: &mut PgConnection, merchant_id: Uuid, mode:
     .fetch_all(conn)
     .await
 }
+
+/// A merchant's balances at the end of one day (in Kosovo), as the chart draws them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DayBalance {
+    pub day: Date,
+    pub available_minor: i64,
+    /// Pending and reserve: sold, not yet released.
+    pub held_minor: i64,
+    pub in_payout_minor: i64,
+}
+
+/// The end of each of the last `days` days, oldest first, today's being now. Read from
+/// the current balances and the lines of those days only, walked back.
+pub async fn last_days(
+    conn: &mut PgConnection,
+    merchant_id: Uuid,
+    mode: Mode,
+    currency: &str,
+    days: i64,
+) -> Result<Vec<DayBalance>, sqlx::Error> {
+    let today = super::today(conn).await?;
+    let first = today - time::Duration::days(days - 1);
+    let now = of_merchant(conn, merchant_id, mode).await?.into_iter().find(|b| b.currency == currency).unwrap_or_default();
+    let changes: Vec<(Date, AccountKind, i64)> = sqlx::query_as(
+        "SELECT (e.posted_at AT TIME ZONE 'Europe/Belgrade')::date, a.kind, sum(l.amount_minor)::bigint
+         FROM ledger_lines l JOIN ledger_accounts a ON a.id = l.account_id JOIN ledger_entries e ON e.id = l.entry_id
+         WHERE a.merchant_id = $1 AND a.mode = $2 AND a.currency = $3
+           AND e.posted_at >= ($4::date)::timestamp AT TIME ZONE 'Europe/Belgrade'
+         GROUP BY 1, 2",
+    )
+    .bind(merchant_id)
+    .bind(mode)
+    .bind(currency)
+    .bind(first)
+    .fetch_all(conn)
+    .await?;
+    Ok(walk_back(today, days, &now, &changes))
+}
+
+/// Each day's closing balances: today's are `now`; each earlier day's are the next day's
+/// less what that next day's lines (stored debit-minus-credit, per account) moved.
+pub fn walk_back(today: Date, days: i64, now: &Balance, changes: &[(Date, AccountKind, i64)]) -> Vec<DayBalance> {
+    let mut day_balance = DayBalance {
+        day: today,
+        available_minor: now.available_minor,
+        held_minor: now.pending_minor + now.reserve_minor,
+        in_payout_minor: now.in_payout_minor,
+    };
+    let mut out = Vec::with_capacity(usize::try_from(days).unwrap_or(0));
+    for _ in 0..days {
+        out.push(day_balance);
+        for (_, kind, stored) in changes.iter().filter(|(day, _, _)| *day == day_balance.day) {
+            let moved = kind.reading(*stored);
+            match kind {
+                AccountKind::MerchantAvailable => day_balance.available_minor -= moved,
+                AccountKind::MerchantPending | AccountKind::MerchantReserve => day_balance.held_minor -= moved,
+                AccountKind::MerchantInPayout => day_balance.in_payout_minor -= moved,
+                _ => {}
+            }
+        }
+        day_balance.day -= time::Duration::days(1);
+    }
+    out.reverse();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+
+    #[test]
+    fn the_days_walk_back_from_today_through_each_days_lines() {
+        let now = Balance { currency: "EUR".into(), available_minor: -200, pending_minor: 936, ..Balance::default() };
+        // Yesterday a 10.00 sale put 9.36 in pending (a credit); today a refund of 2.00
+        // came out of available (a debit).
+        let changes = [
+            (date!(2026 - 11 - 28), AccountKind::MerchantPending, -936),
+            (date!(2026 - 11 - 29), AccountKind::MerchantAvailable, 200),
+        ];
+        let days = walk_back(date!(2026 - 11 - 29), 3, &now, &changes);
+        let view: Vec<(Date, i64, i64)> = days.iter().map(|d| (d.day, d.available_minor, d.held_minor)).collect();
+        assert_eq!(
+            view,
+            [(date!(2026 - 11 - 27), 0, 0), (date!(2026 - 11 - 28), 0, 936), (date!(2026 - 11 - 29), -200, 936)]
+        );
+    }
+}

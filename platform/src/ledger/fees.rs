@@ -6,10 +6,13 @@
 //! payment smaller than them, they take the whole gross between them and the net is zero.
 
 use sqlx::PgConnection;
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::LedgerError;
+use super::change::{ChangeError, hundredths, is_check_violation};
+use crate::Platform;
+use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 
 /// How one payment's gross divides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +83,124 @@ pub async fn in_effect(
     .fetch_optional(conn)
     .await?
     .ok_or_else(|| LedgerError::NoFeeSchedule(currency.to_owned()))
+}
+
+/// What a paid payment was charged (`payment_fees`), if it was paid.
+pub async fn of_payment(conn: &mut PgConnection, payment_id: Uuid) -> Result<Option<Split>, sqlx::Error> {
+    let row: Option<(i64, i64, i64, i64)> =
+        sqlx::query_as("SELECT gross_minor, fee_minor, vat_minor, net_minor FROM payment_fees WHERE payment_id = $1")
+            .bind(payment_id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.map(|(gross_minor, fee_minor, vat_minor, net_minor)| Split { gross_minor, fee_minor, vat_minor, net_minor }))
+}
+
+/// The default schedules (`merchant_id` `None`) or one merchant's overrides in `currency`:
+/// the one in effect now, if any, then those that start later, in order.
+pub async fn current_and_upcoming(
+    conn: &mut PgConnection,
+    merchant_id: Option<Uuid>,
+    currency: &str,
+) -> Result<Vec<Schedule>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, merchant_id, percent_bp, fixed_minor, currency::text AS currency, effective_from
+         FROM fee_schedules
+         WHERE merchant_id IS NOT DISTINCT FROM $1 AND currency = $2
+           AND (effective_from > now()
+                OR id = (SELECT id FROM fee_schedules
+                         WHERE merchant_id IS NOT DISTINCT FROM $1 AND currency = $2 AND effective_from <= now()
+                         ORDER BY effective_from DESC, created_at DESC LIMIT 1))
+         ORDER BY effective_from",
+    )
+    .bind(merchant_id)
+    .bind(currency)
+    .fetch_all(conn)
+    .await
+}
+
+/// A new schedule as staff type it: a percentage (`2.90`), a fixed amount in euro
+/// (`0.25`) and the day it starts (`YYYY-MM-DD`, in Kosovo).
+#[derive(Debug, Clone, Default)]
+pub struct NewSchedule {
+    pub percent: String,
+    pub fixed_euro: String,
+    pub effective_from: String,
+}
+
+/// Adds a schedule: the default (`merchant_id` `None`, platform administrators) or a
+/// merchant's override (staff with merchants `act`), in euro, audited as
+/// `fee_schedule.create`. It starts on its day (today: now), never before: what was
+/// charged stays charged, and the database refuses a past start as well.
+pub async fn add_schedule(
+    platform: &Platform,
+    staff_id: Uuid,
+    merchant_id: Option<Uuid>,
+    new: &NewSchedule,
+    facts: &RequestFacts,
+) -> Result<Schedule, ChangeError> {
+    let percent_bp = hundredths(&new.percent)
+        .filter(|bp| *bp <= 10_000)
+        .ok_or_else(|| ChangeError::invalid("percent", "Enter a percentage from 0 to 100 with at most two decimals, like 2.90."))?;
+    let fixed_minor = hundredths(&new.fixed_euro)
+        .filter(|minor| *minor <= 100_000)
+        .ok_or_else(|| ChangeError::invalid("fixed", "Enter a fixed amount in euro from 0.00 to 1000.00, like 0.25."))?;
+    let day = Date::parse(new.effective_from.trim(), time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|_| ChangeError::invalid("effective_from", "Enter the day it starts, like 2026-12-01."))?;
+    let mut tx = platform.pool.begin().await?;
+    if day < super::today(&mut tx).await? {
+        return Err(ChangeError::invalid(
+            "effective_from",
+            "A fee schedule starts today or later: it never changes what was already charged.",
+        ));
+    }
+    if let Some(merchant_id) = merchant_id {
+        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM merchants WHERE id = $1)")
+            .bind(merchant_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if !exists {
+            return Err(ChangeError::NotFound);
+        }
+    }
+    let id = Uuid::new_v4();
+    let inserted = sqlx::query_as(
+        "INSERT INTO fee_schedules (id, merchant_id, percent_bp, fixed_minor, currency, effective_from, created_by)
+         VALUES ($1, $2, $3, $4, 'EUR',
+                 CASE WHEN $5 <= (now() AT TIME ZONE 'Europe/Belgrade')::date THEN now()
+                      ELSE $5::timestamp AT TIME ZONE 'Europe/Belgrade' END,
+                 $6)
+         RETURNING id, merchant_id, percent_bp, fixed_minor, currency::text AS currency, effective_from",
+    )
+    .bind(id)
+    .bind(merchant_id)
+    .bind(i32::try_from(percent_bp).unwrap_or(i32::MAX))
+    .bind(fixed_minor)
+    .bind(day)
+    .bind(staff_id)
+    .fetch_one(&mut *tx)
+    .await;
+    let schedule: Schedule = match inserted {
+        Ok(schedule) => schedule,
+        // Midnight passed between the check and the insert.
+        Err(error) if is_check_violation(&error) => {
+            return Err(ChangeError::invalid("effective_from", "A fee schedule starts today or later."));
+        }
+        Err(error) => return Err(error.into()),
+    };
+    let mut event = Event::new("fee_schedule.create", Actor { kind: ActorKind::Staff, id: Some(staff_id) }, Outcome::Success)
+        .target("fee_schedule", id.to_string())
+        .detail(serde_json::json!({
+            "default": merchant_id.is_none(),
+            "percent_bp": percent_bp,
+            "fixed_minor": fixed_minor,
+            "effective_from": day.to_string(),
+        }));
+    if let Some(merchant_id) = merchant_id {
+        event = event.merchant(merchant_id);
+    }
+    audit::record(&mut tx, &event, facts).await?;
+    tx.commit().await?;
+    Ok(schedule)
 }
 
 #[cfg(test)]

@@ -11,12 +11,18 @@
 //!   net; [`calendar`] counts Kosovo's business days; [`release`] moves sold money from
 //!   `pending` to `available` when its day comes; [`balances`] reads what a merchant has;
 //!   [`checks`] holds every kept balance to the sum of its lines each night.
+//! - [`journal`] reads the entries for staff and accountants; staff set fee schedules
+//!   ([`fees::add_schedule`]) and settlement terms ([`settlement::set_terms`]) and adjust
+//!   balances ([`adjustments`]), each refused with a [`change::ChangeError`].
 
+pub mod adjustments;
 pub mod balances;
 pub mod calendar;
 pub mod checks;
+pub mod change;
 pub mod fees;
 pub mod holds;
+pub mod journal;
 pub mod release;
 pub mod sales;
 pub mod settlement;

@@ -181,6 +181,8 @@ pub struct PaymentDetail {
     pub refundable_minor: i64,
     /// The fraud checks' reasons when they flagged it.
     pub risk_reasons: Vec<String>,
+    /// Gross, Saleonix's fee, VAT on the fee and net, once it was paid.
+    pub fees: Option<crate::ledger::fees::Split>,
 }
 
 /// One of the merchant's payments, in any mode; another merchant's id is not found.
@@ -227,6 +229,7 @@ async fn detail_where(pool: &PgPool, id: Uuid, merchant_id: Option<Uuid>) -> Res
     .await?;
     let refunds = super::refunds::of_payment(&mut conn, id).await?;
     let risk_reasons = super::risk::note_of(&mut conn, id).await?.map(|(_, reasons)| reasons).unwrap_or_default();
+    let fees = crate::ledger::fees::of_payment(&mut conn, id).await?;
     let refundable_minor =
         super::refunds::refundable(payment.status, payment.amount_minor, payment.refunded_minor, pending_minor);
     Ok(Some(PaymentDetail {
@@ -242,6 +245,7 @@ async fn detail_where(pool: &PgPool, id: Uuid, merchant_id: Option<Uuid>) -> Res
         refunds,
         refundable_minor,
         risk_reasons,
+        fees,
     }))
 }
 

@@ -103,6 +103,7 @@ pub fn MerchantPage() -> impl IntoView {
             // input it repeats once the code is confirmed.
             <FormError message=form_error(flag, &[]) />
             <StepUpPrompt action=flag id="flag-step-up" />
+            <crate::pages::admin::merchant_terms::MerchantTerms />
         </AdminShell>
     }
 }

@@ -6,7 +6,10 @@ pub mod all_payments;
 pub mod audit;
 pub mod bank_account;
 pub mod chargebacks;
+pub mod fees;
 pub mod kyc;
+pub mod ledger;
+pub mod merchant_terms;
 pub mod merchants;
 pub mod module;
 pub mod overview;
@@ -73,14 +76,17 @@ pub fn AdminNav() -> impl IntoView {
                 {move || overview.get().map(|result| match result {
                     Ok(overview) => {
                         let held = |slug: &str| overview.modules.iter().any(|g| g.module == slug);
+                        // KYC review ("Verification") and fee schedules belong to the merchants
+                        // module; the ledger to payouts; chargebacks to payments.
                         let modules = MODULES
                             .iter()
                             .filter(|(slug, _)| held(slug))
                             .map(|&(slug, label)| {
                                 let verification = (slug == "merchants").then(|| link("/admin/kyc".to_owned(), "Verification"));
-                                // Chargebacks belong to the payments module.
+                                let fees = (slug == "merchants").then(|| link("/admin/fees".to_owned(), "Fees"));
+                                let ledger = (slug == "payouts").then(|| link("/admin/ledger".to_owned(), "Ledger"));
                                 let chargebacks = (slug == "payments").then(|| link("/admin/chargebacks".to_owned(), "Chargebacks"));
-                                view! { {link(format!("/admin/{slug}"), label)} {verification} {chargebacks} }
+                                view! { {link(format!("/admin/{slug}"), label)} {verification} {fees} {ledger} {chargebacks} }
                             })
                             .collect_view();
                         let staff = overview.is_admin.then(|| link("/admin/staff".to_owned(), "Staff"));

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::refunds::{RefundFn, RefundForm, RefundOutcome, RefundsPanel, latest_refund};
 use super::{DashboardShell, load_error};
-use crate::payments::{PaymentDetailView, TimelineView, format_money, payment_detail, status_label};
+use crate::payments::{FeesView, PaymentDetailView, TimelineView, format_money, payment_detail, status_label};
 use crate::refunds::RefundPayment;
 
 #[component]
@@ -54,6 +54,26 @@ pub fn PaymentFacts<S: RefundFn>(detail: PaymentDetailView, refund: ServerAction
     view! { <PaymentRecord detail form /> }
 }
 
+/// What the payment brought the merchant: the buyer's gross, Saleonix's fee, the VAT on
+/// the fee, and the net that goes to the merchant's balance.
+#[component]
+fn FeesPanel(fees: FeesView, currency: String) -> impl IntoView {
+    let rows = [
+        ("Gross", fees.gross_minor),
+        ("Saleonix fee", fees.fee_minor),
+        ("VAT on the fee", fees.vat_minor),
+        ("Net", fees.net_minor),
+    ];
+    view! {
+        <section class="panel" aria-labelledby="fees-heading">
+            <h2 id="fees-heading">"Fees"</h2>
+            <dl class="facts">
+                {rows.into_iter().map(|(label, minor)| view! { <dt>{label}</dt><dd>{format_money(minor, &currency)}</dd> }).collect_view()}
+            </dl>
+        </section>
+    }
+}
+
 /// The payment's facts, items, refunds and timeline, read only; `form`, when given, shows
 /// below the refunds.
 #[component]
@@ -74,6 +94,7 @@ pub fn PaymentRecord(detail: PaymentDetailView, #[prop(default = None)] form: Op
         refunds,
         refundable_minor,
         risk_reasons,
+        fees,
         can_refund: _,
         refund_request_id: _,
     } = detail;
@@ -116,6 +137,7 @@ pub fn PaymentRecord(detail: PaymentDetailView, #[prop(default = None)] form: Op
         <dl class="facts">
             {facts.into_iter().filter_map(|(label, value)| value.map(|value| view! { <dt>{label}</dt><dd>{value}</dd> })).collect_view()}
         </dl>
+        {fees.map(|fees| view! { <FeesPanel fees currency=currency.clone() /> })}
         <section class="panel" aria-labelledby="items-heading">
             <h2 id="items-heading">"Items"</h2>
             <table class="list">

@@ -1,0 +1,180 @@
+//! The dashboard's Balance page: available (and why it is below zero when it is), pending
+//! with its release days, reserve and in payout; the last 90 days as a server-drawn SVG
+//! chart with the same numbers as a table for screen readers; and the CSV export.
+
+use leptos::prelude::*;
+
+use crate::balance::{BalanceRow, BalanceView, CHART_DAYS, ChartDay, EXPORT_PATH, merchant_balance};
+use crate::pages::payments::{DashboardShell, load_error};
+use crate::payments::format_money;
+
+const WIDTH: i64 = 720;
+const HEIGHT: i64 = 200;
+
+#[component]
+pub fn BalancePage() -> impl IntoView {
+    view! { <DashboardShell title="Balance" body=|_| view! { <Balance /> } /> }
+}
+
+#[component]
+fn Balance() -> impl IntoView {
+    let balance = Resource::new(|| (), |_| merchant_balance());
+    view! {
+        <Transition fallback=|| view! { <p>"Loading your balance…"</p> }>
+            {move || balance.get().map(|result| match result {
+                Ok(view) => view! { <BalanceFacts view /> }.into_any(),
+                Err(error) => load_error(error),
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn BalanceFacts(view: BalanceView) -> impl IntoView {
+    let BalanceView { mode, balances, releases, chart_currency, chart } = view;
+    let none = balances.is_empty().then(|| {
+        view! { <p>{format!("Nothing in your {} Mode balance yet: paid payments show here.", mode.label())}</p> }
+    });
+    view! {
+        {none}
+        {balances.into_iter().map(|row| view! { <CurrencyBalance row /> }).collect_view()}
+        <section class="panel" aria-labelledby="releases-heading">
+            <h2 id="releases-heading">"Release days"</h2>
+            <p class="aside">
+                "Sold money stays pending for your settlement delay in business days (weekends and "
+                "Kosovo's public holidays do not count), then moves to available."
+            </p>
+            {if releases.is_empty() {
+                view! { <p>"Nothing is waiting to be released."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="list">
+                        <thead><tr><th>"Released on"</th><th>"From"</th><th>"Amount"</th></tr></thead>
+                        <tbody>
+                            {releases.into_iter().map(|r| view! {
+                                <tr>
+                                    <td>{r.release_on}</td>
+                                    <td>{if r.kind == "reserve" { "Reserve" } else { "Pending" }}</td>
+                                    <td>{format_money(r.amount_minor, &r.currency)}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+        <BalanceChart currency=chart_currency days=chart />
+        <section class="panel" aria-labelledby="export-heading">
+            <h2 id="export-heading">"For your accountant"</h2>
+            <p>
+                <a href=EXPORT_PATH download="">"Download the ledger lines (CSV)"</a>
+                {format!(" of {} Mode: date, type, gross, fee, VAT, net and reference of every entry.", mode.label())}
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn CurrencyBalance(row: BalanceRow) -> impl IntoView {
+    let BalanceRow { currency, available_minor, pending_minor, reserve_minor, in_payout_minor } = row;
+    let negative = (available_minor < 0).then(|| {
+        view! {
+            <p class="notice" role="note">
+                "Refunds took more than you had; new sales pay it back before any payout."
+            </p>
+        }
+    });
+    let facts = [
+        ("Available", available_minor),
+        ("Pending", pending_minor),
+        ("Reserve", reserve_minor),
+        ("In payout", in_payout_minor),
+    ];
+    view! {
+        <section class="panel" aria-label=format!("Balance in {currency}")>
+            {negative}
+            <dl class="facts">
+                {facts.into_iter().map(|(label, minor)| view! { <dt>{label}</dt><dd>{format_money(minor, &currency)}</dd> }).collect_view()}
+            </dl>
+        </section>
+    }
+}
+
+/// An SVG polyline's points for `values` on a `WIDTH` × `HEIGHT` canvas whose bottom is
+/// `low` and top `high` (minor units), one step per value.
+pub fn points(values: &[i64], low: i64, high: i64) -> String {
+    let span = (high - low).max(1);
+    let steps = i64::try_from(values.len().saturating_sub(1)).unwrap_or(1).max(1);
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, value)| {
+            let x = i64::try_from(i).unwrap_or(0) * WIDTH / steps;
+            let y = HEIGHT - (value - low) * HEIGHT / span;
+            format!("{x},{y}")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The last 90 days' closing balances: available and held (pending and reserve), drawn on
+/// the server, so it needs no script; the table below holds the same numbers.
+#[component]
+fn BalanceChart(currency: String, days: Vec<(String, ChartDay)>) -> impl IntoView {
+    let available: Vec<i64> = days.iter().map(|(_, d)| d.available_minor).collect();
+    let held: Vec<i64> = days.iter().map(|(_, d)| d.held_minor).collect();
+    let low = available.iter().chain(&held).copied().min().unwrap_or(0).min(0);
+    let high = available.iter().chain(&held).copied().max().unwrap_or(0).max(100);
+    let zero_y = HEIGHT - (0 - low) * HEIGHT / (high - low).max(1);
+    let summary = format!(
+        "Your balance over the last {CHART_DAYS} days in {currency}: available from {} to {}, pending and reserve up to {}.",
+        format_money(available.iter().copied().min().unwrap_or(0), &currency),
+        format_money(available.iter().copied().max().unwrap_or(0), &currency),
+        format_money(held.iter().copied().max().unwrap_or(0), &currency),
+    );
+    view! {
+        <section class="panel" aria-labelledby="chart-heading">
+            <h2 id="chart-heading">{format!("The last {CHART_DAYS} days")}</h2>
+            <figure class="chart">
+                <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-labelledby="chart-summary" preserveAspectRatio="none">
+                    <line x1="0" x2=WIDTH.to_string() y1=zero_y.to_string() y2=zero_y.to_string() class="axis" />
+                    <polyline points=points(&held, low, high) class="series held" fill="none" />
+                    <polyline points=points(&available, low, high) class="series available" fill="none" />
+                </svg>
+                <figcaption id="chart-summary">{summary}" The line marked available is solid; pending and reserve is dashed."</figcaption>
+            </figure>
+            <details>
+                <summary>"The chart as a table"</summary>
+                <table class="list">
+                    <caption>{format!("Closing balances per day, {currency}")}</caption>
+                    <thead><tr>
+                        <th scope="col">"Day"</th><th scope="col">"Available"</th>
+                        <th scope="col">"Pending and reserve"</th><th scope="col">"In payout"</th>
+                    </tr></thead>
+                    <tbody>
+                        {days.into_iter().rev().map(|(day, d)| view! {
+                            <tr>
+                                <th scope="row">{day}</th>
+                                <td>{format_money(d.available_minor, &currency)}</td>
+                                <td>{format_money(d.held_minor, &currency)}</td>
+                                <td>{format_money(d.in_payout_minor, &currency)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </details>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_chart_spans_its_canvas_with_zero_at_the_bottom() {
+        assert_eq!(points(&[0, 50, 100], 0, 100), "0,200 360,100 720,0");
+        assert_eq!(points(&[-100, 100], -100, 100), "0,200 720,0");
+        assert_eq!(points(&[5], 0, 100), "0,190");
+    }
+}
