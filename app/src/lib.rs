@@ -19,6 +19,7 @@ pub mod kyc_review;
 mod limits;
 pub mod pages;
 pub mod payments;
+pub mod payouts;
 #[cfg(feature = "ssr")]
 pub mod policy;
 pub mod reconciliation;
@@ -104,6 +105,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dashboard/team") view=TeamPage />
                     <Route path=path!("/dashboard/security") view=SecurityEventsPage />
                     <Route path=path!("/dashboard/verification") view=VerificationPage />
+                    <Route path=path!("/dashboard/payouts") view=pages::payouts::PayoutsPage />
                     <Route path=path!("/account") view=AccountPage />
                     <Route path=path!("/account/two-factor") view=TwoFactorPage />
                     <Route path=path!("/admin") view=OverviewPage />
@@ -118,6 +120,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/refunds") view=RefundsPage />
                     <Route path=path!("/admin/reconciliation") view=ReconciliationPage />
                     <Route path=path!("/admin/risk") view=RiskPage />
+                    <Route path=path!("/admin/payouts") view=pages::admin::payouts::PayoutsPage />
                     <Route path=path!("/admin/audit") view=audit::AuditPage />
                     <Route path=path!("/admin/settings") view=SettingsPage />
                     // The modules whose screens are still to come share one placeholder page.

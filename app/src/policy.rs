@@ -26,6 +26,9 @@ use crate::kyc::{KycDocuments, RemovePerson, SaveBusiness, SavePerson, SubmitApp
 use crate::kyc_review::{
     AcceptKycItem, ApproveKyc, KycApplication, KycApplications, KycQueue, RejectKyc, RequestKycChanges, RequestReverification,
 };
+use crate::payouts::{
+    ApprovePayoutBatch, MarkBatchSent, MerchantPayouts, RunPayouts, SetPayoutSchedule, SettlePayout, StaffPayouts,
+};
 use crate::reconciliation::{CloseException, DailyReport, ExportDailyReport, ReconciliationExceptions};
 use crate::refunds::{RefundPayment, StaffPayment, StaffRefund};
 use crate::sanctions::{DecideSanctionsHit, SanctionsHits, SanctionsList};
@@ -73,6 +76,10 @@ pub const REFUNDERS: &[MerchantRole] = &[MerchantRole::Owner, MerchantRole::Admi
 /// Roles that fill in and send the business's verification (KYC) application; every
 /// member reads it.
 pub const KYC_EDITORS: &[MerchantRole] = &[MerchantRole::Owner, MerchantRole::Admin];
+
+/// Roles that read the merchant's payouts and statements and choose the payout schedule:
+/// they are the business's books, which developers and viewers do not keep.
+pub const PAYOUT_READERS: &[MerchantRole] = &[MerchantRole::Owner, MerchantRole::Admin, MerchantRole::Finance];
 
 /// Every server function's path and policy.
 pub const SERVER_FUNCTIONS: &[(&str, Policy)] = &[
@@ -167,6 +174,15 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy)] = &[
     // is changed by platform administrators only (with step-up).
     (GatewaySettings::PATH, Policy::Staff(Module::Settings, Level::View)),
     (SaveGatewayAccount::PATH, Policy::PlatformAdmin),
+    // Payouts: the merchant's books (with step-up for the schedule); staff read with payouts
+    // `view` and act with `act` (approval also with step-up and four eyes, in the function).
+    (MerchantPayouts::PATH, Policy::Merchant(PAYOUT_READERS)),
+    (SetPayoutSchedule::PATH, Policy::Merchant(PAYOUT_READERS)),
+    (StaffPayouts::PATH, Policy::Staff(Module::Payouts, Level::View)),
+    (RunPayouts::PATH, Policy::Staff(Module::Payouts, Level::Act)),
+    (ApprovePayoutBatch::PATH, Policy::Staff(Module::Payouts, Level::Act)),
+    (MarkBatchSent::PATH, Policy::Staff(Module::Payouts, Level::Act)),
+    (SettlePayout::PATH, Policy::Staff(Module::Payouts, Level::Act)),
     (StaffList::PATH, Policy::PlatformAdmin),
     (StaffDetail::PATH, Policy::PlatformAdmin),
     (InviteStaff::PATH, Policy::PlatformAdmin),
@@ -203,6 +219,7 @@ pub const PAGES: &[(&str, Policy)] = &[
     ("/dashboard/team", Policy::Merchant(TEAM_MANAGERS)),
     ("/dashboard/security", Policy::Merchant(TEAM_MANAGERS)),
     ("/dashboard/verification", Policy::Merchant(ALL_MERCHANT_ROLES)),
+    ("/dashboard/payouts", Policy::Merchant(PAYOUT_READERS)),
     ("/admin", Policy::AnyStaff),
     ("/admin/merchants", Policy::Staff(Module::Merchants, Level::View)),
     ("/admin/merchants/:id", Policy::Staff(Module::Merchants, Level::View)),
@@ -215,19 +232,25 @@ pub const PAGES: &[(&str, Policy)] = &[
     ("/admin/refunds", Policy::Staff(Module::Refunds, Level::View)),
     ("/admin/reconciliation", Policy::Staff(Module::Reconciliation, Level::View)),
     ("/admin/risk", Policy::Staff(Module::Risk, Level::View)),
+    ("/admin/payouts", Policy::Staff(Module::Payouts, Level::View)),
     ("/admin/audit", Policy::Staff(Module::Audit, Level::View)),
     ("/admin/support", Policy::Staff(Module::Support, Level::View)),
     ("/admin/settings", Policy::Staff(Module::Settings, Level::View)),
 ];
 
-/// Plain routes under `/api/` that are not server functions: KYC files, whose multipart
-/// uploads and binary downloads do not fit JSON server functions (`server::kyc_files`).
+/// Plain routes under `/api/` that are not server functions: KYC and payout files, whose
+/// multipart uploads and file downloads do not fit JSON server functions
+/// (`server::kyc_files`, `server::payout_files`).
 /// The route guard looks them up with [`of`] like a server function; patterns as in
 /// [`PAGES`]. Each handler checks the role again and scopes its query to the merchant.
 pub const FILE_ROUTES: &[(&str, Policy)] = &[
     ("/api/kyc/files", Policy::Merchant(KYC_EDITORS)),
     ("/api/kyc/files/:id", Policy::Merchant(ALL_MERCHANT_ROLES)),
     ("/api/admin/kyc/files/:id", Policy::Staff(Module::Merchants, Level::View)),
+    ("/api/payouts/:id/statement", Policy::Merchant(PAYOUT_READERS)),
+    ("/api/admin/payouts/:id/statement", Policy::Staff(Module::Payouts, Level::View)),
+    ("/api/admin/payouts/batches/:id/file", Policy::Staff(Module::Payouts, Level::Act)),
+    ("/api/admin/payouts/statements", Policy::Staff(Module::Payouts, Level::Act)),
 ];
 
 /// Paths under these prefixes that no page claims still need at least this much, so an

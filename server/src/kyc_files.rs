@@ -46,13 +46,13 @@ pub fn routes() -> Router<Platform> {
 
 /// The refusal as the app's client reads a server function's: its status and the error
 /// as JSON.
-fn refusal(error: AppError) -> Response {
+pub(crate) fn refusal(error: AppError) -> Response {
     let body = serde_json::to_vec(&error).unwrap_or_default();
     (error.status(), [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
 }
 
 /// The session's user if `policy` admits them: the in-handler check behind the guard's.
-async fn admitted(platform: &Platform, session: &Session, policy: Policy) -> Result<User, AppError> {
+pub(crate) async fn admitted(platform: &Platform, session: &Session, policy: Policy) -> Result<User, AppError> {
     let state = session::resolve(platform, session).await?;
     state.admits(policy, platform)?;
     match state {
@@ -61,7 +61,7 @@ async fn admitted(platform: &Platform, session: &Session, policy: Policy) -> Res
     }
 }
 
-async fn member(platform: &Platform, session: &Session, roles: &'static [MerchantRole]) -> Result<(User, MerchantScope), AppError> {
+pub(crate) async fn member(platform: &Platform, session: &Session, roles: &'static [MerchantRole]) -> Result<(User, MerchantScope), AppError> {
     let user = admitted(platform, session, Policy::Merchant(roles)).await?;
     let scope = MerchantScope::of(&user).ok_or(AppError::Forbidden)?;
     Ok((user, scope))

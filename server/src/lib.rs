@@ -9,6 +9,7 @@ pub mod guard;
 pub mod health;
 pub mod jobs;
 pub mod kyc_files;
+pub mod payout_files;
 pub mod security_headers;
 pub mod telemetry;
 pub mod tls;
@@ -105,6 +106,7 @@ pub fn router(platform: Platform) -> Router {
     }
     let router = router.merge(checkout::routes().with_state(platform.clone()));
     let router = router.merge(kyc_files::routes().with_state(platform.clone()));
+    let router = router.merge(payout_files::routes().with_state(platform.clone()));
     let state = AppState { leptos: leptos.clone(), platform };
 
     router

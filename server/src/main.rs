@@ -81,6 +81,7 @@ async fn run(command: &str, config: Config) -> Result<ExitCode, Box<dyn std::err
     let _refusal_reports = server::jobs::spawn_refusal_reports(platform.clone());
     let _retention = server::jobs::spawn_audit_retention(platform.clone());
     let _kyc_restrictions = server::jobs::spawn_kyc_restrictions(platform.clone());
+    let _payout_run = server::jobs::spawn_payout_run(platform.clone());
     let app = server::router(platform);
     match &settings.tls {
         Some(tls) => server::tls::serve(app, settings.listen, tls, settings.public_origin().to_owned()).await?,

@@ -9,6 +9,7 @@ pub mod kyc;
 pub mod merchants;
 pub mod module;
 pub mod overview;
+pub mod payouts;
 pub mod reconciliation;
 pub mod refunds;
 pub mod risk;
