@@ -175,7 +175,7 @@ pub async fn set_payout_schedule(
     minimum: String,
 ) -> Result<ScheduleView, AppError> {
     use leptos::server_fn::ServerFn;
-    use platform::payouts::schedule::{self, Schedule};
+    use platform::payouts::schedule::{Schedule, set};
     let platform = expect_context::<platform::Platform>();
     async {
         let (user, scope, session) = crate::auth::session::require_merchant(crate::policy::PAYOUT_READERS).await?;
@@ -187,7 +187,7 @@ pub async fn set_payout_schedule(
         let refused = serde_json::json!({ "path": SetPayoutSchedule::PATH });
         crate::auth::session::require_step_up_audited(&user, &session, Some(scope.merchant_id()), refused).await?;
         let facts = crate::request::facts().await;
-        let saved = schedule::set(&platform, user.id, scope.merchant_id(), &choice, &facts).await?;
+        let saved = set(&platform, user.id, scope.merchant_id(), &choice, &facts).await?;
         Ok(ssr::schedule(&saved))
     }
     .await
@@ -282,7 +282,7 @@ pub async fn approve_payout_batch(batch_id: String) -> Result<(), AppError> {
     async {
         let (user, session) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Payouts, Level::Act)).await?;
         let batch_id = crate::payments::ssr::id(&batch_id)?;
-        let refused = serde_json::json!({ "action": "payout_batch.approve", "batch": batch_id });
+        let refused = serde_json::json!({ "action": "payout_batch.approve", "batch": batch_id.to_string() });
         crate::auth::session::require_step_up_audited(&user, &session, None, refused).await?;
         let facts = crate::request::facts().await;
         transition::apply(&platform, Move::Approve { batch_id, staff_id: user.id }, &facts).await?;

@@ -102,7 +102,7 @@ fn PayoutRow(payout: PayoutView) -> impl IntoView {
 fn ScheduleForm(schedule: ScheduleView, save: ServerAction<SetPayoutSchedule>) -> impl IntoView {
     let ScheduleView { schedule, weekday, month_day, minimum } = schedule;
     let option = move |value: &'static str, label: &'static str| {
-        view! { <option value=value selected=schedule == value>{label}</option> }
+        view! { <option value=value selected={schedule == value}>{label}</option> }
     };
     view! {
         <h2 id="schedule">"Schedule"</h2>
@@ -116,7 +116,10 @@ fn ScheduleForm(schedule: ScheduleView, save: ServerAction<SetPayoutSchedule>) -
             </Field>
             <Field label="Weekday (weekly)" name="weekday" error=field_error(save, "weekday")>
                 <select id="weekday" name="weekday" aria-describedby="weekday-error">
-                    {WEEKDAYS.map(|(day, label)| view! { <option value=day.to_string() selected=day == weekday>{label}</option> }).collect_view()}
+                    {WEEKDAYS
+                        .into_iter()
+                        .map(|(day, label)| view! { <option value=day.to_string() selected={day == weekday}>{label}</option> })
+                        .collect_view()}
                 </select>
             </Field>
             <Field label="Day of the month (monthly, 1 to 28)" name="month_day" error=field_error(save, "month_day")>

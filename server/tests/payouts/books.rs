@@ -114,7 +114,6 @@ pub async fn daily(pool: &PgPool, merchant_id: Uuid, minimum_minor: i64) {
 /// Moves `amount_minor` (negative: takes it) into the merchant's available balance in
 /// `mode`, as a staff adjustment against the gateway's clearing account.
 pub async fn credit(pool: &PgPool, merchant_id: Uuid, mode: Mode, amount_minor: i64) {
-    let mut conn = pool.acquire().await.unwrap();
     let entry = NewEntry {
         kind: EntryKind::Adjustment,
         mode,
@@ -126,7 +125,7 @@ pub async fn credit(pool: &PgPool, merchant_id: Uuid, mode: Mode, amount_minor: 
         created_by: None,
         lines: vec![Line::debit(AccountKind::GatewayClearing, amount_minor), Line::credit(AccountKind::MerchantAvailable, amount_minor)],
     };
-    let mut tx = sqlx::Connection::begin(&mut *conn).await.unwrap();
+    let mut tx = pool.begin().await.unwrap();
     ledger::post(&mut tx, &entry).await.unwrap().unwrap();
     tx.commit().await.unwrap();
 }
@@ -168,7 +167,7 @@ pub async fn staff(pool: &PgPool, email: &str) -> Uuid {
     let id = Uuid::new_v4();
     sqlx::query(
         "INSERT INTO users (id, email, full_name, kind, password_hash, email_verified_at)
-         VALUES ($1, $2, 'Payout Staff', 'staff', 'x', now())",
+         VALUES ($1, $2, 'Payout Staff', 'staff', '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g', now())",
     )
     .bind(id)
     .bind(email)

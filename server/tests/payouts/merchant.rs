@@ -88,7 +88,7 @@ async fn the_schedule_is_checked_needs_a_fresh_code_and_is_audited(pool: PgPool)
     assert_eq!(answer.status(), 422);
     assert_eq!(error_of(answer).await.for_field("weekday").as_deref(), Some("Choose a weekday from Monday to Friday."));
     let too_small = [("schedule", "daily"), ("minimum", "0.50")];
-    assert_eq!(error_of(owner.post(SET, &too_small).await).await.for_field("minimum").is_some(), true);
+    assert!(error_of(owner.post(SET, &too_small).await).await.for_field("minimum").is_some());
     assert_eq!(settlement().await, None, "nothing changed");
 
     let mut viewer = visitor(&world, Actor::ViewerA).await;
@@ -107,4 +107,41 @@ async fn the_schedule_is_checked_needs_a_fresh_code_and_is_audited(pool: PgPool)
     assert_eq!(fresh.post(SET, &good).await.status(), 200);
     assert_eq!(settlement().await, Some(("weekly".into(), 3, 2_550)));
     assert_eq!(audit(&pool, "payout_schedule.change").await, ["payout_schedule.change:success:"]);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_statement_shows_each_released_sale_with_its_fee_and_vat(pool: PgPool) {
+    use crate::support::checkout::{APPROVE, shop};
+    use platform::ledger::EntryKind;
+    use platform::payouts::statement::{self, Reader};
+
+    let shop = shop(pool.clone()).await;
+    let platform = &shop.server.platform;
+    approve_kyc(&pool, shop.merchant_id).await;
+    bank_account(platform, shop.merchant_id, "Dardania Crafts", KOSOVO, -1).await;
+    daily(&pool, shop.merchant_id, 1_000).await;
+    let token = shop.checkout(Mode::Live, "25.00").await;
+    let (order_id, _) = shop.pay(&token, APPROVE).await;
+    assert_eq!(shop.settled(&order_id).await, "paid");
+    let (pending, _) = crate::books::balances(&pool, shop.merchant_id).await;
+    assert_eq!(pending, 0, "sold money is pending, not available, until its release");
+    sqlx::query("UPDATE ledger_holds SET release_on = current_date - 1").execute(&pool).await.unwrap();
+    platform::ledger::release::release_due(platform).await.unwrap();
+
+    run_now(platform, None).await;
+    let (payout_id, _, amount, _) = payouts_of(&pool, shop.merchant_id).await.remove(0);
+    let (gross, fee, vat, net): (i64, i64, i64, i64) =
+        sqlx::query_as("SELECT gross_minor, fee_minor, vat_minor, net_minor FROM payment_fees").fetch_one(&pool).await.unwrap();
+    assert_eq!((gross, amount), (2_500, net));
+    let reader = Reader::Member { user_id: shop.scope.user_id(), merchant_id: shop.merchant_id };
+    let facts = platform::audit::RequestFacts::default();
+    let statement = statement::read(platform, reader, payout_id, &facts).await.unwrap();
+    assert_eq!(statement.items.len(), 1);
+    let sale = &statement.items[0];
+    assert_eq!(sale.kind, EntryKind::Release);
+    assert_eq!(sale.reference.as_deref(), Some(order_id.as_str()));
+    assert_eq!((sale.gross_minor, sale.fee_minor, sale.vat_minor, sale.amount_minor), (Some(gross), Some(fee), Some(vat), net));
+    assert_eq!(statement.total_minor(), amount);
+    let stranger = Reader::Member { user_id: shop.scope.user_id(), merchant_id: uuid::Uuid::new_v4() };
+    assert!(matches!(statement::read(platform, stranger, payout_id, &facts).await, Err(platform::payouts::PayoutError::NotFound)));
 }

@@ -122,30 +122,33 @@ fn Batch(batch: BatchView, can_act: bool, actions: Actions) -> impl IntoView {
         (None, true) => "You made this batch: another staff member must approve it.".to_owned(),
         (None, false) => "Waiting for approval.".to_owned(),
     };
+    let label = format!("Batch {id}");
+    let file = format!("/api/admin/payouts/batches/{id}/file");
+    let (approve_id, sent_id) = (id.clone(), id);
     let controls = can_act.then(|| match status.as_str() {
         "created" if !own => view! {
             <ActionForm action=actions.approve attr:class="form inline">
-                <input type="hidden" name="batch_id" value=id.clone() />
+                <input type="hidden" name="batch_id" value=approve_id />
                 <button type="submit">"Approve"</button>
             </ActionForm>
         }
         .into_any(),
         "approved" => view! {
-            <a class="button" href=format!("/api/admin/payouts/batches/{id}/file") download="">"Download the pain.001 file"</a>
+            <a class="button" href=file.clone() download="">"Download the pain.001 file"</a>
             <ActionForm action=actions.sent attr:class="form inline">
-                <input type="hidden" name="batch_id" value=id.clone() />
+                <input type="hidden" name="batch_id" value=sent_id />
                 <button type="submit">"Mark sent (uploaded to the bank)"</button>
             </ActionForm>
         }
         .into_any(),
         "sent" => view! {
-            <a href=format!("/api/admin/payouts/batches/{id}/file") download="">"Download the file again"</a>
+            <a href=file.clone() download="">"Download the file again"</a>
         }
         .into_any(),
         _ => ().into_any(),
     });
     view! {
-        <section class="card" aria-label=format!("Batch {id}")>
+        <section class="card" aria-label=label>
             <h3>{heading}</h3>
             <p>{format!("{currency}, {status}; made by {created_by}. {approval}")}</p>
             {controls}
@@ -163,16 +166,17 @@ fn Batch(batch: BatchView, can_act: bool, actions: Actions) -> impl IntoView {
 #[component]
 fn Payout(payout: PayoutView, can_act: bool, actions: Actions) -> impl IntoView {
     let settle = (can_act && payout.status == "sent").then(|| {
-        let id = payout.id.clone();
+        let reason = format!("reason-{}", payout.id);
+        let (paid_id, returned_id, reason_input) = (payout.id.clone(), payout.id.clone(), reason.clone());
         view! {
             <ActionForm action=actions.settle attr:class="form inline">
-                <input type="hidden" name="payout_id" value=id.clone() />
+                <input type="hidden" name="payout_id" value=paid_id />
                 <button type="submit">"Paid"</button>
             </ActionForm>
             <ActionForm action=actions.settle attr:class="form inline">
-                <input type="hidden" name="payout_id" value=id.clone() />
-                <label for=format!("reason-{id}")>"Return reason"</label>
-                <input id=format!("reason-{id}") name="reason" required maxlength="500" />
+                <input type="hidden" name="payout_id" value=returned_id />
+                <label for=reason>"Return reason"</label>
+                <input id=reason_input name="reason" required maxlength="500" />
                 <button type="submit" class="secondary">"Returned"</button>
             </ActionForm>
         }
