@@ -139,3 +139,26 @@ CREATE TABLE payout_statement_lines (
 
 GRANT SELECT, INSERT, UPDATE ON payout_batches, payouts TO saleonix_app;
 GRANT SELECT, INSERT ON payout_statement_imports, payout_statement_lines TO saleonix_app;
+
+-- The ledger's commit-time balance check, as in 20261129000020_ledger.sql, with the entry's id
+-- taken in two statements: one CASE expression over NEW.id and NEW.entry_id is planned
+-- whole, and a ledger_entries row has no entry_id, so every entry failed at commit
+-- ("record "new" has no field "entry_id"). The same fix as the chargebacks branch's
+-- migration, so either may come first.
+CREATE OR REPLACE FUNCTION ledger_entry_balances() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    entry bigint;
+BEGIN
+    IF TG_TABLE_NAME = 'ledger_entries' THEN
+        entry := NEW.id;
+    ELSE
+        entry := NEW.entry_id;
+    END IF;
+    IF (SELECT count(*) FROM ledger_lines WHERE entry_id = entry) < 2 THEN
+        RAISE EXCEPTION 'ledger: entry % has fewer than two lines', entry USING ERRCODE = 'check_violation';
+    END IF;
+    IF EXISTS (SELECT 1 FROM ledger_lines WHERE entry_id = entry GROUP BY currency HAVING sum(amount_minor) <> 0) THEN
+        RAISE EXCEPTION 'ledger: entry % does not balance', entry USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NULL;
+END $$;
