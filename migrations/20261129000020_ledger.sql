@@ -136,12 +136,19 @@ CREATE TRIGGER ledger_lines_no_truncate BEFORE TRUNCATE ON ledger_lines
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_changes();
 CREATE TRIGGER ledger_accounts_no_delete BEFORE DELETE ON ledger_accounts
     FOR EACH ROW EXECUTE FUNCTION ledger_refuse_changes();
+CREATE TRIGGER ledger_accounts_no_truncate BEFORE TRUNCATE ON ledger_accounts
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_changes();
 
 -- At commit: every entry has at least two lines, and they balance per currency.
 CREATE FUNCTION ledger_entry_balances() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    entry bigint := CASE TG_TABLE_NAME WHEN 'ledger_entries' THEN NEW.id ELSE NEW.entry_id END;
+    entry bigint;
 BEGIN
+    IF TG_TABLE_NAME = 'ledger_entries' THEN
+        entry := NEW.id;
+    ELSE
+        entry := NEW.entry_id;
+    END IF;
     IF (SELECT count(*) FROM ledger_lines WHERE entry_id = entry) < 2 THEN
         RAISE EXCEPTION 'ledger: entry % has fewer than two lines', entry USING ERRCODE = 'check_violation';
     END IF;
@@ -154,6 +161,22 @@ CREATE CONSTRAINT TRIGGER ledger_entries_balance AFTER INSERT ON ledger_entries
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_entry_balances();
 CREATE CONSTRAINT TRIGGER ledger_lines_balance AFTER INSERT ON ledger_lines
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_entry_balances();
+
+-- The nightly check (`ledger::checks`) sums every account's lines and compares them with the
+-- kept balance; a difference (only someone bypassing the triggers could make one) opens a
+-- reconciliation exception on the account, at most one open per account.
+ALTER TABLE reconciliation_exceptions
+    ALTER COLUMN payment_id DROP NOT NULL,
+    ALTER COLUMN merchant_id DROP NOT NULL,
+    ADD COLUMN ledger_account_id bigint REFERENCES ledger_accounts (id),
+    ADD CONSTRAINT reconciliation_exceptions_payment_or_account
+        CHECK ((kind = 'ledger_balance') = (payment_id IS NULL) AND (kind = 'ledger_balance') = (ledger_account_id IS NOT NULL)),
+    ADD CONSTRAINT reconciliation_exceptions_payment_has_merchant CHECK (payment_id IS NULL OR merchant_id IS NOT NULL);
+ALTER TABLE reconciliation_exceptions DROP CONSTRAINT reconciliation_exceptions_kind_check;
+ALTER TABLE reconciliation_exceptions ADD CONSTRAINT reconciliation_exceptions_kind_check
+    CHECK (kind IN ('mismatch', 'unresolved', 'duplicate', 'late_capture', 'ledger_balance'));
+CREATE UNIQUE INDEX reconciliation_exceptions_one_open_per_account ON reconciliation_exceptions (ledger_account_id)
+    WHERE resolved_at IS NULL AND ledger_account_id IS NOT NULL;
 
 -- Fees ------------------------------------------------------------------------------------
 
@@ -183,7 +206,8 @@ VALUES (gen_random_uuid(), NULL, 290, 25, 'EUR', now());
 -- What one paid payment was charged, with the VAT rate used: the payment's page shows it.
 CREATE TABLE payment_fees (
     payment_id  uuid PRIMARY KEY REFERENCES payments (id),
-    schedule_id uuid NOT NULL REFERENCES fee_schedules (id),
+    -- NULL only for payments taken before the books existed, which paid no fee.
+    schedule_id uuid REFERENCES fee_schedules (id),
     currency    currency_code NOT NULL,
     gross_minor bigint NOT NULL CHECK (gross_minor > 0),
     fee_minor   bigint NOT NULL CHECK (fee_minor >= 0),
@@ -255,6 +279,59 @@ CREATE TABLE ledger_holds (
 CREATE INDEX ledger_holds_due ON ledger_holds (release_on) WHERE released_at IS NULL;
 CREATE INDEX ledger_holds_by_payment ON ledger_holds (payment_id);
 CREATE INDEX ledger_holds_by_merchant ON ledger_holds (merchant_id, mode, release_on) WHERE released_at IS NULL;
+
+-- Payments taken before the books existed enter them now, so every captured euro is in the
+-- books from the first day: no fee was charged on them (none existed), their net is
+-- available at once, and what was refunded already has gone back out of it. Their causes
+-- are the ones `ledger::sales` would have used, so it carries on from them.
+CREATE FUNCTION pg_temp.ledger_opening(p payments, entry_kind ledger_entry_kind, seq integer, other ledger_account_kind,
+                                       amount bigint) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    entry    bigint;
+    clearing bigint;
+    owed     bigint;
+BEGIN
+    INSERT INTO ledger_accounts (kind, merchant_id, mode, currency)
+    VALUES ('gateway_clearing', NULL, p.mode, p.currency),
+           (other, CASE WHEN other = 'merchant_available' THEN p.merchant_id END, p.mode, p.currency)
+    ON CONFLICT DO NOTHING;
+    SELECT id INTO clearing FROM ledger_accounts
+    WHERE kind = 'gateway_clearing' AND merchant_id IS NULL AND mode = p.mode AND currency = p.currency;
+    SELECT id INTO owed FROM ledger_accounts
+    WHERE kind = other AND merchant_id IS NOT DISTINCT FROM (CASE WHEN other = 'merchant_available' THEN p.merchant_id END)
+      AND mode = p.mode AND currency = p.currency;
+    INSERT INTO ledger_entries (kind, mode, merchant_id, cause, payment_id, memo)
+    VALUES (entry_kind, p.mode, p.merchant_id, 'payment:' || p.id || ':' || entry_kind || ':' || seq, p.id,
+            'Taken before the books existed.')
+    RETURNING id INTO entry;
+    -- A capture debits clearing and credits what is owed; a refund the other way round.
+    INSERT INTO ledger_lines (entry_id, account_id, mode, currency, amount_minor)
+    VALUES (entry, clearing, p.mode, p.currency, CASE WHEN seq = 0 THEN amount ELSE -amount END),
+           (entry, owed, p.mode, p.currency, CASE WHEN seq = 0 THEN -amount ELSE amount END);
+END $$;
+
+DO $$
+DECLARE
+    p payments;
+BEGIN
+    FOR p IN SELECT * FROM payments WHERE status::text IN ('paid', 'refunded', 'partially_refunded', 'duplicate')
+             ORDER BY paid_at, id
+    LOOP
+        IF p.status::text = 'duplicate' THEN
+            PERFORM pg_temp.ledger_opening(p, 'duplicate_capture', 0, 'buyer_returns', p.amount_minor);
+            IF p.refunded_minor > 0 THEN
+                PERFORM pg_temp.ledger_opening(p, 'duplicate_return', 1, 'buyer_returns', p.refunded_minor);
+            END IF;
+        ELSE
+            INSERT INTO payment_fees (payment_id, schedule_id, currency, gross_minor, fee_minor, vat_minor, net_minor, vat_rate_bp)
+            VALUES (p.id, NULL, p.currency, p.amount_minor, 0, 0, p.amount_minor, 0);
+            PERFORM pg_temp.ledger_opening(p, 'payment_paid', 0, 'merchant_available', p.amount_minor);
+            IF p.refunded_minor > 0 THEN
+                PERFORM pg_temp.ledger_opening(p, 'payment_refund', 1, 'merchant_available', p.refunded_minor);
+            END IF;
+        END IF;
+    END LOOP;
+END $$;
 
 GRANT SELECT, INSERT ON ledger_accounts, ledger_entries, ledger_lines, fee_schedules, payment_fees TO saleonix_app;
 GRANT SELECT ON public_holidays TO saleonix_app;

@@ -22,7 +22,7 @@ use crate::gateway_accounts::Mode;
 use crate::ledger::{self, AccountKind, settlement};
 
 /// The advisory lock key of the run (`payouts.run` in ASCII).
-const RUN_LOCK: i64 = 0x7061_796f_7574_73;
+const RUN_LOCK: i64 = 0x0070_6179_6f75_7473;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunReport {

@@ -117,7 +117,7 @@ impl Statement {
     /// A page that prints as the statement (no scripts, no outside resources).
     pub fn to_html(&self) -> String {
         let m = |minor: i64| html(&money(minor, &self.currency));
-        let optional = |v: Option<i64>| v.map(|v| m(v)).unwrap_or_default();
+        let optional = |v: Option<i64>| v.map(&m).unwrap_or_default();
         let mor = &self.merchant_of_record;
         let mut rows = format!("<tr><td></td><td>Opening balance</td><td></td><td></td><td></td><td></td><td class=\"n\">{}</td></tr>\n", m(self.opening_minor));
         for item in &self.items {
