@@ -114,6 +114,42 @@ async fn a_batch_needs_another_staff_member_with_a_fresh_code(pool: PgPool) {
     assert_eq!(sent_entries, 2, "one entry per payout, once");
     assert_eq!(balances(&pool, world.merchant_a).await, (0, 0), "in transit now");
     assert_books_balance(&pool).await;
+
+    // The bank's statement, uploaded from the console: A's line pays A.
+    let (_, a_e2e, ..) = payouts_of(&pool, world.merchant_a).await.remove(0);
+    let csv = format!("date,amount,end_to_end_id\n2026-11-30,123.45,{a_e2e}\n");
+    assert_eq!(upload_statement(&viewer, &csv).await.status(), 403, "importing needs payouts act");
+    let imported = upload_statement(&runner, &csv).await;
+    assert_eq!(imported.status(), 303);
+    let location = imported.headers()["location"].to_str().unwrap();
+    assert!(location.starts_with("/admin/payouts?imported="), "{location}");
+    assert_eq!(payouts_of(&pool, world.merchant_a).await[0].3, "paid");
+    let refused = upload_statement(&runner, "date,amount,end_to_end_id\n").await;
+    assert!(refused.headers()["location"].to_str().unwrap().contains("import_error=format"));
+    assert_eq!(runner.get("/admin/payouts").await.status(), 200);
+    assert_eq!(visitor(&world, Actor::OwnerA).await.get("/dashboard/payouts").await.status(), 200);
+    assert_eq!(visitor(&world, Actor::ViewerA).await.get("/dashboard/payouts").await.status(), 403);
+    assert_books_balance(&pool).await;
+}
+
+/// Posts a statement as the console's import form does (same-origin, multipart).
+async fn upload_statement(visitor: &crate::support::accounts::Visitor<'_>, csv: &str) -> reqwest::Response {
+    let boundary = "----saleonix-statement-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"statement.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+    );
+    let mut request = visitor
+        .server
+        .client
+        .post(visitor.server.url("/api/admin/payouts/statements"))
+        .header("sec-fetch-site", "same-origin")
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(body);
+    if let Some(cookie) = &visitor.cookie {
+        request = request.header("cookie", cookie);
+    }
+    request.send().await.unwrap()
 }
 
 /// The value of the first `<tag>` in `xml`.
