@@ -154,7 +154,9 @@ pub async fn import(
         .await?;
     for line in &lines {
         let (outcome, payout_id, note) = match match_line(&mut tx, line).await? {
-            Match::Pay(id) => match transition::apply_in(&mut tx, Move::Paid { payout_id: id, staff_id }, facts).await? {
+            Match::Pay(id) => match transition::apply_in(&mut tx, platform, Move::Paid { payout_id: id, staff_id }, facts)
+                .await?
+            {
                 Applied::Moved => {
                     report.paid += 1;
                     ("paid", Some(id), None)

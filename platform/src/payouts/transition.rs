@@ -13,8 +13,10 @@
 //! | returned | payouts_in_transit   | merchant_available   |
 //!
 //! A returned payout also flags the bank account it went to, so no payout goes there
-//! again until the merchant changes the account.
+//! again until the merchant changes the account, and tells the merchant's owners, admins
+//! and finance members by mail.
 
+use secrecy::SecretString;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -23,6 +25,7 @@ use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::gateway_accounts::Mode;
 use crate::ledger::{self, AccountKind, EntryKind, Line, NewEntry};
+use crate::mail::{self, OutgoingMail};
 
 /// One step of a batch or payout.
 #[derive(Debug, Clone, Copy)]
@@ -54,7 +57,7 @@ fn staff(id: Uuid) -> Actor {
 /// since the step's transaction does not commit.
 pub async fn apply(platform: &Platform, step: Move<'_>, facts: &RequestFacts) -> Result<Applied, PayoutError> {
     let mut tx = platform.pool.begin().await?;
-    match apply_in(&mut tx, step, facts).await {
+    match apply_in(&mut tx, platform, step, facts).await {
         Ok(applied) => {
             tx.commit().await?;
             Ok(applied)
@@ -74,18 +77,23 @@ pub async fn apply(platform: &Platform, step: Move<'_>, facts: &RequestFacts) ->
 }
 
 /// Applies `step` in `conn`'s transaction.
-#[tracing::instrument(skip(conn, facts))]
-pub async fn apply_in(conn: &mut PgConnection, step: Move<'_>, facts: &RequestFacts) -> Result<Applied, PayoutError> {
+#[tracing::instrument(skip(conn, platform, facts))]
+pub async fn apply_in(
+    conn: &mut PgConnection,
+    platform: &Platform,
+    step: Move<'_>,
+    facts: &RequestFacts,
+) -> Result<Applied, PayoutError> {
     match step {
         Move::Approve { batch_id, staff_id } => approve(conn, batch_id, staff_id, facts).await,
         Move::Send { batch_id, staff_id } => send(conn, batch_id, staff_id, facts).await,
-        Move::Paid { payout_id, staff_id } => settle(conn, payout_id, staff_id, None, facts).await,
+        Move::Paid { payout_id, staff_id } => settle(conn, platform, payout_id, staff_id, None, facts).await,
         Move::Returned { payout_id, staff_id, reason } => {
             let reason = reason.trim();
             if reason.is_empty() || reason.chars().count() > 500 {
                 return Err(PayoutError::invalid("reason", "Say why the bank returned it (up to 500 characters)."));
             }
-            settle(conn, payout_id, staff_id, Some(reason), facts).await
+            settle(conn, platform, payout_id, staff_id, Some(reason), facts).await
         }
     }
 }
@@ -182,6 +190,7 @@ async fn send(conn: &mut PgConnection, batch_id: Uuid, staff_id: Uuid, facts: &R
 /// Paid (`returned` is `None`) or returned with its reason.
 async fn settle(
     conn: &mut PgConnection,
+    platform: &Platform,
     payout_id: Uuid,
     staff_id: Uuid,
     returned: Option<&str>,
@@ -231,6 +240,7 @@ async fn settle(
                 .bind(payout.bank_account_id)
                 .execute(&mut *conn)
                 .await?;
+            notify_returned(conn, platform, &payout, reason).await?;
         }
     }
     let event_type = if returned.is_some() { "payout.return" } else { "payout.pay" };
@@ -240,6 +250,39 @@ async fn settle(
         .detail(serde_json::json!({ "amount_minor": amount, "currency": payout.currency }));
     audit::record(conn, &event, facts).await?;
     Ok(Applied::Moved)
+}
+
+/// Mails the merchant's owners, admins and finance members that the bank sent a payout
+/// back, why, and that payouts wait for a new account.
+async fn notify_returned(conn: &mut PgConnection, platform: &Platform, payout: &PayoutRow, reason: &str) -> Result<(), sqlx::Error> {
+    let (masked, end_to_end_id): (String, String) = sqlx::query_as(
+        "SELECT b.iban_masked, p.end_to_end_id FROM payouts p JOIN bank_accounts b ON b.id = p.bank_account_id WHERE p.id = $1",
+    )
+    .bind(payout.id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let people: Vec<(String, String)> = sqlx::query_as(
+        "SELECT u.email, u.full_name FROM merchant_members mm JOIN users u ON u.id = mm.user_id
+         WHERE mm.merchant_id = $1 AND mm.role IN ('owner', 'admin', 'finance') AND u.disabled_at IS NULL
+           AND u.email_verified_at IS NOT NULL
+         ORDER BY u.email",
+    )
+    .bind(payout.merchant_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let amount = super::money(payout.amount_minor, &payout.currency);
+    let origin = platform.config.settings.public_origin();
+    for (email, name) in people {
+        let body = format!(
+            "Hello {name},\n\nYour bank returned the Saleonix payout {end_to_end_id} of {amount} to the account {masked}. \
+             The bank's reason: {reason}.\n\nThe money is back in your available balance. Payouts to this account have \
+             stopped: check the account with your bank, then enter it again or a new one at {origin}/dashboard/verification. \
+             Payouts resume on your schedule once the change's hold has passed.\n\n- Saleonix\n",
+        );
+        let notice = OutgoingMail { to: email, subject: "A payout was returned by your bank".to_owned(), body: SecretString::from(body) };
+        mail::enqueue(conn, &platform.config.secrets.field_keys, &notice).await?;
+    }
+    Ok(())
 }
 
 /// A payout the run creates: the row and its `created` entry, in the run's transaction.

@@ -244,6 +244,10 @@ async fn a_statement_import_pays_once_and_lists_what_it_could_not_match(pool: Pg
     assert_eq!(payouts_of(&pool, b).await[0].3, "returned");
     let mut conn = pool.acquire().await.unwrap();
     assert!(platform::payouts::reading::account_flagged_at(&mut conn, b).await.unwrap().is_some());
+    let mails = crate::support::accounts::mails_to(&server, &format!("owner-{b}@shop.test")).await;
+    assert_eq!(mails.len(), 1, "the owner is told");
+    assert!(mails[0].contains("returned the Saleonix payout") && mails[0].contains("Account closed (AC04)"), "{}", mails[0]);
+    assert!(mails[0].contains("50.00 EUR") && !mails[0].contains("1212012345678999"), "amount told, IBAN masked");
     let paid_after = transition::apply(platform, Move::Paid { payout_id: b_id, staff_id: importer }, &facts).await;
     assert!(matches!(paid_after, Err(PayoutError::NotAllowed(_))), "{paid_after:?}");
     let returned_again = Move::Returned { payout_id: a_id, staff_id: importer, reason: "late" };
