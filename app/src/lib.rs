@@ -22,6 +22,7 @@ pub mod ledger;
 mod limits;
 pub mod pages;
 pub mod payments;
+pub mod payouts;
 #[cfg(feature = "ssr")]
 pub mod policy;
 pub mod reconciliation;
@@ -113,6 +114,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dashboard/chargebacks") view=ChargebacksPage />
                     <Route path=path!("/dashboard/chargebacks/:id") view=ChargebackPage />
                     <Route path=path!("/dashboard/balance") view=crate::pages::balance::BalancePage />
+                    <Route path=path!("/dashboard/payouts") view=pages::payouts::PayoutsPage />
                     <Route path=path!("/account") view=AccountPage />
                     <Route path=path!("/account/two-factor") view=TwoFactorPage />
                     <Route path=path!("/admin") view=OverviewPage />
@@ -129,6 +131,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/refunds") view=RefundsPage />
                     <Route path=path!("/admin/reconciliation") view=ReconciliationPage />
                     <Route path=path!("/admin/risk") view=RiskPage />
+                    <Route path=path!("/admin/payouts") view=pages::admin::payouts::PayoutsPage />
                     <Route path=path!("/admin/audit") view=audit::AuditPage />
                     <Route path=path!("/admin/ledger") view=crate::pages::admin::ledger::PlatformLedgerPage />
                     <Route path=path!("/admin/ledger/:id") view=crate::pages::admin::ledger::MerchantLedgerPage />

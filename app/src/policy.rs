@@ -33,6 +33,9 @@ use crate::kyc::{KycDocuments, RemovePerson, SaveBusiness, SavePerson, SubmitApp
 use crate::kyc_review::{
     AcceptKycItem, ApproveKyc, KycApplication, KycApplications, KycQueue, RejectKyc, RequestKycChanges, RequestReverification,
 };
+use crate::payouts::{
+    ApprovePayoutBatch, MarkBatchSent, MerchantPayouts, RunPayouts, SetPayoutSchedule, SettlePayout, StaffPayouts,
+};
 use crate::reconciliation::{CloseException, DailyReport, ExportDailyReport, ReconciliationExceptions};
 use crate::refunds::{RefundPayment, StaffPayment, StaffRefund};
 use crate::sanctions::{DecideSanctionsHit, SanctionsHits, SanctionsList};
@@ -82,8 +85,12 @@ pub const REFUNDERS: &[MerchantRole] = &[MerchantRole::Owner, MerchantRole::Admi
 pub const KYC_EDITORS: &[MerchantRole] = &[MerchantRole::Owner, MerchantRole::Admin];
 
 /// Roles that answer a chargeback with evidence: those who handle the merchant's money
-/// and its disputes. Developers and viewers read them.
-pub const DISPUTE_RESPONDERS: &[MerchantRole] = &[MerchantRole::Owner, MerchantRole::Admin, MerchantRole::Finance];
+/// and its disputes (the refunders). Developers and viewers read them.
+pub const DISPUTE_RESPONDERS: &[MerchantRole] = REFUNDERS;
+
+/// Roles that read the merchant's payouts and statements and choose the payout schedule:
+/// they keep the business's books (the refunders), which developers and viewers do not.
+pub const PAYOUT_READERS: &[MerchantRole] = REFUNDERS;
 
 /// Every server function's path and policy.
 pub const SERVER_FUNCTIONS: &[(&str, Policy)] = &[
@@ -188,6 +195,15 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy)] = &[
     // is changed by platform administrators only (with step-up).
     (GatewaySettings::PATH, Policy::Staff(Module::Settings, Level::View)),
     (SaveGatewayAccount::PATH, Policy::PlatformAdmin),
+    // Payouts: the merchant's books (with step-up for the schedule); staff read with payouts
+    // `view` and act with `act` (approval also with step-up and four eyes, in the function).
+    (MerchantPayouts::PATH, Policy::Merchant(PAYOUT_READERS)),
+    (SetPayoutSchedule::PATH, Policy::Merchant(PAYOUT_READERS)),
+    (StaffPayouts::PATH, Policy::Staff(Module::Payouts, Level::View)),
+    (RunPayouts::PATH, Policy::Staff(Module::Payouts, Level::Act)),
+    (ApprovePayoutBatch::PATH, Policy::Staff(Module::Payouts, Level::Act)),
+    (MarkBatchSent::PATH, Policy::Staff(Module::Payouts, Level::Act)),
+    (SettlePayout::PATH, Policy::Staff(Module::Payouts, Level::Act)),
     (StaffList::PATH, Policy::PlatformAdmin),
     (StaffDetail::PATH, Policy::PlatformAdmin),
     (InviteStaff::PATH, Policy::PlatformAdmin),
@@ -241,6 +257,7 @@ pub const PAGES: &[(&str, Policy)] = &[
     ("/dashboard/chargebacks", Policy::Merchant(ALL_MERCHANT_ROLES)),
     ("/dashboard/chargebacks/:id", Policy::Merchant(ALL_MERCHANT_ROLES)),
     ("/dashboard/balance", Policy::Merchant(ALL_MERCHANT_ROLES)),
+    ("/dashboard/payouts", Policy::Merchant(PAYOUT_READERS)),
     ("/admin", Policy::AnyStaff),
     ("/admin/merchants", Policy::Staff(Module::Merchants, Level::View)),
     ("/admin/merchants/:id", Policy::Staff(Module::Merchants, Level::View)),
@@ -255,6 +272,7 @@ pub const PAGES: &[(&str, Policy)] = &[
     ("/admin/refunds", Policy::Staff(Module::Refunds, Level::View)),
     ("/admin/reconciliation", Policy::Staff(Module::Reconciliation, Level::View)),
     ("/admin/risk", Policy::Staff(Module::Risk, Level::View)),
+    ("/admin/payouts", Policy::Staff(Module::Payouts, Level::View)),
     ("/admin/audit", Policy::Staff(Module::Audit, Level::View)),
     ("/admin/ledger", Policy::Staff(Module::Payouts, Level::View)),
     ("/admin/ledger/:id", Policy::Staff(Module::Payouts, Level::View)),
@@ -263,9 +281,10 @@ pub const PAGES: &[(&str, Policy)] = &[
     ("/admin/settings", Policy::Staff(Module::Settings, Level::View)),
 ];
 
-/// Plain routes under `/api/` that are not server functions: KYC files and chargeback
-/// evidence, whose multipart uploads and binary downloads do not fit JSON server functions
-/// (`server::kyc_files`, `server::chargeback_files`), and the ledger's CSV export.
+/// Plain routes under `/api/` that are not server functions: KYC files, chargeback
+/// evidence and payout files, whose multipart uploads and file downloads do not fit JSON
+/// server functions (`server::kyc_files`, `server::chargeback_files`,
+/// `server::payout_files`), and the ledger's CSV export (`server::ledger_export`).
 /// The route guard looks them up with [`of`] like a server function; patterns as in
 /// [`PAGES`]. Each handler checks the role again and scopes its query to the merchant.
 pub const FILE_ROUTES: &[(&str, Policy)] = &[
@@ -277,6 +296,10 @@ pub const FILE_ROUTES: &[(&str, Policy)] = &[
     ("/api/admin/chargebacks/evidence/:id", Policy::Staff(Module::Payments, Level::View)),
     // The merchant's ledger lines as CSV for its accountant (`server::ledger_export`).
     (crate::balance::EXPORT_PATH, Policy::Merchant(ALL_MERCHANT_ROLES)),
+    ("/api/payouts/:id/statement", Policy::Merchant(PAYOUT_READERS)),
+    ("/api/admin/payouts/:id/statement", Policy::Staff(Module::Payouts, Level::View)),
+    ("/api/admin/payouts/batches/:id/file", Policy::Staff(Module::Payouts, Level::Act)),
+    ("/api/admin/payouts/statements", Policy::Staff(Module::Payouts, Level::Act)),
 ];
 
 /// Paths under these prefixes that no page claims still need at least this much, so an

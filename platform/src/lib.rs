@@ -20,6 +20,7 @@ pub mod mail;
 pub mod merchants;
 pub mod password;
 pub mod payments;
+pub mod payouts;
 pub mod rate_limit;
 pub mod secrets;
 pub mod seed;

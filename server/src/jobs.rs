@@ -143,3 +143,23 @@ pub fn spawn_ledger_check(platform: platform::Platform) -> tokio::task::JoinHand
         }
     })
 }
+
+const PAYOUT_RUN_EVERY: Duration = Duration::from_secs(60 * 60);
+
+/// The daily payout run (see `platform::payouts::run`), tried every hour: each merchant is
+/// paid at most once a day, so later passes pay only merchants that became due since (a
+/// bank-account hold that ended). Instances take turns through an advisory lock.
+pub fn spawn_payout_run(platform: platform::Platform) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(PAYOUT_RUN_EVERY);
+        let facts = platform::audit::RequestFacts::default();
+        loop {
+            every.tick().await;
+            match platform::payouts::run::run(&platform, None, &facts).await {
+                Ok(report) if report.payouts > 0 => tracing::info!(?report, "payout run done"),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "payout run failed; retrying in an hour"),
+            }
+        }
+    })
+}

@@ -11,6 +11,7 @@ pub mod health;
 pub mod jobs;
 pub mod kyc_files;
 pub mod ledger_export;
+pub mod payout_files;
 pub mod security_headers;
 pub mod telemetry;
 pub mod tls;
@@ -109,6 +110,7 @@ pub fn router(platform: Platform) -> Router {
     let router = router.merge(kyc_files::routes().with_state(platform.clone()));
     let router = router.merge(chargeback_files::routes().with_state(platform.clone()));
     let router = router.merge(ledger_export::routes().with_state(platform.clone()));
+    let router = router.merge(payout_files::routes().with_state(platform.clone()));
     let state = AppState { leptos: leptos.clone(), platform };
 
     router

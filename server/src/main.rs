@@ -83,6 +83,7 @@ async fn run(command: &str, config: Config) -> Result<ExitCode, Box<dyn std::err
     let _kyc_restrictions = server::jobs::spawn_kyc_restrictions(platform.clone());
     let _ledger_release = server::jobs::spawn_ledger_release(platform.clone());
     let _ledger_check = server::jobs::spawn_ledger_check(platform.clone());
+    let _payout_run = server::jobs::spawn_payout_run(platform.clone());
     let app = server::router(platform);
     match &settings.tls {
         Some(tls) => server::tls::serve(app, settings.listen, tls, settings.public_origin().to_owned()).await?,

@@ -28,6 +28,7 @@ pub fn NavLinks(manages_team: bool) -> impl IntoView {
             {link("/dashboard/links", "Links")}
             {link("/dashboard/products", "Products")}
             {link("/dashboard/verification", "Verification")}
+            {link("/dashboard/payouts", "Payouts")}
             {manages_team.then(|| link("/dashboard/team", "Team"))}
             {manages_team.then(|| link("/dashboard/security", "Security events"))}
             {link("/account", "Account settings")}

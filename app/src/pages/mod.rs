@@ -9,6 +9,7 @@ pub mod legal;
 pub mod not_found;
 pub mod password_reset;
 pub mod payments;
+pub mod payouts;
 pub mod second_factor;
 pub mod security_events;
 pub mod security;

@@ -24,7 +24,7 @@ use crate::mail::{self, OutgoingMail};
 /// else cannot be emptied before the owners read the notice.
 pub const CHANGE_HOLD_HOURS: i64 = 72;
 
-fn slot(row: &str) -> FieldSlot<'_> {
+pub(crate) fn slot(row: &str) -> FieldSlot<'_> {
     FieldSlot { table: "bank_accounts", column: "iban_enc", row }
 }
 

@@ -13,6 +13,7 @@ pub mod merchant_terms;
 pub mod merchants;
 pub mod module;
 pub mod overview;
+pub mod payouts;
 pub mod reconciliation;
 pub mod refunds;
 pub mod risk;

@@ -1,0 +1,119 @@
+//! Payouts (migration `20261129000021_payouts.sql`): Saleonix pays each merchant's
+//! available Live Mode balance to its verified bank account.
+//!
+//! - [`run`] creates one payout per due merchant and currency (its whole available
+//!   balance, at least its minimum) and groups them into one batch per currency;
+//! - [`transition::apply`] is the one way a payout or batch moves: approved (four eyes,
+//!   no money moves), sent, paid or returned, each step posting its ledger entry in the
+//!   same transaction, idempotent on its cause;
+//! - [`pain001`] writes an approved batch's ISO 20022 credit-transfer file; [`import`]
+//!   reads the bank statement's CSV and marks the payouts it shows paid;
+//! - [`statement`] tells a merchant what one payout covers; [`schedule`] is the
+//!   merchant's choice of when and from what amount it is paid; [`reading`] lists for
+//!   the screens.
+
+pub mod import;
+pub mod pain001;
+pub mod reading;
+pub mod run;
+pub mod schedule;
+pub mod statement;
+pub mod transition;
+
+use crate::audit::AuditError;
+use crate::ledger::LedgerError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "payout_status", rename_all = "snake_case")]
+pub enum PayoutStatus {
+    Created,
+    Approved,
+    Sent,
+    Paid,
+    Returned,
+}
+
+impl PayoutStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PayoutStatus::Created => "created",
+            PayoutStatus::Approved => "approved",
+            PayoutStatus::Sent => "sent",
+            PayoutStatus::Paid => "paid",
+            PayoutStatus::Returned => "returned",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "payout_batch_status", rename_all = "snake_case")]
+pub enum BatchStatus {
+    Created,
+    Approved,
+    Sent,
+}
+
+impl BatchStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BatchStatus::Created => "created",
+            BatchStatus::Approved => "approved",
+            BatchStatus::Sent => "sent",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PayoutError {
+    /// A field staff or the merchant typed is wrong: `(field, message)`, shown as is.
+    #[error("{field}: {message}")]
+    Invalid { field: &'static str, message: String },
+    /// The batch or payout is not in a state that allows this step.
+    #[error("{0}")]
+    NotAllowed(&'static str),
+    /// Four eyes: the batch's creator asked to approve it.
+    #[error("the batch's creator cannot approve it")]
+    OwnBatch,
+    /// No such batch, payout or statement, or another merchant's.
+    #[error("not found")]
+    NotFound,
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Audit(#[from] AuditError),
+}
+
+impl PayoutError {
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        PayoutError::Invalid { field, message: message.into() }
+    }
+}
+
+/// `12.34`, `-0.05`: minor units as a decimal of two places, without floats.
+pub fn decimal(minor: i64) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
+/// `12.34 EUR`.
+pub fn money(minor: i64, currency: &str) -> String {
+    format!("{} {currency}", decimal(minor))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decimal;
+
+    #[test]
+    fn decimals_are_exact() {
+        assert_eq!(decimal(0), "0.00");
+        assert_eq!(decimal(5), "0.05");
+        assert_eq!(decimal(1234), "12.34");
+        assert_eq!(decimal(-5), "-0.05");
+        assert_eq!(decimal(100_000_000_000), "1000000000.00");
+        assert_eq!(decimal(i64::MIN), "-92233720368547758.08");
+    }
+}

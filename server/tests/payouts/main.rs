@@ -1,0 +1,13 @@
+//! Payouts against the real server and Postgres, in one test binary: the run and who it
+//! pays (`run`), the staff steps with four eyes and step-up, the pain.001 file against
+//! the ISO 20022 schema, statement imports and returns (`bank`), the merchant's statement
+//! and schedule (`merchant`), and a refund racing a run (`concurrency`).
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod bank;
+mod books;
+mod concurrency;
+mod merchant;
+mod run;
