@@ -19,13 +19,6 @@ pub struct Balance {
     pub in_payout_minor: i64,
 }
 
-impl Balance {
-    /// Everything Saleonix owes the merchant in this currency.
-    pub fn total_minor(&self) -> i64 {
-        self.available_minor + self.pending_minor + self.reserve_minor + self.in_payout_minor
-    }
-}
-
 pub async fn of_merchant(conn: &mut PgConnection, merchant_id: Uuid, mode: Mode) -> Result<Vec<Balance>, sqlx::Error> {
     let rows: Vec<(AccountKind, String, i64)> = sqlx::query_as(
         "SELECT kind, currency::text, balance_minor FROM ledger_accounts

@@ -52,21 +52,6 @@ pub enum AccountKind {
 }
 
 impl AccountKind {
-    pub const ALL: [AccountKind; 12] = [
-        AccountKind::MerchantPending,
-        AccountKind::MerchantAvailable,
-        AccountKind::MerchantReserve,
-        AccountKind::MerchantInPayout,
-        AccountKind::GatewayClearing,
-        AccountKind::FeeRevenue,
-        AccountKind::VatPayable,
-        AccountKind::GatewayFees,
-        AccountKind::ChargebackLosses,
-        AccountKind::BuyerReturns,
-        AccountKind::PayoutsInTransit,
-        AccountKind::PayoutBank,
-    ];
-
     pub fn is_merchant(self) -> bool {
         matches!(
             self,
