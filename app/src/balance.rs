@@ -35,6 +35,18 @@ pub struct ReleaseView {
     pub amount_minor: i64,
 }
 
+/// A payout made and not yet paid by the bank.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpcomingPayout {
+    /// `YYYY-MM-DD`, the day the run made it.
+    pub made_on: String,
+    /// `created`, `approved` or `sent`.
+    pub status: String,
+    pub currency: String,
+    pub amount_minor: i64,
+    pub iban_masked: String,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChartDay {
     pub available_minor: i64,
@@ -48,6 +60,8 @@ pub struct BalanceView {
     /// One row per currency the merchant has books in; none before the first sale.
     pub balances: Vec<BalanceRow>,
     pub releases: Vec<ReleaseView>,
+    /// Live Mode only: payouts go to banks from Live money alone.
+    pub payouts: Vec<UpcomingPayout>,
     /// The chart's currency and its days (`YYYY-MM-DD`, oldest first) with their balances.
     pub chart_currency: String,
     pub chart: Vec<(String, ChartDay)>,
@@ -98,6 +112,12 @@ pub async fn merchant_balance() -> Result<BalanceView, AppError> {
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
         let balances = balances::of_merchant(&mut conn, merchant, mode).await.map_err(internal)?;
         let releases = balances::upcoming_releases(&mut conn, merchant, mode).await.map_err(internal)?;
+        let payouts = match mode {
+            platform::gateway_accounts::Mode::Live => {
+                platform::payouts::reading::on_the_way(&platform.pool, merchant).await.map_err(internal)?
+            }
+            platform::gateway_accounts::Mode::Test => Vec::new(),
+        };
         let chart_currency = "EUR".to_owned();
         let days = balances::last_days(&mut conn, merchant, mode, &chart_currency, CHART_DAYS).await.map_err(internal)?;
         Ok(BalanceView {
@@ -119,6 +139,16 @@ pub async fn merchant_balance() -> Result<BalanceView, AppError> {
                     kind: r.kind,
                     currency: r.currency,
                     amount_minor: r.amount_minor,
+                })
+                .collect(),
+            payouts: payouts
+                .into_iter()
+                .map(|p| UpcomingPayout {
+                    made_on: p.created_at.date().to_string(),
+                    status: p.status.as_str().to_owned(),
+                    currency: p.currency,
+                    amount_minor: p.amount_minor,
+                    iban_masked: p.iban_masked,
                 })
                 .collect(),
             chart_currency,

@@ -14,7 +14,7 @@ use app::error::AppError;
 use app::policy::{ALL_MERCHANT_ROLES, DISPUTE_RESPONDERS, Policy};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use platform::Platform;
@@ -27,7 +27,8 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::facts::Facts;
-use crate::kyc_files::{BODY_LIMIT, admitted, member, refusal};
+use crate::files::{self, Disposition, admitted, member, refusal};
+use crate::kyc_files::BODY_LIMIT;
 
 pub fn routes() -> Router<Platform> {
     Router::new()
@@ -121,13 +122,5 @@ async fn download(platform: &Platform, reader: Reader, id: &str, facts: RequestF
         Ok(file) => file,
         Err(error) => return refusal(AppError::from(error)),
     };
-    let disposition = format!("attachment; filename=\"{}\"", file.file_name());
-    let mut response = file.bytes().to_vec().into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(file.file_type.content_type()));
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    files::file(file.bytes().to_vec(), file.file_type.content_type(), &file.file_name(), Disposition::Attachment)
 }

@@ -12,24 +12,23 @@
 //!   with merchants `view`): the file as an attachment, `no-store`, its sniffed type;
 //!   audited as `kyc.document.view`. Another merchant's id is a plain 404.
 
-use app::auth::session::{self, SessionState};
 use app::error::AppError;
 use app::policy::{ALL_MERCHANT_ROLES, KYC_EDITORS, Policy};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use platform::Platform;
 use platform::audit::RequestFacts;
-use platform::identity::roles::{Level, MerchantScope, Module};
-use platform::identity::users::{MerchantRole, User};
+use platform::identity::roles::{Level, Module};
 use platform::kyc::documents::{self, MAX_BYTES, Reader};
 use platform::kyc::{DocumentKind, KycError};
 use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::facts::Facts;
+use crate::files::{self, Disposition, admitted, member, refusal};
 
 /// The largest upload body: the file's limit and room for the multipart envelope (the
 /// boundaries, the other fields and their headers).
@@ -42,29 +41,6 @@ pub fn routes() -> Router<Platform> {
         .route("/api/kyc/files", post(upload).layer(DefaultBodyLimit::max(BODY_LIMIT)))
         .route("/api/kyc/files/{id}", get(member_download))
         .route("/api/admin/kyc/files/{id}", get(staff_download))
-}
-
-/// The refusal as the app's client reads a server function's: its status and the error
-/// as JSON.
-pub(crate) fn refusal(error: AppError) -> Response {
-    let body = serde_json::to_vec(&error).unwrap_or_default();
-    (error.status(), [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
-}
-
-/// The session's user if `policy` admits them: the in-handler check behind the guard's.
-pub(crate) async fn admitted(platform: &Platform, session: &Session, policy: Policy) -> Result<User, AppError> {
-    let state = session::resolve(platform, session).await?;
-    state.admits(policy, platform)?;
-    match state {
-        SessionState::SignedIn(user) => Ok(user),
-        _ => Err(AppError::Unauthenticated),
-    }
-}
-
-pub(crate) async fn member(platform: &Platform, session: &Session, roles: &'static [MerchantRole]) -> Result<(User, MerchantScope), AppError> {
-    let user = admitted(platform, session, Policy::Merchant(roles)).await?;
-    let scope = MerchantScope::of(&user).ok_or(AppError::Forbidden)?;
-    Ok((user, scope))
 }
 
 fn back(query: &str) -> Response {
@@ -184,13 +160,5 @@ async fn download(platform: &Platform, reader: Reader, id: &str, facts: RequestF
         Ok(document) => document,
         Err(error) => return refusal(AppError::from(error)),
     };
-    let disposition = format!("attachment; filename=\"{}\"", document.file_name());
-    let mut response = document.bytes().to_vec().into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(document.file_type.content_type()));
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    files::file(document.bytes().to_vec(), document.file_type.content_type(), &document.file_name(), Disposition::Attachment)
 }

@@ -6,6 +6,7 @@ pub mod checkout;
 pub mod csrf;
 pub mod dev_mailbox;
 pub mod facts;
+pub mod files;
 pub mod guard;
 pub mod health;
 pub mod jobs;

@@ -27,7 +27,7 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::facts::Facts;
-use crate::kyc_files::{admitted, member, refusal};
+use crate::files::{Disposition, admitted, file, member, refusal};
 
 const MODULE_PAGE: &str = "/admin/payouts";
 
@@ -46,18 +46,6 @@ pub fn routes() -> Router<Platform> {
 struct Format {
     #[serde(default)]
     format: String,
-}
-
-fn attachment(content_type: &'static str, file_name: &str, body: String, inline: bool) -> Response {
-    let mut response = body.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    let disposition = format!("{}; filename=\"{file_name}\"", if inline { "inline" } else { "attachment" });
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }
 
 async fn member_statement(
@@ -98,8 +86,8 @@ async fn statement_response(platform: &Platform, reader: Reader, id: &str, forma
     let stem = statement.file_stem();
     // The statement page carries no script: the strictest policy fits it.
     let mut response = match format {
-        "csv" => attachment("text/csv; charset=utf-8", &format!("{stem}.csv"), statement.to_csv(), false),
-        _ => attachment("text/html; charset=utf-8", &format!("{stem}.html"), statement.to_html(), true),
+        "csv" => file(statement.to_csv(), "text/csv; charset=utf-8", &format!("{stem}.csv"), Disposition::Attachment),
+        _ => file(statement.to_html(), "text/html; charset=utf-8", &format!("{stem}.html"), Disposition::Inline),
     };
     response.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
@@ -115,7 +103,7 @@ async fn batch_file(State(platform): State<Platform>, session: Session, Facts(fa
     };
     let Ok(id) = Uuid::parse_str(&id) else { return refusal(AppError::NotFound) };
     match pain001::batch_file(&platform, id, user.id, &facts).await {
-        Ok((name, xml)) => attachment("application/xml; charset=utf-8", &name, xml, false),
+        Ok((name, xml)) => file(xml, "application/xml; charset=utf-8", &name, Disposition::Attachment),
         Err(error) => refusal(AppError::from(error)),
     }
 }

@@ -8,6 +8,7 @@ mod support;
 use app::error::AppError;
 use platform::audit::RequestFacts;
 use platform::identity::roles::MerchantScope;
+use platform::payments::PaymentError;
 use platform::payments::refunds::{self, RefundRequest, RefundStatus, Requester};
 use reqwest::Response;
 use sqlx::PgPool;
@@ -209,6 +210,12 @@ async fn a_chargeback_takes_pending_first_and_a_win_gives_it_back_as_available(p
     assert_eq!(entries(&pool, "payment_refund").await, 1);
     assert_eq!(clearing(&pool).await, owed - 400 - 100);
     assert_eq!(balance(&pool, merchant, "merchant_pending").await, pending - 400 - 100);
+    // What the chargeback took is the buyer's already: 10.00 - 4.00 - 1.00 is all that is
+    // left to refund while it stands.
+    let too_much = RefundRequest { request_id: Uuid::new_v4(), amount_minor: 600, reason: "Everything".into() };
+    let refused = refunds::request(&shop.server.platform, payment_id, &too_much, requester, &RequestFacts::default()).await;
+    assert!(matches!(refused, Err(PaymentError::RefundExceeds { remaining_minor: 500 })), "{refused:?}");
+    assert_eq!(entries(&pool, "payment_refund").await, 1, "nothing more refunded");
 
     let won = decide(&world, Actor::StaffAct, id, "won").await;
     assert_eq!(won.status(), 200);

@@ -4,9 +4,9 @@
 
 use leptos::prelude::*;
 
-use crate::balance::{BalanceRow, BalanceView, CHART_DAYS, ChartDay, EXPORT_PATH, merchant_balance};
+use crate::balance::{BalanceRow, BalanceView, CHART_DAYS, ChartDay, EXPORT_PATH, UpcomingPayout, merchant_balance};
 use crate::pages::payments::{DashboardShell, load_error};
-use crate::payments::format_money;
+use crate::payments::{Mode, format_money};
 
 const WIDTH: i64 = 720;
 const HEIGHT: i64 = 200;
@@ -31,7 +31,7 @@ fn Balance() -> impl IntoView {
 
 #[component]
 fn BalanceFacts(view: BalanceView) -> impl IntoView {
-    let BalanceView { mode, balances, releases, chart_currency, chart } = view;
+    let BalanceView { mode, balances, releases, payouts, chart_currency, chart } = view;
     let none = balances.is_empty().then(|| {
         view! { <p>{format!("Nothing in your {} Mode balance yet: paid payments show here.", mode.label())}</p> }
     });
@@ -63,6 +63,7 @@ fn BalanceFacts(view: BalanceView) -> impl IntoView {
                 }.into_any()
             }}
         </section>
+        <UpcomingPayouts payouts live=mode == Mode::Live />
         <BalanceChart currency=chart_currency days=chart />
         <section class="panel" aria-labelledby="export-heading">
             <h2 id="export-heading">"For your accountant"</h2>
@@ -70,6 +71,42 @@ fn BalanceFacts(view: BalanceView) -> impl IntoView {
                 <a href=EXPORT_PATH download="">"Download the ledger lines (CSV)"</a>
                 {format!(" of {} Mode: date, type, gross, fee, VAT, net and reference of every entry.", mode.label())}
             </p>
+        </section>
+    }
+}
+
+/// Payouts on their way to the bank; the Payouts page has every payout and its statement.
+#[component]
+fn UpcomingPayouts(payouts: Vec<UpcomingPayout>, live: bool) -> impl IntoView {
+    let status = |s: &str| match s {
+        "sent" => "Sent to the bank",
+        "approved" => "Approved, sending soon",
+        _ => "Waiting for approval",
+    };
+    view! {
+        <section class="panel" aria-labelledby="payouts-heading">
+            <h2 id="payouts-heading">"Upcoming payouts"</h2>
+            {if !live {
+                view! { <p>"Test Mode money is never paid out to a bank."</p> }.into_any()
+            } else if payouts.is_empty() {
+                view! { <p>"No payout is on its way. " <a href="/dashboard/payouts">"Payouts and their schedule"</a></p> }.into_any()
+            } else {
+                view! {
+                    <table class="list">
+                        <thead><tr><th>"Made on"</th><th>"To"</th><th>"Amount"</th><th>"Status"</th></tr></thead>
+                        <tbody>
+                            {payouts.into_iter().map(|p| view! {
+                                <tr>
+                                    <td>{p.made_on}</td>
+                                    <td>{p.iban_masked}</td>
+                                    <td>{format_money(p.amount_minor, &p.currency)}</td>
+                                    <td>{status(&p.status)}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
         </section>
     }
 }

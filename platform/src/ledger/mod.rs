@@ -63,9 +63,14 @@ impl AccountKind {
     }
 
     /// Credit-normal accounts (what Saleonix owes, and its income) read as credits minus
-    /// debits; the others (what it holds or spent) as debits minus credits.
+    /// debits; the others (what it holds or spent) as debits minus credits. A payout in
+    /// transit is still owed to its merchant until the bank confirms it.
     pub fn credit_normal(self) -> bool {
-        self.is_merchant() || matches!(self, AccountKind::FeeRevenue | AccountKind::VatPayable | AccountKind::BuyerReturns)
+        self.is_merchant()
+            || matches!(
+                self,
+                AccountKind::FeeRevenue | AccountKind::VatPayable | AccountKind::BuyerReturns | AccountKind::PayoutsInTransit
+            )
     }
 
     /// The balance as people read it, from the stored debits-minus-credits.
@@ -74,10 +79,12 @@ impl AccountKind {
     }
 
     /// Accounts whose reading may fall below zero: a merchant's available balance after
-    /// refunds and chargebacks, and the platform's bank account (the books see money leave
-    /// it for payouts, not the acquirer's settlements that fill it).
+    /// refunds and chargebacks; gateway clearing when the acquirer charges back money a
+    /// refund already returned (it then takes more than it owes); and the platform's bank
+    /// account (the books see money leave it for payouts, not the acquirer's settlements
+    /// that fill it).
     pub fn may_go_negative(self) -> bool {
-        matches!(self, AccountKind::MerchantAvailable | AccountKind::PayoutBank)
+        matches!(self, AccountKind::MerchantAvailable | AccountKind::GatewayClearing | AccountKind::PayoutBank)
     }
 
     pub fn as_str(self) -> &'static str {

@@ -236,7 +236,17 @@ async fn record_request(
     } else if payment.pending_minor > 0 {
         Some(("refund_in_progress", PaymentError::RefundInProgress))
     } else {
-        let remaining = refundable(payment.status, payment.amount_minor, payment.refunded_minor, payment.pending_minor);
+        // What the acquirer took back in a chargeback (unless the merchant won it) is no
+        // longer the merchant's to refund: the buyer has it already.
+        let charged_back: i64 = sqlx::query_scalar(
+            "SELECT coalesce(sum(amount_minor), 0)::bigint FROM chargebacks WHERE payment_id = $1 AND status <> 'won'",
+        )
+        .bind(payment_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let remaining = (refundable(payment.status, payment.amount_minor, payment.refunded_minor, payment.pending_minor)
+            - charged_back)
+            .max(0);
         (request.amount_minor > remaining).then_some(("exceeds_refundable", PaymentError::RefundExceeds { remaining_minor: remaining }))
     };
     if let Some((reason, error)) = refusal {

@@ -34,6 +34,17 @@ pub async fn of_merchant(pool: &PgPool, merchant_id: Uuid) -> Result<Vec<Payout>
         .await
 }
 
+/// The merchant's payouts still on their way to its bank (made, approved or sent), oldest
+/// first: the Balance page's upcoming payouts.
+pub async fn on_the_way(pool: &PgPool, merchant_id: Uuid) -> Result<Vec<Payout>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{PAYOUT_SELECT} WHERE p.merchant_id = $1 AND p.status IN ('created', 'approved', 'sent') ORDER BY p.created_at, p.id"
+    ))
+    .bind(merchant_id)
+    .fetch_all(pool)
+    .await
+}
+
 /// When a payout to the merchant's current account was returned: no payout goes there
 /// until the merchant changes the account.
 pub async fn account_flagged_at(conn: &mut PgConnection, merchant_id: Uuid) -> Result<Option<OffsetDateTime>, sqlx::Error> {

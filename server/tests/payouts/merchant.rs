@@ -66,6 +66,16 @@ async fn a_statement_adds_up_to_the_payout_and_only_its_merchant_reads_it(pool: 
     assert_eq!(list["payouts"][0]["status"], "created");
     let theirs: serde_json::Value = stranger.post("/api/payouts", &[]).await.json().await.unwrap();
     assert_eq!(theirs["payouts"].as_array().unwrap().len(), 0, "each merchant sees its own payouts");
+
+    // The Balance page names it among the upcoming payouts, in Live Mode only.
+    let test: serde_json::Value = owner.post("/api/balance", &[]).await.json().await.unwrap();
+    assert_eq!(test["payouts"].as_array().unwrap().len(), 0, "Test Mode money is never paid out");
+    assert_eq!(owner.post("/api/dashboard/set-mode", &[("mode", "live")]).await.status(), 200);
+    let live: serde_json::Value = owner.post("/api/balance", &[]).await.json().await.unwrap();
+    let upcoming = &live["payouts"][0];
+    assert_eq!((upcoming["amount_minor"].as_i64(), upcoming["status"].as_str()), (Some(12_345), Some("created")));
+    assert_eq!(upcoming["iban_masked"], "XK05 **** **** **** 8906");
+    assert_eq!(live["balances"][0]["in_payout_minor"], 12_345);
 }
 
 #[sqlx::test(migrations = "../migrations")]
