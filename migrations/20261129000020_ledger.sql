@@ -68,7 +68,8 @@ CREATE TABLE ledger_entries (
     posted_at   timestamptz NOT NULL DEFAULT now(),
     UNIQUE (id, mode)
 );
-CREATE INDEX ledger_entries_by_payment ON ledger_entries (payment_id) WHERE payment_id IS NOT NULL;
+-- A payment's entries, newest last: `ledger::sales` reads its latest capture or reversal.
+CREATE INDEX ledger_entries_by_payment ON ledger_entries (payment_id, id) WHERE payment_id IS NOT NULL;
 CREATE INDEX ledger_entries_by_merchant ON ledger_entries (merchant_id, mode, posted_at DESC);
 
 CREATE TABLE ledger_lines (

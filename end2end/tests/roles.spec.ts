@@ -12,7 +12,9 @@ test('a staff member holding only payments sees that module and is refused the r
   expect(landing?.status()).toBe(200);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Admin console');
   const nav = page.getByRole('navigation', { name: 'Admin' });
-  await expect(nav.getByRole('link')).toHaveText(['Payments']);
+  // Chargebacks belong to the payments module.
+  await expect(nav.getByRole('link')).toHaveText(['Payments', 'Chargebacks']);
+  await expect(nav.getByRole('link', { name: 'Payouts' })).toHaveCount(0);
   await expect(nav.getByRole('link', { name: 'Merchants' })).toHaveCount(0);
   await expect(nav.getByRole('link', { name: 'Staff' })).toHaveCount(0);
   await expect(page.getByText('Applications awaiting review')).toHaveCount(0);
