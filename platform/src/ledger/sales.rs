@@ -133,6 +133,12 @@ impl Posting<'_> {
         }
     }
 
+    /// When the money was taken: the transition sets it with every capture, in the same
+    /// statement as the state this posting follows.
+    fn paid_at(&self) -> OffsetDateTime {
+        self.payment.paid_at.unwrap_or_else(OffsetDateTime::now_utc)
+    }
+
     /// The fee split this payment pays: the one recorded at its first capture, else the
     /// schedule in effect when it was paid.
     async fn split(&self, conn: &mut PgConnection, platform: &Platform) -> Result<fees::Split, LedgerError> {
@@ -144,8 +150,7 @@ impl Posting<'_> {
         if let Some((gross_minor, fee_minor, vat_minor, net_minor)) = recorded {
             return Ok(fees::Split { gross_minor, fee_minor, vat_minor, net_minor });
         }
-        let paid_at = self.payment.paid_at.unwrap_or_else(OffsetDateTime::now_utc);
-        let schedule = fees::in_effect(conn, self.payment.merchant_id, &self.payment.currency, paid_at).await?;
+        let schedule = fees::in_effect(conn, self.payment.merchant_id, &self.payment.currency, self.paid_at()).await?;
         let vat_rate_bp = platform.config.settings.ledger.vat_rate_bp;
         let split = fees::split(
             self.payment.amount_minor,
@@ -189,9 +194,8 @@ impl Posting<'_> {
         ];
         super::post(conn, &self.entry(EntryKind::PaymentPaid, seq, lines)).await?;
 
-        let paid_at = self.payment.paid_at.unwrap_or_else(OffsetDateTime::now_utc);
         let paid_on: time::Date = sqlx::query_scalar("SELECT ($1 AT TIME ZONE 'Europe/Belgrade')::date")
-            .bind(paid_at)
+            .bind(self.paid_at())
             .fetch_one(&mut *conn)
             .await?;
         let holidays = calendar::holidays_from(conn, paid_on).await?;

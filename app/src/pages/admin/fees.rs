@@ -13,7 +13,7 @@ use crate::payments::format_money;
 use crate::terms::{AddDefaultFeeSchedule, ScheduleView, fee_schedules};
 
 /// The hint beside a schedule's first day.
-pub const NOT_RETROACTIVE: &str = "Today or later: a schedule never changes what was charged.";
+const NOT_RETROACTIVE: &str = "Today or later: a schedule never changes what was charged.";
 
 #[component]
 pub fn FeesPage() -> impl IntoView {
@@ -66,19 +66,32 @@ pub fn ScheduleTable(schedules: Vec<ScheduleView>) -> impl IntoView {
     .into_any()
 }
 
+/// A fee schedule's three fields with their errors, in the default's form and a merchant's.
+#[component]
+pub fn ScheduleFields(
+    #[prop(into)] percent: Signal<Option<String>>,
+    #[prop(into)] fixed: Signal<Option<String>>,
+    #[prop(into)] effective_from: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <Field label="Percent of each payment" name="percent" error=percent hint="Like 2.90.">
+            <input id="percent" name="percent" inputmode="decimal" required />
+        </Field>
+        <Field label="Fixed amount per payment (euro)" name="fixed" error=fixed hint="Like 0.25.">
+            <input id="fixed" name="fixed" inputmode="decimal" required />
+        </Field>
+        <Field label="Effective from" name="effective_from" error=effective_from hint=NOT_RETROACTIVE>
+            <input id="effective_from" name="effective_from" type="date" required />
+        </Field>
+    }
+}
+
 #[component]
 fn DefaultForm(action: ServerAction<AddDefaultFeeSchedule>) -> impl IntoView {
     view! {
         <ActionForm action attr:class="form">
-            <Field label="Percent of each payment" name="percent" error=field_error(action, "percent") hint="Like 2.90.">
-                <input id="percent" name="percent" inputmode="decimal" required />
-            </Field>
-            <Field label="Fixed amount per payment (euro)" name="fixed" error=field_error(action, "fixed") hint="Like 0.25.">
-                <input id="fixed" name="fixed" inputmode="decimal" required />
-            </Field>
-            <Field label="Effective from" name="effective_from" error=field_error(action, "effective_from") hint=NOT_RETROACTIVE>
-                <input id="effective_from" name="effective_from" type="date" required />
-            </Field>
+            <ScheduleFields percent=field_error(action, "percent") fixed=field_error(action, "fixed")
+                effective_from=field_error(action, "effective_from") />
             <button type="submit" disabled=move || action.pending().get()>"Add the default schedule"</button>
         </ActionForm>
     }

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::components::form::{Field, FormError, field_error, form_error};
 use crate::components::step_up::StepUpPrompt;
-use crate::pages::admin::fees::{NOT_RETROACTIVE, ScheduleTable};
+use crate::pages::admin::fees::{ScheduleFields, ScheduleTable};
 use crate::pages::payments::load_error;
 use crate::terms::{AddMerchantFeeSchedule, SetSettlementTerms, fee_schedules, settlement_terms};
 
@@ -115,15 +115,8 @@ fn ScheduleForm(action: ServerAction<AddMerchantFeeSchedule>, merchant_id: Strin
     view! {
         <ActionForm action attr:class="form">
             <input type="hidden" name="merchant_id" value=merchant_id />
-            <Field label="Percent of each payment" name="percent" error=field_error(action, "percent") hint="Like 2.90.">
-                <input id="percent" name="percent" inputmode="decimal" required />
-            </Field>
-            <Field label="Fixed amount per payment (euro)" name="fixed" error=field_error(action, "fixed") hint="Like 0.25.">
-                <input id="fixed" name="fixed" inputmode="decimal" required />
-            </Field>
-            <Field label="Effective from" name="effective_from" error=field_error(action, "effective_from") hint=NOT_RETROACTIVE>
-                <input id="effective_from" name="effective_from" type="date" required />
-            </Field>
+            <ScheduleFields percent=field_error(action, "percent") fixed=field_error(action, "fixed")
+                effective_from=field_error(action, "effective_from") />
             <button type="submit" disabled=move || action.pending().get()>"Add the merchant's schedule"</button>
         </ActionForm>
     }
