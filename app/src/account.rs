@@ -19,7 +19,10 @@ pub struct SessionView {
 }
 
 #[server(endpoint = "account/change-password")]
-pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
     use crate::auth::session;
     let platform = expect_context::<platform::Platform>();
     async {
@@ -49,12 +52,13 @@ pub async fn active_sessions() -> Result<Vec<SessionView>, AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
         let (user, session) = crate::auth::session::require_user().await?;
-        let sessions = platform::identity::sessions::list(&platform.pool, user.id, session.id().as_ref())
-            .await
-            .map_err(|error| {
-                tracing::error!(%error, "listing sessions failed");
-                AppError::Internal
-            })?;
+        let sessions =
+            platform::identity::sessions::list(&platform.pool, user.id, session.id().as_ref())
+                .await
+                .map_err(|error| {
+                    tracing::error!(%error, "listing sessions failed");
+                    AppError::Internal
+                })?;
         Ok(sessions
             .into_iter()
             .map(|s| SessionView {
@@ -78,7 +82,11 @@ pub async fn revoke_session(handle: String) -> Result<(), AppError> {
         let (user, _) = crate::auth::session::require_user().await?;
         match platform::identity::sessions::revoke(&platform.pool, user.id, &handle).await {
             Ok(true) => {
-                crate::auth::session::audit(crate::auth::session::event("auth.session_revoked", user.id)).await?;
+                crate::auth::session::audit(crate::auth::session::event(
+                    "auth.session_revoked",
+                    user.id,
+                ))
+                .await?;
                 leptos_axum::redirect("/account?session=ended");
                 Ok(())
             }
@@ -100,12 +108,19 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
         let (user, current) = session::require_user().await?;
-        let mut conn = platform.pool.acquire().await.map_err(|_| AppError::Internal)?;
-        let ended = platform::identity::sessions::revoke_all(&mut conn, user.id, None).await.map_err(|error| {
-            tracing::error!(%error, "revoking sessions failed");
-            AppError::Internal
-        })?;
-        let event = session::event("auth.sessions_revoked", user.id).detail(serde_json::json!({ "sessions_ended": ended }));
+        let mut conn = platform
+            .pool
+            .acquire()
+            .await
+            .map_err(|_| AppError::Internal)?;
+        let ended = platform::identity::sessions::revoke_all(&mut conn, user.id, None)
+            .await
+            .map_err(|error| {
+                tracing::error!(%error, "revoking sessions failed");
+                AppError::Internal
+            })?;
+        let event = session::event("auth.sessions_revoked", user.id)
+            .detail(serde_json::json!({ "sessions_ended": ended }));
         session::audit(event).await?;
         session::end(&current).await?;
         leptos_axum::redirect("/sign-in?signed_out=1");

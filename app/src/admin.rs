@@ -144,7 +144,12 @@ mod ssr {
                     "" | "none" => {}
                     "view" => granted.push((module, Level::View)),
                     "act" => granted.push((module, Level::Act)),
-                    _ => return Err(AppError::validation("grants", "Choose none, view or act for each module.")),
+                    _ => {
+                        return Err(AppError::validation(
+                            "grants",
+                            "Choose none, view or act for each module.",
+                        ));
+                    }
                 }
             }
             Ok(Permissions::new(granted))
@@ -159,7 +164,10 @@ mod ssr {
             verified: m.verified,
             suspended: m.suspended,
             members: m.members,
-            kyc_status: m.kyc_status.map_or("none", platform::kyc::review::status_slug).to_owned(),
+            kyc_status: m
+                .kyc_status
+                .map_or("none", platform::kyc::review::status_slug)
+                .to_owned(),
         }
     }
 
@@ -185,7 +193,11 @@ pub async fn admin_overview() -> Result<OverviewView, AppError> {
     async {
         let (user, _) = crate::auth::session::require(crate::policy::Policy::AnyStaff).await?;
         let merchants_awaiting_review = if user.permissions.allows(Module::Merchants, Level::View) {
-            Some(platform::merchants::awaiting_review(&platform.pool).await.map_err(ssr::internal)?)
+            Some(
+                platform::merchants::awaiting_review(&platform.pool)
+                    .await
+                    .map_err(ssr::internal)?,
+            )
         } else {
             None
         };
@@ -205,8 +217,11 @@ pub async fn merchant_list() -> Result<Vec<MerchantRow>, AppError> {
     use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::View)).await?;
-        let merchants = platform::merchants::list(&platform.pool).await.map_err(ssr::internal)?;
+        crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::View))
+            .await?;
+        let merchants = platform::merchants::list(&platform.pool)
+            .await
+            .map_err(ssr::internal)?;
         Ok(merchants.into_iter().map(ssr::merchant_row).collect())
     }
     .await
@@ -218,13 +233,22 @@ pub async fn merchant_detail(id: String) -> Result<MerchantDetailView, AppError>
     use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::View)).await?;
+        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(
+            Module::Merchants,
+            Level::View,
+        ))
+        .await?;
         let id = crate::team::ssr::id(&id)?;
-        let (merchant, members) =
-            platform::merchants::get(&platform.pool, id).await.map_err(ssr::internal)?.ok_or(AppError::NotFound)?;
+        let (merchant, members) = platform::merchants::get(&platform.pool, id)
+            .await
+            .map_err(ssr::internal)?
+            .ok_or(AppError::NotFound)?;
         Ok(MerchantDetailView {
             merchant: ssr::merchant_row(merchant),
-            members: members.into_iter().map(|m| crate::team::ssr::view(m, user.id)).collect(),
+            members: members
+                .into_iter()
+                .map(|m| crate::team::ssr::view(m, user.id))
+                .collect(),
             can_act: user.permissions.allows(Module::Merchants, Level::Act),
         })
     }
@@ -248,7 +272,15 @@ pub async fn set_merchant_flag(id: String, flag: String, on: bool) -> Result<(),
             "suspended" => Flag::Suspended,
             _ => return Err(AppError::validation("flag", "Unknown flag.")),
         };
-        platform::merchants::set_flag(&platform, &user, id, flag, on, &crate::request::facts().await).await?;
+        platform::merchants::set_flag(
+            &platform,
+            &user,
+            id,
+            flag,
+            on,
+            &crate::request::facts().await,
+        )
+        .await?;
         Ok(())
     }
     .await
@@ -260,7 +292,9 @@ pub async fn staff_list() -> Result<Vec<StaffRow>, AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
         crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
-        let staff = platform::identity::staff::list(&platform.pool).await.map_err(ssr::internal)?;
+        let staff = platform::identity::staff::list(&platform.pool)
+            .await
+            .map_err(ssr::internal)?;
         Ok(staff.into_iter().map(ssr::staff_row).collect())
     }
     .await
@@ -273,7 +307,9 @@ pub async fn staff_detail(id: String) -> Result<StaffRow, AppError> {
     async {
         crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
         let id = crate::team::ssr::id(&id)?;
-        let member = platform::identity::staff::get(&platform.pool, id).await.map_err(ssr::internal)?;
+        let member = platform::identity::staff::get(&platform.pool, id)
+            .await
+            .map_err(ssr::internal)?;
         member.map(ssr::staff_row).ok_or(AppError::NotFound)
     }
     .await
@@ -282,14 +318,22 @@ pub async fn staff_detail(id: String) -> Result<StaffRow, AppError> {
 
 /// Invites a staff member with module permissions: a step-up action, since it grants access.
 #[server(endpoint = "admin/staff/invite")]
-pub async fn invite_staff(email: String, full_name: String, grants: GrantsForm) -> Result<(), AppError> {
+pub async fn invite_staff(
+    email: String,
+    full_name: String,
+    grants: GrantsForm,
+) -> Result<(), AppError> {
     use platform::identity::invitations::Invitee;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (admin, session) = crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
+        let (admin, session) =
+            crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
         crate::auth::session::require_step_up(&admin, &session).await?;
         let permissions = grants.permissions()?;
-        let invitee = Invitee { email: &email, full_name: &full_name };
+        let invitee = Invitee {
+            email: &email,
+            full_name: &full_name,
+        };
         let facts = crate::request::facts().await;
         platform::identity::staff::invite(&platform, &admin, invitee, &permissions, &facts).await?;
         Ok(())
@@ -303,11 +347,13 @@ pub async fn invite_staff(email: String, full_name: String, grants: GrantsForm) 
 pub async fn set_staff_permissions(user_id: String, grants: GrantsForm) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (admin, session) = crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
+        let (admin, session) =
+            crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
         crate::auth::session::require_step_up(&admin, &session).await?;
         let (target, permissions) = (crate::team::ssr::id(&user_id)?, grants.permissions()?);
         let facts = crate::request::facts().await;
-        platform::identity::staff::set_permissions(&platform, &admin, target, &permissions, &facts).await?;
+        platform::identity::staff::set_permissions(&platform, &admin, target, &permissions, &facts)
+            .await?;
         Ok(())
     }
     .await
@@ -319,10 +365,17 @@ pub async fn set_staff_permissions(user_id: String, grants: GrantsForm) -> Resul
 pub async fn deactivate_staff(user_id: String) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (admin, session) = crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
+        let (admin, session) =
+            crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
         crate::auth::session::require_step_up(&admin, &session).await?;
         let target = crate::team::ssr::id(&user_id)?;
-        platform::identity::staff::deactivate(&platform, &admin, target, &crate::request::facts().await).await?;
+        platform::identity::staff::deactivate(
+            &platform,
+            &admin,
+            target,
+            &crate::request::facts().await,
+        )
+        .await?;
         Ok(())
     }
     .await
@@ -334,9 +387,16 @@ pub async fn deactivate_staff(user_id: String) -> Result<(), AppError> {
 pub async fn resend_staff_invitation(user_id: String) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (admin, _) = crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
+        let (admin, _) =
+            crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
         let target = crate::team::ssr::id(&user_id)?;
-        platform::identity::staff::resend_invitation(&platform, &admin, target, &crate::request::facts().await).await?;
+        platform::identity::staff::resend_invitation(
+            &platform,
+            &admin,
+            target,
+            &crate::request::facts().await,
+        )
+        .await?;
         Ok(())
     }
     .await

@@ -39,17 +39,24 @@ pub struct AllPaymentsView {
 /// One page (fifty rows, newest first) of every merchant's payments that match `filter`,
 /// older than the `before` cursor when one is given.
 #[server(endpoint = "admin/payments/list")]
-pub async fn all_payments(#[server(default)] filter: AllPaymentsFilter, #[server(default)] before: String) -> Result<AllPaymentsView, AppError> {
+pub async fn all_payments(
+    #[server(default)] filter: AllPaymentsFilter,
+    #[server(default)] before: String,
+) -> Result<AllPaymentsView, AppError> {
+    use crate::payments::ssr;
     use platform::identity::roles::{Level, Module};
     use platform::payments::Mode as DomainMode;
     use platform::payments::reading::{self, Filter, StaffFilter};
-    use crate::payments::ssr;
     let platform = expect_context::<platform::Platform>();
     async {
-        crate::auth::session::require(crate::policy::Policy::Staff(Module::Payments, Level::View)).await?;
+        crate::auth::session::require(crate::policy::Policy::Staff(Module::Payments, Level::View))
+            .await?;
         let mode = match filter.mode.trim() {
             "" => None,
-            text => Some(DomainMode::parse(text).ok_or_else(|| AppError::validation("mode", "Choose Test or Live."))?),
+            text => Some(
+                DomainMode::parse(text)
+                    .ok_or_else(|| AppError::validation("mode", "Choose Test or Live."))?,
+            ),
         };
         let parsed = StaffFilter {
             merchant_name: ssr::text(&filter.merchant),
@@ -61,12 +68,18 @@ pub async fn all_payments(#[server(default)] filter: AllPaymentsFilter, #[server
                 ..Filter::default()
             },
         };
-        let rows = reading::list_for_staff(&platform.pool, &parsed).await.map_err(ssr::internal)?;
+        let rows = reading::list_for_staff(&platform.pool, &parsed)
+            .await
+            .map_err(ssr::internal)?;
         let next_before = ssr::next_before(rows.len(), rows.last().map(|r| &r.payment));
         Ok(AllPaymentsView {
             rows: rows
                 .into_iter()
-                .map(|r| AllPaymentsRow { merchant_name: r.merchant_name, mode: ssr::mode_view(r.mode), payment: ssr::row(r.payment) })
+                .map(|r| AllPaymentsRow {
+                    merchant_name: r.merchant_name,
+                    mode: ssr::mode_view(r.mode),
+                    payment: ssr::row(r.payment),
+                })
                 .collect(),
             next_before,
         })
@@ -79,13 +92,22 @@ pub async fn all_payments(#[server(default)] filter: AllPaymentsFilter, #[server
 /// viewer holds refunds `act`, so the page may point to the Refunds module.
 #[server(endpoint = "admin/payments/detail")]
 pub async fn payment_for_staff(id: String) -> Result<PaymentDetailView, AppError> {
-    use platform::identity::roles::{Level, Module};
     use crate::payments::ssr;
+    use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Payments, Level::View)).await?;
+        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(
+            Module::Payments,
+            Level::View,
+        ))
+        .await?;
         let id = ssr::id(&id)?;
-        ssr::staff_detail(&platform, id, user.permissions.allows(Module::Refunds, Level::Act)).await
+        ssr::staff_detail(
+            &platform,
+            id,
+            user.permissions.allows(Module::Refunds, Level::Act),
+        )
+        .await
     }
     .await
     .map_err(AppError::respond)

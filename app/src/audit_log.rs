@@ -81,19 +81,30 @@ mod ssr {
     fn uuid(field: &str, value: &str) -> Result<Option<uuid::Uuid>, AppError> {
         match value.trim() {
             "" => Ok(None),
-            text => uuid::Uuid::parse_str(text).map(Some).map_err(|_| AppError::validation(field, "Paste a whole id.")),
+            text => uuid::Uuid::parse_str(text)
+                .map(Some)
+                .map_err(|_| AppError::validation(field, "Paste a whole id.")),
         }
     }
 
     impl AuditFilter {
         pub fn parsed(&self) -> Result<Filter, AppError> {
             let event_type = self.event_type.trim();
-            if !event_type.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.') {
-                return Err(AppError::validation("event_type", "Event types are lower case, like auth.sign_in or auth."));
+            if !event_type
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+            {
+                return Err(AppError::validation(
+                    "event_type",
+                    "Event types are lower case, like auth.sign_in or auth.",
+                ));
             }
             let outcome = self.outcome.trim();
             if !["", "success", "failure", "denied"].contains(&outcome) {
-                return Err(AppError::validation("outcome", "Choose success, failure or denied."));
+                return Err(AppError::validation(
+                    "outcome",
+                    "Choose success, failure or denied.",
+                ));
             }
             Ok(Filter {
                 actor_id: uuid("actor", &self.actor)?,
@@ -109,7 +120,12 @@ mod ssr {
     pub fn view(row: Row) -> AuditRowView {
         AuditRowView {
             id: row.id,
-            occurred_at: row.occurred_at.format(format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC")).unwrap_or_default(),
+            occurred_at: row
+                .occurred_at
+                .format(format_description!(
+                    "[year]-[month]-[day] [hour]:[minute]:[second] UTC"
+                ))
+                .unwrap_or_default(),
             event_type: row.event_type,
             actor: match (row.actor_id, row.actor_kind.as_str()) {
                 (Some(id), _) => format!("{} {id}", row.actor_kind),
@@ -118,7 +134,9 @@ mod ssr {
                 (None, _) => row.actor_kind,
             },
             merchant_id: row.merchant_id.map(|id| id.to_string()),
-            target: row.target_type.map(|kind| format!("{kind} {}", row.target_id.unwrap_or_default())),
+            target: row
+                .target_type
+                .map(|kind| format!("{kind} {}", row.target_id.unwrap_or_default())),
             outcome: row.outcome,
             reason: row.reason,
             detail: row.detail.to_string(),
@@ -135,16 +153,31 @@ pub async fn audit_search(filter: AuditFilter, before: String) -> Result<AuditPa
     use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        crate::auth::session::require(crate::policy::Policy::Staff(Module::Audit, Level::View)).await?;
+        crate::auth::session::require(crate::policy::Policy::Staff(Module::Audit, Level::View))
+            .await?;
         let parsed = filter.parsed()?;
         let before = before.trim().parse::<i64>().ok();
-        let rows = platform::audit::search::search(&platform.pool, &parsed, before, PAGE_SIZE + 1).await.map_err(ssr::internal)?;
+        let rows = platform::audit::search::search(&platform.pool, &parsed, before, PAGE_SIZE + 1)
+            .await
+            .map_err(ssr::internal)?;
         let more = rows.len() as i64 > PAGE_SIZE;
-        let rows: Vec<AuditRowView> = rows.into_iter().take(PAGE_SIZE as usize).map(ssr::view).collect();
-        let head = platform::audit::head(&platform.pool).await.map_err(ssr::internal)?;
-        let last_check = platform::audit::last_check(&platform.pool).await.map_err(ssr::internal)?;
+        let rows: Vec<AuditRowView> = rows
+            .into_iter()
+            .take(PAGE_SIZE as usize)
+            .map(ssr::view)
+            .collect();
+        let head = platform::audit::head(&platform.pool)
+            .await
+            .map_err(ssr::internal)?;
+        let last_check = platform::audit::last_check(&platform.pool)
+            .await
+            .map_err(ssr::internal)?;
         Ok(AuditPageView {
-            next_before: if more { rows.last().map(|row| row.id) } else { None },
+            next_before: if more {
+                rows.last().map(|row| row.id)
+            } else {
+                None
+            },
             rows,
             head: head.map(|head| format!("#{} {}", head.id, head.hash)),
             last_check: last_check.map(|check| {
@@ -193,9 +226,13 @@ pub async fn security_events() -> Result<Vec<AuditRowView>, AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
         let (_, scope, _) = crate::auth::session::require_merchant(TEAM_MANAGERS).await?;
-        let rows = platform::audit::search::merchant_security_events(&platform.pool, scope.merchant_id(), 200)
-            .await
-            .map_err(ssr::internal)?;
+        let rows = platform::audit::search::merchant_security_events(
+            &platform.pool,
+            scope.merchant_id(),
+            200,
+        )
+        .await
+        .map_err(ssr::internal)?;
         Ok(rows.into_iter().map(ssr::view).collect())
     }
     .await

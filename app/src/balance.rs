@@ -90,36 +90,59 @@ pub mod ssr {
     ) -> Result<(String, String), AppError> {
         let mode = mode(platform, scope, session, Intent::Read).await?;
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
-        let rows = journal::merchant_statement(&mut conn, scope.merchant_id(), mode).await.map_err(internal)?;
-        let event = Event::new("ledger.export", Actor { kind: ActorKind::User, id: Some(user.id) }, Outcome::Success)
-            .merchant(scope.merchant_id())
-            .detail(serde_json::json!({ "mode": mode.as_str(), "rows": rows.len() }));
-        platform::audit::record_alone(&platform.pool, &event, facts).await.map_err(internal)?;
-        Ok((journal::statement_csv(&rows), format!("saleonix-ledger-{}.csv", mode.as_str())))
+        let rows = journal::merchant_statement(&mut conn, scope.merchant_id(), mode)
+            .await
+            .map_err(internal)?;
+        let event = Event::new(
+            "ledger.export",
+            Actor {
+                kind: ActorKind::User,
+                id: Some(user.id),
+            },
+            Outcome::Success,
+        )
+        .merchant(scope.merchant_id())
+        .detail(serde_json::json!({ "mode": mode.as_str(), "rows": rows.len() }));
+        platform::audit::record_alone(&platform.pool, &event, facts)
+            .await
+            .map_err(internal)?;
+        Ok((
+            journal::statement_csv(&rows),
+            format!("saleonix-ledger-{}.csv", mode.as_str()),
+        ))
     }
 }
 
 /// The merchant's balances in the session's mode, the release days ahead, and the chart.
 #[server(endpoint = "balance")]
 pub async fn merchant_balance() -> Result<BalanceView, AppError> {
-    use platform::ledger::balances;
     use crate::payments::ssr::{Intent, internal, mode, mode_view};
+    use platform::ledger::balances;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, session) = crate::auth::session::require_merchant(crate::policy::ALL_MERCHANT_ROLES).await?;
+        let (_, scope, session) =
+            crate::auth::session::require_merchant(crate::policy::ALL_MERCHANT_ROLES).await?;
         let mode = mode(&platform, &scope, &session, Intent::Read).await?;
         let merchant = scope.merchant_id();
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
-        let balances = balances::of_merchant(&mut conn, merchant, mode).await.map_err(internal)?;
-        let releases = balances::upcoming_releases(&mut conn, merchant, mode).await.map_err(internal)?;
+        let balances = balances::of_merchant(&mut conn, merchant, mode)
+            .await
+            .map_err(internal)?;
+        let releases = balances::upcoming_releases(&mut conn, merchant, mode)
+            .await
+            .map_err(internal)?;
         let payouts = match mode {
             platform::gateway_accounts::Mode::Live => {
-                platform::payouts::reading::on_the_way(&platform.pool, merchant).await.map_err(internal)?
+                platform::payouts::reading::on_the_way(&platform.pool, merchant)
+                    .await
+                    .map_err(internal)?
             }
             platform::gateway_accounts::Mode::Test => Vec::new(),
         };
         let chart_currency = "EUR".to_owned();
-        let days = balances::last_days(&mut conn, merchant, mode, &chart_currency, CHART_DAYS).await.map_err(internal)?;
+        let days = balances::last_days(&mut conn, merchant, mode, &chart_currency, CHART_DAYS)
+            .await
+            .map_err(internal)?;
         Ok(BalanceView {
             mode: mode_view(mode),
             balances: balances
@@ -155,7 +178,11 @@ pub async fn merchant_balance() -> Result<BalanceView, AppError> {
             chart: days
                 .into_iter()
                 .map(|d| {
-                    let day = ChartDay { available_minor: d.available_minor, held_minor: d.held_minor, in_payout_minor: d.in_payout_minor };
+                    let day = ChartDay {
+                        available_minor: d.available_minor,
+                        held_minor: d.held_minor,
+                        in_payout_minor: d.in_payout_minor,
+                    };
                     (d.day.to_string(), day)
                 })
                 .collect(),

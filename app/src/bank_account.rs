@@ -62,13 +62,26 @@ pub async fn bank_account() -> Result<MerchantBankAccount, AppError> {
     use platform::kyc::{self, Status, bank_account};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, _) = crate::auth::session::require_merchant(crate::policy::ALL_MERCHANT_ROLES).await?;
+        let (_, scope, _) =
+            crate::auth::session::require_merchant(crate::policy::ALL_MERCHANT_ROLES).await?;
         let merchant = scope.merchant_id();
-        let mut conn = platform.pool.acquire().await.map_err(crate::payments::ssr::internal)?;
-        let account = bank_account::current(&mut conn, merchant).await.map_err(crate::payments::ssr::internal)?;
-        let status = kyc::checklist(&platform.pool, merchant).await.map_err(crate::payments::ssr::internal)?.status;
+        let mut conn = platform
+            .pool
+            .acquire()
+            .await
+            .map_err(crate::payments::ssr::internal)?;
+        let account = bank_account::current(&mut conn, merchant)
+            .await
+            .map_err(crate::payments::ssr::internal)?;
+        let status = kyc::checklist(&platform.pool, merchant)
+            .await
+            .map_err(crate::payments::ssr::internal)?
+            .status;
         let manager = matches!(scope.role(), MerchantRole::Owner | MerchantRole::Admin);
-        Ok(MerchantBankAccount { account: account.map(ssr::view), can_change: manager && status != Status::Rejected })
+        Ok(MerchantBankAccount {
+            account: account.map(ssr::view),
+            can_change: manager && status != Status::Rejected,
+        })
     }
     .await
     .map_err(AppError::respond)
@@ -78,17 +91,34 @@ pub async fn bank_account() -> Result<MerchantBankAccount, AppError> {
 /// check every time (a refusal is audited). Errors name their field (`holder_name`,
 /// `iban`); the answer is the account, masked.
 #[server(endpoint = "kyc/bank-account/set")]
-pub async fn set_bank_account(holder_name: String, iban: String) -> Result<BankAccountView, AppError> {
+pub async fn set_bank_account(
+    holder_name: String,
+    iban: String,
+) -> Result<BankAccountView, AppError> {
     use leptos::server_fn::ServerFn;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, scope, session) = crate::auth::session::require_merchant(crate::policy::TEAM_MANAGERS).await?;
+        let (user, scope, session) =
+            crate::auth::session::require_merchant(crate::policy::TEAM_MANAGERS).await?;
         let refused = serde_json::json!({ "path": SetBankAccount::PATH });
-        crate::auth::session::require_step_up_audited(&user, &session, Some(scope.merchant_id()), refused).await?;
+        crate::auth::session::require_step_up_audited(
+            &user,
+            &session,
+            Some(scope.merchant_id()),
+            refused,
+        )
+        .await?;
         let facts = crate::request::facts().await;
-        let account = platform::kyc::bank_account::set(&platform, user.id, scope.merchant_id(), &holder_name, &iban, &facts)
-            .await
-            .map_err(AppError::from)?;
+        let account = platform::kyc::bank_account::set(
+            &platform,
+            user.id,
+            scope.merchant_id(),
+            &holder_name,
+            &iban,
+            &facts,
+        )
+        .await
+        .map_err(AppError::from)?;
         Ok(ssr::view(account))
     }
     .await
@@ -101,10 +131,17 @@ pub async fn staff_bank_account(merchant_id: String) -> Result<Option<BankAccoun
     use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::View)).await?;
+        crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::View))
+            .await?;
         let merchant = crate::team::ssr::id(&merchant_id)?;
-        let mut conn = platform.pool.acquire().await.map_err(crate::payments::ssr::internal)?;
-        let account = platform::kyc::bank_account::current(&mut conn, merchant).await.map_err(crate::payments::ssr::internal)?;
+        let mut conn = platform
+            .pool
+            .acquire()
+            .await
+            .map_err(crate::payments::ssr::internal)?;
+        let account = platform::kyc::bank_account::current(&mut conn, merchant)
+            .await
+            .map_err(crate::payments::ssr::internal)?;
         Ok(account.map(ssr::view))
     }
     .await
@@ -119,13 +156,27 @@ pub async fn reveal_bank_account(merchant_id: String) -> Result<RevealedIban, Ap
     use secrecy::ExposeSecret;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::View)).await?;
+        let (staff, _) = crate::auth::session::require(crate::policy::Policy::Staff(
+            Module::Merchants,
+            Level::View,
+        ))
+        .await?;
         let merchant = crate::team::ssr::id(&merchant_id)?;
         let facts = crate::request::facts().await;
-        let revealed = platform::kyc::bank_account::reveal(&platform, staff.id, merchant, &facts).await.map_err(AppError::from)?;
-        let iban: Vec<String> =
-            revealed.iban.expose_secret().as_bytes().chunks(4).map(|group| String::from_utf8_lossy(group).into_owned()).collect();
-        Ok(RevealedIban { holder_name: revealed.holder_name, iban: iban.join(" ") })
+        let revealed = platform::kyc::bank_account::reveal(&platform, staff.id, merchant, &facts)
+            .await
+            .map_err(AppError::from)?;
+        let iban: Vec<String> = revealed
+            .iban
+            .expose_secret()
+            .as_bytes()
+            .chunks(4)
+            .map(|group| String::from_utf8_lossy(group).into_owned())
+            .collect();
+        Ok(RevealedIban {
+            holder_name: revealed.holder_name,
+            iban: iban.join(" "),
+        })
     }
     .await
     .map_err(AppError::respond)

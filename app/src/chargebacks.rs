@@ -88,7 +88,9 @@ pub(crate) mod ssr {
     impl From<ChargebackError> for AppError {
         fn from(error: ChargebackError) -> Self {
             match error {
-                ChargebackError::Invalid { field, message } => AppError::validation(field, &message),
+                ChargebackError::Invalid { field, message } => {
+                    AppError::validation(field, &message)
+                }
                 // The form takes euro, so the limit is told in euro.
                 ChargebackError::Exceeds { remaining_minor } => AppError::validation(
                     "amount",
@@ -109,7 +111,8 @@ pub(crate) mod ssr {
     }
 
     pub fn day(date: time::Date) -> String {
-        date.format(format_description!("[year]-[month]-[day]")).unwrap_or_default()
+        date.format(format_description!("[year]-[month]-[day]"))
+            .unwrap_or_default()
     }
 
     pub fn row(c: Chargeback) -> ChargebackRowView {
@@ -139,15 +142,29 @@ pub(crate) mod ssr {
         may_add: bool,
         may_decide: bool,
     ) -> ChargebackDetailView {
-        let Detail { chargeback, three_d_secure, receipt, refunded_minor, evidence } = detail;
+        let Detail {
+            chargeback,
+            three_d_secure,
+            receipt,
+            refunded_minor,
+            evidence,
+        } = detail;
         let open = chargeback.open_for_evidence;
         let decided = chargeback.status.is_decided();
         let receipt = receipt.map(|r| ReceiptView {
             paid: when(r.paid_at),
             amount: r.amount.to_string(),
             card: r.card(),
-            items: r.items.iter().map(|i| format!("{} × {}", i.quantity, i.name)).collect(),
-            url: format!("{}/pay/receipt/{}", platform.config.settings.public_origin(), r.order_id),
+            items: r
+                .items
+                .iter()
+                .map(|i| format!("{} × {}", i.quantity, i.name))
+                .collect(),
+            url: format!(
+                "{}/pay/receipt/{}",
+                platform.config.settings.public_origin(),
+                r.order_id
+            ),
             auth_code: r.auth_code,
             buyer_email: r.buyer_email,
         });
@@ -181,11 +198,13 @@ pub async fn chargebacks() -> Result<Vec<ChargebackRowView>, AppError> {
     use crate::policy::ALL_MERCHANT_ROLES;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, session) = crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
+        let (_, scope, session) =
+            crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
         let mode = mode(&platform, &scope, &session, Intent::Read).await?;
-        let rows = platform::chargebacks::reading::list(&platform.pool, Some((scope.merchant_id(), mode)))
-            .await
-            .map_err(internal)?;
+        let rows =
+            platform::chargebacks::reading::list(&platform.pool, Some((scope.merchant_id(), mode)))
+                .await
+                .map_err(internal)?;
         Ok(rows.into_iter().map(ssr::row).collect())
     }
     .await
@@ -201,9 +220,17 @@ pub async fn chargeback_detail(id: String) -> Result<ChargebackDetailView, AppEr
     async {
         let (_, scope, _) = crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
         let id = crate::payments::ssr::id(&id)?;
-        let detail = platform::chargebacks::reading::detail(&platform, Some(scope.merchant_id()), id).await?;
+        let detail =
+            platform::chargebacks::reading::detail(&platform, Some(scope.merchant_id()), id)
+                .await?;
         let may_add = DISPUTE_RESPONDERS.contains(&scope.role());
-        Ok(ssr::detail(&platform, detail, "/api/chargebacks/evidence/", may_add, false))
+        Ok(ssr::detail(
+            &platform,
+            detail,
+            "/api/chargebacks/evidence/",
+            may_add,
+            false,
+        ))
     }
     .await
     .map_err(AppError::respond)
@@ -212,14 +239,22 @@ pub async fn chargeback_detail(id: String) -> Result<ChargebackDetailView, AppEr
 /// Adds a written statement to one of the merchant's chargebacks, until its deadline.
 #[server(endpoint = "chargebacks/statement")]
 pub async fn add_chargeback_evidence(id: String, text: String) -> Result<(), AppError> {
-    use platform::chargebacks::evidence::{self, Submission};
     use crate::policy::DISPUTE_RESPONDERS;
+    use platform::chargebacks::evidence::{self, Submission};
     let platform = expect_context::<platform::Platform>();
     async {
         let (user, scope, _) = crate::auth::session::require_merchant(DISPUTE_RESPONDERS).await?;
         let id = crate::payments::ssr::id(&id)?;
         let facts = crate::request::facts().await;
-        evidence::add(&platform, user.id, scope.merchant_id(), id, Submission::Text(&text), &facts).await?;
+        evidence::add(
+            &platform,
+            user.id,
+            scope.merchant_id(),
+            id,
+            Submission::Text(&text),
+            &facts,
+        )
+        .await?;
         Ok(())
     }
     .await
@@ -232,8 +267,11 @@ pub async fn staff_chargebacks() -> Result<Vec<ChargebackRowView>, AppError> {
     use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        crate::auth::session::require(crate::policy::Policy::Staff(Module::Payments, Level::View)).await?;
-        let rows = platform::chargebacks::reading::list(&platform.pool, None).await.map_err(crate::payments::ssr::internal)?;
+        crate::auth::session::require(crate::policy::Policy::Staff(Module::Payments, Level::View))
+            .await?;
+        let rows = platform::chargebacks::reading::list(&platform.pool, None)
+            .await
+            .map_err(crate::payments::ssr::internal)?;
         Ok(rows.into_iter().map(ssr::row).collect())
     }
     .await
@@ -246,11 +284,21 @@ pub async fn staff_chargeback(id: String) -> Result<ChargebackDetailView, AppErr
     use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Payments, Level::View)).await?;
+        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(
+            Module::Payments,
+            Level::View,
+        ))
+        .await?;
         let id = crate::payments::ssr::id(&id)?;
         let detail = platform::chargebacks::reading::detail(&platform, None, id).await?;
         let may_decide = user.permissions.allows(Module::Payments, Level::Act);
-        Ok(ssr::detail(&platform, detail, "/api/admin/chargebacks/evidence/", false, may_decide))
+        Ok(ssr::detail(
+            &platform,
+            detail,
+            "/api/admin/chargebacks/evidence/",
+            false,
+            may_decide,
+        ))
     }
     .await
     .map_err(AppError::respond)
@@ -261,7 +309,11 @@ pub async fn staff_chargeback(id: String) -> Result<ChargebackDetailView, AppErr
 pub async fn chargeback_form() -> Result<RecordFormView, AppError> {
     use platform::identity::roles::{Level, Module};
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Payments, Level::View)).await?;
+        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(
+            Module::Payments,
+            Level::View,
+        ))
+        .await?;
         Ok(RecordFormView {
             request_id: uuid::Uuid::new_v4().to_string(),
             can_record: user.permissions.allows(Module::Payments, Level::Act),
@@ -283,10 +335,10 @@ pub async fn record_chargeback(
     reported_on: String,
     evidence_due_on: String,
 ) -> Result<String, AppError> {
+    use crate::payments::ssr::{date, euro_minor, internal};
     use leptos::server_fn::ServerFn;
     use platform::chargebacks::record::{self, NewChargeback};
     use platform::identity::roles::{Level, Module};
-    use crate::payments::ssr::{date, euro_minor, internal};
     let platform = expect_context::<platform::Platform>();
     async {
         let policy = crate::policy::Policy::Staff(Module::Payments, Level::Act);
@@ -294,15 +346,20 @@ pub async fn record_chargeback(
         let refused = serde_json::json!({ "path": RecordChargeback::PATH });
         crate::auth::session::require_step_up_audited(&staff, &session, None, refused).await?;
         // Only a form altered by hand or served before a deploy carries no valid id.
-        let request_id = uuid::Uuid::parse_str(request_id.trim())
-            .map_err(|_| AppError::validation("chargeback", "This form is out of date. Reload the page and try again."))?;
+        let request_id = uuid::Uuid::parse_str(request_id.trim()).map_err(|_| {
+            AppError::validation(
+                "chargeback",
+                "This form is out of date. Reload the page and try again.",
+            )
+        })?;
         let unknown = || AppError::validation("order_id", "No payment has that order id.");
         let payment_id = platform::payments::reading::find_by_order(&platform.pool, &order_id)
             .await
             .map_err(internal)?
             .ok_or_else(unknown)?;
         let required = |field: &'static str, text: &str| {
-            date(field, text)?.ok_or_else(|| AppError::validation(field, "Enter a date like 2026-11-24."))
+            date(field, text)?
+                .ok_or_else(|| AppError::validation(field, "Enter a date like 2026-11-24."))
         };
         let new = NewChargeback {
             request_id,
@@ -334,8 +391,9 @@ pub async fn decide_chargeback(id: String, decision: String) -> Result<String, A
         let id = crate::payments::ssr::id(&id)?;
         let refused = serde_json::json!({ "path": DecideChargeback::PATH, "chargeback_id": id });
         crate::auth::session::require_step_up_audited(&staff, &session, None, refused).await?;
-        let decision = Decision::parse(decision.trim())
-            .ok_or_else(|| AppError::validation("decision", "Choose whether the chargeback was won or lost."))?;
+        let decision = Decision::parse(decision.trim()).ok_or_else(|| {
+            AppError::validation("decision", "Choose whether the chargeback was won or lost.")
+        })?;
         let facts = crate::request::facts().await;
         let status = transition::decide(&platform, staff.id, id, decision, &facts).await?;
         Ok(status.as_str().to_owned())

@@ -18,14 +18,23 @@ pub async fn submit_contact(
     let platform = expect_context::<platform::Platform>();
     let ip = crate::request::client_key().await;
     let rule = platform.config.settings.rate_limits.contact_per_ip;
-    crate::limits::enforce(&platform, &[("contact-ip", rule, &ip)]).await.map_err(AppError::respond)?;
-    let form = ContactForm { name, email, business_name, message };
+    crate::limits::enforce(&platform, &[("contact-ip", rule, &ip)])
+        .await
+        .map_err(AppError::respond)?;
+    let form = ContactForm {
+        name,
+        email,
+        business_name,
+        message,
+    };
     match contact::submit(&platform.pool, form).await {
         Ok(_) => {
             leptos_axum::redirect("/?contact=sent#contact");
             Ok(())
         }
-        Err(ContactError::Invalid { field, message }) => Err(AppError::validation(field, message).respond()),
+        Err(ContactError::Invalid { field, message }) => {
+            Err(AppError::validation(field, message).respond())
+        }
         Err(ContactError::Database) => Err(AppError::Internal.respond()),
     }
 }

@@ -44,7 +44,10 @@ pub enum AppError {
 
 impl AppError {
     pub fn validation(field: &str, message: &str) -> Self {
-        AppError::Validation { field: field.to_owned(), message: message.to_owned() }
+        AppError::Validation {
+            field: field.to_owned(),
+            message: message.to_owned(),
+        }
     }
 
     /// The message for `field`, if this error is about it.
@@ -60,10 +63,12 @@ impl AppError {
         match self {
             AppError::Validation { .. } => http::StatusCode::UNPROCESSABLE_ENTITY,
             AppError::RateLimited { .. } => http::StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unauthenticated | AppError::InvalidCredentials | AppError::SecondFactorRequired => {
-                http::StatusCode::UNAUTHORIZED
+            AppError::Unauthenticated
+            | AppError::InvalidCredentials
+            | AppError::SecondFactorRequired => http::StatusCode::UNAUTHORIZED,
+            AppError::EnrolmentRequired | AppError::StepUpRequired | AppError::Forbidden => {
+                http::StatusCode::FORBIDDEN
             }
-            AppError::EnrolmentRequired | AppError::StepUpRequired | AppError::Forbidden => http::StatusCode::FORBIDDEN,
             AppError::NotFound => http::StatusCode::NOT_FOUND,
             AppError::Request(_) => http::StatusCode::BAD_REQUEST,
             AppError::Internal => http::StatusCode::INTERNAL_SERVER_ERROR,
@@ -78,14 +83,21 @@ impl AppError {
     pub fn respond(self) -> Self {
         use leptos::prelude::use_context;
         let accepts_html = use_context::<http::request::Parts>().is_some_and(|parts| {
-            parts.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+            parts
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
         });
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             if !accepts_html {
                 response.set_status(self.status());
             }
             if let AppError::RateLimited { retry_after_secs } = &self {
-                response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(*retry_after_secs));
+                response.insert_header(
+                    http::header::RETRY_AFTER,
+                    http::HeaderValue::from(*retry_after_secs),
+                );
             }
         }
         self
@@ -113,27 +125,39 @@ impl From<platform::payments::PaymentError> for AppError {
         use platform::payments::PaymentError;
         let sentence = |phrase: &str| {
             let mut chars = phrase.chars();
-            let first = chars.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
+            let first = chars
+                .next()
+                .map(|c| c.to_uppercase().collect::<String>())
+                .unwrap_or_default();
             format!("{first}{}.", chars.as_str())
         };
         match error {
-            PaymentError::Invalid { field, message } => AppError::validation(field, &sentence(message)),
+            PaymentError::Invalid { field, message } => {
+                AppError::validation(field, &sentence(message))
+            }
             PaymentError::NotFound => AppError::NotFound,
             PaymentError::LiveNotAllowed => AppError::validation(
                 "mode",
                 "Live Mode is open only to verified merchants that are not suspended. You are working in Test Mode.",
             ),
             // What a buyer may meet; each is a state of the checkout, not a fault.
-            error @ (PaymentError::SessionExpired | PaymentError::SessionPaid | PaymentError::LinkUnavailable) => {
+            error @ (PaymentError::SessionExpired
+            | PaymentError::SessionPaid
+            | PaymentError::LinkUnavailable) => {
                 AppError::validation("checkout", &sentence(&error.to_string()))
             }
             // A refund's refusals, each a state of the payment the refuser can act on. The
             // amount was typed in euro (`parse_euro`), so the limit is told in euro.
             PaymentError::RefundExceeds { remaining_minor } => AppError::validation(
                 "amount",
-                &format!("At most {} can be refunded.", crate::payments::format_money(remaining_minor, "EUR")),
+                &format!(
+                    "At most {} can be refunded.",
+                    crate::payments::format_money(remaining_minor, "EUR")
+                ),
             ),
-            PaymentError::NotRefundable => AppError::validation("refund", "Only a paid payment can be refunded."),
+            PaymentError::NotRefundable => {
+                AppError::validation("refund", "Only a paid payment can be refunded.")
+            }
             PaymentError::RefundInProgress => AppError::validation(
                 "refund",
                 "Another refund of this payment is still waiting for the bank's answer. Try again once it is settled.",

@@ -119,7 +119,11 @@ pub struct VerificationView {
 impl VerificationView {
     /// Whether this member may change `item` now.
     pub fn may_change(&self, item: &str) -> bool {
-        self.can_edit && self.checklist.iter().any(|line| line.item == item && line.editable)
+        self.can_edit
+            && self
+                .checklist
+                .iter()
+                .any(|line| line.item == item && line.editable)
     }
 }
 
@@ -171,7 +175,8 @@ pub async fn save_business(
     use platform::kyc::application::{self, BusinessForm};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, scope, _) = crate::auth::session::require_merchant(crate::policy::KYC_EDITORS).await?;
+        let (user, scope, _) =
+            crate::auth::session::require_merchant(crate::policy::KYC_EDITORS).await?;
         let form = BusinessForm {
             legal_form,
             registered_name,
@@ -216,8 +221,13 @@ pub async fn save_person(
     use platform::kyc::people::{self, PersonForm};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, scope, _) = crate::auth::session::require_merchant(crate::policy::KYC_EDITORS).await?;
-        let person_id = if person_id.trim().is_empty() { None } else { Some(view::id(&person_id)?) };
+        let (user, scope, _) =
+            crate::auth::session::require_merchant(crate::policy::KYC_EDITORS).await?;
+        let person_id = if person_id.trim().is_empty() {
+            None
+        } else {
+            Some(view::id(&person_id)?)
+        };
         let form = PersonForm {
             role,
             ownership_percent,
@@ -231,7 +241,15 @@ pub async fn save_person(
             pep_details,
         };
         let facts = crate::request::facts().await;
-        people::save_person(&platform, user.id, scope.merchant_id(), person_id, &form, &facts).await?;
+        people::save_person(
+            &platform,
+            user.id,
+            scope.merchant_id(),
+            person_id,
+            &form,
+            &facts,
+        )
+        .await?;
         Ok(())
     }
     .await
@@ -243,10 +261,18 @@ pub async fn save_person(
 pub async fn remove_person(#[server(default)] person_id: String) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, scope, _) = crate::auth::session::require_merchant(crate::policy::KYC_EDITORS).await?;
+        let (user, scope, _) =
+            crate::auth::session::require_merchant(crate::policy::KYC_EDITORS).await?;
         let person_id = view::id(&person_id)?;
         let facts = crate::request::facts().await;
-        platform::kyc::people::remove_person(&platform, user.id, scope.merchant_id(), person_id, &facts).await?;
+        platform::kyc::people::remove_person(
+            &platform,
+            user.id,
+            scope.merchant_id(),
+            person_id,
+            &facts,
+        )
+        .await?;
         Ok(())
     }
     .await
@@ -258,7 +284,8 @@ pub async fn remove_person(#[server(default)] person_id: String) -> Result<(), A
 pub async fn submit_application() -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, scope, _) = crate::auth::session::require_merchant(crate::policy::KYC_EDITORS).await?;
+        let (user, scope, _) =
+            crate::auth::session::require_merchant(crate::policy::KYC_EDITORS).await?;
         let facts = crate::request::facts().await;
         platform::kyc::application::submit(&platform, user.id, scope.merchant_id(), &facts).await?;
         Ok(())

@@ -118,24 +118,38 @@ pub async fn merchant_ledger(
     #[server(default)] mode: String,
     #[server(default)] before: Option<i64>,
 ) -> Result<MerchantLedgerView, AppError> {
+    use crate::payments::ssr::{internal, when};
     use platform::gateway_accounts::Mode;
     use platform::identity::roles::{Level, Module};
     use platform::ledger::{adjustments, journal};
-    use crate::payments::ssr::{internal, when};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Payouts, Level::View)).await?;
+        let (staff, _) = crate::auth::session::require(crate::policy::Policy::Staff(
+            Module::Payouts,
+            Level::View,
+        ))
+        .await?;
         let merchant = crate::team::ssr::id(&merchant_id)?;
         let mode = match mode.trim() {
             "" => Mode::Live,
-            text => Mode::parse(text).ok_or_else(|| AppError::validation("mode", "Choose Test or Live Mode."))?,
+            text => Mode::parse(text)
+                .ok_or_else(|| AppError::validation("mode", "Choose Test or Live Mode."))?,
         };
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
-        let merchant_name = journal::merchant_name(&mut conn, merchant).await.map_err(internal)?.ok_or(AppError::NotFound)?;
-        let entries = journal::merchant_entries(&mut conn, merchant, mode, before).await.map_err(internal)?;
-        let next_before = (entries.len() as i64 == journal::PAGE).then(|| entries.last().map(|e| e.id)).flatten();
+        let merchant_name = journal::merchant_name(&mut conn, merchant)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        let entries = journal::merchant_entries(&mut conn, merchant, mode, before)
+            .await
+            .map_err(internal)?;
+        let next_before = (entries.len() as i64 == journal::PAGE)
+            .then(|| entries.last().map(|e| e.id))
+            .flatten();
         let can_adjust = staff.permissions.allows(Module::Payouts, Level::Act);
-        let adjustments = adjustments::of_merchant(&mut conn, merchant).await.map_err(internal)?;
+        let adjustments = adjustments::of_merchant(&mut conn, merchant)
+            .await
+            .map_err(internal)?;
         Ok(MerchantLedgerView {
             merchant_name,
             mode: mode.as_str().to_owned(),
@@ -159,9 +173,16 @@ pub async fn merchant_ledger(
                 })
                 .collect(),
             next_before,
-            adjustments: adjustments.into_iter().map(|a| ssr::adjustment(a, &staff, can_adjust)).collect(),
+            adjustments: adjustments
+                .into_iter()
+                .map(|a| ssr::adjustment(a, &staff, can_adjust))
+                .collect(),
             can_adjust,
-            four_eyes_above_minor: platform.config.settings.ledger.adjustment_four_eyes_above_minor,
+            four_eyes_above_minor: platform
+                .config
+                .settings
+                .ledger
+                .adjustment_four_eyes_above_minor,
         })
     }
     .await
@@ -172,15 +193,21 @@ pub async fn merchant_ledger(
 /// adjustments waiting for a second staff member.
 #[server(endpoint = "admin/ledger/platform")]
 pub async fn platform_ledger() -> Result<PlatformLedgerView, AppError> {
+    use crate::payments::ssr::internal;
     use platform::identity::roles::{Level, Module};
     use platform::ledger::{adjustments, journal};
-    use crate::payments::ssr::internal;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Payouts, Level::View)).await?;
+        let (staff, _) = crate::auth::session::require(crate::policy::Policy::Staff(
+            Module::Payouts,
+            Level::View,
+        ))
+        .await?;
         let can_act = staff.permissions.allows(Module::Payouts, Level::Act);
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
-        let months = journal::platform_months(&mut conn, 12).await.map_err(internal)?;
+        let months = journal::platform_months(&mut conn, 12)
+            .await
+            .map_err(internal)?;
         let waiting = adjustments::waiting(&mut conn).await.map_err(internal)?;
         Ok(PlatformLedgerView {
             months: months
@@ -194,7 +221,10 @@ pub async fn platform_ledger() -> Result<PlatformLedgerView, AppError> {
                     closing_minor: m.closing_minor,
                 })
                 .collect(),
-            waiting: waiting.into_iter().map(|a| ssr::adjustment(a, &staff, can_act)).collect(),
+            waiting: waiting
+                .into_iter()
+                .map(|a| ssr::adjustment(a, &staff, can_act))
+                .collect(),
         })
     }
     .await
@@ -219,12 +249,23 @@ pub async fn request_adjustment(
     use platform::ledger::adjustments::{self, NewAdjustment};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, session) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Payouts, Level::Act)).await?;
+        let (staff, session) = crate::auth::session::require(crate::policy::Policy::Staff(
+            Module::Payouts,
+            Level::Act,
+        ))
+        .await?;
         let merchant = crate::team::ssr::id(&merchant_id)?;
         let refused = serde_json::json!({ "path": RequestAdjustment::PATH });
-        crate::auth::session::require_step_up_audited(&staff, &session, Some(merchant), refused).await?;
+        crate::auth::session::require_step_up_audited(&staff, &session, Some(merchant), refused)
+            .await?;
         let facts = crate::request::facts().await;
-        let new = NewAdjustment { mode, direction, amount, counter_account, reason };
+        let new = NewAdjustment {
+            mode,
+            direction,
+            amount,
+            counter_account,
+            reason,
+        };
         let adjustment = adjustments::request(&platform, staff.id, merchant, &new, &facts).await?;
         Ok(ssr::adjustment(adjustment, &staff, true))
     }
@@ -236,13 +277,20 @@ pub async fn request_adjustment(
 /// waiting adjustment (payouts `act`, a fresh second-factor check). The requester is
 /// refused.
 #[server(endpoint = "admin/ledger/decide")]
-pub async fn decide_adjustment(adjustment_id: String, approve: bool) -> Result<AdjustmentView, AppError> {
+pub async fn decide_adjustment(
+    adjustment_id: String,
+    approve: bool,
+) -> Result<AdjustmentView, AppError> {
     use leptos::server_fn::ServerFn;
     use platform::identity::roles::{Level, Module};
     use platform::ledger::adjustments;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, session) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Payouts, Level::Act)).await?;
+        let (staff, session) = crate::auth::session::require(crate::policy::Policy::Staff(
+            Module::Payouts,
+            Level::Act,
+        ))
+        .await?;
         let refused = serde_json::json!({ "path": DecideAdjustment::PATH });
         crate::auth::session::require_step_up_audited(&staff, &session, None, refused).await?;
         let id = crate::team::ssr::id(&adjustment_id)?;

@@ -51,12 +51,14 @@ use crate::pages::admin::settings::SettingsPage;
 use crate::pages::admin::{audit, merchants, module::ModulePage, overview::OverviewPage, staff};
 use crate::pages::chargebacks::{ChargebackPage, ChargebacksPage};
 use crate::pages::payments::{
-    checkouts::CheckoutsPage, detail::PaymentPage, links::LinksPage, list::PaymentsListPage, products::ProductsPage,
+    checkouts::CheckoutsPage, detail::PaymentPage, links::LinksPage, list::PaymentsListPage,
+    products::ProductsPage,
 };
 use crate::pages::{
-    accept_invitation::AcceptInvitationPage, account::AccountPage, dashboard::DashboardPage, home::HomePage, legal,
-    not_found::NotFound, password_reset, second_factor::SecondFactorPage, security::SecurityPage, security_events::SecurityEventsPage, sign_in::SignInPage,
-    sign_up, team::TeamPage, two_factor::TwoFactorPage, verification::VerificationPage,
+    accept_invitation::AcceptInvitationPage, account::AccountPage, dashboard::DashboardPage,
+    home::HomePage, legal, not_found::NotFound, password_reset, second_factor::SecondFactorPage,
+    security::SecurityPage, security_events::SecurityEventsPage, sign_in::SignInPage, sign_up,
+    team::TeamPage, two_factor::TwoFactorPage, verification::VerificationPage,
 };
 
 /// The HTML document around the app; rendered on the server only.

@@ -6,10 +6,17 @@ use platform::config::LimitRule;
 
 use crate::error::AppError;
 
-pub async fn enforce(platform: &Platform, checks: &[(&'static str, LimitRule, &str)]) -> Result<(), AppError> {
+pub async fn enforce(
+    platform: &Platform,
+    checks: &[(&'static str, LimitRule, &str)],
+) -> Result<(), AppError> {
     let facts = crate::request::facts().await;
-    platform::rate_limit::enforce(&platform.pool, checks, &facts).await.map_err(|refusal| match refusal {
-        Some(wait) => AppError::RateLimited { retry_after_secs: wait.as_secs() },
-        None => AppError::Internal,
-    })
+    platform::rate_limit::enforce(&platform.pool, checks, &facts)
+        .await
+        .map_err(|refusal| match refusal {
+            Some(wait) => AppError::RateLimited {
+                retry_after_secs: wait.as_secs(),
+            },
+            None => AppError::Internal,
+        })
 }

@@ -54,7 +54,11 @@ pub struct DashboardView {
 pub fn decimal(minor: i64) -> String {
     // A balance may be below zero: the sign goes before the units, never into the cents.
     let sign = if minor < 0 { "-" } else { "" };
-    format!("{sign}{}.{:02}", minor.unsigned_abs() / 100, minor.unsigned_abs() % 100)
+    format!(
+        "{sign}{}.{:02}",
+        minor.unsigned_abs() / 100,
+        minor.unsigned_abs() % 100
+    )
 }
 
 /// An amount in minor units with its currency, for display: `12.50 EUR`.
@@ -129,8 +133,13 @@ pub struct CheckoutForm {
 }
 
 /// How long a new checkout stays payable, as the form offers it: `(minutes, label)`.
-pub const CHECKOUT_EXPIRIES: &[(&str, &str)] =
-    &[("30", "30 minutes"), ("60", "1 hour"), ("180", "3 hours"), ("720", "12 hours"), ("1440", "24 hours")];
+pub const CHECKOUT_EXPIRIES: &[(&str, &str)] = &[
+    ("30", "30 minutes"),
+    ("60", "1 hour"),
+    ("180", "3 hours"),
+    ("720", "12 hours"),
+    ("1440", "24 hours"),
+];
 
 /// The payments list's filters as posted; empty fields do not filter.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -164,7 +173,10 @@ pub const STATUSES: &[(&str, &str)] = &[
 
 /// A status's label ("Partially refunded").
 pub fn status_label(status: &str) -> &str {
-    STATUSES.iter().find(|(value, _)| *value == status).map_or(status, |(_, label)| label)
+    STATUSES
+        .iter()
+        .find(|(value, _)| *value == status)
+        .map_or(status, |(_, label)| label)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -314,13 +326,26 @@ pub(crate) mod ssr {
     /// When Live has closed since it was chosen (a suspension, a revoked verification)
     /// the session goes back to Test; reading then shows Test, and a change meant for
     /// Live is refused rather than made in Test.
-    pub async fn mode(platform: &Platform, scope: &MerchantScope, session: &Session, intent: Intent) -> Result<domain::Mode, AppError> {
+    pub async fn mode(
+        platform: &Platform,
+        scope: &MerchantScope,
+        session: &Session,
+        intent: Intent,
+    ) -> Result<domain::Mode, AppError> {
         let chosen = session.get::<String>(MODE_KEY).await.map_err(internal)?;
-        let requested = chosen.as_deref().and_then(domain::Mode::parse).unwrap_or(domain::Mode::Test);
+        let requested = chosen
+            .as_deref()
+            .and_then(domain::Mode::parse)
+            .unwrap_or(domain::Mode::Test);
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
-        let mode = domain::effective_mode(&mut conn, scope.merchant_id(), requested).await.map_err(internal)?;
+        let mode = domain::effective_mode(&mut conn, scope.merchant_id(), requested)
+            .await
+            .map_err(internal)?;
         if mode != requested {
-            session.insert(MODE_KEY, domain::Mode::Test.as_str()).await.map_err(internal)?;
+            session
+                .insert(MODE_KEY, domain::Mode::Test.as_str())
+                .await
+                .map_err(internal)?;
             if intent == Intent::Change {
                 return Err(PaymentError::LiveNotAllowed.into());
             }
@@ -334,7 +359,10 @@ pub(crate) mod ssr {
     }
 
     pub fn when(at: OffsetDateTime) -> String {
-        at.format(format_description!("[year]-[month]-[day] [hour]:[minute] UTC")).unwrap_or_default()
+        at.format(format_description!(
+            "[year]-[month]-[day] [hour]:[minute] UTC"
+        ))
+        .unwrap_or_default()
     }
 
     /// The buyer's page of a link or checkout token.
@@ -360,10 +388,17 @@ pub(crate) mod ssr {
     }
 
     /// A whole number typed into an optional field.
-    pub fn optional_number(field: &'static str, value: &str, message: &'static str) -> Result<Option<u32>, AppError> {
+    pub fn optional_number(
+        field: &'static str,
+        value: &str,
+        message: &'static str,
+    ) -> Result<Option<u32>, AppError> {
         match value.trim() {
             "" => Ok(None),
-            text => text.parse().map(Some).map_err(|_| AppError::validation(field, message)),
+            text => text
+                .parse()
+                .map(Some)
+                .map_err(|_| AppError::validation(field, message)),
         }
     }
 
@@ -387,7 +422,11 @@ pub(crate) mod ssr {
     }
 
     /// One payment as the dashboard and the console's Refunds module show it.
-    pub fn detail_view(platform: &Platform, detail: reading::PaymentDetail, can_refund: bool) -> PaymentDetailView {
+    pub fn detail_view(
+        platform: &Platform,
+        detail: reading::PaymentDetail,
+        can_refund: bool,
+    ) -> PaymentDetailView {
         let reading::PaymentDetail {
             payment,
             mode,
@@ -414,7 +453,11 @@ pub(crate) mod ssr {
             paid: payment.paid_at.map(when),
             items: items
                 .into_iter()
-                .map(|i| ItemView { name: i.name, unit_amount_minor: i.unit_amount_minor, quantity: i.quantity })
+                .map(|i| ItemView {
+                    name: i.name,
+                    unit_amount_minor: i.unit_amount_minor,
+                    quantity: i.quantity,
+                })
                 .collect(),
             timeline: timeline.into_iter().map(self::timeline).collect(),
             payment: row(payment),
@@ -443,7 +486,11 @@ pub(crate) mod ssr {
             "0" => "Authentication failed",
             _ => "Could not be verified",
         };
-        let eci = facts.eci.as_deref().map(|eci| format!(", ECI {eci}")).unwrap_or_default();
+        let eci = facts
+            .eci
+            .as_deref()
+            .map(|eci| format!(", ECI {eci}"))
+            .unwrap_or_default();
         let liability = if facts.liability_shifted == Some(true) {
             "liability for fraud shifted to the card's issuer"
         } else {
@@ -453,8 +500,15 @@ pub(crate) mod ssr {
     }
 
     /// Any merchant's payment `id` as staff see it; not found when there is none.
-    pub async fn staff_detail(platform: &Platform, id: Uuid, can_refund: bool) -> Result<PaymentDetailView, AppError> {
-        let detail = reading::detail_for_staff(&platform.pool, id).await.map_err(internal)?.ok_or(AppError::NotFound)?;
+    pub async fn staff_detail(
+        platform: &Platform,
+        id: Uuid,
+        can_refund: bool,
+    ) -> Result<PaymentDetailView, AppError> {
+        let detail = reading::detail_for_staff(&platform.pool, id)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
         Ok(detail_view(platform, detail, can_refund))
     }
 
@@ -471,7 +525,12 @@ pub(crate) mod ssr {
             _ => "Saleonix",
         };
         TimelineView {
-            at: entry.at.format(format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC")).unwrap_or_default(),
+            at: entry
+                .at
+                .format(format_description!(
+                    "[year]-[month]-[day] [hour]:[minute]:[second] UTC"
+                ))
+                .unwrap_or_default(),
             source: source.to_owned(),
             from_status: entry.from_status.map(|s| s.as_str().to_owned()),
             to_status: entry.to_status.map(|s| s.as_str().to_owned()),
@@ -517,7 +576,9 @@ pub(crate) mod ssr {
     /// The cursor of the page after one of `count` rows ending with `last`: only a full
     /// page may have older rows.
     pub fn next_before(count: usize, last: Option<&PaymentRow>) -> Option<String> {
-        (count as i64 == reading::PAGE).then(|| last.map(cursor)).flatten()
+        (count as i64 == reading::PAGE)
+            .then(|| last.map(cursor))
+            .flatten()
     }
 
     /// A filter's status as posted; empty is any.
@@ -542,9 +603,12 @@ pub async fn dashboard_state() -> Result<DashboardView, AppError> {
     use crate::policy::{ALL_MERCHANT_ROLES, CATALOG_EDITORS, TEAM_MANAGERS};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, session) = crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
+        let (_, scope, session) =
+            crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
         let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Read).await?;
-        let live = platform::payments::reading::live_access(&platform.pool, &scope).await.map_err(ssr::internal)?;
+        let live = platform::payments::reading::live_access(&platform.pool, &scope)
+            .await
+            .map_err(ssr::internal)?;
         Ok(DashboardView {
             mode: ssr::mode_view(mode),
             live: ssr::live_view(live),
@@ -560,17 +624,26 @@ pub async fn dashboard_state() -> Result<DashboardView, AppError> {
 /// unless the merchant is verified and not suspended.
 #[server(endpoint = "dashboard/set-mode")]
 pub async fn set_dashboard_mode(mode: String) -> Result<(), AppError> {
-    use platform::payments::{Mode, PaymentError};
     use crate::policy::ALL_MERCHANT_ROLES;
+    use platform::payments::{Mode, PaymentError};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, session) = crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
-        let mode = Mode::parse(mode.trim()).ok_or_else(|| AppError::validation("mode", "Choose Test or Live Mode."))?;
+        let (_, scope, session) =
+            crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
+        let mode = Mode::parse(mode.trim())
+            .ok_or_else(|| AppError::validation("mode", "Choose Test or Live Mode."))?;
         let mut conn = platform.pool.acquire().await.map_err(ssr::internal)?;
-        if platform::payments::effective_mode(&mut conn, scope.merchant_id(), mode).await.map_err(ssr::internal)? != mode {
+        if platform::payments::effective_mode(&mut conn, scope.merchant_id(), mode)
+            .await
+            .map_err(ssr::internal)?
+            != mode
+        {
             return Err(PaymentError::LiveNotAllowed.into());
         }
-        session.insert(ssr::MODE_KEY, mode.as_str()).await.map_err(ssr::internal)
+        session
+            .insert(ssr::MODE_KEY, mode.as_str())
+            .await
+            .map_err(ssr::internal)
     }
     .await
     .map_err(AppError::respond)
@@ -579,21 +652,33 @@ pub async fn set_dashboard_mode(mode: String) -> Result<(), AppError> {
 /// Paid volume and counts per day for the last thirty days, and payments by status.
 #[server(endpoint = "payments/overview")]
 pub async fn payments_overview() -> Result<OverviewView, AppError> {
-    use platform::payments::reading;
     use crate::policy::ALL_MERCHANT_ROLES;
+    use platform::payments::reading;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, session) = crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
+        let (_, scope, session) =
+            crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
         let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Read).await?;
-        let days = reading::daily_volume(&platform.pool, &scope, mode, OVERVIEW_DAYS).await.map_err(ssr::internal)?;
-        let statuses = reading::status_counts(&platform.pool, &scope, mode, OVERVIEW_DAYS).await.map_err(ssr::internal)?;
+        let days = reading::daily_volume(&platform.pool, &scope, mode, OVERVIEW_DAYS)
+            .await
+            .map_err(ssr::internal)?;
+        let statuses = reading::status_counts(&platform.pool, &scope, mode, OVERVIEW_DAYS)
+            .await
+            .map_err(ssr::internal)?;
         Ok(OverviewView {
             days: days
                 .into_iter()
-                .map(|d| DayView { day: d.day.to_string(), payments: d.payments, volume_minor: d.volume_minor })
+                .map(|d| DayView {
+                    day: d.day.to_string(),
+                    payments: d.payments,
+                    volume_minor: d.volume_minor,
+                })
                 .collect(),
             currency: "EUR".to_owned(),
-            statuses: statuses.into_iter().map(|(status, count)| (status.as_str().to_owned(), count)).collect(),
+            statuses: statuses
+                .into_iter()
+                .map(|(status, count)| (status.as_str().to_owned(), count))
+                .collect(),
         })
     }
     .await
@@ -606,9 +691,12 @@ pub async fn products() -> Result<Vec<ProductView>, AppError> {
     use crate::policy::ALL_MERCHANT_ROLES;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, session) = crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
+        let (_, scope, session) =
+            crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
         let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Read).await?;
-        let list = platform::payments::catalog::list(&platform.pool, &scope, mode).await.map_err(ssr::internal)?;
+        let list = platform::payments::catalog::list(&platform.pool, &scope, mode)
+            .await
+            .map_err(ssr::internal)?;
         Ok(list
             .into_iter()
             .map(|p| ProductView {
@@ -628,15 +716,30 @@ pub async fn products() -> Result<Vec<ProductView>, AppError> {
 
 /// A product in the current mode; `price` is euro, like `12.50`.
 #[server(endpoint = "payments/create-product")]
-pub async fn create_product(name: String, description: String, price: String) -> Result<(), AppError> {
-    use platform::payments::catalog::{self, NewProduct};
+pub async fn create_product(
+    name: String,
+    description: String,
+    price: String,
+) -> Result<(), AppError> {
     use crate::policy::CATALOG_EDITORS;
+    use platform::payments::catalog::{self, NewProduct};
     let platform = expect_context::<platform::Platform>();
     async {
         let (_, scope, session) = crate::auth::session::require_merchant(CATALOG_EDITORS).await?;
         let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Change).await?;
-        let new = NewProduct { name, description, price };
-        catalog::create(&platform.pool, &scope, mode, &new, &crate::request::facts().await).await?;
+        let new = NewProduct {
+            name,
+            description,
+            price,
+        };
+        catalog::create(
+            &platform.pool,
+            &scope,
+            mode,
+            &new,
+            &crate::request::facts().await,
+        )
+        .await?;
         Ok(())
     }
     .await
@@ -650,7 +753,13 @@ pub async fn archive_product(id: String) -> Result<(), AppError> {
     async {
         let (_, scope, _) = crate::auth::session::require_merchant(CATALOG_EDITORS).await?;
         let id = ssr::id(&id)?;
-        platform::payments::catalog::archive(&platform.pool, &scope, id, &crate::request::facts().await).await?;
+        platform::payments::catalog::archive(
+            &platform.pool,
+            &scope,
+            id,
+            &crate::request::facts().await,
+        )
+        .await?;
         Ok(())
     }
     .await
@@ -663,9 +772,12 @@ pub async fn payment_links() -> Result<Vec<LinkView>, AppError> {
     use crate::policy::ALL_MERCHANT_ROLES;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, session) = crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
+        let (_, scope, session) =
+            crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
         let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Read).await?;
-        let list = platform::payments::links::list(&platform.pool, &scope, mode).await.map_err(ssr::internal)?;
+        let list = platform::payments::links::list(&platform.pool, &scope, mode)
+            .await
+            .map_err(ssr::internal)?;
         let now = time::OffsetDateTime::now_utc();
         Ok(list
             .into_iter()
@@ -699,35 +811,56 @@ pub async fn create_link(
     max_payments: String,
     expires_at: String,
 ) -> Result<String, AppError> {
+    use crate::policy::CATALOG_EDITORS;
     use platform::payments::links::{self, Charge, NewLink};
     use time::PrimitiveDateTime;
     use time::macros::format_description;
-    use crate::policy::CATALOG_EDITORS;
     let platform = expect_context::<platform::Platform>();
     async {
         let (_, scope, session) = crate::auth::session::require_merchant(CATALOG_EDITORS).await?;
         let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Change).await?;
         let charge = match product.trim() {
             "" => Charge::Amount { title, amount },
-            id => Charge::Product(
-                uuid::Uuid::parse_str(id).map_err(|_| AppError::validation("product", "Choose one of your active products."))?,
-            ),
+            id => Charge::Product(uuid::Uuid::parse_str(id).map_err(|_| {
+                AppError::validation("product", "Choose one of your active products.")
+            })?),
         };
-        let max_payments = ssr::optional_number("max_payments", &max_payments, "Enter a whole number of payments, or leave it empty.")?;
+        let max_payments = ssr::optional_number(
+            "max_payments",
+            &max_payments,
+            "Enter a whole number of payments, or leave it empty.",
+        )?;
         let expires_at = match expires_at.trim() {
             "" => None,
             text => {
                 // `datetime-local` inputs send minutes; some browsers add seconds.
-                let with_seconds = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+                let with_seconds =
+                    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
                 let minutes = format_description!("[year]-[month]-[day]T[hour]:[minute]");
                 let at = PrimitiveDateTime::parse(text, minutes)
                     .or_else(|_| PrimitiveDateTime::parse(text, with_seconds))
-                    .map_err(|_| AppError::validation("expires_at", "Enter a date and time, like 2026-12-31T18:00."))?;
+                    .map_err(|_| {
+                        AppError::validation(
+                            "expires_at",
+                            "Enter a date and time, like 2026-12-31T18:00.",
+                        )
+                    })?;
                 Some(at.assume_utc())
             }
         };
-        let new = NewLink { charge, max_payments, expires_at };
-        let link = links::create(&platform.pool, &scope, mode, &new, &crate::request::facts().await).await?;
+        let new = NewLink {
+            charge,
+            max_payments,
+            expires_at,
+        };
+        let link = links::create(
+            &platform.pool,
+            &scope,
+            mode,
+            &new,
+            &crate::request::facts().await,
+        )
+        .await?;
         Ok(ssr::pay_url(&platform, &link.token))
     }
     .await
@@ -741,7 +874,13 @@ pub async fn archive_link(id: String) -> Result<(), AppError> {
     async {
         let (_, scope, _) = crate::auth::session::require_merchant(CATALOG_EDITORS).await?;
         let id = ssr::id(&id)?;
-        platform::payments::links::archive(&platform.pool, &scope, id, &crate::request::facts().await).await?;
+        platform::payments::links::archive(
+            &platform.pool,
+            &scope,
+            id,
+            &crate::request::facts().await,
+        )
+        .await?;
         Ok(())
     }
     .await
@@ -754,9 +893,12 @@ pub async fn checkouts() -> Result<Vec<CheckoutView>, AppError> {
     use crate::policy::ALL_MERCHANT_ROLES;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, session) = crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
+        let (_, scope, session) =
+            crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
         let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Read).await?;
-        let list = platform::payments::sessions::recent(&platform.pool, &scope, mode, 50).await.map_err(ssr::internal)?;
+        let list = platform::payments::sessions::recent(&platform.pool, &scope, mode, 50)
+            .await
+            .map_err(ssr::internal)?;
         let now = time::OffsetDateTime::now_utc();
         Ok(list
             .into_iter()
@@ -784,18 +926,28 @@ pub async fn checkouts() -> Result<Vec<CheckoutView>, AppError> {
 /// A checkout session for one order in the current mode. Answers the buyer's address.
 /// Limited per IP and per member, like every way of making gateway orders.
 #[server(endpoint = "payments/create-checkout")]
-pub async fn create_checkout(#[server(default)] checkout: CheckoutForm) -> Result<String, AppError> {
-    use platform::payments::sessions::{self, NewItem, NewSession};
+pub async fn create_checkout(
+    #[server(default)] checkout: CheckoutForm,
+) -> Result<String, AppError> {
     use crate::policy::CATALOG_EDITORS;
+    use platform::payments::sessions::{self, NewItem, NewSession};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, scope, session) = crate::auth::session::require_merchant(CATALOG_EDITORS).await?;
+        let (user, scope, session) =
+            crate::auth::session::require_merchant(CATALOG_EDITORS).await?;
         let limits = &platform.config.settings.rate_limits;
         let ip = crate::request::client_key().await;
         let user_key = user.id.to_string();
         crate::limits::enforce(
             &platform,
-            &[("checkout-create-ip", limits.checkout_create_per_ip, &ip), ("checkout-create-user", limits.checkout_create_per_user, &user_key)],
+            &[
+                ("checkout-create-ip", limits.checkout_create_per_ip, &ip),
+                (
+                    "checkout-create-user",
+                    limits.checkout_create_per_user,
+                    &user_key,
+                ),
+            ],
         )
         .await?;
         let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Change).await?;
@@ -804,13 +956,24 @@ pub async fn create_checkout(#[server(default)] checkout: CheckoutForm) -> Resul
             .items
             .into_iter()
             // A line left without a product, a name or a price (a spare line) is no item.
-            .filter(|item| [&item.product, &item.name, &item.price].iter().any(|v| !v.trim().is_empty()))
+            .filter(|item| {
+                [&item.product, &item.name, &item.price]
+                    .iter()
+                    .any(|v| !v.trim().is_empty())
+            })
             .map(|item| {
-                let quantity = ssr::optional_number("quantity", &item.quantity, quantity_message)?.unwrap_or(1);
+                let quantity = ssr::optional_number("quantity", &item.quantity, quantity_message)?
+                    .unwrap_or(1);
                 Ok(match item.product.trim() {
-                    "" => NewItem::Custom { name: item.name, price: item.price, quantity },
+                    "" => NewItem::Custom {
+                        name: item.name,
+                        price: item.price,
+                        quantity,
+                    },
                     id => NewItem::Product {
-                        id: uuid::Uuid::parse_str(id).map_err(|_| AppError::validation("items", "Choose your active products."))?,
+                        id: uuid::Uuid::parse_str(id).map_err(|_| {
+                            AppError::validation("items", "Choose your active products.")
+                        })?,
                         quantity,
                     },
                 })
@@ -829,7 +992,14 @@ pub async fn create_checkout(#[server(default)] checkout: CheckoutForm) -> Resul
             cancel_url: checkout.cancel_url,
             expires_in_minutes,
         };
-        let (_, token) = sessions::create(&platform.pool, &scope, mode, &new, &crate::request::facts().await).await?;
+        let (_, token) = sessions::create(
+            &platform.pool,
+            &scope,
+            mode,
+            &new,
+            &crate::request::facts().await,
+        )
+        .await?;
         Ok(ssr::pay_url(&platform, &token))
     }
     .await
@@ -839,12 +1009,16 @@ pub async fn create_checkout(#[server(default)] checkout: CheckoutForm) -> Resul
 /// One page (fifty rows, newest first) of the current mode's payments that match
 /// `filter`, older than the `before` cursor when one is given.
 #[server(endpoint = "payments/list")]
-pub async fn payments_list(#[server(default)] filter: PaymentFilter, #[server(default)] before: String) -> Result<PaymentsPage, AppError> {
-    use platform::payments::reading::{self, Filter};
+pub async fn payments_list(
+    #[server(default)] filter: PaymentFilter,
+    #[server(default)] before: String,
+) -> Result<PaymentsPage, AppError> {
     use crate::policy::ALL_MERCHANT_ROLES;
+    use platform::payments::reading::{self, Filter};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, session) = crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
+        let (_, scope, session) =
+            crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
         let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Read).await?;
         let amount = |field: &'static str, value: &str| match value.trim() {
             "" => Ok(None),
@@ -860,9 +1034,14 @@ pub async fn payments_list(#[server(default)] filter: PaymentFilter, #[server(de
             search: ssr::text(&filter.search),
             before: ssr::parse_cursor(&before),
         };
-        let rows = reading::list(&platform.pool, &scope, mode, &parsed).await.map_err(ssr::internal)?;
+        let rows = reading::list(&platform.pool, &scope, mode, &parsed)
+            .await
+            .map_err(ssr::internal)?;
         let next_before = ssr::next_before(rows.len(), rows.last());
-        Ok(PaymentsPage { rows: rows.into_iter().map(ssr::row).collect(), next_before })
+        Ok(PaymentsPage {
+            rows: rows.into_iter().map(ssr::row).collect(),
+            next_before,
+        })
     }
     .await
     .map_err(AppError::respond)
@@ -881,7 +1060,11 @@ pub async fn payment_detail(id: String) -> Result<PaymentDetailView, AppError> {
             .await
             .map_err(ssr::internal)?
             .ok_or(AppError::NotFound)?;
-        Ok(ssr::detail_view(&platform, detail, REFUNDERS.contains(&scope.role())))
+        Ok(ssr::detail_view(
+            &platform,
+            detail,
+            REFUNDERS.contains(&scope.role()),
+        ))
     }
     .await
     .map_err(AppError::respond)
@@ -915,12 +1098,16 @@ mod tests {
             masked_pan: None,
             card_brand: None,
             decline_reason: None,
-            created_at: time::OffsetDateTime::from_unix_timestamp_nanos(1_764_000_000_123_456_000).unwrap(),
+            created_at: time::OffsetDateTime::from_unix_timestamp_nanos(1_764_000_000_123_456_000)
+                .unwrap(),
             paid_at: None,
             refunded_minor: 0,
             risk_action: None,
         };
-        assert_eq!(ssr::parse_cursor(&ssr::cursor(&row)), Some((row.created_at, row.id)));
+        assert_eq!(
+            ssr::parse_cursor(&ssr::cursor(&row)),
+            Some((row.created_at, row.id))
+        );
         assert_eq!(ssr::parse_cursor("garbage"), None);
     }
 
@@ -935,15 +1122,27 @@ mod tests {
                 liability_shifted: Some(shifted),
             })
         };
-        assert_eq!(ssr::three_d_secure_words(&ThreeDSecure::default()), None, "nothing to show without a result");
+        assert_eq!(
+            ssr::three_d_secure_words(&ThreeDSecure::default()),
+            None,
+            "nothing to show without a result"
+        );
         assert_eq!(
             words("2", Some("06"), true).as_deref(),
-            Some("Authentication attempted (mdStatus 2, ECI 06); liability for fraud shifted to the card's issuer")
+            Some(
+                "Authentication attempted (mdStatus 2, ECI 06); liability for fraud shifted to the card's issuer"
+            )
         );
         assert_eq!(
             words("0", None, false).as_deref(),
-            Some("Authentication failed (mdStatus 0); no liability shift: a fraud chargeback stays with the merchant")
+            Some(
+                "Authentication failed (mdStatus 0); no liability shift: a fraud chargeback stays with the merchant"
+            )
         );
-        assert!(words("7", None, false).unwrap().starts_with("Could not be verified"));
+        assert!(
+            words("7", None, false)
+                .unwrap()
+                .starts_with("Could not be verified")
+        );
     }
 }

@@ -150,12 +150,19 @@ pub async fn merchant_payouts() -> Result<MerchantPayoutsView, AppError> {
     use crate::payments::ssr::{internal, when};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, _) = crate::auth::session::require_merchant(crate::policy::PAYOUT_READERS).await?;
+        let (_, scope, _) =
+            crate::auth::session::require_merchant(crate::policy::PAYOUT_READERS).await?;
         let merchant = scope.merchant_id();
-        let payouts = platform::payouts::reading::of_merchant(&platform.pool, merchant).await.map_err(internal)?;
+        let payouts = platform::payouts::reading::of_merchant(&platform.pool, merchant)
+            .await
+            .map_err(internal)?;
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
-        let terms = platform::ledger::settlement::of_merchant(&mut conn, merchant).await.map_err(internal)?;
-        let flagged = platform::payouts::reading::account_flagged_at(&mut conn, merchant).await.map_err(internal)?;
+        let terms = platform::ledger::settlement::of_merchant(&mut conn, merchant)
+            .await
+            .map_err(internal)?;
+        let flagged = platform::payouts::reading::account_flagged_at(&mut conn, merchant)
+            .await
+            .map_err(internal)?;
         Ok(MerchantPayoutsView {
             payouts: payouts.into_iter().map(ssr::payout).collect(),
             schedule: ssr::schedule(&terms),
@@ -178,14 +185,29 @@ pub async fn set_payout_schedule(
     use platform::payouts::schedule::{Schedule, set};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, scope, session) = crate::auth::session::require_merchant(crate::policy::PAYOUT_READERS).await?;
+        let (user, scope, session) =
+            crate::auth::session::require_merchant(crate::policy::PAYOUT_READERS).await?;
         let minimum_minor = crate::payments::ssr::euro_minor("minimum", &minimum)?;
         // A weekday or day the chosen schedule does not use keeps its default.
-        let weekday = if weekday.trim().is_empty() { "1" } else { weekday.as_str() };
-        let month_day = if month_day.trim().is_empty() { "1" } else { month_day.as_str() };
+        let weekday = if weekday.trim().is_empty() {
+            "1"
+        } else {
+            weekday.as_str()
+        };
+        let month_day = if month_day.trim().is_empty() {
+            "1"
+        } else {
+            month_day.as_str()
+        };
         let choice = Schedule::parse(&schedule, weekday, month_day, minimum_minor)?;
         let refused = serde_json::json!({ "path": SetPayoutSchedule::PATH });
-        crate::auth::session::require_step_up_audited(&user, &session, Some(scope.merchant_id()), refused).await?;
+        crate::auth::session::require_step_up_audited(
+            &user,
+            &session,
+            Some(scope.merchant_id()),
+            refused,
+        )
+        .await?;
         let facts = crate::request::facts().await;
         let saved = set(&platform, user.id, scope.merchant_id(), &choice, &facts).await?;
         Ok(ssr::schedule(&saved))
@@ -198,23 +220,37 @@ pub async fn set_payout_schedule(
 /// they could not match.
 #[server(endpoint = "admin/payouts")]
 pub async fn staff_payouts() -> Result<StaffPayoutsView, AppError> {
-    use platform::identity::roles::{Level, Module};
-    use platform::payouts::reading;
     use crate::payments::format_money;
     use crate::payments::ssr::{internal, when};
+    use platform::identity::roles::{Level, Module};
+    use platform::payouts::reading;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Payouts, Level::View)).await?;
-        let batches = reading::batches(&platform.pool, 30).await.map_err(internal)?;
+        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(
+            Module::Payouts,
+            Level::View,
+        ))
+        .await?;
+        let batches = reading::batches(&platform.pool, 30)
+            .await
+            .map_err(internal)?;
         let ids: Vec<uuid::Uuid> = batches.iter().map(|b| b.id).collect();
-        let mut payouts = reading::of_batches(&platform.pool, &ids).await.map_err(internal)?;
-        let imports = reading::imports(&platform.pool, 10).await.map_err(internal)?;
+        let mut payouts = reading::of_batches(&platform.pool, &ids)
+            .await
+            .map_err(internal)?;
+        let imports = reading::imports(&platform.pool, 10)
+            .await
+            .map_err(internal)?;
         let import_ids: Vec<uuid::Uuid> = imports.iter().map(|i| i.id).collect();
-        let unmatched = reading::unmatched(&platform.pool, &import_ids).await.map_err(internal)?;
+        let unmatched = reading::unmatched(&platform.pool, &import_ids)
+            .await
+            .map_err(internal)?;
         let batches = batches
             .into_iter()
             .map(|b| {
-                let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut payouts).into_iter().partition(|p| p.batch_id == b.id);
+                let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut payouts)
+                    .into_iter()
+                    .partition(|p| p.batch_id == b.id);
                 payouts = rest;
                 BatchView {
                     id: b.id.to_string(),
@@ -222,7 +258,9 @@ pub async fn staff_payouts() -> Result<StaffPayoutsView, AppError> {
                     currency: b.currency,
                     status: b.status.as_str().to_owned(),
                     created: when(b.created_at),
-                    created_by: b.created_by_email.unwrap_or_else(|| "the daily run".to_owned()),
+                    created_by: b
+                        .created_by_email
+                        .unwrap_or_else(|| "the daily run".to_owned()),
                     approved_by: b.approved_by_email,
                     payouts: mine.into_iter().map(ssr::payout).collect(),
                     own: b.created_by == Some(user.id),
@@ -244,14 +282,21 @@ pub async fn staff_payouts() -> Result<StaffPayoutsView, AppError> {
                     .map(|l| UnmatchedView {
                         line_no: l.line_no,
                         booked_on: l.booked_on.map(|d| d.to_string()).unwrap_or_default(),
-                        amount: l.amount_minor.map(|a| format_money(a, "EUR")).unwrap_or_default(),
+                        amount: l
+                            .amount_minor
+                            .map(|a| format_money(a, "EUR"))
+                            .unwrap_or_default(),
                         end_to_end_id: l.end_to_end_id.clone().unwrap_or_default(),
                         note: l.note.clone(),
                     })
                     .collect(),
             })
             .collect();
-        Ok(StaffPayoutsView { batches, imports, can_act: user.permissions.allows(Module::Payouts, Level::Act) })
+        Ok(StaffPayoutsView {
+            batches,
+            imports,
+            can_act: user.permissions.allows(Module::Payouts, Level::Act),
+        })
     }
     .await
     .map_err(AppError::respond)
@@ -263,10 +308,18 @@ pub async fn run_payouts() -> Result<RunView, AppError> {
     use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Payouts, Level::Act)).await?;
+        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(
+            Module::Payouts,
+            Level::Act,
+        ))
+        .await?;
         let facts = crate::request::facts().await;
         let report = platform::payouts::run::run(&platform, Some(user.id), &facts).await?;
-        Ok(RunView { batches: report.batches.len(), payouts: report.payouts, skipped: report.skipped })
+        Ok(RunView {
+            batches: report.batches.len(),
+            payouts: report.payouts,
+            skipped: report.skipped,
+        })
     }
     .await
     .map_err(AppError::respond)
@@ -280,12 +333,25 @@ pub async fn approve_payout_batch(batch_id: String) -> Result<(), AppError> {
     use platform::payouts::transition::{self, Move};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, session) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Payouts, Level::Act)).await?;
+        let (user, session) = crate::auth::session::require(crate::policy::Policy::Staff(
+            Module::Payouts,
+            Level::Act,
+        ))
+        .await?;
         let batch_id = crate::payments::ssr::id(&batch_id)?;
-        let refused = serde_json::json!({ "action": "payout_batch.approve", "batch": batch_id.to_string() });
+        let refused =
+            serde_json::json!({ "action": "payout_batch.approve", "batch": batch_id.to_string() });
         crate::auth::session::require_step_up_audited(&user, &session, None, refused).await?;
         let facts = crate::request::facts().await;
-        transition::apply(&platform, Move::Approve { batch_id, staff_id: user.id }, &facts).await?;
+        transition::apply(
+            &platform,
+            Move::Approve {
+                batch_id,
+                staff_id: user.id,
+            },
+            &facts,
+        )
+        .await?;
         Ok(())
     }
     .await
@@ -299,10 +365,22 @@ pub async fn mark_batch_sent(batch_id: String) -> Result<(), AppError> {
     use platform::payouts::transition::{self, Move};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Payouts, Level::Act)).await?;
+        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(
+            Module::Payouts,
+            Level::Act,
+        ))
+        .await?;
         let batch_id = crate::payments::ssr::id(&batch_id)?;
         let facts = crate::request::facts().await;
-        transition::apply(&platform, Move::Send { batch_id, staff_id: user.id }, &facts).await?;
+        transition::apply(
+            &platform,
+            Move::Send {
+                batch_id,
+                staff_id: user.id,
+            },
+            &facts,
+        )
+        .await?;
         Ok(())
     }
     .await
@@ -312,17 +390,31 @@ pub async fn mark_batch_sent(batch_id: String) -> Result<(), AppError> {
 /// Marks a sent payout paid, or returned with the bank's reason (`reason` not empty):
 /// a return puts the money back in the merchant's available balance and flags the account.
 #[server(endpoint = "admin/payouts/settle")]
-pub async fn settle_payout(payout_id: String, #[server(default)] reason: String) -> Result<(), AppError> {
+pub async fn settle_payout(
+    payout_id: String,
+    #[server(default)] reason: String,
+) -> Result<(), AppError> {
     use platform::identity::roles::{Level, Module};
     use platform::payouts::transition::{self, Move};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Payouts, Level::Act)).await?;
+        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(
+            Module::Payouts,
+            Level::Act,
+        ))
+        .await?;
         let payout_id = crate::payments::ssr::id(&payout_id)?;
         let facts = crate::request::facts().await;
         let step = match reason.trim() {
-            "" => Move::Paid { payout_id, staff_id: user.id },
-            reason => Move::Returned { payout_id, staff_id: user.id, reason },
+            "" => Move::Paid {
+                payout_id,
+                staff_id: user.id,
+            },
+            reason => Move::Returned {
+                payout_id,
+                staff_id: user.id,
+                reason,
+            },
         };
         transition::apply(&platform, step, &facts).await?;
         Ok(())

@@ -124,15 +124,19 @@ mod ssr {
 
 /// The exception queue, open first; with `all`, the latest closed ones follow.
 #[server(endpoint = "admin/reconciliation/exceptions")]
-pub async fn reconciliation_exceptions(#[server(default)] all: bool) -> Result<ExceptionsView, AppError> {
+pub async fn reconciliation_exceptions(
+    #[server(default)] all: bool,
+) -> Result<ExceptionsView, AppError> {
+    use crate::payments::ssr::internal;
     use platform::identity::roles::{Level, Module};
     use platform::payments::reconciliation;
-    use crate::payments::ssr::internal;
     let platform = expect_context::<platform::Platform>();
     async {
         let policy = crate::policy::Policy::Staff(Module::Reconciliation, Level::View);
         let (user, _) = crate::auth::session::require(policy).await?;
-        let rows = reconciliation::exceptions(&platform.pool, !all).await.map_err(internal)?;
+        let rows = reconciliation::exceptions(&platform.pool, !all)
+            .await
+            .map_err(internal)?;
         Ok(ExceptionsView {
             rows: rows.into_iter().map(ssr::exception).collect(),
             can_act: user.permissions.allows(Module::Reconciliation, Level::Act),
@@ -156,7 +160,12 @@ pub async fn close_exception(id: String, resolution: String, note: String) -> Re
         let resolution = match resolution.as_str() {
             "accept" => Resolution::AcceptGateway,
             "resolve" => Resolution::Resolve,
-            _ => return Err(AppError::validation("resolution", "Accept the gateway's state or mark it resolved.")),
+            _ => {
+                return Err(AppError::validation(
+                    "resolution",
+                    "Accept the gateway's state or mark it resolved.",
+                ));
+            }
         };
         let facts = crate::request::facts().await;
         reconciliation::close(&platform, id, resolution, &note, user.id, &facts).await?;
@@ -172,12 +181,19 @@ pub async fn daily_report(#[server(default)] day: String) -> Result<ReportView, 
     use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        crate::auth::session::require(crate::policy::Policy::Staff(Module::Reconciliation, Level::View)).await?;
+        crate::auth::session::require(crate::policy::Policy::Staff(
+            Module::Reconciliation,
+            Level::View,
+        ))
+        .await?;
         let day = ssr::day(&day)?;
         let lines = platform::payments::daily_report::of_day(&platform.pool, day)
             .await
             .map_err(crate::payments::ssr::internal)?;
-        Ok(ReportView { day: day.to_string(), lines: lines.into_iter().map(ssr::line).collect() })
+        Ok(ReportView {
+            day: day.to_string(),
+            lines: lines.into_iter().map(ssr::line).collect(),
+        })
     }
     .await
     .map_err(AppError::respond)
@@ -186,20 +202,34 @@ pub async fn daily_report(#[server(default)] day: String) -> Result<ReportView, 
 /// The daily report as CSV. The export is audited, like the audit trail's own.
 #[server(endpoint = "admin/reconciliation/export")]
 pub async fn export_daily_report(#[server(default)] day: String) -> Result<ReportFile, AppError> {
+    use crate::payments::ssr::internal;
     use platform::audit::{self, Actor, ActorKind, Event, Outcome};
     use platform::identity::roles::{Level, Module};
     use platform::payments::daily_report;
-    use crate::payments::ssr::internal;
     let platform = expect_context::<platform::Platform>();
     async {
         let policy = crate::policy::Policy::Staff(Module::Reconciliation, Level::View);
         let (user, _) = crate::auth::session::require(policy).await?;
         let day = ssr::day(&day)?;
-        let lines = daily_report::of_day(&platform.pool, day).await.map_err(internal)?;
-        let event = Event::new("reconciliation.report_exported", Actor { kind: ActorKind::Staff, id: Some(user.id) }, Outcome::Success)
-            .detail(serde_json::json!({ "day": day.to_string(), "lines": lines.len() }));
-        audit::record_alone(&platform.pool, &event, &crate::request::facts().await).await.map_err(internal)?;
-        Ok(ReportFile { file_name: format!("saleonix-reconciliation-{day}.csv"), csv: daily_report::csv(day, &lines) })
+        let lines = daily_report::of_day(&platform.pool, day)
+            .await
+            .map_err(internal)?;
+        let event = Event::new(
+            "reconciliation.report_exported",
+            Actor {
+                kind: ActorKind::Staff,
+                id: Some(user.id),
+            },
+            Outcome::Success,
+        )
+        .detail(serde_json::json!({ "day": day.to_string(), "lines": lines.len() }));
+        audit::record_alone(&platform.pool, &event, &crate::request::facts().await)
+            .await
+            .map_err(internal)?;
+        Ok(ReportFile {
+            file_name: format!("saleonix-reconciliation-{day}.csv"),
+            csv: daily_report::csv(day, &lines),
+        })
     }
     .await
     .map_err(AppError::respond)

@@ -63,13 +63,29 @@ pub(crate) mod ssr {
 
     /// The refund form as posted: the payment, the form's request id, the amount in euro
     /// and the reason.
-    pub fn parse(payment_id: &str, request_id: &str, amount: &str, reason: String) -> Result<(Uuid, RefundRequest), AppError> {
+    pub fn parse(
+        payment_id: &str,
+        request_id: &str,
+        amount: &str,
+        reason: String,
+    ) -> Result<(Uuid, RefundRequest), AppError> {
         let payment_id = id(payment_id)?;
         // Only a form altered by hand or served before a deploy carries no valid id.
-        let request_id = Uuid::parse_str(request_id.trim())
-            .map_err(|_| AppError::validation("refund", "This form is out of date. Reload the page and try again."))?;
+        let request_id = Uuid::parse_str(request_id.trim()).map_err(|_| {
+            AppError::validation(
+                "refund",
+                "This form is out of date. Reload the page and try again.",
+            )
+        })?;
         let amount_minor = euro_minor("amount", amount)?;
-        Ok((payment_id, RefundRequest { request_id, amount_minor, reason }))
+        Ok((
+            payment_id,
+            RefundRequest {
+                request_id,
+                amount_minor,
+                reason,
+            },
+        ))
     }
 
     pub async fn send(
@@ -79,21 +95,31 @@ pub(crate) mod ssr {
         requester: Requester,
     ) -> Result<RefundView, AppError> {
         let facts = crate::request::facts().await;
-        Ok(view(refunds::request(platform, payment_id, request, requester, &facts).await?))
+        Ok(view(
+            refunds::request(platform, payment_id, request, requester, &facts).await?,
+        ))
     }
 }
 
 /// Refunds `amount` (euro, like `12.50`) of one of the merchant's own payments and answers
 /// the refund as it stands after the gateway's answer.
 #[server(endpoint = "payments/refund")]
-pub async fn refund_payment(payment_id: String, request_id: String, amount: String, reason: String) -> Result<RefundView, AppError> {
-    use platform::payments::refunds::Requester;
+pub async fn refund_payment(
+    payment_id: String,
+    request_id: String,
+    amount: String,
+    reason: String,
+) -> Result<RefundView, AppError> {
     use crate::policy::REFUNDERS;
+    use platform::payments::refunds::Requester;
     let platform = expect_context::<platform::Platform>();
     async {
         let (user, scope, _) = crate::auth::session::require_merchant(REFUNDERS).await?;
         let (payment_id, request) = ssr::parse(&payment_id, &request_id, &amount, reason)?;
-        let requester = Requester::Member { user_id: user.id, merchant_id: scope.merchant_id() };
+        let requester = Requester::Member {
+            user_id: user.id,
+            merchant_id: scope.merchant_id(),
+        };
         ssr::send(&platform, payment_id, &request, requester).await
     }
     .await
@@ -103,13 +129,20 @@ pub async fn refund_payment(payment_id: String, request_id: String, amount: Stri
 /// Any merchant's payment by its gateway order id (`SX…`), with its refunds and timeline.
 #[server(endpoint = "admin/refunds/payment")]
 pub async fn staff_payment(order_id: String) -> Result<StaffPaymentView, AppError> {
+    use crate::payments::ssr::{internal, staff_detail};
     use platform::identity::roles::{Level, Module};
     use platform::payments::reading;
-    use crate::payments::ssr::{internal, staff_detail};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Refunds, Level::View)).await?;
-        let id = reading::find_by_order(&platform.pool, &order_id).await.map_err(internal)?.ok_or(AppError::NotFound)?;
+        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(
+            Module::Refunds,
+            Level::View,
+        ))
+        .await?;
+        let id = reading::find_by_order(&platform.pool, &order_id)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
         let can_refund = user.permissions.allows(Module::Refunds, Level::Act);
         Ok(StaffPaymentView {
             payment: staff_detail(&platform, id, can_refund).await?,
@@ -123,7 +156,12 @@ pub async fn staff_payment(order_id: String) -> Result<StaffPaymentView, AppErro
 /// Refunds `amount` (euro) of any merchant's payment for staff; above the configured amount
 /// only within a few minutes of a second-factor check.
 #[server(endpoint = "admin/refunds/refund")]
-pub async fn staff_refund(payment_id: String, request_id: String, amount: String, reason: String) -> Result<RefundView, AppError> {
+pub async fn staff_refund(
+    payment_id: String,
+    request_id: String,
+    amount: String,
+    reason: String,
+) -> Result<RefundView, AppError> {
     use platform::identity::roles::{Level, Module};
     use platform::payments::refunds::Requester;
     let platform = expect_context::<platform::Platform>();
@@ -134,7 +172,13 @@ pub async fn staff_refund(payment_id: String, request_id: String, amount: String
         if request.amount_minor > platform.config.settings.refunds.step_up_above_minor {
             crate::auth::session::require_step_up(&user, &session).await?;
         }
-        ssr::send(&platform, payment_id, &request, Requester::Staff { user_id: user.id }).await
+        ssr::send(
+            &platform,
+            payment_id,
+            &request,
+            Requester::Staff { user_id: user.id },
+        )
+        .await
     }
     .await
     .map_err(AppError::respond)

@@ -80,7 +80,9 @@ mod ssr {
     use crate::error::AppError;
 
     pub fn whole<T: std::str::FromStr>(field: &'static str, text: &str) -> Result<T, AppError> {
-        text.trim().parse().map_err(|_| AppError::validation(field, "Enter a whole number."))
+        text.trim()
+            .parse()
+            .map_err(|_| AppError::validation(field, "Enter a whole number."))
     }
 
     pub fn action(text: &str) -> Result<Action, AppError> {
@@ -95,17 +97,23 @@ mod ssr {
 /// The rules, the blocklist, the merchants (for the limit's picker) and the limits set.
 #[server(endpoint = "admin/risk/settings")]
 pub async fn risk_settings() -> Result<RiskView, AppError> {
+    use crate::payments::ssr::{internal, when};
     use platform::identity::roles::{Level, Module};
     use platform::payments::risk;
-    use crate::payments::ssr::{internal, when};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Risk, Level::View)).await?;
+        let (user, _) =
+            crate::auth::session::require(crate::policy::Policy::Staff(Module::Risk, Level::View))
+                .await?;
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
         let rules = risk::rules(&mut conn).await.map_err(internal)?;
         let blocklist = risk::blocklist(&platform.pool).await.map_err(internal)?;
-        let merchants = platform::merchants::list(&platform.pool).await.map_err(internal)?;
-        let limits = risk::merchant_limits(&platform.pool).await.map_err(internal)?;
+        let merchants = platform::merchants::list(&platform.pool)
+            .await
+            .map_err(internal)?;
+        let limits = risk::merchant_limits(&platform.pool)
+            .await
+            .map_err(internal)?;
         Ok(RiskView {
             rules: rules
                 .into_iter()
@@ -120,12 +128,27 @@ pub async fn risk_settings() -> Result<RiskView, AppError> {
                 .collect(),
             blocklist: blocklist
                 .into_iter()
-                .map(|b| BlockView { id: b.id.to_string(), kind: b.kind, value: b.value, note: b.note, created: when(b.created_at) })
+                .map(|b| BlockView {
+                    id: b.id.to_string(),
+                    kind: b.kind,
+                    value: b.value,
+                    note: b.note,
+                    created: when(b.created_at),
+                })
                 .collect(),
-            merchants: merchants.into_iter().map(|m| MerchantChoice { id: m.id.to_string(), name: m.business_name }).collect(),
+            merchants: merchants
+                .into_iter()
+                .map(|m| MerchantChoice {
+                    id: m.id.to_string(),
+                    name: m.business_name,
+                })
+                .collect(),
             limits: limits
                 .into_iter()
-                .map(|l| MerchantLimitView { merchant_name: l.business_name, max_minor: l.max_payment_minor })
+                .map(|l| MerchantLimitView {
+                    merchant_name: l.business_name,
+                    max_minor: l.max_payment_minor,
+                })
                 .collect(),
             can_act: user.permissions.allows(Module::Risk, Level::Act),
         })
@@ -137,12 +160,15 @@ pub async fn risk_settings() -> Result<RiskView, AppError> {
 /// The latest decisions, newest first: only those that flagged or blocked, unless `all`.
 #[server(endpoint = "admin/risk/decisions")]
 pub async fn risk_decisions(#[server(default)] all: bool) -> Result<Vec<DecisionView>, AppError> {
-    use platform::identity::roles::{Level, Module};
     use crate::payments::ssr::{internal, mode_view, when};
+    use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        crate::auth::session::require(crate::policy::Policy::Staff(Module::Risk, Level::View)).await?;
-        let decisions = platform::payments::risk::recent(&platform.pool, !all).await.map_err(internal)?;
+        crate::auth::session::require(crate::policy::Policy::Staff(Module::Risk, Level::View))
+            .await?;
+        let decisions = platform::payments::risk::recent(&platform.pool, !all)
+            .await
+            .map_err(internal)?;
         Ok(decisions
             .into_iter()
             .map(|d| DecisionView {
@@ -178,7 +204,9 @@ pub async fn set_risk_rule(
     use platform::payments::risk::{self, RuleChange};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Risk, Level::Act)).await?;
+        let (user, _) =
+            crate::auth::session::require(crate::policy::Policy::Staff(Module::Risk, Level::Act))
+                .await?;
         let limit_value = match rule.as_str() {
             "max_amount" => crate::payments::ssr::euro_minor("limit_value", &limit_value)?,
             _ => ssr::whole("limit_value", &limit_value)?,
@@ -200,13 +228,20 @@ pub async fn set_risk_rule(
 
 /// Blocks a buyer email, an IP address or a network (`kind`: `email`, `ip`, `network`).
 #[server(endpoint = "admin/risk/add-block")]
-pub async fn add_block(kind: String, value: String, #[server(default)] note: String) -> Result<(), AppError> {
+pub async fn add_block(
+    kind: String,
+    value: String,
+    #[server(default)] note: String,
+) -> Result<(), AppError> {
     use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Risk, Level::Act)).await?;
+        let (user, _) =
+            crate::auth::session::require(crate::policy::Policy::Staff(Module::Risk, Level::Act))
+                .await?;
         let facts = crate::request::facts().await;
-        platform::payments::risk::add_block(&platform, kind.trim(), &value, &note, user.id, &facts).await?;
+        platform::payments::risk::add_block(&platform, kind.trim(), &value, &note, user.id, &facts)
+            .await?;
         Ok(())
     }
     .await
@@ -218,9 +253,17 @@ pub async fn remove_block(id: String) -> Result<(), AppError> {
     use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Risk, Level::Act)).await?;
+        let (user, _) =
+            crate::auth::session::require(crate::policy::Policy::Staff(Module::Risk, Level::Act))
+                .await?;
         let id = crate::payments::ssr::id(&id)?;
-        platform::payments::risk::remove_block(&platform, id, user.id, &crate::request::facts().await).await?;
+        platform::payments::risk::remove_block(
+            &platform,
+            id,
+            user.id,
+            &crate::request::facts().await,
+        )
+        .await?;
         Ok(())
     }
     .await
@@ -230,18 +273,30 @@ pub async fn remove_block(id: String) -> Result<(), AppError> {
 /// Sets a merchant's own maximum amount per payment (euro), or clears it when empty so the
 /// `max_amount` rule's limit applies again.
 #[server(endpoint = "admin/risk/merchant-limit")]
-pub async fn set_merchant_limit(merchant_id: String, #[server(default)] max_amount: String) -> Result<(), AppError> {
+pub async fn set_merchant_limit(
+    merchant_id: String,
+    #[server(default)] max_amount: String,
+) -> Result<(), AppError> {
     use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Risk, Level::Act)).await?;
+        let (user, _) =
+            crate::auth::session::require(crate::policy::Policy::Staff(Module::Risk, Level::Act))
+                .await?;
         let merchant_id = crate::payments::ssr::id(&merchant_id)?;
         let max_minor = match max_amount.trim() {
             "" => None,
             text => Some(crate::payments::ssr::euro_minor("max_amount", text)?),
         };
         let facts = crate::request::facts().await;
-        platform::payments::risk::set_merchant_limit(&platform, merchant_id, max_minor, user.id, &facts).await?;
+        platform::payments::risk::set_merchant_limit(
+            &platform,
+            merchant_id,
+            max_minor,
+            user.id,
+            &facts,
+        )
+        .await?;
         Ok(())
     }
     .await

@@ -54,12 +54,22 @@ mod ssr {
     use crate::payments::ssr::when;
 
     pub fn list(info: ListInfo) -> SanctionsListView {
-        SanctionsListView { source: info.source, loaded_at: when(info.loaded_at), entries: info.entry_count }
+        SanctionsListView {
+            source: info.source,
+            loaded_at: when(info.loaded_at),
+            entries: info.entry_count,
+        }
     }
 
     pub fn hit(hit: Hit) -> SanctionsHitView {
         let born = hit.entry_date_of_birth.map(|d| d.to_string());
-        let decided = hit.decided_at.map(|at| format!("by {} on {}", hit.decided_by.as_deref().unwrap_or("a former staff member"), when(at)));
+        let decided = hit.decided_at.map(|at| {
+            format!(
+                "by {} on {}",
+                hit.decided_by.as_deref().unwrap_or("a former staff member"),
+                when(at)
+            )
+        });
         SanctionsHitView {
             id: hit.id.to_string(),
             subject: hit.subject.label().to_owned(),
@@ -83,9 +93,16 @@ pub async fn sanctions_list() -> Result<Option<SanctionsListView>, AppError> {
     use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::View)).await?;
-        let mut conn = platform.pool.acquire().await.map_err(crate::payments::ssr::internal)?;
-        let current = platform::kyc::sanctions::list::current(&mut conn).await.map_err(crate::payments::ssr::internal)?;
+        crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::View))
+            .await?;
+        let mut conn = platform
+            .pool
+            .acquire()
+            .await
+            .map_err(crate::payments::ssr::internal)?;
+        let current = platform::kyc::sanctions::list::current(&mut conn)
+            .await
+            .map_err(crate::payments::ssr::internal)?;
         Ok(current.map(ssr::list))
     }
     .await
@@ -99,13 +116,23 @@ pub async fn sanctions_hits(merchant_id: String) -> Result<SanctionsHitsView, Ap
     use platform::kyc::sanctions;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::View)).await?;
+        let (staff, _) = crate::auth::session::require(crate::policy::Policy::Staff(
+            Module::Merchants,
+            Level::View,
+        ))
+        .await?;
         let merchant = crate::team::ssr::id(&merchant_id)?;
         let internal = crate::payments::ssr::internal;
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
-        let list = sanctions::list::current(&mut conn).await.map_err(internal)?;
-        let hits = sanctions::hits(&mut conn, merchant).await.map_err(internal)?;
-        let open = sanctions::open_hits(&mut conn, merchant).await.map_err(internal)?;
+        let list = sanctions::list::current(&mut conn)
+            .await
+            .map_err(internal)?;
+        let hits = sanctions::hits(&mut conn, merchant)
+            .await
+            .map_err(internal)?;
+        let open = sanctions::open_hits(&mut conn, merchant)
+            .await
+            .map_err(internal)?;
         Ok(SanctionsHitsView {
             list: list.map(ssr::list),
             hits: hits.into_iter().map(ssr::hit).collect(),
@@ -120,19 +147,33 @@ pub async fn sanctions_hits(merchant_id: String) -> Result<SanctionsHitsView, Ap
 /// Decides a hit (`false_positive` or `true_match`) with a note of 1 to 1000 characters:
 /// merchants `act` and a fresh second-factor check (a refusal is audited).
 #[server(endpoint = "admin/kyc/sanctions/decide")]
-pub async fn decide_sanctions_hit(merchant_id: String, hit_id: String, decision: String, note: String) -> Result<(), AppError> {
+pub async fn decide_sanctions_hit(
+    merchant_id: String,
+    hit_id: String,
+    decision: String,
+    note: String,
+) -> Result<(), AppError> {
     use leptos::server_fn::ServerFn;
     use platform::identity::roles::{Level, Module};
     use platform::kyc::sanctions::{self, Decision};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, session) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::Act)).await?;
+        let (staff, session) = crate::auth::session::require(crate::policy::Policy::Staff(
+            Module::Merchants,
+            Level::Act,
+        ))
+        .await?;
         let merchant = crate::team::ssr::id(&merchant_id)?;
         let refused = serde_json::json!({ "path": DecideSanctionsHit::PATH });
-        crate::auth::session::require_step_up_audited(&staff, &session, Some(merchant), refused).await?;
+        crate::auth::session::require_step_up_audited(&staff, &session, Some(merchant), refused)
+            .await?;
         let hit = crate::team::ssr::id(&hit_id)?;
-        let decision = Decision::parse(decision.trim())
-            .ok_or_else(|| AppError::validation("decision", "Choose whether this is a false positive or a true match."))?;
+        let decision = Decision::parse(decision.trim()).ok_or_else(|| {
+            AppError::validation(
+                "decision",
+                "Choose whether this is a false positive or a true match.",
+            )
+        })?;
         let facts = crate::request::facts().await;
         sanctions::decide(&platform, staff.id, merchant, hit, decision, &note, &facts)
             .await

@@ -49,11 +49,18 @@ mod ssr {
     use crate::payments::ssr::{mode_view, when};
 
     fn stamp(stamp: &SecretStamp) -> String {
-        let who = stamp.by.as_deref().unwrap_or("an operator, outside the console");
+        let who = stamp
+            .by
+            .as_deref()
+            .unwrap_or("an operator, outside the console");
         format!("set on {} by {who}", when(stamp.at))
     }
 
-    pub fn view(gates: &platform::config::PaytenGates, mode: Mode, stored: Option<&AccountSummary>) -> GatewayAccountView {
+    pub fn view(
+        gates: &platform::config::PaytenGates,
+        mode: Mode,
+        stored: Option<&AccountSummary>,
+    ) -> GatewayAccountView {
         let configured = gateways::configured(gates, mode);
         GatewayAccountView {
             mode: mode_view(mode),
@@ -78,14 +85,23 @@ pub async fn gateway_settings() -> Result<GatewaySettingsView, AppError> {
     use platform::identity::users::UserKind;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Settings, Level::View)).await?;
-        let stored = gateway_accounts::summaries(&platform.pool).await.map_err(crate::payments::ssr::internal)?;
+        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(
+            Module::Settings,
+            Level::View,
+        ))
+        .await?;
+        let stored = gateway_accounts::summaries(&platform.pool)
+            .await
+            .map_err(crate::payments::ssr::internal)?;
         let gates = &platform.config.settings.payten;
         let accounts = [Mode::Test, Mode::Live]
             .into_iter()
             .map(|mode| ssr::view(gates, mode, stored.iter().find(|s| s.mode == mode)))
             .collect();
-        Ok(GatewaySettingsView { accounts, can_edit: user.kind == UserKind::PlatformAdmin })
+        Ok(GatewaySettingsView {
+            accounts,
+            can_edit: user.kind == UserKind::PlatformAdmin,
+        })
     }
     .await
     .map_err(AppError::respond)
@@ -106,13 +122,16 @@ pub async fn save_gateway_account(
     use platform::payments::gateway_setup::{self, AccountChange};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (admin, session) = crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
+        let (admin, session) =
+            crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
         let facts = crate::request::facts().await;
         if let Err(refused) = crate::auth::session::require_step_up(&admin, &session).await {
-            gateway_setup::record_refusal(&platform, admin.id, &mode, "step-up required", &facts).await?;
+            gateway_setup::record_refusal(&platform, admin.id, &mode, "step-up required", &facts)
+                .await?;
             return Err(refused);
         }
-        let mode = Mode::parse(mode.trim()).ok_or_else(|| AppError::validation("mode", "Choose Test or Live."))?;
+        let mode = Mode::parse(mode.trim())
+            .ok_or_else(|| AppError::validation("mode", "Choose Test or Live."))?;
         let change = AccountChange::from_form(mode, &client_id, &api_user, store_key, api_password);
         gateway_setup::update(&platform, admin.id, &change, &facts).await?;
         Ok(())

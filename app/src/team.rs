@@ -40,7 +40,10 @@ pub(crate) mod ssr {
     }
 
     pub fn role_name(role: MerchantRole) -> String {
-        serde_json::to_value(role).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+        serde_json::to_value(role)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
     }
 
     /// An id typed into a request; one that does not parse is simply not found.
@@ -71,7 +74,9 @@ pub async fn team_members() -> Result<Vec<MemberView>, AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
         let (user, scope, _) = crate::auth::session::require_merchant(TEAM_MANAGERS).await?;
-        let members = platform::identity::team::team(&platform.pool, &scope).await.map_err(ssr::internal)?;
+        let members = platform::identity::team::team(&platform.pool, &scope)
+            .await
+            .map_err(ssr::internal)?;
         Ok(members.into_iter().map(|m| ssr::view(m, user.id)).collect())
     }
     .await
@@ -80,13 +85,16 @@ pub async fn team_members() -> Result<Vec<MemberView>, AppError> {
 
 #[server(endpoint = "team/invite")]
 pub async fn invite_member(email: String, full_name: String, role: String) -> Result<(), AppError> {
-    use platform::identity::invitations::Invitee;
     use crate::policy::TEAM_MANAGERS;
+    use platform::identity::invitations::Invitee;
     let platform = expect_context::<platform::Platform>();
     async {
         let (user, scope, _) = crate::auth::session::require_merchant(TEAM_MANAGERS).await?;
         let role = ssr::role(&role)?;
-        let invitee = Invitee { email: &email, full_name: &full_name };
+        let invitee = Invitee {
+            email: &email,
+            full_name: &full_name,
+        };
         let facts = crate::request::facts().await;
         platform::identity::team::invite(&platform, &scope, &user, invitee, role, &facts).await?;
         Ok(())
@@ -117,7 +125,8 @@ pub async fn remove_member(user_id: String) -> Result<(), AppError> {
     async {
         let (_, scope, _) = crate::auth::session::require_merchant(TEAM_MANAGERS).await?;
         let member = ssr::id(&user_id)?;
-        platform::identity::team::remove(&platform, &scope, member, &crate::request::facts().await).await?;
+        platform::identity::team::remove(&platform, &scope, member, &crate::request::facts().await)
+            .await?;
         Ok(())
     }
     .await
@@ -133,7 +142,8 @@ pub async fn resend_member_invitation(user_id: String) -> Result<(), AppError> {
         let (user, scope, _) = crate::auth::session::require_merchant(TEAM_MANAGERS).await?;
         let member = ssr::id(&user_id)?;
         let facts = crate::request::facts().await;
-        platform::identity::team::resend_invitation(&platform, &scope, &user, member, &facts).await?;
+        platform::identity::team::resend_invitation(&platform, &scope, &user, member, &facts)
+            .await?;
         Ok(())
     }
     .await

@@ -81,22 +81,32 @@ pub(crate) mod ssr {
 
 /// The default fee schedules, and `merchant_id`'s overrides when one is given (not empty).
 #[server(endpoint = "admin/fees")]
-pub async fn fee_schedules(#[server(default)] merchant_id: String) -> Result<FeeSchedulesView, AppError> {
+pub async fn fee_schedules(
+    #[server(default)] merchant_id: String,
+) -> Result<FeeSchedulesView, AppError> {
+    use crate::payments::ssr::internal;
     use platform::identity::roles::{Level, Module};
     use platform::identity::users::UserKind;
     use platform::ledger::fees;
-    use crate::payments::ssr::internal;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::View)).await?;
+        let (staff, _) = crate::auth::session::require(crate::policy::Policy::Staff(
+            Module::Merchants,
+            Level::View,
+        ))
+        .await?;
         let merchant = match merchant_id.trim() {
             "" => None,
             text => Some(crate::team::ssr::id(text)?),
         };
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
-        let default = fees::current_and_upcoming(&mut conn, None, "EUR").await.map_err(internal)?;
+        let default = fees::current_and_upcoming(&mut conn, None, "EUR")
+            .await
+            .map_err(internal)?;
         let overrides = match merchant {
-            Some(merchant) => fees::current_and_upcoming(&mut conn, Some(merchant), "EUR").await.map_err(internal)?,
+            Some(merchant) => fees::current_and_upcoming(&mut conn, Some(merchant), "EUR")
+                .await
+                .map_err(internal)?,
             None => Vec::new(),
         };
         Ok(FeeSchedulesView {
@@ -114,16 +124,25 @@ pub async fn fee_schedules(#[server(default)] merchant_id: String) -> Result<Fee
 /// `percent` (`2.90`), `fixed` in euro (`0.25`), `effective_from` (`YYYY-MM-DD`, today or
 /// later).
 #[server(endpoint = "admin/fees/default")]
-pub async fn add_default_fee_schedule(percent: String, fixed: String, effective_from: String) -> Result<ScheduleView, AppError> {
+pub async fn add_default_fee_schedule(
+    percent: String,
+    fixed: String,
+    effective_from: String,
+) -> Result<ScheduleView, AppError> {
     use leptos::server_fn::ServerFn;
     use platform::ledger::fees::{self, NewSchedule};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, session) = crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
+        let (staff, session) =
+            crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
         let refused = serde_json::json!({ "path": AddDefaultFeeSchedule::PATH });
         crate::auth::session::require_step_up_audited(&staff, &session, None, refused).await?;
         let facts = crate::request::facts().await;
-        let new = NewSchedule { percent, fixed_euro: fixed, effective_from };
+        let new = NewSchedule {
+            percent,
+            fixed_euro: fixed,
+            effective_from,
+        };
         let schedule = fees::add_schedule(&platform, staff.id, None, &new, &facts).await?;
         Ok(ssr::schedules(vec![schedule]).remove(0))
     }
@@ -145,13 +164,23 @@ pub async fn add_merchant_fee_schedule(
     use platform::ledger::fees::{self, NewSchedule};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, session) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::Act)).await?;
+        let (staff, session) = crate::auth::session::require(crate::policy::Policy::Staff(
+            Module::Merchants,
+            Level::Act,
+        ))
+        .await?;
         let merchant = crate::team::ssr::id(&merchant_id)?;
         let refused = serde_json::json!({ "path": AddMerchantFeeSchedule::PATH });
-        crate::auth::session::require_step_up_audited(&staff, &session, Some(merchant), refused).await?;
+        crate::auth::session::require_step_up_audited(&staff, &session, Some(merchant), refused)
+            .await?;
         let facts = crate::request::facts().await;
-        let new = NewSchedule { percent, fixed_euro: fixed, effective_from };
-        let schedule = fees::add_schedule(&platform, staff.id, Some(merchant), &new, &facts).await?;
+        let new = NewSchedule {
+            percent,
+            fixed_euro: fixed,
+            effective_from,
+        };
+        let schedule =
+            fees::add_schedule(&platform, staff.id, Some(merchant), &new, &facts).await?;
         Ok(ssr::schedules(vec![schedule]).remove(0))
     }
     .await
@@ -161,15 +190,24 @@ pub async fn add_merchant_fee_schedule(
 /// A merchant's settlement terms.
 #[server(endpoint = "admin/settlement")]
 pub async fn settlement_terms(merchant_id: String) -> Result<SettlementView, AppError> {
-    use platform::identity::roles::{Level, Module};
     use crate::payments::ssr::internal;
+    use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::View)).await?;
+        let (staff, _) = crate::auth::session::require(crate::policy::Policy::Staff(
+            Module::Merchants,
+            Level::View,
+        ))
+        .await?;
         let merchant = crate::team::ssr::id(&merchant_id)?;
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
-        let terms = platform::ledger::settlement::of_merchant(&mut conn, merchant).await.map_err(internal)?;
-        Ok(ssr::settlement(terms, staff.permissions.allows(Module::Merchants, Level::Act)))
+        let terms = platform::ledger::settlement::of_merchant(&mut conn, merchant)
+            .await
+            .map_err(internal)?;
+        Ok(ssr::settlement(
+            terms,
+            staff.permissions.allows(Module::Merchants, Level::Act),
+        ))
     }
     .await
     .map_err(AppError::respond)
@@ -190,12 +228,21 @@ pub async fn set_settlement_terms(
     use platform::ledger::settlement::{self, NewTerms};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, session) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::Act)).await?;
+        let (staff, session) = crate::auth::session::require(crate::policy::Policy::Staff(
+            Module::Merchants,
+            Level::Act,
+        ))
+        .await?;
         let merchant = crate::team::ssr::id(&merchant_id)?;
         let refused = serde_json::json!({ "path": SetSettlementTerms::PATH });
-        crate::auth::session::require_step_up_audited(&staff, &session, Some(merchant), refused).await?;
+        crate::auth::session::require_step_up_audited(&staff, &session, Some(merchant), refused)
+            .await?;
         let facts = crate::request::facts().await;
-        let new = NewTerms { delay_days, reserve_percent, reserve_days };
+        let new = NewTerms {
+            delay_days,
+            reserve_percent,
+            reserve_days,
+        };
         let terms = settlement::set_terms(&platform, staff.id, merchant, &new, &facts).await?;
         Ok(ssr::settlement(terms, true))
     }

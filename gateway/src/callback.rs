@@ -205,7 +205,9 @@ impl GatewayReturn {
     /// Whether 3-D Secure shifted the fraud liability to the issuer (see
     /// [`liability_shifted`]); `None` when the answer carries no 3-D Secure result.
     pub fn liability_shifted(&self) -> Option<bool> {
-        self.md_status.as_ref().map(|md| liability_shifted(md, self.eci.as_deref()))
+        self.md_status
+            .as_ref()
+            .map(|md| liability_shifted(md, self.eci.as_deref()))
     }
 }
 
@@ -268,7 +270,10 @@ mod tests {
         assert_eq!(r.err_msg, None);
         assert_eq!(r.eci.as_deref(), Some("02"));
         assert_eq!(r.liability_shifted(), Some(true));
-        assert!(!format!("{r:?}").contains("AAABBBCCC="), "the CAVV is not read");
+        assert!(
+            !format!("{r:?}").contains("AAABBBCCC="),
+            "the CAVV is not read"
+        );
     }
 
     #[test]

@@ -260,12 +260,27 @@ mod tests {
     fn liability_shifts_only_with_matching_evidence() {
         let full = MdStatus::FullyAuthenticated;
         assert!(liability_shifted(&full, Some("05")), "Visa, authenticated");
-        assert!(liability_shifted(&full, Some("02")), "Mastercard, authenticated");
-        assert!(liability_shifted(&MdStatus::Attempted(4), Some("06")), "Visa, attempted");
-        assert!(liability_shifted(&MdStatus::Attempted(2), Some("01")), "Mastercard, attempted");
+        assert!(
+            liability_shifted(&full, Some("02")),
+            "Mastercard, authenticated"
+        );
+        assert!(
+            liability_shifted(&MdStatus::Attempted(4), Some("06")),
+            "Visa, attempted"
+        );
+        assert!(
+            liability_shifted(&MdStatus::Attempted(2), Some("01")),
+            "Mastercard, attempted"
+        );
         assert!(!liability_shifted(&full, None), "no ECI, no evidence");
-        assert!(!liability_shifted(&full, Some("07")), "ECI 07: not authenticated");
-        assert!(!liability_shifted(&MdStatus::Attempted(3), Some("05")), "an attempt never claims full authentication");
+        assert!(
+            !liability_shifted(&full, Some("07")),
+            "ECI 07: not authenticated"
+        );
+        assert!(
+            !liability_shifted(&MdStatus::Attempted(3), Some("05")),
+            "an attempt never claims full authentication"
+        );
         assert!(!liability_shifted(&MdStatus::NotVerified(7), Some("05")));
         assert!(!liability_shifted(&MdStatus::Failed, Some("05")));
     }

@@ -279,7 +279,8 @@ fn validate(request: &PaymentRequest) -> Result<(), FormError> {
             return Err(FormError::InvalidUrl(name));
         }
     }
-    for (name, value) in std::iter::once(("email", &request.email)).chain(request.bill_to.fields()) {
+    for (name, value) in std::iter::once(("email", &request.email)).chain(request.bill_to.fields())
+    {
         if let Some(v) = value
             && (v.chars().count() > 255 || v.chars().any(char::is_control))
         {

@@ -17,7 +17,9 @@ pub mod pan;
 
 pub use api::{ApiClient, ApiError, Operation};
 pub use callback::{GatewayReturn, ReceivedFields, ReturnError, verify_return};
-pub use codes::{ErrorCode, MdStatus, ProcReturnCode, ResponseStatus, TransStat, liability_shifted};
+pub use codes::{
+    ErrorCode, MdStatus, ProcReturnCode, ResponseStatus, TransStat, liability_shifted,
+};
 pub use config::{Credentials, GatewayEndpoints, Timeouts};
 pub use form::{
     BillTo, FormError, FrequencyUnit, HostedForm, Lang, OrderId, PaymentRequest, Recurring,

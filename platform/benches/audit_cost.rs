@@ -30,10 +30,19 @@ async fn setup() -> Platform {
     let url = std::env::var("SALEONIX_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/saleonix_bench".to_owned());
     let _ = sqlx::Postgres::drop_database(&url).await;
-    let settings = Settings { database_url: url, ..Settings::default() };
-    let pool = db::prepare(&settings).await.expect("a Postgres server to benchmark against");
-    let secrets_file = std::env::temp_dir().join(format!("saleonix-bench-{}/secrets.toml", std::process::id()));
-    let secrets = Secrets::load(Environment::Development, &secrets_file).expect("development secrets");
+    let settings = Settings {
+        database_url: url,
+        ..Settings::default()
+    };
+    let pool = db::prepare(&settings)
+        .await
+        .expect("a Postgres server to benchmark against");
+    let secrets_file = std::env::temp_dir().join(format!(
+        "saleonix-bench-{}/secrets.toml",
+        std::process::id()
+    ));
+    let secrets =
+        Secrets::load(Environment::Development, &secrets_file).expect("development secrets");
     sqlx::query(
         "INSERT INTO users (id, email, full_name, kind, password_hash, email_verified_at)
          VALUES (gen_random_uuid(), $1, 'Bench', 'merchant', $2, now())",
@@ -45,7 +54,9 @@ async fn setup() -> Platform {
     .expect("the bench user");
     let platform = Platform::new(pool, Arc::new(Config { settings, secrets }));
     let sandbox = payten::GatewayEndpoints::from_base("http://127.0.0.1:8600");
-    platform::seed::seed_demo(&platform.pool, &platform.config.secrets.field_keys, sandbox).await.expect("the demo seed");
+    platform::seed::seed_demo(&platform.pool, &platform.config.secrets.field_keys, sandbox)
+        .await
+        .expect("the demo seed");
     sqlx::query(
         "INSERT INTO checkout_sessions (id, merchant_id, mode, token, amount_minor, currency, expires_at)
          SELECT gen_random_uuid(), id, 'test', $1, 4500, 'EUR', now() + interval '1 hour' FROM merchants",
@@ -89,17 +100,37 @@ fn audit_cost(c: &mut Criterion) {
         user_agent: Some("Mozilla/5.0 (bench)".into()),
         request_id: Some("bench".into()),
     };
-    let event = Event::new("auth.sign_in", Actor { kind: ActorKind::User, id: None }, Outcome::Success);
+    let event = Event::new(
+        "auth.sign_in",
+        Actor {
+            kind: ActorKind::User,
+            id: None,
+        },
+        Outcome::Success,
+    );
 
     c.bench_function("audit row on its own (auth.sign_in)", |b| {
-        b.to_async(&runtime).iter(|| audit::record_alone(&platform.pool, &event, &facts));
+        b.to_async(&runtime)
+            .iter(|| audit::record_alone(&platform.pool, &event, &facts));
     });
     c.bench_function("sign-in credentials check (Argon2id + audit row)", |b| {
-        b.to_async(&runtime).iter(|| accounts::check_credentials(&platform, EMAIL, SecretString::from(PASSWORD), &facts, false));
+        b.to_async(&runtime).iter(|| {
+            accounts::check_credentials(
+                &platform,
+                EMAIL,
+                SecretString::from(PASSWORD),
+                &facts,
+                false,
+            )
+        });
     });
 
-    let buyer = Actor { kind: ActorKind::Anonymous, id: None };
-    let rows = ["risk.decision", "payment.create", "payment.send"].map(|name| Event::new(name, buyer, Outcome::Success));
+    let buyer = Actor {
+        kind: ActorKind::Anonymous,
+        id: None,
+    };
+    let rows = ["risk.decision", "payment.create", "payment.send"]
+        .map(|name| Event::new(name, buyer, Outcome::Success));
     c.bench_function("the Pay request's three audit rows on their own", |b| {
         b.to_async(&runtime).iter(|| async {
             let mut tx = platform.pool.begin().await.unwrap();
@@ -110,15 +141,25 @@ fn audit_cost(c: &mut Criterion) {
         });
     });
     let buyers = std::sync::atomic::AtomicU32::new(1);
-    c.bench_function("Pay on a payment link (its checkout, fraud checks, attempt, timeline, form, audit rows)", |b| {
-        b.to_async(&runtime).iter(|| async {
-            let (facts, email) = nth_buyer(buyers.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-            platform::payments::attempts::start(&platform, LINK, &email, &facts).await.expect("Pay goes through")
-        });
-    });
+    c.bench_function(
+        "Pay on a payment link (its checkout, fraud checks, attempt, timeline, form, audit rows)",
+        |b| {
+            b.to_async(&runtime).iter(|| async {
+                let (facts, email) =
+                    nth_buyer(buyers.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+                platform::payments::attempts::start(&platform, LINK, &email, &facts)
+                    .await
+                    .expect("Pay goes through")
+            });
+        },
+    );
 
     let (merchant_id, session_id): (uuid::Uuid, uuid::Uuid) = runtime
-        .block_on(sqlx::query_as("SELECT merchant_id, id FROM checkout_sessions WHERE token = $1").bind(CHECKOUT).fetch_one(&platform.pool))
+        .block_on(
+            sqlx::query_as("SELECT merchant_id, id FROM checkout_sessions WHERE token = $1")
+                .bind(CHECKOUT)
+                .fetch_one(&platform.pool),
+        )
         .expect("the checkout");
     let attempt = risk::Attempt {
         merchant_id,
@@ -129,12 +170,15 @@ fn audit_cost(c: &mut Criterion) {
         amount_minor: 4500,
         currency: "EUR",
     };
-    c.bench_function("the fraud checks alone (five rules and the blocklists)", |b| {
-        b.to_async(&runtime).iter(|| async {
-            let mut conn = platform.pool.acquire().await.unwrap();
-            risk::assess(&mut conn, &attempt).await.unwrap()
-        });
-    });
+    c.bench_function(
+        "the fraud checks alone (five rules and the blocklists)",
+        |b| {
+            b.to_async(&runtime).iter(|| async {
+                let mut conn = platform.pool.acquire().await.unwrap();
+                risk::assess(&mut conn, &attempt).await.unwrap()
+            });
+        },
+    );
 }
 
 criterion_group! {

@@ -28,13 +28,25 @@ const MERCHANTS: i64 = 100;
 async fn setup() -> (Platform, Uuid) {
     let url = std::env::var("SALEONIX_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/saleonix_bench_ledger".to_owned());
-    let settings = Settings { database_url: url, ..Settings::default() };
-    let pool = db::prepare(&settings).await.expect("a Postgres server to benchmark against");
-    let secrets_file = std::env::temp_dir().join(format!("saleonix-bench-{}/secrets.toml", std::process::id()));
-    let secrets = Secrets::load(Environment::Development, &secrets_file).expect("development secrets");
+    let settings = Settings {
+        database_url: url,
+        ..Settings::default()
+    };
+    let pool = db::prepare(&settings)
+        .await
+        .expect("a Postgres server to benchmark against");
+    let secrets_file = std::env::temp_dir().join(format!(
+        "saleonix-bench-{}/secrets.toml",
+        std::process::id()
+    ));
+    let secrets =
+        Secrets::load(Environment::Development, &secrets_file).expect("development secrets");
     let platform = Platform::new(pool, Arc::new(Config { settings, secrets }));
     let pool = &platform.pool;
-    let merchants: i64 = sqlx::query_scalar("SELECT count(*) FROM merchants").fetch_one(pool).await.unwrap();
+    let merchants: i64 = sqlx::query_scalar("SELECT count(*) FROM merchants")
+        .fetch_one(pool)
+        .await
+        .unwrap();
     if merchants < MERCHANTS {
         sqlx::query(
             "INSERT INTO merchants (id, business_name, verified_at)
@@ -55,7 +67,10 @@ async fn setup() -> (Platform, Uuid) {
     }
     // A million two-line entries spread over the merchants, in transactions of 2,000 so
     // the balance rows' versions are pruned as they go.
-    let mut entries: i64 = sqlx::query_scalar("SELECT count(*) FROM ledger_entries").fetch_one(pool).await.unwrap();
+    let mut entries: i64 = sqlx::query_scalar("SELECT count(*) FROM ledger_entries")
+        .fetch_one(pool)
+        .await
+        .unwrap();
     while entries < ENTRIES {
         let mut tx = pool.begin().await.unwrap();
         sqlx::query(
@@ -91,7 +106,10 @@ async fn setup() -> (Platform, Uuid) {
     }
     // As autovacuum would have by now: the planner's statistics of the loaded books.
     sqlx::query("ANALYZE").execute(pool).await.unwrap();
-    let merchant_id = sqlx::query_scalar("SELECT id FROM merchants ORDER BY id LIMIT 1").fetch_one(pool).await.unwrap();
+    let merchant_id = sqlx::query_scalar("SELECT id FROM merchants ORDER BY id LIMIT 1")
+        .fetch_one(pool)
+        .await
+        .unwrap();
     (platform, merchant_id)
 }
 
@@ -163,14 +181,21 @@ fn bench(c: &mut Criterion) {
         });
     });
 
-    c.bench_function("a merchant's balances and releases, 1,000,000 entries", |b| {
-        b.to_async(&runtime).iter(|| async {
-            let mut conn = platform.pool.acquire().await.unwrap();
-            let balance = balances::of_merchant(&mut conn, merchant_id, Mode::Test).await.unwrap();
-            let upcoming = balances::upcoming_releases(&mut conn, merchant_id, Mode::Test).await.unwrap();
-            (balance, upcoming)
-        });
-    });
+    c.bench_function(
+        "a merchant's balances and releases, 1,000,000 entries",
+        |b| {
+            b.to_async(&runtime).iter(|| async {
+                let mut conn = platform.pool.acquire().await.unwrap();
+                let balance = balances::of_merchant(&mut conn, merchant_id, Mode::Test)
+                    .await
+                    .unwrap();
+                let upcoming = balances::upcoming_releases(&mut conn, merchant_id, Mode::Test)
+                    .await
+                    .unwrap();
+                (balance, upcoming)
+            });
+        },
+    );
 }
 
 criterion_group!(benches, bench);

@@ -10,15 +10,47 @@ use criterion::{Criterion, black_box, criterion_group, criterion_main};
 use platform::kyc::sanctions::matcher::{Entry, Matcher};
 
 const FIRST: &[&str] = &[
-    "Arbën", "Besnik", "Dragan", "Đorđe", "Fatmir", "Goran", "Ilir", "Jelena", "Ljiljana", "Miloš", "Nebojša", "Petar", "Shpëtim",
-    "Valon", "Zhaklina", "Dženan", "Blerta", "Vesna", "Agron", "Marija",
+    "Arbën", "Besnik", "Dragan", "Đorđe", "Fatmir", "Goran", "Ilir", "Jelena", "Ljiljana", "Miloš",
+    "Nebojša", "Petar", "Shpëtim", "Valon", "Zhaklina", "Dženan", "Blerta", "Vesna", "Agron",
+    "Marija",
 ];
 const LAST: &[&str] = &[
-    "Krasniqi", "Gashi", "Đurđević", "Šćekić", "Xhemaili", "Çollaku", "Živković", "Čolović", "Hoxhaj", "Mujkić", "Stanojević",
-    "Rexhaj", "Ademi", "Radić", "Kastrati", "Vukašinović", "Berisha", "Petrović", "Hasani", "Jovanović", "Morina", "Ilić",
-    "Shala", "Nikolić", "Bytyqi",
+    "Krasniqi",
+    "Gashi",
+    "Đurđević",
+    "Šćekić",
+    "Xhemaili",
+    "Çollaku",
+    "Živković",
+    "Čolović",
+    "Hoxhaj",
+    "Mujkić",
+    "Stanojević",
+    "Rexhaj",
+    "Ademi",
+    "Radić",
+    "Kastrati",
+    "Vukašinović",
+    "Berisha",
+    "Petrović",
+    "Hasani",
+    "Jovanović",
+    "Morina",
+    "Ilić",
+    "Shala",
+    "Nikolić",
+    "Bytyqi",
 ];
-const TRADE: &[&str] = &["Trading", "Logistika", "Minerals", "Holding", "Exchange", "Petroleum", "Shipping", "Export"];
+const TRADE: &[&str] = &[
+    "Trading",
+    "Logistika",
+    "Minerals",
+    "Holding",
+    "Exchange",
+    "Petroleum",
+    "Shipping",
+    "Export",
+];
 
 fn generated(count: usize) -> Vec<Entry> {
     (0..count)
@@ -34,10 +66,19 @@ fn generated(count: usize) -> Vec<Entry> {
                     reference: format!("EU.BENCH.{i}"),
                 };
             }
-            let born = time::Date::from_calendar_date(1940 + (i % 60) as i32, time::Month::March, 1 + (i % 28) as u8).ok();
+            let born = time::Date::from_calendar_date(
+                1940 + (i % 60) as i32,
+                time::Month::March,
+                1 + (i % 28) as u8,
+            )
+            .ok();
             Entry {
                 name: format!("{first} {last}{suffix}"),
-                aliases: if i % 2 == 0 { vec![format!("{last}{suffix} {first}")] } else { vec![] },
+                aliases: if i % 2 == 0 {
+                    vec![format!("{last}{suffix} {first}")]
+                } else {
+                    vec![]
+                },
                 date_of_birth: if i % 2 == 0 { born } else { None },
                 list: "EU".into(),
                 reference: format!("EU.BENCH.{i}"),
@@ -53,7 +94,9 @@ fn screening(c: &mut Criterion) {
     group.bench_function("screen one name against 10,000 entries", |b| {
         b.iter(|| matcher.screen(black_box("Dragan Đurđević2"), None))
     });
-    group.bench_function("prepare 10,000 entries", |b| b.iter(|| Matcher::new(black_box(&entries))));
+    group.bench_function("prepare 10,000 entries", |b| {
+        b.iter(|| Matcher::new(black_box(&entries)))
+    });
     group.finish();
 }
 

@@ -19,7 +19,9 @@ pub fn client_ip(peer: IpAddr, forwarded_for: &[Option<&str>], trusted: &[IpNet]
     // A line that is not text is one garbled entry.
     let hops = forwarded_for
         .iter()
-        .flat_map(|line| line.map_or_else(|| vec![None], |line| line.split(',').map(Some).collect()))
+        .flat_map(|line| {
+            line.map_or_else(|| vec![None], |line| line.split(',').map(Some).collect())
+        })
         .map(|hop| hop.map(str::trim))
         .filter(|hop| hop != &Some(""))
         .collect::<Vec<_>>();
@@ -44,7 +46,11 @@ pub fn network(ip: IpAddr) -> IpNet {
         IpAddr::V4(v4) => IpNet::V4(Ipv4Net::from(v4)),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
             Some(v4) => IpNet::V4(Ipv4Net::from(v4)),
-            None => IpNet::V6(Ipv6Net::new(v6, 64).expect("64 is a valid IPv6 prefix length").trunc()),
+            None => IpNet::V6(
+                Ipv6Net::new(v6, 64)
+                    .expect("64 is a valid IPv6 prefix length")
+                    .trunc(),
+            ),
         },
     }
 }
@@ -59,21 +65,42 @@ mod tests {
 
     #[test]
     fn only_a_trusted_peer_is_looked_behind_and_spoofed_entries_are_ignored() {
-        let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap(), "127.0.0.1/32".parse().unwrap()];
+        let trusted: Vec<IpNet> = vec![
+            "10.0.0.0/8".parse().unwrap(),
+            "127.0.0.1/32".parse().unwrap(),
+        ];
         let one = |line: &'static str| vec![Some(line)];
         // Direct, untrusted peer: its header is the client's own claim.
-        assert_eq!(client_ip(ip("203.0.113.9"), &one("198.51.100.1"), &trusted), ip("203.0.113.9"));
+        assert_eq!(
+            client_ip(ip("203.0.113.9"), &one("198.51.100.1"), &trusted),
+            ip("203.0.113.9")
+        );
         // Through one trusted proxy.
-        assert_eq!(client_ip(ip("10.0.0.5"), &one("198.51.100.1"), &trusted), ip("198.51.100.1"));
+        assert_eq!(
+            client_ip(ip("10.0.0.5"), &one("198.51.100.1"), &trusted),
+            ip("198.51.100.1")
+        );
         // The client prepended a fake entry; the proxy appended the real address.
-        assert_eq!(client_ip(ip("10.0.0.5"), &one("1.2.3.4, 198.51.100.1"), &trusted), ip("198.51.100.1"));
+        assert_eq!(
+            client_ip(ip("10.0.0.5"), &one("1.2.3.4, 198.51.100.1"), &trusted),
+            ip("198.51.100.1")
+        );
         // Two trusted hops.
-        assert_eq!(client_ip(ip("127.0.0.1"), &one("198.51.100.1, 10.1.1.1"), &trusted), ip("198.51.100.1"));
+        assert_eq!(
+            client_ip(ip("127.0.0.1"), &one("198.51.100.1, 10.1.1.1"), &trusted),
+            ip("198.51.100.1")
+        );
         // No header, or garbage: the nearest hop we trust.
         assert_eq!(client_ip(ip("10.0.0.5"), &[], &trusted), ip("10.0.0.5"));
-        assert_eq!(client_ip(ip("10.0.0.5"), &one("nonsense, 10.2.2.2"), &trusted), ip("10.2.2.2"));
+        assert_eq!(
+            client_ip(ip("10.0.0.5"), &one("nonsense, 10.2.2.2"), &trusted),
+            ip("10.2.2.2")
+        );
         // No trusted proxies configured: the peer, always.
-        assert_eq!(client_ip(ip("10.0.0.5"), &one("198.51.100.1"), &[]), ip("10.0.0.5"));
+        assert_eq!(
+            client_ip(ip("10.0.0.5"), &one("198.51.100.1"), &[]),
+            ip("10.0.0.5")
+        );
     }
 
     #[test]
@@ -81,10 +108,16 @@ mod tests {
         let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
         // The client sent its own line; the proxy added a second line with the real address.
         let lines = [Some("1.2.3.4"), Some("198.51.100.1")];
-        assert_eq!(client_ip(ip("10.0.0.5"), &lines, &trusted), ip("198.51.100.1"));
+        assert_eq!(
+            client_ip(ip("10.0.0.5"), &lines, &trusted),
+            ip("198.51.100.1")
+        );
         // Lines and commas mix; trusted hops on the right are skipped across lines.
         let lines = [Some("1.2.3.4, 198.51.100.1"), Some("10.0.0.7")];
-        assert_eq!(client_ip(ip("10.0.0.5"), &lines, &trusted), ip("198.51.100.1"));
+        assert_eq!(
+            client_ip(ip("10.0.0.5"), &lines, &trusted),
+            ip("198.51.100.1")
+        );
         // A line that is not text ends the chain where it stands.
         let lines = [Some("198.51.100.1"), None, Some("10.0.0.7")];
         assert_eq!(client_ip(ip("10.0.0.5"), &lines, &trusted), ip("10.0.0.7"));
@@ -95,8 +128,20 @@ mod tests {
         let net = |text: &str| network(ip(text)).to_string();
         assert_eq!(net("203.0.113.7"), "203.0.113.7/32");
         assert_eq!(net("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
-        assert_eq!(net("2001:db8:1:2:ffff:ffff:ffff:ffff"), "2001:db8:1:2::/64", "one /64, one network");
-        assert_ne!(net("2001:db8:1:3::1"), net("2001:db8:1:2::1"), "the next /64 is another network");
-        assert_eq!(net("::ffff:203.0.113.7"), "203.0.113.7/32", "IPv4 mapped into IPv6 is IPv4");
+        assert_eq!(
+            net("2001:db8:1:2:ffff:ffff:ffff:ffff"),
+            "2001:db8:1:2::/64",
+            "one /64, one network"
+        );
+        assert_ne!(
+            net("2001:db8:1:3::1"),
+            net("2001:db8:1:2::1"),
+            "the next /64 is another network"
+        );
+        assert_eq!(
+            net("::ffff:203.0.113.7"),
+            "203.0.113.7/32",
+            "IPv4 mapped into IPv6 is IPv4"
+        );
     }
 }

@@ -55,7 +55,9 @@ impl PaytenGates {
         ];
         for (name, url) in urls {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(ConfigError::Invalid(format!("SALEONIX_PAYTEN__{name} must start with http:// or https://")));
+                return Err(ConfigError::Invalid(format!(
+                    "SALEONIX_PAYTEN__{name} must start with http:// or https://"
+                )));
             }
         }
         for (name, url) in &urls[2..] {
@@ -161,7 +163,10 @@ pub struct LimitRule {
 
 impl LimitRule {
     const fn per_hour(max: u32) -> Self {
-        Self { max, window_secs: 3600 }
+        Self {
+            max,
+            window_secs: 3600,
+        }
     }
 }
 
@@ -199,8 +204,14 @@ impl Default for RateLimits {
     fn default() -> Self {
         Self {
             contact_per_ip: LimitRule::per_hour(5),
-            sign_in_per_ip: LimitRule { max: 30, window_secs: 900 },
-            sign_in_per_account: LimitRule { max: 10, window_secs: 900 },
+            sign_in_per_ip: LimitRule {
+                max: 30,
+                window_secs: 900,
+            },
+            sign_in_per_account: LimitRule {
+                max: 10,
+                window_secs: 900,
+            },
             sign_up_per_ip: LimitRule::per_hour(10),
             sign_up_per_account: LimitRule::per_hour(3),
             verification_per_ip: LimitRule::per_hour(10),
@@ -209,10 +220,16 @@ impl Default for RateLimits {
             reset_per_account: LimitRule::per_hour(3),
             checkout_create_per_ip: LimitRule::per_hour(1000),
             checkout_create_per_user: LimitRule::per_hour(1000),
-            pay_per_ip: LimitRule { max: 20, window_secs: 600 },
+            pay_per_ip: LimitRule {
+                max: 20,
+                window_secs: 600,
+            },
             pay_per_checkout: LimitRule::per_hour(10),
             pay_per_link: LimitRule::per_hour(10),
-            gateway_refusals_per_ip: LimitRule { max: 20, window_secs: 600 },
+            gateway_refusals_per_ip: LimitRule {
+                max: 20,
+                window_secs: 600,
+            },
         }
     }
 }
@@ -365,11 +382,24 @@ impl Default for Settings {
                 max_attempts: 8,
             },
             identity: IdentitySettings::default(),
-            audit: AuditSettings { retention_days: AuditSettings::MIN_RETENTION_DAYS },
-            refunds: RefundSettings { step_up_above_minor: 10_000, gateway_timeout_secs: 30 },
-            reconciliation: ReconciliationSettings { first_check_minutes: 15, give_up_after_hours: 120, poll_interval_secs: 60 },
+            audit: AuditSettings {
+                retention_days: AuditSettings::MIN_RETENTION_DAYS,
+            },
+            refunds: RefundSettings {
+                step_up_above_minor: 10_000,
+                gateway_timeout_secs: 30,
+            },
+            reconciliation: ReconciliationSettings {
+                first_check_minutes: 15,
+                give_up_after_hours: 120,
+                poll_interval_secs: 60,
+            },
             kyc: KycSettings::default(),
-            ledger: LedgerSettings { vat_rate_bp: 1800, release_poll_secs: 300, adjustment_four_eyes_above_minor: 50_000 },
+            ledger: LedgerSettings {
+                vat_rate_bp: 1800,
+                release_poll_secs: 300,
+                adjustment_four_eyes_above_minor: 50_000,
+            },
             payouts: PayoutSettings {
                 debtor_name: "Saleonix SH.P.K.".into(),
                 debtor_iban: "XK051212012345678906".into(),
@@ -427,7 +457,10 @@ impl Settings {
                 "SALEONIX_PUBLIC_URL must start with http:// or https://".into(),
             ));
         }
-        if self.env == Environment::Development && !self.listen.ip().is_loopback() && !self.allow_development_off_loopback {
+        if self.env == Environment::Development
+            && !self.listen.ip().is_loopback()
+            && !self.allow_development_off_loopback
+        {
             return Err(ConfigError::Invalid(format!(
                 "SALEONIX_ENV is development, whose mailbox page shows reset and invitation links to anyone who \
                  reaches the server, but SALEONIX_LISTEN ({}) is not a loopback address: listen on 127.0.0.1, run \
@@ -445,12 +478,16 @@ impl Settings {
                 "SALEONIX_MAIL__MAX_ATTEMPTS and SALEONIX_MAIL__POLL_INTERVAL_MS must be at least 1".into(),
             ));
         }
-        if self.reconciliation.first_check_minutes == 0 || self.reconciliation.poll_interval_secs == 0 {
+        if self.reconciliation.first_check_minutes == 0
+            || self.reconciliation.poll_interval_secs == 0
+        {
             return Err(ConfigError::Invalid(
                 "SALEONIX_RECONCILIATION__FIRST_CHECK_MINUTES and __POLL_INTERVAL_SECS must be at least 1".into(),
             ));
         }
-        if self.refunds.gateway_timeout_secs >= u64::from(self.reconciliation.first_check_minutes) * 60 {
+        if self.refunds.gateway_timeout_secs
+            >= u64::from(self.reconciliation.first_check_minutes) * 60
+        {
             return Err(ConfigError::Invalid(
                 "SALEONIX_REFUNDS__GATEWAY_TIMEOUT_SECS must be shorter than the first reconciliation check".into(),
             ));
@@ -498,20 +535,34 @@ mod tests {
         }
         for address in ["0.0.0.0:3000", "192.168.1.20:3000", "[::]:3000"] {
             let error = with(&[("listen", address)]).unwrap_err().to_string();
-            assert!(error.contains("SALEONIX_ALLOW_DEVELOPMENT_OFF_LOOPBACK") && error.contains(address), "{error}");
+            assert!(
+                error.contains("SALEONIX_ALLOW_DEVELOPMENT_OFF_LOOPBACK")
+                    && error.contains(address),
+                "{error}"
+            );
             let allowed = Figment::from(Serialized::defaults(Settings::default()))
                 .merge(("listen", address))
                 .merge(("allow_development_off_loopback", true));
             assert!(Settings::from_figment(allowed).is_ok(), "{address}");
         }
-        let production = [("env", "production"), ("public_url", "https://pay.example"), ("listen", "0.0.0.0:3000")];
-        assert!(with(&production).is_ok(), "production has no mailbox and listens where it must");
+        let production = [
+            ("env", "production"),
+            ("public_url", "https://pay.example"),
+            ("listen", "0.0.0.0:3000"),
+        ];
+        assert!(
+            with(&production).is_ok(),
+            "production has no mailbox and listens where it must"
+        );
     }
 
     #[test]
     fn defaults_point_at_the_local_postgres_and_port_3000() {
         let settings = with(&[]).unwrap();
-        assert_eq!(settings.database_url, "postgres://postgres@127.0.0.1:5432/saleonix");
+        assert_eq!(
+            settings.database_url,
+            "postgres://postgres@127.0.0.1:5432/saleonix"
+        );
         assert_eq!(settings.listen.port(), 3000);
         assert_eq!(settings.env, Environment::Development);
     }
@@ -519,11 +570,16 @@ mod tests {
     #[test]
     fn trusted_proxies_are_networks_and_refuse_anything_else() {
         let parse = |toml: &str| {
-            Settings::from_figment(Figment::from(Serialized::defaults(Settings::default())).merge(Toml::string(toml)))
+            Settings::from_figment(
+                Figment::from(Serialized::defaults(Settings::default())).merge(Toml::string(toml)),
+            )
         };
         let settings = parse(r#"trusted_proxies = ["10.0.0.0/8", "127.0.0.1/32"]"#).unwrap();
         assert_eq!(settings.trusted_proxies.len(), 2);
-        assert!(with(&[]).unwrap().trusted_proxies.is_empty(), "none by default");
+        assert!(
+            with(&[]).unwrap().trusted_proxies.is_empty(),
+            "none by default"
+        );
         assert!(parse(r#"trusted_proxies = ["not-a-network"]"#).is_err());
     }
 
@@ -537,14 +593,25 @@ mod tests {
     #[test]
     fn mail_settings_have_defaults_and_refuse_zero() {
         let mail = with(&[]).unwrap().mail;
-        assert_eq!((mail.from.as_str(), mail.max_attempts), ("Saleonix <no-reply@saleonix.test>", 8));
+        assert_eq!(
+            (mail.from.as_str(), mail.max_attempts),
+            ("Saleonix <no-reply@saleonix.test>", 8)
+        );
         assert_eq!(mail.mailbox_dir, PathBuf::from(".local/mailbox"));
         let mail_number = |key: &str, value: u64| {
-            Settings::from_figment(Figment::from(Serialized::defaults(Settings::default())).merge((key, value)))
+            Settings::from_figment(
+                Figment::from(Serialized::defaults(Settings::default())).merge((key, value)),
+            )
         };
         assert!(mail_number("mail.max_attempts", 0).is_err());
         assert!(mail_number("mail.poll_interval_ms", 0).is_err());
-        assert_eq!(mail_number("mail.max_attempts", 3).unwrap().mail.max_attempts, 3);
+        assert_eq!(
+            mail_number("mail.max_attempts", 3)
+                .unwrap()
+                .mail
+                .max_attempts,
+            3
+        );
     }
 
     #[test]
@@ -552,25 +619,53 @@ mod tests {
         assert_eq!(with(&[]).unwrap().audit.retention_days, 1825);
         let retention = |days: u32| {
             Settings::from_figment(
-                Figment::from(Serialized::defaults(Settings::default())).merge(("audit.retention_days", days)),
+                Figment::from(Serialized::defaults(Settings::default()))
+                    .merge(("audit.retention_days", days)),
             )
         };
         let err = retention(1824).unwrap_err();
-        assert!(err.to_string().contains("RETENTION_DAYS must be at least 1825"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("RETENTION_DAYS must be at least 1825"),
+            "{err}"
+        );
         assert_eq!(retention(3650).unwrap().audit.retention_days, 3650);
     }
 
     #[test]
     fn live_gateway_urls_must_be_https_and_differ_from_test() {
         let payten = with(&[]).unwrap().payten;
-        assert_eq!(payten.live_api_url, "https://pgw.bkt-ks.com/fim/api", "BKT Kosovo's live API by default");
+        assert_eq!(
+            payten.live_api_url, "https://pgw.bkt-ks.com/fim/api",
+            "BKT Kosovo's live API by default"
+        );
         let err = with(&[("payten.live_api_url", "http://pgw.bkt-ks.com/fim/api")]).unwrap_err();
-        assert!(err.to_string().contains("SALEONIX_PAYTEN__LIVE_API_URL must be https://"), "{err}");
-        let err = with(&[("payten.live_gate_url", "http://pgw.bkt-ks.com/fim/est3Dgate")]).unwrap_err();
-        assert!(err.to_string().contains("SALEONIX_PAYTEN__LIVE_GATE_URL must be https://"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("SALEONIX_PAYTEN__LIVE_API_URL must be https://"),
+            "{err}"
+        );
+        let err = with(&[(
+            "payten.live_gate_url",
+            "http://pgw.bkt-ks.com/fim/est3Dgate",
+        )])
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("SALEONIX_PAYTEN__LIVE_GATE_URL must be https://"),
+            "{err}"
+        );
         let err = with(&[("payten.test_api_url", "https://pgw.bkt-ks.com/fim/api")]).unwrap_err();
-        assert!(err.to_string().contains("TEST_API_URL and SALEONIX_PAYTEN__LIVE_API_URL must differ"), "{err}");
-        let err = with(&[("payten.test_gate_url", "https://pgw.bkt-ks.com/fim/est3Dgate")]).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("TEST_API_URL and SALEONIX_PAYTEN__LIVE_API_URL must differ"),
+            "{err}"
+        );
+        let err = with(&[(
+            "payten.test_gate_url",
+            "https://pgw.bkt-ks.com/fim/est3Dgate",
+        )])
+        .unwrap_err();
         assert!(err.to_string().contains("must differ"), "{err}");
         assert!(with(&[("payten.test_api_url", "ftp://sandbox/fim/api")]).is_err());
         // Test Mode may use a plain-HTTP sandbox on the machine itself.
@@ -581,7 +676,8 @@ mod tests {
     fn four_eyes_hold_unless_the_platform_has_a_single_reviewer() {
         assert!(!with(&[]).unwrap().kyc.single_reviewer);
         let single = Settings::from_figment(
-            Figment::from(Serialized::defaults(Settings::default())).merge(("kyc.single_reviewer", true)),
+            Figment::from(Serialized::defaults(Settings::default()))
+                .merge(("kyc.single_reviewer", true)),
         );
         assert!(single.unwrap().kyc.single_reviewer);
     }

@@ -15,7 +15,10 @@ pub struct ContactForm {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ContactError {
     #[error("{field}: {message}")]
-    Invalid { field: &'static str, message: &'static str },
+    Invalid {
+        field: &'static str,
+        message: &'static str,
+    },
     #[error("database error")]
     Database,
 }
@@ -34,7 +37,9 @@ fn invalid(field: &'static str, message: &'static str) -> ContactError {
 /// A deliberately plain check: one `@`, something on each side, a dot in the domain, no
 /// spaces. Deliverability is proven by replying, not by a regular expression.
 pub fn is_plausible_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else { return false };
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && domain.contains('.')
         && !domain.starts_with('.')
@@ -51,18 +56,35 @@ impl ContactForm {
         let business_name = self.business_name.trim().to_owned();
         let message = self.message.trim().to_owned();
         if name.is_empty() || name.chars().count() > 100 {
-            return Err(invalid("name", "Please give a name of 1 to 100 characters."));
+            return Err(invalid(
+                "name",
+                "Please give a name of 1 to 100 characters.",
+            ));
         }
         if !is_plausible_email(&email) {
-            return Err(invalid("email", "Please give an email address we can answer."));
+            return Err(invalid(
+                "email",
+                "Please give an email address we can answer.",
+            ));
         }
         if business_name.chars().count() > 200 {
-            return Err(invalid("business_name", "Business names are at most 200 characters."));
+            return Err(invalid(
+                "business_name",
+                "Business names are at most 200 characters.",
+            ));
         }
         if message.is_empty() || message.chars().count() > 2000 {
-            return Err(invalid("message", "Please write a message of 1 to 2,000 characters."));
+            return Err(invalid(
+                "message",
+                "Please write a message of 1 to 2,000 characters.",
+            ));
         }
-        Ok(ContactForm { name, email, business_name, message })
+        Ok(ContactForm {
+            name,
+            email,
+            business_name,
+            message,
+        })
     }
 }
 
@@ -101,7 +123,9 @@ mod tests {
         for good in ["a@b.co", "luan.hoxha+shop@example.com"] {
             assert!(is_plausible_email(good), "{good}");
         }
-        for bad in ["", "a", "a@b", "@b.co", "a@.co", "a@b.co.", "a b@c.co", "a@b@c.co"] {
+        for bad in [
+            "", "a", "a@b", "@b.co", "a@.co", "a@b.co.", "a b@c.co", "a@b@c.co",
+        ] {
             assert!(!is_plausible_email(bad), "{bad}");
         }
     }
@@ -115,16 +139,43 @@ mod tests {
                 .fetch_one(&pool)
                 .await
                 .unwrap();
-        assert_eq!((name.as_str(), email.as_str(), business), ("Luan Hoxha", "luan@example.com", None));
+        assert_eq!(
+            (name.as_str(), email.as_str(), business),
+            ("Luan Hoxha", "luan@example.com", None)
+        );
     }
 
     #[sqlx::test(migrations = "../migrations")]
     async fn invalid_input_names_the_field_and_stores_nothing(pool: PgPool) {
         let cases = [
-            (ContactForm { name: "   ".into(), ..form() }, "name"),
-            (ContactForm { email: "not-an-email".into(), ..form() }, "email"),
-            (ContactForm { message: "x".repeat(2001), ..form() }, "message"),
-            (ContactForm { business_name: "b".repeat(201), ..form() }, "business_name"),
+            (
+                ContactForm {
+                    name: "   ".into(),
+                    ..form()
+                },
+                "name",
+            ),
+            (
+                ContactForm {
+                    email: "not-an-email".into(),
+                    ..form()
+                },
+                "email",
+            ),
+            (
+                ContactForm {
+                    message: "x".repeat(2001),
+                    ..form()
+                },
+                "message",
+            ),
+            (
+                ContactForm {
+                    business_name: "b".repeat(201),
+                    ..form()
+                },
+                "business_name",
+            ),
         ];
         for (bad, field) in cases {
             match submit(&pool, bad).await {
@@ -132,7 +183,10 @@ mod tests {
                 other => panic!("expected an error on {field}, got {other:?}"),
             }
         }
-        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM contact_requests").fetch_one(&pool).await.unwrap();
+        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM contact_requests")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
         assert_eq!(count, 0);
     }
 }

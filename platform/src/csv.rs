@@ -23,7 +23,11 @@ pub fn row(cells: &[Cell<'_>]) -> String {
             Cell::Text(text) => cell(text),
             Cell::Amount(minor) => {
                 let sign = if *minor < 0 { "-" } else { "" };
-                format!("{sign}{}.{:02}", minor.unsigned_abs() / 100, minor.unsigned_abs() % 100)
+                format!(
+                    "{sign}{}.{:02}",
+                    minor.unsigned_abs() / 100,
+                    minor.unsigned_abs() % 100
+                )
             }
         })
         .collect();
@@ -31,8 +35,16 @@ pub fn row(cells: &[Cell<'_>]) -> String {
 }
 
 fn cell(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_owned() };
-    if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value }
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
 }
 
 #[cfg(test)]

@@ -16,7 +16,9 @@ pub enum DbError {
     Create(#[source] sqlx::Error),
     #[error("migrations failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("the database schema is behind this build (missing migrations {0:?}): run `saleonix-server migrate` as the schema owner")]
+    #[error(
+        "the database schema is behind this build (missing migrations {0:?}): run `saleonix-server migrate` as the schema owner"
+    )]
     Behind(Vec<i64>),
 }
 
@@ -25,9 +27,13 @@ pub enum DbError {
 /// the application role, which may not change the schema), checks that it is.
 pub async fn prepare(settings: &Settings) -> Result<PgPool, DbError> {
     if settings.env == Environment::Development
-        && !sqlx::Postgres::database_exists(&settings.database_url).await.map_err(DbError::Connect)?
+        && !sqlx::Postgres::database_exists(&settings.database_url)
+            .await
+            .map_err(DbError::Connect)?
     {
-        sqlx::Postgres::create_database(&settings.database_url).await.map_err(DbError::Create)?;
+        sqlx::Postgres::create_database(&settings.database_url)
+            .await
+            .map_err(DbError::Create)?;
         tracing::info!("created the development database");
     }
     let pool = PgPoolOptions::new()
@@ -45,15 +51,27 @@ pub async fn prepare(settings: &Settings) -> Result<PgPool, DbError> {
 
 /// Refuses a schema older than this build, without writing anything.
 pub async fn check_current(pool: &PgPool) -> Result<(), DbError> {
-    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
-        .fetch_all(pool)
-        .await
-        .map_err(DbError::Connect)?;
-    let missing: Vec<i64> = MIGRATOR.iter().map(|m| m.version).filter(|v| !applied.contains(v)).collect();
-    if missing.is_empty() { Ok(()) } else { Err(DbError::Behind(missing)) }
+    let applied: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+            .fetch_all(pool)
+            .await
+            .map_err(DbError::Connect)?;
+    let missing: Vec<i64> = MIGRATOR
+        .iter()
+        .map(|m| m.version)
+        .filter(|v| !applied.contains(v))
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(DbError::Behind(missing))
+    }
 }
 
 /// For `/readyz`: the database answers a trivial query.
 pub async fn is_ready(pool: &PgPool) -> bool {
-    sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(pool).await.is_ok()
+    sqlx::query_scalar::<_, i32>("SELECT 1")
+        .fetch_one(pool)
+        .await
+        .is_ok()
 }

@@ -71,17 +71,24 @@ impl fmt::Debug for KeyRing {
 
 impl KeyRing {
     /// `keys` are `(id, 32 raw bytes)`; `active` must be one of them.
-    pub fn new(active: u32, keys: Vec<(u32, SecretBox<[u8; 32]>)>) -> Result<Self, FieldCryptoError> {
+    pub fn new(
+        active: u32,
+        keys: Vec<(u32, SecretBox<[u8; 32]>)>,
+    ) -> Result<Self, FieldCryptoError> {
         use secrecy::ExposeSecret;
         let mut map = BTreeMap::new();
         for (id, key) in keys {
             let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key.expose_secret()));
             if map.insert(id, cipher).is_some() {
-                return Err(FieldCryptoError::InvalidKeyRing(format!("key id {id} appears twice")));
+                return Err(FieldCryptoError::InvalidKeyRing(format!(
+                    "key id {id} appears twice"
+                )));
             }
         }
         if !map.contains_key(&active) {
-            return Err(FieldCryptoError::InvalidKeyRing(format!("active key {active} is not in the ring")));
+            return Err(FieldCryptoError::InvalidKeyRing(format!(
+                "active key {active} is not in the ring"
+            )));
         }
         Ok(Self { active, keys: map })
     }
@@ -96,7 +103,13 @@ impl KeyRing {
         OsRng.fill_bytes(&mut nonce);
         let aad = slot.associated_data(self.active);
         let sealed = cipher
-            .encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext, aad: &aad })
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: &aad,
+                },
+            )
             // Only fails for plaintexts beyond AES-GCM's 64 GiB limit, never for a field.
             .expect("AES-GCM encryption of a field cannot fail");
         let mut out = Vec::with_capacity(HEADER_LEN + sealed.len());
@@ -107,23 +120,37 @@ impl KeyRing {
         out
     }
 
-    pub fn decrypt(&self, slot: FieldSlot<'_>, stored: &[u8]) -> Result<SecretBox<Vec<u8>>, FieldCryptoError> {
+    pub fn decrypt(
+        &self,
+        slot: FieldSlot<'_>,
+        stored: &[u8],
+    ) -> Result<SecretBox<Vec<u8>>, FieldCryptoError> {
         if stored.len() < HEADER_LEN + 16 || stored[0] != VERSION {
             return Err(FieldCryptoError::Malformed);
         }
         let key_id = u32::from_be_bytes([stored[1], stored[2], stored[3], stored[4]]);
-        let cipher = self.keys.get(&key_id).ok_or(FieldCryptoError::UnknownKey(key_id))?;
+        let cipher = self
+            .keys
+            .get(&key_id)
+            .ok_or(FieldCryptoError::UnknownKey(key_id))?;
         let nonce = Nonce::from_slice(&stored[5..HEADER_LEN]);
         let aad = slot.associated_data(key_id);
         cipher
-            .decrypt(nonce, Payload { msg: &stored[HEADER_LEN..], aad: &aad })
+            .decrypt(
+                nonce,
+                Payload {
+                    msg: &stored[HEADER_LEN..],
+                    aad: &aad,
+                },
+            )
             .map(|plain| SecretBox::new(Box::new(plain)))
             .map_err(|_| FieldCryptoError::Undecryptable)
     }
 
     /// Whether a stored value should be re-encrypted with the active key.
     pub fn needs_rotation(&self, stored: &[u8]) -> bool {
-        stored.len() >= 5 && u32::from_be_bytes([stored[1], stored[2], stored[3], stored[4]]) != self.active
+        stored.len() >= 5
+            && u32::from_be_bytes([stored[1], stored[2], stored[3], stored[4]]) != self.active
     }
 }
 
@@ -141,13 +168,20 @@ mod tests {
         KeyRing::new(1, vec![(1, key(7))]).unwrap()
     }
 
-    const SLOT: FieldSlot<'static> = FieldSlot { table: "bank_accounts", column: "iban", row: "42" };
+    const SLOT: FieldSlot<'static> = FieldSlot {
+        table: "bank_accounts",
+        column: "iban",
+        row: "42",
+    };
 
     #[test]
     fn round_trip() {
         let ring = ring();
         let stored = ring.encrypt(SLOT, b"XK051212012345678906");
-        assert_eq!(ring.decrypt(SLOT, &stored).unwrap().expose_secret(), b"XK051212012345678906");
+        assert_eq!(
+            ring.decrypt(SLOT, &stored).unwrap().expose_secret(),
+            b"XK051212012345678906"
+        );
     }
 
     #[test]
@@ -165,18 +199,35 @@ mod tests {
         let stored = ring.encrypt(SLOT, b"secret");
         for other in [
             FieldSlot { row: "43", ..SLOT },
-            FieldSlot { column: "bic", ..SLOT },
-            FieldSlot { table: "merchants", ..SLOT },
+            FieldSlot {
+                column: "bic",
+                ..SLOT
+            },
+            FieldSlot {
+                table: "merchants",
+                ..SLOT
+            },
         ] {
-            assert_eq!(ring.decrypt(other, &stored).unwrap_err(), FieldCryptoError::Undecryptable);
+            assert_eq!(
+                ring.decrypt(other, &stored).unwrap_err(),
+                FieldCryptoError::Undecryptable
+            );
         }
     }
 
     #[test]
     fn slot_parts_cannot_be_shifted_between_each_other() {
         let ring = ring();
-        let a = FieldSlot { table: "ab", column: "c", row: "1" };
-        let b = FieldSlot { table: "a", column: "bc", row: "1" };
+        let a = FieldSlot {
+            table: "ab",
+            column: "c",
+            row: "1",
+        };
+        let b = FieldSlot {
+            table: "a",
+            column: "bc",
+            row: "1",
+        };
         let stored = ring.encrypt(a, b"x");
         assert!(ring.decrypt(b, &stored).is_err());
     }
@@ -186,11 +237,17 @@ mod tests {
         let old = ring();
         let stored_old = old.encrypt(SLOT, b"old");
         let rotated = KeyRing::new(2, vec![(2, key(9)), (1, key(7))]).unwrap();
-        assert_eq!(rotated.decrypt(SLOT, &stored_old).unwrap().expose_secret(), b"old");
+        assert_eq!(
+            rotated.decrypt(SLOT, &stored_old).unwrap().expose_secret(),
+            b"old"
+        );
         assert!(rotated.needs_rotation(&stored_old));
         let stored_new = rotated.encrypt(SLOT, b"new");
         assert!(!rotated.needs_rotation(&stored_new));
-        assert_eq!(old.decrypt(SLOT, &stored_new).unwrap_err(), FieldCryptoError::UnknownKey(2));
+        assert_eq!(
+            old.decrypt(SLOT, &stored_new).unwrap_err(),
+            FieldCryptoError::UnknownKey(2)
+        );
     }
 
     #[test]
@@ -199,16 +256,28 @@ mod tests {
         let ring = KeyRing::new(1, vec![(1, key(7)), (2, key(7))]).unwrap();
         let mut stored = ring.encrypt(SLOT, b"secret");
         stored[4] = 2;
-        assert_eq!(ring.decrypt(SLOT, &stored).unwrap_err(), FieldCryptoError::Undecryptable);
+        assert_eq!(
+            ring.decrypt(SLOT, &stored).unwrap_err(),
+            FieldCryptoError::Undecryptable
+        );
     }
 
     #[test]
     fn wrong_key_and_malformed_input_are_errors() {
         let stored = ring().encrypt(SLOT, b"secret");
         let other = KeyRing::new(1, vec![(1, key(8))]).unwrap();
-        assert_eq!(other.decrypt(SLOT, &stored).unwrap_err(), FieldCryptoError::Undecryptable);
-        assert_eq!(ring().decrypt(SLOT, &stored[..10]).unwrap_err(), FieldCryptoError::Malformed);
-        assert_eq!(ring().decrypt(SLOT, &[]).unwrap_err(), FieldCryptoError::Malformed);
+        assert_eq!(
+            other.decrypt(SLOT, &stored).unwrap_err(),
+            FieldCryptoError::Undecryptable
+        );
+        assert_eq!(
+            ring().decrypt(SLOT, &stored[..10]).unwrap_err(),
+            FieldCryptoError::Malformed
+        );
+        assert_eq!(
+            ring().decrypt(SLOT, &[]).unwrap_err(),
+            FieldCryptoError::Malformed
+        );
     }
 
     #[test]
@@ -220,7 +289,10 @@ mod tests {
     #[test]
     fn debug_shows_no_key_material() {
         let debug = format!("{:?}", KeyRing::new(1, vec![(1, key(0xAB))]).unwrap());
-        assert!(!debug.contains("171") && !debug.to_lowercase().contains("ab, ab"), "{debug}");
+        assert!(
+            !debug.contains("171") && !debug.to_lowercase().contains("ab, ab"),
+            "{debug}"
+        );
     }
 
     proptest! {

@@ -47,13 +47,21 @@ pub enum GatewayAccountError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("the {column} of the {mode:?} gateway account does not decrypt: {source}")]
-    Decrypt { mode: Mode, column: &'static str, source: FieldCryptoError },
+    Decrypt {
+        mode: Mode,
+        column: &'static str,
+        source: FieldCryptoError,
+    },
 }
 
 const TABLE: &str = "gateway_accounts";
 
 fn slot(mode: Mode, column: &'static str) -> FieldSlot<'static> {
-    FieldSlot { table: TABLE, column, row: mode.as_str() }
+    FieldSlot {
+        table: TABLE,
+        column,
+        row: mode.as_str(),
+    }
 }
 
 /// What one write of a mode's account holds. A secret left `None` keeps the stored one (the
@@ -70,7 +78,11 @@ pub struct AccountWrite<'a> {
 }
 
 /// Creates or replaces the account of `account.mode`, both secrets included.
-pub async fn save(conn: &mut PgConnection, keys: &KeyRing, account: &GatewayAccount) -> Result<(), sqlx::Error> {
+pub async fn save(
+    conn: &mut PgConnection,
+    keys: &KeyRing,
+    account: &GatewayAccount,
+) -> Result<(), sqlx::Error> {
     let creds = &account.credentials;
     let write = AccountWrite {
         mode: account.mode,
@@ -86,7 +98,11 @@ pub async fn save(conn: &mut PgConnection, keys: &KeyRing, account: &GatewayAcco
 
 /// Creates or updates the account of `write.mode`; each secret given is encrypted for its
 /// row and stamped with when and by whom it was set.
-pub async fn write_account(conn: &mut PgConnection, keys: &KeyRing, write: &AccountWrite<'_>) -> Result<(), sqlx::Error> {
+pub async fn write_account(
+    conn: &mut PgConnection,
+    keys: &KeyRing,
+    write: &AccountWrite<'_>,
+) -> Result<(), sqlx::Error> {
     let mode = write.mode;
     let seal = |column: &'static str, secret: Option<&SecretString>| {
         secret.map(|secret| keys.encrypt(slot(mode, column), secret.expose_secret().as_bytes()))
@@ -157,7 +173,19 @@ pub struct AccountSummary {
     pub updated_by: Option<String>,
 }
 
-type SummaryRow = (Mode, String, String, String, String, OffsetDateTime, Option<String>, OffsetDateTime, Option<String>, OffsetDateTime, Option<String>);
+type SummaryRow = (
+    Mode,
+    String,
+    String,
+    String,
+    String,
+    OffsetDateTime,
+    Option<String>,
+    OffsetDateTime,
+    Option<String>,
+    OffsetDateTime,
+    Option<String>,
+);
 
 /// Every configured account's showable part, Test first. Never selects a ciphertext.
 pub async fn summaries(pool: &PgPool) -> Result<Vec<AccountSummary>, sqlx::Error> {
@@ -174,16 +202,36 @@ pub async fn summaries(pool: &PgPool) -> Result<Vec<AccountSummary>, sqlx::Error
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(mode, gate_url, api_url, client_id, api_user, sk_at, sk_by, ap_at, ap_by, updated_at, updated_by)| AccountSummary {
-            mode,
-            endpoints: GatewayEndpoints { gate_url, api_url },
-            client_id,
-            api_user,
-            store_key: SecretStamp { at: sk_at, by: sk_by },
-            api_password: SecretStamp { at: ap_at, by: ap_by },
-            updated_at,
-            updated_by,
-        })
+        .map(
+            |(
+                mode,
+                gate_url,
+                api_url,
+                client_id,
+                api_user,
+                sk_at,
+                sk_by,
+                ap_at,
+                ap_by,
+                updated_at,
+                updated_by,
+            )| AccountSummary {
+                mode,
+                endpoints: GatewayEndpoints { gate_url, api_url },
+                client_id,
+                api_user,
+                store_key: SecretStamp {
+                    at: sk_at,
+                    by: sk_by,
+                },
+                api_password: SecretStamp {
+                    at: ap_at,
+                    by: ap_by,
+                },
+                updated_at,
+                updated_by,
+            },
+        )
         .collect())
 }
 
@@ -198,7 +246,11 @@ struct StoredAccount {
 }
 
 /// The account of `mode`, decrypted, or `None` when none is configured.
-pub async fn load(pool: &PgPool, keys: &KeyRing, mode: Mode) -> Result<Option<GatewayAccount>, GatewayAccountError> {
+pub async fn load(
+    pool: &PgPool,
+    keys: &KeyRing,
+    mode: Mode,
+) -> Result<Option<GatewayAccount>, GatewayAccountError> {
     let row: Option<StoredAccount> = sqlx::query_as(
         "SELECT gate_url, api_url, client_id, api_user, store_key_enc, api_password_enc
          FROM gateway_accounts WHERE mode = $1",
@@ -206,20 +258,35 @@ pub async fn load(pool: &PgPool, keys: &KeyRing, mode: Mode) -> Result<Option<Ga
     .bind(mode)
     .fetch_optional(pool)
     .await?;
-    let Some(StoredAccount { gate_url, api_url, client_id, api_user, store_key_enc, api_password_enc }) = row else {
+    let Some(StoredAccount {
+        gate_url,
+        api_url,
+        client_id,
+        api_user,
+        store_key_enc,
+        api_password_enc,
+    }) = row
+    else {
         return Ok(None);
     };
-    let decrypt = |column: &'static str, stored: &[u8]| -> Result<SecretString, GatewayAccountError> {
-        let plain = keys
-            .decrypt(slot(mode, column), stored)
-            .map_err(|source| GatewayAccountError::Decrypt { mode, column, source })?;
-        let text = String::from_utf8(plain.expose_secret().clone()).map_err(|_| GatewayAccountError::Decrypt {
-            mode,
-            column,
-            source: FieldCryptoError::Malformed,
-        })?;
-        Ok(SecretString::from(text))
-    };
+    let decrypt =
+        |column: &'static str, stored: &[u8]| -> Result<SecretString, GatewayAccountError> {
+            let plain = keys.decrypt(slot(mode, column), stored).map_err(|source| {
+                GatewayAccountError::Decrypt {
+                    mode,
+                    column,
+                    source,
+                }
+            })?;
+            let text = String::from_utf8(plain.expose_secret().clone()).map_err(|_| {
+                GatewayAccountError::Decrypt {
+                    mode,
+                    column,
+                    source: FieldCryptoError::Malformed,
+                }
+            })?;
+            Ok(SecretString::from(text))
+        };
     Ok(Some(GatewayAccount {
         mode,
         endpoints: GatewayEndpoints { gate_url, api_url },
@@ -258,32 +325,75 @@ mod tests {
     async fn accounts_round_trip_and_modes_stay_apart(pool: PgPool) {
         let keys = keys();
         assert!(load(&pool, &keys, Mode::Live).await.unwrap().is_none());
-        save(&mut pool.acquire().await.unwrap(), &keys, &account(Mode::Test, "TEST")).await.unwrap();
-        save(&mut pool.acquire().await.unwrap(), &keys, &account(Mode::Live, "LIVE")).await.unwrap();
+        save(
+            &mut pool.acquire().await.unwrap(),
+            &keys,
+            &account(Mode::Test, "TEST"),
+        )
+        .await
+        .unwrap();
+        save(
+            &mut pool.acquire().await.unwrap(),
+            &keys,
+            &account(Mode::Live, "LIVE"),
+        )
+        .await
+        .unwrap();
         let test = load(&pool, &keys, Mode::Test).await.unwrap().unwrap();
         let live = load(&pool, &keys, Mode::Live).await.unwrap().unwrap();
         assert_eq!(test.credentials.store_key.expose_secret(), "TEST-STORE-KEY");
-        assert_eq!(live.credentials.api_password.expose_secret(), "LIVE-API-PASSWORD");
-        assert!(!format!("{live:?}").contains("LIVE-"), "Debug shows no secret");
+        assert_eq!(
+            live.credentials.api_password.expose_secret(),
+            "LIVE-API-PASSWORD"
+        );
+        assert!(
+            !format!("{live:?}").contains("LIVE-"),
+            "Debug shows no secret"
+        );
     }
 
     #[sqlx::test(migrations = "../migrations")]
     async fn secrets_are_ciphertext_at_rest(pool: PgPool) {
-        save(&mut pool.acquire().await.unwrap(), &keys(), &account(Mode::Test, "TEST")).await.unwrap();
-        let dump: String = sqlx::query_scalar("SELECT gateway_accounts::text FROM gateway_accounts")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        assert!(!dump.contains("STORE-KEY") && !dump.contains("API-PASSWORD"), "{dump}");
+        save(
+            &mut pool.acquire().await.unwrap(),
+            &keys(),
+            &account(Mode::Test, "TEST"),
+        )
+        .await
+        .unwrap();
+        let dump: String =
+            sqlx::query_scalar("SELECT gateway_accounts::text FROM gateway_accounts")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert!(
+            !dump.contains("STORE-KEY") && !dump.contains("API-PASSWORD"),
+            "{dump}"
+        );
         let hex = |s: &str| s.bytes().map(|b| format!("{b:02x}")).collect::<String>();
-        assert!(!dump.contains(&hex("TEST-STORE-KEY")), "not even hex-encoded");
+        assert!(
+            !dump.contains(&hex("TEST-STORE-KEY")),
+            "not even hex-encoded"
+        );
     }
 
     #[sqlx::test(migrations = "../migrations")]
     async fn a_live_secret_copied_into_the_test_row_does_not_decrypt(pool: PgPool) {
         let keys = keys();
-        save(&mut pool.acquire().await.unwrap(), &keys, &account(Mode::Test, "TEST")).await.unwrap();
-        save(&mut pool.acquire().await.unwrap(), &keys, &account(Mode::Live, "LIVE")).await.unwrap();
+        save(
+            &mut pool.acquire().await.unwrap(),
+            &keys,
+            &account(Mode::Test, "TEST"),
+        )
+        .await
+        .unwrap();
+        save(
+            &mut pool.acquire().await.unwrap(),
+            &keys,
+            &account(Mode::Live, "LIVE"),
+        )
+        .await
+        .unwrap();
         sqlx::query(
             "UPDATE gateway_accounts SET store_key_enc = (SELECT store_key_enc FROM gateway_accounts WHERE mode = 'live')
              WHERE mode = 'test'",
@@ -292,9 +402,16 @@ mod tests {
         .await
         .unwrap();
         match load(&pool, &keys, Mode::Test).await {
-            Err(GatewayAccountError::Decrypt { mode: Mode::Test, column: "store_key_enc", .. }) => {}
+            Err(GatewayAccountError::Decrypt {
+                mode: Mode::Test,
+                column: "store_key_enc",
+                ..
+            }) => {}
             other => panic!("expected a decryption failure, got {other:?}"),
         }
-        assert!(load(&pool, &keys, Mode::Live).await.is_ok(), "the live row itself is intact");
+        assert!(
+            load(&pool, &keys, Mode::Live).await.is_ok(),
+            "the live row itself is intact"
+        );
     }
 }

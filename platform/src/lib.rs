@@ -37,7 +37,12 @@ pub struct Platform {
 
 impl Platform {
     pub fn new(pool: sqlx::PgPool, config: Arc<config::Config>) -> Self {
-        let passwords = password::Passwords::new(config.settings.identity.password_hash_concurrency);
-        Self { pool, config, passwords }
+        let passwords =
+            password::Passwords::new(config.settings.identity.password_hash_concurrency);
+        Self {
+            pool,
+            config,
+            passwords,
+        }
     }
 }

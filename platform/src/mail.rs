@@ -104,7 +104,10 @@ impl Transport {
     pub fn smtp(url: &SecretString) -> Result<Self, MailError> {
         let text = url.expose_secret();
         let parsed = url::Url::parse(text).map_err(|_| MailError::SmtpUrl("not a URL".into()))?;
-        let tls = parsed.query_pairs().find(|(key, _)| key == "tls").map(|(_, value)| value.into_owned());
+        let tls = parsed
+            .query_pairs()
+            .find(|(key, _)| key == "tls")
+            .map(|(_, value)| value.into_owned());
         // Opportunistic STARTTLS falls back to plain text when an attacker strips it.
         let encrypted = parsed.scheme() == "smtps" || tls.as_deref() == Some("required");
         if parsed.password().is_some() && !encrypted {
@@ -123,13 +126,24 @@ fn sender(settings: &MailSettings) -> Result<Mailbox, MailError> {
 }
 
 fn body_slot(row: &str) -> FieldSlot<'_> {
-    FieldSlot { table: "mail_outbox", column: "body", row }
+    FieldSlot {
+        table: "mail_outbox",
+        column: "body",
+        row,
+    }
 }
 
 /// Queues a message on `conn`; it is sent once the caller's transaction commits.
-pub async fn enqueue(conn: &mut PgConnection, keys: &KeyRing, mail: &OutgoingMail) -> Result<Uuid, sqlx::Error> {
+pub async fn enqueue(
+    conn: &mut PgConnection,
+    keys: &KeyRing,
+    mail: &OutgoingMail,
+) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::new_v4();
-    let body = keys.encrypt(body_slot(&id.to_string()), mail.body.expose_secret().as_bytes());
+    let body = keys.encrypt(
+        body_slot(&id.to_string()),
+        mail.body.expose_secret().as_bytes(),
+    );
     sqlx::query("INSERT INTO mail_outbox (id, to_address, subject, body) VALUES ($1, $2, $3, $4)")
         .bind(id)
         .bind(&mail.to)
@@ -142,7 +156,9 @@ pub async fn enqueue(conn: &mut PgConnection, keys: &KeyRing, mail: &OutgoingMai
 
 /// The wait before attempt `failed + 1`: 30 s, 1 min, 2 min, ... at most an hour.
 fn retry_delay(failed: u32) -> Duration {
-    FIRST_RETRY.saturating_mul(1u32 << failed.saturating_sub(1).min(16)).min(LONGEST_RETRY)
+    FIRST_RETRY
+        .saturating_mul(1u32 << failed.saturating_sub(1).min(16))
+        .min(LONGEST_RETRY)
 }
 
 /// Sends the messages that are due and returns how many were sent.
@@ -162,15 +178,16 @@ pub async fn deliver_due(
     let mut sent = 0;
     for _ in 0..BATCH {
         let mut tx = pool.begin().await?;
-        let Some((id, to, subject, body, attempts)) = sqlx::query_as::<_, (Uuid, String, String, Vec<u8>, i32)>(
-            "SELECT id, to_address, subject, body, attempts FROM mail_outbox
+        let Some((id, to, subject, body, attempts)) =
+            sqlx::query_as::<_, (Uuid, String, String, Vec<u8>, i32)>(
+                "SELECT id, to_address, subject, body, attempts FROM mail_outbox
              WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
              ORDER BY next_attempt_at
              LIMIT 1
              FOR UPDATE SKIP LOCKED",
-        )
-        .fetch_optional(&mut *tx)
-        .await?
+            )
+            .fetch_optional(&mut *tx)
+            .await?
         else {
             break;
         };
@@ -230,7 +247,9 @@ pub async fn run_worker(pool: PgPool, config: Arc<Config>, transport: Transport)
     let settings = &config.settings.mail;
     let interval = Duration::from_millis(settings.poll_interval_ms);
     loop {
-        if let Err(error) = deliver_due(&pool, &config.secrets.field_keys, &transport, settings).await {
+        if let Err(error) =
+            deliver_due(&pool, &config.secrets.field_keys, &transport, settings).await
+        {
             tracing::error!(%error, "mail delivery pass failed");
         }
         tokio::time::sleep(interval).await;
@@ -246,12 +265,18 @@ async fn send(
     stored_body: &[u8],
     keys: &KeyRing,
 ) -> Result<(), MailError> {
-    let body = keys.decrypt(body_slot(&id.to_string()), stored_body).map_err(|_| MailError::Undecryptable)?;
+    let body = keys
+        .decrypt(body_slot(&id.to_string()), stored_body)
+        .map_err(|_| MailError::Undecryptable)?;
     let body = String::from_utf8(body.expose_secret().clone())
         .map_err(|_| MailError::InvalidMessage("the body is not UTF-8"))?;
-    let to: Mailbox = to.parse().map_err(|_| MailError::InvalidMessage("the recipient is not a mail address"))?;
+    let to: Mailbox = to
+        .parse()
+        .map_err(|_| MailError::InvalidMessage("the recipient is not a mail address"))?;
     if subject.chars().any(char::is_control) {
-        return Err(MailError::InvalidMessage("the subject contains control characters"));
+        return Err(MailError::InvalidMessage(
+            "the subject contains control characters",
+        ));
     }
     match transport {
         Transport::Smtp(smtp) => {
@@ -265,7 +290,10 @@ async fn send(
                 .header(ContentType::TEXT_PLAIN)
                 .body(body)
                 .map_err(|_| MailError::InvalidMessage("lettre refused to build it"))?;
-            smtp.send(message).await.map(drop).map_err(|error| smtp_failure(&error))
+            smtp.send(message)
+                .await
+                .map(drop)
+                .map_err(|error| smtp_failure(&error))
         }
         Transport::Mailbox(dir) => write_to_mailbox(dir, id, from, &to, subject, &body).await,
     }
@@ -303,13 +331,23 @@ async fn write_to_mailbox(
     use tokio::io::AsyncWriteExt as _;
 
     let (from_text, to_text) = (from.to_string(), to.to_string());
-    if from_text.chars().chain(to_text.chars()).any(char::is_control) {
-        return Err(MailError::InvalidMessage("an address contains control characters"));
+    if from_text
+        .chars()
+        .chain(to_text.chars())
+        .any(char::is_control)
+    {
+        return Err(MailError::InvalidMessage(
+            "an address contains control characters",
+        ));
     }
     let now = OffsetDateTime::now_utc();
-    let date = now.format(&time::format_description::well_known::Rfc2822).map_err(std::io::Error::other)?;
+    let date = now
+        .format(&time::format_description::well_known::Rfc2822)
+        .map_err(std::io::Error::other)?;
     let stamp = now
-        .format(time::macros::format_description!("[year][month][day]T[hour][minute][second].[subsecond digits:9]Z"))
+        .format(time::macros::format_description!(
+            "[year][month][day]T[hour][minute][second].[subsecond digits:9]Z"
+        ))
         .map_err(std::io::Error::other)?;
     let mut text = format!(
         "Date: {date}\r\nFrom: {from_text}\r\nTo: {to_text}\r\nSubject: {subject}\r\nMessage-ID: {}\r\n\
@@ -325,7 +363,12 @@ async fn write_to_mailbox(
     // Names sort by time, so the newest message is the last name.
     let path = dir.join(format!("{stamp}-{id}.eml"));
     let partial = dir.join(format!(".{id}.partial"));
-    let mut file = tokio::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&partial).await?;
+    let mut file = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&partial)
+        .await?;
     file.write_all(text.as_bytes()).await?;
     file.sync_all().await?;
     tokio::fs::rename(&partial, &path).await?;
@@ -416,7 +459,10 @@ mod tests {
     }
 
     fn settings(max_attempts: u32) -> MailSettings {
-        MailSettings { max_attempts, ..Settings::default().mail }
+        MailSettings {
+            max_attempts,
+            ..Settings::default().mail
+        }
     }
 
     fn temp_dir() -> PathBuf {
@@ -424,7 +470,10 @@ mod tests {
     }
 
     fn config(env: Environment, smtp_url: Option<&str>, mailbox_dir: PathBuf) -> Config {
-        let mut settings = Settings { env, ..Settings::default() };
+        let mut settings = Settings {
+            env,
+            ..Settings::default()
+        };
         settings.mail.mailbox_dir = mailbox_dir;
         settings.mail.poll_interval_ms = 50;
         let secrets = Secrets {
@@ -463,7 +512,10 @@ mod tests {
 
     /// Stands in for time passing: makes every pending message due now.
     async fn make_due(pool: &PgPool) {
-        sqlx::query("UPDATE mail_outbox SET next_attempt_at = now()").execute(pool).await.unwrap();
+        sqlx::query("UPDATE mail_outbox SET next_attempt_at = now()")
+            .execute(pool)
+            .await
+            .unwrap();
     }
 
     /// A real SMTP server, as small as lettre allows: it records each message's data, and
@@ -486,11 +538,17 @@ mod tests {
                     let (stream, _) = listener.accept().await.unwrap();
                     let (store, is_down) = (store.clone(), is_down.clone());
                     tokio::spawn(async move {
-                        let _ = serve_smtp(stream, store, is_down.load(Ordering::SeqCst), data_delay).await;
+                        let _ =
+                            serve_smtp(stream, store, is_down.load(Ordering::SeqCst), data_delay)
+                                .await;
                     });
                 }
             });
-            Self { port, received, down }
+            Self {
+                port,
+                received,
+                down,
+            }
         }
 
         fn url(&self) -> SecretString {
@@ -513,7 +571,11 @@ mod tests {
         let mut bytes = Vec::new();
         let mut rest = joined.as_bytes();
         while let Some((&first, tail)) = rest.split_first() {
-            match (first, tail.get(..2).and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok())) {
+            match (
+                first,
+                tail.get(..2)
+                    .and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()),
+            ) {
                 (b'=', Some(byte)) => {
                     bytes.push(byte);
                     rest = &tail[2..];
@@ -536,12 +598,18 @@ mod tests {
         let (read, mut write) = stream.into_split();
         let mut lines = BufReader::new(read).lines();
         if down {
-            write.write_all(b"421 4.3.2 fake.test service not available\r\n").await?;
+            write
+                .write_all(b"421 4.3.2 fake.test service not available\r\n")
+                .await?;
             return Ok(());
         }
         write.write_all(b"220 fake.test ESMTP\r\n").await?;
         while let Some(line) = lines.next_line().await? {
-            let verb = line.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+            let verb = line
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_ascii_uppercase();
             let reply: &[u8] = match verb.as_str() {
                 "EHLO" => b"250-fake.test\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n",
                 "HELO" | "MAIL" | "RCPT" | "RSET" | "NOOP" => b"250 OK\r\n",
@@ -584,20 +652,38 @@ mod tests {
         assert_eq!(dev_mailbox(&dev), Some(dir.as_path()));
         assert!(matches!(Transport::from_config(&dev).unwrap(), Transport::Mailbox(d) if d == dir));
 
-        let dev_smtp = config(Environment::Development, Some("smtp://127.0.0.1:2525"), dir.clone());
+        let dev_smtp = config(
+            Environment::Development,
+            Some("smtp://127.0.0.1:2525"),
+            dir.clone(),
+        );
         assert_eq!(dev_mailbox(&dev_smtp), None);
-        assert!(matches!(Transport::from_config(&dev_smtp).unwrap(), Transport::Smtp(_)));
+        assert!(matches!(
+            Transport::from_config(&dev_smtp).unwrap(),
+            Transport::Smtp(_)
+        ));
 
         let production = config(Environment::Production, None, dir.clone());
         assert_eq!(dev_mailbox(&production), None);
-        assert!(matches!(Transport::from_config(&production).unwrap_err(), MailError::NoSmtp));
-        let production = config(Environment::Production, Some("smtps://u:p@smtp.example.com"), dir);
+        assert!(matches!(
+            Transport::from_config(&production).unwrap_err(),
+            MailError::NoSmtp
+        ));
+        let production = config(
+            Environment::Production,
+            Some("smtps://u:p@smtp.example.com"),
+            dir,
+        );
         assert_eq!(dev_mailbox(&production), None);
     }
 
     #[tokio::test]
     async fn smtp_urls_are_checked_without_repeating_the_password() {
-        for good in ["smtps://u:hunter2@smtp.example.com", "smtp://u:hunter2@smtp.example.com?tls=required", "smtp://127.0.0.1:25"] {
+        for good in [
+            "smtps://u:hunter2@smtp.example.com",
+            "smtp://u:hunter2@smtp.example.com?tls=required",
+            "smtp://127.0.0.1:25",
+        ] {
             assert!(Transport::smtp(&good.to_owned().into()).is_ok(), "{good}");
         }
         for bad in [
@@ -610,7 +696,10 @@ mod tests {
             assert!(matches!(error, MailError::SmtpUrl(_)), "{bad}: {error}");
             assert!(!error.to_string().contains("hunter2"), "{error}");
         }
-        let debug = format!("{:?}", Transport::smtp(&"smtps://u:hunter2@smtp.example.com".to_owned().into()).unwrap());
+        let debug = format!(
+            "{:?}",
+            Transport::smtp(&"smtps://u:hunter2@smtp.example.com".to_owned().into()).unwrap()
+        );
         assert!(!debug.contains("hunter2"), "{debug}");
     }
 
@@ -618,28 +707,47 @@ mod tests {
     fn a_bad_sender_address_stops_the_start() {
         let mut config = config(Environment::Development, None, temp_dir());
         config.settings.mail.from = "Saleonix".into();
-        assert!(matches!(Transport::from_config(&config).unwrap_err(), MailError::From));
+        assert!(matches!(
+            Transport::from_config(&config).unwrap_err(),
+            MailError::From
+        ));
     }
 
     #[sqlx::test(migrations = "../migrations")]
     async fn enqueue_stores_the_body_encrypted_only(pool: PgPool) {
         let keys = keys(7);
-        let id = queue(&pool, &keys, &mail("luan@example.com", "Confirm your address")).await;
+        let id = queue(
+            &pool,
+            &keys,
+            &mail("luan@example.com", "Confirm your address"),
+        )
+        .await;
         let (to, subject, body): (String, String, Vec<u8>) =
             sqlx::query_as("SELECT to_address, subject, body FROM mail_outbox WHERE id = $1")
                 .bind(id)
                 .fetch_one(&pool)
                 .await
                 .unwrap();
-        assert_eq!((to.as_str(), subject.as_str()), ("luan@example.com", "Confirm your address"));
-        assert!(!body.windows(LINK.len()).any(|w| w == LINK.as_bytes()), "the link is not stored in plain text");
-        assert!(!body.windows(9).any(|w| w == b"Zm9vYmFyL"), "nor is the token");
+        assert_eq!(
+            (to.as_str(), subject.as_str()),
+            ("luan@example.com", "Confirm your address")
+        );
+        assert!(
+            !body.windows(LINK.len()).any(|w| w == LINK.as_bytes()),
+            "the link is not stored in plain text"
+        );
+        assert!(
+            !body.windows(9).any(|w| w == b"Zm9vYmFyL"),
+            "nor is the token"
+        );
         let plain = keys.decrypt(body_slot(&id.to_string()), &body).unwrap();
         assert!(String::from_utf8_lossy(plain.expose_secret()).contains(LINK));
-        let stored_as_text: i64 = sqlx::query_scalar("SELECT count(*) FROM mail_outbox WHERE encode(body, 'escape') LIKE '%verify-email%'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+        let stored_as_text: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM mail_outbox WHERE encode(body, 'escape') LIKE '%verify-email%'",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
         assert_eq!(stored_as_text, 0);
     }
 
@@ -647,10 +755,21 @@ mod tests {
     async fn mail_queued_in_a_rolled_back_transaction_is_never_sent(pool: PgPool) {
         let keys = keys(7);
         let mut tx = pool.begin().await.unwrap();
-        enqueue(&mut tx, &keys, &mail("luan@example.com", "Confirm your address")).await.unwrap();
+        enqueue(
+            &mut tx,
+            &keys,
+            &mail("luan@example.com", "Confirm your address"),
+        )
+        .await
+        .unwrap();
         tx.rollback().await.unwrap();
         let dir = temp_dir();
-        assert_eq!(deliver_due(&pool, &keys, &Transport::Mailbox(dir.clone()), &settings(8)).await.unwrap(), 0);
+        assert_eq!(
+            deliver_due(&pool, &keys, &Transport::Mailbox(dir.clone()), &settings(8))
+                .await
+                .unwrap(),
+            0
+        );
         assert!(read_mailbox(&dir, 10).unwrap().is_empty());
     }
 
@@ -658,28 +777,82 @@ mod tests {
     async fn the_mailbox_receives_the_message_and_the_body_is_erased(pool: PgPool) {
         let keys = keys(7);
         let dir = temp_dir();
-        let first = queue(&pool, &keys, &mail("luan@example.com", "Confirm your address")).await;
-        let second = queue(&pool, &keys, &mail("Arta Krasniqi <arta@example.com>", "Mirë se vini në Saleonix")).await;
+        let first = queue(
+            &pool,
+            &keys,
+            &mail("luan@example.com", "Confirm your address"),
+        )
+        .await;
+        let second = queue(
+            &pool,
+            &keys,
+            &mail(
+                "Arta Krasniqi <arta@example.com>",
+                "Mirë se vini në Saleonix",
+            ),
+        )
+        .await;
         let transport = Transport::Mailbox(dir.clone());
-        assert_eq!(deliver_due(&pool, &keys, &transport, &settings(8)).await.unwrap(), 2);
+        assert_eq!(
+            deliver_due(&pool, &keys, &transport, &settings(8))
+                .await
+                .unwrap(),
+            2
+        );
         for id in [first, second] {
-            assert_eq!(row(&pool, id).await, Row { attempts: 1, has_body: false, sent: true, failed: false, last_error: None });
+            assert_eq!(
+                row(&pool, id).await,
+                Row {
+                    attempts: 1,
+                    has_body: false,
+                    sent: true,
+                    failed: false,
+                    last_error: None
+                }
+            );
         }
 
         let messages = read_mailbox(&dir, 10).unwrap();
         assert_eq!(messages.len(), 2);
-        let arta = messages.iter().find(|m| m.to.contains("arta@example.com")).unwrap();
-        assert_eq!(arta.subject, "Mirë se vini në Saleonix", "UTF-8 headers are kept as they are");
-        let luan = messages.iter().find(|m| m.to == "luan@example.com").unwrap();
+        let arta = messages
+            .iter()
+            .find(|m| m.to.contains("arta@example.com"))
+            .unwrap();
+        assert_eq!(
+            arta.subject, "Mirë se vini në Saleonix",
+            "UTF-8 headers are kept as they are"
+        );
+        let luan = messages
+            .iter()
+            .find(|m| m.to == "luan@example.com")
+            .unwrap();
         assert_eq!(luan.subject, "Confirm your address");
         assert_eq!(luan.from, "Saleonix <no-reply@saleonix.test>");
-        assert!(luan.body.contains(&format!("Confirm your address: {LINK}\n")), "{}", luan.body);
-        assert!(time::OffsetDateTime::parse(&luan.date, &time::format_description::well_known::Rfc2822).is_ok());
+        assert!(
+            luan.body
+                .contains(&format!("Confirm your address: {LINK}\n")),
+            "{}",
+            luan.body
+        );
+        assert!(
+            time::OffsetDateTime::parse(&luan.date, &time::format_description::well_known::Rfc2822)
+                .is_ok()
+        );
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir.join(&luan.file_name)).unwrap().permissions().mode() & 0o777;
+        let mode = std::fs::metadata(dir.join(&luan.file_name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
         assert_eq!(mode, 0o600);
 
-        assert_eq!(deliver_due(&pool, &keys, &transport, &settings(8)).await.unwrap(), 0, "sent once");
+        assert_eq!(
+            deliver_due(&pool, &keys, &transport, &settings(8))
+                .await
+                .unwrap(),
+            0,
+            "sent once"
+        );
         assert_eq!(read_mailbox(&dir, 10).unwrap().len(), 2);
     }
 
@@ -687,12 +860,23 @@ mod tests {
     fn the_mailbox_lists_newest_first_and_skips_other_files() {
         let dir = temp_dir();
         std::fs::create_dir_all(&dir).unwrap();
-        for (name, subject) in [("20261124T100000.000000000Z-a.eml", "older"), ("20261124T110000.000000000Z-b.eml", "newer")] {
-            std::fs::write(dir.join(name), format!("To: a@example.com\r\nSubject: {subject}\r\n\r\nbody\r\n")).unwrap();
+        for (name, subject) in [
+            ("20261124T100000.000000000Z-a.eml", "older"),
+            ("20261124T110000.000000000Z-b.eml", "newer"),
+        ] {
+            std::fs::write(
+                dir.join(name),
+                format!("To: a@example.com\r\nSubject: {subject}\r\n\r\nbody\r\n"),
+            )
+            .unwrap();
         }
         std::fs::write(dir.join(".c.partial"), "To: x@example.com\r\n\r\n").unwrap();
         std::fs::write(dir.join("notes.txt"), "not mail").unwrap();
-        let subjects: Vec<String> = read_mailbox(&dir, 10).unwrap().into_iter().map(|m| m.subject).collect();
+        let subjects: Vec<String> = read_mailbox(&dir, 10)
+            .unwrap()
+            .into_iter()
+            .map(|m| m.subject)
+            .collect();
         assert_eq!(subjects, ["newer", "older"]);
         assert_eq!(read_mailbox(&dir, 1).unwrap()[0].subject, "newer");
         assert!(read_mailbox(&dir.join("missing"), 10).unwrap().is_empty());
@@ -702,15 +886,38 @@ mod tests {
     async fn smtp_delivers_the_message(pool: PgPool) {
         let keys = keys(7);
         let smtp = FakeSmtp::start(Duration::ZERO).await;
-        let id = queue(&pool, &keys, &mail("luan@example.com", "Confirm your address")).await;
+        let id = queue(
+            &pool,
+            &keys,
+            &mail("luan@example.com", "Confirm your address"),
+        )
+        .await;
         let transport = Transport::smtp(&smtp.url()).unwrap();
-        assert_eq!(deliver_due(&pool, &keys, &transport, &settings(8)).await.unwrap(), 1);
+        assert_eq!(
+            deliver_due(&pool, &keys, &transport, &settings(8))
+                .await
+                .unwrap(),
+            1
+        );
         let received = smtp.received();
         assert_eq!(received.len(), 1);
-        assert!(readable_body(&received[0]).contains(&format!("Confirm your address: {LINK}\n")), "{}", received[0]);
+        assert!(
+            readable_body(&received[0]).contains(&format!("Confirm your address: {LINK}\n")),
+            "{}",
+            received[0]
+        );
         assert!(received[0].contains("To: luan@example.com"));
         assert!(received[0].contains(&format!("Message-ID: <{id}@saleonix.test>")));
-        assert_eq!(row(&pool, id).await, Row { attempts: 1, has_body: false, sent: true, failed: false, last_error: None });
+        assert_eq!(
+            row(&pool, id).await,
+            Row {
+                attempts: 1,
+                has_body: false,
+                sent: true,
+                failed: false,
+                last_error: None
+            }
+        );
     }
 
     #[sqlx::test(migrations = "../migrations")]
@@ -719,27 +926,71 @@ mod tests {
         let smtp = FakeSmtp::start(Duration::ZERO).await;
         smtp.down.store(true, Ordering::SeqCst);
         let transport = Transport::smtp(&smtp.url()).unwrap();
-        let id = queue(&pool, &keys, &mail("luan@example.com", "Confirm your address")).await;
+        let id = queue(
+            &pool,
+            &keys,
+            &mail("luan@example.com", "Confirm your address"),
+        )
+        .await;
 
-        assert_eq!(deliver_due(&pool, &keys, &transport, &settings(8)).await.unwrap(), 0);
+        assert_eq!(
+            deliver_due(&pool, &keys, &transport, &settings(8))
+                .await
+                .unwrap(),
+            0
+        );
         let after_outage = row(&pool, id).await;
-        assert_eq!((after_outage.attempts, after_outage.has_body, after_outage.sent, after_outage.failed), (1, true, false, false));
+        assert_eq!(
+            (
+                after_outage.attempts,
+                after_outage.has_body,
+                after_outage.sent,
+                after_outage.failed
+            ),
+            (1, true, false, false)
+        );
         let error = after_outage.last_error.unwrap();
-        assert!(error.contains("421") && !error.contains("service not available"), "{error}");
+        assert!(
+            error.contains("421") && !error.contains("service not available"),
+            "{error}"
+        );
         let wait: f64 = sqlx::query_scalar("SELECT extract(epoch FROM next_attempt_at - now())::float8 FROM mail_outbox WHERE id = $1")
             .bind(id)
             .fetch_one(&pool)
             .await
             .unwrap();
-        assert!((20.0..=31.0).contains(&wait), "the first retry is in about 30 s, not {wait}");
+        assert!(
+            (20.0..=31.0).contains(&wait),
+            "the first retry is in about 30 s, not {wait}"
+        );
 
         smtp.down.store(false, Ordering::SeqCst);
-        assert_eq!(deliver_due(&pool, &keys, &transport, &settings(8)).await.unwrap(), 0, "not due yet");
+        assert_eq!(
+            deliver_due(&pool, &keys, &transport, &settings(8))
+                .await
+                .unwrap(),
+            0,
+            "not due yet"
+        );
         assert!(smtp.received().is_empty());
 
         make_due(&pool).await;
-        assert_eq!(deliver_due(&pool, &keys, &transport, &settings(8)).await.unwrap(), 1);
-        assert_eq!(row(&pool, id).await, Row { attempts: 2, has_body: false, sent: true, failed: false, last_error: None });
+        assert_eq!(
+            deliver_due(&pool, &keys, &transport, &settings(8))
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            row(&pool, id).await,
+            Row {
+                attempts: 2,
+                has_body: false,
+                sent: true,
+                failed: false,
+                last_error: None
+            }
+        );
         assert_eq!(smtp.received().len(), 1);
         assert!(readable_body(&smtp.received()[0]).contains(LINK));
     }
@@ -748,21 +999,48 @@ mod tests {
     async fn after_max_attempts_the_message_is_failed_and_not_retried(pool: PgPool) {
         let keys = keys(7);
         // Nothing listens on this port: every attempt is refused.
-        let port = TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap().port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let transport = Transport::smtp(&format!("smtp://127.0.0.1:{port}").into()).unwrap();
-        let id = queue(&pool, &keys, &mail("luan@example.com", "Confirm your address")).await;
+        let id = queue(
+            &pool,
+            &keys,
+            &mail("luan@example.com", "Confirm your address"),
+        )
+        .await;
         for attempt in 1..=3 {
-            assert_eq!(deliver_due(&pool, &keys, &transport, &settings(3)).await.unwrap(), 0);
+            assert_eq!(
+                deliver_due(&pool, &keys, &transport, &settings(3))
+                    .await
+                    .unwrap(),
+                0
+            );
             let now = row(&pool, id).await;
-            assert_eq!((now.attempts, now.failed, now.sent), (attempt, attempt == 3, false));
+            assert_eq!(
+                (now.attempts, now.failed, now.sent),
+                (attempt, attempt == 3, false)
+            );
             make_due(&pool).await;
         }
         assert!(row(&pool, id).await.last_error.unwrap().starts_with("SMTP"));
 
         let smtp = FakeSmtp::start(Duration::ZERO).await;
         let working = Transport::smtp(&smtp.url()).unwrap();
-        assert_eq!(deliver_due(&pool, &keys, &working, &settings(3)).await.unwrap(), 0);
-        assert_eq!(row(&pool, id).await.attempts, 3, "a failed message is left alone");
+        assert_eq!(
+            deliver_due(&pool, &keys, &working, &settings(3))
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            row(&pool, id).await.attempts,
+            3,
+            "a failed message is left alone"
+        );
         assert!(smtp.received().is_empty());
     }
 
@@ -770,14 +1048,45 @@ mod tests {
     async fn an_undecryptable_or_unaddressable_message_is_a_failed_attempt(pool: PgPool) {
         let dir = temp_dir();
         let transport = Transport::Mailbox(dir.clone());
-        let wrong_key = queue(&pool, &keys(9), &mail("luan@example.com", "Confirm your address")).await;
-        let bad_to = queue(&pool, &keys(7), &mail("not an address", "Confirm your address")).await;
-        let good = queue(&pool, &keys(7), &mail("arta@example.com", "Confirm your address")).await;
-        assert_eq!(deliver_due(&pool, &keys(7), &transport, &settings(8)).await.unwrap(), 1, "the others still go");
-        for (id, expected) in [(wrong_key, "does not decrypt"), (bad_to, "not a mail address")] {
+        let wrong_key = queue(
+            &pool,
+            &keys(9),
+            &mail("luan@example.com", "Confirm your address"),
+        )
+        .await;
+        let bad_to = queue(
+            &pool,
+            &keys(7),
+            &mail("not an address", "Confirm your address"),
+        )
+        .await;
+        let good = queue(
+            &pool,
+            &keys(7),
+            &mail("arta@example.com", "Confirm your address"),
+        )
+        .await;
+        assert_eq!(
+            deliver_due(&pool, &keys(7), &transport, &settings(8))
+                .await
+                .unwrap(),
+            1,
+            "the others still go"
+        );
+        for (id, expected) in [
+            (wrong_key, "does not decrypt"),
+            (bad_to, "not a mail address"),
+        ] {
             let row = row(&pool, id).await;
-            assert_eq!((row.attempts, row.has_body, row.sent, row.failed), (1, true, false, false));
-            assert!(row.last_error.as_deref().unwrap().contains(expected), "{:?}", row.last_error);
+            assert_eq!(
+                (row.attempts, row.has_body, row.sent, row.failed),
+                (1, true, false, false)
+            );
+            assert!(
+                row.last_error.as_deref().unwrap().contains(expected),
+                "{:?}",
+                row.last_error
+            );
         }
         assert!(row(&pool, good).await.sent);
         assert_eq!(read_mailbox(&dir, 10).unwrap().len(), 1);
@@ -789,10 +1098,21 @@ mod tests {
         // Slow enough that the two instances overlap on every message.
         let smtp = FakeSmtp::start(Duration::from_millis(30)).await;
         for n in 0..12 {
-            queue(&pool, &keys, &mail("luan@example.com", &format!("message {n}"))).await;
+            queue(
+                &pool,
+                &keys,
+                &mail("luan@example.com", &format!("message {n}")),
+            )
+            .await;
         }
-        let second = PgPoolOptions::new().connect_with((*pool.connect_options()).clone()).await.unwrap();
-        let (a, b) = (Transport::smtp(&smtp.url()).unwrap(), Transport::smtp(&smtp.url()).unwrap());
+        let second = PgPoolOptions::new()
+            .connect_with((*pool.connect_options()).clone())
+            .await
+            .unwrap();
+        let (a, b) = (
+            Transport::smtp(&smtp.url()).unwrap(),
+            Transport::smtp(&smtp.url()).unwrap(),
+        );
         let settings = settings(8);
         let (sent_a, sent_b) = tokio::join!(
             deliver_due(&pool, &keys, &a, &settings),
@@ -800,20 +1120,27 @@ mod tests {
         );
         let (sent_a, sent_b) = (sent_a.unwrap(), sent_b.unwrap());
         assert_eq!(sent_a + sent_b, 12);
-        assert!(sent_a > 0 && sent_b > 0, "both instances worked: {sent_a} and {sent_b}");
+        assert!(
+            sent_a > 0 && sent_b > 0,
+            "both instances worked: {sent_a} and {sent_b}"
+        );
         let mut subjects: Vec<String> = smtp
             .received()
             .iter()
-            .filter_map(|data| data.lines().find_map(|l| l.strip_prefix("Subject: ").map(str::to_owned)))
+            .filter_map(|data| {
+                data.lines()
+                    .find_map(|l| l.strip_prefix("Subject: ").map(str::to_owned))
+            })
             .collect();
         subjects.sort();
         let mut expected: Vec<String> = (0..12).map(|n| format!("message {n}")).collect();
         expected.sort();
         assert_eq!(subjects, expected, "each message exactly once");
-        let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+        let pending: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
         assert_eq!(pending, 0);
     }
 
@@ -823,16 +1150,33 @@ mod tests {
         let config = Arc::new(config(Environment::Development, None, dir.clone()));
         let transport = Transport::from_config(&config).unwrap();
         let worker = tokio::spawn(run_worker(pool.clone(), config.clone(), transport));
-        queue(&pool, &config.secrets.field_keys, &mail("luan@example.com", "Confirm your address")).await;
+        queue(
+            &pool,
+            &config.secrets.field_keys,
+            &mail("luan@example.com", "Confirm your address"),
+        )
+        .await;
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         while read_mailbox(&dir, 10).unwrap().is_empty() {
-            assert!(tokio::time::Instant::now() < deadline, "the worker did not deliver");
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the worker did not deliver"
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         worker.abort();
         assert!(worker.await.unwrap_err().is_cancelled());
-        queue(&pool, &config.secrets.field_keys, &mail("arta@example.com", "Confirm your address")).await;
+        queue(
+            &pool,
+            &config.secrets.field_keys,
+            &mail("arta@example.com", "Confirm your address"),
+        )
+        .await;
         tokio::time::sleep(Duration::from_millis(200)).await;
-        assert_eq!(read_mailbox(&dir, 10).unwrap().len(), 1, "an aborted worker sends nothing more");
+        assert_eq!(
+            read_mailbox(&dir, 10).unwrap().len(),
+            1,
+            "an aborted worker sends nothing more"
+        );
     }
 }

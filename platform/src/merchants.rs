@@ -29,10 +29,28 @@ const SELECT: &str = "SELECT m.id, m.business_name, m.created_at, m.verified_at 
                              (SELECT count(*) FROM merchant_members mm WHERE mm.merchant_id = m.id), a.status
                       FROM merchants m LEFT JOIN kyc_applications a ON a.merchant_id = m.id";
 
-type Row = (Uuid, String, OffsetDateTime, bool, bool, i64, Option<Status>);
+type Row = (
+    Uuid,
+    String,
+    OffsetDateTime,
+    bool,
+    bool,
+    i64,
+    Option<Status>,
+);
 
-fn summary((id, business_name, created_at, verified, suspended, members, kyc_status): Row) -> MerchantSummary {
-    MerchantSummary { id, business_name, created_at, verified, suspended, members, kyc_status }
+fn summary(
+    (id, business_name, created_at, verified, suspended, members, kyc_status): Row,
+) -> MerchantSummary {
+    MerchantSummary {
+        id,
+        business_name,
+        created_at,
+        verified,
+        suspended,
+        members,
+        kyc_status,
+    }
 }
 
 /// Every merchant: applications waiting for review first, then the unverified, newest
@@ -45,8 +63,14 @@ pub async fn list(pool: &PgPool) -> Result<Vec<MerchantSummary>, sqlx::Error> {
     Ok(rows.into_iter().map(summary).collect())
 }
 
-pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<(MerchantSummary, Vec<Member>)>, sqlx::Error> {
-    let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE m.id = $1")).bind(id).fetch_optional(pool).await?;
+pub async fn get(
+    pool: &PgPool,
+    id: Uuid,
+) -> Result<Option<(MerchantSummary, Vec<Member>)>, sqlx::Error> {
+    let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE m.id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
     match row {
         Some(row) => Ok(Some((summary(row), team::members(pool, id).await?))),
         None => Ok(None),
@@ -86,16 +110,35 @@ pub async fn set_flag(
     facts: &RequestFacts,
 ) -> Result<(), MerchantError> {
     let (sql, event_type) = match (flag, on) {
-        (Flag::Suspended, true) => ("UPDATE merchants SET suspended_at = coalesce(suspended_at, now()) WHERE id = $1", "merchant.suspended"),
-        (Flag::Suspended, false) => ("UPDATE merchants SET suspended_at = NULL WHERE id = $1", "merchant.reinstated"),
+        (Flag::Suspended, true) => (
+            "UPDATE merchants SET suspended_at = coalesce(suspended_at, now()) WHERE id = $1",
+            "merchant.suspended",
+        ),
+        (Flag::Suspended, false) => (
+            "UPDATE merchants SET suspended_at = NULL WHERE id = $1",
+            "merchant.reinstated",
+        ),
     };
     let mut tx = platform.pool.begin().await?;
-    if sqlx::query(sql).bind(merchant_id).execute(&mut *tx).await?.rows_affected() == 0 {
+    if sqlx::query(sql)
+        .bind(merchant_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+        == 0
+    {
         return Err(MerchantError::NotFound);
     }
-    let event = Event::new(event_type, Actor { kind: ActorKind::Staff, id: Some(staff.id) }, Outcome::Success)
-        .merchant(merchant_id)
-        .target("merchant", merchant_id.to_string());
+    let event = Event::new(
+        event_type,
+        Actor {
+            kind: ActorKind::Staff,
+            id: Some(staff.id),
+        },
+        Outcome::Success,
+    )
+    .merchant(merchant_id)
+    .target("merchant", merchant_id.to_string());
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
     Ok(())

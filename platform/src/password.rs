@@ -6,7 +6,9 @@
 
 use std::sync::Arc;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Semaphore;
@@ -34,14 +36,19 @@ pub fn hash(password: &SecretString) -> String {
 /// Constant-time verification against a stored PHC string; a malformed string is a
 /// mismatch, never a panic.
 pub fn verify(password: &SecretString, phc: &str) -> bool {
-    PasswordHash::new(phc)
-        .is_ok_and(|parsed| argon2().verify_password(password.expose_secret().as_bytes(), &parsed).is_ok())
+    PasswordHash::new(phc).is_ok_and(|parsed| {
+        argon2()
+            .verify_password(password.expose_secret().as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 /// Whether a stored hash was made with weaker settings than today's (or another
 /// algorithm), and should be replaced at the next successful sign-in.
 pub fn needs_rehash(phc: &str) -> bool {
-    let Ok(parsed) = PasswordHash::new(phc) else { return true };
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return true;
+    };
     let param = |name: &str| parsed.params.get_decimal(name).unwrap_or(0);
     parsed.algorithm != argon2::ARGON2ID_IDENT
         || param("m") < MEMORY_KIB
@@ -77,10 +84,16 @@ pub fn check_strength(password: &SecretString, context: &[&str]) -> Result<(), S
     }
     let feedback = estimate.feedback();
     let warning = feedback.and_then(|f| f.warning()).map(|w| w.to_string());
-    let suggestion = feedback.and_then(|f| f.suggestions().first()).map(|s| s.to_string());
+    let suggestion = feedback
+        .and_then(|f| f.suggestions().first())
+        .map(|s| s.to_string());
     Err(match (warning, suggestion) {
-        (Some(warning), Some(suggestion)) => format!("This password is too easy to guess: {warning} {suggestion}"),
-        (Some(reason), None) | (None, Some(reason)) => format!("This password is too easy to guess: {reason}"),
+        (Some(warning), Some(suggestion)) => {
+            format!("This password is too easy to guess: {warning} {suggestion}")
+        }
+        (Some(reason), None) | (None, Some(reason)) => {
+            format!("This password is too easy to guess: {reason}")
+        }
         (None, None) => "This password is too easy to guess. Add more words or characters.".into(),
     })
 }
@@ -95,13 +108,24 @@ pub struct Passwords {
 
 impl Passwords {
     pub fn new(concurrency: usize) -> Self {
-        let dummy = hash(&SecretString::from("saleonix dummy password for unknown accounts"));
-        Self { permits: Arc::new(Semaphore::new(concurrency.max(1))), dummy: dummy.into() }
+        let dummy = hash(&SecretString::from(
+            "saleonix dummy password for unknown accounts",
+        ));
+        Self {
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            dummy: dummy.into(),
+        }
     }
 
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> T {
-        let _permit = self.permits.acquire().await.expect("the semaphore is never closed");
-        tokio::task::spawn_blocking(work).await.expect("hashing does not panic")
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
+        tokio::task::spawn_blocking(work)
+            .await
+            .expect("hashing does not panic")
     }
 
     pub async fn hash(&self, password: SecretString) -> String {
@@ -125,21 +149,36 @@ mod tests {
     #[test]
     fn weaker_or_foreign_hashes_need_a_rehash() {
         assert!(!needs_rehash(&hash(&SecretString::from("x"))));
-        let weak = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8 * 1024, 1, 1, None).unwrap())
-            .hash_password(b"x", &SaltString::generate(&mut OsRng))
-            .unwrap()
-            .to_string();
+        let weak = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8 * 1024, 1, 1, None).unwrap(),
+        )
+        .hash_password(b"x", &SaltString::generate(&mut OsRng))
+        .unwrap()
+        .to_string();
         assert!(needs_rehash(&weak), "{weak}");
         assert!(needs_rehash("$2b$12$not-argon"));
     }
 
     #[test]
     fn strength_needs_length_and_an_unguessable_password() {
-        let check = |p: &str| check_strength(&SecretString::from(p), &["drita@example.com", "Drita Berisha"]);
+        let check = |p: &str| {
+            check_strength(
+                &SecretString::from(p),
+                &["drita@example.com", "Drita Berisha"],
+            )
+        };
         assert_eq!(check("short-pw"), Err("Use at least 12 characters.".into()));
         let common = check("password1234").unwrap_err();
-        assert!(common.starts_with("This password is too easy to guess"), "{common}");
-        assert!(check("dritaberisha").is_err(), "the account's own name does not make a password");
+        assert!(
+            common.starts_with("This password is too easy to guess"),
+            "{common}"
+        );
+        assert!(
+            check("dritaberisha").is_err(),
+            "the account's own name does not make a password"
+        );
         assert!(check("vivid-otter-lantern-92").is_ok());
     }
 
@@ -150,7 +189,14 @@ mod tests {
         let phc = passwords.hash(secret()).await;
         assert!(passwords.verify(secret(), Some(phc)).await);
         assert!(!passwords.verify(secret(), None).await);
-        assert!(!passwords.verify(SecretString::from("saleonix dummy password for unknown accounts"), None).await);
+        assert!(
+            !passwords
+                .verify(
+                    SecretString::from("saleonix dummy password for unknown accounts"),
+                    None
+                )
+                .await
+        );
     }
 
     #[test]
@@ -159,7 +205,10 @@ mod tests {
         let phc = hash(&password);
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
         assert!(verify(&password, &phc));
-        assert!(!verify(&SecretString::from("correct horse battery stapler"), &phc));
+        assert!(!verify(
+            &SecretString::from("correct horse battery stapler"),
+            &phc
+        ));
         assert!(!verify(&password, "not a phc string"));
         assert_ne!(phc, hash(&password), "a fresh salt every time");
     }

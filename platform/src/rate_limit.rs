@@ -19,7 +19,11 @@ pub struct Limit {
 
 impl Limit {
     pub fn new(bucket: &'static str, rule: LimitRule) -> Self {
-        Self { bucket, max: rule.max, window: Duration::from_secs(rule.window_secs) }
+        Self {
+            bucket,
+            max: rule.max,
+            window: Duration::from_secs(rule.window_secs),
+        }
     }
 }
 
@@ -27,7 +31,10 @@ impl Limit {
 /// the address for IPv4, the /64 for IPv6), or "unknown" when the server did not learn it.
 pub fn client_key(facts: &crate::audit::RequestFacts) -> String {
     let ip = facts.ip.as_deref().and_then(|ip| ip.parse().ok());
-    ip.map_or_else(|| "unknown".to_owned(), |ip| crate::client_ip::network(ip).to_string())
+    ip.map_or_else(
+        || "unknown".to_owned(),
+        |ip| crate::client_ip::network(ip).to_string(),
+    )
 }
 
 /// The per-account key for an email address as typed: a digest, so the counters table
@@ -42,7 +49,10 @@ pub enum Decision {
     Allowed,
     /// Over the limit; the window ends in `retry_after`. `first` marks the first refusal
     /// of the window, so a refusal can be recorded once per window rather than per request.
-    Limited { retry_after: Duration, first: bool },
+    Limited {
+        retry_after: Duration,
+        first: bool,
+    },
 }
 
 /// One hit counted: the hits of `key` in the current window (this one included) and the
@@ -88,7 +98,10 @@ pub async fn hit(pool: &PgPool, limit: Limit, key: &str) -> Result<Decision, sql
     Ok(if hits <= limit.max {
         Decision::Allowed
     } else {
-        Decision::Limited { retry_after: window_left, first: hits == limit.max + 1 }
+        Decision::Limited {
+            retry_after: window_left,
+            first: hits == limit.max + 1,
+        }
     })
 }
 
@@ -124,7 +137,10 @@ pub async fn enforce(
     for (bucket, rule, key) in checks {
         match hit(pool, Limit::new(bucket, *rule), key).await {
             Ok(Decision::Allowed) => {}
-            Ok(Decision::Limited { retry_after: wait, first }) => {
+            Ok(Decision::Limited {
+                retry_after: wait,
+                first,
+            }) => {
                 retry_after = retry_after.max(Some(wait));
                 if first {
                     let event = Event::new("rate_limit.refused", Actor { kind: ActorKind::Anonymous, id: None }, Outcome::Denied)
@@ -155,12 +171,19 @@ mod tests {
     use super::*;
     use sqlx::postgres::PgPoolOptions;
 
-    const LIMIT: Limit = Limit { bucket: "test", max: 3, window: Duration::from_secs(3600) };
+    const LIMIT: Limit = Limit {
+        bucket: "test",
+        max: 3,
+        window: Duration::from_secs(3600),
+    };
 
     #[sqlx::test(migrations = "../migrations")]
     async fn the_limit_holds_per_key_and_says_when_to_retry(pool: PgPool) {
         for _ in 0..3 {
-            assert_eq!(hit(&pool, LIMIT, "10.0.0.1").await.unwrap(), Decision::Allowed);
+            assert_eq!(
+                hit(&pool, LIMIT, "10.0.0.1").await.unwrap(),
+                Decision::Allowed
+            );
         }
         match hit(&pool, LIMIT, "10.0.0.1").await.unwrap() {
             Decision::Limited { retry_after, first } => {
@@ -169,10 +192,23 @@ mod tests {
             }
             Decision::Allowed => panic!("the fourth hit must be limited"),
         }
-        assert!(matches!(hit(&pool, LIMIT, "10.0.0.1").await.unwrap(), Decision::Limited { first: false, .. }));
-        assert_eq!(hit(&pool, LIMIT, "10.0.0.2").await.unwrap(), Decision::Allowed, "other keys are unaffected");
-        let other_bucket = Limit { bucket: "other", ..LIMIT };
-        assert_eq!(hit(&pool, other_bucket, "10.0.0.1").await.unwrap(), Decision::Allowed);
+        assert!(matches!(
+            hit(&pool, LIMIT, "10.0.0.1").await.unwrap(),
+            Decision::Limited { first: false, .. }
+        ));
+        assert_eq!(
+            hit(&pool, LIMIT, "10.0.0.2").await.unwrap(),
+            Decision::Allowed,
+            "other keys are unaffected"
+        );
+        let other_bucket = Limit {
+            bucket: "other",
+            ..LIMIT
+        };
+        assert_eq!(
+            hit(&pool, other_bucket, "10.0.0.1").await.unwrap(),
+            Decision::Allowed
+        );
     }
 
     #[sqlx::test(migrations = "../migrations")]
@@ -181,14 +217,27 @@ mod tests {
         hit(&pool, LIMIT, "k").await.unwrap();
         hit(&pool, LIMIT, "k").await.unwrap();
         assert_eq!(recent(&pool, LIMIT, "k").await.unwrap(), 2);
-        assert_eq!(recent(&pool, LIMIT, "k").await.unwrap(), 2, "reading counts nothing");
+        assert_eq!(
+            recent(&pool, LIMIT, "k").await.unwrap(),
+            2,
+            "reading counts nothing"
+        );
         assert_eq!(recent(&pool, LIMIT, "other").await.unwrap(), 0);
     }
 
     #[test]
     fn clients_are_keyed_by_network() {
-        let key = |ip: Option<&str>| client_key(&crate::audit::RequestFacts { ip: ip.map(str::to_owned), ..Default::default() });
-        assert_eq!(key(Some("2001:db8:5:6::1")), key(Some("2001:db8:5:6:ffff::2")), "one /64, one key");
+        let key = |ip: Option<&str>| {
+            client_key(&crate::audit::RequestFacts {
+                ip: ip.map(str::to_owned),
+                ..Default::default()
+            })
+        };
+        assert_eq!(
+            key(Some("2001:db8:5:6::1")),
+            key(Some("2001:db8:5:6:ffff::2")),
+            "one /64, one key"
+        );
         assert_ne!(key(Some("2001:db8:5:6::1")), key(Some("2001:db8:5:7::1")));
         assert_eq!(key(Some("203.0.113.7")), "203.0.113.7/32");
         assert_eq!(key(Some("unknown")), "unknown");
@@ -198,11 +247,17 @@ mod tests {
     #[sqlx::test(migrations = "../migrations")]
     async fn two_instances_on_one_database_share_the_count(pool: PgPool) {
         // A second pool is what a second server instance would have.
-        let second = PgPoolOptions::new().connect_with((*pool.connect_options()).clone()).await.unwrap();
+        let second = PgPoolOptions::new()
+            .connect_with((*pool.connect_options()).clone())
+            .await
+            .unwrap();
         assert_eq!(hit(&pool, LIMIT, "k").await.unwrap(), Decision::Allowed);
         assert_eq!(hit(&second, LIMIT, "k").await.unwrap(), Decision::Allowed);
         assert_eq!(hit(&pool, LIMIT, "k").await.unwrap(), Decision::Allowed);
-        assert!(matches!(hit(&second, LIMIT, "k").await.unwrap(), Decision::Limited { .. }));
+        assert!(matches!(
+            hit(&second, LIMIT, "k").await.unwrap(),
+            Decision::Limited { .. }
+        ));
     }
 
     #[sqlx::test(migrations = "../migrations")]
@@ -217,6 +272,9 @@ mod tests {
         while let Some(decision) = tasks.join_next().await {
             allowed += usize::from(decision.unwrap() == Decision::Allowed);
         }
-        assert_eq!(allowed, 10, "exactly the limit gets through, however the hits interleave");
+        assert_eq!(
+            allowed, 10,
+            "exactly the limit gets through, however the hits interleave"
+        );
     }
 }

@@ -25,7 +25,12 @@ pub struct DemoAccount {
 }
 
 fn random_password() -> SecretString {
-    rand::thread_rng().sample_iter(&Alphanumeric).take(20).map(char::from).collect::<String>().into()
+    rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(20)
+        .map(char::from)
+        .collect::<String>()
+        .into()
 }
 
 /// Seeds the demo platform unless it is already there. Returns the new accounts, or
@@ -52,7 +57,9 @@ pub async fn seed_demo(
 ) -> Result<Option<Vec<DemoAccount>>, sqlx::Error> {
     let mut tx = pool.begin().await?;
     // Serialises concurrent seeders (two `./dev` runs) on one database.
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('saleonix-demo-seed'))").execute(&mut *tx).await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('saleonix-demo-seed'))")
+        .execute(&mut *tx)
+        .await?;
     let seeded: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)")
         .bind(ADMIN_EMAIL)
         .fetch_one(&mut *tx)
@@ -62,16 +69,30 @@ pub async fn seed_demo(
     }
 
     let accounts = vec![
-        DemoAccount { role: "platform admin", email: ADMIN_EMAIL, password: random_password() },
-        DemoAccount { role: "staff", email: STAFF_EMAIL, password: random_password() },
-        DemoAccount { role: "merchant owner", email: MERCHANT_EMAIL, password: random_password() },
+        DemoAccount {
+            role: "platform admin",
+            email: ADMIN_EMAIL,
+            password: random_password(),
+        },
+        DemoAccount {
+            role: "staff",
+            email: STAFF_EMAIL,
+            password: random_password(),
+        },
+        DemoAccount {
+            role: "merchant owner",
+            email: MERCHANT_EMAIL,
+            password: random_password(),
+        },
     ];
     // Argon2 is deliberately slow; hash off the async runtime.
     let hashes = {
         let passwords: Vec<SecretString> = accounts.iter().map(|a| a.password.clone()).collect();
-        tokio::task::spawn_blocking(move || passwords.iter().map(password::hash).collect::<Vec<_>>())
-            .await
-            .expect("hashing does not panic")
+        tokio::task::spawn_blocking(move || {
+            passwords.iter().map(password::hash).collect::<Vec<_>>()
+        })
+        .await
+        .expect("hashing does not panic")
     };
     let kinds = ["platform_admin", "staff", "merchant"];
     let names = ["Arta Krasniqi", "Besnik Gashi", "Drita Berisha"];
@@ -108,11 +129,13 @@ pub async fn seed_demo(
         .bind(merchant_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("INSERT INTO merchant_members (merchant_id, user_id, role) VALUES ($1, $2, 'owner')")
-        .bind(merchant_id)
-        .bind(user_ids[2])
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO merchant_members (merchant_id, user_id, role) VALUES ($1, $2, 'owner')",
+    )
+    .bind(merchant_id)
+    .bind(user_ids[2])
+    .execute(&mut *tx)
+    .await?;
     approved_application(&mut tx, keys, merchant_id, user_ids[0]).await?;
     let product_id = Uuid::new_v4();
     sqlx::query(
@@ -171,7 +194,11 @@ async fn approved_application(
     .execute(&mut *tx)
     .await?;
     let person_id = Uuid::new_v4();
-    let slot = crate::field_crypto::FieldSlot { table: "kyc_people", column: "personal_number_enc", row: &person_id.to_string() };
+    let slot = crate::field_crypto::FieldSlot {
+        table: "kyc_people",
+        column: "personal_number_enc",
+        row: &person_id.to_string(),
+    };
     // A made-up Kosovo personal number (ten digits) for the demo only.
     let sealed = keys.encrypt(slot, b"1234567890");
     sqlx::query(
@@ -195,22 +222,39 @@ mod tests {
 
     #[sqlx::test(migrations = "../migrations")]
     async fn seeds_once_with_working_passwords_and_the_sandbox_account(pool: PgPool) {
-        let keys = KeyRing::new(1, vec![(1, secrecy::SecretBox::new(Box::new([5u8; 32])))]).unwrap();
+        let keys =
+            KeyRing::new(1, vec![(1, secrecy::SecretBox::new(Box::new([5u8; 32])))]).unwrap();
         let sandbox = || payten::GatewayEndpoints::from_base("http://127.0.0.1:8600");
-        let accounts = seed_demo(&pool, &keys, sandbox()).await.unwrap().expect("first run seeds");
+        let accounts = seed_demo(&pool, &keys, sandbox())
+            .await
+            .unwrap()
+            .expect("first run seeds");
         assert_eq!(accounts.len(), 3);
-        assert!(seed_demo(&pool, &keys, sandbox()).await.unwrap().is_none(), "second run leaves it alone");
-        let test = gateway_accounts::load(&pool, &keys, Mode::Test).await.unwrap().expect("a Test Mode account");
+        assert!(
+            seed_demo(&pool, &keys, sandbox()).await.unwrap().is_none(),
+            "second run leaves it alone"
+        );
+        let test = gateway_accounts::load(&pool, &keys, Mode::Test)
+            .await
+            .unwrap()
+            .expect("a Test Mode account");
         assert_eq!(test.endpoints, sandbox());
-        assert!(gateway_accounts::load(&pool, &keys, Mode::Live).await.unwrap().is_none(), "no live account");
+        assert!(
+            gateway_accounts::load(&pool, &keys, Mode::Live)
+                .await
+                .unwrap()
+                .is_none(),
+            "no live account"
+        );
 
         for account in &accounts {
-            let (phc, verified): (String, bool) =
-                sqlx::query_as("SELECT password_hash, email_verified_at IS NOT NULL FROM users WHERE email = $1")
-                    .bind(account.email)
-                    .fetch_one(&pool)
-                    .await
-                    .unwrap();
+            let (phc, verified): (String, bool) = sqlx::query_as(
+                "SELECT password_hash, email_verified_at IS NOT NULL FROM users WHERE email = $1",
+            )
+            .bind(account.email)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
             assert!(verified);
             assert!(password::verify(&account.password, &phc));
             assert!(!phc.contains(account.password.expose_secret()));
@@ -232,16 +276,31 @@ mod tests {
         .await
         .unwrap();
         assert_eq!((status.as_str(), accepted), ("approved", 6));
-        let link: String = sqlx::query_scalar("SELECT l.token FROM payment_links l JOIN products p ON p.id = l.product_id")
-            .fetch_one(&pool)
+        let link: String = sqlx::query_scalar(
+            "SELECT l.token FROM payment_links l JOIN products p ON p.id = l.product_id",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert!(
+            link.starts_with("pl_") && link.len() == 25,
+            "a random public token: {link}"
+        );
+        let staff = crate::identity::users::load_active(&pool, staff_id(&pool).await)
             .await
+            .unwrap()
             .unwrap();
-        assert!(link.starts_with("pl_") && link.len() == 25, "a random public token: {link}");
-        let staff = crate::identity::users::load_active(&pool, staff_id(&pool).await).await.unwrap().unwrap();
-        assert!(staff.permissions.allows(Module::Refunds, Level::Act) && !staff.permissions.allows(Module::Risk, Level::View));
+        assert!(
+            staff.permissions.allows(Module::Refunds, Level::Act)
+                && !staff.permissions.allows(Module::Risk, Level::View)
+        );
     }
 
     async fn staff_id(pool: &PgPool) -> Uuid {
-        sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(STAFF_EMAIL).fetch_one(pool).await.unwrap()
+        sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(STAFF_EMAIL)
+            .fetch_one(pool)
+            .await
+            .unwrap()
     }
 }

@@ -18,7 +18,11 @@ pub struct HtmlForm {
 }
 
 fn unescape(s: &str) -> String {
-    s.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    s.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 fn attr(tag: &str, name: &str) -> Option<String> {
@@ -33,7 +37,9 @@ pub fn forms(html: &str) -> Vec<HtmlForm> {
     let mut out = Vec::new();
     let mut rest = html;
     while let Some(start) = rest.find("<form") {
-        let Some(end) = rest[start..].find("</form>") else { break };
+        let Some(end) = rest[start..].find("</form>") else {
+            break;
+        };
         let block = &rest[start..start + end];
         let tag_end = block.find('>').unwrap_or(block.len());
         let tag = &block[..tag_end];
@@ -65,22 +71,38 @@ pub struct Buyer {
 
 impl Buyer {
     pub fn new(base: impl Into<String>) -> Buyer {
-        Buyer { http: reqwest::Client::new(), base: base.into() }
+        Buyer {
+            http: reqwest::Client::new(),
+            base: base.into(),
+        }
     }
 
     fn absolute(&self, action: &str) -> String {
-        if action.starts_with('/') { format!("{}{action}", self.base) } else { action.to_owned() }
+        if action.starts_with('/') {
+            format!("{}{action}", self.base)
+        } else {
+            action.to_owned()
+        }
     }
 
     /// Posts a form and returns the page; panics on a non-success answer (a test helper).
     pub async fn post(&self, action: &str, fields: &[(String, String)]) -> String {
-        let r = self.http.post(self.absolute(action)).form(fields).send().await.expect("post");
+        let r = self
+            .http
+            .post(self.absolute(action))
+            .form(fields)
+            .send()
+            .await
+            .expect("post");
         assert!(r.status().is_success(), "HTTP {}", r.status());
         r.text().await.expect("body")
     }
 
     pub async fn post_pairs(&self, action: &str, fields: &[(&str, &str)]) -> String {
-        let owned: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let owned: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         self.post(action, &owned).await
     }
 
@@ -89,10 +111,22 @@ impl Buyer {
     pub async fn card_and_3ds(&self, gate: &HtmlForm, card: &str, password: &str) -> String {
         let card_page = self.post(&gate.action, &gate.fields).await;
         let card_form = forms(&card_page).into_iter().next().expect("card form");
-        let fields = [("pan", card), ("expiry", EXPIRY), ("cvv", CVV), ("cardholder", "Arbër Çela")];
+        let fields = [
+            ("pan", card),
+            ("expiry", EXPIRY),
+            ("cvv", CVV),
+            ("cardholder", "Arbër Çela"),
+        ];
         let tds_page = self.post_pairs(&card_form.action, &fields).await;
-        let tds_form = forms(&tds_page).into_iter().next().expect("3-D Secure form");
-        assert!(tds_form.action.ends_with("/3ds"), "not the 3-D Secure page: {tds_page}");
-        self.post_pairs(&tds_form.action, &[("password", password)]).await
+        let tds_form = forms(&tds_page)
+            .into_iter()
+            .next()
+            .expect("3-D Secure form");
+        assert!(
+            tds_form.action.ends_with("/3ds"),
+            "not the 3-D Secure page: {tds_page}"
+        );
+        self.post_pairs(&tds_form.action, &[("password", password)])
+            .await
     }
 }

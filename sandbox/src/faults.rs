@@ -116,7 +116,9 @@ impl Faults {
 
     /// Whether a rule of this kind applies, without consuming it.
     pub fn has(&self, kind: FaultKind, client_id: &str, order_id: &str) -> bool {
-        self.rules.iter().any(|r| r.matches(kind, client_id, order_id))
+        self.rules
+            .iter()
+            .any(|r| r.matches(kind, client_id, order_id))
     }
 
     /// The first rule of this kind that applies, consuming it if one-shot.

@@ -218,7 +218,8 @@ pub async fn gate(
     let retry = lock(&state.faults).has(FaultKind::RetryDeclined, &request.client_id, &request.oid);
     let used = {
         let ledger = lock(&state.ledger);
-        ledger.contains(&request.client_id, &request.oid) && !(retry && ledger.declined_only(&request.client_id, &request.oid))
+        ledger.contains(&request.client_id, &request.oid)
+            && !(retry && ledger.declined_only(&request.client_id, &request.oid))
     };
     if used {
         return request_error("order id already used; use a fresh oid per attempt");
@@ -417,7 +418,9 @@ pub async fn three_ds(
     let txn_id = trans_id();
 
     let retry = lock(&state.ledger).declined_only(&request.client_id, &request.oid)
-        && lock(&state.faults).take(FaultKind::RetryDeclined, &request.client_id, &request.oid).is_some();
+        && lock(&state.faults)
+            .take(FaultKind::RetryDeclined, &request.client_id, &request.oid)
+            .is_some();
     let recurring_id = {
         let mut ledger = lock(&state.ledger);
         if ledger.contains(&request.client_id, &request.oid) && !retry {

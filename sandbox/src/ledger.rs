@@ -236,7 +236,8 @@ impl Ledger {
 
     /// The order exists and none of its transactions was approved.
     pub fn declined_only(&self, client_id: &str, oid: &str) -> bool {
-        self.order(client_id, oid).is_some_and(|o| o.transactions.iter().all(|t| !t.approved))
+        self.order(client_id, oid)
+            .is_some_and(|o| o.transactions.iter().all(|t| !t.approved))
     }
 
     pub fn order(&self, client_id: &str, oid: &str) -> Option<&Order> {

@@ -44,7 +44,12 @@ async fn approved_payment(
 
 #[tokio::test]
 async fn approved_payment_return_callback_and_status() {
-    let Rig { sb: _sb, mut merchant, gw, browser } = rig().await;
+    let Rig {
+        sb: _sb,
+        mut merchant,
+        gw,
+        browser,
+    } = rig().await;
     let oid = fresh_oid("OK");
 
     let forms = browser
@@ -88,7 +93,12 @@ async fn approved_payment_return_callback_and_status() {
 
 #[tokio::test]
 async fn each_decline_code() {
-    let Rig { sb: _sb, merchant, gw, browser } = rig().await;
+    let Rig {
+        sb: _sb,
+        merchant,
+        gw,
+        browser,
+    } = rig().await;
     for (code, expected) in [
         ("05", ProcReturnCode::NotApproved),
         ("12", ProcReturnCode::InvalidTransaction),
@@ -125,7 +135,12 @@ async fn each_decline_code() {
 
 #[tokio::test]
 async fn failed_3ds_wrong_password_and_gateway_error() {
-    let Rig { sb: _sb, merchant, gw, browser } = rig().await;
+    let Rig {
+        sb: _sb,
+        merchant,
+        gw,
+        browser,
+    } = rig().await;
 
     for (card, password) in [(card_for(CardOutcome::Fail3ds), "a"), (APPROVE_MC, "wrong")] {
         let forms = browser
@@ -161,7 +176,12 @@ async fn failed_3ds_wrong_password_and_gateway_error() {
 
 #[tokio::test]
 async fn gate_refuses_bad_hash_and_unknown_client() {
-    let Rig { sb: _sb, merchant, gw, browser } = rig().await;
+    let Rig {
+        sb: _sb,
+        merchant,
+        gw,
+        browser,
+    } = rig().await;
     let form = gw
         .hosted_form(&request(&merchant, &fresh_oid("GH"), 100))
         .expect("form");
@@ -189,7 +209,12 @@ async fn gate_refuses_bad_hash_and_unknown_client() {
 
 #[tokio::test]
 async fn card_page_validates_without_echoing_card_data() {
-    let Rig { sb: _sb, merchant, gw, browser } = rig().await;
+    let Rig {
+        sb: _sb,
+        merchant,
+        gw,
+        browser,
+    } = rig().await;
     let form = gw
         .hosted_form(&request(&merchant, &fresh_oid("CV"), 100))
         .expect("form");
@@ -233,7 +258,12 @@ async fn card_page_validates_without_echoing_card_data() {
 
 #[tokio::test]
 async fn refunds_partial_full_and_beyond_the_net() {
-    let Rig { sb: _sb, mut merchant, gw, browser } = rig().await;
+    let Rig {
+        sb: _sb,
+        mut merchant,
+        gw,
+        browser,
+    } = rig().await;
     let oid = fresh_oid("RF");
     assert!(
         approved_payment(&gw, &browser, &mut merchant, &oid, 1250)
@@ -263,7 +293,12 @@ async fn refunds_partial_full_and_beyond_the_net() {
 
 #[tokio::test]
 async fn void_then_void_again() {
-    let Rig { sb: _sb, mut merchant, gw, browser } = rig().await;
+    let Rig {
+        sb: _sb,
+        mut merchant,
+        gw,
+        browser,
+    } = rig().await;
     let oid = fresh_oid("VD");
     approved_payment(&gw, &browser, &mut merchant, &oid, 700).await;
 
@@ -280,7 +315,12 @@ async fn void_then_void_again() {
 
 #[tokio::test]
 async fn preauth_then_postauth() {
-    let Rig { sb: _sb, merchant, gw, browser } = rig().await;
+    let Rig {
+        sb: _sb,
+        merchant,
+        gw,
+        browser,
+    } = rig().await;
     let oid = fresh_oid("PA");
     let mut req = request(&merchant, &oid, 2000);
     req.tran_type = payten::TranType::PreAuth;
@@ -367,7 +407,12 @@ async fn api_accepts_raw_xml_body() {
 
 #[tokio::test]
 async fn recurring_series_three_installments_then_cancel() {
-    let Rig { sb, merchant, gw, browser } = rig().await;
+    let Rig {
+        sb,
+        merchant,
+        gw,
+        browser,
+    } = rig().await;
     let oid = fresh_oid("RC");
     let req = with_recurring(
         request(&merchant, &oid, 990),
@@ -438,7 +483,12 @@ async fn recurring_series_three_installments_then_cancel() {
 
 #[tokio::test]
 async fn fault_server_error() {
-    let Rig { sb, mut merchant, gw, browser } = rig().await;
+    let Rig {
+        sb,
+        mut merchant,
+        gw,
+        browser,
+    } = rig().await;
     let oid = fresh_oid("F5");
     approved_payment(&gw, &browser, &mut merchant, &oid, 1000).await;
 
@@ -547,7 +597,12 @@ async fn fault_delay_still_answers() {
 
 #[tokio::test]
 async fn fault_bad_hash_on_return_and_callback() {
-    let Rig { sb, mut merchant, gw, browser } = rig().await;
+    let Rig {
+        sb,
+        mut merchant,
+        gw,
+        browser,
+    } = rig().await;
     let oid = fresh_oid("BH");
     set_fault(
         &sb,
@@ -567,7 +622,12 @@ async fn fault_bad_hash_on_return_and_callback() {
 
 #[tokio::test]
 async fn fault_dropped_callback() {
-    let Rig { sb, mut merchant, gw, browser } = rig().await;
+    let Rig {
+        sb,
+        mut merchant,
+        gw,
+        browser,
+    } = rig().await;
     let dropped = fresh_oid("DR");
     set_fault(
         &sb,
@@ -600,7 +660,12 @@ async fn fault_dropped_callback() {
 
 #[tokio::test]
 async fn fault_dropped_return_leaves_the_callback() {
-    let Rig { sb, mut merchant, gw, browser } = rig().await;
+    let Rig {
+        sb,
+        mut merchant,
+        gw,
+        browser,
+    } = rig().await;
     let oid = fresh_oid("NR");
     set_fault(
         &sb,
@@ -619,7 +684,12 @@ async fn fault_dropped_return_leaves_the_callback() {
 
 #[tokio::test]
 async fn fault_double_return_post_then_get() {
-    let Rig { sb, mut merchant, gw, browser } = rig().await;
+    let Rig {
+        sb,
+        mut merchant,
+        gw,
+        browser,
+    } = rig().await;
     let oid = fresh_oid("DB");
     set_fault(
         &sb,
@@ -658,7 +728,12 @@ async fn fault_double_return_post_then_get() {
 
 #[tokio::test]
 async fn reused_oid_is_refused_at_the_gate() {
-    let Rig { sb: _sb, mut merchant, gw, browser } = rig().await;
+    let Rig {
+        sb: _sb,
+        mut merchant,
+        gw,
+        browser,
+    } = rig().await;
     let oid = fresh_oid("RU");
     approved_payment(&gw, &browser, &mut merchant, &oid, 100).await;
     let form = gw

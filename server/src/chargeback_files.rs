@@ -32,13 +32,19 @@ use crate::kyc_files::BODY_LIMIT;
 
 pub fn routes() -> Router<Platform> {
     Router::new()
-        .route("/api/chargebacks/{id}/evidence", post(upload).layer(DefaultBodyLimit::max(BODY_LIMIT)))
+        .route(
+            "/api/chargebacks/{id}/evidence",
+            post(upload).layer(DefaultBodyLimit::max(BODY_LIMIT)),
+        )
         .route("/api/chargebacks/evidence/{id}", get(member_download))
         .route("/api/admin/chargebacks/evidence/{id}", get(staff_download))
 }
 
 fn back(chargeback_id: Uuid, query: &str) -> Response {
-    Redirect::to(&format!("/dashboard/chargebacks/{chargeback_id}?{query}#evidence")).into_response()
+    Redirect::to(&format!(
+        "/dashboard/chargebacks/{chargeback_id}?{query}#evidence"
+    ))
+    .into_response()
 }
 
 /// The multipart `file`, capped: past [`MAX_BYTES`] the rest is read and dropped (the body
@@ -74,16 +80,31 @@ async fn upload(
         Ok(member) => member,
         Err(error) => return refusal(error),
     };
-    let Ok(id) = Uuid::parse_str(&id) else { return refusal(AppError::NotFound) };
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return refusal(AppError::NotFound);
+    };
     let file = match read_file(multipart).await {
         Ok(Some(file)) => file,
         Ok(None) | Err(StatusCode::PAYLOAD_TOO_LARGE) => return back(id, "upload_error=size"),
         Err(status) => return (status, "The upload could not be read.").into_response(),
     };
-    match evidence::add(&platform, user.id, scope.merchant_id(), id, Submission::File(&file), &facts).await {
+    match evidence::add(
+        &platform,
+        user.id,
+        scope.merchant_id(),
+        id,
+        Submission::File(&file),
+        &facts,
+    )
+    .await
+    {
         Ok(_) => back(id, "uploaded=1"),
-        Err(ChargebackError::Invalid { field: "file", .. }) if file.is_empty() => back(id, "upload_error=empty"),
-        Err(ChargebackError::Invalid { field: "file", .. }) if file.len() > MAX_BYTES => back(id, "upload_error=size"),
+        Err(ChargebackError::Invalid { field: "file", .. }) if file.is_empty() => {
+            back(id, "upload_error=empty")
+        }
+        Err(ChargebackError::Invalid { field: "file", .. }) if file.len() > MAX_BYTES => {
+            back(id, "upload_error=size")
+        }
         Err(ChargebackError::Invalid { field: "file", .. }) => back(id, "upload_error=type"),
         Err(ChargebackError::Invalid { .. }) => back(id, "upload_error=closed"),
         Err(error) => refusal(AppError::from(error)),
@@ -100,7 +121,16 @@ async fn member_download(
         Ok(member) => member,
         Err(error) => return refusal(error),
     };
-    download(&platform, Reader::Member { user_id: user.id, merchant_id: scope.merchant_id() }, &id, facts).await
+    download(
+        &platform,
+        Reader::Member {
+            user_id: user.id,
+            merchant_id: scope.merchant_id(),
+        },
+        &id,
+        facts,
+    )
+    .await
 }
 
 async fn staff_download(
@@ -109,7 +139,13 @@ async fn staff_download(
     Facts(facts): Facts,
     Path(id): Path<String>,
 ) -> Response {
-    let user = match admitted(&platform, &session, Policy::Staff(Module::Payments, Level::View)).await {
+    let user = match admitted(
+        &platform,
+        &session,
+        Policy::Staff(Module::Payments, Level::View),
+    )
+    .await
+    {
         Ok(user) => user,
         Err(error) => return refusal(error),
     };
@@ -117,10 +153,17 @@ async fn staff_download(
 }
 
 async fn download(platform: &Platform, reader: Reader, id: &str, facts: RequestFacts) -> Response {
-    let Ok(id) = Uuid::parse_str(id) else { return refusal(AppError::NotFound) };
+    let Ok(id) = Uuid::parse_str(id) else {
+        return refusal(AppError::NotFound);
+    };
     let file = match evidence::read(platform, reader, id, &facts).await {
         Ok(file) => file,
         Err(error) => return refusal(AppError::from(error)),
     };
-    files::file(file.bytes().to_vec(), file.file_type.content_type(), &file.file_name(), Disposition::Attachment)
+    files::file(
+        file.bytes().to_vec(),
+        file.file_type.content_type(),
+        &file.file_name(),
+        Disposition::Attachment,
+    )
 }

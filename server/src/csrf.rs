@@ -20,7 +20,12 @@ pub enum Verdict {
 }
 
 /// Decides from the method and the two headers; `origin` is the platform's public origin.
-pub fn judge(method: &Method, sec_fetch_site: Option<&str>, origin_header: Option<&str>, origin: &str) -> Verdict {
+pub fn judge(
+    method: &Method,
+    sec_fetch_site: Option<&str>,
+    origin_header: Option<&str>,
+    origin: &str,
+) -> Verdict {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return Verdict::Allow;
     }
@@ -33,7 +38,11 @@ pub fn judge(method: &Method, sec_fetch_site: Option<&str>, origin_header: Optio
     }
 }
 
-pub async fn refuse_cross_site(State(origin): State<Arc<str>>, request: Request, next: Next) -> Response {
+pub async fn refuse_cross_site(
+    State(origin): State<Arc<str>>,
+    request: Request,
+    next: Next,
+) -> Response {
     // The gateway's returns and callbacks come from its origin by design; their signature,
     // not their origin, authenticates them (server::checkout).
     if crate::checkout::GATEWAY_PATHS.contains(&request.uri().path()) {
@@ -41,12 +50,21 @@ pub async fn refuse_cross_site(State(origin): State<Arc<str>>, request: Request,
     }
     let verdict = {
         let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
-        judge(request.method(), header("sec-fetch-site"), header("origin"), &origin)
+        judge(
+            request.method(),
+            header("sec-fetch-site"),
+            header("origin"),
+            &origin,
+        )
     };
     match verdict {
         Verdict::Allow => next.run(request).await,
         Verdict::Refuse(reason) => {
-            tracing::warn!(path = request.uri().path(), reason, "refused a cross-site request");
+            tracing::warn!(
+                path = request.uri().path(),
+                reason,
+                "refused a cross-site request"
+            );
             (StatusCode::FORBIDDEN, "Cross-site request refused.").into_response()
         }
     }
@@ -60,19 +78,45 @@ mod tests {
 
     #[test]
     fn safe_methods_always_pass() {
-        assert_eq!(judge(&Method::GET, Some("cross-site"), Some("https://evil.example"), ORIGIN), Verdict::Allow);
+        assert_eq!(
+            judge(
+                &Method::GET,
+                Some("cross-site"),
+                Some("https://evil.example"),
+                ORIGIN
+            ),
+            Verdict::Allow
+        );
     }
 
     #[test]
     fn posts_are_judged_by_fetch_metadata_first_then_origin() {
         let post = Method::POST;
-        assert_eq!(judge(&post, Some("same-origin"), None, ORIGIN), Verdict::Allow);
-        assert!(matches!(judge(&post, Some("cross-site"), Some(ORIGIN), ORIGIN), Verdict::Refuse(_)));
-        assert!(matches!(judge(&post, Some("same-site"), None, ORIGIN), Verdict::Refuse(_)));
+        assert_eq!(
+            judge(&post, Some("same-origin"), None, ORIGIN),
+            Verdict::Allow
+        );
+        assert!(matches!(
+            judge(&post, Some("cross-site"), Some(ORIGIN), ORIGIN),
+            Verdict::Refuse(_)
+        ));
+        assert!(matches!(
+            judge(&post, Some("same-site"), None, ORIGIN),
+            Verdict::Refuse(_)
+        ));
         assert_eq!(judge(&post, None, Some(ORIGIN), ORIGIN), Verdict::Allow);
-        assert!(matches!(judge(&post, None, Some("https://evil.example"), ORIGIN), Verdict::Refuse(_)));
-        assert!(matches!(judge(&post, None, Some("null"), ORIGIN), Verdict::Refuse(_)));
+        assert!(matches!(
+            judge(&post, None, Some("https://evil.example"), ORIGIN),
+            Verdict::Refuse(_)
+        ));
+        assert!(matches!(
+            judge(&post, None, Some("null"), ORIGIN),
+            Verdict::Refuse(_)
+        ));
         assert_eq!(judge(&post, None, None, ORIGIN), Verdict::Allow);
-        assert!(matches!(judge(&Method::DELETE, None, Some("https://evil.example"), ORIGIN), Verdict::Refuse(_)));
+        assert!(matches!(
+            judge(&Method::DELETE, None, Some("https://evil.example"), ORIGIN),
+            Verdict::Refuse(_)
+        ));
     }
 }

@@ -17,12 +17,18 @@ pub async fn page(State(state): State<AppState>) -> Response {
     let dir = state.platform.config.settings.mail.mailbox_dir.clone();
     let shown = dir.display().to_string();
     match tokio::task::spawn_blocking(move || read_mailbox(&dir, SHOWN)).await {
-        Ok(Ok(messages)) => {
-            ([("x-robots-tag", "noindex, nofollow")], Html(render(&shown, &messages))).into_response()
-        }
+        Ok(Ok(messages)) => (
+            [("x-robots-tag", "noindex, nofollow")],
+            Html(render(&shown, &messages)),
+        )
+            .into_response(),
         Ok(Err(error)) => {
             tracing::error!(%error, dir = %shown, "cannot read the development mailbox");
-            (StatusCode::INTERNAL_SERVER_ERROR, "cannot read the development mailbox").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "cannot read the development mailbox",
+            )
+                .into_response()
         }
         Err(error) => {
             tracing::error!(%error, "reading the development mailbox panicked");
@@ -83,13 +89,19 @@ fn escape(text: &str) -> String {
 fn linked(body: &str) -> String {
     let mut out = String::with_capacity(body.len());
     let mut rest = body;
-    while let Some(start) = ["http://", "https://"].iter().filter_map(|scheme| rest.find(scheme)).min() {
+    while let Some(start) = ["http://", "https://"]
+        .iter()
+        .filter_map(|scheme| rest.find(scheme))
+        .min()
+    {
         out.push_str(&escape(&rest[..start]));
         let candidate = rest[start..]
             .split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\''))
             .next()
             .unwrap_or_default();
-        let url_len = candidate.trim_end_matches(['.', ',', ';', ':', '!', '?', ')']).len();
+        let url_len = candidate
+            .trim_end_matches(['.', ',', ';', ':', '!', '?', ')'])
+            .len();
         let url = escape(&rest[start..start + url_len]);
         out.push_str(&format!("<a href=\"{url}\">{url}</a>"));
         rest = &rest[start + url_len..];
@@ -117,10 +129,20 @@ mod tests {
     fn everything_from_the_mail_is_escaped() {
         let html = render(
             "/tmp/<box>",
-            &[message("\"><script>@x.test", "<b>hi</b> & 'bye'", "<img src=x onerror=alert(1)>")],
+            &[message(
+                "\"><script>@x.test",
+                "<b>hi</b> & 'bye'",
+                "<img src=x onerror=alert(1)>",
+            )],
         );
-        assert!(!html.contains("<script>") && !html.contains("<b>") && !html.contains("<img"), "{html}");
-        assert!(html.contains("data-to=\"&quot;&gt;&lt;script&gt;@x.test\""), "{html}");
+        assert!(
+            !html.contains("<script>") && !html.contains("<b>") && !html.contains("<img"),
+            "{html}"
+        );
+        assert!(
+            html.contains("data-to=\"&quot;&gt;&lt;script&gt;@x.test\""),
+            "{html}"
+        );
         assert!(html.contains("&lt;b&gt;hi&lt;/b&gt; &amp; &#39;bye&#39;"));
         assert!(html.contains("<code>/tmp/&lt;box&gt;</code>"));
         assert!(html.contains("<meta name=\"robots\" content=\"noindex\">"));
@@ -131,8 +153,16 @@ mod tests {
         let body = "Confirm: http://127.0.0.1:3000/verify?token=a&b=1\nor https://pay.example/x.\njavascript:alert(1) <http://e.test/>";
         let html = linked(body);
         assert!(html.contains("<a href=\"http://127.0.0.1:3000/verify?token=a&amp;b=1\">http://127.0.0.1:3000/verify?token=a&amp;b=1</a>\n"), "{html}");
-        assert!(html.contains("or <a href=\"https://pay.example/x\">https://pay.example/x</a>.\n"), "{html}");
-        assert!(html.contains("javascript:alert(1) &lt;<a href=\"http://e.test/\">http://e.test/</a>&gt;"), "{html}");
+        assert!(
+            html.contains("or <a href=\"https://pay.example/x\">https://pay.example/x</a>.\n"),
+            "{html}"
+        );
+        assert!(
+            html.contains(
+                "javascript:alert(1) &lt;<a href=\"http://e.test/\">http://e.test/</a>&gt;"
+            ),
+            "{html}"
+        );
         assert_eq!(linked("no links here & there"), "no links here &amp; there");
     }
 }

@@ -16,8 +16,18 @@ pub struct Facts(pub RequestFacts);
 impl FromRequestParts<Platform> for Facts {
     type Rejection = Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, platform: &Platform) -> Result<Self, Self::Rejection> {
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
-        Ok(Facts(app::request::facts_from(&platform.config.settings, &parts.headers, peer)))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        platform: &Platform,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
+        Ok(Facts(app::request::facts_from(
+            &platform.config.settings,
+            &parts.headers,
+            peer,
+        )))
     }
 }

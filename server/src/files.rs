@@ -17,11 +17,23 @@ use tower_sessions::Session;
 /// as JSON.
 pub(crate) fn refusal(error: AppError) -> Response {
     let body = serde_json::to_vec(&error).unwrap_or_default();
-    (error.status(), [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
+    (
+        error.status(),
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
 }
 
 /// The session's user if `policy` admits them: the in-handler check behind the guard's.
-pub(crate) async fn admitted(platform: &Platform, session: &Session, policy: Policy) -> Result<User, AppError> {
+pub(crate) async fn admitted(
+    platform: &Platform,
+    session: &Session,
+    policy: Policy,
+) -> Result<User, AppError> {
     let state = session::resolve(platform, session).await?;
     state.admits(policy, platform)?;
     match state {
@@ -31,7 +43,11 @@ pub(crate) async fn admitted(platform: &Platform, session: &Session, policy: Pol
 }
 
 /// The session's merchant member if their role is one of `roles`, with their scope.
-pub(crate) async fn member(platform: &Platform, session: &Session, roles: &'static [MerchantRole]) -> Result<(User, MerchantScope), AppError> {
+pub(crate) async fn member(
+    platform: &Platform,
+    session: &Session,
+    roles: &'static [MerchantRole],
+) -> Result<(User, MerchantScope), AppError> {
     let user = admitted(platform, session, Policy::Merchant(roles)).await?;
     let scope = MerchantScope::of(&user).ok_or(AppError::Forbidden)?;
     Ok((user, scope))
@@ -47,7 +63,12 @@ pub(crate) enum Disposition {
 
 /// A file's answer: its type, its name, and `no-store`, since every file here is a
 /// merchant's or the platform's own data.
-pub(crate) fn file(body: impl IntoResponse, content_type: &'static str, file_name: &str, disposition: Disposition) -> Response {
+pub(crate) fn file(
+    body: impl IntoResponse,
+    content_type: &'static str,
+    file_name: &str,
+    disposition: Disposition,
+) -> Response {
     let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));

@@ -11,12 +11,12 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, Request, State};
-use axum::middleware::Next;
-use axum::response::{Html, IntoResponse, Redirect, Response};
 use app::auth::session::{self, SessionState};
 use app::error::AppError;
 use app::policy::{self, Policy};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use http::{HeaderValue, StatusCode, header};
 use platform::Platform;
 use platform::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
@@ -26,13 +26,21 @@ const SIGN_IN_PAGE: &str = "/sign-in";
 const SECOND_FACTOR_PAGE: &str = "/sign-in/two-factor";
 const ENROLMENT_PAGE: &str = "/account/two-factor";
 
-pub async fn guard(State(platform): State<Platform>, session: Session, request: Request, next: Next) -> Response {
+pub async fn guard(
+    State(platform): State<Platform>,
+    session: Session,
+    request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path();
     let policy = if path.starts_with("/api/") {
         match policy::of(path) {
             Some(policy) => policy,
             None => {
-                tracing::warn!(path, "refused a call to a server function without a declared policy");
+                tracing::warn!(
+                    path,
+                    "refused a call to a server function without a declared policy"
+                );
                 return refusal(&request, AppError::NotFound);
             }
         }
@@ -51,8 +59,12 @@ pub async fn guard(State(platform): State<Platform>, session: Session, request: 
         Err(error) => {
             if error == AppError::Forbidden {
                 // Read from the request first: a borrowed request cannot cross an await.
-                let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
-                let facts = app::request::facts_from(&platform.config.settings, request.headers(), peer);
+                let peer = request
+                    .extensions()
+                    .get::<ConnectInfo<SocketAddr>>()
+                    .map(|info| info.0.ip());
+                let facts =
+                    app::request::facts_from(&platform.config.settings, request.headers(), peer);
                 let path = request.uri().path().chars().take(200).collect();
                 record_denial(&platform, &state, facts, path).await;
             }
@@ -63,12 +75,30 @@ pub async fn guard(State(platform): State<Platform>, session: Session, request: 
 
 /// A signed-in user refused for lack of a role or permission: recorded, since it is either
 /// a stale link or someone probing. (Anonymous refusals are not: anyone can make them.)
-async fn record_denial(platform: &Platform, state: &SessionState, facts: RequestFacts, path: String) {
-    let SessionState::SignedIn(user) = state else { return };
-    let kind = if user.kind == platform::identity::users::UserKind::Merchant { ActorKind::User } else { ActorKind::Staff };
-    let event = Event::new("access.denied", Actor { kind, id: Some(user.id) }, Outcome::Denied)
-        .reason("role or permission missing")
-        .detail(serde_json::json!({ "path": path }));
+async fn record_denial(
+    platform: &Platform,
+    state: &SessionState,
+    facts: RequestFacts,
+    path: String,
+) {
+    let SessionState::SignedIn(user) = state else {
+        return;
+    };
+    let kind = if user.kind == platform::identity::users::UserKind::Merchant {
+        ActorKind::User
+    } else {
+        ActorKind::Staff
+    };
+    let event = Event::new(
+        "access.denied",
+        Actor {
+            kind,
+            id: Some(user.id),
+        },
+        Outcome::Denied,
+    )
+    .reason("role or permission missing")
+    .detail(serde_json::json!({ "path": path }));
     if let Err(error) = audit::record_alone(&platform.pool, &event, &facts).await {
         tracing::error!(%error, "recording a denied request failed");
     }
@@ -101,7 +131,10 @@ fn refusal(request: &Request, error: AppError) -> Response {
     let body = serde_json::to_vec(&error).expect("an AppError always serialises");
     let mut response = (error.status(), body).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     if let Ok(path) = HeaderValue::from_str(request.uri().path()) {
         headers.insert("serverfnerror", path);
     }

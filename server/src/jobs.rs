@@ -14,9 +14,14 @@ pub fn spawn_cleanup(pool: PgPool) -> tokio::task::JoinHandle<()> {
         let mut every = tokio::time::interval(CLEANUP_EVERY);
         loop {
             every.tick().await;
-            match (sessions::delete_expired(&pool).await, tokens::delete_stale(&pool).await) {
+            match (
+                sessions::delete_expired(&pool).await,
+                tokens::delete_stale(&pool).await,
+            ) {
                 (Ok(sessions), Ok(tokens)) => tracing::debug!(sessions, tokens, "cleanup done"),
-                (Err(error), _) | (_, Err(error)) => tracing::warn!(%error, "cleanup failed; retrying later"),
+                (Err(error), _) | (_, Err(error)) => {
+                    tracing::warn!(%error, "cleanup failed; retrying later")
+                }
             }
         }
     })
@@ -50,7 +55,9 @@ pub fn spawn_refusal_reports(platform: platform::Platform) -> tokio::task::JoinH
             every.tick().await;
             match platform::payments::refusals::report_closed_windows(&platform).await {
                 Ok(reported) => tracing::debug!(reported, "refused-answer counts audited"),
-                Err(error) => tracing::warn!(%error, "auditing refused-answer counts failed; retrying later"),
+                Err(error) => {
+                    tracing::warn!(%error, "auditing refused-answer counts failed; retrying later")
+                }
             }
         }
     })
@@ -66,7 +73,9 @@ pub fn spawn_reconciliation(platform: platform::Platform) -> tokio::task::JoinHa
             every.tick().await;
             let now = time::OffsetDateTime::now_utc();
             match platform::payments::reconciliation::run_due(&platform, now).await {
-                Ok(report) if report.checked > 0 => tracing::info!(?report, "reconciliation pass done"),
+                Ok(report) if report.checked > 0 => {
+                    tracing::info!(?report, "reconciliation pass done")
+                }
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "reconciliation pass failed; retrying later"),
             }
@@ -85,7 +94,9 @@ pub fn spawn_audit_retention(platform: platform::Platform) -> tokio::task::JoinH
             every.tick().await;
             match platform::audit::purge_expired(&platform.pool, keep_days).await {
                 Ok(purged) => tracing::info!(purged, keep_days, "audit retention pass done"),
-                Err(error) => tracing::warn!(%error, "audit retention pass failed; retrying tomorrow"),
+                Err(error) => {
+                    tracing::warn!(%error, "audit retention pass failed; retrying tomorrow")
+                }
             }
         }
     })
@@ -104,7 +115,10 @@ pub fn spawn_kyc_restrictions(platform: platform::Platform) -> tokio::task::Join
             let now = time::OffsetDateTime::now_utc();
             match platform::kyc::review::restrict_overdue(&platform, now).await {
                 Ok(0) => {}
-                Ok(restricted) => tracing::info!(restricted, "overdue re-verifications restricted to Test Mode"),
+                Ok(restricted) => tracing::info!(
+                    restricted,
+                    "overdue re-verifications restricted to Test Mode"
+                ),
                 Err(error) => tracing::warn!(%error, "re-verification pass failed; retrying later"),
             }
         }
@@ -115,7 +129,9 @@ pub fn spawn_kyc_restrictions(platform: platform::Platform) -> tokio::task::Join
 /// `ledger.release_poll_secs`; instances share the holds through `SKIP LOCKED`.
 pub fn spawn_ledger_release(platform: platform::Platform) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(Duration::from_secs(platform.config.settings.ledger.release_poll_secs));
+        let mut every = tokio::time::interval(Duration::from_secs(
+            platform.config.settings.ledger.release_poll_secs,
+        ));
         loop {
             every.tick().await;
             match platform::ledger::release::release_due(&platform).await {
@@ -137,7 +153,11 @@ pub fn spawn_ledger_check(platform: platform::Platform) -> tokio::task::JoinHand
         loop {
             every.tick().await;
             match platform::ledger::checks::verify_balances(&platform).await {
-                Ok(report) => tracing::info!(accounts = report.accounts, opened = report.opened, "ledger balances checked"),
+                Ok(report) => tracing::info!(
+                    accounts = report.accounts,
+                    opened = report.opened,
+                    "ledger balances checked"
+                ),
                 Err(error) => tracing::warn!(%error, "ledger check failed; retrying tomorrow"),
             }
         }

@@ -38,7 +38,10 @@ const PAGE: &str = "/dashboard/verification";
 
 pub fn routes() -> Router<Platform> {
     Router::new()
-        .route("/api/kyc/files", post(upload).layer(DefaultBodyLimit::max(BODY_LIMIT)))
+        .route(
+            "/api/kyc/files",
+            post(upload).layer(DefaultBodyLimit::max(BODY_LIMIT)),
+        )
         .route("/api/kyc/files/{id}", get(member_download))
         .route("/api/admin/kyc/files/{id}", get(staff_download))
 }
@@ -57,7 +60,12 @@ struct UploadForm {
 }
 
 async fn read_form(mut multipart: Multipart) -> Result<UploadForm, StatusCode> {
-    let mut form = UploadForm { kind: String::new(), person_id: String::new(), file: Vec::new(), too_large: false };
+    let mut form = UploadForm {
+        kind: String::new(),
+        person_id: String::new(),
+        file: Vec::new(),
+        too_large: false,
+    };
     while let Some(mut field) = multipart.next_field().await.map_err(|e| e.status())? {
         match field.name() {
             Some("kind") => form.kind = field.text().await.map_err(|e| e.status())?,
@@ -97,7 +105,9 @@ async fn upload(
     if form.too_large {
         return back("upload_error=size");
     }
-    let Some(kind) = DocumentKind::parse(form.kind.trim()) else { return back("upload_error=kind") };
+    let Some(kind) = DocumentKind::parse(form.kind.trim()) else {
+        return back("upload_error=kind");
+    };
     let person_id = match form.person_id.trim() {
         "" => None,
         text => match Uuid::parse_str(text) {
@@ -105,7 +115,17 @@ async fn upload(
             Err(_) => return back("upload_error=person"),
         },
     };
-    match documents::upload(&platform, user.id, scope.merchant_id(), kind, person_id, &form.file, &facts).await {
+    match documents::upload(
+        &platform,
+        user.id,
+        scope.merchant_id(),
+        kind,
+        person_id,
+        &form.file,
+        &facts,
+    )
+    .await
+    {
         Ok(_) => back(&format!("uploaded={}", kind.slug())),
         Err(error) => match upload_error(&form.file, &error) {
             Some(code) => back(&format!("upload_error={code}")),
@@ -121,7 +141,10 @@ fn upload_error(file: &[u8], error: &KycError) -> Option<&'static str> {
         KycError::Invalid { field: "file", .. } if file.len() > MAX_BYTES => "size",
         KycError::Invalid { field: "file", .. } => "type",
         KycError::Invalid { field: "kind", .. } => "passport_back",
-        KycError::Invalid { field: "person_id", .. } | KycError::NotFound => "person",
+        KycError::Invalid {
+            field: "person_id", ..
+        }
+        | KycError::NotFound => "person",
         KycError::NotAllowed(_) => "closed",
         _ => return None,
     })
@@ -137,7 +160,10 @@ async fn member_download(
         Ok(member) => member,
         Err(error) => return refusal(error),
     };
-    let reader = Reader::Member { user_id: user.id, merchant_id: scope.merchant_id() };
+    let reader = Reader::Member {
+        user_id: user.id,
+        merchant_id: scope.merchant_id(),
+    };
     download(&platform, reader, &id, facts).await
 }
 
@@ -147,7 +173,13 @@ async fn staff_download(
     Facts(facts): Facts,
     Path(id): Path<String>,
 ) -> Response {
-    let user = match admitted(&platform, &session, Policy::Staff(Module::Merchants, Level::View)).await {
+    let user = match admitted(
+        &platform,
+        &session,
+        Policy::Staff(Module::Merchants, Level::View),
+    )
+    .await
+    {
         Ok(user) => user,
         Err(error) => return refusal(error),
     };
@@ -155,10 +187,17 @@ async fn staff_download(
 }
 
 async fn download(platform: &Platform, reader: Reader, id: &str, facts: RequestFacts) -> Response {
-    let Ok(id) = Uuid::parse_str(id) else { return refusal(AppError::NotFound) };
+    let Ok(id) = Uuid::parse_str(id) else {
+        return refusal(AppError::NotFound);
+    };
     let document = match documents::read(platform, reader, id, &facts).await {
         Ok(document) => document,
         Err(error) => return refusal(AppError::from(error)),
     };
-    files::file(document.bytes().to_vec(), document.file_type.content_type(), &document.file_name(), Disposition::Attachment)
+    files::file(
+        document.bytes().to_vec(),
+        document.file_type.content_type(),
+        &document.file_name(),
+        Disposition::Attachment,
+    )
 }

@@ -19,14 +19,24 @@ pub fn routes() -> Router<Platform> {
 }
 
 #[tracing::instrument(skip_all)]
-async fn export(State(platform): State<Platform>, session: Session, Facts(facts): Facts) -> Response {
+async fn export(
+    State(platform): State<Platform>,
+    session: Session,
+    Facts(facts): Facts,
+) -> Response {
     let (user, scope) = match member(&platform, &session, ALL_MERCHANT_ROLES).await {
         Ok(member) => member,
         Err(error) => return refusal(error),
     };
-    let (csv, file_name) = match app::balance::ssr::export(&platform, &user, &scope, &session, &facts).await {
-        Ok(export) => export,
-        Err(error) => return refusal(error),
-    };
-    file(csv, "text/csv; charset=utf-8", &file_name, Disposition::Attachment)
+    let (csv, file_name) =
+        match app::balance::ssr::export(&platform, &user, &scope, &session, &facts).await {
+            Ok(export) => export,
+            Err(error) => return refusal(error),
+        };
+    file(
+        csv,
+        "text/csv; charset=utf-8",
+        &file_name,
+        Disposition::Attachment,
+    )
 }

@@ -30,10 +30,10 @@ use platform::Platform;
 use platform::identity::sessions::PgSessionStore;
 use secrecy::ExposeSecret;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_sessions::cookie::{Key, SameSite};
 use tower_sessions::service::SignedCookie;
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
 use crate::security_headers::HeaderPolicy;
 
@@ -70,13 +70,19 @@ pub fn session_layer(platform: &Platform) -> SessionManagerLayer<PgSessionStore,
     let https = settings.public_url.starts_with("https://");
     let idle = time::Duration::minutes(settings.identity.session_idle_minutes.into());
     SessionManagerLayer::new(PgSessionStore::new(platform.pool.clone()))
-        .with_name(if https { "__Host-saleonix-session" } else { "saleonix-session" })
+        .with_name(if https {
+            "__Host-saleonix-session"
+        } else {
+            "saleonix-session"
+        })
         .with_secure(https)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(idle))
-        .with_signed(Key::from(platform.config.secrets.session_key.expose_secret()))
+        .with_signed(Key::from(
+            platform.config.secrets.session_key.expose_secret(),
+        ))
 }
 
 /// The whole application. Layers run outermost first: request id, tracing, panic
@@ -112,22 +118,35 @@ pub fn router(platform: Platform) -> Router {
     let router = router.merge(chargeback_files::routes().with_state(platform.clone()));
     let router = router.merge(ledger_export::routes().with_state(platform.clone()));
     let router = router.merge(payout_files::routes().with_state(platform.clone()));
-    let state = AppState { leptos: leptos.clone(), platform };
+    let state = AppState {
+        leptos: leptos.clone(),
+        platform,
+    };
 
     router
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let leptos = leptos.clone();
             move || shell(leptos.clone())
         })
-        .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .fallback(file_and_error_handler_with_context::<AppState, _>(
+            context, shell,
+        ))
         .with_state(state)
         .layer(guard)
         .layer(sessions)
-        .layer(axum::middleware::from_fn_with_state(origin, csrf::refuse_cross_site))
-        .layer(axum::middleware::from_fn_with_state(headers, security_headers::apply))
+        .layer(axum::middleware::from_fn_with_state(
+            origin,
+            csrf::refuse_cross_site,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            headers,
+            security_headers::apply,
+        ))
         .layer(CatchPanicLayer::new())
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(telemetry::http_trace_layer())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-        .layer(axum::middleware::map_request(telemetry::replace_unacceptable_request_id))
+        .layer(axum::middleware::map_request(
+            telemetry::replace_unacceptable_request_id,
+        ))
 }

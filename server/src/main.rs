@@ -56,10 +56,18 @@ async fn run(command: &str, config: Config) -> Result<ExitCode, Box<dyn std::err
         _ => {}
     }
     if settings.env == Environment::Development {
-        let sandbox = platform::payments::gateways::configured(&settings.payten, platform::gateway_accounts::Mode::Test);
-        print_demo_accounts(platform::seed::seed_demo(&pool, &config.secrets.field_keys, sandbox).await?);
+        let sandbox = platform::payments::gateways::configured(
+            &settings.payten,
+            platform::gateway_accounts::Mode::Test,
+        );
+        print_demo_accounts(
+            platform::seed::seed_demo(&pool, &config.secrets.field_keys, sandbox).await?,
+        );
         if let Some(list) = platform::kyc::sanctions::list::load_sample_if_none(&pool).await? {
-            tracing::info!(entries = list.entry_count, "no sanctions list was loaded: loaded the shipped sample");
+            tracing::info!(
+                entries = list.entry_count,
+                "no sanctions list was loaded: loaded the shipped sample"
+            );
         }
     }
     let config = Arc::new(config);
@@ -73,7 +81,11 @@ async fn run(command: &str, config: Config) -> Result<ExitCode, Box<dyn std::err
     // Aborted with the runtime when serving stops. A message it was sending stays queued,
     // its transaction never committed, and is sent on the next start: mail is sent at
     // least once, never lost.
-    tokio::spawn(platform::mail::run_worker(pool.clone(), config.clone(), transport));
+    tokio::spawn(platform::mail::run_worker(
+        pool.clone(),
+        config.clone(),
+        transport,
+    ));
     let _cleanup = server::jobs::spawn_cleanup(pool.clone());
     let platform = Platform::new(pool, config);
     let _expiry = server::jobs::spawn_checkout_expiry(platform.clone());
@@ -86,15 +98,26 @@ async fn run(command: &str, config: Config) -> Result<ExitCode, Box<dyn std::err
     let _payout_run = server::jobs::spawn_payout_run(platform.clone());
     let app = server::router(platform);
     match &settings.tls {
-        Some(tls) => server::tls::serve(app, settings.listen, tls, settings.public_origin().to_owned()).await?,
+        Some(tls) => {
+            server::tls::serve(
+                app,
+                settings.listen,
+                tls,
+                settings.public_origin().to_owned(),
+            )
+            .await?
+        }
         None => {
             let listener = tokio::net::TcpListener::bind(settings.listen).await?;
             tracing::info!(listen = %settings.listen, public_url = %settings.public_url, "serving");
-            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
-                .await?;
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -109,7 +132,10 @@ async fn audit_verify(pool: &sqlx::PgPool) -> Result<ExitCode, Box<dyn std::erro
         return Ok(ExitCode::FAILURE);
     }
     match report.head {
-        Some(head) => println!("audit chain ok: {} rows, head #{} {}", report.rows_checked, head.id, head.hash),
+        Some(head) => println!(
+            "audit chain ok: {} rows, head #{} {}",
+            report.rows_checked, head.id, head.hash
+        ),
         None => println!("audit chain ok: 0 rows"),
     }
     Ok(ExitCode::SUCCESS)
@@ -119,11 +145,17 @@ async fn audit_verify(pool: &sqlx::PgPool) -> Result<ExitCode, Box<dyn std::erro
 /// wrong line changes nothing and exits non-zero, naming the line.
 async fn sanctions_load(pool: &sqlx::PgPool) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let path = std::env::args().nth(2).unwrap_or_default();
-    let csv = std::fs::read_to_string(&path).map_err(|error| format!("cannot read {path}: {error}"))?;
-    let source = std::path::Path::new(&path).file_name().map_or(path.clone(), |name| name.to_string_lossy().into_owned());
+    let csv =
+        std::fs::read_to_string(&path).map_err(|error| format!("cannot read {path}: {error}"))?;
+    let source = std::path::Path::new(&path)
+        .file_name()
+        .map_or(path.clone(), |name| name.to_string_lossy().into_owned());
     match platform::kyc::sanctions::load(pool, &source, &csv).await {
         Ok(list) => {
-            println!("sanctions list loaded: {} entries from {} at {}", list.entry_count, list.source, list.loaded_at);
+            println!(
+                "sanctions list loaded: {} entries from {} at {}",
+                list.entry_count, list.source, list.loaded_at
+            );
             Ok(ExitCode::SUCCESS)
         }
         Err(platform::kyc::sanctions::list::ListError::Invalid { line, message }) => {
@@ -140,10 +172,17 @@ fn print_demo_accounts(accounts: Option<Vec<platform::seed::DemoAccount>>) {
         Some(accounts) => {
             println!("\n  Demo platform seeded. These passwords are shown once:\n");
             for account in accounts {
-                println!("    {:<16} {:<30} {}", account.role, account.email, account.password.expose_secret());
+                println!(
+                    "    {:<16} {:<30} {}",
+                    account.role,
+                    account.email,
+                    account.password.expose_secret()
+                );
             }
             println!();
         }
-        None => tracing::info!("demo platform already seeded (its passwords were printed when it was created)"),
+        None => tracing::info!(
+            "demo platform already seeded (its passwords were printed when it was created)"
+        ),
     }
 }

@@ -59,7 +59,10 @@ async fn member_statement(
         Ok(member) => member,
         Err(error) => return refusal(error),
     };
-    let reader = Reader::Member { user_id: user.id, merchant_id: scope.merchant_id() };
+    let reader = Reader::Member {
+        user_id: user.id,
+        merchant_id: scope.merchant_id(),
+    };
     statement_response(&platform, reader, &id, &format.format, &facts).await
 }
 
@@ -70,15 +73,36 @@ async fn staff_statement(
     Path(id): Path<String>,
     Query(format): Query<Format>,
 ) -> Response {
-    let user = match admitted(&platform, &session, Policy::Staff(Module::Payouts, Level::View)).await {
+    let user = match admitted(
+        &platform,
+        &session,
+        Policy::Staff(Module::Payouts, Level::View),
+    )
+    .await
+    {
         Ok(user) => user,
         Err(error) => return refusal(error),
     };
-    statement_response(&platform, Reader::Staff { user_id: user.id }, &id, &format.format, &facts).await
+    statement_response(
+        &platform,
+        Reader::Staff { user_id: user.id },
+        &id,
+        &format.format,
+        &facts,
+    )
+    .await
 }
 
-async fn statement_response(platform: &Platform, reader: Reader, id: &str, format: &str, facts: &RequestFacts) -> Response {
-    let Ok(id) = Uuid::parse_str(id) else { return refusal(AppError::NotFound) };
+async fn statement_response(
+    platform: &Platform,
+    reader: Reader,
+    id: &str,
+    format: &str,
+    facts: &RequestFacts,
+) -> Response {
+    let Ok(id) = Uuid::parse_str(id) else {
+        return refusal(AppError::NotFound);
+    };
     let statement = match statement::read(platform, reader, id, facts).await {
         Ok(statement) => statement,
         Err(error) => return refusal(AppError::from(error)),
@@ -86,24 +110,54 @@ async fn statement_response(platform: &Platform, reader: Reader, id: &str, forma
     let stem = statement.file_stem();
     // The statement page carries no script: the strictest policy fits it.
     let mut response = match format {
-        "csv" => file(statement.to_csv(), "text/csv; charset=utf-8", &format!("{stem}.csv"), Disposition::Attachment),
-        _ => file(statement.to_html(), "text/html; charset=utf-8", &format!("{stem}.html"), Disposition::Inline),
+        "csv" => file(
+            statement.to_csv(),
+            "text/csv; charset=utf-8",
+            &format!("{stem}.csv"),
+            Disposition::Attachment,
+        ),
+        _ => file(
+            statement.to_html(),
+            "text/html; charset=utf-8",
+            &format!("{stem}.html"),
+            Disposition::Inline,
+        ),
     };
     response.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"),
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+        ),
     );
     response
 }
 
-async fn batch_file(State(platform): State<Platform>, session: Session, Facts(facts): Facts, Path(id): Path<String>) -> Response {
-    let user = match admitted(&platform, &session, Policy::Staff(Module::Payouts, Level::Act)).await {
+async fn batch_file(
+    State(platform): State<Platform>,
+    session: Session,
+    Facts(facts): Facts,
+    Path(id): Path<String>,
+) -> Response {
+    let user = match admitted(
+        &platform,
+        &session,
+        Policy::Staff(Module::Payouts, Level::Act),
+    )
+    .await
+    {
         Ok(user) => user,
         Err(error) => return refusal(error),
     };
-    let Ok(id) = Uuid::parse_str(&id) else { return refusal(AppError::NotFound) };
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return refusal(AppError::NotFound);
+    };
     match pain001::batch_file(&platform, id, user.id, &facts).await {
-        Ok((name, xml)) => file(xml, "application/xml; charset=utf-8", &name, Disposition::Attachment),
+        Ok((name, xml)) => file(
+            xml,
+            "application/xml; charset=utf-8",
+            &name,
+            Disposition::Attachment,
+        ),
         Err(error) => refusal(AppError::from(error)),
     }
 }
@@ -118,7 +172,13 @@ async fn import_statement(
     Facts(facts): Facts,
     mut multipart: Multipart,
 ) -> Response {
-    let user = match admitted(&platform, &session, Policy::Staff(Module::Payouts, Level::Act)).await {
+    let user = match admitted(
+        &platform,
+        &session,
+        Policy::Staff(Module::Payouts, Level::Act),
+    )
+    .await
+    {
         Ok(user) => user,
         Err(error) => return refusal(error),
     };
@@ -137,7 +197,9 @@ async fn import_statement(
             Err(_) => return back("import_error=size"),
         }
     }
-    let Some((name, bytes)) = file else { return back("import_error=empty") };
+    let Some((name, bytes)) = file else {
+        return back("import_error=empty");
+    };
     match import::import(&platform, user.id, &name, &bytes, &facts).await {
         Ok(report) => back(&format!("imported={}", report.import_id)),
         Err(PayoutError::Invalid { .. }) => back("import_error=format"),

@@ -13,8 +13,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::HeaderValue;
 use http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS,
-    X_FRAME_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY,
+    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use platform::config::Settings;
 use rand::RngCore;
@@ -39,7 +39,10 @@ pub struct HeaderPolicy {
 impl HeaderPolicy {
     pub fn from_settings(settings: &Settings) -> Self {
         Self {
-            form_action: format!("'self' {} {}", settings.payten.test_gate_url, settings.payten.live_gate_url),
+            form_action: format!(
+                "'self' {} {}",
+                settings.payten.test_gate_url, settings.payten.live_gate_url
+            ),
             tls: settings.tls.is_some() || settings.public_url.starts_with("https://"),
             trust_forwarded_proto: settings.trust_forwarded_proto,
         }
@@ -68,16 +71,27 @@ fn new_nonce() -> Arc<str> {
 /// Public application files may be cached but must be revalidated (their names carry no
 /// hash); everything else, pages and API answers alike, is `no-store`.
 fn cache_control(path: &str) -> &'static str {
-    if path.starts_with("/pkg/") || path == "/favicon.svg" { "no-cache" } else { "no-store" }
+    if path.starts_with("/pkg/") || path == "/favicon.svg" {
+        "no-cache"
+    } else {
+        "no-store"
+    }
 }
 
-pub async fn apply(State(policy): State<Arc<HeaderPolicy>>, mut request: Request, next: Next) -> Response {
+pub async fn apply(
+    State(policy): State<Arc<HeaderPolicy>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let nonce = new_nonce();
     request.extensions_mut().insert(CspNonce(nonce.clone()));
     let path = request.uri().path().to_owned();
     let https = policy.tls
         || (policy.trust_forwarded_proto
-            && request.headers().get("x-forwarded-proto").is_some_and(|v| v.as_bytes() == b"https"));
+            && request
+                .headers()
+                .get("x-forwarded-proto")
+                .is_some_and(|v| v.as_bytes() == b"https"));
 
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
@@ -85,16 +99,34 @@ pub async fn apply(State(policy): State<Arc<HeaderPolicy>>, mut request: Request
     headers.insert(CONTENT_SECURITY_POLICY, csp);
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
-    headers.insert("permissions-policy", HeaderValue::from_static(PERMISSIONS_POLICY));
-    headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    headers.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static(cache_control(&path)));
+    headers.insert(
+        REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    headers.insert(
+        "permissions-policy",
+        HeaderValue::from_static(PERMISSIONS_POLICY),
+    );
+    headers.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static(cache_control(&path)),
+    );
     if https {
         headers.insert(STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));
     }
     if UNINDEXED_PREFIXES.iter().any(|p| path.starts_with(p)) {
-        headers.insert("x-robots-tag", HeaderValue::from_static("noindex, nofollow"));
+        headers.insert(
+            "x-robots-tag",
+            HeaderValue::from_static("noindex, nofollow"),
+        );
     }
     response
 }
@@ -103,7 +135,9 @@ pub async fn apply(State(policy): State<Arc<HeaderPolicy>>, mut request: Request
 /// one [`apply`] put in the CSP header.
 pub fn adopt_request_nonce() {
     use leptos::prelude::{provide_context, use_context};
-    if let Some(nonce) = use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<CspNonce>().cloned()) {
+    if let Some(nonce) =
+        use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<CspNonce>().cloned())
+    {
         provide_context(leptos::nonce::Nonce::from_value(nonce.0));
     }
 }

@@ -7,7 +7,8 @@ use tower_http::trace::TraceLayer;
 use tracing_subscriber::EnvFilter;
 
 pub fn init(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     match format {
         LogFormat::Json => builder.json().flatten_event(true).init(),
@@ -28,7 +29,9 @@ pub fn http_trace_layer() -> TraceLayer<SharedClassifier<ServerErrorsAsFailures>
 /// (`app::request::acceptable_request_id`), so that `SetRequestIdLayer`, which runs next,
 /// gives the request a fresh one. The id reaches logs and audit rows: an over-long one made
 /// the audit row fail, and odd characters could forge log lines.
-pub async fn replace_unacceptable_request_id(mut request: axum::extract::Request) -> axum::extract::Request {
+pub async fn replace_unacceptable_request_id(
+    mut request: axum::extract::Request,
+) -> axum::extract::Request {
     let mut ids = request.headers().get_all("x-request-id").iter();
     let acceptable = match (ids.next(), ids.next()) {
         (None, _) => true,

@@ -12,7 +12,10 @@ use platform::config::TlsConfig;
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("cannot load the TLS certificate or key: {0}")]
     Load(std::io::Error),
     #[error("server error: {0}")]
@@ -20,11 +23,20 @@ pub enum TlsError {
 }
 
 /// Binds the configured addresses, then serves.
-pub async fn serve(app: Router, listen: SocketAddr, tls: &TlsConfig, public_origin: String) -> Result<(), TlsError> {
+pub async fn serve(
+    app: Router,
+    listen: SocketAddr,
+    tls: &TlsConfig,
+    public_origin: String,
+) -> Result<(), TlsError> {
     let bind_error = |addr| move |source| TlsError::Bind { addr, source };
     let listener = std::net::TcpListener::bind(listen).map_err(bind_error(listen))?;
     let redirect = match tls.redirect_listen {
-        Some(addr) => Some(tokio::net::TcpListener::bind(addr).await.map_err(bind_error(addr))?),
+        Some(addr) => Some(
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(bind_error(addr))?,
+        ),
         None => None,
     };
     serve_on(app, listener, tls, redirect, public_origin).await
@@ -40,7 +52,9 @@ pub async fn serve_on(
 ) -> Result<(), TlsError> {
     // rustls is built without a default provider (no C toolchain needed for aws-lc).
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let rustls = RustlsConfig::from_pem_file(&tls.cert_path, &tls.key_path).await.map_err(TlsError::Load)?;
+    let rustls = RustlsConfig::from_pem_file(&tls.cert_path, &tls.key_path)
+        .await
+        .map_err(TlsError::Load)?;
     if let Some(redirect) = redirect {
         tokio::spawn(redirect_to_https(redirect, public_origin));
     }
@@ -56,7 +70,10 @@ pub async fn serve_on(
 /// the Host header it arrived with, which an attacker controls).
 async fn redirect_to_https(listener: tokio::net::TcpListener, public_origin: String) {
     let app = Router::new().fallback(move |uri: http::Uri| {
-        let target = format!("{public_origin}{}", uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"));
+        let target = format!(
+            "{public_origin}{}",
+            uri.path_and_query().map(|p| p.as_str()).unwrap_or("/")
+        );
         async move { Redirect::permanent(&target) }
     });
     tracing::info!(listen = ?listener.local_addr().ok(), "redirecting HTTP to HTTPS");

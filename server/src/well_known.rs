@@ -21,5 +21,8 @@ pub async fn security_txt(State(state): State<AppState>) -> impl IntoResponse {
 /// Signed-in surfaces and the API are kept out of search engines (they also send
 /// `X-Robots-Tag`, for crawlers that ignore this file).
 pub async fn robots_txt() -> impl IntoResponse {
-    (TEXT, "User-agent: *\nDisallow: /admin\nDisallow: /dashboard\nDisallow: /api/\n")
+    (
+        TEXT,
+        "User-agent: *\nDisallow: /admin\nDisallow: /dashboard\nDisallow: /api/\n",
+    )
 }

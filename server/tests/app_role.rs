@@ -11,7 +11,9 @@ use support::accounts::{PASSWORD, Visitor, location, signed_in, verified_account
 async fn as_app_role(pool: &PgPool) -> PgPool {
     PgPoolOptions::new()
         .max_connections(5)
-        .after_connect(|conn, _| Box::pin(async move { conn.execute("SET ROLE saleonix_app").await.map(drop) }))
+        .after_connect(|conn, _| {
+            Box::pin(async move { conn.execute("SET ROLE saleonix_app").await.map(drop) })
+        })
         .connect_with((*pool.connect_options()).clone())
         .await
         .unwrap()
@@ -23,15 +25,45 @@ async fn the_server_works_whole_as_the_application_role(pool: PgPool) {
     let email = "drita@dardania.example";
     verified_account(&server, email).await;
     let mut visitor = signed_in(&server, email, PASSWORD).await;
-    assert_eq!(visitor.post("/api/account/sessions", &[]).await.status(), 200);
-    assert_eq!(visitor.post("/api/account/two-factor/start", &[]).await.status(), 200);
-    let invited = visitor.post("/api/team/invite", &[("email", "luan@dardania.example"), ("full_name", "Luan"), ("role", "viewer")]).await;
+    assert_eq!(
+        visitor.post("/api/account/sessions", &[]).await.status(),
+        200
+    );
+    assert_eq!(
+        visitor
+            .post("/api/account/two-factor/start", &[])
+            .await
+            .status(),
+        200
+    );
+    let invited = visitor
+        .post(
+            "/api/team/invite",
+            &[
+                ("email", "luan@dardania.example"),
+                ("full_name", "Luan"),
+                ("role", "viewer"),
+            ],
+        )
+        .await;
     assert_eq!(invited.status(), 200);
     let mut contact = Visitor::new(&server);
     let sent = contact
-        .post("/api/public/contact", &[("name", "Luan"), ("email", "luan@example.com"), ("business_name", ""), ("message", "Hi")])
+        .post(
+            "/api/public/contact",
+            &[
+                ("name", "Luan"),
+                ("email", "luan@example.com"),
+                ("business_name", ""),
+                ("message", "Hi"),
+            ],
+        )
         .await;
-    assert!(sent.status().is_success() || sent.status().is_redirection(), "{}", sent.status());
+    assert!(
+        sent.status().is_success() || sent.status().is_redirection(),
+        "{}",
+        sent.status()
+    );
     let ended = visitor.post("/api/account/sign-out-everywhere", &[]).await;
     assert_eq!(location(&ended), "/sign-in?signed_out=1");
 
@@ -39,23 +71,40 @@ async fn the_server_works_whole_as_the_application_role(pool: PgPool) {
     let dir = std::env::temp_dir().join(format!("saleonix-app-role-{}", uuid::Uuid::new_v4()));
     let transport = platform::mail::Transport::Mailbox(dir);
     let config = &server.platform.config;
-    let sent = platform::mail::deliver_due(&server.platform.pool, &config.secrets.field_keys, &transport, &config.settings.mail)
-        .await
-        .unwrap();
-    assert_eq!(sent, 2, "the verification and the invitation were delivered");
+    let sent = platform::mail::deliver_due(
+        &server.platform.pool,
+        &config.secrets.field_keys,
+        &transport,
+        &config.settings.mail,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        sent, 2,
+        "the verification and the invitation were delivered"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn the_application_role_cannot_change_the_schema_or_the_past(pool: PgPool) {
     let app = as_app_role(&pool).await;
     // Migrating needs the owner; checking the schema at start does not.
-    assert!(platform::db::MIGRATOR.run(&app).await.is_err(), "the role cannot migrate");
-    platform::db::check_current(&app).await.expect("a current schema passes the start-up check");
-    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = (SELECT max(version) FROM _sqlx_migrations)")
-        .execute(&pool)
+    assert!(
+        platform::db::MIGRATOR.run(&app).await.is_err(),
+        "the role cannot migrate"
+    );
+    platform::db::check_current(&app)
         .await
-        .unwrap();
-    assert!(matches!(platform::db::check_current(&app).await, Err(platform::db::DbError::Behind(missing)) if missing.len() == 1));
+        .expect("a current schema passes the start-up check");
+    sqlx::query(
+        "DELETE FROM _sqlx_migrations WHERE version = (SELECT max(version) FROM _sqlx_migrations)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert!(
+        matches!(platform::db::check_current(&app).await, Err(platform::db::DbError::Behind(missing)) if missing.len() == 1)
+    );
     for statement in [
         "DROP TABLE users",
         "ALTER TABLE users ADD COLUMN x int",
@@ -67,7 +116,10 @@ async fn the_application_role_cannot_change_the_schema_or_the_past(pool: PgPool)
         "TRUNCATE sessions",
     ] {
         let refused = sqlx::query(statement).execute(&app).await;
-        assert!(refused.is_err(), "the application role could run: {statement}");
+        assert!(
+            refused.is_err(),
+            "the application role could run: {statement}"
+        );
     }
 }
 
@@ -82,5 +134,8 @@ async fn every_application_table_grants_the_application_role_something(pool: PgP
     .fetch_all(&pool)
     .await
     .unwrap();
-    assert!(ungranted.is_empty(), "tables the server could not read as saleonix_app: {ungranted:?}");
+    assert!(
+        ungranted.is_empty(),
+        "tables the server could not read as saleonix_app: {ungranted:?}"
+    );
 }

@@ -9,8 +9,8 @@ mod support;
 use payten::TransStat;
 use payten_sandbox::buyer::HtmlForm;
 use platform::gateway_accounts::Mode;
-use platform::payments::{daily_report, reconciliation};
 use platform::payments::refunds::{self, Method, RefundStatus};
+use platform::payments::{daily_report, reconciliation};
 use sqlx::PgPool;
 use support::checkout::{APPROVE, Shop, field, shop};
 use time::OffsetDateTime;
@@ -23,7 +23,10 @@ const DECLINE: &str = "4000000000000051";
 /// checkout is paid. Returns the second tab's form and the two order ids.
 async fn paid_in_the_first_of_two_tabs(shop: &Shop, token: &str) -> (HtmlForm, String, String) {
     let (first, second) = (shop.to_gateway(token).await, shop.to_gateway(token).await);
-    let (a, b) = (field(&first, "oid").to_owned(), field(&second, "oid").to_owned());
+    let (a, b) = (
+        field(&first, "oid").to_owned(),
+        field(&second, "oid").to_owned(),
+    );
     shop.pay_at_gateway(&first, APPROVE).await;
     shop.reaches(&a, "paid").await;
     (second, a, b)
@@ -40,7 +43,8 @@ async fn second_charge_unheard(shop: &Shop, token: &str) -> (String, String) {
 
 async fn drop_answers(shop: &Shop, order_id: &str) {
     for kind in ["drop_callback", "drop_return"] {
-        shop.fault(serde_json::json!({ "kind": kind, "order_id": order_id })).await;
+        shop.fault(serde_json::json!({ "kind": kind, "order_id": order_id }))
+            .await;
     }
 }
 
@@ -57,9 +61,19 @@ async fn exceptions(shop: &Shop, order_id: &str) -> Vec<String> {
 }
 
 /// What a returned duplicate of `amount_minor` looks like everywhere a person would look.
-async fn assert_returned_duplicate(shop: &Shop, paid: &str, duplicate: &str, amount_minor: i64, note: &str) {
+async fn assert_returned_duplicate(
+    shop: &Shop,
+    paid: &str,
+    duplicate: &str,
+    amount_minor: i64,
+    note: &str,
+) {
     assert_eq!(shop.status(paid).await, "paid");
-    assert_eq!(shop.money(duplicate).await, ("duplicate".into(), amount_minor, 0), "returned in full, nothing held");
+    assert_eq!(
+        shop.money(duplicate).await,
+        ("duplicate".into(), amount_minor, 0),
+        "returned in full, nothing held"
+    );
     let paid_of_checkout: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM payments WHERE session_id = (SELECT session_id FROM payments WHERE order_id = $1)
                                          AND status IN ('paid', 'refunded', 'partially_refunded')",
@@ -70,16 +84,43 @@ async fn assert_returned_duplicate(shop: &Shop, paid: &str, duplicate: &str, amo
     .unwrap();
     assert_eq!(paid_of_checkout, 1, "one paid payment per checkout");
 
-    let payment_id = sqlx::query_scalar("SELECT id FROM payments WHERE order_id = $1").bind(duplicate).fetch_one(shop.pool()).await.unwrap();
-    let returned = refunds::of_payment(&mut shop.pool().acquire().await.unwrap(), payment_id).await.unwrap();
+    let payment_id = sqlx::query_scalar("SELECT id FROM payments WHERE order_id = $1")
+        .bind(duplicate)
+        .fetch_one(shop.pool())
+        .await
+        .unwrap();
+    let returned = refunds::of_payment(&mut shop.pool().acquire().await.unwrap(), payment_id)
+        .await
+        .unwrap();
     assert_eq!(returned.len(), 1, "{returned:?}");
-    assert_eq!((returned[0].status, returned[0].method, returned[0].amount_minor), (RefundStatus::Succeeded, Method::Void, amount_minor));
+    assert_eq!(
+        (
+            returned[0].status,
+            returned[0].method,
+            returned[0].amount_minor
+        ),
+        (RefundStatus::Succeeded, Method::Void, amount_minor)
+    );
     assert_eq!(returned[0].requested_via, "platform");
-    assert_eq!(shop.history(duplicate).await.transactions[0].status, TransStat::Voided, "the gateway gave it back");
+    assert_eq!(
+        shop.history(duplicate).await.transactions[0].status,
+        TransStat::Voided,
+        "the gateway gave it back"
+    );
 
     let timeline = shop.timeline(duplicate).await;
-    assert_eq!(timeline.iter().filter(|e| e.ends_with(&format!(">duplicate:{note}"))).count(), 1, "{timeline:?}");
-    assert!(timeline.contains(&"refund:duplicate>duplicate:refund_succeeded".to_owned()), "{timeline:?}");
+    assert_eq!(
+        timeline
+            .iter()
+            .filter(|e| e.ends_with(&format!(">duplicate:{note}")))
+            .count(),
+        1,
+        "{timeline:?}"
+    );
+    assert!(
+        timeline.contains(&"refund:duplicate>duplicate:refund_succeeded".to_owned()),
+        "{timeline:?}"
+    );
     let audit = shop.audit(duplicate).await;
     for row in [
         format!(":success:{note}"),
@@ -88,21 +129,45 @@ async fn assert_returned_duplicate(shop: &Shop, paid: &str, duplicate: &str, amo
         "reconciliation.exception:failure:duplicate".to_owned(),
         "reconciliation.returned:success:".to_owned(),
     ] {
-        assert_eq!(audit.iter().filter(|a| a.ends_with(&row) || a.starts_with(&row)).count(), 1, "{row} in {audit:?}");
+        assert_eq!(
+            audit
+                .iter()
+                .filter(|a| a.ends_with(&row) || a.starts_with(&row))
+                .count(),
+            1,
+            "{row} in {audit:?}"
+        );
     }
-    assert_eq!(exceptions(shop, duplicate).await, ["duplicate:returned"], "staff see it, closed once returned");
+    assert_eq!(
+        exceptions(shop, duplicate).await,
+        ["duplicate:returned"],
+        "staff see it, closed once returned"
+    );
 
     // The buyer is told plainly; the merchant's page says it too.
-    let page = shop.get(&format!("/pay/result/{duplicate}")).await.text().await.unwrap();
-    assert!(page.contains("Charge returned") && page.contains("has been returned to your card"), "{page}");
+    let page = shop
+        .get(&format!("/pay/result/{duplicate}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Charge returned") && page.contains("has been returned to your card"),
+        "{page}"
+    );
     assert!(!page.contains("Confirming"), "{page}");
-    let detail = platform::payments::reading::detail(shop.pool(), &shop.scope, payment_id).await.unwrap().unwrap();
+    let detail = platform::payments::reading::detail(shop.pool(), &shop.scope, payment_id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(detail.payment.status, platform::payments::Status::Duplicate);
     assert_eq!(detail.refundable_minor, 0);
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn a_second_approval_for_a_paid_checkout_is_returned_whichever_answer_comes_first(pool: PgPool) {
+async fn a_second_approval_for_a_paid_checkout_is_returned_whichever_answer_comes_first(
+    pool: PgPool,
+) {
     let shop = shop(pool).await;
 
     // The second approval's callback comes first, then its browser return.
@@ -123,29 +188,64 @@ async fn a_second_approval_for_a_paid_checkout_is_returned_whichever_answer_come
     // The browser return comes first; the callback (held back, then delivered) after.
     let token = shop.checkout(Mode::Test, "30.00").await;
     let (second, c, d) = paid_in_the_first_of_two_tabs(&shop, &token).await;
-    shop.fault(serde_json::json!({ "kind": "drop_callback", "order_id": d })).await;
+    shop.fault(serde_json::json!({ "kind": "drop_callback", "order_id": d }))
+        .await;
     let returns = shop.pay_at_gateway(&second, APPROVE).await;
     let answer = shop.deliver(&returns[0]).await;
-    assert_eq!(answer.headers()["location"].to_str().unwrap(), format!("/pay/result/{d}"));
-    let late_callback = shop.http.post(shop.server.url("/pay/callback")).form(&returns[0].fields).send().await.unwrap();
+    assert_eq!(
+        answer.headers()["location"].to_str().unwrap(),
+        format!("/pay/result/{d}")
+    );
+    let late_callback = shop
+        .http
+        .post(shop.server.url("/pay/callback"))
+        .form(&returns[0].fields)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(late_callback.status(), 200);
     assert_returned_duplicate(&shop, &c, &d, 3_000, "second_charge_for_paid_checkout").await;
 
     // Reconciliation agrees with the returned duplicates and never calls them matched.
     shop.reconcile_after(16).await;
     let states: Vec<Option<String>> =
-        sqlx::query_scalar("SELECT recon_state::text FROM payments WHERE status = 'duplicate'").fetch_all(shop.pool()).await.unwrap();
+        sqlx::query_scalar("SELECT recon_state::text FROM payments WHERE status = 'duplicate'")
+            .fetch_all(shop.pool())
+            .await
+            .unwrap();
     assert_eq!(states, [None, None]);
-    assert_eq!(reconciliation::exceptions(shop.pool(), true).await.unwrap().len(), 0, "nothing left for staff to do");
+    assert_eq!(
+        reconciliation::exceptions(shop.pool(), true)
+            .await
+            .unwrap()
+            .len(),
+        0,
+        "nothing left for staff to do"
+    );
 
     // The daily report counts them apart from the payments.
-    let lines = daily_report::of_day(shop.pool(), OffsetDateTime::now_utc().date()).await.unwrap();
+    let lines = daily_report::of_day(shop.pool(), OffsetDateTime::now_utc().date())
+        .await
+        .unwrap();
     assert_eq!(lines.len(), 1);
     let line = &lines[0];
     assert_eq!((line.payments, line.payments_minor), (2, 6_000));
-    assert_eq!((line.duplicates, line.duplicates_minor, line.duplicates_returned), (2, 6_000, 2));
+    assert_eq!(
+        (
+            line.duplicates,
+            line.duplicates_minor,
+            line.duplicates_returned
+        ),
+        (2, 6_000, 2)
+    );
     let csv = daily_report::csv(OffsetDateTime::now_utc().date(), &lines);
-    assert!(csv.lines().next().unwrap().ends_with("duplicates,duplicates_amount,duplicates_returned"), "{csv}");
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with("duplicates,duplicates_amount,duplicates_returned"),
+        "{csv}"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -156,7 +256,12 @@ async fn a_second_charge_found_only_by_reconciliation_is_returned_too(pool: PgPo
     let token = shop.checkout(Mode::Test, "12.00").await;
     let (a, b) = second_charge_unheard(&shop, &token).await;
     assert_eq!(shop.status(&b).await, "pending");
-    let page = shop.get(&format!("/pay/result/{b}")).await.text().await.unwrap();
+    let page = shop
+        .get(&format!("/pay/result/{b}"))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("Confirming your payment"), "{page}");
 
     let report = shop.reconcile_after(16).await;
@@ -165,7 +270,9 @@ async fn a_second_charge_found_only_by_reconciliation_is_returned_too(pool: PgPo
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn a_duplicate_recorded_by_a_server_that_stopped_before_returning_it_is_returned_by_the_worker(pool: PgPool) {
+async fn a_duplicate_recorded_by_a_server_that_stopped_before_returning_it_is_returned_by_the_worker(
+    pool: PgPool,
+) {
     use platform::audit::{Actor, ActorKind, RequestFacts};
     use platform::payments::transition::{self, CardFacts, Change, Source};
     let shop = shop(pool).await;
@@ -176,14 +283,37 @@ async fn a_duplicate_recorded_by_a_server_that_stopped_before_returning_it_is_re
     // before it sends the return.
     let platform = &shop.server.platform;
     let mut tx = platform.pool.begin().await.unwrap();
-    let gateway = Actor { kind: ActorKind::Gateway, id: None };
-    transition::apply(&mut tx, platform, &b, Change::Paid(CardFacts::default()), Source::Callback, gateway, &RequestFacts::default())
+    let gateway = Actor {
+        kind: ActorKind::Gateway,
+        id: None,
+    };
+    transition::apply(
+        &mut tx,
+        platform,
+        &b,
+        Change::Paid(CardFacts::default()),
+        Source::Callback,
+        gateway,
+        &RequestFacts::default(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        shop.money(&b).await,
+        ("duplicate".into(), 0, 1_800),
+        "the return is queued and its amount held"
+    );
+    let page = shop
+        .get(&format!("/pay/result/{b}"))
+        .await
+        .text()
         .await
         .unwrap();
-    tx.commit().await.unwrap();
-    assert_eq!(shop.money(&b).await, ("duplicate".into(), 0, 1_800), "the return is queued and its amount held");
-    let page = shop.get(&format!("/pay/result/{b}")).await.text().await.unwrap();
-    assert!(page.contains("Charge being returned") && page.contains("already paid"), "{page}");
+    assert!(
+        page.contains("Charge being returned") && page.contains("already paid"),
+        "{page}"
+    );
 
     // The next worker run (even before the payment's own check is due) sends it.
     shop.reconcile_after(0).await;
@@ -191,13 +321,16 @@ async fn a_duplicate_recorded_by_a_server_that_stopped_before_returning_it_is_re
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn money_taken_after_a_decline_pays_the_still_open_checkout_and_is_shown_to_staff(pool: PgPool) {
+async fn money_taken_after_a_decline_pays_the_still_open_checkout_and_is_shown_to_staff(
+    pool: PgPool,
+) {
     let shop = shop(pool).await;
     let token = shop.checkout(Mode::Test, "22.00").await;
     let gate = shop.to_gateway(&token).await;
     let order = field(&gate, "oid").to_owned();
     // The gateway lets the buyer retry the same order after a decline.
-    shop.fault(serde_json::json!({ "kind": "retry_declined", "order_id": order })).await;
+    shop.fault(serde_json::json!({ "kind": "retry_declined", "order_id": order }))
+        .await;
     let returns = shop.pay_at_gateway(&gate, DECLINE).await;
     shop.deliver(&returns[0]).await;
     assert_eq!(shop.settled(&order).await, "declined");
@@ -205,18 +338,41 @@ async fn money_taken_after_a_decline_pays_the_still_open_checkout_and_is_shown_t
     let returns = shop.pay_at_gateway(&gate, APPROVE).await;
     shop.deliver(&returns[0]).await;
     shop.reaches(&order, "paid").await;
-    let session: String = sqlx::query_scalar("SELECT status::text FROM checkout_sessions WHERE token = $1")
-        .bind(&token)
-        .fetch_one(shop.pool())
-        .await
-        .unwrap();
+    let session: String =
+        sqlx::query_scalar("SELECT status::text FROM checkout_sessions WHERE token = $1")
+            .bind(&token)
+            .fetch_one(shop.pool())
+            .await
+            .unwrap();
     assert_eq!(session, "paid");
     let timeline = shop.timeline(&order).await;
-    assert_eq!(timeline.iter().filter(|e| e.contains("declined>paid:captured_after_decline")).count(), 1, "{timeline:?}");
-    assert_eq!(exceptions(&shop, &order).await, ["late_capture:open"], "staff look at why a decline was charged");
+    assert_eq!(
+        timeline
+            .iter()
+            .filter(|e| e.contains("declined>paid:captured_after_decline"))
+            .count(),
+        1,
+        "{timeline:?}"
+    );
+    assert_eq!(
+        exceptions(&shop, &order).await,
+        ["late_capture:open"],
+        "staff look at why a decline was charged"
+    );
     let open = reconciliation::exceptions(shop.pool(), true).await.unwrap();
-    assert!(open[0].platform_state.contains("declined, then charged 22.00"), "{:?}", open[0]);
-    let page = shop.get(&format!("/pay/result/{order}")).await.text().await.unwrap();
+    assert!(
+        open[0]
+            .platform_state
+            .contains("declined, then charged 22.00"),
+        "{:?}",
+        open[0]
+    );
+    let page = shop
+        .get(&format!("/pay/result/{order}"))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("Payment received"), "{page}");
 }
 
@@ -235,18 +391,45 @@ async fn money_taken_after_an_expiry_is_found_a_day_later_and_returned(pool: PgP
     // Then the card page was submitted, and its answers were lost.
     drop_answers(&shop, &order).await;
     shop.pay_at_gateway(&gate, APPROVE).await;
-    assert_eq!(shop.reconcile_after(125).await.checked, 0, "nothing due before the day-1 recheck");
+    assert_eq!(
+        shop.reconcile_after(125).await.checked,
+        0,
+        "nothing due before the day-1 recheck"
+    );
     assert_eq!(shop.status(&order).await, "expired");
 
     let report = shop.reconcile_after(120 + 24 * 60 + 1).await;
     assert_eq!(report.settled, 1, "{report:?}");
-    assert_eq!(shop.money(&order).await, ("duplicate".into(), 1_600, 0), "the checkout had closed: returned");
-    assert_eq!(shop.history(&order).await.transactions[0].status, TransStat::Voided);
+    assert_eq!(
+        shop.money(&order).await,
+        ("duplicate".into(), 1_600, 0),
+        "the checkout had closed: returned"
+    );
+    assert_eq!(
+        shop.history(&order).await.transactions[0].status,
+        TransStat::Voided
+    );
     let timeline = shop.timeline(&order).await;
-    assert!(timeline.contains(&"reconciliation:expired>duplicate:charge_after_checkout_closed".to_owned()), "{timeline:?}");
-    assert_eq!(exceptions(&shop, &order).await, ["late_capture:open"], "a late capture stays open for staff");
-    let page = shop.get(&format!("/pay/result/{order}")).await.text().await.unwrap();
-    assert!(page.contains("after the checkout had closed") && page.contains("has been returned"), "{page}");
+    assert!(
+        timeline
+            .contains(&"reconciliation:expired>duplicate:charge_after_checkout_closed".to_owned()),
+        "{timeline:?}"
+    );
+    assert_eq!(
+        exceptions(&shop, &order).await,
+        ["late_capture:open"],
+        "a late capture stays open for staff"
+    );
+    let page = shop
+        .get(&format!("/pay/result/{order}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("after the checkout had closed") && page.contains("has been returned"),
+        "{page}"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -254,27 +437,71 @@ async fn buyers_racing_for_a_links_last_slot_get_one_payment_and_one_return(pool
     use platform::payments::links::{self, Charge, NewLink};
     let shop = shop(pool).await;
     let facts = platform::audit::RequestFacts::default();
-    let new = NewLink { charge: Charge::Amount { title: "Last seat".into(), amount: "40.00".into() }, max_payments: Some(1), expires_at: None };
-    let link = links::create(shop.pool(), &shop.scope, Mode::Test, &new, &facts).await.unwrap();
+    let new = NewLink {
+        charge: Charge::Amount {
+            title: "Last seat".into(),
+            amount: "40.00".into(),
+        },
+        max_payments: Some(1),
+        expires_at: None,
+    };
+    let link = links::create(shop.pool(), &shop.scope, Mode::Test, &new, &facts)
+        .await
+        .unwrap();
     // Both buyers press Pay while the seat is free, and both pay at the gateway; their
     // browsers come back at the same moment.
-    shop.fault(serde_json::json!({ "kind": "drop_callback", "once": false })).await;
-    let (gate_a, gate_b) = (shop.to_gateway(&link.token).await, shop.to_gateway(&link.token).await);
-    let (returns_a, returns_b) = tokio::join!(shop.pay_at_gateway(&gate_a, APPROVE), shop.pay_at_gateway(&gate_b, APPROVE));
-    let (answer_a, answer_b) = tokio::join!(shop.deliver(&returns_a[0]), shop.deliver(&returns_b[0]));
-    assert_eq!((answer_a.status(), answer_b.status()), (reqwest::StatusCode::SEE_OTHER, reqwest::StatusCode::SEE_OTHER));
+    shop.fault(serde_json::json!({ "kind": "drop_callback", "once": false }))
+        .await;
+    let (gate_a, gate_b) = (
+        shop.to_gateway(&link.token).await,
+        shop.to_gateway(&link.token).await,
+    );
+    let (returns_a, returns_b) = tokio::join!(
+        shop.pay_at_gateway(&gate_a, APPROVE),
+        shop.pay_at_gateway(&gate_b, APPROVE)
+    );
+    let (answer_a, answer_b) =
+        tokio::join!(shop.deliver(&returns_a[0]), shop.deliver(&returns_b[0]));
+    assert_eq!(
+        (answer_a.status(), answer_b.status()),
+        (
+            reqwest::StatusCode::SEE_OTHER,
+            reqwest::StatusCode::SEE_OTHER
+        )
+    );
 
-    let (a, b) = (field(&gate_a, "oid").to_owned(), field(&gate_b, "oid").to_owned());
+    let (a, b) = (
+        field(&gate_a, "oid").to_owned(),
+        field(&gate_b, "oid").to_owned(),
+    );
     let mut statuses = [shop.status(&a).await, shop.status(&b).await];
     statuses.sort();
     assert_eq!(statuses, ["duplicate", "paid"]);
-    let (paid, returned) = if shop.status(&a).await == "paid" { (a, b) } else { (b, a) };
+    let (paid, returned) = if shop.status(&a).await == "paid" {
+        (a, b)
+    } else {
+        (b, a)
+    };
     assert_eq!(shop.money(&returned).await, ("duplicate".into(), 4_000, 0));
-    assert!(shop.timeline(&returned).await.iter().any(|e| e.ends_with(">duplicate:charge_past_link_limit")));
-    let sold: i32 = sqlx::query_scalar("SELECT paid_count FROM payment_links WHERE id = $1").bind(link.id).fetch_one(shop.pool()).await.unwrap();
+    assert!(
+        shop.timeline(&returned)
+            .await
+            .iter()
+            .any(|e| e.ends_with(">duplicate:charge_past_link_limit"))
+    );
+    let sold: i32 = sqlx::query_scalar("SELECT paid_count FROM payment_links WHERE id = $1")
+        .bind(link.id)
+        .fetch_one(shop.pool())
+        .await
+        .unwrap();
     assert_eq!(sold, 1);
     assert_eq!(shop.status(&paid).await, "paid");
-    let page = shop.get(&format!("/pay/result/{returned}")).await.text().await.unwrap();
+    let page = shop
+        .get(&format!("/pay/result/{returned}"))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("The last of these was sold"), "{page}");
 }
 
@@ -282,18 +509,40 @@ async fn buyers_racing_for_a_links_last_slot_get_one_payment_and_one_return(pool
 async fn a_payment_voided_at_the_bank_later_is_caught_by_the_day_1_sweep(pool: PgPool) {
     let shop = shop(pool).await;
     let (_, order) = shop.paid("35.00").await;
-    assert_eq!(shop.reconcile_after(16).await.matched, 1, "the first check agrees");
+    assert_eq!(
+        shop.reconcile_after(16).await.matched,
+        1,
+        "the first check agrees"
+    );
 
     // The bank voids the sale behind the platform's back.
     let platform = &shop.server.platform;
-    let account = platform::payments::gateways::for_mode(platform, Mode::Test).await.unwrap();
-    platform::payments::gateways::refund_client(platform, &account).unwrap().api().void(&order).await.unwrap();
+    let account = platform::payments::gateways::for_mode(platform, Mode::Test)
+        .await
+        .unwrap();
+    platform::payments::gateways::refund_client(platform, &account)
+        .unwrap()
+        .api()
+        .void(&order)
+        .await
+        .unwrap();
 
-    assert_eq!(shop.reconcile_after(23 * 60).await.checked, 0, "not due before day 1");
+    assert_eq!(
+        shop.reconcile_after(23 * 60).await.checked,
+        0,
+        "not due before day 1"
+    );
     let report = shop.reconcile_after(24 * 60 + 1).await;
     assert_eq!((report.checked, report.exceptions), (1, 1), "{report:?}");
     let open = reconciliation::exceptions(shop.pool(), true).await.unwrap();
-    assert_eq!((open[0].kind.as_str(), open[0].gateway_state.as_str(), open[0].can_accept), ("mismatch", "voided", true));
+    assert_eq!(
+        (
+            open[0].kind.as_str(),
+            open[0].gateway_state.as_str(),
+            open[0].can_accept
+        ),
+        ("mismatch", "voided", true)
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -318,9 +567,16 @@ async fn money_taken_is_read_again_on_days_1_7_and_30_and_a_decline_once(pool: P
         }
         calls += checked;
     }
-    assert_eq!(on_days, [(0, 3), (1, 4), (7, 3), (30, 3)], "first check, then days 1, 7 and 30; the decline on day 1");
+    assert_eq!(
+        on_days,
+        [(0, 3), (1, 4), (7, 3), (30, 3)],
+        "first check, then days 1, 7 and 30; the decline on day 1"
+    );
     assert_eq!(calls, 3 * 4 + 1);
     let states: Vec<String> =
-        sqlx::query_scalar("SELECT recon_state::text FROM payments ORDER BY created_at").fetch_all(shop.pool()).await.unwrap();
+        sqlx::query_scalar("SELECT recon_state::text FROM payments ORDER BY created_at")
+            .fetch_all(shop.pool())
+            .await
+            .unwrap();
     assert!(states.iter().all(|s| s == "matched"), "{states:?}");
 }

@@ -11,18 +11,31 @@ async fn https_carries_hsts_and_plain_http_redirects_to_the_public_origin(pool: 
     let dir = std::env::temp_dir().join(format!("saleonix-tls-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
-    let tls = TlsConfig { cert_path: dir.join("cert.pem"), key_path: dir.join("key.pem"), redirect_listen: None };
+    let tls = TlsConfig {
+        cert_path: dir.join("cert.pem"),
+        key_path: dir.join("key.pem"),
+        redirect_listen: None,
+    };
     std::fs::write(&tls.cert_path, certified.cert.pem()).unwrap();
     std::fs::write(&tls.key_path, certified.signing_key.serialize_pem()).unwrap();
 
     let https = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let http = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let (https_port, http_addr) = (https.local_addr().unwrap().port(), http.local_addr().unwrap());
+    let (https_port, http_addr) = (
+        https.local_addr().unwrap().port(),
+        http.local_addr().unwrap(),
+    );
     let origin = format!("https://localhost:{https_port}");
-    let app = server::router(support::platform(pool, origin.clone(), |s| s.tls = Some(tls.clone())));
+    let app = server::router(support::platform(pool, origin.clone(), |s| {
+        s.tls = Some(tls.clone())
+    }));
     tokio::spawn({
         let origin = origin.clone();
-        async move { server::tls::serve_on(app, https, &tls, Some(http), origin).await.unwrap() }
+        async move {
+            server::tls::serve_on(app, https, &tls, Some(http), origin)
+                .await
+                .unwrap()
+        }
     });
 
     let client = reqwest::Client::builder()
@@ -33,8 +46,16 @@ async fn https_carries_hsts_and_plain_http_redirects_to_the_public_origin(pool: 
     let page = client.get(format!("{origin}/")).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let headers = page.headers();
-    assert_eq!(headers["strict-transport-security"], "max-age=63072000; includeSubDomains");
-    assert!(headers["content-security-policy"].to_str().unwrap().contains("upgrade-insecure-requests"));
+    assert_eq!(
+        headers["strict-transport-security"],
+        "max-age=63072000; includeSubDomains"
+    );
+    assert!(
+        headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("upgrade-insecure-requests")
+    );
 
     // The Host header is the attacker's to choose; the redirect ignores it.
     let redirect = client
@@ -44,5 +65,8 @@ async fn https_carries_hsts_and_plain_http_redirects_to_the_public_origin(pool: 
         .await
         .unwrap();
     assert_eq!(redirect.status(), 308);
-    assert_eq!(redirect.headers()["location"], format!("{origin}/security?from=plain").as_str());
+    assert_eq!(
+        redirect.headers()["location"],
+        format!("{origin}/security?from=plain").as_str()
+    );
 }

@@ -29,7 +29,10 @@ pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
     let user = session::current_user().await.map_err(AppError::respond)?;
     Ok(user.map(|user| Viewer {
         home: session::home(&user).to_owned(),
-        manages_team: user.membership.as_ref().is_some_and(|m| crate::policy::TEAM_MANAGERS.contains(&m.role)),
+        manages_team: user
+            .membership
+            .as_ref()
+            .is_some_and(|m| crate::policy::TEAM_MANAGERS.contains(&m.role)),
         full_name: user.full_name,
         email: user.email,
         business_name: user.membership.map(|m| m.business_name),
@@ -61,17 +64,23 @@ mod ssr {
     impl From<AccountError> for AppError {
         fn from(error: AccountError) -> Self {
             match error {
-                AccountError::Invalid { field, message } => AppError::Validation { field: field.into(), message },
+                AccountError::Invalid { field, message } => AppError::Validation {
+                    field: field.into(),
+                    message,
+                },
                 AccountError::InvalidCredentials => AppError::InvalidCredentials,
-                AccountError::Link(TokenError::Used) => {
-                    AppError::validation("token", "This link has already been used. Each link works once.")
-                }
-                AccountError::Link(TokenError::Expired) => {
-                    AppError::validation("token", "This link has expired. Please ask for a new one.")
-                }
-                AccountError::Link(_) => {
-                    AppError::validation("token", "This link is not valid. Please use the newest link we sent.")
-                }
+                AccountError::Link(TokenError::Used) => AppError::validation(
+                    "token",
+                    "This link has already been used. Each link works once.",
+                ),
+                AccountError::Link(TokenError::Expired) => AppError::validation(
+                    "token",
+                    "This link has expired. Please ask for a new one.",
+                ),
+                AccountError::Link(_) => AppError::validation(
+                    "token",
+                    "This link is not valid. Please use the newest link we sent.",
+                ),
                 AccountError::NotFound => AppError::NotFound,
                 AccountError::Database => AppError::Internal,
             }
@@ -91,7 +100,10 @@ mod ssr {
         uniformly(platform, async {
             let client = platform::rate_limit::client_key(facts);
             let address = platform::rate_limit::account_key(email);
-            let checks = [(per_ip.0, per_ip.1, client.as_str()), (per_address.0, per_address.1, address.as_str())];
+            let checks = [
+                (per_ip.0, per_ip.1, client.as_str()),
+                (per_address.0, per_address.1, address.as_str()),
+            ];
             crate::limits::enforce(platform, &checks).await?;
             work.await
         })
@@ -124,25 +136,44 @@ mod ssr {
             let limits = &platform.config.settings.rate_limits;
             let client = rate_limit::client_key(facts);
             let account = rate_limit::account_key(email);
-            crate::limits::enforce(platform, &[("sign-in-ip", limits.sign_in_per_ip, &client)]).await?;
+            crate::limits::enforce(platform, &[("sign-in-ip", limits.sign_in_per_ip, &client)])
+                .await?;
             let failures = Limit::new("sign-in-failures", limits.sign_in_per_account);
             let failures_here = format!("{account}|{client}");
-            let limited = match crate::limits::enforce(platform, &[("sign-in-account", limits.sign_in_per_account, &account)]).await {
+            let limited = match crate::limits::enforce(
+                platform,
+                &[("sign-in-account", limits.sign_in_per_account, &account)],
+            )
+            .await
+            {
                 Ok(()) => None,
                 Err(refusal @ AppError::RateLimited { .. }) => {
-                    if rate_limit::recent(&platform.pool, failures, &failures_here).await.map_err(database)? > 0 {
+                    if rate_limit::recent(&platform.pool, failures, &failures_here)
+                        .await
+                        .map_err(database)?
+                        > 0
+                    {
                         return Err(refusal);
                     }
                     Some(refusal)
                 }
                 Err(error) => return Err(error),
             };
-            let checked = platform::identity::accounts::check_credentials(platform, email, password, facts, limited.is_some()).await;
+            let checked = platform::identity::accounts::check_credentials(
+                platform,
+                email,
+                password,
+                facts,
+                limited.is_some(),
+            )
+            .await;
             match checked {
                 Ok(user_id) => Ok(user_id),
                 Err(error) => {
                     if matches!(error, AccountError::InvalidCredentials) {
-                        rate_limit::hit(&platform.pool, failures, &failures_here).await.map_err(database)?;
+                        rate_limit::hit(&platform.pool, failures, &failures_here)
+                            .await
+                            .map_err(database)?;
                     }
                     Err(limited.unwrap_or_else(|| error.into()))
                 }
@@ -155,7 +186,10 @@ mod ssr {
     /// A password chosen from an emailed link (reset or invitation): limited per IP, then
     /// `work` sets it; that ended every session of the account, so this browser's ends too
     /// and the visitor goes to `next` to sign in.
-    pub async fn password_from_link<F>(next: &str, work: impl FnOnce(RequestFacts) -> F) -> Result<(), AppError>
+    pub async fn password_from_link<F>(
+        next: &str,
+        work: impl FnOnce(RequestFacts) -> F,
+    ) -> Result<(), AppError>
     where
         F: Future<Output = Result<(), AppError>>,
     {
@@ -176,19 +210,36 @@ mod ssr {
 }
 
 #[server(endpoint = "auth/sign-up")]
-pub async fn sign_up(full_name: String, business_name: String, email: String, password: String) -> Result<(), AppError> {
+pub async fn sign_up(
+    full_name: String,
+    business_name: String,
+    email: String,
+    password: String,
+) -> Result<(), AppError> {
     use platform::identity::accounts::{self, SignUp};
     let platform = expect_context::<platform::Platform>();
     let limits = &platform.config.settings.rate_limits;
     let facts = crate::request::facts().await;
     let per_ip = ("sign-up-ip", limits.sign_up_per_ip);
     let per_address = ("sign-up-account", limits.sign_up_per_account);
-    ssr::public_request(&platform, &facts, per_ip, per_address, &email.clone(), async {
-        let form = SignUp { full_name, business_name, email, password: password.into() };
-        accounts::sign_up(&platform, form, &facts).await?;
-        leptos_axum::redirect("/check-email");
-        Ok(())
-    })
+    ssr::public_request(
+        &platform,
+        &facts,
+        per_ip,
+        per_address,
+        &email.clone(),
+        async {
+            let form = SignUp {
+                full_name,
+                business_name,
+                email,
+                password: password.into(),
+            };
+            accounts::sign_up(&platform, form, &facts).await?;
+            leptos_axum::redirect("/check-email");
+            Ok(())
+        },
+    )
     .await
 }
 
@@ -214,7 +265,12 @@ pub async fn verify_email(token: String) -> Result<(), AppError> {
     let rule = platform.config.settings.rate_limits.verification_per_ip;
     async {
         crate::limits::enforce(&platform, &[("verification-ip", rule, &client)]).await?;
-        platform::identity::accounts::verify_email(&platform, &token.into(), &crate::request::facts().await).await?;
+        platform::identity::accounts::verify_email(
+            &platform,
+            &token.into(),
+            &crate::request::facts().await,
+        )
+        .await?;
         leptos_axum::redirect("/sign-in?verified=1");
         Ok(())
     }
@@ -228,10 +284,12 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     let facts = crate::request::facts().await;
     let user_id = ssr::check_sign_in(&platform, &facts, &email, password.into()).await?;
     async {
-        let user = platform::identity::users::load_active(&platform.pool, user_id).await.map_err(|error| {
-            tracing::error!(%error, "loading the signed-in user failed");
-            AppError::Internal
-        })?;
+        let user = platform::identity::users::load_active(&platform.pool, user_id)
+            .await
+            .map_err(|error| {
+                tracing::error!(%error, "loading the signed-in user failed");
+                AppError::Internal
+            })?;
         let user = user.ok_or(AppError::InvalidCredentials)?;
         let session = session::session().await?;
         session::begin(&session, user_id, user.mfa_enabled, &facts).await?;
@@ -252,7 +310,9 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
 pub async fn sign_out() -> Result<(), AppError> {
     let session = session::session().await.map_err(AppError::respond)?;
     if let Some(user) = session::current_user().await.map_err(AppError::respond)? {
-        session::audit(session::event("auth.sign_out", user.id)).await.map_err(AppError::respond)?;
+        session::audit(session::event("auth.sign_out", user.id))
+            .await
+            .map_err(AppError::respond)?;
     }
     session::end(&session).await.map_err(AppError::respond)?;
     leptos_axum::redirect("/sign-in?signed_out=1");
@@ -278,7 +338,13 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
 pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     ssr::password_from_link("/sign-in?reset=1", |facts| async move {
-        Ok(platform::identity::accounts::reset_password(&platform, &token.into(), password.into(), &facts).await?)
+        Ok(platform::identity::accounts::reset_password(
+            &platform,
+            &token.into(),
+            password.into(),
+            &facts,
+        )
+        .await?)
     })
     .await
 }
@@ -288,7 +354,13 @@ pub async fn reset_password(token: String, password: String) -> Result<(), AppEr
 pub async fn accept_invitation(token: String, password: String) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     ssr::password_from_link("/sign-in?invited=1", |facts| async move {
-        Ok(platform::identity::accounts::accept_invitation(&platform, &token.into(), password.into(), &facts).await?)
+        Ok(platform::identity::accounts::accept_invitation(
+            &platform,
+            &token.into(),
+            password.into(),
+            &facts,
+        )
+        .await?)
     })
     .await
 }

@@ -41,7 +41,9 @@ impl SessionState {
         let user = match (policy, self) {
             (Policy::Public, _) => return Ok(()),
             (Policy::SecondFactor, SessionState::AwaitingSecondFactor(_)) => return Ok(()),
-            (_, SessionState::AwaitingSecondFactor(_)) => return Err(AppError::SecondFactorRequired),
+            (_, SessionState::AwaitingSecondFactor(_)) => {
+                return Err(AppError::SecondFactorRequired);
+            }
             (_, SessionState::Anonymous) => return Err(AppError::Unauthenticated),
             (Policy::SecondFactor, SessionState::SignedIn(_)) => return Err(AppError::Forbidden),
             (Policy::Enrolling, SessionState::SignedIn(_)) => return Ok(()),
@@ -52,18 +54,28 @@ impl SessionState {
         };
         let allowed = match policy {
             Policy::Public | Policy::SecondFactor | Policy::Enrolling | Policy::SignedIn => true,
-            Policy::Merchant(roles) => MerchantScope::of(user).is_some_and(|scope| roles.contains(&scope.role())),
+            Policy::Merchant(roles) => {
+                MerchantScope::of(user).is_some_and(|scope| roles.contains(&scope.role()))
+            }
             Policy::AnyStaff => user.kind != UserKind::Merchant,
             Policy::Staff(module, level) => user.permissions.allows(module, level),
             Policy::PlatformAdmin => user.kind == UserKind::PlatformAdmin,
         };
-        if allowed { Ok(()) } else { Err(AppError::Forbidden) }
+        if allowed {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 }
 
 /// Where the session stands. An expired or orphaned session is ended on the spot.
 pub async fn resolve(platform: &Platform, session: &Session) -> Result<SessionState, AppError> {
-    let Some(mut auth) = session.get::<SessionAuth>(AUTH_KEY).await.map_err(internal)? else {
+    let Some(mut auth) = session
+        .get::<SessionAuth>(AUTH_KEY)
+        .await
+        .map_err(internal)?
+    else {
         return Ok(SessionState::Anonymous);
     };
     let identity = &platform.config.settings.identity;
@@ -75,7 +87,9 @@ pub async fn resolve(platform: &Platform, session: &Session) -> Result<SessionSt
     let user = if now() - auth.signed_in_at > lifetime {
         None
     } else {
-        users::load_active(&platform.pool, auth.user_id).await.map_err(internal)?
+        users::load_active(&platform.pool, auth.user_id)
+            .await
+            .map_err(internal)?
     };
     let Some(user) = user else {
         session.flush().await.map_err(internal)?;
@@ -123,7 +137,9 @@ pub async fn require_user() -> Result<(User, Session), AppError> {
 }
 
 /// A member of a merchant with one of `roles`, with the scope their queries take.
-pub async fn require_merchant(roles: &'static [MerchantRole]) -> Result<(User, MerchantScope, Session), AppError> {
+pub async fn require_merchant(
+    roles: &'static [MerchantRole],
+) -> Result<(User, MerchantScope, Session), AppError> {
     let (user, session) = require(Policy::Merchant(roles)).await?;
     let scope = MerchantScope::of(&user).ok_or(AppError::Forbidden)?;
     Ok((user, scope, session))
@@ -149,7 +165,10 @@ pub async fn require_step_up(user: &User, session: &Session) -> Result<(), AppEr
     }
     let platform = expect_context::<Platform>();
     let window = i64::from(platform.config.settings.identity.step_up_minutes) * 60;
-    let auth = session.get::<SessionAuth>(AUTH_KEY).await.map_err(internal)?;
+    let auth = session
+        .get::<SessionAuth>(AUTH_KEY)
+        .await
+        .map_err(internal)?;
     match auth.and_then(|auth| auth.second_factor_at) {
         Some(at) if now() - at <= window => Ok(()),
         _ => Err(AppError::StepUpRequired),
@@ -168,10 +187,21 @@ pub async fn require_step_up_audited(
     let Err(refused) = require_step_up(user, session).await else {
         return Ok(());
     };
-    let kind = if user.kind == UserKind::Merchant { ActorKind::User } else { ActorKind::Staff };
-    let mut event = Event::new("access.denied", Actor { kind, id: Some(user.id) }, Outcome::Denied)
-        .reason("step-up required")
-        .detail(detail);
+    let kind = if user.kind == UserKind::Merchant {
+        ActorKind::User
+    } else {
+        ActorKind::Staff
+    };
+    let mut event = Event::new(
+        "access.denied",
+        Actor {
+            kind,
+            id: Some(user.id),
+        },
+        Outcome::Denied,
+    )
+    .reason("step-up required")
+    .detail(detail);
     if let Some(merchant) = merchant {
         event = event.merchant(merchant);
     }
@@ -205,7 +235,11 @@ pub async fn begin(
 /// Records a passed second-factor check. At sign-in the session becomes a full one under a
 /// new id; later it counts as the step-up for the next few minutes.
 pub async fn second_factor_passed(session: &Session) -> Result<(), AppError> {
-    let mut auth = session.get::<SessionAuth>(AUTH_KEY).await.map_err(internal)?.ok_or(AppError::Unauthenticated)?;
+    let mut auth = session
+        .get::<SessionAuth>(AUTH_KEY)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::Unauthenticated)?;
     if auth.awaiting_second_factor {
         session.cycle_id().await.map_err(internal)?;
         auth.awaiting_second_factor = false;
@@ -217,7 +251,11 @@ pub async fn second_factor_passed(session: &Session) -> Result<(), AppError> {
 
 /// Where a fully signed-in user starts: merchants on their dashboard, staff in the console.
 pub fn home(user: &User) -> &'static str {
-    if user.kind == UserKind::Merchant { "/dashboard" } else { "/admin" }
+    if user.kind == UserKind::Merchant {
+        "/dashboard"
+    } else {
+        "/admin"
+    }
 }
 
 /// Ends the session: its row is deleted and its cookie removed.
@@ -227,11 +265,21 @@ pub async fn end(session: &Session) -> Result<(), AppError> {
 
 /// A successful event by the signed-in user.
 pub fn event(event_type: &'static str, user_id: Uuid) -> Event {
-    Event::new(event_type, Actor { kind: ActorKind::User, id: Some(user_id) }, Outcome::Success)
+    Event::new(
+        event_type,
+        Actor {
+            kind: ActorKind::User,
+            id: Some(user_id),
+        },
+        Outcome::Success,
+    )
 }
 
 /// Records `event` on its own, with this request's facts.
 pub async fn audit(event: Event) -> Result<(), AppError> {
     let platform = expect_context::<Platform>();
-    audit::record_alone(&platform.pool, &event, &crate::request::facts().await).await.map(drop).map_err(internal)
+    audit::record_alone(&platform.pool, &event, &crate::request::facts().await)
+        .await
+        .map(drop)
+        .map_err(internal)
 }

@@ -37,19 +37,37 @@ mod ssr {
     impl From<MfaError> for AppError {
         fn from(error: MfaError) -> Self {
             match error {
-                MfaError::WrongCode => AppError::validation("code", "That code is not right. Please try the newest one."),
-                MfaError::Replayed => AppError::validation("code", "That code has already been used. Please wait for the next one."),
-                MfaError::WrongPassword => AppError::validation("password", "That password is not right."),
-                MfaError::AlreadyEnabled => AppError::validation("code", "Two-factor authentication is already on."),
-                MfaError::NotEnabled => AppError::validation("code", "Two-factor authentication is not on."),
-                MfaError::NoEnrolment => AppError::validation("code", "Please start the set-up again."),
+                MfaError::WrongCode => AppError::validation(
+                    "code",
+                    "That code is not right. Please try the newest one.",
+                ),
+                MfaError::Replayed => AppError::validation(
+                    "code",
+                    "That code has already been used. Please wait for the next one.",
+                ),
+                MfaError::WrongPassword => {
+                    AppError::validation("password", "That password is not right.")
+                }
+                MfaError::AlreadyEnabled => {
+                    AppError::validation("code", "Two-factor authentication is already on.")
+                }
+                MfaError::NotEnabled => {
+                    AppError::validation("code", "Two-factor authentication is not on.")
+                }
+                MfaError::NoEnrolment => {
+                    AppError::validation("code", "Please start the set-up again.")
+                }
                 MfaError::Database => AppError::Internal,
             }
         }
     }
 
     pub fn shown(codes: RecoveryCodes) -> Vec<String> {
-        codes.0.iter().map(|code| code.expose_secret().to_owned()).collect()
+        codes
+            .0
+            .iter()
+            .map(|code| code.expose_secret().to_owned())
+            .collect()
     }
 
     /// Code attempts are limited like passwords: per IP and per account.
@@ -57,8 +75,14 @@ mod ssr {
         let limits = &platform.config.settings.rate_limits;
         let ip = crate::request::client_key().await;
         let account = user_id.to_string();
-        let checks =
-            [("second-factor-ip", limits.sign_in_per_ip, ip.as_str()), ("second-factor-account", limits.sign_in_per_account, &account)];
+        let checks = [
+            ("second-factor-ip", limits.sign_in_per_ip, ip.as_str()),
+            (
+                "second-factor-account",
+                limits.sign_in_per_account,
+                &account,
+            ),
+        ];
         crate::limits::enforce(platform, &checks).await
     }
 }
@@ -104,7 +128,8 @@ pub async fn confirm_two_factor(code: String) -> Result<Vec<String>, AppError> {
         let (user, session) = super::session::require(crate::policy::Policy::Enrolling).await?;
         ssr::limit_attempts(&platform, user.id).await?;
         let facts = crate::request::facts().await;
-        let codes = platform::identity::mfa::confirm_enrolment(&platform, user.id, &code, &facts).await?;
+        let codes =
+            platform::identity::mfa::confirm_enrolment(&platform, user.id, &code, &facts).await?;
         super::session::second_factor_passed(&session).await?;
         Ok(ssr::shown(codes))
     }
@@ -121,12 +146,21 @@ pub async fn second_factor(code: String) -> Result<(), AppError> {
     async {
         let (user_id, session) = super::session::require_awaiting_second_factor().await?;
         ssr::limit_attempts(&platform, user_id).await?;
-        mfa::verify(&platform, user_id, &code, Check::SignIn, &crate::request::facts().await).await?;
+        mfa::verify(
+            &platform,
+            user_id,
+            &code,
+            Check::SignIn,
+            &crate::request::facts().await,
+        )
+        .await?;
         super::session::second_factor_passed(&session).await?;
-        let user = platform::identity::users::load_active(&platform.pool, user_id).await.map_err(|error| {
-            tracing::error!(%error, "loading the signed-in user failed");
-            AppError::Internal
-        })?;
+        let user = platform::identity::users::load_active(&platform.pool, user_id)
+            .await
+            .map_err(|error| {
+                tracing::error!(%error, "loading the signed-in user failed");
+                AppError::Internal
+            })?;
         leptos_axum::redirect(user.as_ref().map_or("/sign-in", super::session::home));
         Ok(())
     }
@@ -142,7 +176,14 @@ pub async fn step_up(code: String) -> Result<(), AppError> {
     async {
         let (user, session) = super::session::require_user().await?;
         ssr::limit_attempts(&platform, user.id).await?;
-        mfa::verify(&platform, user.id, &code, Check::StepUp, &crate::request::facts().await).await?;
+        mfa::verify(
+            &platform,
+            user.id,
+            &code,
+            Check::StepUp,
+            &crate::request::facts().await,
+        )
+        .await?;
         super::session::second_factor_passed(&session).await
     }
     .await
@@ -156,8 +197,12 @@ pub async fn regenerate_recovery_codes() -> Result<Vec<String>, AppError> {
     async {
         let (user, session) = super::session::require_user().await?;
         super::session::require_step_up(&user, &session).await?;
-        let codes =
-            platform::identity::mfa::regenerate_recovery_codes(&platform, user.id, &crate::request::facts().await).await?;
+        let codes = platform::identity::mfa::regenerate_recovery_codes(
+            &platform,
+            user.id,
+            &crate::request::facts().await,
+        )
+        .await?;
         Ok(ssr::shown(codes))
     }
     .await
@@ -175,7 +220,13 @@ pub async fn disable_two_factor(password: String) -> Result<(), AppError> {
         let limit = platform.config.settings.rate_limits.sign_in_per_account;
         let account = platform::rate_limit::account_key(&user.email);
         crate::limits::enforce(&platform, &[("sign-in-account", limit, &account)]).await?;
-        platform::identity::mfa::disable(&platform, user.id, password.into(), &crate::request::facts().await).await?;
+        platform::identity::mfa::disable(
+            &platform,
+            user.id,
+            password.into(),
+            &crate::request::facts().await,
+        )
+        .await?;
         leptos_axum::redirect("/account/two-factor?disabled=1");
         Ok(())
     }
@@ -189,11 +240,15 @@ pub async fn disable_two_factor(password: String) -> Result<(), AppError> {
 pub async fn reset_two_factor(user_id: String) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (admin, session) = super::session::require(crate::policy::Policy::PlatformAdmin).await?;
+        let (admin, session) =
+            super::session::require(crate::policy::Policy::PlatformAdmin).await?;
         super::session::require_step_up(&admin, &session).await?;
         let target = uuid::Uuid::parse_str(user_id.trim()).map_err(|_| AppError::NotFound)?;
         if target == admin.id {
-            return Err(AppError::validation("user_id", "Use your own account settings to change your two-factor authentication."));
+            return Err(AppError::validation(
+                "user_id",
+                "Use your own account settings to change your two-factor authentication.",
+            ));
         }
         let facts = crate::request::facts().await;
         match platform::identity::mfa::reset_by_admin(&platform, admin.id, target, &facts).await {

@@ -10,7 +10,9 @@ pub fn text_data_url(mime: &str, text: &str) -> String {
 fn encode_uri_component(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -21,6 +23,9 @@ mod tests {
     #[test]
     fn data_urls_carry_lines_and_dashes_safely() {
         assert_eq!(super::encode_uri_component("ab-c\n2 %"), "ab-c%0A2%20%25");
-        assert_eq!(super::text_data_url("text/csv", "a,b"), "data:text/csv;charset=utf-8,a%2Cb");
+        assert_eq!(
+            super::text_data_url("text/csv", "a,b"),
+            "data:text/csv;charset=utf-8,a%2Cb"
+        );
     }
 }

@@ -14,12 +14,19 @@ where
     S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Send + Sync + 'static,
 {
-    Signal::derive(move || action.value().with(|v| v.as_ref()?.as_ref().err()?.for_field(field)))
+    Signal::derive(move || {
+        action
+            .value()
+            .with(|v| v.as_ref()?.as_ref().err()?.for_field(field))
+    })
 }
 
 /// The action's latest error unless it belongs to one of the form's own `fields`, or is a
 /// step-up request (which `StepUpPrompt` answers).
-pub fn form_error<S>(action: ServerAction<S>, fields: &'static [&'static str]) -> Signal<Option<String>>
+pub fn form_error<S>(
+    action: ServerAction<S>,
+    fields: &'static [&'static str],
+) -> Signal<Option<String>>
 where
     S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Send + Sync + 'static,

@@ -38,7 +38,8 @@ where
     );
     let needed = move || matches!(action.value().get(), Some(Err(AppError::StepUpRequired)));
     // Stored (Copy) so the prompt's markup can be built again each time it is needed.
-    let [heading, code, code_error] = ["heading", "code", "code-error"].map(|part| StoredValue::new(format!("{id}-{part}")));
+    let [heading, code, code_error] =
+        ["heading", "code", "code-error"].map(|part| StoredValue::new(format!("{id}-{part}")));
     let code_message = field_error(verify, "code");
     view! {
         <Show when=needed>

@@ -47,17 +47,24 @@ pub fn state_label(state: ItemState) -> (&'static str, &'static str) {
 
 fn status_text(list: &kyc::Checklist) -> (&'static str, String) {
     match list.status {
-        Status::Draft => ("draft", "Draft: fill in each step and save it; you can come back at any time.".to_owned()),
+        Status::Draft => (
+            "draft",
+            "Draft: fill in each step and save it; you can come back at any time.".to_owned(),
+        ),
         Status::Submitted => (
             "submitted",
             match list.submitted_at {
-                Some(at) => format!("Sent on {}: Saleonix is reviewing your application.", when(at)),
+                Some(at) => format!(
+                    "Sent on {}: Saleonix is reviewing your application.",
+                    when(at)
+                ),
                 None => "Saleonix is reviewing your application.".to_owned(),
             },
         ),
-        Status::ChangesRequested => {
-            ("changes_requested", "Changes requested: see the items marked below, change them and send again.".to_owned())
-        }
+        Status::ChangesRequested => (
+            "changes_requested",
+            "Changes requested: see the items marked below, change them and send again.".to_owned(),
+        ),
         Status::Approved => (
             "approved",
             match (list.decided_at, list.reverification_due_at) {
@@ -66,14 +73,22 @@ fn status_text(list: &kyc::Checklist) -> (&'static str, String) {
                      the application again; Live Mode opens once Saleonix approves it. Test Mode stays open.",
                     when(due)
                 ),
-                (_, Some(due)) => format!("Verified. Saleonix asked you to update the marked items by {}.", when(due)),
+                (_, Some(due)) => format!(
+                    "Verified. Saleonix asked you to update the marked items by {}.",
+                    when(due)
+                ),
                 (Some(at), None) => format!("Verified: with Saleonix since {}.", when(at)),
                 (None, None) => "Verified.".to_owned(),
             },
         ),
         Status::Rejected => (
             "rejected",
-            format!("Rejected: {}", list.rejection_reason.as_deref().unwrap_or("contact support to learn why.")),
+            format!(
+                "Rejected: {}",
+                list.rejection_reason
+                    .as_deref()
+                    .unwrap_or("contact support to learn why.")
+            ),
         ),
     }
 }
@@ -81,7 +96,10 @@ fn status_text(list: &kyc::Checklist) -> (&'static str, String) {
 fn business_view(saved: SavedBusiness) -> BusinessView {
     let text = |value: Option<String>| value.unwrap_or_default();
     BusinessView {
-        legal_form: saved.legal_form.map(|f| f.slug().to_owned()).unwrap_or_default(),
+        legal_form: saved
+            .legal_form
+            .map(|f| f.slug().to_owned())
+            .unwrap_or_default(),
         registered_name: text(saved.registered_name),
         trading_name: text(saved.trading_name),
         registration_number: text(saved.registration_number),
@@ -100,10 +118,18 @@ fn business_view(saved: SavedBusiness) -> BusinessView {
 fn person_view(person: Person) -> PersonView {
     PersonView {
         id: person.id.to_string(),
-        role: if person.is_representative { "representative" } else { "owner" }.to_owned(),
+        role: if person.is_representative {
+            "representative"
+        } else {
+            "owner"
+        }
+        .to_owned(),
         ownership_percent: person.ownership_percent,
         full_name: person.full_name,
-        date_of_birth: person.date_of_birth.format(format_description!("[year]-[month]-[day]")).unwrap_or_default(),
+        date_of_birth: person
+            .date_of_birth
+            .format(format_description!("[year]-[month]-[day]"))
+            .unwrap_or_default(),
         nationality: person.nationality,
         personal_number_masked: person.personal_number_masked,
         address: person.address,
@@ -115,7 +141,11 @@ fn person_view(person: Person) -> PersonView {
 /// A size as people read it: `820 KB`, `1.2 MB`.
 pub fn size(bytes: i32) -> String {
     let bytes = f64::from(bytes);
-    if bytes >= 1024.0 * 1024.0 { format!("{:.1} MB", bytes / (1024.0 * 1024.0)) } else { format!("{:.0} KB", (bytes / 1024.0).ceil()) }
+    if bytes >= 1024.0 * 1024.0 {
+        format!("{:.1} MB", bytes / (1024.0 * 1024.0))
+    } else {
+        format!("{:.0} KB", (bytes / 1024.0).ceil())
+    }
 }
 
 pub fn document_view(document: DocumentSummary) -> DocumentView {
@@ -137,12 +167,25 @@ pub fn document_view(document: DocumentSummary) -> DocumentView {
     }
 }
 
-pub async fn documents(platform: &Platform, merchant_id: Uuid) -> Result<Vec<DocumentView>, AppError> {
-    Ok(documents::current(platform, merchant_id).await?.into_iter().map(document_view).collect())
+pub async fn documents(
+    platform: &Platform,
+    merchant_id: Uuid,
+) -> Result<Vec<DocumentView>, AppError> {
+    Ok(documents::current(platform, merchant_id)
+        .await?
+        .into_iter()
+        .map(document_view)
+        .collect())
 }
 
-pub async fn verification(platform: &Platform, merchant_id: Uuid, can_edit: bool) -> Result<VerificationView, AppError> {
-    let list = kyc::checklist(&platform.pool, merchant_id).await.map_err(KycError::from)?;
+pub async fn verification(
+    platform: &Platform,
+    merchant_id: Uuid,
+    can_edit: bool,
+) -> Result<VerificationView, AppError> {
+    let list = kyc::checklist(&platform.pool, merchant_id)
+        .await
+        .map_err(KycError::from)?;
     let saved = application::business(platform, merchant_id).await?;
     let (status, status_text) = status_text(&list);
     let checklist = list
@@ -169,10 +212,20 @@ pub async fn verification(platform: &Platform, merchant_id: Uuid, can_edit: bool
         checklist,
         pep_details: saved.pep_details.clone().unwrap_or_default(),
         business: business_view(saved),
-        people: people::people(platform, merchant_id).await?.into_iter().map(person_view).collect(),
+        people: people::people(platform, merchant_id)
+            .await?
+            .into_iter()
+            .map(person_view)
+            .collect(),
         documents: documents(platform, merchant_id).await?,
-        legal_forms: LegalForm::ALL.iter().map(|f| (f.slug().to_owned(), f.label().to_owned())).collect(),
-        categories: CATEGORIES.iter().map(|(slug, label)| ((*slug).to_owned(), (*label).to_owned())).collect(),
+        legal_forms: LegalForm::ALL
+            .iter()
+            .map(|f| (f.slug().to_owned(), f.label().to_owned()))
+            .collect(),
+        categories: CATEGORIES
+            .iter()
+            .map(|(slug, label)| ((*slug).to_owned(), (*label).to_owned()))
+            .collect(),
     })
 }
 

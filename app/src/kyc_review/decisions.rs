@@ -17,11 +17,13 @@ mod ssr {
     use crate::error::AppError;
 
     pub async fn decider() -> Result<(User, Session), AppError> {
-        crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::Act)).await
+        crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::Act))
+            .await
     }
 
     pub fn item(slug: &str) -> Result<Item, AppError> {
-        Item::parse(slug.trim()).ok_or_else(|| AppError::validation("item", "Choose an item of the checklist."))
+        Item::parse(slug.trim())
+            .ok_or_else(|| AppError::validation("item", "Choose an item of the checklist."))
     }
 }
 
@@ -44,16 +46,27 @@ pub async fn accept_kyc_item(merchant_id: String, item: String) -> Result<(), Ap
 
 /// Sends an item back to the merchant with `reason`, which they see and are mailed.
 #[server(endpoint = "admin/kyc/request-changes")]
-pub async fn request_kyc_changes(merchant_id: String, item: String, reason: String) -> Result<(), AppError> {
+pub async fn request_kyc_changes(
+    merchant_id: String,
+    item: String,
+    reason: String,
+) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
         let (user, _) = ssr::decider().await?;
         let merchant_id = crate::team::ssr::id(&merchant_id)?;
         let item = ssr::item(&item)?;
         let facts = crate::request::facts().await;
-        platform::kyc::review::request_changes(&platform, user.id, merchant_id, item, &reason, &facts)
-            .await
-            .map_err(AppError::from)
+        platform::kyc::review::request_changes(
+            &platform,
+            user.id,
+            merchant_id,
+            item,
+            &reason,
+            &facts,
+        )
+        .await
+        .map_err(AppError::from)
     }
     .await
     .map_err(AppError::respond)
@@ -67,9 +80,17 @@ pub async fn approve_kyc(merchant_id: String) -> Result<(), AppError> {
     async {
         let (user, session) = ssr::decider().await?;
         let merchant_id = crate::team::ssr::id(&merchant_id)?;
-        crate::auth::session::require_step_up_audited(&user, &session, Some(merchant_id), serde_json::json!({ "action": "kyc.approve" })).await?;
+        crate::auth::session::require_step_up_audited(
+            &user,
+            &session,
+            Some(merchant_id),
+            serde_json::json!({ "action": "kyc.approve" }),
+        )
+        .await?;
         let facts = crate::request::facts().await;
-        platform::kyc::review::approve(&platform, user.id, merchant_id, &facts).await.map_err(AppError::from)
+        platform::kyc::review::approve(&platform, user.id, merchant_id, &facts)
+            .await
+            .map_err(AppError::from)
     }
     .await
     .map_err(AppError::respond)
@@ -82,7 +103,13 @@ pub async fn reject_kyc(merchant_id: String, reason: String) -> Result<(), AppEr
     async {
         let (user, session) = ssr::decider().await?;
         let merchant_id = crate::team::ssr::id(&merchant_id)?;
-        crate::auth::session::require_step_up_audited(&user, &session, Some(merchant_id), serde_json::json!({ "action": "kyc.reject" })).await?;
+        crate::auth::session::require_step_up_audited(
+            &user,
+            &session,
+            Some(merchant_id),
+            serde_json::json!({ "action": "kyc.reject" }),
+        )
+        .await?;
         let facts = crate::request::facts().await;
         platform::kyc::review::reject(&platform, user.id, merchant_id, &reason, &facts)
             .await
@@ -95,19 +122,33 @@ pub async fn reject_kyc(merchant_id: String, reason: String) -> Result<(), AppEr
 /// Asks a verified merchant to update `item` by `due` (`YYYY-MM-DD`, at least tomorrow);
 /// past it, Live Mode closes until staff approve the update.
 #[server(endpoint = "admin/kyc/request-reverification")]
-pub async fn request_reverification(merchant_id: String, item: String, reason: String, due: String) -> Result<(), AppError> {
+pub async fn request_reverification(
+    merchant_id: String,
+    item: String,
+    reason: String,
+    due: String,
+) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
         let (user, _) = ssr::decider().await?;
         let merchant_id = crate::team::ssr::id(&merchant_id)?;
         let item = ssr::item(&item)?;
         let format = time::macros::format_description!("[year]-[month]-[day]");
-        let due = time::Date::parse(due.trim(), format)
-            .map_err(|_| AppError::validation("due", "Enter the deadline as a date, YYYY-MM-DD."))?;
+        let due = time::Date::parse(due.trim(), format).map_err(|_| {
+            AppError::validation("due", "Enter the deadline as a date, YYYY-MM-DD.")
+        })?;
         let facts = crate::request::facts().await;
-        platform::kyc::review::request_reverification(&platform, user.id, merchant_id, item, &reason, due, &facts)
-            .await
-            .map_err(AppError::from)
+        platform::kyc::review::request_reverification(
+            &platform,
+            user.id,
+            merchant_id,
+            item,
+            &reason,
+            due,
+            &facts,
+        )
+        .await
+        .map_err(AppError::from)
     }
     .await
     .map_err(AppError::respond)

@@ -138,8 +138,11 @@ pub async fn kyc_queue() -> Result<Vec<QueueRow>, AppError> {
     use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::View)).await?;
-        let queue = platform::kyc::review::queue(&platform.pool).await.map_err(views::internal)?;
+        crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::View))
+            .await?;
+        let queue = platform::kyc::review::queue(&platform.pool)
+            .await
+            .map_err(views::internal)?;
         Ok(queue.into_iter().map(views::queue_row).collect())
     }
     .await
@@ -152,8 +155,11 @@ pub async fn kyc_applications() -> Result<Vec<ApplicationRow>, AppError> {
     use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::View)).await?;
-        let list = platform::kyc::review::applications(&platform.pool).await.map_err(views::internal)?;
+        crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::View))
+            .await?;
+        let list = platform::kyc::review::applications(&platform.pool)
+            .await
+            .map_err(views::internal)?;
         Ok(list.into_iter().map(views::application_row).collect())
     }
     .await
@@ -167,14 +173,23 @@ pub async fn kyc_application(merchant_id: String) -> Result<ReviewView, AppError
     use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::View)).await?;
+        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(
+            Module::Merchants,
+            Level::View,
+        ))
+        .await?;
         let merchant_id = crate::team::ssr::id(&merchant_id)?;
         let application = platform::kyc::review::application(&platform, merchant_id)
             .await
             .map_err(AppError::from)?
             .ok_or(AppError::NotFound)?;
         let can_act = user.permissions.allows(Module::Merchants, Level::Act);
-        Ok(views::review(application, user.id, can_act, platform.config.settings.kyc.single_reviewer))
+        Ok(views::review(
+            application,
+            user.id,
+            can_act,
+            platform.config.settings.kyc.single_reviewer,
+        ))
     }
     .await
     .map_err(AppError::respond)
@@ -191,6 +206,10 @@ mod tests {
         assert_eq!(waiting(3 * 3600 + 5 * 60), "3 h 5 min");
         assert_eq!(waiting(28 * 3600), "1 day 4 h");
         assert_eq!(waiting(6 * 86400 + 7200), "6 days");
-        assert_eq!(waiting(-5), "0 min", "a clock step back shows no negative time");
+        assert_eq!(
+            waiting(-5),
+            "0 min",
+            "a clock step back shows no negative time"
+        );
     }
 }

@@ -7,7 +7,9 @@ use platform::kyc::{CATEGORIES, ItemState, Status};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{ApplicationRow, DocumentView, Fact, ItemView, PersonView, QueueRow, ReviewView, waiting};
+use super::{
+    ApplicationRow, DocumentView, Fact, ItemView, PersonView, QueueRow, ReviewView, waiting,
+};
 use crate::error::AppError;
 use crate::payments::format_money;
 use crate::payments::ssr::when;
@@ -43,7 +45,12 @@ pub fn application_row(entry: ApplicationEntry) -> ApplicationRow {
 }
 
 fn fact(label: &str, value: Option<String>) -> Fact {
-    Fact { label: label.to_owned(), value: value.filter(|v| !v.is_empty()).unwrap_or_else(|| "—".to_owned()) }
+    Fact {
+        label: label.to_owned(),
+        value: value
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| "—".to_owned()),
+    }
 }
 
 fn yes_no(value: bool) -> String {
@@ -61,14 +68,22 @@ fn business(b: SavedBusiness) -> Vec<Fact> {
         )),
     };
     let category = b.category.map(|slug| {
-        CATEGORIES.iter().find(|(s, _)| *s == slug).map_or(slug.clone(), |(_, label)| (*label).to_owned())
+        CATEGORIES
+            .iter()
+            .find(|(s, _)| *s == slug)
+            .map_or(slug.clone(), |(_, label)| (*label).to_owned())
     });
-    let pep = b.pep_declared.map(|declared| match (declared, b.pep_details) {
-        (true, Some(details)) => format!("Yes: {details}"),
-        (declared, _) => yes_no(declared),
-    });
+    let pep = b
+        .pep_declared
+        .map(|declared| match (declared, b.pep_details) {
+            (true, Some(details)) => format!("Yes: {details}"),
+            (declared, _) => yes_no(declared),
+        });
     vec![
-        fact("Legal form", b.legal_form.map(|form| form.label().to_owned())),
+        fact(
+            "Legal form",
+            b.legal_form.map(|form| form.label().to_owned()),
+        ),
         fact("Registered name", b.registered_name),
         fact("Trading name", b.trading_name),
         fact("Business registration number (NUI)", b.registration_number),
@@ -77,8 +92,14 @@ fn business(b: SavedBusiness) -> Vec<Fact> {
         fact("Registered address", address),
         fact("Website or where it sells", b.website),
         fact("What it sells", category),
-        fact("Expected monthly volume", b.monthly_volume_minor.map(|m| format_money(m, "EUR"))),
-        fact("Average ticket", b.average_ticket_minor.map(|m| format_money(m, "EUR"))),
+        fact(
+            "Expected monthly volume",
+            b.monthly_volume_minor.map(|m| format_money(m, "EUR")),
+        ),
+        fact(
+            "Average ticket",
+            b.average_ticket_minor.map(|m| format_money(m, "EUR")),
+        ),
         fact("Politically exposed person among the people", pep),
     ]
 }
@@ -95,7 +116,10 @@ fn person(p: Person) -> PersonView {
             fact("Full name", Some(p.full_name)),
             fact("Date of birth", Some(p.date_of_birth.to_string())),
             fact("Nationality", Some(p.nationality)),
-            fact("Personal or passport number", Some(p.personal_number_masked)),
+            fact(
+                "Personal or passport number",
+                Some(p.personal_number_masked),
+            ),
             fact("Address", Some(p.address)),
             fact("Politically exposed person", Some(yes_no(p.is_pep))),
         ],
@@ -124,14 +148,28 @@ fn item_state_slug(state: ItemState) -> &'static str {
 }
 
 /// Why `viewer` cannot approve now, in the order the platform checks (it checks again).
-fn approve_blocked(a: &Application, viewer: Uuid, can_act: bool, single_reviewer: bool) -> Option<String> {
+fn approve_blocked(
+    a: &Application,
+    viewer: Uuid,
+    can_act: bool,
+    single_reviewer: bool,
+) -> Option<String> {
     let reason = if !can_act {
         "Deciding needs the merchants module at act."
     } else if a.checklist.status != Status::Submitted {
         "Only an application waiting for review can be approved."
-    } else if a.checklist.items.iter().any(|line| line.state != ItemState::Accepted) {
+    } else if a
+        .checklist
+        .items
+        .iter()
+        .any(|line| line.state != ItemState::Accepted)
+    {
         "Accept every checklist item before approving."
-    } else if !single_reviewer && a.changes_requested_by.as_ref().is_some_and(|(id, _)| *id == viewer) {
+    } else if !single_reviewer
+        && a.changes_requested_by
+            .as_ref()
+            .is_some_and(|(id, _)| *id == viewer)
+    {
         "Four eyes: you asked for changes on this application, so another staff member must approve it."
     } else if a.open_hits > 0 {
         "A sanctions hit is still open: record a decision on it before approving."
@@ -176,4 +214,3 @@ pub fn review(a: Application, viewer: Uuid, can_act: bool, single_reviewer: bool
         approve_blocked,
     }
 }
-

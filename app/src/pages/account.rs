@@ -6,7 +6,9 @@ use leptos::server_fn::ServerFn as _;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::account::{ChangePassword, RevokeSession, SignOutEverywhere, SessionView, active_sessions};
+use crate::account::{
+    ChangePassword, RevokeSession, SessionView, SignOutEverywhere, active_sessions,
+};
 use crate::components::form::{Field, FormError, NewPasswordField, field_error, form_error};
 
 #[component]
@@ -87,7 +89,12 @@ fn Sessions() -> impl IntoView {
 fn when(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix)
         .ok()
-        .and_then(|t| t.format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC")).ok())
+        .and_then(|t| {
+            t.format(time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute] UTC"
+            ))
+            .ok()
+        })
         .unwrap_or_default()
 }
 

@@ -4,7 +4,9 @@
 
 use leptos::prelude::*;
 
-use crate::balance::{BalanceRow, BalanceView, CHART_DAYS, ChartDay, EXPORT_PATH, UpcomingPayout, merchant_balance};
+use crate::balance::{
+    BalanceRow, BalanceView, CHART_DAYS, ChartDay, EXPORT_PATH, UpcomingPayout, merchant_balance,
+};
 use crate::pages::payments::{DashboardShell, load_error};
 use crate::payments::{Mode, format_money};
 
@@ -31,7 +33,14 @@ fn Balance() -> impl IntoView {
 
 #[component]
 fn BalanceFacts(view: BalanceView) -> impl IntoView {
-    let BalanceView { mode, balances, releases, payouts, chart_currency, chart } = view;
+    let BalanceView {
+        mode,
+        balances,
+        releases,
+        payouts,
+        chart_currency,
+        chart,
+    } = view;
     let none = balances.is_empty().then(|| {
         view! { <p>{format!("Nothing in your {} Mode balance yet: paid payments show here.", mode.label())}</p> }
     });
@@ -113,7 +122,13 @@ fn UpcomingPayouts(payouts: Vec<UpcomingPayout>, live: bool) -> impl IntoView {
 
 #[component]
 fn CurrencyBalance(row: BalanceRow) -> impl IntoView {
-    let BalanceRow { currency, available_minor, pending_minor, reserve_minor, in_payout_minor } = row;
+    let BalanceRow {
+        currency,
+        available_minor,
+        pending_minor,
+        reserve_minor,
+        in_payout_minor,
+    } = row;
     let negative = (available_minor < 0).then(|| {
         view! {
             <p class="notice" role="note">
@@ -141,7 +156,9 @@ fn CurrencyBalance(row: BalanceRow) -> impl IntoView {
 /// `low` and top `high` (minor units), one step per value.
 pub fn points(values: &[i64], low: i64, high: i64) -> String {
     let span = (high - low).max(1);
-    let steps = i64::try_from(values.len().saturating_sub(1)).unwrap_or(1).max(1);
+    let steps = i64::try_from(values.len().saturating_sub(1))
+        .unwrap_or(1)
+        .max(1);
     values
         .iter()
         .enumerate()
@@ -160,8 +177,20 @@ pub fn points(values: &[i64], low: i64, high: i64) -> String {
 fn BalanceChart(currency: String, days: Vec<(String, ChartDay)>) -> impl IntoView {
     let available: Vec<i64> = days.iter().map(|(_, d)| d.available_minor).collect();
     let held: Vec<i64> = days.iter().map(|(_, d)| d.held_minor).collect();
-    let low = available.iter().chain(&held).copied().min().unwrap_or(0).min(0);
-    let high = available.iter().chain(&held).copied().max().unwrap_or(0).max(100);
+    let low = available
+        .iter()
+        .chain(&held)
+        .copied()
+        .min()
+        .unwrap_or(0)
+        .min(0);
+    let high = available
+        .iter()
+        .chain(&held)
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .max(100);
     let zero_y = HEIGHT - (0 - low) * HEIGHT / (high - low).max(1);
     let summary = format!(
         "Your balance over the last {CHART_DAYS} days in {currency}: available from {} to {}, pending and reserve up to {}.",

@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::chargebacks::{
-    AddChargebackEvidence, ChargebackDetailView, ChargebackRowView, EvidenceView, chargeback_detail, chargebacks,
+    AddChargebackEvidence, ChargebackDetailView, ChargebackRowView, EvidenceView,
+    chargeback_detail, chargebacks,
 };
 use crate::components::form::{Field, FormError, field_error, form_error, succeeded};
 use crate::pages::payments::{DashboardShell, load_error};
@@ -49,7 +50,11 @@ fn ChargebackList() -> impl IntoView {
 
 /// The list as a table; `href` is the base of each chargeback's page.
 #[component]
-pub fn ChargebackTable(rows: Vec<ChargebackRowView>, href: &'static str, with_merchant: bool) -> impl IntoView {
+pub fn ChargebackTable(
+    rows: Vec<ChargebackRowView>,
+    href: &'static str,
+    with_merchant: bool,
+) -> impl IntoView {
     view! {
         <table class="list chargebacks">
             <thead>
@@ -88,7 +93,9 @@ fn upload_message(code: &str) -> &'static str {
         "size" => "The file is larger than 10 MB. Upload a smaller one.",
         "type" => "Upload a PDF, JPEG or PNG file.",
         "empty" => "Choose a file to upload.",
-        "closed" => "Evidence is closed for this chargeback: it was decided or its deadline has passed.",
+        "closed" => {
+            "Evidence is closed for this chargeback: it was decided or its deadline has passed."
+        }
         _ => "The file could not be added.",
     }
 }
@@ -98,13 +105,26 @@ fn Chargeback() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let add = ServerAction::<AddChargebackEvidence>::new();
-    let detail = Resource::new(move || (params.read().get("id").unwrap_or_default(), add.version().get()), |(id, _)| {
-        chargeback_detail(id)
-    });
-    let uploaded =
-        move || query.read().get("uploaded").map(|_| view! { <p class="success" role="status">"The file was added."</p> });
+    let detail = Resource::new(
+        move || {
+            (
+                params.read().get("id").unwrap_or_default(),
+                add.version().get(),
+            )
+        },
+        |(id, _)| chargeback_detail(id),
+    );
+    let uploaded = move || {
+        query
+            .read()
+            .get("uploaded")
+            .map(|_| view! { <p class="success" role="status">"The file was added."</p> })
+    };
     let upload_error = move || {
-        query.read().get("upload_error").map(|code| view! { <p class="form-error" role="alert">{upload_message(&code)}</p> })
+        query
+            .read()
+            .get("upload_error")
+            .map(|code| view! { <p class="form-error" role="alert">{upload_message(&code)}</p> })
     };
     view! {
         <p class="aside"><a href="/dashboard/chargebacks">"All chargebacks"</a></p>
@@ -161,10 +181,21 @@ fn EvidenceForms(id: String, add: ServerAction<AddChargebackEvidence>) -> impl I
 /// payment's page.
 #[component]
 pub fn ChargebackRecord(detail: ChargebackDetailView, payment_href: &'static str) -> impl IntoView {
-    let ChargebackDetailView { chargeback: c, payment_id, three_d_secure, receipt, refunded_minor, evidence, .. } = detail;
+    let ChargebackDetailView {
+        chargeback: c,
+        payment_id,
+        three_d_secure,
+        receipt,
+        refunded_minor,
+        evidence,
+        ..
+    } = detail;
     let amount = format_money(c.amount_minor, &c.currency);
     let deadline = if c.open_for_evidence {
-        format!("Evidence is taken until the end of {} (Kosovo time).", c.evidence_due_on)
+        format!(
+            "Evidence is taken until the end of {} (Kosovo time).",
+            c.evidence_due_on
+        )
     } else {
         format!("Evidence closed (deadline {}).", c.evidence_due_on)
     };

@@ -7,9 +7,17 @@ use leptos::prelude::*;
 use crate::components::form::{Field, FormError, field_error, form_error, succeeded};
 use crate::components::step_up::StepUpPrompt;
 use crate::pages::payments::{DashboardShell, load_error};
-use crate::payouts::{MerchantPayoutsView, PayoutView, ScheduleView, SetPayoutSchedule, merchant_payouts};
+use crate::payouts::{
+    MerchantPayoutsView, PayoutView, ScheduleView, SetPayoutSchedule, merchant_payouts,
+};
 
-const WEEKDAYS: [(i16, &str); 5] = [(1, "Monday"), (2, "Tuesday"), (3, "Wednesday"), (4, "Thursday"), (5, "Friday")];
+const WEEKDAYS: [(i16, &str); 5] = [
+    (1, "Monday"),
+    (2, "Tuesday"),
+    (3, "Wednesday"),
+    (4, "Thursday"),
+    (5, "Friday"),
+];
 
 pub fn status_label(status: &str) -> &'static str {
     match status {
@@ -45,7 +53,11 @@ pub fn PayoutsPage() -> impl IntoView {
 
 #[component]
 fn PayoutsBody(view: MerchantPayoutsView, save: ServerAction<SetPayoutSchedule>) -> impl IntoView {
-    let MerchantPayoutsView { payouts, schedule, account_flagged } = view;
+    let MerchantPayoutsView {
+        payouts,
+        schedule,
+        account_flagged,
+    } = view;
     let flagged = account_flagged.map(|at| {
         view! {
             <p class="notice" role="status">
@@ -100,7 +112,12 @@ fn PayoutRow(payout: PayoutView) -> impl IntoView {
 
 #[component]
 fn ScheduleForm(schedule: ScheduleView, save: ServerAction<SetPayoutSchedule>) -> impl IntoView {
-    let ScheduleView { schedule, weekday, month_day, minimum } = schedule;
+    let ScheduleView {
+        schedule,
+        weekday,
+        month_day,
+        minimum,
+    } = schedule;
     let option = move |value: &'static str, label: &'static str| {
         view! { <option value=value selected={schedule == value}>{label}</option> }
     };

@@ -4,10 +4,13 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::form::{Field, FormError, InviteeFields, field_error, form_error, succeeded};
+use crate::components::form::{
+    Field, FormError, InviteeFields, field_error, form_error, succeeded,
+};
 use crate::pages::dashboard::DashboardNav;
 use crate::team::{
-    ASSIGNABLE_ROLES, ChangeMemberRole, InviteMember, MemberView, RemoveMember, ResendMemberInvitation, team_members,
+    ASSIGNABLE_ROLES, ChangeMemberRole, InviteMember, MemberView, RemoveMember,
+    ResendMemberInvitation, team_members,
 };
 
 /// A role's short name ("Finance"); the assignable roles' labels go on to say what it may do.
@@ -38,8 +41,18 @@ struct TeamActions {
 #[component]
 pub fn TeamPage() -> impl IntoView {
     let invite = ServerAction::<InviteMember>::new();
-    let actions = TeamActions { change: ServerAction::new(), remove: ServerAction::new(), resend: ServerAction::new() };
-    let versions = move || (invite.version().get(), actions.change.version().get(), actions.remove.version().get());
+    let actions = TeamActions {
+        change: ServerAction::new(),
+        remove: ServerAction::new(),
+        resend: ServerAction::new(),
+    };
+    let versions = move || {
+        (
+            invite.version().get(),
+            actions.change.version().get(),
+            actions.remove.version().get(),
+        )
+    };
     let members = Resource::new(versions, |_| team_members());
     view! {
         <Title text="Team" />
@@ -89,7 +102,11 @@ pub fn TeamPage() -> impl IntoView {
 
 #[component]
 fn MemberTable(list: Vec<MemberView>, actions: TeamActions) -> impl IntoView {
-    let TeamActions { change, remove, resend } = actions;
+    let TeamActions {
+        change,
+        remove,
+        resend,
+    } = actions;
     view! {
         <table class="list">
             <thead>

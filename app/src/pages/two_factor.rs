@@ -6,8 +6,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::auth::two_factor::{
-    ConfirmTwoFactor, DisableTwoFactor, EnrolmentView, RegenerateRecoveryCodes, StartTwoFactor, TwoFactorView,
-    two_factor_status,
+    ConfirmTwoFactor, DisableTwoFactor, EnrolmentView, RegenerateRecoveryCodes, StartTwoFactor,
+    TwoFactorView, two_factor_status,
 };
 use crate::components::download::text_data_url;
 use crate::components::form::{Field, FormError, field_error, form_error};
@@ -19,7 +19,10 @@ pub fn TwoFactorPage() -> impl IntoView {
     let query = use_query_map();
     let disabled = move || query.read().get("disabled").is_some();
     // Turning it off ends in a redirect to `?disabled=1`, which refetches the status too.
-    let status = Resource::new(move || (confirm.version().get(), disabled()), |_| two_factor_status());
+    let status = Resource::new(
+        move || (confirm.version().get(), disabled()),
+        |_| two_factor_status(),
+    );
     view! {
         <Title text="Two-factor authentication" />
         <section class="page">

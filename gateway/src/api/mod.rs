@@ -144,7 +144,8 @@ impl ApiClient {
         order_id: &str,
         amount: Money,
     ) -> Result<FinancialResponse, ApiError> {
-        self.with_amount(Operation::Credit, "Credit", order_id, amount).await
+        self.with_amount(Operation::Credit, "Credit", order_id, amount)
+            .await
     }
 
     /// Voids the last transaction of an order (same day, before settlement).
@@ -164,7 +165,8 @@ impl ApiClient {
         order_id: &str,
         amount: Money,
     ) -> Result<FinancialResponse, ApiError> {
-        self.with_amount(Operation::PostAuth, "PostAuth", order_id, amount).await
+        self.with_amount(Operation::PostAuth, "PostAuth", order_id, amount)
+            .await
     }
 
     /// The financial operations that carry an amount (Credit, PostAuth).

@@ -63,9 +63,9 @@ fn amount(field: &str, value: Option<&str>) -> Result<Option<u64>, ApiError> {
 fn currency(doc: &Cc5Document) -> Result<Option<Currency>, ApiError> {
     match non_empty(doc.get_extra("CURRENCY")) {
         None => Ok(None),
-        Some(code) => Currency::from_numeric(&code)
-            .map(Some)
-            .ok_or_else(|| ApiError::MalformedResponse("CURRENCY is not a supported ISO 4217 numeric code".into())),
+        Some(code) => Currency::from_numeric(&code).map(Some).ok_or_else(|| {
+            ApiError::MalformedResponse("CURRENCY is not a supported ISO 4217 numeric code".into())
+        }),
     }
 }
 
@@ -287,7 +287,8 @@ mod tests {
                 "TRX2",
                 "C\tS\t500\t500\t20261124 11:00:00\t\t\tH2\tA2\t00\tT2",
             );
-        let h = order_history("O1", &doc.clone().extra_element("CURRENCY", "978")).expect("history");
+        let h =
+            order_history("O1", &doc.clone().extra_element("CURRENCY", "978")).expect("history");
         assert_eq!(h.currency, Some(Currency::Eur));
         assert_eq!(h.transactions.len(), 2);
         assert_eq!(h.refunded_minor(), 500);

@@ -137,7 +137,10 @@ impl Event {
     }
 
     pub fn target(mut self, kind: &'static str, id: impl Into<String>) -> Self {
-        self.target = Some(Target { kind, id: id.into() });
+        self.target = Some(Target {
+            kind,
+            id: id.into(),
+        });
         self
     }
 
@@ -184,9 +187,9 @@ impl ChainHash {
     const GENESIS: ChainHash = ChainHash([0; 32]);
 
     fn from_db(bytes: Vec<u8>) -> Result<Self, sqlx::Error> {
-        let array: [u8; 32] = bytes
-            .try_into()
-            .map_err(|bytes: Vec<u8>| sqlx::Error::Decode(format!("a chain hash of {} bytes", bytes.len()).into()))?;
+        let array: [u8; 32] = bytes.try_into().map_err(|bytes: Vec<u8>| {
+            sqlx::Error::Decode(format!("a chain hash of {} bytes", bytes.len()).into())
+        })?;
         Ok(ChainHash(array))
     }
 }
@@ -243,11 +246,18 @@ const CHAIN_LOCK: i64 = 0x0041_5544_4954;
 /// default); under REPEATABLE READ a row committed by another writer since the snapshot is
 /// invisible, and the unique `prev_hash` index then refuses the insert rather than let the
 /// chain fork.
-pub async fn record(conn: &mut PgConnection, event: &Event, facts: &RequestFacts) -> Result<i64, AuditError> {
+pub async fn record(
+    conn: &mut PgConnection,
+    event: &Event,
+    facts: &RequestFacts,
+) -> Result<i64, AuditError> {
     let detail = checked_detail(&event.detail)?;
     let mut salt = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut salt);
-    let user_agent = facts.user_agent.as_deref().map(|ua| truncate(ua, MAX_USER_AGENT_BYTES));
+    let user_agent = facts
+        .user_agent
+        .as_deref()
+        .map(|ua| truncate(ua, MAX_USER_AGENT_BYTES));
     let personal = Personal {
         ip: facts.ip.as_deref(),
         user_agent,
@@ -257,11 +267,12 @@ pub async fn record(conn: &mut PgConnection, event: &Event, facts: &RequestFacts
 
     // Postgres's own text of the jsonb is what the chain hashes, here and when verifying,
     // so key order, spacing and number formatting are whatever it stores.
-    let (detail,): (String,) = sqlx::query_as("SELECT $2::jsonb::text FROM pg_advisory_xact_lock($1)")
-        .bind(CHAIN_LOCK)
-        .bind(detail)
-        .fetch_one(&mut *conn)
-        .await?;
+    let (detail,): (String,) =
+        sqlx::query_as("SELECT $2::jsonb::text FROM pg_advisory_xact_lock($1)")
+            .bind(CHAIN_LOCK)
+            .bind(detail)
+            .fetch_one(&mut *conn)
+            .await?;
     // A statement of its own, after the lock: its snapshot then includes the row of the
     // writer that held the lock before.
     let (prev, id, occurred_at): (Option<Vec<u8>>, i64, OffsetDateTime) = sqlx::query_as(
@@ -270,7 +281,10 @@ pub async fn record(conn: &mut PgConnection, event: &Event, facts: &RequestFacts
     )
     .fetch_one(&mut *conn)
     .await?;
-    let prev = prev.map(ChainHash::from_db).transpose()?.unwrap_or(ChainHash::GENESIS);
+    let prev = prev
+        .map(ChainHash::from_db)
+        .transpose()?
+        .unwrap_or(ChainHash::GENESIS);
 
     let content = Content {
         id,
@@ -321,7 +335,11 @@ pub async fn record(conn: &mut PgConnection, event: &Event, facts: &RequestFacts
 
 /// Records `event` in a transaction of its own: for denied and failed attempts, whose
 /// action's transaction (if any) rolls back.
-pub async fn record_alone(pool: &PgPool, event: &Event, facts: &RequestFacts) -> Result<i64, AuditError> {
+pub async fn record_alone(
+    pool: &PgPool,
+    event: &Event,
+    facts: &RequestFacts,
+) -> Result<i64, AuditError> {
     let mut tx = pool.begin().await?;
     let id = record(&mut tx, event, facts).await?;
     tx.commit().await?;
@@ -342,11 +360,20 @@ const VERIFY_PAGE: i64 = 1000;
 /// remaining row must link to the last purged one.
 pub async fn verify_chain(pool: &PgPool) -> Result<ChainReport, sqlx::Error> {
     let purged: Option<(i64, Vec<u8>)> =
-        sqlx::query_as("SELECT last_id, last_hash FROM audit.purges ORDER BY id DESC LIMIT 1").fetch_optional(pool).await?;
+        sqlx::query_as("SELECT last_id, last_hash FROM audit.purges ORDER BY id DESC LIMIT 1")
+            .fetch_optional(pool)
+            .await?;
     let purged_through = purged.as_ref().map_or(0, |(id, _)| *id);
-    let anchor = last_check(pool).await?.and_then(|check| check.head).filter(|head| head.id > purged_through);
+    let anchor = last_check(pool)
+        .await?
+        .and_then(|check| check.head)
+        .filter(|head| head.id > purged_through);
     let mut anchor_seen = false;
-    let mut report = ChainReport { rows_checked: 0, head: None, first_broken: None };
+    let mut report = ChainReport {
+        rows_checked: 0,
+        head: None,
+        first_broken: None,
+    };
     let mut expected_prev = match purged {
         Some((_, hash)) => ChainHash::from_db(hash).unwrap_or(ChainHash::GENESIS),
         None => ChainHash::GENESIS,
@@ -388,7 +415,10 @@ pub async fn verify_chain(pool: &PgPool) -> Result<ChainReport, sqlx::Error> {
                 report.first_broken.get_or_insert(row.id);
             }
             expected_prev = claimed.unwrap_or(ChainHash::GENESIS);
-            report.head = Some(ChainHead { id: row.id, hash: expected_prev });
+            report.head = Some(ChainHead {
+                id: row.id,
+                hash: expected_prev,
+            });
         }
         if last_page {
             break;
@@ -417,10 +447,20 @@ pub async fn verify_chain(pool: &PgPool) -> Result<ChainReport, sqlx::Error> {
 pub async fn purge_expired(pool: &PgPool, keep_days: u32) -> Result<i64, AuditError> {
     let keep_days = i32::try_from(keep_days).unwrap_or(i32::MAX);
     let mut tx = pool.begin().await?;
-    let purged: i64 = sqlx::query_scalar("SELECT audit.purge($1)").bind(keep_days).fetch_one(&mut *tx).await?;
+    let purged: i64 = sqlx::query_scalar("SELECT audit.purge($1)")
+        .bind(keep_days)
+        .fetch_one(&mut *tx)
+        .await?;
     if purged > 0 {
-        let event = Event::new("audit.purged", Actor { kind: ActorKind::System, id: None }, Outcome::Success)
-            .detail(serde_json::json!({ "rows": purged, "keep_days": keep_days }));
+        let event = Event::new(
+            "audit.purged",
+            Actor {
+                kind: ActorKind::System,
+                id: None,
+            },
+            Outcome::Success,
+        )
+        .detail(serde_json::json!({ "rows": purged, "keep_days": keep_days }));
         record(&mut tx, &event, &RequestFacts::default()).await?;
     }
     tx.commit().await?;
@@ -431,7 +471,11 @@ pub async fn purge_expired(pool: &PgPool, keep_days: u32) -> Result<i64, AuditEr
 /// every row where `user_id` acted or `email` is the subject, keeping each row's digest so
 /// the chain still verifies. Returns how many rows were redacted. Run it inside the
 /// erasure's transaction, which records its own event.
-pub async fn redact_personal(conn: &mut PgConnection, user_id: Uuid, email: &str) -> Result<u64, sqlx::Error> {
+pub async fn redact_personal(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    email: &str,
+) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE audit.events SET ip = NULL, user_agent = NULL, subject_email = NULL, personal_salt = NULL
          WHERE (actor_id = $1 OR lower(subject_email) = lower($2)) AND personal_salt IS NOT NULL",
@@ -445,10 +489,17 @@ pub async fn redact_personal(conn: &mut PgConnection, user_id: Uuid, email: &str
 
 /// The newest row, or none while the trail is empty.
 pub async fn head(pool: &PgPool) -> Result<Option<ChainHead>, sqlx::Error> {
-    let row: Option<(i64, Vec<u8>)> = sqlx::query_as("SELECT id, row_hash FROM audit.events ORDER BY id DESC LIMIT 1")
-        .fetch_optional(pool)
-        .await?;
-    row.map(|(id, hash)| Ok(ChainHead { id, hash: ChainHash::from_db(hash)? })).transpose()
+    let row: Option<(i64, Vec<u8>)> =
+        sqlx::query_as("SELECT id, row_hash FROM audit.events ORDER BY id DESC LIMIT 1")
+            .fetch_optional(pool)
+            .await?;
+    row.map(|(id, hash)| {
+        Ok(ChainHead {
+            id,
+            hash: ChainHash::from_db(hash)?,
+        })
+    })
+    .transpose()
 }
 
 /// The most recent [`verify_chain`] run, or none if the chain was never verified.
@@ -467,14 +518,29 @@ pub async fn last_check(pool: &PgPool) -> Result<Option<ChainCheck>, sqlx::Error
     )
     .fetch_optional(pool)
     .await?;
-    let Some(Row { checked_at, rows_checked, head_id, head_hash, first_broken_id: first_broken }) = row else {
+    let Some(Row {
+        checked_at,
+        rows_checked,
+        head_id,
+        head_hash,
+        first_broken_id: first_broken,
+    }) = row
+    else {
         return Ok(None);
     };
     let head = match (head_id, head_hash) {
-        (Some(id), Some(hash)) => Some(ChainHead { id, hash: ChainHash::from_db(hash)? }),
+        (Some(id), Some(hash)) => Some(ChainHead {
+            id,
+            hash: ChainHash::from_db(hash)?,
+        }),
         _ => None,
     };
-    Ok(Some(ChainCheck { checked_at, rows_checked, head, first_broken }))
+    Ok(Some(ChainCheck {
+        checked_at,
+        rows_checked,
+        head,
+        first_broken,
+    }))
 }
 
 /// Refuses a detail that is not a small object or has a key naming a secret, and returns
@@ -498,9 +564,13 @@ fn checked_detail(detail: &serde_json::Value) -> Result<String, AuditError> {
 /// `pan` match whole words only, not `company`.
 fn sensitive_key(value: &serde_json::Value) -> Option<&str> {
     match value {
-        serde_json::Value::Object(map) => map
-            .iter()
-            .find_map(|(key, value)| if names_a_secret(key) { Some(key.as_str()) } else { sensitive_key(value) }),
+        serde_json::Value::Object(map) => map.iter().find_map(|(key, value)| {
+            if names_a_secret(key) {
+                Some(key.as_str())
+            } else {
+                sensitive_key(value)
+            }
+        }),
         serde_json::Value::Array(items) => items.iter().find_map(sensitive_key),
         _ => None,
     }
@@ -508,10 +578,20 @@ fn sensitive_key(value: &serde_json::Value) -> Option<&str> {
 
 fn names_a_secret(key: &str) -> bool {
     const WHOLE_WORDS: [&str; 7] = ["pan", "pin", "pwd", "cvv", "cvv2", "cvc", "cvc2"];
-    const WITHIN_WORDS: [&str; 6] = ["password", "passwd", "passphrase", "secret", "token", "cardnumber"];
+    const WITHIN_WORDS: [&str; 6] = [
+        "password",
+        "passwd",
+        "passphrase",
+        "secret",
+        "token",
+        "cardnumber",
+    ];
     let words = words(key);
-    words.iter().any(|word| WHOLE_WORDS.contains(&word.as_str()) || WITHIN_WORDS.iter().any(|w| word.contains(w)))
-        || words.windows(2).any(|pair| pair[0] == "card" && pair[1] == "number")
+    words.iter().any(|word| {
+        WHOLE_WORDS.contains(&word.as_str()) || WITHIN_WORDS.iter().any(|w| word.contains(w))
+    }) || words
+        .windows(2)
+        .any(|pair| pair[0] == "card" && pair[1] == "number")
 }
 
 /// Lower-case words of an identifier, split at non-alphanumerics and lower-to-upper steps.
@@ -720,7 +800,10 @@ mod tests {
     use sqlx::Connection;
 
     fn alice() -> Actor {
-        Actor { kind: ActorKind::User, id: Some(Uuid::from_u128(0xA11CE)) }
+        Actor {
+            kind: ActorKind::User,
+            id: Some(Uuid::from_u128(0xA11CE)),
+        }
     }
 
     fn facts() -> RequestFacts {
@@ -732,49 +815,104 @@ mod tests {
     }
 
     fn sign_in(actor: Actor) -> Event {
-        Event::new("auth.sign_in", actor, Outcome::Success).detail(json!({"mfa": "totp", "remember": false}))
+        Event::new("auth.sign_in", actor, Outcome::Success)
+            .detail(json!({"mfa": "totp", "remember": false}))
     }
 
     /// Five events of different shapes: in one transaction, alone, denied, from the system.
     async fn record_five(pool: &PgPool) -> Vec<i64> {
         let merchant = Uuid::from_u128(0xD4);
-        let mut ids = vec![record_alone(pool, &sign_in(alice()), &facts()).await.unwrap()];
+        let mut ids = vec![
+            record_alone(pool, &sign_in(alice()), &facts())
+                .await
+                .unwrap(),
+        ];
         let mut tx = pool.begin().await.unwrap();
         let link = Event::new("payment_link.create", alice(), Outcome::Success)
             .merchant(merchant)
             .target("payment_link", "pl_1")
             .detail(json!({"amount_minor": 1250, "currency": "EUR", "mode": "test", "ratio": 0.1}));
         ids.push(record(&mut tx, &link, &facts()).await.unwrap());
-        ids.push(record(&mut tx, &link.clone().target("payment_link", "pl_2"), &facts()).await.unwrap());
+        ids.push(
+            record(
+                &mut tx,
+                &link.clone().target("payment_link", "pl_2"),
+                &facts(),
+            )
+            .await
+            .unwrap(),
+        );
         tx.commit().await.unwrap();
-        let denied = Event::new("auth.sign_in", Actor { kind: ActorKind::Anonymous, id: None }, Outcome::Denied)
-            .reason("unknown_email")
-            .subject_email("Mallory@Example.com");
-        ids.push(record_alone(pool, &denied, &RequestFacts::default()).await.unwrap());
-        let system = Event::new("audit.chain_verified", Actor { kind: ActorKind::System, id: None }, Outcome::Success);
-        ids.push(record_alone(pool, &system, &RequestFacts::default()).await.unwrap());
+        let denied = Event::new(
+            "auth.sign_in",
+            Actor {
+                kind: ActorKind::Anonymous,
+                id: None,
+            },
+            Outcome::Denied,
+        )
+        .reason("unknown_email")
+        .subject_email("Mallory@Example.com");
+        ids.push(
+            record_alone(pool, &denied, &RequestFacts::default())
+                .await
+                .unwrap(),
+        );
+        let system = Event::new(
+            "audit.chain_verified",
+            Actor {
+                kind: ActorKind::System,
+                id: None,
+            },
+            Outcome::Success,
+        );
+        ids.push(
+            record_alone(pool, &system, &RequestFacts::default())
+                .await
+                .unwrap(),
+        );
         ids
     }
 
     async fn count(pool: &PgPool) -> i64 {
-        sqlx::query_scalar("SELECT count(*) FROM audit.events").fetch_one(pool).await.unwrap()
+        sqlx::query_scalar("SELECT count(*) FROM audit.events")
+            .fetch_one(pool)
+            .await
+            .unwrap()
     }
 
     /// Runs `sql` on audit.events with its triggers off, as only a superuser could.
     async fn tamper(pool: &PgPool, sql: &str) {
         let mut conn = pool.acquire().await.unwrap();
-        sqlx::query("ALTER TABLE audit.events DISABLE TRIGGER ALL").execute(&mut *conn).await.unwrap();
+        sqlx::query("ALTER TABLE audit.events DISABLE TRIGGER ALL")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
         sqlx::query(sql).execute(&mut *conn).await.unwrap();
-        sqlx::query("ALTER TABLE audit.events ENABLE TRIGGER ALL").execute(&mut *conn).await.unwrap();
+        sqlx::query("ALTER TABLE audit.events ENABLE TRIGGER ALL")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
     }
 
     fn sql_state(error: &sqlx::Error) -> String {
-        error.as_database_error().and_then(|e| e.code()).map(|c| c.into_owned()).unwrap_or_default()
+        error
+            .as_database_error()
+            .and_then(|e| e.code())
+            .map(|c| c.into_owned())
+            .unwrap_or_default()
     }
 
     #[sqlx::test(migrations = "../migrations")]
     async fn a_chain_of_events_verifies_and_the_check_is_recorded(pool: PgPool) {
-        assert_eq!(verify_chain(&pool).await.unwrap(), ChainReport { rows_checked: 0, head: None, first_broken: None });
+        assert_eq!(
+            verify_chain(&pool).await.unwrap(),
+            ChainReport {
+                rows_checked: 0,
+                head: None,
+                first_broken: None
+            }
+        );
         let ids = record_five(&pool).await;
         assert!(ids.windows(2).all(|pair| pair[0] < pair[1]), "{ids:?}");
 
@@ -786,12 +924,18 @@ mod tests {
         assert_eq!(head.id, ids[4]);
 
         let check = last_check(&pool).await.unwrap().unwrap();
-        assert_eq!((check.rows_checked, check.head, check.first_broken), (5, Some(head), None));
+        assert_eq!(
+            (check.rows_checked, check.head, check.first_broken),
+            (5, Some(head), None)
+        );
         assert!(check.checked_at <= OffsetDateTime::now_utc());
 
         // The first row links to zeros, and every other to its predecessor.
         let links: Vec<(Vec<u8>, Vec<u8>)> =
-            sqlx::query_as("SELECT prev_hash, row_hash FROM audit.events ORDER BY id").fetch_all(&pool).await.unwrap();
+            sqlx::query_as("SELECT prev_hash, row_hash FROM audit.events ORDER BY id")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
         assert_eq!(links[0].0, vec![0; 32]);
         assert!(links.windows(2).all(|pair| pair[1].0 == pair[0].1));
     }
@@ -800,17 +944,32 @@ mod tests {
     async fn a_row_changed_by_a_superuser_is_detected_at_that_row(pool: PgPool) {
         let ids = record_five(&pool).await;
         let third = ids[2];
-        tamper(&pool, &format!("UPDATE audit.events SET reason = 'looks innocent' WHERE id = {third}")).await;
+        tamper(
+            &pool,
+            &format!("UPDATE audit.events SET reason = 'looks innocent' WHERE id = {third}"),
+        )
+        .await;
         assert_eq!(verify_chain(&pool).await.unwrap().first_broken, Some(third));
 
         // Put back, the chain verifies again: the check pins the change, not the table.
-        tamper(&pool, &format!("UPDATE audit.events SET reason = NULL WHERE id = {third}")).await;
+        tamper(
+            &pool,
+            &format!("UPDATE audit.events SET reason = NULL WHERE id = {third}"),
+        )
+        .await;
         assert_eq!(verify_chain(&pool).await.unwrap().first_broken, None);
 
         // A personal field is covered through the digest.
         let second = ids[1];
-        tamper(&pool, &format!("UPDATE audit.events SET ip = '198.51.100.1' WHERE id = {second}")).await;
-        assert_eq!(verify_chain(&pool).await.unwrap().first_broken, Some(second));
+        tamper(
+            &pool,
+            &format!("UPDATE audit.events SET ip = '198.51.100.1' WHERE id = {second}"),
+        )
+        .await;
+        assert_eq!(
+            verify_chain(&pool).await.unwrap().first_broken,
+            Some(second)
+        );
     }
 
     #[sqlx::test(migrations = "../migrations")]
@@ -818,82 +977,161 @@ mod tests {
         let ids = record_five(&pool).await;
         assert_eq!(verify_chain(&pool).await.unwrap().first_broken, None);
         // The remaining links are intact; only the head of the previous check shows it.
-        tamper(&pool, &format!("DELETE FROM audit.events WHERE id = {}", ids[4])).await;
+        tamper(
+            &pool,
+            &format!("DELETE FROM audit.events WHERE id = {}", ids[4]),
+        )
+        .await;
         let report = verify_chain(&pool).await.unwrap();
-        assert_eq!((report.rows_checked, report.first_broken), (4, Some(ids[4])));
+        assert_eq!(
+            (report.rows_checked, report.first_broken),
+            (4, Some(ids[4]))
+        );
 
-        tamper(&pool, &format!("DELETE FROM audit.events WHERE id = {}", ids[1])).await;
-        assert_eq!(verify_chain(&pool).await.unwrap().first_broken, Some(ids[2]), "the row after the gap");
+        tamper(
+            &pool,
+            &format!("DELETE FROM audit.events WHERE id = {}", ids[1]),
+        )
+        .await;
+        assert_eq!(
+            verify_chain(&pool).await.unwrap().first_broken,
+            Some(ids[2]),
+            "the row after the gap"
+        );
     }
 
     #[sqlx::test(migrations = "../migrations")]
     async fn redaction_nulls_a_users_personal_fields_and_keeps_the_chain_valid(pool: PgPool) {
         let ids = record_five(&pool).await;
-        let bob = Actor { kind: ActorKind::User, id: Some(Uuid::from_u128(0xB0B)) };
+        let bob = Actor {
+            kind: ActorKind::User,
+            id: Some(Uuid::from_u128(0xB0B)),
+        };
         let bobs = record_alone(&pool, &sign_in(bob), &facts()).await.unwrap();
         let digests_before: Vec<Vec<u8>> =
-            sqlx::query_scalar("SELECT personal_digest FROM audit.events ORDER BY id").fetch_all(&pool).await.unwrap();
+            sqlx::query_scalar("SELECT personal_digest FROM audit.events ORDER BY id")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
 
         let mut tx = pool.begin().await.unwrap();
         // Alice's three rows, and the denied attempt whose subject is the email, given here
         // in another case.
-        let redacted = redact_personal(&mut tx, alice().id.unwrap(), "mallory@example.com").await.unwrap();
+        let redacted = redact_personal(&mut tx, alice().id.unwrap(), "mallory@example.com")
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(redacted, 4);
 
-        type Personal = (i64, Option<String>, Option<String>, Option<String>, Option<Vec<u8>>);
-        let rows: Vec<Personal> =
-            sqlx::query_as("SELECT id, ip, user_agent, subject_email, personal_salt FROM audit.events ORDER BY id")
-                .fetch_all(&pool)
-                .await
-                .unwrap();
+        type Personal = (
+            i64,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<Vec<u8>>,
+        );
+        let rows: Vec<Personal> = sqlx::query_as(
+            "SELECT id, ip, user_agent, subject_email, personal_salt FROM audit.events ORDER BY id",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
         for (id, ip, user_agent, email, salt) in &rows {
             if ids[..4].contains(id) {
-                assert_eq!((ip, user_agent, email, salt), (&None, &None, &None, &None), "row {id}");
+                assert_eq!(
+                    (ip, user_agent, email, salt),
+                    (&None, &None, &None, &None),
+                    "row {id}"
+                );
             }
         }
         let bobs_row = rows.iter().find(|row| row.0 == bobs).unwrap();
-        assert_eq!(bobs_row.1.as_deref(), Some("203.0.113.7"), "another user's row is untouched");
+        assert_eq!(
+            bobs_row.1.as_deref(),
+            Some("203.0.113.7"),
+            "another user's row is untouched"
+        );
         assert!(bobs_row.4.is_some());
 
         let digests_after: Vec<Vec<u8>> =
-            sqlx::query_scalar("SELECT personal_digest FROM audit.events ORDER BY id").fetch_all(&pool).await.unwrap();
+            sqlx::query_scalar("SELECT personal_digest FROM audit.events ORDER BY id")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
         assert_eq!(digests_before, digests_after);
         let report = verify_chain(&pool).await.unwrap();
         assert_eq!((report.rows_checked, report.first_broken), (6, None));
 
         let mut conn = pool.acquire().await.unwrap();
-        assert_eq!(redact_personal(&mut conn, alice().id.unwrap(), "mallory@example.com").await.unwrap(), 0);
+        assert_eq!(
+            redact_personal(&mut conn, alice().id.unwrap(), "mallory@example.com")
+                .await
+                .unwrap(),
+            0
+        );
     }
 
     #[sqlx::test(migrations = "../migrations")]
-    async fn a_purged_prefix_keeps_the_chain_verifiable_and_later_deletions_still_show(pool: PgPool) {
+    async fn a_purged_prefix_keeps_the_chain_verifiable_and_later_deletions_still_show(
+        pool: PgPool,
+    ) {
         let ids = record_five(&pool).await;
         assert_eq!(verify_chain(&pool).await.unwrap().first_broken, None);
         // As a retention run five years on would: the two oldest rows go, leaving an anchor.
-        let purged: i64 = sqlx::query_scalar("SELECT audit.purge_through($1, now())").bind(ids[1]).fetch_one(&pool).await.unwrap();
+        let purged: i64 = sqlx::query_scalar("SELECT audit.purge_through($1, now())")
+            .bind(ids[1])
+            .fetch_one(&pool)
+            .await
+            .unwrap();
         assert_eq!(purged, 2);
         let report = verify_chain(&pool).await.unwrap();
         assert_eq!((report.rows_checked, report.first_broken), (3, None));
         // A row removed by hand after the anchor still breaks the chain.
-        tamper(&pool, &format!("DELETE FROM audit.events WHERE id = {}", ids[2])).await;
-        assert_eq!(verify_chain(&pool).await.unwrap().first_broken, Some(ids[3]));
+        tamper(
+            &pool,
+            &format!("DELETE FROM audit.events WHERE id = {}", ids[2]),
+        )
+        .await;
+        assert_eq!(
+            verify_chain(&pool).await.unwrap().first_broken,
+            Some(ids[3])
+        );
     }
 
     #[sqlx::test(migrations = "../migrations")]
     async fn the_application_may_purge_only_rows_past_five_years(pool: PgPool) {
         record_five(&pool).await;
         let mut conn = pool.acquire().await.unwrap();
-        sqlx::query("SET ROLE saleonix_app").execute(&mut *conn).await.unwrap();
-        let short = sqlx::query("SELECT audit.purge(30)").execute(&mut *conn).await.unwrap_err();
+        sqlx::query("SET ROLE saleonix_app")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let short = sqlx::query("SELECT audit.purge(30)")
+            .execute(&mut *conn)
+            .await
+            .unwrap_err();
         assert!(short.to_string().contains("at least 1825 days"), "{short}");
-        let direct = sqlx::query("SELECT audit.purge_through(9999, now())").execute(&mut *conn).await.unwrap_err();
-        assert_eq!(sql_state(&direct), "42501", "only the five-year purge is the application's");
+        let direct = sqlx::query("SELECT audit.purge_through(9999, now())")
+            .execute(&mut *conn)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            sql_state(&direct),
+            "42501",
+            "only the five-year purge is the application's"
+        );
         drop(conn);
-        assert_eq!(purge_expired(&pool, 1825).await.unwrap(), 0, "nothing here is five years old");
+        assert_eq!(
+            purge_expired(&pool, 1825).await.unwrap(),
+            0,
+            "nothing here is five years old"
+        );
         assert_eq!(count(&pool).await, 5);
-        assert!(include_str!("../../../migrations/20261126000012_audit_retention.sql")
-            .contains(&format!("pg_advisory_xact_lock({CHAIN_LOCK})")), "the purge takes the writers' lock");
+        assert!(
+            include_str!("../../../migrations/20261126000012_audit_retention.sql")
+                .contains(&format!("pg_advisory_xact_lock({CHAIN_LOCK})")),
+            "the purge takes the writers' lock"
+        );
     }
 
     #[sqlx::test(migrations = "../migrations")]
@@ -905,7 +1143,9 @@ mod tests {
             format!("UPDATE audit.events SET ip = '198.51.100.1' WHERE id = {first}"),
             // Redaction is all or nothing: a salt left beside a changed field is refused.
             format!("UPDATE audit.events SET ip = NULL WHERE id = {first}"),
-            format!("UPDATE audit.events SET ip = NULL, user_agent = NULL, subject_email = NULL, personal_salt = NULL, reason = 'x' WHERE id = {first}"),
+            format!(
+                "UPDATE audit.events SET ip = NULL, user_agent = NULL, subject_email = NULL, personal_salt = NULL, reason = 'x' WHERE id = {first}"
+            ),
             format!("DELETE FROM audit.events WHERE id = {first}"),
             "DELETE FROM audit.events WHERE false".into(),
             "TRUNCATE audit.events".into(),
@@ -927,15 +1167,24 @@ mod tests {
     }
 
     #[sqlx::test(migrations = "../migrations")]
-    async fn the_application_role_may_insert_read_and_redact_but_not_change_or_delete(pool: PgPool) {
+    async fn the_application_role_may_insert_read_and_redact_but_not_change_or_delete(
+        pool: PgPool,
+    ) {
         let mut conn = pool.acquire().await.unwrap();
-        sqlx::query("SET ROLE saleonix_app").execute(&mut *conn).await.unwrap();
+        sqlx::query("SET ROLE saleonix_app")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
 
         let mut tx = conn.begin().await.unwrap();
         let id = record(&mut tx, &sign_in(alice()), &facts()).await.unwrap();
         tx.commit().await.unwrap();
         let reason: Option<String> =
-            sqlx::query_scalar("SELECT reason FROM audit.events WHERE id = $1").bind(id).fetch_one(&mut *conn).await.unwrap();
+            sqlx::query_scalar("SELECT reason FROM audit.events WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
         assert_eq!(reason, None);
 
         for sql in [
@@ -946,20 +1195,39 @@ mod tests {
             "UPDATE audit.chain_checks SET rows_checked = 0",
         ] {
             let error = sqlx::query(sql).execute(&mut *conn).await.unwrap_err();
-            assert_eq!(sql_state(&error), "42501", "{sql} must be denied by the grants: {error}");
+            assert_eq!(
+                sql_state(&error),
+                "42501",
+                "{sql} must be denied by the grants: {error}"
+            );
         }
-        assert_eq!(redact_personal(&mut conn, alice().id.unwrap(), "alice@example.com").await.unwrap(), 1);
+        assert_eq!(
+            redact_personal(&mut conn, alice().id.unwrap(), "alice@example.com")
+                .await
+                .unwrap(),
+            1
+        );
         drop(conn);
 
         // Verifying, which records its check, works as the application too.
         let app_pool = sqlx::postgres::PgPoolOptions::new()
-            .after_connect(|conn, _| Box::pin(async move { sqlx::query("SET ROLE saleonix_app").execute(conn).await.map(drop) }))
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    sqlx::query("SET ROLE saleonix_app")
+                        .execute(conn)
+                        .await
+                        .map(drop)
+                })
+            })
             .connect_with((*pool.connect_options()).clone())
             .await
             .unwrap();
         let report = verify_chain(&app_pool).await.unwrap();
         assert_eq!((report.rows_checked, report.first_broken), (1, None));
-        assert_eq!(last_check(&app_pool).await.unwrap().unwrap().rows_checked, 1);
+        assert_eq!(
+            last_check(&app_pool).await.unwrap().unwrap().rows_checked,
+            1
+        );
     }
 
     #[sqlx::test(migrations = "../migrations")]
@@ -967,7 +1235,10 @@ mod tests {
         let mut tx = pool.begin().await.unwrap();
         record(&mut tx, &sign_in(alice()), &facts()).await.unwrap();
         assert_eq!(
-            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM audit.events").fetch_one(&mut *tx).await.unwrap(),
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM audit.events")
+                .fetch_one(&mut *tx)
+                .await
+                .unwrap(),
             1,
             "visible inside its transaction"
         );
@@ -975,10 +1246,19 @@ mod tests {
         assert_eq!(count(&pool).await, 0);
 
         // The id it drew is a gap, which the chain does not mind.
-        let id = record_alone(&pool, &sign_in(alice()), &facts()).await.unwrap();
+        let id = record_alone(&pool, &sign_in(alice()), &facts())
+            .await
+            .unwrap();
         assert_eq!(count(&pool).await, 1);
         let report = verify_chain(&pool).await.unwrap();
-        assert_eq!((report.rows_checked, report.first_broken, report.head.map(|h| h.id)), (1, None, Some(id)));
+        assert_eq!(
+            (
+                report.rows_checked,
+                report.first_broken,
+                report.head.map(|h| h.id)
+            ),
+            (1, None, Some(id))
+        );
     }
 
     #[sqlx::test(migrations = "../migrations")]
@@ -1011,24 +1291,53 @@ mod tests {
             json!({"client_secret": "x"}),
             json!({"card_number": "x"}),
         ] {
-            let error = record_alone(&pool, &sign_in(alice()).detail(detail.clone()), &facts()).await.unwrap_err();
-            assert!(matches!(error, AuditError::SensitiveDetail(_)), "{detail}: {error}");
-            assert!(!error.to_string().contains("hunter2") && !error.to_string().contains("4355"), "{error}");
+            let error = record_alone(&pool, &sign_in(alice()).detail(detail.clone()), &facts())
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(error, AuditError::SensitiveDetail(_)),
+                "{detail}: {error}"
+            );
+            assert!(
+                !error.to_string().contains("hunter2") && !error.to_string().contains("4355"),
+                "{error}"
+            );
         }
-        let error = record_alone(&pool, &sign_in(alice()).detail(json!(["a"])), &facts()).await.unwrap_err();
+        let error = record_alone(&pool, &sign_in(alice()).detail(json!(["a"])), &facts())
+            .await
+            .unwrap_err();
         assert!(matches!(error, AuditError::DetailNotAnObject), "{error}");
         let big = json!({"note": "x".repeat(MAX_DETAIL_BYTES)});
-        let error = record_alone(&pool, &sign_in(alice()).detail(big), &facts()).await.unwrap_err();
+        let error = record_alone(&pool, &sign_in(alice()).detail(big), &facts())
+            .await
+            .unwrap_err();
         assert!(matches!(error, AuditError::DetailTooLarge(_)), "{error}");
         assert_eq!(count(&pool).await, 0);
     }
 
     #[test]
     fn only_whole_words_match_short_sensitive_names() {
-        for key in ["company_id", "span", "expand", "pinned", "mode", "cardholder_country", "number"] {
+        for key in [
+            "company_id",
+            "span",
+            "expand",
+            "pinned",
+            "mode",
+            "cardholder_country",
+            "number",
+        ] {
             assert!(!names_a_secret(key), "{key}");
         }
-        for key in ["pan", "card_pan", "cardPan", "PIN", "cvc2", "apiToken", "Password", "cardNumber"] {
+        for key in [
+            "pan",
+            "card_pan",
+            "cardPan",
+            "PIN",
+            "cvc2",
+            "apiToken",
+            "Password",
+            "cardNumber",
+        ] {
             assert!(names_a_secret(key), "{key}");
         }
     }
@@ -1036,13 +1345,29 @@ mod tests {
     #[test]
     fn the_personal_digest_depends_on_salt_and_every_field_unambiguously() {
         let salt = [7u8; 16];
-        let base = Personal { ip: Some("ab"), user_agent: Some("c"), subject_email: None };
+        let base = Personal {
+            ip: Some("ab"),
+            user_agent: Some("c"),
+            subject_email: None,
+        };
         let digest = base.digest(&salt);
         assert_ne!(digest, base.digest(&[8u8; 16]));
         for other in [
-            Personal { ip: Some("a"), user_agent: Some("bc"), subject_email: None },
-            Personal { ip: Some("ab"), user_agent: Some("c"), subject_email: Some("") },
-            Personal { ip: Some("ab"), user_agent: None, subject_email: Some("c") },
+            Personal {
+                ip: Some("a"),
+                user_agent: Some("bc"),
+                subject_email: None,
+            },
+            Personal {
+                ip: Some("ab"),
+                user_agent: Some("c"),
+                subject_email: Some(""),
+            },
+            Personal {
+                ip: Some("ab"),
+                user_agent: None,
+                subject_email: Some("c"),
+            },
         ] {
             assert_ne!(digest, other.digest(&salt));
         }

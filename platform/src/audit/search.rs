@@ -53,7 +53,10 @@ fn push_filter(query: &mut QueryBuilder<'_, Postgres>, filter: &Filter) {
     match filter.event_type.as_deref() {
         Some(family) if family.ends_with('.') => {
             // The type's own characters are a-z, 0-9, _ and dots; `_` must not act as a wildcard.
-            query.push(" AND starts_with(event_type, ").push_bind(family.to_owned()).push(")");
+            query
+                .push(" AND starts_with(event_type, ")
+                .push_bind(family.to_owned())
+                .push(")");
         }
         Some(exact) => {
             query.push(" AND event_type = ").push_bind(exact.to_owned());
@@ -61,7 +64,9 @@ fn push_filter(query: &mut QueryBuilder<'_, Postgres>, filter: &Filter) {
         None => {}
     }
     if let Some(outcome) = &filter.outcome {
-        query.push(" AND outcome::text = ").push_bind(outcome.clone());
+        query
+            .push(" AND outcome::text = ")
+            .push_bind(outcome.clone());
     }
     if let Some(from) = filter.from {
         query.push(" AND occurred_at >= ").push_bind(from);
@@ -73,7 +78,12 @@ fn push_filter(query: &mut QueryBuilder<'_, Postgres>, filter: &Filter) {
 
 /// Up to `limit` rows matching `filter`, newest first, older than row `before` when given
 /// (keyset pagination: stable while new rows arrive).
-pub async fn search(pool: &PgPool, filter: &Filter, before: Option<i64>, limit: i64) -> Result<Vec<Row>, sqlx::Error> {
+pub async fn search(
+    pool: &PgPool,
+    filter: &Filter,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Row>, sqlx::Error> {
     let mut query = QueryBuilder::new(COLUMNS);
     push_filter(&mut query, filter);
     if let Some(before) = before {
@@ -93,7 +103,11 @@ pub async fn event(pool: &PgPool, id: i64) -> Result<Option<Row>, sqlx::Error> {
 /// sign-in and two-factor events of its members. Newest first, at most `limit`. Its own
 /// members' rows come whole; a row someone else wrote (Saleonix staff, the system, the
 /// gateway, a visitor) says only who and what ([`as_merchant_sees`]).
-pub async fn merchant_security_events(pool: &PgPool, merchant_id: Uuid, limit: i64) -> Result<Vec<Row>, sqlx::Error> {
+pub async fn merchant_security_events(
+    pool: &PgPool,
+    merchant_id: Uuid,
+    limit: i64,
+) -> Result<Vec<Row>, sqlx::Error> {
     let mut query = QueryBuilder::new(COLUMNS);
     query
         .push(" AND (merchant_id = ")
@@ -141,7 +155,9 @@ pub fn to_csv(rows: &[Row]) -> String {
         let id = |v: &Option<Uuid>| v.map(|u| u.to_string()).unwrap_or_default();
         let cells = [
             row.id.to_string(),
-            row.occurred_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+            row.occurred_at
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
             row.event_type.clone(),
             row.actor_kind.clone(),
             id(&row.actor_id),

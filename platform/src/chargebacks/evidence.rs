@@ -15,8 +15,8 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::transition::{self, Move};
 use super::ChargebackError;
+use super::transition::{self, Move};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::field_crypto::{FieldSlot, KeyRing};
@@ -40,10 +40,16 @@ fn check(submission: Submission<'_>) -> Result<(&'static str, &[u8]), Chargeback
         Submission::Text(text) => {
             let text = text.trim();
             if text.is_empty() {
-                return Err(ChargebackError::invalid("text", "Write what answers the chargeback."));
+                return Err(ChargebackError::invalid(
+                    "text",
+                    "Write what answers the chargeback.",
+                ));
             }
             if text.chars().count() > MAX_TEXT_CHARS {
-                return Err(ChargebackError::invalid("text", "Keep a statement under 5000 characters; add more as another."));
+                return Err(ChargebackError::invalid(
+                    "text",
+                    "Keep a statement under 5000 characters; add more as another.",
+                ));
             }
             Ok((TEXT, text.as_bytes()))
         }
@@ -52,16 +58,25 @@ fn check(submission: Submission<'_>) -> Result<(&'static str, &[u8]), Chargeback
                 return Err(ChargebackError::invalid("file", "Choose a file to upload."));
             }
             if bytes.len() > MAX_BYTES {
-                return Err(ChargebackError::invalid("file", "The file is larger than 10 MB. Upload a smaller one."));
+                return Err(ChargebackError::invalid(
+                    "file",
+                    "The file is larger than 10 MB. Upload a smaller one.",
+                ));
             }
-            let file_type = sniff(bytes).ok_or_else(|| ChargebackError::invalid("file", "Upload a PDF, JPEG or PNG file."))?;
+            let file_type = sniff(bytes).ok_or_else(|| {
+                ChargebackError::invalid("file", "Upload a PDF, JPEG or PNG file.")
+            })?;
             Ok((file_type.content_type(), bytes))
         }
     }
 }
 
 fn slot(row: &str) -> FieldSlot<'_> {
-    FieldSlot { table: "chargeback_evidence", column: "content_enc", row }
+    FieldSlot {
+        table: "chargeback_evidence",
+        column: "content_enc",
+        row,
+    }
 }
 
 fn row(merchant_id: Uuid, evidence_id: Uuid) -> String {
@@ -69,7 +84,10 @@ fn row(merchant_id: Uuid, evidence_id: Uuid) -> String {
 }
 
 fn member(user_id: Uuid) -> Actor {
-    Actor { kind: ActorKind::User, id: Some(user_id) }
+    Actor {
+        kind: ActorKind::User,
+        id: Some(user_id),
+    }
 }
 
 /// Adds evidence to the merchant's chargeback: refused with nothing stored after the
@@ -85,7 +103,8 @@ pub async fn add(
     facts: &RequestFacts,
 ) -> Result<Uuid, ChargebackError> {
     let (content_type, bytes) = check(submission)?;
-    let size = i32::try_from(bytes.len()).map_err(|_| ChargebackError::invalid("file", "The file is larger than 10 MB."))?;
+    let size = i32::try_from(bytes.len())
+        .map_err(|_| ChargebackError::invalid("file", "The file is larger than 10 MB."))?;
     let mut tx = platform.pool.begin().await?;
     let found: Option<(time::Date, bool)> = sqlx::query_as(
         "SELECT evidence_due_on, (now() AT TIME ZONE 'Europe/Belgrade')::date > evidence_due_on
@@ -96,15 +115,30 @@ pub async fn add(
     .fetch_optional(&mut *tx)
     .await?;
     let (due, past) = found.ok_or(ChargebackError::NotFound)?;
-    let late = || ChargebackError::invalid("evidence", format!("The deadline for evidence was {due}; it has passed."));
+    let late = || {
+        ChargebackError::invalid(
+            "evidence",
+            format!("The deadline for evidence was {due}; it has passed."),
+        )
+    };
     if past {
         return Err(late());
     }
     // Locks the chargeback (so a decision waits for this evidence, or refuses it) and
     // refuses a decided one.
-    transition::apply(&mut tx, chargeback_id, Move::EvidenceAdded { merchant_id }, facts).await?;
+    transition::apply(
+        &mut tx,
+        chargeback_id,
+        Move::EvidenceAdded { merchant_id },
+        facts,
+    )
+    .await?;
     let id = Uuid::new_v4();
-    let sealed = platform.config.secrets.field_keys.encrypt(slot(&row(merchant_id, id)), bytes);
+    let sealed = platform
+        .config
+        .secrets
+        .field_keys
+        .encrypt(slot(&row(merchant_id, id)), bytes);
     sqlx::query(
         "INSERT INTO chargeback_evidence (id, chargeback_id, merchant_id, content_type, size_bytes, content_enc, added_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -182,7 +216,11 @@ pub struct EvidenceFile {
 impl EvidenceFile {
     /// The name a download is saved under: never the uploaded name.
     pub fn file_name(&self) -> String {
-        format!("chargeback-evidence-{}.{}", self.id, self.file_type.extension())
+        format!(
+            "chargeback-evidence-{}.{}",
+            self.id,
+            self.file_type.extension()
+        )
     }
 
     pub fn bytes(&self) -> &[u8] {
@@ -200,8 +238,17 @@ pub async fn read(
     facts: &RequestFacts,
 ) -> Result<EvidenceFile, ChargebackError> {
     let (scope, actor) = match reader {
-        Reader::Member { user_id, merchant_id } => (Some(merchant_id), member(user_id)),
-        Reader::Staff { user_id } => (None, Actor { kind: ActorKind::Staff, id: Some(user_id) }),
+        Reader::Member {
+            user_id,
+            merchant_id,
+        } => (Some(merchant_id), member(user_id)),
+        Reader::Staff { user_id } => (
+            None,
+            Actor {
+                kind: ActorKind::Staff,
+                id: Some(user_id),
+            },
+        ),
     };
     let mut tx = platform.pool.begin().await?;
     let found: Option<(Uuid, Uuid, String, Vec<u8>)> = sqlx::query_as(
@@ -212,11 +259,17 @@ pub async fn read(
     .bind(scope)
     .fetch_optional(&mut *tx)
     .await?;
-    let (merchant_id, chargeback_id, content_type, sealed) = found.ok_or(ChargebackError::NotFound)?;
-    let content = platform.config.secrets.field_keys.decrypt(slot(&row(merchant_id, evidence_id)), &sealed).map_err(|error| {
-        tracing::error!(%error, %evidence_id, "stored evidence does not decrypt");
-        ChargebackError::NotFound
-    })?;
+    let (merchant_id, chargeback_id, content_type, sealed) =
+        found.ok_or(ChargebackError::NotFound)?;
+    let content = platform
+        .config
+        .secrets
+        .field_keys
+        .decrypt(slot(&row(merchant_id, evidence_id)), &sealed)
+        .map_err(|error| {
+            tracing::error!(%error, %evidence_id, "stored evidence does not decrypt");
+            ChargebackError::NotFound
+        })?;
     let file_type = sniff(content.expose_secret()).ok_or(ChargebackError::NotFound)?;
     let event = Event::new("chargeback.evidence.view", actor, Outcome::Success)
         .merchant(merchant_id)
@@ -224,7 +277,11 @@ pub async fn read(
         .detail(serde_json::json!({ "evidence_id": evidence_id, "content_type": content_type }));
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
-    Ok(EvidenceFile { id: evidence_id, file_type, content })
+    Ok(EvidenceFile {
+        id: evidence_id,
+        file_type,
+        content,
+    })
 }
 
 #[cfg(test)]
@@ -243,8 +300,14 @@ mod tests {
         let statement = check(Submission::Text("  Delivered on 3 Nov, signed.  ")).unwrap();
         assert_eq!(statement, (TEXT, &b"Delivered on 3 Nov, signed."[..]));
         assert_eq!(field(check(Submission::Text("   "))), "text");
-        assert_eq!(field(check(Submission::Text(&"a".repeat(MAX_TEXT_CHARS + 1)))), "text");
-        assert_eq!(check(Submission::File(b"%PDF-1.7 proof")).unwrap().0, "application/pdf");
+        assert_eq!(
+            field(check(Submission::Text(&"a".repeat(MAX_TEXT_CHARS + 1)))),
+            "text"
+        );
+        assert_eq!(
+            check(Submission::File(b"%PDF-1.7 proof")).unwrap().0,
+            "application/pdf"
+        );
         assert_eq!(field(check(Submission::File(b""))), "file");
         assert_eq!(field(check(Submission::File(b"<html><script>"))), "file");
         let mut big = b"%PDF-".to_vec();

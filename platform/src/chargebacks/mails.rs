@@ -22,22 +22,45 @@ pub(super) enum Notice<'a> {
         due: Date,
         chargeback_id: Uuid,
     },
-    Decided { order_id: &'a str, amount_minor: i64, currency: &'a str, decision: Decision, chargeback_id: Uuid },
+    Decided {
+        order_id: &'a str,
+        amount_minor: i64,
+        currency: &'a str,
+        decision: Decision,
+        chargeback_id: Uuid,
+    },
 }
 
 impl Notice<'_> {
     fn subject(&self) -> String {
         match self {
-            Notice::Recorded { order_id, due, .. } => format!("Chargeback on order {order_id}: send evidence by {due}"),
-            Notice::Decided { order_id, decision: Decision::Won, .. } => format!("Chargeback on order {order_id} won"),
-            Notice::Decided { order_id, decision: Decision::Lost, .. } => format!("Chargeback on order {order_id} lost"),
+            Notice::Recorded { order_id, due, .. } => {
+                format!("Chargeback on order {order_id}: send evidence by {due}")
+            }
+            Notice::Decided {
+                order_id,
+                decision: Decision::Won,
+                ..
+            } => format!("Chargeback on order {order_id} won"),
+            Notice::Decided {
+                order_id,
+                decision: Decision::Lost,
+                ..
+            } => format!("Chargeback on order {order_id} lost"),
         }
     }
 
     fn body(&self, settings: &Settings, name: &str, business: &str) -> String {
         let page = |id: &Uuid| format!("{}/dashboard/chargebacks/{id}", settings.public_origin());
         let what = match self {
-            Notice::Recorded { order_id, amount_minor, currency, reason_code, due, chargeback_id } => format!(
+            Notice::Recorded {
+                order_id,
+                amount_minor,
+                currency,
+                reason_code,
+                due,
+                chargeback_id,
+            } => format!(
                 "The card holder's bank has disputed order {order_id} of {business} (reason code {reason_code}), and \
                  the acquirer has taken back {amount}. We have deducted it from your Saleonix balance.\n\n\
                  You can contest it: add your evidence (proof of delivery, messages with the buyer, your terms) by \
@@ -46,13 +69,26 @@ impl Notice<'_> {
                 amount = format_amount(*amount_minor, currency),
                 link = page(chargeback_id),
             ),
-            Notice::Decided { order_id, amount_minor, currency, decision, chargeback_id } => {
+            Notice::Decided {
+                order_id,
+                amount_minor,
+                currency,
+                decision,
+                chargeback_id,
+            } => {
                 let amount = format_amount(*amount_minor, currency);
                 let outcome = match decision {
-                    Decision::Won => format!("was decided in your favour: {amount} is back in your available balance."),
-                    Decision::Lost => format!("was decided for the card holder: the {amount} deducted stays with them."),
+                    Decision::Won => format!(
+                        "was decided in your favour: {amount} is back in your available balance."
+                    ),
+                    Decision::Lost => format!(
+                        "was decided for the card holder: the {amount} deducted stays with them."
+                    ),
                 };
-                format!("The chargeback on order {order_id} of {business} {outcome}\n\n{}", page(chargeback_id))
+                format!(
+                    "The chargeback on order {order_id} of {business} {outcome}\n\n{}",
+                    page(chargeback_id)
+                )
             }
         };
         format!("Hello {name},\n\n{what}\n\n- Saleonix\n")
@@ -106,7 +142,11 @@ mod tests {
         };
         assert!(notice.subject().contains("by 2026-12-14"));
         let body = notice.body(&Settings::default(), "Drita", "Dardania Crafts");
-        assert!(body.contains("order SX1234") && body.contains("10.50") && body.contains("reason code 10.4"));
+        assert!(
+            body.contains("order SX1234")
+                && body.contains("10.50")
+                && body.contains("reason code 10.4")
+        );
         assert!(body.contains("by 2026-12-14"));
         assert!(body.contains("/dashboard/chargebacks/00000000-0000-0000-0000-000000000000"));
     }

@@ -52,7 +52,10 @@ impl Status {
 pub enum ChargebackError {
     /// Bad input or a state the person can act on; `field` names the form field.
     #[error("{field}: {message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     /// More than the payment has left to charge back.
     #[error("at most {remaining_minor} can be charged back")]
     Exceeds { remaining_minor: i64 },
@@ -69,7 +72,10 @@ pub enum ChargebackError {
 
 impl ChargebackError {
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        ChargebackError::Invalid { field, message: message.into() }
+        ChargebackError::Invalid {
+            field,
+            message: message.into(),
+        }
     }
 
     /// The database refused it by the named constraint (a race the code's own check lost).

@@ -44,7 +44,10 @@ const SELECT: &str = "SELECT c.id, c.payment_id, p.order_id, c.merchant_id, m.bu
 
 /// The merchant's chargebacks in `mode`, newest first; or every merchant's (all modes)
 /// for staff when `merchant` is `None`.
-pub async fn list(pool: &PgPool, merchant: Option<(Uuid, Mode)>) -> Result<Vec<Chargeback>, sqlx::Error> {
+pub async fn list(
+    pool: &PgPool,
+    merchant: Option<(Uuid, Mode)>,
+) -> Result<Vec<Chargeback>, sqlx::Error> {
     let (merchant_id, mode) = merchant.unzip();
     sqlx::query_as(&format!(
         "{SELECT} WHERE ($1::uuid IS NULL OR c.merchant_id = $1) AND ($2::payment_mode IS NULL OR c.mode = $2)
@@ -70,29 +73,45 @@ pub struct Detail {
 
 /// Chargeback `id` of the merchant `merchant_id` (any merchant's for staff: `None`).
 /// Another merchant's id is not found.
-pub async fn detail(platform: &Platform, merchant_id: Option<Uuid>, id: Uuid) -> Result<Detail, ChargebackError> {
+pub async fn detail(
+    platform: &Platform,
+    merchant_id: Option<Uuid>,
+    id: Uuid,
+) -> Result<Detail, ChargebackError> {
     let pool = &platform.pool;
-    let chargeback: Chargeback =
-        sqlx::query_as(&format!("{SELECT} WHERE c.id = $1 AND ($2::uuid IS NULL OR c.merchant_id = $2)"))
-            .bind(id)
-            .bind(merchant_id)
-            .fetch_optional(pool)
-            .await?
-            .ok_or(ChargebackError::NotFound)?;
-    let (md_status, eci, liability_shifted, refunded_minor): (Option<String>, Option<String>, Option<bool>, i64) =
-        sqlx::query_as("SELECT md_status, eci, liability_shifted, refunded_minor FROM payments WHERE id = $1")
-            .bind(chargeback.payment_id)
-            .fetch_one(pool)
-            .await?;
+    let chargeback: Chargeback = sqlx::query_as(&format!(
+        "{SELECT} WHERE c.id = $1 AND ($2::uuid IS NULL OR c.merchant_id = $2)"
+    ))
+    .bind(id)
+    .bind(merchant_id)
+    .fetch_optional(pool)
+    .await?
+    .ok_or(ChargebackError::NotFound)?;
+    let (md_status, eci, liability_shifted, refunded_minor): (
+        Option<String>,
+        Option<String>,
+        Option<bool>,
+        i64,
+    ) = sqlx::query_as(
+        "SELECT md_status, eci, liability_shifted, refunded_minor FROM payments WHERE id = $1",
+    )
+    .bind(chargeback.payment_id)
+    .fetch_one(pool)
+    .await?;
     let mut conn = pool.acquire().await?;
     let receipt = receipts::load(&mut conn, &chargeback.order_id).await.map_err(|error| {
         tracing::error!(%error, order_id = %chargeback.order_id, "a charged-back payment's receipt does not load");
         ChargebackError::NotFound
     })?;
-    let evidence = evidence::of_chargeback(&mut conn, &platform.config.secrets.field_keys, id).await?;
+    let evidence =
+        evidence::of_chargeback(&mut conn, &platform.config.secrets.field_keys, id).await?;
     Ok(Detail {
         chargeback,
-        three_d_secure: ThreeDSecure { md_status, eci, liability_shifted },
+        three_d_secure: ThreeDSecure {
+            md_status,
+            eci,
+            liability_shifted,
+        },
         receipt,
         refunded_minor,
         evidence,

@@ -34,16 +34,28 @@ fn valid_reason_code(code: &str) -> bool {
 /// is locked: `today` is Kosovo's.
 fn check(new: &NewChargeback, today: Date) -> Result<(), ChargebackError> {
     if new.amount_minor <= 0 {
-        return Err(ChargebackError::invalid("amount", "Enter the amount the acquirer took back, more than zero."));
+        return Err(ChargebackError::invalid(
+            "amount",
+            "Enter the amount the acquirer took back, more than zero.",
+        ));
     }
     if !valid_reason_code(new.reason_code.trim()) {
-        return Err(ChargebackError::invalid("reason_code", "Enter the scheme's reason code, like 10.4 or 4837."));
+        return Err(ChargebackError::invalid(
+            "reason_code",
+            "Enter the scheme's reason code, like 10.4 or 4837.",
+        ));
     }
     if new.reported_on > today {
-        return Err(ChargebackError::invalid("reported_on", "The report date cannot be in the future."));
+        return Err(ChargebackError::invalid(
+            "reported_on",
+            "The report date cannot be in the future.",
+        ));
     }
     if new.evidence_due_on < today {
-        return Err(ChargebackError::invalid("evidence_due_on", "The evidence deadline has already passed."));
+        return Err(ChargebackError::invalid(
+            "evidence_due_on",
+            "The evidence deadline has already passed.",
+        ));
     }
     Ok(())
 }
@@ -88,13 +100,17 @@ pub async fn record(
         return Ok(id);
     }
     if !payment.status.is_paid() {
-        return Err(ChargebackError::invalid("order_id", "Only a paid payment can be charged back."));
+        return Err(ChargebackError::invalid(
+            "order_id",
+            "Only a paid payment can be charged back.",
+        ));
     }
-    let earlier: i64 =
-        sqlx::query_scalar("SELECT coalesce(sum(amount_minor), 0)::bigint FROM chargebacks WHERE payment_id = $1")
-            .bind(new.payment_id)
-            .fetch_one(&mut *tx)
-            .await?;
+    let earlier: i64 = sqlx::query_scalar(
+        "SELECT coalesce(sum(amount_minor), 0)::bigint FROM chargebacks WHERE payment_id = $1",
+    )
+    .bind(new.payment_id)
+    .fetch_one(&mut *tx)
+    .await?;
     let remaining_minor = payment.amount_minor - earlier;
     if new.amount_minor > remaining_minor {
         return Err(ChargebackError::Exceeds { remaining_minor });
@@ -132,17 +148,31 @@ pub async fn record(
         chargeback_id: id,
     };
     let config = &platform.config;
-    mails::notify(&mut tx, &config.secrets.field_keys, &config.settings, payment.merchant_id, &notice).await?;
-    let event = Event::new("chargeback.record", Actor { kind: ActorKind::Staff, id: Some(staff_id) }, Outcome::Success)
-        .merchant(payment.merchant_id)
-        .target("chargeback", id.to_string())
-        .detail(serde_json::json!({
-            "payment_id": new.payment_id,
-            "amount_minor": new.amount_minor,
-            "currency": payment.currency,
-            "reason_code": new.reason_code.trim(),
-            "evidence_due_on": new.evidence_due_on.to_string(),
-        }));
+    mails::notify(
+        &mut tx,
+        &config.secrets.field_keys,
+        &config.settings,
+        payment.merchant_id,
+        &notice,
+    )
+    .await?;
+    let event = Event::new(
+        "chargeback.record",
+        Actor {
+            kind: ActorKind::Staff,
+            id: Some(staff_id),
+        },
+        Outcome::Success,
+    )
+    .merchant(payment.merchant_id)
+    .target("chargeback", id.to_string())
+    .detail(serde_json::json!({
+        "payment_id": new.payment_id,
+        "amount_minor": new.amount_minor,
+        "currency": payment.currency,
+        "reason_code": new.reason_code.trim(),
+        "evidence_due_on": new.evidence_due_on.to_string(),
+    }));
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
     Ok(id)
@@ -182,7 +212,12 @@ mod tests {
 
     use super::*;
 
-    fn form(amount_minor: i64, reason_code: &str, reported_on: Date, evidence_due_on: Date) -> NewChargeback {
+    fn form(
+        amount_minor: i64,
+        reason_code: &str,
+        reported_on: Date,
+        evidence_due_on: Date,
+    ) -> NewChargeback {
         NewChargeback {
             request_id: Uuid::nil(),
             payment_id: Uuid::nil(),
@@ -204,11 +239,32 @@ mod tests {
     fn a_form_is_refused_field_by_field() {
         let today = date!(2026 - 11 - 29);
         assert!(check(&form(1000, "10.4", today, today), today).is_ok());
-        assert!(check(&form(1000, "UA02", date!(2026 - 11 - 20), date!(2026 - 12 - 10)), today).is_ok());
-        assert_eq!(field(check(&form(0, "10.4", today, today), today)), "amount");
-        assert_eq!(field(check(&form(1000, "", today, today), today)), "reason_code");
-        assert_eq!(field(check(&form(1000, "10.4; drop", today, today), today)), "reason_code");
-        assert_eq!(field(check(&form(1000, "10.4", date!(2026 - 11 - 30), date!(2026 - 12 - 30)), today)), "reported_on");
+        assert!(
+            check(
+                &form(1000, "UA02", date!(2026 - 11 - 20), date!(2026 - 12 - 10)),
+                today
+            )
+            .is_ok()
+        );
+        assert_eq!(
+            field(check(&form(0, "10.4", today, today), today)),
+            "amount"
+        );
+        assert_eq!(
+            field(check(&form(1000, "", today, today), today)),
+            "reason_code"
+        );
+        assert_eq!(
+            field(check(&form(1000, "10.4; drop", today, today), today)),
+            "reason_code"
+        );
+        assert_eq!(
+            field(check(
+                &form(1000, "10.4", date!(2026 - 11 - 30), date!(2026 - 12 - 30)),
+                today
+            )),
+            "reported_on"
+        );
         let passed = form(1000, "10.4", date!(2026 - 11 - 01), date!(2026 - 11 - 28));
         assert_eq!(field(check(&passed, today)), "evidence_due_on");
     }

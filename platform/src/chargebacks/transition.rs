@@ -64,17 +64,30 @@ pub async fn decide(
     let mut tx = platform.pool.begin().await?;
     let (status, changed) = apply(&mut tx, id, Move::Decide { decision, staff_id }, facts).await?;
     if changed {
-        let (merchant_id, order_id, amount_minor, currency): (Uuid, String, i64, String) = sqlx::query_as(
-            "SELECT c.merchant_id, p.order_id, c.amount_minor, c.currency::text
+        let (merchant_id, order_id, amount_minor, currency): (Uuid, String, i64, String) =
+            sqlx::query_as(
+                "SELECT c.merchant_id, p.order_id, c.amount_minor, c.currency::text
              FROM chargebacks c JOIN payments p ON p.id = c.payment_id WHERE c.id = $1",
-        )
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let notice =
-            mails::Notice::Decided { order_id: &order_id, amount_minor, currency: &currency, decision, chargeback_id: id };
+            )
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let notice = mails::Notice::Decided {
+            order_id: &order_id,
+            amount_minor,
+            currency: &currency,
+            decision,
+            chargeback_id: id,
+        };
         let config = &platform.config;
-        mails::notify(&mut tx, &config.secrets.field_keys, &config.settings, merchant_id, &notice).await?;
+        mails::notify(
+            &mut tx,
+            &config.secrets.field_keys,
+            &config.settings,
+            merchant_id,
+            &notice,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(status)
@@ -122,7 +135,9 @@ pub async fn apply(
         }
         (Status::EvidenceSubmitted, Move::EvidenceAdded { .. }) => Ok((row.status, false)),
         (Status::Won | Status::Lost, Move::EvidenceAdded { .. }) => Err(decided()),
-        (status, Move::Decide { decision, .. }) if status == decision.status() => Ok((status, false)),
+        (status, Move::Decide { decision, .. }) if status == decision.status() => {
+            Ok((status, false))
+        }
         (Status::Won | Status::Lost, Move::Decide { .. }) => Err(decided()),
         (Status::Open | Status::EvidenceSubmitted, Move::Decide { decision, staff_id }) => {
             close(conn, id, &row, decision, staff_id, facts).await?;
@@ -139,12 +154,14 @@ async fn close(
     staff_id: Uuid,
     facts: &RequestFacts,
 ) -> Result<(), ChargebackError> {
-    sqlx::query("UPDATE chargebacks SET status = $2, decided_by = $3, decided_at = now() WHERE id = $1")
-        .bind(id)
-        .bind(decision.status())
-        .bind(staff_id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "UPDATE chargebacks SET status = $2, decided_by = $3, decided_at = now() WHERE id = $1",
+    )
+    .bind(id)
+    .bind(decision.status())
+    .bind(staff_id)
+    .execute(&mut *conn)
+    .await?;
     if decision == Decision::Won {
         let entry = NewEntry {
             kind: EntryKind::ChargebackReversal,
@@ -166,10 +183,17 @@ async fn close(
         Decision::Won => "chargeback.won",
         Decision::Lost => "chargeback.lost",
     };
-    let event = Event::new(event_type, Actor { kind: ActorKind::Staff, id: Some(staff_id) }, Outcome::Success)
-        .merchant(row.merchant_id)
-        .target("chargeback", id.to_string())
-        .detail(serde_json::json!({ "amount_minor": row.amount_minor, "currency": row.currency }));
+    let event = Event::new(
+        event_type,
+        Actor {
+            kind: ActorKind::Staff,
+            id: Some(staff_id),
+        },
+        Outcome::Success,
+    )
+    .merchant(row.merchant_id)
+    .target("chargeback", id.to_string())
+    .detail(serde_json::json!({ "amount_minor": row.amount_minor, "currency": row.currency }));
     audit::record(conn, &event, facts).await?;
     Ok(())
 }

@@ -12,10 +12,10 @@ use tower_sessions::session::Id;
 use uuid::Uuid;
 
 use super::emails;
-use crate::audit::{self, Actor, ActorKind, AuditError, Event, Outcome, RequestFacts};
 use super::sessions;
 use super::tokens::{self, Purpose, TokenError};
 use crate::Platform;
+use crate::audit::{self, Actor, ActorKind, AuditError, Event, Outcome, RequestFacts};
 use crate::contact::is_plausible_email;
 use crate::mail;
 use crate::password;
@@ -23,7 +23,10 @@ use crate::password;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AccountError {
     #[error("{field}: {message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     /// Unknown email, wrong password, unverified or disabled account: one error for all.
     #[error("invalid credentials")]
     InvalidCredentials,
@@ -51,10 +54,16 @@ impl From<AuditError> for AccountError {
 }
 
 fn user(id: Uuid) -> Actor {
-    Actor { kind: ActorKind::User, id: Some(id) }
+    Actor {
+        kind: ActorKind::User,
+        id: Some(id),
+    }
 }
 
-const ANONYMOUS: Actor = Actor { kind: ActorKind::Anonymous, id: None };
+const ANONYMOUS: Actor = Actor {
+    kind: ActorKind::Anonymous,
+    id: None,
+};
 
 impl From<TokenError> for AccountError {
     fn from(error: TokenError) -> Self {
@@ -66,7 +75,10 @@ impl From<TokenError> for AccountError {
 }
 
 pub(super) fn invalid(field: &'static str, message: impl Into<String>) -> AccountError {
-    AccountError::Invalid { field, message: message.into() }
+    AccountError::Invalid {
+        field,
+        message: message.into(),
+    }
 }
 
 /// The address as stored: trimmed and lower-case.
@@ -76,18 +88,33 @@ pub fn normalise_email(email: &str) -> String {
 
 pub(super) fn checked_email(email: &str) -> Result<String, AccountError> {
     let email = normalise_email(email);
-    if is_plausible_email(&email) { Ok(email) } else { Err(invalid("email", "Please give a valid email address.")) }
-}
-
-pub(super) fn checked_text(field: &'static str, value: &str, what: &str) -> Result<String, AccountError> {
-    let value = value.trim();
-    match value.chars().count() {
-        1..=200 => Ok(value.to_owned()),
-        _ => Err(invalid(field, format!("Please give {what} of 1 to 200 characters."))),
+    if is_plausible_email(&email) {
+        Ok(email)
+    } else {
+        Err(invalid("email", "Please give a valid email address."))
     }
 }
 
-fn checked_password(field: &'static str, password: &SecretString, context: &[&str]) -> Result<(), AccountError> {
+pub(super) fn checked_text(
+    field: &'static str,
+    value: &str,
+    what: &str,
+) -> Result<String, AccountError> {
+    let value = value.trim();
+    match value.chars().count() {
+        1..=200 => Ok(value.to_owned()),
+        _ => Err(invalid(
+            field,
+            format!("Please give {what} of 1 to 200 characters."),
+        )),
+    }
+}
+
+fn checked_password(
+    field: &'static str,
+    password: &SecretString,
+    context: &[&str],
+) -> Result<(), AccountError> {
     password::check_strength(password, context).map_err(|message| invalid(field, message))
 }
 
@@ -102,11 +129,19 @@ pub struct SignUp {
 /// Creates the merchant, its owner (unverified) and the verification email. If the address
 /// already has an account, nothing is created: its owner gets a fresh verification link if
 /// still unverified, or a note that someone tried to sign up again.
-pub async fn sign_up(platform: &Platform, form: SignUp, facts: &RequestFacts) -> Result<(), AccountError> {
+pub async fn sign_up(
+    platform: &Platform,
+    form: SignUp,
+    facts: &RequestFacts,
+) -> Result<(), AccountError> {
     let full_name = checked_text("full_name", &form.full_name, "your name")?;
     let business_name = checked_text("business_name", &form.business_name, "a business name")?;
     let email = checked_email(&form.email)?;
-    checked_password("password", &form.password, &[&email, &full_name, &business_name])?;
+    checked_password(
+        "password",
+        &form.password,
+        &[&email, &full_name, &business_name],
+    )?;
     let hash = platform.passwords.hash(form.password).await;
 
     let mut tx = platform.pool.begin().await?;
@@ -128,11 +163,13 @@ pub async fn sign_up(platform: &Platform, form: SignUp, facts: &RequestFacts) ->
             .bind(&business_name)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO merchant_members (merchant_id, user_id, role) VALUES ($1, $2, 'owner')")
-            .bind(merchant_id)
-            .bind(new_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO merchant_members (merchant_id, user_id, role) VALUES ($1, $2, 'owner')",
+        )
+        .bind(merchant_id)
+        .bind(new_id)
+        .execute(&mut *tx)
+        .await?;
         send_verification(platform, &mut tx, new_id, &email, &full_name).await?;
         let event = Event::new("auth.sign_up", ANONYMOUS, Outcome::Success)
             .merchant(merchant_id)
@@ -143,7 +180,8 @@ pub async fn sign_up(platform: &Platform, form: SignUp, facts: &RequestFacts) ->
         if existing.disabled {
             // A disabled account gets nothing: support reopens accounts, not the form.
         } else if existing.verified {
-            let mail = emails::already_registered(&platform.config.settings, &email, &existing.full_name);
+            let mail =
+                emails::already_registered(&platform.config.settings, &email, &existing.full_name);
             mail::enqueue(&mut tx, &platform.config.secrets.field_keys, &mail).await?;
         } else {
             send_verification(platform, &mut tx, existing.id, &email, &existing.full_name).await?;
@@ -177,14 +215,16 @@ async fn find(conn: &mut PgConnection, email: &str) -> Result<Option<Existing>, 
     .bind(email)
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|(id, full_name, password_hash, verified, disabled, mfa_enabled)| Existing {
-        id,
-        full_name,
-        password_hash,
-        verified,
-        disabled,
-        mfa_enabled,
-    }))
+    Ok(row.map(
+        |(id, full_name, password_hash, verified, disabled, mfa_enabled)| Existing {
+            id,
+            full_name,
+            password_hash,
+            verified,
+            disabled,
+            mfa_enabled,
+        },
+    ))
 }
 
 async fn send_verification(
@@ -218,7 +258,12 @@ pub async fn resend_verification(platform: &Platform, email: &str) -> Result<(),
 }
 
 /// Records a refused link in its own transaction and returns the refusal.
-async fn link_refused(platform: &Platform, event_type: &'static str, error: TokenError, facts: &RequestFacts) -> AccountError {
+async fn link_refused(
+    platform: &Platform,
+    event_type: &'static str,
+    error: TokenError,
+    facts: &RequestFacts,
+) -> AccountError {
     let event = Event::new(event_type, ANONYMOUS, Outcome::Denied).reason(error.to_string());
     if let Err(error) = audit::record_alone(&platform.pool, &event, facts).await {
         return error.into();
@@ -227,18 +272,31 @@ async fn link_refused(platform: &Platform, event_type: &'static str, error: Toke
 }
 
 /// Marks the address verified and spends the link (and any older one).
-pub async fn verify_email(platform: &Platform, token: &SecretString, facts: &RequestFacts) -> Result<(), AccountError> {
+pub async fn verify_email(
+    platform: &Platform,
+    token: &SecretString,
+    facts: &RequestFacts,
+) -> Result<(), AccountError> {
     let mut tx = platform.pool.begin().await?;
     let user_id = match tokens::claim(&mut tx, Purpose::VerifyEmail, token).await {
         Ok(user_id) => user_id,
-        Err(error) => return Err(link_refused(platform, "auth.email_verification", error, facts).await),
+        Err(error) => {
+            return Err(link_refused(platform, "auth.email_verification", error, facts).await);
+        }
     };
-    sqlx::query("UPDATE users SET email_verified_at = coalesce(email_verified_at, now()) WHERE id = $1")
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE users SET email_verified_at = coalesce(email_verified_at, now()) WHERE id = $1",
+    )
+    .bind(user_id)
+    .execute(&mut *tx)
+    .await?;
     tokens::consume(&mut tx, user_id, Purpose::VerifyEmail).await?;
-    audit::record(&mut tx, &Event::new("auth.email_verification", user(user_id), Outcome::Success), facts).await?;
+    audit::record(
+        &mut tx,
+        &Event::new("auth.email_verification", user(user_id), Outcome::Success),
+        facts,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -261,7 +319,10 @@ pub async fn check_credentials(
     let mut conn = platform.pool.acquire().await?;
     let existing = find(&mut conn, &email).await?;
     let phc = existing.as_ref().map(|e| e.password_hash.clone());
-    let rehash = phc.as_deref().is_some_and(password::needs_rehash).then(|| password.clone());
+    let rehash = phc
+        .as_deref()
+        .is_some_and(password::needs_rehash)
+        .then(|| password.clone());
     let matches = platform.passwords.verify(password, phc).await;
     // The caller hears one answer; the trail keeps the real reason for staff.
     let refusal = match &existing {
@@ -273,17 +334,25 @@ pub async fn check_credentials(
         Some(_) => None,
     };
     if let Some(reason) = refusal {
-        let mut event = Event::new("auth.sign_in", ANONYMOUS, Outcome::Failure).reason(reason).subject_email(&email);
+        let mut event = Event::new("auth.sign_in", ANONYMOUS, Outcome::Failure)
+            .reason(reason)
+            .subject_email(&email);
         if let Some(existing) = &existing {
             event = event.target("user", existing.id.to_string());
         }
         audit::record_alone(&platform.pool, &event, facts).await?;
         return Err(AccountError::InvalidCredentials);
     }
-    let Some(user) = existing else { return Err(AccountError::InvalidCredentials) };
+    let Some(user) = existing else {
+        return Err(AccountError::InvalidCredentials);
+    };
     if let Some(password) = rehash {
         let hash = platform.passwords.hash(password).await;
-        sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1").bind(user.id).bind(hash).execute(&mut *conn).await?;
+        sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+            .bind(user.id)
+            .bind(hash)
+            .execute(&mut *conn)
+            .await?;
         tracing::info!(user_id = %user.id, "password hash upgraded to the current parameters");
     }
     // With two-factor on, the session is not signed in until `auth.second_factor` succeeds.
@@ -297,7 +366,11 @@ pub async fn check_credentials(
 }
 
 /// Emails a reset link if the address has an enabled account; otherwise does nothing.
-pub async fn request_reset(platform: &Platform, email: &str, facts: &RequestFacts) -> Result<(), AccountError> {
+pub async fn request_reset(
+    platform: &Platform,
+    email: &str,
+    facts: &RequestFacts,
+) -> Result<(), AccountError> {
     let email = checked_email(email)?;
     let settings = &platform.config.settings;
     let mut tx = platform.pool.begin().await?;
@@ -326,7 +399,15 @@ pub async fn reset_password(
     new_password: SecretString,
     facts: &RequestFacts,
 ) -> Result<(), AccountError> {
-    password_from_link(platform, Purpose::ResetPassword, "auth.password_reset", token, new_password, facts).await
+    password_from_link(
+        platform,
+        Purpose::ResetPassword,
+        "auth.password_reset",
+        token,
+        new_password,
+        facts,
+    )
+    .await
 }
 
 /// An invited staff or team member chooses their password; the invitation link proves
@@ -337,7 +418,15 @@ pub async fn accept_invitation(
     new_password: SecretString,
     facts: &RequestFacts,
 ) -> Result<(), AccountError> {
-    password_from_link(platform, Purpose::AcceptInvitation, "auth.invitation_accepted", token, new_password, facts).await
+    password_from_link(
+        platform,
+        Purpose::AcceptInvitation,
+        "auth.invitation_accepted",
+        token,
+        new_password,
+        facts,
+    )
+    .await
 }
 
 async fn password_from_link(
@@ -354,7 +443,10 @@ async fn password_from_link(
         Err(error) => return Err(link_refused(platform, event_type, error, facts).await),
     };
     let (email, full_name): (String, String) =
-        sqlx::query_as("SELECT email, full_name FROM users WHERE id = $1").bind(user_id).fetch_one(&mut *tx).await?;
+        sqlx::query_as("SELECT email, full_name FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(&mut *tx)
+            .await?;
     checked_password("password", &new_password, &[&email, &full_name])?;
     let hash = platform.passwords.hash(new_password).await;
     sqlx::query(
@@ -365,7 +457,11 @@ async fn password_from_link(
     .execute(&mut *tx)
     .await?;
     tokens::consume(&mut tx, user_id, purpose).await?;
-    let account = PasswordOwner { user_id, email: &email, full_name: &full_name };
+    let account = PasswordOwner {
+        user_id,
+        email: &email,
+        full_name: &full_name,
+    };
     after_new_password(platform, &mut tx, account, None, event_type, facts).await?;
     tx.commit().await?;
     Ok(())
@@ -412,16 +508,36 @@ pub async fn change_password(
             .fetch_one(&platform.pool)
             .await?;
     if !platform.passwords.verify(current, Some(phc)).await {
-        let event = Event::new("auth.password_change", user(user_id), Outcome::Failure).reason("wrong current password");
+        let event = Event::new("auth.password_change", user(user_id), Outcome::Failure)
+            .reason("wrong current password");
         audit::record_alone(&platform.pool, &event, facts).await?;
-        return Err(invalid("current_password", "That is not your current password."));
+        return Err(invalid(
+            "current_password",
+            "That is not your current password.",
+        ));
     }
     checked_password("new_password", &new_password, &[&email, &full_name])?;
     let hash = platform.passwords.hash(new_password).await;
     let mut tx = platform.pool.begin().await?;
-    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1").bind(user_id).bind(hash).execute(&mut *tx).await?;
-    let account = PasswordOwner { user_id, email: &email, full_name: &full_name };
-    after_new_password(platform, &mut tx, account, keep, "auth.password_change", facts).await?;
+    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+        .bind(user_id)
+        .bind(hash)
+        .execute(&mut *tx)
+        .await?;
+    let account = PasswordOwner {
+        user_id,
+        email: &email,
+        full_name: &full_name,
+    };
+    after_new_password(
+        platform,
+        &mut tx,
+        account,
+        keep,
+        "auth.password_change",
+        facts,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -8,14 +8,27 @@ use crate::config::Settings;
 use crate::mail::OutgoingMail;
 
 fn mail(to: &str, subject: &str, body: String) -> OutgoingMail {
-    OutgoingMail { to: to.to_owned(), subject: subject.to_owned(), body: SecretString::from(body) }
+    OutgoingMail {
+        to: to.to_owned(),
+        subject: subject.to_owned(),
+        body: SecretString::from(body),
+    }
 }
 
 fn link(settings: &Settings, path: &str, token: &SecretString) -> String {
-    format!("{}{path}?token={}", settings.public_origin(), token.expose_secret())
+    format!(
+        "{}{path}?token={}",
+        settings.public_origin(),
+        token.expose_secret()
+    )
 }
 
-pub fn verification(settings: &Settings, to: &str, name: &str, token: &SecretString) -> OutgoingMail {
+pub fn verification(
+    settings: &Settings,
+    to: &str,
+    name: &str,
+    token: &SecretString,
+) -> OutgoingMail {
     let hours = settings.identity.verification_link_hours;
     mail(
         to,
@@ -41,7 +54,12 @@ pub fn already_registered(settings: &Settings, to: &str, name: &str) -> Outgoing
     )
 }
 
-pub fn password_reset(settings: &Settings, to: &str, name: &str, token: &SecretString) -> OutgoingMail {
+pub fn password_reset(
+    settings: &Settings,
+    to: &str,
+    name: &str,
+    token: &SecretString,
+) -> OutgoingMail {
     let minutes = settings.identity.reset_link_minutes;
     mail(
         to,
@@ -83,7 +101,11 @@ pub fn mfa_enabled(settings: &Settings, to: &str, name: &str) -> OutgoingMail {
 
 /// Two-factor authentication was turned off, by the owner or (`by_staff`) by an administrator.
 pub fn mfa_disabled(settings: &Settings, to: &str, name: &str, by_staff: bool) -> OutgoingMail {
-    let who = if by_staff { "A Saleonix administrator reset" } else { "You turned off" };
+    let who = if by_staff {
+        "A Saleonix administrator reset"
+    } else {
+        "You turned off"
+    };
     mail(
         to,
         "Two-factor authentication is off for your Saleonix account",
@@ -96,7 +118,12 @@ pub fn mfa_disabled(settings: &Settings, to: &str, name: &str, by_staff: bool) -
     )
 }
 
-pub fn recovery_code_used(settings: &Settings, to: &str, name: &str, remaining: i64) -> OutgoingMail {
+pub fn recovery_code_used(
+    settings: &Settings,
+    to: &str,
+    name: &str,
+    remaining: i64,
+) -> OutgoingMail {
     mail(
         to,
         "A recovery code was used on your Saleonix account",
@@ -110,7 +137,14 @@ pub fn recovery_code_used(settings: &Settings, to: &str, name: &str, remaining: 
 }
 
 /// An invitation to join `place` (the platform's staff, or a merchant's team).
-pub fn invitation(settings: &Settings, to: &str, name: &str, inviter: &str, place: &str, token: &SecretString) -> OutgoingMail {
+pub fn invitation(
+    settings: &Settings,
+    to: &str,
+    name: &str,
+    inviter: &str,
+    place: &str,
+    token: &SecretString,
+) -> OutgoingMail {
     let hours = super::invitations::LINK_HOURS;
     mail(
         to,

@@ -54,7 +54,10 @@ pub async fn create(
     .execute(&mut *conn)
     .await?;
     if created.rows_affected() == 0 {
-        return Err(invalid("email", "That address already has a Saleonix account."));
+        return Err(invalid(
+            "email",
+            "That address already has a Saleonix account.",
+        ));
     }
     send(conn, platform, id, &email, &full_name, &invitation).await?;
     Ok((id, email))
@@ -75,7 +78,10 @@ pub async fn resend(
     .fetch_optional(&mut *conn)
     .await?;
     let Some((email, full_name)) = pending else {
-        return Err(invalid("user_id", "They have already accepted; there is nothing to re-send."));
+        return Err(invalid(
+            "user_id",
+            "They have already accepted; there is nothing to re-send.",
+        ));
     };
     send(conn, platform, user_id, &email, &full_name, &invitation).await
 }
@@ -91,7 +97,14 @@ async fn send(
     let ttl = time::Duration::hours(LINK_HOURS.into());
     let token = tokens::issue(conn, user_id, Purpose::AcceptInvitation, ttl).await?;
     let settings = &platform.config.settings;
-    let mail = emails::invitation(settings, email, full_name, invitation.inviter_name, invitation.place, &token);
+    let mail = emails::invitation(
+        settings,
+        email,
+        full_name,
+        invitation.inviter_name,
+        invitation.place,
+        &token,
+    );
     mail::enqueue(conn, &platform.config.secrets.field_keys, &mail).await?;
     Ok(())
 }

@@ -99,7 +99,11 @@ pub struct Enrolment {
 pub struct RecoveryCodes(pub Vec<SecretString>);
 
 fn slot(row: &str) -> FieldSlot<'_> {
-    FieldSlot { table: "user_mfa", column: "totp_secret", row }
+    FieldSlot {
+        table: "user_mfa",
+        column: "totp_secret",
+        row,
+    }
 }
 
 fn totp(secret: Vec<u8>, account: &str) -> TOTP {
@@ -117,7 +121,9 @@ fn totp(secret: Vec<u8>, account: &str) -> TOTP {
 /// The code an authenticator app shows at Unix time `unix` for a secret typed in as base32
 /// (the form the set-up page shows); `None` if the text is not base32.
 pub fn code_at(secret_base32: &str, unix: u64) -> Option<String> {
-    let secret = totp_rs::Secret::Encoded(secret_base32.to_owned()).to_bytes().ok()?;
+    let secret = totp_rs::Secret::Encoded(secret_base32.to_owned())
+        .to_bytes()
+        .ok()?;
     Some(totp(secret, "").generate(unix))
 }
 
@@ -131,7 +137,10 @@ fn matching_step(secret: &[u8], code: &str, now: u64) -> Option<u64> {
 }
 
 fn unix_now() -> u64 {
-    time::OffsetDateTime::now_utc().unix_timestamp().try_into().unwrap_or(0)
+    time::OffsetDateTime::now_utc()
+        .unix_timestamp()
+        .try_into()
+        .unwrap_or(0)
 }
 
 fn recovery_digest(user_id: Uuid, code: &str) -> Vec<u8> {
@@ -143,7 +152,10 @@ fn recovery_digest(user_id: Uuid, code: &str) -> Vec<u8> {
 
 /// What the user typed, as a recovery code is stored: lower case, no dashes or spaces.
 fn normalise_recovery(code: &str) -> String {
-    code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect()
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 fn is_totp_shaped(code: &str) -> bool {
@@ -151,13 +163,20 @@ fn is_totp_shaped(code: &str) -> bool {
 }
 
 /// Replaces the user's recovery codes with a new set and returns them.
-async fn new_recovery_codes(conn: &mut PgConnection, user_id: Uuid) -> Result<RecoveryCodes, sqlx::Error> {
-    sqlx::query("DELETE FROM mfa_recovery_codes WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?;
+async fn new_recovery_codes(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+) -> Result<RecoveryCodes, sqlx::Error> {
+    sqlx::query("DELETE FROM mfa_recovery_codes WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
     let mut rng = rand::rngs::OsRng;
     let mut codes = Vec::with_capacity(RECOVERY_CODE_COUNT);
     for _ in 0..RECOVERY_CODE_COUNT {
-        let plain: String =
-            (0..CODE_LEN).map(|_| CODE_ALPHABET[rng.gen_range(0..CODE_ALPHABET.len())] as char).collect();
+        let plain: String = (0..CODE_LEN)
+            .map(|_| CODE_ALPHABET[rng.gen_range(0..CODE_ALPHABET.len())] as char)
+            .collect();
         sqlx::query("INSERT INTO mfa_recovery_codes (user_id, code_hash) VALUES ($1, $2)")
             .bind(user_id)
             .bind(recovery_digest(user_id, &plain))
@@ -170,7 +189,10 @@ async fn new_recovery_codes(conn: &mut PgConnection, user_id: Uuid) -> Result<Re
 }
 
 fn actor(user_id: Uuid) -> Actor {
-    Actor { kind: ActorKind::User, id: Some(user_id) }
+    Actor {
+        kind: ActorKind::User,
+        id: Some(user_id),
+    }
 }
 
 struct Owner {
@@ -179,8 +201,10 @@ struct Owner {
 }
 
 async fn owner(conn: &mut PgConnection, user_id: Uuid) -> Result<Owner, sqlx::Error> {
-    let (email, full_name) =
-        sqlx::query_as("SELECT email, full_name FROM users WHERE id = $1").bind(user_id).fetch_one(&mut *conn).await?;
+    let (email, full_name) = sqlx::query_as("SELECT email, full_name FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(&mut *conn)
+        .await?;
     Ok(Owner { email, full_name })
 }
 
@@ -190,7 +214,11 @@ pub async fn start_enrolment(platform: &Platform, user_id: Uuid) -> Result<Enrol
     let owner = owner(&mut tx, user_id).await?;
     let mut secret = vec![0u8; SECRET_BYTES];
     rand::rngs::OsRng.fill_bytes(&mut secret);
-    let sealed = platform.config.secrets.field_keys.encrypt(slot(&user_id.to_string()), &secret);
+    let sealed = platform
+        .config
+        .secrets
+        .field_keys
+        .encrypt(slot(&user_id.to_string()), &secret);
     let replaced = sqlx::query(
         "INSERT INTO user_mfa (user_id, totp_secret) VALUES ($1, $2)
          ON CONFLICT (user_id) DO UPDATE SET totp_secret = EXCLUDED.totp_secret, last_used_step = 0, created_at = now()
@@ -205,11 +233,20 @@ pub async fn start_enrolment(platform: &Platform, user_id: Uuid) -> Result<Enrol
     }
     tx.commit().await?;
     let totp = totp(secret, &owner.email);
-    let qr = qrcode::QrCode::new(totp.get_url().as_bytes()).expect("an otpauth URL fits in a QR code");
-    let svg = qr.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).build();
+    let qr =
+        qrcode::QrCode::new(totp.get_url().as_bytes()).expect("an otpauth URL fits in a QR code");
+    let svg = qr
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .build();
     // Inline in an HTML page: the XML declaration before `<svg` has no place there.
-    let svg = svg.find("<svg").map_or(svg.clone(), |start| svg[start..].to_owned());
-    Ok(Enrolment { secret: SecretString::from(totp.get_secret_base32()), qr_svg: SecretString::from(svg) })
+    let svg = svg
+        .find("<svg")
+        .map_or(svg.clone(), |start| svg[start..].to_owned());
+    Ok(Enrolment {
+        secret: SecretString::from(totp.get_secret_base32()),
+        qr_svg: SecretString::from(svg),
+    })
 }
 
 /// The stored secret of the user, with the step last accepted, locked for this transaction.
@@ -227,11 +264,18 @@ async fn locked_secret(
     .bind(enabled)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some((sealed, last_step)) = row else { return Ok(None) };
-    let secret = platform.config.secrets.field_keys.decrypt(slot(&user_id.to_string()), &sealed).map_err(|error| {
-        tracing::error!(%error, %user_id, "a stored TOTP secret does not decrypt");
-        MfaError::Database
-    })?;
+    let Some((sealed, last_step)) = row else {
+        return Ok(None);
+    };
+    let secret = platform
+        .config
+        .secrets
+        .field_keys
+        .decrypt(slot(&user_id.to_string()), &sealed)
+        .map_err(|error| {
+            tracing::error!(%error, %user_id, "a stored TOTP secret does not decrypt");
+            MfaError::Database
+        })?;
     Ok(Some((secret, last_step)))
 }
 
@@ -248,7 +292,11 @@ async fn accept_totp(
     if step <= last_step {
         return Err(MfaError::Replayed);
     }
-    sqlx::query("UPDATE user_mfa SET last_used_step = $2 WHERE user_id = $1").bind(user_id).bind(step).execute(conn).await?;
+    sqlx::query("UPDATE user_mfa SET last_used_step = $2 WHERE user_id = $1")
+        .bind(user_id)
+        .bind(step)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -263,24 +311,40 @@ pub async fn confirm_enrolment(
     let code = code.trim();
     let mut tx = platform.pool.begin().await?;
     let Some((secret, last_step)) = locked_secret(&mut tx, platform, user_id, false).await? else {
-        let enabled = sqlx::query_scalar::<_, bool>("SELECT EXISTS (SELECT 1 FROM user_mfa WHERE user_id = $1)")
-            .bind(user_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        return Err(if enabled { MfaError::AlreadyEnabled } else { MfaError::NoEnrolment });
+        let enabled = sqlx::query_scalar::<_, bool>(
+            "SELECT EXISTS (SELECT 1 FROM user_mfa WHERE user_id = $1)",
+        )
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        return Err(if enabled {
+            MfaError::AlreadyEnabled
+        } else {
+            MfaError::NoEnrolment
+        });
     };
-    if let Err(error) = accept_totp(&mut tx, user_id, secret.expose_secret(), last_step, code).await {
+    if let Err(error) = accept_totp(&mut tx, user_id, secret.expose_secret(), last_step, code).await
+    {
         drop(tx);
-        let event = Event::new("mfa.enabled", actor(user_id), Outcome::Failure).reason(error.to_string());
+        let event =
+            Event::new("mfa.enabled", actor(user_id), Outcome::Failure).reason(error.to_string());
         audit::record_alone(&platform.pool, &event, facts).await?;
         return Err(error);
     }
-    sqlx::query("UPDATE user_mfa SET enabled_at = now() WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE user_mfa SET enabled_at = now() WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
     let codes = new_recovery_codes(&mut tx, user_id).await?;
     let owner = owner(&mut tx, user_id).await?;
     let notice = emails::mfa_enabled(&platform.config.settings, &owner.email, &owner.full_name);
     mail::enqueue(&mut tx, &platform.config.secrets.field_keys, &notice).await?;
-    audit::record(&mut tx, &Event::new("mfa.enabled", actor(user_id), Outcome::Success), facts).await?;
+    audit::record(
+        &mut tx,
+        &Event::new("mfa.enabled", actor(user_id), Outcome::Success),
+        facts,
+    )
+    .await?;
     tx.commit().await?;
     Ok(codes)
 }
@@ -300,7 +364,8 @@ pub async fn verify(
         Ok(passed) => passed,
         Err(error) => {
             drop(tx);
-            let event = Event::new(check.event_type(), actor(user_id), Outcome::Failure).reason(error.to_string());
+            let event = Event::new(check.event_type(), actor(user_id), Outcome::Failure)
+                .reason(error.to_string());
             audit::record_alone(&platform.pool, &event, facts).await?;
             return Err(error);
         }
@@ -309,7 +374,12 @@ pub async fn verify(
         Passed::Totp => serde_json::json!({ "method": "totp" }),
         Passed::RecoveryCode { remaining } => {
             let owner = owner(&mut tx, user_id).await?;
-            let notice = emails::recovery_code_used(&platform.config.settings, &owner.email, &owner.full_name, remaining);
+            let notice = emails::recovery_code_used(
+                &platform.config.settings,
+                &owner.email,
+                &owner.full_name,
+                remaining,
+            );
             mail::enqueue(&mut tx, &platform.config.secrets.field_keys, &notice).await?;
             serde_json::json!({ "method": "recovery_code", "remaining": remaining })
         }
@@ -320,7 +390,12 @@ pub async fn verify(
     Ok(passed)
 }
 
-async fn verify_in(conn: &mut PgConnection, platform: &Platform, user_id: Uuid, code: &str) -> Result<Passed, MfaError> {
+async fn verify_in(
+    conn: &mut PgConnection,
+    platform: &Platform,
+    user_id: Uuid,
+    code: &str,
+) -> Result<Passed, MfaError> {
     let Some((secret, last_step)) = locked_secret(conn, platform, user_id, true).await? else {
         return Err(MfaError::NotEnabled);
     };
@@ -330,12 +405,13 @@ async fn verify_in(conn: &mut PgConnection, platform: &Platform, user_id: Uuid, 
     }
     // The user's `user_mfa` row is locked, so checks of one user's codes run one at a time.
     let digest = recovery_digest(user_id, &normalise_recovery(code));
-    let used_at: Option<Option<time::OffsetDateTime>> =
-        sqlx::query_scalar("SELECT used_at FROM mfa_recovery_codes WHERE user_id = $1 AND code_hash = $2")
-            .bind(user_id)
-            .bind(&digest)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let used_at: Option<Option<time::OffsetDateTime>> = sqlx::query_scalar(
+        "SELECT used_at FROM mfa_recovery_codes WHERE user_id = $1 AND code_hash = $2",
+    )
+    .bind(user_id)
+    .bind(&digest)
+    .fetch_optional(&mut *conn)
+    .await?;
     match used_at {
         None => Err(MfaError::WrongCode),
         Some(Some(_)) => Err(MfaError::Replayed),
@@ -345,16 +421,20 @@ async fn verify_in(conn: &mut PgConnection, platform: &Platform, user_id: Uuid, 
                 .bind(&digest)
                 .execute(&mut *conn)
                 .await?;
-            Ok(Passed::RecoveryCode { remaining: remaining_codes(conn, user_id).await? })
+            Ok(Passed::RecoveryCode {
+                remaining: remaining_codes(conn, user_id).await?,
+            })
         }
     }
 }
 
 async fn remaining_codes(conn: &mut PgConnection, user_id: Uuid) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(*) FROM mfa_recovery_codes WHERE user_id = $1 AND used_at IS NULL")
-        .bind(user_id)
-        .fetch_one(conn)
-        .await
+    sqlx::query_scalar(
+        "SELECT count(*) FROM mfa_recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+    )
+    .bind(user_id)
+    .fetch_one(conn)
+    .await
 }
 
 /// How the user's two-factor authentication stands, for their settings page.
@@ -372,7 +452,10 @@ pub async fn status(platform: &Platform, user_id: Uuid) -> Result<Status, MfaErr
     .bind(user_id)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(Status { enabled, recovery_codes_left: remaining_codes(&mut conn, user_id).await? })
+    Ok(Status {
+        enabled,
+        recovery_codes_left: remaining_codes(&mut conn, user_id).await?,
+    })
 }
 
 /// Replaces the recovery codes; the old ones stop working at once.
@@ -382,18 +465,34 @@ pub async fn regenerate_recovery_codes(
     facts: &RequestFacts,
 ) -> Result<RecoveryCodes, MfaError> {
     let mut tx = platform.pool.begin().await?;
-    if locked_secret(&mut tx, platform, user_id, true).await?.is_none() {
+    if locked_secret(&mut tx, platform, user_id, true)
+        .await?
+        .is_none()
+    {
         return Err(MfaError::NotEnabled);
     }
     let codes = new_recovery_codes(&mut tx, user_id).await?;
-    audit::record(&mut tx, &Event::new("mfa.recovery_codes_regenerated", actor(user_id), Outcome::Success), facts)
-        .await?;
+    audit::record(
+        &mut tx,
+        &Event::new(
+            "mfa.recovery_codes_regenerated",
+            actor(user_id),
+            Outcome::Success,
+        ),
+        facts,
+    )
+    .await?;
     tx.commit().await?;
     Ok(codes)
 }
 
 /// Deletes the user's secret and recovery codes and tells them by email.
-async fn remove(conn: &mut PgConnection, platform: &Platform, user_id: Uuid, by_staff: bool) -> Result<(), MfaError> {
+async fn remove(
+    conn: &mut PgConnection,
+    platform: &Platform,
+    user_id: Uuid,
+    by_staff: bool,
+) -> Result<(), MfaError> {
     let removed = sqlx::query("DELETE FROM user_mfa WHERE user_id = $1 AND enabled_at IS NOT NULL")
         .bind(user_id)
         .execute(&mut *conn)
@@ -401,9 +500,17 @@ async fn remove(conn: &mut PgConnection, platform: &Platform, user_id: Uuid, by_
     if removed.rows_affected() == 0 {
         return Err(MfaError::NotEnabled);
     }
-    sqlx::query("DELETE FROM mfa_recovery_codes WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM mfa_recovery_codes WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
     let owner = owner(conn, user_id).await?;
-    let notice = emails::mfa_disabled(&platform.config.settings, &owner.email, &owner.full_name, by_staff);
+    let notice = emails::mfa_disabled(
+        &platform.config.settings,
+        &owner.email,
+        &owner.full_name,
+        by_staff,
+    );
     mail::enqueue(conn, &platform.config.secrets.field_keys, &notice).await?;
     Ok(())
 }
@@ -416,16 +523,24 @@ pub async fn disable(
     password: SecretString,
     facts: &RequestFacts,
 ) -> Result<(), MfaError> {
-    let hash: String =
-        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1").bind(user_id).fetch_one(&platform.pool).await?;
+    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(&platform.pool)
+        .await?;
     if !platform.passwords.verify(password, Some(hash)).await {
-        let event = Event::new("mfa.disabled", actor(user_id), Outcome::Failure).reason("wrong password");
+        let event =
+            Event::new("mfa.disabled", actor(user_id), Outcome::Failure).reason("wrong password");
         audit::record_alone(&platform.pool, &event, facts).await?;
         return Err(MfaError::WrongPassword);
     }
     let mut tx = platform.pool.begin().await?;
     remove(&mut tx, platform, user_id, false).await?;
-    audit::record(&mut tx, &Event::new("mfa.disabled", actor(user_id), Outcome::Success), facts).await?;
+    audit::record(
+        &mut tx,
+        &Event::new("mfa.disabled", actor(user_id), Outcome::Success),
+        facts,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -441,9 +556,16 @@ pub async fn reset_by_admin(
     let mut tx = platform.pool.begin().await?;
     remove(&mut tx, platform, user_id, true).await?;
     let ended = sessions::revoke_all(&mut tx, user_id, None).await?;
-    let event = Event::new("mfa.reset", Actor { kind: ActorKind::Staff, id: Some(admin_id) }, Outcome::Success)
-        .target("user", user_id.to_string())
-        .detail(serde_json::json!({ "sessions_ended": ended }));
+    let event = Event::new(
+        "mfa.reset",
+        Actor {
+            kind: ActorKind::Staff,
+            id: Some(admin_id),
+        },
+        Outcome::Success,
+    )
+    .target("user", user_id.to_string())
+    .detail(serde_json::json!({ "sessions_ended": ended }));
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
     Ok(())
@@ -467,7 +589,11 @@ mod tests {
             (2_000_000_000, "69279037"),
             (20_000_000_000, "65353130"),
         ] {
-            assert_eq!(code_at(secret, time).as_deref(), Some(&eight[2..]), "at {time}");
+            assert_eq!(
+                code_at(secret, time).as_deref(),
+                Some(&eight[2..]),
+                "at {time}"
+            );
         }
     }
 
@@ -479,11 +605,19 @@ mod tests {
         let step = now / STEP_SECS;
         for offset in [-1i64, 0, 1] {
             let at = (step as i64 + offset) as u64 * STEP_SECS;
-            assert_eq!(matching_step(&secret, &code_at(at), now), Some(at / STEP_SECS), "offset {offset}");
+            assert_eq!(
+                matching_step(&secret, &code_at(at), now),
+                Some(at / STEP_SECS),
+                "offset {offset}"
+            );
         }
         for offset in [-2i64, 2] {
             let at = (step as i64 + offset) as u64 * STEP_SECS;
-            assert_eq!(matching_step(&secret, &code_at(at), now), None, "offset {offset}");
+            assert_eq!(
+                matching_step(&secret, &code_at(at), now),
+                None,
+                "offset {offset}"
+            );
         }
     }
 

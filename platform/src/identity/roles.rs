@@ -9,7 +9,9 @@ use uuid::Uuid;
 use super::users::{MerchantRole, User, UserKind};
 
 /// An area of the admin console; staff hold each one at a level, or not at all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, sqlx::Type)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, sqlx::Type,
+)]
 #[sqlx(type_name = "staff_module", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum Module {
@@ -61,7 +63,9 @@ impl Module {
 }
 
 /// `Act` includes `View`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, sqlx::Type)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, sqlx::Type,
+)]
 #[sqlx(type_name = "permission_level", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
@@ -140,7 +144,11 @@ mod tests {
         assert!(p.allows(Module::Payments, Level::View) && p.allows(Module::Payments, Level::Act));
         assert!(p.allows(Module::Audit, Level::View) && !p.allows(Module::Audit, Level::Act));
         assert!(!p.allows(Module::Refunds, Level::View));
-        assert!(Module::ALL.iter().all(|m| Permissions::everything().allows(*m, Level::Act)));
+        assert!(
+            Module::ALL
+                .iter()
+                .all(|m| Permissions::everything().allows(*m, Level::Act))
+        );
     }
 
     #[test]

@@ -96,16 +96,26 @@ impl SessionStore for PgSessionStore {
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let row: Option<(Json<HashMap<String, serde_json::Value>>, OffsetDateTime)> =
-            sqlx::query_as("SELECT data, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > now()")
-                .bind(id_hash(id))
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(backend)?;
-        Ok(row.map(|(Json(data), expiry_date)| Record { id: *id, data, expiry_date }))
+            sqlx::query_as(
+                "SELECT data, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > now()",
+            )
+            .bind(id_hash(id))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(row.map(|(Json(data), expiry_date)| Record {
+            id: *id,
+            data,
+            expiry_date,
+        }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash(id)).execute(&self.pool).await.map_err(backend)?;
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash(id))
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 }
@@ -130,11 +140,18 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
     if text.len() != 64 {
         return None;
     }
-    (0..64).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
+    (0..64)
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 /// The account's live sessions, most recently used first.
-pub async fn list(pool: &PgPool, user_id: Uuid, current: Option<&Id>) -> Result<Vec<ActiveSession>, sqlx::Error> {
+pub async fn list(
+    pool: &PgPool,
+    user_id: Uuid,
+    current: Option<&Id>,
+) -> Result<Vec<ActiveSession>, sqlx::Error> {
     let current = current.map(id_hash);
     let rows: Vec<(Vec<u8>, Json<SessionAuth>)> = sqlx::query_as(
         "SELECT id_hash, data -> 'auth' FROM sessions WHERE user_id = $1 AND expires_at > now()
@@ -159,7 +176,9 @@ pub async fn list(pool: &PgPool, user_id: Uuid, current: Option<&Id>) -> Result<
 /// Ends one session of the account; `false` if the handle names none of its sessions
 /// (another account's session included).
 pub async fn revoke(pool: &PgPool, user_id: Uuid, handle: &str) -> Result<bool, sqlx::Error> {
-    let Some(hash) = unhex(handle) else { return Ok(false) };
+    let Some(hash) = unhex(handle) else {
+        return Ok(false);
+    };
     let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash = $2")
         .bind(user_id)
         .bind(hash)
@@ -169,18 +188,28 @@ pub async fn revoke(pool: &PgPool, user_id: Uuid, handle: &str) -> Result<bool, 
 }
 
 /// Ends every session of the account except `keep` (the one making the change).
-pub async fn revoke_all(conn: &mut PgConnection, user_id: Uuid, keep: Option<&Id>) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash IS DISTINCT FROM $2")
-        .bind(user_id)
-        .bind(keep.map(id_hash))
-        .execute(conn)
-        .await?;
+pub async fn revoke_all(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    keep: Option<&Id>,
+) -> Result<u64, sqlx::Error> {
+    let done =
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash IS DISTINCT FROM $2")
+            .bind(user_id)
+            .bind(keep.map(id_hash))
+            .execute(conn)
+            .await?;
     Ok(done.rows_affected())
 }
 
 /// For the cleanup job: expired rows are already invisible to `load`.
 pub async fn delete_expired(pool: &PgPool) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= now()").execute(pool).await?.rows_affected())
+    Ok(
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= now()")
+            .execute(pool)
+            .await?
+            .rows_affected(),
+    )
 }
 
 #[cfg(test)]
@@ -198,13 +227,20 @@ mod tests {
             second_factor_at: None,
         };
         let data = HashMap::from([(AUTH_KEY.to_owned(), serde_json::to_value(auth).unwrap())]);
-        Record { id: Id::default(), data, expiry_date: OffsetDateTime::now_utc() + time::Duration::hours(1) }
+        Record {
+            id: Id::default(),
+            data,
+            expiry_date: OffsetDateTime::now_utc() + time::Duration::hours(1),
+        }
     }
 
     #[sqlx::test(migrations = "../migrations")]
     async fn sessions_are_keyed_by_digest_and_listed_and_revoked_per_account(pool: PgPool) {
         let store = PgSessionStore::new(pool.clone());
-        let (alice, bob) = (crate::identity::test_user(&pool).await, crate::identity::test_user(&pool).await);
+        let (alice, bob) = (
+            crate::identity::test_user(&pool).await,
+            crate::identity::test_user(&pool).await,
+        );
         let mut a1 = record(alice, "10.0.0.1");
         let mut a2 = record(alice, "10.0.0.2");
         let mut b1 = record(bob, "10.0.0.3");
@@ -212,7 +248,11 @@ mod tests {
             store.create(r).await.unwrap();
         }
         let raw = a1.id.0.to_le_bytes().to_vec();
-        let leaked: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions WHERE id_hash = $1").bind(raw).fetch_one(&pool).await.unwrap();
+        let leaked: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions WHERE id_hash = $1")
+            .bind(raw)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
         assert_eq!(leaked, 0, "the raw id is not a key");
         assert_eq!(store.load(&a1.id).await.unwrap().unwrap().data, a1.data);
 
@@ -221,7 +261,10 @@ mod tests {
         assert_eq!(listed.iter().filter(|s| s.current).count(), 1);
 
         let bobs = list(&pool, bob, None).await.unwrap();
-        assert!(!revoke(&pool, alice, &bobs[0].handle).await.unwrap(), "not another account's session");
+        assert!(
+            !revoke(&pool, alice, &bobs[0].handle).await.unwrap(),
+            "not another account's session"
+        );
         assert!(store.load(&b1.id).await.unwrap().is_some());
 
         let mut conn = pool.acquire().await.unwrap();

@@ -27,7 +27,10 @@ pub struct StaffMember {
 const STAFF_PLACE: &str = "the Saleonix staff";
 
 fn staff_actor(admin: &User) -> Actor {
-    Actor { kind: ActorKind::Staff, id: Some(admin.id) }
+    Actor {
+        kind: ActorKind::Staff,
+        id: Some(admin.id),
+    }
 }
 
 type Row = (Uuid, String, String, UserKind, bool, bool, bool);
@@ -36,24 +39,42 @@ const SELECT: &str = "SELECT u.id, u.email, u.full_name, u.kind, u.email_verifie
                              EXISTS (SELECT 1 FROM user_mfa m WHERE m.user_id = u.id AND m.enabled_at IS NOT NULL)
                       FROM users u WHERE u.kind IN ('staff', 'platform_admin')";
 
-async fn permissions_of(conn: &mut PgConnection, id: Uuid, kind: UserKind) -> Result<Permissions, sqlx::Error> {
+async fn permissions_of(
+    conn: &mut PgConnection,
+    id: Uuid,
+    kind: UserKind,
+) -> Result<Permissions, sqlx::Error> {
     if kind == UserKind::PlatformAdmin {
         return Ok(Permissions::everything());
     }
     let grants: Vec<(Module, Level)> =
-        sqlx::query_as("SELECT module, level FROM staff_permissions WHERE user_id = $1").bind(id).fetch_all(conn).await?;
+        sqlx::query_as("SELECT module, level FROM staff_permissions WHERE user_id = $1")
+            .bind(id)
+            .fetch_all(conn)
+            .await?;
     Ok(Permissions::new(grants))
 }
 
 async fn member(conn: &mut PgConnection, row: Row) -> Result<StaffMember, sqlx::Error> {
     let (id, email, full_name, kind, invited, deactivated, mfa_enabled) = row;
     let permissions = permissions_of(conn, id, kind).await?;
-    Ok(StaffMember { id, email, full_name, kind, invited, deactivated, mfa_enabled, permissions })
+    Ok(StaffMember {
+        id,
+        email,
+        full_name,
+        kind,
+        invited,
+        deactivated,
+        mfa_enabled,
+        permissions,
+    })
 }
 
 pub async fn list(pool: &PgPool) -> Result<Vec<StaffMember>, sqlx::Error> {
     let mut conn = pool.acquire().await?;
-    let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} ORDER BY u.kind DESC, u.full_name")).fetch_all(&mut *conn).await?;
+    let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} ORDER BY u.kind DESC, u.full_name"))
+        .fetch_all(&mut *conn)
+        .await?;
     let mut staff = Vec::with_capacity(rows.len());
     for row in rows {
         staff.push(member(&mut conn, row).await?);
@@ -63,7 +84,10 @@ pub async fn list(pool: &PgPool) -> Result<Vec<StaffMember>, sqlx::Error> {
 
 pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<StaffMember>, sqlx::Error> {
     let mut conn = pool.acquire().await?;
-    let row: Option<Row> = sqlx::query_as(&format!("{SELECT} AND u.id = $1")).bind(id).fetch_optional(&mut *conn).await?;
+    let row: Option<Row> = sqlx::query_as(&format!("{SELECT} AND u.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
     match row {
         Some(row) => Ok(Some(member(&mut conn, row).await?)),
         None => Ok(None),
@@ -76,7 +100,10 @@ async fn write_permissions(
     user_id: Uuid,
     permissions: &Permissions,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM staff_permissions WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM staff_permissions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
     for (module, level) in permissions.iter() {
         sqlx::query("INSERT INTO staff_permissions (user_id, module, level, granted_by) VALUES ($1, $2, $3, $4)")
             .bind(user_id)
@@ -91,7 +118,15 @@ async fn write_permissions(
 
 fn described(permissions: &Permissions) -> serde_json::Value {
     serde_json::Value::Object(
-        permissions.iter().map(|(m, l)| (m.slug().to_owned(), serde_json::to_value(l).expect("a level serialises"))).collect(),
+        permissions
+            .iter()
+            .map(|(m, l)| {
+                (
+                    m.slug().to_owned(),
+                    serde_json::to_value(l).expect("a level serialises"),
+                )
+            })
+            .collect(),
     )
 }
 
@@ -105,7 +140,11 @@ pub async fn invite(
     facts: &RequestFacts,
 ) -> Result<Uuid, AccountError> {
     let mut tx = platform.pool.begin().await?;
-    let invitation = Invitation { kind: UserKind::Staff, inviter_name: &admin.full_name, place: STAFF_PLACE };
+    let invitation = Invitation {
+        kind: UserKind::Staff,
+        inviter_name: &admin.full_name,
+        place: STAFF_PLACE,
+    };
     let (id, email) = invitations::create(&mut tx, platform, invitee, invitation).await?;
     write_permissions(&mut tx, admin, id, permissions).await?;
     let event = Event::new("staff.invited", staff_actor(admin), Outcome::Success)
@@ -119,10 +158,11 @@ pub async fn invite(
 
 /// Locks a staff member (not an administrator) for a change, or `NotFound`.
 async fn locked_staff(conn: &mut PgConnection, user_id: Uuid) -> Result<(), AccountError> {
-    let found: Option<Uuid> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1 AND kind = 'staff' FOR UPDATE")
-        .bind(user_id)
-        .fetch_optional(conn)
-        .await?;
+    let found: Option<Uuid> =
+        sqlx::query_scalar("SELECT id FROM users WHERE id = $1 AND kind = 'staff' FOR UPDATE")
+            .bind(user_id)
+            .fetch_optional(conn)
+            .await?;
     found.map(drop).ok_or(AccountError::NotFound)
 }
 
@@ -138,28 +178,51 @@ pub async fn set_permissions(
     locked_staff(&mut tx, user_id).await?;
     let before = permissions_of(&mut tx, user_id, UserKind::Staff).await?;
     write_permissions(&mut tx, admin, user_id, permissions).await?;
-    let event = Event::new("staff.permissions_changed", staff_actor(admin), Outcome::Success)
-        .target("user", user_id.to_string())
-        .detail(serde_json::json!({ "before": described(&before), "after": described(permissions) }));
+    let event = Event::new(
+        "staff.permissions_changed",
+        staff_actor(admin),
+        Outcome::Success,
+    )
+    .target("user", user_id.to_string())
+    .detail(serde_json::json!({ "before": described(&before), "after": described(permissions) }));
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Sends an invited staff member who has not accepted yet a new link.
-pub async fn resend_invitation(platform: &Platform, admin: &User, user_id: Uuid, facts: &RequestFacts) -> Result<(), AccountError> {
+pub async fn resend_invitation(
+    platform: &Platform,
+    admin: &User,
+    user_id: Uuid,
+    facts: &RequestFacts,
+) -> Result<(), AccountError> {
     let mut tx = platform.pool.begin().await?;
     locked_staff(&mut tx, user_id).await?;
-    let invitation = Invitation { kind: UserKind::Staff, inviter_name: &admin.full_name, place: STAFF_PLACE };
+    let invitation = Invitation {
+        kind: UserKind::Staff,
+        inviter_name: &admin.full_name,
+        place: STAFF_PLACE,
+    };
     invitations::resend(&mut tx, platform, user_id, invitation).await?;
-    let event = Event::new("staff.invitation_resent", staff_actor(admin), Outcome::Success).target("user", user_id.to_string());
+    let event = Event::new(
+        "staff.invitation_resent",
+        staff_actor(admin),
+        Outcome::Success,
+    )
+    .target("user", user_id.to_string());
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Deactivates a staff member: they cannot sign in, and their sessions end now.
-pub async fn deactivate(platform: &Platform, admin: &User, user_id: Uuid, facts: &RequestFacts) -> Result<(), AccountError> {
+pub async fn deactivate(
+    platform: &Platform,
+    admin: &User,
+    user_id: Uuid,
+    facts: &RequestFacts,
+) -> Result<(), AccountError> {
     let mut tx = platform.pool.begin().await?;
     locked_staff(&mut tx, user_id).await?;
     let ended = users::close_access(&mut tx, user_id).await?;

@@ -33,7 +33,13 @@ pub async fn members(pool: &PgPool, merchant_id: Uuid) -> Result<Vec<Member>, sq
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(user_id, email, full_name, role, invited)| Member { user_id, email, full_name, role, invited })
+        .map(|(user_id, email, full_name, role, invited)| Member {
+            user_id,
+            email,
+            full_name,
+            role,
+            invited,
+        })
         .collect())
 }
 
@@ -43,12 +49,18 @@ pub async fn team(pool: &PgPool, scope: &MerchantScope) -> Result<Vec<Member>, s
 }
 
 fn actor(scope: &MerchantScope) -> Actor {
-    Actor { kind: ActorKind::User, id: Some(scope.user_id()) }
+    Actor {
+        kind: ActorKind::User,
+        id: Some(scope.user_id()),
+    }
 }
 
 fn assignable(role: MerchantRole) -> Result<(), AccountError> {
     if role == MerchantRole::Owner {
-        return Err(invalid("role", "An account has one owner; choose another role."));
+        return Err(invalid(
+            "role",
+            "An account has one owner; choose another role.",
+        ));
     }
     Ok(())
 }
@@ -65,7 +77,11 @@ pub async fn invite(
     assignable(role)?;
     let mut tx = platform.pool.begin().await?;
     let place = place(&mut tx, scope).await?;
-    let invitation = Invitation { kind: UserKind::Merchant, inviter_name: &inviter.full_name, place: &place };
+    let invitation = Invitation {
+        kind: UserKind::Merchant,
+        inviter_name: &inviter.full_name,
+        place: &place,
+    };
     let (id, email) = invitations::create(&mut tx, platform, invitee, invitation).await?;
     sqlx::query("INSERT INTO merchant_members (merchant_id, user_id, role) VALUES ($1, $2, $3)")
         .bind(scope.merchant_id())
@@ -103,7 +119,11 @@ pub async fn resend_invitation(
     let mut tx = platform.pool.begin().await?;
     locked_member(&mut tx, scope, user_id).await?;
     let place = place(&mut tx, scope).await?;
-    let invitation = Invitation { kind: UserKind::Merchant, inviter_name: &inviter.full_name, place: &place };
+    let invitation = Invitation {
+        kind: UserKind::Merchant,
+        inviter_name: &inviter.full_name,
+        place: &place,
+    };
     invitations::resend(&mut tx, platform, user_id, invitation).await?;
     let event = Event::new("team.invitation_resent", actor(scope), Outcome::Success)
         .merchant(scope.merchant_id())
@@ -115,17 +135,27 @@ pub async fn resend_invitation(
 
 /// Locks a member of the caller's merchant other than the owner and the caller, and
 /// returns their role; anyone else is `NotFound`.
-async fn locked_member(conn: &mut PgConnection, scope: &MerchantScope, user_id: Uuid) -> Result<MerchantRole, AccountError> {
-    let role: Option<MerchantRole> =
-        sqlx::query_scalar("SELECT role FROM merchant_members WHERE merchant_id = $1 AND user_id = $2 FOR UPDATE")
-            .bind(scope.merchant_id())
-            .bind(user_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+async fn locked_member(
+    conn: &mut PgConnection,
+    scope: &MerchantScope,
+    user_id: Uuid,
+) -> Result<MerchantRole, AccountError> {
+    let role: Option<MerchantRole> = sqlx::query_scalar(
+        "SELECT role FROM merchant_members WHERE merchant_id = $1 AND user_id = $2 FOR UPDATE",
+    )
+    .bind(scope.merchant_id())
+    .bind(user_id)
+    .fetch_optional(&mut *conn)
+    .await?;
     match role {
         None => Err(AccountError::NotFound),
-        Some(MerchantRole::Owner) => Err(invalid("user_id", "The owner's role cannot be changed here.")),
-        Some(_) if user_id == scope.user_id() => Err(invalid("user_id", "You cannot change your own role.")),
+        Some(MerchantRole::Owner) => Err(invalid(
+            "user_id",
+            "The owner's role cannot be changed here.",
+        )),
+        Some(_) if user_id == scope.user_id() => {
+            Err(invalid("user_id", "You cannot change your own role."))
+        }
         Some(role) => Ok(role),
     }
 }
@@ -157,7 +187,12 @@ pub async fn change_role(
 
 /// Removes a member: their account is closed (a merchant user belongs to one merchant)
 /// and their sessions end now.
-pub async fn remove(platform: &Platform, scope: &MerchantScope, user_id: Uuid, facts: &RequestFacts) -> Result<(), AccountError> {
+pub async fn remove(
+    platform: &Platform,
+    scope: &MerchantScope,
+    user_id: Uuid,
+    facts: &RequestFacts,
+) -> Result<(), AccountError> {
     let mut tx = platform.pool.begin().await?;
     let role = locked_member(&mut tx, scope, user_id).await?;
     sqlx::query("DELETE FROM merchant_members WHERE merchant_id = $1 AND user_id = $2")

@@ -69,7 +69,11 @@ pub async fn issue(
 /// Locks a valid token for use in the caller's transaction and returns its user. The
 /// caller then acts and calls [`consume`] in the same transaction, so a token is spent
 /// exactly when its action commits, and two concurrent uses cannot both succeed.
-pub async fn claim(conn: &mut PgConnection, purpose: Purpose, token: &SecretString) -> Result<Uuid, TokenError> {
+pub async fn claim(
+    conn: &mut PgConnection,
+    purpose: Purpose,
+    token: &SecretString,
+) -> Result<Uuid, TokenError> {
     let row: Option<(Uuid, bool, bool)> = sqlx::query_as(
         "SELECT user_id, used_at IS NOT NULL, expires_at <= now()
          FROM account_tokens WHERE token_hash = $1 AND purpose = $2 FOR UPDATE",
@@ -88,7 +92,11 @@ pub async fn claim(conn: &mut PgConnection, purpose: Purpose, token: &SecretStri
 
 /// Spends every unused token of `purpose` for the user: the one just used, and any older
 /// link still sitting in a mailbox.
-pub async fn consume(conn: &mut PgConnection, user_id: Uuid, purpose: Purpose) -> Result<(), sqlx::Error> {
+pub async fn consume(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    purpose: Purpose,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE account_tokens SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL")
         .bind(user_id)
         .bind(purpose)
@@ -100,9 +108,10 @@ pub async fn consume(conn: &mut PgConnection, user_id: Uuid, purpose: Purpose) -
 /// Tokens a day past their expiry serve no message any more ("already used" or "expired"
 /// is only useful soon after); the cleanup job deletes them.
 pub async fn delete_stale(pool: &sqlx::PgPool) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM account_tokens WHERE expires_at < now() - interval '1 day'")
-        .execute(pool)
-        .await?;
+    let done =
+        sqlx::query("DELETE FROM account_tokens WHERE expires_at < now() - interval '1 day'")
+            .execute(pool)
+            .await?;
     Ok(done.rows_affected())
 }
 
@@ -111,30 +120,67 @@ mod tests {
     use super::*;
     use sqlx::PgPool;
 
-
     #[sqlx::test(migrations = "../migrations")]
     async fn a_token_is_stored_as_a_digest_and_works_once(pool: PgPool) {
         let user_id = crate::identity::test_user(&pool).await;
         let mut conn = pool.acquire().await.unwrap();
-        let token = issue(&mut conn, user_id, Purpose::ResetPassword, Duration::minutes(30)).await.unwrap();
+        let token = issue(
+            &mut conn,
+            user_id,
+            Purpose::ResetPassword,
+            Duration::minutes(30),
+        )
+        .await
+        .unwrap();
         assert!(token.expose_secret().len() >= 43, "256 bits, base64");
-        let stored: Vec<u8> = sqlx::query_scalar("SELECT token_hash FROM account_tokens").fetch_one(&pool).await.unwrap();
+        let stored: Vec<u8> = sqlx::query_scalar("SELECT token_hash FROM account_tokens")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
         assert_ne!(stored, token.expose_secret().as_bytes());
 
-        assert_eq!(claim(&mut conn, Purpose::VerifyEmail, &token).await, Err(TokenError::Unknown), "purpose is bound");
-        assert_eq!(claim(&mut conn, Purpose::ResetPassword, &token).await, Ok(user_id));
-        consume(&mut conn, user_id, Purpose::ResetPassword).await.unwrap();
-        assert_eq!(claim(&mut conn, Purpose::ResetPassword, &token).await, Err(TokenError::Used));
+        assert_eq!(
+            claim(&mut conn, Purpose::VerifyEmail, &token).await,
+            Err(TokenError::Unknown),
+            "purpose is bound"
+        );
+        assert_eq!(
+            claim(&mut conn, Purpose::ResetPassword, &token).await,
+            Ok(user_id)
+        );
+        consume(&mut conn, user_id, Purpose::ResetPassword)
+            .await
+            .unwrap();
+        assert_eq!(
+            claim(&mut conn, Purpose::ResetPassword, &token).await,
+            Err(TokenError::Used)
+        );
         let forged = SecretString::from("A".repeat(43));
-        assert_eq!(claim(&mut conn, Purpose::ResetPassword, &forged).await, Err(TokenError::Unknown));
+        assert_eq!(
+            claim(&mut conn, Purpose::ResetPassword, &forged).await,
+            Err(TokenError::Unknown)
+        );
     }
 
     #[sqlx::test(migrations = "../migrations")]
     async fn an_expired_token_is_refused(pool: PgPool) {
         let user_id = crate::identity::test_user(&pool).await;
         let mut conn = pool.acquire().await.unwrap();
-        let token = issue(&mut conn, user_id, Purpose::VerifyEmail, Duration::hours(24)).await.unwrap();
-        sqlx::query("UPDATE account_tokens SET expires_at = now() - interval '1 second'").execute(&pool).await.unwrap();
-        assert_eq!(claim(&mut conn, Purpose::VerifyEmail, &token).await, Err(TokenError::Expired));
+        let token = issue(
+            &mut conn,
+            user_id,
+            Purpose::VerifyEmail,
+            Duration::hours(24),
+        )
+        .await
+        .unwrap();
+        sqlx::query("UPDATE account_tokens SET expires_at = now() - interval '1 second'")
+            .execute(&pool)
+            .await
+            .unwrap();
+        assert_eq!(
+            claim(&mut conn, Purpose::VerifyEmail, &token).await,
+            Err(TokenError::Expired)
+        );
     }
 }

@@ -64,13 +64,25 @@ impl User {
 /// Closes the user's access in the caller's transaction: the account is disabled (it can
 /// no longer sign in) and every session ends now. Returns how many sessions ended.
 pub async fn close_access(conn: &mut sqlx::PgConnection, id: Uuid) -> Result<u64, sqlx::Error> {
-    sqlx::query("UPDATE users SET disabled_at = coalesce(disabled_at, now()) WHERE id = $1").bind(id).execute(&mut *conn).await?;
+    sqlx::query("UPDATE users SET disabled_at = coalesce(disabled_at, now()) WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     super::sessions::revoke_all(conn, id, None).await
 }
 
 /// The user if the account may be signed in now: verified and not disabled.
 pub async fn load_active(pool: &PgPool, id: Uuid) -> Result<Option<User>, sqlx::Error> {
-    type Row = (Uuid, String, String, UserKind, Option<Uuid>, Option<String>, Option<MerchantRole>, bool);
+    type Row = (
+        Uuid,
+        String,
+        String,
+        UserKind,
+        Option<Uuid>,
+        Option<String>,
+        Option<MerchantRole>,
+        bool,
+    );
     let row: Option<Row> = sqlx::query_as(
         "SELECT u.id, u.email, u.full_name, u.kind, m.id, m.business_name, mm.role, mfa.enabled_at IS NOT NULL
          FROM users u
@@ -82,7 +94,8 @@ pub async fn load_active(pool: &PgPool, id: Uuid) -> Result<Option<User>, sqlx::
     .bind(id)
     .fetch_optional(pool)
     .await?;
-    let Some((id, email, full_name, kind, merchant_id, business_name, role, mfa_enabled)) = row else {
+    let Some((id, email, full_name, kind, merchant_id, business_name, role, mfa_enabled)) = row
+    else {
         return Ok(None);
     };
     let permissions = match kind {
@@ -101,7 +114,11 @@ pub async fn load_active(pool: &PgPool, id: Uuid) -> Result<Option<User>, sqlx::
         full_name,
         kind,
         membership: match (merchant_id, business_name, role) {
-            (Some(merchant_id), Some(business_name), Some(role)) => Some(Membership { merchant_id, business_name, role }),
+            (Some(merchant_id), Some(business_name), Some(role)) => Some(Membership {
+                merchant_id,
+                business_name,
+                role,
+            }),
             _ => None,
         },
         mfa_enabled,

@@ -55,21 +55,42 @@ impl BusinessForm {
     pub fn validate(&self) -> Result<Business, KycError> {
         let legal_form = LegalForm::parse(self.legal_form.trim())
             .ok_or_else(|| KycError::invalid("legal_form", "Choose the business's legal form."))?;
-        let registered_name = text("registered_name", &self.registered_name, 200, "the registered name")?;
+        let registered_name = text(
+            "registered_name",
+            &self.registered_name,
+            200,
+            "the registered name",
+        )?;
         // A business that trades under its registered name need not type it twice.
-        let trading_name = optional_text("trading_name", &self.trading_name, 200, "the trading name")?
-            .unwrap_or_else(|| registered_name.clone());
-        let registration_number = digits("registration_number", &self.registration_number, 9, "The NUI (ARBK number)")?;
+        let trading_name =
+            optional_text("trading_name", &self.trading_name, 200, "the trading name")?
+                .unwrap_or_else(|| registered_name.clone());
+        let registration_number = digits(
+            "registration_number",
+            &self.registration_number,
+            9,
+            "The NUI (ARBK number)",
+        )?;
         let fiscal_number = digits("fiscal_number", &self.fiscal_number, 9, "The fiscal number")?;
         let vat_number = if self.vat_number.trim().is_empty() {
             None
         } else {
             Some(digits("vat_number", &self.vat_number, 9, "The VAT number")?)
         };
-        let address_line = text("address_line", &self.address_line, 200, "the street and number")?;
+        let address_line = text(
+            "address_line",
+            &self.address_line,
+            200,
+            "the street and number",
+        )?;
         let city = text("city", &self.city, 100, "the city")?;
         let postal_code = digits("postal_code", &self.postal_code, 5, "A Kosovo postal code")?;
-        let website = text("website", &self.website, 300, "the website or where you sell")?;
+        let website = text(
+            "website",
+            &self.website,
+            300,
+            "the website or where you sell",
+        )?;
         let category = CATEGORIES
             .iter()
             .find(|(slug, _)| *slug == self.category.trim())
@@ -78,7 +99,10 @@ impl BusinessForm {
         let monthly_volume_minor = euro_cents("monthly_volume", &self.monthly_volume)?;
         let average_ticket_minor = euro_cents("average_ticket", &self.average_ticket)?;
         if average_ticket_minor > monthly_volume_minor {
-            return Err(KycError::invalid("average_ticket", "The average payment cannot be more than the monthly volume."));
+            return Err(KycError::invalid(
+                "average_ticket",
+                "The average payment cannot be more than the monthly volume.",
+            ));
         }
         Ok(Business {
             legal_form,
@@ -109,8 +133,12 @@ pub(crate) async fn begin(
     let checklist = super::lock(&mut tx, merchant_id).await?;
     if !checklist.editable(item) {
         return Err(KycError::NotAllowed(match checklist.status {
-            Status::Submitted => "Saleonix is reviewing your application; it cannot be changed until the review ends.",
-            Status::Rejected => "The application was rejected and can no longer be changed. Contact support.",
+            Status::Submitted => {
+                "Saleonix is reviewing your application; it cannot be changed until the review ends."
+            }
+            Status::Rejected => {
+                "The application was rejected and can no longer be changed. Contact support."
+            }
             _ => "This part of your application is accepted and cannot be changed now.",
         }));
     }
@@ -143,7 +171,10 @@ pub(crate) async fn refresh(
 
 /// The actor of a merchant member's change.
 pub(crate) fn member(user_id: Uuid) -> Actor {
-    Actor { kind: ActorKind::User, id: Some(user_id) }
+    Actor {
+        kind: ActorKind::User,
+        id: Some(user_id),
+    }
 }
 
 /// Saves the business details: all fields valid, or nothing changes.
@@ -230,14 +261,23 @@ pub async fn business(platform: &Platform, merchant_id: Uuid) -> Result<SavedBus
 /// ([`Checklist::can_submit`]). Screens the business and its people against the
 /// sanctions list in the same transaction, and audits `kyc.submit`.
 #[tracing::instrument(skip(platform, facts), fields(%merchant_id))]
-pub async fn submit(platform: &Platform, user_id: Uuid, merchant_id: Uuid, facts: &RequestFacts) -> Result<(), KycError> {
+pub async fn submit(
+    platform: &Platform,
+    user_id: Uuid,
+    merchant_id: Uuid,
+    facts: &RequestFacts,
+) -> Result<(), KycError> {
     let mut tx = platform.pool.begin().await?;
     let checklist = super::lock(&mut tx, merchant_id).await?;
     if !checklist.can_submit() {
         return Err(KycError::NotAllowed(match checklist.status {
             Status::Submitted => "Your application is already with Saleonix for review.",
-            Status::Rejected => "The application was rejected and cannot be sent again. Contact support.",
-            Status::Approved if checklist.reverification_due_at.is_none() => "Your business is already verified.",
+            Status::Rejected => {
+                "The application was rejected and cannot be sent again. Contact support."
+            }
+            Status::Approved if checklist.reverification_due_at.is_none() => {
+                "Your business is already verified."
+            }
             _ => "Complete every item of the checklist before sending the application.",
         }));
     }
@@ -261,10 +301,11 @@ pub async fn submit(platform: &Platform, user_id: Uuid, merchant_id: Uuid, facts
 /// Whether staff have suspended the merchant: the Verification page then says so and
 /// points to support (suspension is separate from the application's status).
 pub async fn suspended(platform: &Platform, merchant_id: Uuid) -> Result<bool, KycError> {
-    let suspended: Option<bool> = sqlx::query_scalar("SELECT suspended_at IS NOT NULL FROM merchants WHERE id = $1")
-        .bind(merchant_id)
-        .fetch_optional(&platform.pool)
-        .await?;
+    let suspended: Option<bool> =
+        sqlx::query_scalar("SELECT suspended_at IS NOT NULL FROM merchants WHERE id = $1")
+            .bind(merchant_id)
+            .fetch_optional(&platform.pool)
+            .await?;
     Ok(suspended.unwrap_or(false))
 }
 
@@ -304,7 +345,9 @@ mod tests {
         let cases: [(&str, fn(&mut BusinessForm)); 9] = [
             ("legal_form", |f| f.legal_form = "corp".into()),
             ("registered_name", |f| f.registered_name = " ".into()),
-            ("registration_number", |f| f.registration_number = "12345".into()),
+            ("registration_number", |f| {
+                f.registration_number = "12345".into()
+            }),
             ("fiscal_number", |f| f.fiscal_number = "abcdefghi".into()),
             ("vat_number", |f| f.vat_number = "1234567890".into()),
             ("postal_code", |f| f.postal_code = "1000".into()),

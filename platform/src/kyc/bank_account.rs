@@ -25,7 +25,11 @@ use crate::mail::{self, OutgoingMail};
 pub const CHANGE_HOLD_HOURS: i64 = 72;
 
 pub(crate) fn slot(row: &str) -> FieldSlot<'_> {
-    FieldSlot { table: "bank_accounts", column: "iban_enc", row }
+    FieldSlot {
+        table: "bank_accounts",
+        column: "iban_enc",
+        row,
+    }
 }
 
 /// The account payouts go to, as every screen shows it.
@@ -51,7 +55,10 @@ impl CurrentAccount {
 type AccountRow = (Uuid, String, String, OffsetDateTime, OffsetDateTime, i64);
 
 /// The merchant's current account, if one was set.
-pub async fn current(conn: &mut PgConnection, merchant_id: Uuid) -> Result<Option<CurrentAccount>, sqlx::Error> {
+pub async fn current(
+    conn: &mut PgConnection,
+    merchant_id: Uuid,
+) -> Result<Option<CurrentAccount>, sqlx::Error> {
     let row: Option<AccountRow> = sqlx::query_as(
         "SELECT id, holder_name, iban_masked, created_at, payouts_from,
                 (SELECT count(*) FROM bank_accounts p WHERE p.merchant_id = b.merchant_id AND p.retired_at IS NOT NULL)
@@ -60,14 +67,16 @@ pub async fn current(conn: &mut PgConnection, merchant_id: Uuid) -> Result<Optio
     .bind(merchant_id)
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|(id, holder_name, iban_masked, since, payouts_from, previous)| CurrentAccount {
-        id,
-        holder_name,
-        iban_masked,
-        since,
-        payouts_from,
-        previous,
-    }))
+    Ok(row.map(
+        |(id, holder_name, iban_masked, since, payouts_from, previous)| CurrentAccount {
+            id,
+            holder_name,
+            iban_masked,
+            since,
+            payouts_from,
+            previous,
+        },
+    ))
 }
 
 /// Checks the holder name's form and the IBAN: the field errors a form shows, before
@@ -75,10 +84,16 @@ pub async fn current(conn: &mut PgConnection, merchant_id: Uuid) -> Result<Optio
 pub fn validate(holder_name: &str, iban: &str) -> Result<(String, Iban), KycError> {
     let holder = holder_name.split_whitespace().collect::<Vec<_>>().join(" ");
     if holder.is_empty() {
-        return Err(KycError::invalid("holder_name", "Enter the account holder's name, as the bank has it."));
+        return Err(KycError::invalid(
+            "holder_name",
+            "Enter the account holder's name, as the bank has it.",
+        ));
     }
     if holder.chars().count() > 200 {
-        return Err(KycError::invalid("holder_name", "Keep the holder's name to 200 characters."));
+        return Err(KycError::invalid(
+            "holder_name",
+            "Keep the holder's name to 200 characters.",
+        ));
     }
     let iban = Iban::parse(iban).map_err(|error| KycError::invalid("iban", error.to_string()))?;
     Ok((holder, iban))
@@ -86,7 +101,10 @@ pub fn validate(holder_name: &str, iban: &str) -> Result<(String, Iban), KycErro
 
 /// Whose name the account must be in: the business's names, or the representative's for an
 /// individual business (`true`). Refuses while the business details are missing.
-async fn expected_holders(conn: &mut PgConnection, merchant_id: Uuid) -> Result<(bool, Vec<String>), KycError> {
+async fn expected_holders(
+    conn: &mut PgConnection,
+    merchant_id: Uuid,
+) -> Result<(bool, Vec<String>), KycError> {
     let business: Option<(Option<LegalForm>, Option<String>, Option<String>)> =
         sqlx::query_as("SELECT legal_form, registered_name, trading_name FROM kyc_applications WHERE merchant_id = $1")
             .bind(merchant_id)
@@ -99,7 +117,10 @@ async fn expected_holders(conn: &mut PgConnection, merchant_id: Uuid) -> Result<
         ));
     };
     if form != LegalForm::Individual {
-        return Ok((false, [Some(registered), trading].into_iter().flatten().collect()));
+        return Ok((
+            false,
+            [Some(registered), trading].into_iter().flatten().collect(),
+        ));
     }
     let representative: Option<String> = sqlx::query_scalar(
         "SELECT full_name FROM kyc_people WHERE merchant_id = $1 AND is_representative AND removed_at IS NULL",
@@ -122,7 +143,11 @@ struct Previous {
     iban: Option<String>,
 }
 
-async fn previous(conn: &mut PgConnection, platform: &Platform, merchant_id: Uuid) -> Result<Option<Previous>, sqlx::Error> {
+async fn previous(
+    conn: &mut PgConnection,
+    platform: &Platform,
+    merchant_id: Uuid,
+) -> Result<Option<Previous>, sqlx::Error> {
     let row: Option<(Uuid, String, Vec<u8>, OffsetDateTime)> = sqlx::query_as(
         "SELECT id, holder_name, iban_enc, payouts_from FROM bank_accounts WHERE merchant_id = $1 AND retired_at IS NULL",
     )
@@ -130,9 +155,19 @@ async fn previous(conn: &mut PgConnection, platform: &Platform, merchant_id: Uui
     .fetch_optional(conn)
     .await?;
     Ok(row.map(|(id, holder_name, sealed, payouts_from)| {
-        let plain = platform.config.secrets.field_keys.decrypt(slot(&id.to_string()), &sealed).ok();
+        let plain = platform
+            .config
+            .secrets
+            .field_keys
+            .decrypt(slot(&id.to_string()), &sealed)
+            .ok();
         let iban = plain.and_then(|plain| String::from_utf8(plain.expose_secret().clone()).ok());
-        Previous { id, holder_name, payouts_from, iban }
+        Previous {
+            id,
+            holder_name,
+            payouts_from,
+            iban,
+        }
     }))
 }
 
@@ -154,25 +189,45 @@ pub async fn set(
     // The application's lock also serialises changes of the account.
     let checklist = super::lock(&mut tx, merchant_id).await?;
     if checklist.status == Status::Rejected {
-        return Err(KycError::NotAllowed("The application was rejected, so the bank account cannot be changed."));
+        return Err(KycError::NotAllowed(
+            "The application was rejected, so the bank account cannot be changed.",
+        ));
     }
     let (individual, expected) = expected_holders(&mut tx, merchant_id).await?;
     if !expected.iter().any(|name| names::same_name(name, &holder)) {
-        let whose = if individual { "the legal representative's name" } else { "the business's registered or trading name" };
-        return Err(KycError::invalid("holder_name", format!("The account must be in {whose}, as the application gives it.")));
+        let whose = if individual {
+            "the legal representative's name"
+        } else {
+            "the business's registered or trading name"
+        };
+        return Err(KycError::invalid(
+            "holder_name",
+            format!("The account must be in {whose}, as the application gives it."),
+        ));
     }
     let previous = previous(&mut tx, platform, merchant_id).await?;
-    let same_iban = previous.as_ref().is_some_and(|p| p.iban.as_deref() == Some(iban.electronic()));
+    let same_iban = previous
+        .as_ref()
+        .is_some_and(|p| p.iban.as_deref() == Some(iban.electronic()));
     if same_iban && previous.as_ref().is_some_and(|p| p.holder_name == holder) {
         drop(tx);
         let mut conn = platform.pool.acquire().await?;
-        return current(&mut conn, merchant_id).await?.ok_or(KycError::NotFound);
+        return current(&mut conn, merchant_id)
+            .await?
+            .ok_or(KycError::NotFound);
     }
     if let Some(previous) = &previous {
-        sqlx::query("UPDATE bank_accounts SET retired_at = now() WHERE id = $1").bind(previous.id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE bank_accounts SET retired_at = now() WHERE id = $1")
+            .bind(previous.id)
+            .execute(&mut *tx)
+            .await?;
     }
     let id = Uuid::new_v4();
-    let sealed = platform.config.secrets.field_keys.encrypt(slot(&id.to_string()), iban.electronic().as_bytes());
+    let sealed = platform
+        .config
+        .secrets
+        .field_keys
+        .encrypt(slot(&id.to_string()), iban.electronic().as_bytes());
     let payouts_from: OffsetDateTime = sqlx::query_scalar(
         "INSERT INTO bank_accounts (id, merchant_id, holder_name, iban_enc, iban_masked, created_by, payouts_from)
          VALUES ($1, $2, $3, $4, $5, $6, coalesce($7, now() + make_interval(hours => $8)))
@@ -194,7 +249,11 @@ pub async fn set(
     .fetch_one(&mut *tx)
     .await?;
     let reopened = checklist.state(Item::BankAccount) == ItemState::ChangesRequested;
-    if matches!(checklist.status, Status::Draft | Status::ChangesRequested | Status::Submitted) || reopened {
+    if matches!(
+        checklist.status,
+        Status::Draft | Status::ChangesRequested | Status::Submitted
+    ) || reopened
+    {
         super::mark_item(&mut tx, merchant_id, Item::BankAccount, true).await?;
     }
     if previous.is_some() {
@@ -207,7 +266,9 @@ pub async fn set(
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
     let mut conn = platform.pool.acquire().await?;
-    current(&mut conn, merchant_id).await?.ok_or(KycError::NotFound)
+    current(&mut conn, merchant_id)
+        .await?
+        .ok_or(KycError::NotFound)
 }
 
 /// Mails every owner and admin of the merchant about the new account: its mask, when
@@ -252,7 +313,9 @@ async fn notify_owners(
 /// `2026-12-02 14:05 UTC`: how a mail tells a time.
 pub fn format_utc(at: OffsetDateTime) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    at.to_offset(time::UtcOffset::UTC).format(format).unwrap_or_default()
+    at.to_offset(time::UtcOffset::UTC)
+        .format(format)
+        .unwrap_or_default()
 }
 
 /// The full IBAN of the merchant's current account, for staff comparing it with the bank
@@ -265,7 +328,12 @@ pub struct Revealed {
 }
 
 #[tracing::instrument(skip_all, fields(%merchant_id, %staff_id))]
-pub async fn reveal(platform: &Platform, staff_id: Uuid, merchant_id: Uuid, facts: &RequestFacts) -> Result<Revealed, KycError> {
+pub async fn reveal(
+    platform: &Platform,
+    staff_id: Uuid,
+    merchant_id: Uuid,
+    facts: &RequestFacts,
+) -> Result<Revealed, KycError> {
     let mut tx = platform.pool.begin().await?;
     let row: Option<(Uuid, String, Vec<u8>)> = sqlx::query_as(
         "SELECT id, holder_name, iban_enc FROM bank_accounts WHERE merchant_id = $1 AND retired_at IS NULL",
@@ -274,16 +342,34 @@ pub async fn reveal(platform: &Platform, staff_id: Uuid, merchant_id: Uuid, fact
     .fetch_optional(&mut *tx)
     .await?;
     let (id, holder_name, sealed) = row.ok_or(KycError::NotFound)?;
-    let plain = platform.config.secrets.field_keys.decrypt(slot(&id.to_string()), &sealed).map_err(|error| {
-        tracing::error!(%error, account = %id, "a stored IBAN does not decrypt");
+    let plain = platform
+        .config
+        .secrets
+        .field_keys
+        .decrypt(slot(&id.to_string()), &sealed)
+        .map_err(|error| {
+            tracing::error!(%error, account = %id, "a stored IBAN does not decrypt");
+            KycError::NotAllowed(
+                "The stored IBAN cannot be read. Ask the merchant to enter it again.",
+            )
+        })?;
+    let iban = String::from_utf8(plain.expose_secret().clone()).map_err(|_| {
         KycError::NotAllowed("The stored IBAN cannot be read. Ask the merchant to enter it again.")
     })?;
-    let iban = String::from_utf8(plain.expose_secret().clone())
-        .map_err(|_| KycError::NotAllowed("The stored IBAN cannot be read. Ask the merchant to enter it again."))?;
-    let event = Event::new("bank_account.view", Actor { kind: ActorKind::Staff, id: Some(staff_id) }, Outcome::Success)
-        .merchant(merchant_id)
-        .target("bank_account", id.to_string());
+    let event = Event::new(
+        "bank_account.view",
+        Actor {
+            kind: ActorKind::Staff,
+            id: Some(staff_id),
+        },
+        Outcome::Success,
+    )
+    .merchant(merchant_id)
+    .target("bank_account", id.to_string());
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
-    Ok(Revealed { holder_name, iban: SecretString::from(iban) })
+    Ok(Revealed {
+        holder_name,
+        iban: SecretString::from(iban),
+    })
 }

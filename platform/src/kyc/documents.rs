@@ -78,14 +78,21 @@ pub fn check_file(bytes: &[u8]) -> Result<FileType, KycError> {
         return Err(KycError::invalid("file", "Choose a file to upload."));
     }
     if bytes.len() > MAX_BYTES {
-        return Err(KycError::invalid("file", "The file is larger than 10 MB. Upload a smaller scan or photo."));
+        return Err(KycError::invalid(
+            "file",
+            "The file is larger than 10 MB. Upload a smaller scan or photo.",
+        ));
     }
     sniff(bytes).ok_or_else(|| KycError::invalid("file", "Upload a PDF, JPEG or PNG file."))
 }
 
 impl DocumentKind {
-    pub const ALL: [DocumentKind; 4] =
-        [DocumentKind::RegistrationCertificate, DocumentKind::IdentityFront, DocumentKind::IdentityBack, DocumentKind::BankProof];
+    pub const ALL: [DocumentKind; 4] = [
+        DocumentKind::RegistrationCertificate,
+        DocumentKind::IdentityFront,
+        DocumentKind::IdentityBack,
+        DocumentKind::BankProof,
+    ];
 
     pub fn slug(self) -> &'static str {
         match self {
@@ -103,19 +110,28 @@ impl DocumentKind {
     pub fn label(self) -> &'static str {
         match self {
             DocumentKind::RegistrationCertificate => "Business registration certificate",
-            DocumentKind::IdentityFront => "Identity document (front, or the passport's photo page)",
+            DocumentKind::IdentityFront => {
+                "Identity document (front, or the passport's photo page)"
+            }
             DocumentKind::IdentityBack => "Identity document (back)",
             DocumentKind::BankProof => "Bank letter or statement",
         }
     }
 
     fn per_person(self) -> bool {
-        matches!(self, DocumentKind::IdentityFront | DocumentKind::IdentityBack)
+        matches!(
+            self,
+            DocumentKind::IdentityFront | DocumentKind::IdentityBack
+        )
     }
 }
 
 fn slot(row: &str) -> FieldSlot<'_> {
-    FieldSlot { table: "kyc_documents", column: "content_enc", row }
+    FieldSlot {
+        table: "kyc_documents",
+        column: "content_enc",
+        row,
+    }
 }
 
 fn row(merchant_id: Uuid, document_id: Uuid) -> String {
@@ -149,16 +165,30 @@ pub async fn upload(
             match document.as_deref() {
                 None => return Err(KycError::NotFound),
                 Some("passport") if kind == DocumentKind::IdentityBack => {
-                    return Err(KycError::invalid("kind", "A passport has one page to upload: upload it as the front."));
+                    return Err(KycError::invalid(
+                        "kind",
+                        "A passport has one page to upload: upload it as the front.",
+                    ));
                 }
                 Some(_) => {}
             }
         }
-        (true, None) => return Err(KycError::invalid("person_id", "Choose whose identity document this is.")),
-        (false, Some(_)) => return Err(KycError::invalid("person_id", "This document belongs to the business, not a person.")),
+        (true, None) => {
+            return Err(KycError::invalid(
+                "person_id",
+                "Choose whose identity document this is.",
+            ));
+        }
+        (false, Some(_)) => {
+            return Err(KycError::invalid(
+                "person_id",
+                "This document belongs to the business, not a person.",
+            ));
+        }
         (false, None) => {}
     }
-    let size = i32::try_from(bytes.len()).map_err(|_| KycError::invalid("file", "The file is larger than 10 MB."))?;
+    let size = i32::try_from(bytes.len())
+        .map_err(|_| KycError::invalid("file", "The file is larger than 10 MB."))?;
     let id = Uuid::new_v4();
     sqlx::query(
         "UPDATE kyc_documents SET replaced_at = now()
@@ -169,7 +199,11 @@ pub async fn upload(
     .bind(person_id)
     .execute(&mut *tx)
     .await?;
-    let sealed = platform.config.secrets.field_keys.encrypt(slot(&row(merchant_id, id)), bytes);
+    let sealed = platform
+        .config
+        .secrets
+        .field_keys
+        .encrypt(slot(&row(merchant_id, id)), bytes);
     sqlx::query(
         "INSERT INTO kyc_documents (id, merchant_id, kind, person_id, content_type, size_bytes, content_enc, uploaded_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -200,7 +234,10 @@ pub async fn upload(
 
 /// Whether every current person has a current front and, for an ID card, a back; and
 /// there is at least one person.
-pub async fn identity_complete(conn: &mut PgConnection, merchant_id: Uuid) -> Result<bool, sqlx::Error> {
+pub async fn identity_complete(
+    conn: &mut PgConnection,
+    merchant_id: Uuid,
+) -> Result<bool, sqlx::Error> {
     let (people, lacking): (i64, i64) = sqlx::query_as(
         "SELECT count(*), count(*) FILTER (WHERE
                 NOT EXISTS (SELECT 1 FROM kyc_documents d WHERE d.person_id = p.id AND d.kind = 'identity_front' AND d.replaced_at IS NULL)
@@ -227,8 +264,18 @@ pub struct DocumentSummary {
 
 /// The merchant's current documents (not replaced), in kind order. Staff's review page
 /// reads the same list.
-pub async fn current(platform: &Platform, merchant_id: Uuid) -> Result<Vec<DocumentSummary>, KycError> {
-    let rows: Vec<(Uuid, DocumentKind, Option<Uuid>, String, i32, OffsetDateTime)> = sqlx::query_as(
+pub async fn current(
+    platform: &Platform,
+    merchant_id: Uuid,
+) -> Result<Vec<DocumentSummary>, KycError> {
+    let rows: Vec<(
+        Uuid,
+        DocumentKind,
+        Option<Uuid>,
+        String,
+        i32,
+        OffsetDateTime,
+    )> = sqlx::query_as(
         "SELECT id, kind, person_id, content_type, size_bytes, uploaded_at FROM kyc_documents
          WHERE merchant_id = $1 AND replaced_at IS NULL ORDER BY kind, uploaded_at",
     )
@@ -237,14 +284,16 @@ pub async fn current(platform: &Platform, merchant_id: Uuid) -> Result<Vec<Docum
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, kind, person_id, content_type, size_bytes, uploaded_at)| DocumentSummary {
-            id,
-            kind,
-            person_id,
-            content_type,
-            size_bytes,
-            uploaded_at,
-        })
+        .map(
+            |(id, kind, person_id, content_type, size_bytes, uploaded_at)| DocumentSummary {
+                id,
+                kind,
+                person_id,
+                content_type,
+                size_bytes,
+                uploaded_at,
+            },
+        )
         .collect())
 }
 
@@ -260,7 +309,12 @@ pub struct Document {
 impl Document {
     /// The name a download is saved under: the kind and id, never the uploaded name.
     pub fn file_name(&self) -> String {
-        format!("{}-{}.{}", self.kind.slug(), self.id, self.file_type.extension())
+        format!(
+            "{}-{}.{}",
+            self.kind.slug(),
+            self.id,
+            self.file_type.extension()
+        )
     }
 
     pub fn bytes(&self) -> &[u8] {
@@ -280,7 +334,12 @@ pub enum Reader {
 /// transaction. A member asking for another merchant's document id is told it does not
 /// exist, exactly as for an unknown id.
 #[tracing::instrument(skip(platform, facts))]
-pub async fn read(platform: &Platform, reader: Reader, document_id: Uuid, facts: &RequestFacts) -> Result<Document, KycError> {
+pub async fn read(
+    platform: &Platform,
+    reader: Reader,
+    document_id: Uuid,
+    facts: &RequestFacts,
+) -> Result<Document, KycError> {
     let scope = match reader {
         Reader::Member { merchant_id, .. } => Some(merchant_id),
         Reader::Staff { .. } => None,
@@ -295,13 +354,21 @@ pub async fn read(platform: &Platform, reader: Reader, document_id: Uuid, facts:
     .fetch_optional(&mut *tx)
     .await?;
     let (merchant_id, kind, content_type, sealed) = found.ok_or(KycError::NotFound)?;
-    let content = platform.config.secrets.field_keys.decrypt(slot(&row(merchant_id, document_id)), &sealed).map_err(|error| {
-        tracing::error!(%error, %document_id, "a stored document does not decrypt");
-        KycError::NotFound
-    })?;
+    let content = platform
+        .config
+        .secrets
+        .field_keys
+        .decrypt(slot(&row(merchant_id, document_id)), &sealed)
+        .map_err(|error| {
+            tracing::error!(%error, %document_id, "a stored document does not decrypt");
+            KycError::NotFound
+        })?;
     let actor = match reader {
         Reader::Member { user_id, .. } => member(user_id),
-        Reader::Staff { user_id } => Actor { kind: ActorKind::Staff, id: Some(user_id) },
+        Reader::Staff { user_id } => Actor {
+            kind: ActorKind::Staff,
+            id: Some(user_id),
+        },
     };
     let event = Event::new("kyc.document.view", actor, Outcome::Success)
         .merchant(merchant_id)
@@ -309,7 +376,13 @@ pub async fn read(platform: &Platform, reader: Reader, document_id: Uuid, facts:
         .detail(serde_json::json!({ "kind": kind.slug() }));
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
-    Ok(Document { id: document_id, merchant_id, kind, file_type: FileType::from_content_type(&content_type), content })
+    Ok(Document {
+        id: document_id,
+        merchant_id,
+        kind,
+        file_type: FileType::from_content_type(&content_type),
+        content,
+    })
 }
 
 #[cfg(test)]
@@ -319,7 +392,10 @@ mod tests {
     #[test]
     fn files_are_known_by_their_first_bytes() {
         assert_eq!(sniff(b"%PDF-1.7\n..."), Some(FileType::Pdf));
-        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]), Some(FileType::Jpeg));
+        assert_eq!(
+            sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]),
+            Some(FileType::Jpeg)
+        );
         assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Some(FileType::Png));
         for other in [
             &b"<!DOCTYPE html><script>alert(1)</script>"[..],

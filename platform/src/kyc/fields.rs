@@ -14,26 +14,49 @@ pub fn text(field: &'static str, value: &str, max: usize, what: &str) -> Result<
         return Err(KycError::invalid(field, format!("Enter {what}.")));
     }
     if value.chars().count() > max {
-        return Err(KycError::invalid(field, format!("Use at most {max} characters.")));
+        return Err(KycError::invalid(
+            field,
+            format!("Use at most {max} characters."),
+        ));
     }
     if value.chars().any(char::is_control) {
-        return Err(KycError::invalid(field, "Use letters, digits and punctuation only."));
+        return Err(KycError::invalid(
+            field,
+            "Use letters, digits and punctuation only.",
+        ));
     }
     Ok(value.to_owned())
 }
 
 /// Optional text: blank is none.
-pub fn optional_text(field: &'static str, value: &str, max: usize, what: &str) -> Result<Option<String>, KycError> {
-    if value.trim().is_empty() { Ok(None) } else { text(field, value, max, what).map(Some) }
+pub fn optional_text(
+    field: &'static str,
+    value: &str,
+    max: usize,
+    what: &str,
+) -> Result<Option<String>, KycError> {
+    if value.trim().is_empty() {
+        Ok(None)
+    } else {
+        text(field, value, max, what).map(Some)
+    }
 }
 
 /// Exactly `len` digits; spaces people type between groups are ignored.
-pub fn digits(field: &'static str, value: &str, len: usize, what: &str) -> Result<String, KycError> {
+pub fn digits(
+    field: &'static str,
+    value: &str,
+    len: usize,
+    what: &str,
+) -> Result<String, KycError> {
     let compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
     if compact.len() == len && compact.bytes().all(|b| b.is_ascii_digit()) {
         Ok(compact)
     } else {
-        Err(KycError::invalid(field, format!("{what} has exactly {len} digits.")))
+        Err(KycError::invalid(
+            field,
+            format!("{what} has exactly {len} digits."),
+        ))
     }
 }
 
@@ -44,7 +67,10 @@ pub const MAX_VOLUME_MINOR: i64 = 10_000_000_000;
 /// without floating point.
 pub fn euro_cents(field: &'static str, value: &str) -> Result<i64, KycError> {
     let invalid = || KycError::invalid(field, "Enter an amount in euro, such as 12000 or 45.50.");
-    let compact: String = value.chars().filter(|c| !c.is_whitespace() && *c != '€').collect();
+    let compact: String = value
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '€')
+        .collect();
     let compact = compact.replace(',', ".");
     let (whole, fraction) = compact.split_once('.').unwrap_or((&compact, ""));
     if whole.is_empty() || whole.len() > 12 || fraction.len() > 2 {
@@ -54,13 +80,26 @@ pub fn euro_cents(field: &'static str, value: &str) -> Result<i64, KycError> {
         return Err(invalid());
     }
     let whole: i64 = whole.parse().map_err(|_| invalid())?;
-    let cents: i64 = if fraction.is_empty() { 0 } else { format!("{fraction:0<2}").parse().map_err(|_| invalid())? };
-    let total = whole.checked_mul(100).and_then(|w| w.checked_add(cents)).ok_or_else(invalid)?;
+    let cents: i64 = if fraction.is_empty() {
+        0
+    } else {
+        format!("{fraction:0<2}").parse().map_err(|_| invalid())?
+    };
+    let total = whole
+        .checked_mul(100)
+        .and_then(|w| w.checked_add(cents))
+        .ok_or_else(invalid)?;
     if total == 0 {
-        return Err(KycError::invalid(field, "The amount must be more than zero."));
+        return Err(KycError::invalid(
+            field,
+            "The amount must be more than zero.",
+        ));
     }
     if total > MAX_VOLUME_MINOR {
-        return Err(KycError::invalid(field, "The amount may be at most 100,000,000 euro."));
+        return Err(KycError::invalid(
+            field,
+            "The amount may be at most 100,000,000 euro.",
+        ));
     }
     Ok(total)
 }
@@ -68,24 +107,38 @@ pub fn euro_cents(field: &'static str, value: &str) -> Result<i64, KycError> {
 /// A date of birth typed as `YYYY-MM-DD` (a date input's value): a real date, of an
 /// adult (18 or more on `today`), after 1900.
 pub fn date_of_birth(field: &'static str, value: &str, today: Date) -> Result<Date, KycError> {
-    let invalid = || KycError::invalid(field, "Enter the date of birth as year-month-day, such as 1985-04-23.");
+    let invalid = || {
+        KycError::invalid(
+            field,
+            "Enter the date of birth as year-month-day, such as 1985-04-23.",
+        )
+    };
     let mut parts = value.trim().splitn(3, '-');
-    let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else { return Err(invalid()) };
+    let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(invalid());
+    };
     let year: i32 = y.parse().map_err(|_| invalid())?;
     let month: u8 = m.parse().map_err(|_| invalid())?;
     let day: u8 = d.parse().map_err(|_| invalid())?;
     let month = Month::try_from(month).map_err(|_| invalid())?;
-    let date = Date::from_calendar_date(year, month, day)
-        .map_err(|_| KycError::invalid(field, "This date does not exist; check the day and month."))?;
+    let date = Date::from_calendar_date(year, month, day).map_err(|_| {
+        KycError::invalid(field, "This date does not exist; check the day and month.")
+    })?;
     if year < 1900 || date > today {
-        return Err(KycError::invalid(field, "Enter a date of birth between 1900 and today."));
+        return Err(KycError::invalid(
+            field,
+            "Enter a date of birth between 1900 and today.",
+        ));
     }
     let adult_from = today.replace_year(today.year() - 18).unwrap_or_else(|_| {
         // 29 February: eighteen years on, the birthday is 1 March.
         Date::from_calendar_date(today.year() - 18, Month::March, 1).unwrap_or(today)
     });
     if date > adult_from {
-        return Err(KycError::invalid(field, "The person must be at least 18 years old."));
+        return Err(KycError::invalid(
+            field,
+            "The person must be at least 18 years old.",
+        ));
     }
     Ok(date)
 }
@@ -106,26 +159,42 @@ pub fn nationality(field: &'static str, value: &str) -> Result<String, KycError>
     if code.len() == 2 && COUNTRIES.split(' ').any(|c| c == code) {
         Ok(code)
     } else {
-        Err(KycError::invalid(field, "Choose a nationality (a two-letter country code, XK for Kosovo)."))
+        Err(KycError::invalid(
+            field,
+            "Choose a nationality (a two-letter country code, XK for Kosovo).",
+        ))
     }
 }
 
 /// The personal number for a nationality: a Kosovo personal number is exactly 10 digits;
 /// for other nationalities the passport number, 6 to 9 letters or digits. Spaces and
 /// dashes people type are dropped; letters are upper-cased.
-pub fn personal_number(field: &'static str, value: &str, nationality: &str) -> Result<String, KycError> {
-    let compact: String =
-        value.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>().to_ascii_uppercase();
+pub fn personal_number(
+    field: &'static str,
+    value: &str,
+    nationality: &str,
+) -> Result<String, KycError> {
+    let compact: String = value
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect::<String>()
+        .to_ascii_uppercase();
     if nationality == "XK" {
         if compact.len() == 10 && compact.bytes().all(|b| b.is_ascii_digit()) {
             return Ok(compact);
         }
-        return Err(KycError::invalid(field, "A Kosovo personal number has exactly 10 digits."));
+        return Err(KycError::invalid(
+            field,
+            "A Kosovo personal number has exactly 10 digits.",
+        ));
     }
     if (6..=9).contains(&compact.len()) && compact.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Ok(compact);
     }
-    Err(KycError::invalid(field, "Enter the passport number: 6 to 9 letters or digits."))
+    Err(KycError::invalid(
+        field,
+        "Enter the passport number: 6 to 9 letters or digits.",
+    ))
 }
 
 /// What every screen shows of a personal number: its last three characters.
@@ -140,13 +209,20 @@ pub fn ownership(field: &'static str, value: &str) -> Result<i16, KycError> {
     let invalid = || KycError::invalid(field, "Enter the share as a whole percent from 25 to 100.");
     let value = value.trim().trim_end_matches('%').trim();
     let percent: i16 = value.parse().map_err(|_| invalid())?;
-    if (25..=100).contains(&percent) { Ok(percent) } else { Err(invalid()) }
+    if (25..=100).contains(&percent) {
+        Ok(percent)
+    } else {
+        Err(invalid())
+    }
 }
 
 /// A yes/no answer from a select or checkbox: `yes`, `true`, `on` are yes; blank and
 /// `no`/`false` are no.
 pub fn yes(value: &str) -> bool {
-    matches!(value.trim().to_ascii_lowercase().as_str(), "yes" | "true" | "on" | "1")
+    matches!(
+        value.trim().to_ascii_lowercase().as_str(),
+        "yes" | "true" | "on" | "1"
+    )
 }
 
 #[cfg(test)]
@@ -163,8 +239,17 @@ mod tests {
 
     #[test]
     fn numbers_have_their_exact_digits() {
-        assert_eq!(digits("nui", " 810 123 456 ", 9, "The NUI").unwrap(), "810123456");
-        for bad in ["81012345", "8101234567", "81012345a", "", "８１０１２３４５６"] {
+        assert_eq!(
+            digits("nui", " 810 123 456 ", 9, "The NUI").unwrap(),
+            "810123456"
+        );
+        for bad in [
+            "81012345",
+            "8101234567",
+            "81012345a",
+            "",
+            "８１０１２３４５６",
+        ] {
             assert_eq!(field_of(digits("nui", bad, 9, "The NUI")), "nui", "{bad}");
         }
     }
@@ -174,7 +259,17 @@ mod tests {
         assert_eq!(euro_cents("v", "12000").unwrap(), 1_200_000);
         assert_eq!(euro_cents("v", "12 000,5").unwrap(), 1_200_050);
         assert_eq!(euro_cents("v", "€45.50").unwrap(), 4550);
-        for bad in ["", "0", "0.00", "-5", "1.234", "abc", "1e5", "100000001", "99999999999999"] {
+        for bad in [
+            "",
+            "0",
+            "0.00",
+            "-5",
+            "1.234",
+            "abc",
+            "1e5",
+            "100000001",
+            "99999999999999",
+        ] {
             assert_eq!(field_of(euro_cents("v", bad)), "v", "{bad}");
         }
     }
@@ -182,16 +277,34 @@ mod tests {
     #[test]
     fn dates_of_birth_are_real_and_of_adults() {
         let today = date!(2026 - 11 - 29);
-        assert_eq!(date_of_birth("d", "1985-04-23", today).unwrap(), date!(1985 - 04 - 23));
-        assert_eq!(date_of_birth("d", "2008-11-29", today).unwrap(), date!(2008 - 11 - 29), "18 today");
-        for bad in ["2008-11-30", "1985-02-30", "1985-13-01", "23.04.1985", "", "1899-12-31", "2030-01-01"] {
+        assert_eq!(
+            date_of_birth("d", "1985-04-23", today).unwrap(),
+            date!(1985 - 04 - 23)
+        );
+        assert_eq!(
+            date_of_birth("d", "2008-11-29", today).unwrap(),
+            date!(2008 - 11 - 29),
+            "18 today"
+        );
+        for bad in [
+            "2008-11-30",
+            "1985-02-30",
+            "1985-13-01",
+            "23.04.1985",
+            "",
+            "1899-12-31",
+            "2030-01-01",
+        ] {
             assert_eq!(field_of(date_of_birth("d", bad, today)), "d", "{bad}");
         }
     }
 
     #[test]
     fn kosovo_numbers_have_ten_digits_and_passports_six_to_nine_characters() {
-        assert_eq!(personal_number("n", "1234 567 890", "XK").unwrap(), "1234567890");
+        assert_eq!(
+            personal_number("n", "1234 567 890", "XK").unwrap(),
+            "1234567890"
+        );
         assert_eq!(field_of(personal_number("n", "123456789", "XK")), "n");
         assert_eq!(field_of(personal_number("n", "AB1234567", "XK")), "n");
         assert_eq!(personal_number("n", "ab-123456", "AL").unwrap(), "AB123456");

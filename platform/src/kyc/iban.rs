@@ -17,7 +17,11 @@ struct Format {
 }
 
 const fn f(country: &'static str, length: usize, bban: &'static str) -> Format {
-    Format { country, length, bban }
+    Format {
+        country,
+        length,
+        bban,
+    }
 }
 
 /// Every SEPA country, the Western Balkans (Kosovo first: most of our merchants bank there)
@@ -87,8 +91,14 @@ pub enum IbanError {
     #[error("We do not know IBANs of the country {0}. Check the first two letters.")]
     UnknownCountry(String),
     #[error("An IBAN of {country} has {expected} characters; this one has {found}.")]
-    WrongLength { country: &'static str, expected: usize, found: usize },
-    #[error("This is not how an IBAN of {0} is written: check the letters and digits after the first four.")]
+    WrongLength {
+        country: &'static str,
+        expected: usize,
+        found: usize,
+    },
+    #[error(
+        "This is not how an IBAN of {0} is written: check the letters and digits after the first four."
+    )]
     WrongFormat(&'static str),
     #[error("The check digits do not match: a character is probably mistyped or two are swapped.")]
     CheckDigits,
@@ -102,7 +112,11 @@ impl Iban {
     /// Checks a typed IBAN: spaces dropped, letters upper-cased, then the country's length
     /// and format and the ISO 7064 mod-97 check.
     pub fn parse(typed: &str) -> Result<Self, IbanError> {
-        let iban: String = typed.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+        let iban: String = typed
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_uppercase();
         if iban.is_empty() {
             return Err(IbanError::Empty);
         }
@@ -110,13 +124,23 @@ impl Iban {
             return Err(IbanError::BadCharacters);
         }
         let bytes = iban.as_bytes();
-        if bytes.len() < 4 || !bytes[..2].iter().all(u8::is_ascii_uppercase) || !bytes[2..4].iter().all(u8::is_ascii_digit) {
+        if bytes.len() < 4
+            || !bytes[..2].iter().all(u8::is_ascii_uppercase)
+            || !bytes[2..4].iter().all(u8::is_ascii_digit)
+        {
             return Err(IbanError::BadStart);
         }
         let country = &iban[..2];
-        let format = FORMATS.iter().find(|f| f.country == country).ok_or_else(|| IbanError::UnknownCountry(country.to_owned()))?;
+        let format = FORMATS
+            .iter()
+            .find(|f| f.country == country)
+            .ok_or_else(|| IbanError::UnknownCountry(country.to_owned()))?;
         if iban.len() != format.length {
-            return Err(IbanError::WrongLength { country: format.country, expected: format.length, found: iban.len() });
+            return Err(IbanError::WrongLength {
+                country: format.country,
+                expected: format.length,
+                found: iban.len(),
+            });
         }
         if !fits(format.bban, &bytes[4..]) {
             return Err(IbanError::WrongFormat(format.country));
@@ -141,7 +165,12 @@ impl Iban {
     pub fn masked(&self) -> String {
         let hidden = self.0.len().saturating_sub(8);
         let groups = hidden.div_ceil(4).max(1);
-        format!("{}{} {}", &self.0[..4], " ****".repeat(groups), &self.0[self.0.len() - 4..])
+        format!(
+            "{}{} {}",
+            &self.0[..4],
+            " ****".repeat(groups),
+            &self.0[self.0.len() - 4..]
+        )
     }
 }
 
@@ -166,7 +195,9 @@ fn fits(spec: &str, bban: &[u8]) -> bool {
             count = count * 10 + usize::from(c - b'0');
             continue;
         }
-        let Some(segment) = bban.get(at..at + count) else { return false };
+        let Some(segment) = bban.get(at..at + count) else {
+            return false;
+        };
         let ok = match c {
             b'n' => segment.iter().all(u8::is_ascii_digit),
             b'a' => segment.iter().all(u8::is_ascii_uppercase),
@@ -221,7 +252,11 @@ mod tests {
     #[test]
     fn valid_ibans_of_many_countries_pass_however_they_are_typed() {
         for iban in VALID {
-            assert_eq!(Iban::parse(iban).map(|i| i.electronic().to_owned()), Ok((*iban).to_owned()), "{iban}");
+            assert_eq!(
+                Iban::parse(iban).map(|i| i.electronic().to_owned()),
+                Ok((*iban).to_owned()),
+                "{iban}"
+            );
         }
         let typed = Iban::parse(" xk05 1212 0123 4567 8906 ").unwrap();
         assert_eq!(typed.electronic(), "XK051212012345678906");
@@ -231,13 +266,22 @@ mod tests {
     #[test]
     fn every_format_adds_up_to_its_length() {
         for format in FORMATS {
-            let digits: String = format.bban.chars().map(|c| if c.is_ascii_digit() { c } else { ' ' }).collect();
-            let total: usize = digits.split_whitespace().map(|n| n.parse::<usize>().unwrap()).sum();
+            let digits: String = format
+                .bban
+                .chars()
+                .map(|c| if c.is_ascii_digit() { c } else { ' ' })
+                .collect();
+            let total: usize = digits
+                .split_whitespace()
+                .map(|n| n.parse::<usize>().unwrap())
+                .sum();
             assert_eq!(total + 4, format.length, "{}", format.country);
         }
-        for sepa in ["AT", "BE", "BG", "CH", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GB", "GR", "HR", "HU", "IE", "IS", "IT",
-            "LI", "LT", "LU", "LV", "MC", "MT", "NL", "NO", "PL", "PT", "RO", "SE", "SI", "SK", "SM", "VA", "AD", "AL", "MD", "ME", "MK", "RS"]
-        {
+        for sepa in [
+            "AT", "BE", "BG", "CH", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GB", "GR",
+            "HR", "HU", "IE", "IS", "IT", "LI", "LT", "LU", "LV", "MC", "MT", "NL", "NO", "PL",
+            "PT", "RO", "SE", "SI", "SK", "SM", "VA", "AD", "AL", "MD", "ME", "MK", "RS",
+        ] {
             assert!(FORMATS.iter().any(|f| f.country == sepa), "{sepa}");
         }
     }
@@ -258,27 +302,68 @@ mod tests {
             }
             swapped.swap(at, at + 1);
             let swapped = String::from_utf8(swapped).unwrap();
-            assert_eq!(Iban::parse(&swapped), Err(IbanError::CheckDigits), "{swapped}");
+            assert_eq!(
+                Iban::parse(&swapped),
+                Err(IbanError::CheckDigits),
+                "{swapped}"
+            );
         }
-        assert_eq!(Iban::parse("DE89370400440532013001"), Err(IbanError::CheckDigits));
-        assert_eq!(Iban::parse("GB82WEST12345698765423"), Err(IbanError::CheckDigits));
+        assert_eq!(
+            Iban::parse("DE89370400440532013001"),
+            Err(IbanError::CheckDigits)
+        );
+        assert_eq!(
+            Iban::parse("GB82WEST12345698765423"),
+            Err(IbanError::CheckDigits)
+        );
     }
 
     #[test]
     fn each_kind_of_mistake_has_its_own_message() {
         assert_eq!(Iban::parse("   "), Err(IbanError::Empty));
-        assert_eq!(Iban::parse("XK05-1212-0123-4567-8906"), Err(IbanError::BadCharacters));
-        assert_eq!(Iban::parse("XK0512120123456789ё6"), Err(IbanError::BadCharacters));
+        assert_eq!(
+            Iban::parse("XK05-1212-0123-4567-8906"),
+            Err(IbanError::BadCharacters)
+        );
+        assert_eq!(
+            Iban::parse("XK0512120123456789ё6"),
+            Err(IbanError::BadCharacters)
+        );
         assert_eq!(Iban::parse("1205121201234567"), Err(IbanError::BadStart));
-        assert_eq!(Iban::parse("QQ051212012345678906"), Err(IbanError::UnknownCountry("QQ".into())));
+        assert_eq!(
+            Iban::parse("QQ051212012345678906"),
+            Err(IbanError::UnknownCountry("QQ".into()))
+        );
         assert_eq!(
             Iban::parse("XK05121201234567890"),
-            Err(IbanError::WrongLength { country: "XK", expected: 20, found: 19 })
+            Err(IbanError::WrongLength {
+                country: "XK",
+                expected: 20,
+                found: 19
+            })
         );
-        assert_eq!(Iban::parse("XK0512120123456789AB"), Err(IbanError::WrongFormat("XK")));
-        assert_eq!(Iban::parse("GB8212345612345698765432"), Err(IbanError::WrongLength { country: "GB", expected: 22, found: 24 }));
-        assert_eq!(Iban::parse("GB82123412345698765432"), Err(IbanError::WrongFormat("GB")));
-        let message = IbanError::WrongLength { country: "XK", expected: 20, found: 19 }.to_string();
+        assert_eq!(
+            Iban::parse("XK0512120123456789AB"),
+            Err(IbanError::WrongFormat("XK"))
+        );
+        assert_eq!(
+            Iban::parse("GB8212345612345698765432"),
+            Err(IbanError::WrongLength {
+                country: "GB",
+                expected: 22,
+                found: 24
+            })
+        );
+        assert_eq!(
+            Iban::parse("GB82123412345698765432"),
+            Err(IbanError::WrongFormat("GB"))
+        );
+        let message = IbanError::WrongLength {
+            country: "XK",
+            expected: 20,
+            found: 19,
+        }
+        .to_string();
         assert_eq!(message, "An IBAN of XK has 20 characters; this one has 19.");
     }
 
@@ -288,17 +373,38 @@ mod tests {
         assert_eq!(iban.masked(), "XK05 **** **** **** 8906");
         assert_eq!(iban.to_string(), "XK05 **** **** **** 8906");
         assert_eq!(format!("{iban:?}"), "Iban(XK05 **** **** **** 8906)");
-        assert_eq!(Iban::parse("NO9386011117947").unwrap().masked(), "NO93 **** **** 7947");
-        assert_eq!(Iban::parse("MT84MALT011000012345MTLCAST001S").unwrap().masked(), "MT84 **** **** **** **** **** **** 001S");
+        assert_eq!(
+            Iban::parse("NO9386011117947").unwrap().masked(),
+            "NO93 **** **** 7947"
+        );
+        assert_eq!(
+            Iban::parse("MT84MALT011000012345MTLCAST001S")
+                .unwrap()
+                .masked(),
+            "MT84 **** **** **** **** **** **** 001S"
+        );
         // The database's CHECK on bank_accounts.iban_masked, as a pattern.
         for iban in VALID {
             let masked = Iban::parse(iban).unwrap().masked();
             let parts: Vec<&str> = masked.split(' ').collect();
             assert!(parts.len() >= 3, "{masked}");
-            assert!(parts[0].len() == 4 && parts[0][..2].bytes().all(|b| b.is_ascii_uppercase()) && parts[0][2..].bytes().all(|b| b.is_ascii_digit()));
-            assert!(parts[1..parts.len() - 1].iter().all(|p| *p == "****"), "{masked}");
+            assert!(
+                parts[0].len() == 4
+                    && parts[0][..2].bytes().all(|b| b.is_ascii_uppercase())
+                    && parts[0][2..].bytes().all(|b| b.is_ascii_digit())
+            );
+            assert!(
+                parts[1..parts.len() - 1].iter().all(|p| *p == "****"),
+                "{masked}"
+            );
             let last = parts[parts.len() - 1];
-            assert!(last.len() == 4 && last.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()), "{masked}");
+            assert!(
+                last.len() == 4
+                    && last
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()),
+                "{masked}"
+            );
             assert!(!masked.contains(&iban[4..iban.len() - 4]), "{masked}");
         }
     }

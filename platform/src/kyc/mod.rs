@@ -212,7 +212,10 @@ pub struct Checklist {
 
 impl Checklist {
     pub fn state(&self, item: Item) -> ItemState {
-        self.items.iter().find(|line| line.item == item).map_or(ItemState::Missing, |line| line.state)
+        self.items
+            .iter()
+            .find(|line| line.item == item)
+            .map_or(ItemState::Missing, |line| line.state)
     }
 
     /// Whether the merchant may change `item` now: in a draft or an application sent back
@@ -231,8 +234,14 @@ impl Checklist {
     pub fn can_submit(&self) -> bool {
         let open = matches!(self.status, Status::Draft | Status::ChangesRequested)
             || (self.status == Status::Approved && self.reverification_due_at.is_some());
-        open && self.items.iter().all(|line| matches!(line.state, ItemState::Submitted | ItemState::Accepted))
-            && self.items.iter().any(|line| line.state == ItemState::Submitted)
+        open && self
+            .items
+            .iter()
+            .all(|line| matches!(line.state, ItemState::Submitted | ItemState::Accepted))
+            && self
+                .items
+                .iter()
+                .any(|line| line.state == ItemState::Submitted)
     }
 }
 
@@ -240,7 +249,10 @@ impl Checklist {
 pub enum KycError {
     /// A field the merchant or staff typed is wrong: `(field, message)`, shown as is.
     #[error("{field}: {message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     /// The application is not in a state that allows this (with staff, decided, ...).
     #[error("{0}")]
     NotAllowed(&'static str),
@@ -256,13 +268,19 @@ pub enum KycError {
 
 impl KycError {
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        KycError::Invalid { field, message: message.into() }
+        KycError::Invalid {
+            field,
+            message: message.into(),
+        }
     }
 }
 
 /// Creates the merchant's application and its checklist (every item missing) unless it
 /// exists. Idempotent: called before any change a merchant makes to it.
-pub async fn ensure_application(conn: &mut PgConnection, merchant_id: Uuid) -> Result<(), sqlx::Error> {
+pub async fn ensure_application(
+    conn: &mut PgConnection,
+    merchant_id: Uuid,
+) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO kyc_applications (merchant_id) VALUES ($1) ON CONFLICT (merchant_id) DO NOTHING")
         .bind(merchant_id)
         .execute(&mut *conn)
@@ -286,20 +304,31 @@ pub async fn lock(conn: &mut PgConnection, merchant_id: Uuid) -> Result<Checklis
         .bind(merchant_id)
         .execute(&mut *conn)
         .await?;
-    read(conn, merchant_id).await.map(|found| found.unwrap_or_else(|| empty(merchant_id)))
+    read(conn, merchant_id)
+        .await
+        .map(|found| found.unwrap_or_else(|| empty(merchant_id)))
 }
 
 /// The merchant's checklist; a merchant who has not started sees every item missing.
 pub async fn checklist(pool: &PgPool, merchant_id: Uuid) -> Result<Checklist, sqlx::Error> {
     let mut conn = pool.acquire().await?;
-    Ok(read(&mut conn, merchant_id).await?.unwrap_or_else(|| empty(merchant_id)))
+    Ok(read(&mut conn, merchant_id)
+        .await?
+        .unwrap_or_else(|| empty(merchant_id)))
 }
 
 fn empty(merchant_id: Uuid) -> Checklist {
     Checklist {
         merchant_id,
         status: Status::Draft,
-        items: Item::ALL.into_iter().map(|item| ChecklistItem { item, state: ItemState::Missing, reason: None }).collect(),
+        items: Item::ALL
+            .into_iter()
+            .map(|item| ChecklistItem {
+                item,
+                state: ItemState::Missing,
+                reason: None,
+            })
+            .collect(),
         submitted_at: None,
         decided_at: None,
         rejection_reason: None,
@@ -308,10 +337,19 @@ fn empty(merchant_id: Uuid) -> Checklist {
     }
 }
 
-type ApplicationRow =
-    (Status, Option<OffsetDateTime>, Option<OffsetDateTime>, Option<String>, Option<OffsetDateTime>, Option<OffsetDateTime>);
+type ApplicationRow = (
+    Status,
+    Option<OffsetDateTime>,
+    Option<OffsetDateTime>,
+    Option<String>,
+    Option<OffsetDateTime>,
+    Option<OffsetDateTime>,
+);
 
-async fn read(conn: &mut PgConnection, merchant_id: Uuid) -> Result<Option<Checklist>, sqlx::Error> {
+async fn read(
+    conn: &mut PgConnection,
+    merchant_id: Uuid,
+) -> Result<Option<Checklist>, sqlx::Error> {
     let row: Option<ApplicationRow> = sqlx::query_as(
         "SELECT status, submitted_at, decided_at, rejection_reason, reverification_due_at, restricted_at
          FROM kyc_applications WHERE merchant_id = $1",
@@ -319,19 +357,36 @@ async fn read(conn: &mut PgConnection, merchant_id: Uuid) -> Result<Option<Check
     .bind(merchant_id)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some((status, submitted_at, decided_at, rejection_reason, reverification_due_at, restricted_at)) = row else {
+    let Some((
+        status,
+        submitted_at,
+        decided_at,
+        rejection_reason,
+        reverification_due_at,
+        restricted_at,
+    )) = row
+    else {
         return Ok(None);
     };
-    let lines: Vec<(Item, ItemState, Option<String>)> =
-        sqlx::query_as("SELECT item, state, reason FROM kyc_items WHERE merchant_id = $1 ORDER BY item")
-            .bind(merchant_id)
-            .fetch_all(&mut *conn)
-            .await?;
+    let lines: Vec<(Item, ItemState, Option<String>)> = sqlx::query_as(
+        "SELECT item, state, reason FROM kyc_items WHERE merchant_id = $1 ORDER BY item",
+    )
+    .bind(merchant_id)
+    .fetch_all(&mut *conn)
+    .await?;
     let items = Item::ALL
         .into_iter()
         .map(|item| match lines.iter().find(|(line, ..)| *line == item) {
-            Some((_, state, reason)) => ChecklistItem { item, state: *state, reason: reason.clone() },
-            None => ChecklistItem { item, state: ItemState::Missing, reason: None },
+            Some((_, state, reason)) => ChecklistItem {
+                item,
+                state: *state,
+                reason: reason.clone(),
+            },
+            None => ChecklistItem {
+                item,
+                state: ItemState::Missing,
+                reason: None,
+            },
         })
         .collect();
     Ok(Some(Checklist {
@@ -350,8 +405,17 @@ async fn read(conn: &mut PgConnection, merchant_id: Uuid) -> Result<Option<Check
 /// item is `submitted` for staff to review again, or `missing`. Any staff reason is
 /// cleared. Call inside the transaction that made the change, after [`lock`] and a check
 /// of [`Checklist::editable`].
-pub async fn mark_item(conn: &mut PgConnection, merchant_id: Uuid, item: Item, complete: bool) -> Result<(), sqlx::Error> {
-    let state = if complete { ItemState::Submitted } else { ItemState::Missing };
+pub async fn mark_item(
+    conn: &mut PgConnection,
+    merchant_id: Uuid,
+    item: Item,
+    complete: bool,
+) -> Result<(), sqlx::Error> {
+    let state = if complete {
+        ItemState::Submitted
+    } else {
+        ItemState::Missing
+    };
     sqlx::query(
         "UPDATE kyc_items SET state = $3, reason = NULL, updated_at = now() WHERE merchant_id = $1 AND item = $2",
     )
@@ -392,7 +456,10 @@ mod tests {
     fn changes_must_all_be_made_before_resubmitting() {
         assert!(!with(Status::ChangesRequested, [A, C, A, A, A, S]).can_submit());
         assert!(with(Status::ChangesRequested, [A, S, A, A, A, A]).can_submit());
-        assert!(!with(Status::ChangesRequested, [A; 6]).can_submit(), "nothing new to review");
+        assert!(
+            !with(Status::ChangesRequested, [A; 6]).can_submit(),
+            "nothing new to review"
+        );
     }
 
     #[test]

@@ -77,7 +77,11 @@ impl IdentityDocument {
 }
 
 pub(crate) fn slot(person_id: &str) -> FieldSlot<'_> {
-    FieldSlot { table: "kyc_people", column: "personal_number_enc", row: person_id }
+    FieldSlot {
+        table: "kyc_people",
+        column: "personal_number_enc",
+        row: person_id,
+    }
 }
 
 struct Valid {
@@ -97,11 +101,20 @@ impl PersonForm {
         let is_representative = match self.role.trim() {
             "representative" => true,
             "owner" => false,
-            _ => return Err(KycError::invalid("role", "Choose the legal representative or a beneficial owner.")),
+            _ => {
+                return Err(KycError::invalid(
+                    "role",
+                    "Choose the legal representative or a beneficial owner.",
+                ));
+            }
         };
-        let ownership_percent = match (is_representative, self.ownership_percent.trim().is_empty()) {
+        let ownership_percent = match (is_representative, self.ownership_percent.trim().is_empty())
+        {
             (true, true) => None,
-            _ => Some(fields::ownership("ownership_percent", &self.ownership_percent)?),
+            _ => Some(fields::ownership(
+                "ownership_percent",
+                &self.ownership_percent,
+            )?),
         };
         let full_name = text("full_name", &self.full_name, 200, "the full name")?;
         let date_of_birth = fields::date_of_birth("date_of_birth", &self.date_of_birth, today)?;
@@ -109,13 +122,24 @@ impl PersonForm {
         let personal_number = if self.personal_number.trim().is_empty() {
             None
         } else {
-            Some(fields::personal_number("personal_number", &self.personal_number, &nationality)?)
+            Some(fields::personal_number(
+                "personal_number",
+                &self.personal_number,
+                &nationality,
+            )?)
         };
         let address = text("address", &self.address, 300, "the home address")?;
-        let identity_document = IdentityDocument::parse(self.identity_document.trim())
-            .ok_or_else(|| KycError::invalid("identity_document", "Choose an ID card or a passport."))?;
+        let identity_document =
+            IdentityDocument::parse(self.identity_document.trim()).ok_or_else(|| {
+                KycError::invalid("identity_document", "Choose an ID card or a passport.")
+            })?;
         let pep_details = if self.is_pep {
-            Some(text("pep_details", &self.pep_details, 1000, "the public function the person holds or held")?)
+            Some(text(
+                "pep_details",
+                &self.pep_details,
+                1000,
+                "the public function the person holds or held",
+            )?)
         } else {
             None
         };
@@ -163,15 +187,28 @@ pub async fn save_person(
         (Some(number), _) => number.clone(),
         (None, Some((nationality,))) if *nationality == valid.nationality => String::new(),
         (None, Some(_)) => {
-            return Err(KycError::invalid("personal_number", "Enter the number again for the new nationality."));
+            return Err(KycError::invalid(
+                "personal_number",
+                "Enter the number again for the new nationality.",
+            ));
         }
-        (None, None) => return Err(KycError::invalid("personal_number", "Enter the personal or passport number.")),
+        (None, None) => {
+            return Err(KycError::invalid(
+                "personal_number",
+                "Enter the personal or passport number.",
+            ));
+        }
     };
     check_rules(&mut tx, merchant_id, person_id, &valid).await?;
     let id = person_id.unwrap_or_else(Uuid::new_v4);
     // A blank number keeps the stored one (checked above: same nationality, existing person).
-    let sealed = (!number.is_empty())
-        .then(|| platform.config.secrets.field_keys.encrypt(slot(&id.to_string()), number.as_bytes()));
+    let sealed = (!number.is_empty()).then(|| {
+        platform
+            .config
+            .secrets
+            .field_keys
+            .encrypt(slot(&id.to_string()), number.as_bytes())
+    });
     let statement = if person_id.is_some() {
         "UPDATE kyc_people SET is_representative = $3, ownership_percent = $4, full_name = $5, date_of_birth = $6,
                 nationality = $7, personal_number_enc = coalesce($8, personal_number_enc), address = $9,
@@ -219,7 +256,12 @@ pub async fn save_person(
 
 /// One representative, and owners' shares at most 100 % together, counting the
 /// application's other current people.
-async fn check_rules(conn: &mut PgConnection, merchant_id: Uuid, person_id: Option<Uuid>, valid: &Valid) -> Result<(), KycError> {
+async fn check_rules(
+    conn: &mut PgConnection,
+    merchant_id: Uuid,
+    person_id: Option<Uuid>,
+    valid: &Valid,
+) -> Result<(), KycError> {
     let (representatives, others_percent): (i64, i64) = sqlx::query_as(
         "SELECT count(*) FILTER (WHERE is_representative), coalesce(sum(ownership_percent), 0)::bigint
          FROM kyc_people WHERE merchant_id = $1 AND removed_at IS NULL AND id IS DISTINCT FROM $2",
@@ -238,7 +280,9 @@ async fn check_rules(conn: &mut PgConnection, merchant_id: Uuid, person_id: Opti
     if total > 100 {
         return Err(KycError::invalid(
             "ownership_percent",
-            format!("The owners' shares would add up to {total} %; together they can be at most 100 %."),
+            format!(
+                "The owners' shares would add up to {total} %; together they can be at most 100 %."
+            ),
         ));
     }
     Ok(())
@@ -300,7 +344,18 @@ async fn after_change(conn: &mut PgConnection, checklist: &Checklist) -> Result<
     Ok(())
 }
 
-type PersonRow = (Uuid, bool, Option<i16>, String, Date, String, Vec<u8>, String, bool, String);
+type PersonRow = (
+    Uuid,
+    bool,
+    Option<i16>,
+    String,
+    Date,
+    String,
+    Vec<u8>,
+    String,
+    bool,
+    String,
+);
 
 /// The application's current people, the representative first, numbers masked.
 pub async fn people(platform: &Platform, merchant_id: Uuid) -> Result<Vec<Person>, KycError> {

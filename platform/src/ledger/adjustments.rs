@@ -20,8 +20,11 @@ use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::gateway_accounts::Mode;
 
 /// The platform accounts an adjustment may move money against.
-pub const COUNTER_ACCOUNTS: [AccountKind; 3] =
-    [AccountKind::FeeRevenue, AccountKind::GatewayFees, AccountKind::ChargebackLosses];
+pub const COUNTER_ACCOUNTS: [AccountKind; 3] = [
+    AccountKind::FeeRevenue,
+    AccountKind::GatewayFees,
+    AccountKind::ChargebackLosses,
+];
 
 /// An adjustment as staff type it.
 #[derive(Debug, Clone, Default)]
@@ -65,18 +68,25 @@ const SELECT: &str = "SELECT a.id, a.merchant_id, m.business_name AS merchant_na
     LEFT JOIN users d ON d.id = a.decided_by";
 
 /// A merchant's adjustments, newest first.
-pub async fn of_merchant(conn: &mut PgConnection, merchant_id: Uuid) -> Result<Vec<Adjustment>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT} WHERE a.merchant_id = $1 ORDER BY a.requested_at DESC LIMIT 100"))
-        .bind(merchant_id)
-        .fetch_all(conn)
-        .await
+pub async fn of_merchant(
+    conn: &mut PgConnection,
+    merchant_id: Uuid,
+) -> Result<Vec<Adjustment>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE a.merchant_id = $1 ORDER BY a.requested_at DESC LIMIT 100"
+    ))
+    .bind(merchant_id)
+    .fetch_all(conn)
+    .await
 }
 
 /// Adjustments waiting for a second staff member, oldest first.
 pub async fn waiting(conn: &mut PgConnection) -> Result<Vec<Adjustment>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT} WHERE a.status = 'pending' ORDER BY a.requested_at"))
-        .fetch_all(conn)
-        .await
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE a.status = 'pending' ORDER BY a.requested_at"
+    ))
+    .fetch_all(conn)
+    .await
 }
 
 async fn one(conn: &mut PgConnection, id: Uuid) -> Result<Adjustment, ChangeError> {
@@ -96,33 +106,67 @@ struct Checked {
 }
 
 fn check(new: &NewAdjustment) -> Result<Checked, ChangeError> {
-    let mode = Mode::parse(new.mode.trim()).ok_or_else(|| ChangeError::invalid("mode", "Choose Test or Live Mode."))?;
+    let mode = Mode::parse(new.mode.trim())
+        .ok_or_else(|| ChangeError::invalid("mode", "Choose Test or Live Mode."))?;
     let credit = match new.direction.trim() {
         "credit" => true,
         "debit" => false,
-        _ => return Err(ChangeError::invalid("direction", "Choose whether the merchant is credited or debited.")),
+        _ => {
+            return Err(ChangeError::invalid(
+                "direction",
+                "Choose whether the merchant is credited or debited.",
+            ));
+        }
     };
     let amount_minor = hundredths(&new.amount)
         .filter(|minor| (1..=100_000_000).contains(minor))
-        .ok_or_else(|| ChangeError::invalid("amount", "Enter an amount in euro from 0.01 to 1000000.00, like 12.50."))?;
+        .ok_or_else(|| {
+            ChangeError::invalid(
+                "amount",
+                "Enter an amount in euro from 0.01 to 1000000.00, like 12.50.",
+            )
+        })?;
     let counter = COUNTER_ACCOUNTS
         .into_iter()
         .find(|kind| kind.as_str() == new.counter_account.trim())
-        .ok_or_else(|| ChangeError::invalid("counter_account", "Choose the platform account on the other side."))?;
+        .ok_or_else(|| {
+            ChangeError::invalid(
+                "counter_account",
+                "Choose the platform account on the other side.",
+            )
+        })?;
     let reason = new.reason.trim().to_owned();
     if !(5..=500).contains(&reason.chars().count()) {
-        return Err(ChangeError::invalid("reason", "Say why, in 5 to 500 characters: the merchant's statement shows it."));
+        return Err(ChangeError::invalid(
+            "reason",
+            "Say why, in 5 to 500 characters: the merchant's statement shows it.",
+        ));
     }
-    Ok(Checked { mode, credit, amount_minor, counter, reason })
+    Ok(Checked {
+        mode,
+        credit,
+        amount_minor,
+        counter,
+        reason,
+    })
 }
 
 fn actor(staff_id: Uuid) -> Actor {
-    Actor { kind: ActorKind::Staff, id: Some(staff_id) }
+    Actor {
+        kind: ActorKind::Staff,
+        id: Some(staff_id),
+    }
 }
 
 /// Posts the adjustment's entry and returns its id; its cause was never posted before,
 /// since the row is locked or new.
-async fn post(conn: &mut PgConnection, id: Uuid, merchant_id: Uuid, checked: &Checked, by: Uuid) -> Result<i64, ChangeError> {
+async fn post(
+    conn: &mut PgConnection,
+    id: Uuid,
+    merchant_id: Uuid,
+    checked: &Checked,
+    by: Uuid,
+) -> Result<i64, ChangeError> {
     let (to, from) = if checked.credit {
         (AccountKind::MerchantAvailable, checked.counter)
     } else {
@@ -137,11 +181,16 @@ async fn post(conn: &mut PgConnection, id: Uuid, merchant_id: Uuid, checked: &Ch
         payment_id: None,
         memo: Some(&checked.reason),
         created_by: Some(by),
-        lines: vec![Line::debit(from, checked.amount_minor), Line::credit(to, checked.amount_minor)],
+        lines: vec![
+            Line::debit(from, checked.amount_minor),
+            Line::credit(to, checked.amount_minor),
+        ],
     };
     match super::post(conn, &entry).await? {
         Some(entry_id) => Ok(entry_id),
-        None => Err(ChangeError::NotAllowed("This adjustment was already posted.")),
+        None => Err(ChangeError::NotAllowed(
+            "This adjustment was already posted.",
+        )),
     }
 }
 
@@ -155,7 +204,12 @@ pub async fn request(
     facts: &RequestFacts,
 ) -> Result<Adjustment, ChangeError> {
     let checked = check(new)?;
-    let needs_second = checked.amount_minor > platform.config.settings.ledger.adjustment_four_eyes_above_minor;
+    let needs_second = checked.amount_minor
+        > platform
+            .config
+            .settings
+            .ledger
+            .adjustment_four_eyes_above_minor;
     let mut tx = platform.pool.begin().await?;
     let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM merchants WHERE id = $1)")
         .bind(merchant_id)
@@ -165,7 +219,11 @@ pub async fn request(
         return Err(ChangeError::NotFound);
     }
     let id = Uuid::new_v4();
-    let entry_id = if needs_second { None } else { Some(post(&mut tx, id, merchant_id, &checked, staff_id).await?) };
+    let entry_id = if needs_second {
+        None
+    } else {
+        Some(post(&mut tx, id, merchant_id, &checked, staff_id).await?)
+    };
     sqlx::query(
         "INSERT INTO ledger_adjustments (id, merchant_id, mode, direction, amount_minor, counter_account, reason, status,
                                          needs_second, requested_by, decided_by, decided_at, entry_id)
@@ -184,16 +242,20 @@ pub async fn request(
     .bind(entry_id)
     .execute(&mut *tx)
     .await?;
-    let event = Event::new("ledger.adjustment.request", actor(staff_id), Outcome::Success)
-        .merchant(merchant_id)
-        .target("adjustment", id.to_string())
-        .detail(serde_json::json!({
-            "mode": checked.mode.as_str(),
-            "direction": if checked.credit { "credit" } else { "debit" },
-            "amount_minor": checked.amount_minor,
-            "counter_account": checked.counter.as_str(),
-            "posted": !needs_second,
-        }));
+    let event = Event::new(
+        "ledger.adjustment.request",
+        actor(staff_id),
+        Outcome::Success,
+    )
+    .merchant(merchant_id)
+    .target("adjustment", id.to_string())
+    .detail(serde_json::json!({
+        "mode": checked.mode.as_str(),
+        "direction": if checked.credit { "credit" } else { "debit" },
+        "amount_minor": checked.amount_minor,
+        "counter_account": checked.counter.as_str(),
+        "posted": !needs_second,
+    }));
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
     let mut conn = platform.pool.acquire().await?;
@@ -218,17 +280,26 @@ pub async fn decide(
     .bind(adjustment_id)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((merchant_id, mode, direction, amount_minor, counter, reason, status, requested_by)) = row else {
+    let Some((merchant_id, mode, direction, amount_minor, counter, reason, status, requested_by)) =
+        row
+    else {
         return Err(ChangeError::NotFound);
     };
     let refusal = if status != "pending" {
         Some(("already decided", "This adjustment was already decided."))
     } else if requested_by == staff_id {
-        Some(("four eyes", "A second staff member must decide an adjustment you asked for."))
+        Some((
+            "four eyes",
+            "A second staff member must decide an adjustment you asked for.",
+        ))
     } else {
         None
     };
-    let event_type = if approve { "ledger.adjustment.approve" } else { "ledger.adjustment.reject" };
+    let event_type = if approve {
+        "ledger.adjustment.approve"
+    } else {
+        "ledger.adjustment.reject"
+    };
     if let Some((reason, message)) = refusal {
         drop(tx);
         let event = Event::new(event_type, actor(staff_id), Outcome::Denied)
@@ -239,7 +310,13 @@ pub async fn decide(
         return Err(ChangeError::NotAllowed(message));
     }
     let entry_id = if approve {
-        let checked = Checked { mode, credit: direction == "credit", amount_minor, counter, reason };
+        let checked = Checked {
+            mode,
+            credit: direction == "credit",
+            amount_minor,
+            counter,
+            reason,
+        };
         Some(post(&mut tx, adjustment_id, merchant_id, &checked, requested_by).await?)
     } else {
         None

@@ -19,7 +19,11 @@ pub struct Balance {
     pub in_payout_minor: i64,
 }
 
-pub async fn of_merchant(conn: &mut PgConnection, merchant_id: Uuid, mode: Mode) -> Result<Vec<Balance>, sqlx::Error> {
+pub async fn of_merchant(
+    conn: &mut PgConnection,
+    merchant_id: Uuid,
+    mode: Mode,
+) -> Result<Vec<Balance>, sqlx::Error> {
     let rows: Vec<(AccountKind, String, i64)> = sqlx::query_as(
         "SELECT kind, currency::text, balance_minor FROM ledger_accounts
          WHERE merchant_id = $1 AND mode = $2 ORDER BY currency",
@@ -31,7 +35,10 @@ pub async fn of_merchant(conn: &mut PgConnection, merchant_id: Uuid, mode: Mode)
     let mut balances: Vec<Balance> = Vec::new();
     for (kind, currency, stored) in rows {
         if balances.last().is_none_or(|b| b.currency != currency) {
-            balances.push(Balance { currency: currency.clone(), ..Balance::default() });
+            balances.push(Balance {
+                currency: currency.clone(),
+                ..Balance::default()
+            });
         }
         let balance = balances.last_mut().expect("pushed above");
         let amount = kind.reading(stored);
@@ -56,7 +63,11 @@ pub struct Upcoming {
     pub amount_minor: i64,
 }
 
-pub async fn upcoming_releases(conn: &mut PgConnection, merchant_id: Uuid, mode: Mode) -> Result<Vec<Upcoming>, sqlx::Error> {
+pub async fn upcoming_releases(
+    conn: &mut PgConnection,
+    merchant_id: Uuid,
+    mode: Mode,
+) -> Result<Vec<Upcoming>, sqlx::Error> {
     sqlx::query_as(
         "SELECT release_on, kind, currency::text AS currency, sum(remaining_minor)::bigint AS amount_minor
          FROM ledger_holds
@@ -90,7 +101,11 @@ pub async fn last_days(
 ) -> Result<Vec<DayBalance>, sqlx::Error> {
     let today = super::today(conn).await?;
     let first = today - time::Duration::days(days - 1);
-    let now = of_merchant(conn, merchant_id, mode).await?.into_iter().find(|b| b.currency == currency).unwrap_or_default();
+    let now = of_merchant(conn, merchant_id, mode)
+        .await?
+        .into_iter()
+        .find(|b| b.currency == currency)
+        .unwrap_or_default();
     let changes: Vec<(Date, AccountKind, i64)> = sqlx::query_as(
         "SELECT (e.posted_at AT TIME ZONE 'Europe/Belgrade')::date, a.kind, sum(l.amount_minor)::bigint
          FROM ledger_lines l JOIN ledger_accounts a ON a.id = l.account_id JOIN ledger_entries e ON e.id = l.entry_id
@@ -109,7 +124,12 @@ pub async fn last_days(
 
 /// Each day's closing balances: today's are `now`; each earlier day's are the next day's
 /// less what that next day's lines (stored debit-minus-credit, per account) moved.
-pub fn walk_back(today: Date, days: i64, now: &Balance, changes: &[(Date, AccountKind, i64)]) -> Vec<DayBalance> {
+pub fn walk_back(
+    today: Date,
+    days: i64,
+    now: &Balance,
+    changes: &[(Date, AccountKind, i64)],
+) -> Vec<DayBalance> {
     let mut day_balance = DayBalance {
         day: today,
         available_minor: now.available_minor,
@@ -123,7 +143,9 @@ pub fn walk_back(today: Date, days: i64, now: &Balance, changes: &[(Date, Accoun
             let moved = kind.reading(*stored);
             match kind {
                 AccountKind::MerchantAvailable => day_balance.available_minor -= moved,
-                AccountKind::MerchantPending | AccountKind::MerchantReserve => day_balance.held_minor -= moved,
+                AccountKind::MerchantPending | AccountKind::MerchantReserve => {
+                    day_balance.held_minor -= moved
+                }
                 AccountKind::MerchantInPayout => day_balance.in_payout_minor -= moved,
                 _ => {}
             }
@@ -142,7 +164,12 @@ mod tests {
 
     #[test]
     fn the_days_walk_back_from_today_through_each_days_lines() {
-        let now = Balance { currency: "EUR".into(), available_minor: -200, pending_minor: 936, ..Balance::default() };
+        let now = Balance {
+            currency: "EUR".into(),
+            available_minor: -200,
+            pending_minor: 936,
+            ..Balance::default()
+        };
         // Yesterday a 10.00 sale put 9.36 in pending (a credit); today a refund of 2.00
         // came out of available (a debit).
         let changes = [
@@ -150,10 +177,17 @@ mod tests {
             (date!(2026 - 11 - 29), AccountKind::MerchantAvailable, 200),
         ];
         let days = walk_back(date!(2026 - 11 - 29), 3, &now, &changes);
-        let view: Vec<(Date, i64, i64)> = days.iter().map(|d| (d.day, d.available_minor, d.held_minor)).collect();
+        let view: Vec<(Date, i64, i64)> = days
+            .iter()
+            .map(|d| (d.day, d.available_minor, d.held_minor))
+            .collect();
         assert_eq!(
             view,
-            [(date!(2026 - 11 - 27), 0, 0), (date!(2026 - 11 - 28), 0, 936), (date!(2026 - 11 - 29), -200, 936)]
+            [
+                (date!(2026 - 11 - 27), 0, 0),
+                (date!(2026 - 11 - 28), 0, 936),
+                (date!(2026 - 11 - 29), -200, 936)
+            ]
         );
     }
 }

@@ -29,11 +29,15 @@ pub fn add_business_days(from: Date, days: u32, holidays: &BTreeSet<Date>) -> Da
 }
 
 /// The public holidays from `from` on (a year's worth is enough for any delay).
-pub async fn holidays_from(conn: &mut PgConnection, from: Date) -> Result<BTreeSet<Date>, sqlx::Error> {
-    let days: Vec<Date> = sqlx::query_scalar("SELECT day FROM public_holidays WHERE day >= $1 AND day < $1 + 400")
-        .bind(from)
-        .fetch_all(conn)
-        .await?;
+pub async fn holidays_from(
+    conn: &mut PgConnection,
+    from: Date,
+) -> Result<BTreeSet<Date>, sqlx::Error> {
+    let days: Vec<Date> =
+        sqlx::query_scalar("SELECT day FROM public_holidays WHERE day >= $1 AND day < $1 + 400")
+            .bind(from)
+            .fetch_all(conn)
+            .await?;
     Ok(days.into_iter().collect())
 }
 
@@ -45,23 +49,44 @@ mod tests {
     use super::*;
 
     fn kosovo_2026() -> BTreeSet<Date> {
-        [date!(2026 - 02 - 17), date!(2026 - 04 - 06), date!(2026 - 04 - 09), date!(2026 - 04 - 13), date!(2026 - 12 - 25)]
-            .into_iter()
-            .collect()
+        [
+            date!(2026 - 02 - 17),
+            date!(2026 - 04 - 06),
+            date!(2026 - 04 - 09),
+            date!(2026 - 04 - 13),
+            date!(2026 - 12 - 25),
+        ]
+        .into_iter()
+        .collect()
     }
 
     #[test]
     fn seven_business_days_skip_weekends_and_holidays() {
         let none = BTreeSet::new();
         // Monday 2026-11-30 + 7 business days: Wednesday 2026-12-09.
-        assert_eq!(add_business_days(date!(2026 - 11 - 30), 7, &none), date!(2026 - 12 - 09));
+        assert_eq!(
+            add_business_days(date!(2026 - 11 - 30), 7, &none),
+            date!(2026 - 12 - 09)
+        );
         // A sale on Saturday counts from Monday.
-        assert_eq!(add_business_days(date!(2026 - 11 - 28), 1, &none), date!(2026 - 12 - 01));
+        assert_eq!(
+            add_business_days(date!(2026 - 11 - 28), 1, &none),
+            date!(2026 - 12 - 01)
+        );
         // Friday 2026-12-18 + 7: the 25th is Christmas, so Wednesday the 30th.
-        assert_eq!(add_business_days(date!(2026 - 12 - 18), 7, &kosovo_2026()), date!(2026 - 12 - 30));
+        assert_eq!(
+            add_business_days(date!(2026 - 12 - 18), 7, &kosovo_2026()),
+            date!(2026 - 12 - 30)
+        );
         // Easter week: Mon 6th and Thu 9th and Mon 13th are holidays.
-        assert_eq!(add_business_days(date!(2026 - 04 - 03), 3, &kosovo_2026()), date!(2026 - 04 - 10));
-        assert_eq!(add_business_days(date!(2026 - 02 - 17), 0, &kosovo_2026()), date!(2026 - 02 - 18));
+        assert_eq!(
+            add_business_days(date!(2026 - 04 - 03), 3, &kosovo_2026()),
+            date!(2026 - 04 - 10)
+        );
+        assert_eq!(
+            add_business_days(date!(2026 - 02 - 17), 0, &kosovo_2026()),
+            date!(2026 - 02 - 18)
+        );
     }
 
     proptest! {

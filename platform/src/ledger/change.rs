@@ -7,7 +7,10 @@ use super::LedgerError;
 #[derive(Debug, thiserror::Error)]
 pub enum ChangeError {
     #[error("{field}: {message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     /// A state that does not allow it (an adjustment already decided, one's own request).
     #[error("{0}")]
     NotAllowed(&'static str),
@@ -24,7 +27,10 @@ pub enum ChangeError {
 
 impl ChangeError {
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        ChangeError::Invalid { field, message: message.into() }
+        ChangeError::Invalid {
+            field,
+            message: message.into(),
+        }
     }
 }
 
@@ -34,11 +40,20 @@ pub fn hundredths(text: &str) -> Option<i64> {
     let text = text.trim();
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || whole.len() > 9 || fraction.len() > 2 || !digits(whole) || !digits(fraction) {
+    if whole.is_empty()
+        || whole.len() > 9
+        || fraction.len() > 2
+        || !digits(whole)
+        || !digits(fraction)
+    {
         return None;
     }
     let whole: i64 = whole.parse().ok()?;
-    let fraction: i64 = if fraction.is_empty() { 0 } else { format!("{fraction:0<2}").parse().ok()? };
+    let fraction: i64 = if fraction.is_empty() {
+        0
+    } else {
+        format!("{fraction:0<2}").parse().ok()?
+    };
     Some(whole * 100 + fraction)
 }
 

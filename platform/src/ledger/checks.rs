@@ -32,7 +32,9 @@ struct Drift {
 
 pub async fn verify_balances(platform: &Platform) -> Result<CheckReport, LedgerError> {
     let mut tx = platform.pool.begin().await?;
-    let accounts: i64 = sqlx::query_scalar("SELECT count(*) FROM ledger_accounts").fetch_one(&mut *tx).await?;
+    let accounts: i64 = sqlx::query_scalar("SELECT count(*) FROM ledger_accounts")
+        .fetch_one(&mut *tx)
+        .await?;
     let drifts: Vec<Drift> = sqlx::query_as(
         "SELECT a.id, a.kind, a.merchant_id, a.mode, a.currency::text AS currency, a.balance_minor AS kept,
                 coalesce(s.summed, 0)::bigint AS summed
@@ -44,7 +46,10 @@ pub async fn verify_balances(platform: &Platform) -> Result<CheckReport, LedgerE
     )
     .fetch_all(&mut *tx)
     .await?;
-    let mut report = CheckReport { accounts, ..CheckReport::default() };
+    let mut report = CheckReport {
+        accounts,
+        ..CheckReport::default()
+    };
     for drift in drifts {
         let opened = sqlx::query(
             "INSERT INTO reconciliation_exceptions (id, payment_id, merchant_id, mode, kind, platform_state, gateway_state,
@@ -66,7 +71,11 @@ pub async fn verify_balances(platform: &Platform) -> Result<CheckReport, LedgerE
             continue;
         }
         report.opened += 1;
-        tracing::error!(account = drift.id, kind = drift.kind.as_str(), "ledger balance differs from its lines");
+        tracing::error!(
+            account = drift.id,
+            kind = drift.kind.as_str(),
+            "ledger balance differs from its lines"
+        );
         let mut event = Event::new("ledger.balance_mismatch", Actor { kind: ActorKind::System, id: None }, Outcome::Failure)
             .target("ledger_account", drift.id.to_string())
             .detail(serde_json::json!({ "kept_minor": drift.kept, "summed_minor": drift.summed, "currency": drift.currency }));

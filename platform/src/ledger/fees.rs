@@ -45,11 +45,21 @@ pub fn split(gross_minor: i64, percent_bp: u32, fixed_minor: i64, vat_rate_bp: u
     let fee = share(gross, percent_bp) + fixed_minor.max(0);
     let vat = share(fee, vat_rate_bp);
     if fee + vat <= gross {
-        return Split { gross_minor: gross, fee_minor: fee, vat_minor: vat, net_minor: gross - fee - vat };
+        return Split {
+            gross_minor: gross,
+            fee_minor: fee,
+            vat_minor: vat,
+            net_minor: gross - fee - vat,
+        };
     }
     // The fee with its VAT would pass the gross: they take the gross, in the VAT's ratio.
     let fee = div_half_even(i128::from(gross) * 10_000, 10_000 + i128::from(vat_rate_bp)) as i64;
-    Split { gross_minor: gross, fee_minor: fee, vat_minor: gross - fee, net_minor: 0 }
+    Split {
+        gross_minor: gross,
+        fee_minor: fee,
+        vat_minor: gross - fee,
+        net_minor: 0,
+    }
 }
 
 /// A fee schedule as a payment finds it.
@@ -86,13 +96,23 @@ pub async fn in_effect(
 }
 
 /// What a paid payment was charged (`payment_fees`), if it was paid.
-pub async fn of_payment(conn: &mut PgConnection, payment_id: Uuid) -> Result<Option<Split>, sqlx::Error> {
+pub async fn of_payment(
+    conn: &mut PgConnection,
+    payment_id: Uuid,
+) -> Result<Option<Split>, sqlx::Error> {
     let row: Option<(i64, i64, i64, i64)> =
         sqlx::query_as("SELECT gross_minor, fee_minor, vat_minor, net_minor FROM payment_fees WHERE payment_id = $1")
             .bind(payment_id)
             .fetch_optional(conn)
             .await?;
-    Ok(row.map(|(gross_minor, fee_minor, vat_minor, net_minor)| Split { gross_minor, fee_minor, vat_minor, net_minor }))
+    Ok(
+        row.map(|(gross_minor, fee_minor, vat_minor, net_minor)| Split {
+            gross_minor,
+            fee_minor,
+            vat_minor,
+            net_minor,
+        }),
+    )
 }
 
 /// The default schedules (`merchant_id` `None`) or one merchant's overrides in `currency`:
@@ -140,12 +160,30 @@ pub async fn add_schedule(
 ) -> Result<Schedule, ChangeError> {
     let percent_bp = hundredths(&new.percent)
         .filter(|bp| *bp <= 10_000)
-        .ok_or_else(|| ChangeError::invalid("percent", "Enter a percentage from 0 to 100 with at most two decimals, like 2.90."))?;
+        .ok_or_else(|| {
+            ChangeError::invalid(
+                "percent",
+                "Enter a percentage from 0 to 100 with at most two decimals, like 2.90.",
+            )
+        })?;
     let fixed_minor = hundredths(&new.fixed_euro)
         .filter(|minor| *minor <= 100_000)
-        .ok_or_else(|| ChangeError::invalid("fixed", "Enter a fixed amount in euro from 0.00 to 1000.00, like 0.25."))?;
-    let day = Date::parse(new.effective_from.trim(), time::macros::format_description!("[year]-[month]-[day]"))
-        .map_err(|_| ChangeError::invalid("effective_from", "Enter the day it starts, like 2026-12-01."))?;
+        .ok_or_else(|| {
+            ChangeError::invalid(
+                "fixed",
+                "Enter a fixed amount in euro from 0.00 to 1000.00, like 0.25.",
+            )
+        })?;
+    let day = Date::parse(
+        new.effective_from.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| {
+        ChangeError::invalid(
+            "effective_from",
+            "Enter the day it starts, like 2026-12-01.",
+        )
+    })?;
     let mut tx = platform.pool.begin().await?;
     if day < super::today(&mut tx).await? {
         return Err(ChangeError::invalid(
@@ -154,10 +192,11 @@ pub async fn add_schedule(
         ));
     }
     if let Some(merchant_id) = merchant_id {
-        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM merchants WHERE id = $1)")
-            .bind(merchant_id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM merchants WHERE id = $1)")
+                .bind(merchant_id)
+                .fetch_one(&mut *tx)
+                .await?;
         if !exists {
             return Err(ChangeError::NotFound);
         }
@@ -183,18 +222,28 @@ pub async fn add_schedule(
         Ok(schedule) => schedule,
         // Midnight passed between the check and the insert.
         Err(error) if is_check_violation(&error) => {
-            return Err(ChangeError::invalid("effective_from", "A fee schedule starts today or later."));
+            return Err(ChangeError::invalid(
+                "effective_from",
+                "A fee schedule starts today or later.",
+            ));
         }
         Err(error) => return Err(error.into()),
     };
-    let mut event = Event::new("fee_schedule.create", Actor { kind: ActorKind::Staff, id: Some(staff_id) }, Outcome::Success)
-        .target("fee_schedule", id.to_string())
-        .detail(serde_json::json!({
-            "default": merchant_id.is_none(),
-            "percent_bp": percent_bp,
-            "fixed_minor": fixed_minor,
-            "effective_from": day.to_string(),
-        }));
+    let mut event = Event::new(
+        "fee_schedule.create",
+        Actor {
+            kind: ActorKind::Staff,
+            id: Some(staff_id),
+        },
+        Outcome::Success,
+    )
+    .target("fee_schedule", id.to_string())
+    .detail(serde_json::json!({
+        "default": merchant_id.is_none(),
+        "percent_bp": percent_bp,
+        "fixed_minor": fixed_minor,
+        "effective_from": day.to_string(),
+    }));
     if let Some(merchant_id) = merchant_id {
         event = event.merchant(merchant_id);
     }
@@ -223,7 +272,15 @@ mod tests {
     #[test]
     fn a_ten_euro_payment_at_the_default_schedule() {
         // 2.90 % of 10.00 is 0.29, plus 0.25 is 0.54; VAT 18 % of 0.54 is 0.0972, so 0.10.
-        assert_eq!(split(1_000, 290, 25, 1_800), Split { gross_minor: 1_000, fee_minor: 54, vat_minor: 10, net_minor: 936 });
+        assert_eq!(
+            split(1_000, 290, 25, 1_800),
+            Split {
+                gross_minor: 1_000,
+                fee_minor: 54,
+                vat_minor: 10,
+                net_minor: 936
+            }
+        );
     }
 
     #[test]
@@ -231,7 +288,15 @@ mod tests {
         let tiny = split(20, 290, 25, 1_800);
         assert_eq!(tiny.net_minor, 0);
         assert_eq!(tiny.fee_minor + tiny.vat_minor, 20);
-        assert_eq!(tiny, Split { gross_minor: 20, fee_minor: 17, vat_minor: 3, net_minor: 0 });
+        assert_eq!(
+            tiny,
+            Split {
+                gross_minor: 20,
+                fee_minor: 17,
+                vat_minor: 3,
+                net_minor: 0
+            }
+        );
     }
 
     proptest! {

@@ -10,7 +10,11 @@ use super::{AccountKind, Line};
 /// The merchant-side debit lines for taking `amount_minor` back for `payment_id`, with
 /// the payment's holds reduced to match (locked until the transaction ends). The caller
 /// adds the credit side and posts.
-pub async fn take(conn: &mut PgConnection, payment_id: Uuid, amount_minor: i64) -> Result<Vec<Line>, sqlx::Error> {
+pub async fn take(
+    conn: &mut PgConnection,
+    payment_id: Uuid,
+    amount_minor: i64,
+) -> Result<Vec<Line>, sqlx::Error> {
     let holds: Vec<(i64, String, i64)> = sqlx::query_as(
         "SELECT id, kind, remaining_minor FROM ledger_holds
          WHERE payment_id = $1 AND released_at IS NULL AND remaining_minor > 0
@@ -31,7 +35,11 @@ pub async fn take(conn: &mut PgConnection, payment_id: Uuid, amount_minor: i64) 
             .bind(take)
             .execute(&mut *conn)
             .await?;
-        let account = if kind == "reserve" { AccountKind::MerchantReserve } else { AccountKind::MerchantPending };
+        let account = if kind == "reserve" {
+            AccountKind::MerchantReserve
+        } else {
+            AccountKind::MerchantPending
+        };
         lines.push(Line::debit(account, take));
         left -= take;
     }

@@ -35,8 +35,14 @@ pub struct EntryRow {
 }
 
 /// The merchant's business name, the ledger view's heading; `None` for no such merchant.
-pub async fn merchant_name(conn: &mut PgConnection, merchant_id: Uuid) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT business_name FROM merchants WHERE id = $1").bind(merchant_id).fetch_optional(conn).await
+pub async fn merchant_name(
+    conn: &mut PgConnection,
+    merchant_id: Uuid,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT business_name FROM merchants WHERE id = $1")
+        .bind(merchant_id)
+        .fetch_optional(conn)
+        .await
 }
 
 /// A page of the merchant's entries in `mode`, newest first, older than entry `before`.
@@ -46,7 +52,14 @@ pub async fn merchant_entries(
     mode: Mode,
     before: Option<i64>,
 ) -> Result<Vec<EntryRow>, sqlx::Error> {
-    let heads: Vec<(i64, EntryKind, OffsetDateTime, String, Option<String>, Option<String>)> = sqlx::query_as(
+    let heads: Vec<(
+        i64,
+        EntryKind,
+        OffsetDateTime,
+        String,
+        Option<String>,
+        Option<String>,
+    )> = sqlx::query_as(
         "SELECT e.id, e.kind, e.posted_at, e.cause, p.order_id, e.memo
          FROM ledger_entries e LEFT JOIN payments p ON p.id = e.payment_id
          WHERE e.merchant_id = $1 AND e.mode = $2 AND ($3::bigint IS NULL OR e.id < $3)
@@ -70,9 +83,19 @@ pub async fn merchant_entries(
     Ok(heads
         .into_iter()
         .map(|(id, kind, posted_at, cause, order_id, memo)| {
-            let (mine, rest): (Vec<LineRow>, Vec<LineRow>) = std::mem::take(&mut lines).into_iter().partition(|l| l.entry_id == id);
+            let (mine, rest): (Vec<LineRow>, Vec<LineRow>) = std::mem::take(&mut lines)
+                .into_iter()
+                .partition(|l| l.entry_id == id);
             lines = rest;
-            EntryRow { id, kind, posted_at, cause, order_id, memo, lines: mine }
+            EntryRow {
+                id,
+                kind,
+                posted_at,
+                cause,
+                order_id,
+                memo,
+                lines: mine,
+            }
         })
         .collect())
 }
@@ -93,7 +116,10 @@ pub struct MonthRow {
 }
 
 /// The platform's accounts over the last `months` months, newest first.
-pub async fn platform_months(conn: &mut PgConnection, months: i32) -> Result<Vec<MonthRow>, sqlx::Error> {
+pub async fn platform_months(
+    conn: &mut PgConnection,
+    months: i32,
+) -> Result<Vec<MonthRow>, sqlx::Error> {
     let rows: Vec<MonthRow> = sqlx::query_as(
         "SELECT date_trunc('month', e.posted_at AT TIME ZONE 'Europe/Belgrade')::date AS month, a.mode,
                 a.kind AS account, a.currency::text AS currency, sum(l.amount_minor)::bigint AS movement_minor,
@@ -132,7 +158,11 @@ pub struct StatementRow {
 }
 
 /// Every entry on the merchant's accounts in `mode`, oldest first.
-pub async fn merchant_statement(conn: &mut PgConnection, merchant_id: Uuid, mode: Mode) -> Result<Vec<StatementRow>, sqlx::Error> {
+pub async fn merchant_statement(
+    conn: &mut PgConnection,
+    merchant_id: Uuid,
+    mode: Mode,
+) -> Result<Vec<StatementRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT e.posted_at, e.kind,
                 coalesce(f.gross_minor, -sum(l.amount_minor))::bigint AS gross_minor,
@@ -166,7 +196,9 @@ pub fn statement_csv(rows: &[StatementRow]) -> String {
         Cell::Text("reference"),
     ]);
     for row in rows {
-        let date = row.posted_at.format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]Z"));
+        let date = row.posted_at.format(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute]:[second]Z"
+        ));
         let date = date.unwrap_or_default();
         out.push_str(&crate::csv::row(&[
             Cell::Text(&date),

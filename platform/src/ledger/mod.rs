@@ -18,8 +18,8 @@
 pub mod adjustments;
 pub mod balances;
 pub mod calendar;
-pub mod checks;
 pub mod change;
+pub mod checks;
 pub mod fees;
 pub mod holds;
 pub mod journal;
@@ -69,13 +69,20 @@ impl AccountKind {
         self.is_merchant()
             || matches!(
                 self,
-                AccountKind::FeeRevenue | AccountKind::VatPayable | AccountKind::BuyerReturns | AccountKind::PayoutsInTransit
+                AccountKind::FeeRevenue
+                    | AccountKind::VatPayable
+                    | AccountKind::BuyerReturns
+                    | AccountKind::PayoutsInTransit
             )
     }
 
     /// The balance as people read it, from the stored debits-minus-credits.
     pub fn reading(self, stored_minor: i64) -> i64 {
-        if self.credit_normal() { -stored_minor } else { stored_minor }
+        if self.credit_normal() {
+            -stored_minor
+        } else {
+            stored_minor
+        }
     }
 
     /// Accounts whose reading may fall below zero: a merchant's available balance after
@@ -84,7 +91,10 @@ impl AccountKind {
     /// account (the books see money leave it for payouts, not the acquirer's settlements
     /// that fill it).
     pub fn may_go_negative(self) -> bool {
-        matches!(self, AccountKind::MerchantAvailable | AccountKind::GatewayClearing | AccountKind::PayoutBank)
+        matches!(
+            self,
+            AccountKind::MerchantAvailable | AccountKind::GatewayClearing | AccountKind::PayoutBank
+        )
     }
 
     pub fn as_str(self) -> &'static str {
@@ -153,11 +163,17 @@ pub struct Line {
 
 impl Line {
     pub fn debit(account: AccountKind, amount_minor: i64) -> Line {
-        Line { account, amount_minor }
+        Line {
+            account,
+            amount_minor,
+        }
     }
 
     pub fn credit(account: AccountKind, amount_minor: i64) -> Line {
-        Line { account, amount_minor: -amount_minor }
+        Line {
+            account,
+            amount_minor: -amount_minor,
+        }
     }
 }
 
@@ -199,7 +215,11 @@ pub async fn account_id(
     mode: Mode,
     currency: &str,
 ) -> Result<i64, sqlx::Error> {
-    let merchant_id = if kind.is_merchant() { merchant_id } else { None };
+    let merchant_id = if kind.is_merchant() {
+        merchant_id
+    } else {
+        None
+    };
     // Two statements rather than `IS NOT DISTINCT FROM $2`, which no index serves: every
     // posting looks accounts up, and the table is updated with every line.
     let find = || {
@@ -210,7 +230,11 @@ pub async fn account_id(
                  WHERE kind = $1 AND merchant_id IS NULL AND $2::uuid IS NULL AND mode = $3 AND currency = $4"
             }
         };
-        sqlx::query_scalar(sql).bind(kind).bind(merchant_id).bind(mode).bind(currency)
+        sqlx::query_scalar(sql)
+            .bind(kind)
+            .bind(merchant_id)
+            .bind(mode)
+            .bind(currency)
     };
     if let Some(id) = find().fetch_optional(&mut *conn).await? {
         return Ok(id);
@@ -231,7 +255,10 @@ pub async fn account_id(
 /// Posts `entry` in `conn`'s transaction and returns its id, or `None` when its cause was
 /// posted before (a retry). Zero lines are dropped; the rest are written in account order,
 /// so two postings that share accounts lock them in the same order and cannot deadlock.
-pub async fn post(conn: &mut PgConnection, entry: &NewEntry<'_>) -> Result<Option<i64>, LedgerError> {
+pub async fn post(
+    conn: &mut PgConnection,
+    entry: &NewEntry<'_>,
+) -> Result<Option<i64>, LedgerError> {
     let sum: i64 = entry.lines.iter().map(|l| l.amount_minor).sum();
     if sum != 0 {
         return Err(LedgerError::Unbalanced(sum));
@@ -270,7 +297,16 @@ pub async fn post(conn: &mut PgConnection, entry: &NewEntry<'_>) -> Result<Optio
     for line in entry.lines.iter().filter(|l| l.amount_minor != 0) {
         let account = match known.iter().find(|(kind, _)| *kind == line.account) {
             Some((_, account)) => *account,
-            None => account_id(conn, line.account, entry.merchant_id, entry.mode, entry.currency).await?,
+            None => {
+                account_id(
+                    conn,
+                    line.account,
+                    entry.merchant_id,
+                    entry.mode,
+                    entry.currency,
+                )
+                .await?
+            }
         };
         lines.push((account, line.amount_minor));
     }
@@ -312,5 +348,7 @@ pub async fn lock_balance(
 
 /// Today in Kosovo (Europe/Belgrade), where business days and release dates are counted.
 pub async fn today(conn: &mut PgConnection) -> Result<time::Date, sqlx::Error> {
-    sqlx::query_scalar("SELECT (now() AT TIME ZONE 'Europe/Belgrade')::date").fetch_one(conn).await
+    sqlx::query_scalar("SELECT (now() AT TIME ZONE 'Europe/Belgrade')::date")
+        .fetch_one(conn)
+        .await
 }

@@ -41,7 +41,11 @@ pub async fn release_due(platform: &Platform) -> Result<u64, LedgerError> {
             return Ok(released);
         }
         for hold in &due {
-            let from = if hold.kind == "reserve" { AccountKind::MerchantReserve } else { AccountKind::MerchantPending };
+            let from = if hold.kind == "reserve" {
+                AccountKind::MerchantReserve
+            } else {
+                AccountKind::MerchantPending
+            };
             let entry = NewEntry {
                 kind: EntryKind::Release,
                 mode: hold.mode,
@@ -59,10 +63,12 @@ pub async fn release_due(platform: &Platform) -> Result<u64, LedgerError> {
             if hold.remaining_minor > 0 {
                 super::post(&mut tx, &entry).await?;
             }
-            sqlx::query("UPDATE ledger_holds SET released_at = now(), remaining_minor = 0 WHERE id = $1")
-                .bind(hold.id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE ledger_holds SET released_at = now(), remaining_minor = 0 WHERE id = $1",
+            )
+            .bind(hold.id)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         released += due.len() as u64;

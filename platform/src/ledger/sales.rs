@@ -73,11 +73,19 @@ async fn books(conn: &mut PgConnection, payment_id: Uuid) -> Result<Books, sqlx:
         Some(EntryKind::DuplicateCapture) => Some(Kept::Duplicate),
         _ => None,
     };
-    Ok(Books { kept, entries, clearing_minor })
+    Ok(Books {
+        kept,
+        entries,
+        clearing_minor,
+    })
 }
 
 /// Brings the books in line with the payment `payment_id` (locked by the caller).
-pub async fn follow(conn: &mut PgConnection, platform: &Platform, payment_id: Uuid) -> Result<(), LedgerError> {
+pub async fn follow(
+    conn: &mut PgConnection,
+    platform: &Platform,
+    payment_id: Uuid,
+) -> Result<(), LedgerError> {
     let payment: Payment = sqlx::query_as(
         "SELECT merchant_id, mode, status, amount_minor, currency::text AS currency, refunded_minor, paid_at
          FROM payments WHERE id = $1",
@@ -91,10 +99,17 @@ pub async fn follow(conn: &mut PgConnection, platform: &Platform, payment_id: Uu
         _ => None,
     };
     let mut books = books(conn, payment_id).await?;
-    let posting = Posting { payment_id, payment: &payment };
+    let posting = Posting {
+        payment_id,
+        payment: &payment,
+    };
     if books.kept.is_some() && books.kept != target {
         posting.reverse(conn, books.entries).await?;
-        books = Books { kept: None, entries: books.entries + 1, clearing_minor: 0 };
+        books = Books {
+            kept: None,
+            entries: books.entries + 1,
+            clearing_minor: 0,
+        };
     }
     let Some(kept) = target else { return Ok(()) };
     if books.kept.is_none() {
@@ -102,13 +117,21 @@ pub async fn follow(conn: &mut PgConnection, platform: &Platform, payment_id: Uu
             Kept::Sale => posting.sale(conn, platform, books.entries).await?,
             Kept::Duplicate => posting.duplicate(conn, books.entries).await?,
         }
-        books = Books { kept: Some(kept), entries: books.entries + 1, clearing_minor: payment.amount_minor };
+        books = Books {
+            kept: Some(kept),
+            entries: books.entries + 1,
+            clearing_minor: payment.amount_minor,
+        };
     }
     let owed = payment.amount_minor - payment.refunded_minor;
     match books.clearing_minor - owed {
         0 => {}
         more if more > 0 => posting.refund(conn, kept, more, books.entries).await?,
-        less => posting.refund_undone(conn, kept, -less, books.entries).await?,
+        less => {
+            posting
+                .refund_undone(conn, kept, -less, books.entries)
+                .await?
+        }
     }
     Ok(())
 }
@@ -141,16 +164,31 @@ impl Posting<'_> {
 
     /// The fee split this payment pays: the one recorded at its first capture, else the
     /// schedule in effect when it was paid.
-    async fn split(&self, conn: &mut PgConnection, platform: &Platform) -> Result<fees::Split, LedgerError> {
+    async fn split(
+        &self,
+        conn: &mut PgConnection,
+        platform: &Platform,
+    ) -> Result<fees::Split, LedgerError> {
         let recorded: Option<(i64, i64, i64, i64)> =
             sqlx::query_as("SELECT gross_minor, fee_minor, vat_minor, net_minor FROM payment_fees WHERE payment_id = $1")
                 .bind(self.payment_id)
                 .fetch_optional(&mut *conn)
                 .await?;
         if let Some((gross_minor, fee_minor, vat_minor, net_minor)) = recorded {
-            return Ok(fees::Split { gross_minor, fee_minor, vat_minor, net_minor });
+            return Ok(fees::Split {
+                gross_minor,
+                fee_minor,
+                vat_minor,
+                net_minor,
+            });
         }
-        let schedule = fees::in_effect(conn, self.payment.merchant_id, &self.payment.currency, self.paid_at()).await?;
+        let schedule = fees::in_effect(
+            conn,
+            self.payment.merchant_id,
+            &self.payment.currency,
+            self.paid_at(),
+        )
+        .await?;
         let vat_rate_bp = platform.config.settings.ledger.vat_rate_bp;
         let split = fees::split(
             self.payment.amount_minor,
@@ -175,12 +213,20 @@ impl Posting<'_> {
         Ok(split)
     }
 
-    async fn sale(&self, conn: &mut PgConnection, platform: &Platform, seq: i64) -> Result<(), LedgerError> {
+    async fn sale(
+        &self,
+        conn: &mut PgConnection,
+        platform: &Platform,
+        seq: i64,
+    ) -> Result<(), LedgerError> {
         use AccountKind::*;
         let split = self.split(conn, platform).await?;
         let terms = settlement::of_merchant(conn, self.payment.merchant_id).await?;
         let reserve = if terms.reserve_days > 0 {
-            fees::share(split.net_minor, u32::try_from(terms.reserve_bp).unwrap_or(0))
+            fees::share(
+                split.net_minor,
+                u32::try_from(terms.reserve_bp).unwrap_or(0),
+            )
         } else {
             0
         };
@@ -194,14 +240,22 @@ impl Posting<'_> {
         ];
         super::post(conn, &self.entry(EntryKind::PaymentPaid, seq, lines)).await?;
 
-        let paid_on: time::Date = sqlx::query_scalar("SELECT ($1 AT TIME ZONE 'Europe/Belgrade')::date")
-            .bind(self.paid_at())
-            .fetch_one(&mut *conn)
-            .await?;
+        let paid_on: time::Date =
+            sqlx::query_scalar("SELECT ($1 AT TIME ZONE 'Europe/Belgrade')::date")
+                .bind(self.paid_at())
+                .fetch_one(&mut *conn)
+                .await?;
         let holidays = calendar::holidays_from(conn, paid_on).await?;
-        let release_on = calendar::add_business_days(paid_on, u32::try_from(terms.delay_days).unwrap_or(0), &holidays);
+        let release_on = calendar::add_business_days(
+            paid_on,
+            u32::try_from(terms.delay_days).unwrap_or(0),
+            &holidays,
+        );
         let reserve_until = paid_on + time::Duration::days(i64::from(terms.reserve_days));
-        for (kind, amount, on) in [("pending", pending, release_on), ("reserve", reserve, reserve_until)] {
+        for (kind, amount, on) in [
+            ("pending", pending, release_on),
+            ("reserve", reserve, reserve_until),
+        ] {
             if amount > 0 {
                 sqlx::query(
                     "INSERT INTO ledger_holds (merchant_id, mode, currency, payment_id, kind, amount_minor, remaining_minor, release_on)
@@ -223,16 +277,28 @@ impl Posting<'_> {
 
     async fn duplicate(&self, conn: &mut PgConnection, seq: i64) -> Result<(), LedgerError> {
         let gross = self.payment.amount_minor;
-        let lines = vec![Line::debit(AccountKind::GatewayClearing, gross), Line::credit(AccountKind::BuyerReturns, gross)];
+        let lines = vec![
+            Line::debit(AccountKind::GatewayClearing, gross),
+            Line::credit(AccountKind::BuyerReturns, gross),
+        ];
         super::post(conn, &self.entry(EntryKind::DuplicateCapture, seq, lines)).await?;
         Ok(())
     }
 
     /// `amount` more went back to the buyer.
-    async fn refund(&self, conn: &mut PgConnection, kept: Kept, amount: i64, seq: i64) -> Result<(), LedgerError> {
+    async fn refund(
+        &self,
+        conn: &mut PgConnection,
+        kept: Kept,
+        amount: i64,
+        seq: i64,
+    ) -> Result<(), LedgerError> {
         use AccountKind::*;
         if kept == Kept::Duplicate {
-            let lines = vec![Line::debit(BuyerReturns, amount), Line::credit(GatewayClearing, amount)];
+            let lines = vec![
+                Line::debit(BuyerReturns, amount),
+                Line::credit(GatewayClearing, amount),
+            ];
             super::post(conn, &self.entry(EntryKind::DuplicateReturn, seq, lines)).await?;
             return Ok(());
         }
@@ -244,9 +310,22 @@ impl Posting<'_> {
 
     /// Staff accepted the gateway's account, which has `amount` less refunded than the
     /// books: it comes back to the merchant's available balance (or the buyer's return).
-    async fn refund_undone(&self, conn: &mut PgConnection, kept: Kept, amount: i64, seq: i64) -> Result<(), LedgerError> {
-        let to = if kept == Kept::Duplicate { AccountKind::BuyerReturns } else { AccountKind::MerchantAvailable };
-        let lines = vec![Line::debit(AccountKind::GatewayClearing, amount), Line::credit(to, amount)];
+    async fn refund_undone(
+        &self,
+        conn: &mut PgConnection,
+        kept: Kept,
+        amount: i64,
+        seq: i64,
+    ) -> Result<(), LedgerError> {
+        let to = if kept == Kept::Duplicate {
+            AccountKind::BuyerReturns
+        } else {
+            AccountKind::MerchantAvailable
+        };
+        let lines = vec![
+            Line::debit(AccountKind::GatewayClearing, amount),
+            Line::credit(to, amount),
+        ];
         let mut entry = self.entry(EntryKind::PaymentRefund, seq, lines);
         entry.memo = Some("The gateway's account shows less refunded than recorded.");
         super::post(conn, &entry).await?;
@@ -264,7 +343,13 @@ impl Posting<'_> {
         .bind(self.payment_id)
         .fetch_all(&mut *conn)
         .await?;
-        let lines: Vec<Line> = sums.into_iter().map(|(account, sum)| Line { account, amount_minor: -sum }).collect();
+        let lines: Vec<Line> = sums
+            .into_iter()
+            .map(|(account, sum)| Line {
+                account,
+                amount_minor: -sum,
+            })
+            .collect();
         // Lines that already net to nothing (refunded in full) need no reversal.
         if lines.is_empty() {
             return Ok(());

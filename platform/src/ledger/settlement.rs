@@ -35,7 +35,10 @@ impl Default for Settlement {
     }
 }
 
-pub async fn of_merchant(conn: &mut PgConnection, merchant_id: Uuid) -> Result<Settlement, sqlx::Error> {
+pub async fn of_merchant(
+    conn: &mut PgConnection,
+    merchant_id: Uuid,
+) -> Result<Settlement, sqlx::Error> {
     let row = sqlx::query_as(
         "SELECT delay_days, reserve_bp, reserve_days, payout_schedule, payout_weekday, payout_month_day,
                 payout_minimum_minor
@@ -75,12 +78,20 @@ pub async fn set_terms(
         .parse()
         .ok()
         .filter(|days| (0..=60).contains(days))
-        .ok_or_else(|| ChangeError::invalid("delay_days", "Enter a whole number of business days from 0 to 60."))?;
+        .ok_or_else(|| {
+            ChangeError::invalid(
+                "delay_days",
+                "Enter a whole number of business days from 0 to 60.",
+            )
+        })?;
     let reserve_bp = match new.reserve_percent.trim() {
         "" => 0,
-        text => hundredths(text)
-            .filter(|bp| *bp <= 5_000)
-            .ok_or_else(|| ChangeError::invalid("reserve_percent", "Enter a reserve from 0 to 50 percent, like 10 or 7.5."))?,
+        text => hundredths(text).filter(|bp| *bp <= 5_000).ok_or_else(|| {
+            ChangeError::invalid(
+                "reserve_percent",
+                "Enter a reserve from 0 to 50 percent, like 10 or 7.5.",
+            )
+        })?,
     };
     let reserve_days: i16 = match new.reserve_days.trim() {
         "" => 0,
@@ -88,10 +99,18 @@ pub async fn set_terms(
             .parse()
             .ok()
             .filter(|days| (0..=365).contains(days))
-            .ok_or_else(|| ChangeError::invalid("reserve_days", "Enter a whole number of days from 0 to 365."))?,
+            .ok_or_else(|| {
+                ChangeError::invalid(
+                    "reserve_days",
+                    "Enter a whole number of days from 0 to 365.",
+                )
+            })?,
     };
     if reserve_bp > 0 && reserve_days == 0 {
-        return Err(ChangeError::invalid("reserve_days", "A reserve needs the number of days it is held."));
+        return Err(ChangeError::invalid(
+            "reserve_days",
+            "A reserve needs the number of days it is held.",
+        ));
     }
     let mut tx = platform.pool.begin().await?;
     let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM merchants WHERE id = $1)")

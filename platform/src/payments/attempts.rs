@@ -8,7 +8,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::transition::{self, Change, NewAttempt, Source};
-use super::{Mode, PaymentError, SessionStatus, buyer_email, ensure_mode_allowed, gateways, links, money, risk, sessions};
+use super::{
+    Mode, PaymentError, SessionStatus, buyer_email, ensure_mode_allowed, gateways, links, money,
+    risk, sessions,
+};
 use crate::Platform;
 use crate::audit::{Actor, ActorKind, RequestFacts};
 
@@ -29,33 +32,51 @@ pub struct Started {
 /// gateway's limit), fresh for every attempt and too long to guess, since the buyer's
 /// result and receipt pages are addressed by it.
 fn new_order_id() -> String {
-    let body: String = rand::thread_rng().sample_iter(&Alphanumeric).take(18).map(char::from).collect();
+    let body: String = rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(18)
+        .map(char::from)
+        .collect();
     format!("SX{body}")
 }
 
 /// Starts an attempt for the checkout session or payment link with public `token`.
-pub async fn start(platform: &Platform, token: &str, email: &str, facts: &RequestFacts) -> Result<Started, PaymentError> {
+pub async fn start(
+    platform: &Platform,
+    token: &str,
+    email: &str,
+    facts: &RequestFacts,
+) -> Result<Started, PaymentError> {
     let email = buyer_email("email", email)?;
-    let buyer = Actor { kind: ActorKind::Anonymous, id: None };
+    let buyer = Actor {
+        kind: ActorKind::Anonymous,
+        id: None,
+    };
     let mut tx = platform.pool.begin().await?;
     let session_token = if token.starts_with("pl_") {
-        let (merchant_id, link) = links::by_token(&mut tx, token).await?.ok_or(PaymentError::NotFound)?;
+        let (merchant_id, link) = links::by_token(&mut tx, token)
+            .await?
+            .ok_or(PaymentError::NotFound)?;
         sessions::open_from_link(&mut tx, merchant_id, &link, &email, facts).await?
     } else {
         token.to_owned()
     };
-    let row: Option<(Uuid, Uuid, Mode, SessionStatus, OffsetDateTime, i64, String)> = sqlx::query_as(
-        "SELECT id, merchant_id, mode, status, expires_at, amount_minor, currency::text
+    let row: Option<(Uuid, Uuid, Mode, SessionStatus, OffsetDateTime, i64, String)> =
+        sqlx::query_as(
+            "SELECT id, merchant_id, mode, status, expires_at, amount_minor, currency::text
          FROM checkout_sessions WHERE token = $1 FOR UPDATE",
-    )
-    .bind(&session_token)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let (session_id, merchant_id, mode, status, expires_at, amount_minor, currency) = row.ok_or(PaymentError::NotFound)?;
+        )
+        .bind(&session_token)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let (session_id, merchant_id, mode, status, expires_at, amount_minor, currency) =
+        row.ok_or(PaymentError::NotFound)?;
     match status {
         SessionStatus::Paid => return Err(PaymentError::SessionPaid),
         SessionStatus::Expired => return Err(PaymentError::SessionExpired),
-        SessionStatus::Open if expires_at <= OffsetDateTime::now_utc() => return Err(PaymentError::SessionExpired),
+        SessionStatus::Open if expires_at <= OffsetDateTime::now_utc() => {
+            return Err(PaymentError::SessionExpired);
+        }
         SessionStatus::Open => {}
     }
     ensure_mode_allowed(&mut tx, merchant_id, mode).await?;
@@ -106,9 +127,22 @@ pub async fn start(platform: &Platform, token: &str, email: &str, facts: &Reques
     };
     let payment_id = transition::create(&mut tx, &new_attempt, buyer, facts).await?;
     risk::record(&mut tx, &attempt, &assessment, Some(payment_id), facts).await?;
-    transition::apply(&mut tx, platform, &order_id, Change::Send, Source::Buyer, buyer, facts).await?;
+    transition::apply(
+        &mut tx,
+        platform,
+        &order_id,
+        Change::Send,
+        Source::Buyer,
+        buyer,
+        facts,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(Started { order_id, session_token, form })
+    Ok(Started {
+        order_id,
+        session_token,
+        form,
+    })
 }
 
 /// What the buyer's result page shows for one attempt.
@@ -131,8 +165,20 @@ pub struct Outcome {
 
 /// The attempt with gateway order id `order_id`, for its buyer.
 pub async fn outcome(pool: &sqlx::PgPool, order_id: &str) -> Result<Option<Outcome>, PaymentError> {
-    type Row =
-        (super::Status, String, i64, String, Option<String>, Option<String>, Mode, String, bool, Option<String>, Option<String>, bool);
+    type Row = (
+        super::Status,
+        String,
+        i64,
+        String,
+        Option<String>,
+        Option<String>,
+        Mode,
+        String,
+        bool,
+        Option<String>,
+        Option<String>,
+        bool,
+    );
     let row: Option<Row> = sqlx::query_as(
         "SELECT p.status, m.business_name, p.amount_minor, p.currency::text, p.buyer_email, p.decline_reason, p.mode,
                 s.token, s.status = 'open' AND s.expires_at > now(), s.success_url, s.cancel_url,

@@ -40,18 +40,30 @@ impl Surplus {
     /// What the buyer and the merchant read on the payment: why the charge is not kept.
     pub fn phrase(self) -> &'static str {
         match self {
-            Surplus::CheckoutPaid => "This order was already paid, so this second charge was not kept.",
-            Surplus::CheckoutClosed => "This charge arrived after the checkout had closed, so it was not kept.",
-            Surplus::LinkSoldOut => "The last of these was sold before this payment went through, so this charge was not kept.",
+            Surplus::CheckoutPaid => {
+                "This order was already paid, so this second charge was not kept."
+            }
+            Surplus::CheckoutClosed => {
+                "This charge arrived after the checkout had closed, so it was not kept."
+            }
+            Surplus::LinkSoldOut => {
+                "The last of these was sold before this payment went through, so this charge was not kept."
+            }
         }
     }
 
     /// The reason on the refund that returns it.
     fn reason(self) -> &'static str {
         match self {
-            Surplus::CheckoutPaid => "A second charge for a checkout that was already paid: returned to the buyer automatically.",
-            Surplus::CheckoutClosed => "A charge that arrived after the checkout had closed: returned to the buyer automatically.",
-            Surplus::LinkSoldOut => "A charge past the payment link's limit of payments: returned to the buyer automatically.",
+            Surplus::CheckoutPaid => {
+                "A second charge for a checkout that was already paid: returned to the buyer automatically."
+            }
+            Surplus::CheckoutClosed => {
+                "A charge that arrived after the checkout had closed: returned to the buyer automatically."
+            }
+            Surplus::LinkSoldOut => {
+                "A charge past the payment link's limit of payments: returned to the buyer automatically."
+            }
         }
     }
 }
@@ -142,15 +154,26 @@ pub(crate) async fn follow_up(
     let amount = receipts::format_amount(captured.amount_minor, captured.currency);
     let ours = match (ending, late) {
         (Ending::Paid, false) => return Ok(()),
-        (Ending::Paid, true) => format!("{}, then charged {amount}: kept as the checkout's payment", captured.from.as_str()),
+        (Ending::Paid, true) => format!(
+            "{}, then charged {amount}: kept as the checkout's payment",
+            captured.from.as_str()
+        ),
         (Ending::Duplicate(surplus), _) => {
-            refunds::queue_whole(conn, platform, captured.payment_id, surplus.reason(), facts).await?;
+            refunds::queue_whole(conn, platform, captured.payment_id, surplus.reason(), facts)
+                .await?;
             match surplus {
-                Surplus::CheckoutPaid => format!("a second charge of {amount} for a paid checkout: being returned"),
-                Surplus::CheckoutClosed => {
-                    format!("{}, then charged {amount} after the checkout closed: being returned", captured.from.as_str())
+                Surplus::CheckoutPaid => {
+                    format!("a second charge of {amount} for a paid checkout: being returned")
                 }
-                Surplus::LinkSoldOut => format!("a charge of {amount} past the link's limit: being returned"),
+                Surplus::CheckoutClosed => {
+                    format!(
+                        "{}, then charged {amount} after the checkout closed: being returned",
+                        captured.from.as_str()
+                    )
+                }
+                Surplus::LinkSoldOut => {
+                    format!("a charge of {amount} past the link's limit: being returned")
+                }
             }
         }
     };
@@ -170,7 +193,10 @@ pub(crate) async fn follow_up(
 
 /// Closes a duplicate's exception once all of its money is back with the buyer. A late
 /// capture's stays open for staff.
-pub(crate) async fn close_when_returned(conn: &mut PgConnection, payment_id: Uuid) -> Result<(), PaymentError> {
+pub(crate) async fn close_when_returned(
+    conn: &mut PgConnection,
+    payment_id: Uuid,
+) -> Result<(), PaymentError> {
     let closed: Option<(Uuid, String)> = sqlx::query_as(
         "UPDATE reconciliation_exceptions e
          SET resolved_at = now(), resolution = 'returned', note = 'Returned to the buyer in full by the platform.'
@@ -183,9 +209,16 @@ pub(crate) async fn close_when_returned(conn: &mut PgConnection, payment_id: Uui
     .fetch_optional(&mut *conn)
     .await?;
     if let Some((merchant_id, order_id)) = closed {
-        let event = Event::new("reconciliation.returned", Actor { kind: ActorKind::System, id: None }, Outcome::Success)
-            .merchant(merchant_id)
-            .target("payment", order_id);
+        let event = Event::new(
+            "reconciliation.returned",
+            Actor {
+                kind: ActorKind::System,
+                id: None,
+            },
+            Outcome::Success,
+        )
+        .merchant(merchant_id)
+        .target("payment", order_id);
         audit::record(conn, &event, &RequestFacts::default()).await?;
     }
     Ok(())

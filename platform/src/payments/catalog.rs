@@ -30,10 +30,15 @@ pub struct NewProduct {
     pub price: String,
 }
 
-const COLUMNS: &str = "id, mode, name, description, price_minor, currency::text AS currency, archived_at, created_at";
+const COLUMNS: &str =
+    "id, mode, name, description, price_minor, currency::text AS currency, archived_at, created_at";
 
 /// The merchant's products in `mode`, active first, newest first.
-pub async fn list(pool: &PgPool, scope: &MerchantScope, mode: Mode) -> Result<Vec<Product>, sqlx::Error> {
+pub async fn list(
+    pool: &PgPool,
+    scope: &MerchantScope,
+    mode: Mode,
+) -> Result<Vec<Product>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM products WHERE merchant_id = $1 AND mode = $2
          ORDER BY archived_at IS NOT NULL, created_at DESC"
@@ -78,6 +83,11 @@ pub async fn create(
 }
 
 /// Archives one of the merchant's own products; another merchant's id is not found.
-pub async fn archive(pool: &PgPool, scope: &MerchantScope, id: Uuid, facts: &RequestFacts) -> Result<(), PaymentError> {
+pub async fn archive(
+    pool: &PgPool,
+    scope: &MerchantScope,
+    id: Uuid,
+    facts: &RequestFacts,
+) -> Result<(), PaymentError> {
     super::archive(pool, scope, super::Archivable::Product, id, facts).await
 }

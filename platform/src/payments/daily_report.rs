@@ -62,10 +62,24 @@ pub async fn of_day(pool: &sqlx::PgPool, day: Date) -> Result<Vec<DailyLine>, sq
 
 /// The daily report as CSV, amounts in major units as the receipt prints them.
 pub fn csv(day: Date, lines: &[DailyLine]) -> String {
-    let mut out = crate::csv::line(&[
-        "day", "merchant", "mode", "currency", "payments", "payments_amount", "refunds", "refunds_amount", "matched", "mismatched",
-        "duplicates", "duplicates_amount", "duplicates_returned",
-    ].map(String::from));
+    let mut out = crate::csv::line(
+        &[
+            "day",
+            "merchant",
+            "mode",
+            "currency",
+            "payments",
+            "payments_amount",
+            "refunds",
+            "refunds_amount",
+            "matched",
+            "mismatched",
+            "duplicates",
+            "duplicates_amount",
+            "duplicates_returned",
+        ]
+        .map(String::from),
+    );
     for line in lines {
         let amount = |minor| receipts::format_amount(minor, &line.currency);
         out.push_str(&crate::csv::line(&[

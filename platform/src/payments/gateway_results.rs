@@ -9,15 +9,18 @@
 use std::time::Duration;
 
 use payten::api::OrderStatus;
-use payten::{GatewayReturn, PaymentGateway as _, MdStatus, ProcReturnCode, ReceivedFields, ResponseStatus, ReturnError};
+use payten::{
+    GatewayReturn, MdStatus, PaymentGateway as _, ProcReturnCode, ReceivedFields, ResponseStatus,
+    ReturnError,
+};
 use uuid::Uuid;
 
 use super::refusals::{self, Counted};
 use super::transition::{self, CardFacts, Change, Source};
 use super::{Mode, PaymentError, Status, gateways};
 use crate::Platform;
-use crate::gateway_accounts::GatewayAccount;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
+use crate::gateway_accounts::GatewayAccount;
 
 /// How the answer arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,10 +66,14 @@ impl Rejection {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Handled {
     /// Verified and applied (or recorded as a repeat) to the payment with this order id.
-    Applied { order_id: String },
+    Applied {
+        order_id: String,
+    },
     Rejected(Rejection),
     /// Refused, and the client address is past its limit of refused answers: answer 429.
-    Throttled { retry_after: Duration },
+    Throttled {
+        retry_after: Duration,
+    },
 }
 
 /// Plain-language words for a buyer and a merchant, chosen from the gateway's codes.
@@ -75,12 +82,18 @@ pub fn decline_reason(ret: &GatewayReturn) -> &'static str {
         return "The payment service had a problem and took no money. Please try again later.";
     }
     match (&ret.proc_return_code, &ret.md_status) {
-        (None, _) | (_, Some(MdStatus::Failed)) => "The card's 3-D Secure check did not succeed. No money was taken.",
+        (None, _) | (_, Some(MdStatus::Failed)) => {
+            "The card's 3-D Secure check did not succeed. No money was taken."
+        }
         (Some(ProcReturnCode::InsufficientFunds), _) => "The card has insufficient funds.",
         (Some(ProcReturnCode::ExpiredCard), _) => "The card has expired.",
         (Some(ProcReturnCode::NotPermitted), _) => "The card may not be used for this purchase.",
-        (Some(ProcReturnCode::RestrictedCard), _) => "The card is restricted. Please contact your bank.",
-        (Some(ProcReturnCode::InvalidTransaction), _) => "The card's bank refused this transaction as invalid.",
+        (Some(ProcReturnCode::RestrictedCard), _) => {
+            "The card is restricted. Please contact your bank."
+        }
+        (Some(ProcReturnCode::InvalidTransaction), _) => {
+            "The card's bank refused this transaction as invalid."
+        }
         (Some(ProcReturnCode::GatewayError), _) => {
             "The payment service had a problem and took no money. Please try again later."
         }
@@ -91,8 +104,13 @@ pub fn decline_reason(ret: &GatewayReturn) -> &'static str {
 fn card_facts(ret: &GatewayReturn) -> CardFacts {
     // The 3-D Secure result is kept only in the shapes the schema allows (one digit, two
     // digits); anything else is dropped rather than failing the payment.
-    let digits = |value: &str, n: usize| value.len() == n && value.bytes().all(|b| b.is_ascii_digit());
-    let md_status = ret.md_status.as_ref().map(MdStatus::code).filter(|code| digits(code, 1));
+    let digits =
+        |value: &str, n: usize| value.len() == n && value.bytes().all(|b| b.is_ascii_digit());
+    let md_status = ret
+        .md_status
+        .as_ref()
+        .map(MdStatus::code)
+        .filter(|code| digits(code, 1));
     CardFacts {
         masked_pan: ret.masked_pan.as_ref().map(|p| p.as_str().to_owned()),
         card_brand: ret.card_brand.clone(),
@@ -119,12 +137,21 @@ async fn reject(
     match refusals::count(platform, facts).await? {
         // Logged once per client network and window, like the audit row: a flood must not
         // cost a log line per request either (the window's count is audited when it closes).
-        Counted::First => tracing::warn!(channel = ?channel, rejection = rejection.as_str(), "refused a gateway answer"),
+        Counted::First => {
+            tracing::warn!(channel = ?channel, rejection = rejection.as_str(), "refused a gateway answer")
+        }
         Counted::Again => return Ok(Handled::Rejected(rejection)),
         Counted::Limited(retry_after) => return Ok(Handled::Throttled { retry_after }),
     }
-    let mut event = Event::new(channel.source().event_type(), Actor { kind: ActorKind::Anonymous, id: None }, Outcome::Denied)
-        .reason(rejection.as_str());
+    let mut event = Event::new(
+        channel.source().event_type(),
+        Actor {
+            kind: ActorKind::Anonymous,
+            id: None,
+        },
+        Outcome::Denied,
+    )
+    .reason(rejection.as_str());
     if let Some(order_id) = order_id {
         event = event.target("payment", order_id);
     }
@@ -136,9 +163,16 @@ async fn reject(
 }
 
 /// Verifies `fields` against the account (of either mode) that has the claimed client id.
-async fn verify(platform: &Platform, fields: Vec<(String, String)>) -> Result<Result<(GatewayAccount, GatewayReturn), Rejection>, PaymentError> {
-    let Ok(received) = ReceivedFields::new(fields) else { return Ok(Err(Rejection::Malformed)) };
-    let Some(claimed) = received.client_id().map(str::to_owned) else { return Ok(Err(Rejection::Malformed)) };
+async fn verify(
+    platform: &Platform,
+    fields: Vec<(String, String)>,
+) -> Result<Result<(GatewayAccount, GatewayReturn), Rejection>, PaymentError> {
+    let Ok(received) = ReceivedFields::new(fields) else {
+        return Ok(Err(Rejection::Malformed));
+    };
+    let Some(claimed) = received.client_id().map(str::to_owned) else {
+        return Ok(Err(Rejection::Malformed));
+    };
     let mut rejection = Rejection::UnknownClient;
     for mode in [Mode::Test, Mode::Live] {
         let account = match gateways::for_mode(platform, mode).await {
@@ -176,11 +210,28 @@ pub async fn handle(
     .bind(&ret.oid)
     .fetch_optional(&platform.pool)
     .await?;
-    let Some((merchant_id, payment_mode, client_id, amount_minor, currency, status)) = payment else {
-        return reject(platform, channel, Rejection::UnknownOrder, None, None, facts).await;
+    let Some((merchant_id, payment_mode, client_id, amount_minor, currency, status)) = payment
+    else {
+        return reject(
+            platform,
+            channel,
+            Rejection::UnknownOrder,
+            None,
+            None,
+            facts,
+        )
+        .await;
     };
     if payment_mode != account.mode || client_id != ret.client_id {
-        return reject(platform, channel, Rejection::WrongAccount, Some(&ret.oid), Some(merchant_id), facts).await;
+        return reject(
+            platform,
+            channel,
+            Rejection::WrongAccount,
+            Some(&ret.oid),
+            Some(merchant_id),
+            facts,
+        )
+        .await;
     }
 
     let change = if u64::try_from(amount_minor) != Ok(ret.amount.minor()) {
@@ -194,15 +245,37 @@ pub async fn handle(
     } else if ret.is_paid() {
         confirm(platform, &account, &ret, amount_minor, &currency).await?
     } else if ret.response == ResponseStatus::Error {
-        Change::Failed { reason: decline_reason(&ret), card: card_facts(&ret) }
+        Change::Failed {
+            reason: decline_reason(&ret),
+            card: card_facts(&ret),
+        }
     } else {
-        Change::Declined { reason: decline_reason(&ret), card: card_facts(&ret) }
+        Change::Declined {
+            reason: decline_reason(&ret),
+            card: card_facts(&ret),
+        }
     };
-    let gateway = Actor { kind: ActorKind::Gateway, id: None };
+    let gateway = Actor {
+        kind: ActorKind::Gateway,
+        id: None,
+    };
     let mut tx = platform.pool.begin().await?;
-    let applied = transition::apply(&mut tx, platform, &ret.oid, change, channel.source(), gateway, facts).await?;
+    let applied = transition::apply(
+        &mut tx,
+        platform,
+        &ret.oid,
+        change,
+        channel.source(),
+        gateway,
+        facts,
+    )
+    .await?;
     tx.commit().await?;
-    if let transition::Applied::Changed { to: super::Status::Duplicate, .. } = applied {
+    if let transition::Applied::Changed {
+        to: super::Status::Duplicate,
+        ..
+    } = applied
+    {
         // The duplicate's return was queued with it; send it now (the worker would, later).
         super::returns::send_queued_of(platform, &ret.oid).await?;
     }
@@ -213,8 +286,13 @@ pub async fn handle(
 /// answer that names another currency confirms nothing, whatever its number says.
 fn confirms(status: &OrderStatus, amount_minor: i64, currency: &str) -> bool {
     status.status.is_charged()
-        && status.captured_amount_minor.or(status.original_amount_minor) == u64::try_from(amount_minor).ok()
-        && status.currency.is_none_or(|theirs| theirs.alpha() == currency)
+        && status
+            .captured_amount_minor
+            .or(status.original_amount_minor)
+            == u64::try_from(amount_minor).ok()
+        && status
+            .currency
+            .is_none_or(|theirs| theirs.alpha() == currency)
 }
 
 /// An approval counts once the gateway's own order status says the sale went through for
@@ -239,7 +317,11 @@ async fn confirm(
             }
             Change::Paid(card)
         }
-        Ok(status) if status.currency.is_some_and(|theirs| theirs.alpha() != currency) => {
+        Ok(status)
+            if status
+                .currency
+                .is_some_and(|theirs| theirs.alpha() != currency) =>
+        {
             Change::Note("currency_differs_in_status_query")
         }
         Ok(_) => Change::Note("approval_not_confirmed_by_status_query"),
@@ -278,10 +360,19 @@ mod tests {
     #[test]
     fn a_status_confirms_only_the_same_amount_in_the_same_currency() {
         assert!(confirms(&sale(4500, Some(Currency::Eur)), 4500, "EUR"));
-        assert!(confirms(&sale(4500, None), 4500, "EUR"), "an answer naming no currency is judged by the amount");
-        assert!(!confirms(&sale(4500, Some(Currency::Usd)), 4500, "EUR"), "4500 US cents are not 45.00 EUR");
+        assert!(
+            confirms(&sale(4500, None), 4500, "EUR"),
+            "an answer naming no currency is judged by the amount"
+        );
+        assert!(
+            !confirms(&sale(4500, Some(Currency::Usd)), 4500, "EUR"),
+            "4500 US cents are not 45.00 EUR"
+        );
         assert!(!confirms(&sale(4400, Some(Currency::Eur)), 4500, "EUR"));
-        let voided = OrderStatus { status: TransStat::Voided, ..sale(4500, Some(Currency::Eur)) };
+        let voided = OrderStatus {
+            status: TransStat::Voided,
+            ..sale(4500, Some(Currency::Eur))
+        };
         assert!(!confirms(&voided, 4500, "EUR"));
     }
 }

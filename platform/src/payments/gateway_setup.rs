@@ -32,7 +32,13 @@ pub struct AccountChange {
 impl AccountChange {
     /// The form's fields: surrounding blanks are trimmed from the names, never from the
     /// secrets (a blank secret field means "keep the stored one").
-    pub fn from_form(mode: Mode, client_id: &str, api_user: &str, store_key: String, api_password: String) -> Self {
+    pub fn from_form(
+        mode: Mode,
+        client_id: &str,
+        api_user: &str,
+        store_key: String,
+        api_password: String,
+    ) -> Self {
         let secret = |text: String| (!text.is_empty()).then(|| SecretString::from(text));
         AccountChange {
             mode,
@@ -45,22 +51,36 @@ impl AccountChange {
 
     fn validate(&self) -> Result<(), PaymentError> {
         // NestPay client ids are the merchant numbers the bank issues: digits only.
-        if !(5..=15).contains(&self.client_id.len()) || !self.client_id.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(invalid("client_id", "the client id is the 5 to 15 digit merchant number the bank issued"));
+        if !(5..=15).contains(&self.client_id.len())
+            || !self.client_id.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(invalid(
+                "client_id",
+                "the client id is the 5 to 15 digit merchant number the bank issued",
+            ));
         }
         let user_chars = |c: char| c.is_ascii_alphanumeric() || "._-@".contains(c);
-        if self.api_user.is_empty() || self.api_user.len() > 64 || !self.api_user.chars().all(user_chars) {
-            return Err(invalid("api_user", "the API user is 1 to 64 letters, digits, dots, dashes, underscores or @"));
+        if self.api_user.is_empty()
+            || self.api_user.len() > 64
+            || !self.api_user.chars().all(user_chars)
+        {
+            return Err(invalid(
+                "api_user",
+                "the API user is 1 to 64 letters, digits, dots, dashes, underscores or @",
+            ));
         }
         check_secret("store_key", self.store_key.as_ref())?;
         check_secret("api_password", self.api_password.as_ref())
     }
 
     fn replaced(&self) -> Vec<&'static str> {
-        [("store_key", self.store_key.is_some()), ("api_password", self.api_password.is_some())]
-            .into_iter()
-            .filter_map(|(name, given)| given.then_some(name))
-            .collect()
+        [
+            ("store_key", self.store_key.is_some()),
+            ("api_password", self.api_password.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, given)| given.then_some(name))
+        .collect()
     }
 }
 
@@ -81,39 +101,56 @@ fn check_secret(field: &'static str, secret: Option<&SecretString>) -> Result<()
 }
 
 fn admin_actor(admin_id: Uuid) -> Actor {
-    Actor { kind: ActorKind::Staff, id: Some(admin_id) }
+    Actor {
+        kind: ActorKind::Staff,
+        id: Some(admin_id),
+    }
 }
 
 /// Saves `change` as its mode's account with the mode's configured URLs, audited as
 /// `gateway_account.update` (mode, client ids, API user and which secrets were replaced;
 /// never a secret). Bad input changes nothing.
-pub async fn update(platform: &Platform, admin_id: Uuid, change: &AccountChange, facts: &RequestFacts) -> Result<(), PaymentError> {
+pub async fn update(
+    platform: &Platform,
+    admin_id: Uuid,
+    change: &AccountChange,
+    facts: &RequestFacts,
+) -> Result<(), PaymentError> {
     change.validate()?;
     let mode = change.mode;
     let mut tx = platform.pool.begin().await?;
     // Locks the row; a payment being made meanwhile waits on its foreign key's lock.
-    let current: Option<String> = sqlx::query_scalar("SELECT client_id FROM gateway_accounts WHERE mode = $1 FOR UPDATE")
-        .bind(mode)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let current: Option<String> =
+        sqlx::query_scalar("SELECT client_id FROM gateway_accounts WHERE mode = $1 FOR UPDATE")
+            .bind(mode)
+            .fetch_optional(&mut *tx)
+            .await?;
     let new_store = current.as_deref() != Some(change.client_id.as_str());
     if new_store {
         // Another store has its own secrets: none of the stored ones may carry over.
         if change.store_key.is_none() {
-            return Err(invalid("store_key", "enter the store key of this client id"));
+            return Err(invalid(
+                "store_key",
+                "enter the store key of this client id",
+            ));
         }
         if change.api_password.is_none() {
-            return Err(invalid("api_password", "enter the API password of this client id"));
+            return Err(invalid(
+                "api_password",
+                "enter the API password of this client id",
+            ));
         }
     }
     if let Some(current) = &current
         && new_store
     {
-        let used: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM payments WHERE mode = $1 AND gateway_client_id = $2)")
-            .bind(mode)
-            .bind(current)
-            .fetch_one(&mut *tx)
-            .await?;
+        let used: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM payments WHERE mode = $1 AND gateway_client_id = $2)",
+        )
+        .bind(mode)
+        .bind(current)
+        .fetch_one(&mut *tx)
+        .await?;
         if used {
             return Err(invalid(
                 "client_id",
@@ -132,15 +169,19 @@ pub async fn update(platform: &Platform, admin_id: Uuid, change: &AccountChange,
         by: Some(admin_id),
     };
     gateway_accounts::write_account(&mut *tx, &platform.config.secrets.field_keys, &write).await?;
-    let event = Event::new("gateway_account.update", admin_actor(admin_id), Outcome::Success)
-        .target("gateway_account", mode.as_str())
-        .detail(serde_json::json!({
-            "mode": mode.as_str(),
-            "client_id": change.client_id,
-            "previous_client_id": current,
-            "api_user": change.api_user,
-            "replaced": change.replaced(),
-        }));
+    let event = Event::new(
+        "gateway_account.update",
+        admin_actor(admin_id),
+        Outcome::Success,
+    )
+    .target("gateway_account", mode.as_str())
+    .detail(serde_json::json!({
+        "mode": mode.as_str(),
+        "client_id": change.client_id,
+        "previous_client_id": current,
+        "api_user": change.api_user,
+        "replaced": change.replaced(),
+    }));
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
     Ok(())
@@ -156,10 +197,14 @@ pub async fn record_refusal(
     facts: &RequestFacts,
 ) -> Result<(), PaymentError> {
     let mode: String = mode.chars().take(8).collect();
-    let event = Event::new("gateway_account.update", admin_actor(admin_id), Outcome::Denied)
-        .target("gateway_account", mode.clone())
-        .reason(reason)
-        .detail(serde_json::json!({ "mode": mode }));
+    let event = Event::new(
+        "gateway_account.update",
+        admin_actor(admin_id),
+        Outcome::Denied,
+    )
+    .target("gateway_account", mode.clone())
+    .reason(reason)
+    .detail(serde_json::json!({ "mode": mode }));
     audit::record_alone(&platform.pool, &event, facts).await?;
     Ok(())
 }
@@ -168,8 +213,19 @@ pub async fn record_refusal(
 mod tests {
     use super::*;
 
-    fn change(client_id: &str, api_user: &str, store_key: &str, api_password: &str) -> AccountChange {
-        AccountChange::from_form(Mode::Live, client_id, api_user, store_key.into(), api_password.into())
+    fn change(
+        client_id: &str,
+        api_user: &str,
+        store_key: &str,
+        api_password: &str,
+    ) -> AccountChange {
+        AccountChange::from_form(
+            Mode::Live,
+            client_id,
+            api_user,
+            store_key.into(),
+            api_password.into(),
+        )
     }
 
     fn field(result: Result<(), PaymentError>) -> &'static str {
@@ -181,16 +237,55 @@ mod tests {
 
     #[test]
     fn each_field_is_checked_and_blank_secrets_mean_keep() {
-        assert!(change(" 520000777 ", "live-api", "LIVE-STORE-KEY", "LIVE-API-PASSWORD").validate().is_ok());
-        assert!(change("520000777", "live-api", "", "").validate().is_ok(), "blank keeps the stored secrets");
-        assert_eq!(change("520000777", "live-api", "", "").replaced(), Vec::<&str>::new());
-        assert_eq!(field(change("52000O777", "live-api", "", "").validate()), "client_id");
-        assert_eq!(field(change("1234", "live-api", "", "").validate()), "client_id");
-        assert_eq!(field(change("520000777", "live api", "", "").validate()), "api_user");
-        assert_eq!(field(change("520000777", "", "", "").validate()), "api_user");
-        assert_eq!(field(change("520000777", "live-api", "short", "").validate()), "store_key");
-        assert_eq!(field(change("520000777", "live-api", " LIVE-STORE-KEY", "").validate()), "store_key");
-        assert_eq!(field(change("520000777", "live-api", "", &"x".repeat(129)).validate()), "api_password");
-        assert_eq!(field(change("520000777", "live-api", "", "LIVE\nPASSWORD").validate()), "api_password");
+        assert!(
+            change(
+                " 520000777 ",
+                "live-api",
+                "LIVE-STORE-KEY",
+                "LIVE-API-PASSWORD"
+            )
+            .validate()
+            .is_ok()
+        );
+        assert!(
+            change("520000777", "live-api", "", "").validate().is_ok(),
+            "blank keeps the stored secrets"
+        );
+        assert_eq!(
+            change("520000777", "live-api", "", "").replaced(),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            field(change("52000O777", "live-api", "", "").validate()),
+            "client_id"
+        );
+        assert_eq!(
+            field(change("1234", "live-api", "", "").validate()),
+            "client_id"
+        );
+        assert_eq!(
+            field(change("520000777", "live api", "", "").validate()),
+            "api_user"
+        );
+        assert_eq!(
+            field(change("520000777", "", "", "").validate()),
+            "api_user"
+        );
+        assert_eq!(
+            field(change("520000777", "live-api", "short", "").validate()),
+            "store_key"
+        );
+        assert_eq!(
+            field(change("520000777", "live-api", " LIVE-STORE-KEY", "").validate()),
+            "store_key"
+        );
+        assert_eq!(
+            field(change("520000777", "live-api", "", &"x".repeat(129)).validate()),
+            "api_password"
+        );
+        assert_eq!(
+            field(change("520000777", "live-api", "", "LIVE\nPASSWORD").validate()),
+            "api_password"
+        );
     }
 }

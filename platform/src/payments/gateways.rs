@@ -19,7 +19,10 @@ pub fn configured(gates: &PaytenGates, mode: Mode) -> GatewayEndpoints {
         Mode::Test => (&gates.test_gate_url, &gates.test_api_url),
         Mode::Live => (&gates.live_gate_url, &gates.live_api_url),
     };
-    GatewayEndpoints { gate_url: gate_url.clone(), api_url: api_url.clone() }
+    GatewayEndpoints {
+        gate_url: gate_url.clone(),
+        api_url: api_url.clone(),
+    }
 }
 
 /// Whether a stored account of `mode` uses exactly its mode's configured endpoints.
@@ -32,25 +35,46 @@ pub async fn for_mode(platform: &Platform, mode: Mode) -> Result<GatewayAccount,
     let account = gateway_accounts::load(&platform.pool, &platform.config.secrets.field_keys, mode)
         .await?
         .ok_or(PaymentError::NoGatewayAccount(mode))?;
-    if account.mode != mode || !uses_configured(&platform.config.settings.payten, mode, &account.endpoints) {
+    if account.mode != mode
+        || !uses_configured(&platform.config.settings.payten, mode, &account.endpoints)
+    {
         return Err(PaymentError::GatewayMisconfigured(mode));
     }
     Ok(account)
 }
 
 /// The XML API client of an account for queries, with the configured status-query timeout.
-pub fn status_client(platform: &Platform, account: &GatewayAccount) -> Result<NestPay, payten::ApiError> {
-    client(account, platform.config.settings.payten.status_query_timeout_secs)
+pub fn status_client(
+    platform: &Platform,
+    account: &GatewayAccount,
+) -> Result<NestPay, payten::ApiError> {
+    client(
+        account,
+        platform.config.settings.payten.status_query_timeout_secs,
+    )
 }
 
 /// The XML API client of an account for Credit and Void, with the refund timeout: past it
 /// the outcome is unknown and only the order history can tell.
-pub fn refund_client(platform: &Platform, account: &GatewayAccount) -> Result<NestPay, payten::ApiError> {
-    client(account, platform.config.settings.refunds.gateway_timeout_secs)
+pub fn refund_client(
+    platform: &Platform,
+    account: &GatewayAccount,
+) -> Result<NestPay, payten::ApiError> {
+    client(
+        account,
+        platform.config.settings.refunds.gateway_timeout_secs,
+    )
 }
 
 fn client(account: &GatewayAccount, timeout_secs: u64) -> Result<NestPay, payten::ApiError> {
     let timeout = Duration::from_secs(timeout_secs);
-    let timeouts = Timeouts { connect: timeout.min(Timeouts::default().connect), request: timeout };
-    NestPay::new(account.endpoints.clone(), account.credentials.clone(), timeouts)
+    let timeouts = Timeouts {
+        connect: timeout.min(Timeouts::default().connect),
+        request: timeout,
+    };
+    NestPay::new(
+        account.endpoints.clone(),
+        account.credentials.clone(),
+        timeouts,
+    )
 }

@@ -35,7 +35,9 @@ impl Link {
     pub fn unavailable(&self, now: OffsetDateTime) -> bool {
         self.archived_at.is_some()
             || self.expires_at.is_some_and(|at| at <= now)
-            || self.max_payments.is_some_and(|max| self.payments >= i64::from(max))
+            || self
+                .max_payments
+                .is_some_and(|max| self.payments >= i64::from(max))
             || self.product_archived
     }
 }
@@ -61,7 +63,11 @@ const SELECT: &str = "SELECT l.id, l.mode, l.token, l.product_id, l.title, l.amo
         EXISTS (SELECT 1 FROM products p WHERE p.id = l.product_id AND p.archived_at IS NOT NULL) AS product_archived
     FROM payment_links l";
 
-pub async fn list(pool: &PgPool, scope: &MerchantScope, mode: Mode) -> Result<Vec<Link>, sqlx::Error> {
+pub async fn list(
+    pool: &PgPool,
+    scope: &MerchantScope,
+    mode: Mode,
+) -> Result<Vec<Link>, sqlx::Error> {
     sqlx::query_as(&format!(
         "{SELECT} WHERE l.merchant_id = $1 AND l.mode = $2 ORDER BY l.archived_at IS NOT NULL, l.created_at DESC"
     ))
@@ -72,13 +78,22 @@ pub async fn list(pool: &PgPool, scope: &MerchantScope, mode: Mode) -> Result<Ve
 }
 
 /// A link by its public token, whoever asks (the buyer's page).
-pub async fn by_token(conn: &mut PgConnection, token: &str) -> Result<Option<(Uuid, Link)>, sqlx::Error> {
-    let row: Option<(Uuid,)> = sqlx::query_as("SELECT merchant_id FROM payment_links WHERE token = $1")
+pub async fn by_token(
+    conn: &mut PgConnection,
+    token: &str,
+) -> Result<Option<(Uuid, Link)>, sqlx::Error> {
+    let row: Option<(Uuid,)> =
+        sqlx::query_as("SELECT merchant_id FROM payment_links WHERE token = $1")
+            .bind(token)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some((merchant_id,)) = row else {
+        return Ok(None);
+    };
+    let link: Link = sqlx::query_as(&format!("{SELECT} WHERE l.token = $1"))
         .bind(token)
-        .fetch_optional(&mut *conn)
+        .fetch_one(conn)
         .await?;
-    let Some((merchant_id,)) = row else { return Ok(None) };
-    let link: Link = sqlx::query_as(&format!("{SELECT} WHERE l.token = $1")).bind(token).fetch_one(conn).await?;
     Ok(Some((merchant_id, link)))
 }
 
@@ -90,9 +105,15 @@ pub async fn create(
     facts: &RequestFacts,
 ) -> Result<Link, PaymentError> {
     if new.max_payments == Some(0) {
-        return Err(invalid("max_payments", "the limit must be at least one payment"));
+        return Err(invalid(
+            "max_payments",
+            "the limit must be at least one payment",
+        ));
     }
-    if new.expires_at.is_some_and(|at| at <= OffsetDateTime::now_utc()) {
+    if new
+        .expires_at
+        .is_some_and(|at| at <= OffsetDateTime::now_utc())
+    {
         return Err(invalid("expires_at", "the expiry must be in the future"));
     }
     let mut tx = pool.begin().await?;
@@ -107,13 +128,19 @@ pub async fn create(
             .bind(mode)
             .fetch_optional(&mut *tx)
             .await?;
-            let (name, price, currency) = product.ok_or(invalid("product", "choose one of your active products"))?;
+            let (name, price, currency) =
+                product.ok_or(invalid("product", "choose one of your active products"))?;
             (Some(*id), name, price, currency)
         }
         Charge::Amount { title, amount } => {
             let title = text("title", title, 200)?;
             let amount = parse_euro("amount", amount)?;
-            (None, title, amount.minor() as i64, amount.currency().alpha().to_owned())
+            (
+                None,
+                title,
+                amount.minor() as i64,
+                amount.currency().alpha().to_owned(),
+            )
         }
     };
     let id = Uuid::new_v4();
@@ -140,13 +167,21 @@ pub async fn create(
         .target("payment_link", id.to_string())
         .detail(serde_json::json!({ "mode": mode.as_str(), "amount_minor": minor, "currency": currency }));
     audit::record(&mut tx, &event, facts).await?;
-    let link = sqlx::query_as(&format!("{SELECT} WHERE l.id = $1")).bind(id).fetch_one(&mut *tx).await?;
+    let link = sqlx::query_as(&format!("{SELECT} WHERE l.id = $1"))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(link)
 }
 
 /// Archives one of the merchant's own links: buyers opening it are told it is no longer
 /// available. Another merchant's id is not found.
-pub async fn archive(pool: &PgPool, scope: &MerchantScope, id: Uuid, facts: &RequestFacts) -> Result<(), PaymentError> {
+pub async fn archive(
+    pool: &PgPool,
+    scope: &MerchantScope,
+    id: Uuid,
+    facts: &RequestFacts,
+) -> Result<(), PaymentError> {
     super::archive(pool, scope, super::Archivable::Link, id, facts).await
 }

@@ -91,7 +91,10 @@ impl Status {
 
     /// The money was taken for the order (and may since have been refunded).
     pub fn is_paid(self) -> bool {
-        matches!(self, Status::Paid | Status::Refunded | Status::PartiallyRefunded)
+        matches!(
+            self,
+            Status::Paid | Status::Refunded | Status::PartiallyRefunded
+        )
     }
 
     /// The gateway took the money: for the order, or as a duplicate being returned.
@@ -115,7 +118,10 @@ pub enum PaymentError {
     #[error("not found")]
     NotFound,
     #[error("{field}: {message}")]
-    Invalid { field: &'static str, message: &'static str },
+    Invalid {
+        field: &'static str,
+        message: &'static str,
+    },
     #[error("Live Mode is open only to verified merchants that are not suspended")]
     LiveNotAllowed,
     #[error("this checkout has expired")]
@@ -157,7 +163,11 @@ pub(crate) fn invalid(field: &'static str, message: &'static str) -> PaymentErro
 /// A random public token with a prefix naming what it opens: 22 alphanumerics, about
 /// 131 bits, so tokens cannot be guessed or enumerated.
 pub(crate) fn public_token(prefix: &str) -> String {
-    let body: String = rand::thread_rng().sample_iter(&Alphanumeric).take(22).map(char::from).collect();
+    let body: String = rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(22)
+        .map(char::from)
+        .collect();
     format!("{prefix}_{body}")
 }
 
@@ -176,7 +186,11 @@ pub async fn live_allowed(conn: &mut PgConnection, merchant_id: Uuid) -> Result<
 
 /// The mode a merchant actually works in when asking for `requested`: Live only while it
 /// is allowed, otherwise Test.
-pub async fn effective_mode(conn: &mut PgConnection, merchant_id: Uuid, requested: Mode) -> Result<Mode, sqlx::Error> {
+pub async fn effective_mode(
+    conn: &mut PgConnection,
+    merchant_id: Uuid,
+    requested: Mode,
+) -> Result<Mode, sqlx::Error> {
     Ok(match requested {
         Mode::Live if live_allowed(conn, merchant_id).await? => Mode::Live,
         _ => Mode::Test,
@@ -185,7 +199,11 @@ pub async fn effective_mode(conn: &mut PgConnection, merchant_id: Uuid, requeste
 
 /// Refuses Live Mode for a merchant that may not use it (checked again at every step,
 /// since a suspension can come between making a checkout and paying it).
-pub(crate) async fn ensure_mode_allowed(conn: &mut PgConnection, merchant_id: Uuid, mode: Mode) -> Result<(), PaymentError> {
+pub(crate) async fn ensure_mode_allowed(
+    conn: &mut PgConnection,
+    merchant_id: Uuid,
+    mode: Mode,
+) -> Result<(), PaymentError> {
     if mode == Mode::Live && !live_allowed(conn, merchant_id).await? {
         return Err(PaymentError::LiveNotAllowed);
     }
@@ -197,7 +215,9 @@ pub(crate) async fn ensure_mode_allowed(conn: &mut PgConnection, merchant_id: Uu
 pub(crate) fn money(minor: i64, currency: &str) -> Result<payten::Money, PaymentError> {
     match (u64::try_from(minor), payten::Currency::from_alpha(currency)) {
         (Ok(minor), Some(currency)) if minor > 0 => Ok(payten::Money::new(minor, currency)),
-        _ => Err(PaymentError::Database(sqlx::Error::Decode("amount outside the schema's domain".into()))),
+        _ => Err(PaymentError::Database(sqlx::Error::Decode(
+            "amount outside the schema's domain".into(),
+        ))),
     }
 }
 
@@ -250,9 +270,13 @@ pub(crate) async fn archive(
     if archived == 0 {
         return Err(PaymentError::NotFound);
     }
-    let event = crate::audit::Event::new(event_type, member_actor(scope), crate::audit::Outcome::Success)
-        .merchant(scope.merchant_id())
-        .target(kind, id.to_string());
+    let event = crate::audit::Event::new(
+        event_type,
+        member_actor(scope),
+        crate::audit::Outcome::Success,
+    )
+    .merchant(scope.merchant_id())
+    .target(kind, id.to_string());
     crate::audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
     Ok(())
@@ -260,7 +284,10 @@ pub(crate) async fn archive(
 
 /// Who acts on merchant objects: the signed-in member, for the audit trail.
 pub(crate) fn member_actor(scope: &crate::identity::roles::MerchantScope) -> crate::audit::Actor {
-    crate::audit::Actor { kind: crate::audit::ActorKind::User, id: Some(scope.user_id()) }
+    crate::audit::Actor {
+        kind: crate::audit::ActorKind::User,
+        id: Some(scope.user_id()),
+    }
 }
 
 /// Trims a free-text field and holds it to `max` characters without control characters.
@@ -279,8 +306,16 @@ pub(crate) fn text(field: &'static str, value: &str, max: usize) -> Result<Strin
 }
 
 /// Like [`text`], for a field that may be left empty.
-pub(crate) fn optional_text(field: &'static str, value: &str, max: usize) -> Result<Option<String>, PaymentError> {
-    if value.trim().is_empty() { Ok(None) } else { text(field, value, max).map(Some) }
+pub(crate) fn optional_text(
+    field: &'static str,
+    value: &str,
+    max: usize,
+) -> Result<Option<String>, PaymentError> {
+    if value.trim().is_empty() {
+        Ok(None)
+    } else {
+        text(field, value, max).map(Some)
+    }
 }
 
 /// A buyer's email address: the shape only (the receipt proves delivery).
@@ -288,8 +323,20 @@ pub fn buyer_email(field: &'static str, value: &str) -> Result<String, PaymentEr
     let email = value.trim().to_lowercase();
     let valid = email.len() <= 254
         && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
         })
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
-    if valid { Ok(email) } else { Err(invalid(field, "enter an email address such as name@example.com")) }
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
+    if valid {
+        Ok(email)
+    } else {
+        Err(invalid(
+            field,
+            "enter an email address such as name@example.com",
+        ))
+    }
 }

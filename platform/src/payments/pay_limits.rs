@@ -12,7 +12,12 @@ use crate::rate_limit::{self, account_key, client_key};
 /// Counts a press of Pay on `token` (a checkout or a link) by `email` from the client of
 /// `facts` against every limit that applies: `Err(Some(wait))` is a refusal, `Err(None)` a
 /// database failure (as `rate_limit::enforce`).
-pub async fn enforce(platform: &Platform, token: &str, email: &str, facts: &RequestFacts) -> Result<(), Option<Duration>> {
+pub async fn enforce(
+    platform: &Platform,
+    token: &str,
+    email: &str,
+    facts: &RequestFacts,
+) -> Result<(), Option<Duration>> {
     let limits = &platform.config.settings.rate_limits;
     let client = client_key(facts);
     let mut checks = vec![("pay-ip", limits.pay_per_ip, client.clone())];
@@ -22,15 +27,26 @@ pub async fn enforce(platform: &Platform, token: &str, email: &str, facts: &Requ
     match link_of(platform, token).await {
         Ok(None) => {}
         Ok(Some(link)) => {
-            checks.push(("pay-link-ip", limits.pay_per_link, format!("{link}|{client}")));
-            checks.push(("pay-link-email", limits.pay_per_link, format!("{link}|{}", account_key(email))));
+            checks.push((
+                "pay-link-ip",
+                limits.pay_per_link,
+                format!("{link}|{client}"),
+            ));
+            checks.push((
+                "pay-link-email",
+                limits.pay_per_link,
+                format!("{link}|{}", account_key(email)),
+            ));
         }
         Err(error) => {
             tracing::error!(%error, "finding the payment link of a checkout failed");
             return Err(None);
         }
     }
-    let checks: Vec<_> = checks.iter().map(|(bucket, rule, key)| (*bucket, *rule, key.as_str())).collect();
+    let checks: Vec<_> = checks
+        .iter()
+        .map(|(bucket, rule, key)| (*bucket, *rule, key.as_str()))
+        .collect();
     rate_limit::enforce(&platform.pool, &checks, facts).await
 }
 

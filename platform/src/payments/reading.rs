@@ -54,11 +54,14 @@ pub struct PaymentRow {
 const COLUMNS: &str = "p.id, p.order_id, p.status, p.amount_minor, p.currency::text AS currency, p.buyer_email,
         s.reference, p.masked_pan, p.card_brand, p.decline_reason, p.created_at, p.paid_at, p.refunded_minor,
         CASE WHEN d.action <> 'allow' THEN d.action END AS risk_action";
-const FROM: &str =
-    "FROM payments p JOIN checkout_sessions s ON s.id = p.session_id LEFT JOIN risk_decisions d ON d.payment_id = p.id";
+const FROM: &str = "FROM payments p JOIN checkout_sessions s ON s.id = p.session_id LEFT JOIN risk_decisions d ON d.payment_id = p.id";
 
 fn like(text: &str) -> String {
-    let escaped = text.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = text
+        .trim()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     format!("%{escaped}%")
 }
 
@@ -70,7 +73,11 @@ fn typed(text: &Option<String>) -> Option<&str> {
 /// Finishes `q` (a `SELECT … WHERE` already narrowed by its caller) with `filter`'s
 /// conditions and its keyset page, newest first, and runs it: the merchant's list and the
 /// staff list differ only in what they select and whom they narrow to.
-async fn page<R>(pool: &PgPool, mut q: QueryBuilder<'_, Postgres>, filter: &Filter) -> Result<Vec<R>, sqlx::Error>
+async fn page<R>(
+    pool: &PgPool,
+    mut q: QueryBuilder<'_, Postgres>,
+    filter: &Filter,
+) -> Result<Vec<R>, sqlx::Error>
 where
     R: for<'r> FromRow<'r, PgRow> + Send + Unpin,
 {
@@ -78,10 +85,12 @@ where
         q.push(" AND p.status = ").push_bind(status);
     }
     if let Some(from) = filter.from {
-        q.push(" AND p.created_at >= ").push_bind(from.midnight().assume_utc());
+        q.push(" AND p.created_at >= ")
+            .push_bind(from.midnight().assume_utc());
     }
     if let Some(to) = filter.to.and_then(|d| d.next_day()) {
-        q.push(" AND p.created_at < ").push_bind(to.midnight().assume_utc());
+        q.push(" AND p.created_at < ")
+            .push_bind(to.midnight().assume_utc());
     }
     if let Some(min) = filter.min_minor {
         q.push(" AND p.amount_minor >= ").push_bind(min);
@@ -95,18 +104,31 @@ where
     if let Some(search) = typed(&filter.search) {
         let pattern = like(search);
         q.push(" AND (p.order_id ILIKE ").push_bind(pattern.clone());
-        q.push(" OR p.buyer_email ILIKE ").push_bind(pattern.clone());
-        q.push(" OR s.reference ILIKE ").push_bind(pattern).push(")");
+        q.push(" OR p.buyer_email ILIKE ")
+            .push_bind(pattern.clone());
+        q.push(" OR s.reference ILIKE ")
+            .push_bind(pattern)
+            .push(")");
     }
     if let Some((at, id)) = filter.before {
-        q.push(" AND (p.created_at, p.id) < (").push_bind(at).push(", ").push_bind(id).push(")");
+        q.push(" AND (p.created_at, p.id) < (")
+            .push_bind(at)
+            .push(", ")
+            .push_bind(id)
+            .push(")");
     }
-    q.push(" ORDER BY p.created_at DESC, p.id DESC LIMIT ").push_bind(PAGE);
+    q.push(" ORDER BY p.created_at DESC, p.id DESC LIMIT ")
+        .push_bind(PAGE);
     q.build_query_as().fetch_all(pool).await
 }
 
 /// One page of the merchant's payments in `mode`, newest first.
-pub async fn list(pool: &PgPool, scope: &MerchantScope, mode: Mode, filter: &Filter) -> Result<Vec<PaymentRow>, sqlx::Error> {
+pub async fn list(
+    pool: &PgPool,
+    scope: &MerchantScope,
+    mode: Mode,
+    filter: &Filter,
+) -> Result<Vec<PaymentRow>, sqlx::Error> {
     let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} {FROM} WHERE p.merchant_id = "));
     q.push_bind(scope.merchant_id());
     q.push(" AND p.mode = ").push_bind(mode);
@@ -133,7 +155,10 @@ pub struct StaffPaymentRow {
 
 /// One page of every merchant's payments, newest first, for staff (the console's guards
 /// decide who gets here).
-pub async fn list_for_staff(pool: &PgPool, filter: &StaffFilter) -> Result<Vec<StaffPaymentRow>, sqlx::Error> {
+pub async fn list_for_staff(
+    pool: &PgPool,
+    filter: &StaffFilter,
+) -> Result<Vec<StaffPaymentRow>, sqlx::Error> {
     let mut q = QueryBuilder::new(format!(
         "SELECT {COLUMNS}, m.business_name AS merchant_name, p.mode {FROM} JOIN merchants m ON m.id = p.merchant_id WHERE TRUE"
     ));
@@ -186,29 +211,57 @@ pub struct PaymentDetail {
 }
 
 /// One of the merchant's payments, in any mode; another merchant's id is not found.
-pub async fn detail(pool: &PgPool, scope: &MerchantScope, id: Uuid) -> Result<Option<PaymentDetail>, sqlx::Error> {
+pub async fn detail(
+    pool: &PgPool,
+    scope: &MerchantScope,
+    id: Uuid,
+) -> Result<Option<PaymentDetail>, sqlx::Error> {
     detail_where(pool, id, Some(scope.merchant_id())).await
 }
 
 /// Any merchant's payment, for staff (the console's guards decide who gets here).
-pub async fn detail_for_staff(pool: &PgPool, id: Uuid) -> Result<Option<PaymentDetail>, sqlx::Error> {
+pub async fn detail_for_staff(
+    pool: &PgPool,
+    id: Uuid,
+) -> Result<Option<PaymentDetail>, sqlx::Error> {
     detail_where(pool, id, None).await
 }
 
 /// The payment with gateway order id `order_id`, for staff looking one up.
 pub async fn find_by_order(pool: &PgPool, order_id: &str) -> Result<Option<Uuid>, sqlx::Error> {
-    sqlx::query_scalar("SELECT id FROM payments WHERE order_id = $1").bind(order_id.trim()).fetch_optional(pool).await
+    sqlx::query_scalar("SELECT id FROM payments WHERE order_id = $1")
+        .bind(order_id.trim())
+        .fetch_optional(pool)
+        .await
 }
 
-async fn detail_where(pool: &PgPool, id: Uuid, merchant_id: Option<Uuid>) -> Result<Option<PaymentDetail>, sqlx::Error> {
-    let payment: Option<PaymentRow> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} {FROM} WHERE p.id = $1 AND ($2::uuid IS NULL OR p.merchant_id = $2)"))
-            .bind(id)
-            .bind(merchant_id)
-            .fetch_optional(pool)
-            .await?;
-    let Some(payment) = payment else { return Ok(None) };
-    type Extra = (Mode, String, Uuid, Option<String>, Option<String>, String, i64, Option<String>, Option<String>, Option<bool>);
+async fn detail_where(
+    pool: &PgPool,
+    id: Uuid,
+    merchant_id: Option<Uuid>,
+) -> Result<Option<PaymentDetail>, sqlx::Error> {
+    let payment: Option<PaymentRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} {FROM} WHERE p.id = $1 AND ($2::uuid IS NULL OR p.merchant_id = $2)"
+    ))
+    .bind(id)
+    .bind(merchant_id)
+    .fetch_optional(pool)
+    .await?;
+    let Some(payment) = payment else {
+        return Ok(None);
+    };
+    type Extra = (
+        Mode,
+        String,
+        Uuid,
+        Option<String>,
+        Option<String>,
+        String,
+        i64,
+        Option<String>,
+        Option<String>,
+        Option<bool>,
+    );
     let (mode, session_token, session_id, auth_code, proc_return_code, merchant_name, pending_minor, md_status, eci, liability_shifted): Extra =
         sqlx::query_as(
             "SELECT p.mode, s.token, s.id, p.auth_code, p.proc_return_code, m.business_name, p.refund_pending_minor,
@@ -228,17 +281,28 @@ async fn detail_where(pool: &PgPool, id: Uuid, merchant_id: Option<Uuid>) -> Res
     .fetch_all(&mut *conn)
     .await?;
     let refunds = super::refunds::of_payment(&mut conn, id).await?;
-    let risk_reasons = super::risk::note_of(&mut conn, id).await?.map(|(_, reasons)| reasons).unwrap_or_default();
+    let risk_reasons = super::risk::note_of(&mut conn, id)
+        .await?
+        .map(|(_, reasons)| reasons)
+        .unwrap_or_default();
     let fees = crate::ledger::fees::of_payment(&mut conn, id).await?;
-    let refundable_minor =
-        super::refunds::refundable(payment.status, payment.amount_minor, payment.refunded_minor, pending_minor);
+    let refundable_minor = super::refunds::refundable(
+        payment.status,
+        payment.amount_minor,
+        payment.refunded_minor,
+        pending_minor,
+    );
     Ok(Some(PaymentDetail {
         payment,
         mode,
         session_token,
         auth_code,
         proc_return_code,
-        three_d_secure: ThreeDSecure { md_status, eci, liability_shifted },
+        three_d_secure: ThreeDSecure {
+            md_status,
+            eci,
+            liability_shifted,
+        },
         items,
         timeline,
         merchant_name,
@@ -258,7 +322,12 @@ pub struct Day {
 }
 
 /// The last `days` days (today included, UTC), each present even when empty.
-pub async fn daily_volume(pool: &PgPool, scope: &MerchantScope, mode: Mode, days: i32) -> Result<Vec<Day>, sqlx::Error> {
+pub async fn daily_volume(
+    pool: &PgPool,
+    scope: &MerchantScope,
+    mode: Mode,
+    days: i32,
+) -> Result<Vec<Day>, sqlx::Error> {
     sqlx::query_as(
         "SELECT d::date AS day, count(p.id) AS payments, coalesce(sum(p.amount_minor), 0)::bigint AS volume_minor
          FROM generate_series((now() AT TIME ZONE 'UTC')::date - ($3 - 1), (now() AT TIME ZONE 'UTC')::date, interval '1 day') d
@@ -274,7 +343,12 @@ pub async fn daily_volume(pool: &PgPool, scope: &MerchantScope, mode: Mode, days
 }
 
 /// Counts by status for the overview, over the same days.
-pub async fn status_counts(pool: &PgPool, scope: &MerchantScope, mode: Mode, days: i32) -> Result<Vec<(Status, i64)>, sqlx::Error> {
+pub async fn status_counts(
+    pool: &PgPool,
+    scope: &MerchantScope,
+    mode: Mode,
+    days: i32,
+) -> Result<Vec<(Status, i64)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT status, count(*) FROM payments
          WHERE merchant_id = $1 AND mode = $2 AND created_at >= now() - make_interval(days => $3)

@@ -4,11 +4,11 @@
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use super::sessions::Item;
 use super::{Mode, PaymentError, money, sessions};
 use crate::Platform;
 use crate::config::Settings;
 use crate::mail::{self, OutgoingMail};
-use super::sessions::Item;
 
 /// What a receipt shows, read from the database.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,8 +37,23 @@ impl Receipt {
 }
 
 /// The receipt of a paid payment, by order id; `None` for an order that is not paid.
-pub async fn load(conn: &mut PgConnection, order_id: &str) -> Result<Option<Receipt>, PaymentError> {
-    type Row = (Uuid, String, String, Option<String>, i64, String, Option<String>, Option<String>, Option<String>, time::OffsetDateTime, Mode);
+pub async fn load(
+    conn: &mut PgConnection,
+    order_id: &str,
+) -> Result<Option<Receipt>, PaymentError> {
+    type Row = (
+        Uuid,
+        String,
+        String,
+        Option<String>,
+        i64,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        time::OffsetDateTime,
+        Mode,
+    );
     let row: Option<Row> = sqlx::query_as(
         "SELECT p.session_id, p.order_id, m.business_name, p.buyer_email, p.amount_minor, p.currency::text,
                 p.masked_pan, p.card_brand, p.auth_code, p.paid_at, p.mode
@@ -48,8 +63,19 @@ pub async fn load(conn: &mut PgConnection, order_id: &str) -> Result<Option<Rece
     .bind(order_id)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some((session_id, order_id, merchant_name, buyer_email, minor, currency, masked_pan, card_brand, auth_code, paid_at, mode)) =
-        row
+    let Some((
+        session_id,
+        order_id,
+        merchant_name,
+        buyer_email,
+        minor,
+        currency,
+        masked_pan,
+        card_brand,
+        auth_code,
+        paid_at,
+        mode,
+    )) = row
     else {
         return Ok(None);
     };
@@ -84,12 +110,24 @@ pub fn mail_for(settings: &Settings, receipt: &Receipt, to: &str) -> OutgoingMai
         .iter()
         .map(|i| {
             let total = i.unit_amount_minor * i64::from(i.quantity);
-            format!("  {} x {}  {}\n", i.quantity, i.name, format_amount(total, currency))
+            format!(
+                "  {} x {}  {}\n",
+                i.quantity,
+                i.name,
+                format_amount(total, currency)
+            )
         })
         .collect();
     let card = receipt.card();
-    let test = if receipt.mode == Mode::Test { "TEST MODE: no money was moved.\n\n" } else { "" };
-    let paid_at = receipt.paid_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let test = if receipt.mode == Mode::Test {
+        "TEST MODE: no money was moved.\n\n"
+    } else {
+        ""
+    };
+    let paid_at = receipt
+        .paid_at
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
     OutgoingMail {
         to: to.to_owned(),
         subject: format!("Your receipt from {} via Saleonix", receipt.merchant_name),
@@ -113,8 +151,14 @@ pub fn mail_for(settings: &Settings, receipt: &Receipt, to: &str) -> OutgoingMai
 }
 
 /// Queues the receipt of a payment just marked paid, when the buyer gave an address.
-pub(crate) async fn enqueue(conn: &mut PgConnection, platform: &Platform, order_id: &str) -> Result<(), PaymentError> {
-    let Some(receipt) = load(conn, order_id).await? else { return Ok(()) };
+pub(crate) async fn enqueue(
+    conn: &mut PgConnection,
+    platform: &Platform,
+    order_id: &str,
+) -> Result<(), PaymentError> {
+    let Some(receipt) = load(conn, order_id).await? else {
+        return Ok(());
+    };
     if let Some(to) = receipt.buyer_email.clone() {
         let mail = mail_for(&platform.config.settings, &receipt, &to);
         mail::enqueue(conn, &platform.config.secrets.field_keys, &mail).await?;
@@ -130,11 +174,19 @@ pub(crate) async fn enqueue_refund(
     order_id: &str,
     refund_minor: i64,
 ) -> Result<(), PaymentError> {
-    let Some(receipt) = load(conn, order_id).await? else { return Ok(()) };
-    let Some(to) = receipt.buyer_email.clone() else { return Ok(()) };
+    let Some(receipt) = load(conn, order_id).await? else {
+        return Ok(());
+    };
+    let Some(to) = receipt.buyer_email.clone() else {
+        return Ok(());
+    };
     let settings = &platform.config.settings;
     let currency = receipt.amount.currency().alpha();
-    let test = if receipt.mode == Mode::Test { "TEST MODE: no money was moved.\n\n" } else { "" };
+    let test = if receipt.mode == Mode::Test {
+        "TEST MODE: no money was moved.\n\n"
+    } else {
+        ""
+    };
     let mail = OutgoingMail {
         to,
         subject: format!("Your refund from {} via Saleonix", receipt.merchant_name),

@@ -44,7 +44,11 @@ pub const RECHECK_REFUSED_AFTER_DAYS: i32 = 1;
 
 /// The next sweep of a payment in `status` whose last change was at `changed_at`: the first
 /// sweep day after `now`, if any is left.
-pub fn next_sweep(status: Status, changed_at: OffsetDateTime, now: OffsetDateTime) -> Option<OffsetDateTime> {
+pub fn next_sweep(
+    status: Status,
+    changed_at: OffsetDateTime,
+    now: OffsetDateTime,
+) -> Option<OffsetDateTime> {
     let days: &[i64] = if status.is_captured() {
         &SWEEP_DAYS
     } else if matches!(status, Status::Declined | Status::Expired) {
@@ -52,7 +56,9 @@ pub fn next_sweep(status: Status, changed_at: OffsetDateTime, now: OffsetDateTim
     } else {
         &[]
     };
-    days.iter().map(|day| changed_at + Duration::days(*day)).find(|at| *at > now)
+    days.iter()
+        .map(|day| changed_at + Duration::days(*day))
+        .find(|at| *at > now)
 }
 
 /// What the gateway's order history says about one order.
@@ -63,7 +69,12 @@ pub enum GatewayView {
     Declined,
     /// Charged `captured_minor`, of which `refunded_minor` was credited back, in `currency`
     /// when the history names it.
-    Charged { captured_minor: i64, refunded_minor: i64, currency: Option<Currency>, card: CardFacts },
+    Charged {
+        captured_minor: i64,
+        refunded_minor: i64,
+        currency: Option<Currency>,
+        card: CardFacts,
+    },
     /// Charged in another currency than the payment's: whatever the amounts, it is not this
     /// payment's charge, so staff must look ([`GatewayView::in_currency`]).
     OtherCurrency(Currency),
@@ -75,7 +86,11 @@ pub enum GatewayView {
 
 impl GatewayView {
     pub fn from_history(history: &OrderHistory) -> GatewayView {
-        let Some(sale) = history.transactions.iter().find(|t| t.charge_type == ChargeType::Sale) else {
+        let Some(sale) = history
+            .transactions
+            .iter()
+            .find(|t| t.charge_type == ChargeType::Sale)
+        else {
             return GatewayView::Undecided("no sale on the order".into());
         };
         match &sale.status {
@@ -89,7 +104,10 @@ impl GatewayView {
                     auth_code: sale.auth_code.clone(),
                     host_ref_num: sale.host_ref_num.clone(),
                     trans_id: sale.trans_id.clone(),
-                    proc_return_code: sale.proc_return_code.as_ref().map(|c| c.as_str().to_owned()),
+                    proc_return_code: sale
+                        .proc_return_code
+                        .as_ref()
+                        .map(|c| c.as_str().to_owned()),
                     ..CardFacts::default()
                 },
             },
@@ -101,7 +119,10 @@ impl GatewayView {
     /// in another currency becomes [`GatewayView::OtherCurrency`], which never matches.
     pub fn in_currency(self, currency: &str) -> GatewayView {
         match self {
-            GatewayView::Charged { currency: Some(theirs), .. } if theirs.alpha() != currency => GatewayView::OtherCurrency(theirs),
+            GatewayView::Charged {
+                currency: Some(theirs),
+                ..
+            } if theirs.alpha() != currency => GatewayView::OtherCurrency(theirs),
             view => view,
         }
     }
@@ -120,8 +141,16 @@ impl GatewayView {
         match self {
             GatewayView::Absent => "no record of the order".into(),
             GatewayView::Declined => "declined".into(),
-            GatewayView::Charged { captured_minor, refunded_minor, .. } => {
-                format!("charged {}, refunded {}", amount(*captured_minor), amount(*refunded_minor))
+            GatewayView::Charged {
+                captured_minor,
+                refunded_minor,
+                ..
+            } => {
+                format!(
+                    "charged {}, refunded {}",
+                    amount(*captured_minor),
+                    amount(*refunded_minor)
+                )
             }
             GatewayView::Voided => "voided".into(),
             GatewayView::OtherCurrency(theirs) => format!("charged in {theirs}, not in {currency}"),
@@ -136,7 +165,11 @@ impl GatewayView {
             GatewayView::Absent => Some((Status::Expired, 0)),
             GatewayView::Declined => Some((Status::Declined, 0)),
             GatewayView::Voided => Some((Status::Refunded, amount_minor)),
-            GatewayView::Charged { captured_minor, refunded_minor, .. } if *captured_minor == amount_minor => {
+            GatewayView::Charged {
+                captured_minor,
+                refunded_minor,
+                ..
+            } if *captured_minor == amount_minor => {
                 let status = match *refunded_minor {
                     0 => Status::Paid,
                     r if r >= amount_minor => Status::Refunded,
@@ -183,7 +216,11 @@ pub fn judge(ours: &Ours, gateway: &GatewayView) -> Verdict {
     let full = |captured: &i64| *captured == ours.amount_minor;
     if let Some((_, refund)) = ours.unknown_refund {
         return match gateway {
-            G::Charged { captured_minor, refunded_minor, .. } if full(captured_minor) => {
+            G::Charged {
+                captured_minor,
+                refunded_minor,
+                ..
+            } if full(captured_minor) => {
                 if *refunded_minor == ours.refunded_minor + refund {
                     Verdict::SettleRefund(true)
                 } else if *refunded_minor == ours.refunded_minor {
@@ -192,31 +229,58 @@ pub fn judge(ours: &Ours, gateway: &GatewayView) -> Verdict {
                     Verdict::Mismatch
                 }
             }
-            G::Voided if ours.refunded_minor + refund == ours.amount_minor => Verdict::SettleRefund(true),
+            G::Voided if ours.refunded_minor + refund == ours.amount_minor => {
+                Verdict::SettleRefund(true)
+            }
             _ => Verdict::Mismatch,
         };
     }
     match (ours.status, gateway) {
-        (Status::Pending | Status::Failed, G::Charged { captured_minor, refunded_minor: 0, card, .. }) if full(captured_minor) => {
-            Verdict::Settle(Change::Paid(card.clone()))
-        }
+        (
+            Status::Pending | Status::Failed,
+            G::Charged {
+                captured_minor,
+                refunded_minor: 0,
+                card,
+                ..
+            },
+        ) if full(captured_minor) => Verdict::Settle(Change::Paid(card.clone())),
         (Status::Pending | Status::Failed, G::Declined) => Verdict::Settle(Change::Declined {
             reason: "The card's bank declined the payment.",
             card: CardFacts::default(),
         }),
-        (Status::Pending | Status::Failed, G::Absent) if ours.may_abandon => Verdict::Settle(Change::Abandon),
+        (Status::Pending | Status::Failed, G::Absent) if ours.may_abandon => {
+            Verdict::Settle(Change::Abandon)
+        }
         (Status::Pending | Status::Failed, G::Absent) => Verdict::Wait,
         // Money taken after the platform closed the attempt: the transition function pays
         // the checkout with it or returns it, and opens an exception either way.
-        (Status::Declined | Status::Expired, G::Charged { captured_minor, refunded_minor: 0, card, .. }) if full(captured_minor) => {
-            Verdict::Settle(Change::Paid(card.clone()))
-        }
+        (
+            Status::Declined | Status::Expired,
+            G::Charged {
+                captured_minor,
+                refunded_minor: 0,
+                card,
+                ..
+            },
+        ) if full(captured_minor) => Verdict::Settle(Change::Paid(card.clone())),
         (
             Status::Paid | Status::PartiallyRefunded | Status::Refunded | Status::Duplicate,
-            G::Charged { captured_minor, refunded_minor, .. },
+            G::Charged {
+                captured_minor,
+                refunded_minor,
+                ..
+            },
         ) if full(captured_minor) && *refunded_minor == ours.refunded_minor => Verdict::Matches,
-        (Status::Refunded | Status::Duplicate, G::Voided) if ours.refunded_minor == ours.amount_minor => Verdict::Matches,
-        (Status::Declined | Status::Expired | Status::Created, G::Absent | G::Declined | G::Voided) => Verdict::Matches,
+        (Status::Refunded | Status::Duplicate, G::Voided)
+            if ours.refunded_minor == ours.amount_minor =>
+        {
+            Verdict::Matches
+        }
+        (
+            Status::Declined | Status::Expired | Status::Created,
+            G::Absent | G::Declined | G::Voided,
+        ) => Verdict::Matches,
         _ => Verdict::Mismatch,
     }
 }
@@ -292,7 +356,9 @@ impl Clients {
         };
         if slot.is_none() {
             let client = match gateways::for_mode(platform, mode).await {
-                Ok(account) => gateways::status_client(platform, &account).map_err(|error| error.to_string()),
+                Ok(account) => {
+                    gateways::status_client(platform, &account).map_err(|error| error.to_string())
+                }
                 Err(error) => Err(error.to_string()),
             };
             *slot = Some(client);
@@ -302,11 +368,30 @@ impl Clients {
 }
 
 /// Judges one claimed payment against `view` and records the verdict, in one transaction.
-async fn check(platform: &Platform, payment_id: Uuid, view: &GatewayView, now: OffsetDateTime) -> Result<Verdict, PaymentError> {
-    let system = Actor { kind: ActorKind::System, id: None };
+async fn check(
+    platform: &Platform,
+    payment_id: Uuid,
+    view: &GatewayView,
+    now: OffsetDateTime,
+) -> Result<Verdict, PaymentError> {
+    let system = Actor {
+        kind: ActorKind::System,
+        id: None,
+    };
     let facts = RequestFacts::default();
     let mut tx = platform.pool.begin().await?;
-    type Row = (String, Uuid, Mode, Status, i64, String, i64, i32, OffsetDateTime, OffsetDateTime);
+    type Row = (
+        String,
+        Uuid,
+        Mode,
+        Status,
+        i64,
+        String,
+        i64,
+        i32,
+        OffsetDateTime,
+        OffsetDateTime,
+    );
     let (order_id, merchant_id, mode, status, amount_minor, currency, refunded_minor, attempts, created_at, session_expires): Row =
         sqlx::query_as(
             "SELECT p.order_id, p.merchant_id, p.mode, p.status, p.amount_minor, p.currency::text, p.refunded_minor,
@@ -328,11 +413,24 @@ async fn check(platform: &Platform, payment_id: Uuid, view: &GatewayView, now: O
     // A refund still on its way to the gateway is not judged from a history that may not
     // show it yet: its sender records the answer.
     let in_flight = open_refund.is_some_and(|refund| refund.in_flight(platform, now));
-    let verdict = if in_flight { Verdict::Wait } else { judge(&ours, view) };
+    let verdict = if in_flight {
+        Verdict::Wait
+    } else {
+        judge(&ours, view)
+    };
     match &verdict {
         Verdict::Matches => {}
         Verdict::Settle(change) => {
-            transition::apply(&mut tx, platform, &order_id, change.clone(), Source::Reconciliation, system, &facts).await?;
+            transition::apply(
+                &mut tx,
+                platform,
+                &order_id,
+                change.clone(),
+                Source::Reconciliation,
+                system,
+                &facts,
+            )
+            .await?;
         }
         Verdict::SettleRefund(happened) => {
             let refund_id = open_refund.expect("judged with an open refund").id;
@@ -347,13 +445,30 @@ async fn check(platform: &Platform, payment_id: Uuid, view: &GatewayView, now: O
                     trx_date: None,
                 })
             } else {
-                Answer::Refused("The gateway did not make this refund. Nothing was refunded; you may ask again.")
+                Answer::Refused(
+                    "The gateway did not make this refund. Nothing was refunded; you may ask again.",
+                )
             };
-            refunds::settle(&mut tx, platform, refund_id, answer, Source::Reconciliation, system, &facts).await?;
+            refunds::settle(
+                &mut tx,
+                platform,
+                refund_id,
+                answer,
+                Source::Reconciliation,
+                system,
+                &facts,
+            )
+            .await?;
         }
         Verdict::Mismatch => {
             let (gateway_status, gateway_refunded) = view.accepted_state(amount_minor).unzip();
-            let ours_text = describe_ours(status, amount_minor, refunded_minor, open_refund.map(|refund| refund.amount_minor), &currency);
+            let ours_text = describe_ours(
+                status,
+                amount_minor,
+                refunded_minor,
+                open_refund.map(|refund| refund.amount_minor),
+                &currency,
+            );
             let exception = NewException {
                 payment_id,
                 merchant_id,
@@ -371,22 +486,42 @@ async fn check(platform: &Platform, payment_id: Uuid, view: &GatewayView, now: O
     }
 
     // Where the worker stands with this payment now.
-    let started = open_refund.map(|refund| refund.created_at).unwrap_or(created_at);
-    let give_up = Duration::hours(i64::from(platform.config.settings.reconciliation.give_up_after_hours));
+    let started = open_refund
+        .map(|refund| refund.created_at)
+        .unwrap_or(created_at);
+    let give_up = Duration::hours(i64::from(
+        platform.config.settings.reconciliation.give_up_after_hours,
+    ));
     let (state, due) = match &verdict {
         Verdict::Matches | Verdict::Settle(_) | Verdict::SettleRefund(_) => {
             // Read again on the sweep days after the payment's last change: this run's
             // settlement, or the last change it found in agreement.
             let (status, updated_at): (Status, OffsetDateTime) =
-                sqlx::query_as("SELECT status, updated_at FROM payments WHERE id = $1").bind(payment_id).fetch_one(&mut *tx).await?;
-            let changed_at = if matches!(verdict, Verdict::Matches) { updated_at } else { now };
+                sqlx::query_as("SELECT status, updated_at FROM payments WHERE id = $1")
+                    .bind(payment_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let changed_at = if matches!(verdict, Verdict::Matches) {
+                updated_at
+            } else {
+                now
+            };
             // A duplicate agrees with the gateway, but it is never "matched": it is its own
             // state until it is returned, and the exception queue shows it.
-            ((status != Status::Duplicate).then_some("matched"), next_sweep(status, changed_at, now))
+            (
+                (status != Status::Duplicate).then_some("matched"),
+                next_sweep(status, changed_at, now),
+            )
         }
         Verdict::Mismatch => (Some("mismatched"), None),
         Verdict::Wait if now - started >= give_up => {
-            let ours_text = describe_ours(status, amount_minor, refunded_minor, open_refund.map(|refund| refund.amount_minor), &currency);
+            let ours_text = describe_ours(
+                status,
+                amount_minor,
+                refunded_minor,
+                open_refund.map(|refund| refund.amount_minor),
+                &currency,
+            );
             let exception = NewException {
                 payment_id,
                 merchant_id,
@@ -402,8 +537,11 @@ async fn check(platform: &Platform, payment_id: Uuid, view: &GatewayView, now: O
             (Some("unresolved"), None)
         }
         Verdict::Wait => {
-            let first = Duration::minutes(i64::from(platform.config.settings.reconciliation.first_check_minutes));
-            let wait = (first * 2_i32.saturating_pow(attempts.clamp(0, 16) as u32 + 1)).min(LONGEST_WAIT);
+            let first = Duration::minutes(i64::from(
+                platform.config.settings.reconciliation.first_check_minutes,
+            ));
+            let wait =
+                (first * 2_i32.saturating_pow(attempts.clamp(0, 16) as u32 + 1)).min(LONGEST_WAIT);
             (None, Some(now + wait))
         }
     };
@@ -422,9 +560,20 @@ async fn check(platform: &Platform, payment_id: Uuid, view: &GatewayView, now: O
     Ok(verdict)
 }
 
-fn describe_ours(status: Status, amount_minor: i64, refunded_minor: i64, unknown_refund: Option<i64>, currency: &str) -> String {
+fn describe_ours(
+    status: Status,
+    amount_minor: i64,
+    refunded_minor: i64,
+    unknown_refund: Option<i64>,
+    currency: &str,
+) -> String {
     let amount = |minor| receipts::format_amount(minor, currency);
-    let mut text = format!("{} {}, refunded {}", status.as_str().replace('_', " "), amount(amount_minor), amount(refunded_minor));
+    let mut text = format!(
+        "{} {}, refunded {}",
+        status.as_str().replace('_', " "),
+        amount(amount_minor),
+        amount(refunded_minor)
+    );
     if let Some(refund) = unknown_refund {
         text.push_str(&format!(", a refund of {} with no answer", amount(refund)));
     }
@@ -448,8 +597,21 @@ pub(crate) struct NewException<'a> {
 
 /// Opens an exception unless one is already open for the payment: a disagreement seen on
 /// every run is still one exception (and one audit row).
-pub(crate) async fn open_exception(conn: &mut PgConnection, new: &NewException<'_>) -> Result<(), PaymentError> {
-    let NewException { payment_id, merchant_id, mode, order_id, kind, ours, theirs, gateway_status, gateway_refunded } = *new;
+pub(crate) async fn open_exception(
+    conn: &mut PgConnection,
+    new: &NewException<'_>,
+) -> Result<(), PaymentError> {
+    let NewException {
+        payment_id,
+        merchant_id,
+        mode,
+        order_id,
+        kind,
+        ours,
+        theirs,
+        gateway_status,
+        gateway_refunded,
+    } = *new;
     let opened = sqlx::query(
         "INSERT INTO reconciliation_exceptions
              (id, payment_id, merchant_id, mode, kind, platform_state, gateway_state, gateway_status, gateway_refunded_minor)
@@ -469,11 +631,18 @@ pub(crate) async fn open_exception(conn: &mut PgConnection, new: &NewException<'
     .await?
     .rows_affected();
     if opened == 1 {
-        let event = Event::new("reconciliation.exception", Actor { kind: ActorKind::System, id: None }, Outcome::Failure)
-            .merchant(merchant_id)
-            .target("payment", order_id)
-            .reason(kind)
-            .detail(serde_json::json!({ "mode": mode.as_str() }));
+        let event = Event::new(
+            "reconciliation.exception",
+            Actor {
+                kind: ActorKind::System,
+                id: None,
+            },
+            Outcome::Failure,
+        )
+        .merchant(merchant_id)
+        .target("payment", order_id)
+        .reason(kind)
+        .detail(serde_json::json!({ "mode": mode.as_str() }));
         audit::record(conn, &event, &RequestFacts::default()).await?;
     }
     Ok(())
@@ -502,7 +671,10 @@ pub struct Exception {
 }
 
 /// Open exceptions first, then the most recent resolved ones.
-pub async fn exceptions(pool: &sqlx::PgPool, open_only: bool) -> Result<Vec<Exception>, sqlx::Error> {
+pub async fn exceptions(
+    pool: &sqlx::PgPool,
+    open_only: bool,
+) -> Result<Vec<Exception>, sqlx::Error> {
     sqlx::query_as(
         "SELECT e.id, e.payment_id, coalesce(p.order_id, 'books: ' || a.kind::text) AS order_id,
                 coalesce(m.business_name, 'Saleonix') AS merchant_name, e.mode, e.kind, e.platform_state,
@@ -537,7 +709,13 @@ pub async fn close(
 ) -> Result<(), PaymentError> {
     let note = super::text("note", note, 1000)?;
     let mut tx = platform.pool.begin().await?;
-    let row: Option<(Option<Uuid>, Option<Uuid>, Option<String>, Option<Status>, Option<i64>)> = sqlx::query_as(
+    let row: Option<(
+        Option<Uuid>,
+        Option<Uuid>,
+        Option<String>,
+        Option<Status>,
+        Option<i64>,
+    )> = sqlx::query_as(
         "SELECT e.payment_id, e.merchant_id, p.order_id, e.gateway_status, e.gateway_refunded_minor
          FROM reconciliation_exceptions e LEFT JOIN payments p ON p.id = e.payment_id
          WHERE e.id = $1 AND e.resolved_at IS NULL FOR UPDATE OF e",
@@ -545,8 +723,12 @@ pub async fn close(
     .bind(id)
     .fetch_optional(&mut *tx)
     .await?;
-    let (payment_id, merchant_id, order_id, gateway_status, gateway_refunded) = row.ok_or(PaymentError::NotFound)?;
-    let staff = Actor { kind: ActorKind::Staff, id: Some(staff_id) };
+    let (payment_id, merchant_id, order_id, gateway_status, gateway_refunded) =
+        row.ok_or(PaymentError::NotFound)?;
+    let staff = Actor {
+        kind: ActorKind::Staff,
+        id: Some(staff_id),
+    };
     let (label, event_type) = match resolution {
         Resolution::AcceptGateway => ("accepted_gateway", "reconciliation.accept"),
         Resolution::Resolve => ("resolved", "reconciliation.resolve"),
@@ -555,13 +737,31 @@ pub async fn close(
         let (Some(payment_id), Some(order_id), Some(status), Some(refunded_minor)) =
             (payment_id, &order_id, gateway_status, gateway_refunded)
         else {
-            return Err(super::invalid("resolution", "the gateway gave no definite state to accept; resolve with a note"));
+            return Err(super::invalid(
+                "resolution",
+                "the gateway gave no definite state to accept; resolve with a note",
+            ));
         };
         refunds::close_open(&mut tx, payment_id).await?;
-        let change = Change::Accept { status, refunded_minor };
-        transition::apply(&mut tx, platform, order_id, change, Source::Staff, staff, facts).await?;
+        let change = Change::Accept {
+            status,
+            refunded_minor,
+        };
+        transition::apply(
+            &mut tx,
+            platform,
+            order_id,
+            change,
+            Source::Staff,
+            staff,
+            facts,
+        )
+        .await?;
     } else if let Some(payment_id) = payment_id {
-        sqlx::query("UPDATE payments SET recon_due_at = NULL WHERE id = $1").bind(payment_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE payments SET recon_due_at = NULL WHERE id = $1")
+            .bind(payment_id)
+            .execute(&mut *tx)
+            .await?;
     }
     sqlx::query(
         "UPDATE reconciliation_exceptions SET resolved_at = now(), resolved_by = $2, resolution = $3, note = $4 WHERE id = $1",
@@ -572,7 +772,8 @@ pub async fn close(
     .bind(&note)
     .execute(&mut *tx)
     .await?;
-    let mut event = Event::new(event_type, staff, Outcome::Success).detail(serde_json::json!({ "exception_id": id }));
+    let mut event = Event::new(event_type, staff, Outcome::Success)
+        .detail(serde_json::json!({ "exception_id": id }));
     event = match order_id {
         Some(order_id) => event.target("payment", order_id),
         None => event.target("reconciliation_exception", id.to_string()),
@@ -590,92 +791,229 @@ mod tests {
     use super::*;
 
     fn ours(status: Status, refunded_minor: i64) -> Ours {
-        Ours { status, amount_minor: 1000, refunded_minor, unknown_refund: None, may_abandon: false }
+        Ours {
+            status,
+            amount_minor: 1000,
+            refunded_minor,
+            unknown_refund: None,
+            may_abandon: false,
+        }
     }
 
     fn charged(captured_minor: i64, refunded_minor: i64) -> GatewayView {
-        GatewayView::Charged { captured_minor, refunded_minor, currency: Some(Currency::Eur), card: CardFacts::default() }
+        GatewayView::Charged {
+            captured_minor,
+            refunded_minor,
+            currency: Some(Currency::Eur),
+            card: CardFacts::default(),
+        }
     }
 
     #[test]
     fn a_sent_attempt_takes_the_gateways_answer() {
-        assert!(matches!(judge(&ours(Status::Pending, 0), &charged(1000, 0)), Verdict::Settle(Change::Paid(_))));
-        assert!(matches!(judge(&ours(Status::Pending, 0), &GatewayView::Declined), Verdict::Settle(Change::Declined { .. })));
-        assert_eq!(judge(&ours(Status::Pending, 0), &GatewayView::Absent), Verdict::Wait, "the buyer may still be paying");
-        let late = Ours { may_abandon: true, ..ours(Status::Pending, 0) };
-        assert_eq!(judge(&late, &GatewayView::Absent), Verdict::Settle(Change::Abandon));
-        assert_eq!(judge(&ours(Status::Pending, 0), &charged(900, 0)), Verdict::Mismatch, "another amount is for staff");
-        assert_eq!(judge(&ours(Status::Pending, 0), &GatewayView::Undecided("PN".into())), Verdict::Wait);
+        assert!(matches!(
+            judge(&ours(Status::Pending, 0), &charged(1000, 0)),
+            Verdict::Settle(Change::Paid(_))
+        ));
+        assert!(matches!(
+            judge(&ours(Status::Pending, 0), &GatewayView::Declined),
+            Verdict::Settle(Change::Declined { .. })
+        ));
+        assert_eq!(
+            judge(&ours(Status::Pending, 0), &GatewayView::Absent),
+            Verdict::Wait,
+            "the buyer may still be paying"
+        );
+        let late = Ours {
+            may_abandon: true,
+            ..ours(Status::Pending, 0)
+        };
+        assert_eq!(
+            judge(&late, &GatewayView::Absent),
+            Verdict::Settle(Change::Abandon)
+        );
+        assert_eq!(
+            judge(&ours(Status::Pending, 0), &charged(900, 0)),
+            Verdict::Mismatch,
+            "another amount is for staff"
+        );
+        assert_eq!(
+            judge(
+                &ours(Status::Pending, 0),
+                &GatewayView::Undecided("PN".into())
+            ),
+            Verdict::Wait
+        );
     }
 
     #[test]
     fn taken_money_must_agree_to_the_minor_unit() {
-        assert_eq!(judge(&ours(Status::Paid, 0), &charged(1000, 0)), Verdict::Matches);
-        assert_eq!(judge(&ours(Status::PartiallyRefunded, 300), &charged(1000, 300)), Verdict::Matches);
-        assert_eq!(judge(&ours(Status::Refunded, 1000), &GatewayView::Voided), Verdict::Matches);
-        assert_eq!(judge(&ours(Status::Paid, 0), &GatewayView::Voided), Verdict::Mismatch);
-        assert_eq!(judge(&ours(Status::Paid, 0), &charged(1000, 200)), Verdict::Mismatch);
+        assert_eq!(
+            judge(&ours(Status::Paid, 0), &charged(1000, 0)),
+            Verdict::Matches
+        );
+        assert_eq!(
+            judge(&ours(Status::PartiallyRefunded, 300), &charged(1000, 300)),
+            Verdict::Matches
+        );
+        assert_eq!(
+            judge(&ours(Status::Refunded, 1000), &GatewayView::Voided),
+            Verdict::Matches
+        );
+        assert_eq!(
+            judge(&ours(Status::Paid, 0), &GatewayView::Voided),
+            Verdict::Mismatch
+        );
+        assert_eq!(
+            judge(&ours(Status::Paid, 0), &charged(1000, 200)),
+            Verdict::Mismatch
+        );
     }
 
     #[test]
     fn money_taken_after_a_decline_or_expiry_is_settled_not_ignored() {
-        assert!(matches!(judge(&ours(Status::Declined, 0), &charged(1000, 0)), Verdict::Settle(Change::Paid(_))));
-        assert!(matches!(judge(&ours(Status::Expired, 0), &charged(1000, 0)), Verdict::Settle(Change::Paid(_))));
-        assert_eq!(judge(&ours(Status::Declined, 0), &charged(1000, 300)), Verdict::Mismatch, "a partly refunded charge is for staff");
-        assert_eq!(judge(&ours(Status::Declined, 0), &GatewayView::Declined), Verdict::Matches);
+        assert!(matches!(
+            judge(&ours(Status::Declined, 0), &charged(1000, 0)),
+            Verdict::Settle(Change::Paid(_))
+        ));
+        assert!(matches!(
+            judge(&ours(Status::Expired, 0), &charged(1000, 0)),
+            Verdict::Settle(Change::Paid(_))
+        ));
+        assert_eq!(
+            judge(&ours(Status::Declined, 0), &charged(1000, 300)),
+            Verdict::Mismatch,
+            "a partly refunded charge is for staff"
+        );
+        assert_eq!(
+            judge(&ours(Status::Declined, 0), &GatewayView::Declined),
+            Verdict::Matches
+        );
     }
 
     #[test]
     fn a_duplicate_matches_the_gateway_only_as_returned_as_we_say() {
-        assert_eq!(judge(&ours(Status::Duplicate, 1000), &GatewayView::Voided), Verdict::Matches);
-        assert_eq!(judge(&ours(Status::Duplicate, 1000), &charged(1000, 1000)), Verdict::Matches);
-        assert_eq!(judge(&ours(Status::Duplicate, 1000), &charged(1000, 0)), Verdict::Mismatch);
+        assert_eq!(
+            judge(&ours(Status::Duplicate, 1000), &GatewayView::Voided),
+            Verdict::Matches
+        );
+        assert_eq!(
+            judge(&ours(Status::Duplicate, 1000), &charged(1000, 1000)),
+            Verdict::Matches
+        );
+        assert_eq!(
+            judge(&ours(Status::Duplicate, 1000), &charged(1000, 0)),
+            Verdict::Mismatch
+        );
     }
 
     #[test]
     fn taken_money_is_swept_on_days_1_7_and_30_after_its_last_change() {
         let changed = OffsetDateTime::UNIX_EPOCH;
         let day = |d| changed + Duration::days(d);
-        assert_eq!(next_sweep(Status::Paid, changed, changed + Duration::minutes(15)), Some(day(1)));
+        assert_eq!(
+            next_sweep(Status::Paid, changed, changed + Duration::minutes(15)),
+            Some(day(1))
+        );
         assert_eq!(next_sweep(Status::Paid, changed, day(1)), Some(day(7)));
         assert_eq!(next_sweep(Status::Refunded, changed, day(7)), Some(day(30)));
-        assert_eq!(next_sweep(Status::Duplicate, changed, day(30)), None, "then it rests");
-        assert_eq!(next_sweep(Status::Declined, changed, changed), Some(day(1)), "a decline is read again once");
+        assert_eq!(
+            next_sweep(Status::Duplicate, changed, day(30)),
+            None,
+            "then it rests"
+        );
+        assert_eq!(
+            next_sweep(Status::Declined, changed, changed),
+            Some(day(1)),
+            "a decline is read again once"
+        );
         assert_eq!(next_sweep(Status::Declined, changed, day(1)), None);
         assert_eq!(next_sweep(Status::Pending, changed, changed), None);
     }
 
     #[test]
     fn an_unknown_refund_is_decided_by_the_refunded_total() {
-        let waiting = Ours { unknown_refund: Some((Uuid::nil(), 400)), ..ours(Status::PartiallyRefunded, 100) };
-        assert_eq!(judge(&waiting, &charged(1000, 500)), Verdict::SettleRefund(true));
-        assert_eq!(judge(&waiting, &charged(1000, 100)), Verdict::SettleRefund(false));
+        let waiting = Ours {
+            unknown_refund: Some((Uuid::nil(), 400)),
+            ..ours(Status::PartiallyRefunded, 100)
+        };
+        assert_eq!(
+            judge(&waiting, &charged(1000, 500)),
+            Verdict::SettleRefund(true)
+        );
+        assert_eq!(
+            judge(&waiting, &charged(1000, 100)),
+            Verdict::SettleRefund(false)
+        );
         assert_eq!(judge(&waiting, &charged(1000, 800)), Verdict::Mismatch);
-        let whole = Ours { unknown_refund: Some((Uuid::nil(), 1000)), ..ours(Status::Paid, 0) };
-        assert_eq!(judge(&whole, &GatewayView::Voided), Verdict::SettleRefund(true));
+        let whole = Ours {
+            unknown_refund: Some((Uuid::nil(), 1000)),
+            ..ours(Status::Paid, 0)
+        };
+        assert_eq!(
+            judge(&whole, &GatewayView::Voided),
+            Verdict::SettleRefund(true)
+        );
     }
 
     #[test]
     fn accepting_the_gateway_sets_its_figures() {
-        assert_eq!(charged(1000, 0).accepted_state(1000), Some((Status::Paid, 0)));
-        assert_eq!(charged(1000, 250).accepted_state(1000), Some((Status::PartiallyRefunded, 250)));
-        assert_eq!(GatewayView::Voided.accepted_state(1000), Some((Status::Refunded, 1000)));
-        assert_eq!(charged(900, 0).accepted_state(1000), None, "another amount cannot be accepted");
+        assert_eq!(
+            charged(1000, 0).accepted_state(1000),
+            Some((Status::Paid, 0))
+        );
+        assert_eq!(
+            charged(1000, 250).accepted_state(1000),
+            Some((Status::PartiallyRefunded, 250))
+        );
+        assert_eq!(
+            GatewayView::Voided.accepted_state(1000),
+            Some((Status::Refunded, 1000))
+        );
+        assert_eq!(
+            charged(900, 0).accepted_state(1000),
+            None,
+            "another amount cannot be accepted"
+        );
     }
 
     #[test]
     fn a_charge_in_another_currency_is_an_exception_never_a_match() {
-        let in_currency = |currency| GatewayView::Charged { captured_minor: 1000, refunded_minor: 0, currency, card: CardFacts::default() };
+        let in_currency = |currency| GatewayView::Charged {
+            captured_minor: 1000,
+            refunded_minor: 0,
+            currency,
+            card: CardFacts::default(),
+        };
         let in_usd = in_currency(Some(Currency::Usd)).in_currency("EUR");
         assert_eq!(in_usd, GatewayView::OtherCurrency(Currency::Usd));
-        assert_eq!(judge(&ours(Status::Pending, 0), &in_usd), Verdict::Mismatch, "never paid on the same number of cents");
+        assert_eq!(
+            judge(&ours(Status::Pending, 0), &in_usd),
+            Verdict::Mismatch,
+            "never paid on the same number of cents"
+        );
         assert_eq!(judge(&ours(Status::Paid, 0), &in_usd), Verdict::Mismatch);
-        let refund = Ours { unknown_refund: Some((Uuid::nil(), 1000)), ..ours(Status::Paid, 0) };
+        let refund = Ours {
+            unknown_refund: Some((Uuid::nil(), 1000)),
+            ..ours(Status::Paid, 0)
+        };
         assert_eq!(judge(&refund, &in_usd), Verdict::Mismatch);
-        assert_eq!(in_usd.accepted_state(1000), None, "staff cannot accept it as this payment's state");
+        assert_eq!(
+            in_usd.accepted_state(1000),
+            None,
+            "staff cannot accept it as this payment's state"
+        );
         assert_eq!(in_usd.describe("EUR"), "charged in USD, not in EUR");
-        assert_eq!(charged(1000, 0).in_currency("EUR"), charged(1000, 0), "the same currency changes nothing");
+        assert_eq!(
+            charged(1000, 0).in_currency("EUR"),
+            charged(1000, 0),
+            "the same currency changes nothing"
+        );
         let unnamed = in_currency(None);
-        assert_eq!(unnamed.clone().in_currency("EUR"), unnamed, "a history naming none is judged by amounts");
+        assert_eq!(
+            unnamed.clone().in_currency("EUR"),
+            unnamed,
+            "a history naming none is judged by amounts"
+        );
     }
 }

@@ -73,9 +73,18 @@ pub enum Requester {
 impl Requester {
     fn actor(self) -> Actor {
         match self {
-            Requester::Member { user_id, .. } => Actor { kind: audit::ActorKind::User, id: Some(user_id) },
-            Requester::Staff { user_id } => Actor { kind: audit::ActorKind::Staff, id: Some(user_id) },
-            Requester::Platform => Actor { kind: audit::ActorKind::System, id: None },
+            Requester::Member { user_id, .. } => Actor {
+                kind: audit::ActorKind::User,
+                id: Some(user_id),
+            },
+            Requester::Staff { user_id } => Actor {
+                kind: audit::ActorKind::Staff,
+                id: Some(user_id),
+            },
+            Requester::Platform => Actor {
+                kind: audit::ActorKind::System,
+                id: None,
+            },
         }
     }
 
@@ -129,21 +138,37 @@ pub(crate) const COLUMNS: &str = "id, payment_id, request_id, amount_minor, curr
                        requested_via, created_at, completed_at";
 
 /// The refunds of a payment, oldest first.
-pub async fn of_payment(conn: &mut PgConnection, payment_id: Uuid) -> Result<Vec<Refund>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM refunds WHERE payment_id = $1 ORDER BY created_at, id"))
-        .bind(payment_id)
-        .fetch_all(conn)
-        .await
+pub async fn of_payment(
+    conn: &mut PgConnection,
+    payment_id: Uuid,
+) -> Result<Vec<Refund>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM refunds WHERE payment_id = $1 ORDER BY created_at, id"
+    ))
+    .bind(payment_id)
+    .fetch_all(conn)
+    .await
 }
 
 async fn by_id(conn: &mut PgConnection, id: Uuid) -> Result<Refund, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM refunds WHERE id = $1")).bind(id).fetch_one(conn).await
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM refunds WHERE id = $1"))
+        .bind(id)
+        .fetch_one(conn)
+        .await
 }
 
 /// What can still be refunded on a payment: paid, minus refunded, minus held by a refund
 /// waiting for the gateway.
-pub fn refundable(status: Status, amount_minor: i64, refunded_minor: i64, pending_minor: i64) -> i64 {
-    if matches!(status, Status::Paid | Status::PartiallyRefunded | Status::Duplicate) {
+pub fn refundable(
+    status: Status,
+    amount_minor: i64,
+    refunded_minor: i64,
+    pending_minor: i64,
+) -> i64 {
+    if matches!(
+        status,
+        Status::Paid | Status::PartiallyRefunded | Status::Duplicate
+    ) {
         (amount_minor - refunded_minor - pending_minor).max(0)
     } else {
         0
@@ -162,7 +187,11 @@ struct Locked {
     pending_minor: i64,
 }
 
-async fn lock_payment(conn: &mut PgConnection, payment_id: Uuid, merchant_id: Option<Uuid>) -> Result<Locked, PaymentError> {
+async fn lock_payment(
+    conn: &mut PgConnection,
+    payment_id: Uuid,
+    merchant_id: Option<Uuid>,
+) -> Result<Locked, PaymentError> {
     type Row = (Uuid, Mode, String, Status, i64, String, i64, i64);
     let row: Option<Row> = sqlx::query_as(
         "SELECT merchant_id, mode, order_id, status, amount_minor, currency::text, refunded_minor, refund_pending_minor
@@ -172,9 +201,26 @@ async fn lock_payment(conn: &mut PgConnection, payment_id: Uuid, merchant_id: Op
     .bind(merchant_id)
     .fetch_optional(conn)
     .await?;
-    let (merchant_id, mode, order_id, status, amount_minor, currency, refunded_minor, pending_minor) =
-        row.ok_or(PaymentError::NotFound)?;
-    Ok(Locked { merchant_id, mode, order_id, status, amount_minor, currency, refunded_minor, pending_minor })
+    let (
+        merchant_id,
+        mode,
+        order_id,
+        status,
+        amount_minor,
+        currency,
+        refunded_minor,
+        pending_minor,
+    ) = row.ok_or(PaymentError::NotFound)?;
+    Ok(Locked {
+        merchant_id,
+        mode,
+        order_id,
+        status,
+        amount_minor,
+        currency,
+        refunded_minor,
+        pending_minor,
+    })
 }
 
 /// Refunds `request.amount_minor` of the payment `payment_id` and returns the refund as it
@@ -190,7 +236,9 @@ pub async fn request(
         return Err(invalid("amount", "enter an amount above zero"));
     }
     let reason = optional_text("reason", &request.reason, 500)?;
-    let Some(refund) = record_request(platform, payment_id, request, reason, requester, facts).await? else {
+    let Some(refund) =
+        record_request(platform, payment_id, request, reason, requester, facts).await?
+    else {
         // The same request again: it is answered by the refund it made.
         let mut conn = platform.pool.acquire().await?;
         let id: Uuid = sqlx::query_scalar("SELECT id FROM refunds WHERE request_id = $1")
@@ -214,12 +262,15 @@ async fn record_request(
 ) -> Result<Option<Refund>, PaymentError> {
     let mut tx = platform.pool.begin().await?;
     let payment = lock_payment(&mut tx, payment_id, requester.merchant_id()).await?;
-    let earlier: Option<(Uuid, i64)> = sqlx::query_as("SELECT payment_id, amount_minor FROM refunds WHERE request_id = $1")
-        .bind(request.request_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let earlier: Option<(Uuid, i64)> =
+        sqlx::query_as("SELECT payment_id, amount_minor FROM refunds WHERE request_id = $1")
+            .bind(request.request_id)
+            .fetch_optional(&mut *tx)
+            .await?;
     match earlier {
-        Some((paid, amount)) if paid == payment_id && amount == request.amount_minor => return Ok(None),
+        Some((paid, amount)) if paid == payment_id && amount == request.amount_minor => {
+            return Ok(None);
+        }
         Some(_) => return Err(PaymentError::RequestReused),
         None => {}
     }
@@ -229,9 +280,14 @@ async fn record_request(
             .merchant(payment.merchant_id)
             .target("payment", payment.order_id.clone())
             .reason(reason)
-            .detail(serde_json::json!({ "amount_minor": request.amount_minor, "via": requester.via() }))
+            .detail(
+                serde_json::json!({ "amount_minor": request.amount_minor, "via": requester.via() }),
+            )
     };
-    let refusal = if !matches!(payment.status, Status::Paid | Status::PartiallyRefunded | Status::Duplicate) {
+    let refusal = if !matches!(
+        payment.status,
+        Status::Paid | Status::PartiallyRefunded | Status::Duplicate
+    ) {
         Some(("not_refundable", PaymentError::NotRefundable))
     } else if payment.pending_minor > 0 {
         Some(("refund_in_progress", PaymentError::RefundInProgress))
@@ -244,10 +300,19 @@ async fn record_request(
         .bind(payment_id)
         .fetch_one(&mut *tx)
         .await?;
-        let remaining = (refundable(payment.status, payment.amount_minor, payment.refunded_minor, payment.pending_minor)
-            - charged_back)
+        let remaining = (refundable(
+            payment.status,
+            payment.amount_minor,
+            payment.refunded_minor,
+            payment.pending_minor,
+        ) - charged_back)
             .max(0);
-        (request.amount_minor > remaining).then_some(("exceeds_refundable", PaymentError::RefundExceeds { remaining_minor: remaining }))
+        (request.amount_minor > remaining).then_some((
+            "exceeds_refundable",
+            PaymentError::RefundExceeds {
+                remaining_minor: remaining,
+            },
+        ))
     };
     if let Some((reason, error)) = refusal {
         drop(tx);
@@ -255,9 +320,24 @@ async fn record_request(
         return Err(error);
     }
 
-    let id = match hold(&mut tx, platform, payment_id, &payment, request, reason.as_deref(), requester, facts).await {
+    let id = match hold(
+        &mut tx,
+        platform,
+        payment_id,
+        &payment,
+        request,
+        reason.as_deref(),
+        requester,
+        facts,
+    )
+    .await
+    {
         // Only a simultaneous request with the same id gets here (the payment is locked).
-        Err(PaymentError::Database(error)) if error.as_database_error().is_some_and(|e| e.is_unique_violation()) => {
+        Err(PaymentError::Database(error))
+            if error
+                .as_database_error()
+                .is_some_and(|e| e.is_unique_violation()) =>
+        {
             return Err(PaymentError::RequestReused);
         }
         held => held?,
@@ -313,7 +393,14 @@ async fn hold(
     // The worker looks in after the first-check delay, past any gateway timeout: should this
     // process stop before the answer is recorded, the order history settles the refund.
     transition::check_soon(&mut *conn, platform, payment_id).await?;
-    transition::note(&mut *conn, payment_id, Source::Refund, payment.status, "refund_requested").await?;
+    transition::note(
+        &mut *conn,
+        payment_id,
+        Source::Refund,
+        payment.status,
+        "refund_requested",
+    )
+    .await?;
     let event = Event::new("refund.request", requester.actor(), Outcome::Success)
         .merchant(payment.merchant_id)
         .target("payment", payment.order_id.clone())
@@ -335,16 +422,41 @@ pub(crate) async fn queue_whole(
     facts: &RequestFacts,
 ) -> Result<Option<Uuid>, PaymentError> {
     let payment = lock_payment(&mut *conn, payment_id, None).await?;
-    let left = refundable(payment.status, payment.amount_minor, payment.refunded_minor, payment.pending_minor);
+    let left = refundable(
+        payment.status,
+        payment.amount_minor,
+        payment.refunded_minor,
+        payment.pending_minor,
+    );
     if left == 0 || payment.pending_minor > 0 {
         return Ok(None);
     }
-    let request = RefundRequest { request_id: Uuid::new_v4(), amount_minor: left, reason: reason.to_owned() };
-    hold(conn, platform, payment_id, &payment, &request, Some(reason), Requester::Platform, facts).await.map(Some)
+    let request = RefundRequest {
+        request_id: Uuid::new_v4(),
+        amount_minor: left,
+        reason: reason.to_owned(),
+    };
+    hold(
+        conn,
+        platform,
+        payment_id,
+        &payment,
+        &request,
+        Some(reason),
+        Requester::Platform,
+        facts,
+    )
+    .await
+    .map(Some)
 }
 
 /// Sends the refund to the gateway of the payment's own mode and records the answer.
-pub(crate) async fn send(platform: &Platform, refund: Refund, actor: Actor, facts: &RequestFacts) -> Result<Refund, PaymentError> {
+pub(crate) async fn send(
+    platform: &Platform,
+    refund: Refund,
+    actor: Actor,
+    facts: &RequestFacts,
+) -> Result<Refund, PaymentError> {
     let outcome = match gateway_answer(platform, &refund).await {
         Ok(Ok(response)) => Answer::Done(response),
         Ok(Err(ApiError::OutcomeUnknown { .. })) => Answer::Unknown,
@@ -359,7 +471,16 @@ pub(crate) async fn send(platform: &Platform, refund: Refund, actor: Actor, fact
         tracing::warn!(refund_id = %refund.id, phrase, "a refund did not happen");
     }
     let mut tx = platform.pool.begin().await?;
-    settle(&mut tx, platform, refund.id, outcome, Source::Refund, actor, facts).await?;
+    settle(
+        &mut tx,
+        platform,
+        refund.id,
+        outcome,
+        Source::Refund,
+        actor,
+        facts,
+    )
+    .await?;
     tx.commit().await?;
     let mut conn = platform.pool.acquire().await?;
     Ok(by_id(&mut conn, refund.id).await?)
@@ -367,11 +488,15 @@ pub(crate) async fn send(platform: &Platform, refund: Refund, actor: Actor, fact
 
 /// The gateway's answer to the refund: a Void or a Credit, and a Credit after a Void the
 /// gateway had nothing left for (already settled), since nothing happened then.
-async fn gateway_answer(platform: &Platform, refund: &Refund) -> Result<Result<FinancialResponse, ApiError>, PaymentError> {
-    let (order_id, mode): (String, Mode) = sqlx::query_as("SELECT order_id, mode FROM payments WHERE id = $1")
-        .bind(refund.payment_id)
-        .fetch_one(&platform.pool)
-        .await?;
+async fn gateway_answer(
+    platform: &Platform,
+    refund: &Refund,
+) -> Result<Result<FinancialResponse, ApiError>, PaymentError> {
+    let (order_id, mode): (String, Mode) =
+        sqlx::query_as("SELECT order_id, mode FROM payments WHERE id = $1")
+            .bind(refund.payment_id)
+            .fetch_one(&platform.pool)
+            .await?;
     let amount = money(refund.amount_minor, &refund.currency)?;
     let account = gateways::for_mode(platform, mode).await?;
     let client = match gateways::refund_client(platform, &account) {
@@ -385,7 +510,10 @@ async fn gateway_answer(platform: &Platform, refund: &Refund) -> Result<Result<F
     if !refused_with(&answer, &ErrorCode::NothingVoidable) {
         return Ok(answer);
     }
-    sqlx::query("UPDATE refunds SET method = 'credit' WHERE id = $1").bind(refund.id).execute(&platform.pool).await?;
+    sqlx::query("UPDATE refunds SET method = 'credit' WHERE id = $1")
+        .bind(refund.id)
+        .execute(&platform.pool)
+        .await?;
     Ok(client.api().credit(&order_id, amount).await)
 }
 
@@ -396,15 +524,24 @@ fn refused_with(answer: &Result<FinancialResponse, ApiError>, code: &ErrorCode) 
 /// What the merchant reads when the gateway refused; never the raw answer.
 fn failure_phrase(error: &ApiError) -> &'static str {
     match error {
-        ApiError::Declined(decline) if decline.error_code == Some(ErrorCode::RefundExceedsRemaining) => {
+        ApiError::Declined(decline)
+            if decline.error_code == Some(ErrorCode::RefundExceedsRemaining) =>
+        {
             "The gateway says this is more than is left to refund on the order."
         }
-        ApiError::Declined(decline) if decline.err_msg.as_deref().is_some_and(|m| m.contains("settlement")) => {
+        ApiError::Declined(decline)
+            if decline
+                .err_msg
+                .as_deref()
+                .is_some_and(|m| m.contains("settlement")) =>
+        {
             "The bank takes partial refunds only after the day's settlement. Refund the whole amount today, or try again tomorrow."
         }
         ApiError::Declined(_) => "The gateway refused the refund. Nothing was refunded.",
         ApiError::NotFound(_) => "The gateway has no record of this order. Nothing was refunded.",
-        ApiError::Connect(_) => "The gateway could not be reached. Nothing was refunded; try again later.",
+        ApiError::Connect(_) => {
+            "The gateway could not be reached. Nothing was refunded; try again later."
+        }
         _ => "The refund could not be sent. Nothing was refunded.",
     }
 }
@@ -430,15 +567,17 @@ pub(crate) async fn settle(
     actor: Actor,
     facts: &RequestFacts,
 ) -> Result<(), PaymentError> {
-    let (payment_id, amount_minor): (Uuid, i64) = sqlx::query_as("SELECT payment_id, amount_minor FROM refunds WHERE id = $1")
-        .bind(refund_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let (payment_id, amount_minor): (Uuid, i64) =
+        sqlx::query_as("SELECT payment_id, amount_minor FROM refunds WHERE id = $1")
+            .bind(refund_id)
+            .fetch_one(&mut *conn)
+            .await?;
     let payment = lock_payment(&mut *conn, payment_id, None).await?;
-    let status: RefundStatus = sqlx::query_scalar("SELECT status FROM refunds WHERE id = $1 FOR UPDATE")
-        .bind(refund_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let status: RefundStatus =
+        sqlx::query_scalar("SELECT status FROM refunds WHERE id = $1 FOR UPDATE")
+            .bind(refund_id)
+            .fetch_one(&mut *conn)
+            .await?;
     if !matches!(status, RefundStatus::Pending | RefundStatus::Unknown) {
         return Ok(());
     }
@@ -458,9 +597,26 @@ pub(crate) async fn settle(
             .execute(&mut *conn)
             .await?;
             let whole = payment.refunded_minor + amount_minor == payment.amount_minor;
-            let change = Change::Refund { amount_minor, whole };
-            transition::apply(&mut *conn, platform, &payment.order_id, change, source, actor, facts).await?;
-            audit::record(&mut *conn, &event("refund.succeed", Outcome::Success), facts).await?;
+            let change = Change::Refund {
+                amount_minor,
+                whole,
+            };
+            transition::apply(
+                &mut *conn,
+                platform,
+                &payment.order_id,
+                change,
+                source,
+                actor,
+                facts,
+            )
+            .await?;
+            audit::record(
+                &mut *conn,
+                &event("refund.succeed", Outcome::Success),
+                facts,
+            )
+            .await?;
             super::captures::close_when_returned(&mut *conn, payment_id).await?;
             receipts::enqueue_refund(&mut *conn, platform, &payment.order_id, amount_minor).await?;
         }
@@ -471,22 +627,53 @@ pub(crate) async fn settle(
                 .execute(&mut *conn)
                 .await?;
             release(&mut *conn, payment_id, amount_minor).await?;
-            transition::note(&mut *conn, payment_id, source, payment.status, "refund_failed").await?;
-            audit::record(&mut *conn, &event("refund.fail", Outcome::Failure).reason("refused_by_gateway"), facts).await?;
+            transition::note(
+                &mut *conn,
+                payment_id,
+                source,
+                payment.status,
+                "refund_failed",
+            )
+            .await?;
+            audit::record(
+                &mut *conn,
+                &event("refund.fail", Outcome::Failure).reason("refused_by_gateway"),
+                facts,
+            )
+            .await?;
         }
         Answer::Unknown if status == RefundStatus::Unknown => {}
         Answer::Unknown => {
-            sqlx::query("UPDATE refunds SET status = 'unknown' WHERE id = $1").bind(refund_id).execute(&mut *conn).await?;
+            sqlx::query("UPDATE refunds SET status = 'unknown' WHERE id = $1")
+                .bind(refund_id)
+                .execute(&mut *conn)
+                .await?;
             transition::check_soon(&mut *conn, platform, payment_id).await?;
-            transition::note(&mut *conn, payment_id, source, payment.status, "refund_outcome_unknown").await?;
-            audit::record(&mut *conn, &event("refund.fail", Outcome::Failure).reason("outcome_unknown"), facts).await?;
+            transition::note(
+                &mut *conn,
+                payment_id,
+                source,
+                payment.status,
+                "refund_outcome_unknown",
+            )
+            .await?;
+            audit::record(
+                &mut *conn,
+                &event("refund.fail", Outcome::Failure).reason("outcome_unknown"),
+                facts,
+            )
+            .await?;
         }
     }
     Ok(())
 }
 
 /// Releases the amount a refund held, when it did not happen.
-async fn release(conn: &mut PgConnection, payment_id: Uuid, amount_minor: i64) -> Result<(), sqlx::Error> {
+async fn release(
+    conn: &mut PgConnection,
+    payment_id: Uuid,
+    amount_minor: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE payments SET refund_pending_minor = refund_pending_minor - $2, updated_at = now() WHERE id = $1")
         .bind(payment_id)
         .bind(amount_minor)
@@ -512,14 +699,21 @@ impl OpenRefund {
     /// writing down of the answer.
     /// A queued return not sent yet is not judged either: [`super::returns`] sends it.
     pub fn in_flight(&self, platform: &Platform, now: OffsetDateTime) -> bool {
-        let timeout = time::Duration::seconds(platform.config.settings.refunds.gateway_timeout_secs as i64);
-        self.status == RefundStatus::Pending && self.sent_at.is_none_or(|sent_at| now < sent_at + timeout * 2)
+        let timeout =
+            time::Duration::seconds(platform.config.settings.refunds.gateway_timeout_secs as i64);
+        self.status == RefundStatus::Pending
+            && self
+                .sent_at
+                .is_none_or(|sent_at| now < sent_at + timeout * 2)
     }
 }
 
 /// The refund of this payment still waiting for the gateway's answer, if any: unknown, or
 /// pending (in flight, or left so by a sender that stopped).
-pub(crate) async fn open_of(conn: &mut PgConnection, payment_id: Uuid) -> Result<Option<OpenRefund>, sqlx::Error> {
+pub(crate) async fn open_of(
+    conn: &mut PgConnection,
+    payment_id: Uuid,
+) -> Result<Option<OpenRefund>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, amount_minor, status, created_at, sent_at FROM refunds
          WHERE payment_id = $1 AND status IN ('pending', 'unknown')",
@@ -531,7 +725,10 @@ pub(crate) async fn open_of(conn: &mut PgConnection, payment_id: Uuid) -> Result
 
 /// Closes a refund left open when staff accept the gateway's figures for the payment: the
 /// payment's refunded amount is then the gateway's, so this request no longer holds any.
-pub(crate) async fn close_open(conn: &mut PgConnection, payment_id: Uuid) -> Result<(), sqlx::Error> {
+pub(crate) async fn close_open(
+    conn: &mut PgConnection,
+    payment_id: Uuid,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE refunds SET status = 'failed', completed_at = now(),
              failure = 'Closed by staff, who took the gateway''s refunded amount for this payment.'

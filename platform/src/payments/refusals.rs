@@ -33,7 +33,10 @@ pub enum Counted {
 }
 
 fn limit(platform: &Platform) -> Limit {
-    Limit::new(BUCKET, platform.config.settings.rate_limits.gateway_refusals_per_ip)
+    Limit::new(
+        BUCKET,
+        platform.config.settings.rate_limits.gateway_refusals_per_ip,
+    )
 }
 
 /// Counts one refused answer from the request's client address.
@@ -79,23 +82,35 @@ pub async fn report_closed_windows(platform: &Platform) -> Result<u32, PaymentEr
         .await?
         .rows_affected();
         if claimed == 1 {
-            let event = Event::new("payment.answers_refused", Actor { kind: ActorKind::Anonymous, id: None }, Outcome::Denied)
-                .reason("refusal_count")
-                .detail(serde_json::json!({
-                    "refusals": refusals,
-                    "window_start": window_start.unix_timestamp(),
-                    "window_secs": limit.window.as_secs(),
-                    "limit": limit.max,
-                }));
-            let facts = RequestFacts { ip: (key != "unknown").then_some(key), ..RequestFacts::default() };
+            let event = Event::new(
+                "payment.answers_refused",
+                Actor {
+                    kind: ActorKind::Anonymous,
+                    id: None,
+                },
+                Outcome::Denied,
+            )
+            .reason("refusal_count")
+            .detail(serde_json::json!({
+                "refusals": refusals,
+                "window_start": window_start.unix_timestamp(),
+                "window_secs": limit.window.as_secs(),
+                "limit": limit.max,
+            }));
+            let facts = RequestFacts {
+                ip: (key != "unknown").then_some(key),
+                ..RequestFacts::default()
+            };
             audit::record(&mut tx, &event, &facts).await?;
             written += 1;
         }
         tx.commit().await?;
     }
     // Reports outlive their counters (pruned after a day) only long enough to stop a repeat.
-    sqlx::query("DELETE FROM gateway_refusal_reports WHERE window_start < now() - interval '2 days'")
-        .execute(&platform.pool)
-        .await?;
+    sqlx::query(
+        "DELETE FROM gateway_refusal_reports WHERE window_start < now() - interval '2 days'",
+    )
+    .execute(&platform.pool)
+    .await?;
     Ok(written)
 }

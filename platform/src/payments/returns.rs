@@ -47,7 +47,10 @@ async fn claim_and_send(platform: &Platform, order_id: Option<&str>) -> Result<u
     .fetch_all(&platform.pool)
     .await?;
     let count = claimed.len() as u32;
-    let system = Actor { kind: ActorKind::System, id: None };
+    let system = Actor {
+        kind: ActorKind::System,
+        id: None,
+    };
     for refund in claimed {
         refunds::send(platform, refund, system, &RequestFacts::default()).await?;
     }

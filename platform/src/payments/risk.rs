@@ -24,7 +24,18 @@ use super::{Mode, PaymentError, invalid, optional_text};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, sqlx::Type, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    sqlx::Type,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[sqlx(type_name = "risk_action", rename_all = "snake_case")]
 pub enum Action {
     Allow,
@@ -44,7 +55,13 @@ impl Action {
 }
 
 /// The rules, by the name the database keeps them under.
-pub const RULES: [&str; 5] = ["ip_velocity", "email_velocity", "session_velocity", "ip_decline_ratio", "max_amount"];
+pub const RULES: [&str; 5] = [
+    "ip_velocity",
+    "email_velocity",
+    "session_velocity",
+    "ip_decline_ratio",
+    "max_amount",
+];
 
 /// One rule's settings. `limit_value` is a count of attempts, a percentage of declines or an
 /// amount in minor units, as the rule says.
@@ -88,7 +105,10 @@ pub struct Assessment {
 }
 
 /// Runs every enabled rule against `attempt`; the strictest action wins.
-pub async fn assess(conn: &mut PgConnection, attempt: &Attempt<'_>) -> Result<Assessment, sqlx::Error> {
+pub async fn assess(
+    conn: &mut PgConnection,
+    attempt: &Attempt<'_>,
+) -> Result<Assessment, sqlx::Error> {
     let mut fired: Vec<(Action, String)> = Vec::new();
     let ip = attempt.ip.map(|ip| ip.to_string());
     let listed: Vec<(String, String)> = sqlx::query_as(
@@ -100,7 +120,11 @@ pub async fn assess(conn: &mut PgConnection, attempt: &Attempt<'_>) -> Result<As
     .fetch_all(&mut *conn)
     .await?;
     for (kind, value) in listed {
-        let what = if kind == "email" { "buyer email".to_owned() } else { format!("{kind} {value}") };
+        let what = if kind == "email" {
+            "buyer email".to_owned()
+        } else {
+            format!("{kind} {value}")
+        };
         fired.push((Action::Block, format!("blocklist: the {what} is blocked")));
     }
 
@@ -116,15 +140,35 @@ pub async fn assess(conn: &mut PgConnection, attempt: &Attempt<'_>) -> Result<As
             name @ ("ip_velocity" | "email_velocity" | "session_velocity") => {
                 let (filter, key, whose) = match name {
                     "ip_velocity" => ("ip <<= $1::cidr", network.clone(), from_here),
-                    "email_velocity" => ("buyer_email = $1", Some(attempt.email.to_owned()), "with this email"),
-                    _ => ("session_id = $1::uuid", Some(attempt.session_id.to_string()), "on this checkout"),
+                    "email_velocity" => (
+                        "buyer_email = $1",
+                        Some(attempt.email.to_owned()),
+                        "with this email",
+                    ),
+                    _ => (
+                        "session_id = $1::uuid",
+                        Some(attempt.session_id.to_string()),
+                        "on this checkout",
+                    ),
                 };
                 match key {
                     None => None,
                     Some(key) => {
-                        let n = count(&mut *conn, attempt.mode, window, rule.limit_value, filter, key).await?;
+                        let n = count(
+                            &mut *conn,
+                            attempt.mode,
+                            window,
+                            rule.limit_value,
+                            filter,
+                            key,
+                        )
+                        .await?;
                         (n >= rule.limit_value).then(|| {
-                            format!("{} attempts {whose} within {window} minutes (limit {})", n + 1, rule.limit_value)
+                            format!(
+                                "{} attempts {whose} within {window} minutes (limit {})",
+                                n + 1,
+                                rule.limit_value
+                            )
                         })
                     }
                 }
@@ -148,10 +192,11 @@ pub async fn assess(conn: &mut PgConnection, attempt: &Attempt<'_>) -> Result<As
                 })
             }
             "max_amount" => {
-                let own: Option<i64> = sqlx::query_scalar("SELECT max_payment_minor FROM merchants WHERE id = $1")
-                    .bind(attempt.merchant_id)
-                    .fetch_one(&mut *conn)
-                    .await?;
+                let own: Option<i64> =
+                    sqlx::query_scalar("SELECT max_payment_minor FROM merchants WHERE id = $1")
+                        .bind(attempt.merchant_id)
+                        .fetch_one(&mut *conn)
+                        .await?;
                 let limit = own.unwrap_or(rule.limit_value);
                 (attempt.amount_minor > limit).then(|| {
                     format!(
@@ -167,8 +212,15 @@ pub async fn assess(conn: &mut PgConnection, attempt: &Attempt<'_>) -> Result<As
             fired.push((rule.action, format!("{}: {reason}", rule.rule)));
         }
     }
-    let action = fired.iter().map(|(action, _)| *action).max().unwrap_or(Action::Allow);
-    Ok(Assessment { action, reasons: fired.into_iter().map(|(_, reason)| reason).collect() })
+    let action = fired
+        .iter()
+        .map(|(action, _)| *action)
+        .max()
+        .unwrap_or(Action::Allow);
+    Ok(Assessment {
+        action,
+        reasons: fired.into_iter().map(|(_, reason)| reason).collect(),
+    })
 }
 
 /// The decisions of `mode` matching `key` within the last `window` minutes, counted no
@@ -186,7 +238,13 @@ async fn count(
         "SELECT count(*) FROM (SELECT 1 FROM risk_decisions
                                WHERE mode = $4 AND {filter} AND created_at > now() - make_interval(mins => $2) LIMIT $3) hits"
     );
-    sqlx::query_scalar(&sql).bind(key).bind(window).bind(limit).bind(mode).fetch_one(conn).await
+    sqlx::query_scalar(&sql)
+        .bind(key)
+        .bind(window)
+        .bind(limit)
+        .bind(mode)
+        .fetch_one(conn)
+        .await
 }
 
 /// Stores the decision for `attempt` (with the payment it let through, if any) and audits
@@ -216,8 +274,16 @@ pub async fn record(
     .bind(&assessment.reasons)
     .execute(&mut *conn)
     .await?;
-    let outcome = if assessment.action == Action::Block { Outcome::Denied } else { Outcome::Success };
-    let rules: Vec<&str> = assessment.reasons.iter().filter_map(|r| r.split(':').next()).collect();
+    let outcome = if assessment.action == Action::Block {
+        Outcome::Denied
+    } else {
+        Outcome::Success
+    };
+    let rules: Vec<&str> = assessment
+        .reasons
+        .iter()
+        .filter_map(|r| r.split(':').next())
+        .collect();
     let event = Event::new("risk.decision", Actor { kind: ActorKind::Anonymous, id: None }, outcome)
         .merchant(attempt.merchant_id)
         .target("checkout_session", attempt.session_id.to_string())
@@ -228,11 +294,16 @@ pub async fn record(
 }
 
 /// The risk note a merchant sees on a flagged payment.
-pub async fn note_of(conn: &mut PgConnection, payment_id: Uuid) -> Result<Option<(Action, Vec<String>)>, sqlx::Error> {
-    sqlx::query_as("SELECT action, reasons FROM risk_decisions WHERE payment_id = $1 AND action <> 'allow'")
-        .bind(payment_id)
-        .fetch_optional(conn)
-        .await
+pub async fn note_of(
+    conn: &mut PgConnection,
+    payment_id: Uuid,
+) -> Result<Option<(Action, Vec<String>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT action, reasons FROM risk_decisions WHERE payment_id = $1 AND action <> 'allow'",
+    )
+    .bind(payment_id)
+    .fetch_optional(conn)
+    .await
 }
 
 /// A recent decision, for the console.
@@ -276,11 +347,19 @@ pub struct RuleChange {
 }
 
 fn staff(staff_id: Uuid) -> Actor {
-    Actor { kind: ActorKind::Staff, id: Some(staff_id) }
+    Actor {
+        kind: ActorKind::Staff,
+        id: Some(staff_id),
+    }
 }
 
 /// Changes a rule, audited with its old and new settings.
-pub async fn set_rule(platform: &Platform, change: &RuleChange, staff_id: Uuid, facts: &RequestFacts) -> Result<(), PaymentError> {
+pub async fn set_rule(
+    platform: &Platform,
+    change: &RuleChange,
+    staff_id: Uuid,
+    facts: &RequestFacts,
+) -> Result<(), PaymentError> {
     if !RULES.contains(&change.rule.as_str()) {
         return Err(PaymentError::NotFound);
     }
@@ -288,10 +367,16 @@ pub async fn set_rule(platform: &Platform, change: &RuleChange, staff_id: Uuid, 
         return Err(invalid("limit_value", "the limit must be above zero"));
     }
     if change.rule == "ip_decline_ratio" && change.limit_value > 100 {
-        return Err(invalid("limit_value", "a ratio is a percentage, at most 100"));
+        return Err(invalid(
+            "limit_value",
+            "a ratio is a percentage, at most 100",
+        ));
     }
     if !(1..=10_080).contains(&change.window_minutes) {
-        return Err(invalid("window_minutes", "the window is 1 minute to 7 days"));
+        return Err(invalid(
+            "window_minutes",
+            "the window is 1 minute to 7 days",
+        ));
     }
     if change.min_attempts < 1 {
         return Err(invalid("min_attempts", "at least one attempt"));
@@ -342,7 +427,11 @@ pub struct BlockEntry {
 }
 
 pub async fn blocklist(pool: &PgPool) -> Result<Vec<BlockEntry>, sqlx::Error> {
-    sqlx::query_as("SELECT id, kind, value, note, created_at FROM risk_blocklist ORDER BY created_at DESC").fetch_all(pool).await
+    sqlx::query_as(
+        "SELECT id, kind, value, note, created_at FROM risk_blocklist ORDER BY created_at DESC",
+    )
+    .fetch_all(pool)
+    .await
 }
 
 /// The canonical form of a blocklist value and its network, or why it is not one.
@@ -351,11 +440,15 @@ fn block_value(kind: &str, value: &str) -> Result<(String, Option<String>), Paym
     match kind {
         "email" => super::buyer_email("value", value).map(|email| (email, None)),
         "ip" => {
-            let ip: IpAddr = value.parse().map_err(|_| invalid("value", "enter an IP address such as 203.0.113.7"))?;
+            let ip: IpAddr = value
+                .parse()
+                .map_err(|_| invalid("value", "enter an IP address such as 203.0.113.7"))?;
             Ok((ip.to_string(), Some(ipnet::IpNet::from(ip).to_string())))
         }
         "network" => {
-            let net: ipnet::IpNet = value.parse().map_err(|_| invalid("value", "enter a network such as 203.0.113.0/24"))?;
+            let net: ipnet::IpNet = value
+                .parse()
+                .map_err(|_| invalid("value", "enter a network such as 203.0.113.0/24"))?;
             let net = net.trunc();
             Ok((net.to_string(), Some(net.to_string())))
         }
@@ -402,12 +495,18 @@ pub async fn add_block(
     Ok(id)
 }
 
-pub async fn remove_block(platform: &Platform, id: Uuid, staff_id: Uuid, facts: &RequestFacts) -> Result<(), PaymentError> {
+pub async fn remove_block(
+    platform: &Platform,
+    id: Uuid,
+    staff_id: Uuid,
+    facts: &RequestFacts,
+) -> Result<(), PaymentError> {
     let mut tx = platform.pool.begin().await?;
-    let kind: Option<String> = sqlx::query_scalar("DELETE FROM risk_blocklist WHERE id = $1 RETURNING kind")
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let kind: Option<String> =
+        sqlx::query_scalar("DELETE FROM risk_blocklist WHERE id = $1 RETURNING kind")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
     let kind = kind.ok_or(PaymentError::NotFound)?;
     let event = Event::new("risk.block_remove", staff(staff_id), Outcome::Success)
         .target("risk_blocklist", id.to_string())
@@ -471,9 +570,18 @@ mod tests {
 
     #[test]
     fn blocklist_values_are_canonical() {
-        assert_eq!(block_value("email", " Mallory@Example.COM ").unwrap(), ("mallory@example.com".into(), None));
-        assert_eq!(block_value("ip", "203.0.113.7").unwrap(), ("203.0.113.7".into(), Some("203.0.113.7/32".into())));
-        assert_eq!(block_value("network", "203.0.113.77/24").unwrap().0, "203.0.113.0/24");
+        assert_eq!(
+            block_value("email", " Mallory@Example.COM ").unwrap(),
+            ("mallory@example.com".into(), None)
+        );
+        assert_eq!(
+            block_value("ip", "203.0.113.7").unwrap(),
+            ("203.0.113.7".into(), Some("203.0.113.7/32".into()))
+        );
+        assert_eq!(
+            block_value("network", "203.0.113.77/24").unwrap().0,
+            "203.0.113.0/24"
+        );
         assert!(block_value("ip", "203.0.113.0/24").is_err());
         assert!(block_value("network", "not a network").is_err());
         assert!(block_value("phone", "1").is_err());
@@ -486,17 +594,33 @@ mod tests {
 
     #[sqlx::test(migrations = "../migrations")]
     async fn only_merchants_with_their_own_maximum_are_listed(pool: PgPool) {
-        for (name, max) in [("Prizren Filigree", Some(50_000_i64)), ("Dardania Crafts", None), ("Besa Tea", Some(1_000))] {
-            sqlx::query("INSERT INTO merchants (id, business_name, max_payment_minor) VALUES ($1, $2, $3)")
-                .bind(Uuid::new_v4())
-                .bind(name)
-                .bind(max)
-                .execute(&pool)
-                .await
-                .unwrap();
+        for (name, max) in [
+            ("Prizren Filigree", Some(50_000_i64)),
+            ("Dardania Crafts", None),
+            ("Besa Tea", Some(1_000)),
+        ] {
+            sqlx::query(
+                "INSERT INTO merchants (id, business_name, max_payment_minor) VALUES ($1, $2, $3)",
+            )
+            .bind(Uuid::new_v4())
+            .bind(name)
+            .bind(max)
+            .execute(&pool)
+            .await
+            .unwrap();
         }
-        let limits: Vec<(String, i64)> =
-            merchant_limits(&pool).await.unwrap().into_iter().map(|l| (l.business_name, l.max_payment_minor)).collect();
-        assert_eq!(limits, [("Besa Tea".to_owned(), 1_000), ("Prizren Filigree".to_owned(), 50_000)]);
+        let limits: Vec<(String, i64)> = merchant_limits(&pool)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|l| (l.business_name, l.max_payment_minor))
+            .collect();
+        assert_eq!(
+            limits,
+            [
+                ("Besa Tea".to_owned(), 1_000),
+                ("Prizren Filigree".to_owned(), 50_000)
+            ]
+        );
     }
 }

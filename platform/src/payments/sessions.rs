@@ -7,7 +7,10 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::transition::{self, Change, Source};
-use super::{Mode, PaymentError, SessionStatus, ensure_mode_allowed, invalid, member_actor, parse_euro, public_token, text};
+use super::{
+    Mode, PaymentError, SessionStatus, ensure_mode_allowed, invalid, member_actor, parse_euro,
+    public_token, text,
+};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::identity::roles::MerchantScope;
@@ -25,7 +28,11 @@ pub enum NewItem {
     /// One of the merchant's active products of the same mode, at its price.
     Product { id: Uuid, quantity: u32 },
     /// A line typed in: a name and a unit price in euro.
-    Custom { name: String, price: String, quantity: u32 },
+    Custom {
+        name: String,
+        price: String,
+        quantity: u32,
+    },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -85,7 +92,10 @@ const SELECT: &str = "SELECT s.id, s.merchant_id, m.business_name AS merchant_na
     FROM checkout_sessions s JOIN merchants m ON m.id = s.merchant_id";
 
 /// The lines of a checkout, in order.
-pub(crate) async fn items<'e>(executor: impl sqlx::PgExecutor<'e>, session_id: Uuid) -> Result<Vec<Item>, sqlx::Error> {
+pub(crate) async fn items<'e>(
+    executor: impl sqlx::PgExecutor<'e>,
+    session_id: Uuid,
+) -> Result<Vec<Item>, sqlx::Error> {
     sqlx::query_as("SELECT name, unit_amount_minor, quantity FROM checkout_items WHERE session_id = $1 ORDER BY position")
         .bind(session_id)
         .fetch_all(executor)
@@ -93,9 +103,14 @@ pub(crate) async fn items<'e>(executor: impl sqlx::PgExecutor<'e>, session_id: U
 }
 
 /// A session by its public token, whoever asks (the buyer's page).
-pub async fn by_token(conn: &mut PgConnection, token: &str) -> Result<Option<Checkout>, sqlx::Error> {
-    let session: Option<Checkout> =
-        sqlx::query_as(&format!("{SELECT} WHERE s.token = $1")).bind(token).fetch_optional(&mut *conn).await?;
+pub async fn by_token(
+    conn: &mut PgConnection,
+    token: &str,
+) -> Result<Option<Checkout>, sqlx::Error> {
+    let session: Option<Checkout> = sqlx::query_as(&format!("{SELECT} WHERE s.token = $1"))
+        .bind(token)
+        .fetch_optional(&mut *conn)
+        .await?;
     match session {
         Some(mut session) => {
             session.items = items(conn, session.id).await?;
@@ -106,12 +121,17 @@ pub async fn by_token(conn: &mut PgConnection, token: &str) -> Result<Option<Che
 }
 
 /// The merchant's own session, for the dashboard; another merchant's id is not found.
-pub async fn get(pool: &PgPool, scope: &MerchantScope, id: Uuid) -> Result<Option<Checkout>, sqlx::Error> {
-    let session: Option<Checkout> = sqlx::query_as(&format!("{SELECT} WHERE s.id = $1 AND s.merchant_id = $2"))
-        .bind(id)
-        .bind(scope.merchant_id())
-        .fetch_optional(pool)
-        .await?;
+pub async fn get(
+    pool: &PgPool,
+    scope: &MerchantScope,
+    id: Uuid,
+) -> Result<Option<Checkout>, sqlx::Error> {
+    let session: Option<Checkout> =
+        sqlx::query_as(&format!("{SELECT} WHERE s.id = $1 AND s.merchant_id = $2"))
+            .bind(id)
+            .bind(scope.merchant_id())
+            .fetch_optional(pool)
+            .await?;
     match session {
         Some(mut session) => {
             session.items = items(pool, session.id).await?;
@@ -122,13 +142,20 @@ pub async fn get(pool: &PgPool, scope: &MerchantScope, id: Uuid) -> Result<Optio
 }
 
 /// The merchant's latest sessions in `mode`, newest first, without items.
-pub async fn recent(pool: &PgPool, scope: &MerchantScope, mode: Mode, limit: i64) -> Result<Vec<Checkout>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT} WHERE s.merchant_id = $1 AND s.mode = $2 ORDER BY s.created_at DESC LIMIT $3"))
-        .bind(scope.merchant_id())
-        .bind(mode)
-        .bind(limit)
-        .fetch_all(pool)
-        .await
+pub async fn recent(
+    pool: &PgPool,
+    scope: &MerchantScope,
+    mode: Mode,
+    limit: i64,
+) -> Result<Vec<Checkout>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE s.merchant_id = $1 AND s.mode = $2 ORDER BY s.created_at DESC LIMIT $3"
+    ))
+    .bind(scope.merchant_id())
+    .bind(mode)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
 }
 
 fn return_url(field: &'static str, value: &str) -> Result<Option<String>, PaymentError> {
@@ -136,10 +163,16 @@ fn return_url(field: &'static str, value: &str) -> Result<Option<String>, Paymen
     if value.is_empty() {
         return Ok(None);
     }
-    let rest = value.strip_prefix("https://").or_else(|| value.strip_prefix("http://"));
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
     let host_ok = rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'));
-    if !host_ok || value.len() > 2000 || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(invalid(field, "enter a full address starting with https://"));
+    if !host_ok || value.len() > 2000 || value.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(invalid(
+            field,
+            "enter a full address starting with https://",
+        ));
     }
     Ok(Some(value.to_owned()))
 }
@@ -157,14 +190,24 @@ async fn insert(
     mode: Mode,
     link_id: Option<Uuid>,
     lines: &[Line],
-    details: (Option<String>, Option<String>, Option<String>, Option<String>),
+    details: (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    ),
     expires_in: Duration,
     created_by: Option<Uuid>,
 ) -> Result<(Uuid, String), PaymentError> {
-    let total = lines.iter().try_fold(0i64, |sum, l| sum.checked_add(l.unit_minor.checked_mul(i64::from(l.quantity))?));
+    let total = lines.iter().try_fold(0i64, |sum, l| {
+        sum.checked_add(l.unit_minor.checked_mul(i64::from(l.quantity))?)
+    });
     let total = total
         .filter(|t| *t > 0 && *t as u64 <= super::MAX_AMOUNT_MINOR)
-        .ok_or(invalid("items", "the order total must be between 0.01 and 1,000,000.00"))?;
+        .ok_or(invalid(
+            "items",
+            "the order total must be between 0.01 and 1,000,000.00",
+        ))?;
     let currency = "EUR";
     let (buyer_email, reference, success_url, cancel_url) = details;
     let id = Uuid::new_v4();
@@ -219,7 +262,10 @@ pub async fn create(
     }
     let minutes = new.expires_in_minutes.unwrap_or(MAX_EXPIRY_MINUTES);
     if !(MIN_EXPIRY_MINUTES..=MAX_EXPIRY_MINUTES).contains(&minutes) {
-        return Err(invalid("expires_in_minutes", "choose between 30 minutes and 24 hours"));
+        return Err(invalid(
+            "expires_in_minutes",
+            "choose between 30 minutes and 24 hours",
+        ));
     }
     let buyer_email = match new.buyer_email.trim() {
         "" => None,
@@ -250,8 +296,14 @@ pub async fn create(
                 .bind(mode)
                 .fetch_optional(&mut *tx)
                 .await?;
-                let (name, unit_minor) = product.ok_or(invalid("items", "choose your active products"))?;
-                Line { name, product_id: Some(*id), unit_minor, quantity: quantity as i32 }
+                let (name, unit_minor) =
+                    product.ok_or(invalid("items", "choose your active products"))?;
+                Line {
+                    name,
+                    product_id: Some(*id),
+                    unit_minor,
+                    quantity: quantity as i32,
+                }
             }
             NewItem::Custom { name, price, .. } => Line {
                 name: text("item_name", name, 200)?,
@@ -263,8 +315,17 @@ pub async fn create(
     }
     let details = (buyer_email, reference, success_url, cancel_url);
     let expires_in = Duration::minutes(i64::from(minutes));
-    let (id, token) =
-        insert(&mut tx, scope.merchant_id(), mode, None, &lines, details, expires_in, Some(scope.user_id())).await?;
+    let (id, token) = insert(
+        &mut tx,
+        scope.merchant_id(),
+        mode,
+        None,
+        &lines,
+        details,
+        expires_in,
+        Some(scope.user_id()),
+    )
+    .await?;
     let event = Event::new("checkout_session.create", member_actor(scope), Outcome::Success)
         .merchant(scope.merchant_id())
         .target("checkout_session", id.to_string())
@@ -286,15 +347,35 @@ pub async fn open_from_link(
     if link.unavailable(OffsetDateTime::now_utc()) {
         return Err(PaymentError::LinkUnavailable);
     }
-    let line = Line { name: link.title.clone(), product_id: link.product_id, unit_minor: link.amount_minor, quantity: 1 };
+    let line = Line {
+        name: link.title.clone(),
+        product_id: link.product_id,
+        unit_minor: link.amount_minor,
+        quantity: 1,
+    };
     let details = (Some(buyer_email.to_owned()), None, None, None);
-    let (id, token) =
-        insert(conn, merchant_id, link.mode, Some(link.id), &[line], details, Duration::minutes(LINK_SESSION_MINUTES), None)
-            .await?;
-    let event = Event::new("checkout_session.create", Actor { kind: ActorKind::Anonymous, id: None }, Outcome::Success)
-        .merchant(merchant_id)
-        .target("checkout_session", id.to_string())
-        .detail(serde_json::json!({ "mode": link.mode.as_str(), "payment_link": link.id }));
+    let (id, token) = insert(
+        conn,
+        merchant_id,
+        link.mode,
+        Some(link.id),
+        &[line],
+        details,
+        Duration::minutes(LINK_SESSION_MINUTES),
+        None,
+    )
+    .await?;
+    let event = Event::new(
+        "checkout_session.create",
+        Actor {
+            kind: ActorKind::Anonymous,
+            id: None,
+        },
+        Outcome::Success,
+    )
+    .merchant(merchant_id)
+    .target("checkout_session", id.to_string())
+    .detail(serde_json::json!({ "mode": link.mode.as_str(), "payment_link": link.id }));
     audit::record(conn, &event, facts).await?;
     Ok(token)
 }
@@ -312,14 +393,27 @@ pub async fn expire_due(platform: &Platform) -> Result<u64, PaymentError> {
     )
     .fetch_all(&mut *tx)
     .await?;
-    let unsent: Vec<String> =
-        sqlx::query_scalar("SELECT order_id FROM payments WHERE session_id = ANY($1) AND status = 'created'")
-            .bind(&expired)
-            .fetch_all(&mut *tx)
-            .await?;
-    let system = Actor { kind: ActorKind::System, id: None };
+    let unsent: Vec<String> = sqlx::query_scalar(
+        "SELECT order_id FROM payments WHERE session_id = ANY($1) AND status = 'created'",
+    )
+    .bind(&expired)
+    .fetch_all(&mut *tx)
+    .await?;
+    let system = Actor {
+        kind: ActorKind::System,
+        id: None,
+    };
     for order_id in unsent {
-        transition::apply(&mut tx, platform, &order_id, Change::Expire, Source::Expiry, system, &RequestFacts::default()).await?;
+        transition::apply(
+            &mut tx,
+            platform,
+            &order_id,
+            Change::Expire,
+            Source::Expiry,
+            system,
+            &RequestFacts::default(),
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(expired.len() as u64)
@@ -349,19 +443,33 @@ pub struct BuyerPage {
 }
 
 /// The buyer's page for `token`, or `None` for a token that names nothing.
-pub async fn buyer_page(conn: &mut PgConnection, token: &str) -> Result<Option<BuyerPage>, sqlx::Error> {
+pub async fn buyer_page(
+    conn: &mut PgConnection,
+    token: &str,
+) -> Result<Option<BuyerPage>, sqlx::Error> {
     let now = OffsetDateTime::now_utc();
     if token.starts_with("pl_") {
-        let Some((merchant_id, link)) = super::links::by_token(&mut *conn, token).await? else { return Ok(None) };
-        let merchant_name: String = sqlx::query_scalar("SELECT business_name FROM merchants WHERE id = $1")
-            .bind(merchant_id)
-            .fetch_one(&mut *conn)
-            .await?;
-        let payable = if link.unavailable(now) { Payable::LinkUnavailable } else { Payable::Yes };
+        let Some((merchant_id, link)) = super::links::by_token(&mut *conn, token).await? else {
+            return Ok(None);
+        };
+        let merchant_name: String =
+            sqlx::query_scalar("SELECT business_name FROM merchants WHERE id = $1")
+                .bind(merchant_id)
+                .fetch_one(&mut *conn)
+                .await?;
+        let payable = if link.unavailable(now) {
+            Payable::LinkUnavailable
+        } else {
+            Payable::Yes
+        };
         return Ok(Some(BuyerPage {
             merchant_name,
             mode: link.mode,
-            items: vec![Item { name: link.title.clone(), unit_amount_minor: link.amount_minor, quantity: 1 }],
+            items: vec![Item {
+                name: link.title.clone(),
+                unit_amount_minor: link.amount_minor,
+                quantity: 1,
+            }],
             amount_minor: link.amount_minor,
             currency: link.currency.clone(),
             buyer_email: None,
@@ -369,7 +477,9 @@ pub async fn buyer_page(conn: &mut PgConnection, token: &str) -> Result<Option<B
             payable,
         }));
     }
-    let Some(session) = by_token(conn, token).await? else { return Ok(None) };
+    let Some(session) = by_token(conn, token).await? else {
+        return Ok(None);
+    };
     let payable = match session.status_now(now) {
         SessionStatus::Open => Payable::Yes,
         SessionStatus::Paid => Payable::AlreadyPaid,

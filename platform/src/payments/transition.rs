@@ -15,8 +15,8 @@ use uuid::Uuid;
 use super::captures::{self, Captured, Ending};
 use super::{Mode, PaymentError, Status, receipts, reconciliation};
 use crate::Platform;
-use crate::ledger;
 use crate::audit::{self, Actor, Event, Outcome, RequestFacts};
+use crate::ledger;
 
 /// Where a change came from; the timeline shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,9 +92,15 @@ pub enum Change {
     /// Approved by the gateway and confirmed by an order-status query.
     Paid(CardFacts),
     /// Refused by the issuer or by 3-D Secure; `reason` is a plain-language phrase.
-    Declined { reason: &'static str, card: CardFacts },
+    Declined {
+        reason: &'static str,
+        card: CardFacts,
+    },
     /// The gateway reported an error.
-    Failed { reason: &'static str, card: CardFacts },
+    Failed {
+        reason: &'static str,
+        card: CardFacts,
+    },
     /// The checkout expired before this attempt was sent.
     Expire,
     /// Reconciliation found no record of a sent attempt at the gateway long after its
@@ -112,7 +118,10 @@ pub enum Change {
 /// What [`apply`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Applied {
-    Changed { from: Status, to: Status },
+    Changed {
+        from: Status,
+        to: Status,
+    },
     /// Already in that state (a repeated return or callback) or a note.
     Unchanged(Status),
     /// The state cannot take this change; nothing changed, and it is on the record.
@@ -130,7 +139,9 @@ pub fn next(current: Status, change: &Change) -> Result<Option<Status>, ()> {
         // A duplicate stays one when its money goes back; its refunded amount tells how much.
         Change::Refund { whole, .. } => {
             return match current {
-                Paid | PartiallyRefunded => Ok(Some(if *whole { Refunded } else { PartiallyRefunded })),
+                Paid | PartiallyRefunded => {
+                    Ok(Some(if *whole { Refunded } else { PartiallyRefunded }))
+                }
                 Duplicate => Ok(Some(Duplicate)),
                 _ => Err(()),
             };
@@ -173,7 +184,12 @@ pub struct NewAttempt<'a> {
 }
 
 /// Records a new attempt with its first timeline row and audit row.
-pub async fn create(conn: &mut PgConnection, new: &NewAttempt<'_>, actor: Actor, facts: &RequestFacts) -> Result<Uuid, PaymentError> {
+pub async fn create(
+    conn: &mut PgConnection,
+    new: &NewAttempt<'_>,
+    actor: Actor,
+    facts: &RequestFacts,
+) -> Result<Uuid, PaymentError> {
     let id = Uuid::new_v4();
     sqlx::query(
         "INSERT INTO payments (id, merchant_id, mode, session_id, order_id, gateway_client_id, amount_minor, currency,
@@ -242,7 +258,10 @@ fn masked(pan: Option<&str>) -> Option<String> {
         return None;
     }
     let stars = &pan[digits_before..pan.len() - digits_after];
-    let ok = digits_before <= 6 && digits_after <= 4 && !stars.is_empty() && stars.chars().all(|c| matches!(c, '*' | 'X' | 'x'));
+    let ok = digits_before <= 6
+        && digits_after <= 4
+        && !stars.is_empty()
+        && stars.chars().all(|c| matches!(c, '*' | 'X' | 'x'));
     ok.then_some(pan)
 }
 
@@ -286,8 +305,13 @@ async fn schedule_check(
 
 /// Has the reconciliation worker look at the payment once the first-check delay has passed
 /// (and start its backoff afresh).
-pub(crate) async fn check_soon(conn: &mut PgConnection, platform: &Platform, payment_id: Uuid) -> Result<(), sqlx::Error> {
-    let first_check = i32::try_from(platform.config.settings.reconciliation.first_check_minutes).unwrap_or(i32::MAX);
+pub(crate) async fn check_soon(
+    conn: &mut PgConnection,
+    platform: &Platform,
+    payment_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    let first_check = i32::try_from(platform.config.settings.reconciliation.first_check_minutes)
+        .unwrap_or(i32::MAX);
     sqlx::query("UPDATE payments SET recon_attempts = 0, recon_due_at = now() + make_interval(mins => $2) WHERE id = $1")
         .bind(payment_id)
         .bind(first_check)
@@ -314,9 +338,12 @@ pub async fn apply(
     .bind(order_id)
     .fetch_optional(&mut *conn)
     .await?;
-    let (payment_id, merchant_id, session_id, mode, current, amount_minor, currency) = row.ok_or(PaymentError::NotFound)?;
+    let (payment_id, merchant_id, session_id, mode, current, amount_minor, currency) =
+        row.ok_or(PaymentError::NotFound)?;
     let event = |outcome| {
-        Event::new(source.event_type(), actor, outcome).merchant(merchant_id).target("payment", order_id)
+        Event::new(source.event_type(), actor, outcome)
+            .merchant(merchant_id)
+            .target("payment", order_id)
     };
 
     let mut decision = next(current, &change);
@@ -358,8 +385,13 @@ pub async fn apply(
             timeline(conn, payment_id, source, Some(current), None, Some(note)).await?;
             // A repeated buyer action or expiry sweep is not worth an audit row; every
             // gateway message is.
-            if matches!(source, Source::Return | Source::Callback | Source::StatusQuery) {
-                let event = event(Outcome::Success).reason(note).detail(serde_json::json!({ "status": current.as_str() }));
+            if matches!(
+                source,
+                Source::Return | Source::Callback | Source::StatusQuery
+            ) {
+                let event = event(Outcome::Success)
+                    .reason(note)
+                    .detail(serde_json::json!({ "status": current.as_str() }));
                 audit::record(conn, &event, facts).await?;
             }
             return Ok(Applied::Unchanged(current));
@@ -369,10 +401,16 @@ pub async fn apply(
 
     let (card, reason) = match &change {
         Change::Paid(card) => (Some(card), None),
-        Change::Declined { reason, card } | Change::Failed { reason, card } => (Some(card), Some(*reason)),
-        Change::Accept { status: Status::Declined | Status::Failed, .. } => {
-            (None, Some("The payment service reported that no money was taken."))
+        Change::Declined { reason, card } | Change::Failed { reason, card } => {
+            (Some(card), Some(*reason))
         }
+        Change::Accept {
+            status: Status::Declined | Status::Failed,
+            ..
+        } => (
+            None,
+            Some("The payment service reported that no money was taken."),
+        ),
         _ => (None, None),
     };
     let reason = match ending {
@@ -411,7 +449,10 @@ pub async fn apply(
         "from": current.as_str(), "to": to.as_str(), "mode": mode.as_str(), "amount_minor": amount_minor,
     });
     match &change {
-        Change::Refund { amount_minor: refund, .. } => {
+        Change::Refund {
+            amount_minor: refund,
+            ..
+        } => {
             sqlx::query(
                 "UPDATE payments SET refunded_minor = refunded_minor + $2, refund_pending_minor = refund_pending_minor - $2
                  WHERE id = $1",
@@ -423,11 +464,13 @@ pub async fn apply(
             detail["refund_minor"] = (*refund).into();
         }
         Change::Accept { refunded_minor, .. } => {
-            sqlx::query("UPDATE payments SET refunded_minor = $2, refund_pending_minor = 0 WHERE id = $1")
-                .bind(payment_id)
-                .bind(refunded_minor)
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query(
+                "UPDATE payments SET refunded_minor = $2, refund_pending_minor = 0 WHERE id = $1",
+            )
+            .bind(payment_id)
+            .bind(refunded_minor)
+            .execute(&mut *conn)
+            .await?;
             detail["refunded_minor"] = (*refunded_minor).into();
         }
         _ => {}
@@ -460,7 +503,15 @@ pub async fn apply(
     }
     audit::record(conn, &event, facts).await?;
     if let Some(ending) = ending {
-        let captured = Captured { payment_id, merchant_id, mode, order_id, amount_minor, currency: &currency, from: current };
+        let captured = Captured {
+            payment_id,
+            merchant_id,
+            mode,
+            order_id,
+            amount_minor,
+            currency: &currency,
+            from: current,
+        };
         captures::follow_up(conn, platform, &captured, ending, facts).await?;
     }
 
@@ -482,30 +533,86 @@ mod tests {
     fn every_state_takes_only_its_changes() {
         use Status::*;
         let paid = Change::Paid(CardFacts::default());
-        let declined = Change::Declined { reason: "r", card: CardFacts::default() };
-        let failed = Change::Failed { reason: "r", card: CardFacts::default() };
+        let declined = Change::Declined {
+            reason: "r",
+            card: CardFacts::default(),
+        };
+        let failed = Change::Failed {
+            reason: "r",
+            card: CardFacts::default(),
+        };
         assert_eq!(next(Created, &Change::Send), Ok(Some(Pending)));
         assert_eq!(next(Pending, &Change::Send), Ok(None));
         assert_eq!(next(Pending, &paid), Ok(Some(Paid)));
-        assert_eq!(next(Paid, &paid), Ok(None), "a repeated approval is a no-op");
-        assert_eq!(next(Paid, &declined), Err(()), "a decline cannot undo a confirmed payment");
+        assert_eq!(
+            next(Paid, &paid),
+            Ok(None),
+            "a repeated approval is a no-op"
+        );
+        assert_eq!(
+            next(Paid, &declined),
+            Err(()),
+            "a decline cannot undo a confirmed payment"
+        );
         assert_eq!(next(Paid, &failed), Err(()));
-        assert_eq!(next(Declined, &paid), Ok(Some(Paid)), "money taken after a decline is accounted for");
-        assert_eq!(next(Declined, &failed), Err(()), "a verified decline is final");
-        assert_eq!(next(Duplicate, &paid), Ok(None), "a repeated approval of a duplicate is a no-op");
+        assert_eq!(
+            next(Declined, &paid),
+            Ok(Some(Paid)),
+            "money taken after a decline is accounted for"
+        );
+        assert_eq!(
+            next(Declined, &failed),
+            Err(()),
+            "a verified decline is final"
+        );
+        assert_eq!(
+            next(Duplicate, &paid),
+            Ok(None),
+            "a repeated approval of a duplicate is a no-op"
+        );
         assert_eq!(next(Duplicate, &declined), Err(()));
-        assert_eq!(next(Failed, &paid), Ok(Some(Paid)), "an error answer is not final");
-        assert_eq!(next(Pending, &Change::Expire), Err(()), "a sent attempt waits for the gateway");
-        assert_eq!(next(Pending, &Change::Abandon), Ok(Some(Expired)), "unless the gateway never saw it");
+        assert_eq!(
+            next(Failed, &paid),
+            Ok(Some(Paid)),
+            "an error answer is not final"
+        );
+        assert_eq!(
+            next(Pending, &Change::Expire),
+            Err(()),
+            "a sent attempt waits for the gateway"
+        );
+        assert_eq!(
+            next(Pending, &Change::Abandon),
+            Ok(Some(Expired)),
+            "unless the gateway never saw it"
+        );
         assert_eq!(next(Paid, &Change::Abandon), Err(()));
-        let part = Change::Refund { amount_minor: 100, whole: false };
-        let rest = Change::Refund { amount_minor: 100, whole: true };
+        let part = Change::Refund {
+            amount_minor: 100,
+            whole: false,
+        };
+        let rest = Change::Refund {
+            amount_minor: 100,
+            whole: true,
+        };
         assert_eq!(next(Paid, &part), Ok(Some(PartiallyRefunded)));
-        assert_eq!(next(PartiallyRefunded, &part), Ok(Some(PartiallyRefunded)), "a second partial refund is a change");
+        assert_eq!(
+            next(PartiallyRefunded, &part),
+            Ok(Some(PartiallyRefunded)),
+            "a second partial refund is a change"
+        );
         assert_eq!(next(PartiallyRefunded, &rest), Ok(Some(Refunded)));
         assert_eq!(next(Refunded, &part), Err(()), "nothing is left to refund");
-        assert_eq!(next(Duplicate, &rest), Ok(Some(Duplicate)), "a duplicate stays one when returned");
-        assert_eq!(next(Pending, &rest), Err(()), "only taken money is refunded");
+        assert_eq!(
+            next(Duplicate, &rest),
+            Ok(Some(Duplicate)),
+            "a duplicate stays one when returned"
+        );
+        assert_eq!(
+            next(Pending, &rest),
+            Err(()),
+            "only taken money is refunded"
+        );
         assert_eq!(next(Created, &Change::Expire), Ok(Some(Expired)));
         assert_eq!(next(Refunded, &paid), Ok(None));
         assert_eq!(next(Expired, &Change::Send), Err(()));
@@ -514,9 +621,19 @@ mod tests {
 
     #[test]
     fn only_masked_numbers_are_kept() {
-        assert_eq!(masked(Some("557113***5575")).as_deref(), Some("557113***5575"));
-        assert_eq!(masked(Some("5571 13** **** 5575")).as_deref(), Some("557113******5575"));
-        assert_eq!(masked(Some("5571135571135575")), None, "a full number is never stored");
+        assert_eq!(
+            masked(Some("557113***5575")).as_deref(),
+            Some("557113***5575")
+        );
+        assert_eq!(
+            masked(Some("5571 13** **** 5575")).as_deref(),
+            Some("557113******5575")
+        );
+        assert_eq!(
+            masked(Some("5571135571135575")),
+            None,
+            "a full number is never stored"
+        );
         assert_eq!(masked(Some("")), None);
         assert_eq!(masked(None), None);
     }

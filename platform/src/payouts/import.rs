@@ -60,7 +60,11 @@ pub fn parse_amount(text: &str) -> Option<i64> {
         return None;
     }
     let cents: i64 = format!("{fraction:0<2}").parse().ok()?;
-    whole.parse::<i64>().ok()?.checked_mul(100)?.checked_add(cents)
+    whole
+        .parse::<i64>()
+        .ok()?
+        .checked_mul(100)?
+        .checked_add(cents)
 }
 
 /// Reads the statement's lines, skipping blank lines and a header.
@@ -69,11 +73,19 @@ pub fn parse(csv: &str) -> Result<Vec<StatementLine>, PayoutError> {
     let mut lines = Vec::new();
     for (index, raw) in csv.lines().enumerate() {
         let cells = cells(raw);
-        if cells.iter().all(String::is_empty) || (index == 0 && cells.first().is_some_and(|c| c.eq_ignore_ascii_case("date"))) {
+        if cells.iter().all(String::is_empty)
+            || (index == 0
+                && cells
+                    .first()
+                    .is_some_and(|c| c.eq_ignore_ascii_case("date")))
+        {
             continue;
         }
         if lines.len() == MAX_LINES {
-            return Err(PayoutError::invalid("file", format!("A statement has at most {MAX_LINES} lines.")));
+            return Err(PayoutError::invalid(
+                "file",
+                format!("A statement has at most {MAX_LINES} lines."),
+            ));
         }
         let cell = |i: usize| cells.get(i).map(String::as_str).unwrap_or("");
         lines.push(StatementLine {
@@ -84,7 +96,10 @@ pub fn parse(csv: &str) -> Result<Vec<StatementLine>, PayoutError> {
         });
     }
     if lines.is_empty() {
-        return Err(PayoutError::invalid("file", "The file has no statement lines (date, amount, end-to-end id)."));
+        return Err(PayoutError::invalid(
+            "file",
+            "The file has no statement lines (date, amount, end-to-end id).",
+        ));
     }
     Ok(lines)
 }
@@ -104,9 +119,14 @@ enum Match {
     Unmatched(String),
 }
 
-async fn match_line(conn: &mut sqlx::PgConnection, line: &StatementLine) -> Result<Match, PayoutError> {
+async fn match_line(
+    conn: &mut sqlx::PgConnection,
+    line: &StatementLine,
+) -> Result<Match, PayoutError> {
     let (Some(_), Some(amount)) = (line.booked_on, line.amount_minor) else {
-        return Ok(Match::Unmatched("The date or the amount could not be read.".into()));
+        return Ok(Match::Unmatched(
+            "The date or the amount could not be read.".into(),
+        ));
     };
     let payout: Option<(Uuid, i64, String, PayoutStatus)> = sqlx::query_as(
         "SELECT id, amount_minor, currency::text, status FROM payouts WHERE end_to_end_id = $1 FOR UPDATE",
@@ -118,13 +138,19 @@ async fn match_line(conn: &mut sqlx::PgConnection, line: &StatementLine) -> Resu
         return Ok(Match::Unmatched("No payout has this end-to-end id.".into()));
     };
     if amount != expected {
-        return Ok(Match::Unmatched(format!("The payout is {}, the line {}.", money(expected, &currency), money(amount, &currency))));
+        return Ok(Match::Unmatched(format!(
+            "The payout is {}, the line {}.",
+            money(expected, &currency),
+            money(amount, &currency)
+        )));
     }
     Ok(match status {
         PayoutStatus::Sent => Match::Pay(id),
         PayoutStatus::Paid => Match::AlreadyPaid(id),
         PayoutStatus::Returned => Match::Unmatched("The payout was marked returned.".into()),
-        PayoutStatus::Created | PayoutStatus::Approved => Match::Unmatched("The payout's batch was not marked sent.".into()),
+        PayoutStatus::Created | PayoutStatus::Approved => {
+            Match::Unmatched("The payout's batch was not marked sent.".into())
+        }
     })
 }
 
@@ -138,24 +164,45 @@ pub async fn import(
     facts: &RequestFacts,
 ) -> Result<ImportReport, PayoutError> {
     if csv.len() > MAX_BYTES {
-        return Err(PayoutError::invalid("file", "A statement file is at most 1 MB."));
+        return Err(PayoutError::invalid(
+            "file",
+            "A statement file is at most 1 MB.",
+        ));
     }
-    let text = std::str::from_utf8(csv).map_err(|_| PayoutError::invalid("file", "Upload the statement as a UTF-8 CSV file."))?;
+    let text = std::str::from_utf8(csv)
+        .map_err(|_| PayoutError::invalid("file", "Upload the statement as a UTF-8 CSV file."))?;
     let lines = parse(text)?;
     let name: String = file_name.trim().chars().take(200).collect();
-    let name = if name.is_empty() { "statement.csv".to_owned() } else { name };
+    let name = if name.is_empty() {
+        "statement.csv".to_owned()
+    } else {
+        name
+    };
     let mut tx = platform.pool.begin().await?;
-    let mut report = ImportReport { import_id: Uuid::new_v4(), ..ImportReport::default() };
-    sqlx::query("INSERT INTO payout_statement_imports (id, file_name, imported_by) VALUES ($1, $2, $3)")
-        .bind(report.import_id)
-        .bind(&name)
-        .bind(staff_id)
-        .execute(&mut *tx)
-        .await?;
+    let mut report = ImportReport {
+        import_id: Uuid::new_v4(),
+        ..ImportReport::default()
+    };
+    sqlx::query(
+        "INSERT INTO payout_statement_imports (id, file_name, imported_by) VALUES ($1, $2, $3)",
+    )
+    .bind(report.import_id)
+    .bind(&name)
+    .bind(staff_id)
+    .execute(&mut *tx)
+    .await?;
     for line in &lines {
         let (outcome, payout_id, note) = match match_line(&mut tx, line).await? {
-            Match::Pay(id) => match transition::apply_in(&mut tx, platform, Move::Paid { payout_id: id, staff_id }, facts)
-                .await?
+            Match::Pay(id) => match transition::apply_in(
+                &mut tx,
+                platform,
+                Move::Paid {
+                    payout_id: id,
+                    staff_id,
+                },
+                facts,
+            )
+            .await?
             {
                 Applied::Moved => {
                     report.paid += 1;
@@ -215,14 +262,20 @@ mod tests {
 
     #[test]
     fn lines_are_read_with_quotes_and_a_header() {
-        let lines = parse("date,amount,end_to_end_id\r\n2026-11-30,\"1,5\",X\n\n2026-11-30,10.00,\"SXP1\"\n").unwrap();
+        let lines = parse(
+            "date,amount,end_to_end_id\r\n2026-11-30,\"1,5\",X\n\n2026-11-30,10.00,\"SXP1\"\n",
+        )
+        .unwrap();
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0].amount_minor, None);
-        assert_eq!(lines[1], StatementLine {
-            line_no: 4,
-            booked_on: Some(time::macros::date!(2026 - 11 - 30)),
-            amount_minor: Some(1000),
-            end_to_end_id: "SXP1".into()
-        });
+        assert_eq!(
+            lines[1],
+            StatementLine {
+                line_no: 4,
+                booked_on: Some(time::macros::date!(2026 - 11 - 30)),
+                amount_minor: Some(1000),
+                end_to_end_id: "SXP1".into()
+            }
+        );
     }
 }

@@ -67,7 +67,10 @@ impl BatchStatus {
 pub enum PayoutError {
     /// A field staff or the merchant typed is wrong: `(field, message)`, shown as is.
     #[error("{field}: {message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     /// The batch or payout is not in a state that allows this step.
     #[error("{0}")]
     NotAllowed(&'static str),
@@ -87,7 +90,10 @@ pub enum PayoutError {
 
 impl PayoutError {
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        PayoutError::Invalid { field, message: message.into() }
+        PayoutError::Invalid {
+            field,
+            message: message.into(),
+        }
     }
 }
 

@@ -129,14 +129,17 @@ pub async fn batch_file(
     facts: &RequestFacts,
 ) -> Result<(String, String), PayoutError> {
     let mut tx = platform.pool.begin().await?;
-    let (status, currency, created_at): (BatchStatus, String, OffsetDateTime) =
-        sqlx::query_as("SELECT status, currency::text, created_at FROM payout_batches WHERE id = $1")
-            .bind(batch_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(PayoutError::NotFound)?;
+    let (status, currency, created_at): (BatchStatus, String, OffsetDateTime) = sqlx::query_as(
+        "SELECT status, currency::text, created_at FROM payout_batches WHERE id = $1",
+    )
+    .bind(batch_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(PayoutError::NotFound)?;
     if status == BatchStatus::Created {
-        return Err(PayoutError::NotAllowed("The batch needs approval before its file can be made."));
+        return Err(PayoutError::NotAllowed(
+            "The batch needs approval before its file can be made.",
+        ));
     }
     let rows: Vec<(String, i64, Uuid, String, Vec<u8>, OffsetDateTime)> = sqlx::query_as(
         "SELECT p.end_to_end_id, p.amount_minor, b.id, b.holder_name, b.iban_enc, p.created_at
@@ -149,15 +152,28 @@ pub async fn batch_file(
     let mut transfers = Vec::with_capacity(rows.len());
     for (end_to_end_id, amount_minor, account_id, holder_name, sealed, created) in rows {
         let keys = &platform.config.secrets.field_keys;
-        let plain = keys.decrypt(bank_account::slot(&account_id.to_string()), &sealed).map_err(|error| {
-            tracing::error!(%error, account = %account_id, "a stored IBAN does not decrypt");
-            PayoutError::NotAllowed("A merchant's stored IBAN cannot be read; the file was not made.")
+        let plain = keys
+            .decrypt(bank_account::slot(&account_id.to_string()), &sealed)
+            .map_err(|error| {
+                tracing::error!(%error, account = %account_id, "a stored IBAN does not decrypt");
+                PayoutError::NotAllowed(
+                    "A merchant's stored IBAN cannot be read; the file was not made.",
+                )
+            })?;
+        let iban = String::from_utf8(plain.expose_secret().clone()).map_err(|_| {
+            PayoutError::NotAllowed(
+                "A merchant's stored IBAN cannot be read; the file was not made.",
+            )
         })?;
-        let iban = String::from_utf8(plain.expose_secret().clone())
-            .map_err(|_| PayoutError::NotAllowed("A merchant's stored IBAN cannot be read; the file was not made."))?;
         let date = created.date();
         let remittance = format!("Saleonix payout {end_to_end_id} of {date}");
-        transfers.push(Transfer { end_to_end_id, amount_minor, creditor_name: holder_name, creditor_iban: iban, remittance });
+        transfers.push(Transfer {
+            end_to_end_id,
+            amount_minor,
+            creditor_name: holder_name,
+            creditor_iban: iban,
+            remittance,
+        });
     }
     let message_id = format!("SXB{}", batch_id.simple()).to_uppercase();
     let today = crate::ledger::today(&mut tx).await?;
@@ -183,7 +199,10 @@ mod tests {
 
     #[test]
     fn text_is_escaped_and_cut() {
-        assert_eq!(text("A & B <C> \"D\" 'E'", 140), "A &amp; B &lt;C&gt; &quot;D&quot; &apos;E&apos;");
+        assert_eq!(
+            text("A & B <C> \"D\" 'E'", 140),
+            "A &amp; B &lt;C&gt; &quot;D&quot; &apos;E&apos;"
+        );
         assert_eq!(text("abc\u{7}def", 4), "abcd");
         assert_eq!(text(&"ë".repeat(200), 140).chars().count(), 140);
     }

@@ -28,10 +28,12 @@ const PAYOUT_SELECT: &str = "SELECT p.id, p.batch_id, p.merchant_id, m.business_
 
 /// The merchant's payouts, newest first (at most 200).
 pub async fn of_merchant(pool: &PgPool, merchant_id: Uuid) -> Result<Vec<Payout>, sqlx::Error> {
-    sqlx::query_as(&format!("{PAYOUT_SELECT} WHERE p.merchant_id = $1 ORDER BY p.created_at DESC, p.id LIMIT 200"))
-        .bind(merchant_id)
-        .fetch_all(pool)
-        .await
+    sqlx::query_as(&format!(
+        "{PAYOUT_SELECT} WHERE p.merchant_id = $1 ORDER BY p.created_at DESC, p.id LIMIT 200"
+    ))
+    .bind(merchant_id)
+    .fetch_all(pool)
+    .await
 }
 
 /// The merchant's payouts still on their way to its bank (made, approved or sent), oldest
@@ -47,7 +49,10 @@ pub async fn on_the_way(pool: &PgPool, merchant_id: Uuid) -> Result<Vec<Payout>,
 
 /// When a payout to the merchant's current account was returned: no payout goes there
 /// until the merchant changes the account.
-pub async fn account_flagged_at(conn: &mut PgConnection, merchant_id: Uuid) -> Result<Option<OffsetDateTime>, sqlx::Error> {
+pub async fn account_flagged_at(
+    conn: &mut PgConnection,
+    merchant_id: Uuid,
+) -> Result<Option<OffsetDateTime>, sqlx::Error> {
     let flagged: Option<Option<OffsetDateTime>> =
         sqlx::query_scalar("SELECT payout_returned_at FROM bank_accounts WHERE merchant_id = $1 AND retired_at IS NULL")
             .bind(merchant_id)
@@ -88,10 +93,12 @@ pub async fn batches(pool: &PgPool, limit: i64) -> Result<Vec<Batch>, sqlx::Erro
 
 /// The payouts of these batches.
 pub async fn of_batches(pool: &PgPool, batch_ids: &[Uuid]) -> Result<Vec<Payout>, sqlx::Error> {
-    sqlx::query_as(&format!("{PAYOUT_SELECT} WHERE p.batch_id = ANY($1) ORDER BY m.business_name, p.id"))
-        .bind(batch_ids)
-        .fetch_all(pool)
-        .await
+    sqlx::query_as(&format!(
+        "{PAYOUT_SELECT} WHERE p.batch_id = ANY($1) ORDER BY m.business_name, p.id"
+    ))
+    .bind(batch_ids)
+    .fetch_all(pool)
+    .await
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -131,7 +138,10 @@ pub struct UnmatchedLine {
 }
 
 /// The lines of these imports that matched no payout.
-pub async fn unmatched(pool: &PgPool, import_ids: &[Uuid]) -> Result<Vec<UnmatchedLine>, sqlx::Error> {
+pub async fn unmatched(
+    pool: &PgPool,
+    import_ids: &[Uuid],
+) -> Result<Vec<UnmatchedLine>, sqlx::Error> {
     sqlx::query_as(
         "SELECT import_id, line_no, booked_on, amount_minor, end_to_end_id, note FROM payout_statement_lines
          WHERE import_id = ANY($1) AND outcome = 'unmatched' ORDER BY import_id, line_no",

@@ -41,11 +41,21 @@ struct Eligible {
 
 /// Runs the payouts due today. `staff_id` is who pressed the button (`None`: the job).
 #[tracing::instrument(skip(platform, facts))]
-pub async fn run(platform: &Platform, staff_id: Option<Uuid>, facts: &RequestFacts) -> Result<RunReport, PayoutError> {
+pub async fn run(
+    platform: &Platform,
+    staff_id: Option<Uuid>,
+    facts: &RequestFacts,
+) -> Result<RunReport, PayoutError> {
     let mut tx = platform.pool.begin().await?;
-    let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)").bind(RUN_LOCK).fetch_one(&mut *tx).await?;
+    let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+        .bind(RUN_LOCK)
+        .fetch_one(&mut *tx)
+        .await?;
     if !locked {
-        return Ok(RunReport { skipped: true, ..RunReport::default() });
+        return Ok(RunReport {
+            skipped: true,
+            ..RunReport::default()
+        });
     }
     let today = ledger::today(&mut tx).await?;
     let eligible: Vec<Eligible> = sqlx::query_as(
@@ -80,9 +90,14 @@ pub async fn run(platform: &Platform, staff_id: Option<Uuid>, facts: &RequestFac
         .fetch_all(&mut *tx)
         .await?;
         for currency in currencies {
-            let stored =
-                ledger::lock_balance(&mut tx, AccountKind::MerchantAvailable, Some(merchant.merchant_id), Mode::Live, &currency)
-                    .await?;
+            let stored = ledger::lock_balance(
+                &mut tx,
+                AccountKind::MerchantAvailable,
+                Some(merchant.merchant_id),
+                Mode::Live,
+                &currency,
+            )
+            .await?;
             let available = AccountKind::MerchantAvailable.reading(stored);
             if available <= 0 || available < terms.payout_minimum_minor {
                 continue;
@@ -116,11 +131,18 @@ pub async fn run(platform: &Platform, staff_id: Option<Uuid>, facts: &RequestFac
     }
     report.batches = batches.into_iter().map(|(_, id)| id).collect();
     let actor = match staff_id {
-        Some(id) => Actor { kind: ActorKind::Staff, id: Some(id) },
-        None => Actor { kind: ActorKind::System, id: None },
+        Some(id) => Actor {
+            kind: ActorKind::Staff,
+            id: Some(id),
+        },
+        None => Actor {
+            kind: ActorKind::System,
+            id: None,
+        },
     };
     for batch_id in &report.batches {
-        let event = Event::new("payout_batch.create", actor, Outcome::Success).target("payout_batch", batch_id.to_string());
+        let event = Event::new("payout_batch.create", actor, Outcome::Success)
+            .target("payout_batch", batch_id.to_string());
         audit::record(&mut tx, &event, facts).await?;
     }
     tx.commit().await?;

@@ -27,26 +27,50 @@ pub struct Schedule {
 
 impl Schedule {
     /// Checks the form's fields: the error names the field to show it beside.
-    pub fn parse(schedule: &str, weekday: &str, month_day: &str, minimum_minor: i64) -> Result<Schedule, PayoutError> {
+    pub fn parse(
+        schedule: &str,
+        weekday: &str,
+        month_day: &str,
+        minimum_minor: i64,
+    ) -> Result<Schedule, PayoutError> {
         let schedule = match schedule.trim() {
             "daily" => "daily",
             "weekly" => "weekly",
             "monthly" => "monthly",
-            _ => return Err(PayoutError::invalid("schedule", "Choose daily, weekly or monthly.")),
+            _ => {
+                return Err(PayoutError::invalid(
+                    "schedule",
+                    "Choose daily, weekly or monthly.",
+                ));
+            }
         };
         let weekday: i16 = weekday.trim().parse().unwrap_or(0);
         if !(1..=5).contains(&weekday) {
-            return Err(PayoutError::invalid("weekday", "Choose a weekday from Monday to Friday."));
+            return Err(PayoutError::invalid(
+                "weekday",
+                "Choose a weekday from Monday to Friday.",
+            ));
         }
         let month_day: i16 = month_day.trim().parse().unwrap_or(0);
         if !(1..=28).contains(&month_day) {
-            return Err(PayoutError::invalid("month_day", "Choose a day of the month from 1 to 28."));
+            return Err(PayoutError::invalid(
+                "month_day",
+                "Choose a day of the month from 1 to 28.",
+            ));
         }
         let (low, high) = MINIMUM_RANGE_MINOR;
         if !(low..=high).contains(&minimum_minor) {
-            return Err(PayoutError::invalid("minimum", "Choose a minimum from 1.00 to 1,000,000.00 EUR."));
+            return Err(PayoutError::invalid(
+                "minimum",
+                "Choose a minimum from 1.00 to 1,000,000.00 EUR.",
+            ));
         }
-        Ok(Schedule { schedule, weekday, month_day, minimum_minor })
+        Ok(Schedule {
+            schedule,
+            weekday,
+            month_day,
+            minimum_minor,
+        })
     }
 }
 
@@ -108,14 +132,22 @@ mod tests {
     use super::*;
 
     fn with(schedule: &str, weekday: i16, month_day: i16) -> Settlement {
-        Settlement { payout_schedule: schedule.into(), payout_weekday: weekday, payout_month_day: month_day, ..Settlement::default() }
+        Settlement {
+            payout_schedule: schedule.into(),
+            payout_weekday: weekday,
+            payout_month_day: month_day,
+            ..Settlement::default()
+        }
     }
 
     #[test]
     fn schedules_fall_on_their_days() {
         // 2026-11-30 is a Monday.
         assert!(is_due(&with("daily", 1, 1), date!(2026 - 11 - 30)));
-        assert!(is_due(&with("daily", 1, 1), date!(2026 - 11 - 29)), "a Sunday too");
+        assert!(
+            is_due(&with("daily", 1, 1), date!(2026 - 11 - 29)),
+            "a Sunday too"
+        );
         assert!(is_due(&with("weekly", 1, 1), date!(2026 - 11 - 30)));
         assert!(!is_due(&with("weekly", 2, 1), date!(2026 - 11 - 30)));
         assert!(is_due(&with("monthly", 1, 30 - 2), date!(2026 - 11 - 28)));
@@ -129,9 +161,15 @@ mod tests {
             Err(PayoutError::Invalid { field, .. }) => field,
             other => panic!("{other:?}"),
         };
-        assert_eq!(field(Schedule::parse("hourly", "1", "1", 1_000)), "schedule");
+        assert_eq!(
+            field(Schedule::parse("hourly", "1", "1", 1_000)),
+            "schedule"
+        );
         assert_eq!(field(Schedule::parse("weekly", "6", "1", 1_000)), "weekday");
-        assert_eq!(field(Schedule::parse("monthly", "1", "31", 1_000)), "month_day");
+        assert_eq!(
+            field(Schedule::parse("monthly", "1", "31", 1_000)),
+            "month_day"
+        );
         assert_eq!(field(Schedule::parse("daily", "1", "1", 99)), "minimum");
     }
 }

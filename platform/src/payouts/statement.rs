@@ -71,11 +71,20 @@ pub struct Statement {
 
 fn day(at: OffsetDateTime) -> String {
     let at = at.to_offset(time::UtcOffset::UTC);
-    format!("{:04}-{:02}-{:02}", at.year(), u8::from(at.month()), at.day())
+    format!(
+        "{:04}-{:02}-{:02}",
+        at.year(),
+        u8::from(at.month()),
+        at.day()
+    )
 }
 
 fn html(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 impl Statement {
@@ -94,22 +103,49 @@ impl Statement {
     pub fn to_csv(&self) -> String {
         let optional = |v: Option<i64>| v.map(decimal).unwrap_or_default();
         let row = |text: [String; 3], amounts: [String; 4]| {
-            format!("{},{}\r\n", crate::csv::line(&text).trim_end(), amounts.join(","))
+            format!(
+                "{},{}\r\n",
+                crate::csv::line(&text).trim_end(),
+                amounts.join(",")
+            )
         };
         let mut csv = String::from("date,type,reference,gross,fee,vat,amount\r\n");
         csv.push_str(&row(
             [String::new(), "Opening balance".into(), String::new()],
-            [String::new(), String::new(), String::new(), decimal(self.opening_minor)],
+            [
+                String::new(),
+                String::new(),
+                String::new(),
+                decimal(self.opening_minor),
+            ],
         ));
         for item in &self.items {
             csv.push_str(&row(
-                [day(item.posted_at), item.label().into(), item.reference.clone().unwrap_or_default()],
-                [optional(item.gross_minor), optional(item.fee_minor), optional(item.vat_minor), decimal(item.amount_minor)],
+                [
+                    day(item.posted_at),
+                    item.label().into(),
+                    item.reference.clone().unwrap_or_default(),
+                ],
+                [
+                    optional(item.gross_minor),
+                    optional(item.fee_minor),
+                    optional(item.vat_minor),
+                    decimal(item.amount_minor),
+                ],
             ));
         }
         csv.push_str(&row(
-            [day(self.created_at), "Paid out".into(), self.end_to_end_id.clone()],
-            [String::new(), String::new(), String::new(), decimal(self.amount_minor)],
+            [
+                day(self.created_at),
+                "Paid out".into(),
+                self.end_to_end_id.clone(),
+            ],
+            [
+                String::new(),
+                String::new(),
+                String::new(),
+                decimal(self.amount_minor),
+            ],
         ));
         csv
     }
@@ -119,7 +155,10 @@ impl Statement {
         let m = |minor: i64| html(&money(minor, &self.currency));
         let optional = |v: Option<i64>| v.map(&m).unwrap_or_default();
         let mor = &self.merchant_of_record;
-        let mut rows = format!("<tr><td></td><td>Opening balance</td><td></td><td></td><td></td><td></td><td class=\"n\">{}</td></tr>\n", m(self.opening_minor));
+        let mut rows = format!(
+            "<tr><td></td><td>Opening balance</td><td></td><td></td><td></td><td></td><td class=\"n\">{}</td></tr>\n",
+            m(self.opening_minor)
+        );
         for item in &self.items {
             rows.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
@@ -160,13 +199,37 @@ impl Statement {
     }
 }
 
-type Head = (Uuid, String, String, String, String, String, i64, PayoutStatus, OffsetDateTime);
-type ItemRow = (OffsetDateTime, EntryKind, Option<String>, Option<String>, Option<i64>, Option<i64>, Option<i64>, i64);
+type Head = (
+    Uuid,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    PayoutStatus,
+    OffsetDateTime,
+);
+type ItemRow = (
+    OffsetDateTime,
+    EntryKind,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    i64,
+);
 
 /// The statement of `payout_id`, if `reader` may read it (another merchant's payout is
 /// `NotFound`); audited as `payout.statement`.
 #[tracing::instrument(skip(platform, facts))]
-pub async fn read(platform: &Platform, reader: Reader, payout_id: Uuid, facts: &RequestFacts) -> Result<Statement, PayoutError> {
+pub async fn read(
+    platform: &Platform,
+    reader: Reader,
+    payout_id: Uuid,
+    facts: &RequestFacts,
+) -> Result<Statement, PayoutError> {
     let scope = match reader {
         Reader::Member { merchant_id, .. } => Some(merchant_id),
         Reader::Staff { .. } => None,
@@ -183,7 +246,17 @@ pub async fn read(platform: &Platform, reader: Reader, payout_id: Uuid, facts: &
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(PayoutError::NotFound)?;
-    let (merchant_id, merchant_name, holder_name, iban_masked, end_to_end_id, currency, amount_minor, status, created_at) = head;
+    let (
+        merchant_id,
+        merchant_name,
+        holder_name,
+        iban_masked,
+        end_to_end_id,
+        currency,
+        amount_minor,
+        status,
+        created_at,
+    ) = head;
     // This payout's line on the available account, and the previous payout's.
     let (account_id, line_id): (i64, i64) = sqlx::query_as(
         "SELECT l.account_id, l.id FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id
@@ -216,24 +289,33 @@ pub async fn read(platform: &Platform, reader: Reader, payout_id: Uuid, facts: &
     .await?;
     let items = rows
         .into_iter()
-        .map(|(posted_at, kind, order_id, memo, gross_minor, fee_minor, vat_minor, amount)| Item {
-            posted_at,
-            kind,
-            reference: order_id.or(memo),
-            gross_minor,
-            fee_minor,
-            vat_minor,
-            // The available account is credit-normal: a credit is money in.
-            amount_minor: -amount,
-        })
+        .map(
+            |(posted_at, kind, order_id, memo, gross_minor, fee_minor, vat_minor, amount)| Item {
+                posted_at,
+                kind,
+                reference: order_id.or(memo),
+                gross_minor,
+                fee_minor,
+                vat_minor,
+                // The available account is credit-normal: a credit is money in.
+                amount_minor: -amount,
+            },
+        )
         .collect();
     let (kind, user_id) = match reader {
         Reader::Member { user_id, .. } => (ActorKind::User, user_id),
         Reader::Staff { user_id } => (ActorKind::Staff, user_id),
     };
-    let event = Event::new("payout.statement", Actor { kind, id: Some(user_id) }, Outcome::Success)
-        .merchant(merchant_id)
-        .target("payout", payout_id.to_string());
+    let event = Event::new(
+        "payout.statement",
+        Actor {
+            kind,
+            id: Some(user_id),
+        },
+        Outcome::Success,
+    )
+    .merchant(merchant_id)
+    .target("payout", payout_id.to_string());
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
     Ok(Statement {

@@ -38,7 +38,11 @@ pub enum Move<'a> {
     /// is then the importer).
     Paid { payout_id: Uuid, staff_id: Uuid },
     /// The bank sent the payout back.
-    Returned { payout_id: Uuid, staff_id: Uuid, reason: &'a str },
+    Returned {
+        payout_id: Uuid,
+        staff_id: Uuid,
+        reason: &'a str,
+    },
 }
 
 /// What a step did.
@@ -50,12 +54,19 @@ pub enum Applied {
 }
 
 fn staff(id: Uuid) -> Actor {
-    Actor { kind: ActorKind::Staff, id: Some(id) }
+    Actor {
+        kind: ActorKind::Staff,
+        id: Some(id),
+    }
 }
 
 /// [`apply_in`] in a transaction of its own. A four-eyes refusal is audited on its own,
 /// since the step's transaction does not commit.
-pub async fn apply(platform: &Platform, step: Move<'_>, facts: &RequestFacts) -> Result<Applied, PayoutError> {
+pub async fn apply(
+    platform: &Platform,
+    step: Move<'_>,
+    facts: &RequestFacts,
+) -> Result<Applied, PayoutError> {
     let mut tx = platform.pool.begin().await?;
     match apply_in(&mut tx, platform, step, facts).await {
         Ok(applied) => {
@@ -87,18 +98,31 @@ pub async fn apply_in(
     match step {
         Move::Approve { batch_id, staff_id } => approve(conn, batch_id, staff_id, facts).await,
         Move::Send { batch_id, staff_id } => send(conn, batch_id, staff_id, facts).await,
-        Move::Paid { payout_id, staff_id } => settle(conn, platform, payout_id, staff_id, None, facts).await,
-        Move::Returned { payout_id, staff_id, reason } => {
+        Move::Paid {
+            payout_id,
+            staff_id,
+        } => settle(conn, platform, payout_id, staff_id, None, facts).await,
+        Move::Returned {
+            payout_id,
+            staff_id,
+            reason,
+        } => {
             let reason = reason.trim();
             if reason.is_empty() || reason.chars().count() > 500 {
-                return Err(PayoutError::invalid("reason", "Say why the bank returned it (up to 500 characters)."));
+                return Err(PayoutError::invalid(
+                    "reason",
+                    "Say why the bank returned it (up to 500 characters).",
+                ));
             }
             settle(conn, platform, payout_id, staff_id, Some(reason), facts).await
         }
     }
 }
 
-async fn lock_batch(conn: &mut PgConnection, batch_id: Uuid) -> Result<(BatchStatus, Option<Uuid>), PayoutError> {
+async fn lock_batch(
+    conn: &mut PgConnection,
+    batch_id: Uuid,
+) -> Result<(BatchStatus, Option<Uuid>), PayoutError> {
     sqlx::query_as("SELECT status, created_by FROM payout_batches WHERE id = $1 FOR UPDATE")
         .bind(batch_id)
         .fetch_optional(conn)
@@ -106,7 +130,12 @@ async fn lock_batch(conn: &mut PgConnection, batch_id: Uuid) -> Result<(BatchSta
         .ok_or(PayoutError::NotFound)
 }
 
-async fn approve(conn: &mut PgConnection, batch_id: Uuid, staff_id: Uuid, facts: &RequestFacts) -> Result<Applied, PayoutError> {
+async fn approve(
+    conn: &mut PgConnection,
+    batch_id: Uuid,
+    staff_id: Uuid,
+    facts: &RequestFacts,
+) -> Result<Applied, PayoutError> {
     let (status, created_by) = lock_batch(conn, batch_id).await?;
     if created_by == Some(staff_id) {
         return Err(PayoutError::OwnBatch);
@@ -119,11 +148,13 @@ async fn approve(conn: &mut PgConnection, batch_id: Uuid, staff_id: Uuid, facts:
         .bind(staff_id)
         .execute(&mut *conn)
         .await?;
-    let approved = sqlx::query("UPDATE payouts SET status = 'approved' WHERE batch_id = $1 AND status = 'created'")
-        .bind(batch_id)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
+    let approved = sqlx::query(
+        "UPDATE payouts SET status = 'approved' WHERE batch_id = $1 AND status = 'created'",
+    )
+    .bind(batch_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
     let event = Event::new("payout_batch.approve", staff(staff_id), Outcome::Success)
         .target("payout_batch", batch_id.to_string())
         .detail(serde_json::json!({ "payouts": approved }));
@@ -141,9 +172,16 @@ struct PayoutRow {
     status: PayoutStatus,
 }
 
-const PAYOUT_COLUMNS: &str = "id, merchant_id, bank_account_id, currency::text AS currency, amount_minor, status";
+const PAYOUT_COLUMNS: &str =
+    "id, merchant_id, bank_account_id, currency::text AS currency, amount_minor, status";
 
-fn entry<'a>(kind: EntryKind, payout: &'a PayoutRow, step: &str, staff_id: Option<Uuid>, lines: Vec<Line>) -> NewEntry<'a> {
+fn entry<'a>(
+    kind: EntryKind,
+    payout: &'a PayoutRow,
+    step: &str,
+    staff_id: Option<Uuid>,
+    lines: Vec<Line>,
+) -> NewEntry<'a> {
     NewEntry {
         kind,
         mode: Mode::Live,
@@ -157,29 +195,51 @@ fn entry<'a>(kind: EntryKind, payout: &'a PayoutRow, step: &str, staff_id: Optio
     }
 }
 
-async fn send(conn: &mut PgConnection, batch_id: Uuid, staff_id: Uuid, facts: &RequestFacts) -> Result<Applied, PayoutError> {
+async fn send(
+    conn: &mut PgConnection,
+    batch_id: Uuid,
+    staff_id: Uuid,
+    facts: &RequestFacts,
+) -> Result<Applied, PayoutError> {
     let (status, _) = lock_batch(conn, batch_id).await?;
     match status {
-        BatchStatus::Created => return Err(PayoutError::NotAllowed("Approve the batch before sending it.")),
+        BatchStatus::Created => {
+            return Err(PayoutError::NotAllowed(
+                "Approve the batch before sending it.",
+            ));
+        }
         BatchStatus::Sent => return Ok(Applied::AlreadyDone),
         BatchStatus::Approved => {}
     }
-    let payouts: Vec<PayoutRow> =
-        sqlx::query_as(&format!("SELECT {PAYOUT_COLUMNS} FROM payouts WHERE batch_id = $1 ORDER BY id FOR UPDATE"))
-            .bind(batch_id)
-            .fetch_all(&mut *conn)
-            .await?;
+    let payouts: Vec<PayoutRow> = sqlx::query_as(&format!(
+        "SELECT {PAYOUT_COLUMNS} FROM payouts WHERE batch_id = $1 ORDER BY id FOR UPDATE"
+    ))
+    .bind(batch_id)
+    .fetch_all(&mut *conn)
+    .await?;
     for payout in &payouts {
         let amount = payout.amount_minor;
-        let lines = vec![Line::debit(AccountKind::MerchantInPayout, amount), Line::credit(AccountKind::PayoutsInTransit, amount)];
-        ledger::post(conn, &entry(EntryKind::PayoutSent, payout, "sent", Some(staff_id), lines)).await?;
-        sqlx::query("UPDATE payouts SET status = 'sent', sent_at = now() WHERE id = $1").bind(payout.id).execute(&mut *conn).await?;
-    }
-    sqlx::query("UPDATE payout_batches SET status = 'sent', sent_by = $2, sent_at = now() WHERE id = $1")
-        .bind(batch_id)
-        .bind(staff_id)
-        .execute(&mut *conn)
+        let lines = vec![
+            Line::debit(AccountKind::MerchantInPayout, amount),
+            Line::credit(AccountKind::PayoutsInTransit, amount),
+        ];
+        ledger::post(
+            conn,
+            &entry(EntryKind::PayoutSent, payout, "sent", Some(staff_id), lines),
+        )
         .await?;
+        sqlx::query("UPDATE payouts SET status = 'sent', sent_at = now() WHERE id = $1")
+            .bind(payout.id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query(
+        "UPDATE payout_batches SET status = 'sent', sent_by = $2, sent_at = now() WHERE id = $1",
+    )
+    .bind(batch_id)
+    .bind(staff_id)
+    .execute(&mut *conn)
+    .await?;
     let event = Event::new("payout_batch.send", staff(staff_id), Outcome::Success)
         .target("payout_batch", batch_id.to_string())
         .detail(serde_json::json!({ "payouts": payouts.len() }));
@@ -196,28 +256,45 @@ async fn settle(
     returned: Option<&str>,
     facts: &RequestFacts,
 ) -> Result<Applied, PayoutError> {
-    let payout: PayoutRow = sqlx::query_as(&format!("SELECT {PAYOUT_COLUMNS} FROM payouts WHERE id = $1 FOR UPDATE"))
-        .bind(payout_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(PayoutError::NotFound)?;
-    let wanted = if returned.is_some() { PayoutStatus::Returned } else { PayoutStatus::Paid };
+    let payout: PayoutRow = sqlx::query_as(&format!(
+        "SELECT {PAYOUT_COLUMNS} FROM payouts WHERE id = $1 FOR UPDATE"
+    ))
+    .bind(payout_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(PayoutError::NotFound)?;
+    let wanted = if returned.is_some() {
+        PayoutStatus::Returned
+    } else {
+        PayoutStatus::Paid
+    };
     match payout.status {
         status if status == wanted => return Ok(Applied::AlreadyDone),
         PayoutStatus::Paid | PayoutStatus::Returned => {
-            return Err(PayoutError::NotAllowed("The payout was already settled the other way; it cannot change now."));
+            return Err(PayoutError::NotAllowed(
+                "The payout was already settled the other way; it cannot change now.",
+            ));
         }
         PayoutStatus::Created | PayoutStatus::Approved => {
-            return Err(PayoutError::NotAllowed("The payout's batch was not sent to the bank yet."));
+            return Err(PayoutError::NotAllowed(
+                "The payout's batch was not sent to the bank yet.",
+            ));
         }
         PayoutStatus::Sent => {}
     }
     let amount = payout.amount_minor;
     let (kind, step, to) = match returned {
         None => (EntryKind::PayoutPaid, "paid", AccountKind::PayoutBank),
-        Some(_) => (EntryKind::PayoutReturned, "returned", AccountKind::MerchantAvailable),
+        Some(_) => (
+            EntryKind::PayoutReturned,
+            "returned",
+            AccountKind::MerchantAvailable,
+        ),
     };
-    let lines = vec![Line::debit(AccountKind::PayoutsInTransit, amount), Line::credit(to, amount)];
+    let lines = vec![
+        Line::debit(AccountKind::PayoutsInTransit, amount),
+        Line::credit(to, amount),
+    ];
     ledger::post(conn, &entry(kind, &payout, step, Some(staff_id), lines)).await?;
     match returned {
         None => {
@@ -243,7 +320,11 @@ async fn settle(
             notify_returned(conn, platform, &payout, reason).await?;
         }
     }
-    let event_type = if returned.is_some() { "payout.return" } else { "payout.pay" };
+    let event_type = if returned.is_some() {
+        "payout.return"
+    } else {
+        "payout.pay"
+    };
     let event = Event::new(event_type, staff(staff_id), Outcome::Success)
         .merchant(payout.merchant_id)
         .target("payout", payout.id.to_string())
@@ -254,7 +335,12 @@ async fn settle(
 
 /// Mails the merchant's owners, admins and finance members that the bank sent a payout
 /// back, why, and that payouts wait for a new account.
-async fn notify_returned(conn: &mut PgConnection, platform: &Platform, payout: &PayoutRow, reason: &str) -> Result<(), sqlx::Error> {
+async fn notify_returned(
+    conn: &mut PgConnection,
+    platform: &Platform,
+    payout: &PayoutRow,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
     let (masked, end_to_end_id): (String, String) = sqlx::query_as(
         "SELECT b.iban_masked, p.end_to_end_id FROM payouts p JOIN bank_accounts b ON b.id = p.bank_account_id WHERE p.id = $1",
     )
@@ -279,7 +365,11 @@ async fn notify_returned(conn: &mut PgConnection, platform: &Platform, payout: &
              stopped: check the account with your bank, then enter it again or a new one at {origin}/dashboard/verification. \
              Payouts resume on your schedule once the change's hold has passed.\n\n- Saleonix\n",
         );
-        let notice = OutgoingMail { to: email, subject: "A payout was returned by your bank".to_owned(), body: SecretString::from(body) };
+        let notice = OutgoingMail {
+            to: email,
+            subject: "A payout was returned by your bank".to_owned(),
+            body: SecretString::from(body),
+        };
         mail::enqueue(conn, &platform.config.secrets.field_keys, &notice).await?;
     }
     Ok(())
@@ -296,7 +386,10 @@ pub(super) struct NewPayout<'a> {
     pub created_by: Option<Uuid>,
 }
 
-pub(super) async fn create(conn: &mut PgConnection, new: &NewPayout<'_>) -> Result<Uuid, PayoutError> {
+pub(super) async fn create(
+    conn: &mut PgConnection,
+    new: &NewPayout<'_>,
+) -> Result<Uuid, PayoutError> {
     let id = Uuid::new_v4();
     // 35 characters at most: `SXP` and the id's 32 hex digits.
     let end_to_end_id = format!("SXP{}", id.simple()).to_uppercase();
@@ -323,7 +416,20 @@ pub(super) async fn create(conn: &mut PgConnection, new: &NewPayout<'_>) -> Resu
         status: PayoutStatus::Created,
     };
     let amount = new.amount_minor;
-    let lines = vec![Line::debit(AccountKind::MerchantAvailable, amount), Line::credit(AccountKind::MerchantInPayout, amount)];
-    ledger::post(conn, &entry(EntryKind::PayoutCreated, &row, "created", new.created_by, lines)).await?;
+    let lines = vec![
+        Line::debit(AccountKind::MerchantAvailable, amount),
+        Line::credit(AccountKind::MerchantInPayout, amount),
+    ];
+    ledger::post(
+        conn,
+        &entry(
+            EntryKind::PayoutCreated,
+            &row,
+            "created",
+            new.created_by,
+            lines,
+        ),
+    )
+    .await?;
     Ok(id)
 }

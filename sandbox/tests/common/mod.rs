@@ -14,8 +14,8 @@ use payten::{
     BillTo, Credentials, Currency, GatewayEndpoints, Lang, Money, NestPay, OrderId,
     PaymentGateway as _, PaymentRequest, Recurring, Timeouts, TranType,
 };
-use payten_sandbox::config::{DEV_API_PASSWORD, DEV_API_USER, DEV_CLIENT_ID, DEV_STORE_KEY};
 use payten_sandbox::buyer::Buyer;
+use payten_sandbox::config::{DEV_API_PASSWORD, DEV_API_USER, DEV_CLIENT_ID, DEV_STORE_KEY};
 use payten_sandbox::{Sandbox, SandboxConfig};
 use secrecy::SecretString;
 use tokio::net::TcpListener;
@@ -147,7 +147,12 @@ pub async fn rig() -> Rig {
     let merchant = merchant().await;
     let gw = gateway(&sb, Timeouts::default());
     let browser = Browser::new(&sb);
-    Rig { sb, merchant, gw, browser }
+    Rig {
+        sb,
+        merchant,
+        gw,
+        browser,
+    }
 }
 
 pub fn fresh_oid(prefix: &str) -> String {
@@ -183,7 +188,10 @@ pub struct Browser {
 impl Browser {
     pub fn new(sandbox: &Sandbox) -> Browser {
         let buyer = Buyer::new(sandbox.base_url());
-        Browser { http: buyer.http.clone(), buyer }
+        Browser {
+            http: buyer.http.clone(),
+            buyer,
+        }
     }
 
     pub async fn post(&self, action: &str, fields: &[(String, String)]) -> String {
@@ -196,7 +204,11 @@ impl Browser {
 
     /// Submits a form the way a browser would (POST body or GET query).
     pub async fn submit(&self, form: &HtmlForm) {
-        let url = if form.action.starts_with('/') { format!("{}{}", self.buyer.base, form.action) } else { form.action.clone() };
+        let url = if form.action.starts_with('/') {
+            format!("{}{}", self.buyer.base, form.action)
+        } else {
+            form.action.clone()
+        };
         let r = if form.method.eq_ignore_ascii_case("post") {
             self.http.post(url).form(&form.fields).send().await
         } else {
@@ -206,14 +218,30 @@ impl Browser {
     }
 
     /// Gate → card page → 3-D Secure page; returns the page after the password.
-    pub async fn pay_page(&self, gw: &NestPay, req: &PaymentRequest, card: &str, password: &str) -> String {
+    pub async fn pay_page(
+        &self,
+        gw: &NestPay,
+        req: &PaymentRequest,
+        card: &str,
+        password: &str,
+    ) -> String {
         let form = gw.hosted_form(req).expect("hosted form");
-        let gate = HtmlForm { method: "post".into(), action: form.action, fields: form.fields };
+        let gate = HtmlForm {
+            method: "post".into(),
+            action: form.action,
+            fields: form.fields,
+        };
         self.buyer.card_and_3ds(&gate, card, password).await
     }
 
     /// Pays and returns the auto-post form(s) of the return page.
-    pub async fn pay(&self, gw: &NestPay, req: &PaymentRequest, card: &str, password: &str) -> Vec<HtmlForm> {
+    pub async fn pay(
+        &self,
+        gw: &NestPay,
+        req: &PaymentRequest,
+        card: &str,
+        password: &str,
+    ) -> Vec<HtmlForm> {
         forms(&self.pay_page(gw, req, card, password).await)
     }
 }

@@ -35,7 +35,10 @@ pub const GATEWAY_PATHS: [&str; 2] = [attempts::RETURN_PATH, attempts::CALLBACK_
 
 pub fn routes() -> Router<Platform> {
     Router::new()
-        .route("/pay/return", get(browser_return_get).post(browser_return_post))
+        .route(
+            "/pay/return",
+            get(browser_return_get).post(browser_return_post),
+        )
         .route("/pay/callback", post(callback))
         .route("/pay/result/{order_id}", get(result))
         .route("/pay/receipt/{order_id}", get(receipt))
@@ -47,14 +50,20 @@ fn page(status: StatusCode, html: String) -> Response {
 }
 
 fn not_found() -> Response {
-    page(StatusCode::NOT_FOUND, pages::message("Not found", "There is no checkout at this address."))
+    page(
+        StatusCode::NOT_FOUND,
+        pages::message("Not found", "There is no checkout at this address."),
+    )
 }
 
 fn internal(error: impl std::fmt::Display) -> Response {
     tracing::error!(%error, "checkout failed");
     page(
         StatusCode::INTERNAL_SERVER_ERROR,
-        pages::message("Something went wrong", "No payment was taken. Please try again in a moment."),
+        pages::message(
+            "Something went wrong",
+            "No payment was taken. Please try again in a moment.",
+        ),
     )
 }
 
@@ -62,14 +71,22 @@ fn internal(error: impl std::fmt::Display) -> Response {
 fn plausible_token(token: &str) -> bool {
     (token.starts_with("cs_") || token.starts_with("pl_"))
         && token.len() == 25
-        && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 async fn checkout(State(platform): State<Platform>, Path(token): Path<String>) -> Response {
     render_checkout(&platform, &token, "", None, StatusCode::OK).await
 }
 
-async fn render_checkout(platform: &Platform, token: &str, email: &str, error: Option<&str>, status: StatusCode) -> Response {
+async fn render_checkout(
+    platform: &Platform,
+    token: &str,
+    email: &str,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Response {
     if !plausible_token(token) {
         return not_found();
     }
@@ -79,9 +96,16 @@ async fn render_checkout(platform: &Platform, token: &str, email: &str, error: O
     };
     match sessions::buyer_page(&mut conn, token).await {
         Ok(Some(buyer_page)) => {
-            let email = if email.is_empty() { buyer_page.buyer_email.clone().unwrap_or_default() } else { email.to_owned() };
+            let email = if email.is_empty() {
+                buyer_page.buyer_email.clone().unwrap_or_default()
+            } else {
+                email.to_owned()
+            };
             let mor = &platform.config.settings.merchant_of_record;
-            page(status, pages::checkout(token, &buyer_page, mor, &email, error))
+            page(
+                status,
+                pages::checkout(token, &buyer_page, mor, &email, error),
+            )
         }
         Ok(None) => not_found(),
         Err(error) => internal(error),
@@ -109,25 +133,41 @@ async fn pay(
         Err(Some(wait)) => {
             let mut response = page(
                 StatusCode::TOO_MANY_REQUESTS,
-                pages::message("Too many attempts", "Please wait a few minutes before trying to pay again."),
+                pages::message(
+                    "Too many attempts",
+                    "Please wait a few minutes before trying to pay again.",
+                ),
             );
-            response.headers_mut().insert("retry-after", wait.as_secs().into());
+            response
+                .headers_mut()
+                .insert("retry-after", wait.as_secs().into());
             return response;
         }
         Err(None) => return internal("rate limit check"),
     }
     match attempts::start(&platform, &token, &form.email, &facts).await {
         Ok(started) => {
-            let nonce = nonce.map(|Extension(CspNonce(n))| n.to_string()).unwrap_or_default();
+            let nonce = nonce
+                .map(|Extension(CspNonce(n))| n.to_string())
+                .unwrap_or_default();
             page(StatusCode::OK, pages::to_gateway(&started.form, &nonce))
         }
         Err(PaymentError::Invalid { message, .. }) => {
-            render_checkout(&platform, &token, &form.email, Some(message), StatusCode::UNPROCESSABLE_ENTITY).await
+            render_checkout(
+                &platform,
+                &token,
+                &form.email,
+                Some(message),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(PaymentError::NotFound) => not_found(),
-        Err(PaymentError::SessionPaid | PaymentError::SessionExpired | PaymentError::LinkUnavailable) => {
-            render_checkout(&platform, &token, &form.email, None, StatusCode::CONFLICT).await
-        }
+        Err(
+            PaymentError::SessionPaid
+            | PaymentError::SessionExpired
+            | PaymentError::LinkUnavailable,
+        ) => render_checkout(&platform, &token, &form.email, None, StatusCode::CONFLICT).await,
         Err(PaymentError::RiskBlocked) => page(
             StatusCode::FORBIDDEN,
             pages::message(
@@ -138,16 +178,25 @@ async fn pay(
         ),
         Err(PaymentError::LiveNotAllowed) => page(
             StatusCode::FORBIDDEN,
-            pages::message("Payments paused", "This seller cannot take payments right now. No payment was taken."),
+            pages::message(
+                "Payments paused",
+                "This seller cannot take payments right now. No payment was taken.",
+            ),
         ),
         Err(error) => internal(error),
     }
 }
 
-async fn browser_return(platform: Platform, fields: Vec<(String, String)>, facts: RequestFacts) -> Response {
+async fn browser_return(
+    platform: Platform,
+    fields: Vec<(String, String)>,
+    facts: RequestFacts,
+) -> Response {
     match gateway_results::handle(&platform, fields, Channel::Return, &facts).await {
         // See Other: reloading the result page never re-posts the gateway's fields.
-        Ok(Handled::Applied { order_id, .. }) => Redirect::to(&format!("/pay/result/{order_id}")).into_response(),
+        Ok(Handled::Applied { order_id, .. }) => {
+            Redirect::to(&format!("/pay/result/{order_id}")).into_response()
+        }
         Ok(Handled::Rejected(_)) => page(
             StatusCode::BAD_REQUEST,
             pages::message(
@@ -164,7 +213,9 @@ async fn browser_return(platform: Platform, fields: Vec<(String, String)>, facts
                     "Too many answers from this address could not be verified. Nothing was changed; please wait a few minutes.",
                 ),
             );
-            response.headers_mut().insert("retry-after", retry_after.as_secs().into());
+            response
+                .headers_mut()
+                .insert("retry-after", retry_after.as_secs().into());
             response
         }
         Err(error) => internal(error),
@@ -194,11 +245,15 @@ async fn callback(
 ) -> Response {
     match gateway_results::handle(&platform, fields, Channel::Callback, &facts).await {
         Ok(Handled::Applied { .. }) => (StatusCode::OK, "Approved").into_response(),
-        Ok(Handled::Rejected(rejection)) => (StatusCode::BAD_REQUEST, rejection.as_str()).into_response(),
-        Ok(Handled::Throttled { retry_after }) => {
-            (StatusCode::TOO_MANY_REQUESTS, [("retry-after", retry_after.as_secs().to_string())], "too many refused answers")
-                .into_response()
+        Ok(Handled::Rejected(rejection)) => {
+            (StatusCode::BAD_REQUEST, rejection.as_str()).into_response()
         }
+        Ok(Handled::Throttled { retry_after }) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [("retry-after", retry_after.as_secs().to_string())],
+            "too many refused answers",
+        )
+            .into_response(),
         // The gateway retries a callback that did not get `Approved`.
         Err(error) => {
             tracing::error!(%error, "callback failed; the gateway will retry");
@@ -208,7 +263,10 @@ async fn callback(
 }
 
 fn plausible_order_id(order_id: &str) -> bool {
-    order_id.len() <= 20 && order_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    order_id.len() <= 20
+        && order_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 async fn result(State(platform): State<Platform>, Path(order_id): Path<String>) -> Response {
@@ -231,7 +289,10 @@ async fn receipt(State(platform): State<Platform>, Path(order_id): Path<String>)
         Err(error) => return internal(error),
     };
     match receipts::load(&mut conn, &order_id).await {
-        Ok(Some(receipt)) => page(StatusCode::OK, pages::receipt(&receipt, &platform.config.settings.merchant_of_record)),
+        Ok(Some(receipt)) => page(
+            StatusCode::OK,
+            pages::receipt(&receipt, &platform.config.settings.merchant_of_record),
+        ),
         Ok(None) => not_found(),
         Err(error) => internal(error),
     }

@@ -56,7 +56,11 @@ fn order_lines(items: &[Item], currency: &str, total_minor: i64) -> impl IntoVie
         .iter()
         .map(|item| {
             let line = format_amount(item.unit_amount_minor * i64::from(item.quantity), currency);
-            let name = if item.quantity == 1 { item.name.clone() } else { format!("{} × {}", item.quantity, item.name) };
+            let name = if item.quantity == 1 {
+                item.name.clone()
+            } else {
+                format!("{} × {}", item.quantity, item.name)
+            };
             view! { <tr><td>{name}</td><td class="amount">{line}</td></tr> }
         })
         .collect_view();
@@ -70,7 +74,13 @@ fn order_lines(items: &[Item], currency: &str, total_minor: i64) -> impl IntoVie
 
 /// `/pay/<token>`: what is bought, the total, the email field and the Pay button, or why
 /// it cannot be paid.
-pub fn checkout(token: &str, page: &BuyerPage, mor: &MerchantOfRecord, email: &str, error: Option<&str>) -> String {
+pub fn checkout(
+    token: &str,
+    page: &BuyerPage,
+    mor: &MerchantOfRecord,
+    email: &str,
+    error: Option<&str>,
+) -> String {
     let total = format_amount(page.amount_minor, &page.currency);
     let body = view! {
         {test_banner(page.mode)}
@@ -109,7 +119,9 @@ pub fn to_gateway(form: &payten::HostedForm, nonce: &str) -> String {
     let fields = form
         .fields
         .iter()
-        .map(|(name, value)| view! { <input type="hidden" name=name.clone() value=value.clone() /> })
+        .map(
+            |(name, value)| view! { <input type="hidden" name=name.clone() value=value.clone() /> },
+        )
         .collect_view();
     let body = view! {
         <h1>"Taking you to the secure payment page…"</h1>
@@ -126,7 +138,10 @@ pub fn to_gateway(form: &payten::HostedForm, nonce: &str) -> String {
 pub fn result(order_id: &str, outcome: &Outcome) -> String {
     let amount = outcome.amount.to_string();
     let merchant = outcome.merchant_name.clone();
-    let back = |url: &Option<String>, label: &'static str| url.clone().map(|url| view! { <p><a href=url>{label}</a></p> });
+    let back = |url: &Option<String>, label: &'static str| {
+        url.clone()
+            .map(|url| view! { <p><a href=url>{label}</a></p> })
+    };
     let retry = outcome.session_open.then(|| {
         view! { <p><a class="button" href=format!("/pay/{}", outcome.session_token)>"Try again"</a></p> }
     });
@@ -199,7 +214,10 @@ pub fn result(order_id: &str, outcome: &Outcome) -> String {
 /// `/pay/receipt/<order id>`.
 pub fn receipt(receipt: &Receipt, mor: &MerchantOfRecord) -> String {
     let currency = receipt.amount.currency().alpha();
-    let paid_at = receipt.paid_at.format(&time::format_description::well_known::Rfc2822).unwrap_or_default();
+    let paid_at = receipt
+        .paid_at
+        .format(&time::format_description::well_known::Rfc2822)
+        .unwrap_or_default();
     let body = view! {
         {test_banner(receipt.mode)}
         <h1>"Receipt"</h1>

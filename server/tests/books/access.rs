@@ -9,10 +9,12 @@ use crate::support;
 async fn each_part_of_the_books_refuses_the_wrong_roles(pool: PgPool) {
     let world = world(pool.clone()).await;
     let a = world.merchant_a.to_string();
-    let tomorrow = sqlx::query_scalar::<_, String>("SELECT ((now() AT TIME ZONE 'Europe/Belgrade')::date + 1)::text")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let tomorrow = sqlx::query_scalar::<_, String>(
+        "SELECT ((now() AT TIME ZONE 'Europe/Belgrade')::date + 1)::text",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     let adjust = [
         ("merchant_id", a.as_str()),
         ("mode", "test"),
@@ -21,26 +23,81 @@ async fn each_part_of_the_books_refuses_the_wrong_roles(pool: PgPool) {
         ("counter_account", "gateway_fees"),
         ("reason", "A test of the refusals"),
     ];
-    let fee = [("merchant_id", a.as_str()), ("percent", "1"), ("fixed", "0"), ("effective_from", tomorrow.as_str())];
+    let fee = [
+        ("merchant_id", a.as_str()),
+        ("percent", "1"),
+        ("fixed", "0"),
+        ("effective_from", tomorrow.as_str()),
+    ];
     let cases: Vec<(Actor, &str, Vec<(&str, &str)>, u16)> = vec![
         // The balance is for merchant members; staff and visitors are refused.
         (Actor::StaffAct, "/api/balance", vec![], 403),
         (Actor::Admin, "/api/balance", vec![], 403),
         (Actor::Anonymous, "/api/balance", vec![], 401),
         // The console's ledger needs payouts `view`, adjusting `act`.
-        (Actor::OwnerA, "/api/admin/ledger/merchant", vec![("merchant_id", a.as_str())], 403),
-        (Actor::StaffWithoutModule, "/api/admin/ledger/merchant", vec![("merchant_id", a.as_str())], 403),
-        (Actor::StaffWithoutModule, "/api/admin/ledger/platform", vec![], 403),
-        (Actor::StaffView, "/api/admin/ledger/adjust", adjust.to_vec(), 403),
-        (Actor::OwnerA, "/api/admin/ledger/adjust", adjust.to_vec(), 403),
-        (Actor::StaffView, "/api/admin/ledger/decide", vec![("adjustment_id", a.as_str()), ("approve", "true")], 403),
+        (
+            Actor::OwnerA,
+            "/api/admin/ledger/merchant",
+            vec![("merchant_id", a.as_str())],
+            403,
+        ),
+        (
+            Actor::StaffWithoutModule,
+            "/api/admin/ledger/merchant",
+            vec![("merchant_id", a.as_str())],
+            403,
+        ),
+        (
+            Actor::StaffWithoutModule,
+            "/api/admin/ledger/platform",
+            vec![],
+            403,
+        ),
+        (
+            Actor::StaffView,
+            "/api/admin/ledger/adjust",
+            adjust.to_vec(),
+            403,
+        ),
+        (
+            Actor::OwnerA,
+            "/api/admin/ledger/adjust",
+            adjust.to_vec(),
+            403,
+        ),
+        (
+            Actor::StaffView,
+            "/api/admin/ledger/decide",
+            vec![("adjustment_id", a.as_str()), ("approve", "true")],
+            403,
+        ),
         // Fee schedules: the default is the administrators'; overrides and settlement
         // terms need merchants `act`.
-        (Actor::StaffAct, "/api/admin/fees/default", fee[1..].to_vec(), 403),
-        (Actor::StaffView, "/api/admin/fees/merchant", fee.to_vec(), 403),
+        (
+            Actor::StaffAct,
+            "/api/admin/fees/default",
+            fee[1..].to_vec(),
+            403,
+        ),
+        (
+            Actor::StaffView,
+            "/api/admin/fees/merchant",
+            fee.to_vec(),
+            403,
+        ),
         (Actor::OwnerA, "/api/admin/fees/merchant", fee.to_vec(), 403),
-        (Actor::StaffView, "/api/admin/settlement/set", vec![("merchant_id", a.as_str()), ("delay_days", "0")], 403),
-        (Actor::OwnerA, "/api/admin/settlement", vec![("merchant_id", a.as_str())], 403),
+        (
+            Actor::StaffView,
+            "/api/admin/settlement/set",
+            vec![("merchant_id", a.as_str()), ("delay_days", "0")],
+            403,
+        ),
+        (
+            Actor::OwnerA,
+            "/api/admin/settlement",
+            vec![("merchant_id", a.as_str())],
+            403,
+        ),
     ];
     for (actor, path, form, status) in cases {
         let mut who = visitor(&world, actor).await;

@@ -29,8 +29,15 @@ use tower_sessions::session::{Id, Record};
 pub async fn shop_of_a(pool: PgPool) -> (Shop, World) {
     let mut shop = shop(pool.clone()).await;
     let world = cast(shop.server.clone()).await;
-    sqlx::query("UPDATE merchants SET verified_at = now() WHERE id = $1").bind(world.merchant_a).execute(&pool).await.unwrap();
-    let owner = platform::identity::users::load_active(&pool, world.users[&Actor::OwnerA]).await.unwrap().unwrap();
+    sqlx::query("UPDATE merchants SET verified_at = now() WHERE id = $1")
+        .bind(world.merchant_a)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let owner = platform::identity::users::load_active(&pool, world.users[&Actor::OwnerA])
+        .await
+        .unwrap()
+        .unwrap();
     shop.scope = MerchantScope::of(&owner).unwrap();
     shop.merchant_id = world.merchant_a;
     (shop, world)
@@ -54,12 +61,27 @@ pub async fn stale_visitor<'a>(world: &'a World, actor: Actor) -> Visitor<'a> {
         data: HashMap::from([(AUTH_KEY.to_owned(), serde_json::to_value(auth).unwrap())]),
         expiry_date: time::OffsetDateTime::now_utc() + time::Duration::minutes(30),
     };
-    PgSessionStore::new(world.server.platform.pool.clone()).create(&mut record).await.unwrap();
-    let key = Key::from(world.server.platform.config.secrets.session_key.expose_secret());
+    PgSessionStore::new(world.server.platform.pool.clone())
+        .create(&mut record)
+        .await
+        .unwrap();
+    let key = Key::from(
+        world
+            .server
+            .platform
+            .config
+            .secrets
+            .session_key
+            .expose_secret(),
+    );
     let mut jar = CookieJar::new();
-    jar.signed_mut(&key).add(Cookie::new("saleonix-session", record.id.to_string()));
+    jar.signed_mut(&key)
+        .add(Cookie::new("saleonix-session", record.id.to_string()));
     let mut visitor = Visitor::new(&world.server);
-    visitor.cookie = Some(format!("saleonix-session={}", jar.get("saleonix-session").unwrap().value()));
+    visitor.cookie = Some(format!(
+        "saleonix-session={}",
+        jar.get("saleonix-session").unwrap().value()
+    ));
     visitor
 }
 

@@ -9,8 +9,8 @@ use app::error::AppError;
 use sqlx::PgPool;
 use support::accounts::{Visitor, error_of, location};
 use support::kyc::{
-    REPRESENTATIVE_NAME, REPRESENTATIVE_NUMBER, business, checklist, document_count, documents, owner, pdf, people, png,
-    post, representative, state, upload, with,
+    REPRESENTATIVE_NAME, REPRESENTATIVE_NUMBER, business, checklist, document_count, documents,
+    owner, pdf, people, png, post, representative, state, upload, with,
 };
 use support::world::{Actor, World, session_cookie, visitor, world};
 use uuid::Uuid;
@@ -41,7 +41,10 @@ async fn registered_name(pool: &PgPool, merchant: Uuid) -> Option<String> {
 async fn every_business_field_is_checked_and_a_bad_value_changes_nothing(pool: PgPool) {
     let world = world(pool.clone()).await;
     let mut owner_a = visitor(&world, Actor::OwnerA).await;
-    assert_eq!(post(&mut owner_a, BUSINESS, &business()).await.status(), 200);
+    assert_eq!(
+        post(&mut owner_a, BUSINESS, &business()).await.status(),
+        200
+    );
     let cases = [
         ("legal_form", "corporation"),
         ("registered_name", "  "),
@@ -57,14 +60,37 @@ async fn every_business_field_is_checked_and_a_bad_value_changes_nothing(pool: P
         ("average_ticket", "0"),
     ];
     for (field, bad) in cases {
-        let form = with(with(business(), "registered_name", "Changed Name SH.P.K."), field, bad);
-        let form = if field == "registered_name" { with(business(), field, bad) } else { form };
-        assert_eq!(field_of(post(&mut owner_a, BUSINESS, &form).await).await, field, "{field}={bad:?}");
-        assert_eq!(registered_name(&pool, world.merchant_a).await.as_deref(), Some("Dardania Crafts SH.P.K."), "{field}");
+        let form = with(
+            with(business(), "registered_name", "Changed Name SH.P.K."),
+            field,
+            bad,
+        );
+        let form = if field == "registered_name" {
+            with(business(), field, bad)
+        } else {
+            form
+        };
+        assert_eq!(
+            field_of(post(&mut owner_a, BUSINESS, &form).await).await,
+            field,
+            "{field}={bad:?}"
+        );
+        assert_eq!(
+            registered_name(&pool, world.merchant_a).await.as_deref(),
+            Some("Dardania Crafts SH.P.K."),
+            "{field}"
+        );
     }
     // The average payment cannot exceed the month's volume.
-    let form = with(with(business(), "monthly_volume", "100"), "average_ticket", "100.01");
-    assert_eq!(field_of(post(&mut owner_a, BUSINESS, &form).await).await, "average_ticket");
+    let form = with(
+        with(business(), "monthly_volume", "100"),
+        "average_ticket",
+        "100.01",
+    );
+    assert_eq!(
+        field_of(post(&mut owner_a, BUSINESS, &form).await).await,
+        "average_ticket"
+    );
     let (volume, ticket): (i64, i64) = sqlx::query_as(
         "SELECT monthly_volume_minor, average_ticket_minor FROM kyc_applications WHERE merchant_id = $1",
     )
@@ -72,32 +98,69 @@ async fn every_business_field_is_checked_and_a_bad_value_changes_nothing(pool: P
     .fetch_one(&pool)
     .await
     .unwrap();
-    assert_eq!((volume, ticket), (2_000_000, 3550), "amounts are integer cents");
+    assert_eq!(
+        (volume, ticket),
+        (2_000_000, 3550),
+        "amounts are integer cents"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn the_application_is_saved_as_a_draft_step_by_step(pool: PgPool) {
     let world = world(pool.clone()).await;
     let mut owner_a = visitor(&world, Actor::OwnerA).await;
-    let view: serde_json::Value = owner_a.post("/api/kyc/verification", &[]).await.json().await.unwrap();
+    let view: serde_json::Value = owner_a
+        .post("/api/kyc/verification", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(view["status"], "draft");
-    let items: Vec<&str> = view["checklist"].as_array().unwrap().iter().map(|l| l["state"].as_str().unwrap()).collect();
-    assert_eq!(items, ["missing"; 6], "every item is shown, even before anything is saved");
+    let items: Vec<&str> = view["checklist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        items, ["missing"; 6],
+        "every item is shown, even before anything is saved"
+    );
 
-    assert_eq!(post(&mut owner_a, BUSINESS, &business()).await.status(), 200);
-    assert_eq!(state(&pool, world.merchant_a, "business").await, "submitted");
+    assert_eq!(
+        post(&mut owner_a, BUSINESS, &business()).await.status(),
+        200
+    );
+    assert_eq!(
+        state(&pool, world.merchant_a, "business").await,
+        "submitted"
+    );
     assert_eq!(state(&pool, world.merchant_a, "people").await, "missing");
-    assert_eq!(post(&mut owner_a, PERSON, &representative()).await.status(), 200);
+    assert_eq!(
+        post(&mut owner_a, PERSON, &representative()).await.status(),
+        200
+    );
     assert_eq!(state(&pool, world.merchant_a, "people").await, "submitted");
-    assert_eq!(state(&pool, world.merchant_a, "identity_documents").await, "missing");
+    assert_eq!(
+        state(&pool, world.merchant_a, "identity_documents").await,
+        "missing"
+    );
 
-    let view: serde_json::Value = owner_a.post("/api/kyc/verification", &[]).await.json().await.unwrap();
+    let view: serde_json::Value = owner_a
+        .post("/api/kyc/verification", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(view["status"], "draft");
     assert_eq!(view["business"]["registration_number"], "810123456");
     assert_eq!(view["business"]["average_ticket"], "35.50");
     let person = &view["people"][0];
     assert_eq!(person["personal_number_masked"], "•••••••890");
-    assert!(!view.to_string().contains(REPRESENTATIVE_NUMBER), "the number leaves the server masked only");
+    assert!(
+        !view.to_string().contains(REPRESENTATIVE_NUMBER),
+        "the number leaves the server masked only"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -106,43 +169,91 @@ async fn people_follow_the_rules_of_one_representative_and_owners_to_100_percent
     let mut owner_a = visitor(&world, Actor::OwnerA).await;
     // A Kosovo personal number has ten digits; a passport 6 to 9 characters.
     let short = with(representative(), "personal_number", "123456789");
-    assert_eq!(field_of(post(&mut owner_a, PERSON, &short).await).await, "personal_number");
+    assert_eq!(
+        field_of(post(&mut owner_a, PERSON, &short).await).await,
+        "personal_number"
+    );
     let minor = with(representative(), "date_of_birth", "2015-01-01");
-    assert_eq!(field_of(post(&mut owner_a, PERSON, &minor).await).await, "date_of_birth");
+    assert_eq!(
+        field_of(post(&mut owner_a, PERSON, &minor).await).await,
+        "date_of_birth"
+    );
     let no_date = with(representative(), "date_of_birth", "2001-02-30");
-    assert_eq!(field_of(post(&mut owner_a, PERSON, &no_date).await).await, "date_of_birth");
+    assert_eq!(
+        field_of(post(&mut owner_a, PERSON, &no_date).await).await,
+        "date_of_birth"
+    );
     let pep = with(representative(), "is_pep", "yes");
-    assert_eq!(field_of(post(&mut owner_a, PERSON, &pep).await).await, "pep_details");
-    assert!(people(&pool, world.merchant_a).await.is_empty(), "nothing saved half-way");
+    assert_eq!(
+        field_of(post(&mut owner_a, PERSON, &pep).await).await,
+        "pep_details"
+    );
+    assert!(
+        people(&pool, world.merchant_a).await.is_empty(),
+        "nothing saved half-way"
+    );
 
-    assert_eq!(post(&mut owner_a, PERSON, &representative()).await.status(), 200);
+    assert_eq!(
+        post(&mut owner_a, PERSON, &representative()).await.status(),
+        200
+    );
     let second = with(representative(), "full_name", "Arben Gashi");
-    assert_eq!(field_of(post(&mut owner_a, PERSON, &second).await).await, "role", "exactly one representative");
-    assert_eq!(field_of(post(&mut owner_a, PERSON, &owner("24")).await).await, "ownership_percent");
-    assert_eq!(field_of(post(&mut owner_a, PERSON, &owner("41")).await).await, "ownership_percent", "60 + 41 > 100");
+    assert_eq!(
+        field_of(post(&mut owner_a, PERSON, &second).await).await,
+        "role",
+        "exactly one representative"
+    );
+    assert_eq!(
+        field_of(post(&mut owner_a, PERSON, &owner("24")).await).await,
+        "ownership_percent"
+    );
+    assert_eq!(
+        field_of(post(&mut owner_a, PERSON, &owner("41")).await).await,
+        "ownership_percent",
+        "60 + 41 > 100"
+    );
     assert_eq!(post(&mut owner_a, PERSON, &owner("40")).await.status(), 200);
     assert_eq!(people(&pool, world.merchant_a).await.len(), 2);
 
     // Changing a person without typing the number again keeps it.
     let representative_id = people(&pool, world.merchant_a).await[0];
-    let change = with(with(representative(), "personal_number", ""), "person_id", &representative_id.to_string());
+    let change = with(
+        with(representative(), "personal_number", ""),
+        "person_id",
+        &representative_id.to_string(),
+    );
     let change = with(change, "address", "Rr. UÇK 1, Prishtinë");
     assert_eq!(post(&mut owner_a, PERSON, &change).await.status(), 200);
-    let view: serde_json::Value = owner_a.post("/api/kyc/verification", &[]).await.json().await.unwrap();
+    let view: serde_json::Value = owner_a
+        .post("/api/kyc/verification", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(view["people"][0]["personal_number_masked"], "•••••••890");
     assert_eq!(view["people"][0]["address"], "Rr. UÇK 1, Prishtinë");
 
     // Removing the representative keeps the row but empties the People item.
-    let removed = owner_a.post(REMOVE, &[("person_id", &representative_id.to_string())]).await;
+    let removed = owner_a
+        .post(REMOVE, &[("person_id", &representative_id.to_string())])
+        .await;
     assert_eq!(removed.status(), 200);
     assert_eq!(state(&pool, world.merchant_a, "people").await, "missing");
-    let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM kyc_people WHERE id = $1 AND removed_at IS NOT NULL")
-        .bind(representative_id)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let kept: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM kyc_people WHERE id = $1 AND removed_at IS NOT NULL",
+    )
+    .bind(representative_id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     assert_eq!(kept, 1, "a removed person is kept as evidence");
-    assert_eq!(owner_a.post(REMOVE, &[("person_id", &representative_id.to_string())]).await.status(), 404);
+    assert_eq!(
+        owner_a
+            .post(REMOVE, &[("person_id", &representative_id.to_string())])
+            .await
+            .status(),
+        404
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -152,14 +263,49 @@ async fn numbers_and_files_are_encrypted_at_rest_and_bound_to_their_row(pool: Pg
     post(&mut owner_a, PERSON, &representative()).await;
     post(&mut owner_a, PERSON, &owner("40")).await;
     let marker = "SECRET-BANK-LETTER-CONTENT-4417";
-    assert_eq!(location(&upload(&owner_a, "bank_proof", None, "letter.pdf", "application/pdf", &pdf(marker)).await), "/dashboard/verification?uploaded=bank_proof#documents");
-    assert_eq!(location(&upload(&owner_a, "registration_certificate", None, "c.pdf", "application/pdf", &pdf("other")).await), "/dashboard/verification?uploaded=registration_certificate#documents");
+    assert_eq!(
+        location(
+            &upload(
+                &owner_a,
+                "bank_proof",
+                None,
+                "letter.pdf",
+                "application/pdf",
+                &pdf(marker)
+            )
+            .await
+        ),
+        "/dashboard/verification?uploaded=bank_proof#documents"
+    );
+    assert_eq!(
+        location(
+            &upload(
+                &owner_a,
+                "registration_certificate",
+                None,
+                "c.pdf",
+                "application/pdf",
+                &pdf("other")
+            )
+            .await
+        ),
+        "/dashboard/verification?uploaded=registration_certificate#documents"
+    );
 
-    let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT personal_number_enc FROM kyc_people").fetch_all(&pool).await.unwrap();
-    let stored_files: Vec<Vec<u8>> = sqlx::query_scalar("SELECT content_enc FROM kyc_documents").fetch_all(&pool).await.unwrap();
-    let contains = |haystack: &[u8], needle: &[u8]| haystack.windows(needle.len()).any(|w| w == needle);
+    let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT personal_number_enc FROM kyc_people")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    let stored_files: Vec<Vec<u8>> = sqlx::query_scalar("SELECT content_enc FROM kyc_documents")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    let contains =
+        |haystack: &[u8], needle: &[u8]| haystack.windows(needle.len()).any(|w| w == needle);
     for bytes in &stored {
-        assert!(!contains(bytes, REPRESENTATIVE_NUMBER.as_bytes()) && !contains(bytes, b"C01X00T47"));
+        assert!(
+            !contains(bytes, REPRESENTATIVE_NUMBER.as_bytes()) && !contains(bytes, b"C01X00T47")
+        );
     }
     for bytes in &stored_files {
         assert!(!contains(bytes, marker.as_bytes()) && !contains(bytes, b"%PDF"));
@@ -173,8 +319,16 @@ async fn numbers_and_files_are_encrypted_at_rest_and_bound_to_their_row(pool: Pg
         .execute(&pool)
         .await
         .unwrap();
-    let view: serde_json::Value = owner_a.post("/api/kyc/verification", &[]).await.json().await.unwrap();
-    assert_eq!(view["people"][1]["personal_number_masked"], "(cannot be read)");
+    let view: serde_json::Value = owner_a
+        .post("/api/kyc/verification", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        view["people"][1]["personal_number_masked"],
+        "(cannot be read)"
+    );
 
     // A document's ciphertext copied onto another document does not decrypt either.
     let docs = documents(&pool, world.merchant_a).await;
@@ -188,7 +342,13 @@ async fn numbers_and_files_are_encrypted_at_rest_and_bound_to_their_row(pool: Pg
         .execute(&pool)
         .await
         .unwrap();
-    assert_eq!(owner_a.get(&format!("/api/kyc/files/{certificate}")).await.status(), 404);
+    assert_eq!(
+        owner_a
+            .get(&format!("/api/kyc/files/{certificate}"))
+            .await
+            .status(),
+        404
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -196,14 +356,36 @@ async fn files_are_judged_by_their_content_and_size_before_anything_is_stored(po
     let world = world(pool.clone()).await;
     let mut owner_a = visitor(&world, Actor::OwnerA).await;
     // A PNG named .pdf, sent as a PDF, is a PNG.
-    let response = upload(&owner_a, "registration_certificate", None, "certificate.pdf", "application/pdf", &png("x")).await;
-    assert_eq!(location(&response), "/dashboard/verification?uploaded=registration_certificate#documents");
+    let response = upload(
+        &owner_a,
+        "registration_certificate",
+        None,
+        "certificate.pdf",
+        "application/pdf",
+        &png("x"),
+    )
+    .await;
+    assert_eq!(
+        location(&response),
+        "/dashboard/verification?uploaded=registration_certificate#documents"
+    );
     assert_eq!(documents(&pool, world.merchant_a).await[0].2, "image/png");
-    let download = owner_a.get(&format!("/api/kyc/files/{}", documents(&pool, world.merchant_a).await[0].0)).await;
+    let download = owner_a
+        .get(&format!(
+            "/api/kyc/files/{}",
+            documents(&pool, world.merchant_a).await[0].0
+        ))
+        .await;
     assert_eq!(download.headers()["content-type"], "image/png");
     assert_eq!(download.headers()["cache-control"], "no-store");
-    let disposition = download.headers()["content-disposition"].to_str().unwrap().to_owned();
-    assert!(disposition.starts_with("attachment; filename=\"registration_certificate-") && disposition.ends_with(".png\""));
+    let disposition = download.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.starts_with("attachment; filename=\"registration_certificate-")
+            && disposition.ends_with(".png\"")
+    );
 
     let refused: [(&str, &[u8]); 4] = [
         ("page.pdf", b"<!DOCTYPE html><script>alert(1)</script>"),
@@ -214,21 +396,58 @@ async fn files_are_judged_by_their_content_and_size_before_anything_is_stored(po
     for (name, bytes) in refused {
         let response = upload(&owner_a, "bank_proof", None, name, "application/pdf", bytes).await;
         let expected = if bytes.is_empty() { "empty" } else { "type" };
-        assert_eq!(location(&response), format!("/dashboard/verification?upload_error={expected}#documents"), "{name}");
+        assert_eq!(
+            location(&response),
+            format!("/dashboard/verification?upload_error={expected}#documents"),
+            "{name}"
+        );
     }
     let mut big = pdf("big");
     big.resize(10 * 1024 * 1024 + 1, b' ');
-    let response = upload(&owner_a, "bank_proof", None, "big.pdf", "application/pdf", &big).await;
-    assert_eq!(location(&response), "/dashboard/verification?upload_error=size#documents");
+    let response = upload(
+        &owner_a,
+        "bank_proof",
+        None,
+        "big.pdf",
+        "application/pdf",
+        &big,
+    )
+    .await;
+    assert_eq!(
+        location(&response),
+        "/dashboard/verification?upload_error=size#documents"
+    );
     // Far past the body limit: refused by the limit, still an answer the page explains.
     big.resize(11 * 1024 * 1024, b' ');
-    let response = upload(&owner_a, "bank_proof", None, "huge.pdf", "application/pdf", &big).await;
-    assert_eq!(location(&response), "/dashboard/verification?upload_error=size#documents");
+    let response = upload(
+        &owner_a,
+        "bank_proof",
+        None,
+        "huge.pdf",
+        "application/pdf",
+        &big,
+    )
+    .await;
+    assert_eq!(
+        location(&response),
+        "/dashboard/verification?upload_error=size#documents"
+    );
     assert_eq!(document_count(&pool).await, 1, "nothing refused was stored");
-    assert_eq!(state(&pool, world.merchant_a, "bank_proof").await, "missing");
+    assert_eq!(
+        state(&pool, world.merchant_a, "bank_proof").await,
+        "missing"
+    );
 
     // A new file of the same kind replaces the current one, which is kept.
-    upload(&owner_a, "registration_certificate", None, "new.pdf", "application/pdf", &pdf("new")).await;
+    upload(
+        &owner_a,
+        "registration_certificate",
+        None,
+        "new.pdf",
+        "application/pdf",
+        &pdf("new"),
+    )
+    .await;
     assert_eq!(document_count(&pool).await, 2);
     assert_eq!(documents(&pool, world.merchant_a).await.len(), 1);
 }
@@ -241,19 +460,84 @@ async fn identity_documents_are_complete_when_every_person_has_their_sides(pool:
     post(&mut owner_a, PERSON, &owner("40")).await;
     let ids = people(&pool, world.merchant_a).await;
     let (card, passport) = (ids[0], ids[1]);
-    upload(&owner_a, "identity_front", Some(card), "f.jpg", "image/jpeg", &[0xFF, 0xD8, 0xFF, 0xE0, 1]).await;
-    upload(&owner_a, "identity_front", Some(passport), "p.png", "image/png", &png("p")).await;
-    assert_eq!(state(&pool, world.merchant_a, "identity_documents").await, "missing", "the ID card's back is missing");
-    let back = upload(&owner_a, "identity_back", Some(passport), "b.png", "image/png", &png("b")).await;
-    assert_eq!(location(&back), "/dashboard/verification?upload_error=passport_back#documents");
-    let none = upload(&owner_a, "identity_front", None, "f.png", "image/png", &png("n")).await;
-    assert_eq!(location(&none), "/dashboard/verification?upload_error=person#documents");
-    upload(&owner_a, "identity_back", Some(card), "b.jpg", "image/jpeg", &[0xFF, 0xD8, 0xFF, 0xE1, 2]).await;
-    assert_eq!(state(&pool, world.merchant_a, "identity_documents").await, "submitted");
+    upload(
+        &owner_a,
+        "identity_front",
+        Some(card),
+        "f.jpg",
+        "image/jpeg",
+        &[0xFF, 0xD8, 0xFF, 0xE0, 1],
+    )
+    .await;
+    upload(
+        &owner_a,
+        "identity_front",
+        Some(passport),
+        "p.png",
+        "image/png",
+        &png("p"),
+    )
+    .await;
+    assert_eq!(
+        state(&pool, world.merchant_a, "identity_documents").await,
+        "missing",
+        "the ID card's back is missing"
+    );
+    let back = upload(
+        &owner_a,
+        "identity_back",
+        Some(passport),
+        "b.png",
+        "image/png",
+        &png("b"),
+    )
+    .await;
+    assert_eq!(
+        location(&back),
+        "/dashboard/verification?upload_error=passport_back#documents"
+    );
+    let none = upload(
+        &owner_a,
+        "identity_front",
+        None,
+        "f.png",
+        "image/png",
+        &png("n"),
+    )
+    .await;
+    assert_eq!(
+        location(&none),
+        "/dashboard/verification?upload_error=person#documents"
+    );
+    upload(
+        &owner_a,
+        "identity_back",
+        Some(card),
+        "b.jpg",
+        "image/jpeg",
+        &[0xFF, 0xD8, 0xFF, 0xE1, 2],
+    )
+    .await;
+    assert_eq!(
+        state(&pool, world.merchant_a, "identity_documents").await,
+        "submitted"
+    );
     // The owner now holds an ID card: its back is missing, so the item is again.
-    let change = with(with(owner("40"), "person_id", &passport.to_string()), "identity_document", "id_card");
-    assert_eq!(post(&mut owner_a, PERSON, &with(change, "personal_number", "")).await.status(), 200);
-    assert_eq!(state(&pool, world.merchant_a, "identity_documents").await, "missing");
+    let change = with(
+        with(owner("40"), "person_id", &passport.to_string()),
+        "identity_document",
+        "id_card",
+    );
+    assert_eq!(
+        post(&mut owner_a, PERSON, &with(change, "personal_number", ""))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        state(&pool, world.merchant_a, "identity_documents").await,
+        "missing"
+    );
 }
 
 /// The data-subject tooling and the AML retention find personal data by these marks.
@@ -281,7 +565,10 @@ async fn personal_fields_are_marked_in_the_schema(pool: PgPool) {
         "bank_accounts.iban_enc",
         "sanctions_hits.subject_name",
     ] {
-        assert!(marked.iter().any(|m| m == column), "{column} is not marked as personal data");
+        assert!(
+            marked.iter().any(|m| m == column),
+            "{column} is not marked as personal data"
+        );
     }
 }
 

@@ -8,9 +8,19 @@ use uuid::Uuid;
 /// The merchant's (available, pending, reserve, in payout) in euro cents.
 pub async fn merchant(pool: &PgPool, merchant_id: Uuid, mode: Mode) -> (i64, i64, i64, i64) {
     let mut conn = pool.acquire().await.unwrap();
-    let all = balances::of_merchant(&mut conn, merchant_id, mode).await.unwrap();
-    let eur = all.into_iter().find(|b| b.currency == "EUR").unwrap_or_default();
-    (eur.available_minor, eur.pending_minor, eur.reserve_minor, eur.in_payout_minor)
+    let all = balances::of_merchant(&mut conn, merchant_id, mode)
+        .await
+        .unwrap();
+    let eur = all
+        .into_iter()
+        .find(|b| b.currency == "EUR")
+        .unwrap_or_default();
+    (
+        eur.available_minor,
+        eur.pending_minor,
+        eur.reserve_minor,
+        eur.in_payout_minor,
+    )
 }
 
 /// A platform account's balance as people read it.
@@ -28,10 +38,11 @@ pub async fn platform(pool: &PgPool, kind: AccountKind, mode: Mode) -> i64 {
 
 /// The books balance as a whole, and every account's kept balance is the sum of its lines.
 pub async fn assert_consistent(pool: &PgPool) {
-    let total: i64 = sqlx::query_scalar("SELECT coalesce(sum(amount_minor), 0)::bigint FROM ledger_lines")
-        .fetch_one(pool)
-        .await
-        .unwrap();
+    let total: i64 =
+        sqlx::query_scalar("SELECT coalesce(sum(amount_minor), 0)::bigint FROM ledger_lines")
+            .fetch_one(pool)
+            .await
+            .unwrap();
     assert_eq!(total, 0, "debits equal credits");
     let drifted: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM ledger_accounts a

@@ -22,12 +22,19 @@ async fn a_balance_written_around_the_triggers_opens_one_exception(pool: PgPool)
         payment_id: None,
         memo: Some("test"),
         created_by: None,
-        lines: vec![Line::debit(AccountKind::FeeRevenue, 1_200), Line::credit(AccountKind::MerchantAvailable, 1_200)],
+        lines: vec![
+            Line::debit(AccountKind::FeeRevenue, 1_200),
+            Line::credit(AccountKind::MerchantAvailable, 1_200),
+        ],
     };
     ledger::post(&mut tx, &entry).await.unwrap();
     tx.commit().await.unwrap();
     let clean = checks::verify_balances(&server.platform).await.unwrap();
-    assert_eq!((clean.accounts, clean.opened, clean.still_open), (2, 0, 0), "posted books agree with themselves");
+    assert_eq!(
+        (clean.accounts, clean.opened, clean.still_open),
+        (2, 0, 0),
+        "posted books agree with themselves"
+    );
 
     // Only the database's owner, with the guard switched off, can do this.
     for statement in [
@@ -40,22 +47,47 @@ async fn a_balance_written_around_the_triggers_opens_one_exception(pool: PgPool)
     let found = checks::verify_balances(&server.platform).await.unwrap();
     assert_eq!((found.opened, found.still_open), (1, 0));
     let again = checks::verify_balances(&server.platform).await.unwrap();
-    assert_eq!((again.opened, again.still_open), (0, 1), "one exception however many nights");
+    assert_eq!(
+        (again.opened, again.still_open),
+        (0, 1),
+        "one exception however many nights"
+    );
 
     let open = reconciliation::exceptions(&pool, true).await.unwrap();
     assert_eq!(open.len(), 1);
     let exception = &open[0];
-    assert_eq!((exception.kind.as_str(), exception.order_id.as_str()), ("ledger_balance", "books: merchant_available"));
+    assert_eq!(
+        (exception.kind.as_str(), exception.order_id.as_str()),
+        ("ledger_balance", "books: merchant_available")
+    );
     assert_eq!(exception.merchant_name, "Dardania Crafts");
-    assert!(exception.platform_state.contains("-51200") && exception.gateway_state.contains("-1200"));
+    assert!(
+        exception.platform_state.contains("-51200") && exception.gateway_state.contains("-1200")
+    );
     assert!(!exception.can_accept, "there is no gateway state to accept");
     let staff = uuid::Uuid::nil();
     let facts = platform::audit::RequestFacts::default();
-    let accept = reconciliation::close(&server.platform, exception.id, Resolution::AcceptGateway, "x", staff, &facts).await;
-    assert!(matches!(accept, Err(platform::payments::PaymentError::Invalid { field: "resolution", .. })));
-    let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit.events WHERE event_type = 'ledger.balance_mismatch'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let accept = reconciliation::close(
+        &server.platform,
+        exception.id,
+        Resolution::AcceptGateway,
+        "x",
+        staff,
+        &facts,
+    )
+    .await;
+    assert!(matches!(
+        accept,
+        Err(platform::payments::PaymentError::Invalid {
+            field: "resolution",
+            ..
+        })
+    ));
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit.events WHERE event_type = 'ledger.balance_mismatch'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     assert_eq!(audited, 1);
 }

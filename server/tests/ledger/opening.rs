@@ -15,7 +15,13 @@ use super::books::{self, assert_consistent, entries_of};
 const LEDGER_MIGRATION: i64 = 20261129000020;
 
 /// A payment in `status` with `refunded_minor` back, as the code before the books left it.
-async fn old_payment(pool: &PgPool, merchant_id: Uuid, status: &str, amount_minor: i64, refunded_minor: i64) -> Uuid {
+async fn old_payment(
+    pool: &PgPool,
+    merchant_id: Uuid,
+    status: &str,
+    amount_minor: i64,
+    refunded_minor: i64,
+) -> Uuid {
     let session_id = Uuid::new_v4();
     let token: String = format!("cs_{}", &Uuid::new_v4().simple().to_string()[..22]);
     sqlx::query(
@@ -52,7 +58,13 @@ async fn old_payment(pool: &PgPool, merchant_id: Uuid, status: &str, amount_mino
 #[sqlx::test(migrations = false)]
 async fn payments_taken_before_the_books_enter_them_at_no_fee(pool: PgPool) {
     let before = Migrator {
-        migrations: Cow::Owned(platform::db::MIGRATOR.iter().filter(|m| m.version < LEDGER_MIGRATION).cloned().collect()),
+        migrations: Cow::Owned(
+            platform::db::MIGRATOR
+                .iter()
+                .filter(|m| m.version < LEDGER_MIGRATION)
+                .cloned()
+                .collect(),
+        ),
         ..Migrator::DEFAULT
     };
     before.run(&pool).await.unwrap();
@@ -77,19 +89,39 @@ async fn payments_taken_before_the_books_enter_them_at_no_fee(pool: PgPool) {
     platform::db::MIGRATOR.run(&pool).await.unwrap();
 
     assert_eq!(entries_of(&pool, paid).await, ["payment_paid"]);
-    assert_eq!(entries_of(&pool, part).await, ["payment_paid", "payment_refund"]);
-    assert_eq!(entries_of(&pool, duplicate).await, ["duplicate_capture", "duplicate_return"]);
+    assert_eq!(
+        entries_of(&pool, part).await,
+        ["payment_paid", "payment_refund"]
+    );
+    assert_eq!(
+        entries_of(&pool, duplicate).await,
+        ["duplicate_capture", "duplicate_return"]
+    );
     // 45.00 + 20.00 - 5.00, available at once; nothing of the declined attempt.
-    assert_eq!(books::merchant(&pool, merchant_id, Mode::Live).await, (6_000, 0, 0, 0));
-    assert_eq!(books::platform(&pool, AccountKind::GatewayClearing, Mode::Live).await, 6_000);
-    assert_eq!(books::platform(&pool, AccountKind::BuyerReturns, Mode::Live).await, 0);
-    assert_eq!(books::platform(&pool, AccountKind::FeeRevenue, Mode::Live).await, 0, "no fee existed then");
-    let fee: (i64, i64, Option<Uuid>) =
-        sqlx::query_as("SELECT fee_minor, net_minor, schedule_id FROM payment_fees WHERE payment_id = $1")
-            .bind(paid)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    assert_eq!(
+        books::merchant(&pool, merchant_id, Mode::Live).await,
+        (6_000, 0, 0, 0)
+    );
+    assert_eq!(
+        books::platform(&pool, AccountKind::GatewayClearing, Mode::Live).await,
+        6_000
+    );
+    assert_eq!(
+        books::platform(&pool, AccountKind::BuyerReturns, Mode::Live).await,
+        0
+    );
+    assert_eq!(
+        books::platform(&pool, AccountKind::FeeRevenue, Mode::Live).await,
+        0,
+        "no fee existed then"
+    );
+    let fee: (i64, i64, Option<Uuid>) = sqlx::query_as(
+        "SELECT fee_minor, net_minor, schedule_id FROM payment_fees WHERE payment_id = $1",
+    )
+    .bind(paid)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     assert_eq!(fee, (0, 4_500, None));
     assert_consistent(&pool).await;
 }

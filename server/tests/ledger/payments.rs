@@ -10,9 +10,9 @@ use std::time::Duration;
 use platform::audit::{Actor, ActorKind, RequestFacts};
 use platform::gateway_accounts::Mode;
 use platform::ledger::{AccountKind, release};
+use platform::payments::Status;
 use platform::payments::refunds::{self, RefundRequest, Requester};
 use platform::payments::transition::{self, Change, Source};
-use platform::payments::Status;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -20,9 +20,24 @@ use super::books::{self, assert_consistent, entries_of};
 use super::support::checkout::{APPROVE, Shop, field, shop};
 
 async fn refund(shop: &Shop, payment_id: Uuid, amount_minor: i64) {
-    let owner = Requester::Member { user_id: shop.scope.user_id(), merchant_id: shop.merchant_id };
-    let request = RefundRequest { request_id: Uuid::new_v4(), amount_minor, reason: "Returned by the buyer".into() };
-    refunds::request(&shop.server.platform, payment_id, &request, owner, &RequestFacts::default()).await.unwrap();
+    let owner = Requester::Member {
+        user_id: shop.scope.user_id(),
+        merchant_id: shop.merchant_id,
+    };
+    let request = RefundRequest {
+        request_id: Uuid::new_v4(),
+        amount_minor,
+        reason: "Returned by the buyer".into(),
+    };
+    refunds::request(
+        &shop.server.platform,
+        payment_id,
+        &request,
+        owner,
+        &RequestFacts::default(),
+    )
+    .await
+    .unwrap();
 }
 
 /// Moves every hold of the merchant's to today, then runs the release job.
@@ -49,23 +64,53 @@ async fn a_sale_owes_the_merchant_its_net_and_saleonix_its_fee_and_the_vat(pool:
     let (payment_id, order_id) = shop.paid("10.00").await;
     // The default schedule: 2.90 % + 0.25 = 0.54; VAT 18 % of it = 0.10; net 9.36.
     assert_eq!(fees_of(shop.pool(), payment_id).await, (1_000, 54, 10, 936));
-    assert_eq!(books::merchant(shop.pool(), shop.merchant_id, Mode::Test).await, (0, 936, 0, 0));
-    assert_eq!(books::platform(shop.pool(), AccountKind::GatewayClearing, Mode::Test).await, 1_000);
-    assert_eq!(books::platform(shop.pool(), AccountKind::FeeRevenue, Mode::Test).await, 54);
-    assert_eq!(books::platform(shop.pool(), AccountKind::VatPayable, Mode::Test).await, 10);
-    assert_eq!(books::merchant(shop.pool(), shop.merchant_id, Mode::Live).await, (0, 0, 0, 0), "a Test sale is not Live money");
+    assert_eq!(
+        books::merchant(shop.pool(), shop.merchant_id, Mode::Test).await,
+        (0, 936, 0, 0)
+    );
+    assert_eq!(
+        books::platform(shop.pool(), AccountKind::GatewayClearing, Mode::Test).await,
+        1_000
+    );
+    assert_eq!(
+        books::platform(shop.pool(), AccountKind::FeeRevenue, Mode::Test).await,
+        54
+    );
+    assert_eq!(
+        books::platform(shop.pool(), AccountKind::VatPayable, Mode::Test).await,
+        10
+    );
+    assert_eq!(
+        books::merchant(shop.pool(), shop.merchant_id, Mode::Live).await,
+        (0, 0, 0, 0),
+        "a Test sale is not Live money"
+    );
 
     // The approval again (a retried callback, the reconciliation worker): nothing more.
-    let system = Actor { kind: ActorKind::System, id: None };
+    let system = Actor {
+        kind: ActorKind::System,
+        id: None,
+    };
     let mut tx = shop.pool().begin().await.unwrap();
     let change = Change::Paid(Default::default());
-    transition::apply(&mut tx, &shop.server.platform, &order_id, change, Source::Callback, system, &RequestFacts::default())
-        .await
-        .unwrap();
+    transition::apply(
+        &mut tx,
+        &shop.server.platform,
+        &order_id,
+        change,
+        Source::Callback,
+        system,
+        &RequestFacts::default(),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     shop.reconcile_after(60).await;
     assert_eq!(entries_of(shop.pool(), payment_id).await, ["payment_paid"]);
-    assert_eq!(books::merchant(shop.pool(), shop.merchant_id, Mode::Test).await, (0, 936, 0, 0));
+    assert_eq!(
+        books::merchant(shop.pool(), shop.merchant_id, Mode::Test).await,
+        (0, 936, 0, 0)
+    );
 
     // The hold is released on the seventh business day after the sale, in Kosovo.
     let (release_on, weekday_ok): (time::Date, bool) = sqlx::query_as(
@@ -75,7 +120,10 @@ async fn a_sale_owes_the_merchant_its_net_and_saleonix_its_fee_and_the_vat(pool:
     .fetch_one(shop.pool())
     .await
     .unwrap();
-    assert!(weekday_ok && release_on >= time::OffsetDateTime::now_utc().date() + time::Duration::days(9));
+    assert!(
+        weekday_ok
+            && release_on >= time::OffsetDateTime::now_utc().date() + time::Duration::days(9)
+    );
     assert_consistent(shop.pool()).await;
 }
 
@@ -84,25 +132,58 @@ async fn refunds_come_out_of_pending_then_available_and_saleonix_keeps_its_fee(p
     let shop = shop(pool).await;
     let (payment_id, _) = shop.paid("10.00").await;
     refund(&shop, payment_id, 300).await;
-    assert_eq!(books::merchant(shop.pool(), shop.merchant_id, Mode::Test).await, (0, 636, 0, 0), "taken from the sale's hold");
+    assert_eq!(
+        books::merchant(shop.pool(), shop.merchant_id, Mode::Test).await,
+        (0, 636, 0, 0),
+        "taken from the sale's hold"
+    );
 
     assert_eq!(release_everything_now(&shop).await, 1);
-    assert_eq!(books::merchant(shop.pool(), shop.merchant_id, Mode::Test).await, (636, 0, 0, 0), "released to available");
-    assert_eq!(release_everything_now(&shop).await, 0, "a released hold is not released again");
+    assert_eq!(
+        books::merchant(shop.pool(), shop.merchant_id, Mode::Test).await,
+        (636, 0, 0, 0),
+        "released to available"
+    );
+    assert_eq!(
+        release_everything_now(&shop).await,
+        0,
+        "a released hold is not released again"
+    );
 
     // The rest of the gross: more than the merchant has, because the fee stays with Saleonix.
     refund(&shop, payment_id, 700).await;
-    assert_eq!(books::merchant(shop.pool(), shop.merchant_id, Mode::Test).await, (-64, 0, 0, 0));
-    assert_eq!(books::platform(shop.pool(), AccountKind::GatewayClearing, Mode::Test).await, 0, "the buyer has it all back");
-    assert_eq!(books::platform(shop.pool(), AccountKind::FeeRevenue, Mode::Test).await, 54);
-    assert_eq!(entries_of(shop.pool(), payment_id).await, ["payment_paid", "payment_refund", "release", "payment_refund"]);
+    assert_eq!(
+        books::merchant(shop.pool(), shop.merchant_id, Mode::Test).await,
+        (-64, 0, 0, 0)
+    );
+    assert_eq!(
+        books::platform(shop.pool(), AccountKind::GatewayClearing, Mode::Test).await,
+        0,
+        "the buyer has it all back"
+    );
+    assert_eq!(
+        books::platform(shop.pool(), AccountKind::FeeRevenue, Mode::Test).await,
+        54
+    );
+    assert_eq!(
+        entries_of(shop.pool(), payment_id).await,
+        [
+            "payment_paid",
+            "payment_refund",
+            "release",
+            "payment_refund"
+        ]
+    );
 
     // The next sale pays the debt back first.
     let (next, _) = shop.paid("5.00").await;
     // 2.90 % of 5.00 is 0.145, half-even 0.14; plus 0.25 is 0.39; VAT 0.0702, so 0.07.
     assert_eq!(fees_of(shop.pool(), next).await, (500, 39, 7, 454));
     release_everything_now(&shop).await;
-    assert_eq!(books::merchant(shop.pool(), shop.merchant_id, Mode::Test).await, (390, 0, 0, 0));
+    assert_eq!(
+        books::merchant(shop.pool(), shop.merchant_id, Mode::Test).await,
+        (390, 0, 0, 0)
+    );
     assert_consistent(shop.pool()).await;
 }
 
@@ -116,13 +197,17 @@ async fn a_rolling_reserve_holds_its_share_until_its_own_day(pool: PgPool) {
         .unwrap();
     let (payment_id, _) = shop.paid("10.00").await;
     // 10 % of the 9.36 net (0.936, half-even 0.94) for 90 days; the rest pending.
-    assert_eq!(books::merchant(shop.pool(), shop.merchant_id, Mode::Test).await, (0, 842, 94, 0));
-    let reserve_until: time::Date =
-        sqlx::query_scalar("SELECT release_on FROM ledger_holds WHERE payment_id = $1 AND kind = 'reserve'")
-            .bind(payment_id)
-            .fetch_one(shop.pool())
-            .await
-            .unwrap();
+    assert_eq!(
+        books::merchant(shop.pool(), shop.merchant_id, Mode::Test).await,
+        (0, 842, 94, 0)
+    );
+    let reserve_until: time::Date = sqlx::query_scalar(
+        "SELECT release_on FROM ledger_holds WHERE payment_id = $1 AND kind = 'reserve'",
+    )
+    .bind(payment_id)
+    .fetch_one(shop.pool())
+    .await
+    .unwrap();
     assert!(reserve_until >= time::OffsetDateTime::now_utc().date() + time::Duration::days(89));
 
     // The pending part's day comes first; the reserve waits for its own.
@@ -132,10 +217,16 @@ async fn a_rolling_reserve_holds_its_share_until_its_own_day(pool: PgPool) {
         .await
         .unwrap();
     release::release_due(&shop.server.platform).await.unwrap();
-    assert_eq!(books::merchant(shop.pool(), shop.merchant_id, Mode::Test).await, (842, 0, 94, 0));
+    assert_eq!(
+        books::merchant(shop.pool(), shop.merchant_id, Mode::Test).await,
+        (842, 0, 94, 0)
+    );
     // A whole refund now: the reserve first (the payment's own held money), the rest from available.
     refund(&shop, payment_id, 1_000).await;
-    assert_eq!(books::merchant(shop.pool(), shop.merchant_id, Mode::Test).await, (-64, 0, 0, 0));
+    assert_eq!(
+        books::merchant(shop.pool(), shop.merchant_id, Mode::Test).await,
+        (-64, 0, 0, 0)
+    );
     assert_consistent(shop.pool()).await;
 }
 
@@ -144,7 +235,10 @@ async fn a_duplicate_charge_is_owed_to_the_buyer_never_to_the_merchant(pool: PgP
     let shop = shop(pool).await;
     let token = shop.checkout(Mode::Test, "10.00").await;
     let (first, second) = (shop.to_gateway(&token).await, shop.to_gateway(&token).await);
-    let (a, b) = (field(&first, "oid").to_owned(), field(&second, "oid").to_owned());
+    let (a, b) = (
+        field(&first, "oid").to_owned(),
+        field(&second, "oid").to_owned(),
+    );
     shop.pay_at_gateway(&first, APPROVE).await;
     shop.reaches(&a, "paid").await;
     shop.pay_at_gateway(&second, APPROVE).await;
@@ -162,10 +256,23 @@ async fn a_duplicate_charge_is_owed_to_the_buyer_never_to_the_merchant(pool: PgP
         .fetch_one(shop.pool())
         .await
         .unwrap();
-    assert_eq!(entries_of(shop.pool(), duplicate_id).await, ["duplicate_capture", "duplicate_return"]);
-    assert_eq!(books::merchant(shop.pool(), shop.merchant_id, Mode::Test).await, (0, 936, 0, 0), "one sale's net");
-    assert_eq!(books::platform(shop.pool(), AccountKind::BuyerReturns, Mode::Test).await, 0);
-    assert_eq!(books::platform(shop.pool(), AccountKind::GatewayClearing, Mode::Test).await, 1_000);
+    assert_eq!(
+        entries_of(shop.pool(), duplicate_id).await,
+        ["duplicate_capture", "duplicate_return"]
+    );
+    assert_eq!(
+        books::merchant(shop.pool(), shop.merchant_id, Mode::Test).await,
+        (0, 936, 0, 0),
+        "one sale's net"
+    );
+    assert_eq!(
+        books::platform(shop.pool(), AccountKind::BuyerReturns, Mode::Test).await,
+        0
+    );
+    assert_eq!(
+        books::platform(shop.pool(), AccountKind::GatewayClearing, Mode::Test).await,
+        1_000
+    );
     assert_consistent(shop.pool()).await;
 }
 
@@ -174,22 +281,55 @@ async fn a_payment_the_gateway_never_took_is_reversed_and_can_be_taken_again(poo
     let shop = shop(pool).await;
     let (payment_id, order_id) = shop.paid("10.00").await;
     refund(&shop, payment_id, 200).await;
-    let staff = Actor { kind: ActorKind::System, id: None };
-    let accept = |status, refunded_minor| Change::Accept { status, refunded_minor };
-    for change in [accept(Status::Declined, 0), accept(Status::Paid, 0), accept(Status::PartiallyRefunded, 500)] {
+    let staff = Actor {
+        kind: ActorKind::System,
+        id: None,
+    };
+    let accept = |status, refunded_minor| Change::Accept {
+        status,
+        refunded_minor,
+    };
+    for change in [
+        accept(Status::Declined, 0),
+        accept(Status::Paid, 0),
+        accept(Status::PartiallyRefunded, 500),
+    ] {
         let mut tx = shop.pool().begin().await.unwrap();
-        transition::apply(&mut tx, &shop.server.platform, &order_id, change, Source::Staff, staff, &RequestFacts::default())
-            .await
-            .unwrap();
+        transition::apply(
+            &mut tx,
+            &shop.server.platform,
+            &order_id,
+            change,
+            Source::Staff,
+            staff,
+            &RequestFacts::default(),
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
     }
     assert_eq!(
         entries_of(shop.pool(), payment_id).await,
-        ["payment_paid", "payment_refund", "payment_reversal", "payment_paid", "payment_refund"]
+        [
+            "payment_paid",
+            "payment_refund",
+            "payment_reversal",
+            "payment_paid",
+            "payment_refund"
+        ]
     );
     // Taken again at the fee first charged, and 5.00 refunded from its hold.
-    assert_eq!(books::merchant(shop.pool(), shop.merchant_id, Mode::Test).await, (0, 436, 0, 0));
-    assert_eq!(books::platform(shop.pool(), AccountKind::GatewayClearing, Mode::Test).await, 500);
-    assert_eq!(books::platform(shop.pool(), AccountKind::FeeRevenue, Mode::Test).await, 54);
+    assert_eq!(
+        books::merchant(shop.pool(), shop.merchant_id, Mode::Test).await,
+        (0, 436, 0, 0)
+    );
+    assert_eq!(
+        books::platform(shop.pool(), AccountKind::GatewayClearing, Mode::Test).await,
+        500
+    );
+    assert_eq!(
+        books::platform(shop.pool(), AccountKind::FeeRevenue, Mode::Test).await,
+        54
+    );
     assert_consistent(shop.pool()).await;
 }

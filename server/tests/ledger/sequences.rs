@@ -40,7 +40,11 @@ enum Step {
     Adjust(i64),
     /// The acquirer takes back this share (per mille) of the n-th sale; staff later mark it
     /// won (the money comes back) or lost.
-    Chargeback { sale: usize, per_mille: i64, won: bool },
+    Chargeback {
+        sale: usize,
+        per_mille: i64,
+        won: bool,
+    },
     /// Every hold released, then the payout run; the payout it makes (if any) is approved,
     /// sent, then paid or returned.
     Payout { returned: bool },
@@ -86,7 +90,14 @@ async fn seller(shop: &Shop, n: usize) -> Seller {
     }
     let account = Uuid::new_v4();
     let keys = &shop.server.platform.config.secrets.field_keys;
-    let sealed = keys.encrypt(FieldSlot { table: "bank_accounts", column: "iban_enc", row: &account.to_string() }, b"XK051212012345678906");
+    let sealed = keys.encrypt(
+        FieldSlot {
+            table: "bank_accounts",
+            column: "iban_enc",
+            row: &account.to_string(),
+        },
+        b"XK051212012345678906",
+    );
     sqlx::query(
         "INSERT INTO bank_accounts (id, merchant_id, holder_name, iban_enc, iban_masked, created_by, payouts_from)
          VALUES ($1, $2, 'Sequence shop', $3, 'XK05 **** **** **** 8906', $4, now() - interval '1 hour')",
@@ -108,22 +119,35 @@ async fn seller(shop: &Shop, n: usize) -> Seller {
     .execute(pool)
     .await
     .unwrap();
-    Seller { merchant_id, scope, staff_id }
+    Seller {
+        merchant_id,
+        scope,
+        staff_id,
+    }
 }
 
 fn system() -> Actor {
-    Actor { kind: ActorKind::System, id: None }
+    Actor {
+        kind: ActorKind::System,
+        id: None,
+    }
 }
 
 async fn sell(shop: &Shop, seller: &Seller, n: usize, amount_minor: i64) -> (Sale, i64) {
     let platform = &shop.server.platform;
     let price = format!("{}.{:02}", amount_minor / 100, amount_minor % 100);
     let new = NewSession {
-        items: vec![NewItem::Custom { name: "Silver filigree earrings".into(), price, quantity: 1 }],
+        items: vec![NewItem::Custom {
+            name: "Silver filigree earrings".into(),
+            price,
+            quantity: 1,
+        }],
         ..NewSession::default()
     };
     let facts = RequestFacts::default();
-    let (session_id, _) = sessions::create(shop.pool(), &seller.scope, Mode::Live, &new, &facts).await.unwrap();
+    let (session_id, _) = sessions::create(shop.pool(), &seller.scope, Mode::Live, &new, &facts)
+        .await
+        .unwrap();
     let order_id = format!("seq{n}{}", &Uuid::new_v4().simple().to_string()[..10]);
     let mut tx = shop.pool().begin().await.unwrap();
     let attempt = NewAttempt {
@@ -136,9 +160,21 @@ async fn sell(shop: &Shop, seller: &Seller, n: usize, amount_minor: i64) -> (Sal
         currency: "EUR",
         buyer_email: "buyer@example.com",
     };
-    let payment_id = transition::create(&mut tx, &attempt, system(), &facts).await.unwrap();
+    let payment_id = transition::create(&mut tx, &attempt, system(), &facts)
+        .await
+        .unwrap();
     for change in [Change::Send, Change::Paid(CardFacts::default())] {
-        transition::apply(&mut tx, platform, &order_id, change, Source::StatusQuery, system(), &facts).await.unwrap();
+        transition::apply(
+            &mut tx,
+            platform,
+            &order_id,
+            change,
+            Source::StatusQuery,
+            system(),
+            &facts,
+        )
+        .await
+        .unwrap();
     }
     tx.commit().await.unwrap();
     let net: i64 = sqlx::query_scalar("SELECT net_minor FROM payment_fees WHERE payment_id = $1")
@@ -146,12 +182,27 @@ async fn sell(shop: &Shop, seller: &Seller, n: usize, amount_minor: i64) -> (Sal
         .fetch_one(shop.pool())
         .await
         .unwrap();
-    (Sale { payment_id, order_id, amount_minor, refunded_minor: 0, charged_back_minor: 0 }, net)
+    (
+        Sale {
+            payment_id,
+            order_id,
+            amount_minor,
+            refunded_minor: 0,
+            charged_back_minor: 0,
+        },
+        net,
+    )
 }
 
 /// A chargeback of `amount_minor` recorded and decided by staff; false when the rules
 /// refused it (a refunded payment, more than is left), which must change nothing.
-async fn chargeback(shop: &Shop, seller: &Seller, sale: &mut Sale, amount_minor: i64, won: bool) -> bool {
+async fn chargeback(
+    shop: &Shop,
+    seller: &Seller,
+    sale: &mut Sale,
+    amount_minor: i64,
+    won: bool,
+) -> bool {
     let platform = &shop.server.platform;
     let today = time::OffsetDateTime::now_utc().date();
     let new = NewChargeback {
@@ -163,9 +214,13 @@ async fn chargeback(shop: &Shop, seller: &Seller, sale: &mut Sale, amount_minor:
         evidence_due_on: today + time::Duration::days(10),
     };
     let facts = RequestFacts::default();
-    let Ok(id) = chargebacks::record(platform, seller.staff_id, &new, &facts).await else { return false };
+    let Ok(id) = chargebacks::record(platform, seller.staff_id, &new, &facts).await else {
+        return false;
+    };
     let decision = if won { Decision::Won } else { Decision::Lost };
-    chargeback::decide(platform, seller.staff_id, id, decision, &facts).await.unwrap();
+    chargeback::decide(platform, seller.staff_id, id, decision, &facts)
+        .await
+        .unwrap();
     sale.charged_back_minor += amount_minor;
     true
 }
@@ -176,23 +231,39 @@ async fn payout(shop: &Shop, seller: &Seller, returned: bool) -> i64 {
     let platform = &shop.server.platform;
     let facts = RequestFacts::default();
     let report = run::run(platform, None, &facts).await.unwrap();
-    let Some(&batch_id) = report.batches.first() else { return 0 };
+    let Some(&batch_id) = report.batches.first() else {
+        return 0;
+    };
     // The run pays every merchant that is due: this one only when its balance is enough.
-    let ours: Option<(Uuid, i64)> =
-        sqlx::query_as("SELECT id, amount_minor FROM payouts WHERE batch_id = $1 AND merchant_id = $2")
-            .bind(batch_id)
-            .bind(seller.merchant_id)
-            .fetch_optional(shop.pool())
-            .await
-            .unwrap();
-    let Some((payout_id, amount)) = ours else { return 0 };
+    let ours: Option<(Uuid, i64)> = sqlx::query_as(
+        "SELECT id, amount_minor FROM payouts WHERE batch_id = $1 AND merchant_id = $2",
+    )
+    .bind(batch_id)
+    .bind(seller.merchant_id)
+    .fetch_optional(shop.pool())
+    .await
+    .unwrap();
+    let Some((payout_id, amount)) = ours else {
+        return 0;
+    };
     let staff_id = seller.staff_id;
-    payout::apply(platform, Move::Approve { batch_id, staff_id }, &facts).await.unwrap();
-    payout::apply(platform, Move::Send { batch_id, staff_id }, &facts).await.unwrap();
+    payout::apply(platform, Move::Approve { batch_id, staff_id }, &facts)
+        .await
+        .unwrap();
+    payout::apply(platform, Move::Send { batch_id, staff_id }, &facts)
+        .await
+        .unwrap();
     let last = if returned {
-        Move::Returned { payout_id, staff_id, reason: "Account closed" }
+        Move::Returned {
+            payout_id,
+            staff_id,
+            reason: "Account closed",
+        }
     } else {
-        Move::Paid { payout_id, staff_id }
+        Move::Paid {
+            payout_id,
+            staff_id,
+        }
     };
     payout::apply(platform, last, &facts).await.unwrap();
     if returned { 0 } else { amount }
@@ -201,16 +272,31 @@ async fn payout(shop: &Shop, seller: &Seller, returned: bool) -> i64 {
 /// A refund the gateway made, as `refunds::settle` applies it: held first, then refunded.
 async fn refund(shop: &Shop, sale: &mut Sale, amount_minor: i64) {
     let mut tx = shop.pool().begin().await.unwrap();
-    sqlx::query("UPDATE payments SET refund_pending_minor = refund_pending_minor + $2 WHERE order_id = $1")
-        .bind(&sale.order_id)
-        .bind(amount_minor)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE payments SET refund_pending_minor = refund_pending_minor + $2 WHERE order_id = $1",
+    )
+    .bind(&sale.order_id)
+    .bind(amount_minor)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
     let whole = sale.refunded_minor + amount_minor == sale.amount_minor;
-    let change = Change::Refund { amount_minor, whole };
+    let change = Change::Refund {
+        amount_minor,
+        whole,
+    };
     let facts = RequestFacts::default();
-    transition::apply(&mut tx, &shop.server.platform, &sale.order_id, change, Source::Refund, system(), &facts).await.unwrap();
+    transition::apply(
+        &mut tx,
+        &shop.server.platform,
+        &sale.order_id,
+        change,
+        Source::Refund,
+        system(),
+        &facts,
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     sale.refunded_minor += amount_minor;
 }
@@ -228,9 +314,15 @@ async fn adjust(shop: &Shop, seller: &Seller, n: usize, amount_minor: i64) {
         created_by: None,
         // A credit is a loss Saleonix absorbs; a debit is a fee the merchant owes.
         lines: if amount_minor > 0 {
-            vec![Line::debit(AccountKind::ChargebackLosses, amount_minor), Line::credit(AccountKind::MerchantAvailable, amount_minor)]
+            vec![
+                Line::debit(AccountKind::ChargebackLosses, amount_minor),
+                Line::credit(AccountKind::MerchantAvailable, amount_minor),
+            ]
         } else {
-            vec![Line::debit(AccountKind::MerchantAvailable, -amount_minor), Line::credit(AccountKind::FeeRevenue, -amount_minor)]
+            vec![
+                Line::debit(AccountKind::MerchantAvailable, -amount_minor),
+                Line::credit(AccountKind::FeeRevenue, -amount_minor),
+            ]
         },
     };
     ledger::post(&mut tx, &entry).await.unwrap();
@@ -249,9 +341,17 @@ async fn release_all(shop: &Shop) {
 /// No account below zero but those allowed to be.
 async fn assert_signs(pool: &PgPool) {
     let accounts: Vec<(AccountKind, i64)> =
-        sqlx::query_as("SELECT kind, balance_minor FROM ledger_accounts").fetch_all(pool).await.unwrap();
+        sqlx::query_as("SELECT kind, balance_minor FROM ledger_accounts")
+            .fetch_all(pool)
+            .await
+            .unwrap();
     for (kind, stored) in accounts {
-        assert!(kind.may_go_negative() || kind.reading(stored) >= 0, "{} reads {}", kind.as_str(), kind.reading(stored));
+        assert!(
+            kind.may_go_negative() || kind.reading(stored) >= 0,
+            "{} reads {}",
+            kind.as_str(),
+            kind.reading(stored)
+        );
     }
 }
 
@@ -269,7 +369,9 @@ async fn run(shop: &Shop, n: usize, steps: &[Step]) {
             }
             Step::Refund { sale, per_mille } => {
                 let count = sales.len().max(1);
-                let Some(sale) = sales.get_mut(sale % count) else { continue };
+                let Some(sale) = sales.get_mut(sale % count) else {
+                    continue;
+                };
                 let left = sale.amount_minor - sale.refunded_minor;
                 if left > 0 {
                     let amount = (left * per_mille / 1_000).clamp(1, left);
@@ -282,9 +384,15 @@ async fn run(shop: &Shop, n: usize, steps: &[Step]) {
                 adjust(shop, &seller, n, amount).await;
                 owed += amount;
             }
-            Step::Chargeback { sale, per_mille, won } => {
+            Step::Chargeback {
+                sale,
+                per_mille,
+                won,
+            } => {
                 let count = sales.len().max(1);
-                let Some(sale) = sales.get_mut(sale % count) else { continue };
+                let Some(sale) = sales.get_mut(sale % count) else {
+                    continue;
+                };
                 let left = sale.amount_minor - sale.charged_back_minor;
                 let amount = (left * per_mille / 1_000).clamp(1, left.max(1));
                 if chargeback(shop, &seller, sale, amount, won).await && !won {
@@ -298,15 +406,23 @@ async fn run(shop: &Shop, n: usize, steps: &[Step]) {
         }
         books::assert_consistent(shop.pool()).await;
         assert_signs(shop.pool()).await;
-        let (available, pending, reserve, in_payout) = books::merchant(shop.pool(), seller.merchant_id, Mode::Live).await;
-        assert_eq!(available + pending + reserve + in_payout, owed, "after step {n}: {step:?}");
+        let (available, pending, reserve, in_payout) =
+            books::merchant(shop.pool(), seller.merchant_id, Mode::Live).await;
+        assert_eq!(
+            available + pending + reserve + in_payout,
+            owed,
+            "after step {n}: {step:?}"
+        );
     }
 }
 
 #[sqlx::test(migrations = "../migrations")]
 async fn the_books_hold_over_random_sequences(pool: PgPool) {
     let shop = shop(pool).await;
-    let mut runner = TestRunner::new(Config { cases: 12, ..Config::default() });
+    let mut runner = TestRunner::new(Config {
+        cases: 12,
+        ..Config::default()
+    });
     let sequences = proptest::collection::vec(step(), 1..24);
     for n in 0..12 {
         let steps = sequences.new_tree(&mut runner).unwrap().current();

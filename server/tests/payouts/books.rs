@@ -16,9 +16,17 @@ pub const KOSOVO: &str = "XK051212012345678906";
 pub fn iban(country: &str, bban: &str) -> String {
     let digits: String = format!("{bban}{country}00")
         .chars()
-        .map(|c| if c.is_ascii_digit() { c.to_string() } else { (c as u32 - 'A' as u32 + 10).to_string() })
+        .map(|c| {
+            if c.is_ascii_digit() {
+                c.to_string()
+            } else {
+                (c as u32 - 'A' as u32 + 10).to_string()
+            }
+        })
         .collect();
-    let rest = digits.bytes().fold(0u32, |rest, b| (rest * 10 + u32::from(b - b'0')) % 97);
+    let rest = digits
+        .bytes()
+        .fold(0u32, |rest, b| (rest * 10 + u32::from(b - b'0')) % 97);
     format!("{country}{:02}{bban}", 98 - rest)
 }
 
@@ -56,24 +64,36 @@ pub async fn approve_kyc(pool: &PgPool, merchant_id: Uuid) {
 
 /// Sets the merchant's bank account (encrypted like `kyc::bank_account::set`), payouts to
 /// it starting `hours_from_now` (negative: already started). Returns its id.
-pub async fn bank_account(platform: &Platform, merchant_id: Uuid, holder: &str, iban: &str, hours_from_now: i32) -> Uuid {
+pub async fn bank_account(
+    platform: &Platform,
+    merchant_id: Uuid,
+    holder: &str,
+    iban: &str,
+    hours_from_now: i32,
+) -> Uuid {
     let id = Uuid::new_v4();
-    let sealed = platform
-        .config
-        .secrets
-        .field_keys
-        .encrypt(FieldSlot { table: "bank_accounts", column: "iban_enc", row: &id.to_string() }, iban.as_bytes());
+    let sealed = platform.config.secrets.field_keys.encrypt(
+        FieldSlot {
+            table: "bank_accounts",
+            column: "iban_enc",
+            row: &id.to_string(),
+        },
+        iban.as_bytes(),
+    );
     let masked = format!("{} **** **** **** {}", &iban[..4], &iban[iban.len() - 4..]);
-    let creator: Uuid = sqlx::query_scalar("SELECT user_id FROM merchant_members WHERE merchant_id = $1 LIMIT 1")
-        .bind(merchant_id)
-        .fetch_one(&platform.pool)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE bank_accounts SET retired_at = now() WHERE merchant_id = $1 AND retired_at IS NULL")
-        .bind(merchant_id)
-        .execute(&platform.pool)
-        .await
-        .unwrap();
+    let creator: Uuid =
+        sqlx::query_scalar("SELECT user_id FROM merchant_members WHERE merchant_id = $1 LIMIT 1")
+            .bind(merchant_id)
+            .fetch_one(&platform.pool)
+            .await
+            .unwrap();
+    sqlx::query(
+        "UPDATE bank_accounts SET retired_at = now() WHERE merchant_id = $1 AND retired_at IS NULL",
+    )
+    .bind(merchant_id)
+    .execute(&platform.pool)
+    .await
+    .unwrap();
     sqlx::query(
         "INSERT INTO bank_accounts (id, merchant_id, holder_name, iban_enc, iban_masked, created_by, payouts_from)
          VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(hours => $7))",
@@ -123,7 +143,10 @@ pub async fn credit(pool: &PgPool, merchant_id: Uuid, mode: Mode, amount_minor: 
         payment_id: None,
         memo: Some("Opening credit"),
         created_by: None,
-        lines: vec![Line::debit(AccountKind::GatewayClearing, amount_minor), Line::credit(AccountKind::MerchantAvailable, amount_minor)],
+        lines: vec![
+            Line::debit(AccountKind::GatewayClearing, amount_minor),
+            Line::credit(AccountKind::MerchantAvailable, amount_minor),
+        ],
     };
     let mut tx = pool.begin().await.unwrap();
     ledger::post(&mut tx, &entry).await.unwrap().unwrap();
@@ -133,8 +156,13 @@ pub async fn credit(pool: &PgPool, merchant_id: Uuid, mode: Mode, amount_minor: 
 /// `(available, in_payout)` of the merchant's Live EUR books, as the merchant reads them.
 pub async fn balances(pool: &PgPool, merchant_id: Uuid) -> (i64, i64) {
     let mut conn = pool.acquire().await.unwrap();
-    let all = ledger::balances::of_merchant(&mut conn, merchant_id, Mode::Live).await.unwrap();
-    all.iter().find(|b| b.currency == "EUR").map(|b| (b.available_minor, b.in_payout_minor)).unwrap_or((0, 0))
+    let all = ledger::balances::of_merchant(&mut conn, merchant_id, Mode::Live)
+        .await
+        .unwrap();
+    all.iter()
+        .find(|b| b.currency == "EUR")
+        .map(|b| (b.available_minor, b.in_payout_minor))
+        .unwrap_or((0, 0))
 }
 
 /// The books balance: every mode and currency sums to zero, and every account's balance is
@@ -159,7 +187,9 @@ pub async fn assert_books_balance(pool: &PgPool) {
 }
 
 pub async fn run_now(platform: &Platform, staff_id: Option<Uuid>) -> RunReport {
-    run::run(platform, staff_id, &RequestFacts::default()).await.unwrap()
+    run::run(platform, staff_id, &RequestFacts::default())
+        .await
+        .unwrap()
 }
 
 /// A staff member with payouts `act` (and nothing else).
@@ -174,11 +204,13 @@ pub async fn staff(pool: &PgPool, email: &str) -> Uuid {
     .execute(pool)
     .await
     .unwrap();
-    sqlx::query("INSERT INTO staff_permissions (user_id, module, level) VALUES ($1, 'payouts', 'act')")
-        .bind(id)
-        .execute(pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "INSERT INTO staff_permissions (user_id, module, level) VALUES ($1, 'payouts', 'act')",
+    )
+    .bind(id)
+    .execute(pool)
+    .await
+    .unwrap();
     id
 }
 
@@ -187,8 +219,26 @@ pub async fn sent_batch(platform: &Platform, approver: Uuid) -> Uuid {
     let report = run_now(platform, None).await;
     let batch_id = report.batches[0];
     let facts = RequestFacts::default();
-    transition::apply(platform, Move::Approve { batch_id, staff_id: approver }, &facts).await.unwrap();
-    transition::apply(platform, Move::Send { batch_id, staff_id: approver }, &facts).await.unwrap();
+    transition::apply(
+        platform,
+        Move::Approve {
+            batch_id,
+            staff_id: approver,
+        },
+        &facts,
+    )
+    .await
+    .unwrap();
+    transition::apply(
+        platform,
+        Move::Send {
+            batch_id,
+            staff_id: approver,
+        },
+        &facts,
+    )
+    .await
+    .unwrap();
     batch_id
 }
 

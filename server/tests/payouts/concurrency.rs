@@ -21,7 +21,10 @@ fn refund(merchant_id: Uuid, amount_minor: i64) -> NewEntry<'static> {
         payment_id: None,
         memo: Some("Refund"),
         created_by: None,
-        lines: vec![Line::debit(AccountKind::MerchantAvailable, amount_minor), Line::credit(AccountKind::GatewayClearing, amount_minor)],
+        lines: vec![
+            Line::debit(AccountKind::MerchantAvailable, amount_minor),
+            Line::credit(AccountKind::GatewayClearing, amount_minor),
+        ],
     }
 }
 
@@ -34,7 +37,10 @@ async fn a_refund_that_commits_during_a_run_is_never_paid_out(pool: PgPool) {
 
     // The refund posts first and holds the account's row until it commits.
     let mut refunding = pool.begin().await.unwrap();
-    ledger::post(&mut refunding, &refund(merchant, 3_000)).await.unwrap().unwrap();
+    ledger::post(&mut refunding, &refund(merchant, 3_000))
+        .await
+        .unwrap()
+        .unwrap();
     let run = tokio::spawn({
         let platform = platform.clone();
         async move { run_now(&platform, None).await }
@@ -42,9 +48,16 @@ async fn a_refund_that_commits_during_a_run_is_never_paid_out(pool: PgPool) {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(!run.is_finished(), "the run waits for the refund's lock");
     refunding.commit().await.unwrap();
-    let report = tokio::time::timeout(Duration::from_secs(10), run).await.unwrap().unwrap();
+    let report = tokio::time::timeout(Duration::from_secs(10), run)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(report.payouts, 1);
-    assert_eq!(payouts_of(&pool, merchant).await[0].2, 7_000, "what the refund took is not paid out");
+    assert_eq!(
+        payouts_of(&pool, merchant).await[0].2,
+        7_000,
+        "what the refund took is not paid out"
+    );
     assert_eq!(balances(&pool, merchant).await, (0, 7_000));
     assert_books_balance(&pool).await;
 }

@@ -6,7 +6,7 @@ use app::error::AppError;
 use platform::gateway_accounts::Mode;
 use sqlx::PgPool;
 
-use crate::books::{approve_kyc, audit, bank_account, credit, daily, payouts_of, run_now, KOSOVO};
+use crate::books::{KOSOVO, approve_kyc, audit, bank_account, credit, daily, payouts_of, run_now};
 use crate::support::accounts::error_of;
 use crate::support::world::{Actor, visitor, world};
 
@@ -29,34 +29,80 @@ async fn a_statement_adds_up_to_the_payout_and_only_its_merchant_reads_it(pool: 
     let mut owner = visitor(&world, Actor::OwnerA).await;
     let response = owner.get(&page).await;
     assert_eq!(response.status(), 200);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     let html = response.text().await.unwrap();
     let mor = &platform.config.settings.merchant_of_record;
-    assert!(html.contains(&mor.name) && html.contains(&mor.business_number), "merchant of record named");
-    assert!(html.contains("123.45 EUR") && html.contains(&end_to_end_id) && html.contains("Opening credit"));
+    assert!(
+        html.contains(&mor.name) && html.contains(&mor.business_number),
+        "merchant of record named"
+    );
+    assert!(
+        html.contains("123.45 EUR")
+            && html.contains(&end_to_end_id)
+            && html.contains("Opening credit")
+    );
 
-    let csv = owner.get(&format!("{page}?format=csv")).await.text().await.unwrap();
+    let csv = owner
+        .get(&format!("{page}?format=csv"))
+        .await
+        .text()
+        .await
+        .unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "date,type,reference,gross,fee,vat,amount");
     let amount_of = |line: &str| -> i64 {
         let cell = line.rsplit(',').next().unwrap();
-        platform::payouts::import::parse_amount(cell.trim_start_matches('-')).unwrap() * if cell.starts_with('-') { -1 } else { 1 }
+        platform::payouts::import::parse_amount(cell.trim_start_matches('-')).unwrap()
+            * if cell.starts_with('-') { -1 } else { 1 }
     };
     let covered: i64 = lines[1..lines.len() - 1].iter().map(|l| amount_of(l)).sum();
     assert_eq!(lines.len(), 6, "opening, three entries, paid out: {csv}");
-    assert!(lines[3].ends_with(",-16.55"), "a debit stays a number: {}", lines[3]);
+    assert!(
+        lines[3].ends_with(",-16.55"),
+        "a debit stays a number: {}",
+        lines[3]
+    );
     assert_eq!(covered, 12_345, "the items add up to the payout");
     assert_eq!(amount_of(lines[lines.len() - 1]), 12_345);
 
     let mut stranger = visitor(&world, Actor::OwnerB).await;
-    assert_eq!(stranger.get(&page).await.status(), 404, "another merchant's payout is not found");
+    assert_eq!(
+        stranger.get(&page).await.status(),
+        404,
+        "another merchant's payout is not found"
+    );
     let mut viewer = visitor(&world, Actor::ViewerA).await;
-    assert_eq!(viewer.get(&page).await.status(), 403, "viewers do not read the books");
+    assert_eq!(
+        viewer.get(&page).await.status(),
+        403,
+        "viewers do not read the books"
+    );
     let mut staff = visitor(&world, Actor::StaffView).await;
-    assert_eq!(staff.get(&format!("/api/admin/payouts/{payout_id}/statement")).await.status(), 200);
-    assert_eq!(staff.get(&page).await.status(), 403, "staff use the console's route");
+    assert_eq!(
+        staff
+            .get(&format!("/api/admin/payouts/{payout_id}/statement"))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        staff.get(&page).await.status(),
+        403,
+        "staff use the console's route"
+    );
     let mut outsider = visitor(&world, Actor::StaffWithoutModule).await;
-    assert_eq!(outsider.get(&format!("/api/admin/payouts/{payout_id}/statement")).await.status(), 403);
+    assert_eq!(
+        outsider
+            .get(&format!("/api/admin/payouts/{payout_id}/statement"))
+            .await
+            .status(),
+        403
+    );
     assert_eq!(audit(&pool, "payout.statement").await.len(), 3);
 
     let list = owner.post("/api/payouts", &[]).await;
@@ -64,16 +110,41 @@ async fn a_statement_adds_up_to_the_payout_and_only_its_merchant_reads_it(pool: 
     let list: serde_json::Value = list.json().await.unwrap();
     assert_eq!(list["payouts"][0]["amount"], "123.45 EUR");
     assert_eq!(list["payouts"][0]["status"], "created");
-    let theirs: serde_json::Value = stranger.post("/api/payouts", &[]).await.json().await.unwrap();
-    assert_eq!(theirs["payouts"].as_array().unwrap().len(), 0, "each merchant sees its own payouts");
+    let theirs: serde_json::Value = stranger
+        .post("/api/payouts", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        theirs["payouts"].as_array().unwrap().len(),
+        0,
+        "each merchant sees its own payouts"
+    );
 
     // The Balance page names it among the upcoming payouts, in Live Mode only.
     let test: serde_json::Value = owner.post("/api/balance", &[]).await.json().await.unwrap();
-    assert_eq!(test["payouts"].as_array().unwrap().len(), 0, "Test Mode money is never paid out");
-    assert_eq!(owner.post("/api/dashboard/set-mode", &[("mode", "live")]).await.status(), 200);
+    assert_eq!(
+        test["payouts"].as_array().unwrap().len(),
+        0,
+        "Test Mode money is never paid out"
+    );
+    assert_eq!(
+        owner
+            .post("/api/dashboard/set-mode", &[("mode", "live")])
+            .await
+            .status(),
+        200
+    );
     let live: serde_json::Value = owner.post("/api/balance", &[]).await.json().await.unwrap();
     let upcoming = &live["payouts"][0];
-    assert_eq!((upcoming["amount_minor"].as_i64(), upcoming["status"].as_str()), (Some(12_345), Some("created")));
+    assert_eq!(
+        (
+            upcoming["amount_minor"].as_i64(),
+            upcoming["status"].as_str()
+        ),
+        (Some(12_345), Some("created"))
+    );
     assert_eq!(upcoming["iban_masked"], "XK05 **** **** **** 8906");
     assert_eq!(live["balances"][0]["in_payout_minor"], 12_345);
 }
@@ -92,13 +163,31 @@ async fn the_schedule_is_checked_needs_a_fresh_code_and_is_audited(pool: PgPool)
     };
     const SET: &str = "/api/payouts/schedule";
     let mut owner = visitor(&world, Actor::OwnerA).await;
-    let good = [("schedule", "weekly"), ("weekday", "3"), ("month_day", "1"), ("minimum", "25.50")];
-    let bad_day = [("schedule", "weekly"), ("weekday", "6"), ("month_day", "1"), ("minimum", "25.50")];
+    let good = [
+        ("schedule", "weekly"),
+        ("weekday", "3"),
+        ("month_day", "1"),
+        ("minimum", "25.50"),
+    ];
+    let bad_day = [
+        ("schedule", "weekly"),
+        ("weekday", "6"),
+        ("month_day", "1"),
+        ("minimum", "25.50"),
+    ];
     let answer = owner.post(SET, &bad_day).await;
     assert_eq!(answer.status(), 422);
-    assert_eq!(error_of(answer).await.for_field("weekday").as_deref(), Some("Choose a weekday from Monday to Friday."));
+    assert_eq!(
+        error_of(answer).await.for_field("weekday").as_deref(),
+        Some("Choose a weekday from Monday to Friday.")
+    );
     let too_small = [("schedule", "daily"), ("minimum", "0.50")];
-    assert!(error_of(owner.post(SET, &too_small).await).await.for_field("minimum").is_some());
+    assert!(
+        error_of(owner.post(SET, &too_small).await)
+            .await
+            .for_field("minimum")
+            .is_some()
+    );
     assert_eq!(settlement().await, None, "nothing changed");
 
     let mut viewer = visitor(&world, Actor::ViewerA).await;
@@ -116,7 +205,10 @@ async fn the_schedule_is_checked_needs_a_fresh_code_and_is_audited(pool: PgPool)
     let mut fresh = visitor(&world, Actor::OwnerA).await;
     assert_eq!(fresh.post(SET, &good).await.status(), 200);
     assert_eq!(settlement().await, Some(("weekly".into(), 3, 2_550)));
-    assert_eq!(audit(&pool, "payout_schedule.change").await, ["payout_schedule.change:success:"]);
+    assert_eq!(
+        audit(&pool, "payout_schedule.change").await,
+        ["payout_schedule.change:success:"]
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -134,24 +226,54 @@ async fn a_statement_shows_each_released_sale_with_its_fee_and_vat(pool: PgPool)
     let (order_id, _) = shop.pay(&token, APPROVE).await;
     assert_eq!(shop.settled(&order_id).await, "paid");
     let (pending, _) = crate::books::balances(&pool, shop.merchant_id).await;
-    assert_eq!(pending, 0, "sold money is pending, not available, until its release");
-    sqlx::query("UPDATE ledger_holds SET release_on = current_date - 1").execute(&pool).await.unwrap();
-    platform::ledger::release::release_due(platform).await.unwrap();
+    assert_eq!(
+        pending, 0,
+        "sold money is pending, not available, until its release"
+    );
+    sqlx::query("UPDATE ledger_holds SET release_on = current_date - 1")
+        .execute(&pool)
+        .await
+        .unwrap();
+    platform::ledger::release::release_due(platform)
+        .await
+        .unwrap();
 
     run_now(platform, None).await;
     let (payout_id, _, amount, _) = payouts_of(&pool, shop.merchant_id).await.remove(0);
     let (gross, fee, vat, net): (i64, i64, i64, i64) =
-        sqlx::query_as("SELECT gross_minor, fee_minor, vat_minor, net_minor FROM payment_fees").fetch_one(&pool).await.unwrap();
+        sqlx::query_as("SELECT gross_minor, fee_minor, vat_minor, net_minor FROM payment_fees")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!((gross, amount), (2_500, net));
-    let reader = Reader::Member { user_id: shop.scope.user_id(), merchant_id: shop.merchant_id };
+    let reader = Reader::Member {
+        user_id: shop.scope.user_id(),
+        merchant_id: shop.merchant_id,
+    };
     let facts = platform::audit::RequestFacts::default();
-    let statement = statement::read(platform, reader, payout_id, &facts).await.unwrap();
+    let statement = statement::read(platform, reader, payout_id, &facts)
+        .await
+        .unwrap();
     assert_eq!(statement.items.len(), 1);
     let sale = &statement.items[0];
     assert_eq!(sale.kind, EntryKind::Release);
     assert_eq!(sale.reference.as_deref(), Some(order_id.as_str()));
-    assert_eq!((sale.gross_minor, sale.fee_minor, sale.vat_minor, sale.amount_minor), (Some(gross), Some(fee), Some(vat), net));
+    assert_eq!(
+        (
+            sale.gross_minor,
+            sale.fee_minor,
+            sale.vat_minor,
+            sale.amount_minor
+        ),
+        (Some(gross), Some(fee), Some(vat), net)
+    );
     assert_eq!(statement.total_minor(), amount);
-    let stranger = Reader::Member { user_id: shop.scope.user_id(), merchant_id: uuid::Uuid::new_v4() };
-    assert!(matches!(statement::read(platform, stranger, payout_id, &facts).await, Err(platform::payouts::PayoutError::NotFound)));
+    let stranger = Reader::Member {
+        user_id: shop.scope.user_id(),
+        merchant_id: uuid::Uuid::new_v4(),
+    };
+    assert!(matches!(
+        statement::read(platform, stranger, payout_id, &facts).await,
+        Err(platform::payouts::PayoutError::NotFound)
+    ));
 }

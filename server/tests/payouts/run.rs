@@ -6,7 +6,8 @@ use platform::gateway_accounts::Mode;
 use sqlx::PgPool;
 
 use crate::books::{
-    assert_books_balance, balances, bank_account, credit, daily, merchant, payable, payouts_of, run_now, KOSOVO,
+    KOSOVO, assert_books_balance, balances, bank_account, credit, daily, merchant, payable,
+    payouts_of, run_now,
 };
 use crate::support;
 
@@ -65,14 +66,20 @@ async fn the_run_pays_only_eligible_merchants_exactly_their_available_balance(po
         .unwrap();
     credit(&pool, flagged, Mode::Live, 5_000).await;
     let suspended = payable(platform, "Suspended Shop").await;
-    sqlx::query("UPDATE merchants SET suspended_at = now() WHERE id = $1").bind(suspended).execute(&pool).await.unwrap();
-    credit(&pool, suspended, Mode::Live, 5_000).await;
-    let unreviewed_account = payable(platform, "Unreviewed Account Shop").await;
-    sqlx::query("UPDATE kyc_items SET state = 'submitted' WHERE merchant_id = $1 AND item = 'bank_account'")
-        .bind(unreviewed_account)
+    sqlx::query("UPDATE merchants SET suspended_at = now() WHERE id = $1")
+        .bind(suspended)
         .execute(&pool)
         .await
         .unwrap();
+    credit(&pool, suspended, Mode::Live, 5_000).await;
+    let unreviewed_account = payable(platform, "Unreviewed Account Shop").await;
+    sqlx::query(
+        "UPDATE kyc_items SET state = 'submitted' WHERE merchant_id = $1 AND item = 'bank_account'",
+    )
+    .bind(unreviewed_account)
+    .execute(&pool)
+    .await
+    .unwrap();
     credit(&pool, unreviewed_account, Mode::Live, 5_000).await;
     let restricted = payable(platform, "Restricted Shop").await;
     sqlx::query("UPDATE kyc_applications SET restricted_at = now() WHERE merchant_id = $1")
@@ -86,9 +93,21 @@ async fn the_run_pays_only_eligible_merchants_exactly_their_available_balance(po
     assert_eq!((report.batches.len(), report.payouts), (1, 1), "{report:?}");
     let payouts = payouts_of(&pool, paid).await;
     assert_eq!(payouts.len(), 1);
-    assert_eq!((payouts[0].2, payouts[0].3.as_str()), (12_345, "created"), "the whole Live balance, not the Test one");
-    assert!(payouts[0].1.starts_with("SXP") && payouts[0].1.len() <= 35, "{}", payouts[0].1);
-    assert_eq!(balances(&pool, paid).await, (0, 12_345), "moved from available to in payout");
+    assert_eq!(
+        (payouts[0].2, payouts[0].3.as_str()),
+        (12_345, "created"),
+        "the whole Live balance, not the Test one"
+    );
+    assert!(
+        payouts[0].1.starts_with("SXP") && payouts[0].1.len() <= 35,
+        "{}",
+        payouts[0].1
+    );
+    assert_eq!(
+        balances(&pool, paid).await,
+        (0, 12_345),
+        "moved from available to in payout"
+    );
     for (id, available) in [
         (small, 999),
         (negative, -500),
@@ -105,7 +124,10 @@ async fn the_run_pays_only_eligible_merchants_exactly_their_available_balance(po
         assert_eq!(balances(&pool, id).await, (available, 0));
     }
     let batch: (String, String, Option<uuid::Uuid>) =
-        sqlx::query_as("SELECT mode::text, status::text, created_by FROM payout_batches").fetch_one(&pool).await.unwrap();
+        sqlx::query_as("SELECT mode::text, status::text, created_by FROM payout_batches")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(batch, ("live".into(), "created".into(), None));
     assert_books_balance(&pool).await;
 
@@ -114,7 +136,12 @@ async fn the_run_pays_only_eligible_merchants_exactly_their_available_balance(po
     let again = run_now(platform, None).await;
     assert_eq!(again.payouts, 0, "{again:?}");
     assert_eq!(balances(&pool, paid).await, (4_000, 12_345));
-    assert_eq!(crate::books::audit(&pool, "payout_batch.create").await.len(), 1);
+    assert_eq!(
+        crate::books::audit(&pool, "payout_batch.create")
+            .await
+            .len(),
+        1
+    );
     assert_books_balance(&pool).await;
 }
 
@@ -128,29 +155,49 @@ async fn the_schema_refuses_test_mode_payouts_backward_moves_and_self_approval(p
     let report = run_now(platform, Some(staff)).await;
     let batch_id = report.batches[0];
 
-    let test_batch = sqlx::query("INSERT INTO payout_batches (id, mode, currency) VALUES ($1, 'test', 'EUR')")
-        .bind(uuid::Uuid::new_v4())
-        .execute(&pool)
-        .await;
-    assert!(test_batch.is_err(), "Test Mode money never reaches a bank file");
+    let test_batch =
+        sqlx::query("INSERT INTO payout_batches (id, mode, currency) VALUES ($1, 'test', 'EUR')")
+            .bind(uuid::Uuid::new_v4())
+            .execute(&pool)
+            .await;
+    assert!(
+        test_batch.is_err(),
+        "Test Mode money never reaches a bank file"
+    );
     let own = sqlx::query("UPDATE payout_batches SET status = 'approved', approved_by = created_by, approved_at = now() WHERE id = $1")
         .bind(batch_id)
         .execute(&pool)
         .await;
-    assert!(own.unwrap_err().to_string().contains("payout_batches_four_eyes"));
-    let skip = sqlx::query("UPDATE payouts SET status = 'sent', sent_at = now() WHERE batch_id = $1").bind(batch_id).execute(&pool).await;
+    assert!(
+        own.unwrap_err()
+            .to_string()
+            .contains("payout_batches_four_eyes")
+    );
+    let skip =
+        sqlx::query("UPDATE payouts SET status = 'sent', sent_at = now() WHERE batch_id = $1")
+            .bind(batch_id)
+            .execute(&pool)
+            .await;
     assert!(skip.unwrap_err().to_string().contains("cannot become"));
-    let bigger = sqlx::query("UPDATE payouts SET amount_minor = amount_minor + 1 WHERE batch_id = $1").bind(batch_id).execute(&pool).await;
+    let bigger =
+        sqlx::query("UPDATE payouts SET amount_minor = amount_minor + 1 WHERE batch_id = $1")
+            .bind(batch_id)
+            .execute(&pool)
+            .await;
     assert!(bigger.is_err());
-    let zero = sqlx::query("UPDATE payouts SET amount_minor = 0 WHERE batch_id = $1").bind(batch_id).execute(&pool).await;
+    let zero = sqlx::query("UPDATE payouts SET amount_minor = 0 WHERE batch_id = $1")
+        .bind(batch_id)
+        .execute(&pool)
+        .await;
     assert!(zero.is_err());
     // A payout to another merchant's account.
     let other = payable(platform, "Other Shop").await;
-    let other_account: uuid::Uuid = sqlx::query_scalar("SELECT id FROM bank_accounts WHERE merchant_id = $1")
-        .bind(other)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let other_account: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM bank_accounts WHERE merchant_id = $1")
+            .bind(other)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     let stolen = sqlx::query(
         "INSERT INTO payouts (id, batch_id, merchant_id, bank_account_id, mode, currency, amount_minor, run_on, end_to_end_id)
          VALUES (gen_random_uuid(), $1, $2, $3, 'live', 'EUR', 100, current_date - 1, 'SXPSTOLEN')",

@@ -22,12 +22,20 @@ pub struct Visitor<'a> {
 
 impl<'a> Visitor<'a> {
     pub fn new(server: &'a TestServer) -> Self {
-        Self { server, cookie: None, forwarded_for: None }
+        Self {
+            server,
+            cookie: None,
+            forwarded_for: None,
+        }
     }
 
     /// A visitor at client address `ip`, for a server that trusts the loopback proxy.
     pub fn at(server: &'a TestServer, ip: &str) -> Self {
-        Self { server, cookie: None, forwarded_for: Some(ip.to_owned()) }
+        Self {
+            server,
+            cookie: None,
+            forwarded_for: Some(ip.to_owned()),
+        }
     }
 
     fn keep_cookie(&mut self, response: &Response) {
@@ -43,7 +51,12 @@ impl<'a> Visitor<'a> {
     }
 
     pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Response {
-        let mut request = self.server.client.post(self.server.url(path)).header("sec-fetch-site", "same-origin").form(form);
+        let mut request = self
+            .server
+            .client
+            .post(self.server.url(path))
+            .header("sec-fetch-site", "same-origin")
+            .form(form);
         if let Some(cookie) = &self.cookie {
             request = request.header("cookie", cookie);
         }
@@ -69,7 +82,11 @@ impl<'a> Visitor<'a> {
     }
 
     pub async fn sign_in(&mut self, email: &str, password: &str) -> Response {
-        self.post("/api/auth/sign-in", &[("email", email), ("password", password)]).await
+        self.post(
+            "/api/auth/sign-in",
+            &[("email", email), ("password", password)],
+        )
+        .await
     }
 
     /// Whether the session still opens the dashboard.
@@ -97,16 +114,27 @@ pub async fn error_of(response: Response) -> app::error::AppError {
 
 /// Every queued mail to `to`, newest first, decrypted.
 pub async fn mails_to(server: &TestServer, to: &str) -> Vec<String> {
-    let rows: Vec<(uuid::Uuid, Vec<u8>)> =
-        sqlx::query_as("SELECT id, body FROM mail_outbox WHERE to_address = $1 ORDER BY created_at DESC, id")
-            .bind(to)
-            .fetch_all(&server.platform.pool)
-            .await
-            .unwrap();
+    let rows: Vec<(uuid::Uuid, Vec<u8>)> = sqlx::query_as(
+        "SELECT id, body FROM mail_outbox WHERE to_address = $1 ORDER BY created_at DESC, id",
+    )
+    .bind(to)
+    .fetch_all(&server.platform.pool)
+    .await
+    .unwrap();
     rows.into_iter()
         .map(|(id, body)| {
-            let slot = FieldSlot { table: "mail_outbox", column: "body", row: &id.to_string() };
-            let plain = server.platform.config.secrets.field_keys.decrypt(slot, &body).unwrap();
+            let slot = FieldSlot {
+                table: "mail_outbox",
+                column: "body",
+                row: &id.to_string(),
+            };
+            let plain = server
+                .platform
+                .config
+                .secrets
+                .field_keys
+                .decrypt(slot, &body)
+                .unwrap();
             String::from_utf8(plain.expose_secret().clone()).unwrap()
         })
         .collect()
@@ -117,7 +145,11 @@ pub async fn token_from_mail(server: &TestServer, to: &str, path: &str) -> Strin
     let needle = format!("{}{path}?token=", server.base);
     for body in mails_to(server, to).await {
         if let Some(start) = body.find(&needle) {
-            return body[start + needle.len()..].split_whitespace().next().unwrap().to_owned();
+            return body[start + needle.len()..]
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .to_owned();
         }
     }
     panic!("no {path} link in mail to {to}");
@@ -127,22 +159,37 @@ pub async fn sign_up(server: &TestServer, email: &str, password: &str) -> Respon
     Visitor::new(server)
         .post(
             "/api/auth/sign-up",
-            &[("full_name", "Drita Berisha"), ("business_name", "Dardania Crafts"), ("email", email), ("password", password)],
+            &[
+                ("full_name", "Drita Berisha"),
+                ("business_name", "Dardania Crafts"),
+                ("email", email),
+                ("password", password),
+            ],
         )
         .await
 }
 
 pub async fn verified_account(server: &TestServer, email: &str) {
-    assert_eq!(location(&sign_up(server, email, PASSWORD).await), "/check-email");
+    assert_eq!(
+        location(&sign_up(server, email, PASSWORD).await),
+        "/check-email"
+    );
     let token = token_from_mail(server, email, "/verify-email").await;
-    let verified = Visitor::new(server).post("/api/auth/verify-email", &[("token", &token)]).await;
+    let verified = Visitor::new(server)
+        .post("/api/auth/verify-email", &[("token", &token)])
+        .await;
     assert_eq!(location(&verified), "/sign-in?verified=1");
 }
 
 pub async fn signed_in<'a>(server: &'a TestServer, email: &str, password: &str) -> Visitor<'a> {
     let mut visitor = Visitor::new(server);
     let response = visitor.sign_in(email, password).await;
-    assert_eq!(response.headers().get("location").map(|l| l.to_str().unwrap()), Some("/dashboard"));
+    assert_eq!(
+        response
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap()),
+        Some("/dashboard")
+    );
     visitor
 }
-

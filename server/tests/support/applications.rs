@@ -2,9 +2,9 @@
 //! them (those forms are another part of issue 19), for tests of the staff review.
 
 use platform::Platform;
-use reqwest::Response;
 use platform::field_crypto::FieldSlot;
 use platform::kyc::Item;
+use reqwest::Response;
 use uuid::Uuid;
 
 use super::accounts::Visitor;
@@ -18,7 +18,9 @@ pub const PERSONAL_NUMBER: &str = "1234567890";
 pub async fn submitted(platform: &Platform, merchant_id: Uuid, uploaded_by: Uuid) -> Uuid {
     let pool = &platform.pool;
     let mut conn = pool.acquire().await.unwrap();
-    platform::kyc::ensure_application(&mut conn, merchant_id).await.unwrap();
+    platform::kyc::ensure_application(&mut conn, merchant_id)
+        .await
+        .unwrap();
     sqlx::query(
         "UPDATE kyc_applications
          SET status = 'submitted', legal_form = 'llc', registered_name = 'Dardania Crafts SH.P.K.',
@@ -33,11 +35,19 @@ pub async fn submitted(platform: &Platform, merchant_id: Uuid, uploaded_by: Uuid
     .execute(pool)
     .await
     .unwrap();
-    sqlx::query("UPDATE kyc_items SET state = 'submitted' WHERE merchant_id = $1").bind(merchant_id).execute(pool).await.unwrap();
+    sqlx::query("UPDATE kyc_items SET state = 'submitted' WHERE merchant_id = $1")
+        .bind(merchant_id)
+        .execute(pool)
+        .await
+        .unwrap();
     let person = Uuid::new_v4();
     let row = person.to_string();
     let sealed = platform.config.secrets.field_keys.encrypt(
-        FieldSlot { table: "kyc_people", column: "personal_number_enc", row: &row },
+        FieldSlot {
+            table: "kyc_people",
+            column: "personal_number_enc",
+            row: &row,
+        },
         PERSONAL_NUMBER.as_bytes(),
     );
     sqlx::query(
@@ -70,7 +80,9 @@ pub async fn submitted(platform: &Platform, merchant_id: Uuid, uploaded_by: Uuid
 pub async fn resubmit(platform: &Platform, merchant_id: Uuid, item: Item) {
     let mut tx = platform.pool.begin().await.unwrap();
     platform::kyc::lock(&mut tx, merchant_id).await.unwrap();
-    platform::kyc::mark_item(&mut tx, merchant_id, item, true).await.unwrap();
+    platform::kyc::mark_item(&mut tx, merchant_id, item, true)
+        .await
+        .unwrap();
     sqlx::query("UPDATE kyc_applications SET status = 'submitted', submitted_at = now() WHERE merchant_id = $1")
         .bind(merchant_id)
         .execute(&mut *tx)
@@ -81,16 +93,19 @@ pub async fn resubmit(platform: &Platform, merchant_id: Uuid, item: Item) {
 
 /// The application's status and each item's state, as text.
 pub async fn states(platform: &Platform, merchant_id: Uuid) -> (String, Vec<String>) {
-    let status: String = sqlx::query_scalar("SELECT status::text FROM kyc_applications WHERE merchant_id = $1")
-        .bind(merchant_id)
-        .fetch_one(&platform.pool)
-        .await
-        .unwrap();
-    let items: Vec<String> = sqlx::query_scalar("SELECT state::text FROM kyc_items WHERE merchant_id = $1 ORDER BY item")
-        .bind(merchant_id)
-        .fetch_all(&platform.pool)
-        .await
-        .unwrap();
+    let status: String =
+        sqlx::query_scalar("SELECT status::text FROM kyc_applications WHERE merchant_id = $1")
+            .bind(merchant_id)
+            .fetch_one(&platform.pool)
+            .await
+            .unwrap();
+    let items: Vec<String> = sqlx::query_scalar(
+        "SELECT state::text FROM kyc_items WHERE merchant_id = $1 ORDER BY item",
+    )
+    .bind(merchant_id)
+    .fetch_all(&platform.pool)
+    .await
+    .unwrap();
     (status, items)
 }
 
@@ -111,7 +126,14 @@ pub async fn snapshot(platform: &Platform, merchant_id: Uuid) -> String {
 }
 
 /// The checklist's items as the decision forms post them.
-pub const ITEMS: [&str; 6] = ["business", "people", "registration_certificate", "identity_documents", "bank_proof", "bank_account"];
+pub const ITEMS: [&str; 6] = [
+    "business",
+    "people",
+    "registration_certificate",
+    "identity_documents",
+    "bank_proof",
+    "bank_account",
+];
 
 pub fn tomorrow() -> time::Date {
     time::OffsetDateTime::now_utc().date() + time::Duration::days(1)
@@ -120,31 +142,74 @@ pub fn tomorrow() -> time::Date {
 // Staff decisions as the review page posts them.
 
 pub async fn accept(staff: &mut Visitor<'_>, merchant: &str, item: &str) -> Response {
-    staff.post("/api/admin/kyc/accept-item", &[("merchant_id", merchant), ("item", item)]).await
+    staff
+        .post(
+            "/api/admin/kyc/accept-item",
+            &[("merchant_id", merchant), ("item", item)],
+        )
+        .await
 }
 
-pub async fn ask_changes(staff: &mut Visitor<'_>, merchant: &str, item: &str, reason: &str) -> Response {
-    staff.post("/api/admin/kyc/request-changes", &[("merchant_id", merchant), ("item", item), ("reason", reason)]).await
+pub async fn ask_changes(
+    staff: &mut Visitor<'_>,
+    merchant: &str,
+    item: &str,
+    reason: &str,
+) -> Response {
+    staff
+        .post(
+            "/api/admin/kyc/request-changes",
+            &[
+                ("merchant_id", merchant),
+                ("item", item),
+                ("reason", reason),
+            ],
+        )
+        .await
 }
 
 pub async fn approve(staff: &mut Visitor<'_>, merchant: &str) -> Response {
-    staff.post("/api/admin/kyc/approve", &[("merchant_id", merchant)]).await
+    staff
+        .post("/api/admin/kyc/approve", &[("merchant_id", merchant)])
+        .await
 }
 
 pub async fn reject(staff: &mut Visitor<'_>, merchant: &str, reason: &str) -> Response {
-    staff.post("/api/admin/kyc/reject", &[("merchant_id", merchant), ("reason", reason)]).await
+    staff
+        .post(
+            "/api/admin/kyc/reject",
+            &[("merchant_id", merchant), ("reason", reason)],
+        )
+        .await
 }
 
-pub async fn reverify(staff: &mut Visitor<'_>, merchant: &str, item: &str, due: time::Date) -> Response {
+pub async fn reverify(
+    staff: &mut Visitor<'_>,
+    merchant: &str,
+    item: &str,
+    due: time::Date,
+) -> Response {
     let due = due.to_string();
-    let form = [("merchant_id", merchant), ("item", item), ("reason", "Your identity document has expired."), ("due", &due)];
-    staff.post("/api/admin/kyc/request-reverification", &form).await
+    let form = [
+        ("merchant_id", merchant),
+        ("item", item),
+        ("reason", "Your identity document has expired."),
+        ("due", &due),
+    ];
+    staff
+        .post("/api/admin/kyc/request-reverification", &form)
+        .await
 }
 
 /// Accepts every checklist item, each answered 200.
 pub async fn accept_all(staff: &mut Visitor<'_>, merchant: &str) {
     for item in ITEMS {
         let response = accept(staff, merchant, item).await;
-        assert_eq!(response.status(), 200, "{item}: {}", response.text().await.unwrap());
+        assert_eq!(
+            response.status(),
+            200,
+            "{item}: {}",
+            response.text().await.unwrap()
+        );
     }
 }

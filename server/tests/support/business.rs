@@ -6,9 +6,17 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 /// Saves business details: `legal_form` (`llc`, `individual`, ...) and the two names.
-pub async fn business(pool: &PgPool, merchant: Uuid, legal_form: &str, registered: &str, trading: Option<&str>) {
+pub async fn business(
+    pool: &PgPool,
+    merchant: Uuid,
+    legal_form: &str,
+    registered: &str,
+    trading: Option<&str>,
+) {
     let mut conn = pool.acquire().await.unwrap();
-    platform::kyc::ensure_application(&mut conn, merchant).await.unwrap();
+    platform::kyc::ensure_application(&mut conn, merchant)
+        .await
+        .unwrap();
     sqlx::query(
         "UPDATE kyc_applications SET legal_form = $2::kyc_legal_form, registered_name = $3, trading_name = $4 WHERE merchant_id = $1",
     )
@@ -22,7 +30,14 @@ pub async fn business(pool: &PgPool, merchant: Uuid, legal_form: &str, registere
 }
 
 /// Adds a person (the representative, or an owner with `percent`) born on `born` (YYYY-MM-DD).
-pub async fn person(pool: &PgPool, merchant: Uuid, name: &str, born: &str, representative: bool, percent: Option<i16>) -> Uuid {
+pub async fn person(
+    pool: &PgPool,
+    merchant: Uuid,
+    name: &str,
+    born: &str,
+    representative: bool,
+    percent: Option<i16>,
+) -> Uuid {
     let id = Uuid::new_v4();
     sqlx::query(
         "INSERT INTO kyc_people (id, merchant_id, is_representative, ownership_percent, full_name, date_of_birth, nationality,
@@ -42,7 +57,13 @@ pub async fn person(pool: &PgPool, merchant: Uuid, name: &str, born: &str, repre
 }
 
 /// Puts the application in `status` (`approved`, `rejected`, ...) and one item in `state`.
-pub async fn application_state(pool: &PgPool, merchant: Uuid, status: &str, item: &str, state: &str) {
+pub async fn application_state(
+    pool: &PgPool,
+    merchant: Uuid,
+    status: &str,
+    item: &str,
+    state: &str,
+) {
     sqlx::query("UPDATE kyc_applications SET status = $2::kyc_status WHERE merchant_id = $1")
         .bind(merchant)
         .bind(status)
@@ -61,7 +82,13 @@ pub async fn application_state(pool: &PgPool, merchant: Uuid, status: &str, item
 }
 
 /// A verified merchant user of `merchant` with `role` (two-factor on), returning its email.
-pub async fn member(pool: &PgPool, keys: &platform::field_crypto::KeyRing, merchant: Uuid, email: &str, role: &str) -> Uuid {
+pub async fn member(
+    pool: &PgPool,
+    keys: &platform::field_crypto::KeyRing,
+    merchant: Uuid,
+    email: &str,
+    role: &str,
+) -> Uuid {
     let id = Uuid::new_v4();
     sqlx::query(
         "INSERT INTO users (id, email, full_name, kind, password_hash, email_verified_at)
@@ -69,7 +96,9 @@ pub async fn member(pool: &PgPool, keys: &platform::field_crypto::KeyRing, merch
     )
     .bind(id)
     .bind(email)
-    .bind(platform::password::hash(&secrecy::SecretString::from(super::accounts::PASSWORD)))
+    .bind(platform::password::hash(&secrecy::SecretString::from(
+        super::accounts::PASSWORD,
+    )))
     .execute(pool)
     .await
     .unwrap();
@@ -80,7 +109,11 @@ pub async fn member(pool: &PgPool, keys: &platform::field_crypto::KeyRing, merch
         .execute(pool)
         .await
         .unwrap();
-    let slot = platform::field_crypto::FieldSlot { table: "user_mfa", column: "totp_secret", row: &id.to_string() };
+    let slot = platform::field_crypto::FieldSlot {
+        table: "user_mfa",
+        column: "totp_secret",
+        row: &id.to_string(),
+    };
     sqlx::query("INSERT INTO user_mfa (user_id, totp_secret, enabled_at) VALUES ($1, $2, now())")
         .bind(id)
         .bind(keys.encrypt(slot, &[7u8; 20]))

@@ -40,7 +40,9 @@ async fn sandbox(store: StoreConfig) -> Sandbox {
         callback_backoff: Duration::from_millis(20),
         ..SandboxConfig::default()
     };
-    Sandbox::start(config, SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("start sandbox")
+    Sandbox::start(config, SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("start sandbox")
 }
 
 fn live_store() -> StoreConfig {
@@ -78,24 +80,50 @@ pub async fn shop_with(pool: PgPool, adjust: impl FnOnce(&mut platform::config::
     };
     let test_gateway = sandbox(test_store.clone()).await;
     let live_gateway = sandbox(live_store()).await;
-    let (test, live) =
-        (GatewayEndpoints::from_base(&test_gateway.base_url()), GatewayEndpoints::from_base(&live_gateway.base_url()));
+    let (test, live) = (
+        GatewayEndpoints::from_base(&test_gateway.base_url()),
+        GatewayEndpoints::from_base(&live_gateway.base_url()),
+    );
     // The two sandboxes are the configured gateways of their modes (plain HTTP on this
     // machine: tests build the settings without the https rule of `Settings::load`).
     let server = start_with(pool.clone(), |settings| {
-        (settings.payten.test_gate_url, settings.payten.test_api_url) = (test.gate_url, test.api_url);
-        (settings.payten.live_gate_url, settings.payten.live_api_url) = (live.gate_url, live.api_url);
+        (settings.payten.test_gate_url, settings.payten.test_api_url) =
+            (test.gate_url, test.api_url);
+        (settings.payten.live_gate_url, settings.payten.live_api_url) =
+            (live.gate_url, live.api_url);
         adjust(settings);
     })
     .await;
     let keys = &server.platform.config.secrets.field_keys;
     let mut conn = pool.acquire().await.unwrap();
-    gateway_accounts::save(&mut conn, keys, &account(Mode::Test, &test_gateway, &test_store)).await.unwrap();
-    gateway_accounts::save(&mut conn, keys, &account(Mode::Live, &live_gateway, &live_store())).await.unwrap();
+    gateway_accounts::save(
+        &mut conn,
+        keys,
+        &account(Mode::Test, &test_gateway, &test_store),
+    )
+    .await
+    .unwrap();
+    gateway_accounts::save(
+        &mut conn,
+        keys,
+        &account(Mode::Live, &live_gateway, &live_store()),
+    )
+    .await
+    .unwrap();
 
     let (merchant_id, scope) = merchant(&pool, "Dardania Crafts", true).await;
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    Shop { server, test_gateway, live_gateway, merchant_id, scope, http }
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    Shop {
+        server,
+        test_gateway,
+        live_gateway,
+        merchant_id,
+        scope,
+        http,
+    }
 }
 
 /// A merchant with its owner; `verified` opens Live Mode.
@@ -118,13 +146,18 @@ pub async fn merchant(pool: &PgPool, name: &str, verified: bool) -> (Uuid, Merch
     .execute(pool)
     .await
     .unwrap();
-    sqlx::query("INSERT INTO merchant_members (merchant_id, user_id, role) VALUES ($1, $2, 'owner')")
-        .bind(merchant_id)
-        .bind(user_id)
-        .execute(pool)
+    sqlx::query(
+        "INSERT INTO merchant_members (merchant_id, user_id, role) VALUES ($1, $2, 'owner')",
+    )
+    .bind(merchant_id)
+    .bind(user_id)
+    .execute(pool)
+    .await
+    .unwrap();
+    let user = platform::identity::users::load_active(pool, user_id)
         .await
+        .unwrap()
         .unwrap();
-    let user = platform::identity::users::load_active(pool, user_id).await.unwrap().unwrap();
     (merchant_id, MerchantScope::of(&user).unwrap())
 }
 
@@ -136,13 +169,20 @@ impl Shop {
     /// A checkout of one custom line at `price` (euro, `45.00`), made from the dashboard.
     pub async fn checkout(&self, mode: Mode, price: &str) -> String {
         let new = NewSession {
-            items: vec![NewItem::Custom { name: "Silver filigree earrings".into(), price: price.into(), quantity: 1 }],
+            items: vec![NewItem::Custom {
+                name: "Silver filigree earrings".into(),
+                price: price.into(),
+                quantity: 1,
+            }],
             success_url: "https://shop.example/thanks".into(),
             cancel_url: "https://shop.example/cart".into(),
             ..NewSession::default()
         };
         let facts = platform::audit::RequestFacts::default();
-        sessions::create(self.pool(), &self.scope, mode, &new, &facts).await.unwrap().1
+        sessions::create(self.pool(), &self.scope, mode, &new, &facts)
+            .await
+            .unwrap()
+            .1
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -152,7 +192,12 @@ impl Shop {
     /// Sets a fault rule on the Test gateway (`{"kind": "drop_callback"}`, ...).
     pub async fn fault(&self, rule: serde_json::Value) {
         let url = format!("{}/sandbox/faults", self.test_gateway.base_url());
-        let response = reqwest::Client::new().post(url).json(&rule).send().await.unwrap();
+        let response = reqwest::Client::new()
+            .post(url)
+            .json(&rule)
+            .send()
+            .await
+            .unwrap();
         assert!(response.status().is_success());
     }
 
@@ -178,7 +223,12 @@ impl Shop {
 
     /// Presses Pay on `/pay/<token>` with `email`; the page answered.
     pub async fn press_pay(&self, token: &str, email: &str) -> reqwest::Response {
-        self.http.post(self.server.url(&format!("/pay/{token}"))).form(&[("email", email)]).send().await.unwrap()
+        self.http
+            .post(self.server.url(&format!("/pay/{token}")))
+            .form(&[("email", email)])
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Presses Pay and returns the signed form to the gateway (with its `oid`).
@@ -186,14 +236,21 @@ impl Shop {
         let response = self.press_pay(token, "buyer@example.com").await;
         assert_eq!(response.status(), 200);
         let page = response.text().await.unwrap();
-        forms(&page).into_iter().next().expect("the form to the gateway")
+        forms(&page)
+            .into_iter()
+            .next()
+            .expect("the form to the gateway")
     }
 
     /// The buyer on the gateway's card and 3-D Secure pages with `card`; the forms of
     /// the page after (the return to Saleonix, unless the return is lost).
     pub async fn pay_at_gateway(&self, gate: &HtmlForm, card: &str) -> Vec<HtmlForm> {
         let base = gate.action.split("/fim/").next().unwrap().to_owned();
-        forms(&Buyer::new(base).card_and_3ds(gate, card, PASSWORD_3DS).await)
+        forms(
+            &Buyer::new(base)
+                .card_and_3ds(gate, card, PASSWORD_3DS)
+                .await,
+        )
     }
 
     /// The browser following the return's auto-post form: the answer of `/pay/return`.
@@ -230,7 +287,10 @@ impl Shop {
         .unwrap();
         let mut dump = String::new();
         for table in tables {
-            let rows: Vec<String> = sqlx::query_scalar(&format!("SELECT t::text FROM {table} t")).fetch_all(self.pool()).await.unwrap();
+            let rows: Vec<String> = sqlx::query_scalar(&format!("SELECT t::text FROM {table} t"))
+                .fetch_all(self.pool())
+                .await
+                .unwrap();
             dump.extend(rows);
         }
         dump
@@ -277,7 +337,10 @@ impl Shop {
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        panic!("payment {order_id} never became {status}: {}", self.status(order_id).await);
+        panic!(
+            "payment {order_id} never became {status}: {}",
+            self.status(order_id).await
+        );
     }
 
     /// `(status, refunded, held)` of the payment with gateway order id `order_id`.
@@ -292,14 +355,26 @@ impl Shop {
     /// The Test gateway's own account of an order.
     pub async fn history(&self, order_id: &str) -> payten::api::OrderHistory {
         let platform = &self.server.platform;
-        let account = platform::payments::gateways::for_mode(platform, Mode::Test).await.unwrap();
-        platform::payments::gateways::status_client(platform, &account).unwrap().api().order_history(order_id).await.unwrap()
+        let account = platform::payments::gateways::for_mode(platform, Mode::Test)
+            .await
+            .unwrap();
+        platform::payments::gateways::status_client(platform, &account)
+            .unwrap()
+            .api()
+            .order_history(order_id)
+            .await
+            .unwrap()
     }
 
     /// Runs the reconciliation worker as if `minutes` had passed.
-    pub async fn reconcile_after(&self, minutes: i64) -> platform::payments::reconciliation::RunReport {
+    pub async fn reconcile_after(
+        &self,
+        minutes: i64,
+    ) -> platform::payments::reconciliation::RunReport {
         let now = time::OffsetDateTime::now_utc() + time::Duration::minutes(minutes);
-        platform::payments::reconciliation::run_due(&self.server.platform, now).await.unwrap()
+        platform::payments::reconciliation::run_due(&self.server.platform, now)
+            .await
+            .unwrap()
     }
 
     /// Audit rows about a payment: `event_type:outcome:reason`.
@@ -317,5 +392,9 @@ impl Shop {
 
 /// The value of a field of a form.
 pub fn field<'a>(form: &'a HtmlForm, name: &str) -> &'a str {
-    form.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str()).unwrap_or_else(|| panic!("no field {name}"))
+    form.fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("no field {name}"))
 }

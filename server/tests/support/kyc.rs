@@ -70,7 +70,11 @@ pub fn owner(percent: &str) -> Vec<(&'static str, String)> {
 }
 
 /// `form` with `field` set to `value`.
-pub fn with(mut form: Vec<(&'static str, String)>, field: &'static str, value: &str) -> Vec<(&'static str, String)> {
+pub fn with(
+    mut form: Vec<(&'static str, String)>,
+    field: &'static str,
+    value: &str,
+) -> Vec<(&'static str, String)> {
     match form.iter_mut().find(|(k, _)| *k == field) {
         Some(pair) => pair.1 = value.to_owned(),
         None => form.push((field, value.to_owned())),
@@ -78,7 +82,11 @@ pub fn with(mut form: Vec<(&'static str, String)>, field: &'static str, value: &
     form
 }
 
-pub async fn post(visitor: &mut Visitor<'_>, path: &str, form: &[(&'static str, String)]) -> Response {
+pub async fn post(
+    visitor: &mut Visitor<'_>,
+    path: &str,
+    form: &[(&'static str, String)],
+) -> Response {
     let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
     visitor.post(path, &pairs).await
 }
@@ -107,11 +115,17 @@ pub async fn upload(
     let mut body = Vec::with_capacity(bytes.len() + 512);
     let mut text_field = |name: &str, value: &str| {
         body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
         );
     };
     text_field("kind", kind);
-    text_field("person_id", &person.map(|p| p.to_string()).unwrap_or_default());
+    text_field(
+        "person_id",
+        &person.map(|p| p.to_string()).unwrap_or_default(),
+    );
     body.extend_from_slice(
         format!(
             "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
@@ -125,7 +139,10 @@ pub async fn upload(
         .client
         .post(visitor.server.url("/api/kyc/files"))
         .header("sec-fetch-site", "same-origin")
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
         .body(body);
     if let Some(cookie) = &visitor.cookie {
         request = request.header("cookie", cookie);
@@ -146,21 +163,31 @@ pub async fn documents(pool: &PgPool, merchant_id: Uuid) -> Vec<(Uuid, String, S
 
 /// Every document row of the merchant, replaced ones too.
 pub async fn document_count(pool: &PgPool) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM kyc_documents").fetch_one(pool).await.unwrap()
-}
-
-/// The checklist as `(item, state)` in order.
-pub async fn checklist(pool: &PgPool, merchant_id: Uuid) -> Vec<(String, String)> {
-    sqlx::query_as("SELECT item::text, state::text FROM kyc_items WHERE merchant_id = $1 ORDER BY item")
-        .bind(merchant_id)
-        .fetch_all(pool)
+    sqlx::query_scalar("SELECT count(*) FROM kyc_documents")
+        .fetch_one(pool)
         .await
         .unwrap()
 }
 
+/// The checklist as `(item, state)` in order.
+pub async fn checklist(pool: &PgPool, merchant_id: Uuid) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT item::text, state::text FROM kyc_items WHERE merchant_id = $1 ORDER BY item",
+    )
+    .bind(merchant_id)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
 /// The state of one checklist item (`none` before the application exists).
 pub async fn state(pool: &PgPool, merchant_id: Uuid, item: &str) -> String {
-    checklist(pool, merchant_id).await.into_iter().find(|(i, _)| i == item).map(|(_, s)| s).unwrap_or_else(|| "none".into())
+    checklist(pool, merchant_id)
+        .await
+        .into_iter()
+        .find(|(i, _)| i == item)
+        .map(|(_, s)| s)
+        .unwrap_or_else(|| "none".into())
 }
 
 /// The merchant's current people's ids, the representative first.

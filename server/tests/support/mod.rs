@@ -45,7 +45,10 @@ pub fn platform(pool: PgPool, public_url: String, adjust: impl FnOnce(&mut Setti
     };
     settings.identity.uniform_answer_ms = 0;
     adjust(&mut settings);
-    let secrets_file = std::env::temp_dir().join(format!("saleonix-test-{}/secrets.toml", uuid::Uuid::new_v4()));
+    let secrets_file = std::env::temp_dir().join(format!(
+        "saleonix-test-{}/secrets.toml",
+        uuid::Uuid::new_v4()
+    ));
     let secrets = Secrets::load(Environment::Development, &secrets_file).unwrap();
     Platform::new(pool, Arc::new(Config { settings, secrets }))
 }
@@ -61,8 +64,20 @@ pub fn serve(listener: tokio::net::TcpListener, platform: Platform) -> TestServe
     let base = format!("http://{}", listener.local_addr().unwrap());
     let app = server::router(platform.clone());
     tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestServer { base, client, platform }
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestServer {
+        base,
+        client,
+        platform,
+    }
 }

@@ -71,7 +71,12 @@ async fn insert_user(pool: &PgPool, email: &str, kind: &str, verified: bool) -> 
 
 async fn insert_merchant(pool: &PgPool, name: &str) -> Uuid {
     let id = Uuid::new_v4();
-    sqlx::query("INSERT INTO merchants (id, business_name) VALUES ($1, $2)").bind(id).bind(name).execute(pool).await.unwrap();
+    sqlx::query("INSERT INTO merchants (id, business_name) VALUES ($1, $2)")
+        .bind(id)
+        .bind(name)
+        .execute(pool)
+        .await
+        .unwrap();
     id
 }
 
@@ -98,8 +103,17 @@ async fn grant_all(pool: &PgPool, user: Uuid, level: &str) {
 }
 
 async fn enable_mfa(server: &TestServer, user: Uuid) {
-    let slot = FieldSlot { table: "user_mfa", column: "totp_secret", row: &user.to_string() };
-    let sealed = server.platform.config.secrets.field_keys.encrypt(slot, &[7u8; 20]);
+    let slot = FieldSlot {
+        table: "user_mfa",
+        column: "totp_secret",
+        row: &user.to_string(),
+    };
+    let sealed = server
+        .platform
+        .config
+        .secrets
+        .field_keys
+        .encrypt(slot, &[7u8; 20]);
     sqlx::query("INSERT INTO user_mfa (user_id, totp_secret, enabled_at) VALUES ($1, $2, now())")
         .bind(user)
         .bind(sealed)
@@ -130,7 +144,13 @@ pub async fn cast(server: TestServer) -> World {
         (Actor::Admin, "platform_admin", true),
     ];
     for (actor, kind, verified) in plan {
-        let id = insert_user(&pool, &format!("{actor:?}@example.com").to_lowercase(), kind, verified).await;
+        let id = insert_user(
+            &pool,
+            &format!("{actor:?}@example.com").to_lowercase(),
+            kind,
+            verified,
+        )
+        .await;
         enable_mfa(&server, id).await;
         users.insert(actor, id);
     }
@@ -141,7 +161,12 @@ pub async fn cast(server: TestServer) -> World {
     add_member(&pool, merchant_b, users[&Actor::PendingMfa], "owner").await;
     grant_all(&pool, users[&Actor::StaffView], "view").await;
     grant_all(&pool, users[&Actor::StaffAct], "act").await;
-    World { server, users, merchant_a, merchant_b }
+    World {
+        server,
+        users,
+        merchant_a,
+        merchant_b,
+    }
 }
 
 /// A session for `actor` as sign-in would leave it, with its second factor passed just now
@@ -164,11 +189,26 @@ pub async fn session_cookie(world: &World, actor: Actor) -> Option<String> {
         data: HashMap::from([(AUTH_KEY.to_owned(), serde_json::to_value(auth).unwrap())]),
         expiry_date: time::OffsetDateTime::now_utc() + time::Duration::minutes(30),
     };
-    PgSessionStore::new(world.server.platform.pool.clone()).create(&mut record).await.unwrap();
-    let key = Key::from(world.server.platform.config.secrets.session_key.expose_secret());
+    PgSessionStore::new(world.server.platform.pool.clone())
+        .create(&mut record)
+        .await
+        .unwrap();
+    let key = Key::from(
+        world
+            .server
+            .platform
+            .config
+            .secrets
+            .session_key
+            .expose_secret(),
+    );
     let mut jar = CookieJar::new();
-    jar.signed_mut(&key).add(Cookie::new("saleonix-session", record.id.to_string()));
-    Some(format!("saleonix-session={}", jar.get("saleonix-session").unwrap().value()))
+    jar.signed_mut(&key)
+        .add(Cookie::new("saleonix-session", record.id.to_string()));
+    Some(format!(
+        "saleonix-session={}",
+        jar.get("saleonix-session").unwrap().value()
+    ))
 }
 
 pub async fn visitor<'a>(world: &'a World, actor: Actor) -> Visitor<'a> {
@@ -176,4 +216,3 @@ pub async fn visitor<'a>(world: &'a World, actor: Actor) -> Visitor<'a> {
     visitor.cookie = session_cookie(world, actor).await;
     visitor
 }
-

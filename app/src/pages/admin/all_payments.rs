@@ -8,7 +8,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::AdminShell;
-use crate::all_payments::{AllPaymentsFilter, AllPaymentsRow, AllPaymentsView, all_payments, payment_for_staff};
+use crate::all_payments::{
+    AllPaymentsFilter, AllPaymentsRow, AllPaymentsView, all_payments, payment_for_staff,
+};
 use crate::error::AppError;
 use crate::pages::payments::detail::PaymentRecord;
 use crate::pages::payments::list::{Pager, StatusBadges, filter_input, filter_select};
@@ -23,11 +25,19 @@ pub fn AllPaymentsPage() -> impl IntoView {
     let [merchant, mode, status, search] = fields;
     let applied = RwSignal::new(AllPaymentsFilter::default());
     let before = RwSignal::new(String::new());
-    let page = Resource::new(move || (applied.get(), before.get()), |(filter, before)| all_payments(filter, before));
+    let page = Resource::new(
+        move || (applied.get(), before.get()),
+        |(filter, before)| all_payments(filter, before),
+    );
     let apply = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         before.set(String::new());
-        applied.set(AllPaymentsFilter { merchant: merchant.get(), mode: mode.get(), status: status.get(), search: search.get() });
+        applied.set(AllPaymentsFilter {
+            merchant: merchant.get(),
+            mode: mode.get(),
+            status: status.get(),
+            search: search.get(),
+        });
     };
     view! {
         <Title text="Payments" />
@@ -74,7 +84,11 @@ fn Results(view: AllPaymentsView, before: RwSignal<String>) -> impl IntoView {
 
 #[component]
 fn Row(row: AllPaymentsRow) -> impl IntoView {
-    let AllPaymentsRow { merchant_name, mode, payment: p } = row;
+    let AllPaymentsRow {
+        merchant_name,
+        mode,
+        payment: p,
+    } = row;
     let href = format!("/admin/payments/{}", p.id);
     let refunded = (p.refunded_minor > 0).then(|| format_money(p.refunded_minor, &p.currency));
     view! {
@@ -93,7 +107,10 @@ fn Row(row: AllPaymentsRow) -> impl IntoView {
 #[component]
 pub fn StaffPaymentPage() -> impl IntoView {
     let params = use_params_map();
-    let payment = Resource::new(move || params.read().get("id").unwrap_or_default(), payment_for_staff);
+    let payment = Resource::new(
+        move || params.read().get("id").unwrap_or_default(),
+        payment_for_staff,
+    );
     view! {
         <Title text="Payment" />
         <AdminShell>

@@ -23,21 +23,25 @@ pub fn AuditPage() -> impl IntoView {
     };
     let applied = RwSignal::new(AuditFilter::default());
     let before = RwSignal::new(String::new());
-    let page = Resource::new(move || (applied.get(), before.get()), |(filter, before)| audit_search(filter, before));
+    let page = Resource::new(
+        move || (applied.get(), before.get()),
+        |(filter, before)| audit_search(filter, before),
+    );
     let export = ServerAction::<AuditExport>::new();
     let search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         before.set(String::new());
         applied.set(typed());
     };
-    let text_field = |label: &'static str, id: &'static str, value: RwSignal<String>, hint: &'static str| {
-        view! {
-            <div class="field">
-                <label for=id>{label}</label>
-                <input id=id bind:value=value placeholder=hint />
-            </div>
-        }
-    };
+    let text_field =
+        |label: &'static str, id: &'static str, value: RwSignal<String>, hint: &'static str| {
+            view! {
+                <div class="field">
+                    <label for=id>{label}</label>
+                    <input id=id bind:value=value placeholder=hint />
+                </div>
+            }
+        };
     view! {
         <Title text="Audit" />
         <AdminShell>
@@ -80,7 +84,12 @@ pub fn AuditPage() -> impl IntoView {
 
 #[component]
 fn Results(view: AuditPageView, before: RwSignal<String>) -> impl IntoView {
-    let AuditPageView { rows, next_before, head, last_check } = view;
+    let AuditPageView {
+        rows,
+        next_before,
+        head,
+        last_check,
+    } = view;
     let empty = rows.is_empty();
     view! {
         <p class="chain">

@@ -7,7 +7,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::AdminShell;
-use crate::chargebacks::{DecideChargeback, RecordChargeback, chargeback_form, staff_chargeback, staff_chargebacks};
+use crate::chargebacks::{
+    DecideChargeback, RecordChargeback, chargeback_form, staff_chargeback, staff_chargebacks,
+};
 use crate::components::form::{Field, FormError, field_error, form_error};
 use crate::components::step_up::StepUpPrompt;
 use crate::pages::chargebacks::{ChargebackRecord, ChargebackTable};
@@ -50,7 +52,13 @@ pub fn StaffChargebacksPage() -> impl IntoView {
     }
 }
 
-const FIELDS: &[&str] = &["order_id", "amount", "reason_code", "reported_on", "evidence_due_on"];
+const FIELDS: &[&str] = &[
+    "order_id",
+    "amount",
+    "reason_code",
+    "reported_on",
+    "evidence_due_on",
+];
 
 #[component]
 fn RecordForm(record: ServerAction<RecordChargeback>, request_id: String) -> impl IntoView {
@@ -92,9 +100,15 @@ fn RecordForm(record: ServerAction<RecordChargeback>, request_id: String) -> imp
 pub fn StaffChargebackPage() -> impl IntoView {
     let params = use_params_map();
     let decide = ServerAction::<DecideChargeback>::new();
-    let detail = Resource::new(move || (params.read().get("id").unwrap_or_default(), decide.version().get()), |(id, _)| {
-        staff_chargeback(id)
-    });
+    let detail = Resource::new(
+        move || {
+            (
+                params.read().get("id").unwrap_or_default(),
+                decide.version().get(),
+            )
+        },
+        |(id, _)| staff_chargeback(id),
+    );
     view! {
         <Title text="Chargeback" />
         <AdminShell>

@@ -18,7 +18,10 @@ const NOT_RETROACTIVE: &str = "Today or later: a schedule never changes what was
 #[component]
 pub fn FeesPage() -> impl IntoView {
     let add = ServerAction::<AddDefaultFeeSchedule>::new();
-    let schedules = Resource::new(move || add.version().get(), |_| fee_schedules(String::new()));
+    let schedules = Resource::new(
+        move || add.version().get(),
+        |_| fee_schedules(String::new()),
+    );
     view! {
         <Title text="Fee schedules" />
         <AdminShell>

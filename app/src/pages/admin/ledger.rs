@@ -10,7 +10,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::components::form::{Field, FormError, field_error, form_error};
 use crate::components::step_up::StepUpPrompt;
 use crate::ledger::{
-    AdjustmentView, DecideAdjustment, EntryView, MerchantLedgerView, RequestAdjustment, merchant_ledger, platform_ledger,
+    AdjustmentView, DecideAdjustment, EntryView, MerchantLedgerView, RequestAdjustment,
+    merchant_ledger, platform_ledger,
 };
 use crate::pages::admin::AdminShell;
 use crate::pages::payments::load_error;
@@ -65,11 +66,24 @@ pub fn MerchantLedgerPage() -> impl IntoView {
     let query = use_query_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let mode = move || query.read().get("mode").unwrap_or_default();
-    let before = move || query.read().get("before").and_then(|b| b.parse::<i64>().ok());
+    let before = move || {
+        query
+            .read()
+            .get("before")
+            .and_then(|b| b.parse::<i64>().ok())
+    };
     let adjust = ServerAction::<RequestAdjustment>::new();
     let decide = ServerAction::<DecideAdjustment>::new();
     let ledger = Resource::new(
-        move || (id(), mode(), before(), adjust.version().get(), decide.version().get()),
+        move || {
+            (
+                id(),
+                mode(),
+                before(),
+                adjust.version().get(),
+                decide.version().get(),
+            )
+        },
         |(id, mode, before, _, _)| merchant_ledger(id, mode, before),
     );
     view! {
@@ -97,7 +111,15 @@ fn MerchantLedger(
     adjust: ServerAction<RequestAdjustment>,
     decide: ServerAction<DecideAdjustment>,
 ) -> impl IntoView {
-    let MerchantLedgerView { merchant_name, mode, entries, next_before, adjustments, can_adjust, four_eyes_above_minor } = view;
+    let MerchantLedgerView {
+        merchant_name,
+        mode,
+        entries,
+        next_before,
+        adjustments,
+        can_adjust,
+        four_eyes_above_minor,
+    } = view;
     let other = if mode == "live" { "test" } else { "live" };
     let older = next_before.map(|before| {
         view! { <p><a href=format!("/admin/ledger/{merchant_id}?mode={mode}&before={before}")>"Older entries"</a></p> }
@@ -136,7 +158,13 @@ fn MerchantLedger(
 
 #[component]
 fn EntryRows(entry: EntryView) -> impl IntoView {
-    let EntryView { id, kind, posted, reference, lines } = entry;
+    let EntryView {
+        id,
+        kind,
+        posted,
+        reference,
+        lines,
+    } = entry;
     let span = lines.len().max(1);
     lines
         .into_iter()
@@ -151,7 +179,11 @@ fn EntryRows(entry: EntryView) -> impl IntoView {
                     <td rowspan=rows>{reference.clone()}</td>
                 }
             });
-            let side = if line.amount_minor > 0 { "debit" } else { "credit" };
+            let side = if line.amount_minor > 0 {
+                "debit"
+            } else {
+                "credit"
+            };
             view! {
                 <tr>
                     {head}
@@ -165,7 +197,10 @@ fn EntryRows(entry: EntryView) -> impl IntoView {
 }
 
 #[component]
-fn AdjustmentList(adjustments: Vec<AdjustmentView>, decide: ServerAction<DecideAdjustment>) -> impl IntoView {
+fn AdjustmentList(
+    adjustments: Vec<AdjustmentView>,
+    decide: ServerAction<DecideAdjustment>,
+) -> impl IntoView {
     if adjustments.is_empty() {
         return view! { <p>"None."</p> }.into_any();
     }
@@ -208,7 +243,11 @@ fn AdjustmentList(adjustments: Vec<AdjustmentView>, decide: ServerAction<DecideA
 }
 
 #[component]
-fn AdjustmentForm(action: ServerAction<RequestAdjustment>, merchant_id: String, four_eyes_above_minor: i64) -> impl IntoView {
+fn AdjustmentForm(
+    action: ServerAction<RequestAdjustment>,
+    merchant_id: String,
+    four_eyes_above_minor: i64,
+) -> impl IntoView {
     view! {
         <h3>"Adjust the available balance"</h3>
         <p class="aside">{format!(

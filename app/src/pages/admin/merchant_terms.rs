@@ -27,7 +27,10 @@ fn SettlementPanel() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let set = ServerAction::<SetSettlementTerms>::new();
-    let terms = Resource::new(move || (id(), set.version().get()), |(id, _)| settlement_terms(id));
+    let terms = Resource::new(
+        move || (id(), set.version().get()),
+        |(id, _)| settlement_terms(id),
+    );
     view! {
         <section class="panel" aria-labelledby="settlement-heading">
             <h2 id="settlement-heading">"Settlement"</h2>
@@ -79,7 +82,10 @@ fn FeeOverridePanel() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let add = ServerAction::<AddMerchantFeeSchedule>::new();
-    let schedules = Resource::new(move || (id(), add.version().get()), |(id, _)| fee_schedules(id));
+    let schedules = Resource::new(
+        move || (id(), add.version().get()),
+        |(id, _)| fee_schedules(id),
+    );
     view! {
         <section class="panel" aria-labelledby="fee-override-heading">
             <h2 id="fee-override-heading">"Fees"</h2>
@@ -111,7 +117,10 @@ fn FeeOverridePanel() -> impl IntoView {
 }
 
 #[component]
-fn ScheduleForm(action: ServerAction<AddMerchantFeeSchedule>, merchant_id: String) -> impl IntoView {
+fn ScheduleForm(
+    action: ServerAction<AddMerchantFeeSchedule>,
+    merchant_id: String,
+) -> impl IntoView {
     view! {
         <ActionForm action attr:class="form">
             <input type="hidden" name="merchant_id" value=merchant_id />

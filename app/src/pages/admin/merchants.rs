@@ -7,7 +7,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::AdminShell;
-use crate::admin::{MerchantDetailView, MerchantRow, SetMerchantFlag, merchant_detail, merchant_list};
+use crate::admin::{
+    MerchantDetailView, MerchantRow, SetMerchantFlag, merchant_detail, merchant_list,
+};
 use crate::components::form::{FormError, form_error};
 use crate::components::step_up::StepUpPrompt;
 use crate::kyc_review::status_label;
@@ -85,7 +87,10 @@ pub fn MerchantPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let flag = ServerAction::<SetMerchantFlag>::new();
-    let detail = Resource::new(move || (id(), flag.version().get()), |(id, _)| merchant_detail(id));
+    let detail = Resource::new(
+        move || (id(), flag.version().get()),
+        |(id, _)| merchant_detail(id),
+    );
     view! {
         <Title text="Merchant" />
         <AdminShell>
@@ -109,8 +114,15 @@ pub fn MerchantPage() -> impl IntoView {
 }
 
 #[component]
-fn MerchantDetailPanel(detail: MerchantDetailView, flag: ServerAction<SetMerchantFlag>) -> impl IntoView {
-    let MerchantDetailView { merchant, members, can_act } = detail;
+fn MerchantDetailPanel(
+    detail: MerchantDetailView,
+    flag: ServerAction<SetMerchantFlag>,
+) -> impl IntoView {
+    let MerchantDetailView {
+        merchant,
+        members,
+        can_act,
+    } = detail;
     let switches = can_act.then(|| {
         let suspended = merchant.suspended;
         let suspend_label = if suspended { "Reinstate" } else { "Suspend" };
@@ -163,7 +175,11 @@ fn FlagForm(
     label: &'static str,
 ) -> impl IntoView {
     // A suspension stops the merchant's business, so that switch looks dangerous.
-    let class = if name == "suspended" && on { "danger" } else { "secondary" };
+    let class = if name == "suspended" && on {
+        "danger"
+    } else {
+        "secondary"
+    };
     view! {
         <ActionForm action=flag attr:class="inline">
             <input type="hidden" name="id" value=id />

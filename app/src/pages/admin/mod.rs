@@ -28,7 +28,10 @@ use crate::admin::{Grant, MODULES, admin_overview};
 
 /// A module's label from its slug, if the console knows the module.
 pub fn module_label(slug: &str) -> Option<&'static str> {
-    MODULES.iter().find(|(s, _)| *s == slug).map(|(_, label)| *label)
+    MODULES
+        .iter()
+        .find(|(s, _)| *s == slug)
+        .map(|(_, label)| *label)
 }
 
 /// Grants as people read them: "Payments (view), Risk (act)".
@@ -38,14 +41,23 @@ pub fn grants_text(grants: &[Grant]) -> String {
     }
     grants
         .iter()
-        .map(|g| format!("{} ({})", module_label(&g.module).unwrap_or(&g.module), g.level))
+        .map(|g| {
+            format!(
+                "{} ({})",
+                module_label(&g.module).unwrap_or(&g.module),
+                g.level
+            )
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 /// Whether the page at `path` belongs under the navigation link `href`.
 fn current(path: &str, href: &str) -> bool {
-    path == href || path.strip_prefix(href).is_some_and(|rest| rest.starts_with('/'))
+    path == href
+        || path
+            .strip_prefix(href)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// The console's frame: its navigation beside the page's own content.
@@ -106,8 +118,14 @@ mod tests {
 
     #[test]
     fn grants_read_as_labels_with_levels() {
-        let grant = |module: &str, level: &str| Grant { module: module.into(), level: level.into() };
-        assert_eq!(grants_text(&[grant("payments", "view"), grant("risk", "act")]), "Payments (view), Risk (act)");
+        let grant = |module: &str, level: &str| Grant {
+            module: module.into(),
+            level: level.into(),
+        };
+        assert_eq!(
+            grants_text(&[grant("payments", "view"), grant("risk", "act")]),
+            "Payments (view), Risk (act)"
+        );
         assert_eq!(grants_text(&[]), "None");
     }
 

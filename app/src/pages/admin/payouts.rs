@@ -13,8 +13,8 @@ use crate::components::step_up::StepUpPrompt;
 use crate::pages::payments::load_error;
 use crate::pages::payouts::status_label;
 use crate::payouts::{
-    ApprovePayoutBatch, BatchView, ImportView, MarkBatchSent, PayoutView, RunPayouts, SettlePayout, StaffPayoutsView,
-    staff_payouts,
+    ApprovePayoutBatch, BatchView, ImportView, MarkBatchSent, PayoutView, RunPayouts, SettlePayout,
+    StaffPayoutsView, staff_payouts,
 };
 
 #[derive(Clone, Copy)]
@@ -34,7 +34,12 @@ pub fn PayoutsPage() -> impl IntoView {
         settle: ServerAction::new(),
     };
     let versions = move || {
-        (actions.run.version().get(), actions.approve.version().get(), actions.sent.version().get(), actions.settle.version().get())
+        (
+            actions.run.version().get(),
+            actions.approve.version().get(),
+            actions.sent.version().get(),
+            actions.settle.version().get(),
+        )
     };
     let data = Resource::new(versions, |_| staff_payouts());
     let query = use_query_map();
@@ -44,7 +49,10 @@ pub fn PayoutsPage() -> impl IntoView {
             Some("The statement was imported: its lines are below.".to_owned())
         } else {
             query.get("import_error").map(|code| match code.as_str() {
-                "format" => "The file is not a statement CSV (date, amount, end-to-end id) of at most 1 MB.".to_owned(),
+                "format" => {
+                    "The file is not a statement CSV (date, amount, end-to-end id) of at most 1 MB."
+                        .to_owned()
+                }
                 "empty" => "Choose the statement file to import.".to_owned(),
                 _ => "The file could not be read. It may be larger than 1 MB.".to_owned(),
             })
@@ -68,10 +76,16 @@ pub fn PayoutsPage() -> impl IntoView {
 
 #[component]
 fn Module(view: StaffPayoutsView, actions: Actions) -> impl IntoView {
-    let StaffPayoutsView { batches, imports, can_act } = view;
+    let StaffPayoutsView {
+        batches,
+        imports,
+        can_act,
+    } = view;
     let run_result = move || {
         actions.run.value().get().map(|result| match result {
-            Ok(run) if run.skipped => "Another payout run is in progress; try again in a minute.".to_owned(),
+            Ok(run) if run.skipped => {
+                "Another payout run is in progress; try again in a minute.".to_owned()
+            }
             Ok(run) => format!("{} payout(s) in {} batch(es).", run.payouts, run.batches),
             Err(error) => error.to_string(),
         })
@@ -87,7 +101,11 @@ fn Module(view: StaffPayoutsView, actions: Actions) -> impl IntoView {
     let batches = if batches.is_empty() {
         view! { <p>"No batches yet."</p> }.into_any()
     } else {
-        batches.into_iter().map(|batch| view! { <Batch batch can_act actions /> }).collect_view().into_any()
+        batches
+            .into_iter()
+            .map(|batch| view! { <Batch batch can_act actions /> })
+            .collect_view()
+            .into_any()
     };
     let upload = can_act.then(|| {
         view! {
@@ -115,7 +133,17 @@ fn Module(view: StaffPayoutsView, actions: Actions) -> impl IntoView {
 
 #[component]
 fn Batch(batch: BatchView, can_act: bool, actions: Actions) -> impl IntoView {
-    let BatchView { id, currency, status, created, created_by, approved_by, total, payouts, own } = batch;
+    let BatchView {
+        id,
+        currency,
+        status,
+        created,
+        created_by,
+        approved_by,
+        total,
+        payouts,
+        own,
+    } = batch;
     let heading = format!("{created}: {} payout(s), {total}", payouts.len());
     let approval = match (&approved_by, own) {
         (Some(by), _) => format!("Approved by {by}."),
@@ -167,7 +195,8 @@ fn Batch(batch: BatchView, can_act: bool, actions: Actions) -> impl IntoView {
 fn Payout(payout: PayoutView, can_act: bool, actions: Actions) -> impl IntoView {
     let settle = (can_act && payout.status == "sent").then(|| {
         let reason = format!("reason-{}", payout.id);
-        let (paid_id, returned_id, reason_input) = (payout.id.clone(), payout.id.clone(), reason.clone());
+        let (paid_id, returned_id, reason_input) =
+            (payout.id.clone(), payout.id.clone(), reason.clone());
         view! {
             <ActionForm action=actions.settle attr:class="form inline">
                 <input type="hidden" name="payout_id" value=paid_id />
@@ -202,7 +231,15 @@ fn Payout(payout: PayoutView, can_act: bool, actions: Actions) -> impl IntoView 
 
 #[component]
 fn Import(import: ImportView) -> impl IntoView {
-    let ImportView { id, file_name, imported, imported_by, paid, already_paid, unmatched } = import;
+    let ImportView {
+        id,
+        file_name,
+        imported,
+        imported_by,
+        paid,
+        already_paid,
+        unmatched,
+    } = import;
     let summary = format!(
         "{file_name}, {imported} by {imported_by}: {paid} paid, {already_paid} already paid, {} not matched.",
         unmatched.len()

@@ -14,7 +14,8 @@ use crate::components::form::{FormError, form_error};
 use crate::pages::payments::load_error;
 use crate::payments::format_money;
 use crate::reconciliation::{
-    CloseException, ExceptionView, ExceptionsView, ExportDailyReport, ReportView, daily_report, reconciliation_exceptions,
+    CloseException, ExceptionView, ExceptionsView, ExportDailyReport, ReportView, daily_report,
+    reconciliation_exceptions,
 };
 
 #[component]
@@ -23,7 +24,10 @@ pub fn ReconciliationPage() -> impl IntoView {
     let all = move || query.read().get("exceptions").is_some_and(|v| v == "all");
     let day = move || query.read().get("day").unwrap_or_default();
     let close = ServerAction::<CloseException>::new();
-    let exceptions = Resource::new(move || (all(), close.version().get()), |(all, _)| reconciliation_exceptions(all));
+    let exceptions = Resource::new(
+        move || (all(), close.version().get()),
+        |(all, _)| reconciliation_exceptions(all),
+    );
     let report = Resource::new(day, daily_report);
     let export = ServerAction::<ExportDailyReport>::new();
     view! {
@@ -72,7 +76,8 @@ pub fn ReconciliationPage() -> impl IntoView {
 fn Exceptions(view: ExceptionsView, close: ServerAction<CloseException>) -> impl IntoView {
     let ExceptionsView { rows, can_act } = view;
     if rows.is_empty() {
-        return view! { <p>"No exceptions: every checked payment agrees with the gateway."</p> }.into_any();
+        return view! { <p>"No exceptions: every checked payment agrees with the gateway."</p> }
+            .into_any();
     }
     view! {
         <table class="list">
@@ -88,7 +93,11 @@ fn Exceptions(view: ExceptionsView, close: ServerAction<CloseException>) -> impl
 }
 
 #[component]
-fn ExceptionRow(e: ExceptionView, close: ServerAction<CloseException>, can_act: bool) -> impl IntoView {
+fn ExceptionRow(
+    e: ExceptionView,
+    close: ServerAction<CloseException>,
+    can_act: bool,
+) -> impl IntoView {
     let kind = match e.kind.as_str() {
         "unresolved" => "No answer from the gateway",
         "duplicate" => "Duplicate charge",
@@ -141,7 +150,11 @@ fn ExceptionRow(e: ExceptionView, close: ServerAction<CloseException>, can_act: 
 }
 
 #[component]
-fn Report(report: ReportView, export: ServerAction<ExportDailyReport>, keep_all: bool) -> impl IntoView {
+fn Report(
+    report: ReportView,
+    export: ServerAction<ExportDailyReport>,
+    keep_all: bool,
+) -> impl IntoView {
     let ReportView { day, lines } = report;
     let table = if lines.is_empty() {
         view! { <p>"No payments or refunds on this day."</p> }.into_any()

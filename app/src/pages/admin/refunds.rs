@@ -23,7 +23,13 @@ pub fn RefundsPage() -> impl IntoView {
     let made = latest_refund(refund);
     let payment = Resource::new(
         move || (order(), made.get()),
-        |(order, _)| async move { if order.trim().is_empty() { None } else { Some(staff_payment(order).await) } },
+        |(order, _)| async move {
+            if order.trim().is_empty() {
+                None
+            } else {
+                Some(staff_payment(order).await)
+            }
+        },
     );
     view! {
         <Title text="Refunds" />
@@ -53,7 +59,10 @@ pub fn RefundsPage() -> impl IntoView {
 
 #[component]
 fn StaffPayment(view: StaffPaymentView, refund: ServerAction<StaffRefund>) -> impl IntoView {
-    let StaffPaymentView { payment, step_up_above_minor } = view;
+    let StaffPaymentView {
+        payment,
+        step_up_above_minor,
+    } = view;
     let step_up = payment.can_refund.then(|| {
         let above = format_money(step_up_above_minor, &payment.payment.currency);
         view! { <p class="aside">{format!("Refunds above {above} ask for a code from your authenticator app first.")}</p> }

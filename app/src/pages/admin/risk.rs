@@ -12,8 +12,8 @@ use crate::components::form::{Field, FormError, field_error, form_error, succeed
 use crate::pages::payments::load_error;
 use crate::payments::{decimal, format_money};
 use crate::risk::{
-    AddBlock, BlockView, DecisionView, MerchantChoice, MerchantLimitView, RemoveBlock, RiskView, RuleView, SetMerchantLimit, SetRiskRule,
-    risk_decisions, risk_settings,
+    AddBlock, BlockView, DecisionView, MerchantChoice, MerchantLimitView, RemoveBlock, RiskView,
+    RuleView, SetMerchantLimit, SetRiskRule, risk_decisions, risk_settings,
 };
 
 /// What each rule counts, and the unit of its limit.
@@ -22,8 +22,14 @@ fn rule_text(rule: &str) -> (&'static str, &'static str) {
         "ip_velocity" => ("Attempts from one IP address", "Limit (attempts)"),
         "email_velocity" => ("Attempts with one buyer email", "Limit (attempts)"),
         "session_velocity" => ("Attempts on one checkout", "Limit (attempts)"),
-        "ip_decline_ratio" => ("Declined attempts from one IP address", "Limit (% declined)"),
-        "max_amount" => ("Amount of one payment (unless the merchant has its own maximum)", "Limit in euro"),
+        "ip_decline_ratio" => (
+            "Declined attempts from one IP address",
+            "Limit (% declined)",
+        ),
+        "max_amount" => (
+            "Amount of one payment (unless the merchant has its own maximum)",
+            "Limit in euro",
+        ),
         _ => ("Rule", "Limit"),
     }
 }
@@ -38,8 +44,16 @@ pub fn RiskPage() -> impl IntoView {
     let remove = ServerAction::<RemoveBlock>::new();
     let limit = ServerAction::<SetMerchantLimit>::new();
     // Reloaded after each change that the settings list, so the page shows what was saved.
-    let settings =
-        Resource::new(move || (add.version().get(), remove.version().get(), limit.version().get()), |_| risk_settings());
+    let settings = Resource::new(
+        move || {
+            (
+                add.version().get(),
+                remove.version().get(),
+                limit.version().get(),
+            )
+        },
+        |_| risk_settings(),
+    );
     let decisions = Resource::new(all, risk_decisions);
     view! {
         <Title text="Risk" />
@@ -78,7 +92,13 @@ fn Settings(
     remove: ServerAction<RemoveBlock>,
     limit: ServerAction<SetMerchantLimit>,
 ) -> impl IntoView {
-    let RiskView { rules, blocklist, merchants, limits, can_act } = view;
+    let RiskView {
+        rules,
+        blocklist,
+        merchants,
+        limits,
+        can_act,
+    } = view;
     view! {
         <section class="panel" aria-labelledby="rules-heading">
             <h2 id="rules-heading">"Rules"</h2>
@@ -108,7 +128,11 @@ fn RuleForm(rule: RuleView, can_act: bool) -> impl IntoView {
     let (title, limit_label) = rule_text(&rule.rule);
     let name = rule.rule.clone();
     let id = move |field: &str| format!("{name}-{field}");
-    let limit = if rule.rule == "max_amount" { decimal(rule.limit_value) } else { rule.limit_value.to_string() };
+    let limit = if rule.rule == "max_amount" {
+        decimal(rule.limit_value)
+    } else {
+        rule.limit_value.to_string()
+    };
     let uses_window = rule.rule != "max_amount";
     let uses_attempts = rule.rule == "ip_decline_ratio";
     let number = |label: &'static str, field: &'static str, value: String, shown: bool| {
@@ -127,8 +151,18 @@ fn RuleForm(rule: RuleView, can_act: bool) -> impl IntoView {
     };
     let fields = [
         number(limit_label, "limit_value", limit, true),
-        number("Window (minutes)", "window_minutes", rule.window_minutes.to_string(), uses_window),
-        number("Minimum attempts", "min_attempts", rule.min_attempts.to_string(), uses_attempts),
+        number(
+            "Window (minutes)",
+            "window_minutes",
+            rule.window_minutes.to_string(),
+            uses_window,
+        ),
+        number(
+            "Minimum attempts",
+            "min_attempts",
+            rule.min_attempts.to_string(),
+            uses_attempts,
+        ),
     ];
     let action_id = id("action");
     view! {
@@ -160,7 +194,11 @@ fn RuleForm(rule: RuleView, can_act: bool) -> impl IntoView {
 }
 
 #[component]
-fn Blocklist(list: Vec<BlockView>, remove: ServerAction<RemoveBlock>, can_act: bool) -> impl IntoView {
+fn Blocklist(
+    list: Vec<BlockView>,
+    remove: ServerAction<RemoveBlock>,
+    can_act: bool,
+) -> impl IntoView {
     if list.is_empty() {
         return view! { <p>"Nothing is blocked."</p> }.into_any();
     }
@@ -240,7 +278,11 @@ fn MerchantLimits(list: Vec<MerchantLimitView>) -> impl IntoView {
 }
 
 #[component]
-fn MerchantLimitForm(merchants: Vec<MerchantChoice>, save: ServerAction<SetMerchantLimit>, can_act: bool) -> impl IntoView {
+fn MerchantLimitForm(
+    merchants: Vec<MerchantChoice>,
+    save: ServerAction<SetMerchantLimit>,
+    can_act: bool,
+) -> impl IntoView {
     view! {
         <p class="aside">"It replaces the rule's limit for that merchant. Leave the amount empty to use the rule's limit again."</p>
         <ActionForm action=save attr:class="form">

@@ -14,7 +14,10 @@ use crate::sanctions::{DecideSanctionsHit, SanctionsHitView, SanctionsListView, 
 pub fn SanctionsPanel(merchant_id: String) -> impl IntoView {
     let decide = ServerAction::<DecideSanctionsHit>::new();
     let id = StoredValue::new(merchant_id);
-    let hits = Resource::new(move || (id.get_value(), decide.version().get()), |(id, _)| sanctions_hits(id));
+    let hits = Resource::new(
+        move || (id.get_value(), decide.version().get()),
+        |(id, _)| sanctions_hits(id),
+    );
     view! {
         <section class="panel" aria-labelledby="sanctions-heading">
             <h2 id="sanctions-heading">"Sanctions screening"</h2>
@@ -70,7 +73,12 @@ fn decision_label(decision: Option<&str>) -> (&'static str, &'static str) {
 }
 
 #[component]
-fn HitRow(hit: SanctionsHitView, merchant_id: String, decide: ServerAction<DecideSanctionsHit>, can_decide: bool) -> impl IntoView {
+fn HitRow(
+    hit: SanctionsHitView,
+    merchant_id: String,
+    decide: ServerAction<DecideSanctionsHit>,
+    can_decide: bool,
+) -> impl IntoView {
     let (label, class) = decision_label(hit.decision.as_deref());
     let alias = hit.matched_alias.map(|alias| format!(" (as \"{alias}\")"));
     let born = hit.entry_date_of_birth.map(|born| format!(", born {born}"));

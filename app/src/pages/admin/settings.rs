@@ -20,7 +20,10 @@ pub fn SettingsPage() -> impl IntoView {
     // One action per mode, made here so that each step-up prompt outlives the reload.
     let save_test = ServerAction::<SaveGatewayAccount>::new();
     let save_live = ServerAction::<SaveGatewayAccount>::new();
-    let settings = Resource::new(move || (save_test.version().get(), save_live.version().get()), |_| gateway_settings());
+    let settings = Resource::new(
+        move || (save_test.version().get(), save_live.version().get()),
+        |_| gateway_settings(),
+    );
     view! {
         <Title text="Settings" />
         <AdminShell>
@@ -50,10 +53,22 @@ pub fn SettingsPage() -> impl IntoView {
 }
 
 #[component]
-fn Account(account: GatewayAccountView, save: ServerAction<SaveGatewayAccount>, can_edit: bool) -> impl IntoView {
-    let GatewayAccountView { mode, gate_url, api_url, account } = account;
+fn Account(
+    account: GatewayAccountView,
+    save: ServerAction<SaveGatewayAccount>,
+    can_edit: bool,
+) -> impl IntoView {
+    let GatewayAccountView {
+        mode,
+        gate_url,
+        api_url,
+        account,
+    } = account;
     let slug = if mode == Mode::Live { "live" } else { "test" };
-    let (heading, labelled_by) = (format!("{slug}-account-heading"), format!("{slug}-account-heading"));
+    let (heading, labelled_by) = (
+        format!("{slug}-account-heading"),
+        format!("{slug}-account-heading"),
+    );
     let stored = match &account {
         Some(stored) => view! {
             <dt>"Client id"</dt><dd><code>{stored.client_id.clone()}</code></dd>
@@ -98,8 +113,14 @@ fn AccountForm(
     save: ServerAction<SaveGatewayAccount>,
 ) -> impl IntoView {
     let exists = account.is_some();
-    let (client_id, api_user) = account.map(|a| (a.client_id, a.api_user)).unwrap_or_default();
-    let secret_hint = if exists { "Leave empty to keep the stored one. Needed when the client id changes." } else { "" };
+    let (client_id, api_user) = account
+        .map(|a| (a.client_id, a.api_user))
+        .unwrap_or_default();
+    let secret_hint = if exists {
+        "Leave empty to keep the stored one. Needed when the client id changes."
+    } else {
+        ""
+    };
     let input = move |label: &'static str, name: &'static str, value: String, secret: bool| {
         let id = format!("{slug}-{name}");
         let error = field_error(save, name);

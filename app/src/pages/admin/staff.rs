@@ -8,14 +8,21 @@ use leptos_router::hooks::use_params_map;
 
 use super::{AdminShell, grants_text};
 use crate::admin::{
-    DeactivateStaff, Grant, InviteStaff, MODULES, ResendStaffInvitation, SetStaffPermissions, StaffRow, staff_detail, staff_list,
+    DeactivateStaff, Grant, InviteStaff, MODULES, ResendStaffInvitation, SetStaffPermissions,
+    StaffRow, staff_detail, staff_list,
 };
 use crate::auth::two_factor::ResetTwoFactor;
-use crate::components::form::{Field, FormError, InviteeFields, field_error, form_error, succeeded};
+use crate::components::form::{
+    Field, FormError, InviteeFields, field_error, form_error, succeeded,
+};
 use crate::components::step_up::StepUpPrompt;
 
 /// The choices for each module, as `GrantsForm` reads them.
-const LEVELS: &[(&str, &str)] = &[("none", "No access"), ("view", "View"), ("act", "View and act")];
+const LEVELS: &[(&str, &str)] = &[
+    ("none", "No access"),
+    ("view", "View"),
+    ("act", "View and act"),
+];
 
 /// What the staff member's account is doing: one word for the list.
 fn state(row: &StaffRow) -> &'static str {
@@ -29,7 +36,11 @@ fn state(row: &StaffRow) -> &'static str {
 }
 
 fn permissions_text(row: &StaffRow) -> String {
-    if row.is_admin { "All modules".to_owned() } else { grants_text(&row.grants) }
+    if row.is_admin {
+        "All modules".to_owned()
+    } else {
+        grants_text(&row.grants)
+    }
 }
 
 /// One `grants[<slug>]` select per module, set to the levels in `grants`.
@@ -130,9 +141,20 @@ pub fn StaffMemberPage() -> impl IntoView {
         reset: ServerAction::new(),
         resend: ServerAction::new(),
     };
-    let versions = move || (actions.save.version().get(), actions.deactivate.version().get(), actions.reset.version().get());
+    let versions = move || {
+        (
+            actions.save.version().get(),
+            actions.deactivate.version().get(),
+            actions.reset.version().get(),
+        )
+    };
     let member = Resource::new(move || (id(), versions()), |(id, _)| staff_detail(id));
-    let MemberActions { save, deactivate, reset, resend } = actions;
+    let MemberActions {
+        save,
+        deactivate,
+        reset,
+        resend,
+    } = actions;
     view! {
         <Title text="Staff member" />
         <AdminShell>
@@ -172,7 +194,12 @@ pub fn StaffMemberPage() -> impl IntoView {
 
 #[component]
 fn StaffMember(row: StaffRow, actions: MemberActions) -> impl IntoView {
-    let MemberActions { save, deactivate, reset, resend } = actions;
+    let MemberActions {
+        save,
+        deactivate,
+        reset,
+        resend,
+    } = actions;
     let permissions = if row.is_admin {
         view! { <p>"All modules: administrators hold every module."</p> }.into_any()
     } else {
@@ -247,20 +274,42 @@ mod tests {
             invited: false,
             deactivated: false,
             mfa_enabled: true,
-            grants: vec![Grant { module: "payments".into(), level: "view".into() }],
+            grants: vec![Grant {
+                module: "payments".into(),
+                level: "view".into(),
+            }],
         }
     }
 
     #[test]
     fn administrators_hold_every_module() {
         assert_eq!(permissions_text(&row()), "Payments (view)");
-        assert_eq!(permissions_text(&StaffRow { is_admin: true, ..row() }), "All modules");
+        assert_eq!(
+            permissions_text(&StaffRow {
+                is_admin: true,
+                ..row()
+            }),
+            "All modules"
+        );
     }
 
     #[test]
     fn deactivation_outranks_a_pending_invitation() {
-        assert_eq!(state(&StaffRow { invited: true, deactivated: true, ..row() }), "Deactivated");
-        assert_eq!(state(&StaffRow { invited: true, ..row() }), "Invited");
+        assert_eq!(
+            state(&StaffRow {
+                invited: true,
+                deactivated: true,
+                ..row()
+            }),
+            "Deactivated"
+        );
+        assert_eq!(
+            state(&StaffRow {
+                invited: true,
+                ..row()
+            }),
+            "Invited"
+        );
         assert_eq!(state(&row()), "Active");
     }
 }

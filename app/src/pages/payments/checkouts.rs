@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use super::{DashboardShell, ShareableUrl, load_error};
 use crate::components::form::{Field, FormError, field_error, form_error};
 use crate::payments::{
-    CHECKOUT_EXPIRIES, CheckoutView, CreateCheckout, DashboardView, ProductView, checkouts, format_money, products,
+    CHECKOUT_EXPIRIES, CheckoutView, CreateCheckout, DashboardView, ProductView, checkouts,
+    format_money, products,
 };
 
 /// The fields whose errors concern the item lines.

@@ -7,7 +7,9 @@ use leptos_router::hooks::use_params_map;
 
 use super::refunds::{RefundFn, RefundForm, RefundOutcome, RefundsPanel, latest_refund};
 use super::{DashboardShell, load_error};
-use crate::payments::{FeesView, PaymentDetailView, TimelineView, format_money, payment_detail, status_label};
+use crate::payments::{
+    FeesView, PaymentDetailView, TimelineView, format_money, payment_detail, status_label,
+};
 use crate::refunds::RefundPayment;
 
 #[component]
@@ -20,7 +22,10 @@ fn Payment() -> impl IntoView {
     let params = use_params_map();
     let refund = ServerAction::<RefundPayment>::new();
     let made = latest_refund(refund);
-    let detail = Resource::new(move || (params.read().get("id").unwrap_or_default(), made.get()), |(id, _)| payment_detail(id));
+    let detail = Resource::new(
+        move || (params.read().get("id").unwrap_or_default(), made.get()),
+        |(id, _)| payment_detail(id),
+    );
     view! {
         <p class="aside"><a href="/dashboard/payments">"All payments"</a></p>
         <RefundOutcome action=refund />
@@ -46,9 +51,16 @@ fn change(entry: &TimelineView) -> String {
 /// The payment's facts, items, refunds and timeline, with the refund form when the viewer
 /// may refund and something is left to refund.
 #[component]
-pub fn PaymentFacts<S: RefundFn>(detail: PaymentDetailView, refund: ServerAction<S>) -> impl IntoView {
+pub fn PaymentFacts<S: RefundFn>(
+    detail: PaymentDetailView,
+    refund: ServerAction<S>,
+) -> impl IntoView {
     let form = (detail.can_refund && detail.refundable_minor > 0).then(|| {
-        let (payment_id, request_id, refundable_minor) = (detail.payment.id.clone(), detail.refund_request_id.clone(), detail.refundable_minor);
+        let (payment_id, request_id, refundable_minor) = (
+            detail.payment.id.clone(),
+            detail.refund_request_id.clone(),
+            detail.refundable_minor,
+        );
         view! { <RefundForm action=refund payment_id request_id refundable_minor /> }.into_any()
     });
     view! { <PaymentRecord detail form /> }
@@ -77,7 +89,10 @@ fn FeesPanel(fees: FeesView, currency: String) -> impl IntoView {
 /// The payment's facts, items, refunds and timeline, read only; `form`, when given, shows
 /// below the refunds.
 #[component]
-pub fn PaymentRecord(detail: PaymentDetailView, #[prop(default = None)] form: Option<AnyView>) -> impl IntoView {
+pub fn PaymentRecord(
+    detail: PaymentDetailView,
+    #[prop(default = None)] form: Option<AnyView>,
+) -> impl IntoView {
     let PaymentDetailView {
         payment,
         mode,
@@ -116,7 +131,10 @@ pub fn PaymentRecord(detail: PaymentDetailView, #[prop(default = None)] form: Op
     // For a duplicate the phrase says why the charge was not kept; it is not a decline.
     let decline_reason = decline_reason.filter(|_| !duplicate);
     let facts = [
-        ("Amount", Some(format_money(payment.amount_minor, &payment.currency))),
+        (
+            "Amount",
+            Some(format_money(payment.amount_minor, &payment.currency)),
+        ),
         ("Status", Some(status_label(&payment.status).to_owned())),
         ("Mode", Some(mode.label().to_owned())),
         ("Order id", Some(payment.order_id)),

@@ -6,7 +6,9 @@ use leptos::prelude::*;
 
 use super::{DashboardShell, ShareableUrl, load_error};
 use crate::components::form::{Field, FormError, field_error, form_error};
-use crate::payments::{ArchiveLink, CreateLink, DashboardView, LinkView, format_money, payment_links, products};
+use crate::payments::{
+    ArchiveLink, CreateLink, DashboardView, LinkView, format_money, payment_links, products,
+};
 
 #[component]
 pub fn LinksPage() -> impl IntoView {
@@ -17,7 +19,10 @@ pub fn LinksPage() -> impl IntoView {
 fn Links(can_edit: bool) -> impl IntoView {
     let create = ServerAction::<CreateLink>::new();
     let archive = ServerAction::<ArchiveLink>::new();
-    let list = Resource::new(move || (create.version().get(), archive.version().get()), |_| payment_links());
+    let list = Resource::new(
+        move || (create.version().get(), archive.version().get()),
+        |_| payment_links(),
+    );
     view! {
         <section class="panel" aria-labelledby="links-heading">
             <h2 id="links-heading">"Your payment links"</h2>
@@ -82,7 +87,11 @@ fn NewLink(create: ServerAction<CreateLink>) -> impl IntoView {
 }
 
 #[component]
-fn LinkTable(list: Vec<LinkView>, archive: ServerAction<ArchiveLink>, can_edit: bool) -> impl IntoView {
+fn LinkTable(
+    list: Vec<LinkView>,
+    archive: ServerAction<ArchiveLink>,
+    can_edit: bool,
+) -> impl IntoView {
     view! {
         <table class="list">
             <thead>

@@ -6,7 +6,9 @@
 use leptos::prelude::*;
 
 use super::{DashboardShell, load_error};
-use crate::payments::{PaymentFilter, PaymentsPage, STATUSES, format_money, payments_list, status_label};
+use crate::payments::{
+    PaymentFilter, PaymentsPage, STATUSES, format_money, payments_list, status_label,
+};
 
 #[component]
 pub fn PaymentsListPage() -> impl IntoView {
@@ -16,7 +18,15 @@ pub fn PaymentsListPage() -> impl IntoView {
 #[component]
 fn Payments() -> impl IntoView {
     let fields = [(); 7].map(|_| RwSignal::new(String::new()));
-    let [status, from, to, min_amount, max_amount, buyer_email, search] = fields;
+    let [
+        status,
+        from,
+        to,
+        min_amount,
+        max_amount,
+        buyer_email,
+        search,
+    ] = fields;
     let typed = move || PaymentFilter {
         status: status.get(),
         from: from.get(),
@@ -28,7 +38,10 @@ fn Payments() -> impl IntoView {
     };
     let applied = RwSignal::new(PaymentFilter::default());
     let before = RwSignal::new(String::new());
-    let page = Resource::new(move || (applied.get(), before.get()), |(filter, before)| payments_list(filter, before));
+    let page = Resource::new(
+        move || (applied.get(), before.get()),
+        |(filter, before)| payments_list(filter, before),
+    );
     let apply = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         before.set(String::new());
@@ -55,7 +68,13 @@ fn Payments() -> impl IntoView {
 }
 
 /// One field of a list's filter form, bound to `value`.
-pub fn filter_input(label: &'static str, id: &'static str, value: RwSignal<String>, kind: &'static str, hint: &'static str) -> impl IntoView {
+pub fn filter_input(
+    label: &'static str,
+    id: &'static str,
+    value: RwSignal<String>,
+    kind: &'static str,
+    hint: &'static str,
+) -> impl IntoView {
     view! {
         <div class="field">
             <label for=id>{label}</label>
@@ -84,7 +103,11 @@ pub fn filter_select(
 
 /// The mark of a payment the fraud checks flagged (`review`) or blocked.
 fn risk_badge(action: &str) -> impl IntoView + use<> {
-    let text = if action == "block" { "Blocked" } else { "Flagged" };
+    let text = if action == "block" {
+        "Blocked"
+    } else {
+        "Flagged"
+    };
     view! { " " <span class="badge bad" title="Flagged by fraud checks">{text}</span> }
 }
 

@@ -5,7 +5,9 @@
 use leptos::prelude::*;
 
 use super::load_error;
-use crate::payments::{DayView, OVERVIEW_DAYS, OverviewView, format_money, payments_overview, status_label};
+use crate::payments::{
+    DayView, OVERVIEW_DAYS, OverviewView, format_money, payments_overview, status_label,
+};
 
 /// Bars of `values` in a 100-high box, one 10-wide slot per day, each titled with its
 /// label; a day with nothing gets no bar.
@@ -28,7 +30,13 @@ fn bars(values: &[i64], labels: &[String]) -> impl IntoView + use<> {
 }
 
 #[component]
-fn BarChart(id: &'static str, title: String, summary: String, values: Vec<i64>, labels: Vec<String>) -> impl IntoView {
+fn BarChart(
+    id: &'static str,
+    title: String,
+    summary: String,
+    values: Vec<i64>,
+    labels: Vec<String>,
+) -> impl IntoView {
     let width = values.len() * 10;
     let (desc_id, title_id) = (format!("{id}-desc"), format!("{id}-title"));
     view! {
@@ -51,10 +59,21 @@ fn BarChart(id: &'static str, title: String, summary: String, values: Vec<i64>, 
 
 #[component]
 fn Charts(overview: OverviewView) -> impl IntoView {
-    let OverviewView { days, currency, statuses } = overview;
+    let OverviewView {
+        days,
+        currency,
+        statuses,
+    } = overview;
     let total_minor: i64 = days.iter().map(|d| d.volume_minor).sum();
     let total_count: i64 = days.iter().map(|d| d.payments).sum();
-    let label = |d: &DayView| format!("{}: {} paid, {}", d.day, d.payments, format_money(d.volume_minor, &currency));
+    let label = |d: &DayView| {
+        format!(
+            "{}: {} paid, {}",
+            d.day,
+            d.payments,
+            format_money(d.volume_minor, &currency)
+        )
+    };
     let labels: Vec<String> = days.iter().map(label).collect();
     let span = match (days.first(), days.last()) {
         (Some(first), Some(last)) => format!("{} to {}", first.day, last.day),

@@ -5,7 +5,9 @@ use leptos::prelude::*;
 
 use super::{DashboardShell, load_error};
 use crate::components::form::{Field, FormError, field_error, form_error, succeeded};
-use crate::payments::{ArchiveProduct, CreateProduct, DashboardView, ProductView, format_money, products};
+use crate::payments::{
+    ArchiveProduct, CreateProduct, DashboardView, ProductView, format_money, products,
+};
 
 #[component]
 pub fn ProductsPage() -> impl IntoView {
@@ -16,7 +18,10 @@ pub fn ProductsPage() -> impl IntoView {
 fn Products(can_edit: bool) -> impl IntoView {
     let create = ServerAction::<CreateProduct>::new();
     let archive = ServerAction::<ArchiveProduct>::new();
-    let list = Resource::new(move || (create.version().get(), archive.version().get()), |_| products());
+    let list = Resource::new(
+        move || (create.version().get(), archive.version().get()),
+        |_| products(),
+    );
     view! {
         <section class="panel" aria-labelledby="products-heading">
             <h2 id="products-heading">"Your products"</h2>
@@ -54,7 +59,11 @@ fn Products(can_edit: bool) -> impl IntoView {
 }
 
 #[component]
-fn ProductTable(list: Vec<ProductView>, archive: ServerAction<ArchiveProduct>, can_edit: bool) -> impl IntoView {
+fn ProductTable(
+    list: Vec<ProductView>,
+    archive: ServerAction<ArchiveProduct>,
+    can_edit: bool,
+) -> impl IntoView {
     view! {
         <table class="list">
             <thead>

@@ -15,9 +15,20 @@ use crate::payments::{decimal, format_money};
 use crate::refunds::RefundView;
 
 /// The dashboard's and the console's refund functions: the same form, the same answer.
-pub trait RefundFn: ServerFn<Error = AppError, Output = RefundView> + DeserializeOwned + Clone + Send + Sync + 'static {}
+pub trait RefundFn:
+    ServerFn<Error = AppError, Output = RefundView> + DeserializeOwned + Clone + Send + Sync + 'static
+{
+}
 
-impl<S> RefundFn for S where S: ServerFn<Error = AppError, Output = RefundView> + DeserializeOwned + Clone + Send + Sync + 'static {}
+impl<S> RefundFn for S where
+    S: ServerFn<Error = AppError, Output = RefundView>
+        + DeserializeOwned
+        + Clone
+        + Send
+        + Sync
+        + 'static
+{
+}
 
 /// The id of the latest refund `action` got back. Pages load the payment again when it
 /// changes, and only then: that shows the new refund and gives the form a fresh request id.
@@ -48,9 +59,17 @@ fn outcome(refund: &RefundView) -> (&'static str, String) {
         "succeeded" => ("success", format!("Refunded {amount}.")),
         "failed" => (
             "form-error",
-            format!("The refund of {amount} failed. {}", refund.failure.as_deref().unwrap_or("Nothing was refunded.")),
+            format!(
+                "The refund of {amount} failed. {}",
+                refund.failure.as_deref().unwrap_or("Nothing was refunded.")
+            ),
         ),
-        _ => ("notice", format!("Outcome unknown: we are confirming the refund of {amount} with the bank; do not refund again.")),
+        _ => (
+            "notice",
+            format!(
+                "Outcome unknown: we are confirming the refund of {amount} with the bank; do not refund again."
+            ),
+        ),
     }
 }
 
@@ -67,7 +86,12 @@ pub fn RefundOutcome<S: RefundFn>(action: ServerAction<S>) -> impl IntoView {
 }
 
 #[component]
-pub fn RefundsPanel(refunds: Vec<RefundView>, refunded_minor: i64, refundable_minor: i64, currency: String) -> impl IntoView {
+pub fn RefundsPanel(
+    refunds: Vec<RefundView>,
+    refunded_minor: i64,
+    refundable_minor: i64,
+    currency: String,
+) -> impl IntoView {
     let totals = format!(
         "Refunded {}; {} can still be refunded.",
         format_money(refunded_minor, &currency),
@@ -115,7 +139,12 @@ pub fn RefundsPanel(refunds: Vec<RefundView>, refunded_minor: i64, refundable_mi
 
 /// The refund form for one payment, prefilled with all that is left to refund.
 #[component]
-pub fn RefundForm<S: RefundFn>(action: ServerAction<S>, payment_id: String, request_id: String, refundable_minor: i64) -> impl IntoView {
+pub fn RefundForm<S: RefundFn>(
+    action: ServerAction<S>,
+    payment_id: String,
+    request_id: String,
+    refundable_minor: i64,
+) -> impl IntoView {
     let amount = RwSignal::new(decimal(refundable_minor));
     // What `ActionForm` does, written out because its bounds cannot be stated for both
     // refund functions at once: without WASM the browser posts the form itself.
@@ -125,7 +154,9 @@ pub fn RefundForm<S: RefundFn>(action: ServerAction<S>, payment_id: String, requ
             Ok(input) => {
                 action.dispatch(input);
             }
-            Err(error) => action.value().set(Some(Err(AppError::Request(error.to_string())))),
+            Err(error) => action
+                .value()
+                .set(Some(Err(AppError::Request(error.to_string())))),
         }
     };
     view! {
@@ -173,9 +204,23 @@ mod tests {
     #[test]
     fn each_outcome_says_what_happened_and_what_to_do() {
         assert_eq!(outcome(&refund("succeeded", None)).1, "Refunded 5.00 EUR.");
-        let failed = outcome(&refund("failed", Some("The gateway refused the refund. Nothing was refunded.")));
-        assert_eq!(failed.1, "The refund of 5.00 EUR failed. The gateway refused the refund. Nothing was refunded.");
-        assert!(outcome(&refund("unknown", None)).1.ends_with("do not refund again."));
-        assert!(outcome(&refund("pending", None)).1.starts_with("Outcome unknown"));
+        let failed = outcome(&refund(
+            "failed",
+            Some("The gateway refused the refund. Nothing was refunded."),
+        ));
+        assert_eq!(
+            failed.1,
+            "The refund of 5.00 EUR failed. The gateway refused the refund. Nothing was refunded."
+        );
+        assert!(
+            outcome(&refund("unknown", None))
+                .1
+                .ends_with("do not refund again.")
+        );
+        assert!(
+            outcome(&refund("pending", None))
+                .1
+                .starts_with("Outcome unknown")
+        );
     }
 }

@@ -18,7 +18,14 @@ const FIELDS: &[&str] = &["holder_name", "iban"];
 #[component]
 pub fn BankAccountSection(save: ServerAction<SetBankAccount>) -> impl IntoView {
     // Reloaded after a successful save only, so a refused one keeps the holder name typed.
-    let saved = move || save.value().with(|answer| answer.as_ref().and_then(|answer| answer.as_ref().ok()).cloned());
+    let saved = move || {
+        save.value().with(|answer| {
+            answer
+                .as_ref()
+                .and_then(|answer| answer.as_ref().ok())
+                .cloned()
+        })
+    };
     let account = Resource::new(saved, |_| bank_account());
     view! {
         <section class="panel" id="bank-account" aria-labelledby="bank-account-heading">
@@ -55,7 +62,8 @@ fn AccountFacts(account: Option<BankAccountView>) -> impl IntoView {
             </p>
         }
     });
-    let earlier = (account.previous > 0).then(|| view! { <dt>"Earlier accounts"</dt><dd>{account.previous}</dd> });
+    let earlier = (account.previous > 0)
+        .then(|| view! { <dt>"Earlier accounts"</dt><dd>{account.previous}</dd> });
     view! {
         <dl class="facts">
             <dt>"Account holder"</dt><dd>{account.holder_name}</dd>

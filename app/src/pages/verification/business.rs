@@ -34,7 +34,11 @@ fn options(choices: &[(String, String)], chosen: &str) -> impl IntoView + use<> 
 }
 
 #[component]
-pub fn BusinessStep(view: VerificationView, action: ServerAction<SaveBusiness>, editable: bool) -> impl IntoView {
+pub fn BusinessStep(
+    view: VerificationView,
+    action: ServerAction<SaveBusiness>,
+    editable: bool,
+) -> impl IntoView {
     let b = view.business;
     let error = move |field: &'static str| field_error(action, field);
     // A text input with its saved value, its error tied to it for screen readers.

@@ -13,10 +13,16 @@ const ACCEPT: &str = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 pub fn DocumentsStep(view: VerificationView) -> impl IntoView {
     let documents = view.documents.clone();
     let business_editable = |item: &str| view.may_change(item);
-    let (certificate, bank_proof, identity) =
-        (business_editable("registration_certificate"), business_editable("bank_proof"), business_editable("identity_documents"));
+    let (certificate, bank_proof, identity) = (
+        business_editable("registration_certificate"),
+        business_editable("bank_proof"),
+        business_editable("identity_documents"),
+    );
     let current = move |kind: &str, person: Option<&str>| {
-        documents.iter().find(|d| d.kind == kind && d.person_id.as_deref() == person).cloned()
+        documents
+            .iter()
+            .find(|d| d.kind == kind && d.person_id.as_deref() == person)
+            .cloned()
     };
     view! {
         <section class="panel" id="documents" aria-labelledby="documents-heading">

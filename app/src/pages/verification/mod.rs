@@ -17,7 +17,8 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::form::{FormError, form_error, succeeded};
 use crate::kyc::{
-    ChecklistLine, RemovePerson, SaveBusiness, SavePerson, SubmitApplication, VerificationView, verification,
+    ChecklistLine, RemovePerson, SaveBusiness, SavePerson, SubmitApplication, VerificationView,
+    verification,
 };
 use crate::pages::payments::{DashboardShell, load_error};
 use crate::payments::DashboardView;

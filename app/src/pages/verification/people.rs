@@ -61,20 +61,41 @@ pub fn PeopleStep(view: VerificationView, actions: Actions, editable: bool) -> i
 }
 
 #[component]
-fn PersonEntry(person: PersonView, prefix: String, pep_details: String, actions: Actions, editable: bool) -> impl IntoView {
+fn PersonEntry(
+    person: PersonView,
+    prefix: String,
+    pep_details: String,
+    actions: Actions,
+    editable: bool,
+) -> impl IntoView {
     let save = ServerAction::<SavePerson>::new();
     reload_on_success(save, actions.changed);
     let remove = actions.remove;
-    let role = if person.role == "representative" { "Legal representative" } else { "Owner" };
-    let share = person.ownership_percent.map(|p| format!(", owns {p} %")).unwrap_or_default();
-    let document = if person.identity_document == "passport" { "passport" } else { "ID card" };
+    let role = if person.role == "representative" {
+        "Legal representative"
+    } else {
+        "Owner"
+    };
+    let share = person
+        .ownership_percent
+        .map(|p| format!(", owns {p} %"))
+        .unwrap_or_default();
+    let document = if person.identity_document == "passport" {
+        "passport"
+    } else {
+        "ID card"
+    };
     let summary = format!(
         "{} · {role}{share} · born {} · {} · number {} · {document}{}",
         person.full_name,
         person.date_of_birth,
         person.nationality,
         person.personal_number_masked,
-        if person.is_pep { " · politically exposed" } else { "" },
+        if person.is_pep {
+            " · politically exposed"
+        } else {
+            ""
+        },
     );
     let (id, remove_label) = (person.id.clone(), format!("Remove {}", person.full_name));
     view! {
@@ -107,8 +128,18 @@ fn PersonForm(
     default_role: &'static str,
 ) -> impl IntoView {
     // Each field's input id and error id, with the form's prefix.
-    let [role_ids, own_ids, name_ids, dob_ids, nat_ids, num_ids, addr_ids, doc_ids, pep_ids, pepd_ids] =
-        FIELDS.map(|name| (format!("{prefix}-{name}"), format!("{prefix}-{name}-error")));
+    let [
+        role_ids,
+        own_ids,
+        name_ids,
+        dob_ids,
+        nat_ids,
+        num_ids,
+        addr_ids,
+        doc_ids,
+        pep_ids,
+        pepd_ids,
+    ] = FIELDS.map(|name| (format!("{prefix}-{name}"), format!("{prefix}-{name}-error")));
     let error = move |field: &'static str| field_error(action, field);
     let value = |pick: fn(&PersonView) -> String| person.as_ref().map(pick).unwrap_or_default();
     let (full_name, date_of_birth, nationality, address) = (
@@ -117,11 +148,21 @@ fn PersonForm(
         value(|p| p.nationality.clone()),
         value(|p| p.address.clone()),
     );
-    let ownership = person.as_ref().and_then(|p| p.ownership_percent).map(|n| n.to_string()).unwrap_or_default();
+    let ownership = person
+        .as_ref()
+        .and_then(|p| p.ownership_percent)
+        .map(|n| n.to_string())
+        .unwrap_or_default();
     let masked = person.as_ref().map(|p| p.personal_number_masked.clone());
     let person_id = person.as_ref().map(|p| p.id.clone()).unwrap_or_default();
-    let representative = person.as_ref().map_or(default_role == "representative", |p| p.role == "representative");
-    let passport = person.as_ref().is_some_and(|p| p.identity_document == "passport");
+    let representative = person
+        .as_ref()
+        .map_or(default_role == "representative", |p| {
+            p.role == "representative"
+        });
+    let passport = person
+        .as_ref()
+        .is_some_and(|p| p.identity_document == "passport");
     let is_pep = person.as_ref().is_some_and(|p| p.is_pep);
     let changing = person.is_some();
     let number_hint = if changing {

@@ -17,20 +17,33 @@ use crate::kyc::{Item, ItemState};
 
 /// The application locked for a staff decision, with who last asked for changes.
 /// Staff never create an application: a merchant without one is not found.
-pub(super) async fn lock_existing(conn: &mut PgConnection, merchant_id: Uuid) -> Result<(Checklist, Option<Uuid>), KycError> {
-    let row: Option<Option<Uuid>> =
-        sqlx::query_scalar("SELECT changes_requested_by FROM kyc_applications WHERE merchant_id = $1 FOR UPDATE")
-            .bind(merchant_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    let Some(asker) = row else { return Err(KycError::NotFound) };
+pub(super) async fn lock_existing(
+    conn: &mut PgConnection,
+    merchant_id: Uuid,
+) -> Result<(Checklist, Option<Uuid>), KycError> {
+    let row: Option<Option<Uuid>> = sqlx::query_scalar(
+        "SELECT changes_requested_by FROM kyc_applications WHERE merchant_id = $1 FOR UPDATE",
+    )
+    .bind(merchant_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(asker) = row else {
+        return Err(KycError::NotFound);
+    };
     Ok((crate::kyc::lock(conn, merchant_id).await?, asker))
 }
 
 pub(super) fn staff_event(event_type: &'static str, staff: Uuid, merchant_id: Uuid) -> Event {
-    Event::new(event_type, Actor { kind: ActorKind::Staff, id: Some(staff) }, Outcome::Success)
-        .merchant(merchant_id)
-        .target("kyc_application", merchant_id.to_string())
+    Event::new(
+        event_type,
+        Actor {
+            kind: ActorKind::Staff,
+            id: Some(staff),
+        },
+        Outcome::Success,
+    )
+    .merchant(merchant_id)
+    .target("kyc_application", merchant_id.to_string())
 }
 
 /// Items are decided while the application is with staff: sent for review, or already
@@ -38,11 +51,15 @@ pub(super) fn staff_event(event_type: &'static str, staff: Uuid, merchant_id: Uu
 fn ensure_reviewing(list: &Checklist) -> Result<(), KycError> {
     match list.status {
         Status::Submitted | Status::ChangesRequested => Ok(()),
-        Status::Draft => Err(KycError::NotAllowed("The merchant has not sent this application for review yet.")),
+        Status::Draft => Err(KycError::NotAllowed(
+            "The merchant has not sent this application for review yet.",
+        )),
         Status::Approved => Err(KycError::NotAllowed(
             "This application is approved. To have an item updated, ask for re-verification.",
         )),
-        Status::Rejected => Err(KycError::NotAllowed("This application was rejected; nothing more can be decided on it.")),
+        Status::Rejected => Err(KycError::NotAllowed(
+            "This application was rejected; nothing more can be decided on it.",
+        )),
     }
 }
 
@@ -70,16 +87,28 @@ async fn decide_item(
 
 /// Accepts an item the merchant sent (`submitted`).
 #[tracing::instrument(skip_all, fields(%merchant_id, item = item.slug()))]
-pub async fn accept_item(platform: &Platform, staff: Uuid, merchant_id: Uuid, item: Item, facts: &RequestFacts) -> Result<(), KycError> {
+pub async fn accept_item(
+    platform: &Platform,
+    staff: Uuid,
+    merchant_id: Uuid,
+    item: Item,
+    facts: &RequestFacts,
+) -> Result<(), KycError> {
     let mut tx = platform.pool.begin().await?;
     let (list, _) = lock_existing(&mut tx, merchant_id).await?;
     ensure_reviewing(&list)?;
     if list.state(item) != ItemState::Submitted {
-        return Err(KycError::NotAllowed("Only an item the merchant has sent and nobody has decided yet can be accepted."));
+        return Err(KycError::NotAllowed(
+            "Only an item the merchant has sent and nobody has decided yet can be accepted.",
+        ));
     }
     decide_item(&mut tx, merchant_id, item, ItemState::Accepted, None, staff).await?;
-    sqlx::query("UPDATE kyc_applications SET updated_at = now() WHERE merchant_id = $1").bind(merchant_id).execute(&mut *tx).await?;
-    let event = staff_event("kyc.item.accept", staff, merchant_id).detail(serde_json::json!({ "item": item.slug() }));
+    sqlx::query("UPDATE kyc_applications SET updated_at = now() WHERE merchant_id = $1")
+        .bind(merchant_id)
+        .execute(&mut *tx)
+        .await?;
+    let event = staff_event("kyc.item.accept", staff, merchant_id)
+        .detail(serde_json::json!({ "item": item.slug() }));
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
     Ok(())
@@ -101,9 +130,19 @@ pub async fn request_changes(
     let (list, _) = lock_existing(&mut tx, merchant_id).await?;
     ensure_reviewing(&list)?;
     if !matches!(list.state(item), ItemState::Submitted | ItemState::Accepted) {
-        return Err(KycError::NotAllowed("Changes are already asked for on this item, or the merchant has not sent it."));
+        return Err(KycError::NotAllowed(
+            "Changes are already asked for on this item, or the merchant has not sent it.",
+        ));
     }
-    decide_item(&mut tx, merchant_id, item, ItemState::ChangesRequested, Some(&reason), staff).await?;
+    decide_item(
+        &mut tx,
+        merchant_id,
+        item,
+        ItemState::ChangesRequested,
+        Some(&reason),
+        staff,
+    )
+    .await?;
     sqlx::query(
         "UPDATE kyc_applications SET status = 'changes_requested', changes_requested_by = $2, updated_at = now()
          WHERE merchant_id = $1",
@@ -112,13 +151,20 @@ pub async fn request_changes(
     .bind(staff)
     .execute(&mut *tx)
     .await?;
-    let event = staff_event("kyc.item.request_changes", staff, merchant_id).detail(serde_json::json!({ "item": item.slug() }));
+    let event = staff_event("kyc.item.request_changes", staff, merchant_id)
+        .detail(serde_json::json!({ "item": item.slug() }));
     audit::record(&mut tx, &event, facts).await?;
     let settings = &platform.config.settings;
-    notify(&mut tx, &platform.config.secrets.field_keys, settings, merchant_id, &Notice::ChangesRequested {
-        item: item.label(),
-        reason: &reason,
-    })
+    notify(
+        &mut tx,
+        &platform.config.secrets.field_keys,
+        settings,
+        merchant_id,
+        &Notice::ChangesRequested {
+            item: item.label(),
+            reason: &reason,
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(())
@@ -128,14 +174,27 @@ pub async fn request_changes(
 /// open, and (four eyes) the approver not the person who last asked for changes, unless
 /// the platform has a single reviewer. Live Mode opens (`merchants.verified_at`).
 #[tracing::instrument(skip_all, fields(%merchant_id))]
-pub async fn approve(platform: &Platform, staff: Uuid, merchant_id: Uuid, facts: &RequestFacts) -> Result<(), KycError> {
+pub async fn approve(
+    platform: &Platform,
+    staff: Uuid,
+    merchant_id: Uuid,
+    facts: &RequestFacts,
+) -> Result<(), KycError> {
     let mut tx = platform.pool.begin().await?;
     let (list, asker) = lock_existing(&mut tx, merchant_id).await?;
     if list.status != Status::Submitted {
-        return Err(KycError::NotAllowed("Only an application waiting for review can be approved."));
+        return Err(KycError::NotAllowed(
+            "Only an application waiting for review can be approved.",
+        ));
     }
-    if list.items.iter().any(|line| line.state != ItemState::Accepted) {
-        return Err(KycError::NotAllowed("Accept every checklist item before approving."));
+    if list
+        .items
+        .iter()
+        .any(|line| line.state != ItemState::Accepted)
+    {
+        return Err(KycError::NotAllowed(
+            "Accept every checklist item before approving.",
+        ));
     }
     if asker == Some(staff) && !platform.config.settings.kyc.single_reviewer {
         return Err(KycError::NotAllowed(
@@ -143,7 +202,9 @@ pub async fn approve(platform: &Platform, staff: Uuid, merchant_id: Uuid, facts:
         ));
     }
     if super::super::sanctions::open_hits(&mut tx, merchant_id).await? > 0 {
-        return Err(KycError::NotAllowed("A sanctions hit is still open: record a decision on it before approving."));
+        return Err(KycError::NotAllowed(
+            "A sanctions hit is still open: record a decision on it before approving.",
+        ));
     }
     sqlx::query(
         "UPDATE kyc_applications
@@ -155,9 +216,24 @@ pub async fn approve(platform: &Platform, staff: Uuid, merchant_id: Uuid, facts:
     .bind(staff)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("UPDATE merchants SET verified_at = now() WHERE id = $1").bind(merchant_id).execute(&mut *tx).await?;
-    audit::record(&mut tx, &staff_event("kyc.approve", staff, merchant_id), facts).await?;
-    notify(&mut tx, &platform.config.secrets.field_keys, &platform.config.settings, merchant_id, &Notice::Approved).await?;
+    sqlx::query("UPDATE merchants SET verified_at = now() WHERE id = $1")
+        .bind(merchant_id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        &staff_event("kyc.approve", staff, merchant_id),
+        facts,
+    )
+    .await?;
+    notify(
+        &mut tx,
+        &platform.config.secrets.field_keys,
+        &platform.config.settings,
+        merchant_id,
+        &Notice::Approved,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -175,7 +251,9 @@ pub async fn reject(
     let mut tx = platform.pool.begin().await?;
     let (list, _) = lock_existing(&mut tx, merchant_id).await?;
     if !matches!(list.status, Status::Submitted | Status::ChangesRequested) {
-        return Err(KycError::NotAllowed("Only an application sent for review, or sent back for changes, can be rejected."));
+        return Err(KycError::NotAllowed(
+            "Only an application sent for review, or sent back for changes, can be rejected.",
+        ));
     }
     sqlx::query(
         "UPDATE kyc_applications
@@ -187,11 +265,23 @@ pub async fn reject(
     .bind(&reason)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("UPDATE merchants SET verified_at = NULL WHERE id = $1").bind(merchant_id).execute(&mut *tx).await?;
-    audit::record(&mut tx, &staff_event("kyc.reject", staff, merchant_id), facts).await?;
-    notify(&mut tx, &platform.config.secrets.field_keys, &platform.config.settings, merchant_id, &Notice::Rejected {
-        reason: &reason,
-    })
+    sqlx::query("UPDATE merchants SET verified_at = NULL WHERE id = $1")
+        .bind(merchant_id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        &staff_event("kyc.reject", staff, merchant_id),
+        facts,
+    )
+    .await?;
+    notify(
+        &mut tx,
+        &platform.config.secrets.field_keys,
+        &platform.config.settings,
+        merchant_id,
+        &Notice::Rejected { reason: &reason },
+    )
     .await?;
     tx.commit().await?;
     Ok(())

@@ -16,11 +16,22 @@ const VERIFICATION_PATH: &str = "/dashboard/verification";
 
 /// One decision's mail, written for each recipient by name.
 pub(super) enum Notice<'a> {
-    ChangesRequested { item: &'a str, reason: &'a str },
+    ChangesRequested {
+        item: &'a str,
+        reason: &'a str,
+    },
     Approved,
-    Rejected { reason: &'a str },
-    Reverification { item: &'a str, reason: &'a str, due: Date },
-    Restricted { due: Option<Date> },
+    Rejected {
+        reason: &'a str,
+    },
+    Reverification {
+        item: &'a str,
+        reason: &'a str,
+        due: Date,
+    },
+    Restricted {
+        due: Option<Date>,
+    },
 }
 
 impl Notice<'_> {
@@ -108,7 +119,10 @@ mod tests {
     #[test]
     fn a_request_for_changes_carries_the_item_the_reason_and_the_way_back() {
         let settings = Settings::default();
-        let notice = Notice::ChangesRequested { item: "Identity documents", reason: "The back side is missing." };
+        let notice = Notice::ChangesRequested {
+            item: "Identity documents",
+            reason: "The back side is missing.",
+        };
         let body = notice.body(&settings, "Drita", "Dardania Crafts");
         assert!(body.contains("\"Identity documents\""));
         assert!(body.contains("The back side is missing."));
@@ -118,8 +132,16 @@ mod tests {
     #[test]
     fn a_restriction_says_why_and_what_to_do() {
         let due = time::macros::date!(2026 - 12 - 01);
-        let body = Notice::Restricted { due: Some(due) }.body(&Settings::default(), "Drita", "Dardania Crafts");
-        assert!(body.contains("by 2026-12-01") && body.contains("Live Mode is closed") && body.contains("Test Mode stays open"));
+        let body = Notice::Restricted { due: Some(due) }.body(
+            &Settings::default(),
+            "Drita",
+            "Dardania Crafts",
+        );
+        assert!(
+            body.contains("by 2026-12-01")
+                && body.contains("Live Mode is closed")
+                && body.contains("Test Mode stays open")
+        );
         assert!(body.contains("send the application again"));
     }
 }

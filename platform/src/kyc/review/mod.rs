@@ -55,7 +55,14 @@ pub async fn queue(pool: &PgPool) -> Result<Vec<QueueEntry>, sqlx::Error> {
     )
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().map(|(merchant_id, business_name, submitted_at)| QueueEntry { merchant_id, business_name, submitted_at }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(merchant_id, business_name, submitted_at)| QueueEntry {
+            merchant_id,
+            business_name,
+            submitted_at,
+        })
+        .collect())
 }
 
 /// Any application, for the list by status.
@@ -72,7 +79,14 @@ pub struct ApplicationEntry {
 /// Every application: those with staff first, then those with the merchant, then the
 /// decided ones; the most recently changed first within each status.
 pub async fn applications(pool: &PgPool) -> Result<Vec<ApplicationEntry>, sqlx::Error> {
-    type Row = (Uuid, String, Status, OffsetDateTime, Option<OffsetDateTime>, Option<OffsetDateTime>);
+    type Row = (
+        Uuid,
+        String,
+        Status,
+        OffsetDateTime,
+        Option<OffsetDateTime>,
+        Option<OffsetDateTime>,
+    );
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT a.merchant_id, m.business_name, a.status, a.updated_at, a.reverification_due_at, a.restricted_at
          FROM kyc_applications a JOIN merchants m ON m.id = a.merchant_id
@@ -83,14 +97,23 @@ pub async fn applications(pool: &PgPool) -> Result<Vec<ApplicationEntry>, sqlx::
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(merchant_id, business_name, status, updated_at, reverification_due_at, restricted_at)| ApplicationEntry {
-            merchant_id,
-            business_name,
-            status,
-            updated_at,
-            reverification_due_at,
-            restricted_at,
-        })
+        .map(
+            |(
+                merchant_id,
+                business_name,
+                status,
+                updated_at,
+                reverification_due_at,
+                restricted_at,
+            )| ApplicationEntry {
+                merchant_id,
+                business_name,
+                status,
+                updated_at,
+                reverification_due_at,
+                restricted_at,
+            },
+        )
         .collect())
 }
 
@@ -124,8 +147,18 @@ pub struct Application {
 }
 
 /// The merchant's application for staff, or `None` when the merchant has none.
-pub async fn application(platform: &Platform, merchant_id: Uuid) -> Result<Option<Application>, KycError> {
-    type Head = (String, bool, bool, Option<Uuid>, Option<String>, Option<String>);
+pub async fn application(
+    platform: &Platform,
+    merchant_id: Uuid,
+) -> Result<Option<Application>, KycError> {
+    type Head = (
+        String,
+        bool,
+        bool,
+        Option<Uuid>,
+        Option<String>,
+        Option<String>,
+    );
     let head: Option<Head> = sqlx::query_as(
         "SELECT m.business_name, m.verified_at IS NOT NULL, m.suspended_at IS NOT NULL,
                 a.changes_requested_by, asker.full_name, decider.full_name
@@ -148,7 +181,10 @@ pub async fn application(platform: &Platform, merchant_id: Uuid) -> Result<Optio
         .await?
         .into_iter()
         .map(|d| Document {
-            person_name: d.person_id.and_then(|id| people.iter().find(|p| p.id == id)).map(|p| p.full_name.clone()),
+            person_name: d
+                .person_id
+                .and_then(|id| people.iter().find(|p| p.id == id))
+                .map(|p| p.full_name.clone()),
             id: d.id,
             kind: d.kind,
             content_type: d.content_type,
@@ -177,8 +213,14 @@ pub async fn application(platform: &Platform, merchant_id: Uuid) -> Result<Optio
 pub(crate) fn reason(text: &str) -> Result<String, KycError> {
     let text = text.trim();
     match text.chars().count() {
-        0 => Err(KycError::invalid("reason", "Write what the merchant should change, in plain words.")),
-        n if n > MAX_REASON_CHARS => Err(KycError::invalid("reason", "Keep the reason under 1000 characters.")),
+        0 => Err(KycError::invalid(
+            "reason",
+            "Write what the merchant should change, in plain words.",
+        )),
+        n if n > MAX_REASON_CHARS => Err(KycError::invalid(
+            "reason",
+            "Keep the reason under 1000 characters.",
+        )),
         _ => Ok(text.to_owned()),
     }
 }
@@ -190,8 +232,14 @@ mod tests {
     #[test]
     fn a_reason_is_plain_words_of_bounded_length() {
         assert!(reason("   ").is_err());
-        assert_eq!(reason("  The scan is blurred.  ").unwrap(), "The scan is blurred.");
-        assert!(reason(&"ë".repeat(1000)).is_ok(), "counted in characters, not bytes");
+        assert_eq!(
+            reason("  The scan is blurred.  ").unwrap(),
+            "The scan is blurred."
+        );
+        assert!(
+            reason(&"ë".repeat(1000)).is_ok(),
+            "counted in characters, not bytes"
+        );
         assert!(reason(&"a".repeat(1001)).is_err());
     }
 }

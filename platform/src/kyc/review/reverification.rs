@@ -33,15 +33,22 @@ pub async fn request_reverification(
     let reason = reason(reason_text)?;
     let today = OffsetDateTime::now_utc().date();
     if due < today + Duration::days(1) {
-        return Err(KycError::invalid("due", "Give the merchant at least until tomorrow."));
+        return Err(KycError::invalid(
+            "due",
+            "Give the merchant at least until tomorrow.",
+        ));
     }
     let mut tx = platform.pool.begin().await?;
     let (list, _) = lock_existing(&mut tx, merchant_id).await?;
     if list.status != Status::Approved {
-        return Err(KycError::NotAllowed("Re-verification is for approved applications; review this one as it stands."));
+        return Err(KycError::NotAllowed(
+            "Re-verification is for approved applications; review this one as it stands.",
+        ));
     }
     if list.state(item) != ItemState::Accepted {
-        return Err(KycError::NotAllowed("This item is already waiting for the merchant's update."));
+        return Err(KycError::NotAllowed(
+            "This item is already waiting for the merchant's update.",
+        ));
     }
     sqlx::query(
         "UPDATE kyc_items SET state = 'changes_requested', reason = $3, reviewed_by = $4, reviewed_at = now(), updated_at = now()
@@ -66,8 +73,19 @@ pub async fn request_reverification(
     let event = staff_event("kyc.reverification.request", staff, merchant_id)
         .detail(serde_json::json!({ "item": item.slug(), "due": due.to_string() }));
     audit::record(&mut tx, &event, facts).await?;
-    let notice = Notice::Reverification { item: item.label(), reason: &reason, due };
-    notify(&mut tx, &platform.config.secrets.field_keys, &platform.config.settings, merchant_id, &notice).await?;
+    let notice = Notice::Reverification {
+        item: item.label(),
+        reason: &reason,
+        due,
+    };
+    notify(
+        &mut tx,
+        &platform.config.secrets.field_keys,
+        &platform.config.settings,
+        merchant_id,
+        &notice,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -91,20 +109,41 @@ pub async fn restrict_overdue(platform: &Platform, now: OffsetDateTime) -> Resul
         .bind(now)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((merchant_id, due_at)) = due else { break };
+        let Some((merchant_id, due_at)) = due else {
+            break;
+        };
         sqlx::query("UPDATE kyc_applications SET restricted_at = $2, updated_at = now() WHERE merchant_id = $1")
             .bind(merchant_id)
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("UPDATE merchants SET verified_at = NULL WHERE id = $1").bind(merchant_id).execute(&mut *tx).await?;
-        let event = Event::new("kyc.restrict", Actor { kind: ActorKind::System, id: None }, Outcome::Success)
-            .merchant(merchant_id)
-            .target("kyc_application", merchant_id.to_string())
-            .reason("re-verification overdue");
+        sqlx::query("UPDATE merchants SET verified_at = NULL WHERE id = $1")
+            .bind(merchant_id)
+            .execute(&mut *tx)
+            .await?;
+        let event = Event::new(
+            "kyc.restrict",
+            Actor {
+                kind: ActorKind::System,
+                id: None,
+            },
+            Outcome::Success,
+        )
+        .merchant(merchant_id)
+        .target("kyc_application", merchant_id.to_string())
+        .reason("re-verification overdue");
         audit::record(&mut tx, &event, &RequestFacts::default()).await?;
-        let notice = Notice::Restricted { due: due_at.map(OffsetDateTime::date) };
-        notify(&mut tx, &platform.config.secrets.field_keys, &platform.config.settings, merchant_id, &notice).await?;
+        let notice = Notice::Restricted {
+            due: due_at.map(OffsetDateTime::date),
+        };
+        notify(
+            &mut tx,
+            &platform.config.secrets.field_keys,
+            &platform.config.settings,
+            merchant_id,
+            &notice,
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!(%merchant_id, "re-verification overdue: Live Mode closed");
         restricted += 1;

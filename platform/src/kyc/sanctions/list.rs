@@ -30,7 +30,10 @@ pub enum ListError {
 }
 
 fn invalid(line: usize, message: impl Into<String>) -> ListError {
-    ListError::Invalid { line, message: message.into() }
+    ListError::Invalid {
+        line,
+        message: message.into(),
+    }
 }
 
 /// The list in force: where it came from, when it was loaded and how many entries it has.
@@ -98,7 +101,10 @@ fn text(line: usize, column: &str, value: &str, max: usize) -> Result<String, Li
         return Err(invalid(line, format!("{column} is empty")));
     }
     if value.chars().count() > max {
-        return Err(invalid(line, format!("{column} is longer than {max} characters")));
+        return Err(invalid(
+            line,
+            format!("{column} is longer than {max} characters"),
+        ));
     }
     Ok(value.to_owned())
 }
@@ -107,9 +113,15 @@ fn text(line: usize, column: &str, value: &str, max: usize) -> Result<String, Li
 pub fn parse(csv: &str) -> Result<Vec<Entry>, ListError> {
     let mut rows = records(csv)?.into_iter();
     let (_, header) = rows.next().ok_or_else(|| invalid(1, "the file is empty"))?;
-    let header: Vec<String> = header.iter().map(|h| h.trim().to_ascii_lowercase()).collect();
+    let header: Vec<String> = header
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
     if header != HEADER {
-        return Err(invalid(1, format!("the header must be {}", HEADER.join(","))));
+        return Err(invalid(
+            1,
+            format!("the header must be {}", HEADER.join(",")),
+        ));
     }
     let format = time::macros::format_description!("[year]-[month]-[day]");
     rows.map(|(line, fields)| {
@@ -123,7 +135,10 @@ pub fn parse(csv: &str) -> Result<Vec<Entry>, ListError> {
             .collect::<Result<Vec<_>, _>>()?;
         let date_of_birth = match born.trim() {
             "" => None,
-            born => Some(Date::parse(born, format).map_err(|_| invalid(line, "date_of_birth is not YYYY-MM-DD"))?),
+            born => Some(
+                Date::parse(born, format)
+                    .map_err(|_| invalid(line, "date_of_birth is not YYYY-MM-DD"))?,
+            ),
         };
         Ok(Entry {
             name: text(line, "name", &name, 300)?,
@@ -146,9 +161,15 @@ pub async fn load(pool: &PgPool, source: &str, csv: &str) -> Result<ListInfo, Li
     let count = i32::try_from(entries.len()).map_err(|_| invalid(1, "too many entries"))?;
     let mut tx = pool.begin().await?;
     // One loader at a time: a second one waits here, then replaces this list in turn.
-    sqlx::query("LOCK TABLE sanctions_lists IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM sanctions_entries").execute(&mut *tx).await?;
-    sqlx::query("UPDATE sanctions_lists SET replaced_at = now() WHERE replaced_at IS NULL").execute(&mut *tx).await?;
+    sqlx::query("LOCK TABLE sanctions_lists IN SHARE ROW EXCLUSIVE MODE")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM sanctions_entries")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE sanctions_lists SET replaced_at = now() WHERE replaced_at IS NULL")
+        .execute(&mut *tx)
+        .await?;
     let id = Uuid::new_v4();
     let loaded_at: OffsetDateTime = sqlx::query_scalar(
         "INSERT INTO sanctions_lists (id, source, entry_count) VALUES ($1, $2, $3) RETURNING loaded_at",
@@ -161,19 +182,37 @@ pub async fn load(pool: &PgPool, source: &str, csv: &str) -> Result<ListInfo, Li
     for batch in entries.chunks(BATCH) {
         insert(&mut tx, id, batch).await?;
     }
-    let event = Event::new("sanctions.list_load", Actor { kind: ActorKind::System, id: None }, Outcome::Success)
-        .target("sanctions_list", id.to_string())
-        .detail(serde_json::json!({ "entries": count }));
-    audit::record(&mut tx, &event, &RequestFacts::default()).await.map_err(|error| match error {
-        AuditError::Database(error) => ListError::Database(error),
-        other => ListError::Audit(other.to_string()),
-    })?;
+    let event = Event::new(
+        "sanctions.list_load",
+        Actor {
+            kind: ActorKind::System,
+            id: None,
+        },
+        Outcome::Success,
+    )
+    .target("sanctions_list", id.to_string())
+    .detail(serde_json::json!({ "entries": count }));
+    audit::record(&mut tx, &event, &RequestFacts::default())
+        .await
+        .map_err(|error| match error {
+            AuditError::Database(error) => ListError::Database(error),
+            other => ListError::Audit(other.to_string()),
+        })?;
     tx.commit().await?;
     tracing::info!(%id, entries = count, source = %source, "sanctions list loaded");
-    Ok(ListInfo { id, source, loaded_at, entry_count: count })
+    Ok(ListInfo {
+        id,
+        source,
+        loaded_at,
+        entry_count: count,
+    })
 }
 
-async fn insert(conn: &mut PgConnection, list_id: Uuid, batch: &[Entry]) -> Result<(), sqlx::Error> {
+async fn insert(
+    conn: &mut PgConnection,
+    list_id: Uuid,
+    batch: &[Entry],
+) -> Result<(), sqlx::Error> {
     let names: Vec<&str> = batch.iter().map(|e| e.name.as_str()).collect();
     // Aliases never hold `;` (it separates them in the file), so it joins them here.
     let aliases: Vec<String> = batch.iter().map(|e| e.aliases.join(";")).collect();
@@ -203,7 +242,12 @@ pub async fn current(conn: &mut PgConnection) -> Result<Option<ListInfo>, sqlx::
     )
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|(id, source, loaded_at, entry_count)| ListInfo { id, source, loaded_at, entry_count }))
+    Ok(row.map(|(id, source, loaded_at, entry_count)| ListInfo {
+        id,
+        source,
+        loaded_at,
+        entry_count,
+    }))
 }
 
 /// Every entry of the list in force.
@@ -216,7 +260,13 @@ pub async fn entries(conn: &mut PgConnection) -> Result<Vec<Entry>, sqlx::Error>
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(name, aliases, date_of_birth, list, reference)| Entry { name, aliases, date_of_birth, list, reference })
+        .map(|(name, aliases, date_of_birth, list, reference)| Entry {
+            name,
+            aliases,
+            date_of_birth,
+            list,
+            reference,
+        })
         .collect())
 }
 
@@ -264,9 +314,21 @@ mod tests {
         assert_eq!(line("").0, 1);
         assert_eq!(line("name,aliases,list\n").0, 1);
         let header = "name,aliases,date_of_birth,list,reference\n";
-        assert_eq!(line(&format!("{header}A B,,1968-13-01,EU,1\n")), (2, "date_of_birth is not YYYY-MM-DD".into()));
-        assert_eq!(line(&format!("{header}A B,,,EU,1\n,,,EU,2\n")), (3, "name is empty".into()));
-        assert_eq!(line(&format!("{header}A B,,,EU\n")), (2, "4 fields instead of 5".into()));
-        assert_eq!(line(&format!("{header}\"A B,,,EU,1\n")).1, "a quoted field is not closed");
+        assert_eq!(
+            line(&format!("{header}A B,,1968-13-01,EU,1\n")),
+            (2, "date_of_birth is not YYYY-MM-DD".into())
+        );
+        assert_eq!(
+            line(&format!("{header}A B,,,EU,1\n,,,EU,2\n")),
+            (3, "name is empty".into())
+        );
+        assert_eq!(
+            line(&format!("{header}A B,,,EU\n")),
+            (2, "4 fields instead of 5".into())
+        );
+        assert_eq!(
+            line(&format!("{header}\"A B,,,EU,1\n")).1,
+            "a quoted field is not closed"
+        );
     }
 }

@@ -44,19 +44,30 @@ const SHORT_TOKEN: usize = 3;
 
 /// Words that say what kind of organisation a name is, not which one.
 const LEGAL_FORMS: &[&str] = &[
-    "shpk", "sha", "llc", "ltd", "limited", "doo", "ad", "gmbh", "inc", "sa", "srl", "co", "company", "corp", "plc", "bi", "op",
-    "ok", "ojq", "ngo", "ag", "bv", "nv", "spa", "sro", "the", "and", "of",
+    "shpk", "sha", "llc", "ltd", "limited", "doo", "ad", "gmbh", "inc", "sa", "srl", "co",
+    "company", "corp", "plc", "bi", "op", "ok", "ojq", "ngo", "ag", "bv", "nv", "spa", "sro",
+    "the", "and", "of",
 ];
 
 /// The tokens a name is compared by. Empty for a name of legal forms and initials only.
 pub fn tokens(name: &str) -> Vec<String> {
-    fold(name).split(' ').filter(|word| word.len() > 1 && !LEGAL_FORMS.contains(word)).map(spelling).collect()
+    fold(name)
+        .split(' ')
+        .filter(|word| word.len() > 1 && !LEGAL_FORMS.contains(word))
+        .map(spelling)
+        .collect()
 }
 
 /// One folded word with the transliteration pairs of the region made equal and doubled
 /// letters made single (Albanian ll, rr against Serbian l, r).
 fn spelling(word: &str) -> String {
-    let word = word.replace("dj", "d").replace("xh", "dz").replace("sh", "s").replace("zh", "z").replace("ch", "c").replace('q', "c");
+    let word = word
+        .replace("dj", "d")
+        .replace("xh", "dz")
+        .replace("sh", "s")
+        .replace("zh", "z")
+        .replace("ch", "c")
+        .replace('q', "c");
     let mut out = String::with_capacity(word.len());
     for c in word.chars() {
         if !out.ends_with(c) {
@@ -87,7 +98,8 @@ pub fn score(a: &[String], b: &[String]) -> Option<f64> {
         // One word matches one word only: "Orion" is not "Orion Shipping".
         let (word, other) = (&short[0], &long[0]);
         let best = similarity(word, other);
-        let close = long.len() == 1 && word.len() >= SINGLE_WORD_MIN_LEN && best >= SINGLE_WORD_SIMILARITY;
+        let close =
+            long.len() == 1 && word.len() >= SINGLE_WORD_MIN_LEN && best >= SINGLE_WORD_SIMILARITY;
         return close.then_some(best);
     }
     let mut used = vec![false; long.len()];
@@ -121,7 +133,10 @@ impl<'a> Matcher<'a> {
         let entries = entries
             .iter()
             .map(|entry| {
-                let names = std::iter::once(&entry.name).chain(&entry.aliases).map(|name| (name.as_str(), tokens(name))).collect();
+                let names = std::iter::once(&entry.name)
+                    .chain(&entry.aliases)
+                    .map(|name| (name.as_str(), tokens(name)))
+                    .collect();
                 (entry, names)
             })
             .collect();
@@ -168,13 +183,21 @@ mod tests {
     fn hits(list: &[Entry], name: &str, born: Option<&str>) -> Vec<String> {
         let format = time::macros::format_description!("[year]-[month]-[day]");
         let born = born.map(|d| Date::parse(d, format).unwrap());
-        Matcher::new(list).screen(name, born).into_iter().map(|m| m.entry.name.clone()).collect()
+        Matcher::new(list)
+            .screen(name, born)
+            .into_iter()
+            .map(|m| m.entry.name.clone())
+            .collect()
     }
 
     fn list() -> Vec<Entry> {
         vec![
             entry("THACI Hashim", &[], Some("1970-01-01")),
-            entry("Đorđe Petrović", &["Djordje Petrovic", "Ђорђе Петровић"], None),
+            entry(
+                "Đorđe Petrović",
+                &["Djordje Petrovic", "Ђорђе Петровић"],
+                None,
+            ),
             entry("Xhafer Rrahmani", &[], None),
             entry("Dragan Šešelj", &["Dragan Seselj"], Some("1971-02-03")),
             entry("Orion Shipping SH.P.K.", &["Orion Shipping Holdings"], None),
@@ -186,31 +209,79 @@ mod tests {
     fn the_same_person_is_found_across_spellings_order_and_typos() {
         let list = list();
         assert_eq!(hits(&list, "Hashim Thaçi", None), ["THACI Hashim"]);
-        assert_eq!(hits(&list, "hashim   thaci", Some("1970-01-01")), ["THACI Hashim"]);
-        assert_eq!(hits(&list, "Hashim Thaqi", None), ["THACI Hashim"], "Albanian q for ç");
-        assert_eq!(hits(&list, "Hashim Thachi", None), ["THACI Hashim"], "English ch");
+        assert_eq!(
+            hits(&list, "hashim   thaci", Some("1970-01-01")),
+            ["THACI Hashim"]
+        );
+        assert_eq!(
+            hits(&list, "Hashim Thaqi", None),
+            ["THACI Hashim"],
+            "Albanian q for ç"
+        );
+        assert_eq!(
+            hits(&list, "Hashim Thachi", None),
+            ["THACI Hashim"],
+            "English ch"
+        );
         assert_eq!(hits(&list, "Djordje Petrovic", None), ["Đorđe Petrović"]);
         assert_eq!(hits(&list, "Dorde Petrovic", None), ["Đorđe Petrović"]);
         assert_eq!(hits(&list, "PETROVIĆ, Đorđe", None), ["Đorđe Petrović"]);
-        assert_eq!(hits(&list, "Đorđe Petrovič", None), ["Đorđe Petrović"], "č for ć");
-        assert_eq!(hits(&list, "Džafer Rahmani", None), ["Xhafer Rrahmani"], "Serbian dž for Albanian xh");
+        assert_eq!(
+            hits(&list, "Đorđe Petrovič", None),
+            ["Đorđe Petrović"],
+            "č for ć"
+        );
+        assert_eq!(
+            hits(&list, "Džafer Rahmani", None),
+            ["Xhafer Rrahmani"],
+            "Serbian dž for Albanian xh"
+        );
         assert_eq!(hits(&list, "Dzafer Rahmani", None), ["Xhafer Rrahmani"]);
         assert_eq!(hits(&list, "Dragan Sheshelj", None), ["Dragan Šešelj"]);
-        assert_eq!(hits(&list, "Dragan Seseljj", None), ["Dragan Šešelj"], "a doubled letter");
-        assert_eq!(hits(&list, "Dragan Sešej", None), ["Dragan Šešelj"], "a letter missing");
-        assert_eq!(hits(&list, "Orion Shipping", None), ["Orion Shipping SH.P.K."], "legal form left out");
-        assert_eq!(hits(&list, "Al Nur Trading LLC", None), ["Al-Nur Trading"], "hyphen and legal form");
+        assert_eq!(
+            hits(&list, "Dragan Seseljj", None),
+            ["Dragan Šešelj"],
+            "a doubled letter"
+        );
+        assert_eq!(
+            hits(&list, "Dragan Sešej", None),
+            ["Dragan Šešelj"],
+            "a letter missing"
+        );
+        assert_eq!(
+            hits(&list, "Orion Shipping", None),
+            ["Orion Shipping SH.P.K."],
+            "legal form left out"
+        );
+        assert_eq!(
+            hits(&list, "Al Nur Trading LLC", None),
+            ["Al-Nur Trading"],
+            "hyphen and legal form"
+        );
     }
 
     #[test]
     fn different_people_and_same_names_born_on_other_days_are_not_hits() {
         let list = list();
-        assert!(hits(&list, "Hashim Rexhepi", None).is_empty(), "one shared first name is not enough");
+        assert!(
+            hits(&list, "Hashim Rexhepi", None).is_empty(),
+            "one shared first name is not enough"
+        );
         assert!(hits(&list, "Drita Berisha", None).is_empty());
         assert!(hits(&list, "Petar Đorđević", None).is_empty());
-        assert!(hits(&list, "Orion", None).is_empty(), "one short word of a longer name");
-        assert!(hits(&list, "Hashim Thaçi", Some("1985-01-01")).is_empty(), "born on another day");
-        assert_eq!(hits(&list, "Đorđe Petrović", Some("1985-01-01")), ["Đorđe Petrović"], "no listed date: kept");
+        assert!(
+            hits(&list, "Orion", None).is_empty(),
+            "one short word of a longer name"
+        );
+        assert!(
+            hits(&list, "Hashim Thaçi", Some("1985-01-01")).is_empty(),
+            "born on another day"
+        );
+        assert_eq!(
+            hits(&list, "Đorđe Petrović", Some("1985-01-01")),
+            ["Đorđe Petrović"],
+            "no listed date: kept"
+        );
         assert!(hits(&list, "Sh.p.k.", None).is_empty());
     }
 

@@ -57,7 +57,9 @@ impl Decision {
     }
 
     pub fn parse(slug: &str) -> Option<Self> {
-        [Decision::FalsePositive, Decision::TrueMatch].into_iter().find(|d| d.slug() == slug)
+        [Decision::FalsePositive, Decision::TrueMatch]
+            .into_iter()
+            .find(|d| d.slug() == slug)
     }
 }
 
@@ -88,17 +90,31 @@ struct Screened {
 }
 
 /// The names an application puts forward: the business's two and its current people's.
-async fn subjects(conn: &mut PgConnection, merchant_id: Uuid) -> Result<Vec<Screened>, sqlx::Error> {
-    let names: Option<(Option<String>, Option<String>)> =
-        sqlx::query_as("SELECT registered_name, trading_name FROM kyc_applications WHERE merchant_id = $1")
-            .bind(merchant_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+async fn subjects(
+    conn: &mut PgConnection,
+    merchant_id: Uuid,
+) -> Result<Vec<Screened>, sqlx::Error> {
+    let names: Option<(Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT registered_name, trading_name FROM kyc_applications WHERE merchant_id = $1",
+    )
+    .bind(merchant_id)
+    .fetch_optional(&mut *conn)
+    .await?;
     let (registered, trading) = names.unwrap_or_default();
-    let mut subjects: Vec<Screened> = [(Subject::RegisteredName, registered), (Subject::TradingName, trading)]
-        .into_iter()
-        .filter_map(|(subject, name)| Some(Screened { subject, person_id: None, name: name?, date_of_birth: None }))
-        .collect();
+    let mut subjects: Vec<Screened> = [
+        (Subject::RegisteredName, registered),
+        (Subject::TradingName, trading),
+    ]
+    .into_iter()
+    .filter_map(|(subject, name)| {
+        Some(Screened {
+            subject,
+            person_id: None,
+            name: name?,
+            date_of_birth: None,
+        })
+    })
+    .collect();
     let people: Vec<(Uuid, String, Date)> = sqlx::query_as(
         "SELECT id, full_name, date_of_birth FROM kyc_people
          WHERE merchant_id = $1 AND removed_at IS NULL AND (is_representative OR ownership_percent >= 25)
@@ -121,7 +137,10 @@ async fn subjects(conn: &mut PgConnection, merchant_id: Uuid) -> Result<Vec<Scre
 /// submission's); returns how many hits are still open. Without a loaded list nothing is
 /// screened (logged as a warning) and the earlier hits still count.
 #[tracing::instrument(skip(conn))]
-pub async fn screen_application(conn: &mut PgConnection, merchant_id: Uuid) -> Result<usize, sqlx::Error> {
+pub async fn screen_application(
+    conn: &mut PgConnection,
+    merchant_id: Uuid,
+) -> Result<usize, sqlx::Error> {
     let subjects = subjects(conn, merchant_id).await?;
     match list::current(conn).await? {
         None => tracing::warn!("no sanctions list is loaded: the application was not screened"),
@@ -214,10 +233,16 @@ pub async fn decide(
 ) -> Result<(), KycError> {
     let note = note.trim();
     if note.is_empty() {
-        return Err(KycError::invalid("note", "Write down why: the note is kept with the decision."));
+        return Err(KycError::invalid(
+            "note",
+            "Write down why: the note is kept with the decision.",
+        ));
     }
     if note.chars().count() > NOTE_MAX {
-        return Err(KycError::invalid("note", format!("Keep the note to {NOTE_MAX} characters.")));
+        return Err(KycError::invalid(
+            "note",
+            format!("Keep the note to {NOTE_MAX} characters."),
+        ));
     }
     let mut tx = platform.pool.begin().await?;
     let updated = sqlx::query(
@@ -234,10 +259,17 @@ pub async fn decide(
     if updated.rows_affected() == 0 {
         return Err(KycError::NotFound);
     }
-    let event = Event::new("kyc.sanctions.decide", Actor { kind: ActorKind::Staff, id: Some(staff_id) }, Outcome::Success)
-        .merchant(merchant_id)
-        .target("sanctions_hit", hit_id.to_string())
-        .detail(serde_json::json!({ "decision": decision.slug() }));
+    let event = Event::new(
+        "kyc.sanctions.decide",
+        Actor {
+            kind: ActorKind::Staff,
+            id: Some(staff_id),
+        },
+        Outcome::Success,
+    )
+    .merchant(merchant_id)
+    .target("sanctions_hit", hit_id.to_string())
+    .detail(serde_json::json!({ "decision": decision.slug() }));
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
     Ok(())

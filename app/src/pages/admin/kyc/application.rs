@@ -12,8 +12,8 @@ use super::status_class;
 use crate::components::form::{FormError, form_error};
 use crate::components::step_up::StepUpPrompt;
 use crate::kyc_review::{
-    AcceptKycItem, ApproveKyc, DocumentView, Fact, PersonView, RejectKyc, RequestKycChanges, RequestReverification, ReviewView,
-    kyc_application, status_label,
+    AcceptKycItem, ApproveKyc, DocumentView, Fact, PersonView, RejectKyc, RequestKycChanges,
+    RequestReverification, ReviewView, kyc_application, status_label,
 };
 use crate::pages::admin::AdminShell;
 use crate::pages::admin::bank_account::BankAccountPanel;
@@ -31,7 +31,10 @@ pub fn KycApplicationPage() -> impl IntoView {
         reverify: ServerAction::<RequestReverification>::new(),
     };
     // Reloaded after every decision, so the page shows what the server kept.
-    let review = Resource::new(move || (id(), actions.versions()), |(id, _)| kyc_application(id));
+    let review = Resource::new(
+        move || (id(), actions.versions()),
+        |(id, _)| kyc_application(id),
+    );
     view! {
         <Title text="Verification review" />
         <AdminShell>
@@ -103,7 +106,9 @@ fn standing(view: &ReviewView) -> Vec<String> {
         lines.push(format!("Re-verification due by {due} (end of day, UTC)."));
     }
     if let Some(at) = &view.restricted {
-        lines.push(format!("Restricted to Test Mode since {at}: the re-verification was overdue."));
+        lines.push(format!(
+            "Restricted to Test Mode since {at}: the re-verification was overdue."
+        ));
     }
     lines.push(
         match (view.suspended, view.verified) {

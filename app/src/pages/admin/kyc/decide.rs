@@ -6,7 +6,8 @@
 use leptos::prelude::*;
 
 use crate::kyc_review::{
-    AcceptKycItem, ApproveKyc, ItemView, RejectKyc, RequestKycChanges, RequestReverification, ReviewView, item_state_label,
+    AcceptKycItem, ApproveKyc, ItemView, RejectKyc, RequestKycChanges, RequestReverification,
+    ReviewView, item_state_label,
 };
 
 /// The page's server actions, shared by its forms.
@@ -68,7 +69,11 @@ pub fn Checklist(view: ReviewView, actions: Actions) -> impl IntoView {
 
 #[component]
 fn ItemDecision(line: ItemView, merchant_id: String, actions: Actions) -> impl IntoView {
-    let (id, item, label) = (merchant_id.clone(), line.item.clone(), line.label.to_lowercase());
+    let (id, item, label) = (
+        merchant_id.clone(),
+        line.item.clone(),
+        line.label.to_lowercase(),
+    );
     let accept = (line.state == "submitted").then(move || {
         view! {
             <ActionForm action=actions.accept attr:class="inline">
@@ -105,7 +110,8 @@ pub fn Decisions(view: ReviewView, actions: Actions) -> impl IntoView {
     if !view.can_act {
         return ().into_any();
     }
-    let reverify = (view.status == "approved").then(|| view! { <Reverification view=view.clone() actions /> });
+    let reverify =
+        (view.status == "approved").then(|| view! { <Reverification view=view.clone() actions /> });
     let merchant_id = view.merchant_id.clone();
     let approve_id = view.merchant_id.clone();
     let approve = match view.approve_blocked.clone() {
@@ -145,7 +151,11 @@ pub fn Decisions(view: ReviewView, actions: Actions) -> impl IntoView {
 /// Reopens an accepted item of an approved application with a deadline.
 #[component]
 fn Reverification(view: ReviewView, actions: Actions) -> impl IntoView {
-    let accepted: Vec<ItemView> = view.items.into_iter().filter(|line| line.state == "accepted").collect();
+    let accepted: Vec<ItemView> = view
+        .items
+        .into_iter()
+        .filter(|line| line.state == "accepted")
+        .collect();
     if accepted.is_empty() {
         return view! { <p class="aside">"Every item is already waiting for the merchant's update."</p> }.into_any();
     }

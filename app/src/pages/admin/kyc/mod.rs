@@ -15,7 +15,13 @@ use crate::kyc_review::{ApplicationRow, QueueRow, kyc_applications, kyc_queue, s
 use crate::pages::payments::load_error;
 
 /// The statuses in the order the list shows them: with staff first, decided last.
-const STATUS_ORDER: [&str; 5] = ["submitted", "changes_requested", "draft", "approved", "rejected"];
+const STATUS_ORDER: [&str; 5] = [
+    "submitted",
+    "changes_requested",
+    "draft",
+    "approved",
+    "rejected",
+];
 
 /// The badge class of a status slug.
 pub fn status_class(slug: &str) -> &'static str {
