@@ -20,6 +20,12 @@ use crate::audit::{self, Actor, ActorKind, AuditError, Event, Outcome, RequestFa
 use crate::field_crypto::FieldSlot;
 use crate::mail;
 
+// The code arithmetic lives apart from the enrolment and sign-in flows that use it.
+mod codes;
+
+pub use codes::code_at;
+use codes::*;
+
 pub const RECOVERY_CODE_COUNT: usize = 10;
 const SECRET_BYTES: usize = 20;
 const DIGITS: usize = 6;
@@ -97,96 +103,6 @@ pub struct Enrolment {
 
 /// Recovery codes in clear, shown once and never again.
 pub struct RecoveryCodes(pub Vec<SecretString>);
-
-fn slot(row: &str) -> FieldSlot<'_> {
-    FieldSlot {
-        table: "user_mfa",
-        column: "totp_secret",
-        row,
-    }
-}
-
-fn totp(secret: Vec<u8>, account: &str) -> TOTP {
-    TOTP {
-        algorithm: Algorithm::SHA1,
-        digits: DIGITS,
-        skew: 0,
-        step: STEP_SECS,
-        secret,
-        issuer: Some(ISSUER.to_owned()),
-        account_name: account.to_owned(),
-    }
-}
-
-/// The code an authenticator app shows at Unix time `unix` for a secret typed in as base32
-/// (the form the set-up page shows); `None` if the text is not base32.
-pub fn code_at(secret_base32: &str, unix: u64) -> Option<String> {
-    let secret = totp_rs::Secret::Encoded(secret_base32.to_owned())
-        .to_bytes()
-        .ok()?;
-    Some(totp(secret, "").generate(unix))
-}
-
-/// The time step (within one step of `now`) whose code is `code`, compared in constant time.
-fn matching_step(secret: &[u8], code: &str, now: u64) -> Option<u64> {
-    let totp = totp(secret.to_vec(), "");
-    let current = now / STEP_SECS;
-    [current.saturating_sub(1), current, current + 1]
-        .into_iter()
-        .find(|step| totp.check(code, step * STEP_SECS))
-}
-
-fn unix_now() -> u64 {
-    time::OffsetDateTime::now_utc()
-        .unix_timestamp()
-        .try_into()
-        .unwrap_or(0)
-}
-
-fn recovery_digest(user_id: Uuid, code: &str) -> Vec<u8> {
-    let mut hasher = Sha256::new();
-    hasher.update(user_id.as_bytes());
-    hasher.update(code.as_bytes());
-    hasher.finalize().to_vec()
-}
-
-/// What the user typed, as a recovery code is stored: lower case, no dashes or spaces.
-fn normalise_recovery(code: &str) -> String {
-    code.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
-}
-
-fn is_totp_shaped(code: &str) -> bool {
-    code.len() == DIGITS && code.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// Replaces the user's recovery codes with a new set and returns them.
-async fn new_recovery_codes(
-    conn: &mut PgConnection,
-    user_id: Uuid,
-) -> Result<RecoveryCodes, sqlx::Error> {
-    sqlx::query("DELETE FROM mfa_recovery_codes WHERE user_id = $1")
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
-    let mut rng = rand::rngs::OsRng;
-    let mut codes = Vec::with_capacity(RECOVERY_CODE_COUNT);
-    for _ in 0..RECOVERY_CODE_COUNT {
-        let plain: String = (0..CODE_LEN)
-            .map(|_| CODE_ALPHABET[rng.gen_range(0..CODE_ALPHABET.len())] as char)
-            .collect();
-        sqlx::query("INSERT INTO mfa_recovery_codes (user_id, code_hash) VALUES ($1, $2)")
-            .bind(user_id)
-            .bind(recovery_digest(user_id, &plain))
-            .execute(&mut *conn)
-            .await?;
-        let shown = format!("{}-{}-{}", &plain[..4], &plain[4..8], &plain[8..]);
-        codes.push(SecretString::from(shown));
-    }
-    Ok(RecoveryCodes(codes))
-}
 
 fn actor(user_id: Uuid) -> Actor {
     Actor {
@@ -572,60 +488,4 @@ pub async fn reset_by_admin(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// RFC 6238, appendix B, SHA-1 rows. The RFC prints 8 digits; a 6-digit code is the
-    /// same truncated value modulo 10^6, so it is the last six of each.
-    #[test]
-    fn rfc_6238_test_vectors() {
-        // Base32 of the RFC's ASCII secret "12345678901234567890".
-        let secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
-        for (time, eight) in [
-            (59, "94287082"),
-            (1_111_111_109, "07081804"),
-            (1_111_111_111, "14050471"),
-            (1_234_567_890, "89005924"),
-            (2_000_000_000, "69279037"),
-            (20_000_000_000, "65353130"),
-        ] {
-            assert_eq!(
-                code_at(secret, time).as_deref(),
-                Some(&eight[2..]),
-                "at {time}"
-            );
-        }
-    }
-
-    #[test]
-    fn a_code_matches_one_step_either_side_and_no_further() {
-        let secret = [7u8; SECRET_BYTES];
-        let code_at = |at| totp(secret.to_vec(), "").generate(at);
-        let now = 1_800_000_015;
-        let step = now / STEP_SECS;
-        for offset in [-1i64, 0, 1] {
-            let at = (step as i64 + offset) as u64 * STEP_SECS;
-            assert_eq!(
-                matching_step(&secret, &code_at(at), now),
-                Some(at / STEP_SECS),
-                "offset {offset}"
-            );
-        }
-        for offset in [-2i64, 2] {
-            let at = (step as i64 + offset) as u64 * STEP_SECS;
-            assert_eq!(
-                matching_step(&secret, &code_at(at), now),
-                None,
-                "offset {offset}"
-            );
-        }
-    }
-
-    #[test]
-    fn recovery_codes_are_read_forgivingly_and_never_look_like_totp_codes() {
-        assert_eq!(normalise_recovery(" ABcd-efgh-2345 "), "abcdefgh2345");
-        assert!(is_totp_shaped("123456"));
-        assert!(!is_totp_shaped("abcd-efgh-2345"));
-        assert!(!is_totp_shaped("12345"));
-    }
-}
+mod tests;

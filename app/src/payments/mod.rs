@@ -1,0 +1,48 @@
+//! The merchant dashboard's payments: the Test/Live switch, the overview, products,
+//! payment links, checkout sessions, and the payments list with each payment's timeline.
+//!
+//! Every function works in the caller's own merchant scope and in the mode their session
+//! chose, resolved afresh on each call: Live only while the merchant is verified and not
+//! suspended. Reading falls back to Test; a change asked for in a Live Mode that has since
+//! closed is refused rather than made in Test behind the merchant's back.
+
+// One file per dashboard screen; the re-exports keep `crate::payments::X` (views, server
+// functions and the structs `#[server]` generates) where other modules and the policy
+// table expect them.
+mod checkouts;
+mod detail;
+mod links;
+mod list;
+mod mode;
+mod overview;
+mod products;
+#[cfg(feature = "ssr")]
+pub(crate) mod ssr;
+
+pub use checkouts::*;
+pub use detail::*;
+pub use links::*;
+pub use list::*;
+pub use mode::*;
+pub use overview::*;
+pub use products::*;
+
+/// An amount in minor units (cents) as a decimal, `12.50`: how forms show an amount to
+/// edit. Every currency Saleonix takes has two decimals.
+pub fn decimal(minor: i64) -> String {
+    // A balance may be below zero: the sign goes before the units, never into the cents.
+    let sign = if minor < 0 { "-" } else { "" };
+    format!(
+        "{sign}{}.{:02}",
+        minor.unsigned_abs() / 100,
+        minor.unsigned_abs() % 100
+    )
+}
+
+/// An amount in minor units with its currency, for display: `12.50 EUR`.
+pub fn format_money(minor: i64, currency: &str) -> String {
+    format!("{} {currency}", decimal(minor))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,75 @@
+//! Unit tests of the money formatting, the list cursor and the 3-D Secure wording.
+
+use super::*;
+
+#[test]
+fn money_reads_as_units_cents_and_currency() {
+    assert_eq!(format_money(1250, "EUR"), "12.50 EUR");
+    assert_eq!(format_money(5, "EUR"), "0.05 EUR");
+    assert_eq!(format_money(100_000_000, "EUR"), "1000000.00 EUR");
+    assert_eq!(decimal(1205), "12.05");
+    assert_eq!(decimal(-50), "-0.50", "a balance below zero");
+    assert_eq!(format_money(-1_205, "EUR"), "-12.05 EUR");
+}
+
+#[cfg(feature = "ssr")]
+#[test]
+fn a_cursor_reads_back_as_the_row_it_was_made_from() {
+    let row = platform::payments::reading::PaymentRow {
+        id: uuid::Uuid::new_v4(),
+        order_id: "SX1".into(),
+        status: platform::payments::Status::Paid,
+        amount_minor: 1250,
+        currency: "EUR".into(),
+        buyer_email: None,
+        reference: None,
+        masked_pan: None,
+        card_brand: None,
+        decline_reason: None,
+        created_at: time::OffsetDateTime::from_unix_timestamp_nanos(1_764_000_000_123_456_000)
+            .unwrap(),
+        paid_at: None,
+        refunded_minor: 0,
+        risk_action: None,
+    };
+    assert_eq!(
+        ssr::parse_cursor(&ssr::cursor(&row)),
+        Some((row.created_at, row.id))
+    );
+    assert_eq!(ssr::parse_cursor("garbage"), None);
+}
+
+#[cfg(feature = "ssr")]
+#[test]
+fn the_three_d_secure_result_reads_as_evidence() {
+    use platform::payments::reading::ThreeDSecure;
+    let words = |md: &str, eci: Option<&str>, shifted| {
+        ssr::three_d_secure_words(&ThreeDSecure {
+            md_status: Some(md.into()),
+            eci: eci.map(str::to_owned),
+            liability_shifted: Some(shifted),
+        })
+    };
+    assert_eq!(
+        ssr::three_d_secure_words(&ThreeDSecure::default()),
+        None,
+        "nothing to show without a result"
+    );
+    assert_eq!(
+        words("2", Some("06"), true).as_deref(),
+        Some(
+            "Authentication attempted (mdStatus 2, ECI 06); liability for fraud shifted to the card's issuer"
+        )
+    );
+    assert_eq!(
+        words("0", None, false).as_deref(),
+        Some(
+            "Authentication failed (mdStatus 0); no liability shift: a fraud chargeback stays with the merchant"
+        )
+    );
+    assert!(
+        words("7", None, false)
+            .unwrap()
+            .starts_with("Could not be verified")
+    );
+}

@@ -1,0 +1,15 @@
+//! The buyer's checkout end to end over HTTP: Saleonix's pages, the Payten sandbox's card
+//! and 3-D Secure pages, the browser return and the server callback, in every order.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+use payten_sandbox::buyer::HtmlForm;
+use platform::gateway_accounts::Mode;
+use sqlx::PgPool;
+use support::accounts::mails_to;
+use support::checkout::{APPROVE, LIVE_CLIENT_ID, Shop, field, merchant, shop, shop_with};
+
+mod fraud;
+mod payment;
+mod sessions;

@@ -1,0 +1,251 @@
+//! Reconciling refunds: exceptions for staff, refunds a stopped server left, concurrent workers.
+
+use super::*;
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_mismatch_opens_one_exception_which_staff_settle(pool: PgPool) {
+    let shop = shop(pool).await;
+    let (payment_id, order_id) = shop.paid("60.00").await;
+    // Someone voids the sale in the bank's own portal.
+    let platform = &shop.server.platform;
+    let account = gateways::for_mode(platform, Mode::Test).await.unwrap();
+    gateways::refund_client(platform, &account)
+        .unwrap()
+        .api()
+        .void(&order_id)
+        .await
+        .unwrap();
+
+    let report = reconcile_after(&shop, 16).await;
+    assert_eq!(report.exceptions, 1, "{report:?}");
+    for _ in 0..3 {
+        sqlx::query("UPDATE payments SET recon_due_at = now() WHERE id = $1")
+            .bind(payment_id)
+            .execute(shop.pool())
+            .await
+            .unwrap();
+        reconcile_after(&shop, 16).await;
+    }
+    let open = reconciliation::exceptions(shop.pool(), true).await.unwrap();
+    assert_eq!(open.len(), 1, "one exception, not one per run");
+    assert_eq!(open[0].platform_state, "paid 60.00 EUR, refunded 0.00 EUR");
+    assert_eq!(open[0].gateway_state, "voided");
+    let exceptions_audited = shop
+        .audit(&order_id)
+        .await
+        .iter()
+        .filter(|a| a.starts_with("reconciliation.exception"))
+        .count();
+    assert_eq!(exceptions_audited, 1);
+    assert_eq!(
+        money(&shop, payment_id).await.0,
+        "paid",
+        "nothing changes until staff decide"
+    );
+
+    let staff = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO users (id, email, full_name, kind, password_hash, email_verified_at)
+         VALUES ($1, 'ops@saleonix.test', 'Ops', 'staff', '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g', now())",
+    )
+    .bind(staff)
+    .execute(shop.pool())
+    .await
+    .unwrap();
+    let facts = platform::audit::RequestFacts::default();
+    let empty_note = reconciliation::close(
+        platform,
+        open[0].id,
+        Resolution::AcceptGateway,
+        " ",
+        staff,
+        &facts,
+    )
+    .await;
+    assert!(matches!(
+        empty_note,
+        Err(PaymentError::Invalid { field: "note", .. })
+    ));
+    reconciliation::close(
+        platform,
+        open[0].id,
+        Resolution::AcceptGateway,
+        "Voided at the bank by phone",
+        staff,
+        &facts,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        money(&shop, payment_id).await,
+        ("refunded".into(), 6_000, 0)
+    );
+    assert!(
+        reconciliation::exceptions(shop.pool(), true)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let again = reconciliation::close(
+        platform,
+        open[0].id,
+        Resolution::Resolve,
+        "twice",
+        staff,
+        &facts,
+    )
+    .await;
+    assert!(
+        matches!(again, Err(PaymentError::NotFound)),
+        "a closed exception stays closed"
+    );
+    let audit = shop.audit(&order_id).await;
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.starts_with("reconciliation.accept:success")),
+        "{audit:?}"
+    );
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.starts_with("payment.accept_gateway_state:success")),
+        "{audit:?}"
+    );
+
+    let today = OffsetDateTime::now_utc().date();
+    let report = daily_report::of_day(shop.pool(), today).await.unwrap();
+    assert_eq!(report.len(), 1);
+    assert_eq!(
+        (
+            report[0].payments,
+            report[0].payments_minor,
+            report[0].matched
+        ),
+        (1, 6_000, 1)
+    );
+    let csv = daily_report::csv(today, &report);
+    assert!(
+        csv.lines()
+            .nth(1)
+            .unwrap()
+            .contains("Dardania Crafts,test,EUR,1,60.00 EUR,0,0.00 EUR,1,0"),
+        "{csv}"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_refund_left_pending_by_a_stopped_server_is_settled_from_the_order_history(pool: PgPool) {
+    let shop = shop(pool).await;
+    let (payment_id, order_id) = shop.paid("40.00").await;
+    // The server recorded the request, the gateway made the Credit, and the server stopped
+    // before it wrote the answer down.
+    sqlx::query(
+        "INSERT INTO refunds (id, payment_id, merchant_id, mode, request_id, amount_minor, currency, method, requested_via)
+         VALUES ($1, $2, $3, 'test', $4, 900, 'EUR', 'credit', 'dashboard')",
+    )
+    .bind(Uuid::new_v4())
+    .bind(payment_id)
+    .bind(shop.merchant_id)
+    .bind(Uuid::new_v4())
+    .execute(shop.pool())
+    .await
+    .unwrap();
+    sqlx::query("UPDATE payments SET refund_pending_minor = 900, recon_due_at = now() + interval '15 minutes' WHERE id = $1")
+        .bind(payment_id)
+        .execute(shop.pool())
+        .await
+        .unwrap();
+    let platform = &shop.server.platform;
+    let account = gateways::for_mode(platform, Mode::Test).await.unwrap();
+    let nine = payten::Money::new(900, payten::Currency::Eur);
+    gateways::refund_client(platform, &account)
+        .unwrap()
+        .api()
+        .credit(&order_id, nine)
+        .await
+        .unwrap();
+
+    assert_eq!(reconcile_after(&shop, 16).await.settled, 1);
+    assert_eq!(
+        money(&shop, payment_id).await,
+        ("partially_refunded".into(), 900, 0)
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn two_workers_at_once_check_each_payment_once(pool: PgPool) {
+    let shop = shop(pool).await;
+    shop.fault(serde_json::json!({ "kind": "drop_callback", "once": false }))
+        .await;
+    shop.fault(serde_json::json!({ "kind": "drop_return", "once": false }))
+        .await;
+    let mut orders = Vec::new();
+    for _ in 0..6 {
+        let token = shop.checkout(Mode::Test, "15.00").await;
+        orders.push(shop.pay(&token, APPROVE).await.0);
+    }
+    let now = OffsetDateTime::now_utc() + time::Duration::minutes(16);
+    let platform = &shop.server.platform;
+    let (a, b) = tokio::join!(
+        reconciliation::run_due(platform, now),
+        reconciliation::run_due(platform, now)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(
+        a.checked + b.checked,
+        6,
+        "each payment claimed by one worker: {a:?} {b:?}"
+    );
+    for order in &orders {
+        assert_eq!(shop.status(order).await, "paid");
+        let settled = shop
+            .timeline(order)
+            .await
+            .iter()
+            .filter(|e| e.starts_with("reconciliation:pending>paid"))
+            .count();
+        assert_eq!(settled, 1, "{order}");
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_refund_still_on_its_way_to_the_gateway_is_not_judged(pool: PgPool) {
+    let shop = shop(pool).await;
+    let (payment_id, _) = shop.paid("40.00").await;
+    // A refund just recorded, its request still on the wire, while the worker checks the
+    // payment (its confirmation check happened to fall due).
+    sqlx::query(
+        "INSERT INTO refunds (id, payment_id, merchant_id, mode, request_id, amount_minor, currency, method, requested_via)
+         VALUES ($1, $2, $3, 'test', $4, 900, 'EUR', 'credit', 'dashboard')",
+    )
+    .bind(Uuid::new_v4())
+    .bind(payment_id)
+    .bind(shop.merchant_id)
+    .bind(Uuid::new_v4())
+    .execute(shop.pool())
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE payments SET refund_pending_minor = 900, recon_due_at = now() WHERE id = $1",
+    )
+    .bind(payment_id)
+    .execute(shop.pool())
+    .await
+    .unwrap();
+    let report = reconcile_after(&shop, 0).await;
+    assert_eq!(
+        (report.checked, report.waiting, report.settled),
+        (1, 1, 0),
+        "{report:?}"
+    );
+    let refunds = refunds::of_payment(&mut shop.pool().acquire().await.unwrap(), payment_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        refunds[0].status,
+        RefundStatus::Pending,
+        "not failed while the gateway may still make it"
+    );
+    assert_eq!(money(&shop, payment_id).await, ("paid".into(), 0, 900));
+}

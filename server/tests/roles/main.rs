@@ -1,0 +1,21 @@
+//! Roles and guards against the real server and Postgres: the authorisation matrix of every
+//! page and server function against every kind of actor, IDOR attempts across merchants,
+//! invitations, permission changes taking effect at once, and the audit of denials.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+use app::error::AppError;
+use app::policy::{PAGES, Policy, SERVER_FUNCTIONS};
+use platform::identity::roles::{Level, Module};
+use platform::identity::users::MerchantRole;
+use reqwest::Response;
+use sqlx::PgPool;
+use support::accounts::{PASSWORD, Visitor, error_of, location, mails_to, token_from_mail};
+use support::start;
+use support::world::{ACTORS, Actor, visitor, world};
+use uuid::Uuid;
+
+mod policies;
+mod staff;
+mod team;
