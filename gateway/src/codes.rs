@@ -135,11 +135,11 @@ impl MdStatus {
 /// attempted ECI (`06`, `01`). Anything else (no ECI, a failure, "could not verify") is no
 /// shift: the claim is only made where the evidence supports it.
 pub fn liability_shifted(md_status: &MdStatus, eci: Option<&str>) -> bool {
-    match (md_status, eci) {
-        (MdStatus::FullyAuthenticated, Some("05" | "02")) => true,
-        (MdStatus::Attempted(_), Some("06" | "01")) => true,
-        _ => false,
-    }
+    matches!(
+        (md_status, eci),
+        (MdStatus::FullyAuthenticated, Some("05" | "02"))
+            | (MdStatus::Attempted(_), Some("06" | "01"))
+    )
 }
 
 /// `TRANS_STAT` of an order in status and history answers.

@@ -2,6 +2,10 @@
 //! anywhere: the gateway hashes the exact decimal string, so formatting and
 //! parsing must be exact.
 
+// Money code: a silent `as` cast can wrap or truncate an amount; conversions here are
+// checked (`try_from`) or lossless (`from`).
+#![warn(clippy::as_conversions)]
+
 use std::fmt;
 
 /// The currencies Saleonix takes through NestPay.
@@ -132,7 +136,7 @@ fn format_minor(minor: u64, digits: u32) -> String {
         "{}.{:0width$}",
         minor / scale,
         minor % scale,
-        width = digits as usize
+        width = usize::try_from(digits).unwrap_or(0)
     )
 }
 
@@ -145,7 +149,7 @@ fn parse_minor(text: &str, digits: u32) -> Result<u64, MoneyError> {
     if whole.is_empty() || !all_digits(whole) || !all_digits(frac) || (text.ends_with('.')) {
         return Err(MoneyError::NotDecimal);
     }
-    let digits = digits as usize;
+    let digits = usize::try_from(digits).map_err(|_| MoneyError::TooPrecise)?;
     let (kept, rest) = frac.split_at(frac.len().min(digits));
     if rest.bytes().any(|b| b != b'0') {
         return Err(MoneyError::TooPrecise);

@@ -6,6 +6,10 @@
 //! The entries are generated: Albanian and Serbian first names and surnames, half with an
 //! alias, half with a date of birth, a tenth organisations.
 
+// Benchmark code: a failed unwrap is the benchmark stopping with its reason, as an
+// assertion does (clippy.toml allows this inside #[test] functions, not in their helpers).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
 use platform::kyc::sanctions::matcher::{Entry, Matcher};
 

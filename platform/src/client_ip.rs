@@ -46,11 +46,7 @@ pub fn network(ip: IpAddr) -> IpNet {
         IpAddr::V4(v4) => IpNet::V4(Ipv4Net::from(v4)),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
             Some(v4) => IpNet::V4(Ipv4Net::from(v4)),
-            None => IpNet::V6(
-                Ipv6Net::new(v6, 64)
-                    .expect("64 is a valid IPv6 prefix length")
-                    .trunc(),
-            ),
+            None => IpNet::V6(Ipv6Net::new_assert(v6, 64).trunc()),
         },
     }
 }

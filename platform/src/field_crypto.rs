@@ -43,6 +43,9 @@ impl FieldSlot<'_> {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum FieldCryptoError {
+    /// AES-GCM refused to seal the value (beyond its length limit).
+    #[error("the value could not be encrypted")]
+    Unsealable,
     /// Wrong key, wrong slot, or tampered bytes: AES-GCM cannot tell these apart, by design.
     #[error("the stored value does not decrypt for this field")]
     Undecryptable,
@@ -52,6 +55,13 @@ pub enum FieldCryptoError {
     UnknownKey(u32),
     #[error("invalid key ring: {0}")]
     InvalidKeyRing(String),
+}
+
+/// Sealing happens as a value is written, so failing to seal is failing to encode it.
+impl From<FieldCryptoError> for sqlx::Error {
+    fn from(error: FieldCryptoError) -> Self {
+        sqlx::Error::Encode(Box::new(error))
+    }
 }
 
 /// The configured field keys; one of them is active for new values.
@@ -97,8 +107,17 @@ impl KeyRing {
         self.active
     }
 
-    pub fn encrypt(&self, slot: FieldSlot<'_>, plaintext: &[u8]) -> Vec<u8> {
-        let cipher = &self.keys[&self.active];
+    /// Seals `plaintext` under the active key. AES-GCM refuses only plaintexts beyond its
+    /// 64 GiB limit, far above any field, but that answer is an error, not a crash.
+    pub fn encrypt(
+        &self,
+        slot: FieldSlot<'_>,
+        plaintext: &[u8],
+    ) -> Result<Vec<u8>, FieldCryptoError> {
+        let cipher = self
+            .keys
+            .get(&self.active)
+            .ok_or(FieldCryptoError::UnknownKey(self.active))?;
         let mut nonce = [0u8; NONCE_LEN];
         OsRng.fill_bytes(&mut nonce);
         let aad = slot.associated_data(self.active);
@@ -110,14 +129,13 @@ impl KeyRing {
                     aad: &aad,
                 },
             )
-            // Only fails for plaintexts beyond AES-GCM's 64 GiB limit, never for a field.
-            .expect("AES-GCM encryption of a field cannot fail");
+            .map_err(|_| FieldCryptoError::Unsealable)?;
         let mut out = Vec::with_capacity(HEADER_LEN + sealed.len());
         out.push(VERSION);
         out.extend_from_slice(&self.active.to_be_bytes());
         out.extend_from_slice(&nonce);
         out.extend_from_slice(&sealed);
-        out
+        Ok(out)
     }
 
     pub fn decrypt(
@@ -177,7 +195,7 @@ mod tests {
     #[test]
     fn round_trip() {
         let ring = ring();
-        let stored = ring.encrypt(SLOT, b"XK051212012345678906");
+        let stored = ring.encrypt(SLOT, b"XK051212012345678906").unwrap();
         assert_eq!(
             ring.decrypt(SLOT, &stored).unwrap().expose_secret(),
             b"XK051212012345678906"
@@ -187,8 +205,8 @@ mod tests {
     #[test]
     fn the_plaintext_is_not_in_the_stored_bytes_and_nonces_differ() {
         let ring = ring();
-        let a = ring.encrypt(SLOT, b"XK051212012345678906");
-        let b = ring.encrypt(SLOT, b"XK051212012345678906");
+        let a = ring.encrypt(SLOT, b"XK051212012345678906").unwrap();
+        let b = ring.encrypt(SLOT, b"XK051212012345678906").unwrap();
         assert_ne!(a, b, "a fresh nonce per value");
         assert!(!a.windows(20).any(|w| w == b"XK051212012345678906"));
     }
@@ -196,7 +214,7 @@ mod tests {
     #[test]
     fn a_value_copied_to_another_row_column_or_table_fails() {
         let ring = ring();
-        let stored = ring.encrypt(SLOT, b"secret");
+        let stored = ring.encrypt(SLOT, b"secret").unwrap();
         for other in [
             FieldSlot { row: "43", ..SLOT },
             FieldSlot {
@@ -228,21 +246,21 @@ mod tests {
             column: "bc",
             row: "1",
         };
-        let stored = ring.encrypt(a, b"x");
+        let stored = ring.encrypt(a, b"x").unwrap();
         assert!(ring.decrypt(b, &stored).is_err());
     }
 
     #[test]
     fn rotation_keeps_old_values_readable_and_uses_the_new_key() {
         let old = ring();
-        let stored_old = old.encrypt(SLOT, b"old");
+        let stored_old = old.encrypt(SLOT, b"old").unwrap();
         let rotated = KeyRing::new(2, vec![(2, key(9)), (1, key(7))]).unwrap();
         assert_eq!(
             rotated.decrypt(SLOT, &stored_old).unwrap().expose_secret(),
             b"old"
         );
         assert!(rotated.needs_rotation(&stored_old));
-        let stored_new = rotated.encrypt(SLOT, b"new");
+        let stored_new = rotated.encrypt(SLOT, b"new").unwrap();
         assert!(!rotated.needs_rotation(&stored_new));
         assert_eq!(
             old.decrypt(SLOT, &stored_new).unwrap_err(),
@@ -254,7 +272,7 @@ mod tests {
     fn a_key_id_swapped_in_the_header_fails() {
         // Both keys equal: only the key id in the associated data tells them apart.
         let ring = KeyRing::new(1, vec![(1, key(7)), (2, key(7))]).unwrap();
-        let mut stored = ring.encrypt(SLOT, b"secret");
+        let mut stored = ring.encrypt(SLOT, b"secret").unwrap();
         stored[4] = 2;
         assert_eq!(
             ring.decrypt(SLOT, &stored).unwrap_err(),
@@ -264,7 +282,7 @@ mod tests {
 
     #[test]
     fn wrong_key_and_malformed_input_are_errors() {
-        let stored = ring().encrypt(SLOT, b"secret");
+        let stored = ring().encrypt(SLOT, b"secret").unwrap();
         let other = KeyRing::new(1, vec![(1, key(8))]).unwrap();
         assert_eq!(
             other.decrypt(SLOT, &stored).unwrap_err(),
@@ -299,7 +317,7 @@ mod tests {
         #[test]
         fn any_flipped_bit_is_detected(plain in proptest::collection::vec(any::<u8>(), 0..64), pos in any::<prop::sample::Index>(), bit in 0u8..8) {
             let ring = ring();
-            let mut stored = ring.encrypt(SLOT, &plain);
+            let mut stored = ring.encrypt(SLOT, &plain).unwrap();
             let i = pos.index(stored.len());
             stored[i] ^= 1 << bit;
             prop_assert!(ring.decrypt(SLOT, &stored).is_err());

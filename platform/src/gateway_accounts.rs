@@ -105,10 +105,12 @@ pub async fn write_account(
 ) -> Result<(), sqlx::Error> {
     let mode = write.mode;
     let seal = |column: &'static str, secret: Option<&SecretString>| {
-        secret.map(|secret| keys.encrypt(slot(mode, column), secret.expose_secret().as_bytes()))
+        secret
+            .map(|secret| keys.encrypt(slot(mode, column), secret.expose_secret().as_bytes()))
+            .transpose()
     };
-    let store_key = seal("store_key_enc", write.store_key);
-    let api_password = seal("api_password_enc", write.api_password);
+    let store_key = seal("store_key_enc", write.store_key)?;
+    let api_password = seal("api_password_enc", write.api_password)?;
     // Updated in place when the row exists, so that a secret not given keeps its ciphertext;
     // an INSERT … ON CONFLICT would check the new row's NOT NULL secrets first.
     let updated = sqlx::query(

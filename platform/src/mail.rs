@@ -143,7 +143,7 @@ pub async fn enqueue(
     let body = keys.encrypt(
         body_slot(&id.to_string()),
         mail.body.expose_secret().as_bytes(),
-    );
+    )?;
     sqlx::query("INSERT INTO mail_outbox (id, to_address, subject, body) VALUES ($1, $2, $3, $4)")
         .bind(id)
         .bind(&mail.to)

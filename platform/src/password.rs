@@ -17,20 +17,26 @@ pub const MEMORY_KIB: u32 = 19 * 1024;
 pub const ITERATIONS: u32 = 2;
 pub const PARALLELISM: u32 = 1;
 
+/// The library's defaults are OWASP's minimum, the parameters above (a test holds them
+/// equal); taking them as they are leaves no invalid combination to handle.
 fn argon2() -> Argon2<'static> {
-    let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None)
-        .expect("the Argon2 parameters above are valid");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::default())
 }
+
+/// Hashing could not run: the library refused its input, or the worker thread was lost.
+/// Neither happens with the parameters above; callers answer it as an internal error.
+#[derive(Debug, thiserror::Error)]
+#[error("password hashing failed: {0}")]
+pub struct HashError(String);
 
 /// Returns the PHC string, e.g. `$argon2id$v=19$m=19456,t=2,p=1$…`. CPU-heavy (tens of
 /// milliseconds): async callers run it on a blocking thread.
-pub fn hash(password: &SecretString) -> String {
+pub fn hash(password: &SecretString) -> Result<String, HashError> {
     let salt = SaltString::generate(&mut OsRng);
     argon2()
         .hash_password(password.expose_secret().as_bytes(), &salt)
-        .expect("hashing with valid parameters and a fresh salt cannot fail")
-        .to_string()
+        .map(|phc| phc.to_string())
+        .map_err(|error| HashError(error.to_string()))
 }
 
 /// Constant-time verification against a stored PHC string; a malformed string is a
@@ -98,47 +104,52 @@ pub fn check_strength(password: &SecretString, context: &[&str]) -> Result<(), S
     })
 }
 
+/// Verified against when an email is unknown, so that answer costs one hash too: the hash
+/// of a password nobody knows, made with today's parameters (a test holds them so).
+const DUMMY_PHC: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsZW9uaXhkdW1teXNhbHQ$8SL+WyJNNXVzcWgbOLcaJU2TiC4ivBAQZ2JqXfvuBK4";
+
 /// Hashing and verification off the async runtime, a bounded number at a time.
 #[derive(Clone)]
 pub struct Passwords {
     permits: Arc<Semaphore>,
-    /// Verified against when an email is unknown, so that answer costs one hash too.
-    dummy: Arc<str>,
 }
 
 impl Passwords {
     pub fn new(concurrency: usize) -> Self {
-        let dummy = hash(&SecretString::from(
-            "saleonix dummy password for unknown accounts",
-        ));
         Self {
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
-            dummy: dummy.into(),
         }
     }
 
-    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> T {
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, HashError> {
         let _permit = self
             .permits
             .acquire()
             .await
-            .expect("the semaphore is never closed");
+            .map_err(|error| HashError(error.to_string()))?;
         tokio::task::spawn_blocking(work)
             .await
-            .expect("hashing does not panic")
+            .map_err(|error| HashError(error.to_string()))
     }
 
-    pub async fn hash(&self, password: SecretString) -> String {
-        self.run(move || hash(&password)).await
+    pub async fn hash(&self, password: SecretString) -> Result<String, HashError> {
+        self.run(move || hash(&password)).await?
     }
 
     /// Verifies against `phc`, or against the dummy hash when there is none, taking the
     /// same time either way; a missing hash never verifies.
-    pub async fn verify(&self, password: SecretString, phc: Option<String>) -> bool {
+    pub async fn verify(
+        &self,
+        password: SecretString,
+        phc: Option<String>,
+    ) -> Result<bool, HashError> {
         let known = phc.is_some();
-        let phc = phc.unwrap_or_else(|| self.dummy.to_string());
-        let matches = self.run(move || verify(&password, &phc)).await;
-        matches && known
+        let phc = phc.unwrap_or_else(|| DUMMY_PHC.to_owned());
+        let matches = self.run(move || verify(&password, &phc)).await?;
+        Ok(matches && known)
     }
 }
 
@@ -148,7 +159,7 @@ mod tests {
 
     #[test]
     fn weaker_or_foreign_hashes_need_a_rehash() {
-        assert!(!needs_rehash(&hash(&SecretString::from("x"))));
+        assert!(!needs_rehash(&hash(&SecretString::from("x")).unwrap()));
         let weak = Argon2::new(
             Algorithm::Argon2id,
             Version::V0x13,
@@ -186,23 +197,29 @@ mod tests {
     async fn the_service_verifies_and_never_accepts_a_missing_hash() {
         let passwords = Passwords::new(1);
         let secret = || SecretString::from("vivid-otter-lantern-92");
-        let phc = passwords.hash(secret()).await;
-        assert!(passwords.verify(secret(), Some(phc)).await);
-        assert!(!passwords.verify(secret(), None).await);
+        let phc = passwords.hash(secret()).await.unwrap();
+        assert!(passwords.verify(secret(), Some(phc)).await.unwrap());
+        assert!(!passwords.verify(secret(), None).await.unwrap());
+    }
+
+    #[test]
+    fn the_defaults_are_the_documented_parameters_and_the_dummy_uses_them() {
+        let params = Params::default();
+        assert_eq!(
+            (params.m_cost(), params.t_cost(), params.p_cost()),
+            (MEMORY_KIB, ITERATIONS, PARALLELISM)
+        );
+        assert!(PasswordHash::new(DUMMY_PHC).is_ok());
         assert!(
-            !passwords
-                .verify(
-                    SecretString::from("saleonix dummy password for unknown accounts"),
-                    None
-                )
-                .await
+            !needs_rehash(DUMMY_PHC),
+            "the dummy costs what a real hash costs"
         );
     }
 
     #[test]
     fn hashes_are_argon2id_with_the_documented_parameters_and_verify() {
         let password = SecretString::from("correct horse battery staple");
-        let phc = hash(&password);
+        let phc = hash(&password).unwrap();
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
         assert!(verify(&password, &phc));
         assert!(!verify(
@@ -210,6 +227,6 @@ mod tests {
             &phc
         ));
         assert!(!verify(&password, "not a phc string"));
-        assert_ne!(phc, hash(&password), "a fresh salt every time");
+        assert_ne!(phc, hash(&password).unwrap(), "a fresh salt every time");
     }
 }

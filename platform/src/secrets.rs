@@ -278,7 +278,10 @@ mod tests {
             column: "c",
             row: "1",
         };
-        let stored = first.field_keys.encrypt(slot, b"kept across restarts");
+        let stored = first
+            .field_keys
+            .encrypt(slot, b"kept across restarts")
+            .unwrap();
         assert!(second.field_keys.decrypt(slot, &stored).is_ok());
     }
 

@@ -50,11 +50,19 @@ fn sandbox_test_account(endpoints: payten::GatewayEndpoints) -> GatewayAccount {
     }
 }
 
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error("seeding the demo failed: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("hashing the demo passwords failed: {0}")]
+    Hashing(String),
+}
+
 pub async fn seed_demo(
     pool: &PgPool,
     keys: &KeyRing,
     sandbox: payten::GatewayEndpoints,
-) -> Result<Option<Vec<DemoAccount>>, sqlx::Error> {
+) -> Result<Option<Vec<DemoAccount>>, SeedError> {
     let mut tx = pool.begin().await?;
     // Serialises concurrent seeders (two `./dev` runs) on one database.
     sqlx::query("SELECT pg_advisory_xact_lock(hashtext('saleonix-demo-seed'))")
@@ -89,10 +97,14 @@ pub async fn seed_demo(
     let hashes = {
         let passwords: Vec<SecretString> = accounts.iter().map(|a| a.password.clone()).collect();
         tokio::task::spawn_blocking(move || {
-            passwords.iter().map(password::hash).collect::<Vec<_>>()
+            passwords
+                .iter()
+                .map(password::hash)
+                .collect::<Result<Vec<_>, _>>()
         })
         .await
-        .expect("hashing does not panic")
+        .map_err(|error| SeedError::Hashing(error.to_string()))?
+        .map_err(|error| SeedError::Hashing(error.to_string()))?
     };
     let kinds = ["platform_admin", "staff", "merchant"];
     let names = ["Arta Krasniqi", "Besnik Gashi", "Drita Berisha"];
@@ -200,7 +212,7 @@ async fn approved_application(
         row: &person_id.to_string(),
     };
     // A made-up Kosovo personal number (ten digits) for the demo only.
-    let sealed = keys.encrypt(slot, b"1234567890");
+    let sealed = keys.encrypt(slot, b"1234567890")?;
     sqlx::query(
         "INSERT INTO kyc_people (id, merchant_id, is_representative, ownership_percent, full_name, date_of_birth,
                                  nationality, personal_number_enc, address)

@@ -2,6 +2,10 @@
 //! equally regular markup, such as Saleonix's checkout) and walks the hosted card page and
 //! 3-D Secure step the way a browser would. Shared by the sandbox's own tests and the
 //! platform's, so both drive the gateway the same way.
+//!
+//! Only tests call it, and a step that does not go as scripted is the test failing: it
+//! stops the test with the reason, as a test's own assertions do.
+#![allow(clippy::expect_used, clippy::panic)]
 
 /// Expiry and CVV every sandbox test card accepts.
 pub const EXPIRY: &str = "12/30";

@@ -128,13 +128,8 @@ fn refusal(request: &Request, error: AppError) -> Response {
     if !is_api {
         return forbidden_page(&error);
     }
-    let body = serde_json::to_vec(&error).expect("an AppError always serialises");
-    let mut response = (error.status(), body).into_response();
+    let mut response = (error.status(), axum::Json(&error)).into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
     if let Ok(path) = HeaderValue::from_str(request.uri().path()) {
         headers.insert("serverfnerror", path);
     }

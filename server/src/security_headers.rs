@@ -95,7 +95,9 @@ pub async fn apply(
 
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    let csp = HeaderValue::from_str(&policy.csp(&nonce, https)).expect("the CSP is ASCII");
+    // The policy is built from ASCII parts; were it ever not, the page gets the strictest one.
+    let csp = HeaderValue::from_str(&policy.csp(&nonce, https))
+        .unwrap_or(HeaderValue::from_static("default-src 'none'"));
     headers.insert(CONTENT_SECURITY_POLICY, csp);
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));

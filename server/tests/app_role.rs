@@ -1,6 +1,10 @@
 //! The application's database role: the server works whole as `saleonix_app`, which may
 //! change rows but not the schema, the migrations' record or the audit trail's past.
 
+// Test code: a failed unwrap is the test stopping with its reason, as an
+// assertion does (clippy.toml allows this inside #[test] functions, not in their helpers).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod support;
 
 use sqlx::postgres::PgPoolOptions;

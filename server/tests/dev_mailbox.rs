@@ -1,6 +1,10 @@
 //! `/dev/mailbox` exists in development without SMTP, lists the mail the worker delivered
 //! there, and is an ordinary 404 everywhere else.
 
+// Test code: a failed unwrap is the test stopping with its reason, as an
+// assertion does (clippy.toml allows this inside #[test] functions, not in their helpers).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod support;
 
 use std::path::PathBuf;

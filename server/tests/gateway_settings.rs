@@ -3,6 +3,10 @@
 //! module (step-up, audited, secrets write-only). Against the real router, Postgres and
 //! the two Payten sandboxes of `support::checkout` (Test, and one standing in for BKT).
 
+// Test code: a failed unwrap is the test stopping with its reason, as an
+// assertion does (clippy.toml allows this inside #[test] functions, not in their helpers).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod support;
 
 use app::error::AppError;

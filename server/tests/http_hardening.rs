@@ -1,6 +1,10 @@
 //! The promises of the hardened HTTP layer, checked on real responses: pages, static
 //! files, server functions, error responses; CSRF; health; well-known files.
 
+// Test code: a failed unwrap is the test stopping with its reason, as an
+// assertion does (clippy.toml allows this inside #[test] functions, not in their helpers).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod support;
 
 use reqwest::Response;

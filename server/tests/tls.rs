@@ -1,6 +1,10 @@
 //! TLS terminated by the server itself: HTTPS answers with HSTS, and the plain-HTTP
 //! listener only redirects to the configured public origin.
 
+// Test code: a failed unwrap is the test stopping with its reason, as an
+// assertion does (clippy.toml allows this inside #[test] functions, not in their helpers).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod support;
 
 use platform::config::TlsConfig;

@@ -57,7 +57,7 @@ mod ssr {
                 MfaError::NoEnrolment => {
                     AppError::validation("code", "Please start the set-up again.")
                 }
-                MfaError::Database => AppError::Internal,
+                MfaError::Internal => AppError::Internal,
             }
         }
     }

@@ -6,6 +6,10 @@
 //! suspended. Reading falls back to Test; a change asked for in a Live Mode that has since
 //! closed is refused rather than made in Test behind the merchant's back.
 
+// Money code: a silent `as` cast can wrap or truncate an amount; conversions here are
+// checked (`try_from`) or lossless (`from`).
+#![warn(clippy::as_conversions)]
+
 // One file per dashboard screen; the re-exports keep `crate::payments::X` (views, server
 // functions and the structs `#[server]` generates) where other modules and the policy
 // table expect them.

@@ -105,8 +105,8 @@ pub fn date(field: &str, text: &str) -> Result<Option<Date>, AppError> {
 /// An amount typed in euro (`12.50`), in cents.
 pub fn euro_minor(field: &'static str, text: &str) -> Result<i64, AppError> {
     let money = domain::parse_euro(field, text)?;
-    // At most a million euro (`parse_euro`), so the cents fit.
-    Ok(money.minor() as i64)
+    i64::try_from(money.minor())
+        .map_err(|_| AppError::validation(field, "The amount is too large."))
 }
 
 /// A whole number typed into an optional field.
@@ -323,7 +323,7 @@ pub fn parse_cursor(text: &str) -> Option<(OffsetDateTime, Uuid)> {
 /// The cursor of the page after one of `count` rows ending with `last`: only a full
 /// page may have older rows.
 pub fn next_before(count: usize, last: Option<&PaymentRow>) -> Option<String> {
-    (count as i64 == reading::PAGE)
+    (i64::try_from(count) == Ok(reading::PAGE))
         .then(|| last.map(cursor))
         .flatten()
 }

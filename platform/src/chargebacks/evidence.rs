@@ -138,7 +138,8 @@ pub async fn add(
         .config
         .secrets
         .field_keys
-        .encrypt(slot(&row(merchant_id, id)), bytes);
+        .encrypt(slot(&row(merchant_id, id)), bytes)
+        .map_err(sqlx::Error::from)?;
     sqlx::query(
         "INSERT INTO chargeback_evidence (id, chargeback_id, merchant_id, content_type, size_bytes, content_enc, added_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",

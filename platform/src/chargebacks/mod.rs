@@ -13,6 +13,10 @@
 //! - [`reading`]: the lists and the detail with what is already on file (the payment's
 //!   3-D Secure result and receipt).
 
+// Money code: a silent `as` cast can wrap or truncate an amount; conversions here are
+// checked (`try_from`) or lossless (`from`).
+#![warn(clippy::as_conversions)]
+
 pub mod evidence;
 mod mails;
 pub mod reading;

@@ -52,6 +52,13 @@ impl From<sqlx::Error> for AccountError {
     }
 }
 
+impl From<password::HashError> for AccountError {
+    fn from(error: password::HashError) -> Self {
+        tracing::error!(%error, "password hashing failed");
+        AccountError::Database
+    }
+}
+
 impl From<AuditError> for AccountError {
     fn from(error: AuditError) -> Self {
         tracing::error!(%error, "writing the audit row failed");
@@ -148,7 +155,7 @@ pub async fn sign_up(
         &form.password,
         &[&email, &full_name, &business_name],
     )?;
-    let hash = platform.passwords.hash(form.password).await;
+    let hash = platform.passwords.hash(form.password).await?;
 
     let mut tx = platform.pool.begin().await?;
     let new_id = Uuid::new_v4();
@@ -329,7 +336,7 @@ pub async fn check_credentials(
         .as_deref()
         .is_some_and(password::needs_rehash)
         .then(|| password.clone());
-    let matches = platform.passwords.verify(password, phc).await;
+    let matches = platform.passwords.verify(password, phc).await?;
     // The caller hears one answer; the trail keeps the real reason for staff.
     let refusal = match &existing {
         None => Some("unknown address"),
@@ -353,7 +360,7 @@ pub async fn check_credentials(
         return Err(AccountError::InvalidCredentials);
     };
     if let Some(password) = rehash {
-        let hash = platform.passwords.hash(password).await;
+        let hash = platform.passwords.hash(password).await?;
         sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
             .bind(user.id)
             .bind(hash)

@@ -50,21 +50,29 @@ pub enum MfaError {
     NotEnabled,
     #[error("no two-factor set-up has been started")]
     NoEnrolment,
-    #[error("database error")]
-    Database,
+    /// Our side failed (database, hashing, drawing the QR code); logged where it happened.
+    #[error("internal error")]
+    Internal,
 }
 
 impl From<sqlx::Error> for MfaError {
     fn from(error: sqlx::Error) -> Self {
         tracing::error!(%error, "two-factor query failed");
-        MfaError::Database
+        MfaError::Internal
+    }
+}
+
+impl From<crate::password::HashError> for MfaError {
+    fn from(error: crate::password::HashError) -> Self {
+        tracing::error!(%error, "password hashing failed");
+        MfaError::Internal
     }
 }
 
 impl From<AuditError> for MfaError {
     fn from(error: AuditError) -> Self {
         tracing::error!(%error, "writing the audit row failed");
-        MfaError::Database
+        MfaError::Internal
     }
 }
 
@@ -134,7 +142,8 @@ pub async fn start_enrolment(platform: &Platform, user_id: Uuid) -> Result<Enrol
         .config
         .secrets
         .field_keys
-        .encrypt(slot(&user_id.to_string()), &secret);
+        .encrypt(slot(&user_id.to_string()), &secret)
+        .map_err(sqlx::Error::from)?;
     let replaced = sqlx::query(
         "INSERT INTO user_mfa (user_id, totp_secret) VALUES ($1, $2)
          ON CONFLICT (user_id) DO UPDATE SET totp_secret = EXCLUDED.totp_secret, last_used_step = 0, created_at = now()
@@ -149,8 +158,10 @@ pub async fn start_enrolment(platform: &Platform, user_id: Uuid) -> Result<Enrol
     }
     tx.commit().await?;
     let totp = totp(secret, &owner.email);
-    let qr =
-        qrcode::QrCode::new(totp.get_url().as_bytes()).expect("an otpauth URL fits in a QR code");
+    let qr = qrcode::QrCode::new(totp.get_url().as_bytes()).map_err(|error| {
+        tracing::error!(%error, "drawing the enrolment QR code failed");
+        MfaError::Internal
+    })?;
     let svg = qr
         .render::<qrcode::render::svg::Color>()
         .min_dimensions(200, 200)
@@ -190,7 +201,7 @@ async fn locked_secret(
         .decrypt(slot(&user_id.to_string()), &sealed)
         .map_err(|error| {
             tracing::error!(%error, %user_id, "a stored TOTP secret does not decrypt");
-            MfaError::Database
+            MfaError::Internal
         })?;
     Ok(Some((secret, last_step)))
 }
@@ -443,7 +454,7 @@ pub async fn disable(
         .bind(user_id)
         .fetch_one(&platform.pool)
         .await?;
-    if !platform.passwords.verify(password, Some(hash)).await {
+    if !platform.passwords.verify(password, Some(hash)).await? {
         let event =
             Event::new("mfa.disabled", actor(user_id), Outcome::Failure).reason("wrong password");
         audit::record_alone(&platform.pool, &event, facts).await?;

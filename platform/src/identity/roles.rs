@@ -73,6 +73,16 @@ pub enum Level {
     Act,
 }
 
+impl Level {
+    /// The name staff read and the audit trail keeps (as serialised).
+    pub fn slug(self) -> &'static str {
+        match self {
+            Level::View => "view",
+            Level::Act => "act",
+        }
+    }
+}
+
 /// The modules a user holds. Platform administrators hold every module at `act`;
 /// merchants hold none.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -120,12 +120,7 @@ fn described(permissions: &Permissions) -> serde_json::Value {
     serde_json::Value::Object(
         permissions
             .iter()
-            .map(|(m, l)| {
-                (
-                    m.slug().to_owned(),
-                    serde_json::to_value(l).expect("a level serialises"),
-                )
-            })
+            .map(|(m, l)| (m.slug().to_owned(), serde_json::Value::from(l.slug())))
             .collect(),
     )
 }

@@ -227,7 +227,8 @@ pub async fn set(
         .config
         .secrets
         .field_keys
-        .encrypt(slot(&id.to_string()), iban.electronic().as_bytes());
+        .encrypt(slot(&id.to_string()), iban.electronic().as_bytes())
+        .map_err(sqlx::Error::from)?;
     let payouts_from: OffsetDateTime = sqlx::query_scalar(
         "INSERT INTO bank_accounts (id, merchant_id, holder_name, iban_enc, iban_masked, created_by, payouts_from)
          VALUES ($1, $2, $3, $4, $5, $6, coalesce($7, now() + make_interval(hours => $8)))

@@ -203,7 +203,8 @@ pub async fn upload(
         .config
         .secrets
         .field_keys
-        .encrypt(slot(&row(merchant_id, id)), bytes);
+        .encrypt(slot(&row(merchant_id, id)), bytes)
+        .map_err(sqlx::Error::from)?;
     sqlx::query(
         "INSERT INTO kyc_documents (id, merchant_id, kind, person_id, content_type, size_bytes, content_enc, uploaded_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

@@ -202,13 +202,16 @@ pub async fn save_person(
     check_rules(&mut tx, merchant_id, person_id, &valid).await?;
     let id = person_id.unwrap_or_else(Uuid::new_v4);
     // A blank number keeps the stored one (checked above: same nationality, existing person).
-    let sealed = (!number.is_empty()).then(|| {
-        platform
-            .config
-            .secrets
-            .field_keys
-            .encrypt(slot(&id.to_string()), number.as_bytes())
-    });
+    let sealed = (!number.is_empty())
+        .then(|| {
+            platform
+                .config
+                .secrets
+                .field_keys
+                .encrypt(slot(&id.to_string()), number.as_bytes())
+        })
+        .transpose()
+        .map_err(sqlx::Error::from)?;
     let statement = if person_id.is_some() {
         "UPDATE kyc_people SET is_representative = $3, ownership_percent = $4, full_name = $5, date_of_birth = $6,
                 nationality = $7, personal_number_enc = coalesce($8, personal_number_enc), address = $9,

@@ -34,13 +34,17 @@ pub async fn of_merchant(
     .await?;
     let mut balances: Vec<Balance> = Vec::new();
     for (kind, currency, stored) in rows {
-        if balances.last().is_none_or(|b| b.currency != currency) {
-            balances.push(Balance {
-                currency: currency.clone(),
-                ..Balance::default()
-            });
-        }
-        let balance = balances.last_mut().expect("pushed above");
+        let balance = match balances.last_mut() {
+            Some(last) if last.currency == currency => last,
+            _ => {
+                balances.push(Balance {
+                    currency,
+                    ..Balance::default()
+                });
+                let pushed = balances.len() - 1;
+                &mut balances[pushed]
+            }
+        };
         let amount = kind.reading(stored);
         match kind {
             AccountKind::MerchantAvailable => balance.available_minor = amount,

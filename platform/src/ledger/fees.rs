@@ -35,8 +35,17 @@ pub fn div_half_even(numerator: i128, denominator: i128) -> i128 {
 }
 
 /// `amount * bp / 10 000`, half-even.
+/// Rates are at most 100 % (schedules are checked), so the share fits in the amount's
+/// type; a larger one would saturate rather than wrap.
 pub fn share(amount_minor: i64, bp: u32) -> i64 {
-    div_half_even(i128::from(amount_minor) * i128::from(bp), 10_000) as i64
+    to_i64(div_half_even(
+        i128::from(amount_minor) * i128::from(bp),
+        10_000,
+    ))
+}
+
+fn to_i64(value: i128) -> i64 {
+    i64::try_from(value).unwrap_or(if value < 0 { i64::MIN } else { i64::MAX })
 }
 
 /// Divides a positive gross into fee, VAT on the fee and net.
@@ -53,7 +62,10 @@ pub fn split(gross_minor: i64, percent_bp: u32, fixed_minor: i64, vat_rate_bp: u
         };
     }
     // The fee with its VAT would pass the gross: they take the gross, in the VAT's ratio.
-    let fee = div_half_even(i128::from(gross) * 10_000, 10_000 + i128::from(vat_rate_bp)) as i64;
+    let fee = to_i64(div_half_even(
+        i128::from(gross) * 10_000,
+        10_000 + i128::from(vat_rate_bp),
+    ));
     Split {
         gross_minor: gross,
         fee_minor: fee,

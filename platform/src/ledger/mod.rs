@@ -15,6 +15,10 @@
 //!   ([`fees::add_schedule`]) and settlement terms ([`settlement::set_terms`]) and adjust
 //!   balances ([`adjustments`]), each refused with a [`change::ChangeError`].
 
+// Money code: a silent `as` cast can wrap or truncate an amount; conversions here are
+// checked (`try_from`) or lossless (`from`).
+#![warn(clippy::as_conversions)]
+
 pub mod adjustments;
 pub mod balances;
 pub mod calendar;

@@ -71,6 +71,6 @@ pub async fn release_due(platform: &Platform) -> Result<u64, LedgerError> {
             .await?;
         }
         tx.commit().await?;
-        released += due.len() as u64;
+        released += u64::try_from(due.len()).unwrap_or(u64::MAX);
     }
 }

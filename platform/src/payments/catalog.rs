@@ -69,7 +69,7 @@ pub async fn create(
     .bind(mode)
     .bind(&name)
     .bind(&description)
-    .bind(price.minor() as i64)
+    .bind(super::signed_minor("price", price)?)
     .bind(price.currency().alpha())
     .fetch_one(&mut *tx)
     .await?;

@@ -168,7 +168,7 @@ pub async fn update(
         api_password: change.api_password.as_ref(),
         by: Some(admin_id),
     };
-    gateway_accounts::write_account(&mut *tx, &platform.config.secrets.field_keys, &write).await?;
+    gateway_accounts::write_account(&mut tx, &platform.config.secrets.field_keys, &write).await?;
     let event = Event::new(
         "gateway_account.update",
         admin_actor(admin_id),

@@ -110,6 +110,11 @@ pub async fn create(
             "the limit must be at least one payment",
         ));
     }
+    let max_payments = new
+        .max_payments
+        .map(i32::try_from)
+        .transpose()
+        .map_err(|_| invalid("max_payments", "the limit is too large"))?;
     if new
         .expires_at
         .is_some_and(|at| at <= OffsetDateTime::now_utc())
@@ -138,7 +143,7 @@ pub async fn create(
             (
                 None,
                 title,
-                amount.minor() as i64,
+                super::signed_minor("amount", amount)?,
                 amount.currency().alpha().to_owned(),
             )
         }
@@ -157,7 +162,7 @@ pub async fn create(
     .bind(&title)
     .bind(minor)
     .bind(&currency)
-    .bind(new.max_payments.map(|m| m as i32))
+    .bind(max_payments)
     .bind(new.expires_at)
     .bind(scope.user_id())
     .execute(&mut *tx)

@@ -13,6 +13,10 @@
 //! - [`captures`] and [`returns`] (migration `…13_captures_accounted.sql`): every capture
 //!   ends as the checkout's one paid payment or as a duplicate the platform returns itself.
 
+// Money code: a silent `as` cast can wrap or truncate an amount; conversions here are
+// checked (`try_from`) or lossless (`from`).
+#![warn(clippy::as_conversions)]
+
 pub mod attempts;
 pub mod captures;
 pub mod catalog;
@@ -236,6 +240,13 @@ pub fn parse_euro(field: &'static str, text: &str) -> Result<payten::Money, Paym
         return Err(invalid(field, "the amount may be at most 1,000,000.00"));
     }
     Ok(money)
+}
+
+/// `money` as the signed minor units the database keeps; refused (as too large, for
+/// `field`) past what an `i64` holds, which [`parse_euro`]'s limit keeps far away.
+pub(crate) fn signed_minor(field: &'static str, money: payten::Money) -> Result<i64, PaymentError> {
+    i64::try_from(money.minor())
+        .map_err(|_| invalid(field, "the amount may be at most 1,000,000.00"))
 }
 
 /// What a merchant archives: its table, and its name in the audit trail.

@@ -58,10 +58,11 @@ pub fn next_sweep(
     changed_at: OffsetDateTime,
     now: OffsetDateTime,
 ) -> Option<OffsetDateTime> {
+    let refused = [i64::from(RECHECK_REFUSED_AFTER_DAYS)];
     let days: &[i64] = if status.is_captured() {
         &SWEEP_DAYS
     } else if matches!(status, Status::Declined | Status::Expired) {
-        &[RECHECK_REFUSED_AFTER_DAYS as i64]
+        &refused
     } else {
         &[]
     };
@@ -117,7 +118,7 @@ async fn check_due(platform: &Platform, now: OffsetDateTime) -> Result<RunReport
             report.checked += 1;
             match verdict {
                 Verdict::Matches => report.matched += 1,
-                Verdict::Settle(_) | Verdict::SettleRefund(_) => report.settled += 1,
+                Verdict::Settle(_) | Verdict::SettleRefund { .. } => report.settled += 1,
                 Verdict::Mismatch => report.exceptions += 1,
                 Verdict::Wait => report.waiting += 1,
             }
@@ -139,16 +140,16 @@ impl Clients {
             Mode::Test => &mut self.test,
             Mode::Live => &mut self.live,
         };
-        if slot.is_none() {
-            let client = match gateways::for_mode(platform, mode).await {
-                Ok(account) => {
-                    gateways::status_client(platform, &account).map_err(|error| error.to_string())
-                }
-                Err(error) => Err(error.to_string()),
-            };
-            *slot = Some(client);
+        if let Some(client) = slot {
+            return client;
         }
-        slot.as_ref().expect("filled above")
+        let client = match gateways::for_mode(platform, mode).await {
+            Ok(account) => {
+                gateways::status_client(platform, &account).map_err(|error| error.to_string())
+            }
+            Err(error) => Err(error.to_string()),
+        };
+        slot.insert(client)
     }
 }
 
@@ -217,8 +218,10 @@ async fn check(
             )
             .await?;
         }
-        Verdict::SettleRefund(happened) => {
-            let refund_id = open_refund.expect("judged with an open refund").id;
+        Verdict::SettleRefund {
+            refund_id,
+            happened,
+        } => {
             let answer = if *happened {
                 Answer::Done(FinancialResponse {
                     order_id: order_id.clone(),
@@ -237,7 +240,7 @@ async fn check(
             refunds::settle(
                 &mut tx,
                 platform,
-                refund_id,
+                *refund_id,
                 answer,
                 Source::Reconciliation,
                 system,
@@ -278,7 +281,7 @@ async fn check(
         platform.config.settings.reconciliation.give_up_after_hours,
     ));
     let (state, due) = match &verdict {
-        Verdict::Matches | Verdict::Settle(_) | Verdict::SettleRefund(_) => {
+        Verdict::Matches | Verdict::Settle(_) | Verdict::SettleRefund { .. } => {
             // Read again on the sweep days after the payment's last change: this run's
             // settlement, or the last change it found in agreement.
             let (status, updated_at): (Status, OffsetDateTime) =
@@ -325,8 +328,8 @@ async fn check(
             let first = Duration::minutes(i64::from(
                 platform.config.settings.reconciliation.first_check_minutes,
             ));
-            let wait =
-                (first * 2_i32.saturating_pow(attempts.clamp(0, 16) as u32 + 1)).min(LONGEST_WAIT);
+            let wait = (first * 2_i32.saturating_pow(attempts.clamp(0, 16).unsigned_abs() + 1))
+                .min(LONGEST_WAIT);
             (None, Some(now + wait))
         }
     };

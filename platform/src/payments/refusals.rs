@@ -55,7 +55,7 @@ pub async fn count(platform: &Platform, facts: &RequestFacts) -> Result<Counted,
 /// window and the limit). Returns how many rows it wrote.
 pub async fn report_closed_windows(platform: &Platform) -> Result<u32, PaymentError> {
     let limit = limit(platform);
-    let window_secs = limit.window.as_secs().max(1) as f64;
+    let window_secs = limit.window.as_secs_f64().max(1.0);
     let closed: Vec<(String, time::OffsetDateTime, i32)> = sqlx::query_as(
         "SELECT h.key, h.window_start, h.hits FROM rate_limit_hits h
          WHERE h.bucket = $1 AND h.hits > 1 AND h.window_start + make_interval(secs => $2) <= now()

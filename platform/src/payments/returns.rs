@@ -46,7 +46,7 @@ async fn claim_and_send(platform: &Platform, order_id: Option<&str>) -> Result<u
     .bind(BATCH)
     .fetch_all(&platform.pool)
     .await?;
-    let count = claimed.len() as u32;
+    let count = u32::try_from(claimed.len()).unwrap_or(u32::MAX);
     let system = Actor {
         kind: ActorKind::System,
         id: None,

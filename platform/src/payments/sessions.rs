@@ -184,32 +184,47 @@ struct Line {
     quantity: i32,
 }
 
+/// A quantity as stored; beyond the column's range it is refused, not wrapped.
+fn count(quantity: u32) -> Result<i32, PaymentError> {
+    i32::try_from(quantity).map_err(|_| invalid("items", "a quantity is too large"))
+}
+
+/// What a new session sells and to whom, as stored.
+struct Order<'a> {
+    link_id: Option<Uuid>,
+    lines: &'a [Line],
+    buyer_email: Option<String>,
+    reference: Option<String>,
+    success_url: Option<String>,
+    cancel_url: Option<String>,
+}
+
 async fn insert(
     conn: &mut PgConnection,
     merchant_id: Uuid,
     mode: Mode,
-    link_id: Option<Uuid>,
-    lines: &[Line],
-    details: (
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    ),
+    order: Order<'_>,
     expires_in: Duration,
     created_by: Option<Uuid>,
 ) -> Result<(Uuid, String), PaymentError> {
+    let Order {
+        link_id,
+        lines,
+        buyer_email,
+        reference,
+        success_url,
+        cancel_url,
+    } = order;
     let total = lines.iter().try_fold(0i64, |sum, l| {
         sum.checked_add(l.unit_minor.checked_mul(i64::from(l.quantity))?)
     });
     let total = total
-        .filter(|t| *t > 0 && *t as u64 <= super::MAX_AMOUNT_MINOR)
+        .filter(|t| *t > 0 && u64::try_from(*t).is_ok_and(|t| t <= super::MAX_AMOUNT_MINOR))
         .ok_or(invalid(
             "items",
             "the order total must be between 0.01 and 1,000,000.00",
         ))?;
     let currency = "EUR";
-    let (buyer_email, reference, success_url, cancel_url) = details;
     let id = Uuid::new_v4();
     let token = public_token("cs");
     sqlx::query(
@@ -232,13 +247,13 @@ async fn insert(
     .bind(expires_in)
     .execute(&mut *conn)
     .await?;
-    for (position, line) in lines.iter().enumerate() {
+    for (position, line) in (1_i16..).zip(lines) {
         sqlx::query(
             "INSERT INTO checkout_items (session_id, position, name, product_id, unit_amount_minor, quantity)
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(id)
-        .bind(position as i16 + 1)
+        .bind(position)
         .bind(&line.name)
         .bind(line.product_id)
         .bind(line.unit_minor)
@@ -302,26 +317,31 @@ pub async fn create(
                     name,
                     product_id: Some(*id),
                     unit_minor,
-                    quantity: quantity as i32,
+                    quantity: count(quantity)?,
                 }
             }
             NewItem::Custom { name, price, .. } => Line {
                 name: text("item_name", name, 200)?,
                 product_id: None,
-                unit_minor: parse_euro("item_price", price)?.minor() as i64,
-                quantity: quantity as i32,
+                unit_minor: super::signed_minor("item_price", parse_euro("item_price", price)?)?,
+                quantity: count(quantity)?,
             },
         });
     }
-    let details = (buyer_email, reference, success_url, cancel_url);
+    let order = Order {
+        link_id: None,
+        lines: &lines,
+        buyer_email,
+        reference,
+        success_url,
+        cancel_url,
+    };
     let expires_in = Duration::minutes(i64::from(minutes));
     let (id, token) = insert(
         &mut tx,
         scope.merchant_id(),
         mode,
-        None,
-        &lines,
-        details,
+        order,
         expires_in,
         Some(scope.user_id()),
     )
@@ -353,14 +373,19 @@ pub async fn open_from_link(
         unit_minor: link.amount_minor,
         quantity: 1,
     };
-    let details = (Some(buyer_email.to_owned()), None, None, None);
+    let order = Order {
+        link_id: Some(link.id),
+        lines: &[line],
+        buyer_email: Some(buyer_email.to_owned()),
+        reference: None,
+        success_url: None,
+        cancel_url: None,
+    };
     let (id, token) = insert(
         conn,
         merchant_id,
         link.mode,
-        Some(link.id),
-        &[line],
-        details,
+        order,
         Duration::minutes(LINK_SESSION_MINUTES),
         None,
     )
@@ -416,7 +441,7 @@ pub async fn expire_due(platform: &Platform) -> Result<u64, PaymentError> {
         .await?;
     }
     tx.commit().await?;
-    Ok(expired.len() as u64)
+    Ok(u64::try_from(expired.len()).unwrap_or(u64::MAX))
 }
 
 /// Whether a buyer can pay what a `/pay/<token>` page shows.

@@ -128,9 +128,13 @@ pub enum Applied {
     Refused(Status),
 }
 
+/// A change the payment's state cannot take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Impossible;
+
 /// The decision alone: the state `change` leads to from `current`, `Ok(None)` when it
-/// leaves the state as it is, `Err(())` when it is impossible.
-pub fn next(current: Status, change: &Change) -> Result<Option<Status>, ()> {
+/// leaves the state as it is, `Err(Impossible)` when it cannot happen.
+pub fn next(current: Status, change: &Change) -> Result<Option<Status>, Impossible> {
     use Status::*;
     let to = match change {
         Change::Note(_) => return Ok(None),
@@ -143,7 +147,7 @@ pub fn next(current: Status, change: &Change) -> Result<Option<Status>, ()> {
                     Ok(Some(if *whole { Refunded } else { PartiallyRefunded }))
                 }
                 Duplicate => Ok(Some(Duplicate)),
-                _ => Err(()),
+                _ => Err(Impossible),
             };
         }
         // Staff may set any state the gateway reported; the refunded amount may change alone.
@@ -168,7 +172,11 @@ pub fn next(current: Status, change: &Change) -> Result<Option<Status>, ()> {
         (Declined | Expired, Paid) => true,
         _ => false,
     };
-    if possible { Ok(Some(to)) } else { Err(()) }
+    if possible {
+        Ok(Some(to))
+    } else {
+        Err(Impossible)
+    }
 }
 
 /// A new attempt, in state `created`.
@@ -358,7 +366,7 @@ pub async fn apply(
     }
 
     let to = match decision {
-        Err(()) => {
+        Err(Impossible) => {
             let note = "impossible_transition";
             timeline(conn, payment_id, source, Some(current), None, Some(note)).await?;
             let wanted = match &change {

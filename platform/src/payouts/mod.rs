@@ -12,6 +12,10 @@
 //!   merchant's choice of when and from what amount it is paid; [`reading`] lists for
 //!   the screens.
 
+// Money code: a silent `as` cast can wrap or truncate an amount; conversions here are
+// checked (`try_from`) or lossless (`from`).
+#![warn(clippy::as_conversions)]
+
 pub mod import;
 pub mod pain001;
 pub mod reading;

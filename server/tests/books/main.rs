@@ -3,6 +3,10 @@
 //! schedules and settlement terms (`terms`), adjustments and the console's ledger
 //! (`adjustments`), and who may do what (`access`).
 
+// Test code: a failed unwrap is the test stopping with its reason, as an
+// assertion does (clippy.toml allows this inside #[test] functions, not in their helpers).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[path = "../support/mod.rs"]
 mod support;
 

@@ -3,6 +3,10 @@
 //! it back, a loss moves nothing; the limits, roles, step-up, deadline and merchant scope
 //! of every step; the mail, the audit rows, and books that balance throughout.
 
+// Test code: a failed unwrap is the test stopping with its reason, as an
+// assertion does (clippy.toml allows this inside #[test] functions, not in their helpers).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[path = "../support/mod.rs"]
 mod support;
 

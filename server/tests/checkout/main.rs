@@ -1,6 +1,10 @@
 //! The buyer's checkout end to end over HTTP: Saleonix's pages, the Payten sandbox's card
 //! and 3-D Secure pages, the browser return and the server callback, in every order.
 
+// Test code: a failed unwrap is the test stopping with its reason, as an
+// assertion does (clippy.toml allows this inside #[test] functions, not in their helpers).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[path = "../support/mod.rs"]
 mod support;
 

@@ -4,6 +4,10 @@
 //! only for a verified merchant that is not suspended; Test and Live never list each
 //! other's objects. Also the console's Payments list, which shows every merchant's.
 
+// Test code: a failed unwrap is the test stopping with its reason, as an
+// assertion does (clippy.toml allows this inside #[test] functions, not in their helpers).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[path = "../support/mod.rs"]
 mod support;
 

@@ -1,6 +1,10 @@
 //! Identity against the real server and Postgres: sign-up, verification, sign-in and out,
 //! sessions, password reset and change, rate limits, and what none of them may reveal.
 
+// Test code: a failed unwrap is the test stopping with its reason, as an
+// assertion does (clippy.toml allows this inside #[test] functions, not in their helpers).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[path = "../support/mod.rs"]
 mod support;
 

@@ -27,13 +27,13 @@ async fn screen(pool: &PgPool, merchant: Uuid) -> usize {
 }
 
 async fn open(pool: &PgPool, merchant: Uuid) -> i64 {
-    sanctions::open_hits(&mut *pool.acquire().await.unwrap(), merchant)
+    sanctions::open_hits(&mut pool.acquire().await.unwrap(), merchant)
         .await
         .unwrap()
 }
 
 async fn hits(pool: &PgPool, merchant: Uuid) -> Vec<sanctions::Hit> {
-    sanctions::hits(&mut *pool.acquire().await.unwrap(), merchant)
+    sanctions::hits(&mut pool.acquire().await.unwrap(), merchant)
         .await
         .unwrap()
 }

@@ -90,14 +90,16 @@ async fn seller(shop: &Shop, n: usize) -> Seller {
     }
     let account = Uuid::new_v4();
     let keys = &shop.server.platform.config.secrets.field_keys;
-    let sealed = keys.encrypt(
-        FieldSlot {
-            table: "bank_accounts",
-            column: "iban_enc",
-            row: &account.to_string(),
-        },
-        b"XK051212012345678906",
-    );
+    let sealed = keys
+        .encrypt(
+            FieldSlot {
+                table: "bank_accounts",
+                column: "iban_enc",
+                row: &account.to_string(),
+            },
+            b"XK051212012345678906",
+        )
+        .unwrap();
     sqlx::query(
         "INSERT INTO bank_accounts (id, merchant_id, holder_name, iban_enc, iban_masked, created_by, payouts_from)
          VALUES ($1, $2, 'Sequence shop', $3, 'XK05 **** **** **** 8906', $4, now() - interval '1 hour')",

@@ -72,14 +72,19 @@ pub async fn bank_account(
     hours_from_now: i32,
 ) -> Uuid {
     let id = Uuid::new_v4();
-    let sealed = platform.config.secrets.field_keys.encrypt(
-        FieldSlot {
-            table: "bank_accounts",
-            column: "iban_enc",
-            row: &id.to_string(),
-        },
-        iban.as_bytes(),
-    );
+    let sealed = platform
+        .config
+        .secrets
+        .field_keys
+        .encrypt(
+            FieldSlot {
+                table: "bank_accounts",
+                column: "iban_enc",
+                row: &id.to_string(),
+            },
+            iban.as_bytes(),
+        )
+        .unwrap();
     let masked = format!("{} **** **** **** {}", &iban[..4], &iban[iban.len() - 4..]);
     let creator: Uuid =
         sqlx::query_scalar("SELECT user_id FROM merchant_members WHERE merchant_id = $1 LIMIT 1")

@@ -3,6 +3,10 @@
 //! the ISO 20022 schema, statement imports and returns (`bank`), the merchant's statement
 //! and schedule (`merchant`), and a refund racing a run (`concurrency`).
 
+// Test code: a failed unwrap is the test stopping with its reason, as an
+// assertion does (clippy.toml allows this inside #[test] functions, not in their helpers).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[path = "../support/mod.rs"]
 mod support;
 

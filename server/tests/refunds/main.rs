@@ -2,6 +2,10 @@
 //! and Credit, idempotent requests, simultaneous requests, lost answers settled from the
 //! order history, lost returns and callbacks settled by the worker, and exceptions.
 
+// Test code: a failed unwrap is the test stopping with its reason, as an
+// assertion does (clippy.toml allows this inside #[test] functions, not in their helpers).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[path = "../support/mod.rs"]
 mod support;
 

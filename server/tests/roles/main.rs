@@ -2,6 +2,10 @@
 //! page and server function against every kind of actor, IDOR attempts across merchants,
 //! invitations, permission changes taking effect at once, and the audit of denials.
 
+// Test code: a failed unwrap is the test stopping with its reason, as an
+// assertion does (clippy.toml allows this inside #[test] functions, not in their helpers).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[path = "../support/mod.rs"]
 mod support;
 

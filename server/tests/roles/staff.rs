@@ -30,7 +30,7 @@ async fn staff_permissions_change_with_step_up_and_apply_on_the_next_request(poo
     assert_eq!(staff.post("/api/admin/merchants", &[]).await.status(), 200);
 
     let mut admin = visitor(&world, Actor::Admin).await;
-    let bad: Vec<(&str, &str)> = vec![("user_id", &form[0].1), ("grants[payments]", "everything")];
+    let bad: Vec<(&str, &str)> = vec![("user_id", form[0].1), ("grants[payments]", "everything")];
     assert!(matches!(
         error_of(admin.post("/api/admin/staff/set-permissions", &bad).await).await,
         AppError::Validation { .. }

@@ -42,14 +42,19 @@ pub async fn submitted(platform: &Platform, merchant_id: Uuid, uploaded_by: Uuid
         .unwrap();
     let person = Uuid::new_v4();
     let row = person.to_string();
-    let sealed = platform.config.secrets.field_keys.encrypt(
-        FieldSlot {
-            table: "kyc_people",
-            column: "personal_number_enc",
-            row: &row,
-        },
-        PERSONAL_NUMBER.as_bytes(),
-    );
+    let sealed = platform
+        .config
+        .secrets
+        .field_keys
+        .encrypt(
+            FieldSlot {
+                table: "kyc_people",
+                column: "personal_number_enc",
+                row: &row,
+            },
+            PERSONAL_NUMBER.as_bytes(),
+        )
+        .unwrap();
     sqlx::query(
         "INSERT INTO kyc_people (id, merchant_id, is_representative, ownership_percent, full_name, date_of_birth,
                                  nationality, personal_number_enc, address)

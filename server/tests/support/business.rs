@@ -96,9 +96,9 @@ pub async fn member(
     )
     .bind(id)
     .bind(email)
-    .bind(platform::password::hash(&secrecy::SecretString::from(
-        super::accounts::PASSWORD,
-    )))
+    .bind(
+        platform::password::hash(&secrecy::SecretString::from(super::accounts::PASSWORD)).unwrap(),
+    )
     .execute(pool)
     .await
     .unwrap();
@@ -116,7 +116,7 @@ pub async fn member(
     };
     sqlx::query("INSERT INTO user_mfa (user_id, totp_secret, enabled_at) VALUES ($1, $2, now())")
         .bind(id)
-        .bind(keys.encrypt(slot, &[7u8; 20]))
+        .bind(keys.encrypt(slot, &[7u8; 20]).unwrap())
         .execute(pool)
         .await
         .unwrap();

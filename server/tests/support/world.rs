@@ -61,7 +61,7 @@ async fn insert_user(pool: &PgPool, email: &str, kind: &str, verified: bool) -> 
     .bind(id)
     .bind(email)
     .bind(kind)
-    .bind(platform::password::hash(&SecretString::from(PASSWORD)))
+    .bind(platform::password::hash(&SecretString::from(PASSWORD)).unwrap())
     .bind(verified)
     .execute(pool)
     .await
@@ -113,7 +113,8 @@ async fn enable_mfa(server: &TestServer, user: Uuid) {
         .config
         .secrets
         .field_keys
-        .encrypt(slot, &[7u8; 20]);
+        .encrypt(slot, &[7u8; 20])
+        .unwrap();
     sqlx::query("INSERT INTO user_mfa (user_id, totp_secret, enabled_at) VALUES ($1, $2, now())")
         .bind(user)
         .bind(sealed)

@@ -85,7 +85,7 @@ pub(super) async fn password_from_link(
             .fetch_one(&mut *tx)
             .await?;
     checked_password("password", &new_password, &[&email, &full_name])?;
-    let hash = platform.passwords.hash(new_password).await;
+    let hash = platform.passwords.hash(new_password).await?;
     sqlx::query(
         "UPDATE users SET password_hash = $2, email_verified_at = coalesce(email_verified_at, now()) WHERE id = $1",
     )
@@ -144,7 +144,7 @@ pub async fn change_password(
             .bind(user_id)
             .fetch_one(&platform.pool)
             .await?;
-    if !platform.passwords.verify(current, Some(phc)).await {
+    if !platform.passwords.verify(current, Some(phc)).await? {
         let event = Event::new("auth.password_change", user(user_id), Outcome::Failure)
             .reason("wrong current password");
         audit::record_alone(&platform.pool, &event, facts).await?;
@@ -154,7 +154,7 @@ pub async fn change_password(
         ));
     }
     checked_password("new_password", &new_password, &[&email, &full_name])?;
-    let hash = platform.passwords.hash(new_password).await;
+    let hash = platform.passwords.hash(new_password).await?;
     let mut tx = platform.pool.begin().await?;
     sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
         .bind(user_id)

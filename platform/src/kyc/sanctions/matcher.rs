@@ -157,10 +157,10 @@ impl<'a> Matcher<'a> {
                     .filter_map(|(listed, listed_tokens)| score(&wanted, listed_tokens).map(|s| (*listed, s)))
                     .max_by(|x, y| x.1.total_cmp(&y.1))?;
                 let score = (best * 100.0).round().clamp(0.0, 100.0) as u8;
-                Some(Match { entry: *entry, matched_name, score })
+                Some(Match { entry, matched_name, score })
             })
             .collect();
-        found.sort_by(|x, y| y.score.cmp(&x.score));
+        found.sort_by_key(|found| std::cmp::Reverse(found.score));
         found
     }
 }

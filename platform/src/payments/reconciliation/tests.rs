@@ -151,11 +151,17 @@ fn an_unknown_refund_is_decided_by_the_refunded_total() {
     };
     assert_eq!(
         judge(&waiting, &charged(1000, 500)),
-        Verdict::SettleRefund(true)
+        Verdict::SettleRefund {
+            refund_id: Uuid::nil(),
+            happened: true
+        }
     );
     assert_eq!(
         judge(&waiting, &charged(1000, 100)),
-        Verdict::SettleRefund(false)
+        Verdict::SettleRefund {
+            refund_id: Uuid::nil(),
+            happened: false
+        }
     );
     assert_eq!(judge(&waiting, &charged(1000, 800)), Verdict::Mismatch);
     let whole = Ours {
@@ -164,7 +170,10 @@ fn an_unknown_refund_is_decided_by_the_refunded_total() {
     };
     assert_eq!(
         judge(&whole, &GatewayView::Voided),
-        Verdict::SettleRefund(true)
+        Verdict::SettleRefund {
+            refund_id: Uuid::nil(),
+            happened: true
+        }
     );
 }
 

@@ -38,8 +38,9 @@ impl GatewayView {
             TransStat::Declined => GatewayView::Declined,
             TransStat::Voided => GatewayView::Voided,
             status if status.is_charged() => GatewayView::Charged {
-                captured_minor: sale.captured_amount_minor as i64,
-                refunded_minor: history.refunded_minor() as i64,
+                // Past an i64 an amount cannot equal ours, so it is read as a mismatch.
+                captured_minor: i64::try_from(sale.captured_amount_minor).unwrap_or(i64::MAX),
+                refunded_minor: i64::try_from(history.refunded_minor()).unwrap_or(i64::MAX),
                 currency: history.currency,
                 card: CardFacts {
                     auth_code: sale.auth_code.clone(),
@@ -135,14 +136,19 @@ pub struct Ours {
     pub may_abandon: bool,
 }
 
-/// What to do with one payment, given the gateway's account.
+/// What to do with one payment, given the gateway's account. One lives for the length of
+/// one payment's check, so the size of its largest variant costs nothing worth boxing.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)]
 pub enum Verdict {
     Matches,
     /// Apply this change through the transition function.
     Settle(Change),
     /// The unknown refund happened (`true`) or did not (`false`).
-    SettleRefund(bool),
+    SettleRefund {
+        refund_id: Uuid,
+        happened: bool,
+    },
     Mismatch,
     /// Ask again later.
     Wait,
@@ -155,7 +161,7 @@ pub fn judge(ours: &Ours, gateway: &GatewayView) -> Verdict {
         return Verdict::Wait;
     }
     let full = |captured: &i64| *captured == ours.amount_minor;
-    if let Some((_, refund)) = ours.unknown_refund {
+    if let Some((refund_id, refund)) = ours.unknown_refund {
         return match gateway {
             G::Charged {
                 captured_minor,
@@ -163,15 +169,24 @@ pub fn judge(ours: &Ours, gateway: &GatewayView) -> Verdict {
                 ..
             } if full(captured_minor) => {
                 if *refunded_minor == ours.refunded_minor + refund {
-                    Verdict::SettleRefund(true)
+                    Verdict::SettleRefund {
+                        refund_id,
+                        happened: true,
+                    }
                 } else if *refunded_minor == ours.refunded_minor {
-                    Verdict::SettleRefund(false)
+                    Verdict::SettleRefund {
+                        refund_id,
+                        happened: false,
+                    }
                 } else {
                     Verdict::Mismatch
                 }
             }
             G::Voided if ours.refunded_minor + refund == ours.amount_minor => {
-                Verdict::SettleRefund(true)
+                Verdict::SettleRefund {
+                    refund_id,
+                    happened: true,
+                }
             }
             _ => Verdict::Mismatch,
         };

@@ -19,8 +19,10 @@ impl OpenRefund {
     /// writing down of the answer.
     /// A queued return not sent yet is not judged either: [`crate::payments::returns`] sends it.
     pub fn in_flight(&self, platform: &Platform, now: OffsetDateTime) -> bool {
-        let timeout =
-            time::Duration::seconds(platform.config.settings.refunds.gateway_timeout_secs as i64);
+        let timeout = time::Duration::seconds(
+            i64::try_from(platform.config.settings.refunds.gateway_timeout_secs)
+                .unwrap_or(i64::MAX),
+        );
         self.status == RefundStatus::Pending
             && self
                 .sent_at

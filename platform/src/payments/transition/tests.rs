@@ -24,10 +24,10 @@ fn every_state_takes_only_its_changes() {
     );
     assert_eq!(
         next(Paid, &declined),
-        Err(()),
+        Err(Impossible),
         "a decline cannot undo a confirmed payment"
     );
-    assert_eq!(next(Paid, &failed), Err(()));
+    assert_eq!(next(Paid, &failed), Err(Impossible));
     assert_eq!(
         next(Declined, &paid),
         Ok(Some(Paid)),
@@ -35,7 +35,7 @@ fn every_state_takes_only_its_changes() {
     );
     assert_eq!(
         next(Declined, &failed),
-        Err(()),
+        Err(Impossible),
         "a verified decline is final"
     );
     assert_eq!(
@@ -43,7 +43,7 @@ fn every_state_takes_only_its_changes() {
         Ok(None),
         "a repeated approval of a duplicate is a no-op"
     );
-    assert_eq!(next(Duplicate, &declined), Err(()));
+    assert_eq!(next(Duplicate, &declined), Err(Impossible));
     assert_eq!(
         next(Failed, &paid),
         Ok(Some(Paid)),
@@ -51,7 +51,7 @@ fn every_state_takes_only_its_changes() {
     );
     assert_eq!(
         next(Pending, &Change::Expire),
-        Err(()),
+        Err(Impossible),
         "a sent attempt waits for the gateway"
     );
     assert_eq!(
@@ -59,7 +59,7 @@ fn every_state_takes_only_its_changes() {
         Ok(Some(Expired)),
         "unless the gateway never saw it"
     );
-    assert_eq!(next(Paid, &Change::Abandon), Err(()));
+    assert_eq!(next(Paid, &Change::Abandon), Err(Impossible));
     let part = Change::Refund {
         amount_minor: 100,
         whole: false,
@@ -75,7 +75,11 @@ fn every_state_takes_only_its_changes() {
         "a second partial refund is a change"
     );
     assert_eq!(next(PartiallyRefunded, &rest), Ok(Some(Refunded)));
-    assert_eq!(next(Refunded, &part), Err(()), "nothing is left to refund");
+    assert_eq!(
+        next(Refunded, &part),
+        Err(Impossible),
+        "nothing is left to refund"
+    );
     assert_eq!(
         next(Duplicate, &rest),
         Ok(Some(Duplicate)),
@@ -83,12 +87,12 @@ fn every_state_takes_only_its_changes() {
     );
     assert_eq!(
         next(Pending, &rest),
-        Err(()),
+        Err(Impossible),
         "only taken money is refunded"
     );
     assert_eq!(next(Created, &Change::Expire), Ok(Some(Expired)));
     assert_eq!(next(Refunded, &paid), Ok(None));
-    assert_eq!(next(Expired, &Change::Send), Err(()));
+    assert_eq!(next(Expired, &Change::Send), Err(Impossible));
     assert_eq!(next(Declined, &Change::Note("x")), Ok(None));
 }
 

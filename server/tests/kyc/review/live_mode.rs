@@ -279,7 +279,7 @@ async fn an_open_sanctions_hit_blocks_approval_until_staff_decide_it(pool: PgPoo
     );
 
     let hit = sanctions::hits(
-        &mut *platform.pool.acquire().await.unwrap(),
+        &mut platform.pool.acquire().await.unwrap(),
         world.merchant_a,
     )
     .await
