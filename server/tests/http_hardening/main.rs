@@ -1,7 +1,10 @@
 //! The promises of the hardened HTTP layer, checked on real responses: pages, static
 //! files, server functions, error responses; CSRF; health; well-known files.
 
+#[path = "../support/mod.rs"]
 mod support;
+
+mod shutdown;
 
 use reqwest::Response;
 use reqwest::header::HeaderMap;
