@@ -4,6 +4,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod internal_errors;
 mod shutdown;
 
 use reqwest::Response;
