@@ -19,6 +19,7 @@ use payten::api::{ChargeType, FinancialResponse, OrderHistory};
 use payten::{ApiError, Currency, NestPay, TransStat};
 use sqlx::PgConnection;
 use time::{Duration, OffsetDateTime};
+use tracing::Instrument as _;
 use uuid::Uuid;
 
 use super::refunds::{self, Answer};
@@ -84,6 +85,7 @@ pub struct RunReport {
 /// Checks every payment due at `now` (a parameter so tests can run the clock forward),
 /// then sends the returns of duplicate charges still waiting (those it just found, and any
 /// a stopped process left).
+#[tracing::instrument(name = "reconciliation", skip_all)]
 pub async fn run_due(platform: &Platform, now: OffsetDateTime) -> Result<RunReport, PaymentError> {
     let report = check_due(platform, now).await?;
     returns::send_queued(platform).await?;
@@ -109,11 +111,25 @@ async fn check_due(platform: &Platform, now: OffsetDateTime) -> Result<RunReport
             return Ok(report);
         }
         for (payment_id, order_id, mode) in claimed {
-            let view = match clients.of(platform, mode).await {
-                Ok(client) => GatewayView::from_answer(client.api().order_history(&order_id).await),
-                Err(error) => GatewayView::Undecided(error.clone()),
-            };
-            let verdict = check(platform, payment_id, &view, now).await?;
+            // One payment's check, findable by its order id like the rest of its story;
+            // `check` adds the merchant.
+            let span = tracing::info_span!(
+                "reconcile_payment",
+                %order_id,
+                mode = mode.as_str(),
+                merchant_id = tracing::field::Empty
+            );
+            let verdict = async {
+                let view = match clients.of(platform, mode).await {
+                    Ok(client) => {
+                        GatewayView::from_answer(client.api().order_history(&order_id).await)
+                    }
+                    Err(error) => GatewayView::Undecided(error.clone()),
+                };
+                check(platform, payment_id, &view, now).await
+            }
+            .instrument(span)
+            .await?;
             report.checked += 1;
             match verdict {
                 Verdict::Matches => report.matched += 1,
@@ -186,6 +202,7 @@ async fn check(
         .bind(payment_id)
         .fetch_one(&mut *tx)
         .await?;
+    tracing::Span::current().record("merchant_id", tracing::field::display(merchant_id));
     let view = &view.clone().in_currency(&currency);
     let open_refund = refunds::open_of(&mut tx, payment_id).await?;
     let ours = Ours {

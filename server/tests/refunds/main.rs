@@ -22,6 +22,7 @@ use uuid::Uuid;
 mod lost_answers;
 mod mismatches;
 mod refunding;
+mod story;
 
 fn owner(shop: &Shop) -> Requester {
     Requester::Member {
