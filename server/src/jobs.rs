@@ -30,6 +30,21 @@ where
     })
 }
 
+/// Every job, each told to stop by `stop`; the server waits for the handles when stopping.
+pub fn spawn_all(platform: &platform::Platform, stop: &Stop) -> Vec<JoinHandle<()>> {
+    vec![
+        spawn_cleanup(platform.pool.clone(), stop.clone()),
+        spawn_checkout_expiry(platform.clone(), stop.clone()),
+        spawn_reconciliation(platform.clone(), stop.clone()),
+        spawn_refusal_reports(platform.clone(), stop.clone()),
+        spawn_audit_retention(platform.clone(), stop.clone()),
+        spawn_kyc_restrictions(platform.clone(), stop.clone()),
+        spawn_ledger_release(platform.clone(), stop.clone()),
+        spawn_ledger_check(platform.clone(), stop.clone()),
+        spawn_payout_run(platform.clone(), stop.clone()),
+    ]
+}
+
 const CLEANUP_EVERY: Duration = Duration::from_secs(15 * 60);
 
 /// Deletes expired sessions and spent or stale account tokens, now and then every 15 minutes.
@@ -86,13 +101,18 @@ pub fn spawn_refusal_reports(platform: platform::Platform, stop: Stop) -> JoinHa
 
 /// Reconciles payments and refunds with the gateway as they fall due (see
 /// `platform::payments::reconciliation`); instances share the work through `SKIP LOCKED`.
+/// Unlike the other jobs, a stop is heeded between the payments of a pass.
 pub fn spawn_reconciliation(platform: platform::Platform, stop: Stop) -> JoinHandle<()> {
     let period = Duration::from_secs(platform.config.settings.reconciliation.poll_interval_secs);
-    every(period, stop, move || {
+    every(period, stop.clone(), move || {
         let platform = platform.clone();
+        let stop = stop.clone();
         async move {
             let now = time::OffsetDateTime::now_utc();
-            match platform::payments::reconciliation::run_due(&platform, now).await {
+            // A pass may hold many payments: a stop ends it after the one in hand.
+            let stopping = || stop.is_requested();
+            match platform::payments::reconciliation::run_due_until(&platform, now, stopping).await
+            {
                 Ok(report) if report.checked > 0 => {
                     tracing::info!(?report, "reconciliation pass done")
                 }

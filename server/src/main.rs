@@ -88,19 +88,9 @@ async fn run(command: &str, config: Config) -> Result<ExitCode, Box<dyn std::err
         transport,
         stop.clone().requested(),
     ));
-    let platform = Platform::new(pool.clone(), config);
-    let workers = [
-        mail,
-        server::jobs::spawn_cleanup(pool, stop.clone()),
-        server::jobs::spawn_checkout_expiry(platform.clone(), stop.clone()),
-        server::jobs::spawn_reconciliation(platform.clone(), stop.clone()),
-        server::jobs::spawn_refusal_reports(platform.clone(), stop.clone()),
-        server::jobs::spawn_audit_retention(platform.clone(), stop.clone()),
-        server::jobs::spawn_kyc_restrictions(platform.clone(), stop.clone()),
-        server::jobs::spawn_ledger_release(platform.clone(), stop.clone()),
-        server::jobs::spawn_ledger_check(platform.clone(), stop.clone()),
-        server::jobs::spawn_payout_run(platform.clone(), stop.clone()),
-    ];
+    let platform = Platform::new(pool, config);
+    let mut workers = server::jobs::spawn_all(&platform, &stop);
+    workers.push(mail);
     let app = server::router(platform);
     let serving = serve(app, &settings, stop);
     let mut serving = std::pin::pin!(serving);

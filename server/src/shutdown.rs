@@ -20,6 +20,11 @@ impl StopSender {
 pub struct Stop(watch::Receiver<bool>);
 
 impl Stop {
+    /// Whether a stop has been asked for, for work that looks between its items.
+    pub fn is_requested(&self) -> bool {
+        *self.0.borrow()
+    }
+
     /// Resolves once a stop is asked for. With its sender gone no stop can be asked for,
     /// so it then never resolves (a test that drops its sender keeps its server).
     pub async fn requested(mut self) {

@@ -87,12 +87,30 @@ pub struct RunReport {
 /// a stopped process left).
 #[tracing::instrument(name = "reconciliation", skip_all)]
 pub async fn run_due(platform: &Platform, now: OffsetDateTime) -> Result<RunReport, PaymentError> {
-    let report = check_due(platform, now).await?;
-    returns::send_queued(platform).await?;
+    run_due_until(platform, now, || false).await
+}
+
+/// [`run_due`] for a worker that may be told to stop: `stopping` is asked before each
+/// payment, and once it says so the pass ends with the payment in hand checked. The
+/// payments claimed and not checked are due again at once, for the next worker, rather
+/// than leased away for [`LEASE`].
+pub async fn run_due_until(
+    platform: &Platform,
+    now: OffsetDateTime,
+    stopping: impl Fn() -> bool,
+) -> Result<RunReport, PaymentError> {
+    let report = check_due(platform, now, &stopping).await?;
+    if !stopping() {
+        returns::send_queued(platform).await?;
+    }
     Ok(report)
 }
 
-async fn check_due(platform: &Platform, now: OffsetDateTime) -> Result<RunReport, PaymentError> {
+async fn check_due(
+    platform: &Platform,
+    now: OffsetDateTime,
+    stopping: &impl Fn() -> bool,
+) -> Result<RunReport, PaymentError> {
     let mut report = RunReport::default();
     let mut clients = Clients::default();
     loop {
@@ -110,7 +128,19 @@ async fn check_due(platform: &Platform, now: OffsetDateTime) -> Result<RunReport
         if claimed.is_empty() {
             return Ok(report);
         }
-        for (payment_id, order_id, mode) in claimed {
+        let mut claimed = claimed.into_iter();
+        while let Some((payment_id, order_id, mode)) = claimed.next() {
+            if stopping() {
+                let unchecked: Vec<Uuid> = std::iter::once(payment_id)
+                    .chain(claimed.by_ref().map(|(id, _, _)| id))
+                    .collect();
+                sqlx::query("UPDATE payments SET recon_due_at = $2 WHERE id = ANY($1)")
+                    .bind(&unchecked)
+                    .bind(now)
+                    .execute(&platform.pool)
+                    .await?;
+                return Ok(report);
+            }
             // One payment's check, findable by its order id like the rest of its story;
             // `check` adds the merchant.
             let span = tracing::info_span!(

@@ -50,10 +50,11 @@ fn start_server(dir: &Path, port: u16, database_url: &str) -> Child {
 async fn wait_until_serving(base: &str, server: &mut Child, log: &Path) {
     let started = Instant::now();
     loop {
-        if let Ok(response) = reqwest::get(format!("{base}/healthz")).await {
-            if response.status().is_success() {
-                return;
-            }
+        let healthy = reqwest::get(format!("{base}/healthz"))
+            .await
+            .is_ok_and(|response| response.status().is_success());
+        if healthy {
+            return;
         }
         if let Some(status) = server.try_wait().unwrap() {
             panic!(
