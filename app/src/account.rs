@@ -55,10 +55,7 @@ pub async fn active_sessions() -> Result<Vec<SessionView>, AppError> {
         let sessions =
             platform::identity::sessions::list(&platform.pool, user.id, session.id().as_ref())
                 .await
-                .map_err(|error| {
-                    tracing::error!(%error, "listing sessions failed");
-                    AppError::Internal
-                })?;
+                .map_err(crate::error::internal)?;
         Ok(sessions
             .into_iter()
             .map(|s| SessionView {
@@ -91,10 +88,7 @@ pub async fn revoke_session(handle: String) -> Result<(), AppError> {
                 Ok(())
             }
             Ok(false) => Err(AppError::NotFound),
-            Err(error) => {
-                tracing::error!(%error, "revoking a session failed");
-                Err(AppError::Internal)
-            }
+            Err(error) => Err(crate::error::internal(error)),
         }
     }
     .await
@@ -112,13 +106,10 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
             .pool
             .acquire()
             .await
-            .map_err(|_| AppError::Internal)?;
+            .map_err(crate::error::internal)?;
         let ended = platform::identity::sessions::revoke_all(&mut conn, user.id, None)
             .await
-            .map_err(|error| {
-                tracing::error!(%error, "revoking sessions failed");
-                AppError::Internal
-            })?;
+            .map_err(crate::error::internal)?;
         let event = session::event("auth.sessions_revoked", user.id)
             .detail(serde_json::json!({ "sessions_ended": ended }));
         session::audit(event).await?;

@@ -97,16 +97,11 @@ mod ssr {
     use super::{Grant, GrantsForm, MerchantRow, StaffRow};
     use crate::error::AppError;
 
-    pub fn internal(error: impl std::fmt::Display) -> AppError {
-        tracing::error!(%error, "admin query failed");
-        AppError::Internal
-    }
-
     impl From<MerchantError> for AppError {
         fn from(error: MerchantError) -> Self {
             match error {
                 MerchantError::NotFound => AppError::NotFound,
-                other => internal(other),
+                other => crate::error::internal(other),
             }
         }
     }
@@ -196,7 +191,7 @@ pub async fn admin_overview() -> Result<OverviewView, AppError> {
             Some(
                 platform::merchants::awaiting_review(&platform.pool)
                     .await
-                    .map_err(ssr::internal)?,
+                    .map_err(crate::error::internal)?,
             )
         } else {
             None
@@ -221,7 +216,7 @@ pub async fn merchant_list() -> Result<Vec<MerchantRow>, AppError> {
             .await?;
         let merchants = platform::merchants::list(&platform.pool)
             .await
-            .map_err(ssr::internal)?;
+            .map_err(crate::error::internal)?;
         Ok(merchants.into_iter().map(ssr::merchant_row).collect())
     }
     .await
@@ -241,7 +236,7 @@ pub async fn merchant_detail(id: String) -> Result<MerchantDetailView, AppError>
         let id = crate::team::ssr::id(&id)?;
         let (merchant, members) = platform::merchants::get(&platform.pool, id)
             .await
-            .map_err(ssr::internal)?
+            .map_err(crate::error::internal)?
             .ok_or(AppError::NotFound)?;
         Ok(MerchantDetailView {
             merchant: ssr::merchant_row(merchant),
@@ -294,7 +289,7 @@ pub async fn staff_list() -> Result<Vec<StaffRow>, AppError> {
         crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
         let staff = platform::identity::staff::list(&platform.pool)
             .await
-            .map_err(ssr::internal)?;
+            .map_err(crate::error::internal)?;
         Ok(staff.into_iter().map(ssr::staff_row).collect())
     }
     .await
@@ -309,7 +304,7 @@ pub async fn staff_detail(id: String) -> Result<StaffRow, AppError> {
         let id = crate::team::ssr::id(&id)?;
         let member = platform::identity::staff::get(&platform.pool, id)
             .await
-            .map_err(ssr::internal)?;
+            .map_err(crate::error::internal)?;
         member.map(ssr::staff_row).ok_or(AppError::NotFound)
     }
     .await

@@ -70,7 +70,7 @@ pub async fn all_payments(
         };
         let rows = reading::list_for_staff(&platform.pool, &parsed)
             .await
-            .map_err(ssr::internal)?;
+            .map_err(crate::error::internal)?;
         let next_before = ssr::next_before(rows.len(), rows.last().map(|r| &r.payment));
         Ok(AllPaymentsView {
             rows: rows

@@ -64,11 +64,6 @@ mod ssr {
     /// Rows one export may hold; a wider export should be narrowed by date.
     pub const EXPORT_LIMIT: i64 = 10_000;
 
-    pub fn internal(error: impl std::fmt::Display) -> AppError {
-        tracing::error!(%error, "reading the audit trail failed");
-        AppError::Internal
-    }
-
     fn day(field: &str, value: &str) -> Result<Option<OffsetDateTime>, AppError> {
         match value.trim() {
             "" => Ok(None),
@@ -159,7 +154,7 @@ pub async fn audit_search(filter: AuditFilter, before: String) -> Result<AuditPa
         let before = before.trim().parse::<i64>().ok();
         let rows = platform::audit::search::search(&platform.pool, &parsed, before, PAGE_SIZE + 1)
             .await
-            .map_err(ssr::internal)?;
+            .map_err(crate::error::internal)?;
         let more = rows.len() as i64 > PAGE_SIZE;
         let rows: Vec<AuditRowView> = rows
             .into_iter()
@@ -168,10 +163,10 @@ pub async fn audit_search(filter: AuditFilter, before: String) -> Result<AuditPa
             .collect();
         let head = platform::audit::head(&platform.pool)
             .await
-            .map_err(ssr::internal)?;
+            .map_err(crate::error::internal)?;
         let last_check = platform::audit::last_check(&platform.pool)
             .await
-            .map_err(ssr::internal)?;
+            .map_err(crate::error::internal)?;
         Ok(AuditPageView {
             next_before: if more {
                 rows.last().map(|row| row.id)
@@ -202,7 +197,7 @@ pub async fn audit_export(filter: AuditFilter) -> Result<String, AppError> {
     async {
         let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Audit, Level::View)).await?;
         let parsed = filter.parsed()?;
-        let rows = audit::search::search(&platform.pool, &parsed, None, ssr::EXPORT_LIMIT).await.map_err(ssr::internal)?;
+        let rows = audit::search::search(&platform.pool, &parsed, None, ssr::EXPORT_LIMIT).await.map_err(crate::error::internal)?;
         let event = Event::new("audit.exported", Actor { kind: ActorKind::Staff, id: Some(user.id) }, Outcome::Success).detail(
             serde_json::json!({
                 "rows": rows.len(),
@@ -212,7 +207,7 @@ pub async fn audit_export(filter: AuditFilter) -> Result<String, AppError> {
                 },
             }),
         );
-        audit::record_alone(&platform.pool, &event, &crate::request::facts().await).await.map_err(ssr::internal)?;
+        audit::record_alone(&platform.pool, &event, &crate::request::facts().await).await.map_err(crate::error::internal)?;
         Ok(audit::search::to_csv(&rows))
     }
     .await
@@ -232,7 +227,7 @@ pub async fn security_events() -> Result<Vec<AuditRowView>, AppError> {
             200,
         )
         .await
-        .map_err(ssr::internal)?;
+        .map_err(crate::error::internal)?;
         Ok(rows.into_iter().map(ssr::view).collect())
     }
     .await

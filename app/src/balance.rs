@@ -77,7 +77,8 @@ pub mod ssr {
     use tower_sessions::Session;
 
     use crate::error::AppError;
-    use crate::payments::ssr::{Intent, internal, mode};
+    use crate::error::internal;
+    use crate::payments::ssr::{Intent, mode};
 
     /// The merchant's ledger lines in the session's mode as CSV, with its file name;
     /// audited as `ledger.export`.
@@ -116,7 +117,8 @@ pub mod ssr {
 /// The merchant's balances in the session's mode, the release days ahead, and the chart.
 #[server(endpoint = "balance")]
 pub async fn merchant_balance() -> Result<BalanceView, AppError> {
-    use crate::payments::ssr::{Intent, internal, mode, mode_view};
+    use crate::error::internal;
+    use crate::payments::ssr::{Intent, mode, mode_view};
     use platform::ledger::balances;
     let platform = expect_context::<platform::Platform>();
     async {

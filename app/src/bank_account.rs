@@ -69,13 +69,13 @@ pub async fn bank_account() -> Result<MerchantBankAccount, AppError> {
             .pool
             .acquire()
             .await
-            .map_err(crate::payments::ssr::internal)?;
+            .map_err(crate::error::internal)?;
         let account = bank_account::current(&mut conn, merchant)
             .await
-            .map_err(crate::payments::ssr::internal)?;
+            .map_err(crate::error::internal)?;
         let status = kyc::checklist(&platform.pool, merchant)
             .await
-            .map_err(crate::payments::ssr::internal)?
+            .map_err(crate::error::internal)?
             .status;
         let manager = matches!(scope.role(), MerchantRole::Owner | MerchantRole::Admin);
         Ok(MerchantBankAccount {
@@ -138,10 +138,10 @@ pub async fn staff_bank_account(merchant_id: String) -> Result<Option<BankAccoun
             .pool
             .acquire()
             .await
-            .map_err(crate::payments::ssr::internal)?;
+            .map_err(crate::error::internal)?;
         let account = platform::kyc::bank_account::current(&mut conn, merchant)
             .await
-            .map_err(crate::payments::ssr::internal)?;
+            .map_err(crate::error::internal)?;
         Ok(account.map(ssr::view))
     }
     .await

@@ -102,10 +102,7 @@ pub(crate) mod ssr {
                 ChargebackError::NotFound => AppError::NotFound,
                 // Database, ledger and audit failures: their text names a query, an
                 // account or a constraint, never evidence (encrypted before any query).
-                other => {
-                    tracing::error!(error = %other, "chargeback operation failed");
-                    AppError::Internal
-                }
+                other => crate::error::internal(other),
             }
         }
     }
@@ -194,7 +191,8 @@ pub(crate) mod ssr {
 /// The merchant's chargebacks in the dashboard's mode, newest first.
 #[server(endpoint = "chargebacks/list")]
 pub async fn chargebacks() -> Result<Vec<ChargebackRowView>, AppError> {
-    use crate::payments::ssr::{Intent, internal, mode};
+    use crate::error::internal;
+    use crate::payments::ssr::{Intent, mode};
     use crate::policy::ALL_MERCHANT_ROLES;
     let platform = expect_context::<platform::Platform>();
     async {
@@ -271,7 +269,7 @@ pub async fn staff_chargebacks() -> Result<Vec<ChargebackRowView>, AppError> {
             .await?;
         let rows = platform::chargebacks::reading::list(&platform.pool, None)
             .await
-            .map_err(crate::payments::ssr::internal)?;
+            .map_err(crate::error::internal)?;
         Ok(rows.into_iter().map(ssr::row).collect())
     }
     .await
@@ -335,7 +333,8 @@ pub async fn record_chargeback(
     reported_on: String,
     evidence_due_on: String,
 ) -> Result<String, AppError> {
-    use crate::payments::ssr::{date, euro_minor, internal};
+    use crate::error::internal;
+    use crate::payments::ssr::{date, euro_minor};
     use leptos::server_fn::ServerFn;
     use platform::chargebacks::record::{self, NewChargeback};
     use platform::identity::roles::{Level, Module};

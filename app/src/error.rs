@@ -104,6 +104,30 @@ impl AppError {
     }
 }
 
+/// The one way a fault the user cannot act on (a database, session, gateway setup or
+/// audit failure) becomes an answer, for server functions and the buyer pages alike. The
+/// error and its chain of sources are logged here and nowhere else; the log line sits in
+/// the request's span, which carries the request id (`server::telemetry`), so support can
+/// find it from the id the user quotes. The user gets [`AppError::Internal`], whose text
+/// names nothing: the source may name a table, a column or a query.
+#[cfg(feature = "ssr")]
+pub fn internal(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> AppError {
+    let error = error.into();
+    let mut chain = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        // Wrappers often repeat their source's text (sqlx does); say it once.
+        let text = cause.to_string();
+        if !chain.contains(&text) {
+            chain.push_str(": ");
+            chain.push_str(&text);
+        }
+        source = cause.source();
+    }
+    tracing::error!(error = %chain, "internal error, answered with the generic message");
+    AppError::Internal.respond()
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
@@ -168,10 +192,7 @@ impl From<platform::payments::PaymentError> for AppError {
             ),
             // Gateway configuration, database and audit failures: their text names the
             // mode, the column or the query, never a key, a password or card data.
-            other => {
-                tracing::error!(error = %other, "payment operation failed");
-                AppError::Internal
-            }
+            other => internal(other),
         }
     }
 }
@@ -187,10 +208,7 @@ impl From<platform::ledger::change::ChangeError> for AppError {
             ChangeError::NotFound => AppError::NotFound,
             // Database, ledger and audit failures: their text names a query or a
             // constraint, nothing a staff member can act on.
-            other => {
-                tracing::error!(error = %other, "books change failed");
-                AppError::Internal
-            }
+            other => internal(other),
         }
     }
 }

@@ -118,7 +118,8 @@ pub async fn merchant_ledger(
     #[server(default)] mode: String,
     #[server(default)] before: Option<i64>,
 ) -> Result<MerchantLedgerView, AppError> {
-    use crate::payments::ssr::{internal, when};
+    use crate::error::internal;
+    use crate::payments::ssr::when;
     use platform::gateway_accounts::Mode;
     use platform::identity::roles::{Level, Module};
     use platform::ledger::{adjustments, journal};
@@ -193,7 +194,7 @@ pub async fn merchant_ledger(
 /// adjustments waiting for a second staff member.
 #[server(endpoint = "admin/ledger/platform")]
 pub async fn platform_ledger() -> Result<PlatformLedgerView, AppError> {
-    use crate::payments::ssr::internal;
+    use crate::error::internal;
     use platform::identity::roles::{Level, Module};
     use platform::ledger::{adjustments, journal};
     let platform = expect_context::<platform::Platform>();

@@ -112,10 +112,7 @@ pub mod ssr {
                 PayoutError::NotAllowed(message) => AppError::validation("payout", message),
                 PayoutError::OwnBatch => AppError::Forbidden,
                 PayoutError::NotFound => AppError::NotFound,
-                other => {
-                    tracing::error!(error = %other, "payout operation failed");
-                    AppError::Internal
-                }
+                other => crate::error::internal(other),
             }
         }
     }
@@ -147,7 +144,8 @@ pub mod ssr {
 /// The merchant's payouts, schedule and whether its account is flagged by a return.
 #[server(endpoint = "payouts")]
 pub async fn merchant_payouts() -> Result<MerchantPayoutsView, AppError> {
-    use crate::payments::ssr::{internal, when};
+    use crate::error::internal;
+    use crate::payments::ssr::when;
     let platform = expect_context::<platform::Platform>();
     async {
         let (_, scope, _) =
@@ -220,8 +218,9 @@ pub async fn set_payout_schedule(
 /// they could not match.
 #[server(endpoint = "admin/payouts")]
 pub async fn staff_payouts() -> Result<StaffPayoutsView, AppError> {
+    use crate::error::internal;
     use crate::payments::format_money;
-    use crate::payments::ssr::{internal, when};
+    use crate::payments::ssr::when;
     use platform::identity::roles::{Level, Module};
     use platform::payouts::reading;
     let platform = expect_context::<platform::Platform>();

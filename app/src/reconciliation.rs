@@ -127,7 +127,7 @@ mod ssr {
 pub async fn reconciliation_exceptions(
     #[server(default)] all: bool,
 ) -> Result<ExceptionsView, AppError> {
-    use crate::payments::ssr::internal;
+    use crate::error::internal;
     use platform::identity::roles::{Level, Module};
     use platform::payments::reconciliation;
     let platform = expect_context::<platform::Platform>();
@@ -189,7 +189,7 @@ pub async fn daily_report(#[server(default)] day: String) -> Result<ReportView, 
         let day = ssr::day(&day)?;
         let lines = platform::payments::daily_report::of_day(&platform.pool, day)
             .await
-            .map_err(crate::payments::ssr::internal)?;
+            .map_err(crate::error::internal)?;
         Ok(ReportView {
             day: day.to_string(),
             lines: lines.into_iter().map(ssr::line).collect(),
@@ -202,7 +202,7 @@ pub async fn daily_report(#[server(default)] day: String) -> Result<ReportView, 
 /// The daily report as CSV. The export is audited, like the audit trail's own.
 #[server(endpoint = "admin/reconciliation/export")]
 pub async fn export_daily_report(#[server(default)] day: String) -> Result<ReportFile, AppError> {
-    use crate::payments::ssr::internal;
+    use crate::error::internal;
     use platform::audit::{self, Actor, ActorKind, Event, Outcome};
     use platform::identity::roles::{Level, Module};
     use platform::payments::daily_report;

@@ -129,7 +129,8 @@ pub async fn refund_payment(
 /// Any merchant's payment by its gateway order id (`SX…`), with its refunds and timeline.
 #[server(endpoint = "admin/refunds/payment")]
 pub async fn staff_payment(order_id: String) -> Result<StaffPaymentView, AppError> {
-    use crate::payments::ssr::{internal, staff_detail};
+    use crate::error::internal;
+    use crate::payments::ssr::staff_detail;
     use platform::identity::roles::{Level, Module};
     use platform::payments::reading;
     let platform = expect_context::<platform::Platform>();

@@ -97,7 +97,8 @@ mod ssr {
 /// The rules, the blocklist, the merchants (for the limit's picker) and the limits set.
 #[server(endpoint = "admin/risk/settings")]
 pub async fn risk_settings() -> Result<RiskView, AppError> {
-    use crate::payments::ssr::{internal, when};
+    use crate::error::internal;
+    use crate::payments::ssr::when;
     use platform::identity::roles::{Level, Module};
     use platform::payments::risk;
     let platform = expect_context::<platform::Platform>();
@@ -160,7 +161,8 @@ pub async fn risk_settings() -> Result<RiskView, AppError> {
 /// The latest decisions, newest first: only those that flagged or blocked, unless `all`.
 #[server(endpoint = "admin/risk/decisions")]
 pub async fn risk_decisions(#[server(default)] all: bool) -> Result<Vec<DecisionView>, AppError> {
-    use crate::payments::ssr::{internal, mode_view, when};
+    use crate::error::internal;
+    use crate::payments::ssr::{mode_view, when};
     use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {

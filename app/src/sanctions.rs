@@ -99,10 +99,10 @@ pub async fn sanctions_list() -> Result<Option<SanctionsListView>, AppError> {
             .pool
             .acquire()
             .await
-            .map_err(crate::payments::ssr::internal)?;
+            .map_err(crate::error::internal)?;
         let current = platform::kyc::sanctions::list::current(&mut conn)
             .await
-            .map_err(crate::payments::ssr::internal)?;
+            .map_err(crate::error::internal)?;
         Ok(current.map(ssr::list))
     }
     .await
@@ -122,7 +122,7 @@ pub async fn sanctions_hits(merchant_id: String) -> Result<SanctionsHitsView, Ap
         ))
         .await?;
         let merchant = crate::team::ssr::id(&merchant_id)?;
-        let internal = crate::payments::ssr::internal;
+        let internal = crate::error::internal;
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
         let list = sanctions::list::current(&mut conn)
             .await

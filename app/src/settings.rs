@@ -92,7 +92,7 @@ pub async fn gateway_settings() -> Result<GatewaySettingsView, AppError> {
         .await?;
         let stored = gateway_accounts::summaries(&platform.pool)
             .await
-            .map_err(crate::payments::ssr::internal)?;
+            .map_err(crate::error::internal)?;
         let gates = &platform.config.settings.payten;
         let accounts = [Mode::Test, Mode::Live]
             .into_iter()

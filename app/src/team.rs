@@ -61,11 +61,6 @@ pub(crate) mod ssr {
             is_you: member.user_id == you,
         }
     }
-
-    pub fn internal(error: impl std::fmt::Display) -> AppError {
-        tracing::error!(%error, "team query failed");
-        AppError::Internal
-    }
 }
 
 #[server(endpoint = "team/members")]
@@ -76,7 +71,7 @@ pub async fn team_members() -> Result<Vec<MemberView>, AppError> {
         let (user, scope, _) = crate::auth::session::require_merchant(TEAM_MANAGERS).await?;
         let members = platform::identity::team::team(&platform.pool, &scope)
             .await
-            .map_err(ssr::internal)?;
+            .map_err(crate::error::internal)?;
         Ok(members.into_iter().map(|m| ssr::view(m, user.id)).collect())
     }
     .await

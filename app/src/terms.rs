@@ -84,7 +84,7 @@ pub(crate) mod ssr {
 pub async fn fee_schedules(
     #[server(default)] merchant_id: String,
 ) -> Result<FeeSchedulesView, AppError> {
-    use crate::payments::ssr::internal;
+    use crate::error::internal;
     use platform::identity::roles::{Level, Module};
     use platform::identity::users::UserKind;
     use platform::ledger::fees;
@@ -190,7 +190,7 @@ pub async fn add_merchant_fee_schedule(
 /// A merchant's settlement terms.
 #[server(endpoint = "admin/settlement")]
 pub async fn settlement_terms(merchant_id: String) -> Result<SettlementView, AppError> {
-    use crate::payments::ssr::internal;
+    use crate::error::internal;
     use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {

@@ -129,6 +129,9 @@ pub struct Settings {
     pub merchant_of_record: MerchantOfRecord,
     /// `pretty` for people, `json` for log collectors.
     pub log_format: LogFormat,
+    /// How long a stopping server (SIGTERM or Ctrl-C) waits for requests in flight and
+    /// for the background workers' current pass before it exits anyway, non-zero.
+    pub shutdown_grace_secs: u64,
     pub rate_limits: RateLimits,
     pub mail: MailSettings,
     pub identity: IdentitySettings,
@@ -374,6 +377,7 @@ impl Default for Settings {
                 support_email: "support@saleonix.example".into(),
             },
             log_format: LogFormat::Pretty,
+            shutdown_grace_secs: 20,
             rate_limits: RateLimits::default(),
             mail: MailSettings {
                 from: "Saleonix <no-reply@saleonix.test>".into(),

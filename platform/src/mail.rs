@@ -241,18 +241,29 @@ pub async fn deliver_due(
     Ok(sent)
 }
 
-/// Delivers due mail every `poll_interval_ms` until the task is aborted or dropped. A
-/// failed pass is logged and the next one tries again.
-pub async fn run_worker(pool: PgPool, config: Arc<Config>, transport: Transport) {
+/// Delivers due mail every `poll_interval_ms` until `stop` resolves (or the task is
+/// aborted). A pass under way is finished first, so no message is sent twice for want of a
+/// commit. A failed pass is logged and the next one tries again.
+pub async fn run_worker(
+    pool: PgPool,
+    config: Arc<Config>,
+    transport: Transport,
+    stop: impl Future<Output = ()>,
+) {
     let settings = &config.settings.mail;
     let interval = Duration::from_millis(settings.poll_interval_ms);
+    let mut stop = std::pin::pin!(stop);
     loop {
         if let Err(error) =
             deliver_due(&pool, &config.secrets.field_keys, &transport, settings).await
         {
             tracing::error!(%error, "mail delivery pass failed");
         }
-        tokio::time::sleep(interval).await;
+        tokio::select! {
+            biased;
+            () = &mut stop => break,
+            () = tokio::time::sleep(interval) => {}
+        }
     }
 }
 

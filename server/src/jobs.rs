@@ -1,19 +1,57 @@
 //! Background housekeeping every instance runs. Each pass is a single idempotent delete,
-//! so instances running it at once do no harm.
+//! so instances running it at once do no harm. Every job stops when the server stops
+//! (`crate::shutdown`): a pass under way is finished, no new one is started.
 
 use std::time::Duration;
 
 use platform::identity::{sessions, tokens};
 use sqlx::PgPool;
+use tokio::task::JoinHandle;
+
+use crate::shutdown::Stop;
+
+/// Runs `pass` now and then every `period` until `stop` is asked for. The stop is looked
+/// at only between passes: a pass holds rows it has locked and half-done gateway calls,
+/// and cutting it short would leave them for the next instance to untangle.
+fn every<Pass, Done>(period: Duration, stop: Stop, mut pass: Pass) -> JoinHandle<()>
+where
+    Pass: FnMut() -> Done + Send + 'static,
+    Done: Future<Output = ()> + Send,
+{
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(period);
+        loop {
+            tokio::select! {
+                biased;
+                () = stop.clone().requested() => break,
+                _ = ticks.tick() => pass().await,
+            }
+        }
+    })
+}
+
+/// Every job, each told to stop by `stop`; the server waits for the handles when stopping.
+pub fn spawn_all(platform: &platform::Platform, stop: &Stop) -> Vec<JoinHandle<()>> {
+    vec![
+        spawn_cleanup(platform.pool.clone(), stop.clone()),
+        spawn_checkout_expiry(platform.clone(), stop.clone()),
+        spawn_reconciliation(platform.clone(), stop.clone()),
+        spawn_refusal_reports(platform.clone(), stop.clone()),
+        spawn_audit_retention(platform.clone(), stop.clone()),
+        spawn_kyc_restrictions(platform.clone(), stop.clone()),
+        spawn_ledger_release(platform.clone(), stop.clone()),
+        spawn_ledger_check(platform.clone(), stop.clone()),
+        spawn_payout_run(platform.clone(), stop.clone()),
+    ]
+}
 
 const CLEANUP_EVERY: Duration = Duration::from_secs(15 * 60);
 
 /// Deletes expired sessions and spent or stale account tokens, now and then every 15 minutes.
-pub fn spawn_cleanup(pool: PgPool) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(CLEANUP_EVERY);
-        loop {
-            every.tick().await;
+pub fn spawn_cleanup(pool: PgPool, stop: Stop) -> JoinHandle<()> {
+    every(CLEANUP_EVERY, stop, move || {
+        let pool = pool.clone();
+        async move {
             match (
                 sessions::delete_expired(&pool).await,
                 tokens::delete_stale(&pool).await,
@@ -31,11 +69,10 @@ const EXPIRY_EVERY: Duration = Duration::from_secs(60);
 
 /// Marks checkouts past their expiry as expired, every minute. Each pass takes its rows
 /// with `SKIP LOCKED`, so instances running it at once share the work.
-pub fn spawn_checkout_expiry(platform: platform::Platform) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(EXPIRY_EVERY);
-        loop {
-            every.tick().await;
+pub fn spawn_checkout_expiry(platform: platform::Platform, stop: Stop) -> JoinHandle<()> {
+    every(EXPIRY_EVERY, stop, move || {
+        let platform = platform.clone();
+        async move {
             match platform::payments::sessions::expire_due(&platform).await {
                 Ok(expired) => tracing::debug!(expired, "checkout expiry done"),
                 Err(error) => tracing::warn!(%error, "checkout expiry failed; retrying later"),
@@ -48,11 +85,10 @@ const REFUSAL_REPORTS_EVERY: Duration = Duration::from_secs(60);
 
 /// Audits the count of refused gateway answers of each closed window, every minute (see
 /// `platform::payments::refusals`); each window is reported once, whichever instance gets it.
-pub fn spawn_refusal_reports(platform: platform::Platform) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(REFUSAL_REPORTS_EVERY);
-        loop {
-            every.tick().await;
+pub fn spawn_refusal_reports(platform: platform::Platform, stop: Stop) -> JoinHandle<()> {
+    every(REFUSAL_REPORTS_EVERY, stop, move || {
+        let platform = platform.clone();
+        async move {
             match platform::payments::refusals::report_closed_windows(&platform).await {
                 Ok(reported) => tracing::debug!(reported, "refused-answer counts audited"),
                 Err(error) => {
@@ -65,14 +101,18 @@ pub fn spawn_refusal_reports(platform: platform::Platform) -> tokio::task::JoinH
 
 /// Reconciles payments and refunds with the gateway as they fall due (see
 /// `platform::payments::reconciliation`); instances share the work through `SKIP LOCKED`.
-pub fn spawn_reconciliation(platform: platform::Platform) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let every = Duration::from_secs(platform.config.settings.reconciliation.poll_interval_secs);
-        let mut every = tokio::time::interval(every);
-        loop {
-            every.tick().await;
+/// Unlike the other jobs, a stop is heeded between the payments of a pass.
+pub fn spawn_reconciliation(platform: platform::Platform, stop: Stop) -> JoinHandle<()> {
+    let period = Duration::from_secs(platform.config.settings.reconciliation.poll_interval_secs);
+    every(period, stop.clone(), move || {
+        let platform = platform.clone();
+        let stop = stop.clone();
+        async move {
             let now = time::OffsetDateTime::now_utc();
-            match platform::payments::reconciliation::run_due(&platform, now).await {
+            // A pass may hold many payments: a stop ends it after the one in hand.
+            let stopping = || stop.is_requested();
+            match platform::payments::reconciliation::run_due_until(&platform, now, stopping).await
+            {
                 Ok(report) if report.checked > 0 => {
                     tracing::info!(?report, "reconciliation pass done")
                 }
@@ -86,12 +126,11 @@ pub fn spawn_reconciliation(platform: platform::Platform) -> tokio::task::JoinHa
 const RETENTION_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Purges audit rows past the configured retention (never under five years), daily.
-pub fn spawn_audit_retention(platform: platform::Platform) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let keep_days = platform.config.settings.audit.retention_days;
-        let mut every = tokio::time::interval(RETENTION_EVERY);
-        loop {
-            every.tick().await;
+pub fn spawn_audit_retention(platform: platform::Platform, stop: Stop) -> JoinHandle<()> {
+    every(RETENTION_EVERY, stop, move || {
+        let platform = platform.clone();
+        async move {
+            let keep_days = platform.config.settings.audit.retention_days;
             match platform::audit::purge_expired(&platform.pool, keep_days).await {
                 Ok(purged) => tracing::info!(purged, keep_days, "audit retention pass done"),
                 Err(error) => {
@@ -107,11 +146,10 @@ const KYC_RESTRICTIONS_EVERY: Duration = Duration::from_secs(5 * 60);
 /// Closes Live Mode for merchants past a re-verification deadline, every five minutes
 /// (see `platform::kyc::review::restrict_overdue`); instances share the work through
 /// `SKIP LOCKED`, so each merchant is restricted, audited and told once.
-pub fn spawn_kyc_restrictions(platform: platform::Platform) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(KYC_RESTRICTIONS_EVERY);
-        loop {
-            every.tick().await;
+pub fn spawn_kyc_restrictions(platform: platform::Platform, stop: Stop) -> JoinHandle<()> {
+    every(KYC_RESTRICTIONS_EVERY, stop, move || {
+        let platform = platform.clone();
+        async move {
             let now = time::OffsetDateTime::now_utc();
             match platform::kyc::review::restrict_overdue(&platform, now).await {
                 Ok(0) => {}
@@ -127,13 +165,11 @@ pub fn spawn_kyc_restrictions(platform: platform::Platform) -> tokio::task::Join
 
 /// Releases sold money whose day has come (`platform::ledger::release`), every
 /// `ledger.release_poll_secs`; instances share the holds through `SKIP LOCKED`.
-pub fn spawn_ledger_release(platform: platform::Platform) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(Duration::from_secs(
-            platform.config.settings.ledger.release_poll_secs,
-        ));
-        loop {
-            every.tick().await;
+pub fn spawn_ledger_release(platform: platform::Platform, stop: Stop) -> JoinHandle<()> {
+    let period = Duration::from_secs(platform.config.settings.ledger.release_poll_secs);
+    every(period, stop, move || {
+        let platform = platform.clone();
+        async move {
             match platform::ledger::release::release_due(&platform).await {
                 Ok(0) => {}
                 Ok(released) => tracing::info!(released, "held sales released to available"),
@@ -147,11 +183,10 @@ const LEDGER_CHECK_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Holds every kept balance to the sum of its lines, daily (`platform::ledger::checks`);
 /// a difference opens one reconciliation exception per account, however many instances look.
-pub fn spawn_ledger_check(platform: platform::Platform) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(LEDGER_CHECK_EVERY);
-        loop {
-            every.tick().await;
+pub fn spawn_ledger_check(platform: platform::Platform, stop: Stop) -> JoinHandle<()> {
+    every(LEDGER_CHECK_EVERY, stop, move || {
+        let platform = platform.clone();
+        async move {
             match platform::ledger::checks::verify_balances(&platform).await {
                 Ok(report) => tracing::info!(
                     accounts = report.accounts,
@@ -169,12 +204,11 @@ const PAYOUT_RUN_EVERY: Duration = Duration::from_secs(60 * 60);
 /// The daily payout run (see `platform::payouts::run`), tried every hour: each merchant is
 /// paid at most once a day, so later passes pay only merchants that became due since (a
 /// bank-account hold that ended). Instances take turns through an advisory lock.
-pub fn spawn_payout_run(platform: platform::Platform) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(PAYOUT_RUN_EVERY);
-        let facts = platform::audit::RequestFacts::default();
-        loop {
-            every.tick().await;
+pub fn spawn_payout_run(platform: platform::Platform, stop: Stop) -> JoinHandle<()> {
+    every(PAYOUT_RUN_EVERY, stop, move || {
+        let platform = platform.clone();
+        async move {
+            let facts = platform::audit::RequestFacts::default();
             match platform::payouts::run::run(&platform, None, &facts).await {
                 Ok(report) if report.payouts > 0 => tracing::info!(?report, "payout run done"),
                 Ok(_) => {}

@@ -14,6 +14,7 @@ pub mod kyc_files;
 pub mod ledger_export;
 pub mod payout_files;
 pub mod security_headers;
+pub mod shutdown;
 pub mod telemetry;
 pub mod tls;
 pub mod well_known;

@@ -78,25 +78,64 @@ async fn run(command: &str, config: Config) -> Result<ExitCode, Box<dyn std::err
         }
         platform::mail::Transport::Smtp(_) => tracing::info!("mail goes out over SMTP"),
     }
-    // Aborted with the runtime when serving stops. A message it was sending stays queued,
-    // its transaction never committed, and is sent on the next start: mail is sent at
-    // least once, never lost.
-    tokio::spawn(platform::mail::run_worker(
+    let (stop_sender, stop) = server::shutdown::channel();
+    // A message being sent when the stop comes is finished first; one cut short by the
+    // grace period stays queued, its transaction never committed, and is sent on the next
+    // start: mail is sent at least once, never lost.
+    let mail = tokio::spawn(platform::mail::run_worker(
         pool.clone(),
         config.clone(),
         transport,
+        stop.clone().requested(),
     ));
-    let _cleanup = server::jobs::spawn_cleanup(pool.clone());
     let platform = Platform::new(pool, config);
-    let _expiry = server::jobs::spawn_checkout_expiry(platform.clone());
-    let _reconciliation = server::jobs::spawn_reconciliation(platform.clone());
-    let _refusal_reports = server::jobs::spawn_refusal_reports(platform.clone());
-    let _retention = server::jobs::spawn_audit_retention(platform.clone());
-    let _kyc_restrictions = server::jobs::spawn_kyc_restrictions(platform.clone());
-    let _ledger_release = server::jobs::spawn_ledger_release(platform.clone());
-    let _ledger_check = server::jobs::spawn_ledger_check(platform.clone());
-    let _payout_run = server::jobs::spawn_payout_run(platform.clone());
+    let mut workers = server::jobs::spawn_all(&platform, &stop);
+    workers.push(mail);
     let app = server::router(platform);
+    let serving = serve(app, &settings, stop);
+    let mut serving = std::pin::pin!(serving);
+    tokio::select! {
+        // Serving ends by itself only when it fails.
+        served = &mut serving => {
+            served?;
+            return Ok(ExitCode::FAILURE);
+        }
+        () = server::shutdown::terminate_signal() => stop_sender.stop(),
+    }
+    let grace = std::time::Duration::from_secs(settings.shutdown_grace_secs);
+    let drained = tokio::time::timeout(grace, async {
+        let served = serving.await;
+        for worker in workers {
+            if let Err(error) = worker.await {
+                tracing::error!(%error, "a background worker failed while stopping");
+            }
+        }
+        served
+    })
+    .await;
+    match drained {
+        Ok(served) => {
+            served?;
+            tracing::info!("stopped: requests in flight answered, workers idle");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(_) => {
+            tracing::error!(
+                grace_secs = settings.shutdown_grace_secs,
+                "requests or workers were still busy when the grace period ended; exiting anyway"
+            );
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// Serves until `stop` is asked for, then stops accepting and waits for the requests in
+/// flight (the caller bounds that wait).
+async fn serve(
+    app: axum::Router,
+    settings: &platform::config::Settings,
+    stop: server::shutdown::Stop,
+) -> Result<(), Box<dyn std::error::Error>> {
     match &settings.tls {
         Some(tls) => {
             server::tls::serve(
@@ -104,6 +143,7 @@ async fn run(command: &str, config: Config) -> Result<ExitCode, Box<dyn std::err
                 settings.listen,
                 tls,
                 settings.public_origin().to_owned(),
+                stop,
             )
             .await?
         }
@@ -114,13 +154,11 @@ async fn run(command: &str, config: Config) -> Result<ExitCode, Box<dyn std::err
                 listener,
                 app.into_make_service_with_connect_info::<SocketAddr>(),
             )
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
+            .with_graceful_shutdown(stop.requested())
             .await?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// Recomputes the audit chain and records the check; a broken chain exits non-zero so that

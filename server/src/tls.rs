@@ -9,6 +9,8 @@ use axum::response::Redirect;
 use axum_server::tls_rustls::RustlsConfig;
 use platform::config::TlsConfig;
 
+use crate::shutdown::Stop;
+
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
     #[error("cannot listen on {addr}: {source}")]
@@ -28,6 +30,7 @@ pub async fn serve(
     listen: SocketAddr,
     tls: &TlsConfig,
     public_origin: String,
+    stop: Stop,
 ) -> Result<(), TlsError> {
     let bind_error = |addr| move |source| TlsError::Bind { addr, source };
     let listener = std::net::TcpListener::bind(listen).map_err(bind_error(listen))?;
@@ -39,16 +42,18 @@ pub async fn serve(
         ),
         None => None,
     };
-    serve_on(app, listener, tls, redirect, public_origin).await
+    serve_on(app, listener, tls, redirect, public_origin, stop).await
 }
 
-/// Serves HTTPS on `listener` and, given `redirect`, plain HTTP there that only redirects.
+/// Serves HTTPS on `listener` and, given `redirect`, plain HTTP there that only redirects,
+/// until `stop` is asked for; then it stops accepting and waits for the requests in flight.
 pub async fn serve_on(
     app: Router,
     listener: std::net::TcpListener,
     tls: &TlsConfig,
     redirect: Option<tokio::net::TcpListener>,
     public_origin: String,
+    stop: Stop,
 ) -> Result<(), TlsError> {
     // rustls is built without a default provider (no C toolchain needed for aws-lc).
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -60,7 +65,17 @@ pub async fn serve_on(
     }
     listener.set_nonblocking(true).map_err(TlsError::Serve)?;
     tracing::info!(listen = ?listener.local_addr().ok(), "serving HTTPS");
+    let handle = axum_server::Handle::new();
+    tokio::spawn({
+        let handle = handle.clone();
+        async move {
+            stop.requested().await;
+            // No bound here: the caller's grace period bounds the whole stop.
+            handle.graceful_shutdown(None);
+        }
+    });
     axum_server::from_tcp_rustls(listener, rustls)
+        .handle(handle)
         .serve(app.into_make_service_with_connect_info::<SocketAddr>())
         .await
         .map_err(TlsError::Serve)

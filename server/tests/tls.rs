@@ -36,7 +36,9 @@ async fn https_carries_hsts_and_plain_http_redirects_to_the_public_origin(pool: 
     tokio::spawn({
         let origin = origin.clone();
         async move {
-            server::tls::serve_on(app, https, &tls, Some(http), origin)
+            // The sender is dropped at once: a stop nobody can ask for never comes.
+            let (_, stop) = server::shutdown::channel();
+            server::tls::serve_on(app, https, &tls, Some(http), origin, stop)
                 .await
                 .unwrap()
         }

@@ -128,10 +128,6 @@ mod ssr {
         password: secrecy::SecretString,
     ) -> Result<uuid::Uuid, AppError> {
         use platform::rate_limit::{self, Limit};
-        fn database(error: impl std::fmt::Display) -> AppError {
-            tracing::error!(%error, "counting sign-in failures failed");
-            AppError::Internal
-        }
         uniformly(platform, async {
             let limits = &platform.config.settings.rate_limits;
             let client = rate_limit::client_key(facts);
@@ -150,7 +146,7 @@ mod ssr {
                 Err(refusal @ AppError::RateLimited { .. }) => {
                     if rate_limit::recent(&platform.pool, failures, &failures_here)
                         .await
-                        .map_err(database)?
+                        .map_err(crate::error::internal)?
                         > 0
                     {
                         return Err(refusal);
@@ -173,7 +169,7 @@ mod ssr {
                     if matches!(error, AccountError::InvalidCredentials) {
                         rate_limit::hit(&platform.pool, failures, &failures_here)
                             .await
-                            .map_err(database)?;
+                            .map_err(crate::error::internal)?;
                     }
                     Err(limited.unwrap_or_else(|| error.into()))
                 }
@@ -286,10 +282,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     async {
         let user = platform::identity::users::load_active(&platform.pool, user_id)
             .await
-            .map_err(|error| {
-                tracing::error!(%error, "loading the signed-in user failed");
-                AppError::Internal
-            })?;
+            .map_err(crate::error::internal)?;
         let user = user.ok_or(AppError::InvalidCredentials)?;
         let session = session::session().await?;
         session::begin(&session, user_id, user.mfa_enabled, &facts).await?;

@@ -12,16 +12,11 @@ use platform::identity::users::{self, MerchantRole, User, UserKind};
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::error::AppError;
+use crate::error::{AppError, internal};
 use crate::policy::Policy;
 
 fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
-}
-
-fn internal(error: impl std::fmt::Display) -> AppError {
-    tracing::error!(%error, "session failure");
-    AppError::Internal
 }
 
 /// Where a session stands.

@@ -157,10 +157,7 @@ pub async fn second_factor(code: String) -> Result<(), AppError> {
         super::session::second_factor_passed(&session).await?;
         let user = platform::identity::users::load_active(&platform.pool, user_id)
             .await
-            .map_err(|error| {
-                tracing::error!(%error, "loading the signed-in user failed");
-                AppError::Internal
-            })?;
+            .map_err(crate::error::internal)?;
         leptos_axum::redirect(user.as_ref().map_or("/sign-in", super::session::home));
         Ok(())
     }

@@ -23,10 +23,7 @@ impl From<KycError> for AppError {
             KycError::NotFound => AppError::NotFound,
             // Database and audit failures: their text names a query or constraint, never
             // a personal number or a document (those are encrypted before any query).
-            other => {
-                tracing::error!(error = %other, "kyc operation failed");
-                AppError::Internal
-            }
+            other => crate::error::internal(other),
         }
     }
 }

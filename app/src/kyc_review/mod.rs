@@ -142,7 +142,7 @@ pub async fn kyc_queue() -> Result<Vec<QueueRow>, AppError> {
             .await?;
         let queue = platform::kyc::review::queue(&platform.pool)
             .await
-            .map_err(views::internal)?;
+            .map_err(crate::error::internal)?;
         Ok(queue.into_iter().map(views::queue_row).collect())
     }
     .await
@@ -159,7 +159,7 @@ pub async fn kyc_applications() -> Result<Vec<ApplicationRow>, AppError> {
             .await?;
         let list = platform::kyc::review::applications(&platform.pool)
             .await
-            .map_err(views::internal)?;
+            .map_err(crate::error::internal)?;
         Ok(list.into_iter().map(views::application_row).collect())
     }
     .await

@@ -10,14 +10,8 @@ use uuid::Uuid;
 use super::{
     ApplicationRow, DocumentView, Fact, ItemView, PersonView, QueueRow, ReviewView, waiting,
 };
-use crate::error::AppError;
 use crate::payments::format_money;
 use crate::payments::ssr::when;
-
-pub fn internal(error: impl std::fmt::Display) -> AppError {
-    tracing::error!(%error, "kyc review query failed");
-    AppError::Internal
-}
 
 pub fn queue_row(entry: QueueEntry) -> QueueRow {
     let seconds = (OffsetDateTime::now_utc() - entry.submitted_at).whole_seconds();

@@ -64,7 +64,7 @@ pub async fn checkouts() -> Result<Vec<CheckoutView>, AppError> {
         let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Read).await?;
         let list = platform::payments::sessions::recent(&platform.pool, &scope, mode, 50)
             .await
-            .map_err(ssr::internal)?;
+            .map_err(crate::error::internal)?;
         let now = time::OffsetDateTime::now_utc();
         Ok(list
             .into_iter()

@@ -75,7 +75,7 @@ pub async fn payment_detail(id: String) -> Result<PaymentDetailView, AppError> {
         let id = ssr::id(&id)?;
         let detail = platform::payments::reading::detail(&platform.pool, &scope, id)
             .await
-            .map_err(ssr::internal)?
+            .map_err(crate::error::internal)?
             .ok_or(AppError::NotFound)?;
         Ok(ssr::detail_view(
             &platform,

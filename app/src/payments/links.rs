@@ -34,7 +34,7 @@ pub async fn payment_links() -> Result<Vec<LinkView>, AppError> {
         let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Read).await?;
         let list = platform::payments::links::list(&platform.pool, &scope, mode)
             .await
-            .map_err(ssr::internal)?;
+            .map_err(crate::error::internal)?;
         let now = time::OffsetDateTime::now_utc();
         Ok(list
             .into_iter()

@@ -97,7 +97,7 @@ pub async fn payments_list(
         };
         let rows = reading::list(&platform.pool, &scope, mode, &parsed)
             .await
-            .map_err(ssr::internal)?;
+            .map_err(crate::error::internal)?;
         let next_before = ssr::next_before(rows.len(), rows.last());
         Ok(PaymentsPage {
             rows: rows.into_iter().map(ssr::row).collect(),

@@ -55,7 +55,7 @@ pub async fn dashboard_state() -> Result<DashboardView, AppError> {
         let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Read).await?;
         let live = platform::payments::reading::live_access(&platform.pool, &scope)
             .await
-            .map_err(ssr::internal)?;
+            .map_err(crate::error::internal)?;
         Ok(DashboardView {
             mode: ssr::mode_view(mode),
             live: ssr::live_view(live),
@@ -79,10 +79,14 @@ pub async fn set_dashboard_mode(mode: String) -> Result<(), AppError> {
             crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
         let mode = Mode::parse(mode.trim())
             .ok_or_else(|| AppError::validation("mode", "Choose Test or Live Mode."))?;
-        let mut conn = platform.pool.acquire().await.map_err(ssr::internal)?;
+        let mut conn = platform
+            .pool
+            .acquire()
+            .await
+            .map_err(crate::error::internal)?;
         if platform::payments::effective_mode(&mut conn, scope.merchant_id(), mode)
             .await
-            .map_err(ssr::internal)?
+            .map_err(crate::error::internal)?
             != mode
         {
             return Err(PaymentError::LiveNotAllowed.into());
@@ -90,7 +94,7 @@ pub async fn set_dashboard_mode(mode: String) -> Result<(), AppError> {
         session
             .insert(ssr::MODE_KEY, mode.as_str())
             .await
-            .map_err(ssr::internal)
+            .map_err(crate::error::internal)
     }
     .await
     .map_err(AppError::respond)

@@ -37,10 +37,10 @@ pub async fn payments_overview() -> Result<OverviewView, AppError> {
         let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Read).await?;
         let days = reading::daily_volume(&platform.pool, &scope, mode, OVERVIEW_DAYS)
             .await
-            .map_err(ssr::internal)?;
+            .map_err(crate::error::internal)?;
         let statuses = reading::status_counts(&platform.pool, &scope, mode, OVERVIEW_DAYS)
             .await
-            .map_err(ssr::internal)?;
+            .map_err(crate::error::internal)?;
         Ok(OverviewView {
             days: days
                 .into_iter()

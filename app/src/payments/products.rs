@@ -28,7 +28,7 @@ pub async fn products() -> Result<Vec<ProductView>, AppError> {
         let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Read).await?;
         let list = platform::payments::catalog::list(&platform.pool, &scope, mode)
             .await
-            .map_err(ssr::internal)?;
+            .map_err(crate::error::internal)?;
         Ok(list
             .into_iter()
             .map(|p| ProductView {

@@ -11,15 +11,10 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::{ItemView, LiveAccess, Mode, PaymentDetailView, PaymentRowView, TimelineView};
-use crate::error::AppError;
+use crate::error::{AppError, internal};
 
 /// Where the session keeps the mode the member chose.
 pub const MODE_KEY: &str = "dashboard_mode";
-
-pub fn internal(error: impl std::fmt::Display) -> AppError {
-    tracing::error!(%error, "payments query failed");
-    AppError::Internal
-}
 
 pub fn mode_view(mode: domain::Mode) -> Mode {
     match mode {

@@ -246,7 +246,9 @@ impl ApiClient {
     }
 
     /// Sends one request and reads the answer, classifying every failure by
-    /// whether the request may have taken effect.
+    /// whether the request may have taken effect. Its span names the operation and the
+    /// order; the document (API password) and the answer are never recorded.
+    #[tracing::instrument(name = "payten_api", skip_all, fields(%operation, order_id = id))]
     async fn send(
         &self,
         operation: Operation,

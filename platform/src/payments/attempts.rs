@@ -40,7 +40,14 @@ fn new_order_id() -> String {
     format!("SX{body}")
 }
 
-/// Starts an attempt for the checkout session or payment link with public `token`.
+/// Starts an attempt for the checkout session or payment link with public `token`. Its span
+/// gets the merchant, the mode and the new order id as soon as they are known (the token
+/// and the buyer's address are not recorded).
+#[tracing::instrument(
+    name = "pay",
+    skip_all,
+    fields(order_id = tracing::field::Empty, merchant_id = tracing::field::Empty, mode = tracing::field::Empty)
+)]
 pub async fn start(
     platform: &Platform,
     token: &str,
@@ -79,6 +86,9 @@ pub async fn start(
         }
         SessionStatus::Open => {}
     }
+    let span = tracing::Span::current();
+    span.record("merchant_id", tracing::field::display(merchant_id));
+    span.record("mode", mode.as_str());
     ensure_mode_allowed(&mut tx, merchant_id, mode).await?;
 
     let attempt = risk::Attempt {
@@ -101,6 +111,7 @@ pub async fn start(
 
     let account = gateways::for_mode(platform, mode).await?;
     let order_id = new_order_id();
+    span.record("order_id", order_id.as_str());
     let origin = platform.config.settings.public_origin();
     let request = PaymentRequest {
         oid: OrderId::new(order_id.clone())?,

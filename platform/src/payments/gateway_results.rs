@@ -193,7 +193,14 @@ async fn verify(
     Ok(Err(rejection))
 }
 
-/// Handles one browser return or callback. See the module documentation.
+/// Handles one browser return or callback. See the module documentation. Its span gets
+/// the order, merchant and mode once the answer's hash is verified (the posted fields, with
+/// the masked card and the hash, are not recorded).
+#[tracing::instrument(
+    name = "gateway_answer",
+    skip_all,
+    fields(?channel, order_id = tracing::field::Empty, merchant_id = tracing::field::Empty, mode = tracing::field::Empty)
+)]
 pub async fn handle(
     platform: &Platform,
     fields: Vec<(String, String)>,
@@ -204,6 +211,8 @@ pub async fn handle(
         Ok(verified) => verified,
         Err(rejection) => return reject(platform, channel, rejection, None, None, facts).await,
     };
+    let span = tracing::Span::current();
+    span.record("order_id", ret.oid.as_str());
     let payment: Option<(Uuid, Mode, String, i64, String, Status)> = sqlx::query_as(
         "SELECT merchant_id, mode, gateway_client_id, amount_minor, currency::text, status FROM payments WHERE order_id = $1",
     )
@@ -222,6 +231,8 @@ pub async fn handle(
         )
         .await;
     };
+    span.record("merchant_id", tracing::field::display(merchant_id));
+    span.record("mode", payment_mode.as_str());
     if payment_mode != account.mode || client_id != ret.client_id {
         return reject(
             platform,

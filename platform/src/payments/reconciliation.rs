@@ -19,6 +19,7 @@ use payten::api::{ChargeType, FinancialResponse, OrderHistory};
 use payten::{ApiError, Currency, NestPay, TransStat};
 use sqlx::PgConnection;
 use time::{Duration, OffsetDateTime};
+use tracing::Instrument as _;
 use uuid::Uuid;
 
 use super::refunds::{self, Answer};
@@ -85,13 +86,32 @@ pub struct RunReport {
 /// Checks every payment due at `now` (a parameter so tests can run the clock forward),
 /// then sends the returns of duplicate charges still waiting (those it just found, and any
 /// a stopped process left).
+#[tracing::instrument(name = "reconciliation", skip_all)]
 pub async fn run_due(platform: &Platform, now: OffsetDateTime) -> Result<RunReport, PaymentError> {
-    let report = check_due(platform, now).await?;
-    returns::send_queued(platform).await?;
+    run_due_until(platform, now, || false).await
+}
+
+/// [`run_due`] for a worker that may be told to stop: `stopping` is asked before each
+/// payment, and once it says so the pass ends with the payment in hand checked. The
+/// payments claimed and not checked are due again at once, for the next worker, rather
+/// than leased away for [`LEASE`].
+pub async fn run_due_until(
+    platform: &Platform,
+    now: OffsetDateTime,
+    stopping: impl Fn() -> bool,
+) -> Result<RunReport, PaymentError> {
+    let report = check_due(platform, now, &stopping).await?;
+    if !stopping() {
+        returns::send_queued(platform).await?;
+    }
     Ok(report)
 }
 
-async fn check_due(platform: &Platform, now: OffsetDateTime) -> Result<RunReport, PaymentError> {
+async fn check_due(
+    platform: &Platform,
+    now: OffsetDateTime,
+    stopping: &impl Fn() -> bool,
+) -> Result<RunReport, PaymentError> {
     let mut report = RunReport::default();
     let mut clients = Clients::default();
     loop {
@@ -109,12 +129,38 @@ async fn check_due(platform: &Platform, now: OffsetDateTime) -> Result<RunReport
         if claimed.is_empty() {
             return Ok(report);
         }
-        for (payment_id, order_id, mode) in claimed {
-            let view = match clients.of(platform, mode).await {
-                Ok(client) => GatewayView::from_answer(client.api().order_history(&order_id).await),
-                Err(error) => GatewayView::Undecided(error.clone()),
-            };
-            let verdict = check(platform, payment_id, &view, now).await?;
+        let mut claimed = claimed.into_iter();
+        while let Some((payment_id, order_id, mode)) = claimed.next() {
+            if stopping() {
+                let unchecked: Vec<Uuid> = std::iter::once(payment_id)
+                    .chain(claimed.by_ref().map(|(id, _, _)| id))
+                    .collect();
+                sqlx::query("UPDATE payments SET recon_due_at = $2 WHERE id = ANY($1)")
+                    .bind(&unchecked)
+                    .bind(now)
+                    .execute(&platform.pool)
+                    .await?;
+                return Ok(report);
+            }
+            // One payment's check, findable by its order id like the rest of its story;
+            // `check` adds the merchant.
+            let span = tracing::info_span!(
+                "reconcile_payment",
+                %order_id,
+                mode = mode.as_str(),
+                merchant_id = tracing::field::Empty
+            );
+            let verdict = async {
+                let view = match clients.of(platform, mode).await {
+                    Ok(client) => {
+                        GatewayView::from_answer(client.api().order_history(&order_id).await)
+                    }
+                    Err(error) => GatewayView::Undecided(error.clone()),
+                };
+                check(platform, payment_id, &view, now).await
+            }
+            .instrument(span)
+            .await?;
             report.checked += 1;
             match verdict {
                 Verdict::Matches => report.matched += 1,
@@ -187,6 +233,7 @@ async fn check(
         .bind(payment_id)
         .fetch_one(&mut *tx)
         .await?;
+    tracing::Span::current().record("merchant_id", tracing::field::display(merchant_id));
     let view = &view.clone().in_currency(&currency);
     let open_refund = refunds::open_of(&mut tx, payment_id).await?;
     let ours = Ours {

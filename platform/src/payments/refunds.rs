@@ -236,7 +236,14 @@ async fn lock_payment(
 }
 
 /// Refunds `request.amount_minor` of the payment `payment_id` and returns the refund as it
-/// stands after the gateway's answer: succeeded, failed with a reason, or unknown.
+/// stands after the gateway's answer: succeeded, failed with a reason, or unknown. Merchant
+/// and staff refunds both come here; the span gets the order, merchant and mode once the
+/// payment is locked.
+#[tracing::instrument(
+    name = "refund",
+    skip_all,
+    fields(%payment_id, via = requester.via(), amount_minor = request.amount_minor, order_id = tracing::field::Empty, merchant_id = tracing::field::Empty, mode = tracing::field::Empty)
+)]
 pub async fn request(
     platform: &Platform,
     payment_id: Uuid,
@@ -259,7 +266,14 @@ pub async fn request(
             .await?;
         return Ok(by_id(&mut conn, id).await?);
     };
-    send(platform, refund, requester.actor(), facts).await
+    let refund = send(platform, refund, requester.actor(), facts).await?;
+    tracing::info!(
+        refund_id = %refund.id,
+        status = refund.status.as_str(),
+        method = refund.method.as_str(),
+        "refund answered"
+    );
+    Ok(refund)
 }
 
 /// Records the request and holds its amount; `None` when this request id already made a
@@ -274,6 +288,10 @@ async fn record_request(
 ) -> Result<Option<Refund>, PaymentError> {
     let mut tx = platform.pool.begin().await?;
     let payment = lock_payment(&mut tx, payment_id, requester.merchant_id()).await?;
+    let span = tracing::Span::current();
+    span.record("order_id", payment.order_id.as_str());
+    span.record("merchant_id", tracing::field::display(payment.merchant_id));
+    span.record("mode", payment.mode.as_str());
     let earlier: Option<(Uuid, i64)> =
         sqlx::query_as("SELECT payment_id, amount_minor FROM refunds WHERE request_id = $1")
             .bind(request.request_id)

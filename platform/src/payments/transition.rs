@@ -329,7 +329,10 @@ pub(crate) async fn check_soon(
 }
 
 /// Applies `change` to the payment with gateway order id `order_id`, in `conn`'s
-/// transaction (the caller commits). See the module documentation.
+/// transaction (the caller commits). See the module documentation. Its span carries the
+/// order id, so a change made by any caller (a capture, a chargeback) joins the payment's
+/// story in the logs.
+#[tracing::instrument(name = "payment_transition", skip_all, fields(order_id = order_id))]
 pub async fn apply(
     conn: &mut PgConnection,
     platform: &Platform,
@@ -530,6 +533,14 @@ pub async fn apply(
             .await?;
         receipts::enqueue(conn, platform, order_id).await?;
     }
+    // The payment's story in the logs, one line a change (the caller's commit makes it so).
+    tracing::info!(
+        from = current.as_str(),
+        to = to.as_str(),
+        merchant_id = %merchant_id,
+        mode = mode.as_str(),
+        "payment status changes"
+    );
     Ok(Applied::Changed { from: current, to })
 }
 

@@ -16,6 +16,7 @@
 
 pub mod pages;
 
+use app::error::{AppError, internal};
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -50,21 +51,23 @@ fn page(status: StatusCode, html: String) -> Response {
 }
 
 fn not_found() -> Response {
-    page(
-        StatusCode::NOT_FOUND,
-        pages::message("Not found", "There is no checkout at this address."),
-    )
+    error_page(AppError::NotFound)
 }
 
-fn internal(error: impl std::fmt::Display) -> Response {
-    tracing::error!(%error, "checkout failed");
-    page(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        pages::message(
+/// An error as a buyer page, with the status a server function would answer for it
+/// (`AppError::status`). Faults reach here through `app::error::internal`, the one mapping
+/// that logs them, so the page names nothing but what the buyer may know.
+fn error_page(error: AppError) -> Response {
+    let status = error.status();
+    let html = match error {
+        AppError::NotFound => pages::message("Not found", "There is no checkout at this address."),
+        AppError::Internal => pages::message(
             "Something went wrong",
             "No payment was taken. Please try again in a moment.",
         ),
-    )
+        other => pages::message("We could not do that", &other.to_string()),
+    };
+    page(status, html)
 }
 
 /// Tokens are short ASCII; anything else names nothing and costs no query.
@@ -92,7 +95,7 @@ async fn render_checkout(
     }
     let mut conn = match platform.pool.acquire().await {
         Ok(conn) => conn,
-        Err(error) => return internal(error),
+        Err(error) => return error_page(internal(error)),
     };
     match sessions::buyer_page(&mut conn, token).await {
         Ok(Some(buyer_page)) => {
@@ -108,7 +111,7 @@ async fn render_checkout(
             )
         }
         Ok(None) => not_found(),
-        Err(error) => internal(error),
+        Err(error) => error_page(internal(error)),
     }
 }
 
@@ -143,7 +146,7 @@ async fn pay(
                 .insert("retry-after", wait.as_secs().into());
             return response;
         }
-        Err(None) => return internal("rate limit check"),
+        Err(None) => return error_page(internal("checking the pay limits failed")),
     }
     match attempts::start(&platform, &token, &form.email, &facts).await {
         Ok(started) => {
@@ -183,7 +186,7 @@ async fn pay(
                 "This seller cannot take payments right now. No payment was taken.",
             ),
         ),
-        Err(error) => internal(error),
+        Err(error) => error_page(internal(error)),
     }
 }
 
@@ -218,7 +221,7 @@ async fn browser_return(
                 .insert("retry-after", retry_after.as_secs().into());
             response
         }
-        Err(error) => internal(error),
+        Err(error) => error_page(internal(error)),
     }
 }
 
@@ -276,7 +279,7 @@ async fn result(State(platform): State<Platform>, Path(order_id): Path<String>) 
     match attempts::outcome(&platform.pool, &order_id).await {
         Ok(Some(outcome)) => page(StatusCode::OK, pages::result(&order_id, &outcome)),
         Ok(None) => not_found(),
-        Err(error) => internal(error),
+        Err(error) => error_page(internal(error)),
     }
 }
 
@@ -286,7 +289,7 @@ async fn receipt(State(platform): State<Platform>, Path(order_id): Path<String>)
     }
     let mut conn = match platform.pool.acquire().await {
         Ok(conn) => conn,
-        Err(error) => return internal(error),
+        Err(error) => return error_page(internal(error)),
     };
     match receipts::load(&mut conn, &order_id).await {
         Ok(Some(receipt)) => page(
@@ -294,6 +297,6 @@ async fn receipt(State(platform): State<Platform>, Path(order_id): Path<String>)
             pages::receipt(&receipt, &platform.config.settings.merchant_of_record),
         ),
         Ok(None) => not_found(),
-        Err(error) => internal(error),
+        Err(error) => error_page(internal(error)),
     }
 }

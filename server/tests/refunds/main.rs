@@ -26,6 +26,7 @@ use uuid::Uuid;
 mod lost_answers;
 mod mismatches;
 mod refunding;
+mod story;
 
 fn owner(shop: &Shop) -> Requester {
     Requester::Member {

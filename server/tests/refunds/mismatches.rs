@@ -249,3 +249,32 @@ async fn a_refund_still_on_its_way_to_the_gateway_is_not_judged(pool: PgPool) {
     );
     assert_eq!(money(&shop, payment_id).await, ("paid".into(), 0, 900));
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_stopping_worker_checks_the_payment_in_hand_and_leaves_the_rest_due(pool: PgPool) {
+    let shop = shop(pool).await;
+    shop.fault(serde_json::json!({ "kind": "drop_callback", "once": false }))
+        .await;
+    shop.fault(serde_json::json!({ "kind": "drop_return", "once": false }))
+        .await;
+    for _ in 0..3 {
+        let token = shop.checkout(Mode::Test, "15.00").await;
+        shop.pay(&token, APPROVE).await;
+    }
+    let now = OffsetDateTime::now_utc() + time::Duration::minutes(16);
+    let platform = &shop.server.platform;
+    // The server is told to stop while the worker checks its first payment.
+    let asked = std::cell::Cell::new(0);
+    let stopping = || {
+        asked.set(asked.get() + 1);
+        asked.get() > 1
+    };
+    let stopped = reconciliation::run_due_until(platform, now, stopping)
+        .await
+        .unwrap();
+    assert_eq!(stopped.checked, 1, "{stopped:?}");
+    // The two claimed and not checked are due at once for the next worker, not leased
+    // away for ten minutes.
+    let next = reconciliation::run_due(platform, now).await.unwrap();
+    assert_eq!(next.checked, 2, "{next:?}");
+}

@@ -16,6 +16,7 @@ pub mod applications;
 pub mod business;
 pub mod checkout;
 pub mod kyc;
+pub mod logs;
 pub mod world;
 
 #[derive(Clone)]

@@ -118,7 +118,12 @@ async fn the_worker_delivers_queued_mail_until_aborted(pool: PgPool) {
     let dir = temp_dir();
     let config = Arc::new(config(Environment::Development, None, dir.clone()));
     let transport = Transport::from_config(&config).unwrap();
-    let worker = tokio::spawn(run_worker(pool.clone(), config.clone(), transport));
+    let worker = tokio::spawn(run_worker(
+        pool.clone(),
+        config.clone(),
+        transport,
+        std::future::pending(),
+    ));
     queue(
         &pool,
         &config.secrets.field_keys,

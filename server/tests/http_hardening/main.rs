@@ -5,7 +5,11 @@
 // assertion does (clippy.toml allows this inside #[test] functions, not in their helpers).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "../support/mod.rs"]
 mod support;
+
+mod internal_errors;
+mod shutdown;
 
 use reqwest::Response;
 use reqwest::header::HeaderMap;
