@@ -96,7 +96,10 @@ pub async fn invite_member(email: String, full_name: String, role: String) -> Re
             full_name: &full_name,
         };
         let facts = crate::request::facts().await;
-        platform::identity::team::invite(&platform, &scope, &user, invitee, role, &facts).await?;
+        // The same answer, in the same time, whether or not the address has an account.
+        let invited =
+            platform::identity::team::invite(&platform, &scope, &user, invitee, role, &facts);
+        crate::auth::ssr::uniformly(&platform, invited).await?;
         Ok(())
     }
     .await

@@ -40,7 +40,7 @@ pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     use std::time::Duration;
 
     use platform::Platform;
@@ -53,7 +53,7 @@ mod ssr {
 
     /// Runs `work`, then waits until `uniform_answer_ms` have passed since the start, so
     /// that the answer's timing does not tell an unknown address from a known one.
-    async fn uniformly<T>(platform: &Platform, work: impl Future<Output = T>) -> T {
+    pub(crate) async fn uniformly<T>(platform: &Platform, work: impl Future<Output = T>) -> T {
         let floor = Duration::from_millis(platform.config.settings.identity.uniform_answer_ms);
         let deadline = tokio::time::Instant::now() + floor;
         let out = work.await;
@@ -82,6 +82,9 @@ mod ssr {
                     "This link is not valid. Please use the newest link we sent.",
                 ),
                 AccountError::NotFound => AppError::NotFound,
+                AccountError::RateLimited { retry_after } => AppError::RateLimited {
+                    retry_after_secs: retry_after.as_secs(),
+                },
                 AccountError::Database => AppError::Internal,
             }
         }

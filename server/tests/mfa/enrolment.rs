@@ -9,8 +9,38 @@ async fn enrolment_keeps_the_secret_encrypted_and_recovery_codes_as_digests(pool
     verified_account(&server, email).await;
     let mut visitor = signed_in(&server, email, PASSWORD).await;
 
+    // The password comes first: without it no secret is made or shown, and the refusal is
+    // audited.
+    let wrong_password = visitor
+        .post(
+            "/api/account/two-factor/start",
+            &[("password", "not-the-password-at-all")],
+        )
+        .await;
+    assert!(
+        matches!(error_of(wrong_password).await, AppError::Validation { field, .. } if field == "password")
+    );
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM user_mfa")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 0, "no secret without the password");
+    let refused: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT outcome::text, reason FROM audit.events WHERE event_type = 'mfa.enrolment_started'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        refused,
+        [("failure".to_owned(), Some("wrong password".to_owned()))]
+    );
+
     // A wrong first code leaves it off.
-    visitor.post("/api/account/two-factor/start", &[]).await;
+    let started = visitor
+        .post("/api/account/two-factor/start", &[("password", PASSWORD)])
+        .await;
+    assert_eq!(started.status(), 200);
     let wrong = visitor
         .post("/api/account/two-factor/confirm", &[("code", "000000")])
         .await;
@@ -163,6 +193,38 @@ async fn merchants_must_enrol_when_the_platform_says_so(pool: PgPool) {
     assert_eq!(
         location(&visitor.get("/dashboard").await),
         "/account/two-factor"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn password_guesses_at_enrolment_count_like_sign_in(pool: PgPool) {
+    let server = start_with(pool, |settings| {
+        settings.rate_limits.sign_in_per_account.max = 3;
+    })
+    .await;
+    let email = "drita@dardania.example";
+    verified_account(&server, email).await;
+    // The sign-in itself was the first hit of the account's window.
+    let mut visitor = signed_in(&server, email, PASSWORD).await;
+    for _ in 0..2 {
+        let guess = visitor
+            .post(
+                "/api/account/two-factor/start",
+                &[("password", "a-wrong-guess-again")],
+            )
+            .await;
+        assert!(
+            [422, 429].contains(&guess.status().as_u16()),
+            "{}",
+            guess.status()
+        );
+    }
+    let limited = visitor
+        .post("/api/account/two-factor/start", &[("password", PASSWORD)])
+        .await;
+    assert!(
+        matches!(error_of(limited).await, AppError::RateLimited { .. }),
+        "past the sign-in limit even the right password waits"
     );
 }
 
