@@ -1,7 +1,11 @@
 //! The promises of the hardened HTTP layer, checked on real responses: pages, static
-//! files, server functions, error responses; CSRF; health; well-known files.
+//! files, server functions, error responses; CSRF; health; well-known files; and the
+//! Security page, each of whose sentences the README maps to its proof.
 
 mod support;
+// In a directory of its own: a new file at the top of `tests/` would be a new binary.
+#[path = "http_hardening/security_page.rs"]
+mod security_page;
 
 use reqwest::Response;
 use reqwest::header::HeaderMap;

@@ -22,6 +22,10 @@ pub struct Viewer {
     pub home: String,
     /// A merchant owner or admin: the dashboard shows the team page.
     pub manages_team: bool,
+    /// A member who can move money or change the team (owner, admin, finance) without
+    /// two-factor on: refunds and team changes refuse them, so the dashboard leads them
+    /// to enrol.
+    pub needs_two_factor: bool,
 }
 
 #[server(endpoint = "account/me")]
@@ -29,6 +33,11 @@ pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
     let user = session::current_user().await.map_err(AppError::respond)?;
     Ok(user.map(|user| Viewer {
         home: session::home(&user).to_owned(),
+        needs_two_factor: !user.mfa_enabled
+            && user.membership.as_ref().is_some_and(|m| {
+                crate::policy::REFUNDERS.contains(&m.role)
+                    || crate::policy::TEAM_MANAGERS.contains(&m.role)
+            }),
         manages_team: user
             .membership
             .as_ref()

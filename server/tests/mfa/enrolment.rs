@@ -387,3 +387,42 @@ async fn an_administrator_resets_someone_elses_two_factor_only_with_step_up(pool
         ("staff", Some(admin_id), Some(merchant_id.to_string()))
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_dashboard_leads_members_who_move_money_or_change_the_team_to_enrol(pool: PgPool) {
+    let server = start(pool.clone()).await;
+    let email = "drita@dardania.example";
+    verified_account(&server, email).await;
+    let mut visitor = signed_in(&server, email, PASSWORD).await;
+    const BANNER: &str = "Turn on two-factor authentication.";
+    let set_role = |role: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query("UPDATE merchant_members SET role = $1::merchant_role")
+                .bind(role)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+    };
+    for (role, shown) in [
+        ("owner", true),
+        ("admin", true),
+        ("finance", true),
+        ("developer", false),
+        ("viewer", false),
+    ] {
+        set_role(role).await;
+        let page = visitor.get("/dashboard").await.text().await.unwrap();
+        assert_eq!(page.contains(BANNER), shown, "{role}");
+        assert_eq!(
+            page.contains(r#"<a href="/account/two-factor">Set up two-factor authentication</a>"#),
+            shown,
+            "{role}"
+        );
+    }
+    set_role("owner").await;
+    let mut visitor = enrol(visitor).await.visitor;
+    let page = visitor.get("/dashboard").await.text().await.unwrap();
+    assert!(!page.contains(BANNER), "gone once two-factor is on");
+}
