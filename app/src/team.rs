@@ -22,6 +22,7 @@ pub struct MemberView {
     pub full_name: String,
     pub role: String,
     pub invited: bool,
+    pub mfa_enabled: bool,
     pub is_you: bool,
 }
 
@@ -58,6 +59,7 @@ pub(crate) mod ssr {
             full_name: member.full_name,
             role: role_name(member.role),
             invited: member.invited,
+            mfa_enabled: member.mfa_enabled,
             is_you: member.user_id == you,
         }
     }

@@ -21,15 +21,18 @@ pub struct Member {
     /// Invited, and the invitation not accepted yet (or an invitation to an address that
     /// already has an account, which is never accepted: `invitations_to_accounts`).
     pub invited: bool,
+    /// Two-factor authentication is on.
+    pub mfa_enabled: bool,
 }
 
 pub async fn members(pool: &PgPool, merchant_id: Uuid) -> Result<Vec<Member>, sqlx::Error> {
-    let rows: Vec<(Uuid, String, String, MerchantRole, bool)> = sqlx::query_as(
-        "SELECT u.id, u.email, u.full_name, mm.role, u.email_verified_at IS NULL
+    let rows: Vec<(Uuid, String, String, MerchantRole, bool, bool)> = sqlx::query_as(
+        "SELECT u.id, u.email, u.full_name, mm.role, u.email_verified_at IS NULL,
+                EXISTS (SELECT 1 FROM user_mfa m WHERE m.user_id = u.id AND m.enabled_at IS NOT NULL)
          FROM merchant_members mm JOIN users u ON u.id = mm.user_id
          WHERE mm.merchant_id = $1 AND u.disabled_at IS NULL
          UNION ALL
-         SELECT id, email, full_name, role, true FROM invitations_to_accounts WHERE merchant_id = $1
+         SELECT id, email, full_name, role, true, false FROM invitations_to_accounts WHERE merchant_id = $1
          ORDER BY 4, 3",
     )
     .bind(merchant_id)
@@ -37,13 +40,16 @@ pub async fn members(pool: &PgPool, merchant_id: Uuid) -> Result<Vec<Member>, sq
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(user_id, email, full_name, role, invited)| Member {
-            user_id,
-            email,
-            full_name,
-            role,
-            invited,
-        })
+        .map(
+            |(user_id, email, full_name, role, invited, mfa_enabled)| Member {
+                user_id,
+                email,
+                full_name,
+                role,
+                invited,
+                mfa_enabled,
+            },
+        )
         .collect())
 }
 
