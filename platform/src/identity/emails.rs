@@ -221,3 +221,26 @@ pub fn invitation_to_account(
         ),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::caller_text;
+
+    #[test]
+    fn caller_text_keeps_names_and_breaks_lines_links_and_reversals() {
+        assert_eq!(caller_text("  Drita   Berisha "), "Drita Berisha");
+        assert_eq!(
+            caller_text("Dardania Crafts L.L.C."),
+            "Dardania Crafts L. L. C."
+        );
+        assert_eq!(
+            caller_text("Win\r\nSubject: prize at https://win.example/x"),
+            "Win Subject: prize at https: //win. example/x"
+        );
+        assert_eq!(caller_text("www.win.example"), "www. win. example");
+        assert_eq!(caller_text("abc\u{202e}lmth.exe"), "abclmth. exe");
+        let long = caller_text(&"a".repeat(300));
+        assert_eq!(long.chars().count(), 101, "100 characters and an ellipsis");
+        assert!(long.ends_with('…'));
+    }
+}
