@@ -47,7 +47,7 @@ pub async fn create(
     conn: &mut PgConnection,
     platform: &Platform,
     invitee: Invitee<'_>,
-    invitation: Invitation<'_>,
+    invitation: &Invitation<'_>,
 ) -> Result<Created, AccountError> {
     let email = checked_email(invitee.email)?;
     let full_name = checked_text("full_name", invitee.full_name, "a name")?;
@@ -66,7 +66,7 @@ pub async fn create(
     if created.rows_affected() == 0 {
         return Ok(Created::Existing { email, full_name });
     }
-    send(conn, platform, id, &email, &full_name, &invitation).await?;
+    send(conn, platform, id, &email, &full_name, invitation).await?;
     Ok(Created::New { id, email })
 }
 

@@ -147,7 +147,7 @@ pub async fn invite(
     };
     // Only platform administrators invite staff (with step-up), and the audit module shows
     // them every account's address anyway: saying the address is taken reveals nothing new.
-    let (id, email) = match invitations::create(&mut tx, platform, invitee, invitation).await? {
+    let (id, email) = match invitations::create(&mut tx, platform, invitee, &invitation).await? {
         Created::New { id, email } => (id, email),
         Created::Existing { .. } => {
             return Err(invalid(

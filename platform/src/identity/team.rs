@@ -95,7 +95,7 @@ pub async fn invite(
         inviter_name: &inviter.full_name,
         place: &place,
     };
-    let (id, email) = match invitations::create(&mut tx, platform, invitee, invitation).await? {
+    let (id, email) = match invitations::create(&mut tx, platform, invitee, &invitation).await? {
         Created::New { id, email } => {
             sqlx::query(
                 "INSERT INTO merchant_members (merchant_id, user_id, role) VALUES ($1, $2, $3)",
@@ -108,11 +108,6 @@ pub async fn invite(
             (id, email)
         }
         Created::Existing { email, full_name } => {
-            let invitation = Invitation {
-                kind: UserKind::Merchant,
-                inviter_name: &inviter.full_name,
-                place: &place,
-            };
             let id = invite_account(
                 &mut tx,
                 platform,
