@@ -22,9 +22,11 @@ use crate::mail;
 
 // The code arithmetic lives apart from the enrolment and sign-in flows that use it.
 mod codes;
+mod password;
 
 pub use codes::code_at;
 use codes::*;
+use password::password_confirmed;
 
 pub const RECOVERY_CODE_COUNT: usize = 10;
 const SECRET_BYTES: usize = 20;
@@ -458,27 +460,6 @@ pub async fn disable(
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// Checks the user's own password before `event_type`; a wrong one is audited as that
-/// event's failure and refused.
-async fn password_confirmed(
-    platform: &Platform,
-    user_id: Uuid,
-    password: SecretString,
-    event_type: &'static str,
-    facts: &RequestFacts,
-) -> Result<(), MfaError> {
-    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_one(&platform.pool)
-        .await?;
-    if platform.passwords.verify(password, Some(hash)).await {
-        return Ok(());
-    }
-    let event = Event::new(event_type, actor(user_id), Outcome::Failure).reason("wrong password");
-    audit::record_alone(&platform.pool, &event, facts).await?;
-    Err(MfaError::WrongPassword)
 }
 
 /// An administrator resets another user's two-factor authentication (a lost phone and
