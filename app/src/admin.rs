@@ -57,6 +57,8 @@ pub struct MerchantDetailView {
     pub members: Vec<MemberView>,
     /// The viewer may suspend and reinstate (merchants `act`).
     pub can_act: bool,
+    /// The viewer is a platform administrator, who may reset a member's two-factor.
+    pub resets_two_factor: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -245,6 +247,7 @@ pub async fn merchant_detail(id: String) -> Result<MerchantDetailView, AppError>
                 .map(|m| crate::team::ssr::view(m, user.id))
                 .collect(),
             can_act: user.permissions.allows(Module::Merchants, Level::Act),
+            resets_two_factor: user.kind == platform::identity::users::UserKind::PlatformAdmin,
         })
     }
     .await

@@ -22,6 +22,7 @@ pub struct MemberView {
     pub full_name: String,
     pub role: String,
     pub invited: bool,
+    pub mfa_enabled: bool,
     pub is_you: bool,
 }
 
@@ -58,6 +59,7 @@ pub(crate) mod ssr {
             full_name: member.full_name,
             role: role_name(member.role),
             invited: member.invited,
+            mfa_enabled: member.mfa_enabled,
             is_you: member.user_id == you,
         }
     }
@@ -91,7 +93,10 @@ pub async fn invite_member(email: String, full_name: String, role: String) -> Re
             full_name: &full_name,
         };
         let facts = crate::request::facts().await;
-        platform::identity::team::invite(&platform, &scope, &user, invitee, role, &facts).await?;
+        // The same answer, in the same time, whether or not the address has an account.
+        let invited =
+            platform::identity::team::invite(&platform, &scope, &user, invitee, role, &facts);
+        crate::auth::ssr::uniformly(&platform, invited).await?;
         Ok(())
     }
     .await

@@ -87,8 +87,9 @@ export async function enrolledStaff(page: Page, email: string, grants: Record<st
 }
 
 /** Turns on two-factor authentication for the signed-in user; the page ends on the recovery codes, which it answers. */
-export async function turnOnTwoFactor(page: Page): Promise<string[]> {
+export async function turnOnTwoFactor(page: Page, password: string = PASSWORD): Promise<string[]> {
   await page.goto('/account/two-factor', { waitUntil: 'networkidle' });
+  await page.getByLabel('Your password').fill(password);
   await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
   const secret = (await page.locator('.totp-secret').getAttribute('data-secret'))!;
   await page.getByLabel('Enter the 6-digit code the app shows').fill(totp(secret));

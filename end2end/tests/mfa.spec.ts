@@ -9,6 +9,12 @@ test('a merchant turns on two-factor authentication, then signs in with a code a
   await expect(page).toHaveURL(/\/dashboard$/);
 
   await page.goto('/account/two-factor', { waitUntil: 'networkidle' });
+  // The password first: a session alone does not put an authenticator app on the account.
+  await page.getByLabel('Your password').fill('not-the-password-at-all');
+  await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
+  await expect(page.getByText('That password is not right.')).toBeVisible();
+  await expect(page.locator('.totp-secret')).toHaveCount(0);
+  await page.getByLabel('Your password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
   await expect(page.getByRole('img', { name: 'QR code for your authenticator app' }).locator('svg')).toBeVisible();
   const secret = (await page.locator('.totp-secret').getAttribute('data-secret'))!;

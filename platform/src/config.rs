@@ -171,6 +171,13 @@ impl LimitRule {
             window_secs: 3600,
         }
     }
+
+    const fn per_day(max: u32) -> Self {
+        Self {
+            max,
+            window_secs: 86_400,
+        }
+    }
 }
 
 /// Limits on public endpoints, counted in Postgres so that every instance counts together.
@@ -201,6 +208,12 @@ pub struct RateLimits {
     /// signed answers are never counted. Past it the address gets 429; either way only the
     /// first refusal of a window and the window's count reach the audit trail.
     pub gateway_refusals_per_ip: LimitRule,
+    /// Team invitations (and re-sent ones) per merchant once it is verified, the same before
+    /// verification (lower: a new sign-up must not be a way to mail strangers), and per
+    /// invited address from all merchants together (`identity::invitation_limits`).
+    pub invitations_per_merchant: LimitRule,
+    pub invitations_per_unverified_merchant: LimitRule,
+    pub invitations_per_address: LimitRule,
 }
 
 impl Default for RateLimits {
@@ -233,6 +246,9 @@ impl Default for RateLimits {
                 max: 20,
                 window_secs: 600,
             },
+            invitations_per_merchant: LimitRule::per_day(50),
+            invitations_per_unverified_merchant: LimitRule::per_day(3),
+            invitations_per_address: LimitRule::per_day(3),
         }
     }
 }

@@ -35,7 +35,7 @@ async fn the_server_works_whole_as_the_application_role(pool: PgPool) {
     );
     assert_eq!(
         visitor
-            .post("/api/account/two-factor/start", &[])
+            .post("/api/account/two-factor/start", &[("password", PASSWORD)])
             .await
             .status(),
         200

@@ -22,6 +22,10 @@ pub struct Viewer {
     pub home: String,
     /// A merchant owner or admin: the dashboard shows the team page.
     pub manages_team: bool,
+    /// A member who can move money or change the team (owner, admin, finance) without
+    /// two-factor on: refunds and team changes refuse them, so the dashboard leads them
+    /// to enrol.
+    pub needs_two_factor: bool,
 }
 
 #[server(endpoint = "account/me")]
@@ -29,6 +33,11 @@ pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
     let user = session::current_user().await.map_err(AppError::respond)?;
     Ok(user.map(|user| Viewer {
         home: session::home(&user).to_owned(),
+        needs_two_factor: !user.mfa_enabled
+            && user.membership.as_ref().is_some_and(|m| {
+                crate::policy::REFUNDERS.contains(&m.role)
+                    || crate::policy::TEAM_MANAGERS.contains(&m.role)
+            }),
         manages_team: user
             .membership
             .as_ref()
@@ -40,7 +49,7 @@ pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     use std::time::Duration;
 
     use platform::Platform;
@@ -53,7 +62,7 @@ mod ssr {
 
     /// Runs `work`, then waits until `uniform_answer_ms` have passed since the start, so
     /// that the answer's timing does not tell an unknown address from a known one.
-    async fn uniformly<T>(platform: &Platform, work: impl Future<Output = T>) -> T {
+    pub(crate) async fn uniformly<T>(platform: &Platform, work: impl Future<Output = T>) -> T {
         let floor = Duration::from_millis(platform.config.settings.identity.uniform_answer_ms);
         let deadline = tokio::time::Instant::now() + floor;
         let out = work.await;
@@ -82,6 +91,9 @@ mod ssr {
                     "This link is not valid. Please use the newest link we sent.",
                 ),
                 AccountError::NotFound => AppError::NotFound,
+                AccountError::RateLimited { retry_after } => AppError::RateLimited {
+                    retry_after_secs: retry_after.as_secs(),
+                },
                 AccountError::Database => AppError::Internal,
             }
         }

@@ -104,13 +104,30 @@ pub async fn two_factor_status() -> Result<TwoFactorView, AppError> {
     .map_err(AppError::respond)
 }
 
+/// Starts enrolment once the password is typed again (a stolen session is not enough to
+/// put someone else's app on the account); password attempts count like sign-in's.
 #[server(endpoint = "account/two-factor/start")]
-pub async fn start_two_factor() -> Result<EnrolmentView, AppError> {
+pub async fn start_two_factor(password: String) -> Result<EnrolmentView, AppError> {
     use secrecy::ExposeSecret;
     let platform = expect_context::<platform::Platform>();
     async {
         let (user, _) = super::session::require(crate::policy::Policy::Enrolling).await?;
-        let enrolment = platform::identity::mfa::start_enrolment(&platform, user.id).await?;
+        let limits = &platform.config.settings.rate_limits;
+        let client = crate::request::client_key().await;
+        let account = platform::rate_limit::account_key(&user.email);
+        let checks = [
+            ("sign-in-ip", limits.sign_in_per_ip, client.as_str()),
+            (
+                "sign-in-account",
+                limits.sign_in_per_account,
+                account.as_str(),
+            ),
+        ];
+        crate::limits::enforce(&platform, &checks).await?;
+        let facts = crate::request::facts().await;
+        let enrolment =
+            platform::identity::mfa::start_enrolment(&platform, user.id, password.into(), &facts)
+                .await?;
         Ok(EnrolmentView {
             secret: enrolment.secret.expose_secret().to_owned(),
             qr_svg: enrolment.qr_svg.expose_secret().to_owned(),

@@ -114,6 +114,7 @@ pub fn DashboardPage() -> impl IntoView {
                     Ok(Some(me)) => view! {
                         <h1>{me.business_name.clone().unwrap_or_else(|| "Saleonix".into())}</h1>
                         <p>"Welcome, " {me.full_name.clone()} "."</p>
+                        {me.needs_two_factor.then(|| view! { <TwoFactorBanner /> })}
                         <DashboardNav manages_team=me.manages_team />
                         <OverviewPanel />
                     }.into_any(),
@@ -122,5 +123,20 @@ pub fn DashboardPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// For members who can move money or change the team but have no second factor yet: the
+/// refunds and team changes their role allows are refused until they enrol.
+#[component]
+fn TwoFactorBanner() -> impl IntoView {
+    view! {
+        <div class="notice two-factor-banner" role="region" aria-label="Two-factor authentication">
+            <p>
+                <strong>"Turn on two-factor authentication. "</strong>
+                "Refunds and changes to your team need it, so your role's money and team actions stay closed until it is on. "
+                <a href="/account/two-factor">"Set up two-factor authentication"</a>
+            </p>
+        </div>
     }
 }

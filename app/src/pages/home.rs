@@ -33,7 +33,7 @@ pub fn HomePage() -> impl IntoView {
             </article>
             <article>
                 <h2>"Security first"</h2>
-                <p>"Encrypted sensitive fields and strict browser policies on every page today; two-factor sign-in for everyone who can move money as accounts open."</p>
+                <p>"Encrypted sensitive fields and strict browser policies on every page; nobody can move money or change a team without two-factor authentication."</p>
             </article>
         </section>
         <ContactForm />

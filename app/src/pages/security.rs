@@ -1,5 +1,7 @@
-//! What the platform does for security today, and only that. Each claim here is backed by
-//! a test; grow this page as features land, never ahead of them.
+//! What the platform does for security today, and only that. Every sentence of this page is
+//! mapped in the README's "What the Security page claims" table to the test that proves it
+//! (or to the roadmap issue it waits on), and a test fails on a sentence the table lacks.
+//! One sentence per list item or paragraph, so the test can read them.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -8,27 +10,50 @@ use leptos_meta::Title;
 pub fn SecurityPage() -> impl IntoView {
     view! {
         <Title text="Security & Compliance" />
-        <section class="page">
+        <section class="page security">
             <h1>"Security & Compliance"</h1>
-            <p class="lead">"What Saleonix does today to protect merchants, buyers and their data."</p>
+            <p class="lead">"Each statement under “In place today” describes what Saleonix does now, and an automated test proves it."</p>
 
             <h2>"In place today"</h2>
-            <ul class="checklist">
-                <li><strong>"Encrypted transport. "</strong>"Production runs on HTTPS only, with HTTP Strict Transport Security for two years, including subdomains."</li>
-                <li><strong>"Strict browser policies on every response. "</strong>"A Content Security Policy with a fresh nonce for each page, no inline code otherwise, no framing by other sites, no plug-ins; forms may only post to Saleonix and the card gateway; a strict referrer policy and a permissions policy that turns off camera, microphone, location and payment browser features."</li>
-                <li><strong>"No caching of private data. "</strong>"Every page and API answer is sent with "<code>"Cache-Control: no-store"</code>", so shared computers and proxies keep no copy; only the public application files are cacheable."</li>
-                <li><strong>"Cross-site request forgery refused. "</strong>"Requests that change anything are refused when the browser says they come from another site."</li>
-                <li><strong>"Encryption of sensitive fields. "</strong>"Fields such as bank details and gateway credentials are encrypted one by one with AES-256-GCM, with a fresh random nonce per value, keys that can rotate, and each value bound to its own record so it cannot be copied to another."</li>
-                <li><strong>"Password hashing. "</strong>"Passwords are stored only as Argon2id hashes (19 MiB memory, 2 passes), OWASP's recommended minimum."</li>
-                <li><strong>"Secrets kept out of logs. "</strong>"Keys and passwords are never written to logs or error messages; production refuses to start without its keys."</li>
-                <li><strong>"Abuse limits. "</strong>"Public forms accept only a few requests per client per hour, counted in the database so every server shares the count; past it the answer is HTTP 429 with the time to wait."</li>
-                <li><strong>"Traceable requests. "</strong>"Every request carries an id that appears in the structured server logs."</li>
-                <li><strong>"Sellers verified before Live Mode. "</strong>"A merchant takes live card payments only after Saleonix has reviewed its business, its representative and owners, their identity documents and its bank account, with the names screened against a sanctions list; the reviewer who asked for changes cannot also approve. Personal numbers, bank account numbers (IBANs) and documents are stored encrypted and shown masked."</li>
-                <li><strong>"Coordinated disclosure. "</strong>"Security researchers can reach us through "<a href="/.well-known/security.txt">"security.txt"</a>"."</li>
+            <ul class="checklist claims">
+                <li>"Buyers type their card number on the card gateway's hosted page, and no card number reaches Saleonix's database."</li>
+                <li>"Production serves Saleonix over HTTPS with HTTP Strict Transport Security for two years, including subdomains, and redirects plain HTTP."</li>
+                <li>"Every response carries a Content Security Policy with a fresh nonce per page and no inline code, and forbids framing by other sites."</li>
+                <li>"Pages and server answers are sent with “Cache-Control: no-store”, so shared computers and proxies keep no copy."</li>
+                <li>"A request that changes anything is refused when the browser says it comes from another site."</li>
+                <li>"Passwords are stored only as Argon2id hashes with 19 MiB of memory and 2 passes."</li>
+                <li>"Signing in answers the same, in about the same time, whether or not the address has an account."</li>
+                <li>"A team invitation answers the same whether or not the address has an account, and mails no text the inviter chose in its subject."</li>
+                <li>"An account signs in only after confirming its email address."</li>
+                <li>"Two-factor authentication with an authenticator app and single-use recovery codes protects sign-in, and a used code is refused."</li>
+                <li>"Turning two-factor authentication on asks for the password again."</li>
+                <li>"A password reset leaves two-factor authentication on."</li>
+                <li>"Saleonix staff cannot work until they have turned on two-factor authentication."</li>
+                <li>"Every page and server function admits exactly the roles and staff permissions its declared policy names."</li>
+                <li>"Sign-in, sign-up and password reset accept a limited number of attempts, counted in the database so every server shares the count, and past the limit answer with the time to wait."</li>
+                <li>"Sensitive fields are encrypted one by one with AES-256-GCM, and a value copied to another record does not decrypt."</li>
+                <li>"Keys, passwords and other secrets print redacted in debug output, so they cannot reach a log that way."</li>
+                <li>"Production refuses to start without its keys and names the one missing."</li>
+                <li>"Security-relevant actions are written to an audit trail whose hash chain shows a changed or deleted row."</li>
+                <li>"A merchant takes live card payments only once Saleonix has verified the business and while it is not suspended."</li>
+                <li>"A refund whose gateway answer is lost is settled once, from the gateway's order history."</li>
+                <li>"Reconciliation with the gateway finds a second charge for one checkout and returns it to the buyer."</li>
+                <li>"Fraud checks at checkout block blocklisted buyers and amounts over a merchant's limit, and flag bursts of attempts for review."</li>
+                <li>"Security researchers can reach us through " <a href="/.well-known/security.txt">"security.txt"</a> "."</li>
             </ul>
 
-            <h2>"On the way"</h2>
-            <p>"These are being built and are not yet live: hosted card checkout through Payten NestPay (card numbers and CVVs never reach Saleonix), email-verified accounts, two-factor authentication with TOTP, per-module staff permissions, a tamper-evident audit trail, refunds and reconciliation with the gateway, fraud checks at checkout, and data-subject requests under the GDPR and Kosovo Law No. 06/L-082."</p>
+            <h2>"Compliance"</h2>
+            <p class="statement">"Our controls are aligned with the AICPA Trust Services Criteria, on which SOC 2 reports are based; Saleonix has no SOC 2 attestation and claims none."</p>
+
+            <h2>"On our roadmap"</h2>
+            <p>"These are not built yet, and nothing above depends on them."</p>
+            <ul class="roadmap">
+                <li>"A merchant API with keys, idempotency and signed webhooks."</li>
+                <li>"Subscriptions on the gateway's recurring payments."</li>
+                <li>"Albanian, Serbian (Latin) and English throughout, and accessibility to WCAG 2.2 AA."</li>
+                <li>"Tools for data-subject requests under the GDPR and Kosovo's law on personal data protection: export, erasure and retention."</li>
+                <li>"Encrypted database backups with a restore drill, several instances behind a proxy, and metrics."</li>
+            </ul>
         </section>
     }
 }

@@ -62,10 +62,13 @@ fn SetUp(status: TwoFactorView, confirm: ServerAction<ConfirmTwoFactor>) -> impl
                 "Signing in will need a code from an authenticator app on your phone (Google Authenticator, "
                 "Microsoft Authenticator, 1Password, Aegis…) as well as your password."
             </p>
-            <ActionForm action=start attr:class="inline">
+            <ActionForm action=start attr:class="form">
+                <Field label="Your password" name="password" error=field_error(start, "password")>
+                    <input id="password" name="password" type="password" required autocomplete="current-password" />
+                </Field>
+                <FormError message=form_error(start, &["password"]) />
                 <button type="submit" disabled=move || start.pending().get()>"Set up two-factor authentication"</button>
             </ActionForm>
-            <FormError message=form_error(start, &[]) />
             {move || start.value().get().and_then(Result::ok).map(|enrolment| view! { <Confirm enrolment confirm /> })}
         </section>
     }

@@ -41,6 +41,9 @@ pub enum AccountError {
     /// No such object in the caller's scope (another merchant's member, an unknown id).
     #[error("not found")]
     NotFound,
+    /// Over a rate limit (such as invitations per merchant); try again after this long.
+    #[error("rate limited")]
+    RateLimited { retry_after: std::time::Duration },
     #[error("database error")]
     Database,
 }

@@ -4,6 +4,7 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
+use super::users::UserKind;
 use crate::config::Settings;
 use crate::mail::OutgoingMail;
 
@@ -136,23 +137,110 @@ pub fn recovery_code_used(
     )
 }
 
-/// An invitation to join `place` (the platform's staff, or a merchant's team).
+/// Text an inviter chose (a name, a business name), made safe to quote in a plain-text
+/// mail: control and direction-override characters go (no forged lines, no reversed text),
+/// whitespace runs become one space, links are broken so mail programs do not make them
+/// clickable (`://` and a dot before a letter get a space), and it stops at 100 characters.
+/// Such text never goes in a subject, only here.
+pub fn caller_text(text: &str) -> String {
+    let cleaned: String = text
+        .chars()
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .filter(|c| {
+            !c.is_control() && !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
+        .collect();
+    let words = cleaned.split(' ').filter(|w| !w.is_empty());
+    let joined = words.collect::<Vec<_>>().join(" ").replace("://", ": //");
+    let mut out = String::with_capacity(joined.len());
+    let mut chars = joined.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '.' && chars.peek().is_some_and(|next| next.is_alphanumeric()) {
+            out.push(' ');
+        }
+    }
+    match out.char_indices().nth(100) {
+        Some((cut, _)) => format!("{}…", &out[..cut]),
+        None => out,
+    }
+}
+
+fn invitation_subject(kind: UserKind) -> &'static str {
+    match kind {
+        UserKind::Merchant => "You are invited to a team on Saleonix",
+        UserKind::Staff | UserKind::PlatformAdmin => "You are invited to the Saleonix staff",
+    }
+}
+
+/// An invitation to join `place` (the platform's staff, or a merchant's team). The subject
+/// is fixed: everything the inviter chose is quoted in the body only (`caller_text`).
 pub fn invitation(
     settings: &Settings,
     to: &str,
     name: &str,
+    kind: UserKind,
     inviter: &str,
     place: &str,
     token: &SecretString,
 ) -> OutgoingMail {
     let hours = super::invitations::LINK_HOURS;
+    let (name, inviter, place) = (caller_text(name), caller_text(inviter), caller_text(place));
     mail(
         to,
-        &format!("You are invited to {place} on Saleonix"),
+        invitation_subject(kind),
         format!(
             "Hello {name},\n\n{inviter} invited you to {place} on Saleonix. To accept, choose your password here:\n\n{}\n\n\
              The link works once and for {hours} hours. If you did not expect this, ignore this email.\n\n- Saleonix\n",
             link(settings, "/accept-invitation", token)
         ),
     )
+}
+
+/// An invitation to a team for an address that already has an account, which cannot join
+/// a second one. The inviter is not told, so the notice says what to do instead.
+pub fn invitation_to_account(
+    settings: &Settings,
+    to: &str,
+    name: &str,
+    inviter: &str,
+    place: &str,
+) -> OutgoingMail {
+    let (inviter, place) = (caller_text(inviter), caller_text(place));
+    mail(
+        to,
+        invitation_subject(UserKind::Merchant),
+        format!(
+            "Hello {name},\n\n{inviter} invited this address to {place} on Saleonix. This address already has \
+             a Saleonix account, and an account belongs to one merchant (or to the Saleonix staff), so it cannot \
+             join another team and there is nothing to accept.\n\n\
+             If you want to join them, ask them to invite another address of yours; they have not been told that \
+             this one has an account. To use your own account, sign in: {}/sign-in\n\n\
+             If you did not expect this, ignore this email: nothing has changed.\n\n- Saleonix\n",
+            settings.public_origin()
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::caller_text;
+
+    #[test]
+    fn caller_text_keeps_names_and_breaks_lines_links_and_reversals() {
+        assert_eq!(caller_text("  Drita   Berisha "), "Drita Berisha");
+        assert_eq!(
+            caller_text("Dardania Crafts L.L.C."),
+            "Dardania Crafts L. L. C."
+        );
+        assert_eq!(
+            caller_text("Win\r\nSubject: prize at https://win.example/x"),
+            "Win Subject: prize at https: //win. example/x"
+        );
+        assert_eq!(caller_text("www.win.example"), "www. win. example");
+        assert_eq!(caller_text("abc\u{202e}lmth.exe"), "abclmth. exe");
+        let long = caller_text(&"a".repeat(300));
+        assert_eq!(long.chars().count(), 101, "100 characters and an ellipsis");
+        assert!(long.ends_with('…'));
+    }
 }

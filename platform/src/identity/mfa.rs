@@ -22,9 +22,11 @@ use crate::mail;
 
 // The code arithmetic lives apart from the enrolment and sign-in flows that use it.
 mod codes;
+mod password;
 
 pub use codes::code_at;
 use codes::*;
+use password::password_confirmed;
 
 pub const RECOVERY_CODE_COUNT: usize = 10;
 const SECRET_BYTES: usize = 20;
@@ -132,8 +134,16 @@ async fn owner(conn: &mut PgConnection, user_id: Uuid) -> Result<Owner, sqlx::Er
     Ok(Owner { email, full_name })
 }
 
-/// Starts (or restarts) enrolment with a new secret, kept until a code confirms it.
-pub async fn start_enrolment(platform: &Platform, user_id: Uuid) -> Result<Enrolment, MfaError> {
+/// Starts (or restarts) enrolment with a new secret, kept until a code confirms it. The
+/// password comes first: whoever holds the secret decides who can sign in, so a stolen
+/// session alone must not be able to turn two-factor on with an app of its own.
+pub async fn start_enrolment(
+    platform: &Platform,
+    user_id: Uuid,
+    password: SecretString,
+    facts: &RequestFacts,
+) -> Result<Enrolment, MfaError> {
+    password_confirmed(platform, user_id, password, "mfa.enrolment_started", facts).await?;
     let mut tx = platform.pool.begin().await?;
     let owner = owner(&mut tx, user_id).await?;
     let mut secret = vec![0u8; SECRET_BYTES];
@@ -450,16 +460,7 @@ pub async fn disable(
     password: SecretString,
     facts: &RequestFacts,
 ) -> Result<(), MfaError> {
-    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_one(&platform.pool)
-        .await?;
-    if !platform.passwords.verify(password, Some(hash)).await? {
-        let event =
-            Event::new("mfa.disabled", actor(user_id), Outcome::Failure).reason("wrong password");
-        audit::record_alone(&platform.pool, &event, facts).await?;
-        return Err(MfaError::WrongPassword);
-    }
+    password_confirmed(platform, user_id, password, "mfa.disabled", facts).await?;
     let mut tx = platform.pool.begin().await?;
     remove(&mut tx, platform, user_id, false).await?;
     audit::record(

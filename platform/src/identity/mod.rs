@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod emails;
+pub mod invitation_limits;
 pub mod invitations;
 pub mod mfa;
 pub mod roles;

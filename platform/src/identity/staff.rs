@@ -4,8 +4,8 @@
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use super::accounts::AccountError;
-use super::invitations::{self, Invitation, Invitee};
+use super::accounts::{AccountError, invalid};
+use super::invitations::{self, Created, Invitation, Invitee};
 use super::roles::{Level, Module, Permissions};
 use super::users::{self, User, UserKind};
 use crate::Platform;
@@ -140,7 +140,17 @@ pub async fn invite(
         inviter_name: &admin.full_name,
         place: STAFF_PLACE,
     };
-    let (id, email) = invitations::create(&mut tx, platform, invitee, invitation).await?;
+    // Only platform administrators invite staff (with step-up), and the audit module shows
+    // them every account's address anyway: saying the address is taken reveals nothing new.
+    let (id, email) = match invitations::create(&mut tx, platform, invitee, &invitation).await? {
+        Created::New { id, email } => (id, email),
+        Created::Existing { .. } => {
+            return Err(invalid(
+                "email",
+                "That address already has a Saleonix account.",
+            ));
+        }
+    };
     write_permissions(&mut tx, admin, id, permissions).await?;
     let event = Event::new("staff.invited", staff_actor(admin), Outcome::Success)
         .target("user", id.to_string())

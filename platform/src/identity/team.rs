@@ -5,7 +5,8 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::accounts::{AccountError, invalid};
-use super::invitations::{self, Invitation, Invitee};
+use super::invitation_limits;
+use super::invitations::{self, Created, Invitation, Invitee};
 use super::roles::MerchantScope;
 use super::users::{self, MerchantRole, User, UserKind};
 use crate::Platform;
@@ -17,29 +18,38 @@ pub struct Member {
     pub email: String,
     pub full_name: String,
     pub role: MerchantRole,
-    /// Invited, and the invitation not accepted yet.
+    /// Invited, and the invitation not accepted yet (or an invitation to an address that
+    /// already has an account, which is never accepted: `invitations_to_accounts`).
     pub invited: bool,
+    /// Two-factor authentication is on.
+    pub mfa_enabled: bool,
 }
 
 pub async fn members(pool: &PgPool, merchant_id: Uuid) -> Result<Vec<Member>, sqlx::Error> {
-    let rows: Vec<(Uuid, String, String, MerchantRole, bool)> = sqlx::query_as(
-        "SELECT u.id, u.email, u.full_name, mm.role, u.email_verified_at IS NULL
+    let rows: Vec<(Uuid, String, String, MerchantRole, bool, bool)> = sqlx::query_as(
+        "SELECT u.id, u.email, u.full_name, mm.role, u.email_verified_at IS NULL,
+                EXISTS (SELECT 1 FROM user_mfa m WHERE m.user_id = u.id AND m.enabled_at IS NOT NULL)
          FROM merchant_members mm JOIN users u ON u.id = mm.user_id
          WHERE mm.merchant_id = $1 AND u.disabled_at IS NULL
-         ORDER BY mm.role, u.full_name",
+         UNION ALL
+         SELECT id, email, full_name, role, true, false FROM invitations_to_accounts WHERE merchant_id = $1
+         ORDER BY 4, 3",
     )
     .bind(merchant_id)
     .fetch_all(pool)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(user_id, email, full_name, role, invited)| Member {
-            user_id,
-            email,
-            full_name,
-            role,
-            invited,
-        })
+        .map(
+            |(user_id, email, full_name, role, invited, mfa_enabled)| Member {
+                user_id,
+                email,
+                full_name,
+                role,
+                invited,
+                mfa_enabled,
+            },
+        )
         .collect())
 }
 
@@ -65,7 +75,9 @@ fn assignable(role: MerchantRole) -> Result<(), AccountError> {
     Ok(())
 }
 
-/// Invites a member with `role` (anything but owner) into the caller's merchant.
+/// Invites a member with `role` (anything but owner) into the caller's merchant. The answer
+/// and the team list are the same whether or not the address already has an account; one
+/// that has gets a notice instead (`invite_account`). Within the invitation limits only.
 pub async fn invite(
     platform: &Platform,
     scope: &MerchantScope,
@@ -75,6 +87,7 @@ pub async fn invite(
     facts: &RequestFacts,
 ) -> Result<Uuid, AccountError> {
     assignable(role)?;
+    invitation_limits::enforce(platform, scope.merchant_id(), invitee.email, facts).await?;
     let mut tx = platform.pool.begin().await?;
     let place = place(&mut tx, scope).await?;
     let invitation = Invitation {
@@ -82,13 +95,31 @@ pub async fn invite(
         inviter_name: &inviter.full_name,
         place: &place,
     };
-    let (id, email) = invitations::create(&mut tx, platform, invitee, invitation).await?;
-    sqlx::query("INSERT INTO merchant_members (merchant_id, user_id, role) VALUES ($1, $2, $3)")
-        .bind(scope.merchant_id())
-        .bind(id)
-        .bind(role)
-        .execute(&mut *tx)
-        .await?;
+    let (id, email) = match invitations::create(&mut tx, platform, invitee, &invitation).await? {
+        Created::New { id, email } => {
+            sqlx::query(
+                "INSERT INTO merchant_members (merchant_id, user_id, role) VALUES ($1, $2, $3)",
+            )
+            .bind(scope.merchant_id())
+            .bind(id)
+            .bind(role)
+            .execute(&mut *tx)
+            .await?;
+            (id, email)
+        }
+        Created::Existing { email, full_name } => {
+            let id = invite_account(
+                &mut tx,
+                platform,
+                scope,
+                (&email, &full_name),
+                role,
+                &invitation,
+            )
+            .await?;
+            (id, email)
+        }
+    };
     let event = Event::new("team.invited", actor(scope), Outcome::Success)
         .merchant(scope.merchant_id())
         .target("user", id.to_string())
@@ -96,6 +127,44 @@ pub async fn invite(
         .detail(serde_json::json!({ "role": role }));
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
+    Ok(id)
+}
+
+/// An invitation to an address that already has an account: refused if the address is on
+/// the caller's own team already (they can see that), otherwise recorded so the team list
+/// shows it as invited, and the address is told it cannot join. Returns the row's id.
+async fn invite_account(
+    conn: &mut PgConnection,
+    platform: &Platform,
+    scope: &MerchantScope,
+    (email, full_name): (&str, &str),
+    role: MerchantRole,
+    invitation: &Invitation<'_>,
+) -> Result<Uuid, AccountError> {
+    let on_team: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM merchant_members mm JOIN users u ON u.id = mm.user_id
+                        WHERE mm.merchant_id = $1 AND u.email = $2 AND u.disabled_at IS NULL)
+             OR EXISTS (SELECT 1 FROM invitations_to_accounts WHERE merchant_id = $1 AND email = $2)",
+    )
+    .bind(scope.merchant_id())
+    .bind(email)
+    .fetch_one(&mut *conn)
+    .await?;
+    if on_team {
+        return Err(invalid("email", "That address is already on your team."));
+    }
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO invitations_to_accounts (id, merchant_id, email, full_name, role) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(scope.merchant_id())
+    .bind(email)
+    .bind(full_name)
+    .bind(role)
+    .execute(&mut *conn)
+    .await?;
+    invitations::notify_account(conn, platform, email, invitation).await?;
     Ok(id)
 }
 
@@ -117,14 +186,26 @@ pub async fn resend_invitation(
     facts: &RequestFacts,
 ) -> Result<(), AccountError> {
     let mut tx = platform.pool.begin().await?;
-    locked_member(&mut tx, scope, user_id).await?;
+    let locked = locked_member(&mut tx, scope, user_id).await?;
+    // Refused before it counts against the limits when there is nothing to re-send.
+    let pending = if locked.to_account {
+        None
+    } else {
+        Some(invitations::pending(&mut tx, user_id).await?)
+    };
+    invitation_limits::enforce(platform, scope.merchant_id(), &locked.email, facts).await?;
     let place = place(&mut tx, scope).await?;
     let invitation = Invitation {
         kind: UserKind::Merchant,
         inviter_name: &inviter.full_name,
         place: &place,
     };
-    invitations::resend(&mut tx, platform, user_id, invitation).await?;
+    match pending {
+        None => invitations::notify_account(&mut tx, platform, &locked.email, &invitation).await?,
+        Some((email, name)) => {
+            invitations::send(&mut tx, platform, user_id, &email, &name, &invitation).await?
+        }
+    }
     let event = Event::new("team.invitation_resent", actor(scope), Outcome::Success)
         .merchant(scope.merchant_id())
         .target("user", user_id.to_string());
@@ -133,30 +214,58 @@ pub async fn resend_invitation(
     Ok(())
 }
 
-/// Locks a member of the caller's merchant other than the owner and the caller, and
-/// returns their role; anyone else is `NotFound`.
+/// A row of the team list, locked for a change.
+struct Locked {
+    role: MerchantRole,
+    email: String,
+    /// An invitation to an address that has an account (`invitations_to_accounts`), not a
+    /// member: there is no account of this team to change, only the invitation.
+    to_account: bool,
+}
+
+/// Locks a member (or invitation) of the caller's merchant other than the owner and the
+/// caller; anyone else is `NotFound`.
 async fn locked_member(
     conn: &mut PgConnection,
     scope: &MerchantScope,
     user_id: Uuid,
-) -> Result<MerchantRole, AccountError> {
-    let role: Option<MerchantRole> = sqlx::query_scalar(
-        "SELECT role FROM merchant_members WHERE merchant_id = $1 AND user_id = $2 FOR UPDATE",
+) -> Result<Locked, AccountError> {
+    let member: Option<(MerchantRole, String)> = sqlx::query_as(
+        "SELECT mm.role, u.email FROM merchant_members mm JOIN users u ON u.id = mm.user_id
+         WHERE mm.merchant_id = $1 AND mm.user_id = $2 FOR UPDATE OF mm",
     )
     .bind(scope.merchant_id())
     .bind(user_id)
     .fetch_optional(&mut *conn)
     .await?;
-    match role {
-        None => Err(AccountError::NotFound),
-        Some(MerchantRole::Owner) => Err(invalid(
+    let row = match member {
+        Some((role, email)) => Some((role, email, false)),
+        None => sqlx::query_as::<_, (MerchantRole, String)>(
+            "SELECT role, email FROM invitations_to_accounts WHERE merchant_id = $1 AND id = $2 FOR UPDATE",
+        )
+        .bind(scope.merchant_id())
+        .bind(user_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|(role, email)| (role, email, true)),
+    };
+    let Some((role, email, to_account)) = row else {
+        return Err(AccountError::NotFound);
+    };
+    let locked = Locked {
+        role,
+        email,
+        to_account,
+    };
+    match locked.role {
+        MerchantRole::Owner => Err(invalid(
             "user_id",
             "The owner's role cannot be changed here.",
         )),
-        Some(_) if user_id == scope.user_id() => {
+        _ if user_id == scope.user_id() => {
             Err(invalid("user_id", "You cannot change your own role."))
         }
-        Some(role) => Ok(role),
+        _ => Ok(locked),
     }
 }
 
@@ -169,8 +278,14 @@ pub async fn change_role(
 ) -> Result<(), AccountError> {
     assignable(role)?;
     let mut tx = platform.pool.begin().await?;
-    let before = locked_member(&mut tx, scope, user_id).await?;
-    sqlx::query("UPDATE merchant_members SET role = $3 WHERE merchant_id = $1 AND user_id = $2")
+    let locked = locked_member(&mut tx, scope, user_id).await?;
+    let before = locked.role;
+    let update = if locked.to_account {
+        "UPDATE invitations_to_accounts SET role = $3 WHERE merchant_id = $1 AND id = $2"
+    } else {
+        "UPDATE merchant_members SET role = $3 WHERE merchant_id = $1 AND user_id = $2"
+    };
+    sqlx::query(update)
         .bind(scope.merchant_id())
         .bind(user_id)
         .bind(role)
@@ -186,7 +301,7 @@ pub async fn change_role(
 }
 
 /// Removes a member: their account is closed (a merchant user belongs to one merchant)
-/// and their sessions end now.
+/// and their sessions end now. An invitation to an address with an account is withdrawn.
 pub async fn remove(
     platform: &Platform,
     scope: &MerchantScope,
@@ -194,13 +309,23 @@ pub async fn remove(
     facts: &RequestFacts,
 ) -> Result<(), AccountError> {
     let mut tx = platform.pool.begin().await?;
-    let role = locked_member(&mut tx, scope, user_id).await?;
-    sqlx::query("DELETE FROM merchant_members WHERE merchant_id = $1 AND user_id = $2")
-        .bind(scope.merchant_id())
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
-    let ended = users::close_access(&mut tx, user_id).await?;
+    let locked = locked_member(&mut tx, scope, user_id).await?;
+    let role = locked.role;
+    let ended = if locked.to_account {
+        sqlx::query("DELETE FROM invitations_to_accounts WHERE merchant_id = $1 AND id = $2")
+            .bind(scope.merchant_id())
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        0
+    } else {
+        sqlx::query("DELETE FROM merchant_members WHERE merchant_id = $1 AND user_id = $2")
+            .bind(scope.merchant_id())
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        users::close_access(&mut tx, user_id).await?
+    };
     let event = Event::new("team.member_removed", actor(scope), Outcome::Success)
         .merchant(scope.merchant_id())
         .target("user", user_id.to_string())

@@ -1,5 +1,6 @@
 //! The promises of the hardened HTTP layer, checked on real responses: pages, static
-//! files, server functions, error responses; CSRF; health; well-known files.
+//! files, server functions, error responses; CSRF; health; well-known files; and the
+//! Security page, each of whose sentences the README maps to its proof.
 
 // Test code: a failed unwrap is the test stopping with its reason, as an
 // assertion does (clippy.toml allows this inside #[test] functions, not in their helpers).
@@ -7,8 +8,9 @@
 
 #[path = "../support/mod.rs"]
 mod support;
-
+// In a directory of its own: a new file at the top of `tests/` would be a new binary.
 mod internal_errors;
+mod security_page;
 mod shutdown;
 
 use reqwest::Response;

@@ -9,8 +9,38 @@ async fn enrolment_keeps_the_secret_encrypted_and_recovery_codes_as_digests(pool
     verified_account(&server, email).await;
     let mut visitor = signed_in(&server, email, PASSWORD).await;
 
+    // The password comes first: without it no secret is made or shown, and the refusal is
+    // audited.
+    let wrong_password = visitor
+        .post(
+            "/api/account/two-factor/start",
+            &[("password", "not-the-password-at-all")],
+        )
+        .await;
+    assert!(
+        matches!(error_of(wrong_password).await, AppError::Validation { field, .. } if field == "password")
+    );
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM user_mfa")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 0, "no secret without the password");
+    let refused: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT outcome::text, reason FROM audit.events WHERE event_type = 'mfa.enrolment_started'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        refused,
+        [("failure".to_owned(), Some("wrong password".to_owned()))]
+    );
+
     // A wrong first code leaves it off.
-    visitor.post("/api/account/two-factor/start", &[]).await;
+    let started = visitor
+        .post("/api/account/two-factor/start", &[("password", PASSWORD)])
+        .await;
+    assert_eq!(started.status(), 200);
     let wrong = visitor
         .post("/api/account/two-factor/confirm", &[("code", "000000")])
         .await;
@@ -163,6 +193,38 @@ async fn merchants_must_enrol_when_the_platform_says_so(pool: PgPool) {
     assert_eq!(
         location(&visitor.get("/dashboard").await),
         "/account/two-factor"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn password_guesses_at_enrolment_count_like_sign_in(pool: PgPool) {
+    let server = start_with(pool, |settings| {
+        settings.rate_limits.sign_in_per_account.max = 3;
+    })
+    .await;
+    let email = "drita@dardania.example";
+    verified_account(&server, email).await;
+    // The sign-in itself was the first hit of the account's window.
+    let mut visitor = signed_in(&server, email, PASSWORD).await;
+    for _ in 0..2 {
+        let guess = visitor
+            .post(
+                "/api/account/two-factor/start",
+                &[("password", "a-wrong-guess-again")],
+            )
+            .await;
+        assert!(
+            [422, 429].contains(&guess.status().as_u16()),
+            "{}",
+            guess.status()
+        );
+    }
+    let limited = visitor
+        .post("/api/account/two-factor/start", &[("password", PASSWORD)])
+        .await;
+    assert!(
+        matches!(error_of(limited).await, AppError::RateLimited { .. }),
+        "past the sign-in limit even the right password waits"
     );
 }
 
@@ -324,4 +386,43 @@ async fn an_administrator_resets_someone_elses_two_factor_only_with_step_up(pool
         (actor_kind.as_str(), actor_id, target_id),
         ("staff", Some(admin_id), Some(merchant_id.to_string()))
     );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_dashboard_leads_members_who_move_money_or_change_the_team_to_enrol(pool: PgPool) {
+    let server = start(pool.clone()).await;
+    let email = "drita@dardania.example";
+    verified_account(&server, email).await;
+    let mut visitor = signed_in(&server, email, PASSWORD).await;
+    const BANNER: &str = "Turn on two-factor authentication.";
+    let set_role = |role: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query("UPDATE merchant_members SET role = $1::merchant_role")
+                .bind(role)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+    };
+    for (role, shown) in [
+        ("owner", true),
+        ("admin", true),
+        ("finance", true),
+        ("developer", false),
+        ("viewer", false),
+    ] {
+        set_role(role).await;
+        let page = visitor.get("/dashboard").await.text().await.unwrap();
+        assert_eq!(page.contains(BANNER), shown, "{role}");
+        assert_eq!(
+            page.contains(r#"<a href="/account/two-factor">Set up two-factor authentication</a>"#),
+            shown,
+            "{role}"
+        );
+    }
+    set_role("owner").await;
+    let mut visitor = enrol(visitor).await.visitor;
+    let page = visitor.get("/dashboard").await.text().await.unwrap();
+    assert!(!page.contains(BANNER), "gone once two-factor is on");
 }

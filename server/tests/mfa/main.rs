@@ -43,7 +43,9 @@ struct Enrolled<'a> {
 /// Turns two-factor authentication on for the signed-in `visitor` with a code for the
 /// current step (so the next fresh code is the one for the step after).
 async fn enrol<'a>(mut visitor: Visitor<'a>) -> Enrolled<'a> {
-    let started = visitor.post("/api/account/two-factor/start", &[]).await;
+    let started = visitor
+        .post("/api/account/two-factor/start", &[("password", PASSWORD)])
+        .await;
     assert_eq!(started.status(), 200);
     let view: serde_json::Value = started.json().await.unwrap();
     let secret = view["secret"].as_str().unwrap().to_owned();

@@ -20,6 +20,7 @@ use support::start;
 use support::world::{ACTORS, Actor, visitor, world};
 use uuid::Uuid;
 
+mod invitations;
 mod policies;
 mod staff;
 mod team;

@@ -233,3 +233,20 @@ async fn staff_refunds_above_the_threshold_need_a_fresh_step_up(pool: PgPool) {
         AppError::Forbidden
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn only_a_platform_administrator_is_offered_a_members_two_factor_reset(pool: PgPool) {
+    let world = world(pool).await;
+    let page = format!("/admin/merchants/{}", world.merchant_a);
+    let owner = world.users[&Actor::OwnerA].to_string();
+    let mut admin = visitor(&world, Actor::Admin).await;
+    let html = admin.get(&page).await.text().await.unwrap();
+    assert!(
+        html.contains("Reset two-factor") && html.contains(&format!(r#"value="{owner}""#)),
+        "the console's path for a merchant's member who lost their phone"
+    );
+    let mut staff = visitor(&world, Actor::StaffAct).await;
+    let answer = staff.get(&page).await;
+    assert_eq!(answer.status(), 200);
+    assert!(!answer.text().await.unwrap().contains("Reset two-factor"));
+}

@@ -1,6 +1,7 @@
 //! The merchants module: every merchant account with its KYC status (linked to its review
 //! under `/admin/kyc`), and one merchant's members with the suspension switch (a step-up
-//! action). Verification is no switch: staff approve the KYC application instead.
+//! action). Verification is no switch: staff approve the KYC application instead. A
+//! platform administrator resets a member's two-factor here (a lost phone, no codes left).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -10,7 +11,8 @@ use super::AdminShell;
 use crate::admin::{
     MerchantDetailView, MerchantRow, SetMerchantFlag, merchant_detail, merchant_list,
 };
-use crate::components::form::{FormError, form_error};
+use crate::auth::two_factor::ResetTwoFactor;
+use crate::components::form::{FormError, form_error, succeeded};
 use crate::components::step_up::StepUpPrompt;
 use crate::kyc_review::status_label;
 
@@ -87,9 +89,10 @@ pub fn MerchantPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let flag = ServerAction::<SetMerchantFlag>::new();
+    let reset = ServerAction::<ResetTwoFactor>::new();
     let detail = Resource::new(
-        move || (id(), flag.version().get()),
-        |(id, _)| merchant_detail(id),
+        move || (id(), flag.version().get(), reset.version().get()),
+        |(id, _, _)| merchant_detail(id),
     );
     view! {
         <Title text="Merchant" />
@@ -97,7 +100,7 @@ pub fn MerchantPage() -> impl IntoView {
             <p class="aside"><a href="/admin/merchants">"All merchants"</a></p>
             <Transition fallback=|| view! { <p>"Loading the merchant…"</p> }>
                 {move || detail.get().map(|result| match result {
-                    Ok(detail) => view! { <MerchantDetailPanel detail flag /> }.into_any(),
+                    Ok(detail) => view! { <MerchantDetailPanel detail flag reset /> }.into_any(),
                     Err(error) => view! {
                         <h1>"Merchant"</h1>
                         <p class="form-error" role="alert">{error.to_string()}</p>
@@ -108,6 +111,11 @@ pub fn MerchantPage() -> impl IntoView {
             // input it repeats once the code is confirmed.
             <FormError message=form_error(flag, &[]) />
             <StepUpPrompt action=flag id="flag-step-up" />
+            <Show when=succeeded(reset)>
+                <p class="success" role="status">"Two-factor reset: the member's sessions have ended, and they set it up again at their next sign-in."</p>
+            </Show>
+            <FormError message=form_error(reset, &[]) />
+            <StepUpPrompt action=reset id="reset-step-up" />
             <crate::pages::admin::merchant_terms::MerchantTerms />
         </AdminShell>
     }
@@ -117,11 +125,13 @@ pub fn MerchantPage() -> impl IntoView {
 fn MerchantDetailPanel(
     detail: MerchantDetailView,
     flag: ServerAction<SetMerchantFlag>,
+    reset: ServerAction<ResetTwoFactor>,
 ) -> impl IntoView {
     let MerchantDetailView {
         merchant,
         members,
         can_act,
+        resets_two_factor,
     } = detail;
     let switches = can_act.then(|| {
         let suspended = merchant.suspended;
@@ -148,7 +158,7 @@ fn MerchantDetailPanel(
             <h2 id="members-heading">"Members"</h2>
             <table class="list">
                 <thead>
-                    <tr><th>"Name"</th><th>"Email"</th><th>"Role"</th><th>"Invited"</th></tr>
+                    <tr><th>"Name"</th><th>"Email"</th><th>"Role"</th><th>"Invited"</th><th>"Two-factor"</th></tr>
                 </thead>
                 <tbody>
                     {members.into_iter().map(|m| view! {
@@ -157,6 +167,15 @@ fn MerchantDetailPanel(
                             <td>{m.email}</td>
                             <td>{crate::pages::team::role_name(&m.role)}</td>
                             <td>{if m.invited { "Invited, not accepted yet" } else { "No" }}</td>
+                            <td>
+                                {if m.mfa_enabled { "On " } else { "Off" }}
+                                {(m.mfa_enabled && resets_two_factor).then(|| view! {
+                                    <ActionForm action=reset attr:class="inline">
+                                        <input type="hidden" name="user_id" value=m.user_id.clone() />
+                                        <button type="submit" class="secondary" disabled=move || reset.pending().get()>"Reset two-factor"</button>
+                                    </ActionForm>
+                                })}
+                            </td>
                         </tr>
                     }).collect_view()}
                 </tbody>
