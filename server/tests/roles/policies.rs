@@ -51,7 +51,7 @@ async fn refused(response: Response) -> bool {
 async fn every_server_function_admits_exactly_the_actors_its_policy_names(pool: PgPool) {
     let world = world(pool).await;
     let mut failures = Vec::new();
-    for (path, policy) in SERVER_FUNCTIONS {
+    for (path, policy, _) in SERVER_FUNCTIONS {
         for actor in ACTORS {
             // A fresh session per call: some functions (sign-out, sign out everywhere) end it.
             let mut visitor = visitor(&world, actor).await;
