@@ -16,6 +16,9 @@ use support::start;
 use support::world::{ACTORS, Actor, visitor, world};
 use uuid::Uuid;
 
+mod matrix;
+mod matrix_table;
 mod policies;
 mod staff;
+mod step_up;
 mod team;
