@@ -106,6 +106,10 @@ mod ssr {
         fn from(error: MerchantError) -> Self {
             match error {
                 MerchantError::NotFound => AppError::NotFound,
+                MerchantError::Forbidden(refused) => {
+                    tracing::warn!(%refused, "a merchant flag with the wrong staff scope");
+                    AppError::Forbidden
+                }
                 other => internal(other),
             }
         }
@@ -261,9 +265,9 @@ pub async fn set_merchant_flag(id: String, flag: String, on: bool) -> Result<(),
     use platform::merchants::Flag;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require_declared::<SetMerchantFlag>()
+        let (_, staff, _) = crate::auth::session::require_declared::<SetMerchantFlag>()
             .await?
-            .parts();
+            .staff()?;
         let id = crate::team::ssr::id(&id)?;
         let flag = match flag.as_str() {
             "suspended" => Flag::Suspended,
@@ -271,7 +275,7 @@ pub async fn set_merchant_flag(id: String, flag: String, on: bool) -> Result<(),
         };
         platform::merchants::set_flag(
             &platform,
-            &user,
+            &staff,
             id,
             flag,
             on,

@@ -7,7 +7,7 @@ use leptos::prelude::expect_context;
 use leptos::server_fn::ServerFn;
 use platform::Platform;
 use platform::audit::{self, Actor, ActorKind, Event, Outcome};
-use platform::identity::roles::MerchantScope;
+use platform::identity::roles::{MerchantScope, StaffScope};
 use platform::identity::sessions::{AUTH_KEY, SessionAuth};
 use platform::identity::users::{self, User, UserKind};
 use tower_sessions::Session;
@@ -136,6 +136,10 @@ fn declared<F: ServerFn>() -> Result<(Policy, Proof), AppError> {
 pub struct Caller {
     user: User,
     session: Session,
+    policy: Policy,
+    // Taken before the first await: a page's resources run these functions during
+    // server rendering, where the context is gone after an await.
+    platform: Platform,
 }
 
 impl Caller {
@@ -155,6 +159,16 @@ impl Caller {
         Ok((self.user, scope, self.session))
     }
 
+    /// The caller as staff, with the scope of the module and level the function's row
+    /// declares: what the platform's staff-only functions take.
+    pub fn staff(self) -> Result<(User, StaffScope, Session), AppError> {
+        let Policy::Staff(module, level) = self.policy else {
+            return Err(AppError::Forbidden);
+        };
+        let scope = StaffScope::of(&self.user, module, level).ok_or(AppError::Forbidden)?;
+        Ok((self.user, scope, self.session))
+    }
+
     /// The second-factor check of a function whose row says [`Proof::Conditional`]: a
     /// fresh step-up when its arguments call for one (an owner's invitation, a large
     /// refund), else two-factor turned on. The same check and audit as a declared row.
@@ -168,8 +182,7 @@ impl Caller {
     }
 
     async fn check<F: ServerFn>(&self, proof: Proof) -> Result<(), AppError> {
-        let platform = expect_context::<Platform>();
-        let Err(refused) = proves(&platform, &self.session, &self.user, proof).await else {
+        let Err(refused) = proves(&self.platform, &self.session, &self.user, proof).await else {
             return Ok(());
         };
         let path = serde_json::json!({ "path": F::PATH });
@@ -198,7 +211,12 @@ pub async fn require_declared<F: ServerFn>() -> Result<Caller, AppError> {
     let SessionState::SignedIn(user) = state else {
         return Err(AppError::Unauthenticated);
     };
-    let caller = Caller { user, session };
+    let caller = Caller {
+        user,
+        session,
+        policy,
+        platform,
+    };
     caller.check::<F>(proof).await?;
     Ok(caller)
 }

@@ -24,13 +24,13 @@ mod ssr {
 pub async fn accept_kyc_item(merchant_id: String, item: String) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require_declared::<AcceptKycItem>()
+        let (_, staff, _) = crate::auth::session::require_declared::<AcceptKycItem>()
             .await?
-            .parts();
+            .staff()?;
         let merchant_id = crate::team::ssr::id(&merchant_id)?;
         let item = ssr::item(&item)?;
         let facts = crate::request::facts().await;
-        platform::kyc::review::accept_item(&platform, user.id, merchant_id, item, &facts)
+        platform::kyc::review::accept_item(&platform, &staff, merchant_id, item, &facts)
             .await
             .map_err(AppError::from)
     }
@@ -47,15 +47,15 @@ pub async fn request_kyc_changes(
 ) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require_declared::<RequestKycChanges>()
+        let (_, staff, _) = crate::auth::session::require_declared::<RequestKycChanges>()
             .await?
-            .parts();
+            .staff()?;
         let merchant_id = crate::team::ssr::id(&merchant_id)?;
         let item = ssr::item(&item)?;
         let facts = crate::request::facts().await;
         platform::kyc::review::request_changes(
             &platform,
-            user.id,
+            &staff,
             merchant_id,
             item,
             &reason,
@@ -74,12 +74,12 @@ pub async fn request_kyc_changes(
 pub async fn approve_kyc(merchant_id: String) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require_declared::<ApproveKyc>()
+        let (_, staff, _) = crate::auth::session::require_declared::<ApproveKyc>()
             .await?
-            .parts();
+            .staff()?;
         let merchant_id = crate::team::ssr::id(&merchant_id)?;
         let facts = crate::request::facts().await;
-        platform::kyc::review::approve(&platform, user.id, merchant_id, &facts)
+        platform::kyc::review::approve(&platform, &staff, merchant_id, &facts)
             .await
             .map_err(AppError::from)
     }
@@ -92,12 +92,12 @@ pub async fn approve_kyc(merchant_id: String) -> Result<(), AppError> {
 pub async fn reject_kyc(merchant_id: String, reason: String) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require_declared::<RejectKyc>()
+        let (_, staff, _) = crate::auth::session::require_declared::<RejectKyc>()
             .await?
-            .parts();
+            .staff()?;
         let merchant_id = crate::team::ssr::id(&merchant_id)?;
         let facts = crate::request::facts().await;
-        platform::kyc::review::reject(&platform, user.id, merchant_id, &reason, &facts)
+        platform::kyc::review::reject(&platform, &staff, merchant_id, &reason, &facts)
             .await
             .map_err(AppError::from)
     }
@@ -116,9 +116,9 @@ pub async fn request_reverification(
 ) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require_declared::<RequestReverification>()
+        let (_, staff, _) = crate::auth::session::require_declared::<RequestReverification>()
             .await?
-            .parts();
+            .staff()?;
         let merchant_id = crate::team::ssr::id(&merchant_id)?;
         let item = ssr::item(&item)?;
         let format = time::macros::format_description!("[year]-[month]-[day]");
@@ -128,7 +128,7 @@ pub async fn request_reverification(
         let facts = crate::request::facts().await;
         platform::kyc::review::request_reverification(
             &platform,
-            user.id,
+            &staff,
             merchant_id,
             item,
             &reason,

@@ -19,6 +19,7 @@ use uuid::Uuid;
 mod matrix;
 mod matrix_table;
 mod policies;
+mod scopes;
 mod staff;
 mod step_up;
 mod team;
