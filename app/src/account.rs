@@ -26,7 +26,7 @@ pub async fn change_password(
     use crate::auth::session;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, session) = session::require_user().await?;
+        let (user, session) = session::require_declared::<ChangePassword>().await?.parts();
         let limit = platform.config.settings.rate_limits.sign_in_per_account;
         let account = platform::rate_limit::account_key(&user.email);
         crate::limits::enforce(&platform, &[("sign-in-account", limit, &account)]).await?;
@@ -51,7 +51,9 @@ pub async fn change_password(
 pub async fn active_sessions() -> Result<Vec<SessionView>, AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, session) = crate::auth::session::require_user().await?;
+        let (user, session) = crate::auth::session::require_declared::<ActiveSessions>()
+            .await?
+            .parts();
         let sessions =
             platform::identity::sessions::list(&platform.pool, user.id, session.id().as_ref())
                 .await
@@ -76,7 +78,9 @@ pub async fn active_sessions() -> Result<Vec<SessionView>, AppError> {
 pub async fn revoke_session(handle: String) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require_user().await?;
+        let (user, _) = crate::auth::session::require_declared::<RevokeSession>()
+            .await?
+            .parts();
         match platform::identity::sessions::revoke(&platform.pool, user.id, &handle).await {
             Ok(true) => {
                 crate::auth::session::audit(crate::auth::session::event(
@@ -101,7 +105,9 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
     use crate::auth::session;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, current) = session::require_user().await?;
+        let (user, current) = session::require_declared::<SignOutEverywhere>()
+            .await?
+            .parts();
         let mut conn = platform
             .pool
             .acquire()

@@ -103,6 +103,10 @@ mod ssr {
         fn from(error: MerchantError) -> Self {
             match error {
                 MerchantError::NotFound => AppError::NotFound,
+                MerchantError::Forbidden(refused) => {
+                    tracing::warn!(%refused, "a merchant flag with the wrong staff scope");
+                    AppError::Forbidden
+                }
                 other => crate::error::internal(other),
             }
         }
@@ -188,7 +192,9 @@ pub async fn admin_overview() -> Result<OverviewView, AppError> {
     use platform::identity::users::UserKind;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::AnyStaff).await?;
+        let (user, _) = crate::auth::session::require_declared::<AdminOverview>()
+            .await?
+            .parts();
         let merchants_awaiting_review = if user.permissions.allows(Module::Merchants, Level::View) {
             Some(
                 platform::merchants::awaiting_review(&platform.pool)
@@ -211,11 +217,9 @@ pub async fn admin_overview() -> Result<OverviewView, AppError> {
 
 #[server(endpoint = "admin/merchants")]
 pub async fn merchant_list() -> Result<Vec<MerchantRow>, AppError> {
-    use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::View))
-            .await?;
+        crate::auth::session::require_declared::<MerchantList>().await?;
         let merchants = platform::merchants::list(&platform.pool)
             .await
             .map_err(crate::error::internal)?;
@@ -230,11 +234,9 @@ pub async fn merchant_detail(id: String) -> Result<MerchantDetailView, AppError>
     use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(
-            Module::Merchants,
-            Level::View,
-        ))
-        .await?;
+        let (user, _) = crate::auth::session::require_declared::<MerchantDetail>()
+            .await?
+            .parts();
         let id = crate::team::ssr::id(&id)?;
         let (merchant, members) = platform::merchants::get(&platform.pool, id)
             .await
@@ -258,13 +260,12 @@ pub async fn merchant_detail(id: String) -> Result<MerchantDetailView, AppError>
 /// is the outcome of the KYC review (`crate::kyc_review`).
 #[server(endpoint = "admin/merchants/set-flag")]
 pub async fn set_merchant_flag(id: String, flag: String, on: bool) -> Result<(), AppError> {
-    use platform::identity::roles::{Level, Module};
     use platform::merchants::Flag;
     let platform = expect_context::<platform::Platform>();
     async {
-        let policy = crate::policy::Policy::Staff(Module::Merchants, Level::Act);
-        let (user, session) = crate::auth::session::require(policy).await?;
-        crate::auth::session::require_step_up(&user, &session).await?;
+        let (_, staff, _) = crate::auth::session::require_declared::<SetMerchantFlag>()
+            .await?
+            .staff()?;
         let id = crate::team::ssr::id(&id)?;
         let flag = match flag.as_str() {
             "suspended" => Flag::Suspended,
@@ -272,7 +273,7 @@ pub async fn set_merchant_flag(id: String, flag: String, on: bool) -> Result<(),
         };
         platform::merchants::set_flag(
             &platform,
-            &user,
+            &staff,
             id,
             flag,
             on,
@@ -289,7 +290,7 @@ pub async fn set_merchant_flag(id: String, flag: String, on: bool) -> Result<(),
 pub async fn staff_list() -> Result<Vec<StaffRow>, AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
+        crate::auth::session::require_declared::<StaffList>().await?;
         let staff = platform::identity::staff::list(&platform.pool)
             .await
             .map_err(crate::error::internal)?;
@@ -303,7 +304,7 @@ pub async fn staff_list() -> Result<Vec<StaffRow>, AppError> {
 pub async fn staff_detail(id: String) -> Result<StaffRow, AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
+        crate::auth::session::require_declared::<StaffDetail>().await?;
         let id = crate::team::ssr::id(&id)?;
         let member = platform::identity::staff::get(&platform.pool, id)
             .await
@@ -324,9 +325,9 @@ pub async fn invite_staff(
     use platform::identity::invitations::Invitee;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (admin, session) =
-            crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
-        crate::auth::session::require_step_up(&admin, &session).await?;
+        let (admin, _) = crate::auth::session::require_declared::<InviteStaff>()
+            .await?
+            .parts();
         let permissions = grants.permissions()?;
         let invitee = Invitee {
             email: &email,
@@ -345,9 +346,9 @@ pub async fn invite_staff(
 pub async fn set_staff_permissions(user_id: String, grants: GrantsForm) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (admin, session) =
-            crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
-        crate::auth::session::require_step_up(&admin, &session).await?;
+        let (admin, _) = crate::auth::session::require_declared::<SetStaffPermissions>()
+            .await?
+            .parts();
         let (target, permissions) = (crate::team::ssr::id(&user_id)?, grants.permissions()?);
         let facts = crate::request::facts().await;
         platform::identity::staff::set_permissions(&platform, &admin, target, &permissions, &facts)
@@ -363,9 +364,9 @@ pub async fn set_staff_permissions(user_id: String, grants: GrantsForm) -> Resul
 pub async fn deactivate_staff(user_id: String) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (admin, session) =
-            crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
-        crate::auth::session::require_step_up(&admin, &session).await?;
+        let (admin, _) = crate::auth::session::require_declared::<DeactivateStaff>()
+            .await?
+            .parts();
         let target = crate::team::ssr::id(&user_id)?;
         platform::identity::staff::deactivate(
             &platform,
@@ -385,8 +386,9 @@ pub async fn deactivate_staff(user_id: String) -> Result<(), AppError> {
 pub async fn resend_staff_invitation(user_id: String) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (admin, _) =
-            crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
+        let (admin, _) = crate::auth::session::require_declared::<ResendStaffInvitation>()
+            .await?
+            .parts();
         let target = crate::team::ssr::id(&user_id)?;
         platform::identity::staff::resend_invitation(
             &platform,

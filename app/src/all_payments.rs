@@ -44,13 +44,12 @@ pub async fn all_payments(
     #[server(default)] before: String,
 ) -> Result<AllPaymentsView, AppError> {
     use crate::payments::ssr;
-    use platform::identity::roles::{Level, Module};
+
     use platform::payments::Mode as DomainMode;
     use platform::payments::reading::{self, Filter, StaffFilter};
     let platform = expect_context::<platform::Platform>();
     async {
-        crate::auth::session::require(crate::policy::Policy::Staff(Module::Payments, Level::View))
-            .await?;
+        crate::auth::session::require_declared::<AllPayments>().await?;
         let mode = match filter.mode.trim() {
             "" => None,
             text => Some(
@@ -96,11 +95,9 @@ pub async fn payment_for_staff(id: String) -> Result<PaymentDetailView, AppError
     use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(
-            Module::Payments,
-            Level::View,
-        ))
-        .await?;
+        let (user, _) = crate::auth::session::require_declared::<PaymentForStaff>()
+            .await?
+            .parts();
         let id = ssr::id(&id)?;
         ssr::staff_detail(
             &platform,

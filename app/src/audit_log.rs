@@ -145,11 +145,9 @@ mod ssr {
 
 #[server(endpoint = "admin/audit/search")]
 pub async fn audit_search(filter: AuditFilter, before: String) -> Result<AuditPageView, AppError> {
-    use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        crate::auth::session::require(crate::policy::Policy::Staff(Module::Audit, Level::View))
-            .await?;
+        crate::auth::session::require_declared::<AuditSearch>().await?;
         let parsed = filter.parsed()?;
         let before = before.trim().parse::<i64>().ok();
         let rows = platform::audit::search::search(&platform.pool, &parsed, before, PAGE_SIZE + 1)
@@ -192,10 +190,10 @@ pub async fn audit_search(filter: AuditFilter, before: String) -> Result<AuditPa
 #[server(endpoint = "admin/audit/export")]
 pub async fn audit_export(filter: AuditFilter) -> Result<String, AppError> {
     use platform::audit::{self, Actor, ActorKind, Event, Outcome};
-    use platform::identity::roles::{Level, Module};
+
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(Module::Audit, Level::View)).await?;
+        let (user, _) = crate::auth::session::require_declared::<AuditExport>().await?.parts();
         let parsed = filter.parsed()?;
         let rows = audit::search::search(&platform.pool, &parsed, None, ssr::EXPORT_LIMIT).await.map_err(crate::error::internal)?;
         let event = Event::new("audit.exported", Actor { kind: ActorKind::Staff, id: Some(user.id) }, Outcome::Success).detail(
@@ -217,10 +215,11 @@ pub async fn audit_export(filter: AuditFilter) -> Result<String, AppError> {
 /// The merchant's own security events (sign-ins, two-factor, team changes), newest first.
 #[server(endpoint = "account/security-events")]
 pub async fn security_events() -> Result<Vec<AuditRowView>, AppError> {
-    use crate::policy::TEAM_MANAGERS;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, _) = crate::auth::session::require_merchant(TEAM_MANAGERS).await?;
+        let (_, scope, _) = crate::auth::session::require_declared::<SecurityEvents>()
+            .await?
+            .merchant()?;
         let rows = platform::audit::search::merchant_security_events(
             &platform.pool,
             scope.merchant_id(),

@@ -122,8 +122,9 @@ pub async fn merchant_balance() -> Result<BalanceView, AppError> {
     use platform::ledger::balances;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, session) =
-            crate::auth::session::require_merchant(crate::policy::ALL_MERCHANT_ROLES).await?;
+        let (_, scope, session) = crate::auth::session::require_declared::<MerchantBalance>()
+            .await?
+            .merchant()?;
         let mode = mode(&platform, &scope, &session, Intent::Read).await?;
         let merchant = scope.merchant_id();
         let mut conn = platform.pool.acquire().await.map_err(internal)?;

@@ -62,8 +62,9 @@ pub async fn bank_account() -> Result<MerchantBankAccount, AppError> {
     use platform::kyc::{self, Status, bank_account};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, _) =
-            crate::auth::session::require_merchant(crate::policy::ALL_MERCHANT_ROLES).await?;
+        let (_, scope, _) = crate::auth::session::require_declared::<BankAccount>()
+            .await?
+            .merchant()?;
         let merchant = scope.merchant_id();
         let mut conn = platform
             .pool
@@ -95,19 +96,11 @@ pub async fn set_bank_account(
     holder_name: String,
     iban: String,
 ) -> Result<BankAccountView, AppError> {
-    use leptos::server_fn::ServerFn;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, scope, session) =
-            crate::auth::session::require_merchant(crate::policy::TEAM_MANAGERS).await?;
-        let refused = serde_json::json!({ "path": SetBankAccount::PATH });
-        crate::auth::session::require_step_up_audited(
-            &user,
-            &session,
-            Some(scope.merchant_id()),
-            refused,
-        )
-        .await?;
+        let (user, scope, _) = crate::auth::session::require_declared::<SetBankAccount>()
+            .await?
+            .merchant()?;
         let facts = crate::request::facts().await;
         let account = platform::kyc::bank_account::set(
             &platform,
@@ -128,11 +121,9 @@ pub async fn set_bank_account(
 /// A merchant's current account for staff, masked; `None` when none was set.
 #[server(endpoint = "admin/kyc/bank-account")]
 pub async fn staff_bank_account(merchant_id: String) -> Result<Option<BankAccountView>, AppError> {
-    use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::View))
-            .await?;
+        crate::auth::session::require_declared::<StaffBankAccount>().await?;
         let merchant = crate::team::ssr::id(&merchant_id)?;
         let mut conn = platform
             .pool
@@ -152,15 +143,12 @@ pub async fn staff_bank_account(merchant_id: String) -> Result<Option<BankAccoun
 /// letter; every reveal is audited (`bank_account.view`).
 #[server(endpoint = "admin/kyc/bank-account/reveal")]
 pub async fn reveal_bank_account(merchant_id: String) -> Result<RevealedIban, AppError> {
-    use platform::identity::roles::{Level, Module};
     use secrecy::ExposeSecret;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, _) = crate::auth::session::require(crate::policy::Policy::Staff(
-            Module::Merchants,
-            Level::View,
-        ))
-        .await?;
+        let (staff, _) = crate::auth::session::require_declared::<RevealBankAccount>()
+            .await?
+            .parts();
         let merchant = crate::team::ssr::id(&merchant_id)?;
         let facts = crate::request::facts().await;
         let revealed = platform::kyc::bank_account::reveal(&platform, staff.id, merchant, &facts)

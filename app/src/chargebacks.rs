@@ -193,11 +193,11 @@ pub(crate) mod ssr {
 pub async fn chargebacks() -> Result<Vec<ChargebackRowView>, AppError> {
     use crate::error::internal;
     use crate::payments::ssr::{Intent, mode};
-    use crate::policy::ALL_MERCHANT_ROLES;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, session) =
-            crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
+        let (_, scope, session) = crate::auth::session::require_declared::<Chargebacks>()
+            .await?
+            .merchant()?;
         let mode = mode(&platform, &scope, &session, Intent::Read).await?;
         let rows =
             platform::chargebacks::reading::list(&platform.pool, Some((scope.merchant_id(), mode)))
@@ -213,10 +213,12 @@ pub async fn chargebacks() -> Result<Vec<ChargebackRowView>, AppError> {
 /// found.
 #[server(endpoint = "chargebacks/detail")]
 pub async fn chargeback_detail(id: String) -> Result<ChargebackDetailView, AppError> {
-    use crate::policy::{ALL_MERCHANT_ROLES, DISPUTE_RESPONDERS};
+    use crate::policy::DISPUTE_RESPONDERS;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, _) = crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
+        let (_, scope, _) = crate::auth::session::require_declared::<ChargebackDetail>()
+            .await?
+            .merchant()?;
         let id = crate::payments::ssr::id(&id)?;
         let detail =
             platform::chargebacks::reading::detail(&platform, Some(scope.merchant_id()), id)
@@ -237,11 +239,12 @@ pub async fn chargeback_detail(id: String) -> Result<ChargebackDetailView, AppEr
 /// Adds a written statement to one of the merchant's chargebacks, until its deadline.
 #[server(endpoint = "chargebacks/statement")]
 pub async fn add_chargeback_evidence(id: String, text: String) -> Result<(), AppError> {
-    use crate::policy::DISPUTE_RESPONDERS;
     use platform::chargebacks::evidence::{self, Submission};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, scope, _) = crate::auth::session::require_merchant(DISPUTE_RESPONDERS).await?;
+        let (user, scope, _) = crate::auth::session::require_declared::<AddChargebackEvidence>()
+            .await?
+            .merchant()?;
         let id = crate::payments::ssr::id(&id)?;
         let facts = crate::request::facts().await;
         evidence::add(
@@ -262,11 +265,9 @@ pub async fn add_chargeback_evidence(id: String, text: String) -> Result<(), App
 /// Every merchant's chargebacks, newest first, for staff with payments `view`.
 #[server(endpoint = "admin/chargebacks/list")]
 pub async fn staff_chargebacks() -> Result<Vec<ChargebackRowView>, AppError> {
-    use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        crate::auth::session::require(crate::policy::Policy::Staff(Module::Payments, Level::View))
-            .await?;
+        crate::auth::session::require_declared::<StaffChargebacks>().await?;
         let rows = platform::chargebacks::reading::list(&platform.pool, None)
             .await
             .map_err(crate::error::internal)?;
@@ -282,11 +283,9 @@ pub async fn staff_chargeback(id: String) -> Result<ChargebackDetailView, AppErr
     use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(
-            Module::Payments,
-            Level::View,
-        ))
-        .await?;
+        let (user, _) = crate::auth::session::require_declared::<StaffChargeback>()
+            .await?
+            .parts();
         let id = crate::payments::ssr::id(&id)?;
         let detail = platform::chargebacks::reading::detail(&platform, None, id).await?;
         let may_decide = user.permissions.allows(Module::Payments, Level::Act);
@@ -307,11 +306,9 @@ pub async fn staff_chargeback(id: String) -> Result<ChargebackDetailView, AppErr
 pub async fn chargeback_form() -> Result<RecordFormView, AppError> {
     use platform::identity::roles::{Level, Module};
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(
-            Module::Payments,
-            Level::View,
-        ))
-        .await?;
+        let (user, _) = crate::auth::session::require_declared::<ChargebackForm>()
+            .await?
+            .parts();
         Ok(RecordFormView {
             request_id: uuid::Uuid::new_v4().to_string(),
             can_record: user.permissions.allows(Module::Payments, Level::Act),
@@ -335,15 +332,12 @@ pub async fn record_chargeback(
 ) -> Result<String, AppError> {
     use crate::error::internal;
     use crate::payments::ssr::{date, euro_minor};
-    use leptos::server_fn::ServerFn;
     use platform::chargebacks::record::{self, NewChargeback};
-    use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        let policy = crate::policy::Policy::Staff(Module::Payments, Level::Act);
-        let (staff, session) = crate::auth::session::require(policy).await?;
-        let refused = serde_json::json!({ "path": RecordChargeback::PATH });
-        crate::auth::session::require_step_up_audited(&staff, &session, None, refused).await?;
+        let (staff, _) = crate::auth::session::require_declared::<RecordChargeback>()
+            .await?
+            .parts();
         // Only a form altered by hand or served before a deploy carries no valid id.
         let request_id = uuid::Uuid::parse_str(request_id.trim()).map_err(|_| {
             AppError::validation(
@@ -380,16 +374,13 @@ pub async fn record_chargeback(
 /// `act` and a fresh step-up. Answers the status afterwards.
 #[server(endpoint = "admin/chargebacks/decide")]
 pub async fn decide_chargeback(id: String, decision: String) -> Result<String, AppError> {
-    use leptos::server_fn::ServerFn;
     use platform::chargebacks::transition::{self, Decision};
-    use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        let policy = crate::policy::Policy::Staff(Module::Payments, Level::Act);
-        let (staff, session) = crate::auth::session::require(policy).await?;
+        let (staff, _) = crate::auth::session::require_declared::<DecideChargeback>()
+            .await?
+            .parts();
         let id = crate::payments::ssr::id(&id)?;
-        let refused = serde_json::json!({ "path": DecideChargeback::PATH, "chargeback_id": id });
-        crate::auth::session::require_step_up_audited(&staff, &session, None, refused).await?;
         let decision = Decision::parse(decision.trim()).ok_or_else(|| {
             AppError::validation("decision", "Choose whether the chargeback was won or lost.")
         })?;

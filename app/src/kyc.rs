@@ -130,10 +130,12 @@ impl VerificationView {
 /// The application with its checklist, as the member's Verification page shows it.
 #[server(endpoint = "kyc/verification")]
 pub async fn verification() -> Result<VerificationView, AppError> {
-    use crate::policy::{ALL_MERCHANT_ROLES, KYC_EDITORS};
+    use crate::policy::KYC_EDITORS;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, _) = crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
+        let (_, scope, _) = crate::auth::session::require_declared::<Verification>()
+            .await?
+            .merchant()?;
         let can_edit = KYC_EDITORS.contains(&scope.role());
         view::verification(&platform, scope.merchant_id(), can_edit).await
     }
@@ -144,10 +146,11 @@ pub async fn verification() -> Result<VerificationView, AppError> {
 /// The merchant's current documents.
 #[server(endpoint = "kyc/documents")]
 pub async fn kyc_documents() -> Result<Vec<DocumentView>, AppError> {
-    use crate::policy::ALL_MERCHANT_ROLES;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, _) = crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
+        let (_, scope, _) = crate::auth::session::require_declared::<KycDocuments>()
+            .await?
+            .merchant()?;
         view::documents(&platform, scope.merchant_id()).await
     }
     .await
@@ -175,8 +178,9 @@ pub async fn save_business(
     use platform::kyc::application::{self, BusinessForm};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, scope, _) =
-            crate::auth::session::require_merchant(crate::policy::KYC_EDITORS).await?;
+        let (user, scope, _) = crate::auth::session::require_declared::<SaveBusiness>()
+            .await?
+            .merchant()?;
         let form = BusinessForm {
             legal_form,
             registered_name,
@@ -221,8 +225,9 @@ pub async fn save_person(
     use platform::kyc::people::{self, PersonForm};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, scope, _) =
-            crate::auth::session::require_merchant(crate::policy::KYC_EDITORS).await?;
+        let (user, scope, _) = crate::auth::session::require_declared::<SavePerson>()
+            .await?
+            .merchant()?;
         let person_id = if person_id.trim().is_empty() {
             None
         } else {
@@ -261,8 +266,9 @@ pub async fn save_person(
 pub async fn remove_person(#[server(default)] person_id: String) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, scope, _) =
-            crate::auth::session::require_merchant(crate::policy::KYC_EDITORS).await?;
+        let (user, scope, _) = crate::auth::session::require_declared::<RemovePerson>()
+            .await?
+            .merchant()?;
         let person_id = view::id(&person_id)?;
         let facts = crate::request::facts().await;
         platform::kyc::people::remove_person(
@@ -284,8 +290,9 @@ pub async fn remove_person(#[server(default)] person_id: String) -> Result<(), A
 pub async fn submit_application() -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, scope, _) =
-            crate::auth::session::require_merchant(crate::policy::KYC_EDITORS).await?;
+        let (user, scope, _) = crate::auth::session::require_declared::<SubmitApplication>()
+            .await?
+            .merchant()?;
         let facts = crate::request::facts().await;
         platform::kyc::application::submit(&platform, user.id, scope.merchant_id(), &facts).await?;
         Ok(())

@@ -125,11 +125,9 @@ pub async fn merchant_ledger(
     use platform::ledger::{adjustments, journal};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, _) = crate::auth::session::require(crate::policy::Policy::Staff(
-            Module::Payouts,
-            Level::View,
-        ))
-        .await?;
+        let (staff, _) = crate::auth::session::require_declared::<MerchantLedger>()
+            .await?
+            .parts();
         let merchant = crate::team::ssr::id(&merchant_id)?;
         let mode = match mode.trim() {
             "" => Mode::Live,
@@ -199,11 +197,9 @@ pub async fn platform_ledger() -> Result<PlatformLedgerView, AppError> {
     use platform::ledger::{adjustments, journal};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, _) = crate::auth::session::require(crate::policy::Policy::Staff(
-            Module::Payouts,
-            Level::View,
-        ))
-        .await?;
+        let (staff, _) = crate::auth::session::require_declared::<PlatformLedger>()
+            .await?
+            .parts();
         let can_act = staff.permissions.allows(Module::Payouts, Level::Act);
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
         let months = journal::platform_months(&mut conn, 12)
@@ -245,20 +241,13 @@ pub async fn request_adjustment(
     counter_account: String,
     reason: String,
 ) -> Result<AdjustmentView, AppError> {
-    use leptos::server_fn::ServerFn;
-    use platform::identity::roles::{Level, Module};
     use platform::ledger::adjustments::{self, NewAdjustment};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, session) = crate::auth::session::require(crate::policy::Policy::Staff(
-            Module::Payouts,
-            Level::Act,
-        ))
-        .await?;
+        let (staff, _) = crate::auth::session::require_declared::<RequestAdjustment>()
+            .await?
+            .parts();
         let merchant = crate::team::ssr::id(&merchant_id)?;
-        let refused = serde_json::json!({ "path": RequestAdjustment::PATH });
-        crate::auth::session::require_step_up_audited(&staff, &session, Some(merchant), refused)
-            .await?;
         let facts = crate::request::facts().await;
         let new = NewAdjustment {
             mode,
@@ -282,18 +271,12 @@ pub async fn decide_adjustment(
     adjustment_id: String,
     approve: bool,
 ) -> Result<AdjustmentView, AppError> {
-    use leptos::server_fn::ServerFn;
-    use platform::identity::roles::{Level, Module};
     use platform::ledger::adjustments;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, session) = crate::auth::session::require(crate::policy::Policy::Staff(
-            Module::Payouts,
-            Level::Act,
-        ))
-        .await?;
-        let refused = serde_json::json!({ "path": DecideAdjustment::PATH });
-        crate::auth::session::require_step_up_audited(&staff, &session, None, refused).await?;
+        let (staff, _) = crate::auth::session::require_declared::<DecideAdjustment>()
+            .await?
+            .parts();
         let id = crate::team::ssr::id(&adjustment_id)?;
         let facts = crate::request::facts().await;
         let adjustment = adjustments::decide(&platform, staff.id, id, approve, &facts).await?;

@@ -148,8 +148,9 @@ pub async fn merchant_payouts() -> Result<MerchantPayoutsView, AppError> {
     use crate::payments::ssr::when;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, _) =
-            crate::auth::session::require_merchant(crate::policy::PAYOUT_READERS).await?;
+        let (_, scope, _) = crate::auth::session::require_declared::<MerchantPayouts>()
+            .await?
+            .merchant()?;
         let merchant = scope.merchant_id();
         let payouts = platform::payouts::reading::of_merchant(&platform.pool, merchant)
             .await
@@ -179,12 +180,12 @@ pub async fn set_payout_schedule(
     #[server(default)] month_day: String,
     minimum: String,
 ) -> Result<ScheduleView, AppError> {
-    use leptos::server_fn::ServerFn;
     use platform::payouts::schedule::{Schedule, set};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, scope, session) =
-            crate::auth::session::require_merchant(crate::policy::PAYOUT_READERS).await?;
+        let (user, scope, _) = crate::auth::session::require_declared::<SetPayoutSchedule>()
+            .await?
+            .merchant()?;
         let minimum_minor = crate::payments::ssr::euro_minor("minimum", &minimum)?;
         // A weekday or day the chosen schedule does not use keeps its default.
         let weekday = if weekday.trim().is_empty() {
@@ -198,14 +199,6 @@ pub async fn set_payout_schedule(
             month_day.as_str()
         };
         let choice = Schedule::parse(&schedule, weekday, month_day, minimum_minor)?;
-        let refused = serde_json::json!({ "path": SetPayoutSchedule::PATH });
-        crate::auth::session::require_step_up_audited(
-            &user,
-            &session,
-            Some(scope.merchant_id()),
-            refused,
-        )
-        .await?;
         let facts = crate::request::facts().await;
         let saved = set(&platform, user.id, scope.merchant_id(), &choice, &facts).await?;
         Ok(ssr::schedule(&saved))
@@ -225,11 +218,9 @@ pub async fn staff_payouts() -> Result<StaffPayoutsView, AppError> {
     use platform::payouts::reading;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(
-            Module::Payouts,
-            Level::View,
-        ))
-        .await?;
+        let (user, _) = crate::auth::session::require_declared::<StaffPayouts>()
+            .await?
+            .parts();
         let batches = reading::batches(&platform.pool, 30)
             .await
             .map_err(internal)?;
@@ -304,14 +295,11 @@ pub async fn staff_payouts() -> Result<StaffPayoutsView, AppError> {
 /// Runs the payouts due today now (the job does it every hour).
 #[server(endpoint = "admin/payouts/run")]
 pub async fn run_payouts() -> Result<RunView, AppError> {
-    use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(
-            Module::Payouts,
-            Level::Act,
-        ))
-        .await?;
+        let (user, _) = crate::auth::session::require_declared::<RunPayouts>()
+            .await?
+            .parts();
         let facts = crate::request::facts().await;
         let report = platform::payouts::run::run(&platform, Some(user.id), &facts).await?;
         Ok(RunView {
@@ -328,19 +316,13 @@ pub async fn run_payouts() -> Result<RunView, AppError> {
 /// (both refusals audited).
 #[server(endpoint = "admin/payouts/approve")]
 pub async fn approve_payout_batch(batch_id: String) -> Result<(), AppError> {
-    use platform::identity::roles::{Level, Module};
     use platform::payouts::transition::{self, Move};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, session) = crate::auth::session::require(crate::policy::Policy::Staff(
-            Module::Payouts,
-            Level::Act,
-        ))
-        .await?;
+        let (user, _) = crate::auth::session::require_declared::<ApprovePayoutBatch>()
+            .await?
+            .parts();
         let batch_id = crate::payments::ssr::id(&batch_id)?;
-        let refused =
-            serde_json::json!({ "action": "payout_batch.approve", "batch": batch_id.to_string() });
-        crate::auth::session::require_step_up_audited(&user, &session, None, refused).await?;
         let facts = crate::request::facts().await;
         transition::apply(
             &platform,
@@ -360,15 +342,12 @@ pub async fn approve_payout_batch(batch_id: String) -> Result<(), AppError> {
 /// Marks an approved batch sent: its file was uploaded to the bank.
 #[server(endpoint = "admin/payouts/sent")]
 pub async fn mark_batch_sent(batch_id: String) -> Result<(), AppError> {
-    use platform::identity::roles::{Level, Module};
     use platform::payouts::transition::{self, Move};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(
-            Module::Payouts,
-            Level::Act,
-        ))
-        .await?;
+        let (user, _) = crate::auth::session::require_declared::<MarkBatchSent>()
+            .await?
+            .parts();
         let batch_id = crate::payments::ssr::id(&batch_id)?;
         let facts = crate::request::facts().await;
         transition::apply(
@@ -393,15 +372,12 @@ pub async fn settle_payout(
     payout_id: String,
     #[server(default)] reason: String,
 ) -> Result<(), AppError> {
-    use platform::identity::roles::{Level, Module};
     use platform::payouts::transition::{self, Move};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(
-            Module::Payouts,
-            Level::Act,
-        ))
-        .await?;
+        let (user, _) = crate::auth::session::require_declared::<SettlePayout>()
+            .await?
+            .parts();
         let payout_id = crate::payments::ssr::id(&payout_id)?;
         let facts = crate::request::facts().await;
         let step = match reason.trim() {

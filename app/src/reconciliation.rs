@@ -132,8 +132,9 @@ pub async fn reconciliation_exceptions(
     use platform::payments::reconciliation;
     let platform = expect_context::<platform::Platform>();
     async {
-        let policy = crate::policy::Policy::Staff(Module::Reconciliation, Level::View);
-        let (user, _) = crate::auth::session::require(policy).await?;
+        let (user, _) = crate::auth::session::require_declared::<ReconciliationExceptions>()
+            .await?
+            .parts();
         let rows = reconciliation::exceptions(&platform.pool, !all)
             .await
             .map_err(internal)?;
@@ -150,12 +151,12 @@ pub async fn reconciliation_exceptions(
 /// leaves it as it is. Either way the note says why.
 #[server(endpoint = "admin/reconciliation/close")]
 pub async fn close_exception(id: String, resolution: String, note: String) -> Result<(), AppError> {
-    use platform::identity::roles::{Level, Module};
     use platform::payments::reconciliation::{self, Resolution};
     let platform = expect_context::<platform::Platform>();
     async {
-        let policy = crate::policy::Policy::Staff(Module::Reconciliation, Level::Act);
-        let (user, _) = crate::auth::session::require(policy).await?;
+        let (user, _) = crate::auth::session::require_declared::<CloseException>()
+            .await?
+            .parts();
         let id = crate::payments::ssr::id(&id)?;
         let resolution = match resolution.as_str() {
             "accept" => Resolution::AcceptGateway,
@@ -178,14 +179,9 @@ pub async fn close_exception(id: String, resolution: String, note: String) -> Re
 /// Payments and refunds of `day` (`YYYY-MM-DD`, UTC; empty is today) per merchant.
 #[server(endpoint = "admin/reconciliation/report")]
 pub async fn daily_report(#[server(default)] day: String) -> Result<ReportView, AppError> {
-    use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        crate::auth::session::require(crate::policy::Policy::Staff(
-            Module::Reconciliation,
-            Level::View,
-        ))
-        .await?;
+        crate::auth::session::require_declared::<DailyReport>().await?;
         let day = ssr::day(&day)?;
         let lines = platform::payments::daily_report::of_day(&platform.pool, day)
             .await
@@ -204,12 +200,12 @@ pub async fn daily_report(#[server(default)] day: String) -> Result<ReportView, 
 pub async fn export_daily_report(#[server(default)] day: String) -> Result<ReportFile, AppError> {
     use crate::error::internal;
     use platform::audit::{self, Actor, ActorKind, Event, Outcome};
-    use platform::identity::roles::{Level, Module};
     use platform::payments::daily_report;
     let platform = expect_context::<platform::Platform>();
     async {
-        let policy = crate::policy::Policy::Staff(Module::Reconciliation, Level::View);
-        let (user, _) = crate::auth::session::require(policy).await?;
+        let (user, _) = crate::auth::session::require_declared::<ExportDailyReport>()
+            .await?
+            .parts();
         let day = ssr::day(&day)?;
         let lines = daily_report::of_day(&platform.pool, day)
             .await

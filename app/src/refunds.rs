@@ -110,11 +110,12 @@ pub async fn refund_payment(
     amount: String,
     reason: String,
 ) -> Result<RefundView, AppError> {
-    use crate::policy::REFUNDERS;
     use platform::payments::refunds::Requester;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, scope, _) = crate::auth::session::require_merchant(REFUNDERS).await?;
+        let (user, scope, _) = crate::auth::session::require_declared::<RefundPayment>()
+            .await?
+            .merchant()?;
         let (payment_id, request) = ssr::parse(&payment_id, &request_id, &amount, reason)?;
         let requester = Requester::Member {
             user_id: user.id,
@@ -135,11 +136,9 @@ pub async fn staff_payment(order_id: String) -> Result<StaffPaymentView, AppErro
     use platform::payments::reading;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(
-            Module::Refunds,
-            Level::View,
-        ))
-        .await?;
+        let (user, _) = crate::auth::session::require_declared::<StaffPayment>()
+            .await?
+            .parts();
         let id = reading::find_by_order(&platform.pool, &order_id)
             .await
             .map_err(internal)?
@@ -163,16 +162,24 @@ pub async fn staff_refund(
     amount: String,
     reason: String,
 ) -> Result<RefundView, AppError> {
-    use platform::identity::roles::{Level, Module};
-    use platform::payments::refunds::Requester;
+    use platform::payments::refunds::{self, Requester};
     let platform = expect_context::<platform::Platform>();
     async {
-        let policy = crate::policy::Policy::Staff(Module::Refunds, Level::Act);
-        let (user, session) = crate::auth::session::require(policy).await?;
+        let caller = crate::auth::session::require_declared::<StaffRefund>().await?;
         let (payment_id, request) = ssr::parse(&payment_id, &request_id, &amount, reason)?;
-        if request.amount_minor > platform.config.settings.refunds.step_up_above_minor {
-            crate::auth::session::require_step_up(&user, &session).await?;
-        }
+        let mut conn = platform
+            .pool
+            .acquire()
+            .await
+            .map_err(crate::error::internal)?;
+        let earlier = refunds::refunded_by_staff_last_day(&mut conn, caller.user().id)
+            .await
+            .map_err(crate::error::internal)?;
+        drop(conn);
+        let day = earlier.saturating_add(request.amount_minor);
+        let large = day > platform.config.settings.refunds.step_up_above_minor;
+        caller.conditional::<StaffRefund>(large).await?;
+        let (user, _) = caller.parts();
         ssr::send(
             &platform,
             payment_id,

@@ -103,9 +103,9 @@ pub async fn risk_settings() -> Result<RiskView, AppError> {
     use platform::payments::risk;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) =
-            crate::auth::session::require(crate::policy::Policy::Staff(Module::Risk, Level::View))
-                .await?;
+        let (user, _) = crate::auth::session::require_declared::<RiskSettings>()
+            .await?
+            .parts();
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
         let rules = risk::rules(&mut conn).await.map_err(internal)?;
         let blocklist = risk::blocklist(&platform.pool).await.map_err(internal)?;
@@ -163,11 +163,9 @@ pub async fn risk_settings() -> Result<RiskView, AppError> {
 pub async fn risk_decisions(#[server(default)] all: bool) -> Result<Vec<DecisionView>, AppError> {
     use crate::error::internal;
     use crate::payments::ssr::{mode_view, when};
-    use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        crate::auth::session::require(crate::policy::Policy::Staff(Module::Risk, Level::View))
-            .await?;
+        crate::auth::session::require_declared::<RiskDecisions>().await?;
         let decisions = platform::payments::risk::recent(&platform.pool, !all)
             .await
             .map_err(internal)?;
@@ -202,13 +200,12 @@ pub async fn set_risk_rule(
     action: String,
     #[server(default)] enabled: String,
 ) -> Result<(), AppError> {
-    use platform::identity::roles::{Level, Module};
     use platform::payments::risk::{self, RuleChange};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) =
-            crate::auth::session::require(crate::policy::Policy::Staff(Module::Risk, Level::Act))
-                .await?;
+        let (user, _) = crate::auth::session::require_declared::<SetRiskRule>()
+            .await?
+            .parts();
         let limit_value = match rule.as_str() {
             "max_amount" => crate::payments::ssr::euro_minor("limit_value", &limit_value)?,
             _ => ssr::whole("limit_value", &limit_value)?,
@@ -235,12 +232,11 @@ pub async fn add_block(
     value: String,
     #[server(default)] note: String,
 ) -> Result<(), AppError> {
-    use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) =
-            crate::auth::session::require(crate::policy::Policy::Staff(Module::Risk, Level::Act))
-                .await?;
+        let (user, _) = crate::auth::session::require_declared::<AddBlock>()
+            .await?
+            .parts();
         let facts = crate::request::facts().await;
         platform::payments::risk::add_block(&platform, kind.trim(), &value, &note, user.id, &facts)
             .await?;
@@ -252,12 +248,11 @@ pub async fn add_block(
 
 #[server(endpoint = "admin/risk/remove-block")]
 pub async fn remove_block(id: String) -> Result<(), AppError> {
-    use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) =
-            crate::auth::session::require(crate::policy::Policy::Staff(Module::Risk, Level::Act))
-                .await?;
+        let (user, _) = crate::auth::session::require_declared::<RemoveBlock>()
+            .await?
+            .parts();
         let id = crate::payments::ssr::id(&id)?;
         platform::payments::risk::remove_block(
             &platform,
@@ -279,12 +274,11 @@ pub async fn set_merchant_limit(
     merchant_id: String,
     #[server(default)] max_amount: String,
 ) -> Result<(), AppError> {
-    use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) =
-            crate::auth::session::require(crate::policy::Policy::Staff(Module::Risk, Level::Act))
-                .await?;
+        let (user, _) = crate::auth::session::require_declared::<SetMerchantLimit>()
+            .await?
+            .parts();
         let merchant_id = crate::payments::ssr::id(&merchant_id)?;
         let max_minor = match max_amount.trim() {
             "" => None,

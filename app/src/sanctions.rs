@@ -90,11 +90,9 @@ mod ssr {
 /// The list in force, or `None` before any list was loaded.
 #[server(endpoint = "admin/kyc/sanctions/list")]
 pub async fn sanctions_list() -> Result<Option<SanctionsListView>, AppError> {
-    use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::View))
-            .await?;
+        crate::auth::session::require_declared::<SanctionsList>().await?;
         let mut conn = platform
             .pool
             .acquire()
@@ -116,11 +114,9 @@ pub async fn sanctions_hits(merchant_id: String) -> Result<SanctionsHitsView, Ap
     use platform::kyc::sanctions;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, _) = crate::auth::session::require(crate::policy::Policy::Staff(
-            Module::Merchants,
-            Level::View,
-        ))
-        .await?;
+        let (staff, _) = crate::auth::session::require_declared::<SanctionsHits>()
+            .await?
+            .parts();
         let merchant = crate::team::ssr::id(&merchant_id)?;
         let internal = crate::error::internal;
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
@@ -153,20 +149,13 @@ pub async fn decide_sanctions_hit(
     decision: String,
     note: String,
 ) -> Result<(), AppError> {
-    use leptos::server_fn::ServerFn;
-    use platform::identity::roles::{Level, Module};
     use platform::kyc::sanctions::{self, Decision};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, session) = crate::auth::session::require(crate::policy::Policy::Staff(
-            Module::Merchants,
-            Level::Act,
-        ))
-        .await?;
+        let (staff, _) = crate::auth::session::require_declared::<DecideSanctionsHit>()
+            .await?
+            .parts();
         let merchant = crate::team::ssr::id(&merchant_id)?;
-        let refused = serde_json::json!({ "path": DecideSanctionsHit::PATH });
-        crate::auth::session::require_step_up_audited(&staff, &session, Some(merchant), refused)
-            .await?;
         let hit = crate::team::ssr::id(&hit_id)?;
         let decision = Decision::parse(decision.trim()).ok_or_else(|| {
             AppError::validation(

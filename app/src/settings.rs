@@ -81,15 +81,13 @@ mod ssr {
 #[server(endpoint = "admin/settings/gateway")]
 pub async fn gateway_settings() -> Result<GatewaySettingsView, AppError> {
     use platform::gateway_accounts::{self, Mode};
-    use platform::identity::roles::{Level, Module};
+
     use platform::identity::users::UserKind;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(
-            Module::Settings,
-            Level::View,
-        ))
-        .await?;
+        let (user, _) = crate::auth::session::require_declared::<GatewaySettings>()
+            .await?
+            .parts();
         let stored = gateway_accounts::summaries(&platform.pool)
             .await
             .map_err(crate::error::internal)?;
@@ -122,14 +120,10 @@ pub async fn save_gateway_account(
     use platform::payments::gateway_setup::{self, AccountChange};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (admin, session) =
-            crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
+        let (admin, _) = crate::auth::session::require_declared::<SaveGatewayAccount>()
+            .await?
+            .parts();
         let facts = crate::request::facts().await;
-        if let Err(refused) = crate::auth::session::require_step_up(&admin, &session).await {
-            gateway_setup::record_refusal(&platform, admin.id, &mode, "step-up required", &facts)
-                .await?;
-            return Err(refused);
-        }
         let mode = Mode::parse(mode.trim())
             .ok_or_else(|| AppError::validation("mode", "Choose Test or Live."))?;
         let change = AccountChange::from_form(mode, &client_id, &api_user, store_key, api_password);

@@ -67,10 +67,11 @@ pub(crate) mod ssr {
 
 #[server(endpoint = "team/members")]
 pub async fn team_members() -> Result<Vec<MemberView>, AppError> {
-    use crate::policy::TEAM_MANAGERS;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, scope, _) = crate::auth::session::require_merchant(TEAM_MANAGERS).await?;
+        let (user, scope, _) = crate::auth::session::require_declared::<TeamMembers>()
+            .await?
+            .merchant()?;
         let members = platform::identity::team::team(&platform.pool, &scope)
             .await
             .map_err(crate::error::internal)?;
@@ -82,11 +83,15 @@ pub async fn team_members() -> Result<Vec<MemberView>, AppError> {
 
 #[server(endpoint = "team/invite")]
 pub async fn invite_member(email: String, full_name: String, role: String) -> Result<(), AppError> {
-    use crate::policy::TEAM_MANAGERS;
     use platform::identity::invitations::Invitee;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, scope, _) = crate::auth::session::require_merchant(TEAM_MANAGERS).await?;
+        let (user, scope, _) = {
+            let caller = crate::auth::session::require_declared::<InviteMember>().await?;
+            let powerful = ssr::role(&role).is_ok_and(crate::policy::grants_team_power);
+            caller.conditional::<InviteMember>(powerful).await?;
+            caller.merchant()?
+        };
         let role = ssr::role(&role)?;
         let invitee = Invitee {
             email: &email,
@@ -105,10 +110,11 @@ pub async fn invite_member(email: String, full_name: String, role: String) -> Re
 
 #[server(endpoint = "team/change-role")]
 pub async fn change_member_role(user_id: String, role: String) -> Result<(), AppError> {
-    use crate::policy::TEAM_MANAGERS;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, _) = crate::auth::session::require_merchant(TEAM_MANAGERS).await?;
+        let (_, scope, _) = crate::auth::session::require_declared::<ChangeMemberRole>()
+            .await?
+            .merchant()?;
         let (member, role) = (ssr::id(&user_id)?, ssr::role(&role)?);
         let facts = crate::request::facts().await;
         platform::identity::team::change_role(&platform, &scope, member, role, &facts).await?;
@@ -120,10 +126,11 @@ pub async fn change_member_role(user_id: String, role: String) -> Result<(), App
 
 #[server(endpoint = "team/remove")]
 pub async fn remove_member(user_id: String) -> Result<(), AppError> {
-    use crate::policy::TEAM_MANAGERS;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, _) = crate::auth::session::require_merchant(TEAM_MANAGERS).await?;
+        let (_, scope, _) = crate::auth::session::require_declared::<RemoveMember>()
+            .await?
+            .merchant()?;
         let member = ssr::id(&user_id)?;
         platform::identity::team::remove(&platform, &scope, member, &crate::request::facts().await)
             .await?;
@@ -136,10 +143,11 @@ pub async fn remove_member(user_id: String) -> Result<(), AppError> {
 /// Sends an invited member who has not accepted yet a new link.
 #[server(endpoint = "team/resend-invitation")]
 pub async fn resend_member_invitation(user_id: String) -> Result<(), AppError> {
-    use crate::policy::TEAM_MANAGERS;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, scope, _) = crate::auth::session::require_merchant(TEAM_MANAGERS).await?;
+        let (user, scope, _) = crate::auth::session::require_declared::<ResendMemberInvitation>()
+            .await?
+            .merchant()?;
         let member = ssr::id(&user_id)?;
         let facts = crate::request::facts().await;
         platform::identity::team::resend_invitation(&platform, &scope, &user, member, &facts)

@@ -90,11 +90,9 @@ pub async fn fee_schedules(
     use platform::ledger::fees;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, _) = crate::auth::session::require(crate::policy::Policy::Staff(
-            Module::Merchants,
-            Level::View,
-        ))
-        .await?;
+        let (staff, _) = crate::auth::session::require_declared::<FeeSchedules>()
+            .await?
+            .parts();
         let merchant = match merchant_id.trim() {
             "" => None,
             text => Some(crate::team::ssr::id(text)?),
@@ -129,14 +127,12 @@ pub async fn add_default_fee_schedule(
     fixed: String,
     effective_from: String,
 ) -> Result<ScheduleView, AppError> {
-    use leptos::server_fn::ServerFn;
     use platform::ledger::fees::{self, NewSchedule};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, session) =
-            crate::auth::session::require(crate::policy::Policy::PlatformAdmin).await?;
-        let refused = serde_json::json!({ "path": AddDefaultFeeSchedule::PATH });
-        crate::auth::session::require_step_up_audited(&staff, &session, None, refused).await?;
+        let (staff, _) = crate::auth::session::require_declared::<AddDefaultFeeSchedule>()
+            .await?
+            .parts();
         let facts = crate::request::facts().await;
         let new = NewSchedule {
             percent,
@@ -159,20 +155,13 @@ pub async fn add_merchant_fee_schedule(
     fixed: String,
     effective_from: String,
 ) -> Result<ScheduleView, AppError> {
-    use leptos::server_fn::ServerFn;
-    use platform::identity::roles::{Level, Module};
     use platform::ledger::fees::{self, NewSchedule};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, session) = crate::auth::session::require(crate::policy::Policy::Staff(
-            Module::Merchants,
-            Level::Act,
-        ))
-        .await?;
+        let (staff, _) = crate::auth::session::require_declared::<AddMerchantFeeSchedule>()
+            .await?
+            .parts();
         let merchant = crate::team::ssr::id(&merchant_id)?;
-        let refused = serde_json::json!({ "path": AddMerchantFeeSchedule::PATH });
-        crate::auth::session::require_step_up_audited(&staff, &session, Some(merchant), refused)
-            .await?;
         let facts = crate::request::facts().await;
         let new = NewSchedule {
             percent,
@@ -194,11 +183,9 @@ pub async fn settlement_terms(merchant_id: String) -> Result<SettlementView, App
     use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, _) = crate::auth::session::require(crate::policy::Policy::Staff(
-            Module::Merchants,
-            Level::View,
-        ))
-        .await?;
+        let (staff, _) = crate::auth::session::require_declared::<SettlementTerms>()
+            .await?
+            .parts();
         let merchant = crate::team::ssr::id(&merchant_id)?;
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
         let terms = platform::ledger::settlement::of_merchant(&mut conn, merchant)
@@ -223,20 +210,13 @@ pub async fn set_settlement_terms(
     #[server(default)] reserve_percent: String,
     #[server(default)] reserve_days: String,
 ) -> Result<SettlementView, AppError> {
-    use leptos::server_fn::ServerFn;
-    use platform::identity::roles::{Level, Module};
     use platform::ledger::settlement::{self, NewTerms};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, session) = crate::auth::session::require(crate::policy::Policy::Staff(
-            Module::Merchants,
-            Level::Act,
-        ))
-        .await?;
+        let (staff, _) = crate::auth::session::require_declared::<SetSettlementTerms>()
+            .await?
+            .parts();
         let merchant = crate::team::ssr::id(&merchant_id)?;
-        let refused = serde_json::json!({ "path": SetSettlementTerms::PATH });
-        crate::auth::session::require_step_up_audited(&staff, &session, Some(merchant), refused)
-            .await?;
         let facts = crate::request::facts().await;
         let new = NewTerms {
             delay_days,

@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
-import { demoMerchantMember, enrolledStaff, signIn, verifiedMerchant } from './accounts';
+import { demoMerchantMember, enrolledStaff, signIn, turnOnTwoFactor, verifiedMerchant } from './accounts';
 import { ipRulesOff, ipRulesOn, paidPayment, query } from './payments';
 
 // Refunds from the merchant dashboard and the admin console, and the console's Risk module.
@@ -18,6 +18,8 @@ test('an owner refunds part of a payment and sees what is left to refund', async
   const payment = await paidPayment(browser, 4500, email);
   await signIn(page, email);
   await expect(page).toHaveURL(/\/dashboard$/);
+  // Refunds need two-factor on, and a check within the step-up window: turning it on is one.
+  await turnOnTwoFactor(page);
 
   await page.goto('/dashboard/payments', { waitUntil: 'networkidle' });
   const row = page.getByRole('row').filter({ hasText: payment.order });

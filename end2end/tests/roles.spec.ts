@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { PASSWORD, enrolledStaff, linkFromMailbox, signIn, signOut, sql, verifiedMerchant } from './accounts';
+import { PASSWORD, enrolledStaff, linkFromMailbox, signIn, signOut, sql, turnOnTwoFactor, verifiedMerchant } from './accounts';
 
 test('a staff member holding only payments sees that module and is refused the rest', async ({ page }) => {
   const stamp = Date.now();
@@ -39,6 +39,9 @@ test('a merchant owner invites a team member, who accepts and works without team
   await verifiedMerchant(page, owner);
   await signIn(page, owner);
   await expect(page).toHaveURL(/\/dashboard$/);
+  // Team changes need two-factor on, and a check within the step-up window: turning it on is one.
+  const codes = await turnOnTwoFactor(page);
+  await page.goto('/dashboard');
   await page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'Team' }).click();
   await expect(page).toHaveURL(/\/dashboard\/team$/);
   await page.goto('/dashboard/team', { waitUntil: 'networkidle' });
@@ -73,6 +76,10 @@ test('a merchant owner invites a team member, who accepts and works without team
   await page.goto('/dashboard');
   await signOut(page);
   await signIn(page, owner);
+  // The second factor at sign-in is also the step-up that removing a member needs.
+  await page.getByLabel('Code', { exact: true }).fill(codes[0]);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
   await page.goto('/dashboard/team', { waitUntil: 'networkidle' });
   await row.getByRole('button', { name: 'Remove' }).click();
   await expect(page.getByText('They are removed')).toBeVisible();

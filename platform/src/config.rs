@@ -307,7 +307,8 @@ impl AuditSettings {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct RefundSettings {
-    /// Staff refunds above this many minor units need a fresh second-factor check.
+    /// A staff refund needs a fresh second-factor check when it and what the same staff
+    /// member refunded in the 24 hours before come to more than this many minor units.
     pub step_up_above_minor: i64,
     /// How long a Credit or Void may take before its outcome is "unknown" (real gateways
     /// answer in 10 to 70 seconds); reconciliation then reads the order history.

@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, AuditError, Event, Outcome, RequestFacts};
+use crate::identity::roles::{Level, Module, ScopeRefused, StaffScope};
 use crate::identity::team::{self, Member};
-use crate::identity::users::User;
 use crate::kyc::Status;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,6 +94,9 @@ pub enum Flag {
 pub enum MerchantError {
     #[error("no such merchant")]
     NotFound,
+    /// The staff scope does not hold merchants `act`.
+    #[error(transparent)]
+    Forbidden(#[from] ScopeRefused),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -103,12 +106,13 @@ pub enum MerchantError {
 /// Sets or clears `flag` on the merchant, audited with the staff member as actor.
 pub async fn set_flag(
     platform: &Platform,
-    staff: &User,
+    staff: &StaffScope,
     merchant_id: Uuid,
     flag: Flag,
     on: bool,
     facts: &RequestFacts,
 ) -> Result<(), MerchantError> {
+    staff.holds(Module::Merchants, Level::Act)?;
     let (sql, event_type) = match (flag, on) {
         (Flag::Suspended, true) => (
             "UPDATE merchants SET suspended_at = coalesce(suspended_at, now()) WHERE id = $1",
@@ -133,7 +137,7 @@ pub async fn set_flag(
         event_type,
         Actor {
             kind: ActorKind::Staff,
-            id: Some(staff.id),
+            id: Some(staff.user_id()),
         },
         Outcome::Success,
     )

@@ -5,10 +5,11 @@
 
 use app::auth::session::{self, SessionState};
 use app::error::AppError;
-use app::policy::Policy;
+use app::policy::{Policy, Proof};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use platform::Platform;
+use platform::audit::{self, RequestFacts};
 use platform::identity::roles::MerchantScope;
 use platform::identity::users::{MerchantRole, User};
 use tower_sessions::Session;
@@ -40,6 +41,25 @@ pub(crate) async fn admitted(
         SessionState::SignedIn(user) => Ok(user),
         _ => Err(AppError::Unauthenticated),
     }
+}
+
+/// A fresh step-up for a file route whose row in `app::policy::FILE_ROUTES` asks for one,
+/// the in-handler check behind the guard's; a refusal audited as the guard audits it.
+pub(crate) async fn stepped_up(
+    platform: &Platform,
+    session: &Session,
+    user: &User,
+    path: &str,
+    facts: &RequestFacts,
+) -> Result<(), AppError> {
+    let Err(refused) = session::proves(platform, session, user, Proof::StepUp).await else {
+        return Ok(());
+    };
+    let event = session::denial(user, &refused, serde_json::json!({ "path": path }));
+    if let Err(error) = audit::record_alone(&platform.pool, &event, facts).await {
+        tracing::error!(%error, "recording a denied request failed");
+    }
+    Err(refused)
 }
 
 /// The session's merchant member if their role is one of `roles`, with their scope.

@@ -5,21 +5,24 @@
 //! - every `/api/` call must have a declared policy (`app::policy::SERVER_FUNCTIONS`)
 //!   that admits the session, or it is refused; an undeclared function is refused outright.
 //!
-//! A 403 is recorded in the audit trail with the actor. Server functions check again
-//! themselves (`app::auth::session::require*`), and merchant queries take the merchant
-//! scope of the session's own user.
+//! - a function whose row asks for a second factor (`app::policy::Proof`: two-factor on, or
+//!   a fresh step-up) is refused without it, with the error the function itself would give.
+//!
+//! A 403 is recorded in the audit trail with the actor. Server functions apply the same row
+//! again themselves (`app::auth::session::require_declared`), and merchant queries take the
+//! merchant scope of the session's own user.
 
 use std::net::SocketAddr;
 
 use app::auth::session::{self, SessionState};
 use app::error::AppError;
-use app::policy::{self, Policy};
+use app::policy::{self, Policy, Proof};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use http::{HeaderValue, StatusCode, header};
 use platform::Platform;
-use platform::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
+use platform::audit::{self, RequestFacts};
 use tower_sessions::Session;
 
 const SIGN_IN_PAGE: &str = "/sign-in";
@@ -33,9 +36,9 @@ pub async fn guard(
     next: Next,
 ) -> Response {
     let path = request.uri().path();
-    let policy = if path.starts_with("/api/") {
+    let (policy, proof) = if path.starts_with("/api/") {
         match policy::of(path) {
-            Some(policy) => policy,
+            Some(row) => row,
             None => {
                 tracing::warn!(
                     path,
@@ -45,7 +48,7 @@ pub async fn guard(
             }
         }
     } else {
-        policy::page(path).unwrap_or(Policy::Public)
+        (policy::page(path).unwrap_or(Policy::Public), Proof::None)
     };
     if policy == Policy::Public {
         return next.run(request).await;
@@ -54,10 +57,22 @@ pub async fn guard(
         Ok(state) => state,
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
-    match state.admits(policy, &platform) {
+    // Whether the refusal is worth recording: a role or permission missing, or a second
+    // factor the row asks for (not a session that simply has not finished signing in).
+    let (admitted, notable) = match (state.admits(policy, &platform), &state) {
+        (Ok(()), SessionState::SignedIn(user)) => (
+            session::proves(&platform, &session, user, proof).await,
+            true,
+        ),
+        (result, _) => {
+            let notable = result == Err(AppError::Forbidden);
+            (result, notable)
+        }
+    };
+    match admitted {
         Ok(()) => next.run(request).await,
         Err(error) => {
-            if error == AppError::Forbidden {
+            if notable {
                 // Read from the request first: a borrowed request cannot cross an await.
                 let peer = request
                     .extensions()
@@ -66,39 +81,27 @@ pub async fn guard(
                 let facts =
                     app::request::facts_from(&platform.config.settings, request.headers(), peer);
                 let path = request.uri().path().chars().take(200).collect();
-                record_denial(&platform, &state, facts, path).await;
+                record_denial(&platform, &state, &error, facts, path).await;
             }
             refusal(&request, error)
         }
     }
 }
 
-/// A signed-in user refused for lack of a role or permission: recorded, since it is either
-/// a stale link or someone probing. (Anonymous refusals are not: anyone can make them.)
+/// A signed-in user refused for lack of a role, a permission or a second factor: recorded,
+/// since it is either a stale link, a session gone cold, or someone probing. (Anonymous
+/// refusals are not: anyone can make them.)
 async fn record_denial(
     platform: &Platform,
     state: &SessionState,
+    error: &AppError,
     facts: RequestFacts,
     path: String,
 ) {
     let SessionState::SignedIn(user) = state else {
         return;
     };
-    let kind = if user.kind == platform::identity::users::UserKind::Merchant {
-        ActorKind::User
-    } else {
-        ActorKind::Staff
-    };
-    let event = Event::new(
-        "access.denied",
-        Actor {
-            kind,
-            id: Some(user.id),
-        },
-        Outcome::Denied,
-    )
-    .reason("role or permission missing")
-    .detail(serde_json::json!({ "path": path }));
+    let event = session::denial(user, error, serde_json::json!({ "path": path }));
     if let Err(error) = audit::record_alone(&platform.pool, &event, &facts).await {
         tracing::error!(%error, "recording a denied request failed");
     }

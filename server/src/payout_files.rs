@@ -27,9 +27,10 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::facts::Facts;
-use crate::files::{Disposition, admitted, file, member, refusal};
+use crate::files::{Disposition, admitted, file, member, refusal, stepped_up};
 
 const MODULE_PAGE: &str = "/admin/payouts";
+const STATEMENTS: &str = "/api/admin/payouts/statements";
 
 pub fn routes() -> Router<Platform> {
     Router::new()
@@ -37,7 +38,7 @@ pub fn routes() -> Router<Platform> {
         .route("/api/admin/payouts/{id}/statement", get(staff_statement))
         .route("/api/admin/payouts/batches/{id}/file", get(batch_file))
         .route(
-            "/api/admin/payouts/statements",
+            STATEMENTS,
             post(import_statement).layer(DefaultBodyLimit::max(import::MAX_BYTES + 64 * 1024)),
         )
 }
@@ -182,6 +183,10 @@ async fn import_statement(
         Ok(user) => user,
         Err(error) => return refusal(error),
     };
+    // Importing marks payouts paid or returned: money's story changes, so a fresh step-up.
+    if let Err(error) = stepped_up(&platform, &session, &user, STATEMENTS, &facts).await {
+        return refusal(error);
+    }
     let mut file: Option<(String, Vec<u8>)> = None;
     loop {
         match multipart.next_field().await {

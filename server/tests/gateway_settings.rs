@@ -54,8 +54,12 @@ async fn test_row(shop: &Shop) -> (String, Vec<u8>, Vec<u8>, String) {
 /// `(outcome, reason, detail)` of every `gateway_account.update` audit row, oldest first.
 async fn audited(shop: &Shop) -> Vec<(String, Option<String>, serde_json::Value)> {
     sqlx::query_as(
-        "SELECT outcome::text, reason, detail FROM audit.events WHERE event_type = 'gateway_account.update' ORDER BY id",
+        "SELECT outcome::text, reason, detail FROM audit.events
+         WHERE event_type = 'gateway_account.update'
+            OR (event_type = 'access.denied' AND reason = 'step-up required' AND detail->>'path' = $1)
+         ORDER BY id",
     )
+    .bind(SAVE)
     .fetch_all(shop.pool())
     .await
     .unwrap()

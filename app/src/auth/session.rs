@@ -1,19 +1,20 @@
 //! The signed-in user of the current request, from its server-side session. Used by server
-//! functions (through the `require_*` functions) and by the server's guards (through
-//! [`resolve`]), so all apply the same rules: absolute lifetime, a short window for the
+//! functions (through [`require_declared`]) and by the server's guards (through [`resolve`]
+//! and [`proves`]), so all apply the same rules: absolute lifetime, a short window for the
 //! second factor, account still active, idle time refreshed at most once a minute.
 
 use leptos::prelude::expect_context;
+use leptos::server_fn::ServerFn;
 use platform::Platform;
 use platform::audit::{self, Actor, ActorKind, Event, Outcome};
-use platform::identity::roles::MerchantScope;
+use platform::identity::roles::{MerchantScope, StaffScope};
 use platform::identity::sessions::{AUTH_KEY, SessionAuth};
-use platform::identity::users::{self, MerchantRole, User, UserKind};
+use platform::identity::users::{self, User, UserKind};
 use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::error::{AppError, internal};
-use crate::policy::Policy;
+use crate::policy::{Policy, Proof};
 
 fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
@@ -113,52 +114,140 @@ pub async fn current_user() -> Result<Option<User>, AppError> {
     }
 }
 
-/// The session's user if `policy` admits them, or the error that says what is missing:
-/// the first line of every server function that acts for someone.
-pub async fn require(policy: Policy) -> Result<(User, Session), AppError> {
+/// The declared row of the server function `F`: its policy and second-factor rule. A
+/// function missing from the table is refused (and logged): it was added without review.
+fn declared<F: ServerFn>() -> Result<(Policy, Proof), AppError> {
+    crate::policy::declared(F::PATH).ok_or_else(|| {
+        tracing::error!(
+            path = F::PATH,
+            "a server function without a declared policy was called"
+        );
+        AppError::NotFound
+    })
+}
+
+/// Who is calling, once the declared policy and second-factor rule admitted them: the
+/// capability a server function acts with. Only [`require_declared`] makes one.
+pub struct Caller {
+    user: User,
+    session: Session,
+    policy: Policy,
+    // Taken before the first await: a page's resources run these functions during
+    // server rendering, where the context is gone after an await.
+    platform: Platform,
+}
+
+impl Caller {
+    /// The caller.
+    pub fn user(&self) -> &User {
+        &self.user
+    }
+
+    /// The caller and their session.
+    pub fn parts(self) -> (User, Session) {
+        (self.user, self.session)
+    }
+
+    /// The caller as a merchant member, with the scope their queries take.
+    pub fn merchant(self) -> Result<(User, MerchantScope, Session), AppError> {
+        let scope = MerchantScope::of(&self.user).ok_or(AppError::Forbidden)?;
+        Ok((self.user, scope, self.session))
+    }
+
+    /// The caller as staff, with the scope of the module and level the function's row
+    /// declares: what the platform's staff-only functions take.
+    pub fn staff(self) -> Result<(User, StaffScope, Session), AppError> {
+        let Policy::Staff(module, level) = self.policy else {
+            return Err(AppError::Forbidden);
+        };
+        let scope = StaffScope::of(&self.user, module, level).ok_or(AppError::Forbidden)?;
+        Ok((self.user, scope, self.session))
+    }
+
+    /// The second-factor check of a function whose row says [`Proof::Conditional`]: a
+    /// fresh step-up when its arguments call for one (an owner's invitation, a large
+    /// refund), else two-factor turned on. The same check and audit as a declared row.
+    pub async fn conditional<F: ServerFn>(&self, step_up: bool) -> Result<(), AppError> {
+        let proof = if step_up {
+            Proof::StepUp
+        } else {
+            Proof::Enrolled
+        };
+        self.check::<F>(proof).await
+    }
+
+    async fn check<F: ServerFn>(&self, proof: Proof) -> Result<(), AppError> {
+        let Err(refused) = proves(&self.platform, &self.session, &self.user, proof).await else {
+            return Ok(());
+        };
+        let path = serde_json::json!({ "path": F::PATH });
+        audit(denial(&self.user, &refused, path)).await?;
+        Err(refused)
+    }
+}
+
+/// The first line of every server function that acts for someone: the session's user if
+/// the row of `F` in [`crate::policy::SERVER_FUNCTIONS`] admits them and its second-factor
+/// rule holds, else the error that says what is missing (a second-factor refusal audited as
+/// the route guard audits it). The route guard applies the same row first; this check holds
+/// on its own when the guard is missing.
+pub async fn require_declared<F: ServerFn>() -> Result<Caller, AppError> {
+    let (policy, proof) = declared::<F>()?;
+    let platform = expect_context::<Platform>();
+    let session = session().await?;
+    let state = resolve(&platform, &session).await?;
+    if let Err(refused) = state.admits(policy, &platform) {
+        if let (AppError::Forbidden, SessionState::SignedIn(user)) = (&refused, &state) {
+            let path = serde_json::json!({ "path": F::PATH });
+            audit(denial(user, &refused, path)).await?;
+        }
+        return Err(refused);
+    }
+    let SessionState::SignedIn(user) = state else {
+        return Err(AppError::Unauthenticated);
+    };
+    let caller = Caller {
+        user,
+        session,
+        policy,
+        platform,
+    };
+    caller.check::<F>(proof).await?;
+    Ok(caller)
+}
+
+/// The user whose password was accepted and whose second factor is due, for the one
+/// function whose row says [`Policy::SecondFactor`].
+pub async fn require_declared_pending<F: ServerFn>() -> Result<(Uuid, Session), AppError> {
+    let (policy, _) = declared::<F>()?;
     let platform = expect_context::<Platform>();
     let session = session().await?;
     let state = resolve(&platform, &session).await?;
     state.admits(policy, &platform)?;
-    match state {
-        SessionState::SignedIn(user) => Ok((user, session)),
-        _ => Err(AppError::Unauthenticated),
-    }
-}
-
-/// A signed-in user with every factor they owe.
-pub async fn require_user() -> Result<(User, Session), AppError> {
-    require(Policy::SignedIn).await
-}
-
-/// A member of a merchant with one of `roles`, with the scope their queries take.
-pub async fn require_merchant(
-    roles: &'static [MerchantRole],
-) -> Result<(User, MerchantScope, Session), AppError> {
-    let (user, session) = require(Policy::Merchant(roles)).await?;
-    let scope = MerchantScope::of(&user).ok_or(AppError::Forbidden)?;
-    Ok((user, scope, session))
-}
-
-/// The user whose password was accepted and whose second factor is due.
-pub async fn require_awaiting_second_factor() -> Result<(Uuid, Session), AppError> {
-    let platform = expect_context::<Platform>();
-    let session = session().await?;
-    let state = resolve(&platform, &session).await?;
-    state.admits(Policy::SecondFactor, &platform)?;
     match state {
         SessionState::AwaitingSecondFactor(user_id) => Ok((user_id, session)),
         _ => Err(AppError::Unauthenticated),
     }
 }
 
-/// Refuses a sensitive action unless this session passed a second-factor check within
-/// the configured minutes. A user without two-factor authentication must turn it on first.
-pub async fn require_step_up(user: &User, session: &Session) -> Result<(), AppError> {
+/// Whether this session meets the second-factor rule `proof` for `user`: two-factor turned
+/// on ([`Proof::Enrolled`]), or also a check within the step-up window ([`Proof::StepUp`]).
+/// The one place the rule is decided, for the route guard and the functions alike.
+pub async fn proves(
+    platform: &Platform,
+    session: &Session,
+    user: &User,
+    proof: Proof,
+) -> Result<(), AppError> {
+    if matches!(proof, Proof::None | Proof::Conditional) {
+        return Ok(());
+    }
     if !user.mfa_enabled {
         return Err(AppError::EnrolmentRequired);
     }
-    let platform = expect_context::<Platform>();
+    if proof == Proof::Enrolled {
+        return Ok(());
+    }
     let window = i64::from(platform.config.settings.identity.step_up_minutes) * 60;
     let auth = session
         .get::<SessionAuth>(AUTH_KEY)
@@ -170,24 +259,21 @@ pub async fn require_step_up(user: &User, session: &Session) -> Result<(), AppEr
     }
 }
 
-/// [`require_step_up`], with a refusal audited as the route guard audits its own:
-/// `access.denied`, reason "step-up required", in `merchant`'s scope when given, with
-/// `detail` naming what was refused.
-pub async fn require_step_up_audited(
-    user: &User,
-    session: &Session,
-    merchant: Option<Uuid>,
-    detail: serde_json::Value,
-) -> Result<(), AppError> {
-    let Err(refused) = require_step_up(user, session).await else {
-        return Ok(());
-    };
+/// The audit event of a refused signed-in user: `access.denied` with the reason, in their
+/// merchant's scope when they are a member. The route guard and the functions record the
+/// same event, so a refusal reads alike whichever layer made it.
+pub fn denial(user: &User, refused: &AppError, detail: serde_json::Value) -> Event {
     let kind = if user.kind == UserKind::Merchant {
         ActorKind::User
     } else {
         ActorKind::Staff
     };
-    let mut event = Event::new(
+    let reason = match refused {
+        AppError::StepUpRequired => "step-up required",
+        AppError::EnrolmentRequired => "two-factor required",
+        _ => "role or permission missing",
+    };
+    let event = Event::new(
         "access.denied",
         Actor {
             kind,
@@ -195,13 +281,12 @@ pub async fn require_step_up_audited(
         },
         Outcome::Denied,
     )
-    .reason("step-up required")
+    .reason(reason)
     .detail(detail);
-    if let Some(merchant) = merchant {
-        event = event.merchant(merchant);
+    match MerchantScope::of(user) {
+        Some(scope) => event.merchant(scope.merchant_id()),
+        None => event,
     }
-    audit(event).await?;
-    Err(refused)
 }
 
 /// Starts a session for `user_id` under a new id, so an id planted before sign-in

@@ -91,7 +91,9 @@ mod ssr {
 pub async fn two_factor_status() -> Result<TwoFactorView, AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = super::session::require(crate::policy::Policy::Enrolling).await?;
+        let (user, _) = super::session::require_declared::<TwoFactorStatus>()
+            .await?
+            .parts();
         let status = platform::identity::mfa::status(&platform, user.id).await?;
         Ok(TwoFactorView {
             enabled: status.enabled,
@@ -111,7 +113,9 @@ pub async fn start_two_factor(password: String) -> Result<EnrolmentView, AppErro
     use secrecy::ExposeSecret;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = super::session::require(crate::policy::Policy::Enrolling).await?;
+        let (user, _) = super::session::require_declared::<StartTwoFactor>()
+            .await?
+            .parts();
         let limits = &platform.config.settings.rate_limits;
         let client = crate::request::client_key().await;
         let account = platform::rate_limit::account_key(&user.email);
@@ -142,7 +146,9 @@ pub async fn start_two_factor(password: String) -> Result<EnrolmentView, AppErro
 pub async fn confirm_two_factor(code: String) -> Result<Vec<String>, AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, session) = super::session::require(crate::policy::Policy::Enrolling).await?;
+        let (user, session) = super::session::require_declared::<ConfirmTwoFactor>()
+            .await?
+            .parts();
         ssr::limit_attempts(&platform, user.id).await?;
         let facts = crate::request::facts().await;
         let codes =
@@ -161,7 +167,7 @@ pub async fn second_factor(code: String) -> Result<(), AppError> {
     use platform::identity::mfa::{self, Check};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user_id, session) = super::session::require_awaiting_second_factor().await?;
+        let (user_id, session) = super::session::require_declared_pending::<SecondFactor>().await?;
         ssr::limit_attempts(&platform, user_id).await?;
         mfa::verify(
             &platform,
@@ -188,7 +194,7 @@ pub async fn step_up(code: String) -> Result<(), AppError> {
     use platform::identity::mfa::{self, Check};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, session) = super::session::require_user().await?;
+        let (user, session) = super::session::require_declared::<StepUp>().await?.parts();
         ssr::limit_attempts(&platform, user.id).await?;
         mfa::verify(
             &platform,
@@ -209,8 +215,9 @@ pub async fn step_up(code: String) -> Result<(), AppError> {
 pub async fn regenerate_recovery_codes() -> Result<Vec<String>, AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, session) = super::session::require_user().await?;
-        super::session::require_step_up(&user, &session).await?;
+        let (user, _) = super::session::require_declared::<RegenerateRecoveryCodes>()
+            .await?
+            .parts();
         let codes = platform::identity::mfa::regenerate_recovery_codes(
             &platform,
             user.id,
@@ -229,8 +236,9 @@ pub async fn regenerate_recovery_codes() -> Result<Vec<String>, AppError> {
 pub async fn disable_two_factor(password: String) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, session) = super::session::require_user().await?;
-        super::session::require_step_up(&user, &session).await?;
+        let (user, _) = super::session::require_declared::<DisableTwoFactor>()
+            .await?
+            .parts();
         let limit = platform.config.settings.rate_limits.sign_in_per_account;
         let account = platform::rate_limit::account_key(&user.email);
         crate::limits::enforce(&platform, &[("sign-in-account", limit, &account)]).await?;
@@ -254,9 +262,9 @@ pub async fn disable_two_factor(password: String) -> Result<(), AppError> {
 pub async fn reset_two_factor(user_id: String) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (admin, session) =
-            super::session::require(crate::policy::Policy::PlatformAdmin).await?;
-        super::session::require_step_up(&admin, &session).await?;
+        let (admin, _) = super::session::require_declared::<ResetTwoFactor>()
+            .await?
+            .parts();
         let target = uuid::Uuid::parse_str(user_id.trim()).map_err(|_| AppError::NotFound)?;
         if target == admin.id {
             return Err(AppError::validation(

@@ -21,6 +21,10 @@ impl From<KycError> for AppError {
             // A state of the application the member can read and act on.
             KycError::NotAllowed(message) => AppError::validation("application", message),
             KycError::NotFound => AppError::NotFound,
+            KycError::Forbidden(refused) => {
+                tracing::warn!(%refused, "a KYC decision with the wrong staff scope");
+                AppError::Forbidden
+            }
             // Database and audit failures: their text names a query or constraint, never
             // a personal number or a document (those are encrypted before any query).
             other => crate::error::internal(other),

@@ -9,17 +9,9 @@ use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use platform::identity::roles::{Level, Module};
-    use platform::identity::users::User;
     use platform::kyc::Item;
-    use tower_sessions::Session;
 
     use crate::error::AppError;
-
-    pub async fn decider() -> Result<(User, Session), AppError> {
-        crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::Act))
-            .await
-    }
 
     pub fn item(slug: &str) -> Result<Item, AppError> {
         Item::parse(slug.trim())
@@ -32,11 +24,13 @@ mod ssr {
 pub async fn accept_kyc_item(merchant_id: String, item: String) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = ssr::decider().await?;
+        let (_, staff, _) = crate::auth::session::require_declared::<AcceptKycItem>()
+            .await?
+            .staff()?;
         let merchant_id = crate::team::ssr::id(&merchant_id)?;
         let item = ssr::item(&item)?;
         let facts = crate::request::facts().await;
-        platform::kyc::review::accept_item(&platform, user.id, merchant_id, item, &facts)
+        platform::kyc::review::accept_item(&platform, &staff, merchant_id, item, &facts)
             .await
             .map_err(AppError::from)
     }
@@ -53,13 +47,15 @@ pub async fn request_kyc_changes(
 ) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = ssr::decider().await?;
+        let (_, staff, _) = crate::auth::session::require_declared::<RequestKycChanges>()
+            .await?
+            .staff()?;
         let merchant_id = crate::team::ssr::id(&merchant_id)?;
         let item = ssr::item(&item)?;
         let facts = crate::request::facts().await;
         platform::kyc::review::request_changes(
             &platform,
-            user.id,
+            &staff,
             merchant_id,
             item,
             &reason,
@@ -78,17 +74,12 @@ pub async fn request_kyc_changes(
 pub async fn approve_kyc(merchant_id: String) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, session) = ssr::decider().await?;
+        let (_, staff, _) = crate::auth::session::require_declared::<ApproveKyc>()
+            .await?
+            .staff()?;
         let merchant_id = crate::team::ssr::id(&merchant_id)?;
-        crate::auth::session::require_step_up_audited(
-            &user,
-            &session,
-            Some(merchant_id),
-            serde_json::json!({ "action": "kyc.approve" }),
-        )
-        .await?;
         let facts = crate::request::facts().await;
-        platform::kyc::review::approve(&platform, user.id, merchant_id, &facts)
+        platform::kyc::review::approve(&platform, &staff, merchant_id, &facts)
             .await
             .map_err(AppError::from)
     }
@@ -101,17 +92,12 @@ pub async fn approve_kyc(merchant_id: String) -> Result<(), AppError> {
 pub async fn reject_kyc(merchant_id: String, reason: String) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, session) = ssr::decider().await?;
+        let (_, staff, _) = crate::auth::session::require_declared::<RejectKyc>()
+            .await?
+            .staff()?;
         let merchant_id = crate::team::ssr::id(&merchant_id)?;
-        crate::auth::session::require_step_up_audited(
-            &user,
-            &session,
-            Some(merchant_id),
-            serde_json::json!({ "action": "kyc.reject" }),
-        )
-        .await?;
         let facts = crate::request::facts().await;
-        platform::kyc::review::reject(&platform, user.id, merchant_id, &reason, &facts)
+        platform::kyc::review::reject(&platform, &staff, merchant_id, &reason, &facts)
             .await
             .map_err(AppError::from)
     }
@@ -130,7 +116,9 @@ pub async fn request_reverification(
 ) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = ssr::decider().await?;
+        let (_, staff, _) = crate::auth::session::require_declared::<RequestReverification>()
+            .await?
+            .staff()?;
         let merchant_id = crate::team::ssr::id(&merchant_id)?;
         let item = ssr::item(&item)?;
         let format = time::macros::format_description!("[year]-[month]-[day]");
@@ -140,7 +128,7 @@ pub async fn request_reverification(
         let facts = crate::request::facts().await;
         platform::kyc::review::request_reverification(
             &platform,
-            user.id,
+            &staff,
             merchant_id,
             item,
             &reason,

@@ -135,11 +135,9 @@ pub fn waiting(seconds: i64) -> String {
 /// The review queue: submitted applications, oldest first, with the time waiting.
 #[server(endpoint = "admin/kyc/queue")]
 pub async fn kyc_queue() -> Result<Vec<QueueRow>, AppError> {
-    use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::View))
-            .await?;
+        crate::auth::session::require_declared::<KycQueue>().await?;
         let queue = platform::kyc::review::queue(&platform.pool)
             .await
             .map_err(crate::error::internal)?;
@@ -152,11 +150,9 @@ pub async fn kyc_queue() -> Result<Vec<QueueRow>, AppError> {
 /// Every application, those with staff first.
 #[server(endpoint = "admin/kyc/applications")]
 pub async fn kyc_applications() -> Result<Vec<ApplicationRow>, AppError> {
-    use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        crate::auth::session::require(crate::policy::Policy::Staff(Module::Merchants, Level::View))
-            .await?;
+        crate::auth::session::require_declared::<KycApplications>().await?;
         let list = platform::kyc::review::applications(&platform.pool)
             .await
             .map_err(crate::error::internal)?;
@@ -173,11 +169,9 @@ pub async fn kyc_application(merchant_id: String) -> Result<ReviewView, AppError
     use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require(crate::policy::Policy::Staff(
-            Module::Merchants,
-            Level::View,
-        ))
-        .await?;
+        let (user, _) = crate::auth::session::require_declared::<KycApplication>()
+            .await?
+            .parts();
         let merchant_id = crate::team::ssr::id(&merchant_id)?;
         let application = platform::kyc::review::application(&platform, merchant_id)
             .await

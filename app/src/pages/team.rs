@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use crate::components::form::{
     Field, FormError, InviteeFields, field_error, form_error, succeeded,
 };
+use crate::components::step_up::StepUpPrompt;
 use crate::pages::dashboard::DashboardNav;
 use crate::team::{
     ASSIGNABLE_ROLES, ChangeMemberRole, InviteMember, MemberView, RemoveMember,
@@ -80,6 +81,8 @@ pub fn TeamPage() -> impl IntoView {
                 <FormError message=form_error(actions.change, &[]) />
                 <FormError message=form_error(actions.remove, &[]) />
                 <FormError message=form_error(actions.resend, &[]) />
+                <StepUpPrompt action=actions.change id="change-step-up" />
+                <StepUpPrompt action=actions.remove id="remove-step-up" />
             </section>
             <section class="panel" aria-labelledby="invite-heading">
                 <h2 id="invite-heading">"Invite a team member"</h2>
@@ -95,6 +98,7 @@ pub fn TeamPage() -> impl IntoView {
                     </Show>
                     <button type="submit" disabled=move || invite.pending().get()>"Send the invitation"</button>
                 </ActionForm>
+                <StepUpPrompt action=invite id="invite-step-up" />
             </section>
         </section>
     }

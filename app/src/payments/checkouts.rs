@@ -56,11 +56,11 @@ pub const CHECKOUT_EXPIRIES: &[(&str, &str)] = &[
 /// The latest checkout sessions of the current mode.
 #[server(endpoint = "payments/checkouts")]
 pub async fn checkouts() -> Result<Vec<CheckoutView>, AppError> {
-    use crate::policy::ALL_MERCHANT_ROLES;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, session) =
-            crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
+        let (_, scope, session) = crate::auth::session::require_declared::<Checkouts>()
+            .await?
+            .merchant()?;
         let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Read).await?;
         let list = platform::payments::sessions::recent(&platform.pool, &scope, mode, 50)
             .await
@@ -95,12 +95,12 @@ pub async fn checkouts() -> Result<Vec<CheckoutView>, AppError> {
 pub async fn create_checkout(
     #[server(default)] checkout: CheckoutForm,
 ) -> Result<String, AppError> {
-    use crate::policy::CATALOG_EDITORS;
     use platform::payments::sessions::{self, NewItem, NewSession};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, scope, session) =
-            crate::auth::session::require_merchant(CATALOG_EDITORS).await?;
+        let (user, scope, session) = crate::auth::session::require_declared::<CreateCheckout>()
+            .await?
+            .merchant()?;
         let limits = &platform.config.settings.rate_limits;
         let ip = crate::request::client_key().await;
         let user_key = user.id.to_string();

@@ -68,10 +68,12 @@ pub struct FeesView {
 /// whichever mode it was made; another merchant's payment is not found.
 #[server(endpoint = "payments/detail")]
 pub async fn payment_detail(id: String) -> Result<PaymentDetailView, AppError> {
-    use crate::policy::{ALL_MERCHANT_ROLES, REFUNDERS};
+    use crate::policy::REFUNDERS;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, _) = crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
+        let (_, scope, _) = crate::auth::session::require_declared::<PaymentDetail>()
+            .await?
+            .merchant()?;
         let id = ssr::id(&id)?;
         let detail = platform::payments::reading::detail(&platform.pool, &scope, id)
             .await

@@ -26,11 +26,11 @@ pub struct LinkView {
 /// The payment links of the current mode, active first, with their shareable addresses.
 #[server(endpoint = "payments/links")]
 pub async fn payment_links() -> Result<Vec<LinkView>, AppError> {
-    use crate::policy::ALL_MERCHANT_ROLES;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, session) =
-            crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
+        let (_, scope, session) = crate::auth::session::require_declared::<PaymentLinks>()
+            .await?
+            .merchant()?;
         let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Read).await?;
         let list = platform::payments::links::list(&platform.pool, &scope, mode)
             .await
@@ -68,13 +68,14 @@ pub async fn create_link(
     max_payments: String,
     expires_at: String,
 ) -> Result<String, AppError> {
-    use crate::policy::CATALOG_EDITORS;
     use platform::payments::links::{self, Charge, NewLink};
     use time::PrimitiveDateTime;
     use time::macros::format_description;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, session) = crate::auth::session::require_merchant(CATALOG_EDITORS).await?;
+        let (_, scope, session) = crate::auth::session::require_declared::<CreateLink>()
+            .await?
+            .merchant()?;
         let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Change).await?;
         let charge = match product.trim() {
             "" => Charge::Amount { title, amount },
@@ -126,10 +127,11 @@ pub async fn create_link(
 
 #[server(endpoint = "payments/archive-link")]
 pub async fn archive_link(id: String) -> Result<(), AppError> {
-    use crate::policy::CATALOG_EDITORS;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, _) = crate::auth::session::require_merchant(CATALOG_EDITORS).await?;
+        let (_, scope, _) = crate::auth::session::require_declared::<ArchiveLink>()
+            .await?
+            .merchant()?;
         let id = ssr::id(&id)?;
         platform::payments::links::archive(
             &platform.pool,

@@ -74,12 +74,12 @@ pub async fn payments_list(
     #[server(default)] filter: PaymentFilter,
     #[server(default)] before: String,
 ) -> Result<PaymentsPage, AppError> {
-    use crate::policy::ALL_MERCHANT_ROLES;
     use platform::payments::reading::{self, Filter};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, session) =
-            crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
+        let (_, scope, session) = crate::auth::session::require_declared::<PaymentsList>()
+            .await?
+            .merchant()?;
         let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Read).await?;
         let amount = |field: &'static str, value: &str| match value.trim() {
             "" => Ok(None),

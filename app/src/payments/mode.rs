@@ -47,11 +47,12 @@ pub struct DashboardView {
 /// The mode shown, whether Live may be chosen, and what the member may do.
 #[server(endpoint = "dashboard/mode")]
 pub async fn dashboard_state() -> Result<DashboardView, AppError> {
-    use crate::policy::{ALL_MERCHANT_ROLES, CATALOG_EDITORS, TEAM_MANAGERS};
+    use crate::policy::{CATALOG_EDITORS, TEAM_MANAGERS};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, session) =
-            crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
+        let (_, scope, session) = crate::auth::session::require_declared::<DashboardState>()
+            .await?
+            .merchant()?;
         let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Read).await?;
         let live = platform::payments::reading::live_access(&platform.pool, &scope)
             .await
@@ -71,12 +72,12 @@ pub async fn dashboard_state() -> Result<DashboardView, AppError> {
 /// unless the merchant is verified and not suspended.
 #[server(endpoint = "dashboard/set-mode")]
 pub async fn set_dashboard_mode(mode: String) -> Result<(), AppError> {
-    use crate::policy::ALL_MERCHANT_ROLES;
     use platform::payments::{Mode, PaymentError};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, session) =
-            crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
+        let (_, scope, session) = crate::auth::session::require_declared::<SetDashboardMode>()
+            .await?
+            .merchant()?;
         let mode = Mode::parse(mode.trim())
             .ok_or_else(|| AppError::validation("mode", "Choose Test or Live Mode."))?;
         let mut conn = platform

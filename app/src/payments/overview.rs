@@ -28,12 +28,12 @@ pub const OVERVIEW_DAYS: i32 = 30;
 /// Paid volume and counts per day for the last thirty days, and payments by status.
 #[server(endpoint = "payments/overview")]
 pub async fn payments_overview() -> Result<OverviewView, AppError> {
-    use crate::policy::ALL_MERCHANT_ROLES;
     use platform::payments::reading;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, session) =
-            crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
+        let (_, scope, session) = crate::auth::session::require_declared::<PaymentsOverview>()
+            .await?
+            .merchant()?;
         let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Read).await?;
         let days = reading::daily_volume(&platform.pool, &scope, mode, OVERVIEW_DAYS)
             .await

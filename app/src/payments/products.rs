@@ -20,11 +20,11 @@ pub struct ProductView {
 /// The products of the current mode, active first.
 #[server(endpoint = "payments/products")]
 pub async fn products() -> Result<Vec<ProductView>, AppError> {
-    use crate::policy::ALL_MERCHANT_ROLES;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, session) =
-            crate::auth::session::require_merchant(ALL_MERCHANT_ROLES).await?;
+        let (_, scope, session) = crate::auth::session::require_declared::<Products>()
+            .await?
+            .merchant()?;
         let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Read).await?;
         let list = platform::payments::catalog::list(&platform.pool, &scope, mode)
             .await
@@ -53,11 +53,12 @@ pub async fn create_product(
     description: String,
     price: String,
 ) -> Result<(), AppError> {
-    use crate::policy::CATALOG_EDITORS;
     use platform::payments::catalog::{self, NewProduct};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, session) = crate::auth::session::require_merchant(CATALOG_EDITORS).await?;
+        let (_, scope, session) = crate::auth::session::require_declared::<CreateProduct>()
+            .await?
+            .merchant()?;
         let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Change).await?;
         let new = NewProduct {
             name,
@@ -80,10 +81,11 @@ pub async fn create_product(
 
 #[server(endpoint = "payments/archive-product")]
 pub async fn archive_product(id: String) -> Result<(), AppError> {
-    use crate::policy::CATALOG_EDITORS;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, _) = crate::auth::session::require_merchant(CATALOG_EDITORS).await?;
+        let (_, scope, _) = crate::auth::session::require_declared::<ArchiveProduct>()
+            .await?
+            .merchant()?;
         let id = ssr::id(&id)?;
         platform::payments::catalog::archive(
             &platform.pool,

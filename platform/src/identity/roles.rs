@@ -144,6 +144,66 @@ impl MerchantScope {
     }
 }
 
+/// A staff member acting in one console module at a level, taken from a user loaded from
+/// the session. Platform functions that only staff may call take one and check it holds
+/// what they need ([`StaffScope::holds`]), so a caller cannot reach them with a bare user
+/// id, nor with a scope for another module: the third layer behind the route guard and the
+/// server function's own check. Its only constructor is [`StaffScope::of`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StaffScope {
+    module: Module,
+    level: Level,
+    user_id: Uuid,
+}
+
+/// A platform function refused a staff scope that does not hold its module at its level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the staff scope for {held:?} does not reach {needed:?} at {level:?}")]
+pub struct ScopeRefused {
+    pub held: Module,
+    pub needed: Module,
+    pub level: Level,
+}
+
+impl StaffScope {
+    /// The scope of `user` in `module` at `level`, if they are staff (or an administrator)
+    /// holding it.
+    pub fn of(user: &User, module: Module, level: Level) -> Option<Self> {
+        (user.kind != UserKind::Merchant && user.permissions.allows(module, level)).then_some(
+            Self {
+                module,
+                level,
+                user_id: user.id,
+            },
+        )
+    }
+
+    /// `Ok` when this scope is for `module` at `level` or above.
+    pub fn holds(&self, module: Module, level: Level) -> Result<(), ScopeRefused> {
+        if self.module == module && self.level >= level {
+            Ok(())
+        } else {
+            Err(ScopeRefused {
+                held: self.module,
+                needed: module,
+                level,
+            })
+        }
+    }
+
+    pub fn user_id(&self) -> Uuid {
+        self.user_id
+    }
+
+    pub fn module(&self) -> Module {
+        self.module
+    }
+
+    pub fn level(&self) -> Level {
+        self.level
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

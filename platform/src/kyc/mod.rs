@@ -260,6 +260,9 @@ pub enum KycError {
     /// for another merchant's ids, so they cannot be told apart.
     #[error("not found")]
     NotFound,
+    /// The staff scope does not hold the module and level the decision needs.
+    #[error(transparent)]
+    Forbidden(#[from] crate::identity::roles::ScopeRefused),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]

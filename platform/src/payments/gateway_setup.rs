@@ -187,28 +187,6 @@ pub async fn update(
     Ok(())
 }
 
-/// Records a refused change (no fresh step-up): someone holding an administrator's session
-/// tried to change where money goes.
-pub async fn record_refusal(
-    platform: &Platform,
-    admin_id: Uuid,
-    mode: &str,
-    reason: &'static str,
-    facts: &RequestFacts,
-) -> Result<(), PaymentError> {
-    let mode: String = mode.chars().take(8).collect();
-    let event = Event::new(
-        "gateway_account.update",
-        admin_actor(admin_id),
-        Outcome::Denied,
-    )
-    .target("gateway_account", mode.clone())
-    .reason(reason)
-    .detail(serde_json::json!({ "mode": mode }));
-    audit::record_alone(&platform.pool, &event, facts).await?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -162,6 +162,23 @@ pub async fn of_payment(
     .await
 }
 
+/// What `staff_id` asked to refund in the console over the last 24 hours, in minor units,
+/// failed refunds aside (no money left). The step-up threshold weighs this plus the new
+/// refund, so fifty refunds of 100 € weigh like one of 5,000 €.
+pub async fn refunded_by_staff_last_day(
+    conn: &mut PgConnection,
+    staff_id: Uuid,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COALESCE(SUM(amount_minor), 0)::bigint FROM refunds
+         WHERE requested_by = $1 AND requested_via = 'console' AND status <> 'failed'
+           AND created_at > now() - interval '24 hours'",
+    )
+    .bind(staff_id)
+    .fetch_one(conn)
+    .await
+}
+
 async fn by_id(conn: &mut PgConnection, id: Uuid) -> Result<Refund, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM refunds WHERE id = $1"))
         .bind(id)

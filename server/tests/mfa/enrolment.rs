@@ -157,7 +157,7 @@ async fn staff_cannot_work_until_they_enrol(pool: PgPool) {
             );
         }
         assert_eq!(visitor.get("/account/two-factor").await.status(), 200);
-        for (path, policy) in SERVER_FUNCTIONS {
+        for (path, policy, _) in SERVER_FUNCTIONS {
             if matches!(policy, Policy::SignedIn | Policy::PlatformAdmin) {
                 let response = visitor.post(path, &[]).await;
                 assert_eq!(response.status(), 403, "{kind} {path}");

@@ -83,7 +83,7 @@ async fn a_pending_session_is_refused_by_every_server_function_but_the_code(pool
     enrolled_merchant(&server, email).await;
     let mut visitor = pending(&server, email).await;
     let mut refused = 0;
-    for (path, policy) in SERVER_FUNCTIONS {
+    for (path, policy, _) in SERVER_FUNCTIONS {
         if matches!(policy, Policy::Public | Policy::SecondFactor) {
             continue;
         }
@@ -121,7 +121,7 @@ async fn every_server_function_declares_a_policy_and_undeclared_ones_are_refused
     let mut registered: Vec<&str> = leptos::server_fn::axum::server_fn_paths()
         .map(|(path, _)| path)
         .collect();
-    let mut declared: Vec<&str> = SERVER_FUNCTIONS.iter().map(|(path, _)| *path).collect();
+    let mut declared: Vec<&str> = SERVER_FUNCTIONS.iter().map(|(path, _, _)| *path).collect();
     registered.sort_unstable();
     declared.sort_unstable();
     assert_eq!(

@@ -21,6 +21,10 @@ use support::world::{ACTORS, Actor, visitor, world};
 use uuid::Uuid;
 
 mod invitations;
+mod matrix;
+mod matrix_table;
 mod policies;
+mod scopes;
 mod staff;
+mod step_up;
 mod team;

@@ -60,10 +60,28 @@ pub async fn start_with(pool: PgPool, adjust: impl FnOnce(&mut Settings)) -> Tes
     serve(listener, platform(pool, format!("http://{addr}"), adjust))
 }
 
+/// The server without its route guard, to prove each server function refuses wrong actors
+/// by itself (issue 17 item 5).
+pub async fn start_without_route_guard(pool: PgPool) -> TestServer {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let platform = platform(pool, format!("http://{addr}"), |_| {});
+    let app = server::router_without_route_guard(platform.clone());
+    serve_app(listener, platform, app)
+}
+
 /// Serves `platform` (built for this listener's address) on the listener.
 pub fn serve(listener: tokio::net::TcpListener, platform: Platform) -> TestServer {
-    let base = format!("http://{}", listener.local_addr().unwrap());
     let app = server::router(platform.clone());
+    serve_app(listener, platform, app)
+}
+
+fn serve_app(
+    listener: tokio::net::TcpListener,
+    platform: Platform,
+    app: axum::Router,
+) -> TestServer {
+    let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
         axum::serve(
             listener,

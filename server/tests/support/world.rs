@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use platform::field_crypto::FieldSlot;
+use platform::identity::roles::Module;
 use platform::identity::sessions::{AUTH_KEY, PgSessionStore, SessionAuth};
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::PgPool;
@@ -22,6 +23,9 @@ pub enum Actor {
     Unverified,
     PendingMfa,
     OwnerA,
+    AdminA,
+    FinanceA,
+    DeveloperA,
     ViewerA,
     OwnerB,
     StaffWithoutModule,
@@ -30,11 +34,14 @@ pub enum Actor {
     Admin,
 }
 
-pub const ACTORS: [Actor; 10] = [
+pub const ACTORS: [Actor; 13] = [
     Actor::Anonymous,
     Actor::Unverified,
     Actor::PendingMfa,
     Actor::OwnerA,
+    Actor::AdminA,
+    Actor::FinanceA,
+    Actor::DeveloperA,
     Actor::ViewerA,
     Actor::OwnerB,
     Actor::StaffWithoutModule,
@@ -47,12 +54,20 @@ pub const ACTORS: [Actor; 10] = [
 /// checks pass on a fresh session and only the role decides).
 pub struct World {
     pub server: TestServer,
+    /// The password's hash, computed once: every account of the cast shares it.
+    password_hash: String,
     pub users: HashMap<Actor, Uuid>,
     pub merchant_a: Uuid,
     pub merchant_b: Uuid,
 }
 
-async fn insert_user(pool: &PgPool, email: &str, kind: &str, verified: bool) -> Uuid {
+async fn insert_user(
+    pool: &PgPool,
+    password_hash: &str,
+    email: &str,
+    kind: &str,
+    verified: bool,
+) -> Uuid {
     let id = Uuid::new_v4();
     sqlx::query(
         "INSERT INTO users (id, email, full_name, kind, password_hash, email_verified_at)
@@ -61,7 +76,7 @@ async fn insert_user(pool: &PgPool, email: &str, kind: &str, verified: bool) -> 
     .bind(id)
     .bind(email)
     .bind(kind)
-    .bind(platform::password::hash(&SecretString::from(PASSWORD)).unwrap())
+    .bind(password_hash)
     .bind(verified)
     .execute(pool)
     .await
@@ -133,10 +148,14 @@ pub async fn cast(server: TestServer) -> World {
     let merchant_a = insert_merchant(&pool, "Dardania Crafts").await;
     let merchant_b = insert_merchant(&pool, "Prizren Filigree").await;
     let mut users = HashMap::new();
+    let password_hash = platform::password::hash(&SecretString::from(PASSWORD)).unwrap();
     let plan = [
         (Actor::Unverified, "merchant", false),
         (Actor::PendingMfa, "merchant", true),
         (Actor::OwnerA, "merchant", true),
+        (Actor::AdminA, "merchant", true),
+        (Actor::FinanceA, "merchant", true),
+        (Actor::DeveloperA, "merchant", true),
         (Actor::ViewerA, "merchant", true),
         (Actor::OwnerB, "merchant", true),
         (Actor::StaffWithoutModule, "staff", true),
@@ -147,6 +166,7 @@ pub async fn cast(server: TestServer) -> World {
     for (actor, kind, verified) in plan {
         let id = insert_user(
             &pool,
+            &password_hash,
             &format!("{actor:?}@example.com").to_lowercase(),
             kind,
             verified,
@@ -156,6 +176,9 @@ pub async fn cast(server: TestServer) -> World {
         users.insert(actor, id);
     }
     add_member(&pool, merchant_a, users[&Actor::OwnerA], "owner").await;
+    add_member(&pool, merchant_a, users[&Actor::AdminA], "admin").await;
+    add_member(&pool, merchant_a, users[&Actor::FinanceA], "finance").await;
+    add_member(&pool, merchant_a, users[&Actor::DeveloperA], "developer").await;
     add_member(&pool, merchant_a, users[&Actor::ViewerA], "viewer").await;
     add_member(&pool, merchant_a, users[&Actor::Unverified], "admin").await;
     add_member(&pool, merchant_b, users[&Actor::OwnerB], "owner").await;
@@ -164,18 +187,45 @@ pub async fn cast(server: TestServer) -> World {
     grant_all(&pool, users[&Actor::StaffAct], "act").await;
     World {
         server,
+        password_hash,
         users,
         merchant_a,
         merchant_b,
     }
 }
 
+/// A staff member with two-factor on holding exactly `grants` (module, `view`/`act`), for
+/// tests of one module's guard.
+pub async fn staff_holding(world: &World, name: &str, grants: &[(Module, &str)]) -> Uuid {
+    let pool = &world.server.platform.pool;
+    let email = format!("{name}@example.com");
+    let id = insert_user(pool, &world.password_hash, &email, "staff", true).await;
+    enable_mfa(&world.server, id).await;
+    for (module, level) in grants {
+        sqlx::query(
+            "INSERT INTO staff_permissions (user_id, module, level)
+             VALUES ($1, $2, $3::permission_level)",
+        )
+        .bind(id)
+        .bind(module)
+        .bind(level)
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+    id
+}
+
 /// A session for `actor` as sign-in would leave it, with its second factor passed just now
 /// (or still due, for the pending actor), and the signed cookie a browser would send.
 pub async fn session_cookie(world: &World, actor: Actor) -> Option<String> {
     let user_id = *world.users.get(&actor)?;
+    Some(user_session_cookie(world, user_id, actor == Actor::PendingMfa).await)
+}
+
+/// A session of `user_id` (see [`session_cookie`]).
+pub async fn user_session_cookie(world: &World, user_id: Uuid, pending: bool) -> String {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let pending = actor == Actor::PendingMfa;
     let auth = SessionAuth {
         user_id,
         signed_in_at: now,
@@ -206,10 +256,10 @@ pub async fn session_cookie(world: &World, actor: Actor) -> Option<String> {
     let mut jar = CookieJar::new();
     jar.signed_mut(&key)
         .add(Cookie::new("saleonix-session", record.id.to_string()));
-    Some(format!(
+    format!(
         "saleonix-session={}",
         jar.get("saleonix-session").unwrap().value()
-    ))
+    )
 }
 
 pub async fn visitor<'a>(world: &'a World, actor: Actor) -> Visitor<'a> {

@@ -7,6 +7,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::refunds::{RefundFn, RefundForm, RefundOutcome, RefundsPanel, latest_refund};
 use super::{DashboardShell, load_error};
+use crate::components::step_up::StepUpPrompt;
 use crate::payments::{
     FeesView, PaymentDetailView, TimelineView, format_money, payment_detail, status_label,
 };
@@ -29,6 +30,7 @@ fn Payment() -> impl IntoView {
     view! {
         <p class="aside"><a href="/dashboard/payments">"All payments"</a></p>
         <RefundOutcome action=refund />
+        <StepUpPrompt action=refund id="refund-step-up" />
         <Transition fallback=|| view! { <p>"Loading the payment…"</p> }>
             {move || detail.get().map(|result| match result {
                 Ok(detail) => view! { <PaymentFacts detail refund /> }.into_any(),

@@ -13,6 +13,7 @@ use super::mails::{Notice, notify};
 use super::{Checklist, KycError, Status, reason};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
+use crate::identity::roles::{Level, Module, StaffScope};
 use crate::kyc::{Item, ItemState};
 
 /// The application locked for a staff decision, with who last asked for changes.
@@ -89,11 +90,13 @@ async fn decide_item(
 #[tracing::instrument(skip_all, fields(%merchant_id, item = item.slug()))]
 pub async fn accept_item(
     platform: &Platform,
-    staff: Uuid,
+    staff: &StaffScope,
     merchant_id: Uuid,
     item: Item,
     facts: &RequestFacts,
 ) -> Result<(), KycError> {
+    staff.holds(Module::Merchants, Level::Act)?;
+    let staff = staff.user_id();
     let mut tx = platform.pool.begin().await?;
     let (list, _) = lock_existing(&mut tx, merchant_id).await?;
     ensure_reviewing(&list)?;
@@ -119,12 +122,14 @@ pub async fn accept_item(
 #[tracing::instrument(skip_all, fields(%merchant_id, item = item.slug()))]
 pub async fn request_changes(
     platform: &Platform,
-    staff: Uuid,
+    staff: &StaffScope,
     merchant_id: Uuid,
     item: Item,
     reason_text: &str,
     facts: &RequestFacts,
 ) -> Result<(), KycError> {
+    staff.holds(Module::Merchants, Level::Act)?;
+    let staff = staff.user_id();
     let reason = reason(reason_text)?;
     let mut tx = platform.pool.begin().await?;
     let (list, _) = lock_existing(&mut tx, merchant_id).await?;
@@ -176,10 +181,12 @@ pub async fn request_changes(
 #[tracing::instrument(skip_all, fields(%merchant_id))]
 pub async fn approve(
     platform: &Platform,
-    staff: Uuid,
+    staff: &StaffScope,
     merchant_id: Uuid,
     facts: &RequestFacts,
 ) -> Result<(), KycError> {
+    staff.holds(Module::Merchants, Level::Act)?;
+    let staff = staff.user_id();
     let mut tx = platform.pool.begin().await?;
     let (list, asker) = lock_existing(&mut tx, merchant_id).await?;
     if list.status != Status::Submitted {
@@ -242,11 +249,13 @@ pub async fn approve(
 #[tracing::instrument(skip_all, fields(%merchant_id))]
 pub async fn reject(
     platform: &Platform,
-    staff: Uuid,
+    staff: &StaffScope,
     merchant_id: Uuid,
     reason_text: &str,
     facts: &RequestFacts,
 ) -> Result<(), KycError> {
+    staff.holds(Module::Merchants, Level::Act)?;
+    let staff = staff.user_id();
     let reason = reason(reason_text)?;
     let mut tx = platform.pool.begin().await?;
     let (list, _) = lock_existing(&mut tx, merchant_id).await?;

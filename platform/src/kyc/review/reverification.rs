@@ -11,6 +11,7 @@ use super::mails::{Notice, notify};
 use super::{KycError, Status, reason};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
+use crate::identity::roles::{Level, Module, StaffScope};
 use crate::kyc::{Item, ItemState};
 
 /// The moment a deadline given as a date passes: the end of that day, UTC.
@@ -23,13 +24,15 @@ pub fn deadline(due: Date) -> OffsetDateTime {
 #[tracing::instrument(skip_all, fields(%merchant_id, item = item.slug()))]
 pub async fn request_reverification(
     platform: &Platform,
-    staff: Uuid,
+    staff: &StaffScope,
     merchant_id: Uuid,
     item: Item,
     reason_text: &str,
     due: Date,
     facts: &RequestFacts,
 ) -> Result<(), KycError> {
+    staff.holds(Module::Merchants, Level::Act)?;
+    let staff = staff.user_id();
     let reason = reason(reason_text)?;
     let today = OffsetDateTime::now_utc().date();
     if due < today + Duration::days(1) {

@@ -1,0 +1,203 @@
+//! Every server function's row: who may call it ([`Policy`]) and what second factor it
+//! needs ([`Proof`]). The route guard and each function's `require_declared` read the same
+//! row, so the two layers cannot disagree.
+
+use leptos::server_fn::ServerFn;
+use platform::identity::roles::{Level, Module};
+
+use super::{
+    ALL_MERCHANT_ROLES, CATALOG_EDITORS, DISPUTE_RESPONDERS, KYC_EDITORS, PAYOUT_READERS, Policy,
+    Proof, REFUNDERS, TEAM_MANAGERS,
+};
+use crate::account::{ActiveSessions, ChangePassword, RevokeSession, SignOutEverywhere};
+use crate::admin::{
+    AdminOverview, DeactivateStaff, InviteStaff, MerchantDetail, MerchantList,
+    ResendStaffInvitation, SetMerchantFlag, SetStaffPermissions, StaffDetail, StaffList,
+};
+use crate::all_payments::{AllPayments, PaymentForStaff};
+use crate::audit_log::{AuditExport, AuditSearch, SecurityEvents};
+use crate::auth::two_factor::{
+    ConfirmTwoFactor, DisableTwoFactor, RegenerateRecoveryCodes, ResetTwoFactor, SecondFactor,
+    StartTwoFactor, StepUp, TwoFactorStatus,
+};
+use crate::auth::{
+    AcceptInvitation, CurrentViewer, ForgotPassword, ResendVerification, ResetPassword, SignIn,
+    SignOut, SignUp, VerifyEmail,
+};
+use crate::balance::MerchantBalance;
+use crate::bank_account::{BankAccount, RevealBankAccount, SetBankAccount, StaffBankAccount};
+use crate::chargebacks::{
+    AddChargebackEvidence, ChargebackDetail, ChargebackForm, Chargebacks, DecideChargeback,
+    RecordChargeback, StaffChargeback, StaffChargebacks,
+};
+use crate::contact::SubmitContact;
+use crate::kyc::{
+    KycDocuments, RemovePerson, SaveBusiness, SavePerson, SubmitApplication, Verification,
+};
+use crate::kyc_review::{
+    AcceptKycItem, ApproveKyc, KycApplication, KycApplications, KycQueue, RejectKyc,
+    RequestKycChanges, RequestReverification,
+};
+use crate::ledger::{DecideAdjustment, MerchantLedger, PlatformLedger, RequestAdjustment};
+use crate::payments::{
+    ArchiveLink, ArchiveProduct, Checkouts, CreateCheckout, CreateLink, CreateProduct,
+    DashboardState, PaymentDetail, PaymentLinks, PaymentsList, PaymentsOverview, Products,
+    SetDashboardMode,
+};
+use crate::payouts::{
+    ApprovePayoutBatch, MarkBatchSent, MerchantPayouts, RunPayouts, SetPayoutSchedule,
+    SettlePayout, StaffPayouts,
+};
+use crate::reconciliation::{
+    CloseException, DailyReport, ExportDailyReport, ReconciliationExceptions,
+};
+use crate::refunds::{RefundPayment, StaffPayment, StaffRefund};
+use crate::risk::{
+    AddBlock, RemoveBlock, RiskDecisions, RiskSettings, SetMerchantLimit, SetRiskRule,
+};
+use crate::sanctions::{DecideSanctionsHit, SanctionsHits, SanctionsList};
+use crate::settings::{GatewaySettings, SaveGatewayAccount};
+use crate::team::{
+    ChangeMemberRole, InviteMember, RemoveMember, ResendMemberInvitation, TeamMembers,
+};
+use crate::terms::{
+    AddDefaultFeeSchedule, AddMerchantFeeSchedule, FeeSchedules, SetSettlementTerms,
+    SettlementTerms,
+};
+
+/// Every server function's path, policy and second factor. Step-up where money or power
+/// moves (issue 17 item 1); two-factor on before a team change (item 2).
+#[rustfmt::skip]
+pub const SERVER_FUNCTIONS: &[(&str, Policy, Proof)] = &[
+    (SubmitContact::PATH, Policy::Public, Proof::None),
+    (CurrentViewer::PATH, Policy::Public, Proof::None),
+    (SignUp::PATH, Policy::Public, Proof::None),
+    (ResendVerification::PATH, Policy::Public, Proof::None),
+    (VerifyEmail::PATH, Policy::Public, Proof::None),
+    (SignIn::PATH, Policy::Public, Proof::None),
+    (SignOut::PATH, Policy::Public, Proof::None),
+    (ForgotPassword::PATH, Policy::Public, Proof::None),
+    (ResetPassword::PATH, Policy::Public, Proof::None),
+    (AcceptInvitation::PATH, Policy::Public, Proof::None),
+    (SecondFactor::PATH, Policy::SecondFactor, Proof::None),
+    (TwoFactorStatus::PATH, Policy::Enrolling, Proof::None),
+    (StartTwoFactor::PATH, Policy::Enrolling, Proof::None),
+    (ConfirmTwoFactor::PATH, Policy::Enrolling, Proof::None),
+    (StepUp::PATH, Policy::SignedIn, Proof::None),
+    (RegenerateRecoveryCodes::PATH, Policy::SignedIn, Proof::StepUp),
+    (DisableTwoFactor::PATH, Policy::SignedIn, Proof::StepUp),
+    (ChangePassword::PATH, Policy::SignedIn, Proof::None),
+    (ActiveSessions::PATH, Policy::SignedIn, Proof::None),
+    (RevokeSession::PATH, Policy::SignedIn, Proof::None),
+    (SignOutEverywhere::PATH, Policy::SignedIn, Proof::None),
+    (TeamMembers::PATH, Policy::Merchant(TEAM_MANAGERS), Proof::None),
+    (InviteMember::PATH, Policy::Merchant(TEAM_MANAGERS), Proof::Conditional),
+    (ChangeMemberRole::PATH, Policy::Merchant(TEAM_MANAGERS), Proof::StepUp),
+    (RemoveMember::PATH, Policy::Merchant(TEAM_MANAGERS), Proof::StepUp),
+    (ResendMemberInvitation::PATH, Policy::Merchant(TEAM_MANAGERS), Proof::Enrolled),
+    (SecurityEvents::PATH, Policy::Merchant(TEAM_MANAGERS), Proof::None),
+    (DashboardState::PATH, Policy::Merchant(ALL_MERCHANT_ROLES), Proof::None),
+    (SetDashboardMode::PATH, Policy::Merchant(ALL_MERCHANT_ROLES), Proof::None),
+    (PaymentsOverview::PATH, Policy::Merchant(ALL_MERCHANT_ROLES), Proof::None),
+    (Products::PATH, Policy::Merchant(ALL_MERCHANT_ROLES), Proof::None),
+    (CreateProduct::PATH, Policy::Merchant(CATALOG_EDITORS), Proof::None),
+    (ArchiveProduct::PATH, Policy::Merchant(CATALOG_EDITORS), Proof::None),
+    (PaymentLinks::PATH, Policy::Merchant(ALL_MERCHANT_ROLES), Proof::None),
+    (CreateLink::PATH, Policy::Merchant(CATALOG_EDITORS), Proof::None),
+    (ArchiveLink::PATH, Policy::Merchant(CATALOG_EDITORS), Proof::None),
+    (Checkouts::PATH, Policy::Merchant(ALL_MERCHANT_ROLES), Proof::None),
+    (CreateCheckout::PATH, Policy::Merchant(CATALOG_EDITORS), Proof::None),
+    (PaymentsList::PATH, Policy::Merchant(ALL_MERCHANT_ROLES), Proof::None),
+    (PaymentDetail::PATH, Policy::Merchant(ALL_MERCHANT_ROLES), Proof::None),
+    (RefundPayment::PATH, Policy::Merchant(REFUNDERS), Proof::StepUp),
+    (Verification::PATH, Policy::Merchant(ALL_MERCHANT_ROLES), Proof::None),
+    (KycDocuments::PATH, Policy::Merchant(ALL_MERCHANT_ROLES), Proof::None),
+    (SaveBusiness::PATH, Policy::Merchant(KYC_EDITORS), Proof::None),
+    (SavePerson::PATH, Policy::Merchant(KYC_EDITORS), Proof::None),
+    (RemovePerson::PATH, Policy::Merchant(KYC_EDITORS), Proof::None),
+    (SubmitApplication::PATH, Policy::Merchant(KYC_EDITORS), Proof::None),
+    (AdminOverview::PATH, Policy::AnyStaff, Proof::None),
+    (AuditSearch::PATH, Policy::Staff(Module::Audit, Level::View), Proof::None),
+    (AuditExport::PATH, Policy::Staff(Module::Audit, Level::View), Proof::StepUp),
+    (MerchantList::PATH, Policy::Staff(Module::Merchants, Level::View), Proof::None),
+    (MerchantDetail::PATH, Policy::Staff(Module::Merchants, Level::View), Proof::None),
+    (SetMerchantFlag::PATH, Policy::Staff(Module::Merchants, Level::Act), Proof::StepUp),
+    // KYC review: reading with merchants `view`; every decision with `act`; those that
+    // verify a merchant or take verification away (approve, reject, re-verify) with step-up.
+    (KycQueue::PATH, Policy::Staff(Module::Merchants, Level::View), Proof::None),
+    (KycApplications::PATH, Policy::Staff(Module::Merchants, Level::View), Proof::None),
+    (KycApplication::PATH, Policy::Staff(Module::Merchants, Level::View), Proof::None),
+    (AcceptKycItem::PATH, Policy::Staff(Module::Merchants, Level::Act), Proof::None),
+    (RequestKycChanges::PATH, Policy::Staff(Module::Merchants, Level::Act), Proof::None),
+    (ApproveKyc::PATH, Policy::Staff(Module::Merchants, Level::Act), Proof::StepUp),
+    (RejectKyc::PATH, Policy::Staff(Module::Merchants, Level::Act), Proof::StepUp),
+    (RequestReverification::PATH, Policy::Staff(Module::Merchants, Level::Act), Proof::StepUp),
+    // The payout account: every member sees it masked; owners and admins change it (with
+    // step-up). Staff with merchants `view` see it and may reveal the IBAN (step-up, audited).
+    (BankAccount::PATH, Policy::Merchant(ALL_MERCHANT_ROLES), Proof::None),
+    (SetBankAccount::PATH, Policy::Merchant(KYC_EDITORS), Proof::StepUp),
+    (StaffBankAccount::PATH, Policy::Staff(Module::Merchants, Level::View), Proof::None),
+    (RevealBankAccount::PATH, Policy::Staff(Module::Merchants, Level::View), Proof::StepUp),
+    // Sanctions screening: staff read the list and hits; deciding a hit needs `act` (and step-up).
+    (SanctionsList::PATH, Policy::Staff(Module::Merchants, Level::View), Proof::None),
+    (SanctionsHits::PATH, Policy::Staff(Module::Merchants, Level::View), Proof::None),
+    (DecideSanctionsHit::PATH, Policy::Staff(Module::Merchants, Level::Act), Proof::StepUp),
+    (AllPayments::PATH, Policy::Staff(Module::Payments, Level::View), Proof::None),
+    (PaymentForStaff::PATH, Policy::Staff(Module::Payments, Level::View), Proof::None),
+    // Chargebacks: every member reads them, owners, admins and finance answer them. Staff
+    // read them with payments `view`; recording and deciding move money (`act`, step-up).
+    (Chargebacks::PATH, Policy::Merchant(ALL_MERCHANT_ROLES), Proof::None),
+    (ChargebackDetail::PATH, Policy::Merchant(ALL_MERCHANT_ROLES), Proof::None),
+    (AddChargebackEvidence::PATH, Policy::Merchant(DISPUTE_RESPONDERS), Proof::None),
+    (StaffChargebacks::PATH, Policy::Staff(Module::Payments, Level::View), Proof::None),
+    (StaffChargeback::PATH, Policy::Staff(Module::Payments, Level::View), Proof::None),
+    (ChargebackForm::PATH, Policy::Staff(Module::Payments, Level::View), Proof::None),
+    (RecordChargeback::PATH, Policy::Staff(Module::Payments, Level::Act), Proof::StepUp),
+    (DecideChargeback::PATH, Policy::Staff(Module::Payments, Level::Act), Proof::StepUp),
+    (StaffPayment::PATH, Policy::Staff(Module::Refunds, Level::View), Proof::None),
+    (StaffRefund::PATH, Policy::Staff(Module::Refunds, Level::Act), Proof::Conditional),
+    (ReconciliationExceptions::PATH, Policy::Staff(Module::Reconciliation, Level::View), Proof::None),
+    (CloseException::PATH, Policy::Staff(Module::Reconciliation, Level::Act), Proof::StepUp),
+    (DailyReport::PATH, Policy::Staff(Module::Reconciliation, Level::View), Proof::None),
+    (ExportDailyReport::PATH, Policy::Staff(Module::Reconciliation, Level::View), Proof::None),
+    (RiskSettings::PATH, Policy::Staff(Module::Risk, Level::View), Proof::None),
+    (RiskDecisions::PATH, Policy::Staff(Module::Risk, Level::View), Proof::None),
+    (SetRiskRule::PATH, Policy::Staff(Module::Risk, Level::Act), Proof::StepUp),
+    (AddBlock::PATH, Policy::Staff(Module::Risk, Level::Act), Proof::StepUp),
+    (RemoveBlock::PATH, Policy::Staff(Module::Risk, Level::Act), Proof::StepUp),
+    (SetMerchantLimit::PATH, Policy::Staff(Module::Risk, Level::Act), Proof::StepUp),
+    // Staff holding settings see the gateway accounts' non-secret part; where money goes
+    // is changed by platform administrators only (with step-up).
+    (GatewaySettings::PATH, Policy::Staff(Module::Settings, Level::View), Proof::None),
+    (SaveGatewayAccount::PATH, Policy::PlatformAdmin, Proof::StepUp),
+    // Payouts: the merchant's books (with step-up for the schedule); staff read with payouts
+    // `view` and act with `act` and step-up (approval also with four eyes, in the platform).
+    (MerchantPayouts::PATH, Policy::Merchant(PAYOUT_READERS), Proof::None),
+    (SetPayoutSchedule::PATH, Policy::Merchant(PAYOUT_READERS), Proof::StepUp),
+    (StaffPayouts::PATH, Policy::Staff(Module::Payouts, Level::View), Proof::None),
+    (RunPayouts::PATH, Policy::Staff(Module::Payouts, Level::Act), Proof::StepUp),
+    (ApprovePayoutBatch::PATH, Policy::Staff(Module::Payouts, Level::Act), Proof::StepUp),
+    (MarkBatchSent::PATH, Policy::Staff(Module::Payouts, Level::Act), Proof::StepUp),
+    (SettlePayout::PATH, Policy::Staff(Module::Payouts, Level::Act), Proof::StepUp),
+    (StaffList::PATH, Policy::PlatformAdmin, Proof::None),
+    (StaffDetail::PATH, Policy::PlatformAdmin, Proof::None),
+    (InviteStaff::PATH, Policy::PlatformAdmin, Proof::StepUp),
+    (ResendStaffInvitation::PATH, Policy::PlatformAdmin, Proof::None),
+    (SetStaffPermissions::PATH, Policy::PlatformAdmin, Proof::StepUp),
+    (DeactivateStaff::PATH, Policy::PlatformAdmin, Proof::StepUp),
+    (ResetTwoFactor::PATH, Policy::PlatformAdmin, Proof::StepUp),
+    // The books: every member reads the balance of the session's mode. Staff read the
+    // ledger with payouts `view`; adjusting a balance needs `act` and step-up (four eyes
+    // above the threshold, checked in the platform). Fee overrides and settlement terms
+    // are merchants `act`; the default fee schedule is the platform administrators'.
+    (MerchantBalance::PATH, Policy::Merchant(ALL_MERCHANT_ROLES), Proof::None),
+    (MerchantLedger::PATH, Policy::Staff(Module::Payouts, Level::View), Proof::None),
+    (PlatformLedger::PATH, Policy::Staff(Module::Payouts, Level::View), Proof::None),
+    (RequestAdjustment::PATH, Policy::Staff(Module::Payouts, Level::Act), Proof::StepUp),
+    (DecideAdjustment::PATH, Policy::Staff(Module::Payouts, Level::Act), Proof::StepUp),
+    (FeeSchedules::PATH, Policy::Staff(Module::Merchants, Level::View), Proof::None),
+    (AddDefaultFeeSchedule::PATH, Policy::PlatformAdmin, Proof::StepUp),
+    (AddMerchantFeeSchedule::PATH, Policy::Staff(Module::Merchants, Level::Act), Proof::StepUp),
+    (SettlementTerms::PATH, Policy::Staff(Module::Merchants, Level::View), Proof::None),
+    (SetSettlementTerms::PATH, Policy::Staff(Module::Merchants, Level::Act), Proof::StepUp),
+];
