@@ -92,7 +92,7 @@ pub const MATRIX: &[Row] = &[
     ("/api/auth/second-factor", None, PENDING, "code=000000"),
     // The caller's own account.
     ("/api/account/two-factor", None, SIGNED_IN, ""),
-    ("/api/account/two-factor/start", None, SIGNED_IN, ""),
+    ("/api/account/two-factor/start", None, SIGNED_IN, "password=x"),
     ("/api/account/two-factor/confirm", None, SIGNED_IN, "code=000000"),
     ("/api/auth/step-up", None, SIGNED_IN, "code=000000"),
     ("/api/account/two-factor/recovery-codes", None, SIGNED_IN, ""),
