@@ -12,7 +12,7 @@ use crate::error::AppError;
 
 /// `id` prefixes the prompt's element ids; give each prompt on a page its own.
 #[component]
-pub fn StepUpPrompt<S>(action: ServerAction<S>, id: &'static str) -> impl IntoView
+pub fn StepUpPrompt<S>(action: ServerAction<S>, #[prop(into)] id: String) -> impl IntoView
 where
     S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Clone + Send + Sync + 'static,

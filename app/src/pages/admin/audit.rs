@@ -7,7 +7,8 @@ use leptos_meta::Title;
 use super::AdminShell;
 use crate::audit_log::{AuditExport, AuditFilter, AuditPageView, AuditRowView, audit_search};
 use crate::components::download::text_data_url;
-use crate::components::form::FormError;
+use crate::components::form::{FormError, form_error};
+use crate::components::step_up::StepUpPrompt;
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
@@ -77,7 +78,8 @@ pub fn AuditPage() -> impl IntoView {
                     <a class="button" href=text_data_url("text/csv", &csv) download="saleonix-audit.csv">"Download saleonix-audit.csv"</a>
                 })}
             </p>
-            <FormError message=Signal::derive(move || export.value().get().and_then(Result::err).map(|e| e.to_string())) />
+            <FormError message=form_error(export, &[]) />
+            <StepUpPrompt action=export id="export-step-up" />
         </AdminShell>
     }
 }

@@ -69,7 +69,10 @@ pub fn PayoutsPage() -> impl IntoView {
                 })}
             </Transition>
             <p role="status">{import_notice}</p>
+            <StepUpPrompt action=actions.run id="run-step-up" />
             <StepUpPrompt action=actions.approve id="approve-step-up" />
+            <StepUpPrompt action=actions.sent id="sent-step-up" />
+            <StepUpPrompt action=actions.settle id="settle-step-up" />
         </AdminShell>
     }
 }

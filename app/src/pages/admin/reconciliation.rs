@@ -11,6 +11,7 @@ use leptos_router::hooks::use_query_map;
 use super::AdminShell;
 use crate::components::download::text_data_url;
 use crate::components::form::{FormError, form_error};
+use crate::components::step_up::StepUpPrompt;
 use crate::pages::payments::load_error;
 use crate::payments::format_money;
 use crate::reconciliation::{
@@ -50,6 +51,7 @@ pub fn ReconciliationPage() -> impl IntoView {
                     })}
                 </Transition>
                 <FormError message=form_error(close, &[]) />
+                <StepUpPrompt action=close id="close-step-up" />
             </section>
             <section class="panel" aria-labelledby="report-heading">
                 <h2 id="report-heading">"Daily report"</h2>

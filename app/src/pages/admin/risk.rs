@@ -9,6 +9,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::AdminShell;
 use crate::components::form::{Field, FormError, field_error, form_error, succeeded};
+use crate::components::step_up::StepUpPrompt;
 use crate::pages::payments::load_error;
 use crate::payments::{decimal, format_money};
 use crate::risk::{
@@ -65,6 +66,9 @@ pub fn RiskPage() -> impl IntoView {
                     Err(error) => load_error(error),
                 })}
             </Transition>
+            <StepUpPrompt action=add id="block-add-step-up" />
+            <StepUpPrompt action=remove id="block-remove-step-up" />
+            <StepUpPrompt action=limit id="limit-step-up" />
             <section class="panel" aria-labelledby="decisions-heading">
                 <h2 id="decisions-heading">"Recent decisions"</h2>
                 <p class="aside">
@@ -127,6 +131,7 @@ fn RuleForm(rule: RuleView, can_act: bool) -> impl IntoView {
     let save = ServerAction::<SetRiskRule>::new();
     let (title, limit_label) = rule_text(&rule.rule);
     let name = rule.rule.clone();
+    let prompt_id = format!("{name}-step-up");
     let id = move |field: &str| format!("{name}-{field}");
     let limit = if rule.rule == "max_amount" {
         decimal(rule.limit_value)
@@ -190,6 +195,7 @@ fn RuleForm(rule: RuleView, can_act: bool) -> impl IntoView {
             </Show>
             {can_act.then(|| view! { <button type="submit" disabled=move || save.pending().get()>"Save the rule"</button> })}
         </ActionForm>
+        <StepUpPrompt action=save id=prompt_id />
     }
 }
 
