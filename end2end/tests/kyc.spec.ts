@@ -79,6 +79,9 @@ test('a merchant is verified: application with files, a change asked and made, a
   await expect(checklistState(m, 'Identity documents')).toHaveText('Ready for review');
 
   // 4. The payout account: saving asks for a fresh code, and the IBAN is shown masked only.
+  // The checklist and sections reload after the uploads; typing into a section while it is
+  // being replaced would be lost, so the page settles first.
+  await m.waitForLoadState('networkidle');
   ageSecondFactor(owner);
   await m.getByLabel('Account holder').fill('Dardania Crafts');
   await m.getByLabel('IBAN').fill(IBAN);
