@@ -8,7 +8,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use reqwest::Response;
 use sqlx::PgPool;

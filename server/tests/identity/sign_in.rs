@@ -35,11 +35,6 @@ async fn a_failed_sign_in_says_the_same_whatever_the_reason(pool: PgPool) {
     assert!(answers.iter().all(|a| *a == answers[0]), "{answers:#?}");
 }
 
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
 #[sqlx::test(migrations = "../migrations")]
 async fn unknown_and_known_addresses_take_about_the_same_time(pool: PgPool) {
     // Once with the answer floor and once without it. Without it only the work itself
@@ -104,7 +99,8 @@ async fn answers_take_about_the_same_time(server: &support::TestServer, floor: u
             known_times.push(time);
             known_answer.get_or_insert(answer);
         }
-        let (unknown_time, known_time) = (median(unknown_times), median(known_times));
+        let (unknown_time, known_time) =
+            (support::median(unknown_times), support::median(known_times));
         assert_eq!(
             unknown_answer, known_answer,
             "{path}: the same status, location and body"

@@ -36,11 +36,6 @@ async fn timed_invite(owner: &mut Visitor<'_>, email: &str) -> ((u16, String), D
     )
 }
 
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
 async fn subjects_to(pool: &PgPool, to: &str) -> Vec<String> {
     sqlx::query_scalar("SELECT subject FROM mail_outbox WHERE to_address = $1")
         .bind(to)
@@ -101,8 +96,8 @@ async fn an_invitation_answers_the_same_whether_or_not_the_address_has_an_accoun
     }
     assert_eq!(answers[0].0, 200);
     assert!(answers.iter().all(|a| *a == answers[0]), "{answers:#?}");
-    let ratio =
-        median(existing_times.clone()).as_secs_f64() / median(new_times.clone()).as_secs_f64();
+    let ratio = support::median(existing_times.clone()).as_secs_f64()
+        / support::median(new_times.clone()).as_secs_f64();
     assert!(
         (0.8..1.25).contains(&ratio),
         "existing {existing_times:?} vs new {new_times:?}"

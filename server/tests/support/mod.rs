@@ -100,3 +100,10 @@ fn serve_app(
         platform,
     }
 }
+
+/// The middle of timing samples: the timing comparisons read it, as one slow moment of the
+/// machine moves a mean but not a median.
+pub fn median(mut samples: Vec<std::time::Duration>) -> std::time::Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
