@@ -28,12 +28,12 @@ pub async fn change_password(
     async {
         let (user, session) = session::require_declared::<ChangePassword>().await?.parts();
         let limit = platform.config.settings.rate_limits.sign_in_per_account;
-        let account = platform::rate_limit::account_key(&user.email);
+        let account = platform::rate_limit::account_key(&user.email());
         crate::limits::enforce(&platform, &[("sign-in-account", limit, &account)]).await?;
         let keep = session.id();
         platform::identity::accounts::change_password(
             &platform,
-            user.id,
+            user.id(),
             current_password.into(),
             new_password.into(),
             keep.as_ref(),
@@ -55,7 +55,7 @@ pub async fn active_sessions() -> Result<Vec<SessionView>, AppError> {
             .await?
             .parts();
         let sessions =
-            platform::identity::sessions::list(&platform.pool, user.id, session.id().as_ref())
+            platform::identity::sessions::list(&platform.pool, user.id(), session.id().as_ref())
                 .await
                 .map_err(crate::error::internal)?;
         Ok(sessions
@@ -81,11 +81,11 @@ pub async fn revoke_session(handle: String) -> Result<(), AppError> {
         let (user, _) = crate::auth::session::require_declared::<RevokeSession>()
             .await?
             .parts();
-        match platform::identity::sessions::revoke(&platform.pool, user.id, &handle).await {
+        match platform::identity::sessions::revoke(&platform.pool, user.id(), &handle).await {
             Ok(true) => {
                 crate::auth::session::audit(crate::auth::session::event(
                     "auth.session_revoked",
-                    user.id,
+                    user.id(),
                 ))
                 .await?;
                 leptos_axum::redirect("/account?session=ended");
@@ -113,10 +113,10 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
             .acquire()
             .await
             .map_err(crate::error::internal)?;
-        let ended = platform::identity::sessions::revoke_all(&mut conn, user.id, None)
+        let ended = platform::identity::sessions::revoke_all(&mut conn, user.id(), None)
             .await
             .map_err(crate::error::internal)?;
-        let event = session::event("auth.sessions_revoked", user.id)
+        let event = session::event("auth.sessions_revoked", user.id())
             .detail(serde_json::json!({ "sessions_ended": ended }));
         session::audit(event).await?;
         session::end(&current).await?;

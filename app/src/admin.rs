@@ -195,7 +195,8 @@ pub async fn admin_overview() -> Result<OverviewView, AppError> {
         let (user, _) = crate::auth::session::require_declared::<AdminOverview>()
             .await?
             .parts();
-        let merchants_awaiting_review = if user.permissions.allows(Module::Merchants, Level::View) {
+        let merchants_awaiting_review = if user.permissions().allows(Module::Merchants, Level::View)
+        {
             Some(
                 platform::merchants::awaiting_review(&platform.pool)
                     .await
@@ -205,9 +206,9 @@ pub async fn admin_overview() -> Result<OverviewView, AppError> {
             None
         };
         Ok(OverviewView {
-            full_name: user.full_name.clone(),
-            is_admin: user.kind == UserKind::PlatformAdmin,
-            modules: ssr::grants(&user.permissions),
+            full_name: user.full_name().to_owned(),
+            is_admin: user.kind() == UserKind::PlatformAdmin,
+            modules: ssr::grants(&user.permissions()),
             merchants_awaiting_review,
         })
     }
@@ -246,10 +247,10 @@ pub async fn merchant_detail(id: String) -> Result<MerchantDetailView, AppError>
             merchant: ssr::merchant_row(merchant),
             members: members
                 .into_iter()
-                .map(|m| crate::team::ssr::view(m, user.id))
+                .map(|m| crate::team::ssr::view(m, user.id()))
                 .collect(),
-            can_act: user.permissions.allows(Module::Merchants, Level::Act),
-            resets_two_factor: user.kind == platform::identity::users::UserKind::PlatformAdmin,
+            can_act: user.permissions().allows(Module::Merchants, Level::Act),
+            resets_two_factor: user.kind() == platform::identity::users::UserKind::PlatformAdmin,
         })
     }
     .await

@@ -102,7 +102,7 @@ pub async fn payment_for_staff(id: String) -> Result<PaymentDetailView, AppError
         ssr::staff_detail(
             &platform,
             id,
-            user.permissions.allows(Module::Refunds, Level::Act),
+            user.permissions().allows(Module::Refunds, Level::Act),
         )
         .await
     }

@@ -196,7 +196,7 @@ pub async fn audit_export(filter: AuditFilter) -> Result<String, AppError> {
         let (user, _) = crate::auth::session::require_declared::<AuditExport>().await?.parts();
         let parsed = filter.parsed()?;
         let rows = audit::search::search(&platform.pool, &parsed, None, ssr::EXPORT_LIMIT).await.map_err(crate::error::internal)?;
-        let event = Event::new("audit.exported", Actor { kind: ActorKind::Staff, id: Some(user.id) }, Outcome::Success).detail(
+        let event = Event::new("audit.exported", Actor { kind: ActorKind::Staff, id: Some(user.id()) }, Outcome::Success).detail(
             serde_json::json!({
                 "rows": rows.len(),
                 "filter": {
@@ -222,7 +222,7 @@ pub async fn security_events() -> Result<Vec<AuditRowView>, AppError> {
             .merchant()?;
         let rows = platform::audit::search::merchant_security_events(
             &platform.pool,
-            scope.merchant_id(),
+            scope.merchant_id().as_uuid(),
             200,
         )
         .await

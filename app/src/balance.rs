@@ -91,18 +91,18 @@ pub mod ssr {
     ) -> Result<(String, String), AppError> {
         let mode = mode(platform, scope, session, Intent::Read).await?;
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
-        let rows = journal::merchant_statement(&mut conn, scope.merchant_id(), mode)
+        let rows = journal::merchant_statement(&mut conn, scope.merchant_id().as_uuid(), mode)
             .await
             .map_err(internal)?;
         let event = Event::new(
             "ledger.export",
             Actor {
                 kind: ActorKind::User,
-                id: Some(user.id),
+                id: Some(user.id()),
             },
             Outcome::Success,
         )
-        .merchant(scope.merchant_id())
+        .merchant(scope.merchant_id().as_uuid())
         .detail(serde_json::json!({ "mode": mode.as_str(), "rows": rows.len() }));
         platform::audit::record_alone(&platform.pool, &event, facts)
             .await
@@ -128,24 +128,30 @@ pub async fn merchant_balance() -> Result<BalanceView, AppError> {
         let mode = mode(&platform, &scope, &session, Intent::Read).await?;
         let merchant = scope.merchant_id();
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
-        let balances = balances::of_merchant(&mut conn, merchant, mode)
+        let balances = balances::of_merchant(&mut conn, merchant.as_uuid(), mode)
             .await
             .map_err(internal)?;
-        let releases = balances::upcoming_releases(&mut conn, merchant, mode)
+        let releases = balances::upcoming_releases(&mut conn, merchant.as_uuid(), mode)
             .await
             .map_err(internal)?;
         let payouts = match mode {
             platform::gateway_accounts::Mode::Live => {
-                platform::payouts::reading::on_the_way(&platform.pool, merchant)
+                platform::payouts::reading::on_the_way(&platform.pool, merchant.as_uuid())
                     .await
                     .map_err(internal)?
             }
             platform::gateway_accounts::Mode::Test => Vec::new(),
         };
         let chart_currency = "EUR".to_owned();
-        let days = balances::last_days(&mut conn, merchant, mode, &chart_currency, CHART_DAYS)
-            .await
-            .map_err(internal)?;
+        let days = balances::last_days(
+            &mut conn,
+            merchant.as_uuid(),
+            mode,
+            &chart_currency,
+            CHART_DAYS,
+        )
+        .await
+        .map_err(internal)?;
         Ok(BalanceView {
             mode: mode_view(mode),
             balances: balances

@@ -71,10 +71,10 @@ pub async fn bank_account() -> Result<MerchantBankAccount, AppError> {
             .acquire()
             .await
             .map_err(crate::error::internal)?;
-        let account = bank_account::current(&mut conn, merchant)
+        let account = bank_account::current(&mut conn, merchant.as_uuid())
             .await
             .map_err(crate::error::internal)?;
-        let status = kyc::checklist(&platform.pool, merchant)
+        let status = kyc::checklist(&platform.pool, merchant.as_uuid())
             .await
             .map_err(crate::error::internal)?
             .status;
@@ -104,8 +104,8 @@ pub async fn set_bank_account(
         let facts = crate::request::facts().await;
         let account = platform::kyc::bank_account::set(
             &platform,
-            user.id,
-            scope.merchant_id(),
+            user.id(),
+            scope.merchant_id().as_uuid(),
             &holder_name,
             &iban,
             &facts,
@@ -151,7 +151,7 @@ pub async fn reveal_bank_account(merchant_id: String) -> Result<RevealedIban, Ap
             .parts();
         let merchant = crate::team::ssr::id(&merchant_id)?;
         let facts = crate::request::facts().await;
-        let revealed = platform::kyc::bank_account::reveal(&platform, staff.id, merchant, &facts)
+        let revealed = platform::kyc::bank_account::reveal(&platform, staff.id(), merchant, &facts)
             .await
             .map_err(AppError::from)?;
         let iban: Vec<String> = revealed

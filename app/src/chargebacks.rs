@@ -199,10 +199,12 @@ pub async fn chargebacks() -> Result<Vec<ChargebackRowView>, AppError> {
             .await?
             .merchant()?;
         let mode = mode(&platform, &scope, &session, Intent::Read).await?;
-        let rows =
-            platform::chargebacks::reading::list(&platform.pool, Some((scope.merchant_id(), mode)))
-                .await
-                .map_err(internal)?;
+        let rows = platform::chargebacks::reading::list(
+            &platform.pool,
+            Some((scope.merchant_id().as_uuid(), mode)),
+        )
+        .await
+        .map_err(internal)?;
         Ok(rows.into_iter().map(ssr::row).collect())
     }
     .await
@@ -220,9 +222,12 @@ pub async fn chargeback_detail(id: String) -> Result<ChargebackDetailView, AppEr
             .await?
             .merchant()?;
         let id = crate::payments::ssr::id(&id)?;
-        let detail =
-            platform::chargebacks::reading::detail(&platform, Some(scope.merchant_id()), id)
-                .await?;
+        let detail = platform::chargebacks::reading::detail(
+            &platform,
+            Some(scope.merchant_id().as_uuid()),
+            id,
+        )
+        .await?;
         let may_add = DISPUTE_RESPONDERS.contains(&scope.role());
         Ok(ssr::detail(
             &platform,
@@ -249,8 +254,8 @@ pub async fn add_chargeback_evidence(id: String, text: String) -> Result<(), App
         let facts = crate::request::facts().await;
         evidence::add(
             &platform,
-            user.id,
-            scope.merchant_id(),
+            user.id(),
+            scope.merchant_id().as_uuid(),
             id,
             Submission::Text(&text),
             &facts,
@@ -288,7 +293,7 @@ pub async fn staff_chargeback(id: String) -> Result<ChargebackDetailView, AppErr
             .parts();
         let id = crate::payments::ssr::id(&id)?;
         let detail = platform::chargebacks::reading::detail(&platform, None, id).await?;
-        let may_decide = user.permissions.allows(Module::Payments, Level::Act);
+        let may_decide = user.permissions().allows(Module::Payments, Level::Act);
         Ok(ssr::detail(
             &platform,
             detail,
@@ -311,7 +316,7 @@ pub async fn chargeback_form() -> Result<RecordFormView, AppError> {
             .parts();
         Ok(RecordFormView {
             request_id: uuid::Uuid::new_v4().to_string(),
-            can_record: user.permissions.allows(Module::Payments, Level::Act),
+            can_record: user.permissions().allows(Module::Payments, Level::Act),
         })
     }
     .await
@@ -363,7 +368,7 @@ pub async fn record_chargeback(
             evidence_due_on: required("evidence_due_on", &evidence_due_on)?,
         };
         let facts = crate::request::facts().await;
-        let id = record::record(&platform, staff.id, &new, &facts).await?;
+        let id = record::record(&platform, staff.id(), &new, &facts).await?;
         Ok(id.to_string())
     }
     .await
@@ -385,7 +390,7 @@ pub async fn decide_chargeback(id: String, decision: String) -> Result<String, A
             AppError::validation("decision", "Choose whether the chargeback was won or lost.")
         })?;
         let facts = crate::request::facts().await;
-        let status = transition::decide(&platform, staff.id, id, decision, &facts).await?;
+        let status = transition::decide(&platform, staff.id(), id, decision, &facts).await?;
         Ok(status.as_str().to_owned())
     }
     .await

@@ -137,7 +137,7 @@ pub async fn verification() -> Result<VerificationView, AppError> {
             .await?
             .merchant()?;
         let can_edit = KYC_EDITORS.contains(&scope.role());
-        view::verification(&platform, scope.merchant_id(), can_edit).await
+        view::verification(&platform, scope.merchant_id().as_uuid(), can_edit).await
     }
     .await
     .map_err(AppError::respond)
@@ -151,7 +151,7 @@ pub async fn kyc_documents() -> Result<Vec<DocumentView>, AppError> {
         let (_, scope, _) = crate::auth::session::require_declared::<KycDocuments>()
             .await?
             .merchant()?;
-        view::documents(&platform, scope.merchant_id()).await
+        view::documents(&platform, scope.merchant_id().as_uuid()).await
     }
     .await
     .map_err(AppError::respond)
@@ -197,7 +197,14 @@ pub async fn save_business(
             average_ticket,
         };
         let facts = crate::request::facts().await;
-        application::save_business(&platform, user.id, scope.merchant_id(), &form, &facts).await?;
+        application::save_business(
+            &platform,
+            user.id(),
+            scope.merchant_id().as_uuid(),
+            &form,
+            &facts,
+        )
+        .await?;
         Ok(())
     }
     .await
@@ -248,8 +255,8 @@ pub async fn save_person(
         let facts = crate::request::facts().await;
         people::save_person(
             &platform,
-            user.id,
-            scope.merchant_id(),
+            user.id(),
+            scope.merchant_id().as_uuid(),
             person_id,
             &form,
             &facts,
@@ -273,8 +280,8 @@ pub async fn remove_person(#[server(default)] person_id: String) -> Result<(), A
         let facts = crate::request::facts().await;
         platform::kyc::people::remove_person(
             &platform,
-            user.id,
-            scope.merchant_id(),
+            user.id(),
+            scope.merchant_id().as_uuid(),
             person_id,
             &facts,
         )
@@ -294,7 +301,13 @@ pub async fn submit_application() -> Result<(), AppError> {
             .await?
             .merchant()?;
         let facts = crate::request::facts().await;
-        platform::kyc::application::submit(&platform, user.id, scope.merchant_id(), &facts).await?;
+        platform::kyc::application::submit(
+            &platform,
+            user.id(),
+            scope.merchant_id().as_uuid(),
+            &facts,
+        )
+        .await?;
         Ok(())
     }
     .await

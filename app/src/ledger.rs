@@ -91,7 +91,7 @@ pub(crate) mod ssr {
 
     pub fn adjustment(a: Adjustment, viewer: &User, can_act: bool) -> AdjustmentView {
         AdjustmentView {
-            can_decide: can_act && a.status == "pending" && a.requested_by != viewer.id,
+            can_decide: can_act && a.status == "pending" && a.requested_by != viewer.id(),
             id: a.id.to_string(),
             merchant_id: a.merchant_id.to_string(),
             merchant_name: a.merchant_name,
@@ -145,7 +145,7 @@ pub async fn merchant_ledger(
         let next_before = (entries.len() as i64 == journal::PAGE)
             .then(|| entries.last().map(|e| e.id))
             .flatten();
-        let can_adjust = staff.permissions.allows(Module::Payouts, Level::Act);
+        let can_adjust = staff.permissions().allows(Module::Payouts, Level::Act);
         let adjustments = adjustments::of_merchant(&mut conn, merchant)
             .await
             .map_err(internal)?;
@@ -200,7 +200,7 @@ pub async fn platform_ledger() -> Result<PlatformLedgerView, AppError> {
         let (staff, _) = crate::auth::session::require_declared::<PlatformLedger>()
             .await?
             .parts();
-        let can_act = staff.permissions.allows(Module::Payouts, Level::Act);
+        let can_act = staff.permissions().allows(Module::Payouts, Level::Act);
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
         let months = journal::platform_months(&mut conn, 12)
             .await
@@ -256,7 +256,8 @@ pub async fn request_adjustment(
             counter_account,
             reason,
         };
-        let adjustment = adjustments::request(&platform, staff.id, merchant, &new, &facts).await?;
+        let adjustment =
+            adjustments::request(&platform, staff.id(), merchant, &new, &facts).await?;
         Ok(ssr::adjustment(adjustment, &staff, true))
     }
     .await
@@ -279,7 +280,7 @@ pub async fn decide_adjustment(
             .parts();
         let id = crate::team::ssr::id(&adjustment_id)?;
         let facts = crate::request::facts().await;
-        let adjustment = adjustments::decide(&platform, staff.id, id, approve, &facts).await?;
+        let adjustment = adjustments::decide(&platform, staff.id(), id, approve, &facts).await?;
         Ok(ssr::adjustment(adjustment, &staff, true))
     }
     .await

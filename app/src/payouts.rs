@@ -152,14 +152,14 @@ pub async fn merchant_payouts() -> Result<MerchantPayoutsView, AppError> {
             .await?
             .merchant()?;
         let merchant = scope.merchant_id();
-        let payouts = platform::payouts::reading::of_merchant(&platform.pool, merchant)
+        let payouts = platform::payouts::reading::of_merchant(&platform.pool, merchant.as_uuid())
             .await
             .map_err(internal)?;
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
-        let terms = platform::ledger::settlement::of_merchant(&mut conn, merchant)
+        let terms = platform::ledger::settlement::of_merchant(&mut conn, merchant.as_uuid())
             .await
             .map_err(internal)?;
-        let flagged = platform::payouts::reading::account_flagged_at(&mut conn, merchant)
+        let flagged = platform::payouts::reading::account_flagged_at(&mut conn, merchant.as_uuid())
             .await
             .map_err(internal)?;
         Ok(MerchantPayoutsView {
@@ -200,7 +200,14 @@ pub async fn set_payout_schedule(
         };
         let choice = Schedule::parse(&schedule, weekday, month_day, minimum_minor)?;
         let facts = crate::request::facts().await;
-        let saved = set(&platform, user.id, scope.merchant_id(), &choice, &facts).await?;
+        let saved = set(
+            &platform,
+            user.id(),
+            scope.merchant_id().as_uuid(),
+            &choice,
+            &facts,
+        )
+        .await?;
         Ok(ssr::schedule(&saved))
     }
     .await
@@ -253,7 +260,7 @@ pub async fn staff_payouts() -> Result<StaffPayoutsView, AppError> {
                         .unwrap_or_else(|| "the daily run".to_owned()),
                     approved_by: b.approved_by_email,
                     payouts: mine.into_iter().map(ssr::payout).collect(),
-                    own: b.created_by == Some(user.id),
+                    own: b.created_by == Some(user.id()),
                 }
             })
             .collect();
@@ -285,7 +292,7 @@ pub async fn staff_payouts() -> Result<StaffPayoutsView, AppError> {
         Ok(StaffPayoutsView {
             batches,
             imports,
-            can_act: user.permissions.allows(Module::Payouts, Level::Act),
+            can_act: user.permissions().allows(Module::Payouts, Level::Act),
         })
     }
     .await
@@ -301,7 +308,7 @@ pub async fn run_payouts() -> Result<RunView, AppError> {
             .await?
             .parts();
         let facts = crate::request::facts().await;
-        let report = platform::payouts::run::run(&platform, Some(user.id), &facts).await?;
+        let report = platform::payouts::run::run(&platform, Some(user.id()), &facts).await?;
         Ok(RunView {
             batches: report.batches.len(),
             payouts: report.payouts,
@@ -328,7 +335,7 @@ pub async fn approve_payout_batch(batch_id: String) -> Result<(), AppError> {
             &platform,
             Move::Approve {
                 batch_id,
-                staff_id: user.id,
+                staff_id: user.id(),
             },
             &facts,
         )
@@ -354,7 +361,7 @@ pub async fn mark_batch_sent(batch_id: String) -> Result<(), AppError> {
             &platform,
             Move::Send {
                 batch_id,
-                staff_id: user.id,
+                staff_id: user.id(),
             },
             &facts,
         )
@@ -383,11 +390,11 @@ pub async fn settle_payout(
         let step = match reason.trim() {
             "" => Move::Paid {
                 payout_id,
-                staff_id: user.id,
+                staff_id: user.id(),
             },
             reason => Move::Returned {
                 payout_id,
-                staff_id: user.id,
+                staff_id: user.id(),
                 reason,
             },
         };

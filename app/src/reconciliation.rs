@@ -140,7 +140,9 @@ pub async fn reconciliation_exceptions(
             .map_err(internal)?;
         Ok(ExceptionsView {
             rows: rows.into_iter().map(ssr::exception).collect(),
-            can_act: user.permissions.allows(Module::Reconciliation, Level::Act),
+            can_act: user
+                .permissions()
+                .allows(Module::Reconciliation, Level::Act),
         })
     }
     .await
@@ -169,7 +171,7 @@ pub async fn close_exception(id: String, resolution: String, note: String) -> Re
             }
         };
         let facts = crate::request::facts().await;
-        reconciliation::close(&platform, id, resolution, &note, user.id, &facts).await?;
+        reconciliation::close(&platform, id, resolution, &note, user.id(), &facts).await?;
         Ok(())
     }
     .await
@@ -214,7 +216,7 @@ pub async fn export_daily_report(#[server(default)] day: String) -> Result<Repor
             "reconciliation.report_exported",
             Actor {
                 kind: ActorKind::Staff,
-                id: Some(user.id),
+                id: Some(user.id()),
             },
             Outcome::Success,
         )

@@ -118,8 +118,8 @@ pub async fn refund_payment(
             .merchant()?;
         let (payment_id, request) = ssr::parse(&payment_id, &request_id, &amount, reason)?;
         let requester = Requester::Member {
-            user_id: user.id,
-            merchant_id: scope.merchant_id(),
+            user_id: user.id(),
+            merchant_id: scope.merchant_id().as_uuid(),
         };
         ssr::send(&platform, payment_id, &request, requester).await
     }
@@ -143,7 +143,7 @@ pub async fn staff_payment(order_id: String) -> Result<StaffPaymentView, AppErro
             .await
             .map_err(internal)?
             .ok_or(AppError::NotFound)?;
-        let can_refund = user.permissions.allows(Module::Refunds, Level::Act);
+        let can_refund = user.permissions().allows(Module::Refunds, Level::Act);
         Ok(StaffPaymentView {
             payment: staff_detail(&platform, id, can_refund).await?,
             step_up_above_minor: platform.config.settings.refunds.step_up_above_minor,
@@ -172,7 +172,7 @@ pub async fn staff_refund(
             .acquire()
             .await
             .map_err(crate::error::internal)?;
-        let earlier = refunds::refunded_by_staff_last_day(&mut conn, caller.user().id)
+        let earlier = refunds::refunded_by_staff_last_day(&mut conn, caller.user().id())
             .await
             .map_err(crate::error::internal)?;
         drop(conn);
@@ -184,7 +184,7 @@ pub async fn staff_refund(
             &platform,
             payment_id,
             &request,
-            Requester::Staff { user_id: user.id },
+            Requester::Staff { user_id: user.id() },
         )
         .await
     }

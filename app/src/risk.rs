@@ -151,7 +151,7 @@ pub async fn risk_settings() -> Result<RiskView, AppError> {
                     max_minor: l.max_payment_minor,
                 })
                 .collect(),
-            can_act: user.permissions.allows(Module::Risk, Level::Act),
+            can_act: user.permissions().allows(Module::Risk, Level::Act),
         })
     }
     .await
@@ -218,7 +218,13 @@ pub async fn set_risk_rule(
             action: ssr::action(&action)?,
             enabled: !enabled.is_empty(),
         };
-        risk::set_rule(&platform, &change, user.id, &crate::request::facts().await).await?;
+        risk::set_rule(
+            &platform,
+            &change,
+            user.id(),
+            &crate::request::facts().await,
+        )
+        .await?;
         Ok(())
     }
     .await
@@ -238,8 +244,15 @@ pub async fn add_block(
             .await?
             .parts();
         let facts = crate::request::facts().await;
-        platform::payments::risk::add_block(&platform, kind.trim(), &value, &note, user.id, &facts)
-            .await?;
+        platform::payments::risk::add_block(
+            &platform,
+            kind.trim(),
+            &value,
+            &note,
+            user.id(),
+            &facts,
+        )
+        .await?;
         Ok(())
     }
     .await
@@ -257,7 +270,7 @@ pub async fn remove_block(id: String) -> Result<(), AppError> {
         platform::payments::risk::remove_block(
             &platform,
             id,
-            user.id,
+            user.id(),
             &crate::request::facts().await,
         )
         .await?;
@@ -289,7 +302,7 @@ pub async fn set_merchant_limit(
             &platform,
             merchant_id,
             max_minor,
-            user.id,
+            user.id(),
             &facts,
         )
         .await?;

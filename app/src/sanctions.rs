@@ -133,7 +133,7 @@ pub async fn sanctions_hits(merchant_id: String) -> Result<SanctionsHitsView, Ap
             list: list.map(ssr::list),
             hits: hits.into_iter().map(ssr::hit).collect(),
             open,
-            can_decide: staff.permissions.allows(Module::Merchants, Level::Act),
+            can_decide: staff.permissions().allows(Module::Merchants, Level::Act),
         })
     }
     .await
@@ -164,9 +164,17 @@ pub async fn decide_sanctions_hit(
             )
         })?;
         let facts = crate::request::facts().await;
-        sanctions::decide(&platform, staff.id, merchant, hit, decision, &note, &facts)
-            .await
-            .map_err(AppError::from)
+        sanctions::decide(
+            &platform,
+            staff.id(),
+            merchant,
+            hit,
+            decision,
+            &note,
+            &facts,
+        )
+        .await
+        .map_err(AppError::from)
     }
     .await
     .map_err(AppError::respond)

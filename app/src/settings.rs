@@ -98,7 +98,7 @@ pub async fn gateway_settings() -> Result<GatewaySettingsView, AppError> {
             .collect();
         Ok(GatewaySettingsView {
             accounts,
-            can_edit: user.kind == UserKind::PlatformAdmin,
+            can_edit: user.kind() == UserKind::PlatformAdmin,
         })
     }
     .await
@@ -127,7 +127,7 @@ pub async fn save_gateway_account(
         let mode = Mode::parse(mode.trim())
             .ok_or_else(|| AppError::validation("mode", "Choose Test or Live."))?;
         let change = AccountChange::from_form(mode, &client_id, &api_user, store_key, api_password);
-        gateway_setup::update(&platform, admin.id, &change, &facts).await?;
+        gateway_setup::update(&platform, admin.id(), &change, &facts).await?;
         Ok(())
     }
     .await

@@ -75,7 +75,10 @@ pub async fn team_members() -> Result<Vec<MemberView>, AppError> {
         let members = platform::identity::team::team(&platform.pool, &scope)
             .await
             .map_err(crate::error::internal)?;
-        Ok(members.into_iter().map(|m| ssr::view(m, user.id)).collect())
+        Ok(members
+            .into_iter()
+            .map(|m| ssr::view(m, user.id()))
+            .collect())
     }
     .await
     .map_err(AppError::respond)

@@ -110,8 +110,8 @@ pub async fn fee_schedules(
         Ok(FeeSchedulesView {
             default: ssr::schedules(default),
             merchant: ssr::schedules(overrides),
-            can_set_default: staff.kind == UserKind::PlatformAdmin,
-            can_set_merchant: staff.permissions.allows(Module::Merchants, Level::Act),
+            can_set_default: staff.kind() == UserKind::PlatformAdmin,
+            can_set_merchant: staff.permissions().allows(Module::Merchants, Level::Act),
         })
     }
     .await
@@ -139,7 +139,7 @@ pub async fn add_default_fee_schedule(
             fixed_euro: fixed,
             effective_from,
         };
-        let schedule = fees::add_schedule(&platform, staff.id, None, &new, &facts).await?;
+        let schedule = fees::add_schedule(&platform, staff.id(), None, &new, &facts).await?;
         Ok(ssr::schedules(vec![schedule]).remove(0))
     }
     .await
@@ -169,7 +169,7 @@ pub async fn add_merchant_fee_schedule(
             effective_from,
         };
         let schedule =
-            fees::add_schedule(&platform, staff.id, Some(merchant), &new, &facts).await?;
+            fees::add_schedule(&platform, staff.id(), Some(merchant), &new, &facts).await?;
         Ok(ssr::schedules(vec![schedule]).remove(0))
     }
     .await
@@ -193,7 +193,7 @@ pub async fn settlement_terms(merchant_id: String) -> Result<SettlementView, App
             .map_err(internal)?;
         Ok(ssr::settlement(
             terms,
-            staff.permissions.allows(Module::Merchants, Level::Act),
+            staff.permissions().allows(Module::Merchants, Level::Act),
         ))
     }
     .await
@@ -223,7 +223,7 @@ pub async fn set_settlement_terms(
             reserve_percent,
             reserve_days,
         };
-        let terms = settlement::set_terms(&platform, staff.id, merchant, &new, &facts).await?;
+        let terms = settlement::set_terms(&platform, staff.id(), merchant, &new, &facts).await?;
         Ok(ssr::settlement(terms, true))
     }
     .await

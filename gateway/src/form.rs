@@ -266,7 +266,7 @@ pub fn hosted_form_with_rnd(
 }
 
 fn validate(request: &PaymentRequest) -> Result<(), FormError> {
-    if request.amount.is_zero() {
+    if !request.amount.is_positive() {
         return Err(FormError::NonPositiveAmount);
     }
     for (name, url) in [
@@ -384,11 +384,13 @@ mod tests {
         assert_eq!(OrderId::new("a b"), Err(FormError::InvalidOrderId));
         let endpoints = GatewayEndpoints::from_base("https://gate.example");
         let mut r = request();
-        r.amount = Money::new(0, Currency::Eur);
-        assert_eq!(
-            hosted_form(&endpoints, &creds(), &r),
-            Err(FormError::NonPositiveAmount)
-        );
+        for minor in [0, -1250] {
+            r.amount = Money::new(minor, Currency::Eur);
+            assert_eq!(
+                hosted_form(&endpoints, &creds(), &r),
+                Err(FormError::NonPositiveAmount)
+            );
+        }
         let mut r = request();
         r.ok_url = "javascript:alert(1)".into();
         assert_eq!(

@@ -12,7 +12,7 @@ pub mod config;
 pub mod form;
 pub mod gateway;
 pub mod hash;
-pub mod money;
+pub use domain::money;
 pub mod pan;
 
 pub use api::{ApiClient, ApiError, Operation};

@@ -10,30 +10,7 @@ use uuid::Uuid;
 
 use crate::field_crypto::{FieldCryptoError, FieldSlot, KeyRing};
 
-/// Test and Live money never mix: every merchant object and gateway account has one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
-#[sqlx(type_name = "payment_mode", rename_all = "lowercase")]
-pub enum Mode {
-    Test,
-    Live,
-}
-
-impl Mode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Test => "test",
-            Mode::Live => "live",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Mode> {
-        match text {
-            "test" => Some(Mode::Test),
-            "live" => Some(Mode::Live),
-            _ => None,
-        }
-    }
-}
+pub use domain::Mode;
 
 #[derive(Debug, Clone)]
 pub struct GatewayAccount {

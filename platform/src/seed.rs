@@ -303,8 +303,8 @@ mod tests {
             .unwrap()
             .unwrap();
         assert!(
-            staff.permissions.allows(Module::Refunds, Level::Act)
-                && !staff.permissions.allows(Module::Risk, Level::View)
+            staff.permissions().allows(Module::Refunds, Level::Act)
+                && !staff.permissions().allows(Module::Risk, Level::View)
         );
     }
 

@@ -192,8 +192,8 @@ fn handle(state: &SandboxState, client_id: &str, id: &str, req: &Cc5Document) ->
         let currency = req.get("Currency").and_then(Currency::from_numeric)?;
         Money::parse_decimal(req.get("Total")?, currency)
             .ok()
-            .filter(|m| !m.is_zero())
-            .map(Money::minor)
+            .filter(|m| m.is_positive())
+            .and_then(|m| u64::try_from(m.minor()).ok())
     };
     match req.get("Type") {
         Some("Credit") => {

@@ -90,8 +90,8 @@ async fn upload(
     };
     match evidence::add(
         &platform,
-        user.id,
-        scope.merchant_id(),
+        user.id(),
+        scope.merchant_id().as_uuid(),
         id,
         Submission::File(&file),
         &facts,
@@ -124,8 +124,8 @@ async fn member_download(
     download(
         &platform,
         Reader::Member {
-            user_id: user.id,
-            merchant_id: scope.merchant_id(),
+            user_id: user.id(),
+            merchant_id: scope.merchant_id().as_uuid(),
         },
         &id,
         facts,
@@ -149,7 +149,7 @@ async fn staff_download(
         Ok(user) => user,
         Err(error) => return refusal(error),
     };
-    download(&platform, Reader::Staff { user_id: user.id }, &id, facts).await
+    download(&platform, Reader::Staff { user_id: user.id() }, &id, facts).await
 }
 
 async fn download(platform: &Platform, reader: Reader, id: &str, facts: RequestFacts) -> Response {

@@ -117,8 +117,8 @@ async fn upload(
     };
     match documents::upload(
         &platform,
-        user.id,
-        scope.merchant_id(),
+        user.id(),
+        scope.merchant_id().as_uuid(),
         kind,
         person_id,
         &form.file,
@@ -161,8 +161,8 @@ async fn member_download(
         Err(error) => return refusal(error),
     };
     let reader = Reader::Member {
-        user_id: user.id,
-        merchant_id: scope.merchant_id(),
+        user_id: user.id(),
+        merchant_id: scope.merchant_id().as_uuid(),
     };
     download(&platform, reader, &id, facts).await
 }
@@ -183,7 +183,7 @@ async fn staff_download(
         Ok(user) => user,
         Err(error) => return refusal(error),
     };
-    download(&platform, Reader::Staff { user_id: user.id }, &id, facts).await
+    download(&platform, Reader::Staff { user_id: user.id() }, &id, facts).await
 }
 
 async fn download(platform: &Platform, reader: Reader, id: &str, facts: RequestFacts) -> Response {

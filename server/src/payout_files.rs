@@ -61,8 +61,8 @@ async fn member_statement(
         Err(error) => return refusal(error),
     };
     let reader = Reader::Member {
-        user_id: user.id,
-        merchant_id: scope.merchant_id(),
+        user_id: user.id(),
+        merchant_id: scope.merchant_id().as_uuid(),
     };
     statement_response(&platform, reader, &id, &format.format, &facts).await
 }
@@ -86,7 +86,7 @@ async fn staff_statement(
     };
     statement_response(
         &platform,
-        Reader::Staff { user_id: user.id },
+        Reader::Staff { user_id: user.id() },
         &id,
         &format.format,
         &facts,
@@ -152,7 +152,7 @@ async fn batch_file(
     let Ok(id) = Uuid::parse_str(&id) else {
         return refusal(AppError::NotFound);
     };
-    match pain001::batch_file(&platform, id, user.id, &facts).await {
+    match pain001::batch_file(&platform, id, user.id(), &facts).await {
         Ok((name, xml)) => file(
             xml,
             "application/xml; charset=utf-8",
@@ -205,7 +205,7 @@ async fn import_statement(
     let Some((name, bytes)) = file else {
         return back("import_error=empty");
     };
-    match import::import(&platform, user.id, &name, &bytes, &facts).await {
+    match import::import(&platform, user.id(), &name, &bytes, &facts).await {
         Ok(report) => back(&format!("imported={}", report.import_id)),
         Err(PayoutError::Invalid { .. }) => back("import_error=format"),
         Err(error) => refusal(AppError::from(error)),

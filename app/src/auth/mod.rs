@@ -33,18 +33,17 @@ pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
     let user = session::current_user().await.map_err(AppError::respond)?;
     Ok(user.map(|user| Viewer {
         home: session::home(&user).to_owned(),
-        needs_two_factor: !user.mfa_enabled
-            && user.membership.as_ref().is_some_and(|m| {
+        needs_two_factor: !user.mfa_enabled()
+            && user.membership().is_some_and(|m| {
                 crate::policy::REFUNDERS.contains(&m.role)
                     || crate::policy::TEAM_MANAGERS.contains(&m.role)
             }),
         manages_team: user
-            .membership
-            .as_ref()
+            .membership()
             .is_some_and(|m| crate::policy::TEAM_MANAGERS.contains(&m.role)),
-        full_name: user.full_name,
-        email: user.email,
-        business_name: user.membership.map(|m| m.business_name),
+        full_name: user.full_name().to_owned(),
+        email: user.email().to_owned(),
+        business_name: user.membership().map(|m| m.business_name.clone()),
     }))
 }
 
@@ -297,8 +296,8 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
             .map_err(crate::error::internal)?;
         let user = user.ok_or(AppError::InvalidCredentials)?;
         let session = session::session().await?;
-        session::begin(&session, user_id, user.mfa_enabled, &facts).await?;
-        leptos_axum::redirect(if user.mfa_enabled {
+        session::begin(&session, user_id, user.mfa_enabled(), &facts).await?;
+        leptos_axum::redirect(if user.mfa_enabled() {
             "/sign-in/two-factor"
         } else if user.owes_mfa_enrolment(&platform.config.settings.identity) {
             "/account/two-factor"
@@ -315,7 +314,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
 pub async fn sign_out() -> Result<(), AppError> {
     let session = session::session().await.map_err(AppError::respond)?;
     if let Some(user) = session::current_user().await.map_err(AppError::respond)? {
-        session::audit(session::event("auth.sign_out", user.id))
+        session::audit(session::event("auth.sign_out", user.id()))
             .await
             .map_err(AppError::respond)?;
     }

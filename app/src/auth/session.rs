@@ -53,9 +53,9 @@ impl SessionState {
             Policy::Merchant(roles) => {
                 MerchantScope::of(user).is_some_and(|scope| roles.contains(&scope.role()))
             }
-            Policy::AnyStaff => user.kind != UserKind::Merchant,
-            Policy::Staff(module, level) => user.permissions.allows(module, level),
-            Policy::PlatformAdmin => user.kind == UserKind::PlatformAdmin,
+            Policy::AnyStaff => user.kind() != UserKind::Merchant,
+            Policy::Staff(module, level) => user.permissions().allows(module, level),
+            Policy::PlatformAdmin => user.kind() == UserKind::PlatformAdmin,
         };
         if allowed {
             Ok(())
@@ -92,7 +92,7 @@ pub async fn resolve(platform: &Platform, session: &Session) -> Result<SessionSt
         return Ok(SessionState::Anonymous);
     };
     if auth.awaiting_second_factor {
-        return Ok(SessionState::AwaitingSecondFactor(user.id));
+        return Ok(SessionState::AwaitingSecondFactor(user.id()));
     }
     // Touching the session saves it, which pushes its idle expiry forward.
     if now() - auth.last_seen_at >= 60 {
@@ -242,7 +242,7 @@ pub async fn proves(
     if matches!(proof, Proof::None | Proof::Conditional) {
         return Ok(());
     }
-    if !user.mfa_enabled {
+    if !user.mfa_enabled() {
         return Err(AppError::EnrolmentRequired);
     }
     if proof == Proof::Enrolled {
@@ -263,7 +263,7 @@ pub async fn proves(
 /// merchant's scope when they are a member. The route guard and the functions record the
 /// same event, so a refusal reads alike whichever layer made it.
 pub fn denial(user: &User, refused: &AppError, detail: serde_json::Value) -> Event {
-    let kind = if user.kind == UserKind::Merchant {
+    let kind = if user.kind() == UserKind::Merchant {
         ActorKind::User
     } else {
         ActorKind::Staff
@@ -277,14 +277,14 @@ pub fn denial(user: &User, refused: &AppError, detail: serde_json::Value) -> Eve
         "access.denied",
         Actor {
             kind,
-            id: Some(user.id),
+            id: Some(user.id()),
         },
         Outcome::Denied,
     )
     .reason(reason)
     .detail(detail);
     match MerchantScope::of(user) {
-        Some(scope) => event.merchant(scope.merchant_id()),
+        Some(scope) => event.merchant(scope.merchant_id().as_uuid()),
         None => event,
     }
 }
@@ -331,7 +331,7 @@ pub async fn second_factor_passed(session: &Session) -> Result<(), AppError> {
 
 /// Where a fully signed-in user starts: merchants on their dashboard, staff in the console.
 pub fn home(user: &User) -> &'static str {
-    if user.kind == UserKind::Merchant {
+    if user.kind() == UserKind::Merchant {
         "/dashboard"
     } else {
         "/admin"

@@ -94,7 +94,7 @@ pub async fn two_factor_status() -> Result<TwoFactorView, AppError> {
         let (user, _) = super::session::require_declared::<TwoFactorStatus>()
             .await?
             .parts();
-        let status = platform::identity::mfa::status(&platform, user.id).await?;
+        let status = platform::identity::mfa::status(&platform, user.id()).await?;
         Ok(TwoFactorView {
             enabled: status.enabled,
             recovery_codes_left: status.recovery_codes_left,
@@ -118,7 +118,7 @@ pub async fn start_two_factor(password: String) -> Result<EnrolmentView, AppErro
             .parts();
         let limits = &platform.config.settings.rate_limits;
         let client = crate::request::client_key().await;
-        let account = platform::rate_limit::account_key(&user.email);
+        let account = platform::rate_limit::account_key(&user.email());
         let checks = [
             ("sign-in-ip", limits.sign_in_per_ip, client.as_str()),
             (
@@ -130,7 +130,7 @@ pub async fn start_two_factor(password: String) -> Result<EnrolmentView, AppErro
         crate::limits::enforce(&platform, &checks).await?;
         let facts = crate::request::facts().await;
         let enrolment =
-            platform::identity::mfa::start_enrolment(&platform, user.id, password.into(), &facts)
+            platform::identity::mfa::start_enrolment(&platform, user.id(), password.into(), &facts)
                 .await?;
         Ok(EnrolmentView {
             secret: enrolment.secret.expose_secret().to_owned(),
@@ -149,10 +149,10 @@ pub async fn confirm_two_factor(code: String) -> Result<Vec<String>, AppError> {
         let (user, session) = super::session::require_declared::<ConfirmTwoFactor>()
             .await?
             .parts();
-        ssr::limit_attempts(&platform, user.id).await?;
+        ssr::limit_attempts(&platform, user.id()).await?;
         let facts = crate::request::facts().await;
         let codes =
-            platform::identity::mfa::confirm_enrolment(&platform, user.id, &code, &facts).await?;
+            platform::identity::mfa::confirm_enrolment(&platform, user.id(), &code, &facts).await?;
         super::session::second_factor_passed(&session).await?;
         Ok(ssr::shown(codes))
     }
@@ -195,10 +195,10 @@ pub async fn step_up(code: String) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
         let (user, session) = super::session::require_declared::<StepUp>().await?.parts();
-        ssr::limit_attempts(&platform, user.id).await?;
+        ssr::limit_attempts(&platform, user.id()).await?;
         mfa::verify(
             &platform,
-            user.id,
+            user.id(),
             &code,
             Check::StepUp,
             &crate::request::facts().await,
@@ -220,7 +220,7 @@ pub async fn regenerate_recovery_codes() -> Result<Vec<String>, AppError> {
             .parts();
         let codes = platform::identity::mfa::regenerate_recovery_codes(
             &platform,
-            user.id,
+            user.id(),
             &crate::request::facts().await,
         )
         .await?;
@@ -240,11 +240,11 @@ pub async fn disable_two_factor(password: String) -> Result<(), AppError> {
             .await?
             .parts();
         let limit = platform.config.settings.rate_limits.sign_in_per_account;
-        let account = platform::rate_limit::account_key(&user.email);
+        let account = platform::rate_limit::account_key(&user.email());
         crate::limits::enforce(&platform, &[("sign-in-account", limit, &account)]).await?;
         platform::identity::mfa::disable(
             &platform,
-            user.id,
+            user.id(),
             password.into(),
             &crate::request::facts().await,
         )
@@ -266,14 +266,14 @@ pub async fn reset_two_factor(user_id: String) -> Result<(), AppError> {
             .await?
             .parts();
         let target = uuid::Uuid::parse_str(user_id.trim()).map_err(|_| AppError::NotFound)?;
-        if target == admin.id {
+        if target == admin.id() {
             return Err(AppError::validation(
                 "user_id",
                 "Use your own account settings to change your two-factor authentication.",
             ));
         }
         let facts = crate::request::facts().await;
-        match platform::identity::mfa::reset_by_admin(&platform, admin.id, target, &facts).await {
+        match platform::identity::mfa::reset_by_admin(&platform, admin.id(), target, &facts).await {
             Err(platform::identity::mfa::MfaError::NotEnabled) => Err(AppError::NotFound),
             other => Ok(other?),
         }

@@ -177,10 +177,10 @@ pub async fn kyc_application(merchant_id: String) -> Result<ReviewView, AppError
             .await
             .map_err(AppError::from)?
             .ok_or(AppError::NotFound)?;
-        let can_act = user.permissions.allows(Module::Merchants, Level::Act);
+        let can_act = user.permissions().allows(Module::Merchants, Level::Act);
         Ok(views::review(
             application,
-            user.id,
+            user.id(),
             can_act,
             platform.config.settings.kyc.single_reviewer,
         ))

@@ -103,7 +103,7 @@ pub async fn create_checkout(
             .merchant()?;
         let limits = &platform.config.settings.rate_limits;
         let ip = crate::request::client_key().await;
-        let user_key = user.id.to_string();
+        let user_key = user.id().to_string();
         crate::limits::enforce(
             &platform,
             &[

@@ -7,22 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::ssr;
 use crate::error::AppError;
 
-/// Test Mode or Live Mode, as the dashboard shows and switches it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    Test,
-    Live,
-}
-
-impl Mode {
-    pub fn label(self) -> &'static str {
-        match self {
-            Mode::Test => "Test",
-            Mode::Live => "Live",
-        }
-    }
-}
+pub use domain::Mode;
 
 /// Whether Live Mode may be chosen, and if not why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,7 +70,7 @@ pub async fn set_dashboard_mode(mode: String) -> Result<(), AppError> {
             .acquire()
             .await
             .map_err(crate::error::internal)?;
-        if platform::payments::effective_mode(&mut conn, scope.merchant_id(), mode)
+        if platform::payments::effective_mode(&mut conn, scope.merchant_id().as_uuid(), mode)
             .await
             .map_err(crate::error::internal)?
             != mode

@@ -55,7 +55,7 @@ pub async fn mode(
         .and_then(domain::Mode::parse)
         .unwrap_or(domain::Mode::Test);
     let mut conn = platform.pool.acquire().await.map_err(internal)?;
-    let mode = domain::effective_mode(&mut conn, scope.merchant_id(), requested)
+    let mode = domain::effective_mode(&mut conn, scope.merchant_id().as_uuid(), requested)
         .await
         .map_err(internal)?;
     if mode != requested {

@@ -333,7 +333,7 @@ fn check_id(id: &str) -> Result<(), ApiError> {
 }
 
 fn check_amount(amount: Money) -> Result<(), ApiError> {
-    if amount.is_zero() {
+    if !amount.is_positive() {
         Err(ApiError::InvalidRequest("amount must be positive"))
     } else {
         Ok(())

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::users::{MerchantRole, User, UserKind};
+use super::users::{MerchantId, MerchantRole, User, UserKind};
 
 /// An area of the admin console; staff hold each one at a level, or not at all.
 #[derive(
@@ -116,22 +116,22 @@ impl Permissions {
 /// which reads the membership of a user loaded from the session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MerchantScope {
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     user_id: Uuid,
     role: MerchantRole,
 }
 
 impl MerchantScope {
     pub fn of(user: &User) -> Option<Self> {
-        let membership = user.membership.as_ref()?;
-        (user.kind == UserKind::Merchant).then_some(Self {
+        let membership = user.membership()?;
+        (user.kind() == UserKind::Merchant).then_some(Self {
             merchant_id: membership.merchant_id,
-            user_id: user.id,
+            user_id: user.id(),
             role: membership.role,
         })
     }
 
-    pub fn merchant_id(&self) -> Uuid {
+    pub fn merchant_id(&self) -> MerchantId {
         self.merchant_id
     }
 
@@ -169,11 +169,11 @@ impl StaffScope {
     /// The scope of `user` in `module` at `level`, if they are staff (or an administrator)
     /// holding it.
     pub fn of(user: &User, module: Module, level: Level) -> Option<Self> {
-        (user.kind != UserKind::Merchant && user.permissions.allows(module, level)).then_some(
+        (user.kind() != UserKind::Merchant && user.permissions().allows(module, level)).then_some(
             Self {
                 module,
                 level,
-                user_id: user.id,
+                user_id: user.id(),
             },
         )
     }

@@ -29,7 +29,7 @@ const STAFF_PLACE: &str = "the Saleonix staff";
 fn staff_actor(admin: &User) -> Actor {
     Actor {
         kind: ActorKind::Staff,
-        id: Some(admin.id),
+        id: Some(admin.id()),
     }
 }
 
@@ -109,7 +109,7 @@ async fn write_permissions(
             .bind(user_id)
             .bind(module)
             .bind(level)
-            .bind(admin.id)
+            .bind(admin.id())
             .execute(&mut *conn)
             .await?;
     }
@@ -137,7 +137,7 @@ pub async fn invite(
     let mut tx = platform.pool.begin().await?;
     let invitation = Invitation {
         kind: UserKind::Staff,
-        inviter_name: &admin.full_name,
+        inviter_name: admin.full_name(),
         place: STAFF_PLACE,
     };
     // Only platform administrators invite staff (with step-up), and the audit module shows
@@ -206,7 +206,7 @@ pub async fn resend_invitation(
     locked_staff(&mut tx, user_id).await?;
     let invitation = Invitation {
         kind: UserKind::Staff,
-        inviter_name: &admin.full_name,
+        inviter_name: admin.full_name(),
         place: STAFF_PLACE,
     };
     invitations::resend(&mut tx, platform, user_id, invitation).await?;

@@ -55,7 +55,7 @@ pub async fn members(pool: &PgPool, merchant_id: Uuid) -> Result<Vec<Member>, sq
 
 /// The team of the caller's own merchant.
 pub async fn team(pool: &PgPool, scope: &MerchantScope) -> Result<Vec<Member>, sqlx::Error> {
-    members(pool, scope.merchant_id()).await
+    members(pool, scope.merchant_id().as_uuid()).await
 }
 
 fn actor(scope: &MerchantScope) -> Actor {
@@ -87,12 +87,18 @@ pub async fn invite(
     facts: &RequestFacts,
 ) -> Result<Uuid, AccountError> {
     assignable(role)?;
-    invitation_limits::enforce(platform, scope.merchant_id(), invitee.email, facts).await?;
+    invitation_limits::enforce(
+        platform,
+        scope.merchant_id().as_uuid(),
+        invitee.email,
+        facts,
+    )
+    .await?;
     let mut tx = platform.pool.begin().await?;
     let place = place(&mut tx, scope).await?;
     let invitation = Invitation {
         kind: UserKind::Merchant,
-        inviter_name: &inviter.full_name,
+        inviter_name: inviter.full_name(),
         place: &place,
     };
     let (id, email) = match invitations::create(&mut tx, platform, invitee, &invitation).await? {
@@ -121,7 +127,7 @@ pub async fn invite(
         }
     };
     let event = Event::new("team.invited", actor(scope), Outcome::Success)
-        .merchant(scope.merchant_id())
+        .merchant(scope.merchant_id().as_uuid())
         .target("user", id.to_string())
         .subject_email(&email)
         .detail(serde_json::json!({ "role": role }));
@@ -193,11 +199,17 @@ pub async fn resend_invitation(
     } else {
         Some(invitations::pending(&mut tx, user_id).await?)
     };
-    invitation_limits::enforce(platform, scope.merchant_id(), &locked.email, facts).await?;
+    invitation_limits::enforce(
+        platform,
+        scope.merchant_id().as_uuid(),
+        &locked.email,
+        facts,
+    )
+    .await?;
     let place = place(&mut tx, scope).await?;
     let invitation = Invitation {
         kind: UserKind::Merchant,
-        inviter_name: &inviter.full_name,
+        inviter_name: inviter.full_name(),
         place: &place,
     };
     match pending {
@@ -207,7 +219,7 @@ pub async fn resend_invitation(
         }
     }
     let event = Event::new("team.invitation_resent", actor(scope), Outcome::Success)
-        .merchant(scope.merchant_id())
+        .merchant(scope.merchant_id().as_uuid())
         .target("user", user_id.to_string());
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
@@ -292,7 +304,7 @@ pub async fn change_role(
         .execute(&mut *tx)
         .await?;
     let event = Event::new("team.role_changed", actor(scope), Outcome::Success)
-        .merchant(scope.merchant_id())
+        .merchant(scope.merchant_id().as_uuid())
         .target("user", user_id.to_string())
         .detail(serde_json::json!({ "before": before, "after": role }));
     audit::record(&mut tx, &event, facts).await?;
@@ -327,7 +339,7 @@ pub async fn remove(
         users::close_access(&mut tx, user_id).await?
     };
     let event = Event::new("team.member_removed", actor(scope), Outcome::Success)
-        .merchant(scope.merchant_id())
+        .merchant(scope.merchant_id().as_uuid())
         .target("user", user_id.to_string())
         .detail(serde_json::json!({ "role": role, "sessions_ended": ended }));
     audit::record(&mut tx, &event, facts).await?;

@@ -17,38 +17,61 @@ pub enum UserKind {
     PlatformAdmin,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
-#[sqlx(type_name = "merchant_role", rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum MerchantRole {
-    Owner,
-    Admin,
-    Finance,
-    Developer,
-    Viewer,
-}
+pub use domain::{MerchantId, MerchantRole};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Membership {
-    pub merchant_id: Uuid,
+    pub merchant_id: MerchantId,
     pub business_name: String,
     pub role: MerchantRole,
 }
 
+/// A user as loaded from the database for this request. Its fields are private and
+/// [`load_active`] is its only constructor, so no code can make up a user (and from it a
+/// [`super::roles::MerchantScope`] or [`super::roles::StaffScope`]) that the database did
+/// not vouch for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
-    pub id: Uuid,
-    pub email: String,
-    pub full_name: String,
-    pub kind: UserKind,
-    pub membership: Option<Membership>,
+    id: Uuid,
+    email: String,
+    full_name: String,
+    kind: UserKind,
+    membership: Option<Membership>,
     /// Two-factor authentication is on (enrolment confirmed).
-    pub mfa_enabled: bool,
+    mfa_enabled: bool,
     /// Admin-console modules held: none for merchants, all for platform administrators.
-    pub permissions: Permissions,
+    permissions: Permissions,
 }
 
 impl User {
+    pub fn id(&self) -> Uuid {
+        self.id
+    }
+
+    pub fn email(&self) -> &str {
+        &self.email
+    }
+
+    pub fn full_name(&self) -> &str {
+        &self.full_name
+    }
+
+    pub fn kind(&self) -> UserKind {
+        self.kind
+    }
+
+    pub fn membership(&self) -> Option<&Membership> {
+        self.membership.as_ref()
+    }
+
+    pub fn mfa_enabled(&self) -> bool {
+        self.mfa_enabled
+    }
+
+    pub fn permissions(&self) -> &Permissions {
+        &self.permissions
+    }
+
     /// Staff and administrators always work with a second factor; merchants when the
     /// platform setting says so.
     pub fn must_use_mfa(&self, settings: &IdentitySettings) -> bool {
@@ -78,7 +101,7 @@ pub async fn load_active(pool: &PgPool, id: Uuid) -> Result<Option<User>, sqlx::
         String,
         String,
         UserKind,
-        Option<Uuid>,
+        Option<MerchantId>,
         Option<String>,
         Option<MerchantRole>,
         bool,

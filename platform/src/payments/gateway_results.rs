@@ -245,7 +245,7 @@ pub async fn handle(
         .await;
     }
 
-    let change = if u64::try_from(amount_minor) != Ok(ret.amount.minor()) {
+    let change = if amount_minor != ret.amount.minor() {
         Change::Note("amount_differs_from_order")
     } else if ret.amount.currency().alpha() != currency {
         Change::Note("currency_differs_from_order")

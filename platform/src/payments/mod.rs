@@ -44,77 +44,7 @@ use uuid::Uuid;
 use crate::audit::AuditError;
 pub use crate::gateway_accounts::Mode;
 
-/// A payment's state; only `transition` changes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
-#[sqlx(type_name = "payment_status", rename_all = "snake_case")]
-pub enum Status {
-    Created,
-    Pending,
-    Paid,
-    Declined,
-    Failed,
-    Expired,
-    Refunded,
-    PartiallyRefunded,
-    /// Money taken that the order does not keep (a second charge for a paid checkout, a
-    /// charge past its link's limit or after the checkout closed): the platform returns it.
-    /// It stays `duplicate` once returned; `refunded_minor` tells how much went back.
-    Duplicate,
-}
-
-impl Status {
-    pub const ALL: [Status; 9] = [
-        Status::Created,
-        Status::Pending,
-        Status::Paid,
-        Status::Declined,
-        Status::Failed,
-        Status::Expired,
-        Status::Refunded,
-        Status::PartiallyRefunded,
-        Status::Duplicate,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Created => "created",
-            Status::Pending => "pending",
-            Status::Paid => "paid",
-            Status::Declined => "declined",
-            Status::Failed => "failed",
-            Status::Expired => "expired",
-            Status::Refunded => "refunded",
-            Status::PartiallyRefunded => "partially_refunded",
-            Status::Duplicate => "duplicate",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-
-    /// The money was taken for the order (and may since have been refunded).
-    pub fn is_paid(self) -> bool {
-        matches!(
-            self,
-            Status::Paid | Status::Refunded | Status::PartiallyRefunded
-        )
-    }
-
-    /// The gateway took the money: for the order, or as a duplicate being returned.
-    pub fn is_captured(self) -> bool {
-        self.is_paid() || self == Status::Duplicate
-    }
-}
-
-/// The state of a checkout session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
-#[sqlx(type_name = "checkout_status", rename_all = "snake_case")]
-pub enum SessionStatus {
-    Open,
-    Paid,
-    Expired,
-}
+pub use domain::{CheckoutStatus as SessionStatus, PaymentStatus as Status};
 
 /// Why a payment operation was refused. Field errors name the form field they concern.
 #[derive(Debug, thiserror::Error)]
@@ -217,8 +147,8 @@ pub(crate) async fn ensure_mode_allowed(
 /// An amount read from the database, where the `minor_amount` and `currency_code` domains
 /// already hold it to a positive amount in a known currency.
 pub(crate) fn money(minor: i64, currency: &str) -> Result<payten::Money, PaymentError> {
-    match (u64::try_from(minor), payten::Currency::from_alpha(currency)) {
-        (Ok(minor), Some(currency)) if minor > 0 => Ok(payten::Money::new(minor, currency)),
+    match payten::Currency::from_alpha(currency) {
+        Some(currency) if minor > 0 => Ok(payten::Money::new(minor, currency)),
         _ => Err(PaymentError::Database(sqlx::Error::Decode(
             "amount outside the schema's domain".into(),
         ))),
@@ -226,7 +156,7 @@ pub(crate) fn money(minor: i64, currency: &str) -> Result<payten::Money, Payment
 }
 
 /// The largest single amount a merchant may ask for: 1,000,000.00 in any currency.
-pub const MAX_AMOUNT_MINOR: u64 = 100_000_000;
+pub const MAX_AMOUNT_MINOR: i64 = 100_000_000;
 
 /// Merchants type prices in euro as decimals (`12.50`); they become integer cents here,
 /// without floating point, or a clear error for `field`.
@@ -286,7 +216,7 @@ pub(crate) async fn archive(
         member_actor(scope),
         crate::audit::Outcome::Success,
     )
-    .merchant(scope.merchant_id())
+    .merchant(scope.merchant_id().as_uuid())
     .target(kind, id.to_string());
     crate::audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;

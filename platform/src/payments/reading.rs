@@ -216,7 +216,7 @@ pub async fn detail(
     scope: &MerchantScope,
     id: Uuid,
 ) -> Result<Option<PaymentDetail>, sqlx::Error> {
-    detail_where(pool, id, Some(scope.merchant_id())).await
+    detail_where(pool, id, Some(scope.merchant_id().as_uuid())).await
 }
 
 /// Any merchant's payment, for staff (the console's guards decide who gets here).

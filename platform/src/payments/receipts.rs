@@ -96,8 +96,8 @@ pub async fn load(
 
 /// Minor units of `currency` as the receipt prints them: `12.50 EUR`.
 pub fn format_amount(minor: i64, currency: &str) -> String {
-    match (u64::try_from(minor), payten::Currency::from_alpha(currency)) {
-        (Ok(minor), Some(currency)) => payten::Money::new(minor, currency).to_string(),
+    match payten::Currency::from_alpha(currency) {
+        Some(currency) => payten::Money::new(minor, currency).to_string(),
         _ => format!("{minor} (minor units) {currency}"),
     }
 }

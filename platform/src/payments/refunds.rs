@@ -36,26 +36,7 @@ pub(crate) use sending::{queue_whole, send};
 pub(crate) use settle::{Answer, settle};
 use settle::{failure_phrase, gateway_answer};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
-#[sqlx(type_name = "refund_status", rename_all = "snake_case")]
-pub enum RefundStatus {
-    Pending,
-    Succeeded,
-    Failed,
-    /// Sent, and no answer came back: reconciliation will read the order history.
-    Unknown,
-}
-
-impl RefundStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RefundStatus::Pending => "pending",
-            RefundStatus::Succeeded => "succeeded",
-            RefundStatus::Failed => "failed",
-            RefundStatus::Unknown => "unknown",
-        }
-    }
-}
+pub use domain::RefundStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
 #[sqlx(type_name = "refund_method", rename_all = "snake_case")]

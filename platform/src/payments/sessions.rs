@@ -219,7 +219,7 @@ async fn insert(
         sum.checked_add(l.unit_minor.checked_mul(i64::from(l.quantity))?)
     });
     let total = total
-        .filter(|t| *t > 0 && u64::try_from(*t).is_ok_and(|t| t <= super::MAX_AMOUNT_MINOR))
+        .filter(|t| *t > 0 && *t <= super::MAX_AMOUNT_MINOR)
         .ok_or(invalid(
             "items",
             "the order total must be between 0.01 and 1,000,000.00",
@@ -291,7 +291,7 @@ pub async fn create(
     let cancel_url = return_url("cancel_url", &new.cancel_url)?;
 
     let mut tx = pool.begin().await?;
-    ensure_mode_allowed(&mut tx, scope.merchant_id(), mode).await?;
+    ensure_mode_allowed(&mut tx, scope.merchant_id().as_uuid(), mode).await?;
     let mut lines = Vec::with_capacity(new.items.len());
     for item in &new.items {
         let quantity = match item {
@@ -339,7 +339,7 @@ pub async fn create(
     let expires_in = Duration::minutes(i64::from(minutes));
     let (id, token) = insert(
         &mut tx,
-        scope.merchant_id(),
+        scope.merchant_id().as_uuid(),
         mode,
         order,
         expires_in,
@@ -347,7 +347,7 @@ pub async fn create(
     )
     .await?;
     let event = Event::new("checkout_session.create", member_actor(scope), Outcome::Success)
-        .merchant(scope.merchant_id())
+        .merchant(scope.merchant_id().as_uuid())
         .target("checkout_session", id.to_string())
         .detail(serde_json::json!({ "mode": mode.as_str(), "items": lines.len(), "expires_in_minutes": minutes }));
     audit::record(&mut tx, &event, facts).await?;

@@ -96,7 +96,8 @@ pub async fn three_ds(
                 client_id: request.client_id.clone(),
                 oid: request.oid.clone(),
                 tran_type: request.tran_type,
-                amount_minor: request.amount.minor(),
+                // Parsed from the form's decimal, which has no sign.
+                amount_minor: request.amount.minor().unsigned_abs(),
                 currency: request.amount.currency(),
                 masked_pan: card.masked_pan.clone(),
                 brand: card.brand,

@@ -161,7 +161,7 @@ pub fn fresh_oid(prefix: &str) -> String {
     format!("{prefix}{}", N.fetch_add(1, Ordering::Relaxed))
 }
 
-pub fn request(merchant: &Merchant, oid: &str, minor: u64) -> PaymentRequest {
+pub fn request(merchant: &Merchant, oid: &str, minor: i64) -> PaymentRequest {
     PaymentRequest {
         oid: OrderId::new(oid).expect("oid"),
         amount: Money::new(minor, Currency::Eur),

@@ -22,7 +22,7 @@ mod api;
 mod faults;
 mod payments;
 
-fn eur(minor: u64) -> Money {
+fn eur(minor: i64) -> Money {
     Money::new(minor, Currency::Eur)
 }
 
@@ -40,7 +40,7 @@ async fn approved_payment(
     browser: &Browser,
     merchant: &mut Merchant,
     oid: &str,
-    minor: u64,
+    minor: i64,
 ) -> payten::GatewayReturn {
     let forms = browser
         .pay(gw, &request(merchant, oid, minor), APPROVE_MC, "a")

@@ -1,12 +1,14 @@
-//! Amounts as integer minor units plus an ISO 4217 currency. No floating point
-//! anywhere: the gateway hashes the exact decimal string, so formatting and
-//! parsing must be exact.
+//! Amounts as integer minor units plus an ISO 4217 currency: the one money type of the
+//! platform, the dashboard and the gateway. No floating point anywhere: the gateway hashes
+//! the exact decimal string, so formatting and parsing must be exact.
 
 // Money code: a silent `as` cast can wrap or truncate an amount; conversions here are
 // checked (`try_from`) or lossless (`from`).
 #![warn(clippy::as_conversions)]
 
 use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The currencies Saleonix takes through NestPay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -83,20 +85,30 @@ pub enum MoneyError {
     Overflow,
 }
 
-/// An amount in minor units (cents) of a currency. Never negative: refunds and
-/// captures are separate operations, not negative amounts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// An amount in minor units (cents) of a currency. What is charged, refunded or paid out
+/// is positive; a balance or a correction in the books may be negative. Sums are checked
+/// and refuse to mix currencies ([`Money::checked_add`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Money {
-    minor: u64,
+    minor: i64,
     currency: Currency,
 }
 
 impl Money {
-    pub fn new(minor: u64, currency: Currency) -> Money {
+    pub fn new(minor: i64, currency: Currency) -> Money {
         Money { minor, currency }
     }
 
-    pub fn minor(self) -> u64 {
+    pub fn zero(currency: Currency) -> Money {
+        Money::new(0, currency)
+    }
+
+    /// Euro, the currency of every merchant balance today.
+    pub fn eur(minor: i64) -> Money {
+        Money::new(minor, Currency::Eur)
+    }
+
+    pub fn minor(self) -> i64 {
         self.minor
     }
 
@@ -108,19 +120,53 @@ impl Money {
         self.minor == 0
     }
 
-    /// The gateway's decimal form: `1250` EUR is `12.50`, `5` is `0.05`.
-    pub fn to_decimal_string(self) -> String {
-        format_minor(self.minor, self.currency.minor_digits())
+    pub fn is_positive(self) -> bool {
+        self.minor > 0
     }
 
-    /// Parses the gateway's decimal form (`12.50`, `12.5`, `12`) without floats.
-    /// More decimals than the currency has are accepted only if they are zeros
+    /// The sum, or `None` for two currencies or an overflow.
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        (self.currency == other.currency)
+            .then(|| self.minor.checked_add(other.minor))
+            .flatten()
+            .map(|minor| Money::new(minor, self.currency))
+    }
+
+    /// The difference, or `None` for two currencies or an overflow.
+    pub fn checked_sub(self, other: Money) -> Option<Money> {
+        (self.currency == other.currency)
+            .then(|| self.minor.checked_sub(other.minor))
+            .flatten()
+            .map(|minor| Money::new(minor, self.currency))
+    }
+
+    /// The same number of minor units in the opposite direction.
+    pub fn negated(self) -> Option<Money> {
+        self.minor
+            .checked_neg()
+            .map(|minor| Money::new(minor, self.currency))
+    }
+
+    /// The decimal form the gateway hashes and people read: `1250` EUR is `12.50`, `5` is
+    /// `0.05`, `-5` is `-0.05`.
+    pub fn to_decimal_string(self) -> String {
+        let sign = if self.minor < 0 { "-" } else { "" };
+        format!(
+            "{sign}{}",
+            format_minor(self.minor.unsigned_abs(), self.currency.minor_digits())
+        )
+    }
+
+    /// Parses the gateway's decimal form (`12.50`, `12.5`, `12`) without floats; never
+    /// negative. More decimals than the currency has are accepted only if they are zeros
     /// (`12.500`), since they do not change the value.
     pub fn parse_decimal(text: &str, currency: Currency) -> Result<Money, MoneyError> {
         parse_minor(text, currency.minor_digits()).map(|minor| Money { minor, currency })
     }
 }
 
+/// The one way an amount is written for people, on the server, in the browser and in
+/// mail: `12.50 EUR`.
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.to_decimal_string(), self.currency)
@@ -140,7 +186,7 @@ fn format_minor(minor: u64, digits: u32) -> String {
     )
 }
 
-fn parse_minor(text: &str, digits: u32) -> Result<u64, MoneyError> {
+fn parse_minor(text: &str, digits: u32) -> Result<i64, MoneyError> {
     let (whole, frac) = match text.split_once('.') {
         Some((w, f)) => (w, f),
         None => (text, ""),
@@ -154,15 +200,65 @@ fn parse_minor(text: &str, digits: u32) -> Result<u64, MoneyError> {
     if rest.bytes().any(|b| b != b'0') {
         return Err(MoneyError::TooPrecise);
     }
-    let mut minor: u64 = 0;
+    let mut minor: i64 = 0;
     let padded = format!("{kept:0<digits$}");
     for b in whole.bytes().chain(padded.bytes()) {
         minor = minor
             .checked_mul(10)
-            .and_then(|m| m.checked_add(u64::from(b - b'0')))
+            .and_then(|m| m.checked_add(i64::from(b - b'0')))
             .ok_or(MoneyError::Overflow)?;
     }
     Ok(minor)
+}
+
+/// On the wire a currency is its alphabetic code, `"EUR"`.
+impl Serialize for Currency {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.alpha())
+    }
+}
+
+impl<'de> Deserialize<'de> for Currency {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(deserializer)?;
+        Currency::from_alpha(&code)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown currency {code:?}")))
+    }
+}
+
+/// In the database a currency is the `currency_code` domain (`char(3)`), read and written
+/// as its alphabetic code.
+#[cfg(feature = "sqlx")]
+mod database {
+    use sqlx::encode::IsNull;
+    use sqlx::error::BoxDynError;
+    use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef};
+    use sqlx::{Decode, Encode, Postgres, Type};
+
+    use super::Currency;
+
+    impl Type<Postgres> for Currency {
+        fn type_info() -> PgTypeInfo {
+            <String as Type<Postgres>>::type_info()
+        }
+
+        fn compatible(ty: &PgTypeInfo) -> bool {
+            <String as Type<Postgres>>::compatible(ty)
+        }
+    }
+
+    impl Encode<'_, Postgres> for Currency {
+        fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
+            <&str as Encode<Postgres>>::encode(self.alpha(), buf)
+        }
+    }
+
+    impl<'r> Decode<'r, Postgres> for Currency {
+        fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
+            let code = <&str as Decode<Postgres>>::decode(value)?;
+            Currency::from_alpha(code).ok_or_else(|| format!("unknown currency {code:?}").into())
+        }
+    }
 }
 
 #[cfg(test)]
@@ -179,6 +275,37 @@ mod tests {
             Money::new(100025, Currency::All).to_decimal_string(),
             "1000.25"
         );
+        assert_eq!(Money::eur(-5).to_decimal_string(), "-0.05");
+        assert_eq!(Money::eur(-123_456).to_string(), "-1234.56 EUR");
+    }
+
+    #[test]
+    fn sums_refuse_to_mix_currencies_or_overflow() {
+        assert_eq!(
+            Money::eur(150).checked_add(Money::eur(-200)),
+            Some(Money::eur(-50))
+        );
+        assert_eq!(
+            Money::eur(1).checked_add(Money::new(1, Currency::Usd)),
+            None
+        );
+        assert_eq!(Money::eur(i64::MAX).checked_add(Money::eur(1)), None);
+        assert_eq!(Money::eur(i64::MIN).negated(), None);
+        assert_eq!(
+            Money::eur(5).checked_sub(Money::eur(7)),
+            Some(Money::eur(-2))
+        );
+    }
+
+    #[test]
+    fn the_wire_form_names_the_currency_and_refuses_unknown_ones() {
+        let json = serde_json::to_string(&Money::eur(1250)).unwrap();
+        assert_eq!(json, r#"{"minor":1250,"currency":"EUR"}"#);
+        assert_eq!(
+            serde_json::from_str::<Money>(&json).unwrap(),
+            Money::eur(1250)
+        );
+        assert!(serde_json::from_str::<Money>(r#"{"minor":1,"currency":"XXX"}"#).is_err());
     }
 
     #[test]
@@ -210,7 +337,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn format_parse_round_trip(minor in any::<u64>()) {
+        fn format_parse_round_trip(minor in 0..=i64::MAX) {
             let m = Money::new(minor, Currency::Eur);
             prop_assert_eq!(Money::parse_decimal(&m.to_decimal_string(), Currency::Eur), Ok(m));
         }

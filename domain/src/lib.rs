@@ -1,0 +1,16 @@
+//! The vocabulary the server and the browser share, so the wire carries these types and
+//! not strings: money ([`Money`] in minor units with its [`Currency`]), [`Mode`], the
+//! payment, checkout and refund statuses, merchant roles and typed ids. It builds for
+//! WASM; the `sqlx` feature adds the database mappings the server needs.
+
+pub mod ids;
+pub mod mode;
+pub mod money;
+pub mod roles;
+pub mod status;
+
+pub use ids::{CheckoutId, MerchantId, PaymentId, RefundId};
+pub use mode::Mode;
+pub use money::{Currency, Money, MoneyError};
+pub use roles::MerchantRole;
+pub use status::{CheckoutStatus, PaymentStatus, RefundStatus, TimelineSource};
