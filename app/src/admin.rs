@@ -328,7 +328,7 @@ pub async fn invite_staff(
     async {
         let (admin, _) = crate::auth::session::require_declared::<InviteStaff>()
             .await?
-            .parts();
+            .admin()?;
         let permissions = grants.permissions()?;
         let invitee = Invitee {
             email: &email,
@@ -349,7 +349,7 @@ pub async fn set_staff_permissions(user_id: String, grants: GrantsForm) -> Resul
     async {
         let (admin, _) = crate::auth::session::require_declared::<SetStaffPermissions>()
             .await?
-            .parts();
+            .admin()?;
         let (target, permissions) = (crate::team::ssr::id(&user_id)?, grants.permissions()?);
         let facts = crate::request::facts().await;
         platform::identity::staff::set_permissions(&platform, &admin, target, &permissions, &facts)
@@ -367,7 +367,7 @@ pub async fn deactivate_staff(user_id: String) -> Result<(), AppError> {
     async {
         let (admin, _) = crate::auth::session::require_declared::<DeactivateStaff>()
             .await?
-            .parts();
+            .admin()?;
         let target = crate::team::ssr::id(&user_id)?;
         platform::identity::staff::deactivate(
             &platform,
@@ -389,7 +389,7 @@ pub async fn resend_staff_invitation(user_id: String) -> Result<(), AppError> {
     async {
         let (admin, _) = crate::auth::session::require_declared::<ResendStaffInvitation>()
             .await?
-            .parts();
+            .admin()?;
         let target = crate::team::ssr::id(&user_id)?;
         platform::identity::staff::resend_invitation(
             &platform,

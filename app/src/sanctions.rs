@@ -152,9 +152,9 @@ pub async fn decide_sanctions_hit(
     use platform::kyc::sanctions::{self, Decision};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, _) = crate::auth::session::require_declared::<DecideSanctionsHit>()
+        let (_, staff, _) = crate::auth::session::require_declared::<DecideSanctionsHit>()
             .await?
-            .parts();
+            .staff()?;
         let merchant = crate::team::ssr::id(&merchant_id)?;
         let hit = crate::team::ssr::id(&hit_id)?;
         let decision = Decision::parse(decision.trim()).ok_or_else(|| {
@@ -164,17 +164,9 @@ pub async fn decide_sanctions_hit(
             )
         })?;
         let facts = crate::request::facts().await;
-        sanctions::decide(
-            &platform,
-            staff.id(),
-            merchant,
-            hit,
-            decision,
-            &note,
-            &facts,
-        )
-        .await
-        .map_err(AppError::from)
+        sanctions::decide(&platform, &staff, merchant, hit, decision, &note, &facts)
+            .await
+            .map_err(AppError::from)
     }
     .await
     .map_err(AppError::respond)

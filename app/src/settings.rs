@@ -122,12 +122,12 @@ pub async fn save_gateway_account(
     async {
         let (admin, _) = crate::auth::session::require_declared::<SaveGatewayAccount>()
             .await?
-            .parts();
+            .admin()?;
         let facts = crate::request::facts().await;
         let mode = Mode::parse(mode.trim())
             .ok_or_else(|| AppError::validation("mode", "Choose Test or Live."))?;
         let change = AccountChange::from_form(mode, &client_id, &api_user, store_key, api_password);
-        gateway_setup::update(&platform, admin.id(), &change, &facts).await?;
+        gateway_setup::update(&platform, &admin, &change, &facts).await?;
         Ok(())
     }
     .await

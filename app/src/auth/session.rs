@@ -7,7 +7,7 @@ use leptos::prelude::expect_context;
 use leptos::server_fn::ServerFn;
 use platform::Platform;
 use platform::audit::{self, Actor, ActorKind, Event, Outcome};
-use platform::identity::roles::{MerchantScope, StaffScope};
+use platform::identity::roles::{AdminScope, MerchantScope, StaffScope};
 use platform::identity::sessions::{AUTH_KEY, SessionAuth};
 use platform::identity::users::{self, User, UserKind};
 use tower_sessions::Session;
@@ -162,6 +162,16 @@ impl Caller {
         };
         let scope = StaffScope::of(&self.user, module, level).ok_or(AppError::Forbidden)?;
         Ok((self.user, scope, self.session))
+    }
+
+    /// The caller as a platform administrator, for a function whose row says
+    /// [`Policy::PlatformAdmin`]: what the administrator-only platform functions take.
+    pub fn admin(self) -> Result<(AdminScope, Session), AppError> {
+        if self.policy != Policy::PlatformAdmin {
+            return Err(AppError::Forbidden);
+        }
+        let scope = AdminScope::of(&self.user).ok_or(AppError::Forbidden)?;
+        Ok((scope, self.session))
     }
 
     /// The second-factor check of a function whose row says [`Proof::Conditional`]: a

@@ -264,16 +264,16 @@ pub async fn reset_two_factor(user_id: String) -> Result<(), AppError> {
     async {
         let (admin, _) = super::session::require_declared::<ResetTwoFactor>()
             .await?
-            .parts();
+            .admin()?;
         let target = uuid::Uuid::parse_str(user_id.trim()).map_err(|_| AppError::NotFound)?;
-        if target == admin.id() {
+        if target == admin.user_id() {
             return Err(AppError::validation(
                 "user_id",
                 "Use your own account settings to change your two-factor authentication.",
             ));
         }
         let facts = crate::request::facts().await;
-        match platform::identity::mfa::reset_by_admin(&platform, admin.id(), target, &facts).await {
+        match platform::identity::mfa::reset_by_admin(&platform, &admin, target, &facts).await {
             Err(platform::identity::mfa::MfaError::NotEnabled) => Err(AppError::NotFound),
             other => Ok(other?),
         }

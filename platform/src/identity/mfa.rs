@@ -14,6 +14,7 @@ use sqlx::PgConnection;
 use totp_rs::{Algorithm, TOTP};
 use uuid::Uuid;
 
+use super::roles::AdminScope;
 use super::{emails, sessions};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, AuditError, Event, Outcome, RequestFacts};
@@ -477,7 +478,7 @@ pub async fn disable(
 /// no recovery codes). Every session of that user ends, and they must enrol again.
 pub async fn reset_by_admin(
     platform: &Platform,
-    admin_id: Uuid,
+    admin: &AdminScope,
     user_id: Uuid,
     facts: &RequestFacts,
 ) -> Result<(), MfaError> {
@@ -488,7 +489,7 @@ pub async fn reset_by_admin(
         "mfa.reset",
         Actor {
             kind: ActorKind::Staff,
-            id: Some(admin_id),
+            id: Some(admin.user_id()),
         },
         Outcome::Success,
     )

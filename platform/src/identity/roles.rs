@@ -1,5 +1,46 @@
 //! What each kind of user may do, as types: staff modules with a `view` or `act` level,
 //! and the merchant scope that every query for a merchant's data takes.
+//!
+//! The capabilities cannot be made up: outside this crate a user comes only from
+//! [`super::users::load_active`], and each scope only from its `of`. These do not compile:
+//!
+//! ```compile_fail,E0451
+//! # use platform::identity::users::{User, UserKind};
+//! # use platform::identity::roles::Permissions;
+//! let forged = User { id: uuid::Uuid::nil(), email: String::new(), full_name: String::new(),
+//!     kind: UserKind::PlatformAdmin, membership: None, mfa_enabled: true,
+//!     permissions: Permissions::everything() };
+//! ```
+//!
+//! ```compile_fail,E0451
+//! # use platform::identity::roles::{Level, Module, StaffScope};
+//! let forged = StaffScope { module: Module::Payouts, level: Level::Act, user_id: uuid::Uuid::nil() };
+//! ```
+//!
+//! ```compile_fail,E0451
+//! # use platform::identity::roles::MerchantScope;
+//! # use platform::identity::users::MerchantRole;
+//! let forged = MerchantScope { merchant_id: domain::MerchantId::from_uuid(uuid::Uuid::nil()),
+//!     user_id: uuid::Uuid::nil(), role: MerchantRole::Owner };
+//! ```
+//!
+//! ```compile_fail,E0451
+//! # use platform::identity::roles::AdminScope;
+//! let forged = AdminScope { user_id: uuid::Uuid::nil(), full_name: String::new() };
+//! ```
+//!
+//! while reading one that the database vouched for does:
+//!
+//! ```no_run
+//! # async fn f(pool: &sqlx::PgPool, id: uuid::Uuid) -> Result<(), sqlx::Error> {
+//! use platform::identity::roles::{AdminScope, Level, Module, StaffScope};
+//! if let Some(user) = platform::identity::users::load_active(pool, id).await? {
+//!     let _staff = StaffScope::of(&user, Module::Payouts, Level::Act);
+//!     let _admin = AdminScope::of(&user);
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 use std::collections::BTreeMap;
 
@@ -201,6 +242,34 @@ impl StaffScope {
 
     pub fn level(&self) -> Level {
         self.level
+    }
+}
+
+/// A platform administrator, taken from a user loaded from the session: what the
+/// administrator-only platform functions take (staff accounts and their permissions, the
+/// gateway accounts, another user's two-factor reset, the default fee schedule), so none of
+/// them can be reached with a bare user id. Its only constructor is [`AdminScope::of`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminScope {
+    user_id: Uuid,
+    full_name: String,
+}
+
+impl AdminScope {
+    pub fn of(user: &User) -> Option<Self> {
+        (user.kind() == UserKind::PlatformAdmin).then(|| Self {
+            user_id: user.id(),
+            full_name: user.full_name().to_owned(),
+        })
+    }
+
+    pub fn user_id(&self) -> Uuid {
+        self.user_id
+    }
+
+    /// Named in the mails the administrator's actions send (an invitation).
+    pub fn full_name(&self) -> &str {
+        &self.full_name
     }
 }
 

@@ -6,8 +6,8 @@ use uuid::Uuid;
 
 use super::accounts::{AccountError, invalid};
 use super::invitations::{self, Created, Invitation, Invitee};
-use super::roles::{Level, Module, Permissions};
-use super::users::{self, User, UserKind};
+use super::roles::{AdminScope, Level, Module, Permissions};
+use super::users::{self, UserKind};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 
@@ -26,10 +26,10 @@ pub struct StaffMember {
 
 const STAFF_PLACE: &str = "the Saleonix staff";
 
-fn staff_actor(admin: &User) -> Actor {
+fn staff_actor(admin: &AdminScope) -> Actor {
     Actor {
         kind: ActorKind::Staff,
-        id: Some(admin.id()),
+        id: Some(admin.user_id()),
     }
 }
 
@@ -96,7 +96,7 @@ pub async fn get(pool: &PgPool, id: Uuid) -> Result<Option<StaffMember>, sqlx::E
 
 async fn write_permissions(
     conn: &mut PgConnection,
-    admin: &User,
+    admin: &AdminScope,
     user_id: Uuid,
     permissions: &Permissions,
 ) -> Result<(), sqlx::Error> {
@@ -109,7 +109,7 @@ async fn write_permissions(
             .bind(user_id)
             .bind(module)
             .bind(level)
-            .bind(admin.id())
+            .bind(admin.user_id())
             .execute(&mut *conn)
             .await?;
     }
@@ -129,7 +129,7 @@ fn described(permissions: &Permissions) -> serde_json::Value {
 /// enrol in two-factor authentication at their first sign-in.
 pub async fn invite(
     platform: &Platform,
-    admin: &User,
+    admin: &AdminScope,
     invitee: Invitee<'_>,
     permissions: &Permissions,
     facts: &RequestFacts,
@@ -174,7 +174,7 @@ async fn locked_staff(conn: &mut PgConnection, user_id: Uuid) -> Result<(), Acco
 /// Replaces a staff member's permissions; they apply from the member's next request.
 pub async fn set_permissions(
     platform: &Platform,
-    admin: &User,
+    admin: &AdminScope,
     user_id: Uuid,
     permissions: &Permissions,
     facts: &RequestFacts,
@@ -198,7 +198,7 @@ pub async fn set_permissions(
 /// Sends an invited staff member who has not accepted yet a new link.
 pub async fn resend_invitation(
     platform: &Platform,
-    admin: &User,
+    admin: &AdminScope,
     user_id: Uuid,
     facts: &RequestFacts,
 ) -> Result<(), AccountError> {
@@ -224,7 +224,7 @@ pub async fn resend_invitation(
 /// Deactivates a staff member: they cannot sign in, and their sessions end now.
 pub async fn deactivate(
     platform: &Platform,
-    admin: &User,
+    admin: &AdminScope,
     user_id: Uuid,
     facts: &RequestFacts,
 ) -> Result<(), AccountError> {

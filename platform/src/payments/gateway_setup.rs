@@ -11,13 +11,13 @@
 //! was signed with the old store key.
 
 use secrecy::{ExposeSecret, SecretString};
-use uuid::Uuid;
 
 use super::gateways;
 use super::{Mode, PaymentError, invalid};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::gateway_accounts::{self, AccountWrite};
+use crate::identity::roles::AdminScope;
 
 /// An administrator's change to one mode's account, as typed. A `None` secret keeps the
 /// stored one.
@@ -100,10 +100,10 @@ fn check_secret(field: &'static str, secret: Option<&SecretString>) -> Result<()
     Ok(())
 }
 
-fn admin_actor(admin_id: Uuid) -> Actor {
+fn admin_actor(admin: &AdminScope) -> Actor {
     Actor {
         kind: ActorKind::Staff,
-        id: Some(admin_id),
+        id: Some(admin.user_id()),
     }
 }
 
@@ -112,7 +112,7 @@ fn admin_actor(admin_id: Uuid) -> Actor {
 /// never a secret). Bad input changes nothing.
 pub async fn update(
     platform: &Platform,
-    admin_id: Uuid,
+    admin: &AdminScope,
     change: &AccountChange,
     facts: &RequestFacts,
 ) -> Result<(), PaymentError> {
@@ -166,12 +166,12 @@ pub async fn update(
         api_user: &change.api_user,
         store_key: change.store_key.as_ref(),
         api_password: change.api_password.as_ref(),
-        by: Some(admin_id),
+        by: Some(admin.user_id()),
     };
     gateway_accounts::write_account(&mut tx, &platform.config.secrets.field_keys, &write).await?;
     let event = Event::new(
         "gateway_account.update",
-        admin_actor(admin_id),
+        admin_actor(admin),
         Outcome::Success,
     )
     .target("gateway_account", mode.as_str())

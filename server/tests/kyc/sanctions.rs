@@ -6,6 +6,8 @@
 use crate::support;
 
 use app::error::AppError;
+use platform::identity::roles::{Level, Module, StaffScope};
+use platform::identity::users::load_active;
 use platform::kyc::sanctions::{self, Decision, list};
 use sqlx::PgPool;
 use support::accounts::error_of;
@@ -210,11 +212,19 @@ async fn screening_finds_listed_names_across_spellings_once_and_keeps_decisions(
     );
 
     // Staff clear one; screening again (a resubmission) records nothing twice and keeps it.
-    let staff = world.users[&Actor::StaffAct];
+    let staff = StaffScope::of(
+        &load_active(&world.server.platform.pool, world.users[&Actor::StaffAct])
+            .await
+            .unwrap()
+            .unwrap(),
+        Module::Merchants,
+        Level::Act,
+    )
+    .unwrap();
     let facts = platform::audit::RequestFacts::default();
     sanctions::decide(
         &world.server.platform,
-        staff,
+        &staff,
         world.merchant_a,
         horizon.id,
         Decision::FalsePositive,
@@ -246,7 +256,7 @@ async fn screening_finds_listed_names_across_spellings_once_and_keeps_decisions(
         .unwrap();
     sanctions::decide(
         &world.server.platform,
-        staff,
+        &staff,
         world.merchant_a,
         listed.id,
         Decision::TrueMatch,
@@ -278,7 +288,7 @@ async fn screening_finds_listed_names_across_spellings_once_and_keeps_decisions(
     assert_eq!(screen(pool, world.merchant_b).await, 0);
     let across = sanctions::decide(
         &world.server.platform,
-        staff,
+        &staff,
         world.merchant_b,
         listed.id,
         Decision::FalsePositive,

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::KycError;
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
+use crate::identity::roles::{Level, Module, StaffScope};
 pub use list::{ListInfo, load};
 use matcher::Matcher;
 
@@ -221,16 +222,17 @@ pub const NOTE_MAX: usize = 1000;
 
 /// Records staff's decision on one of the merchant's hits, with their note, audited as
 /// `kyc.sanctions.decide` (the decision only: the note may speak of a person). A decision
-/// can be revised; each one is audited. The caller checks merchants `act` and step-up.
+/// can be revised; each one is audited. It takes staff's scope for merchants at `act`.
 pub async fn decide(
     platform: &Platform,
-    staff_id: Uuid,
+    staff: &StaffScope,
     merchant_id: Uuid,
     hit_id: Uuid,
     decision: Decision,
     note: &str,
     facts: &RequestFacts,
 ) -> Result<(), KycError> {
+    staff.holds(Module::Merchants, Level::Act)?;
     let note = note.trim();
     if note.is_empty() {
         return Err(KycError::invalid(
@@ -253,7 +255,7 @@ pub async fn decide(
     .bind(merchant_id)
     .bind(decision)
     .bind(note)
-    .bind(staff_id)
+    .bind(staff.user_id())
     .execute(&mut *tx)
     .await?;
     if updated.rows_affected() == 0 {
@@ -263,7 +265,7 @@ pub async fn decide(
         "kyc.sanctions.decide",
         Actor {
             kind: ActorKind::Staff,
-            id: Some(staff_id),
+            id: Some(staff.user_id()),
         },
         Outcome::Success,
     )
