@@ -73,10 +73,11 @@ mod ssr {
         }
     }
 
-    fn uuid(field: &str, value: &str) -> Result<Option<uuid::Uuid>, AppError> {
+    fn uuid<T: std::str::FromStr>(field: &str, value: &str) -> Result<Option<T>, AppError> {
         match value.trim() {
             "" => Ok(None),
-            text => uuid::Uuid::parse_str(text)
+            text => text
+                .parse()
                 .map(Some)
                 .map_err(|_| AppError::validation(field, "Paste a whole id.")),
         }
@@ -222,7 +223,7 @@ pub async fn security_events() -> Result<Vec<AuditRowView>, AppError> {
             .merchant()?;
         let rows = platform::audit::search::merchant_security_events(
             &platform.pool,
-            scope.merchant_id().as_uuid(),
+            scope.merchant_id(),
             200,
         )
         .await

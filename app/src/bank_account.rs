@@ -71,10 +71,10 @@ pub async fn bank_account() -> Result<MerchantBankAccount, AppError> {
             .acquire()
             .await
             .map_err(crate::error::internal)?;
-        let account = bank_account::current(&mut conn, merchant.as_uuid())
+        let account = bank_account::current(&mut conn, merchant)
             .await
             .map_err(crate::error::internal)?;
-        let status = kyc::checklist(&platform.pool, merchant.as_uuid())
+        let status = kyc::checklist(&platform.pool, merchant)
             .await
             .map_err(crate::error::internal)?
             .status;
@@ -105,7 +105,7 @@ pub async fn set_bank_account(
         let account = platform::kyc::bank_account::set(
             &platform,
             user.id(),
-            scope.merchant_id().as_uuid(),
+            scope.merchant_id(),
             &holder_name,
             &iban,
             &facts,

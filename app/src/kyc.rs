@@ -137,7 +137,7 @@ pub async fn verification() -> Result<VerificationView, AppError> {
             .await?
             .merchant()?;
         let can_edit = KYC_EDITORS.contains(&scope.role());
-        view::verification(&platform, scope.merchant_id().as_uuid(), can_edit).await
+        view::verification(&platform, scope.merchant_id(), can_edit).await
     }
     .await
     .map_err(AppError::respond)
@@ -151,7 +151,7 @@ pub async fn kyc_documents() -> Result<Vec<DocumentView>, AppError> {
         let (_, scope, _) = crate::auth::session::require_declared::<KycDocuments>()
             .await?
             .merchant()?;
-        view::documents(&platform, scope.merchant_id().as_uuid()).await
+        view::documents(&platform, scope.merchant_id()).await
     }
     .await
     .map_err(AppError::respond)
@@ -197,14 +197,8 @@ pub async fn save_business(
             average_ticket,
         };
         let facts = crate::request::facts().await;
-        application::save_business(
-            &platform,
-            user.id(),
-            scope.merchant_id().as_uuid(),
-            &form,
-            &facts,
-        )
-        .await?;
+        application::save_business(&platform, user.id(), scope.merchant_id(), &form, &facts)
+            .await?;
         Ok(())
     }
     .await
@@ -256,7 +250,7 @@ pub async fn save_person(
         people::save_person(
             &platform,
             user.id(),
-            scope.merchant_id().as_uuid(),
+            scope.merchant_id(),
             person_id,
             &form,
             &facts,
@@ -281,7 +275,7 @@ pub async fn remove_person(#[server(default)] person_id: String) -> Result<(), A
         platform::kyc::people::remove_person(
             &platform,
             user.id(),
-            scope.merchant_id().as_uuid(),
+            scope.merchant_id(),
             person_id,
             &facts,
         )
@@ -301,13 +295,8 @@ pub async fn submit_application() -> Result<(), AppError> {
             .await?
             .merchant()?;
         let facts = crate::request::facts().await;
-        platform::kyc::application::submit(
-            &platform,
-            user.id(),
-            scope.merchant_id().as_uuid(),
-            &facts,
-        )
-        .await?;
+        platform::kyc::application::submit(&platform, user.id(), scope.merchant_id(), &facts)
+            .await?;
         Ok(())
     }
     .await

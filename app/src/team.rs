@@ -47,9 +47,10 @@ pub(crate) mod ssr {
             .unwrap_or_default()
     }
 
-    /// An id typed into a request; one that does not parse is simply not found.
-    pub fn id(value: &str) -> Result<Uuid, AppError> {
-        Uuid::parse_str(value.trim()).map_err(|_| AppError::NotFound)
+    /// An id typed into a request (a `Uuid` or a typed id such as `domain::MerchantId`);
+    /// one that does not parse is simply not found.
+    pub fn id<T: std::str::FromStr>(value: &str) -> Result<T, AppError> {
+        value.trim().parse().map_err(|_| AppError::NotFound)
     }
 
     pub fn view(member: Member, you: Uuid) -> MemberView {

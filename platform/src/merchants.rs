@@ -3,6 +3,7 @@
 //! merchant is verified for Live Mode is the outcome of the KYC review (`kyc::review`),
 //! never a switch.
 
+use domain::MerchantId;
 use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -65,7 +66,7 @@ pub async fn list(pool: &PgPool) -> Result<Vec<MerchantSummary>, sqlx::Error> {
 
 pub async fn get(
     pool: &PgPool,
-    id: Uuid,
+    id: MerchantId,
 ) -> Result<Option<(MerchantSummary, Vec<Member>)>, sqlx::Error> {
     let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE m.id = $1"))
         .bind(id)
@@ -107,7 +108,7 @@ pub enum MerchantError {
 pub async fn set_flag(
     platform: &Platform,
     staff: &StaffScope,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     flag: Flag,
     on: bool,
     facts: &RequestFacts,

@@ -3,6 +3,7 @@
 //! local Payten sandbox. Passwords are random and returned once for the console; only
 //! their Argon2id hashes are stored.
 
+use domain::MerchantId;
 use rand::Rng;
 use rand::distributions::Alphanumeric;
 use secrecy::SecretString;
@@ -136,7 +137,7 @@ pub async fn seed_demo(
     .execute(&mut *tx)
     .await?;
 
-    let merchant_id = Uuid::new_v4();
+    let merchant_id = MerchantId::from_uuid(Uuid::new_v4());
     sqlx::query("INSERT INTO merchants (id, business_name, verified_at) VALUES ($1, 'Dardania Crafts', now())")
         .bind(merchant_id)
         .execute(&mut *tx)
@@ -180,7 +181,7 @@ pub async fn seed_demo(
 async fn approved_application(
     tx: &mut sqlx::PgConnection,
     keys: &KeyRing,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     admin: Uuid,
 ) -> Result<(), sqlx::Error> {
     crate::kyc::ensure_application(&mut *tx, merchant_id).await?;

@@ -125,7 +125,7 @@ async fn member_download(
         &platform,
         Reader::Member {
             user_id: user.id(),
-            merchant_id: scope.merchant_id().as_uuid(),
+            merchant_id: scope.merchant_id(),
         },
         &id,
         facts,

@@ -118,7 +118,7 @@ async fn upload(
     match documents::upload(
         &platform,
         user.id(),
-        scope.merchant_id().as_uuid(),
+        scope.merchant_id(),
         kind,
         person_id,
         &form.file,
@@ -162,7 +162,7 @@ async fn member_download(
     };
     let reader = Reader::Member {
         user_id: user.id(),
-        merchant_id: scope.merchant_id().as_uuid(),
+        merchant_id: scope.merchant_id(),
     };
     download(&platform, reader, &id, facts).await
 }

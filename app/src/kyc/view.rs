@@ -170,7 +170,7 @@ pub fn document_view(document: DocumentSummary) -> DocumentView {
 
 pub async fn documents(
     platform: &Platform,
-    merchant_id: Uuid,
+    merchant_id: domain::MerchantId,
 ) -> Result<Vec<DocumentView>, AppError> {
     Ok(documents::current(platform, merchant_id)
         .await?
@@ -181,7 +181,7 @@ pub async fn documents(
 
 pub async fn verification(
     platform: &Platform,
-    merchant_id: Uuid,
+    merchant_id: domain::MerchantId,
     can_edit: bool,
 ) -> Result<VerificationView, AppError> {
     let list = kyc::checklist(&platform.pool, merchant_id)

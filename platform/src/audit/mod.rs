@@ -141,8 +141,10 @@ impl Event {
         }
     }
 
-    pub fn merchant(mut self, merchant_id: Uuid) -> Self {
-        self.merchant_id = Some(merchant_id);
+    /// The merchant account the event concerns; a typed [`domain::MerchantId`] or, where
+    /// a row was read untyped, its UUID.
+    pub fn merchant(mut self, merchant_id: impl Into<Uuid>) -> Self {
+        self.merchant_id = Some(merchant_id.into());
         self
     }
 

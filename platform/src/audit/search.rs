@@ -1,6 +1,7 @@
 //! Reading the trail: the admin console's filtered, paginated search and its CSV export,
 //! and a merchant's view of its own account's security events.
 
+use domain::MerchantId;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -9,7 +10,7 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
     pub actor_id: Option<Uuid>,
-    pub merchant_id: Option<Uuid>,
+    pub merchant_id: Option<MerchantId>,
     /// An exact type (`auth.sign_in`) or a family ending in a dot (`auth.`).
     pub event_type: Option<String>,
     /// `success`, `failure` or `denied`.
@@ -26,7 +27,7 @@ pub struct Row {
     pub event_type: String,
     pub actor_kind: String,
     pub actor_id: Option<Uuid>,
-    pub merchant_id: Option<Uuid>,
+    pub merchant_id: Option<MerchantId>,
     pub target_type: Option<String>,
     pub target_id: Option<String>,
     pub outcome: String,
@@ -105,7 +106,7 @@ pub async fn event(pool: &PgPool, id: i64) -> Result<Option<Row>, sqlx::Error> {
 /// gateway, a visitor) says only who and what ([`as_merchant_sees`]).
 pub async fn merchant_security_events(
     pool: &PgPool,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     limit: i64,
 ) -> Result<Vec<Row>, sqlx::Error> {
     let mut query = QueryBuilder::new(COLUMNS);
@@ -161,7 +162,7 @@ pub fn to_csv(rows: &[Row]) -> String {
             row.event_type.clone(),
             row.actor_kind.clone(),
             id(&row.actor_id),
-            id(&row.merchant_id),
+            id(&row.merchant_id.map(Uuid::from)),
             text(&row.target_type),
             text(&row.target_id),
             row.outcome.clone(),

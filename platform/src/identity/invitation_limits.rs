@@ -3,7 +3,7 @@
 //! strangers through Saleonix. A merchant not yet verified (KYC) gets the lower limit, and
 //! the per-address limit counts every merchant's invitations to that address together.
 
-use uuid::Uuid;
+use domain::MerchantId;
 
 use super::accounts::AccountError;
 use crate::Platform;
@@ -14,7 +14,7 @@ use crate::rate_limit::{self, account_key};
 /// with `RateLimited` past a limit.
 pub async fn enforce(
     platform: &Platform,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     email: &str,
     facts: &RequestFacts,
 ) -> Result<(), AccountError> {

@@ -1,6 +1,7 @@
 //! A merchant's team, managed by its owner and admins. Every query takes the caller's
 //! [`MerchantScope`], so a member of another merchant is simply not found.
 
+use domain::MerchantId;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -25,7 +26,7 @@ pub struct Member {
     pub mfa_enabled: bool,
 }
 
-pub async fn members(pool: &PgPool, merchant_id: Uuid) -> Result<Vec<Member>, sqlx::Error> {
+pub async fn members(pool: &PgPool, merchant_id: MerchantId) -> Result<Vec<Member>, sqlx::Error> {
     let rows: Vec<(Uuid, String, String, MerchantRole, bool, bool)> = sqlx::query_as(
         "SELECT u.id, u.email, u.full_name, mm.role, u.email_verified_at IS NULL,
                 EXISTS (SELECT 1 FROM user_mfa m WHERE m.user_id = u.id AND m.enabled_at IS NOT NULL)
@@ -55,7 +56,7 @@ pub async fn members(pool: &PgPool, merchant_id: Uuid) -> Result<Vec<Member>, sq
 
 /// The team of the caller's own merchant.
 pub async fn team(pool: &PgPool, scope: &MerchantScope) -> Result<Vec<Member>, sqlx::Error> {
-    members(pool, scope.merchant_id().as_uuid()).await
+    members(pool, scope.merchant_id()).await
 }
 
 fn actor(scope: &MerchantScope) -> Actor {
@@ -87,13 +88,7 @@ pub async fn invite(
     facts: &RequestFacts,
 ) -> Result<Uuid, AccountError> {
     assignable(role)?;
-    invitation_limits::enforce(
-        platform,
-        scope.merchant_id().as_uuid(),
-        invitee.email,
-        facts,
-    )
-    .await?;
+    invitation_limits::enforce(platform, scope.merchant_id(), invitee.email, facts).await?;
     let mut tx = platform.pool.begin().await?;
     let place = place(&mut tx, scope).await?;
     let invitation = Invitation {
@@ -127,7 +122,7 @@ pub async fn invite(
         }
     };
     let event = Event::new("team.invited", actor(scope), Outcome::Success)
-        .merchant(scope.merchant_id().as_uuid())
+        .merchant(scope.merchant_id())
         .target("user", id.to_string())
         .subject_email(&email)
         .detail(serde_json::json!({ "role": role }));
@@ -199,13 +194,7 @@ pub async fn resend_invitation(
     } else {
         Some(invitations::pending(&mut tx, user_id).await?)
     };
-    invitation_limits::enforce(
-        platform,
-        scope.merchant_id().as_uuid(),
-        &locked.email,
-        facts,
-    )
-    .await?;
+    invitation_limits::enforce(platform, scope.merchant_id(), &locked.email, facts).await?;
     let place = place(&mut tx, scope).await?;
     let invitation = Invitation {
         kind: UserKind::Merchant,
@@ -219,7 +208,7 @@ pub async fn resend_invitation(
         }
     }
     let event = Event::new("team.invitation_resent", actor(scope), Outcome::Success)
-        .merchant(scope.merchant_id().as_uuid())
+        .merchant(scope.merchant_id())
         .target("user", user_id.to_string());
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
@@ -304,7 +293,7 @@ pub async fn change_role(
         .execute(&mut *tx)
         .await?;
     let event = Event::new("team.role_changed", actor(scope), Outcome::Success)
-        .merchant(scope.merchant_id().as_uuid())
+        .merchant(scope.merchant_id())
         .target("user", user_id.to_string())
         .detail(serde_json::json!({ "before": before, "after": role }));
     audit::record(&mut tx, &event, facts).await?;
@@ -339,7 +328,7 @@ pub async fn remove(
         users::close_access(&mut tx, user_id).await?
     };
     let event = Event::new("team.member_removed", actor(scope), Outcome::Success)
-        .merchant(scope.merchant_id().as_uuid())
+        .merchant(scope.merchant_id())
         .target("user", user_id.to_string())
         .detail(serde_json::json!({ "role": role, "sessions_ended": ended }));
     audit::record(&mut tx, &event, facts).await?;

@@ -6,6 +6,7 @@
 //! checklist item is marked, and the change is audited. Audit details name fields and
 //! ids, never a person's name, number or address. The people live in [`super::people`].
 
+use domain::MerchantId;
 use sqlx::{PgConnection, Postgres, Transaction};
 use uuid::Uuid;
 
@@ -126,7 +127,7 @@ impl BusinessForm {
 /// the merchant may change the item now.
 pub(crate) async fn begin(
     platform: &Platform,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     item: Item,
 ) -> Result<(Transaction<'static, Postgres>, Checklist), KycError> {
     let mut tx = platform.pool.begin().await?;
@@ -182,7 +183,7 @@ pub(crate) fn member(user_id: Uuid) -> Actor {
 pub async fn save_business(
     platform: &Platform,
     user_id: Uuid,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     form: &BusinessForm,
     facts: &RequestFacts,
 ) -> Result<(), KycError> {
@@ -244,7 +245,10 @@ pub struct SavedBusiness {
 }
 
 /// The merchant's saved business details; empty when nothing is saved yet.
-pub async fn business(platform: &Platform, merchant_id: Uuid) -> Result<SavedBusiness, KycError> {
+pub async fn business(
+    platform: &Platform,
+    merchant_id: MerchantId,
+) -> Result<SavedBusiness, KycError> {
     let saved: Option<SavedBusiness> = sqlx::query_as(
         "SELECT legal_form, registered_name, trading_name, registration_number, fiscal_number, vat_number,
                 address_line, city, postal_code, website, category, monthly_volume_minor, average_ticket_minor,
@@ -264,7 +268,7 @@ pub async fn business(platform: &Platform, merchant_id: Uuid) -> Result<SavedBus
 pub async fn submit(
     platform: &Platform,
     user_id: Uuid,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     facts: &RequestFacts,
 ) -> Result<(), KycError> {
     let mut tx = platform.pool.begin().await?;
@@ -300,7 +304,7 @@ pub async fn submit(
 
 /// Whether staff have suspended the merchant: the Verification page then says so and
 /// points to support (suspension is separate from the application's status).
-pub async fn suspended(platform: &Platform, merchant_id: Uuid) -> Result<bool, KycError> {
+pub async fn suspended(platform: &Platform, merchant_id: MerchantId) -> Result<bool, KycError> {
     let suspended: Option<bool> =
         sqlx::query_scalar("SELECT suspended_at IS NOT NULL FROM merchants WHERE id = $1")
             .bind(merchant_id)

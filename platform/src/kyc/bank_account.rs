@@ -8,6 +8,7 @@
 //! and is audited, all in one transaction. Staff may reveal the full IBAN to compare it
 //! with the bank letter; each reveal is audited.
 
+use domain::MerchantId;
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::PgConnection;
 use time::OffsetDateTime;
@@ -57,7 +58,7 @@ type AccountRow = (Uuid, String, String, OffsetDateTime, OffsetDateTime, i64);
 /// The merchant's current account, if one was set.
 pub async fn current(
     conn: &mut PgConnection,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
 ) -> Result<Option<CurrentAccount>, sqlx::Error> {
     let row: Option<AccountRow> = sqlx::query_as(
         "SELECT id, holder_name, iban_masked, created_at, payouts_from,
@@ -103,7 +104,7 @@ pub fn validate(holder_name: &str, iban: &str) -> Result<(String, Iban), KycErro
 /// individual business (`true`). Refuses while the business details are missing.
 async fn expected_holders(
     conn: &mut PgConnection,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
 ) -> Result<(bool, Vec<String>), KycError> {
     let business: Option<(Option<LegalForm>, Option<String>, Option<String>)> =
         sqlx::query_as("SELECT legal_form, registered_name, trading_name FROM kyc_applications WHERE merchant_id = $1")
@@ -146,7 +147,7 @@ struct Previous {
 async fn previous(
     conn: &mut PgConnection,
     platform: &Platform,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
 ) -> Result<Option<Previous>, sqlx::Error> {
     let row: Option<(Uuid, String, Vec<u8>, OffsetDateTime)> = sqlx::query_as(
         "SELECT id, holder_name, iban_enc, payouts_from FROM bank_accounts WHERE merchant_id = $1 AND retired_at IS NULL",
@@ -179,7 +180,7 @@ async fn previous(
 pub async fn set(
     platform: &Platform,
     user_id: Uuid,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     holder_name: &str,
     iban: &str,
     facts: &RequestFacts,
@@ -277,7 +278,7 @@ pub async fn set(
 async fn notify_owners(
     conn: &mut PgConnection,
     platform: &Platform,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     iban: &Iban,
     payouts_from: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
@@ -332,7 +333,7 @@ pub struct Revealed {
 pub async fn reveal(
     platform: &Platform,
     staff_id: Uuid,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     facts: &RequestFacts,
 ) -> Result<Revealed, KycError> {
     let mut tx = platform.pool.begin().await?;

@@ -9,6 +9,7 @@
 //! audited (`kyc.document.view`) in the same transaction; another merchant's document
 //! answers exactly like a missing one.
 
+use domain::MerchantId;
 use secrecy::{ExposeSecret, SecretBox};
 use sqlx::PgConnection;
 use time::OffsetDateTime;
@@ -134,7 +135,7 @@ fn slot(row: &str) -> FieldSlot<'_> {
     }
 }
 
-fn row(merchant_id: Uuid, document_id: Uuid) -> String {
+fn row(merchant_id: MerchantId, document_id: Uuid) -> String {
     format!("{merchant_id}/{document_id}")
 }
 
@@ -145,7 +146,7 @@ fn row(merchant_id: Uuid, document_id: Uuid) -> String {
 pub async fn upload(
     platform: &Platform,
     user_id: Uuid,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     kind: DocumentKind,
     person_id: Option<Uuid>,
     bytes: &[u8],
@@ -237,7 +238,7 @@ pub async fn upload(
 /// there is at least one person.
 pub async fn identity_complete(
     conn: &mut PgConnection,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
 ) -> Result<bool, sqlx::Error> {
     let (people, lacking): (i64, i64) = sqlx::query_as(
         "SELECT count(*), count(*) FILTER (WHERE
@@ -267,7 +268,7 @@ pub struct DocumentSummary {
 /// reads the same list.
 pub async fn current(
     platform: &Platform,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
 ) -> Result<Vec<DocumentSummary>, KycError> {
     let rows: Vec<(
         Uuid,
@@ -301,7 +302,7 @@ pub async fn current(
 /// A document's content, decrypted, to hand to whoever may read it.
 pub struct Document {
     pub id: Uuid,
-    pub merchant_id: Uuid,
+    pub merchant_id: MerchantId,
     pub kind: DocumentKind,
     pub file_type: FileType,
     pub content: SecretBox<Vec<u8>>,
@@ -327,8 +328,13 @@ impl Document {
 /// merchants' applications the caller has checked).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reader {
-    Member { user_id: Uuid, merchant_id: Uuid },
-    Staff { user_id: Uuid },
+    Member {
+        user_id: Uuid,
+        merchant_id: MerchantId,
+    },
+    Staff {
+        user_id: Uuid,
+    },
 }
 
 /// Reads a document back, decrypted, and audits `kyc.document.view` in the same
@@ -346,7 +352,7 @@ pub async fn read(
         Reader::Staff { .. } => None,
     };
     let mut tx = platform.pool.begin().await?;
-    let found: Option<(Uuid, DocumentKind, String, Vec<u8>)> = sqlx::query_as(
+    let found: Option<(MerchantId, DocumentKind, String, Vec<u8>)> = sqlx::query_as(
         "SELECT merchant_id, kind, content_type, content_enc FROM kyc_documents
          WHERE id = $1 AND ($2::uuid IS NULL OR merchant_id = $2)",
     )

@@ -28,9 +28,9 @@ pub mod people;
 pub mod review;
 pub mod sanctions;
 
+use domain::MerchantId;
 use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 /// Where an application stands as a whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
@@ -200,7 +200,7 @@ pub struct ChecklistItem {
 /// The application's state and its checklist, every item present in [`Item::ALL`] order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checklist {
-    pub merchant_id: Uuid,
+    pub merchant_id: MerchantId,
     pub status: Status,
     pub items: Vec<ChecklistItem>,
     pub submitted_at: Option<OffsetDateTime>,
@@ -282,7 +282,7 @@ impl KycError {
 /// exists. Idempotent: called before any change a merchant makes to it.
 pub async fn ensure_application(
     conn: &mut PgConnection,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO kyc_applications (merchant_id) VALUES ($1) ON CONFLICT (merchant_id) DO NOTHING")
         .bind(merchant_id)
@@ -301,7 +301,10 @@ pub async fn ensure_application(
 
 /// The application locked for an update in the caller's transaction, so two changes to the
 /// same application run one after the other. Creates it first when missing.
-pub async fn lock(conn: &mut PgConnection, merchant_id: Uuid) -> Result<Checklist, sqlx::Error> {
+pub async fn lock(
+    conn: &mut PgConnection,
+    merchant_id: MerchantId,
+) -> Result<Checklist, sqlx::Error> {
     ensure_application(conn, merchant_id).await?;
     sqlx::query("SELECT 1 FROM kyc_applications WHERE merchant_id = $1 FOR UPDATE")
         .bind(merchant_id)
@@ -313,14 +316,14 @@ pub async fn lock(conn: &mut PgConnection, merchant_id: Uuid) -> Result<Checklis
 }
 
 /// The merchant's checklist; a merchant who has not started sees every item missing.
-pub async fn checklist(pool: &PgPool, merchant_id: Uuid) -> Result<Checklist, sqlx::Error> {
+pub async fn checklist(pool: &PgPool, merchant_id: MerchantId) -> Result<Checklist, sqlx::Error> {
     let mut conn = pool.acquire().await?;
     Ok(read(&mut conn, merchant_id)
         .await?
         .unwrap_or_else(|| empty(merchant_id)))
 }
 
-fn empty(merchant_id: Uuid) -> Checklist {
+fn empty(merchant_id: MerchantId) -> Checklist {
     Checklist {
         merchant_id,
         status: Status::Draft,
@@ -351,7 +354,7 @@ type ApplicationRow = (
 
 async fn read(
     conn: &mut PgConnection,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
 ) -> Result<Option<Checklist>, sqlx::Error> {
     let row: Option<ApplicationRow> = sqlx::query_as(
         "SELECT status, submitted_at, decided_at, rejection_reason, reverification_due_at, restricted_at
@@ -410,7 +413,7 @@ async fn read(
 /// of [`Checklist::editable`].
 pub async fn mark_item(
     conn: &mut PgConnection,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     item: Item,
     complete: bool,
 ) -> Result<(), sqlx::Error> {
@@ -439,7 +442,7 @@ mod tests {
     use super::*;
 
     fn with(status: Status, states: [ItemState; 6]) -> Checklist {
-        let mut list = empty(Uuid::nil());
+        let mut list = empty(MerchantId::from_uuid(uuid::Uuid::nil()));
         list.status = status;
         for (line, state) in list.items.iter_mut().zip(states) {
             line.state = state;

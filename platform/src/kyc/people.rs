@@ -6,6 +6,7 @@
 //! and shown only masked. A person taken off the application keeps their row and
 //! documents (`removed_at`): they are AML evidence.
 
+use domain::MerchantId;
 use sqlx::PgConnection;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -163,7 +164,7 @@ impl PersonForm {
 pub async fn save_person(
     platform: &Platform,
     user_id: Uuid,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     person_id: Option<Uuid>,
     form: &PersonForm,
     facts: &RequestFacts,
@@ -261,7 +262,7 @@ pub async fn save_person(
 /// application's other current people.
 async fn check_rules(
     conn: &mut PgConnection,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     person_id: Option<Uuid>,
     valid: &Valid,
 ) -> Result<(), KycError> {
@@ -296,7 +297,7 @@ async fn check_rules(
 pub async fn remove_person(
     platform: &Platform,
     user_id: Uuid,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     person_id: Uuid,
     facts: &RequestFacts,
 ) -> Result<(), KycError> {
@@ -361,7 +362,7 @@ type PersonRow = (
 );
 
 /// The application's current people, the representative first, numbers masked.
-pub async fn people(platform: &Platform, merchant_id: Uuid) -> Result<Vec<Person>, KycError> {
+pub async fn people(platform: &Platform, merchant_id: MerchantId) -> Result<Vec<Person>, KycError> {
     let rows: Vec<PersonRow> = sqlx::query_as(
         "SELECT id, is_representative, ownership_percent, full_name, date_of_birth, nationality,
                 personal_number_enc, address, is_pep, identity_document

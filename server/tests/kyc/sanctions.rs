@@ -21,7 +21,7 @@ const DECIDE: &str = "/api/admin/kyc/sanctions/decide";
 
 async fn screen(pool: &PgPool, merchant: Uuid) -> usize {
     let mut tx = pool.begin().await.unwrap();
-    let open = sanctions::screen_application(&mut tx, merchant)
+    let open = sanctions::screen_application(&mut tx, domain::MerchantId::from_uuid(merchant))
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -29,15 +29,21 @@ async fn screen(pool: &PgPool, merchant: Uuid) -> usize {
 }
 
 async fn open(pool: &PgPool, merchant: Uuid) -> i64 {
-    sanctions::open_hits(&mut pool.acquire().await.unwrap(), merchant)
-        .await
-        .unwrap()
+    sanctions::open_hits(
+        &mut pool.acquire().await.unwrap(),
+        domain::MerchantId::from_uuid(merchant),
+    )
+    .await
+    .unwrap()
 }
 
 async fn hits(pool: &PgPool, merchant: Uuid) -> Vec<sanctions::Hit> {
-    sanctions::hits(&mut pool.acquire().await.unwrap(), merchant)
-        .await
-        .unwrap()
+    sanctions::hits(
+        &mut pool.acquire().await.unwrap(),
+        domain::MerchantId::from_uuid(merchant),
+    )
+    .await
+    .unwrap()
 }
 
 /// Merchant A's application: a clean registered name, a trading name on the list (by an
@@ -225,7 +231,7 @@ async fn screening_finds_listed_names_across_spellings_once_and_keeps_decisions(
     sanctions::decide(
         &world.server.platform,
         &staff,
-        world.merchant_a,
+        domain::MerchantId::from_uuid(world.merchant_a),
         horizon.id,
         Decision::FalsePositive,
         "Different company: other NUI.",
@@ -257,7 +263,7 @@ async fn screening_finds_listed_names_across_spellings_once_and_keeps_decisions(
     sanctions::decide(
         &world.server.platform,
         &staff,
-        world.merchant_a,
+        domain::MerchantId::from_uuid(world.merchant_a),
         listed.id,
         Decision::TrueMatch,
         "Same person, same birth date.",
@@ -289,7 +295,7 @@ async fn screening_finds_listed_names_across_spellings_once_and_keeps_decisions(
     let across = sanctions::decide(
         &world.server.platform,
         &staff,
-        world.merchant_b,
+        domain::MerchantId::from_uuid(world.merchant_b),
         listed.id,
         Decision::FalsePositive,
         "x",

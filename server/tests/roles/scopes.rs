@@ -31,7 +31,7 @@ async fn a_staff_scope_for_another_module_is_refused_by_the_platform_function(po
         let flagged = platform::merchants::set_flag(
             platform,
             &scope,
-            merchant,
+            domain::MerchantId::from_uuid(merchant),
             Flag::Suspended,
             true,
             &facts,
@@ -41,13 +41,25 @@ async fn a_staff_scope_for_another_module_is_refused_by_the_platform_function(po
             matches!(flagged, Err(MerchantError::Forbidden(_))),
             "{scope:?}: {flagged:?}"
         );
-        let approved = platform::kyc::review::approve(platform, &scope, merchant, &facts).await;
+        let approved = platform::kyc::review::approve(
+            platform,
+            &scope,
+            domain::MerchantId::from_uuid(merchant),
+            &facts,
+        )
+        .await;
         assert!(
             matches!(approved, Err(KycError::Forbidden(_))),
             "{scope:?}: {approved:?}"
         );
-        let rejected =
-            platform::kyc::review::reject(platform, &scope, merchant, "Wrong", &facts).await;
+        let rejected = platform::kyc::review::reject(
+            platform,
+            &scope,
+            domain::MerchantId::from_uuid(merchant),
+            "Wrong",
+            &facts,
+        )
+        .await;
         assert!(
             matches!(rejected, Err(KycError::Forbidden(_))),
             "{scope:?}: {rejected:?}"
@@ -61,9 +73,16 @@ async fn a_staff_scope_for_another_module_is_refused_by_the_platform_function(po
 
     // The scope the function needs: the merchant is suspended.
     let act = StaffScope::of(&staff, Module::Merchants, Level::Act).unwrap();
-    platform::merchants::set_flag(platform, &act, merchant, Flag::Suspended, true, &facts)
-        .await
-        .unwrap();
+    platform::merchants::set_flag(
+        platform,
+        &act,
+        domain::MerchantId::from_uuid(merchant),
+        Flag::Suspended,
+        true,
+        &facts,
+    )
+    .await
+    .unwrap();
     let suspended: bool =
         sqlx::query_scalar("SELECT suspended_at IS NOT NULL FROM merchants WHERE id = $1")
             .bind(merchant)
@@ -93,7 +112,7 @@ async fn a_sanctions_decision_needs_the_merchants_module_at_act(pool: PgPool) {
     let decided = platform::kyc::sanctions::decide(
         platform,
         &view,
-        world.merchant_a,
+        domain::MerchantId::from_uuid(world.merchant_a),
         uuid::Uuid::new_v4(),
         platform::kyc::sanctions::Decision::FalsePositive,
         "Not the same company.",

@@ -18,7 +18,7 @@ pub const PERSONAL_NUMBER: &str = "1234567890";
 pub async fn submitted(platform: &Platform, merchant_id: Uuid, uploaded_by: Uuid) -> Uuid {
     let pool = &platform.pool;
     let mut conn = pool.acquire().await.unwrap();
-    platform::kyc::ensure_application(&mut conn, merchant_id)
+    platform::kyc::ensure_application(&mut conn, domain::MerchantId::from_uuid(merchant_id))
         .await
         .unwrap();
     sqlx::query(
@@ -84,10 +84,17 @@ pub async fn submitted(platform: &Platform, merchant_id: Uuid, uploaded_by: Uuid
 /// The merchant updates `item` and sends the application again, as its forms would.
 pub async fn resubmit(platform: &Platform, merchant_id: Uuid, item: Item) {
     let mut tx = platform.pool.begin().await.unwrap();
-    platform::kyc::lock(&mut tx, merchant_id).await.unwrap();
-    platform::kyc::mark_item(&mut tx, merchant_id, item, true)
+    platform::kyc::lock(&mut tx, domain::MerchantId::from_uuid(merchant_id))
         .await
         .unwrap();
+    platform::kyc::mark_item(
+        &mut tx,
+        domain::MerchantId::from_uuid(merchant_id),
+        item,
+        true,
+    )
+    .await
+    .unwrap();
     sqlx::query("UPDATE kyc_applications SET status = 'submitted', submitted_at = now() WHERE merchant_id = $1")
         .bind(merchant_id)
         .execute(&mut *tx)

@@ -14,7 +14,7 @@ pub async fn business(
     trading: Option<&str>,
 ) {
     let mut conn = pool.acquire().await.unwrap();
-    platform::kyc::ensure_application(&mut conn, merchant)
+    platform::kyc::ensure_application(&mut conn, domain::MerchantId::from_uuid(merchant))
         .await
         .unwrap();
     sqlx::query(

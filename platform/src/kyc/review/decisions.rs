@@ -6,6 +6,7 @@
 //! trail (audit reasons are fixed phrases): the audit row names the item, the checklist
 //! keeps the words.
 
+use domain::MerchantId;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -20,7 +21,7 @@ use crate::kyc::{Item, ItemState};
 /// Staff never create an application: a merchant without one is not found.
 pub(super) async fn lock_existing(
     conn: &mut PgConnection,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
 ) -> Result<(Checklist, Option<Uuid>), KycError> {
     let row: Option<Option<Uuid>> = sqlx::query_scalar(
         "SELECT changes_requested_by FROM kyc_applications WHERE merchant_id = $1 FOR UPDATE",
@@ -34,7 +35,7 @@ pub(super) async fn lock_existing(
     Ok((crate::kyc::lock(conn, merchant_id).await?, asker))
 }
 
-pub(super) fn staff_event(event_type: &'static str, staff: Uuid, merchant_id: Uuid) -> Event {
+pub(super) fn staff_event(event_type: &'static str, staff: Uuid, merchant_id: MerchantId) -> Event {
     Event::new(
         event_type,
         Actor {
@@ -66,7 +67,7 @@ fn ensure_reviewing(list: &Checklist) -> Result<(), KycError> {
 
 async fn decide_item(
     conn: &mut PgConnection,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     item: Item,
     state: ItemState,
     reason: Option<&str>,
@@ -91,7 +92,7 @@ async fn decide_item(
 pub async fn accept_item(
     platform: &Platform,
     staff: &StaffScope,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     item: Item,
     facts: &RequestFacts,
 ) -> Result<(), KycError> {
@@ -123,7 +124,7 @@ pub async fn accept_item(
 pub async fn request_changes(
     platform: &Platform,
     staff: &StaffScope,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     item: Item,
     reason_text: &str,
     facts: &RequestFacts,
@@ -182,7 +183,7 @@ pub async fn request_changes(
 pub async fn approve(
     platform: &Platform,
     staff: &StaffScope,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     facts: &RequestFacts,
 ) -> Result<(), KycError> {
     staff.holds(Module::Merchants, Level::Act)?;
@@ -250,7 +251,7 @@ pub async fn approve(
 pub async fn reject(
     platform: &Platform,
     staff: &StaffScope,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     reason_text: &str,
     facts: &RequestFacts,
 ) -> Result<(), KycError> {

@@ -2,10 +2,10 @@
 //! in plain text. Each mail says what happened, why in staff's words where they wrote
 //! some, and what to do next, with a link to the dashboard's Verification page.
 
+use domain::MerchantId;
 use secrecy::SecretString;
 use sqlx::PgConnection;
 use time::Date;
-use uuid::Uuid;
 
 use crate::config::Settings;
 use crate::field_crypto::KeyRing;
@@ -87,7 +87,7 @@ pub(super) async fn notify(
     conn: &mut PgConnection,
     keys: &KeyRing,
     settings: &Settings,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     notice: &Notice<'_>,
 ) -> Result<usize, sqlx::Error> {
     let recipients: Vec<(String, String, String)> = sqlx::query_as(

@@ -14,6 +14,7 @@ mod reverification;
 pub use decisions::{accept_item, approve, reject, request_changes};
 pub use reverification::{request_reverification, restrict_overdue};
 
+use domain::MerchantId;
 use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -40,14 +41,14 @@ pub fn status_slug(status: Status) -> &'static str {
 /// An application waiting for staff, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueEntry {
-    pub merchant_id: Uuid,
+    pub merchant_id: MerchantId,
     pub business_name: String,
     pub submitted_at: OffsetDateTime,
 }
 
 /// The review queue: submitted applications in the order they arrived.
 pub async fn queue(pool: &PgPool) -> Result<Vec<QueueEntry>, sqlx::Error> {
-    let rows: Vec<(Uuid, String, OffsetDateTime)> = sqlx::query_as(
+    let rows: Vec<(MerchantId, String, OffsetDateTime)> = sqlx::query_as(
         "SELECT a.merchant_id, m.business_name, coalesce(a.submitted_at, a.updated_at)
          FROM kyc_applications a JOIN merchants m ON m.id = a.merchant_id
          WHERE a.status = 'submitted'
@@ -68,7 +69,7 @@ pub async fn queue(pool: &PgPool) -> Result<Vec<QueueEntry>, sqlx::Error> {
 /// Any application, for the list by status.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApplicationEntry {
-    pub merchant_id: Uuid,
+    pub merchant_id: MerchantId,
     pub business_name: String,
     pub status: Status,
     pub updated_at: OffsetDateTime,
@@ -80,7 +81,7 @@ pub struct ApplicationEntry {
 /// decided ones; the most recently changed first within each status.
 pub async fn applications(pool: &PgPool) -> Result<Vec<ApplicationEntry>, sqlx::Error> {
     type Row = (
-        Uuid,
+        MerchantId,
         String,
         Status,
         OffsetDateTime,
@@ -131,7 +132,7 @@ pub struct Document {
 /// One application as staff review it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Application {
-    pub merchant_id: Uuid,
+    pub merchant_id: MerchantId,
     pub business_name: String,
     pub verified: bool,
     pub suspended: bool,
@@ -149,7 +150,7 @@ pub struct Application {
 /// The merchant's application for staff, or `None` when the merchant has none.
 pub async fn application(
     platform: &Platform,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
 ) -> Result<Option<Application>, KycError> {
     type Head = (
         String,

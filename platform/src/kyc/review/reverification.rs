@@ -3,8 +3,8 @@
 //! `approved` meanwhile (Live Mode stays open until the deadline); submitting the update
 //! sends it back to the queue, and approval clears the deadline and any restriction.
 
+use domain::MerchantId;
 use time::{Date, Duration, OffsetDateTime};
-use uuid::Uuid;
 
 use super::decisions::{lock_existing, staff_event};
 use super::mails::{Notice, notify};
@@ -25,7 +25,7 @@ pub fn deadline(due: Date) -> OffsetDateTime {
 pub async fn request_reverification(
     platform: &Platform,
     staff: &StaffScope,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     item: Item,
     reason_text: &str,
     due: Date,
@@ -102,7 +102,7 @@ pub async fn restrict_overdue(platform: &Platform, now: OffsetDateTime) -> Resul
     let mut restricted = 0;
     loop {
         let mut tx = platform.pool.begin().await?;
-        let due: Option<(Uuid, Option<OffsetDateTime>)> = sqlx::query_as(
+        let due: Option<(MerchantId, Option<OffsetDateTime>)> = sqlx::query_as(
             "SELECT merchant_id, reverification_due_at FROM kyc_applications
              WHERE status = 'approved' AND restricted_at IS NULL AND reverification_due_at < $1
              ORDER BY reverification_due_at

@@ -9,6 +9,7 @@
 pub mod list;
 pub mod matcher;
 
+use domain::MerchantId;
 use sqlx::PgConnection;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -93,7 +94,7 @@ struct Screened {
 /// The names an application puts forward: the business's two and its current people's.
 async fn subjects(
     conn: &mut PgConnection,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
 ) -> Result<Vec<Screened>, sqlx::Error> {
     let names: Option<(Option<String>, Option<String>)> = sqlx::query_as(
         "SELECT registered_name, trading_name FROM kyc_applications WHERE merchant_id = $1",
@@ -140,7 +141,7 @@ async fn subjects(
 #[tracing::instrument(skip(conn))]
 pub async fn screen_application(
     conn: &mut PgConnection,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
 ) -> Result<usize, sqlx::Error> {
     let subjects = subjects(conn, merchant_id).await?;
     match list::current(conn).await? {
@@ -161,7 +162,7 @@ pub async fn screen_application(
 
 async fn record_hit(
     conn: &mut PgConnection,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     list_id: Uuid,
     subject: &Screened,
     found: &matcher::Match<'_>,
@@ -194,7 +195,10 @@ async fn record_hit(
 }
 
 /// Hits that block approval: not decided yet, or decided as a true match.
-pub async fn open_hits(conn: &mut PgConnection, merchant_id: Uuid) -> Result<i64, sqlx::Error> {
+pub async fn open_hits(
+    conn: &mut PgConnection,
+    merchant_id: MerchantId,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT count(*) FROM sanctions_hits WHERE merchant_id = $1 AND (decision IS NULL OR decision = 'true_match')",
     )
@@ -204,7 +208,10 @@ pub async fn open_hits(conn: &mut PgConnection, merchant_id: Uuid) -> Result<i64
 }
 
 /// Every hit on the merchant's application, undecided first, then by score.
-pub async fn hits(conn: &mut PgConnection, merchant_id: Uuid) -> Result<Vec<Hit>, sqlx::Error> {
+pub async fn hits(
+    conn: &mut PgConnection,
+    merchant_id: MerchantId,
+) -> Result<Vec<Hit>, sqlx::Error> {
     sqlx::query_as(
         "SELECT h.id, h.subject, h.subject_name, h.entry_name, h.matched_name, h.entry_date_of_birth, h.source_list,
                 h.reference, h.score, h.found_at, h.decision, h.note, u.full_name AS decided_by, h.decided_at
@@ -226,7 +233,7 @@ pub const NOTE_MAX: usize = 1000;
 pub async fn decide(
     platform: &Platform,
     staff: &StaffScope,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     hit_id: Uuid,
     decision: Decision,
     note: &str,

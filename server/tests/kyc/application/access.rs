@@ -63,7 +63,7 @@ async fn complete_application(world: &World) {
     let mut conn = pool.acquire().await.unwrap();
     platform::kyc::mark_item(
         &mut conn,
-        world.merchant_a,
+        domain::MerchantId::from_uuid(world.merchant_a),
         platform::kyc::Item::BankAccount,
         true,
     )

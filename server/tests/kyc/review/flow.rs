@@ -142,7 +142,7 @@ async fn decisions_the_state_does_not_allow_are_refused_and_change_nothing(pool:
 
     // A draft the merchant has not sent.
     let mut conn = platform.pool.acquire().await.unwrap();
-    platform::kyc::ensure_application(&mut conn, world.merchant_a)
+    platform::kyc::ensure_application(&mut conn, domain::MerchantId::from_uuid(world.merchant_a))
         .await
         .unwrap();
     let before = snapshot(platform, world.merchant_a).await;

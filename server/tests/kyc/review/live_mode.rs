@@ -261,7 +261,7 @@ async fn an_open_sanctions_hit_blocks_approval_until_staff_decide_it(pool: PgPoo
     .await;
     let mut tx = platform.pool.begin().await.unwrap();
     assert_eq!(
-        sanctions::screen_application(&mut tx, world.merchant_a)
+        sanctions::screen_application(&mut tx, domain::MerchantId::from_uuid(world.merchant_a))
             .await
             .unwrap(),
         1
@@ -280,7 +280,7 @@ async fn an_open_sanctions_hit_blocks_approval_until_staff_decide_it(pool: PgPoo
 
     let hit = sanctions::hits(
         &mut platform.pool.acquire().await.unwrap(),
-        world.merchant_a,
+        domain::MerchantId::from_uuid(world.merchant_a),
     )
     .await
     .unwrap()[0]
