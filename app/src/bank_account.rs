@@ -146,12 +146,12 @@ pub async fn reveal_bank_account(merchant_id: String) -> Result<RevealedIban, Ap
     use secrecy::ExposeSecret;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, _) = crate::auth::session::require_declared::<RevealBankAccount>()
+        let (_, staff, _) = crate::auth::session::require_declared::<RevealBankAccount>()
             .await?
-            .parts();
+            .staff()?;
         let merchant = crate::team::ssr::id(&merchant_id)?;
         let facts = crate::request::facts().await;
-        let revealed = platform::kyc::bank_account::reveal(&platform, staff.id(), merchant, &facts)
+        let revealed = platform::kyc::bank_account::reveal(&platform, &staff, merchant, &facts)
             .await
             .map_err(AppError::from)?;
         let iban: Vec<String> = revealed

@@ -100,6 +100,7 @@ pub(crate) mod ssr {
                     ),
                 ),
                 ChargebackError::NotFound => AppError::NotFound,
+                ChargebackError::Forbidden(_) => AppError::Forbidden,
                 // Database, ledger and audit failures: their text names a query, an
                 // account or a constraint, never evidence (encrypted before any query).
                 other => crate::error::internal(other),

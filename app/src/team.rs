@@ -2,17 +2,18 @@
 //! removal. Every function works in the caller's own merchant scope; an id from another
 //! merchant is not found.
 
+use domain::MerchantRole;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
 /// The roles a member can be given (an account has exactly one owner).
-pub const ASSIGNABLE_ROLES: &[(&str, &str)] = &[
-    ("admin", "Admin: everything but ownership"),
-    ("finance", "Finance: payments, refunds, payouts"),
-    ("developer", "Developer: API keys and webhooks"),
-    ("viewer", "Viewer: read only"),
+pub const ASSIGNABLE_ROLES: &[(MerchantRole, &str)] = &[
+    (MerchantRole::Admin, "Admin: everything but ownership"),
+    (MerchantRole::Finance, "Finance: payments, refunds, payouts"),
+    (MerchantRole::Developer, "Developer: API keys and webhooks"),
+    (MerchantRole::Viewer, "Viewer: read only"),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,7 +21,7 @@ pub struct MemberView {
     pub user_id: String,
     pub email: String,
     pub full_name: String,
-    pub role: String,
+    pub role: MerchantRole,
     pub invited: bool,
     pub mfa_enabled: bool,
     pub is_you: bool,
@@ -28,23 +29,16 @@ pub struct MemberView {
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
+    use domain::MerchantRole;
     use platform::identity::team::Member;
-    use platform::identity::users::MerchantRole;
     use uuid::Uuid;
 
     use super::MemberView;
     use crate::error::AppError;
 
     pub fn role(value: &str) -> Result<MerchantRole, AppError> {
-        serde_json::from_value(serde_json::Value::String(value.trim().to_owned()))
-            .map_err(|_| AppError::validation("role", "Please choose a role."))
-    }
-
-    pub fn role_name(role: MerchantRole) -> String {
-        serde_json::to_value(role)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
+        MerchantRole::parse(value.trim())
+            .ok_or_else(|| AppError::validation("role", "Please choose a role."))
     }
 
     /// An id typed into a request (a `Uuid` or a typed id such as `domain::MerchantId`);
@@ -58,7 +52,7 @@ pub(crate) mod ssr {
             user_id: member.user_id.to_string(),
             email: member.email,
             full_name: member.full_name,
-            role: role_name(member.role),
+            role: member.role,
             invited: member.invited,
             mfa_enabled: member.mfa_enabled,
             is_you: member.user_id == you,

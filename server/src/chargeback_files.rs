@@ -21,7 +21,7 @@ use platform::Platform;
 use platform::audit::RequestFacts;
 use platform::chargebacks::ChargebackError;
 use platform::chargebacks::evidence::{self, Submission};
-use platform::identity::roles::{Level, Module};
+use platform::identity::roles::{Level, Module, StaffScope};
 use platform::kyc::documents::{MAX_BYTES, Reader};
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -117,20 +117,11 @@ async fn member_download(
     Facts(facts): Facts,
     Path(id): Path<String>,
 ) -> Response {
-    let (user, scope) = match member(&platform, &session, ALL_MERCHANT_ROLES).await {
+    let (_, scope) = match member(&platform, &session, ALL_MERCHANT_ROLES).await {
         Ok(member) => member,
         Err(error) => return refusal(error),
     };
-    download(
-        &platform,
-        Reader::Member {
-            user_id: user.id(),
-            merchant_id: scope.merchant_id(),
-        },
-        &id,
-        facts,
-    )
-    .await
+    download(&platform, Reader::Member(scope), &id, facts).await
 }
 
 async fn staff_download(
@@ -149,7 +140,10 @@ async fn staff_download(
         Ok(user) => user,
         Err(error) => return refusal(error),
     };
-    download(&platform, Reader::Staff { user_id: user.id() }, &id, facts).await
+    let Some(staff) = StaffScope::of(&user, Module::Payments, Level::View) else {
+        return refusal(AppError::Forbidden);
+    };
+    download(&platform, Reader::Staff(staff), &id, facts).await
 }
 
 async fn download(platform: &Platform, reader: Reader, id: &str, facts: RequestFacts) -> Response {

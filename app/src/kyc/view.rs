@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use super::{BusinessView, ChecklistLine, DocumentView, PersonView, VerificationView};
 use crate::error::AppError;
-use crate::payments::decimal;
 use crate::payments::ssr::when;
+use domain::Money;
 
 impl From<KycError> for AppError {
     fn from(error: KycError) -> Self {
@@ -111,8 +111,8 @@ fn business_view(saved: SavedBusiness) -> BusinessView {
         postal_code: text(saved.postal_code),
         website: text(saved.website),
         category: text(saved.category),
-        monthly_volume: saved.monthly_volume_minor.map(decimal).unwrap_or_default(),
-        average_ticket: saved.average_ticket_minor.map(decimal).unwrap_or_default(),
+        monthly_volume: euro(saved.monthly_volume_minor),
+        average_ticket: euro(saved.average_ticket_minor),
     }
 }
 
@@ -228,6 +228,13 @@ pub async fn verification(
             .map(|(slug, label)| ((*slug).to_owned(), (*label).to_owned()))
             .collect(),
     })
+}
+
+/// A saved euro amount as the form shows it again: `45.50`, or empty.
+fn euro(minor: Option<i64>) -> String {
+    minor
+        .map(|minor| Money::eur(minor).to_decimal_string())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! A merchant's team, for its owner and admins: the members with their roles, role
 //! changes, removal and invitations.
 
+use domain::MerchantRole;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -14,20 +15,11 @@ use crate::team::{
     ResendMemberInvitation, team_members,
 };
 
-/// A role's short name ("Finance"); the assignable roles' labels go on to say what it may do.
-pub fn role_name(role: &str) -> String {
-    match ASSIGNABLE_ROLES.iter().find(|(value, _)| *value == role) {
-        Some((_, label)) => label.split(':').next().unwrap_or(label).to_owned(),
-        None if role == "owner" => "Owner".to_owned(),
-        None => role.to_owned(),
-    }
-}
-
 /// The role choices, with `chosen` selected.
-fn role_options(chosen: &str) -> impl IntoView + use<> {
+fn role_options(chosen: MerchantRole) -> impl IntoView + use<> {
     ASSIGNABLE_ROLES
         .iter()
-        .map(|&(value, label)| view! { <option value=value selected=value == chosen>{label}</option> })
+        .map(|&(role, label)| view! { <option value=role.as_str() selected=role == chosen>{label}</option> })
         .collect_view()
 }
 
@@ -90,7 +82,7 @@ pub fn TeamPage() -> impl IntoView {
                 <ActionForm action=invite attr:class="form">
                     <InviteeFields action=invite />
                     <Field label="Role" name="role" error=field_error(invite, "role")>
-                        <select id="role" name="role">{role_options("viewer")}</select>
+                        <select id="role" name="role">{role_options(MerchantRole::Viewer)}</select>
                     </Field>
                     <FormError message=form_error(invite, &["email", "full_name", "role"]) />
                     <Show when=succeeded(invite)>
@@ -119,11 +111,11 @@ fn MemberTable(list: Vec<MemberView>, actions: TeamActions) -> impl IntoView {
             <tbody>
                 {list.into_iter().map(|m| {
                     // Nobody changes their own role or the owner's: ownership moves another way.
-                    let managed = !m.is_you && m.role != "owner";
+                    let managed = !m.is_you && m.role != MerchantRole::Owner;
                     let invited = m.invited;
                     let controls = managed.then(|| {
                         let (change_id, remove_id, resend_id) = (m.user_id.clone(), m.user_id.clone(), m.user_id.clone());
-                        let options = role_options(&m.role);
+                        let options = role_options(m.role);
                         let role_label = format!("Role for {}", m.full_name);
                         view! {
                             <ActionForm action=change attr:class="inline">
@@ -151,24 +143,12 @@ fn MemberTable(list: Vec<MemberView>, actions: TeamActions) -> impl IntoView {
                                 {m.invited.then(|| view! { " " <span class="badge pending">"Invited"</span> })}
                             </td>
                             <td>{m.email.clone()}</td>
-                            <td>{role_name(&m.role)}</td>
+                            <td>{m.role.label()}</td>
                             <td class="row-actions">{controls}</td>
                         </tr>
                     }
                 }).collect_view()}
             </tbody>
         </table>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::role_name;
-
-    #[test]
-    fn roles_read_as_short_names() {
-        assert_eq!(role_name("finance"), "Finance");
-        assert_eq!(role_name("owner"), "Owner");
-        assert_eq!(role_name("admin"), "Admin");
     }
 }

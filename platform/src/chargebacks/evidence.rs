@@ -20,6 +20,7 @@ use super::transition::{self, Move};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::field_crypto::{FieldSlot, KeyRing};
+use crate::identity::roles::{Level, Module};
 use crate::kyc::documents::{FileType, MAX_BYTES, Reader, sniff};
 
 /// The longest statement, in characters.
@@ -239,17 +240,20 @@ pub async fn read(
     facts: &RequestFacts,
 ) -> Result<EvidenceFile, ChargebackError> {
     let (scope, actor) = match reader {
-        Reader::Member {
-            user_id,
-            merchant_id,
-        } => (Some(merchant_id), member(user_id)),
-        Reader::Staff { user_id } => (
-            None,
-            Actor {
-                kind: ActorKind::Staff,
-                id: Some(user_id),
-            },
+        Reader::Member(member_scope) => (
+            Some(member_scope.merchant_id().as_uuid()),
+            member(member_scope.user_id()),
         ),
+        Reader::Staff(staff) => {
+            staff.holds(Module::Payments, Level::View)?;
+            (
+                None,
+                Actor {
+                    kind: ActorKind::Staff,
+                    id: Some(staff.user_id()),
+                },
+            )
+        }
     };
     let mut tx = platform.pool.begin().await?;
     let found: Option<(Uuid, Uuid, String, Vec<u8>)> = sqlx::query_as(

@@ -66,6 +66,9 @@ pub enum ChargebackError {
     /// No such chargeback (or payment) for this reader: another merchant's answers alike.
     #[error("not found")]
     NotFound,
+    /// A staff scope for another module or a lower level.
+    #[error(transparent)]
+    Forbidden(#[from] crate::identity::roles::ScopeRefused),
     #[error(transparent)]
     Ledger(#[from] LedgerError),
     #[error(transparent)]

@@ -19,6 +19,7 @@ use super::{Item, ItemState, KycError, LegalForm, Status, names};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::field_crypto::FieldSlot;
+use crate::identity::roles::{Level, Module, StaffScope};
 use crate::mail::{self, OutgoingMail};
 
 /// Payouts to a changed account wait this long, so that an account taken over by someone
@@ -321,21 +322,22 @@ pub fn format_utc(at: OffsetDateTime) -> String {
 }
 
 /// The full IBAN of the merchant's current account, for staff comparing it with the bank
-/// letter. The reveal is audited (`bank_account.view`) in the same transaction; the caller
-/// checked merchants `view`.
+/// letter, for staff holding merchants at `view`. The reveal is audited
+/// (`bank_account.view`) in the same transaction.
 #[derive(Debug)]
 pub struct Revealed {
     pub holder_name: String,
     pub iban: SecretString,
 }
 
-#[tracing::instrument(skip_all, fields(%merchant_id, %staff_id))]
+#[tracing::instrument(skip_all, fields(%merchant_id, staff_id = %staff.user_id()))]
 pub async fn reveal(
     platform: &Platform,
-    staff_id: Uuid,
+    staff: &StaffScope,
     merchant_id: MerchantId,
     facts: &RequestFacts,
 ) -> Result<Revealed, KycError> {
+    staff.holds(Module::Merchants, Level::View)?;
     let mut tx = platform.pool.begin().await?;
     let row: Option<(Uuid, String, Vec<u8>)> = sqlx::query_as(
         "SELECT id, holder_name, iban_enc FROM bank_accounts WHERE merchant_id = $1 AND retired_at IS NULL",
@@ -362,7 +364,7 @@ pub async fn reveal(
         "bank_account.view",
         Actor {
             kind: ActorKind::Staff,
-            id: Some(staff_id),
+            id: Some(staff.user_id()),
         },
         Outcome::Success,
     )

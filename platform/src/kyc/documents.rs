@@ -20,6 +20,7 @@ use super::{DocumentKind, Item, KycError};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::field_crypto::FieldSlot;
+use crate::identity::roles::{Level, MerchantScope, Module, StaffScope};
 
 /// The largest file taken: 10 MB (10 × 1024 × 1024 bytes, the schema's limit).
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
@@ -324,17 +325,12 @@ impl Document {
     }
 }
 
-/// Who reads a document: a member of its merchant, or staff (whose right to read
-/// merchants' applications the caller has checked).
+/// Who reads a document: a member of its merchant, or staff holding merchants at `view`
+/// (checked here).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reader {
-    Member {
-        user_id: Uuid,
-        merchant_id: MerchantId,
-    },
-    Staff {
-        user_id: Uuid,
-    },
+    Member(MerchantScope),
+    Staff(StaffScope),
 }
 
 /// Reads a document back, decrypted, and audits `kyc.document.view` in the same
@@ -348,8 +344,11 @@ pub async fn read(
     facts: &RequestFacts,
 ) -> Result<Document, KycError> {
     let scope = match reader {
-        Reader::Member { merchant_id, .. } => Some(merchant_id),
-        Reader::Staff { .. } => None,
+        Reader::Member(member) => Some(member.merchant_id()),
+        Reader::Staff(staff) => {
+            staff.holds(Module::Merchants, Level::View)?;
+            None
+        }
     };
     let mut tx = platform.pool.begin().await?;
     let found: Option<(MerchantId, DocumentKind, String, Vec<u8>)> = sqlx::query_as(
@@ -371,10 +370,10 @@ pub async fn read(
             KycError::NotFound
         })?;
     let actor = match reader {
-        Reader::Member { user_id, .. } => member(user_id),
-        Reader::Staff { user_id } => Actor {
+        Reader::Member(scope) => member(scope.user_id()),
+        Reader::Staff(staff) => Actor {
             kind: ActorKind::Staff,
-            id: Some(user_id),
+            id: Some(staff.user_id()),
         },
     };
     let event = Event::new("kyc.document.view", actor, Outcome::Success)

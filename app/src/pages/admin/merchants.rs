@@ -165,7 +165,7 @@ fn MerchantDetailPanel(
                         <tr>
                             <td>{m.full_name}</td>
                             <td>{m.email}</td>
-                            <td>{crate::pages::team::role_name(&m.role)}</td>
+                            <td>{m.role.label()}</td>
                             <td>{if m.invited { "Invited, not accepted yet" } else { "No" }}</td>
                             <td>
                                 {if m.mfa_enabled { "On " } else { "Off" }}
