@@ -1,10 +1,11 @@
 //! Server-side helpers the payments screens share, and other dashboard modules borrow:
 //! the session's mode, parsing what was typed, and turning domain rows into views.
 
+use domain::PaymentStatus;
 use platform::Platform;
 use platform::identity::roles::MerchantScope;
 use platform::payments::reading::{self, PaymentRow, TimelineEntry};
-use platform::payments::{self as domain, PaymentError};
+use platform::payments::{self as payments, PaymentError};
 use time::macros::format_description;
 use time::{Date, OffsetDateTime};
 use tower_sessions::Session;
@@ -16,10 +17,10 @@ use crate::error::{AppError, internal};
 /// Where the session keeps the mode the member chose.
 pub const MODE_KEY: &str = "dashboard_mode";
 
-pub fn mode_view(mode: domain::Mode) -> Mode {
+pub fn mode_view(mode: payments::Mode) -> Mode {
     match mode {
-        domain::Mode::Test => Mode::Test,
-        domain::Mode::Live => Mode::Live,
+        payments::Mode::Test => Mode::Test,
+        payments::Mode::Live => Mode::Live,
     }
 }
 
@@ -48,19 +49,19 @@ pub async fn mode(
     scope: &MerchantScope,
     session: &Session,
     intent: Intent,
-) -> Result<domain::Mode, AppError> {
+) -> Result<payments::Mode, AppError> {
     let chosen = session.get::<String>(MODE_KEY).await.map_err(internal)?;
     let requested = chosen
         .as_deref()
-        .and_then(domain::Mode::parse)
-        .unwrap_or(domain::Mode::Test);
+        .and_then(payments::Mode::parse)
+        .unwrap_or(payments::Mode::Test);
     let mut conn = platform.pool.acquire().await.map_err(internal)?;
-    let mode = domain::effective_mode(&mut conn, scope.merchant_id().as_uuid(), requested)
+    let mode = payments::effective_mode(&mut conn, scope.merchant_id().as_uuid(), requested)
         .await
         .map_err(internal)?;
     if mode != requested {
         session
-            .insert(MODE_KEY, domain::Mode::Test.as_str())
+            .insert(MODE_KEY, payments::Mode::Test.as_str())
             .await
             .map_err(internal)?;
         if intent == Intent::Change {
@@ -99,7 +100,7 @@ pub fn date(field: &str, text: &str) -> Result<Option<Date>, AppError> {
 
 /// An amount typed in euro (`12.50`), in cents.
 pub fn euro_minor(field: &'static str, text: &str) -> Result<i64, AppError> {
-    let money = domain::parse_euro(field, text)?;
+    let money = payments::parse_euro(field, text)?;
     i64::try_from(money.minor())
         .map_err(|_| AppError::validation(field, "The amount is too large."))
 }
@@ -324,10 +325,10 @@ pub fn next_before(count: usize, last: Option<&PaymentRow>) -> Option<String> {
 }
 
 /// A filter's status as posted; empty is any.
-pub fn status(text: &str) -> Result<Option<domain::Status>, AppError> {
+pub fn status(text: &str) -> Result<Option<PaymentStatus>, AppError> {
     match text.trim() {
         "" => Ok(None),
-        text => domain::Status::parse(text)
+        text => PaymentStatus::parse(text)
             .map(Some)
             .ok_or_else(|| AppError::validation("status", "Choose a status from the list.")),
     }

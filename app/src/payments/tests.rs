@@ -18,7 +18,7 @@ fn a_cursor_reads_back_as_the_row_it_was_made_from() {
     let row = platform::payments::reading::PaymentRow {
         id: uuid::Uuid::new_v4(),
         order_id: "SX1".into(),
-        status: platform::payments::Status::Paid,
+        status: domain::PaymentStatus::Paid,
         amount_minor: 1250,
         currency: "EUR".into(),
         buyer_email: None,

@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use domain::PaymentStatus;
 use payten::api::OrderStatus;
 use payten::{
     GatewayReturn, MdStatus, PaymentGateway as _, ProcReturnCode, ReceivedFields, ResponseStatus,
@@ -17,7 +18,7 @@ use uuid::Uuid;
 
 use super::refusals::{self, Counted};
 use super::transition::{self, CardFacts, Change, Source};
-use super::{Mode, PaymentError, Status, gateways};
+use super::{Mode, PaymentError, gateways};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::gateway_accounts::GatewayAccount;
@@ -213,7 +214,7 @@ pub async fn handle(
     };
     let span = tracing::Span::current();
     span.record("order_id", ret.oid.as_str());
-    let payment: Option<(Uuid, Mode, String, i64, String, Status)> = sqlx::query_as(
+    let payment: Option<(Uuid, Mode, String, i64, String, PaymentStatus)> = sqlx::query_as(
         "SELECT merchant_id, mode, gateway_client_id, amount_minor, currency::text, status FROM payments WHERE order_id = $1",
     )
     .bind(&ret.oid)
@@ -283,7 +284,7 @@ pub async fn handle(
     .await?;
     tx.commit().await?;
     if let transition::Applied::Changed {
-        to: super::Status::Duplicate,
+        to: PaymentStatus::Duplicate,
         ..
     } = applied
     {

@@ -44,8 +44,6 @@ use uuid::Uuid;
 use crate::audit::AuditError;
 pub use crate::gateway_accounts::Mode;
 
-pub use domain::{CheckoutStatus as SessionStatus, PaymentStatus as Status};
-
 /// Why a payment operation was refused. Field errors name the form field they concern.
 #[derive(Debug, thiserror::Error)]
 pub enum PaymentError {

@@ -10,13 +10,15 @@ use uuid::Uuid;
 use super::refunds::Refund;
 use super::risk::Action;
 use super::sessions::Item;
-use super::{Mode, Status};
+use domain::PaymentStatus;
+
+use super::Mode;
 use crate::identity::roles::MerchantScope;
 
 /// Filters of the payments list; every field is optional.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
-    pub status: Option<Status>,
+    pub status: Option<PaymentStatus>,
     pub from: Option<Date>,
     /// Inclusive: the whole day.
     pub to: Option<Date>,
@@ -35,7 +37,7 @@ pub const PAGE: i64 = 50;
 pub struct PaymentRow {
     pub id: Uuid,
     pub order_id: String,
-    pub status: Status,
+    pub status: PaymentStatus,
     pub amount_minor: i64,
     pub currency: String,
     pub buyer_email: Option<String>,
@@ -176,8 +178,8 @@ pub async fn list_for_staff(
 pub struct TimelineEntry {
     pub at: OffsetDateTime,
     pub source: String,
-    pub from_status: Option<Status>,
-    pub to_status: Option<Status>,
+    pub from_status: Option<PaymentStatus>,
+    pub to_status: Option<PaymentStatus>,
     pub note: Option<String>,
 }
 
@@ -348,7 +350,7 @@ pub async fn status_counts(
     scope: &MerchantScope,
     mode: Mode,
     days: i32,
-) -> Result<Vec<(Status, i64)>, sqlx::Error> {
+) -> Result<Vec<(PaymentStatus, i64)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT status, count(*) FROM payments
          WHERE merchant_id = $1 AND mode = $2 AND created_at >= now() - make_interval(days => $3)

@@ -13,6 +13,7 @@
 //! order history and settles it. Each request carries an id chosen by the screen that
 //! made it; asking again with the same id returns the same refund.
 
+use domain::PaymentStatus;
 use payten::api::FinancialResponse;
 use payten::{ApiError, ErrorCode};
 use sqlx::PgConnection;
@@ -20,7 +21,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::transition::{self, Change, Source};
-use super::{Mode, PaymentError, Status, gateways, invalid, money, optional_text, receipts};
+use super::{Mode, PaymentError, gateways, invalid, money, optional_text, receipts};
 use crate::Platform;
 use crate::audit::{self, Actor, Event, Outcome, RequestFacts};
 
@@ -170,14 +171,14 @@ async fn by_id(conn: &mut PgConnection, id: Uuid) -> Result<Refund, sqlx::Error>
 /// What can still be refunded on a payment: paid, minus refunded, minus held by a refund
 /// waiting for the gateway.
 pub fn refundable(
-    status: Status,
+    status: PaymentStatus,
     amount_minor: i64,
     refunded_minor: i64,
     pending_minor: i64,
 ) -> i64 {
     if matches!(
         status,
-        Status::Paid | Status::PartiallyRefunded | Status::Duplicate
+        PaymentStatus::Paid | PaymentStatus::PartiallyRefunded | PaymentStatus::Duplicate
     ) {
         (amount_minor - refunded_minor - pending_minor).max(0)
     } else {
@@ -190,7 +191,7 @@ struct Locked {
     merchant_id: Uuid,
     mode: Mode,
     order_id: String,
-    status: Status,
+    status: PaymentStatus,
     amount_minor: i64,
     currency: String,
     refunded_minor: i64,
@@ -202,7 +203,7 @@ async fn lock_payment(
     payment_id: Uuid,
     merchant_id: Option<Uuid>,
 ) -> Result<Locked, PaymentError> {
-    type Row = (Uuid, Mode, String, Status, i64, String, i64, i64);
+    type Row = (Uuid, Mode, String, PaymentStatus, i64, String, i64, i64);
     let row: Option<Row> = sqlx::query_as(
         "SELECT merchant_id, mode, order_id, status, amount_minor, currency::text, refunded_minor, refund_pending_minor
          FROM payments WHERE id = $1 AND ($2::uuid IS NULL OR merchant_id = $2) FOR UPDATE",
@@ -314,7 +315,7 @@ async fn record_request(
     };
     let refusal = if !matches!(
         payment.status,
-        Status::Paid | Status::PartiallyRefunded | Status::Duplicate
+        PaymentStatus::Paid | PaymentStatus::PartiallyRefunded | PaymentStatus::Duplicate
     ) {
         Some(("not_refundable", PaymentError::NotRefundable))
     } else if payment.pending_minor > 0 {
@@ -381,10 +382,13 @@ mod tests {
 
     #[test]
     fn only_taken_money_not_yet_refunded_or_held_is_refundable() {
-        assert_eq!(refundable(Status::Paid, 1000, 0, 0), 1000);
-        assert_eq!(refundable(Status::PartiallyRefunded, 1000, 300, 200), 500);
-        assert_eq!(refundable(Status::Refunded, 1000, 1000, 0), 0);
-        assert_eq!(refundable(Status::Pending, 1000, 0, 0), 0);
-        assert_eq!(refundable(Status::Declined, 1000, 0, 0), 0);
+        assert_eq!(refundable(PaymentStatus::Paid, 1000, 0, 0), 1000);
+        assert_eq!(
+            refundable(PaymentStatus::PartiallyRefunded, 1000, 300, 200),
+            500
+        );
+        assert_eq!(refundable(PaymentStatus::Refunded, 1000, 1000, 0), 0);
+        assert_eq!(refundable(PaymentStatus::Pending, 1000, 0, 0), 0);
+        assert_eq!(refundable(PaymentStatus::Declined, 1000, 0, 0), 0);
     }
 }

@@ -2,14 +2,14 @@
 //! (items, optional buyer email, return URLs, 30 minutes to 24 hours to pay); a buyer
 //! opening a payment link gets one of their own.
 
+use domain::CheckoutStatus;
 use sqlx::{PgConnection, PgPool};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::transition::{self, Change, Source};
 use super::{
-    Mode, PaymentError, SessionStatus, ensure_mode_allowed, invalid, member_actor, parse_euro,
-    public_token, text,
+    Mode, PaymentError, ensure_mode_allowed, invalid, member_actor, parse_euro, public_token, text,
 };
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
@@ -68,7 +68,7 @@ pub struct Checkout {
     pub reference: Option<String>,
     pub success_url: Option<String>,
     pub cancel_url: Option<String>,
-    pub status: SessionStatus,
+    pub status: CheckoutStatus,
     pub created_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
     #[sqlx(skip)]
@@ -78,9 +78,9 @@ pub struct Checkout {
 impl Checkout {
     /// The status a buyer should see now: an open session past its expiry is expired
     /// even before the sweep marks it.
-    pub fn status_now(&self, now: OffsetDateTime) -> SessionStatus {
+    pub fn status_now(&self, now: OffsetDateTime) -> CheckoutStatus {
         match self.status {
-            SessionStatus::Open if self.expires_at <= now => SessionStatus::Expired,
+            CheckoutStatus::Open if self.expires_at <= now => CheckoutStatus::Expired,
             status => status,
         }
     }
@@ -506,9 +506,9 @@ pub async fn buyer_page(
         return Ok(None);
     };
     let payable = match session.status_now(now) {
-        SessionStatus::Open => Payable::Yes,
-        SessionStatus::Paid => Payable::AlreadyPaid,
-        SessionStatus::Expired => Payable::Expired,
+        CheckoutStatus::Open => Payable::Yes,
+        CheckoutStatus::Paid => Payable::AlreadyPaid,
+        CheckoutStatus::Expired => Payable::Expired,
     };
     Ok(Some(BuyerPage {
         merchant_name: session.merchant_name,

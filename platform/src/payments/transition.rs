@@ -9,11 +9,12 @@
 //! `duplicate` whose return is queued in the same transaction ([`super::captures`]).
 //! The books follow every change in the same transaction too ([`crate::ledger::sales`]).
 
+use domain::PaymentStatus;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::captures::{self, Captured, Ending};
-use super::{Mode, PaymentError, Status, receipts, reconciliation};
+use super::{Mode, PaymentError, receipts, reconciliation};
 use crate::Platform;
 use crate::audit::{self, Actor, Event, Outcome, RequestFacts};
 use crate::ledger;
@@ -109,7 +110,10 @@ pub enum Change {
     /// The gateway made a refund of `amount_minor`; `whole` when nothing is left to refund.
     Refund { amount_minor: i64, whole: bool },
     /// Staff accepted the gateway's account of the payment: this state, this much refunded.
-    Accept { status: Status, refunded_minor: i64 },
+    Accept {
+        status: PaymentStatus,
+        refunded_minor: i64,
+    },
     /// A message that changes nothing but belongs on the timeline, such as an approval
     /// still waiting for its confirming status query.
     Note(&'static str),
@@ -119,13 +123,13 @@ pub enum Change {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Applied {
     Changed {
-        from: Status,
-        to: Status,
+        from: PaymentStatus,
+        to: PaymentStatus,
     },
     /// Already in that state (a repeated return or callback) or a note.
-    Unchanged(Status),
+    Unchanged(PaymentStatus),
     /// The state cannot take this change; nothing changed, and it is on the record.
-    Refused(Status),
+    Refused(PaymentStatus),
 }
 
 /// A change the payment's state cannot take.
@@ -134,8 +138,8 @@ pub struct Impossible;
 
 /// The decision alone: the state `change` leads to from `current`, `Ok(None)` when it
 /// leaves the state as it is, `Err(Impossible)` when it cannot happen.
-pub fn next(current: Status, change: &Change) -> Result<Option<Status>, Impossible> {
-    use Status::*;
+pub fn next(current: PaymentStatus, change: &Change) -> Result<Option<PaymentStatus>, Impossible> {
+    use PaymentStatus::*;
     let to = match change {
         Change::Note(_) => return Ok(None),
         // Each refund is applied once (its own row guards that), so a second partial
@@ -215,7 +219,15 @@ pub async fn create(
     .bind(new.buyer_email)
     .execute(&mut *conn)
     .await?;
-    timeline(conn, id, Source::Buyer, None, Some(Status::Created), None).await?;
+    timeline(
+        conn,
+        id,
+        Source::Buyer,
+        None,
+        Some(PaymentStatus::Created),
+        None,
+    )
+    .await?;
     let event = Event::new("payment.create", actor, Outcome::Success)
         .merchant(new.merchant_id)
         .target("payment", new.order_id)
@@ -230,8 +242,8 @@ async fn timeline(
     conn: &mut PgConnection,
     payment_id: Uuid,
     source: Source,
-    from: Option<Status>,
-    to: Option<Status>,
+    from: Option<PaymentStatus>,
+    to: Option<PaymentStatus>,
     note: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO payment_events (payment_id, source, from_status, to_status, note) VALUES ($1, $2, $3, $4, $5)")
@@ -250,7 +262,7 @@ pub(crate) async fn note(
     conn: &mut PgConnection,
     payment_id: Uuid,
     source: Source,
-    current: Status,
+    current: PaymentStatus,
     note: &'static str,
 ) -> Result<(), sqlx::Error> {
     timeline(conn, payment_id, source, Some(current), None, Some(note)).await
@@ -283,7 +295,7 @@ async fn schedule_check(
     platform: &Platform,
     payment_id: Uuid,
     change: &Change,
-    to: Status,
+    to: PaymentStatus,
 ) -> Result<(), sqlx::Error> {
     let accepted = matches!(change, Change::Accept { .. });
     sqlx::query(
@@ -297,9 +309,9 @@ async fn schedule_check(
     .await?;
     match to {
         _ if accepted => {}
-        Status::Created => {}
-        Status::Expired if matches!(change, Change::Expire) => {}
-        Status::Declined | Status::Expired => {
+        PaymentStatus::Created => {}
+        PaymentStatus::Expired if matches!(change, Change::Expire) => {}
+        PaymentStatus::Declined | PaymentStatus::Expired => {
             sqlx::query("UPDATE payments SET recon_due_at = now() + make_interval(days => $2) WHERE id = $1")
                 .bind(payment_id)
                 .bind(reconciliation::RECHECK_REFUSED_AFTER_DAYS)
@@ -342,7 +354,7 @@ pub async fn apply(
     actor: Actor,
     facts: &RequestFacts,
 ) -> Result<Applied, PaymentError> {
-    let row: Option<(Uuid, Uuid, Uuid, Mode, Status, i64, String)> = sqlx::query_as(
+    let row: Option<(Uuid, Uuid, Uuid, Mode, PaymentStatus, i64, String)> = sqlx::query_as(
         "SELECT id, merchant_id, session_id, mode, status, amount_minor, currency::text FROM payments
          WHERE order_id = $1 FOR UPDATE",
     )
@@ -360,10 +372,10 @@ pub async fn apply(
     let mut decision = next(current, &change);
     // A confirmed capture pays its checkout once; any other is a duplicate to return.
     let mut ending = None;
-    if let (Ok(Some(Status::Paid)), Change::Paid(_)) = (decision, &change) {
+    if let (Ok(Some(PaymentStatus::Paid)), Change::Paid(_)) = (decision, &change) {
         let end = captures::decide(conn, payment_id, session_id, current).await?;
         if let Ending::Duplicate(_) = end {
-            decision = Ok(Some(Status::Duplicate));
+            decision = Ok(Some(PaymentStatus::Duplicate));
         }
         ending = Some(end);
     }
@@ -416,7 +428,7 @@ pub async fn apply(
             (Some(card), Some(*reason))
         }
         Change::Accept {
-            status: Status::Declined | Status::Failed,
+            status: PaymentStatus::Declined | PaymentStatus::Failed,
             ..
         } => (
             None,
@@ -496,8 +508,10 @@ pub async fn apply(
     };
     let note = match (&change, source) {
         _ if surplus.is_some() => surplus,
-        (Change::Paid(_), _) if current == Status::Declined => Some("captured_after_decline"),
-        (Change::Paid(_), _) if current == Status::Expired => Some("captured_after_expiry"),
+        (Change::Paid(_), _) if current == PaymentStatus::Declined => {
+            Some("captured_after_decline")
+        }
+        (Change::Paid(_), _) if current == PaymentStatus::Expired => Some("captured_after_expiry"),
         (Change::Paid(_), Source::Reconciliation) => Some("confirmed_by_order_history"),
         (Change::Paid(_), _) => Some("confirmed_by_status_query"),
         (Change::Abandon, _) => Some("no_record_at_gateway"),
@@ -526,7 +540,7 @@ pub async fn apply(
         captures::follow_up(conn, platform, &captured, ending, facts).await?;
     }
 
-    if to == Status::Paid {
+    if to == PaymentStatus::Paid {
         sqlx::query("UPDATE checkout_sessions SET status = 'paid', paid_at = now() WHERE id = $1")
             .bind(session_id)
             .execute(&mut *conn)

@@ -168,6 +168,6 @@ async fn assert_returned_duplicate(
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(detail.payment.status, platform::payments::Status::Duplicate);
+    assert_eq!(detail.payment.status, domain::PaymentStatus::Duplicate);
     assert_eq!(detail.refundable_minor, 0);
 }

@@ -7,10 +7,10 @@
 
 use std::time::Duration;
 
+use domain::PaymentStatus as Status;
 use platform::audit::{Actor, ActorKind, RequestFacts};
 use platform::gateway_accounts::Mode;
 use platform::ledger::{AccountKind, release};
-use platform::payments::Status;
 use platform::payments::refunds::{self, RefundRequest, Requester};
 use platform::payments::transition::{self, Change, Source};
 use sqlx::PgPool;

@@ -13,7 +13,7 @@ pub(crate) struct NewException<'a> {
     pub ours: &'a str,
     pub theirs: &'a str,
     /// What accepting the gateway's state would set, when its answer was definite.
-    pub gateway_status: Option<Status>,
+    pub gateway_status: Option<PaymentStatus>,
     pub gateway_refunded: Option<i64>,
 }
 
@@ -135,7 +135,7 @@ pub async fn close(
         Option<Uuid>,
         Option<Uuid>,
         Option<String>,
-        Option<Status>,
+        Option<PaymentStatus>,
         Option<i64>,
     )> = sqlx::query_as(
         "SELECT e.payment_id, e.merchant_id, p.order_id, e.gateway_status, e.gateway_refunded_minor

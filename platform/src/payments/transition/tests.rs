@@ -4,7 +4,7 @@ use super::*;
 
 #[test]
 fn every_state_takes_only_its_changes() {
-    use Status::*;
+    use PaymentStatus::*;
     let paid = Change::Paid(CardFacts::default());
     let declined = Change::Declined {
         reason: "r",
