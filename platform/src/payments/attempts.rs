@@ -8,12 +8,13 @@ use rand::distributions::Alphanumeric;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::transition::{self, Change, NewAttempt, Source};
+use super::transition::{self, Change, NewAttempt};
 use super::{
     Mode, PaymentError, buyer_email, ensure_mode_allowed, gateways, links, money, risk, sessions,
 };
 use crate::Platform;
 use crate::audit::{Actor, ActorKind, RequestFacts};
+use domain::TimelineSource;
 
 /// Where the gateway sends the buyer back and where it posts its callback.
 pub const RETURN_PATH: &str = "/pay/return";
@@ -150,7 +151,7 @@ pub async fn start(
         platform,
         &order_id,
         Change::Send,
-        Source::Buyer,
+        TimelineSource::Buyer,
         buyer,
         facts,
     )

@@ -9,7 +9,7 @@
 //! payment link has sold its last slot (the link's counter moves under its row lock, and a
 //! CHECK holds it to `max_payments`).
 
-use domain::{CheckoutStatus, PaymentStatus};
+use domain::{CheckoutStatus, PaymentId, PaymentStatus, TimelineNote};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -30,11 +30,11 @@ pub enum Surplus {
 
 impl Surplus {
     /// The timeline's and audit trail's fixed phrase.
-    pub fn note(self) -> &'static str {
+    pub fn note(self) -> TimelineNote {
         match self {
-            Surplus::CheckoutPaid => "second_charge_for_paid_checkout",
-            Surplus::CheckoutClosed => "charge_after_checkout_closed",
-            Surplus::LinkSoldOut => "charge_past_link_limit",
+            Surplus::CheckoutPaid => TimelineNote::SecondChargeForPaidCheckout,
+            Surplus::CheckoutClosed => TimelineNote::ChargeAfterCheckoutClosed,
+            Surplus::LinkSoldOut => TimelineNote::ChargePastLinkLimit,
         }
     }
 
@@ -160,8 +160,14 @@ pub(crate) async fn follow_up(
             captured.from.as_str()
         ),
         (Ending::Duplicate(surplus), _) => {
-            refunds::queue_whole(conn, platform, captured.payment_id, surplus.reason(), facts)
-                .await?;
+            refunds::queue_whole(
+                conn,
+                platform,
+                PaymentId::from_uuid(captured.payment_id),
+                surplus.reason(),
+                facts,
+            )
+            .await?;
             match surplus {
                 Surplus::CheckoutPaid => {
                     format!("a second charge of {amount} for a paid checkout: being returned")
@@ -196,7 +202,7 @@ pub(crate) async fn follow_up(
 /// capture's stays open for staff.
 pub(crate) async fn close_when_returned(
     conn: &mut PgConnection,
-    payment_id: Uuid,
+    payment_id: PaymentId,
 ) -> Result<(), PaymentError> {
     let closed: Option<(Uuid, String)> = sqlx::query_as(
         "UPDATE reconciliation_exceptions e

@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use domain::PaymentStatus;
+use domain::{PaymentStatus, TimelineNote};
 use payten::api::OrderStatus;
 use payten::{
     GatewayReturn, MdStatus, PaymentGateway as _, ProcReturnCode, ReceivedFields, ResponseStatus,
@@ -17,11 +17,12 @@ use payten::{
 use uuid::Uuid;
 
 use super::refusals::{self, Counted};
-use super::transition::{self, CardFacts, Change, Source};
+use super::transition::{self, CardFacts, Change};
 use super::{Mode, PaymentError, gateways};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::gateway_accounts::GatewayAccount;
+use domain::TimelineSource;
 
 /// How the answer arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,10 +32,10 @@ pub enum Channel {
 }
 
 impl Channel {
-    fn source(self) -> Source {
+    fn source(self) -> TimelineSource {
         match self {
-            Channel::Return => Source::Return,
-            Channel::Callback => Source::Callback,
+            Channel::Return => TimelineSource::Return,
+            Channel::Callback => TimelineSource::Callback,
         }
     }
 }
@@ -145,7 +146,7 @@ async fn reject(
         Counted::Limited(retry_after) => return Ok(Handled::Throttled { retry_after }),
     }
     let mut event = Event::new(
-        channel.source().event_type(),
+        transition::event_type(channel.source()),
         Actor {
             kind: ActorKind::Anonymous,
             id: None,
@@ -247,13 +248,13 @@ pub async fn handle(
     }
 
     let change = if amount_minor != ret.amount.minor() {
-        Change::Note("amount_differs_from_order")
+        Change::Note(TimelineNote::AmountDiffersFromOrder)
     } else if ret.amount.currency().alpha() != currency {
-        Change::Note("currency_differs_from_order")
+        Change::Note(TimelineNote::CurrencyDiffersFromOrder)
     } else if ret.is_paid() && status.is_captured() {
         // A replayed approval of a payment already paid (or refunded since) has nothing
         // left to confirm: no query goes to the gateway, and the timeline records a repeat.
-        Change::Note("duplicate")
+        Change::Note(TimelineNote::Duplicate)
     } else if ret.is_paid() {
         confirm(platform, &account, &ret, amount_minor, &currency).await?
     } else if ret.response == ResponseStatus::Error {
@@ -334,12 +335,12 @@ async fn confirm(
                 .currency
                 .is_some_and(|theirs| theirs.alpha() != currency) =>
         {
-            Change::Note("currency_differs_in_status_query")
+            Change::Note(TimelineNote::CurrencyDiffersInStatusQuery)
         }
-        Ok(_) => Change::Note("approval_not_confirmed_by_status_query"),
+        Ok(_) => Change::Note(TimelineNote::ApprovalNotConfirmedByStatusQuery),
         Err(error) => {
             tracing::warn!(%error, order_id = %ret.oid, "order-status query failed; the payment stays pending");
-            Change::Note("awaiting_confirmation")
+            Change::Note(TimelineNote::AwaitingConfirmation)
         }
     })
 }

@@ -15,7 +15,7 @@
 //! becomes an exception; a decline or an abandoned attempt is read again once, a day
 //! later, so money the gateway took after all is accounted for ([`super::captures`]).
 
-use domain::PaymentStatus;
+use domain::{PaymentStatus, RefundId};
 use payten::api::{ChargeType, FinancialResponse, OrderHistory};
 use payten::{ApiError, Currency, NestPay, TransStat};
 use sqlx::PgConnection;
@@ -24,10 +24,11 @@ use tracing::Instrument as _;
 use uuid::Uuid;
 
 use super::refunds::{self, Answer};
-use super::transition::{self, CardFacts, Change, Source};
+use super::transition::{self, CardFacts, Change};
 use super::{Mode, PaymentError, gateways, receipts, returns};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
+use domain::TimelineSource;
 
 // Judging one order and the exceptions staff settle live apart from the run that ties them
 // together; the re-exports keep `reconciliation::X` paths unchanged for callers.
@@ -260,7 +261,7 @@ async fn check(
                 platform,
                 &order_id,
                 change.clone(),
-                Source::Reconciliation,
+                TimelineSource::Reconciliation,
                 system,
                 &facts,
             )
@@ -290,7 +291,7 @@ async fn check(
                 platform,
                 *refund_id,
                 answer,
-                Source::Reconciliation,
+                TimelineSource::Reconciliation,
                 system,
                 &facts,
             )

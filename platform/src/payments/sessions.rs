@@ -7,7 +7,7 @@ use sqlx::{PgConnection, PgPool};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use super::transition::{self, Change, Source};
+use super::transition::{self, Change};
 use super::{
     Mode, PaymentError, ensure_mode_allowed, invalid, member_actor, parse_euro, public_token, text,
 };
@@ -15,6 +15,7 @@ use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::identity::roles::MerchantScope;
 use crate::payments::links::Link;
+use domain::TimelineSource;
 
 pub const MIN_EXPIRY_MINUTES: u32 = 30;
 pub const MAX_EXPIRY_MINUTES: u32 = 24 * 60;
@@ -323,7 +324,7 @@ pub async fn create(
             NewItem::Custom { name, price, .. } => Line {
                 name: text("item_name", name, 200)?,
                 product_id: None,
-                unit_minor: super::signed_minor("item_price", parse_euro("item_price", price)?)?,
+                unit_minor: parse_euro("item_price", price)?.minor(),
                 quantity: count(quantity)?,
             },
         });
@@ -434,7 +435,7 @@ pub async fn expire_due(platform: &Platform) -> Result<u64, PaymentError> {
             platform,
             &order_id,
             Change::Expire,
-            Source::Expiry,
+            TimelineSource::Expiry,
             system,
             &RequestFacts::default(),
         )

@@ -9,7 +9,7 @@
 //! `duplicate` whose return is queued in the same transaction ([`super::captures`]).
 //! The books follow every change in the same transaction too ([`crate::ledger::sales`]).
 
-use domain::PaymentStatus;
+use domain::{PaymentId, PaymentStatus, TimelineNote, TimelineSource};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -19,52 +19,17 @@ use crate::Platform;
 use crate::audit::{self, Actor, Event, Outcome, RequestFacts};
 use crate::ledger;
 
-/// Where a change came from; the timeline shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    /// The buyer pressed Pay.
-    Buyer,
-    /// The buyer's browser came back from the gateway.
-    Return,
-    /// The gateway's server-to-server callback.
-    Callback,
-    /// Our order-status query to the gateway.
-    StatusQuery,
-    /// The checkout expired before the attempt was sent.
-    Expiry,
-    /// A refund's answer from the gateway.
-    Refund,
-    /// The reconciliation worker's order-history query.
-    Reconciliation,
-    /// A staff member settling a reconciliation exception.
-    Staff,
-}
-
-impl Source {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Buyer => "buyer",
-            Source::Return => "return",
-            Source::Callback => "callback",
-            Source::StatusQuery => "status_query",
-            Source::Expiry => "expiry",
-            Source::Refund => "refund",
-            Source::Reconciliation => "reconciliation",
-            Source::Staff => "staff",
-        }
-    }
-
-    pub(crate) fn event_type(self) -> &'static str {
-        match self {
-            Source::Buyer => "payment.send",
-            Source::Return => "payment.return",
-            Source::Callback => "payment.callback",
-            Source::StatusQuery => "payment.status_query",
-            Source::Expiry => "payment.expire",
-            Source::Refund => "payment.refund",
-            Source::Reconciliation => "payment.reconcile",
-            Source::Staff => "payment.accept_gateway_state",
-        }
+/// The audit trail's event type of a change from `source`.
+pub(crate) fn event_type(source: TimelineSource) -> &'static str {
+    match source {
+        TimelineSource::Buyer => "payment.send",
+        TimelineSource::Return => "payment.return",
+        TimelineSource::Callback => "payment.callback",
+        TimelineSource::StatusQuery => "payment.status_query",
+        TimelineSource::Expiry => "payment.expire",
+        TimelineSource::Refund => "payment.refund",
+        TimelineSource::Reconciliation => "payment.reconcile",
+        TimelineSource::Staff => "payment.accept_gateway_state",
     }
 }
 
@@ -116,7 +81,7 @@ pub enum Change {
     },
     /// A message that changes nothing but belongs on the timeline, such as an approval
     /// still waiting for its confirming status query.
-    Note(&'static str),
+    Note(TimelineNote),
 }
 
 /// What [`apply`] did.
@@ -222,7 +187,7 @@ pub async fn create(
     timeline(
         conn,
         id,
-        Source::Buyer,
+        TimelineSource::Buyer,
         None,
         Some(PaymentStatus::Created),
         None,
@@ -241,7 +206,7 @@ pub async fn create(
 async fn timeline(
     conn: &mut PgConnection,
     payment_id: Uuid,
-    source: Source,
+    source: TimelineSource,
     from: Option<PaymentStatus>,
     to: Option<PaymentStatus>,
     note: Option<&str>,
@@ -260,12 +225,20 @@ async fn timeline(
 /// A timeline row that changes nothing, such as a refund being requested.
 pub(crate) async fn note(
     conn: &mut PgConnection,
-    payment_id: Uuid,
-    source: Source,
+    payment_id: PaymentId,
+    source: TimelineSource,
     current: PaymentStatus,
-    note: &'static str,
+    note: TimelineNote,
 ) -> Result<(), sqlx::Error> {
-    timeline(conn, payment_id, source, Some(current), None, Some(note)).await
+    timeline(
+        conn,
+        payment_id.as_uuid(),
+        source,
+        Some(current),
+        None,
+        Some(note.as_str()),
+    )
+    .await
 }
 
 /// Keeps a masked PAN only in the shape the schema allows (six, stars, four), so a
@@ -318,7 +291,7 @@ async fn schedule_check(
                 .execute(&mut *conn)
                 .await?;
         }
-        _ => check_soon(conn, platform, payment_id).await?,
+        _ => check_soon(conn, platform, PaymentId::from_uuid(payment_id)).await?,
     }
     Ok(())
 }
@@ -328,7 +301,7 @@ async fn schedule_check(
 pub(crate) async fn check_soon(
     conn: &mut PgConnection,
     platform: &Platform,
-    payment_id: Uuid,
+    payment_id: PaymentId,
 ) -> Result<(), sqlx::Error> {
     let first_check = i32::try_from(platform.config.settings.reconciliation.first_check_minutes)
         .unwrap_or(i32::MAX);
@@ -350,7 +323,7 @@ pub async fn apply(
     platform: &Platform,
     order_id: &str,
     change: Change,
-    source: Source,
+    source: TimelineSource,
     actor: Actor,
     facts: &RequestFacts,
 ) -> Result<Applied, PaymentError> {
@@ -364,7 +337,7 @@ pub async fn apply(
     let (payment_id, merchant_id, session_id, mode, current, amount_minor, currency) =
         row.ok_or(PaymentError::NotFound)?;
     let event = |outcome| {
-        Event::new(source.event_type(), actor, outcome)
+        Event::new(event_type(source), actor, outcome)
             .merchant(merchant_id)
             .target("payment", order_id)
     };
@@ -382,7 +355,7 @@ pub async fn apply(
 
     let to = match decision {
         Err(Impossible) => {
-            let note = "impossible_transition";
+            let note = TimelineNote::ImpossibleTransition.as_str();
             timeline(conn, payment_id, source, Some(current), None, Some(note)).await?;
             let wanted = match &change {
                 Change::Paid(_) => "paid",
@@ -402,15 +375,15 @@ pub async fn apply(
         }
         Ok(None) => {
             let note = match &change {
-                Change::Note(note) => *note,
-                _ => "duplicate",
+                Change::Note(note) => note.as_str(),
+                _ => TimelineNote::Duplicate.as_str(),
             };
             timeline(conn, payment_id, source, Some(current), None, Some(note)).await?;
             // A repeated buyer action or expiry sweep is not worth an audit row; every
             // gateway message is.
             if matches!(
                 source,
-                Source::Return | Source::Callback | Source::StatusQuery
+                TimelineSource::Return | TimelineSource::Callback | TimelineSource::StatusQuery
             ) {
                 let event = event(Outcome::Success)
                     .reason(note)
@@ -503,20 +476,24 @@ pub async fn apply(
     ledger::sales::follow(conn, platform, payment_id).await?;
     schedule_check(conn, platform, payment_id, &change, to).await?;
     let surplus = match ending {
-        Some(Ending::Duplicate(surplus)) => Some(surplus.note()),
+        Some(Ending::Duplicate(surplus)) => Some(surplus.note().as_str()),
         _ => None,
     };
     let note = match (&change, source) {
         _ if surplus.is_some() => surplus,
         (Change::Paid(_), _) if current == PaymentStatus::Declined => {
-            Some("captured_after_decline")
+            Some(TimelineNote::CapturedAfterDecline.as_str())
         }
-        (Change::Paid(_), _) if current == PaymentStatus::Expired => Some("captured_after_expiry"),
-        (Change::Paid(_), Source::Reconciliation) => Some("confirmed_by_order_history"),
-        (Change::Paid(_), _) => Some("confirmed_by_status_query"),
-        (Change::Abandon, _) => Some("no_record_at_gateway"),
-        (Change::Refund { .. }, _) => Some("refund_succeeded"),
-        (Change::Accept { .. }, _) => Some("gateway_state_accepted"),
+        (Change::Paid(_), _) if current == PaymentStatus::Expired => {
+            Some(TimelineNote::CapturedAfterExpiry.as_str())
+        }
+        (Change::Paid(_), TimelineSource::Reconciliation) => {
+            Some(TimelineNote::ConfirmedByOrderHistory.as_str())
+        }
+        (Change::Paid(_), _) => Some(TimelineNote::ConfirmedByStatusQuery.as_str()),
+        (Change::Abandon, _) => Some(TimelineNote::NoRecordAtGateway.as_str()),
+        (Change::Refund { .. }, _) => Some(TimelineNote::RefundSucceeded.as_str()),
+        (Change::Accept { .. }, _) => Some(TimelineNote::GatewayStateAccepted.as_str()),
         _ => reason,
     };
     timeline(conn, payment_id, source, Some(current), Some(to), note).await?;

@@ -223,7 +223,7 @@ pub fn receipt(receipt: &Receipt, mor: &MerchantOfRecord) -> String {
         {test_banner(receipt.mode)}
         <h1>"Receipt"</h1>
         <p class="pay-merchant">{receipt.merchant_name.clone()}</p>
-        {order_lines(&receipt.items, currency, receipt.amount.minor() as i64)}
+        {order_lines(&receipt.items, currency, receipt.amount.minor())}
         <dl class="pay-facts">
             <dt>"Paid with"</dt><dd>{receipt.card()}</dd>
             <dt>"Order"</dt><dd>{receipt.order_id.clone()}</dd>

@@ -105,7 +105,7 @@ async fn assert_returned_duplicate(
         (
             returned[0].status,
             returned[0].method,
-            returned[0].amount_minor
+            returned[0].amount.minor()
         ),
         (RefundStatus::Succeeded, Method::Void, amount_minor)
     );
@@ -169,5 +169,5 @@ async fn assert_returned_duplicate(
         .unwrap()
         .unwrap();
     assert_eq!(detail.payment.status, domain::PaymentStatus::Duplicate);
-    assert_eq!(detail.refundable_minor, 0);
+    assert!(detail.refundable.is_zero());
 }

@@ -207,10 +207,14 @@ async fn blocklists_and_amount_limits_block_and_velocity_flags_for_review(pool: 
             .await
             .unwrap();
     assert_eq!(flagged.len(), 1, "the third attempt with the same email");
-    let detail = platform::payments::reading::detail(shop.pool(), &shop.scope, flagged[0])
-        .await
-        .unwrap()
-        .unwrap();
+    let detail = platform::payments::reading::detail(
+        shop.pool(),
+        &shop.scope,
+        domain::PaymentId::from_uuid(flagged[0]),
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_eq!(detail.payment.risk_action, Some(risk::Action::Review));
     assert!(
         detail.risk_reasons[0].contains("3 attempts with this email within 60 minutes (limit 2)"),

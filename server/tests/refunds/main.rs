@@ -31,14 +31,14 @@ mod story;
 fn owner(shop: &Shop) -> Requester {
     Requester::Member {
         user_id: shop.scope.user_id(),
-        merchant_id: shop.merchant_id,
+        merchant_id: domain::MerchantId::from_uuid(shop.merchant_id),
     }
 }
 
 fn ask(amount_minor: i64) -> RefundRequest {
     RefundRequest {
         request_id: Uuid::new_v4(),
-        amount_minor,
+        amount: domain::Money::eur(amount_minor),
         reason: "Returned by the buyer".into(),
     }
 }
@@ -54,7 +54,7 @@ async fn refund(
     };
     refunds::request(
         &shop.server.platform,
-        payment_id,
+        domain::PaymentId::from_uuid(payment_id),
         request,
         owner(shop),
         &facts,

@@ -239,9 +239,12 @@ async fn a_refund_still_on_its_way_to_the_gateway_is_not_judged(pool: PgPool) {
         (1, 1, 0),
         "{report:?}"
     );
-    let refunds = refunds::of_payment(&mut shop.pool().acquire().await.unwrap(), payment_id)
-        .await
-        .unwrap();
+    let refunds = refunds::of_payment(
+        &mut shop.pool().acquire().await.unwrap(),
+        domain::PaymentId::from_uuid(payment_id),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         refunds[0].status,
         RefundStatus::Pending,

@@ -22,9 +22,8 @@ async fn a_partial_then_a_full_refund_leave_the_right_net(pool: PgPool) {
     assert!(
         matches!(
             too_much,
-            Err(PaymentError::RefundExceeds {
-                remaining_minor: 3_500
-            })
+            Err(PaymentError::RefundExceeds { remaining })
+                if remaining == domain::Money::eur(3_500)
         ),
         "{too_much:?}"
     );
@@ -45,12 +44,16 @@ async fn a_partial_then_a_full_refund_leave_the_right_net(pool: PgPool) {
         Err(PaymentError::NotRefundable)
     ));
 
-    let detail = reading::detail(shop.pool(), &shop.scope, payment_id)
-        .await
-        .unwrap()
-        .unwrap();
+    let detail = reading::detail(
+        shop.pool(),
+        &shop.scope,
+        domain::PaymentId::from_uuid(payment_id),
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_eq!(detail.refunds.len(), 2);
-    assert_eq!(detail.refundable_minor, 0);
+    assert!(detail.refundable.is_zero());
     let timeline = shop.timeline(&order_id).await;
     assert!(
         timeline.contains(&"refund:paid>partially_refunded:refund_succeeded".to_owned()),
@@ -154,7 +157,7 @@ async fn the_same_request_id_makes_one_refund(pool: PgPool) {
     let credits = history(&shop, &order_id).await.transactions.len() - 1;
     assert_eq!(credits, 1, "the gateway saw one Credit");
     let reused = RefundRequest {
-        amount_minor: 500,
+        amount: domain::Money::eur(500),
         ..request
     };
     assert!(matches!(
@@ -170,12 +173,12 @@ async fn another_merchants_payment_cannot_be_refunded(pool: PgPool) {
     let (other_id, other) = support::checkout::merchant(shop.pool(), "Other Shop", true).await;
     let stranger = Requester::Member {
         user_id: other.user_id(),
-        merchant_id: other_id,
+        merchant_id: domain::MerchantId::from_uuid(other_id),
     };
     let facts = platform::audit::RequestFacts::default();
     let answer = refunds::request(
         &shop.server.platform,
-        payment_id,
+        domain::PaymentId::from_uuid(payment_id),
         &ask(100),
         stranger,
         &facts,

@@ -174,7 +174,7 @@ pub async fn close(
             platform,
             order_id,
             change,
-            Source::Staff,
+            TimelineSource::Staff,
             staff,
             facts,
         )

@@ -159,32 +159,32 @@ fn taken_money_is_swept_on_days_1_7_and_30_after_its_last_change() {
 #[test]
 fn an_unknown_refund_is_decided_by_the_refunded_total() {
     let waiting = Ours {
-        unknown_refund: Some((Uuid::nil(), 400)),
+        unknown_refund: Some((RefundId::from_uuid(Uuid::nil()), 400)),
         ..ours(PaymentStatus::PartiallyRefunded, 100)
     };
     assert_eq!(
         judge(&waiting, &charged(1000, 500)),
         Verdict::SettleRefund {
-            refund_id: Uuid::nil(),
+            refund_id: RefundId::from_uuid(Uuid::nil()),
             happened: true
         }
     );
     assert_eq!(
         judge(&waiting, &charged(1000, 100)),
         Verdict::SettleRefund {
-            refund_id: Uuid::nil(),
+            refund_id: RefundId::from_uuid(Uuid::nil()),
             happened: false
         }
     );
     assert_eq!(judge(&waiting, &charged(1000, 800)), Verdict::Mismatch);
     let whole = Ours {
-        unknown_refund: Some((Uuid::nil(), 1000)),
+        unknown_refund: Some((RefundId::from_uuid(Uuid::nil()), 1000)),
         ..ours(PaymentStatus::Paid, 0)
     };
     assert_eq!(
         judge(&whole, &GatewayView::Voided),
         Verdict::SettleRefund {
-            refund_id: Uuid::nil(),
+            refund_id: RefundId::from_uuid(Uuid::nil()),
             happened: true
         }
     );
@@ -231,7 +231,7 @@ fn a_charge_in_another_currency_is_an_exception_never_a_match() {
         Verdict::Mismatch
     );
     let refund = Ours {
-        unknown_refund: Some((Uuid::nil(), 1000)),
+        unknown_refund: Some((RefundId::from_uuid(Uuid::nil()), 1000)),
         ..ours(PaymentStatus::Paid, 0)
     };
     assert_eq!(judge(&refund, &in_usd), Verdict::Mismatch);

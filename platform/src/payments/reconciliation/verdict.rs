@@ -131,7 +131,7 @@ pub struct Ours {
     pub amount_minor: i64,
     pub refunded_minor: i64,
     /// A refund sent with no answer: its id and amount.
-    pub unknown_refund: Option<(Uuid, i64)>,
+    pub unknown_refund: Option<(RefundId, i64)>,
     /// A sent attempt may be abandoned if the gateway has no record of it.
     pub may_abandon: bool,
 }
@@ -146,7 +146,7 @@ pub enum Verdict {
     Settle(Change),
     /// The unknown refund happened (`true`) or did not (`false`).
     SettleRefund {
-        refund_id: Uuid,
+        refund_id: RefundId,
         happened: bool,
     },
     Mismatch,
