@@ -53,10 +53,7 @@ async fn a_second_approval_for_a_paid_checkout_is_returned_whichever_answer_come
             .unwrap();
     assert_eq!(states, [None, None]);
     assert_eq!(
-        reconciliation::exceptions(shop.pool(), true)
-            .await
-            .unwrap()
-            .len(),
+        support::checkout::open_exceptions(shop.pool()).await.len(),
         0,
         "nothing left for staff to do"
     );

@@ -183,7 +183,7 @@ async fn a_gateway_that_never_answers_goes_to_staff_after_five_days(pool: PgPool
     assert_eq!(shop.status(&order_id).await, "pending");
     let report = reconcile_after(&shop, 125 * 60).await;
     assert_eq!(report.checked, 1);
-    let open = reconciliation::exceptions(shop.pool(), true).await.unwrap();
+    let open = support::checkout::open_exceptions(shop.pool()).await;
     assert_eq!(open.len(), 1);
     assert_eq!(
         (open[0].kind.as_str(), open[0].can_accept),

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use payten::api::OrderHistory;
 use platform::gateway_accounts::Mode;
+use platform::identity::roles::{Level, Module};
 use platform::payments::PaymentError;
 use platform::payments::reconciliation::{self, Resolution};
 use platform::payments::refunds::{self, Method, Refund, RefundRequest, RefundStatus, Requester};

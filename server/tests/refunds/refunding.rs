@@ -228,3 +228,55 @@ async fn simultaneous_refunds_never_over_refund(pool: PgPool) {
             == Some("payments_refunds_within_amount")
     );
 }
+
+/// Item 7's third layer: a staff refund's scope is checked by the platform itself, so one
+/// for another module, or refunds at `view`, is refused and nothing is held or sent; the
+/// scope it needs refunds.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_staff_refund_needs_refunds_at_act(pool: PgPool) {
+    let shop = shop(pool).await;
+    let (payment_id, order_id) = shop.paid("30.00").await;
+    let facts = &platform::audit::RequestFacts::default();
+    let staff_refund = |scope| {
+        let platform = &shop.server.platform;
+        async move {
+            refunds::request(
+                platform,
+                domain::PaymentId::from_uuid(payment_id),
+                &ask(1_000),
+                Requester::Staff(scope),
+                facts,
+            )
+            .await
+        }
+    };
+    for (module, level) in [
+        (Module::Payments, Level::Act),
+        (Module::Refunds, Level::View),
+    ] {
+        let scope = support::checkout::staff_scope(shop.pool(), module, level).await;
+        let refused = staff_refund(scope).await;
+        assert!(
+            matches!(refused, Err(PaymentError::Forbidden(_))),
+            "{module:?} {level:?}: {refused:?}"
+        );
+    }
+    assert_eq!(money(&shop, payment_id).await, ("paid".into(), 0, 0));
+    assert!(
+        !shop
+            .audit(&order_id)
+            .await
+            .iter()
+            .any(|a| a.starts_with("refund.")),
+        "a refused scope leaves no refund row"
+    );
+
+    let act = support::checkout::staff_scope(shop.pool(), Module::Refunds, Level::Act).await;
+    let made = staff_refund(act).await.unwrap();
+    assert_eq!(made.status, RefundStatus::Succeeded);
+    assert_eq!(made.requested_via, "console");
+    assert_eq!(
+        money(&shop, payment_id).await,
+        ("partially_refunded".into(), 1_000, 0)
+    );
+}
