@@ -28,7 +28,7 @@ pub async fn change_password(
     async {
         let (user, session) = session::require_declared::<ChangePassword>().await?.parts();
         let limit = platform.config.settings.rate_limits.sign_in_per_account;
-        let account = platform::rate_limit::account_key(&user.email());
+        let account = platform::rate_limit::account_key(user.email());
         crate::limits::enforce(&platform, &[("sign-in-account", limit, &account)]).await?;
         let keep = session.id();
         platform::identity::accounts::change_password(

@@ -208,7 +208,7 @@ pub async fn admin_overview() -> Result<OverviewView, AppError> {
         Ok(OverviewView {
             full_name: user.full_name().to_owned(),
             is_admin: user.kind() == UserKind::PlatformAdmin,
-            modules: ssr::grants(&user.permissions()),
+            modules: ssr::grants(user.permissions()),
             merchants_awaiting_review,
         })
     }

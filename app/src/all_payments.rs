@@ -49,7 +49,9 @@ pub async fn all_payments(
     use platform::payments::reading::{self, Filter, StaffFilter};
     let platform = expect_context::<platform::Platform>();
     async {
-        crate::auth::session::require_declared::<AllPayments>().await?;
+        let (_, scope, _) = crate::auth::session::require_declared::<AllPayments>()
+            .await?
+            .staff()?;
         let mode = match filter.mode.trim() {
             "" => None,
             text => Some(
@@ -67,9 +69,7 @@ pub async fn all_payments(
                 ..Filter::default()
             },
         };
-        let rows = reading::list_for_staff(&platform.pool, &parsed)
-            .await
-            .map_err(crate::error::internal)?;
+        let rows = reading::list_for_staff(&platform.pool, &scope, &parsed).await?;
         let next_before = ssr::next_before(rows.len(), rows.last().map(|r| &r.payment));
         Ok(AllPaymentsView {
             rows: rows
@@ -95,12 +95,13 @@ pub async fn payment_for_staff(id: String) -> Result<PaymentDetailView, AppError
     use platform::identity::roles::{Level, Module};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require_declared::<PaymentForStaff>()
+        let (user, scope, _) = crate::auth::session::require_declared::<PaymentForStaff>()
             .await?
-            .parts();
+            .staff()?;
         let id = ssr::id(&id)?;
         ssr::staff_detail(
             &platform,
+            &scope,
             id,
             user.permissions().allows(Module::Refunds, Level::Act),
         )

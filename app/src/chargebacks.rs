@@ -362,7 +362,7 @@ pub async fn record_chargeback(
         };
         let new = NewChargeback {
             request_id,
-            payment_id,
+            payment_id: payment_id.as_uuid(),
             amount_minor: euro_minor("amount", &amount)?,
             reason_code,
             reported_on: required("reported_on", &reported_on)?,

@@ -172,13 +172,10 @@ impl From<platform::payments::PaymentError> for AppError {
             }
             // A refund's refusals, each a state of the payment the refuser can act on. The
             // amount was typed in euro (`parse_euro`), so the limit is told in euro.
-            PaymentError::RefundExceeds { remaining_minor } => AppError::validation(
-                "amount",
-                &format!(
-                    "At most {} can be refunded.",
-                    crate::payments::format_money(remaining_minor, "EUR")
-                ),
-            ),
+            PaymentError::RefundExceeds { remaining } => {
+                AppError::validation("amount", &format!("At most {remaining} can be refunded."))
+            }
+            PaymentError::Forbidden(_) => AppError::Forbidden,
             PaymentError::NotRefundable => {
                 AppError::validation("refund", "Only a paid payment can be refunded.")
             }

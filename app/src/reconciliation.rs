@@ -127,17 +127,14 @@ mod ssr {
 pub async fn reconciliation_exceptions(
     #[server(default)] all: bool,
 ) -> Result<ExceptionsView, AppError> {
-    use crate::error::internal;
     use platform::identity::roles::{Level, Module};
     use platform::payments::reconciliation;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require_declared::<ReconciliationExceptions>()
+        let (user, scope, _) = crate::auth::session::require_declared::<ReconciliationExceptions>()
             .await?
-            .parts();
-        let rows = reconciliation::exceptions(&platform.pool, !all)
-            .await
-            .map_err(internal)?;
+            .staff()?;
+        let rows = reconciliation::exceptions(&platform.pool, &scope, !all).await?;
         Ok(ExceptionsView {
             rows: rows.into_iter().map(ssr::exception).collect(),
             can_act: user
@@ -156,9 +153,9 @@ pub async fn close_exception(id: String, resolution: String, note: String) -> Re
     use platform::payments::reconciliation::{self, Resolution};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require_declared::<CloseException>()
+        let (_, scope, _) = crate::auth::session::require_declared::<CloseException>()
             .await?
-            .parts();
+            .staff()?;
         let id = crate::payments::ssr::id(&id)?;
         let resolution = match resolution.as_str() {
             "accept" => Resolution::AcceptGateway,
@@ -171,7 +168,7 @@ pub async fn close_exception(id: String, resolution: String, note: String) -> Re
             }
         };
         let facts = crate::request::facts().await;
-        reconciliation::close(&platform, id, resolution, &note, user.id(), &facts).await?;
+        reconciliation::close(&platform, &scope, id, resolution, &note, &facts).await?;
         Ok(())
     }
     .await

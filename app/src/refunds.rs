@@ -4,6 +4,7 @@
 //! amount). Both send the request id their form carries, so asking again with it returns
 //! the refund already made instead of making a second one.
 
+use domain::{Money, RefundId, RefundStatus};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -12,13 +13,11 @@ use crate::payments::PaymentDetailView;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefundView {
-    pub id: String,
-    pub amount_minor: i64,
-    pub currency: String,
+    pub id: RefundId,
+    pub amount: Money,
     /// `void` (the sale cancelled before settlement) or `credit`.
     pub method: String,
-    /// `pending`, `succeeded`, `failed` or `unknown` (sent, no answer yet).
-    pub status: String,
+    pub status: RefundStatus,
     pub reason: Option<String>,
     /// Why it failed, in plain words.
     pub failure: Option<String>,
@@ -32,27 +31,28 @@ pub struct RefundView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffPaymentView {
     pub payment: PaymentDetailView,
-    /// Refunds above this many cents ask for a code from the authenticator app first.
-    pub step_up_above_minor: i64,
+    /// Refunds above this (over the staff member's last 24 hours) ask for a code from the
+    /// authenticator app first.
+    pub step_up_above: Money,
 }
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
+    use domain::PaymentId;
     use platform::Platform;
     use platform::payments::refunds::{self, Refund, RefundRequest, Requester};
     use uuid::Uuid;
 
     use super::RefundView;
     use crate::error::AppError;
-    use crate::payments::ssr::{euro_minor, id, when};
+    use crate::payments::ssr::{euro, id, when};
 
     pub fn view(refund: Refund) -> RefundView {
         RefundView {
-            id: refund.id.to_string(),
-            amount_minor: refund.amount_minor,
-            currency: refund.currency,
+            id: refund.id,
+            amount: refund.amount,
             method: refund.method.as_str().to_owned(),
-            status: refund.status.as_str().to_owned(),
+            status: refund.status,
             reason: refund.reason,
             failure: refund.failure,
             requested_via: refund.requested_via,
@@ -68,7 +68,7 @@ pub(crate) mod ssr {
         request_id: &str,
         amount: &str,
         reason: String,
-    ) -> Result<(Uuid, RefundRequest), AppError> {
+    ) -> Result<(PaymentId, RefundRequest), AppError> {
         let payment_id = id(payment_id)?;
         // Only a form altered by hand or served before a deploy carries no valid id.
         let request_id = Uuid::parse_str(request_id.trim()).map_err(|_| {
@@ -77,12 +77,12 @@ pub(crate) mod ssr {
                 "This form is out of date. Reload the page and try again.",
             )
         })?;
-        let amount_minor = euro_minor("amount", amount)?;
+        let amount = euro("amount", amount)?;
         Ok((
             payment_id,
             RefundRequest {
                 request_id,
-                amount_minor,
+                amount,
                 reason,
             },
         ))
@@ -90,7 +90,7 @@ pub(crate) mod ssr {
 
     pub async fn send(
         platform: &Platform,
-        payment_id: Uuid,
+        payment_id: PaymentId,
         request: &RefundRequest,
         requester: Requester,
     ) -> Result<RefundView, AppError> {
@@ -119,7 +119,7 @@ pub async fn refund_payment(
         let (payment_id, request) = ssr::parse(&payment_id, &request_id, &amount, reason)?;
         let requester = Requester::Member {
             user_id: user.id(),
-            merchant_id: scope.merchant_id().as_uuid(),
+            merchant_id: scope.merchant_id(),
         };
         ssr::send(&platform, payment_id, &request, requester).await
     }
@@ -136,17 +136,17 @@ pub async fn staff_payment(order_id: String) -> Result<StaffPaymentView, AppErro
     use platform::payments::reading;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require_declared::<StaffPayment>()
+        let (user, scope, _) = crate::auth::session::require_declared::<StaffPayment>()
             .await?
-            .parts();
+            .staff()?;
         let id = reading::find_by_order(&platform.pool, &order_id)
             .await
             .map_err(internal)?
             .ok_or(AppError::NotFound)?;
         let can_refund = user.permissions().allows(Module::Refunds, Level::Act);
         Ok(StaffPaymentView {
-            payment: staff_detail(&platform, id, can_refund).await?,
-            step_up_above_minor: platform.config.settings.refunds.step_up_above_minor,
+            payment: staff_detail(&platform, &scope, id, can_refund).await?,
+            step_up_above: Money::eur(platform.config.settings.refunds.step_up_above_minor),
         })
     }
     .await
@@ -162,31 +162,29 @@ pub async fn staff_refund(
     amount: String,
     reason: String,
 ) -> Result<RefundView, AppError> {
+    use platform::identity::roles::{Level, Module, StaffScope};
     use platform::payments::refunds::{self, Requester};
     let platform = expect_context::<platform::Platform>();
     async {
         let caller = crate::auth::session::require_declared::<StaffRefund>().await?;
+        // The scope is taken before the second-factor check, which the day's sum decides.
+        let scope = StaffScope::of(caller.user(), Module::Refunds, Level::Act)
+            .ok_or(AppError::Forbidden)?;
         let (payment_id, request) = ssr::parse(&payment_id, &request_id, &amount, reason)?;
         let mut conn = platform
             .pool
             .acquire()
             .await
             .map_err(crate::error::internal)?;
-        let earlier = refunds::refunded_by_staff_last_day(&mut conn, caller.user().id())
-            .await
-            .map_err(crate::error::internal)?;
+        let earlier = refunds::refunded_by_staff_last_day(&mut conn, &scope).await?;
         drop(conn);
-        let day = earlier.saturating_add(request.amount_minor);
-        let large = day > platform.config.settings.refunds.step_up_above_minor;
+        // Staff refunds are in euro, like the threshold; a sum past what an i64 holds is
+        // certainly large.
+        let large = earlier
+            .checked_add(request.amount)
+            .is_none_or(|day| day.minor() > platform.config.settings.refunds.step_up_above_minor);
         caller.conditional::<StaffRefund>(large).await?;
-        let (user, _) = caller.parts();
-        ssr::send(
-            &platform,
-            payment_id,
-            &request,
-            Requester::Staff { user_id: user.id() },
-        )
-        .await
+        ssr::send(&platform, payment_id, &request, Requester::Staff(scope)).await
     }
     .await
     .map_err(AppError::respond)

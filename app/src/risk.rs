@@ -3,6 +3,7 @@
 //! decisions. Reading needs risk `view`, every change risk `act`; the platform audits each
 //! change with what it was before.
 
+use domain::Money;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -38,11 +39,11 @@ pub struct MerchantChoice {
     pub name: String,
 }
 
-/// A merchant's own maximum per payment, in cents.
+/// A merchant's own maximum per payment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MerchantLimitView {
     pub merchant_name: String,
-    pub max_minor: i64,
+    pub max: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,8 +67,7 @@ pub struct DecisionView {
     pub order_id: Option<String>,
     pub ip: Option<String>,
     pub buyer_email: String,
-    pub amount_minor: i64,
-    pub currency: String,
+    pub amount: Money,
     /// `allow`, `review` or `block`.
     pub action: String,
     pub reasons: Vec<String>,
@@ -148,7 +148,7 @@ pub async fn risk_settings() -> Result<RiskView, AppError> {
                 .into_iter()
                 .map(|l| MerchantLimitView {
                     merchant_name: l.business_name,
-                    max_minor: l.max_payment_minor,
+                    max: l.max_payment,
                 })
                 .collect(),
             can_act: user.permissions().allows(Module::Risk, Level::Act),
@@ -178,8 +178,7 @@ pub async fn risk_decisions(#[server(default)] all: bool) -> Result<Vec<Decision
                 order_id: d.order_id,
                 ip: d.ip,
                 buyer_email: d.buyer_email,
-                amount_minor: d.amount_minor,
-                currency: d.currency,
+                amount: d.amount,
                 action: d.action.as_str().to_owned(),
                 reasons: d.reasons,
             })
@@ -203,9 +202,9 @@ pub async fn set_risk_rule(
     use platform::payments::risk::{self, RuleChange};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require_declared::<SetRiskRule>()
+        let (_, scope, _) = crate::auth::session::require_declared::<SetRiskRule>()
             .await?
-            .parts();
+            .staff()?;
         let limit_value = match rule.as_str() {
             "max_amount" => crate::payments::ssr::euro_minor("limit_value", &limit_value)?,
             _ => ssr::whole("limit_value", &limit_value)?,
@@ -218,13 +217,7 @@ pub async fn set_risk_rule(
             action: ssr::action(&action)?,
             enabled: !enabled.is_empty(),
         };
-        risk::set_rule(
-            &platform,
-            &change,
-            user.id(),
-            &crate::request::facts().await,
-        )
-        .await?;
+        risk::set_rule(&platform, &scope, &change, &crate::request::facts().await).await?;
         Ok(())
     }
     .await
@@ -240,19 +233,12 @@ pub async fn add_block(
 ) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require_declared::<AddBlock>()
+        let (_, scope, _) = crate::auth::session::require_declared::<AddBlock>()
             .await?
-            .parts();
+            .staff()?;
         let facts = crate::request::facts().await;
-        platform::payments::risk::add_block(
-            &platform,
-            kind.trim(),
-            &value,
-            &note,
-            user.id(),
-            &facts,
-        )
-        .await?;
+        platform::payments::risk::add_block(&platform, &scope, kind.trim(), &value, &note, &facts)
+            .await?;
         Ok(())
     }
     .await
@@ -263,14 +249,14 @@ pub async fn add_block(
 pub async fn remove_block(id: String) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require_declared::<RemoveBlock>()
+        let (_, scope, _) = crate::auth::session::require_declared::<RemoveBlock>()
             .await?
-            .parts();
+            .staff()?;
         let id = crate::payments::ssr::id(&id)?;
         platform::payments::risk::remove_block(
             &platform,
+            &scope,
             id,
-            user.id(),
             &crate::request::facts().await,
         )
         .await?;
@@ -289,23 +275,17 @@ pub async fn set_merchant_limit(
 ) -> Result<(), AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require_declared::<SetMerchantLimit>()
+        let (_, scope, _) = crate::auth::session::require_declared::<SetMerchantLimit>()
             .await?
-            .parts();
+            .staff()?;
         let merchant_id = crate::payments::ssr::id(&merchant_id)?;
-        let max_minor = match max_amount.trim() {
+        let max = match max_amount.trim() {
             "" => None,
-            text => Some(crate::payments::ssr::euro_minor("max_amount", text)?),
+            text => Some(crate::payments::ssr::euro("max_amount", text)?),
         };
         let facts = crate::request::facts().await;
-        platform::payments::risk::set_merchant_limit(
-            &platform,
-            merchant_id,
-            max_minor,
-            user.id(),
-            &facts,
-        )
-        .await?;
+        platform::payments::risk::set_merchant_limit(&platform, &scope, merchant_id, max, &facts)
+            .await?;
         Ok(())
     }
     .await

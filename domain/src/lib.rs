@@ -13,4 +13,6 @@ pub use ids::{CheckoutId, MerchantId, PaymentId, RefundId};
 pub use mode::Mode;
 pub use money::{Currency, Money, MoneyError};
 pub use roles::MerchantRole;
-pub use status::{CheckoutStatus, PaymentStatus, RefundStatus, TimelineSource};
+pub use status::{
+    CheckoutStatus, NoteView, PaymentStatus, RefundStatus, TimelineNote, TimelineSource,
+};

@@ -212,6 +212,168 @@ impl TimelineSource {
     }
 }
 
+/// The fixed codes a payment's timeline notes what happened with; the merchant reads
+/// [`TimelineNote::label`]. A decline reason is stored as the gateway's own phrase instead
+/// (see [`NoteView`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimelineNote {
+    Duplicate,
+    ImpossibleTransition,
+    ApprovedButSessionAlreadyPaid,
+    ConfirmedByStatusQuery,
+    AwaitingConfirmation,
+    ApprovalNotConfirmedByStatusQuery,
+    AmountDiffersFromOrder,
+    CurrencyDiffersFromOrder,
+    CurrencyDiffersInStatusQuery,
+    RefundRequested,
+    RefundSucceeded,
+    RefundFailed,
+    RefundOutcomeUnknown,
+    ConfirmedByOrderHistory,
+    NoRecordAtGateway,
+    GatewayStateAccepted,
+    SecondChargeForPaidCheckout,
+    ChargeAfterCheckoutClosed,
+    ChargePastLinkLimit,
+    CapturedAfterDecline,
+    CapturedAfterExpiry,
+}
+
+impl TimelineNote {
+    pub const ALL: [TimelineNote; 21] = [
+        TimelineNote::Duplicate,
+        TimelineNote::ImpossibleTransition,
+        TimelineNote::ApprovedButSessionAlreadyPaid,
+        TimelineNote::ConfirmedByStatusQuery,
+        TimelineNote::AwaitingConfirmation,
+        TimelineNote::ApprovalNotConfirmedByStatusQuery,
+        TimelineNote::AmountDiffersFromOrder,
+        TimelineNote::CurrencyDiffersFromOrder,
+        TimelineNote::CurrencyDiffersInStatusQuery,
+        TimelineNote::RefundRequested,
+        TimelineNote::RefundSucceeded,
+        TimelineNote::RefundFailed,
+        TimelineNote::RefundOutcomeUnknown,
+        TimelineNote::ConfirmedByOrderHistory,
+        TimelineNote::NoRecordAtGateway,
+        TimelineNote::GatewayStateAccepted,
+        TimelineNote::SecondChargeForPaidCheckout,
+        TimelineNote::ChargeAfterCheckoutClosed,
+        TimelineNote::ChargePastLinkLimit,
+        TimelineNote::CapturedAfterDecline,
+        TimelineNote::CapturedAfterExpiry,
+    ];
+
+    /// How the timeline table stores it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimelineNote::Duplicate => "duplicate",
+            TimelineNote::ImpossibleTransition => "impossible_transition",
+            TimelineNote::ApprovedButSessionAlreadyPaid => "approved_but_session_already_paid",
+            TimelineNote::ConfirmedByStatusQuery => "confirmed_by_status_query",
+            TimelineNote::AwaitingConfirmation => "awaiting_confirmation",
+            TimelineNote::ApprovalNotConfirmedByStatusQuery => {
+                "approval_not_confirmed_by_status_query"
+            }
+            TimelineNote::AmountDiffersFromOrder => "amount_differs_from_order",
+            TimelineNote::CurrencyDiffersFromOrder => "currency_differs_from_order",
+            TimelineNote::CurrencyDiffersInStatusQuery => "currency_differs_in_status_query",
+            TimelineNote::RefundRequested => "refund_requested",
+            TimelineNote::RefundSucceeded => "refund_succeeded",
+            TimelineNote::RefundFailed => "refund_failed",
+            TimelineNote::RefundOutcomeUnknown => "refund_outcome_unknown",
+            TimelineNote::ConfirmedByOrderHistory => "confirmed_by_order_history",
+            TimelineNote::NoRecordAtGateway => "no_record_at_gateway",
+            TimelineNote::GatewayStateAccepted => "gateway_state_accepted",
+            TimelineNote::SecondChargeForPaidCheckout => "second_charge_for_paid_checkout",
+            TimelineNote::ChargeAfterCheckoutClosed => "charge_after_checkout_closed",
+            TimelineNote::ChargePastLinkLimit => "charge_past_link_limit",
+            TimelineNote::CapturedAfterDecline => "captured_after_decline",
+            TimelineNote::CapturedAfterExpiry => "captured_after_expiry",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<TimelineNote> {
+        TimelineNote::ALL.into_iter().find(|n| n.as_str() == text)
+    }
+
+    /// What the merchant reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            TimelineNote::Duplicate => "a repeat of a message already applied",
+            TimelineNote::ImpossibleTransition => {
+                "refused: the payment cannot move there from its state"
+            }
+            TimelineNote::ApprovedButSessionAlreadyPaid => {
+                "approved, but another attempt had already paid the checkout"
+            }
+            TimelineNote::ConfirmedByStatusQuery => "confirmed by the gateway's order status",
+            TimelineNote::AwaitingConfirmation => {
+                "approved; waiting for the gateway to confirm the order"
+            }
+            TimelineNote::ApprovalNotConfirmedByStatusQuery => {
+                "approved on return, but the gateway's order status did not confirm it"
+            }
+            TimelineNote::AmountDiffersFromOrder => {
+                "the gateway reported an amount other than the order's"
+            }
+            // Worded as the codes read before they had labels, which the pages showed.
+            TimelineNote::RefundRequested => "refund requested",
+            TimelineNote::RefundSucceeded => "refund succeeded",
+            TimelineNote::RefundFailed => "refund failed",
+            TimelineNote::CurrencyDiffersFromOrder => "currency differs from order",
+            TimelineNote::CurrencyDiffersInStatusQuery => "currency differs in status query",
+            TimelineNote::RefundOutcomeUnknown => {
+                "the refund was sent and no answer came back; we are confirming it with the gateway"
+            }
+            TimelineNote::ConfirmedByOrderHistory => "confirmed by the gateway's order history",
+            TimelineNote::NoRecordAtGateway => "the gateway has no record of the order",
+            TimelineNote::GatewayStateAccepted => "the gateway's state was accepted",
+            TimelineNote::SecondChargeForPaidCheckout => {
+                "a second charge for a checkout already paid: returned to the buyer automatically"
+            }
+            TimelineNote::ChargeAfterCheckoutClosed => {
+                "charged after the checkout had closed: returned to the buyer automatically"
+            }
+            TimelineNote::ChargePastLinkLimit => {
+                "charged past the payment link's limit: returned to the buyer automatically"
+            }
+            TimelineNote::CapturedAfterDecline => {
+                "the gateway took the money after a decline; kept as the checkout's payment"
+            }
+            TimelineNote::CapturedAfterExpiry => {
+                "the gateway took the money after the attempt expired; kept as the checkout's payment"
+            }
+        }
+    }
+}
+
+/// A timeline entry's note as stored: one of the fixed codes, or a phrase (the gateway's
+/// decline reason) shown as it came.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteView {
+    Known(TimelineNote),
+    Phrase(String),
+}
+
+impl NoteView {
+    pub fn parse(stored: &str) -> NoteView {
+        TimelineNote::parse(stored)
+            .map_or_else(|| NoteView::Phrase(stored.to_owned()), NoteView::Known)
+    }
+
+    /// What the merchant reads; a phrase stored with underscores reads with spaces.
+    pub fn words(&self) -> String {
+        match self {
+            NoteView::Known(note) => note.label().to_owned(),
+            NoteView::Phrase(phrase) => phrase.replace('_', " "),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,6 +388,13 @@ mod tests {
         for source in TimelineSource::ALL {
             assert_eq!(TimelineSource::parse(source.as_str()), Some(source));
         }
+        for note in TimelineNote::ALL {
+            assert_eq!(NoteView::parse(note.as_str()), NoteView::Known(note));
+        }
+        assert_eq!(
+            NoteView::parse("insufficient_funds").words(),
+            "insufficient funds"
+        );
         assert_eq!(PaymentStatus::parse("Paid"), None);
     }
 }

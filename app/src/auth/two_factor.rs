@@ -118,7 +118,7 @@ pub async fn start_two_factor(password: String) -> Result<EnrolmentView, AppErro
             .parts();
         let limits = &platform.config.settings.rate_limits;
         let client = crate::request::client_key().await;
-        let account = platform::rate_limit::account_key(&user.email());
+        let account = platform::rate_limit::account_key(user.email());
         let checks = [
             ("sign-in-ip", limits.sign_in_per_ip, client.as_str()),
             (
@@ -240,7 +240,7 @@ pub async fn disable_two_factor(password: String) -> Result<(), AppError> {
             .await?
             .parts();
         let limit = platform.config.settings.rate_limits.sign_in_per_account;
-        let account = platform::rate_limit::account_key(&user.email());
+        let account = platform::rate_limit::account_key(user.email());
         crate::limits::enforce(&platform, &[("sign-in-account", limit, &account)]).await?;
         platform::identity::mfa::disable(
             &platform,

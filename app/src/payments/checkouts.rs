@@ -71,9 +71,9 @@ pub async fn checkouts() -> Result<Vec<CheckoutView>, AppError> {
             .map(|c| CheckoutView {
                 url: ssr::pay_url(&platform, &c.token),
                 status: match c.status_now(now) {
-                    platform::payments::SessionStatus::Open => "open",
-                    platform::payments::SessionStatus::Paid => "paid",
-                    platform::payments::SessionStatus::Expired => "expired",
+                    domain::CheckoutStatus::Open => "open",
+                    domain::CheckoutStatus::Paid => "paid",
+                    domain::CheckoutStatus::Expired => "expired",
                 }
                 .to_owned(),
                 amount_minor: c.amount_minor,

@@ -1,5 +1,6 @@
 //! The payment detail screen: one payment with its items, timeline, refunds and fees.
 
+use domain::{Money, NoteView, PaymentStatus, TimelineSource};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -12,18 +13,27 @@ use crate::refunds::RefundView;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemView {
     pub name: String,
-    pub unit_amount_minor: i64,
+    pub unit_amount: Money,
     pub quantity: i32,
+    /// The unit amount times the quantity.
+    pub amount: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineView {
     pub at: String,
+    /// Where the entry came from; `None` for one this build does not know.
+    pub source: Option<TimelineSource>,
+    pub from_status: Option<PaymentStatus>,
+    pub to_status: Option<PaymentStatus>,
+    pub note: Option<NoteView>,
+}
+
+impl TimelineView {
     /// Where the entry came from, in plain words.
-    pub source: String,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
-    pub note: Option<String>,
+    pub fn source_words(&self) -> &'static str {
+        self.source.map_or("Saleonix", TimelineSource::label)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,7 +53,7 @@ pub struct PaymentDetailView {
     pub merchant_name: String,
     pub refunds: Vec<RefundView>,
     /// What a new refund may still take: paid, minus refunded, minus a refund in flight.
-    pub refundable_minor: i64,
+    pub refundable: Money,
     /// Why the fraud checks flagged the payment; empty when they did not.
     pub risk_reasons: Vec<String>,
     /// Gross, Saleonix's fee, VAT on the fee and net, once the payment was paid.
@@ -56,13 +66,13 @@ pub struct PaymentDetailView {
     pub refund_request_id: String,
 }
 
-/// How a paid payment's gross divides (`payment_fees`), in minor units.
+/// How a paid payment's gross divides (`payment_fees`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeesView {
-    pub gross_minor: i64,
-    pub fee_minor: i64,
-    pub vat_minor: i64,
-    pub net_minor: i64,
+    pub gross: Money,
+    pub fee: Money,
+    pub vat: Money,
+    pub net: Money,
 }
 /// One of the merchant's payments with its items, timeline, refunds and risk note, in
 /// whichever mode it was made; another merchant's payment is not found.

@@ -1,5 +1,6 @@
 //! The payments list screen: its filters, its rows and keyset paging.
 
+use domain::{Money, PaymentId, PaymentStatus};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -37,26 +38,17 @@ pub const STATUSES: &[(&str, &str)] = &[
     ("duplicate", "Duplicate charge"),
 ];
 
-/// A status's label ("Partially refunded").
-pub fn status_label(status: &str) -> &str {
-    STATUSES
-        .iter()
-        .find(|(value, _)| *value == status)
-        .map_or(status, |(_, label)| label)
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentRowView {
-    pub id: String,
+    pub id: PaymentId,
     pub order_id: String,
-    pub status: String,
-    pub amount_minor: i64,
-    pub currency: String,
+    pub status: PaymentStatus,
+    pub amount: Money,
     pub buyer_email: Option<String>,
     pub reference: Option<String>,
     pub card: Option<String>,
     pub created: String,
-    pub refunded_minor: i64,
+    pub refunded: Money,
     /// `review` or `block` when the fraud checks flagged the payment.
     pub risk_action: Option<String>,
 }
@@ -83,14 +75,14 @@ pub async fn payments_list(
         let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Read).await?;
         let amount = |field: &'static str, value: &str| match value.trim() {
             "" => Ok(None),
-            text => ssr::euro_minor(field, text).map(Some),
+            text => ssr::euro(field, text).map(Some),
         };
         let parsed = Filter {
             status: ssr::status(&filter.status)?,
             from: ssr::date("from", &filter.from)?,
             to: ssr::date("to", &filter.to)?,
-            min_minor: amount("min_amount", &filter.min_amount)?,
-            max_minor: amount("max_amount", &filter.max_amount)?,
+            min_amount: amount("min_amount", &filter.min_amount)?,
+            max_amount: amount("max_amount", &filter.max_amount)?,
             buyer_email: ssr::text(&filter.buyer_email),
             search: ssr::text(&filter.search),
             before: ssr::parse_cursor(&before),

@@ -1,5 +1,6 @@
 //! The overview screen: paid volume per day and payments by status.
 
+use domain::{Money, PaymentStatus};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -12,16 +13,18 @@ pub struct DayView {
     /// `YYYY-MM-DD` (UTC).
     pub day: String,
     pub payments: i64,
-    pub volume_minor: i64,
+    /// Paid volume, in euro.
+    pub volume: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OverviewView {
     /// The last `OVERVIEW_DAYS` days, oldest first, each present even when empty.
     pub days: Vec<DayView>,
-    pub currency: String,
+    /// The paid volume of all those days.
+    pub total: Money,
     /// Payments made in those days by status: `(status, count)`.
-    pub statuses: Vec<(String, i64)>,
+    pub statuses: Vec<(PaymentStatus, i64)>,
 }
 
 pub const OVERVIEW_DAYS: i32 = 30;
@@ -41,20 +44,21 @@ pub async fn payments_overview() -> Result<OverviewView, AppError> {
         let statuses = reading::status_counts(&platform.pool, &scope, mode, OVERVIEW_DAYS)
             .await
             .map_err(crate::error::internal)?;
+        let total = days
+            .iter()
+            .try_fold(Money::eur(0), |sum, d| sum.checked_add(d.volume))
+            .ok_or_else(|| crate::error::internal("the overview's volume overflowed"))?;
         Ok(OverviewView {
+            total,
             days: days
                 .into_iter()
                 .map(|d| DayView {
                     day: d.day.to_string(),
                     payments: d.payments,
-                    volume_minor: d.volume_minor,
+                    volume: d.volume,
                 })
                 .collect(),
-            currency: "EUR".to_owned(),
-            statuses: statuses
-                .into_iter()
-                .map(|(status, count)| (status.as_str().to_owned(), count))
-                .collect(),
+            statuses,
         })
     }
     .await

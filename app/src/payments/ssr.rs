@@ -1,10 +1,13 @@
 //! Server-side helpers the payments screens share, and other dashboard modules borrow:
 //! the session's mode, parsing what was typed, and turning domain rows into views.
 
+use std::str::FromStr;
+
+use domain::{Money, PaymentId, PaymentStatus};
 use platform::Platform;
-use platform::identity::roles::MerchantScope;
+use platform::identity::roles::{MerchantScope, StaffScope};
 use platform::payments::reading::{self, PaymentRow, TimelineEntry};
-use platform::payments::{self as domain, PaymentError};
+use platform::payments::{self as payments, PaymentError};
 use time::macros::format_description;
 use time::{Date, OffsetDateTime};
 use tower_sessions::Session;
@@ -16,10 +19,10 @@ use crate::error::{AppError, internal};
 /// Where the session keeps the mode the member chose.
 pub const MODE_KEY: &str = "dashboard_mode";
 
-pub fn mode_view(mode: domain::Mode) -> Mode {
+pub fn mode_view(mode: payments::Mode) -> Mode {
     match mode {
-        domain::Mode::Test => Mode::Test,
-        domain::Mode::Live => Mode::Live,
+        payments::Mode::Test => Mode::Test,
+        payments::Mode::Live => Mode::Live,
     }
 }
 
@@ -48,19 +51,19 @@ pub async fn mode(
     scope: &MerchantScope,
     session: &Session,
     intent: Intent,
-) -> Result<domain::Mode, AppError> {
+) -> Result<payments::Mode, AppError> {
     let chosen = session.get::<String>(MODE_KEY).await.map_err(internal)?;
     let requested = chosen
         .as_deref()
-        .and_then(domain::Mode::parse)
-        .unwrap_or(domain::Mode::Test);
+        .and_then(payments::Mode::parse)
+        .unwrap_or(payments::Mode::Test);
     let mut conn = platform.pool.acquire().await.map_err(internal)?;
-    let mode = domain::effective_mode(&mut conn, scope.merchant_id().as_uuid(), requested)
+    let mode = payments::effective_mode(&mut conn, scope.merchant_id().as_uuid(), requested)
         .await
         .map_err(internal)?;
     if mode != requested {
         session
-            .insert(MODE_KEY, domain::Mode::Test.as_str())
+            .insert(MODE_KEY, payments::Mode::Test.as_str())
             .await
             .map_err(internal)?;
         if intent == Intent::Change {
@@ -70,9 +73,10 @@ pub async fn mode(
     Ok(mode)
 }
 
-/// An id typed into a request; one that does not parse is simply not found.
-pub fn id(value: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(value.trim()).map_err(|_| AppError::NotFound)
+/// An id typed into a request (a `Uuid` or one of the typed ids); one that does not parse
+/// is simply not found.
+pub fn id<T: FromStr>(value: &str) -> Result<T, AppError> {
+    value.trim().parse().map_err(|_| AppError::NotFound)
 }
 
 pub fn when(at: OffsetDateTime) -> String {
@@ -97,11 +101,14 @@ pub fn date(field: &str, text: &str) -> Result<Option<Date>, AppError> {
     }
 }
 
-/// An amount typed in euro (`12.50`), in cents.
+/// An amount typed in euro (`12.50`).
+pub fn euro(field: &'static str, text: &str) -> Result<Money, AppError> {
+    Ok(payments::parse_euro(field, text)?)
+}
+
+/// An amount typed in euro (`12.50`), in cents, for the forms that still keep cents.
 pub fn euro_minor(field: &'static str, text: &str) -> Result<i64, AppError> {
-    let money = domain::parse_euro(field, text)?;
-    i64::try_from(money.minor())
-        .map_err(|_| AppError::validation(field, "The amount is too large."))
+    euro(field, text).map(Money::minor)
 }
 
 /// A whole number typed into an optional field.
@@ -121,11 +128,10 @@ pub fn optional_number(
 
 pub fn row(row: PaymentRow) -> PaymentRowView {
     PaymentRowView {
-        id: row.id.to_string(),
+        id: row.id,
         order_id: row.order_id,
-        status: row.status.as_str().to_owned(),
-        amount_minor: row.amount_minor,
-        currency: row.currency,
+        status: row.status,
+        amount: row.amount,
         buyer_email: row.buyer_email,
         reference: row.reference,
         card: row.masked_pan.map(|pan| match row.card_brand {
@@ -133,7 +139,7 @@ pub fn row(row: PaymentRow) -> PaymentRowView {
             None => pan,
         }),
         created: when(row.created_at),
-        refunded_minor: row.refunded_minor,
+        refunded: row.refunded,
         risk_action: row.risk_action.map(|action| action.as_str().to_owned()),
     }
 }
@@ -154,11 +160,13 @@ pub fn detail_view(
         timeline,
         merchant_name,
         refunds,
-        refundable_minor,
+        refundable,
         risk_reasons,
         fees,
         ..
     } = detail;
+    let currency = payment.amount.currency();
+    let money = |minor| Money::new(minor, currency);
     PaymentDetailView {
         mode: mode_view(mode),
         checkout_url: pay_url(platform, &session_token),
@@ -172,21 +180,23 @@ pub fn detail_view(
             .into_iter()
             .map(|i| ItemView {
                 name: i.name,
-                unit_amount_minor: i.unit_amount_minor,
+                unit_amount: money(i.unit_amount_minor),
                 quantity: i.quantity,
+                // Bounded far below overflow by the checkout's own limits.
+                amount: money(i.unit_amount_minor.saturating_mul(i64::from(i.quantity))),
             })
             .collect(),
         timeline: timeline.into_iter().map(self::timeline).collect(),
         payment: row(payment),
         merchant_name,
         refunds: refunds.into_iter().map(crate::refunds::ssr::view).collect(),
-        refundable_minor,
+        refundable,
         risk_reasons,
         fees: fees.map(|f| super::FeesView {
-            gross_minor: f.gross_minor,
-            fee_minor: f.fee_minor,
-            vat_minor: f.vat_minor,
-            net_minor: f.net_minor,
+            gross: money(f.gross_minor),
+            fee: money(f.fee_minor),
+            vat: money(f.vat_minor),
+            net: money(f.net_minor),
         }),
         can_refund,
         refund_request_id: Uuid::new_v4().to_string(),
@@ -219,10 +229,11 @@ pub fn three_d_secure_words(facts: &reading::ThreeDSecure) -> Option<String> {
 /// Any merchant's payment `id` as staff see it; not found when there is none.
 pub async fn staff_detail(
     platform: &Platform,
-    id: Uuid,
+    scope: &StaffScope,
+    id: PaymentId,
     can_refund: bool,
 ) -> Result<PaymentDetailView, AppError> {
-    let detail = reading::detail_for_staff(&platform.pool, id)
+    let detail = reading::detail_for_staff(&platform.pool, scope, id)
         .await
         .map_err(internal)?
         .ok_or(AppError::NotFound)?;
@@ -230,17 +241,6 @@ pub async fn staff_detail(
 }
 
 pub fn timeline(entry: TimelineEntry) -> TimelineView {
-    let source = match entry.source.as_str() {
-        "buyer" => "The buyer pressed Pay",
-        "return" => "The buyer's browser came back from the gateway",
-        "callback" => "The gateway's server notified us",
-        "status_query" => "We asked the gateway for the order's status",
-        "expiry" => "The checkout expired",
-        "refund" => "A refund was asked for or answered",
-        "reconciliation" => "We compared the order with the gateway's records",
-        "staff" => "Saleonix staff settled a disagreement with the gateway",
-        _ => "Saleonix",
-    };
     TimelineView {
         at: entry
             .at
@@ -248,59 +248,10 @@ pub fn timeline(entry: TimelineEntry) -> TimelineView {
                 "[year]-[month]-[day] [hour]:[minute]:[second] UTC"
             ))
             .unwrap_or_default(),
-        source: source.to_owned(),
-        from_status: entry.from_status.map(|s| s.as_str().to_owned()),
-        to_status: entry.to_status.map(|s| s.as_str().to_owned()),
-        note: entry.note.as_deref().map(note_words),
-    }
-}
-
-/// The timeline's notes are fixed codes; the merchant reads them as words. A decline
-/// reason is already a phrase.
-fn note_words(note: &str) -> String {
-    match note {
-        "duplicate" => "a repeat of a message already applied".to_owned(),
-        "impossible_transition" => {
-            "refused: the payment cannot move there from its state".to_owned()
-        }
-        "approved_but_session_already_paid" => {
-            "approved, but another attempt had already paid the checkout".to_owned()
-        }
-        "confirmed_by_status_query" => "confirmed by the gateway's order status".to_owned(),
-        "awaiting_confirmation" => {
-            "approved; waiting for the gateway to confirm the order".to_owned()
-        }
-        "approval_not_confirmed_by_status_query" => {
-            "approved on return, but the gateway's order status did not confirm it".to_owned()
-        }
-        "amount_differs_from_order" => {
-            "the gateway reported an amount other than the order's".to_owned()
-        }
-        "refund_outcome_unknown" => {
-            "the refund was sent and no answer came back; we are confirming it with the gateway"
-                .to_owned()
-        }
-        "confirmed_by_order_history" => "confirmed by the gateway's order history".to_owned(),
-        "no_record_at_gateway" => "the gateway has no record of the order".to_owned(),
-        "gateway_state_accepted" => "the gateway's state was accepted".to_owned(),
-        "second_charge_for_paid_checkout" => {
-            "a second charge for a checkout already paid: returned to the buyer automatically"
-                .to_owned()
-        }
-        "charge_after_checkout_closed" => {
-            "charged after the checkout had closed: returned to the buyer automatically".to_owned()
-        }
-        "charge_past_link_limit" => {
-            "charged past the payment link's limit: returned to the buyer automatically".to_owned()
-        }
-        "captured_after_decline" => {
-            "the gateway took the money after a decline; kept as the checkout's payment".to_owned()
-        }
-        "captured_after_expiry" => {
-            "the gateway took the money after the attempt expired; kept as the checkout's payment"
-                .to_owned()
-        }
-        other => other.replace('_', " "),
+        source: entry.source,
+        from_status: entry.from_status,
+        to_status: entry.to_status,
+        note: entry.note,
     }
 }
 
@@ -309,10 +260,10 @@ pub fn cursor(row: &PaymentRow) -> String {
     format!("{}_{}", row.created_at.unix_timestamp_nanos(), row.id)
 }
 
-pub fn parse_cursor(text: &str) -> Option<(OffsetDateTime, Uuid)> {
+pub fn parse_cursor(text: &str) -> Option<(OffsetDateTime, PaymentId)> {
     let (nanos, id) = text.trim().split_once('_')?;
     let at = OffsetDateTime::from_unix_timestamp_nanos(nanos.parse().ok()?).ok()?;
-    Some((at, Uuid::parse_str(id).ok()?))
+    Some((at, id.parse().ok()?))
 }
 
 /// The cursor of the page after one of `count` rows ending with `last`: only a full
@@ -324,10 +275,10 @@ pub fn next_before(count: usize, last: Option<&PaymentRow>) -> Option<String> {
 }
 
 /// A filter's status as posted; empty is any.
-pub fn status(text: &str) -> Result<Option<domain::Status>, AppError> {
+pub fn status(text: &str) -> Result<Option<PaymentStatus>, AppError> {
     match text.trim() {
         "" => Ok(None),
-        text => domain::Status::parse(text)
+        text => PaymentStatus::parse(text)
             .map(Some)
             .ok_or_else(|| AppError::validation("status", "Choose a status from the list.")),
     }

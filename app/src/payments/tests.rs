@@ -16,11 +16,10 @@ fn money_reads_as_units_cents_and_currency() {
 #[test]
 fn a_cursor_reads_back_as_the_row_it_was_made_from() {
     let row = platform::payments::reading::PaymentRow {
-        id: uuid::Uuid::new_v4(),
+        id: domain::PaymentId::from_uuid(uuid::Uuid::new_v4()),
         order_id: "SX1".into(),
-        status: platform::payments::Status::Paid,
-        amount_minor: 1250,
-        currency: "EUR".into(),
+        status: domain::PaymentStatus::Paid,
+        amount: domain::Money::eur(1250),
         buyer_email: None,
         reference: None,
         masked_pan: None,
@@ -29,7 +28,7 @@ fn a_cursor_reads_back_as_the_row_it_was_made_from() {
         created_at: time::OffsetDateTime::from_unix_timestamp_nanos(1_764_000_000_123_456_000)
             .unwrap(),
         paid_at: None,
-        refunded_minor: 0,
+        refunded: domain::Money::eur(0),
         risk_action: None,
     };
     assert_eq!(

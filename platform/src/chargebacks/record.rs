@@ -11,7 +11,7 @@ use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::gateway_accounts::Mode;
 use crate::ledger::{self, AccountKind, EntryKind, Line, NewEntry};
-use crate::payments::Status as PaymentStatus;
+use domain::PaymentStatus;
 
 /// What the acquirer reported, as staff typed it.
 #[derive(Debug, Clone)]

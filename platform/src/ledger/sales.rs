@@ -22,7 +22,7 @@ use uuid::Uuid;
 use super::{AccountKind, EntryKind, LedgerError, Line, NewEntry, calendar, fees, settlement};
 use crate::Platform;
 use crate::gateway_accounts::Mode;
-use crate::payments::Status;
+use domain::PaymentStatus as Status;
 
 /// How the books hold a captured payment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,19 +1,20 @@
 //! Pressing Pay: a fresh gateway order id, the attempt recorded, and the signed form that
 //! sends the buyer's browser to the hosted card page of the checkout's own mode.
 
+use domain::{CheckoutStatus, PaymentStatus};
 use payten::{BillTo, HostedForm, Lang, OrderId, PaymentRequest, TranType};
 use rand::Rng as _;
 use rand::distributions::Alphanumeric;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::transition::{self, Change, NewAttempt, Source};
+use super::transition::{self, Change, NewAttempt};
 use super::{
-    Mode, PaymentError, SessionStatus, buyer_email, ensure_mode_allowed, gateways, links, money,
-    risk, sessions,
+    Mode, PaymentError, buyer_email, ensure_mode_allowed, gateways, links, money, risk, sessions,
 };
 use crate::Platform;
 use crate::audit::{Actor, ActorKind, RequestFacts};
+use domain::TimelineSource;
 
 /// Where the gateway sends the buyer back and where it posts its callback.
 pub const RETURN_PATH: &str = "/pay/return";
@@ -68,23 +69,30 @@ pub async fn start(
     } else {
         token.to_owned()
     };
-    let row: Option<(Uuid, Uuid, Mode, SessionStatus, OffsetDateTime, i64, String)> =
-        sqlx::query_as(
-            "SELECT id, merchant_id, mode, status, expires_at, amount_minor, currency::text
+    let row: Option<(
+        Uuid,
+        Uuid,
+        Mode,
+        CheckoutStatus,
+        OffsetDateTime,
+        i64,
+        String,
+    )> = sqlx::query_as(
+        "SELECT id, merchant_id, mode, status, expires_at, amount_minor, currency::text
          FROM checkout_sessions WHERE token = $1 FOR UPDATE",
-        )
-        .bind(&session_token)
-        .fetch_optional(&mut *tx)
-        .await?;
+    )
+    .bind(&session_token)
+    .fetch_optional(&mut *tx)
+    .await?;
     let (session_id, merchant_id, mode, status, expires_at, amount_minor, currency) =
         row.ok_or(PaymentError::NotFound)?;
     match status {
-        SessionStatus::Paid => return Err(PaymentError::SessionPaid),
-        SessionStatus::Expired => return Err(PaymentError::SessionExpired),
-        SessionStatus::Open if expires_at <= OffsetDateTime::now_utc() => {
+        CheckoutStatus::Paid => return Err(PaymentError::SessionPaid),
+        CheckoutStatus::Expired => return Err(PaymentError::SessionExpired),
+        CheckoutStatus::Open if expires_at <= OffsetDateTime::now_utc() => {
             return Err(PaymentError::SessionExpired);
         }
-        SessionStatus::Open => {}
+        CheckoutStatus::Open => {}
     }
     let span = tracing::Span::current();
     span.record("merchant_id", tracing::field::display(merchant_id));
@@ -143,7 +151,7 @@ pub async fn start(
         platform,
         &order_id,
         Change::Send,
-        Source::Buyer,
+        TimelineSource::Buyer,
         buyer,
         facts,
     )
@@ -159,7 +167,7 @@ pub async fn start(
 /// What the buyer's result page shows for one attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
-    pub status: super::Status,
+    pub status: PaymentStatus,
     pub merchant_name: String,
     pub amount: payten::Money,
     pub buyer_email: Option<String>,
@@ -177,7 +185,7 @@ pub struct Outcome {
 /// The attempt with gateway order id `order_id`, for its buyer.
 pub async fn outcome(pool: &sqlx::PgPool, order_id: &str) -> Result<Option<Outcome>, PaymentError> {
     type Row = (
-        super::Status,
+        PaymentStatus,
         String,
         i64,
         String,

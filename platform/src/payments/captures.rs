@@ -9,10 +9,11 @@
 //! payment link has sold its last slot (the link's counter moves under its row lock, and a
 //! CHECK holds it to `max_payments`).
 
+use domain::{CheckoutStatus, PaymentId, PaymentStatus, TimelineNote};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::{Mode, PaymentError, SessionStatus, Status, receipts, reconciliation, refunds};
+use super::{Mode, PaymentError, receipts, reconciliation, refunds};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 
@@ -29,11 +30,11 @@ pub enum Surplus {
 
 impl Surplus {
     /// The timeline's and audit trail's fixed phrase.
-    pub fn note(self) -> &'static str {
+    pub fn note(self) -> TimelineNote {
         match self {
-            Surplus::CheckoutPaid => "second_charge_for_paid_checkout",
-            Surplus::CheckoutClosed => "charge_after_checkout_closed",
-            Surplus::LinkSoldOut => "charge_past_link_limit",
+            Surplus::CheckoutPaid => TimelineNote::SecondChargeForPaidCheckout,
+            Surplus::CheckoutClosed => TimelineNote::ChargeAfterCheckoutClosed,
+            Surplus::LinkSoldOut => TimelineNote::ChargePastLinkLimit,
         }
     }
 
@@ -81,9 +82,9 @@ pub(crate) async fn decide(
     conn: &mut PgConnection,
     payment_id: Uuid,
     session_id: Uuid,
-    current: Status,
+    current: PaymentStatus,
 ) -> Result<Ending, sqlx::Error> {
-    let (status, still_valid, link_id): (SessionStatus, bool, Option<Uuid>) = sqlx::query_as(
+    let (status, still_valid, link_id): (CheckoutStatus, bool, Option<Uuid>) = sqlx::query_as(
         "SELECT status, expires_at > now(), link_id FROM checkout_sessions WHERE id = $1 FOR UPDATE",
     )
     .bind(session_id)
@@ -103,7 +104,7 @@ pub(crate) async fn decide(
     // An attempt sent in time may be confirmed after the checkout's expiry (the buyer was on
     // the card page); one the platform had already closed as declined or expired only pays a
     // checkout that still takes payments.
-    if is_late(current) && !(status == SessionStatus::Open && still_valid) {
+    if is_late(current) && !(status == CheckoutStatus::Open && still_valid) {
         return Ok(Ending::Duplicate(Surplus::CheckoutClosed));
     }
     if let Some(link_id) = link_id {
@@ -123,8 +124,8 @@ pub(crate) async fn decide(
 }
 
 /// A capture for an attempt the platform had already closed as declined or expired.
-pub(crate) fn is_late(current: Status) -> bool {
-    matches!(current, Status::Declined | Status::Expired)
+pub(crate) fn is_late(current: PaymentStatus) -> bool {
+    matches!(current, PaymentStatus::Declined | PaymentStatus::Expired)
 }
 
 /// The payment a capture concerns, as [`super::transition::apply`] read it.
@@ -136,7 +137,7 @@ pub(crate) struct Captured<'a> {
     pub amount_minor: i64,
     pub currency: &'a str,
     /// The state before the capture.
-    pub from: Status,
+    pub from: PaymentStatus,
 }
 
 /// What follows a capture's ending, in the same transaction: a duplicate's whole amount is
@@ -159,8 +160,14 @@ pub(crate) async fn follow_up(
             captured.from.as_str()
         ),
         (Ending::Duplicate(surplus), _) => {
-            refunds::queue_whole(conn, platform, captured.payment_id, surplus.reason(), facts)
-                .await?;
+            refunds::queue_whole(
+                conn,
+                platform,
+                PaymentId::from_uuid(captured.payment_id),
+                surplus.reason(),
+                facts,
+            )
+            .await?;
             match surplus {
                 Surplus::CheckoutPaid => {
                     format!("a second charge of {amount} for a paid checkout: being returned")
@@ -195,7 +202,7 @@ pub(crate) async fn follow_up(
 /// capture's stays open for staff.
 pub(crate) async fn close_when_returned(
     conn: &mut PgConnection,
-    payment_id: Uuid,
+    payment_id: PaymentId,
 ) -> Result<(), PaymentError> {
     let closed: Option<(Uuid, String)> = sqlx::query_as(
         "UPDATE reconciliation_exceptions e

@@ -69,7 +69,7 @@ pub async fn create(
     .bind(mode)
     .bind(&name)
     .bind(&description)
-    .bind(super::signed_minor("price", price)?)
+    .bind(price.minor())
     .bind(price.currency().alpha())
     .fetch_one(&mut *tx)
     .await?;

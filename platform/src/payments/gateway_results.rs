@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use domain::{PaymentStatus, TimelineNote};
 use payten::api::OrderStatus;
 use payten::{
     GatewayReturn, MdStatus, PaymentGateway as _, ProcReturnCode, ReceivedFields, ResponseStatus,
@@ -16,11 +17,12 @@ use payten::{
 use uuid::Uuid;
 
 use super::refusals::{self, Counted};
-use super::transition::{self, CardFacts, Change, Source};
-use super::{Mode, PaymentError, Status, gateways};
+use super::transition::{self, CardFacts, Change};
+use super::{Mode, PaymentError, gateways};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::gateway_accounts::GatewayAccount;
+use domain::TimelineSource;
 
 /// How the answer arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,10 +32,10 @@ pub enum Channel {
 }
 
 impl Channel {
-    fn source(self) -> Source {
+    fn source(self) -> TimelineSource {
         match self {
-            Channel::Return => Source::Return,
-            Channel::Callback => Source::Callback,
+            Channel::Return => TimelineSource::Return,
+            Channel::Callback => TimelineSource::Callback,
         }
     }
 }
@@ -144,7 +146,7 @@ async fn reject(
         Counted::Limited(retry_after) => return Ok(Handled::Throttled { retry_after }),
     }
     let mut event = Event::new(
-        channel.source().event_type(),
+        transition::event_type(channel.source()),
         Actor {
             kind: ActorKind::Anonymous,
             id: None,
@@ -213,7 +215,7 @@ pub async fn handle(
     };
     let span = tracing::Span::current();
     span.record("order_id", ret.oid.as_str());
-    let payment: Option<(Uuid, Mode, String, i64, String, Status)> = sqlx::query_as(
+    let payment: Option<(Uuid, Mode, String, i64, String, PaymentStatus)> = sqlx::query_as(
         "SELECT merchant_id, mode, gateway_client_id, amount_minor, currency::text, status FROM payments WHERE order_id = $1",
     )
     .bind(&ret.oid)
@@ -246,13 +248,13 @@ pub async fn handle(
     }
 
     let change = if amount_minor != ret.amount.minor() {
-        Change::Note("amount_differs_from_order")
+        Change::Note(TimelineNote::AmountDiffersFromOrder)
     } else if ret.amount.currency().alpha() != currency {
-        Change::Note("currency_differs_from_order")
+        Change::Note(TimelineNote::CurrencyDiffersFromOrder)
     } else if ret.is_paid() && status.is_captured() {
         // A replayed approval of a payment already paid (or refunded since) has nothing
         // left to confirm: no query goes to the gateway, and the timeline records a repeat.
-        Change::Note("duplicate")
+        Change::Note(TimelineNote::Duplicate)
     } else if ret.is_paid() {
         confirm(platform, &account, &ret, amount_minor, &currency).await?
     } else if ret.response == ResponseStatus::Error {
@@ -283,7 +285,7 @@ pub async fn handle(
     .await?;
     tx.commit().await?;
     if let transition::Applied::Changed {
-        to: super::Status::Duplicate,
+        to: PaymentStatus::Duplicate,
         ..
     } = applied
     {
@@ -333,12 +335,12 @@ async fn confirm(
                 .currency
                 .is_some_and(|theirs| theirs.alpha() != currency) =>
         {
-            Change::Note("currency_differs_in_status_query")
+            Change::Note(TimelineNote::CurrencyDiffersInStatusQuery)
         }
-        Ok(_) => Change::Note("approval_not_confirmed_by_status_query"),
+        Ok(_) => Change::Note(TimelineNote::ApprovalNotConfirmedByStatusQuery),
         Err(error) => {
             tracing::warn!(%error, order_id = %ret.oid, "order-status query failed; the payment stays pending");
-            Change::Note("awaiting_confirmation")
+            Change::Note(TimelineNote::AwaitingConfirmation)
         }
     })
 }

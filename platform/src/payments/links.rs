@@ -143,7 +143,7 @@ pub async fn create(
             (
                 None,
                 title,
-                super::signed_minor("amount", amount)?,
+                amount.minor(),
                 amount.currency().alpha().to_owned(),
             )
         }

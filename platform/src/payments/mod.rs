@@ -44,8 +44,6 @@ use uuid::Uuid;
 use crate::audit::AuditError;
 pub use crate::gateway_accounts::Mode;
 
-pub use domain::{CheckoutStatus as SessionStatus, PaymentStatus as Status};
-
 /// Why a payment operation was refused. Field errors name the form field they concern.
 #[derive(Debug, thiserror::Error)]
 pub enum PaymentError {
@@ -70,8 +68,8 @@ pub enum PaymentError {
     GatewayMisconfigured(Mode),
     #[error("only a paid payment can be refunded")]
     NotRefundable,
-    #[error("the refund is more than the {remaining_minor} minor units left to refund")]
-    RefundExceeds { remaining_minor: i64 },
+    #[error("the refund is more than the {remaining} left to refund")]
+    RefundExceeds { remaining: domain::Money },
     #[error("another refund of this payment is still waiting for the gateway's answer")]
     RefundInProgress,
     #[error("this refund request id was already used for a different refund")]
@@ -80,6 +78,9 @@ pub enum PaymentError {
     RiskBlocked,
     #[error("gateway account: {0}")]
     GatewayAccount(#[from] crate::gateway_accounts::GatewayAccountError),
+    /// A staff function called with a scope for another module, or at view where it acts.
+    #[error(transparent)]
+    Forbidden(#[from] crate::identity::roles::ScopeRefused),
     #[error("payment form: {0}")]
     Form(#[from] payten::FormError),
     #[error(transparent)]
@@ -170,13 +171,6 @@ pub fn parse_euro(field: &'static str, text: &str) -> Result<payten::Money, Paym
         return Err(invalid(field, "the amount may be at most 1,000,000.00"));
     }
     Ok(money)
-}
-
-/// `money` as the signed minor units the database keeps; refused (as too large, for
-/// `field`) past what an `i64` holds, which [`parse_euro`]'s limit keeps far away.
-pub(crate) fn signed_minor(field: &'static str, money: payten::Money) -> Result<i64, PaymentError> {
-    i64::try_from(money.minor())
-        .map_err(|_| invalid(field, "the amount may be at most 1,000,000.00"))
 }
 
 /// What a merchant archives: its table, and its name in the audit trail.

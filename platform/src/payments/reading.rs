@@ -2,42 +2,46 @@
 //! refunds and risk note, and daily volume. Every query is scoped to the signed-in member's
 //! merchant and mode, except the staff lookups named for staff.
 
+use domain::{Currency, Money, NoteView, PaymentId, TimelineSource};
 use sqlx::postgres::PgRow;
-use sqlx::{FromRow, PgPool, Postgres, QueryBuilder};
+use sqlx::{FromRow, PgPool, Postgres, QueryBuilder, Row as _};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::refunds::Refund;
 use super::risk::Action;
 use super::sessions::Item;
-use super::{Mode, Status};
-use crate::identity::roles::MerchantScope;
+use domain::PaymentStatus;
+
+use super::Mode;
+use super::PaymentError;
+use crate::identity::roles::{Level, MerchantScope, Module, ScopeRefused, StaffScope};
 
 /// Filters of the payments list; every field is optional.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
-    pub status: Option<Status>,
+    pub status: Option<PaymentStatus>,
     pub from: Option<Date>,
     /// Inclusive: the whole day.
     pub to: Option<Date>,
-    pub min_minor: Option<i64>,
-    pub max_minor: Option<i64>,
+    /// Euro amounts, inclusive.
+    pub min_amount: Option<Money>,
+    pub max_amount: Option<Money>,
     pub buyer_email: Option<String>,
     /// Matches the order id, the buyer's email or the checkout's reference.
     pub search: Option<String>,
     /// Keyset paging: payments created before this one.
-    pub before: Option<(OffsetDateTime, Uuid)>,
+    pub before: Option<(OffsetDateTime, PaymentId)>,
 }
 
 pub const PAGE: i64 = 50;
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentRow {
-    pub id: Uuid,
+    pub id: PaymentId,
     pub order_id: String,
-    pub status: Status,
-    pub amount_minor: i64,
-    pub currency: String,
+    pub status: PaymentStatus,
+    pub amount: Money,
     pub buyer_email: Option<String>,
     pub reference: Option<String>,
     pub masked_pan: Option<String>,
@@ -45,9 +49,32 @@ pub struct PaymentRow {
     pub decline_reason: Option<String>,
     pub created_at: OffsetDateTime,
     pub paid_at: Option<OffsetDateTime>,
-    pub refunded_minor: i64,
+    /// In the payment's currency.
+    pub refunded: Money,
     /// The fraud checks' action when they flagged or blocked it; `None` when they allowed it.
     pub risk_action: Option<Action>,
+}
+
+/// By hand rather than derived: the amounts are two columns each with the one currency.
+impl<'r> FromRow<'r, PgRow> for PaymentRow {
+    fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
+        let currency: Currency = row.try_get("currency")?;
+        Ok(PaymentRow {
+            id: row.try_get("id")?,
+            order_id: row.try_get("order_id")?,
+            status: row.try_get("status")?,
+            amount: Money::new(row.try_get("amount_minor")?, currency),
+            buyer_email: row.try_get("buyer_email")?,
+            reference: row.try_get("reference")?,
+            masked_pan: row.try_get("masked_pan")?,
+            card_brand: row.try_get("card_brand")?,
+            decline_reason: row.try_get("decline_reason")?,
+            created_at: row.try_get("created_at")?,
+            paid_at: row.try_get("paid_at")?,
+            refunded: Money::new(row.try_get("refunded_minor")?, currency),
+            risk_action: row.try_get("risk_action")?,
+        })
+    }
 }
 
 /// The row's columns and tables, shared by the lists and the detail so they read alike.
@@ -92,11 +119,11 @@ where
         q.push(" AND p.created_at < ")
             .push_bind(to.midnight().assume_utc());
     }
-    if let Some(min) = filter.min_minor {
-        q.push(" AND p.amount_minor >= ").push_bind(min);
+    if let Some(min) = filter.min_amount {
+        q.push(" AND p.amount_minor >= ").push_bind(min.minor());
     }
-    if let Some(max) = filter.max_minor {
-        q.push(" AND p.amount_minor <= ").push_bind(max);
+    if let Some(max) = filter.max_amount {
+        q.push(" AND p.amount_minor <= ").push_bind(max.minor());
     }
     if let Some(email) = typed(&filter.buyer_email) {
         q.push(" AND p.buyer_email ILIKE ").push_bind(like(email));
@@ -153,12 +180,20 @@ pub struct StaffPaymentRow {
     pub mode: Mode,
 }
 
-/// One page of every merchant's payments, newest first, for staff (the console's guards
-/// decide who gets here).
+/// Staff read payments in the Payments module; the Refunds module looks one up to refund it.
+fn may_read(scope: &StaffScope) -> Result<(), ScopeRefused> {
+    scope
+        .holds(Module::Payments, Level::View)
+        .or_else(|_| scope.holds(Module::Refunds, Level::View))
+}
+
+/// One page of every merchant's payments, newest first, for staff holding payments.
 pub async fn list_for_staff(
     pool: &PgPool,
+    scope: &StaffScope,
     filter: &StaffFilter,
-) -> Result<Vec<StaffPaymentRow>, sqlx::Error> {
+) -> Result<Vec<StaffPaymentRow>, PaymentError> {
+    may_read(scope)?;
     let mut q = QueryBuilder::new(format!(
         "SELECT {COLUMNS}, m.business_name AS merchant_name, p.mode {FROM} JOIN merchants m ON m.id = p.merchant_id WHERE TRUE"
     ));
@@ -168,17 +203,33 @@ pub async fn list_for_staff(
     if let Some(name) = typed(&filter.merchant_name) {
         q.push(" AND m.business_name ILIKE ").push_bind(like(name));
     }
-    page(pool, q, &filter.payments).await
+    Ok(page(pool, q, &filter.payments).await?)
 }
 
 /// One timeline entry.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimelineEntry {
     pub at: OffsetDateTime,
-    pub source: String,
-    pub from_status: Option<Status>,
-    pub to_status: Option<Status>,
-    pub note: Option<String>,
+    /// `None` for a source this build does not know (a row written by a newer one).
+    pub source: Option<TimelineSource>,
+    pub from_status: Option<PaymentStatus>,
+    pub to_status: Option<PaymentStatus>,
+    pub note: Option<NoteView>,
+}
+
+/// By hand: the source and the note are stored as text and read back as their codes.
+impl<'r> FromRow<'r, PgRow> for TimelineEntry {
+    fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
+        let source: String = row.try_get("source")?;
+        let note: Option<String> = row.try_get("note")?;
+        Ok(TimelineEntry {
+            at: row.try_get("at")?,
+            source: TimelineSource::parse(&source),
+            from_status: row.try_get("from_status")?,
+            to_status: row.try_get("to_status")?,
+            note: note.as_deref().map(NoteView::parse),
+        })
+    }
 }
 
 /// The payment's 3-D Secure result, the evidence for a chargeback; all `None` when the
@@ -203,7 +254,7 @@ pub struct PaymentDetail {
     pub merchant_name: String,
     pub refunds: Vec<Refund>,
     /// What a new refund may still take: paid, minus refunded, minus a refund in flight.
-    pub refundable_minor: i64,
+    pub refundable: Money,
     /// The fraud checks' reasons when they flagged it.
     pub risk_reasons: Vec<String>,
     /// Gross, Saleonix's fee, VAT on the fee and net, once it was paid.
@@ -214,21 +265,26 @@ pub struct PaymentDetail {
 pub async fn detail(
     pool: &PgPool,
     scope: &MerchantScope,
-    id: Uuid,
+    id: PaymentId,
 ) -> Result<Option<PaymentDetail>, sqlx::Error> {
     detail_where(pool, id, Some(scope.merchant_id().as_uuid())).await
 }
 
-/// Any merchant's payment, for staff (the console's guards decide who gets here).
+/// Any merchant's payment, for staff holding payments or refunds.
 pub async fn detail_for_staff(
     pool: &PgPool,
-    id: Uuid,
-) -> Result<Option<PaymentDetail>, sqlx::Error> {
-    detail_where(pool, id, None).await
+    scope: &StaffScope,
+    id: PaymentId,
+) -> Result<Option<PaymentDetail>, PaymentError> {
+    may_read(scope)?;
+    Ok(detail_where(pool, id, None).await?)
 }
 
 /// The payment with gateway order id `order_id`, for staff looking one up.
-pub async fn find_by_order(pool: &PgPool, order_id: &str) -> Result<Option<Uuid>, sqlx::Error> {
+pub async fn find_by_order(
+    pool: &PgPool,
+    order_id: &str,
+) -> Result<Option<PaymentId>, sqlx::Error> {
     sqlx::query_scalar("SELECT id FROM payments WHERE order_id = $1")
         .bind(order_id.trim())
         .fetch_optional(pool)
@@ -237,7 +293,7 @@ pub async fn find_by_order(pool: &PgPool, order_id: &str) -> Result<Option<Uuid>
 
 async fn detail_where(
     pool: &PgPool,
-    id: Uuid,
+    id: PaymentId,
     merchant_id: Option<Uuid>,
 ) -> Result<Option<PaymentDetail>, sqlx::Error> {
     let payment: Option<PaymentRow> = sqlx::query_as(&format!(
@@ -281,16 +337,16 @@ async fn detail_where(
     .fetch_all(&mut *conn)
     .await?;
     let refunds = super::refunds::of_payment(&mut conn, id).await?;
-    let risk_reasons = super::risk::note_of(&mut conn, id)
+    let risk_reasons = super::risk::note_of(&mut conn, id.as_uuid())
         .await?
         .map(|(_, reasons)| reasons)
         .unwrap_or_default();
-    let fees = crate::ledger::fees::of_payment(&mut conn, id).await?;
-    let refundable_minor = super::refunds::refundable(
+    let fees = crate::ledger::fees::of_payment(&mut conn, id.as_uuid()).await?;
+    let refundable = super::refunds::refundable(
         payment.status,
-        payment.amount_minor,
-        payment.refunded_minor,
-        pending_minor,
+        payment.amount,
+        payment.refunded,
+        Money::new(pending_minor, payment.amount.currency()),
     );
     Ok(Some(PaymentDetail {
         payment,
@@ -307,18 +363,19 @@ async fn detail_where(
         timeline,
         merchant_name,
         refunds,
-        refundable_minor,
+        refundable,
         risk_reasons,
         fees,
     }))
 }
 
-/// One day of the overview chart: paid payments and their sum (minor units, EUR).
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+/// One day of the overview chart: paid payments and their sum (in euro, which every
+/// payment is in today).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Day {
     pub day: Date,
     pub payments: i64,
-    pub volume_minor: i64,
+    pub volume: Money,
 }
 
 /// The last `days` days (today included, UTC), each present even when empty.
@@ -328,7 +385,7 @@ pub async fn daily_volume(
     mode: Mode,
     days: i32,
 ) -> Result<Vec<Day>, sqlx::Error> {
-    sqlx::query_as(
+    let rows: Vec<(Date, i64, i64)> = sqlx::query_as(
         "SELECT d::date AS day, count(p.id) AS payments, coalesce(sum(p.amount_minor), 0)::bigint AS volume_minor
          FROM generate_series((now() AT TIME ZONE 'UTC')::date - ($3 - 1), (now() AT TIME ZONE 'UTC')::date, interval '1 day') d
          LEFT JOIN payments p ON p.merchant_id = $1 AND p.mode = $2 AND p.paid_at IS NOT NULL AND p.status <> 'duplicate'
@@ -339,7 +396,15 @@ pub async fn daily_volume(
     .bind(mode)
     .bind(days)
     .fetch_all(pool)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(day, payments, volume_minor)| Day {
+            day,
+            payments,
+            volume: Money::eur(volume_minor),
+        })
+        .collect())
 }
 
 /// Counts by status for the overview, over the same days.
@@ -348,7 +413,7 @@ pub async fn status_counts(
     scope: &MerchantScope,
     mode: Mode,
     days: i32,
-) -> Result<Vec<(Status, i64)>, sqlx::Error> {
+) -> Result<Vec<(PaymentStatus, i64)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT status, count(*) FROM payments
          WHERE merchant_id = $1 AND mode = $2 AND created_at >= now() - make_interval(days => $3)

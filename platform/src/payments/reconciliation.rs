@@ -15,6 +15,7 @@
 //! becomes an exception; a decline or an abandoned attempt is read again once, a day
 //! later, so money the gateway took after all is accounted for ([`super::captures`]).
 
+use domain::{PaymentStatus, RefundId};
 use payten::api::{ChargeType, FinancialResponse, OrderHistory};
 use payten::{ApiError, Currency, NestPay, TransStat};
 use sqlx::PgConnection;
@@ -23,10 +24,11 @@ use tracing::Instrument as _;
 use uuid::Uuid;
 
 use super::refunds::{self, Answer};
-use super::transition::{self, CardFacts, Change, Source};
-use super::{Mode, PaymentError, Status, gateways, receipts, returns};
+use super::transition::{self, CardFacts, Change};
+use super::{Mode, PaymentError, gateways, receipts, returns};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
+use domain::TimelineSource;
 
 // Judging one order and the exceptions staff settle live apart from the run that ties them
 // together; the re-exports keep `reconciliation::X` paths unchanged for callers.
@@ -55,14 +57,14 @@ pub const RECHECK_REFUSED_AFTER_DAYS: i32 = 1;
 /// The next sweep of a payment in `status` whose last change was at `changed_at`: the first
 /// sweep day after `now`, if any is left.
 pub fn next_sweep(
-    status: Status,
+    status: PaymentStatus,
     changed_at: OffsetDateTime,
     now: OffsetDateTime,
 ) -> Option<OffsetDateTime> {
     let refused = [i64::from(RECHECK_REFUSED_AFTER_DAYS)];
     let days: &[i64] = if status.is_captured() {
         &SWEEP_DAYS
-    } else if matches!(status, Status::Declined | Status::Expired) {
+    } else if matches!(status, PaymentStatus::Declined | PaymentStatus::Expired) {
         &refused
     } else {
         &[]
@@ -216,7 +218,7 @@ async fn check(
         String,
         Uuid,
         Mode,
-        Status,
+        PaymentStatus,
         i64,
         String,
         i64,
@@ -259,7 +261,7 @@ async fn check(
                 platform,
                 &order_id,
                 change.clone(),
-                Source::Reconciliation,
+                TimelineSource::Reconciliation,
                 system,
                 &facts,
             )
@@ -289,7 +291,7 @@ async fn check(
                 platform,
                 *refund_id,
                 answer,
-                Source::Reconciliation,
+                TimelineSource::Reconciliation,
                 system,
                 &facts,
             )
@@ -331,7 +333,7 @@ async fn check(
         Verdict::Matches | Verdict::Settle(_) | Verdict::SettleRefund { .. } => {
             // Read again on the sweep days after the payment's last change: this run's
             // settlement, or the last change it found in agreement.
-            let (status, updated_at): (Status, OffsetDateTime) =
+            let (status, updated_at): (PaymentStatus, OffsetDateTime) =
                 sqlx::query_as("SELECT status, updated_at FROM payments WHERE id = $1")
                     .bind(payment_id)
                     .fetch_one(&mut *tx)
@@ -344,7 +346,7 @@ async fn check(
             // A duplicate agrees with the gateway, but it is never "matched": it is its own
             // state until it is returned, and the exception queue shows it.
             (
-                (status != Status::Duplicate).then_some("matched"),
+                (status != PaymentStatus::Duplicate).then_some("matched"),
                 next_sweep(status, changed_at, now),
             )
         }
@@ -396,7 +398,7 @@ async fn check(
 }
 
 fn describe_ours(
-    status: Status,
+    status: PaymentStatus,
     amount_minor: i64,
     refunded_minor: i64,
     unknown_refund: Option<i64>,

@@ -13,16 +13,19 @@
 //! order history and settles it. Each request carries an id chosen by the screen that
 //! made it; asking again with the same id returns the same refund.
 
+use domain::{Currency, MerchantId, Money, PaymentId, PaymentStatus, RefundId, TimelineNote};
 use payten::api::FinancialResponse;
 use payten::{ApiError, ErrorCode};
 use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::transition::{self, Change, Source};
-use super::{Mode, PaymentError, Status, gateways, invalid, money, optional_text, receipts};
+use super::transition::{self, Change};
+use super::{Mode, PaymentError, gateways, invalid, optional_text, receipts};
 use crate::Platform;
 use crate::audit::{self, Actor, Event, Outcome, RequestFacts};
+use crate::identity::roles::{Level, Module, StaffScope};
+use domain::TimelineSource;
 
 // Sending a refund, settling it from the answer and tracking one in flight live apart; the
 // re-exports keep `refunds::X` paths unchanged for the rest of the crate.
@@ -55,11 +58,15 @@ impl Method {
 }
 
 /// Who asked: a merchant member from the dashboard (held to their own merchant), staff
-/// from the console, or the platform itself returning a duplicate charge.
+/// from the console (holding refunds at `act`, checked in [`request`]), or the platform
+/// itself returning a duplicate charge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Requester {
-    Member { user_id: Uuid, merchant_id: Uuid },
-    Staff { user_id: Uuid },
+    Member {
+        user_id: Uuid,
+        merchant_id: MerchantId,
+    },
+    Staff(StaffScope),
     Platform,
 }
 
@@ -70,9 +77,9 @@ impl Requester {
                 kind: audit::ActorKind::User,
                 id: Some(user_id),
             },
-            Requester::Staff { user_id } => Actor {
+            Requester::Staff(scope) => Actor {
                 kind: audit::ActorKind::Staff,
-                id: Some(user_id),
+                id: Some(scope.user_id()),
             },
             Requester::Platform => Actor {
                 kind: audit::ActorKind::System,
@@ -84,21 +91,22 @@ impl Requester {
     fn via(self) -> &'static str {
         match self {
             Requester::Member { .. } => "dashboard",
-            Requester::Staff { .. } => "console",
+            Requester::Staff(_) => "console",
             Requester::Platform => "platform",
         }
     }
 
-    fn merchant_id(self) -> Option<Uuid> {
+    fn merchant_id(self) -> Option<MerchantId> {
         match self {
             Requester::Member { merchant_id, .. } => Some(merchant_id),
-            Requester::Staff { .. } | Requester::Platform => None,
+            Requester::Staff(_) | Requester::Platform => None,
         }
     }
 
     fn user_id(self) -> Option<Uuid> {
         match self {
-            Requester::Member { user_id, .. } | Requester::Staff { user_id } => Some(user_id),
+            Requester::Member { user_id, .. } => Some(user_id),
+            Requester::Staff(scope) => Some(scope.user_id()),
             Requester::Platform => None,
         }
     }
@@ -107,17 +115,16 @@ impl Requester {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefundRequest {
     pub request_id: Uuid,
-    pub amount_minor: i64,
+    pub amount: Money,
     pub reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refund {
-    pub id: Uuid,
-    pub payment_id: Uuid,
+    pub id: RefundId,
+    pub payment_id: PaymentId,
     pub request_id: Uuid,
-    pub amount_minor: i64,
-    pub currency: String,
+    pub amount: Money,
     pub method: Method,
     pub status: RefundStatus,
     pub reason: Option<String>,
@@ -127,13 +134,33 @@ pub struct Refund {
     pub completed_at: Option<OffsetDateTime>,
 }
 
+/// By hand rather than derived: the amount is two columns.
+impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for Refund {
+    fn from_row(row: &'r sqlx::postgres::PgRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row as _;
+        Ok(Refund {
+            id: row.try_get("id")?,
+            payment_id: row.try_get("payment_id")?,
+            request_id: row.try_get("request_id")?,
+            amount: Money::new(row.try_get("amount_minor")?, row.try_get("currency")?),
+            method: row.try_get("method")?,
+            status: row.try_get("status")?,
+            reason: row.try_get("reason")?,
+            failure: row.try_get("failure")?,
+            requested_via: row.try_get("requested_via")?,
+            created_at: row.try_get("created_at")?,
+            completed_at: row.try_get("completed_at")?,
+        })
+    }
+}
+
 pub(crate) const COLUMNS: &str = "id, payment_id, request_id, amount_minor, currency::text AS currency, method, status, reason, failure,
                        requested_via, created_at, completed_at";
 
 /// The refunds of a payment, oldest first.
 pub async fn of_payment(
     conn: &mut PgConnection,
-    payment_id: Uuid,
+    payment_id: PaymentId,
 ) -> Result<Vec<Refund>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM refunds WHERE payment_id = $1 ORDER BY created_at, id"
@@ -143,24 +170,27 @@ pub async fn of_payment(
     .await
 }
 
-/// What `staff_id` asked to refund in the console over the last 24 hours, in minor units,
-/// failed refunds aside (no money left). The step-up threshold weighs this plus the new
-/// refund, so fifty refunds of 100 € weigh like one of 5,000 €.
+/// What the scope's staff member asked to refund in the console over the last 24 hours,
+/// failed refunds aside (no money left), in euro (every payment is in euro today). The
+/// step-up threshold weighs this plus the new refund, so fifty refunds of 100 € weigh
+/// like one of 5,000 €.
 pub async fn refunded_by_staff_last_day(
     conn: &mut PgConnection,
-    staff_id: Uuid,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
+    scope: &StaffScope,
+) -> Result<Money, PaymentError> {
+    scope.holds(Module::Refunds, Level::Act)?;
+    let minor: i64 = sqlx::query_scalar(
         "SELECT COALESCE(SUM(amount_minor), 0)::bigint FROM refunds
          WHERE requested_by = $1 AND requested_via = 'console' AND status <> 'failed'
            AND created_at > now() - interval '24 hours'",
     )
-    .bind(staff_id)
+    .bind(scope.user_id())
     .fetch_one(conn)
-    .await
+    .await?;
+    Ok(Money::eur(minor))
 }
 
-async fn by_id(conn: &mut PgConnection, id: Uuid) -> Result<Refund, sqlx::Error> {
+async fn by_id(conn: &mut PgConnection, id: RefundId) -> Result<Refund, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM refunds WHERE id = $1"))
         .bind(id)
         .fetch_one(conn)
@@ -169,20 +199,21 @@ async fn by_id(conn: &mut PgConnection, id: Uuid) -> Result<Refund, sqlx::Error>
 
 /// What can still be refunded on a payment: paid, minus refunded, minus held by a refund
 /// waiting for the gateway.
-pub fn refundable(
-    status: Status,
-    amount_minor: i64,
-    refunded_minor: i64,
-    pending_minor: i64,
-) -> i64 {
-    if matches!(
+/// Never below zero; nothing when the amounts are in different currencies (which the
+/// schema does not allow).
+pub fn refundable(status: PaymentStatus, amount: Money, refunded: Money, pending: Money) -> Money {
+    let nothing = Money::zero(amount.currency());
+    if !matches!(
         status,
-        Status::Paid | Status::PartiallyRefunded | Status::Duplicate
+        PaymentStatus::Paid | PaymentStatus::PartiallyRefunded | PaymentStatus::Duplicate
     ) {
-        (amount_minor - refunded_minor - pending_minor).max(0)
-    } else {
-        0
+        return nothing;
     }
+    amount
+        .checked_sub(refunded)
+        .and_then(|left| left.checked_sub(pending))
+        .filter(|left| left.is_positive())
+        .unwrap_or(nothing)
 }
 
 /// The payment fields a refund decision needs, read under its row lock.
@@ -190,19 +221,19 @@ struct Locked {
     merchant_id: Uuid,
     mode: Mode,
     order_id: String,
-    status: Status,
-    amount_minor: i64,
-    currency: String,
-    refunded_minor: i64,
-    pending_minor: i64,
+    status: PaymentStatus,
+    amount: Money,
+    refunded: Money,
+    /// Held by a refund waiting for the gateway.
+    pending: Money,
 }
 
 async fn lock_payment(
     conn: &mut PgConnection,
-    payment_id: Uuid,
-    merchant_id: Option<Uuid>,
+    payment_id: PaymentId,
+    merchant_id: Option<MerchantId>,
 ) -> Result<Locked, PaymentError> {
-    type Row = (Uuid, Mode, String, Status, i64, String, i64, i64);
+    type Row = (Uuid, Mode, String, PaymentStatus, i64, Currency, i64, i64);
     let row: Option<Row> = sqlx::query_as(
         "SELECT merchant_id, mode, order_id, status, amount_minor, currency::text, refunded_minor, refund_pending_minor
          FROM payments WHERE id = $1 AND ($2::uuid IS NULL OR merchant_id = $2) FOR UPDATE",
@@ -226,30 +257,32 @@ async fn lock_payment(
         mode,
         order_id,
         status,
-        amount_minor,
-        currency,
-        refunded_minor,
-        pending_minor,
+        amount: Money::new(amount_minor, currency),
+        refunded: Money::new(refunded_minor, currency),
+        pending: Money::new(pending_minor, currency),
     })
 }
 
-/// Refunds `request.amount_minor` of the payment `payment_id` and returns the refund as it
+/// Refunds `request.amount` of the payment `payment_id` and returns the refund as it
 /// stands after the gateway's answer: succeeded, failed with a reason, or unknown. Merchant
 /// and staff refunds both come here; the span gets the order, merchant and mode once the
 /// payment is locked.
 #[tracing::instrument(
     name = "refund",
     skip_all,
-    fields(%payment_id, via = requester.via(), amount_minor = request.amount_minor, order_id = tracing::field::Empty, merchant_id = tracing::field::Empty, mode = tracing::field::Empty)
+    fields(%payment_id, via = requester.via(), amount = %request.amount, order_id = tracing::field::Empty, merchant_id = tracing::field::Empty, mode = tracing::field::Empty)
 )]
 pub async fn request(
     platform: &Platform,
-    payment_id: Uuid,
+    payment_id: PaymentId,
     request: &RefundRequest,
     requester: Requester,
     facts: &RequestFacts,
 ) -> Result<Refund, PaymentError> {
-    if request.amount_minor <= 0 {
+    if let Requester::Staff(scope) = requester {
+        scope.holds(Module::Refunds, Level::Act)?;
+    }
+    if !request.amount.is_positive() {
         return Err(invalid("amount", "enter an amount above zero"));
     }
     let reason = optional_text("reason", &request.reason, 500)?;
@@ -258,7 +291,7 @@ pub async fn request(
     else {
         // The same request again: it is answered by the refund it made.
         let mut conn = platform.pool.acquire().await?;
-        let id: Uuid = sqlx::query_scalar("SELECT id FROM refunds WHERE request_id = $1")
+        let id: RefundId = sqlx::query_scalar("SELECT id FROM refunds WHERE request_id = $1")
             .bind(request.request_id)
             .fetch_one(&mut *conn)
             .await?;
@@ -278,7 +311,7 @@ pub async fn request(
 /// refund of the same payment and amount.
 async fn record_request(
     platform: &Platform,
-    payment_id: Uuid,
+    payment_id: PaymentId,
     request: &RefundRequest,
     reason: Option<String>,
     requester: Requester,
@@ -290,13 +323,13 @@ async fn record_request(
     span.record("order_id", payment.order_id.as_str());
     span.record("merchant_id", tracing::field::display(payment.merchant_id));
     span.record("mode", payment.mode.as_str());
-    let earlier: Option<(Uuid, i64)> =
+    let earlier: Option<(PaymentId, i64)> =
         sqlx::query_as("SELECT payment_id, amount_minor FROM refunds WHERE request_id = $1")
             .bind(request.request_id)
             .fetch_optional(&mut *tx)
             .await?;
     match earlier {
-        Some((paid, amount)) if paid == payment_id && amount == request.amount_minor => {
+        Some((paid, amount)) if paid == payment_id && amount == request.amount.minor() => {
             return Ok(None);
         }
         Some(_) => return Err(PaymentError::RequestReused),
@@ -309,15 +342,15 @@ async fn record_request(
             .target("payment", payment.order_id.clone())
             .reason(reason)
             .detail(
-                serde_json::json!({ "amount_minor": request.amount_minor, "via": requester.via() }),
+                serde_json::json!({ "amount_minor": request.amount.minor(), "via": requester.via() }),
             )
     };
     let refusal = if !matches!(
         payment.status,
-        Status::Paid | Status::PartiallyRefunded | Status::Duplicate
+        PaymentStatus::Paid | PaymentStatus::PartiallyRefunded | PaymentStatus::Duplicate
     ) {
         Some(("not_refundable", PaymentError::NotRefundable))
-    } else if payment.pending_minor > 0 {
+    } else if payment.pending.is_positive() {
         Some(("refund_in_progress", PaymentError::RefundInProgress))
     } else {
         // What the acquirer took back in a chargeback (unless the merchant won it) is no
@@ -328,18 +361,21 @@ async fn record_request(
         .bind(payment_id)
         .fetch_one(&mut *tx)
         .await?;
-        let remaining = (refundable(
+        let nothing = Money::zero(payment.amount.currency());
+        let remaining = refundable(
             payment.status,
-            payment.amount_minor,
-            payment.refunded_minor,
-            payment.pending_minor,
-        ) - charged_back)
-            .max(0);
-        (request.amount_minor > remaining).then_some((
+            payment.amount,
+            payment.refunded,
+            payment.pending,
+        )
+        .checked_sub(Money::new(charged_back, payment.amount.currency()))
+        .filter(|left| left.is_positive())
+        .unwrap_or(nothing);
+        (request.amount.currency() != remaining.currency()
+            || request.amount.minor() > remaining.minor())
+        .then_some((
             "exceeds_refundable",
-            PaymentError::RefundExceeds {
-                remaining_minor: remaining,
-            },
+            PaymentError::RefundExceeds { remaining },
         ))
     };
     if let Some((reason, error)) = refusal {
@@ -381,10 +417,18 @@ mod tests {
 
     #[test]
     fn only_taken_money_not_yet_refunded_or_held_is_refundable() {
-        assert_eq!(refundable(Status::Paid, 1000, 0, 0), 1000);
-        assert_eq!(refundable(Status::PartiallyRefunded, 1000, 300, 200), 500);
-        assert_eq!(refundable(Status::Refunded, 1000, 1000, 0), 0);
-        assert_eq!(refundable(Status::Pending, 1000, 0, 0), 0);
-        assert_eq!(refundable(Status::Declined, 1000, 0, 0), 0);
+        let eur = Money::eur;
+        let left = |status, amount, refunded, pending| {
+            refundable(status, eur(amount), eur(refunded), eur(pending))
+        };
+        assert_eq!(left(PaymentStatus::Paid, 1000, 0, 0), eur(1000));
+        assert_eq!(
+            left(PaymentStatus::PartiallyRefunded, 1000, 300, 200),
+            eur(500)
+        );
+        assert_eq!(left(PaymentStatus::Refunded, 1000, 1000, 0), eur(0));
+        assert_eq!(left(PaymentStatus::Pending, 1000, 0, 0), eur(0));
+        assert_eq!(left(PaymentStatus::Declined, 1000, 0, 0), eur(0));
+        assert_eq!(left(PaymentStatus::Paid, 1000, 800, 300), eur(0));
     }
 }

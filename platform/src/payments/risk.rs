@@ -16,6 +16,7 @@
 
 use std::net::IpAddr;
 
+use domain::{MerchantId, Money};
 use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -23,6 +24,7 @@ use uuid::Uuid;
 use super::{Mode, PaymentError, invalid, optional_text};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
+use crate::identity::roles::{Level, Module, StaffScope};
 
 // The lists staff keep live apart from assessing a payment; the re-exports keep
 // `risk::X` unchanged for callers.
@@ -316,7 +318,7 @@ pub async fn note_of(
 }
 
 /// A recent decision, for the console.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
     pub created_at: OffsetDateTime,
     pub merchant_name: String,
@@ -324,10 +326,27 @@ pub struct Decision {
     pub order_id: Option<String>,
     pub ip: Option<String>,
     pub buyer_email: String,
-    pub amount_minor: i64,
-    pub currency: String,
+    pub amount: Money,
     pub action: Action,
     pub reasons: Vec<String>,
+}
+
+/// By hand rather than derived: the amount is two columns.
+impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for Decision {
+    fn from_row(row: &'r sqlx::postgres::PgRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row as _;
+        Ok(Decision {
+            created_at: row.try_get("created_at")?,
+            merchant_name: row.try_get("merchant_name")?,
+            mode: row.try_get("mode")?,
+            order_id: row.try_get("order_id")?,
+            ip: row.try_get("ip")?,
+            buyer_email: row.try_get("buyer_email")?,
+            amount: Money::new(row.try_get("amount_minor")?, row.try_get("currency")?),
+            action: row.try_get("action")?,
+            reasons: row.try_get("reasons")?,
+        })
+    }
 }
 
 /// The latest decisions, newest first; `flagged_only` leaves out plain allows.
@@ -355,20 +374,24 @@ pub struct RuleChange {
     pub enabled: bool,
 }
 
-fn staff(staff_id: Uuid) -> Actor {
-    Actor {
+/// The staff member changing the fraud checks, once their scope is seen to hold risk at
+/// `act`: the audit trail's actor.
+fn staff(scope: &StaffScope) -> Result<Actor, PaymentError> {
+    scope.holds(Module::Risk, Level::Act)?;
+    Ok(Actor {
         kind: ActorKind::Staff,
-        id: Some(staff_id),
-    }
+        id: Some(scope.user_id()),
+    })
 }
 
 /// Changes a rule, audited with its old and new settings.
 pub async fn set_rule(
     platform: &Platform,
+    scope: &StaffScope,
     change: &RuleChange,
-    staff_id: Uuid,
     facts: &RequestFacts,
 ) -> Result<(), PaymentError> {
+    let actor = staff(scope)?;
     if !RULES.contains(&change.rule.as_str()) {
         return Err(PaymentError::NotFound);
     }
@@ -411,10 +434,10 @@ pub async fn set_rule(
     .bind(change.min_attempts)
     .bind(change.action)
     .bind(change.enabled)
-    .bind(staff_id)
+    .bind(scope.user_id())
     .execute(&mut *tx)
     .await?;
-    let event = Event::new("risk.rule_change", staff(staff_id), Outcome::Success).target("risk_rule", change.rule.clone()).detail(
+    let event = Event::new("risk.rule_change", actor, Outcome::Success).target("risk_rule", change.rule.clone()).detail(
         serde_json::json!({
             "before": { "limit": before.0, "window_minutes": before.1, "min_attempts": before.2, "action": before.3.as_str(), "enabled": before.4 },
             "after": { "limit": change.limit_value, "window_minutes": change.window_minutes, "min_attempts": change.min_attempts,

@@ -2,19 +2,20 @@
 //! (items, optional buyer email, return URLs, 30 minutes to 24 hours to pay); a buyer
 //! opening a payment link gets one of their own.
 
+use domain::CheckoutStatus;
 use sqlx::{PgConnection, PgPool};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use super::transition::{self, Change, Source};
+use super::transition::{self, Change};
 use super::{
-    Mode, PaymentError, SessionStatus, ensure_mode_allowed, invalid, member_actor, parse_euro,
-    public_token, text,
+    Mode, PaymentError, ensure_mode_allowed, invalid, member_actor, parse_euro, public_token, text,
 };
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::identity::roles::MerchantScope;
 use crate::payments::links::Link;
+use domain::TimelineSource;
 
 pub const MIN_EXPIRY_MINUTES: u32 = 30;
 pub const MAX_EXPIRY_MINUTES: u32 = 24 * 60;
@@ -68,7 +69,7 @@ pub struct Checkout {
     pub reference: Option<String>,
     pub success_url: Option<String>,
     pub cancel_url: Option<String>,
-    pub status: SessionStatus,
+    pub status: CheckoutStatus,
     pub created_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
     #[sqlx(skip)]
@@ -78,9 +79,9 @@ pub struct Checkout {
 impl Checkout {
     /// The status a buyer should see now: an open session past its expiry is expired
     /// even before the sweep marks it.
-    pub fn status_now(&self, now: OffsetDateTime) -> SessionStatus {
+    pub fn status_now(&self, now: OffsetDateTime) -> CheckoutStatus {
         match self.status {
-            SessionStatus::Open if self.expires_at <= now => SessionStatus::Expired,
+            CheckoutStatus::Open if self.expires_at <= now => CheckoutStatus::Expired,
             status => status,
         }
     }
@@ -323,7 +324,7 @@ pub async fn create(
             NewItem::Custom { name, price, .. } => Line {
                 name: text("item_name", name, 200)?,
                 product_id: None,
-                unit_minor: super::signed_minor("item_price", parse_euro("item_price", price)?)?,
+                unit_minor: parse_euro("item_price", price)?.minor(),
                 quantity: count(quantity)?,
             },
         });
@@ -434,7 +435,7 @@ pub async fn expire_due(platform: &Platform) -> Result<u64, PaymentError> {
             platform,
             &order_id,
             Change::Expire,
-            Source::Expiry,
+            TimelineSource::Expiry,
             system,
             &RequestFacts::default(),
         )
@@ -506,9 +507,9 @@ pub async fn buyer_page(
         return Ok(None);
     };
     let payable = match session.status_now(now) {
-        SessionStatus::Open => Payable::Yes,
-        SessionStatus::Paid => Payable::AlreadyPaid,
-        SessionStatus::Expired => Payable::Expired,
+        CheckoutStatus::Open => Payable::Yes,
+        CheckoutStatus::Paid => Payable::AlreadyPaid,
+        CheckoutStatus::Expired => Payable::Expired,
     };
     Ok(Some(BuyerPage {
         merchant_name: session.merchant_name,

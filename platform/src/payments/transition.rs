@@ -9,61 +9,27 @@
 //! `duplicate` whose return is queued in the same transaction ([`super::captures`]).
 //! The books follow every change in the same transaction too ([`crate::ledger::sales`]).
 
+use domain::{PaymentId, PaymentStatus, TimelineNote, TimelineSource};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::captures::{self, Captured, Ending};
-use super::{Mode, PaymentError, Status, receipts, reconciliation};
+use super::{Mode, PaymentError, receipts, reconciliation};
 use crate::Platform;
 use crate::audit::{self, Actor, Event, Outcome, RequestFacts};
 use crate::ledger;
 
-/// Where a change came from; the timeline shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    /// The buyer pressed Pay.
-    Buyer,
-    /// The buyer's browser came back from the gateway.
-    Return,
-    /// The gateway's server-to-server callback.
-    Callback,
-    /// Our order-status query to the gateway.
-    StatusQuery,
-    /// The checkout expired before the attempt was sent.
-    Expiry,
-    /// A refund's answer from the gateway.
-    Refund,
-    /// The reconciliation worker's order-history query.
-    Reconciliation,
-    /// A staff member settling a reconciliation exception.
-    Staff,
-}
-
-impl Source {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Buyer => "buyer",
-            Source::Return => "return",
-            Source::Callback => "callback",
-            Source::StatusQuery => "status_query",
-            Source::Expiry => "expiry",
-            Source::Refund => "refund",
-            Source::Reconciliation => "reconciliation",
-            Source::Staff => "staff",
-        }
-    }
-
-    pub(crate) fn event_type(self) -> &'static str {
-        match self {
-            Source::Buyer => "payment.send",
-            Source::Return => "payment.return",
-            Source::Callback => "payment.callback",
-            Source::StatusQuery => "payment.status_query",
-            Source::Expiry => "payment.expire",
-            Source::Refund => "payment.refund",
-            Source::Reconciliation => "payment.reconcile",
-            Source::Staff => "payment.accept_gateway_state",
-        }
+/// The audit trail's event type of a change from `source`.
+pub(crate) fn event_type(source: TimelineSource) -> &'static str {
+    match source {
+        TimelineSource::Buyer => "payment.send",
+        TimelineSource::Return => "payment.return",
+        TimelineSource::Callback => "payment.callback",
+        TimelineSource::StatusQuery => "payment.status_query",
+        TimelineSource::Expiry => "payment.expire",
+        TimelineSource::Refund => "payment.refund",
+        TimelineSource::Reconciliation => "payment.reconcile",
+        TimelineSource::Staff => "payment.accept_gateway_state",
     }
 }
 
@@ -109,23 +75,26 @@ pub enum Change {
     /// The gateway made a refund of `amount_minor`; `whole` when nothing is left to refund.
     Refund { amount_minor: i64, whole: bool },
     /// Staff accepted the gateway's account of the payment: this state, this much refunded.
-    Accept { status: Status, refunded_minor: i64 },
+    Accept {
+        status: PaymentStatus,
+        refunded_minor: i64,
+    },
     /// A message that changes nothing but belongs on the timeline, such as an approval
     /// still waiting for its confirming status query.
-    Note(&'static str),
+    Note(TimelineNote),
 }
 
 /// What [`apply`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Applied {
     Changed {
-        from: Status,
-        to: Status,
+        from: PaymentStatus,
+        to: PaymentStatus,
     },
     /// Already in that state (a repeated return or callback) or a note.
-    Unchanged(Status),
+    Unchanged(PaymentStatus),
     /// The state cannot take this change; nothing changed, and it is on the record.
-    Refused(Status),
+    Refused(PaymentStatus),
 }
 
 /// A change the payment's state cannot take.
@@ -134,8 +103,8 @@ pub struct Impossible;
 
 /// The decision alone: the state `change` leads to from `current`, `Ok(None)` when it
 /// leaves the state as it is, `Err(Impossible)` when it cannot happen.
-pub fn next(current: Status, change: &Change) -> Result<Option<Status>, Impossible> {
-    use Status::*;
+pub fn next(current: PaymentStatus, change: &Change) -> Result<Option<PaymentStatus>, Impossible> {
+    use PaymentStatus::*;
     let to = match change {
         Change::Note(_) => return Ok(None),
         // Each refund is applied once (its own row guards that), so a second partial
@@ -215,7 +184,15 @@ pub async fn create(
     .bind(new.buyer_email)
     .execute(&mut *conn)
     .await?;
-    timeline(conn, id, Source::Buyer, None, Some(Status::Created), None).await?;
+    timeline(
+        conn,
+        id,
+        TimelineSource::Buyer,
+        None,
+        Some(PaymentStatus::Created),
+        None,
+    )
+    .await?;
     let event = Event::new("payment.create", actor, Outcome::Success)
         .merchant(new.merchant_id)
         .target("payment", new.order_id)
@@ -229,9 +206,9 @@ pub async fn create(
 async fn timeline(
     conn: &mut PgConnection,
     payment_id: Uuid,
-    source: Source,
-    from: Option<Status>,
-    to: Option<Status>,
+    source: TimelineSource,
+    from: Option<PaymentStatus>,
+    to: Option<PaymentStatus>,
     note: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO payment_events (payment_id, source, from_status, to_status, note) VALUES ($1, $2, $3, $4, $5)")
@@ -248,12 +225,20 @@ async fn timeline(
 /// A timeline row that changes nothing, such as a refund being requested.
 pub(crate) async fn note(
     conn: &mut PgConnection,
-    payment_id: Uuid,
-    source: Source,
-    current: Status,
-    note: &'static str,
+    payment_id: PaymentId,
+    source: TimelineSource,
+    current: PaymentStatus,
+    note: TimelineNote,
 ) -> Result<(), sqlx::Error> {
-    timeline(conn, payment_id, source, Some(current), None, Some(note)).await
+    timeline(
+        conn,
+        payment_id.as_uuid(),
+        source,
+        Some(current),
+        None,
+        Some(note.as_str()),
+    )
+    .await
 }
 
 /// Keeps a masked PAN only in the shape the schema allows (six, stars, four), so a
@@ -283,7 +268,7 @@ async fn schedule_check(
     platform: &Platform,
     payment_id: Uuid,
     change: &Change,
-    to: Status,
+    to: PaymentStatus,
 ) -> Result<(), sqlx::Error> {
     let accepted = matches!(change, Change::Accept { .. });
     sqlx::query(
@@ -297,16 +282,16 @@ async fn schedule_check(
     .await?;
     match to {
         _ if accepted => {}
-        Status::Created => {}
-        Status::Expired if matches!(change, Change::Expire) => {}
-        Status::Declined | Status::Expired => {
+        PaymentStatus::Created => {}
+        PaymentStatus::Expired if matches!(change, Change::Expire) => {}
+        PaymentStatus::Declined | PaymentStatus::Expired => {
             sqlx::query("UPDATE payments SET recon_due_at = now() + make_interval(days => $2) WHERE id = $1")
                 .bind(payment_id)
                 .bind(reconciliation::RECHECK_REFUSED_AFTER_DAYS)
                 .execute(&mut *conn)
                 .await?;
         }
-        _ => check_soon(conn, platform, payment_id).await?,
+        _ => check_soon(conn, platform, PaymentId::from_uuid(payment_id)).await?,
     }
     Ok(())
 }
@@ -316,7 +301,7 @@ async fn schedule_check(
 pub(crate) async fn check_soon(
     conn: &mut PgConnection,
     platform: &Platform,
-    payment_id: Uuid,
+    payment_id: PaymentId,
 ) -> Result<(), sqlx::Error> {
     let first_check = i32::try_from(platform.config.settings.reconciliation.first_check_minutes)
         .unwrap_or(i32::MAX);
@@ -338,11 +323,11 @@ pub async fn apply(
     platform: &Platform,
     order_id: &str,
     change: Change,
-    source: Source,
+    source: TimelineSource,
     actor: Actor,
     facts: &RequestFacts,
 ) -> Result<Applied, PaymentError> {
-    let row: Option<(Uuid, Uuid, Uuid, Mode, Status, i64, String)> = sqlx::query_as(
+    let row: Option<(Uuid, Uuid, Uuid, Mode, PaymentStatus, i64, String)> = sqlx::query_as(
         "SELECT id, merchant_id, session_id, mode, status, amount_minor, currency::text FROM payments
          WHERE order_id = $1 FOR UPDATE",
     )
@@ -352,7 +337,7 @@ pub async fn apply(
     let (payment_id, merchant_id, session_id, mode, current, amount_minor, currency) =
         row.ok_or(PaymentError::NotFound)?;
     let event = |outcome| {
-        Event::new(source.event_type(), actor, outcome)
+        Event::new(event_type(source), actor, outcome)
             .merchant(merchant_id)
             .target("payment", order_id)
     };
@@ -360,17 +345,17 @@ pub async fn apply(
     let mut decision = next(current, &change);
     // A confirmed capture pays its checkout once; any other is a duplicate to return.
     let mut ending = None;
-    if let (Ok(Some(Status::Paid)), Change::Paid(_)) = (decision, &change) {
+    if let (Ok(Some(PaymentStatus::Paid)), Change::Paid(_)) = (decision, &change) {
         let end = captures::decide(conn, payment_id, session_id, current).await?;
         if let Ending::Duplicate(_) = end {
-            decision = Ok(Some(Status::Duplicate));
+            decision = Ok(Some(PaymentStatus::Duplicate));
         }
         ending = Some(end);
     }
 
     let to = match decision {
         Err(Impossible) => {
-            let note = "impossible_transition";
+            let note = TimelineNote::ImpossibleTransition.as_str();
             timeline(conn, payment_id, source, Some(current), None, Some(note)).await?;
             let wanted = match &change {
                 Change::Paid(_) => "paid",
@@ -390,15 +375,15 @@ pub async fn apply(
         }
         Ok(None) => {
             let note = match &change {
-                Change::Note(note) => *note,
-                _ => "duplicate",
+                Change::Note(note) => note.as_str(),
+                _ => TimelineNote::Duplicate.as_str(),
             };
             timeline(conn, payment_id, source, Some(current), None, Some(note)).await?;
             // A repeated buyer action or expiry sweep is not worth an audit row; every
             // gateway message is.
             if matches!(
                 source,
-                Source::Return | Source::Callback | Source::StatusQuery
+                TimelineSource::Return | TimelineSource::Callback | TimelineSource::StatusQuery
             ) {
                 let event = event(Outcome::Success)
                     .reason(note)
@@ -416,7 +401,7 @@ pub async fn apply(
             (Some(card), Some(*reason))
         }
         Change::Accept {
-            status: Status::Declined | Status::Failed,
+            status: PaymentStatus::Declined | PaymentStatus::Failed,
             ..
         } => (
             None,
@@ -491,18 +476,24 @@ pub async fn apply(
     ledger::sales::follow(conn, platform, payment_id).await?;
     schedule_check(conn, platform, payment_id, &change, to).await?;
     let surplus = match ending {
-        Some(Ending::Duplicate(surplus)) => Some(surplus.note()),
+        Some(Ending::Duplicate(surplus)) => Some(surplus.note().as_str()),
         _ => None,
     };
     let note = match (&change, source) {
         _ if surplus.is_some() => surplus,
-        (Change::Paid(_), _) if current == Status::Declined => Some("captured_after_decline"),
-        (Change::Paid(_), _) if current == Status::Expired => Some("captured_after_expiry"),
-        (Change::Paid(_), Source::Reconciliation) => Some("confirmed_by_order_history"),
-        (Change::Paid(_), _) => Some("confirmed_by_status_query"),
-        (Change::Abandon, _) => Some("no_record_at_gateway"),
-        (Change::Refund { .. }, _) => Some("refund_succeeded"),
-        (Change::Accept { .. }, _) => Some("gateway_state_accepted"),
+        (Change::Paid(_), _) if current == PaymentStatus::Declined => {
+            Some(TimelineNote::CapturedAfterDecline.as_str())
+        }
+        (Change::Paid(_), _) if current == PaymentStatus::Expired => {
+            Some(TimelineNote::CapturedAfterExpiry.as_str())
+        }
+        (Change::Paid(_), TimelineSource::Reconciliation) => {
+            Some(TimelineNote::ConfirmedByOrderHistory.as_str())
+        }
+        (Change::Paid(_), _) => Some(TimelineNote::ConfirmedByStatusQuery.as_str()),
+        (Change::Abandon, _) => Some(TimelineNote::NoRecordAtGateway.as_str()),
+        (Change::Refund { .. }, _) => Some(TimelineNote::RefundSucceeded.as_str()),
+        (Change::Accept { .. }, _) => Some(TimelineNote::GatewayStateAccepted.as_str()),
         _ => reason,
     };
     timeline(conn, payment_id, source, Some(current), Some(to), note).await?;
@@ -526,7 +517,7 @@ pub async fn apply(
         captures::follow_up(conn, platform, &captured, ending, facts).await?;
     }
 
-    if to == Status::Paid {
+    if to == PaymentStatus::Paid {
         sqlx::query("UPDATE checkout_sessions SET status = 'paid', paid_at = now() WHERE id = $1")
             .bind(session_id)
             .execute(&mut *conn)

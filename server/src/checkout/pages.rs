@@ -3,12 +3,13 @@
 //! and with scripts off (the one script, which posts the form to the gateway, has a
 //! button beside it). No page has a card field: the buyer types the card at the gateway.
 
+use domain::PaymentStatus;
 use leptos::prelude::*;
 use platform::config::MerchantOfRecord;
+use platform::payments::Mode;
 use platform::payments::attempts::Outcome;
 use platform::payments::receipts::{Receipt, format_amount};
 use platform::payments::sessions::{BuyerPage, Item, Payable};
-use platform::payments::{Mode, Status};
 
 fn document(title: &str, refresh_secs: Option<u32>, body: impl IntoView) -> String {
     let title = format!("{title} · Saleonix");
@@ -146,7 +147,7 @@ pub fn result(order_id: &str, outcome: &Outcome) -> String {
         view! { <p><a class="button" href=format!("/pay/{}", outcome.session_token)>"Try again"</a></p> }
     });
     let (title, refresh, body) = match outcome.status {
-        Status::Paid | Status::Refunded | Status::PartiallyRefunded => (
+        PaymentStatus::Paid | PaymentStatus::Refunded | PaymentStatus::PartiallyRefunded => (
             "Payment received",
             None,
             view! {
@@ -158,7 +159,7 @@ pub fn result(order_id: &str, outcome: &Outcome) -> String {
             }
             .into_any(),
         ),
-        Status::Created | Status::Pending => (
+        PaymentStatus::Created | PaymentStatus::Pending => (
             "Confirming your payment",
             Some(5),
             view! {
@@ -168,7 +169,7 @@ pub fn result(order_id: &str, outcome: &Outcome) -> String {
             .into_any(),
         ),
         // A charge the order does not keep: say so plainly, never "being confirmed".
-        Status::Duplicate => {
+        PaymentStatus::Duplicate => {
             let (title, text) = if outcome.returned {
                 ("Charge returned", format!("{amount} has been returned to your card. You do not need to do anything."))
             } else {
@@ -190,12 +191,12 @@ pub fn result(order_id: &str, outcome: &Outcome) -> String {
                 .into_any(),
             )
         }
-        Status::Expired => (
+        PaymentStatus::Expired => (
             "Checkout expired",
             None,
             view! { <h1>"Checkout expired"</h1><p role="status">"No payment was taken."</p> }.into_any(),
         ),
-        Status::Declined | Status::Failed => (
+        PaymentStatus::Declined | PaymentStatus::Failed => (
             "Payment not completed",
             None,
             view! {
@@ -222,7 +223,7 @@ pub fn receipt(receipt: &Receipt, mor: &MerchantOfRecord) -> String {
         {test_banner(receipt.mode)}
         <h1>"Receipt"</h1>
         <p class="pay-merchant">{receipt.merchant_name.clone()}</p>
-        {order_lines(&receipt.items, currency, receipt.amount.minor() as i64)}
+        {order_lines(&receipt.items, currency, receipt.amount.minor())}
         <dl class="pay-facts">
             <dt>"Paid with"</dt><dd>{receipt.card()}</dd>
             <dt>"Order"</dt><dd>{receipt.order_id.clone()}</dd>

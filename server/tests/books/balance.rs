@@ -14,17 +14,23 @@ use crate::{audit_rows, shop_of_a, support};
 async fn refund_all(shop: &Shop, payment_id: Uuid, amount_minor: i64) {
     let request = RefundRequest {
         request_id: Uuid::new_v4(),
-        amount_minor,
+        amount: domain::Money::eur(amount_minor),
         reason: "Returned by the buyer".into(),
     };
     let owner = Requester::Member {
         user_id: shop.scope.user_id(),
-        merchant_id: shop.merchant_id,
+        merchant_id: domain::MerchantId::from_uuid(shop.merchant_id),
     };
     let facts = platform::audit::RequestFacts::default();
-    refunds::request(&shop.server.platform, payment_id, &request, owner, &facts)
-        .await
-        .unwrap();
+    refunds::request(
+        &shop.server.platform,
+        domain::PaymentId::from_uuid(payment_id),
+        &request,
+        owner,
+        &facts,
+    )
+    .await
+    .unwrap();
 }
 
 /// `(available, pending, reserve, in payout)` of the first currency on the page.

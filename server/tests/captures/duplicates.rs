@@ -53,10 +53,7 @@ async fn a_second_approval_for_a_paid_checkout_is_returned_whichever_answer_come
             .unwrap();
     assert_eq!(states, [None, None]);
     assert_eq!(
-        reconciliation::exceptions(shop.pool(), true)
-            .await
-            .unwrap()
-            .len(),
+        support::checkout::open_exceptions(shop.pool()).await.len(),
         0,
         "nothing left for staff to do"
     );
@@ -111,8 +108,9 @@ async fn a_second_charge_found_only_by_reconciliation_is_returned_too(pool: PgPo
 async fn a_duplicate_recorded_by_a_server_that_stopped_before_returning_it_is_returned_by_the_worker(
     pool: PgPool,
 ) {
+    use domain::TimelineSource;
     use platform::audit::{Actor, ActorKind, RequestFacts};
-    use platform::payments::transition::{self, CardFacts, Change, Source};
+    use platform::payments::transition::{self, CardFacts, Change};
     let shop = shop(pool).await;
     let token = shop.checkout(Mode::Test, "18.00").await;
     let (a, b) = second_charge_unheard(&shop, &token).await;
@@ -130,7 +128,7 @@ async fn a_duplicate_recorded_by_a_server_that_stopped_before_returning_it_is_re
         platform,
         &b,
         Change::Paid(CardFacts::default()),
-        Source::Callback,
+        TimelineSource::Callback,
         gateway,
         &RequestFacts::default(),
     )

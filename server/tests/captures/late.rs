@@ -41,7 +41,7 @@ async fn money_taken_after_a_decline_pays_the_still_open_checkout_and_is_shown_t
         ["late_capture:open"],
         "staff look at why a decline was charged"
     );
-    let open = reconciliation::exceptions(shop.pool(), true).await.unwrap();
+    let open = support::checkout::open_exceptions(shop.pool()).await;
     assert!(
         open[0]
             .platform_state
@@ -143,7 +143,7 @@ async fn a_payment_voided_at_the_bank_later_is_caught_by_the_day_1_sweep(pool: P
     );
     let report = shop.reconcile_after(24 * 60 + 1).await;
     assert_eq!((report.checked, report.exceptions), (1, 1), "{report:?}");
-    let open = reconciliation::exceptions(shop.pool(), true).await.unwrap();
+    let open = support::checkout::open_exceptions(shop.pool()).await;
     assert_eq!(
         (
             open[0].kind.as_str(),

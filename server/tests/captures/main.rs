@@ -14,8 +14,8 @@ mod support;
 use payten::TransStat;
 use payten_sandbox::buyer::HtmlForm;
 use platform::gateway_accounts::Mode;
+use platform::payments::daily_report;
 use platform::payments::refunds::{self, Method, RefundStatus};
-use platform::payments::{daily_report, reconciliation};
 use sqlx::PgPool;
 use support::checkout::{APPROVE, Shop, field, shop};
 use time::OffsetDateTime;
@@ -105,7 +105,7 @@ async fn assert_returned_duplicate(
         (
             returned[0].status,
             returned[0].method,
-            returned[0].amount_minor
+            returned[0].amount.minor()
         ),
         (RefundStatus::Succeeded, Method::Void, amount_minor)
     );
@@ -168,6 +168,6 @@ async fn assert_returned_duplicate(
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(detail.payment.status, platform::payments::Status::Duplicate);
-    assert_eq!(detail.refundable_minor, 0);
+    assert_eq!(detail.payment.status, domain::PaymentStatus::Duplicate);
+    assert!(detail.refundable.is_zero());
 }

@@ -75,16 +75,16 @@ async fn a_chargeback_takes_pending_first_and_a_win_gives_it_back_as_available(p
     // (a chargeback is not read as money the gateway gave back).
     let refund = RefundRequest {
         request_id: Uuid::new_v4(),
-        amount_minor: 100,
+        amount: domain::Money::eur(100),
         reason: "A returned item".into(),
     };
     let requester = Requester::Member {
         user_id: world.users[&Actor::OwnerA],
-        merchant_id: merchant,
+        merchant_id: domain::MerchantId::from_uuid(merchant),
     };
     let made = refunds::request(
         &shop.server.platform,
-        payment_id,
+        domain::PaymentId::from_uuid(payment_id),
         &refund,
         requester,
         &RequestFacts::default(),
@@ -102,12 +102,12 @@ async fn a_chargeback_takes_pending_first_and_a_win_gives_it_back_as_available(p
     // left to refund while it stands.
     let too_much = RefundRequest {
         request_id: Uuid::new_v4(),
-        amount_minor: 600,
+        amount: domain::Money::eur(600),
         reason: "Everything".into(),
     };
     let refused = refunds::request(
         &shop.server.platform,
-        payment_id,
+        domain::PaymentId::from_uuid(payment_id),
         &too_much,
         requester,
         &RequestFacts::default(),
@@ -116,9 +116,8 @@ async fn a_chargeback_takes_pending_first_and_a_win_gives_it_back_as_available(p
     assert!(
         matches!(
             refused,
-            Err(PaymentError::RefundExceeds {
-                remaining_minor: 500
-            })
+            Err(PaymentError::RefundExceeds { remaining })
+                if remaining == domain::Money::eur(500)
         ),
         "{refused:?}"
     );

@@ -127,25 +127,31 @@ async fn a_card_testing_burst_is_blocked_from_one_address_while_another_pays(poo
 async fn blocklists_and_amount_limits_block_and_velocity_flags_for_review(pool: PgPool) {
     let shop = behind_proxy(pool).await;
     let platform = &shop.server.platform;
-    let staff = shop.scope.user_id();
+    let staff = &risk_act(&shop).await;
     let facts = platform::audit::RequestFacts::default();
     use platform::payments::risk;
     risk::add_block(
         platform,
+        staff,
         "email",
         "Mallory@Example.com",
         "chargebacks",
-        staff,
         &facts,
     )
     .await
     .unwrap();
-    risk::add_block(platform, "network", "192.0.2.0/24", "botnet", staff, &facts)
+    risk::add_block(platform, staff, "network", "192.0.2.0/24", "botnet", &facts)
         .await
         .unwrap();
-    risk::set_merchant_limit(platform, shop.merchant_id, Some(10_000), staff, &facts)
-        .await
-        .unwrap();
+    risk::set_merchant_limit(
+        platform,
+        staff,
+        domain::MerchantId::from_uuid(shop.merchant_id),
+        Some(domain::Money::eur(10_000)),
+        &facts,
+    )
+    .await
+    .unwrap();
 
     let token = shop.checkout(Mode::Test, "20.00").await;
     assert_eq!(
@@ -184,7 +190,7 @@ async fn blocklists_and_amount_limits_block_and_velocity_flags_for_review(pool: 
         action: risk::Action::Review,
         enabled: true,
     };
-    risk::set_rule(platform, &rule, staff, &facts)
+    risk::set_rule(platform, staff, &rule, &facts)
         .await
         .unwrap();
     for n in 0..3 {
@@ -207,10 +213,14 @@ async fn blocklists_and_amount_limits_block_and_velocity_flags_for_review(pool: 
             .await
             .unwrap();
     assert_eq!(flagged.len(), 1, "the third attempt with the same email");
-    let detail = platform::payments::reading::detail(shop.pool(), &shop.scope, flagged[0])
-        .await
-        .unwrap()
-        .unwrap();
+    let detail = platform::payments::reading::detail(
+        shop.pool(),
+        &shop.scope,
+        domain::PaymentId::from_uuid(flagged[0]),
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_eq!(detail.payment.risk_action, Some(risk::Action::Review));
     assert!(
         detail.risk_reasons[0].contains("3 attempts with this email within 60 minutes (limit 2)"),
@@ -231,7 +241,7 @@ async fn blocklists_and_amount_limits_block_and_velocity_flags_for_review(pool: 
             "max_amount: the amount 100.01 EUR is above the merchant's limit of 100.00 EUR"
         )
     );
-    let bad = risk::add_block(platform, "network", "not-a-network", "", staff, &facts).await;
+    let bad = risk::add_block(platform, staff, "network", "not-a-network", "", &facts).await;
     assert!(matches!(
         bad,
         Err(platform::payments::PaymentError::Invalid { field: "value", .. })
@@ -301,7 +311,8 @@ async fn fraud_rules_count_an_ipv6_client_by_its_64_within_its_mode(pool: PgPool
         enabled: true,
     };
     let facts = platform::audit::RequestFacts::default();
-    risk::set_rule(&shop.server.platform, &rule, shop.scope.user_id(), &facts)
+    let staff = risk_act(&shop).await;
+    risk::set_rule(&shop.server.platform, &staff, &rule, &facts)
         .await
         .unwrap();
     let press = async |mode: Mode, ip: &str| {
@@ -398,5 +409,82 @@ async fn rotating_checkouts_on_a_payment_link_buys_no_fresh_limit(pool: PgPool) 
         press("203.0.113.13", "someone@example.com").await,
         200,
         "other buyers are unaffected"
+    );
+}
+
+/// A staff member holding risk at `act`, as the console's guards hand them over.
+async fn risk_act(shop: &Shop) -> platform::identity::roles::StaffScope {
+    use platform::identity::roles::{Level, Module};
+    support::checkout::staff_scope(shop.pool(), Module::Risk, Level::Act).await
+}
+
+/// Item 7's third layer: the fraud checks' settings change only with risk at `act`. A
+/// scope for another module, or risk at `view`, is refused by the platform itself and
+/// changes no rule, blocklist entry or limit.
+#[sqlx::test(migrations = "../migrations")]
+async fn risk_changes_need_risk_at_act(pool: PgPool) {
+    use platform::identity::roles::{Level, Module};
+    use platform::payments::PaymentError;
+    use platform::payments::risk;
+    let shop = behind_proxy(pool).await;
+    let platform = &shop.server.platform;
+    let facts = platform::audit::RequestFacts::default();
+    let act = risk_act(&shop).await;
+    let entry = risk::add_block(platform, &act, "email", "kept@example.com", "", &facts)
+        .await
+        .unwrap();
+    let settings = async || {
+        let mut conn = shop.pool().acquire().await.unwrap();
+        (
+            risk::rules(&mut conn).await.unwrap(),
+            risk::blocklist(shop.pool()).await.unwrap(),
+            risk::merchant_limits(shop.pool()).await.unwrap(),
+        )
+    };
+    let before = settings().await;
+    let rule = risk::RuleChange {
+        rule: "ip_velocity".into(),
+        limit_value: 1,
+        window_minutes: 60,
+        min_attempts: 1,
+        action: risk::Action::Block,
+        enabled: true,
+    };
+    let refused = |result: Result<(), PaymentError>, what: &str| {
+        assert!(
+            matches!(result, Err(PaymentError::Forbidden(_))),
+            "{what}: {result:?}"
+        );
+    };
+    for (module, level) in [(Module::Payments, Level::Act), (Module::Risk, Level::View)] {
+        let scope = support::checkout::staff_scope(shop.pool(), module, level).await;
+        let what = format!("{module:?} {level:?}");
+        refused(risk::set_rule(platform, &scope, &rule, &facts).await, &what);
+        refused(
+            risk::add_block(platform, &scope, "ip", "198.51.100.9", "", &facts)
+                .await
+                .map(drop),
+            &what,
+        );
+        refused(
+            risk::remove_block(platform, &scope, entry, &facts).await,
+            &what,
+        );
+        refused(
+            risk::set_merchant_limit(
+                platform,
+                &scope,
+                domain::MerchantId::from_uuid(shop.merchant_id),
+                Some(domain::Money::eur(100)),
+                &facts,
+            )
+            .await,
+            &what,
+        );
+    }
+    assert_eq!(
+        settings().await,
+        before,
+        "a refused scope changed something"
     );
 }

@@ -12,9 +12,10 @@
 mod support;
 
 use app::error::AppError;
+use domain::TimelineSource;
 use platform::audit::{Actor as AuditActor, ActorKind, RequestFacts};
 use platform::gateway_accounts::{self, GatewayAccount};
-use platform::payments::transition::{self, CardFacts, Change, Source};
+use platform::payments::transition::{self, CardFacts, Change};
 use platform::payments::{Mode, attempts};
 use reqwest::Response;
 use secrecy::SecretString;
@@ -183,7 +184,7 @@ async fn pay(world: &World, url: &str) -> String {
         platform,
         &started.order_id,
         Change::Paid(card),
-        Source::Callback,
+        TimelineSource::Callback,
         gateway,
         &facts,
     )

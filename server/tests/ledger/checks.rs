@@ -53,7 +53,7 @@ async fn a_balance_written_around_the_triggers_opens_one_exception(pool: PgPool)
         "one exception however many nights"
     );
 
-    let open = reconciliation::exceptions(&pool, true).await.unwrap();
+    let open = support::checkout::open_exceptions(&pool).await;
     assert_eq!(open.len(), 1);
     let exception = &open[0];
     assert_eq!(
@@ -65,14 +65,19 @@ async fn a_balance_written_around_the_triggers_opens_one_exception(pool: PgPool)
         exception.platform_state.contains("-51200") && exception.gateway_state.contains("-1200")
     );
     assert!(!exception.can_accept, "there is no gateway state to accept");
-    let staff = uuid::Uuid::nil();
+    let staff = support::checkout::staff_scope(
+        &pool,
+        platform::identity::roles::Module::Reconciliation,
+        platform::identity::roles::Level::Act,
+    )
+    .await;
     let facts = platform::audit::RequestFacts::default();
     let accept = reconciliation::close(
         &server.platform,
+        &staff,
         exception.id,
         Resolution::AcceptGateway,
         "x",
-        staff,
         &facts,
     )
     .await;

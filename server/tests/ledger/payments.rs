@@ -7,12 +7,13 @@
 
 use std::time::Duration;
 
+use domain::PaymentStatus as Status;
+use domain::TimelineSource as Source;
 use platform::audit::{Actor, ActorKind, RequestFacts};
 use platform::gateway_accounts::Mode;
 use platform::ledger::{AccountKind, release};
-use platform::payments::Status;
 use platform::payments::refunds::{self, RefundRequest, Requester};
-use platform::payments::transition::{self, Change, Source};
+use platform::payments::transition::{self, Change};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -22,16 +23,16 @@ use super::support::checkout::{APPROVE, Shop, field, shop};
 async fn refund(shop: &Shop, payment_id: Uuid, amount_minor: i64) {
     let owner = Requester::Member {
         user_id: shop.scope.user_id(),
-        merchant_id: shop.merchant_id,
+        merchant_id: domain::MerchantId::from_uuid(shop.merchant_id),
     };
     let request = RefundRequest {
         request_id: Uuid::new_v4(),
-        amount_minor,
+        amount: domain::Money::eur(amount_minor),
         reason: "Returned by the buyer".into(),
     };
     refunds::request(
         &shop.server.platform,
-        payment_id,
+        domain::PaymentId::from_uuid(payment_id),
         &request,
         owner,
         &RequestFacts::default(),

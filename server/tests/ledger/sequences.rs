@@ -8,6 +8,7 @@
 //! Sequences come from proptest's generators, one merchant each; on a failure the
 //! sequence is printed.
 
+use domain::TimelineSource as Source;
 use platform::audit::{Actor, ActorKind, RequestFacts};
 use platform::chargebacks::record::{self as chargebacks, NewChargeback};
 use platform::chargebacks::transition::{self as chargeback, Decision};
@@ -16,7 +17,7 @@ use platform::gateway_accounts::Mode;
 use platform::identity::roles::MerchantScope;
 use platform::ledger::{self, AccountKind, EntryKind, Line, NewEntry, release};
 use platform::payments::sessions::{self, NewItem, NewSession};
-use platform::payments::transition::{self, CardFacts, Change, NewAttempt, Source};
+use platform::payments::transition::{self, CardFacts, Change, NewAttempt};
 use platform::payouts::run;
 use platform::payouts::transition::{self as payout, Move};
 use proptest::prelude::*;

@@ -26,9 +26,12 @@ async fn a_refund_whose_answer_is_lost_is_settled_from_the_order_history_once(po
     assert_eq!(reconcile_after(&shop, 1).await.checked, 0, "not due yet");
     let report = reconcile_after(&shop, 16).await;
     assert_eq!(report.settled, 1, "{report:?}");
-    let settled = refunds::of_payment(&mut shop.pool().acquire().await.unwrap(), payment_id)
-        .await
-        .unwrap();
+    let settled = refunds::of_payment(
+        &mut shop.pool().acquire().await.unwrap(),
+        domain::PaymentId::from_uuid(payment_id),
+    )
+    .await
+    .unwrap();
     assert_eq!(settled[0].status, RefundStatus::Succeeded);
     assert_eq!(
         money(&shop, payment_id).await,
@@ -74,9 +77,12 @@ async fn a_refund_whose_answer_is_lost_is_settled_from_the_order_history_once(po
         "a 5xx says nothing about what happened"
     );
     reconcile_after(&shop, 16).await;
-    let refunds = refunds::of_payment(&mut shop.pool().acquire().await.unwrap(), payment_id)
-        .await
-        .unwrap();
+    let refunds = refunds::of_payment(
+        &mut shop.pool().acquire().await.unwrap(),
+        domain::PaymentId::from_uuid(payment_id),
+    )
+    .await
+    .unwrap();
     assert_eq!(refunds[1].status, RefundStatus::Failed);
     assert_eq!(
         money(&shop, payment_id).await,
@@ -177,7 +183,7 @@ async fn a_gateway_that_never_answers_goes_to_staff_after_five_days(pool: PgPool
     assert_eq!(shop.status(&order_id).await, "pending");
     let report = reconcile_after(&shop, 125 * 60).await;
     assert_eq!(report.checked, 1);
-    let open = reconciliation::exceptions(shop.pool(), true).await.unwrap();
+    let open = support::checkout::open_exceptions(shop.pool()).await;
     assert_eq!(open.len(), 1);
     assert_eq!(
         (open[0].kind.as_str(), open[0].can_accept),

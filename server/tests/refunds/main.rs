@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use payten::api::OrderHistory;
 use platform::gateway_accounts::Mode;
+use platform::identity::roles::{Level, Module};
 use platform::payments::PaymentError;
 use platform::payments::reconciliation::{self, Resolution};
 use platform::payments::refunds::{self, Method, Refund, RefundRequest, RefundStatus, Requester};
@@ -31,14 +32,14 @@ mod story;
 fn owner(shop: &Shop) -> Requester {
     Requester::Member {
         user_id: shop.scope.user_id(),
-        merchant_id: shop.merchant_id,
+        merchant_id: domain::MerchantId::from_uuid(shop.merchant_id),
     }
 }
 
 fn ask(amount_minor: i64) -> RefundRequest {
     RefundRequest {
         request_id: Uuid::new_v4(),
-        amount_minor,
+        amount: domain::Money::eur(amount_minor),
         reason: "Returned by the buyer".into(),
     }
 }
@@ -54,7 +55,7 @@ async fn refund(
     };
     refunds::request(
         &shop.server.platform,
-        payment_id,
+        domain::PaymentId::from_uuid(payment_id),
         request,
         owner(shop),
         &facts,

@@ -26,7 +26,7 @@ async fn a_mismatch_opens_one_exception_which_staff_settle(pool: PgPool) {
             .unwrap();
         reconcile_after(&shop, 16).await;
     }
-    let open = reconciliation::exceptions(shop.pool(), true).await.unwrap();
+    let open = support::checkout::open_exceptions(shop.pool()).await;
     assert_eq!(open.len(), 1, "one exception, not one per run");
     assert_eq!(open[0].platform_state, "paid 60.00 EUR, refunded 0.00 EUR");
     assert_eq!(open[0].gateway_state, "voided");
@@ -43,22 +43,15 @@ async fn a_mismatch_opens_one_exception_which_staff_settle(pool: PgPool) {
         "nothing changes until staff decide"
     );
 
-    let staff = Uuid::new_v4();
-    sqlx::query(
-        "INSERT INTO users (id, email, full_name, kind, password_hash, email_verified_at)
-         VALUES ($1, 'ops@saleonix.test', 'Ops', 'staff', '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g', now())",
-    )
-    .bind(staff)
-    .execute(shop.pool())
-    .await
-    .unwrap();
+    let staff =
+        support::checkout::staff_scope(shop.pool(), Module::Reconciliation, Level::Act).await;
     let facts = platform::audit::RequestFacts::default();
     let empty_note = reconciliation::close(
         platform,
+        &staff,
         open[0].id,
         Resolution::AcceptGateway,
         " ",
-        staff,
         &facts,
     )
     .await;
@@ -66,12 +59,38 @@ async fn a_mismatch_opens_one_exception_which_staff_settle(pool: PgPool) {
         empty_note,
         Err(PaymentError::Invalid { field: "note", .. })
     ));
+    // Item 7's third layer: the platform itself refuses a scope for another module, or
+    // reconciliation at `view`, and nothing changes.
+    for (module, level) in [
+        (Module::Refunds, Level::Act),
+        (Module::Reconciliation, Level::View),
+    ] {
+        let scope = support::checkout::staff_scope(shop.pool(), module, level).await;
+        let refused = reconciliation::close(
+            platform,
+            &scope,
+            open[0].id,
+            Resolution::AcceptGateway,
+            "Voided at the bank by phone",
+            &facts,
+        )
+        .await;
+        assert!(
+            matches!(refused, Err(PaymentError::Forbidden(_))),
+            "{module:?} {level:?}: {refused:?}"
+        );
+    }
+    assert_eq!(money(&shop, payment_id).await.0, "paid");
+    assert_eq!(
+        support::checkout::open_exceptions(shop.pool()).await.len(),
+        1
+    );
     reconciliation::close(
         platform,
+        &staff,
         open[0].id,
         Resolution::AcceptGateway,
         "Voided at the bank by phone",
-        staff,
         &facts,
     )
     .await
@@ -81,17 +100,16 @@ async fn a_mismatch_opens_one_exception_which_staff_settle(pool: PgPool) {
         ("refunded".into(), 6_000, 0)
     );
     assert!(
-        reconciliation::exceptions(shop.pool(), true)
+        support::checkout::open_exceptions(shop.pool())
             .await
-            .unwrap()
             .is_empty()
     );
     let again = reconciliation::close(
         platform,
+        &staff,
         open[0].id,
         Resolution::Resolve,
         "twice",
-        staff,
         &facts,
     )
     .await;
@@ -239,9 +257,12 @@ async fn a_refund_still_on_its_way_to_the_gateway_is_not_judged(pool: PgPool) {
         (1, 1, 0),
         "{report:?}"
     );
-    let refunds = refunds::of_payment(&mut shop.pool().acquire().await.unwrap(), payment_id)
-        .await
-        .unwrap();
+    let refunds = refunds::of_payment(
+        &mut shop.pool().acquire().await.unwrap(),
+        domain::PaymentId::from_uuid(payment_id),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         refunds[0].status,
         RefundStatus::Pending,

@@ -22,9 +22,8 @@ async fn a_partial_then_a_full_refund_leave_the_right_net(pool: PgPool) {
     assert!(
         matches!(
             too_much,
-            Err(PaymentError::RefundExceeds {
-                remaining_minor: 3_500
-            })
+            Err(PaymentError::RefundExceeds { remaining })
+                if remaining == domain::Money::eur(3_500)
         ),
         "{too_much:?}"
     );
@@ -45,12 +44,16 @@ async fn a_partial_then_a_full_refund_leave_the_right_net(pool: PgPool) {
         Err(PaymentError::NotRefundable)
     ));
 
-    let detail = reading::detail(shop.pool(), &shop.scope, payment_id)
-        .await
-        .unwrap()
-        .unwrap();
+    let detail = reading::detail(
+        shop.pool(),
+        &shop.scope,
+        domain::PaymentId::from_uuid(payment_id),
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_eq!(detail.refunds.len(), 2);
-    assert_eq!(detail.refundable_minor, 0);
+    assert!(detail.refundable.is_zero());
     let timeline = shop.timeline(&order_id).await;
     assert!(
         timeline.contains(&"refund:paid>partially_refunded:refund_succeeded".to_owned()),
@@ -154,7 +157,7 @@ async fn the_same_request_id_makes_one_refund(pool: PgPool) {
     let credits = history(&shop, &order_id).await.transactions.len() - 1;
     assert_eq!(credits, 1, "the gateway saw one Credit");
     let reused = RefundRequest {
-        amount_minor: 500,
+        amount: domain::Money::eur(500),
         ..request
     };
     assert!(matches!(
@@ -170,12 +173,12 @@ async fn another_merchants_payment_cannot_be_refunded(pool: PgPool) {
     let (other_id, other) = support::checkout::merchant(shop.pool(), "Other Shop", true).await;
     let stranger = Requester::Member {
         user_id: other.user_id(),
-        merchant_id: other_id,
+        merchant_id: domain::MerchantId::from_uuid(other_id),
     };
     let facts = platform::audit::RequestFacts::default();
     let answer = refunds::request(
         &shop.server.platform,
-        payment_id,
+        domain::PaymentId::from_uuid(payment_id),
         &ask(100),
         stranger,
         &facts,
@@ -223,5 +226,57 @@ async fn simultaneous_refunds_never_over_refund(pool: PgPool) {
     assert!(
         over.unwrap_err().as_database_error().unwrap().constraint()
             == Some("payments_refunds_within_amount")
+    );
+}
+
+/// Item 7's third layer: a staff refund's scope is checked by the platform itself, so one
+/// for another module, or refunds at `view`, is refused and nothing is held or sent; the
+/// scope it needs refunds.
+#[sqlx::test(migrations = "../migrations")]
+async fn a_staff_refund_needs_refunds_at_act(pool: PgPool) {
+    let shop = shop(pool).await;
+    let (payment_id, order_id) = shop.paid("30.00").await;
+    let facts = &platform::audit::RequestFacts::default();
+    let staff_refund = |scope| {
+        let platform = &shop.server.platform;
+        async move {
+            refunds::request(
+                platform,
+                domain::PaymentId::from_uuid(payment_id),
+                &ask(1_000),
+                Requester::Staff(scope),
+                facts,
+            )
+            .await
+        }
+    };
+    for (module, level) in [
+        (Module::Payments, Level::Act),
+        (Module::Refunds, Level::View),
+    ] {
+        let scope = support::checkout::staff_scope(shop.pool(), module, level).await;
+        let refused = staff_refund(scope).await;
+        assert!(
+            matches!(refused, Err(PaymentError::Forbidden(_))),
+            "{module:?} {level:?}: {refused:?}"
+        );
+    }
+    assert_eq!(money(&shop, payment_id).await, ("paid".into(), 0, 0));
+    assert!(
+        !shop
+            .audit(&order_id)
+            .await
+            .iter()
+            .any(|a| a.starts_with("refund.")),
+        "a refused scope leaves no refund row"
+    );
+
+    let act = support::checkout::staff_scope(shop.pool(), Module::Refunds, Level::Act).await;
+    let made = staff_refund(act).await.unwrap();
+    assert_eq!(made.status, RefundStatus::Succeeded);
+    assert_eq!(made.requested_via, "console");
+    assert_eq!(
+        money(&shop, payment_id).await,
+        ("partially_refunded".into(), 1_000, 0)
     );
 }

@@ -10,7 +10,7 @@ use payten_sandbox::buyer::{Buyer, HtmlForm, PASSWORD_3DS, forms};
 use payten_sandbox::config::{DEV_API_PASSWORD, DEV_API_USER, DEV_CLIENT_ID, DEV_STORE_KEY};
 use payten_sandbox::{Sandbox, SandboxConfig, StoreConfig};
 use platform::gateway_accounts::{self, GatewayAccount, Mode};
-use platform::identity::roles::MerchantScope;
+use platform::identity::roles::{Level, MerchantScope, Module, StaffScope};
 use platform::payments::sessions::{self, NewItem, NewSession};
 use secrecy::SecretString;
 use sqlx::PgPool;
@@ -124,6 +124,47 @@ pub async fn shop_with(pool: PgPool, adjust: impl FnOnce(&mut platform::config::
         scope,
         http,
     }
+}
+
+/// A new staff member holding every console module at `level`, and their scope for
+/// `module`: what a staff-only platform function is handed after the console's guards.
+pub async fn staff_scope(pool: &PgPool, module: Module, level: Level) -> StaffScope {
+    let user_id = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO users (id, email, full_name, kind, password_hash, email_verified_at)
+         VALUES ($1, $2, 'Ops', 'staff', '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g', now())",
+    )
+    .bind(user_id)
+    .bind(format!("ops-{user_id}@saleonix.test"))
+    .execute(pool)
+    .await
+    .unwrap();
+    let level_name = match level {
+        Level::View => "view",
+        Level::Act => "act",
+    };
+    sqlx::query(
+        "INSERT INTO staff_permissions (user_id, module, level)
+         SELECT $1, m, $2::permission_level FROM unnest(enum_range(NULL::staff_module)) m",
+    )
+    .bind(user_id)
+    .bind(level_name)
+    .execute(pool)
+    .await
+    .unwrap();
+    let user = platform::identity::users::load_active(pool, user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    StaffScope::of(&user, module, level).unwrap()
+}
+
+/// The open reconciliation exceptions, as staff holding reconciliation see them.
+pub async fn open_exceptions(pool: &PgPool) -> Vec<platform::payments::reconciliation::Exception> {
+    let scope = staff_scope(pool, Module::Reconciliation, Level::View).await;
+    platform::payments::reconciliation::exceptions(pool, &scope, true)
+        .await
+        .unwrap()
 }
 
 /// A merchant with its owner; `verified` opens Live Mode.

@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::pages::payments::detail::PaymentRecord;
 use crate::pages::payments::list::{Pager, StatusBadges, filter_input, filter_select};
 use crate::pages::payments::load_error;
-use crate::payments::{PaymentDetailView, STATUSES, format_money};
+use crate::payments::{PaymentDetailView, STATUSES};
 
 const MODES: &[(&str, &str)] = &[("test", "Test"), ("live", "Live")];
 
@@ -90,14 +90,14 @@ fn Row(row: AllPaymentsRow) -> impl IntoView {
         payment: p,
     } = row;
     let href = format!("/admin/payments/{}", p.id);
-    let refunded = (p.refunded_minor > 0).then(|| format_money(p.refunded_minor, &p.currency));
+    let refunded = p.refunded.is_positive().then(|| p.refunded.to_string());
     view! {
         <tr>
             <td>{p.created}</td>
             <td>{merchant_name}" "<span class="badge">{mode.label()}</span></td>
             <td><a href=href><code>{p.order_id}</code></a></td>
             <td><StatusBadges status=p.status risk_action=p.risk_action /></td>
-            <td>{format_money(p.amount_minor, &p.currency)}</td>
+            <td>{p.amount.to_string()}</td>
             <td>{refunded}</td>
         </tr>
     }
@@ -130,7 +130,7 @@ pub fn StaffPaymentPage() -> impl IntoView {
 #[component]
 fn StaffPayment(detail: PaymentDetailView) -> impl IntoView {
     // Refunding happens in the Refunds module, which checks the amount and a fresh code.
-    let refund = (detail.can_refund && detail.refundable_minor > 0).then(|| {
+    let refund = (detail.can_refund && detail.refundable.is_positive()).then(|| {
         let href = format!("/admin/refunds?order={}", detail.payment.order_id);
         view! { <p><a href=href>"Refund it in the Refunds module"</a></p> }
     });

@@ -12,7 +12,6 @@ use crate::error::AppError;
 use crate::pages::payments::detail::PaymentFacts;
 use crate::pages::payments::load_error;
 use crate::pages::payments::refunds::{RefundOutcome, latest_refund};
-use crate::payments::format_money;
 use crate::refunds::{StaffPaymentView, StaffRefund, staff_payment};
 
 #[component]
@@ -61,10 +60,9 @@ pub fn RefundsPage() -> impl IntoView {
 fn StaffPayment(view: StaffPaymentView, refund: ServerAction<StaffRefund>) -> impl IntoView {
     let StaffPaymentView {
         payment,
-        step_up_above_minor,
+        step_up_above: above,
     } = view;
     let step_up = payment.can_refund.then(|| {
-        let above = format_money(step_up_above_minor, &payment.payment.currency);
         view! { <p class="aside">{format!("Refunds above {above} ask for a code from your authenticator app first.")}</p> }
     });
     view! {

@@ -3,6 +3,7 @@
 //! decisions (flagged and blocked ones; `?decisions=all` adds those let through). Staff
 //! with risk `view` see the settings greyed; `act` edits them.
 
+use domain::Money;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -11,7 +12,6 @@ use super::AdminShell;
 use crate::components::form::{Field, FormError, field_error, form_error, succeeded};
 use crate::components::step_up::StepUpPrompt;
 use crate::pages::payments::load_error;
-use crate::payments::{decimal, format_money};
 use crate::risk::{
     AddBlock, BlockView, DecisionView, MerchantChoice, MerchantLimitView, RemoveBlock, RiskView,
     RuleView, SetMerchantLimit, SetRiskRule, risk_decisions, risk_settings,
@@ -134,7 +134,8 @@ fn RuleForm(rule: RuleView, can_act: bool) -> impl IntoView {
     let prompt_id = format!("{name}-step-up");
     let id = move |field: &str| format!("{name}-{field}");
     let limit = if rule.rule == "max_amount" {
-        decimal(rule.limit_value)
+        // The maximum amount's limit is kept in cents of euro.
+        Money::eur(rule.limit_value).to_decimal_string()
     } else {
         rule.limit_value.to_string()
     };
@@ -275,7 +276,7 @@ fn MerchantLimits(list: Vec<MerchantLimitView>) -> impl IntoView {
             <thead><tr><th>"Merchant"</th><th>"Maximum per payment"</th></tr></thead>
             <tbody>
                 {list.into_iter().map(|l| view! {
-                    <tr><td>{l.merchant_name}</td><td>{format_money(l.max_minor, "EUR")}</td></tr>
+                    <tr><td>{l.merchant_name}</td><td>{l.max.to_string()}</td></tr>
                 }).collect_view()}
             </tbody>
         </table>
@@ -335,7 +336,7 @@ fn Decisions(list: Vec<DecisionView>) -> impl IntoView {
                             <td>{d.order_id.map(|order| view! { <code>{order}</code> })}</td>
                             <td>{d.buyer_email}</td>
                             <td>{d.ip}</td>
-                            <td>{format_money(d.amount_minor, &d.currency)}</td>
+                            <td>{d.amount.to_string()}</td>
                             <td><span class=class>{d.action}</span></td>
                             <td><ul>{d.reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul></td>
                         </tr>

@@ -2,15 +2,14 @@
 //! the items, its refunds with the refund form (owners, admins and finance), and its
 //! timeline (every state change, return, callback, status query and refund, with its time).
 
+use domain::PaymentStatus;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::refunds::{RefundFn, RefundForm, RefundOutcome, RefundsPanel, latest_refund};
 use super::{DashboardShell, load_error};
 use crate::components::step_up::StepUpPrompt;
-use crate::payments::{
-    FeesView, PaymentDetailView, TimelineView, format_money, payment_detail, status_label,
-};
+use crate::payments::{FeesView, PaymentDetailView, TimelineView, payment_detail};
 use crate::refunds::RefundPayment;
 
 #[component]
@@ -42,10 +41,10 @@ fn Payment() -> impl IntoView {
 
 /// What a timeline entry did to the state: "Pending → Paid", or "Stayed Paid".
 fn change(entry: &TimelineView) -> String {
-    match (entry.from_status.as_deref(), entry.to_status.as_deref()) {
-        (Some(from), Some(to)) => format!("{} → {}", status_label(from), status_label(to)),
-        (None, Some(to)) => format!("Started as {}", status_label(to)),
-        (Some(from), None) => format!("Stayed {}", status_label(from)),
+    match (entry.from_status, entry.to_status) {
+        (Some(from), Some(to)) => format!("{} → {}", from.label(), to.label()),
+        (None, Some(to)) => format!("Started as {}", to.label()),
+        (Some(from), None) => format!("Stayed {}", from.label()),
         (None, None) => "No change".to_owned(),
     }
 }
@@ -57,13 +56,13 @@ pub fn PaymentFacts<S: RefundFn>(
     detail: PaymentDetailView,
     refund: ServerAction<S>,
 ) -> impl IntoView {
-    let form = (detail.can_refund && detail.refundable_minor > 0).then(|| {
-        let (payment_id, request_id, refundable_minor) = (
-            detail.payment.id.clone(),
+    let form = (detail.can_refund && detail.refundable.is_positive()).then(|| {
+        let (payment_id, request_id, refundable) = (
+            detail.payment.id.to_string(),
             detail.refund_request_id.clone(),
-            detail.refundable_minor,
+            detail.refundable,
         );
-        view! { <RefundForm action=refund payment_id request_id refundable_minor /> }.into_any()
+        view! { <RefundForm action=refund payment_id request_id refundable /> }.into_any()
     });
     view! { <PaymentRecord detail form /> }
 }
@@ -71,18 +70,18 @@ pub fn PaymentFacts<S: RefundFn>(
 /// What the payment brought the merchant: the buyer's gross, Saleonix's fee, the VAT on
 /// the fee, and the net that goes to the merchant's balance.
 #[component]
-fn FeesPanel(fees: FeesView, currency: String) -> impl IntoView {
+fn FeesPanel(fees: FeesView) -> impl IntoView {
     let rows = [
-        ("Gross", fees.gross_minor),
-        ("Saleonix fee", fees.fee_minor),
-        ("VAT on the fee", fees.vat_minor),
-        ("Net", fees.net_minor),
+        ("Gross", fees.gross),
+        ("Saleonix fee", fees.fee),
+        ("VAT on the fee", fees.vat),
+        ("Net", fees.net),
     ];
     view! {
         <section class="panel" aria-labelledby="fees-heading">
             <h2 id="fees-heading">"Fees"</h2>
             <dl class="facts">
-                {rows.into_iter().map(|(label, minor)| view! { <dt>{label}</dt><dd>{format_money(minor, &currency)}</dd> }).collect_view()}
+                {rows.into_iter().map(|(label, money)| view! { <dt>{label}</dt><dd>{money.to_string()}</dd> }).collect_view()}
             </dl>
         </section>
     }
@@ -109,21 +108,20 @@ pub fn PaymentRecord(
         timeline,
         merchant_name: _,
         refunds,
-        refundable_minor,
+        refundable,
         risk_reasons,
         fees,
         can_refund: _,
         refund_request_id: _,
     } = detail;
-    let currency = payment.currency.clone();
-    let refunded_minor = payment.refunded_minor;
+    let refunded = payment.refunded;
     let risk_note = (!risk_reasons.is_empty())
         .then(|| view! { <p class="notice" role="note">{format!("Flagged by fraud checks: {}.", risk_reasons.join("; "))}</p> });
     // A duplicate is money the order does not keep; the merchant must not ship for it twice.
-    let duplicate = payment.status == "duplicate";
+    let duplicate = payment.status == PaymentStatus::Duplicate;
     let duplicate_note = duplicate.then(|| {
         let why = decline_reason.clone().unwrap_or_default();
-        let then = if refunded_minor >= payment.amount_minor {
+        let then = if refunded.minor() >= payment.amount.minor() {
             "It has been returned to the buyer in full."
         } else {
             "Saleonix is returning it to the buyer in full; there is nothing for you to do."
@@ -133,11 +131,8 @@ pub fn PaymentRecord(
     // For a duplicate the phrase says why the charge was not kept; it is not a decline.
     let decline_reason = decline_reason.filter(|_| !duplicate);
     let facts = [
-        (
-            "Amount",
-            Some(format_money(payment.amount_minor, &payment.currency)),
-        ),
-        ("Status", Some(status_label(&payment.status).to_owned())),
+        ("Amount", Some(payment.amount.to_string())),
+        ("Status", Some(payment.status.label().to_owned())),
         ("Mode", Some(mode.label().to_owned())),
         ("Order id", Some(payment.order_id)),
         ("Created", Some(payment.created)),
@@ -157,7 +152,7 @@ pub fn PaymentRecord(
         <dl class="facts">
             {facts.into_iter().filter_map(|(label, value)| value.map(|value| view! { <dt>{label}</dt><dd>{value}</dd> })).collect_view()}
         </dl>
-        {fees.map(|fees| view! { <FeesPanel fees currency=currency.clone() /> })}
+        {fees.map(|fees| view! { <FeesPanel fees /> })}
         <section class="panel" aria-labelledby="items-heading">
             <h2 id="items-heading">"Items"</h2>
             <table class="list">
@@ -166,26 +161,26 @@ pub fn PaymentRecord(
                     {items.into_iter().map(|item| view! {
                         <tr>
                             <td>{item.name}</td>
-                            <td>{format_money(item.unit_amount_minor, &currency)}</td>
+                            <td>{item.unit_amount.to_string()}</td>
                             <td>{item.quantity}</td>
-                            <td>{format_money(item.unit_amount_minor * i64::from(item.quantity), &currency)}</td>
+                            <td>{item.amount.to_string()}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
             </table>
         </section>
-        <RefundsPanel refunds refunded_minor refundable_minor currency=currency.clone() />
+        <RefundsPanel refunds refunded refundable />
         {form}
         <section class="panel" aria-labelledby="timeline-heading">
             <h2 id="timeline-heading">"Timeline"</h2>
             <ol class="timeline">
                 {timeline.into_iter().map(|entry| {
-                    let change = change(&entry);
+                    let (change, source) = (change(&entry), entry.source_words());
                     view! {
                         <li>
                             <time>{entry.at}</time>
-                            " · " {entry.source} " · " <strong>{change}</strong>
-                            {entry.note.map(|note| view! { " · " <span class="aside">{note}</span> })}
+                            " · " {source} " · " <strong>{change}</strong>
+                            {entry.note.map(|note| view! { " · " <span class="aside">{note.words()}</span> })}
                         </li>
                     }
                 }).collect_view()}

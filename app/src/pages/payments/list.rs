@@ -6,9 +6,9 @@
 use leptos::prelude::*;
 
 use super::{DashboardShell, load_error};
-use crate::payments::{
-    PaymentFilter, PaymentsPage, STATUSES, format_money, payments_list, status_label,
-};
+use domain::PaymentStatus;
+
+use crate::payments::{PaymentFilter, PaymentsPage, STATUSES, payments_list};
 
 #[component]
 pub fn PaymentsListPage() -> impl IntoView {
@@ -113,10 +113,10 @@ fn risk_badge(action: &str) -> impl IntoView + use<> {
 
 /// A payment's status badge, and the fraud checks' mark when they flagged it.
 #[component]
-pub fn StatusBadges(status: String, risk_action: Option<String>) -> impl IntoView {
-    let class = format!("badge status-{status}");
+pub fn StatusBadges(status: PaymentStatus, risk_action: Option<String>) -> impl IntoView {
+    let class = format!("badge status-{}", status.as_str());
     view! {
-        <span class=class>{status_label(&status).to_owned()}</span>
+        <span class=class>{status.label()}</span>
         {risk_action.as_deref().map(risk_badge)}
     }
 }
@@ -149,7 +149,7 @@ fn Results(page: PaymentsPage, before: RwSignal<String>) -> impl IntoView {
                 {rows.into_iter().map(|p| view! {
                     <tr>
                         <td><a href=format!("/dashboard/payments/{}", p.id)>{p.created}</a></td>
-                        <td>{format_money(p.amount_minor, &p.currency)}</td>
+                        <td>{p.amount.to_string()}</td>
                         <td><StatusBadges status=p.status risk_action=p.risk_action /></td>
                         <td>{p.buyer_email}</td>
                         <td>{p.reference}</td>

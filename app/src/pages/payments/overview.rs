@@ -5,9 +5,7 @@
 use leptos::prelude::*;
 
 use super::load_error;
-use crate::payments::{
-    DayView, OVERVIEW_DAYS, OverviewView, format_money, payments_overview, status_label,
-};
+use crate::payments::{DayView, OVERVIEW_DAYS, OverviewView, payments_overview};
 
 /// Bars of `values` in a 100-high box, one 10-wide slot per day, each titled with its
 /// label; a day with nothing gets no bar.
@@ -61,19 +59,12 @@ fn BarChart(
 fn Charts(overview: OverviewView) -> impl IntoView {
     let OverviewView {
         days,
-        currency,
+        total,
         statuses,
     } = overview;
-    let total_minor: i64 = days.iter().map(|d| d.volume_minor).sum();
+    let currency = total.currency();
     let total_count: i64 = days.iter().map(|d| d.payments).sum();
-    let label = |d: &DayView| {
-        format!(
-            "{}: {} paid, {}",
-            d.day,
-            d.payments,
-            format_money(d.volume_minor, &currency)
-        )
-    };
+    let label = |d: &DayView| format!("{}: {} paid, {}", d.day, d.payments, d.volume);
     let labels: Vec<String> = days.iter().map(label).collect();
     let span = match (days.first(), days.last()) {
         (Some(first), Some(last)) => format!("{} to {}", first.day, last.day),
@@ -81,14 +72,14 @@ fn Charts(overview: OverviewView) -> impl IntoView {
     };
     view! {
         <p>
-            {format!("Last {OVERVIEW_DAYS} days ({span}): {total_count} paid payments, {}.", format_money(total_minor, &currency))}
+            {format!("Last {OVERVIEW_DAYS} days ({span}): {total_count} paid payments, {total}.")}
         </p>
         <div class="charts">
             <BarChart
                 id="volume-chart"
                 title=format!("Paid volume per day ({currency})")
-                summary=format!("Total {} over {OVERVIEW_DAYS} days.", format_money(total_minor, &currency))
-                values=days.iter().map(|d| d.volume_minor).collect()
+                summary=format!("Total {total} over {OVERVIEW_DAYS} days.")
+                values=days.iter().map(|d| d.volume.minor()).collect()
                 labels=labels.clone()
             />
             <BarChart
@@ -105,7 +96,7 @@ fn Charts(overview: OverviewView) -> impl IntoView {
                 <thead><tr><th>"Day"</th><th>"Paid payments"</th><th>"Paid volume"</th></tr></thead>
                 <tbody>
                     {days.iter().rev().map(|d| view! {
-                        <tr><td>{d.day.clone()}</td><td>{d.payments}</td><td>{format_money(d.volume_minor, &currency)}</td></tr>
+                        <tr><td>{d.day.clone()}</td><td>{d.payments}</td><td>{d.volume.to_string()}</td></tr>
                     }).collect_view()}
                 </tbody>
             </table>
@@ -117,7 +108,7 @@ fn Charts(overview: OverviewView) -> impl IntoView {
             view! {
                 <dl class="facts">
                     {statuses.into_iter().map(|(status, count)| view! {
-                        <dt>{status_label(&status).to_owned()}</dt><dd>{count}</dd>
+                        <dt>{status.label()}</dt><dd>{count}</dd>
                     }).collect_view()}
                 </dl>
             }.into_any()

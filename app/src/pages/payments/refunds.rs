@@ -11,7 +11,8 @@ use serde::de::DeserializeOwned;
 
 use crate::components::form::{Field, FormError, field_error, form_error};
 use crate::error::AppError;
-use crate::payments::{decimal, format_money};
+use domain::{Money, RefundId, RefundStatus};
+
 use crate::refunds::RefundView;
 
 /// The dashboard's and the console's refund functions: the same form, the same answer.
@@ -33,38 +34,38 @@ impl<S> RefundFn for S where
 /// The id of the latest refund `action` got back. Pages load the payment again when it
 /// changes, and only then: that shows the new refund and gives the form a fresh request id.
 /// After an error the form keeps its id, so trying again cannot refund twice.
-pub fn latest_refund<S: RefundFn>(action: ServerAction<S>) -> Memo<Option<String>> {
-    Memo::new(move |previous: Option<&Option<String>>| {
+pub fn latest_refund<S: RefundFn>(action: ServerAction<S>) -> Memo<Option<RefundId>> {
+    Memo::new(move |previous: Option<&Option<RefundId>>| {
         action.value().with(|value| match value {
-            Some(Ok(refund)) => Some(refund.id.clone()),
+            Some(Ok(refund)) => Some(refund.id),
             _ => previous.cloned().flatten(),
         })
     })
 }
 
 /// A refund's status as a badge: its words and class.
-fn status(status: &str) -> (&'static str, &'static str) {
-    match status {
-        "succeeded" => ("Succeeded", "badge ok"),
-        "failed" => ("Failed", "badge bad"),
-        "unknown" => ("Outcome unknown", "badge pending"),
-        _ => ("Waiting for the bank", "badge pending"),
-    }
+fn status(status: RefundStatus) -> (&'static str, &'static str) {
+    let class = match status {
+        RefundStatus::Succeeded => "badge ok",
+        RefundStatus::Failed => "badge bad",
+        RefundStatus::Unknown | RefundStatus::Pending => "badge pending",
+    };
+    (status.label(), class)
 }
 
 /// What became of a refund, in plain words, and the class it shows with.
 fn outcome(refund: &RefundView) -> (&'static str, String) {
-    let amount = format_money(refund.amount_minor, &refund.currency);
-    match refund.status.as_str() {
-        "succeeded" => ("success", format!("Refunded {amount}.")),
-        "failed" => (
+    let amount = refund.amount;
+    match refund.status {
+        RefundStatus::Succeeded => ("success", format!("Refunded {amount}.")),
+        RefundStatus::Failed => (
             "form-error",
             format!(
                 "The refund of {amount} failed. {}",
                 refund.failure.as_deref().unwrap_or("Nothing was refunded.")
             ),
         ),
-        _ => (
+        RefundStatus::Unknown | RefundStatus::Pending => (
             "notice",
             format!(
                 "Outcome unknown: we are confirming the refund of {amount} with the bank; do not refund again."
@@ -86,17 +87,8 @@ pub fn RefundOutcome<S: RefundFn>(action: ServerAction<S>) -> impl IntoView {
 }
 
 #[component]
-pub fn RefundsPanel(
-    refunds: Vec<RefundView>,
-    refunded_minor: i64,
-    refundable_minor: i64,
-    currency: String,
-) -> impl IntoView {
-    let totals = format!(
-        "Refunded {}; {} can still be refunded.",
-        format_money(refunded_minor, &currency),
-        format_money(refundable_minor, &currency)
-    );
+pub fn RefundsPanel(refunds: Vec<RefundView>, refunded: Money, refundable: Money) -> impl IntoView {
+    let totals = format!("Refunded {refunded}; {refundable} can still be refunded.");
     let list = if refunds.is_empty() {
         view! { <p>"No refunds yet."</p> }.into_any()
     } else {
@@ -107,12 +99,12 @@ pub fn RefundsPanel(
                 </thead>
                 <tbody>
                     {refunds.into_iter().map(|r| {
-                        let (label, class) = status(&r.status);
+                        let (label, class) = status(r.status);
                         let method = if r.method == "void" { "Void (cancelled before settlement)" } else { "Credit to the card" };
                         view! {
                             <tr>
                                 <td>{r.created}</td>
-                                <td>{format_money(r.amount_minor, &r.currency)}</td>
+                                <td>{r.amount.to_string()}</td>
                                 <td>{method}</td>
                                 <td>
                                     <span class=class>{label}</span>
@@ -143,9 +135,9 @@ pub fn RefundForm<S: RefundFn>(
     action: ServerAction<S>,
     payment_id: String,
     request_id: String,
-    refundable_minor: i64,
+    refundable: Money,
 ) -> impl IntoView {
-    let amount = RwSignal::new(decimal(refundable_minor));
+    let amount = RwSignal::new(refundable.to_decimal_string());
     // What `ActionForm` does, written out because its bounds cannot be stated for both
     // refund functions at once: without WASM the browser posts the form itself.
     let submit = move |ev: SubmitEvent| {
@@ -186,13 +178,12 @@ pub fn RefundForm<S: RefundFn>(
 mod tests {
     use super::*;
 
-    fn refund(status: &str, failure: Option<&str>) -> RefundView {
+    fn refund(status: RefundStatus, failure: Option<&str>) -> RefundView {
         RefundView {
-            id: String::new(),
-            amount_minor: 500,
-            currency: "EUR".into(),
+            id: "00000000-0000-0000-0000-000000000000".parse().unwrap(),
+            amount: Money::eur(500),
             method: "credit".into(),
-            status: status.into(),
+            status,
             reason: None,
             failure: failure.map(str::to_owned),
             requested_via: "dashboard".into(),
@@ -203,9 +194,12 @@ mod tests {
 
     #[test]
     fn each_outcome_says_what_happened_and_what_to_do() {
-        assert_eq!(outcome(&refund("succeeded", None)).1, "Refunded 5.00 EUR.");
+        assert_eq!(
+            outcome(&refund(RefundStatus::Succeeded, None)).1,
+            "Refunded 5.00 EUR."
+        );
         let failed = outcome(&refund(
-            "failed",
+            RefundStatus::Failed,
             Some("The gateway refused the refund. Nothing was refunded."),
         ));
         assert_eq!(
@@ -213,12 +207,12 @@ mod tests {
             "The refund of 5.00 EUR failed. The gateway refused the refund. Nothing was refunded."
         );
         assert!(
-            outcome(&refund("unknown", None))
+            outcome(&refund(RefundStatus::Unknown, None))
                 .1
                 .ends_with("do not refund again.")
         );
         assert!(
-            outcome(&refund("pending", None))
+            outcome(&refund(RefundStatus::Pending, None))
                 .1
                 .starts_with("Outcome unknown")
         );

@@ -1,6 +1,7 @@
 //! Reconciliation exceptions: one per disagreement, listed for staff, who close them.
 
 use super::*;
+use crate::identity::roles::{Level, Module, StaffScope};
 
 /// An exception to open: the payment, its kind (`mismatch`, `unresolved`, `duplicate`,
 /// `late_capture`) and both sides in plain words.
@@ -13,7 +14,7 @@ pub(crate) struct NewException<'a> {
     pub ours: &'a str,
     pub theirs: &'a str,
     /// What accepting the gateway's state would set, when its answer was definite.
-    pub gateway_status: Option<Status>,
+    pub gateway_status: Option<PaymentStatus>,
     pub gateway_refunded: Option<i64>,
 }
 
@@ -92,12 +93,15 @@ pub struct Exception {
     pub note: Option<String>,
 }
 
-/// Open exceptions first, then the most recent resolved ones.
+/// Open exceptions first, then the most recent resolved ones, for staff holding
+/// reconciliation.
 pub async fn exceptions(
     pool: &sqlx::PgPool,
+    scope: &StaffScope,
     open_only: bool,
-) -> Result<Vec<Exception>, sqlx::Error> {
-    sqlx::query_as(
+) -> Result<Vec<Exception>, PaymentError> {
+    scope.holds(Module::Reconciliation, Level::View)?;
+    let exceptions = sqlx::query_as(
         "SELECT e.id, e.payment_id, coalesce(p.order_id, 'books: ' || a.kind::text) AS order_id,
                 coalesce(m.business_name, 'Saleonix') AS merchant_name, e.mode, e.kind, e.platform_state,
                 e.gateway_state, e.gateway_status IS NOT NULL AS can_accept, e.created_at, e.resolved_at, e.resolution, e.note
@@ -108,7 +112,8 @@ pub async fn exceptions(
     )
     .bind(open_only)
     .fetch_all(pool)
-    .await
+    .await?;
+    Ok(exceptions)
 }
 
 /// How staff close an exception.
@@ -120,22 +125,25 @@ pub enum Resolution {
     Resolve,
 }
 
-/// Closes the open exception `id` with a note, audited, in one transaction.
+/// Closes the open exception `id` with a note, audited, in one transaction; the scope's
+/// staff member must hold reconciliation at `act`.
 pub async fn close(
     platform: &Platform,
+    scope: &StaffScope,
     id: Uuid,
     resolution: Resolution,
     note: &str,
-    staff_id: Uuid,
     facts: &RequestFacts,
 ) -> Result<(), PaymentError> {
+    scope.holds(Module::Reconciliation, Level::Act)?;
+    let staff_id = scope.user_id();
     let note = crate::payments::text("note", note, 1000)?;
     let mut tx = platform.pool.begin().await?;
     let row: Option<(
         Option<Uuid>,
         Option<Uuid>,
         Option<String>,
-        Option<Status>,
+        Option<PaymentStatus>,
         Option<i64>,
     )> = sqlx::query_as(
         "SELECT e.payment_id, e.merchant_id, p.order_id, e.gateway_status, e.gateway_refunded_minor
@@ -174,7 +182,7 @@ pub async fn close(
             platform,
             order_id,
             change,
-            Source::Staff,
+            TimelineSource::Staff,
             staff,
             facts,
         )

@@ -2,7 +2,7 @@
 
 use super::*;
 
-fn ours(status: Status, refunded_minor: i64) -> Ours {
+fn ours(status: PaymentStatus, refunded_minor: i64) -> Ours {
     Ours {
         status,
         amount_minor: 1000,
@@ -24,34 +24,34 @@ fn charged(captured_minor: i64, refunded_minor: i64) -> GatewayView {
 #[test]
 fn a_sent_attempt_takes_the_gateways_answer() {
     assert!(matches!(
-        judge(&ours(Status::Pending, 0), &charged(1000, 0)),
+        judge(&ours(PaymentStatus::Pending, 0), &charged(1000, 0)),
         Verdict::Settle(Change::Paid(_))
     ));
     assert!(matches!(
-        judge(&ours(Status::Pending, 0), &GatewayView::Declined),
+        judge(&ours(PaymentStatus::Pending, 0), &GatewayView::Declined),
         Verdict::Settle(Change::Declined { .. })
     ));
     assert_eq!(
-        judge(&ours(Status::Pending, 0), &GatewayView::Absent),
+        judge(&ours(PaymentStatus::Pending, 0), &GatewayView::Absent),
         Verdict::Wait,
         "the buyer may still be paying"
     );
     let late = Ours {
         may_abandon: true,
-        ..ours(Status::Pending, 0)
+        ..ours(PaymentStatus::Pending, 0)
     };
     assert_eq!(
         judge(&late, &GatewayView::Absent),
         Verdict::Settle(Change::Abandon)
     );
     assert_eq!(
-        judge(&ours(Status::Pending, 0), &charged(900, 0)),
+        judge(&ours(PaymentStatus::Pending, 0), &charged(900, 0)),
         Verdict::Mismatch,
         "another amount is for staff"
     );
     assert_eq!(
         judge(
-            &ours(Status::Pending, 0),
+            &ours(PaymentStatus::Pending, 0),
             &GatewayView::Undecided("PN".into())
         ),
         Verdict::Wait
@@ -61,23 +61,26 @@ fn a_sent_attempt_takes_the_gateways_answer() {
 #[test]
 fn taken_money_must_agree_to_the_minor_unit() {
     assert_eq!(
-        judge(&ours(Status::Paid, 0), &charged(1000, 0)),
+        judge(&ours(PaymentStatus::Paid, 0), &charged(1000, 0)),
         Verdict::Matches
     );
     assert_eq!(
-        judge(&ours(Status::PartiallyRefunded, 300), &charged(1000, 300)),
+        judge(
+            &ours(PaymentStatus::PartiallyRefunded, 300),
+            &charged(1000, 300)
+        ),
         Verdict::Matches
     );
     assert_eq!(
-        judge(&ours(Status::Refunded, 1000), &GatewayView::Voided),
+        judge(&ours(PaymentStatus::Refunded, 1000), &GatewayView::Voided),
         Verdict::Matches
     );
     assert_eq!(
-        judge(&ours(Status::Paid, 0), &GatewayView::Voided),
+        judge(&ours(PaymentStatus::Paid, 0), &GatewayView::Voided),
         Verdict::Mismatch
     );
     assert_eq!(
-        judge(&ours(Status::Paid, 0), &charged(1000, 200)),
+        judge(&ours(PaymentStatus::Paid, 0), &charged(1000, 200)),
         Verdict::Mismatch
     );
 }
@@ -85,20 +88,20 @@ fn taken_money_must_agree_to_the_minor_unit() {
 #[test]
 fn money_taken_after_a_decline_or_expiry_is_settled_not_ignored() {
     assert!(matches!(
-        judge(&ours(Status::Declined, 0), &charged(1000, 0)),
+        judge(&ours(PaymentStatus::Declined, 0), &charged(1000, 0)),
         Verdict::Settle(Change::Paid(_))
     ));
     assert!(matches!(
-        judge(&ours(Status::Expired, 0), &charged(1000, 0)),
+        judge(&ours(PaymentStatus::Expired, 0), &charged(1000, 0)),
         Verdict::Settle(Change::Paid(_))
     ));
     assert_eq!(
-        judge(&ours(Status::Declined, 0), &charged(1000, 300)),
+        judge(&ours(PaymentStatus::Declined, 0), &charged(1000, 300)),
         Verdict::Mismatch,
         "a partly refunded charge is for staff"
     );
     assert_eq!(
-        judge(&ours(Status::Declined, 0), &GatewayView::Declined),
+        judge(&ours(PaymentStatus::Declined, 0), &GatewayView::Declined),
         Verdict::Matches
     );
 }
@@ -106,15 +109,15 @@ fn money_taken_after_a_decline_or_expiry_is_settled_not_ignored() {
 #[test]
 fn a_duplicate_matches_the_gateway_only_as_returned_as_we_say() {
     assert_eq!(
-        judge(&ours(Status::Duplicate, 1000), &GatewayView::Voided),
+        judge(&ours(PaymentStatus::Duplicate, 1000), &GatewayView::Voided),
         Verdict::Matches
     );
     assert_eq!(
-        judge(&ours(Status::Duplicate, 1000), &charged(1000, 1000)),
+        judge(&ours(PaymentStatus::Duplicate, 1000), &charged(1000, 1000)),
         Verdict::Matches
     );
     assert_eq!(
-        judge(&ours(Status::Duplicate, 1000), &charged(1000, 0)),
+        judge(&ours(PaymentStatus::Duplicate, 1000), &charged(1000, 0)),
         Verdict::Mismatch
     );
 }
@@ -124,54 +127,64 @@ fn taken_money_is_swept_on_days_1_7_and_30_after_its_last_change() {
     let changed = OffsetDateTime::UNIX_EPOCH;
     let day = |d| changed + Duration::days(d);
     assert_eq!(
-        next_sweep(Status::Paid, changed, changed + Duration::minutes(15)),
+        next_sweep(
+            PaymentStatus::Paid,
+            changed,
+            changed + Duration::minutes(15)
+        ),
         Some(day(1))
     );
-    assert_eq!(next_sweep(Status::Paid, changed, day(1)), Some(day(7)));
-    assert_eq!(next_sweep(Status::Refunded, changed, day(7)), Some(day(30)));
     assert_eq!(
-        next_sweep(Status::Duplicate, changed, day(30)),
+        next_sweep(PaymentStatus::Paid, changed, day(1)),
+        Some(day(7))
+    );
+    assert_eq!(
+        next_sweep(PaymentStatus::Refunded, changed, day(7)),
+        Some(day(30))
+    );
+    assert_eq!(
+        next_sweep(PaymentStatus::Duplicate, changed, day(30)),
         None,
         "then it rests"
     );
     assert_eq!(
-        next_sweep(Status::Declined, changed, changed),
+        next_sweep(PaymentStatus::Declined, changed, changed),
         Some(day(1)),
         "a decline is read again once"
     );
-    assert_eq!(next_sweep(Status::Declined, changed, day(1)), None);
-    assert_eq!(next_sweep(Status::Pending, changed, changed), None);
+    assert_eq!(next_sweep(PaymentStatus::Declined, changed, day(1)), None);
+    assert_eq!(next_sweep(PaymentStatus::Pending, changed, changed), None);
 }
 
 #[test]
 fn an_unknown_refund_is_decided_by_the_refunded_total() {
     let waiting = Ours {
-        unknown_refund: Some((Uuid::nil(), 400)),
-        ..ours(Status::PartiallyRefunded, 100)
+        unknown_refund: Some((RefundId::from_uuid(Uuid::nil()), 400)),
+        ..ours(PaymentStatus::PartiallyRefunded, 100)
     };
     assert_eq!(
         judge(&waiting, &charged(1000, 500)),
         Verdict::SettleRefund {
-            refund_id: Uuid::nil(),
+            refund_id: RefundId::from_uuid(Uuid::nil()),
             happened: true
         }
     );
     assert_eq!(
         judge(&waiting, &charged(1000, 100)),
         Verdict::SettleRefund {
-            refund_id: Uuid::nil(),
+            refund_id: RefundId::from_uuid(Uuid::nil()),
             happened: false
         }
     );
     assert_eq!(judge(&waiting, &charged(1000, 800)), Verdict::Mismatch);
     let whole = Ours {
-        unknown_refund: Some((Uuid::nil(), 1000)),
-        ..ours(Status::Paid, 0)
+        unknown_refund: Some((RefundId::from_uuid(Uuid::nil()), 1000)),
+        ..ours(PaymentStatus::Paid, 0)
     };
     assert_eq!(
         judge(&whole, &GatewayView::Voided),
         Verdict::SettleRefund {
-            refund_id: Uuid::nil(),
+            refund_id: RefundId::from_uuid(Uuid::nil()),
             happened: true
         }
     );
@@ -181,15 +194,15 @@ fn an_unknown_refund_is_decided_by_the_refunded_total() {
 fn accepting_the_gateway_sets_its_figures() {
     assert_eq!(
         charged(1000, 0).accepted_state(1000),
-        Some((Status::Paid, 0))
+        Some((PaymentStatus::Paid, 0))
     );
     assert_eq!(
         charged(1000, 250).accepted_state(1000),
-        Some((Status::PartiallyRefunded, 250))
+        Some((PaymentStatus::PartiallyRefunded, 250))
     );
     assert_eq!(
         GatewayView::Voided.accepted_state(1000),
-        Some((Status::Refunded, 1000))
+        Some((PaymentStatus::Refunded, 1000))
     );
     assert_eq!(
         charged(900, 0).accepted_state(1000),
@@ -209,14 +222,17 @@ fn a_charge_in_another_currency_is_an_exception_never_a_match() {
     let in_usd = in_currency(Some(Currency::Usd)).in_currency("EUR");
     assert_eq!(in_usd, GatewayView::OtherCurrency(Currency::Usd));
     assert_eq!(
-        judge(&ours(Status::Pending, 0), &in_usd),
+        judge(&ours(PaymentStatus::Pending, 0), &in_usd),
         Verdict::Mismatch,
         "never paid on the same number of cents"
     );
-    assert_eq!(judge(&ours(Status::Paid, 0), &in_usd), Verdict::Mismatch);
+    assert_eq!(
+        judge(&ours(PaymentStatus::Paid, 0), &in_usd),
+        Verdict::Mismatch
+    );
     let refund = Ours {
-        unknown_refund: Some((Uuid::nil(), 1000)),
-        ..ours(Status::Paid, 0)
+        unknown_refund: Some((RefundId::from_uuid(Uuid::nil()), 1000)),
+        ..ours(PaymentStatus::Paid, 0)
     };
     assert_eq!(judge(&refund, &in_usd), Verdict::Mismatch);
     assert_eq!(

@@ -102,20 +102,20 @@ impl GatewayView {
 
     /// The state accepting the gateway's account would give a payment of `amount_minor`,
     /// when the account is definite and about the same amount.
-    pub(super) fn accepted_state(&self, amount_minor: i64) -> Option<(Status, i64)> {
+    pub(super) fn accepted_state(&self, amount_minor: i64) -> Option<(PaymentStatus, i64)> {
         match self {
-            GatewayView::Absent => Some((Status::Expired, 0)),
-            GatewayView::Declined => Some((Status::Declined, 0)),
-            GatewayView::Voided => Some((Status::Refunded, amount_minor)),
+            GatewayView::Absent => Some((PaymentStatus::Expired, 0)),
+            GatewayView::Declined => Some((PaymentStatus::Declined, 0)),
+            GatewayView::Voided => Some((PaymentStatus::Refunded, amount_minor)),
             GatewayView::Charged {
                 captured_minor,
                 refunded_minor,
                 ..
             } if *captured_minor == amount_minor => {
                 let status = match *refunded_minor {
-                    0 => Status::Paid,
-                    r if r >= amount_minor => Status::Refunded,
-                    _ => Status::PartiallyRefunded,
+                    0 => PaymentStatus::Paid,
+                    r if r >= amount_minor => PaymentStatus::Refunded,
+                    _ => PaymentStatus::PartiallyRefunded,
                 };
                 Some((status, (*refunded_minor).min(amount_minor)))
             }
@@ -127,11 +127,11 @@ impl GatewayView {
 /// The payment as the platform has it, read under its row lock.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ours {
-    pub status: Status,
+    pub status: PaymentStatus,
     pub amount_minor: i64,
     pub refunded_minor: i64,
     /// A refund sent with no answer: its id and amount.
-    pub unknown_refund: Option<(Uuid, i64)>,
+    pub unknown_refund: Option<(RefundId, i64)>,
     /// A sent attempt may be abandoned if the gateway has no record of it.
     pub may_abandon: bool,
 }
@@ -146,7 +146,7 @@ pub enum Verdict {
     Settle(Change),
     /// The unknown refund happened (`true`) or did not (`false`).
     SettleRefund {
-        refund_id: Uuid,
+        refund_id: RefundId,
         happened: bool,
     },
     Mismatch,
@@ -193,7 +193,7 @@ pub fn judge(ours: &Ours, gateway: &GatewayView) -> Verdict {
     }
     match (ours.status, gateway) {
         (
-            Status::Pending | Status::Failed,
+            PaymentStatus::Pending | PaymentStatus::Failed,
             G::Charged {
                 captured_minor,
                 refunded_minor: 0,
@@ -201,18 +201,20 @@ pub fn judge(ours: &Ours, gateway: &GatewayView) -> Verdict {
                 ..
             },
         ) if full(captured_minor) => Verdict::Settle(Change::Paid(card.clone())),
-        (Status::Pending | Status::Failed, G::Declined) => Verdict::Settle(Change::Declined {
-            reason: "The card's bank declined the payment.",
-            card: CardFacts::default(),
-        }),
-        (Status::Pending | Status::Failed, G::Absent) if ours.may_abandon => {
+        (PaymentStatus::Pending | PaymentStatus::Failed, G::Declined) => {
+            Verdict::Settle(Change::Declined {
+                reason: "The card's bank declined the payment.",
+                card: CardFacts::default(),
+            })
+        }
+        (PaymentStatus::Pending | PaymentStatus::Failed, G::Absent) if ours.may_abandon => {
             Verdict::Settle(Change::Abandon)
         }
-        (Status::Pending | Status::Failed, G::Absent) => Verdict::Wait,
+        (PaymentStatus::Pending | PaymentStatus::Failed, G::Absent) => Verdict::Wait,
         // Money taken after the platform closed the attempt: the transition function pays
         // the checkout with it or returns it, and opens an exception either way.
         (
-            Status::Declined | Status::Expired,
+            PaymentStatus::Declined | PaymentStatus::Expired,
             G::Charged {
                 captured_minor,
                 refunded_minor: 0,
@@ -221,20 +223,23 @@ pub fn judge(ours: &Ours, gateway: &GatewayView) -> Verdict {
             },
         ) if full(captured_minor) => Verdict::Settle(Change::Paid(card.clone())),
         (
-            Status::Paid | Status::PartiallyRefunded | Status::Refunded | Status::Duplicate,
+            PaymentStatus::Paid
+            | PaymentStatus::PartiallyRefunded
+            | PaymentStatus::Refunded
+            | PaymentStatus::Duplicate,
             G::Charged {
                 captured_minor,
                 refunded_minor,
                 ..
             },
         ) if full(captured_minor) && *refunded_minor == ours.refunded_minor => Verdict::Matches,
-        (Status::Refunded | Status::Duplicate, G::Voided)
+        (PaymentStatus::Refunded | PaymentStatus::Duplicate, G::Voided)
             if ours.refunded_minor == ours.amount_minor =>
         {
             Verdict::Matches
         }
         (
-            Status::Declined | Status::Expired | Status::Created,
+            PaymentStatus::Declined | PaymentStatus::Expired | PaymentStatus::Created,
             G::Absent | G::Declined | G::Voided,
         ) => Verdict::Matches,
         _ => Verdict::Mismatch,

@@ -5,7 +5,7 @@ use super::*;
 /// A refund of a payment still waiting for the gateway's answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
 pub(crate) struct OpenRefund {
-    pub id: Uuid,
+    pub id: RefundId,
     pub amount_minor: i64,
     pub status: RefundStatus,
     pub created_at: OffsetDateTime,

@@ -10,18 +10,18 @@ use super::*;
 pub(super) async fn hold(
     conn: &mut PgConnection,
     platform: &Platform,
-    payment_id: Uuid,
+    payment_id: PaymentId,
     payment: &Locked,
     request: &RefundRequest,
     reason: Option<&str>,
     requester: Requester,
     facts: &RequestFacts,
-) -> Result<Uuid, PaymentError> {
+) -> Result<RefundId, PaymentError> {
     // A whole refund tries a Void first: only the gateway knows whether the sale is settled
     // yet (its business day is not ours to guess), and it answers CORE-2008 when it is.
-    let whole = request.amount_minor == payment.amount_minor && payment.refunded_minor == 0;
+    let whole = request.amount == payment.amount && payment.refunded.is_zero();
     let method = if whole { Method::Void } else { Method::Credit };
-    let id = Uuid::new_v4();
+    let id = RefundId::from_uuid(Uuid::new_v4());
     sqlx::query(
         "INSERT INTO refunds (id, payment_id, merchant_id, mode, request_id, amount_minor, currency, method, reason,
                               requested_by, requested_via, sent_at)
@@ -32,8 +32,8 @@ pub(super) async fn hold(
     .bind(payment.merchant_id)
     .bind(payment.mode)
     .bind(request.request_id)
-    .bind(request.amount_minor)
-    .bind(&payment.currency)
+    .bind(request.amount.minor())
+    .bind(request.amount.currency())
     .bind(method)
     .bind(reason)
     .bind(requester.user_id())
@@ -42,7 +42,7 @@ pub(super) async fn hold(
     .await?;
     sqlx::query("UPDATE payments SET refund_pending_minor = refund_pending_minor + $2, updated_at = now() WHERE id = $1")
         .bind(payment_id)
-        .bind(request.amount_minor)
+        .bind(request.amount.minor())
         .execute(&mut *conn)
         .await?;
     // The worker looks in after the first-check delay, past any gateway timeout: should this
@@ -51,16 +51,16 @@ pub(super) async fn hold(
     transition::note(
         &mut *conn,
         payment_id,
-        Source::Refund,
+        TimelineSource::Refund,
         payment.status,
-        "refund_requested",
+        TimelineNote::RefundRequested,
     )
     .await?;
     let event = Event::new("refund.request", requester.actor(), Outcome::Success)
         .merchant(payment.merchant_id)
         .target("payment", payment.order_id.clone())
         .detail(serde_json::json!({
-            "refund_id": id, "amount_minor": request.amount_minor, "currency": payment.currency,
+            "refund_id": id, "amount_minor": request.amount.minor(), "currency": request.amount.currency(),
             "method": method.as_str(), "via": requester.via(), "mode": payment.mode.as_str(),
         }));
     audit::record(&mut *conn, &event, facts).await?;
@@ -72,23 +72,23 @@ pub(super) async fn hold(
 pub(crate) async fn queue_whole(
     conn: &mut PgConnection,
     platform: &Platform,
-    payment_id: Uuid,
+    payment_id: PaymentId,
     reason: &str,
     facts: &RequestFacts,
-) -> Result<Option<Uuid>, PaymentError> {
+) -> Result<Option<RefundId>, PaymentError> {
     let payment = lock_payment(&mut *conn, payment_id, None).await?;
     let left = refundable(
         payment.status,
-        payment.amount_minor,
-        payment.refunded_minor,
-        payment.pending_minor,
+        payment.amount,
+        payment.refunded,
+        payment.pending,
     );
-    if left == 0 || payment.pending_minor > 0 {
+    if left.is_zero() || payment.pending.is_positive() {
         return Ok(None);
     }
     let request = RefundRequest {
         request_id: Uuid::new_v4(),
-        amount_minor: left,
+        amount: left,
         reason: reason.to_owned(),
     };
     hold(
@@ -131,7 +131,7 @@ pub(crate) async fn send(
         platform,
         refund.id,
         outcome,
-        Source::Refund,
+        TimelineSource::Refund,
         actor,
         facts,
     )

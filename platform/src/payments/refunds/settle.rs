@@ -13,7 +13,7 @@ pub(super) async fn gateway_answer(
             .bind(refund.payment_id)
             .fetch_one(&platform.pool)
             .await?;
-    let amount = money(refund.amount_minor, &refund.currency)?;
+    let amount = refund.amount;
     let account = gateways::for_mode(platform, mode).await?;
     let client = match gateways::refund_client(platform, &account) {
         Ok(client) => client,
@@ -77,13 +77,13 @@ pub(crate) enum Answer {
 pub(crate) async fn settle(
     conn: &mut PgConnection,
     platform: &Platform,
-    refund_id: Uuid,
+    refund_id: RefundId,
     answer: Answer,
-    source: Source,
+    source: TimelineSource,
     actor: Actor,
     facts: &RequestFacts,
 ) -> Result<(), PaymentError> {
-    let (payment_id, amount_minor): (Uuid, i64) =
+    let (payment_id, amount_minor): (PaymentId, i64) =
         sqlx::query_as("SELECT payment_id, amount_minor FROM refunds WHERE id = $1")
             .bind(refund_id)
             .fetch_one(&mut *conn)
@@ -112,7 +112,10 @@ pub(crate) async fn settle(
             .bind(response.trans_id.filter(|s| s.len() <= 64))
             .execute(&mut *conn)
             .await?;
-            let whole = payment.refunded_minor + amount_minor == payment.amount_minor;
+            let whole = payment
+                .refunded
+                .checked_add(Money::new(amount_minor, payment.amount.currency()))
+                == Some(payment.amount);
             let change = Change::Refund {
                 amount_minor,
                 whole,
@@ -148,7 +151,7 @@ pub(crate) async fn settle(
                 payment_id,
                 source,
                 payment.status,
-                "refund_failed",
+                TimelineNote::RefundFailed,
             )
             .await?;
             audit::record(
@@ -170,7 +173,7 @@ pub(crate) async fn settle(
                 payment_id,
                 source,
                 payment.status,
-                "refund_outcome_unknown",
+                TimelineNote::RefundOutcomeUnknown,
             )
             .await?;
             audit::record(
@@ -187,7 +190,7 @@ pub(crate) async fn settle(
 /// Releases the amount a refund held, when it did not happen.
 pub(super) async fn release(
     conn: &mut PgConnection,
-    payment_id: Uuid,
+    payment_id: PaymentId,
     amount_minor: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE payments SET refund_pending_minor = refund_pending_minor - $2, updated_at = now() WHERE id = $1")

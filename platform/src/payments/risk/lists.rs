@@ -47,12 +47,13 @@ pub(super) fn block_value(
 /// Adds an email, address or network to the blocklist, audited.
 pub async fn add_block(
     platform: &Platform,
+    scope: &StaffScope,
     kind: &str,
     value: &str,
     note: &str,
-    staff_id: Uuid,
     facts: &RequestFacts,
 ) -> Result<Uuid, PaymentError> {
+    let actor = staff(scope)?;
     let (value, network) = block_value(kind, value)?;
     let note = optional_text("note", note, 500)?;
     let id = Uuid::new_v4();
@@ -66,7 +67,7 @@ pub async fn add_block(
     .bind(&value)
     .bind(network)
     .bind(&note)
-    .bind(staff_id)
+    .bind(scope.user_id())
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -75,7 +76,7 @@ pub async fn add_block(
     }
     // The blocked value itself may be personal data (an email); the audit row names the
     // entry and its kind only.
-    let event = Event::new("risk.block_add", staff(staff_id), Outcome::Success)
+    let event = Event::new("risk.block_add", actor, Outcome::Success)
         .target("risk_blocklist", id.to_string())
         .detail(serde_json::json!({ "kind": kind }));
     audit::record(&mut tx, &event, facts).await?;
@@ -85,10 +86,11 @@ pub async fn add_block(
 
 pub async fn remove_block(
     platform: &Platform,
+    scope: &StaffScope,
     id: Uuid,
-    staff_id: Uuid,
     facts: &RequestFacts,
 ) -> Result<(), PaymentError> {
+    let actor = staff(scope)?;
     let mut tx = platform.pool.begin().await?;
     let kind: Option<String> =
         sqlx::query_scalar("DELETE FROM risk_blocklist WHERE id = $1 RETURNING kind")
@@ -96,7 +98,7 @@ pub async fn remove_block(
             .fetch_optional(&mut *tx)
             .await?;
     let kind = kind.ok_or(PaymentError::NotFound)?;
-    let event = Event::new("risk.block_remove", staff(staff_id), Outcome::Success)
+    let event = Event::new("risk.block_remove", actor, Outcome::Success)
         .target("risk_blocklist", id.to_string())
         .detail(serde_json::json!({ "kind": kind }));
     audit::record(&mut tx, &event, facts).await?;
@@ -107,32 +109,47 @@ pub async fn remove_block(
 /// A merchant with its own maximum amount per payment, in place of the `max_amount` rule's.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct MerchantLimit {
-    pub merchant_id: Uuid,
+    pub merchant_id: MerchantId,
     pub business_name: String,
-    pub max_payment_minor: i64,
+    /// In euro, which every payment is in today.
+    pub max_payment: Money,
 }
 
 /// The merchants that have their own maximum, by name, so staff see what was set.
 pub async fn merchant_limits(pool: &PgPool) -> Result<Vec<MerchantLimit>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id AS merchant_id, business_name, max_payment_minor FROM merchants
+    let rows: Vec<(MerchantId, String, i64)> = sqlx::query_as(
+        "SELECT id, business_name, max_payment_minor FROM merchants
          WHERE max_payment_minor IS NOT NULL ORDER BY business_name, id",
     )
     .fetch_all(pool)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(merchant_id, business_name, max)| MerchantLimit {
+            merchant_id,
+            business_name,
+            max_payment: Money::eur(max),
+        })
+        .collect())
 }
 
 /// Sets (or clears, with `None`) a merchant's own maximum amount per payment, audited.
 pub async fn set_merchant_limit(
     platform: &Platform,
-    merchant_id: Uuid,
-    max_minor: Option<i64>,
-    staff_id: Uuid,
+    scope: &StaffScope,
+    merchant_id: MerchantId,
+    max: Option<Money>,
     facts: &RequestFacts,
 ) -> Result<(), PaymentError> {
-    if max_minor.is_some_and(|m| m <= 0) {
+    let actor = staff(scope)?;
+    if max.is_some_and(|m| !m.is_positive()) {
         return Err(invalid("max_amount", "the limit must be above zero"));
     }
+    // Payments are compared with it in minor units: the limit is euro, as they are.
+    if max.is_some_and(|m| m.currency() != domain::Currency::Eur) {
+        return Err(invalid("max_amount", "the limit is in euro"));
+    }
+    let max_minor = max.map(Money::minor);
     let mut tx = platform.pool.begin().await?;
     let updated = sqlx::query("UPDATE merchants SET max_payment_minor = $2 WHERE id = $1")
         .bind(merchant_id)
@@ -143,8 +160,8 @@ pub async fn set_merchant_limit(
     if updated == 0 {
         return Err(PaymentError::NotFound);
     }
-    let event = Event::new("risk.merchant_limit", staff(staff_id), Outcome::Success)
-        .merchant(merchant_id)
+    let event = Event::new("risk.merchant_limit", actor, Outcome::Success)
+        .merchant(merchant_id.as_uuid())
         .target("merchant", merchant_id.to_string())
         .detail(serde_json::json!({ "max_amount_minor": max_minor }));
     audit::record(&mut tx, &event, facts).await?;

@@ -48,7 +48,7 @@ async fn only_merchants_with_their_own_maximum_are_listed(pool: PgPool) {
         .await
         .unwrap()
         .into_iter()
-        .map(|l| (l.business_name, l.max_payment_minor))
+        .map(|l| (l.business_name, l.max_payment.minor()))
         .collect();
     assert_eq!(
         limits,

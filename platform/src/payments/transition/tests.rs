@@ -4,7 +4,7 @@ use super::*;
 
 #[test]
 fn every_state_takes_only_its_changes() {
-    use Status::*;
+    use PaymentStatus::*;
     let paid = Change::Paid(CardFacts::default());
     let declined = Change::Declined {
         reason: "r",
@@ -93,7 +93,10 @@ fn every_state_takes_only_its_changes() {
     assert_eq!(next(Created, &Change::Expire), Ok(Some(Expired)));
     assert_eq!(next(Refunded, &paid), Ok(None));
     assert_eq!(next(Expired, &Change::Send), Err(Impossible));
-    assert_eq!(next(Declined, &Change::Note("x")), Ok(None));
+    assert_eq!(
+        next(Declined, &Change::Note(TimelineNote::Duplicate)),
+        Ok(None)
+    );
 }
 
 #[test]
