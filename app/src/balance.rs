@@ -3,6 +3,7 @@
 //! chart, and the ledger lines as CSV for the merchant's accountant (the file itself is
 //! served by `server::ledger_export`, which calls [`ssr::export`]).
 
+use domain::{Currency, Money, PayoutStatus};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -17,12 +18,12 @@ pub const EXPORT_PATH: &str = "/api/balance/export.csv";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BalanceRow {
-    pub currency: String,
+    pub currency: Currency,
     /// Below zero after refunds took more than there was.
-    pub available_minor: i64,
-    pub pending_minor: i64,
-    pub reserve_minor: i64,
-    pub in_payout_minor: i64,
+    pub available: Money,
+    pub pending: Money,
+    pub reserve: Money,
+    pub in_payout: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,8 +32,7 @@ pub struct ReleaseView {
     pub release_on: String,
     /// `pending` or `reserve`.
     pub kind: String,
-    pub currency: String,
-    pub amount_minor: i64,
+    pub amount: Money,
 }
 
 /// A payout made and not yet paid by the bank.
@@ -40,13 +40,14 @@ pub struct ReleaseView {
 pub struct UpcomingPayout {
     /// `YYYY-MM-DD`, the day the run made it.
     pub made_on: String,
-    /// `created`, `approved` or `sent`.
-    pub status: String,
-    pub currency: String,
-    pub amount_minor: i64,
+    /// Made, approved or sent.
+    pub status: PayoutStatus,
+    pub amount: Money,
     pub iban_masked: String,
 }
 
+/// One day's closing balances, in minor units of the chart's currency: the chart scales
+/// them to its height.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChartDay {
     pub available_minor: i64,
@@ -63,7 +64,7 @@ pub struct BalanceView {
     /// Live Mode only: payouts go to banks from Live money alone.
     pub payouts: Vec<UpcomingPayout>,
     /// The chart's currency and its days (`YYYY-MM-DD`, oldest first) with their balances.
-    pub chart_currency: String,
+    pub chart_currency: Currency,
     pub chart: Vec<(String, ChartDay)>,
 }
 
@@ -91,7 +92,7 @@ pub mod ssr {
     ) -> Result<(String, String), AppError> {
         let mode = mode(platform, scope, session, Intent::Read).await?;
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
-        let rows = journal::merchant_statement(&mut conn, scope.merchant_id().as_uuid(), mode)
+        let rows = journal::merchant_statement(&mut conn, scope.merchant_id(), mode)
             .await
             .map_err(internal)?;
         let event = Event::new(
@@ -128,40 +129,34 @@ pub async fn merchant_balance() -> Result<BalanceView, AppError> {
         let mode = mode(&platform, &scope, &session, Intent::Read).await?;
         let merchant = scope.merchant_id();
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
-        let balances = balances::of_merchant(&mut conn, merchant.as_uuid(), mode)
+        let balances = balances::of_merchant(&mut conn, merchant, mode)
             .await
             .map_err(internal)?;
-        let releases = balances::upcoming_releases(&mut conn, merchant.as_uuid(), mode)
+        let releases = balances::upcoming_releases(&mut conn, merchant, mode)
             .await
             .map_err(internal)?;
         let payouts = match mode {
             platform::gateway_accounts::Mode::Live => {
-                platform::payouts::reading::on_the_way(&platform.pool, merchant.as_uuid())
+                platform::payouts::reading::on_the_way(&platform.pool, merchant)
                     .await
                     .map_err(internal)?
             }
             platform::gateway_accounts::Mode::Test => Vec::new(),
         };
-        let chart_currency = "EUR".to_owned();
-        let days = balances::last_days(
-            &mut conn,
-            merchant.as_uuid(),
-            mode,
-            &chart_currency,
-            CHART_DAYS,
-        )
-        .await
-        .map_err(internal)?;
+        let chart_currency = Currency::Eur;
+        let days = balances::last_days(&mut conn, merchant, mode, chart_currency, CHART_DAYS)
+            .await
+            .map_err(internal)?;
         Ok(BalanceView {
             mode: mode_view(mode),
             balances: balances
                 .into_iter()
                 .map(|b| BalanceRow {
                     currency: b.currency,
-                    available_minor: b.available_minor,
-                    pending_minor: b.pending_minor,
-                    reserve_minor: b.reserve_minor,
-                    in_payout_minor: b.in_payout_minor,
+                    available: b.available,
+                    pending: b.pending,
+                    reserve: b.reserve,
+                    in_payout: b.in_payout,
                 })
                 .collect(),
             releases: releases
@@ -169,17 +164,15 @@ pub async fn merchant_balance() -> Result<BalanceView, AppError> {
                 .map(|r| ReleaseView {
                     release_on: r.release_on.to_string(),
                     kind: r.kind,
-                    currency: r.currency,
-                    amount_minor: r.amount_minor,
+                    amount: r.amount,
                 })
                 .collect(),
             payouts: payouts
                 .into_iter()
                 .map(|p| UpcomingPayout {
                     made_on: p.created_at.date().to_string(),
-                    status: p.status.as_str().to_owned(),
-                    currency: p.currency,
-                    amount_minor: p.amount_minor,
+                    status: p.status,
+                    amount: p.amount,
                     iban_masked: p.iban_masked,
                 })
                 .collect(),

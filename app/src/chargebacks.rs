@@ -4,6 +4,7 @@
 //! record what the acquirer reported and mark the outcome. Recording debits the merchant
 //! and deciding may credit it back, so both need `payments` `act` and a fresh step-up.
 
+use domain::{ChargebackStatus, Mode, Money};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -15,14 +16,12 @@ pub struct ChargebackRowView {
     pub id: String,
     pub order_id: String,
     pub merchant_name: String,
-    pub mode: String,
-    pub amount_minor: i64,
-    pub currency: String,
+    pub mode: Mode,
+    pub amount: Money,
     pub reason_code: String,
     pub reported_on: String,
     pub evidence_due_on: String,
-    /// `open`, `evidence_submitted`, `won` or `lost`.
-    pub status: String,
+    pub status: ChargebackStatus,
     pub recorded: String,
     pub decided: Option<String>,
     pub open_for_evidence: bool,
@@ -43,7 +42,7 @@ pub struct EvidenceView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiptView {
     pub paid: String,
-    pub amount: String,
+    pub amount: Money,
     pub card: String,
     pub auth_code: Option<String>,
     pub buyer_email: Option<String>,
@@ -58,7 +57,8 @@ pub struct ChargebackDetailView {
     /// The 3-D Secure result in words, or none when the gateway reported none.
     pub three_d_secure: Option<String>,
     pub receipt: Option<ReceiptView>,
-    pub refunded_minor: i64,
+    /// What the payment had refunded, in the chargeback's currency.
+    pub refunded: Money,
     pub evidence: Vec<EvidenceView>,
     /// The viewer may add evidence now (their role, the deadline, the status).
     pub can_add_evidence: bool,
@@ -82,7 +82,6 @@ pub(crate) mod ssr {
 
     use super::{ChargebackDetailView, ChargebackRowView, EvidenceView, ReceiptView};
     use crate::error::AppError;
-    use crate::payments::format_money;
     use crate::payments::ssr::{three_d_secure_words, when};
 
     impl From<ChargebackError> for AppError {
@@ -91,16 +90,15 @@ pub(crate) mod ssr {
                 ChargebackError::Invalid { field, message } => {
                     AppError::validation(field, &message)
                 }
-                // The form takes euro, so the limit is told in euro.
-                ChargebackError::Exceeds { remaining_minor } => AppError::validation(
+                ChargebackError::Exceeds { remaining } => AppError::validation(
                     "amount",
-                    &format!(
-                        "At most {} of this payment can still be charged back.",
-                        format_money(remaining_minor, "EUR")
-                    ),
+                    &format!("At most {remaining} of this payment can still be charged back."),
                 ),
                 ChargebackError::NotFound => AppError::NotFound,
-                ChargebackError::Forbidden(_) => AppError::Forbidden,
+                ChargebackError::Forbidden(refused) => {
+                    tracing::warn!(%refused, "a chargeback step with the wrong staff scope");
+                    AppError::Forbidden
+                }
                 // Database, ledger and audit failures: their text names a query, an
                 // account or a constraint, never evidence (encrypted before any query).
                 other => crate::error::internal(other),
@@ -118,13 +116,12 @@ pub(crate) mod ssr {
             id: c.id.to_string(),
             order_id: c.order_id,
             merchant_name: c.merchant_name,
-            mode: c.mode.as_str().to_owned(),
-            amount_minor: c.amount_minor,
-            currency: c.currency,
+            mode: c.mode,
+            amount: c.amount,
             reason_code: c.reason_code,
             reported_on: day(c.reported_on),
             evidence_due_on: day(c.evidence_due_on),
-            status: c.status.as_str().to_owned(),
+            status: c.status,
             recorded: when(c.recorded_at),
             decided: c.decided_at.map(when),
             open_for_evidence: c.open_for_evidence,
@@ -144,14 +141,14 @@ pub(crate) mod ssr {
             chargeback,
             three_d_secure,
             receipt,
-            refunded_minor,
+            refunded,
             evidence,
         } = detail;
         let open = chargeback.open_for_evidence;
         let decided = chargeback.status.is_decided();
         let receipt = receipt.map(|r| ReceiptView {
             paid: when(r.paid_at),
-            amount: r.amount.to_string(),
+            amount: r.amount,
             card: r.card(),
             items: r
                 .items
@@ -170,7 +167,7 @@ pub(crate) mod ssr {
             payment_id: chargeback.payment_id.to_string(),
             three_d_secure: three_d_secure_words(&three_d_secure),
             receipt,
-            refunded_minor,
+            refunded,
             evidence: evidence
                 .into_iter()
                 .map(|e| EvidenceView {
@@ -200,12 +197,10 @@ pub async fn chargebacks() -> Result<Vec<ChargebackRowView>, AppError> {
             .await?
             .merchant()?;
         let mode = mode(&platform, &scope, &session, Intent::Read).await?;
-        let rows = platform::chargebacks::reading::list(
-            &platform.pool,
-            Some((scope.merchant_id().as_uuid(), mode)),
-        )
-        .await
-        .map_err(internal)?;
+        let rows =
+            platform::chargebacks::reading::list(&platform.pool, Some((scope.merchant_id(), mode)))
+                .await
+                .map_err(internal)?;
         Ok(rows.into_iter().map(ssr::row).collect())
     }
     .await
@@ -223,12 +218,9 @@ pub async fn chargeback_detail(id: String) -> Result<ChargebackDetailView, AppEr
             .await?
             .merchant()?;
         let id = crate::payments::ssr::id(&id)?;
-        let detail = platform::chargebacks::reading::detail(
-            &platform,
-            Some(scope.merchant_id().as_uuid()),
-            id,
-        )
-        .await?;
+        let detail =
+            platform::chargebacks::reading::detail(&platform, Some(scope.merchant_id()), id)
+                .await?;
         let may_add = DISPUTE_RESPONDERS.contains(&scope.role());
         Ok(ssr::detail(
             &platform,
@@ -256,7 +248,7 @@ pub async fn add_chargeback_evidence(id: String, text: String) -> Result<(), App
         evidence::add(
             &platform,
             user.id(),
-            scope.merchant_id().as_uuid(),
+            scope.merchant_id(),
             id,
             Submission::Text(&text),
             &facts,
@@ -341,9 +333,9 @@ pub async fn record_chargeback(
     use platform::chargebacks::record::{self, NewChargeback};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, _) = crate::auth::session::require_declared::<RecordChargeback>()
+        let (_, staff, _) = crate::auth::session::require_declared::<RecordChargeback>()
             .await?
-            .parts();
+            .staff()?;
         // Only a form altered by hand or served before a deploy carries no valid id.
         let request_id = uuid::Uuid::parse_str(request_id.trim()).map_err(|_| {
             AppError::validation(
@@ -362,14 +354,14 @@ pub async fn record_chargeback(
         };
         let new = NewChargeback {
             request_id,
-            payment_id: payment_id.as_uuid(),
-            amount_minor: euro_minor("amount", &amount)?,
+            payment_id,
+            amount: Money::eur(euro_minor("amount", &amount)?),
             reason_code,
             reported_on: required("reported_on", &reported_on)?,
             evidence_due_on: required("evidence_due_on", &evidence_due_on)?,
         };
         let facts = crate::request::facts().await;
-        let id = record::record(&platform, staff.id(), &new, &facts).await?;
+        let id = record::record(&platform, &staff, &new, &facts).await?;
         Ok(id.to_string())
     }
     .await
@@ -379,20 +371,20 @@ pub async fn record_chargeback(
 /// Marks a chargeback `won` (the money goes back to the merchant) or `lost`: payments
 /// `act` and a fresh step-up. Answers the status afterwards.
 #[server(endpoint = "admin/chargebacks/decide")]
-pub async fn decide_chargeback(id: String, decision: String) -> Result<String, AppError> {
+pub async fn decide_chargeback(id: String, decision: String) -> Result<ChargebackStatus, AppError> {
     use platform::chargebacks::transition::{self, Decision};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, _) = crate::auth::session::require_declared::<DecideChargeback>()
+        let (_, staff, _) = crate::auth::session::require_declared::<DecideChargeback>()
             .await?
-            .parts();
+            .staff()?;
         let id = crate::payments::ssr::id(&id)?;
         let decision = Decision::parse(decision.trim()).ok_or_else(|| {
             AppError::validation("decision", "Choose whether the chargeback was won or lost.")
         })?;
         let facts = crate::request::facts().await;
-        let status = transition::decide(&platform, staff.id(), id, decision, &facts).await?;
-        Ok(status.as_str().to_owned())
+        let status = transition::decide(&platform, &staff, id, decision, &facts).await?;
+        Ok(status)
     }
     .await
     .map_err(AppError::respond)

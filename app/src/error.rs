@@ -203,6 +203,10 @@ impl From<platform::ledger::change::ChangeError> for AppError {
             ChangeError::Invalid { field, message } => AppError::validation(field, &message),
             ChangeError::NotAllowed(message) => AppError::validation("decision", message),
             ChangeError::NotFound => AppError::NotFound,
+            ChangeError::Forbidden(refused) => {
+                tracing::warn!(%refused, "a change to the books with the wrong staff scope");
+                AppError::Forbidden
+            }
             // Database, ledger and audit failures: their text names a query or a
             // constraint, nothing a staff member can act on.
             other => internal(other),

@@ -3,6 +3,7 @@
 //! month in each mode; and manual adjustments of a merchant's available balance (`act`,
 //! a fresh second-factor check, four eyes above the threshold).
 
+use domain::{MerchantId, Mode, Money};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -12,11 +13,10 @@ use crate::error::AppError;
 pub struct LineView {
     /// `merchant_available`, `fee_revenue`, …
     pub account: String,
-    pub currency: String,
     /// Debit positive, credit negative.
-    pub amount_minor: i64,
+    pub amount: Money,
     /// The account's running balance as people read it (what is owed for a merchant's).
-    pub balance_after_minor: i64,
+    pub balance_after: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,12 +32,11 @@ pub struct EntryView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdjustmentView {
     pub id: String,
-    pub merchant_id: String,
+    pub merchant_id: MerchantId,
     pub merchant_name: String,
-    pub mode: String,
+    pub mode: Mode,
     pub direction: String,
-    pub amount_minor: i64,
-    pub currency: String,
+    pub amount: Money,
     pub counter_account: String,
     pub reason: String,
     pub status: String,
@@ -52,26 +51,25 @@ pub struct AdjustmentView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MerchantLedgerView {
     pub merchant_name: String,
-    pub mode: String,
+    pub mode: Mode,
     pub entries: Vec<EntryView>,
     /// Pass as `before` for the next, older page; none on the last page.
     pub next_before: Option<i64>,
     pub adjustments: Vec<AdjustmentView>,
     /// The viewer holds payouts `act` and may ask for an adjustment.
     pub can_adjust: bool,
-    /// Above this (minor units) an adjustment waits for a second staff member.
-    pub four_eyes_above_minor: i64,
+    /// Above this (euro) an adjustment waits for a second staff member.
+    pub four_eyes_above: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MonthView {
     /// `YYYY-MM`.
     pub month: String,
-    pub mode: String,
+    pub mode: Mode,
     pub account: String,
-    pub currency: String,
-    pub movement_minor: i64,
-    pub closing_minor: i64,
+    pub movement: Money,
+    pub closing: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,12 +91,11 @@ pub(crate) mod ssr {
         AdjustmentView {
             can_decide: can_act && a.status == "pending" && a.requested_by != viewer.id(),
             id: a.id.to_string(),
-            merchant_id: a.merchant_id.to_string(),
+            merchant_id: a.merchant_id,
             merchant_name: a.merchant_name,
-            mode: a.mode.as_str().to_owned(),
+            mode: a.mode,
             direction: a.direction,
-            amount_minor: a.amount_minor,
-            currency: a.currency,
+            amount: a.amount,
             counter_account: a.counter_account.as_str().to_owned(),
             reason: a.reason,
             status: a.status,
@@ -128,7 +125,7 @@ pub async fn merchant_ledger(
         let (staff, _) = crate::auth::session::require_declared::<MerchantLedger>()
             .await?
             .parts();
-        let merchant = crate::team::ssr::id(&merchant_id)?;
+        let merchant = MerchantId::from_uuid(crate::team::ssr::id(&merchant_id)?);
         let mode = match mode.trim() {
             "" => Mode::Live,
             text => Mode::parse(text)
@@ -151,7 +148,7 @@ pub async fn merchant_ledger(
             .map_err(internal)?;
         Ok(MerchantLedgerView {
             merchant_name,
-            mode: mode.as_str().to_owned(),
+            mode,
             entries: entries
                 .into_iter()
                 .map(|e| EntryView {
@@ -164,9 +161,11 @@ pub async fn merchant_ledger(
                         .into_iter()
                         .map(|l| LineView {
                             account: l.account.as_str().to_owned(),
-                            currency: l.currency,
-                            amount_minor: l.amount_minor,
-                            balance_after_minor: l.account.reading(l.balance_after_minor),
+                            amount: l.amount,
+                            balance_after: Money::new(
+                                l.account.reading(l.balance_after.minor()),
+                                l.balance_after.currency(),
+                            ),
                         })
                         .collect(),
                 })
@@ -177,11 +176,13 @@ pub async fn merchant_ledger(
                 .map(|a| ssr::adjustment(a, &staff, can_adjust))
                 .collect(),
             can_adjust,
-            four_eyes_above_minor: platform
-                .config
-                .settings
-                .ledger
-                .adjustment_four_eyes_above_minor,
+            four_eyes_above: Money::eur(
+                platform
+                    .config
+                    .settings
+                    .ledger
+                    .adjustment_four_eyes_above_minor,
+            ),
         })
     }
     .await
@@ -211,11 +212,10 @@ pub async fn platform_ledger() -> Result<PlatformLedgerView, AppError> {
                 .into_iter()
                 .map(|m| MonthView {
                     month: format!("{}-{:02}", m.month.year(), u8::from(m.month.month())),
-                    mode: m.mode.as_str().to_owned(),
+                    mode: m.mode,
                     account: m.account.as_str().to_owned(),
-                    currency: m.currency,
-                    movement_minor: m.movement_minor,
-                    closing_minor: m.closing_minor,
+                    movement: m.movement,
+                    closing: m.closing,
                 })
                 .collect(),
             waiting: waiting
@@ -244,10 +244,10 @@ pub async fn request_adjustment(
     use platform::ledger::adjustments::{self, NewAdjustment};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, _) = crate::auth::session::require_declared::<RequestAdjustment>()
+        let (staff, scope, _) = crate::auth::session::require_declared::<RequestAdjustment>()
             .await?
-            .parts();
-        let merchant = crate::team::ssr::id(&merchant_id)?;
+            .staff()?;
+        let merchant = MerchantId::from_uuid(crate::team::ssr::id(&merchant_id)?);
         let facts = crate::request::facts().await;
         let new = NewAdjustment {
             mode,
@@ -256,8 +256,7 @@ pub async fn request_adjustment(
             counter_account,
             reason,
         };
-        let adjustment =
-            adjustments::request(&platform, staff.id(), merchant, &new, &facts).await?;
+        let adjustment = adjustments::request(&platform, &scope, merchant, &new, &facts).await?;
         Ok(ssr::adjustment(adjustment, &staff, true))
     }
     .await
@@ -275,12 +274,12 @@ pub async fn decide_adjustment(
     use platform::ledger::adjustments;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, _) = crate::auth::session::require_declared::<DecideAdjustment>()
+        let (staff, scope, _) = crate::auth::session::require_declared::<DecideAdjustment>()
             .await?
-            .parts();
+            .staff()?;
         let id = crate::team::ssr::id(&adjustment_id)?;
         let facts = crate::request::facts().await;
-        let adjustment = adjustments::decide(&platform, staff.id(), id, approve, &facts).await?;
+        let adjustment = adjustments::decide(&platform, &scope, id, approve, &facts).await?;
         Ok(ssr::adjustment(adjustment, &staff, true))
     }
     .await

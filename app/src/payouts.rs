@@ -5,6 +5,7 @@
 //! or returned). Files (statements, the pain.001, statement imports) are plain routes in
 //! `server::payout_files`.
 
+use domain::{BatchStatus, Currency, Money, PayoutStatus};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -16,9 +17,8 @@ pub struct PayoutView {
     pub batch_id: String,
     pub merchant_name: String,
     pub end_to_end_id: String,
-    pub amount: String,
-    /// `created`, `approved`, `sent`, `paid` or `returned`.
-    pub status: String,
+    pub amount: Money,
+    pub status: PayoutStatus,
     pub iban_masked: String,
     pub created: String,
     pub return_reason: Option<String>,
@@ -30,8 +30,8 @@ pub struct ScheduleView {
     pub schedule: String,
     pub weekday: i16,
     pub month_day: i16,
-    /// The minimum in euro, as the form edits it: `10.00`.
-    pub minimum: String,
+    /// The minimum in euro; the form edits its decimal, `10.00`.
+    pub minimum: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,14 +46,13 @@ pub struct MerchantPayoutsView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchView {
     pub id: String,
-    pub currency: String,
-    /// `created`, `approved` or `sent`.
-    pub status: String,
+    pub currency: Currency,
+    pub status: BatchStatus,
     pub created: String,
     /// A staff member's email, or "the daily run".
     pub created_by: String,
     pub approved_by: Option<String>,
-    pub total: String,
+    pub total: Money,
     pub payouts: Vec<PayoutView>,
     /// The viewer made it, so another staff member must approve it.
     pub own: bool,
@@ -63,7 +62,8 @@ pub struct BatchView {
 pub struct UnmatchedView {
     pub line_no: i32,
     pub booked_on: String,
-    pub amount: String,
+    /// `None`: the line's amount did not read.
+    pub amount: Option<Money>,
     pub end_to_end_id: String,
     pub note: String,
 }
@@ -103,7 +103,6 @@ pub mod ssr {
     use super::{PayoutView, ScheduleView};
     use crate::error::AppError;
     use crate::payments::ssr::when;
-    use crate::payments::{decimal, format_money};
 
     impl From<PayoutError> for AppError {
         fn from(error: PayoutError) -> Self {
@@ -111,6 +110,10 @@ pub mod ssr {
                 PayoutError::Invalid { field, message } => AppError::validation(field, &message),
                 PayoutError::NotAllowed(message) => AppError::validation("payout", message),
                 PayoutError::OwnBatch => AppError::Forbidden,
+                PayoutError::Forbidden(refused) => {
+                    tracing::warn!(%refused, "a payout step with the wrong staff scope");
+                    AppError::Forbidden
+                }
                 PayoutError::NotFound => AppError::NotFound,
                 other => crate::error::internal(other),
             }
@@ -123,8 +126,8 @@ pub mod ssr {
             batch_id: p.batch_id.to_string(),
             merchant_name: p.merchant_name,
             end_to_end_id: p.end_to_end_id,
-            amount: format_money(p.amount_minor, &p.currency),
-            status: p.status.as_str().to_owned(),
+            amount: p.amount,
+            status: p.status,
             iban_masked: p.iban_masked,
             created: when(p.created_at),
             return_reason: p.return_reason,
@@ -136,7 +139,7 @@ pub mod ssr {
             schedule: s.payout_schedule.clone(),
             weekday: s.payout_weekday,
             month_day: s.payout_month_day,
-            minimum: decimal(s.payout_minimum_minor),
+            minimum: s.payout_minimum,
         }
     }
 }
@@ -152,14 +155,14 @@ pub async fn merchant_payouts() -> Result<MerchantPayoutsView, AppError> {
             .await?
             .merchant()?;
         let merchant = scope.merchant_id();
-        let payouts = platform::payouts::reading::of_merchant(&platform.pool, merchant.as_uuid())
+        let payouts = platform::payouts::reading::of_merchant(&platform.pool, merchant)
             .await
             .map_err(internal)?;
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
-        let terms = platform::ledger::settlement::of_merchant(&mut conn, merchant.as_uuid())
+        let terms = platform::ledger::settlement::of_merchant(&mut conn, merchant)
             .await
             .map_err(internal)?;
-        let flagged = platform::payouts::reading::account_flagged_at(&mut conn, merchant.as_uuid())
+        let flagged = platform::payouts::reading::account_flagged_at(&mut conn, merchant)
             .await
             .map_err(internal)?;
         Ok(MerchantPayoutsView {
@@ -186,7 +189,7 @@ pub async fn set_payout_schedule(
         let (user, scope, _) = crate::auth::session::require_declared::<SetPayoutSchedule>()
             .await?
             .merchant()?;
-        let minimum_minor = crate::payments::ssr::euro_minor("minimum", &minimum)?;
+        let minimum = Money::eur(crate::payments::ssr::euro_minor("minimum", &minimum)?);
         // A weekday or day the chosen schedule does not use keeps its default.
         let weekday = if weekday.trim().is_empty() {
             "1"
@@ -198,16 +201,9 @@ pub async fn set_payout_schedule(
         } else {
             month_day.as_str()
         };
-        let choice = Schedule::parse(&schedule, weekday, month_day, minimum_minor)?;
+        let choice = Schedule::parse(&schedule, weekday, month_day, minimum)?;
         let facts = crate::request::facts().await;
-        let saved = set(
-            &platform,
-            user.id(),
-            scope.merchant_id().as_uuid(),
-            &choice,
-            &facts,
-        )
-        .await?;
+        let saved = set(&platform, user.id(), scope.merchant_id(), &choice, &facts).await?;
         Ok(ssr::schedule(&saved))
     }
     .await
@@ -219,7 +215,6 @@ pub async fn set_payout_schedule(
 #[server(endpoint = "admin/payouts")]
 pub async fn staff_payouts() -> Result<StaffPayoutsView, AppError> {
     use crate::error::internal;
-    use crate::payments::format_money;
     use crate::payments::ssr::when;
     use platform::identity::roles::{Level, Module};
     use platform::payouts::reading;
@@ -251,9 +246,9 @@ pub async fn staff_payouts() -> Result<StaffPayoutsView, AppError> {
                 payouts = rest;
                 BatchView {
                     id: b.id.to_string(),
-                    total: format_money(b.total_minor, &b.currency),
+                    total: b.total,
                     currency: b.currency,
-                    status: b.status.as_str().to_owned(),
+                    status: b.status,
                     created: when(b.created_at),
                     created_by: b
                         .created_by_email
@@ -279,10 +274,7 @@ pub async fn staff_payouts() -> Result<StaffPayoutsView, AppError> {
                     .map(|l| UnmatchedView {
                         line_no: l.line_no,
                         booked_on: l.booked_on.map(|d| d.to_string()).unwrap_or_default(),
-                        amount: l
-                            .amount_minor
-                            .map(|a| format_money(a, "EUR"))
-                            .unwrap_or_default(),
+                        amount: l.amount,
                         end_to_end_id: l.end_to_end_id.clone().unwrap_or_default(),
                         note: l.note.clone(),
                     })
@@ -304,11 +296,11 @@ pub async fn staff_payouts() -> Result<StaffPayoutsView, AppError> {
 pub async fn run_payouts() -> Result<RunView, AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require_declared::<RunPayouts>()
+        let (_, scope, _) = crate::auth::session::require_declared::<RunPayouts>()
             .await?
-            .parts();
+            .staff()?;
         let facts = crate::request::facts().await;
-        let report = platform::payouts::run::run(&platform, Some(user.id()), &facts).await?;
+        let report = platform::payouts::run::run(&platform, Some(&scope), &facts).await?;
         Ok(RunView {
             batches: report.batches.len(),
             payouts: report.payouts,
@@ -326,16 +318,16 @@ pub async fn approve_payout_batch(batch_id: String) -> Result<(), AppError> {
     use platform::payouts::transition::{self, Move};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require_declared::<ApprovePayoutBatch>()
+        let (_, scope, _) = crate::auth::session::require_declared::<ApprovePayoutBatch>()
             .await?
-            .parts();
+            .staff()?;
         let batch_id = crate::payments::ssr::id(&batch_id)?;
         let facts = crate::request::facts().await;
         transition::apply(
             &platform,
             Move::Approve {
                 batch_id,
-                staff_id: user.id(),
+                staff: &scope,
             },
             &facts,
         )
@@ -352,16 +344,16 @@ pub async fn mark_batch_sent(batch_id: String) -> Result<(), AppError> {
     use platform::payouts::transition::{self, Move};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require_declared::<MarkBatchSent>()
+        let (_, scope, _) = crate::auth::session::require_declared::<MarkBatchSent>()
             .await?
-            .parts();
+            .staff()?;
         let batch_id = crate::payments::ssr::id(&batch_id)?;
         let facts = crate::request::facts().await;
         transition::apply(
             &platform,
             Move::Send {
                 batch_id,
-                staff_id: user.id(),
+                staff: &scope,
             },
             &facts,
         )
@@ -382,19 +374,19 @@ pub async fn settle_payout(
     use platform::payouts::transition::{self, Move};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require_declared::<SettlePayout>()
+        let (_, scope, _) = crate::auth::session::require_declared::<SettlePayout>()
             .await?
-            .parts();
+            .staff()?;
         let payout_id = crate::payments::ssr::id(&payout_id)?;
         let facts = crate::request::facts().await;
         let step = match reason.trim() {
             "" => Move::Paid {
                 payout_id,
-                staff_id: user.id(),
+                staff: &scope,
             },
             reason => Move::Returned {
                 payout_id,
-                staff_id: user.id(),
+                staff: &scope,
                 reason,
             },
         };

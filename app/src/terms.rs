@@ -4,6 +4,7 @@
 //! terms (delay and rolling reserve, merchants `act`). Every change needs a fresh
 //! second-factor check and is audited.
 
+use domain::{MerchantId, Money};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -14,8 +15,7 @@ pub struct ScheduleView {
     pub id: String,
     /// `2.90 %`.
     pub percent: String,
-    pub fixed_minor: i64,
-    pub currency: String,
+    pub fixed: Money,
     pub effective_from: String,
     /// In effect now; the others are upcoming.
     pub current: bool,
@@ -60,8 +60,7 @@ pub(crate) mod ssr {
             .map(|s| ScheduleView {
                 id: s.id.to_string(),
                 percent: percent(i64::from(s.percent_bp)),
-                fixed_minor: s.fixed_minor,
-                currency: s.currency,
+                fixed: s.fixed,
                 effective_from: when(s.effective_from),
                 current: s.effective_from <= now,
             })
@@ -85,6 +84,7 @@ pub async fn fee_schedules(
     #[server(default)] merchant_id: String,
 ) -> Result<FeeSchedulesView, AppError> {
     use crate::error::internal;
+    use domain::Currency;
     use platform::identity::roles::{Level, Module};
     use platform::identity::users::UserKind;
     use platform::ledger::fees;
@@ -95,14 +95,15 @@ pub async fn fee_schedules(
             .parts();
         let merchant = match merchant_id.trim() {
             "" => None,
-            text => Some(crate::team::ssr::id(text)?),
+            text => Some(MerchantId::from_uuid(crate::team::ssr::id(text)?)),
         };
+        // Fee schedules are in euro today: the form takes the fixed part in euro.
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
-        let default = fees::current_and_upcoming(&mut conn, None, "EUR")
+        let default = fees::current_and_upcoming(&mut conn, None, Currency::Eur)
             .await
             .map_err(internal)?;
         let overrides = match merchant {
-            Some(merchant) => fees::current_and_upcoming(&mut conn, Some(merchant), "EUR")
+            Some(merchant) => fees::current_and_upcoming(&mut conn, Some(merchant), Currency::Eur)
                 .await
                 .map_err(internal)?,
             None => Vec::new(),
@@ -127,19 +128,24 @@ pub async fn add_default_fee_schedule(
     fixed: String,
     effective_from: String,
 ) -> Result<ScheduleView, AppError> {
+    use platform::identity::roles::{Level, Module, StaffScope};
     use platform::ledger::fees::{self, NewSchedule};
     let platform = expect_context::<platform::Platform>();
     async {
         let (staff, _) = crate::auth::session::require_declared::<AddDefaultFeeSchedule>()
             .await?
             .parts();
+        // The row admits platform administrators alone; the platform function takes the
+        // merchants `act` scope every administrator holds.
+        let scope =
+            StaffScope::of(&staff, Module::Merchants, Level::Act).ok_or(AppError::Forbidden)?;
         let facts = crate::request::facts().await;
         let new = NewSchedule {
             percent,
             fixed_euro: fixed,
             effective_from,
         };
-        let schedule = fees::add_schedule(&platform, staff.id(), None, &new, &facts).await?;
+        let schedule = fees::add_schedule(&platform, &scope, None, &new, &facts).await?;
         Ok(ssr::schedules(vec![schedule]).remove(0))
     }
     .await
@@ -158,18 +164,17 @@ pub async fn add_merchant_fee_schedule(
     use platform::ledger::fees::{self, NewSchedule};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, _) = crate::auth::session::require_declared::<AddMerchantFeeSchedule>()
+        let (_, scope, _) = crate::auth::session::require_declared::<AddMerchantFeeSchedule>()
             .await?
-            .parts();
-        let merchant = crate::team::ssr::id(&merchant_id)?;
+            .staff()?;
+        let merchant = MerchantId::from_uuid(crate::team::ssr::id(&merchant_id)?);
         let facts = crate::request::facts().await;
         let new = NewSchedule {
             percent,
             fixed_euro: fixed,
             effective_from,
         };
-        let schedule =
-            fees::add_schedule(&platform, staff.id(), Some(merchant), &new, &facts).await?;
+        let schedule = fees::add_schedule(&platform, &scope, Some(merchant), &new, &facts).await?;
         Ok(ssr::schedules(vec![schedule]).remove(0))
     }
     .await
@@ -186,7 +191,7 @@ pub async fn settlement_terms(merchant_id: String) -> Result<SettlementView, App
         let (staff, _) = crate::auth::session::require_declared::<SettlementTerms>()
             .await?
             .parts();
-        let merchant = crate::team::ssr::id(&merchant_id)?;
+        let merchant = MerchantId::from_uuid(crate::team::ssr::id(&merchant_id)?);
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
         let terms = platform::ledger::settlement::of_merchant(&mut conn, merchant)
             .await
@@ -213,17 +218,17 @@ pub async fn set_settlement_terms(
     use platform::ledger::settlement::{self, NewTerms};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, _) = crate::auth::session::require_declared::<SetSettlementTerms>()
+        let (_, scope, _) = crate::auth::session::require_declared::<SetSettlementTerms>()
             .await?
-            .parts();
-        let merchant = crate::team::ssr::id(&merchant_id)?;
+            .staff()?;
+        let merchant = MerchantId::from_uuid(crate::team::ssr::id(&merchant_id)?);
         let facts = crate::request::facts().await;
         let new = NewTerms {
             delay_days,
             reserve_percent,
             reserve_days,
         };
-        let terms = settlement::set_terms(&platform, staff.id(), merchant, &new, &facts).await?;
+        let terms = settlement::set_terms(&platform, &scope, merchant, &new, &facts).await?;
         Ok(ssr::settlement(terms, true))
     }
     .await

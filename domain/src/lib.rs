@@ -3,12 +3,14 @@
 //! payment, checkout and refund statuses, merchant roles and typed ids. It builds for
 //! WASM; the `sqlx` feature adds the database mappings the server needs.
 
+pub mod books;
 pub mod ids;
 pub mod mode;
 pub mod money;
 pub mod roles;
 pub mod status;
 
+pub use books::{BatchStatus, ChargebackStatus, PayoutStatus};
 pub use ids::{CheckoutId, MerchantId, PaymentId, RefundId};
 pub use mode::Mode;
 pub use money::{Currency, Money, MoneyError};

@@ -190,6 +190,7 @@ fn bench(c: &mut Criterion) {
         |b| {
             b.to_async(&runtime).iter(|| async {
                 let mut conn = platform.pool.acquire().await.unwrap();
+                let merchant_id = domain::MerchantId::from_uuid(merchant_id);
                 let balance = balances::of_merchant(&mut conn, merchant_id, Mode::Test)
                     .await
                     .unwrap();

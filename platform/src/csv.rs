@@ -12,7 +12,8 @@ pub fn line(cells: &[String]) -> String {
 #[derive(Debug, Clone, Copy)]
 pub enum Cell<'a> {
     Text(&'a str),
-    Amount(i64),
+    /// Written as its plain decimal (`-12.00`), which no spreadsheet reads as a formula.
+    Amount(domain::Money),
 }
 
 /// One line of text and amount cells, with its CRLF.
@@ -21,14 +22,7 @@ pub fn row(cells: &[Cell<'_>]) -> String {
         .iter()
         .map(|c| match c {
             Cell::Text(text) => cell(text),
-            Cell::Amount(minor) => {
-                let sign = if *minor < 0 { "-" } else { "" };
-                format!(
-                    "{sign}{}.{:02}",
-                    minor.unsigned_abs() / 100,
-                    minor.unsigned_abs() % 100
-                )
-            }
+            Cell::Amount(money) => money.to_decimal_string(),
         })
         .collect();
     format!("{}\r\n", cells.join(","))

@@ -91,7 +91,7 @@ async fn upload(
     match evidence::add(
         &platform,
         user.id(),
-        scope.merchant_id().as_uuid(),
+        scope.merchant_id(),
         id,
         Submission::File(&file),
         &facts,

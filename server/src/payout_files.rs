@@ -20,7 +20,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use platform::Platform;
 use platform::audit::RequestFacts;
-use platform::identity::roles::{Level, Module};
+use platform::identity::roles::{Level, Module, StaffScope};
 use platform::payouts::statement::{self, Reader};
 use platform::payouts::{PayoutError, import, pain001};
 use tower_sessions::Session;
@@ -62,7 +62,7 @@ async fn member_statement(
     };
     let reader = Reader::Member {
         user_id: user.id(),
-        merchant_id: scope.merchant_id().as_uuid(),
+        merchant_id: scope.merchant_id(),
     };
     statement_response(&platform, reader, &id, &format.format, &facts).await
 }
@@ -149,10 +149,13 @@ async fn batch_file(
         Ok(user) => user,
         Err(error) => return refusal(error),
     };
+    let Some(scope) = StaffScope::of(&user, Module::Payouts, Level::Act) else {
+        return refusal(AppError::Forbidden);
+    };
     let Ok(id) = Uuid::parse_str(&id) else {
         return refusal(AppError::NotFound);
     };
-    match pain001::batch_file(&platform, id, user.id(), &facts).await {
+    match pain001::batch_file(&platform, id, &scope, &facts).await {
         Ok((name, xml)) => file(
             xml,
             "application/xml; charset=utf-8",
@@ -187,6 +190,9 @@ async fn import_statement(
     if let Err(error) = stepped_up(&platform, &session, &user, STATEMENTS, &facts).await {
         return refusal(error);
     }
+    let Some(scope) = StaffScope::of(&user, Module::Payouts, Level::Act) else {
+        return refusal(AppError::Forbidden);
+    };
     let mut file: Option<(String, Vec<u8>)> = None;
     loop {
         match multipart.next_field().await {
@@ -205,7 +211,7 @@ async fn import_statement(
     let Some((name, bytes)) = file else {
         return back("import_error=empty");
     };
-    match import::import(&platform, user.id(), &name, &bytes, &facts).await {
+    match import::import(&platform, &scope, &name, &bytes, &facts).await {
         Ok(report) => back(&format!("imported={}", report.import_id)),
         Err(PayoutError::Invalid { .. }) => back("import_error=format"),
         Err(error) => refusal(AppError::from(error)),

@@ -2,13 +2,14 @@
 //! with its release days, reserve and in payout; the last 90 days as a server-drawn SVG
 //! chart with the same numbers as a table for screen readers; and the CSV export.
 
+use domain::{Currency, Money, PayoutStatus};
 use leptos::prelude::*;
 
 use crate::balance::{
     BalanceRow, BalanceView, CHART_DAYS, ChartDay, EXPORT_PATH, UpcomingPayout, merchant_balance,
 };
 use crate::pages::payments::{DashboardShell, load_error};
-use crate::payments::{Mode, format_money};
+use crate::payments::Mode;
 
 const WIDTH: i64 = 720;
 const HEIGHT: i64 = 200;
@@ -64,7 +65,7 @@ fn BalanceFacts(view: BalanceView) -> impl IntoView {
                                 <tr>
                                     <td>{r.release_on}</td>
                                     <td>{if r.kind == "reserve" { "Reserve" } else { "Pending" }}</td>
-                                    <td>{format_money(r.amount_minor, &r.currency)}</td>
+                                    <td>{r.amount.to_string()}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
@@ -87,9 +88,10 @@ fn BalanceFacts(view: BalanceView) -> impl IntoView {
 /// Payouts on their way to the bank; the Payouts page has every payout and its statement.
 #[component]
 fn UpcomingPayouts(payouts: Vec<UpcomingPayout>, live: bool) -> impl IntoView {
-    let status = |s: &str| match s {
-        "sent" => "Sent to the bank",
-        "approved" => "Approved, sending soon",
+    // The Balance page's own words: a payout here is still on its way.
+    let status = |s: PayoutStatus| match s {
+        PayoutStatus::Sent => "Sent to the bank",
+        PayoutStatus::Approved => "Approved, sending soon",
         _ => "Waiting for approval",
     };
     view! {
@@ -108,8 +110,8 @@ fn UpcomingPayouts(payouts: Vec<UpcomingPayout>, live: bool) -> impl IntoView {
                                 <tr>
                                     <td>{p.made_on}</td>
                                     <td>{p.iban_masked}</td>
-                                    <td>{format_money(p.amount_minor, &p.currency)}</td>
-                                    <td>{status(&p.status)}</td>
+                                    <td>{p.amount.to_string()}</td>
+                                    <td>{status(p.status)}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
@@ -124,12 +126,12 @@ fn UpcomingPayouts(payouts: Vec<UpcomingPayout>, live: bool) -> impl IntoView {
 fn CurrencyBalance(row: BalanceRow) -> impl IntoView {
     let BalanceRow {
         currency,
-        available_minor,
-        pending_minor,
-        reserve_minor,
-        in_payout_minor,
+        available,
+        pending,
+        reserve,
+        in_payout,
     } = row;
-    let negative = (available_minor < 0).then(|| {
+    let negative = (available.minor() < 0).then(|| {
         view! {
             <p class="notice" role="note">
                 "Refunds took more than you had; new sales pay it back before any payout."
@@ -137,16 +139,16 @@ fn CurrencyBalance(row: BalanceRow) -> impl IntoView {
         }
     });
     let facts = [
-        ("Available", available_minor),
-        ("Pending", pending_minor),
-        ("Reserve", reserve_minor),
-        ("In payout", in_payout_minor),
+        ("Available", available),
+        ("Pending", pending),
+        ("Reserve", reserve),
+        ("In payout", in_payout),
     ];
     view! {
         <section class="panel" aria-label=format!("Balance in {currency}")>
             {negative}
             <dl class="facts">
-                {facts.into_iter().map(|(label, minor)| view! { <dt>{label}</dt><dd>{format_money(minor, &currency)}</dd> }).collect_view()}
+                {facts.into_iter().map(|(label, money)| view! { <dt>{label}</dt><dd>{money.to_string()}</dd> }).collect_view()}
             </dl>
         </section>
     }
@@ -174,7 +176,8 @@ pub fn points(values: &[i64], low: i64, high: i64) -> String {
 /// The last 90 days' closing balances: available and held (pending and reserve), drawn on
 /// the server, so it needs no script; the table below holds the same numbers.
 #[component]
-fn BalanceChart(currency: String, days: Vec<(String, ChartDay)>) -> impl IntoView {
+fn BalanceChart(currency: Currency, days: Vec<(String, ChartDay)>) -> impl IntoView {
+    let money = move |minor: i64| Money::new(minor, currency).to_string();
     let available: Vec<i64> = days.iter().map(|(_, d)| d.available_minor).collect();
     let held: Vec<i64> = days.iter().map(|(_, d)| d.held_minor).collect();
     let low = available
@@ -194,9 +197,9 @@ fn BalanceChart(currency: String, days: Vec<(String, ChartDay)>) -> impl IntoVie
     let zero_y = HEIGHT - (0 - low) * HEIGHT / (high - low).max(1);
     let summary = format!(
         "Your balance over the last {CHART_DAYS} days in {currency}: available from {} to {}, pending and reserve up to {}.",
-        format_money(available.iter().copied().min().unwrap_or(0), &currency),
-        format_money(available.iter().copied().max().unwrap_or(0), &currency),
-        format_money(held.iter().copied().max().unwrap_or(0), &currency),
+        money(available.iter().copied().min().unwrap_or(0)),
+        money(available.iter().copied().max().unwrap_or(0)),
+        money(held.iter().copied().max().unwrap_or(0)),
     );
     view! {
         <section class="panel" aria-labelledby="chart-heading">
@@ -221,9 +224,9 @@ fn BalanceChart(currency: String, days: Vec<(String, ChartDay)>) -> impl IntoVie
                         {days.into_iter().rev().map(|(day, d)| view! {
                             <tr>
                                 <th scope="row">{day}</th>
-                                <td>{format_money(d.available_minor, &currency)}</td>
-                                <td>{format_money(d.held_minor, &currency)}</td>
-                                <td>{format_money(d.in_payout_minor, &currency)}</td>
+                                <td>{money(d.available_minor)}</td>
+                                <td>{money(d.held_minor)}</td>
+                                <td>{money(d.in_payout_minor)}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>

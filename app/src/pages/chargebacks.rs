@@ -12,18 +12,16 @@ use crate::chargebacks::{
 };
 use crate::components::form::{Field, FormError, field_error, form_error, succeeded};
 use crate::pages::payments::{DashboardShell, load_error};
-use crate::payments::format_money;
+use domain::ChargebackStatus;
 
 /// A chargeback's status as a badge: its words and class.
-pub fn status_badge(status: &str) -> impl IntoView + use<> {
-    let (label, class) = match status {
-        "open" => ("Open: evidence due", "badge pending"),
-        "evidence_submitted" => ("Evidence submitted", "badge pending"),
-        "won" => ("Won", "badge ok"),
-        "lost" => ("Lost", "badge bad"),
-        _ => ("Unknown", "badge"),
+pub fn status_badge(status: ChargebackStatus) -> impl IntoView + use<> {
+    let class = match status {
+        ChargebackStatus::Open | ChargebackStatus::EvidenceSubmitted => "badge pending",
+        ChargebackStatus::Won => "badge ok",
+        ChargebackStatus::Lost => "badge bad",
     };
-    view! { <span class=class>{label}</span> }
+    view! { <span class=class>{status.label()}</span> }
 }
 
 #[component]
@@ -70,10 +68,10 @@ pub fn ChargebackTable(
                         <td><a href=format!("{href}/{}", c.id)>{c.recorded}</a></td>
                         {with_merchant.then(|| view! { <td>{c.merchant_name}</td> })}
                         <td><code>{c.order_id}</code></td>
-                        <td>{format_money(c.amount_minor, &c.currency)}</td>
+                        <td>{c.amount.to_string()}</td>
                         <td>{c.reason_code}</td>
                         <td>{c.evidence_due_on}</td>
-                        <td>{status_badge(&c.status)}</td>
+                        <td>{status_badge(c.status)}</td>
                     </tr>
                 }).collect_view()}
             </tbody>
@@ -186,11 +184,11 @@ pub fn ChargebackRecord(detail: ChargebackDetailView, payment_href: &'static str
         payment_id,
         three_d_secure,
         receipt,
-        refunded_minor,
+        refunded,
         evidence,
         ..
     } = detail;
-    let amount = format_money(c.amount_minor, &c.currency);
+    let amount = c.amount;
     let deadline = if c.open_for_evidence {
         format!(
             "Evidence is taken until the end of {} (Kosovo time).",
@@ -199,14 +197,14 @@ pub fn ChargebackRecord(detail: ChargebackDetailView, payment_href: &'static str
     } else {
         format!("Evidence closed (deadline {}).", c.evidence_due_on)
     };
-    let refunded = (refunded_minor > 0).then(|| {
-        view! { <dt>"Refunded before"</dt><dd>{format_money(refunded_minor, &c.currency)}</dd> }
+    let refunded = refunded.is_positive().then(|| {
+        view! { <dt>"Refunded before"</dt><dd>{refunded.to_string()}</dd> }
     });
     let receipt = match receipt {
         Some(r) => view! {
             <dl class="facts">
                 <dt>"Paid"</dt><dd>{r.paid}</dd>
-                <dt>"Amount"</dt><dd>{r.amount}</dd>
+                <dt>"Amount"</dt><dd>{r.amount.to_string()}</dd>
                 <dt>"Card"</dt><dd>{r.card}</dd>
                 <dt>"Authorisation code"</dt><dd>{r.auth_code.unwrap_or_else(|| "-".into())}</dd>
                 <dt>"Receipt sent to"</dt><dd>{r.buyer_email.unwrap_or_else(|| "-".into())}</dd>
@@ -222,9 +220,9 @@ pub fn ChargebackRecord(detail: ChargebackDetailView, payment_href: &'static str
         <section class="panel" aria-labelledby="chargeback-heading">
             <h2 id="chargeback-heading">{format!("{amount} on order {}", c.order_id)}</h2>
             <dl class="facts">
-                <dt>"Status"</dt><dd>{status_badge(&c.status)}</dd>
+                <dt>"Status"</dt><dd>{status_badge(c.status)}</dd>
                 <dt>"Merchant"</dt><dd>{c.merchant_name}</dd>
-                <dt>"Mode"</dt><dd>{c.mode}</dd>
+                <dt>"Mode"</dt><dd>{c.mode.as_str()}</dd>
                 <dt>"Reason code"</dt><dd>{c.reason_code}</dd>
                 <dt>"Reported by the acquirer"</dt><dd>{c.reported_on}</dd>
                 <dt>"Evidence due"</dt><dd>{c.evidence_due_on}</dd>

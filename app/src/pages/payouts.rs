@@ -19,17 +19,6 @@ const WEEKDAYS: [(i16, &str); 5] = [
     (5, "Friday"),
 ];
 
-pub fn status_label(status: &str) -> &'static str {
-    match status {
-        "created" => "Waiting for approval",
-        "approved" => "Approved",
-        "sent" => "Sent to the bank",
-        "paid" => "Paid",
-        "returned" => "Returned by the bank",
-        _ => "Unknown",
-    }
-}
-
 #[component]
 pub fn PayoutsPage() -> impl IntoView {
     let save = ServerAction::<SetPayoutSchedule>::new();
@@ -92,13 +81,13 @@ fn PayoutsBody(view: MerchantPayoutsView, save: ServerAction<SetPayoutSchedule>)
 fn PayoutRow(payout: PayoutView) -> impl IntoView {
     let statement = format!("/api/payouts/{}/statement", payout.id);
     let status = match &payout.return_reason {
-        Some(reason) => format!("{}: {reason}", status_label(&payout.status)),
-        None => status_label(&payout.status).to_owned(),
+        Some(reason) => format!("{}: {reason}", payout.status.label()),
+        None => payout.status.label().to_owned(),
     };
     view! {
         <tr>
             <td>{payout.created}</td>
-            <td>{payout.amount}</td>
+            <td>{payout.amount.to_string()}</td>
             <td>{status}</td>
             <td>{payout.iban_masked}</td>
             <td><code>{payout.end_to_end_id}</code></td>
@@ -145,7 +134,7 @@ fn ScheduleForm(schedule: ScheduleView, save: ServerAction<SetPayoutSchedule>) -
             </Field>
             <Field label="Minimum payout (EUR)" name="minimum" error=field_error(save, "minimum")
                 hint="A smaller available balance waits for the next payout day.">
-                <input id="minimum" name="minimum" inputmode="decimal" required value=minimum aria-describedby="minimum-error" />
+                <input id="minimum" name="minimum" inputmode="decimal" required value=minimum.to_decimal_string() aria-describedby="minimum-error" />
             </Field>
             <FormError message=form_error(save, &["schedule", "weekday", "month_day", "minimum"]) />
             <button type="submit" disabled=move || save.pending().get()>"Save the schedule"</button>

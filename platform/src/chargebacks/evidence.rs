@@ -10,6 +10,7 @@
 //! (`chargeback.evidence.add`), and so is reading a file back (`chargeback.evidence.view`);
 //! another merchant's evidence answers exactly like a missing one.
 
+use domain::MerchantId;
 use secrecy::{ExposeSecret, SecretBox};
 use sqlx::PgConnection;
 use time::OffsetDateTime;
@@ -98,7 +99,7 @@ fn member(user_id: Uuid) -> Actor {
 pub async fn add(
     platform: &Platform,
     user_id: Uuid,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     chargeback_id: Uuid,
     submission: Submission<'_>,
     facts: &RequestFacts,
@@ -139,7 +140,7 @@ pub async fn add(
         .config
         .secrets
         .field_keys
-        .encrypt(slot(&row(merchant_id, id)), bytes)
+        .encrypt(slot(&row(merchant_id.as_uuid(), id)), bytes)
         .map_err(sqlx::Error::from)?;
     sqlx::query(
         "INSERT INTO chargeback_evidence (id, chargeback_id, merchant_id, content_type, size_bytes, content_enc, added_by)
@@ -160,7 +161,7 @@ pub async fn add(
         _ => ChargebackError::from(error),
     })?;
     let event = Event::new("chargeback.evidence.add", member(user_id), Outcome::Success)
-        .merchant(merchant_id)
+        .merchant(merchant_id.as_uuid())
         .target("chargeback", chargeback_id.to_string())
         .detail(serde_json::json!({ "evidence_id": id, "content_type": content_type, "size_bytes": size }));
     audit::record(&mut tx, &event, facts).await?;

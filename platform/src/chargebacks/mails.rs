@@ -2,6 +2,7 @@
 //! plain text: that it was recorded (how much, for which order, why, and the last day for
 //! evidence) and how it was decided, with a link to the chargeback's dashboard page.
 
+use domain::{MerchantId, Money};
 use secrecy::SecretString;
 use sqlx::PgConnection;
 use time::Date;
@@ -11,21 +12,18 @@ use super::transition::Decision;
 use crate::config::Settings;
 use crate::field_crypto::KeyRing;
 use crate::mail::{self, OutgoingMail};
-use crate::payments::receipts::format_amount;
 
 pub(super) enum Notice<'a> {
     Recorded {
         order_id: &'a str,
-        amount_minor: i64,
-        currency: &'a str,
+        amount: Money,
         reason_code: &'a str,
         due: Date,
         chargeback_id: Uuid,
     },
     Decided {
         order_id: &'a str,
-        amount_minor: i64,
-        currency: &'a str,
+        amount: Money,
         decision: Decision,
         chargeback_id: Uuid,
     },
@@ -55,8 +53,7 @@ impl Notice<'_> {
         let what = match self {
             Notice::Recorded {
                 order_id,
-                amount_minor,
-                currency,
+                amount,
                 reason_code,
                 due,
                 chargeback_id,
@@ -66,17 +63,14 @@ impl Notice<'_> {
                  You can contest it: add your evidence (proof of delivery, messages with the buyer, your terms) by \
                  {due}. The payment's 3-D Secure result and receipt are already on file.\n\n{link}\n\n\
                  If the chargeback is decided in your favour, the amount comes back to your available balance.",
-                amount = format_amount(*amount_minor, currency),
                 link = page(chargeback_id),
             ),
             Notice::Decided {
                 order_id,
-                amount_minor,
-                currency,
+                amount,
                 decision,
                 chargeback_id,
             } => {
-                let amount = format_amount(*amount_minor, currency);
                 let outcome = match decision {
                     Decision::Won => format!(
                         "was decided in your favour: {amount} is back in your available balance."
@@ -101,7 +95,7 @@ pub(super) async fn notify(
     conn: &mut PgConnection,
     keys: &KeyRing,
     settings: &Settings,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     notice: &Notice<'_>,
 ) -> Result<usize, sqlx::Error> {
     let recipients: Vec<(String, String, String)> = sqlx::query_as(
@@ -134,8 +128,7 @@ mod tests {
     fn the_recorded_mail_names_the_order_the_amount_and_the_deadline() {
         let notice = Notice::Recorded {
             order_id: "SX1234",
-            amount_minor: 1050,
-            currency: "EUR",
+            amount: Money::eur(1050),
             reason_code: "10.4",
             due: time::macros::date!(2026 - 12 - 14),
             chargeback_id: Uuid::nil(),
@@ -144,7 +137,7 @@ mod tests {
         let body = notice.body(&Settings::default(), "Drita", "Dardania Crafts");
         assert!(
             body.contains("order SX1234")
-                && body.contains("10.50")
+                && body.contains("10.50 EUR")
                 && body.contains("reason code 10.4")
         );
         assert!(body.contains("by 2026-12-14"));

@@ -23,34 +23,11 @@ pub mod reading;
 pub mod record;
 pub mod transition;
 
+use domain::Money;
+
 use crate::audit::AuditError;
+use crate::identity::roles::ScopeRefused;
 use crate::ledger::LedgerError;
-
-/// Where a chargeback stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
-#[sqlx(type_name = "chargeback_status", rename_all = "snake_case")]
-pub enum Status {
-    Open,
-    EvidenceSubmitted,
-    Won,
-    Lost,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Open => "open",
-            Status::EvidenceSubmitted => "evidence_submitted",
-            Status::Won => "won",
-            Status::Lost => "lost",
-        }
-    }
-
-    /// Won or lost: nothing more happens to it.
-    pub fn is_decided(self) -> bool {
-        matches!(self, Status::Won | Status::Lost)
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChargebackError {
@@ -61,14 +38,14 @@ pub enum ChargebackError {
         message: String,
     },
     /// More than the payment has left to charge back.
-    #[error("at most {remaining_minor} can be charged back")]
-    Exceeds { remaining_minor: i64 },
+    #[error("at most {remaining} can be charged back")]
+    Exceeds { remaining: Money },
     /// No such chargeback (or payment) for this reader: another merchant's answers alike.
     #[error("not found")]
     NotFound,
     /// A staff scope for another module or a lower level.
     #[error(transparent)]
-    Forbidden(#[from] crate::identity::roles::ScopeRefused),
+    Forbidden(#[from] ScopeRefused),
     #[error(transparent)]
     Ledger(#[from] LedgerError),
     #[error(transparent)]

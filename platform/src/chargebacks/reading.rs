@@ -1,12 +1,14 @@
 //! Chargebacks as the dashboard and the console show them: the merchant's own (scoped by
 //! the session's merchant, never by input), or any merchant's for staff.
 
-use sqlx::PgPool;
+use domain::{ChargebackStatus, Currency, MerchantId, Money, PaymentId};
+use sqlx::postgres::PgRow;
+use sqlx::{FromRow, PgPool, Row};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+use super::ChargebackError;
 use super::evidence::{self, Evidence};
-use super::{ChargebackError, Status};
 use crate::Platform;
 use crate::gateway_accounts::Mode;
 use crate::payments::reading::ThreeDSecure;
@@ -15,24 +17,44 @@ use crate::payments::receipts::{self, Receipt};
 /// The newest this many are listed.
 const LIST_LIMIT: i64 = 200;
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chargeback {
     pub id: Uuid,
-    pub payment_id: Uuid,
+    pub payment_id: PaymentId,
     pub order_id: String,
-    pub merchant_id: Uuid,
+    pub merchant_id: MerchantId,
     pub merchant_name: String,
     pub mode: Mode,
-    pub amount_minor: i64,
-    pub currency: String,
+    pub amount: Money,
     pub reason_code: String,
     pub reported_on: Date,
     pub evidence_due_on: Date,
-    pub status: Status,
+    pub status: ChargebackStatus,
     pub recorded_at: OffsetDateTime,
     pub decided_at: Option<OffsetDateTime>,
     /// Evidence is still taken: undecided and the deadline not past (Kosovo's day).
     pub open_for_evidence: bool,
+}
+
+impl FromRow<'_, PgRow> for Chargeback {
+    fn from_row(row: &PgRow) -> Result<Self, sqlx::Error> {
+        Ok(Chargeback {
+            id: row.try_get("id")?,
+            payment_id: row.try_get("payment_id")?,
+            order_id: row.try_get("order_id")?,
+            merchant_id: row.try_get("merchant_id")?,
+            merchant_name: row.try_get("merchant_name")?,
+            mode: row.try_get("mode")?,
+            amount: crate::ledger::money_at(row, "amount_minor", "currency")?,
+            reason_code: row.try_get("reason_code")?,
+            reported_on: row.try_get("reported_on")?,
+            evidence_due_on: row.try_get("evidence_due_on")?,
+            status: row.try_get("status")?,
+            recorded_at: row.try_get("recorded_at")?,
+            decided_at: row.try_get("decided_at")?,
+            open_for_evidence: row.try_get("open_for_evidence")?,
+        })
+    }
 }
 
 const SELECT: &str = "SELECT c.id, c.payment_id, p.order_id, c.merchant_id, m.business_name AS merchant_name, c.mode,
@@ -46,7 +68,7 @@ const SELECT: &str = "SELECT c.id, c.payment_id, p.order_id, c.merchant_id, m.bu
 /// for staff when `merchant` is `None`.
 pub async fn list(
     pool: &PgPool,
-    merchant: Option<(Uuid, Mode)>,
+    merchant: Option<(MerchantId, Mode)>,
 ) -> Result<Vec<Chargeback>, sqlx::Error> {
     let (merchant_id, mode) = merchant.unzip();
     sqlx::query_as(&format!(
@@ -67,7 +89,8 @@ pub struct Detail {
     pub chargeback: Chargeback,
     pub three_d_secure: ThreeDSecure,
     pub receipt: Option<Receipt>,
-    pub refunded_minor: i64,
+    /// What the payment has refunded, in its currency (the chargeback's).
+    pub refunded: Money,
     pub evidence: Vec<Evidence>,
 }
 
@@ -75,7 +98,7 @@ pub struct Detail {
 /// Another merchant's id is not found.
 pub async fn detail(
     platform: &Platform,
-    merchant_id: Option<Uuid>,
+    merchant_id: Option<MerchantId>,
     id: Uuid,
 ) -> Result<Detail, ChargebackError> {
     let pool = &platform.pool;
@@ -87,13 +110,14 @@ pub async fn detail(
     .fetch_optional(pool)
     .await?
     .ok_or(ChargebackError::NotFound)?;
-    let (md_status, eci, liability_shifted, refunded_minor): (
+    let (md_status, eci, liability_shifted, refunded_minor, currency): (
         Option<String>,
         Option<String>,
         Option<bool>,
         i64,
+        Currency,
     ) = sqlx::query_as(
-        "SELECT md_status, eci, liability_shifted, refunded_minor FROM payments WHERE id = $1",
+        "SELECT md_status, eci, liability_shifted, refunded_minor, currency::text FROM payments WHERE id = $1",
     )
     .bind(chargeback.payment_id)
     .fetch_one(pool)
@@ -113,7 +137,7 @@ pub async fn detail(
             liability_shifted,
         },
         receipt,
-        refunded_minor,
+        refunded: Money::new(refunded_minor, currency),
         evidence,
     })
 }

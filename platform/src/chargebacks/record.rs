@@ -2,6 +2,7 @@
 //! (the console's Payments module, where the payment and its 3-D Secure result are
 //! looked up; `refunds` is for money Saleonix itself sends back to a buyer).
 
+use domain::{Currency, MerchantId, Money, PaymentId};
 use sqlx::PgConnection;
 use time::Date;
 use uuid::Uuid;
@@ -10,6 +11,7 @@ use super::{ChargebackError, mails};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::gateway_accounts::Mode;
+use crate::identity::roles::{Level, Module, StaffScope};
 use crate::ledger::{self, AccountKind, EntryKind, Line, NewEntry};
 use domain::PaymentStatus;
 
@@ -18,8 +20,9 @@ use domain::PaymentStatus;
 pub struct NewChargeback {
     /// The console form's id: recording again with it answers the same chargeback.
     pub request_id: Uuid,
-    pub payment_id: Uuid,
-    pub amount_minor: i64,
+    pub payment_id: PaymentId,
+    /// In the payment's currency.
+    pub amount: Money,
     pub reason_code: String,
     pub reported_on: Date,
     pub evidence_due_on: Date,
@@ -33,7 +36,7 @@ fn valid_reason_code(code: &str) -> bool {
 /// The refusals of a form that does not describe a possible chargeback, before anything
 /// is locked: `today` is Kosovo's.
 fn check(new: &NewChargeback, today: Date) -> Result<(), ChargebackError> {
-    if new.amount_minor <= 0 {
+    if !new.amount.is_positive() {
         return Err(ChargebackError::invalid(
             "amount",
             "Enter the amount the acquirer took back, more than zero.",
@@ -62,23 +65,26 @@ fn check(new: &NewChargeback, today: Date) -> Result<(), ChargebackError> {
 
 #[derive(sqlx::FromRow)]
 struct Payment {
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     mode: Mode,
-    currency: String,
+    currency: Currency,
     amount_minor: i64,
     status: PaymentStatus,
     order_id: String,
 }
 
-/// Records the chargeback, debits the merchant and queues the mail, all in one
-/// transaction; answers its id. A repeated request id answers the chargeback it made.
-#[tracing::instrument(skip(platform, new, facts), fields(payment_id = %new.payment_id, request_id = %new.request_id))]
+/// Records the chargeback (a staff scope holding payments `act`), debits the merchant and
+/// queues the mail, all in one transaction; answers its id. A repeated request id answers
+/// the chargeback it made.
+#[tracing::instrument(skip(platform, staff, new, facts), fields(payment_id = %new.payment_id, request_id = %new.request_id))]
 pub async fn record(
     platform: &Platform,
-    staff_id: Uuid,
+    staff: &StaffScope,
     new: &NewChargeback,
     facts: &RequestFacts,
 ) -> Result<Uuid, ChargebackError> {
+    staff.holds(Module::Payments, Level::Act)?;
+    let staff_id = staff.user_id();
     let mut tx = platform.pool.begin().await?;
     let today = ledger::today(&mut tx).await?;
     check(new, today)?;
@@ -105,15 +111,26 @@ pub async fn record(
             "Only a paid payment can be charged back.",
         ));
     }
+    if new.amount.currency() != payment.currency {
+        return Err(ChargebackError::invalid(
+            "amount",
+            format!(
+                "Enter the amount in the payment's currency, {}.",
+                payment.currency
+            ),
+        ));
+    }
     let earlier: i64 = sqlx::query_scalar(
         "SELECT coalesce(sum(amount_minor), 0)::bigint FROM chargebacks WHERE payment_id = $1",
     )
     .bind(new.payment_id)
     .fetch_one(&mut *tx)
     .await?;
-    let remaining_minor = payment.amount_minor - earlier;
-    if new.amount_minor > remaining_minor {
-        return Err(ChargebackError::Exceeds { remaining_minor });
+    let remaining = Money::new(payment.amount_minor, payment.currency)
+        .checked_sub(Money::new(earlier, payment.currency))
+        .ok_or_else(|| ChargebackError::invalid("amount", "The amount is out of range."))?;
+    if new.amount.minor() > remaining.minor() {
+        return Err(ChargebackError::Exceeds { remaining });
     }
     let id = Uuid::new_v4();
     sqlx::query(
@@ -126,8 +143,8 @@ pub async fn record(
     .bind(new.payment_id)
     .bind(payment.merchant_id)
     .bind(payment.mode)
-    .bind(new.amount_minor)
-    .bind(&payment.currency)
+    .bind(new.amount.minor())
+    .bind(payment.currency)
     .bind(new.reason_code.trim())
     .bind(new.reported_on)
     .bind(new.evidence_due_on)
@@ -135,14 +152,13 @@ pub async fn record(
     .execute(&mut *tx)
     .await
     .map_err(|error| match ChargebackError::constraint(&error) {
-        Some("chargebacks_within_captured") => ChargebackError::Exceeds { remaining_minor },
+        Some("chargebacks_within_captured") => ChargebackError::Exceeds { remaining },
         _ => ChargebackError::from(error),
     })?;
     debit(&mut tx, id, new, &payment, staff_id).await?;
     let notice = mails::Notice::Recorded {
         order_id: &payment.order_id,
-        amount_minor: new.amount_minor,
-        currency: &payment.currency,
+        amount: new.amount,
         reason_code: new.reason_code.trim(),
         due: new.evidence_due_on,
         chargeback_id: id,
@@ -164,12 +180,12 @@ pub async fn record(
         },
         Outcome::Success,
     )
-    .merchant(payment.merchant_id)
+    .merchant(payment.merchant_id.as_uuid())
     .target("chargeback", id.to_string())
     .detail(serde_json::json!({
         "payment_id": new.payment_id,
-        "amount_minor": new.amount_minor,
-        "currency": payment.currency,
+        "amount_minor": new.amount.minor(),
+        "currency": payment.currency.alpha(),
         "reason_code": new.reason_code.trim(),
         "evidence_due_on": new.evidence_due_on.to_string(),
     }));
@@ -188,14 +204,15 @@ async fn debit(
     payment: &Payment,
     staff_id: Uuid,
 ) -> Result<(), ChargebackError> {
-    let mut lines = ledger::holds::take(conn, new.payment_id, new.amount_minor).await?;
-    lines.push(Line::credit(AccountKind::GatewayClearing, new.amount_minor));
+    let amount = new.amount.minor();
+    let mut lines = ledger::holds::take(conn, new.payment_id.as_uuid(), amount).await?;
+    lines.push(Line::credit(AccountKind::GatewayClearing, amount));
     let memo = format!("Chargeback, reason code {}", new.reason_code.trim());
     let entry = NewEntry {
         kind: EntryKind::Chargeback,
         mode: payment.mode,
         merchant_id: Some(payment.merchant_id),
-        currency: &payment.currency,
+        currency: payment.currency,
         cause: format!("chargeback:{id}"),
         payment_id: Some(new.payment_id),
         memo: Some(&memo),
@@ -220,8 +237,8 @@ mod tests {
     ) -> NewChargeback {
         NewChargeback {
             request_id: Uuid::nil(),
-            payment_id: Uuid::nil(),
-            amount_minor,
+            payment_id: PaymentId::from_uuid(Uuid::nil()),
+            amount: Money::eur(amount_minor),
             reason_code: reason_code.into(),
             reported_on,
             evidence_due_on,

@@ -10,13 +10,15 @@
 //! - open | evidence_submitted → lost: no money moves, the merchant was debited when it
 //!   was recorded.
 
+use domain::{ChargebackStatus, Currency, MerchantId, Money, PaymentId};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::{ChargebackError, Status, mails};
+use super::{ChargebackError, mails};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::gateway_accounts::Mode;
+use crate::identity::roles::{Level, Module, StaffScope};
 use crate::ledger::{self, AccountKind, EntryKind, Line, NewEntry};
 
 /// Staff's decision once the acquirer has ruled.
@@ -35,10 +37,10 @@ impl Decision {
         }
     }
 
-    fn status(self) -> Status {
+    fn status(self) -> ChargebackStatus {
         match self {
-            Decision::Won => Status::Won,
-            Decision::Lost => Status::Lost,
+            Decision::Won => ChargebackStatus::Won,
+            Decision::Lost => ChargebackStatus::Lost,
         }
     }
 }
@@ -46,25 +48,28 @@ impl Decision {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Move {
     /// A member of `merchant_id` added evidence (audited by the caller with the evidence).
-    EvidenceAdded { merchant_id: Uuid },
+    EvidenceAdded { merchant_id: MerchantId },
     /// Staff member `staff_id` decided.
     Decide { decision: Decision, staff_id: Uuid },
 }
 
-/// Staff's decision on chargeback `id`, in its own transaction, with a mail to the
-/// merchant when it changed anything. Answers the status afterwards.
-#[tracing::instrument(skip(platform, facts))]
+/// Staff's decision on chargeback `id` (a scope holding payments `act`), in its own
+/// transaction, with a mail to the merchant when it changed anything. Answers the status
+/// afterwards.
+#[tracing::instrument(skip(platform, staff, facts))]
 pub async fn decide(
     platform: &Platform,
-    staff_id: Uuid,
+    staff: &StaffScope,
     id: Uuid,
     decision: Decision,
     facts: &RequestFacts,
-) -> Result<Status, ChargebackError> {
+) -> Result<ChargebackStatus, ChargebackError> {
+    staff.holds(Module::Payments, Level::Act)?;
+    let staff_id = staff.user_id();
     let mut tx = platform.pool.begin().await?;
     let (status, changed) = apply(&mut tx, id, Move::Decide { decision, staff_id }, facts).await?;
     if changed {
-        let (merchant_id, order_id, amount_minor, currency): (Uuid, String, i64, String) =
+        let (merchant_id, order_id, amount_minor, currency): (MerchantId, String, i64, Currency) =
             sqlx::query_as(
                 "SELECT c.merchant_id, p.order_id, c.amount_minor, c.currency::text
              FROM chargebacks c JOIN payments p ON p.id = c.payment_id WHERE c.id = $1",
@@ -74,8 +79,7 @@ pub async fn decide(
             .await?;
         let notice = mails::Notice::Decided {
             order_id: &order_id,
-            amount_minor,
-            currency: &currency,
+            amount: Money::new(amount_minor, currency),
             decision,
             chargeback_id: id,
         };
@@ -95,12 +99,12 @@ pub async fn decide(
 
 #[derive(sqlx::FromRow)]
 struct Row {
-    merchant_id: Uuid,
-    payment_id: Uuid,
+    merchant_id: MerchantId,
+    payment_id: PaymentId,
     mode: Mode,
-    currency: String,
+    currency: Currency,
     amount_minor: i64,
-    status: Status,
+    status: ChargebackStatus,
 }
 
 /// Moves chargeback `id` and answers its status afterwards, and whether it changed.
@@ -110,7 +114,7 @@ pub async fn apply(
     id: Uuid,
     movement: Move,
     facts: &RequestFacts,
-) -> Result<(Status, bool), ChargebackError> {
+) -> Result<(ChargebackStatus, bool), ChargebackError> {
     let scope = match movement {
         Move::EvidenceAdded { merchant_id } => Some(merchant_id),
         Move::Decide { .. } => None,
@@ -126,20 +130,27 @@ pub async fn apply(
     .ok_or(ChargebackError::NotFound)?;
     let decided = || ChargebackError::invalid("chargeback", "This chargeback has been decided.");
     match (row.status, movement) {
-        (Status::Open, Move::EvidenceAdded { .. }) => {
+        (ChargebackStatus::Open, Move::EvidenceAdded { .. }) => {
             sqlx::query("UPDATE chargebacks SET status = 'evidence_submitted' WHERE id = $1")
                 .bind(id)
                 .execute(&mut *conn)
                 .await?;
-            Ok((Status::EvidenceSubmitted, true))
+            Ok((ChargebackStatus::EvidenceSubmitted, true))
         }
-        (Status::EvidenceSubmitted, Move::EvidenceAdded { .. }) => Ok((row.status, false)),
-        (Status::Won | Status::Lost, Move::EvidenceAdded { .. }) => Err(decided()),
+        (ChargebackStatus::EvidenceSubmitted, Move::EvidenceAdded { .. }) => {
+            Ok((row.status, false))
+        }
+        (ChargebackStatus::Won | ChargebackStatus::Lost, Move::EvidenceAdded { .. }) => {
+            Err(decided())
+        }
         (status, Move::Decide { decision, .. }) if status == decision.status() => {
             Ok((status, false))
         }
-        (Status::Won | Status::Lost, Move::Decide { .. }) => Err(decided()),
-        (Status::Open | Status::EvidenceSubmitted, Move::Decide { decision, staff_id }) => {
+        (ChargebackStatus::Won | ChargebackStatus::Lost, Move::Decide { .. }) => Err(decided()),
+        (
+            ChargebackStatus::Open | ChargebackStatus::EvidenceSubmitted,
+            Move::Decide { decision, staff_id },
+        ) => {
             close(conn, id, &row, decision, staff_id, facts).await?;
             Ok((decision.status(), true))
         }
@@ -167,7 +178,7 @@ async fn close(
             kind: EntryKind::ChargebackReversal,
             mode: row.mode,
             merchant_id: Some(row.merchant_id),
-            currency: &row.currency,
+            currency: row.currency,
             cause: format!("chargeback:{id}:reversal"),
             payment_id: Some(row.payment_id),
             memo: Some("Chargeback won: the acquirer returned the money."),
@@ -191,9 +202,11 @@ async fn close(
         },
         Outcome::Success,
     )
-    .merchant(row.merchant_id)
+    .merchant(row.merchant_id.as_uuid())
     .target("chargeback", id.to_string())
-    .detail(serde_json::json!({ "amount_minor": row.amount_minor, "currency": row.currency }));
+    .detail(
+        serde_json::json!({ "amount_minor": row.amount_minor, "currency": row.currency.alpha() }),
+    );
     audit::record(conn, &event, facts).await?;
     Ok(())
 }

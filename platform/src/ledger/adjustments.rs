@@ -9,7 +9,9 @@
 //! adjustment's id, so a repeated approval posts nothing. Every request, decision and
 //! refused decision is audited.
 
-use sqlx::PgConnection;
+use domain::{MerchantId, Money};
+use sqlx::postgres::PgRow;
+use sqlx::{FromRow, PgConnection, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -18,6 +20,7 @@ use super::{AccountKind, EntryKind, Line, NewEntry};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::gateway_accounts::Mode;
+use crate::identity::roles::{Level, Module, StaffScope};
 
 /// The platform accounts an adjustment may move money against.
 pub const COUNTER_ACCOUNTS: [AccountKind; 3] = [
@@ -39,15 +42,15 @@ pub struct NewAdjustment {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Adjustment {
     pub id: Uuid,
-    pub merchant_id: Uuid,
+    pub merchant_id: MerchantId,
     pub merchant_name: String,
     pub mode: Mode,
-    pub currency: String,
     pub direction: String,
-    pub amount_minor: i64,
+    /// Positive: `direction` says which way it moves.
+    pub amount: Money,
     pub counter_account: AccountKind,
     pub reason: String,
     /// `pending`, `approved` or `rejected`.
@@ -61,6 +64,29 @@ pub struct Adjustment {
     pub entry_id: Option<i64>,
 }
 
+impl FromRow<'_, PgRow> for Adjustment {
+    fn from_row(row: &PgRow) -> Result<Self, sqlx::Error> {
+        Ok(Adjustment {
+            id: row.try_get("id")?,
+            merchant_id: row.try_get("merchant_id")?,
+            merchant_name: row.try_get("merchant_name")?,
+            mode: row.try_get("mode")?,
+            direction: row.try_get("direction")?,
+            amount: super::money_at(row, "amount_minor", "currency")?,
+            counter_account: row.try_get("counter_account")?,
+            reason: row.try_get("reason")?,
+            status: row.try_get("status")?,
+            needs_second: row.try_get("needs_second")?,
+            requested_by: row.try_get("requested_by")?,
+            requested_by_email: row.try_get("requested_by_email")?,
+            requested_at: row.try_get("requested_at")?,
+            decided_by_email: row.try_get("decided_by_email")?,
+            decided_at: row.try_get("decided_at")?,
+            entry_id: row.try_get("entry_id")?,
+        })
+    }
+}
+
 const SELECT: &str = "SELECT a.id, a.merchant_id, m.business_name AS merchant_name, a.mode, a.currency::text AS currency,
         a.direction, a.amount_minor, a.counter_account, a.reason, a.status, a.needs_second, a.requested_by,
         r.email AS requested_by_email, a.requested_at, d.email AS decided_by_email, a.decided_at, a.entry_id
@@ -70,7 +96,7 @@ const SELECT: &str = "SELECT a.id, a.merchant_id, m.business_name AS merchant_na
 /// A merchant's adjustments, newest first.
 pub async fn of_merchant(
     conn: &mut PgConnection,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
 ) -> Result<Vec<Adjustment>, sqlx::Error> {
     sqlx::query_as(&format!(
         "{SELECT} WHERE a.merchant_id = $1 ORDER BY a.requested_at DESC LIMIT 100"
@@ -100,7 +126,8 @@ async fn one(conn: &mut PgConnection, id: Uuid) -> Result<Adjustment, ChangeErro
 struct Checked {
     mode: Mode,
     credit: bool,
-    amount_minor: i64,
+    /// In euro, the currency adjustments are typed in.
+    amount: Money,
     counter: AccountKind,
     reason: String,
 }
@@ -145,7 +172,7 @@ fn check(new: &NewAdjustment) -> Result<Checked, ChangeError> {
     Ok(Checked {
         mode,
         credit,
-        amount_minor,
+        amount: Money::eur(amount_minor),
         counter,
         reason,
     })
@@ -163,7 +190,7 @@ fn actor(staff_id: Uuid) -> Actor {
 async fn post(
     conn: &mut PgConnection,
     id: Uuid,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     checked: &Checked,
     by: Uuid,
 ) -> Result<i64, ChangeError> {
@@ -176,14 +203,14 @@ async fn post(
         kind: EntryKind::Adjustment,
         mode: checked.mode,
         merchant_id: Some(merchant_id),
-        currency: "EUR",
+        currency: checked.amount.currency(),
         cause: format!("adjustment:{id}"),
         payment_id: None,
         memo: Some(&checked.reason),
         created_by: Some(by),
         lines: vec![
-            Line::debit(from, checked.amount_minor),
-            Line::credit(to, checked.amount_minor),
+            Line::debit(from, checked.amount.minor()),
+            Line::credit(to, checked.amount.minor()),
         ],
     };
     match super::post(conn, &entry).await? {
@@ -194,17 +221,20 @@ async fn post(
     }
 }
 
-/// Asks for an adjustment of `merchant_id`'s available balance; posted at once up to the
-/// four-eyes threshold, else waiting for a second staff member.
+/// Asks for an adjustment of `merchant_id`'s available balance (a staff scope holding
+/// payouts `act`); posted at once up to the four-eyes threshold, else waiting for a second
+/// staff member.
 pub async fn request(
     platform: &Platform,
-    staff_id: Uuid,
-    merchant_id: Uuid,
+    staff: &StaffScope,
+    merchant_id: MerchantId,
     new: &NewAdjustment,
     facts: &RequestFacts,
 ) -> Result<Adjustment, ChangeError> {
+    staff.holds(Module::Payouts, Level::Act)?;
+    let staff_id = staff.user_id();
     let checked = check(new)?;
-    let needs_second = checked.amount_minor
+    let needs_second = checked.amount.minor()
         > platform
             .config
             .settings
@@ -234,7 +264,7 @@ pub async fn request(
     .bind(merchant_id)
     .bind(checked.mode)
     .bind(if checked.credit { "credit" } else { "debit" })
-    .bind(checked.amount_minor)
+    .bind(checked.amount.minor())
     .bind(checked.counter)
     .bind(&checked.reason)
     .bind(needs_second)
@@ -247,12 +277,12 @@ pub async fn request(
         actor(staff_id),
         Outcome::Success,
     )
-    .merchant(merchant_id)
+    .merchant(merchant_id.as_uuid())
     .target("adjustment", id.to_string())
     .detail(serde_json::json!({
         "mode": checked.mode.as_str(),
         "direction": if checked.credit { "credit" } else { "debit" },
-        "amount_minor": checked.amount_minor,
+        "amount_minor": checked.amount.minor(),
         "counter_account": checked.counter.as_str(),
         "posted": !needs_second,
     }));
@@ -262,18 +292,30 @@ pub async fn request(
     one(&mut conn, id).await
 }
 
-/// A second staff member approves (posting the entry) or rejects a waiting adjustment.
-/// The requester is refused, and so is a decision on one already decided; both refusals
-/// are audited.
+/// A second staff member (a scope holding payouts `act`) approves (posting the entry) or
+/// rejects a waiting adjustment. The requester is refused, and so is a decision on one
+/// already decided; both refusals are audited.
 pub async fn decide(
     platform: &Platform,
-    staff_id: Uuid,
+    staff: &StaffScope,
     adjustment_id: Uuid,
     approve: bool,
     facts: &RequestFacts,
 ) -> Result<Adjustment, ChangeError> {
+    staff.holds(Module::Payouts, Level::Act)?;
+    let staff_id = staff.user_id();
     let mut tx = platform.pool.begin().await?;
-    let row: Option<(Uuid, Mode, String, i64, AccountKind, String, String, Uuid)> = sqlx::query_as(
+    type Row = (
+        MerchantId,
+        Mode,
+        String,
+        i64,
+        AccountKind,
+        String,
+        String,
+        Uuid,
+    );
+    let row: Option<Row> = sqlx::query_as(
         "SELECT merchant_id, mode, direction, amount_minor, counter_account, reason, status, requested_by
          FROM ledger_adjustments WHERE id = $1 FOR UPDATE",
     )
@@ -303,7 +345,7 @@ pub async fn decide(
     if let Some((reason, message)) = refusal {
         drop(tx);
         let event = Event::new(event_type, actor(staff_id), Outcome::Denied)
-            .merchant(merchant_id)
+            .merchant(merchant_id.as_uuid())
             .target("adjustment", adjustment_id.to_string())
             .reason(reason);
         audit::record_alone(&platform.pool, &event, facts).await?;
@@ -313,7 +355,7 @@ pub async fn decide(
         let checked = Checked {
             mode,
             credit: direction == "credit",
-            amount_minor,
+            amount: Money::eur(amount_minor),
             counter,
             reason,
         };
@@ -331,7 +373,7 @@ pub async fn decide(
     .execute(&mut *tx)
     .await?;
     let event = Event::new(event_type, actor(staff_id), Outcome::Success)
-        .merchant(merchant_id)
+        .merchant(merchant_id.as_uuid())
         .target("adjustment", adjustment_id.to_string())
         .detail(serde_json::json!({ "amount_minor": amount_minor, "direction": direction }));
     audit::record(&mut tx, &event, facts).await?;

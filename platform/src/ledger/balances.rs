@@ -1,30 +1,44 @@
 //! What a merchant has in the books, per currency: read from the balances the line trigger
 //! keeps (one row per account), so the answer costs the same at a million entries as at ten.
 
-use sqlx::PgConnection;
+use domain::{Currency, MerchantId, Money};
+use sqlx::postgres::PgRow;
+use sqlx::{FromRow, PgConnection, Row};
 use time::Date;
-use uuid::Uuid;
 
 use super::AccountKind;
 use crate::gateway_accounts::Mode;
 
 /// A merchant's balances in one currency, as the merchant reads them (what Saleonix owes
-/// it). `available_minor` may be below zero after refunds and chargebacks.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// it). `available` may be below zero after refunds and chargebacks.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Balance {
-    pub currency: String,
-    pub available_minor: i64,
-    pub pending_minor: i64,
-    pub reserve_minor: i64,
-    pub in_payout_minor: i64,
+    pub currency: Currency,
+    pub available: Money,
+    pub pending: Money,
+    pub reserve: Money,
+    pub in_payout: Money,
+}
+
+impl Balance {
+    /// A currency the merchant has no account in yet.
+    pub fn zero(currency: Currency) -> Balance {
+        Balance {
+            currency,
+            available: Money::zero(currency),
+            pending: Money::zero(currency),
+            reserve: Money::zero(currency),
+            in_payout: Money::zero(currency),
+        }
+    }
 }
 
 pub async fn of_merchant(
     conn: &mut PgConnection,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     mode: Mode,
 ) -> Result<Vec<Balance>, sqlx::Error> {
-    let rows: Vec<(AccountKind, String, i64)> = sqlx::query_as(
+    let rows: Vec<(AccountKind, Currency, i64)> = sqlx::query_as(
         "SELECT kind, currency::text, balance_minor FROM ledger_accounts
          WHERE merchant_id = $1 AND mode = $2 ORDER BY currency",
     )
@@ -37,20 +51,17 @@ pub async fn of_merchant(
         let balance = match balances.last_mut() {
             Some(last) if last.currency == currency => last,
             _ => {
-                balances.push(Balance {
-                    currency,
-                    ..Balance::default()
-                });
+                balances.push(Balance::zero(currency));
                 let pushed = balances.len() - 1;
                 &mut balances[pushed]
             }
         };
-        let amount = kind.reading(stored);
+        let amount = Money::new(kind.reading(stored), currency);
         match kind {
-            AccountKind::MerchantAvailable => balance.available_minor = amount,
-            AccountKind::MerchantPending => balance.pending_minor = amount,
-            AccountKind::MerchantReserve => balance.reserve_minor = amount,
-            AccountKind::MerchantInPayout => balance.in_payout_minor = amount,
+            AccountKind::MerchantAvailable => balance.available = amount,
+            AccountKind::MerchantPending => balance.pending = amount,
+            AccountKind::MerchantReserve => balance.reserve = amount,
+            AccountKind::MerchantInPayout => balance.in_payout = amount,
             _ => {}
         }
     }
@@ -58,18 +69,27 @@ pub async fn of_merchant(
 }
 
 /// Money still held, by the day it is released.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Upcoming {
     pub release_on: Date,
     /// `pending` or `reserve`.
     pub kind: String,
-    pub currency: String,
-    pub amount_minor: i64,
+    pub amount: Money,
+}
+
+impl FromRow<'_, PgRow> for Upcoming {
+    fn from_row(row: &PgRow) -> Result<Self, sqlx::Error> {
+        Ok(Upcoming {
+            release_on: row.try_get("release_on")?,
+            kind: row.try_get("kind")?,
+            amount: super::money_at(row, "amount_minor", "currency")?,
+        })
+    }
 }
 
 pub async fn upcoming_releases(
     conn: &mut PgConnection,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     mode: Mode,
 ) -> Result<Vec<Upcoming>, sqlx::Error> {
     sqlx::query_as(
@@ -84,7 +104,8 @@ pub async fn upcoming_releases(
     .await
 }
 
-/// A merchant's balances at the end of one day (in Kosovo), as the chart draws them.
+/// A merchant's balances at the end of one day (in Kosovo), as the chart draws them: minor
+/// units of the one currency [`last_days`] was asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DayBalance {
     pub day: Date,
@@ -98,9 +119,9 @@ pub struct DayBalance {
 /// the current balances and the lines of those days only, walked back.
 pub async fn last_days(
     conn: &mut PgConnection,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     mode: Mode,
-    currency: &str,
+    currency: Currency,
     days: i64,
 ) -> Result<Vec<DayBalance>, sqlx::Error> {
     let today = super::today(conn).await?;
@@ -109,7 +130,7 @@ pub async fn last_days(
         .await?
         .into_iter()
         .find(|b| b.currency == currency)
-        .unwrap_or_default();
+        .unwrap_or_else(|| Balance::zero(currency));
     let changes: Vec<(Date, AccountKind, i64)> = sqlx::query_as(
         "SELECT (e.posted_at AT TIME ZONE 'Europe/Belgrade')::date, a.kind, sum(l.amount_minor)::bigint
          FROM ledger_lines l JOIN ledger_accounts a ON a.id = l.account_id JOIN ledger_entries e ON e.id = l.entry_id
@@ -136,9 +157,12 @@ pub fn walk_back(
 ) -> Vec<DayBalance> {
     let mut day_balance = DayBalance {
         day: today,
-        available_minor: now.available_minor,
-        held_minor: now.pending_minor + now.reserve_minor,
-        in_payout_minor: now.in_payout_minor,
+        available_minor: now.available.minor(),
+        held_minor: now
+            .pending
+            .checked_add(now.reserve)
+            .map_or(i64::MAX, Money::minor),
+        in_payout_minor: now.in_payout.minor(),
     };
     let mut out = Vec::with_capacity(usize::try_from(days).unwrap_or(0));
     for _ in 0..days {
@@ -169,10 +193,9 @@ mod tests {
     #[test]
     fn the_days_walk_back_from_today_through_each_days_lines() {
         let now = Balance {
-            currency: "EUR".into(),
-            available_minor: -200,
-            pending_minor: 936,
-            ..Balance::default()
+            available: Money::eur(-200),
+            pending: Money::eur(936),
+            ..Balance::zero(Currency::Eur)
         };
         // Yesterday a 10.00 sale put 9.36 in pending (a credit); today a refund of 2.00
         // came out of available (a debit).

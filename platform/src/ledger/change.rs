@@ -17,6 +17,9 @@ pub enum ChangeError {
     /// No such merchant or adjustment.
     #[error("not found")]
     NotFound,
+    /// The staff scope does not hold the module at the level the change needs.
+    #[error(transparent)]
+    Forbidden(#[from] crate::identity::roles::ScopeRefused),
     #[error(transparent)]
     Ledger(#[from] LedgerError),
     #[error(transparent)]

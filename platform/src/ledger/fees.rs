@@ -5,7 +5,9 @@
 //! way; the merchant's net is what remains. A fee and its VAT never exceed the gross: on a
 //! payment smaller than them, they take the whole gross between them and the net is zero.
 
-use sqlx::PgConnection;
+use domain::{Currency, MerchantId, Money};
+use sqlx::postgres::PgRow;
+use sqlx::{FromRow, PgConnection, Row};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -13,6 +15,7 @@ use super::LedgerError;
 use super::change::{ChangeError, hundredths, is_check_violation};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
+use crate::identity::roles::{Level, Module, StaffScope};
 
 /// How one payment's gross divides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,23 +77,35 @@ pub fn split(gross_minor: i64, percent_bp: u32, fixed_minor: i64, vat_rate_bp: u
     }
 }
 
-/// A fee schedule as a payment finds it.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+/// A fee schedule as a payment finds it: a percentage of the gross plus `fixed`, in the
+/// currency of the payments it applies to.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Schedule {
     pub id: Uuid,
-    pub merchant_id: Option<Uuid>,
+    pub merchant_id: Option<MerchantId>,
     pub percent_bp: i32,
-    pub fixed_minor: i64,
-    pub currency: String,
+    pub fixed: Money,
     pub effective_from: OffsetDateTime,
+}
+
+impl FromRow<'_, PgRow> for Schedule {
+    fn from_row(row: &PgRow) -> Result<Self, sqlx::Error> {
+        Ok(Schedule {
+            id: row.try_get("id")?,
+            merchant_id: row.try_get("merchant_id")?,
+            percent_bp: row.try_get("percent_bp")?,
+            fixed: super::money_at(row, "fixed_minor", "currency")?,
+            effective_from: row.try_get("effective_from")?,
+        })
+    }
 }
 
 /// The schedule in effect for the merchant's payment in `currency` paid at `at`: its own
 /// newest override that had started by then, else the newest default that had.
 pub async fn in_effect(
     conn: &mut PgConnection,
-    merchant_id: Uuid,
-    currency: &str,
+    merchant_id: MerchantId,
+    currency: Currency,
     at: OffsetDateTime,
 ) -> Result<Schedule, LedgerError> {
     sqlx::query_as(
@@ -104,7 +119,7 @@ pub async fn in_effect(
     .bind(at)
     .fetch_optional(conn)
     .await?
-    .ok_or_else(|| LedgerError::NoFeeSchedule(currency.to_owned()))
+    .ok_or_else(|| LedgerError::NoFeeSchedule(currency.alpha().to_owned()))
 }
 
 /// What a paid payment was charged (`payment_fees`), if it was paid.
@@ -131,8 +146,8 @@ pub async fn of_payment(
 /// the one in effect now, if any, then those that start later, in order.
 pub async fn current_and_upcoming(
     conn: &mut PgConnection,
-    merchant_id: Option<Uuid>,
-    currency: &str,
+    merchant_id: Option<MerchantId>,
+    currency: Currency,
 ) -> Result<Vec<Schedule>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, merchant_id, percent_bp, fixed_minor, currency::text AS currency, effective_from
@@ -159,17 +174,20 @@ pub struct NewSchedule {
     pub effective_from: String,
 }
 
-/// Adds a schedule: the default (`merchant_id` `None`, platform administrators) or a
-/// merchant's override (staff with merchants `act`), in euro, audited as
-/// `fee_schedule.create`. It starts on its day (today: now), never before: what was
-/// charged stays charged, and the database refuses a past start as well.
+/// Adds a schedule: the default (`merchant_id` `None`, platform administrators: the
+/// server function's policy) or a merchant's override, by a staff scope holding merchants
+/// `act`, in euro, audited as `fee_schedule.create`. It starts on its day (today: now),
+/// never before: what was charged stays charged, and the database refuses a past start
+/// as well.
 pub async fn add_schedule(
     platform: &Platform,
-    staff_id: Uuid,
-    merchant_id: Option<Uuid>,
+    staff: &StaffScope,
+    merchant_id: Option<MerchantId>,
     new: &NewSchedule,
     facts: &RequestFacts,
 ) -> Result<Schedule, ChangeError> {
+    staff.holds(Module::Merchants, Level::Act)?;
+    let staff_id = staff.user_id();
     let percent_bp = hundredths(&new.percent)
         .filter(|bp| *bp <= 10_000)
         .ok_or_else(|| {
@@ -257,7 +275,7 @@ pub async fn add_schedule(
         "effective_from": day.to_string(),
     }));
     if let Some(merchant_id) = merchant_id {
-        event = event.merchant(merchant_id);
+        event = event.merchant(merchant_id.as_uuid());
     }
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;

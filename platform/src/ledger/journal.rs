@@ -2,25 +2,36 @@
 //! the running balance after it (the console's ledger view, paged by entry id), the
 //! platform's own accounts month by month, and a merchant's entries as CSV rows.
 
-use sqlx::PgConnection;
+use domain::{Currency, MerchantId, Money};
+use sqlx::postgres::PgRow;
+use sqlx::{FromRow, PgConnection, Row};
 use time::{Date, OffsetDateTime};
-use uuid::Uuid;
 
-use super::{AccountKind, EntryKind};
+use super::{AccountKind, EntryKind, money_at};
 use crate::gateway_accounts::Mode;
 
 /// Entries on one page of the ledger view.
 pub const PAGE: i64 = 50;
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineRow {
     pub entry_id: i64,
     pub account: AccountKind,
-    pub currency: String,
     /// Debit positive, credit negative.
-    pub amount_minor: i64,
+    pub amount: Money,
     /// The account's stored balance (debits minus credits) after this line.
-    pub balance_after_minor: i64,
+    pub balance_after: Money,
+}
+
+impl FromRow<'_, PgRow> for LineRow {
+    fn from_row(row: &PgRow) -> Result<Self, sqlx::Error> {
+        Ok(LineRow {
+            entry_id: row.try_get("entry_id")?,
+            account: row.try_get("account")?,
+            amount: money_at(row, "amount_minor", "currency")?,
+            balance_after: money_at(row, "balance_after_minor", "currency")?,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +48,7 @@ pub struct EntryRow {
 /// The merchant's business name, the ledger view's heading; `None` for no such merchant.
 pub async fn merchant_name(
     conn: &mut PgConnection,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
 ) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT business_name FROM merchants WHERE id = $1")
         .bind(merchant_id)
@@ -48,7 +59,7 @@ pub async fn merchant_name(
 /// A page of the merchant's entries in `mode`, newest first, older than entry `before`.
 pub async fn merchant_entries(
     conn: &mut PgConnection,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     mode: Mode,
     before: Option<i64>,
 ) -> Result<Vec<EntryRow>, sqlx::Error> {
@@ -102,17 +113,36 @@ pub async fn merchant_entries(
 
 /// One platform account in one month and mode, as people read it (fee revenue and VAT
 /// payable as what was earned and is owed).
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MonthRow {
     /// The first day of the month (in Kosovo).
     pub month: Date,
     pub mode: Mode,
     pub account: AccountKind,
-    pub currency: String,
+    pub currency: Currency,
     /// What the month's lines added.
-    pub movement_minor: i64,
+    pub movement: Money,
     /// The balance after the month's last line.
-    pub closing_minor: i64,
+    pub closing: Money,
+}
+
+impl FromRow<'_, PgRow> for MonthRow {
+    /// Reads the stored debits-minus-credits the way people read the account.
+    fn from_row(row: &PgRow) -> Result<Self, sqlx::Error> {
+        let account: AccountKind = row.try_get("account")?;
+        let currency: Currency = row.try_get("currency")?;
+        let reading = |column: &str| -> Result<Money, sqlx::Error> {
+            Ok(Money::new(account.reading(row.try_get(column)?), currency))
+        };
+        Ok(MonthRow {
+            month: row.try_get("month")?,
+            mode: row.try_get("mode")?,
+            account,
+            currency,
+            movement: reading("movement_minor")?,
+            closing: reading("closing_minor")?,
+        })
+    }
 }
 
 /// The platform's accounts over the last `months` months, newest first.
@@ -120,7 +150,7 @@ pub async fn platform_months(
     conn: &mut PgConnection,
     months: i32,
 ) -> Result<Vec<MonthRow>, sqlx::Error> {
-    let rows: Vec<MonthRow> = sqlx::query_as(
+    sqlx::query_as(
         "SELECT date_trunc('month', e.posted_at AT TIME ZONE 'Europe/Belgrade')::date AS month, a.mode,
                 a.kind AS account, a.currency::text AS currency, sum(l.amount_minor)::bigint AS movement_minor,
                 (array_agg(l.balance_after_minor ORDER BY l.id DESC))[1] AS closing_minor
@@ -132,39 +162,46 @@ pub async fn platform_months(
     )
     .bind(months)
     .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| MonthRow {
-            movement_minor: row.account.reading(row.movement_minor),
-            closing_minor: row.account.reading(row.closing_minor),
-            ..row
-        })
-        .collect())
+    .await
 }
 
 /// One of a merchant's entries for its accountant: what moved on its own accounts.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatementRow {
     pub posted_at: OffsetDateTime,
     pub kind: EntryKind,
     /// For a sale, the buyer's payment; otherwise the net.
-    pub gross_minor: i64,
-    pub fee_minor: i64,
-    pub vat_minor: i64,
+    pub gross: Money,
+    pub fee: Money,
+    pub vat: Money,
     /// What the entry added to everything Saleonix owes the merchant (negative: took).
-    pub net_minor: i64,
+    pub net: Money,
     pub reference: String,
 }
 
-/// Every entry on the merchant's accounts in `mode`, oldest first.
+impl FromRow<'_, PgRow> for StatementRow {
+    fn from_row(row: &PgRow) -> Result<Self, sqlx::Error> {
+        Ok(StatementRow {
+            posted_at: row.try_get("posted_at")?,
+            kind: row.try_get("kind")?,
+            gross: money_at(row, "gross_minor", "currency")?,
+            fee: money_at(row, "fee_minor", "currency")?,
+            vat: money_at(row, "vat_minor", "currency")?,
+            net: money_at(row, "net_minor", "currency")?,
+            reference: row.try_get("reference")?,
+        })
+    }
+}
+
+/// Every entry on the merchant's accounts in `mode`, oldest first. An entry's lines are in
+/// one currency, the one its row is read in.
 pub async fn merchant_statement(
     conn: &mut PgConnection,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     mode: Mode,
 ) -> Result<Vec<StatementRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT e.posted_at, e.kind,
+        "SELECT e.posted_at, e.kind, a.currency::text AS currency,
                 coalesce(f.gross_minor, -sum(l.amount_minor))::bigint AS gross_minor,
                 coalesce(f.fee_minor, 0) AS fee_minor, coalesce(f.vat_minor, 0) AS vat_minor,
                 (-sum(l.amount_minor))::bigint AS net_minor,
@@ -175,7 +212,7 @@ pub async fn merchant_statement(
          LEFT JOIN payments p ON p.id = e.payment_id
          LEFT JOIN payment_fees f ON f.payment_id = e.payment_id AND e.kind = 'payment_paid'
          WHERE e.merchant_id = $1 AND e.mode = $2
-         GROUP BY e.id, p.id, f.payment_id ORDER BY e.id",
+         GROUP BY e.id, a.currency, p.id, f.payment_id ORDER BY e.id",
     )
     .bind(merchant_id)
     .bind(mode)
@@ -203,10 +240,10 @@ pub fn statement_csv(rows: &[StatementRow]) -> String {
         out.push_str(&crate::csv::row(&[
             Cell::Text(&date),
             Cell::Text(row.kind.as_str()),
-            Cell::Amount(row.gross_minor),
-            Cell::Amount(row.fee_minor),
-            Cell::Amount(row.vat_minor),
-            Cell::Amount(row.net_minor),
+            Cell::Amount(row.gross),
+            Cell::Amount(row.fee),
+            Cell::Amount(row.vat),
+            Cell::Amount(row.net),
             Cell::Text(&row.reference),
         ]));
     }
@@ -225,19 +262,19 @@ mod tests {
             StatementRow {
                 posted_at: datetime!(2026-11-29 10:15:00 UTC),
                 kind: EntryKind::PaymentPaid,
-                gross_minor: 1_000,
-                fee_minor: 54,
-                vat_minor: 10,
-                net_minor: 936,
+                gross: Money::eur(1_000),
+                fee: Money::eur(54),
+                vat: Money::eur(10),
+                net: Money::eur(936),
                 reference: "SX-1".into(),
             },
             StatementRow {
                 posted_at: datetime!(2026-11-29 11:00:00 UTC),
                 kind: EntryKind::Adjustment,
-                gross_minor: -5,
-                fee_minor: 0,
-                vat_minor: 0,
-                net_minor: -5,
+                gross: Money::eur(-5),
+                fee: Money::eur(0),
+                vat: Money::eur(0),
+                net: Money::eur(-5),
                 reference: "=cmd, a reason".into(),
             },
         ];

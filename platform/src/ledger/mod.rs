@@ -31,7 +31,9 @@ pub mod release;
 pub mod sales;
 pub mod settlement;
 
-use sqlx::PgConnection;
+use domain::{Currency, MerchantId, Money, PaymentId};
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
 use crate::gateway_accounts::Mode;
@@ -181,17 +183,18 @@ impl Line {
     }
 }
 
-/// A journal entry to post: all of its lines are in one mode and one currency.
+/// A journal entry to post: all of its lines are in one mode and one currency, the
+/// entry's, so a line's minor units need no currency of their own.
 #[derive(Debug, Clone)]
 pub struct NewEntry<'a> {
     pub kind: EntryKind,
     pub mode: Mode,
     /// The merchant whose accounts the lines name; `None` for platform accounts only.
-    pub merchant_id: Option<Uuid>,
-    pub currency: &'a str,
+    pub merchant_id: Option<MerchantId>,
+    pub currency: Currency,
     /// The cause, unique in the books: `payment:<id>:paid:0`, `hold:<id>:release`, …
     pub cause: String,
-    pub payment_id: Option<Uuid>,
+    pub payment_id: Option<PaymentId>,
     pub memo: Option<&'a str>,
     pub created_by: Option<Uuid>,
     pub lines: Vec<Line>,
@@ -215,9 +218,9 @@ pub enum LedgerError {
 pub async fn account_id(
     conn: &mut PgConnection,
     kind: AccountKind,
-    merchant_id: Option<Uuid>,
+    merchant_id: Option<MerchantId>,
     mode: Mode,
-    currency: &str,
+    currency: Currency,
 ) -> Result<i64, sqlx::Error> {
     let merchant_id = if kind.is_merchant() {
         merchant_id
@@ -339,15 +342,21 @@ pub async fn post(
 pub async fn lock_balance(
     conn: &mut PgConnection,
     kind: AccountKind,
-    merchant_id: Option<Uuid>,
+    merchant_id: Option<MerchantId>,
     mode: Mode,
-    currency: &str,
+    currency: Currency,
 ) -> Result<i64, sqlx::Error> {
     let id = account_id(conn, kind, merchant_id, mode, currency).await?;
     sqlx::query_scalar("SELECT balance_minor FROM ledger_accounts WHERE id = $1 FOR UPDATE")
         .bind(id)
         .fetch_one(conn)
         .await
+}
+
+/// The amount of a row that keeps it as minor units beside a currency column (read as
+/// text, e.g. `currency::text AS currency`).
+pub(crate) fn money_at(row: &PgRow, minor: &str, currency: &str) -> Result<Money, sqlx::Error> {
+    Ok(Money::new(row.try_get(minor)?, row.try_get(currency)?))
 }
 
 /// Today in Kosovo (Europe/Belgrade), where business days and release dates are counted.

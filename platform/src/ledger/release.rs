@@ -3,7 +3,7 @@
 //! `FOR UPDATE SKIP LOCKED`, so several instances share the work and none releases a hold
 //! twice; each release is its own entry, caused by the hold, so a retry posts nothing.
 
-use uuid::Uuid;
+use domain::{Currency, MerchantId, PaymentId};
 
 use super::{AccountKind, EntryKind, LedgerError, Line, NewEntry};
 use crate::Platform;
@@ -15,10 +15,10 @@ const BATCH: i64 = 200;
 #[derive(sqlx::FromRow)]
 struct Due {
     id: i64,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     mode: Mode,
-    currency: String,
-    payment_id: Uuid,
+    currency: Currency,
+    payment_id: PaymentId,
     kind: String,
     remaining_minor: i64,
 }
@@ -50,7 +50,7 @@ pub async fn release_due(platform: &Platform) -> Result<u64, LedgerError> {
                 kind: EntryKind::Release,
                 mode: hold.mode,
                 merchant_id: Some(hold.merchant_id),
-                currency: &hold.currency,
+                currency: hold.currency,
                 cause: format!("hold:{}:release", hold.id),
                 payment_id: Some(hold.payment_id),
                 memo: None,

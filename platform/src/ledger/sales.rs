@@ -15,6 +15,7 @@
 //!   `available`, which may go below zero. Saleonix keeps its fee and the VAT on it;
 //! - a payment staff found was never taken: every line it posted, reversed.
 
+use domain::{Currency, MerchantId, PaymentId};
 use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -31,13 +32,15 @@ enum Kept {
     Duplicate,
 }
 
+/// The payment as the postings need it: its minor units are all in `currency`, the
+/// currency of every entry posted for it.
 #[derive(sqlx::FromRow)]
 struct Payment {
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     mode: Mode,
     status: Status,
     amount_minor: i64,
-    currency: String,
+    currency: Currency,
     refunded_minor: i64,
     paid_at: Option<OffsetDateTime>,
 }
@@ -147,9 +150,9 @@ impl Posting<'_> {
             kind,
             mode: self.payment.mode,
             merchant_id: Some(self.payment.merchant_id),
-            currency: &self.payment.currency,
+            currency: self.payment.currency,
             cause: format!("payment:{}:{}:{seq}", self.payment_id, kind.as_str()),
-            payment_id: Some(self.payment_id),
+            payment_id: Some(PaymentId::from_uuid(self.payment_id)),
             memo: None,
             created_by: None,
             lines,
@@ -185,7 +188,7 @@ impl Posting<'_> {
         let schedule = fees::in_effect(
             conn,
             self.payment.merchant_id,
-            &self.payment.currency,
+            self.payment.currency,
             self.paid_at(),
         )
         .await?;
@@ -193,7 +196,7 @@ impl Posting<'_> {
         let split = fees::split(
             self.payment.amount_minor,
             u32::try_from(schedule.percent_bp).unwrap_or(0),
-            schedule.fixed_minor,
+            schedule.fixed.minor(),
             vat_rate_bp,
         );
         sqlx::query(
@@ -202,7 +205,7 @@ impl Posting<'_> {
         )
         .bind(self.payment_id)
         .bind(schedule.id)
-        .bind(&self.payment.currency)
+        .bind(self.payment.currency)
         .bind(split.gross_minor)
         .bind(split.fee_minor)
         .bind(split.vat_minor)
@@ -263,7 +266,7 @@ impl Posting<'_> {
                 )
                 .bind(self.payment.merchant_id)
                 .bind(self.payment.mode)
-                .bind(&self.payment.currency)
+                .bind(self.payment.currency)
                 .bind(self.payment_id)
                 .bind(kind)
                 .bind(amount)

@@ -2,10 +2,13 @@
 //! rolling reserve staff set, and the payout schedule and minimum the merchant chooses. A
 //! merchant without a row has the defaults of the schema.
 
-use sqlx::PgConnection;
-use uuid::Uuid;
+use domain::{MerchantId, Money};
+use sqlx::postgres::PgRow;
+use sqlx::{FromRow, PgConnection, Row};
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+use crate::identity::roles::{Level, Module, StaffScope};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settlement {
     /// Business days a paid payment's net stays pending.
     pub delay_days: i16,
@@ -18,7 +21,22 @@ pub struct Settlement {
     pub payout_weekday: i16,
     /// Day of the month, 1 to 28, for a monthly schedule.
     pub payout_month_day: i16,
-    pub payout_minimum_minor: i64,
+    /// In euro, the currency of every merchant balance today (the table has no currency).
+    pub payout_minimum: Money,
+}
+
+impl FromRow<'_, PgRow> for Settlement {
+    fn from_row(row: &PgRow) -> Result<Self, sqlx::Error> {
+        Ok(Settlement {
+            delay_days: row.try_get("delay_days")?,
+            reserve_bp: row.try_get("reserve_bp")?,
+            reserve_days: row.try_get("reserve_days")?,
+            payout_schedule: row.try_get("payout_schedule")?,
+            payout_weekday: row.try_get("payout_weekday")?,
+            payout_month_day: row.try_get("payout_month_day")?,
+            payout_minimum: Money::eur(row.try_get("payout_minimum_minor")?),
+        })
+    }
 }
 
 impl Default for Settlement {
@@ -30,14 +48,14 @@ impl Default for Settlement {
             payout_schedule: "weekly".into(),
             payout_weekday: 1,
             payout_month_day: 1,
-            payout_minimum_minor: 1_000,
+            payout_minimum: Money::eur(1_000),
         }
     }
 }
 
 pub async fn of_merchant(
     conn: &mut PgConnection,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
 ) -> Result<Settlement, sqlx::Error> {
     let row = sqlx::query_as(
         "SELECT delay_days, reserve_bp, reserve_days, payout_schedule, payout_weekday, payout_month_day,
@@ -59,19 +77,22 @@ pub struct NewTerms {
     pub reserve_days: String,
 }
 
-/// Sets a merchant's settlement delay and rolling reserve (staff with merchants `act`),
+/// Sets a merchant's settlement delay and rolling reserve (a staff scope holding merchants
+/// `act`),
 /// audited as `merchant.settlement.change` with the terms before and after. They apply to
 /// payments paid from now on: money already held keeps the release day it was given. The
 /// payout schedule and minimum, the merchant's own choice, are left as they are.
 pub async fn set_terms(
     platform: &crate::Platform,
-    staff_id: Uuid,
-    merchant_id: Uuid,
+    staff: &StaffScope,
+    merchant_id: MerchantId,
     new: &NewTerms,
     facts: &crate::audit::RequestFacts,
 ) -> Result<Settlement, super::change::ChangeError> {
     use super::change::{ChangeError, hundredths};
     use crate::audit::{self, Actor, ActorKind, Event, Outcome};
+    staff.holds(Module::Merchants, Level::Act)?;
+    let staff_id = staff.user_id();
     let delay_days: i16 = new
         .delay_days
         .trim()
@@ -147,7 +168,7 @@ pub async fn set_terms(
     .fetch_one(&mut *tx)
     .await?;
     let event = Event::new("merchant.settlement.change", Actor { kind: ActorKind::Staff, id: Some(staff_id) }, Outcome::Success)
-        .merchant(merchant_id)
+        .merchant(merchant_id.as_uuid())
         .target("merchant", merchant_id.to_string())
         .detail(serde_json::json!({
             "before": { "delay_days": before.delay_days, "reserve_bp": before.reserve_bp, "reserve_days": before.reserve_days },

@@ -4,13 +4,15 @@
 //! see the ones that matched nothing. Importing a statement again (or one that overlaps)
 //! pays nothing twice: a paid payout's line is `already_paid`.
 
+use domain::{Currency, Money, PayoutStatus};
 use time::Date;
 use uuid::Uuid;
 
+use super::PayoutError;
 use super::transition::{self, Applied, Move};
-use super::{PayoutError, PayoutStatus, money};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
+use crate::identity::roles::{Level, Module, StaffScope};
 
 /// A statement is small; a bigger file is a wrong file.
 pub const MAX_BYTES: usize = 1024 * 1024;
@@ -21,7 +23,8 @@ pub const MAX_LINES: usize = 10_000;
 pub struct StatementLine {
     pub line_no: i32,
     pub booked_on: Option<Date>,
-    pub amount_minor: Option<i64>,
+    /// In euro, as statements are.
+    pub amount: Option<Money>,
     pub end_to_end_id: String,
 }
 
@@ -50,21 +53,10 @@ fn cells(line: &str) -> Vec<String> {
     cells.into_iter().map(|c| c.trim().to_owned()).collect()
 }
 
-/// `12.34`, `12.3`, `12` (euro) as minor units; `None` for anything else.
-pub fn parse_amount(text: &str) -> Option<i64> {
-    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || fraction.len() > 2 {
-        return None;
-    }
-    if !fraction.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let cents: i64 = format!("{fraction:0<2}").parse().ok()?;
-    whole
-        .parse::<i64>()
-        .ok()?
-        .checked_mul(100)?
-        .checked_add(cents)
+/// `12.34`, `12.3`, `12` in euro; `None` for anything else (a sign, a comma, a third
+/// digit after the point that is not zero).
+pub fn parse_amount(text: &str) -> Option<Money> {
+    Money::parse_decimal(text, Currency::Eur).ok()
 }
 
 /// Reads the statement's lines, skipping blank lines and a header.
@@ -91,7 +83,7 @@ pub fn parse(csv: &str) -> Result<Vec<StatementLine>, PayoutError> {
         lines.push(StatementLine {
             line_no: i32::try_from(index + 1).unwrap_or(i32::MAX),
             booked_on: Date::parse(cell(0), format).ok(),
-            amount_minor: parse_amount(cell(1)),
+            amount: parse_amount(cell(1)),
             end_to_end_id: cell(2).chars().take(200).collect(),
         });
     }
@@ -123,12 +115,12 @@ async fn match_line(
     conn: &mut sqlx::PgConnection,
     line: &StatementLine,
 ) -> Result<Match, PayoutError> {
-    let (Some(_), Some(amount)) = (line.booked_on, line.amount_minor) else {
+    let (Some(_), Some(amount)) = (line.booked_on, line.amount) else {
         return Ok(Match::Unmatched(
             "The date or the amount could not be read.".into(),
         ));
     };
-    let payout: Option<(Uuid, i64, String, PayoutStatus)> = sqlx::query_as(
+    let payout: Option<(Uuid, i64, Currency, PayoutStatus)> = sqlx::query_as(
         "SELECT id, amount_minor, currency::text, status FROM payouts WHERE end_to_end_id = $1 FOR UPDATE",
     )
     .bind(&line.end_to_end_id)
@@ -137,11 +129,14 @@ async fn match_line(
     let Some((id, expected, currency, status)) = payout else {
         return Ok(Match::Unmatched("No payout has this end-to-end id.".into()));
     };
+    // The line's digits in the payout's currency: a statement names none.
+    let (expected, amount) = (
+        Money::new(expected, currency),
+        Money::new(amount.minor(), currency),
+    );
     if amount != expected {
         return Ok(Match::Unmatched(format!(
-            "The payout is {}, the line {}.",
-            money(expected, &currency),
-            money(amount, &currency)
+            "The payout is {expected}, the line {amount}."
         )));
     }
     Ok(match status {
@@ -154,15 +149,18 @@ async fn match_line(
     })
 }
 
-/// Imports a statement in one transaction, audited as `payout_statement.import`.
-#[tracing::instrument(skip(platform, csv, facts))]
+/// Imports a statement in one transaction (a staff scope holding payouts `act`), audited
+/// as `payout_statement.import`.
+#[tracing::instrument(skip(platform, staff, csv, facts))]
 pub async fn import(
     platform: &Platform,
-    staff_id: Uuid,
+    staff: &StaffScope,
     file_name: &str,
     csv: &[u8],
     facts: &RequestFacts,
 ) -> Result<ImportReport, PayoutError> {
+    staff.holds(Module::Payouts, Level::Act)?;
+    let staff_id = staff.user_id();
     if csv.len() > MAX_BYTES {
         return Err(PayoutError::invalid(
             "file",
@@ -198,7 +196,7 @@ pub async fn import(
                 platform,
                 Move::Paid {
                     payout_id: id,
-                    staff_id,
+                    staff,
                 },
                 facts,
             )
@@ -229,7 +227,7 @@ pub async fn import(
         .bind(report.import_id)
         .bind(line.line_no)
         .bind(line.booked_on)
-        .bind(line.amount_minor)
+        .bind(line.amount.map(Money::minor))
         .bind(&line.end_to_end_id)
         .bind(payout_id)
         .bind(outcome)
@@ -251,9 +249,9 @@ mod tests {
 
     #[test]
     fn amounts_parse_exactly_or_not_at_all() {
-        assert_eq!(parse_amount("12.34"), Some(1234));
-        assert_eq!(parse_amount("12.3"), Some(1230));
-        assert_eq!(parse_amount("12"), Some(1200));
+        assert_eq!(parse_amount("12.34"), Some(Money::eur(1234)));
+        assert_eq!(parse_amount("12.3"), Some(Money::eur(1230)));
+        assert_eq!(parse_amount("12"), Some(Money::eur(1200)));
         assert_eq!(parse_amount("12.345"), None);
         assert_eq!(parse_amount("-1.00"), None);
         assert_eq!(parse_amount("1,00"), None);
@@ -267,13 +265,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(lines.len(), 2);
-        assert_eq!(lines[0].amount_minor, None);
+        assert_eq!(lines[0].amount, None);
         assert_eq!(
             lines[1],
             StatementLine {
                 line_no: 4,
                 booked_on: Some(time::macros::date!(2026 - 11 - 30)),
-                amount_minor: Some(1000),
+                amount: Some(Money::eur(1000)),
                 end_to_end_id: "SXP1".into()
             }
         );

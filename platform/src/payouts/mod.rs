@@ -25,47 +25,8 @@ pub mod statement;
 pub mod transition;
 
 use crate::audit::AuditError;
+use crate::identity::roles::ScopeRefused;
 use crate::ledger::LedgerError;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
-#[sqlx(type_name = "payout_status", rename_all = "snake_case")]
-pub enum PayoutStatus {
-    Created,
-    Approved,
-    Sent,
-    Paid,
-    Returned,
-}
-
-impl PayoutStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PayoutStatus::Created => "created",
-            PayoutStatus::Approved => "approved",
-            PayoutStatus::Sent => "sent",
-            PayoutStatus::Paid => "paid",
-            PayoutStatus::Returned => "returned",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
-#[sqlx(type_name = "payout_batch_status", rename_all = "snake_case")]
-pub enum BatchStatus {
-    Created,
-    Approved,
-    Sent,
-}
-
-impl BatchStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BatchStatus::Created => "created",
-            BatchStatus::Approved => "approved",
-            BatchStatus::Sent => "sent",
-        }
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum PayoutError {
@@ -84,6 +45,9 @@ pub enum PayoutError {
     /// No such batch, payout or statement, or another merchant's.
     #[error("not found")]
     NotFound,
+    /// The staff scope does not hold payouts at the level the step needs.
+    #[error(transparent)]
+    Forbidden(#[from] ScopeRefused),
     #[error(transparent)]
     Ledger(#[from] LedgerError),
     #[error(transparent)]
@@ -98,32 +62,5 @@ impl PayoutError {
             field,
             message: message.into(),
         }
-    }
-}
-
-/// `12.34`, `-0.05`: minor units as a decimal of two places, without floats.
-pub fn decimal(minor: i64) -> String {
-    let sign = if minor < 0 { "-" } else { "" };
-    let abs = minor.unsigned_abs();
-    format!("{sign}{}.{:02}", abs / 100, abs % 100)
-}
-
-/// `12.34 EUR`.
-pub fn money(minor: i64, currency: &str) -> String {
-    format!("{} {currency}", decimal(minor))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::decimal;
-
-    #[test]
-    fn decimals_are_exact() {
-        assert_eq!(decimal(0), "0.00");
-        assert_eq!(decimal(5), "0.05");
-        assert_eq!(decimal(1234), "12.34");
-        assert_eq!(decimal(-5), "-0.05");
-        assert_eq!(decimal(100_000_000_000), "1000000000.00");
-        assert_eq!(decimal(i64::MIN), "-92233720368547758.08");
     }
 }

@@ -6,21 +6,23 @@
 //! minor units as decimals without floats; every text is XML-escaped and cut to the
 //! schema's 140 characters. The test suite validates a file against the official XSD.
 
+use domain::{BatchStatus, Currency, Money};
 use secrecy::ExposeSecret;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{BatchStatus, PayoutError, decimal};
+use super::PayoutError;
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::config::PayoutSettings;
+use crate::identity::roles::{Level, Module, StaffScope};
 use crate::kyc::bank_account;
 
 /// One credit transfer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transfer {
     pub end_to_end_id: String,
-    pub amount_minor: i64,
+    pub amount: Money,
     pub creditor_name: String,
     pub creditor_iban: String,
     /// What the merchant's bank statement shows.
@@ -34,7 +36,7 @@ pub struct CreditTransfer<'a> {
     pub created_at: OffsetDateTime,
     pub execution_date: time::Date,
     pub debtor: &'a PayoutSettings,
-    pub currency: &'a str,
+    pub currency: Currency,
     pub transfers: Vec<Transfer>,
 }
 
@@ -60,11 +62,19 @@ impl CreditTransfer<'_> {
         self.transfers.len()
     }
 
-    pub fn control_sum_minor(&self) -> i64 {
-        self.transfers.iter().map(|t| t.amount_minor).sum()
+    /// The sum of the transfers, or `None` when one is in another currency than the file's
+    /// or the sum overflows: such a file must not be made.
+    pub fn control_sum(&self) -> Option<Money> {
+        self.transfers
+            .iter()
+            .try_fold(Money::zero(self.currency), |sum, t| {
+                sum.checked_add(t.amount)
+            })
     }
 
-    pub fn to_xml(&self) -> String {
+    /// The XML, or `None` when the transfers have no control sum ([`Self::control_sum`]).
+    pub fn to_xml(&self) -> Option<String> {
+        let sum = self.control_sum()?.to_decimal_string();
         let created = self.created_at.to_offset(time::UtcOffset::UTC);
         let created = format!(
             "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
@@ -81,10 +91,10 @@ impl CreditTransfer<'_> {
             u8::from(self.execution_date.month()),
             self.execution_date.day()
         );
-        let (count, sum) = (self.count(), decimal(self.control_sum_minor()));
+        let count = self.count();
         let id = text(&self.message_id, 35);
         let debtor = text(&self.debtor.debtor_name, 140);
-        let currency = text(self.currency, 3);
+        let currency = self.currency.alpha();
         let mut xml = String::new();
         xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         xml.push_str("<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.001.001.03\">\n<CstmrCdtTrfInitn>\n");
@@ -107,29 +117,30 @@ impl CreditTransfer<'_> {
                  <Cdtr><Nm>{name}</Nm></Cdtr><CdtrAcct><Id><IBAN>{iban}</IBAN></Id></CdtrAcct>\
                  <RmtInf><Ustrd>{remittance}</Ustrd></RmtInf></CdtTrfTxInf>\n",
                 e2e = text(&transfer.end_to_end_id, 35),
-                amount = decimal(transfer.amount_minor),
+                amount = transfer.amount.to_decimal_string(),
                 name = text(&transfer.creditor_name, 140),
                 iban = text(&transfer.creditor_iban, 34),
                 remittance = text(&transfer.remittance, 140),
             ));
         }
         xml.push_str("</PmtInf>\n</CstmrCdtTrfInitn>\n</Document>\n");
-        xml
+        Some(xml)
     }
 }
 
-/// The file of an approved (or sent) batch for staff, with its file name; audited as
-/// `payout_batch.file`. A payout whose stored IBAN does not decrypt stops the file: a
+/// The file of an approved (or sent) batch for staff holding payouts `act`, with its file
+/// name; audited as `payout_batch.file`. A payout whose stored IBAN does not decrypt stops the file: a
 /// transfer must never go to a guessed account.
-#[tracing::instrument(skip(platform, facts))]
+#[tracing::instrument(skip(platform, staff, facts))]
 pub async fn batch_file(
     platform: &Platform,
     batch_id: Uuid,
-    staff_id: Uuid,
+    staff: &StaffScope,
     facts: &RequestFacts,
 ) -> Result<(String, String), PayoutError> {
+    staff.holds(Module::Payouts, Level::Act)?;
     let mut tx = platform.pool.begin().await?;
-    let (status, currency, created_at): (BatchStatus, String, OffsetDateTime) = sqlx::query_as(
+    let (status, currency, created_at): (BatchStatus, Currency, OffsetDateTime) = sqlx::query_as(
         "SELECT status, currency::text, created_at FROM payout_batches WHERE id = $1",
     )
     .bind(batch_id)
@@ -169,7 +180,7 @@ pub async fn batch_file(
         let remittance = format!("Saleonix payout {end_to_end_id} of {date}");
         transfers.push(Transfer {
             end_to_end_id,
-            amount_minor,
+            amount: Money::new(amount_minor, currency),
             creditor_name: holder_name,
             creditor_iban: iban,
             remittance,
@@ -182,15 +193,27 @@ pub async fn batch_file(
         created_at,
         execution_date: today,
         debtor: &platform.config.settings.payouts,
-        currency: &currency,
+        currency,
         transfers,
     };
-    let event = Event::new("payout_batch.file", Actor { kind: ActorKind::Staff, id: Some(staff_id) }, Outcome::Success)
-        .target("payout_batch", batch_id.to_string())
-        .detail(serde_json::json!({ "transfers": file.count(), "control_sum_minor": file.control_sum_minor() }));
+    let (Some(sum), Some(xml)) = (file.control_sum(), file.to_xml()) else {
+        return Err(PayoutError::NotAllowed(
+            "The batch's transfers do not add up to one sum; the file was not made.",
+        ));
+    };
+    let event = Event::new(
+        "payout_batch.file",
+        Actor {
+            kind: ActorKind::Staff,
+            id: Some(staff.user_id()),
+        },
+        Outcome::Success,
+    )
+    .target("payout_batch", batch_id.to_string())
+    .detail(serde_json::json!({ "transfers": file.count(), "control_sum_minor": sum.minor() }));
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
-    Ok((format!("{message_id}.xml"), file.to_xml()))
+    Ok((format!("{message_id}.xml"), xml))
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 //! for the run to commit (and then takes from a balance that no longer holds the payout):
 //! money a refund took is never paid out.
 
+use domain::{Currency, MerchantId, Money};
 use uuid::Uuid;
 
 use super::PayoutError;
@@ -19,6 +20,7 @@ use super::transition::{self, NewPayout};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::gateway_accounts::Mode;
+use crate::identity::roles::{Level, Module, StaffScope};
 use crate::ledger::{self, AccountKind, settlement};
 
 /// The advisory lock key of the run (`payouts.run` in ASCII).
@@ -35,17 +37,22 @@ pub struct RunReport {
 
 #[derive(sqlx::FromRow)]
 struct Eligible {
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     bank_account_id: Uuid,
 }
 
-/// Runs the payouts due today. `staff_id` is who pressed the button (`None`: the job).
+/// Runs the payouts due today. `staff` is who pressed the button, holding payouts `act`
+/// (`None`: the job).
 #[tracing::instrument(skip(platform, facts))]
 pub async fn run(
     platform: &Platform,
-    staff_id: Option<Uuid>,
+    staff: Option<&StaffScope>,
     facts: &RequestFacts,
 ) -> Result<RunReport, PayoutError> {
+    if let Some(staff) = staff {
+        staff.holds(Module::Payouts, Level::Act)?;
+    }
+    let staff_id = staff.map(StaffScope::user_id);
     let mut tx = platform.pool.begin().await?;
     let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
         .bind(RUN_LOCK)
@@ -72,13 +79,13 @@ pub async fn run(
     .await?;
     let mut report = RunReport::default();
     // One batch per currency, made when its first payout is.
-    let mut batches: Vec<(String, Uuid)> = Vec::new();
+    let mut batches: Vec<(Currency, Uuid)> = Vec::new();
     for merchant in eligible {
         let terms = settlement::of_merchant(&mut tx, merchant.merchant_id).await?;
         if !super::schedule::is_due(&terms, today) {
             continue;
         }
-        let currencies: Vec<String> = sqlx::query_scalar(
+        let currencies: Vec<Currency> = sqlx::query_scalar(
             "SELECT currency::text FROM ledger_accounts
              WHERE kind = 'merchant_available' AND merchant_id = $1 AND mode = 'live'
                AND NOT EXISTS (SELECT 1 FROM payouts p WHERE p.merchant_id = $1 AND p.currency = ledger_accounts.currency
@@ -95,11 +102,13 @@ pub async fn run(
                 AccountKind::MerchantAvailable,
                 Some(merchant.merchant_id),
                 Mode::Live,
-                &currency,
+                currency,
             )
             .await?;
-            let available = AccountKind::MerchantAvailable.reading(stored);
-            if available <= 0 || available < terms.payout_minimum_minor {
+            let available = Money::new(AccountKind::MerchantAvailable.reading(stored), currency);
+            // The minimum is kept in euro; as ever, another currency's balance is held to its
+            // minor units.
+            if !available.is_positive() || available.minor() < terms.payout_minimum.minor() {
                 continue;
             }
             let batch_id = match batches.iter().find(|(c, _)| *c == currency) {
@@ -108,11 +117,11 @@ pub async fn run(
                     let id = Uuid::new_v4();
                     sqlx::query("INSERT INTO payout_batches (id, mode, currency, created_by) VALUES ($1, 'live', $2::currency_code, $3)")
                         .bind(id)
-                        .bind(&currency)
+                        .bind(currency)
                         .bind(staff_id)
                         .execute(&mut *tx)
                         .await?;
-                    batches.push((currency.clone(), id));
+                    batches.push((currency, id));
                     id
                 }
             };
@@ -120,8 +129,7 @@ pub async fn run(
                 batch_id,
                 merchant_id: merchant.merchant_id,
                 bank_account_id: merchant.bank_account_id,
-                currency: &currency,
-                amount_minor: available,
+                amount: available,
                 run_on: today,
                 created_by: staff_id,
             };

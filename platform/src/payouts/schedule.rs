@@ -3,6 +3,7 @@
 //! made on a weekend or holiday reaches the merchant on the bank's next business day. The merchant's
 //! owners, admins and finance members set it; the run reads it from `merchant_settlement`.
 
+use domain::{MerchantId, Money};
 use time::Date;
 use uuid::Uuid;
 
@@ -11,8 +12,8 @@ use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::ledger::settlement::{self, Settlement};
 
-/// The smallest and largest minimum a merchant may choose (1.00 and 1,000,000.00 EUR),
-/// as the schema's CHECK has them.
+/// The smallest and largest minimum a merchant may choose (1.00 and 1,000,000.00 EUR, in
+/// cents), as the schema's CHECK has them.
 pub const MINIMUM_RANGE_MINOR: (i64, i64) = (100, 100_000_000);
 
 /// A merchant's choice, checked.
@@ -22,7 +23,8 @@ pub struct Schedule {
     pub schedule: &'static str,
     pub weekday: i16,
     pub month_day: i16,
-    pub minimum_minor: i64,
+    /// In euro, as the schema keeps it.
+    pub minimum: Money,
 }
 
 impl Schedule {
@@ -31,7 +33,7 @@ impl Schedule {
         schedule: &str,
         weekday: &str,
         month_day: &str,
-        minimum_minor: i64,
+        minimum: Money,
     ) -> Result<Schedule, PayoutError> {
         let schedule = match schedule.trim() {
             "daily" => "daily",
@@ -59,7 +61,7 @@ impl Schedule {
             ));
         }
         let (low, high) = MINIMUM_RANGE_MINOR;
-        if !(low..=high).contains(&minimum_minor) {
+        if minimum.currency() != domain::Currency::Eur || !(low..=high).contains(&minimum.minor()) {
             return Err(PayoutError::invalid(
                 "minimum",
                 "Choose a minimum from 1.00 to 1,000,000.00 EUR.",
@@ -69,7 +71,7 @@ impl Schedule {
             schedule,
             weekday,
             month_day,
-            minimum_minor,
+            minimum,
         })
     }
 }
@@ -91,7 +93,7 @@ pub fn is_due(settlement: &Settlement, today: Date) -> bool {
 pub async fn set(
     platform: &Platform,
     user_id: Uuid,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     schedule: &Schedule,
     facts: &RequestFacts,
 ) -> Result<Settlement, PayoutError> {
@@ -107,17 +109,17 @@ pub async fn set(
     .bind(schedule.schedule)
     .bind(schedule.weekday)
     .bind(schedule.month_day)
-    .bind(schedule.minimum_minor)
+    .bind(schedule.minimum.minor())
     .bind(user_id)
     .execute(&mut *tx)
     .await?;
     let event = Event::new("payout_schedule.change", Actor { kind: ActorKind::User, id: Some(user_id) }, Outcome::Success)
-        .merchant(merchant_id)
+        .merchant(merchant_id.as_uuid())
         .detail(serde_json::json!({
             "before": { "schedule": before.payout_schedule, "weekday": before.payout_weekday,
-                        "month_day": before.payout_month_day, "minimum_minor": before.payout_minimum_minor },
+                        "month_day": before.payout_month_day, "minimum_minor": before.payout_minimum.minor() },
             "after": { "schedule": schedule.schedule, "weekday": schedule.weekday,
-                       "month_day": schedule.month_day, "minimum_minor": schedule.minimum_minor },
+                       "month_day": schedule.month_day, "minimum_minor": schedule.minimum.minor() },
         }));
     audit::record(&mut tx, &event, facts).await?;
     let after = settlement::of_merchant(&mut tx, merchant_id).await?;
@@ -156,20 +158,26 @@ mod tests {
 
     #[test]
     fn a_schedule_is_checked_field_by_field() {
-        assert!(Schedule::parse("weekly", "3", "1", 1_000).is_ok());
+        assert!(Schedule::parse("weekly", "3", "1", Money::eur(1_000)).is_ok());
         let field = |r: Result<Schedule, PayoutError>| match r {
             Err(PayoutError::Invalid { field, .. }) => field,
             other => panic!("{other:?}"),
         };
         assert_eq!(
-            field(Schedule::parse("hourly", "1", "1", 1_000)),
+            field(Schedule::parse("hourly", "1", "1", Money::eur(1_000))),
             "schedule"
         );
-        assert_eq!(field(Schedule::parse("weekly", "6", "1", 1_000)), "weekday");
         assert_eq!(
-            field(Schedule::parse("monthly", "1", "31", 1_000)),
+            field(Schedule::parse("weekly", "6", "1", Money::eur(1_000))),
+            "weekday"
+        );
+        assert_eq!(
+            field(Schedule::parse("monthly", "1", "31", Money::eur(1_000))),
             "month_day"
         );
-        assert_eq!(field(Schedule::parse("daily", "1", "1", 99)), "minimum");
+        assert_eq!(
+            field(Schedule::parse("daily", "1", "1", Money::eur(99))),
+            "minimum"
+        );
     }
 }

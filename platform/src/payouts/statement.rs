@@ -5,10 +5,11 @@
 //! took the whole available balance. Printable HTML and CSV, with Saleonix's
 //! merchant-of-record details. Members of the merchant and staff read it (audited).
 
+use domain::{Currency, MerchantId, Money, PayoutStatus};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{PayoutError, PayoutStatus, decimal, money};
+use super::PayoutError;
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::config::MerchantOfRecord;
@@ -17,8 +18,13 @@ use crate::ledger::EntryKind;
 /// Who reads: a member (the query is scoped to their merchant) or staff.
 #[derive(Debug, Clone, Copy)]
 pub enum Reader {
-    Member { user_id: Uuid, merchant_id: Uuid },
-    Staff { user_id: Uuid },
+    Member {
+        user_id: Uuid,
+        merchant_id: MerchantId,
+    },
+    Staff {
+        user_id: Uuid,
+    },
 }
 
 /// One ledger line on the available account, as the merchant reads it (positive: money in).
@@ -29,10 +35,10 @@ pub struct Item {
     /// The payment's order id, or the entry's memo.
     pub reference: Option<String>,
     /// For a released sale: what the buyer paid, Saleonix's fee and the VAT on it.
-    pub gross_minor: Option<i64>,
-    pub fee_minor: Option<i64>,
-    pub vat_minor: Option<i64>,
-    pub amount_minor: i64,
+    pub gross: Option<Money>,
+    pub fee: Option<Money>,
+    pub vat: Option<Money>,
+    pub amount: Money,
 }
 
 impl Item {
@@ -59,12 +65,11 @@ pub struct Statement {
     pub merchant_name: String,
     pub holder_name: String,
     pub iban_masked: String,
-    pub currency: String,
-    pub amount_minor: i64,
+    pub amount: Money,
     pub status: PayoutStatus,
     pub created_at: OffsetDateTime,
     /// The available balance before the first item (what an earlier payout left).
-    pub opening_minor: i64,
+    pub opening: Money,
     pub items: Vec<Item>,
     pub merchant_of_record: MerchantOfRecord,
 }
@@ -88,9 +93,12 @@ fn html(text: &str) -> String {
 }
 
 impl Statement {
-    /// Opening balance plus every item: equal to the payout's amount.
-    pub fn total_minor(&self) -> i64 {
-        self.opening_minor + self.items.iter().map(|i| i.amount_minor).sum::<i64>()
+    /// Opening balance plus every item: equal to the payout's amount (`None` only for a
+    /// sum past the range of an amount).
+    pub fn total(&self) -> Option<Money> {
+        self.items
+            .iter()
+            .try_fold(self.opening, |sum, item| sum.checked_add(item.amount))
     }
 
     pub fn file_stem(&self) -> String {
@@ -101,7 +109,8 @@ impl Statement {
     /// decimals (a refund's `-12.00` must stay a number, which the formula guard of
     /// `platform::csv` would quote); the text cells go through that guard.
     pub fn to_csv(&self) -> String {
-        let optional = |v: Option<i64>| v.map(decimal).unwrap_or_default();
+        let decimal = |m: Money| m.to_decimal_string();
+        let optional = |v: Option<Money>| v.map(decimal).unwrap_or_default();
         let row = |text: [String; 3], amounts: [String; 4]| {
             format!(
                 "{},{}\r\n",
@@ -116,7 +125,7 @@ impl Statement {
                 String::new(),
                 String::new(),
                 String::new(),
-                decimal(self.opening_minor),
+                decimal(self.opening),
             ],
         ));
         for item in &self.items {
@@ -127,10 +136,10 @@ impl Statement {
                     item.reference.clone().unwrap_or_default(),
                 ],
                 [
-                    optional(item.gross_minor),
-                    optional(item.fee_minor),
-                    optional(item.vat_minor),
-                    decimal(item.amount_minor),
+                    optional(item.gross),
+                    optional(item.fee),
+                    optional(item.vat),
+                    decimal(item.amount),
                 ],
             ));
         }
@@ -144,7 +153,7 @@ impl Statement {
                 String::new(),
                 String::new(),
                 String::new(),
-                decimal(self.amount_minor),
+                decimal(self.amount),
             ],
         ));
         csv
@@ -152,12 +161,12 @@ impl Statement {
 
     /// A page that prints as the statement (no scripts, no outside resources).
     pub fn to_html(&self) -> String {
-        let m = |minor: i64| html(&money(minor, &self.currency));
-        let optional = |v: Option<i64>| v.map(&m).unwrap_or_default();
+        let m = |money: Money| html(&money.to_string());
+        let optional = |v: Option<Money>| v.map(m).unwrap_or_default();
         let mor = &self.merchant_of_record;
         let mut rows = format!(
             "<tr><td></td><td>Opening balance</td><td></td><td></td><td></td><td></td><td class=\"n\">{}</td></tr>\n",
-            m(self.opening_minor)
+            m(self.opening)
         );
         for item in &self.items {
             rows.push_str(&format!(
@@ -165,10 +174,10 @@ impl Statement {
                 day(item.posted_at),
                 item.label(),
                 html(item.reference.as_deref().unwrap_or("")),
-                optional(item.gross_minor),
-                optional(item.fee_minor),
-                optional(item.vat_minor),
-                m(item.amount_minor),
+                optional(item.gross),
+                optional(item.fee),
+                optional(item.vat),
+                m(item.amount),
             ));
         }
         format!(
@@ -193,19 +202,19 @@ impl Statement {
             holder = html(&self.holder_name),
             iban = html(&self.iban_masked),
             date = day(self.created_at),
-            amount = m(self.amount_minor),
+            amount = m(self.amount),
             status = self.status.as_str(),
         )
     }
 }
 
 type Head = (
-    Uuid,
+    MerchantId,
     String,
     String,
     String,
     String,
-    String,
+    Currency,
     i64,
     PayoutStatus,
     OffsetDateTime,
@@ -290,15 +299,15 @@ pub async fn read(
     let items = rows
         .into_iter()
         .map(
-            |(posted_at, kind, order_id, memo, gross_minor, fee_minor, vat_minor, amount)| Item {
+            |(posted_at, kind, order_id, memo, gross, fee, vat, amount): ItemRow| Item {
                 posted_at,
                 kind,
                 reference: order_id.or(memo),
-                gross_minor,
-                fee_minor,
-                vat_minor,
+                gross: gross.map(|m| Money::new(m, currency)),
+                fee: fee.map(|m| Money::new(m, currency)),
+                vat: vat.map(|m| Money::new(m, currency)),
                 // The available account is credit-normal: a credit is money in.
-                amount_minor: -amount,
+                amount: Money::new(amount.saturating_neg(), currency),
             },
         )
         .collect();
@@ -314,7 +323,7 @@ pub async fn read(
         },
         Outcome::Success,
     )
-    .merchant(merchant_id)
+    .merchant(merchant_id.as_uuid())
     .target("payout", payout_id.to_string());
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
@@ -324,11 +333,10 @@ pub async fn read(
         merchant_name,
         holder_name,
         iban_masked,
-        currency,
-        amount_minor,
+        amount: Money::new(amount_minor, currency),
         status,
         created_at,
-        opening_minor: -opening_stored,
+        opening: Money::new(opening_stored.saturating_neg(), currency),
         items,
         merchant_of_record: platform.config.settings.merchant_of_record.clone(),
     })

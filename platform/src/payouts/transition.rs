@@ -16,33 +16,56 @@
 //! again until the merchant changes the account, and tells the merchant's owners, admins
 //! and finance members by mail.
 
+use domain::{BatchStatus, MerchantId, Money, PayoutStatus};
 use secrecy::SecretString;
-use sqlx::PgConnection;
+use sqlx::postgres::PgRow;
+use sqlx::{FromRow, PgConnection, Row};
 use uuid::Uuid;
 
-use super::{BatchStatus, PayoutError, PayoutStatus};
+use super::PayoutError;
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::gateway_accounts::Mode;
-use crate::ledger::{self, AccountKind, EntryKind, Line, NewEntry};
+use crate::identity::roles::{Level, Module, StaffScope};
+use crate::ledger::{self, AccountKind, EntryKind, Line, NewEntry, money_at};
 use crate::mail::{self, OutgoingMail};
 
-/// One step of a batch or payout.
+/// One step of a batch or payout, by a staff member whose scope holds payouts `act`.
 #[derive(Debug, Clone, Copy)]
 pub enum Move<'a> {
     /// A staff member (never the batch's creator) approves a created batch.
-    Approve { batch_id: Uuid, staff_id: Uuid },
+    Approve {
+        batch_id: Uuid,
+        staff: &'a StaffScope,
+    },
     /// Staff uploaded the approved batch's file to the bank.
-    Send { batch_id: Uuid, staff_id: Uuid },
-    /// The bank paid the payout: marked by staff, or by a statement import (`staff_id`
-    /// is then the importer).
-    Paid { payout_id: Uuid, staff_id: Uuid },
+    Send {
+        batch_id: Uuid,
+        staff: &'a StaffScope,
+    },
+    /// The bank paid the payout: marked by staff, or by a statement import (`staff` is
+    /// then the importer).
+    Paid {
+        payout_id: Uuid,
+        staff: &'a StaffScope,
+    },
     /// The bank sent the payout back.
     Returned {
         payout_id: Uuid,
-        staff_id: Uuid,
+        staff: &'a StaffScope,
         reason: &'a str,
     },
+}
+
+impl Move<'_> {
+    fn staff(&self) -> &StaffScope {
+        match self {
+            Move::Approve { staff, .. }
+            | Move::Send { staff, .. }
+            | Move::Paid { staff, .. }
+            | Move::Returned { staff, .. } => staff,
+        }
+    }
 }
 
 /// What a step did.
@@ -75,10 +98,18 @@ pub async fn apply(
         }
         Err(PayoutError::OwnBatch) => {
             drop(tx);
-            if let Move::Approve { batch_id, staff_id } = step {
-                let event = Event::new("payout_batch.approve", staff(staff_id), Outcome::Denied)
-                    .target("payout_batch", batch_id.to_string())
-                    .reason("four_eyes");
+            if let Move::Approve {
+                batch_id,
+                staff: scope,
+            } = step
+            {
+                let event = Event::new(
+                    "payout_batch.approve",
+                    staff(scope.user_id()),
+                    Outcome::Denied,
+                )
+                .target("payout_batch", batch_id.to_string())
+                .reason("four_eyes");
                 audit::record_alone(&platform.pool, &event, facts).await?;
             }
             Err(PayoutError::OwnBatch)
@@ -87,7 +118,8 @@ pub async fn apply(
     }
 }
 
-/// Applies `step` in `conn`'s transaction.
+/// Applies `step` in `conn`'s transaction, once its staff scope is found to hold payouts
+/// `act` (a refusal changes nothing).
 #[tracing::instrument(skip(conn, platform, facts))]
 pub async fn apply_in(
     conn: &mut PgConnection,
@@ -95,17 +127,16 @@ pub async fn apply_in(
     step: Move<'_>,
     facts: &RequestFacts,
 ) -> Result<Applied, PayoutError> {
+    step.staff().holds(Module::Payouts, Level::Act)?;
+    let staff_id = step.staff().user_id();
     match step {
-        Move::Approve { batch_id, staff_id } => approve(conn, batch_id, staff_id, facts).await,
-        Move::Send { batch_id, staff_id } => send(conn, batch_id, staff_id, facts).await,
-        Move::Paid {
-            payout_id,
-            staff_id,
-        } => settle(conn, platform, payout_id, staff_id, None, facts).await,
+        Move::Approve { batch_id, .. } => approve(conn, batch_id, staff_id, facts).await,
+        Move::Send { batch_id, .. } => send(conn, batch_id, staff_id, facts).await,
+        Move::Paid { payout_id, .. } => {
+            settle(conn, platform, payout_id, staff_id, None, facts).await
+        }
         Move::Returned {
-            payout_id,
-            staff_id,
-            reason,
+            payout_id, reason, ..
         } => {
             let reason = reason.trim();
             if reason.is_empty() || reason.chars().count() > 500 {
@@ -162,14 +193,24 @@ async fn approve(
     Ok(Applied::Moved)
 }
 
-#[derive(sqlx::FromRow)]
 struct PayoutRow {
     id: Uuid,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     bank_account_id: Uuid,
-    currency: String,
-    amount_minor: i64,
+    amount: Money,
     status: PayoutStatus,
+}
+
+impl FromRow<'_, PgRow> for PayoutRow {
+    fn from_row(row: &PgRow) -> Result<Self, sqlx::Error> {
+        Ok(PayoutRow {
+            id: row.try_get("id")?,
+            merchant_id: row.try_get("merchant_id")?,
+            bank_account_id: row.try_get("bank_account_id")?,
+            amount: money_at(row, "amount_minor", "currency")?,
+            status: row.try_get("status")?,
+        })
+    }
 }
 
 const PAYOUT_COLUMNS: &str =
@@ -186,7 +227,7 @@ fn entry<'a>(
         kind,
         mode: Mode::Live,
         merchant_id: Some(payout.merchant_id),
-        currency: &payout.currency,
+        currency: payout.amount.currency(),
         cause: format!("payout:{}:{step}", payout.id),
         payment_id: None,
         memo: None,
@@ -218,7 +259,7 @@ async fn send(
     .fetch_all(&mut *conn)
     .await?;
     for payout in &payouts {
-        let amount = payout.amount_minor;
+        let amount = payout.amount.minor();
         let lines = vec![
             Line::debit(AccountKind::MerchantInPayout, amount),
             Line::credit(AccountKind::PayoutsInTransit, amount),
@@ -282,7 +323,7 @@ async fn settle(
         }
         PayoutStatus::Sent => {}
     }
-    let amount = payout.amount_minor;
+    let amount = payout.amount.minor();
     let (kind, step, to) = match returned {
         None => (EntryKind::PayoutPaid, "paid", AccountKind::PayoutBank),
         Some(_) => (
@@ -326,9 +367,9 @@ async fn settle(
         "payout.pay"
     };
     let event = Event::new(event_type, staff(staff_id), Outcome::Success)
-        .merchant(payout.merchant_id)
+        .merchant(payout.merchant_id.as_uuid())
         .target("payout", payout.id.to_string())
-        .detail(serde_json::json!({ "amount_minor": amount, "currency": payout.currency }));
+        .detail(serde_json::json!({ "amount_minor": amount, "currency": payout.amount.currency().alpha() }));
     audit::record(conn, &event, facts).await?;
     Ok(Applied::Moved)
 }
@@ -356,7 +397,7 @@ async fn notify_returned(
     .bind(payout.merchant_id)
     .fetch_all(&mut *conn)
     .await?;
-    let amount = super::money(payout.amount_minor, &payout.currency);
+    let amount = payout.amount;
     let origin = platform.config.settings.public_origin();
     for (email, name) in people {
         let body = format!(
@@ -376,20 +417,16 @@ async fn notify_returned(
 }
 
 /// A payout the run creates: the row and its `created` entry, in the run's transaction.
-pub(super) struct NewPayout<'a> {
+pub(super) struct NewPayout {
     pub batch_id: Uuid,
-    pub merchant_id: Uuid,
+    pub merchant_id: MerchantId,
     pub bank_account_id: Uuid,
-    pub currency: &'a str,
-    pub amount_minor: i64,
+    pub amount: Money,
     pub run_on: time::Date,
     pub created_by: Option<Uuid>,
 }
 
-pub(super) async fn create(
-    conn: &mut PgConnection,
-    new: &NewPayout<'_>,
-) -> Result<Uuid, PayoutError> {
+pub(super) async fn create(conn: &mut PgConnection, new: &NewPayout) -> Result<Uuid, PayoutError> {
     let id = Uuid::new_v4();
     // 35 characters at most: `SXP` and the id's 32 hex digits.
     let end_to_end_id = format!("SXP{}", id.simple()).to_uppercase();
@@ -401,8 +438,8 @@ pub(super) async fn create(
     .bind(new.batch_id)
     .bind(new.merchant_id)
     .bind(new.bank_account_id)
-    .bind(new.currency)
-    .bind(new.amount_minor)
+    .bind(new.amount.currency())
+    .bind(new.amount.minor())
     .bind(new.run_on)
     .bind(&end_to_end_id)
     .execute(&mut *conn)
@@ -411,11 +448,10 @@ pub(super) async fn create(
         id,
         merchant_id: new.merchant_id,
         bank_account_id: new.bank_account_id,
-        currency: new.currency.to_owned(),
-        amount_minor: new.amount_minor,
+        amount: new.amount,
         status: PayoutStatus::Created,
     };
-    let amount = new.amount_minor;
+    let amount = new.amount.minor();
     let lines = vec![
         Line::debit(AccountKind::MerchantAvailable, amount),
         Line::credit(AccountKind::MerchantInPayout, amount),

@@ -14,11 +14,11 @@ use crate::{audit_rows, stale_visitor, support};
 
 async fn available(pool: &PgPool, merchant: Uuid, mode: Mode) -> i64 {
     let mut conn = pool.acquire().await.unwrap();
-    balances::of_merchant(&mut conn, merchant, mode)
+    balances::of_merchant(&mut conn, domain::MerchantId::from_uuid(merchant), mode)
         .await
         .unwrap()
         .first()
-        .map(|b| b.available_minor)
+        .map(|b| b.available.minor())
         .unwrap_or(0)
 }
 

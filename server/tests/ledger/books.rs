@@ -1,5 +1,6 @@
 //! Reading the books in tests, as a person would check them.
 
+use domain::{Currency, MerchantId};
 use platform::gateway_accounts::Mode;
 use platform::ledger::{AccountKind, balances};
 use sqlx::PgPool;
@@ -8,18 +9,18 @@ use uuid::Uuid;
 /// The merchant's (available, pending, reserve, in payout) in euro cents.
 pub async fn merchant(pool: &PgPool, merchant_id: Uuid, mode: Mode) -> (i64, i64, i64, i64) {
     let mut conn = pool.acquire().await.unwrap();
-    let all = balances::of_merchant(&mut conn, merchant_id, mode)
+    let all = balances::of_merchant(&mut conn, MerchantId::from_uuid(merchant_id), mode)
         .await
         .unwrap();
     let eur = all
         .into_iter()
-        .find(|b| b.currency == "EUR")
-        .unwrap_or_default();
+        .find(|b| b.currency == Currency::Eur)
+        .unwrap_or_else(|| balances::Balance::zero(Currency::Eur));
     (
-        eur.available_minor,
-        eur.pending_minor,
-        eur.reserve_minor,
-        eur.in_payout_minor,
+        eur.available.minor(),
+        eur.pending.minor(),
+        eur.reserve.minor(),
+        eur.in_payout.minor(),
     )
 }
 

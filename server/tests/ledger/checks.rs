@@ -1,5 +1,6 @@
 //! The nightly check finds a balance someone wrote around the triggers, and tells staff once.
 
+use domain::{Currency, MerchantId};
 use platform::gateway_accounts::Mode;
 use platform::ledger::{self, AccountKind, EntryKind, Line, NewEntry, checks};
 use platform::payments::reconciliation::{self, Resolution};
@@ -16,8 +17,8 @@ async fn a_balance_written_around_the_triggers_opens_one_exception(pool: PgPool)
     let entry = NewEntry {
         kind: EntryKind::Adjustment,
         mode: Mode::Live,
-        merchant_id: Some(merchant_id),
-        currency: "EUR",
+        merchant_id: Some(MerchantId::from_uuid(merchant_id)),
+        currency: Currency::Eur,
         cause: "goodwill".into(),
         payment_id: None,
         memo: Some("test"),

@@ -2,6 +2,7 @@
 //! balance, a line in another mode or another merchant's books, any change to the past,
 //! a balance written by hand, a fee schedule back-dated.
 
+use domain::{Currency, MerchantId};
 use platform::gateway_accounts::Mode;
 use platform::ledger::{self, AccountKind, EntryKind, LedgerError, Line, NewEntry};
 use sqlx::postgres::PgPoolOptions;
@@ -15,8 +16,8 @@ fn entry(merchant_id: Uuid, mode: Mode, cause: &str, lines: Vec<Line>) -> NewEnt
     NewEntry {
         kind: EntryKind::Adjustment,
         mode,
-        merchant_id: Some(merchant_id),
-        currency: "EUR",
+        merchant_id: Some(MerchantId::from_uuid(merchant_id)),
+        currency: Currency::Eur,
         cause: cause.to_owned(),
         payment_id: None,
         memo: Some("test"),
@@ -38,7 +39,8 @@ async fn account(
     merchant_id: Option<Uuid>,
     mode: Mode,
 ) -> i64 {
-    ledger::account_id(conn, kind, merchant_id, mode, "EUR")
+    let merchant_id = merchant_id.map(MerchantId::from_uuid);
+    ledger::account_id(conn, kind, merchant_id, mode, Currency::Eur)
         .await
         .unwrap()
 }

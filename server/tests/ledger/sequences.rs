@@ -9,12 +9,14 @@
 //! sequence is printed.
 
 use domain::TimelineSource as Source;
+use domain::{Currency, MerchantId, Money, PaymentId};
 use platform::audit::{Actor, ActorKind, RequestFacts};
 use platform::chargebacks::record::{self as chargebacks, NewChargeback};
 use platform::chargebacks::transition::{self as chargeback, Decision};
 use platform::field_crypto::FieldSlot;
 use platform::gateway_accounts::Mode;
-use platform::identity::roles::MerchantScope;
+use platform::identity::roles::{Level, MerchantScope, Module, StaffScope};
+use platform::identity::users::load_active;
 use platform::ledger::{self, AccountKind, EntryKind, Line, NewEntry, release};
 use platform::payments::sessions::{self, NewItem, NewSession};
 use platform::payments::transition::{self, CardFacts, Change, NewAttempt};
@@ -71,11 +73,13 @@ struct Sale {
     charged_back_minor: i64,
 }
 
-/// The merchant a sequence works for, Live and payable daily, and a staff member.
+/// The merchant a sequence works for, Live and payable daily, and a staff member's
+/// scopes for payouts and chargebacks.
 struct Seller {
     merchant_id: Uuid,
     scope: MerchantScope,
-    staff_id: Uuid,
+    payouts: StaffScope,
+    payments: StaffScope,
 }
 
 async fn seller(shop: &Shop, n: usize) -> Seller {
@@ -122,10 +126,20 @@ async fn seller(shop: &Shop, n: usize) -> Seller {
     .execute(pool)
     .await
     .unwrap();
+    sqlx::query(
+        "INSERT INTO staff_permissions (user_id, module, level)
+         VALUES ($1, 'payouts', 'act'), ($1, 'payments', 'act')",
+    )
+    .bind(staff_id)
+    .execute(pool)
+    .await
+    .unwrap();
+    let staff = load_active(pool, staff_id).await.unwrap().unwrap();
     Seller {
         merchant_id,
         scope,
-        staff_id,
+        payouts: StaffScope::of(&staff, Module::Payouts, Level::Act).unwrap(),
+        payments: StaffScope::of(&staff, Module::Payments, Level::Act).unwrap(),
     }
 }
 
@@ -210,18 +224,18 @@ async fn chargeback(
     let today = time::OffsetDateTime::now_utc().date();
     let new = NewChargeback {
         request_id: Uuid::new_v4(),
-        payment_id: sale.payment_id,
-        amount_minor,
+        payment_id: PaymentId::from_uuid(sale.payment_id),
+        amount: Money::eur(amount_minor),
         reason_code: "10.4".into(),
         reported_on: today,
         evidence_due_on: today + time::Duration::days(10),
     };
     let facts = RequestFacts::default();
-    let Ok(id) = chargebacks::record(platform, seller.staff_id, &new, &facts).await else {
+    let Ok(id) = chargebacks::record(platform, &seller.payments, &new, &facts).await else {
         return false;
     };
     let decision = if won { Decision::Won } else { Decision::Lost };
-    chargeback::decide(platform, seller.staff_id, id, decision, &facts)
+    chargeback::decide(platform, &seller.payments, id, decision, &facts)
         .await
         .unwrap();
     sale.charged_back_minor += amount_minor;
@@ -249,24 +263,21 @@ async fn payout(shop: &Shop, seller: &Seller, returned: bool) -> i64 {
     let Some((payout_id, amount)) = ours else {
         return 0;
     };
-    let staff_id = seller.staff_id;
-    payout::apply(platform, Move::Approve { batch_id, staff_id }, &facts)
+    let staff = &seller.payouts;
+    payout::apply(platform, Move::Approve { batch_id, staff }, &facts)
         .await
         .unwrap();
-    payout::apply(platform, Move::Send { batch_id, staff_id }, &facts)
+    payout::apply(platform, Move::Send { batch_id, staff }, &facts)
         .await
         .unwrap();
     let last = if returned {
         Move::Returned {
             payout_id,
-            staff_id,
+            staff,
             reason: "Account closed",
         }
     } else {
-        Move::Paid {
-            payout_id,
-            staff_id,
-        }
+        Move::Paid { payout_id, staff }
     };
     payout::apply(platform, last, &facts).await.unwrap();
     if returned { 0 } else { amount }
@@ -309,8 +320,8 @@ async fn adjust(shop: &Shop, seller: &Seller, n: usize, amount_minor: i64) {
     let entry = NewEntry {
         kind: EntryKind::Adjustment,
         mode: Mode::Live,
-        merchant_id: Some(seller.merchant_id),
-        currency: "EUR",
+        merchant_id: Some(MerchantId::from_uuid(seller.merchant_id)),
+        currency: Currency::Eur,
         cause: format!("sequence:{}:{n}", Uuid::new_v4()),
         payment_id: None,
         memo: Some("sequence"),

@@ -3,11 +3,12 @@
 //! returned payout.
 
 use app::error::AppError;
+use domain::{MerchantId, Money};
 use platform::audit::RequestFacts;
 use platform::gateway_accounts::Mode;
+use platform::payouts::PayoutError;
 use platform::payouts::import;
 use platform::payouts::transition::{self, Move};
-use platform::payouts::{PayoutError, decimal};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -271,7 +272,7 @@ async fn the_pain001_file_is_valid_against_the_iso_20022_schema(pool: PgPool) {
         platform,
         Move::Approve {
             batch_id,
-            staff_id: approver,
+            staff: &approver,
         },
         &RequestFacts::default(),
     )
@@ -303,15 +304,21 @@ async fn the_pain001_file_is_valid_against_the_iso_20022_schema(pool: PgPool) {
     );
 
     assert_eq!(first(&xml, "NbOfTxs"), "2");
-    assert_eq!(first(&xml, "CtrlSum"), decimal(12_345 + 5_000));
+    assert_eq!(
+        first(&xml, "CtrlSum"),
+        Money::eur(12_345 + 5_000).to_decimal_string()
+    );
     assert_eq!(
         xml.matches("<NbOfTxs>2</NbOfTxs>").count(),
         2,
         "group header and payment information agree"
     );
     assert_eq!(
-        xml.matches(&format!("<CtrlSum>{}</CtrlSum>", decimal(17_345)))
-            .count(),
+        xml.matches(&format!(
+            "<CtrlSum>{}</CtrlSum>",
+            Money::eur(17_345).to_decimal_string()
+        ))
+        .count(),
         2
     );
     assert!(
@@ -356,14 +363,14 @@ async fn a_statement_import_pays_once_and_lists_what_it_could_not_match(pool: Pg
     credit(&pool, a, Mode::Live, 12_345).await;
     credit(&pool, b, Mode::Live, 5_000).await;
     let importer = staff(&pool, "importer@saleonix.test").await;
-    sent_batch(platform, importer).await;
+    sent_batch(platform, &importer).await;
     let (a_id, a_e2e, ..) = payouts_of(&pool, a).await.remove(0);
     let (b_id, b_e2e, ..) = payouts_of(&pool, b).await.remove(0);
     let csv = format!(
         "date,amount,end_to_end_id\n2026-11-30,123.45,{a_e2e}\n2026-11-30,1.00,{b_e2e}\n2026-11-30,5.00,SXPUNKNOWN\nnot a date,abc,\n"
     );
     let facts = RequestFacts::default();
-    let first = import::import(platform, importer, "statement.csv", csv.as_bytes(), &facts)
+    let first = import::import(platform, &importer, "statement.csv", csv.as_bytes(), &facts)
         .await
         .unwrap();
     assert_eq!((first.paid, first.already_paid, first.unmatched), (1, 0, 3));
@@ -389,7 +396,7 @@ async fn a_statement_import_pays_once_and_lists_what_it_could_not_match(pool: Pg
         ]
     );
 
-    let again = import::import(platform, importer, "statement.csv", csv.as_bytes(), &facts)
+    let again = import::import(platform, &importer, "statement.csv", csv.as_bytes(), &facts)
         .await
         .unwrap();
     assert_eq!(
@@ -411,7 +418,7 @@ async fn a_statement_import_pays_once_and_lists_what_it_could_not_match(pool: Pg
     .unwrap();
     assert_eq!(bank, -12_345, "the money left the platform's bank account");
     assert_eq!(audit(&pool, "payout_statement.import").await.len(), 2);
-    let not_csv = import::import(platform, importer, "x.csv", b"\n\n", &facts).await;
+    let not_csv = import::import(platform, &importer, "x.csv", b"\n\n", &facts).await;
     assert!(
         matches!(not_csv, Err(PayoutError::Invalid { field: "file", .. })),
         "{not_csv:?}"
@@ -421,7 +428,7 @@ async fn a_statement_import_pays_once_and_lists_what_it_could_not_match(pool: Pg
     // B comes back: the money returns to available and the account is flagged.
     let returned = Move::Returned {
         payout_id: b_id,
-        staff_id: importer,
+        staff: &importer,
         reason: "Account closed (AC04)",
     };
     transition::apply(platform, returned, &facts).await.unwrap();
@@ -429,7 +436,7 @@ async fn a_statement_import_pays_once_and_lists_what_it_could_not_match(pool: Pg
     assert_eq!(payouts_of(&pool, b).await[0].3, "returned");
     let mut conn = pool.acquire().await.unwrap();
     assert!(
-        platform::payouts::reading::account_flagged_at(&mut conn, b)
+        platform::payouts::reading::account_flagged_at(&mut conn, MerchantId::from_uuid(b))
             .await
             .unwrap()
             .is_some()
@@ -450,7 +457,7 @@ async fn a_statement_import_pays_once_and_lists_what_it_could_not_match(pool: Pg
         platform,
         Move::Paid {
             payout_id: b_id,
-            staff_id: importer,
+            staff: &importer,
         },
         &facts,
     )
@@ -461,7 +468,7 @@ async fn a_statement_import_pays_once_and_lists_what_it_could_not_match(pool: Pg
     );
     let returned_again = Move::Returned {
         payout_id: a_id,
-        staff_id: importer,
+        staff: &importer,
         reason: "late",
     };
     assert!(matches!(
@@ -480,7 +487,7 @@ async fn a_statement_import_pays_once_and_lists_what_it_could_not_match(pool: Pg
     )
     .await;
     assert!(
-        platform::payouts::reading::account_flagged_at(&mut conn, b)
+        platform::payouts::reading::account_flagged_at(&mut conn, MerchantId::from_uuid(b))
             .await
             .unwrap()
             .is_none()

@@ -1,9 +1,12 @@
 //! Setting up payable merchants and reading the books, shared by the payout tests.
 
+use domain::{Currency, MerchantId};
 use platform::Platform;
 use platform::audit::RequestFacts;
 use platform::field_crypto::FieldSlot;
 use platform::gateway_accounts::Mode;
+use platform::identity::roles::{Level, Module, StaffScope};
+use platform::identity::users::load_active;
 use platform::ledger::{self, AccountKind, EntryKind, Line, NewEntry};
 use platform::payouts::run::{self, RunReport};
 use platform::payouts::transition::{self, Move};
@@ -142,8 +145,8 @@ pub async fn credit(pool: &PgPool, merchant_id: Uuid, mode: Mode, amount_minor: 
     let entry = NewEntry {
         kind: EntryKind::Adjustment,
         mode,
-        merchant_id: Some(merchant_id),
-        currency: "EUR",
+        merchant_id: Some(MerchantId::from_uuid(merchant_id)),
+        currency: Currency::Eur,
         cause: format!("test:{}", Uuid::new_v4()),
         payment_id: None,
         memo: Some("Opening credit"),
@@ -161,12 +164,13 @@ pub async fn credit(pool: &PgPool, merchant_id: Uuid, mode: Mode, amount_minor: 
 /// `(available, in_payout)` of the merchant's Live EUR books, as the merchant reads them.
 pub async fn balances(pool: &PgPool, merchant_id: Uuid) -> (i64, i64) {
     let mut conn = pool.acquire().await.unwrap();
+    let merchant_id = MerchantId::from_uuid(merchant_id);
     let all = ledger::balances::of_merchant(&mut conn, merchant_id, Mode::Live)
         .await
         .unwrap();
     all.iter()
-        .find(|b| b.currency == "EUR")
-        .map(|b| (b.available_minor, b.in_payout_minor))
+        .find(|b| b.currency == Currency::Eur)
+        .map(|b| (b.available.minor(), b.in_payout.minor()))
         .unwrap_or((0, 0))
 }
 
@@ -191,14 +195,21 @@ pub async fn assert_books_balance(pool: &PgPool) {
     assert!(drifted.is_empty(), "{drifted:?}");
 }
 
-pub async fn run_now(platform: &Platform, staff_id: Option<Uuid>) -> RunReport {
-    run::run(platform, staff_id, &RequestFacts::default())
+pub async fn run_now(platform: &Platform, staff: Option<&StaffScope>) -> RunReport {
+    run::run(platform, staff, &RequestFacts::default())
         .await
         .unwrap()
 }
 
-/// A staff member with payouts `act` (and nothing else).
-pub async fn staff(pool: &PgPool, email: &str) -> Uuid {
+/// The scope of staff member `id` in `module` at `level`, as the server makes it.
+pub async fn scope(pool: &PgPool, id: Uuid, module: Module, level: Level) -> StaffScope {
+    let user = load_active(pool, id).await.unwrap().unwrap();
+    StaffScope::of(&user, module, level).unwrap()
+}
+
+/// A staff member with payouts `act` (and nothing else), as the scope the payout steps
+/// take.
+pub async fn staff(pool: &PgPool, email: &str) -> StaffScope {
     let id = Uuid::new_v4();
     sqlx::query(
         "INSERT INTO users (id, email, full_name, kind, password_hash, email_verified_at)
@@ -216,11 +227,11 @@ pub async fn staff(pool: &PgPool, email: &str) -> Uuid {
     .execute(pool)
     .await
     .unwrap();
-    id
+    scope(pool, id, Module::Payouts, Level::Act).await
 }
 
 /// Runs, approves (by `approver`) and sends: the batch and its payouts, sent.
-pub async fn sent_batch(platform: &Platform, approver: Uuid) -> Uuid {
+pub async fn sent_batch(platform: &Platform, approver: &StaffScope) -> Uuid {
     let report = run_now(platform, None).await;
     let batch_id = report.batches[0];
     let facts = RequestFacts::default();
@@ -228,7 +239,7 @@ pub async fn sent_batch(platform: &Platform, approver: Uuid) -> Uuid {
         platform,
         Move::Approve {
             batch_id,
-            staff_id: approver,
+            staff: approver,
         },
         &facts,
     )
@@ -238,7 +249,7 @@ pub async fn sent_batch(platform: &Platform, approver: Uuid) -> Uuid {
         platform,
         Move::Send {
             batch_id,
-            staff_id: approver,
+            staff: approver,
         },
         &facts,
     )

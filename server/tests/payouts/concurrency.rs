@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use domain::{Currency, MerchantId};
 use platform::gateway_accounts::Mode;
 use platform::ledger::{self, AccountKind, EntryKind, Line, NewEntry};
 use sqlx::PgPool;
@@ -15,8 +16,8 @@ fn refund(merchant_id: Uuid, amount_minor: i64) -> NewEntry<'static> {
     NewEntry {
         kind: EntryKind::PaymentRefund,
         mode: Mode::Live,
-        merchant_id: Some(merchant_id),
-        currency: "EUR",
+        merchant_id: Some(MerchantId::from_uuid(merchant_id)),
+        currency: Currency::Eur,
         cause: format!("test-refund:{}", Uuid::new_v4()),
         payment_id: None,
         memo: Some("Refund"),

@@ -57,7 +57,9 @@ async fn a_statement_adds_up_to_the_payout_and_only_its_merchant_reads_it(pool: 
     assert_eq!(lines[0], "date,type,reference,gross,fee,vat,amount");
     let amount_of = |line: &str| -> i64 {
         let cell = line.rsplit(',').next().unwrap();
-        platform::payouts::import::parse_amount(cell.trim_start_matches('-')).unwrap()
+        platform::payouts::import::parse_amount(cell.trim_start_matches('-'))
+            .unwrap()
+            .minor()
             * if cell.starts_with('-') { -1 } else { 1 }
     };
     let covered: i64 = lines[1..lines.len() - 1].iter().map(|l| amount_of(l)).sum();
@@ -248,7 +250,7 @@ async fn a_statement_shows_each_released_sale_with_its_fee_and_vat(pool: PgPool)
     assert_eq!((gross, amount), (2_500, net));
     let reader = Reader::Member {
         user_id: shop.scope.user_id(),
-        merchant_id: shop.merchant_id,
+        merchant_id: domain::MerchantId::from_uuid(shop.merchant_id),
     };
     let facts = platform::audit::RequestFacts::default();
     let statement = statement::read(platform, reader, payout_id, &facts)
@@ -258,19 +260,15 @@ async fn a_statement_shows_each_released_sale_with_its_fee_and_vat(pool: PgPool)
     let sale = &statement.items[0];
     assert_eq!(sale.kind, EntryKind::Release);
     assert_eq!(sale.reference.as_deref(), Some(order_id.as_str()));
+    let eur = domain::Money::eur;
     assert_eq!(
-        (
-            sale.gross_minor,
-            sale.fee_minor,
-            sale.vat_minor,
-            sale.amount_minor
-        ),
-        (Some(gross), Some(fee), Some(vat), net)
+        (sale.gross, sale.fee, sale.vat, sale.amount),
+        (Some(eur(gross)), Some(eur(fee)), Some(eur(vat)), eur(net))
     );
-    assert_eq!(statement.total_minor(), amount);
+    assert_eq!(statement.total(), Some(eur(amount)));
     let stranger = Reader::Member {
         user_id: shop.scope.user_id(),
-        merchant_id: uuid::Uuid::new_v4(),
+        merchant_id: domain::MerchantId::from_uuid(uuid::Uuid::new_v4()),
     };
     assert!(matches!(
         statement::read(platform, stranger, payout_id, &facts).await,

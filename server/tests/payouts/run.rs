@@ -152,7 +152,7 @@ async fn the_schema_refuses_test_mode_payouts_backward_moves_and_self_approval(p
     let merchant_id = payable(platform, "Dardania Crafts").await;
     credit(&pool, merchant_id, Mode::Live, 5_000).await;
     let staff = crate::books::staff(&pool, "runner@saleonix.test").await;
-    let report = run_now(platform, Some(staff)).await;
+    let report = run_now(platform, Some(&staff)).await;
     let batch_id = report.batches[0];
 
     let test_batch =

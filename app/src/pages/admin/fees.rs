@@ -9,7 +9,6 @@ use crate::components::form::{Field, FormError, field_error, form_error};
 use crate::components::step_up::StepUpPrompt;
 use crate::pages::admin::AdminShell;
 use crate::pages::payments::load_error;
-use crate::payments::format_money;
 use crate::terms::{AddDefaultFeeSchedule, ScheduleView, fee_schedules};
 
 /// The hint beside a schedule's first day.
@@ -58,7 +57,7 @@ pub fn ScheduleTable(schedules: Vec<ScheduleView>) -> impl IntoView {
                 {schedules.into_iter().map(|s| view! {
                     <tr>
                         <td>{s.percent}</td>
-                        <td>{format_money(s.fixed_minor, &s.currency)}</td>
+                        <td>{s.fixed.to_string()}</td>
                         <td>{s.effective_from}</td>
                         <td>{if s.current { "In effect" } else { "Upcoming" }}</td>
                     </tr>

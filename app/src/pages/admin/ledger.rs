@@ -3,6 +3,7 @@
 //! with every line and its running balance, older pages by cursor, its adjustments and
 //! (payouts `act`) the adjustment form.
 
+use domain::{Mode, Money};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -15,7 +16,6 @@ use crate::ledger::{
 };
 use crate::pages::admin::AdminShell;
 use crate::pages::payments::load_error;
-use crate::payments::{decimal, format_money};
 
 #[component]
 pub fn PlatformLedgerPage() -> impl IntoView {
@@ -41,10 +41,10 @@ pub fn PlatformLedgerPage() -> impl IntoView {
                                     {view.months.into_iter().map(|m| view! {
                                         <tr>
                                             <td>{m.month}</td>
-                                            <td>{m.mode}</td>
+                                            <td>{m.mode.as_str()}</td>
                                             <td>{m.account.replace('_', " ")}</td>
-                                            <td>{format_money(m.movement_minor, &m.currency)}</td>
-                                            <td>{format_money(m.closing_minor, &m.currency)}</td>
+                                            <td>{m.movement.to_string()}</td>
+                                            <td>{m.closing.to_string()}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
@@ -118,13 +118,14 @@ fn MerchantLedger(
         next_before,
         adjustments,
         can_adjust,
-        four_eyes_above_minor,
+        four_eyes_above,
     } = view;
-    let other = if mode == "live" { "test" } else { "live" };
+    let other = if mode == Mode::Live { "test" } else { "live" };
+    let mode = mode.as_str();
     let older = next_before.map(|before| {
         view! { <p><a href=format!("/admin/ledger/{merchant_id}?mode={mode}&before={before}")>"Older entries"</a></p> }
     });
-    let form = can_adjust.then(|| view! { <AdjustmentForm action=adjust merchant_id=merchant_id.clone() four_eyes_above_minor /> });
+    let form = can_adjust.then(|| view! { <AdjustmentForm action=adjust merchant_id=merchant_id.clone() four_eyes_above /> });
     view! {
         <h1>{format!("Ledger: {merchant_name}")}</h1>
         <p>
@@ -179,7 +180,7 @@ fn EntryRows(entry: EntryView) -> impl IntoView {
                     <td rowspan=rows>{reference.clone()}</td>
                 }
             });
-            let side = if line.amount_minor > 0 {
+            let side = if line.amount.is_positive() {
                 "debit"
             } else {
                 "credit"
@@ -188,8 +189,8 @@ fn EntryRows(entry: EntryView) -> impl IntoView {
                 <tr>
                     {head}
                     <td>{line.account.replace('_', " ")}</td>
-                    <td>{format!("{side} {}", decimal(line.amount_minor.abs()))}</td>
-                    <td>{format_money(line.balance_after_minor, &line.currency)}</td>
+                    <td>{format!("{side} {}", line.amount.to_decimal_string().trim_start_matches('-'))}</td>
+                    <td>{line.balance_after.to_string()}</td>
                 </tr>
             }
         })
@@ -225,9 +226,9 @@ fn AdjustmentList(
                 view! {
                     <li>
                         <p>
-                            <strong>{format!("{direction} {} ", format_money(a.amount_minor, &a.currency))}</strong>
+                            <strong>{format!("{direction} {} ", a.amount)}</strong>
                             {format!(
-                                "for {} ({} mode) against {}: ", a.merchant_name, a.mode, a.counter_account.replace('_', " "),
+                                "for {} ({} mode) against {}: ", a.merchant_name, a.mode.as_str(), a.counter_account.replace('_', " "),
                             )}
                             <q>{a.reason}</q>
                             {format!(" — asked by {} {}{decided}. ", a.requested_by, a.requested)}
@@ -246,13 +247,13 @@ fn AdjustmentList(
 fn AdjustmentForm(
     action: ServerAction<RequestAdjustment>,
     merchant_id: String,
-    four_eyes_above_minor: i64,
+    four_eyes_above: Money,
 ) -> impl IntoView {
     view! {
         <h3>"Adjust the available balance"</h3>
         <p class="aside">{format!(
             "Above {} a second staff member approves it before it is posted.",
-            format_money(four_eyes_above_minor, "EUR"),
+            four_eyes_above,
         )}</p>
         <ActionForm action attr:class="form">
             <input type="hidden" name="merchant_id" value=merchant_id />

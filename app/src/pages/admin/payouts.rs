@@ -3,6 +3,7 @@
 //! batch sent and each payout paid or returned, and bank statement imports with the lines
 //! they could not match. Reading needs payouts `view`; everything else `act`.
 
+use domain::{BatchStatus, PayoutStatus};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -11,7 +12,6 @@ use super::AdminShell;
 use crate::components::form::{FormError, form_error};
 use crate::components::step_up::StepUpPrompt;
 use crate::pages::payments::load_error;
-use crate::pages::payouts::status_label;
 use crate::payouts::{
     ApprovePayoutBatch, BatchView, ImportView, MarkBatchSent, PayoutView, RunPayouts, SettlePayout,
     StaffPayoutsView, staff_payouts,
@@ -156,15 +156,15 @@ fn Batch(batch: BatchView, can_act: bool, actions: Actions) -> impl IntoView {
     let label = format!("Batch {id}");
     let file = format!("/api/admin/payouts/batches/{id}/file");
     let (approve_id, sent_id) = (id.clone(), id);
-    let controls = can_act.then(|| match status.as_str() {
-        "created" if !own => view! {
+    let controls = can_act.then(|| match status {
+        BatchStatus::Created if !own => view! {
             <ActionForm action=actions.approve attr:class="form inline">
                 <input type="hidden" name="batch_id" value=approve_id />
                 <button type="submit">"Approve"</button>
             </ActionForm>
         }
         .into_any(),
-        "approved" => view! {
+        BatchStatus::Approved => view! {
             <a class="button" href=file.clone() download="">"Download the pain.001 file"</a>
             <ActionForm action=actions.sent attr:class="form inline">
                 <input type="hidden" name="batch_id" value=sent_id />
@@ -172,7 +172,7 @@ fn Batch(batch: BatchView, can_act: bool, actions: Actions) -> impl IntoView {
             </ActionForm>
         }
         .into_any(),
-        "sent" => view! {
+        BatchStatus::Sent => view! {
             <a href=file.clone() download="">"Download the file again"</a>
         }
         .into_any(),
@@ -181,7 +181,7 @@ fn Batch(batch: BatchView, can_act: bool, actions: Actions) -> impl IntoView {
     view! {
         <section class="card" aria-label=label>
             <h3>{heading}</h3>
-            <p>{format!("{currency}, {status}; made by {created_by}. {approval}")}</p>
+            <p>{format!("{currency}, {}; made by {created_by}. {approval}", status.label())}</p>
             {controls}
             <table class="table">
                 <thead><tr>
@@ -196,7 +196,7 @@ fn Batch(batch: BatchView, can_act: bool, actions: Actions) -> impl IntoView {
 
 #[component]
 fn Payout(payout: PayoutView, can_act: bool, actions: Actions) -> impl IntoView {
-    let settle = (can_act && payout.status == "sent").then(|| {
+    let settle = (can_act && payout.status == PayoutStatus::Sent).then(|| {
         let reason = format!("reason-{}", payout.id);
         let (paid_id, returned_id, reason_input) =
             (payout.id.clone(), payout.id.clone(), reason.clone());
@@ -214,13 +214,13 @@ fn Payout(payout: PayoutView, can_act: bool, actions: Actions) -> impl IntoView 
         }
     });
     let status = match &payout.return_reason {
-        Some(reason) => format!("{}: {reason}", status_label(&payout.status)),
-        None => status_label(&payout.status).to_owned(),
+        Some(reason) => format!("{}: {reason}", payout.status.label()),
+        None => payout.status.label().to_owned(),
     };
     view! {
         <tr>
             <td>{payout.merchant_name}</td>
-            <td>{payout.amount}</td>
+            <td>{payout.amount.to_string()}</td>
             <td>{payout.iban_masked}</td>
             <td><code>{payout.end_to_end_id}</code></td>
             <td>{status}</td>
@@ -257,7 +257,7 @@ fn Import(import: ImportView) -> impl IntoView {
                 <tbody>
                     {unmatched.into_iter().map(|line| view! {
                         <tr>
-                            <td>{line.line_no}</td><td>{line.booked_on}</td><td>{line.amount}</td>
+                            <td>{line.line_no}</td><td>{line.booked_on}</td><td>{line.amount.map(|a| a.to_string()).unwrap_or_default()}</td>
                             <td><code>{line.end_to_end_id}</code></td><td>{line.note}</td>
                         </tr>
                     }).collect_view()}
