@@ -103,7 +103,7 @@ pub mod ssr {
             },
             Outcome::Success,
         )
-        .merchant(scope.merchant_id().as_uuid())
+        .merchant(scope.merchant_id())
         .detail(serde_json::json!({ "mode": mode.as_str(), "rows": rows.len() }));
         platform::audit::record_alone(&platform.pool, &event, facts)
             .await

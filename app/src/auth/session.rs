@@ -294,7 +294,7 @@ pub fn denial(user: &User, refused: &AppError, detail: serde_json::Value) -> Eve
     .reason(reason)
     .detail(detail);
     match MerchantScope::of(user) {
-        Some(scope) => event.merchant(scope.merchant_id().as_uuid()),
+        Some(scope) => event.merchant(scope.merchant_id()),
         None => event,
     }
 }

@@ -161,7 +161,7 @@ pub async fn add(
         _ => ChargebackError::from(error),
     })?;
     let event = Event::new("chargeback.evidence.add", member(user_id), Outcome::Success)
-        .merchant(merchant_id.as_uuid())
+        .merchant(merchant_id)
         .target("chargeback", chargeback_id.to_string())
         .detail(serde_json::json!({ "evidence_id": id, "content_type": content_type, "size_bytes": size }));
     audit::record(&mut tx, &event, facts).await?;

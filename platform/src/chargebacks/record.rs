@@ -180,7 +180,7 @@ pub async fn record(
         },
         Outcome::Success,
     )
-    .merchant(payment.merchant_id.as_uuid())
+    .merchant(payment.merchant_id)
     .target("chargeback", id.to_string())
     .detail(serde_json::json!({
         "payment_id": new.payment_id,

@@ -202,7 +202,7 @@ async fn close(
         },
         Outcome::Success,
     )
-    .merchant(row.merchant_id.as_uuid())
+    .merchant(row.merchant_id)
     .target("chargeback", id.to_string())
     .detail(
         serde_json::json!({ "amount_minor": row.amount_minor, "currency": row.currency.alpha() }),

@@ -277,7 +277,7 @@ pub async fn request(
         actor(staff_id),
         Outcome::Success,
     )
-    .merchant(merchant_id.as_uuid())
+    .merchant(merchant_id)
     .target("adjustment", id.to_string())
     .detail(serde_json::json!({
         "mode": checked.mode.as_str(),
@@ -345,7 +345,7 @@ pub async fn decide(
     if let Some((reason, message)) = refusal {
         drop(tx);
         let event = Event::new(event_type, actor(staff_id), Outcome::Denied)
-            .merchant(merchant_id.as_uuid())
+            .merchant(merchant_id)
             .target("adjustment", adjustment_id.to_string())
             .reason(reason);
         audit::record_alone(&platform.pool, &event, facts).await?;
@@ -373,7 +373,7 @@ pub async fn decide(
     .execute(&mut *tx)
     .await?;
     let event = Event::new(event_type, actor(staff_id), Outcome::Success)
-        .merchant(merchant_id.as_uuid())
+        .merchant(merchant_id)
         .target("adjustment", adjustment_id.to_string())
         .detail(serde_json::json!({ "amount_minor": amount_minor, "direction": direction }));
     audit::record(&mut tx, &event, facts).await?;

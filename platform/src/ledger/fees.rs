@@ -275,7 +275,7 @@ pub async fn add_schedule(
         "effective_from": day.to_string(),
     }));
     if let Some(merchant_id) = merchant_id {
-        event = event.merchant(merchant_id.as_uuid());
+        event = event.merchant(merchant_id);
     }
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;

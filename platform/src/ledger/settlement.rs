@@ -168,7 +168,7 @@ pub async fn set_terms(
     .fetch_one(&mut *tx)
     .await?;
     let event = Event::new("merchant.settlement.change", Actor { kind: ActorKind::Staff, id: Some(staff_id) }, Outcome::Success)
-        .merchant(merchant_id.as_uuid())
+        .merchant(merchant_id)
         .target("merchant", merchant_id.to_string())
         .detail(serde_json::json!({
             "before": { "delay_days": before.delay_days, "reserve_bp": before.reserve_bp, "reserve_days": before.reserve_days },

@@ -74,7 +74,7 @@ pub async fn create(
     .fetch_one(&mut *tx)
     .await?;
     let event = Event::new("product.create", member_actor(scope), Outcome::Success)
-        .merchant(scope.merchant_id().as_uuid())
+        .merchant(scope.merchant_id())
         .target("product", product.id.to_string())
         .detail(serde_json::json!({ "mode": mode.as_str(), "price_minor": product.price_minor }));
     audit::record(&mut tx, &event, facts).await?;

@@ -168,7 +168,7 @@ pub async fn create(
     .execute(&mut *tx)
     .await?;
     let event = Event::new("payment_link.create", member_actor(scope), Outcome::Success)
-        .merchant(scope.merchant_id().as_uuid())
+        .merchant(scope.merchant_id())
         .target("payment_link", id.to_string())
         .detail(serde_json::json!({ "mode": mode.as_str(), "amount_minor": minor, "currency": currency }));
     audit::record(&mut tx, &event, facts).await?;

@@ -210,7 +210,7 @@ pub(crate) async fn archive(
         member_actor(scope),
         crate::audit::Outcome::Success,
     )
-    .merchant(scope.merchant_id().as_uuid())
+    .merchant(scope.merchant_id())
     .target(kind, id.to_string());
     crate::audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;

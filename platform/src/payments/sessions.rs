@@ -348,7 +348,7 @@ pub async fn create(
     )
     .await?;
     let event = Event::new("checkout_session.create", member_actor(scope), Outcome::Success)
-        .merchant(scope.merchant_id().as_uuid())
+        .merchant(scope.merchant_id())
         .target("checkout_session", id.to_string())
         .detail(serde_json::json!({ "mode": mode.as_str(), "items": lines.len(), "expires_in_minutes": minutes }));
     audit::record(&mut tx, &event, facts).await?;

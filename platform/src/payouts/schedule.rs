@@ -114,7 +114,7 @@ pub async fn set(
     .execute(&mut *tx)
     .await?;
     let event = Event::new("payout_schedule.change", Actor { kind: ActorKind::User, id: Some(user_id) }, Outcome::Success)
-        .merchant(merchant_id.as_uuid())
+        .merchant(merchant_id)
         .detail(serde_json::json!({
             "before": { "schedule": before.payout_schedule, "weekday": before.payout_weekday,
                         "month_day": before.payout_month_day, "minimum_minor": before.payout_minimum.minor() },

@@ -323,7 +323,7 @@ pub async fn read(
         },
         Outcome::Success,
     )
-    .merchant(merchant_id.as_uuid())
+    .merchant(merchant_id)
     .target("payout", payout_id.to_string());
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;

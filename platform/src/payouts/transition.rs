@@ -367,7 +367,7 @@ async fn settle(
         "payout.pay"
     };
     let event = Event::new(event_type, staff(staff_id), Outcome::Success)
-        .merchant(payout.merchant_id.as_uuid())
+        .merchant(payout.merchant_id)
         .target("payout", payout.id.to_string())
         .detail(serde_json::json!({ "amount_minor": amount, "currency": payout.amount.currency().alpha() }));
     audit::record(conn, &event, facts).await?;

@@ -161,7 +161,7 @@ pub async fn set_merchant_limit(
         return Err(PaymentError::NotFound);
     }
     let event = Event::new("risk.merchant_limit", actor, Outcome::Success)
-        .merchant(merchant_id.as_uuid())
+        .merchant(merchant_id)
         .target("merchant", merchant_id.to_string())
         .detail(serde_json::json!({ "max_amount_minor": max_minor }));
     audit::record(&mut tx, &event, facts).await?;
