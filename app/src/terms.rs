@@ -4,7 +4,7 @@
 //! terms (delay and rolling reserve, merchants `act`). Every change needs a fresh
 //! second-factor check and is audited.
 
-use domain::{MerchantId, Money};
+use domain::Money;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -95,7 +95,7 @@ pub async fn fee_schedules(
             .parts();
         let merchant = match merchant_id.trim() {
             "" => None,
-            text => Some(MerchantId::from_uuid(crate::team::ssr::id(text)?)),
+            text => Some(domain::MerchantId::from_uuid(crate::team::ssr::id(text)?)),
         };
         // Fee schedules are in euro today: the form takes the fixed part in euro.
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
@@ -167,7 +167,7 @@ pub async fn add_merchant_fee_schedule(
         let (_, scope, _) = crate::auth::session::require_declared::<AddMerchantFeeSchedule>()
             .await?
             .staff()?;
-        let merchant = MerchantId::from_uuid(crate::team::ssr::id(&merchant_id)?);
+        let merchant = domain::MerchantId::from_uuid(crate::team::ssr::id(&merchant_id)?);
         let facts = crate::request::facts().await;
         let new = NewSchedule {
             percent,
@@ -191,7 +191,7 @@ pub async fn settlement_terms(merchant_id: String) -> Result<SettlementView, App
         let (staff, _) = crate::auth::session::require_declared::<SettlementTerms>()
             .await?
             .parts();
-        let merchant = MerchantId::from_uuid(crate::team::ssr::id(&merchant_id)?);
+        let merchant = domain::MerchantId::from_uuid(crate::team::ssr::id(&merchant_id)?);
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
         let terms = platform::ledger::settlement::of_merchant(&mut conn, merchant)
             .await
@@ -221,7 +221,7 @@ pub async fn set_settlement_terms(
         let (_, scope, _) = crate::auth::session::require_declared::<SetSettlementTerms>()
             .await?
             .staff()?;
-        let merchant = MerchantId::from_uuid(crate::team::ssr::id(&merchant_id)?);
+        let merchant = domain::MerchantId::from_uuid(crate::team::ssr::id(&merchant_id)?);
         let facts = crate::request::facts().await;
         let new = NewTerms {
             delay_days,

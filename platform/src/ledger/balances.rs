@@ -158,6 +158,8 @@ pub fn walk_back(
     let mut day_balance = DayBalance {
         day: today,
         available_minor: now.available.minor(),
+        // Two balances of one currency the database keeps as bigints: only a sum past
+        // the range fails, and the chart then draws its top rather than wrapping.
         held_minor: now
             .pending
             .checked_add(now.reserve)

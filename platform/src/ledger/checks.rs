@@ -3,6 +3,9 @@
 //! it (a superuser, a restored backup gone wrong): each one opens a reconciliation
 //! exception on the account for staff, once, however many nights it stays.
 
+use domain::Money;
+use sqlx::postgres::PgRow;
+use sqlx::{FromRow, Row};
 use uuid::Uuid;
 
 use super::{AccountKind, LedgerError};
@@ -19,15 +22,28 @@ pub struct CheckReport {
     pub still_open: u32,
 }
 
-#[derive(sqlx::FromRow)]
 struct Drift {
     id: i64,
     kind: AccountKind,
     merchant_id: Option<Uuid>,
     mode: Mode,
-    currency: String,
-    kept: i64,
-    summed: i64,
+    /// The balance the trigger kept, and the sum of the account's lines (debits minus
+    /// credits).
+    kept: Money,
+    summed: Money,
+}
+
+impl FromRow<'_, PgRow> for Drift {
+    fn from_row(row: &PgRow) -> Result<Self, sqlx::Error> {
+        Ok(Drift {
+            id: row.try_get("id")?,
+            kind: row.try_get("kind")?,
+            merchant_id: row.try_get("merchant_id")?,
+            mode: row.try_get("mode")?,
+            kept: super::money_at(row, "kept", "currency")?,
+            summed: super::money_at(row, "summed", "currency")?,
+        })
+    }
 }
 
 pub async fn verify_balances(platform: &Platform) -> Result<CheckReport, LedgerError> {
@@ -60,8 +76,9 @@ pub async fn verify_balances(platform: &Platform) -> Result<CheckReport, LedgerE
         .bind(Uuid::new_v4())
         .bind(drift.merchant_id)
         .bind(drift.mode)
-        .bind(format!("{} kept balance {} {}", drift.kind.as_str(), drift.kept, drift.currency))
-        .bind(format!("sum of its lines {} {}", drift.summed, drift.currency))
+        // Minor units with the currency, as staff have always read these states.
+        .bind(format!("{} kept balance {} {}", drift.kind.as_str(), drift.kept.minor(), drift.kept.currency()))
+        .bind(format!("sum of its lines {} {}", drift.summed.minor(), drift.summed.currency()))
         .bind(drift.id)
         .execute(&mut *tx)
         .await?
@@ -78,7 +95,7 @@ pub async fn verify_balances(platform: &Platform) -> Result<CheckReport, LedgerE
         );
         let mut event = Event::new("ledger.balance_mismatch", Actor { kind: ActorKind::System, id: None }, Outcome::Failure)
             .target("ledger_account", drift.id.to_string())
-            .detail(serde_json::json!({ "kept_minor": drift.kept, "summed_minor": drift.summed, "currency": drift.currency }));
+            .detail(serde_json::json!({ "kept_minor": drift.kept.minor(), "summed_minor": drift.summed.minor(), "currency": drift.kept.currency().alpha() }));
         if let Some(merchant_id) = drift.merchant_id {
             event = event.merchant(merchant_id);
         }

@@ -120,3 +120,159 @@ async fn each_part_of_the_books_refuses_the_wrong_roles(pool: PgPool) {
     .unwrap();
     assert_eq!(written, 0);
 }
+
+/// What the staff-only functions of the books could change, as row counts.
+async fn books_fingerprint(pool: &PgPool) -> Vec<i64> {
+    let mut counts = Vec::new();
+    for table in [
+        "ledger_entries",
+        "ledger_adjustments",
+        "fee_schedules",
+        "merchant_settlement",
+        "payout_batches",
+        "payouts",
+        "payout_statement_imports",
+        "chargebacks",
+        "audit.events",
+    ] {
+        let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        counts.push(count);
+    }
+    counts
+}
+
+/// The third layer (issue 17 item 7) in the books: every staff-only function of the
+/// ledger, payouts and chargebacks checks the `StaffScope` it is given before anything
+/// else, so a scope for another module, or its own module at `view`, is refused by the
+/// platform itself and changes nothing.
+#[sqlx::test(migrations = "../migrations")]
+async fn the_books_refuse_a_staff_scope_for_another_module_or_at_view(pool: PgPool) {
+    use domain::{MerchantId, Money, PaymentId};
+    use platform::audit::RequestFacts;
+    use platform::chargebacks::ChargebackError;
+    use platform::chargebacks::record::{self, NewChargeback};
+    use platform::chargebacks::transition::{self as chargeback, Decision};
+    use platform::identity::roles::{Level, Module, StaffScope};
+    use platform::identity::users::load_active;
+    use platform::ledger::adjustments::{self, NewAdjustment};
+    use platform::ledger::change::ChangeError;
+    use platform::ledger::fees::{self, NewSchedule};
+    use platform::ledger::settlement::{self, NewTerms};
+    use platform::payouts::transition::{self as payout, Move};
+    use platform::payouts::{PayoutError, import, pain001, run};
+    use uuid::Uuid;
+
+    let world = world(pool.clone()).await;
+    let platform = &world.server.platform;
+    let staff = load_active(&pool, world.users[&Actor::StaffAct])
+        .await
+        .unwrap()
+        .unwrap();
+    let scope = |module, level| StaffScope::of(&staff, module, level).unwrap();
+    let facts = RequestFacts::default();
+    let merchant = MerchantId::from_uuid(world.merchant_a);
+    let today = time::OffsetDateTime::now_utc().date();
+    let before = books_fingerprint(&pool).await;
+
+    // Payouts, adjustments: the payouts module at `act`.
+    for wrong in [
+        scope(Module::Payments, Level::Act),
+        scope(Module::Payouts, Level::View),
+    ] {
+        fn refused<T>(result: &Result<T, PayoutError>) -> bool {
+            matches!(result, Err(PayoutError::Forbidden(_)))
+        }
+        assert!(refused(&run::run(platform, Some(&wrong), &facts).await));
+        let id = Uuid::new_v4();
+        for step in [
+            Move::Approve {
+                batch_id: id,
+                staff: &wrong,
+            },
+            Move::Send {
+                batch_id: id,
+                staff: &wrong,
+            },
+            Move::Paid {
+                payout_id: id,
+                staff: &wrong,
+            },
+            Move::Returned {
+                payout_id: id,
+                staff: &wrong,
+                reason: "Account closed",
+            },
+        ] {
+            assert!(refused(&payout::apply(platform, step, &facts).await));
+        }
+        let csv = b"2026-11-30,1.00,SXP1\n";
+        assert!(refused(
+            &import::import(platform, &wrong, "statement.csv", csv, &facts).await
+        ));
+        assert!(refused(
+            &pain001::batch_file(platform, id, &wrong, &facts).await
+        ));
+        let new = NewAdjustment {
+            mode: "live".into(),
+            direction: "credit".into(),
+            amount: "1.00".into(),
+            counter_account: "gateway_fees".into(),
+            reason: "A refused adjustment".into(),
+        };
+        let requested = adjustments::request(platform, &wrong, merchant, &new, &facts).await;
+        assert!(matches!(requested, Err(ChangeError::Forbidden(_))));
+        let decided = adjustments::decide(platform, &wrong, id, true, &facts).await;
+        assert!(matches!(decided, Err(ChangeError::Forbidden(_))));
+    }
+
+    // Fee schedules and settlement terms: the merchants module at `act`.
+    for wrong in [
+        scope(Module::Payouts, Level::Act),
+        scope(Module::Merchants, Level::View),
+    ] {
+        let new = NewSchedule {
+            percent: "1".into(),
+            fixed_euro: "0".into(),
+            effective_from: (today + time::Duration::days(1)).to_string(),
+        };
+        for merchant in [None, Some(merchant)] {
+            let added = fees::add_schedule(platform, &wrong, merchant, &new, &facts).await;
+            assert!(matches!(added, Err(ChangeError::Forbidden(_))));
+        }
+        let terms = NewTerms {
+            delay_days: "3".into(),
+            ..NewTerms::default()
+        };
+        let set = settlement::set_terms(platform, &wrong, merchant, &terms, &facts).await;
+        assert!(matches!(set, Err(ChangeError::Forbidden(_))));
+    }
+
+    // Chargebacks: the payments module at `act`.
+    for wrong in [
+        scope(Module::Payouts, Level::Act),
+        scope(Module::Payments, Level::View),
+    ] {
+        let new = NewChargeback {
+            request_id: Uuid::new_v4(),
+            payment_id: PaymentId::from_uuid(Uuid::new_v4()),
+            amount: Money::eur(1_000),
+            reason_code: "10.4".into(),
+            reported_on: today,
+            evidence_due_on: today + time::Duration::days(10),
+        };
+        let recorded = record::record(platform, &wrong, &new, &facts).await;
+        assert!(matches!(recorded, Err(ChargebackError::Forbidden(_))));
+        let decided =
+            chargeback::decide(platform, &wrong, Uuid::new_v4(), Decision::Won, &facts).await;
+        assert!(matches!(decided, Err(ChargebackError::Forbidden(_))));
+    }
+
+    assert_eq!(
+        books_fingerprint(&pool).await,
+        before,
+        "a refused scope changes nothing, not even the audit trail"
+    );
+}

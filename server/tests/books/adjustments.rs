@@ -155,8 +155,8 @@ async fn a_large_adjustment_waits_for_a_second_staff_member(pool: PgPool) {
         .clone();
     assert_eq!(
         (
-            line["amount_minor"].as_i64(),
-            line["balance_after_minor"].as_i64()
+            line["amount"]["minor"].as_i64(),
+            line["balance_after"]["minor"].as_i64()
         ),
         (Some(-60_000), Some(60_500))
     );
@@ -193,7 +193,7 @@ async fn a_large_adjustment_waits_for_a_second_staff_member(pool: PgPool) {
         .unwrap()
         .clone();
     assert_eq!(
-        fee_revenue["closing_minor"], -60_500,
+        fee_revenue["closing"]["minor"], -60_500,
         "goodwill came out of fee revenue"
     );
 

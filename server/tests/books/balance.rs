@@ -36,13 +36,8 @@ async fn refund_all(shop: &Shop, payment_id: Uuid, amount_minor: i64) {
 /// `(available, pending, reserve, in payout)` of the first currency on the page.
 fn numbers(view: &Value) -> (i64, i64, i64, i64) {
     let row = &view["balances"][0];
-    let n = |key: &str| row[key].as_i64().unwrap();
-    (
-        n("available_minor"),
-        n("pending_minor"),
-        n("reserve_minor"),
-        n("in_payout_minor"),
-    )
+    let n = |key: &str| row[key]["minor"].as_i64().unwrap();
+    (n("available"), n("pending"), n("reserve"), n("in_payout"))
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -63,7 +58,7 @@ async fn a_paid_and_a_refunded_payment_show_as_pending_and_a_negative_available(
     assert_eq!(view["mode"], "test");
     assert_eq!(numbers(&view), (0, 936, 0, 0));
     assert_eq!(view["releases"].as_array().unwrap().len(), 1, "{view}");
-    assert_eq!(view["releases"][0]["amount_minor"], 936);
+    assert_eq!(view["releases"][0]["amount"]["minor"], 936);
     assert_eq!(view["releases"][0]["kind"], "pending");
     let chart = view["chart"].as_array().unwrap();
     assert_eq!(chart.len(), 90);

@@ -72,7 +72,10 @@ async fn the_merchant_answers_with_evidence_until_the_deadline(pool: PgPool) {
             .contains("mdStatus"),
         "{detail}"
     );
-    assert_eq!(detail["receipt"]["amount"], "10.00 EUR");
+    assert_eq!(
+        detail["receipt"]["amount"],
+        serde_json::json!({ "minor": 1_000, "currency": "EUR" })
+    );
     assert_eq!(detail["can_add_evidence"], false, "a viewer reads only");
     let list: serde_json::Value = viewer
         .post("/api/chargebacks/list", &[])

@@ -110,7 +110,10 @@ async fn a_statement_adds_up_to_the_payout_and_only_its_merchant_reads_it(pool: 
     let list = owner.post("/api/payouts", &[]).await;
     assert_eq!(list.status(), 200);
     let list: serde_json::Value = list.json().await.unwrap();
-    assert_eq!(list["payouts"][0]["amount"], "123.45 EUR");
+    assert_eq!(
+        list["payouts"][0]["amount"],
+        serde_json::json!({ "minor": 12_345, "currency": "EUR" })
+    );
     assert_eq!(list["payouts"][0]["status"], "created");
     let theirs: serde_json::Value = stranger
         .post("/api/payouts", &[])
@@ -142,13 +145,13 @@ async fn a_statement_adds_up_to_the_payout_and_only_its_merchant_reads_it(pool: 
     let upcoming = &live["payouts"][0];
     assert_eq!(
         (
-            upcoming["amount_minor"].as_i64(),
+            upcoming["amount"]["minor"].as_i64(),
             upcoming["status"].as_str()
         ),
         (Some(12_345), Some("created"))
     );
     assert_eq!(upcoming["iban_masked"], "XK05 **** **** **** 8906");
-    assert_eq!(live["balances"][0]["in_payout_minor"], 12_345);
+    assert_eq!(live["balances"][0]["in_payout"]["minor"], 12_345);
 }
 
 #[sqlx::test(migrations = "../migrations")]
