@@ -125,7 +125,7 @@ pub async fn merchant_ledger(
         let (staff, _) = crate::auth::session::require_declared::<MerchantLedger>()
             .await?
             .parts();
-        let merchant = MerchantId::from_uuid(crate::team::ssr::id(&merchant_id)?);
+        let merchant = crate::team::ssr::id(&merchant_id)?;
         let mode = match mode.trim() {
             "" => Mode::Live,
             text => Mode::parse(text)
@@ -247,7 +247,7 @@ pub async fn request_adjustment(
         let (staff, scope, _) = crate::auth::session::require_declared::<RequestAdjustment>()
             .await?
             .staff()?;
-        let merchant = MerchantId::from_uuid(crate::team::ssr::id(&merchant_id)?);
+        let merchant = crate::team::ssr::id(&merchant_id)?;
         let facts = crate::request::facts().await;
         let new = NewAdjustment {
             mode,

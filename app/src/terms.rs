@@ -95,7 +95,7 @@ pub async fn fee_schedules(
             .parts();
         let merchant = match merchant_id.trim() {
             "" => None,
-            text => Some(domain::MerchantId::from_uuid(crate::team::ssr::id(text)?)),
+            text => Some(crate::team::ssr::id(text)?),
         };
         // Fee schedules are in euro today: the form takes the fixed part in euro.
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
@@ -128,24 +128,19 @@ pub async fn add_default_fee_schedule(
     fixed: String,
     effective_from: String,
 ) -> Result<ScheduleView, AppError> {
-    use platform::identity::roles::{Level, Module, StaffScope};
     use platform::ledger::fees::{self, NewSchedule};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (staff, _) = crate::auth::session::require_declared::<AddDefaultFeeSchedule>()
+        let (admin, _) = crate::auth::session::require_declared::<AddDefaultFeeSchedule>()
             .await?
-            .parts();
-        // The row admits platform administrators alone; the platform function takes the
-        // merchants `act` scope every administrator holds.
-        let scope =
-            StaffScope::of(&staff, Module::Merchants, Level::Act).ok_or(AppError::Forbidden)?;
+            .admin()?;
         let facts = crate::request::facts().await;
         let new = NewSchedule {
             percent,
             fixed_euro: fixed,
             effective_from,
         };
-        let schedule = fees::add_schedule(&platform, &scope, None, &new, &facts).await?;
+        let schedule = fees::add_default_schedule(&platform, &admin, &new, &facts).await?;
         Ok(ssr::schedules(vec![schedule]).remove(0))
     }
     .await
@@ -167,14 +162,15 @@ pub async fn add_merchant_fee_schedule(
         let (_, scope, _) = crate::auth::session::require_declared::<AddMerchantFeeSchedule>()
             .await?
             .staff()?;
-        let merchant = domain::MerchantId::from_uuid(crate::team::ssr::id(&merchant_id)?);
+        let merchant = crate::team::ssr::id(&merchant_id)?;
         let facts = crate::request::facts().await;
         let new = NewSchedule {
             percent,
             fixed_euro: fixed,
             effective_from,
         };
-        let schedule = fees::add_schedule(&platform, &scope, Some(merchant), &new, &facts).await?;
+        let schedule =
+            fees::add_merchant_schedule(&platform, &scope, merchant, &new, &facts).await?;
         Ok(ssr::schedules(vec![schedule]).remove(0))
     }
     .await
@@ -191,7 +187,7 @@ pub async fn settlement_terms(merchant_id: String) -> Result<SettlementView, App
         let (staff, _) = crate::auth::session::require_declared::<SettlementTerms>()
             .await?
             .parts();
-        let merchant = domain::MerchantId::from_uuid(crate::team::ssr::id(&merchant_id)?);
+        let merchant = crate::team::ssr::id(&merchant_id)?;
         let mut conn = platform.pool.acquire().await.map_err(internal)?;
         let terms = platform::ledger::settlement::of_merchant(&mut conn, merchant)
             .await
@@ -221,7 +217,7 @@ pub async fn set_settlement_terms(
         let (_, scope, _) = crate::auth::session::require_declared::<SetSettlementTerms>()
             .await?
             .staff()?;
-        let merchant = domain::MerchantId::from_uuid(crate::team::ssr::id(&merchant_id)?);
+        let merchant = crate::team::ssr::id(&merchant_id)?;
         let facts = crate::request::facts().await;
         let new = NewTerms {
             delay_days,

@@ -15,7 +15,7 @@ use super::LedgerError;
 use super::change::{ChangeError, hundredths, is_check_violation};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
-use crate::identity::roles::{Level, Module, StaffScope};
+use crate::identity::roles::{AdminScope, Level, Module, StaffScope};
 
 /// How one payment's gross divides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,20 +174,39 @@ pub struct NewSchedule {
     pub effective_from: String,
 }
 
-/// Adds a schedule: the default (`merchant_id` `None`, platform administrators: the
-/// server function's policy) or a merchant's override, by a staff scope holding merchants
-/// `act`, in euro, audited as `fee_schedule.create`. It starts on its day (today: now),
-/// never before: what was charged stays charged, and the database refuses a past start
-/// as well.
-pub async fn add_schedule(
+/// Adds the default schedule, by a platform administrator (see [`add`]).
+pub async fn add_default_schedule(
+    platform: &Platform,
+    admin: &AdminScope,
+    new: &NewSchedule,
+    facts: &RequestFacts,
+) -> Result<Schedule, ChangeError> {
+    add(platform, admin.user_id(), None, new, facts).await
+}
+
+/// Adds a merchant's override, by staff holding merchants at `act` (see [`add`]).
+pub async fn add_merchant_schedule(
     platform: &Platform,
     staff: &StaffScope,
-    merchant_id: Option<MerchantId>,
+    merchant_id: MerchantId,
     new: &NewSchedule,
     facts: &RequestFacts,
 ) -> Result<Schedule, ChangeError> {
     staff.holds(Module::Merchants, Level::Act)?;
-    let staff_id = staff.user_id();
+    add(platform, staff.user_id(), Some(merchant_id), new, facts).await
+}
+
+/// Adds a schedule (the default for `None`, else the merchant's override), in euro,
+/// audited as `fee_schedule.create` with `staff_id` as actor. It starts on its day
+/// (today: now), never before: what was charged stays charged, and the database refuses a
+/// past start as well.
+async fn add(
+    platform: &Platform,
+    staff_id: Uuid,
+    merchant_id: Option<MerchantId>,
+    new: &NewSchedule,
+    facts: &RequestFacts,
+) -> Result<Schedule, ChangeError> {
     let percent_bp = hundredths(&new.percent)
         .filter(|bp| *bp <= 10_000)
         .ok_or_else(|| {

@@ -12,7 +12,7 @@
 //!   `pending` to `available` when its day comes; [`balances`] reads what a merchant has;
 //!   [`checks`] holds every kept balance to the sum of its lines each night.
 //! - [`journal`] reads the entries for staff and accountants; staff set fee schedules
-//!   ([`fees::add_schedule`]) and settlement terms ([`settlement::set_terms`]) and adjust
+//!   ([`fees::add_default_schedule`], [`fees::add_merchant_schedule`]) and settlement terms ([`settlement::set_terms`]) and adjust
 //!   balances ([`adjustments`]), each refused with a [`change::ChangeError`].
 
 // Money code: a silent `as` cast can wrap or truncate an amount; conversions here are

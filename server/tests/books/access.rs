@@ -238,10 +238,8 @@ async fn the_books_refuse_a_staff_scope_for_another_module_or_at_view(pool: PgPo
             fixed_euro: "0".into(),
             effective_from: (today + time::Duration::days(1)).to_string(),
         };
-        for merchant in [None, Some(merchant)] {
-            let added = fees::add_schedule(platform, &wrong, merchant, &new, &facts).await;
-            assert!(matches!(added, Err(ChangeError::Forbidden(_))));
-        }
+        let added = fees::add_merchant_schedule(platform, &wrong, merchant, &new, &facts).await;
+        assert!(matches!(added, Err(ChangeError::Forbidden(_))));
         let terms = NewTerms {
             delay_days: "3".into(),
             ..NewTerms::default()
