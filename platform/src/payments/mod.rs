@@ -156,6 +156,19 @@ pub(crate) fn money(minor: i64, currency: &str) -> Result<payten::Money, Payment
     }
 }
 
+/// The amount in `row`'s `minor` column, in the currency of its `currency` column: how
+/// rows that keep money as minor units beside a currency read back as [`domain::Money`].
+pub(crate) fn money_in(
+    row: &sqlx::postgres::PgRow,
+    minor: &str,
+) -> Result<domain::Money, sqlx::Error> {
+    use sqlx::Row as _;
+    Ok(domain::Money::new(
+        row.try_get(minor)?,
+        row.try_get("currency")?,
+    ))
+}
+
 /// The largest single amount a merchant may ask for: 1,000,000.00 in any currency.
 pub const MAX_AMOUNT_MINOR: i64 = 100_000_000;
 

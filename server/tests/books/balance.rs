@@ -85,7 +85,12 @@ async fn a_paid_and_a_refunded_payment_show_as_pending_and_a_negative_available(
         .unwrap();
     assert_eq!(
         detail["fees"],
-        serde_json::json!({ "gross_minor": 1000, "fee_minor": 54, "vat_minor": 10, "net_minor": 936 })
+        serde_json::json!({
+            "gross": { "minor": 1000, "currency": "EUR" },
+            "fee": { "minor": 54, "currency": "EUR" },
+            "vat": { "minor": 10, "currency": "EUR" },
+            "net": { "minor": 936, "currency": "EUR" },
+        })
     );
 
     // A second sale refunded in full: its 9.36 comes out of its own pending money, and

@@ -131,9 +131,9 @@ async fn a_fee_schedule_is_never_retroactive_and_an_override_charges_the_next_pa
     let mut owner = visitor(&world, Actor::OwnerA).await;
     let fees = |detail: Value| {
         (
-            detail["fees"]["fee_minor"].as_i64(),
-            detail["fees"]["vat_minor"].as_i64(),
-            detail["fees"]["net_minor"].as_i64(),
+            detail["fees"]["fee"]["minor"].as_i64(),
+            detail["fees"]["vat"]["minor"].as_i64(),
+            detail["fees"]["net"]["minor"].as_i64(),
         )
     };
     let old: Value = owner
