@@ -3,6 +3,7 @@
 //! a note, and the daily report of payments and refunds per merchant with its CSV export.
 //! Closing is audited by the platform; exports are audited here.
 
+use domain::Money;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -44,16 +45,15 @@ pub struct ExceptionsView {
 pub struct DailyLineView {
     pub merchant_name: String,
     pub mode: Mode,
-    pub currency: String,
     pub payments: i64,
-    pub payments_minor: i64,
+    pub payments_total: Money,
     pub refunds: i64,
-    pub refunds_minor: i64,
+    pub refunds_total: Money,
     pub matched: i64,
     pub mismatched: i64,
     /// Duplicate charges taken on the day (not among the payments), and those returned.
     pub duplicates: i64,
-    pub duplicates_minor: i64,
+    pub duplicates_total: Money,
     pub duplicates_returned: i64,
 }
 
@@ -108,15 +108,14 @@ mod ssr {
         DailyLineView {
             merchant_name: l.merchant_name,
             mode: mode_view(l.mode),
-            currency: l.currency,
             payments: l.payments,
-            payments_minor: l.payments_minor,
+            payments_total: l.payments_total,
             refunds: l.refunds,
-            refunds_minor: l.refunds_minor,
+            refunds_total: l.refunds_total,
             matched: l.matched,
             mismatched: l.mismatched,
             duplicates: l.duplicates,
-            duplicates_minor: l.duplicates_minor,
+            duplicates_total: l.duplicates_total,
             duplicates_returned: l.duplicates_returned,
         }
     }
@@ -180,11 +179,11 @@ pub async fn close_exception(id: String, resolution: String, note: String) -> Re
 pub async fn daily_report(#[server(default)] day: String) -> Result<ReportView, AppError> {
     let platform = expect_context::<platform::Platform>();
     async {
-        crate::auth::session::require_declared::<DailyReport>().await?;
+        let (_, scope, _) = crate::auth::session::require_declared::<DailyReport>()
+            .await?
+            .staff()?;
         let day = ssr::day(&day)?;
-        let lines = platform::payments::daily_report::of_day(&platform.pool, day)
-            .await
-            .map_err(crate::error::internal)?;
+        let lines = platform::payments::daily_report::of_day(&platform.pool, &scope, day).await?;
         Ok(ReportView {
             day: day.to_string(),
             lines: lines.into_iter().map(ssr::line).collect(),
@@ -202,18 +201,16 @@ pub async fn export_daily_report(#[server(default)] day: String) -> Result<Repor
     use platform::payments::daily_report;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, _) = crate::auth::session::require_declared::<ExportDailyReport>()
+        let (_, scope, _) = crate::auth::session::require_declared::<ExportDailyReport>()
             .await?
-            .parts();
+            .staff()?;
         let day = ssr::day(&day)?;
-        let lines = daily_report::of_day(&platform.pool, day)
-            .await
-            .map_err(internal)?;
+        let lines = daily_report::of_day(&platform.pool, &scope, day).await?;
         let event = Event::new(
             "reconciliation.report_exported",
             Actor {
                 kind: ActorKind::Staff,
-                id: Some(user.id()),
+                id: Some(scope.user_id()),
             },
             Outcome::Success,
         )

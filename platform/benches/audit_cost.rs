@@ -171,8 +171,7 @@ fn audit_cost(c: &mut Criterion) {
         session_id,
         ip: Some("192.0.2.7".parse().expect("an address")),
         email: "buyer@example.com",
-        amount_minor: 4500,
-        currency: "EUR",
+        amount: domain::Money::eur(4500),
     };
     c.bench_function(
         "the fraud checks alone (five rules and the blocklists)",

@@ -1,5 +1,6 @@
 //! The checkout sessions screen: one order each, made from the dashboard's form.
 
+use domain::{CheckoutStatus, Money};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -11,12 +12,11 @@ use crate::error::AppError;
 pub struct CheckoutView {
     /// The buyer's address, `{public origin}/pay/cs_…`.
     pub url: String,
-    pub amount_minor: i64,
-    pub currency: String,
+    pub amount: Money,
     pub buyer_email: Option<String>,
     pub reference: Option<String>,
-    /// `open`, `paid` or `expired`, as the buyer would find it now.
-    pub status: String,
+    /// As the buyer would find it now.
+    pub status: CheckoutStatus,
     pub created: String,
     pub expires: String,
 }
@@ -70,14 +70,8 @@ pub async fn checkouts() -> Result<Vec<CheckoutView>, AppError> {
             .into_iter()
             .map(|c| CheckoutView {
                 url: ssr::pay_url(&platform, &c.token),
-                status: match c.status_now(now) {
-                    domain::CheckoutStatus::Open => "open",
-                    domain::CheckoutStatus::Paid => "paid",
-                    domain::CheckoutStatus::Expired => "expired",
-                }
-                .to_owned(),
-                amount_minor: c.amount_minor,
-                currency: c.currency,
+                status: c.status_now(now),
+                amount: c.amount,
                 buyer_email: c.buyer_email,
                 reference: c.reference,
                 created: ssr::when(c.created_at),

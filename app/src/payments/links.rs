@@ -1,5 +1,6 @@
 //! The payment links screen: shareable addresses that take a fixed amount.
 
+use domain::Money;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -13,8 +14,7 @@ pub struct LinkView {
     pub title: String,
     /// The shareable address, `{public origin}/pay/pl_…`.
     pub url: String,
-    pub amount_minor: i64,
-    pub currency: String,
+    pub amount: Money,
     pub payments: i64,
     pub max_payments: Option<i32>,
     pub expires: Option<String>,
@@ -43,8 +43,7 @@ pub async fn payment_links() -> Result<Vec<LinkView>, AppError> {
                 url: ssr::pay_url(&platform, &l.token),
                 available: !l.unavailable(now),
                 title: l.title,
-                amount_minor: l.amount_minor,
-                currency: l.currency,
+                amount: l.amount,
                 payments: l.payments,
                 max_payments: l.max_payments,
                 expires: l.expires_at.map(ssr::when),

@@ -1,5 +1,6 @@
 //! The products screen: the catalogue of the current mode.
 
+use domain::Money;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -12,8 +13,7 @@ pub struct ProductView {
     pub id: String,
     pub name: String,
     pub description: Option<String>,
-    pub price_minor: i64,
-    pub currency: String,
+    pub price: Money,
     pub archived: bool,
     pub created: String,
 }
@@ -35,8 +35,7 @@ pub async fn products() -> Result<Vec<ProductView>, AppError> {
                 id: p.id.to_string(),
                 name: p.name,
                 description: p.description,
-                price_minor: p.price_minor,
-                currency: p.currency,
+                price: p.price,
                 archived: p.archived_at.is_some(),
                 created: ssr::when(p.created_at),
             })

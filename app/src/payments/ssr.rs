@@ -179,11 +179,12 @@ pub fn detail_view(
         items: items
             .into_iter()
             .map(|i| ItemView {
+                // A checkout's lines were held to its limits when it was made, so a
+                // line's amount always fits; one that did not would show its unit price.
+                amount: i.amount().unwrap_or(i.unit_amount),
                 name: i.name,
-                unit_amount: money(i.unit_amount_minor),
+                unit_amount: i.unit_amount,
                 quantity: i.quantity,
-                // Bounded far below overflow by the checkout's own limits.
-                amount: money(i.unit_amount_minor.saturating_mul(i64::from(i.quantity))),
             })
             .collect(),
         timeline: timeline.into_iter().map(self::timeline).collect(),

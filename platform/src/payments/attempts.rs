@@ -1,7 +1,7 @@
 //! Pressing Pay: a fresh gateway order id, the attempt recorded, and the signed form that
 //! sends the buyer's browser to the hosted card page of the checkout's own mode.
 
-use domain::{CheckoutStatus, PaymentStatus};
+use domain::{CheckoutStatus, Currency, Money, PaymentStatus};
 use payten::{BillTo, HostedForm, Lang, OrderId, PaymentRequest, TranType};
 use rand::Rng as _;
 use rand::distributions::Alphanumeric;
@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::transition::{self, Change, NewAttempt};
 use super::{
-    Mode, PaymentError, buyer_email, ensure_mode_allowed, gateways, links, money, risk, sessions,
+    Mode, PaymentError, buyer_email, ensure_mode_allowed, gateways, links, risk, sessions,
 };
 use crate::Platform;
 use crate::audit::{Actor, ActorKind, RequestFacts};
@@ -76,7 +76,7 @@ pub async fn start(
         CheckoutStatus,
         OffsetDateTime,
         i64,
-        String,
+        Currency,
     )> = sqlx::query_as(
         "SELECT id, merchant_id, mode, status, expires_at, amount_minor, currency::text
          FROM checkout_sessions WHERE token = $1 FOR UPDATE",
@@ -86,6 +86,7 @@ pub async fn start(
     .await?;
     let (session_id, merchant_id, mode, status, expires_at, amount_minor, currency) =
         row.ok_or(PaymentError::NotFound)?;
+    let amount = Money::new(amount_minor, currency);
     match status {
         CheckoutStatus::Paid => return Err(PaymentError::SessionPaid),
         CheckoutStatus::Expired => return Err(PaymentError::SessionExpired),
@@ -105,8 +106,7 @@ pub async fn start(
         session_id,
         ip: facts.ip.as_deref().and_then(|ip| ip.parse().ok()),
         email: &email,
-        amount_minor,
-        currency: &currency,
+        amount,
     };
     let assessment = risk::assess(&mut tx, &attempt).await?;
     if assessment.action == risk::Action::Block {
@@ -123,7 +123,7 @@ pub async fn start(
     let origin = platform.config.settings.public_origin();
     let request = PaymentRequest {
         oid: OrderId::new(order_id.clone())?,
-        amount: money(amount_minor, &currency)?,
+        amount,
         tran_type: TranType::Auth,
         ok_url: format!("{origin}{RETURN_PATH}"),
         fail_url: format!("{origin}{RETURN_PATH}"),
@@ -141,7 +141,7 @@ pub async fn start(
         order_id: &order_id,
         gateway_client_id: &account.credentials.client_id,
         amount_minor,
-        currency: &currency,
+        currency: currency.alpha(),
         buyer_email: &email,
     };
     let payment_id = transition::create(&mut tx, &new_attempt, buyer, facts).await?;
@@ -188,7 +188,7 @@ pub async fn outcome(pool: &sqlx::PgPool, order_id: &str) -> Result<Option<Outco
         PaymentStatus,
         String,
         i64,
-        String,
+        Currency,
         Option<String>,
         Option<String>,
         Mode,
@@ -228,7 +228,7 @@ pub async fn outcome(pool: &sqlx::PgPool, order_id: &str) -> Result<Option<Outco
     Ok(Some(Outcome {
         status,
         merchant_name,
-        amount: money(minor, &currency)?,
+        amount: Money::new(minor, currency),
         buyer_email,
         decline_reason,
         mode,

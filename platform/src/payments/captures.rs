@@ -13,7 +13,7 @@ use domain::{CheckoutStatus, PaymentId, PaymentStatus, TimelineNote};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::{Mode, PaymentError, receipts, reconciliation, refunds};
+use super::{Mode, PaymentError, reconciliation, refunds};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 
@@ -134,8 +134,7 @@ pub(crate) struct Captured<'a> {
     pub merchant_id: Uuid,
     pub mode: Mode,
     pub order_id: &'a str,
-    pub amount_minor: i64,
-    pub currency: &'a str,
+    pub amount: domain::Money,
     /// The state before the capture.
     pub from: PaymentStatus,
 }
@@ -152,7 +151,7 @@ pub(crate) async fn follow_up(
     facts: &RequestFacts,
 ) -> Result<(), PaymentError> {
     let late = is_late(captured.from);
-    let amount = receipts::format_amount(captured.amount_minor, captured.currency);
+    let amount = captured.amount;
     let ours = match (ending, late) {
         (Ending::Paid, false) => return Ok(()),
         (Ending::Paid, true) => format!(

@@ -1,7 +1,9 @@
 //! Products: a name and a price in euro, in one mode, active or archived. Archived
 //! products stay readable (old sessions and links name them) but cannot be sold again.
 
-use sqlx::PgPool;
+use domain::Money;
+use sqlx::postgres::PgRow;
+use sqlx::{PgPool, Row as _};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -9,16 +11,30 @@ use super::{Mode, PaymentError, member_actor, optional_text, parse_euro, text};
 use crate::audit::{self, Event, Outcome, RequestFacts};
 use crate::identity::roles::MerchantScope;
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Product {
     pub id: Uuid,
     pub mode: Mode,
     pub name: String,
     pub description: Option<String>,
-    pub price_minor: i64,
-    pub currency: String,
+    pub price: Money,
     pub archived_at: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
+}
+
+/// By hand rather than derived: the price is two columns.
+impl<'r> sqlx::FromRow<'r, PgRow> for Product {
+    fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
+        Ok(Product {
+            id: row.try_get("id")?,
+            mode: row.try_get("mode")?,
+            name: row.try_get("name")?,
+            description: row.try_get("description")?,
+            price: super::money_in(row, "price_minor")?,
+            archived_at: row.try_get("archived_at")?,
+            created_at: row.try_get("created_at")?,
+        })
+    }
 }
 
 /// A product as typed in the dashboard.
@@ -76,7 +92,7 @@ pub async fn create(
     let event = Event::new("product.create", member_actor(scope), Outcome::Success)
         .merchant(scope.merchant_id())
         .target("product", product.id.to_string())
-        .detail(serde_json::json!({ "mode": mode.as_str(), "price_minor": product.price_minor }));
+        .detail(serde_json::json!({ "mode": mode.as_str(), "price_minor": product.price.minor() }));
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
     Ok(product)

@@ -2,33 +2,67 @@
 //! taken, refunded and returned as duplicates on one day (UTC), and how the day's payments
 //! stand against the gateway. On screen and as CSV.
 
+use domain::{Currency, Money};
+use sqlx::Row as _;
+use sqlx::postgres::PgRow;
 use time::Date;
 
-use super::{Mode, receipts};
+use super::{Mode, PaymentError};
+use crate::identity::roles::{Level, Module, StaffScope};
 
 /// One line of the daily report: a merchant, a mode and a currency on one day (UTC).
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DailyLine {
     pub merchant_name: String,
     pub mode: Mode,
-    pub currency: String,
+    pub currency: Currency,
     pub payments: i64,
-    pub payments_minor: i64,
+    pub payments_total: Money,
     pub refunds: i64,
-    pub refunds_minor: i64,
+    pub refunds_total: Money,
     /// Payments of the day whose gateway check matched, or disagreed (open or not).
     pub matched: i64,
     pub mismatched: i64,
     /// Duplicate charges taken on the day (not counted as payments), and how many of them
     /// are back with the buyer in full.
     pub duplicates: i64,
-    pub duplicates_minor: i64,
+    pub duplicates_total: Money,
     pub duplicates_returned: i64,
 }
 
-/// Payments taken, duplicate charges and refunds made on `day`, per merchant, mode and currency.
-pub async fn of_day(pool: &sqlx::PgPool, day: Date) -> Result<Vec<DailyLine>, sqlx::Error> {
-    sqlx::query_as(
+/// By hand rather than derived: each total is a sum in the line's currency.
+impl<'r> sqlx::FromRow<'r, PgRow> for DailyLine {
+    fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
+        let currency: Currency = row.try_get("currency")?;
+        let total = |column: &str| -> Result<Money, sqlx::Error> {
+            Ok(Money::new(row.try_get(column)?, currency))
+        };
+        Ok(DailyLine {
+            merchant_name: row.try_get("merchant_name")?,
+            mode: row.try_get("mode")?,
+            currency,
+            payments: row.try_get("payments")?,
+            payments_total: total("payments_minor")?,
+            refunds: row.try_get("refunds")?,
+            refunds_total: total("refunds_minor")?,
+            matched: row.try_get("matched")?,
+            mismatched: row.try_get("mismatched")?,
+            duplicates: row.try_get("duplicates")?,
+            duplicates_total: total("duplicates_minor")?,
+            duplicates_returned: row.try_get("duplicates_returned")?,
+        })
+    }
+}
+
+/// Payments taken, duplicate charges and refunds made on `day`, per merchant, mode and
+/// currency, for staff holding reconciliation.
+pub async fn of_day(
+    pool: &sqlx::PgPool,
+    scope: &StaffScope,
+    day: Date,
+) -> Result<Vec<DailyLine>, PaymentError> {
+    scope.holds(Module::Reconciliation, Level::View)?;
+    let lines = sqlx::query_as(
         "WITH bounds AS (SELECT ($1::date)::timestamp AT TIME ZONE 'UTC' AS start),
          paid AS (
              SELECT merchant_id, mode, currency::text AS currency,
@@ -57,7 +91,8 @@ pub async fn of_day(pool: &sqlx::PgPool, day: Date) -> Result<Vec<DailyLine>, sq
     )
     .bind(day)
     .fetch_all(pool)
-    .await
+    .await?;
+    Ok(lines)
 }
 
 /// The daily report as CSV, amounts in major units as the receipt prints them.
@@ -81,20 +116,19 @@ pub fn csv(day: Date, lines: &[DailyLine]) -> String {
         .map(String::from),
     );
     for line in lines {
-        let amount = |minor| receipts::format_amount(minor, &line.currency);
         out.push_str(&crate::csv::line(&[
             day.to_string(),
             line.merchant_name.clone(),
             line.mode.as_str().to_owned(),
-            line.currency.clone(),
+            line.currency.alpha().to_owned(),
             line.payments.to_string(),
-            amount(line.payments_minor),
+            line.payments_total.to_string(),
             line.refunds.to_string(),
-            amount(line.refunds_minor),
+            line.refunds_total.to_string(),
             line.matched.to_string(),
             line.mismatched.to_string(),
             line.duplicates.to_string(),
-            amount(line.duplicates_minor),
+            line.duplicates_total.to_string(),
             line.duplicates_returned.to_string(),
         ]));
     }

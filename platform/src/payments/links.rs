@@ -2,7 +2,9 @@
 //! amount, with an optional limit on payments and an optional expiry. A buyer opening one
 //! gets a checkout session of their own ([`super::sessions::open_from_link`]).
 
-use sqlx::{PgConnection, PgPool};
+use domain::{Currency, Money};
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, PgPool, Row as _};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -10,15 +12,14 @@ use super::{Mode, PaymentError, invalid, member_actor, parse_euro, public_token,
 use crate::audit::{self, Event, Outcome, RequestFacts};
 use crate::identity::roles::MerchantScope;
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
     pub id: Uuid,
     pub mode: Mode,
     pub token: String,
     pub product_id: Option<Uuid>,
     pub title: String,
-    pub amount_minor: i64,
-    pub currency: String,
+    pub amount: Money,
     pub max_payments: Option<i32>,
     pub expires_at: Option<OffsetDateTime>,
     pub archived_at: Option<OffsetDateTime>,
@@ -27,6 +28,26 @@ pub struct Link {
     pub payments: i64,
     /// The link's product has been archived since.
     pub product_archived: bool,
+}
+
+/// By hand rather than derived: the amount is two columns.
+impl<'r> sqlx::FromRow<'r, PgRow> for Link {
+    fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
+        Ok(Link {
+            id: row.try_get("id")?,
+            mode: row.try_get("mode")?,
+            token: row.try_get("token")?,
+            product_id: row.try_get("product_id")?,
+            title: row.try_get("title")?,
+            amount: super::money_in(row, "amount_minor")?,
+            max_payments: row.try_get("max_payments")?,
+            expires_at: row.try_get("expires_at")?,
+            archived_at: row.try_get("archived_at")?,
+            created_at: row.try_get("created_at")?,
+            payments: row.try_get("payments")?,
+            product_archived: row.try_get("product_archived")?,
+        })
+    }
 }
 
 impl Link {
@@ -122,9 +143,9 @@ pub async fn create(
         return Err(invalid("expires_at", "the expiry must be in the future"));
     }
     let mut tx = pool.begin().await?;
-    let (product_id, title, minor, currency) = match &new.charge {
+    let (product_id, title, amount) = match &new.charge {
         Charge::Product(id) => {
-            let product: Option<(String, i64, String)> = sqlx::query_as(
+            let product: Option<(String, i64, Currency)> = sqlx::query_as(
                 "SELECT name, price_minor, currency::text FROM products
                  WHERE id = $1 AND merchant_id = $2 AND mode = $3 AND archived_at IS NULL",
             )
@@ -135,17 +156,11 @@ pub async fn create(
             .await?;
             let (name, price, currency) =
                 product.ok_or(invalid("product", "choose one of your active products"))?;
-            (Some(*id), name, price, currency)
+            (Some(*id), name, Money::new(price, currency))
         }
         Charge::Amount { title, amount } => {
             let title = text("title", title, 200)?;
-            let amount = parse_euro("amount", amount)?;
-            (
-                None,
-                title,
-                amount.minor(),
-                amount.currency().alpha().to_owned(),
-            )
+            (None, title, parse_euro("amount", amount)?)
         }
     };
     let id = Uuid::new_v4();
@@ -160,8 +175,8 @@ pub async fn create(
     .bind(public_token("pl"))
     .bind(product_id)
     .bind(&title)
-    .bind(minor)
-    .bind(&currency)
+    .bind(amount.minor())
+    .bind(amount.currency())
     .bind(max_payments)
     .bind(new.expires_at)
     .bind(scope.user_id())
@@ -170,7 +185,7 @@ pub async fn create(
     let event = Event::new("payment_link.create", member_actor(scope), Outcome::Success)
         .merchant(scope.merchant_id())
         .target("payment_link", id.to_string())
-        .detail(serde_json::json!({ "mode": mode.as_str(), "amount_minor": minor, "currency": currency }));
+        .detail(serde_json::json!({ "mode": mode.as_str(), "amount_minor": amount.minor(), "currency": amount.currency() }));
     audit::record(&mut tx, &event, facts).await?;
     let link = sqlx::query_as(&format!("{SELECT} WHERE l.id = $1"))
         .bind(id)

@@ -145,15 +145,17 @@ pub(crate) async fn ensure_mode_allowed(
     Ok(())
 }
 
-/// An amount read from the database, where the `minor_amount` and `currency_code` domains
-/// already hold it to a positive amount in a known currency.
-pub(crate) fn money(minor: i64, currency: &str) -> Result<payten::Money, PaymentError> {
-    match payten::Currency::from_alpha(currency) {
-        Some(currency) if minor > 0 => Ok(payten::Money::new(minor, currency)),
-        _ => Err(PaymentError::Database(sqlx::Error::Decode(
-            "amount outside the schema's domain".into(),
-        ))),
-    }
+/// The amount in `row`'s `minor` column, in the currency of its `currency` column: how
+/// rows that keep money as minor units beside a currency read back as [`domain::Money`].
+pub(crate) fn money_in(
+    row: &sqlx::postgres::PgRow,
+    minor: &str,
+) -> Result<domain::Money, sqlx::Error> {
+    use sqlx::Row as _;
+    Ok(domain::Money::new(
+        row.try_get(minor)?,
+        row.try_get("currency")?,
+    ))
 }
 
 /// The largest single amount a merchant may ask for: 1,000,000.00 in any currency.

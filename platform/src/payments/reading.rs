@@ -2,7 +2,7 @@
 //! refunds and risk note, and daily volume. Every query is scoped to the signed-in member's
 //! merchant and mode, except the staff lookups named for staff.
 
-use domain::{Currency, Money, NoteView, PaymentId, TimelineSource};
+use domain::{CheckoutId, Currency, Money, NoteView, PaymentId, TimelineSource};
 use sqlx::postgres::PgRow;
 use sqlx::{FromRow, PgPool, Postgres, QueryBuilder, Row as _};
 use time::{Date, OffsetDateTime};
@@ -309,7 +309,7 @@ async fn detail_where(
     type Extra = (
         Mode,
         String,
-        Uuid,
+        CheckoutId,
         Option<String>,
         Option<String>,
         String,

@@ -1,11 +1,11 @@
 //! The buyer's receipt email, queued in the same transaction that marks a payment paid,
 //! so a paid payment always has its receipt on the way and a rolled-back one never does.
 
+use domain::Money;
 use sqlx::PgConnection;
-use uuid::Uuid;
 
 use super::sessions::Item;
-use super::{Mode, PaymentError, money, sessions};
+use super::{Mode, PaymentError, sessions};
 use crate::Platform;
 use crate::config::Settings;
 use crate::mail::{self, OutgoingMail};
@@ -42,12 +42,12 @@ pub async fn load(
     order_id: &str,
 ) -> Result<Option<Receipt>, PaymentError> {
     type Row = (
-        Uuid,
+        domain::CheckoutId,
         String,
         String,
         Option<String>,
         i64,
-        String,
+        domain::Currency,
         Option<String>,
         Option<String>,
         Option<String>,
@@ -85,7 +85,7 @@ pub async fn load(
         merchant_name,
         buyer_email,
         items,
-        amount: money(minor, &currency)?,
+        amount: domain::Money::new(minor, currency),
         masked_pan,
         card_brand,
         auth_code,
@@ -94,7 +94,9 @@ pub async fn load(
     }))
 }
 
-/// Minor units of `currency` as the receipt prints them: `12.50 EUR`.
+/// Minor units of `currency` as the receipt prints them: `12.50 EUR`. Only for amounts
+/// still kept as minor units beside a currency code (the chargeback mails); the payments
+/// carry [`Money`], which prints itself.
 pub fn format_amount(minor: i64, currency: &str) -> String {
     match payten::Currency::from_alpha(currency) {
         Some(currency) => payten::Money::new(minor, currency).to_string(),
@@ -104,18 +106,14 @@ pub fn format_amount(minor: i64, currency: &str) -> String {
 
 pub fn mail_for(settings: &Settings, receipt: &Receipt, to: &str) -> OutgoingMail {
     let mor = &settings.merchant_of_record;
-    let currency = receipt.amount.currency().alpha();
     let lines: String = receipt
         .items
         .iter()
         .map(|i| {
-            let total = i.unit_amount_minor * i64::from(i.quantity);
-            format!(
-                "  {} x {}  {}\n",
-                i.quantity,
-                i.name,
-                format_amount(total, currency)
-            )
+            // A checkout's lines were held to its limits when it was made, so a line's
+            // amount always fits; one that did not would print its unit price.
+            let total = i.amount().unwrap_or(i.unit_amount);
+            format!("  {} x {}  {total}\n", i.quantity, i.name)
         })
         .collect();
     let card = receipt.card();
@@ -172,7 +170,7 @@ pub(crate) async fn enqueue_refund(
     conn: &mut PgConnection,
     platform: &Platform,
     order_id: &str,
-    refund_minor: i64,
+    refund: Money,
 ) -> Result<(), PaymentError> {
     let Some(receipt) = load(conn, order_id).await? else {
         return Ok(());
@@ -181,7 +179,6 @@ pub(crate) async fn enqueue_refund(
         return Ok(());
     };
     let settings = &platform.config.settings;
-    let currency = receipt.amount.currency().alpha();
     let test = if receipt.mode == Mode::Test {
         "TEST MODE: no money was moved.\n\n"
     } else {
@@ -195,7 +192,6 @@ pub(crate) async fn enqueue_refund(
              Banks usually show a refund within 5 to 10 business days.\n\n\
              Questions about this refund: {support}\n\nView the receipt: {origin}/pay/receipt/{order}\n",
             merchant = receipt.merchant_name,
-            refund = format_amount(refund_minor, currency),
             total = receipt.amount,
             order = receipt.order_id,
             card = receipt.card(),

@@ -104,8 +104,7 @@ pub struct Attempt<'a> {
     pub session_id: Uuid,
     pub ip: Option<IpAddr>,
     pub email: &'a str,
-    pub amount_minor: i64,
-    pub currency: &'a str,
+    pub amount: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,12 +207,12 @@ pub async fn assess(
                         .bind(attempt.merchant_id)
                         .fetch_one(&mut *conn)
                         .await?;
-                let limit = own.unwrap_or(rule.limit_value);
-                (attempt.amount_minor > limit).then(|| {
+                // The limit is kept in minor units of the attempt's currency (euro).
+                let limit = Money::new(own.unwrap_or(rule.limit_value), attempt.amount.currency());
+                (attempt.amount.minor() > limit.minor()).then(|| {
                     format!(
-                        "the amount {} is above the merchant's limit of {}",
-                        super::receipts::format_amount(attempt.amount_minor, attempt.currency),
-                        super::receipts::format_amount(limit, attempt.currency)
+                        "the amount {} is above the merchant's limit of {limit}",
+                        attempt.amount
                     )
                 })
             }
@@ -279,8 +278,8 @@ pub async fn record(
     .bind(payment_id)
     .bind(attempt.ip.map(|ip| ip.to_string()))
     .bind(attempt.email)
-    .bind(attempt.amount_minor)
-    .bind(attempt.currency)
+    .bind(attempt.amount.minor())
+    .bind(attempt.amount.currency())
     .bind(assessment.action)
     .bind(&assessment.reasons)
     .execute(&mut *conn)
@@ -299,7 +298,7 @@ pub async fn record(
         .merchant(attempt.merchant_id)
         .target("checkout_session", attempt.session_id.to_string())
         .reason(assessment.action.as_str())
-        .detail(serde_json::json!({ "rules": rules, "mode": attempt.mode.as_str(), "amount_minor": attempt.amount_minor }));
+        .detail(serde_json::json!({ "rules": rules, "mode": attempt.mode.as_str(), "amount_minor": attempt.amount.minor() }));
     audit::record(conn, &event, facts).await?;
     Ok(())
 }

@@ -2,7 +2,9 @@
 //! (items, optional buyer email, return URLs, 30 minutes to 24 hours to pay); a buyer
 //! opening a payment link gets one of their own.
 
-use domain::CheckoutStatus;
+use domain::{CheckoutId, CheckoutStatus, Currency, MerchantId, Money};
+use sqlx::Row as _;
+use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, PgPool};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -47,24 +49,34 @@ pub struct NewSession {
     pub expires_in_minutes: Option<u32>,
 }
 
-/// A line of an order.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+/// A line of an order, in its checkout's currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
     pub name: String,
-    pub unit_amount_minor: i64,
+    pub unit_amount: Money,
     pub quantity: i32,
 }
 
+impl Item {
+    /// The unit amount times the quantity; `None` past what an amount holds, which the
+    /// checkout's own limits keep far away.
+    pub fn amount(&self) -> Option<Money> {
+        self.unit_amount
+            .minor()
+            .checked_mul(i64::from(self.quantity))
+            .map(|minor| Money::new(minor, self.unit_amount.currency()))
+    }
+}
+
 /// A checkout session as the buyer's page and the dashboard show it.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checkout {
-    pub id: Uuid,
-    pub merchant_id: Uuid,
+    pub id: CheckoutId,
+    pub merchant_id: MerchantId,
     pub merchant_name: String,
     pub mode: Mode,
     pub token: String,
-    pub amount_minor: i64,
-    pub currency: String,
+    pub amount: Money,
     pub buyer_email: Option<String>,
     pub reference: Option<String>,
     pub success_url: Option<String>,
@@ -72,8 +84,30 @@ pub struct Checkout {
     pub status: CheckoutStatus,
     pub created_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
-    #[sqlx(skip)]
+    /// Read apart, with [`items`].
     pub items: Vec<Item>,
+}
+
+/// By hand rather than derived: the amount is two columns, and the items another query.
+impl<'r> sqlx::FromRow<'r, PgRow> for Checkout {
+    fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
+        Ok(Checkout {
+            id: row.try_get("id")?,
+            merchant_id: row.try_get("merchant_id")?,
+            merchant_name: row.try_get("merchant_name")?,
+            mode: row.try_get("mode")?,
+            token: row.try_get("token")?,
+            amount: super::money_in(row, "amount_minor")?,
+            buyer_email: row.try_get("buyer_email")?,
+            reference: row.try_get("reference")?,
+            success_url: row.try_get("success_url")?,
+            cancel_url: row.try_get("cancel_url")?,
+            status: row.try_get("status")?,
+            created_at: row.try_get("created_at")?,
+            expires_at: row.try_get("expires_at")?,
+            items: Vec::new(),
+        })
+    }
 }
 
 impl Checkout {
@@ -92,15 +126,27 @@ const SELECT: &str = "SELECT s.id, s.merchant_id, m.business_name AS merchant_na
         s.created_at, s.expires_at
     FROM checkout_sessions s JOIN merchants m ON m.id = s.merchant_id";
 
-/// The lines of a checkout, in order.
+/// The lines of a checkout, in order, in its currency.
 pub(crate) async fn items<'e>(
     executor: impl sqlx::PgExecutor<'e>,
-    session_id: Uuid,
+    session_id: CheckoutId,
 ) -> Result<Vec<Item>, sqlx::Error> {
-    sqlx::query_as("SELECT name, unit_amount_minor, quantity FROM checkout_items WHERE session_id = $1 ORDER BY position")
-        .bind(session_id)
-        .fetch_all(executor)
-        .await
+    let rows: Vec<(String, i64, Currency, i32)> = sqlx::query_as(
+        "SELECT i.name, i.unit_amount_minor, s.currency::text, i.quantity
+         FROM checkout_items i JOIN checkout_sessions s ON s.id = i.session_id
+         WHERE i.session_id = $1 ORDER BY i.position",
+    )
+    .bind(session_id)
+    .fetch_all(executor)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(name, unit_minor, currency, quantity)| Item {
+            name,
+            unit_amount: Money::new(unit_minor, currency),
+            quantity,
+        })
+        .collect())
 }
 
 /// A session by its public token, whoever asks (the buyer's page).
@@ -125,7 +171,7 @@ pub async fn by_token(
 pub async fn get(
     pool: &PgPool,
     scope: &MerchantScope,
-    id: Uuid,
+    id: CheckoutId,
 ) -> Result<Option<Checkout>, sqlx::Error> {
     let session: Option<Checkout> =
         sqlx::query_as(&format!("{SELECT} WHERE s.id = $1 AND s.merchant_id = $2"))
@@ -371,7 +417,7 @@ pub async fn open_from_link(
     let line = Line {
         name: link.title.clone(),
         product_id: link.product_id,
-        unit_minor: link.amount_minor,
+        unit_minor: link.amount.minor(),
         quantity: 1,
     };
     let order = Order {
@@ -461,8 +507,7 @@ pub struct BuyerPage {
     pub merchant_name: String,
     pub mode: Mode,
     pub items: Vec<Item>,
-    pub amount_minor: i64,
-    pub currency: String,
+    pub amount: Money,
     pub buyer_email: Option<String>,
     pub cancel_url: Option<String>,
     pub payable: Payable,
@@ -493,11 +538,10 @@ pub async fn buyer_page(
             mode: link.mode,
             items: vec![Item {
                 name: link.title.clone(),
-                unit_amount_minor: link.amount_minor,
+                unit_amount: link.amount,
                 quantity: 1,
             }],
-            amount_minor: link.amount_minor,
-            currency: link.currency.clone(),
+            amount: link.amount,
             buyer_email: None,
             cancel_url: None,
             payable,
@@ -515,8 +559,7 @@ pub async fn buyer_page(
         merchant_name: session.merchant_name,
         mode: session.mode,
         items: session.items,
-        amount_minor: session.amount_minor,
-        currency: session.currency,
+        amount: session.amount,
         buyer_email: session.buyer_email,
         cancel_url: session.cancel_url,
         payable,

@@ -327,7 +327,7 @@ pub async fn apply(
     actor: Actor,
     facts: &RequestFacts,
 ) -> Result<Applied, PaymentError> {
-    let row: Option<(Uuid, Uuid, Uuid, Mode, PaymentStatus, i64, String)> = sqlx::query_as(
+    let row: Option<(Uuid, Uuid, Uuid, Mode, PaymentStatus, i64, domain::Currency)> = sqlx::query_as(
         "SELECT id, merchant_id, session_id, mode, status, amount_minor, currency::text FROM payments
          WHERE order_id = $1 FOR UPDATE",
     )
@@ -510,8 +510,7 @@ pub async fn apply(
             merchant_id,
             mode,
             order_id,
-            amount_minor,
-            currency: &currency,
+            amount: domain::Money::new(amount_minor, currency),
             from: current,
         };
         captures::follow_up(conn, platform, &captured, ending, facts).await?;

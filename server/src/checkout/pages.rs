@@ -3,12 +3,12 @@
 //! and with scripts off (the one script, which posts the form to the gateway, has a
 //! button beside it). No page has a card field: the buyer types the card at the gateway.
 
-use domain::PaymentStatus;
+use domain::{Money, PaymentStatus};
 use leptos::prelude::*;
 use platform::config::MerchantOfRecord;
 use platform::payments::Mode;
 use platform::payments::attempts::Outcome;
-use platform::payments::receipts::{Receipt, format_amount};
+use platform::payments::receipts::Receipt;
 use platform::payments::sessions::{BuyerPage, Item, Payable};
 
 fn document(title: &str, refresh_secs: Option<u32>, body: impl IntoView) -> String {
@@ -52,11 +52,13 @@ fn merchant_of_record(mor: &MerchantOfRecord) -> impl IntoView {
     }
 }
 
-fn order_lines(items: &[Item], currency: &str, total_minor: i64) -> impl IntoView {
+fn order_lines(items: &[Item], total: Money) -> impl IntoView {
     let rows = items
         .iter()
         .map(|item| {
-            let line = format_amount(item.unit_amount_minor * i64::from(item.quantity), currency);
+            // A checkout's lines were held to its limits when it was made, so a line's
+            // amount always fits; one that did not would show its unit price.
+            let line = item.amount().unwrap_or(item.unit_amount).to_string();
             let name = if item.quantity == 1 {
                 item.name.clone()
             } else {
@@ -68,7 +70,7 @@ fn order_lines(items: &[Item], currency: &str, total_minor: i64) -> impl IntoVie
     view! {
         <table class="pay-lines">
             <tbody>{rows}</tbody>
-            <tfoot><tr><th scope="row">"Total"</th><td class="amount">{format_amount(total_minor, currency)}</td></tr></tfoot>
+            <tfoot><tr><th scope="row">"Total"</th><td class="amount">{total.to_string()}</td></tr></tfoot>
         </table>
     }
 }
@@ -82,11 +84,11 @@ pub fn checkout(
     email: &str,
     error: Option<&str>,
 ) -> String {
-    let total = format_amount(page.amount_minor, &page.currency);
+    let total = page.amount.to_string();
     let body = view! {
         {test_banner(page.mode)}
         <p class="pay-merchant">{page.merchant_name.clone()}</p>
-        {order_lines(&page.items, &page.currency, page.amount_minor)}
+        {order_lines(&page.items, page.amount)}
         {match page.payable {
             Payable::Yes => view! {
                 <form method="post" action=format!("/pay/{token}") class="pay-form">
@@ -214,7 +216,6 @@ pub fn result(order_id: &str, outcome: &Outcome) -> String {
 
 /// `/pay/receipt/<order id>`.
 pub fn receipt(receipt: &Receipt, mor: &MerchantOfRecord) -> String {
-    let currency = receipt.amount.currency().alpha();
     let paid_at = receipt
         .paid_at
         .format(&time::format_description::well_known::Rfc2822)
@@ -223,7 +224,7 @@ pub fn receipt(receipt: &Receipt, mor: &MerchantOfRecord) -> String {
         {test_banner(receipt.mode)}
         <h1>"Receipt"</h1>
         <p class="pay-merchant">{receipt.merchant_name.clone()}</p>
-        {order_lines(&receipt.items, currency, receipt.amount.minor())}
+        {order_lines(&receipt.items, receipt.amount)}
         <dl class="pay-facts">
             <dt>"Paid with"</dt><dd>{receipt.card()}</dd>
             <dt>"Order"</dt><dd>{receipt.order_id.clone()}</dd>

@@ -59,16 +59,22 @@ async fn a_second_approval_for_a_paid_checkout_is_returned_whichever_answer_come
     );
 
     // The daily report counts them apart from the payments.
-    let lines = daily_report::of_day(shop.pool(), OffsetDateTime::now_utc().date())
+    let staff = support::checkout::staff_scope(
+        shop.pool(),
+        platform::identity::roles::Module::Reconciliation,
+        platform::identity::roles::Level::View,
+    )
+    .await;
+    let lines = daily_report::of_day(shop.pool(), &staff, OffsetDateTime::now_utc().date())
         .await
         .unwrap();
     assert_eq!(lines.len(), 1);
     let line = &lines[0];
-    assert_eq!((line.payments, line.payments_minor), (2, 6_000));
+    assert_eq!((line.payments, line.payments_total.minor()), (2, 6_000));
     assert_eq!(
         (
             line.duplicates,
-            line.duplicates_minor,
+            line.duplicates_total.minor(),
             line.duplicates_returned
         ),
         (2, 6_000, 2)

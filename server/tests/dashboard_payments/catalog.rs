@@ -19,12 +19,12 @@ async fn a_member_makes_products_links_and_checkouts_and_sees_them_listed(pool: 
     );
     assert_eq!(
         (
-            list[1]["price_minor"].as_i64(),
-            list[1]["currency"].as_str()
+            list[1]["price"]["minor"].as_i64(),
+            list[1]["price"]["currency"].as_str()
         ),
         (Some(1250), Some("EUR"))
     );
-    assert_eq!(list[0]["price_minor"], 18000);
+    assert_eq!(list[0]["price"]["minor"], 18000);
 
     let url = ok(create_link(&mut owner, &[("product", &earrings)]).await).await;
     let url = url.as_str().unwrap();
@@ -50,14 +50,14 @@ async fn a_member_makes_products_links_and_checkouts_and_sees_them_listed(pool: 
     assert_eq!(links[1]["url"], url);
     assert_eq!(
         (
-            links[1]["amount_minor"].as_i64(),
+            links[1]["amount"]["minor"].as_i64(),
             links[1]["payments"].as_i64()
         ),
         (Some(1250), Some(0))
     );
     assert_eq!(
         (
-            links[0]["amount_minor"].as_i64(),
+            links[0]["amount"]["minor"].as_i64(),
             links[0]["max_payments"].as_i64()
         ),
         (Some(2500), Some(3))
@@ -368,7 +368,7 @@ async fn another_merchants_products_links_and_payments_are_not_found(pool: PgPoo
     assert_eq!(
         (
             detail["payment"]["status"].as_str(),
-            detail["payment"]["amount_minor"].as_i64()
+            detail["payment"]["amount"]["minor"].as_i64()
         ),
         (Some("paid"), Some(1250))
     );
@@ -395,8 +395,10 @@ async fn another_merchants_products_links_and_payments_are_not_found(pool: PgPoo
             (Some("pending"), Some("paid"))
         ]
     );
+    // The wire carries the source's code; the page shows its label.
+    assert_eq!(detail["timeline"][2]["source"], "callback");
     assert_eq!(
-        detail["timeline"][2]["source"],
+        domain::TimelineSource::Callback.label(),
         "The gateway's server notified us"
     );
     let mut viewer_a = visitor(&world, Actor::ViewerA).await;

@@ -98,7 +98,7 @@ async fn the_payments_list_filters_and_pages(pool: PgPool) {
     assert_eq!(
         (
             days[29]["payments"].as_i64(),
-            days[29]["volume_minor"].as_i64()
+            days[29]["volume"]["minor"].as_i64()
         ),
         (Some(2), Some(18300)),
         "today"

@@ -13,7 +13,6 @@ use crate::components::download::text_data_url;
 use crate::components::form::{FormError, form_error};
 use crate::components::step_up::StepUpPrompt;
 use crate::pages::payments::load_error;
-use crate::payments::format_money;
 use crate::reconciliation::{
     CloseException, ExceptionView, ExceptionsView, ExportDailyReport, ReportView, daily_report,
     reconciliation_exceptions,
@@ -175,12 +174,12 @@ fn Report(
                             <td>{l.merchant_name}</td>
                             <td>{l.mode.label()}</td>
                             <td>{l.payments}</td>
-                            <td>{format_money(l.payments_minor, &l.currency)}</td>
+                            <td>{l.payments_total.to_string()}</td>
                             <td>{l.refunds}</td>
-                            <td>{format_money(l.refunds_minor, &l.currency)}</td>
+                            <td>{l.refunds_total.to_string()}</td>
                             <td>{l.matched}</td>
                             <td>{l.mismatched}</td>
-                            <td>{format!("{} ({})", l.duplicates, format_money(l.duplicates_minor, &l.currency))}</td>
+                            <td>{format!("{} ({})", l.duplicates, l.duplicates_total)}</td>
                             <td>{l.duplicates_returned}</td>
                         </tr>
                     }).collect_view()}

@@ -8,7 +8,7 @@ use super::{DashboardShell, ShareableUrl, load_error};
 use crate::components::form::{Field, FormError, field_error, form_error};
 use crate::payments::{
     CHECKOUT_EXPIRIES, CheckoutView, CreateCheckout, DashboardView, ProductView, checkouts,
-    format_money, products,
+    products,
 };
 
 /// The fields whose errors concern the item lines.
@@ -112,7 +112,7 @@ fn ItemLine(index: usize, products: Vec<ProductView>) -> impl IntoView {
             <select name=name("product") aria-label=format!("Line {number}: product")>
                 <option value="">"Custom item"</option>
                 {products.into_iter().map(|p| {
-                    let label = format!("{} ({})", p.name, format_money(p.price_minor, &p.currency));
+                    let label = format!("{} ({})", p.name, p.price);
                     view! { <option value=p.id>{label}</option> }
                 }).collect_view()}
             </select>
@@ -139,11 +139,11 @@ fn CheckoutTable(list: Vec<CheckoutView>) -> impl IntoView {
             </thead>
             <tbody>
                 {list.into_iter().map(|c| {
-                    let class = format!("badge status-{}", c.status);
+                    let class = format!("badge status-{}", c.status.as_str());
                     view! {
                         <tr>
-                            <td>{format_money(c.amount_minor, &c.currency)}</td>
-                            <td><span class=class>{c.status}</span></td>
+                            <td>{c.amount.to_string()}</td>
+                            <td><span class=class>{c.status.as_str()}</span></td>
                             <td>{c.buyer_email}</td>
                             <td>{c.reference}</td>
                             <td>{c.created}</td>

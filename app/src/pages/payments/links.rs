@@ -6,9 +6,7 @@ use leptos::prelude::*;
 
 use super::{DashboardShell, ShareableUrl, load_error};
 use crate::components::form::{Field, FormError, field_error, form_error};
-use crate::payments::{
-    ArchiveLink, CreateLink, DashboardView, LinkView, format_money, payment_links, products,
-};
+use crate::payments::{ArchiveLink, CreateLink, DashboardView, LinkView, payment_links, products};
 
 #[component]
 pub fn LinksPage() -> impl IntoView {
@@ -56,7 +54,7 @@ fn NewLink(create: ServerAction<CreateLink>) -> impl IntoView {
                                 <select id="product" name="product">
                                     <option value="">"None: a title and amount of my own"</option>
                                     {active.map(|p| {
-                                        let label = format!("{} ({})", p.name, format_money(p.price_minor, &p.currency));
+                                        let label = format!("{} ({})", p.name, p.price);
                                         view! { <option value=p.id>{label}</option> }
                                     }).collect_view()}
                                 </select>
@@ -124,7 +122,7 @@ fn LinkTable(
                     view! {
                         <tr class:archived=l.archived>
                             <td>{l.title.clone()}{state.map(|s| view! { " " <span class="badge">{s}</span> })}</td>
-                            <td>{format_money(l.amount_minor, &l.currency)}</td>
+                            <td>{l.amount.to_string()}</td>
                             <td><ShareableUrl url=l.url.clone() /></td>
                             <td>{payments}</td>
                             <td>{l.expires.clone().unwrap_or_else(|| "Never".into())}</td>

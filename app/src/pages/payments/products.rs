@@ -5,9 +5,7 @@ use leptos::prelude::*;
 
 use super::{DashboardShell, load_error};
 use crate::components::form::{Field, FormError, field_error, form_error, succeeded};
-use crate::payments::{
-    ArchiveProduct, CreateProduct, DashboardView, ProductView, format_money, products,
-};
+use crate::payments::{ArchiveProduct, CreateProduct, DashboardView, ProductView, products};
 
 #[component]
 pub fn ProductsPage() -> impl IntoView {
@@ -89,7 +87,7 @@ fn ProductTable(
                                 {p.archived.then(|| view! { " " <span class="badge">"Archived"</span> })}
                                 {p.description.clone().map(|d| view! { <br /><span class="aside">{d}</span> })}
                             </td>
-                            <td>{format_money(p.price_minor, &p.currency)}</td>
+                            <td>{p.price.to_string()}</td>
                             <td>{p.created.clone()}</td>
                             <td class="row-actions">{control}</td>
                         </tr>

@@ -137,7 +137,8 @@ pub(crate) async fn settle(
             )
             .await?;
             crate::payments::captures::close_when_returned(&mut *conn, payment_id).await?;
-            receipts::enqueue_refund(&mut *conn, platform, &payment.order_id, amount_minor).await?;
+            let refund = Money::new(amount_minor, payment.amount.currency());
+            receipts::enqueue_refund(&mut *conn, platform, &payment.order_id, refund).await?;
         }
         Answer::Refused(phrase) => {
             sqlx::query("UPDATE refunds SET status = 'failed', completed_at = now(), failure = $2 WHERE id = $1")
