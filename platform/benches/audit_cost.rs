@@ -158,7 +158,7 @@ fn audit_cost(c: &mut Criterion) {
         },
     );
 
-    let (merchant_id, session_id): (uuid::Uuid, uuid::Uuid) = runtime
+    let (merchant_id, session_id): (domain::MerchantId, uuid::Uuid) = runtime
         .block_on(
             sqlx::query_as("SELECT merchant_id, id FROM checkout_sessions WHERE token = $1")
                 .bind(CHECKOUT)

@@ -10,8 +10,8 @@ use uuid::Uuid;
 use super::{
     ApplicationRow, DocumentView, Fact, ItemView, PersonView, QueueRow, ReviewView, waiting,
 };
-use crate::payments::format_money;
 use crate::payments::ssr::when;
+use domain::Money;
 
 pub fn queue_row(entry: QueueEntry) -> QueueRow {
     let seconds = (OffsetDateTime::now_utc() - entry.submitted_at).whole_seconds();
@@ -88,11 +88,11 @@ fn business(b: SavedBusiness) -> Vec<Fact> {
         fact("What it sells", category),
         fact(
             "Expected monthly volume",
-            b.monthly_volume_minor.map(|m| format_money(m, "EUR")),
+            b.monthly_volume_minor.map(|m| Money::eur(m).to_string()),
         ),
         fact(
             "Average ticket",
-            b.average_ticket_minor.map(|m| format_money(m, "EUR")),
+            b.average_ticket_minor.map(|m| Money::eur(m).to_string()),
         ),
         fact("Politically exposed person among the people", pep),
     ]

@@ -31,22 +31,5 @@ pub use mode::*;
 pub use overview::*;
 pub use products::*;
 
-/// An amount in minor units (cents) as a decimal, `12.50`: how forms show an amount to
-/// edit. Every currency Saleonix takes has two decimals.
-pub fn decimal(minor: i64) -> String {
-    // A balance may be below zero: the sign goes before the units, never into the cents.
-    let sign = if minor < 0 { "-" } else { "" };
-    format!(
-        "{sign}{}.{:02}",
-        minor.unsigned_abs() / 100,
-        minor.unsigned_abs() % 100
-    )
-}
-
-/// An amount in minor units with its currency, for display: `12.50 EUR`.
-pub fn format_money(minor: i64, currency: &str) -> String {
-    format!("{} {currency}", decimal(minor))
-}
-
 #[cfg(test)]
 mod tests;

@@ -70,7 +70,7 @@ pub async fn set_dashboard_mode(mode: String) -> Result<(), AppError> {
             .acquire()
             .await
             .map_err(crate::error::internal)?;
-        if platform::payments::effective_mode(&mut conn, scope.merchant_id().as_uuid(), mode)
+        if platform::payments::effective_mode(&mut conn, scope.merchant_id(), mode)
             .await
             .map_err(crate::error::internal)?
             != mode

@@ -58,7 +58,7 @@ pub async fn mode(
         .and_then(payments::Mode::parse)
         .unwrap_or(payments::Mode::Test);
     let mut conn = platform.pool.acquire().await.map_err(internal)?;
-    let mode = payments::effective_mode(&mut conn, scope.merchant_id().as_uuid(), requested)
+    let mode = payments::effective_mode(&mut conn, scope.merchant_id(), requested)
         .await
         .map_err(internal)?;
     if mode != requested {

@@ -5,7 +5,7 @@
 //! way; the merchant's net is what remains. A fee and its VAT never exceed the gross: on a
 //! payment smaller than them, they take the whole gross between them and the net is zero.
 
-use domain::{Currency, MerchantId, Money};
+use domain::{Currency, MerchantId, Money, PaymentId};
 use sqlx::postgres::PgRow;
 use sqlx::{FromRow, PgConnection, Row};
 use time::{Date, OffsetDateTime};
@@ -125,7 +125,7 @@ pub async fn in_effect(
 /// What a paid payment was charged (`payment_fees`), if it was paid.
 pub async fn of_payment(
     conn: &mut PgConnection,
-    payment_id: Uuid,
+    payment_id: PaymentId,
 ) -> Result<Option<Split>, sqlx::Error> {
     let row: Option<(i64, i64, i64, i64)> =
         sqlx::query_as("SELECT gross_minor, fee_minor, vat_minor, net_minor FROM payment_fees WHERE payment_id = $1")

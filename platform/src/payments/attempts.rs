@@ -1,7 +1,7 @@
 //! Pressing Pay: a fresh gateway order id, the attempt recorded, and the signed form that
 //! sends the buyer's browser to the hosted card page of the checkout's own mode.
 
-use domain::{CheckoutStatus, Currency, Money, PaymentStatus};
+use domain::{CheckoutStatus, Currency, MerchantId, Money, PaymentStatus};
 use payten::{BillTo, HostedForm, Lang, OrderId, PaymentRequest, TranType};
 use rand::Rng as _;
 use rand::distributions::Alphanumeric;
@@ -71,7 +71,7 @@ pub async fn start(
     };
     let row: Option<(
         Uuid,
-        Uuid,
+        MerchantId,
         Mode,
         CheckoutStatus,
         OffsetDateTime,

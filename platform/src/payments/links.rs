@@ -2,7 +2,7 @@
 //! amount, with an optional limit on payments and an optional expiry. A buyer opening one
 //! gets a checkout session of their own ([`super::sessions::open_from_link`]).
 
-use domain::{Currency, Money};
+use domain::{Currency, MerchantId, Money};
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, PgPool, Row as _};
 use time::OffsetDateTime;
@@ -102,8 +102,8 @@ pub async fn list(
 pub async fn by_token(
     conn: &mut PgConnection,
     token: &str,
-) -> Result<Option<(Uuid, Link)>, sqlx::Error> {
-    let row: Option<(Uuid,)> =
+) -> Result<Option<(MerchantId, Link)>, sqlx::Error> {
+    let row: Option<(MerchantId,)> =
         sqlx::query_as("SELECT merchant_id FROM payment_links WHERE token = $1")
             .bind(token)
             .fetch_optional(&mut *conn)

@@ -36,6 +36,7 @@ pub mod risk;
 pub mod sessions;
 pub mod transition;
 
+use domain::MerchantId;
 use rand::Rng as _;
 use rand::distributions::Alphanumeric;
 use sqlx::PgConnection;
@@ -109,7 +110,10 @@ pub(crate) fn public_token(prefix: &str) -> String {
 /// Whether the merchant may work in Live Mode now: verified (staff approved its KYC
 /// application, `kyc::review`, and no re-verification deadline has passed) and not
 /// suspended. A suspended or restricted merchant falls back to Test Mode.
-pub async fn live_allowed(conn: &mut PgConnection, merchant_id: Uuid) -> Result<bool, sqlx::Error> {
+pub async fn live_allowed(
+    conn: &mut PgConnection,
+    merchant_id: MerchantId,
+) -> Result<bool, sqlx::Error> {
     let allowed: Option<bool> = sqlx::query_scalar(
         "SELECT verified_at IS NOT NULL AND suspended_at IS NULL FROM merchants WHERE id = $1",
     )
@@ -123,7 +127,7 @@ pub async fn live_allowed(conn: &mut PgConnection, merchant_id: Uuid) -> Result<
 /// is allowed, otherwise Test.
 pub async fn effective_mode(
     conn: &mut PgConnection,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     requested: Mode,
 ) -> Result<Mode, sqlx::Error> {
     Ok(match requested {
@@ -136,7 +140,7 @@ pub async fn effective_mode(
 /// since a suspension can come between making a checkout and paying it).
 pub(crate) async fn ensure_mode_allowed(
     conn: &mut PgConnection,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     mode: Mode,
 ) -> Result<(), PaymentError> {
     if mode == Mode::Live && !live_allowed(conn, merchant_id).await? {

@@ -2,11 +2,10 @@
 //! refunds and risk note, and daily volume. Every query is scoped to the signed-in member's
 //! merchant and mode, except the staff lookups named for staff.
 
-use domain::{CheckoutId, Currency, Money, NoteView, PaymentId, TimelineSource};
+use domain::{CheckoutId, Currency, MerchantId, Money, NoteView, PaymentId, TimelineSource};
 use sqlx::postgres::PgRow;
 use sqlx::{FromRow, PgPool, Postgres, QueryBuilder, Row as _};
 use time::{Date, OffsetDateTime};
-use uuid::Uuid;
 
 use super::refunds::Refund;
 use super::risk::Action;
@@ -267,7 +266,7 @@ pub async fn detail(
     scope: &MerchantScope,
     id: PaymentId,
 ) -> Result<Option<PaymentDetail>, sqlx::Error> {
-    detail_where(pool, id, Some(scope.merchant_id().as_uuid())).await
+    detail_where(pool, id, Some(scope.merchant_id())).await
 }
 
 /// Any merchant's payment, for staff holding payments or refunds.
@@ -294,7 +293,7 @@ pub async fn find_by_order(
 async fn detail_where(
     pool: &PgPool,
     id: PaymentId,
-    merchant_id: Option<Uuid>,
+    merchant_id: Option<MerchantId>,
 ) -> Result<Option<PaymentDetail>, sqlx::Error> {
     let payment: Option<PaymentRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} {FROM} WHERE p.id = $1 AND ($2::uuid IS NULL OR p.merchant_id = $2)"
@@ -337,11 +336,11 @@ async fn detail_where(
     .fetch_all(&mut *conn)
     .await?;
     let refunds = super::refunds::of_payment(&mut conn, id).await?;
-    let risk_reasons = super::risk::note_of(&mut conn, id.as_uuid())
+    let risk_reasons = super::risk::note_of(&mut conn, id)
         .await?
         .map(|(_, reasons)| reasons)
         .unwrap_or_default();
-    let fees = crate::ledger::fees::of_payment(&mut conn, id.as_uuid()).await?;
+    let fees = crate::ledger::fees::of_payment(&mut conn, id).await?;
     let refundable = super::refunds::refundable(
         payment.status,
         payment.amount,

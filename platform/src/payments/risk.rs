@@ -16,7 +16,7 @@
 
 use std::net::IpAddr;
 
-use domain::{MerchantId, Money};
+use domain::{MerchantId, Money, PaymentId};
 use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -99,7 +99,7 @@ pub async fn rules(conn: &mut PgConnection) -> Result<Vec<Rule>, sqlx::Error> {
 /// One attempt as the checks see it.
 #[derive(Debug, Clone)]
 pub struct Attempt<'a> {
-    pub merchant_id: Uuid,
+    pub merchant_id: MerchantId,
     pub mode: Mode,
     pub session_id: Uuid,
     pub ip: Option<IpAddr>,
@@ -306,7 +306,7 @@ pub async fn record(
 /// The risk note a merchant sees on a flagged payment.
 pub async fn note_of(
     conn: &mut PgConnection,
-    payment_id: Uuid,
+    payment_id: PaymentId,
 ) -> Result<Option<(Action, Vec<String>)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT action, reasons FROM risk_decisions WHERE payment_id = $1 AND action <> 'allow'",

@@ -248,7 +248,7 @@ struct Order<'a> {
 
 async fn insert(
     conn: &mut PgConnection,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     mode: Mode,
     order: Order<'_>,
     expires_in: Duration,
@@ -338,7 +338,7 @@ pub async fn create(
     let cancel_url = return_url("cancel_url", &new.cancel_url)?;
 
     let mut tx = pool.begin().await?;
-    ensure_mode_allowed(&mut tx, scope.merchant_id().as_uuid(), mode).await?;
+    ensure_mode_allowed(&mut tx, scope.merchant_id(), mode).await?;
     let mut lines = Vec::with_capacity(new.items.len());
     for item in &new.items {
         let quantity = match item {
@@ -386,7 +386,7 @@ pub async fn create(
     let expires_in = Duration::minutes(i64::from(minutes));
     let (id, token) = insert(
         &mut tx,
-        scope.merchant_id().as_uuid(),
+        scope.merchant_id(),
         mode,
         order,
         expires_in,
@@ -406,7 +406,7 @@ pub async fn create(
 /// checks the merchant may use the link's mode).
 pub async fn open_from_link(
     conn: &mut PgConnection,
-    merchant_id: Uuid,
+    merchant_id: MerchantId,
     link: &Link,
     buyer_email: &str,
     facts: &RequestFacts,

@@ -9,7 +9,7 @@
 //! `duplicate` whose return is queued in the same transaction ([`super::captures`]).
 //! The books follow every change in the same transaction too ([`crate::ledger::sales`]).
 
-use domain::{PaymentId, PaymentStatus, TimelineNote, TimelineSource};
+use domain::{MerchantId, PaymentId, PaymentStatus, TimelineNote, TimelineSource};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -150,7 +150,7 @@ pub fn next(current: PaymentStatus, change: &Change) -> Result<Option<PaymentSta
 
 /// A new attempt, in state `created`.
 pub struct NewAttempt<'a> {
-    pub merchant_id: Uuid,
+    pub merchant_id: MerchantId,
     pub mode: Mode,
     pub session_id: Uuid,
     pub order_id: &'a str,

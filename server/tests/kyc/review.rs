@@ -57,9 +57,13 @@ async fn approved(world: &World) -> String {
 
 async fn live(world: &World, merchant: Uuid) -> bool {
     let mut conn = world.server.platform.pool.acquire().await.unwrap();
-    effective_mode(&mut conn, merchant, Mode::Live)
-        .await
-        .unwrap()
+    effective_mode(
+        &mut conn,
+        domain::MerchantId::from_uuid(merchant),
+        Mode::Live,
+    )
+    .await
+    .unwrap()
         == Mode::Live
 }
 

@@ -168,7 +168,7 @@ async fn sell(shop: &Shop, seller: &Seller, n: usize, amount_minor: i64) -> (Sal
     let order_id = format!("seq{n}{}", &Uuid::new_v4().simple().to_string()[..10]);
     let mut tx = shop.pool().begin().await.unwrap();
     let attempt = NewAttempt {
-        merchant_id: seller.merchant_id,
+        merchant_id: domain::MerchantId::from_uuid(seller.merchant_id),
         mode: Mode::Live,
         session_id,
         order_id: &order_id,
