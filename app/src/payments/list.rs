@@ -26,17 +26,9 @@ pub struct PaymentFilter {
 }
 
 /// The statuses the list filters by: `(value, label)`.
-pub const STATUSES: &[(&str, &str)] = &[
-    ("created", "Created"),
-    ("pending", "Pending"),
-    ("paid", "Paid"),
-    ("declined", "Declined"),
-    ("failed", "Failed"),
-    ("expired", "Expired"),
-    ("refunded", "Refunded"),
-    ("partially_refunded", "Partially refunded"),
-    ("duplicate", "Duplicate charge"),
-];
+pub fn status_choices() -> [(&'static str, &'static str); 9] {
+    PaymentStatus::ALL.map(|s| (s.as_str(), s.label()))
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentRowView {

@@ -3,6 +3,7 @@
 //! its refunds and timeline; staff who hold refunds `act` find a link to refund it in the
 //! Refunds module.
 
+use domain::Mode;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -15,9 +16,9 @@ use crate::error::AppError;
 use crate::pages::payments::detail::PaymentRecord;
 use crate::pages::payments::list::{Pager, StatusBadges, filter_input, filter_select};
 use crate::pages::payments::load_error;
-use crate::payments::{PaymentDetailView, STATUSES};
+use crate::payments::{PaymentDetailView, status_choices};
 
-const MODES: &[(&str, &str)] = &[("test", "Test"), ("live", "Live")];
+const MODES: [Mode; 2] = [Mode::Test, Mode::Live];
 
 #[component]
 pub fn AllPaymentsPage() -> impl IntoView {
@@ -46,8 +47,8 @@ pub fn AllPaymentsPage() -> impl IntoView {
             <form class="form filter-grid" on:submit=apply role="search" aria-label="Filter payments">
                 {filter_input("Search", "search", search, "search", "order id, email or reference")}
                 {filter_input("Merchant", "merchant", merchant, "text", "business name")}
-                {filter_select("Mode", "mode", mode, MODES)}
-                {filter_select("Status", "status", status, STATUSES)}
+                {filter_select("Mode", "mode", mode, MODES.map(|m| (m.as_str(), m.label())))}
+                {filter_select("Status", "status", status, status_choices())}
                 <button type="submit">"Filter"</button>
             </form>
             <Transition fallback=|| view! { <p>"Loading payments…"</p> }>

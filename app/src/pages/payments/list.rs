@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use super::{DashboardShell, load_error};
 use domain::PaymentStatus;
 
-use crate::payments::{PaymentFilter, PaymentsPage, STATUSES, payments_list};
+use crate::payments::{PaymentFilter, PaymentsPage, payments_list, status_choices};
 
 #[component]
 pub fn PaymentsListPage() -> impl IntoView {
@@ -50,7 +50,7 @@ fn Payments() -> impl IntoView {
     view! {
         <form class="form filter-grid" on:submit=apply role="search" aria-label="Filter payments">
             {filter_input("Search", "search", search, "search", "order id, email or reference")}
-            {filter_select("Status", "status", status, STATUSES)}
+            {filter_select("Status", "status", status, status_choices())}
             {filter_input("From", "from", from, "date", "")}
             {filter_input("To", "to", to, "date", "")}
             {filter_input("Amount from (euro)", "min_amount", min_amount, "text", "0.01")}
@@ -88,14 +88,14 @@ pub fn filter_select(
     label: &'static str,
     id: &'static str,
     value: RwSignal<String>,
-    choices: &'static [(&'static str, &'static str)],
+    choices: impl IntoIterator<Item = (&'static str, &'static str)>,
 ) -> impl IntoView {
     view! {
         <div class="field">
             <label for=id>{label}</label>
             <select id=id bind:value=value>
                 <option value="">"Any"</option>
-                {choices.iter().map(|&(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
+                {choices.into_iter().map(|(value, label)| view! { <option value=value>{label}</option> }).collect_view()}
             </select>
         </div>
     }
