@@ -16,7 +16,6 @@ use platform::chargebacks::transition::{self as chargeback, Decision};
 use platform::field_crypto::FieldSlot;
 use platform::gateway_accounts::Mode;
 use platform::identity::roles::{Level, MerchantScope, Module, StaffScope};
-use platform::identity::users::load_active;
 use platform::ledger::{self, AccountKind, EntryKind, Line, NewEntry, release};
 use platform::payments::sessions::{self, NewItem, NewSession};
 use platform::payments::transition::{self, CardFacts, Change, NewAttempt};
@@ -29,7 +28,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::books;
-use super::support::checkout::{LIVE_CLIENT_ID, Shop, merchant, shop};
+use super::support::checkout::{LIVE_CLIENT_ID, Shop, merchant, shop, staff_user};
 
 #[derive(Debug, Clone)]
 enum Step {
@@ -116,25 +115,15 @@ async fn seller(shop: &Shop, n: usize) -> Seller {
     .execute(pool)
     .await
     .unwrap();
-    let staff_id = Uuid::new_v4();
-    sqlx::query(
-        "INSERT INTO users (id, email, full_name, kind, password_hash, email_verified_at)
-         VALUES ($1, $2, 'Sequence Staff', 'staff', '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g', now())",
+    let staff = staff_user(
+        pool,
+        &format!("staff-{}@saleonix.test", Uuid::new_v4()),
+        &[
+            (Module::Payouts, Level::Act),
+            (Module::Payments, Level::Act),
+        ],
     )
-    .bind(staff_id)
-    .bind(format!("staff-{staff_id}@saleonix.test"))
-    .execute(pool)
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO staff_permissions (user_id, module, level)
-         VALUES ($1, 'payouts', 'act'), ($1, 'payments', 'act')",
-    )
-    .bind(staff_id)
-    .execute(pool)
-    .await
-    .unwrap();
-    let staff = load_active(pool, staff_id).await.unwrap().unwrap();
+    .await;
     Seller {
         merchant_id,
         scope,

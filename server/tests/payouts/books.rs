@@ -6,12 +6,13 @@ use platform::audit::RequestFacts;
 use platform::field_crypto::FieldSlot;
 use platform::gateway_accounts::Mode;
 use platform::identity::roles::{Level, Module, StaffScope};
-use platform::identity::users::load_active;
 use platform::ledger::{self, AccountKind, EntryKind, Line, NewEntry};
 use platform::payouts::run::{self, RunReport};
 use platform::payouts::transition::{self, Move};
 use sqlx::PgPool;
 use uuid::Uuid;
+
+use crate::support::checkout::staff_user;
 
 pub const KOSOVO: &str = "XK051212012345678906";
 
@@ -201,33 +202,11 @@ pub async fn run_now(platform: &Platform, staff: Option<&StaffScope>) -> RunRepo
         .unwrap()
 }
 
-/// The scope of staff member `id` in `module` at `level`, as the server makes it.
-pub async fn scope(pool: &PgPool, id: Uuid, module: Module, level: Level) -> StaffScope {
-    let user = load_active(pool, id).await.unwrap().unwrap();
-    StaffScope::of(&user, module, level).unwrap()
-}
-
 /// A staff member with payouts `act` (and nothing else), as the scope the payout steps
 /// take.
 pub async fn staff(pool: &PgPool, email: &str) -> StaffScope {
-    let id = Uuid::new_v4();
-    sqlx::query(
-        "INSERT INTO users (id, email, full_name, kind, password_hash, email_verified_at)
-         VALUES ($1, $2, 'Payout Staff', 'staff', '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g', now())",
-    )
-    .bind(id)
-    .bind(email)
-    .execute(pool)
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO staff_permissions (user_id, module, level) VALUES ($1, 'payouts', 'act')",
-    )
-    .bind(id)
-    .execute(pool)
-    .await
-    .unwrap();
-    scope(pool, id, Module::Payouts, Level::Act).await
+    let user = staff_user(pool, email, &[(Module::Payouts, Level::Act)]).await;
+    StaffScope::of(&user, Module::Payouts, Level::Act).unwrap()
 }
 
 /// Runs, approves (by `approver`) and sends: the batch and its payouts, sent.

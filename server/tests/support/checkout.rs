@@ -11,6 +11,7 @@ use payten_sandbox::config::{DEV_API_PASSWORD, DEV_API_USER, DEV_CLIENT_ID, DEV_
 use payten_sandbox::{Sandbox, SandboxConfig, StoreConfig};
 use platform::gateway_accounts::{self, GatewayAccount, Mode};
 use platform::identity::roles::{Level, MerchantScope, Module, StaffScope};
+use platform::identity::users::{User, load_active};
 use platform::payments::sessions::{self, NewItem, NewSession};
 use secrecy::SecretString;
 use sqlx::PgPool;
@@ -126,36 +127,45 @@ pub async fn shop_with(pool: PgPool, adjust: impl FnOnce(&mut platform::config::
     }
 }
 
+/// A verified account of `kind` (`merchant` or `staff`) that never signs in (its password
+/// hash matches no password); returns its id.
+pub async fn verified_user(pool: &PgPool, email: &str, full_name: &str, kind: &str) -> Uuid {
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO users (id, email, full_name, kind, password_hash, email_verified_at)
+         VALUES ($1, $2, $3, $4::user_kind, '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g', now())",
+    )
+    .bind(id)
+    .bind(email)
+    .bind(full_name)
+    .bind(kind)
+    .execute(pool)
+    .await
+    .unwrap();
+    id
+}
+
+/// A new staff member holding `grants`, loaded as the server loads them, so the test can
+/// take their `StaffScope`s.
+pub async fn staff_user(pool: &PgPool, email: &str, grants: &[(Module, Level)]) -> User {
+    let id = verified_user(pool, email, "Ops", "staff").await;
+    for (module, level) in grants {
+        sqlx::query("INSERT INTO staff_permissions (user_id, module, level) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(module)
+            .bind(level)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    load_active(pool, id).await.unwrap().unwrap()
+}
+
 /// A new staff member holding every console module at `level`, and their scope for
 /// `module`: what a staff-only platform function is handed after the console's guards.
 pub async fn staff_scope(pool: &PgPool, module: Module, level: Level) -> StaffScope {
-    let user_id = Uuid::new_v4();
-    sqlx::query(
-        "INSERT INTO users (id, email, full_name, kind, password_hash, email_verified_at)
-         VALUES ($1, $2, 'Ops', 'staff', '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g', now())",
-    )
-    .bind(user_id)
-    .bind(format!("ops-{user_id}@saleonix.test"))
-    .execute(pool)
-    .await
-    .unwrap();
-    let level_name = match level {
-        Level::View => "view",
-        Level::Act => "act",
-    };
-    sqlx::query(
-        "INSERT INTO staff_permissions (user_id, module, level)
-         SELECT $1, m, $2::permission_level FROM unnest(enum_range(NULL::staff_module)) m",
-    )
-    .bind(user_id)
-    .bind(level_name)
-    .execute(pool)
-    .await
-    .unwrap();
-    let user = platform::identity::users::load_active(pool, user_id)
-        .await
-        .unwrap()
-        .unwrap();
+    let email = format!("ops-{}@saleonix.test", Uuid::new_v4());
+    let user = staff_user(pool, &email, &Module::ALL.map(|m| (m, level))).await;
     StaffScope::of(&user, module, level).unwrap()
 }
 
@@ -177,16 +187,8 @@ pub async fn merchant(pool: &PgPool, name: &str, verified: bool) -> (Uuid, Merch
         .execute(pool)
         .await
         .unwrap();
-    let user_id = Uuid::new_v4();
-    sqlx::query(
-        "INSERT INTO users (id, email, full_name, kind, password_hash, email_verified_at)
-         VALUES ($1, $2, 'Shop Owner', 'merchant', '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g', now())",
-    )
-    .bind(user_id)
-    .bind(format!("owner-{merchant_id}@shop.test"))
-    .execute(pool)
-    .await
-    .unwrap();
+    let email = format!("owner-{merchant_id}@shop.test");
+    let user_id = verified_user(pool, &email, "Shop Owner", "merchant").await;
     sqlx::query(
         "INSERT INTO merchant_members (merchant_id, user_id, role) VALUES ($1, $2, 'owner')",
     )
@@ -195,10 +197,7 @@ pub async fn merchant(pool: &PgPool, name: &str, verified: bool) -> (Uuid, Merch
     .execute(pool)
     .await
     .unwrap();
-    let user = platform::identity::users::load_active(pool, user_id)
-        .await
-        .unwrap()
-        .unwrap();
+    let user = load_active(pool, user_id).await.unwrap().unwrap();
     (merchant_id, MerchantScope::of(&user).unwrap())
 }
 
