@@ -7,6 +7,7 @@ pub mod books;
 pub mod ids;
 pub mod mode;
 pub mod money;
+pub mod public_id;
 pub mod roles;
 pub mod status;
 
