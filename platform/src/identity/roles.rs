@@ -183,6 +183,14 @@ impl MerchantScope {
     pub fn role(&self) -> MerchantRole {
         self.role
     }
+
+    /// Who the audit trail names for what this scope does.
+    pub fn actor(&self) -> crate::audit::Actor {
+        crate::audit::Actor {
+            kind: crate::audit::ActorKind::User,
+            id: Some(self.user_id),
+        }
+    }
 }
 
 /// A staff member acting in one console module at a level, taken from a user loaded from

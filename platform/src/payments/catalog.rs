@@ -7,7 +7,7 @@ use sqlx::{PgPool, Row as _};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Mode, PaymentError, member_actor, optional_text, parse_euro, text};
+use super::{Mode, PaymentError, optional_text, parse_euro, text};
 use crate::audit::{self, Event, Outcome, RequestFacts};
 use crate::identity::roles::MerchantScope;
 
@@ -89,7 +89,7 @@ pub async fn create(
     .bind(price.currency().alpha())
     .fetch_one(&mut *tx)
     .await?;
-    let event = Event::new("product.create", member_actor(scope), Outcome::Success)
+    let event = Event::new("product.create", scope.actor(), Outcome::Success)
         .merchant(scope.merchant_id())
         .target("product", product.id.to_string())
         .detail(serde_json::json!({ "mode": mode.as_str(), "price_minor": product.price.minor() }));

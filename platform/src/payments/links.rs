@@ -8,7 +8,7 @@ use sqlx::{PgConnection, PgPool, Row as _};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Mode, PaymentError, invalid, member_actor, parse_euro, public_token, text};
+use super::{Mode, PaymentError, invalid, parse_euro, public_token, text};
 use crate::audit::{self, Event, Outcome, RequestFacts};
 use crate::identity::roles::MerchantScope;
 
@@ -182,7 +182,7 @@ pub async fn create(
     .bind(scope.user_id())
     .execute(&mut *tx)
     .await?;
-    let event = Event::new("payment_link.create", member_actor(scope), Outcome::Success)
+    let event = Event::new("payment_link.create", scope.actor(), Outcome::Success)
         .merchant(scope.merchant_id())
         .target("payment_link", id.to_string())
         .detail(serde_json::json!({ "mode": mode.as_str(), "amount_minor": amount.minor(), "currency": amount.currency() }));

@@ -211,25 +211,15 @@ pub(crate) async fn archive(
     if archived == 0 {
         return Err(PaymentError::NotFound);
     }
-    let event = crate::audit::Event::new(
-        event_type,
-        member_actor(scope),
-        crate::audit::Outcome::Success,
-    )
-    .merchant(scope.merchant_id())
-    .target(kind, id.to_string());
+    let event = crate::audit::Event::new(event_type, scope.actor(), crate::audit::Outcome::Success)
+        .merchant(scope.merchant_id())
+        .target(kind, id.to_string());
     crate::audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Who acts on merchant objects: the signed-in member, for the audit trail.
-pub(crate) fn member_actor(scope: &crate::identity::roles::MerchantScope) -> crate::audit::Actor {
-    crate::audit::Actor {
-        kind: crate::audit::ActorKind::User,
-        id: Some(scope.user_id()),
-    }
-}
 
 /// Trims a free-text field and holds it to `max` characters without control characters.
 pub(crate) fn text(field: &'static str, value: &str, max: usize) -> Result<String, PaymentError> {

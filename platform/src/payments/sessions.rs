@@ -10,9 +10,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::transition::{self, Change};
-use super::{
-    Mode, PaymentError, ensure_mode_allowed, invalid, member_actor, parse_euro, public_token, text,
-};
+use super::{Mode, PaymentError, ensure_mode_allowed, invalid, parse_euro, public_token, text};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::identity::roles::MerchantScope;
@@ -393,7 +391,7 @@ pub async fn create(
         Some(scope.user_id()),
     )
     .await?;
-    let event = Event::new("checkout_session.create", member_actor(scope), Outcome::Success)
+    let event = Event::new("checkout_session.create", scope.actor(), Outcome::Success)
         .merchant(scope.merchant_id())
         .target("checkout_session", id.to_string())
         .detail(serde_json::json!({ "mode": mode.as_str(), "items": lines.len(), "expires_in_minutes": minutes }));
