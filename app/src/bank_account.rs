@@ -78,7 +78,7 @@ pub async fn bank_account() -> Result<MerchantBankAccount, AppError> {
             .await
             .map_err(crate::error::internal)?
             .status;
-        let manager = matches!(scope.role(), MerchantRole::Owner | MerchantRole::Admin);
+        let manager = scope.has_role(&[MerchantRole::Owner, MerchantRole::Admin]);
         Ok(MerchantBankAccount {
             account: account.map(ssr::view),
             can_change: manager && status != Status::Rejected,

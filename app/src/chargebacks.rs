@@ -221,7 +221,7 @@ pub async fn chargeback_detail(id: String) -> Result<ChargebackDetailView, AppEr
         let detail =
             platform::chargebacks::reading::detail(&platform, Some(scope.merchant_id()), id)
                 .await?;
-        let may_add = DISPUTE_RESPONDERS.contains(&scope.role());
+        let may_add = scope.has_role(DISPUTE_RESPONDERS);
         Ok(ssr::detail(
             &platform,
             detail,

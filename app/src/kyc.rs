@@ -136,7 +136,7 @@ pub async fn verification() -> Result<VerificationView, AppError> {
         let (_, scope, _) = crate::auth::session::require_declared::<Verification>()
             .await?
             .merchant()?;
-        let can_edit = KYC_EDITORS.contains(&scope.role());
+        let can_edit = scope.has_role(KYC_EDITORS);
         view::verification(&platform, scope.merchant_id(), can_edit).await
     }
     .await

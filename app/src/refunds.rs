@@ -113,15 +113,11 @@ pub async fn refund_payment(
     use platform::payments::refunds::Requester;
     let platform = expect_context::<platform::Platform>();
     async {
-        let (user, scope, _) = crate::auth::session::require_declared::<RefundPayment>()
+        let (_, scope, _) = crate::auth::session::require_declared::<RefundPayment>()
             .await?
             .merchant()?;
         let (payment_id, request) = ssr::parse(&payment_id, &request_id, &amount, reason)?;
-        let requester = Requester::Member {
-            user_id: user.id(),
-            merchant_id: scope.merchant_id(),
-        };
-        ssr::send(&platform, payment_id, &request, requester).await
+        ssr::send(&platform, payment_id, &request, Requester::Merchant(scope)).await
     }
     .await
     .map_err(AppError::respond)

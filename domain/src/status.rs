@@ -100,6 +100,16 @@ pub enum CheckoutStatus {
 }
 
 impl CheckoutStatus {
+    pub const ALL: [CheckoutStatus; 3] = [
+        CheckoutStatus::Open,
+        CheckoutStatus::Paid,
+        CheckoutStatus::Expired,
+    ];
+
+    pub fn parse(text: &str) -> Option<CheckoutStatus> {
+        CheckoutStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             CheckoutStatus::Open => "open",
@@ -126,6 +136,17 @@ pub enum RefundStatus {
 }
 
 impl RefundStatus {
+    pub const ALL: [RefundStatus; 4] = [
+        RefundStatus::Pending,
+        RefundStatus::Succeeded,
+        RefundStatus::Failed,
+        RefundStatus::Unknown,
+    ];
+
+    pub fn parse(text: &str) -> Option<RefundStatus> {
+        RefundStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             RefundStatus::Pending => "pending",

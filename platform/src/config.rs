@@ -165,6 +165,15 @@ pub struct LimitRule {
 }
 
 impl LimitRule {
+    /// Ten-second windows rather than one: a counter row per key every ten seconds, and
+    /// room for a burst within the average rate.
+    const fn per_ten_seconds(max: u32) -> Self {
+        Self {
+            max,
+            window_secs: 10,
+        }
+    }
+
     const fn per_hour(max: u32) -> Self {
         Self {
             max,
@@ -214,6 +223,12 @@ pub struct RateLimits {
     pub invitations_per_merchant: LimitRule,
     pub invitations_per_unverified_merchant: LimitRule,
     pub invitations_per_address: LimitRule,
+    /// Merchant API requests per key: reads (GET) and writes apart, and Live writes
+    /// stricter than Test, since they reach the gateway (refunds) and real buyers.
+    pub api_read_test: LimitRule,
+    pub api_write_test: LimitRule,
+    pub api_read_live: LimitRule,
+    pub api_write_live: LimitRule,
 }
 
 impl Default for RateLimits {
@@ -249,6 +264,10 @@ impl Default for RateLimits {
             invitations_per_merchant: LimitRule::per_day(50),
             invitations_per_unverified_merchant: LimitRule::per_day(3),
             invitations_per_address: LimitRule::per_day(3),
+            api_read_test: LimitRule::per_ten_seconds(1000),
+            api_write_test: LimitRule::per_ten_seconds(1000),
+            api_read_live: LimitRule::per_ten_seconds(1000),
+            api_write_live: LimitRule::per_ten_seconds(250),
         }
     }
 }

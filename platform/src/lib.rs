@@ -4,6 +4,7 @@
 //! worker, gateway accounts, rate limits, contact requests, the audit trail and the demo
 //! seed. The `app` crate's server functions and the `server` binary build on it.
 
+pub mod api;
 pub mod audit;
 pub mod chargebacks;
 pub mod client_ip;

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use platform::api::idempotency;
 use platform::identity::{sessions, tokens};
 use sqlx::PgPool;
 use tokio::task::JoinHandle;
@@ -47,7 +48,8 @@ pub fn spawn_all(platform: &platform::Platform, stop: &Stop) -> Vec<JoinHandle<(
 
 const CLEANUP_EVERY: Duration = Duration::from_secs(15 * 60);
 
-/// Deletes expired sessions and spent or stale account tokens, now and then every 15 minutes.
+/// Deletes expired sessions, spent or stale account tokens and the merchant API's
+/// idempotent answers past keeping, now and then every 15 minutes.
 pub fn spawn_cleanup(pool: PgPool, stop: Stop) -> JoinHandle<()> {
     every(CLEANUP_EVERY, stop, move || {
         let pool = pool.clone();
@@ -55,9 +57,12 @@ pub fn spawn_cleanup(pool: PgPool, stop: Stop) -> JoinHandle<()> {
             match (
                 sessions::delete_expired(&pool).await,
                 tokens::delete_stale(&pool).await,
+                idempotency::delete_stale(&pool).await,
             ) {
-                (Ok(sessions), Ok(tokens)) => tracing::debug!(sessions, tokens, "cleanup done"),
-                (Err(error), _) | (_, Err(error)) => {
+                (Ok(sessions), Ok(tokens), Ok(answers)) => {
+                    tracing::debug!(sessions, tokens, answers, "cleanup done")
+                }
+                (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => {
                     tracing::warn!(%error, "cleanup failed; retrying later")
                 }
             }

@@ -1,6 +1,7 @@
 //! The Saleonix HTTP server: the Leptos app (pages and server functions) behind the
 //! platform's hardening layers. `router` is library code so tests run the real thing.
 
+pub mod api;
 pub mod chargeback_files;
 pub mod checkout;
 pub mod csrf;
@@ -131,6 +132,7 @@ fn build(platform: Platform, route_guard: RouteGuard) -> Router {
     if platform::mail::dev_mailbox(&platform.config).is_some() {
         router = router.route("/dev/mailbox", get(dev_mailbox::page));
     }
+    let router = router.merge(api::routes(platform.clone()));
     let router = router.merge(checkout::routes().with_state(platform.clone()));
     let router = router.merge(kyc_files::routes().with_state(platform.clone()));
     let router = router.merge(chargeback_files::routes().with_state(platform.clone()));

@@ -51,7 +51,7 @@ impl SessionState {
         let allowed = match policy {
             Policy::Public | Policy::SecondFactor | Policy::Enrolling | Policy::SignedIn => true,
             Policy::Merchant(roles) => {
-                MerchantScope::of(user).is_some_and(|scope| roles.contains(&scope.role()))
+                MerchantScope::of(user).is_some_and(|scope| scope.has_role(roles))
             }
             Policy::AnyStaff => user.kind() != UserKind::Merchant,
             Policy::Staff(module, level) => user.permissions().allows(module, level),

@@ -127,7 +127,7 @@ pub async fn create_checkout(
                 Ok(match item.product.trim() {
                     "" => NewItem::Custom {
                         name: item.name,
-                        price: item.price,
+                        unit_amount: platform::payments::parse_euro("item_price", &item.price)?,
                         quantity,
                     },
                     id => NewItem::Product {

@@ -92,7 +92,7 @@ pub async fn payment_detail(id: String) -> Result<PaymentDetailView, AppError> {
         Ok(ssr::detail_view(
             &platform,
             detail,
-            REFUNDERS.contains(&scope.role()),
+            scope.has_role(REFUNDERS),
         ))
     }
     .await

@@ -45,8 +45,8 @@ pub async fn dashboard_state() -> Result<DashboardView, AppError> {
         Ok(DashboardView {
             mode: ssr::mode_view(mode),
             live: ssr::live_view(live),
-            can_edit: CATALOG_EDITORS.contains(&scope.role()),
-            manages_team: TEAM_MANAGERS.contains(&scope.role()),
+            can_edit: scope.has_role(CATALOG_EDITORS),
+            manages_team: scope.has_role(TEAM_MANAGERS),
         })
     }
     .await

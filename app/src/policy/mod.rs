@@ -73,12 +73,8 @@ pub const CATALOG_EDITORS: &[MerchantRole] = &[
 ];
 
 /// Roles that refund payments: money leaves the merchant's balance, so developers and
-/// viewers may not.
-pub const REFUNDERS: &[MerchantRole] = &[
-    MerchantRole::Owner,
-    MerchantRole::Admin,
-    MerchantRole::Finance,
-];
+/// viewers may not (nor can a developer's API key: `platform::api::keys`).
+pub const REFUNDERS: &[MerchantRole] = platform::payments::refunds::REFUNDERS;
 
 /// Roles that fill in and send the business's verification (KYC) application; every
 /// member reads it.

@@ -243,7 +243,7 @@ pub async fn read(
     let (scope, actor) = match reader {
         Reader::Member(member_scope) => (
             Some(member_scope.merchant_id().as_uuid()),
-            member(member_scope.user_id()),
+            member_scope.actor(),
         ),
         Reader::Staff(staff) => {
             staff.holds(Module::Payments, Level::View)?;

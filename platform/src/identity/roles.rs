@@ -19,9 +19,8 @@
 //!
 //! ```compile_fail,E0451
 //! # use platform::identity::roles::MerchantScope;
-//! # use platform::identity::users::MerchantRole;
 //! let forged = MerchantScope { merchant_id: domain::MerchantId::from_uuid(uuid::Uuid::nil()),
-//!     user_id: uuid::Uuid::nil(), role: MerchantRole::Owner };
+//!     acting: todo!() };
 //! ```
 //!
 //! ```compile_fail,E0451
@@ -151,15 +150,23 @@ impl Permissions {
     }
 }
 
-/// The merchant account a request acts in, taken from the signed-in user's own membership.
-/// Every query for a merchant's objects takes one and filters by it, so an id guessed from
-/// another account finds nothing. It has no public constructor but [`MerchantScope::of`],
-/// which reads the membership of a user loaded from the session.
+/// The merchant account a request acts in: the signed-in user's own membership, or the
+/// merchant of the API key that authenticated the request. Every query for a merchant's
+/// objects takes one and filters by it, so an id guessed from another account finds
+/// nothing. Its only constructors are [`MerchantScope::of`], which reads the membership of
+/// a user loaded from the session, and [`MerchantScope::of_key`], which takes a key
+/// [`crate::api::keys::authenticate`] vouched for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MerchantScope {
     merchant_id: MerchantId,
-    user_id: Uuid,
-    role: MerchantRole,
+    acting: Acting,
+}
+
+/// Who acts in a merchant scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Acting {
+    Member { user_id: Uuid, role: MerchantRole },
+    Key { key_id: Uuid },
 }
 
 impl MerchantScope {
@@ -167,28 +174,65 @@ impl MerchantScope {
         let membership = user.membership()?;
         (user.kind() == UserKind::Merchant).then_some(Self {
             merchant_id: membership.merchant_id,
-            user_id: user.id(),
-            role: membership.role,
+            acting: Acting::Member {
+                user_id: user.id(),
+                role: membership.role,
+            },
         })
+    }
+
+    /// The scope of an API key's request: its merchant, acting as the key.
+    pub fn of_key(key: &crate::api::keys::AuthenticatedKey) -> Self {
+        Self {
+            merchant_id: key.merchant_id(),
+            acting: Acting::Key { key_id: key.id() },
+        }
     }
 
     pub fn merchant_id(&self) -> MerchantId {
         self.merchant_id
     }
 
-    pub fn user_id(&self) -> Uuid {
-        self.user_id
+    /// The member acting; `None` for an API key.
+    pub fn user_id(&self) -> Option<Uuid> {
+        match self.acting {
+            Acting::Member { user_id, .. } => Some(user_id),
+            Acting::Key { .. } => None,
+        }
     }
 
-    pub fn role(&self) -> MerchantRole {
-        self.role
+    /// The member's role; `None` for an API key, whose permissions are its own.
+    pub fn role(&self) -> Option<MerchantRole> {
+        match self.acting {
+            Acting::Member { role, .. } => Some(role),
+            Acting::Key { .. } => None,
+        }
+    }
+
+    /// Whether a member holding one of `roles` acts (never an API key).
+    pub fn has_role(&self, roles: &[MerchantRole]) -> bool {
+        self.role().is_some_and(|role| roles.contains(&role))
+    }
+
+    /// Where the request came from, as the records say it: the dashboard or the API.
+    pub fn via(&self) -> &'static str {
+        match self.acting {
+            Acting::Member { .. } => "dashboard",
+            Acting::Key { .. } => "api",
+        }
     }
 
     /// Who the audit trail names for what this scope does.
     pub fn actor(&self) -> crate::audit::Actor {
-        crate::audit::Actor {
-            kind: crate::audit::ActorKind::User,
-            id: Some(self.user_id),
+        match self.acting {
+            Acting::Member { user_id, .. } => crate::audit::Actor {
+                kind: crate::audit::ActorKind::User,
+                id: Some(user_id),
+            },
+            Acting::Key { key_id } => crate::audit::Actor {
+                kind: crate::audit::ActorKind::ApiKey,
+                id: Some(key_id),
+            },
         }
     }
 }

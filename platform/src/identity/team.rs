@@ -11,7 +11,7 @@ use super::invitations::{self, Created, Invitation, Invitee};
 use super::roles::MerchantScope;
 use super::users::{self, MerchantRole, User, UserKind};
 use crate::Platform;
-use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
+use crate::audit::{self, Event, Outcome, RequestFacts};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
@@ -57,13 +57,6 @@ pub async fn members(pool: &PgPool, merchant_id: MerchantId) -> Result<Vec<Membe
 /// The team of the caller's own merchant.
 pub async fn team(pool: &PgPool, scope: &MerchantScope) -> Result<Vec<Member>, sqlx::Error> {
     members(pool, scope.merchant_id()).await
-}
-
-fn actor(scope: &MerchantScope) -> Actor {
-    Actor {
-        kind: ActorKind::User,
-        id: Some(scope.user_id()),
-    }
 }
 
 fn assignable(role: MerchantRole) -> Result<(), AccountError> {
@@ -121,7 +114,7 @@ pub async fn invite(
             (id, email)
         }
     };
-    let event = Event::new("team.invited", actor(scope), Outcome::Success)
+    let event = Event::new("team.invited", scope.actor(), Outcome::Success)
         .merchant(scope.merchant_id())
         .target("user", id.to_string())
         .subject_email(&email)
@@ -207,7 +200,7 @@ pub async fn resend_invitation(
             invitations::send(&mut tx, platform, user_id, &email, &name, &invitation).await?
         }
     }
-    let event = Event::new("team.invitation_resent", actor(scope), Outcome::Success)
+    let event = Event::new("team.invitation_resent", scope.actor(), Outcome::Success)
         .merchant(scope.merchant_id())
         .target("user", user_id.to_string());
     audit::record(&mut tx, &event, facts).await?;
@@ -263,7 +256,7 @@ async fn locked_member(
             "user_id",
             "The owner's role cannot be changed here.",
         )),
-        _ if user_id == scope.user_id() => {
+        _ if Some(user_id) == scope.user_id() => {
             Err(invalid("user_id", "You cannot change your own role."))
         }
         _ => Ok(locked),
@@ -292,7 +285,7 @@ pub async fn change_role(
         .bind(role)
         .execute(&mut *tx)
         .await?;
-    let event = Event::new("team.role_changed", actor(scope), Outcome::Success)
+    let event = Event::new("team.role_changed", scope.actor(), Outcome::Success)
         .merchant(scope.merchant_id())
         .target("user", user_id.to_string())
         .detail(serde_json::json!({ "before": before, "after": role }));
@@ -327,7 +320,7 @@ pub async fn remove(
             .await?;
         users::close_access(&mut tx, user_id).await?
     };
-    let event = Event::new("team.member_removed", actor(scope), Outcome::Success)
+    let event = Event::new("team.member_removed", scope.actor(), Outcome::Success)
         .merchant(scope.merchant_id())
         .target("user", user_id.to_string())
         .detail(serde_json::json!({ "role": role, "sessions_ended": ended }));

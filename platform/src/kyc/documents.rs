@@ -370,7 +370,7 @@ pub async fn read(
             KycError::NotFound
         })?;
     let actor = match reader {
-        Reader::Member(scope) => member(scope.user_id()),
+        Reader::Member(scope) => scope.actor(),
         Reader::Staff(staff) => Actor {
             kind: ActorKind::Staff,
             id: Some(staff.user_id()),

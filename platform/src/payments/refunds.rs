@@ -24,7 +24,7 @@ use super::transition::{self, Change};
 use super::{Mode, PaymentError, gateways, invalid, optional_text, receipts};
 use crate::Platform;
 use crate::audit::{self, Actor, Event, Outcome, RequestFacts};
-use crate::identity::roles::{Level, Module, StaffScope};
+use crate::identity::roles::{Level, MerchantScope, Module, StaffScope};
 use domain::TimelineSource;
 
 // Sending a refund, settling it from the answer and tracking one in flight live apart; the
@@ -40,6 +40,14 @@ pub(crate) use settle::{Answer, settle};
 use settle::{failure_phrase, gateway_answer};
 
 pub use domain::RefundStatus;
+
+/// The merchant roles that refund payments: money leaves the merchant's balance, so
+/// developers and viewers may not, in the dashboard or with an API key they make.
+pub const REFUNDERS: &[domain::MerchantRole] = &[
+    domain::MerchantRole::Owner,
+    domain::MerchantRole::Admin,
+    domain::MerchantRole::Finance,
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
 #[sqlx(type_name = "refund_method", rename_all = "snake_case")]
@@ -57,15 +65,12 @@ impl Method {
     }
 }
 
-/// Who asked: a merchant member from the dashboard (held to their own merchant), staff
+/// Who asked: a merchant member from the dashboard or an API key (held to their own merchant), staff
 /// from the console (holding refunds at `act`, checked in [`request`]), or the platform
 /// itself returning a duplicate charge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Requester {
-    Member {
-        user_id: Uuid,
-        merchant_id: MerchantId,
-    },
+    Merchant(MerchantScope),
     Staff(StaffScope),
     Platform,
 }
@@ -73,10 +78,7 @@ pub enum Requester {
 impl Requester {
     fn actor(self) -> Actor {
         match self {
-            Requester::Member { user_id, .. } => Actor {
-                kind: audit::ActorKind::User,
-                id: Some(user_id),
-            },
+            Requester::Merchant(scope) => scope.actor(),
             Requester::Staff(scope) => Actor {
                 kind: audit::ActorKind::Staff,
                 id: Some(scope.user_id()),
@@ -90,7 +92,7 @@ impl Requester {
 
     fn via(self) -> &'static str {
         match self {
-            Requester::Member { .. } => "dashboard",
+            Requester::Merchant(scope) => scope.via(),
             Requester::Staff(_) => "console",
             Requester::Platform => "platform",
         }
@@ -98,14 +100,14 @@ impl Requester {
 
     fn merchant_id(self) -> Option<MerchantId> {
         match self {
-            Requester::Member { merchant_id, .. } => Some(merchant_id),
+            Requester::Merchant(scope) => Some(scope.merchant_id()),
             Requester::Staff(_) | Requester::Platform => None,
         }
     }
 
     fn user_id(self) -> Option<Uuid> {
         match self {
-            Requester::Member { user_id, .. } => Some(user_id),
+            Requester::Merchant(scope) => scope.user_id(),
             Requester::Staff(scope) => Some(scope.user_id()),
             Requester::Platform => None,
         }

@@ -10,7 +10,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::transition::{self, Change};
-use super::{Mode, PaymentError, ensure_mode_allowed, invalid, parse_euro, public_token, text};
+use super::{Mode, PaymentError, ensure_mode_allowed, invalid, public_token, text};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::identity::roles::MerchantScope;
@@ -28,10 +28,11 @@ const MAX_QUANTITY: u32 = 999;
 pub enum NewItem {
     /// One of the merchant's active products of the same mode, at its price.
     Product { id: Uuid, quantity: u32 },
-    /// A line typed in: a name and a unit price in euro.
+    /// A line typed in: a name and a unit price (the dashboard reads it with
+    /// [`super::parse_euro`]; the API takes minor units).
     Custom {
         name: String,
-        price: String,
+        unit_amount: Money,
         quantity: u32,
     },
 }
@@ -229,6 +230,21 @@ struct Line {
     quantity: i32,
 }
 
+/// A typed unit price: euro (every checkout is in euro today), more than zero and within
+/// what one payment may be.
+fn unit_price(amount: Money) -> Result<i64, PaymentError> {
+    if amount.currency() != Currency::Eur {
+        return Err(invalid("currency", "checkouts are in euro (EUR)"));
+    }
+    if !(1..=super::MAX_AMOUNT_MINOR).contains(&amount.minor()) {
+        return Err(invalid(
+            "item_price",
+            "a price must be between 0.01 and 1,000,000.00",
+        ));
+    }
+    Ok(amount.minor())
+}
+
 /// A quantity as stored; beyond the column's range it is refused, not wrapped.
 fn count(quantity: u32) -> Result<i32, PaymentError> {
     i32::try_from(quantity).map_err(|_| invalid("items", "a quantity is too large"))
@@ -365,10 +381,12 @@ pub async fn create(
                     quantity: count(quantity)?,
                 }
             }
-            NewItem::Custom { name, price, .. } => Line {
+            NewItem::Custom {
+                name, unit_amount, ..
+            } => Line {
                 name: text("item_name", name, 200)?,
                 product_id: None,
-                unit_minor: parse_euro("item_price", price)?.minor(),
+                unit_minor: unit_price(*unit_amount)?,
                 quantity: count(quantity)?,
             },
         });
@@ -388,7 +406,7 @@ pub async fn create(
         mode,
         order,
         expires_in,
-        Some(scope.user_id()),
+        scope.user_id(),
     )
     .await?;
     let event = Event::new("checkout_session.create", scope.actor(), Outcome::Success)
@@ -463,30 +481,89 @@ pub async fn expire_due(platform: &Platform) -> Result<u64, PaymentError> {
     )
     .fetch_all(&mut *tx)
     .await?;
-    let unsent: Vec<String> = sqlx::query_scalar(
-        "SELECT order_id FROM payments WHERE session_id = ANY($1) AND status = 'created'",
-    )
-    .bind(&expired)
-    .fetch_all(&mut *tx)
-    .await?;
     let system = Actor {
         kind: ActorKind::System,
         id: None,
     };
+    expire_unsent(
+        &mut tx,
+        platform,
+        &expired,
+        system,
+        &RequestFacts::default(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(u64::try_from(expired.len()).unwrap_or(u64::MAX))
+}
+
+/// Expires the attempts of `sessions` that never left for the gateway.
+async fn expire_unsent(
+    conn: &mut PgConnection,
+    platform: &Platform,
+    sessions: &[Uuid],
+    actor: Actor,
+    facts: &RequestFacts,
+) -> Result<(), PaymentError> {
+    let unsent: Vec<String> = sqlx::query_scalar(
+        "SELECT order_id FROM payments WHERE session_id = ANY($1) AND status = 'created'",
+    )
+    .bind(sessions)
+    .fetch_all(&mut *conn)
+    .await?;
     for order_id in unsent {
         transition::apply(
-            &mut tx,
+            &mut *conn,
             platform,
             &order_id,
             Change::Expire,
             TimelineSource::Expiry,
-            system,
-            &RequestFacts::default(),
+            actor,
+            facts,
         )
         .await?;
     }
+    Ok(())
+}
+
+/// Closes one of the scope's open sessions in `mode` now, as its expiry would (the API's
+/// `expire`), audited as `checkout_session.expire`. A buyer already on the gateway's page
+/// may still pay; that money is returned, as for any payment after a checkout closed.
+pub async fn expire_now(
+    platform: &Platform,
+    scope: &MerchantScope,
+    mode: Mode,
+    id: CheckoutId,
+    facts: &RequestFacts,
+) -> Result<(), PaymentError> {
+    let mut tx = platform.pool.begin().await?;
+    let status: Option<CheckoutStatus> = sqlx::query_scalar(
+        "SELECT CASE WHEN status = 'open' AND expires_at <= now() THEN 'expired' ELSE status END
+         FROM checkout_sessions WHERE id = $1 AND merchant_id = $2 AND mode = $3 FOR UPDATE",
+    )
+    .bind(id)
+    .bind(scope.merchant_id())
+    .bind(mode)
+    .fetch_optional(&mut *tx)
+    .await?;
+    match status {
+        None => return Err(PaymentError::NotFound),
+        Some(CheckoutStatus::Paid) => return Err(PaymentError::SessionPaid),
+        Some(CheckoutStatus::Expired) => return Err(PaymentError::SessionExpired),
+        Some(CheckoutStatus::Open) => {}
+    }
+    sqlx::query("UPDATE checkout_sessions SET status = 'expired' WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    expire_unsent(&mut tx, platform, &[id.as_uuid()], scope.actor(), facts).await?;
+    let event = Event::new("checkout_session.expire", scope.actor(), Outcome::Success)
+        .merchant(scope.merchant_id())
+        .target("checkout_session", id.as_uuid().to_string())
+        .detail(serde_json::json!({ "mode": mode.as_str(), "via": scope.via() }));
+    audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
-    Ok(u64::try_from(expired.len()).unwrap_or(u64::MAX))
+    Ok(())
 }
 
 /// Whether a buyer can pay what a `/pay/<token>` page shows.

@@ -17,10 +17,7 @@ async fn refund_all(shop: &Shop, payment_id: Uuid, amount_minor: i64) {
         amount: domain::Money::eur(amount_minor),
         reason: "Returned by the buyer".into(),
     };
-    let owner = Requester::Member {
-        user_id: shop.scope.user_id(),
-        merchant_id: domain::MerchantId::from_uuid(shop.merchant_id),
-    };
+    let owner = Requester::Merchant(shop.scope);
     let facts = platform::audit::RequestFacts::default();
     refunds::request(
         &shop.server.platform,

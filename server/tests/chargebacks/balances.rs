@@ -78,10 +78,12 @@ async fn a_chargeback_takes_pending_first_and_a_win_gives_it_back_as_available(p
         amount: domain::Money::eur(100),
         reason: "A returned item".into(),
     };
-    let requester = Requester::Member {
-        user_id: world.users[&Actor::OwnerA],
-        merchant_id: domain::MerchantId::from_uuid(merchant),
-    };
+    let owner = platform::identity::users::load_active(&pool, world.users[&Actor::OwnerA])
+        .await
+        .unwrap()
+        .unwrap();
+    let requester =
+        Requester::Merchant(platform::identity::roles::MerchantScope::of(&owner).unwrap());
     let made = refunds::request(
         &shop.server.platform,
         domain::PaymentId::from_uuid(payment_id),

@@ -125,7 +125,7 @@ async fn test_and_live_never_mix(pool: PgPool) {
     let new = platform::payments::sessions::NewSession {
         items: vec![platform::payments::sessions::NewItem::Custom {
             name: "x".into(),
-            price: "1.00".into(),
+            unit_amount: domain::Money::eur(100),
             quantity: 1,
         }],
         ..Default::default()

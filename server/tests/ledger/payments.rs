@@ -21,10 +21,7 @@ use super::books::{self, assert_consistent, entries_of};
 use super::support::checkout::{APPROVE, Shop, field, shop};
 
 async fn refund(shop: &Shop, payment_id: Uuid, amount_minor: i64) {
-    let owner = Requester::Member {
-        user_id: shop.scope.user_id(),
-        merchant_id: domain::MerchantId::from_uuid(shop.merchant_id),
-    };
+    let owner = Requester::Merchant(shop.scope);
     let request = RefundRequest {
         request_id: Uuid::new_v4(),
         amount: domain::Money::eur(amount_minor),

@@ -141,11 +141,10 @@ fn system() -> Actor {
 
 async fn sell(shop: &Shop, seller: &Seller, n: usize, amount_minor: i64) -> (Sale, i64) {
     let platform = &shop.server.platform;
-    let price = format!("{}.{:02}", amount_minor / 100, amount_minor % 100);
     let new = NewSession {
         items: vec![NewItem::Custom {
             name: "Silver filigree earrings".into(),
-            price,
+            unit_amount: domain::Money::eur(amount_minor),
             quantity: 1,
         }],
         ..NewSession::default()

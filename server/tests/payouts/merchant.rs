@@ -252,7 +252,7 @@ async fn a_statement_shows_each_released_sale_with_its_fee_and_vat(pool: PgPool)
             .unwrap();
     assert_eq!((gross, amount), (2_500, net));
     let reader = Reader::Member {
-        user_id: shop.scope.user_id(),
+        user_id: shop.scope.user_id().unwrap(),
         merchant_id: domain::MerchantId::from_uuid(shop.merchant_id),
     };
     let facts = platform::audit::RequestFacts::default();
@@ -270,7 +270,7 @@ async fn a_statement_shows_each_released_sale_with_its_fee_and_vat(pool: PgPool)
     );
     assert_eq!(statement.total(), Some(eur(amount)));
     let stranger = Reader::Member {
-        user_id: shop.scope.user_id(),
+        user_id: shop.scope.user_id().unwrap(),
         merchant_id: domain::MerchantId::from_uuid(uuid::Uuid::new_v4()),
     };
     assert!(matches!(

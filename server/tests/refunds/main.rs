@@ -30,10 +30,7 @@ mod refunding;
 mod story;
 
 fn owner(shop: &Shop) -> Requester {
-    Requester::Member {
-        user_id: shop.scope.user_id(),
-        merchant_id: domain::MerchantId::from_uuid(shop.merchant_id),
-    }
+    Requester::Merchant(shop.scope)
 }
 
 fn ask(amount_minor: i64) -> RefundRequest {

@@ -170,11 +170,8 @@ async fn the_same_request_id_makes_one_refund(pool: PgPool) {
 async fn another_merchants_payment_cannot_be_refunded(pool: PgPool) {
     let shop = shop(pool).await;
     let (payment_id, _) = shop.paid("30.00").await;
-    let (other_id, other) = support::checkout::merchant(shop.pool(), "Other Shop", true).await;
-    let stranger = Requester::Member {
-        user_id: other.user_id(),
-        merchant_id: domain::MerchantId::from_uuid(other_id),
-    };
+    let (_, other) = support::checkout::merchant(shop.pool(), "Other Shop", true).await;
+    let stranger = Requester::Merchant(other);
     let facts = platform::audit::RequestFacts::default();
     let answer = refunds::request(
         &shop.server.platform,

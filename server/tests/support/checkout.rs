@@ -211,7 +211,7 @@ impl Shop {
         let new = NewSession {
             items: vec![NewItem::Custom {
                 name: "Silver filigree earrings".into(),
-                price: price.into(),
+                unit_amount: platform::payments::parse_euro("price", price).unwrap(),
                 quantity: 1,
             }],
             success_url: "https://shop.example/thanks".into(),

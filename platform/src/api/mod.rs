@@ -1,0 +1,287 @@
+//! The merchant API's side of the platform (issue 21): its secret [`keys`], and its objects
+//! as the API and the webhooks show them ([`checkout_sessions`], [`payments`], [`refunds`]).
+//!
+//! Each object is rendered by one function, used by the API's answers and by the events
+//! recorded with the change they report, so the two never disagree. Reads take a
+//! [`MerchantScope`] and a mode and filter by both: another merchant's id, or the other
+//! mode's, is not found. The HTTP side (authentication, errors, idempotency, rate limits)
+//! is `server::api`; acting goes through the same functions as the dashboard.
+
+pub mod checkout_sessions;
+pub mod idempotency;
+pub mod keys;
+pub mod payments;
+pub mod refunds;
+
+use domain::public_id::{self, Kind};
+use serde::{Deserialize, Serialize};
+use sqlx::{Postgres, QueryBuilder};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::identity::roles::MerchantScope;
+use crate::payments::Mode;
+
+/// The most objects one page holds.
+pub const MAX_LIMIT: i64 = 100;
+const DEFAULT_LIMIT: i64 = 10;
+
+/// A page of a list, newest first: `{"object": "list", "data": [...], "has_more": ...}`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct List<T> {
+    /// Always `list`.
+    pub object: &'static str,
+    pub data: Vec<T>,
+    /// Whether more objects lie beyond this page in the direction it was read.
+    pub has_more: bool,
+    /// The path of this list.
+    pub url: String,
+}
+
+/// How a list is paged and narrowed, as the query string gives it.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// 1 to 100, default 10.
+    pub limit: Option<i64>,
+    /// An object id: the page after it (older objects).
+    pub starting_after: Option<String>,
+    /// An object id: the page before it (newer objects).
+    pub ending_before: Option<String>,
+    /// Only objects created at or after this time (RFC 3339).
+    #[serde(
+        default,
+        rename = "created[gte]",
+        with = "time::serde::rfc3339::option"
+    )]
+    #[param(rename = "created[gte]", value_type = Option<String>, format = DateTime)]
+    pub created_gte: Option<OffsetDateTime>,
+    /// Only objects created at or before this time (RFC 3339).
+    #[serde(
+        default,
+        rename = "created[lte]",
+        with = "time::serde::rfc3339::option"
+    )]
+    #[param(rename = "created[lte]", value_type = Option<String>, format = DateTime)]
+    pub created_lte: Option<OffsetDateTime>,
+    /// Only objects in this status.
+    pub status: Option<String>,
+    /// Payments only: those of this checkout session (`cs_…`).
+    pub checkout_session: Option<String>,
+    /// Refunds only: those of this payment (`pay_…`).
+    pub payment: Option<String>,
+}
+
+/// Why a list or an object could not be read as asked.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("{param}: {message}")]
+    Invalid {
+        param: &'static str,
+        message: &'static str,
+    },
+    #[error("not found")]
+    NotFound,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+fn invalid(param: &'static str, message: &'static str) -> ReadError {
+    ReadError::Invalid { param, message }
+}
+
+/// A list's table as the pager needs it.
+pub(crate) struct Table {
+    /// The objects' table, aliased `t` in the query.
+    pub name: &'static str,
+    pub kind: Kind,
+}
+
+/// Where the pager starts and how far it reads.
+pub(crate) struct Paging {
+    limit: i64,
+    cursor: Option<(Uuid, bool)>,
+}
+
+impl ListParams {
+    /// The page asked for: a limit in range, at most one cursor, of the list's own kind,
+    /// and no filter of another list.
+    pub(crate) fn paging(&self, kind: Kind) -> Result<Paging, ReadError> {
+        if self.checkout_session.is_some() && kind != Kind::Payment {
+            return Err(invalid(
+                "checkout_session",
+                "only the payments list takes this filter",
+            ));
+        }
+        if self.payment.is_some() && kind != Kind::Refund {
+            return Err(invalid(
+                "payment",
+                "only the refunds list takes this filter",
+            ));
+        }
+        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(invalid("limit", "limit must be between 1 and 100"));
+        }
+        let cursor = match (&self.starting_after, &self.ending_before) {
+            (Some(_), Some(_)) => {
+                return Err(invalid(
+                    "ending_before",
+                    "give starting_after or ending_before, not both",
+                ));
+            }
+            (Some(id), None) => Some((
+                public_id::decode(kind, id)
+                    .ok_or(invalid("starting_after", "no such object in this list"))?,
+                true,
+            )),
+            (None, Some(id)) => Some((
+                public_id::decode(kind, id)
+                    .ok_or(invalid("ending_before", "no such object in this list"))?,
+                false,
+            )),
+            (None, None) => None,
+        };
+        Ok(Paging { limit, cursor })
+    }
+}
+
+/// Starts `SELECT <columns> FROM <table> t <joins> WHERE` the scope's merchant and mode,
+/// the created-time filters and the cursor; the caller adds its own filters, then
+/// [`finish`]. A cursor that names no object of this list would make an empty page;
+/// [`check_cursor`] refuses it clearly first.
+pub(crate) fn start<'a>(
+    select: &str,
+    table: &Table,
+    scope: &MerchantScope,
+    mode: Mode,
+    params: &ListParams,
+    paging: &Paging,
+) -> QueryBuilder<'a, Postgres> {
+    let mut q = QueryBuilder::new(select);
+    q.push(" WHERE t.merchant_id = ")
+        .push_bind(scope.merchant_id())
+        .push(" AND t.mode = ")
+        .push_bind(mode);
+    if let Some(at) = params.created_gte {
+        q.push(" AND t.created_at >= ").push_bind(at);
+    }
+    if let Some(at) = params.created_lte {
+        q.push(" AND t.created_at <= ").push_bind(at);
+    }
+    if let Some((id, after)) = paging.cursor {
+        q.push(if after {
+            " AND (t.created_at, t.id) < "
+        } else {
+            " AND (t.created_at, t.id) > "
+        });
+        q.push(format!(
+            "(SELECT c.created_at, c.id FROM {} c WHERE c.id = ",
+            table.name
+        ))
+        .push_bind(id)
+        .push(" AND c.merchant_id = ")
+        .push_bind(scope.merchant_id())
+        .push(" AND c.mode = ")
+        .push_bind(mode)
+        .push(")");
+    }
+    q
+}
+
+/// Refuses a cursor that names no object of this merchant, mode and list.
+pub(crate) async fn check_cursor(
+    conn: &mut sqlx::PgConnection,
+    table: &Table,
+    scope: &MerchantScope,
+    mode: Mode,
+    paging: &Paging,
+) -> Result<(), ReadError> {
+    let Some((id, after)) = paging.cursor else {
+        return Ok(());
+    };
+    let found: Option<i32> = sqlx::query_scalar(&format!(
+        "SELECT 1 FROM {} WHERE id = $1 AND merchant_id = $2 AND mode = $3",
+        table.name
+    ))
+    .bind(id)
+    .bind(scope.merchant_id())
+    .bind(mode)
+    .fetch_optional(conn)
+    .await?;
+    match found {
+        Some(_) => Ok(()),
+        None => Err(invalid(
+            if after {
+                "starting_after"
+            } else {
+                "ending_before"
+            },
+            "no such object in this list",
+        )),
+    }
+}
+
+/// Orders and limits the query (one extra row tells whether there is more); the page is
+/// always newest first, whichever way it was read.
+pub(crate) fn finish(q: &mut QueryBuilder<'_, Postgres>, paging: &Paging) {
+    let backwards = matches!(paging.cursor, Some((_, false)));
+    q.push(if backwards {
+        " ORDER BY t.created_at, t.id LIMIT "
+    } else {
+        " ORDER BY t.created_at DESC, t.id DESC LIMIT "
+    })
+    .push_bind(paging.limit + 1);
+}
+
+/// The page from the rows [`finish`]'s query returned.
+pub(crate) fn page<T>(mut rows: Vec<T>, paging: &Paging, url: &str) -> List<T> {
+    let has_more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > paging.limit;
+    rows.truncate(usize::try_from(paging.limit).unwrap_or(0));
+    if matches!(paging.cursor, Some((_, false))) {
+        rows.reverse();
+    }
+    List {
+        object: "list",
+        data: rows,
+        has_more,
+        url: url.to_owned(),
+    }
+}
+
+/// Whether an object is Live: `livemode` in every object.
+pub(crate) fn livemode(mode: Mode) -> bool {
+    mode == Mode::Live
+}
+
+/// Whether `id` names one of the scope's own objects in the mode other than `mode`: a key
+/// reaching across modes, which the API answers as not found and the audit trail records.
+pub async fn in_other_mode(
+    pool: &sqlx::PgPool,
+    scope: &MerchantScope,
+    mode: Mode,
+    kind: Kind,
+    id: &str,
+) -> Result<bool, sqlx::Error> {
+    let table = match kind {
+        Kind::CheckoutSession => "checkout_sessions",
+        Kind::Payment => "payments",
+        Kind::Refund => "refunds",
+        Kind::Product => "products",
+        Kind::PaymentLink => "payment_links",
+        Kind::Event | Kind::WebhookEndpoint | Kind::ApiKey => return Ok(false),
+    };
+    let Some(id) = public_id::decode(kind, id) else {
+        return Ok(false);
+    };
+    let found: Option<i32> = sqlx::query_scalar(&format!(
+        "SELECT 1 FROM {table} WHERE id = $1 AND merchant_id = $2 AND mode <> $3"
+    ))
+    .bind(id)
+    .bind(scope.merchant_id())
+    .bind(mode)
+    .fetch_optional(pool)
+    .await?;
+    Ok(found.is_some())
+}

@@ -1,0 +1,175 @@
+//! The `payment` object: one attempt to pay a checkout session (one gateway order).
+
+use domain::public_id::{self, Kind};
+use domain::{Currency, PaymentId, PaymentStatus};
+use serde::Serialize;
+use sqlx::PgConnection;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{
+    List, ListParams, ReadError, Table, check_cursor, finish, invalid, livemode, page, start,
+};
+use crate::identity::roles::MerchantScope;
+use crate::payments::Mode;
+
+const TABLE: Table = Table {
+    name: "payments",
+    kind: Kind::Payment,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = Payment)]
+pub struct PaymentObject {
+    /// `pay_…`
+    pub id: String,
+    /// Always `payment`.
+    pub object: &'static str,
+    pub livemode: bool,
+    /// `created`, `pending`, `paid`, `declined`, `failed`, `expired`, `refunded`,
+    /// `partially_refunded` or `duplicate` (money the order does not keep, which Saleonix returns).
+    pub status: &'static str,
+    /// In minor units (cents).
+    pub amount: i64,
+    /// ISO 4217, `EUR`.
+    #[schema(value_type = String)]
+    pub currency: Currency,
+    /// In minor units.
+    pub amount_refunded: i64,
+    /// The checkout session it pays: `cs_…`
+    pub checkout_session: String,
+    /// The order id the gateway knows it by.
+    pub order_id: String,
+    pub buyer_email: Option<String>,
+    /// What the gateway reported about the card: never more than a masked number.
+    pub card: Option<Card>,
+    /// Why it was declined or failed, in plain words.
+    pub failure_reason: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub paid_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Card {
+    pub brand: Option<String>,
+    /// First six and last four digits at most, as the gateway masks it.
+    pub masked_number: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    mode: Mode,
+    status: PaymentStatus,
+    amount_minor: i64,
+    currency: Currency,
+    refunded_minor: i64,
+    session_id: Uuid,
+    order_id: String,
+    buyer_email: Option<String>,
+    masked_pan: Option<String>,
+    card_brand: Option<String>,
+    decline_reason: Option<String>,
+    created_at: OffsetDateTime,
+    paid_at: Option<OffsetDateTime>,
+}
+
+const SELECT: &str = "SELECT t.id, t.mode, t.status, t.amount_minor, t.currency::text AS currency, t.refunded_minor,
+        t.session_id, t.order_id, t.buyer_email, t.masked_pan, t.card_brand, t.decline_reason, t.created_at, t.paid_at
+    FROM payments t";
+
+fn render(row: Row) -> PaymentObject {
+    let card = (row.card_brand.is_some() || row.masked_pan.is_some()).then(|| Card {
+        brand: row.card_brand,
+        masked_number: row.masked_pan,
+    });
+    PaymentObject {
+        id: public_id::encode(Kind::Payment, row.id),
+        object: "payment",
+        livemode: livemode(row.mode),
+        status: row.status.as_str(),
+        amount: row.amount_minor,
+        currency: row.currency,
+        amount_refunded: row.refunded_minor,
+        checkout_session: public_id::encode(Kind::CheckoutSession, row.session_id),
+        order_id: row.order_id,
+        buyer_email: row.buyer_email,
+        card,
+        failure_reason: row.decline_reason,
+        created: row.created_at,
+        paid_at: row.paid_at,
+    }
+}
+
+/// The payment as it stands, whoever's it is: for the event recorded with its change.
+pub(crate) async fn load(
+    conn: &mut PgConnection,
+    id: PaymentId,
+) -> Result<PaymentObject, sqlx::Error> {
+    let row: Row = sqlx::query_as(&format!("{SELECT} WHERE t.id = $1"))
+        .bind(id)
+        .fetch_one(conn)
+        .await?;
+    Ok(render(row))
+}
+
+/// One of the scope's payments in `mode`, by its `pay_…` id.
+pub async fn get(
+    conn: &mut PgConnection,
+    scope: &MerchantScope,
+    mode: Mode,
+    id: &str,
+) -> Result<PaymentObject, ReadError> {
+    let id = public_id::decode(Kind::Payment, id).ok_or(ReadError::NotFound)?;
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "{SELECT} WHERE t.id = $1 AND t.merchant_id = $2 AND t.mode = $3"
+    ))
+    .bind(id)
+    .bind(scope.merchant_id())
+    .bind(mode)
+    .fetch_optional(conn)
+    .await?;
+    row.map(render).ok_or(ReadError::NotFound)
+}
+
+/// The scope's payments in `mode`, newest first; `status` and `checkout_session` narrow it.
+pub async fn list(
+    conn: &mut PgConnection,
+    scope: &MerchantScope,
+    mode: Mode,
+    params: &ListParams,
+) -> Result<List<PaymentObject>, ReadError> {
+    let paging = params.paging(TABLE.kind)?;
+    let status = params
+        .status
+        .as_deref()
+        .map(|s| PaymentStatus::parse(s).ok_or(invalid("status", "no such payment status")))
+        .transpose()?;
+    let session = params
+        .checkout_session
+        .as_deref()
+        .map(|s| {
+            public_id::decode(Kind::CheckoutSession, s)
+                .ok_or(invalid("checkout_session", "no such checkout session"))
+        })
+        .transpose()?;
+    check_cursor(&mut *conn, &TABLE, scope, mode, &paging).await?;
+    let mut q = start(SELECT, &TABLE, scope, mode, params, &paging);
+    if let Some(status) = status {
+        q.push(" AND t.status = ").push_bind(status);
+    }
+    if let Some(session) = session {
+        q.push(" AND t.session_id = ").push_bind(session);
+    }
+    finish(&mut q, &paging);
+    let rows: Vec<Row> = q.build_query_as().fetch_all(conn).await?;
+    Ok(page(
+        rows.into_iter().map(render).collect(),
+        &paging,
+        "/v1/payments",
+    ))
+}

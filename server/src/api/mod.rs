@@ -1,0 +1,64 @@
+//! The merchant REST API under `/v1` (issue 21): JSON, authenticated by a secret key per
+//! merchant and mode, with one error shape, idempotent POSTs, per-key rate limits and an
+//! OpenAPI 3.1 description generated from these handlers. The handlers act through the
+//! same platform functions as the dashboard.
+//!
+//! Layers, outermost first: [`error::render`] (the error shape with the request id,
+//! `no-store`), [`auth::authenticate`] (the key, its rate limit), [`idempotency::layer`].
+
+pub mod auth;
+pub mod checkout_sessions;
+pub mod docs;
+pub mod error;
+pub mod idempotency;
+pub mod json;
+pub mod payments;
+pub mod refunds;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::response::IntoResponse;
+use platform::Platform;
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The routes and their description, from the same list.
+pub fn described() -> (Router<Platform>, utoipa::openapi::OpenApi) {
+    let v1 = OpenApiRouter::new()
+        .routes(routes!(docs::openapi_json))
+        .routes(routes!(checkout_sessions::create, checkout_sessions::list))
+        .routes(routes!(checkout_sessions::retrieve))
+        .routes(routes!(checkout_sessions::expire))
+        .routes(routes!(payments::list))
+        .routes(routes!(payments::retrieve))
+        .routes(routes!(refunds::create, refunds::list))
+        .routes(routes!(refunds::retrieve))
+        .fallback(|| async { error::ApiError::not_found().into_response() });
+    // The document's own parts (title, description, security) are the outer router's: a
+    // nested router gives only its paths and schemas.
+    OpenApiRouter::with_openapi(docs::ApiDoc::openapi())
+        .nest("/v1", v1)
+        .split_for_parts()
+}
+
+/// The API, ready to merge into the application (whatever state the rest of it uses).
+pub fn routes<S: Clone + Send + Sync + 'static>(platform: Platform) -> Router<S> {
+    let (router, document) = described();
+    let document = serde_json::to_value(&document).unwrap_or_default();
+    router
+        .layer(axum::middleware::from_fn_with_state(
+            platform.clone(),
+            idempotency::layer,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            platform.clone(),
+            auth::authenticate,
+        ))
+        .layer(axum::middleware::from_fn(error::render))
+        .layer(DefaultBodyLimit::max(idempotency::MAX_BODY))
+        .layer(axum::Extension(docs::Document(Arc::new(document))))
+        .with_state(platform)
+}
