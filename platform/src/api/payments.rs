@@ -1,7 +1,7 @@
 //! The `payment` object: one attempt to pay a checkout session (one gateway order).
 
 use domain::public_id::{self, Kind};
-use domain::{Currency, PaymentId, PaymentStatus};
+use domain::{Currency, PaymentStatus};
 use serde::Serialize;
 use sqlx::PgConnection;
 use time::OffsetDateTime;
@@ -83,7 +83,8 @@ const SELECT: &str = "SELECT t.id, t.mode, t.status, t.amount_minor, t.currency:
     FROM payments t";
 
 fn render(row: Row) -> PaymentObject {
-    let card = (row.card_brand.is_some() || row.masked_pan.is_some()).then(|| Card {
+    let has_card = row.card_brand.is_some() || row.masked_pan.is_some();
+    let card = has_card.then_some(Card {
         brand: row.card_brand,
         masked_number: row.masked_pan,
     });
@@ -103,18 +104,6 @@ fn render(row: Row) -> PaymentObject {
         created: row.created_at,
         paid_at: row.paid_at,
     }
-}
-
-/// The payment as it stands, whoever's it is: for the event recorded with its change.
-pub(crate) async fn load(
-    conn: &mut PgConnection,
-    id: PaymentId,
-) -> Result<PaymentObject, sqlx::Error> {
-    let row: Row = sqlx::query_as(&format!("{SELECT} WHERE t.id = $1"))
-        .bind(id)
-        .fetch_one(conn)
-        .await?;
-    Ok(render(row))
 }
 
 /// One of the scope's payments in `mode`, by its `pay_…` id.
