@@ -77,7 +77,10 @@ pub async fn create_link(
             .merchant()?;
         let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Change).await?;
         let charge = match product.trim() {
-            "" => Charge::Amount { title, amount },
+            "" => Charge::Amount {
+                title,
+                amount: platform::payments::parse_euro("amount", &amount)?,
+            },
             id => Charge::Product(uuid::Uuid::parse_str(id).map_err(|_| {
                 AppError::validation("product", "Choose one of your active products.")
             })?),

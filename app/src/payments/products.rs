@@ -62,7 +62,7 @@ pub async fn create_product(
         let new = NewProduct {
             name,
             description,
-            price,
+            price: platform::payments::parse_euro("price", &price)?,
         };
         catalog::create(
             &platform.pool,

@@ -1,5 +1,6 @@
 //! The merchant API's side of the platform (issue 21): its secret [`keys`], and its objects
-//! as the API and the webhooks show them ([`checkout_sessions`], [`payments`], [`refunds`]).
+//! as the API and the webhooks show them ([`checkout_sessions`], [`payments`], [`refunds`],
+//! [`products`], [`payment_links`]).
 //!
 //! Each object is rendered by one function, used by the API's answers and by the events
 //! recorded with the change they report, so the two never disagree. Reads take a
@@ -10,7 +11,9 @@
 pub mod checkout_sessions;
 pub mod idempotency;
 pub mod keys;
+pub mod payment_links;
 pub mod payments;
+pub mod products;
 pub mod refunds;
 
 use domain::public_id::{self, Kind};

@@ -7,7 +7,7 @@ use sqlx::{PgPool, Row as _};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Mode, PaymentError, optional_text, parse_euro, text};
+use super::{Mode, PaymentError, chargeable, optional_text, text};
 use crate::audit::{self, Event, Outcome, RequestFacts};
 use crate::identity::roles::MerchantScope;
 
@@ -37,13 +37,13 @@ impl<'r> sqlx::FromRow<'r, PgRow> for Product {
     }
 }
 
-/// A product as typed in the dashboard.
-#[derive(Debug, Clone, Default)]
+/// A new product: the dashboard reads its typed price with [`super::parse_euro`]; the API
+/// takes minor units.
+#[derive(Debug, Clone)]
 pub struct NewProduct {
     pub name: String,
     pub description: String,
-    /// Euro, as a decimal: `12.50`.
-    pub price: String,
+    pub price: Money,
 }
 
 const COLUMNS: &str =
@@ -74,7 +74,7 @@ pub async fn create(
 ) -> Result<Product, PaymentError> {
     let name = text("name", &new.name, 200)?;
     let description = optional_text("description", &new.description, 1000)?;
-    let price = parse_euro("price", &new.price)?;
+    let price = chargeable("price", new.price)?;
     let mut tx = pool.begin().await?;
     let product: Product = sqlx::query_as(&format!(
         "INSERT INTO products (id, merchant_id, mode, name, description, price_minor, currency)

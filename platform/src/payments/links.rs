@@ -8,7 +8,7 @@ use sqlx::{PgConnection, PgPool, Row as _};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Mode, PaymentError, invalid, parse_euro, public_token, text};
+use super::{Mode, PaymentError, chargeable, invalid, public_token, text};
 use crate::audit::{self, Event, Outcome, RequestFacts};
 use crate::identity::roles::MerchantScope;
 
@@ -54,13 +54,31 @@ impl Link {
     /// Whether a buyer cannot pay through the link now: archived, expired, at its limit,
     /// or for a product archived since.
     pub fn unavailable(&self, now: OffsetDateTime) -> bool {
-        self.archived_at.is_some()
-            || self.expires_at.is_some_and(|at| at <= now)
-            || self
-                .max_payments
-                .is_some_and(|max| self.payments >= i64::from(max))
-            || self.product_archived
+        unavailable(
+            self.archived_at,
+            self.expires_at,
+            self.max_payments,
+            self.payments,
+            self.product_archived,
+            now,
+        )
     }
+}
+
+/// Whether a link with these facts takes no payment at a time: the one rule the buyer's
+/// page and the API's `active` share.
+pub(crate) fn unavailable(
+    archived_at: Option<OffsetDateTime>,
+    expires_at: Option<OffsetDateTime>,
+    max_payments: Option<i32>,
+    payments: i64,
+    product_archived: bool,
+    now: OffsetDateTime,
+) -> bool {
+    archived_at.is_some()
+        || expires_at.is_some_and(|at| at <= now)
+        || max_payments.is_some_and(|max| payments >= i64::from(max))
+        || product_archived
 }
 
 /// What a link charges: a product of the same mode (its name and price are copied), or a
@@ -68,7 +86,7 @@ impl Link {
 #[derive(Debug, Clone)]
 pub enum Charge {
     Product(Uuid),
-    Amount { title: String, amount: String },
+    Amount { title: String, amount: Money },
 }
 
 #[derive(Debug, Clone)]
@@ -160,7 +178,7 @@ pub async fn create(
         }
         Charge::Amount { title, amount } => {
             let title = text("title", title, 200)?;
-            (None, title, parse_euro("amount", amount)?)
+            (None, title, chargeable("amount", *amount)?)
         }
     };
     let id = Uuid::new_v4();

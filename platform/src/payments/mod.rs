@@ -36,7 +36,7 @@ pub mod risk;
 pub mod sessions;
 pub mod transition;
 
-use domain::MerchantId;
+use domain::{MerchantId, Money};
 use rand::Rng as _;
 use rand::distributions::Alphanumeric;
 use sqlx::PgConnection;
@@ -170,13 +170,23 @@ pub const MAX_AMOUNT_MINOR: i64 = 100_000_000;
 pub fn parse_euro(field: &'static str, text: &str) -> Result<payten::Money, PaymentError> {
     let money = payten::Money::parse_decimal(text.trim(), payten::Currency::Eur)
         .map_err(|_| invalid(field, "enter an amount in euro such as 12.50"))?;
-    if money.is_zero() {
+    chargeable(field, money)
+}
+
+/// An amount a buyer can be charged: in euro (every checkout is, today), more than zero
+/// and within what one payment may be. The dashboard's typed amounts and the API's minor
+/// units both pass here.
+pub fn chargeable(field: &'static str, amount: Money) -> Result<Money, PaymentError> {
+    if amount.currency() != domain::Currency::Eur {
+        return Err(invalid("currency", "amounts are in euro (EUR)"));
+    }
+    if !amount.is_positive() {
         return Err(invalid(field, "the amount must be more than zero"));
     }
-    if money.minor() > MAX_AMOUNT_MINOR {
+    if amount.minor() > MAX_AMOUNT_MINOR {
         return Err(invalid(field, "the amount may be at most 1,000,000.00"));
     }
-    Ok(money)
+    Ok(amount)
 }
 
 /// What a merchant archives: its table, and its name in the audit trail.

@@ -230,21 +230,6 @@ struct Line {
     quantity: i32,
 }
 
-/// A typed unit price: euro (every checkout is in euro today), more than zero and within
-/// what one payment may be.
-fn unit_price(amount: Money) -> Result<i64, PaymentError> {
-    if amount.currency() != Currency::Eur {
-        return Err(invalid("currency", "checkouts are in euro (EUR)"));
-    }
-    if !(1..=super::MAX_AMOUNT_MINOR).contains(&amount.minor()) {
-        return Err(invalid(
-            "item_price",
-            "a price must be between 0.01 and 1,000,000.00",
-        ));
-    }
-    Ok(amount.minor())
-}
-
 /// A quantity as stored; beyond the column's range it is refused, not wrapped.
 fn count(quantity: u32) -> Result<i32, PaymentError> {
     i32::try_from(quantity).map_err(|_| invalid("items", "a quantity is too large"))
@@ -386,7 +371,7 @@ pub async fn create(
             } => Line {
                 name: text("item_name", name, 200)?,
                 product_id: None,
-                unit_minor: unit_price(*unit_amount)?,
+                unit_minor: super::chargeable("item_price", *unit_amount)?.minor(),
                 quantity: count(quantity)?,
             },
         });

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::{Extension, Path, Query, State};
 use domain::public_id::{self, Kind};
-use domain::{CheckoutId, Currency, Money};
+use domain::{CheckoutId, Money};
 use platform::Platform;
 use platform::api::checkout_sessions::{self, CheckoutSessionObject};
 use platform::api::keys::{Access, Resource};
@@ -61,12 +61,7 @@ fn item(line: NewLineItem) -> Result<NewItem, ApiError> {
             quantity,
         }),
         (None, Some(name), Some(unit_amount)) => {
-            let currency = match line.currency.as_deref() {
-                None => Currency::Eur,
-                Some(code) => Currency::from_alpha(code).ok_or_else(|| {
-                    ApiError::invalid("line_items[].currency", "Only EUR is accepted.")
-                })?,
-            };
+            let currency = super::currency("line_items[].currency", line.currency.as_deref())?;
             Ok(NewItem::Custom {
                 name,
                 unit_amount: Money::new(unit_amount, currency),

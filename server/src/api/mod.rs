@@ -12,7 +12,9 @@ pub mod docs;
 pub mod error;
 pub mod idempotency;
 pub mod json;
+pub mod payment_links;
 pub mod payments;
+pub mod products;
 pub mod refunds;
 
 use std::sync::Arc;
@@ -25,6 +27,19 @@ use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+/// The currency a body names (`param` is where), `EUR` when it names none. Any ISO code
+/// is read; the platform's own checks then say which it takes.
+pub(crate) fn currency(
+    param: &'static str,
+    code: Option<&str>,
+) -> Result<domain::Currency, error::ApiError> {
+    match code {
+        None => Ok(domain::Currency::Eur),
+        Some(code) => domain::Currency::from_alpha(code)
+            .ok_or_else(|| error::ApiError::invalid(param, "Only EUR is accepted.")),
+    }
+}
+
 /// The routes and their description, from the same list.
 pub fn described() -> (Router<Platform>, utoipa::openapi::OpenApi) {
     let v1 = OpenApiRouter::new()
@@ -36,6 +51,12 @@ pub fn described() -> (Router<Platform>, utoipa::openapi::OpenApi) {
         .routes(routes!(payments::retrieve))
         .routes(routes!(refunds::create, refunds::list))
         .routes(routes!(refunds::retrieve))
+        .routes(routes!(products::create, products::list))
+        .routes(routes!(products::retrieve))
+        .routes(routes!(products::archive))
+        .routes(routes!(payment_links::create, payment_links::list))
+        .routes(routes!(payment_links::retrieve))
+        .routes(routes!(payment_links::archive))
         .fallback(|| async { error::ApiError::not_found().into_response() });
     // The document's own parts (title, description, security) are the outer router's: a
     // nested router gives only its paths and schemas.

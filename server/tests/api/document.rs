@@ -20,6 +20,14 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/v1/refunds"),
     ("post", "/v1/refunds"),
     ("get", "/v1/refunds/{id}"),
+    ("get", "/v1/products"),
+    ("post", "/v1/products"),
+    ("get", "/v1/products/{id}"),
+    ("post", "/v1/products/{id}/archive"),
+    ("get", "/v1/payment_links"),
+    ("post", "/v1/payment_links"),
+    ("get", "/v1/payment_links/{id}"),
+    ("post", "/v1/payment_links/{id}/archive"),
 ];
 
 #[sqlx::test(migrations = "../migrations")]

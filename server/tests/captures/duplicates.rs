@@ -170,7 +170,7 @@ async fn buyers_racing_for_a_links_last_slot_get_one_payment_and_one_return(pool
     let new = NewLink {
         charge: Charge::Amount {
             title: "Last seat".into(),
-            amount: "40.00".into(),
+            amount: domain::Money::eur(4000),
         },
         max_payments: Some(1),
         expires_at: None,

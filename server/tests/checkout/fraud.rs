@@ -362,7 +362,7 @@ async fn rotating_checkouts_on_a_payment_link_buys_no_fresh_limit(pool: PgPool) 
     let new = NewLink {
         charge: Charge::Amount {
             title: "Workshop seat".into(),
-            amount: "15.00".into(),
+            amount: domain::Money::eur(1500),
         },
         max_payments: None,
         expires_at: None,

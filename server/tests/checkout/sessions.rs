@@ -162,7 +162,7 @@ async fn a_payment_link_gives_each_buyer_a_checkout_until_its_limit(pool: PgPool
     let new = NewLink {
         charge: Charge::Amount {
             title: "Workshop seat".into(),
-            amount: "15.00".into(),
+            amount: domain::Money::eur(1500),
         },
         max_payments: Some(1),
         expires_at: None,
@@ -237,7 +237,7 @@ async fn a_link_to_a_product_archived_since_takes_no_payment(pool: PgPool) {
     let product = NewProduct {
         name: "Filigree brooch".into(),
         description: String::new(),
-        price: "30.00".into(),
+        price: domain::Money::eur(3000),
     };
     let product = catalog::create(shop.pool(), &shop.scope, Mode::Test, &product, &facts)
         .await
