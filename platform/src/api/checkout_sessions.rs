@@ -7,16 +7,9 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{
-    List, ListParams, ReadError, Table, check_cursor, finish, invalid, livemode, page, start,
-};
+use super::{List, ListParams, ReadError, Table, invalid, livemode};
 use crate::identity::roles::MerchantScope;
 use crate::payments::Mode;
-
-const TABLE: Table = Table {
-    name: "checkout_sessions",
-    kind: Kind::CheckoutSession,
-};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[schema(as = CheckoutSession)]
@@ -84,7 +77,10 @@ struct Row {
 }
 
 // Items as parallel arrays in position order: one query per page, however many lines.
-const SELECT: &str = "SELECT t.id, t.mode, t.token, t.status, t.amount_minor, t.currency::text AS currency,
+const TABLE: Table = Table {
+    name: "checkout_sessions",
+    kind: Kind::CheckoutSession,
+    select: "SELECT t.id, t.mode, t.token, t.status, t.amount_minor, t.currency::text AS currency,
         t.buyer_email, t.reference, t.success_url, t.cancel_url, t.created_at, t.expires_at,
         ARRAY(SELECT i.name FROM checkout_items i WHERE i.session_id = t.id ORDER BY i.position) AS item_names,
         ARRAY(SELECT i.unit_amount_minor::bigint FROM checkout_items i WHERE i.session_id = t.id ORDER BY i.position) AS item_prices,
@@ -92,7 +88,9 @@ const SELECT: &str = "SELECT t.id, t.mode, t.token, t.status, t.amount_minor, t.
         ARRAY(SELECT i.product_id FROM checkout_items i WHERE i.session_id = t.id ORDER BY i.position) AS item_products,
         (SELECT p.id FROM payments p WHERE p.session_id = t.id AND p.paid_at IS NOT NULL AND p.status <> 'duplicate'
          ORDER BY p.paid_at LIMIT 1) AS payment_id
-    FROM checkout_sessions t";
+    FROM checkout_sessions t",
+    url: "/v1/checkout_sessions",
+};
 
 fn render(row: Row, origin: &str, now: OffsetDateTime) -> CheckoutSessionObject {
     let status = match row.status {
@@ -141,7 +139,7 @@ pub async fn load(
     id: CheckoutId,
     origin: &str,
 ) -> Result<CheckoutSessionObject, sqlx::Error> {
-    let row: Row = sqlx::query_as(&format!("{SELECT} WHERE t.id = $1"))
+    let row: Row = sqlx::query_as(&format!("{} WHERE t.id = $1", TABLE.select))
         .bind(id)
         .fetch_one(conn)
         .await?;
@@ -156,18 +154,9 @@ pub async fn get(
     id: &str,
     origin: &str,
 ) -> Result<CheckoutSessionObject, ReadError> {
-    let id = public_id::decode(Kind::CheckoutSession, id).ok_or(ReadError::NotFound)?;
-    let row: Option<Row> = sqlx::query_as(&format!(
-        "{SELECT} WHERE t.id = $1 AND t.merchant_id = $2 AND t.mode = $3"
-    ))
-    .bind(id)
-    .bind(scope.merchant_id())
-    .bind(mode)
-    .fetch_optional(conn)
-    .await?;
     let now = OffsetDateTime::now_utc();
-    row.map(|row| render(row, origin, now))
-        .ok_or(ReadError::NotFound)
+    let row = super::one(conn, &TABLE, scope, mode, id).await?;
+    Ok(render(row, origin, now))
 }
 
 /// The scope's sessions in `mode`, newest first; `status` narrows it (an open session past
@@ -179,32 +168,22 @@ pub async fn list(
     params: &ListParams,
     origin: &str,
 ) -> Result<List<CheckoutSessionObject>, ReadError> {
-    let paging = params.paging(TABLE.kind)?;
     let status = params
         .status
         .as_deref()
         .map(|s| CheckoutStatus::parse(s).ok_or(invalid("status", "no such checkout status")))
         .transpose()?;
-    check_cursor(&mut *conn, &TABLE, scope, mode, &paging).await?;
-    let mut q = start(SELECT, &TABLE, scope, mode, params, &paging);
-    match status {
-        Some(CheckoutStatus::Open) => {
-            q.push(" AND t.status = 'open' AND t.expires_at > now()");
-        }
-        Some(CheckoutStatus::Expired) => {
-            q.push(" AND (t.status = 'expired' OR (t.status = 'open' AND t.expires_at <= now()))");
-        }
-        Some(CheckoutStatus::Paid) => {
-            q.push(" AND t.status = 'paid'");
-        }
-        None => {}
-    }
-    finish(&mut q, &paging);
-    let rows: Vec<Row> = q.build_query_as().fetch_all(conn).await?;
+    let narrow = move |q: &mut sqlx::QueryBuilder<'_, sqlx::Postgres>| {
+        q.push(match status {
+            Some(CheckoutStatus::Open) => " AND t.status = 'open' AND t.expires_at > now()",
+            Some(CheckoutStatus::Expired) => {
+                " AND (t.status = 'expired' OR (t.status = 'open' AND t.expires_at <= now()))"
+            }
+            Some(CheckoutStatus::Paid) => " AND t.status = 'paid'",
+            None => "",
+        });
+    };
     let now = OffsetDateTime::now_utc();
-    let objects = rows
-        .into_iter()
-        .map(|row| render(row, origin, now))
-        .collect();
-    Ok(page(objects, &paging, "/v1/checkout_sessions"))
+    let render = |row| render(row, origin, now);
+    super::list(conn, &TABLE, scope, mode, params, narrow, render).await
 }

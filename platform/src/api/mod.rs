@@ -18,7 +18,8 @@ pub mod refunds;
 
 use domain::public_id::{self, Kind};
 use serde::{Deserialize, Serialize};
-use sqlx::{Postgres, QueryBuilder};
+use sqlx::postgres::PgRow;
+use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -90,27 +91,32 @@ pub enum ReadError {
     Database(#[from] sqlx::Error),
 }
 
-fn invalid(param: &'static str, message: &'static str) -> ReadError {
+pub(crate) fn invalid(param: &'static str, message: &'static str) -> ReadError {
     ReadError::Invalid { param, message }
 }
 
-/// A list's table as the pager needs it.
+/// Where a kind of object lives and how its rows are read.
 pub(crate) struct Table {
-    /// The objects' table, aliased `t` in the query.
+    /// The objects' table, aliased `t` in `select`.
     pub name: &'static str,
     pub kind: Kind,
+    /// `SELECT <columns> FROM <name> t <joins>`, without a `WHERE`.
+    pub select: &'static str,
+    /// The list's path, as each page names it.
+    pub url: &'static str,
 }
 
 /// Where the pager starts and how far it reads.
-pub(crate) struct Paging {
+struct Paging {
     limit: i64,
+    /// The cursor's object and whether the page is after it (older) or before it (newer).
     cursor: Option<(Uuid, bool)>,
 }
 
 impl ListParams {
     /// The page asked for: a limit in range, at most one cursor, of the list's own kind,
     /// and no filter of another list.
-    pub(crate) fn paging(&self, kind: Kind) -> Result<Paging, ReadError> {
+    fn paging(&self, kind: Kind) -> Result<Paging, ReadError> {
         if self.checkout_session.is_some() && kind != Kind::Payment {
             return Err(invalid(
                 "checkout_session",
@@ -150,19 +156,48 @@ impl ListParams {
     }
 }
 
-/// Starts `SELECT <columns> FROM <table> t <joins> WHERE` the scope's merchant and mode,
-/// the created-time filters and the cursor; the caller adds its own filters, then
-/// [`finish`]. A cursor that names no object of this list would make an empty page;
-/// [`check_cursor`] refuses it clearly first.
-pub(crate) fn start<'a>(
-    select: &str,
+/// One of the scope's objects of `table` in `mode`, by its public id; another merchant's,
+/// the other mode's, another kind's or a malformed id is not found.
+pub(crate) async fn one<R>(
+    conn: &mut PgConnection,
+    table: &Table,
+    scope: &MerchantScope,
+    mode: Mode,
+    id: &str,
+) -> Result<R, ReadError>
+where
+    R: for<'r> FromRow<'r, PgRow> + Send + Unpin,
+{
+    let id = public_id::decode(table.kind, id).ok_or(ReadError::NotFound)?;
+    let row: Option<R> = sqlx::query_as(&format!(
+        "{} WHERE t.id = $1 AND t.merchant_id = $2 AND t.mode = $3",
+        table.select
+    ))
+    .bind(id)
+    .bind(scope.merchant_id())
+    .bind(mode)
+    .fetch_optional(conn)
+    .await?;
+    row.ok_or(ReadError::NotFound)
+}
+
+/// A page of the scope's objects of `table` in `mode`, newest first whichever way it was
+/// read: the created-time filters and the cursor here, the list's own filters by `narrow`.
+/// A cursor that names no object of this list is refused rather than read as an empty page.
+pub(crate) async fn list<R, T>(
+    conn: &mut PgConnection,
     table: &Table,
     scope: &MerchantScope,
     mode: Mode,
     params: &ListParams,
-    paging: &Paging,
-) -> QueryBuilder<'a, Postgres> {
-    let mut q = QueryBuilder::new(select);
+    narrow: impl FnOnce(&mut QueryBuilder<'_, Postgres>),
+    render: impl FnMut(R) -> T,
+) -> Result<List<T>, ReadError>
+where
+    R: for<'r> FromRow<'r, PgRow> + Send + Unpin,
+{
+    let paging = params.paging(table.kind)?;
+    let mut q = QueryBuilder::new(table.select);
     q.push(" WHERE t.merchant_id = ")
         .push_bind(scope.merchant_id())
         .push(" AND t.mode = ")
@@ -174,6 +209,23 @@ pub(crate) fn start<'a>(
         q.push(" AND t.created_at <= ").push_bind(at);
     }
     if let Some((id, after)) = paging.cursor {
+        let found: Option<i32> = sqlx::query_scalar(&format!(
+            "SELECT 1 FROM {} WHERE id = $1 AND merchant_id = $2 AND mode = $3",
+            table.name
+        ))
+        .bind(id)
+        .bind(scope.merchant_id())
+        .bind(mode)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if found.is_none() {
+            let param = if after {
+                "starting_after"
+            } else {
+                "ending_before"
+            };
+            return Err(invalid(param, "no such object in this list"));
+        }
         q.push(if after {
             " AND (t.created_at, t.id) < "
         } else {
@@ -184,51 +236,10 @@ pub(crate) fn start<'a>(
             table.name
         ))
         .push_bind(id)
-        .push(" AND c.merchant_id = ")
-        .push_bind(scope.merchant_id())
-        .push(" AND c.mode = ")
-        .push_bind(mode)
         .push(")");
     }
-    q
-}
-
-/// Refuses a cursor that names no object of this merchant, mode and list.
-pub(crate) async fn check_cursor(
-    conn: &mut sqlx::PgConnection,
-    table: &Table,
-    scope: &MerchantScope,
-    mode: Mode,
-    paging: &Paging,
-) -> Result<(), ReadError> {
-    let Some((id, after)) = paging.cursor else {
-        return Ok(());
-    };
-    let found: Option<i32> = sqlx::query_scalar(&format!(
-        "SELECT 1 FROM {} WHERE id = $1 AND merchant_id = $2 AND mode = $3",
-        table.name
-    ))
-    .bind(id)
-    .bind(scope.merchant_id())
-    .bind(mode)
-    .fetch_optional(conn)
-    .await?;
-    match found {
-        Some(_) => Ok(()),
-        None => Err(invalid(
-            if after {
-                "starting_after"
-            } else {
-                "ending_before"
-            },
-            "no such object in this list",
-        )),
-    }
-}
-
-/// Orders and limits the query (one extra row tells whether there is more); the page is
-/// always newest first, whichever way it was read.
-pub(crate) fn finish(q: &mut QueryBuilder<'_, Postgres>, paging: &Paging) {
+    narrow(&mut q);
+    // One row past the page tells whether there is more.
     let backwards = matches!(paging.cursor, Some((_, false)));
     q.push(if backwards {
         " ORDER BY t.created_at, t.id LIMIT "
@@ -236,21 +247,38 @@ pub(crate) fn finish(q: &mut QueryBuilder<'_, Postgres>, paging: &Paging) {
         " ORDER BY t.created_at DESC, t.id DESC LIMIT "
     })
     .push_bind(paging.limit + 1);
-}
-
-/// The page from the rows [`finish`]'s query returned.
-pub(crate) fn page<T>(mut rows: Vec<T>, paging: &Paging, url: &str) -> List<T> {
+    let mut rows: Vec<R> = q.build_query_as().fetch_all(conn).await?;
     let has_more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > paging.limit;
     rows.truncate(usize::try_from(paging.limit).unwrap_or(0));
-    if matches!(paging.cursor, Some((_, false))) {
+    if backwards {
         rows.reverse();
     }
-    List {
+    Ok(List {
         object: "list",
-        data: rows,
+        data: rows.into_iter().map(render).collect(),
         has_more,
-        url: url.to_owned(),
-    }
+        url: table.url.to_owned(),
+    })
+}
+
+/// The `status` filter of lists whose objects are `active` or `archived`.
+pub(crate) fn archived_filter(
+    params: &ListParams,
+    message: &'static str,
+) -> Result<impl FnOnce(&mut QueryBuilder<'_, Postgres>), ReadError> {
+    let archived = match params.status.as_deref() {
+        None => None,
+        Some("active") => Some(false),
+        Some("archived") => Some(true),
+        Some(_) => return Err(invalid("status", message)),
+    };
+    Ok(move |q: &mut QueryBuilder<'_, Postgres>| {
+        q.push(match archived {
+            Some(true) => " AND t.archived_at IS NOT NULL",
+            Some(false) => " AND t.archived_at IS NULL",
+            None => "",
+        });
+    })
 }
 
 /// Whether an object is Live: `livemode` in every object.

@@ -7,16 +7,9 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{
-    List, ListParams, ReadError, Table, check_cursor, finish, invalid, livemode, page, start,
-};
+use super::{List, ListParams, ReadError, Table, livemode};
 use crate::identity::roles::MerchantScope;
 use crate::payments::Mode;
-
-const TABLE: Table = Table {
-    name: "payment_links",
-    kind: Kind::PaymentLink,
-};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[schema(as = PaymentLink)]
@@ -66,11 +59,16 @@ struct Row {
     product_archived: bool,
 }
 
-const SELECT: &str = "SELECT t.id, t.mode, t.token, t.product_id, t.title, t.amount_minor, t.currency::text AS currency,
+const TABLE: Table = Table {
+    name: "payment_links",
+    kind: Kind::PaymentLink,
+    select: "SELECT t.id, t.mode, t.token, t.product_id, t.title, t.amount_minor, t.currency::text AS currency,
         t.max_payments, t.expires_at, t.archived_at, t.created_at,
         (SELECT count(*) FROM checkout_sessions s WHERE s.link_id = t.id AND s.status = 'paid') AS payments,
         EXISTS (SELECT 1 FROM products p WHERE p.id = t.product_id AND p.archived_at IS NOT NULL) AS product_archived
-    FROM payment_links t";
+    FROM payment_links t",
+    url: "/v1/payment_links",
+};
 
 fn render(row: Row, origin: &str, now: OffsetDateTime) -> PaymentLinkObject {
     let active = !crate::payments::links::unavailable(
@@ -108,18 +106,9 @@ pub async fn get(
     id: &str,
     origin: &str,
 ) -> Result<PaymentLinkObject, ReadError> {
-    let id = public_id::decode(Kind::PaymentLink, id).ok_or(ReadError::NotFound)?;
-    let row: Option<Row> = sqlx::query_as(&format!(
-        "{SELECT} WHERE t.id = $1 AND t.merchant_id = $2 AND t.mode = $3"
-    ))
-    .bind(id)
-    .bind(scope.merchant_id())
-    .bind(mode)
-    .fetch_optional(conn)
-    .await?;
     let now = OffsetDateTime::now_utc();
-    row.map(|row| render(row, origin, now))
-        .ok_or(ReadError::NotFound)
+    let row = super::one(conn, &TABLE, scope, mode, id).await?;
+    Ok(render(row, origin, now))
 }
 
 /// The scope's links in `mode`, newest first; `status` (`active` or `archived`) narrows it
@@ -131,30 +120,8 @@ pub async fn list(
     params: &ListParams,
     origin: &str,
 ) -> Result<List<PaymentLinkObject>, ReadError> {
-    let paging = params.paging(TABLE.kind)?;
-    let archived = match params.status.as_deref() {
-        None => None,
-        Some("active") => Some(false),
-        Some("archived") => Some(true),
-        Some(_) => return Err(invalid("status", "a payment link is active or archived")),
-    };
-    check_cursor(&mut *conn, &TABLE, scope, mode, &paging).await?;
-    let mut q = start(SELECT, &TABLE, scope, mode, params, &paging);
-    match archived {
-        Some(true) => {
-            q.push(" AND t.archived_at IS NOT NULL");
-        }
-        Some(false) => {
-            q.push(" AND t.archived_at IS NULL");
-        }
-        None => {}
-    }
-    finish(&mut q, &paging);
-    let rows: Vec<Row> = q.build_query_as().fetch_all(conn).await?;
+    let archived = super::archived_filter(params, "a payment link is active or archived")?;
     let now = OffsetDateTime::now_utc();
-    let objects = rows
-        .into_iter()
-        .map(|row| render(row, origin, now))
-        .collect();
-    Ok(page(objects, &paging, "/v1/payment_links"))
+    let render = |row| render(row, origin, now);
+    super::list(conn, &TABLE, scope, mode, params, archived, render).await
 }

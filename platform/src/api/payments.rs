@@ -7,16 +7,9 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{
-    List, ListParams, ReadError, Table, check_cursor, finish, invalid, livemode, page, start,
-};
+use super::{List, ListParams, ReadError, Table, invalid, livemode};
 use crate::identity::roles::MerchantScope;
 use crate::payments::Mode;
-
-const TABLE: Table = Table {
-    name: "payments",
-    kind: Kind::Payment,
-};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[schema(as = Payment)]
@@ -78,9 +71,14 @@ struct Row {
     paid_at: Option<OffsetDateTime>,
 }
 
-const SELECT: &str = "SELECT t.id, t.mode, t.status, t.amount_minor, t.currency::text AS currency, t.refunded_minor,
+const TABLE: Table = Table {
+    name: "payments",
+    kind: Kind::Payment,
+    select: "SELECT t.id, t.mode, t.status, t.amount_minor, t.currency::text AS currency, t.refunded_minor,
         t.session_id, t.order_id, t.buyer_email, t.masked_pan, t.card_brand, t.decline_reason, t.created_at, t.paid_at
-    FROM payments t";
+    FROM payments t",
+    url: "/v1/payments",
+};
 
 fn render(row: Row) -> PaymentObject {
     let has_card = row.card_brand.is_some() || row.masked_pan.is_some();
@@ -113,16 +111,7 @@ pub async fn get(
     mode: Mode,
     id: &str,
 ) -> Result<PaymentObject, ReadError> {
-    let id = public_id::decode(Kind::Payment, id).ok_or(ReadError::NotFound)?;
-    let row: Option<Row> = sqlx::query_as(&format!(
-        "{SELECT} WHERE t.id = $1 AND t.merchant_id = $2 AND t.mode = $3"
-    ))
-    .bind(id)
-    .bind(scope.merchant_id())
-    .bind(mode)
-    .fetch_optional(conn)
-    .await?;
-    row.map(render).ok_or(ReadError::NotFound)
+    super::one(conn, &TABLE, scope, mode, id).await.map(render)
 }
 
 /// The scope's payments in `mode`, newest first; `status` and `checkout_session` narrow it.
@@ -132,7 +121,6 @@ pub async fn list(
     mode: Mode,
     params: &ListParams,
 ) -> Result<List<PaymentObject>, ReadError> {
-    let paging = params.paging(TABLE.kind)?;
     let status = params
         .status
         .as_deref()
@@ -146,19 +134,13 @@ pub async fn list(
                 .ok_or(invalid("checkout_session", "no such checkout session"))
         })
         .transpose()?;
-    check_cursor(&mut *conn, &TABLE, scope, mode, &paging).await?;
-    let mut q = start(SELECT, &TABLE, scope, mode, params, &paging);
-    if let Some(status) = status {
-        q.push(" AND t.status = ").push_bind(status);
-    }
-    if let Some(session) = session {
-        q.push(" AND t.session_id = ").push_bind(session);
-    }
-    finish(&mut q, &paging);
-    let rows: Vec<Row> = q.build_query_as().fetch_all(conn).await?;
-    Ok(page(
-        rows.into_iter().map(render).collect(),
-        &paging,
-        "/v1/payments",
-    ))
+    let narrow = move |q: &mut sqlx::QueryBuilder<'_, sqlx::Postgres>| {
+        if let Some(status) = status {
+            q.push(" AND t.status = ").push_bind(status);
+        }
+        if let Some(session) = session {
+            q.push(" AND t.session_id = ").push_bind(session);
+        }
+    };
+    super::list(conn, &TABLE, scope, mode, params, narrow, render).await
 }

@@ -7,16 +7,9 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{
-    List, ListParams, ReadError, Table, check_cursor, finish, invalid, livemode, page, start,
-};
+use super::{List, ListParams, ReadError, Table, livemode};
 use crate::identity::roles::MerchantScope;
 use crate::payments::Mode;
-
-const TABLE: Table = Table {
-    name: "products",
-    kind: Kind::Product,
-};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[schema(as = Product)]
@@ -51,10 +44,15 @@ struct Row {
     created_at: OffsetDateTime,
 }
 
-const SELECT: &str =
-    "SELECT t.id, t.mode, t.name, t.description, t.price_minor, t.currency::text AS currency,
+const TABLE: Table = Table {
+    name: "products",
+    kind: Kind::Product,
+    select:
+        "SELECT t.id, t.mode, t.name, t.description, t.price_minor, t.currency::text AS currency,
         t.archived_at, t.created_at
-    FROM products t";
+    FROM products t",
+    url: "/v1/products",
+};
 
 fn render(row: Row) -> ProductObject {
     ProductObject {
@@ -77,16 +75,7 @@ pub async fn get(
     mode: Mode,
     id: &str,
 ) -> Result<ProductObject, ReadError> {
-    let id = public_id::decode(Kind::Product, id).ok_or(ReadError::NotFound)?;
-    let row: Option<Row> = sqlx::query_as(&format!(
-        "{SELECT} WHERE t.id = $1 AND t.merchant_id = $2 AND t.mode = $3"
-    ))
-    .bind(id)
-    .bind(scope.merchant_id())
-    .bind(mode)
-    .fetch_optional(conn)
-    .await?;
-    row.map(render).ok_or(ReadError::NotFound)
+    super::one(conn, &TABLE, scope, mode, id).await.map(render)
 }
 
 /// The scope's products in `mode`, newest first; `status` (`active` or `archived`) narrows it.
@@ -96,29 +85,6 @@ pub async fn list(
     mode: Mode,
     params: &ListParams,
 ) -> Result<List<ProductObject>, ReadError> {
-    let paging = params.paging(TABLE.kind)?;
-    let archived = match params.status.as_deref() {
-        None => None,
-        Some("active") => Some(false),
-        Some("archived") => Some(true),
-        Some(_) => return Err(invalid("status", "a product is active or archived")),
-    };
-    check_cursor(&mut *conn, &TABLE, scope, mode, &paging).await?;
-    let mut q = start(SELECT, &TABLE, scope, mode, params, &paging);
-    match archived {
-        Some(true) => {
-            q.push(" AND t.archived_at IS NOT NULL");
-        }
-        Some(false) => {
-            q.push(" AND t.archived_at IS NULL");
-        }
-        None => {}
-    }
-    finish(&mut q, &paging);
-    let rows: Vec<Row> = q.build_query_as().fetch_all(conn).await?;
-    Ok(page(
-        rows.into_iter().map(render).collect(),
-        &paging,
-        "/v1/products",
-    ))
+    let archived = super::archived_filter(params, "a product is active or archived")?;
+    super::list(conn, &TABLE, scope, mode, params, archived, render).await
 }

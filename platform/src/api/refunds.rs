@@ -7,16 +7,9 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{
-    List, ListParams, ReadError, Table, check_cursor, finish, invalid, livemode, page, start,
-};
+use super::{List, ListParams, ReadError, Table, invalid, livemode};
 use crate::identity::roles::MerchantScope;
 use crate::payments::Mode;
-
-const TABLE: Table = Table {
-    name: "refunds",
-    kind: Kind::Refund,
-};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[schema(as = Refund)]
@@ -56,10 +49,15 @@ struct Row {
     created_at: OffsetDateTime,
 }
 
-const SELECT: &str =
-    "SELECT t.id, t.mode, t.payment_id, t.status, t.amount_minor, t.currency::text AS currency,
+const TABLE: Table = Table {
+    name: "refunds",
+    kind: Kind::Refund,
+    select:
+        "SELECT t.id, t.mode, t.payment_id, t.status, t.amount_minor, t.currency::text AS currency,
         t.reason, t.failure, t.created_at
-    FROM refunds t";
+    FROM refunds t",
+    url: "/v1/refunds",
+};
 
 fn render(row: Row) -> RefundObject {
     RefundObject {
@@ -79,7 +77,7 @@ fn render(row: Row) -> RefundObject {
 /// The refund as it stands, whoever's it is: for the event recorded with its change and
 /// for the API's answer to the refund it just made.
 pub async fn load(conn: &mut PgConnection, id: RefundId) -> Result<RefundObject, sqlx::Error> {
-    let row: Row = sqlx::query_as(&format!("{SELECT} WHERE t.id = $1"))
+    let row: Row = sqlx::query_as(&format!("{} WHERE t.id = $1", TABLE.select))
         .bind(id)
         .fetch_one(conn)
         .await?;
@@ -93,16 +91,7 @@ pub async fn get(
     mode: Mode,
     id: &str,
 ) -> Result<RefundObject, ReadError> {
-    let id = public_id::decode(Kind::Refund, id).ok_or(ReadError::NotFound)?;
-    let row: Option<Row> = sqlx::query_as(&format!(
-        "{SELECT} WHERE t.id = $1 AND t.merchant_id = $2 AND t.mode = $3"
-    ))
-    .bind(id)
-    .bind(scope.merchant_id())
-    .bind(mode)
-    .fetch_optional(conn)
-    .await?;
-    row.map(render).ok_or(ReadError::NotFound)
+    super::one(conn, &TABLE, scope, mode, id).await.map(render)
 }
 
 /// The scope's refunds in `mode`, newest first; `status` and `payment` narrow it.
@@ -112,7 +101,6 @@ pub async fn list(
     mode: Mode,
     params: &ListParams,
 ) -> Result<List<RefundObject>, ReadError> {
-    let paging = params.paging(TABLE.kind)?;
     let status = params
         .status
         .as_deref()
@@ -123,19 +111,13 @@ pub async fn list(
         .as_deref()
         .map(|p| public_id::decode(Kind::Payment, p).ok_or(invalid("payment", "no such payment")))
         .transpose()?;
-    check_cursor(&mut *conn, &TABLE, scope, mode, &paging).await?;
-    let mut q = start(SELECT, &TABLE, scope, mode, params, &paging);
-    if let Some(status) = status {
-        q.push(" AND t.status = ").push_bind(status);
-    }
-    if let Some(payment) = payment {
-        q.push(" AND t.payment_id = ").push_bind(payment);
-    }
-    finish(&mut q, &paging);
-    let rows: Vec<Row> = q.build_query_as().fetch_all(conn).await?;
-    Ok(page(
-        rows.into_iter().map(render).collect(),
-        &paging,
-        "/v1/refunds",
-    ))
+    let narrow = move |q: &mut sqlx::QueryBuilder<'_, sqlx::Postgres>| {
+        if let Some(status) = status {
+            q.push(" AND t.status = ").push_bind(status);
+        }
+        if let Some(payment) = payment {
+            q.push(" AND t.payment_id = ").push_bind(payment);
+        }
+    };
+    super::list(conn, &TABLE, scope, mode, params, narrow, render).await
 }

@@ -78,17 +78,32 @@ impl Caller {
         ))
     }
 
-    /// A not-found answer for an id of `kind`; when the id is the merchant's own object in
-    /// the other mode, the attempt is audited (a Test key reaching for Live objects).
+    /// The object a read found, or the not-found answer for `id`; when the id is the
+    /// merchant's own object in the other mode, the attempt is audited (a Test key
+    /// reaching for Live objects).
+    pub async fn found<T>(
+        &self,
+        platform: &Platform,
+        kind: domain::public_id::Kind,
+        id: &str,
+        read: Result<T, platform::api::ReadError>,
+    ) -> Result<T, ApiError> {
+        match read {
+            Ok(object) => Ok(object),
+            Err(platform::api::ReadError::NotFound) => Err(self.missing(platform, kind, id).await),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// The not-found answer for an id of `kind`, audited as [`Caller::found`] says.
     pub async fn missing(
         &self,
         platform: &Platform,
         kind: domain::public_id::Kind,
         id: &str,
     ) -> ApiError {
-        match platform::api::in_other_mode(&platform.pool, &self.scope(), self.mode(), kind, id)
-            .await
-        {
+        let scope = self.scope();
+        match platform::api::in_other_mode(&platform.pool, &scope, self.mode(), kind, id).await {
             Ok(true) => {
                 let event = Event::new("api.wrong_mode", self.actor(), Outcome::Denied)
                     .merchant(self.key.merchant_id())

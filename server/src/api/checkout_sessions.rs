@@ -149,13 +149,12 @@ pub async fn retrieve(
         .await?;
     let mut conn = platform.pool.acquire().await?;
     let origin = platform.config.settings.public_origin();
-    match checkout_sessions::get(&mut conn, &caller.scope(), caller.mode(), &id, origin).await {
-        Ok(object) => Ok(Json(object)),
-        Err(platform::api::ReadError::NotFound) => {
-            Err(caller.missing(&platform, Kind::CheckoutSession, &id).await)
-        }
-        Err(error) => Err(error.into()),
-    }
+    let read = checkout_sessions::get(&mut conn, &caller.scope(), caller.mode(), &id, origin).await;
+    Ok(Json(
+        caller
+            .found(&platform, Kind::CheckoutSession, &id, read)
+            .await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/checkout_sessions", tag = TAG,

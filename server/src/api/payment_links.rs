@@ -7,7 +7,7 @@ use domain::public_id::{self, Kind};
 use platform::Platform;
 use platform::api::keys::{Access, Resource};
 use platform::api::payment_links::{self, PaymentLinkObject};
-use platform::api::{List, ListParams, ReadError};
+use platform::api::{List, ListParams};
 use platform::payments::links::{self, Charge, NewLink};
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -104,11 +104,12 @@ pub async fn retrieve(
         .await?;
     let mut conn = platform.pool.acquire().await?;
     let origin = platform.config.settings.public_origin();
-    match payment_links::get(&mut conn, &caller.scope(), caller.mode(), &id, origin).await {
-        Ok(object) => Ok(Json(object)),
-        Err(ReadError::NotFound) => Err(caller.missing(&platform, Kind::PaymentLink, &id).await),
-        Err(error) => Err(error.into()),
-    }
+    let read = payment_links::get(&mut conn, &caller.scope(), caller.mode(), &id, origin).await;
+    Ok(Json(
+        caller
+            .found(&platform, Kind::PaymentLink, &id, read)
+            .await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/payment_links", tag = TAG,
@@ -154,13 +155,10 @@ pub async fn archive(
     let mut conn = platform.pool.acquire().await?;
     // Read first: the archive itself does not know modes, and another mode's id must be
     // not found here.
-    match payment_links::get(&mut conn, &scope, caller.mode(), &id, origin).await {
-        Ok(_) => {}
-        Err(ReadError::NotFound) => {
-            return Err(caller.missing(&platform, Kind::PaymentLink, &id).await);
-        }
-        Err(error) => return Err(error.into()),
-    }
+    let read = payment_links::get(&mut conn, &scope, caller.mode(), &id, origin).await;
+    caller
+        .found(&platform, Kind::PaymentLink, &id, read)
+        .await?;
     let uuid = public_id::decode(Kind::PaymentLink, &id).ok_or_else(ApiError::not_found)?;
     match links::archive(&platform.pool, &scope, uuid, &caller.facts).await {
         // Archived before: the same answer, as archiving is idempotent.

@@ -6,7 +6,7 @@ use domain::public_id::Kind;
 use platform::Platform;
 use platform::api::keys::{Access, Resource};
 use platform::api::payments::{self, PaymentObject};
-use platform::api::{List, ListParams, ReadError};
+use platform::api::{List, ListParams};
 
 use super::auth::Caller;
 use super::docs::ErrorBody;
@@ -26,11 +26,10 @@ pub async fn retrieve(
         .require(&platform, Resource::Payments, Access::Read)
         .await?;
     let mut conn = platform.pool.acquire().await?;
-    match payments::get(&mut conn, &caller.scope(), caller.mode(), &id).await {
-        Ok(object) => Ok(Json(object)),
-        Err(ReadError::NotFound) => Err(caller.missing(&platform, Kind::Payment, &id).await),
-        Err(error) => Err(error.into()),
-    }
+    let read = payments::get(&mut conn, &caller.scope(), caller.mode(), &id).await;
+    Ok(Json(
+        caller.found(&platform, Kind::Payment, &id, read).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/payments", tag = TAG,

@@ -7,7 +7,7 @@ use domain::public_id::{self, Kind};
 use platform::Platform;
 use platform::api::keys::{Access, Resource};
 use platform::api::products::{self, ProductObject};
-use platform::api::{List, ListParams, ReadError};
+use platform::api::{List, ListParams};
 use platform::payments::catalog::{self, NewProduct};
 use serde::Deserialize;
 
@@ -93,11 +93,10 @@ pub async fn retrieve(
         .require(&platform, Resource::Products, Access::Read)
         .await?;
     let mut conn = platform.pool.acquire().await?;
-    match products::get(&mut conn, &caller.scope(), caller.mode(), &id).await {
-        Ok(object) => Ok(Json(object)),
-        Err(ReadError::NotFound) => Err(caller.missing(&platform, Kind::Product, &id).await),
-        Err(error) => Err(error.into()),
-    }
+    let read = products::get(&mut conn, &caller.scope(), caller.mode(), &id).await;
+    Ok(Json(
+        caller.found(&platform, Kind::Product, &id, read).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/products", tag = TAG,
@@ -141,13 +140,8 @@ pub async fn archive(
     let mut conn = platform.pool.acquire().await?;
     // Read first: the archive itself does not know modes, and another mode's id must be
     // not found here.
-    match products::get(&mut conn, &scope, caller.mode(), &id).await {
-        Ok(_) => {}
-        Err(ReadError::NotFound) => {
-            return Err(caller.missing(&platform, Kind::Product, &id).await);
-        }
-        Err(error) => return Err(error.into()),
-    }
+    let read = products::get(&mut conn, &scope, caller.mode(), &id).await;
+    caller.found(&platform, Kind::Product, &id, read).await?;
     let uuid = public_id::decode(Kind::Product, &id).ok_or_else(ApiError::not_found)?;
     match catalog::archive(&platform.pool, &scope, uuid, &caller.facts).await {
         // Archived before: the same answer, as archiving is idempotent.

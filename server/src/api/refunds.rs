@@ -9,7 +9,7 @@ use domain::{Money, PaymentId};
 use platform::Platform;
 use platform::api::keys::{Access, Resource};
 use platform::api::refunds::{self, RefundObject};
-use platform::api::{List, ListParams, ReadError};
+use platform::api::{List, ListParams};
 use platform::payments::refunds::{RefundRequest, Requester};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -66,16 +66,10 @@ pub async fn create(
         .await?;
     let scope = caller.scope();
     let mut conn = platform.pool.acquire().await?;
-    let payment =
-        match platform::api::payments::get(&mut conn, &scope, caller.mode(), &body.payment).await {
-            Ok(payment) => payment,
-            Err(ReadError::NotFound) => {
-                return Err(caller
-                    .missing(&platform, Kind::Payment, &body.payment)
-                    .await);
-            }
-            Err(error) => return Err(error.into()),
-        };
+    let read = platform::api::payments::get(&mut conn, &scope, caller.mode(), &body.payment).await;
+    let payment = caller
+        .found(&platform, Kind::Payment, &body.payment, read)
+        .await?;
     let payment_id = public_id::decode(Kind::Payment, &payment.id)
         .map(PaymentId::from_uuid)
         .ok_or_else(ApiError::not_found)?;
@@ -111,11 +105,10 @@ pub async fn retrieve(
         .require(&platform, Resource::Refunds, Access::Read)
         .await?;
     let mut conn = platform.pool.acquire().await?;
-    match refunds::get(&mut conn, &caller.scope(), caller.mode(), &id).await {
-        Ok(object) => Ok(Json(object)),
-        Err(ReadError::NotFound) => Err(caller.missing(&platform, Kind::Refund, &id).await),
-        Err(error) => Err(error.into()),
-    }
+    let read = refunds::get(&mut conn, &caller.scope(), caller.mode(), &id).await;
+    Ok(Json(
+        caller.found(&platform, Kind::Refund, &id, read).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/refunds", tag = TAG,
