@@ -4,6 +4,7 @@
 //! WASM; the `sqlx` feature adds the database mappings the server needs.
 
 pub mod books;
+pub mod events;
 pub mod ids;
 pub mod mode;
 pub mod money;
@@ -12,6 +13,7 @@ pub mod roles;
 pub mod status;
 
 pub use books::{BatchStatus, ChargebackStatus, PayoutStatus};
+pub use events::EventType;
 pub use ids::{CheckoutId, MerchantId, PaymentId, RefundId};
 pub use mode::Mode;
 pub use money::{Currency, Money, MoneyError};

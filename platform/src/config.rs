@@ -141,6 +141,7 @@ pub struct Settings {
     pub kyc: KycSettings,
     pub ledger: LedgerSettings,
     pub payouts: PayoutSettings,
+    pub webhooks: WebhookSettings,
 }
 
 /// Outgoing mail. The SMTP server is a secret (its URL holds a password), so it is in
@@ -373,6 +374,41 @@ pub struct PayoutSettings {
     pub debtor_bic: String,
 }
 
+/// Webhook delivery (`platform::webhooks::delivery`): how long a receiver may take, the
+/// retry schedule, and how many workers drain the outbox in each instance.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct WebhookSettings {
+    /// The whole request, the response's first bytes included.
+    pub timeout_ms: u64,
+    /// How often an idle worker looks for due deliveries.
+    pub poll_interval_ms: u64,
+    /// Workers per instance; each holds one delivery (and one connection) at a time.
+    pub concurrency: u32,
+    /// The wait after the first failed attempt; it doubles after each further one.
+    pub first_retry_secs: u64,
+    /// The longest wait between two attempts.
+    pub longest_retry_secs: u64,
+    /// Attempts of one delivery before it fails and its endpoint is disabled; with the
+    /// defaults the retries span a little over three days.
+    pub max_attempts: u32,
+    /// An endpoint that has failed every attempt for this long is disabled.
+    pub disable_after_failing_hours: u64,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        Self {
+            timeout_ms: 10_000,
+            poll_interval_ms: 1000,
+            concurrency: 4,
+            first_retry_secs: 30,
+            longest_retry_secs: 12 * 60 * 60,
+            max_attempts: 18,
+            disable_after_failing_hours: 5 * 24,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -445,6 +481,7 @@ impl Default for Settings {
                 debtor_iban: "XK051212012345678906".into(),
                 debtor_bic: "NCBAXKPR".into(),
             },
+            webhooks: WebhookSettings::default(),
         }
     }
 }
@@ -533,6 +570,22 @@ impl Settings {
             ));
         }
         self.payten.validate()?;
+        let hooks = &self.webhooks;
+        if [
+            hooks.timeout_ms,
+            hooks.poll_interval_ms,
+            hooks.first_retry_secs,
+        ]
+        .contains(&0)
+            || hooks.concurrency == 0
+            || hooks.max_attempts == 0
+            || hooks.longest_retry_secs < hooks.first_retry_secs
+        {
+            return Err(ConfigError::Invalid(
+                "SALEONIX_WEBHOOKS__*: timeout, poll interval, first retry, concurrency and attempts must be at least 1, \
+                 and the longest retry at least the first".into(),
+            ));
+        }
         if self.audit.retention_days < AuditSettings::MIN_RETENTION_DAYS {
             return Err(ConfigError::Invalid(format!(
                 "SALEONIX_AUDIT__RETENTION_DAYS must be at least {} (five years, for AML record keeping)",

@@ -12,6 +12,7 @@ pub mod config;
 pub mod contact;
 pub mod csv;
 pub mod db;
+pub mod events;
 pub mod field_crypto;
 pub mod gateway_accounts;
 pub mod identity;
@@ -25,6 +26,7 @@ pub mod payouts;
 pub mod rate_limit;
 pub mod secrets;
 pub mod seed;
+pub mod webhooks;
 
 use std::sync::Arc;
 

@@ -33,7 +33,7 @@ where
 
 /// Every job, each told to stop by `stop`; the server waits for the handles when stopping.
 pub fn spawn_all(platform: &platform::Platform, stop: &Stop) -> Vec<JoinHandle<()>> {
-    vec![
+    let mut jobs = vec![
         spawn_cleanup(platform.pool.clone(), stop.clone()),
         spawn_checkout_expiry(platform.clone(), stop.clone()),
         spawn_reconciliation(platform.clone(), stop.clone()),
@@ -43,7 +43,10 @@ pub fn spawn_all(platform: &platform::Platform, stop: &Stop) -> Vec<JoinHandle<(
         spawn_ledger_release(platform.clone(), stop.clone()),
         spawn_ledger_check(platform.clone(), stop.clone()),
         spawn_payout_run(platform.clone(), stop.clone()),
-    ]
+        spawn_webhook_retention(platform.clone(), stop.clone()),
+    ];
+    jobs.extend(spawn_webhook_delivery(platform, stop));
+    jobs
 }
 
 const CLEANUP_EVERY: Duration = Duration::from_secs(15 * 60);
@@ -218,6 +221,69 @@ pub fn spawn_payout_run(platform: platform::Platform, stop: Stop) -> JoinHandle<
                 Ok(report) if report.payouts > 0 => tracing::info!(?report, "payout run done"),
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "payout run failed; retrying in an hour"),
+            }
+        }
+    })
+}
+
+/// The webhook delivery workers (`webhooks.concurrency` of them; see
+/// `platform::webhooks::delivery`). Each pass takes its deliveries with `SKIP LOCKED`, so
+/// workers and instances share the outbox; a worker whose pass found a full batch goes
+/// on at once, and otherwise waits `webhooks.poll_interval_ms`.
+pub fn spawn_webhook_delivery(platform: &platform::Platform, stop: &Stop) -> Vec<JoinHandle<()>> {
+    let settings = platform.config.settings.webhooks;
+    let idle = Duration::from_millis(settings.poll_interval_ms);
+    (0..settings.concurrency)
+        .map(|_| {
+            let (platform, stop) = (platform.clone(), stop.clone());
+            tokio::spawn(async move {
+                loop {
+                    let now = time::OffsetDateTime::now_utc();
+                    let more = match platform::webhooks::delivery::deliver_due(&platform, now).await
+                    {
+                        Ok(report) => {
+                            if report.attempted > 0 {
+                                tracing::debug!(?report, "webhook delivery pass done");
+                            }
+                            report.more_due()
+                        }
+                        Err(error) => {
+                            tracing::warn!(%error, "webhook delivery pass failed; retrying later");
+                            false
+                        }
+                    };
+                    if stop.is_requested() {
+                        break;
+                    }
+                    if !more {
+                        tokio::select! {
+                            biased;
+                            () = stop.clone().requested() => break,
+                            () = tokio::time::sleep(idle) => {}
+                        }
+                    }
+                }
+            })
+        })
+        .collect()
+}
+
+const WEBHOOK_RETENTION_EVERY: Duration = Duration::from_secs(60 * 60);
+
+/// Deletes events and webhook attempts past their 30 days, hourly.
+pub fn spawn_webhook_retention(platform: platform::Platform, stop: Stop) -> JoinHandle<()> {
+    every(WEBHOOK_RETENTION_EVERY, stop, move || {
+        let platform = platform.clone();
+        async move {
+            let now = time::OffsetDateTime::now_utc();
+            match platform::webhooks::delivery::prune(&platform.pool, now).await {
+                Ok((0, 0)) => {}
+                Ok((events, attempts)) => {
+                    tracing::info!(events, attempts, "old events and webhook attempts deleted")
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "webhook retention pass failed; retrying later")
+                }
             }
         }
     })
