@@ -33,18 +33,42 @@ pub struct Event {
     pub created_at: OffsetDateTime,
 }
 
+/// An event as a webhook delivers it and the API returns it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Event)]
+pub struct EventObject {
+    /// `evt_…`; also the `webhook-id` of its deliveries.
+    pub id: String,
+    /// Always `event`.
+    pub object: &'static str,
+    /// Such as `payment.succeeded`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// RFC 3339.
+    pub created: String,
+    pub livemode: bool,
+    /// `{"object": {...}}`: the object as the API showed it when the event happened.
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
 impl Event {
     /// `{"id":"evt_…","object":"event","type":…,"created":"<RFC 3339>","livemode":…,
     /// "data":{"object":{…}}}`: what a webhook delivers and what the API returns.
+    pub fn object(&self) -> EventObject {
+        EventObject {
+            id: public_id::encode(Kind::Event, self.id),
+            object: "event",
+            kind: self.kind.clone(),
+            created: self.created_at.format(&Rfc3339).unwrap_or_default(),
+            livemode: self.mode == Mode::Live,
+            data: serde_json::json!({ "object": self.data }),
+        }
+    }
+
+    /// [`Event::object`] as JSON.
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "id": public_id::encode(Kind::Event, self.id),
-            "object": "event",
-            "type": self.kind,
-            "created": self.created_at.format(&Rfc3339).unwrap_or_default(),
-            "livemode": self.mode == Mode::Live,
-            "data": { "object": self.data },
-        })
+        serde_json::to_value(self.object()).unwrap_or_default()
     }
 }
 
@@ -178,8 +202,9 @@ pub enum ListError {
     Database(#[from] sqlx::Error),
 }
 
-/// A page of the merchant's events in `mode` from the last 30 days, newest first, by the
-/// `(created_at, id)` cursor (events of one transaction share a `created_at`).
+/// A page of the merchant's events in `mode` from the last 30 days, newest first in the
+/// order they were recorded (`seq`: the events of one transaction share a `created_at`, and
+/// a payment's `payment.succeeded` comes before its checkout's `checkout.session.completed`).
 pub async fn list(
     pool: &PgPool,
     scope: &MerchantScope,
@@ -208,11 +233,11 @@ pub async fn list(
     let mut events: Vec<Event> = sqlx::query_as(&format!(
         "{SELECT} WHERE merchant_id = $1 AND mode = $2 AND type <> $3
            AND created_at > now() - make_interval(days => $4)
-           AND ($5::timestamptz IS NULL OR (created_at, id) {compare} ($5, $6))
+           AND ($5::timestamptz IS NULL OR seq {compare} (SELECT c.seq FROM events c WHERE c.id = $6))
            AND ($7::text IS NULL OR type = $7)
            AND ($8::timestamptz IS NULL OR created_at >= $8)
            AND ($9::timestamptz IS NULL OR created_at < $9)
-         ORDER BY created_at {order}, id {order}
+         ORDER BY seq {order}
          LIMIT $10"
     ))
     .bind(scope.merchant_id())

@@ -11,6 +11,7 @@
 pub mod checkout_sessions;
 pub mod idempotency;
 pub mod keys;
+pub(crate) mod notify;
 pub mod payment_links;
 pub mod payments;
 pub mod products;
@@ -301,7 +302,9 @@ pub async fn in_other_mode(
         Kind::Refund => "refunds",
         Kind::Product => "products",
         Kind::PaymentLink => "payment_links",
-        Kind::Event | Kind::WebhookEndpoint | Kind::ApiKey => return Ok(false),
+        Kind::Event => "events",
+        Kind::WebhookEndpoint => "webhook_endpoints",
+        Kind::ApiKey => return Ok(false),
     };
     let Some(id) = public_id::decode(kind, id) else {
         return Ok(false);

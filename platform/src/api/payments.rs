@@ -104,6 +104,18 @@ fn render(row: Row) -> PaymentObject {
     }
 }
 
+/// The payment as it stands, whoever's it is: for the event recorded with its change.
+pub(crate) async fn load(
+    conn: &mut PgConnection,
+    id: domain::PaymentId,
+) -> Result<PaymentObject, sqlx::Error> {
+    let row: Row = sqlx::query_as(&format!("{} WHERE t.id = $1", TABLE.select))
+        .bind(id)
+        .fetch_one(conn)
+        .await?;
+    Ok(render(row))
+}
+
 /// One of the scope's payments in `mode`, by its `pay_…` id.
 pub async fn get(
     conn: &mut PgConnection,

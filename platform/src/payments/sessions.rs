@@ -478,6 +478,9 @@ pub async fn expire_due(platform: &Platform) -> Result<u64, PaymentError> {
         &RequestFacts::default(),
     )
     .await?;
+    for session_id in &expired {
+        crate::api::notify::checkout_expired(&mut tx, platform, *session_id).await?;
+    }
     tx.commit().await?;
     Ok(u64::try_from(expired.len()).unwrap_or(u64::MAX))
 }
@@ -542,6 +545,7 @@ pub async fn expire_now(
         .execute(&mut *tx)
         .await?;
     expire_unsent(&mut tx, platform, &[id.as_uuid()], scope.actor(), facts).await?;
+    crate::api::notify::checkout_expired(&mut tx, platform, id.as_uuid()).await?;
     let event = Event::new("checkout_session.expire", scope.actor(), Outcome::Success)
         .merchant(scope.merchant_id())
         .target("checkout_session", id.as_uuid().to_string())

@@ -523,6 +523,9 @@ pub async fn apply(
             .await?;
         receipts::enqueue(conn, platform, order_id).await?;
     }
+    // The merchant's webhooks hear of it with the change (after the checkout is paid, so
+    // its `checkout.session.completed` names the payment).
+    crate::api::notify::payment_changed(conn, platform, payment_id, to).await?;
     // The payment's story in the logs, one line a change (the caller's commit makes it so).
     tracing::info!(
         from = current.as_str(),

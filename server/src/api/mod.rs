@@ -10,12 +10,14 @@ pub mod auth;
 pub mod checkout_sessions;
 pub mod docs;
 pub mod error;
+pub mod events;
 pub mod idempotency;
 pub mod json;
 pub mod payment_links;
 pub mod payments;
 pub mod products;
 pub mod refunds;
+pub mod webhook_endpoints;
 
 use std::sync::Arc;
 
@@ -57,6 +59,15 @@ pub fn described() -> (Router<Platform>, utoipa::openapi::OpenApi) {
         .routes(routes!(payment_links::create, payment_links::list))
         .routes(routes!(payment_links::retrieve))
         .routes(routes!(payment_links::archive))
+        .routes(routes!(events::list))
+        .routes(routes!(events::retrieve))
+        .routes(routes!(webhook_endpoints::create, webhook_endpoints::list))
+        .routes(routes!(
+            webhook_endpoints::retrieve,
+            webhook_endpoints::update,
+            webhook_endpoints::delete
+        ))
+        .routes(routes!(webhook_endpoints::rotate_secret))
         .fallback(|| async { error::ApiError::not_found().into_response() });
     // The document's own parts (title, description, security) are the outer router's: a
     // nested router gives only its paths and schemas.

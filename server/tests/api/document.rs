@@ -28,6 +28,14 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("post", "/v1/payment_links"),
     ("get", "/v1/payment_links/{id}"),
     ("post", "/v1/payment_links/{id}/archive"),
+    ("get", "/v1/events"),
+    ("get", "/v1/events/{id}"),
+    ("get", "/v1/webhook_endpoints"),
+    ("post", "/v1/webhook_endpoints"),
+    ("get", "/v1/webhook_endpoints/{id}"),
+    ("post", "/v1/webhook_endpoints/{id}"),
+    ("delete", "/v1/webhook_endpoints/{id}"),
+    ("post", "/v1/webhook_endpoints/{id}/rotate_secret"),
 ];
 
 #[sqlx::test(migrations = "../migrations")]

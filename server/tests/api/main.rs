@@ -25,6 +25,10 @@ mod idempotency;
 mod key_management;
 mod refunds;
 mod refusals;
+mod webhooks;
+
+#[path = "../webhooks/receiver.rs"]
+mod receiver;
 
 /// A shop with a Test and a Live key of full permissions.
 struct ApiShop {

@@ -51,13 +51,17 @@ pub(crate) async fn close_open(
     conn: &mut PgConnection,
     payment_id: Uuid,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    let closed: Vec<RefundId> = sqlx::query_scalar(
         "UPDATE refunds SET status = 'failed', completed_at = now(),
              failure = 'Closed by staff, who took the gateway''s refunded amount for this payment.'
-         WHERE payment_id = $1 AND status IN ('pending', 'unknown')",
+         WHERE payment_id = $1 AND status IN ('pending', 'unknown')
+         RETURNING id",
     )
     .bind(payment_id)
-    .execute(conn)
+    .fetch_all(&mut *conn)
     .await?;
+    for refund_id in closed {
+        crate::api::notify::refund_settled(&mut *conn, refund_id).await?;
+    }
     Ok(())
 }

@@ -139,6 +139,7 @@ pub(crate) async fn settle(
             crate::payments::captures::close_when_returned(&mut *conn, payment_id).await?;
             let refund = Money::new(amount_minor, payment.amount.currency());
             receipts::enqueue_refund(&mut *conn, platform, &payment.order_id, refund).await?;
+            crate::api::notify::refund_settled(&mut *conn, refund_id).await?;
         }
         Answer::Refused(phrase) => {
             sqlx::query("UPDATE refunds SET status = 'failed', completed_at = now(), failure = $2 WHERE id = $1")
@@ -161,6 +162,7 @@ pub(crate) async fn settle(
                 facts,
             )
             .await?;
+            crate::api::notify::refund_settled(&mut *conn, refund_id).await?;
         }
         Answer::Unknown if status == RefundStatus::Unknown => {}
         Answer::Unknown => {

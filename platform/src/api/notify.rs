@@ -1,0 +1,95 @@
+//! The events the merchant's objects raise, recorded by [`crate::events::record`] in the
+//! transaction of the change that raises them, with the object as the API shows it then:
+//! the webhook and `GET /v1/events` carry what `GET /v1/<object>` answered at that moment.
+
+use domain::{
+    CheckoutId, EventType, MerchantId, Mode, PaymentId, PaymentStatus, RefundId, RefundStatus,
+};
+use serde::Serialize;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::Platform;
+use crate::events;
+
+async fn record(
+    conn: &mut PgConnection,
+    merchant_id: MerchantId,
+    mode: Mode,
+    kind: EventType,
+    object_id: &str,
+    object: &impl Serialize,
+) -> Result<(), sqlx::Error> {
+    // The objects are plain structs of strings, numbers and flags: they always serialise.
+    let data = serde_json::to_value(object).unwrap_or_default();
+    events::record(conn, merchant_id, mode, kind, object_id, data).await?;
+    Ok(())
+}
+
+/// A payment reached `to`: `payment.succeeded` (and its checkout's
+/// `checkout.session.completed`) when paid, `payment.failed` when declined or failed.
+pub(crate) async fn payment_changed(
+    conn: &mut PgConnection,
+    platform: &Platform,
+    payment_id: Uuid,
+    to: PaymentStatus,
+) -> Result<(), sqlx::Error> {
+    let kind = match to {
+        PaymentStatus::Paid => EventType::PaymentSucceeded,
+        PaymentStatus::Declined | PaymentStatus::Failed => EventType::PaymentFailed,
+        _ => return Ok(()),
+    };
+    let (merchant_id, mode, session_id): (MerchantId, Mode, Uuid) =
+        sqlx::query_as("SELECT merchant_id, mode, session_id FROM payments WHERE id = $1")
+            .bind(payment_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let payment = super::payments::load(conn, PaymentId::from_uuid(payment_id)).await?;
+    record(conn, merchant_id, mode, kind, &payment.id, &payment).await?;
+    if to == PaymentStatus::Paid {
+        let origin = platform.config.settings.public_origin();
+        let session =
+            super::checkout_sessions::load(conn, CheckoutId::from_uuid(session_id), origin).await?;
+        let kind = EventType::CheckoutSessionCompleted;
+        record(conn, merchant_id, mode, kind, &session.id, &session).await?;
+    }
+    Ok(())
+}
+
+/// A checkout closed unpaid: `checkout.session.expired`.
+pub(crate) async fn checkout_expired(
+    conn: &mut PgConnection,
+    platform: &Platform,
+    session_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    let (merchant_id, mode): (MerchantId, Mode) =
+        sqlx::query_as("SELECT merchant_id, mode FROM checkout_sessions WHERE id = $1")
+            .bind(session_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let origin = platform.config.settings.public_origin();
+    let session =
+        super::checkout_sessions::load(conn, CheckoutId::from_uuid(session_id), origin).await?;
+    let kind = EventType::CheckoutSessionExpired;
+    record(conn, merchant_id, mode, kind, &session.id, &session).await
+}
+
+/// A refund ended: `refund.succeeded` or `refund.failed` (an outcome still unknown raises
+/// nothing until reconciliation learns it).
+pub(crate) async fn refund_settled(
+    conn: &mut PgConnection,
+    refund_id: RefundId,
+) -> Result<(), sqlx::Error> {
+    let (merchant_id, mode, status): (MerchantId, Mode, RefundStatus) =
+        sqlx::query_as("SELECT merchant_id, mode, status FROM refunds WHERE id = $1")
+            .bind(refund_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let kind = match status {
+        RefundStatus::Succeeded => EventType::RefundSucceeded,
+        RefundStatus::Failed => EventType::RefundFailed,
+        RefundStatus::Pending | RefundStatus::Unknown => return Ok(()),
+    };
+    let refund = super::refunds::load(conn, refund_id).await?;
+    record(conn, merchant_id, mode, kind, &refund.id, &refund).await
+}
