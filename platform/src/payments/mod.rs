@@ -219,8 +219,6 @@ pub(crate) async fn archive(
     Ok(())
 }
 
-/// Who acts on merchant objects: the signed-in member, for the audit trail.
-
 /// Trims a free-text field and holds it to `max` characters without control characters.
 pub(crate) fn text(field: &'static str, value: &str, max: usize) -> Result<String, PaymentError> {
     let value = value.trim();
