@@ -64,8 +64,8 @@ async fn five_days_of_failure_disable_an_endpoint_before_its_attempts_run_out(po
     let w = world_with(pool, Answer::Status(500), |_| {}).await;
     let created = w.endpoint(None).await;
     let (endpoint, id) = (created.endpoint.id, created.endpoint.public_id());
-    let start = OffsetDateTime::now_utc();
     w.event(EventType::PaymentSucceeded, "pay_1").await;
+    let start = OffsetDateTime::now_utc();
     w.deliver(start).await;
     // Failing since `start`; four days on, still trying.
     w.event(EventType::PaymentSucceeded, "pay_2").await;
@@ -94,9 +94,9 @@ async fn a_success_ends_the_failure_streak(pool: PgPool) {
     let created = w.endpoint(None).await;
     let id = created.endpoint.public_id();
     w.receiver.script(&[Answer::Status(500)]);
-    let start = OffsetDateTime::now_utc();
     w.event(EventType::PaymentSucceeded, "pay_1").await;
-    w.deliver(start).await;
+    let start = OffsetDateTime::now_utc();
+    assert_eq!(w.deliver(start).await.delivered, 0);
     w.deliver_all(start + Duration::days(1)).await;
     // Six days after the first failure, one more failure does not disable it: the
     // success in between ended the streak.

@@ -22,3 +22,4 @@ mod resend;
 mod retries;
 mod signing;
 mod ssrf;
+mod workers;
