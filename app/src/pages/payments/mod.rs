@@ -13,6 +13,7 @@ pub mod refunds;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::copy::CopyButton;
 use crate::pages::dashboard::{ModeBar, NavLinks};
 use crate::payments::{DashboardView, dashboard_state};
 
@@ -32,10 +33,10 @@ where
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
                 {move || state.get().map(|result| match result {
                     Ok(view) => {
-                        let manages_team = view.manages_team;
+                        let (manages_team, manages_keys) = (view.manages_team, view.manages_keys);
                         view! {
                             <ModeBar view=view.clone() />
-                            <NavLinks manages_team />
+                            <NavLinks manages_team manages_keys />
                             {body(view)}
                         }
                         .into_any()
@@ -50,26 +51,10 @@ where
 /// An address to share, with a button that copies it.
 #[component]
 pub fn ShareableUrl(url: String) -> impl IntoView {
-    let copied = RwSignal::new(false);
-    let copy = {
-        let url = url.clone();
-        move |_| {
-            #[cfg(feature = "hydrate")]
-            if let Some(window) = web_sys::window() {
-                // The promise settles on its own; the label below is the feedback.
-                let _ = window.navigator().clipboard().write_text(&url);
-                copied.set(true);
-            }
-            #[cfg(not(feature = "hydrate"))]
-            let _ = &url;
-        }
-    };
     view! {
         <span class="shareable">
-            <code class="pay-url">{url}</code>
-            <button type="button" class="secondary small" on:click=copy>
-                {move || if copied.get() { "Copied" } else { "Copy" }}
-            </button>
+            <code class="pay-url">{url.clone()}</code>
+            <CopyButton text=url />
         </span>
     }
 }
