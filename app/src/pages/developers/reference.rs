@@ -36,7 +36,7 @@ fn anchor(text: &str) -> String {
 
 #[component]
 pub fn ReferencePage() -> impl IntoView {
-    view! { <DashboardShell title="API reference" body=|_| view! { <ReferenceBody /> } /> }
+    view! { <DashboardShell title="API reference" body=|_| view! { <ReferenceBody /> }.into_any() /> }
 }
 
 #[component]
