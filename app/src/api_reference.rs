@@ -143,7 +143,9 @@ pub mod ssr {
             .collect()
     }
 
-    /// The JSON body's top-level fields, read from its schema.
+    /// The JSON body's fields, read from its schema: the top-level ones, and one level
+    /// into each object or array of objects (`line_items[].name`), which is where the
+    /// API's bodies keep their detail.
     fn body(document: &Value, operation: &Value) -> Vec<Parameter> {
         let Some(schema) = operation
             .get("requestBody")
@@ -152,7 +154,18 @@ pub mod ssr {
         else {
             return Vec::new();
         };
-        let schema = resolve(document, schema);
+        let mut fields = Vec::new();
+        object_fields(document, resolve(document, schema), "", 2, &mut fields);
+        fields
+    }
+
+    fn object_fields(
+        document: &Value,
+        schema: &Value,
+        prefix: &str,
+        depth: u8,
+        fields: &mut Vec<Parameter>,
+    ) {
         let required: Vec<&str> = schema
             .get("required")
             .and_then(Value::as_array)
@@ -160,19 +173,24 @@ pub mod ssr {
             .flatten()
             .filter_map(Value::as_str)
             .collect();
-        schema
-            .get("properties")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-            .map(|(name, field)| Parameter {
-                name: name.clone(),
+        let properties = schema.get("properties").and_then(Value::as_object);
+        for (name, field) in properties.into_iter().flatten() {
+            let qualified = format!("{prefix}{name}");
+            fields.push(Parameter {
+                name: qualified.clone(),
                 location: "body".into(),
                 kind: kind(field),
                 required: required.contains(&name.as_str()),
                 description: text(field, "description"),
-            })
-            .collect()
+            });
+            if depth > 1 {
+                let (inner, path) = match field.get("items") {
+                    Some(items) => (resolve(document, items), format!("{qualified}[].")),
+                    None => (resolve(document, field), format!("{qualified}.")),
+                };
+                object_fields(document, inner, &path, depth - 1, fields);
+            }
+        }
     }
 
     fn responses(operation: &Value) -> Vec<(String, String)> {
@@ -276,7 +294,8 @@ pub mod ssr {
                 },
                 "components": {"schemas": {"NewThing": {"type": "object", "required": ["lines"],
                     "properties": {"lines": {"type": "array", "items": {"$ref": "#/components/schemas/Line"}, "description": "1 to 50."},
-                                   "note": {"type": ["string", "null"]}}}}}
+                                   "note": {"type": ["string", "null"]}}},
+                    "Line": {"type": "object", "properties": {"name": {"type": "string", "description": "What it is."}}}}}
             });
             let view = reference(&document);
             assert_eq!(view.title, "Saleonix API");
@@ -303,6 +322,7 @@ pub mod ssr {
             let field = |name: &str| post.body.iter().find(|f| f.name == name).unwrap();
             assert_eq!(field("lines").kind, "array of Line");
             assert!(field("lines").required && !field("note").required);
+            assert_eq!(field("lines[].name").description, "What it is.");
             assert_eq!(
                 post.responses,
                 [

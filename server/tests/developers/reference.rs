@@ -65,7 +65,7 @@ async fn the_reference_shows_every_documented_operation_and_renders_without_wasm
     let html = page.text().await.unwrap();
     for expected in [
         "POST /v1/checkout_sessions",
-        "line_items",
+        "line_items[].unit_amount",
         "api_key_missing",
         r#"href="/v1/openapi.json""#,
     ] {
