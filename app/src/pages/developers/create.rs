@@ -10,7 +10,7 @@ use crate::developers::{CreateApiKey, RESOURCES};
 const FIELDS: &[&str] = &["name", "mode", "access"];
 
 #[component]
-pub fn CreateKeyForm(create: ServerAction<CreateApiKey>) -> impl IntoView {
+pub fn CreateKeyForm(create: ServerAction<CreateApiKey>, live_open: bool) -> impl IntoView {
     let mode_error = field_error(create, "mode");
     let access_error = field_error(create, "access");
     let matrix = RESOURCES
@@ -41,7 +41,10 @@ pub fn CreateKeyForm(create: ServerAction<CreateApiKey>) -> impl IntoView {
             <fieldset class="choice" aria-describedby="key-mode-error">
                 <legend>"Mode"</legend>
                 <label class="check"><input type="radio" name="mode" value="test" checked />"Test: the sandbox, no money moves"</label>
-                <label class="check"><input type="radio" name="mode" value="live" />"Live: real payments (once your business is verified)"</label>
+                // Offered only while Live Mode is open to the merchant; the platform checks again.
+                <label class="check"><input type="radio" name="mode" value="live" disabled=!live_open />
+                    {if live_open { "Live: real payments" } else { "Live: real payments, not open to your account now" }}
+                </label>
                 <p class="field-error" id="key-mode-error" role="alert">{move || mode_error.get()}</p>
             </fieldset>
             <fieldset class="choice" aria-describedby="key-access-error key-access-hint">

@@ -15,6 +15,7 @@ use crate::components::step_up::StepUpPrompt;
 use crate::developers::{CreateApiKey, NewSecret, RevokeApiKey, RollApiKey, api_keys};
 use crate::error::AppError;
 use crate::pages::payments::{DashboardShell, load_error};
+use crate::payments::{DashboardView, LiveAccess};
 
 /// The page's actions, created with it: the list reloads after each, and the step-up
 /// prompts (outside the part that reloads) repeat them.
@@ -33,11 +34,14 @@ pub fn DevelopersPage() -> impl IntoView {
         revoke: ServerAction::new(),
     };
     // Type-erased: the page's view type is too deep for the compiler's layout queries.
-    view! { <DashboardShell title="Developers" body=move |_| view! { <DevelopersBody actions /> }.into_any() /> }
+    view! { <DashboardShell title="Developers" body=move |view: DashboardView| {
+        let live_open = view.live == LiveAccess::Open;
+        view! { <DevelopersBody actions live_open /> }.into_any()
+    } /> }
 }
 
 #[component]
-fn DevelopersBody(actions: KeyActions) -> impl IntoView {
+fn DevelopersBody(actions: KeyActions, live_open: bool) -> impl IntoView {
     let KeyActions {
         create,
         roll,
@@ -82,7 +86,7 @@ fn DevelopersBody(actions: KeyActions) -> impl IntoView {
         {view! {
         <section class="panel" aria-labelledby="create-key-heading">
             <h2 id="create-key-heading">"Make a key"</h2>
-            <create::CreateKeyForm create />
+            <create::CreateKeyForm create live_open />
             <StepUpPrompt action=create id="create-key-step-up" />
         </section>
         }.into_any()}
