@@ -1,6 +1,6 @@
-//! A button that copies text the page already shows (an address to share, a new secret,
-//! an example) to the clipboard. Without WASM the button does nothing and the text stays
-//! selectable beside it.
+//! A button that copies text the page already shows (a new secret, an example) to the
+//! clipboard. Without WASM the button does nothing and the text stays selectable beside
+//! it.
 
 use leptos::prelude::*;
 

@@ -13,7 +13,6 @@ pub mod refunds;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::copy::CopyButton;
 use crate::pages::dashboard::{ModeBar, NavLinks};
 use crate::payments::{DashboardView, dashboard_state};
 
@@ -51,10 +50,26 @@ where
 /// An address to share, with a button that copies it.
 #[component]
 pub fn ShareableUrl(url: String) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let copy = {
+        let url = url.clone();
+        move |_| {
+            #[cfg(feature = "hydrate")]
+            if let Some(window) = web_sys::window() {
+                // The promise settles on its own; the label below is the feedback.
+                let _ = window.navigator().clipboard().write_text(&url);
+                copied.set(true);
+            }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = &url;
+        }
+    };
     view! {
         <span class="shareable">
-            <code class="pay-url">{url.clone()}</code>
-            <CopyButton text=url />
+            <code class="pay-url">{url}</code>
+            <button type="button" class="secondary small" on:click=copy>
+                {move || if copied.get() { "Copied" } else { "Copy" }}
+            </button>
         </span>
     }
 }
