@@ -29,6 +29,7 @@ pub fn CreateKeyForm(create: ServerAction<CreateApiKey>, live_open: bool) -> imp
                     </td>
                 </tr>
             }
+            .into_any()
         })
         .collect_view();
     view! {
@@ -66,4 +67,5 @@ pub fn CreateKeyForm(create: ServerAction<CreateApiKey>, live_open: bool) -> imp
             <button type="submit" disabled=move || create.pending().get()>"Make the key"</button>
         </ActionForm>
     }
+    .into_any()
 }

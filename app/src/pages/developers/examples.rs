@@ -54,6 +54,7 @@ pub fn Examples(origin: String) -> impl IntoView {
             <CopyButton text=WEBHOOK_EXAMPLE.to_owned() label="Copy the webhook example" />
         </section>
     }
+    .into_any()
 }
 
 #[cfg(test)]

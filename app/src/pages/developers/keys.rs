@@ -45,7 +45,7 @@ pub fn KeyTable(
                 </tr>
             </thead>
             <tbody>
-                {keys.into_iter().map(|key| view! { <KeyLine key roll revoke /> }).collect_view()}
+                {keys.into_iter().map(|key| view! { <KeyLine key roll revoke /> }.into_any()).collect_view()}
             </tbody>
         </table>
     }
@@ -79,6 +79,7 @@ fn KeyLine(
                 </ActionForm>
             </details>
         }
+        .into_any()
     });
     let (revoke_id, revoke_name, prefix) = (key.id.clone(), key.name.clone(), key.prefix.clone());
     let revoke_form = key.can_revoke.then(move || {
@@ -94,6 +95,7 @@ fn KeyLine(
                 </ActionForm>
             </details>
         }
+        .into_any()
     });
     view! {
         <tr>
@@ -107,4 +109,5 @@ fn KeyLine(
             <td class="row-actions">{roll_form}{revoke_form}</td>
         </tr>
     }
+    .into_any()
 }

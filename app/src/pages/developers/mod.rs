@@ -136,6 +136,7 @@ where
                     </button>
                 </div>
             }
+            .into_any()
         })}
     }
 }

@@ -8,7 +8,7 @@ use crate::api_reference::{Operation, Parameter, Reference, api_reference_docume
 use crate::pages::payments::{DashboardShell, load_error};
 
 /// Text whose `backticked` parts are code, as the document writes them.
-fn inline(text: &str) -> impl IntoView + use<> {
+fn inline(text: &str) -> AnyView {
     text.split('`')
         .enumerate()
         .map(|(i, part)| {
@@ -19,6 +19,7 @@ fn inline(text: &str) -> impl IntoView + use<> {
             }
         })
         .collect_view()
+        .into_any()
 }
 
 /// An id for an anchor: letters and digits, the rest as dashes.
@@ -64,13 +65,15 @@ fn Document(reference: Reference) -> impl IntoView {
         .iter()
         .map(|s| {
             let href = format!("#{}", anchor(&s.tag));
-            view! { <li><a href=href rel="external">{s.tag.clone()}</a></li> }
+            view! { <li><a href=href rel="external">{s.tag.clone()}</a></li> }.into_any()
         })
         .collect_view();
     let codes = reference
         .error_codes
         .into_iter()
-        .map(|(code, meaning)| view! { <tr><td><code>{code}</code></td><td>{inline(&meaning)}</td></tr> })
+        .map(|(code, meaning)| {
+            view! { <tr><td><code>{code}</code></td><td>{inline(&meaning)}</td></tr> }.into_any()
+        })
         .collect_view();
     let sections = reference
         .sections
@@ -80,9 +83,10 @@ fn Document(reference: Reference) -> impl IntoView {
             view! {
                 <section class="panel api-tag" aria-labelledby=labelled_by>
                     <h2 id=id>{section.tag}</h2>
-                    {section.operations.into_iter().map(|operation| view! { <OperationView operation /> }).collect_view()}
+                    {section.operations.into_iter().map(|operation| view! { <OperationView operation /> }.into_any()).collect_view()}
                 </section>
             }
+            .into_any()
         })
         .collect_view();
     view! {
@@ -104,6 +108,7 @@ fn Document(reference: Reference) -> impl IntoView {
             </table>
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -119,15 +124,16 @@ fn OperationView(operation: Operation) -> impl IntoView {
         .map(|p| view! { <p>{inline(p)}</p> })
         .collect_view();
     let parameters = (!operation.parameters.is_empty()).then(|| {
-        view! { <ParameterTable caption="Parameters" rows=operation.parameters /> }
+        view! { <ParameterTable caption="Parameters" rows=operation.parameters /> }.into_any()
     });
-    let body = (!operation.body.is_empty()).then(|| {
-        view! { <ParameterTable caption="JSON body" rows=operation.body /> }
-    });
+    let body = (!operation.body.is_empty())
+        .then(|| view! { <ParameterTable caption="JSON body" rows=operation.body /> }.into_any());
     let responses = operation
         .responses
         .into_iter()
-        .map(|(status, meaning)| view! { <tr><td><code>{status}</code></td><td>{inline(&meaning)}</td></tr> })
+        .map(|(status, meaning)| {
+            view! { <tr><td><code>{status}</code></td><td>{inline(&meaning)}</td></tr> }.into_any()
+        })
         .collect_view();
     view! {
         <article class="api-operation" aria-labelledby=labelled_by>
@@ -143,6 +149,7 @@ fn OperationView(operation: Operation) -> impl IntoView {
             </table>
         </article>
     }
+    .into_any()
 }
 
 #[component]
@@ -159,6 +166,7 @@ fn ParameterTable(caption: &'static str, rows: Vec<Parameter>) -> impl IntoView 
                     <td>{inline(&p.description)}</td>
                 </tr>
             }
+            .into_any()
         })
         .collect_view();
     view! {
@@ -176,4 +184,5 @@ fn ParameterTable(caption: &'static str, rows: Vec<Parameter>) -> impl IntoView 
             <tbody>{rows}</tbody>
         </table>
     }
+    .into_any()
 }
