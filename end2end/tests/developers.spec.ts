@@ -19,11 +19,11 @@ test('an owner makes a key after a step-up, sees it once, and revokes it', async
 
   // A stale check: making the key asks for a code first, then goes on by itself.
   ageSecondFactor(email);
-  await page.getByLabel('Name').fill('Shop backend');
+  await page.getByLabel('Name', { exact: true }).fill('Shop backend');
   await page.getByRole('button', { name: 'Make the key' }).click();
   await confirmStepUp(page, codes[0]);
   await expect(page.getByText('This is the only time the key is shown.')).toBeVisible();
-  const secret = await page.getByLabel('Secret key').inputValue();
+  const secret = await page.getByRole('textbox', { name: 'Secret key' }).inputValue();
   expect(secret).toMatch(/^sk_test_[A-Za-z0-9]{40}$/);
   const row = page.getByRole('row').filter({ hasText: 'Shop backend' });
   await expect(row).toContainText('Full access');
@@ -34,7 +34,7 @@ test('an owner makes a key after a step-up, sees it once, and revokes it', async
   expect((await api(secret)).status()).toBe(200);
 
   await page.getByRole('button', { name: 'I have stored it' }).click();
-  await expect(page.getByLabel('Secret key')).toHaveCount(0);
+  await expect(page.getByRole('textbox', { name: 'Secret key' })).toHaveCount(0);
   await page.reload({ waitUntil: 'networkidle' });
   expect(await page.content()).not.toContain(secret);
 
