@@ -33,6 +33,10 @@ pub enum AppError {
     StepUpRequired,
     #[error("You do not have access to this.")]
     Forbidden,
+    /// Refused with a reason the caller can act on (an API key that would reach further
+    /// than its maker's role): forbidden, but saying why.
+    #[error("{message}")]
+    Denied { message: String },
     #[error("Not found.")]
     NotFound,
     /// The request never reached the function (network, or arguments that do not decode).
@@ -66,9 +70,10 @@ impl AppError {
             AppError::Unauthenticated
             | AppError::InvalidCredentials
             | AppError::SecondFactorRequired => http::StatusCode::UNAUTHORIZED,
-            AppError::EnrolmentRequired | AppError::StepUpRequired | AppError::Forbidden => {
-                http::StatusCode::FORBIDDEN
-            }
+            AppError::EnrolmentRequired
+            | AppError::StepUpRequired
+            | AppError::Forbidden
+            | AppError::Denied { .. } => http::StatusCode::FORBIDDEN,
             AppError::NotFound => http::StatusCode::NOT_FOUND,
             AppError::Request(_) => http::StatusCode::BAD_REQUEST,
             AppError::Internal => http::StatusCode::INTERNAL_SERVER_ERROR,

@@ -7,6 +7,7 @@
 pub mod account;
 pub mod admin;
 pub mod all_payments;
+pub mod api_reference;
 pub mod audit_log;
 pub mod auth;
 pub mod balance;
@@ -14,6 +15,7 @@ pub mod bank_account;
 pub mod chargebacks;
 pub mod components;
 pub mod contact;
+pub mod developers;
 pub mod error;
 pub mod kyc;
 pub mod kyc_review;
@@ -117,6 +119,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dashboard/chargebacks/:id") view=ChargebackPage />
                     <Route path=path!("/dashboard/balance") view=crate::pages::balance::BalancePage />
                     <Route path=path!("/dashboard/payouts") view=pages::payouts::PayoutsPage />
+                    <Route path=path!("/dashboard/developers") view=pages::developers::DevelopersPage />
+                    <Route path=path!("/dashboard/developers/reference") view=pages::developers::reference::ReferencePage />
                     <Route path=path!("/account") view=AccountPage />
                     <Route path=path!("/account/two-factor") view=TwoFactorPage />
                     <Route path=path!("/admin") view=OverviewPage />

@@ -114,10 +114,15 @@ fn build(platform: Platform, route_guard: RouteGuard) -> Router {
     let headers = Arc::new(HeaderPolicy::from_settings(settings));
     let origin: Arc<str> = settings.public_origin().into();
 
+    // The API reference page reads the document the API serves, serialised once here.
+    let reference = app::api_reference::ApiReference(Arc::new(
+        serde_json::to_value(api::described().1).unwrap_or_default(),
+    ));
     let context = {
         let platform = platform.clone();
         move || {
             provide_context(platform.clone());
+            provide_context(reference.clone());
             security_headers::adopt_request_nonce();
         }
     };

@@ -22,6 +22,8 @@ pub struct Viewer {
     pub home: String,
     /// A merchant owner or admin: the dashboard shows the team page.
     pub manages_team: bool,
+    /// A merchant owner, admin or developer: the dashboard shows the Developers page.
+    pub manages_keys: bool,
     /// A member who can move money or change the team (owner, admin, finance) without
     /// two-factor on: refunds and team changes refuse them, so the dashboard leads them
     /// to enrol.
@@ -41,6 +43,9 @@ pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
         manages_team: user
             .membership()
             .is_some_and(|m| crate::policy::TEAM_MANAGERS.contains(&m.role)),
+        manages_keys: user
+            .membership()
+            .is_some_and(|m| crate::policy::KEY_MANAGERS.contains(&m.role)),
         full_name: user.full_name().to_owned(),
         email: user.email().to_owned(),
         business_name: user.membership().map(|m| m.business_name.clone()),

@@ -1,3 +1,4 @@
+pub mod copy;
 pub mod download;
 pub mod form;
 pub mod layout;

@@ -11,9 +11,9 @@ use crate::pages::payments::overview::OverviewPanel;
 use crate::payments::{DashboardView, LiveAccess, Mode, SetDashboardMode, dashboard_state};
 
 /// The dashboard's sections, with the open one marked. The team pages are for the
-/// account's owner and admins only.
+/// account's owner and admins only, the Developers page for them and developers.
 #[component]
-pub fn NavLinks(manages_team: bool) -> impl IntoView {
+pub fn NavLinks(manages_team: bool, manages_keys: bool) -> impl IntoView {
     let path = use_location().pathname;
     let link = move |href: &'static str, label: &'static str| {
         view! { <a href=href aria-current=move || (*path.read() == href).then_some("page")>{label}</a> }
@@ -31,6 +31,7 @@ pub fn NavLinks(manages_team: bool) -> impl IntoView {
             {link("/dashboard/payouts", "Payouts")}
             {manages_team.then(|| link("/dashboard/team", "Team"))}
             {manages_team.then(|| link("/dashboard/security", "Security events"))}
+            {manages_keys.then(|| link("/dashboard/developers", "Developers"))}
             {link("/account", "Account settings")}
         </nav>
     }
@@ -93,13 +94,13 @@ pub fn ModeBar(view: DashboardView) -> impl IntoView {
 
 /// The mode bar and the sections, for pages that load nothing else of the dashboard.
 #[component]
-pub fn DashboardNav(manages_team: bool) -> impl IntoView {
+pub fn DashboardNav(manages_team: bool, manages_keys: bool) -> impl IntoView {
     let state = Resource::new(|| (), |_| dashboard_state());
     view! {
         <Transition fallback=|| ()>
             {move || state.get().and_then(Result::ok).map(|view| view! { <ModeBar view /> })}
         </Transition>
-        <NavLinks manages_team />
+        <NavLinks manages_team manages_keys />
     }
 }
 
@@ -115,7 +116,7 @@ pub fn DashboardPage() -> impl IntoView {
                         <h1>{me.business_name.clone().unwrap_or_else(|| "Saleonix".into())}</h1>
                         <p>"Welcome, " {me.full_name.clone()} "."</p>
                         {me.needs_two_factor.then(|| view! { <TwoFactorBanner /> })}
-                        <DashboardNav manages_team=me.manages_team />
+                        <DashboardNav manages_team=me.manages_team manages_keys=me.manages_keys />
                         <OverviewPanel />
                     }.into_any(),
                     Ok(None) => view! { <p>"Please " <a href="/sign-in">"sign in"</a> "."</p> }.into_any(),

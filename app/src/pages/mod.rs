@@ -4,6 +4,7 @@ pub mod admin;
 pub mod balance;
 pub mod chargebacks;
 pub mod dashboard;
+pub mod developers;
 pub mod home;
 pub mod legal;
 pub mod not_found;

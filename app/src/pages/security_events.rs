@@ -14,8 +14,8 @@ pub fn SecurityEventsPage() -> impl IntoView {
         <Title text="Security events" />
         <section class="page">
             <h1>"Security events"</h1>
-            // Only the owner and admins reach this page.
-            <DashboardNav manages_team=true />
+            // Only the owner and admins reach this page; both manage API keys too.
+            <DashboardNav manages_team=true manages_keys=true />
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
                 {move || events.get().map(|result| match result {
                     Ok(rows) => view! {

@@ -51,8 +51,8 @@ pub fn TeamPage() -> impl IntoView {
         <Title text="Team" />
         <section class="page">
             <h1>"Team"</h1>
-            // Only the owner and admins reach this page.
-            <DashboardNav manages_team=true />
+            // Only the owner and admins reach this page; both manage API keys too.
+            <DashboardNav manages_team=true manages_keys=true />
             <section class="panel" aria-labelledby="members-heading">
                 <h2 id="members-heading">"Members"</h2>
                 <Transition fallback=|| view! { <p>"Loading the team…"</p> }>

@@ -27,12 +27,14 @@ pub struct DashboardView {
     /// Owner, admin or developer: may create and archive products, links and checkouts.
     pub can_edit: bool,
     pub manages_team: bool,
+    /// Owner, admin or developer: may open the Developers page (API keys).
+    pub manages_keys: bool,
 }
 
 /// The mode shown, whether Live may be chosen, and what the member may do.
 #[server(endpoint = "dashboard/mode")]
 pub async fn dashboard_state() -> Result<DashboardView, AppError> {
-    use crate::policy::{CATALOG_EDITORS, TEAM_MANAGERS};
+    use crate::policy::{CATALOG_EDITORS, KEY_MANAGERS, TEAM_MANAGERS};
     let platform = expect_context::<platform::Platform>();
     async {
         let (_, scope, session) = crate::auth::session::require_declared::<DashboardState>()
@@ -47,6 +49,7 @@ pub async fn dashboard_state() -> Result<DashboardView, AppError> {
             live: ssr::live_view(live),
             can_edit: scope.has_role(CATALOG_EDITORS),
             manages_team: scope.has_role(TEAM_MANAGERS),
+            manages_keys: scope.has_role(KEY_MANAGERS),
         })
     }
     .await

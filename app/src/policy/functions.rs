@@ -6,8 +6,8 @@ use leptos::server_fn::ServerFn;
 use platform::identity::roles::{Level, Module};
 
 use super::{
-    ALL_MERCHANT_ROLES, CATALOG_EDITORS, DISPUTE_RESPONDERS, KYC_EDITORS, PAYOUT_READERS, Policy,
-    Proof, REFUNDERS, TEAM_MANAGERS,
+    ALL_MERCHANT_ROLES, CATALOG_EDITORS, DISPUTE_RESPONDERS, KEY_MANAGERS, KYC_EDITORS,
+    PAYOUT_READERS, Policy, Proof, REFUNDERS, TEAM_MANAGERS,
 };
 use crate::account::{ActiveSessions, ChangePassword, RevokeSession, SignOutEverywhere};
 use crate::admin::{
@@ -15,6 +15,7 @@ use crate::admin::{
     ResendStaffInvitation, SetMerchantFlag, SetStaffPermissions, StaffDetail, StaffList,
 };
 use crate::all_payments::{AllPayments, PaymentForStaff};
+use crate::api_reference::ApiReferenceDocument;
 use crate::audit_log::{AuditExport, AuditSearch, SecurityEvents};
 use crate::auth::two_factor::{
     ConfirmTwoFactor, DisableTwoFactor, RegenerateRecoveryCodes, ResetTwoFactor, SecondFactor,
@@ -31,6 +32,7 @@ use crate::chargebacks::{
     RecordChargeback, StaffChargeback, StaffChargebacks,
 };
 use crate::contact::SubmitContact;
+use crate::developers::{ApiKeys, CreateApiKey, RevokeApiKey, RollApiKey};
 use crate::kyc::{
     KycDocuments, RemovePerson, SaveBusiness, SavePerson, SubmitApplication, Verification,
 };
@@ -200,4 +202,11 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy, Proof)] = &[
     (AddMerchantFeeSchedule::PATH, Policy::Staff(Module::Merchants, Level::Act), Proof::StepUp),
     (SettlementTerms::PATH, Policy::Staff(Module::Merchants, Level::View), Proof::None),
     (SetSettlementTerms::PATH, Policy::Staff(Module::Merchants, Level::Act), Proof::StepUp),
+    // API keys: owners, admins and developers read them and the API reference; a key is
+    // lasting access for whoever holds it, so making, rolling and revoking one needs step-up.
+    (ApiKeys::PATH, Policy::Merchant(KEY_MANAGERS), Proof::None),
+    (CreateApiKey::PATH, Policy::Merchant(KEY_MANAGERS), Proof::StepUp),
+    (RollApiKey::PATH, Policy::Merchant(KEY_MANAGERS), Proof::StepUp),
+    (RevokeApiKey::PATH, Policy::Merchant(KEY_MANAGERS), Proof::StepUp),
+    (ApiReferenceDocument::PATH, Policy::Merchant(KEY_MANAGERS), Proof::None),
 ];

@@ -76,6 +76,10 @@ pub const CATALOG_EDITORS: &[MerchantRole] = &[
 /// viewers may not (nor can a developer's API key: `platform::api::keys`).
 pub const REFUNDERS: &[MerchantRole] = platform::payments::refunds::REFUNDERS;
 
+/// Roles that make, roll and revoke the merchant's API keys and read the API reference:
+/// the platform's own list, so the page, the functions and the platform cannot disagree.
+pub const KEY_MANAGERS: &[MerchantRole] = platform::api::keys::KEY_MANAGERS;
+
 /// Roles that fill in and send the business's verification (KYC) application; every
 /// member reads it.
 pub const KYC_EDITORS: &[MerchantRole] = &[MerchantRole::Owner, MerchantRole::Admin];
@@ -131,6 +135,11 @@ pub const PAGES: &[(&str, Policy)] = &[
     ),
     ("/dashboard/balance", Policy::Merchant(ALL_MERCHANT_ROLES)),
     ("/dashboard/payouts", Policy::Merchant(PAYOUT_READERS)),
+    ("/dashboard/developers", Policy::Merchant(KEY_MANAGERS)),
+    (
+        "/dashboard/developers/reference",
+        Policy::Merchant(KEY_MANAGERS),
+    ),
     ("/admin", Policy::AnyStaff),
     (
         "/admin/merchants",

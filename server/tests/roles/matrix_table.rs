@@ -201,4 +201,11 @@ pub const MATRIX: &[Row] = &[
     ("/api/admin/staff/set-permissions", None, PLATFORM_ADMIN, "user_id={staff}&grants[merchants]=act"),
     ("/api/admin/staff/deactivate", None, PLATFORM_ADMIN, "user_id={staff}"),
     ("/api/admin/users/reset-two-factor", None, PLATFORM_ADMIN, "user_id={staff}"),
+    // API keys and the API reference: owners, admins and developers (the platform's
+    // KEY_MANAGERS); finance and viewers neither see nor make keys.
+    ("/api/developers/keys", None, BUILDERS, ""),
+    ("/api/developers/keys/create", None, BUILDERS, "name=CI&mode=test&access=full"),
+    ("/api/developers/keys/roll", None, BUILDERS, "key_id={nobody}&overlap_hours=0"),
+    ("/api/developers/keys/revoke", None, BUILDERS, "key_id={nobody}"),
+    ("/api/developers/reference", None, BUILDERS, ""),
 ];

@@ -32,10 +32,10 @@ where
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
                 {move || state.get().map(|result| match result {
                     Ok(view) => {
-                        let manages_team = view.manages_team;
+                        let (manages_team, manages_keys) = (view.manages_team, view.manages_keys);
                         view! {
                             <ModeBar view=view.clone() />
-                            <NavLinks manages_team />
+                            <NavLinks manages_team manages_keys />
                             {body(view)}
                         }
                         .into_any()

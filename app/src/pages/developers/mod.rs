@@ -1,0 +1,142 @@
+//! The Developers area of the dashboard, for owners, admins and developers: the API keys
+//! (list, make, roll, revoke), copyable examples, and the API reference.
+
+mod create;
+mod examples;
+mod keys;
+pub mod reference;
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+
+use crate::components::copy::CopyButton;
+use crate::components::form::FormError;
+use crate::components::step_up::StepUpPrompt;
+use crate::developers::{CreateApiKey, NewSecret, RevokeApiKey, RollApiKey, api_keys};
+use crate::error::AppError;
+use crate::pages::payments::{DashboardShell, load_error};
+use crate::payments::{DashboardView, LiveAccess};
+
+/// The page's actions, created with it: the list reloads after each, and the step-up
+/// prompts (outside the part that reloads) repeat them.
+#[derive(Clone, Copy)]
+struct KeyActions {
+    create: ServerAction<CreateApiKey>,
+    roll: ServerAction<RollApiKey>,
+    revoke: ServerAction<RevokeApiKey>,
+}
+
+#[component]
+pub fn DevelopersPage() -> impl IntoView {
+    let actions = KeyActions {
+        create: ServerAction::new(),
+        roll: ServerAction::new(),
+        revoke: ServerAction::new(),
+    };
+    // Type-erased: the page's view type is too deep for the compiler's layout queries.
+    view! { <DashboardShell title="Developers" body=move |view: DashboardView| {
+        let live_open = view.live == LiveAccess::Open;
+        view! { <DevelopersBody actions live_open /> }.into_any()
+    } /> }
+}
+
+#[component]
+fn DevelopersBody(actions: KeyActions, live_open: bool) -> impl IntoView {
+    let KeyActions {
+        create,
+        roll,
+        revoke,
+    } = actions;
+    let versions = move || {
+        (
+            create.version().get(),
+            roll.version().get(),
+            revoke.version().get(),
+        )
+    };
+    let list = Resource::new(versions, |_| api_keys());
+    view! {
+        <p>
+            "Your shop's server talks to Saleonix with a secret key. "
+            <a href="/dashboard/developers/reference">"Read the API reference"</a>
+            " or fetch the "
+            <a href="/v1/openapi.json" rel="external">"OpenAPI document"</a>
+            "."
+        </p>
+        {view! {
+        <section class="panel" aria-labelledby="keys-heading">
+            <h2 id="keys-heading">"API keys"</h2>
+            <NewSecretNotice action=create id="created-key" />
+            <NewSecretNotice action=roll id="rolled-key" />
+            <Transition fallback=|| view! { <p>"Loading the keys…"</p> }>
+                {move || list.get().map(|result| match result {
+                    Ok(page) => view! { <keys::KeyTable keys=page.keys roll revoke /> }.into_any(),
+                    Err(error) => load_error(error),
+                })}
+            </Transition>
+            <Show when=crate::components::form::succeeded(revoke)>
+                <p class="success" role="status">"The key is revoked: it stopped working just now."</p>
+            </Show>
+            <FormError message=crate::components::form::form_error(roll, &[]) />
+            <FormError message=crate::components::form::form_error(revoke, &[]) />
+            <StepUpPrompt action=roll id="roll-key-step-up" />
+            <StepUpPrompt action=revoke id="revoke-key-step-up" />
+        </section>
+        }.into_any()}
+        {view! {
+        <section class="panel" aria-labelledby="create-key-heading">
+            <h2 id="create-key-heading">"Make a key"</h2>
+            <create::CreateKeyForm create live_open />
+            <StepUpPrompt action=create id="create-key-step-up" />
+        </section>
+        }.into_any()}
+        <Transition fallback=|| ()>
+            {move || list.get().and_then(Result::ok).map(|page| view! { <examples::Examples origin=page.origin /> })}
+        </Transition>
+    }
+    .into_any()
+}
+
+/// The secret of a key just made or rolled, shown this once in a read-only field to copy.
+/// It lives only in the action's answer: "I have stored it" forgets it, and so does
+/// leaving the page.
+#[component]
+fn NewSecretNotice<S>(action: ServerAction<S>, id: &'static str) -> impl IntoView
+where
+    S: ServerFn<Output = NewSecret, Error = AppError> + Clone + Send + Sync + 'static,
+{
+    let secret = move || {
+        action
+            .value()
+            .with(|answer| answer.as_ref().and_then(|a| a.as_ref().ok()).cloned())
+    };
+    view! {
+        {move || secret().map(|new| {
+            let heading = format!("{id}-heading");
+            let field = format!("{id}-secret");
+            let warning = format!("{id}-warning");
+            let (labelled_by, label_for, described_by) = (heading.clone(), field.clone(), warning.clone());
+            view! {
+                <div class="notice new-secret" role="region" aria-labelledby=labelled_by>
+                    <h3 id=heading>{format!("The {} key \u{201c}{}\u{201d}: copy it now", new.mode.label(), new.name)}</h3>
+                    <p id=warning>
+                        <strong>"This is the only time the key is shown. "</strong>
+                        "Saleonix keeps only a fingerprint of it and cannot show it again. Store it in your server's secrets, never in a web page, an app or a repository. If it is lost, roll the key."
+                    </p>
+                    <div class="field">
+                        <label for=label_for>"Secret key"</label>
+                        <span class="shareable">
+                            <input id=field class="secret" type="text" readonly value=new.secret.clone()
+                                autocomplete="off" spellcheck="false" aria-describedby=described_by />
+                            <CopyButton text=new.secret label="Copy the secret key" />
+                        </span>
+                    </div>
+                    <button type="button" class="secondary" on:click=move |_| action.value().set(None)>
+                        "I have stored it"
+                    </button>
+                </div>
+            }
+            .into_any()
+        })}
+    }
+}
