@@ -22,7 +22,7 @@ PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-cargo build --release -p server -p payten-sandbox
+[[ -n ${SKIP_BUILD:-} ]] || cargo build --release -p server -p payten-sandbox
 psql -q "$DB_ROOT/postgres" -c 'DROP DATABASE IF EXISTS saleonix_bench_api WITH (FORCE)' >/dev/null
 
 "$CARGO_TARGET_DIR/release/payten-sandbox" --listen 127.0.0.1:8710 >"$WORK/sandbox.log" 2>&1 &
