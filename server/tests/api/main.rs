@@ -27,9 +27,6 @@ mod refunds;
 mod refusals;
 mod webhooks;
 
-#[path = "../webhooks/receiver.rs"]
-mod receiver;
-
 /// A shop with a Test and a Live key of full permissions.
 struct ApiShop {
     shop: Shop,

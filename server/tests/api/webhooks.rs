@@ -8,8 +8,8 @@ use serde_json::json;
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
-use super::receiver::{Answer, Receiver};
 use super::support::checkout::{APPROVE, merchant};
+use super::support::receiver::{Answer, Receiver};
 use super::{api_shop, assert_error_shape, key, one_line};
 
 /// Delivers everything due now, pass after pass, until nothing is.

@@ -17,6 +17,7 @@ pub mod business;
 pub mod checkout;
 pub mod kyc;
 pub mod logs;
+pub mod receiver;
 pub mod world;
 
 #[derive(Clone)]

@@ -3,8 +3,8 @@ use platform::webhooks::endpoints;
 use sqlx::PgPool;
 use time::{Duration, OffsetDateTime};
 
-use crate::receiver::Answer;
 use crate::support::accounts::mails_to;
+use crate::support::receiver::Answer;
 use crate::world::{World, world_with};
 
 async fn state(w: &World, id: &str) -> (bool, Option<String>) {

@@ -10,7 +10,6 @@
 #[path = "../support/mod.rs"]
 mod support;
 
-mod receiver;
 mod world;
 
 mod concurrency;

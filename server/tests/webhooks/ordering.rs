@@ -2,7 +2,7 @@ use domain::EventType;
 use sqlx::PgPool;
 use time::{Duration, OffsetDateTime};
 
-use crate::receiver::Answer;
+use crate::support::receiver::Answer;
 use crate::world::world;
 
 fn seen(pairs: &[(&str, &str)]) -> Vec<(String, String)> {

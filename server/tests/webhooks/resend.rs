@@ -5,7 +5,7 @@ use platform::webhooks::{WebhookError, resend};
 use sqlx::PgPool;
 use time::{Duration, OffsetDateTime};
 
-use crate::receiver::Answer;
+use crate::support::receiver::Answer;
 use crate::world::{facts, world_with};
 
 #[sqlx::test(migrations = "../migrations")]

@@ -5,7 +5,7 @@ use platform::webhooks::log;
 use sqlx::PgPool;
 use time::{Duration, OffsetDateTime};
 
-use crate::receiver::Answer;
+use crate::support::receiver::Answer;
 use crate::world::world;
 
 #[sqlx::test(migrations = "../migrations")]

@@ -10,8 +10,8 @@ use platform::webhooks::{WebhookError, delivery, log};
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
-use crate::receiver::{Answer, Receiver};
 use crate::support::checkout::merchant;
+use crate::support::receiver::{Answer, Receiver};
 use crate::world::{World, facts, world};
 
 fn new(url: &str) -> NewEndpoint {

@@ -3,7 +3,7 @@ use std::time::Duration;
 use domain::EventType;
 use sqlx::PgPool;
 
-use crate::receiver::Answer;
+use crate::support::receiver::Answer;
 use crate::world::world_with;
 
 #[sqlx::test(migrations = "../migrations")]

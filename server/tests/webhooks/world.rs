@@ -11,8 +11,8 @@ use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::receiver::{Answer, Receiver};
 use crate::support::checkout::merchant;
+use crate::support::receiver::{Answer, Receiver};
 use crate::support::{TestServer, start_with};
 
 pub struct World {
