@@ -27,6 +27,8 @@ mod refunds;
 mod refusals;
 mod webhooks;
 
+// Shared with the webhooks and developers tests; each uses part of it.
+#[allow(dead_code)]
 #[path = "../webhooks/receiver.rs"]
 mod receiver;
 
