@@ -274,7 +274,9 @@ async fn a_live_endpoint_must_be_a_public_https_address(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn a_test_event_shows_in_the_delivery_log_and_recorded_events_in_the_list(pool: PgPool) {
+async fn a_test_event_and_a_resend_show_in_the_delivery_log_and_recorded_events_in_the_list(
+    pool: PgPool,
+) {
     let world = world(pool.clone()).await;
     let mut developer = visitor(&world, Actor::DeveloperA).await;
     let added = add(&mut developer, &world.server.url("/webhook-receiver"))
@@ -319,6 +321,44 @@ async fn a_test_event_shows_in_the_delivery_log_and_recorded_events_in_the_list(
         .await
         .unwrap();
     assert!(page.contains(&event) && page.contains("Delivery log"));
+
+    // A resend is one more attempt of the same event; "resend the failed" answers a count.
+    answer(
+        &mut developer,
+        RESEND,
+        &[("endpoint_id", &id), ("event_id", &event)],
+    )
+    .await
+    .unwrap();
+    for _ in 0..20 {
+        platform::webhooks::delivery::deliver_due(
+            &world.server.platform,
+            OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap();
+        log = answer(&mut developer, LOG, &[("endpoint_id", &id)])
+            .await
+            .unwrap();
+        if log["attempts"].as_array().is_some_and(|a| a.len() > 1) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(log["attempts"][0]["event_id"], event.as_str(), "{log}");
+    assert_eq!(log["attempts"].as_array().unwrap().len(), 2, "{log}");
+    let queued = answer(
+        &mut developer,
+        RESEND_FAILED,
+        &[("endpoint_id", &id), ("since", "2026-01-01T00:00")],
+    )
+    .await
+    .unwrap();
+    assert!(queued.is_u64(), "{queued}");
+    assert!(matches!(
+        answer(&mut developer, RESEND_FAILED, &[("endpoint_id", &id), ("since", "soon")]).await,
+        Err(AppError::Validation { field, .. }) if field == "since"
+    ));
 
     // An event recorded by a change shows in the list, with its JSON.
     let mut tx = pool.begin().await.unwrap();
