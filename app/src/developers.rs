@@ -218,9 +218,9 @@ pub(crate) mod ssr {
     }
 
     /// A form posted without WASM is answered with a redirect back to the page, which
-    /// cannot carry the secret (it must never reach a URL): such a post makes no key at
-    /// all rather than one nobody can see.
-    pub fn refuse_without_script() -> Result<(), AppError> {
+    /// cannot carry the secret (it must never reach a URL): such a post makes no secret at
+    /// all rather than one nobody can see. `field` and `message` say so on the form.
+    pub fn refuse_without_script(field: &str, message: &str) -> Result<(), AppError> {
         let plain_form =
             leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
                 parts
@@ -230,14 +230,15 @@ pub(crate) mod ssr {
                     .is_some_and(|v| v.contains("text/html"))
             });
         if plain_form {
-            return Err(AppError::validation(
-                "name",
-                "Showing the new key needs JavaScript, which is off in this browser: no key was made. Turn it on and try again.",
-            ));
+            return Err(AppError::validation(field, message));
         }
         Ok(())
     }
 }
+
+/// Why a key is not made or rolled from a form posted without WASM.
+#[cfg(feature = "ssr")]
+const NO_SCRIPT: &str = "Showing the new key needs JavaScript, which is off in this browser: no key was made. Turn it on and try again.";
 
 /// The merchant's keys, newest first, with revoked and expired ones (they explain the
 /// audit trail).
@@ -276,7 +277,7 @@ pub async fn create_api_key(
         let (_, scope, _) = crate::auth::session::require_declared::<CreateApiKey>()
             .await?
             .merchant()?;
-        ssr::refuse_without_script()?;
+        ssr::refuse_without_script("name", NO_SCRIPT)?;
         let mode = Mode::parse(mode.trim())
             .ok_or_else(|| AppError::validation("mode", "Choose Test or Live."))?;
         let new = NewKey {
@@ -306,7 +307,7 @@ pub async fn roll_api_key(key_id: String, overlap_hours: String) -> Result<NewSe
         let (_, scope, _) = crate::auth::session::require_declared::<RollApiKey>()
             .await?
             .merchant()?;
-        ssr::refuse_without_script()?;
+        ssr::refuse_without_script("name", NO_SCRIPT)?;
         let id = crate::team::ssr::id(&key_id)?;
         let hours = overlap_hours
             .trim()

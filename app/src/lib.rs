@@ -36,6 +36,8 @@ pub mod sanctions;
 pub mod settings;
 pub mod team;
 pub mod terms;
+pub mod webhook_log;
+pub mod webhooks;
 
 use leptos::prelude::*;
 use leptos_meta::{Link, MetaTags, Stylesheet, Title, provide_meta_context};
@@ -121,6 +123,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dashboard/payouts") view=pages::payouts::PayoutsPage />
                     <Route path=path!("/dashboard/developers") view=pages::developers::DevelopersPage />
                     <Route path=path!("/dashboard/developers/reference") view=pages::developers::reference::ReferencePage />
+                    <Route path=path!("/dashboard/developers/webhooks") view=pages::developers::webhooks::WebhooksPage />
+                    <Route path=path!("/dashboard/developers/webhooks/:id") view=pages::developers::webhook_log::WebhookLogPage />
+                    <Route path=path!("/dashboard/developers/events") view=pages::developers::events::EventsPage />
                     <Route path=path!("/account") view=AccountPage />
                     <Route path=path!("/account/two-factor") view=TwoFactorPage />
                     <Route path=path!("/admin") view=OverviewPage />

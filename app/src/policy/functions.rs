@@ -66,6 +66,11 @@ use crate::terms::{
     AddDefaultFeeSchedule, AddMerchantFeeSchedule, FeeSchedules, SetSettlementTerms,
     SettlementTerms,
 };
+use crate::webhook_log::{EventList, ResendFailedWebhooks, ResendWebhookEvent, WebhookDeliveryLog};
+use crate::webhooks::{
+    CreateWebhookEndpoint, DeleteWebhookEndpoint, RotateWebhookSecret, SendTestWebhook,
+    SetWebhookEndpointEnabled, WebhookEndpoints,
+};
 
 /// Every server function's path, policy and second factor. Step-up where money or power
 /// moves (issue 17 item 1); two-factor on before a team change (item 2).
@@ -209,4 +214,16 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy, Proof)] = &[
     (RollApiKey::PATH, Policy::Merchant(KEY_MANAGERS), Proof::StepUp),
     (RevokeApiKey::PATH, Policy::Merchant(KEY_MANAGERS), Proof::StepUp),
     (ApiReferenceDocument::PATH, Policy::Merchant(KEY_MANAGERS), Proof::None),
+    // Webhooks: the same builders. A signing secret, and where the events about money go,
+    // need step-up (adding, rotating, deleting); the rest is reversible and audited.
+    (WebhookEndpoints::PATH, Policy::Merchant(KEY_MANAGERS), Proof::None),
+    (CreateWebhookEndpoint::PATH, Policy::Merchant(KEY_MANAGERS), Proof::StepUp),
+    (SetWebhookEndpointEnabled::PATH, Policy::Merchant(KEY_MANAGERS), Proof::None),
+    (RotateWebhookSecret::PATH, Policy::Merchant(KEY_MANAGERS), Proof::StepUp),
+    (DeleteWebhookEndpoint::PATH, Policy::Merchant(KEY_MANAGERS), Proof::StepUp),
+    (SendTestWebhook::PATH, Policy::Merchant(KEY_MANAGERS), Proof::None),
+    (WebhookDeliveryLog::PATH, Policy::Merchant(KEY_MANAGERS), Proof::None),
+    (ResendWebhookEvent::PATH, Policy::Merchant(KEY_MANAGERS), Proof::None),
+    (ResendFailedWebhooks::PATH, Policy::Merchant(KEY_MANAGERS), Proof::None),
+    (EventList::PATH, Policy::Merchant(KEY_MANAGERS), Proof::None),
 ];

@@ -140,6 +140,18 @@ pub const PAGES: &[(&str, Policy)] = &[
         "/dashboard/developers/reference",
         Policy::Merchant(KEY_MANAGERS),
     ),
+    (
+        "/dashboard/developers/webhooks",
+        Policy::Merchant(KEY_MANAGERS),
+    ),
+    (
+        "/dashboard/developers/webhooks/:id",
+        Policy::Merchant(KEY_MANAGERS),
+    ),
+    (
+        "/dashboard/developers/events",
+        Policy::Merchant(KEY_MANAGERS),
+    ),
     ("/admin", Policy::AnyStaff),
     (
         "/admin/merchants",

@@ -1,7 +1,8 @@
 //! The dashboard's Developers area over HTTP (issue 21): who reaches the page and the key
 //! functions, the fresh two-factor check before a key is made, rolled or revoked, the
 //! secret shown once and never listed, a developer's key kept within their role, a
-//! revoked key refused by the API, and the API reference rendered on the server.
+//! revoked key refused by the API, the API reference rendered on the server, and the
+//! webhook endpoints, delivery log and event list.
 
 // Test code: a failed unwrap is the test stopping with its reason, as an
 // assertion does (clippy.toml allows this inside #[test] functions, not in their helpers).
@@ -12,6 +13,7 @@ mod support;
 
 mod keys;
 mod reference;
+mod webhooks;
 
 use app::error::AppError;
 use serde_json::Value;

@@ -208,4 +208,15 @@ pub const MATRIX: &[Row] = &[
     ("/api/developers/keys/roll", None, BUILDERS, "key_id={nobody}&overlap_hours=0"),
     ("/api/developers/keys/revoke", None, BUILDERS, "key_id={nobody}"),
     ("/api/developers/reference", None, BUILDERS, ""),
+    // Webhook endpoints, their logs and the event list: the same builders.
+    ("/api/developers/webhooks", None, BUILDERS, ""),
+    ("/api/developers/webhooks/create", None, BUILDERS, "url=http://127.0.0.1:9/hooks&description=&events=all"),
+    ("/api/developers/webhooks/set-enabled", None, BUILDERS, "endpoint_id={nobody}&enabled=false"),
+    ("/api/developers/webhooks/rotate", None, BUILDERS, "endpoint_id={nobody}&overlap_hours=0"),
+    ("/api/developers/webhooks/delete", None, BUILDERS, "endpoint_id={nobody}"),
+    ("/api/developers/webhooks/test", None, BUILDERS, "endpoint_id={nobody}"),
+    ("/api/developers/webhooks/log", None, BUILDERS, "endpoint_id={nobody}"),
+    ("/api/developers/webhooks/resend", None, BUILDERS, "endpoint_id={nobody}&event_id={nobody}"),
+    ("/api/developers/webhooks/resend-failed", None, BUILDERS, "endpoint_id={nobody}&since=2026-11-30T08:00"),
+    ("/api/developers/events", None, BUILDERS, ""),
 ];

@@ -1,10 +1,14 @@
 //! The Developers area of the dashboard, for owners, admins and developers: the API keys
-//! (list, make, roll, revoke), copyable examples, and the API reference.
+//! (list, make, roll, revoke), copyable examples, the API reference, the webhook endpoints
+//! with their delivery logs, and the event list.
 
 mod create;
+pub mod events;
 mod examples;
 mod keys;
 pub mod reference;
+pub mod webhook_log;
+pub mod webhooks;
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -62,6 +66,13 @@ fn DevelopersBody(actions: KeyActions, live_open: bool) -> impl IntoView {
             " or fetch the "
             <a href="/v1/openapi.json" rel="external">"OpenAPI document"</a>
             "."
+        </p>
+        <p>
+            "Your server hears of payments and refunds through "
+            <a href="/dashboard/developers/webhooks">"webhooks"</a>
+            "; the "
+            <a href="/dashboard/developers/events">"events"</a>
+            " list shows what was sent."
         </p>
         {view! {
         <section class="panel" aria-labelledby="keys-heading">
