@@ -139,10 +139,7 @@ pub async fn load(
     id: CheckoutId,
     origin: &str,
 ) -> Result<CheckoutSessionObject, sqlx::Error> {
-    let row: Row = sqlx::query_as(&format!("{} WHERE t.id = $1", TABLE.select))
-        .bind(id)
-        .fetch_one(conn)
-        .await?;
+    let row: Row = super::by_id(conn, &TABLE, id.as_uuid()).await?;
     Ok(render(row, origin, OffsetDateTime::now_utc()))
 }
 

@@ -182,6 +182,22 @@ where
     row.ok_or(ReadError::NotFound)
 }
 
+/// An object of `table` by its row id, whoever's it is: what an event recorded with a
+/// change, or the API's answer to what it just made, carries.
+pub(crate) async fn by_id<R>(
+    conn: &mut PgConnection,
+    table: &Table,
+    id: Uuid,
+) -> Result<R, sqlx::Error>
+where
+    R: for<'r> FromRow<'r, PgRow> + Send + Unpin,
+{
+    sqlx::query_as(&format!("{} WHERE t.id = $1", table.select))
+        .bind(id)
+        .fetch_one(conn)
+        .await
+}
+
 /// A page of the scope's objects of `table` in `mode`, newest first whichever way it was
 /// read: the created-time filters and the cursor here, the list's own filters by `narrow`.
 /// A cursor that names no object of this list is refused rather than read as an empty page.

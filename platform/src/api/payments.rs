@@ -109,10 +109,7 @@ pub(crate) async fn load(
     conn: &mut PgConnection,
     id: domain::PaymentId,
 ) -> Result<PaymentObject, sqlx::Error> {
-    let row: Row = sqlx::query_as(&format!("{} WHERE t.id = $1", TABLE.select))
-        .bind(id)
-        .fetch_one(conn)
-        .await?;
+    let row: Row = super::by_id(conn, &TABLE, id.as_uuid()).await?;
     Ok(render(row))
 }
 

@@ -77,10 +77,7 @@ fn render(row: Row) -> RefundObject {
 /// The refund as it stands, whoever's it is: for the event recorded with its change and
 /// for the API's answer to the refund it just made.
 pub async fn load(conn: &mut PgConnection, id: RefundId) -> Result<RefundObject, sqlx::Error> {
-    let row: Row = sqlx::query_as(&format!("{} WHERE t.id = $1", TABLE.select))
-        .bind(id)
-        .fetch_one(conn)
-        .await?;
+    let row: Row = super::by_id(conn, &TABLE, id.as_uuid()).await?;
     Ok(render(row))
 }
 
