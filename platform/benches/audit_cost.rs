@@ -1,7 +1,7 @@
 //! What the audit trail adds to a sign-in and to a checkout's Pay request:
-//! - one `auth.sign_in` row written on its own (the chain's advisory lock, the row hash,
-//!   the insert and commit) against the whole credentials check it belongs to (one
-//!   Argon2id verification plus that row);
+//! - one `auth.sign_in` row written on its own (the personal digest, the insert and the
+//!   commit; the sealer chains it later) against the whole credentials check it belongs
+//!   to (one Argon2id verification plus that row);
 //! - the Pay request's three rows (`risk.decision`, `payment.create`, `payment.send`) in
 //!   one transaction against the whole request on a payment link, a new buyer each time
 //!   (the link's checkout, the fraud checks, the attempt, its timeline, the signed form and

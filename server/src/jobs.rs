@@ -38,6 +38,7 @@ pub fn spawn_all(platform: &platform::Platform, stop: &Stop) -> Vec<JoinHandle<(
         spawn_checkout_expiry(platform.clone(), stop.clone()),
         spawn_reconciliation(platform.clone(), stop.clone()),
         spawn_refusal_reports(platform.clone(), stop.clone()),
+        spawn_audit_sealing(platform.pool.clone(), stop.clone()),
         spawn_audit_retention(platform.clone(), stop.clone()),
         spawn_kyc_restrictions(platform.clone(), stop.clone()),
         spawn_ledger_release(platform.clone(), stop.clone()),
@@ -126,6 +127,22 @@ pub fn spawn_reconciliation(platform: platform::Platform, stop: Stop) -> JoinHan
                 }
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "reconciliation pass failed; retrying later"),
+            }
+        }
+    })
+}
+
+/// How soon a committed audit row is chained. A pass with nothing to seal is one short
+/// query; with several instances, one seals and the others find the lock taken.
+const SEALING_EVERY: Duration = Duration::from_millis(250);
+
+/// Chains committed audit rows ([`platform::audit::seal`]), four times a second.
+pub fn spawn_audit_sealing(pool: PgPool, stop: Stop) -> JoinHandle<()> {
+    every(SEALING_EVERY, stop, move || {
+        let pool = pool.clone();
+        async move {
+            if let Err(error) = platform::audit::seal(&pool).await {
+                tracing::warn!(%error, "sealing the audit chain failed; retrying shortly")
             }
         }
     })

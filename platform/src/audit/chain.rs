@@ -114,9 +114,18 @@ impl Content<'_> {
     }
 }
 
+/// The columns a [`StoredRow`] reads, as Postgres's text where the chain hashes text.
+pub(super) const STORED_COLUMNS: &str =
+    "id, seq, occurred_at, event_type, actor_kind::text AS actor_kind, actor_id, merchant_id,
+     target_type, target_id, outcome::text AS outcome, reason, detail::text AS detail,
+     request_id, ip, user_agent, subject_email, personal_salt, personal_digest,
+     prev_hash, row_hash";
+
+/// A row as stored; `seq` and the hashes are none until it is sealed.
 #[derive(sqlx::FromRow)]
 pub(super) struct StoredRow {
     pub(super) id: i64,
+    pub(super) seq: Option<i64>,
     pub(super) occurred_at: OffsetDateTime,
     pub(super) event_type: String,
     pub(super) actor_kind: String,
@@ -133,22 +142,13 @@ pub(super) struct StoredRow {
     pub(super) subject_email: Option<String>,
     pub(super) personal_salt: Option<Vec<u8>>,
     pub(super) personal_digest: Vec<u8>,
-    pub(super) prev_hash: Vec<u8>,
-    pub(super) row_hash: Vec<u8>,
+    pub(super) prev_hash: Option<Vec<u8>>,
+    pub(super) row_hash: Option<Vec<u8>>,
 }
 
 impl StoredRow {
-    pub(super) fn is_intact(&self, expected_prev: &ChainHash) -> bool {
-        let personal = Personal {
-            ip: self.ip.as_deref(),
-            user_agent: self.user_agent.as_deref(),
-            subject_email: self.subject_email.as_deref(),
-        };
-        let personal_intact = match &self.personal_salt {
-            Some(salt) => personal.digest(salt)[..] == self.personal_digest[..],
-            // Redacted: nothing personal may be left, and the stored digest stands in.
-            None => personal.is_empty(),
-        };
+    /// The hash this row has when it follows `prev`.
+    pub(super) fn hash_after(&self, prev: &ChainHash) -> ChainHash {
         let content = Content {
             id: self.id,
             occurred_at: self.occurred_at,
@@ -163,8 +163,22 @@ impl StoredRow {
             detail: &self.detail,
             request_id: self.request_id.as_deref(),
         };
+        content.row_hash(prev, &self.personal_digest)
+    }
+
+    pub(super) fn is_intact(&self, expected_prev: &ChainHash) -> bool {
+        let personal = Personal {
+            ip: self.ip.as_deref(),
+            user_agent: self.user_agent.as_deref(),
+            subject_email: self.subject_email.as_deref(),
+        };
+        let personal_intact = match &self.personal_salt {
+            Some(salt) => personal.digest(salt)[..] == self.personal_digest[..],
+            // Redacted: nothing personal may be left, and the stored digest stands in.
+            None => personal.is_empty(),
+        };
         personal_intact
-            && self.prev_hash[..] == expected_prev.0[..]
-            && content.row_hash(expected_prev, &self.personal_digest).0[..] == self.row_hash[..]
+            && self.prev_hash.as_deref() == Some(&expected_prev.0[..])
+            && self.row_hash.as_deref() == Some(&self.hash_after(expected_prev).0[..])
     }
 }

@@ -3,8 +3,10 @@
 //!
 //! Every row carries `row_hash = SHA-256(prev_hash || content || personal_digest)`, where
 //! `content` is a length-prefixed encoding of every non-personal column and `prev_hash` is
-//! the previous row's `row_hash` (32 zero bytes for the first row). [`verify_chain`]
-//! recomputes the chain and names the first row that does not fit.
+//! the previous row's `row_hash` (32 zero bytes for the first row). Writers insert rows
+//! unchained; [`seal`] chains committed rows in batches, giving each its position `seq`
+//! and its hashes. [`verify_chain`] recomputes the chain and names the first row that does
+//! not fit.
 //!
 //! Personal fields (IP address, user agent, subject email) enter the chain only through
 //! `personal_digest = SHA-256(personal_salt || their encoding)`. [`redact_personal`] nulls
@@ -27,10 +29,12 @@ pub mod search;
 // recording; the re-exports keep `audit::X` unchanged for callers.
 mod chain;
 mod detail;
+mod seal;
 mod verify;
 
-use chain::{Content, Personal, StoredRow};
+use chain::{Content, Personal, STORED_COLUMNS, StoredRow};
 use detail::{checked_detail, truncate};
+pub use seal::{SEAL_BATCH, seal};
 pub use verify::{head, last_check, purge_expired, verify_chain};
 
 use std::fmt;
@@ -218,10 +222,11 @@ impl fmt::Debug for ChainHash {
     }
 }
 
-/// The newest row of the chain.
+/// The newest row of the chain: its id, its position in the chain and its hash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChainHead {
     pub id: i64,
+    pub seq: i64,
     pub hash: ChainHash,
 }
 
@@ -230,9 +235,12 @@ pub struct ChainHead {
 pub struct ChainReport {
     pub rows_checked: i64,
     pub head: Option<ChainHead>,
-    /// The first row whose content, link or digest does not match, or the head recorded by
-    /// the previous check when that row is gone.
+    /// The id of the first row whose content, link or digest does not match, or of the
+    /// head recorded by the previous check when that row is gone.
     pub first_broken: Option<i64>,
+    /// Rows written but not chained yet: those whose transaction committed while the check
+    /// sealed, or after.
+    pub unsealed: i64,
 }
 
 /// A past run of [`verify_chain`], for the admin console.
@@ -244,20 +252,16 @@ pub struct ChainCheck {
     pub first_broken: Option<i64>,
 }
 
-/// Serialises writers of the chain: the head read, the id drawn and the insert happen
-/// under it, so chain order is id order. Any constant would do; this one spells "AUDIT".
+/// Lets one sealer at a time chain rows, across instances; the retention purge takes it
+/// too. Any constant would do; this one spells "AUDIT".
 const CHAIN_LOCK: i64 = 0x0041_5544_4954;
 
 /// Records `event` on `conn`, which must be inside the transaction of the action being
 /// audited, so that the action and its row commit or roll back together. Returns the id.
 ///
-/// It takes a transaction-scoped advisory lock that every audit writer shares and that is
-/// held **until the caller's transaction ends**: call it as the last step before
-/// committing, never before slow work such as a gateway request, or every audited action
-/// on the platform waits. The caller's transaction must be READ COMMITTED (Postgres's
-/// default); under REPEATABLE READ a row committed by another writer since the snapshot is
-/// invisible, and the unique `prev_hash` index then refuses the insert rather than let the
-/// chain fork.
+/// The row is written unchained and takes no lock, so audited actions never wait for each
+/// other here; [`seal`] chains it moments after it commits (the server's sealing job,
+/// and [`verify_chain`] before it checks).
 pub async fn record(
     conn: &mut PgConnection,
     event: &Event,
@@ -277,70 +281,30 @@ pub async fn record(
     };
     let personal_digest = personal.digest(&salt);
 
-    // Postgres's own text of the jsonb is what the chain hashes, here and when verifying,
-    // so key order, spacing and number formatting are whatever it stores.
-    let (detail,): (String,) =
-        sqlx::query_as("SELECT $2::jsonb::text FROM pg_advisory_xact_lock($1)")
-            .bind(CHAIN_LOCK)
-            .bind(detail)
-            .fetch_one(&mut *conn)
-            .await?;
-    // A statement of its own, after the lock: its snapshot then includes the row of the
-    // writer that held the lock before.
-    let (prev, id, occurred_at): (Option<Vec<u8>>, i64, OffsetDateTime) = sqlx::query_as(
-        "SELECT (SELECT row_hash FROM audit.events ORDER BY id DESC LIMIT 1),
-                nextval('audit.events_id_seq'), clock_timestamp()",
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    let prev = prev
-        .map(ChainHash::from_db)
-        .transpose()?
-        .unwrap_or(ChainHash::GENESIS);
-
-    let content = Content {
-        id,
-        occurred_at,
-        event_type: event.event_type,
-        actor_kind: event.actor.kind.as_str(),
-        actor_id: event.actor.id,
-        merchant_id: event.merchant_id,
-        target_type: event.target.as_ref().map(|t| t.kind),
-        target_id: event.target.as_ref().map(|t| t.id.as_str()),
-        outcome: event.outcome.as_str(),
-        reason: event.reason.as_deref(),
-        detail: &detail,
-        request_id: facts.request_id.as_deref(),
-    };
-    let row_hash = content.row_hash(&prev, &personal_digest);
-
-    sqlx::query(
-        "INSERT INTO audit.events (id, occurred_at, event_type, actor_kind, actor_id, merchant_id,
+    let id = sqlx::query_scalar(
+        "INSERT INTO audit.events (occurred_at, event_type, actor_kind, actor_id, merchant_id,
              target_type, target_id, outcome, reason, detail, request_id,
-             ip, user_agent, subject_email, personal_salt, personal_digest, prev_hash, row_hash)
-         VALUES ($1, $2, $3, $4::audit.actor_kind, $5, $6, $7, $8, $9::audit.outcome, $10, $11::jsonb, $12,
-             $13, $14, $15, $16, $17, $18, $19)",
+             ip, user_agent, subject_email, personal_salt, personal_digest)
+         VALUES (clock_timestamp(), $1, $2::audit.actor_kind, $3, $4, $5, $6, $7::audit.outcome, $8, $9::jsonb, $10,
+             $11, $12, $13, $14, $15)
+         RETURNING id",
     )
-    .bind(id)
-    .bind(occurred_at)
-    .bind(content.event_type)
-    .bind(content.actor_kind)
-    .bind(content.actor_id)
-    .bind(content.merchant_id)
-    .bind(content.target_type)
-    .bind(content.target_id)
-    .bind(content.outcome)
-    .bind(content.reason)
-    .bind(content.detail)
-    .bind(content.request_id)
+    .bind(event.event_type)
+    .bind(event.actor.kind.as_str())
+    .bind(event.actor.id)
+    .bind(event.merchant_id)
+    .bind(event.target.as_ref().map(|t| t.kind))
+    .bind(event.target.as_ref().map(|t| t.id.as_str()))
+    .bind(event.outcome.as_str())
+    .bind(event.reason.as_deref())
+    .bind(detail)
+    .bind(facts.request_id.as_deref())
     .bind(personal.ip)
     .bind(personal.user_agent)
     .bind(personal.subject_email)
     .bind(&salt[..])
     .bind(&personal_digest[..])
-    .bind(&prev.0[..])
-    .bind(&row_hash.0[..])
-    .execute(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
     Ok(id)
 }

@@ -6,7 +6,8 @@ use super::*;
 /// the whole table in memory nor one long-running query.
 pub(super) const VERIFY_PAGE: i64 = 1000;
 
-/// Recomputes the whole chain in id order and records the result in `audit.chain_checks`.
+/// Seals what is committed ([`seal`]), then recomputes the whole chain in chain order and
+/// records the result in `audit.chain_checks`.
 ///
 /// A row is broken when its `prev_hash` is not the previous row's hash, its `row_hash`
 /// does not match its content, or its personal fields do not match its digest (a redacted
@@ -15,20 +16,22 @@ pub(super) const VERIFY_PAGE: i64 = 1000;
 /// a retention purge ([`purge_expired`]) the chain starts from the purge's anchor: the first
 /// remaining row must link to the last purged one.
 pub async fn verify_chain(pool: &PgPool) -> Result<ChainReport, sqlx::Error> {
+    seal(pool).await?;
     let purged: Option<(i64, Vec<u8>)> =
-        sqlx::query_as("SELECT last_id, last_hash FROM audit.purges ORDER BY id DESC LIMIT 1")
+        sqlx::query_as("SELECT last_seq, last_hash FROM audit.purges ORDER BY id DESC LIMIT 1")
             .fetch_optional(pool)
             .await?;
-    let purged_through = purged.as_ref().map_or(0, |(id, _)| *id);
+    let purged_through = purged.as_ref().map_or(0, |(seq, _)| *seq);
     let anchor = last_check(pool)
         .await?
         .and_then(|check| check.head)
-        .filter(|head| head.id > purged_through);
+        .filter(|head| head.seq > purged_through);
     let mut anchor_seen = false;
     let mut report = ChainReport {
         rows_checked: 0,
         head: None,
         first_broken: None,
+        unsealed: 0,
     };
     let mut expected_prev = match purged {
         Some((_, hash)) => ChainHash::from_db(hash).unwrap_or(ChainHash::GENESIS),
@@ -36,43 +39,42 @@ pub async fn verify_chain(pool: &PgPool) -> Result<ChainReport, sqlx::Error> {
     };
     let mut after = 0i64;
     loop {
-        let rows = sqlx::query_as::<_, StoredRow>(
-            "SELECT id, occurred_at, event_type, actor_kind::text AS actor_kind, actor_id, merchant_id,
-                    target_type, target_id, outcome::text AS outcome, reason, detail::text AS detail,
-                    request_id, ip, user_agent, subject_email, personal_salt, personal_digest,
-                    prev_hash, row_hash
-             FROM audit.events WHERE id > $1 ORDER BY id LIMIT $2",
-        )
+        let rows = sqlx::query_as::<_, StoredRow>(&format!(
+            "SELECT {STORED_COLUMNS} FROM audit.events WHERE seq > $1 ORDER BY seq LIMIT $2"
+        ))
         .bind(after)
         .bind(VERIFY_PAGE)
         .fetch_all(pool)
         .await?;
         let last_page = (rows.len() as i64) < VERIFY_PAGE;
         for row in rows {
-            after = row.id;
+            // Only sealed rows are read, and a sealed row has all three.
+            let seq = row.seq.unwrap_or_default();
+            after = seq;
             report.rows_checked += 1;
             let mut broken = !row.is_intact(&expected_prev);
             if let Some(anchor) = anchor
                 && !anchor_seen
-                && row.id >= anchor.id
+                && seq >= anchor.seq
             {
                 anchor_seen = true;
                 // Past the previous head without meeting it: that row is gone.
-                if row.id > anchor.id {
+                if seq > anchor.seq {
                     report.first_broken.get_or_insert(anchor.id);
                 }
-                broken |= row.id == anchor.id && row.row_hash[..] != anchor.hash.0[..];
+                broken |= seq == anchor.seq && row.row_hash.as_deref() != Some(&anchor.hash.0[..]);
             }
             // The next row must link to what this row claims, so that one changed row is
             // reported alone rather than with every row after it. A hash of the wrong
             // length (only possible with the table's checks dropped) is itself a break.
-            let claimed = ChainHash::from_db(row.row_hash).ok();
+            let claimed = row.row_hash.and_then(|hash| ChainHash::from_db(hash).ok());
             if broken || claimed.is_none() {
                 report.first_broken.get_or_insert(row.id);
             }
             expected_prev = claimed.unwrap_or(ChainHash::GENESIS);
             report.head = Some(ChainHead {
                 id: row.id,
+                seq,
                 hash: expected_prev,
             });
         }
@@ -85,11 +87,16 @@ pub async fn verify_chain(pool: &PgPool) -> Result<ChainReport, sqlx::Error> {
     {
         report.first_broken.get_or_insert(anchor.id);
     }
+    report.unsealed = sqlx::query_scalar("SELECT count(*) FROM audit.events WHERE seq IS NULL")
+        .fetch_one(pool)
+        .await?;
     sqlx::query(
-        "INSERT INTO audit.chain_checks (rows_checked, head_id, head_hash, first_broken_id) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO audit.chain_checks (rows_checked, head_id, head_seq, head_hash, first_broken_id)
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(report.rows_checked)
     .bind(report.head.map(|head| head.id))
+    .bind(report.head.map(|head| head.seq))
     .bind(report.head.map(|head| head.hash.0.to_vec()))
     .bind(report.first_broken)
     .execute(pool)
@@ -123,15 +130,17 @@ pub async fn purge_expired(pool: &PgPool, keep_days: u32) -> Result<i64, AuditEr
     Ok(purged)
 }
 
-/// The newest row, or none while the trail is empty.
+/// The newest sealed row, or none while nothing is sealed.
 pub async fn head(pool: &PgPool) -> Result<Option<ChainHead>, sqlx::Error> {
-    let row: Option<(i64, Vec<u8>)> =
-        sqlx::query_as("SELECT id, row_hash FROM audit.events ORDER BY id DESC LIMIT 1")
-            .fetch_optional(pool)
-            .await?;
-    row.map(|(id, hash)| {
+    let row: Option<(i64, i64, Vec<u8>)> = sqlx::query_as(
+        "SELECT id, seq, row_hash FROM audit.events WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await?;
+    row.map(|(id, seq, hash)| {
         Ok(ChainHead {
             id,
+            seq,
             hash: ChainHash::from_db(hash)?,
         })
     })
@@ -145,11 +154,12 @@ pub async fn last_check(pool: &PgPool) -> Result<Option<ChainCheck>, sqlx::Error
         checked_at: OffsetDateTime,
         rows_checked: i64,
         head_id: Option<i64>,
+        head_seq: Option<i64>,
         head_hash: Option<Vec<u8>>,
         first_broken_id: Option<i64>,
     }
     let row: Option<Row> = sqlx::query_as(
-        "SELECT checked_at, rows_checked, head_id, head_hash, first_broken_id
+        "SELECT checked_at, rows_checked, head_id, head_seq, head_hash, first_broken_id
          FROM audit.chain_checks ORDER BY id DESC LIMIT 1",
     )
     .fetch_optional(pool)
@@ -158,15 +168,17 @@ pub async fn last_check(pool: &PgPool) -> Result<Option<ChainCheck>, sqlx::Error
         checked_at,
         rows_checked,
         head_id,
+        head_seq,
         head_hash,
         first_broken_id: first_broken,
     }) = row
     else {
         return Ok(None);
     };
-    let head = match (head_id, head_hash) {
-        (Some(id), Some(hash)) => Some(ChainHead {
+    let head = match (head_id, head_seq, head_hash) {
+        (Some(id), Some(seq), Some(hash)) => Some(ChainHead {
             id,
+            seq,
             hash: ChainHash::from_db(hash)?,
         }),
         _ => None,

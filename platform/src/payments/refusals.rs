@@ -1,7 +1,6 @@
 //! Refused gateway answers cost a flood nothing. `/pay/return` and `/pay/callback` take
-//! unauthenticated requests, and an audit row is written under the chain's global lock, so
-//! one row per refused request would let an empty `GET /pay/return` in a loop slow every
-//! audited action on the platform.
+//! unauthenticated requests, and the audit trail is one chain every row joins, so one row
+//! per refused request would let an empty `GET /pay/return` in a loop grow it without end.
 //!
 //! Instead each refusal only counts against its client network (an IPv6 client is its /64), in the shared fixed-window
 //! counters (`GATEWAY_REFUSALS_PER_IP`). The first refusal of a window is audited at once,

@@ -9,7 +9,8 @@ async fn a_chain_of_events_verifies_and_the_check_is_recorded(pool: PgPool) {
         ChainReport {
             rows_checked: 0,
             head: None,
-            first_broken: None
+            first_broken: None,
+            unsealed: 0
         }
     );
     let ids = record_five(&pool).await;
@@ -31,7 +32,7 @@ async fn a_chain_of_events_verifies_and_the_check_is_recorded(pool: PgPool) {
 
     // The first row links to zeros, and every other to its predecessor.
     let links: Vec<(Vec<u8>, Vec<u8>)> =
-        sqlx::query_as("SELECT prev_hash, row_hash FROM audit.events ORDER BY id")
+        sqlx::query_as("SELECT prev_hash, row_hash FROM audit.events ORDER BY seq")
             .fetch_all(&pool)
             .await
             .unwrap();
@@ -42,6 +43,8 @@ async fn a_chain_of_events_verifies_and_the_check_is_recorded(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn a_row_changed_by_a_superuser_is_detected_at_that_row(pool: PgPool) {
     let ids = record_five(&pool).await;
+    // As the server's sealing job does moments after each commit.
+    assert_eq!(seal(&pool).await.unwrap(), 5);
     let third = ids[2];
     tamper(
         &pool,
@@ -175,14 +178,22 @@ async fn a_purged_prefix_keeps_the_chain_verifiable_and_later_deletions_still_sh
     let ids = record_five(&pool).await;
     assert_eq!(verify_chain(&pool).await.unwrap().first_broken, None);
     // As a retention run five years on would: the two oldest rows go, leaving an anchor.
-    let purged: i64 = sqlx::query_scalar("SELECT audit.purge_through($1, now())")
-        .bind(ids[1])
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let purged: i64 = sqlx::query_scalar(
+        "SELECT audit.purge_through((SELECT seq FROM audit.events WHERE id = $1), now())",
+    )
+    .bind(ids[1])
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     assert_eq!(purged, 2);
     let report = verify_chain(&pool).await.unwrap();
     assert_eq!((report.rows_checked, report.first_broken), (3, None));
+    // Rows written after the purge chain on from its anchor.
+    record_alone(&pool, &sign_in(alice()), &facts())
+        .await
+        .unwrap();
+    let report = verify_chain(&pool).await.unwrap();
+    assert_eq!((report.rows_checked, report.first_broken), (4, None));
     // A row removed by hand after the anchor still breaks the chain.
     tamper(
         &pool,
@@ -225,9 +236,9 @@ async fn the_application_may_purge_only_rows_past_five_years(pool: PgPool) {
     );
     assert_eq!(count(&pool).await, 5);
     assert!(
-        include_str!("../../../../migrations/20261126000012_audit_retention.sql")
+        include_str!("../../../../migrations/20261201000001_audit_sealing.sql")
             .contains(&format!("pg_advisory_xact_lock({CHAIN_LOCK})")),
-        "the purge takes the writers' lock"
+        "the purge takes the sealer's lock"
     );
 }
 
@@ -248,4 +259,58 @@ async fn concurrent_writers_form_one_valid_chain(pool: PgPool) {
     }
     let report = verify_chain(&pool).await.unwrap();
     assert_eq!((report.rows_checked, report.first_broken), (64, None));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn rows_are_chained_in_the_order_they_commit_and_writers_never_wait(pool: PgPool) {
+    // A writer whose transaction stays open holds nothing another writer needs.
+    let mut slow = pool.begin().await.unwrap();
+    let early = record(&mut slow, &sign_in(alice()), &facts())
+        .await
+        .unwrap();
+    let later = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        record_alone(&pool, &sign_in(alice()), &facts()),
+    )
+    .await
+    .expect("a second writer must not wait for the first one's commit")
+    .unwrap();
+    assert!(early < later);
+
+    // Only the committed row is chained; the open one is not visible to the sealer.
+    assert_eq!(seal(&pool).await.unwrap(), 1);
+    assert_eq!(seal(&pool).await.unwrap(), 0, "nothing left to seal");
+    slow.commit().await.unwrap();
+    let report = verify_chain(&pool).await.unwrap();
+    assert_eq!(
+        (report.rows_checked, report.first_broken, report.unsealed),
+        (2, None, 0)
+    );
+    // The row that committed last comes last in the chain, whatever its id.
+    let order: Vec<i64> = sqlx::query_scalar("SELECT id FROM audit.events ORDER BY seq")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(order, vec![later, early]);
+    assert_eq!(
+        report.head.map(|head| (head.id, head.seq)),
+        Some((early, 2))
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn two_sealers_at_once_chain_each_row_once(pool: PgPool) {
+    for n in 0..(SEAL_BATCH + 200) {
+        let event = sign_in(alice()).detail(json!({ "n": n }));
+        let mut conn = pool.acquire().await.unwrap();
+        record(&mut conn, &event, &facts()).await.unwrap();
+    }
+    let (a, b) = tokio::join!(seal(&pool), seal(&pool));
+    let sealed = a.unwrap() + b.unwrap() + seal(&pool).await.unwrap();
+    assert_eq!(sealed, (SEAL_BATCH + 200) as u64);
+    let report = verify_chain(&pool).await.unwrap();
+    assert_eq!(
+        (report.rows_checked, report.first_broken, report.unsealed),
+        (SEAL_BATCH + 200, None, 0)
+    );
 }

@@ -19,6 +19,11 @@ async fn the_trigger_refuses_changes_and_deletes_even_for_a_superuser(pool: PgPo
         "TRUNCATE audit.events".into(),
         "UPDATE audit.chain_checks SET rows_checked = 0".into(),
         "DELETE FROM audit.chain_checks".into(),
+        // A sealed row is sealed for good: neither moved in the chain nor unsealed.
+        format!("UPDATE audit.events SET seq = seq + 100 WHERE id = {first}"),
+        format!(
+            "UPDATE audit.events SET seq = NULL, prev_hash = NULL, row_hash = NULL WHERE id = {first}"
+        ),
     ] {
         let error = sqlx::query(&sql).execute(&pool).await.unwrap_err();
         assert!(error.to_string().contains("append-only"), "{sql}: {error}");
@@ -55,7 +60,7 @@ async fn the_application_role_may_insert_read_and_redact_but_not_change_or_delet
 
     for sql in [
         "UPDATE audit.events SET reason = 'x'",
-        "UPDATE audit.events SET row_hash = prev_hash",
+        "UPDATE audit.events SET seq = 1, reason = 'x'",
         "DELETE FROM audit.events",
         "TRUNCATE audit.events",
         "UPDATE audit.chain_checks SET rows_checked = 0",
@@ -67,15 +72,8 @@ async fn the_application_role_may_insert_read_and_redact_but_not_change_or_delet
             "{sql} must be denied by the grants: {error}"
         );
     }
-    assert_eq!(
-        redact_personal(&mut conn, alice().id.unwrap(), "alice@example.com")
-            .await
-            .unwrap(),
-        1
-    );
-    drop(conn);
-
-    // Verifying, which records its check, works as the application too.
+    // The application seals: its grant covers the chain columns, and the trigger holds
+    // it to sealing rows not sealed yet.
     let app_pool = sqlx::postgres::PgPoolOptions::new()
         .after_connect(|conn, _| {
             Box::pin(async move {
@@ -88,12 +86,56 @@ async fn the_application_role_may_insert_read_and_redact_but_not_change_or_delet
         .connect_with((*pool.connect_options()).clone())
         .await
         .unwrap();
+    assert_eq!(seal(&app_pool).await.unwrap(), 1);
+    for sql in [
+        "UPDATE audit.events SET row_hash = prev_hash",
+        "UPDATE audit.events SET seq = NULL, prev_hash = NULL, row_hash = NULL",
+    ] {
+        let error = sqlx::query(sql).execute(&mut *conn).await.unwrap_err();
+        assert!(error.to_string().contains("append-only"), "{sql}: {error}");
+    }
+    assert_eq!(
+        redact_personal(&mut conn, alice().id.unwrap(), "alice@example.com")
+            .await
+            .unwrap(),
+        1
+    );
+    drop(conn);
+
+    // Verifying, which records its check, works as the application too.
     let report = verify_chain(&app_pool).await.unwrap();
     assert_eq!((report.rows_checked, report.first_broken), (1, None));
     assert_eq!(
         last_check(&app_pool).await.unwrap().unwrap().rows_checked,
         1
     );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn sealing_may_set_only_the_chain_columns_of_an_unsealed_row(pool: PgPool) {
+    let mut conn = pool.acquire().await.unwrap();
+    let id = record(&mut conn, &sign_in(alice()), &facts())
+        .await
+        .unwrap();
+    let hashes =
+        "prev_hash = decode(repeat('00', 32), 'hex'), row_hash = decode(repeat('11', 32), 'hex')";
+    let error = sqlx::query(&format!(
+        "UPDATE audit.events SET seq = 1, {hashes}, reason = 'x' WHERE id = {id}"
+    ))
+    .execute(&pool)
+    .await
+    .unwrap_err();
+    assert!(error.to_string().contains("append-only"), "{error}");
+    let error = sqlx::query(&format!("UPDATE audit.events SET seq = 1 WHERE id = {id}"))
+        .execute(&pool)
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("events_sealed_whole"),
+        "a position without hashes: {error}"
+    );
+    assert_eq!(seal(&pool).await.unwrap(), 1);
+    assert_eq!(verify_chain(&pool).await.unwrap().first_broken, None);
 }
 
 #[sqlx::test(migrations = "../migrations")]
