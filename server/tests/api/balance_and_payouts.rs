@@ -11,7 +11,7 @@ use platform::gateway_accounts::Mode;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::{ApiShop, api_shop, assert_error_shape, key};
+use super::{Api, ApiShop, api_shop, assert_error_shape, key};
 use crate::support::books::{KOSOVO, approve_kyc, bank_account, credit, daily, run_now};
 use crate::support::checkout::merchant;
 
@@ -33,8 +33,10 @@ async fn paid_out(shop: &ApiShop, amount_minor: i64) -> String {
     encode(Kind::Payout, id)
 }
 
-fn only(resource: Resource) -> Permissions {
-    Permissions::Restricted(BTreeMap::from([(resource, Access::Read)]))
+/// A client with a new key of the shop's in `mode` that reads `resource` and nothing else.
+async fn reading_only(shop: &ApiShop, mode: Mode, resource: Resource) -> Api {
+    let permissions = Permissions::Restricted(BTreeMap::from([(resource, Access::Read)]));
+    shop.api(&key(&shop.shop, &shop.shop.scope, mode, permissions).await)
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -61,26 +63,10 @@ async fn the_balance_is_the_keys_mode_and_needs_its_permission(pool: PgPool) {
     assert_eq!(live.body["available"][0]["amount"], 12_000);
 
     // A restricted key reads it with `balance`, and only with it.
-    let reader = shop.api(
-        &key(
-            &shop.shop,
-            &shop.shop.scope,
-            Mode::Test,
-            only(Resource::Balance),
-        )
-        .await,
-    );
+    let reader = reading_only(&shop, Mode::Test, Resource::Balance).await;
     assert_eq!(reader.get("/v1/balance").await.body, test.body);
     assert_error_shape(&reader.get("/v1/payouts").await, 403, "permission_denied");
-    let payments = shop.api(
-        &key(
-            &shop.shop,
-            &shop.shop.scope,
-            Mode::Test,
-            only(Resource::Payments),
-        )
-        .await,
-    );
+    let payments = reading_only(&shop, Mode::Test, Resource::Payments).await;
     assert_error_shape(&payments.get("/v1/balance").await, 403, "permission_denied");
     assert_eq!(shop.audited("api.permission_denied").await.len(), 2);
 
@@ -138,25 +124,9 @@ async fn payouts_are_listed_and_read_by_the_merchants_live_keys_only(pool: PgPoo
     assert_eq!(shop.audited("api.wrong_mode").await.len(), 1);
 
     // A key restricted to payouts reads them; one restricted to something else does not.
-    let reader = shop.api(
-        &key(
-            &shop.shop,
-            &shop.shop.scope,
-            Mode::Live,
-            only(Resource::Payouts),
-        )
-        .await,
-    );
+    let reader = reading_only(&shop, Mode::Live, Resource::Payouts).await;
     assert_eq!(reader.get(&path).await.body, one.body);
-    let balance_only = shop.api(
-        &key(
-            &shop.shop,
-            &shop.shop.scope,
-            Mode::Live,
-            only(Resource::Balance),
-        )
-        .await,
-    );
+    let balance_only = reading_only(&shop, Mode::Live, Resource::Balance).await;
     assert_error_shape(&balance_only.get(&path).await, 403, "permission_denied");
     assert_error_shape(
         &balance_only.get("/v1/payouts").await,

@@ -22,7 +22,7 @@ use crate::support::books::{
     KOSOVO, approve_kyc, bank_account, credit, daily, payable, payouts_of, sent_batch, staff,
 };
 use crate::support::checkout::{merchant, staff_scope};
-use crate::world::{facts, world};
+use crate::world::{World, facts, world};
 
 /// The events of type `kind` as `(merchant, mode, data)`, in the order recorded.
 async fn recorded(pool: &PgPool, kind: &str) -> Vec<(Uuid, String, Value)> {
@@ -70,6 +70,17 @@ async fn audit_again(pool: &PgPool) {
         .execute(pool)
         .await
         .unwrap();
+}
+
+/// The world's merchant's application sent for review, as its owner would.
+async fn submit(w: &World) {
+    let owner: Uuid =
+        sqlx::query_scalar("SELECT user_id FROM merchant_members WHERE merchant_id = $1")
+            .bind(w.merchant_id)
+            .fetch_one(&w.platform().pool)
+            .await
+            .unwrap();
+    submitted(w.platform(), w.merchant_id, owner).await;
 }
 
 fn modes(events: &[(Uuid, String, Value)]) -> BTreeSet<String> {
@@ -167,13 +178,7 @@ async fn verification_outcomes_reach_both_modes_without_personal_data_or_staff_d
 ) {
     let w = world(pool.clone()).await;
     let platform = w.platform();
-    let owner: Uuid =
-        sqlx::query_scalar("SELECT user_id FROM merchant_members WHERE merchant_id = $1")
-            .bind(w.merchant_id)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    submitted(platform, w.merchant_id, owner).await;
+    submit(&w).await;
     let subscribed = w
         .endpoint(Some(vec![
             EventType::AccountVerificationChangesRequested,
@@ -296,13 +301,7 @@ async fn rejection_reverification_and_restriction_raise_their_events(pool: PgPoo
     let w = world(pool.clone()).await;
     let platform = w.platform();
     let staff = staff_scope(&pool, Module::Merchants, Level::Act).await;
-    let owner: Uuid =
-        sqlx::query_scalar("SELECT user_id FROM merchant_members WHERE merchant_id = $1")
-            .bind(w.merchant_id)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    submitted(platform, w.merchant_id, owner).await;
+    submit(&w).await;
     let reason = "We cannot serve businesses of this kind.";
     review::reject(
         platform,
