@@ -12,17 +12,20 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-/// Every resource a key can be given, as the API names it and as the page says it. The
-/// platform's `Resource::ALL` is the source; a test keeps the two the same, and this copy
-/// exists because the browser build has no platform crate.
-pub const RESOURCES: &[(&str, &str)] = &[
-    ("checkout_sessions", "Checkout sessions"),
-    ("payments", "Payments"),
-    ("refunds", "Refunds"),
-    ("products", "Products"),
-    ("payment_links", "Payment links"),
-    ("events", "Events"),
-    ("webhook_endpoints", "Webhook endpoints"),
+/// Every resource a key can be given, as the API names it and as the page says it, and
+/// whether it can be written (the balance and payouts are read only). The platform's
+/// `Resource::ALL` and `Resource::writable` are the source; a test keeps the two the same,
+/// and this copy exists because the browser build has no platform crate.
+pub const RESOURCES: &[(&str, &str, bool)] = &[
+    ("checkout_sessions", "Checkout sessions", true),
+    ("payments", "Payments", true),
+    ("refunds", "Refunds", true),
+    ("products", "Products", true),
+    ("payment_links", "Payment links", true),
+    ("events", "Events", true),
+    ("webhook_endpoints", "Webhook endpoints", true),
+    ("balance", "Balance", false),
+    ("payouts", "Payouts", false),
 ];
 
 /// How long a rolled key keeps working beside its successor, in hours, with the words the
@@ -140,8 +143,8 @@ pub(crate) mod ssr {
     fn label(resource: Resource) -> &'static str {
         RESOURCES
             .iter()
-            .find(|(name, _)| *name == resource.as_str())
-            .map_or(resource.as_str(), |(_, label)| label)
+            .find(|(name, _, _)| *name == resource.as_str())
+            .map_or(resource.as_str(), |(_, label, _)| label)
     }
 
     pub fn permissions_in_words(permissions: &Permissions) -> String {
@@ -361,8 +364,12 @@ mod tests {
 
     #[test]
     fn the_page_offers_exactly_the_platforms_resources_in_its_order() {
-        let page: Vec<&str> = RESOURCES.iter().map(|(name, _)| *name).collect();
-        assert_eq!(page, Resource::ALL.map(Resource::as_str));
+        let page: Vec<(&str, bool)> = RESOURCES
+            .iter()
+            .map(|(name, _, writable)| (*name, *writable))
+            .collect();
+        let platform = Resource::ALL.map(|r| (r.as_str(), r.writable()));
+        assert_eq!(page, platform);
     }
 
     #[test]

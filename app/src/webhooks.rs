@@ -350,7 +350,7 @@ mod tests {
                 EventType::RefundFailed
             ]))
         );
-        let unknown = BTreeMap::from([("payout.paid".to_owned(), "on".to_owned())]);
+        let unknown = BTreeMap::from([("customer.created".to_owned(), "on".to_owned())]);
         assert!(event_types("chosen", Some(unknown)).is_err());
         assert!(event_types("some", None).is_err());
     }

@@ -12,19 +12,44 @@ pub enum EventType {
     PaymentFailed,
     RefundSucceeded,
     RefundFailed,
+    PayoutCreated,
+    PayoutPaid,
+    /// The bank returned the payout (its status `returned`): Stripe's name for a payout
+    /// that did not reach the account.
+    PayoutFailed,
+    AccountVerificationApproved,
+    AccountVerificationRejected,
+    /// Staff sent the application back with items to change.
+    AccountVerificationChangesRequested,
+    /// Staff asked a verified merchant to update an item by a deadline.
+    AccountVerificationReverificationRequested,
+    /// The re-verification deadline passed: Live Mode closed until staff approve again.
+    AccountRestricted,
+    AccountSuspended,
+    AccountReinstated,
     /// Sent only by an endpoint's "send test event"; nobody subscribes to it.
     WebhookTest,
 }
 
 impl EventType {
     /// The types an endpoint may subscribe to (every one but the test event).
-    pub const ALL: [EventType; 6] = [
+    pub const ALL: [EventType; 16] = [
         EventType::CheckoutSessionCompleted,
         EventType::CheckoutSessionExpired,
         EventType::PaymentSucceeded,
         EventType::PaymentFailed,
         EventType::RefundSucceeded,
         EventType::RefundFailed,
+        EventType::PayoutCreated,
+        EventType::PayoutPaid,
+        EventType::PayoutFailed,
+        EventType::AccountVerificationApproved,
+        EventType::AccountVerificationRejected,
+        EventType::AccountVerificationChangesRequested,
+        EventType::AccountVerificationReverificationRequested,
+        EventType::AccountRestricted,
+        EventType::AccountSuspended,
+        EventType::AccountReinstated,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -35,6 +60,20 @@ impl EventType {
             EventType::PaymentFailed => "payment.failed",
             EventType::RefundSucceeded => "refund.succeeded",
             EventType::RefundFailed => "refund.failed",
+            EventType::PayoutCreated => "payout.created",
+            EventType::PayoutPaid => "payout.paid",
+            EventType::PayoutFailed => "payout.failed",
+            EventType::AccountVerificationApproved => "account.verification.approved",
+            EventType::AccountVerificationRejected => "account.verification.rejected",
+            EventType::AccountVerificationChangesRequested => {
+                "account.verification.changes_requested"
+            }
+            EventType::AccountVerificationReverificationRequested => {
+                "account.verification.reverification_requested"
+            }
+            EventType::AccountRestricted => "account.restricted",
+            EventType::AccountSuspended => "account.suspended",
+            EventType::AccountReinstated => "account.reinstated",
             EventType::WebhookTest => "webhook.test",
         }
     }

@@ -16,6 +16,9 @@ pub enum Kind {
     Event,
     WebhookEndpoint,
     ApiKey,
+    Payout,
+    /// The merchant's own account, as its verification events name it.
+    Account,
 }
 
 impl Kind {
@@ -29,6 +32,8 @@ impl Kind {
             Kind::Event => "evt",
             Kind::WebhookEndpoint => "we",
             Kind::ApiKey => "key",
+            Kind::Payout => "po",
+            Kind::Account => "acct",
         }
     }
 }

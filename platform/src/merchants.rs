@@ -3,7 +3,7 @@
 //! merchant is verified for Live Mode is the outcome of the KYC review (`kyc::review`),
 //! never a switch.
 
-use domain::MerchantId;
+use domain::{EventType, MerchantId};
 use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -104,7 +104,9 @@ pub enum MerchantError {
     Audit(#[from] AuditError),
 }
 
-/// Sets or clears `flag` on the merchant, audited with the staff member as actor.
+/// Sets or clears `flag` on the merchant, audited with the staff member as actor. A change
+/// raises `account.suspended` or `account.reinstated` in the same transaction; a repeat
+/// (suspending a suspended merchant) is audited but raises nothing, as nothing changed.
 pub async fn set_flag(
     platform: &Platform,
     staff: &StaffScope,
@@ -114,25 +116,29 @@ pub async fn set_flag(
     facts: &RequestFacts,
 ) -> Result<(), MerchantError> {
     staff.holds(Module::Merchants, Level::Act)?;
-    let (sql, event_type) = match (flag, on) {
-        (Flag::Suspended, true) => (
-            "UPDATE merchants SET suspended_at = coalesce(suspended_at, now()) WHERE id = $1",
-            "merchant.suspended",
-        ),
-        (Flag::Suspended, false) => (
-            "UPDATE merchants SET suspended_at = NULL WHERE id = $1",
-            "merchant.reinstated",
-        ),
+    let (event_type, raised) = match (flag, on) {
+        (Flag::Suspended, true) => ("merchant.suspended", EventType::AccountSuspended),
+        (Flag::Suspended, false) => ("merchant.reinstated", EventType::AccountReinstated),
     };
     let mut tx = platform.pool.begin().await?;
-    if sqlx::query(sql)
-        .bind(merchant_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-        == 0
-    {
+    let suspended: Option<bool> = sqlx::query_scalar(
+        "SELECT suspended_at IS NOT NULL FROM merchants WHERE id = $1 FOR UPDATE",
+    )
+    .bind(merchant_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(suspended) = suspended else {
         return Err(MerchantError::NotFound);
+    };
+    if suspended != on {
+        sqlx::query(
+            "UPDATE merchants SET suspended_at = CASE WHEN $2 THEN now() END WHERE id = $1",
+        )
+        .bind(merchant_id)
+        .bind(on)
+        .execute(&mut *tx)
+        .await?;
+        crate::api::notify::account_changed(&mut tx, merchant_id, raised).await?;
     }
     let event = Event::new(
         event_type,

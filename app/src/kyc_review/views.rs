@@ -132,15 +132,6 @@ fn document(d: Document) -> DocumentView {
     }
 }
 
-fn item_state_slug(state: ItemState) -> &'static str {
-    match state {
-        ItemState::Missing => "missing",
-        ItemState::Submitted => "submitted",
-        ItemState::Accepted => "accepted",
-        ItemState::ChangesRequested => "changes_requested",
-    }
-}
-
 /// Why `viewer` cannot approve now, in the order the platform checks (it checks again).
 fn approve_blocked(
     a: &Application,
@@ -194,7 +185,7 @@ pub fn review(a: Application, viewer: Uuid, can_act: bool, single_reviewer: bool
             .map(|line| ItemView {
                 item: line.item.slug().to_owned(),
                 label: line.item.label().to_owned(),
-                state: item_state_slug(line.state).to_owned(),
+                state: line.state.slug().to_owned(),
                 reason: line.reason,
             })
             .collect(),

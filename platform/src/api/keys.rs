@@ -50,10 +50,12 @@ pub enum Resource {
     PaymentLinks,
     Events,
     WebhookEndpoints,
+    Balance,
+    Payouts,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 7] = [
+    pub const ALL: [Resource; 9] = [
         Resource::CheckoutSessions,
         Resource::Payments,
         Resource::Refunds,
@@ -61,6 +63,8 @@ impl Resource {
         Resource::PaymentLinks,
         Resource::Events,
         Resource::WebhookEndpoints,
+        Resource::Balance,
+        Resource::Payouts,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -72,7 +76,15 @@ impl Resource {
             Resource::PaymentLinks => "payment_links",
             Resource::Events => "events",
             Resource::WebhookEndpoints => "webhook_endpoints",
+            Resource::Balance => "balance",
+            Resource::Payouts => "payouts",
         }
+    }
+
+    /// Whether the API can change anything of this resource. The balance and payouts
+    /// move only by the books and staff, so a key is never given more than reading them.
+    pub fn writable(self) -> bool {
+        !matches!(self, Resource::Balance | Resource::Payouts)
     }
 
     pub fn parse(text: &str) -> Option<Self> {
@@ -105,6 +117,24 @@ pub enum Permissions {
 }
 
 impl Permissions {
+    /// Refuses a write level on a resource the API only reads: granted, it would promise
+    /// something no request can do.
+    fn check(&self) -> Result<(), KeyError> {
+        match self {
+            Permissions::Restricted(grants)
+                if grants
+                    .iter()
+                    .any(|(resource, access)| *access == Access::Write && !resource.writable()) =>
+            {
+                Err(KeyError::Invalid {
+                    field: "access",
+                    message: "balance and payouts are read only: give them read or none",
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
     pub fn allows(&self, resource: Resource, access: Access) -> bool {
         match self {
             Permissions::Full => true,
@@ -363,6 +393,7 @@ pub async fn create(
     facts: &RequestFacts,
 ) -> Result<Created, KeyError> {
     let user_id = member(scope)?;
+    new.permissions.check()?;
     within_role(scope, &new.permissions)?;
     let new = NewKey {
         name: name(&new.name)?,
@@ -656,5 +687,26 @@ mod tests {
         let stored = restricted.to_column();
         assert_eq!(Permissions::from_column(stored), restricted);
         assert_eq!(Permissions::from_column(None), Permissions::Full);
+    }
+
+    #[test]
+    fn balance_and_payouts_are_granted_at_read_at_most() {
+        let read = Permissions::Restricted(BTreeMap::from([
+            (Resource::Balance, Access::Read),
+            (Resource::Payouts, Access::Read),
+            (Resource::Refunds, Access::Write),
+        ]));
+        assert!(read.check().is_ok());
+        assert!(Permissions::Full.check().is_ok());
+        for resource in [Resource::Balance, Resource::Payouts] {
+            let write = Permissions::Restricted(BTreeMap::from([(resource, Access::Write)]));
+            assert!(matches!(
+                write.check(),
+                Err(KeyError::Invalid {
+                    field: "access",
+                    ..
+                })
+            ));
+        }
     }
 }

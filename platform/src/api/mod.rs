@@ -1,6 +1,7 @@
 //! The merchant API's side of the platform (issue 21): its secret [`keys`], and its objects
 //! as the API and the webhooks show them ([`checkout_sessions`], [`payments`], [`refunds`],
-//! [`products`], [`payment_links`]).
+//! [`products`], [`payment_links`], [`balance`], [`payouts`], and the [`accounts`] that
+//! account events carry).
 //!
 //! Each object is rendered by one function, used by the API's answers and by the events
 //! recorded with the change they report, so the two never disagree. Reads take a
@@ -8,12 +9,15 @@
 //! mode's, is not found. The HTTP side (authentication, errors, idempotency, rate limits)
 //! is `server::api`; acting goes through the same functions as the dashboard.
 
+pub mod accounts;
+pub mod balance;
 pub mod checkout_sessions;
 pub mod idempotency;
 pub mod keys;
 pub(crate) mod notify;
 pub mod payment_links;
 pub mod payments;
+pub mod payouts;
 pub mod products;
 pub mod refunds;
 
@@ -320,7 +324,8 @@ pub async fn in_other_mode(
         Kind::PaymentLink => "payment_links",
         Kind::Event => "events",
         Kind::WebhookEndpoint => "webhook_endpoints",
-        Kind::ApiKey => return Ok(false),
+        Kind::Payout => "payouts",
+        Kind::ApiKey | Kind::Account => return Ok(false),
     };
     let Some(id) = public_id::decode(kind, id) else {
         return Ok(false);

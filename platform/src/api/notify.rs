@@ -3,7 +3,8 @@
 //! the webhook and `GET /v1/events` carry what `GET /v1/<object>` answered at that moment.
 
 use domain::{
-    CheckoutId, EventType, MerchantId, Mode, PaymentId, PaymentStatus, RefundId, RefundStatus,
+    CheckoutId, EventType, MerchantId, Mode, PaymentId, PaymentStatus, PayoutStatus, RefundId,
+    RefundStatus,
 };
 use serde::Serialize;
 use sqlx::PgConnection;
@@ -92,4 +93,41 @@ pub(crate) async fn refund_settled(
     };
     let refund = super::refunds::load(conn, refund_id).await?;
     record(conn, merchant_id, mode, kind, &refund.id, &refund).await
+}
+
+/// A payout was made, paid or returned by the bank: `payout.created`, `payout.paid`,
+/// `payout.failed` (approval and sending are Saleonix's own steps and raise nothing).
+pub(crate) async fn payout_changed(
+    conn: &mut PgConnection,
+    payout_id: Uuid,
+    to: PayoutStatus,
+) -> Result<(), sqlx::Error> {
+    let kind = match to {
+        PayoutStatus::Created => EventType::PayoutCreated,
+        PayoutStatus::Paid => EventType::PayoutPaid,
+        PayoutStatus::Returned => EventType::PayoutFailed,
+        PayoutStatus::Approved | PayoutStatus::Sent => return Ok(()),
+    };
+    let (merchant_id, mode): (MerchantId, Mode) =
+        sqlx::query_as("SELECT merchant_id, mode FROM payouts WHERE id = $1")
+            .bind(payout_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let payout = super::payouts::load(conn, payout_id).await?;
+    record(conn, merchant_id, mode, kind, &payout.id, &payout).await
+}
+
+/// The merchant's verification or standing changed (`account.*`). Recorded in both modes:
+/// the account is one for both, and a merchant still working in Test Mode, with only Test
+/// endpoints, is the one waiting to learn that Live Mode opened.
+pub(crate) async fn account_changed(
+    conn: &mut PgConnection,
+    merchant_id: MerchantId,
+    kind: EventType,
+) -> Result<(), sqlx::Error> {
+    let account = super::accounts::load(conn, merchant_id).await?;
+    for mode in [Mode::Test, Mode::Live] {
+        record(conn, merchant_id, mode, kind, &account.id, &account).await?;
+    }
+    Ok(())
 }

@@ -102,6 +102,18 @@ pub enum ItemState {
     ChangesRequested,
 }
 
+impl ItemState {
+    /// As the console's pages and the account's events name it.
+    pub fn slug(self) -> &'static str {
+        match self {
+            ItemState::Missing => "missing",
+            ItemState::Submitted => "submitted",
+            ItemState::Accepted => "accepted",
+            ItemState::ChangesRequested => "changes_requested",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
 #[sqlx(type_name = "kyc_legal_form", rename_all = "snake_case")]
 pub enum LegalForm {
@@ -318,7 +330,16 @@ pub async fn lock(
 /// The merchant's checklist; a merchant who has not started sees every item missing.
 pub async fn checklist(pool: &PgPool, merchant_id: MerchantId) -> Result<Checklist, sqlx::Error> {
     let mut conn = pool.acquire().await?;
-    Ok(read(&mut conn, merchant_id)
+    current(&mut conn, merchant_id).await
+}
+
+/// [`checklist`] on the caller's connection: inside a decision's transaction, what the
+/// decision just wrote.
+pub(crate) async fn current(
+    conn: &mut PgConnection,
+    merchant_id: MerchantId,
+) -> Result<Checklist, sqlx::Error> {
+    Ok(read(conn, merchant_id)
         .await?
         .unwrap_or_else(|| empty(merchant_id)))
 }

@@ -14,7 +14,8 @@
 //!
 //! A returned payout also flags the bank account it went to, so no payout goes there
 //! again until the merchant changes the account, and tells the merchant's owners, admins
-//! and finance members by mail.
+//! and finance members by mail. Creation, payment and return raise the merchant's
+//! `payout.*` event in the same transaction.
 
 use domain::{BatchStatus, MerchantId, Money, PayoutStatus};
 use secrecy::SecretString;
@@ -361,6 +362,7 @@ async fn settle(
             notify_returned(conn, platform, &payout, reason).await?;
         }
     }
+    crate::api::notify::payout_changed(conn, payout.id, wanted).await?;
     let event_type = if returned.is_some() {
         "payout.return"
     } else {
@@ -467,5 +469,6 @@ pub(super) async fn create(conn: &mut PgConnection, new: &NewPayout) -> Result<U
         ),
     )
     .await?;
+    crate::api::notify::payout_changed(conn, id, PayoutStatus::Created).await?;
     Ok(id)
 }

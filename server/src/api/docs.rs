@@ -36,10 +36,10 @@ pub struct ErrorDetail {
     info(
         title = "Saleonix API",
         version = "1",
-        description = "Create checkout sessions, read payments and make refunds for your Saleonix account.\n\n\
+        description = "Create checkout sessions, read payments, make refunds, and read your balance and payouts for your Saleonix account.\n\n\
             Authenticate with a secret key as `Authorization: Bearer sk_test_…` (Test Mode) or `sk_live_…` (Live Mode): \
             a key reaches only its own mode's objects. Amounts are integers in minor units (cents) with an ISO 4217 currency; \
-            times are RFC 3339; ids carry their kind as a prefix (`cs_`, `pay_`, `re_`, `prod_`). Every POST accepts an \
+            times are RFC 3339; ids carry their kind as a prefix (`cs_`, `pay_`, `re_`, `prod_`, `po_`). Every POST accepts an \
             `Idempotency-Key`. Lists are newest first and paged with `limit`, `starting_after` and `ending_before`. \
             Every answer carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`."
     ),

@@ -7,6 +7,7 @@
 //! `no-store`), [`auth::authenticate`] (the key, its rate limit), [`idempotency::layer`].
 
 pub mod auth;
+pub mod balance;
 pub mod checkout_sessions;
 pub mod docs;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod idempotency;
 pub mod json;
 pub mod payment_links;
 pub mod payments;
+pub mod payouts;
 pub mod products;
 pub mod refunds;
 pub mod webhook_endpoints;
@@ -59,6 +61,9 @@ pub fn described() -> (Router<Platform>, utoipa::openapi::OpenApi) {
         .routes(routes!(payment_links::create, payment_links::list))
         .routes(routes!(payment_links::retrieve))
         .routes(routes!(payment_links::archive))
+        .routes(routes!(balance::retrieve))
+        .routes(routes!(payouts::list))
+        .routes(routes!(payouts::retrieve))
         .routes(routes!(events::list))
         .routes(routes!(events::retrieve))
         .routes(routes!(webhook_endpoints::create, webhook_endpoints::list))

@@ -18,6 +18,7 @@ use serde_json::Value;
 use sqlx::PgPool;
 use support::checkout::{Shop, shop_with};
 
+mod balance_and_payouts;
 mod catalog;
 mod checkout_sessions;
 mod document;

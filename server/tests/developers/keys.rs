@@ -110,6 +110,22 @@ async fn a_developer_cannot_make_a_key_that_refunds_but_may_make_a_restricted_on
         matches!(refunds, Err(AppError::Denied { .. })),
         "{refunds:?}"
     );
+    // The balance and payouts are read only: a write grant is refused on the form's field.
+    let books = create(
+        &mut developer,
+        &[
+            ("name", "Books"),
+            ("mode", "test"),
+            ("access", "restricted"),
+            ("grants[payouts]", "write"),
+        ],
+    )
+    .await;
+    assert!(
+        matches!(books, Err(AppError::Validation { ref field, ref message })
+            if field == "access" && message.contains("read only")),
+        "{books:?}"
+    );
     assert_eq!(key_rows(&world).await, 0);
 
     let made = create(
@@ -121,6 +137,7 @@ async fn a_developer_cannot_make_a_key_that_refunds_but_may_make_a_restricted_on
             ("grants[checkout_sessions]", "write"),
             ("grants[payments]", "read"),
             ("grants[refunds]", "none"),
+            ("grants[balance]", "read"),
         ],
     )
     .await
@@ -129,7 +146,7 @@ async fn a_developer_cannot_make_a_key_that_refunds_but_may_make_a_restricted_on
     let (_, listed) = list(&mut developer).await;
     assert_eq!(
         listed["keys"][0]["permissions"],
-        "Checkout sessions: write; Payments: read"
+        "Checkout sessions: write; Payments: read; Balance: read"
     );
 
     // Field errors name their field; a merchant not verified has no Live keys.

@@ -11,6 +11,7 @@ use app::error::AppError;
 use platform::field_crypto::FieldSlot;
 use sqlx::PgPool;
 use support::accounts::{Visitor, error_of, mails_to};
+use support::books::{KOSOVO, iban};
 use support::business::{application_state, business, member, person};
 use support::kyc::state;
 use support::world::{Actor, World, visitor, world};
@@ -22,26 +23,7 @@ const SET: &str = "/api/kyc/bank-account/set";
 const READ: &str = "/api/kyc/bank-account";
 const STAFF_READ: &str = "/api/admin/kyc/bank-account";
 const REVEAL: &str = "/api/admin/kyc/bank-account/reveal";
-const KOSOVO: &str = "XK051212012345678906";
 const MASKED: &str = "XK05 **** **** **** 8906";
-
-/// A valid IBAN of `country` with `bban`: the check digits computed (ISO 7064 mod 97-10).
-fn iban(country: &str, bban: &str) -> String {
-    let digits: String = format!("{bban}{country}00")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_digit() {
-                c.to_string()
-            } else {
-                (c as u32 - 'A' as u32 + 10).to_string()
-            }
-        })
-        .collect();
-    let rest = digits
-        .bytes()
-        .fold(0u32, |rest, b| (rest * 10 + u32::from(b - b'0')) % 97);
-    format!("{country}{:02}{bban}", 98 - rest)
-}
 
 /// Everything the server logs from here on, at debug level and above.
 fn captured_log() -> Arc<Mutex<Vec<u8>>> {

@@ -10,8 +10,10 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+// The payable merchants and book readers, shared with the API and webhook tests.
+use support::books;
+
 mod bank;
-mod books;
 mod concurrency;
 mod merchant;
 mod run;

@@ -13,6 +13,7 @@ use sqlx::PgPool;
 
 pub mod accounts;
 pub mod applications;
+pub mod books;
 pub mod business;
 pub mod checkout;
 pub mod kyc;

@@ -17,6 +17,7 @@ mod disabling;
 mod endpoints;
 mod events;
 mod ordering;
+mod payout_and_account_events;
 mod resend;
 mod retries;
 mod signing;

@@ -15,8 +15,10 @@ pub fn CreateKeyForm(create: ServerAction<CreateApiKey>, live_open: bool) -> imp
     let access_error = field_error(create, "access");
     let matrix = RESOURCES
         .iter()
-        .map(|(name, label)| {
+        .map(|(name, label, writable)| {
             let id = format!("grant-{name}");
+            // The balance and payouts are read only: the platform refuses a write grant.
+            let write = writable.then(|| view! { <option value="write">"Read and write"</option> });
             view! {
                 <tr>
                     <th scope="row"><label for=id.clone()>{*label}</label></th>
@@ -24,7 +26,7 @@ pub fn CreateKeyForm(create: ServerAction<CreateApiKey>, live_open: bool) -> imp
                         <select id=id name=format!("grants[{name}]")>
                             <option value="none" selected>"None"</option>
                             <option value="read">"Read"</option>
-                            <option value="write">"Read and write"</option>
+                            {write}
                         </select>
                     </td>
                 </tr>

@@ -1,18 +1,21 @@
 //! Staff decisions on an application: accept an item, ask for changes, approve, reject.
 //! Each locks the application, checks its state allows the decision, and writes the
-//! change, its audit row and its mails in one transaction; a refusal changes nothing.
+//! change, its audit row, its mails and (but for accepting an item, which the merchant
+//! learns from the outcome) its `account.verification.*` event in one transaction; a
+//! refusal changes nothing.
 //!
 //! Staff's reasons are shown to the merchant and mailed to them, but never enter the audit
 //! trail (audit reasons are fixed phrases): the audit row names the item, the checklist
 //! keeps the words.
 
-use domain::MerchantId;
+use domain::{EventType, MerchantId};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::mails::{Notice, notify};
 use super::{Checklist, KycError, Status, reason};
 use crate::Platform;
+use crate::api::notify::account_changed;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::identity::roles::{Level, Module, StaffScope};
 use crate::kyc::{Item, ItemState};
@@ -157,6 +160,12 @@ pub async fn request_changes(
     .bind(staff)
     .execute(&mut *tx)
     .await?;
+    account_changed(
+        &mut tx,
+        merchant_id,
+        EventType::AccountVerificationChangesRequested,
+    )
+    .await?;
     let event = staff_event("kyc.item.request_changes", staff, merchant_id)
         .detail(serde_json::json!({ "item": item.slug() }));
     audit::record(&mut tx, &event, facts).await?;
@@ -228,6 +237,7 @@ pub async fn approve(
         .bind(merchant_id)
         .execute(&mut *tx)
         .await?;
+    account_changed(&mut tx, merchant_id, EventType::AccountVerificationApproved).await?;
     audit::record(
         &mut tx,
         &staff_event("kyc.approve", staff, merchant_id),
@@ -279,6 +289,7 @@ pub async fn reject(
         .bind(merchant_id)
         .execute(&mut *tx)
         .await?;
+    account_changed(&mut tx, merchant_id, EventType::AccountVerificationRejected).await?;
     audit::record(
         &mut tx,
         &staff_event("kyc.reject", staff, merchant_id),

@@ -3,13 +3,14 @@
 //! `approved` meanwhile (Live Mode stays open until the deadline); submitting the update
 //! sends it back to the queue, and approval clears the deadline and any restriction.
 
-use domain::MerchantId;
+use domain::{EventType, MerchantId};
 use time::{Date, Duration, OffsetDateTime};
 
 use super::decisions::{lock_existing, staff_event};
 use super::mails::{Notice, notify};
 use super::{KycError, Status, reason};
 use crate::Platform;
+use crate::api::notify::account_changed;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::identity::roles::{Level, Module, StaffScope};
 use crate::kyc::{Item, ItemState};
@@ -73,6 +74,12 @@ pub async fn request_reverification(
     .bind(staff)
     .execute(&mut *tx)
     .await?;
+    account_changed(
+        &mut tx,
+        merchant_id,
+        EventType::AccountVerificationReverificationRequested,
+    )
+    .await?;
     let event = staff_event("kyc.reverification.request", staff, merchant_id)
         .detail(serde_json::json!({ "item": item.slug(), "due": due.to_string() }));
     audit::record(&mut tx, &event, facts).await?;
@@ -124,6 +131,7 @@ pub async fn restrict_overdue(platform: &Platform, now: OffsetDateTime) -> Resul
             .bind(merchant_id)
             .execute(&mut *tx)
             .await?;
+        account_changed(&mut tx, merchant_id, EventType::AccountRestricted).await?;
         let event = Event::new(
             "kyc.restrict",
             Actor {
