@@ -10,15 +10,18 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod names;
 mod world;
 
 mod concurrency;
 mod disabling;
 mod endpoints;
 mod events;
+mod leases;
 mod ordering;
 mod resend;
 mod retries;
 mod signing;
 mod ssrf;
+mod ssrf_by_name;
 mod workers;

@@ -14,7 +14,7 @@ use crate::support::checkout::merchant;
 use crate::support::receiver::{Answer, Receiver};
 use crate::world::{World, facts, world};
 
-fn new(url: &str) -> NewEndpoint {
+pub fn new(url: &str) -> NewEndpoint {
     NewEndpoint {
         url: url.into(),
         ..NewEndpoint::default()
@@ -114,7 +114,7 @@ async fn a_live_endpoint_re_pointed_at_loopback_is_refused_at_delivery(pool: PgP
 }
 
 /// A platform on `pool` with `env`, whose field keys are those of `secrets_file`.
-fn platform_in(pool: &PgPool, env: Environment, secrets_file: &std::path::Path) -> Platform {
+pub fn platform_in(pool: &PgPool, env: Environment, secrets_file: &std::path::Path) -> Platform {
     let settings = Settings {
         env,
         ..Settings::default()
