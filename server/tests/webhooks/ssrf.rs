@@ -26,6 +26,22 @@ async fn live(w: &World, url: &str) -> Result<endpoints::Created, WebhookError> 
     endpoints::create(w.platform(), &w.scope, Mode::Live, &new(url), &facts()).await
 }
 
+/// Records a Test Mode `payment.succeeded` about `object` for the merchant.
+pub async fn record_event(platform: &Platform, merchant_id: uuid::Uuid, object: &str) {
+    let mut tx = platform.pool.begin().await.unwrap();
+    platform::events::record(
+        &mut tx,
+        domain::MerchantId::from_uuid(merchant_id),
+        Mode::Test,
+        EventType::PaymentSucceeded,
+        object,
+        serde_json::json!({ "id": object }),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
 /// Whether the endpoint's latest logged attempt was refused for its address, unanswered.
 pub async fn last_attempt_refused(
     pool: &PgPool,
@@ -159,21 +175,7 @@ async fn test_endpoints_may_use_loopback_in_development_but_not_in_production(po
     .await
     .unwrap();
 
-    let record = |platform: Platform, object: &'static str| async move {
-        let mut tx = platform.pool.begin().await.unwrap();
-        platform::events::record(
-            &mut tx,
-            domain::MerchantId::from_uuid(merchant_id),
-            Mode::Test,
-            EventType::PaymentSucceeded,
-            object,
-            serde_json::json!({ "id": object }),
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
-    };
-    record(development.clone(), "pay_1").await;
+    record_event(&development, merchant_id, "pay_1").await;
     let now = OffsetDateTime::now_utc();
     assert_eq!(
         delivery::deliver_due(&development, now)
@@ -185,7 +187,7 @@ async fn test_endpoints_may_use_loopback_in_development_but_not_in_production(po
     assert_eq!(receiver.received().len(), 1);
 
     // The same endpoint, delivered by a production instance: refused, nothing sent.
-    record(development.clone(), "pay_2").await;
+    record_event(&development, merchant_id, "pay_2").await;
     let later = OffsetDateTime::now_utc() + time::Duration::seconds(1);
     let report = delivery::deliver_due(&production, later).await.unwrap();
     assert_eq!((report.attempted, report.delivered), (1, 0));

@@ -2,8 +2,7 @@
 
 use std::net::IpAddr;
 
-use domain::{EventType, MerchantId, Mode};
-use platform::Platform;
+use domain::Mode;
 use platform::config::Environment;
 use platform::webhooks::ssrf::Refusal;
 use platform::webhooks::{WebhookError, delivery, endpoints};
@@ -11,7 +10,7 @@ use sqlx::PgPool;
 use time::OffsetDateTime;
 
 use crate::names::Names;
-use crate::ssrf::{last_attempt_refused, new, platform_in};
+use crate::ssrf::{last_attempt_refused, new, platform_in, record_event};
 use crate::support::checkout::merchant;
 use crate::support::receiver::{Answer, Receiver};
 use crate::world::{facts, world};
@@ -19,21 +18,6 @@ use crate::world::{facts, world};
 /// The receiver's port: a name pointed at 127.0.0.1 with it would reach the receiver.
 fn port(receiver: &Receiver) -> u16 {
     reqwest::Url::parse(&receiver.url).unwrap().port().unwrap()
-}
-
-async fn record_event(platform: &Platform, merchant_id: uuid::Uuid, object: &str) {
-    let mut tx = platform.pool.begin().await.unwrap();
-    platform::events::record(
-        &mut tx,
-        MerchantId::from_uuid(merchant_id),
-        Mode::Test,
-        EventType::PaymentSucceeded,
-        object,
-        serde_json::json!({ "id": object }),
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
 }
 
 #[sqlx::test(migrations = "../migrations")]
