@@ -382,7 +382,7 @@ pub struct WebhookSettings {
     pub timeout_ms: u64,
     /// How often an idle worker looks for due deliveries.
     pub poll_interval_ms: u64,
-    /// Workers per instance; each holds one delivery (and one connection) at a time.
+    /// Workers per instance; each sends up to a batch (`delivery::BATCH`) at once.
     pub concurrency: u32,
     /// The wait after the first failed attempt; it doubles after each further one.
     pub first_retry_secs: u64,

@@ -36,6 +36,8 @@ pub struct Platform {
     pub pool: sqlx::PgPool,
     pub config: Arc<config::Config>,
     pub passwords: password::Passwords,
+    /// Where webhooks go out, and the resolver their hosts are checked with.
+    pub webhook_clients: webhooks::request::Clients,
 }
 
 impl Platform {
@@ -46,6 +48,14 @@ impl Platform {
             pool,
             config,
             passwords,
+            webhook_clients: webhooks::request::Clients::default(),
         }
+    }
+
+    /// The platform with webhook hosts resolved by `names` instead of the system's
+    /// resolver: how tests make a name resolve to an address of their choosing.
+    pub fn resolving_with(mut self, names: Arc<dyn reqwest::dns::Resolve>) -> Self {
+        self.webhook_clients = webhooks::request::Clients::resolving_with(names);
+        self
     }
 }

@@ -244,9 +244,10 @@ pub fn spawn_payout_run(platform: platform::Platform, stop: Stop) -> JoinHandle<
 }
 
 /// The webhook delivery workers (`webhooks.concurrency` of them; see
-/// `platform::webhooks::delivery`). Each pass takes its deliveries with `SKIP LOCKED`, so
+/// `platform::webhooks::delivery`). Each pass leases its deliveries with `SKIP LOCKED`, so
 /// workers and instances share the outbox; a worker whose pass found a full batch goes
-/// on at once, and otherwise waits `webhooks.poll_interval_ms`.
+/// on at once, and otherwise waits `webhooks.poll_interval_ms`. A stop lets the pass under
+/// way finish: what it had leased and not recorded would wait for its lease to run out.
 pub fn spawn_webhook_delivery(platform: &platform::Platform, stop: &Stop) -> Vec<JoinHandle<()>> {
     let settings = platform.config.settings.webhooks;
     let idle = Duration::from_millis(settings.poll_interval_ms);

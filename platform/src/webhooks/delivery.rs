@@ -1,25 +1,45 @@
-//! The outbox worker: delivers due webhook deliveries, one at a time per worker.
+//! The outbox worker. A pass claims up to [`BATCH`] due deliveries with `FOR UPDATE SKIP
+//! LOCKED` in one short statement that leases them to the pass (`lease_owner`,
+//! `leased_until`) and commits; sends them all at once with no transaction open; and
+//! records each outcome in a transaction of its own that first checks the lease is still
+//! the pass's ([`outcome`]). Other workers and instances skip a leased delivery; one whose
+//! lease ran out (its worker crashed or hung) is claimable again, so a crash delays a
+//! delivery by at most the lease and repeats at most the attempt under way (receivers
+//! deduplicate by `webhook-id`).
 //!
-//! Each delivery is claimed with `FOR UPDATE SKIP LOCKED` in a transaction that stays open
-//! while it is sent, so another worker or instance skips it instead of sending it too; a
-//! crash after sending repeats at most that one delivery (receivers deduplicate by
-//! `webhook-id`). Deliveries of one object to one endpoint go in the order of their events:
-//! one waits while an earlier one is still pending, retries included. A delivery a person
-//! asked for (a resend, the test event) is tried once and stands outside that order.
+//! Deliveries of one object to one endpoint go in the order of their events: one waits
+//! while an earlier one is still pending, whether waiting for a retry, leased or in
+//! flight. A delivery a person asked for (a resend, the test event) is tried once and
+//! stands outside that order.
+
+use std::time::Duration;
 
 use domain::{MerchantId, Mode};
 use secrecy::ExposeSecret;
 use time::OffsetDateTime;
+use tokio::task::JoinSet;
 use uuid::Uuid;
 
 use super::endpoints::secret_slot;
+use super::outcome::{self, Recorded};
 use super::request::{self, Outcome, Signed};
-use super::{LOG_RETENTION_DAYS, WebhookError, disabling, schedule, ssrf};
+use super::{LOG_RETENTION_DAYS, WebhookError, ssrf};
 use crate::Platform;
+use crate::config::WebhookSettings;
 use crate::events;
 
-/// Deliveries one pass handles at most, so a stop is heeded between passes.
+/// Deliveries one pass claims at most, and so sends at once; a stop is heeded between
+/// passes.
 pub const BATCH: usize = 50;
+
+/// How long a lease outlasts the request timeout: the pass's database work after the
+/// sends. A lease that runs out while its pass still holds it costs a repeated delivery.
+const LEASE_MARGIN: Duration = Duration::from_secs(20);
+
+/// How long a pass holds the deliveries it claimed (30 s with the default timeout).
+pub fn lease(settings: &WebhookSettings) -> Duration {
+    Duration::from_millis(settings.timeout_ms) + LEASE_MARGIN
+}
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Report {
@@ -36,110 +56,142 @@ impl Report {
 }
 
 #[derive(sqlx::FromRow)]
-struct Due {
-    id: Uuid,
-    endpoint_id: Uuid,
-    event_id: Uuid,
-    attempts: i32,
-    manual: bool,
-    merchant_id: MerchantId,
+pub(super) struct Due {
+    pub id: Uuid,
+    pub endpoint_id: Uuid,
+    pub event_id: Uuid,
+    pub manual: bool,
+    pub merchant_id: MerchantId,
     mode: Mode,
     url: String,
     secret: Vec<u8>,
     previous_secret: Option<Vec<u8>>,
     previous_secret_expires_at: Option<OffsetDateTime>,
-    failing_since: Option<OffsetDateTime>,
 }
 
-/// The next due delivery no earlier delivery of its object to its endpoint holds back.
-const CLAIM: &str = "SELECT d.id, d.endpoint_id, d.event_id, d.attempts, d.manual,
-        w.merchant_id, w.mode, w.url, w.secret, w.previous_secret, w.previous_secret_expires_at, w.failing_since
-    FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
-    WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND w.enabled
-      AND (d.manual OR NOT EXISTS (
-            SELECT 1 FROM webhook_deliveries earlier
-            WHERE earlier.endpoint_id = d.endpoint_id AND earlier.object_id = d.object_id
-              AND earlier.event_seq < d.event_seq AND earlier.status = 'pending' AND NOT earlier.manual))
-    ORDER BY d.next_attempt_at, d.event_seq
-    LIMIT 1
-    FOR UPDATE OF d SKIP LOCKED";
+/// Due deliveries that no earlier delivery of their object to their endpoint holds back
+/// and no live lease holds, leased to `$3` until `$4`.
+const CLAIM: &str = "WITH due AS (
+        SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
+        WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND w.enabled
+          AND (d.leased_until IS NULL OR d.leased_until <= $1)
+          AND (d.manual OR NOT EXISTS (
+                SELECT 1 FROM webhook_deliveries earlier
+                WHERE earlier.endpoint_id = d.endpoint_id AND earlier.object_id = d.object_id
+                  AND earlier.event_seq < d.event_seq AND earlier.status = 'pending' AND NOT earlier.manual))
+        ORDER BY d.next_attempt_at, d.event_seq
+        LIMIT $2
+        FOR UPDATE OF d SKIP LOCKED)
+    UPDATE webhook_deliveries d SET lease_owner = $3, leased_until = $4
+    FROM due, webhook_endpoints w
+    WHERE d.id = due.id AND w.id = d.endpoint_id
+    RETURNING d.id, d.endpoint_id, d.event_id, d.manual, w.merchant_id, w.mode, w.url,
+              w.secret, w.previous_secret, w.previous_secret_expires_at";
+
+/// Deliveries one pass leased, to send and record; dropped unsent (a crash), they are
+/// claimable again once the lease runs out.
+pub struct Claim {
+    owner: Uuid,
+    due: Vec<Due>,
+}
+
+impl Claim {
+    pub fn len(&self) -> usize {
+        self.due.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.due.is_empty()
+    }
+}
+
+/// Leases what is due at `now` to a new pass, in a statement of its own (its transaction
+/// ends before anything is sent). The lease runs on the same clock as `now`.
+pub async fn claim(platform: &Platform, now: OffsetDateTime) -> Result<Claim, WebhookError> {
+    let owner = Uuid::new_v4();
+    let leased_until = now + lease(&platform.config.settings.webhooks);
+    let due = sqlx::query_as::<_, Due>(CLAIM)
+        .bind(now)
+        .bind(i64::try_from(BATCH).unwrap_or(i64::MAX))
+        .bind(owner)
+        .bind(leased_until)
+        .fetch_all(&platform.pool)
+        .await?;
+    Ok(Claim { owner, due })
+}
 
 /// Delivers what is due at `now` (tests pass a later `now` instead of waiting for
 /// retries); the `webhook-timestamp` is always the real clock, which receivers check.
 pub async fn deliver_due(platform: &Platform, now: OffsetDateTime) -> Result<Report, WebhookError> {
-    let mut report = Report::default();
-    for _ in 0..BATCH {
-        let mut tx = platform.pool.begin().await?;
-        let Some(due) = sqlx::query_as::<_, Due>(CLAIM)
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?
-        else {
-            break;
-        };
-        report.attempted += 1;
-        let attempt = due.attempts.saturating_add(1);
-        let outcome = match attempt_once(platform, &mut tx, &due, now).await {
-            Ok(outcome) => outcome,
-            Err(WebhookError::Database(error)) => return Err(error.into()),
-            // A secret that no longer decrypts (a key removed from the ring) fails the
-            // attempt like an unreachable endpoint would, rather than every pass.
-            Err(error) => {
-                tracing::error!(delivery = %due.id, %error, "webhook delivery could not be prepared");
-                Outcome {
-                    status: None,
-                    body: None,
-                    duration: std::time::Duration::ZERO,
-                    error: Some(request::ErrorClass::Other),
-                }
-            }
-        };
-        let attempt_id = Uuid::new_v4();
-        log_attempt(&mut tx, &due, attempt_id, attempt, now, &outcome).await?;
-        match outcome.error {
-            None => {
-                sqlx::query("UPDATE webhook_deliveries SET status = 'succeeded', attempts = $2 WHERE id = $1")
-                    .bind(due.id)
-                    .bind(attempt)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query("UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1")
-                    .bind(due.endpoint_id)
-                    .execute(&mut *tx)
-                    .await?;
-                report.delivered += 1;
-            }
-            // A person's resend or test is tried once; its failure is theirs to see in the
-            // log, and neither retried nor counted against the endpoint.
-            Some(_) if due.manual => {
-                sqlx::query(
-                    "UPDATE webhook_deliveries SET status = 'failed', attempts = $2 WHERE id = $1",
-                )
-                .bind(due.id)
-                .bind(attempt)
-                .execute(&mut *tx)
-                .await?;
-            }
-            Some(error) => {
-                if failed(platform, &mut tx, &due, attempt, now).await? {
-                    report.disabled += 1;
-                }
-                tracing::info!(delivery = %due.id, attempt, error = error.as_str(), "webhook attempt failed");
-            }
-        }
-        tx.commit().await?;
-    }
-    Ok(report)
+    let claimed = claim(platform, now).await?;
+    deliver(platform, claimed, now).await
 }
 
-/// Signs the event with each secret in force and posts it.
-async fn attempt_once(
+/// Sends every delivery of `claimed` at once and records each outcome as it comes. An
+/// error in one leaves its lease to run out, and the others go on; the first is returned.
+pub async fn deliver(
     platform: &Platform,
-    conn: &mut sqlx::PgConnection,
+    claimed: Claim,
+    now: OffsetDateTime,
+) -> Result<Report, WebhookError> {
+    let mut report = Report {
+        attempted: claimed.len(),
+        ..Report::default()
+    };
+    let owner = claimed.owner;
+    let mut sends = JoinSet::new();
+    for due in claimed.due {
+        let platform = platform.clone();
+        sends.spawn(async move {
+            let outcome = attempt(&platform, &due, now).await?;
+            outcome::record(&platform, owner, &due, now, &outcome).await
+        });
+    }
+    let mut first_error = None;
+    while let Some(sent) = sends.join_next().await {
+        match sent {
+            Ok(Ok(Recorded::Delivered)) => report.delivered += 1,
+            Ok(Ok(Recorded::Disabled)) => report.disabled += 1,
+            Ok(Ok(Recorded::Failed | Recorded::LeaseLost)) => {}
+            Ok(Err(error)) => {
+                first_error.get_or_insert(error);
+            }
+            Err(error) => tracing::error!(%error, "a webhook delivery task ended abnormally"),
+        }
+    }
+    first_error.map_or(Ok(report), Err)
+}
+
+/// Signs the event and posts it. A secret that no longer decrypts (a key removed from
+/// the ring) or an event gone fails the attempt as an unreachable endpoint would, rather
+/// than every pass; only a database error is an error.
+async fn attempt(
+    platform: &Platform,
     due: &Due,
     now: OffsetDateTime,
 ) -> Result<Outcome, WebhookError> {
-    let event = events::load(&mut *conn, due.event_id)
+    match signed_post(platform, due, now).await {
+        Err(WebhookError::Database(error)) => Err(error.into()),
+        Err(error) => {
+            tracing::error!(delivery = %due.id, %error, "webhook delivery could not be prepared");
+            Ok(Outcome {
+                status: None,
+                body: None,
+                duration: Duration::ZERO,
+                error: Some(request::ErrorClass::Other),
+            })
+        }
+        Ok(outcome) => Ok(outcome),
+    }
+}
+
+/// Signs the event with each secret in force and posts it.
+async fn signed_post(
+    platform: &Platform,
+    due: &Due,
+    now: OffsetDateTime,
+) -> Result<Outcome, WebhookError> {
+    let event = events::load(&platform.pool, due.event_id)
         .await?
         .ok_or(WebhookError::NotFound)?;
     let body = event.to_json().to_string().into_bytes();
@@ -160,7 +212,7 @@ async fn attempt_once(
     let timestamp = OffsetDateTime::now_utc().unix_timestamp();
     let signature = super::signing::signature_header(&signing_keys, &webhook_id, timestamp, &body);
     let settings = &platform.config.settings;
-    let timeout = std::time::Duration::from_millis(settings.webhooks.timeout_ms);
+    let timeout = Duration::from_millis(settings.webhooks.timeout_ms);
     let signed = Signed {
         attempt_id: Uuid::new_v4().to_string(),
         webhook_id: &webhook_id,
@@ -169,75 +221,14 @@ async fn attempt_once(
         body,
     };
     let public_only = ssrf::must_be_public(settings, due.mode);
-    Ok(request::post(&due.url, public_only, timeout, signed).await)
-}
-
-async fn log_attempt(
-    conn: &mut sqlx::PgConnection,
-    due: &Due,
-    attempt_id: Uuid,
-    attempt: i32,
-    now: OffsetDateTime,
-    outcome: &Outcome,
-) -> Result<(), sqlx::Error> {
-    let duration_ms = i32::try_from(outcome.duration.as_millis()).unwrap_or(i32::MAX);
-    sqlx::query(
-        "INSERT INTO webhook_attempts (id, delivery_id, endpoint_id, event_id, attempt, attempted_at,
-                                       response_status, response_body, duration_ms, error_class)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    Ok(request::post(
+        &platform.webhook_clients,
+        &due.url,
+        public_only,
+        timeout,
+        signed,
     )
-    .bind(attempt_id)
-    .bind(due.id)
-    .bind(due.endpoint_id)
-    .bind(due.event_id)
-    .bind(attempt)
-    .bind(now)
-    .bind(outcome.status.map(i32::from))
-    .bind(&outcome.body)
-    .bind(duration_ms)
-    .bind(outcome.error.map(|e| e.as_str()))
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Records a failed automatic attempt: retried on the schedule, or, after the last
-/// attempt or five days of failing, the delivery fails and the endpoint is disabled.
-/// Returns whether the endpoint was disabled.
-async fn failed(
-    platform: &Platform,
-    conn: &mut sqlx::PgConnection,
-    due: &Due,
-    attempt: i32,
-    now: OffsetDateTime,
-) -> Result<bool, sqlx::Error> {
-    let settings = &platform.config.settings.webhooks;
-    let failing_since = due.failing_since.unwrap_or(now);
-    sqlx::query("UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1")
-        .bind(due.endpoint_id)
-        .bind(failing_since)
-        .execute(&mut *conn)
-        .await?;
-    let failing_for = now - failing_since;
-    let give_up = u32::try_from(attempt).unwrap_or(u32::MAX) >= settings.max_attempts
-        || failing_for.whole_hours()
-            >= i64::try_from(settings.disable_after_failing_hours).unwrap_or(i64::MAX);
-    if give_up {
-        sqlx::query("UPDATE webhook_deliveries SET status = 'failed', attempts = $2 WHERE id = $1")
-            .bind(due.id)
-            .bind(attempt)
-            .execute(&mut *conn)
-            .await?;
-        return disabling::disable_failing(conn, platform, due.merchant_id, due.endpoint_id).await;
-    }
-    let delay = schedule::delay(settings, u32::try_from(attempt).unwrap_or(u32::MAX));
-    sqlx::query("UPDATE webhook_deliveries SET attempts = $2, next_attempt_at = $3 WHERE id = $1")
-        .bind(due.id)
-        .bind(attempt)
-        .bind(now + delay)
-        .execute(conn)
-        .await?;
-    Ok(false)
+    .await)
 }
 
 /// Deletes events and logged attempts older than 30 days (the API lists events for that

@@ -131,7 +131,8 @@ async fn checked_url(platform: &Platform, mode: Mode, text: &str) -> Result<Stri
     if url.fragment().is_some() {
         return Err(invalid("url", "the address must not have a #fragment"));
     }
-    ssrf::resolve(&url, ssrf::must_be_public(&platform.config.settings, mode)).await?;
+    let public_only = ssrf::must_be_public(&platform.config.settings, mode);
+    ssrf::check(platform.webhook_clients.names(), &url, public_only).await?;
     Ok(url.to_string())
 }
 

@@ -5,14 +5,16 @@
 //! - [`signing`]: the Standard Webhooks signature over `id.timestamp.body`.
 //! - [`ssrf`]: which addresses an endpoint may reach, checked at registration and again
 //!   at each delivery, and the address the request then goes to.
-//! - [`delivery`]: the outbox worker, its retry [`schedule`] and [`disabling`] of an
-//!   endpoint that keeps failing.
+//! - [`delivery`]: the outbox worker, which leases deliveries, sends them through
+//!   [`request`] and records each `outcome`, with its retry [`schedule`] and
+//!   [`disabling`] of an endpoint that keeps failing.
 //! - [`log`]: the delivery log; [`resend`]: resends and the test event.
 
 pub mod delivery;
 pub mod disabling;
 pub mod endpoints;
 pub mod log;
+mod outcome;
 pub mod request;
 pub mod resend;
 pub mod schedule;

@@ -1,14 +1,17 @@
-//! One HTTP attempt at a delivery: resolve (and check) the endpoint's host, connect to the
-//! address that was checked, POST the signed body, and keep the status and the first
-//! 2 KB of the answer. Redirects are not followed: a 3xx is a failed attempt, or a
-//! redirect to an internal address would undo the address check.
+//! One HTTP attempt at a delivery: POST the signed body to the endpoint through a client
+//! that resolves (and checks) its host itself, and keep the status and the first 2 KB of
+//! the answer. Redirects are not followed: a 3xx is a failed attempt, or a redirect to an
+//! internal address would undo the address check.
 
+use std::error::Error as _;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+use reqwest::dns::Resolve;
 use reqwest::redirect::Policy;
 use url::Url;
 
-use super::ssrf::{self, Refusal};
+use super::ssrf::{self, CheckedNames, Refusal, SystemNames};
 
 /// How much of a response body the delivery log keeps.
 pub const BODY_KEPT: usize = 2048;
@@ -60,8 +63,77 @@ pub struct Signed<'a> {
     pub body: Vec<u8>,
 }
 
+/// The HTTP clients deliveries go out on: one that reaches only public addresses and one
+/// that reaches any, both resolving names through `names` and checking the answers
+/// ([`CheckedNames`]). Each is made on first use and then shared by every worker, so
+/// connections to an endpoint are kept alive from one delivery to the next.
+#[derive(Clone)]
+pub struct Clients {
+    names: Arc<dyn Resolve>,
+    public_only: Arc<OnceLock<reqwest::Client>>,
+    anywhere: Arc<OnceLock<reqwest::Client>>,
+}
+
+impl Default for Clients {
+    fn default() -> Self {
+        Clients::resolving_with(Arc::new(SystemNames))
+    }
+}
+
+impl Clients {
+    /// Clients that look names up with `names` (the system's, or a test's table).
+    pub fn resolving_with(names: Arc<dyn Resolve>) -> Self {
+        Clients {
+            names,
+            public_only: Arc::default(),
+            anywhere: Arc::default(),
+        }
+    }
+
+    /// The resolver registration checks endpoints' hosts with.
+    pub fn names(&self) -> &dyn Resolve {
+        self.names.as_ref()
+    }
+
+    fn client(&self, public_only: bool) -> Result<&reqwest::Client, reqwest::Error> {
+        let cell = if public_only {
+            &self.public_only
+        } else {
+            &self.anywhere
+        };
+        if let Some(client) = cell.get() {
+            return Ok(client);
+        }
+        let checked = CheckedNames {
+            names: Arc::clone(&self.names),
+            public_only,
+        };
+        let client = reqwest::Client::builder()
+            .redirect(Policy::none())
+            // A proxy from the environment would resolve the name again, unchecked.
+            .no_proxy()
+            .dns_resolver(Arc::new(checked))
+            .user_agent("Saleonix-Webhooks/1")
+            .build()?;
+        // Two workers may build one at once; the first kept is used by both.
+        Ok(cell.get_or_init(|| client))
+    }
+}
+
+impl std::fmt::Debug for Clients {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Clients")
+    }
+}
+
 /// POSTs `signed` to `url`, reaching only public addresses when `public_only`.
-pub async fn post(url: &str, public_only: bool, timeout: Duration, signed: Signed<'_>) -> Outcome {
+pub async fn post(
+    clients: &Clients,
+    url: &str,
+    public_only: bool,
+    timeout: Duration,
+    signed: Signed<'_>,
+) -> Outcome {
     let started = Instant::now();
     let failed = |error: ErrorClass| Outcome {
         status: None,
@@ -72,28 +144,15 @@ pub async fn post(url: &str, public_only: bool, timeout: Duration, signed: Signe
     let Ok(url) = Url::parse(url) else {
         return failed(ErrorClass::InvalidUrl);
     };
-    let target = match ssrf::resolve(&url, public_only).await {
-        Ok(target) => target,
-        Err(Refusal::NotPublic(ip)) => {
-            tracing::warn!(%ip, "webhook endpoint resolves to a refused address; not sent");
-            return failed(ErrorClass::RefusedAddress);
-        }
-        Err(Refusal::Unresolvable | Refusal::NoHost) => return failed(ErrorClass::Unresolvable),
-    };
-    let mut builder = reqwest::Client::builder()
-        .redirect(Policy::none())
-        .timeout(timeout)
-        // A proxy from the environment would resolve the name again, unchecked.
-        .no_proxy()
-        .user_agent("Saleonix-Webhooks/1");
-    if let Some(domain) = &target.domain {
-        builder = builder.resolve_to_addrs(domain, &target.addrs);
+    if let Err(refusal) = ssrf::check_literal(&url, public_only) {
+        return failed(refused(&refusal));
     }
-    let Ok(client) = builder.build() else {
+    let Ok(client) = clients.client(public_only) else {
         return failed(ErrorClass::Other);
     };
     let sent = client
         .post(url)
+        .timeout(timeout)
         .header("content-type", "application/json")
         .header("webhook-id", signed.webhook_id)
         .header("webhook-timestamp", signed.timestamp.to_string())
@@ -134,7 +193,25 @@ pub async fn post(url: &str, public_only: bool, timeout: Duration, signed: Signe
     }
 }
 
+fn refused(refusal: &Refusal) -> ErrorClass {
+    match refusal {
+        Refusal::NotPublic(ip) => {
+            tracing::warn!(%ip, "webhook endpoint resolves to a refused address; not sent");
+            ErrorClass::RefusedAddress
+        }
+        Refusal::Unresolvable | Refusal::NoHost => ErrorClass::Unresolvable,
+    }
+}
+
 fn classify(error: &reqwest::Error) -> ErrorClass {
+    // The resolver's refusal comes back wrapped in the client's connect errors.
+    let mut source = error.source();
+    while let Some(cause) = source {
+        if let Some(refusal) = cause.downcast_ref::<Refusal>() {
+            return refused(refusal);
+        }
+        source = cause.source();
+    }
     if error.is_timeout() {
         ErrorClass::Timeout
     } else if error.is_connect() {

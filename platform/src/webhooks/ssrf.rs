@@ -2,17 +2,27 @@
 //! an endpoint's host must resolve only to public addresses: otherwise a merchant could
 //! point Saleonix at its own network (the database, the cloud metadata service at
 //! 169.254.169.254) and read the answers in the delivery log. The check runs at
-//! registration and again at every delivery, since a name can be re-pointed at any time,
-//! and the delivery then connects to the very addresses that passed ([`Target`]), so a
-//! name that answers differently a moment later (DNS rebinding) gains nothing.
+//! registration and again at every delivery, since a name can be re-pointed at any time.
+//! At delivery it runs inside the HTTP client's resolver ([`CheckedNames`]), so the
+//! client connects to the very addresses that passed, with no second lookup a name could
+//! answer differently (DNS rebinding).
+//!
+//! Names are looked up through a [`Resolve`] the platform is given: the system's
+//! ([`SystemNames`]) in production, a fixed table in tests, so a test can make a name
+//! resolve to a private address.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 use domain::Mode;
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use url::{Host, Url};
 
 use crate::config::{Environment, Settings};
+
+/// Why a resolver found no address, as `reqwest`'s resolvers report it.
+type ResolveError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A name that takes longer than this to resolve is treated as unresolvable.
 const RESOLVE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -33,37 +43,95 @@ pub fn must_be_public(settings: &Settings, mode: Mode) -> bool {
     mode == Mode::Live || settings.env == Environment::Production
 }
 
-/// Where a request to an endpoint goes: its host and the addresses it resolved to, all
-/// of them checked when `checked`.
-#[derive(Debug, Clone)]
-pub struct Target {
-    /// The host's name, when it is one rather than an address literal.
-    pub domain: Option<String>,
-    pub addrs: Vec<SocketAddr>,
+/// The operating system's resolver (`getaddrinfo`, on a blocking thread).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemNames;
+
+impl Resolve for SystemNames {
+    fn resolve(&self, name: Name) -> Resolving {
+        Box::pin(async move {
+            // Port 0: the client puts in the URL's port.
+            let found = tokio::net::lookup_host((name.as_str(), 0)).await?;
+            Ok::<_, ResolveError>(Box::new(found.collect::<Vec<_>>().into_iter()) as Addrs)
+        })
+    }
 }
 
-/// Resolves `url`'s host and, when `public_only`, refuses it unless every address is public.
-pub async fn resolve(url: &Url, public_only: bool) -> Result<Target, Refusal> {
-    let port = url.port_or_known_default().ok_or(Refusal::NoHost)?;
-    let (domain, addrs) = match url.host().ok_or(Refusal::NoHost)? {
-        Host::Ipv4(ip) => (None, vec![SocketAddr::new(IpAddr::V4(ip), port)]),
-        Host::Ipv6(ip) => (None, vec![SocketAddr::new(IpAddr::V6(ip), port)]),
-        Host::Domain(name) => {
-            let found =
-                tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host((name, port)))
-                    .await
-                    .map_err(|_| Refusal::Unresolvable)?
-                    .map_err(|_| Refusal::Unresolvable)?;
-            (Some(name.to_owned()), found.collect::<Vec<_>>())
-        }
-    };
+/// The resolver webhook requests connect through: `names`, with every answer checked
+/// when `public_only`. A refused answer fails the request with a [`Refusal`] in its
+/// error's sources, before any connection is made.
+pub(crate) struct CheckedNames {
+    pub names: Arc<dyn Resolve>,
+    pub public_only: bool,
+}
+
+impl Resolve for CheckedNames {
+    fn resolve(&self, name: Name) -> Resolving {
+        let (names, public_only) = (Arc::clone(&self.names), self.public_only);
+        Box::pin(async move {
+            let addrs = checked(lookup(names.as_ref(), name).await?, public_only)?;
+            Ok::<_, ResolveError>(Box::new(addrs.into_iter()) as Addrs)
+        })
+    }
+}
+
+/// Checks `url`'s host as registration does: an address literal as it stands, a name by
+/// what `names` resolves it to. When `public_only`, every address must be public.
+pub async fn check(names: &dyn Resolve, url: &Url, public_only: bool) -> Result<(), Refusal> {
+    if let Some(ip) = literal(url)? {
+        return checked_ip(ip, public_only);
+    }
+    let name = url
+        .host_str()
+        .ok_or(Refusal::NoHost)?
+        .parse::<Name>()
+        .map_err(|_| Refusal::Unresolvable)?;
+    checked(lookup(names, name).await?, public_only).map(drop)
+}
+
+/// Checks `url`'s host when it is an address literal, which the HTTP client connects to
+/// without asking any resolver; a name is left to [`CheckedNames`].
+pub(crate) fn check_literal(url: &Url, public_only: bool) -> Result<(), Refusal> {
+    match literal(url)? {
+        Some(ip) => checked_ip(ip, public_only),
+        None => Ok(()),
+    }
+}
+
+fn literal(url: &Url) -> Result<Option<IpAddr>, Refusal> {
+    match url.host().ok_or(Refusal::NoHost)? {
+        Host::Ipv4(ip) => Ok(Some(IpAddr::V4(ip))),
+        Host::Ipv6(ip) => Ok(Some(IpAddr::V6(ip))),
+        Host::Domain(_) => Ok(None),
+    }
+}
+
+fn checked_ip(ip: IpAddr, public_only: bool) -> Result<(), Refusal> {
+    if public_only && !is_public(ip) {
+        return Err(Refusal::NotPublic(ip));
+    }
+    Ok(())
+}
+
+async fn lookup(names: &dyn Resolve, name: Name) -> Result<Vec<SocketAddr>, Refusal> {
+    let found = tokio::time::timeout(RESOLVE_TIMEOUT, names.resolve(name))
+        .await
+        .map_err(|_| Refusal::Unresolvable)?
+        .map_err(|_| Refusal::Unresolvable)?;
+    let addrs: Vec<SocketAddr> = found.collect();
     if addrs.is_empty() {
         return Err(Refusal::Unresolvable);
     }
-    if public_only && let Some(bad) = addrs.iter().find(|addr| !is_public(addr.ip())) {
-        return Err(Refusal::NotPublic(bad.ip()));
+    Ok(addrs)
+}
+
+/// `addrs`, unless `public_only` and one of them is not public: a name with one public
+/// and one private address is refused, as the client might connect to either.
+fn checked(addrs: Vec<SocketAddr>, public_only: bool) -> Result<Vec<SocketAddr>, Refusal> {
+    for addr in &addrs {
+        checked_ip(addr.ip(), public_only)?;
     }
-    Ok(Target { domain, addrs })
+    Ok(addrs)
 }
 
 /// Whether `ip` is an address on the public internet: not loopback, private, shared
@@ -185,14 +253,12 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_name_for_loopback_is_refused_when_public_only() {
+    async fn a_name_the_system_resolves_to_loopback_is_refused_when_public_only() {
         let url = Url::parse("https://localhost:8443/hook").unwrap();
         assert!(matches!(
-            resolve(&url, true).await,
+            check(&SystemNames, &url, true).await,
             Err(Refusal::NotPublic(ip)) if ip.is_loopback()
         ));
-        let target = resolve(&url, false).await.unwrap();
-        assert_eq!(target.domain.as_deref(), Some("localhost"));
-        assert!(target.addrs.iter().all(|addr| addr.port() == 8443));
+        assert_eq!(check(&SystemNames, &url, false).await, Ok(()));
     }
 }

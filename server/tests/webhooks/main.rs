@@ -10,16 +10,19 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod names;
 mod world;
 
 mod concurrency;
 mod disabling;
 mod endpoints;
 mod events;
+mod leases;
 mod ordering;
 mod payout_and_account_events;
 mod resend;
 mod retries;
 mod signing;
 mod ssrf;
+mod ssrf_by_name;
 mod workers;

@@ -18,14 +18,16 @@ async fn a_later_event_of_an_object_waits_for_the_earlier_one_and_other_objects_
 ) {
     let w = world(pool).await;
     w.endpoint(None).await;
-    // The first delivery of pay_1 fails; everything after it succeeds.
+    // The first delivery of pay_1 fails; everything after it succeeds. A pass sends its
+    // deliveries at once and the receiver answers in arrival order, so pay_2's event is
+    // recorded only after that pass: the 503 is surely pay_1's.
     w.receiver.script(&[Answer::Status(503)]);
     w.event(EventType::PaymentFailed, "pay_1").await;
     w.event(EventType::PaymentSucceeded, "pay_1").await;
-    w.event(EventType::PaymentSucceeded, "pay_2").await;
     let now = OffsetDateTime::now_utc();
-
     w.deliver_all(now).await;
+    w.event(EventType::PaymentSucceeded, "pay_2").await;
+    w.deliver_all(now + Duration::seconds(1)).await;
     // pay_1's second event waits behind its first, being retried; pay_2 goes on.
     assert_eq!(
         w.receiver.seen(),

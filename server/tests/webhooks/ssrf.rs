@@ -3,6 +3,7 @@ use std::sync::Arc;
 use domain::{EventType, Mode};
 use platform::Platform;
 use platform::config::{Config, Environment, Settings};
+use platform::identity::roles::MerchantScope;
 use platform::secrets::Secrets;
 use platform::webhooks::endpoints::{self, NewEndpoint};
 use platform::webhooks::ssrf::Refusal;
@@ -14,7 +15,7 @@ use crate::support::checkout::merchant;
 use crate::support::receiver::{Answer, Receiver};
 use crate::world::{World, facts, world};
 
-fn new(url: &str) -> NewEndpoint {
+pub fn new(url: &str) -> NewEndpoint {
     NewEndpoint {
         url: url.into(),
         ..NewEndpoint::default()
@@ -23,6 +24,36 @@ fn new(url: &str) -> NewEndpoint {
 
 async fn live(w: &World, url: &str) -> Result<endpoints::Created, WebhookError> {
     endpoints::create(w.platform(), &w.scope, Mode::Live, &new(url), &facts()).await
+}
+
+/// Records a Test Mode `payment.succeeded` about `object` for the merchant.
+pub async fn record_event(platform: &Platform, merchant_id: uuid::Uuid, object: &str) {
+    let mut tx = platform.pool.begin().await.unwrap();
+    platform::events::record(
+        &mut tx,
+        domain::MerchantId::from_uuid(merchant_id),
+        Mode::Test,
+        EventType::PaymentSucceeded,
+        object,
+        serde_json::json!({ "id": object }),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// Whether the endpoint's latest logged attempt was refused for its address, unanswered.
+pub async fn last_attempt_refused(
+    pool: &PgPool,
+    scope: &MerchantScope,
+    mode: Mode,
+    endpoint: &endpoints::Endpoint,
+) -> bool {
+    let page = log::attempts(pool, scope, mode, &endpoint.public_id(), 10, None)
+        .await
+        .unwrap();
+    page.data[0].error_class.as_deref() == Some("refused_address")
+        && page.data[0].response_status.is_none()
 }
 
 fn refused_address(result: Result<endpoints::Created, WebhookError>) -> bool {
@@ -99,22 +130,13 @@ async fn a_live_endpoint_re_pointed_at_loopback_is_refused_at_delivery(pool: PgP
         .await;
     assert_eq!(w.deliver(OffsetDateTime::now_utc()).await.delivered, 0);
     assert!(w.receiver.received().is_empty());
-    let page = log::attempts(
-        &w.platform().pool,
-        &w.scope,
-        Mode::Live,
-        &created.endpoint.public_id(),
-        10,
-        None,
-    )
-    .await
-    .unwrap();
-    assert_eq!(page.data[0].error_class.as_deref(), Some("refused_address"));
-    assert_eq!(page.data[0].response_status, None);
+    assert!(
+        last_attempt_refused(&w.platform().pool, &w.scope, Mode::Live, &created.endpoint).await
+    );
 }
 
 /// A platform on `pool` with `env`, whose field keys are those of `secrets_file`.
-fn platform_in(pool: &PgPool, env: Environment, secrets_file: &std::path::Path) -> Platform {
+pub fn platform_in(pool: &PgPool, env: Environment, secrets_file: &std::path::Path) -> Platform {
     let settings = Settings {
         env,
         ..Settings::default()
@@ -153,21 +175,7 @@ async fn test_endpoints_may_use_loopback_in_development_but_not_in_production(po
     .await
     .unwrap();
 
-    let record = |platform: Platform, object: &'static str| async move {
-        let mut tx = platform.pool.begin().await.unwrap();
-        platform::events::record(
-            &mut tx,
-            domain::MerchantId::from_uuid(merchant_id),
-            Mode::Test,
-            EventType::PaymentSucceeded,
-            object,
-            serde_json::json!({ "id": object }),
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
-    };
-    record(development.clone(), "pay_1").await;
+    record_event(&development, merchant_id, "pay_1").await;
     let now = OffsetDateTime::now_utc();
     assert_eq!(
         delivery::deliver_due(&development, now)
@@ -179,20 +187,10 @@ async fn test_endpoints_may_use_loopback_in_development_but_not_in_production(po
     assert_eq!(receiver.received().len(), 1);
 
     // The same endpoint, delivered by a production instance: refused, nothing sent.
-    record(development.clone(), "pay_2").await;
+    record_event(&development, merchant_id, "pay_2").await;
     let later = OffsetDateTime::now_utc() + time::Duration::seconds(1);
     let report = delivery::deliver_due(&production, later).await.unwrap();
     assert_eq!((report.attempted, report.delivered), (1, 0));
     assert_eq!(receiver.received().len(), 1);
-    let page = log::attempts(
-        &pool,
-        &scope,
-        Mode::Test,
-        &created.endpoint.public_id(),
-        10,
-        None,
-    )
-    .await
-    .unwrap();
-    assert_eq!(page.data[0].error_class.as_deref(), Some("refused_address"));
+    assert!(last_attempt_refused(&pool, &scope, Mode::Test, &created.endpoint).await);
 }
