@@ -32,7 +32,7 @@ mod detail;
 mod seal;
 mod verify;
 
-use chain::{Content, Personal, STORED_COLUMNS, StoredRow};
+use chain::{Personal, STORED_COLUMNS, StoredRow};
 use detail::{checked_detail, truncate};
 pub use seal::{SEAL_BATCH, seal};
 pub use verify::{head, last_check, purge_expired, verify_chain};
