@@ -38,6 +38,10 @@ impl PayoutStatus {
         }
     }
 
+    pub fn parse(text: &str) -> Option<PayoutStatus> {
+        PayoutStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
     /// What the merchant and staff read.
     pub fn label(self) -> &'static str {
         match self {

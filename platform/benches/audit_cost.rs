@@ -15,48 +15,30 @@
 // assertion does (clippy.toml allows this inside #[test] functions, not in their helpers).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::sync::Arc;
-
 use criterion::{Criterion, criterion_group, criterion_main};
+use platform::Platform;
 use platform::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
-use platform::config::{Config, Environment, Settings};
 use platform::identity::accounts;
 use platform::payments::risk;
-use platform::secrets::Secrets;
-use platform::{Platform, db};
 use secrecy::SecretString;
-use sqlx::migrate::MigrateDatabase;
+use support::Database;
+
+mod support;
 
 const EMAIL: &str = "bench@example.com";
 const PASSWORD: &str = "vivid-otter-lantern-92";
 
 async fn setup() -> Platform {
-    let url = std::env::var("SALEONIX_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/saleonix_bench".to_owned());
-    let _ = sqlx::Postgres::drop_database(&url).await;
-    let settings = Settings {
-        database_url: url,
-        ..Settings::default()
-    };
-    let pool = db::prepare(&settings)
-        .await
-        .expect("a Postgres server to benchmark against");
-    let secrets_file = std::env::temp_dir().join(format!(
-        "saleonix-bench-{}/secrets.toml",
-        std::process::id()
-    ));
-    let secrets =
-        Secrets::load(Environment::Development, &secrets_file).expect("development secrets");
+    let platform = support::platform("saleonix_bench", Database::Afresh).await;
     sqlx::query(
         "INSERT INTO users (id, email, full_name, kind, password_hash, email_verified_at)
          VALUES (gen_random_uuid(), $1, 'Bench', 'merchant', $2, now())",
     )
     .bind(EMAIL)
     .bind(platform::password::hash(&SecretString::from(PASSWORD)).unwrap())
-    .execute(&pool)
+    .execute(&platform.pool)
     .await
     .expect("the bench user");
-    let platform = Platform::new(pool, Arc::new(Config { settings, secrets }));
     let sandbox = payten::GatewayEndpoints::from_base("http://127.0.0.1:8600");
     platform::seed::seed_demo(&platform.pool, &platform.config.secrets.field_keys, sandbox)
         .await

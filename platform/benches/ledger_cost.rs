@@ -15,37 +15,22 @@
 // assertion does (clippy.toml allows this inside #[test] functions, not in their helpers).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use platform::config::{Config, Environment, Settings};
+use platform::Platform;
 use platform::gateway_accounts::Mode;
 use platform::ledger::{balances, sales};
-use platform::secrets::Secrets;
-use platform::{Platform, db};
+use support::Database;
 use uuid::Uuid;
+
+mod support;
 
 const ENTRIES: i64 = 1_000_000;
 const MERCHANTS: i64 = 100;
 
 async fn setup() -> (Platform, Uuid) {
-    let url = std::env::var("SALEONIX_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/saleonix_bench_ledger".to_owned());
-    let settings = Settings {
-        database_url: url,
-        ..Settings::default()
-    };
-    let pool = db::prepare(&settings)
-        .await
-        .expect("a Postgres server to benchmark against");
-    let secrets_file = std::env::temp_dir().join(format!(
-        "saleonix-bench-{}/secrets.toml",
-        std::process::id()
-    ));
-    let secrets =
-        Secrets::load(Environment::Development, &secrets_file).expect("development secrets");
-    let platform = Platform::new(pool, Arc::new(Config { settings, secrets }));
+    let platform = support::platform("saleonix_bench_ledger", Database::Kept).await;
     let pool = &platform.pool;
     let merchants: i64 = sqlx::query_scalar("SELECT count(*) FROM merchants")
         .fetch_one(pool)

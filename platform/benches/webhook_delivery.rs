@@ -26,17 +26,17 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use domain::{EventType, MerchantId, Mode};
+use platform::Platform;
 use platform::audit::RequestFacts;
-use platform::config::{Config, Environment, Settings};
 use platform::identity::roles::MerchantScope;
 use platform::identity::users;
-use platform::secrets::Secrets;
 use platform::webhooks::{delivery, endpoints};
-use platform::{Platform, db};
-use sqlx::migrate::MigrateDatabase;
+use support::Database;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use uuid::Uuid;
+
+mod support;
 
 fn knob(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -107,24 +107,7 @@ async fn receiver(received: Received) -> u16 {
 }
 
 async fn setup(merchants: usize, port: u16) -> (Platform, Vec<MerchantId>) {
-    let url = std::env::var("SALEONIX_DATABASE_URL").unwrap_or_else(|_| {
-        "postgres://postgres@127.0.0.1:5432/saleonix_bench_webhooks".to_owned()
-    });
-    let _ = sqlx::Postgres::drop_database(&url).await;
-    let settings = Settings {
-        database_url: url,
-        ..Settings::default()
-    };
-    let pool = db::prepare(&settings)
-        .await
-        .expect("a Postgres server to benchmark against");
-    let secrets_file = std::env::temp_dir().join(format!(
-        "saleonix-bench-{}/secrets.toml",
-        std::process::id()
-    ));
-    let secrets =
-        Secrets::load(Environment::Development, &secrets_file).expect("development secrets");
-    let platform = Platform::new(pool, Arc::new(Config { settings, secrets }));
+    let platform = support::platform("saleonix_bench_webhooks", Database::Afresh).await;
     let mut ids = Vec::new();
     for n in 0..merchants {
         let (merchant_id, user_id) = (Uuid::new_v4(), Uuid::new_v4());

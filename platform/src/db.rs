@@ -75,3 +75,15 @@ pub async fn is_ready(pool: &PgPool) -> bool {
         .await
         .is_ok()
 }
+
+/// A `FROM` item that makes the statement's own transaction commit without waiting for
+/// its WAL to reach the disk (`synchronous_commit = off` for that transaction alone).
+///
+/// Only for a single statement run on the pool (never inside a caller's transaction, whose
+/// every write it would weaken), and only where losing the write in a database crash does
+/// no harm: a rate-limit hit, or a claim that a later durable commit makes durable with it
+/// (WAL is flushed in order). The gain is that a row every request updates, such as one
+/// API key's rate-limit counter, is unlocked without waiting for a disk flush, which
+/// otherwise caps that key at one flush per request.
+pub const WITHOUT_FLUSH_WAIT: &str =
+    "(SELECT set_config('synchronous_commit', 'off', true)) AS without_flush_wait";

@@ -12,6 +12,8 @@ use sqlx::PgPool;
 use time::Duration;
 use uuid::Uuid;
 
+use crate::db::WITHOUT_FLUSH_WAIT;
+
 /// How long answers are kept; the issue asks at least 72 hours.
 pub const KEPT: Duration = Duration::hours(72);
 /// A claim with no answer after this long belongs to a request that died.
@@ -47,16 +49,20 @@ pub async fn claim(
     key: &str,
     digest: &[u8],
 ) -> Result<Claim, sqlx::Error> {
-    // Inserted, or taken over from a claim that died or an answer past keeping.
-    let claimed: Option<i32> = sqlx::query_scalar(
-        "INSERT INTO api_idempotency (api_key_id, key, request_digest) VALUES ($1, $2, $3)
+    // Inserted, or taken over from a claim that died or an answer past keeping. The claim
+    // does not wait for the disk: whatever the request then commits durably flushes the
+    // claim with it (WAL is flushed in order), and a claim lost with no such commit after it
+    // lost nothing. The answer, in [`complete`], waits as usual.
+    let claimed: Option<i32> = sqlx::query_scalar(&format!(
+        "INSERT INTO api_idempotency (api_key_id, key, request_digest)
+         SELECT $1, $2, $3 FROM {WITHOUT_FLUSH_WAIT}
          ON CONFLICT (api_key_id, key) DO UPDATE
             SET request_digest = EXCLUDED.request_digest, created_at = now(),
                 response_status = NULL, response_body = NULL
             WHERE (api_idempotency.response_status IS NULL AND api_idempotency.created_at < now() - $4)
                OR api_idempotency.created_at < now() - $5
          RETURNING 1",
-    )
+    ))
     .bind(api_key_id)
     .bind(key)
     .bind(digest)

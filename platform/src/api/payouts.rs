@@ -118,12 +118,7 @@ pub async fn list(
     let status = params
         .status
         .as_deref()
-        .map(|s| {
-            PayoutStatus::ALL
-                .into_iter()
-                .find(|status| status.as_str() == s)
-                .ok_or(invalid("status", "no such payout status"))
-        })
+        .map(|s| PayoutStatus::parse(s).ok_or(invalid("status", "no such payout status")))
         .transpose()?;
     let narrow = move |q: &mut sqlx::QueryBuilder<'_, sqlx::Postgres>| {
         if let Some(status) = status {
