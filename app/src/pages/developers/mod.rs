@@ -3,6 +3,7 @@
 //! with their delivery logs, and the event list.
 
 mod create;
+mod endpoint_form;
 pub mod events;
 mod examples;
 mod keys;

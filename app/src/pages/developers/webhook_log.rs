@@ -5,12 +5,15 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::form::{Field, FormError, field_error, form_error, succeeded};
+use crate::components::step_up::StepUpPrompt;
 use crate::error::AppError;
+use crate::pages::developers::endpoint_form::EditEndpointForm;
 use crate::pages::payments::{DashboardShell, load_error};
 use crate::payments::DashboardView;
 use crate::webhook_log::{
     AttemptRow, DeliveryLog, ResendFailedWebhooks, ResendWebhookEvent, webhook_delivery_log,
 };
+use crate::webhooks::UpdateWebhookEndpoint;
 
 #[component]
 pub fn WebhookLogPage() -> impl IntoView {
@@ -24,25 +27,29 @@ fn LogBody() -> impl IntoView {
     let params = use_params_map();
     let resend = ServerAction::<ResendWebhookEvent>::new();
     let resend_failed = ServerAction::<ResendFailedWebhooks>::new();
+    let update = ServerAction::<UpdateWebhookEndpoint>::new();
     let log = Resource::new(
         move || {
             (
                 params.read().get("id").unwrap_or_default(),
                 resend.version().get(),
                 resend_failed.version().get(),
+                update.version().get(),
             )
         },
-        |(id, _, _)| webhook_delivery_log(id),
+        |(id, _, _, _)| webhook_delivery_log(id),
     );
     view! {
         <p class="aside"><a href="/dashboard/developers/webhooks">"All endpoints"</a></p>
         <Transition fallback=|| view! { <p>"Loading the log…"</p> }>
             {move || log.get().map(|result| match result {
-                Ok(log) => view! { <Log log resend resend_failed /> }.into_any(),
+                Ok(log) => view! { <Log log resend resend_failed update /> }.into_any(),
                 Err(AppError::NotFound) => view! { <p>"No endpoint of this mode has that id."</p> }.into_any(),
                 Err(error) => load_error(error),
             })}
         </Transition>
+        // Outside the part that reloads, so the prompt survives the log's reload.
+        <StepUpPrompt action=update id="edit-endpoint-step-up" />
     }
     .into_any()
 }
@@ -52,6 +59,7 @@ fn Log(
     log: DeliveryLog,
     resend: ServerAction<ResendWebhookEvent>,
     resend_failed: ServerAction<ResendFailedWebhooks>,
+    update: ServerAction<UpdateWebhookEndpoint>,
 ) -> impl IntoView {
     let DeliveryLog {
         endpoint,
@@ -64,6 +72,7 @@ fn Log(
             .with(|answer| answer.as_ref().and_then(|a| a.as_ref().ok()).copied())
     };
     let id = endpoint.id.clone();
+    let edit = endpoint.clone();
     let rows = attempts
         .into_iter()
         .map(|attempt| view! { <AttemptLine attempt endpoint_id=id.clone() resend /> }.into_any())
@@ -75,6 +84,7 @@ fn Log(
             <p>{format!("Events: {}", endpoint.event_types)}</p>
             <p>{endpoint.disabled_because.clone().unwrap_or_else(|| "Enabled".into())}</p>
         </section>
+        <EditEndpointForm endpoint=edit update />
         <section class="panel" aria-labelledby="log-heading">
             <h2 id="log-heading">"Delivery log: the last 30 days"</h2>
             <table class="list attempts">

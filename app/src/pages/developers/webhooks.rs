@@ -10,6 +10,7 @@ use crate::components::copy::CopyButton;
 use crate::components::form::{Field, FormError, field_error, form_error, succeeded};
 use crate::components::step_up::StepUpPrompt;
 use crate::error::AppError;
+use crate::pages::developers::endpoint_form::{EventTypesChoice, FIELDS};
 use crate::pages::payments::{DashboardShell, load_error};
 use crate::payments::DashboardView;
 use crate::webhooks::{
@@ -241,21 +242,8 @@ fn EndpointLine(endpoint: EndpointRow, actions: EndpointActions) -> impl IntoVie
     .into_any()
 }
 
-const FIELDS: &[&str] = &["url", "description", "event_types"];
-
 #[component]
 fn CreateEndpointForm(create: ServerAction<CreateWebhookEndpoint>) -> impl IntoView {
-    let types_error = field_error(create, "event_types");
-    let boxes = domain::EventType::ALL
-        .iter()
-        .map(|kind| {
-            let name = kind.as_str();
-            view! {
-                <label class="check"><input type="checkbox" name=format!("types[{name}]") value="on" />{name}</label>
-            }
-            .into_any()
-        })
-        .collect_view();
     view! {
         <ActionForm action=create attr:class="form">
             <Field label="Endpoint URL" name="endpoint-url" error=field_error(create, "url")
@@ -268,13 +256,7 @@ fn CreateEndpointForm(create: ServerAction<CreateWebhookEndpoint>) -> impl IntoV
                 <input id="endpoint-description" name="description" maxlength="500" autocomplete="off"
                     aria-describedby="endpoint-description-error" />
             </Field>
-            <fieldset class="choice" aria-describedby="endpoint-types-error">
-                <legend>"Events"</legend>
-                <label class="check"><input type="radio" name="events" value="all" checked />"All events, including types added later"</label>
-                <label class="check"><input type="radio" name="events" value="chosen" />"Only the types checked below"</label>
-                {boxes}
-                <p class="field-error" id="endpoint-types-error" role="alert">{move || types_error.get()}</p>
-            </fieldset>
+            <EventTypesChoice chosen=None error_id="endpoint-types-error" error=field_error(create, "event_types") />
             <FormError message=form_error(create, FIELDS) />
             <p class="aside">"Adding an endpoint asks for a code from your authenticator app."</p>
             <button type="submit" disabled=move || create.pending().get()>"Add the endpoint"</button>
