@@ -518,3 +518,126 @@ async fn a_test_event_and_a_resend_show_in_the_delivery_log_and_recorded_events_
     let theirs = answer(&mut other, EVENTS, &[]).await.unwrap();
     assert_eq!(theirs["events"], serde_json::json!([]));
 }
+
+/// Records `count` failed attempts of one event at endpoint `id`, three to a minute (ties
+/// on the time, so the page's cursor must order by id too), the newest a minute ago.
+async fn many_attempts(pool: &PgPool, world: &World, count: i32) {
+    let mut tx = pool.begin().await.unwrap();
+    platform::events::record(
+        &mut tx,
+        MerchantId::from_uuid(world.merchant_a),
+        Mode::Test,
+        EventType::PaymentFailed,
+        "pay_0123",
+        serde_json::json!({"id": "pay_0123", "object": "payment"}),
+    )
+    .await
+    .unwrap();
+    // A manual delivery of its own: the event's own outbox row stays without attempts.
+    let delivery = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_seq, object_id, manual, status, attempts, next_attempt_at)
+         SELECT $1, w.id, e.id, e.seq, e.object_id, true, 'failed', $2, now()
+         FROM webhook_endpoints w, events e WHERE e.object_id = 'pay_0123'",
+    )
+    .bind(delivery)
+    .bind(count)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO webhook_attempts (id, delivery_id, endpoint_id, event_id, attempt, attempted_at,
+                                       response_status, duration_ms, error_class)
+         SELECT gen_random_uuid(), d.id, d.endpoint_id, d.event_id, n,
+                now() - make_interval(mins => 1 + (($1 - n) / 3)), 500, 12, 'http_status'
+         FROM webhook_deliveries d, generate_series(1, $1) n WHERE d.id = $2",
+    )
+    .bind(count)
+    .bind(delivery)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn older_attempts_page_past_the_newest_hundred_without_repeating_one(pool: PgPool) {
+    let world = world(pool.clone()).await;
+    let mut developer = visitor(&world, Actor::DeveloperA).await;
+    let added = add(&mut developer, &world.server.url("/webhook-receiver"))
+        .await
+        .unwrap();
+    let id = added["endpoint_id"].as_str().unwrap().to_owned();
+    many_attempts(&pool, &world, 150).await;
+
+    let first = answer(&mut developer, LOG, &[("endpoint_id", &id)])
+        .await
+        .unwrap();
+    let attempt_numbers = |log: &Value| -> Vec<i64> {
+        log["attempts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["attempt"].as_i64().unwrap())
+            .collect()
+    };
+    let newest = attempt_numbers(&first);
+    assert_eq!(newest.len(), 100, "a page of 100");
+    let cursor = first["older"].as_str().unwrap().to_owned();
+    assert_eq!(first["attempts"][99]["id"], cursor.as_str());
+
+    let second = answer(
+        &mut developer,
+        LOG,
+        &[("endpoint_id", &id), ("older", &cursor)],
+    )
+    .await
+    .unwrap();
+    let mut every = attempt_numbers(&second);
+    assert_eq!(every.len(), 50, "the second page holds the other 50");
+    // The page boundary splits three attempts of one minute: none is lost or shown twice.
+    every.extend(&newest);
+    every.sort_unstable();
+    assert_eq!(every, (1..=150).collect::<Vec<_>>(), "every attempt once");
+    assert!(
+        newest.iter().min() >= Some(&49),
+        "the newest page holds the newest attempts: {newest:?}"
+    );
+    assert_eq!(second["older"], Value::Null, "nothing older");
+
+    let page = developer
+        .get(&format!("/dashboard/developers/webhooks/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("?older={cursor}")),
+        "the page links the older attempts"
+    );
+    let older_page = developer
+        .get(&format!(
+            "/dashboard/developers/webhooks/{id}?older={cursor}"
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(older_page.contains("Newest attempts") && !older_page.contains("?older="));
+
+    // Another merchant's cursor pages nothing of theirs; a made-up one is not found.
+    let mut other = visitor(&world, Actor::OwnerB).await;
+    assert_eq!(
+        answer(&mut other, LOG, &[("endpoint_id", &id), ("older", &cursor)]).await,
+        Err(AppError::NotFound)
+    );
+    assert_eq!(
+        answer(
+            &mut developer,
+            LOG,
+            &[("endpoint_id", &id), ("older", "attempt-7")]
+        )
+        .await,
+        Err(AppError::NotFound)
+    );
+}
