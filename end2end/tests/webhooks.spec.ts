@@ -55,7 +55,7 @@ test('a merchant registers an endpoint, verifies a signed test event, resends a 
     const codes = await turnOnTwoFactor(page);
 
     await page.goto('/dashboard/developers', { waitUntil: 'networkidle' });
-    await page.getByRole('link', { name: 'webhooks' }).click();
+    await page.getByRole('link', { name: 'webhooks', exact: true }).click();
     await expect(page).toHaveURL(/\/dashboard\/developers\/webhooks$/);
     await expect(page.getByText('No endpoints in this mode yet.')).toBeVisible();
 
