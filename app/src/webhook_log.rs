@@ -27,13 +27,14 @@ pub struct AttemptRow {
     pub manual: bool,
 }
 
-/// The endpoint's page: the endpoint and its attempts of the last 30 days, newest first.
+/// The endpoint's page: the endpoint and a page of its attempts of the last 30 days,
+/// newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveryLog {
     pub endpoint: EndpointRow,
     pub attempts: Vec<AttemptRow>,
-    /// More attempts than the page shows.
-    pub has_more: bool,
+    /// The cursor of the next, older page (the last attempt's id), while there is one.
+    pub older: Option<String>,
 }
 
 /// One event as the list shows it, with its JSON as a webhook delivers it.
@@ -124,9 +125,13 @@ mod ssr {
     }
 }
 
-/// Endpoint `endpoint_id`'s attempts of the last 30 days, newest first (the last 100).
+/// Endpoint `endpoint_id`'s attempts of the last 30 days, newest first, 100 a page;
+/// `older` (an attempt's id, the previous page's `older`) pages on past it.
 #[server(endpoint = "developers/webhooks/log")]
-pub async fn webhook_delivery_log(endpoint_id: String) -> Result<DeliveryLog, AppError> {
+pub async fn webhook_delivery_log(
+    endpoint_id: String,
+    older: Option<String>,
+) -> Result<DeliveryLog, AppError> {
     use crate::payments::ssr::{Intent, mode};
     use platform::webhooks::{endpoints, log};
     let platform = expect_context::<platform::Platform>();
@@ -135,6 +140,11 @@ pub async fn webhook_delivery_log(endpoint_id: String) -> Result<DeliveryLog, Ap
             .await?
             .merchant()?;
         let mode = mode(&platform, &scope, &session, Intent::Read).await?;
+        // The page's own cursor; anything else is a hand-made link.
+        let older = match older.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            Some(cursor) => Some(uuid::Uuid::parse_str(cursor).map_err(|_| AppError::NotFound)?),
+            None => None,
+        };
         let endpoint = endpoints::get(&platform.pool, &scope, mode, &endpoint_id).await?;
         let page = log::attempts(
             &platform.pool,
@@ -142,13 +152,18 @@ pub async fn webhook_delivery_log(endpoint_id: String) -> Result<DeliveryLog, Ap
             mode,
             &endpoint_id,
             log::MAX_PAGE,
-            None,
+            older,
         )
         .await?;
+        let attempts: Vec<AttemptRow> = page.data.into_iter().map(ssr::attempt).collect();
+        let older = page
+            .has_more
+            .then(|| attempts.last().map(|attempt| attempt.id.clone()))
+            .flatten();
         Ok(DeliveryLog {
             endpoint: crate::webhooks::ssr::row(endpoint),
-            attempts: page.data.into_iter().map(ssr::attempt).collect(),
-            has_more: page.has_more,
+            attempts,
+            older,
         })
     }
     .await

@@ -69,7 +69,7 @@ use crate::terms::{
 use crate::webhook_log::{EventList, ResendFailedWebhooks, ResendWebhookEvent, WebhookDeliveryLog};
 use crate::webhooks::{
     CreateWebhookEndpoint, DeleteWebhookEndpoint, RotateWebhookSecret, SendTestWebhook,
-    SetWebhookEndpointEnabled, WebhookEndpoints,
+    SetWebhookEndpointEnabled, UpdateWebhookEndpoint, WebhookEndpoints,
 };
 
 /// Every server function's path, policy and second factor. Step-up where money or power
@@ -215,9 +215,10 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy, Proof)] = &[
     (RevokeApiKey::PATH, Policy::Merchant(KEY_MANAGERS), Proof::StepUp),
     (ApiReferenceDocument::PATH, Policy::Merchant(KEY_MANAGERS), Proof::None),
     // Webhooks: the same builders. A signing secret, and where the events about money go,
-    // need step-up (adding, rotating, deleting); the rest is reversible and audited.
+    // need step-up (adding, changing, rotating, deleting); the rest is reversible and audited.
     (WebhookEndpoints::PATH, Policy::Merchant(KEY_MANAGERS), Proof::None),
     (CreateWebhookEndpoint::PATH, Policy::Merchant(KEY_MANAGERS), Proof::StepUp),
+    (UpdateWebhookEndpoint::PATH, Policy::Merchant(KEY_MANAGERS), Proof::StepUp),
     (SetWebhookEndpointEnabled::PATH, Policy::Merchant(KEY_MANAGERS), Proof::None),
     (RotateWebhookSecret::PATH, Policy::Merchant(KEY_MANAGERS), Proof::StepUp),
     (DeleteWebhookEndpoint::PATH, Policy::Merchant(KEY_MANAGERS), Proof::StepUp),

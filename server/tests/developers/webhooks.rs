@@ -1,5 +1,6 @@
 //! The webhooks screens' server functions: who reaches them, the fresh two-factor check
-//! before an endpoint is added, its secret shown once, another merchant's endpoint not
+//! before an endpoint is added or edited, its secret shown once, an edit that changes
+//! types and one with an invalid URL that changes nothing, another merchant's endpoint not
 //! found, Live endpoints kept to public https addresses, the delivery log after a test
 //! event, and the event list.
 
@@ -10,6 +11,7 @@ use super::*;
 
 const ENDPOINTS: &str = "/api/developers/webhooks";
 const ADD: &str = "/api/developers/webhooks/create";
+const EDIT: &str = "/api/developers/webhooks/update";
 const ENABLE: &str = "/api/developers/webhooks/set-enabled";
 const ROTATE: &str = "/api/developers/webhooks/rotate";
 const DELETE: &str = "/api/developers/webhooks/delete";
@@ -63,6 +65,16 @@ async fn endpoint_rows(world: &World) -> i64 {
 fn calls(endpoint: &str) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
     let id = || ("endpoint_id", endpoint.to_owned());
     vec![
+        (
+            EDIT,
+            vec![
+                id(),
+                ("url", "http://127.0.0.1:9/elsewhere".into()),
+                ("description", "Moved".into()),
+                ("events", "chosen".into()),
+                ("types[refund.failed]", "on".into()),
+            ],
+        ),
         (ENABLE, vec![id(), ("enabled", "false".into())]),
         (ROTATE, vec![id(), ("overlap_hours", "0".into())]),
         (DELETE, vec![id()]),
@@ -238,10 +250,120 @@ async fn another_merchants_endpoint_is_not_found_by_any_function(pool: PgPool) {
     let listed = answer(&mut owner_b, ENDPOINTS, &[]).await.unwrap();
     assert_eq!(listed["endpoints"], serde_json::json!([]));
     let theirs = answer(&mut owner_a, ENDPOINTS, &[]).await.unwrap();
+    let row = &theirs["endpoints"][0];
+    assert_eq!(row["enabled"], true, "untouched by the other merchant");
     assert_eq!(
-        theirs["endpoints"][0]["enabled"], true,
-        "untouched by the other merchant"
+        (&row["event_types"], &row["description"]),
+        (
+            &serde_json::json!("All events"),
+            &serde_json::json!("Shop backend")
+        ),
+        "not edited by the other merchant"
     );
+}
+
+/// Edits endpoint `id`: its URL, description and the chosen `types` (none: all events).
+async fn edit(
+    visitor: &mut Visitor<'_>,
+    id: &str,
+    url: &str,
+    types: &[&str],
+) -> Result<Value, AppError> {
+    let boxes: Vec<String> = types.iter().map(|t| format!("types[{t}]")).collect();
+    let mut form = vec![
+        ("endpoint_id", id),
+        ("url", url),
+        ("description", "Orders service"),
+        ("events", if types.is_empty() { "all" } else { "chosen" }),
+    ];
+    form.extend(boxes.iter().map(|name| (name.as_str(), "on")));
+    answer(visitor, EDIT, &form).await
+}
+
+async fn updates_audited(pool: &PgPool) -> i64 {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM audit.events WHERE event_type = 'webhook_endpoint.update'",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_merchant_edits_an_endpoints_types_after_a_fresh_step_up(pool: PgPool) {
+    let world = world(pool.clone()).await;
+    let mut owner = visitor(&world, Actor::OwnerA).await;
+    let url = world.server.url("/webhook-receiver");
+    let added = add(&mut owner, &url).await.unwrap();
+    let id = added["endpoint_id"].as_str().unwrap().to_owned();
+    let types = ["refund.failed", "payment.succeeded"];
+
+    make_stale(&pool, world.users[&Actor::OwnerA]).await;
+    assert_eq!(
+        edit(&mut owner, &id, &url, &types).await,
+        Err(AppError::StepUpRequired)
+    );
+    step_up(&mut owner).await;
+    let edited = edit(&mut owner, &id, &url, &types).await.unwrap();
+    assert_eq!(
+        edited["chosen_types"],
+        serde_json::json!(["payment.succeeded", "refund.failed"])
+    );
+
+    let listed = answer(&mut owner, ENDPOINTS, &[]).await.unwrap();
+    let row = &listed["endpoints"][0];
+    assert_eq!(row["event_types"], "payment.succeeded, refund.failed");
+    assert_eq!(row["description"], "Orders service");
+    assert_eq!(updates_audited(&pool).await, 1);
+    let page = owner
+        .get(&format!("/dashboard/developers/webhooks/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Events: payment.succeeded, refund.failed")
+            && page.contains("Save the endpoint"),
+        "the endpoint's page shows the new types and the edit form"
+    );
+
+    // Back to every type, including those added later.
+    make_fresh(&pool, world.users[&Actor::OwnerA]).await;
+    let edited = edit(&mut owner, &id, &url, &[]).await.unwrap();
+    assert_eq!(edited["event_types"], "All events");
+    assert_eq!(edited["chosen_types"], Value::Null);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_edit_with_an_invalid_url_changes_nothing(pool: PgPool) {
+    let world = world(pool.clone()).await;
+    let mut developer = visitor(&world, Actor::DeveloperA).await;
+    let url = world.server.url("/webhook-receiver");
+    let added = add(&mut developer, &url).await.unwrap();
+    let id = added["endpoint_id"].as_str().unwrap().to_owned();
+
+    for bad in [
+        "ftp://shop.example/hooks",
+        "not an address",
+        "https://user:pw@shop.example/",
+    ] {
+        let refused = edit(&mut developer, &id, bad, &["refund.failed"]).await;
+        assert!(
+            matches!(&refused, Err(AppError::Validation { field, .. }) if field == "url"),
+            "{bad}: {refused:?}"
+        );
+    }
+    let refused = edit(&mut developer, &id, &url, &["customer.created"]).await;
+    assert!(
+        matches!(&refused, Err(AppError::Validation { field, .. }) if field == "event_types"),
+        "{refused:?}"
+    );
+    let listed = answer(&mut developer, ENDPOINTS, &[]).await.unwrap();
+    let row = &listed["endpoints"][0];
+    assert_eq!(row["url"], url.as_str());
+    assert_eq!(row["description"], "Shop backend");
+    assert_eq!(row["event_types"], "All events");
+    assert_eq!(updates_audited(&pool).await, 0, "no change was audited");
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -395,4 +517,127 @@ async fn a_test_event_and_a_resend_show_in_the_delivery_log_and_recorded_events_
     let mut other = visitor(&world, Actor::OwnerB).await;
     let theirs = answer(&mut other, EVENTS, &[]).await.unwrap();
     assert_eq!(theirs["events"], serde_json::json!([]));
+}
+
+/// Records `count` failed attempts of one event at endpoint `id`, three to a minute (ties
+/// on the time, so the page's cursor must order by id too), the newest a minute ago.
+async fn many_attempts(pool: &PgPool, world: &World, count: i32) {
+    let mut tx = pool.begin().await.unwrap();
+    platform::events::record(
+        &mut tx,
+        MerchantId::from_uuid(world.merchant_a),
+        Mode::Test,
+        EventType::PaymentFailed,
+        "pay_0123",
+        serde_json::json!({"id": "pay_0123", "object": "payment"}),
+    )
+    .await
+    .unwrap();
+    // A manual delivery of its own: the event's own outbox row stays without attempts.
+    let delivery = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_seq, object_id, manual, status, attempts, next_attempt_at)
+         SELECT $1, w.id, e.id, e.seq, e.object_id, true, 'failed', $2, now()
+         FROM webhook_endpoints w, events e WHERE e.object_id = 'pay_0123'",
+    )
+    .bind(delivery)
+    .bind(count)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO webhook_attempts (id, delivery_id, endpoint_id, event_id, attempt, attempted_at,
+                                       response_status, duration_ms, error_class)
+         SELECT gen_random_uuid(), d.id, d.endpoint_id, d.event_id, n,
+                now() - make_interval(mins => 1 + (($1 - n) / 3)), 500, 12, 'http_status'
+         FROM webhook_deliveries d, generate_series(1, $1) n WHERE d.id = $2",
+    )
+    .bind(count)
+    .bind(delivery)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn older_attempts_page_past_the_newest_hundred_without_repeating_one(pool: PgPool) {
+    let world = world(pool.clone()).await;
+    let mut developer = visitor(&world, Actor::DeveloperA).await;
+    let added = add(&mut developer, &world.server.url("/webhook-receiver"))
+        .await
+        .unwrap();
+    let id = added["endpoint_id"].as_str().unwrap().to_owned();
+    many_attempts(&pool, &world, 150).await;
+
+    let first = answer(&mut developer, LOG, &[("endpoint_id", &id)])
+        .await
+        .unwrap();
+    let attempt_numbers = |log: &Value| -> Vec<i64> {
+        log["attempts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["attempt"].as_i64().unwrap())
+            .collect()
+    };
+    let newest = attempt_numbers(&first);
+    assert_eq!(newest.len(), 100, "a page of 100");
+    let cursor = first["older"].as_str().unwrap().to_owned();
+    assert_eq!(first["attempts"][99]["id"], cursor.as_str());
+
+    let second = answer(
+        &mut developer,
+        LOG,
+        &[("endpoint_id", &id), ("older", &cursor)],
+    )
+    .await
+    .unwrap();
+    let mut every = attempt_numbers(&second);
+    assert_eq!(every.len(), 50, "the second page holds the other 50");
+    // The page boundary splits three attempts of one minute: none is lost or shown twice.
+    every.extend(&newest);
+    every.sort_unstable();
+    assert_eq!(every, (1..=150).collect::<Vec<_>>(), "every attempt once");
+    assert!(
+        newest.iter().min() >= Some(&49),
+        "the newest page holds the newest attempts: {newest:?}"
+    );
+    assert_eq!(second["older"], Value::Null, "nothing older");
+
+    let page = developer
+        .get(&format!("/dashboard/developers/webhooks/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("?older={cursor}")),
+        "the page links the older attempts"
+    );
+    let older_page = developer
+        .get(&format!(
+            "/dashboard/developers/webhooks/{id}?older={cursor}"
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(older_page.contains("Newest attempts") && !older_page.contains("?older="));
+
+    // Another merchant's cursor pages nothing of theirs; a made-up one is not found.
+    let mut other = visitor(&world, Actor::OwnerB).await;
+    assert_eq!(
+        answer(&mut other, LOG, &[("endpoint_id", &id), ("older", &cursor)]).await,
+        Err(AppError::NotFound)
+    );
+    assert_eq!(
+        answer(
+            &mut developer,
+            LOG,
+            &[("endpoint_id", &id), ("older", "attempt-7")]
+        )
+        .await,
+        Err(AppError::NotFound)
+    );
 }

@@ -211,6 +211,7 @@ pub const MATRIX: &[Row] = &[
     // Webhook endpoints, their logs and the event list: the same builders.
     ("/api/developers/webhooks", None, BUILDERS, ""),
     ("/api/developers/webhooks/create", None, BUILDERS, "url=http://127.0.0.1:9/hooks&description=&events=all"),
+    ("/api/developers/webhooks/update", None, BUILDERS, "endpoint_id={nobody}&url=http://127.0.0.1:9/hooks&description=&events=all"),
     ("/api/developers/webhooks/set-enabled", None, BUILDERS, "endpoint_id={nobody}&enabled=false"),
     ("/api/developers/webhooks/rotate", None, BUILDERS, "endpoint_id={nobody}&overlap_hours=0"),
     ("/api/developers/webhooks/delete", None, BUILDERS, "endpoint_id={nobody}"),

@@ -26,6 +26,7 @@ const STEP_UP_ACTIONS: &[(&str, Actor, &str)] = &[
     ("/api/developers/keys/roll", Actor::OwnerA, ""),
     ("/api/developers/keys/revoke", Actor::OwnerA, ""),
     ("/api/developers/webhooks/create", Actor::OwnerA, ""),
+    ("/api/developers/webhooks/update", Actor::OwnerA, ""),
     ("/api/developers/webhooks/rotate", Actor::OwnerA, ""),
     ("/api/developers/webhooks/delete", Actor::OwnerA, ""),
     ("/api/account/two-factor/recovery-codes", Actor::OwnerA, ""),

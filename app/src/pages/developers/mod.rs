@@ -3,6 +3,7 @@
 //! with their delivery logs, and the event list.
 
 mod create;
+mod endpoint_form;
 pub mod events;
 mod examples;
 mod keys;
@@ -11,13 +12,11 @@ pub mod webhook_log;
 pub mod webhooks;
 
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 
-use crate::components::copy::CopyButton;
 use crate::components::form::FormError;
+use crate::components::shown_once::{NewSecretNotice, SecretWords, ShownOnce};
 use crate::components::step_up::StepUpPrompt;
 use crate::developers::{CreateApiKey, NewSecret, RevokeApiKey, RollApiKey, api_keys};
-use crate::error::AppError;
 use crate::pages::payments::{DashboardShell, load_error};
 use crate::payments::{DashboardView, LiveAccess};
 
@@ -77,8 +76,8 @@ fn DevelopersBody(actions: KeyActions, live_open: bool) -> impl IntoView {
         {view! {
         <section class="panel" aria-labelledby="keys-heading">
             <h2 id="keys-heading">"API keys"</h2>
-            <NewSecretNotice action=create id="created-key" />
-            <NewSecretNotice action=roll id="rolled-key" />
+            <NewSecretNotice action=create id="created-key" words=KEY_WORDS />
+            <NewSecretNotice action=roll id="rolled-key" words=KEY_WORDS />
             <Transition fallback=|| view! { <p>"Loading the keys…"</p> }>
                 {move || list.get().map(|result| match result {
                     Ok(page) => view! { <keys::KeyTable keys=page.keys roll revoke /> }.into_any(),
@@ -108,46 +107,23 @@ fn DevelopersBody(actions: KeyActions, live_open: bool) -> impl IntoView {
     .into_any()
 }
 
-/// The secret of a key just made or rolled, shown this once in a read-only field to copy.
-/// It lives only in the action's answer: "I have stored it" forgets it, and so does
-/// leaving the page.
-#[component]
-fn NewSecretNotice<S>(action: ServerAction<S>, id: &'static str) -> impl IntoView
-where
-    S: ServerFn<Output = NewSecret, Error = AppError> + Clone + Send + Sync + 'static,
-{
-    let secret = move || {
-        action
-            .value()
-            .with(|answer| answer.as_ref().and_then(|a| a.as_ref().ok()).cloned())
-    };
-    view! {
-        {move || secret().map(|new| {
-            let heading = format!("{id}-heading");
-            let field = format!("{id}-secret");
-            let warning = format!("{id}-warning");
-            let (labelled_by, label_for, described_by) = (heading.clone(), field.clone(), warning.clone());
-            view! {
-                <div class="notice new-secret" role="region" aria-labelledby=labelled_by>
-                    <h3 id=heading>{format!("The {} key \u{201c}{}\u{201d}: copy it now", new.mode.label(), new.name)}</h3>
-                    <p id=warning>
-                        <strong>"This is the only time the key is shown. "</strong>
-                        "Saleonix keeps only a fingerprint of it and cannot show it again. Store it in your server's secrets, never in a web page, an app or a repository. If it is lost, roll the key."
-                    </p>
-                    <div class="field">
-                        <label for=label_for>"Secret key"</label>
-                        <span class="shareable">
-                            <input id=field class="secret" type="text" readonly value=new.secret.clone()
-                                autocomplete="off" spellcheck="false" aria-describedby=described_by />
-                            <CopyButton text=new.secret label="Copy the secret key" />
-                        </span>
-                    </div>
-                    <button type="button" class="secondary" on:click=move |_| action.value().set(None)>
-                        "I have stored it"
-                    </button>
-                </div>
-            }
-            .into_any()
-        })}
+impl ShownOnce for NewSecret {
+    fn heading(&self) -> String {
+        format!(
+            "The {} key \u{201c}{}\u{201d}: copy it now",
+            self.mode.label(),
+            self.name
+        )
+    }
+
+    fn secret(&self) -> String {
+        self.secret.clone()
     }
 }
+
+const KEY_WORDS: SecretWords = SecretWords {
+    noun: "key",
+    advice: "Saleonix keeps only a fingerprint of it and cannot show it again. Store it in your server's secrets, never in a web page, an app or a repository. If it is lost, roll the key.",
+    label: "Secret key",
+    copy_label: "Copy the secret key",
+};

@@ -1,16 +1,21 @@
-//! One endpoint's delivery log: every attempt of the last 30 days, newest first, with its
-//! outcome and the start of the answer, a resend per event, and "resend all failed since".
+//! One endpoint's page: its settings with the form that edits them, and its delivery log:
+//! every attempt of the last 30 days, newest first, 100 a page with "Older attempts"
+//! (`?older=` the last attempt's id), with its outcome and the start of the answer, a
+//! resend per event, and "resend all failed since".
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::form::{Field, FormError, field_error, form_error, succeeded};
+use crate::components::step_up::StepUpPrompt;
 use crate::error::AppError;
+use crate::pages::developers::endpoint_form::EditEndpointForm;
 use crate::pages::payments::{DashboardShell, load_error};
 use crate::payments::DashboardView;
 use crate::webhook_log::{
     AttemptRow, DeliveryLog, ResendFailedWebhooks, ResendWebhookEvent, webhook_delivery_log,
 };
+use crate::webhooks::UpdateWebhookEndpoint;
 
 #[component]
 pub fn WebhookLogPage() -> impl IntoView {
@@ -22,27 +27,33 @@ pub fn WebhookLogPage() -> impl IntoView {
 #[component]
 fn LogBody() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let resend = ServerAction::<ResendWebhookEvent>::new();
     let resend_failed = ServerAction::<ResendFailedWebhooks>::new();
+    let update = ServerAction::<UpdateWebhookEndpoint>::new();
     let log = Resource::new(
         move || {
             (
                 params.read().get("id").unwrap_or_default(),
+                query.read().get("older"),
                 resend.version().get(),
                 resend_failed.version().get(),
+                update.version().get(),
             )
         },
-        |(id, _, _)| webhook_delivery_log(id),
+        |(id, older, _, _, _)| webhook_delivery_log(id, older),
     );
     view! {
         <p class="aside"><a href="/dashboard/developers/webhooks">"All endpoints"</a></p>
         <Transition fallback=|| view! { <p>"Loading the log…"</p> }>
             {move || log.get().map(|result| match result {
-                Ok(log) => view! { <Log log resend resend_failed /> }.into_any(),
-                Err(AppError::NotFound) => view! { <p>"No endpoint of this mode has that id."</p> }.into_any(),
+                Ok(log) => view! { <Log log resend resend_failed update /> }.into_any(),
+                Err(AppError::NotFound) => view! { <p>"No endpoint of this mode has that id, or that page of its log is no longer kept."</p> }.into_any(),
                 Err(error) => load_error(error),
             })}
         </Transition>
+        // Outside the part that reloads, so the prompt survives the log's reload.
+        <StepUpPrompt action=update id="edit-endpoint-step-up" />
     }
     .into_any()
 }
@@ -52,18 +63,28 @@ fn Log(
     log: DeliveryLog,
     resend: ServerAction<ResendWebhookEvent>,
     resend_failed: ServerAction<ResendFailedWebhooks>,
+    update: ServerAction<UpdateWebhookEndpoint>,
 ) -> impl IntoView {
     let DeliveryLog {
         endpoint,
         attempts,
-        has_more,
+        older,
     } = log;
+    let here = format!("/dashboard/developers/webhooks/{}", endpoint.id);
+    // An older page links back to the newest; any page with more links past its last row.
+    let newest = use_query_map()
+        .read_untracked()
+        .get("older")
+        .map(|_| view! { <a href=here.clone()>"Newest attempts"</a>" " });
+    let older =
+        older.map(|cursor| view! { <a href=format!("{here}?older={cursor}")>"Older attempts"</a> });
     let queued = move || {
         resend_failed
             .value()
             .with(|answer| answer.as_ref().and_then(|a| a.as_ref().ok()).copied())
     };
     let id = endpoint.id.clone();
+    let edit = endpoint.clone();
     let rows = attempts
         .into_iter()
         .map(|attempt| view! { <AttemptLine attempt endpoint_id=id.clone() resend /> }.into_any())
@@ -75,6 +96,7 @@ fn Log(
             <p>{format!("Events: {}", endpoint.event_types)}</p>
             <p>{endpoint.disabled_because.clone().unwrap_or_else(|| "Enabled".into())}</p>
         </section>
+        <EditEndpointForm endpoint=edit update />
         <section class="panel" aria-labelledby="log-heading">
             <h2 id="log-heading">"Delivery log: the last 30 days"</h2>
             <table class="list attempts">
@@ -91,7 +113,7 @@ fn Log(
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
-            {has_more.then(|| view! { <p class="aside">"Only the latest 100 attempts are shown."</p> })}
+            <p class="aside">{newest}{older}</p>
             <Show when=succeeded(resend)>
                 <p class="success" role="status">"The event is queued again for this endpoint."</p>
             </Show>

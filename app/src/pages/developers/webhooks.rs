@@ -4,12 +4,11 @@
 //! form that adds one. A new signing secret shows once, above the list.
 
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 
-use crate::components::copy::CopyButton;
 use crate::components::form::{Field, FormError, field_error, form_error, succeeded};
+use crate::components::shown_once::{NewSecretNotice, SecretWords, ShownOnce};
 use crate::components::step_up::StepUpPrompt;
-use crate::error::AppError;
+use crate::pages::developers::endpoint_form::{EventTypesChoice, FIELDS};
 use crate::pages::payments::{DashboardShell, load_error};
 use crate::payments::DashboardView;
 use crate::webhooks::{
@@ -71,8 +70,8 @@ fn WebhooksBody(actions: EndpointActions) -> impl IntoView {
         {view! {
         <section class="panel" aria-labelledby="endpoints-heading">
             <h2 id="endpoints-heading">"Endpoints"</h2>
-            <SigningSecretNotice action=create id="created-endpoint" />
-            <SigningSecretNotice action=rotate id="rotated-endpoint" />
+            <NewSecretNotice action=create id="created-endpoint" words=SIGNING_WORDS />
+            <NewSecretNotice action=rotate id="rotated-endpoint" words=SIGNING_WORDS />
             <Transition fallback=|| view! { <p>"Loading the endpoints…"</p> }>
                 {move || list.get().map(|result| match result {
                     Ok(page) => view! { <EndpointTable endpoints=page.endpoints actions /> }.into_any(),
@@ -104,47 +103,26 @@ fn WebhooksBody(actions: EndpointActions) -> impl IntoView {
     .into_any()
 }
 
-/// The signing secret of an endpoint just added or rotated, shown this once.
-#[component]
-fn SigningSecretNotice<S>(action: ServerAction<S>, id: &'static str) -> impl IntoView
-where
-    S: ServerFn<Output = NewSigningSecret, Error = AppError> + Clone + Send + Sync + 'static,
-{
-    let secret = move || {
-        action
-            .value()
-            .with(|answer| answer.as_ref().and_then(|a| a.as_ref().ok()).cloned())
-    };
-    view! {
-        {move || secret().map(|new| {
-            let heading = format!("{id}-heading");
-            let field = format!("{id}-secret");
-            let warning = format!("{id}-warning");
-            let (labelled_by, label_for, described_by) = (heading.clone(), field.clone(), warning.clone());
-            view! {
-                <div class="notice new-secret" role="region" aria-labelledby=labelled_by>
-                    <h3 id=heading>{format!("The signing secret of {} ({}): copy it now", new.url, new.mode.label())}</h3>
-                    <p id=warning>
-                        <strong>"This is the only time the secret is shown. "</strong>
-                        "Your server verifies each webhook's signature with it. Store it in your server's secrets; if it is lost, rotate it."
-                    </p>
-                    <div class="field">
-                        <label for=label_for>"Signing secret"</label>
-                        <span class="shareable">
-                            <input id=field class="secret" type="text" readonly value=new.secret.clone()
-                                autocomplete="off" spellcheck="false" aria-describedby=described_by />
-                            <CopyButton text=new.secret label="Copy the signing secret" />
-                        </span>
-                    </div>
-                    <button type="button" class="secondary" on:click=move |_| action.value().set(None)>
-                        "I have stored it"
-                    </button>
-                </div>
-            }
-            .into_any()
-        })}
+impl ShownOnce for NewSigningSecret {
+    fn heading(&self) -> String {
+        format!(
+            "The signing secret of {} ({}): copy it now",
+            self.url,
+            self.mode.label()
+        )
+    }
+
+    fn secret(&self) -> String {
+        self.secret.clone()
     }
 }
+
+const SIGNING_WORDS: SecretWords = SecretWords {
+    noun: "secret",
+    advice: "Your server verifies each webhook's signature with it. Store it in your server's secrets; if it is lost, rotate it.",
+    label: "Signing secret",
+    copy_label: "Copy the signing secret",
+};
 
 #[component]
 fn EndpointTable(endpoints: Vec<EndpointRow>, actions: EndpointActions) -> impl IntoView {
@@ -241,21 +219,8 @@ fn EndpointLine(endpoint: EndpointRow, actions: EndpointActions) -> impl IntoVie
     .into_any()
 }
 
-const FIELDS: &[&str] = &["url", "description", "event_types"];
-
 #[component]
 fn CreateEndpointForm(create: ServerAction<CreateWebhookEndpoint>) -> impl IntoView {
-    let types_error = field_error(create, "event_types");
-    let boxes = domain::EventType::ALL
-        .iter()
-        .map(|kind| {
-            let name = kind.as_str();
-            view! {
-                <label class="check"><input type="checkbox" name=format!("types[{name}]") value="on" />{name}</label>
-            }
-            .into_any()
-        })
-        .collect_view();
     view! {
         <ActionForm action=create attr:class="form">
             <Field label="Endpoint URL" name="endpoint-url" error=field_error(create, "url")
@@ -268,13 +233,7 @@ fn CreateEndpointForm(create: ServerAction<CreateWebhookEndpoint>) -> impl IntoV
                 <input id="endpoint-description" name="description" maxlength="500" autocomplete="off"
                     aria-describedby="endpoint-description-error" />
             </Field>
-            <fieldset class="choice" aria-describedby="endpoint-types-error">
-                <legend>"Events"</legend>
-                <label class="check"><input type="radio" name="events" value="all" checked />"All events, including types added later"</label>
-                <label class="check"><input type="radio" name="events" value="chosen" />"Only the types checked below"</label>
-                {boxes}
-                <p class="field-error" id="endpoint-types-error" role="alert">{move || types_error.get()}</p>
-            </fieldset>
+            <EventTypesChoice chosen=None error_id="endpoint-types-error" error=field_error(create, "event_types") />
             <FormError message=form_error(create, FIELDS) />
             <p class="aside">"Adding an endpoint asks for a code from your authenticator app."</p>
             <button type="submit" disabled=move || create.pending().get()>"Add the endpoint"</button>
