@@ -27,6 +27,8 @@ pub mod payments;
 pub mod payouts;
 #[cfg(feature = "ssr")]
 pub mod policy;
+pub mod privacy;
+pub mod privacy_requests;
 pub mod reconciliation;
 pub mod refunds;
 #[cfg(feature = "ssr")]
@@ -42,7 +44,7 @@ pub mod webhooks;
 use leptos::prelude::*;
 use leptos_meta::{Link, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 use crate::components::layout::{SiteFooter, SiteHeader};
 use crate::pages::admin::all_payments::{AllPaymentsPage, StaffPaymentPage};
@@ -52,7 +54,7 @@ use crate::pages::admin::reconciliation::ReconciliationPage;
 use crate::pages::admin::refunds::RefundsPage;
 use crate::pages::admin::risk::RiskPage;
 use crate::pages::admin::settings::SettingsPage;
-use crate::pages::admin::{audit, merchants, module::ModulePage, overview::OverviewPage, staff};
+use crate::pages::admin::{audit, merchants, overview::OverviewPage, staff, support::SupportPage};
 use crate::pages::chargebacks::{ChargebackPage, ChargebacksPage};
 use crate::pages::payments::{
     checkouts::CheckoutsPage, detail::PaymentPage, links::LinksPage, list::PaymentsListPage,
@@ -98,7 +100,12 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/security") view=SecurityPage />
-                    <Route path=path!("/privacy") view=legal::PrivacyPage />
+                    // Legal text must read in full without scripts: rendered whole, not streamed.
+                    <Route path=path!("/privacy") view=legal::PrivacyPage ssr=SsrMode::Async />
+                    <Route path=path!("/privacy/sub-processors") view=legal::SubProcessorsPage ssr=SsrMode::Async />
+                    <Route path=path!("/privacy/request-sent") view=legal::RequestSentPage />
+                    <Route path=path!("/privacy/confirm") view=legal::ConfirmRequestPage />
+                    <Route path=path!("/privacy/confirmed") view=legal::RequestConfirmedPage />
                     <Route path=path!("/terms") view=legal::TermsPage />
                     <Route path=path!("/sign-up") view=sign_up::SignUpPage />
                     <Route path=path!("/check-email") view=sign_up::CheckEmailPage />
@@ -149,7 +156,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/fees") view=crate::pages::admin::fees::FeesPage />
                     <Route path=path!("/admin/settings") view=SettingsPage />
                     // The modules whose screens are still to come share one placeholder page.
-                    <Route path=path!("/admin/support") view=|| view! { <ModulePage slug="support" /> } />
+                    <Route path=path!("/admin/support") view=SupportPage />
                 </Routes>
             </main>
             <SiteFooter />

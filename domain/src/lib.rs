@@ -8,6 +8,7 @@ pub mod events;
 pub mod ids;
 pub mod mode;
 pub mod money;
+pub mod privacy;
 pub mod public_id;
 pub mod roles;
 pub mod status;

@@ -91,6 +91,59 @@ pub struct MerchantOfRecord {
     pub support_email: String,
 }
 
+/// What the privacy pages say beyond the inventory: where data-protection requests go and
+/// who processes data for the platform. The controller is [`MerchantOfRecord`].
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PrivacySettings {
+    /// Where data subjects write to use their rights.
+    pub contact_email: String,
+    pub sub_processors: Vec<domain::privacy::SubProcessor>,
+    /// When the sub-processor list last changed, printed with it.
+    pub sub_processors_changed_on: Date,
+}
+
+impl Default for PrivacySettings {
+    fn default() -> Self {
+        let processor =
+            |name: &str, purpose: &str, location: &str, data: &str| domain::privacy::SubProcessor {
+                name: name.into(),
+                purpose: purpose.into(),
+                location: location.into(),
+                data: data.into(),
+            };
+        Self {
+            contact_email: "privacy@saleonix.example".into(),
+            sub_processors: vec![
+                processor(
+                    "Payten (NestPay gateway)",
+                    "runs the hosted card page and the card transactions",
+                    "Kosovo and Serbia",
+                    "card data typed by the buyer, amounts, the buyer's email address and IP address",
+                ),
+                processor(
+                    "Banka Kombëtare Tregtare (BKT) Kosovo",
+                    "acquires the card payments and holds the settlement account",
+                    "Kosovo",
+                    "payment records and merchants' bank details for payouts",
+                ),
+                processor(
+                    "The mail provider",
+                    "delivers receipts, account and security mail",
+                    "European Union",
+                    "email addresses, names and the text of each mail",
+                ),
+                processor(
+                    "The hosting provider",
+                    "runs the servers, the database and the encrypted backups",
+                    "European Union",
+                    "every category in the privacy policy, encrypted at rest",
+                ),
+            ],
+            sub_processors_changed_on: time::macros::date!(2026 - 11 - 30),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SecurityTxt {
     pub contact: String,
@@ -127,6 +180,7 @@ pub struct Settings {
     pub security_txt: SecurityTxt,
     pub payten: PaytenGates,
     pub merchant_of_record: MerchantOfRecord,
+    pub privacy: PrivacySettings,
     /// `pretty` for people, `json` for log collectors.
     pub log_format: LogFormat,
     /// How long a stopping server (SIGTERM or Ctrl-C) waits for requests in flight and
@@ -230,6 +284,10 @@ pub struct RateLimits {
     pub api_write_test: LimitRule,
     pub api_read_live: LimitRule,
     pub api_write_live: LimitRule,
+    /// Data-subject requests (each mails a confirmation link), per client network and per
+    /// address typed.
+    pub privacy_request_per_ip: LimitRule,
+    pub privacy_request_per_address: LimitRule,
 }
 
 impl Default for RateLimits {
@@ -269,6 +327,8 @@ impl Default for RateLimits {
             api_write_test: LimitRule::per_ten_seconds(1000),
             api_read_live: LimitRule::per_ten_seconds(1000),
             api_write_live: LimitRule::per_ten_seconds(250),
+            privacy_request_per_ip: LimitRule::per_hour(5),
+            privacy_request_per_address: LimitRule::per_day(3),
         }
     }
 }
@@ -448,6 +508,7 @@ impl Default for Settings {
                 business_number: "NUI 811000000 (demo)".into(),
                 support_email: "support@saleonix.example".into(),
             },
+            privacy: PrivacySettings::default(),
             log_format: LogFormat::Pretty,
             shutdown_grace_secs: 20,
             rate_limits: RateLimits::default(),

@@ -39,6 +39,8 @@ pub fn SecurityPage() -> impl IntoView {
                 <li>"A refund whose gateway answer is lost is settled once, from the gateway's order history."</li>
                 <li>"Reconciliation with the gateway finds a second charge for one checkout and returns it to the buyer."</li>
                 <li>"Fraud checks at checkout block blocklisted buyers and amounts over a merchant's limit, and flag bursts of attempts for review."</li>
+                <li>"The privacy policy lists every kind of personal data the platform's database holds, printed from a classification of every column that a test checks against the database."</li>
+                <li>"Saleonix sets one cookie, the strictly necessary session cookie, and no tracking or advertising cookies."</li>
                 <li>"Security researchers can reach us through " <a href="/.well-known/security.txt">"security.txt"</a> "."</li>
             </ul>
 
@@ -51,7 +53,7 @@ pub fn SecurityPage() -> impl IntoView {
                 <li>"A merchant API with keys, idempotency and signed webhooks."</li>
                 <li>"Subscriptions on the gateway's recurring payments."</li>
                 <li>"Albanian, Serbian (Latin) and English throughout, and accessibility to WCAG 2.2 AA."</li>
-                <li>"Tools for data-subject requests under the GDPR and Kosovo's law on personal data protection: export, erasure and retention."</li>
+                <li>"Tools for data-subject requests under the GDPR and Kosovo's law on personal data protection: export and erasure."</li>
                 <li>"Encrypted database backups with a restore drill, several instances behind a proxy, and metrics."</li>
             </ul>
         </section>

@@ -50,6 +50,10 @@ use crate::payouts::{
     ApprovePayoutBatch, MarkBatchSent, MerchantPayouts, RunPayouts, SetPayoutSchedule,
     SettlePayout, StaffPayouts,
 };
+use crate::privacy::PrivacyFacts;
+use crate::privacy_requests::{
+    ConfirmPrivacyRequest, PrivacyRequestStep, PrivacyRequests, SubmitPrivacyRequest,
+};
 use crate::reconciliation::{
     CloseException, DailyReport, ExportDailyReport, ReconciliationExceptions,
 };
@@ -78,6 +82,9 @@ use crate::webhooks::{
 pub const SERVER_FUNCTIONS: &[(&str, Policy, Proof)] = &[
     (SubmitContact::PATH, Policy::Public, Proof::None),
     (CurrentViewer::PATH, Policy::Public, Proof::None),
+    (PrivacyFacts::PATH, Policy::Public, Proof::None),
+    (SubmitPrivacyRequest::PATH, Policy::Public, Proof::None),
+    (ConfirmPrivacyRequest::PATH, Policy::Public, Proof::None),
     (SignUp::PATH, Policy::Public, Proof::None),
     (ResendVerification::PATH, Policy::Public, Proof::None),
     (VerifyEmail::PATH, Policy::Public, Proof::None),
@@ -125,6 +132,8 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy, Proof)] = &[
     (SubmitApplication::PATH, Policy::Merchant(KYC_EDITORS), Proof::None),
     (AdminOverview::PATH, Policy::AnyStaff, Proof::None),
     (AuditSearch::PATH, Policy::Staff(Module::Audit, Level::View), Proof::None),
+    (PrivacyRequests::PATH, Policy::Staff(Module::Support, Level::View), Proof::None),
+    (PrivacyRequestStep::PATH, Policy::Staff(Module::Support, Level::Act), Proof::None),
     (AuditExport::PATH, Policy::Staff(Module::Audit, Level::View), Proof::StepUp),
     (MerchantList::PATH, Policy::Staff(Module::Merchants, Level::View), Proof::None),
     (MerchantDetail::PATH, Policy::Staff(Module::Merchants, Level::View), Proof::None),

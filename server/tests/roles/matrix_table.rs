@@ -80,6 +80,9 @@ pub type Row = (&'static str, Option<Module>, &'static [Who], &'static str);
 pub const MATRIX: &[Row] = &[
     // Public, and the sign-in steps.
     ("/api/public/contact", None, EVERYONE, ""),
+    ("/api/public/privacy", None, EVERYONE, ""),
+    ("/api/public/privacy-request", None, EVERYONE, ""),
+    ("/api/public/privacy-request/confirm", None, EVERYONE, ""),
     ("/api/account/me", None, EVERYONE, ""),
     ("/api/auth/sign-up", None, EVERYONE, ""),
     ("/api/auth/resend-verification", None, EVERYONE, ""),
@@ -143,6 +146,8 @@ pub const MATRIX: &[Row] = &[
     ("/api/admin/overview", None, STAFF, ""),
     ("/api/admin/audit/search", Some(Audit), VIEW, "filter[actor]=&before="),
     ("/api/admin/audit/export", Some(Audit), VIEW, "filter[actor]="),
+    ("/api/admin/support/requests", Some(Support), VIEW, ""),
+    ("/api/admin/support/requests/step", Some(Support), ACT, "request_id=x&step=assign&text="),
     ("/api/admin/merchants", Some(Merchants), VIEW, ""),
     ("/api/admin/merchants/detail", Some(Merchants), VIEW, "id={merchant}"),
     ("/api/admin/merchants/set-flag", Some(Merchants), ACT, "id={merchant}&flag=suspended&on=true"),

@@ -84,6 +84,7 @@ fn serve_app(
     app: axum::Router,
 ) -> TestServer {
     let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = app.layer(axum::middleware::map_response(listed_cookies_only));
     tokio::spawn(async move {
         axum::serve(
             listener,
@@ -101,6 +102,26 @@ fn serve_app(
         client,
         platform,
     }
+}
+
+/// Turns a response that sets a cookie the privacy policy does not list
+/// (`domain::privacy::cookies`) into a 500 naming it, so that every integration test
+/// fails on such a cookie wherever it first appears.
+pub async fn listed_cookies_only(response: axum::response::Response) -> axum::response::Response {
+    let unlisted: Vec<String> = response
+        .headers()
+        .get_all(http::header::SET_COOKIE)
+        .iter()
+        .filter_map(|set| set.to_str().ok()?.split('=').next())
+        .map(str::trim)
+        .filter(|name| !domain::privacy::cookies::is_listed(name))
+        .map(str::to_owned)
+        .collect();
+    if unlisted.is_empty() {
+        return response;
+    }
+    let refusal = format!("test check: cookies the privacy policy does not list: {unlisted:?}");
+    axum::response::IntoResponse::into_response((http::StatusCode::INTERNAL_SERVER_ERROR, refusal))
 }
 
 /// The middle of timing samples: the timing comparisons read it, as one slow moment of the

@@ -11,7 +11,6 @@ pub mod kyc;
 pub mod ledger;
 pub mod merchant_terms;
 pub mod merchants;
-pub mod module;
 pub mod overview;
 pub mod payouts;
 pub mod reconciliation;
@@ -20,6 +19,7 @@ pub mod risk;
 pub mod sanctions;
 pub mod settings;
 pub mod staff;
+pub mod support;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;

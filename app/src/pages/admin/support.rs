@@ -1,0 +1,106 @@
+//! The Support module: confirmed data-subject requests, open ones first by deadline, each
+//! with its statutory due date, status and assignee, and for staff holding support `act`
+//! the steps: take it on, extend the deadline once (with the reason the requester is told),
+//! reject it, or close a correction or restriction with what was done.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::AdminShell;
+use crate::components::form::{FormError, form_error};
+use crate::pages::payments::load_error;
+use crate::privacy_requests::{PrivacyRequestStep, PrivacyRequestView, privacy_requests};
+
+#[component]
+pub fn SupportPage() -> impl IntoView {
+    let step = ServerAction::<PrivacyRequestStep>::new();
+    let list = Resource::new(move || step.version().get(), |_| privacy_requests());
+    view! {
+        <Title text="Support" />
+        <AdminShell>
+            <h1>"Support"</h1>
+            <h2>"Data-subject requests"</h2>
+            <p class="aside">"Confirmed requests only. The deadline is one month from confirmation, two more once extended."</p>
+            <FormError message=form_error(step, &[]) />
+            <Transition fallback=|| view! { <p>"Loading the requests…"</p> }>
+                {move || list.get().map(|result| match result {
+                    Ok(view) if view.requests.is_empty() => view! { <p>"No requests."</p> }.into_any(),
+                    Ok(view) => {
+                        let can_act = view.can_act;
+                        view! {
+                            <ul class="hits requests">
+                                {view.requests.into_iter().map(|request| view! { <RequestRow request step can_act /> }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }
+                    Err(error) => load_error(error),
+                })}
+            </Transition>
+        </AdminShell>
+    }
+}
+
+fn deadline(request: &PrivacyRequestView) -> (String, &'static str) {
+    match (request.days_left, &request.due_on) {
+        (Some(days), Some(due)) if days < 0 => (format!("overdue since {due}"), "badge bad"),
+        (Some(days), Some(due)) if days <= 7 => {
+            (format!("due {due} ({days} days left)"), "badge pending")
+        }
+        (Some(days), Some(due)) => (format!("due {due} ({days} days left)"), "badge ok"),
+        _ => (request.status.clone(), "badge"),
+    }
+}
+
+#[component]
+fn RequestRow(
+    request: PrivacyRequestView,
+    step: ServerAction<PrivacyRequestStep>,
+    can_act: bool,
+) -> impl IntoView {
+    let (due, class) = deadline(&request);
+    let open = request.status == "open";
+    let closes_by_hand = matches!(request.kind.as_str(), "correction" | "restriction");
+    let extendable = request.extended_reason.is_none();
+    let steps = (can_act && open).then(|| {
+        let text_id = format!("text-{}", request.id);
+        let (id, again) = (request.id.clone(), request.id.clone());
+        view! {
+            <ActionForm action=step attr:class="form inline">
+                <input type="hidden" name="request_id" value=id />
+                <input type="hidden" name="step" value="assign" />
+                <input type="hidden" name="text" value="" />
+                <button type="submit">"Take it on"</button>
+            </ActionForm>
+            <ActionForm action=step attr:class="form">
+                <input type="hidden" name="request_id" value=again />
+                <div class="field">
+                    <label for=text_id.clone()>"Reason or outcome (mailed to the requester)"</label>
+                    <textarea id=text_id name="text" required maxlength="1000" rows="2"></textarea>
+                </div>
+                {extendable.then(|| view! {
+                    <button type="submit" name="step" value="extend">"Extend by two months"</button>
+                })}
+                <button type="submit" name="step" value="reject">"Reject"</button>
+                {closes_by_hand.then(|| view! {
+                    <button type="submit" name="step" value="fulfil">"Mark done"</button>
+                })}
+            </ActionForm>
+        }
+    });
+    view! {
+        <li class="hit">
+            <p>
+                <strong>{request.email}</strong>
+                {format!(" asks for {} — confirmed {}. ", request.kind, request.verified_at)}
+                <span class=class>{due}</span>
+            </p>
+            {request.details.map(|details| view! { <p>"Details: "<q>{details}</q></p> })}
+            {request.extended_reason.map(|reason| view! { <p>"Extended: "<q>{reason}</q></p> })}
+            <p>{format!("Assigned to: {}", request.assignee.unwrap_or_else(|| "nobody yet".to_owned()))}</p>
+            {request.outcome.map(|outcome| view! {
+                <p>{format!("{} {}: ", request.status, request.closed_at.unwrap_or_default())}<q>{outcome}</q></p>
+            })}
+            {steps}
+        </li>
+    }
+}

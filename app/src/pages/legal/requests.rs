@@ -1,0 +1,88 @@
+//! The public side of data-subject requests: the form on the privacy page, the page that
+//! says a link is on its way (the same for every address), and the confirmation link's
+//! page. All work without WASM.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::components::form::{Field, FormError, field_error, form_error};
+use crate::privacy_requests::{ConfirmPrivacyRequest, SubmitPrivacyRequest};
+
+#[component]
+pub fn RequestForm() -> impl IntoView {
+    let submit = ServerAction::<SubmitPrivacyRequest>::new();
+    let error_for = move |field| field_error(submit, field);
+    view! {
+        <ActionForm action=submit attr:class="form" attr:id="request-form">
+            <Field label="Your email address" name="email" error=error_for("email")
+                hint="The address the data is about. We send a link to it to confirm the request.">
+                <input id="email" name="email" type="email" required maxlength="254" autocomplete="email" />
+            </Field>
+            <Field label="What are you asking for?" name="kind" error=error_for("kind")>
+                <select id="kind" name="kind" required>
+                    <option value="access">"A copy of my data (access)"</option>
+                    <option value="correction">"Correct my data"</option>
+                    <option value="erasure">"Erase my data"</option>
+                    <option value="restriction">"Restrict the use of my data"</option>
+                </select>
+            </Field>
+            <Field label="Details" name="details" error=error_for("details")
+                hint="For a correction or a restriction: which data, and what should change.">
+                <textarea id="details" name="details" maxlength="2000" rows="3"></textarea>
+            </Field>
+            <FormError message=form_error(submit, &["email", "kind", "details"]) />
+            <button type="submit" disabled=move || submit.pending().get()>"Send the request"</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+pub fn RequestSentPage() -> impl IntoView {
+    view! {
+        <Title text="Check your email" />
+        <section class="page narrow legal">
+            <h1>"Check your email"</h1>
+            <p role="status">
+                "If the address you gave is right, a link to confirm your request is on its way to it. "
+                "Open it within 24 hours: the request counts from your confirmation, and we answer within one month of it."
+            </p>
+            <p><a href="/privacy">"Back to the privacy policy"</a></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn ConfirmRequestPage() -> impl IntoView {
+    let action = ServerAction::<ConfirmPrivacyRequest>::new();
+    let query = use_query_map();
+    let token = move || query.read().get("token").unwrap_or_default();
+    view! {
+        <Title text="Confirm your request" />
+        <section class="page narrow legal">
+            <h1>"Confirm your request"</h1>
+            <p>"Confirm that you sent this request about your personal data."</p>
+            <ActionForm action attr:class="form">
+                <input type="hidden" name="token" value=token />
+                <FormError message=form_error(action, &[]) />
+                <button type="submit" disabled=move || action.pending().get()>"Confirm my request"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+pub fn RequestConfirmedPage() -> impl IntoView {
+    let query = use_query_map();
+    let due = move || query.read().get("due").unwrap_or_default();
+    view! {
+        <Title text="Request confirmed" />
+        <section class="page narrow legal">
+            <h1>"Request confirmed"</h1>
+            <p role="status">
+                "Thank you. We answer by email by "<strong>{due}</strong>
+                ". If we need more time, we tell you why before then."
+            </p>
+        </section>
+    }
+}

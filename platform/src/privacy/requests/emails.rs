@@ -1,0 +1,69 @@
+//! The mails a requester receives. They name no account and no data: the confirmation goes
+//! to whatever address was typed, known or not.
+
+use secrecy::{ExposeSecret, SecretString};
+use time::Date;
+
+use super::{Kind, LINK_HOURS};
+use crate::config::Settings;
+use crate::mail::OutgoingMail;
+
+fn mail(to: &str, subject: &str, body: String) -> OutgoingMail {
+    OutgoingMail {
+        to: to.to_owned(),
+        subject: subject.to_owned(),
+        body: SecretString::from(body),
+    }
+}
+
+pub fn confirm(settings: &Settings, to: &str, kind: Kind, token: &SecretString) -> OutgoingMail {
+    mail(
+        to,
+        "Confirm your request about your personal data",
+        format!(
+            "Hello,\n\nSomeone, probably you, asked Saleonix for {} held about this address.\n\n\
+             To confirm the request, open this link within {LINK_HOURS} hours:\n\n{}/privacy/confirm?token={}\n\n\
+             We answer within one month of your confirmation. If you did not ask, ignore this email: \
+             nothing happens without the confirmation.\n\n- Saleonix\n",
+            kind.label(),
+            settings.public_origin(),
+            token.expose_secret()
+        ),
+    )
+}
+
+pub fn extended(to: &str, kind: Kind, due_on: Date, reason: &str) -> OutgoingMail {
+    mail(
+        to,
+        "We need more time for your request",
+        format!(
+            "Hello,\n\nYour request for {} needs more time than the usual month, for this reason:\n\n{reason}\n\n\
+             We will answer by {due_on}.\n\n- Saleonix\n",
+            kind.label()
+        ),
+    )
+}
+
+pub fn rejected(to: &str, kind: Kind, reason: &str, privacy_email: &str) -> OutgoingMail {
+    mail(
+        to,
+        "Your request about your personal data",
+        format!(
+            "Hello,\n\nWe cannot carry out your request for {}, for this reason:\n\n{reason}\n\n\
+             You may write to {privacy_email} about it, and you may complain to Kosovo's Information \
+             and Privacy Agency.\n\n- Saleonix\n",
+            kind.label()
+        ),
+    )
+}
+
+pub fn fulfilled(to: &str, kind: Kind, outcome: &str) -> OutgoingMail {
+    mail(
+        to,
+        "Your request about your personal data is done",
+        format!(
+            "Hello,\n\nWe have carried out your request for {}:\n\n{outcome}\n\n- Saleonix\n",
+            kind.label()
+        ),
+    )
+}
