@@ -23,6 +23,7 @@ pub mod merchants;
 pub mod password;
 pub mod payments;
 pub mod payouts;
+pub mod privacy;
 pub mod rate_limit;
 pub mod secrets;
 pub mod seed;
