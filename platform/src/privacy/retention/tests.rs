@@ -388,3 +388,55 @@ async fn each_sweep_is_audited_with_its_counts_and_a_second_one_changes_nothing(
     assert_eq!(rows[0].1["unverified_sign_ups"], 1);
     assert_eq!(rows[1].1["sent_mail"], 0);
 }
+
+/// Production connects as `saleonix_app`: its grants must cover every rule, and two
+/// instances sweeping at once must change each row once between them.
+#[sqlx::test(migrations = "../migrations")]
+async fn two_instances_sweeping_at_once_as_the_application_change_each_row_once(pool: PgPool) {
+    let mut sign_ups = Vec::new();
+    for _ in 0..5 {
+        sign_ups.push(sign_up(&pool, "31 days", false).await.0);
+    }
+    let (_, merchant) = sign_up(&pool, "1 year", true).await;
+    let invited = user(&pool, "40 days", false).await;
+    member(&pool, merchant, invited, "viewer").await;
+    let mut checkouts = Vec::new();
+    let mut mails = Vec::new();
+    for _ in 0..5 {
+        checkouts.push(checkout(&pool, merchant, "expired", "100 days").await);
+        mails.push(mail(&pool, true, "100 days").await);
+    }
+    let app_pool = sqlx::postgres::PgPoolOptions::new()
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                sqlx::query("SET ROLE saleonix_app")
+                    .execute(conn)
+                    .await
+                    .map(drop)
+            })
+        })
+        .connect_with((*pool.connect_options()).clone())
+        .await
+        .unwrap();
+
+    let (one, other) = tokio::join!(sweep(&app_pool), sweep(&app_pool));
+    let (one, other) = (one.unwrap(), other.unwrap());
+
+    assert_eq!(one.unverified_sign_ups + other.unverified_sign_ups, 5);
+    assert_eq!(one.expired_invitations + other.expired_invitations, 1);
+    assert_eq!(
+        one.abandoned_checkout_emails + other.abandoned_checkout_emails,
+        5
+    );
+    assert_eq!(one.sent_mail + other.sent_mail, 5);
+    for id in sign_ups.into_iter().chain([invited]) {
+        assert!(!exists(&pool, "users", id).await);
+    }
+    for id in checkouts {
+        assert_eq!(buyer_email(&pool, id).await, None);
+    }
+    for id in mails {
+        assert!(!exists(&pool, "mail_outbox", id).await);
+    }
+    assert_eq!(sweep(&app_pool).await.unwrap().changed(), 0);
+}
