@@ -40,6 +40,7 @@ pub fn spawn_all(platform: &platform::Platform, stop: &Stop) -> Vec<JoinHandle<(
         spawn_refusal_reports(platform.clone(), stop.clone()),
         spawn_audit_sealing(platform.pool.clone(), stop.clone()),
         spawn_audit_retention(platform.clone(), stop.clone()),
+        spawn_privacy_retention(platform.pool.clone(), stop.clone()),
         spawn_kyc_restrictions(platform.clone(), stop.clone()),
         spawn_ledger_release(platform.clone(), stop.clone()),
         spawn_ledger_check(platform.clone(), stop.clone()),
@@ -160,6 +161,26 @@ pub fn spawn_audit_retention(platform: platform::Platform, stop: Stop) -> JoinHa
                 Ok(purged) => tracing::info!(purged, keep_days, "audit retention pass done"),
                 Err(error) => {
                     tracing::warn!(%error, "audit retention pass failed; retrying tomorrow")
+                }
+            }
+        }
+    })
+}
+
+const PRIVACY_RETENTION_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Applies the retention rules for personal data (`platform::privacy::retention`), daily:
+/// unverified sign-ups, lapsed invitations, abandoned checkouts' buyer emails and old mail.
+/// Each pass is audited as `privacy.retention` with its counts; instances share the rows
+/// through `SKIP LOCKED`.
+pub fn spawn_privacy_retention(pool: PgPool, stop: Stop) -> JoinHandle<()> {
+    every(PRIVACY_RETENTION_EVERY, stop, move || {
+        let pool = pool.clone();
+        async move {
+            match platform::privacy::retention::sweep(&pool).await {
+                Ok(swept) => tracing::info!(?swept, "privacy retention pass done"),
+                Err(error) => {
+                    tracing::warn!(%error, "privacy retention pass failed; retrying tomorrow")
                 }
             }
         }
