@@ -33,3 +33,6 @@ CREATE INDEX privacy_requests_open_by_due ON privacy_requests (due_on) WHERE sta
 CREATE INDEX privacy_requests_by_email ON privacy_requests (email);
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON privacy_requests TO saleonix_app;
+
+-- The retention sweep deletes contact-form messages once their period is over.
+GRANT DELETE ON contact_requests TO saleonix_app;

@@ -106,6 +106,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/privacy/request-sent") view=legal::RequestSentPage />
                     <Route path=path!("/privacy/confirm") view=legal::ConfirmRequestPage />
                     <Route path=path!("/privacy/confirmed") view=legal::RequestConfirmedPage />
+                    <Route path=path!("/privacy/export") view=legal::ExportDownloadPage />
                     <Route path=path!("/terms") view=legal::TermsPage />
                     <Route path=path!("/sign-up") view=sign_up::SignUpPage />
                     <Route path=path!("/check-email") view=sign_up::CheckEmailPage />

@@ -162,6 +162,25 @@ pub async fn privacy_requests() -> Result<PrivacyRequestsView, AppError> {
     .map_err(AppError::respond)
 }
 
+/// Answers an open access request with the archive of the requester's data, mailed as a
+/// single-use link (support `act` and a fresh two-factor check: it gathers a person's
+/// data). Audited as `data_subject.export`.
+#[server(endpoint = "admin/support/requests/export")]
+pub async fn export_privacy_request(request_id: String) -> Result<(), AppError> {
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (_, scope, _) = crate::auth::session::require_declared::<ExportPrivacyRequest>()
+            .await?
+            .staff()?;
+        let id = crate::team::ssr::id(&request_id)?;
+        let facts = crate::request::facts().await;
+        platform::privacy::requests::export::prepare(&platform, &scope, id, &facts).await?;
+        Ok(())
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
 /// One staff step on a request (support `act`), by `step`: `assign`, `extend` (with a
 /// reason), `reject` (with a reason) or `fulfil` (with what was done). Audited as
 /// `data_subject.<step>`.

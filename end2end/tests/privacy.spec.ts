@@ -1,14 +1,16 @@
+import { readFileSync } from 'node:fs';
 import { test, expect } from '@playwright/test';
 import { enrolledStaff, linkFromMailbox } from './accounts';
 
 // A data-subject request from the privacy page, sent and confirmed without scripts (as a
 // buyer with JavaScript off would), then taken on by Support staff in the console, who
-// extend its deadline with a reason the requester is mailed. The pages leave no cookie
-// the privacy policy does not list.
+// extend its deadline with a reason the requester is mailed; then an access request
+// answered with the export, downloaded once. The pages leave no cookie the privacy
+// policy does not list.
 
 const LISTED_COOKIES = ['saleonix-session', '__Host-saleonix-session'];
 
-test('a person asks about their data without scripts, confirms by the link, and support extends it', async ({ page, browser }) => {
+test('a person asks about their data without scripts, confirms by the link, support extends one request and exports another, downloaded once', async ({ page, browser }) => {
   test.slow(); // a staff enrolment
   const requester = `drita-privacy-${Date.now()}@example.com`;
 
@@ -46,8 +48,41 @@ test('a person asks about their data without scripts, confirms by the link, and 
   await expect(row).toContainText('Extended: We are checking every receipt you were sent.');
   await expect(row.getByRole('button', { name: 'Extend by two months' })).toHaveCount(0);
 
-  await page.goto('/dev/mailbox');
-  await expect(page.locator(`article.mail[data-to="${requester}"]`, { hasText: 'We need more time' })).toHaveCount(1);
+  // The delivery worker writes the mail within a second or two.
+  await expect(async () => {
+    await page.goto('/dev/mailbox');
+    await expect(page.locator(`article.mail[data-to="${requester}"]`, { hasText: 'We need more time' })).toHaveCount(1, { timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
+
+  // The same person asks for a copy of their data; support sends the export; the link
+  // hands the archive over once, again without scripts.
+  const buyer = await browser.newContext({ javaScriptEnabled: false });
+  const plainPage = await buyer.newPage();
+  await plainPage.goto('/privacy');
+  await plainPage.getByLabel('Your email address').fill(requester);
+  await plainPage.getByLabel('What are you asking for?').selectOption('access');
+  await plainPage.getByRole('button', { name: 'Send the request' }).click();
+  await expect(plainPage.getByRole('heading', { level: 1 })).toHaveText('Check your email');
+  await plainPage.goto(await linkFromMailbox(page, requester, '/privacy/confirm'));
+  await plainPage.getByRole('button', { name: 'Confirm my request' }).click();
+  await expect(plainPage.getByRole('heading', { level: 1 })).toHaveText('Request confirmed');
+
+  await page.goto('/admin/support', { waitUntil: 'networkidle' });
+  const access = page.locator('li.hit', { hasText: `${requester} asks for access` });
+  await access.getByRole('button', { name: 'Send the export' }).click();
+  await expect(access).toContainText('fulfilled');
+
+  await plainPage.goto(await linkFromMailbox(page, requester, '/privacy/export'));
+  const [download] = await Promise.all([
+    plainPage.waitForEvent('download'),
+    plainPage.getByRole('button', { name: 'Download my data' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('saleonix-personal-data.zip');
+  const archive = readFileSync((await download.path())!);
+  expect(archive.subarray(0, 2).toString()).toBe('PK');
+  await plainPage.getByRole('button', { name: 'Download my data' }).click();
+  await expect(plainPage.getByText('This archive has already been downloaded, and its copy erased.')).toBeVisible();
+  await buyer.close();
   for (const cookie of await page.context().cookies()) {
     expect(LISTED_COOKIES).toContain(cookie.name);
   }

@@ -1,5 +1,9 @@
 //! The browser entry point: hydrates the server-rendered HTML.
 
+// The hydration code is generic over the whole view tree; the longest pages (the privacy
+// policy) nest deeper than the default query depth allows.
+#![recursion_limit = "256"]
+
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();

@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod kyc_files;
 pub mod ledger_export;
 pub mod payout_files;
+pub mod privacy_files;
 pub mod security_headers;
 pub mod shutdown;
 pub mod telemetry;
@@ -143,6 +144,7 @@ fn build(platform: Platform, route_guard: RouteGuard) -> Router {
     let router = router.merge(chargeback_files::routes().with_state(platform.clone()));
     let router = router.merge(ledger_export::routes().with_state(platform.clone()));
     let router = router.merge(payout_files::routes().with_state(platform.clone()));
+    let router = router.merge(privacy_files::routes().with_state(platform.clone()));
     let state = AppState {
         leptos: leptos.clone(),
         platform,

@@ -52,7 +52,8 @@ use crate::payouts::{
 };
 use crate::privacy::PrivacyFacts;
 use crate::privacy_requests::{
-    ConfirmPrivacyRequest, PrivacyRequestStep, PrivacyRequests, SubmitPrivacyRequest,
+    ConfirmPrivacyRequest, ExportPrivacyRequest, PrivacyRequestStep, PrivacyRequests,
+    SubmitPrivacyRequest,
 };
 use crate::reconciliation::{
     CloseException, DailyReport, ExportDailyReport, ReconciliationExceptions,
@@ -134,6 +135,7 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy, Proof)] = &[
     (AuditSearch::PATH, Policy::Staff(Module::Audit, Level::View), Proof::None),
     (PrivacyRequests::PATH, Policy::Staff(Module::Support, Level::View), Proof::None),
     (PrivacyRequestStep::PATH, Policy::Staff(Module::Support, Level::Act), Proof::None),
+    (ExportPrivacyRequest::PATH, Policy::Staff(Module::Support, Level::Act), Proof::StepUp),
     (AuditExport::PATH, Policy::Staff(Module::Audit, Level::View), Proof::StepUp),
     (MerchantList::PATH, Policy::Staff(Module::Merchants, Level::View), Proof::None),
     (MerchantDetail::PATH, Policy::Staff(Module::Merchants, Level::View), Proof::None),

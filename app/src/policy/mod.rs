@@ -103,6 +103,7 @@ pub const PAGES: &[(&str, Policy)] = &[
     ("/privacy/request-sent", Policy::Public),
     ("/privacy/confirm", Policy::Public),
     ("/privacy/confirmed", Policy::Public),
+    ("/privacy/export", Policy::Public),
     ("/terms", Policy::Public),
     ("/sign-up", Policy::Public),
     ("/check-email", Policy::Public),
@@ -225,6 +226,8 @@ pub const PAGES: &[(&str, Policy)] = &[
 /// The route guard looks them up with [`of`] like a server function; patterns as in
 /// [`PAGES`]. Each handler checks the role again and scopes its query to the merchant.
 pub const FILE_ROUTES: &[(&str, Policy, Proof)] = &[
+    // The link mailed to an access request's sender; the token is the proof.
+    ("/api/public/privacy/export", Policy::Public, Proof::None),
     ("/api/kyc/files", Policy::Merchant(KYC_EDITORS), Proof::None),
     (
         "/api/kyc/files/:id",

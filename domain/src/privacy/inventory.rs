@@ -100,7 +100,7 @@ pub const TABLES: &[Table] = &[
     Table {
         name: "checkout_sessions",
         personal: &[
-            Personal { column: "buyer_email", subject: Subject::Buyer, category: Category::Contact, what: "email address given at checkout", purpose: PAYMENT, basis: Basis::Contract, retention: Retention::Days { days: ABANDONED_CHECKOUT_EMAIL_DAYS, after: "an unpaid checkout was created (a paid one stays with its payment)" }, kept_for_aml: false },
+            Personal { column: "buyer_email", subject: Subject::Buyer, category: Category::Contact, what: "email address given at checkout", purpose: PAYMENT, basis: Basis::Contract, retention: Retention::Days { days: ABANDONED_CHECKOUT_EMAIL_DAYS, after: "an unpaid checkout expired (a paid one stays with its payment)" }, kept_for_aml: false },
         ],
         not_personal: &["id", "merchant_id", "mode", "token", "link_id", "amount_minor", "currency", "reference", "success_url", "cancel_url", "status", "created_by", "created_at", "expires_at", "paid_at"],
     },
@@ -206,9 +206,9 @@ pub const TABLES: &[Table] = &[
     Table {
         name: "mail_outbox",
         personal: &[
-            Personal { column: "to_address", subject: Subject::Recipient, category: Category::Contact, what: "email address", purpose: MAIL, basis: Basis::Contract, retention: Retention::Days { days: SENT_MAIL_DAYS, after: "the mail was sent" }, kept_for_aml: false },
-            Personal { column: "subject", subject: Subject::Recipient, category: Category::Correspondence, what: "subject line of a mail", purpose: MAIL, basis: Basis::Contract, retention: Retention::Days { days: SENT_MAIL_DAYS, after: "the mail was sent" }, kept_for_aml: false },
-            Personal { column: "body", subject: Subject::Recipient, category: Category::Correspondence, what: "text of a mail, encrypted", purpose: MAIL, basis: Basis::Contract, retention: Retention::Until("the mail is sent"), kept_for_aml: false },
+            Personal { column: "to_address", subject: Subject::Recipient, category: Category::Contact, what: "email address", purpose: MAIL, basis: Basis::Contract, retention: Retention::Days { days: SENT_MAIL_DAYS, after: "the mail was sent or delivery gave up" }, kept_for_aml: false },
+            Personal { column: "subject", subject: Subject::Recipient, category: Category::Correspondence, what: "subject line of a mail", purpose: MAIL, basis: Basis::Contract, retention: Retention::Days { days: SENT_MAIL_DAYS, after: "the mail was sent or delivery gave up" }, kept_for_aml: false },
+            Personal { column: "body", subject: Subject::Recipient, category: Category::Correspondence, what: "text of a mail, encrypted", purpose: MAIL, basis: Basis::Contract, retention: Retention::Days { days: SENT_MAIL_DAYS, after: "delivery gave up (erased as soon as the mail is sent)" }, kept_for_aml: false },
         ],
         not_personal: &["id", "created_at", "attempts", "next_attempt_at", "sent_at", "failed_at", "last_error"],
     },
@@ -277,6 +277,13 @@ pub const TABLES: &[Table] = &[
         name: "payouts",
         personal: &[],
         not_personal: &["id", "batch_id", "merchant_id", "bank_account_id", "mode", "currency", "amount_minor", "run_on", "end_to_end_id", "status", "created_at", "sent_at", "paid_at", "returned_at", "return_reason", "settled_by"],
+    },
+    Table {
+        name: "privacy_exports",
+        personal: &[
+            Personal { column: "archive_enc", subject: Subject::Requester, category: Category::Correspondence, what: "the archive that answers an access request, encrypted", purpose: REQUEST, basis: Basis::LegalObligation, retention: Retention::Until("it is downloaded, or its link expires a week after it was sent"), kept_for_aml: false },
+        ],
+        not_personal: &["request_id", "token_hash", "expires_at", "created_by", "created_at", "downloaded_at"],
     },
     Table {
         name: "privacy_requests",

@@ -124,13 +124,33 @@ impl Basis {
     }
 }
 
-/// Days an account that never verified its email address is kept before it is deleted.
+/// Accounts that signed up and never confirmed their address: the user, and the merchant
+/// and membership the sign-up created, go 30 days after the sign-up (and never while a
+/// verification link sent to them still works). Thirty days leave a slow reader time to
+/// find the mail or ask for a new link; past that, an address nobody confirmed may not be
+/// the signer's own, and holding it serves no one. An account whose merchant holds
+/// anything beyond the sign-up (a payment above all, which AML law keeps) is kept.
 pub const UNVERIFIED_SIGN_UP_DAYS: u32 = 30;
-/// Days after an unpaid checkout was created before the buyer's email on it is erased.
+/// The buyer's email on a checkout that was never paid: cleared 90 days after the checkout
+/// expired. A merchant may look into an abandoned order or a buyer's question for about a
+/// quarter; without a payment there is no AML record to keep. Paid checkouts keep it, and
+/// a payment always keeps its own copy.
 pub const ABANDONED_CHECKOUT_EMAIL_DAYS: u32 = 90;
-/// Days a sent mail's address and subject are kept, as evidence that it was sent.
+/// Mail in the outbox: deleted 90 days after it was sent, or after delivery gave up. The
+/// body of sent mail is already erased on sending, so what goes is the address, subject
+/// and delivery record, kept that long to answer "did you send me…?" and to look into
+/// delivery trouble. Mail that gave up keeps its (encrypted) body so an operator can requeue
+/// it after an outage; after 90 days every link in it has long expired and nobody will
+/// requeue it, so it goes too rather than holding the body for ever.
 pub const SENT_MAIL_DAYS: u32 = 90;
-/// Days after an invitation expired before it is deleted.
+/// Invitations never accepted: deleted 30 days after they expired. An invitation expires
+/// with its link, `platform::identity::invitations::LINK_HOURS` (72) after it was last sent; the invited account
+/// (unverified, not a merchant's owner) goes with its membership, unless a link re-sent to
+/// it still works. An invitation to an address that already had an account
+/// (`invitations_to_accounts`) carries no link, so it expires when a link sent with it
+/// would have: the inviter's team list drops both kinds on the same day and still cannot
+/// tell an address with an account from one without. The 30 days let the inviter see who
+/// never joined and re-send before the entry disappears.
 pub const EXPIRED_INVITATION_DAYS: u32 = 30;
 /// Days a contact-form message is kept after it arrived.
 pub const CONTACT_REQUEST_DAYS: u32 = 365;

@@ -1,6 +1,6 @@
 //! Retention: the daily sweep that removes personal data once the reason to hold it has
-//! passed. Each rule has its period as a constant here, so the privacy policy and the
-//! README can name the same number the code applies.
+//! passed. Each rule's period is a constant of the inventory (`domain::privacy`), so the
+//! privacy policy and the README name the same number the code applies.
 //!
 //! Records that anti-money-laundering and accounting law require are never touched here:
 //! payments (with their own buyer email, masked card and timeline), refunds, the ledger,
@@ -21,40 +21,18 @@
 use sqlx::{Connection, PgConnection, PgPool};
 use uuid::Uuid;
 
+use domain::privacy::{
+    ABANDONED_CHECKOUT_EMAIL_DAYS, CONTACT_REQUEST_DAYS, EXPIRED_INVITATION_DAYS,
+    PRIVACY_REQUEST_DAYS, SENT_MAIL_DAYS, UNCONFIRMED_REQUEST_DAYS, UNVERIFIED_SIGN_UP_DAYS,
+};
+
 use crate::audit::{self, Actor, ActorKind, AuditError, Event, Outcome, RequestFacts};
 use crate::identity::invitations;
 
-/// Accounts that signed up and never confirmed their address: the user, and the merchant
-/// and membership the sign-up created, go 30 days after the sign-up (and never while a
-/// verification link sent to them still works). Thirty days leave a slow reader time to
-/// find the mail or ask for a new link; past that, an address nobody confirmed may not be
-/// the signer's own, and holding it serves no one. An account whose merchant holds
-/// anything beyond the sign-up (a payment above all, which AML law keeps) is kept.
-pub const UNVERIFIED_SIGN_UP_DAYS: i32 = 30;
-
-/// The buyer's email on a checkout that was never paid: cleared 90 days after the checkout
-/// expired. A merchant may look into an abandoned order or a buyer's question for about a
-/// quarter; without a payment there is no AML record to keep. Paid checkouts keep it, and
-/// a payment always keeps its own copy.
-pub const ABANDONED_CHECKOUT_EMAIL_DAYS: i32 = 90;
-
-/// Mail in the outbox: deleted 90 days after it was sent, or after delivery gave up. The
-/// body of sent mail is already erased on sending, so what goes is the address, subject
-/// and delivery record, kept that long to answer "did you send me…?" and to look into
-/// delivery trouble. Mail that gave up keeps its (encrypted) body so an operator can requeue
-/// it after an outage; after 90 days every link in it has long expired and nobody will
-/// requeue it, so it goes too rather than holding the body for ever.
-pub const SENT_MAIL_DAYS: i32 = 90;
-
-/// Invitations never accepted: deleted 30 days after they expired. An invitation expires
-/// with its link, [`invitations::LINK_HOURS`] after it was last sent; the invited account
-/// (unverified, not a merchant's owner) goes with its membership, unless a link re-sent to
-/// it still works. An invitation to an address that already had an account
-/// (`invitations_to_accounts`) carries no link, so it expires when a link sent with it
-/// would have: the inviter's team list drops both kinds on the same day and still cannot
-/// tell an address with an account from one without. The 30 days let the inviter see who
-/// never joined and re-send before the entry disappears.
-pub const EXPIRED_INVITATION_DAYS: i32 = 30;
+/// A period of the inventory as Postgres's `make_interval` takes it.
+fn days(period: u32) -> i32 {
+    i32::try_from(period).unwrap_or(i32::MAX)
+}
 
 /// What one sweep changed, per rule; also the detail of its `privacy.retention` audit row.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -73,6 +51,13 @@ pub struct Swept {
     pub given_up_mail: u64,
     /// Invited accounts and invitations to accounts deleted.
     pub expired_invitations: u64,
+    /// Contact-form messages deleted.
+    pub contact_requests: u64,
+    /// Data-subject requests deleted: closed ones past their period, and ones nobody
+    /// confirmed.
+    pub privacy_requests: u64,
+    /// Export archives erased because their link expired unused.
+    pub expired_exports: u64,
 }
 
 impl Swept {
@@ -83,6 +68,9 @@ impl Swept {
             + self.sent_mail
             + self.given_up_mail
             + self.expired_invitations
+            + self.contact_requests
+            + self.privacy_requests
+            + self.expired_exports
     }
 
     fn detail(&self) -> serde_json::Value {
@@ -93,6 +81,9 @@ impl Swept {
             "sent_mail": self.sent_mail,
             "given_up_mail": self.given_up_mail,
             "expired_invitations": self.expired_invitations,
+            "contact_requests": self.contact_requests,
+            "privacy_requests": self.privacy_requests,
+            "expired_exports": self.expired_exports,
         })
     }
 }
@@ -111,6 +102,9 @@ pub async fn sweep(pool: &PgPool) -> Result<Swept, AuditError> {
     swept.expired_invitations += invitations_to_accounts(&mut tx).await?;
     swept.abandoned_checkout_emails = abandoned_checkout_emails(&mut tx).await?;
     (swept.sent_mail, swept.given_up_mail) = old_mail(&mut tx).await?;
+    swept.contact_requests = old_contact_requests(&mut tx).await?;
+    swept.expired_exports = expired_exports(&mut tx).await?;
+    swept.privacy_requests = old_privacy_requests(&mut tx).await?;
     let system = Actor {
         kind: ActorKind::System,
         id: None,
@@ -157,8 +151,8 @@ async fn unverified_accounts(conn: &mut PgConnection, swept: &mut Swept) -> Resu
          ORDER BY u.created_at
          FOR UPDATE OF u SKIP LOCKED",
     )
-    .bind(UNVERIFIED_SIGN_UP_DAYS)
-    .bind(EXPIRED_INVITATION_DAYS)
+    .bind(days(UNVERIFIED_SIGN_UP_DAYS))
+    .bind(days(EXPIRED_INVITATION_DAYS))
     .bind(invitation_link_hours())
     .fetch_all(&mut *conn)
     .await?;
@@ -243,7 +237,7 @@ async fn invitations_to_accounts(conn: &mut PgConnection) -> Result<u64, sqlx::E
              WHERE created_at < now() - make_interval(days => $1, hours => $2)
              FOR UPDATE SKIP LOCKED)",
     )
-    .bind(EXPIRED_INVITATION_DAYS)
+    .bind(days(EXPIRED_INVITATION_DAYS))
     .bind(invitation_link_hours())
     .execute(conn)
     .await?;
@@ -262,7 +256,7 @@ async fn abandoned_checkout_emails(conn: &mut PgConnection) -> Result<u64, sqlx:
                AND expires_at < now() - make_interval(days => $1)
              FOR UPDATE SKIP LOCKED)",
     )
-    .bind(ABANDONED_CHECKOUT_EMAIL_DAYS)
+    .bind(days(ABANDONED_CHECKOUT_EMAIL_DAYS))
     .execute(conn)
     .await?;
     Ok(done.rows_affected())
@@ -280,10 +274,55 @@ async fn old_mail(conn: &mut PgConnection) -> Result<(u64, u64), sqlx::Error> {
              RETURNING sent_at IS NOT NULL AS sent)
          SELECT count(*) FILTER (WHERE sent), count(*) FILTER (WHERE NOT sent) FROM gone",
     )
-    .bind(SENT_MAIL_DAYS)
+    .bind(days(SENT_MAIL_DAYS))
     .fetch_one(conn)
     .await?;
     Ok((count(sent), count(given_up)))
+}
+
+/// Deletes contact-form messages [`CONTACT_REQUEST_DAYS`] after they arrived. A plain
+/// delete: the application may not lock these rows for update (it never changes them), and
+/// a second sweep at once only waits for the first and then finds nothing.
+async fn old_contact_requests(conn: &mut PgConnection) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "DELETE FROM contact_requests WHERE created_at < now() - make_interval(days => $1)",
+    )
+    .bind(days(CONTACT_REQUEST_DAYS))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Erases export archives whose link expired before anyone downloaded them; the row stays
+/// as the record that an export was made.
+async fn expired_exports(conn: &mut PgConnection) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE privacy_exports SET archive_enc = NULL WHERE request_id IN (
+             SELECT request_id FROM privacy_exports
+             WHERE archive_enc IS NOT NULL AND expires_at < now()
+             FOR UPDATE SKIP LOCKED)",
+    )
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Deletes data-subject requests [`PRIVACY_REQUEST_DAYS`] after they were closed, and
+/// requests nobody confirmed [`UNCONFIRMED_REQUEST_DAYS`] after their link expired. Open
+/// requests are never touched, however old.
+async fn old_privacy_requests(conn: &mut PgConnection) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "DELETE FROM privacy_requests WHERE id IN (
+             SELECT id FROM privacy_requests
+             WHERE closed_at < now() - make_interval(days => $1)
+                OR (status = 'unverified' AND token_expires_at < now() - make_interval(days => $2))
+             FOR UPDATE SKIP LOCKED)",
+    )
+    .bind(days(PRIVACY_REQUEST_DAYS))
+    .bind(days(UNCONFIRMED_REQUEST_DAYS))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 fn count(rows: i64) -> u64 {

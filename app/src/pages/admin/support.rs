@@ -8,13 +8,20 @@ use leptos_meta::Title;
 
 use super::AdminShell;
 use crate::components::form::{FormError, form_error};
+use crate::components::step_up::StepUpPrompt;
 use crate::pages::payments::load_error;
-use crate::privacy_requests::{PrivacyRequestStep, PrivacyRequestView, privacy_requests};
+use crate::privacy_requests::{
+    ExportPrivacyRequest, PrivacyRequestStep, PrivacyRequestView, privacy_requests,
+};
 
 #[component]
 pub fn SupportPage() -> impl IntoView {
     let step = ServerAction::<PrivacyRequestStep>::new();
-    let list = Resource::new(move || step.version().get(), |_| privacy_requests());
+    let export = ServerAction::<ExportPrivacyRequest>::new();
+    let list = Resource::new(
+        move || (step.version().get(), export.version().get()),
+        |_| privacy_requests(),
+    );
     view! {
         <Title text="Support" />
         <AdminShell>
@@ -22,6 +29,8 @@ pub fn SupportPage() -> impl IntoView {
             <h2>"Data-subject requests"</h2>
             <p class="aside">"Confirmed requests only. The deadline is one month from confirmation, two more once extended."</p>
             <FormError message=form_error(step, &[]) />
+            <FormError message=form_error(export, &[]) />
+            <StepUpPrompt action=export id="export-step-up" />
             <Transition fallback=|| view! { <p>"Loading the requests…"</p> }>
                 {move || list.get().map(|result| match result {
                     Ok(view) if view.requests.is_empty() => view! { <p>"No requests."</p> }.into_any(),
@@ -29,7 +38,7 @@ pub fn SupportPage() -> impl IntoView {
                         let can_act = view.can_act;
                         view! {
                             <ul class="hits requests">
-                                {view.requests.into_iter().map(|request| view! { <RequestRow request step can_act /> }).collect_view()}
+                                {view.requests.into_iter().map(|request| view! { <RequestRow request step export can_act /> }).collect_view()}
                             </ul>
                         }.into_any()
                     }
@@ -55,15 +64,17 @@ fn deadline(request: &PrivacyRequestView) -> (String, &'static str) {
 fn RequestRow(
     request: PrivacyRequestView,
     step: ServerAction<PrivacyRequestStep>,
+    export: ServerAction<ExportPrivacyRequest>,
     can_act: bool,
 ) -> impl IntoView {
     let (due, class) = deadline(&request);
     let open = request.status == "open";
     let closes_by_hand = matches!(request.kind.as_str(), "correction" | "restriction");
+    let exports = request.kind == "access";
     let extendable = request.extended_reason.is_none();
     let steps = (can_act && open).then(|| {
         let text_id = format!("text-{}", request.id);
-        let (id, again) = (request.id.clone(), request.id.clone());
+        let (id, again, export_id) = (request.id.clone(), request.id.clone(), request.id.clone());
         view! {
             <ActionForm action=step attr:class="form inline">
                 <input type="hidden" name="request_id" value=id />
@@ -71,6 +82,12 @@ fn RequestRow(
                 <input type="hidden" name="text" value="" />
                 <button type="submit">"Take it on"</button>
             </ActionForm>
+            {exports.then(|| view! {
+                <ActionForm action=export attr:class="form inline">
+                    <input type="hidden" name="request_id" value=export_id />
+                    <button type="submit" disabled=move || export.pending().get()>"Send the export"</button>
+                </ActionForm>
+            })}
             <ActionForm action=step attr:class="form">
                 <input type="hidden" name="request_id" value=again />
                 <div class="field">

@@ -7,6 +7,6 @@ mod sub_processors;
 mod terms;
 
 pub use privacy::PrivacyPage;
-pub use requests::{ConfirmRequestPage, RequestConfirmedPage, RequestSentPage};
+pub use requests::{ConfirmRequestPage, ExportDownloadPage, RequestConfirmedPage, RequestSentPage};
 pub use sub_processors::SubProcessorsPage;
 pub use terms::TermsPage;

@@ -86,3 +86,33 @@ pub fn RequestConfirmedPage() -> impl IntoView {
         </section>
     }
 }
+
+/// The page of an export's link: a plain form (it works without WASM) posting the token to
+/// the file route, which answers the archive or comes back here with a fixed code.
+#[component]
+pub fn ExportDownloadPage() -> impl IntoView {
+    let query = use_query_map();
+    let token = move || query.read().get("token").unwrap_or_default();
+    let failure = move || {
+        query.read().get("failed").map(|code| match code.as_str() {
+            "used" => "This archive has already been downloaded, and its copy erased.",
+            "expired" => {
+                "This link has expired and the archive is erased. Ask again from the privacy page."
+            }
+            "unknown" => "This link is not valid.",
+            _ => "The download failed on our side. Please try again in a moment.",
+        })
+    };
+    view! {
+        <Title text="Your personal data" />
+        <section class="page narrow legal">
+            <h1>"Your personal data"</h1>
+            <p>"The archive is a ZIP file of JSON files, with a README explaining each. It can be downloaded once; then Saleonix erases its copy."</p>
+            <p class="form-error" role="alert">{failure}</p>
+            <form method="post" action="/api/public/privacy/export" class="form">
+                <input type="hidden" name="token" value=token />
+                <button type="submit">"Download my data"</button>
+            </form>
+        </section>
+    }
+}

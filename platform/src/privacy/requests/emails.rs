@@ -67,3 +67,18 @@ pub fn fulfilled(to: &str, kind: Kind, outcome: &str) -> OutgoingMail {
         ),
     )
 }
+
+pub fn export_ready(settings: &Settings, to: &str, token: &SecretString) -> OutgoingMail {
+    mail(
+        to,
+        "Your personal data from Saleonix is ready",
+        format!(
+            "Hello,\n\nThe copy of your personal data you asked for is ready: a ZIP archive of JSON files, \
+             with a README explaining each.\n\nDownload it here, once, within {} days:\n\n{}/privacy/export?token={}\n\n\
+             After the download, or when the link expires, Saleonix erases its copy of the archive.\n\n- Saleonix\n",
+            super::export::LINK_DAYS,
+            settings.public_origin(),
+            token.expose_secret()
+        ),
+    )
+}

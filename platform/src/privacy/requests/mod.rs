@@ -5,7 +5,9 @@
 //! runs from its use. Staff in the console's Support module handle confirmed requests
 //! (`staff`).
 
+mod archive;
 mod emails;
+pub mod export;
 pub mod staff;
 
 use base64::Engine as _;
@@ -111,6 +113,10 @@ pub enum RequestError {
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Audit(#[from] crate::audit::AuditError),
+    #[error(transparent)]
+    Archive(#[from] zip::result::ZipError),
+    #[error(transparent)]
+    Crypto(#[from] crate::field_crypto::FieldCryptoError),
 }
 
 impl RequestError {
@@ -145,6 +151,15 @@ const ANONYMOUS: Actor = Actor {
 
 fn digest(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// A mailed link's secret (256 random bits) and the digest stored in its place.
+fn link_secret() -> (SecretString, Vec<u8>) {
+    let mut secret = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut secret);
+    let token = URL_SAFE_NO_PAD.encode(secret);
+    let digest = digest(&token);
+    (SecretString::from(token), digest)
 }
 
 fn checked_details(kind: Kind, details: &str) -> Result<Option<String>, RequestError> {
@@ -183,10 +198,7 @@ pub async fn submit(
     let kind = Kind::parse(kind.trim())
         .ok_or_else(|| RequestError::invalid("kind", "Choose what you are asking for."))?;
     let details = checked_details(kind, details)?;
-    let mut secret = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut secret);
-    let token = SecretString::from(URL_SAFE_NO_PAD.encode(secret));
-
+    let (token, token_hash) = link_secret();
     let id = Uuid::new_v4();
     let mut tx = platform.pool.begin().await?;
     sqlx::query(
@@ -197,7 +209,7 @@ pub async fn submit(
     .bind(&email)
     .bind(kind)
     .bind(&details)
-    .bind(digest(token.expose_secret()))
+    .bind(token_hash)
     .bind(LINK_HOURS)
     .execute(&mut *tx)
     .await?;

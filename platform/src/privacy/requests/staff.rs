@@ -67,13 +67,16 @@ fn checked_text(field: &'static str, text: &str) -> Result<String, RequestError>
 }
 
 /// An open request, locked for the step in the caller's transaction.
-struct Locked {
-    email: String,
-    kind: Kind,
+pub(super) struct Locked {
+    pub(super) email: String,
+    pub(super) kind: Kind,
     extended: bool,
 }
 
-async fn lock_open(conn: &mut sqlx::PgConnection, id: Uuid) -> Result<Locked, RequestError> {
+pub(super) async fn lock_open(
+    conn: &mut sqlx::PgConnection,
+    id: Uuid,
+) -> Result<Locked, RequestError> {
     let row: Option<(String, Kind, Status, bool)> = sqlx::query_as(
         "SELECT email, kind, status, extended_reason IS NOT NULL FROM privacy_requests
          WHERE id = $1 AND status <> 'unverified' FOR UPDATE",
@@ -101,18 +104,23 @@ fn staff_actor(staff: &StaffScope) -> Actor {
     }
 }
 
-async fn audited(
+pub(super) async fn audited(
     conn: &mut sqlx::PgConnection,
     staff: &StaffScope,
     event_type: &'static str,
     id: Uuid,
     locked: &Locked,
+    extra: Option<serde_json::Value>,
     facts: &RequestFacts,
 ) -> Result<(), RequestError> {
+    let mut detail = serde_json::json!({ "kind": locked.kind.slug() });
+    if let Some(extra) = extra {
+        detail["records"] = extra;
+    }
     let event = Event::new(event_type, staff_actor(staff), Outcome::Success)
         .target("privacy_request", id.to_string())
         .subject_email(&locked.email)
-        .detail(serde_json::json!({ "kind": locked.kind.slug() }));
+        .detail(detail);
     audit::record(conn, &event, facts).await?;
     Ok(())
 }
@@ -132,7 +140,16 @@ pub async fn assign_to_self(
         .bind(staff.user_id())
         .execute(&mut *tx)
         .await?;
-    audited(&mut tx, staff, "data_subject.assign", id, &locked, facts).await?;
+    audited(
+        &mut tx,
+        staff,
+        "data_subject.assign",
+        id,
+        &locked,
+        None,
+        facts,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -165,7 +182,16 @@ pub async fn extend(
     .await?;
     let mail = emails::extended(&locked.email, locked.kind, due_on, &reason);
     mail::enqueue(&mut tx, &platform.config.secrets.field_keys, &mail).await?;
-    audited(&mut tx, staff, "data_subject.extend", id, &locked, facts).await?;
+    audited(
+        &mut tx,
+        staff,
+        "data_subject.extend",
+        id,
+        &locked,
+        None,
+        facts,
+    )
+    .await?;
     tx.commit().await?;
     Ok(due_on)
 }
@@ -187,7 +213,16 @@ pub async fn reject(
     let privacy_email = &platform.config.settings.privacy.contact_email;
     let mail = emails::rejected(&locked.email, locked.kind, &reason, privacy_email);
     mail::enqueue(&mut tx, &platform.config.secrets.field_keys, &mail).await?;
-    audited(&mut tx, staff, "data_subject.reject", id, &locked, facts).await?;
+    audited(
+        &mut tx,
+        staff,
+        "data_subject.reject",
+        id,
+        &locked,
+        None,
+        facts,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -214,12 +249,21 @@ pub async fn fulfil(
     close(&mut tx, staff, id, Status::Fulfilled, &outcome).await?;
     let mail = emails::fulfilled(&locked.email, locked.kind, &outcome);
     mail::enqueue(&mut tx, &platform.config.secrets.field_keys, &mail).await?;
-    audited(&mut tx, staff, "data_subject.fulfil", id, &locked, facts).await?;
+    audited(
+        &mut tx,
+        staff,
+        "data_subject.fulfil",
+        id,
+        &locked,
+        None,
+        facts,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
-async fn close(
+pub(super) async fn close(
     conn: &mut sqlx::PgConnection,
     staff: &StaffScope,
     id: Uuid,

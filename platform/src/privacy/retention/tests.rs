@@ -366,6 +366,9 @@ async fn each_sweep_is_audited_with_its_counts_and_a_second_one_changes_nothing(
         sent_mail: 1,
         given_up_mail: 1,
         expired_invitations: 0,
+        contact_requests: 0,
+        privacy_requests: 0,
+        expired_exports: 0,
     };
     assert_eq!(first, expected);
     assert_eq!(second.changed(), 0);
@@ -439,4 +442,98 @@ async fn two_instances_sweeping_at_once_as_the_application_change_each_row_once(
         assert!(!exists(&pool, "mail_outbox", id).await);
     }
     assert_eq!(sweep(&app_pool).await.unwrap().changed(), 0);
+}
+
+/// A data-subject request from `email` in `status`, its link expired `link_expired_ago`,
+/// closed `closed_ago` (for a closed status).
+async fn privacy_request(
+    pool: &PgPool,
+    email: &str,
+    status: &str,
+    link_expired_ago: &str,
+    closed_ago: &str,
+) -> Uuid {
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO privacy_requests (id, email, kind, status, token_hash, token_expires_at,
+                                       verified_at, due_on, closed_at, outcome)
+         VALUES ($1, $2, 'access', $3::text::privacy_request_status, sha256($1::text::bytea),
+                 now() - $4::interval,
+                 CASE WHEN $3 <> 'unverified' THEN now() - $4::interval END,
+                 CASE WHEN $3 <> 'unverified' THEN current_date END,
+                 CASE WHEN $3 IN ('fulfilled', 'rejected') THEN now() - $5::interval END,
+                 CASE WHEN $3 IN ('fulfilled', 'rejected') THEN 'Done.' END)",
+    )
+    .bind(id)
+    .bind(email)
+    .bind(status)
+    .bind(link_expired_ago)
+    .bind(closed_ago)
+    .execute(pool)
+    .await
+    .unwrap();
+    id
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn contact_messages_requests_and_unused_exports_go_after_their_periods(pool: PgPool) {
+    let mut contacts = Vec::new();
+    for age in ["366 days", "364 days"] {
+        let id = Uuid::new_v4();
+        sqlx::query(
+            "INSERT INTO contact_requests (id, name, email, message, created_at)
+             VALUES ($1, 'Besa', 'besa@example.com', 'Hello', now() - $2::interval)",
+        )
+        .bind(id)
+        .bind(age)
+        .execute(&pool)
+        .await
+        .unwrap();
+        contacts.push(id);
+    }
+    let closed_long_ago =
+        privacy_request(&pool, "a@example.com", "rejected", "4 years", "1096 days").await;
+    let closed_lately =
+        privacy_request(&pool, "b@example.com", "fulfilled", "4 years", "1094 days").await;
+    let open_for_ever = privacy_request(&pool, "c@example.com", "open", "4 years", "").await;
+    let never_confirmed = privacy_request(&pool, "d@example.com", "unverified", "8 days", "").await;
+    let lately_unconfirmed =
+        privacy_request(&pool, "e@example.com", "unverified", "6 days", "").await;
+    for (request, expired_ago) in [(closed_lately, "1 day"), (closed_long_ago, "-1 day")] {
+        sqlx::query(
+            "INSERT INTO privacy_exports (request_id, archive_enc, token_hash, expires_at)
+             VALUES ($1, '\\x00', sha256($1::text::bytea || 'x'), now() - $2::interval)",
+        )
+        .bind(request)
+        .bind(expired_ago)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+
+    let swept = sweep(&pool).await.unwrap();
+    assert_eq!(swept.contact_requests, 1);
+    assert_eq!(swept.privacy_requests, 2, "{swept:?}");
+    assert_eq!(
+        swept.expired_exports, 1,
+        "the archive of the request deleted went with it"
+    );
+    assert!(!exists(&pool, "contact_requests", contacts[0]).await);
+    assert!(exists(&pool, "contact_requests", contacts[1]).await);
+    for (id, kept) in [
+        (closed_long_ago, false),
+        (closed_lately, true),
+        (open_for_ever, true),
+        (never_confirmed, false),
+        (lately_unconfirmed, true),
+    ] {
+        assert_eq!(exists(&pool, "privacy_requests", id).await, kept, "{id}");
+    }
+    let archive: Option<Vec<u8>> =
+        sqlx::query_scalar("SELECT archive_enc FROM privacy_exports WHERE request_id = $1")
+            .bind(closed_lately)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(archive, None, "an archive whose link expired is erased");
 }

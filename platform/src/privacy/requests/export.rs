@@ -1,0 +1,148 @@
+//! Answering an access request: staff (support `act`, with a fresh two-factor check, since
+//! the archive gathers a person's data) build the archive (`archive`), which is stored
+//! encrypted and closes the request; the requester is mailed a link that hands it over
+//! once, within [`LINK_DAYS`], never as an attachment. Downloading erases the stored copy.
+
+use secrecy::{ExposeSecret, SecretString};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::staff::{audited, close, lock_open};
+use super::{Kind, RequestError, Status, archive, digest, emails, link_secret};
+use crate::Platform;
+use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
+use crate::field_crypto::FieldSlot;
+use crate::identity::roles::{Level, Module, StaffScope};
+use crate::mail;
+
+/// How long the download link works.
+pub const LINK_DAYS: i32 = 7;
+
+fn slot(request_id: &str) -> FieldSlot<'_> {
+    FieldSlot {
+        table: "privacy_exports",
+        column: "archive_enc",
+        row: request_id,
+    }
+}
+
+/// Builds the archive for open access request `id`, stores it encrypted, closes the
+/// request as fulfilled and mails the requester the link. Audited as
+/// `data_subject.export` with the number of records in each file.
+pub async fn prepare(
+    platform: &Platform,
+    staff: &StaffScope,
+    id: Uuid,
+    facts: &RequestFacts,
+) -> Result<(), RequestError> {
+    staff.holds(Module::Support, Level::Act)?;
+    let mut tx = platform.pool.begin().await?;
+    let locked = lock_open(&mut tx, id).await?;
+    if locked.kind != Kind::Access {
+        return Err(RequestError::NotAllowed(
+            "Only an access request is answered with an export.",
+        ));
+    }
+    let built = archive::build(&mut tx, &locked.email).await?;
+    let keys = &platform.config.secrets.field_keys;
+    let sealed = keys.encrypt(slot(&id.to_string()), &built.zip)?;
+    let (token, token_hash) = link_secret();
+    sqlx::query(
+        "INSERT INTO privacy_exports (request_id, archive_enc, token_hash, expires_at, created_by)
+         VALUES ($1, $2, $3, now() + make_interval(days => $4), $5)",
+    )
+    .bind(id)
+    .bind(sealed)
+    .bind(token_hash)
+    .bind(LINK_DAYS)
+    .bind(staff.user_id())
+    .execute(&mut *tx)
+    .await?;
+    let outcome = format!(
+        "An archive of {} files was sent by a single-use link, valid {LINK_DAYS} days.",
+        built.counts.len() + 1
+    );
+    close(&mut tx, staff, id, Status::Fulfilled, &outcome).await?;
+    let mail = emails::export_ready(&platform.config.settings, &locked.email, &token);
+    mail::enqueue(&mut tx, keys, &mail).await?;
+    let counts: serde_json::Map<String, serde_json::Value> = built
+        .counts
+        .iter()
+        .map(|(file, count)| ((*file).to_owned(), (*count).into()))
+        .collect();
+    audited(
+        &mut tx,
+        staff,
+        "data_subject.export",
+        id,
+        &locked,
+        Some(counts.into()),
+        facts,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Why a download link handed nothing over.
+#[derive(Debug, thiserror::Error)]
+pub enum DownloadError {
+    #[error("This link is not valid.")]
+    Unknown,
+    #[error("This archive has already been downloaded, and its copy erased.")]
+    Used,
+    #[error("This link has expired and the archive is erased. Ask again from the privacy page.")]
+    Expired,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Audit(#[from] crate::audit::AuditError),
+    #[error(transparent)]
+    Crypto(#[from] crate::field_crypto::FieldCryptoError),
+}
+
+/// Hands the archive over once and erases the stored copy in the same transaction, so a
+/// second use finds nothing. Audited as `data_subject.export.download`.
+pub async fn download(
+    platform: &Platform,
+    token: &SecretString,
+    facts: &RequestFacts,
+) -> Result<Vec<u8>, DownloadError> {
+    let mut tx = platform.pool.begin().await?;
+    let row: Option<(Uuid, String, Option<Vec<u8>>, OffsetDateTime, bool)> = sqlx::query_as(
+        "SELECT e.request_id, r.email, e.archive_enc, e.expires_at, e.downloaded_at IS NOT NULL
+         FROM privacy_exports e JOIN privacy_requests r ON r.id = e.request_id
+         WHERE e.token_hash = $1 FOR UPDATE OF e",
+    )
+    .bind(digest(token.expose_secret()))
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((id, email, sealed, expires_at, downloaded)) = row else {
+        return Err(DownloadError::Unknown);
+    };
+    if downloaded {
+        return Err(DownloadError::Used);
+    }
+    let sealed = match sealed {
+        Some(sealed) if expires_at > OffsetDateTime::now_utc() => sealed,
+        _ => return Err(DownloadError::Expired),
+    };
+    let keys = &platform.config.secrets.field_keys;
+    let zip = keys.decrypt(slot(&id.to_string()), &sealed)?;
+    sqlx::query(
+        "UPDATE privacy_exports SET archive_enc = NULL, downloaded_at = now() WHERE request_id = $1",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    let anonymous = Actor {
+        kind: ActorKind::Anonymous,
+        id: None,
+    };
+    let event = Event::new("data_subject.export.download", anonymous, Outcome::Success)
+        .target("privacy_request", id.to_string())
+        .subject_email(&email);
+    audit::record(&mut tx, &event, facts).await?;
+    tx.commit().await?;
+    Ok(zip.expose_secret().clone())
+}
