@@ -181,6 +181,26 @@ pub async fn export_privacy_request(request_id: String) -> Result<(), AppError> 
     .map_err(AppError::respond)
 }
 
+/// Answers an open erasure request: erases the address's data wherever the law allows and
+/// keeps the records AML law requires without it (support `act` and a fresh two-factor
+/// check). Refused with the reason while an obligation is open. Audited as
+/// `data_subject.erase`.
+#[server(endpoint = "admin/support/requests/erase")]
+pub async fn erase_privacy_request(request_id: String) -> Result<(), AppError> {
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (_, scope, _) = crate::auth::session::require_declared::<ErasePrivacyRequest>()
+            .await?
+            .staff()?;
+        let id = crate::team::ssr::id(&request_id)?;
+        let facts = crate::request::facts().await;
+        platform::privacy::requests::erasure::erase(&platform, &scope, id, &facts).await?;
+        Ok(())
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
 /// One staff step on a request (support `act`), by `step`: `assign`, `extend` (with a
 /// reason), `reject` (with a reason) or `fulfil` (with what was done). Audited as
 /// `data_subject.<step>`.

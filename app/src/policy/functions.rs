@@ -52,8 +52,8 @@ use crate::payouts::{
 };
 use crate::privacy::PrivacyFacts;
 use crate::privacy_requests::{
-    ConfirmPrivacyRequest, ExportPrivacyRequest, PrivacyRequestStep, PrivacyRequests,
-    SubmitPrivacyRequest,
+    ConfirmPrivacyRequest, ErasePrivacyRequest, ExportPrivacyRequest, PrivacyRequestStep,
+    PrivacyRequests, SubmitPrivacyRequest,
 };
 use crate::reconciliation::{
     CloseException, DailyReport, ExportDailyReport, ReconciliationExceptions,
@@ -136,6 +136,7 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy, Proof)] = &[
     (PrivacyRequests::PATH, Policy::Staff(Module::Support, Level::View), Proof::None),
     (PrivacyRequestStep::PATH, Policy::Staff(Module::Support, Level::Act), Proof::None),
     (ExportPrivacyRequest::PATH, Policy::Staff(Module::Support, Level::Act), Proof::StepUp),
+    (ErasePrivacyRequest::PATH, Policy::Staff(Module::Support, Level::Act), Proof::StepUp),
     (AuditExport::PATH, Policy::Staff(Module::Audit, Level::View), Proof::StepUp),
     (MerchantList::PATH, Policy::Staff(Module::Merchants, Level::View), Proof::None),
     (MerchantDetail::PATH, Policy::Staff(Module::Merchants, Level::View), Proof::None),

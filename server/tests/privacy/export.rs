@@ -14,7 +14,7 @@ use crate::support::accounts::{Visitor, location, token_from_mail};
 use crate::support::checkout::{APPROVE, Shop, field, shop, staff_scope};
 
 /// A Test Mode payment of `price` by the buyer `email`, paid: its gateway order id.
-async fn paid_by(shop: &Shop, email: &str, price: &str) -> String {
+pub async fn paid_by(shop: &Shop, email: &str, price: &str) -> String {
     let token = shop.checkout(Mode::Test, price).await;
     let page = shop.press_pay(&token, email).await.text().await.unwrap();
     let gate = payten_sandbox::buyer::forms(&page)
@@ -30,7 +30,7 @@ async fn paid_by(shop: &Shop, email: &str, price: &str) -> String {
 }
 
 /// A confirmed request of `kind` from `email`: its id.
-async fn confirmed(shop: &Shop, email: &str, kind: &str, details: &str) -> Uuid {
+pub async fn confirmed(shop: &Shop, email: &str, kind: &str, details: &str) -> Uuid {
     let server = &shop.server;
     let form = [("email", email), ("kind", kind), ("details", details)];
     let asked = Visitor::new(server)

@@ -9,6 +9,7 @@
 mod support;
 // In a directory of its own: a new file at the top of `tests/` would be a new binary.
 mod cookies;
+mod erasure;
 mod export;
 mod inventory;
 mod pages;

@@ -149,6 +149,7 @@ pub const MATRIX: &[Row] = &[
     ("/api/admin/support/requests", Some(Support), VIEW, ""),
     ("/api/admin/support/requests/step", Some(Support), ACT, "request_id=x&step=assign&text="),
     ("/api/admin/support/requests/export", Some(Support), ACT, "request_id=x"),
+    ("/api/admin/support/requests/erase", Some(Support), ACT, "request_id=x"),
     ("/api/admin/merchants", Some(Merchants), VIEW, ""),
     ("/api/admin/merchants/detail", Some(Merchants), VIEW, "id={merchant}"),
     ("/api/admin/merchants/set-flag", Some(Merchants), ACT, "id={merchant}&flag=suspended&on=true"),

@@ -44,6 +44,7 @@ const STEP_UP_ACTIONS: &[(&str, Actor, &str)] = &[
     ("/api/admin/kyc/sanctions/decide", Actor::StaffAct, ""),
     ("/api/admin/audit/export", Actor::StaffAct, ""),
     ("/api/admin/support/requests/export", Actor::StaffAct, ""),
+    ("/api/admin/support/requests/erase", Actor::StaffAct, ""),
     ("/api/admin/payouts/run", Actor::StaffAct, ""),
     ("/api/admin/payouts/approve", Actor::StaffAct, ""),
     ("/api/admin/payouts/sent", Actor::StaffAct, ""),

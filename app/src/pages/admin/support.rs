@@ -11,15 +11,23 @@ use crate::components::form::{FormError, form_error};
 use crate::components::step_up::StepUpPrompt;
 use crate::pages::payments::load_error;
 use crate::privacy_requests::{
-    ExportPrivacyRequest, PrivacyRequestStep, PrivacyRequestView, privacy_requests,
+    ErasePrivacyRequest, ExportPrivacyRequest, PrivacyRequestStep, PrivacyRequestView,
+    privacy_requests,
 };
 
 #[component]
 pub fn SupportPage() -> impl IntoView {
     let step = ServerAction::<PrivacyRequestStep>::new();
     let export = ServerAction::<ExportPrivacyRequest>::new();
+    let erase = ServerAction::<ErasePrivacyRequest>::new();
     let list = Resource::new(
-        move || (step.version().get(), export.version().get()),
+        move || {
+            (
+                step.version().get(),
+                export.version().get(),
+                erase.version().get(),
+            )
+        },
         |_| privacy_requests(),
     );
     view! {
@@ -31,6 +39,8 @@ pub fn SupportPage() -> impl IntoView {
             <FormError message=form_error(step, &[]) />
             <FormError message=form_error(export, &[]) />
             <StepUpPrompt action=export id="export-step-up" />
+            <FormError message=form_error(erase, &[]) />
+            <StepUpPrompt action=erase id="erase-step-up" />
             <Transition fallback=|| view! { <p>"Loading the requests…"</p> }>
                 {move || list.get().map(|result| match result {
                     Ok(view) if view.requests.is_empty() => view! { <p>"No requests."</p> }.into_any(),
@@ -38,7 +48,7 @@ pub fn SupportPage() -> impl IntoView {
                         let can_act = view.can_act;
                         view! {
                             <ul class="hits requests">
-                                {view.requests.into_iter().map(|request| view! { <RequestRow request step export can_act /> }).collect_view()}
+                                {view.requests.into_iter().map(|request| view! { <RequestRow request step export erase can_act /> }).collect_view()}
                             </ul>
                         }.into_any()
                     }
@@ -65,16 +75,32 @@ fn RequestRow(
     request: PrivacyRequestView,
     step: ServerAction<PrivacyRequestStep>,
     export: ServerAction<ExportPrivacyRequest>,
+    erase: ServerAction<ErasePrivacyRequest>,
     can_act: bool,
 ) -> impl IntoView {
     let (due, class) = deadline(&request);
     let open = request.status == "open";
     let closes_by_hand = matches!(request.kind.as_str(), "correction" | "restriction");
-    let exports = request.kind == "access";
     let extendable = request.extended_reason.is_none();
     let steps = (can_act && open).then(|| {
         let text_id = format!("text-{}", request.id);
-        let (id, again, export_id) = (request.id.clone(), request.id.clone(), request.id.clone());
+        let (id, again, answer_id) = (request.id.clone(), request.id.clone(), request.id.clone());
+        // Access and erasure requests close by their answer, with a fresh two-factor check.
+        let answer = match request.kind.as_str() {
+            "access" => Some(view! {
+                <ActionForm action=export attr:class="form inline">
+                    <input type="hidden" name="request_id" value=answer_id />
+                    <button type="submit" disabled=move || export.pending().get()>"Send the export"</button>
+                </ActionForm>
+            }.into_any()),
+            "erasure" => Some(view! {
+                <ActionForm action=erase attr:class="form inline">
+                    <input type="hidden" name="request_id" value=answer_id />
+                    <button type="submit" disabled=move || erase.pending().get()>"Erase the data"</button>
+                </ActionForm>
+            }.into_any()),
+            _ => None,
+        };
         view! {
             <ActionForm action=step attr:class="form inline">
                 <input type="hidden" name="request_id" value=id />
@@ -82,12 +108,7 @@ fn RequestRow(
                 <input type="hidden" name="text" value="" />
                 <button type="submit">"Take it on"</button>
             </ActionForm>
-            {exports.then(|| view! {
-                <ActionForm action=export attr:class="form inline">
-                    <input type="hidden" name="request_id" value=export_id />
-                    <button type="submit" disabled=move || export.pending().get()>"Send the export"</button>
-                </ActionForm>
-            })}
+            {answer}
             <ActionForm action=step attr:class="form">
                 <input type="hidden" name="request_id" value=again />
                 <div class="field">

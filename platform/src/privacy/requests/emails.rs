@@ -82,3 +82,27 @@ pub fn export_ready(settings: &Settings, to: &str, token: &SecretString) -> Outg
         ),
     )
 }
+
+pub fn erased(to: &str, erased: &super::erasure::Erased) -> OutgoingMail {
+    let kept = if erased.payments_kept == 0 {
+        "Nothing is kept.".to_owned()
+    } else {
+        format!(
+            "Kept, as anti-money-laundering and accounting law require, for {} years after the business \
+             relationship ends: {} payment record(s) with their amount, date, masked card number and merchant, \
+             and their refunds. They no longer hold your email address.",
+            domain::privacy::AML_YEARS,
+            erased.payments_kept
+        )
+    };
+    mail(
+        to,
+        "Your personal data at Saleonix is erased",
+        format!(
+            "Hello,\n\nAs you asked, Saleonix has erased the personal data it held about this address: your \
+             email address on checkouts, fraud checks and stored messages, your account's name and sign-in \
+             details if you had one, and the IP addresses and browsers in its security records.\n\n{kept}\n\n\
+             This is the last mail Saleonix sends to this address.\n\n- Saleonix\n"
+        ),
+    )
+}

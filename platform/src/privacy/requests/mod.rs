@@ -7,6 +7,7 @@
 
 mod archive;
 mod emails;
+pub mod erasure;
 pub mod export;
 pub mod staff;
 
