@@ -12,12 +12,11 @@
 
 use uuid::Uuid;
 
-use super::staff::{audited, close, lock_open};
+use super::staff::{Step, close};
 use super::{Kind, RequestError, Status, emails};
 use crate::Platform;
 use crate::audit::{self, RequestFacts};
-use crate::identity::roles::{Level, Module, StaffScope};
-use crate::mail;
+use crate::identity::roles::StaffScope;
 
 /// What stands in for an erased address where a column may not be empty.
 const ERASED: &str = "erased.invalid";
@@ -87,9 +86,8 @@ pub async fn erase(
     id: Uuid,
     facts: &RequestFacts,
 ) -> Result<Erased, RequestError> {
-    staff.holds(Module::Support, Level::Act)?;
-    let mut tx = platform.pool.begin().await?;
-    let locked = lock_open(&mut tx, id).await?;
+    let step = Step::new(platform, staff, id, facts);
+    let (mut tx, locked) = step.begin().await?;
     if locked.kind != Kind::Erasure {
         return Err(RequestError::NotAllowed(
             "Only an erasure request is answered with an erasure.",
@@ -105,15 +103,12 @@ pub async fn erase(
     );
     close(&mut tx, staff, id, Status::Fulfilled, &outcome).await?;
     let mail = emails::erased(&locked.email, &erased);
-    mail::enqueue(&mut tx, &platform.config.secrets.field_keys, &mail).await?;
-    audited(
+    step.finish(
         &mut tx,
-        staff,
-        "data_subject.erase",
-        id,
         &locked,
+        "data_subject.erase",
+        Some(mail),
         Some(erased.detail()),
-        facts,
     )
     .await?;
     tx.commit().await?;

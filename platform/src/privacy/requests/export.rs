@@ -7,13 +7,12 @@ use secrecy::{ExposeSecret, SecretString};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::staff::{audited, close, lock_open};
+use super::staff::{Step, close};
 use super::{Kind, RequestError, Status, archive, digest, emails, link_secret};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::field_crypto::FieldSlot;
-use crate::identity::roles::{Level, Module, StaffScope};
-use crate::mail;
+use crate::identity::roles::StaffScope;
 
 /// How long the download link works.
 pub const LINK_DAYS: i32 = 7;
@@ -35,9 +34,8 @@ pub async fn prepare(
     id: Uuid,
     facts: &RequestFacts,
 ) -> Result<(), RequestError> {
-    staff.holds(Module::Support, Level::Act)?;
-    let mut tx = platform.pool.begin().await?;
-    let locked = lock_open(&mut tx, id).await?;
+    let step = Step::new(platform, staff, id, facts);
+    let (mut tx, locked) = step.begin().await?;
     if locked.kind != Kind::Access {
         return Err(RequestError::NotAllowed(
             "Only an access request is answered with an export.",
@@ -64,20 +62,17 @@ pub async fn prepare(
     );
     close(&mut tx, staff, id, Status::Fulfilled, &outcome).await?;
     let mail = emails::export_ready(&platform.config.settings, &locked.email, &token);
-    mail::enqueue(&mut tx, keys, &mail).await?;
     let counts: serde_json::Map<String, serde_json::Value> = built
         .counts
         .iter()
         .map(|(file, count)| ((*file).to_owned(), (*count).into()))
         .collect();
-    audited(
+    step.finish(
         &mut tx,
-        staff,
-        "data_subject.export",
-        id,
         &locked,
+        "data_subject.export",
+        Some(mail),
         Some(counts.into()),
-        facts,
     )
     .await?;
     tx.commit().await?;

@@ -2,6 +2,7 @@
 //! staff take on them, each audited. Reading needs support `view`; every step needs
 //! support `act` (the scope is checked here too, behind the route and the server function).
 
+use sqlx::{Postgres, Transaction};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -9,7 +10,7 @@ use super::{Kind, RequestError, Status, emails};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::identity::roles::{Level, Module, StaffScope};
-use crate::mail;
+use crate::mail::{self, OutgoingMail};
 
 /// The longest reason or outcome staff write; it is mailed to the requester.
 pub const REASON_MAX: usize = 1000;
@@ -73,7 +74,7 @@ pub(super) struct Locked {
     extended: bool,
 }
 
-pub(super) async fn lock_open(
+async fn lock_open(
     conn: &mut sqlx::PgConnection,
     id: Uuid,
 ) -> Result<Locked, RequestError> {
@@ -97,32 +98,69 @@ pub(super) async fn lock_open(
     }
 }
 
-fn staff_actor(staff: &StaffScope) -> Actor {
-    Actor {
-        kind: ActorKind::Staff,
-        id: Some(staff.user_id()),
-    }
+/// What every step ends with, in its transaction: the mail that tells the requester (if
+/// any) and the audit row, so the change, the mail and its record commit together.
+pub(super) struct Step<'a> {
+    pub(super) platform: &'a Platform,
+    pub(super) staff: &'a StaffScope,
+    pub(super) id: Uuid,
+    pub(super) facts: &'a RequestFacts,
 }
 
-pub(super) async fn audited(
-    conn: &mut sqlx::PgConnection,
-    staff: &StaffScope,
-    event_type: &'static str,
-    id: Uuid,
-    locked: &Locked,
-    extra: Option<serde_json::Value>,
-    facts: &RequestFacts,
-) -> Result<(), RequestError> {
-    let mut detail = serde_json::json!({ "kind": locked.kind.slug() });
-    if let Some(extra) = extra {
-        detail["records"] = extra;
+impl<'a> Step<'a> {
+    pub(super) fn new(
+        platform: &'a Platform,
+        staff: &'a StaffScope,
+        id: Uuid,
+        facts: &'a RequestFacts,
+    ) -> Self {
+        Self {
+            platform,
+            staff,
+            id,
+            facts,
+        }
     }
-    let event = Event::new(event_type, staff_actor(staff), Outcome::Success)
-        .target("privacy_request", id.to_string())
-        .subject_email(&locked.email)
-        .detail(detail);
-    audit::record(conn, &event, facts).await?;
-    Ok(())
+
+    /// Every step's start: the scope must reach support `act`, and the request must be
+    /// open; it stays locked until the step commits.
+    pub(super) async fn begin(
+        &self,
+    ) -> Result<(Transaction<'static, Postgres>, Locked), RequestError> {
+        self.staff.holds(Module::Support, Level::Act)?;
+        let mut tx = self.platform.pool.begin().await?;
+        let locked = lock_open(&mut tx, self.id).await?;
+        Ok((tx, locked))
+    }
+
+    /// Queues `mail` and records `event_type`, with `records` (the number of records an
+    /// export or erasure touched) in its detail.
+    pub(super) async fn finish(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        locked: &Locked,
+        event_type: &'static str,
+        mail: Option<OutgoingMail>,
+        records: Option<serde_json::Value>,
+    ) -> Result<(), RequestError> {
+        if let Some(mail) = mail {
+            mail::enqueue(conn, &self.platform.config.secrets.field_keys, &mail).await?;
+        }
+        let mut detail = serde_json::json!({ "kind": locked.kind.slug() });
+        if let Some(records) = records {
+            detail["records"] = records;
+        }
+        let actor = Actor {
+            kind: ActorKind::Staff,
+            id: Some(self.staff.user_id()),
+        };
+        let event = Event::new(event_type, actor, Outcome::Success)
+            .target("privacy_request", self.id.to_string())
+            .subject_email(&locked.email)
+            .detail(detail);
+        audit::record(conn, &event, self.facts).await?;
+        Ok(())
+    }
 }
 
 /// Takes the request on: the list shows who works on it. Audited as `data_subject.assign`.
@@ -132,24 +170,15 @@ pub async fn assign_to_self(
     id: Uuid,
     facts: &RequestFacts,
 ) -> Result<(), RequestError> {
-    staff.holds(Module::Support, Level::Act)?;
-    let mut tx = platform.pool.begin().await?;
-    let locked = lock_open(&mut tx, id).await?;
+    let step = Step::new(platform, staff, id, facts);
+    let (mut tx, locked) = step.begin().await?;
     sqlx::query("UPDATE privacy_requests SET assigned_to = $2 WHERE id = $1")
         .bind(id)
         .bind(staff.user_id())
         .execute(&mut *tx)
         .await?;
-    audited(
-        &mut tx,
-        staff,
-        "data_subject.assign",
-        id,
-        &locked,
-        None,
-        facts,
-    )
-    .await?;
+    step.finish(&mut tx, &locked, "data_subject.assign", None, None)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -163,10 +192,9 @@ pub async fn extend(
     reason: &str,
     facts: &RequestFacts,
 ) -> Result<Date, RequestError> {
-    staff.holds(Module::Support, Level::Act)?;
+    let step = Step::new(platform, staff, id, facts);
+    let (mut tx, locked) = step.begin().await?;
     let reason = checked_text("reason", reason)?;
-    let mut tx = platform.pool.begin().await?;
-    let locked = lock_open(&mut tx, id).await?;
     if locked.extended {
         return Err(RequestError::NotAllowed(
             "The deadline has already been extended once; the law allows no more.",
@@ -181,17 +209,8 @@ pub async fn extend(
     .fetch_one(&mut *tx)
     .await?;
     let mail = emails::extended(&locked.email, locked.kind, due_on, &reason);
-    mail::enqueue(&mut tx, &platform.config.secrets.field_keys, &mail).await?;
-    audited(
-        &mut tx,
-        staff,
-        "data_subject.extend",
-        id,
-        &locked,
-        None,
-        facts,
-    )
-    .await?;
+    step.finish(&mut tx, &locked, "data_subject.extend", Some(mail), None)
+        .await?;
     tx.commit().await?;
     Ok(due_on)
 }
@@ -205,24 +224,14 @@ pub async fn reject(
     reason: &str,
     facts: &RequestFacts,
 ) -> Result<(), RequestError> {
-    staff.holds(Module::Support, Level::Act)?;
+    let step = Step::new(platform, staff, id, facts);
+    let (mut tx, locked) = step.begin().await?;
     let reason = checked_text("reason", reason)?;
-    let mut tx = platform.pool.begin().await?;
-    let locked = lock_open(&mut tx, id).await?;
     close(&mut tx, staff, id, Status::Rejected, &reason).await?;
     let privacy_email = &platform.config.settings.privacy.contact_email;
     let mail = emails::rejected(&locked.email, locked.kind, &reason, privacy_email);
-    mail::enqueue(&mut tx, &platform.config.secrets.field_keys, &mail).await?;
-    audited(
-        &mut tx,
-        staff,
-        "data_subject.reject",
-        id,
-        &locked,
-        None,
-        facts,
-    )
-    .await?;
+    step.finish(&mut tx, &locked, "data_subject.reject", Some(mail), None)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -237,10 +246,9 @@ pub async fn fulfil(
     outcome: &str,
     facts: &RequestFacts,
 ) -> Result<(), RequestError> {
-    staff.holds(Module::Support, Level::Act)?;
+    let step = Step::new(platform, staff, id, facts);
+    let (mut tx, locked) = step.begin().await?;
     let outcome = checked_text("outcome", outcome)?;
-    let mut tx = platform.pool.begin().await?;
-    let locked = lock_open(&mut tx, id).await?;
     if !matches!(locked.kind, Kind::Correction | Kind::Restriction) {
         return Err(RequestError::NotAllowed(
             "Access and erasure requests close with their export or erasure.",
@@ -248,17 +256,8 @@ pub async fn fulfil(
     }
     close(&mut tx, staff, id, Status::Fulfilled, &outcome).await?;
     let mail = emails::fulfilled(&locked.email, locked.kind, &outcome);
-    mail::enqueue(&mut tx, &platform.config.secrets.field_keys, &mail).await?;
-    audited(
-        &mut tx,
-        staff,
-        "data_subject.fulfil",
-        id,
-        &locked,
-        None,
-        facts,
-    )
-    .await?;
+    step.finish(&mut tx, &locked, "data_subject.fulfil", Some(mail), None)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
