@@ -74,10 +74,7 @@ pub(super) struct Locked {
     extended: bool,
 }
 
-async fn lock_open(
-    conn: &mut sqlx::PgConnection,
-    id: Uuid,
-) -> Result<Locked, RequestError> {
+async fn lock_open(conn: &mut sqlx::PgConnection, id: Uuid) -> Result<Locked, RequestError> {
     let row: Option<(String, Kind, Status, bool)> = sqlx::query_as(
         "SELECT email, kind, status, extended_reason IS NOT NULL FROM privacy_requests
          WHERE id = $1 AND status <> 'unverified' FOR UPDATE",
