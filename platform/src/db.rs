@@ -87,3 +87,21 @@ pub async fn is_ready(pool: &PgPool) -> bool {
 /// otherwise caps that key at one flush per request.
 pub const WITHOUT_FLUSH_WAIT: &str =
     "(SELECT set_config('synchronous_commit', 'off', true)) AS without_flush_wait";
+
+/// A pool on `pool`'s database whose every connection acts as `saleonix_app`, the role
+/// production connects as: how tests show what its grants allow and refuse.
+#[cfg(test)]
+pub(crate) async fn as_application_role(pool: &PgPool) -> PgPool {
+    PgPoolOptions::new()
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                sqlx::query("SET ROLE saleonix_app")
+                    .execute(conn)
+                    .await
+                    .map(drop)
+            })
+        })
+        .connect_with((*pool.connect_options()).clone())
+        .await
+        .expect("a pool as the application role")
+}

@@ -74,18 +74,7 @@ async fn the_application_role_may_insert_read_and_redact_but_not_change_or_delet
     }
     // The application seals: its grant covers the chain columns, and the trigger holds
     // it to sealing rows not sealed yet.
-    let app_pool = sqlx::postgres::PgPoolOptions::new()
-        .after_connect(|conn, _| {
-            Box::pin(async move {
-                sqlx::query("SET ROLE saleonix_app")
-                    .execute(conn)
-                    .await
-                    .map(drop)
-            })
-        })
-        .connect_with((*pool.connect_options()).clone())
-        .await
-        .unwrap();
+    let app_pool = crate::db::as_application_role(&pool).await;
     assert_eq!(seal(&app_pool).await.unwrap(), 1);
     for sql in [
         "UPDATE audit.events SET row_hash = prev_hash",

@@ -409,18 +409,7 @@ async fn two_instances_sweeping_at_once_as_the_application_change_each_row_once(
         checkouts.push(checkout(&pool, merchant, "expired", "100 days").await);
         mails.push(mail(&pool, true, "100 days").await);
     }
-    let app_pool = sqlx::postgres::PgPoolOptions::new()
-        .after_connect(|conn, _| {
-            Box::pin(async move {
-                sqlx::query("SET ROLE saleonix_app")
-                    .execute(conn)
-                    .await
-                    .map(drop)
-            })
-        })
-        .connect_with((*pool.connect_options()).clone())
-        .await
-        .unwrap();
+    let app_pool = crate::db::as_application_role(&pool).await;
 
     let (one, other) = tokio::join!(sweep(&app_pool), sweep(&app_pool));
     let (one, other) = (one.unwrap(), other.unwrap());
