@@ -169,6 +169,10 @@ impl From<platform::payments::PaymentError> for AppError {
                 "mode",
                 "Live Mode is open only to verified merchants that are not suspended. You are working in Test Mode.",
             ),
+            PaymentError::MerchantClosed => AppError::validation(
+                "mode",
+                "This merchant account is closed and takes no payments.",
+            ),
             // What a buyer may meet; each is a state of the checkout, not a fault.
             error @ (PaymentError::SessionExpired
             | PaymentError::SessionPaid

@@ -22,6 +22,7 @@ pub mod kyc_review;
 pub mod ledger;
 #[cfg(feature = "ssr")]
 mod limits;
+pub mod own_data;
 pub mod pages;
 pub mod payments;
 pub mod payouts;

@@ -138,6 +138,23 @@ pub async fn remove_member(user_id: String) -> Result<(), AppError> {
     .map_err(AppError::respond)
 }
 
+/// The owner makes another member the owner and becomes an admin.
+#[server(endpoint = "team/transfer-ownership")]
+pub async fn transfer_ownership(user_id: String) -> Result<(), AppError> {
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (_, scope, _) = crate::auth::session::require_declared::<TransferOwnership>()
+            .await?
+            .merchant()?;
+        let member = ssr::id(&user_id)?;
+        let facts = crate::request::facts().await;
+        platform::identity::team::transfer_ownership(&platform, &scope, member, &facts).await?;
+        Ok(())
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
 /// Sends an invited member who has not accepted yet a new link.
 #[server(endpoint = "team/resend-invitation")]
 pub async fn resend_member_invitation(user_id: String) -> Result<(), AppError> {

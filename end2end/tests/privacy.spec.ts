@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { test, expect } from '@playwright/test';
-import { enrolledStaff, linkFromMailbox } from './accounts';
+import { PASSWORD, enrolledStaff, linkFromMailbox, signIn, verifiedMerchant } from './accounts';
 
 // A data-subject request from the privacy page, sent and confirmed without scripts (as a
 // buyer with JavaScript off would), then taken on by Support staff in the console, who
@@ -86,4 +86,35 @@ test('a person asks about their data without scripts, confirms by the link, supp
   for (const cookie of await page.context().cookies()) {
     expect(LISTED_COOKIES).toContain(cookie.name);
   }
+});
+
+test('a merchant emails themself a copy of their data, then closes the account and the business with it', async ({ page }) => {
+  const email = `drita-leaving-${Date.now()}@example.com`;
+  await verifiedMerchant(page, email);
+  await signIn(page, email);
+  await expect(page).toHaveURL(/\/dashboard/);
+
+  await page.goto('/account', { waitUntil: 'networkidle' });
+  const panel = page.getByRole('region', { name: 'Your data' });
+  await panel.getByRole('button', { name: 'Email me a copy of my data' }).click();
+  await expect(panel.getByText('The link is on its way to your email address.')).toBeVisible();
+  expect(await linkFromMailbox(page, email, '/privacy/export')).toContain('/privacy/export?token=');
+
+  await page.goto('/account', { waitUntil: 'networkidle' });
+  const closing = page.getByRole('region', { name: 'Your data' });
+  await closing.getByLabel('Your password').fill('not-my-password');
+  await closing.getByLabel('I understand that closing my account cannot be undone.').check();
+  await closing.getByRole('button', { name: 'Close my account' }).click();
+  await expect(closing.getByText('That is not your password.')).toBeVisible();
+  await closing.getByLabel('Your password').fill(PASSWORD);
+  await closing.getByRole('button', { name: 'Close my account' }).click();
+  await expect(page).toHaveURL(/\/sign-in\?closed=1/);
+  await expect(page.getByText('Your account is closed and your personal data erased.')).toBeVisible();
+
+  await signIn(page, email);
+  await expect(page).toHaveURL(/\/sign-in/);
+  await expect(async () => {
+    await page.goto('/dev/mailbox');
+    await expect(page.locator(`article.mail[data-to="${email}"]`, { hasText: 'its merchant account is closed too' })).toHaveCount(1, { timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
 });

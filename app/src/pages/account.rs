@@ -1,5 +1,5 @@
 //! Account settings: change password, the way to two-factor settings, active sessions,
-//! sign out one or all.
+//! sign out one or all, and for merchant team members their own data (`own_data`).
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
@@ -9,11 +9,15 @@ use leptos_router::hooks::use_query_map;
 use crate::account::{
     ChangePassword, RevokeSession, SessionView, SignOutEverywhere, active_sessions,
 };
+use crate::auth::current_viewer;
 use crate::components::form::{Field, FormError, NewPasswordField, field_error, form_error};
+use crate::pages::own_data::OwnData;
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let query = use_query_map();
+    // Merchant team members see their own data's panel; staff accounts are closed by an administrator.
+    let viewer = Resource::new(|| (), |_| current_viewer());
     let notice = move || {
         let query = query.read();
         if query.get("password").is_some() {
@@ -36,6 +40,11 @@ pub fn AccountPage() -> impl IntoView {
                 <a href="/account/two-factor">"Manage two-factor authentication"</a>
             </section>
             <Sessions />
+            <Transition fallback=|| ()>
+                {move || viewer.get().and_then(Result::ok).flatten()
+                    .filter(|me| me.business_name.is_some())
+                    .map(|_| view! { <OwnData /> })}
+            </Transition>
         </section>
     }
 }

@@ -8,6 +8,7 @@ pub mod developers;
 pub mod home;
 pub mod legal;
 pub mod not_found;
+pub mod own_data;
 pub mod password_reset;
 pub mod payments;
 pub mod payouts;

@@ -24,6 +24,10 @@ pub fn SignInPage() -> impl IntoView {
             Some("Your password is set. Please sign in.")
         } else if query.get("signed_out").is_some() {
             Some("You are signed out.")
+        } else if query.get("closed").is_some() {
+            Some(
+                "Your account is closed and your personal data erased. A last email says what is kept.",
+            )
         } else {
             None
         }

@@ -12,7 +12,7 @@ use crate::components::step_up::StepUpPrompt;
 use crate::pages::dashboard::DashboardNav;
 use crate::team::{
     ASSIGNABLE_ROLES, ChangeMemberRole, InviteMember, MemberView, RemoveMember,
-    ResendMemberInvitation, team_members,
+    ResendMemberInvitation, TransferOwnership, team_members,
 };
 
 /// The role choices, with `chosen` selected.
@@ -29,6 +29,7 @@ struct TeamActions {
     change: ServerAction<ChangeMemberRole>,
     remove: ServerAction<RemoveMember>,
     resend: ServerAction<ResendMemberInvitation>,
+    transfer: ServerAction<TransferOwnership>,
 }
 
 #[component]
@@ -38,12 +39,14 @@ pub fn TeamPage() -> impl IntoView {
         change: ServerAction::new(),
         remove: ServerAction::new(),
         resend: ServerAction::new(),
+        transfer: ServerAction::new(),
     };
     let versions = move || {
         (
             invite.version().get(),
             actions.change.version().get(),
             actions.remove.version().get(),
+            actions.transfer.version().get(),
         )
     };
     let members = Resource::new(versions, |_| team_members());
@@ -70,11 +73,16 @@ pub fn TeamPage() -> impl IntoView {
                 <Show when=succeeded(actions.resend)>
                     <p class="success" role="status">"A new invitation link is on its way."</p>
                 </Show>
+                <Show when=succeeded(actions.transfer)>
+                    <p class="success" role="status">"They own the account now, and you are an admin. Both of you were mailed."</p>
+                </Show>
                 <FormError message=form_error(actions.change, &[]) />
                 <FormError message=form_error(actions.remove, &[]) />
                 <FormError message=form_error(actions.resend, &[]) />
+                <FormError message=form_error(actions.transfer, &[]) />
                 <StepUpPrompt action=actions.change id="change-step-up" />
                 <StepUpPrompt action=actions.remove id="remove-step-up" />
+                <StepUpPrompt action=actions.transfer id="transfer-step-up" />
             </section>
             <section class="panel" aria-labelledby="invite-heading">
                 <h2 id="invite-heading">"Invite a team member"</h2>
@@ -102,7 +110,12 @@ fn MemberTable(list: Vec<MemberView>, actions: TeamActions) -> impl IntoView {
         change,
         remove,
         resend,
+        transfer,
     } = actions;
+    // Only the owner hands the account over, to a member who has accepted their invitation.
+    let you_own = list
+        .iter()
+        .any(|m| m.is_you && m.role == MerchantRole::Owner);
     view! {
         <table class="list">
             <thead>
@@ -114,7 +127,8 @@ fn MemberTable(list: Vec<MemberView>, actions: TeamActions) -> impl IntoView {
                     let managed = !m.is_you && m.role != MerchantRole::Owner;
                     let invited = m.invited;
                     let controls = managed.then(|| {
-                        let (change_id, remove_id, resend_id) = (m.user_id.clone(), m.user_id.clone(), m.user_id.clone());
+                        let (change_id, remove_id, resend_id, transfer_id) =
+                            (m.user_id.clone(), m.user_id.clone(), m.user_id.clone(), m.user_id.clone());
                         let options = role_options(m.role);
                         let role_label = format!("Role for {}", m.full_name);
                         view! {
@@ -127,6 +141,12 @@ fn MemberTable(list: Vec<MemberView>, actions: TeamActions) -> impl IntoView {
                                 <ActionForm action=resend attr:class="inline">
                                     <input type="hidden" name="user_id" value=resend_id />
                                     <button type="submit" class="secondary" disabled=move || resend.pending().get()>"Re-send invitation"</button>
+                                </ActionForm>
+                            })}
+                            {(you_own && !invited).then(|| view! {
+                                <ActionForm action=transfer attr:class="inline">
+                                    <input type="hidden" name="user_id" value=transfer_id />
+                                    <button type="submit" class="secondary" disabled=move || transfer.pending().get()>"Make owner"</button>
                                 </ActionForm>
                             })}
                             <ActionForm action=remove attr:class="inline">

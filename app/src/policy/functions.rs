@@ -6,7 +6,7 @@ use leptos::server_fn::ServerFn;
 use platform::identity::roles::{Level, Module};
 
 use super::{
-    ALL_MERCHANT_ROLES, CATALOG_EDITORS, DISPUTE_RESPONDERS, KEY_MANAGERS, KYC_EDITORS,
+    ALL_MERCHANT_ROLES, CATALOG_EDITORS, DISPUTE_RESPONDERS, KEY_MANAGERS, KYC_EDITORS, OWNER,
     PAYOUT_READERS, Policy, Proof, REFUNDERS, TEAM_MANAGERS,
 };
 use crate::account::{ActiveSessions, ChangePassword, RevokeSession, SignOutEverywhere};
@@ -41,6 +41,7 @@ use crate::kyc_review::{
     RequestKycChanges, RequestReverification,
 };
 use crate::ledger::{DecideAdjustment, MerchantLedger, PlatformLedger, RequestAdjustment};
+use crate::own_data::{CloseMyAccount, ExportMyData};
 use crate::payments::{
     ArchiveLink, ArchiveProduct, Checkouts, CreateCheckout, CreateLink, CreateProduct,
     DashboardState, PaymentDetail, PaymentLinks, PaymentsList, PaymentsOverview, Products,
@@ -66,6 +67,7 @@ use crate::sanctions::{DecideSanctionsHit, SanctionsHits, SanctionsList};
 use crate::settings::{GatewaySettings, SaveGatewayAccount};
 use crate::team::{
     ChangeMemberRole, InviteMember, RemoveMember, ResendMemberInvitation, TeamMembers,
+    TransferOwnership,
 };
 use crate::terms::{
     AddDefaultFeeSchedule, AddMerchantFeeSchedule, FeeSchedules, SetSettlementTerms,
@@ -105,10 +107,15 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy, Proof)] = &[
     (ActiveSessions::PATH, Policy::SignedIn, Proof::None),
     (RevokeSession::PATH, Policy::SignedIn, Proof::None),
     (SignOutEverywhere::PATH, Policy::SignedIn, Proof::None),
+    // A member's own data (GDPR Arts. 15 and 17): the copy leaves only by a link mailed to
+    // the account's address; closing asks the password, and a step-up where two-factor is on.
+    (ExportMyData::PATH, Policy::Merchant(ALL_MERCHANT_ROLES), Proof::None),
+    (CloseMyAccount::PATH, Policy::Merchant(ALL_MERCHANT_ROLES), Proof::Conditional),
     (TeamMembers::PATH, Policy::Merchant(TEAM_MANAGERS), Proof::None),
     (InviteMember::PATH, Policy::Merchant(TEAM_MANAGERS), Proof::Conditional),
     (ChangeMemberRole::PATH, Policy::Merchant(TEAM_MANAGERS), Proof::StepUp),
     (RemoveMember::PATH, Policy::Merchant(TEAM_MANAGERS), Proof::StepUp),
+    (TransferOwnership::PATH, Policy::Merchant(OWNER), Proof::StepUp),
     (ResendMemberInvitation::PATH, Policy::Merchant(TEAM_MANAGERS), Proof::Enrolled),
     (SecurityEvents::PATH, Policy::Merchant(TEAM_MANAGERS), Proof::None),
     (DashboardState::PATH, Policy::Merchant(ALL_MERCHANT_ROLES), Proof::None),

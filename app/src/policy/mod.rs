@@ -55,6 +55,9 @@ pub const ALL_MERCHANT_ROLES: &[MerchantRole] = &[
     MerchantRole::Viewer,
 ];
 
+/// The one role that hands the business over to another member.
+pub const OWNER: &[MerchantRole] = &[MerchantRole::Owner];
+
 /// Roles that manage a merchant's team.
 pub const TEAM_MANAGERS: &[MerchantRole] = &[MerchantRole::Owner, MerchantRole::Admin];
 

@@ -225,7 +225,7 @@ pub const TABLES: &[Table] = &[
     Table {
         name: "merchants",
         personal: &[],
-        not_personal: &["id", "business_name", "verified_at", "suspended_at", "created_at", "max_payment_minor"],
+        not_personal: &["id", "business_name", "verified_at", "suspended_at", "created_at", "max_payment_minor", "closed_at"],
     },
     Table {
         name: "mfa_recovery_codes",

@@ -100,6 +100,33 @@ pub fn mfa_enabled(settings: &Settings, to: &str, name: &str) -> OutgoingMail {
     )
 }
 
+/// The owner made `new_owner` the owner; they are an admin now.
+pub fn ownership_given(settings: &Settings, to: &str, name: &str, new_owner: &str) -> OutgoingMail {
+    mail(
+        to,
+        "You are no longer the owner of your Saleonix account",
+        format!(
+            "Hello {name},\n\nYou made {new_owner} the owner of your business's Saleonix account. You \
+             are an admin of it now.\n\nIf this was not you, reset your password now: {}/forgot-password \
+             and write to us.\n\n- Saleonix\n",
+            settings.public_origin()
+        ),
+    )
+}
+
+pub fn ownership_received(settings: &Settings, to: &str, name: &str) -> OutgoingMail {
+    mail(
+        to,
+        "You are now the owner of your Saleonix account",
+        format!(
+            "Hello {name},\n\nYou are now the owner of your business's Saleonix account: you manage its \
+             team, and you answer for it to Saleonix. The previous owner is an admin now.\n\n\
+             Sign in: {}/sign-in\n\n- Saleonix\n",
+            settings.public_origin()
+        ),
+    )
+}
+
 /// Two-factor authentication was turned off, by the owner or (`by_staff`) by an administrator.
 pub fn mfa_disabled(settings: &Settings, to: &str, name: &str, by_staff: bool) -> OutgoingMail {
     let who = if by_staff {

@@ -6,12 +6,14 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::accounts::{AccountError, invalid};
+use super::emails;
 use super::invitation_limits;
 use super::invitations::{self, Created, Invitation, Invitee};
 use super::roles::MerchantScope;
 use super::users::{self, MerchantRole, User, UserKind};
 use crate::Platform;
 use crate::audit::{self, Event, Outcome, RequestFacts};
+use crate::mail;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
@@ -324,6 +326,83 @@ pub async fn remove(
         .merchant(scope.merchant_id())
         .target("user", user_id.to_string())
         .detail(serde_json::json!({ "role": role, "sessions_ended": ended }));
+    audit::record(&mut tx, &event, facts).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Makes another member the owner, and the owner an admin: how an owner hands the business
+/// over, or leaves it (closing an account needs no one else on the owner's team,
+/// `privacy::requests::own_account`). Only the owner asks (with a fresh two-factor check,
+/// the server function's row); the new owner must have accepted their invitation and turned
+/// two-factor authentication on, since the owner's own actions need step-up checks. Both
+/// are mailed; audited as `team.owner_transferred`.
+pub async fn transfer_ownership(
+    platform: &Platform,
+    scope: &MerchantScope,
+    to: Uuid,
+    facts: &RequestFacts,
+) -> Result<(), AccountError> {
+    let Some(owner) = scope.user_id() else {
+        return Err(AccountError::NotFound);
+    };
+    if to == owner {
+        return Err(invalid("user_id", "You already own this account."));
+    }
+    let mut tx = platform.pool.begin().await?;
+    // Both rows locked, so two transfers (or a transfer and a removal) cannot cross.
+    let rows: Vec<(Uuid, MerchantRole, String, String, bool, bool)> = sqlx::query_as(
+        "SELECT u.id, mm.role, u.email, u.full_name,
+                u.email_verified_at IS NOT NULL AND u.disabled_at IS NULL,
+                EXISTS (SELECT 1 FROM user_mfa m WHERE m.user_id = u.id AND m.enabled_at IS NOT NULL)
+         FROM merchant_members mm JOIN users u ON u.id = mm.user_id
+         WHERE mm.merchant_id = $1 AND mm.user_id = ANY($2) FOR UPDATE OF mm",
+    )
+    .bind(scope.merchant_id())
+    .bind(&[owner, to][..])
+    .fetch_all(&mut *tx)
+    .await?;
+    let row = |id: Uuid| rows.iter().find(|row| row.0 == id);
+    match row(owner) {
+        Some((_, MerchantRole::Owner, ..)) => {}
+        _ => return Err(AccountError::NotFound),
+    }
+    let Some((_, _, to_email, to_name, active, mfa_on)) = row(to) else {
+        return Err(AccountError::NotFound);
+    };
+    if !active {
+        return Err(invalid(
+            "user_id",
+            "They must accept their invitation before they can own the account.",
+        ));
+    }
+    if !mfa_on {
+        return Err(invalid(
+            "user_id",
+            "They must turn on two-factor authentication first: the owner's actions need it.",
+        ));
+    }
+    for (user_id, role) in [(owner, MerchantRole::Admin), (to, MerchantRole::Owner)] {
+        sqlx::query(
+            "UPDATE merchant_members SET role = $3 WHERE merchant_id = $1 AND user_id = $2",
+        )
+        .bind(scope.merchant_id())
+        .bind(user_id)
+        .bind(role)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let settings = &platform.config.settings;
+    let keys = &platform.config.secrets.field_keys;
+    if let Some((_, _, email, name, ..)) = row(owner) {
+        let mail = emails::ownership_given(settings, email, name, to_name);
+        mail::enqueue(&mut tx, keys, &mail).await?;
+    }
+    let mail = emails::ownership_received(settings, to_email, to_name);
+    mail::enqueue(&mut tx, keys, &mail).await?;
+    let event = Event::new("team.owner_transferred", scope.actor(), Outcome::Success)
+        .merchant(scope.merchant_id())
+        .target("user", to.to_string());
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
     Ok(())

@@ -57,6 +57,8 @@ pub enum PaymentError {
     },
     #[error("Live Mode is open only to verified merchants that are not suspended")]
     LiveNotAllowed,
+    #[error("this merchant has closed its account and takes no payments")]
+    MerchantClosed,
     #[error("this checkout has expired")]
     SessionExpired,
     #[error("this checkout is already paid")]
@@ -107,20 +109,37 @@ pub(crate) fn public_token(prefix: &str) -> String {
     format!("{prefix}_{body}")
 }
 
-/// Whether the merchant may work in Live Mode now: verified (staff approved its KYC
-/// application, `kyc::review`, and no re-verification deadline has passed) and not
-/// suspended. A suspended or restricted merchant falls back to Test Mode.
-pub async fn live_allowed(
+/// What a merchant may do now: take payments at all (it has not closed its account,
+/// `privacy::own_account`), and in Live Mode (verified: staff approved its KYC
+/// application, `kyc::review`, and no re-verification deadline has passed; and not
+/// suspended). A suspended or restricted merchant falls back to Test Mode.
+struct Standing {
+    closed: bool,
+    live: bool,
+}
+
+async fn standing(
     conn: &mut PgConnection,
     merchant_id: MerchantId,
-) -> Result<bool, sqlx::Error> {
-    let allowed: Option<bool> = sqlx::query_scalar(
-        "SELECT verified_at IS NOT NULL AND suspended_at IS NULL FROM merchants WHERE id = $1",
+) -> Result<Standing, sqlx::Error> {
+    let row: Option<(bool, bool)> = sqlx::query_as(
+        "SELECT closed_at IS NOT NULL,
+                verified_at IS NOT NULL AND suspended_at IS NULL AND closed_at IS NULL
+         FROM merchants WHERE id = $1",
     )
     .bind(merchant_id)
     .fetch_optional(conn)
     .await?;
-    Ok(allowed.unwrap_or(false))
+    let (closed, live) = row.unwrap_or((true, false));
+    Ok(Standing { closed, live })
+}
+
+/// Whether the merchant may work in Live Mode now (see [`Standing`]).
+pub async fn live_allowed(
+    conn: &mut PgConnection,
+    merchant_id: MerchantId,
+) -> Result<bool, sqlx::Error> {
+    Ok(standing(conn, merchant_id).await?.live)
 }
 
 /// The mode a merchant actually works in when asking for `requested`: Live only while it
@@ -136,14 +155,19 @@ pub async fn effective_mode(
     })
 }
 
-/// Refuses Live Mode for a merchant that may not use it (checked again at every step,
-/// since a suspension can come between making a checkout and paying it).
+/// Refuses a closed merchant in any mode, and Live Mode for a merchant that may not use it
+/// (checked again at every step, since a suspension or the closing can come between making
+/// a checkout and paying it).
 pub(crate) async fn ensure_mode_allowed(
     conn: &mut PgConnection,
     merchant_id: MerchantId,
     mode: Mode,
 ) -> Result<(), PaymentError> {
-    if mode == Mode::Live && !live_allowed(conn, merchant_id).await? {
+    let standing = standing(conn, merchant_id).await?;
+    if standing.closed {
+        return Err(PaymentError::MerchantClosed);
+    }
+    if mode == Mode::Live && !standing.live {
         return Err(PaymentError::LiveNotAllowed);
     }
     Ok(())

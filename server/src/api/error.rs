@@ -53,6 +53,10 @@ pub const CODES: &[(&str, &str)] = &[
         "The merchant is not allowed Live Mode now (not verified, or suspended).",
     ),
     (
+        "merchant_closed",
+        "The merchant has closed its account and takes no payments.",
+    ),
+    (
         "permission_denied",
         "The key's permissions do not reach this resource at this level.",
     ),
@@ -254,6 +258,12 @@ impl From<platform::payments::PaymentError> for ApiError {
                 StatusCode::FORBIDDEN,
                 ErrorType::PermissionError,
                 "live_mode_not_allowed",
+                error.to_string(),
+            ),
+            PaymentError::MerchantClosed => ApiError::new(
+                StatusCode::FORBIDDEN,
+                ErrorType::PermissionError,
+                "merchant_closed",
                 error.to_string(),
             ),
             PaymentError::SessionPaid => conflict("checkout_session_paid", error.to_string()),

@@ -179,6 +179,13 @@ async fn pay(
                  If you think this is a mistake, please contact the seller.",
             ),
         ),
+        Err(PaymentError::MerchantClosed) => page(
+            StatusCode::FORBIDDEN,
+            pages::message(
+                "This seller has closed",
+                "This seller has closed its account and takes no more payments. No payment was taken.",
+            ),
+        ),
         Err(PaymentError::LiveNotAllowed) => page(
             StatusCode::FORBIDDEN,
             pages::message(

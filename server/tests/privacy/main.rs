@@ -12,5 +12,6 @@ mod cookies;
 mod erasure;
 mod export;
 mod inventory;
+mod own_account;
 mod pages;
 mod requests;

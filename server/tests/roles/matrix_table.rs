@@ -67,6 +67,7 @@ const SIGNED_IN: &[Who] = &[
 ];
 const MEMBERS: &[Who] = &[Owner, Admin, Finance, Developer, Viewer, OtherOwner];
 const MANAGERS: &[Who] = &[Owner, Admin, OtherOwner];
+const OWNERS: &[Who] = &[Owner, OtherOwner];
 const MONEY: &[Who] = &[Owner, Admin, Finance, OtherOwner];
 const BUILDERS: &[Who] = &[Owner, Admin, Developer, OtherOwner];
 const STAFF: &[Who] = &[StaffWithout, StaffView, StaffAct, PlatformAdmin];
@@ -104,12 +105,18 @@ pub const MATRIX: &[Row] = &[
     ("/api/account/sessions", None, SIGNED_IN, ""),
     ("/api/account/revoke-session", None, SIGNED_IN, "handle=x"),
     ("/api/account/sign-out-everywhere", None, SIGNED_IN, ""),
+    // A member's own data: a copy by mail, and closing the account (staff are closed by
+    // an administrator).
+    ("/api/account/export-data", None, MEMBERS, ""),
+    ("/api/account/close", None, MEMBERS, "password=wrong&understood=yes"),
     // The merchant's team: owners and admins.
     ("/api/team/members", None, MANAGERS, ""),
     ("/api/team/invite", None, MANAGERS, "email=new-member@example.com&full_name=New&role=owner"),
     ("/api/team/change-role", None, MANAGERS, "user_id={member}&role=owner"),
     ("/api/team/remove", None, MANAGERS, "user_id={member}"),
     ("/api/team/resend-invitation", None, MANAGERS, "user_id={member}"),
+    // Handing the business over is the owner's alone.
+    ("/api/team/transfer-ownership", None, OWNERS, "user_id={member}"),
     ("/api/account/security-events", None, MANAGERS, ""),
     // The dashboard: every member reads; developers build; money needs finance or above.
     ("/api/dashboard/mode", None, MEMBERS, ""),

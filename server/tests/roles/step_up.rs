@@ -31,6 +31,9 @@ const STEP_UP_ACTIONS: &[(&str, Actor, &str)] = &[
     ("/api/developers/webhooks/delete", Actor::OwnerA, ""),
     ("/api/account/two-factor/recovery-codes", Actor::OwnerA, ""),
     ("/api/account/two-factor/disable", Actor::OwnerA, ""),
+    ("/api/account/close", Actor::OwnerA, ""),
+    // The last of the owner's: once it passes, they are an admin.
+    ("/api/team/transfer-ownership", Actor::OwnerA, ""),
     ("/api/admin/reconciliation/close", Actor::StaffAct, ""),
     ("/api/admin/risk/set-rule", Actor::StaffAct, ""),
     ("/api/admin/risk/add-block", Actor::StaffAct, ""),

@@ -84,7 +84,52 @@ pub fn export_ready(settings: &Settings, to: &str, token: &SecretString) -> Outg
 }
 
 pub fn erased(to: &str, erased: &super::erasure::Erased) -> OutgoingMail {
-    let kept = if erased.payments_kept == 0 {
+    mail(
+        to,
+        "Your personal data at Saleonix is erased",
+        format!(
+            "Hello,\n\nAs you asked, Saleonix has erased the personal data it held about this address: your \
+             email address on checkouts, fraud checks and stored messages, your account's name and sign-in \
+             details if you had one, and the IP addresses and browsers in its security records.\n\n{}\n\n\
+             This is the last mail Saleonix sends to this address.\n\n- Saleonix\n",
+            kept(erased)
+        ),
+    )
+}
+
+pub fn account_closed(
+    to: &str,
+    erased: &super::erasure::Erased,
+    merchant_closed: bool,
+) -> OutgoingMail {
+    let merchant = if merchant_closed {
+        format!(
+            "You were the only member of your business's team, so its merchant account is closed too: \
+             it takes no more payments, its API keys are revoked and its webhooks and payment links are \
+             stopped. Its business records and verification are kept for {} years from today, as \
+             anti-money-laundering law requires.\n\n",
+            domain::privacy::AML_YEARS
+        )
+    } else {
+        String::new()
+    };
+    mail(
+        to,
+        "Your Saleonix account is closed",
+        format!(
+            "Hello,\n\nAs you asked, your Saleonix account is closed: you can no longer sign in, every \
+             session has ended, and Saleonix has erased the personal data it held about this address (your \
+             name and sign-in details, the address on checkouts and stored messages, and the IP addresses \
+             and browsers in its security records).\n\n{merchant}{}\n\n\
+             This is the last mail Saleonix sends to this address.\n\n- Saleonix\n",
+            kept(erased)
+        ),
+    )
+}
+
+/// What an erasure keeps, and why and until when.
+fn kept(erased: &super::erasure::Erased) -> String {
+    if erased.payments_kept == 0 {
         "Nothing is kept.".to_owned()
     } else {
         format!(
@@ -94,15 +139,5 @@ pub fn erased(to: &str, erased: &super::erasure::Erased) -> OutgoingMail {
             domain::privacy::AML_YEARS,
             erased.payments_kept
         )
-    };
-    mail(
-        to,
-        "Your personal data at Saleonix is erased",
-        format!(
-            "Hello,\n\nAs you asked, Saleonix has erased the personal data it held about this address: your \
-             email address on checkouts, fraud checks and stored messages, your account's name and sign-in \
-             details if you had one, and the IP addresses and browsers in its security records.\n\n{kept}\n\n\
-             This is the last mail Saleonix sends to this address.\n\n- Saleonix\n"
-        ),
-    )
+    }
 }

@@ -36,8 +36,9 @@ pub struct Erased {
     pub audit_rows: u64,
 }
 
-/// The obligation that stops an erasure, as staff and the requester are told.
-async fn blocker(
+/// The obligation that stops an erasure (and a member's closing of their account), as
+/// staff and the person are told: the data is still needed to finish it.
+pub(super) async fn blocker(
     conn: &mut sqlx::PgConnection,
     email: &str,
 ) -> Result<Option<&'static str>, sqlx::Error> {
@@ -45,8 +46,9 @@ async fn blocker(
         "WITH theirs AS (SELECT id, merchant_id FROM payments WHERE lower(buyer_email) = $1),
               owned AS (SELECT mm.merchant_id FROM merchant_members mm JOIN users u ON u.id = mm.user_id
                         WHERE u.email = $1 AND mm.role = 'owner')
-         SELECT EXISTS (SELECT 1 FROM refunds r JOIN theirs t ON t.id = r.payment_id
-                        WHERE r.status IN ('pending', 'unknown')),
+         SELECT EXISTS (SELECT 1 FROM refunds r JOIN payments p ON p.id = r.payment_id
+                        WHERE r.status IN ('pending', 'unknown')
+                          AND (p.id IN (SELECT id FROM theirs) OR p.merchant_id IN (SELECT merchant_id FROM owned))),
                 EXISTS (SELECT 1 FROM chargebacks c
                         WHERE c.status IN ('open', 'evidence_submitted')
                           AND (c.payment_id IN (SELECT id FROM theirs) OR c.merchant_id IN (SELECT merchant_id FROM owned))),
@@ -60,18 +62,18 @@ async fn blocker(
     .await?;
     Ok(if refund {
         Some(
-            "A refund of one of this person's payments is still in progress: erase once it is settled.",
+            "A refund is still waiting for the bank's answer: this can be done once it is settled.",
         )
     } else if chargeback {
-        Some(
-            "A card dispute about this person's payments or merchant is open: erase once it is decided.",
-        )
+        Some("A card dispute is open: this can be done once it is decided.")
     } else if balance {
         Some(
-            "A merchant this person owns still has a balance: pay it out, or close the merchant, first.",
+            "The merchant this address owns still has money in its balance: it must be paid out first.",
         )
     } else if payout {
-        Some("A payout of a merchant this person owns is not paid yet: erase once it is paid.")
+        Some(
+            "A payout to the merchant this address owns is not paid yet: this can be done once it is paid.",
+        )
     } else {
         None
     })
@@ -116,7 +118,7 @@ pub async fn erase(
 }
 
 impl Erased {
-    fn detail(&self) -> serde_json::Value {
+    pub(super) fn detail(&self) -> serde_json::Value {
         serde_json::json!({
             "account": self.account,
             "payments_kept": self.payments_kept,
@@ -140,7 +142,7 @@ async fn run(conn: &mut sqlx::PgConnection, sql: &str, email: &str) -> Result<u6
         .rows_affected())
 }
 
-async fn erase_everywhere(
+pub(super) async fn erase_everywhere(
     conn: &mut sqlx::PgConnection,
     email: &str,
 ) -> Result<Erased, RequestError> {

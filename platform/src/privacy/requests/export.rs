@@ -13,6 +13,7 @@ use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::field_crypto::FieldSlot;
 use crate::identity::roles::StaffScope;
+use crate::mail::OutgoingMail;
 
 /// How long the download link works.
 pub const LINK_DAYS: i32 = 7;
@@ -41,7 +42,43 @@ pub async fn prepare(
             "Only an access request is answered with an export.",
         ));
     }
-    let built = archive::build(&mut tx, &locked.email).await?;
+    let sealed = seal(&mut tx, platform, id, &locked.email, staff.user_id()).await?;
+    let outcome = format!(
+        "An archive of {} files was sent by a single-use link, valid {LINK_DAYS} days.",
+        sealed.files
+    );
+    close(&mut tx, staff, id, Status::Fulfilled, &outcome).await?;
+    step.finish(
+        &mut tx,
+        &locked,
+        "data_subject.export",
+        Some(sealed.mail),
+        Some(sealed.records),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A stored archive: the mail that carries its link, its number of files (the README
+/// included) and the number of records in each (for the audit row).
+pub(super) struct Sealed {
+    pub(super) mail: OutgoingMail,
+    pub(super) files: usize,
+    pub(super) records: serde_json::Value,
+}
+
+/// Builds the archive of what is held about `email` for access request `id` and stores it
+/// encrypted with a fresh link secret. The one way an archive is made, for staff's answer
+/// and for a member's own request from the dashboard (`own_account`).
+pub(super) async fn seal(
+    conn: &mut sqlx::PgConnection,
+    platform: &Platform,
+    id: Uuid,
+    email: &str,
+    created_by: Uuid,
+) -> Result<Sealed, RequestError> {
+    let built = archive::build(&mut *conn, email).await?;
     let keys = &platform.config.secrets.field_keys;
     let sealed = keys.encrypt(slot(&id.to_string()), &built.zip)?;
     let (token, token_hash) = link_secret();
@@ -53,30 +90,20 @@ pub async fn prepare(
     .bind(sealed)
     .bind(token_hash)
     .bind(LINK_DAYS)
-    .bind(staff.user_id())
-    .execute(&mut *tx)
+    .bind(created_by)
+    .execute(&mut *conn)
     .await?;
-    let outcome = format!(
-        "An archive of {} files was sent by a single-use link, valid {LINK_DAYS} days.",
-        built.counts.len() + 1
-    );
-    close(&mut tx, staff, id, Status::Fulfilled, &outcome).await?;
-    let mail = emails::export_ready(&platform.config.settings, &locked.email, &token);
-    let counts: serde_json::Map<String, serde_json::Value> = built
+    let mail = emails::export_ready(&platform.config.settings, email, &token);
+    let records: serde_json::Map<String, serde_json::Value> = built
         .counts
         .iter()
         .map(|(file, count)| ((*file).to_owned(), (*count).into()))
         .collect();
-    step.finish(
-        &mut tx,
-        &locked,
-        "data_subject.export",
-        Some(mail),
-        Some(counts.into()),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    Ok(Sealed {
+        mail,
+        files: built.counts.len() + 1,
+        records: records.into(),
+    })
 }
 
 /// Why a download link handed nothing over.

@@ -9,6 +9,7 @@ mod archive;
 mod emails;
 pub mod erasure;
 pub mod export;
+pub mod own_account;
 pub mod staff;
 
 use base64::Engine as _;
@@ -118,6 +119,8 @@ pub enum RequestError {
     Archive(#[from] zip::result::ZipError),
     #[error(transparent)]
     Crypto(#[from] crate::field_crypto::FieldCryptoError),
+    #[error(transparent)]
+    Password(#[from] crate::password::HashError),
 }
 
 impl RequestError {
