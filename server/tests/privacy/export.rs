@@ -49,7 +49,7 @@ pub async fn confirmed(shop: &Shop, email: &str, kind: &str, details: &str) -> U
         .unwrap()
 }
 
-fn files_of(zip: &[u8]) -> Vec<(String, String)> {
+pub fn files_of(zip: &[u8]) -> Vec<(String, String)> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
     (0..archive.len())
         .map(|i| {

@@ -12,5 +12,7 @@ mod cookies;
 mod erasure;
 mod export;
 mod inventory;
+mod kyc_answers;
+mod kyc_people;
 mod pages;
 mod requests;

@@ -41,8 +41,8 @@ pub async fn prepare(
             "Only an access request is answered with an export.",
         ));
     }
-    let built = archive::build(&mut tx, &locked.email).await?;
     let keys = &platform.config.secrets.field_keys;
+    let built = archive::build(&mut tx, keys, id, &locked.email).await?;
     let sealed = keys.encrypt(slot(&id.to_string()), &built.zip)?;
     let (token, token_hash) = link_secret();
     sqlx::query(
