@@ -29,6 +29,7 @@ pub mod payouts;
 #[cfg(feature = "ssr")]
 pub mod policy;
 pub mod privacy;
+pub mod privacy_kyc_people;
 pub mod privacy_requests;
 pub mod reconciliation;
 pub mod refunds;

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::privacy_kyc_people::LinkedKycPersonView;
 
 /// A confirmed request as the Support module lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,6 +26,8 @@ pub struct PrivacyRequestView {
     pub assignee: Option<String>,
     pub closed_at: Option<String>,
     pub outcome: Option<String>,
+    /// People of merchants' verifications staff linked to it (access and erasure only).
+    pub kyc_people: Vec<LinkedKycPersonView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,6 +91,7 @@ mod ssr {
             assignee: request.assignee,
             closed_at: request.closed_at.map(when),
             outcome: request.outcome,
+            kyc_people: Vec::new(),
         }
     }
 }
@@ -153,8 +157,24 @@ pub async fn privacy_requests() -> Result<PrivacyRequestsView, AppError> {
             .await?
             .staff()?;
         let requests = platform::privacy::requests::staff::list(&platform, &staff).await?;
+        let ids: Vec<uuid::Uuid> = requests.iter().map(|r| r.id).collect();
+        let linked =
+            platform::privacy::requests::kyc_people::linked(&platform, &staff, &ids).await?;
+        let requests = requests
+            .into_iter()
+            .map(|request| {
+                let id = request.id;
+                let mut view = ssr::view(request);
+                view.kyc_people = linked
+                    .iter()
+                    .filter(|person| person.request_id == id)
+                    .map(crate::privacy_kyc_people::ssr::linked_view)
+                    .collect();
+                view
+            })
+            .collect();
         Ok(PrivacyRequestsView {
-            requests: requests.into_iter().map(ssr::view).collect(),
+            requests,
             can_act: user.permissions().allows(Module::Support, Level::Act),
         })
     }

@@ -7,21 +7,9 @@
 
 mod support;
 
-use sqlx::postgres::PgPoolOptions;
-use sqlx::{Executor, PgPool};
+use sqlx::PgPool;
 use support::accounts::{PASSWORD, Visitor, location, signed_in, verified_account};
-
-/// A pool like `pool` whose every connection acts as `saleonix_app`.
-async fn as_app_role(pool: &PgPool) -> PgPool {
-    PgPoolOptions::new()
-        .max_connections(5)
-        .after_connect(|conn, _| {
-            Box::pin(async move { conn.execute("SET ROLE saleonix_app").await.map(drop) })
-        })
-        .connect_with((*pool.connect_options()).clone())
-        .await
-        .unwrap()
-}
+use support::as_app_role;
 
 #[sqlx::test(migrations = "../migrations")]
 async fn the_server_works_whole_as_the_application_role(pool: PgPool) {

@@ -52,6 +52,7 @@ use crate::payouts::{
     SettlePayout, StaffPayouts,
 };
 use crate::privacy::PrivacyFacts;
+use crate::privacy_kyc_people::{FindKycPeople, LinkKycPerson, UnlinkKycPerson};
 use crate::privacy_requests::{
     ConfirmPrivacyRequest, ErasePrivacyRequest, ExportPrivacyRequest, PrivacyRequestStep,
     PrivacyRequests, SubmitPrivacyRequest,
@@ -144,6 +145,11 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy, Proof)] = &[
     (PrivacyRequestStep::PATH, Policy::Staff(Module::Support, Level::Act), Proof::None),
     (ExportPrivacyRequest::PATH, Policy::Staff(Module::Support, Level::Act), Proof::StepUp),
     (ErasePrivacyRequest::PATH, Policy::Staff(Module::Support, Level::Act), Proof::StepUp),
+    // Finding and linking a merchant's verification people to a request: like the other
+    // steps; the export that then carries their record asks for the fresh check.
+    (FindKycPeople::PATH, Policy::Staff(Module::Support, Level::Act), Proof::None),
+    (LinkKycPerson::PATH, Policy::Staff(Module::Support, Level::Act), Proof::None),
+    (UnlinkKycPerson::PATH, Policy::Staff(Module::Support, Level::Act), Proof::None),
     (AuditExport::PATH, Policy::Staff(Module::Audit, Level::View), Proof::StepUp),
     (MerchantList::PATH, Policy::Staff(Module::Merchants, Level::View), Proof::None),
     (MerchantDetail::PATH, Policy::Staff(Module::Merchants, Level::View), Proof::None),

@@ -286,6 +286,11 @@ pub const TABLES: &[Table] = &[
         not_personal: &["request_id", "token_hash", "expires_at", "created_by", "created_at", "downloaded_at"],
     },
     Table {
+        name: "privacy_request_kyc_people",
+        personal: &[],
+        not_personal: &["request_id", "request_kind", "kyc_person_id", "linked_by", "linked_at"],
+    },
+    Table {
         name: "privacy_requests",
         personal: &[
             Personal { column: "email", subject: Subject::Requester, category: Category::Contact, what: "email address", purpose: REQUEST, basis: Basis::LegalObligation, retention: REQUEST_KEPT, kept_for_aml: false },

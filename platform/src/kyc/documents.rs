@@ -325,6 +325,28 @@ impl Document {
     }
 }
 
+impl Document {
+    /// A stored document decrypted (the row's key binds it to its merchant and id), for a
+    /// reader that found the row itself: an access request's archive hands a person the
+    /// copies of their own identity document (`privacy::requests::kyc_people`).
+    pub(crate) fn open(
+        keys: &crate::field_crypto::KeyRing,
+        id: Uuid,
+        merchant_id: MerchantId,
+        kind: DocumentKind,
+        content_type: &str,
+        sealed: &[u8],
+    ) -> Result<Self, crate::field_crypto::FieldCryptoError> {
+        Ok(Document {
+            id,
+            merchant_id,
+            kind,
+            file_type: FileType::from_content_type(content_type),
+            content: keys.decrypt(slot(&row(merchant_id, id)), sealed)?,
+        })
+    }
+}
+
 /// Who reads a document: a member of its merchant, or staff holding merchants at `view`
 /// (checked here).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

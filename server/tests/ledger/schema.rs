@@ -5,8 +5,7 @@
 use domain::{Currency, MerchantId};
 use platform::gateway_accounts::Mode;
 use platform::ledger::{self, AccountKind, EntryKind, LedgerError, Line, NewEntry};
-use sqlx::postgres::PgPoolOptions;
-use sqlx::{Executor, PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::books;
@@ -308,14 +307,7 @@ async fn a_cause_posts_once(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn the_application_role_posts_but_cannot_write_a_balance(pool: PgPool) {
     let (merchant_id, _) = merchant(&pool, "Dardania Crafts", true).await;
-    let app = PgPoolOptions::new()
-        .max_connections(2)
-        .after_connect(|conn, _| {
-            Box::pin(async move { conn.execute("SET ROLE saleonix_app").await.map(drop) })
-        })
-        .connect_with((*pool.connect_options()).clone())
-        .await
-        .unwrap();
+    let app = super::support::as_app_role(&pool).await;
     let mut tx = app.begin().await.unwrap();
     ledger::post(
         &mut tx,

@@ -54,9 +54,13 @@ pub fn files_of(zip: &[u8]) -> Vec<(String, String)> {
     (0..archive.len())
         .map(|i| {
             let mut file = archive.by_index(i).unwrap();
-            let mut text = String::new();
-            file.read_to_string(&mut text).unwrap();
-            (file.name().to_owned(), text)
+            // Identity document copies are images: their ASCII markers still read.
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes).unwrap();
+            (
+                file.name().to_owned(),
+                String::from_utf8_lossy(&bytes).into_owned(),
+            )
         })
         .collect()
 }

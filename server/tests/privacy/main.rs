@@ -12,6 +12,8 @@ mod cookies;
 mod erasure;
 mod export;
 mod inventory;
+mod kyc_answers;
+mod kyc_people;
 mod own_account;
 mod pages;
 mod requests;

@@ -21,6 +21,20 @@ pub mod logs;
 pub mod receiver;
 pub mod world;
 
+/// A pool like `pool` whose every connection acts as `saleonix_app`, the role production
+/// connects as: a test on it fails where a grant is missing (the test role owns the schema).
+pub async fn as_app_role(pool: &PgPool) -> PgPool {
+    use sqlx::Executor as _;
+    sqlx::postgres::PgPoolOptions::new()
+        .max_connections(5)
+        .after_connect(|conn, _| {
+            Box::pin(async move { conn.execute("SET ROLE saleonix_app").await.map(drop) })
+        })
+        .connect_with((*pool.connect_options()).clone())
+        .await
+        .unwrap()
+}
+
 #[derive(Clone)]
 pub struct TestServer {
     pub base: String,

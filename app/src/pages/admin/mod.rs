@@ -20,6 +20,7 @@ pub mod sanctions;
 pub mod settings;
 pub mod staff;
 pub mod support;
+pub mod support_kyc;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;

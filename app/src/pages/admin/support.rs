@@ -1,15 +1,19 @@
 //! The Support module: confirmed data-subject requests, open ones first by deadline, each
 //! with its statutory due date, status and assignee, and for staff holding support `act`
 //! the steps: take it on, extend the deadline once (with the reason the requester is told),
-//! reject it, or close a correction or restriction with what was done.
+//! reject it, or close a correction or restriction with what was done. On access and
+//! erasure requests, staff also link the people of merchants' verifications the request is
+//! about (`support_kyc`).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::AdminShell;
+use super::support_kyc::{FindKycPeopleForm, LinkedKycPeople};
 use crate::components::form::{FormError, form_error};
 use crate::components::step_up::StepUpPrompt;
 use crate::pages::payments::load_error;
+use crate::privacy_kyc_people::{LinkKycPerson, UnlinkKycPerson};
 use crate::privacy_requests::{
     ErasePrivacyRequest, ExportPrivacyRequest, PrivacyRequestStep, PrivacyRequestView,
     privacy_requests,
@@ -20,12 +24,16 @@ pub fn SupportPage() -> impl IntoView {
     let step = ServerAction::<PrivacyRequestStep>::new();
     let export = ServerAction::<ExportPrivacyRequest>::new();
     let erase = ServerAction::<ErasePrivacyRequest>::new();
+    let link = ServerAction::<LinkKycPerson>::new();
+    let unlink = ServerAction::<UnlinkKycPerson>::new();
     let list = Resource::new(
         move || {
             (
                 step.version().get(),
                 export.version().get(),
                 erase.version().get(),
+                link.version().get(),
+                unlink.version().get(),
             )
         },
         |_| privacy_requests(),
@@ -41,6 +49,8 @@ pub fn SupportPage() -> impl IntoView {
             <StepUpPrompt action=export id="export-step-up" />
             <FormError message=form_error(erase, &[]) />
             <StepUpPrompt action=erase id="erase-step-up" />
+            <FormError message=form_error(link, &[]) />
+            <FormError message=form_error(unlink, &[]) />
             <Transition fallback=|| view! { <p>"Loading the requests…"</p> }>
                 {move || list.get().map(|result| match result {
                     Ok(view) if view.requests.is_empty() => view! { <p>"No requests."</p> }.into_any(),
@@ -48,7 +58,7 @@ pub fn SupportPage() -> impl IntoView {
                         let can_act = view.can_act;
                         view! {
                             <ul class="hits requests">
-                                {view.requests.into_iter().map(|request| view! { <RequestRow request step export erase can_act /> }).collect_view()}
+                                {view.requests.into_iter().map(|request| view! { <RequestRow request step export erase link unlink can_act /> }).collect_view()}
                             </ul>
                         }.into_any()
                     }
@@ -76,10 +86,25 @@ fn RequestRow(
     step: ServerAction<PrivacyRequestStep>,
     export: ServerAction<ExportPrivacyRequest>,
     erase: ServerAction<ErasePrivacyRequest>,
+    link: ServerAction<LinkKycPerson>,
+    unlink: ServerAction<UnlinkKycPerson>,
     can_act: bool,
 ) -> impl IntoView {
     let (due, class) = deadline(&request);
     let open = request.status == "open";
+    let names_people = matches!(request.kind.as_str(), "access" | "erasure");
+    let find = (can_act && open && names_people).then(|| {
+        let request_id = request.id.clone();
+        view! { <FindKycPeopleForm request_id link /> }
+    });
+    let linked = view! {
+        <LinkedKycPeople
+            request_id=request.id.clone()
+            people=request.kyc_people
+            unlink
+            editable=can_act && open
+        />
+    };
     let closes_by_hand = matches!(request.kind.as_str(), "correction" | "restriction");
     let extendable = request.extended_reason.is_none();
     let steps = (can_act && open).then(|| {
@@ -138,7 +163,9 @@ fn RequestRow(
             {request.outcome.map(|outcome| view! {
                 <p>{format!("{} {}: ", request.status, request.closed_at.unwrap_or_default())}<q>{outcome}</q></p>
             })}
+            {linked}
             {steps}
+            {find}
         </li>
     }
 }

@@ -1,13 +1,16 @@
 //! What an access request's archive holds: one JSON file per kind of record the inventory
-//! (`domain::privacy`) names about a person found by email address, and a README saying
-//! what each file is. Every query takes the address, lower-case, as `$1` and answers the
-//! file's JSON and its number of records.
+//! (`domain::privacy`) names about a person found by email address, the verification
+//! records staff linked to the request (`kyc.json`, see `kyc_people`), and a README saying
+//! what each file is. Every query of [`FILES`] takes the address, lower-case, as `$1` and
+//! answers the file's JSON and its number of records.
 
 use std::io::Write as _;
 
 use sqlx::PgConnection;
+use uuid::Uuid;
 
-use super::RequestError;
+use super::{RequestError, kyc_people};
+use crate::field_crypto::KeyRing;
 
 struct File {
     name: &'static str,
@@ -96,12 +99,23 @@ const FILES: &[File] = &[
 
 const README_HEAD: &str = "What Saleonix holds about this email address\n\
     =============================================\n\n\
-    Each file is JSON: a list of records, with times in UTC (RFC 3339) and amounts in cents.\n\
+    Each .json file is a list of records, with times in UTC (RFC 3339) and amounts in cents.\n\
     The privacy policy (/privacy) says why each is held, on which legal basis and for how long.\n\n";
 
-const README_TAIL: &str = "\nNot found by email address: what a merchant's verification holds about its owners and \
-    representatives (found by name and personal number). If you are one of them, say so in \
-    a new request and it is added.\n";
+/// Not found by address: the people of a merchant's verification, linked by staff.
+const KYC_FILE: &str = "kyc.json";
+const KYC_ABOUT: &str = "What a merchant's verification holds about you as its legal representative or an owner, \
+    if you are one: the merchant, your full name, date of birth, nationality, home address, personal or \
+    passport number, whether you are politically exposed, your kind of identity document, your share and \
+    when you were added and removed. These records carry no email address: they are found by the full name \
+    and date of birth your request gives.";
+
+const IDENTITY_ABOUT: &str = "Copies of your identity document (front and back) that a merchant \
+    uploaded for its verification, if it named you, as the files it uploaded.";
+
+const README_TAIL: &str = "\nIf a merchant named you as its legal representative or an owner and kyc.json is empty, \
+    your request did not give your full name and date of birth, or no record matched them: send a new \
+    request with both in its details.\n";
 
 /// The archive, and the number of records in each file (for the audit trail).
 pub struct Archive {
@@ -109,34 +123,53 @@ pub struct Archive {
     pub counts: Vec<(&'static str, i64)>,
 }
 
-pub async fn build(conn: &mut PgConnection, email: &str) -> Result<Archive, RequestError> {
+/// The archive for request `request_id` from `email`: what the address finds, and the
+/// verification records linked to the request (their personal numbers decrypted with `keys`).
+pub async fn build(
+    conn: &mut PgConnection,
+    keys: &KeyRing,
+    request_id: Uuid,
+    email: &str,
+) -> Result<Archive, RequestError> {
     let mut readme = String::from(README_HEAD);
-    let mut files = Vec::with_capacity(FILES.len());
-    let mut counts = Vec::with_capacity(FILES.len());
+    let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(FILES.len() + 1);
+    let mut counts = Vec::with_capacity(FILES.len() + 2);
     for file in FILES {
         let (json, count): (String, i64) = sqlx::query_as(file.query)
             .bind(email)
             .fetch_one(&mut *conn)
             .await?;
         readme.push_str(&format!("{}: {}\n", file.name, file.about));
-        files.push((file.name, json));
+        files.push((file.name.to_owned(), json.into_bytes()));
         counts.push((file.name, count));
     }
+    let (json, count) = kyc_people::archive_file(conn, keys, request_id).await?;
+    readme.push_str(&format!("{KYC_FILE}: {KYC_ABOUT}\n"));
+    files.push((KYC_FILE.to_owned(), json.into_bytes()));
+    counts.push((KYC_FILE, count));
+    let copies = kyc_people::identity_copies(conn, keys, request_id).await?;
+    readme.push_str(&format!("{}: {IDENTITY_ABOUT}\n", kyc_people::IDENTITY_DIR));
+    counts.push((
+        kyc_people::IDENTITY_DIR,
+        i64::try_from(copies.len()).unwrap_or(i64::MAX),
+    ));
+    files.extend(copies);
     readme.push_str(README_TAIL);
     let zip = zipped(&readme, &files)?;
     Ok(Archive { zip, counts })
 }
 
-/// The files, stored uncompressed: they are small, and any unzip tool opens them.
-fn zipped(readme: &str, files: &[(&str, String)]) -> Result<Vec<u8>, zip::result::ZipError> {
+/// The files, stored uncompressed: most are small JSON, the rest already compressed
+/// images and PDFs, and any unzip tool opens them.
+fn zipped(readme: &str, files: &[(String, Vec<u8>)]) -> Result<Vec<u8>, zip::result::ZipError> {
     let options =
         zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     zip.start_file("README.txt", options)?;
     zip.write_all(readme.as_bytes())?;
-    for (name, json) in files {
-        zip.start_file(*name, options)?;
-        zip.write_all(json.as_bytes())?;
+    for (name, content) in files {
+        zip.start_file(name.as_str(), options)?;
+        zip.write_all(content)?;
     }
     Ok(zip.finish()?.into_inner())
 }

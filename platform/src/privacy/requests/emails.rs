@@ -83,7 +83,11 @@ pub fn export_ready(settings: &Settings, to: &str, token: &SecretString) -> Outg
     )
 }
 
-pub fn erased(to: &str, erased: &super::erasure::Erased) -> OutgoingMail {
+pub fn erased(
+    to: &str,
+    erased: &super::erasure::Erased,
+    kyc_kept: &[super::kyc_people::Kept],
+) -> OutgoingMail {
     mail(
         to,
         "Your personal data at Saleonix is erased",
@@ -92,7 +96,7 @@ pub fn erased(to: &str, erased: &super::erasure::Erased) -> OutgoingMail {
              email address on checkouts, fraud checks and stored messages, your account's name and sign-in \
              details if you had one, and the IP addresses and browsers in its security records.\n\n{}\n\n\
              This is the last mail Saleonix sends to this address.\n\n- Saleonix\n",
-            kept(erased)
+            kept(erased, kyc_kept)
         ),
     )
 }
@@ -122,22 +126,37 @@ pub fn account_closed(
              name and sign-in details, the address on checkouts and stored messages, and the IP addresses \
              and browsers in its security records).\n\n{merchant}{}\n\n\
              This is the last mail Saleonix sends to this address.\n\n- Saleonix\n",
-            kept(erased)
+            kept(erased, &[])
         ),
     )
 }
 
 /// What an erasure keeps, and why and until when.
-fn kept(erased: &super::erasure::Erased) -> String {
-    if erased.payments_kept == 0 {
-        "Nothing is kept.".to_owned()
-    } else {
-        format!(
+fn kept(erased: &super::erasure::Erased, kyc_kept: &[super::kyc_people::Kept]) -> String {
+    let mut kept = Vec::new();
+    if erased.payments_kept > 0 {
+        kept.push(format!(
             "Kept, as anti-money-laundering and accounting law require, for {} years after the business \
              relationship ends: {} payment record(s) with their amount, date, masked card number and merchant, \
              and their refunds. They no longer hold your email address.",
             domain::privacy::AML_YEARS,
             erased.payments_kept
-        )
+        ));
+    }
+    if !kyc_kept.is_empty() {
+        let roles: Vec<String> = kyc_kept.iter().map(|k| format!("- {}", k.role())).collect();
+        kept.push(format!(
+            "Kept, as anti-money-laundering law requires of a payment service that verifies its merchants: \
+             the verification record(s) that name you as\n\n{}\n\nwith your full name, date of birth, \
+             nationality, home address, personal or passport number, whether you are politically exposed, \
+             and any copy of your identity document the merchant uploaded. Each is kept {}.",
+            roles.join("\n"),
+            super::kyc_people::kept_for()
+        ));
+    }
+    if kept.is_empty() {
+        "Nothing is kept.".to_owned()
+    } else {
+        kept.join("\n\n")
     }
 }

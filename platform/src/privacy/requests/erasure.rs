@@ -9,11 +9,13 @@
 //! trail's rows, whose personal fields `audit::redact_personal` erases while their digests
 //! keep the chain verifiable. An account is pseudonymised, not deleted: payments, refunds
 //! and staff actions refer to it. The request itself is kept as the record of the answer.
+//! Kept whole: the verification records of a merchant's people that staff linked to the
+//! request (`kyc_people`), which AML law requires while the merchant keeps them and after.
 
 use uuid::Uuid;
 
 use super::staff::{Step, close};
-use super::{Kind, RequestError, Status, emails};
+use super::{Kind, RequestError, Status, emails, kyc_people};
 use crate::Platform;
 use crate::audit::{self, RequestFacts};
 use crate::identity::roles::StaffScope;
@@ -99,18 +101,23 @@ pub async fn erase(
         return Err(RequestError::NotAllowed(reason));
     }
     let erased = erase_everywhere(&mut tx, &locked.email).await?;
+    // Verification records of people staff linked to the request: AML law keeps them whole.
+    let kyc_kept = kyc_people::kept(&mut tx, id).await?;
     let outcome = format!(
-        "Erased. Kept for anti-money-laundering law, without the email address: {} payment(s).",
-        erased.payments_kept
+        "Erased. Kept for anti-money-laundering law, without the email address: {} payment(s).{}",
+        erased.payments_kept,
+        kyc_people::outcome_sentence(&kyc_kept)
     );
     close(&mut tx, staff, id, Status::Fulfilled, &outcome).await?;
-    let mail = emails::erased(&locked.email, &erased);
+    let mail = emails::erased(&locked.email, &erased, &kyc_kept);
+    let mut detail = erased.detail();
+    detail["kyc_records_kept"] = kyc_kept.len().into();
     step.finish(
         &mut tx,
         &locked,
         "data_subject.erase",
         Some(mail),
-        Some(erased.detail()),
+        Some(detail),
     )
     .await?;
     tx.commit().await?;

@@ -78,8 +78,8 @@ pub(super) async fn seal(
     email: &str,
     created_by: Uuid,
 ) -> Result<Sealed, RequestError> {
-    let built = archive::build(&mut *conn, email).await?;
     let keys = &platform.config.secrets.field_keys;
+    let built = archive::build(&mut *conn, keys, id, email).await?;
     let sealed = keys.encrypt(slot(&id.to_string()), &built.zip)?;
     let (token, token_hash) = link_secret();
     sqlx::query(

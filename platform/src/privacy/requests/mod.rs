@@ -3,12 +3,14 @@
 //! answer and a mailed link, and nothing is looked up until staff work on a confirmed
 //! request. The link proves control of the address; the statutory month (GDPR Art. 12(3))
 //! runs from its use. Staff in the console's Support module handle confirmed requests
-//! (`staff`).
+//! (`staff`), and link the people of a merchant's verification, who have no address on
+//! file, to the access or erasure requests that concern them (`kyc_people`).
 
 mod archive;
 mod emails;
 pub mod erasure;
 pub mod export;
+pub mod kyc_people;
 pub mod own_account;
 pub mod staff;
 

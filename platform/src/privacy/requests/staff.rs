@@ -143,9 +143,26 @@ impl<'a> Step<'a> {
         if let Some(mail) = mail {
             mail::enqueue(conn, &self.platform.config.secrets.field_keys, &mail).await?;
         }
-        let mut detail = serde_json::json!({ "kind": locked.kind.slug() });
+        let mut detail = serde_json::json!({});
         if let Some(records) = records {
             detail["records"] = records;
+        }
+        self.audit(conn, locked, event_type, detail).await
+    }
+
+    /// Records `event_type` about the request, the request's kind added to `detail` (an
+    /// object). [`Step::finish`] ends with it; a step that mails nothing and whose detail is
+    /// not a count of records (linking a person: their id) calls it directly.
+    pub(super) async fn audit(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        locked: &Locked,
+        event_type: &'static str,
+        mut detail: serde_json::Value,
+    ) -> Result<(), RequestError> {
+        // Not an object: `audit::record` refuses it below, rather than this panicking.
+        if let Some(fields) = detail.as_object_mut() {
+            fields.insert("kind".to_owned(), locked.kind.slug().into());
         }
         let actor = Actor {
             kind: ActorKind::Staff,
