@@ -30,7 +30,7 @@ async fn an_erasure_keeps_the_payment_without_the_email_and_the_chain_still_veri
         result(mine.clone()).await.contains("drita@example.com"),
         "shown before"
     );
-    let request = confirmed(&shop, "drita@example.com", "erasure", "").await;
+    let request = confirmed(&shop.server, "drita@example.com", "erasure", "").await;
 
     let support = staff_scope(&pool, Module::Support, Level::Act).await;
     let erased = erasure::erase(
@@ -134,7 +134,7 @@ async fn a_pending_refund_blocks_the_erasure_and_nothing_changes(pool: PgPool) {
     .execute(&pool)
     .await
     .unwrap();
-    let request = confirmed(&shop, "drita@example.com", "erasure", "").await;
+    let request = confirmed(&shop.server, "drita@example.com", "erasure", "").await;
     let support = staff_scope(&pool, Module::Support, Level::Act).await;
     let refused = erasure::erase(
         &shop.server.platform,

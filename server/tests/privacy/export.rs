@@ -10,6 +10,7 @@ use platform::privacy::requests::{RequestError, export};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::support::TestServer;
 use crate::support::accounts::{Visitor, location, token_from_mail};
 use crate::support::checkout::{APPROVE, Shop, field, shop, staff_scope};
 
@@ -30,8 +31,7 @@ pub async fn paid_by(shop: &Shop, email: &str, price: &str) -> String {
 }
 
 /// A confirmed request of `kind` from `email`: its id.
-pub async fn confirmed(shop: &Shop, email: &str, kind: &str, details: &str) -> Uuid {
-    let server = &shop.server;
+pub async fn confirmed(server: &TestServer, email: &str, kind: &str, details: &str) -> Uuid {
     let form = [("email", email), ("kind", kind), ("details", details)];
     let asked = Visitor::new(server)
         .post("/api/public/privacy-request", &form)
@@ -44,7 +44,7 @@ pub async fn confirmed(shop: &Shop, email: &str, kind: &str, details: &str) -> U
     sqlx::query_scalar("SELECT id FROM privacy_requests WHERE email = $1 AND kind::text = $2")
         .bind(email)
         .bind(kind)
-        .fetch_one(shop.pool())
+        .fetch_one(&server.platform.pool)
         .await
         .unwrap()
 }
@@ -70,7 +70,7 @@ async fn an_access_request_gets_that_buyers_data_alone_and_the_link_works_once(p
     let shop = shop(pool.clone()).await;
     let mine = paid_by(&shop, "drita@example.com", "12.50").await;
     let theirs = paid_by(&shop, "arben@example.com", "30.00").await;
-    let request = confirmed(&shop, "drita@example.com", "access", "").await;
+    let request = confirmed(&shop.server, "drita@example.com", "access", "").await;
 
     let support = staff_scope(&pool, Module::Support, Level::Act).await;
     let facts = RequestFacts::default();
@@ -184,7 +184,7 @@ async fn an_access_request_gets_that_buyers_data_alone_and_the_link_works_once(p
 async fn only_an_open_access_request_is_exported_and_only_by_support_act(pool: PgPool) {
     let shop = shop(pool.clone()).await;
     let correction = confirmed(
-        &shop,
+        &shop.server,
         "drita@example.com",
         "correction",
         "My name is Drita.",
@@ -199,7 +199,7 @@ async fn only_an_open_access_request_is_exported_and_only_by_support_act(pool: P
         "{refused:?}"
     );
 
-    let access = confirmed(&shop, "besa@example.com", "access", "").await;
+    let access = confirmed(&shop.server, "besa@example.com", "access", "").await;
     let reader = staff_scope(&pool, Module::Support, Level::View).await;
     let other_module = staff_scope(&pool, Module::Payments, Level::Act).await;
     for scope in [reader, other_module] {

@@ -9,10 +9,10 @@ use platform::privacy::requests::{RequestError, erasure, export};
 use secrecy::ExposeSecret;
 use sqlx::PgPool;
 
-use super::export::files_of;
+use super::export::{confirmed, files_of};
 use super::kyc_people::{
-    ARBEN_NUMBER, BORN, DRITA, DRITA_NUMBER, Desk, NAME, Person, audited, confirmed, count,
-    identity_copy, merchant, person,
+    ARBEN_NUMBER, BORN, DRITA, DRITA_NUMBER, Desk, NAME, Person, audited, count, identity_copy,
+    merchant, person,
 };
 use crate::support::accounts::mails_to;
 

@@ -13,8 +13,8 @@ use platform::privacy::requests::{RequestError, staff};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::support::TestServer;
-use crate::support::accounts::{Visitor, location, token_from_mail};
+use super::export::confirmed;
+use crate::support::accounts::Visitor;
 use crate::support::checkout::staff_scope;
 use crate::support::world::{Actor, staff_holding, user_session_cookie, visitor, world};
 
@@ -184,25 +184,6 @@ impl<'a> Desk<'a> {
     pub(super) async fn unlink(&self, request: Uuid, person: Uuid) -> Result<bool, RequestError> {
         kyc_people::unlink(self.platform, &self.scope, request, person, &self.facts).await
     }
-}
-
-/// A request of `kind` from `email`, confirmed by its link: its id.
-pub(super) async fn confirmed(server: &TestServer, email: &str, kind: &str, details: &str) -> Uuid {
-    let form = [("email", email), ("kind", kind), ("details", details)];
-    let asked = Visitor::new(server)
-        .post("/api/public/privacy-request", &form)
-        .await;
-    assert_eq!(location(&asked), "/privacy/request-sent");
-    let token = token_from_mail(server, email, "/privacy/confirm").await;
-    Visitor::new(server)
-        .post("/api/public/privacy-request/confirm", &[("token", &token)])
-        .await;
-    sqlx::query_scalar("SELECT id FROM privacy_requests WHERE email = $1 AND kind::text = $2")
-        .bind(email)
-        .bind(kind)
-        .fetch_one(&server.platform.pool)
-        .await
-        .unwrap()
 }
 
 pub(super) async fn count(pool: &PgPool, sql: &str) -> i64 {
