@@ -106,7 +106,8 @@ pub async fn find_kyc_people(
 }
 
 /// Adds a person found by [`find_kyc_people`] to the request, if they still match the name
-/// and date of birth (support `act`); a repeat changes nothing. Audited as
+/// and date of birth and the personal number the requester gave is theirs (support `act`);
+/// a repeat changes nothing. Audited as
 /// `data_subject.link_kyc`.
 #[server(endpoint = "admin/support/requests/kyc/link")]
 pub async fn link_kyc_person(
@@ -114,6 +115,7 @@ pub async fn link_kyc_person(
     person_id: String,
     full_name: String,
     date_of_birth: String,
+    personal_number: String,
 ) -> Result<(), AppError> {
     use platform::privacy::requests::kyc_people;
     let platform = expect_context::<platform::Platform>();
@@ -124,16 +126,12 @@ pub async fn link_kyc_person(
         let id = crate::team::ssr::id(&request_id)?;
         let person = crate::team::ssr::id(&person_id)?;
         let facts = crate::request::facts().await;
-        kyc_people::link(
-            &platform,
-            &scope,
-            id,
-            person,
-            &full_name,
-            &date_of_birth,
-            &facts,
-        )
-        .await?;
+        let claim = kyc_people::Claim {
+            full_name: &full_name,
+            date_of_birth: &date_of_birth,
+            personal_number: &personal_number,
+        };
+        kyc_people::link(&platform, &scope, id, person, claim, &facts).await?;
         Ok(())
     }
     .await

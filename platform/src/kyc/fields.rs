@@ -169,16 +169,21 @@ pub fn nationality(field: &'static str, value: &str) -> Result<String, KycError>
 /// The personal number for a nationality: a Kosovo personal number is exactly 10 digits;
 /// for other nationalities the passport number, 6 to 9 letters or digits. Spaces and
 /// dashes people type are dropped; letters are upper-cased.
+/// A personal or passport number as stored: without spaces or dashes, in upper case.
+pub(crate) fn compact_number(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
+
 pub fn personal_number(
     field: &'static str,
     value: &str,
     nationality: &str,
 ) -> Result<String, KycError> {
-    let compact: String = value
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .collect::<String>()
-        .to_ascii_uppercase();
+    let compact = compact_number(value);
     if nationality == "XK" {
         if compact.len() == 10 && compact.bytes().all(|b| b.is_ascii_digit()) {
             return Ok(compact);

@@ -35,7 +35,9 @@ async fn the_export_carries_the_linked_persons_record_and_no_one_elses(pool: PgP
     let desk = Desk::new(platform, &pool, Module::Support, Level::Act).await;
     let found = desk.find(access, NAME, BORN).await.unwrap();
     assert_eq!(found.iter().map(|m| m.id).collect::<Vec<_>>(), [drita]);
-    desk.link(access, drita, NAME, BORN).await.unwrap();
+    desk.link(access, drita, NAME, BORN, DRITA_NUMBER)
+        .await
+        .unwrap();
     export::prepare(platform, &desk.scope, access, &desk.facts)
         .await
         .unwrap();
@@ -107,7 +109,9 @@ async fn an_erasure_keeps_the_verification_record_whole_and_tells_the_person_why
     let drita = person(platform, &pool, shop, DRITA).await;
     let request = confirmed(&server, "drita@example.com", "erasure", "").await;
     let desk = Desk::new(platform, &pool, Module::Support, Level::Act).await;
-    desk.link(request, drita, NAME, BORN).await.unwrap();
+    desk.link(request, drita, NAME, BORN, DRITA_NUMBER)
+        .await
+        .unwrap();
     let record = || async {
         sqlx::query_scalar::<_, String>(
             "SELECT row_to_json(p)::text FROM kyc_people p WHERE id = $1",

@@ -176,9 +176,15 @@ impl<'a> Desk<'a> {
         person: Uuid,
         name: &str,
         born: &str,
+        number: &str,
     ) -> Result<bool, RequestError> {
         let (platform, scope, facts) = (self.platform, &self.scope, &self.facts);
-        kyc_people::link(platform, scope, request, person, name, born, facts).await
+        let claim = kyc_people::Claim {
+            full_name: name,
+            date_of_birth: born,
+            personal_number: number,
+        };
+        kyc_people::link(platform, scope, request, person, claim, facts).await
     }
 
     pub(super) async fn unlink(&self, request: Uuid, person: Uuid) -> Result<bool, RequestError> {
@@ -222,6 +228,7 @@ async fn only_support_act_finds_and_links_and_only_on_an_open_access_or_erasure_
         ("person_id", person_id.as_str()),
         ("full_name", NAME),
         ("date_of_birth", BORN),
+        ("personal_number", DRITA_NUMBER),
     ];
 
     // Through the server: support `view`, another module and a merchant user are refused.
@@ -250,7 +257,7 @@ async fn only_support_act_finds_and_links_and_only_on_an_open_access_or_erasure_
             matches!(found, Err(RequestError::Forbidden(_))),
             "{found:?}"
         );
-        let linked = desk.link(access, drita, NAME, BORN).await;
+        let linked = desk.link(access, drita, NAME, BORN, DRITA_NUMBER).await;
         assert!(
             matches!(linked, Err(RequestError::Forbidden(_))),
             "{linked:?}"
@@ -271,7 +278,7 @@ async fn only_support_act_finds_and_links_and_only_on_an_open_access_or_erasure_
             matches!(found, Err(RequestError::NotAllowed(_))),
             "{found:?}"
         );
-        let linked = desk.link(request, drita, NAME, BORN).await;
+        let linked = desk.link(request, drita, NAME, BORN, DRITA_NUMBER).await;
         assert!(
             matches!(linked, Err(RequestError::NotAllowed(_))),
             "{linked:?}"
@@ -290,7 +297,9 @@ async fn only_support_act_finds_and_links_and_only_on_an_open_access_or_erasure_
             .fetch_one(&pool)
             .await
             .unwrap();
-    let linked = desk.link(unconfirmed, drita, NAME, BORN).await;
+    let linked = desk
+        .link(unconfirmed, drita, NAME, BORN, DRITA_NUMBER)
+        .await;
     assert!(matches!(linked, Err(RequestError::NotFound)), "{linked:?}");
     assert_eq!(
         count(&pool, "SELECT count(*) FROM privacy_request_kyc_people").await,
@@ -401,20 +410,36 @@ async fn the_whole_name_and_the_date_of_birth_together_find_the_person_and_nothi
     }
 
     // Linking checks the two facts again: an id with the wrong date of birth is not found.
-    let wrong = desk.link(access, drita, NAME, "1990-01-01").await;
+    let wrong = desk
+        .link(access, drita, NAME, "1990-01-01", DRITA_NUMBER)
+        .await;
     assert!(matches!(wrong, Err(RequestError::NotFound)), "{wrong:?}");
-    let unknown = desk.link(access, Uuid::new_v4(), NAME, BORN).await;
+    let unknown = desk
+        .link(access, Uuid::new_v4(), NAME, BORN, DRITA_NUMBER)
+        .await;
     assert!(
         matches!(unknown, Err(RequestError::NotFound)),
         "{unknown:?}"
     );
+    // And the personal number the requester gave: a name and a birthday are easy to learn.
+    for number in [ARBEN_NUMBER, "", "12345"] {
+        match desk.link(access, drita, NAME, BORN, number).await {
+            Err(RequestError::Invalid { field, .. }) => assert_eq!(field, "personal_number"),
+            other => panic!("{number:?}: {other:?}"),
+        }
+    }
+    assert!(audited(&pool, "data_subject.link_kyc").await.is_empty());
     assert!(
-        desk.link(access, drita, "drita berisha", BORN)
+        desk.link(access, drita, "drita berisha", BORN, "123-456 7890")
             .await
-            .unwrap()
+            .unwrap(),
+        "case, spaces and dashes aside"
     );
     assert!(
-        !desk.link(access, drita, NAME, BORN).await.unwrap(),
+        !desk
+            .link(access, drita, NAME, BORN, DRITA_NUMBER)
+            .await
+            .unwrap(),
         "a repeat changes nothing"
     );
     assert_eq!(audited(&pool, "data_subject.link_kyc").await.len(), 1);

@@ -158,7 +158,7 @@ pub const MATRIX: &[Row] = &[
     ("/api/admin/support/requests/export", Some(Support), ACT, "request_id=x"),
     ("/api/admin/support/requests/erase", Some(Support), ACT, "request_id=x"),
     ("/api/admin/support/requests/kyc/find", Some(Support), ACT, "request_id=x&full_name=x&date_of_birth=x"),
-    ("/api/admin/support/requests/kyc/link", Some(Support), ACT, "request_id=x&person_id=x&full_name=x&date_of_birth=x"),
+    ("/api/admin/support/requests/kyc/link", Some(Support), ACT, "request_id=x&person_id=x&full_name=x&date_of_birth=x&personal_number=x"),
     ("/api/admin/support/requests/kyc/unlink", Some(Support), ACT, "request_id=x&person_id=x"),
     ("/api/admin/merchants", Some(Merchants), VIEW, ""),
     ("/api/admin/merchants/detail", Some(Merchants), VIEW, "id={merchant}"),

@@ -24,7 +24,9 @@ pub fn FindKycPeopleForm(request_id: String, link: ServerAction<LinkKycPerson>) 
             <summary>"Named in a merchant's verification?"</summary>
             <p class="aside">
                 "A merchant's representative and owners are on file without an email address. Enter the full \
-                 name and date of birth the requester gave: both must match the record exactly."
+                 name and date of birth the requester gave: both must match the record exactly. Adding a match \
+                 needs their personal number too (ask them for it), so that knowing someone's name and birthday \
+                 is not enough to be sent their record."
             </p>
             <ActionForm action=find attr:class="form inline">
                 <input type="hidden" name="request_id" value=request_id />
@@ -64,12 +66,15 @@ fn Matches(found: KycMatchesView, link: ServerAction<LinkKycPerson>) -> impl Int
                 // The link posts the searched name and date again: the platform checks them.
                 let (request_id, full_name, date_of_birth) =
                     (request_id.clone(), full_name.clone(), date_of_birth.clone());
+                let number_id = format!("kyc-number-{}", person.id);
                 let add = (!person.linked).then(|| view! {
                     <ActionForm action=link attr:class="form inline">
                         <input type="hidden" name="request_id" value=request_id />
                         <input type="hidden" name="person_id" value=person.id />
                         <input type="hidden" name="full_name" value=full_name />
                         <input type="hidden" name="date_of_birth" value=date_of_birth />
+                        <label for=number_id.clone()>"Personal number the requester gave"</label>
+                        <input id=number_id name="personal_number" required maxlength="20" autocomplete="off" />
                         <button type="submit" disabled=move || link.pending().get()>"Add to this request"</button>
                     </ActionForm>
                 });

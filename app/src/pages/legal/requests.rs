@@ -28,7 +28,7 @@ pub fn RequestForm() -> impl IntoView {
                 </select>
             </Field>
             <Field label="Details" name="details" error=error_for("details")
-                hint="For a correction or a restriction: which data, and what should change. If a merchant named you in its verification as its representative or an owner, give your full name and date of birth: that record holds no email address.">
+                hint="For a correction or a restriction: which data, and what should change. If a merchant named you in its verification as its representative or an owner, give your full name and date of birth: that record holds no email address, and we will ask you for the personal number on your identity document before we send it.">
                 <textarea id="details" name="details" maxlength="2000" rows="3"></textarea>
             </Field>
             <FormError message=form_error(submit, &["email", "kind", "details"]) />

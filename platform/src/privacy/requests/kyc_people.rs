@@ -25,6 +25,7 @@ use crate::field_crypto::KeyRing;
 use crate::identity::roles::{Level, Module, StaffScope};
 use crate::kyc::DocumentKind;
 use crate::kyc::documents::Document;
+use crate::kyc::fields::compact_number;
 
 /// The longest name a KYC record holds (its CHECK): a longer one cannot match.
 const NAME_MAX: usize = 200;
@@ -177,8 +178,19 @@ pub async fn find(
     Ok(matches)
 }
 
+/// Who the requester says they are, as staff type it from what the requester gave.
+#[derive(Debug, Clone, Copy)]
+pub struct Claim<'a> {
+    pub full_name: &'a str,
+    pub date_of_birth: &'a str,
+    pub personal_number: &'a str,
+}
+
 /// Links person `person_id` to open access or erasure request `request_id`, if they are on
-/// file with this full name and date of birth (else not found, as for an unknown id).
+/// file with the claim's full name and date of birth (else not found, as for an unknown id)
+/// and the claim's personal number is theirs. A name and a date of birth are easy to learn; the number
+/// the requester gives (compared with the stored one, never kept) is what keeps a stranger
+/// from having someone's verification record and identity document mailed to them.
 /// Answers whether a link was added: a repeat changes nothing and records nothing. Audited
 /// as `data_subject.link_kyc` with the person's id.
 pub async fn link(
@@ -186,23 +198,30 @@ pub async fn link(
     staff: &StaffScope,
     request_id: Uuid,
     person_id: Uuid,
-    full_name: &str,
-    date_of_birth: &str,
+    claim: Claim<'_>,
     facts: &RequestFacts,
 ) -> Result<bool, RequestError> {
     let step = Step::new(platform, staff, request_id, facts);
     let (mut tx, locked) = begin(&step).await?;
-    let who = identity(full_name, date_of_birth)?;
-    let on_file: bool = sqlx::query_scalar(&format!(
-        "SELECT EXISTS (SELECT 1 FROM kyc_people p WHERE p.id = $3 AND {SAME_PERSON})"
+    let who = identity(claim.full_name, claim.date_of_birth)?;
+    let sealed: Option<Vec<u8>> = sqlx::query_scalar(&format!(
+        "SELECT p.personal_number_enc FROM kyc_people p WHERE p.id = $3 AND {SAME_PERSON}"
     ))
     .bind(&who.full_name)
     .bind(who.date_of_birth)
     .bind(person_id)
-    .fetch_one(&mut *tx)
+    .fetch_optional(&mut *tx)
     .await?;
-    if !on_file {
+    let Some(sealed) = sealed else {
         return Err(RequestError::NotFound);
+    };
+    let keys = &platform.config.secrets.field_keys;
+    let on_file = keys.decrypt(crate::kyc::people::slot(&person_id.to_string()), &sealed)?;
+    if on_file.expose_secret().as_slice() != compact_number(claim.personal_number).as_bytes() {
+        return Err(RequestError::invalid(
+            "personal_number",
+            "This is not the personal number on file: ask the requester for the number on their identity document.",
+        ));
     }
     let added = sqlx::query(
         "INSERT INTO privacy_request_kyc_people (request_id, request_kind, kyc_person_id, linked_by)
