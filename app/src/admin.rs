@@ -45,6 +45,7 @@ pub struct MerchantRow {
     pub created: String,
     pub verified: bool,
     pub suspended: bool,
+    pub closed: bool,
     pub members: i64,
     /// The KYC application's status slug (`submitted`, `approved`, ...), `none` before the
     /// merchant starts one.
@@ -164,6 +165,7 @@ mod ssr {
             created: m.created_at.date().to_string(),
             verified: m.verified,
             suspended: m.suspended,
+            closed: m.closed,
             members: m.members,
             kyc_status: m
                 .kyc_status

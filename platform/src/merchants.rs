@@ -21,13 +21,15 @@ pub struct MerchantSummary {
     pub created_at: OffsetDateTime,
     pub verified: bool,
     pub suspended: bool,
+    /// Its last member closed their account (`privacy::requests::own_account`).
+    pub closed: bool,
     pub members: i64,
     /// The KYC application's status; `None` until the merchant starts one.
     pub kyc_status: Option<Status>,
 }
 
 const SELECT: &str = "SELECT m.id, m.business_name, m.created_at, m.verified_at IS NOT NULL, m.suspended_at IS NOT NULL,
-                             (SELECT count(*) FROM merchant_members mm WHERE mm.merchant_id = m.id), a.status
+                             m.closed_at IS NOT NULL, (SELECT count(*) FROM merchant_members mm WHERE mm.merchant_id = m.id), a.status
                       FROM merchants m LEFT JOIN kyc_applications a ON a.merchant_id = m.id";
 
 type Row = (
@@ -36,12 +38,13 @@ type Row = (
     OffsetDateTime,
     bool,
     bool,
+    bool,
     i64,
     Option<Status>,
 );
 
 fn summary(
-    (id, business_name, created_at, verified, suspended, members, kyc_status): Row,
+    (id, business_name, created_at, verified, suspended, closed, members, kyc_status): Row,
 ) -> MerchantSummary {
     MerchantSummary {
         id,
@@ -49,6 +52,7 @@ fn summary(
         created_at,
         verified,
         suspended,
+        closed,
         members,
         kyc_status,
     }

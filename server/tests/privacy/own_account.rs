@@ -288,6 +288,13 @@ async fn the_last_member_takes_the_merchant_with_them_and_it_takes_no_more_money
     .unwrap();
     assert!(merchant_closed);
     assert_eq!(keys_live, 0);
+    let (console, team) =
+        platform::merchants::get(&pool, domain::MerchantId::from_uuid(shop.merchant_id))
+            .await
+            .unwrap()
+            .unwrap();
+    assert!(console.closed, "staff see it closed");
+    assert!(team.is_empty(), "no one left to sign in");
     let api = shop
         .http
         .get(shop.server.url("/v1/payments"))

@@ -16,10 +16,12 @@ use crate::components::form::{FormError, form_error, succeeded};
 use crate::components::step_up::StepUpPrompt;
 use crate::kyc_review::status_label;
 
-/// The status badge's text and class; a suspension outranks verification, and an
-/// unverified merchant shows where its KYC application stands.
+/// The status badge's text and class; closing outranks everything, a suspension outranks
+/// verification, and an unverified merchant shows where its KYC application stands.
 fn status(merchant: &MerchantRow) -> (&'static str, &'static str) {
-    if merchant.suspended {
+    if merchant.closed {
+        ("Closed", "badge bad")
+    } else if merchant.suspended {
         ("Suspended", "badge bad")
     } else if merchant.verified {
         ("Verified", "badge ok")
@@ -214,13 +216,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_suspension_outranks_verification_and_the_kyc_status_shows_otherwise() {
+    fn closing_and_suspension_outrank_verification_and_the_kyc_status_shows_otherwise() {
         let row = |verified, suspended, kyc: &str| MerchantRow {
             id: String::new(),
             business_name: String::new(),
             created: String::new(),
             verified,
             suspended,
+            closed: false,
             members: 1,
             kyc_status: kyc.into(),
         };
@@ -229,5 +232,10 @@ mod tests {
         assert_eq!(status(&row(false, false, "submitted")).0, "Awaiting review");
         assert_eq!(status(&row(false, false, "none")).0, "Not started");
         assert_eq!(status(&row(false, false, "approved")).0, "Restricted");
+        let closed = MerchantRow {
+            closed: true,
+            ..row(true, true, "approved")
+        };
+        assert_eq!(status(&closed).0, "Closed");
     }
 }
