@@ -68,12 +68,24 @@ pub async fn check_current(pool: &PgPool) -> Result<(), DbError> {
     }
 }
 
-/// For `/readyz`: the database answers a trivial query.
-pub async fn is_ready(pool: &PgPool) -> bool {
-    sqlx::query_scalar::<_, i32>("SELECT 1")
-        .fetch_one(pool)
-        .await
-        .is_ok()
+/// Why `/readyz` says an instance should not get traffic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotReady {
+    /// The database does not answer.
+    Unreachable,
+    /// The schema lacks a migration this build needs: a new release started before its
+    /// `migrate` ran, or the database was restored from before it.
+    SchemaBehind,
+}
+
+/// For `/readyz`: the database answers, with every migration this build knows applied
+/// (one read of the migrations' record, which also proves the connection).
+pub async fn readiness(pool: &PgPool) -> Result<(), NotReady> {
+    match check_current(pool).await {
+        Ok(()) => Ok(()),
+        Err(DbError::Behind(_)) => Err(NotReady::SchemaBehind),
+        Err(_) => Err(NotReady::Unreachable),
+    }
 }
 
 /// A `FROM` item that makes the statement's own transaction commit without waiting for

@@ -1,5 +1,6 @@
 use axum::extract::State;
 use http::StatusCode;
+use platform::db::NotReady;
 
 use crate::AppState;
 
@@ -8,11 +9,15 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// The process can serve: the database answers.
+/// The process can serve: the database answers and its schema is this build's. A load
+/// balancer takes an instance out while this fails and puts it back when it passes.
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    if platform::db::is_ready(&state.platform.pool).await {
-        (StatusCode::OK, "ready")
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+    match platform::db::readiness(&state.platform.pool).await {
+        Ok(()) => (StatusCode::OK, "ready"),
+        Err(NotReady::Unreachable) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+        Err(NotReady::SchemaBehind) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database schema behind this build",
+        ),
     }
 }

@@ -354,10 +354,31 @@ async fn security_txt_follows_rfc_9116(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn readiness_follows_the_database(pool: PgPool) {
+async fn readiness_follows_the_database_and_its_schema(pool: PgPool) {
     let server = start(pool.clone()).await;
     let get = |path: &'static str| server.client.get(server.url(path)).send();
     assert_eq!(get("/healthz").await.unwrap().status(), 200);
+    assert_eq!(get("/readyz").await.unwrap().status(), 200);
+    // A schema without this build's newest migration (a release started before its
+    // `migrate`, or a database restored from before it): out of the rotation.
+    let newest: i64 = sqlx::query_scalar(
+        "DELETE FROM _sqlx_migrations WHERE version = (SELECT max(version) FROM _sqlx_migrations)
+         RETURNING version",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let behind = get("/readyz").await.unwrap();
+    assert_eq!(behind.status(), 503);
+    assert_eq!(behind.text().await.unwrap(), "database schema behind this build");
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+         VALUES ($1, 'restored', true, '\\x00', 0)",
+    )
+    .bind(newest)
+    .execute(&pool)
+    .await
+    .unwrap();
     assert_eq!(get("/readyz").await.unwrap().status(), 200);
     pool.close().await;
     assert_eq!(get("/readyz").await.unwrap().status(), 503);
