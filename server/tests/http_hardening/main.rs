@@ -370,7 +370,10 @@ async fn readiness_follows_the_database_and_its_schema(pool: PgPool) {
     .unwrap();
     let behind = get("/readyz").await.unwrap();
     assert_eq!(behind.status(), 503);
-    assert_eq!(behind.text().await.unwrap(), "database schema behind this build");
+    assert_eq!(
+        behind.text().await.unwrap(),
+        "database schema behind this build"
+    );
     sqlx::query(
         "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
          VALUES ($1, 'restored', true, '\\x00', 0)",
