@@ -110,7 +110,7 @@ pub(crate) fn public_token(prefix: &str) -> String {
 }
 
 /// What a merchant may do now: take payments at all (it has not closed its account,
-/// `privacy::own_account`), and in Live Mode (verified: staff approved its KYC
+/// `privacy::requests::own_account`), and in Live Mode (verified: staff approved its KYC
 /// application, `kyc::review`, and no re-verification deadline has passed; and not
 /// suspended). A suspended or restricted merchant falls back to Test Mode.
 struct Standing {
@@ -130,6 +130,7 @@ async fn standing(
     .bind(merchant_id)
     .fetch_optional(conn)
     .await?;
+    // A merchant that is not there takes nothing.
     let (closed, live) = row.unwrap_or((true, false));
     Ok(Standing { closed, live })
 }
