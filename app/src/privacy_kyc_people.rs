@@ -107,8 +107,7 @@ pub async fn find_kyc_people(
 
 /// Adds a person found by [`find_kyc_people`] to the request, if they still match the name
 /// and date of birth and the personal number the requester gave is theirs (support `act`);
-/// a repeat changes nothing. Audited as
-/// `data_subject.link_kyc`.
+/// a repeat changes nothing. Audited as `data_subject.link_kyc`.
 #[server(endpoint = "admin/support/requests/kyc/link")]
 pub async fn link_kyc_person(
     request_id: String,

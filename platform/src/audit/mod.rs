@@ -96,6 +96,16 @@ pub struct Actor {
     pub id: Option<Uuid>,
 }
 
+impl Actor {
+    /// A signed-in user acting on their own account or for their merchant.
+    pub fn user(id: Uuid) -> Self {
+        Actor {
+            kind: ActorKind::User,
+            id: Some(id),
+        }
+    }
+}
+
 /// What the request tells about where an event came from. The IP address and user agent
 /// are personal data: they are erasable and enter the chain only through the digest.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

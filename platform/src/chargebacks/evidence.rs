@@ -85,13 +85,6 @@ fn row(merchant_id: Uuid, evidence_id: Uuid) -> String {
     format!("{merchant_id}/{evidence_id}")
 }
 
-fn member(user_id: Uuid) -> Actor {
-    Actor {
-        kind: ActorKind::User,
-        id: Some(user_id),
-    }
-}
-
 /// Adds evidence to the merchant's chargeback: refused with nothing stored after the
 /// deadline, once decided, or for a file that is empty, too large or of another type.
 /// The first evidence moves the chargeback to `evidence_submitted`. Answers its id.
@@ -160,10 +153,16 @@ pub async fn add(
         Some("chargeback_evidence_before_deadline") => late(),
         _ => ChargebackError::from(error),
     })?;
-    let event = Event::new("chargeback.evidence.add", member(user_id), Outcome::Success)
-        .merchant(merchant_id)
-        .target("chargeback", chargeback_id.to_string())
-        .detail(serde_json::json!({ "evidence_id": id, "content_type": content_type, "size_bytes": size }));
+    let event = Event::new(
+        "chargeback.evidence.add",
+        Actor::user(user_id),
+        Outcome::Success,
+    )
+    .merchant(merchant_id)
+    .target("chargeback", chargeback_id.to_string())
+    .detail(
+        serde_json::json!({ "evidence_id": id, "content_type": content_type, "size_bytes": size }),
+    );
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
     Ok(id)

@@ -69,13 +69,6 @@ impl From<AuditError> for AccountError {
     }
 }
 
-fn user(id: Uuid) -> Actor {
-    Actor {
-        kind: ActorKind::User,
-        id: Some(id),
-    }
-}
-
 const ANONYMOUS: Actor = Actor {
     kind: ActorKind::Anonymous,
     id: None,
@@ -309,7 +302,11 @@ pub async fn verify_email(
     tokens::consume(&mut tx, user_id, Purpose::VerifyEmail).await?;
     audit::record(
         &mut tx,
-        &Event::new("auth.email_verification", user(user_id), Outcome::Success),
+        &Event::new(
+            "auth.email_verification",
+            Actor::user(user_id),
+            Outcome::Success,
+        ),
         facts,
     )
     .await?;
@@ -376,7 +373,7 @@ pub async fn check_credentials(
     if account_limited {
         detail["past_account_limit"] = true.into();
     }
-    let event = Event::new("auth.sign_in", self::user(user.id), Outcome::Success).detail(detail);
+    let event = Event::new("auth.sign_in", Actor::user(user.id), Outcome::Success).detail(detail);
     audit::record_alone(&platform.pool, &event, facts).await?;
     Ok(user.id)
 }

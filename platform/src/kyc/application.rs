@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::fields::{digits, euro_cents, optional_text, text};
 use super::{CATEGORIES, Checklist, Item, ItemState, KycError, LegalForm, Status};
 use crate::Platform;
-use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
+use crate::audit::{self, Actor, Event, Outcome, RequestFacts};
 
 /// The business form as the merchant typed it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -170,14 +170,6 @@ pub(crate) async fn refresh(
     }
 }
 
-/// The actor of a merchant member's change.
-pub(crate) fn member(user_id: Uuid) -> Actor {
-    Actor {
-        kind: ActorKind::User,
-        id: Some(user_id),
-    }
-}
-
 /// Saves the business details: all fields valid, or nothing changes.
 #[tracing::instrument(skip(platform, form, facts), fields(%merchant_id))]
 pub async fn save_business(
@@ -213,7 +205,7 @@ pub async fn save_business(
     .execute(&mut *tx)
     .await?;
     refresh(&mut tx, &checklist, Item::Business, true, true).await?;
-    let event = Event::new("kyc.business.save", member(user_id), Outcome::Success)
+    let event = Event::new("kyc.business.save", Actor::user(user_id), Outcome::Success)
         .merchant(merchant_id)
         .target("kyc_application", merchant_id.to_string())
         .detail(serde_json::json!({ "legal_form": business.legal_form.slug(), "category": business.category }));
@@ -293,7 +285,7 @@ pub async fn submit(
     .await?;
     let hits = super::sanctions::screen_application(&mut tx, merchant_id).await?;
     let resubmission = checklist.status != Status::Draft;
-    let event = Event::new("kyc.submit", member(user_id), Outcome::Success)
+    let event = Event::new("kyc.submit", Actor::user(user_id), Outcome::Success)
         .merchant(merchant_id)
         .target("kyc_application", merchant_id.to_string())
         .detail(serde_json::json!({ "resubmission": resubmission, "sanctions_hits": hits }));

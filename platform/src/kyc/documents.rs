@@ -15,7 +15,7 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::application::{begin, member, refresh};
+use super::application::{begin, refresh};
 use super::{DocumentKind, Item, KycError};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
@@ -226,7 +226,7 @@ pub async fn upload(
         _ => true,
     };
     refresh(&mut tx, &checklist, kind.item(), complete, complete).await?;
-    let event = Event::new("kyc.document.upload", member(user_id), Outcome::Success)
+    let event = Event::new("kyc.document.upload", Actor::user(user_id), Outcome::Success)
         .merchant(merchant_id)
         .target("kyc_document", id.to_string())
         .detail(serde_json::json!({ "kind": kind.slug(), "content_type": file_type.content_type(), "size_bytes": size }));

@@ -11,11 +11,11 @@ use sqlx::PgConnection;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use super::application::{begin, member, refresh};
+use super::application::{begin, refresh};
 use super::fields::{self, text};
 use super::{Checklist, Item, KycError};
 use crate::Platform;
-use crate::audit::{self, Event, Outcome, RequestFacts};
+use crate::audit::{self, Actor, Event, Outcome, RequestFacts};
 use crate::field_crypto::FieldSlot;
 
 /// The person form as the merchant typed it. `personal_number` may be left blank when
@@ -245,7 +245,7 @@ pub async fn save_person(
             .await?;
     }
     after_change(&mut tx, &checklist).await?;
-    let event = Event::new("kyc.person.save", member(user_id), Outcome::Success)
+    let event = Event::new("kyc.person.save", Actor::user(user_id), Outcome::Success)
         .merchant(merchant_id)
         .target("kyc_person", id.to_string())
         .detail(serde_json::json!({
@@ -313,7 +313,7 @@ pub async fn remove_person(
         return Err(KycError::NotFound);
     }
     after_change(&mut tx, &checklist).await?;
-    let event = Event::new("kyc.person.remove", member(user_id), Outcome::Success)
+    let event = Event::new("kyc.person.remove", Actor::user(user_id), Outcome::Success)
         .merchant(merchant_id)
         .target("kyc_person", person_id.to_string());
     audit::record(&mut tx, &event, facts).await?;

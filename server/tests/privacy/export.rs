@@ -49,6 +49,15 @@ pub async fn confirmed(server: &TestServer, email: &str, kind: &str, details: &s
         .unwrap()
 }
 
+/// The text of the archive's file `name`; the test stops if there is none.
+pub fn file_in<'a>(files: &'a [(String, String)], name: &str) -> &'a str {
+    files
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, text)| text.as_str())
+        .unwrap_or_else(|| panic!("no {name}"))
+}
+
 pub fn files_of(zip: &[u8]) -> Vec<(String, String)> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
     (0..archive.len())
@@ -104,19 +113,13 @@ async fn an_access_request_gets_that_buyers_data_alone_and_the_link_works_once(p
             .starts_with("attachment")
     );
     let files = files_of(&answer.bytes().await.unwrap());
-    let file = |name: &str| {
-        files
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, text)| text.clone())
-            .unwrap_or_else(|| panic!("no {name}"))
-    };
+    let file = |name: &str| file_in(&files, name);
     for (name, _) in files.iter().filter(|(n, _)| n != "README.txt") {
         assert!(
             file("README.txt").contains(name.as_str()),
             "the README explains {name}"
         );
-        serde_json::from_str::<serde_json::Value>(&file(name)).unwrap();
+        serde_json::from_str::<serde_json::Value>(file(name)).unwrap();
     }
     let payments = file("payments.json");
     assert!(

@@ -9,7 +9,7 @@ use platform::privacy::requests::{RequestError, erasure, export};
 use secrecy::ExposeSecret;
 use sqlx::PgPool;
 
-use super::export::{confirmed, files_of};
+use super::export::{confirmed, file_in, files_of};
 use super::kyc_people::{
     ARBEN_NUMBER, BORN, DRITA, DRITA_NUMBER, Desk, NAME, Person, audited, count, identity_copy,
     merchant, person,
@@ -56,13 +56,7 @@ async fn the_export_carries_the_linked_persons_record_and_no_one_elses(pool: PgP
     };
     let zip = platform.config.secrets.field_keys.decrypt(slot, &sealed);
     let files = files_of(zip.unwrap().expose_secret());
-    let file = |name: &str| {
-        files
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, text)| text.clone())
-            .unwrap_or_else(|| panic!("no {name}"))
-    };
+    let file = |name: &str| file_in(&files, name);
     assert!(file("README.txt").contains("kyc.json: "));
     let copies: Vec<&String> = files
         .iter()
@@ -71,7 +65,7 @@ async fn the_export_carries_the_linked_persons_record_and_no_one_elses(pool: PgP
         .collect();
     assert_eq!(copies.len(), 1, "her copy, not her co-owner's");
     assert!(copies[0].starts_with("\u{fffd}PNG") && copies[0].contains("drita-identity-front"));
-    let kyc: serde_json::Value = serde_json::from_str(&file("kyc.json")).unwrap();
+    let kyc: serde_json::Value = serde_json::from_str(file("kyc.json")).unwrap();
     let records = kyc.as_array().unwrap();
     assert_eq!(records.len(), 1, "{kyc}");
     let record = &records[0];

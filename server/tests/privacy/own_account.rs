@@ -13,7 +13,7 @@ use secrecy::SecretString;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::export::files_of;
+use super::export::{file_in, files_of};
 use crate::support::accounts::{PASSWORD, Visitor, error_of, location, mails_to, token_from_mail};
 use crate::support::checkout::shop;
 use crate::support::world::{Actor, visitor, world};
@@ -34,11 +34,7 @@ async fn a_member_gets_a_copy_of_their_own_data_by_a_link_that_works_once(pool: 
     let answer = download().await;
     assert_eq!(answer.headers()["content-type"], "application/zip");
     let files = files_of(&answer.bytes().await.unwrap());
-    let account = files
-        .iter()
-        .find(|(name, _)| name == "account.json")
-        .map(|(_, text)| text.as_str())
-        .unwrap();
+    let account = file_in(&files, "account.json");
     assert!(
         account.contains("financea@example.com")
             && account.contains("Dardania Crafts")

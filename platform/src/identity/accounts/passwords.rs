@@ -123,7 +123,7 @@ pub(super) async fn after_new_password(
     let ended = sessions::revoke_all(conn, owner.user_id, keep).await?;
     let mail = emails::password_changed(&platform.config.settings, owner.email, owner.full_name);
     mail::enqueue(conn, &platform.config.secrets.field_keys, &mail).await?;
-    let event = Event::new(event_type, user(owner.user_id), Outcome::Success)
+    let event = Event::new(event_type, Actor::user(owner.user_id), Outcome::Success)
         .detail(serde_json::json!({ "sessions_ended": ended }));
     audit::record(conn, &event, facts).await?;
     Ok(())
@@ -145,8 +145,12 @@ pub async fn change_password(
             .fetch_one(&platform.pool)
             .await?;
     if !platform.passwords.verify(current, Some(phc)).await? {
-        let event = Event::new("auth.password_change", user(user_id), Outcome::Failure)
-            .reason("wrong current password");
+        let event = Event::new(
+            "auth.password_change",
+            Actor::user(user_id),
+            Outcome::Failure,
+        )
+        .reason("wrong current password");
         audit::record_alone(&platform.pool, &event, facts).await?;
         return Err(invalid(
             "current_password",

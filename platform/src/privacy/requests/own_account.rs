@@ -19,16 +19,9 @@ use uuid::Uuid;
 use super::erasure::{self, Erased};
 use super::{RequestError, emails, export, link_secret};
 use crate::Platform;
-use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
+use crate::audit::{self, Actor, Event, Outcome, RequestFacts};
 use crate::identity::users::User;
 use crate::mail;
-
-fn member(user: &User) -> Actor {
-    Actor {
-        kind: ActorKind::User,
-        id: Some(user.id()),
-    }
-}
 
 /// Mails the member a single-use link to an archive of everything held about their
 /// address, as staff would answer an access request. Recorded as an access request already
@@ -62,14 +55,18 @@ pub async fn export(
     .await?;
     let sealed = export::seal(&mut tx, platform, id, &email, user.id()).await?;
     mail::enqueue(&mut tx, &platform.config.secrets.field_keys, &sealed.mail).await?;
-    let event = Event::new("data_subject.export", member(user), Outcome::Success)
-        .target("privacy_request", id.to_string())
-        .subject_email(&email)
-        .detail(serde_json::json!({
-            "kind": "access",
-            "from": "dashboard",
-            "records": sealed.records,
-        }));
+    let event = Event::new(
+        "data_subject.export",
+        Actor::user(user.id()),
+        Outcome::Success,
+    )
+    .target("privacy_request", id.to_string())
+    .subject_email(&email)
+    .detail(serde_json::json!({
+        "kind": "access",
+        "from": "dashboard",
+        "records": sealed.records,
+    }));
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
     Ok(())
@@ -103,7 +100,7 @@ pub async fn close(
         .fetch_one(&platform.pool)
         .await?;
     if !platform.passwords.verify(password, Some(phc)).await? {
-        let event = Event::new("account.close", member(user), Outcome::Failure)
+        let event = Event::new("account.close", Actor::user(user.id()), Outcome::Failure)
             .merchant(merchant_id)
             .reason("wrong password");
         audit::record_alone(&platform.pool, &event, facts).await?;
@@ -154,7 +151,7 @@ pub async fn close(
     let mail = emails::account_closed(&email, &erased, owner);
     mail::enqueue(&mut tx, &platform.config.secrets.field_keys, &mail).await?;
     // Recorded after the erasure, with the account's id only: the address is gone.
-    let event = Event::new("account.close", member(user), Outcome::Success)
+    let event = Event::new("account.close", Actor::user(user.id()), Outcome::Success)
         .merchant(merchant_id)
         .target("user", user.id().to_string())
         .detail(serde_json::json!({
