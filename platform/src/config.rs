@@ -156,6 +156,9 @@ pub struct SecurityTxt {
 pub struct Settings {
     pub env: Environment,
     pub listen: SocketAddr,
+    /// Where Prometheus scrapes `/metrics`: a listener of its own, loopback by default, so
+    /// the figures never reach the public side. Port 0 takes any free port.
+    pub metrics_listen: SocketAddr,
     /// Development off a loopback address: its mailbox page (`/dev/mailbox`) shows every
     /// reset and invitation link to whoever reaches the server, so this must be asked for.
     pub allow_development_off_loopback: bool,
@@ -481,6 +484,7 @@ impl Default for Settings {
         Self {
             env: Environment::Development,
             listen: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            metrics_listen: SocketAddr::from(([127, 0, 0, 1], 9464)),
             allow_development_off_loopback: false,
             public_url: "http://127.0.0.1:3000".into(),
             database_url: "postgres://postgres@127.0.0.1:5432/saleonix".into(),

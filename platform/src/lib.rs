@@ -20,6 +20,7 @@ pub mod kyc;
 pub mod ledger;
 pub mod mail;
 pub mod merchants;
+pub mod metrics;
 pub mod password;
 pub mod payments;
 pub mod payouts;

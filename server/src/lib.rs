@@ -13,6 +13,7 @@ pub mod health;
 pub mod jobs;
 pub mod kyc_files;
 pub mod ledger_export;
+pub mod metrics;
 pub mod payout_files;
 pub mod privacy_files;
 pub mod security_headers;
@@ -88,7 +89,7 @@ pub fn session_layer(platform: &Platform) -> SessionManagerLayer<PgSessionStore,
         ))
 }
 
-/// The whole application. Layers run outermost first: request id, tracing, panic
+/// The whole application. Layers run outermost first: metrics, request id, tracing, panic
 /// catching, security headers (so even a panic's 500 carries them), CSRF, the session,
 /// then the access guard (pages for signed-in users, and every server function's policy).
 pub fn router(platform: Platform) -> Router {
@@ -180,4 +181,5 @@ fn build(platform: Platform, route_guard: RouteGuard) -> Router {
         .layer(axum::middleware::map_request(
             telemetry::replace_unacceptable_request_id,
         ))
+        .layer(axum::middleware::from_fn(metrics::track))
 }

@@ -55,6 +55,7 @@ async fn run(command: &str, config: Config) -> Result<ExitCode, Box<dyn std::err
         "sanctions-load" => return sanctions_load(&pool).await,
         _ => {}
     }
+    let handle = server::metrics::install()?;
     if settings.env == Environment::Development {
         let sandbox = platform::payments::gateways::configured(
             &settings.payten,
@@ -89,8 +90,17 @@ async fn run(command: &str, config: Config) -> Result<ExitCode, Box<dyn std::err
         stop.clone().requested(),
     ));
     let platform = Platform::new(pool, config);
+    let metrics = tokio::net::TcpListener::bind(settings.metrics_listen).await?;
+    let metrics = tokio::spawn({
+        let (platform, stop) = (platform.clone(), stop.clone());
+        async move {
+            if let Err(error) = server::metrics::serve(metrics, handle, platform, stop).await {
+                tracing::error!(%error, "the metrics listener failed");
+            }
+        }
+    });
     let mut workers = server::jobs::spawn_all(&platform, &stop);
-    workers.push(mail);
+    workers.extend([mail, metrics]);
     let app = server::router(platform);
     let serving = serve(app, &settings, stop);
     let mut serving = std::pin::pin!(serving);

@@ -52,6 +52,19 @@ impl Operation {
             Operation::Credit | Operation::Void | Operation::PostAuth
         )
     }
+
+    /// The operation's name in metrics.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::Credit => "credit",
+            Operation::Void => "void",
+            Operation::PostAuth => "post_auth",
+            Operation::OrderStatus => "order_status",
+            Operation::OrderHistory => "order_history",
+            Operation::RecurringStatus => "recurring_status",
+            Operation::CancelRecurring => "cancel_recurring",
+        }
+    }
 }
 
 impl fmt::Display for Operation {
@@ -99,6 +112,29 @@ pub enum ApiError {
         cause: String,
     },
 }
+
+impl ApiError {
+    /// The failure's kind in metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ApiError::InvalidRequest(_) => "invalid_request",
+            ApiError::Connect(_) => "connect",
+            ApiError::Timeout => "timeout",
+            ApiError::Transport(_) => "transport",
+            ApiError::HttpStatus(_) => "http_status",
+            ApiError::MalformedResponse(_) => "malformed_response",
+            ApiError::Declined(_) => "declined",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::OutcomeUnknown { .. } => "outcome_unknown",
+        }
+    }
+}
+
+/// Seconds each API call took, by operation, answered or not.
+pub const REQUEST_SECONDS: &str = "saleonix_gateway_request_duration_seconds";
+/// API calls that got no usable answer (transport, HTTP or format), by operation and kind.
+/// The gateway's refusals and "no record" answers are answers, counted by the callers' outcomes.
+pub const ERRORS: &str = "saleonix_gateway_errors_total";
 
 /// A CC5 XML API client for one gateway account.
 #[derive(Clone)]
@@ -250,6 +286,23 @@ impl ApiClient {
     /// order; the document (API password) and the answer are never recorded.
     #[tracing::instrument(name = "payten_api", skip_all, fields(%operation, order_id = id))]
     async fn send(
+        &self,
+        operation: Operation,
+        id: &str,
+        doc: Cc5Document,
+    ) -> Result<Cc5Document, ApiError> {
+        let started = std::time::Instant::now();
+        let answer = self.exchange(operation, id, doc).await;
+        metrics::histogram!(REQUEST_SECONDS, "operation" => operation.as_str())
+            .record(started.elapsed().as_secs_f64());
+        if let Err(error) = &answer {
+            metrics::counter!(ERRORS, "operation" => operation.as_str(), "error" => error.kind())
+                .increment(1);
+        }
+        answer
+    }
+
+    async fn exchange(
         &self,
         operation: Operation,
         id: &str,

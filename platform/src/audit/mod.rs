@@ -316,6 +316,7 @@ pub async fn record(
     .bind(&personal_digest[..])
     .fetch_one(&mut *conn)
     .await?;
+    crate::metrics::audit_row(event.outcome.as_str());
     Ok(id)
 }
 

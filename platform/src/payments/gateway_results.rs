@@ -32,6 +32,13 @@ pub enum Channel {
 }
 
 impl Channel {
+    fn as_str(self) -> &'static str {
+        match self {
+            Channel::Return => "return",
+            Channel::Callback => "callback",
+        }
+    }
+
     fn source(self) -> TimelineSource {
         match self {
             Channel::Return => TimelineSource::Return,
@@ -136,6 +143,7 @@ async fn reject(
     merchant_id: Option<Uuid>,
     facts: &RequestFacts,
 ) -> Result<Handled, PaymentError> {
+    crate::metrics::answer_refused(channel.as_str(), rejection.as_str());
     match refusals::count(platform, facts).await? {
         // Logged once per client network and window, like the audit row: a flood must not
         // cost a log line per request either (the window's count is audited when it closes).

@@ -184,6 +184,7 @@ pub async fn create(
     .bind(new.buyer_email)
     .execute(&mut *conn)
     .await?;
+    crate::metrics::payment_state(new.mode, "created");
     timeline(
         conn,
         id,
@@ -441,6 +442,7 @@ pub async fn apply(
     .bind(card.liability_shifted)
     .execute(&mut *conn)
     .await?;
+    crate::metrics::payment_state(mode, to.as_str());
     let mut detail = serde_json::json!({
         "from": current.as_str(), "to": to.as_str(), "mode": mode.as_str(), "amount_minor": amount_minor,
     });

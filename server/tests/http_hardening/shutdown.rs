@@ -31,6 +31,7 @@ fn start_server(dir: &Path, port: u16, database_url: &str) -> Child {
         .env("DATABASE_URL", database_url)
         .env("SALEONIX_ENV", "development")
         .env("SALEONIX_LISTEN", format!("127.0.0.1:{port}"))
+        .env("SALEONIX_METRICS_LISTEN", "127.0.0.1:0")
         .env("SALEONIX_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
         .env("SALEONIX_SECRETS_FILE", dir.join("secrets.toml"))
         .env("SALEONIX_MAIL__MAILBOX_DIR", dir.join("mailbox"))
