@@ -97,6 +97,9 @@ impl PgBackRest {
             .arg(format!("--config-include-path={}", self.include.display()))
             .arg("--stanza=saleonix")
             .args(args)
+            // The clusters' superuser, which a test run by another user than postgres
+            // would otherwise not connect as (production runs pgBackRest as postgres).
+            .env("PGBACKREST_PG1_USER", "postgres")
             .envs(self.env.iter().map(|(name, value)| (name, value)));
         command
     }
