@@ -44,6 +44,8 @@ pub fn SecurityPage() -> impl IntoView {
                 <li>"Anyone can ask from the privacy page for a copy of their personal data: the request counts once confirmed from the address, the answer is the same whether or not Saleonix knows the address, and the archive is handed over once through a link."</li>
                 <li>"Personal data is deleted on a schedule: unconfirmed sign-ups after 30 days, unpaid checkouts' email addresses and sent mail after 90 days, each run recorded in the audit trail."</li>
                 <li>"A person can have their personal data erased on request: the records the law requires are kept without their email address or IP address, and the audit trail still verifies."</li>
+                <li>"Database backups are encrypted with AES-256 before they are stored, and the stored backup shows none of the data without its key."</li>
+                <li>"A restore drill, run as an automated test, brings a backup back to a chosen moment, and the audit trail verifies on the restored database."</li>
                 <li>"Security researchers can reach us through " <a href="/.well-known/security.txt">"security.txt"</a> "."</li>
             </ul>
 
@@ -57,7 +59,7 @@ pub fn SecurityPage() -> impl IntoView {
                 <li>"Subscriptions on the gateway's recurring payments."</li>
                 <li>"Albanian, Serbian (Latin) and English throughout, and accessibility to WCAG 2.2 AA."</li>
                 <li>"Merchant users exporting their own data and closing their account from the dashboard."</li>
-                <li>"Encrypted database backups with a restore drill, several instances behind a proxy, and metrics."</li>
+                <li>"Several instances behind a proxy, and metrics."</li>
             </ul>
         </section>
     }
