@@ -34,6 +34,8 @@ pub const AUDIT_UNSEALED: &str = "saleonix_audit_unsealed_rows";
 pub const CHAIN_CHECK_AGE: &str = "saleonix_audit_chain_check_age_seconds";
 /// 1 when the last `audit-verify` run found the chain broken, else 0.
 pub const CHAIN_CHECK_BROKEN: &str = "saleonix_audit_chain_check_broken";
+/// 1 while PostgreSQL's last attempt to archive WAL (to the backup repository) failed.
+pub const WAL_ARCHIVING_FAILING: &str = "saleonix_wal_archiving_failing";
 
 /// A payment entered `state` (a `PaymentStatus` name, or `created`).
 pub fn payment_state(mode: Mode, state: &'static str) {
@@ -69,6 +71,8 @@ pub struct Queues {
     /// Seconds since the last chain check and whether it found a break; `None` before the
     /// first check.
     pub chain_check: Option<(f64, bool)>,
+    /// The last WAL archiving attempt failed: backups are falling behind and `pg_wal` grows.
+    pub wal_archiving_failing: bool,
 }
 
 impl Queues {
@@ -119,6 +123,12 @@ pub async fn queues(pool: &PgPool) -> Result<Queues, sqlx::Error> {
          FROM audit.chain_checks ORDER BY id DESC LIMIT 1",
     )
     .fetch_optional(pool)
+    .await?;
+    queues.wal_archiving_failing = sqlx::query_scalar(
+        "SELECT coalesce(last_failed_time > coalesce(last_archived_time, '-infinity'), false)
+         FROM pg_stat_archiver",
+    )
+    .fetch_one(pool)
     .await?;
     Ok(queues)
 }

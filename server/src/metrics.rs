@@ -115,6 +115,10 @@ fn describe() {
         "1 when the last audit chain check found the chain broken"
     );
     describe_gauge!(
+        names::WAL_ARCHIVING_FAILING,
+        "1 while the database's last WAL archiving attempt failed"
+    );
+    describe_gauge!(
         DATABASE_UP,
         "1 when the last scrape read the queues from the database"
     );
@@ -233,8 +237,10 @@ fn record_queues(queues: &names::Queues) {
     metrics::gauge!(names::OUTBOX_DEPTH).set(queues.outbox_depth as f64);
     metrics::gauge!(names::OUTBOX_OLDEST).set(queues.outbox_oldest_secs);
     metrics::gauge!(names::AUDIT_UNSEALED).set(queues.audit_unsealed as f64);
+    metrics::gauge!(names::WAL_ARCHIVING_FAILING)
+        .set(f64::from(u8::from(queues.wal_archiving_failing)));
     if let Some((age, broken)) = queues.chain_check {
         metrics::gauge!(names::CHAIN_CHECK_AGE).set(age);
-        metrics::gauge!(names::CHAIN_CHECK_BROKEN).set(if broken { 1.0 } else { 0.0 });
+        metrics::gauge!(names::CHAIN_CHECK_BROKEN).set(f64::from(u8::from(broken)));
     }
 }

@@ -11,6 +11,7 @@
 // assertion does (clippy.toml allows this inside #[test] functions, not in their helpers).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod archiving;
 mod cluster;
 mod data;
 mod drill;

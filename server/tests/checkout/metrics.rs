@@ -65,6 +65,7 @@ async fn the_metrics_name_every_signal_and_a_payment_moves_them(pool: PgPool) {
         names::OUTBOX_DEPTH,
         names::OUTBOX_OLDEST,
         names::AUDIT_UNSEALED,
+        names::WAL_ARCHIVING_FAILING,
         "saleonix_metrics_database_up",
         "saleonix_db_pool_connections",
         "saleonix_db_pool_idle_connections",
@@ -73,6 +74,8 @@ async fn the_metrics_name_every_signal_and_a_payment_moves_them(pool: PgPool) {
         assert!(named(&before, name), "{name} missing from:\n{before}");
     }
     assert_eq!(sample(&before, "saleonix_metrics_database_up", &[]), 1.0);
+    // This machine's Postgres archives nothing, so nothing has failed.
+    assert_eq!(sample(&before, names::WAL_ARCHIVING_FAILING, &[]), 0.0);
     assert_eq!(
         sample(&before, "saleonix_db_pool_max_connections", &[]),
         f64::from(
