@@ -671,4 +671,6 @@ impl Config {
 }
 
 #[cfg(test)]
+mod env_template;
+#[cfg(test)]
 mod tests;
