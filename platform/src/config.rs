@@ -675,4 +675,6 @@ impl Config {
 }
 
 #[cfg(test)]
+mod env_template;
+#[cfg(test)]
 mod tests;
