@@ -59,7 +59,7 @@ pub fn SecurityPage() -> impl IntoView {
                 <li>"Subscriptions on the gateway's recurring payments."</li>
                 <li>"Albanian, Serbian (Latin) and English throughout, and accessibility to WCAG 2.2 AA."</li>
                 <li>"Merchant users exporting their own data and closing their account from the dashboard."</li>
-                <li>"Several instances behind a proxy, and metrics."</li>
+                <li>"Several instances behind a proxy, proven by stopping one under load."</li>
             </ul>
         </section>
     }
