@@ -74,13 +74,7 @@ pub(super) async fn identity_copy(
 
 /// A merchant with a verification application: its id.
 pub(super) async fn merchant(pool: &PgPool, name: &str) -> Uuid {
-    let id = Uuid::new_v4();
-    sqlx::query("INSERT INTO merchants (id, business_name) VALUES ($1, $2)")
-        .bind(id)
-        .bind(name)
-        .execute(pool)
-        .await
-        .unwrap();
+    let id = crate::support::world::insert_merchant(pool, name).await;
     let mut conn = pool.acquire().await.unwrap();
     platform::kyc::ensure_application(&mut conn, domain::MerchantId::from_uuid(id))
         .await

@@ -84,7 +84,8 @@ async fn insert_user(
     id
 }
 
-async fn insert_merchant(pool: &PgPool, name: &str) -> Uuid {
+/// A merchant row with only its business name: its id.
+pub async fn insert_merchant(pool: &PgPool, name: &str) -> Uuid {
     let id = Uuid::new_v4();
     sqlx::query("INSERT INTO merchants (id, business_name) VALUES ($1, $2)")
         .bind(id)
