@@ -40,7 +40,6 @@ pub struct PrivacyRequestsView {
 #[cfg(feature = "ssr")]
 mod ssr {
     use platform::privacy::requests::{LinkError, RequestError, Status, staff::Request};
-    use time::OffsetDateTime;
 
     use super::PrivacyRequestView;
     use crate::error::AppError;
@@ -73,7 +72,6 @@ mod ssr {
     }
 
     pub fn view(request: Request) -> PrivacyRequestView {
-        let today = OffsetDateTime::now_utc().date();
         let open = request.status == Status::Open;
         PrivacyRequestView {
             id: request.id.to_string(),
@@ -82,10 +80,7 @@ mod ssr {
             status: request.status.slug().to_owned(),
             details: request.details,
             verified_at: request.verified_at.map(when).unwrap_or_default(),
-            days_left: request
-                .due_on
-                .filter(|_| open)
-                .map(|due| (due - today).whole_days()),
+            days_left: request.days_left.filter(|_| open).map(i64::from),
             due_on: request.due_on.map(|d| d.to_string()),
             extended_reason: request.extended_reason,
             assignee: request.assignee,

@@ -225,6 +225,16 @@ async fn support_staff_see_the_deadline_and_take_each_step_once(pool: PgPool) {
             .iter()
             .all(|r| r.days_left.is_some_and(|d| (27..=31).contains(&d)))
     );
+    // Counted in Kosovo's calendar, where the deadline is set: from the UTC date, the count
+    // was a day long every night between midnight in Kosovo and midnight UTC.
+    let today = platform::ledger::today(&mut pool.acquire().await.unwrap())
+        .await
+        .unwrap();
+    let date = time::macros::format_description!("[year]-[month]-[day]");
+    for request in &seen.requests {
+        let due = time::Date::parse(request.due_on.as_deref().unwrap(), date).unwrap();
+        assert_eq!(request.days_left, Some((due - today).whole_days()));
+    }
     let access = seen
         .requests
         .iter()

@@ -27,6 +27,10 @@ pub struct Request {
     pub requested_at: OffsetDateTime,
     pub verified_at: Option<OffsetDateTime>,
     pub due_on: Option<Date>,
+    /// Days from today to `due_on`, both in Kosovo's calendar (Europe/Belgrade), where the
+    /// deadline is set: counted from the UTC date, it was one day long every night between
+    /// midnight in Kosovo and midnight UTC.
+    pub days_left: Option<i32>,
     pub extended_reason: Option<String>,
     pub assignee: Option<String>,
     pub closed_at: Option<OffsetDateTime>,
@@ -39,7 +43,7 @@ pub async fn list(platform: &Platform, staff: &StaffScope) -> Result<Vec<Request
     staff.holds(Module::Support, Level::View)?;
     let rows = sqlx::query_as(
         "SELECT r.id, r.email, r.kind, r.status, r.details, r.requested_at, r.verified_at, r.due_on,
-                r.extended_reason, u.full_name AS assignee, r.closed_at, r.outcome
+                r.due_on - (now() AT TIME ZONE 'Europe/Belgrade')::date AS days_left, r.extended_reason, u.full_name AS assignee, r.closed_at, r.outcome
          FROM privacy_requests r LEFT JOIN users u ON u.id = r.assigned_to
          WHERE r.status = 'open'
             OR r.id IN (SELECT id FROM privacy_requests WHERE status IN ('fulfilled', 'rejected')
