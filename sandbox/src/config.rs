@@ -74,6 +74,11 @@ pub struct SandboxConfig {
     pub callback_attempts: u32,
     /// Wait before the second attempt; doubled for each further one.
     pub callback_backoff: Duration,
+    /// The client that sends callbacks. `None`: one that reaches the merchant's callback
+    /// address through public DNS and trusts the public certificate authorities, as the
+    /// real gateway does. A test behind a proxy with a throwaway certificate passes one
+    /// that resolves its test domain and trusts that certificate.
+    pub callback_client: Option<reqwest::Client>,
 }
 
 impl Default for SandboxConfig {
@@ -83,6 +88,7 @@ impl Default for SandboxConfig {
             refuse_same_day_refunds: false,
             callback_attempts: 4,
             callback_backoff: Duration::from_millis(250),
+            callback_client: None,
         }
     }
 }

@@ -45,10 +45,12 @@ pub struct SandboxState {
 
 impl SandboxState {
     pub fn new(config: SandboxConfig) -> Arc<SandboxState> {
-        let http = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(10))
-            .build()
-            .unwrap_or_else(|_| reqwest::Client::new());
+        let http = config.callback_client.clone().unwrap_or_else(|| {
+            reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(10))
+                .build()
+                .unwrap_or_else(|_| reqwest::Client::new())
+        });
         Arc::new(SandboxState {
             config,
             clock: SandboxClock::default(),
