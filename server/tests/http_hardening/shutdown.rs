@@ -9,16 +9,12 @@ use std::time::{Duration, Instant};
 use sqlx::PgPool;
 use tokio::process::{Child, Command};
 
+use super::support::{database_url, free_port};
+
 const GRACE_SECS: u64 = 20;
 /// The sign-in answer floor (`identity.uniform_answer_ms`): a real slow path, so a sign-in
 /// posted before the signal is still in flight when it arrives.
 const SLOW_ANSWER_MS: u64 = 4_000;
-
-fn database_url_of(database: &str) -> String {
-    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL");
-    let (server, _) = base.rsplit_once('/').expect("a database URL with a path");
-    format!("{server}/{database}")
-}
 
 fn start_server(dir: &Path, port: u16, database_url: &str) -> Child {
     let log = std::fs::File::create(dir.join("server.log")).unwrap();
@@ -74,20 +70,12 @@ async fn wait_until_serving(base: &str, server: &mut Child, log: &Path) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn sigterm_answers_the_request_in_flight_refuses_new_connections_and_exits_0(pool: PgPool) {
-    let database: String = sqlx::query_scalar("SELECT current_database()")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
     let dir = std::env::temp_dir().join(format!("saleonix-shutdown-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     let log = dir.join("server.log");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut server = start_server(&dir, port, &database_url_of(&database));
+    let mut server = start_server(&dir, port, &database_url(&pool).await);
     wait_until_serving(&base, &mut server, &log).await;
 
     let in_flight = tokio::spawn(

@@ -17,6 +17,8 @@ use platform::secrets::Secrets;
 use sqlx::PgPool;
 use tokio::process::{Child, Command};
 
+use super::support::{database_url, free_port};
+
 /// The name the site answers to; clients resolve it to nginx's test port.
 pub const DOMAIN: &str = "saleonix.example";
 
@@ -65,27 +67,8 @@ pub struct Instance {
     process: Option<Child>,
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn repository() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-}
-
-/// The test database's URL, for the server processes.
-async fn database_url(pool: &PgPool) -> String {
-    let database: String = sqlx::query_scalar("SELECT current_database()")
-        .fetch_one(pool)
-        .await
-        .unwrap();
-    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL");
-    let (server, _) = base.rsplit_once('/').expect("a database URL with a path");
-    format!("{server}/{database}")
 }
 
 impl Stack {

@@ -35,6 +35,26 @@ pub async fn as_app_role(pool: &PgPool) -> PgPool {
         .unwrap()
 }
 
+/// A loopback port free now, for a process the test starts.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The URL of `pool`'s database (a `sqlx::test` one), for a server process the test starts.
+pub async fn database_url(pool: &PgPool) -> String {
+    let database: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+    let (server, _) = base.rsplit_once('/').expect("a database URL with a path");
+    format!("{server}/{database}")
+}
+
 #[derive(Clone)]
 pub struct TestServer {
     pub base: String,
