@@ -6,10 +6,14 @@ use std::collections::HashMap;
 use std::fmt;
 use std::time::Duration;
 
+use domain::public_id::{Kind, encode};
 use payten::TransStat;
 use payten::api::{ChargeType, HistoryEntry, OrderHistory};
 use platform::gateway_accounts::Mode;
 use platform::payments::gateways;
+use platform::webhooks;
+
+use super::support::receiver::Receiver;
 use uuid::Uuid;
 
 use super::load::Load;
@@ -26,6 +30,9 @@ pub struct Counts {
     pub refunds: u32,
     credits: u32,
     refund_notices: u32,
+    pub webhook_events: u32,
+    webhook_requests: u32,
+    webhook_repeats: u32,
     requests: u32,
     pub by_instance: Vec<u32>,
     retried_safe: u32,
@@ -55,6 +62,11 @@ impl fmt::Display for Counts {
             self.retried_safe,
             self.passed_on_unsent,
             self.answered_502
+        )?;
+        writeln!(
+            f,
+            "webhooks: {} events, each delivered ({} requests, {} of them a repeat the receiver deduplicates by webhook-id)",
+            self.webhook_events, self.webhook_requests, self.webhook_repeats
         )?;
         write!(f, "audit chain: {} rows, verified", self.rows_chained)
     }
@@ -107,6 +119,15 @@ pub async fn settle(stack: &Stack, load: &Load) {
             break;
         }
     }
+    // Webhooks a dead instance was delivering, or that failed while it died, are due again
+    // within a day of retries.
+    let tomorrow = time::OffsetDateTime::now_utc() + time::Duration::days(1);
+    while webhooks::delivery::deliver_due(&stack.platform, tomorrow)
+        .await
+        .unwrap()
+        .attempted
+        > 0
+    {}
     while platform::audit::seal(pool).await.unwrap() > 0 {}
 }
 
@@ -139,7 +160,7 @@ fn at_gateway(history: Option<&OrderHistory>) -> AtGateway {
     }
 }
 
-pub async fn compare(stack: &Stack, load: &Load) -> Counts {
+pub async fn compare(stack: &Stack, load: &Load, hooks: &Receiver) -> Counts {
     let pool = &stack.platform.pool;
     let merchants: Vec<Uuid> = load.merchants.iter().map(|m| m.id).collect();
     let mut counts = Counts::default();
@@ -269,6 +290,7 @@ pub async fn compare(stack: &Stack, load: &Load) -> Counts {
         "refunds made against refunds asked"
     );
 
+    webhooks_delivered(stack, &merchants, hooks, &mut counts).await;
     access_log(
         &stack.access_log(),
         &stack.instance_addresses(),
@@ -280,6 +302,49 @@ pub async fn compare(stack: &Stack, load: &Load) -> Counts {
     assert_eq!(report.unsealed, 0, "audit rows left unchained");
     counts.rows_chained = report.rows_checked;
     counts
+}
+
+/// Every event of the merchants reached their endpoint at least once (webhooks are sent
+/// at least once: an attempt a dead instance held may be repeated), and none is left to send.
+async fn webhooks_delivered(
+    stack: &Stack,
+    merchants: &[Uuid],
+    hooks: &Receiver,
+    counts: &mut Counts,
+) {
+    let pool = &stack.platform.pool;
+    let events: Vec<Uuid> =
+        sqlx::query_scalar("SELECT id FROM events WHERE merchant_id = ANY($1) ORDER BY seq")
+            .bind(merchants)
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    let unsent: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+         WHERE e.merchant_id = ANY($1) AND d.status <> 'succeeded'",
+    )
+    .bind(merchants)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(unsent, 0, "webhook deliveries not delivered");
+    let received: Vec<String> = hooks.received().iter().map(|r| r.webhook_id()).collect();
+    let seen: std::collections::HashSet<&str> = received.iter().map(String::as_str).collect();
+    for event in &events {
+        let id = encode(Kind::Event, *event);
+        assert!(
+            seen.contains(id.as_str()),
+            "event {id} never reached its endpoint"
+        );
+    }
+    assert_eq!(
+        seen.len(),
+        events.len(),
+        "the receiver got events no merchant had"
+    );
+    counts.webhook_events = u32::try_from(events.len()).unwrap();
+    counts.webhook_requests = u32::try_from(received.len()).unwrap();
+    counts.webhook_repeats = counts.webhook_requests - counts.webhook_events;
 }
 
 /// nginx passed a request to a second instance only where that could not act twice: an

@@ -13,6 +13,7 @@ use payten_sandbox::buyer::{Buyer, HtmlForm, PASSWORD_3DS, forms};
 use platform::api::keys::{self, NewKey, Permissions};
 use platform::audit::RequestFacts;
 use platform::gateway_accounts::Mode;
+use platform::webhooks::endpoints::{self, NewEndpoint};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -133,8 +134,9 @@ fn token_of(pay_url: &str) -> String {
     token.to_owned()
 }
 
-/// Merchants with a signed-in owner session each, and a Test Mode key.
-pub async fn merchants(stack: &Stack, count: usize) -> Vec<Merchant> {
+/// Merchants with a signed-in owner session each, a Test Mode key, and a Test Mode webhook
+/// endpoint at `hooks` for every event.
+pub async fn merchants(stack: &Stack, count: usize, hooks: &str) -> Vec<Merchant> {
     let pool = &stack.platform.pool;
     let hash = platform::password::hash(&SecretString::from(PASSWORD)).unwrap();
     let mut out = Vec::new();
@@ -158,6 +160,20 @@ pub async fn merchants(stack: &Stack, count: usize) -> Vec<Merchant> {
             .secret
             .expose_secret()
             .to_owned();
+        let endpoint = NewEndpoint {
+            url: hooks.to_owned(),
+            event_types: None,
+            description: "Shop".into(),
+        };
+        endpoints::create(
+            &stack.platform,
+            &scope,
+            Mode::Test,
+            &endpoint,
+            &RequestFacts::default(),
+        )
+        .await
+        .unwrap();
         let session = stack.site.client();
         let merchant = Merchant {
             id,

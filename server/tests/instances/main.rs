@@ -3,7 +3,8 @@
 //! callbacks, and a minute of mixed load through nginx. Halfway one instance is killed with
 //! SIGKILL; ten seconds later it is started again. Afterwards every payment the sandbox
 //! charged is paid exactly once, every refund asked for was made once (at the gateway
-//! too), every receipt and refund notice was queued once, the merchants' sessions outlived
+//! too), every receipt and refund notice was queued once, every webhook event reached the
+//! shop's endpoint, the merchants' sessions outlived
 //! the instance that made them, nginx passed no payment or refund to two instances, and
 //! the audit chain verifies. The test prints the counts it compared (nextest shows them).
 //!
@@ -27,6 +28,7 @@ use tokio::task::JoinSet;
 
 use load::Load;
 use stack::Stack;
+use support::receiver::{Answer, Receiver};
 
 /// At least the minute the issue asks for.
 const LOAD: Duration = Duration::from_secs(60);
@@ -38,7 +40,8 @@ async fn two_instances_behind_nginx_lose_and_repeat_nothing_when_one_is_killed_u
     pool: PgPool,
 ) {
     let mut stack = Stack::start(pool).await;
-    let merchants = load::merchants(&stack, MERCHANTS).await;
+    let hooks = Receiver::start(Answer::Status(200)).await;
+    let merchants = load::merchants(&stack, MERCHANTS, &hooks.url).await;
     let load = Load::new(&stack, merchants, LOAD);
     let mut tasks = JoinSet::new();
     for worker in 0..BUYERS {
@@ -58,7 +61,7 @@ async fn two_instances_behind_nginx_lose_and_repeat_nothing_when_one_is_killed_u
     }
 
     checks::settle(&stack, &load).await;
-    let counts = checks::compare(&stack, &load).await;
+    let counts = checks::compare(&stack, &load, &hooks).await;
     let tally = load.tally.lock().unwrap();
     println!("{counts}");
     println!(
@@ -77,7 +80,10 @@ async fn two_instances_behind_nginx_lose_and_repeat_nothing_when_one_is_killed_u
         tally.keys_held
     );
     // The load did what it says: money moved, both instances served, the kill was felt.
-    assert!(counts.paid > 50 && counts.refunds > 10, "{counts}");
+    assert!(
+        counts.paid > 50 && counts.refunds > 10 && counts.webhook_events > counts.paid,
+        "{counts}"
+    );
     assert!(counts.by_instance.iter().all(|&n| n > 0), "{counts}");
     assert!(tally.returns_lost > 0 && tally.callbacks_dropped > 0);
     assert_eq!(tally.sessions_kept, 2 * u32::try_from(MERCHANTS).unwrap());
