@@ -176,8 +176,12 @@ impl Stack {
             .env("SALEONIX_MAIL__MAILBOX_DIR", self.dir.join("mailbox"))
             .env("SALEONIX_PAYTEN__TEST_GATE_URL", &self.gateway.gate_url)
             .env("SALEONIX_PAYTEN__TEST_API_URL", &self.gateway.api_url)
-            // The merchants re-sign in every few seconds for a minute, from one address.
-            .env(limit("SIGN_IN_PER_ACCOUNT"), "1000")
+            // Buyers come from addresses of their own, but merchants re-sign in every few
+            // seconds and make hundreds of checkouts a minute: the limits per account and
+            // per merchant user are for people, not for this load (their own tests prove them).
+            .env(limit("SIGN_IN_PER_ACCOUNT"), "100000")
+            .env(limit("CHECKOUT_CREATE_PER_USER"), "100000")
+            .env(limit("CHECKOUT_CREATE_PER_IP"), "100000")
             .stdout(log.try_clone().unwrap())
             .stderr(log)
             .stdin(Stdio::null())
