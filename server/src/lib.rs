@@ -18,6 +18,7 @@ pub mod payout_files;
 pub mod privacy_files;
 pub mod security_headers;
 pub mod shutdown;
+pub mod site;
 pub mod telemetry;
 pub mod tls;
 pub mod well_known;
@@ -40,6 +41,7 @@ use tower_sessions::service::SignedCookie;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::security_headers::HeaderPolicy;
+use crate::site::Site;
 
 /// Axum state: Leptos needs its options through `FromRef`.
 #[derive(Clone)]
@@ -56,14 +58,31 @@ impl FromRef<AppState> for LeptosOptions {
 
 /// Leptos options from the platform's own settings rather than cargo-leptos's variables,
 /// so the server starts the same way from `./dev`, a test or a container.
-pub fn leptos_options(platform: &Platform) -> LeptosOptions {
+pub fn leptos_options(platform: &Platform, site: &Site) -> LeptosOptions {
     let settings = &platform.config.settings;
-    LeptosOptions::builder()
+    let options = LeptosOptions::builder()
         .output_name("saleonix")
-        .site_root(settings.site_root.to_string_lossy().into_owned())
+        .site_root(site.root().to_string_lossy().into_owned())
         .site_pkg_dir("pkg")
-        .site_addr(settings.listen)
-        .build()
+        .site_addr(settings.listen);
+    match site.hash_file() {
+        // Leptos joins this to the executable's directory; an absolute path replaces it.
+        Some(file) => options
+            .hash_files(true)
+            .hash_file(file.to_string_lossy().as_ref().into())
+            .build(),
+        None => options.build(),
+    }
+}
+
+/// The site under the configured root. `serve` refuses to start on a broken hash file
+/// (`main.rs`); here, for the tests' sake, such a site is logged and served plain.
+fn open_site(platform: &Platform) -> Site {
+    let root = &platform.config.settings.site_root;
+    Site::open(root).unwrap_or_else(|error| {
+        tracing::error!(%error, "pages link the site's plain file names");
+        Site::unhashed(root)
+    })
 }
 
 /// Server-side sessions in Postgres. The cookie is `HttpOnly`, `SameSite=Lax` and signed
@@ -110,10 +129,12 @@ enum RouteGuard {
 }
 
 fn build(platform: Platform, route_guard: RouteGuard) -> Router {
-    let leptos = leptos_options(&platform);
+    let site = Arc::new(open_site(&platform));
+    let leptos = leptos_options(&platform, &site);
     let routes = generate_route_list(App);
     let settings = &platform.config.settings;
-    let headers = Arc::new(HeaderPolicy::from_settings(settings));
+    let stylesheet: Arc<str> = site.stylesheet().into();
+    let headers = Arc::new(HeaderPolicy::from_settings(settings, site));
     let origin: Arc<str> = settings.public_origin().into();
 
     // The API reference page reads the document the API serves, serialised once here.
@@ -140,7 +161,9 @@ fn build(platform: Platform, route_guard: RouteGuard) -> Router {
         router = router.route("/dev/mailbox", get(dev_mailbox::page));
     }
     let router = router.merge(api::routes(platform.clone()));
-    let router = router.merge(checkout::routes().with_state(platform.clone()));
+    let router = router.merge(checkout::routes().with_state(platform.clone()).layer(
+        axum::middleware::from_fn_with_state(stylesheet, site::provide_stylesheet),
+    ));
     let router = router.merge(kyc_files::routes().with_state(platform.clone()));
     let router = router.merge(chargeback_files::routes().with_state(platform.clone()));
     let router = router.merge(ledger_export::routes().with_state(platform.clone()));

@@ -55,6 +55,8 @@ async fn run(command: &str, config: Config) -> Result<ExitCode, Box<dyn std::err
         "sanctions-load" => return sanctions_load(&pool).await,
         _ => {}
     }
+    // A release site whose hash file is unreadable would link files that are not there.
+    server::site::Site::open(&settings.site_root)?;
     let handle = server::metrics::install()?;
     if settings.env == Environment::Development {
         let sandbox = platform::payments::gateways::configured(

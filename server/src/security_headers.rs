@@ -11,13 +11,15 @@ use axum::middleware::Next;
 use axum::response::Response;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use http::HeaderValue;
 use http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY,
-    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+    CACHE_CONTROL, CONTENT_ENCODING, CONTENT_SECURITY_POLICY, REFERRER_POLICY,
+    STRICT_TRANSPORT_SECURITY, VARY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
+use http::{HeaderValue, StatusCode};
 use platform::config::Settings;
 use rand::RngCore;
+
+use crate::site::Site;
 
 #[derive(Clone)]
 pub struct CspNonce(pub Arc<str>);
@@ -34,10 +36,11 @@ pub struct HeaderPolicy {
     form_action: String,
     tls: bool,
     trust_forwarded_proto: bool,
+    site: Arc<Site>,
 }
 
 impl HeaderPolicy {
-    pub fn from_settings(settings: &Settings) -> Self {
+    pub fn from_settings(settings: &Settings, site: Arc<Site>) -> Self {
         Self {
             form_action: format!(
                 "'self' {} {}",
@@ -45,6 +48,22 @@ impl HeaderPolicy {
             ),
             tls: settings.tls.is_some() || settings.public_url.starts_with("https://"),
             trust_forwarded_proto: settings.trust_forwarded_proto,
+            site,
+        }
+    }
+
+    /// A file whose name carries its content's hash never changes: browsers keep it a year
+    /// without asking again. Other public application files may be cached but must be
+    /// revalidated; everything else, pages and API answers alike, is `no-store`. A hashed
+    /// name answered with an error (a release later, say) is never kept.
+    fn cache_control(&self, path: &str, status: StatusCode) -> &'static str {
+        let found = status.is_success() || status == StatusCode::NOT_MODIFIED;
+        if found && self.site.is_immutable(path) {
+            "public, max-age=31536000, immutable"
+        } else if is_application_file(path) {
+            "no-cache"
+        } else {
+            "no-store"
         }
     }
 
@@ -68,14 +87,9 @@ fn new_nonce() -> Arc<str> {
     URL_SAFE_NO_PAD.encode(bytes).into()
 }
 
-/// Public application files may be cached but must be revalidated (their names carry no
-/// hash); everything else, pages and API answers alike, is `no-store`.
-fn cache_control(path: &str) -> &'static str {
-    if path.starts_with("/pkg/") || path == "/favicon.svg" {
-        "no-cache"
-    } else {
-        "no-store"
-    }
+/// The public application files: the same for everyone, served from the site.
+fn is_application_file(path: &str) -> bool {
+    path.starts_with("/pkg/") || path == "/favicon.svg"
 }
 
 pub async fn apply(
@@ -94,6 +108,7 @@ pub async fn apply(
                 .is_some_and(|v| v.as_bytes() == b"https"));
 
     let mut response = next.run(request).await;
+    let status = response.status();
     let headers = response.headers_mut();
     // The policy is built from ASCII parts; were it ever not, the page gets the strictest one.
     let csp = HeaderValue::from_str(&policy.csp(&nonce, https))
@@ -119,8 +134,14 @@ pub async fn apply(
     );
     headers.insert(
         CACHE_CONTROL,
-        HeaderValue::from_static(cache_control(&path)),
+        HeaderValue::from_static(policy.cache_control(&path, status)),
     );
+    // Application files are answered brotli, gzip or plain as the browser accepts (made at
+    // build time, see `crate::site`), so a cache must key them on that header too. Pages
+    // and API answers are never compressed (README, "Security in the HTTP layer").
+    if is_application_file(&path) || headers.contains_key(CONTENT_ENCODING) {
+        headers.append(VARY, HeaderValue::from_static("accept-encoding"));
+    }
     if https {
         headers.insert(STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));
     }

@@ -22,7 +22,7 @@ fn document(title: &str, refresh_secs: Option<u32>, body: impl IntoView) -> Stri
                 <meta name="robots" content="noindex" />
                 {refresh_secs.map(|secs| view! { <meta http-equiv="refresh" content=secs.to_string() /> })}
                 <title>{title}</title>
-                <link rel="stylesheet" href="/pkg/saleonix.css" />
+                <link rel="stylesheet" href=crate::site::stylesheet().to_string() />
             </head>
             <body class="pay">
                 <main class="pay-card">{body}</main>

@@ -12,6 +12,7 @@ mod support;
 mod internal_errors;
 mod security_page;
 mod shutdown;
+mod static_files;
 
 use reqwest::Response;
 use reqwest::header::HeaderMap;

@@ -1,0 +1,209 @@
+//! The built site the server serves (`target/site` in a clone, `site/` in a release
+//! archive): which of its files carry a content hash in their names, so that they may be
+//! cached for good, and the names the pages link.
+//!
+//! A release build (`./dev up --release`, `deploy/release`) runs cargo-leptos with
+//! `hash-files`: the JS, the WASM and the stylesheet become `saleonix.<hash>.<ext>` and the
+//! hashes go to [`HASH_FILE`] in the site root, beside the files they name. Leptos reads
+//! that file to link the hashed names (`LeptosOptions::hash_file`, given as an absolute
+//! path so it is not looked for beside the executable). A debug build has no hash file and
+//! plain names, which are revalidated on every use.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+
+/// The file cargo-leptos writes the hashes to; the build scripts put it in the site root.
+pub const HASH_FILE: &str = "hash.txt";
+/// cargo-leptos's `output-name` (`Cargo.toml`, `[workspace.metadata.leptos]`).
+const OUTPUT_NAME: &str = "saleonix";
+const PLAIN_STYLESHEET: &str = "/pkg/saleonix.css";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SiteError {
+    #[error("reading the site's hash file {path}: {source}")]
+    Read { path: PathBuf, source: io::Error },
+    #[error("the site's hash file {path} has no `{kind}: <hash>` line")]
+    Missing { path: PathBuf, kind: &'static str },
+    #[error("the site's hash file {path} has `{hash}`, which is not a cargo-leptos hash")]
+    Malformed { path: PathBuf, hash: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct Site {
+    root: PathBuf,
+    hashed: Option<Hashed>,
+}
+
+/// The URL paths of a release build's hashed files.
+#[derive(Debug, Clone)]
+struct Hashed {
+    file: PathBuf,
+    js: String,
+    wasm: String,
+    css: String,
+}
+
+impl Site {
+    /// The site under `root`, hashed if it has a hash file. The root is resolved once here:
+    /// when a release switches the `current` link, an instance still running keeps serving
+    /// the files of its own release, which its pages name.
+    pub fn open(root: &Path) -> Result<Self, SiteError> {
+        let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_owned());
+        let file = root.join(HASH_FILE);
+        let text = match std::fs::read_to_string(&file) {
+            Ok(text) => text,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                return Ok(Self { root, hashed: None });
+            }
+            Err(source) => return Err(SiteError::Read { path: file, source }),
+        };
+        let hash = |kind: &'static str| -> Result<String, SiteError> {
+            let found = text
+                .lines()
+                .filter_map(|line| line.split_once(':'))
+                .find(|(name, _)| name.trim() == kind)
+                .map(|(_, hash)| hash.trim().to_owned())
+                .ok_or_else(|| SiteError::Missing {
+                    path: file.clone(),
+                    kind,
+                })?;
+            if !is_hash(&found) {
+                return Err(SiteError::Malformed {
+                    path: file.clone(),
+                    hash: found,
+                });
+            }
+            Ok(format!("/pkg/{OUTPUT_NAME}.{found}.{kind}"))
+        };
+        let hashed = Hashed {
+            js: hash("js")?,
+            wasm: hash("wasm")?,
+            css: hash("css")?,
+            file: file.clone(),
+        };
+        Ok(Self {
+            root,
+            hashed: Some(hashed),
+        })
+    }
+
+    /// The site under `root` as a debug build makes it: plain names, nothing immutable.
+    pub fn unhashed(root: &Path) -> Self {
+        Self {
+            root: root.to_owned(),
+            hashed: None,
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The hash file's absolute path, for `LeptosOptions::hash_file`; `None` when the
+    /// names are plain.
+    pub fn hash_file(&self) -> Option<&Path> {
+        self.hashed.as_ref().map(|h| h.file.as_path())
+    }
+
+    /// The stylesheet's URL path, for pages rendered outside Leptos's shell.
+    pub fn stylesheet(&self) -> &str {
+        self.hashed.as_ref().map_or(PLAIN_STYLESHEET, |h| &h.css)
+    }
+
+    /// Whether `path` names a file whose content can never change under that name.
+    pub fn is_immutable(&self, path: &str) -> bool {
+        self.hashed
+            .as_ref()
+            .is_some_and(|h| [&h.js, &h.wasm, &h.css].iter().any(|p| *p == path))
+    }
+}
+
+/// cargo-leptos's hashes: an MD5 digest in unpadded URL-safe base64.
+fn is_hash(text: &str) -> bool {
+    text.len() == 22
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+tokio::task_local! {
+    static STYLESHEET: Arc<str>;
+}
+
+/// Makes the site's stylesheet name known to the pages rendered while answering this
+/// request ([`stylesheet`]): the buyer's pages are built by many small functions, down to
+/// error pages, none of which otherwise needs the site.
+pub async fn provide_stylesheet(
+    State(stylesheet): State<Arc<str>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    STYLESHEET.scope(stylesheet, next.run(request)).await
+}
+
+/// The stylesheet's URL path for the page being rendered: the plain name outside a request
+/// that [`provide_stylesheet`] wraps.
+pub fn stylesheet() -> Arc<str> {
+    STYLESHEET
+        .try_with(Arc::clone)
+        .unwrap_or_else(|_| PLAIN_STYLESHEET.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site_with(hashes: &str) -> Result<Site, SiteError> {
+        let root = std::env::temp_dir().join(format!("saleonix-site-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(root.join(HASH_FILE), hashes).unwrap();
+        let site = Site::open(&root);
+        std::fs::remove_dir_all(&root).unwrap();
+        site
+    }
+
+    #[test]
+    fn a_release_site_names_its_hashed_files() {
+        let site = site_with(
+            "js: AAAAAAAAAAAAAAAAAAAAAA\nwasm: BBBBBBBBBBBBBBBBBBBBB-\ncss: CCCCCCCCCCCCCCCCCCCCC_\n",
+        )
+        .unwrap();
+        assert_eq!(
+            site.stylesheet(),
+            "/pkg/saleonix.CCCCCCCCCCCCCCCCCCCCC_.css"
+        );
+        assert!(site.is_immutable("/pkg/saleonix.BBBBBBBBBBBBBBBBBBBBB-.wasm"));
+        assert!(site.is_immutable("/pkg/saleonix.AAAAAAAAAAAAAAAAAAAAAA.js"));
+        assert!(!site.is_immutable("/pkg/saleonix.wasm"));
+        assert!(!site.is_immutable("/favicon.svg"));
+        assert!(site.hash_file().unwrap().is_absolute());
+    }
+
+    #[test]
+    fn a_debug_site_has_plain_names_and_nothing_immutable() {
+        let root = std::env::temp_dir().join(format!("saleonix-site-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&root).unwrap();
+        let site = Site::open(&root).unwrap();
+        std::fs::remove_dir_all(&root).unwrap();
+        assert_eq!(site.stylesheet(), "/pkg/saleonix.css");
+        assert!(!site.is_immutable("/pkg/saleonix.css"));
+        assert!(site.hash_file().is_none());
+    }
+
+    #[test]
+    fn a_broken_hash_file_is_an_error_not_plain_names() {
+        assert!(matches!(
+            site_with("js: AAAAAAAAAAAAAAAAAAAAAA\nwasm: BBBBBBBBBBBBBBBBBBBBBB\n"),
+            Err(SiteError::Missing { kind: "css", .. })
+        ));
+        assert!(matches!(
+            site_with("js: ../../etc/passwd\nwasm: B\ncss: C\n"),
+            Err(SiteError::Malformed { .. })
+        ));
+    }
+}
