@@ -13,6 +13,7 @@ pub mod health;
 pub mod jobs;
 pub mod kyc_files;
 pub mod ledger_export;
+pub mod listen;
 pub mod metrics;
 pub mod payout_files;
 pub mod privacy_files;
@@ -27,10 +28,14 @@ use std::sync::Arc;
 
 use app::{App, shell};
 use axum::Router;
-use axum::extract::FromRef;
+use axum::extract::{FromRef, Request, State};
 use axum::routing::get;
+use http::Uri;
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use leptos_axum::{
+    LeptosRoutes, file_and_error_handler_with_context, generate_route_list,
+    render_app_to_stream_with_context,
+};
 use platform::Platform;
 use platform::identity::sessions::PgSessionStore;
 use secrecy::ExposeSecret;
@@ -41,7 +46,7 @@ use tower_sessions::service::SignedCookie;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::security_headers::HeaderPolicy;
-use crate::site::Site;
+use crate::site::{Site, SiteError};
 
 /// Axum state: Leptos needs its options through `FromRef`.
 #[derive(Clone)]
@@ -75,16 +80,6 @@ pub fn leptos_options(platform: &Platform, site: &Site) -> LeptosOptions {
     }
 }
 
-/// The site under the configured root. `serve` refuses to start on a broken hash file
-/// (`main.rs`); here, for the tests' sake, such a site is logged and served plain.
-fn open_site(platform: &Platform) -> Site {
-    let root = &platform.config.settings.site_root;
-    Site::open(root).unwrap_or_else(|error| {
-        tracing::error!(%error, "pages link the site's plain file names");
-        Site::unhashed(root)
-    })
-}
-
 /// Server-side sessions in Postgres. The cookie is `HttpOnly`, `SameSite=Lax` and signed
 /// with the session key; on an HTTPS public URL it is also `Secure` with the `__Host-`
 /// prefix (no `Domain`, path `/`), which a plain-HTTP development server cannot set.
@@ -111,7 +106,9 @@ pub fn session_layer(platform: &Platform) -> SessionManagerLayer<PgSessionStore,
 /// The whole application. Layers run outermost first: metrics, request id, tracing, panic
 /// catching, security headers (so even a panic's 500 carries them), CSRF, the session,
 /// then the access guard (pages for signed-in users, and every server function's policy).
-pub fn router(platform: Platform) -> Router {
+/// Fails when the site has a hash file it cannot read: its pages would link files that
+/// are not there.
+pub fn router(platform: Platform) -> Result<Router, SiteError> {
     build(platform, RouteGuard::On)
 }
 
@@ -119,7 +116,7 @@ pub fn router(platform: Platform) -> Router {
 /// function refuses a wrong actor by itself (issue 17 item 5: otherwise the guard refuses
 /// first and the in-function check never runs under test). Nothing but tests call it and no
 /// setting reaches it: the server's `main` builds with [`router`].
-pub fn router_without_route_guard(platform: Platform) -> Router {
+pub fn router_without_route_guard(platform: Platform) -> Result<Router, SiteError> {
     build(platform, RouteGuard::Off)
 }
 
@@ -128,8 +125,8 @@ enum RouteGuard {
     Off,
 }
 
-fn build(platform: Platform, route_guard: RouteGuard) -> Router {
-    let site = Arc::new(open_site(&platform));
+fn build(platform: Platform, route_guard: RouteGuard) -> Result<Router, SiteError> {
+    let site = Arc::new(Site::open(&platform.config.settings.site_root)?);
     let leptos = leptos_options(&platform, &site);
     let routes = generate_route_list(App);
     let settings = &platform.config.settings;
@@ -174,20 +171,29 @@ fn build(platform: Platform, route_guard: RouteGuard) -> Router {
         platform,
     };
 
+    let app_shell = {
+        let leptos = leptos.clone();
+        move || shell(leptos.clone())
+    };
+    // Only the site's own files are looked for on disk: trying every unknown address as a
+    // file first cost each 404 a trip through the blocking thread pool (issue 24).
+    let file_or_page = file_and_error_handler_with_context::<AppState, _>(context.clone(), shell);
+    let page = render_app_to_stream_with_context(context.clone(), app_shell.clone());
     let router = router
-        .leptos_routes_with_context(&state, routes, context.clone(), {
-            let leptos = leptos.clone();
-            move || shell(leptos.clone())
+        .leptos_routes_with_context(&state, routes, context, app_shell)
+        .fallback(move |uri: Uri, state: State<AppState>, request: Request| {
+            if site::is_site_file(uri.path()) {
+                file_or_page(uri, state, request)
+            } else {
+                page(request)
+            }
         })
-        .fallback(file_and_error_handler_with_context::<AppState, _>(
-            context, shell,
-        ))
         .with_state(state);
     let router = match route_guard {
         RouteGuard::On => router.layer(guard),
         RouteGuard::Off => router,
     };
-    router
+    Ok(router
         .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(
             origin,
@@ -204,5 +210,5 @@ fn build(platform: Platform, route_guard: RouteGuard) -> Router {
         .layer(axum::middleware::map_request(
             telemetry::replace_unacceptable_request_id,
         ))
-        .layer(axum::middleware::from_fn(metrics::track))
+        .layer(axum::middleware::from_fn(metrics::track)))
 }

@@ -55,8 +55,6 @@ async fn run(command: &str, config: Config) -> Result<ExitCode, Box<dyn std::err
         "sanctions-load" => return sanctions_load(&pool).await,
         _ => {}
     }
-    // A release site whose hash file is unreadable would link files that are not there.
-    server::site::Site::open(&settings.site_root)?;
     let handle = server::metrics::install()?;
     if settings.env == Environment::Development {
         let sandbox = platform::payments::gateways::configured(
@@ -103,7 +101,7 @@ async fn run(command: &str, config: Config) -> Result<ExitCode, Box<dyn std::err
     });
     let mut workers = server::jobs::spawn_all(&platform, &stop);
     workers.extend([mail, metrics]);
-    let app = server::router(platform);
+    let app = server::router(platform)?;
     let serving = serve(app, &settings, stop);
     let mut serving = std::pin::pin!(serving);
     tokio::select! {
@@ -160,7 +158,9 @@ async fn serve(
             .await?
         }
         None => {
-            let listener = tokio::net::TcpListener::bind(settings.listen).await?;
+            let listener = server::listen::without_delay(
+                tokio::net::TcpListener::bind(settings.listen).await?,
+            );
             tracing::info!(listen = %settings.listen, public_url = %settings.public_url, "serving");
             axum::serve(
                 listener,

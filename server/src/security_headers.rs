@@ -19,7 +19,7 @@ use http::{HeaderValue, StatusCode};
 use platform::config::Settings;
 use rand::RngCore;
 
-use crate::site::Site;
+use crate::site::{self, Site};
 
 #[derive(Clone)]
 pub struct CspNonce(pub Arc<str>);
@@ -60,7 +60,7 @@ impl HeaderPolicy {
         let found = status.is_success() || status == StatusCode::NOT_MODIFIED;
         if found && self.site.is_immutable(path) {
             "public, max-age=31536000, immutable"
-        } else if is_application_file(path) {
+        } else if site::is_site_file(path) {
             "no-cache"
         } else {
             "no-store"
@@ -85,11 +85,6 @@ fn new_nonce() -> Arc<str> {
     let mut bytes = [0u8; 16];
     rand::thread_rng().fill_bytes(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes).into()
-}
-
-/// The public application files: the same for everyone, served from the site.
-fn is_application_file(path: &str) -> bool {
-    path.starts_with("/pkg/") || path == "/favicon.svg"
 }
 
 pub async fn apply(
@@ -139,7 +134,7 @@ pub async fn apply(
     // Application files are answered brotli, gzip or plain as the browser accepts (made at
     // build time, see `crate::site`), so a cache must key them on that header too. Pages
     // and API answers are never compressed (README, "Security in the HTTP layer").
-    if is_application_file(&path) || headers.contains_key(CONTENT_ENCODING) {
+    if site::is_site_file(&path) || headers.contains_key(CONTENT_ENCODING) {
         headers.append(VARY, HeaderValue::from_static("accept-encoding"));
     }
     if https {

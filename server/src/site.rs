@@ -92,14 +92,6 @@ impl Site {
         })
     }
 
-    /// The site under `root` as a debug build makes it: plain names, nothing immutable.
-    pub fn unhashed(root: &Path) -> Self {
-        Self {
-            root: root.to_owned(),
-            hashed: None,
-        }
-    }
-
     pub fn root(&self) -> &Path {
         &self.root
     }
@@ -121,6 +113,12 @@ impl Site {
             .as_ref()
             .is_some_and(|h| [&h.js, &h.wasm, &h.css].iter().any(|p| *p == path))
     }
+}
+
+/// The public application files the site serves, the same for everyone: the JS, WASM and
+/// stylesheet under `/pkg/`, and the favicon. Any other address is a page.
+pub fn is_site_file(path: &str) -> bool {
+    path.starts_with("/pkg/") || path == "/favicon.svg"
 }
 
 /// cargo-leptos's hashes: an MD5 digest in unpadded URL-safe base64.
@@ -193,6 +191,27 @@ mod tests {
         assert_eq!(site.stylesheet(), "/pkg/saleonix.css");
         assert!(!site.is_immutable("/pkg/saleonix.css"));
         assert!(site.hash_file().is_none());
+    }
+
+    #[test]
+    fn only_the_application_s_files_are_site_files() {
+        for path in [
+            "/pkg/saleonix.js",
+            "/pkg/saleonix.AAAAAAAAAAAAAAAAAAAAAA.wasm",
+            "/favicon.svg",
+        ] {
+            assert!(is_site_file(path), "{path}");
+        }
+        for path in [
+            "/",
+            "/hash.txt",
+            "/no-such-page",
+            "/pay/cs_x",
+            "/pkg",
+            "/favicon.svg/x",
+        ] {
+            assert!(!is_site_file(path), "{path}");
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 
 use axum::Router;
 use axum::response::Redirect;
+use axum_server::accept::NoDelayAcceptor;
 use axum_server::tls_rustls::RustlsConfig;
 use platform::config::TlsConfig;
 
@@ -75,6 +76,8 @@ pub async fn serve_on(
         }
     });
     axum_server::from_tcp_rustls(listener, rustls)
+        // As on plain HTTP (`crate::listen`): a streamed page's later writes are not held.
+        .map(|tls| tls.acceptor(NoDelayAcceptor::new()))
         .handle(handle)
         .serve(app.into_make_service_with_connect_info::<SocketAddr>())
         .await

@@ -32,7 +32,8 @@ async fn https_carries_hsts_and_plain_http_redirects_to_the_public_origin(pool: 
     let origin = format!("https://localhost:{https_port}");
     let app = server::router(support::platform(pool, origin.clone(), |s| {
         s.tls = Some(tls.clone())
-    }));
+    }))
+    .unwrap();
     tokio::spawn({
         let origin = origin.clone();
         async move {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use sqlx::PgPool;
 use tokio::process::{Child, Command};
 
-use super::support::{database_url, free_port};
+use super::support::{database_url, free_port, wait_until_serving};
 
 const GRACE_SECS: u64 = 20;
 /// The sign-in answer floor (`identity.uniform_answer_ms`): a real slow path, so a sign-in
@@ -42,30 +42,6 @@ fn start_server(dir: &Path, port: u16, database_url: &str) -> Child {
         .kill_on_drop(true)
         .spawn()
         .unwrap()
-}
-
-async fn wait_until_serving(base: &str, server: &mut Child, log: &Path) {
-    let started = Instant::now();
-    loop {
-        let healthy = reqwest::get(format!("{base}/healthz"))
-            .await
-            .is_ok_and(|response| response.status().is_success());
-        if healthy {
-            return;
-        }
-        if let Some(status) = server.try_wait().unwrap() {
-            panic!(
-                "the server exited with {status} before serving:\n{}",
-                std::fs::read_to_string(log).unwrap_or_default()
-            );
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "the server did not start:\n{}",
-            std::fs::read_to_string(log).unwrap_or_default()
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 #[sqlx::test(migrations = "../migrations")]

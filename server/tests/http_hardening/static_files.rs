@@ -109,6 +109,18 @@ async fn hashed_files_are_answered_precompressed_and_cached_for_good(pool: PgPoo
     .await;
     assert_eq!(gone.status(), 404);
     assert_ne!(header(gone.headers(), "cache-control"), IMMUTABLE);
+
+    // Only the application's files are served from the site root: the hash file beside
+    // them is build output, and an address that is no file is the 404 page.
+    let build_output = get(&server, &format!("/{}", server::site::HASH_FILE), None).await;
+    assert_eq!(build_output.status(), 404);
+    assert!(
+        build_output
+            .text()
+            .await
+            .unwrap()
+            .contains("Page not found")
+    );
     std::fs::remove_dir_all(root).unwrap();
 }
 

@@ -17,7 +17,7 @@ use platform::secrets::Secrets;
 use sqlx::PgPool;
 use tokio::process::{Child, Command};
 
-use super::support::{database_url, free_port};
+use super::support::{database_url, free_port, wait_until_serving};
 
 /// The name the site answers to; clients resolve it to nginx's test port.
 pub const DOMAIN: &str = "saleonix.example";
@@ -188,29 +188,9 @@ impl Stack {
             .kill_on_drop(true)
             .spawn()
             .unwrap();
-        self.instances[i].process = Some(process);
-        let ready = format!("http://127.0.0.1:{port}/readyz");
-        let started = Instant::now();
-        loop {
-            if reqwest::get(&ready)
-                .await
-                .is_ok_and(|r| r.status().is_success())
-            {
-                return;
-            }
-            let exited = self.instances[i]
-                .process
-                .as_mut()
-                .unwrap()
-                .try_wait()
-                .unwrap();
-            assert!(
-                exited.is_none() && started.elapsed() < Duration::from_secs(120),
-                "instance {i} did not start ({exited:?}):\n{}",
-                std::fs::read_to_string(self.instance_log(i)).unwrap_or_default()
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        let log = self.instance_log(i);
+        let process = self.instances[i].process.insert(process);
+        wait_until_serving(&format!("http://127.0.0.1:{port}"), process, &log).await;
     }
 
     /// SIGKILL: no shutdown, no answer for the requests it holds, as when a machine dies.

@@ -44,6 +44,31 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// Waits until the `saleonix-server` process started at `base` answers `/readyz`; fails
+/// the test with its log (`log`) if it exits first or is not ready within two minutes.
+pub async fn wait_until_serving(
+    base: &str,
+    server: &mut tokio::process::Child,
+    log: &std::path::Path,
+) {
+    let started = std::time::Instant::now();
+    loop {
+        let ready = reqwest::get(format!("{base}/readyz"))
+            .await
+            .is_ok_and(|response| response.status().is_success());
+        if ready {
+            return;
+        }
+        let exited = server.try_wait().unwrap();
+        assert!(
+            exited.is_none() && started.elapsed() < std::time::Duration::from_secs(120),
+            "the server at {base} did not start ({exited:?}):\n{}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
 /// The URL of `pool`'s database (a `sqlx::test` one), for a server process the test starts.
 pub async fn database_url(pool: &PgPool) -> String {
     let database: String = sqlx::query_scalar("SELECT current_database()")
@@ -102,13 +127,13 @@ pub async fn start_without_route_guard(pool: PgPool) -> TestServer {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let platform = platform(pool, format!("http://{addr}"), |_| {});
-    let app = server::router_without_route_guard(platform.clone());
+    let app = server::router_without_route_guard(platform.clone()).unwrap();
     serve_app(listener, platform, app)
 }
 
 /// Serves `platform` (built for this listener's address) on the listener.
 pub fn serve(listener: tokio::net::TcpListener, platform: Platform) -> TestServer {
-    let app = server::router(platform.clone());
+    let app = server::router(platform.clone()).unwrap();
     serve_app(listener, platform, app)
 }
 
