@@ -242,17 +242,25 @@ mod tests {
 
     use super::*;
 
+    /// A PHC string made by the library's own hasher, with a fresh salt.
+    fn library_hash(hasher: &Argon2, password: &[u8]) -> String {
+        hasher
+            .hash_password(password, &SaltString::generate(&mut OsRng))
+            .unwrap()
+            .to_string()
+    }
+
     #[test]
     fn weaker_or_foreign_hashes_need_a_rehash() {
         assert!(!needs_rehash(&hash(&SecretString::from("x")).unwrap()));
-        let weak = Argon2::new(
-            Algorithm::Argon2id,
-            Version::V0x13,
-            Params::new(8 * 1024, 1, 1, None).unwrap(),
-        )
-        .hash_password(b"x", &SaltString::generate(&mut OsRng))
-        .unwrap()
-        .to_string();
+        let weak = library_hash(
+            &Argon2::new(
+                Algorithm::Argon2id,
+                Version::V0x13,
+                Params::new(8 * 1024, 1, 1, None).unwrap(),
+            ),
+            b"x",
+        );
         assert!(needs_rehash(&weak), "{weak}");
         assert!(needs_rehash("$2b$12$not-argon"));
     }
@@ -291,13 +299,7 @@ mod tests {
     fn hashes_agree_with_the_library_s_own_hasher_and_verifier() {
         let password = SecretString::from("vivid-otter-lantern-92");
         let library = Argon2::default();
-        let theirs = library
-            .hash_password(
-                password.expose_secret().as_bytes(),
-                &SaltString::generate(&mut OsRng),
-            )
-            .unwrap()
-            .to_string();
+        let theirs = library_hash(&library, password.expose_secret().as_bytes());
         assert!(
             verify(&password, &theirs),
             "hashes stored before still verify"
@@ -314,13 +316,10 @@ mod tests {
                 .verify_password(b"vivid-otter-lantern-93", &parsed)
                 .is_err()
         );
-        let argon2i = Argon2::new(Algorithm::Argon2i, Version::V0x13, Params::default())
-            .hash_password(
-                password.expose_secret().as_bytes(),
-                &SaltString::generate(&mut OsRng),
-            )
-            .unwrap()
-            .to_string();
+        let argon2i = library_hash(
+            &Argon2::new(Algorithm::Argon2i, Version::V0x13, Params::default()),
+            password.expose_secret().as_bytes(),
+        );
         assert!(
             !verify(&password, &argon2i),
             "only Argon2id hashes are ours"

@@ -156,10 +156,13 @@ pub fn stylesheet() -> Arc<str> {
 mod tests {
     use super::*;
 
-    fn site_with(hashes: &str) -> Result<Site, SiteError> {
+    /// The site in a fresh directory, with a hash file of `hashes` if any.
+    fn site_with(hashes: Option<&str>) -> Result<Site, SiteError> {
         let root = std::env::temp_dir().join(format!("saleonix-site-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&root).unwrap();
-        std::fs::write(root.join(HASH_FILE), hashes).unwrap();
+        if let Some(hashes) = hashes {
+            std::fs::write(root.join(HASH_FILE), hashes).unwrap();
+        }
         let site = Site::open(&root);
         std::fs::remove_dir_all(&root).unwrap();
         site
@@ -167,9 +170,9 @@ mod tests {
 
     #[test]
     fn a_release_site_names_its_hashed_files() {
-        let site = site_with(
+        let site = site_with(Some(
             "js: AAAAAAAAAAAAAAAAAAAAAA\nwasm: BBBBBBBBBBBBBBBBBBBBB-\ncss: CCCCCCCCCCCCCCCCCCCCC_\n",
-        )
+        ))
         .unwrap();
         assert_eq!(
             site.stylesheet(),
@@ -184,10 +187,7 @@ mod tests {
 
     #[test]
     fn a_debug_site_has_plain_names_and_nothing_immutable() {
-        let root = std::env::temp_dir().join(format!("saleonix-site-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&root).unwrap();
-        let site = Site::open(&root).unwrap();
-        std::fs::remove_dir_all(&root).unwrap();
+        let site = site_with(None).unwrap();
         assert_eq!(site.stylesheet(), "/pkg/saleonix.css");
         assert!(!site.is_immutable("/pkg/saleonix.css"));
         assert!(site.hash_file().is_none());
@@ -217,11 +217,13 @@ mod tests {
     #[test]
     fn a_broken_hash_file_is_an_error_not_plain_names() {
         assert!(matches!(
-            site_with("js: AAAAAAAAAAAAAAAAAAAAAA\nwasm: BBBBBBBBBBBBBBBBBBBBBB\n"),
+            site_with(Some(
+                "js: AAAAAAAAAAAAAAAAAAAAAA\nwasm: BBBBBBBBBBBBBBBBBBBBBB\n"
+            )),
             Err(SiteError::Missing { kind: "css", .. })
         ));
         assert!(matches!(
-            site_with("js: ../../etc/passwd\nwasm: B\ncss: C\n"),
+            site_with(Some("js: ../../etc/passwd\nwasm: B\ncss: C\n")),
             Err(SiteError::Malformed { .. })
         ));
     }
