@@ -81,19 +81,26 @@ impl AppError {
     }
 
     /// Sets the HTTP status (and `Retry-After`) of the current server-function response to
-    /// match this error (server functions answer 500 for every error otherwise). A plain
-    /// HTML form post (no WASM yet) keeps the redirect back to its page, which carries the
-    /// error and shows it beside the field; an error status would stop the browser there.
+    /// match this error (server functions answer 500 for every error otherwise). Only a
+    /// server-function call (`/api/…`) is answered so: a page that runs the same function
+    /// while it renders has already streamed its head (and status) or not, depending on
+    /// timing, so its status is the route guard's alone. A plain HTML form post (no WASM
+    /// yet) keeps the redirect back to its page, which carries the error and shows it beside
+    /// the field; an error status would stop the browser there.
     #[cfg(feature = "ssr")]
     pub fn respond(self) -> Self {
         use leptos::prelude::use_context;
-        let accepts_html = use_context::<http::request::Parts>().is_some_and(|parts| {
-            parts
-                .headers
-                .get(http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.contains("text/html"))
-        });
+        let Some(parts) = use_context::<http::request::Parts>() else {
+            return self;
+        };
+        if !parts.uri.path().starts_with("/api/") {
+            return self;
+        }
+        let accepts_html = parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             if !accepts_html {
                 response.set_status(self.status());
