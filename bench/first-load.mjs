@@ -11,7 +11,7 @@
 //   - bytes transferred until the page is hydrated and in all (the sum of CDP's
 //     encodedDataLength, headers included: what crossed the network);
 //   - the time from navigation until hydrated: the WASM marks <html data-hydrated> once
-//     `hydrate_body` returns (frontend/src/lib.rs);
+//     the page's section is loaded and hydration returns (frontend/src/lib.rs);
 //   - each response with its size and encoding.
 // DATABASE_URL names the database the server uses (default: ./dev's, on 127.0.0.1:5432).
 import { execFileSync } from 'node:child_process';

@@ -36,6 +36,7 @@ pub mod refunds;
 #[cfg(feature = "ssr")]
 pub mod request;
 pub mod risk;
+mod routes;
 pub mod sanctions;
 pub mod settings;
 pub mod team;
@@ -46,28 +47,10 @@ pub mod webhooks;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Link, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, path};
+use leptos_router::{Lazy, SsrMode, path};
 
 use crate::components::layout::{SiteFooter, SiteHeader};
-use crate::pages::admin::all_payments::{AllPaymentsPage, StaffPaymentPage};
-use crate::pages::admin::chargebacks::{StaffChargebackPage, StaffChargebacksPage};
-use crate::pages::admin::kyc::{KycApplicationPage, KycQueuePage};
-use crate::pages::admin::reconciliation::ReconciliationPage;
-use crate::pages::admin::refunds::RefundsPage;
-use crate::pages::admin::risk::RiskPage;
-use crate::pages::admin::settings::SettingsPage;
-use crate::pages::admin::{audit, merchants, overview::OverviewPage, staff, support::SupportPage};
-use crate::pages::chargebacks::{ChargebackPage, ChargebacksPage};
-use crate::pages::payments::{
-    checkouts::CheckoutsPage, detail::PaymentPage, links::LinksPage, list::PaymentsListPage,
-    products::ProductsPage,
-};
-use crate::pages::{
-    accept_invitation::AcceptInvitationPage, account::AccountPage, dashboard::DashboardPage,
-    home::HomePage, legal, not_found::NotFound, password_reset, second_factor::SecondFactorPage,
-    security::SecurityPage, security_events::SecurityEventsPage, sign_in::SignInPage, sign_up,
-    team::TeamPage, two_factor::TwoFactorPage, verification::VerificationPage,
-};
+use crate::pages::not_found::NotFound;
 
 /// The HTML document around the app; rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -102,66 +85,66 @@ pub fn App() -> impl IntoView {
             <SiteHeader />
             <main id="main">
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=HomePage />
-                    <Route path=path!("/security") view=SecurityPage />
+                    <Route path=path!("/") view={Lazy::<routes::Home>::new()} />
+                    <Route path=path!("/security") view={Lazy::<routes::Security>::new()} />
                     // Legal text must read in full without scripts: rendered whole, not streamed.
-                    <Route path=path!("/privacy") view=legal::PrivacyPage ssr=SsrMode::Async />
-                    <Route path=path!("/privacy/sub-processors") view=legal::SubProcessorsPage ssr=SsrMode::Async />
-                    <Route path=path!("/privacy/request-sent") view=legal::RequestSentPage />
-                    <Route path=path!("/privacy/confirm") view=legal::ConfirmRequestPage />
-                    <Route path=path!("/privacy/confirmed") view=legal::RequestConfirmedPage />
-                    <Route path=path!("/privacy/export") view=legal::ExportDownloadPage />
-                    <Route path=path!("/terms") view=legal::TermsPage />
-                    <Route path=path!("/sign-up") view=sign_up::SignUpPage />
-                    <Route path=path!("/check-email") view=sign_up::CheckEmailPage />
-                    <Route path=path!("/verify-email") view=sign_up::VerifyEmailPage />
-                    <Route path=path!("/sign-in") view=SignInPage />
-                    <Route path=path!("/sign-in/two-factor") view=SecondFactorPage />
-                    <Route path=path!("/forgot-password") view=password_reset::ForgotPasswordPage />
-                    <Route path=path!("/reset-password") view=password_reset::ResetPasswordPage />
-                    <Route path=path!("/accept-invitation") view=AcceptInvitationPage />
-                    <Route path=path!("/dashboard") view=DashboardPage />
-                    <Route path=path!("/dashboard/payments") view=PaymentsListPage />
-                    <Route path=path!("/dashboard/payments/:id") view=PaymentPage />
-                    <Route path=path!("/dashboard/checkouts") view=CheckoutsPage />
-                    <Route path=path!("/dashboard/links") view=LinksPage />
-                    <Route path=path!("/dashboard/products") view=ProductsPage />
-                    <Route path=path!("/dashboard/team") view=TeamPage />
-                    <Route path=path!("/dashboard/security") view=SecurityEventsPage />
-                    <Route path=path!("/dashboard/verification") view=VerificationPage />
-                    <Route path=path!("/dashboard/chargebacks") view=ChargebacksPage />
-                    <Route path=path!("/dashboard/chargebacks/:id") view=ChargebackPage />
-                    <Route path=path!("/dashboard/balance") view=crate::pages::balance::BalancePage />
-                    <Route path=path!("/dashboard/payouts") view=pages::payouts::PayoutsPage />
-                    <Route path=path!("/dashboard/developers") view=pages::developers::DevelopersPage />
-                    <Route path=path!("/dashboard/developers/reference") view=pages::developers::reference::ReferencePage />
-                    <Route path=path!("/dashboard/developers/webhooks") view=pages::developers::webhooks::WebhooksPage />
-                    <Route path=path!("/dashboard/developers/webhooks/:id") view=pages::developers::webhook_log::WebhookLogPage />
-                    <Route path=path!("/dashboard/developers/events") view=pages::developers::events::EventsPage />
-                    <Route path=path!("/account") view=AccountPage />
-                    <Route path=path!("/account/two-factor") view=TwoFactorPage />
-                    <Route path=path!("/admin") view=OverviewPage />
-                    <Route path=path!("/admin/merchants") view=merchants::MerchantsPage />
-                    <Route path=path!("/admin/merchants/:id") view=merchants::MerchantPage />
-                    <Route path=path!("/admin/kyc") view=KycQueuePage />
-                    <Route path=path!("/admin/kyc/:id") view=KycApplicationPage />
-                    <Route path=path!("/admin/staff") view=staff::StaffPage />
-                    <Route path=path!("/admin/staff/:id") view=staff::StaffMemberPage />
-                    <Route path=path!("/admin/payments") view=AllPaymentsPage />
-                    <Route path=path!("/admin/payments/:id") view=StaffPaymentPage />
-                    <Route path=path!("/admin/chargebacks") view=StaffChargebacksPage />
-                    <Route path=path!("/admin/chargebacks/:id") view=StaffChargebackPage />
-                    <Route path=path!("/admin/refunds") view=RefundsPage />
-                    <Route path=path!("/admin/reconciliation") view=ReconciliationPage />
-                    <Route path=path!("/admin/risk") view=RiskPage />
-                    <Route path=path!("/admin/payouts") view=pages::admin::payouts::PayoutsPage />
-                    <Route path=path!("/admin/audit") view=audit::AuditPage />
-                    <Route path=path!("/admin/ledger") view=crate::pages::admin::ledger::PlatformLedgerPage />
-                    <Route path=path!("/admin/ledger/:id") view=crate::pages::admin::ledger::MerchantLedgerPage />
-                    <Route path=path!("/admin/fees") view=crate::pages::admin::fees::FeesPage />
-                    <Route path=path!("/admin/settings") view=SettingsPage />
+                    <Route path=path!("/privacy") view={Lazy::<routes::Privacy>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/privacy/sub-processors") view={Lazy::<routes::SubProcessors>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/privacy/request-sent") view={Lazy::<routes::PrivacyRequestSent>::new()} />
+                    <Route path=path!("/privacy/confirm") view={Lazy::<routes::PrivacyConfirm>::new()} />
+                    <Route path=path!("/privacy/confirmed") view={Lazy::<routes::PrivacyConfirmed>::new()} />
+                    <Route path=path!("/privacy/export") view={Lazy::<routes::PrivacyExport>::new()} />
+                    <Route path=path!("/terms") view={Lazy::<routes::Terms>::new()} />
+                    <Route path=path!("/sign-up") view={Lazy::<routes::SignUp>::new()} />
+                    <Route path=path!("/check-email") view={Lazy::<routes::CheckEmail>::new()} />
+                    <Route path=path!("/verify-email") view={Lazy::<routes::VerifyEmail>::new()} />
+                    <Route path=path!("/sign-in") view={Lazy::<routes::SignIn>::new()} />
+                    <Route path=path!("/sign-in/two-factor") view={Lazy::<routes::SecondFactor>::new()} />
+                    <Route path=path!("/forgot-password") view={Lazy::<routes::ForgotPassword>::new()} />
+                    <Route path=path!("/reset-password") view={Lazy::<routes::ResetPassword>::new()} />
+                    <Route path=path!("/accept-invitation") view={Lazy::<routes::AcceptInvitation>::new()} />
+                    <Route path=path!("/dashboard") view={Lazy::<routes::Dashboard>::new()} />
+                    <Route path=path!("/dashboard/payments") view={Lazy::<routes::Payments>::new()} />
+                    <Route path=path!("/dashboard/payments/:id") view={Lazy::<routes::Payment>::new()} />
+                    <Route path=path!("/dashboard/checkouts") view={Lazy::<routes::Checkouts>::new()} />
+                    <Route path=path!("/dashboard/links") view={Lazy::<routes::Links>::new()} />
+                    <Route path=path!("/dashboard/products") view={Lazy::<routes::Products>::new()} />
+                    <Route path=path!("/dashboard/team") view={Lazy::<routes::Team>::new()} />
+                    <Route path=path!("/dashboard/security") view={Lazy::<routes::SecurityEvents>::new()} />
+                    <Route path=path!("/dashboard/verification") view={Lazy::<routes::Verification>::new()} />
+                    <Route path=path!("/dashboard/chargebacks") view={Lazy::<routes::Chargebacks>::new()} />
+                    <Route path=path!("/dashboard/chargebacks/:id") view={Lazy::<routes::Chargeback>::new()} />
+                    <Route path=path!("/dashboard/balance") view={Lazy::<routes::Balance>::new()} />
+                    <Route path=path!("/dashboard/payouts") view={Lazy::<routes::Payouts>::new()} />
+                    <Route path=path!("/dashboard/developers") view={Lazy::<routes::Developers>::new()} />
+                    <Route path=path!("/dashboard/developers/reference") view={Lazy::<routes::Reference>::new()} />
+                    <Route path=path!("/dashboard/developers/webhooks") view={Lazy::<routes::Webhooks>::new()} />
+                    <Route path=path!("/dashboard/developers/webhooks/:id") view={Lazy::<routes::WebhookLog>::new()} />
+                    <Route path=path!("/dashboard/developers/events") view={Lazy::<routes::Events>::new()} />
+                    <Route path=path!("/account") view={Lazy::<routes::Account>::new()} />
+                    <Route path=path!("/account/two-factor") view={Lazy::<routes::TwoFactor>::new()} />
+                    <Route path=path!("/admin") view={Lazy::<routes::Overview>::new()} />
+                    <Route path=path!("/admin/merchants") view={Lazy::<routes::Merchants>::new()} />
+                    <Route path=path!("/admin/merchants/:id") view={Lazy::<routes::Merchant>::new()} />
+                    <Route path=path!("/admin/kyc") view={Lazy::<routes::KycQueue>::new()} />
+                    <Route path=path!("/admin/kyc/:id") view={Lazy::<routes::KycApplication>::new()} />
+                    <Route path=path!("/admin/staff") view={Lazy::<routes::Staff>::new()} />
+                    <Route path=path!("/admin/staff/:id") view={Lazy::<routes::StaffMember>::new()} />
+                    <Route path=path!("/admin/payments") view={Lazy::<routes::AllPayments>::new()} />
+                    <Route path=path!("/admin/payments/:id") view={Lazy::<routes::StaffPayment>::new()} />
+                    <Route path=path!("/admin/chargebacks") view={Lazy::<routes::StaffChargebacks>::new()} />
+                    <Route path=path!("/admin/chargebacks/:id") view={Lazy::<routes::StaffChargeback>::new()} />
+                    <Route path=path!("/admin/refunds") view={Lazy::<routes::Refunds>::new()} />
+                    <Route path=path!("/admin/reconciliation") view={Lazy::<routes::Reconciliation>::new()} />
+                    <Route path=path!("/admin/risk") view={Lazy::<routes::Risk>::new()} />
+                    <Route path=path!("/admin/payouts") view={Lazy::<routes::AdminPayouts>::new()} />
+                    <Route path=path!("/admin/audit") view={Lazy::<routes::Audit>::new()} />
+                    <Route path=path!("/admin/ledger") view={Lazy::<routes::PlatformLedger>::new()} />
+                    <Route path=path!("/admin/ledger/:id") view={Lazy::<routes::MerchantLedger>::new()} />
+                    <Route path=path!("/admin/fees") view={Lazy::<routes::Fees>::new()} />
+                    <Route path=path!("/admin/settings") view={Lazy::<routes::Settings>::new()} />
                     // The modules whose screens are still to come share one placeholder page.
-                    <Route path=path!("/admin/support") view=SupportPage />
+                    <Route path=path!("/admin/support") view={Lazy::<routes::Support>::new()} />
                 </Routes>
             </main>
             <SiteFooter />

@@ -39,12 +39,10 @@ pub struct Site {
     hashed: Option<Hashed>,
 }
 
-/// The URL paths of a release build's hashed files.
+/// A release build's hash file and the stylesheet's hashed URL path.
 #[derive(Debug, Clone)]
 struct Hashed {
     file: PathBuf,
-    js: String,
-    wasm: String,
     css: String,
 }
 
@@ -80,9 +78,11 @@ impl Site {
             }
             Ok(format!("/pkg/{OUTPUT_NAME}.{found}.{kind}"))
         };
+        // Leptos links the JS and the WASM by the hashes it reads here too: a file
+        // without them is a broken build, refused at start rather than on a page.
+        hash("js")?;
+        hash("wasm")?;
         let hashed = Hashed {
-            js: hash("js")?,
-            wasm: hash("wasm")?,
             css: hash("css")?,
             file: file.clone(),
         };
@@ -107,11 +107,17 @@ impl Site {
         self.hashed.as_ref().map_or(PLAIN_STYLESHEET, |h| &h.css)
     }
 
-    /// Whether `path` names a file whose content can never change under that name.
+    /// Whether `path` names a file whose content can never change under that name: in a
+    /// release build, every file under `/pkg/` named `<stem>.<hash>.<ext>`. That is more
+    /// than the three the hash file lists: the split build's chunks, its loader and its
+    /// manifest are renamed so too, and the browser fetches them on every page change.
     pub fn is_immutable(&self, path: &str) -> bool {
-        self.hashed
-            .as_ref()
-            .is_some_and(|h| [&h.js, &h.wasm, &h.css].iter().any(|p| *p == path))
+        self.hashed.is_some()
+            && path.strip_prefix("/pkg/").is_some_and(|name| {
+                let mut parts = name.rsplitn(3, '.');
+                let (_extension, hash, stem) = (parts.next(), parts.next(), parts.next());
+                hash.is_some_and(is_hash) && stem.is_some_and(|s| !s.is_empty() && !s.contains('/'))
+            })
     }
 }
 
@@ -180,7 +186,13 @@ mod tests {
         );
         assert!(site.is_immutable("/pkg/saleonix.BBBBBBBBBBBBBBBBBBBBB-.wasm"));
         assert!(site.is_immutable("/pkg/saleonix.AAAAAAAAAAAAAAAAAAAAAA.js"));
+        // The split build's loader and chunks, whose hashes the hash file does not list.
+        assert!(site.is_immutable("/pkg/__wasm_split.DDDDDDDDDDDDDDDDDDDDDD.js"));
+        assert!(site.is_immutable("/pkg/split_1.EEEEEEEEEEEEEEEEEEEEEE.wasm"));
         assert!(!site.is_immutable("/pkg/saleonix.wasm"));
+        assert!(!site.is_immutable("/pkg/saleonix.AAAAAAAAAAAAAAAAAAAAA.js"));
+        assert!(!site.is_immutable("/pkg/a/b.AAAAAAAAAAAAAAAAAAAAAA.js"));
+        assert!(!site.is_immutable("/other/saleonix.AAAAAAAAAAAAAAAAAAAAAA.js"));
         assert!(!site.is_immutable("/favicon.svg"));
         assert!(site.hash_file().unwrap().is_absolute());
     }
