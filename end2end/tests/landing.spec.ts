@@ -24,6 +24,24 @@ test('the landing page hydrates, navigates on the client and logs no errors', as
   expect(errors).toEqual([]);
 });
 
+test('a page loads only its own section of the WASM, and the next section when it is opened', async ({ page }) => {
+  // `split_<section>_<id>[.<hash>].wasm`: one module per section (app/src/routes.rs).
+  const sections: string[] = [];
+  page.on('request', (request) => {
+    const found = /\/pkg\/split_([a-z_]+?)_\d+[.]/.exec(new URL(request.url()).pathname);
+    if (found) sections.push(found[1]);
+  });
+  const errors = watchErrors(page);
+  await page.goto('/', { waitUntil: 'networkidle' });
+  await expect(page.locator('html[data-hydrated]')).toBeAttached();
+  expect(sections).toEqual(['public']);
+
+  await page.getByRole('link', { name: 'Sign in' }).first().click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in');
+  expect(sections).toEqual(['public', 'sign_in']);
+  expect(errors).toEqual([]);
+});
+
 test('the contact form works hydrated and shows a field error inline', async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto('/', { waitUntil: 'networkidle' });
