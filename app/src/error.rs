@@ -93,7 +93,7 @@ impl AppError {
         let Some(parts) = use_context::<http::request::Parts>() else {
             return self;
         };
-        if !parts.uri.path().starts_with("/api/") {
+        if !parts.uri.path().starts_with(crate::SERVER_FN_PREFIX) {
             return self;
         }
         let accepts_html = parts

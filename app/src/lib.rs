@@ -52,6 +52,11 @@ use leptos_router::{Lazy, SsrMode, path};
 use crate::components::layout::{SiteFooter, SiteHeader};
 use crate::pages::not_found::NotFound;
 
+/// Where the server functions answer (Leptos's default prefix) and the files they guard:
+/// everything under it is a call, never a page, to the route guard, the response headers
+/// and the errors' status.
+pub const SERVER_FN_PREFIX: &str = "/api/";
+
 /// The HTML document around the app; rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {

@@ -32,11 +32,11 @@ const ENROLMENT_PAGE: &str = "/account/two-factor";
 pub async fn guard(
     State(platform): State<Platform>,
     session: Session,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let path = request.uri().path();
-    let (policy, proof) = if path.starts_with("/api/") {
+    let (policy, proof) = if path.starts_with(app::SERVER_FN_PREFIX) {
         match policy::of(path) {
             Some(row) => row,
             None => {
@@ -70,7 +70,11 @@ pub async fn guard(
         }
     };
     match admitted {
-        Ok(()) => next.run(request).await,
+        Ok(()) => {
+            // The page's header shows who is signed in: resolved once, here.
+            request.extensions_mut().insert(state);
+            next.run(request).await
+        }
         Err(error) => {
             if notable {
                 // Read from the request first: a borrowed request cannot cross an await.
@@ -111,7 +115,7 @@ async fn record_denial(
 /// sent to the page that completes its session, or gets the 403 page; the app's client
 /// gets the error as JSON, the way it decodes a server function's own errors.
 fn refusal(request: &Request, error: AppError) -> Response {
-    let is_api = request.uri().path().starts_with("/api/");
+    let is_api = request.uri().path().starts_with(app::SERVER_FN_PREFIX);
     let wants_html = request
         .headers()
         .get(header::ACCEPT)

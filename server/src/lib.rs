@@ -15,6 +15,7 @@ pub mod kyc_files;
 pub mod ledger_export;
 pub mod listen;
 pub mod metrics;
+pub mod page_viewer;
 pub mod payout_files;
 pub mod privacy_files;
 pub mod security_headers;
@@ -179,7 +180,7 @@ fn build(platform: Platform, route_guard: RouteGuard) -> Result<Router, SiteErro
     // file first cost each 404 a trip through the blocking thread pool (issue 24).
     let file_or_page = file_and_error_handler_with_context::<AppState, _>(context.clone(), shell);
     let page = render_app_to_stream_with_context(context.clone(), app_shell.clone());
-    let router = router
+    let pages = Router::new()
         .leptos_routes_with_context(&state, routes, context, app_shell)
         .fallback(move |uri: Uri, state: State<AppState>, request: Request| {
             if site::is_site_file(uri.path()) {
@@ -188,7 +189,11 @@ fn build(platform: Platform, route_guard: RouteGuard) -> Result<Router, SiteErro
                 page(request)
             }
         })
-        .with_state(state);
+        .layer(axum::middleware::from_fn_with_state(
+            state.platform.clone(),
+            page_viewer::attach,
+        ));
+    let router = router.merge(pages).with_state(state);
     let router = match route_guard {
         RouteGuard::On => router.layer(guard),
         RouteGuard::Off => router,

@@ -29,7 +29,7 @@ pub const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=(), 
      hid=(), midi=(), accelerometer=(), gyroscope=(), magnetometer=(), browsing-topics=()";
 
 /// Paths that must never be indexed: the admin console, merchant dashboards and the API.
-const UNINDEXED_PREFIXES: [&str; 3] = ["/admin", "/dashboard", "/api/"];
+const UNINDEXED_PREFIXES: [&str; 3] = ["/admin", "/dashboard", app::SERVER_FN_PREFIX];
 
 pub struct HeaderPolicy {
     /// `form-action` sources: ourselves plus the configured Payten gates.

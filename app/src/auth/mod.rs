@@ -30,26 +30,34 @@ pub struct Viewer {
     pub needs_two_factor: bool,
 }
 
+/// Who is signed in, as the server found the session before it rendered the page: put in
+/// the request by the server's page layer, read by the header. Absent, the page shows as
+/// to a visitor.
+#[derive(Debug, Clone)]
+pub struct PageViewer(pub Option<Viewer>);
+
 #[server(endpoint = "account/me")]
 pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
     let user = session::current_user().await.map_err(AppError::respond)?;
-    Ok(user.map(|user| Viewer {
-        home: session::home(&user).to_owned(),
+    Ok(user.as_ref().map(viewer_of))
+}
+
+/// The user as pages show them.
+#[cfg(feature = "ssr")]
+pub fn viewer_of(user: &platform::identity::users::User) -> Viewer {
+    let role_in = |roles: &[platform::identity::users::MerchantRole]| {
+        user.membership().is_some_and(|m| roles.contains(&m.role))
+    };
+    Viewer {
+        home: session::home(user).to_owned(),
         needs_two_factor: !user.mfa_enabled()
-            && user.membership().is_some_and(|m| {
-                crate::policy::REFUNDERS.contains(&m.role)
-                    || crate::policy::TEAM_MANAGERS.contains(&m.role)
-            }),
-        manages_team: user
-            .membership()
-            .is_some_and(|m| crate::policy::TEAM_MANAGERS.contains(&m.role)),
-        manages_keys: user
-            .membership()
-            .is_some_and(|m| crate::policy::KEY_MANAGERS.contains(&m.role)),
+            && (role_in(crate::policy::REFUNDERS) || role_in(crate::policy::TEAM_MANAGERS)),
+        manages_team: role_in(crate::policy::TEAM_MANAGERS),
+        manages_keys: role_in(crate::policy::KEY_MANAGERS),
         full_name: user.full_name().to_owned(),
         email: user.email().to_owned(),
         business_name: user.membership().map(|m| m.business_name.clone()),
-    }))
+    }
 }
 
 #[cfg(feature = "ssr")]

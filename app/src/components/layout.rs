@@ -3,11 +3,30 @@ use leptos_router::components::A;
 
 use leptos::server_fn::ServerFn as _;
 
-use crate::auth::{SignOut, current_viewer};
+use crate::auth::{SignOut, Viewer};
+
+/// Who is signed in, from the request the server renders (`PageViewer`), sent to the
+/// browser with the page's HTML and read back there while it hydrates. A resource would
+/// make every page a stream of chunks, the header's answer after the page (issue 24).
+fn page_viewer() -> Option<Viewer> {
+    SharedValue::new(|| {
+        #[cfg(feature = "ssr")]
+        {
+            use_context::<http::request::Parts>()
+                .and_then(|parts| parts.extensions.get::<crate::auth::PageViewer>().cloned())
+                .and_then(|page| page.0)
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            None
+        }
+    })
+    .into_inner()
+}
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {
-    let viewer = Resource::new(|| (), |_| current_viewer());
+    let viewer = page_viewer();
     view! {
         <header class="site-header">
             <a class="skip" href="#main">"Skip to content"</a>
@@ -17,24 +36,22 @@ pub fn SiteHeader() -> impl IntoView {
             </A>
             <nav aria-label="Main">
                 <A href="/security">"Security & Compliance"</A>
-                <Transition fallback=|| ()>
-                    {move || viewer.get().map(|viewer| match viewer.ok().flatten() {
-                        Some(viewer) => view! {
-                            <a href=viewer.home.clone()>
-                                {if viewer.home == "/admin" { "Admin console" } else { "Dashboard" }}
-                            </a>
-                            <a href="/account">"Account"</a>
-                            // A plain form: signing out reloads the whole page without the session.
-                            <form method="post" action=SignOut::url() class="inline">
-                                <button type="submit" class="link">"Sign out"</button>
-                            </form>
-                        }.into_any(),
-                        None => view! {
-                            <a href="/sign-in">"Sign in"</a>
-                            <a href="/sign-up" class="cta">"Open an account"</a>
-                        }.into_any(),
-                    })}
-                </Transition>
+                {match viewer {
+                    Some(viewer) => view! {
+                        <a href=viewer.home.clone()>
+                            {if viewer.home == "/admin" { "Admin console" } else { "Dashboard" }}
+                        </a>
+                        <a href="/account">"Account"</a>
+                        // A plain form: signing out reloads the whole page without the session.
+                        <form method="post" action=SignOut::url() class="inline">
+                            <button type="submit" class="link">"Sign out"</button>
+                        </form>
+                    }.into_any(),
+                    None => view! {
+                        <a href="/sign-in">"Sign in"</a>
+                        <a href="/sign-up" class="cta">"Open an account"</a>
+                    }.into_any(),
+                }}
             </nav>
         </header>
     }

@@ -406,6 +406,15 @@ mod tests {
     }
 
     #[test]
+    fn every_server_function_and_file_route_lies_under_the_one_prefix() {
+        let paths = SERVER_FUNCTIONS.iter().map(|(path, _, _)| *path);
+        let files = FILE_ROUTES.iter().map(|(pattern, _, _)| *pattern);
+        for path in paths.chain(files) {
+            assert!(path.starts_with(crate::SERVER_FN_PREFIX), "{path}");
+        }
+    }
+
+    #[test]
     fn the_console_knows_every_module_of_the_platform_in_its_order() {
         let slugs: Vec<&str> = crate::admin::MODULES
             .iter()
