@@ -45,7 +45,7 @@ pub mod webhook_log;
 pub mod webhooks;
 
 use leptos::prelude::*;
-use leptos_meta::{HashedStylesheet, Link, MetaTags, Title, provide_meta_context};
+use leptos_meta::{Link, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{Lazy, SsrMode, path};
 
@@ -57,17 +57,19 @@ use crate::pages::not_found::NotFound;
 /// and the errors' status.
 pub const SERVER_FN_PREFIX: &str = "/api/";
 
-/// The HTML document around the app; rendered on the server only.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+/// The HTML document around the app; rendered on the server only. `stylesheet` is the
+/// stylesheet's URL path, whose name carries its hash in a release build: the server reads
+/// it from the site's hash file once, where Leptos's `HashedStylesheet` reads the file
+/// again for every page (issue 24).
+pub fn shell(options: LeptosOptions, stylesheet: std::sync::Arc<str>) -> impl IntoView {
     view! {
         <!DOCTYPE html>
         <html lang="en">
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                // The stylesheet's name carries its hash in a release build, which only the
-                // server knows (from the site's hash file): so it is linked here, not in `App`.
-                <HashedStylesheet options=options.clone() id="leptos" />
+                // Linked here, not in `App`: only the server knows the hashed name.
+                <link rel="stylesheet" id="leptos" href=stylesheet />
                 <HydrationScripts options />
                 <MetaTags />
             </head>

@@ -160,7 +160,7 @@ fn build(platform: Platform, route_guard: RouteGuard) -> Result<Router, SiteErro
     }
     let router = router.merge(api::routes(platform.clone()));
     let router = router.merge(checkout::routes().with_state(platform.clone()).layer(
-        axum::middleware::from_fn_with_state(stylesheet, site::provide_stylesheet),
+        axum::middleware::from_fn_with_state(stylesheet.clone(), site::provide_stylesheet),
     ));
     let router = router.merge(kyc_files::routes().with_state(platform.clone()));
     let router = router.merge(chargeback_files::routes().with_state(platform.clone()));
@@ -174,11 +174,15 @@ fn build(platform: Platform, route_guard: RouteGuard) -> Result<Router, SiteErro
 
     let app_shell = {
         let leptos = leptos.clone();
-        move || shell(leptos.clone())
+        let stylesheet = stylesheet.clone();
+        move || shell(leptos.clone(), stylesheet.clone())
     };
     // Only the site's own files are looked for on disk: trying every unknown address as a
     // file first cost each 404 a trip through the blocking thread pool (issue 24).
-    let file_or_page = file_and_error_handler_with_context::<AppState, _>(context.clone(), shell);
+    let file_or_page =
+        file_and_error_handler_with_context::<AppState, _>(context.clone(), move |options| {
+            shell(options, stylesheet.clone())
+        });
     let page = render_app_to_stream_with_context(context.clone(), app_shell.clone());
     let pages = Router::new()
         .leptos_routes_with_context(&state, routes, context, app_shell)

@@ -155,3 +155,47 @@ async fn sessions_are_listed_and_ended_only_by_their_owner(pool: PgPool) {
     assert_eq!(location(&everywhere), "/sign-in?signed_out=1");
     assert!(!laptop.is_signed_in().await);
 }
+
+/// The header is in the page as the server sends it, scripts or none: a visitor is offered
+/// to sign in; a signed-in user gets their way back and a sign-out form, on a public page
+/// (its session read for the header alone), on a guarded one (read once, by the guard) and
+/// on the 404 page.
+#[sqlx::test(migrations = "../migrations")]
+async fn every_pages_header_says_who_is_signed_in(pool: PgPool) {
+    let server = start(pool).await;
+    verified_account(&server, "drita@example.com").await;
+    let page = Visitor::new(&server).get("/security").await;
+    let html = page.text().await.unwrap();
+    let nav = main_navigation(&html);
+    assert!(
+        nav.contains(r#"href="/sign-in""#) && !nav.contains("Sign out"),
+        "{nav}"
+    );
+
+    let mut drita = signed_in(&server, "drita@example.com", PASSWORD).await;
+    for (path, status) in [
+        ("/security", 200),
+        ("/dashboard", 200),
+        ("/no/such/page", 404),
+    ] {
+        let page = drita.get(path).await;
+        assert_eq!(page.status(), status, "{path}");
+        let html = page.text().await.unwrap();
+        let nav = main_navigation(&html);
+        assert!(
+            nav.contains(r#"href="/dashboard""#)
+                && nav.contains(r#"href="/account""#)
+                && nav.contains("Sign out")
+                && !nav.contains(r#"href="/sign-in""#),
+            "{path}: {nav}"
+        );
+    }
+}
+
+fn main_navigation(html: &str) -> &str {
+    let start = html
+        .find(r#"<nav aria-label="Main""#)
+        .expect("the header's navigation");
+    let end = start + html[start..].find("</nav>").expect("the navigation's end");
+    &html[start..end]
+}
