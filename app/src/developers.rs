@@ -26,6 +26,7 @@ pub const RESOURCES: &[(&str, &str, bool)] = &[
     ("webhook_endpoints", "Webhook endpoints", true),
     ("balance", "Balance", false),
     ("payouts", "Payouts", false),
+    ("subscriptions", "Plans and subscriptions", true),
 ];
 
 /// How long a rolled key keeps working beside its successor, in hours, with the words the

@@ -199,6 +199,22 @@ impl From<platform::payments::PaymentError> for AppError {
                 "refund",
                 "Another refund of this payment is still waiting for the bank's answer. Try again once it is settled.",
             ),
+            PaymentError::SubscriptionOver => AppError::validation(
+                "subscription",
+                "This subscription is already cancelled or ended.",
+            ),
+            PaymentError::SeriesUnknown => AppError::validation(
+                "subscription",
+                "The bank's payment service has not yet confirmed this subscription. Try again in a few minutes.",
+            ),
+            // The gateway refused or did not answer: nothing changed, and trying again is safe.
+            PaymentError::Gateway(error) => {
+                tracing::warn!(%error, "the gateway did not do what was asked");
+                AppError::validation(
+                    "subscription",
+                    "The bank's payment service did not answer, so nothing was changed. Try again in a few minutes.",
+                )
+            }
             PaymentError::RequestReused => AppError::validation(
                 "refund",
                 "This form already asked for a refund of another amount. Reload the page to start a new refund.",

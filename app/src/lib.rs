@@ -39,6 +39,7 @@ pub mod risk;
 mod routes;
 pub mod sanctions;
 pub mod settings;
+pub mod subscriptions;
 pub mod team;
 pub mod terms;
 pub mod webhook_log;
@@ -116,6 +117,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dashboard/checkouts") view={Lazy::<routes::Checkouts>::new()} />
                     <Route path=path!("/dashboard/links") view={Lazy::<routes::Links>::new()} />
                     <Route path=path!("/dashboard/products") view={Lazy::<routes::Products>::new()} />
+                    <Route path=path!("/dashboard/subscriptions") view={Lazy::<routes::Subscriptions>::new()} />
                     <Route path=path!("/dashboard/team") view={Lazy::<routes::Team>::new()} />
                     <Route path=path!("/dashboard/security") view={Lazy::<routes::SecurityEvents>::new()} />
                     <Route path=path!("/dashboard/verification") view={Lazy::<routes::Verification>::new()} />

@@ -85,6 +85,7 @@ sections! {
         Checkouts => crate::pages::payments::checkouts::CheckoutsPage,
         Links => crate::pages::payments::links::LinksPage,
         Products => crate::pages::payments::products::ProductsPage,
+        Subscriptions => crate::pages::payments::subscriptions::SubscriptionsPage,
         Chargebacks => crate::pages::chargebacks::ChargebacksPage,
         Chargeback => crate::pages::chargebacks::ChargebackPage,
         Balance => crate::pages::balance::BalancePage,

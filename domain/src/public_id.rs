@@ -17,6 +17,8 @@ pub enum Kind {
     WebhookEndpoint,
     ApiKey,
     Payout,
+    Plan,
+    Subscription,
     /// The merchant's own account, as its verification events name it.
     Account,
 }
@@ -33,6 +35,8 @@ impl Kind {
             Kind::WebhookEndpoint => "we",
             Kind::ApiKey => "key",
             Kind::Payout => "po",
+            Kind::Plan => "plan",
+            Kind::Subscription => "sub",
             Kind::Account => "acct",
         }
     }

@@ -22,8 +22,8 @@ pub use codes::{
 };
 pub use config::{Credentials, GatewayEndpoints, Timeouts};
 pub use form::{
-    BillTo, FormError, FrequencyUnit, HostedForm, Lang, OrderId, PaymentRequest, Recurring,
-    TranType, hosted_form,
+    BillTo, FormError, FrequencyUnit, HostedForm, Lang, MAX_RECURRING_PAYMENTS, OrderId,
+    PaymentRequest, Recurring, TranType, hosted_form,
 };
 pub use gateway::{NestPay, PaymentGateway};
 pub use money::{Currency, Money, MoneyError};

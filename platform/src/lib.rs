@@ -28,6 +28,7 @@ pub mod privacy;
 pub mod rate_limit;
 pub mod secrets;
 pub mod seed;
+pub mod subscriptions;
 pub mod webhooks;
 
 use std::sync::Arc;

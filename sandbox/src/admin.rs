@@ -88,6 +88,36 @@ pub async fn advance_clock(
     })
 }
 
+#[derive(Debug, Deserialize)]
+pub struct SeriesChange {
+    /// Decline this installment (2 or later) when it comes due.
+    #[serde(default)]
+    pub decline: Option<u16>,
+    /// Cancel the series from the gateway's side, as its back office can.
+    #[serde(default)]
+    pub cancel: bool,
+}
+
+/// Changes a recurring series the way the issuer or the gateway's back office would.
+pub async fn change_series(
+    State(state): State<Arc<SandboxState>>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Json(change): Json<SeriesChange>,
+) -> StatusCode {
+    let mut ledger = lock(&state.ledger);
+    let Some(series) = ledger.series_mut(&id) else {
+        return StatusCode::NOT_FOUND;
+    };
+    if let Some(n) = change.decline {
+        series.declines.insert(n);
+    }
+    if change.cancel {
+        series.cancelled = true;
+    }
+    tracing::info!(series = %id, ?change, "series changed");
+    StatusCode::NO_CONTENT
+}
+
 pub async fn get_clock(State(state): State<Arc<SandboxState>>) -> Json<ClockState> {
     Json(ClockState {
         now: gateway_time(state.clock.now()),

@@ -137,6 +137,8 @@ pub struct Series {
     pub start: OffsetDateTime,
     pub charged: u16,
     pub cancelled: bool,
+    /// Installments the card's bank will decline when they come due (set by tests).
+    pub declines: std::collections::BTreeSet<u16>,
 }
 
 impl Series {
@@ -297,6 +299,7 @@ impl Ledger {
                 start: now,
                 charged: 1,
                 cancelled: false,
+                declines: std::collections::BTreeSet::new(),
             },
         );
         Some(id)
@@ -394,6 +397,12 @@ impl Ledger {
         Ok(())
     }
 
+    /// The series with gateway id `id`, of whichever store (the admin endpoints name a
+    /// series by its id alone).
+    pub fn series_mut(&mut self, id: &str) -> Option<&mut Series> {
+        self.series.values_mut().find(|s| s.id == id)
+    }
+
     /// Charges every installment that has come due by `now`. Like the real
     /// gateway, this sends no callback: the merchant polls the series.
     pub fn run_due(&mut self, now: OffsetDateTime) {
@@ -404,13 +413,19 @@ impl Ledger {
                 let first = self.orders.get(&(s.client_id.clone(), s.first_oid.clone()));
                 let Some(first) = first else { break };
                 let at = s.planned(s.charged);
+                let mut txn = approved_txn(TxnKind::Sale, s.amount_minor, at);
+                if s.declines.contains(&s.charged) {
+                    txn.approved = false;
+                    txn.auth_code.clear();
+                    txn.proc_return_code = "51".into();
+                }
                 new_orders.push(Order {
                     client_id: s.client_id.clone(),
                     oid: s.installment_oid(s.charged),
                     currency: first.currency,
                     masked_pan: first.masked_pan.clone(),
                     brand: first.brand,
-                    transactions: vec![approved_txn(TxnKind::Sale, s.amount_minor, at)],
+                    transactions: vec![txn],
                 });
             }
         }

@@ -95,6 +95,7 @@ pub fn router(state: Arc<SandboxState>) -> Router {
             "/sandbox/clock",
             post(admin::advance_clock).get(admin::get_clock),
         )
+        .route("/sandbox/series/{id}", post(admin::change_series))
         .route("/sandbox/reset", post(admin::reset))
         .layer(axum::middleware::from_fn(admin::loopback_only));
     Router::new()

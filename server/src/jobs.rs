@@ -37,6 +37,7 @@ pub fn spawn_all(platform: &platform::Platform, stop: &Stop) -> Vec<JoinHandle<(
         spawn_cleanup(platform.pool.clone(), stop.clone()),
         spawn_checkout_expiry(platform.clone(), stop.clone()),
         spawn_reconciliation(platform.clone(), stop.clone()),
+        spawn_subscription_polling(platform.clone(), stop.clone()),
         spawn_refusal_reports(platform.clone(), stop.clone()),
         spawn_audit_sealing(platform.pool.clone(), stop.clone()),
         spawn_audit_retention(platform.clone(), stop.clone()),
@@ -128,6 +129,29 @@ pub fn spawn_reconciliation(platform: platform::Platform, stop: Stop) -> JoinHan
                 }
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "reconciliation pass failed; retrying later"),
+            }
+        }
+    })
+}
+
+const SUBSCRIPTIONS_EVERY: Duration = Duration::from_secs(60);
+
+/// Follows the subscriptions' recurring series at the gateway as their planned charges
+/// pass (`platform::subscriptions::follow`), every minute; instances share the series
+/// through `SKIP LOCKED`.
+pub fn spawn_subscription_polling(platform: platform::Platform, stop: Stop) -> JoinHandle<()> {
+    every(SUBSCRIPTIONS_EVERY, stop, move || {
+        let platform = platform.clone();
+        async move {
+            let now = time::OffsetDateTime::now_utc();
+            match platform::subscriptions::follow::poll_due(&platform, now).await {
+                Ok(report) if report.polled > 0 => {
+                    tracing::info!(?report, "subscription polling pass done")
+                }
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::warn!(%error, "subscription polling pass failed; retrying later")
+                }
             }
         }
     })

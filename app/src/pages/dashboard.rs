@@ -27,6 +27,7 @@ pub fn NavLinks(manages_team: bool, manages_keys: bool) -> impl IntoView {
             {link("/dashboard/checkouts", "Checkouts")}
             {link("/dashboard/links", "Links")}
             {link("/dashboard/products", "Products")}
+            {link("/dashboard/subscriptions", "Subscriptions")}
             {link("/dashboard/verification", "Verification")}
             {link("/dashboard/payouts", "Payouts")}
             {manages_team.then(|| link("/dashboard/team", "Team"))}

@@ -151,6 +151,7 @@ pub async fn create_checkout(
             success_url: checkout.success_url,
             cancel_url: checkout.cancel_url,
             expires_in_minutes,
+            plan: None,
         };
         let (_, token) = sessions::create(
             &platform.pool,

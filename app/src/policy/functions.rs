@@ -66,6 +66,7 @@ use crate::risk::{
 };
 use crate::sanctions::{DecideSanctionsHit, SanctionsHits, SanctionsList};
 use crate::settings::{GatewaySettings, SaveGatewayAccount};
+use crate::subscriptions::{CancelSubscription, CreatePlan, CreatePlanCheckout, Subscriptions};
 use crate::team::{
     ChangeMemberRole, InviteMember, RemoveMember, ResendMemberInvitation, TeamMembers,
     TransferOwnership,
@@ -133,6 +134,12 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy, Proof)] = &[
     (PaymentsList::PATH, Policy::Merchant(ALL_MERCHANT_ROLES), Proof::None),
     (PaymentDetail::PATH, Policy::Merchant(ALL_MERCHANT_ROLES), Proof::None),
     (RefundPayment::PATH, Policy::Merchant(REFUNDERS), Proof::StepUp),
+    (Subscriptions::PATH, Policy::Merchant(ALL_MERCHANT_ROLES), Proof::None),
+    (CreatePlan::PATH, Policy::Merchant(CATALOG_EDITORS), Proof::None),
+    (CreatePlanCheckout::PATH, Policy::Merchant(CATALOG_EDITORS), Proof::None),
+    // Cancelling ends the buyer's series at the gateway for good: who may refund may
+    // cancel, with a fresh second factor.
+    (CancelSubscription::PATH, Policy::Merchant(REFUNDERS), Proof::StepUp),
     (Verification::PATH, Policy::Merchant(ALL_MERCHANT_ROLES), Proof::None),
     (KycDocuments::PATH, Policy::Merchant(ALL_MERCHANT_ROLES), Proof::None),
     (SaveBusiness::PATH, Policy::Merchant(KYC_EDITORS), Proof::None),

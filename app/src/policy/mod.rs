@@ -127,6 +127,10 @@ pub const PAGES: &[(&str, Policy)] = &[
     ("/dashboard/checkouts", Policy::Merchant(ALL_MERCHANT_ROLES)),
     ("/dashboard/links", Policy::Merchant(ALL_MERCHANT_ROLES)),
     ("/dashboard/products", Policy::Merchant(ALL_MERCHANT_ROLES)),
+    (
+        "/dashboard/subscriptions",
+        Policy::Merchant(ALL_MERCHANT_ROLES),
+    ),
     ("/dashboard/team", Policy::Merchant(TEAM_MANAGERS)),
     ("/dashboard/security", Policy::Merchant(TEAM_MANAGERS)),
     (

@@ -102,7 +102,7 @@ pub const TABLES: &[Table] = &[
         personal: &[
             Personal { column: "buyer_email", subject: Subject::Buyer, category: Category::Contact, what: "email address given at checkout", purpose: PAYMENT, basis: Basis::Contract, retention: Retention::Days { days: ABANDONED_CHECKOUT_EMAIL_DAYS, after: "an unpaid checkout expired (a paid one stays with its payment)" }, kept_for_aml: false },
         ],
-        not_personal: &["id", "merchant_id", "mode", "token", "link_id", "amount_minor", "currency", "reference", "success_url", "cancel_url", "status", "created_by", "created_at", "expires_at", "paid_at"],
+        not_personal: &["id", "merchant_id", "mode", "token", "link_id", "amount_minor", "currency", "reference", "success_url", "cancel_url", "status", "created_by", "created_at", "expires_at", "paid_at", "plan_id"],
     },
     Table {
         name: "contact_requests",
@@ -256,7 +256,7 @@ pub const TABLES: &[Table] = &[
             Personal { column: "masked_pan", subject: Subject::Buyer, category: Category::Financial, what: "masked card number (first six and last four digits)", purpose: AML_RECORD, basis: Basis::LegalObligation, retention: Retention::AmlRecords, kept_for_aml: true },
             Personal { column: "card_brand", subject: Subject::Buyer, category: Category::Financial, what: "card brand", purpose: AML_RECORD, basis: Basis::LegalObligation, retention: Retention::AmlRecords, kept_for_aml: true },
         ],
-        not_personal: &["id", "merchant_id", "mode", "session_id", "order_id", "gateway_client_id", "amount_minor", "currency", "status", "auth_code", "host_ref_num", "trans_id", "proc_return_code", "md_status", "decline_reason", "refunded_minor", "created_at", "updated_at", "paid_at", "refund_pending_minor", "recon_due_at", "recon_attempts", "recon_state", "recon_checked_at", "eci", "liability_shifted"],
+        not_personal: &["id", "merchant_id", "mode", "session_id", "order_id", "gateway_client_id", "amount_minor", "currency", "status", "auth_code", "host_ref_num", "trans_id", "proc_return_code", "md_status", "decline_reason", "refunded_minor", "created_at", "updated_at", "paid_at", "refund_pending_minor", "recon_due_at", "recon_attempts", "recon_state", "recon_checked_at", "eci", "liability_shifted", "subscription_id", "installment"],
     },
     Table {
         name: "payout_batches",
@@ -382,6 +382,21 @@ pub const TABLES: &[Table] = &[
         name: "staff_permissions",
         personal: &[],
         not_personal: &["user_id", "module", "level", "granted_by", "granted_at"],
+    },
+    Table {
+        name: "subscription_consents",
+        personal: &[],
+        not_personal: &["payment_id", "text", "consented_at"],
+    },
+    Table {
+        name: "subscription_plans",
+        personal: &[],
+        not_personal: &["id", "merchant_id", "mode", "product_id", "name", "amount_minor", "currency", "interval", "interval_count", "installments", "archived_at", "created_by", "created_at"],
+    },
+    Table {
+        name: "subscriptions",
+        personal: &[],
+        not_personal: &["id", "merchant_id", "mode", "plan_id", "first_payment_id", "amount_minor", "currency", "interval", "interval_count", "installments", "recurring_id", "status", "paid_installments", "next_charge_at", "poll_due_at", "poll_attempts", "cancel_requested_at", "cancelled_at", "ended_at", "created_at"],
     },
     Table {
         name: "user_mfa",

@@ -20,15 +20,25 @@ pub enum Database {
 
 /// The platform on `name` at the local Postgres, migrated.
 pub async fn platform(name: &str, database: Database) -> Platform {
+    platform_with(name, database, |_| {}).await
+}
+
+/// The same, with settings `adjust` changes (the gateway's addresses, say).
+pub async fn platform_with(
+    name: &str,
+    database: Database,
+    adjust: impl FnOnce(&mut Settings),
+) -> Platform {
     let url = std::env::var("SALEONIX_DATABASE_URL")
         .unwrap_or_else(|_| format!("postgres://postgres@127.0.0.1:5432/{name}"));
     if let Database::Afresh = database {
         let _ = sqlx::Postgres::drop_database(&url).await;
     }
-    let settings = Settings {
+    let mut settings = Settings {
         database_url: url,
         ..Settings::default()
     };
+    adjust(&mut settings);
     let pool = db::prepare(&settings)
         .await
         .expect("a Postgres server to benchmark against");

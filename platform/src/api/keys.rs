@@ -52,10 +52,12 @@ pub enum Resource {
     WebhookEndpoints,
     Balance,
     Payouts,
+    /// Plans and the subscriptions signed up for them.
+    Subscriptions,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 9] = [
+    pub const ALL: [Resource; 10] = [
         Resource::CheckoutSessions,
         Resource::Payments,
         Resource::Refunds,
@@ -65,6 +67,7 @@ impl Resource {
         Resource::WebhookEndpoints,
         Resource::Balance,
         Resource::Payouts,
+        Resource::Subscriptions,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -78,6 +81,7 @@ impl Resource {
             Resource::WebhookEndpoints => "webhook_endpoints",
             Resource::Balance => "balance",
             Resource::Payouts => "payouts",
+            Resource::Subscriptions => "subscriptions",
         }
     }
 

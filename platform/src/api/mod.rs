@@ -1,7 +1,7 @@
 //! The merchant API's side of the platform (issue 21): its secret [`keys`], and its objects
 //! as the API and the webhooks show them ([`checkout_sessions`], [`payments`], [`refunds`],
-//! [`products`], [`payment_links`], [`balance`], [`payouts`], and the [`accounts`] that
-//! account events carry).
+//! [`products`], [`payment_links`], [`balance`], [`payouts`], [`plans`], [`subscriptions`],
+//! and the [`accounts`] that account events carry).
 //!
 //! Each object is rendered by one function, used by the API's answers and by the events
 //! recorded with the change they report, so the two never disagree. Reads take a
@@ -18,8 +18,10 @@ pub(crate) mod notify;
 pub mod payment_links;
 pub mod payments;
 pub mod payouts;
+pub mod plans;
 pub mod products;
 pub mod refunds;
+pub mod subscriptions;
 
 use domain::public_id::{self, Kind};
 use serde::{Deserialize, Serialize};
@@ -325,6 +327,8 @@ pub async fn in_other_mode(
         Kind::Event => "events",
         Kind::WebhookEndpoint => "webhook_endpoints",
         Kind::Payout => "payouts",
+        Kind::Plan => "subscription_plans",
+        Kind::Subscription => "subscriptions",
         Kind::ApiKey | Kind::Account => return Ok(false),
     };
     let Some(id) = public_id::decode(kind, id) else {

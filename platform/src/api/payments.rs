@@ -38,6 +38,10 @@ pub struct PaymentObject {
     pub card: Option<Card>,
     /// Why it was declined or failed, in plain words.
     pub failure_reason: Option<String>,
+    /// The subscription (`sub_…`) whose installment this is: 1 for the sign-up payment,
+    /// then 2, 3, … as the gateway charges them.
+    pub subscription: Option<String>,
+    pub installment: Option<i16>,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created: OffsetDateTime,
@@ -69,13 +73,16 @@ struct Row {
     decline_reason: Option<String>,
     created_at: OffsetDateTime,
     paid_at: Option<OffsetDateTime>,
+    subscription_id: Option<Uuid>,
+    installment: Option<i16>,
 }
 
 const TABLE: Table = Table {
     name: "payments",
     kind: Kind::Payment,
     select: "SELECT t.id, t.mode, t.status, t.amount_minor, t.currency::text AS currency, t.refunded_minor,
-        t.session_id, t.order_id, t.buyer_email, t.masked_pan, t.card_brand, t.decline_reason, t.created_at, t.paid_at
+        t.session_id, t.order_id, t.buyer_email, t.masked_pan, t.card_brand, t.decline_reason, t.created_at, t.paid_at,
+        t.subscription_id, t.installment
     FROM payments t",
     url: "/v1/payments",
 };
@@ -99,6 +106,10 @@ fn render(row: Row) -> PaymentObject {
         buyer_email: row.buyer_email,
         card,
         failure_reason: row.decline_reason,
+        subscription: row
+            .subscription_id
+            .map(|id| public_id::encode(Kind::Subscription, id)),
+        installment: row.installment,
         created: row.created_at,
         paid_at: row.paid_at,
     }

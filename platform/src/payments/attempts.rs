@@ -1,7 +1,7 @@
 //! Pressing Pay: a fresh gateway order id, the attempt recorded, and the signed form that
 //! sends the buyer's browser to the hosted card page of the checkout's own mode.
 
-use domain::{CheckoutStatus, Currency, MerchantId, Money, PaymentStatus};
+use domain::{CheckoutId, CheckoutStatus, Currency, MerchantId, Money, PaymentStatus};
 use payten::{BillTo, HostedForm, Lang, OrderId, PaymentRequest, TranType};
 use rand::Rng as _;
 use rand::distributions::Alphanumeric;
@@ -14,6 +14,7 @@ use super::{
 };
 use crate::Platform;
 use crate::audit::{Actor, ActorKind, RequestFacts};
+use crate::subscriptions::{plans, signup};
 use domain::TimelineSource;
 
 /// Where the gateway sends the buyer back and where it posts its callback.
@@ -33,17 +34,29 @@ pub struct Started {
 /// gateway's limit), fresh for every attempt and too long to guess, since the buyer's
 /// result and receipt pages are addressed by it.
 fn new_order_id() -> String {
+    order_id("SX", 18)
+}
+
+/// The order id of a series' first payment: `SS` and 14 random alphanumerics (about 83
+/// bits), so that the `-121` the gateway appends to its last installment stays within 20.
+fn new_series_order_id() -> String {
+    order_id("SS", 14)
+}
+
+fn order_id(prefix: &str, random: usize) -> String {
     let body: String = rand::thread_rng()
         .sample_iter(&Alphanumeric)
-        .take(18)
+        .take(random)
         .map(char::from)
         .collect();
-    format!("SX{body}")
+    format!("{prefix}{body}")
 }
 
 /// Starts an attempt for the checkout session or payment link with public `token`. Its span
 /// gets the merchant, the mode and the new order id as soon as they are known (the token
-/// and the buyer's address are not recorded).
+/// and the buyer's address are not recorded). A plan's checkout needs the buyer's
+/// `consent` to its repeated payments; the words agreed to are kept with the attempt, and
+/// the form carries the plan's recurring fields.
 #[tracing::instrument(
     name = "pay",
     skip_all,
@@ -53,6 +66,7 @@ pub async fn start(
     platform: &Platform,
     token: &str,
     email: &str,
+    consent: bool,
     facts: &RequestFacts,
 ) -> Result<Started, PaymentError> {
     let email = buyer_email("email", email)?;
@@ -99,6 +113,13 @@ pub async fn start(
     span.record("merchant_id", tracing::field::display(merchant_id));
     span.record("mode", mode.as_str());
     ensure_mode_allowed(&mut tx, merchant_id, mode).await?;
+    let plan = plans::terms_of_checkout(&mut tx, CheckoutId::from_uuid(session_id)).await?;
+    if plan.is_some() && !consent {
+        return Err(super::invalid(
+            "consent",
+            "tick the box to agree to the repeated payments",
+        ));
+    }
 
     let attempt = risk::Attempt {
         merchant_id,
@@ -118,7 +139,10 @@ pub async fn start(
     }
 
     let account = gateways::for_mode(platform, mode).await?;
-    let order_id = new_order_id();
+    let order_id = match plan {
+        Some(_) => new_series_order_id(),
+        None => new_order_id(),
+    };
     span.record("order_id", order_id.as_str());
     let origin = platform.config.settings.public_origin();
     let request = PaymentRequest {
@@ -131,7 +155,7 @@ pub async fn start(
         lang: Lang::En,
         email: Some(email.clone()),
         bill_to: BillTo::default(),
-        recurring: None,
+        recurring: plan.map(|terms| terms.recurring()),
     };
     let form = payten::hosted_form(&account.endpoints, &account.credentials, &request)?;
     let new_attempt = NewAttempt {
@@ -142,9 +166,17 @@ pub async fn start(
         gateway_client_id: &account.credentials.client_id,
         amount_minor,
         currency: currency.alpha(),
-        buyer_email: &email,
+        buyer_email: Some(&email),
     };
     let payment_id = transition::create(&mut tx, &new_attempt, buyer, facts).await?;
+    if let Some(terms) = plan {
+        let merchant: String =
+            sqlx::query_scalar("SELECT business_name FROM merchants WHERE id = $1")
+                .bind(merchant_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        signup::record_consent(&mut tx, payment_id, &terms.consent_text(&merchant)).await?;
+    }
     risk::record(&mut tx, &attempt, &assessment, Some(payment_id), facts).await?;
     transition::apply(
         &mut tx,

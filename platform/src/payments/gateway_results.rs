@@ -291,7 +291,15 @@ pub async fn handle(
         facts,
     )
     .await?;
+    // The first payment of a series names it; its subscription keeps the id to poll with.
+    if let Some(recurring_id) = &ret.recurring_id {
+        crate::subscriptions::signup::series_started(&mut tx, &ret.oid, recurring_id).await?;
+    }
     tx.commit().await?;
+    if let Some(recurring_id) = &ret.recurring_id {
+        crate::subscriptions::signup::cancel_orphan_series(platform, &ret.oid, recurring_id, facts)
+            .await?;
+    }
     if let transition::Applied::Changed {
         to: PaymentStatus::Duplicate,
         ..

@@ -86,6 +86,13 @@ pub enum PaymentError {
     Forbidden(#[from] crate::identity::roles::ScopeRefused),
     #[error("payment form: {0}")]
     Form(#[from] payten::FormError),
+    /// A query or operation the gateway did not answer, or refused; nothing was changed here.
+    #[error("payment service: {0}")]
+    Gateway(#[from] payten::ApiError),
+    #[error("this subscription is no longer running")]
+    SubscriptionOver,
+    #[error("the payment service has not yet confirmed this subscription's series")]
+    SeriesUnknown,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]

@@ -46,6 +46,10 @@ pub struct NewSession {
     pub cancel_url: String,
     /// 30 to 1440; `None` is the default, 24 hours.
     pub expires_in_minutes: Option<u32>,
+    /// One of the merchant's active subscription plans of the same mode: the checkout signs
+    /// the buyer up for it, and its one line is the plan's first payment (`items` stays
+    /// empty).
+    pub plan: Option<Uuid>,
 }
 
 /// A line of an order, in its checkout's currency.
@@ -238,6 +242,7 @@ fn count(quantity: u32) -> Result<i32, PaymentError> {
 /// What a new session sells and to whom, as stored.
 struct Order<'a> {
     link_id: Option<Uuid>,
+    plan_id: Option<Uuid>,
     lines: &'a [Line],
     buyer_email: Option<String>,
     reference: Option<String>,
@@ -255,6 +260,7 @@ async fn insert(
 ) -> Result<(Uuid, String), PaymentError> {
     let Order {
         link_id,
+        plan_id,
         lines,
         buyer_email,
         reference,
@@ -275,8 +281,8 @@ async fn insert(
     let token = public_token("cs");
     sqlx::query(
         "INSERT INTO checkout_sessions (id, merchant_id, mode, token, link_id, amount_minor, currency, buyer_email,
-                                        reference, success_url, cancel_url, created_by, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now(), now() + $13)",
+                                        reference, success_url, cancel_url, created_by, created_at, expires_at, plan_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now(), now() + $13, $14)",
     )
     .bind(id)
     .bind(merchant_id)
@@ -291,6 +297,7 @@ async fn insert(
     .bind(cancel_url)
     .bind(created_by)
     .bind(expires_in)
+    .bind(plan_id)
     .execute(&mut *conn)
     .await?;
     for (position, line) in (1_i16..).zip(lines) {
@@ -318,8 +325,16 @@ pub async fn create(
     new: &NewSession,
     facts: &RequestFacts,
 ) -> Result<(Uuid, String), PaymentError> {
-    if new.items.is_empty() || new.items.len() > MAX_ITEMS {
-        return Err(invalid("items", "add between one and fifty items"));
+    let items_ok = match new.plan {
+        Some(_) => new.items.is_empty(),
+        None => (1..=MAX_ITEMS).contains(&new.items.len()),
+    };
+    if !items_ok {
+        let message = match new.plan {
+            Some(_) => "a subscription checkout sells its plan alone",
+            None => "add between one and fifty items",
+        };
+        return Err(invalid("items", message));
     }
     let minutes = new.expires_in_minutes.unwrap_or(MAX_EXPIRY_MINUTES);
     if !(MIN_EXPIRY_MINUTES..=MAX_EXPIRY_MINUTES).contains(&minutes) {
@@ -376,8 +391,20 @@ pub async fn create(
             },
         });
     }
+    if let Some(plan_id) = new.plan {
+        let plan = crate::subscriptions::plans::active(&mut tx, scope.merchant_id(), mode, plan_id)
+            .await?
+            .ok_or(invalid("plan", "choose one of your active plans"))?;
+        lines.push(Line {
+            name: plan.name,
+            product_id: plan.product_id,
+            unit_minor: plan.terms.amount.minor(),
+            quantity: 1,
+        });
+    }
     let order = Order {
         link_id: None,
+        plan_id: new.plan,
         lines: &lines,
         buyer_email,
         reference,
@@ -397,7 +424,9 @@ pub async fn create(
     let event = Event::new("checkout_session.create", scope.actor(), Outcome::Success)
         .merchant(scope.merchant_id())
         .target("checkout_session", id.to_string())
-        .detail(serde_json::json!({ "mode": mode.as_str(), "items": lines.len(), "expires_in_minutes": minutes }));
+        .detail(serde_json::json!({
+            "mode": mode.as_str(), "items": lines.len(), "expires_in_minutes": minutes, "plan": new.plan,
+        }));
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
     Ok((id, token))
@@ -423,6 +452,7 @@ pub async fn open_from_link(
     };
     let order = Order {
         link_id: Some(link.id),
+        plan_id: None,
         lines: &[line],
         buyer_email: Some(buyer_email.to_owned()),
         reference: None,
@@ -451,6 +481,37 @@ pub async fn open_from_link(
     .detail(serde_json::json!({ "mode": link.mode.as_str(), "payment_link": link.id }));
     audit::record(conn, &event, facts).await?;
     Ok(token)
+}
+
+/// The checkout of one installment of a subscription, made by the worker that found the
+/// gateway charged it: one line, the buyer's address of the first payment. It is paid in
+/// the same transaction (`crate::subscriptions::follow`), so no buyer ever pays it.
+pub(crate) async fn open_for_installment(
+    conn: &mut PgConnection,
+    merchant_id: MerchantId,
+    mode: Mode,
+    name: String,
+    amount: Money,
+    buyer_email: Option<String>,
+) -> Result<Uuid, PaymentError> {
+    let line = Line {
+        name,
+        product_id: None,
+        unit_minor: amount.minor(),
+        quantity: 1,
+    };
+    let order = Order {
+        link_id: None,
+        plan_id: None,
+        lines: &[line],
+        buyer_email,
+        reference: None,
+        success_url: None,
+        cancel_url: None,
+    };
+    let expires_in = Duration::minutes(i64::from(MAX_EXPIRY_MINUTES));
+    let (id, _) = insert(conn, merchant_id, mode, order, expires_in, None).await?;
+    Ok(id)
 }
 
 /// Marks open sessions past their expiry as expired, with the attempts that never left
@@ -575,6 +636,8 @@ pub struct BuyerPage {
     pub buyer_email: Option<String>,
     pub cancel_url: Option<String>,
     pub payable: Payable,
+    /// The schedule a subscription checkout signs the buyer up for.
+    pub plan: Option<crate::subscriptions::Terms>,
 }
 
 /// The buyer's page for `token`, or `None` for a token that names nothing.
@@ -609,6 +672,7 @@ pub async fn buyer_page(
             buyer_email: None,
             cancel_url: None,
             payable,
+            plan: None,
         }));
     }
     let Some(session) = by_token(conn, token).await? else {
@@ -619,6 +683,7 @@ pub async fn buyer_page(
         CheckoutStatus::Paid => Payable::AlreadyPaid,
         CheckoutStatus::Expired => Payable::Expired,
     };
+    let plan = crate::subscriptions::plans::terms_of_checkout(&mut *conn, session.id).await?;
     Ok(Some(BuyerPage {
         merchant_name: session.merchant_name,
         mode: session.mode,
@@ -627,5 +692,6 @@ pub async fn buyer_page(
         buyer_email: session.buyer_email,
         cancel_url: session.cancel_url,
         payable,
+        plan,
     }))
 }

@@ -157,7 +157,8 @@ pub struct NewAttempt<'a> {
     pub gateway_client_id: &'a str,
     pub amount_minor: i64,
     pub currency: &'a str,
-    pub buyer_email: &'a str,
+    /// `None` for an installment whose buyer's address was erased.
+    pub buyer_email: Option<&'a str>,
 }
 
 /// Records a new attempt with its first timeline row and audit row.
@@ -524,6 +525,8 @@ pub async fn apply(
             .execute(&mut *conn)
             .await?;
         receipts::enqueue(conn, platform, order_id).await?;
+        // A plan's checkout paid starts its subscription.
+        crate::subscriptions::signup::on_paid(conn, payment_id, session_id, facts).await?;
     }
     // The merchant's webhooks hear of it with the change (after the checkout is paid, so
     // its `checkout.session.completed` names the payment).

@@ -23,8 +23,12 @@ const TAG: &str = "Checkout sessions";
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateCheckoutSession {
-    /// 1 to 50 lines.
+    /// 1 to 50 lines; none with `plan`.
+    #[serde(default)]
     pub line_items: Vec<NewLineItem>,
+    /// `plan_…`: an active plan of the key's mode. The checkout signs the buyer up for it
+    /// (its one line is the plan's first payment), after the buyer agrees on its page.
+    pub plan: Option<String>,
     /// Prefilled on the checkout page, and where the receipt goes.
     pub buyer_email: Option<String>,
     /// Your own reference for the order, at most 100 characters.
@@ -87,6 +91,7 @@ fn param(field: &str) -> &'static str {
         "success_url" => "success_url",
         "cancel_url" => "cancel_url",
         "expires_in_minutes" => "expires_in_minutes",
+        "plan" => "plan",
         _ => "line_items",
     }
 }
@@ -117,6 +122,13 @@ pub async fn create(
         success_url: body.success_url.unwrap_or_default(),
         cancel_url: body.cancel_url.unwrap_or_default(),
         expires_in_minutes: body.expires_in_minutes,
+        plan: body
+            .plan
+            .map(|plan| {
+                public_id::decode(Kind::Plan, &plan)
+                    .ok_or_else(|| ApiError::invalid("plan", "No such plan."))
+            })
+            .transpose()?,
     };
     let scope = caller.scope();
     let (id, _) = sessions::create(&platform.pool, &scope, caller.mode(), &new, &caller.facts)

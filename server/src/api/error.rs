@@ -94,6 +94,14 @@ pub const CODES: &[(&str, &str)] = &[
         "Another refund of this payment is waiting for the gateway's answer; try again later.",
     ),
     (
+        "subscription_not_running",
+        "The subscription is already cancelled or ended.",
+    ),
+    (
+        "subscription_series_unknown",
+        "The gateway has not yet confirmed the subscription's series; try again in a few minutes.",
+    ),
+    (
         "idempotency_key_reused",
         "The Idempotency-Key was used with a different request.",
     ),
@@ -277,6 +285,22 @@ impl From<platform::payments::PaymentError> for ApiError {
             )
             .with_param("amount"),
             PaymentError::RefundInProgress => conflict("refund_in_progress", error.to_string()),
+            PaymentError::SubscriptionOver => {
+                conflict("subscription_not_running", error.to_string())
+            }
+            PaymentError::SeriesUnknown => {
+                conflict("subscription_series_unknown", error.to_string())
+            }
+            // The gateway refused or did not answer; nothing changed, and a retry is safe.
+            PaymentError::Gateway(error) => {
+                tracing::warn!(%error, "merchant API: the gateway did not do it");
+                ApiError::new(
+                    StatusCode::BAD_GATEWAY,
+                    ErrorType::ApiError,
+                    "gateway_unavailable",
+                    "The payment gateway did not answer or refused; nothing was changed. Retry later.",
+                )
+            }
             PaymentError::NoGatewayAccount(_) | PaymentError::GatewayMisconfigured(_) => {
                 tracing::error!(%error, "merchant API: gateway not set up");
                 ApiError::new(

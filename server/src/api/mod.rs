@@ -17,8 +17,10 @@ pub mod json;
 pub mod payment_links;
 pub mod payments;
 pub mod payouts;
+pub mod plans;
 pub mod products;
 pub mod refunds;
+pub mod subscriptions;
 pub mod webhook_endpoints;
 
 use std::sync::Arc;
@@ -64,6 +66,11 @@ pub fn described() -> (Router<Platform>, utoipa::openapi::OpenApi) {
         .routes(routes!(balance::retrieve))
         .routes(routes!(payouts::list))
         .routes(routes!(payouts::retrieve))
+        .routes(routes!(plans::create, plans::list))
+        .routes(routes!(plans::retrieve))
+        .routes(routes!(subscriptions::list))
+        .routes(routes!(subscriptions::retrieve))
+        .routes(routes!(subscriptions::cancel))
         .routes(routes!(events::list))
         .routes(routes!(events::retrieve))
         .routes(routes!(webhook_endpoints::create, webhook_endpoints::list))

@@ -87,7 +87,7 @@ async fn render_checkout(
     platform: &Platform,
     token: &str,
     email: &str,
-    error: Option<&str>,
+    error: Option<pages::FieldError<'_>>,
     status: StatusCode,
 ) -> Response {
     if !plausible_token(token) {
@@ -119,6 +119,9 @@ async fn render_checkout(
 struct PayForm {
     #[serde(default)]
     email: String,
+    /// `yes` when the buyer ticked the consent to a plan's repeated payments.
+    #[serde(default)]
+    consent: Option<String>,
 }
 
 async fn pay(
@@ -148,19 +151,20 @@ async fn pay(
         }
         Err(None) => return error_page(internal("checking the pay limits failed")),
     }
-    match attempts::start(&platform, &token, &form.email, &facts).await {
+    let consent = form.consent.as_deref() == Some("yes");
+    match attempts::start(&platform, &token, &form.email, consent, &facts).await {
         Ok(started) => {
             let nonce = nonce
                 .map(|Extension(CspNonce(n))| n.to_string())
                 .unwrap_or_default();
             page(StatusCode::OK, pages::to_gateway(&started.form, &nonce))
         }
-        Err(PaymentError::Invalid { message, .. }) => {
+        Err(PaymentError::Invalid { field, message }) => {
             render_checkout(
                 &platform,
                 &token,
                 &form.email,
-                Some(message),
+                Some(pages::FieldError { field, message }),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await

@@ -10,6 +10,7 @@ use platform::payments::Mode;
 use platform::payments::attempts::Outcome;
 use platform::payments::receipts::Receipt;
 use platform::payments::sessions::{BuyerPage, Item, Payable};
+use platform::subscriptions::Terms;
 
 fn document(title: &str, refresh_secs: Option<u32>, body: impl IntoView) -> String {
     let title = format!("{title} · Saleonix");
@@ -75,16 +76,60 @@ fn order_lines(items: &[Item], total: Money) -> impl IntoView {
     }
 }
 
+/// A refused Pay, told beside the field it concerns.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldError<'a> {
+    pub field: &'a str,
+    pub message: &'a str,
+}
+
+/// A plan's schedule in plain words, and the consent box the buyer ticks before Pay (its
+/// words are the ones stored with the attempt).
+fn plan_terms(terms: &Terms, merchant: &str, error: Option<&str>) -> impl IntoView + use<> {
+    let next = terms
+        .planned(time::OffsetDateTime::now_utc(), 2)
+        .format(time::macros::format_description!(
+            "[day padding:none] [month repr:long] [year]"
+        ))
+        .unwrap_or_default();
+    let schedule = format!(
+        "Subscription: {amount} {every}, {n} payments in all. The first payment, {amount}, is taken today; \
+         the next one on {next}. Your bank's payment service charges the later payments; Saleonix never keeps your card.",
+        amount = terms.amount,
+        every = terms.every(),
+        n = terms.installments,
+    );
+    view! {
+        <p class="pay-plan">{schedule}</p>
+        <p class="pay-consent">
+            <input id="consent" name="consent" type="checkbox" value="yes" required
+                aria-invalid=error.is_some().then_some("true")
+                aria-describedby=error.is_some().then_some("consent-error") />
+            <label for="consent">{terms.consent_text(merchant)}</label>
+        </p>
+        {error.map(|e| view! { <p id="consent-error" class="pay-error" role="alert">{e.to_owned()}</p> })}
+    }
+}
+
 /// `/pay/<token>`: what is bought, the total, the email field and the Pay button, or why
-/// it cannot be paid.
+/// it cannot be paid. A plan's checkout also states the schedule and asks for consent.
 pub fn checkout(
     token: &str,
     page: &BuyerPage,
     mor: &MerchantOfRecord,
     email: &str,
-    error: Option<&str>,
+    error: Option<FieldError<'_>>,
 ) -> String {
     let total = page.amount.to_string();
+    let consent_error = error.filter(|e| e.field == "consent").map(|e| e.message);
+    let error = error.filter(|e| e.field != "consent").map(|e| e.message);
+    let pay = match page.plan {
+        Some(_) => format!("Subscribe and pay {total} today"),
+        None => format!("Pay {total}"),
+    };
+    let terms = page
+        .plan
+        .map(|terms| plan_terms(&terms, &page.merchant_name, consent_error));
     let body = view! {
         {test_banner(page.mode)}
         <p class="pay-merchant">{page.merchant_name.clone()}</p>
@@ -97,7 +142,8 @@ pub fn checkout(
                         maxlength="254" value=email.to_owned() aria-invalid=error.is_some().then_some("true")
                         aria-describedby=error.is_some().then_some("email-error") />
                     {error.map(|e| view! { <p id="email-error" class="pay-error" role="alert">{e.to_owned()}</p> })}
-                    <button type="submit">{format!("Pay {total}")}</button>
+                    {terms}
+                    <button type="submit">{pay}</button>
                 </form>
             }.into_any(),
             Payable::AlreadyPaid => view! {

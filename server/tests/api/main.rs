@@ -26,6 +26,7 @@ mod idempotency;
 mod key_management;
 mod refunds;
 mod refusals;
+mod subscriptions;
 mod webhooks;
 
 /// A shop with a Test and a Live key of full permissions.

@@ -89,7 +89,7 @@ pub async fn write_payments(
             gateway_client_id: &client_id,
             amount_minor,
             currency: "EUR",
-            buyer_email: &buyer_email,
+            buyer_email: Some(&buyer_email),
         };
         transition::create(&mut tx, &attempt, buyer, &facts)
             .await

@@ -161,7 +161,7 @@ async fn pay(world: &World, url: &str) -> String {
         .unwrap();
     let token = url.rsplit('/').next().unwrap();
     let facts = RequestFacts::default();
-    let started = attempts::start(platform, token, "besa@example.com", &facts)
+    let started = attempts::start(platform, token, "besa@example.com", false, &facts)
         .await
         .unwrap();
     let card = CardFacts {

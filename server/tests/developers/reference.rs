@@ -48,15 +48,15 @@ async fn the_reference_shows_every_documented_operation_and_renders_without_wasm
         .unwrap()
         .iter()
         .flat_map(|s| s["operations"].as_array().unwrap())
-        .find(|o| o["method"] == "POST" && o["path"] == "/v1/checkout_sessions")
+        .find(|o| o["method"] == "POST" && o["path"] == "/v1/plans")
         .unwrap();
     assert!(
         create["body"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|f| f["name"] == "line_items" && f["required"] == true),
-        "{create}"
+            .any(|f| f["name"] == "installments" && f["required"] == true),
+        "a required field says so: {create}"
     );
 
     // The page as the server renders it, before any WASM runs.

@@ -163,7 +163,7 @@ async fn sell(shop: &Shop, seller: &Seller, n: usize, amount_minor: i64) -> (Sal
         gateway_client_id: LIVE_CLIENT_ID,
         amount_minor,
         currency: "EUR",
-        buyer_email: "buyer@example.com",
+        buyer_email: Some("buyer@example.com"),
     };
     let payment_id = transition::create(&mut tx, &attempt, system(), &facts)
         .await

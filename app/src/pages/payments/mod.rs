@@ -9,6 +9,7 @@ pub mod list;
 pub mod overview;
 pub mod products;
 pub mod refunds;
+pub mod subscriptions;
 
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,0 +1,183 @@
+//! Subscriptions of the current mode: the plans (for owners, admins and developers a new
+//! plan and a checkout that signs a buyer up for one), and the subscriptions signed up,
+//! each with where it stands and, for who may refund, cancelling (with a fresh second
+//! factor).
+
+use leptos::prelude::*;
+
+use super::{DashboardShell, ShareableUrl, load_error};
+use crate::components::form::{Field, FormError, field_error, form_error, succeeded};
+use crate::components::step_up::StepUpPrompt;
+use crate::payments::DashboardView;
+use crate::subscriptions::{
+    CancelSubscription, CreatePlan, CreatePlanCheckout, INTERVALS, PlanView, SubscriptionView,
+    subscriptions,
+};
+
+#[component]
+pub fn SubscriptionsPage() -> impl IntoView {
+    view! { <DashboardShell title="Subscriptions" body=|state: DashboardView| view! { <Subscriptions can_edit=state.can_edit /> } /> }
+}
+
+#[component]
+fn Subscriptions(can_edit: bool) -> impl IntoView {
+    let create = ServerAction::<CreatePlan>::new();
+    let checkout = ServerAction::<CreatePlanCheckout>::new();
+    let cancel = ServerAction::<CancelSubscription>::new();
+    let list = Resource::new(
+        move || (create.version().get(), cancel.version().get()),
+        |_| subscriptions(),
+    );
+    view! {
+        <section class="panel" aria-labelledby="subscriptions-heading">
+            <h2 id="subscriptions-heading">"Subscriptions"</h2>
+            <p class="aside">
+                "The bank's payment service charges each installment on its own schedule; Saleonix never keeps the card. "
+                "Installments appear here and under Payments as the service reports them."
+            </p>
+            <Transition fallback=|| view! { <p>"Loading subscriptions…"</p> }>
+                {move || list.get().map(|result| match result {
+                    Ok(view) if view.subscriptions.is_empty() => view! { <p>"No subscriptions in this mode yet."</p> }.into_any(),
+                    Ok(view) => view! { <SubscriptionTable list=view.subscriptions cancel can_cancel=view.can_cancel /> }.into_any(),
+                    Err(error) => load_error(error),
+                })}
+            </Transition>
+            <FormError message=form_error(cancel, &[]) />
+            <StepUpPrompt action=cancel id="cancel-subscription-step-up" />
+        </section>
+        <section class="panel" aria-labelledby="plans-heading">
+            <h2 id="plans-heading">"Plans"</h2>
+            <Transition fallback=|| view! { <p>"Loading plans…"</p> }>
+                {move || list.get().map(|result| match result {
+                    Ok(view) if view.plans.is_empty() => view! { <p>"No plans in this mode yet."</p> }.into_any(),
+                    Ok(view) => view! { <PlanTable list=view.plans checkout can_edit /> }.into_any(),
+                    Err(error) => load_error(error),
+                })}
+            </Transition>
+            <FormError message=form_error(checkout, &[]) />
+            {move || checkout.value().get().and_then(Result::ok).map(|url| view! {
+                <p class="success" role="status">"The sign-up checkout is ready (24 hours): " <ShareableUrl url /></p>
+            })}
+        </section>
+        {can_edit.then(|| view! { <NewPlan create /> })}
+    }
+}
+
+#[component]
+fn NewPlan(create: ServerAction<CreatePlan>) -> impl IntoView {
+    view! {
+        <section class="panel" aria-labelledby="new-plan-heading">
+            <h2 id="new-plan-heading">"New plan"</h2>
+            <p class="aside">"The first payment is taken when the buyer signs up: the bank's payment service offers no free trial."</p>
+            <ActionForm action=create attr:class="form">
+                <Field label="Name" name="name" error=field_error(create, "name")>
+                    <input id="name" name="name" required maxlength="200" autocomplete="off" />
+                </Field>
+                <Field label="Each payment in euro" name="price" error=field_error(create, "price") hint="For example 9.90">
+                    <input id="price" name="price" required inputmode="decimal" autocomplete="off" />
+                </Field>
+                <Field label="Every" name="interval_count" error=field_error(create, "interval_count") hint="1 to 999">
+                    <input id="interval_count" name="interval_count" type="number" min="1" max="999" step="1" value="1" required />
+                </Field>
+                <Field label="Interval" name="interval" error=field_error(create, "interval")>
+                    <select id="interval" name="interval">
+                        {INTERVALS.iter().map(|(value, label)| view! { <option value=*value>{*label}</option> }).collect_view()}
+                    </select>
+                </Field>
+                <Field label="Payments in all" name="installments" error=field_error(create, "installments") hint="2 to 121, the first at sign-up">
+                    <input id="installments" name="installments" type="number" min="2" max="121" step="1" required />
+                </Field>
+                <FormError message=form_error(create, &["name", "price", "interval", "interval_count", "installments"]) />
+                <Show when=succeeded(create)>
+                    <p class="success" role="status">"The plan is created."</p>
+                </Show>
+                <button type="submit" disabled=move || create.pending().get()>"Create the plan"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn PlanTable(
+    list: Vec<PlanView>,
+    checkout: ServerAction<CreatePlanCheckout>,
+    can_edit: bool,
+) -> impl IntoView {
+    view! {
+        <table class="list">
+            <thead>
+                <tr><th>"Plan"</th><th>"Price"</th><th>"Schedule"</th><th>"Created"</th><th></th></tr>
+            </thead>
+            <tbody>
+                {list.into_iter().map(|p| {
+                    let control = can_edit.then(|| {
+                        let label = format!("Make a sign-up checkout for {}", p.name);
+                        view! {
+                            <ActionForm action=checkout attr:class="inline">
+                                <input type="hidden" name="plan" value=p.id.clone() />
+                                <input type="hidden" name="buyer_email" value="" />
+                                <button type="submit" class="secondary" aria-label=label disabled=move || checkout.pending().get()>
+                                    "Sign-up checkout"
+                                </button>
+                            </ActionForm>
+                        }
+                    });
+                    view! {
+                        <tr>
+                            <td>{p.name.clone()}</td>
+                            <td>{p.price.to_string()}</td>
+                            <td>{p.schedule.clone()}</td>
+                            <td>{p.created.clone()}</td>
+                            <td class="row-actions">{control}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn SubscriptionTable(
+    list: Vec<SubscriptionView>,
+    cancel: ServerAction<CancelSubscription>,
+    can_cancel: bool,
+) -> impl IntoView {
+    view! {
+        <table class="list">
+            <thead>
+                <tr>
+                    <th>"Buyer"</th><th>"Plan"</th><th>"Status"</th><th>"Paid"</th><th>"Next charge"</th>
+                    <th>"Since"</th><th></th>
+                </tr>
+            </thead>
+            <tbody>
+                {list.into_iter().map(|s| {
+                    let buyer = s.buyer_email.clone().unwrap_or_else(|| "(erased)".into());
+                    let control = (can_cancel && s.running).then(|| {
+                        let label = format!("Cancel the subscription of {buyer}");
+                        view! {
+                            <ActionForm action=cancel attr:class="inline">
+                                <input type="hidden" name="id" value=s.id.clone() />
+                                <button type="submit" class="secondary" aria-label=label disabled=move || cancel.pending().get()>
+                                    "Cancel now"
+                                </button>
+                            </ActionForm>
+                        }
+                    });
+                    view! {
+                        <tr>
+                            <td>{buyer.clone()}</td>
+                            <td>{s.plan.clone()} <br /><span class="aside">{format!("{} {}", s.price, s.schedule)}</span></td>
+                            <td><span class=format!("badge status-{}", s.status)>{s.status_label.clone()}</span></td>
+                            <td>{s.paid.clone()}</td>
+                            <td>{s.next_charge.clone().unwrap_or_else(|| "-".into())}</td>
+                            <td>{s.created.clone()}</td>
+                            <td class="row-actions">{control}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}

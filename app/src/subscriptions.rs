@@ -1,0 +1,230 @@
+//! The subscriptions screen: the current mode's plans, a checkout that signs a buyer up
+//! for one, and the subscriptions signed up, with cancelling (`platform::subscriptions`).
+//! Every function works in the caller's merchant scope and the mode their session chose.
+
+use domain::Money;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// A plan as the screen lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanView {
+    pub id: String,
+    pub name: String,
+    pub price: Money,
+    /// "every month, 12 payments".
+    pub schedule: String,
+    pub created: String,
+}
+
+/// A subscription as the screen lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscriptionView {
+    pub id: String,
+    pub plan: String,
+    pub buyer_email: Option<String>,
+    pub price: Money,
+    pub schedule: String,
+    /// `active`, `past_due`, `cancelled` or `ended`.
+    pub status: String,
+    /// "Active", "Past due", …
+    pub status_label: String,
+    /// "2 of 12".
+    pub paid: String,
+    pub next_charge: Option<String>,
+    pub created: String,
+    /// The series may still charge: cancelling is offered.
+    pub running: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscriptionsView {
+    pub plans: Vec<PlanView>,
+    pub subscriptions: Vec<SubscriptionView>,
+    /// The viewer may cancel (who may refund: owner, admin or finance).
+    pub can_cancel: bool,
+}
+
+/// The intervals the plan form offers: `(value, label)`.
+pub const INTERVALS: &[(&str, &str)] = &[
+    ("month", "Month"),
+    ("year", "Year"),
+    ("week", "Week"),
+    ("day", "Day"),
+];
+
+#[cfg(feature = "ssr")]
+fn schedule(terms: &platform::subscriptions::Terms) -> String {
+    format!("{}, {} payments", terms.every(), terms.installments)
+}
+
+/// The plans and the latest 100 subscriptions of the current mode.
+#[server(endpoint = "subscriptions")]
+pub async fn subscriptions() -> Result<SubscriptionsView, AppError> {
+    use crate::payments::ssr;
+    use platform::subscriptions::{Status, plans, reading};
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (_, scope, session) = crate::auth::session::require_declared::<Subscriptions>()
+            .await?
+            .merchant()?;
+        let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Read).await?;
+        let plans = plans::list(&platform.pool, &scope, mode)
+            .await
+            .map_err(crate::error::internal)?;
+        let list = reading::recent(&platform.pool, &scope, mode, 100)
+            .await
+            .map_err(crate::error::internal)?;
+        Ok(SubscriptionsView {
+            can_cancel: scope.has_role(crate::policy::REFUNDERS),
+            plans: plans
+                .into_iter()
+                .filter(|p| p.active)
+                .map(|p| PlanView {
+                    id: p.id.to_string(),
+                    name: p.name,
+                    price: p.terms.amount,
+                    schedule: schedule(&p.terms),
+                    created: ssr::when(p.created_at),
+                })
+                .collect(),
+            subscriptions: list
+                .into_iter()
+                .map(|s| SubscriptionView {
+                    id: s.id.to_string(),
+                    plan: s.plan_name,
+                    buyer_email: s.buyer_email,
+                    price: s.terms.amount,
+                    schedule: schedule(&s.terms),
+                    status: s.status.as_str().to_owned(),
+                    status_label: match s.status {
+                        _ if s.cancel_pending => "Cancelling",
+                        Status::Active => "Active",
+                        Status::PastDue => "Past due",
+                        Status::Cancelled => "Cancelled",
+                        Status::Ended => "Ended",
+                    }
+                    .to_owned(),
+                    paid: format!("{} of {}", s.paid_installments, s.terms.installments),
+                    next_charge: s.next_charge_at.map(ssr::when),
+                    created: ssr::when(s.created_at),
+                    running: s.status.is_running(),
+                })
+                .collect(),
+        })
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+/// A plan in the current mode: `price` in euro (`9.90`), every `interval_count`
+/// `interval`s, `installments` payments in all.
+#[server(endpoint = "subscriptions/create-plan")]
+pub async fn create_plan(
+    name: String,
+    price: String,
+    interval: String,
+    interval_count: String,
+    installments: String,
+) -> Result<(), AppError> {
+    use crate::payments::ssr;
+    use platform::subscriptions::Interval;
+    use platform::subscriptions::plans::{self, NewPlan};
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (_, scope, session) = crate::auth::session::require_declared::<CreatePlan>()
+            .await?
+            .merchant()?;
+        let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Change).await?;
+        let number = |field: &'static str, text: &str, message: &'static str| {
+            text.trim()
+                .parse::<u16>()
+                .map_err(|_| AppError::validation(field, message))
+        };
+        let new = NewPlan {
+            name,
+            amount: ssr::euro("price", &price)?,
+            interval: Interval::parse(&interval)
+                .ok_or_else(|| AppError::validation("interval", "Choose an interval."))?,
+            count: number(
+                "interval_count",
+                &interval_count,
+                "Enter a whole number from 1 to 999.",
+            )?,
+            installments: number(
+                "installments",
+                &installments,
+                "Enter a whole number from 2 to 121.",
+            )?,
+            product_id: None,
+        };
+        plans::create(
+            &platform.pool,
+            &scope,
+            mode,
+            &new,
+            &crate::request::facts().await,
+        )
+        .await?;
+        Ok(())
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+/// A checkout that signs a buyer up for the plan `plan`; its address, to share.
+#[server(endpoint = "subscriptions/create-checkout")]
+pub async fn create_plan_checkout(plan: String, buyer_email: String) -> Result<String, AppError> {
+    use crate::payments::ssr;
+    use platform::payments::sessions::{self, NewSession};
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (_, scope, session) = crate::auth::session::require_declared::<CreatePlanCheckout>()
+            .await?
+            .merchant()?;
+        let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Change).await?;
+        let new = NewSession {
+            plan: Some(ssr::id(&plan)?),
+            buyer_email,
+            ..NewSession::default()
+        };
+        let (_, token) = sessions::create(
+            &platform.pool,
+            &scope,
+            mode,
+            &new,
+            &crate::request::facts().await,
+        )
+        .await?;
+        Ok(ssr::pay_url(&platform, &token))
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+/// Cancels a subscription of the current mode at the gateway now: no later installment is
+/// charged. Asks for a fresh second factor, as refunds do.
+#[server(endpoint = "subscriptions/cancel")]
+pub async fn cancel_subscription(id: String) -> Result<(), AppError> {
+    use crate::payments::ssr;
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (_, scope, session) = crate::auth::session::require_declared::<CancelSubscription>()
+            .await?
+            .merchant()?;
+        let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Change).await?;
+        platform::subscriptions::cancel::cancel_now(
+            &platform,
+            &scope,
+            mode,
+            ssr::id(&id)?,
+            &crate::request::facts().await,
+        )
+        .await?;
+        Ok(())
+    }
+    .await
+    .map_err(AppError::respond)
+}

@@ -1,0 +1,82 @@
+import { test, expect } from '@playwright/test';
+import { ageSecondFactor, confirmStepUp, signIn, turnOnTwoFactor, verifiedMerchant } from './accounts';
+import { APPROVE, CARDS_USED, ipRulesOff, ipRulesOn, query } from './payments';
+
+// Subscriptions on the gateway's recurring series: a merchant makes a plan and a sign-up
+// checkout, a buyer agrees to the repeated payments and pays on the Payten sandbox's page
+// (keyboard only for the consent), and the merchant cancels with a fresh second factor.
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(ipRulesOff);
+test.afterAll(ipRulesOn);
+
+test('a buyer signs up for a plan with consent, and the merchant cancels it', async ({ page, browser }) => {
+  const email = `drita-plans-${Date.now()}@example.com`;
+  await verifiedMerchant(page, email);
+  await signIn(page, email);
+  await expect(page).toHaveURL(/\/dashboard$/);
+  const codes = await turnOnTwoFactor(page);
+
+  await page.goto('/dashboard/subscriptions', { waitUntil: 'networkidle' });
+  await expect(page.getByRole('region', { name: 'Mode' }).getByText('Test Mode', { exact: true })).toBeVisible();
+  await expect(page.getByText('No subscriptions in this mode yet.')).toBeVisible();
+  await page.getByLabel('Name', { exact: true }).fill('Coffee of the month');
+  await page.getByLabel('Each payment in euro').fill('9.905');
+  await page.getByLabel('Interval').selectOption('month');
+  await page.getByLabel('Payments in all').fill('3');
+  await page.getByRole('button', { name: 'Create the plan' }).click();
+  await expect(page.getByText('Enter an amount in euro such as 12.50.')).toBeVisible();
+  await page.getByLabel('Each payment in euro').fill('9.90');
+  await page.getByRole('button', { name: 'Create the plan' }).click();
+  await expect(page.getByText('The plan is created.')).toBeVisible();
+  const plan = page.getByRole('row').filter({ hasText: 'Coffee of the month' });
+  await expect(plan).toContainText('every month, 3 payments');
+  await plan.getByRole('button', { name: 'Make a sign-up checkout for Coffee of the month' }).click();
+  const ready = page.getByRole('status').filter({ hasText: 'The sign-up checkout is ready' });
+  await expect(ready.locator('code')).toHaveText(/\/pay\/cs_[A-Za-z0-9]{22}$/);
+  const url = await ready.locator('code').innerText();
+
+  // The buyer's page states the terms; the consent box is required and ticked by keyboard.
+  const buyer = await browser.newContext();
+  const pay = await buyer.newPage();
+  await pay.goto(url);
+  await expect(pay.getByText('Subscription: 9.90 EUR every month, 3 payments in all.')).toBeVisible();
+  await pay.getByLabel('Email for your receipt').fill('buyer@example.com');
+  const consent = pay.getByRole('checkbox', { name: /I agree that .* charges 9\.90 EUR to my card every month/ });
+  await expect(consent).toHaveAttribute('required', '');
+  await pay.getByLabel('Email for your receipt').press('Tab');
+  await expect(consent).toBeFocused();
+  await pay.keyboard.press('Space');
+  await expect(consent).toBeChecked();
+  await pay.keyboard.press('Tab');
+  await expect(pay.getByRole('button', { name: 'Subscribe and pay 9.90 EUR today' })).toBeFocused();
+  await pay.keyboard.press('Enter');
+  await expect(pay.getByRole('heading', { name: /^Pay / })).toBeVisible(); // the sandbox's card page
+  CARDS_USED.add(APPROVE);
+  await pay.getByLabel('Card number').fill(APPROVE);
+  await pay.getByLabel('Expiry (MM/YY)').fill('12/30');
+  await pay.getByLabel('CVV').fill('000');
+  await pay.getByLabel('Name on card').fill('Arbër Çela');
+  await pay.getByRole('button', { name: 'Pay' }).click();
+  await pay.getByLabel('Password').fill('a');
+  await pay.getByRole('button', { name: 'Submit' }).click();
+  await expect(pay.getByRole('heading', { name: 'Payment received' })).toBeVisible();
+  await buyer.close();
+
+  // The merchant sees it and cancels it, confirming with a recovery code.
+  await page.goto('/dashboard/subscriptions', { waitUntil: 'networkidle' });
+  const row = page.getByRole('row').filter({ hasText: 'buyer@example.com' });
+  await expect(row).toContainText('Active');
+  await expect(row).toContainText('1 of 3');
+  ageSecondFactor(email);
+  await row.getByRole('button', { name: 'Cancel the subscription of buyer@example.com' }).click();
+  await confirmStepUp(page, codes[0]);
+  await expect(row).toContainText('Cancelled');
+  await expect(row.getByRole('button')).toHaveCount(0);
+  expect(
+    query(`SELECT s.status FROM subscriptions s JOIN payments p ON p.id = s.first_payment_id
+           WHERE p.buyer_email = 'buyer@example.com' AND s.merchant_id = (SELECT m.merchant_id FROM merchant_members m
+             JOIN users u ON u.id = m.user_id WHERE u.email = '${email}')`),
+  ).toBe('cancelled');
+});

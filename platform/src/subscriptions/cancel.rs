@@ -1,0 +1,132 @@
+//! Cancelling now: the gateway cancels the installments of the series not yet charged, and
+//! the subscription ends. Payments already made stay as they are (a refund is its own step);
+//! the worker looks at the series once more for an installment charged before the cancel.
+//!
+//! A cancel whose answer was lost (a timeout, a broken connection, an error page) may or
+//! may not have happened: the subscription keeps the request (`cancel_requested_at`) and
+//! the worker settles it, as refunds are settled, from the series' status: installments
+//! the gateway no longer plans mean it happened; otherwise it sends the cancel again
+//! (cancelling a series twice is harmless).
+
+use payten::PaymentGateway as _;
+use payten::api::ApiError;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::Status;
+use crate::Platform;
+use crate::audit::{self, Event, Outcome, RequestFacts};
+use crate::identity::roles::MerchantScope;
+use crate::payments::{Mode, PaymentError, gateways};
+
+/// What a cancel did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cancelled {
+    /// The gateway confirmed it: the subscription is cancelled.
+    Now,
+    /// The gateway's answer was lost; the worker settles it shortly.
+    Pending,
+}
+
+/// Cancels one of the scope's subscriptions in `mode` at the gateway, audited as
+/// `subscription.cancel`; another merchant's or another mode's id is not found. The row
+/// stays locked while the gateway answers, so the worker cannot record the series as
+/// running meanwhile. A refusal changes nothing and is audited: the merchant may try again.
+pub async fn cancel_now(
+    platform: &Platform,
+    scope: &MerchantScope,
+    mode: Mode,
+    id: Uuid,
+    facts: &RequestFacts,
+) -> Result<Cancelled, PaymentError> {
+    let mut tx = platform.pool.begin().await?;
+    let row: Option<(Status, Option<String>)> = sqlx::query_as(
+        "SELECT status, recurring_id FROM subscriptions
+         WHERE id = $1 AND merchant_id = $2 AND mode = $3 FOR UPDATE",
+    )
+    .bind(id)
+    .bind(scope.merchant_id())
+    .bind(mode)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (status, recurring_id) = row.ok_or(PaymentError::NotFound)?;
+    if !status.is_running() {
+        return Err(PaymentError::SubscriptionOver);
+    }
+    let recurring_id = recurring_id.ok_or(PaymentError::SeriesUnknown)?;
+    let event = |outcome| {
+        Event::new("subscription.cancel", scope.actor(), outcome)
+            .merchant(scope.merchant_id())
+            .target("subscription", id.to_string())
+            .detail(serde_json::json!({ "mode": mode.as_str(), "via": scope.via() }))
+    };
+    match send(platform, mode, &recurring_id).await {
+        Ok(()) => {
+            mark_cancelled(&mut tx, id).await?;
+            audit::record(&mut tx, &event(Outcome::Success), facts).await?;
+            tx.commit().await?;
+            Ok(Cancelled::Now)
+        }
+        Err(PaymentError::Gateway(error)) if !definite(&error) => {
+            sqlx::query(
+                "UPDATE subscriptions SET cancel_requested_at = coalesce(cancel_requested_at, now()),
+                     poll_due_at = now()
+                 WHERE id = $1",
+            )
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            let pending = event(Outcome::Success).reason("outcome_unknown");
+            audit::record(&mut tx, &pending, facts).await?;
+            tx.commit().await?;
+            tracing::warn!(%error, subscription_id = %id, "cancel answer lost; the worker settles it");
+            Ok(Cancelled::Pending)
+        }
+        Err(error) => {
+            drop(tx);
+            let reason = match &error {
+                PaymentError::Gateway(error) => error.kind(),
+                _ => "gateway_account",
+            };
+            let refused = event(Outcome::Failure).reason(reason);
+            audit::record_alone(&platform.pool, &refused, facts).await?;
+            Err(error)
+        }
+    }
+}
+
+/// Sends the gateway's cancel for series `recurring_id` of `mode`'s account.
+pub(crate) async fn send(
+    platform: &Platform,
+    mode: Mode,
+    recurring_id: &str,
+) -> Result<(), PaymentError> {
+    let account = gateways::for_mode(platform, mode).await?;
+    let client = gateways::refund_client(platform, &account)?;
+    Ok(client.cancel_recurring(recurring_id).await?)
+}
+
+/// Whether a failed cancel certainly did not happen: refused before sending, never
+/// connected, or answered with a refusal. Anything else may have reached the gateway.
+fn definite(error: &ApiError) -> bool {
+    matches!(
+        error,
+        ApiError::InvalidRequest(_)
+            | ApiError::Connect(_)
+            | ApiError::Declined(_)
+            | ApiError::NotFound(_)
+    )
+}
+
+/// Marks the subscription cancelled, with one last look at its series due now.
+async fn mark_cancelled(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE subscriptions SET status = 'cancelled', cancelled_at = now(), next_charge_at = NULL,
+             poll_due_at = now()
+         WHERE id = $1",
+    )
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

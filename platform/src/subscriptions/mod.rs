@@ -1,0 +1,243 @@
+//! Subscriptions on the gateway's recurring series (issue 22, migration
+//! `20261202002200_subscriptions.sql`). The gateway keeps the card and charges each
+//! installment itself; Saleonix never holds a card number or a card token.
+//!
+//! - [`plans`]: a merchant's recurring prices, and a checkout that signs a buyer up for one.
+//! - [`signup`]: the consent a buyer gives when pressing Pay, the recurring fields the
+//!   attempt carries, and the subscription made when its first payment is confirmed.
+//! - [`follow`]: the worker that polls each series after its planned charges and records
+//!   each installment as a payment of its own, through the one transition function.
+//! - [`cancel`]: ending a series at the gateway.
+//! - [`reading`]: the dashboard's list.
+
+// Money code: amounts are converted with checks, never a silent `as`.
+#![warn(clippy::as_conversions)]
+
+pub mod cancel;
+pub mod follow;
+pub mod plans;
+pub mod reading;
+pub mod signup;
+
+use domain::Money;
+use serde::Serialize;
+use time::{Duration, Month, OffsetDateTime};
+
+/// How often a plan charges: every `count` of these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "plan_interval", rename_all = "snake_case")]
+pub enum Interval {
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+impl Interval {
+    pub const ALL: [Interval; 4] = [
+        Interval::Day,
+        Interval::Week,
+        Interval::Month,
+        Interval::Year,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Interval::Day => "day",
+            Interval::Week => "week",
+            Interval::Month => "month",
+            Interval::Year => "year",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Interval> {
+        Interval::ALL.into_iter().find(|i| i.as_str() == text)
+    }
+
+    /// The gateway's `RecurringFrequencyUnit`.
+    pub fn unit(self) -> payten::FrequencyUnit {
+        match self {
+            Interval::Day => payten::FrequencyUnit::Day,
+            Interval::Week => payten::FrequencyUnit::Week,
+            Interval::Month => payten::FrequencyUnit::Month,
+            Interval::Year => payten::FrequencyUnit::Year,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "subscription_status", rename_all = "snake_case")]
+pub enum Status {
+    /// Installments are being charged as planned.
+    Active,
+    /// The gateway declined an installment.
+    PastDue,
+    /// Cancelled at the gateway before its last installment.
+    Cancelled,
+    /// Every installment was charged.
+    Ended,
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [
+        Status::Active,
+        Status::PastDue,
+        Status::Cancelled,
+        Status::Ended,
+    ];
+
+    pub fn parse(text: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::PastDue => "past_due",
+            Status::Cancelled => "cancelled",
+            Status::Ended => "ended",
+        }
+    }
+
+    /// The series may still charge the buyer.
+    pub fn is_running(self) -> bool {
+        matches!(self, Status::Active | Status::PastDue)
+    }
+}
+
+/// What a buyer agrees to: an amount every `count` `interval`s, `installments` times in
+/// all, the first charged at sign-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Terms {
+    pub amount: Money,
+    pub interval: Interval,
+    pub count: u16,
+    pub installments: u16,
+}
+
+impl Terms {
+    /// The recurring fields of the first payment's form.
+    pub fn recurring(&self) -> payten::Recurring {
+        payten::Recurring {
+            payments: self.installments,
+            unit: self.interval.unit(),
+            frequency: self.count,
+        }
+    }
+
+    /// "every month", "every 2 weeks".
+    pub fn every(&self) -> String {
+        let unit = self.interval.as_str();
+        if self.count == 1 {
+            format!("every {unit}")
+        } else {
+            format!("every {} {unit}s", self.count)
+        }
+    }
+
+    /// The plain words of the schedule, as the buyer's page states it and the consent
+    /// stores it: amount, interval, number of payments and the first charge today.
+    pub fn consent_text(&self, merchant: &str) -> String {
+        format!(
+            "I agree that {merchant} charges {amount} to my card {every}, {n} payments in all, \
+             the first today, through Saleonix as merchant of record. I can have it cancelled at any \
+             time by asking {merchant} or Saleonix; payments already made are not returned by \
+             cancelling.",
+            amount = self.amount,
+            every = self.every(),
+            n = self.installments,
+        )
+    }
+
+    /// When installment `n` (1 for the first) falls due for a series started at `start`,
+    /// as the gateway plans it: whole units after the start, a month's day clamped to the
+    /// month's length (31 January, then 28 or 29 February).
+    pub fn planned(&self, start: OffsetDateTime, n: u16) -> OffsetDateTime {
+        let steps = u32::from(n.saturating_sub(1)) * u32::from(self.count);
+        match self.interval {
+            Interval::Day => start + Duration::days(i64::from(steps)),
+            Interval::Week => start + Duration::weeks(i64::from(steps)),
+            Interval::Month => add_months(start, steps),
+            Interval::Year => add_months(start, steps.saturating_mul(12)),
+        }
+    }
+}
+
+fn add_months(t: OffsetDateTime, months: u32) -> OffsetDateTime {
+    let months = i32::try_from(months).unwrap_or(i32::MAX / 2);
+    let total = t.year() * 12 + i32::from(u8::from(t.month())) - 1 + months;
+    let (year, month0) = (total.div_euclid(12), total.rem_euclid(12));
+    let month = u8::try_from(month0 + 1)
+        .ok()
+        .and_then(|m| Month::try_from(m).ok())
+        .unwrap_or(Month::January);
+    let day = t.day().min(month.length(year));
+    t.replace_day(1)
+        .and_then(|t| t.replace_year(year))
+        .and_then(|t| t.replace_month(month))
+        .and_then(|t| t.replace_day(day))
+        .unwrap_or(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn monthly(installments: u16) -> Terms {
+        Terms {
+            amount: Money::eur(990),
+            interval: Interval::Month,
+            count: 1,
+            installments,
+        }
+    }
+
+    #[test]
+    fn installments_fall_on_the_gateways_planned_dates() {
+        let start = datetime!(2027-01-31 10:00 UTC);
+        let terms = monthly(3);
+        assert_eq!(terms.planned(start, 1), start);
+        assert_eq!(terms.planned(start, 2), datetime!(2027-02-28 10:00 UTC));
+        assert_eq!(terms.planned(start, 3), datetime!(2027-03-31 10:00 UTC));
+        let fortnightly = Terms {
+            interval: Interval::Week,
+            count: 2,
+            ..terms
+        };
+        assert_eq!(
+            fortnightly.planned(start, 2),
+            datetime!(2027-02-14 10:00 UTC)
+        );
+        let yearly = Terms {
+            interval: Interval::Year,
+            ..terms
+        };
+        assert_eq!(
+            yearly.planned(datetime!(2028-02-29 0:00 UTC), 2),
+            datetime!(2029-02-28 0:00 UTC)
+        );
+    }
+
+    #[test]
+    fn the_consent_states_amount_interval_count_and_the_first_charge() {
+        let text = monthly(12).consent_text("Dardania Crafts");
+        for words in [
+            "Dardania Crafts",
+            "9.90 EUR",
+            "every month",
+            "12 payments",
+            "the first today",
+        ] {
+            assert!(text.contains(words), "{words}: {text}");
+        }
+        let every = Terms {
+            interval: Interval::Week,
+            count: 2,
+            ..monthly(3)
+        };
+        assert_eq!(every.every(), "every 2 weeks");
+    }
+}

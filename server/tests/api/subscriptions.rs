@@ -1,0 +1,164 @@
+//! `/v1/plans` and `/v1/subscriptions`: a plan made by a key, a buyer signing up through a
+//! checkout session made with it, the subscription read and cancelled, and every one of
+//! them kept to its merchant, mode and permission.
+
+use std::collections::BTreeMap;
+
+use super::support::checkout::{APPROVE, field, merchant};
+use payten_sandbox::buyer::forms;
+use platform::api::keys::{Access, Permissions, Resource};
+use serde_json::json;
+
+use super::*;
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_plan_signs_buyers_up_and_its_subscriptions_are_read_and_cancelled(pool: PgPool) {
+    let shop = api_shop(pool).await;
+    let api = shop.test();
+
+    for (body, param) in [
+        (
+            json!({"name": "Box", "unit_amount": 990, "interval": "fortnight", "installments": 3}),
+            "interval",
+        ),
+        (
+            json!({"name": "Box", "unit_amount": 990, "interval": "month", "installments": 122}),
+            "installments",
+        ),
+        (
+            json!({"name": "Box", "unit_amount": 0, "interval": "month", "installments": 3}),
+            "unit_amount",
+        ),
+    ] {
+        let refused = api.post("/v1/plans", body).await;
+        assert_error_shape(&refused, 400, "parameter_invalid");
+        assert_eq!(refused.body["error"]["param"], param);
+    }
+    assert_eq!(shop.count("subscription_plans").await, 0);
+
+    let plan = api
+        .post(
+            "/v1/plans",
+            json!({"name": "Coffee of the month", "unit_amount": 990, "interval": "month", "installments": 3}),
+        )
+        .await;
+    assert_eq!(plan.status, 200, "{}", plan.body);
+    assert_eq!(plan.body["object"], "plan");
+    assert_eq!(plan.body["interval_count"], 1);
+    let plan_id = plan.id();
+    assert!(plan_id.starts_with("plan_"));
+    assert_eq!(
+        shop.live()
+            .get(&format!("/v1/plans/{plan_id}"))
+            .await
+            .status,
+        404,
+        "a Test plan is not found with a Live key"
+    );
+
+    let checkout = api
+        .post("/v1/checkout_sessions", json!({"plan": plan_id}))
+        .await;
+    assert_eq!(checkout.status, 200, "{}", checkout.body);
+    assert_eq!(checkout.body["amount_total"], 990);
+    let both = api
+        .post(
+            "/v1/checkout_sessions",
+            json!({"plan": plan_id, "line_items": [{"name": "Mug", "unit_amount": 500}]}),
+        )
+        .await;
+    assert_error_shape(&both, 400, "parameter_invalid");
+
+    // The buyer agrees and pays on the checkout's page.
+    let url = checkout.body["url"].as_str().unwrap();
+    let page = shop
+        .shop
+        .http
+        .post(url)
+        .form(&[("email", "buyer@example.com"), ("consent", "yes")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let gate = forms(&page)
+        .into_iter()
+        .next()
+        .expect("the form to the gateway");
+    let order_id = field(&gate, "oid").to_owned();
+    let returns = shop.shop.pay_at_gateway(&gate, APPROVE).await;
+    shop.shop.deliver(&returns[0]).await;
+    assert_eq!(shop.shop.settled(&order_id).await, "paid");
+
+    let listed = api.get("/v1/subscriptions?status=active").await;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    let subscription = &listed.body["data"][0];
+    assert_eq!(subscription["object"], "subscription");
+    assert_eq!(subscription["plan"], plan_id.as_str());
+    assert_eq!(subscription["paid_installments"], 1);
+    assert_eq!(subscription["customer_email"], "buyer@example.com");
+    assert!(
+        subscription["first_payment"]
+            .as_str()
+            .unwrap()
+            .starts_with("pay_")
+    );
+    let id = subscription["id"].as_str().unwrap().to_owned();
+    assert!(id.starts_with("sub_"));
+    assert_error_shape(
+        &api.get("/v1/subscriptions?status=paused").await,
+        400,
+        "parameter_invalid",
+    );
+
+    // Another merchant's key, the other mode's and a key without this resource reach
+    // nothing, and cancel nothing.
+    let (_, other) = merchant(shop.pool(), "Prizren Leather", true).await;
+    let other = shop.api(&key(&shop.shop, &other, Mode::Test, Permissions::Full).await);
+    let checkouts_only = Permissions::Restricted(BTreeMap::from([(
+        Resource::CheckoutSessions,
+        Access::Write,
+    )]));
+    let narrow = shop.api(&key(&shop.shop, &shop.shop.scope, Mode::Test, checkouts_only).await);
+    let cancel = format!("/v1/subscriptions/{id}/cancel");
+    assert_error_shape(
+        &other.post(&cancel, json!({})).await,
+        404,
+        "resource_missing",
+    );
+    assert_error_shape(
+        &shop.live().post(&cancel, json!({})).await,
+        404,
+        "resource_missing",
+    );
+    assert_error_shape(
+        &narrow.post(&cancel, json!({})).await,
+        403,
+        "permission_denied",
+    );
+    assert_error_shape(
+        &narrow.get(&format!("/v1/subscriptions/{id}")).await,
+        403,
+        "permission_denied",
+    );
+    assert_eq!(
+        api.get(&format!("/v1/subscriptions/{id}")).await.body["status"],
+        "active"
+    );
+
+    let cancelled = api.post(&cancel, json!({})).await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+    assert_eq!(cancelled.body["status"], "cancelled");
+    assert!(cancelled.body["cancelled_at"].is_string());
+    assert_eq!(cancelled.body["next_charge_at"], serde_json::Value::Null);
+    assert_error_shape(
+        &api.post(&cancel, json!({})).await,
+        409,
+        "subscription_not_running",
+    );
+    assert_eq!(
+        shop.audited("subscription.cancel").await,
+        [("api_key".to_owned(), "success".to_owned())]
+    );
+}
