@@ -365,6 +365,13 @@ async fn installment_payment(
         &facts,
     )
     .await?;
+    if !charged {
+        // Nobody is to pay a declined installment's checkout: it closes at once.
+        sqlx::query("UPDATE checkout_sessions SET status = 'expired' WHERE id = $1")
+            .bind(session_id)
+            .execute(&mut *conn)
+            .await?;
+    }
     if charged && amount_minor != expected {
         let ours = format!("installment {n} of {}", Money::new(expected, sub.currency));
         let theirs = format!("charged {}", Money::new(amount_minor, sub.currency));

@@ -105,6 +105,18 @@ async fn a_declined_installment_makes_the_subscription_past_due_until_one_is_pai
         1,
         "no receipt for a declined installment"
     );
+    let open: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM checkout_sessions s JOIN payments p ON p.session_id = s.id
+         WHERE p.order_id = $1 AND s.status = 'open'",
+    )
+    .bind(format!("{order_id}-2"))
+    .fetch_one(shop.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        open, 0,
+        "nobody can pay the declined installment's checkout"
+    );
 
     advance_gateway(&shop, 31).await;
     let report = poll_after(&shop, 70).await;
