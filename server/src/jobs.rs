@@ -54,8 +54,8 @@ pub fn spawn_all(platform: &platform::Platform, stop: &Stop) -> Vec<JoinHandle<(
 
 const CLEANUP_EVERY: Duration = Duration::from_secs(15 * 60);
 
-/// Deletes expired sessions, spent or stale account tokens and the merchant API's
-/// idempotent answers past keeping, now and then every 15 minutes.
+/// Deletes expired sessions, spent or stale account tokens, the merchant API's idempotent
+/// answers and subscription portal links past keeping, now and then every 15 minutes.
 pub fn spawn_cleanup(pool: PgPool, stop: Stop) -> JoinHandle<()> {
     every(CLEANUP_EVERY, stop, move || {
         let pool = pool.clone();
@@ -64,11 +64,15 @@ pub fn spawn_cleanup(pool: PgPool, stop: Stop) -> JoinHandle<()> {
                 sessions::delete_expired(&pool).await,
                 tokens::delete_stale(&pool).await,
                 idempotency::delete_stale(&pool).await,
+                platform::subscriptions::portal::delete_stale(&pool).await,
             ) {
-                (Ok(sessions), Ok(tokens), Ok(answers)) => {
-                    tracing::debug!(sessions, tokens, answers, "cleanup done")
+                (Ok(sessions), Ok(tokens), Ok(answers), Ok(portal_links)) => {
+                    tracing::debug!(sessions, tokens, answers, portal_links, "cleanup done")
                 }
-                (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => {
+                (Err(error), _, _, _)
+                | (_, Err(error), _, _)
+                | (_, _, Err(error), _)
+                | (_, _, _, Err(error)) => {
                     tracing::warn!(%error, "cleanup failed; retrying later")
                 }
             }

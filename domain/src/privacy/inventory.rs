@@ -394,6 +394,11 @@ pub const TABLES: &[Table] = &[
         not_personal: &["id", "merchant_id", "mode", "product_id", "name", "amount_minor", "currency", "interval", "interval_count", "installments", "archived_at", "created_by", "created_at"],
     },
     Table {
+        name: "subscription_portal_links",
+        personal: &[],
+        not_personal: &["digest", "subscription_id", "created_at", "expires_at"],
+    },
+    Table {
         name: "subscriptions",
         personal: &[],
         not_personal: &["id", "merchant_id", "mode", "plan_id", "first_payment_id", "amount_minor", "currency", "interval", "interval_count", "installments", "recurring_id", "status", "paid_installments", "next_charge_at", "poll_due_at", "poll_attempts", "cancel_requested_at", "cancelled_at", "ended_at", "created_at"],

@@ -158,7 +158,19 @@ pub(crate) async fn enqueue(
         return Ok(());
     };
     if let Some(to) = receipt.buyer_email.clone() {
-        let mail = mail_for(&platform.config.settings, &receipt, &to);
+        let mut mail = mail_for(&platform.config.settings, &receipt, &to);
+        // An installment's receipt opens the buyer's subscriptions with the merchant.
+        if let Some(url) =
+            crate::subscriptions::portal::for_receipt(conn, platform, order_id).await?
+        {
+            use secrecy::ExposeSecret as _;
+            mail.body = format!(
+                "{}\nYour subscription: see its payments and receipts, or cancel it: {url}\n(The link works for {} days; a fresh one can be asked for on its page.)\n",
+                mail.body.expose_secret(),
+                crate::subscriptions::portal::LINK_DAYS,
+            )
+            .into();
+        }
         mail::enqueue(conn, &platform.config.secrets.field_keys, &mail).await?;
     }
     Ok(())

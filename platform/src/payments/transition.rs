@@ -524,9 +524,10 @@ pub async fn apply(
             .bind(session_id)
             .execute(&mut *conn)
             .await?;
-        receipts::enqueue(conn, platform, order_id).await?;
-        // A plan's checkout paid starts its subscription.
+        // A plan's checkout paid starts its subscription (before the receipt, which links
+        // the buyer's subscriptions).
         crate::subscriptions::signup::on_paid(conn, payment_id, session_id, facts).await?;
+        receipts::enqueue(conn, platform, order_id).await?;
     }
     // The merchant's webhooks hear of it with the change (after the checkout is paid, so
     // its `checkout.session.completed` names the payment).

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::Status;
 use crate::Platform;
-use crate::audit::{self, Event, Outcome, RequestFacts};
+use crate::audit::{self, Actor, Event, Outcome, RequestFacts};
 use crate::identity::roles::MerchantScope;
 use crate::payments::{Mode, PaymentError, gateways};
 
@@ -26,6 +26,15 @@ pub enum Cancelled {
     Now,
     /// The gateway's answer was lost; the worker settles it shortly.
     Pending,
+}
+
+/// Who cancels: the merchant's own subscriptions in one mode, by one actor.
+pub(crate) struct Canceller {
+    pub merchant_id: Uuid,
+    pub mode: Mode,
+    pub actor: Actor,
+    /// `dashboard`, `api` or `portal`, for the audit row.
+    pub via: &'static str,
 }
 
 /// Cancels one of the scope's subscriptions in `mode` at the gateway, audited as
@@ -39,13 +48,35 @@ pub async fn cancel_now(
     id: Uuid,
     facts: &RequestFacts,
 ) -> Result<Cancelled, PaymentError> {
+    let by = Canceller {
+        merchant_id: scope.merchant_id().as_uuid(),
+        mode,
+        actor: scope.actor(),
+        via: scope.via(),
+    };
+    cancel(platform, &by, id, facts).await
+}
+
+/// [`cancel_now`] for any canceller: the merchant, or the buyer in the portal.
+pub(crate) async fn cancel(
+    platform: &Platform,
+    by: &Canceller,
+    id: Uuid,
+    facts: &RequestFacts,
+) -> Result<Cancelled, PaymentError> {
+    let Canceller {
+        merchant_id,
+        mode,
+        actor,
+        via,
+    } = *by;
     let mut tx = platform.pool.begin().await?;
     let row: Option<(Status, Option<String>)> = sqlx::query_as(
         "SELECT status, recurring_id FROM subscriptions
          WHERE id = $1 AND merchant_id = $2 AND mode = $3 FOR UPDATE",
     )
     .bind(id)
-    .bind(scope.merchant_id())
+    .bind(merchant_id)
     .bind(mode)
     .fetch_optional(&mut *tx)
     .await?;
@@ -55,10 +86,10 @@ pub async fn cancel_now(
     }
     let recurring_id = recurring_id.ok_or(PaymentError::SeriesUnknown)?;
     let event = |outcome| {
-        Event::new("subscription.cancel", scope.actor(), outcome)
-            .merchant(scope.merchant_id())
+        Event::new("subscription.cancel", actor, outcome)
+            .merchant(merchant_id)
             .target("subscription", id.to_string())
-            .detail(serde_json::json!({ "mode": mode.as_str(), "via": scope.via() }))
+            .detail(serde_json::json!({ "mode": mode.as_str(), "via": via }))
     };
     match send(platform, mode, &recurring_id).await {
         Ok(()) => {

@@ -8,6 +8,7 @@
 //! - [`follow`]: the worker that polls each series after its planned charges and records
 //!   each installment as a payment of its own, through the one transition function.
 //! - [`cancel`]: ending a series at the gateway.
+//! - [`portal`]: the buyer's page of their subscriptions, opened by a link in each receipt.
 //! - [`reading`]: the dashboard's list.
 
 // Money code: amounts are converted with checks, never a silent `as`.
@@ -16,6 +17,7 @@
 pub mod cancel;
 pub mod follow;
 pub mod plans;
+pub mod portal;
 pub mod reading;
 pub mod signup;
 

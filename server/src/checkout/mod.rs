@@ -8,13 +8,15 @@
 //! - refused returns and callbacks are counted per client address (`GATEWAY_REFUSALS_PER_IP`)
 //!   and answered 429 past the limit; only the first of a window and the window's count are
 //!   audited (`platform::payments::refusals`);
-//! - `GET /pay/result/{order}` and `GET /pay/receipt/{order}`.
+//! - `GET /pay/result/{order}` and `GET /pay/receipt/{order}`;
+//! - the buyer's subscription portal under `/portal` ([`portal`]).
 //!
 //! The return and the callback come from the gateway's origin, so the CSRF layer lets
 //! these two paths through: their ver3 hash, checked with the payment's own account, is
 //! what authenticates them.
 
 pub mod pages;
+mod portal;
 
 use app::error::{AppError, internal};
 use axum::extract::{Form, Path, Query, State};
@@ -44,6 +46,10 @@ pub fn routes() -> Router<Platform> {
         .route("/pay/result/{order_id}", get(result))
         .route("/pay/receipt/{order_id}", get(receipt))
         .route("/pay/{token}", get(checkout).post(pay))
+        .route("/portal", get(portal::request_form).post(portal::request))
+        .route("/portal/{token}", get(portal::show))
+        .route("/portal/{token}/cancel", post(portal::cancel))
+        .route("/portal/{token}/renew", post(portal::renew))
 }
 
 fn page(status: StatusCode, html: String) -> Response {

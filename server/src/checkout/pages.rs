@@ -288,3 +288,120 @@ pub fn message(title: &str, text: &str) -> String {
     let body = view! { <h1>{title.to_owned()}</h1><p role="status">{text.to_owned()}</p> };
     document(title, None, body)
 }
+
+fn when(at: time::OffsetDateTime) -> String {
+    at.format(time::macros::format_description!(
+        "[day padding:none] [month repr:long] [year]"
+    ))
+    .unwrap_or_default()
+}
+
+/// `/portal/<token>`: the buyer's subscriptions with one merchant, each with its schedule,
+/// where it stands, its payments (with their receipts) and, while it runs, Cancel.
+pub fn portal(
+    token: &str,
+    view: &platform::subscriptions::portal::Portal,
+    error: Option<&str>,
+) -> String {
+    use platform::subscriptions::Status;
+    let subscriptions = view
+        .subscriptions
+        .iter()
+        .map(|s| {
+            let status = match s.status {
+                _ if s.cancel_pending => "Being cancelled".to_owned(),
+                Status::Active => s
+                    .next_charge_at
+                    .map(|at| format!("Active: next payment on {}", when(at)))
+                    .unwrap_or_else(|| "Active".to_owned()),
+                Status::PastDue => "Past due: the bank declined the last payment".to_owned(),
+                Status::Cancelled => "Cancelled: no further payment is taken".to_owned(),
+                Status::Ended => "Ended: every payment was made".to_owned(),
+            };
+            let payments = s
+                .installments
+                .iter()
+                .map(|i| {
+                    let receipt = i.status.is_captured().then(|| {
+                        view! { <a href=format!("/pay/receipt/{}", i.order_id)>"Receipt"</a> }
+                    });
+                    view! {
+                        <tr>
+                            <td>{format!("Payment {} of {}", i.number, s.terms.installments)}</td>
+                            <td class="amount">{i.amount.to_string()}</td>
+                            <td>{i.status.label()}</td>
+                            <td>{receipt}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            let heading = format!("subscription-{}", s.id);
+            let labelled_by = heading.clone();
+            let cancel = (s.status.is_running() && !s.cancel_pending).then(|| {
+                view! {
+                    <form method="post" action=format!("/portal/{token}/cancel")>
+                        <input type="hidden" name="subscription" value=s.id.to_string() />
+                        <button type="submit">{format!("Cancel {}", s.plan_name)}</button>
+                    </form>
+                }
+            });
+            view! {
+                <section aria-labelledby=labelled_by>
+                    <h2 id=heading>{s.plan_name.clone()}</h2>
+                    <p>{format!("{} {}, {} payments in all.", s.terms.amount, s.terms.every(), s.terms.installments)}</p>
+                    <p role="status">{status}</p>
+                    <table class="pay-lines"><tbody>{payments}</tbody></table>
+                    {cancel}
+                </section>
+            }
+        })
+        .collect_view();
+    let body = view! {
+        {test_banner(view.mode)}
+        <h1>{format!("Your subscriptions with {}", view.merchant_name)}</h1>
+        {error.map(|e| view! { <p class="pay-error" role="alert">{e.to_owned()}</p> })}
+        {subscriptions}
+        <p class="pay-mor">"Cancelling stops the payments not yet taken; payments already made are not returned by cancelling."</p>
+    };
+    document("Your subscriptions", None, body)
+}
+
+/// An expired portal link, with the button that mails a fresh one.
+pub fn portal_expired(token: &str) -> String {
+    let body = view! {
+        <h1>"This link has expired"</h1>
+        <p>"For your security, links to your subscriptions work for a limited time."</p>
+        <form method="post" action=format!("/portal/{token}/renew")>
+            <button type="submit">"Email me a new link"</button>
+        </form>
+    };
+    document("Link expired", None, body)
+}
+
+/// The same answer whether or not a link went out.
+pub fn portal_link_sent() -> String {
+    message(
+        "Check your email",
+        &format!(
+            "If that address has subscriptions paid through Saleonix, a link to them is on its way. It works for {} days.",
+            platform::subscriptions::portal::LINK_DAYS
+        ),
+    )
+}
+
+/// `/portal`: asks for links to one's subscriptions by email.
+pub fn portal_request(error: Option<&str>) -> String {
+    let body = view! {
+        <h1>"Your subscriptions"</h1>
+        <p>"Enter the email address you paid with; we will send a link to your subscriptions with each seller."</p>
+        <form method="post" action="/portal" class="pay-form">
+            <label for="email">"Email address"</label>
+            <input id="email" name="email" type="email" required autocomplete="email" maxlength="254"
+                aria-invalid=error.is_some().then_some("true")
+                aria-describedby=error.is_some().then_some("email-error") />
+            {error.map(|e| view! { <p id="email-error" class="pay-error" role="alert">{e.to_owned()}</p> })}
+            <button type="submit">"Send me a link"</button>
+        </form>
+    };
+    document("Your subscriptions", None, body)
+}

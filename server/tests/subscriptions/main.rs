@@ -12,6 +12,7 @@ mod support;
 
 mod cancelling;
 mod following;
+mod portal;
 mod signing_up;
 
 use domain::Money;
@@ -71,7 +72,11 @@ async fn plan_checkout(shop: &Shop, plan: &Plan) -> String {
 
 /// Presses Pay on a plan's checkout, with or without ticking the consent.
 async fn press_pay(shop: &Shop, token: &str, consent: bool) -> reqwest::Response {
-    let mut form = vec![("email", BUYER)];
+    press_pay_as(shop, token, BUYER, consent).await
+}
+
+async fn press_pay_as(shop: &Shop, token: &str, email: &str, consent: bool) -> reqwest::Response {
+    let mut form = vec![("email", email)];
     if consent {
         form.push(("consent", "yes"));
     }
@@ -86,7 +91,16 @@ async fn press_pay(shop: &Shop, token: &str, consent: bool) -> reqwest::Response
 /// Signs up for `plan` with the approving card: the first order id and the gate form.
 async fn sign_up(shop: &Shop, plan: &Plan) -> (String, HtmlForm) {
     let token = plan_checkout(shop, plan).await;
-    let page = press_pay(shop, &token, true).await.text().await.unwrap();
+    pay_plan_checkout(shop, &token, BUYER).await
+}
+
+/// The buyer `email` agrees and pays the plan's checkout `token`.
+async fn pay_plan_checkout(shop: &Shop, token: &str, email: &str) -> (String, HtmlForm) {
+    let page = press_pay_as(shop, token, email, true)
+        .await
+        .text()
+        .await
+        .unwrap();
     let gate = forms(&page)
         .into_iter()
         .next()

@@ -1,0 +1,403 @@
+//! The buyer's portal: no account and no password. Each installment's receipt carries a
+//! link (`/portal/sp_…`, 30 days) to a page listing the buyer's subscriptions with that
+//! merchant, in that mode, with their payments and receipts, and cancelling. The link is a
+//! random token of which only its digest is kept; it opens nothing else. An expired link
+//! can send a fresh one to the address it was mailed to, and a buyer may ask for links by
+//! typing their address: the answer is the same whether or not the address has any
+//! subscription, and both are rate-limited.
+
+use std::time::Duration as StdDuration;
+
+use domain::{Currency, Money, PaymentStatus};
+use rand::Rng as _;
+use rand::distributions::Alphanumeric;
+use sha2::{Digest, Sha256};
+use sqlx::{PgConnection, PgPool};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::cancel::{self, Cancelled, Canceller};
+use super::{Interval, Status, Terms};
+use crate::Platform;
+use crate::audit::{Actor, ActorKind, RequestFacts};
+use crate::mail::{self, OutgoingMail};
+use crate::payments::{Mode, PaymentError};
+use crate::rate_limit::{self, Decision, Limit};
+
+/// How long a portal link opens the portal.
+pub const LINK_DAYS: i64 = 30;
+/// Expired links are kept this long for "send me a fresh link", then deleted.
+const KEEP_EXPIRED_DAYS: i64 = 90;
+const PREFIX: &str = "sp_";
+const TOKEN_CHARS: usize = 32;
+
+/// Links mailed per address, per client address and per subscription an hour.
+const MAILS_PER_HOUR: u32 = 5;
+
+fn limit(bucket: &'static str) -> Limit {
+    Limit {
+        bucket,
+        max: MAILS_PER_HOUR,
+        window: StdDuration::from_secs(3600),
+    }
+}
+
+/// Whether `token` has a portal token's shape; anything else names nothing and costs no query.
+pub fn plausible(token: &str) -> bool {
+    token.len() == PREFIX.len() + TOKEN_CHARS
+        && token.starts_with(PREFIX)
+        && token[PREFIX.len()..]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric())
+}
+
+fn digest(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// A new link to the portal of subscription `id`'s buyer: its address.
+pub(crate) async fn issue(
+    conn: &mut PgConnection,
+    platform: &Platform,
+    subscription_id: Uuid,
+) -> Result<String, sqlx::Error> {
+    let body: String = rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(TOKEN_CHARS)
+        .map(char::from)
+        .collect();
+    let token = format!("{PREFIX}{body}");
+    sqlx::query(
+        "INSERT INTO subscription_portal_links (digest, subscription_id, expires_at)
+         VALUES ($1, $2, now() + make_interval(days => $3))",
+    )
+    .bind(digest(&token))
+    .bind(subscription_id)
+    .bind(i32::try_from(LINK_DAYS).unwrap_or(30))
+    .execute(conn)
+    .await?;
+    Ok(format!(
+        "{}/portal/{token}",
+        platform.config.settings.public_origin()
+    ))
+}
+
+/// The link for the receipt of payment `order_id`, when it is an installment.
+pub(crate) async fn for_receipt(
+    conn: &mut PgConnection,
+    platform: &Platform,
+    order_id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let subscription: Option<Uuid> =
+        sqlx::query_scalar("SELECT subscription_id FROM payments WHERE order_id = $1")
+            .bind(order_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    match subscription {
+        Some(id) => issue(conn, platform, id).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// One payment of a subscription, as the buyer sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Installment {
+    pub number: i16,
+    pub order_id: String,
+    pub status: PaymentStatus,
+    pub amount: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuyerSubscription {
+    pub id: Uuid,
+    pub plan_name: String,
+    pub terms: Terms,
+    pub status: Status,
+    pub paid_installments: i16,
+    pub next_charge_at: Option<OffsetDateTime>,
+    pub cancel_pending: bool,
+    pub installments: Vec<Installment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Portal {
+    pub merchant_name: String,
+    pub mode: Mode,
+    pub subscriptions: Vec<BuyerSubscription>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opened {
+    Open(Portal),
+    /// A real link past its time: a fresh one can be mailed.
+    Expired,
+    NotFound,
+}
+
+/// Whose portal a link opens: the merchant, the mode and the buyer's address.
+struct Owner {
+    merchant_id: Uuid,
+    mode: Mode,
+    merchant_name: String,
+    email: String,
+    subscription_id: Uuid,
+}
+
+/// The owner of `token`'s portal and whether the link is still open; `None` for a token
+/// that names nothing, or whose buyer's address was erased.
+async fn owner(pool: &PgPool, token: &str) -> Result<Option<(Owner, bool)>, sqlx::Error> {
+    if !plausible(token) {
+        return Ok(None);
+    }
+    let row: Option<(Uuid, Mode, String, Option<String>, Uuid, bool)> = sqlx::query_as(
+        "SELECT s.merchant_id, s.mode, m.business_name, lower(f.buyer_email), s.id, l.expires_at > now()
+         FROM subscription_portal_links l JOIN subscriptions s ON s.id = l.subscription_id
+              JOIN payments f ON f.id = s.first_payment_id JOIN merchants m ON m.id = s.merchant_id
+         WHERE l.digest = $1",
+    )
+    .bind(digest(token))
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.and_then(
+        |(merchant_id, mode, merchant_name, email, subscription_id, open)| {
+            email.map(|email| {
+                let owner = Owner {
+                    merchant_id,
+                    mode,
+                    merchant_name,
+                    email,
+                    subscription_id,
+                };
+                (owner, open)
+            })
+        },
+    ))
+}
+
+type Row = (
+    Uuid,
+    String,
+    i64,
+    Currency,
+    Interval,
+    i16,
+    i16,
+    Status,
+    i16,
+    Option<OffsetDateTime>,
+    bool,
+);
+
+/// The portal `token` opens. See the module documentation.
+pub async fn open(pool: &PgPool, token: &str) -> Result<Opened, sqlx::Error> {
+    let Some((owner, open)) = owner(pool, token).await? else {
+        return Ok(Opened::NotFound);
+    };
+    if !open {
+        return Ok(Opened::Expired);
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT s.id, p.name, s.amount_minor, s.currency::text, s.interval, s.interval_count, s.installments,
+                s.status, s.paid_installments, s.next_charge_at,
+                s.status IN ('active', 'past_due') AND s.cancel_requested_at IS NOT NULL
+         FROM subscriptions s JOIN subscription_plans p ON p.id = s.plan_id
+              JOIN payments f ON f.id = s.first_payment_id
+         WHERE s.merchant_id = $1 AND s.mode = $2 AND lower(f.buyer_email) = $3
+         ORDER BY s.created_at DESC",
+    )
+    .bind(owner.merchant_id)
+    .bind(owner.mode)
+    .bind(&owner.email)
+    .fetch_all(pool)
+    .await?;
+    let mut subscriptions = Vec::with_capacity(rows.len());
+    for (
+        id,
+        plan_name,
+        minor,
+        currency,
+        interval,
+        count,
+        installments,
+        status,
+        paid,
+        next,
+        pending,
+    ) in rows
+    {
+        let payments: Vec<(i16, String, PaymentStatus, i64)> = sqlx::query_as(
+            "SELECT installment, order_id, status, amount_minor FROM payments
+             WHERE subscription_id = $1 ORDER BY installment",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await?;
+        subscriptions.push(BuyerSubscription {
+            id,
+            plan_name,
+            terms: Terms {
+                amount: Money::new(minor, currency),
+                interval,
+                count: u16::try_from(count).unwrap_or(1),
+                installments: u16::try_from(installments).unwrap_or(2),
+            },
+            status,
+            paid_installments: paid,
+            next_charge_at: next,
+            cancel_pending: pending,
+            installments: payments
+                .into_iter()
+                .map(|(number, order_id, status, minor)| Installment {
+                    number,
+                    order_id,
+                    status,
+                    amount: Money::new(minor, currency),
+                })
+                .collect(),
+        });
+    }
+    Ok(Opened::Open(Portal {
+        merchant_name: owner.merchant_name,
+        mode: owner.mode,
+        subscriptions,
+    }))
+}
+
+fn buyer() -> Actor {
+    Actor {
+        kind: ActorKind::Anonymous,
+        id: None,
+    }
+}
+
+/// The buyer cancels subscription `id` from the portal `token` opens; a subscription the
+/// portal does not show (another buyer's, another merchant's) is not found.
+pub async fn cancel(
+    platform: &Platform,
+    token: &str,
+    id: Uuid,
+    facts: &RequestFacts,
+) -> Result<Cancelled, PaymentError> {
+    let Opened::Open(portal) = open(&platform.pool, token).await? else {
+        return Err(PaymentError::NotFound);
+    };
+    if !portal.subscriptions.iter().any(|s| s.id == id) {
+        return Err(PaymentError::NotFound);
+    }
+    let Some((owner, _)) = owner(&platform.pool, token).await? else {
+        return Err(PaymentError::NotFound);
+    };
+    let by = Canceller {
+        merchant_id: owner.merchant_id,
+        mode: owner.mode,
+        actor: buyer(),
+        via: "portal",
+    };
+    cancel::cancel(platform, &by, id, facts).await
+}
+
+async fn mail_link(
+    platform: &Platform,
+    owner: &Owner,
+    subscription_id: Uuid,
+) -> Result<(), PaymentError> {
+    let mut tx = platform.pool.begin().await?;
+    let url = issue(&mut tx, platform, subscription_id).await?;
+    let test = if owner.mode == Mode::Test {
+        "TEST MODE: no money moves.\n\n"
+    } else {
+        ""
+    };
+    let mail = OutgoingMail {
+        to: owner.email.clone(),
+        subject: format!("Your subscriptions with {} via Saleonix", owner.merchant_name),
+        body: format!(
+            "{test}You asked for a link to your subscriptions with {merchant}.\n\n\
+             See them, their payments and receipts, or cancel: {url}\n\n\
+             The link works for {LINK_DAYS} days. If you did not ask for it, you can ignore this email.\n",
+            merchant = owner.merchant_name,
+        )
+        .into(),
+    };
+    mail::enqueue(&mut tx, &platform.config.secrets.field_keys, &mail).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Mails a fresh link to the address an expired (or still open) link `token` was mailed
+/// to. Rate-limited per subscription; a token that names nothing does nothing.
+pub async fn renew(platform: &Platform, token: &str) -> Result<(), PaymentError> {
+    let Some((owner, _)) = owner(&platform.pool, token).await? else {
+        return Ok(());
+    };
+    let key = owner.subscription_id.to_string();
+    if rate_limit::hit(&platform.pool, limit("portal_renew"), &key).await? != Decision::Allowed {
+        return Ok(());
+    }
+    mail_link(platform, &owner, owner.subscription_id).await
+}
+
+/// Mails a link per merchant and mode to `email` when it has subscriptions there, and does
+/// nothing otherwise: the caller answers the same either way. Rate-limited per address and
+/// per client.
+pub async fn request(
+    platform: &Platform,
+    email: &str,
+    facts: &RequestFacts,
+) -> Result<(), PaymentError> {
+    let email = crate::payments::buyer_email("email", email)?;
+    for (bucket, key) in [
+        ("portal_request_email", rate_limit::account_key(&email)),
+        ("portal_request_client", rate_limit::client_key(facts)),
+    ] {
+        if rate_limit::hit(&platform.pool, limit(bucket), &key).await? != Decision::Allowed {
+            return Ok(());
+        }
+    }
+    let latest: Vec<(Uuid, Mode, String, Uuid)> = sqlx::query_as(
+        "SELECT DISTINCT ON (s.merchant_id, s.mode) s.merchant_id, s.mode, m.business_name, s.id
+         FROM subscriptions s JOIN payments f ON f.id = s.first_payment_id JOIN merchants m ON m.id = s.merchant_id
+         WHERE lower(f.buyer_email) = $1
+         ORDER BY s.merchant_id, s.mode, s.created_at DESC",
+    )
+    .bind(&email)
+    .fetch_all(&platform.pool)
+    .await?;
+    for (merchant_id, mode, merchant_name, subscription_id) in latest {
+        let owner = Owner {
+            merchant_id,
+            mode,
+            merchant_name,
+            email: email.clone(),
+            subscription_id,
+        };
+        mail_link(platform, &owner, subscription_id).await?;
+    }
+    Ok(())
+}
+
+/// Deletes links expired longer than [`KEEP_EXPIRED_DAYS`] ago.
+pub async fn delete_stale(pool: &PgPool) -> Result<u64, sqlx::Error> {
+    let deleted = sqlx::query(
+        "DELETE FROM subscription_portal_links WHERE expires_at < now() - make_interval(days => $1)",
+    )
+    .bind(i32::try_from(KEEP_EXPIRED_DAYS).unwrap_or(90))
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(deleted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_tokens_shape_is_looked_up() {
+        assert!(plausible(&format!("sp_{}", "a".repeat(32))));
+        assert!(!plausible(&format!("sp_{}", "a".repeat(31))));
+        assert!(!plausible(&format!("cs_{}", "a".repeat(32))));
+        assert!(!plausible(&format!("sp_{}!", "a".repeat(31))));
+    }
+}
