@@ -27,7 +27,7 @@ pub struct SubscriptionView {
     pub buyer_email: Option<String>,
     pub price: Money,
     pub schedule: String,
-    /// `active`, `past_due`, `cancelled` or `ended`.
+    /// `active`, `past_due`, `cancelled`, `ended` or `unpaid`.
     pub status: String,
     /// "Active", "Past due", …
     pub status_label: String,
@@ -37,14 +37,21 @@ pub struct SubscriptionView {
     pub created: String,
     /// The series may still charge: cancelling is offered.
     pub running: bool,
+    /// Ending with its period: the day the period paid for ends (keeping it is offered).
+    pub ends: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubscriptionsView {
     pub plans: Vec<PlanView>,
     pub subscriptions: Vec<SubscriptionView>,
-    /// The viewer may cancel (who may refund: owner, admin or finance).
+    /// The viewer may cancel and set the dunning schedule (who may refund: owner, admin or
+    /// finance).
     pub can_cancel: bool,
+    /// Unpaid declines that end a subscription.
+    pub max_declines: u16,
+    /// Days a buyer has to pay a declined installment.
+    pub grace_days: u16,
 }
 
 /// The intervals the plan form offers: `(value, label)`.
@@ -64,7 +71,7 @@ fn schedule(terms: &platform::subscriptions::Terms) -> String {
 #[server(endpoint = "subscriptions")]
 pub async fn subscriptions() -> Result<SubscriptionsView, AppError> {
     use crate::payments::ssr;
-    use platform::subscriptions::{Status, plans, reading};
+    use platform::subscriptions::{Status, dunning, plans, reading};
     let platform = expect_context::<platform::Platform>();
     async {
         let (_, scope, session) = crate::auth::session::require_declared::<Subscriptions>()
@@ -77,8 +84,18 @@ pub async fn subscriptions() -> Result<SubscriptionsView, AppError> {
         let list = reading::recent(&platform.pool, &scope, mode, 100)
             .await
             .map_err(crate::error::internal)?;
+        let mut conn = platform
+            .pool
+            .acquire()
+            .await
+            .map_err(crate::error::internal)?;
+        let dunning = dunning::schedule(&mut conn, scope.merchant_id().as_uuid())
+            .await
+            .map_err(crate::error::internal)?;
         Ok(SubscriptionsView {
             can_cancel: scope.has_role(crate::policy::REFUNDERS),
+            max_declines: dunning.max_declines,
+            grace_days: dunning.grace_days,
             plans: plans
                 .into_iter()
                 .filter(|p| p.active)
@@ -101,16 +118,19 @@ pub async fn subscriptions() -> Result<SubscriptionsView, AppError> {
                     status: s.status.as_str().to_owned(),
                     status_label: match s.status {
                         _ if s.cancel_pending => "Cancelling",
+                        _ if s.cancel_at.is_some() => "Ends with its period",
                         Status::Active => "Active",
                         Status::PastDue => "Past due",
                         Status::Cancelled => "Cancelled",
                         Status::Ended => "Ended",
+                        Status::Unpaid => "Ended unpaid",
                     }
                     .to_owned(),
                     paid: format!("{} of {}", s.paid_installments, s.terms.installments),
                     next_charge: s.next_charge_at.map(ssr::when),
                     created: ssr::when(s.created_at),
                     running: s.status.is_running(),
+                    ends: s.cancel_at.and(s.next_charge_at).map(ssr::when),
                 })
                 .collect(),
         })
@@ -204,22 +224,114 @@ pub async fn create_plan_checkout(plan: String, buyer_email: String) -> Result<S
     .map_err(AppError::respond)
 }
 
+/// A change to one subscription of the current mode: the caller's scope, the mode and the
+/// subscription's id, with the request's facts for the audit row.
+#[cfg(feature = "ssr")]
+struct Change {
+    platform: platform::Platform,
+    scope: platform::identity::roles::MerchantScope,
+    mode: platform::payments::Mode,
+    id: uuid::Uuid,
+    facts: platform::audit::RequestFacts,
+}
+
+/// The [`Change`] server function `F` makes, once its policy row admits the caller.
+#[cfg(feature = "ssr")]
+async fn change<F: leptos::server_fn::ServerFn>(id: &str) -> Result<Change, AppError> {
+    use crate::payments::ssr;
+    let platform = expect_context::<platform::Platform>();
+    let (_, scope, session) = crate::auth::session::require_declared::<F>()
+        .await?
+        .merchant()?;
+    let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Change).await?;
+    Ok(Change {
+        id: ssr::id(id)?,
+        facts: crate::request::facts().await,
+        platform,
+        scope,
+        mode,
+    })
+}
+
 /// Cancels a subscription of the current mode at the gateway now: no later installment is
 /// charged. Asks for a fresh second factor, as refunds do.
 #[server(endpoint = "subscriptions/cancel")]
 pub async fn cancel_subscription(id: String) -> Result<(), AppError> {
-    use crate::payments::ssr;
+    async {
+        let c = change::<CancelSubscription>(&id).await?;
+        platform::subscriptions::cancel::cancel_now(&c.platform, &c.scope, c.mode, c.id, &c.facts)
+            .await?;
+        Ok(())
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+/// Ends a subscription of the current mode with the period paid for: the series is
+/// cancelled a day before the next planned charge. With a fresh second factor, as
+/// cancelling now.
+#[server(endpoint = "subscriptions/cancel-at-period-end")]
+pub async fn cancel_at_period_end(id: String) -> Result<(), AppError> {
+    async {
+        let c = change::<CancelAtPeriodEnd>(&id).await?;
+        platform::subscriptions::cancel::at_period_end(
+            &c.platform,
+            &c.scope,
+            c.mode,
+            c.id,
+            &c.facts,
+        )
+        .await?;
+        Ok(())
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+/// Keeps a subscription that was to end with its period: it runs on as agreed.
+#[server(endpoint = "subscriptions/keep")]
+pub async fn keep_subscription(id: String) -> Result<(), AppError> {
+    async {
+        let c = change::<KeepSubscription>(&id).await?;
+        platform::subscriptions::cancel::keep(&c.platform, &c.scope, c.mode, c.id, &c.facts)
+            .await?;
+        Ok(())
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
+/// The merchant's dunning schedule: a subscription ends `unpaid` at `max_declines` declined
+/// installments left unpaid, or when one stays unpaid `grace_days` days.
+#[server(endpoint = "subscriptions/dunning")]
+pub async fn set_dunning(max_declines: String, grace_days: String) -> Result<(), AppError> {
+    use platform::subscriptions::dunning::{self, Schedule};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, session) = crate::auth::session::require_declared::<CancelSubscription>()
+        let (_, scope, _) = crate::auth::session::require_declared::<SetDunning>()
             .await?
             .merchant()?;
-        let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Change).await?;
-        platform::subscriptions::cancel::cancel_now(
-            &platform,
+        let number = |field: &'static str, text: &str, message: &'static str| {
+            text.trim()
+                .parse::<u16>()
+                .map_err(|_| AppError::validation(field, message))
+        };
+        let schedule = Schedule {
+            max_declines: number(
+                "max_declines",
+                &max_declines,
+                "Enter a whole number from 1 to 10.",
+            )?,
+            grace_days: number(
+                "grace_days",
+                &grace_days,
+                "Enter a whole number from 1 to 60.",
+            )?,
+        };
+        dunning::set_schedule(
+            &platform.pool,
             &scope,
-            mode,
-            ssr::id(&id)?,
+            schedule,
             &crate::request::facts().await,
         )
         .await?;

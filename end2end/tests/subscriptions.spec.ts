@@ -5,7 +5,8 @@ import { APPROVE, CARDS_USED, ipRulesOff, ipRulesOn, query } from './payments';
 // Subscriptions on the gateway's recurring series: a merchant makes a plan and sign-up
 // checkouts, buyers agree to the repeated payments and pay on the Payten sandbox's page
 // (keyboard only for the consent); one cancels in the portal their receipt links to, and
-// the merchant cancels the other with a fresh second factor.
+// the merchant ends the other with its period, keeps it, and cancels it now, with a fresh
+// second factor.
 
 test.describe.configure({ mode: 'serial' });
 
@@ -50,8 +51,8 @@ test('buyers sign up for a plan with consent; one cancels in the portal, the mer
   await expect(portal.getByText('Cancelled: no further payment is taken')).toBeVisible();
   await buyer.close();
 
-  // The second buyer signs up; the merchant sees both and cancels the second with a
-  // recovery code as the fresh second factor.
+  // The second buyer signs up; the merchant sees both, ends the second with its period
+  // (a recovery code as the fresh second factor), keeps it after all, then cancels it now.
   await signUp(page, browser, second);
   await page.goto('/dashboard/subscriptions', { waitUntil: 'networkidle' });
   await expect(page.getByRole('row').filter({ hasText: first })).toContainText('Cancelled');
@@ -59,8 +60,13 @@ test('buyers sign up for a plan with consent; one cancels in the portal, the mer
   await expect(row).toContainText('Active');
   await expect(row).toContainText('1 of 3');
   ageSecondFactor(email);
-  await row.getByRole('button', { name: `Cancel the subscription of ${second}` }).click();
+  await row.getByRole('button', { name: `End the subscription of ${second} with its period` }).click();
   await confirmStepUp(page, codes[0]);
+  await expect(row).toContainText('Ends with its period');
+  await expect(row).toContainText('None: ends');
+  await row.getByRole('button', { name: `Keep the subscription of ${second}` }).click();
+  await expect(row).toContainText('Active');
+  await row.getByRole('button', { name: `Cancel the subscription of ${second}` }).click();
   await expect(row).toContainText('Cancelled');
   await expect(row.getByRole('button')).toHaveCount(0);
   expect(

@@ -66,7 +66,10 @@ use crate::risk::{
 };
 use crate::sanctions::{DecideSanctionsHit, SanctionsHits, SanctionsList};
 use crate::settings::{GatewaySettings, SaveGatewayAccount};
-use crate::subscriptions::{CancelSubscription, CreatePlan, CreatePlanCheckout, Subscriptions};
+use crate::subscriptions::{
+    CancelAtPeriodEnd, CancelSubscription, CreatePlan, CreatePlanCheckout, KeepSubscription,
+    SetDunning, Subscriptions,
+};
 use crate::team::{
     ChangeMemberRole, InviteMember, RemoveMember, ResendMemberInvitation, TeamMembers,
     TransferOwnership,
@@ -140,6 +143,11 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy, Proof)] = &[
     // Cancelling ends the buyer's series at the gateway for good: who may refund may
     // cancel, with a fresh second factor.
     (CancelSubscription::PATH, Policy::Merchant(REFUNDERS), Proof::StepUp),
+    (CancelAtPeriodEnd::PATH, Policy::Merchant(REFUNDERS), Proof::StepUp),
+    // Undoing an end not yet reached restores what the buyer agreed to.
+    (KeepSubscription::PATH, Policy::Merchant(REFUNDERS), Proof::None),
+    // When unpaid declines end a subscription is the money side's call.
+    (SetDunning::PATH, Policy::Merchant(REFUNDERS), Proof::None),
     (Verification::PATH, Policy::Merchant(ALL_MERCHANT_ROLES), Proof::None),
     (KycDocuments::PATH, Policy::Merchant(ALL_MERCHANT_ROLES), Proof::None),
     (SaveBusiness::PATH, Policy::Merchant(KYC_EDITORS), Proof::None),

@@ -102,7 +102,7 @@ pub const TABLES: &[Table] = &[
         personal: &[
             Personal { column: "buyer_email", subject: Subject::Buyer, category: Category::Contact, what: "email address given at checkout", purpose: PAYMENT, basis: Basis::Contract, retention: Retention::Days { days: ABANDONED_CHECKOUT_EMAIL_DAYS, after: "an unpaid checkout expired (a paid one stays with its payment)" }, kept_for_aml: false },
         ],
-        not_personal: &["id", "merchant_id", "mode", "token", "link_id", "amount_minor", "currency", "reference", "success_url", "cancel_url", "status", "created_by", "created_at", "expires_at", "paid_at", "plan_id"],
+        not_personal: &["id", "merchant_id", "mode", "token", "link_id", "amount_minor", "currency", "reference", "success_url", "cancel_url", "status", "created_by", "created_at", "expires_at", "paid_at", "plan_id", "subscription_id"],
     },
     Table {
         name: "contact_requests",
@@ -112,6 +112,11 @@ pub const TABLES: &[Table] = &[
             Personal { column: "message", subject: Subject::Enquirer, category: Category::Correspondence, what: "message", purpose: ENQUIRY, basis: Basis::LegitimateInterests, retention: Retention::Days { days: CONTACT_REQUEST_DAYS, after: "the message was received" }, kept_for_aml: false },
         ],
         not_personal: &["id", "business_name", "created_at"],
+    },
+    Table {
+        name: "dunning_schedules",
+        personal: &[],
+        not_personal: &["merchant_id", "max_declines", "grace_days", "updated_by", "updated_at"],
     },
     Table {
         name: "events",
@@ -401,7 +406,7 @@ pub const TABLES: &[Table] = &[
     Table {
         name: "subscriptions",
         personal: &[],
-        not_personal: &["id", "merchant_id", "mode", "plan_id", "first_payment_id", "amount_minor", "currency", "interval", "interval_count", "installments", "recurring_id", "status", "paid_installments", "next_charge_at", "poll_due_at", "poll_attempts", "cancel_requested_at", "cancelled_at", "ended_at", "created_at"],
+        not_personal: &["id", "merchant_id", "mode", "plan_id", "first_payment_id", "amount_minor", "currency", "interval", "interval_count", "installments", "recurring_id", "status", "paid_installments", "next_charge_at", "poll_due_at", "poll_attempts", "cancel_requested_at", "cancelled_at", "ended_at", "created_at", "cancel_for_unpaid", "cancel_at"],
     },
     Table {
         name: "user_mfa",

@@ -20,8 +20,9 @@ pub struct SubscriptionObject {
     /// Always `subscription`.
     pub object: &'static str,
     pub livemode: bool,
-    /// `active`, `past_due` (the gateway declined an installment), `cancelled` or `ended`
-    /// (every installment charged).
+    /// `active`, `past_due` (an installment the gateway declined is not paid yet),
+    /// `cancelled`, `ended` (every installment charged) or `unpaid` (ended by dunning: a
+    /// declined installment was not paid in time).
     pub status: &'static str,
     /// The plan signed up for (`plan_…`).
     pub plan: String,
@@ -35,6 +36,12 @@ pub struct SubscriptionObject {
     pub paid_installments: i16,
     /// A cancel was sent and the gateway's answer lost: Saleonix settles it within minutes.
     pub cancel_pending: bool,
+    /// The subscription ends with the period paid for: Saleonix cancels the series at
+    /// `cancel_at`, a day before the next planned charge.
+    pub cancel_at_period_end: bool,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub cancel_at: Option<OffsetDateTime>,
     /// When the gateway plans the next installment; null when none is left.
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -66,6 +73,7 @@ struct Row {
     installments: i16,
     paid_installments: i16,
     cancel_pending: bool,
+    cancel_at: Option<OffsetDateTime>,
     next_charge_at: Option<OffsetDateTime>,
     first_payment_id: Uuid,
     buyer_email: Option<String>,
@@ -80,7 +88,7 @@ const TABLE: Table = Table {
     select: "SELECT t.id, t.mode, t.status, t.plan_id, t.amount_minor, t.currency::text AS currency, t.interval,
         t.interval_count, t.installments, t.paid_installments,
         t.status IN ('active', 'past_due') AND t.cancel_requested_at IS NOT NULL AS cancel_pending,
-        t.next_charge_at, t.first_payment_id,
+        CASE WHEN t.status IN ('active', 'past_due') THEN t.cancel_at END AS cancel_at, t.next_charge_at, t.first_payment_id,
         f.buyer_email, t.created_at, t.cancelled_at, t.ended_at
     FROM subscriptions t JOIN payments f ON f.id = t.first_payment_id",
     url: "/v1/subscriptions",
@@ -100,6 +108,8 @@ fn render(row: Row) -> SubscriptionObject {
         installments: row.installments,
         paid_installments: row.paid_installments,
         cancel_pending: row.cancel_pending,
+        cancel_at_period_end: row.cancel_at.is_some(),
+        cancel_at: row.cancel_at,
         next_charge_at: row.next_charge_at,
         first_payment: public_id::encode(Kind::Payment, row.first_payment_id),
         customer_email: row.buyer_email,
@@ -130,7 +140,7 @@ pub async fn list(
         None => None,
         Some(text) => Some(Status::parse(text).ok_or(invalid(
             "status",
-            "a subscription is active, past_due, cancelled or ended",
+            "a subscription is active, past_due, cancelled, ended or unpaid",
         ))?),
     };
     let narrow = move |q: &mut sqlx::QueryBuilder<'_, sqlx::Postgres>| {

@@ -483,17 +483,20 @@ pub async fn open_from_link(
     Ok(token)
 }
 
-/// The checkout of one installment of a subscription, made by the worker that found the
-/// gateway charged it: one line, the buyer's address of the first payment. It is paid in
-/// the same transaction (`crate::subscriptions::follow`), so no buyer ever pays it.
+/// The checkout of one installment of subscription `subscription_id`, made by the worker
+/// that found the gateway charged or declined it: one line, the buyer's address of the
+/// first payment. A charged one is paid in the same transaction
+/// (`crate::subscriptions::follow`); a declined one stays open for the buyer to pay the
+/// missed amount (`crate::subscriptions::dunning`). Its id and token.
 pub(crate) async fn open_for_installment(
     conn: &mut PgConnection,
     merchant_id: MerchantId,
     mode: Mode,
+    subscription_id: Uuid,
     name: String,
     amount: Money,
     buyer_email: Option<String>,
-) -> Result<Uuid, PaymentError> {
+) -> Result<(Uuid, String), PaymentError> {
     let line = Line {
         name,
         product_id: None,
@@ -510,8 +513,39 @@ pub(crate) async fn open_for_installment(
         cancel_url: None,
     };
     let expires_in = Duration::minutes(i64::from(MAX_EXPIRY_MINUTES));
-    let (id, _) = insert(conn, merchant_id, mode, order, expires_in, None).await?;
-    Ok(id)
+    let (id, token) = insert(conn, merchant_id, mode, order, expires_in, None).await?;
+    sqlx::query("UPDATE checkout_sessions SET subscription_id = $2 WHERE id = $1")
+        .bind(id)
+        .bind(subscription_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok((id, token))
+}
+
+/// Closes the open installment checkouts of subscription `subscription_id`, which has
+/// stopped: nobody is to pay an installment of a subscription that no longer runs.
+pub(crate) async fn close_for_subscription(
+    conn: &mut PgConnection,
+    platform: &Platform,
+    subscription_id: Uuid,
+    facts: &RequestFacts,
+) -> Result<(), PaymentError> {
+    let closed: Vec<Uuid> = sqlx::query_scalar(
+        "UPDATE checkout_sessions SET status = 'expired'
+         WHERE subscription_id = $1 AND status = 'open' RETURNING id",
+    )
+    .bind(subscription_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let system = Actor {
+        kind: ActorKind::System,
+        id: None,
+    };
+    expire_unsent(conn, platform, &closed, system, facts).await?;
+    for id in closed {
+        crate::api::notify::checkout_expired(conn, platform, id).await?;
+    }
+    Ok(())
 }
 
 /// Marks open sessions past their expiry as expired, with the attempts that never left

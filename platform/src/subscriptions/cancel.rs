@@ -1,23 +1,33 @@
 //! Cancelling now: the gateway cancels the installments of the series not yet charged, and
 //! the subscription ends. Payments already made stay as they are (a refund is its own step);
-//! the worker looks at the series once more for an installment charged before the cancel.
+//! a declined installment's checkout still open for the buyer closes; the worker looks at
+//! the series once more for an installment charged before the cancel.
 //!
 //! A cancel whose answer was lost (a timeout, a broken connection, an error page) may or
 //! may not have happened: the subscription keeps the request (`cancel_requested_at`) and
 //! the worker settles it, as refunds are settled, from the series' status: installments
 //! the gateway no longer plans mean it happened; otherwise it sends the cancel again
 //! (cancelling a series twice is harmless).
+//!
+//! Cancelling at period end leaves the buyer the period paid for: the subscription runs on,
+//! and the worker (`super::follow`) cancels the series [`AHEAD_OF_CHARGE`] before the next
+//! planned charge, as it would cancel now. Until then the merchant may keep it after all.
 
 use payten::PaymentGateway as _;
 use payten::api::ApiError;
 use sqlx::PgConnection;
+use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::Status;
 use crate::Platform;
 use crate::audit::{self, Actor, Event, Outcome, RequestFacts};
 use crate::identity::roles::MerchantScope;
-use crate::payments::{Mode, PaymentError, gateways};
+use crate::payments::{Mode, PaymentError, gateways, invalid, sessions};
+
+/// How long before the next planned charge a subscription ending with its period is
+/// cancelled at the gateway: the gateway charges series in its own batch, not on the second.
+pub const AHEAD_OF_CHARGE: Duration = Duration::days(1);
 
 /// What a cancel did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,20 +81,10 @@ pub(crate) async fn cancel(
         via,
     } = *by;
     let mut tx = platform.pool.begin().await?;
-    let row: Option<(Status, Option<String>)> = sqlx::query_as(
-        "SELECT status, recurring_id FROM subscriptions
-         WHERE id = $1 AND merchant_id = $2 AND mode = $3 FOR UPDATE",
-    )
-    .bind(id)
-    .bind(merchant_id)
-    .bind(mode)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let (status, recurring_id) = row.ok_or(PaymentError::NotFound)?;
-    if !status.is_running() {
-        return Err(PaymentError::SubscriptionOver);
-    }
-    let recurring_id = recurring_id.ok_or(PaymentError::SeriesUnknown)?;
+    let recurring_id = lock_running(&mut tx, merchant_id, mode, id)
+        .await?
+        .recurring_id
+        .ok_or(PaymentError::SeriesUnknown)?;
     let event = |outcome| {
         Event::new("subscription.cancel", actor, outcome)
             .merchant(merchant_id)
@@ -94,6 +94,7 @@ pub(crate) async fn cancel(
     match send(platform, mode, &recurring_id).await {
         Ok(()) => {
             mark_cancelled(&mut tx, id).await?;
+            sessions::close_for_subscription(&mut tx, platform, id, facts).await?;
             audit::record(&mut tx, &event(Outcome::Success), facts).await?;
             tx.commit().await?;
             Ok(Cancelled::Now)
@@ -123,6 +124,51 @@ pub(crate) async fn cancel(
             audit::record_alone(&platform.pool, &refused, facts).await?;
             Err(error)
         }
+    }
+}
+
+/// A running subscription, locked.
+struct Running {
+    recurring_id: Option<String>,
+    next_charge_at: Option<OffsetDateTime>,
+    cancel_at: Option<OffsetDateTime>,
+}
+
+/// Locks subscription `id` of merchant `merchant_id` in `mode`: another merchant's or
+/// mode's is not found, one no longer running is over.
+async fn lock_running(
+    conn: &mut PgConnection,
+    merchant_id: Uuid,
+    mode: Mode,
+    id: Uuid,
+) -> Result<Running, PaymentError> {
+    type Row = (
+        Status,
+        Option<String>,
+        Option<OffsetDateTime>,
+        Option<OffsetDateTime>,
+    );
+    let row: Option<(Status, Running)> = sqlx::query_as::<_, Row>(
+        "SELECT status, recurring_id, next_charge_at, cancel_at FROM subscriptions
+         WHERE id = $1 AND merchant_id = $2 AND mode = $3 FOR UPDATE",
+    )
+    .bind(id)
+    .bind(merchant_id)
+    .bind(mode)
+    .fetch_optional(conn)
+    .await?
+    .map(|(status, recurring_id, next_charge_at, cancel_at)| {
+        let running = Running {
+            recurring_id,
+            next_charge_at,
+            cancel_at,
+        };
+        (status, running)
+    });
+    match row {
+        None => Err(PaymentError::NotFound),
+        Some((status, _)) if !status.is_running() => Err(PaymentError::SubscriptionOver),
+        Some((_, running)) => Ok(running),
     }
 }
 
@@ -159,5 +205,70 @@ async fn mark_cancelled(conn: &mut PgConnection, id: Uuid) -> Result<(), sqlx::E
     .bind(id)
     .execute(conn)
     .await?;
+    Ok(())
+}
+
+/// Ends one of the scope's running subscriptions in `mode` with the period paid for: the
+/// worker cancels the series at the returned time ([`AHEAD_OF_CHARGE`] before the next
+/// planned charge, or at once when that is sooner). Audited as
+/// `subscription.cancel_at_period_end`; asking again changes nothing.
+pub async fn at_period_end(
+    platform: &Platform,
+    scope: &MerchantScope,
+    mode: Mode,
+    id: Uuid,
+    facts: &RequestFacts,
+) -> Result<OffsetDateTime, PaymentError> {
+    let mut tx = platform.pool.begin().await?;
+    let running = lock_running(&mut tx, scope.merchant_id().as_uuid(), mode, id).await?;
+    running.recurring_id.ok_or(PaymentError::SeriesUnknown)?;
+    if let Some(at) = running.cancel_at {
+        return Ok(at);
+    }
+    let next = running.next_charge_at.ok_or(invalid(
+        "cancel_at_period_end",
+        "the series has nothing left to charge; cancel it now instead",
+    ))?;
+    let at = (next - AHEAD_OF_CHARGE).max(OffsetDateTime::now_utc());
+    sqlx::query(
+        "UPDATE subscriptions SET cancel_at = $2, poll_due_at = LEAST(poll_due_at, $2) WHERE id = $1",
+    )
+    .bind(id)
+    .bind(at)
+    .execute(&mut *tx)
+    .await?;
+    let event = Event::new("subscription.cancel_at_period_end", scope.actor(), Outcome::Success)
+        .merchant(scope.merchant_id())
+        .target("subscription", id.to_string())
+        .detail(serde_json::json!({ "mode": mode.as_str(), "via": scope.via(), "cancel_at": at.unix_timestamp() }));
+    audit::record(&mut tx, &event, facts).await?;
+    tx.commit().await?;
+    Ok(at)
+}
+
+/// Undoes [`at_period_end`] while the series is not yet cancelled: the subscription runs
+/// on as agreed. Audited as `subscription.keep`; a subscription not ending is left alone.
+pub async fn keep(
+    platform: &Platform,
+    scope: &MerchantScope,
+    mode: Mode,
+    id: Uuid,
+    facts: &RequestFacts,
+) -> Result<(), PaymentError> {
+    let mut tx = platform.pool.begin().await?;
+    let running = lock_running(&mut tx, scope.merchant_id().as_uuid(), mode, id).await?;
+    if running.cancel_at.is_none() {
+        return Ok(());
+    }
+    sqlx::query("UPDATE subscriptions SET cancel_at = NULL WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let event = Event::new("subscription.keep", scope.actor(), Outcome::Success)
+        .merchant(scope.merchant_id())
+        .target("subscription", id.to_string())
+        .detail(serde_json::json!({ "mode": mode.as_str(), "via": scope.via() }));
+    audit::record(&mut tx, &event, facts).await?;
+    tx.commit().await?;
     Ok(())
 }

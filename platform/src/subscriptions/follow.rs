@@ -5,7 +5,10 @@
 //! its checkout, receipt, books, audit row and webhook event.
 //!
 //! A subscription cancelled here gets one last look, for installments the gateway charged
-//! before the cancel.
+//! before the cancel. A declined installment starts dunning (`super::dunning`); the worker
+//! also looks at a past-due subscription at its deadline, and ends it `unpaid` when the
+//! merchant's schedule gives up, cancelling the series; and cancels a series ending with
+//! its period when that time comes.
 //!
 //! Safe with several workers and instances: a pass claims its subscriptions with
 //! `SKIP LOCKED` and leases them for [`LEASE`]; recording locks the subscription again and
@@ -20,6 +23,7 @@ use time::macros::format_description;
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 use uuid::Uuid;
 
+use super::dunning::{self, Declined, Schedule};
 use super::signup::{POLL_AFTER_PLANNED, system};
 use super::{Interval, Status, Terms};
 use crate::Platform;
@@ -103,6 +107,7 @@ struct Followed {
     interval_count: i16,
     installments: i16,
     plan_name: String,
+    merchant_name: String,
     first_order_id: String,
     gateway_client_id: String,
     buyer_email: Option<String>,
@@ -110,6 +115,10 @@ struct Followed {
     card_brand: Option<String>,
     /// A cancel was sent and its answer lost (`super::cancel`).
     cancel_requested: bool,
+    /// That cancel was dunning's: settled, the subscription ends `unpaid`.
+    cancel_for_unpaid: bool,
+    /// When to cancel the series at the end of the period paid for (`super::cancel`).
+    cancel_at: Option<OffsetDateTime>,
 }
 
 impl Followed {
@@ -140,10 +149,11 @@ async fn record(
     let mut tx = platform.pool.begin().await?;
     let sub: Followed = sqlx::query_as(
         "SELECT s.merchant_id, s.mode, s.status, s.amount_minor, s.currency::text AS currency, s.interval,
-                s.interval_count, s.installments, p.name AS plan_name, f.order_id AS first_order_id,
-                f.gateway_client_id, f.buyer_email, f.masked_pan, f.card_brand,
-                s.cancel_requested_at IS NOT NULL AS cancel_requested
+                s.interval_count, s.installments, p.name AS plan_name, m.business_name AS merchant_name,
+                f.order_id AS first_order_id, f.gateway_client_id, f.buyer_email, f.masked_pan, f.card_brand,
+                s.cancel_requested_at IS NOT NULL AS cancel_requested, s.cancel_for_unpaid, s.cancel_at
          FROM subscriptions s JOIN subscription_plans p ON p.id = s.plan_id JOIN payments f ON f.id = s.first_payment_id
+              JOIN merchants m ON m.id = s.merchant_id
          WHERE s.id = $1 FOR UPDATE OF s",
     )
     .bind(id)
@@ -151,6 +161,7 @@ async fn record(
     .await?;
     let mut found = Found::default();
     let terms = sub.terms();
+    let schedule = dunning::schedule(&mut tx, sub.merchant_id).await?;
     let mut cancelled_by_gateway = false;
     for installment in &series.installments {
         let Some(n) = u16::try_from(installment.number)
@@ -174,7 +185,14 @@ async fn record(
             }
             _ => continue,
         };
-        if installment_payment(&mut tx, platform, id, &sub, n, installment, charged).await? {
+        let recorded = Recorded {
+            subscription_id: id,
+            n,
+            charged,
+            schedule,
+            now,
+        };
+        if installment_payment(&mut tx, platform, &sub, installment, &recorded).await? {
             if charged {
                 found.paid += 1;
             } else {
@@ -182,22 +200,10 @@ async fn record(
             }
         }
     }
-    let (paid, last_declined): (i64, Option<i16>) = sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE status IN ('paid', 'refunded', 'partially_refunded')),
-                max(installment) FILTER (WHERE status = 'declined')
-         FROM payments WHERE subscription_id = $1",
-    )
-    .bind(id)
-    .fetch_one(&mut *tx)
-    .await?;
-    let paid = i16::try_from(paid).unwrap_or(i16::MAX);
-    let latest_paid: Option<i16> = sqlx::query_scalar(
-        "SELECT max(installment) FROM payments
-         WHERE subscription_id = $1 AND status IN ('paid', 'refunded', 'partially_refunded')",
-    )
-    .bind(id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let paid = dunning::paid_count(&mut tx, id).await?;
+    let owed = dunning::owed(&mut tx, id).await?;
+    let gives_up = schedule.gives_up(&owed, now);
+    let period_over = sub.cancel_at.is_some_and(|at| at <= now);
     let next = series
         .installments
         .iter()
@@ -211,38 +217,82 @@ async fn record(
         .filter(|i| i.number >= 1 && i.number <= u32::from(terms.installments))
         .count()
         == usize::from(terms.installments);
+    // How a cancel the platform asked for ends the subscription once it happened.
+    let stopped = if sub.cancel_for_unpaid || gives_up {
+        Status::Unpaid
+    } else {
+        Status::Cancelled
+    };
+    let mut cancel_unsettled = false;
     let status = if !sub.status.is_running() || !complete {
         // Cancelled or ended here: this was the last look, for installments charged before.
         sub.status
-    } else if next.is_none() && !cancelled_by_gateway {
-        // Every planned installment was charged or declined: the series is over.
-        Status::Ended
+    } else if next.is_none() && cancelled_by_gateway {
+        if sub.cancel_requested || period_over {
+            stopped
+        } else {
+            Status::Cancelled
+        }
     } else if next.is_none() {
-        Status::Cancelled
-    } else if sub.cancel_requested
-        && super::cancel::send(platform, sub.mode, recurring_id)
-            .await
-            .is_ok()
-    {
-        // A cancel whose answer was lost, and the series still plans installments: sent
-        // again, and this time answered.
-        Status::Cancelled
-    } else if last_declined > latest_paid {
+        // Every planned installment was charged or declined: the series is over, and a
+        // declined one is still the buyer's to pay until its deadline.
+        match owed.count {
+            0 => Status::Ended,
+            _ if gives_up => Status::Unpaid,
+            _ => Status::PastDue,
+        }
+    } else if sub.cancel_requested || gives_up || period_over {
+        // A cancel whose answer was lost (sent again), dunning giving up, or the end of the
+        // period paid for.
+        match super::cancel::send(platform, sub.mode, recurring_id).await {
+            Ok(()) => stopped,
+            Err(error) => {
+                tracing::warn!(%error, subscription_id = %id, "cancelling the series failed; trying again later");
+                cancel_unsettled = true;
+                if gives_up {
+                    sqlx::query(
+                        "UPDATE subscriptions SET cancel_requested_at = coalesce(cancel_requested_at, now()),
+                             cancel_for_unpaid = true
+                         WHERE id = $1",
+                    )
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                if owed.count > 0 {
+                    Status::PastDue
+                } else {
+                    Status::Active
+                }
+            }
+        }
+    } else if owed.count > 0 {
         Status::PastDue
     } else {
         Status::Active
     };
-    // A cancel still unsettled is tried again after the lease, not at the next charge.
-    let poll_due = match next.filter(|_| status.is_running()) {
-        _ if status.is_running() && !complete => Some(now + LEASE),
-        Some(_) if sub.cancel_requested => Some(now + LEASE),
-        next => next.map(|t| t + POLL_AFTER_PLANNED),
+    // A cancel still unsettled is tried again after the lease, not at the next charge; a
+    // past-due subscription is looked at by its deadline too, one ending with its period then.
+    let poll_due = if !status.is_running() {
+        None
+    } else if !complete || cancel_unsettled {
+        Some(now + LEASE)
+    } else {
+        let deadline = owed.deadline.filter(|_| owed.count > 0);
+        [
+            next.map(|t| t + POLL_AFTER_PLANNED),
+            deadline,
+            sub.cancel_at,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     };
     sqlx::query(
         "UPDATE subscriptions SET status = $2, paid_installments = $3, next_charge_at = $4, poll_due_at = $5,
              poll_attempts = 0,
              cancelled_at = CASE WHEN $2 = 'cancelled' THEN coalesce(cancelled_at, now()) END,
-             ended_at = CASE WHEN $2 = 'ended' THEN coalesce(ended_at, now()) END
+             ended_at = CASE WHEN $2 IN ('ended', 'unpaid') THEN coalesce(ended_at, now()) END
          WHERE id = $1",
     )
     .bind(id)
@@ -252,12 +302,17 @@ async fn record(
     .bind(poll_due)
     .execute(&mut *tx)
     .await?;
+    if !status.is_running() {
+        sessions::close_for_subscription(&mut tx, platform, id, &RequestFacts::default()).await?;
+    }
     if status != sub.status {
         // A series the gateway ended without being asked to is a disagreement staff hear of
         // through the audit trail's failure outcome; a lost cancel settled is the merchant's.
         let (outcome, reason) = match status {
+            Status::Cancelled if period_over => (Outcome::Success, Some("period_end")),
             Status::Cancelled if sub.cancel_requested => (Outcome::Success, Some("cancel_settled")),
             Status::Cancelled => (Outcome::Failure, Some("cancelled_by_gateway")),
+            Status::Unpaid => (Outcome::Success, Some("dunning")),
             _ => (Outcome::Success, None),
         };
         let mut event = Event::new("subscription.status", system(), outcome)
@@ -283,18 +338,32 @@ fn planned(installment: &Installment) -> Option<OffsetDateTime> {
         .map(PrimitiveDateTime::assume_utc)
 }
 
+/// What the gateway said of one installment, and the schedule a decline starts.
+struct Recorded {
+    subscription_id: Uuid,
+    n: u16,
+    charged: bool,
+    schedule: Schedule,
+    now: OffsetDateTime,
+}
+
 /// Records installment `n` as a payment, paid or declined, unless its order id already is
 /// one. A charge of another amount than the terms' is recorded as charged (every captured
-/// euro is accounted for) and opens a reconciliation exception.
+/// euro is accounted for) and opens a reconciliation exception; a decline starts dunning.
 async fn installment_payment(
     conn: &mut PgConnection,
     platform: &Platform,
-    subscription_id: Uuid,
     sub: &Followed,
-    n: u16,
     installment: &Installment,
-    charged: bool,
+    recorded: &Recorded,
 ) -> Result<bool, PaymentError> {
+    let Recorded {
+        subscription_id,
+        n,
+        charged,
+        schedule,
+        now,
+    } = *recorded;
     let order_id = installment.order_id.as_str();
     let known: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM payments WHERE order_id = $1)")
@@ -310,10 +379,11 @@ async fn installment_payment(
         _ => expected,
     };
     let name = format!("{} (payment {n} of {})", sub.plan_name, sub.installments);
-    let session_id = sessions::open_for_installment(
+    let (session_id, token) = sessions::open_for_installment(
         conn,
         MerchantId::from_uuid(sub.merchant_id),
         sub.mode,
+        subscription_id,
         name,
         Money::new(amount_minor, sub.currency),
         sub.buyer_email.clone(),
@@ -365,12 +435,21 @@ async fn installment_payment(
         &facts,
     )
     .await?;
-    if !charged {
-        // Nobody is to pay a declined installment's checkout: it closes at once.
-        sqlx::query("UPDATE checkout_sessions SET status = 'expired' WHERE id = $1")
-            .bind(session_id)
-            .execute(&mut *conn)
-            .await?;
+    // A decline found in the last look at a stopped subscription asks nothing of the buyer.
+    if !charged && sub.status.is_running() {
+        let declined = Declined {
+            subscription_id,
+            session_id,
+            token: &token,
+            mode: sub.mode,
+            merchant_name: &sub.merchant_name,
+            plan_name: &sub.plan_name,
+            number: n,
+            installments: sub.terms().installments,
+            amount: Money::new(amount_minor, sub.currency),
+            buyer_email: sub.buyer_email.as_deref(),
+        };
+        dunning::declined(conn, platform, &declined, schedule, now).await?;
     }
     if charged && amount_minor != expected {
         let ours = format!("installment {n} of {}", Money::new(expected, sub.currency));

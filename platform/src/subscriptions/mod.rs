@@ -8,6 +8,8 @@
 //! - [`follow`]: the worker that polls each series after its planned charges and records
 //!   each installment as a payment of its own, through the one transition function.
 //! - [`cancel`]: ending a series at the gateway.
+//! - [`dunning`]: a declined installment paid later by the buyer, or the subscription ended
+//!   `unpaid` on the merchant's schedule.
 //! - [`portal`]: the buyer's page of their subscriptions, opened by a link in each receipt.
 //! - [`reading`]: the dashboard's list.
 
@@ -15,6 +17,7 @@
 #![warn(clippy::as_conversions)]
 
 pub mod cancel;
+pub mod dunning;
 pub mod follow;
 pub mod plans;
 pub mod portal;
@@ -80,14 +83,18 @@ pub enum Status {
     Cancelled,
     /// Every installment was charged.
     Ended,
+    /// Ended by dunning: installments the gateway declined were not paid in time, and the
+    /// platform cancelled the series.
+    Unpaid,
 }
 
 impl Status {
-    pub const ALL: [Status; 4] = [
+    pub const ALL: [Status; 5] = [
         Status::Active,
         Status::PastDue,
         Status::Cancelled,
         Status::Ended,
+        Status::Unpaid,
     ];
 
     pub fn parse(text: &str) -> Option<Status> {
@@ -100,6 +107,7 @@ impl Status {
             Status::PastDue => "past_due",
             Status::Cancelled => "cancelled",
             Status::Ended => "ended",
+            Status::Unpaid => "unpaid",
         }
     }
 

@@ -82,17 +82,20 @@ pub(crate) async fn issue(
     ))
 }
 
-/// The link for the receipt of payment `order_id`, when it is an installment.
+/// The link for the receipt of payment `order_id`, when it pays an installment.
 pub(crate) async fn for_receipt(
     conn: &mut PgConnection,
     platform: &Platform,
     order_id: &str,
 ) -> Result<Option<String>, sqlx::Error> {
-    let subscription: Option<Uuid> =
-        sqlx::query_scalar("SELECT subscription_id FROM payments WHERE order_id = $1")
-            .bind(order_id)
-            .fetch_one(&mut *conn)
-            .await?;
+    // An installment, or a declined installment's checkout paid later by the buyer.
+    let subscription: Option<Uuid> = sqlx::query_scalar(
+        "SELECT coalesce(p.subscription_id, c.subscription_id)
+         FROM payments p JOIN checkout_sessions c ON c.id = p.session_id WHERE p.order_id = $1",
+    )
+    .bind(order_id)
+    .fetch_one(&mut *conn)
+    .await?;
     match subscription {
         Some(id) => issue(conn, platform, id).await.map(Some),
         None => Ok(None),
@@ -106,6 +109,10 @@ pub struct Installment {
     pub order_id: String,
     pub status: PaymentStatus,
     pub amount: Money,
+    /// A declined installment the buyer may still pay: its checkout's token (`cs_…`).
+    pub pay_token: Option<String>,
+    /// A declined installment the buyer paid later: that payment's order id.
+    pub paid_later: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,6 +124,8 @@ pub struct BuyerSubscription {
     pub paid_installments: i16,
     pub next_charge_at: Option<OffsetDateTime>,
     pub cancel_pending: bool,
+    /// Ending with its period: the day the period paid for ends.
+    pub ends_at: Option<OffsetDateTime>,
     pub installments: Vec<Installment>,
 }
 
@@ -187,6 +196,7 @@ type Row = (
     i16,
     Option<OffsetDateTime>,
     bool,
+    Option<OffsetDateTime>,
 );
 
 /// The portal `token` opens. See the module documentation.
@@ -200,7 +210,8 @@ pub async fn open(pool: &PgPool, token: &str) -> Result<Opened, sqlx::Error> {
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT s.id, p.name, s.amount_minor, s.currency::text, s.interval, s.interval_count, s.installments,
                 s.status, s.paid_installments, s.next_charge_at,
-                s.status IN ('active', 'past_due') AND s.cancel_requested_at IS NOT NULL
+                s.status IN ('active', 'past_due') AND s.cancel_requested_at IS NOT NULL,
+                CASE WHEN s.status IN ('active', 'past_due') AND s.cancel_at IS NOT NULL THEN s.next_charge_at END
          FROM subscriptions s JOIN subscription_plans p ON p.id = s.plan_id
               JOIN payments f ON f.id = s.first_payment_id
          WHERE s.merchant_id = $1 AND s.mode = $2 AND lower(f.buyer_email) = $3
@@ -224,12 +235,21 @@ pub async fn open(pool: &PgPool, token: &str) -> Result<Opened, sqlx::Error> {
         paid,
         next,
         pending,
+        ends_at,
     ) in rows
     {
-        let payments: Vec<(i16, String, PaymentStatus, i64)> = sqlx::query_as(
-            "SELECT installment, order_id, status, amount_minor FROM payments
-             WHERE subscription_id = $1 ORDER BY installment",
-        )
+        let payments: Vec<(i16, String, PaymentStatus, i64, Option<String>, Option<String>)> =
+            sqlx::query_as(
+                "SELECT p.installment, p.order_id, p.status, p.amount_minor,
+                        CASE WHEN p.status = 'declined' AND c.status = 'open' AND c.expires_at > now()
+                             THEN c.token END,
+                        CASE WHEN p.status = 'declined' AND c.status = 'paid'
+                             THEN (SELECT q.order_id FROM payments q
+                                   WHERE q.session_id = c.id AND q.paid_at IS NOT NULL AND q.status <> 'duplicate'
+                                   LIMIT 1) END
+                 FROM payments p JOIN checkout_sessions c ON c.id = p.session_id
+                 WHERE p.subscription_id = $1 ORDER BY p.installment",
+            )
         .bind(id)
         .fetch_all(pool)
         .await?;
@@ -246,14 +266,19 @@ pub async fn open(pool: &PgPool, token: &str) -> Result<Opened, sqlx::Error> {
             paid_installments: paid,
             next_charge_at: next,
             cancel_pending: pending,
+            ends_at,
             installments: payments
                 .into_iter()
-                .map(|(number, order_id, status, minor)| Installment {
-                    number,
-                    order_id,
-                    status,
-                    amount: Money::new(minor, currency),
-                })
+                .map(
+                    |(number, order_id, status, minor, pay_token, paid_later)| Installment {
+                        number,
+                        order_id,
+                        status,
+                        amount: Money::new(minor, currency),
+                        pay_token,
+                        paid_later,
+                    },
+                )
                 .collect(),
         });
     }

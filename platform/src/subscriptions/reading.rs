@@ -21,6 +21,8 @@ pub struct Summary {
     /// A cancel whose answer was lost, still being settled.
     pub cancel_pending: bool,
     pub next_charge_at: Option<OffsetDateTime>,
+    /// Ending with its period: when the worker cancels the series.
+    pub cancel_at: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
 }
 
@@ -37,6 +39,7 @@ type Row = (
     i16,
     bool,
     Option<OffsetDateTime>,
+    Option<OffsetDateTime>,
     OffsetDateTime,
 );
 
@@ -50,7 +53,8 @@ pub async fn recent(
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT s.id, p.name, f.buyer_email, s.amount_minor, s.currency::text, s.interval, s.interval_count,
                 s.installments, s.status, s.paid_installments,
-                s.status IN ('active', 'past_due') AND s.cancel_requested_at IS NOT NULL, s.next_charge_at, s.created_at
+                s.status IN ('active', 'past_due') AND s.cancel_requested_at IS NOT NULL, s.next_charge_at,
+                CASE WHEN s.status IN ('active', 'past_due') THEN s.cancel_at END, s.created_at
          FROM subscriptions s JOIN subscription_plans p ON p.id = s.plan_id
               JOIN payments f ON f.id = s.first_payment_id
          WHERE s.merchant_id = $1 AND s.mode = $2
@@ -77,6 +81,7 @@ pub async fn recent(
                 paid,
                 pending,
                 next,
+                cancel_at,
                 created,
             )| {
                 Summary {
@@ -93,6 +98,7 @@ pub async fn recent(
                     paid_installments: paid,
                     cancel_pending: pending,
                     next_charge_at: next,
+                    cancel_at,
                     created_at: created,
                 }
             },

@@ -69,7 +69,7 @@ pub fn described() -> (Router<Platform>, utoipa::openapi::OpenApi) {
         .routes(routes!(plans::create, plans::list))
         .routes(routes!(plans::retrieve))
         .routes(routes!(subscriptions::list))
-        .routes(routes!(subscriptions::retrieve))
+        .routes(routes!(subscriptions::retrieve, subscriptions::update))
         .routes(routes!(subscriptions::cancel))
         .routes(routes!(events::list))
         .routes(routes!(events::retrieve))

@@ -308,29 +308,56 @@ pub fn portal(
         .subscriptions
         .iter()
         .map(|s| {
-            let status = match s.status {
+            let status = match (s.status, s.ends_at) {
                 _ if s.cancel_pending => "Being cancelled".to_owned(),
-                Status::Active => s
+                (_, Some(ends)) => format!(
+                    "Ends on {}: the period paid for runs to then, and no further payment is taken",
+                    when(ends)
+                ),
+                (Status::Active, None) => s
                     .next_charge_at
                     .map(|at| format!("Active: next payment on {}", when(at)))
                     .unwrap_or_else(|| "Active".to_owned()),
-                Status::PastDue => "Past due: the bank declined the last payment".to_owned(),
-                Status::Cancelled => "Cancelled: no further payment is taken".to_owned(),
-                Status::Ended => "Ended: every payment was made".to_owned(),
+                (Status::PastDue, None) => {
+                    "Past due: the bank declined a payment, which you can pay below".to_owned()
+                }
+                (Status::Cancelled, None) => "Cancelled: no further payment is taken".to_owned(),
+                (Status::Ended, None) => "Ended: every payment was made".to_owned(),
+                (Status::Unpaid, None) => {
+                    "Ended: a declined payment was not paid in time; no further payment is taken"
+                        .to_owned()
+                }
             };
             let payments = s
                 .installments
                 .iter()
                 .map(|i| {
-                    let receipt = i.status.is_captured().then(|| {
-                        view! { <a href=format!("/pay/receipt/{}", i.order_id)>"Receipt"</a> }
-                    });
+                    let name = format!("Payment {} of {}", i.number, s.terms.installments);
+                    let (label, action) = match (&i.pay_token, &i.paid_later) {
+                        (Some(pay), _) => (
+                            i.status.label().to_owned(),
+                            Some(view! {
+                                <a href=format!("/pay/{pay}")>{format!("Pay {}", name.to_lowercase())}</a>
+                            }.into_any()),
+                        ),
+                        (None, Some(paid)) => (
+                            "Paid after a decline".to_owned(),
+                            Some(view! { <a href=format!("/pay/receipt/{paid}")>"Receipt"</a> }.into_any()),
+                        ),
+                        (None, None) => (
+                            i.status.label().to_owned(),
+                            i.status.is_captured().then(|| {
+                                view! { <a href=format!("/pay/receipt/{}", i.order_id)>"Receipt"</a> }
+                                    .into_any()
+                            }),
+                        ),
+                    };
                     view! {
                         <tr>
-                            <td>{format!("Payment {} of {}", i.number, s.terms.installments)}</td>
+                            <td>{name}</td>
                             <td class="amount">{i.amount.to_string()}</td>
-                            <td>{i.status.label()}</td>
-                            <td>{receipt}</td>
+                            <td>{label}</td>
+                            <td>{action}</td>
                         </tr>
                     }
                 })

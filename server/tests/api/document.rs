@@ -36,6 +36,7 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/v1/plans/{id}"),
     ("get", "/v1/subscriptions"),
     ("get", "/v1/subscriptions/{id}"),
+    ("post", "/v1/subscriptions/{id}"),
     ("post", "/v1/subscriptions/{id}/cancel"),
     ("get", "/v1/events"),
     ("get", "/v1/events/{id}"),

@@ -147,6 +147,43 @@ async fn a_plan_signs_buyers_up_and_its_subscriptions_are_read_and_cancelled(poo
         "active"
     );
 
+    // Ending with the period, and kept after all; another merchant's key changes nothing.
+    let update = format!("/v1/subscriptions/{id}");
+    assert_error_shape(
+        &other
+            .post(&update, json!({"cancel_at_period_end": true}))
+            .await,
+        404,
+        "resource_missing",
+    );
+    assert_error_shape(
+        &api.post(&update, json!({"cancel_at_period_end": "soon"}))
+            .await,
+        400,
+        "body_invalid",
+    );
+    let ending = api
+        .post(&update, json!({"cancel_at_period_end": true}))
+        .await;
+    assert_eq!(ending.status, 200, "{}", ending.body);
+    assert_eq!(
+        (
+            ending.body["status"].as_str(),
+            ending.body["cancel_at_period_end"].as_bool()
+        ),
+        (Some("active"), Some(true))
+    );
+    assert!(ending.body["cancel_at"].is_string());
+    let kept = api
+        .post(&update, json!({"cancel_at_period_end": false}))
+        .await;
+    assert_eq!(kept.body["cancel_at_period_end"], false);
+    assert_eq!(kept.body["cancel_at"], serde_json::Value::Null);
+    assert_eq!(
+        shop.audited("subscription.cancel_at_period_end").await,
+        [("api_key".to_owned(), "success".to_owned())]
+    );
+
     let cancelled = api.post(&cancel, json!({})).await;
     assert_eq!(cancelled.status, 200, "{}", cancelled.body);
     assert_eq!(cancelled.body["status"], "cancelled");

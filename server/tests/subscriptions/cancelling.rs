@@ -1,8 +1,9 @@
-//! Cancelling: by the merchant now, refused for the wrong merchant or mode, a gateway that
-//! refuses, and a series the gateway cancelled on its own.
+//! Cancelling: by the merchant now or at the end of the period paid for, refused for the
+//! wrong merchant or mode, a gateway that refuses, and a series the gateway cancelled on
+//! its own.
 
 use platform::payments::PaymentError;
-use platform::subscriptions::cancel::{Cancelled, cancel_now};
+use platform::subscriptions::cancel::{self, AHEAD_OF_CHARGE, Cancelled, cancel_now};
 use support::checkout::shop_with;
 
 use super::*;
@@ -177,4 +178,107 @@ async fn a_series_the_gateway_cancelled_is_seen_as_cancelled(pool: PgPool) {
     .await
     .unwrap();
     assert_eq!(reason, "cancelled_by_gateway");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn cancelling_at_period_end_leaves_the_period_paid_for(pool: PgPool) {
+    let shop = shop(pool).await;
+    let plan = monthly_plan(&shop, 3).await;
+    let (order_id, _) = sign_up(&shop, &plan).await;
+    let (id, _, _) = subscription_of(&shop, &order_id).await;
+    let platform = &shop.server.platform;
+    let facts = Default::default();
+
+    let (_, other) = merchant(shop.pool(), "Prizren Leather", true).await;
+    for (scope, mode) in [(&other, Mode::Test), (&shop.scope, Mode::Live)] {
+        assert!(matches!(
+            cancel::at_period_end(platform, scope, mode, id, &facts).await,
+            Err(PaymentError::NotFound)
+        ));
+        assert!(matches!(
+            cancel::keep(platform, scope, mode, id, &facts).await,
+            Err(PaymentError::NotFound)
+        ));
+    }
+
+    // The series is cancelled a day before the next planned charge; the subscription runs
+    // until then, and a pass before it changes nothing.
+    let at = cancel::at_period_end(platform, &shop.scope, Mode::Test, id, &facts)
+        .await
+        .unwrap();
+    let next: OffsetDateTime =
+        sqlx::query_scalar("SELECT next_charge_at FROM subscriptions WHERE id = $1")
+            .bind(id)
+            .fetch_one(shop.pool())
+            .await
+            .unwrap();
+    assert_eq!(at, next - AHEAD_OF_CHARGE);
+    assert_eq!(
+        cancel::at_period_end(platform, &shop.scope, Mode::Test, id, &facts)
+            .await
+            .unwrap(),
+        at,
+        "asking again changes nothing"
+    );
+    assert_eq!(poll_after(&shop, 1).await.polled, 0);
+    assert_eq!(status(&shop, id).await, "active");
+
+    // Kept, the worker would leave the series alone; ended again, it cancels it at its time.
+    cancel::keep(platform, &shop.scope, Mode::Test, id, &facts)
+        .await
+        .unwrap();
+    let kept: Option<OffsetDateTime> =
+        sqlx::query_scalar("SELECT cancel_at FROM subscriptions WHERE id = $1")
+            .bind(id)
+            .fetch_one(shop.pool())
+            .await
+            .unwrap();
+    assert_eq!(kept, None);
+    cancel::at_period_end(platform, &shop.scope, Mode::Test, id, &facts)
+        .await
+        .unwrap();
+    let report = follow::poll_due(platform, at + Duration::minutes(1))
+        .await
+        .unwrap();
+    assert_eq!((report.polled, report.paid), (1, 0));
+    assert_eq!(status(&shop, id).await, "cancelled");
+    let reasons: Vec<Option<String>> = sqlx::query_scalar(
+        "SELECT reason FROM audit.events WHERE event_type = 'subscription.status' AND target_id = $1",
+    )
+    .bind(id.to_string())
+    .fetch_all(shop.pool())
+    .await
+    .unwrap();
+    assert_eq!(reasons, [Some("period_end".to_owned())]);
+    let audited: Vec<String> = sqlx::query_scalar(
+        "SELECT event_type FROM audit.events WHERE target_id = $1 AND event_type <> 'subscription.status'
+         AND event_type LIKE 'subscription.%' ORDER BY occurred_at",
+    )
+    .bind(id.to_string())
+    .fetch_all(shop.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        audited,
+        [
+            "subscription.start",
+            "subscription.cancel_at_period_end",
+            "subscription.keep",
+            "subscription.cancel_at_period_end"
+        ]
+    );
+
+    // The gateway charges nothing more, and an ended subscription cannot be kept.
+    advance_gateway(&shop, 70).await;
+    sqlx::query("UPDATE subscriptions SET poll_due_at = now() WHERE id = $1")
+        .bind(id)
+        .execute(shop.pool())
+        .await
+        .unwrap();
+    poll_after(&shop, 71).await;
+    assert_eq!(installments(&shop, id).await.len(), 1);
+    assert!(matches!(
+        cancel::keep(platform, &shop.scope, Mode::Test, id, &facts).await,
+        Err(PaymentError::SubscriptionOver)
+    ));
 }

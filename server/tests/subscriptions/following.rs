@@ -1,5 +1,6 @@
 //! The worker following each series: installments recorded once, however often and by
-//! however many workers it is polled; declines; a gateway that does not answer.
+//! however many workers it is polled; a gateway that does not answer. Declines are
+//! `dunning.rs`'s.
 
 use super::*;
 
@@ -79,49 +80,6 @@ async fn each_installment_is_recorded_once_with_its_receipt(pool: PgPool) {
             .unwrap();
     assert_eq!(due, None);
     assert_eq!(poll_after(&shop, 400).await, Report::default());
-}
-
-#[sqlx::test(migrations = "../migrations")]
-async fn a_declined_installment_makes_the_subscription_past_due_until_one_is_paid(pool: PgPool) {
-    let shop = shop(pool).await;
-    let plan = monthly_plan(&shop, 4).await;
-    let (order_id, _) = sign_up(&shop, &plan).await;
-    let (id, _, recurring_id) = subscription_of(&shop, &order_id).await;
-    change_series(
-        &shop,
-        &recurring_id.unwrap(),
-        serde_json::json!({ "decline": 2 }),
-    )
-    .await;
-
-    advance_gateway(&shop, 32).await;
-    let report = poll_after(&shop, 33).await;
-    assert_eq!((report.paid, report.declined), (0, 1));
-    assert_eq!(status(&shop, id).await, "past_due");
-    let rows = installments(&shop, id).await;
-    assert_eq!(rows[1], (2, format!("{order_id}-2"), "declined".into()));
-    assert_eq!(
-        mails_to(&shop.server, BUYER).await.len(),
-        1,
-        "no receipt for a declined installment"
-    );
-    let open: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM checkout_sessions s JOIN payments p ON p.session_id = s.id
-         WHERE p.order_id = $1 AND s.status = 'open'",
-    )
-    .bind(format!("{order_id}-2"))
-    .fetch_one(shop.pool())
-    .await
-    .unwrap();
-    assert_eq!(
-        open, 0,
-        "nobody can pay the declined installment's checkout"
-    );
-
-    advance_gateway(&shop, 31).await;
-    let report = poll_after(&shop, 70).await;
-    assert_eq!((report.paid, report.declined), (1, 0));
-    assert_eq!(status(&shop, id).await, "active");
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -1,7 +1,7 @@
 //! Subscriptions on the gateway's recurring series, end to end through the Payten sandbox:
 //! a plan, the buyer's consent and sign-up on the hosted page, installments the sandbox
-//! charges as its clock advances and the worker records by polling, declines, and
-//! cancelling from either side.
+//! charges as its clock advances and the worker records by polling, declines and dunning,
+//! cancelling from either side, and the buyer's portal.
 
 // Test code: a failed unwrap is the test stopping with its reason, as an
 // assertion does (clippy.toml allows this inside #[test] functions, not in their helpers).
@@ -11,6 +11,7 @@
 mod support;
 
 mod cancelling;
+mod dunning;
 mod following;
 mod portal;
 mod signing_up;

@@ -1,7 +1,8 @@
 //! Subscriptions of the current mode: the plans (for owners, admins and developers a new
 //! plan and a checkout that signs a buyer up for one), and the subscriptions signed up,
 //! each with where it stands and, for who may refund, cancelling (with a fresh second
-//! factor).
+//! factor) now or at the end of the period paid for, keeping one that was to end, and the
+//! dunning schedule.
 
 use leptos::prelude::*;
 
@@ -10,8 +11,8 @@ use crate::components::form::{Field, FormError, field_error, form_error, succeed
 use crate::components::step_up::StepUpPrompt;
 use crate::payments::DashboardView;
 use crate::subscriptions::{
-    CancelSubscription, CreatePlan, CreatePlanCheckout, INTERVALS, PlanView, SubscriptionView,
-    subscriptions,
+    CancelAtPeriodEnd, CancelSubscription, CreatePlan, CreatePlanCheckout, INTERVALS,
+    KeepSubscription, PlanView, SetDunning, SubscriptionView, SubscriptionsView, subscriptions,
 };
 
 #[component]
@@ -24,8 +25,22 @@ fn Subscriptions(can_edit: bool) -> impl IntoView {
     let create = ServerAction::<CreatePlan>::new();
     let checkout = ServerAction::<CreatePlanCheckout>::new();
     let cancel = ServerAction::<CancelSubscription>::new();
+    let dunning = ServerAction::<SetDunning>::new();
+    let actions = Actions {
+        cancel,
+        period_end: ServerAction::<CancelAtPeriodEnd>::new(),
+        keep: ServerAction::<KeepSubscription>::new(),
+    };
     let list = Resource::new(
-        move || (create.version().get(), cancel.version().get()),
+        move || {
+            (
+                create.version().get(),
+                cancel.version().get(),
+                actions.period_end.version().get(),
+                actions.keep.version().get(),
+                dunning.version().get(),
+            )
+        },
         |_| subscriptions(),
     );
     view! {
@@ -38,12 +53,15 @@ fn Subscriptions(can_edit: bool) -> impl IntoView {
             <Transition fallback=|| view! { <p>"Loading subscriptions…"</p> }>
                 {move || list.get().map(|result| match result {
                     Ok(view) if view.subscriptions.is_empty() => view! { <p>"No subscriptions in this mode yet."</p> }.into_any(),
-                    Ok(view) => view! { <SubscriptionTable list=view.subscriptions cancel can_cancel=view.can_cancel /> }.into_any(),
+                    Ok(view) => view! { <SubscriptionTable list=view.subscriptions actions can_cancel=view.can_cancel /> }.into_any(),
                     Err(error) => load_error(error),
                 })}
             </Transition>
             <FormError message=form_error(cancel, &[]) />
+            <FormError message=form_error(actions.period_end, &[]) />
+            <FormError message=form_error(actions.keep, &[]) />
             <StepUpPrompt action=cancel id="cancel-subscription-step-up" />
+            <StepUpPrompt action=actions.period_end id="period-end-step-up" />
         </section>
         <section class="panel" aria-labelledby="plans-heading">
             <h2 id="plans-heading">"Plans"</h2>
@@ -59,7 +77,51 @@ fn Subscriptions(can_edit: bool) -> impl IntoView {
                 <p class="success" role="status">"The sign-up checkout is ready (24 hours): " <ShareableUrl url /></p>
             })}
         </section>
+        <Transition fallback=|| ()>
+            {move || list.get().and_then(Result::ok).map(|view| view! { <Dunning view dunning /> })}
+        </Transition>
         {can_edit.then(|| view! { <NewPlan create /> })}
+    }
+}
+
+/// What follows a declined installment, and for who may refund, the form to change it.
+#[component]
+fn Dunning(view: SubscriptionsView, dunning: ServerAction<SetDunning>) -> impl IntoView {
+    let SubscriptionsView {
+        max_declines,
+        grace_days,
+        can_cancel,
+        ..
+    } = view;
+    let form = can_cancel.then(|| {
+        view! {
+            <ActionForm action=dunning attr:class="form">
+                <Field label="Declined payments left unpaid that end a subscription" name="max_declines" error=field_error(dunning, "max_declines") hint="1 to 10">
+                    <input id="max_declines" name="max_declines" type="number" min="1" max="10" step="1" value=max_declines.to_string() required />
+                </Field>
+                <Field label="Days the buyer has to pay a declined payment" name="grace_days" error=field_error(dunning, "grace_days") hint="1 to 60">
+                    <input id="grace_days" name="grace_days" type="number" min="1" max="60" step="1" value=grace_days.to_string() required />
+                </Field>
+                <FormError message=form_error(dunning, &["max_declines", "grace_days"]) />
+                <Show when=succeeded(dunning)>
+                    <p class="success" role="status">"The schedule is saved; it applies to declines from now on."</p>
+                </Show>
+                <button type="submit" disabled=move || dunning.pending().get()>"Save the schedule"</button>
+            </ActionForm>
+        }
+    });
+    view! {
+        <section class="panel" aria-labelledby="dunning-heading">
+            <h2 id="dunning-heading">"When a payment is declined"</h2>
+            <p>
+                {format!(
+                    "The bank does not try a declined payment again. The buyer is emailed a link to pay it within {grace_days} days; \
+                     the subscription is past due until they do. If it stays unpaid, or {max_declines} declined payments are unpaid \
+                     at once, Saleonix cancels the subscription at the bank and it ends unpaid."
+                )}
+            </p>
+            {form}
+        </section>
     }
 }
 
@@ -137,12 +199,25 @@ fn PlanTable(
     }
 }
 
+/// What a subscription's row can do.
+#[derive(Clone, Copy)]
+struct Actions {
+    cancel: ServerAction<CancelSubscription>,
+    period_end: ServerAction<CancelAtPeriodEnd>,
+    keep: ServerAction<KeepSubscription>,
+}
+
 #[component]
 fn SubscriptionTable(
     list: Vec<SubscriptionView>,
-    cancel: ServerAction<CancelSubscription>,
+    actions: Actions,
     can_cancel: bool,
 ) -> impl IntoView {
+    let Actions {
+        cancel,
+        period_end,
+        keep,
+    } = actions;
     view! {
         <table class="list">
             <thead>
@@ -155,14 +230,40 @@ fn SubscriptionTable(
                 {list.into_iter().map(|s| {
                     let buyer = s.buyer_email.clone().unwrap_or_else(|| "(erased)".into());
                     let control = (can_cancel && s.running).then(|| {
+                        let (id, later_id) = (s.id.clone(), s.id.clone());
                         let label = format!("Cancel the subscription of {buyer}");
+                        let later = match &s.ends {
+                            Some(_) => {
+                                let label = format!("Keep the subscription of {buyer}");
+                                view! {
+                                    <ActionForm action=keep attr:class="inline">
+                                        <input type="hidden" name="id" value=later_id />
+                                        <button type="submit" class="secondary" aria-label=label disabled=move || keep.pending().get()>
+                                            "Keep"
+                                        </button>
+                                    </ActionForm>
+                                }.into_any()
+                            }
+                            None => {
+                                let label = format!("End the subscription of {buyer} with its period");
+                                s.next_charge.is_some().then(move || view! {
+                                    <ActionForm action=period_end attr:class="inline">
+                                        <input type="hidden" name="id" value=later_id />
+                                        <button type="submit" class="secondary" aria-label=label disabled=move || period_end.pending().get()>
+                                            "Cancel at period end"
+                                        </button>
+                                    </ActionForm>
+                                }).into_any()
+                            }
+                        };
                         view! {
                             <ActionForm action=cancel attr:class="inline">
-                                <input type="hidden" name="id" value=s.id.clone() />
+                                <input type="hidden" name="id" value=id />
                                 <button type="submit" class="secondary" aria-label=label disabled=move || cancel.pending().get()>
                                     "Cancel now"
                                 </button>
                             </ActionForm>
+                            {later}
                         }
                     });
                     view! {
@@ -171,7 +272,11 @@ fn SubscriptionTable(
                             <td>{s.plan.clone()} <br /><span class="aside">{format!("{} {}", s.price, s.schedule)}</span></td>
                             <td><span class=format!("badge status-{}", s.status)>{s.status_label.clone()}</span></td>
                             <td>{s.paid.clone()}</td>
-                            <td>{s.next_charge.clone().unwrap_or_else(|| "-".into())}</td>
+                            <td>{match (&s.ends, &s.next_charge) {
+                                (Some(ends), _) => format!("None: ends {ends}"),
+                                (None, Some(next)) => next.clone(),
+                                (None, None) => "-".into(),
+                            }}</td>
                             <td>{s.created.clone()}</td>
                             <td class="row-actions">{control}</td>
                         </tr>
