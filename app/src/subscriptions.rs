@@ -224,6 +224,36 @@ pub async fn create_plan_checkout(plan: String, buyer_email: String) -> Result<S
     .map_err(AppError::respond)
 }
 
+/// A payment link that signs each buyer who opens it up for the plan `plan`; its address.
+#[server(endpoint = "subscriptions/create-link")]
+pub async fn create_plan_link(plan: String) -> Result<String, AppError> {
+    use crate::payments::ssr;
+    use platform::payments::links::{self, Charge, NewLink};
+    let platform = expect_context::<platform::Platform>();
+    async {
+        let (_, scope, session) = crate::auth::session::require_declared::<CreatePlanLink>()
+            .await?
+            .merchant()?;
+        let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Change).await?;
+        let new = NewLink {
+            charge: Charge::Plan(ssr::id(&plan)?),
+            max_payments: None,
+            expires_at: None,
+        };
+        let link = links::create(
+            &platform.pool,
+            &scope,
+            mode,
+            &new,
+            &crate::request::facts().await,
+        )
+        .await?;
+        Ok(ssr::pay_url(&platform, &link.token))
+    }
+    .await
+    .map_err(AppError::respond)
+}
+
 /// A change to one subscription of the current mode: the caller's scope, the mode and the
 /// subscription's id, with the request's facts for the audit row.
 #[cfg(feature = "ssr")]

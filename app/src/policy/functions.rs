@@ -67,8 +67,8 @@ use crate::risk::{
 use crate::sanctions::{DecideSanctionsHit, SanctionsHits, SanctionsList};
 use crate::settings::{GatewaySettings, SaveGatewayAccount};
 use crate::subscriptions::{
-    CancelAtPeriodEnd, CancelSubscription, CreatePlan, CreatePlanCheckout, KeepSubscription,
-    SetDunning, Subscriptions,
+    CancelAtPeriodEnd, CancelSubscription, CreatePlan, CreatePlanCheckout, CreatePlanLink,
+    KeepSubscription, SetDunning, Subscriptions,
 };
 use crate::team::{
     ChangeMemberRole, InviteMember, RemoveMember, ResendMemberInvitation, TeamMembers,
@@ -140,6 +140,7 @@ pub const SERVER_FUNCTIONS: &[(&str, Policy, Proof)] = &[
     (Subscriptions::PATH, Policy::Merchant(ALL_MERCHANT_ROLES), Proof::None),
     (CreatePlan::PATH, Policy::Merchant(CATALOG_EDITORS), Proof::None),
     (CreatePlanCheckout::PATH, Policy::Merchant(CATALOG_EDITORS), Proof::None),
+    (CreatePlanLink::PATH, Policy::Merchant(CATALOG_EDITORS), Proof::None),
     // Cancelling ends the buyer's series at the gateway for good: who may refund may
     // cancel, with a fresh second factor.
     (CancelSubscription::PATH, Policy::Merchant(REFUNDERS), Proof::StepUp),

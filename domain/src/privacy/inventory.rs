@@ -252,7 +252,7 @@ pub const TABLES: &[Table] = &[
     Table {
         name: "payment_links",
         personal: &[],
-        not_personal: &["id", "merchant_id", "mode", "token", "product_id", "title", "amount_minor", "currency", "max_payments", "expires_at", "archived_at", "created_by", "created_at", "paid_count"],
+        not_personal: &["id", "merchant_id", "mode", "token", "product_id", "title", "amount_minor", "currency", "max_payments", "expires_at", "archived_at", "created_by", "created_at", "paid_count", "plan_id"],
     },
     Table {
         name: "payments",

@@ -1,4 +1,5 @@
-//! The `payment_link` object: a reusable checkout URL for a product or a fixed amount.
+//! The `payment_link` object: a reusable checkout URL for a product, a fixed amount or a
+//! subscription plan.
 
 use domain::Currency;
 use domain::public_id::{self, Kind};
@@ -23,6 +24,8 @@ pub struct PaymentLinkObject {
     pub url: String,
     /// The product it sells, when it sells one: `prod_…`
     pub product: Option<String>,
+    /// The plan each buyer signs up for, when it sells one: `plan_…`
+    pub plan: Option<String>,
     pub title: String,
     /// In minor units.
     pub amount: i64,
@@ -32,7 +35,7 @@ pub struct PaymentLinkObject {
     pub max_payments: Option<i32>,
     /// Paid checkouts made through it so far.
     pub payments: i64,
-    /// False once archived, expired, at its limit, or when its product was archived.
+    /// False once archived, expired, at its limit, or when its product or plan was archived.
     pub active: bool,
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -48,6 +51,7 @@ struct Row {
     mode: Mode,
     token: String,
     product_id: Option<Uuid>,
+    plan_id: Option<Uuid>,
     title: String,
     amount_minor: i64,
     currency: Currency,
@@ -62,10 +66,12 @@ struct Row {
 const TABLE: Table = Table {
     name: "payment_links",
     kind: Kind::PaymentLink,
-    select: "SELECT t.id, t.mode, t.token, t.product_id, t.title, t.amount_minor, t.currency::text AS currency,
-        t.max_payments, t.expires_at, t.archived_at, t.created_at,
+    select: "SELECT t.id, t.mode, t.token, t.product_id, t.plan_id, t.title, t.amount_minor,
+        t.currency::text AS currency, t.max_payments, t.expires_at, t.archived_at, t.created_at,
         (SELECT count(*) FROM checkout_sessions s WHERE s.link_id = t.id AND s.status = 'paid') AS payments,
-        EXISTS (SELECT 1 FROM products p WHERE p.id = t.product_id AND p.archived_at IS NOT NULL) AS product_archived
+        EXISTS (SELECT 1 FROM products p WHERE p.id = t.product_id AND p.archived_at IS NOT NULL)
+        OR EXISTS (SELECT 1 FROM subscription_plans q WHERE q.id = t.plan_id AND q.archived_at IS NOT NULL)
+        AS product_archived
     FROM payment_links t",
     url: "/v1/payment_links",
 };
@@ -87,6 +93,7 @@ fn render(row: Row, origin: &str, now: OffsetDateTime) -> PaymentLinkObject {
         product: row
             .product_id
             .map(|id| public_id::encode(Kind::Product, id)),
+        plan: row.plan_id.map(|id| public_id::encode(Kind::Plan, id)),
         title: row.title,
         amount: row.amount_minor,
         currency: row.currency,

@@ -1,6 +1,7 @@
-//! Payment links: a shareable, reusable URL (`/pay/<token>`) for a product or a fixed
-//! amount, with an optional limit on payments and an optional expiry. A buyer opening one
-//! gets a checkout session of their own ([`super::sessions::open_from_link`]).
+//! Payment links: a shareable, reusable URL (`/pay/<token>`) for a product, a fixed amount
+//! or a subscription plan, with an optional limit on payments and an optional expiry. A
+//! buyer opening one gets a checkout session of their own
+//! ([`super::sessions::open_from_link`]); a plan's is a sign-up checkout.
 
 use domain::{Currency, MerchantId, Money};
 use sqlx::postgres::PgRow;
@@ -18,6 +19,8 @@ pub struct Link {
     pub mode: Mode,
     pub token: String,
     pub product_id: Option<Uuid>,
+    /// The subscription plan it signs buyers up for.
+    pub plan_id: Option<Uuid>,
     pub title: String,
     pub amount: Money,
     pub max_payments: Option<i32>,
@@ -26,7 +29,7 @@ pub struct Link {
     pub created_at: OffsetDateTime,
     /// Paid checkouts made from this link.
     pub payments: i64,
-    /// The link's product has been archived since.
+    /// The link's product or plan has been archived since.
     pub product_archived: bool,
 }
 
@@ -38,6 +41,7 @@ impl<'r> sqlx::FromRow<'r, PgRow> for Link {
             mode: row.try_get("mode")?,
             token: row.try_get("token")?,
             product_id: row.try_get("product_id")?,
+            plan_id: row.try_get("plan_id")?,
             title: row.try_get("title")?,
             amount: super::money_in(row, "amount_minor")?,
             max_payments: row.try_get("max_payments")?,
@@ -81,12 +85,13 @@ pub(crate) fn unavailable(
         || product_archived
 }
 
-/// What a link charges: a product of the same mode (its name and price are copied), or a
-/// title and amount typed in.
+/// What a link charges: a product of the same mode (its name and price are copied), a
+/// title and amount typed in, or a plan of the same mode (its name and first payment).
 #[derive(Debug, Clone)]
 pub enum Charge {
     Product(Uuid),
     Amount { title: String, amount: Money },
+    Plan(Uuid),
 }
 
 #[derive(Debug, Clone)]
@@ -96,10 +101,12 @@ pub struct NewLink {
     pub expires_at: Option<OffsetDateTime>,
 }
 
-const SELECT: &str = "SELECT l.id, l.mode, l.token, l.product_id, l.title, l.amount_minor, l.currency::text AS currency,
-        l.max_payments, l.expires_at, l.archived_at, l.created_at,
+const SELECT: &str = "SELECT l.id, l.mode, l.token, l.product_id, l.plan_id, l.title, l.amount_minor,
+        l.currency::text AS currency, l.max_payments, l.expires_at, l.archived_at, l.created_at,
         (SELECT count(*) FROM checkout_sessions s WHERE s.link_id = l.id AND s.status = 'paid') AS payments,
-        EXISTS (SELECT 1 FROM products p WHERE p.id = l.product_id AND p.archived_at IS NOT NULL) AS product_archived
+        EXISTS (SELECT 1 FROM products p WHERE p.id = l.product_id AND p.archived_at IS NOT NULL)
+        OR EXISTS (SELECT 1 FROM subscription_plans q WHERE q.id = l.plan_id AND q.archived_at IS NOT NULL)
+        AS product_archived
     FROM payment_links l";
 
 pub async fn list(
@@ -161,6 +168,7 @@ pub async fn create(
         return Err(invalid("expires_at", "the expiry must be in the future"));
     }
     let mut tx = pool.begin().await?;
+    let mut plan_id = None;
     let (product_id, title, amount) = match &new.charge {
         Charge::Product(id) => {
             let product: Option<(String, i64, Currency)> = sqlx::query_as(
@@ -180,12 +188,19 @@ pub async fn create(
             let title = text("title", title, 200)?;
             (None, title, chargeable("amount", *amount)?)
         }
+        Charge::Plan(id) => {
+            let plan = crate::subscriptions::plans::active(&mut tx, scope.merchant_id(), mode, *id)
+                .await?
+                .ok_or(invalid("plan", "choose one of your active plans"))?;
+            plan_id = Some(plan.id);
+            (plan.product_id, plan.name, plan.terms.amount)
+        }
     };
     let id = Uuid::new_v4();
     sqlx::query(
         "INSERT INTO payment_links (id, merchant_id, mode, token, product_id, title, amount_minor, currency,
-                                    max_payments, expires_at, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                                    max_payments, expires_at, created_by, plan_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(id)
     .bind(scope.merchant_id())
@@ -198,12 +213,15 @@ pub async fn create(
     .bind(max_payments)
     .bind(new.expires_at)
     .bind(scope.user_id())
+    .bind(plan_id)
     .execute(&mut *tx)
     .await?;
     let event = Event::new("payment_link.create", scope.actor(), Outcome::Success)
         .merchant(scope.merchant_id())
         .target("payment_link", id.to_string())
-        .detail(serde_json::json!({ "mode": mode.as_str(), "amount_minor": amount.minor(), "currency": amount.currency() }));
+        .detail(serde_json::json!({
+            "mode": mode.as_str(), "amount_minor": amount.minor(), "currency": amount.currency(), "plan": plan_id,
+        }));
     audit::record(&mut tx, &event, facts).await?;
     let link = sqlx::query_as(&format!("{SELECT} WHERE l.id = $1"))
         .bind(id)

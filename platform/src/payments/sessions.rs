@@ -452,7 +452,7 @@ pub async fn open_from_link(
     };
     let order = Order {
         link_id: Some(link.id),
-        plan_id: None,
+        plan_id: link.plan_id,
         lines: &[line],
         buyer_email: Some(buyer_email.to_owned()),
         reference: None,
@@ -694,6 +694,12 @@ pub async fn buyer_page(
         } else {
             Payable::Yes
         };
+        let plan = match link.plan_id {
+            Some(id) => crate::subscriptions::plans::active(&mut *conn, merchant_id, link.mode, id)
+                .await?
+                .map(|plan| plan.terms),
+            None => None,
+        };
         return Ok(Some(BuyerPage {
             merchant_name,
             mode: link.mode,
@@ -706,7 +712,7 @@ pub async fn buyer_page(
             buyer_email: None,
             cancel_url: None,
             payable,
-            plan: None,
+            plan,
         }));
     }
     let Some(session) = by_token(conn, token).await? else {

@@ -19,12 +19,16 @@ use super::json::ApiJson;
 
 const TAG: &str = "Payment links";
 
-/// A link for one of your products (`product`), or for a `title` and an `amount`.
+/// A link for one of your products (`product`), for a `title` and an `amount`, or for one of
+/// your subscription plans (`plan`).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreatePaymentLink {
     /// `prod_…`: an active product of the key's mode; its name and price are copied.
     pub product: Option<String>,
+    /// `plan_…`: an active plan of the key's mode; each buyer who opens the link signs up
+    /// for it (its terms, a consent box, the first payment today).
+    pub plan: Option<String>,
     pub title: Option<String>,
     /// In minor units, 1 to 100000000.
     pub amount: Option<i64>,
@@ -39,12 +43,16 @@ pub struct CreatePaymentLink {
 }
 
 fn charge(body: &CreatePaymentLink) -> Result<Charge, ApiError> {
-    match (&body.product, &body.title, body.amount) {
-        (Some(product), None, None) => Ok(Charge::Product(
+    match (&body.product, &body.plan, &body.title, body.amount) {
+        (Some(product), None, None, None) => Ok(Charge::Product(
             public_id::decode(Kind::Product, product)
                 .ok_or_else(|| ApiError::invalid("product", "No such product."))?,
         )),
-        (None, Some(title), Some(amount)) => Ok(Charge::Amount {
+        (None, Some(plan), None, None) => Ok(Charge::Plan(
+            public_id::decode(Kind::Plan, plan)
+                .ok_or_else(|| ApiError::invalid("plan", "No such plan."))?,
+        )),
+        (None, None, Some(title), Some(amount)) => Ok(Charge::Amount {
             title: title.clone(),
             amount: Money::new(
                 amount,
@@ -53,7 +61,7 @@ fn charge(body: &CreatePaymentLink) -> Result<Charge, ApiError> {
         }),
         _ => Err(ApiError::invalid(
             "product",
-            "Give a `product`, or a `title` with an `amount`.",
+            "Give a `product`, a `plan`, or a `title` with an `amount`.",
         )),
     }
 }

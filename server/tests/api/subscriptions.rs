@@ -69,6 +69,26 @@ async fn a_plan_signs_buyers_up_and_its_subscriptions_are_read_and_cancelled(poo
         .await;
     assert_error_shape(&both, 400, "parameter_invalid");
 
+    // A payment link for the plan signs up each buyer who opens it; a plan with a product
+    // is one thing too many.
+    let link = api
+        .post("/v1/payment_links", json!({"plan": plan_id}))
+        .await;
+    assert_eq!(link.status, 200, "{}", link.body);
+    assert_eq!(
+        (link.body["plan"].as_str(), link.body["amount"].as_i64()),
+        (Some(plan_id.as_str()), Some(990))
+    );
+    assert_error_shape(
+        &api.post(
+            "/v1/payment_links",
+            json!({"plan": plan_id, "title": "Box", "amount": 990}),
+        )
+        .await,
+        400,
+        "parameter_invalid",
+    );
+
     // The buyer agrees and pays on the checkout's page.
     let url = checkout.body["url"].as_str().unwrap();
     let page = shop

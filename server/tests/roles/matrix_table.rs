@@ -136,6 +136,7 @@ pub const MATRIX: &[Row] = &[
     ("/api/subscriptions", None, MEMBERS, ""),
     ("/api/subscriptions/create-plan", None, BUILDERS, "name=Box&price=9.90&interval=month&interval_count=1&installments=3"),
     ("/api/subscriptions/create-checkout", None, BUILDERS, "plan={nobody}&buyer_email="),
+    ("/api/subscriptions/create-link", None, BUILDERS, "plan={nobody}"),
     ("/api/subscriptions/cancel", None, MONEY, "id={nobody}"),
     ("/api/subscriptions/cancel-at-period-end", None, MONEY, "id={nobody}"),
     ("/api/subscriptions/keep", None, MONEY, "id={nobody}"),

@@ -277,3 +277,69 @@ async fn a_second_approval_starts_no_second_subscription_and_its_series_is_cance
     .unwrap();
     assert!(audited >= 1);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_payment_link_signs_each_buyer_up_with_their_consent(pool: PgPool) {
+    use platform::payments::PaymentError;
+    use platform::payments::links::{self, Charge, NewLink};
+    let shop = shop(pool).await;
+    let plan = monthly_plan(&shop, 3).await;
+    let new = NewLink {
+        charge: Charge::Plan(plan.id),
+        max_payments: None,
+        expires_at: None,
+    };
+    let facts = Default::default();
+
+    // Another merchant's plan, or the plan in the other mode, makes no link.
+    let (_, other) = merchant(shop.pool(), "Prizren Leather", true).await;
+    for (scope, mode) in [(&other, Mode::Test), (&shop.scope, Mode::Live)] {
+        let refused = links::create(shop.pool(), scope, mode, &new, &facts).await;
+        assert!(
+            matches!(refused, Err(PaymentError::Invalid { field: "plan", .. })),
+            "{refused:?}"
+        );
+    }
+
+    let link = links::create(shop.pool(), &shop.scope, Mode::Test, &new, &facts)
+        .await
+        .unwrap();
+    assert_eq!(
+        (link.plan_id, link.title.as_str(), link.amount),
+        (Some(plan.id), "Coffee of the month", Money::eur(990))
+    );
+    let page = shop
+        .get(&format!("/pay/{}", link.token))
+        .await
+        .text()
+        .await
+        .unwrap();
+    for words in [
+        "9.90 EUR every month",
+        "3 payments in all",
+        "is taken today",
+        "name=\"consent\"",
+    ] {
+        assert!(page.contains(words), "{words}: {page}");
+    }
+
+    // Without the tick, no checkout is made and nothing is sent.
+    let refused = press_pay(&shop, &link.token, false).await;
+    assert_eq!(refused.status(), 422);
+    let made: i64 = sqlx::query_scalar("SELECT count(*) FROM checkout_sessions")
+        .fetch_one(shop.pool())
+        .await
+        .unwrap();
+    assert_eq!(made, 0);
+
+    // Each buyer who opens it signs up on a series of their own.
+    let mut series = Vec::new();
+    for email in [BUYER, "second@example.com"] {
+        let (order_id, gate) = pay_plan_checkout(&shop, &link.token, email).await;
+        assert_eq!(field(&gate, "RecurringPaymentNumber"), "3");
+        let (_, status, recurring_id) = subscription_of(&shop, &order_id).await;
+        assert_eq!(status, "active");
+        series.push(recurring_id.expect("the series id"));
+    }
+    assert_ne!(series[0], series[1]);
+}

@@ -11,8 +11,9 @@ use crate::components::form::{Field, FormError, field_error, form_error, succeed
 use crate::components::step_up::StepUpPrompt;
 use crate::payments::DashboardView;
 use crate::subscriptions::{
-    CancelAtPeriodEnd, CancelSubscription, CreatePlan, CreatePlanCheckout, INTERVALS,
-    KeepSubscription, PlanView, SetDunning, SubscriptionView, SubscriptionsView, subscriptions,
+    CancelAtPeriodEnd, CancelSubscription, CreatePlan, CreatePlanCheckout, CreatePlanLink,
+    INTERVALS, KeepSubscription, PlanView, SetDunning, SubscriptionView, SubscriptionsView,
+    subscriptions,
 };
 
 #[component]
@@ -24,6 +25,7 @@ pub fn SubscriptionsPage() -> impl IntoView {
 fn Subscriptions(can_edit: bool) -> impl IntoView {
     let create = ServerAction::<CreatePlan>::new();
     let checkout = ServerAction::<CreatePlanCheckout>::new();
+    let link = ServerAction::<CreatePlanLink>::new();
     let cancel = ServerAction::<CancelSubscription>::new();
     let dunning = ServerAction::<SetDunning>::new();
     let actions = Actions {
@@ -68,13 +70,17 @@ fn Subscriptions(can_edit: bool) -> impl IntoView {
             <Transition fallback=|| view! { <p>"Loading plans…"</p> }>
                 {move || list.get().map(|result| match result {
                     Ok(view) if view.plans.is_empty() => view! { <p>"No plans in this mode yet."</p> }.into_any(),
-                    Ok(view) => view! { <PlanTable list=view.plans checkout can_edit /> }.into_any(),
+                    Ok(view) => view! { <PlanTable list=view.plans checkout link can_edit /> }.into_any(),
                     Err(error) => load_error(error),
                 })}
             </Transition>
             <FormError message=form_error(checkout, &[]) />
+            <FormError message=form_error(link, &[]) />
             {move || checkout.value().get().and_then(Result::ok).map(|url| view! {
                 <p class="success" role="status">"The sign-up checkout is ready (24 hours): " <ShareableUrl url /></p>
+            })}
+            {move || link.value().get().and_then(Result::ok).map(|url| view! {
+                <p class="success" role="status">"The payment link is ready; each buyer who opens it signs up: " <ShareableUrl url /></p>
             })}
         </section>
         <Transition fallback=|| ()>
@@ -163,6 +169,7 @@ fn NewPlan(create: ServerAction<CreatePlan>) -> impl IntoView {
 fn PlanTable(
     list: Vec<PlanView>,
     checkout: ServerAction<CreatePlanCheckout>,
+    link: ServerAction<CreatePlanLink>,
     can_edit: bool,
 ) -> impl IntoView {
     view! {
@@ -174,12 +181,20 @@ fn PlanTable(
                 {list.into_iter().map(|p| {
                     let control = can_edit.then(|| {
                         let label = format!("Make a sign-up checkout for {}", p.name);
+                        let link_label = format!("Make a payment link for {}", p.name);
+                        let (id, link_id) = (p.id.clone(), p.id.clone());
                         view! {
                             <ActionForm action=checkout attr:class="inline">
-                                <input type="hidden" name="plan" value=p.id.clone() />
+                                <input type="hidden" name="plan" value=id />
                                 <input type="hidden" name="buyer_email" value="" />
                                 <button type="submit" class="secondary" aria-label=label disabled=move || checkout.pending().get()>
                                     "Sign-up checkout"
+                                </button>
+                            </ActionForm>
+                            <ActionForm action=link attr:class="inline">
+                                <input type="hidden" name="plan" value=link_id />
+                                <button type="submit" class="secondary" aria-label=link_label disabled=move || link.pending().get()>
+                                    "Payment link"
                                 </button>
                             </ActionForm>
                         }
