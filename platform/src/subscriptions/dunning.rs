@@ -174,11 +174,7 @@ pub(crate) async fn declined(
     };
     let portal = super::portal::issue(conn, platform, installment.subscription_id).await?;
     let origin = platform.config.settings.public_origin();
-    let test = if installment.mode == Mode::Test {
-        "TEST MODE: no money moves.\n\n"
-    } else {
-        ""
-    };
+    let test = super::test_notice(installment.mode);
     let day = deadline
         .format(format_description!(
             "[day padding:none] [month repr:long] [year]"

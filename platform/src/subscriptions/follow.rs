@@ -123,12 +123,13 @@ struct Followed {
 
 impl Followed {
     fn terms(&self) -> Terms {
-        Terms {
-            amount: Money::new(self.amount_minor, self.currency),
-            interval: self.interval,
-            count: u16::try_from(self.interval_count).unwrap_or(1),
-            installments: u16::try_from(self.installments).unwrap_or(2),
-        }
+        Terms::stored(
+            self.amount_minor,
+            self.currency,
+            self.interval,
+            self.interval_count,
+            self.installments,
+        )
     }
 }
 

@@ -24,7 +24,7 @@ pub mod portal;
 pub mod reading;
 pub mod signup;
 
-use domain::Money;
+use domain::{Currency, Money};
 use serde::Serialize;
 use time::{Duration, Month, OffsetDateTime};
 
@@ -128,6 +128,23 @@ pub struct Terms {
 }
 
 impl Terms {
+    /// Terms as the tables store them (plans and subscriptions hold the count within 1 to
+    /// 999 and the installments within 2 to 121).
+    pub(crate) fn stored(
+        minor: i64,
+        currency: Currency,
+        interval: Interval,
+        count: i16,
+        installments: i16,
+    ) -> Terms {
+        Terms {
+            amount: Money::new(minor, currency),
+            interval,
+            count: u16::try_from(count).unwrap_or(1),
+            installments: u16::try_from(installments).unwrap_or(2),
+        }
+    }
+
     /// The recurring fields of the first payment's form.
     pub fn recurring(&self) -> payten::Recurring {
         payten::Recurring {
@@ -172,6 +189,14 @@ impl Terms {
             Interval::Month => add_months(start, steps),
             Interval::Year => add_months(start, steps.saturating_mul(12)),
         }
+    }
+}
+
+/// The first line of a subscription email in Test Mode.
+pub(crate) fn test_notice(mode: crate::payments::Mode) -> &'static str {
+    match mode {
+        crate::payments::Mode::Test => "TEST MODE: no money moves.\n\n",
+        crate::payments::Mode::Live => "",
     }
 }
 

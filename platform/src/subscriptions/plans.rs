@@ -76,13 +76,7 @@ fn plan(row: Row) -> Plan {
         mode,
         name,
         product_id,
-        // The table holds both within 1 to 999 and 2 to 121.
-        terms: Terms {
-            amount: Money::new(minor, currency),
-            interval,
-            count: u16::try_from(count).unwrap_or(1),
-            installments: u16::try_from(installments).unwrap_or(2),
-        },
+        terms: Terms::stored(minor, currency, interval, count, installments),
         active: archived.is_none(),
         created_at,
     }

@@ -201,12 +201,15 @@ type Row = (
 
 /// The portal `token` opens. See the module documentation.
 pub async fn open(pool: &PgPool, token: &str) -> Result<Opened, sqlx::Error> {
-    let Some((owner, open)) = owner(pool, token).await? else {
-        return Ok(Opened::NotFound);
-    };
-    if !open {
-        return Ok(Opened::Expired);
+    match owner(pool, token).await? {
+        None => Ok(Opened::NotFound),
+        Some((_, false)) => Ok(Opened::Expired),
+        Some((owner, true)) => listing(pool, &owner).await.map(Opened::Open),
     }
+}
+
+/// What the portal shows `owner`: their subscriptions with the merchant, in the mode.
+async fn listing(pool: &PgPool, owner: &Owner) -> Result<Portal, sqlx::Error> {
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT s.id, p.name, s.amount_minor, s.currency::text, s.interval, s.interval_count, s.installments,
                 s.status, s.paid_installments, s.next_charge_at,
@@ -256,12 +259,7 @@ pub async fn open(pool: &PgPool, token: &str) -> Result<Opened, sqlx::Error> {
         subscriptions.push(BuyerSubscription {
             id,
             plan_name,
-            terms: Terms {
-                amount: Money::new(minor, currency),
-                interval,
-                count: u16::try_from(count).unwrap_or(1),
-                installments: u16::try_from(installments).unwrap_or(2),
-            },
+            terms: Terms::stored(minor, currency, interval, count, installments),
             status,
             paid_installments: paid,
             next_charge_at: next,
@@ -282,11 +280,11 @@ pub async fn open(pool: &PgPool, token: &str) -> Result<Opened, sqlx::Error> {
                 .collect(),
         });
     }
-    Ok(Opened::Open(Portal {
-        merchant_name: owner.merchant_name,
+    Ok(Portal {
+        merchant_name: owner.merchant_name.clone(),
         mode: owner.mode,
         subscriptions,
-    }))
+    })
 }
 
 fn buyer() -> Actor {
@@ -304,15 +302,13 @@ pub async fn cancel(
     id: Uuid,
     facts: &RequestFacts,
 ) -> Result<Cancelled, PaymentError> {
-    let Opened::Open(portal) = open(&platform.pool, token).await? else {
+    let Some((owner, true)) = owner(&platform.pool, token).await? else {
         return Err(PaymentError::NotFound);
     };
+    let portal = listing(&platform.pool, &owner).await?;
     if !portal.subscriptions.iter().any(|s| s.id == id) {
         return Err(PaymentError::NotFound);
     }
-    let Some((owner, _)) = owner(&platform.pool, token).await? else {
-        return Err(PaymentError::NotFound);
-    };
     let by = Canceller {
         merchant_id: owner.merchant_id,
         mode: owner.mode,
@@ -329,11 +325,7 @@ async fn mail_link(
 ) -> Result<(), PaymentError> {
     let mut tx = platform.pool.begin().await?;
     let url = issue(&mut tx, platform, subscription_id).await?;
-    let test = if owner.mode == Mode::Test {
-        "TEST MODE: no money moves.\n\n"
-    } else {
-        ""
-    };
+    let test = super::test_notice(owner.mode);
     let mail = OutgoingMail {
         to: owner.email.clone(),
         subject: format!("Your subscriptions with {} via Saleonix", owner.merchant_name),

@@ -1,6 +1,6 @@
 //! The subscriptions of a merchant's mode as the dashboard lists them.
 
-use domain::{Currency, Money};
+use domain::Currency;
 use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -88,12 +88,7 @@ pub async fn recent(
                     id,
                     plan_name,
                     buyer_email,
-                    terms: Terms {
-                        amount: Money::new(minor, currency),
-                        interval,
-                        count: u16::try_from(count).unwrap_or(1),
-                        installments: u16::try_from(installments).unwrap_or(2),
-                    },
+                    terms: Terms::stored(minor, currency, interval, count, installments),
                     status,
                     paid_installments: paid,
                     cancel_pending: pending,
