@@ -64,7 +64,7 @@ pub const INTERVALS: &[(&str, &str)] = &[
 
 #[cfg(feature = "ssr")]
 fn schedule(terms: &platform::subscriptions::Terms) -> String {
-    format!("{}, {} payments", terms.every(), terms.installments)
+    format!("{}, {}", terms.every(), terms.length())
 }
 
 /// The plans and the latest 100 subscriptions of the current mode.
@@ -89,7 +89,7 @@ pub async fn subscriptions() -> Result<SubscriptionsView, AppError> {
             .acquire()
             .await
             .map_err(crate::error::internal)?;
-        let dunning = dunning::schedule(&mut conn, scope.merchant_id().as_uuid())
+        let dunning = dunning::schedule(&mut conn, scope.merchant_id().as_uuid(), mode)
             .await
             .map_err(crate::error::internal)?;
         Ok(SubscriptionsView {
@@ -122,6 +122,8 @@ pub async fn subscriptions() -> Result<SubscriptionsView, AppError> {
                         Status::Active => "Active",
                         Status::PastDue => "Past due",
                         Status::Cancelled => "Cancelled",
+                        Status::Ended if s.renewed => "Renewed",
+                        Status::Ended if s.renewal_offered => "Renewal offered",
                         Status::Ended => "Ended",
                         Status::Unpaid => "Ended unpaid",
                     }
@@ -140,14 +142,16 @@ pub async fn subscriptions() -> Result<SubscriptionsView, AppError> {
 }
 
 /// A plan in the current mode: `price` in euro (`9.90`), every `interval_count`
-/// `interval`s, `installments` payments in all.
+/// `interval`s, `installments` payments in all, or until cancelled (a checkbox, absent
+/// when off; the number is then left empty).
 #[server(endpoint = "subscriptions/create-plan")]
 pub async fn create_plan(
     name: String,
     price: String,
     interval: String,
     interval_count: String,
-    installments: String,
+    #[server(default)] installments: String,
+    #[server(default)] until_cancelled: String,
 ) -> Result<(), AppError> {
     use crate::payments::ssr;
     use platform::subscriptions::Interval;
@@ -173,11 +177,16 @@ pub async fn create_plan(
                 &interval_count,
                 "Enter a whole number from 1 to 999.",
             )?,
-            installments: number(
-                "installments",
-                &installments,
-                "Enter a whole number from 2 to 121.",
-            )?,
+            installments: if until_cancelled.is_empty() {
+                number(
+                    "installments",
+                    &installments,
+                    "Enter a whole number from 2 to 121, or choose until cancelled.",
+                )?
+            } else {
+                plans::MAX_INSTALLMENTS
+            },
+            until_cancelled: !until_cancelled.is_empty(),
             product_id: None,
         };
         plans::create(
@@ -331,16 +340,19 @@ pub async fn keep_subscription(id: String) -> Result<(), AppError> {
     .map_err(AppError::respond)
 }
 
-/// The merchant's dunning schedule: a subscription ends `unpaid` at `max_declines` declined
-/// installments left unpaid, or when one stays unpaid `grace_days` days.
+/// The merchant's dunning schedule in the current mode: a subscription ends `unpaid` at
+/// `max_declines` declined installments left unpaid, or when one stays unpaid `grace_days`
+/// days.
 #[server(endpoint = "subscriptions/dunning")]
 pub async fn set_dunning(max_declines: String, grace_days: String) -> Result<(), AppError> {
+    use crate::payments::ssr;
     use platform::subscriptions::dunning::{self, Schedule};
     let platform = expect_context::<platform::Platform>();
     async {
-        let (_, scope, _) = crate::auth::session::require_declared::<SetDunning>()
+        let (_, scope, session) = crate::auth::session::require_declared::<SetDunning>()
             .await?
             .merchant()?;
+        let mode = ssr::mode(&platform, &scope, &session, ssr::Intent::Change).await?;
         let number = |field: &'static str, text: &str, message: &'static str| {
             text.trim()
                 .parse::<u16>()
@@ -361,6 +373,7 @@ pub async fn set_dunning(max_declines: String, grace_days: String) -> Result<(),
         dunning::set_schedule(
             &platform.pool,
             &scope,
+            mode,
             schedule,
             &crate::request::facts().await,
         )

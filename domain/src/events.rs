@@ -27,13 +27,20 @@ pub enum EventType {
     AccountRestricted,
     AccountSuspended,
     AccountReinstated,
+    /// A buyer signed up for a plan, or renewed a plan that runs until cancelled.
+    SubscriptionCreated,
+    /// A running subscription changed: past due, active again, a cancel pending, ending
+    /// with its period or kept after all.
+    SubscriptionUpdated,
+    /// A subscription stopped: cancelled, ended (every payment made) or unpaid.
+    SubscriptionEnded,
     /// Sent only by an endpoint's "send test event"; nobody subscribes to it.
     WebhookTest,
 }
 
 impl EventType {
     /// The types an endpoint may subscribe to (every one but the test event).
-    pub const ALL: [EventType; 16] = [
+    pub const ALL: [EventType; 19] = [
         EventType::CheckoutSessionCompleted,
         EventType::CheckoutSessionExpired,
         EventType::PaymentSucceeded,
@@ -50,6 +57,9 @@ impl EventType {
         EventType::AccountRestricted,
         EventType::AccountSuspended,
         EventType::AccountReinstated,
+        EventType::SubscriptionCreated,
+        EventType::SubscriptionUpdated,
+        EventType::SubscriptionEnded,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -74,6 +84,9 @@ impl EventType {
             EventType::AccountRestricted => "account.restricted",
             EventType::AccountSuspended => "account.suspended",
             EventType::AccountReinstated => "account.reinstated",
+            EventType::SubscriptionCreated => "subscription.created",
+            EventType::SubscriptionUpdated => "subscription.updated",
+            EventType::SubscriptionEnded => "subscription.ended",
             EventType::WebhookTest => "webhook.test",
         }
     }

@@ -162,6 +162,7 @@ fn main() {
             interval: Interval::Month,
             count: 1,
             installments: 12,
+            until_cancelled: false,
             product_id: None,
         };
         let plan = plans::create(&platform.pool, &scope, Mode::Test, &new, &RequestFacts::default())

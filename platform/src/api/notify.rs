@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::Platform;
 use crate::events;
+use crate::subscriptions::Status;
 
 async fn record(
     conn: &mut PgConnection,
@@ -130,4 +131,52 @@ pub(crate) async fn account_changed(
         record(conn, merchant_id, mode, kind, &account.id, &account).await?;
     }
     Ok(())
+}
+
+/// Subscription `id` started: `subscription.created` (a sign-up, or a renewal's next series).
+pub(crate) async fn subscription_started(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> Result<(), sqlx::Error> {
+    subscription_event(conn, id, EventType::SubscriptionCreated).await
+}
+
+/// Subscription `id` changed: `subscription.ended` once it no longer runs, else
+/// `subscription.updated`.
+pub(crate) async fn subscription_changed(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> Result<(), sqlx::Error> {
+    let status: Status = sqlx::query_scalar("SELECT status FROM subscriptions WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let kind = if status.is_running() {
+        EventType::SubscriptionUpdated
+    } else {
+        EventType::SubscriptionEnded
+    };
+    subscription_event(conn, id, kind).await
+}
+
+async fn subscription_event(
+    conn: &mut PgConnection,
+    id: Uuid,
+    kind: EventType,
+) -> Result<(), sqlx::Error> {
+    let (merchant_id, mode): (MerchantId, Mode) =
+        sqlx::query_as("SELECT merchant_id, mode FROM subscriptions WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let subscription = super::subscriptions::load(conn, id).await?;
+    record(
+        conn,
+        merchant_id,
+        mode,
+        kind,
+        &subscription.id,
+        &subscription,
+    )
+    .await
 }

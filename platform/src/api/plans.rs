@@ -31,8 +31,12 @@ pub struct PlanObject {
     pub interval: &'static str,
     /// Every this many intervals (1 to 999).
     pub interval_count: i16,
-    /// Payments in all (2 to 121), the first at sign-up.
+    /// Payments in all (2 to 121), the first at sign-up; for a plan that runs until
+    /// cancelled, the payments of each series (121).
     pub installments: i16,
+    /// Runs until cancelled: when a series has charged every payment, the buyer is mailed a
+    /// renewal checkout, and the next series starts only once they agree and pay it.
+    pub until_cancelled: bool,
     /// False once archived: no new checkout can sell it.
     pub active: bool,
     #[serde(with = "time::serde::rfc3339")]
@@ -51,6 +55,7 @@ struct Row {
     interval: Interval,
     interval_count: i16,
     installments: i16,
+    until_cancelled: bool,
     archived_at: Option<OffsetDateTime>,
     created_at: OffsetDateTime,
 }
@@ -59,7 +64,7 @@ const TABLE: Table = Table {
     name: "subscription_plans",
     kind: Kind::Plan,
     select: "SELECT t.id, t.mode, t.name, t.product_id, t.amount_minor, t.currency::text AS currency, t.interval,
-        t.interval_count, t.installments, t.archived_at, t.created_at
+        t.interval_count, t.installments, t.until_cancelled, t.archived_at, t.created_at
     FROM subscription_plans t",
     url: "/v1/plans",
 };
@@ -78,6 +83,7 @@ fn render(row: Row) -> PlanObject {
         interval: row.interval.as_str(),
         interval_count: row.interval_count,
         installments: row.installments,
+        until_cancelled: row.until_cancelled,
         active: row.archived_at.is_none(),
         created: row.created_at,
     }

@@ -32,8 +32,19 @@ pub struct SubscriptionObject {
     pub currency: Currency,
     pub interval: &'static str,
     pub interval_count: i16,
+    /// For a plan that runs until cancelled, the payments of this series (121).
     pub installments: i16,
     pub paid_installments: i16,
+    /// The plan runs until cancelled: when this series has charged every payment, the
+    /// buyer is mailed `renewal_checkout_session`, and paying it starts the next series as
+    /// a new subscription (`renewed_by`).
+    pub until_cancelled: bool,
+    /// The subscription whose series this one continues (`sub_…`).
+    pub renews: Option<String>,
+    /// The subscription that continues this one's series (`sub_…`).
+    pub renewed_by: Option<String>,
+    /// The renewal checkout mailed to the buyer once this series ended (`cs_…`).
+    pub renewal_checkout_session: Option<String>,
     /// A cancel was sent and the gateway's answer lost: Saleonix settles it within minutes.
     pub cancel_pending: bool,
     /// The subscription ends with the period paid for: Saleonix cancels the series at
@@ -72,6 +83,10 @@ struct Row {
     interval_count: i16,
     installments: i16,
     paid_installments: i16,
+    until_cancelled: bool,
+    renews: Option<Uuid>,
+    renewed_by: Option<Uuid>,
+    renewal_session_id: Option<Uuid>,
     cancel_pending: bool,
     cancel_at: Option<OffsetDateTime>,
     next_charge_at: Option<OffsetDateTime>,
@@ -86,7 +101,9 @@ const TABLE: Table = Table {
     name: "subscriptions",
     kind: Kind::Subscription,
     select: "SELECT t.id, t.mode, t.status, t.plan_id, t.amount_minor, t.currency::text AS currency, t.interval,
-        t.interval_count, t.installments, t.paid_installments,
+        t.interval_count, t.installments, t.paid_installments, t.until_cancelled, t.renews,
+        (SELECT n.id FROM subscriptions n WHERE n.renews = t.id) AS renewed_by,
+        (SELECT r.id FROM checkout_sessions r WHERE r.renews_id = t.id) AS renewal_session_id,
         t.status IN ('active', 'past_due') AND t.cancel_requested_at IS NOT NULL AS cancel_pending,
         CASE WHEN t.status IN ('active', 'past_due') THEN t.cancel_at END AS cancel_at, t.next_charge_at, t.first_payment_id,
         f.buyer_email, t.created_at, t.cancelled_at, t.ended_at
@@ -107,6 +124,16 @@ fn render(row: Row) -> SubscriptionObject {
         interval_count: row.interval_count,
         installments: row.installments,
         paid_installments: row.paid_installments,
+        until_cancelled: row.until_cancelled,
+        renews: row
+            .renews
+            .map(|id| public_id::encode(Kind::Subscription, id)),
+        renewed_by: row
+            .renewed_by
+            .map(|id| public_id::encode(Kind::Subscription, id)),
+        renewal_checkout_session: row
+            .renewal_session_id
+            .map(|id| public_id::encode(Kind::CheckoutSession, id)),
         cancel_pending: row.cancel_pending,
         cancel_at_period_end: row.cancel_at.is_some(),
         cancel_at: row.cancel_at,
@@ -117,6 +144,15 @@ fn render(row: Row) -> SubscriptionObject {
         cancelled_at: row.cancelled_at,
         ended_at: row.ended_at,
     }
+}
+
+/// Subscription `id`, whoever's it is: what an event recorded with its change carries.
+pub(crate) async fn load(
+    conn: &mut PgConnection,
+    id: Uuid,
+) -> Result<SubscriptionObject, sqlx::Error> {
+    let row: Row = super::by_id(conn, &TABLE, id).await?;
+    Ok(render(row))
 }
 
 /// One of the scope's subscriptions in `mode`, by its `sub_…` id.

@@ -522,6 +522,53 @@ pub(crate) async fn open_for_installment(
     Ok((id, token))
 }
 
+/// The renewal checkout of subscription `renews` (`crate::subscriptions::renewal`): its
+/// plan's checkout, terms and consent box included, open until `expires_at`.
+pub(crate) struct Renewal {
+    pub renews: Uuid,
+    pub plan_id: Uuid,
+    pub product_id: Option<Uuid>,
+    pub name: String,
+    pub amount: Money,
+    pub buyer_email: Option<String>,
+    pub expires_at: OffsetDateTime,
+}
+
+/// Opens a [`Renewal`] checkout: its id and public token.
+pub(crate) async fn open_for_renewal(
+    conn: &mut PgConnection,
+    merchant_id: MerchantId,
+    mode: Mode,
+    renewal: Renewal,
+) -> Result<(Uuid, String), PaymentError> {
+    let line = Line {
+        name: renewal.name,
+        product_id: renewal.product_id,
+        unit_minor: renewal.amount.minor(),
+        quantity: 1,
+    };
+    let order = Order {
+        link_id: None,
+        plan_id: Some(renewal.plan_id),
+        lines: &[line],
+        buyer_email: renewal.buyer_email,
+        reference: None,
+        success_url: None,
+        cancel_url: None,
+    };
+    // Made as any checkout, then given its longer life with the subscription it renews
+    // (the table allows more than a day only to such checkouts).
+    let expires_in = Duration::minutes(i64::from(MAX_EXPIRY_MINUTES));
+    let (id, token) = insert(conn, merchant_id, mode, order, expires_in, None).await?;
+    sqlx::query("UPDATE checkout_sessions SET renews_id = $2, expires_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(renewal.renews)
+        .bind(renewal.expires_at)
+        .execute(&mut *conn)
+        .await?;
+    Ok((id, token))
+}
+
 /// Closes the open installment checkouts of subscription `subscription_id`, which has
 /// stopped: nobody is to pay an installment of a subscription that no longer runs.
 pub(crate) async fn close_for_subscription(

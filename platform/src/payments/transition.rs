@@ -528,7 +528,7 @@ pub async fn apply(
         // the buyer's subscriptions).
         crate::subscriptions::signup::on_paid(conn, payment_id, session_id, facts).await?;
         // A declined installment paid by the buyer may bring its subscription back.
-        crate::subscriptions::dunning::on_paid(conn, session_id, facts).await?;
+        crate::subscriptions::dunning::on_paid(conn, platform, session_id, facts).await?;
         receipts::enqueue(conn, platform, order_id).await?;
     }
     // The merchant's webhooks hear of it with the change (after the checkout is paid, so

@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 use super::Status;
 use crate::Platform;
+use crate::api::notify;
 use crate::audit::{self, Actor, Event, Outcome, RequestFacts};
 use crate::identity::roles::MerchantScope;
 use crate::payments::{Mode, PaymentError, gateways, invalid, sessions};
@@ -96,6 +97,7 @@ pub(crate) async fn cancel(
             mark_cancelled(&mut tx, id).await?;
             sessions::close_for_subscription(&mut tx, platform, id, facts).await?;
             audit::record(&mut tx, &event(Outcome::Success), facts).await?;
+            notify::subscription_changed(&mut tx, id).await?;
             tx.commit().await?;
             Ok(Cancelled::Now)
         }
@@ -110,6 +112,7 @@ pub(crate) async fn cancel(
             .await?;
             let pending = event(Outcome::Success).reason("outcome_unknown");
             audit::record(&mut tx, &pending, facts).await?;
+            notify::subscription_changed(&mut tx, id).await?;
             tx.commit().await?;
             tracing::warn!(%error, subscription_id = %id, "cancel answer lost; the worker settles it");
             Ok(Cancelled::Pending)
@@ -242,6 +245,7 @@ pub async fn at_period_end(
         .target("subscription", id.to_string())
         .detail(serde_json::json!({ "mode": mode.as_str(), "via": scope.via(), "cancel_at": at.unix_timestamp() }));
     audit::record(&mut tx, &event, facts).await?;
+    notify::subscription_changed(&mut tx, id).await?;
     tx.commit().await?;
     Ok(at)
 }
@@ -269,6 +273,7 @@ pub async fn keep(
         .target("subscription", id.to_string())
         .detail(serde_json::json!({ "mode": mode.as_str(), "via": scope.via() }));
     audit::record(&mut tx, &event, facts).await?;
+    notify::subscription_changed(&mut tx, id).await?;
     tx.commit().await?;
     Ok(())
 }

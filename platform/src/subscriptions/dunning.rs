@@ -11,7 +11,6 @@ use std::ops::RangeInclusive;
 use domain::Money;
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
-use time::macros::format_description;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -49,12 +48,18 @@ impl Schedule {
     }
 }
 
-/// The schedule of merchant `merchant_id`.
-pub async fn schedule(conn: &mut PgConnection, merchant_id: Uuid) -> Result<Schedule, sqlx::Error> {
+/// The schedule of merchant `merchant_id` in `mode`: each mode has its own, so nothing
+/// done in Test Mode changes how Live subscriptions end.
+pub async fn schedule(
+    conn: &mut PgConnection,
+    merchant_id: Uuid,
+    mode: Mode,
+) -> Result<Schedule, sqlx::Error> {
     let row: Option<(i16, i16)> = sqlx::query_as(
-        "SELECT max_declines, grace_days FROM dunning_schedules WHERE merchant_id = $1",
+        "SELECT max_declines, grace_days FROM dunning_schedules WHERE merchant_id = $1 AND mode = $2",
     )
     .bind(merchant_id)
+    .bind(mode)
     .fetch_optional(conn)
     .await?;
     // The table holds both within their ranges.
@@ -64,11 +69,12 @@ pub async fn schedule(conn: &mut PgConnection, merchant_id: Uuid) -> Result<Sche
     }))
 }
 
-/// Sets the scope's schedule, audited as `subscription.dunning_schedule`. It applies to
-/// declines found from now on; a deadline already mailed stands.
+/// Sets the scope's schedule in `mode`, audited as `subscription.dunning_schedule`. It
+/// applies to declines found from now on; a deadline already mailed stands.
 pub async fn set_schedule(
     pool: &PgPool,
     scope: &MerchantScope,
+    mode: Mode,
     new: Schedule,
     facts: &RequestFacts,
 ) -> Result<(), PaymentError> {
@@ -80,17 +86,18 @@ pub async fn set_schedule(
     }
     let merchant_id = scope.merchant_id().as_uuid();
     let mut tx = pool.begin().await?;
-    let old = schedule(&mut tx, merchant_id).await?;
+    let old = schedule(&mut tx, merchant_id, mode).await?;
     sqlx::query(
-        "INSERT INTO dunning_schedules (merchant_id, max_declines, grace_days, updated_by)
-         VALUES ($1, $2, $3, $4)
-         ON CONFLICT (merchant_id) DO UPDATE
+        "INSERT INTO dunning_schedules (merchant_id, mode, max_declines, grace_days, updated_by)
+         VALUES ($1, $5, $2, $3, $4)
+         ON CONFLICT (merchant_id, mode) DO UPDATE
          SET max_declines = $2, grace_days = $3, updated_by = $4, updated_at = now()",
     )
     .bind(merchant_id)
     .bind(i16::try_from(new.max_declines).unwrap_or(i16::MAX))
     .bind(i16::try_from(new.grace_days).unwrap_or(i16::MAX))
     .bind(scope.user_id())
+    .bind(mode)
     .execute(&mut *tx)
     .await?;
     let event = Event::new(
@@ -99,7 +106,9 @@ pub async fn set_schedule(
         Outcome::Success,
     )
     .merchant(scope.merchant_id())
-    .detail(serde_json::json!({ "from": old, "to": new, "via": scope.via() }));
+    .detail(
+        serde_json::json!({ "mode": mode.as_str(), "from": old, "to": new, "via": scope.via() }),
+    );
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
     Ok(())
@@ -175,11 +184,7 @@ pub(crate) async fn declined(
     let portal = super::portal::issue(conn, platform, installment.subscription_id).await?;
     let origin = platform.config.settings.public_origin();
     let test = super::test_notice(installment.mode);
-    let day = deadline
-        .format(format_description!(
-            "[day padding:none] [month repr:long] [year]"
-        ))
-        .unwrap_or_default();
+    let day = super::day(deadline);
     let Declined {
         merchant_name,
         plan_name,
@@ -210,6 +215,7 @@ pub(crate) async fn declined(
 /// charge).
 pub(crate) async fn on_paid(
     conn: &mut PgConnection,
+    platform: &Platform,
     session_id: Uuid,
     facts: &RequestFacts,
 ) -> Result<(), PaymentError> {
@@ -250,6 +256,10 @@ pub(crate) async fn on_paid(
         .reason("recovered")
         .detail(serde_json::json!({ "from": Status::PastDue.as_str(), "to": to.as_str(), "paid": paid }));
     audit::record(conn, &event, facts).await?;
+    if to == Status::Ended {
+        super::renewal::offer(conn, platform, id, OffsetDateTime::now_utc()).await?;
+    }
+    crate::api::notify::subscription_changed(conn, id).await?;
     Ok(())
 }
 

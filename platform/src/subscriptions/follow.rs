@@ -25,13 +25,13 @@ use uuid::Uuid;
 
 use super::dunning::{self, Declined, Schedule};
 use super::signup::{POLL_AFTER_PLANNED, system};
-use super::{Interval, Status, Terms};
+use super::{Status, StoredTerms, Terms, terms_columns};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::payments::reconciliation::{NewException, open_exception};
 use crate::payments::transition::{self, CardFacts, Change, NewAttempt};
 use crate::payments::{Mode, PaymentError, gateways, sessions};
-use domain::{Currency, MerchantId, Money, TimelineSource};
+use domain::{MerchantId, Money, TimelineSource};
 
 /// Subscriptions one pass claims.
 const BATCH: i64 = 100;
@@ -101,11 +101,8 @@ struct Followed {
     merchant_id: Uuid,
     mode: Mode,
     status: Status,
-    amount_minor: i64,
-    currency: Currency,
-    interval: Interval,
-    interval_count: i16,
-    installments: i16,
+    #[sqlx(flatten)]
+    stored: StoredTerms,
     plan_name: String,
     merchant_name: String,
     first_order_id: String,
@@ -123,13 +120,7 @@ struct Followed {
 
 impl Followed {
     fn terms(&self) -> Terms {
-        Terms::stored(
-            self.amount_minor,
-            self.currency,
-            self.interval,
-            self.interval_count,
-            self.installments,
-        )
+        Terms::stored(&self.stored)
     }
 }
 
@@ -148,21 +139,21 @@ async fn record(
     now: OffsetDateTime,
 ) -> Result<Found, PaymentError> {
     let mut tx = platform.pool.begin().await?;
-    let sub: Followed = sqlx::query_as(
-        "SELECT s.merchant_id, s.mode, s.status, s.amount_minor, s.currency::text AS currency, s.interval,
-                s.interval_count, s.installments, p.name AS plan_name, m.business_name AS merchant_name,
+    let sub: Followed = sqlx::query_as(&format!(
+        "SELECT s.merchant_id, s.mode, s.status, {terms}, p.name AS plan_name, m.business_name AS merchant_name,
                 f.order_id AS first_order_id, f.gateway_client_id, f.buyer_email, f.masked_pan, f.card_brand,
                 s.cancel_requested_at IS NOT NULL AS cancel_requested, s.cancel_for_unpaid, s.cancel_at
          FROM subscriptions s JOIN subscription_plans p ON p.id = s.plan_id JOIN payments f ON f.id = s.first_payment_id
               JOIN merchants m ON m.id = s.merchant_id
          WHERE s.id = $1 FOR UPDATE OF s",
-    )
+        terms = terms_columns("s"),
+    ))
     .bind(id)
     .fetch_one(&mut *tx)
     .await?;
     let mut found = Found::default();
     let terms = sub.terms();
-    let schedule = dunning::schedule(&mut tx, sub.merchant_id).await?;
+    let schedule = dunning::schedule(&mut tx, sub.merchant_id, sub.mode).await?;
     let mut cancelled_by_gateway = false;
     for installment in &series.installments {
         let Some(n) = u16::try_from(installment.number)
@@ -324,6 +315,10 @@ async fn record(
             event = event.reason(reason);
         }
         audit::record(&mut tx, &event, &RequestFacts::default()).await?;
+        if status == Status::Ended {
+            super::renewal::offer(&mut tx, platform, id, now).await?;
+        }
+        crate::api::notify::subscription_changed(&mut tx, id).await?;
     }
     tx.commit().await?;
     Ok(found)
@@ -374,19 +369,21 @@ async fn installment_payment(
     if known {
         return Ok(false);
     }
-    let expected = sub.amount_minor;
+    let terms = sub.terms();
+    let currency = terms.amount.currency();
+    let expected = terms.amount.minor();
     let amount_minor = match i64::try_from(installment.captured_amount_minor) {
         Ok(captured) if charged && captured > 0 => captured,
         _ => expected,
     };
-    let name = format!("{} (payment {n} of {})", sub.plan_name, sub.installments);
+    let name = format!("{} (payment {n} of {})", sub.plan_name, terms.installments);
     let (session_id, token) = sessions::open_for_installment(
         conn,
         MerchantId::from_uuid(sub.merchant_id),
         sub.mode,
         subscription_id,
         name,
-        Money::new(amount_minor, sub.currency),
+        Money::new(amount_minor, currency),
         sub.buyer_email.clone(),
     )
     .await?;
@@ -402,7 +399,7 @@ async fn installment_payment(
         order_id,
         gateway_client_id: &sub.gateway_client_id,
         amount_minor,
-        currency: sub.currency.alpha(),
+        currency: currency.alpha(),
         buyer_email: sub.buyer_email.as_deref(),
     };
     let payment_id = transition::create(conn, &new, gateway, &facts).await?;
@@ -446,15 +443,15 @@ async fn installment_payment(
             merchant_name: &sub.merchant_name,
             plan_name: &sub.plan_name,
             number: n,
-            installments: sub.terms().installments,
-            amount: Money::new(amount_minor, sub.currency),
+            installments: terms.installments,
+            amount: Money::new(amount_minor, currency),
             buyer_email: sub.buyer_email.as_deref(),
         };
         dunning::declined(conn, platform, &declined, schedule, now).await?;
     }
     if charged && amount_minor != expected {
-        let ours = format!("installment {n} of {}", Money::new(expected, sub.currency));
-        let theirs = format!("charged {}", Money::new(amount_minor, sub.currency));
+        let ours = format!("installment {n} of {}", Money::new(expected, currency));
+        let theirs = format!("charged {}", Money::new(amount_minor, currency));
         open_exception(
             conn,
             &NewException {

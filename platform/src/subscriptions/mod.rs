@@ -11,6 +11,7 @@
 //! - [`dunning`]: a declined installment paid later by the buyer, or the subscription ended
 //!   `unpaid` on the merchant's schedule.
 //! - [`portal`]: the buyer's page of their subscriptions, opened by a link in each receipt.
+//! - [`renewal`]: the next series of an "until cancelled" subscription, with fresh consent.
 //! - [`reading`]: the dashboard's list.
 
 // Money code: amounts are converted with checks, never a silent `as`.
@@ -22,6 +23,7 @@ pub mod follow;
 pub mod plans;
 pub mod portal;
 pub mod reading;
+pub mod renewal;
 pub mod signup;
 
 use domain::{Currency, Money};
@@ -124,24 +126,51 @@ pub struct Terms {
     pub amount: Money,
     pub interval: Interval,
     pub count: u16,
+    /// Payments in the gateway's series: for an "until cancelled" plan, the most it takes.
     pub installments: u16,
+    /// The plan runs until cancelled: when the series has charged every payment, the buyer
+    /// is asked to renew it (`renewal`).
+    pub until_cancelled: bool,
+}
+
+/// Terms as plans and subscriptions store them, read with their column names
+/// (`currency` as text): the count within 1 to 999, the installments within 2 to 121
+/// (exactly 121 when until cancelled).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct StoredTerms {
+    pub amount_minor: i64,
+    pub currency: Currency,
+    pub interval: Interval,
+    pub interval_count: i16,
+    pub installments: i16,
+    pub until_cancelled: bool,
+}
+
+/// The columns of [`StoredTerms`] in table `t`.
+pub(crate) fn terms_columns(t: &str) -> String {
+    format!(
+        "{t}.amount_minor, {t}.currency::text AS currency, {t}.interval, {t}.interval_count, \
+         {t}.installments, {t}.until_cancelled"
+    )
 }
 
 impl Terms {
-    /// Terms as the tables store them (plans and subscriptions hold the count within 1 to
-    /// 999 and the installments within 2 to 121).
-    pub(crate) fn stored(
-        minor: i64,
-        currency: Currency,
-        interval: Interval,
-        count: i16,
-        installments: i16,
-    ) -> Terms {
+    pub(crate) fn stored(row: &StoredTerms) -> Terms {
         Terms {
-            amount: Money::new(minor, currency),
-            interval,
-            count: u16::try_from(count).unwrap_or(1),
-            installments: u16::try_from(installments).unwrap_or(2),
+            amount: Money::new(row.amount_minor, row.currency),
+            interval: row.interval,
+            count: u16::try_from(row.interval_count).unwrap_or(1),
+            installments: u16::try_from(row.installments).unwrap_or(2),
+            until_cancelled: row.until_cancelled,
+        }
+    }
+
+    /// "12 payments in all", or "until cancelled".
+    pub fn length(&self) -> String {
+        if self.until_cancelled {
+            "until cancelled".to_owned()
+        } else {
+            format!("{} payments in all", self.installments)
         }
     }
 
@@ -167,14 +196,24 @@ impl Terms {
     /// The plain words of the schedule, as the buyer's page states it and the consent
     /// stores it: amount, interval, number of payments and the first charge today.
     pub fn consent_text(&self, merchant: &str) -> String {
+        let renewal = if self.until_cancelled {
+            format!(
+                " My bank's payment service takes at most {n} payments in one series; before the \
+                 next series starts, I am asked by email to agree again, and nothing more is \
+                 charged unless I do.",
+                n = self.installments,
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "I agree that {merchant} charges {amount} to my card {every}, {n} payments in all, \
-             the first today, through Saleonix as merchant of record. I can have it cancelled at any \
-             time by asking {merchant} or Saleonix; payments already made are not returned by \
-             cancelling.",
+            "I agree that {merchant} charges {amount} to my card {every}, {length}, \
+             the first today, through Saleonix as merchant of record.{renewal} I can have it \
+             cancelled at any time by asking {merchant} or Saleonix; payments already made are \
+             not returned by cancelling.",
             amount = self.amount,
             every = self.every(),
-            n = self.installments,
+            length = self.length(),
         )
     }
 
@@ -198,6 +237,14 @@ pub(crate) fn test_notice(mode: crate::payments::Mode) -> &'static str {
         crate::payments::Mode::Test => "TEST MODE: no money moves.\n\n",
         crate::payments::Mode::Live => "",
     }
+}
+
+/// A day as the subscription emails write it: "3 December 2026".
+pub fn day(t: OffsetDateTime) -> String {
+    t.format(time::macros::format_description!(
+        "[day padding:none] [month repr:long] [year]"
+    ))
+    .unwrap_or_default()
 }
 
 fn add_months(t: OffsetDateTime, months: u32) -> OffsetDateTime {
@@ -227,6 +274,7 @@ mod tests {
             interval: Interval::Month,
             count: 1,
             installments,
+            until_cancelled: false,
         }
     }
 
@@ -274,5 +322,24 @@ mod tests {
             ..monthly(3)
         };
         assert_eq!(every.every(), "every 2 weeks");
+        assert!(!text.contains("agree again"), "{text}");
+    }
+
+    #[test]
+    fn an_until_cancelled_consent_says_the_next_series_needs_consent_again() {
+        let terms = Terms {
+            until_cancelled: true,
+            ..monthly(121)
+        };
+        let text = terms.consent_text("Dardania Crafts");
+        for words in [
+            "every month",
+            "until cancelled",
+            "121 payments",
+            "agree again",
+        ] {
+            assert!(text.contains(words), "{words}: {text}");
+        }
+        assert!(!text.contains("payments in all"), "{text}");
     }
 }

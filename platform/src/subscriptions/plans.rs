@@ -2,18 +2,21 @@
 //! like any other (`payments::sessions::create` with `plan`); the buyer's page states the
 //! plan's terms and asks for consent before Pay.
 
-use domain::{CheckoutId, Currency, MerchantId, Money};
+use domain::{CheckoutId, MerchantId, Money};
 use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Interval, Terms};
+use super::{Interval, StoredTerms, Terms, terms_columns};
 use crate::audit::{self, Event, Outcome, RequestFacts};
 use crate::identity::roles::MerchantScope;
 use crate::payments::{Mode, PaymentError, chargeable, ensure_mode_allowed, invalid, text};
 
 /// The longest interval count the gateway takes (`RecurringFrequency`).
 pub const MAX_INTERVAL_COUNT: u16 = 999;
+/// The most payments one gateway series holds: a plan's limit, and the length of each
+/// series of a plan that runs until cancelled.
+pub const MAX_INSTALLMENTS: u16 = payten::MAX_RECURRING_PAYMENTS;
 
 #[derive(Debug, Clone)]
 pub struct NewPlan {
@@ -23,7 +26,11 @@ pub struct NewPlan {
     /// Every `count` intervals: 1 to 999.
     pub count: u16,
     /// Payments in all, the first at sign-up: 2 to 121 (the gateway's series limit).
+    /// Ignored when `until_cancelled`: the series then has the most the gateway takes.
     pub installments: u16,
+    /// Runs until cancelled: each series of 121 payments is renewed with the buyer's
+    /// consent (`super::renewal`).
+    pub until_cancelled: bool,
     /// One of the merchant's active products of the same mode, if the plan sells one.
     pub product_id: Option<Uuid>,
 }
@@ -39,46 +46,34 @@ pub struct Plan {
     pub created_at: OffsetDateTime,
 }
 
-type Row = (
-    Uuid,
-    Mode,
-    String,
-    Option<Uuid>,
-    i64,
-    Currency,
-    Interval,
-    i16,
-    i16,
-    Option<OffsetDateTime>,
-    OffsetDateTime,
-);
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    mode: Mode,
+    name: String,
+    product_id: Option<Uuid>,
+    #[sqlx(flatten)]
+    terms: StoredTerms,
+    archived_at: Option<OffsetDateTime>,
+    created_at: OffsetDateTime,
+}
 
-const COLUMNS: &str =
-    "id, mode, name, product_id, amount_minor, currency::text, interval, interval_count,
-        installments, archived_at, created_at";
+fn columns() -> String {
+    format!(
+        "p.id, p.mode, p.name, p.product_id, {}, p.archived_at, p.created_at",
+        terms_columns("p")
+    )
+}
 
 fn plan(row: Row) -> Plan {
-    let (
-        id,
-        mode,
-        name,
-        product_id,
-        minor,
-        currency,
-        interval,
-        count,
-        installments,
-        archived,
-        created_at,
-    ) = row;
     Plan {
-        id,
-        mode,
-        name,
-        product_id,
-        terms: Terms::stored(minor, currency, interval, count, installments),
-        active: archived.is_none(),
-        created_at,
+        id: row.id,
+        mode: row.mode,
+        name: row.name,
+        product_id: row.product_id,
+        terms: Terms::stored(&row.terms),
+        active: row.archived_at.is_none(),
+        created_at: row.created_at,
     }
 }
 
@@ -95,7 +90,12 @@ pub async fn create(
     if !(1..=MAX_INTERVAL_COUNT).contains(&new.count) {
         return Err(invalid("interval_count", "charge every 1 to 999 intervals"));
     }
-    if !(2..=payten::MAX_RECURRING_PAYMENTS).contains(&new.installments) {
+    let installments = if new.until_cancelled {
+        MAX_INSTALLMENTS
+    } else {
+        new.installments
+    };
+    if !(2..=MAX_INSTALLMENTS).contains(&installments) {
         return Err(invalid(
             "installments",
             "a plan has 2 to 121 payments, the first at sign-up",
@@ -119,10 +119,11 @@ pub async fn create(
     }
     let id = Uuid::new_v4();
     let row: Row = sqlx::query_as(&format!(
-        "INSERT INTO subscription_plans (id, merchant_id, mode, product_id, name, amount_minor, currency, interval,
-                                         interval_count, installments, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-         RETURNING {COLUMNS}"
+        "INSERT INTO subscription_plans AS p (id, merchant_id, mode, product_id, name, amount_minor, currency,
+                                              interval, interval_count, installments, until_cancelled, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         RETURNING {}",
+        columns()
     ))
     .bind(id)
     .bind(scope.merchant_id())
@@ -133,7 +134,8 @@ pub async fn create(
     .bind(amount.currency().alpha())
     .bind(new.interval)
     .bind(i16::try_from(new.count).unwrap_or(i16::MAX))
-    .bind(i16::try_from(new.installments).unwrap_or(i16::MAX))
+    .bind(i16::try_from(installments).unwrap_or(i16::MAX))
+    .bind(new.until_cancelled)
     .bind(scope.user_id())
     .fetch_one(&mut *tx)
     .await?;
@@ -142,7 +144,8 @@ pub async fn create(
         .target("subscription_plan", id.to_string())
         .detail(serde_json::json!({
             "mode": mode.as_str(), "amount_minor": amount.minor(), "interval": new.interval.as_str(),
-            "interval_count": new.count, "installments": new.installments,
+            "interval_count": new.count, "installments": installments,
+            "until_cancelled": new.until_cancelled,
         }));
     audit::record(&mut tx, &event, facts).await?;
     tx.commit().await?;
@@ -156,7 +159,8 @@ pub async fn list(
     mode: Mode,
 ) -> Result<Vec<Plan>, sqlx::Error> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM subscription_plans WHERE merchant_id = $1 AND mode = $2 ORDER BY created_at DESC"
+        "SELECT {} FROM subscription_plans p WHERE p.merchant_id = $1 AND p.mode = $2 ORDER BY p.created_at DESC",
+        columns()
     ))
     .bind(scope.merchant_id())
     .bind(mode)
@@ -173,7 +177,9 @@ pub(crate) async fn active(
     id: Uuid,
 ) -> Result<Option<Plan>, sqlx::Error> {
     let row: Option<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM subscription_plans WHERE id = $1 AND merchant_id = $2 AND mode = $3 AND archived_at IS NULL"
+        "SELECT {} FROM subscription_plans p
+         WHERE p.id = $1 AND p.merchant_id = $2 AND p.mode = $3 AND p.archived_at IS NULL",
+        columns()
     ))
     .bind(id)
     .bind(merchant_id)
@@ -189,7 +195,8 @@ pub(crate) async fn terms_of_checkout(
     session_id: CheckoutId,
 ) -> Result<Option<Terms>, sqlx::Error> {
     let row: Option<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM subscription_plans WHERE id = (SELECT plan_id FROM checkout_sessions WHERE id = $1)"
+        "SELECT {} FROM subscription_plans p WHERE p.id = (SELECT plan_id FROM checkout_sessions WHERE id = $1)",
+        columns()
     ))
     .bind(session_id)
     .fetch_optional(conn)

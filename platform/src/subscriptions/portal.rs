@@ -8,7 +8,7 @@
 
 use std::time::Duration as StdDuration;
 
-use domain::{Currency, Money, PaymentStatus};
+use domain::{Money, PaymentStatus};
 use rand::Rng as _;
 use rand::distributions::Alphanumeric;
 use sha2::{Digest, Sha256};
@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::cancel::{self, Cancelled, Canceller};
-use super::{Interval, Status, Terms};
+use super::{Status, StoredTerms, Terms, terms_columns};
 use crate::Platform;
 use crate::audit::{Actor, ActorKind, RequestFacts};
 use crate::mail::{self, OutgoingMail};
@@ -126,6 +126,9 @@ pub struct BuyerSubscription {
     pub cancel_pending: bool,
     /// Ending with its period: the day the period paid for ends.
     pub ends_at: Option<OffsetDateTime>,
+    /// An "until cancelled" subscription whose series is over: its renewal checkout's
+    /// token (`cs_…`) while open.
+    pub renew_token: Option<String>,
     pub installments: Vec<Installment>,
 }
 
@@ -184,20 +187,19 @@ async fn owner(pool: &PgPool, token: &str) -> Result<Option<(Owner, bool)>, sqlx
     ))
 }
 
-type Row = (
-    Uuid,
-    String,
-    i64,
-    Currency,
-    Interval,
-    i16,
-    i16,
-    Status,
-    i16,
-    Option<OffsetDateTime>,
-    bool,
-    Option<OffsetDateTime>,
-);
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    plan_name: String,
+    #[sqlx(flatten)]
+    terms: StoredTerms,
+    status: Status,
+    paid_installments: i16,
+    next_charge_at: Option<OffsetDateTime>,
+    cancel_pending: bool,
+    ends_at: Option<OffsetDateTime>,
+    renew_token: Option<String>,
+}
 
 /// The portal `token` opens. See the module documentation.
 pub async fn open(pool: &PgPool, token: &str) -> Result<Opened, sqlx::Error> {
@@ -210,37 +212,26 @@ pub async fn open(pool: &PgPool, token: &str) -> Result<Opened, sqlx::Error> {
 
 /// What the portal shows `owner`: their subscriptions with the merchant, in the mode.
 async fn listing(pool: &PgPool, owner: &Owner) -> Result<Portal, sqlx::Error> {
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT s.id, p.name, s.amount_minor, s.currency::text, s.interval, s.interval_count, s.installments,
-                s.status, s.paid_installments, s.next_charge_at,
-                s.status IN ('active', 'past_due') AND s.cancel_requested_at IS NOT NULL,
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT s.id, p.name AS plan_name, {terms}, s.status, s.paid_installments, s.next_charge_at,
+                s.status IN ('active', 'past_due') AND s.cancel_requested_at IS NOT NULL AS cancel_pending,
                 CASE WHEN s.status IN ('active', 'past_due') AND s.cancel_at IS NOT NULL THEN s.next_charge_at END
+                    AS ends_at,
+                (SELECT r.token FROM checkout_sessions r
+                 WHERE r.renews_id = s.id AND r.status = 'open' AND r.expires_at > now()) AS renew_token
          FROM subscriptions s JOIN subscription_plans p ON p.id = s.plan_id
               JOIN payments f ON f.id = s.first_payment_id
          WHERE s.merchant_id = $1 AND s.mode = $2 AND lower(f.buyer_email) = $3
          ORDER BY s.created_at DESC",
-    )
+        terms = terms_columns("s"),
+    ))
     .bind(owner.merchant_id)
     .bind(owner.mode)
     .bind(&owner.email)
     .fetch_all(pool)
     .await?;
     let mut subscriptions = Vec::with_capacity(rows.len());
-    for (
-        id,
-        plan_name,
-        minor,
-        currency,
-        interval,
-        count,
-        installments,
-        status,
-        paid,
-        next,
-        pending,
-        ends_at,
-    ) in rows
-    {
+    for row in rows {
         let payments: Vec<(i16, String, PaymentStatus, i64, Option<String>, Option<String>)> =
             sqlx::query_as(
                 "SELECT p.installment, p.order_id, p.status, p.amount_minor,
@@ -253,18 +244,20 @@ async fn listing(pool: &PgPool, owner: &Owner) -> Result<Portal, sqlx::Error> {
                  FROM payments p JOIN checkout_sessions c ON c.id = p.session_id
                  WHERE p.subscription_id = $1 ORDER BY p.installment",
             )
-        .bind(id)
+        .bind(row.id)
         .fetch_all(pool)
         .await?;
+        let terms = Terms::stored(&row.terms);
         subscriptions.push(BuyerSubscription {
-            id,
-            plan_name,
-            terms: Terms::stored(minor, currency, interval, count, installments),
-            status,
-            paid_installments: paid,
-            next_charge_at: next,
-            cancel_pending: pending,
-            ends_at,
+            id: row.id,
+            plan_name: row.plan_name,
+            terms,
+            status: row.status,
+            paid_installments: row.paid_installments,
+            next_charge_at: row.next_charge_at,
+            cancel_pending: row.cancel_pending,
+            ends_at: row.ends_at,
+            renew_token: row.renew_token,
             installments: payments
                 .into_iter()
                 .map(
@@ -272,7 +265,7 @@ async fn listing(pool: &PgPool, owner: &Owner) -> Result<Portal, sqlx::Error> {
                         number,
                         order_id,
                         status,
-                        amount: Money::new(minor, currency),
+                        amount: Money::new(minor, terms.amount.currency()),
                         pay_token,
                         paid_later,
                     },

@@ -1,11 +1,10 @@
 //! The subscriptions of a merchant's mode as the dashboard lists them.
 
-use domain::Currency;
 use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Interval, Status, Terms};
+use super::{Status, StoredTerms, Terms, terms_columns};
 use crate::identity::roles::MerchantScope;
 use crate::payments::Mode;
 
@@ -23,25 +22,29 @@ pub struct Summary {
     pub next_charge_at: Option<OffsetDateTime>,
     /// Ending with its period: when the worker cancels the series.
     pub cancel_at: Option<OffsetDateTime>,
+    /// Until cancelled, its series over: the buyer's renewal checkout is open.
+    pub renewal_offered: bool,
+    /// Until cancelled, its series over: the buyer renewed it (a subscription of its own).
+    pub renewed: bool,
     pub created_at: OffsetDateTime,
 }
 
-type Row = (
-    Uuid,
-    String,
-    Option<String>,
-    i64,
-    Currency,
-    Interval,
-    i16,
-    i16,
-    Status,
-    i16,
-    bool,
-    Option<OffsetDateTime>,
-    Option<OffsetDateTime>,
-    OffsetDateTime,
-);
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    plan_name: String,
+    buyer_email: Option<String>,
+    #[sqlx(flatten)]
+    terms: StoredTerms,
+    status: Status,
+    paid_installments: i16,
+    cancel_pending: bool,
+    next_charge_at: Option<OffsetDateTime>,
+    cancel_at: Option<OffsetDateTime>,
+    renewal_offered: bool,
+    renewed: bool,
+    created_at: OffsetDateTime,
+}
 
 /// The scope's latest `limit` subscriptions in `mode`, newest first.
 pub async fn recent(
@@ -50,16 +53,20 @@ pub async fn recent(
     mode: Mode,
     limit: i64,
 ) -> Result<Vec<Summary>, sqlx::Error> {
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT s.id, p.name, f.buyer_email, s.amount_minor, s.currency::text, s.interval, s.interval_count,
-                s.installments, s.status, s.paid_installments,
-                s.status IN ('active', 'past_due') AND s.cancel_requested_at IS NOT NULL, s.next_charge_at,
-                CASE WHEN s.status IN ('active', 'past_due') THEN s.cancel_at END, s.created_at
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT s.id, p.name AS plan_name, f.buyer_email, {terms}, s.status, s.paid_installments,
+                s.status IN ('active', 'past_due') AND s.cancel_requested_at IS NOT NULL AS cancel_pending,
+                s.next_charge_at, CASE WHEN s.status IN ('active', 'past_due') THEN s.cancel_at END AS cancel_at,
+                EXISTS (SELECT 1 FROM checkout_sessions r
+                        WHERE r.renews_id = s.id AND r.status = 'open' AND r.expires_at > now()) AS renewal_offered,
+                EXISTS (SELECT 1 FROM subscriptions n WHERE n.renews = s.id) AS renewed,
+                s.created_at
          FROM subscriptions s JOIN subscription_plans p ON p.id = s.plan_id
               JOIN payments f ON f.id = s.first_payment_id
          WHERE s.merchant_id = $1 AND s.mode = $2
          ORDER BY s.created_at DESC LIMIT $3",
-    )
+        terms = terms_columns("s"),
+    ))
     .bind(scope.merchant_id())
     .bind(mode)
     .bind(limit)
@@ -67,36 +74,19 @@ pub async fn recent(
     .await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(
-                id,
-                plan_name,
-                buyer_email,
-                minor,
-                currency,
-                interval,
-                count,
-                installments,
-                status,
-                paid,
-                pending,
-                next,
-                cancel_at,
-                created,
-            )| {
-                Summary {
-                    id,
-                    plan_name,
-                    buyer_email,
-                    terms: Terms::stored(minor, currency, interval, count, installments),
-                    status,
-                    paid_installments: paid,
-                    cancel_pending: pending,
-                    next_charge_at: next,
-                    cancel_at,
-                    created_at: created,
-                }
-            },
-        )
+        .map(|row| Summary {
+            id: row.id,
+            plan_name: row.plan_name,
+            buyer_email: row.buyer_email,
+            terms: Terms::stored(&row.terms),
+            status: row.status,
+            paid_installments: row.paid_installments,
+            cancel_pending: row.cancel_pending,
+            next_charge_at: row.next_charge_at,
+            cancel_at: row.cancel_at,
+            renewal_offered: row.renewal_offered,
+            renewed: row.renewed,
+            created_at: row.created_at,
+        })
         .collect())
 }

@@ -44,15 +44,17 @@ pub(crate) async fn on_paid(
     let now = OffsetDateTime::now_utc();
     let next = terms.planned(now, 2);
     let id = Uuid::new_v4();
-    let made: Option<(Uuid, Uuid, String)> = sqlx::query_as(
+    // A renewal checkout's payment starts the next series of the subscription it renews.
+    let made: Option<(Uuid, Uuid, String, Option<Uuid>)> = sqlx::query_as(
         "INSERT INTO subscriptions (id, merchant_id, mode, plan_id, first_payment_id, amount_minor, currency,
-                                    interval, interval_count, installments, next_charge_at, poll_due_at)
+                                    interval, interval_count, installments, until_cancelled, renews,
+                                    next_charge_at, poll_due_at)
          SELECT $1, s.merchant_id, s.mode, s.plan_id, $2, s.amount_minor, s.currency, p.interval, p.interval_count,
-                p.installments, $3, $4
+                p.installments, p.until_cancelled, s.renews_id, $3, $4
          FROM checkout_sessions s JOIN subscription_plans p ON p.id = s.plan_id
          WHERE s.id = $5
          ON CONFLICT (first_payment_id) DO NOTHING
-         RETURNING id, merchant_id, (SELECT order_id FROM payments WHERE id = $2)",
+         RETURNING id, merchant_id, (SELECT order_id FROM payments WHERE id = $2), renews",
     )
     .bind(id)
     .bind(payment_id)
@@ -61,7 +63,7 @@ pub(crate) async fn on_paid(
     .bind(session_id)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some((id, merchant_id, order_id)) = made else {
+    let Some((id, merchant_id, order_id, renews)) = made else {
         return Ok(());
     };
     sqlx::query("UPDATE payments SET subscription_id = $2, installment = 1 WHERE id = $1")
@@ -75,9 +77,11 @@ pub(crate) async fn on_paid(
         .detail(serde_json::json!({
             "first_order_id": order_id, "amount_minor": terms.amount.minor(),
             "interval": terms.interval.as_str(), "interval_count": terms.count,
-            "installments": terms.installments,
+            "installments": terms.installments, "until_cancelled": terms.until_cancelled,
+            "renews": renews,
         }));
     audit::record(conn, &event, facts).await?;
+    crate::api::notify::subscription_started(conn, id).await?;
     Ok(())
 }
 

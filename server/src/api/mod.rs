@@ -10,6 +10,7 @@ pub mod auth;
 pub mod balance;
 pub mod checkout_sessions;
 pub mod docs;
+pub mod dunning_schedule;
 pub mod error;
 pub mod events;
 pub mod idempotency;
@@ -71,6 +72,10 @@ pub fn described() -> (Router<Platform>, utoipa::openapi::OpenApi) {
         .routes(routes!(subscriptions::list))
         .routes(routes!(subscriptions::retrieve, subscriptions::update))
         .routes(routes!(subscriptions::cancel))
+        .routes(routes!(
+            dunning_schedule::retrieve,
+            dunning_schedule::update
+        ))
         .routes(routes!(events::list))
         .routes(routes!(events::retrieve))
         .routes(routes!(webhook_endpoints::create, webhook_endpoints::list))

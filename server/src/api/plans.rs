@@ -34,8 +34,11 @@ pub struct CreatePlan {
     /// Every this many intervals, 1 to 999; 1 when left out.
     pub interval_count: Option<u16>,
     /// Payments in all, 2 to 121 (the gateway's limit), the first taken at sign-up: the
-    /// gateway charges at once, so there is no free trial.
-    pub installments: u16,
+    /// gateway charges at once, so there is no free trial. Left out when `until_cancelled`.
+    pub installments: Option<u16>,
+    /// Runs until cancelled: series of 121 payments, each next one started only when the
+    /// buyer agrees again by the renewal link Saleonix mails them. False when left out.
+    pub until_cancelled: Option<bool>,
     /// `prod_…`: an active product of the key's mode the plan sells.
     pub product: Option<String>,
 }
@@ -64,6 +67,23 @@ pub async fn create(
                 .ok_or_else(|| ApiError::invalid("product", "No such product."))
         })
         .transpose()?;
+    let until_cancelled = body.until_cancelled.unwrap_or(false);
+    let installments = match (until_cancelled, body.installments) {
+        (false, Some(n)) => n,
+        (false, None) => {
+            return Err(ApiError::invalid(
+                "installments",
+                "Give 2 to 121 payments, or `until_cancelled`.",
+            ));
+        }
+        (true, None) => subscription_plans::MAX_INSTALLMENTS,
+        (true, Some(_)) => {
+            return Err(ApiError::invalid(
+                "installments",
+                "A plan that runs until cancelled has no number of payments; leave it out.",
+            ));
+        }
+    };
     let new = NewPlan {
         name: body.name,
         amount: Money::new(
@@ -72,7 +92,8 @@ pub async fn create(
         ),
         interval,
         count: body.interval_count.unwrap_or(1),
-        installments: body.installments,
+        installments,
+        until_cancelled,
         product_id,
     };
     let scope = caller.scope();

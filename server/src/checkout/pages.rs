@@ -10,7 +10,7 @@ use platform::payments::Mode;
 use platform::payments::attempts::Outcome;
 use platform::payments::receipts::Receipt;
 use platform::payments::sessions::{BuyerPage, Item, Payable};
-use platform::subscriptions::Terms;
+use platform::subscriptions::{Terms, day as when};
 
 fn document(title: &str, refresh_secs: Option<u32>, body: impl IntoView) -> String {
     let title = format!("{title} · Saleonix");
@@ -86,18 +86,13 @@ pub struct FieldError<'a> {
 /// A plan's schedule in plain words, and the consent box the buyer ticks before Pay (its
 /// words are the ones stored with the attempt).
 fn plan_terms(terms: &Terms, merchant: &str, error: Option<&str>) -> impl IntoView + use<> {
-    let next = terms
-        .planned(time::OffsetDateTime::now_utc(), 2)
-        .format(time::macros::format_description!(
-            "[day padding:none] [month repr:long] [year]"
-        ))
-        .unwrap_or_default();
+    let next = when(terms.planned(time::OffsetDateTime::now_utc(), 2));
     let schedule = format!(
-        "Subscription: {amount} {every}, {n} payments in all. The first payment, {amount}, is taken today; \
+        "Subscription: {amount} {every}, {length}. The first payment, {amount}, is taken today; \
          the next one on {next}. Your bank's payment service charges the later payments; Saleonix never keeps your card.",
         amount = terms.amount,
         every = terms.every(),
-        n = terms.installments,
+        length = terms.length(),
     );
     view! {
         <p class="pay-plan">{schedule}</p>
@@ -289,13 +284,6 @@ pub fn message(title: &str, text: &str) -> String {
     document(title, None, body)
 }
 
-fn when(at: time::OffsetDateTime) -> String {
-    at.format(time::macros::format_description!(
-        "[day padding:none] [month repr:long] [year]"
-    ))
-    .unwrap_or_default()
-}
-
 /// `/portal/<token>`: the buyer's subscriptions with one merchant, each with its schedule,
 /// where it stands, its payments (with their receipts) and, while it runs, Cancel.
 pub fn portal(
@@ -322,6 +310,9 @@ pub fn portal(
                     "Past due: the bank declined a payment, which you can pay below".to_owned()
                 }
                 (Status::Cancelled, None) => "Cancelled: no further payment is taken".to_owned(),
+                (Status::Ended, None) if s.renew_token.is_some() => {
+                    "Every payment of this series was made: renew below to go on".to_owned()
+                }
                 (Status::Ended, None) => "Ended: every payment was made".to_owned(),
                 (Status::Unpaid, None) => {
                     "Ended: a declined payment was not paid in time; no further payment is taken"
@@ -372,13 +363,17 @@ pub fn portal(
                     </form>
                 }
             });
+            let renew = s.renew_token.as_ref().map(|renew| {
+                view! { <p><a href=format!("/pay/{renew}")>{format!("Renew {}", s.plan_name)}</a></p> }
+            });
             view! {
                 <section aria-labelledby=labelled_by>
                     <h2 id=heading>{s.plan_name.clone()}</h2>
-                    <p>{format!("{} {}, {} payments in all.", s.terms.amount, s.terms.every(), s.terms.installments)}</p>
+                    <p>{format!("{} {}, {}.", s.terms.amount, s.terms.every(), s.terms.length())}</p>
                     <p role="status">{status}</p>
                     <table class="pay-lines"><tbody>{payments}</tbody></table>
                     {cancel}
+                    {renew}
                 </section>
             }
         })

@@ -38,6 +38,8 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/v1/subscriptions/{id}"),
     ("post", "/v1/subscriptions/{id}"),
     ("post", "/v1/subscriptions/{id}/cancel"),
+    ("get", "/v1/dunning_schedule"),
+    ("post", "/v1/dunning_schedule"),
     ("get", "/v1/events"),
     ("get", "/v1/events/{id}"),
     ("get", "/v1/webhook_endpoints"),

@@ -29,6 +29,14 @@ async fn a_plan_signs_buyers_up_and_its_subscriptions_are_read_and_cancelled(poo
             json!({"name": "Box", "unit_amount": 0, "interval": "month", "installments": 3}),
             "unit_amount",
         ),
+        (
+            json!({"name": "Box", "unit_amount": 990, "interval": "month"}),
+            "installments",
+        ),
+        (
+            json!({"name": "Box", "unit_amount": 990, "interval": "month", "installments": 12, "until_cancelled": true}),
+            "installments",
+        ),
     ] {
         let refused = api.post("/v1/plans", body).await;
         assert_error_shape(&refused, 400, "parameter_invalid");
@@ -216,6 +224,114 @@ async fn a_plan_signs_buyers_up_and_its_subscriptions_are_read_and_cancelled(poo
     );
     assert_eq!(
         shop.audited("subscription.cancel").await,
+        [("api_key".to_owned(), "success".to_owned())]
+    );
+
+    // The merchant's webhooks heard each change, with the subscription as the API shows it.
+    let events: Vec<(String, serde_json::Value)> =
+        sqlx::query_as("SELECT type, data FROM events WHERE object_id = $1 ORDER BY seq")
+            .bind(&id)
+            .fetch_all(shop.pool())
+            .await
+            .unwrap();
+    let kinds: Vec<&str> = events.iter().map(|(kind, _)| kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "subscription.created",
+            "subscription.updated",
+            "subscription.updated",
+            "subscription.ended"
+        ]
+    );
+    assert_eq!(events[1].1["cancel_at_period_end"], true);
+    assert_eq!(events[2].1["cancel_at_period_end"], false);
+    assert_eq!(events[3].1["status"], "cancelled");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_until_cancelled_plan_and_the_dunning_schedule_per_mode(pool: PgPool) {
+    let shop = api_shop(pool).await;
+    let api = shop.test();
+
+    let plan = api
+        .post(
+            "/v1/plans",
+            json!({"name": "Licence", "unit_amount": 4900, "interval": "year", "until_cancelled": true}),
+        )
+        .await;
+    assert_eq!(plan.status, 200, "{}", plan.body);
+    assert_eq!(
+        (
+            plan.body["until_cancelled"].as_bool(),
+            plan.body["installments"].as_i64()
+        ),
+        (Some(true), Some(121)),
+        "each series holds the most the gateway takes"
+    );
+
+    let schedule = api.get("/v1/dunning_schedule").await;
+    assert_eq!(schedule.status, 200, "{}", schedule.body);
+    assert_eq!(
+        (
+            schedule.body["max_declines"].as_i64(),
+            schedule.body["grace_days"].as_i64(),
+            schedule.body["livemode"].as_bool()
+        ),
+        (Some(3), Some(14), Some(false))
+    );
+    for (body, param) in [
+        (json!({"max_declines": 0, "grace_days": 14}), "max_declines"),
+        (json!({"max_declines": 3, "grace_days": 61}), "grace_days"),
+    ] {
+        let refused = api.post("/v1/dunning_schedule", body).await;
+        assert_error_shape(&refused, 400, "parameter_invalid");
+        assert_eq!(refused.body["error"]["param"], param);
+    }
+    let read_only =
+        Permissions::Restricted(BTreeMap::from([(Resource::Subscriptions, Access::Read)]));
+    let reader = shop.api(&key(&shop.shop, &shop.shop.scope, Mode::Test, read_only).await);
+    assert_eq!(reader.get("/v1/dunning_schedule").await.status, 200);
+    assert_error_shape(
+        &reader
+            .post(
+                "/v1/dunning_schedule",
+                json!({"max_declines": 1, "grace_days": 1}),
+            )
+            .await,
+        403,
+        "permission_denied",
+    );
+
+    let set = api
+        .post(
+            "/v1/dunning_schedule",
+            json!({"max_declines": 5, "grace_days": 7}),
+        )
+        .await;
+    assert_eq!(set.status, 200, "{}", set.body);
+    assert_eq!(
+        (
+            set.body["max_declines"].as_i64(),
+            set.body["grace_days"].as_i64()
+        ),
+        (Some(5), Some(7))
+    );
+    assert_eq!(
+        api.get("/v1/dunning_schedule").await.body["max_declines"],
+        5
+    );
+    let live = shop.live().get("/v1/dunning_schedule").await;
+    assert_eq!(
+        (
+            live.body["max_declines"].as_i64(),
+            live.body["livemode"].as_bool()
+        ),
+        (Some(3), Some(true)),
+        "a Test key leaves Live Mode's schedule alone"
+    );
+    assert_eq!(
+        shop.audited("subscription.dunning_schedule").await,
         [("api_key".to_owned(), "success".to_owned())]
     );
 }

@@ -43,9 +43,15 @@ async fn set_schedule(shop: &Shop, max_declines: u16, grace_days: u16) {
         max_declines,
         grace_days,
     };
-    dunning::set_schedule(shop.pool(), &shop.scope, schedule, &Default::default())
-        .await
-        .unwrap();
+    dunning::set_schedule(
+        shop.pool(),
+        &shop.scope,
+        Mode::Test,
+        schedule,
+        &Default::default(),
+    )
+    .await
+    .unwrap();
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -229,12 +235,12 @@ async fn a_decline_unpaid_by_its_deadline_ends_the_subscription(pool: PgPool) {
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn the_schedule_is_the_merchants_own_and_refuses_what_is_out_of_range(pool: PgPool) {
+async fn the_schedule_is_the_merchants_own_per_mode_and_refuses_what_is_out_of_range(pool: PgPool) {
     let shop = shop(pool).await;
     let mut conn = shop.pool().acquire().await.unwrap();
     let own = shop.scope.merchant_id().as_uuid();
     assert_eq!(
-        dunning::schedule(&mut conn, own).await.unwrap(),
+        dunning::schedule(&mut conn, own, Mode::Test).await.unwrap(),
         Schedule::DEFAULT
     );
     for (declines, days, field) in [
@@ -246,6 +252,7 @@ async fn the_schedule_is_the_merchants_own_and_refuses_what_is_out_of_range(pool
         let refused = dunning::set_schedule(
             shop.pool(),
             &shop.scope,
+            Mode::Test,
             Schedule {
                 max_declines: declines,
                 grace_days: days,
@@ -259,22 +266,29 @@ async fn the_schedule_is_the_merchants_own_and_refuses_what_is_out_of_range(pool
         );
     }
     assert_eq!(
-        dunning::schedule(&mut conn, own).await.unwrap(),
+        dunning::schedule(&mut conn, own, Mode::Test).await.unwrap(),
         Schedule::DEFAULT,
         "a refusal changes nothing"
     );
     set_schedule(&shop, 5, 7).await;
     let (other, _) = merchant(shop.pool(), "Prizren Leather", true).await;
     assert_eq!(
-        dunning::schedule(&mut conn, other).await.unwrap(),
+        dunning::schedule(&mut conn, other, Mode::Test)
+            .await
+            .unwrap(),
         Schedule::DEFAULT,
         "another merchant keeps its own"
     );
     assert_eq!(
-        dunning::schedule(&mut conn, own).await.unwrap(),
+        dunning::schedule(&mut conn, own, Mode::Test).await.unwrap(),
         Schedule {
             max_declines: 5,
             grace_days: 7
         }
+    );
+    assert_eq!(
+        dunning::schedule(&mut conn, own, Mode::Live).await.unwrap(),
+        Schedule::DEFAULT,
+        "Test Mode's schedule leaves Live Mode's alone"
     );
 }

@@ -14,6 +14,7 @@ mod cancelling;
 mod dunning;
 mod following;
 mod portal;
+mod renewing;
 mod signing_up;
 
 use domain::Money;
@@ -39,13 +40,19 @@ async fn monthly_plan(shop: &Shop, installments: u16) -> Plan {
         interval: Interval::Month,
         count: 1,
         installments,
+        until_cancelled: false,
         product_id: None,
     };
+    make_plan(shop, &new).await
+}
+
+/// A Test Mode plan of the shop.
+async fn make_plan(shop: &Shop, new: &NewPlan) -> Plan {
     plans::create(
         shop.pool(),
         &shop.scope,
         Mode::Test,
-        &new,
+        new,
         &Default::default(),
     )
     .await

@@ -89,6 +89,7 @@ async fn a_link_opens_only_its_buyers_subscriptions_with_that_merchant(pool: PgP
         interval: Interval::Month,
         count: 1,
         installments: 6,
+        until_cancelled: false,
         product_id: None,
     };
     let leather = plans::create(

@@ -131,6 +131,7 @@ async fn plans_keep_to_the_gateways_limits_and_the_merchants_own_objects(pool: P
         interval: Interval::Year,
         count: 1,
         installments: 121,
+        until_cancelled: false,
         product_id: None,
     };
     let create = |new: NewPlan| {

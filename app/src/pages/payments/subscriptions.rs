@@ -123,7 +123,8 @@ fn Dunning(view: SubscriptionsView, dunning: ServerAction<SetDunning>) -> impl I
                 {format!(
                     "The bank does not try a declined payment again. The buyer is emailed a link to pay it within {grace_days} days; \
                      the subscription is past due until they do. If it stays unpaid, or {max_declines} declined payments are unpaid \
-                     at once, Saleonix cancels the subscription at the bank and it ends unpaid."
+                     at once, Saleonix cancels the subscription at the bank and it ends unpaid. \
+                     Test Mode and Live Mode each have their own schedule."
                 )}
             </p>
             {form}
@@ -152,10 +153,15 @@ fn NewPlan(create: ServerAction<CreatePlan>) -> impl IntoView {
                         {INTERVALS.iter().map(|(value, label)| view! { <option value=*value>{*label}</option> }).collect_view()}
                     </select>
                 </Field>
-                <Field label="Payments in all" name="installments" error=field_error(create, "installments") hint="2 to 121, the first at sign-up">
-                    <input id="installments" name="installments" type="number" min="2" max="121" step="1" required />
+                <Field label="Payments in all" name="installments" error=field_error(create, "installments") hint="2 to 121, the first at sign-up; leave empty when until cancelled">
+                    <input id="installments" name="installments" type="number" min="2" max="121" step="1" />
                 </Field>
-                <FormError message=form_error(create, &["name", "price", "interval", "interval_count", "installments"]) />
+                <label class="check">
+                    <input type="checkbox" name="until_cancelled" value="on" aria-describedby="until-cancelled-hint" />
+                    " Until cancelled"
+                </label>
+                <p id="until-cancelled-hint" class="field-hint">"The bank's payment service runs at most 121 payments in one series. When a series ends, Saleonix emails the buyer to agree to the next one; nothing more is charged unless they do."</p>
+                <FormError message=form_error(create, &["name", "price", "interval", "interval_count", "installments", "until_cancelled"]) />
                 <Show when=succeeded(create)>
                     <p class="success" role="status">"The plan is created."</p>
                 </Show>
