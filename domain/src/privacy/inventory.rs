@@ -102,7 +102,7 @@ pub const TABLES: &[Table] = &[
         personal: &[
             Personal { column: "buyer_email", subject: Subject::Buyer, category: Category::Contact, what: "email address given at checkout", purpose: PAYMENT, basis: Basis::Contract, retention: Retention::Days { days: ABANDONED_CHECKOUT_EMAIL_DAYS, after: "an unpaid checkout expired (a paid one stays with its payment)" }, kept_for_aml: false },
         ],
-        not_personal: &["id", "merchant_id", "mode", "token", "link_id", "amount_minor", "currency", "reference", "success_url", "cancel_url", "status", "created_by", "created_at", "expires_at", "paid_at", "plan_id", "subscription_id"],
+        not_personal: &["id", "merchant_id", "mode", "token", "link_id", "amount_minor", "currency", "reference", "success_url", "cancel_url", "status", "created_by", "created_at", "expires_at", "paid_at", "plan_id", "subscription_id", "renews_id"],
     },
     Table {
         name: "contact_requests",
@@ -116,7 +116,7 @@ pub const TABLES: &[Table] = &[
     Table {
         name: "dunning_schedules",
         personal: &[],
-        not_personal: &["merchant_id", "max_declines", "grace_days", "updated_by", "updated_at"],
+        not_personal: &["merchant_id", "mode", "max_declines", "grace_days", "updated_by", "updated_at"],
     },
     Table {
         name: "events",
@@ -396,7 +396,7 @@ pub const TABLES: &[Table] = &[
     Table {
         name: "subscription_plans",
         personal: &[],
-        not_personal: &["id", "merchant_id", "mode", "product_id", "name", "amount_minor", "currency", "interval", "interval_count", "installments", "archived_at", "created_by", "created_at"],
+        not_personal: &["id", "merchant_id", "mode", "product_id", "name", "amount_minor", "currency", "interval", "interval_count", "installments", "until_cancelled", "archived_at", "created_by", "created_at"],
     },
     Table {
         name: "subscription_portal_links",
@@ -406,7 +406,7 @@ pub const TABLES: &[Table] = &[
     Table {
         name: "subscriptions",
         personal: &[],
-        not_personal: &["id", "merchant_id", "mode", "plan_id", "first_payment_id", "amount_minor", "currency", "interval", "interval_count", "installments", "recurring_id", "status", "paid_installments", "next_charge_at", "poll_due_at", "poll_attempts", "cancel_requested_at", "cancelled_at", "ended_at", "created_at", "cancel_for_unpaid", "cancel_at"],
+        not_personal: &["id", "merchant_id", "mode", "plan_id", "first_payment_id", "amount_minor", "currency", "interval", "interval_count", "installments", "recurring_id", "status", "paid_installments", "next_charge_at", "poll_due_at", "poll_attempts", "cancel_requested_at", "cancelled_at", "ended_at", "created_at", "cancel_for_unpaid", "cancel_at", "until_cancelled", "renews"],
     },
     Table {
         name: "user_mfa",

@@ -55,7 +55,7 @@ async fn the_reference_shows_every_documented_operation_and_renders_without_wasm
             .as_array()
             .unwrap()
             .iter()
-            .any(|f| f["name"] == "installments" && f["required"] == true),
+            .any(|f| f["name"] == "interval" && f["required"] == true),
         "a required field says so: {create}"
     );
 
