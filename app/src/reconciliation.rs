@@ -17,8 +17,9 @@ pub struct ExceptionView {
     pub merchant_name: String,
     pub mode: Mode,
     /// `mismatch` (the gateway said something else), `unresolved` (it never said),
-    /// `duplicate` (a second charge, returned automatically) or `late_capture` (money taken
-    /// after the platform held the attempt declined or expired).
+    /// `duplicate` (a second charge, returned automatically), `late_capture` (money taken
+    /// after the platform held the attempt declined or expired) or `series_unknown` (a
+    /// subscription whose series id never arrived: staff attach it).
     pub kind: String,
     /// Our state and the gateway's, in words.
     pub ours: String,
@@ -146,9 +147,15 @@ pub async fn reconciliation_exceptions(
 }
 
 /// Closes an open exception: `accept` sets the payment to the gateway's state, `resolve`
-/// leaves it as it is. Either way the note says why.
+/// leaves it as it is; either way the note says why. `attach` gives a subscription whose
+/// series id never arrived the id `series_id`, which the gateway must confirm.
 #[server(endpoint = "admin/reconciliation/close")]
-pub async fn close_exception(id: String, resolution: String, note: String) -> Result<(), AppError> {
+pub async fn close_exception(
+    id: String,
+    resolution: String,
+    #[server(default)] note: String,
+    #[server(default)] series_id: String,
+) -> Result<(), AppError> {
     use platform::payments::reconciliation::{self, Resolution};
     let platform = expect_context::<platform::Platform>();
     async {
@@ -156,6 +163,12 @@ pub async fn close_exception(id: String, resolution: String, note: String) -> Re
             .await?
             .staff()?;
         let id = crate::payments::ssr::id(&id)?;
+        let facts = crate::request::facts().await;
+        if resolution == "attach" {
+            platform::subscriptions::series::attach(&platform, &scope, id, &series_id, &facts)
+                .await?;
+            return Ok(());
+        }
         let resolution = match resolution.as_str() {
             "accept" => Resolution::AcceptGateway,
             "resolve" => Resolution::Resolve,
@@ -166,7 +179,6 @@ pub async fn close_exception(id: String, resolution: String, note: String) -> Re
                 ));
             }
         };
-        let facts = crate::request::facts().await;
         reconciliation::close(&platform, &scope, id, resolution, &note, &facts).await?;
         Ok(())
     }

@@ -142,7 +142,8 @@ const SUBSCRIPTIONS_EVERY: Duration = Duration::from_secs(60);
 
 /// Follows the subscriptions' recurring series at the gateway as their planned charges
 /// pass (`platform::subscriptions::follow`), every minute; instances share the series
-/// through `SKIP LOCKED`.
+/// through `SKIP LOCKED`. Each pass also flags series whose id never arrived for staff
+/// (`platform::subscriptions::series`).
 pub fn spawn_subscription_polling(platform: platform::Platform, stop: Stop) -> JoinHandle<()> {
     every(SUBSCRIPTIONS_EVERY, stop, move || {
         let platform = platform.clone();
@@ -156,6 +157,10 @@ pub fn spawn_subscription_polling(platform: platform::Platform, stop: Stop) -> J
                 Err(error) => {
                     tracing::warn!(%error, "subscription polling pass failed; retrying later")
                 }
+            }
+            if let Err(error) = platform::subscriptions::series::flag_unknown(&platform, now).await
+            {
+                tracing::warn!(%error, "looking for unknown series failed; retrying later");
             }
         }
     })

@@ -138,7 +138,7 @@ pub(crate) async fn subscription_started(
     conn: &mut PgConnection,
     id: Uuid,
 ) -> Result<(), sqlx::Error> {
-    subscription_event(conn, id, EventType::SubscriptionCreated).await
+    subscription_event(conn, id, |_| EventType::SubscriptionCreated).await
 }
 
 /// Subscription `id` changed: `subscription.ended` once it no longer runs, else
@@ -147,25 +147,24 @@ pub(crate) async fn subscription_changed(
     conn: &mut PgConnection,
     id: Uuid,
 ) -> Result<(), sqlx::Error> {
-    let status: Status = sqlx::query_scalar("SELECT status FROM subscriptions WHERE id = $1")
-        .bind(id)
-        .fetch_one(&mut *conn)
-        .await?;
-    let kind = if status.is_running() {
-        EventType::SubscriptionUpdated
-    } else {
-        EventType::SubscriptionEnded
-    };
-    subscription_event(conn, id, kind).await
+    subscription_event(conn, id, |status| {
+        if status.is_running() {
+            EventType::SubscriptionUpdated
+        } else {
+            EventType::SubscriptionEnded
+        }
+    })
+    .await
 }
 
+/// Records the event `kind` names for the subscription's status.
 async fn subscription_event(
     conn: &mut PgConnection,
     id: Uuid,
-    kind: EventType,
+    kind: fn(Status) -> EventType,
 ) -> Result<(), sqlx::Error> {
-    let (merchant_id, mode): (MerchantId, Mode) =
-        sqlx::query_as("SELECT merchant_id, mode FROM subscriptions WHERE id = $1")
+    let (merchant_id, mode, status): (MerchantId, Mode, Status) =
+        sqlx::query_as("SELECT merchant_id, mode, status FROM subscriptions WHERE id = $1")
             .bind(id)
             .fetch_one(&mut *conn)
             .await?;
@@ -174,7 +173,7 @@ async fn subscription_event(
         conn,
         merchant_id,
         mode,
-        kind,
+        kind(status),
         &subscription.id,
         &subscription,
     )

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::{List, ListParams, ReadError, Table, livemode};
 use crate::identity::roles::MerchantScope;
 use crate::payments::Mode;
-use crate::subscriptions::Interval;
+use crate::subscriptions::StoredTerms;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[schema(as = Plan)]
@@ -50,12 +50,8 @@ struct Row {
     mode: Mode,
     name: String,
     product_id: Option<Uuid>,
-    amount_minor: i64,
-    currency: Currency,
-    interval: Interval,
-    interval_count: i16,
-    installments: i16,
-    until_cancelled: bool,
+    #[sqlx(flatten)]
+    terms: StoredTerms,
     archived_at: Option<OffsetDateTime>,
     created_at: OffsetDateTime,
 }
@@ -78,12 +74,12 @@ fn render(row: Row) -> PlanObject {
         product: row
             .product_id
             .map(|id| public_id::encode(Kind::Product, id)),
-        unit_amount: row.amount_minor,
-        currency: row.currency,
-        interval: row.interval.as_str(),
-        interval_count: row.interval_count,
-        installments: row.installments,
-        until_cancelled: row.until_cancelled,
+        unit_amount: row.terms.amount_minor,
+        currency: row.terms.currency,
+        interval: row.terms.interval.as_str(),
+        interval_count: row.terms.interval_count,
+        installments: row.terms.installments,
+        until_cancelled: row.terms.until_cancelled,
         active: row.archived_at.is_none(),
         created: row.created_at,
     }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::{List, ListParams, ReadError, Table, invalid, livemode};
 use crate::identity::roles::MerchantScope;
 use crate::payments::Mode;
-use crate::subscriptions::{Interval, Status};
+use crate::subscriptions::{Status, StoredTerms};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[schema(as = Subscription)]
@@ -77,13 +77,9 @@ struct Row {
     mode: Mode,
     status: Status,
     plan_id: Uuid,
-    amount_minor: i64,
-    currency: Currency,
-    interval: Interval,
-    interval_count: i16,
-    installments: i16,
+    #[sqlx(flatten)]
+    terms: StoredTerms,
     paid_installments: i16,
-    until_cancelled: bool,
     renews: Option<Uuid>,
     renewed_by: Option<Uuid>,
     renewal_session_id: Option<Uuid>,
@@ -118,13 +114,13 @@ fn render(row: Row) -> SubscriptionObject {
         livemode: livemode(row.mode),
         status: row.status.as_str(),
         plan: public_id::encode(Kind::Plan, row.plan_id),
-        unit_amount: row.amount_minor,
-        currency: row.currency,
-        interval: row.interval.as_str(),
-        interval_count: row.interval_count,
-        installments: row.installments,
+        unit_amount: row.terms.amount_minor,
+        currency: row.terms.currency,
+        interval: row.terms.interval.as_str(),
+        interval_count: row.terms.interval_count,
+        installments: row.terms.installments,
         paid_installments: row.paid_installments,
-        until_cancelled: row.until_cancelled,
+        until_cancelled: row.terms.until_cancelled,
         renews: row
             .renews
             .map(|id| public_id::encode(Kind::Subscription, id)),

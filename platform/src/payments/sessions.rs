@@ -503,9 +503,29 @@ pub(crate) async fn open_for_installment(
         unit_minor: amount.minor(),
         quantity: 1,
     };
+    let (id, token) = insert_one_line(conn, merchant_id, mode, line, None, buyer_email).await?;
+    sqlx::query("UPDATE checkout_sessions SET subscription_id = $2 WHERE id = $1")
+        .bind(id)
+        .bind(subscription_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok((id, token))
+}
+
+/// A checkout the platform opens for a subscription's buyer: one line, the plan's when it
+/// signs up, the buyer's address known, with a checkout's longest life (the caller may
+/// give it more). Its id and token.
+async fn insert_one_line(
+    conn: &mut PgConnection,
+    merchant_id: MerchantId,
+    mode: Mode,
+    line: Line,
+    plan_id: Option<Uuid>,
+    buyer_email: Option<String>,
+) -> Result<(Uuid, String), PaymentError> {
     let order = Order {
         link_id: None,
-        plan_id: None,
+        plan_id,
         lines: &[line],
         buyer_email,
         reference: None,
@@ -513,13 +533,7 @@ pub(crate) async fn open_for_installment(
         cancel_url: None,
     };
     let expires_in = Duration::minutes(i64::from(MAX_EXPIRY_MINUTES));
-    let (id, token) = insert(conn, merchant_id, mode, order, expires_in, None).await?;
-    sqlx::query("UPDATE checkout_sessions SET subscription_id = $2 WHERE id = $1")
-        .bind(id)
-        .bind(subscription_id)
-        .execute(&mut *conn)
-        .await?;
-    Ok((id, token))
+    insert(conn, merchant_id, mode, order, expires_in, None).await
 }
 
 /// The renewal checkout of subscription `renews` (`crate::subscriptions::renewal`): its
@@ -547,19 +561,11 @@ pub(crate) async fn open_for_renewal(
         unit_minor: renewal.amount.minor(),
         quantity: 1,
     };
-    let order = Order {
-        link_id: None,
-        plan_id: Some(renewal.plan_id),
-        lines: &[line],
-        buyer_email: renewal.buyer_email,
-        reference: None,
-        success_url: None,
-        cancel_url: None,
-    };
-    // Made as any checkout, then given its longer life with the subscription it renews
-    // (the table allows more than a day only to such checkouts).
-    let expires_in = Duration::minutes(i64::from(MAX_EXPIRY_MINUTES));
-    let (id, token) = insert(conn, merchant_id, mode, order, expires_in, None).await?;
+    let plan = Some(renewal.plan_id);
+    let (id, token) =
+        insert_one_line(conn, merchant_id, mode, line, plan, renewal.buyer_email).await?;
+    // Given its longer life with the subscription it renews (the table allows more than a
+    // day only to such checkouts).
     sqlx::query("UPDATE checkout_sessions SET renews_id = $2, expires_at = $3 WHERE id = $1")
         .bind(id)
         .bind(renewal.renews)

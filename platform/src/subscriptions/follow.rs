@@ -85,7 +85,7 @@ pub async fn poll_due(platform: &Platform, now: OffsetDateTime) -> Result<Report
     Ok(report)
 }
 
-async fn ask(
+pub(super) async fn ask(
     platform: &Platform,
     mode: Mode,
     recurring_id: &str,

@@ -12,6 +12,7 @@
 //!   `unpaid` on the merchant's schedule.
 //! - [`portal`]: the buyer's page of their subscriptions, opened by a link in each receipt.
 //! - [`renewal`]: the next series of an "until cancelled" subscription, with fresh consent.
+//! - [`series`]: a series whose id never arrived, flagged for staff, who attach it.
 //! - [`reading`]: the dashboard's list.
 
 // Money code: amounts are converted with checks, never a silent `as`.
@@ -24,6 +25,7 @@ pub mod plans;
 pub mod portal;
 pub mod reading;
 pub mod renewal;
+pub mod series;
 pub mod signup;
 
 use domain::{Currency, Money};

@@ -87,7 +87,7 @@ pub(crate) async fn on_paid(
 
 /// The shape the gateway's series ids take; anything else is not stored (and not trusted
 /// to poll with).
-fn plausible_series_id(id: &str) -> bool {
+pub(super) fn plausible_series_id(id: &str) -> bool {
     (1..=64).contains(&id.len())
         && id
             .bytes()

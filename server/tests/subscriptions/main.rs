@@ -15,6 +15,7 @@ mod dunning;
 mod following;
 mod portal;
 mod renewing;
+mod series_unknown;
 mod signing_up;
 
 use domain::Money;
@@ -118,6 +119,17 @@ async fn pay_plan_checkout(shop: &Shop, token: &str, email: &str) -> (String, Ht
     shop.deliver(&returns[0]).await;
     assert_eq!(shop.settled(&order_id).await, "paid");
     (order_id, gate)
+}
+
+/// The words of the consent stored with the sign-up payment `order_id`.
+async fn consent_of(shop: &Shop, order_id: &str) -> String {
+    sqlx::query_scalar(
+        "SELECT c.text FROM subscription_consents c JOIN payments p ON p.id = c.payment_id WHERE p.order_id = $1",
+    )
+    .bind(order_id)
+    .fetch_one(shop.pool())
+    .await
+    .unwrap()
 }
 
 /// The subscription the payment with `order_id` started: its id, status and series id.

@@ -61,13 +61,7 @@ async fn a_series_run_out_is_renewed_only_with_the_buyers_fresh_consent(pool: Pg
     assert!(page.contains("until cancelled"), "{page}");
     let (order_id, gate) = pay_plan_checkout(&shop, &token, BUYER).await;
     assert_eq!(field(&gate, "RecurringPaymentNumber"), "121");
-    let consent: String = sqlx::query_scalar(
-        "SELECT c.text FROM subscription_consents c JOIN payments p ON p.id = c.payment_id WHERE p.order_id = $1",
-    )
-    .bind(&order_id)
-    .fetch_one(shop.pool())
-    .await
-    .unwrap();
+    let consent = consent_of(&shop, &order_id).await;
     assert!(consent.contains("agree again"), "{consent}");
     let (id, _, series) = subscription_of(&shop, &order_id).await;
 

@@ -54,13 +54,7 @@ async fn the_checkout_states_the_terms_and_pay_needs_consent(pool: PgPool) {
         order_id.len() <= 16,
         "room for the gateway's -121: {order_id}"
     );
-    let consent: String = sqlx::query_scalar(
-        "SELECT c.text FROM subscription_consents c JOIN payments p ON p.id = c.payment_id WHERE p.order_id = $1",
-    )
-    .bind(&order_id)
-    .fetch_one(shop.pool())
-    .await
-    .unwrap();
+    let consent = consent_of(&shop, &order_id).await;
     assert!(
         consent.contains("Dardania Crafts")
             && consent.contains("9.90 EUR to my card every month")

@@ -103,6 +103,7 @@ fn ExceptionRow(
         "unresolved" => "No answer from the gateway",
         "duplicate" => "Duplicate charge",
         "late_capture" => "Charge after a decline or expiry",
+        "series_unknown" => "Subscription series id unknown",
         _ => "Disagreement",
     };
     let closing = match (e.closed, can_act) {
@@ -117,7 +118,21 @@ fn ExceptionRow(
         }
         (None, true) => {
             let note_label = format!("Note on {}", e.order_id);
+            let attach = (e.kind == "series_unknown").then(|| {
+                let series_label = format!("Series id of {} from Payten's merchant portal", e.order_id);
+                let id = e.id.clone();
+                view! {
+                    <ActionForm action=close attr:class="form">
+                        <input type="hidden" name="id" value=id />
+                        <input name="series_id" required maxlength="64" autocomplete="off" aria-label=series_label placeholder="Series id" />
+                        <button type="submit" name="resolution" value="attach" class="secondary" disabled=move || close.pending().get()>
+                            "Attach the series"
+                        </button>
+                    </ActionForm>
+                }
+            });
             view! {
+                {attach}
                 <ActionForm action=close attr:class="form">
                     <input type="hidden" name="id" value=e.id />
                     <input name="note" required maxlength="1000" autocomplete="off" aria-label=note_label placeholder="Why (required)" />

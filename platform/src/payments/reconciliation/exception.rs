@@ -4,7 +4,7 @@ use super::*;
 use crate::identity::roles::{Level, Module, StaffScope};
 
 /// An exception to open: the payment, its kind (`mismatch`, `unresolved`, `duplicate`,
-/// `late_capture`) and both sides in plain words.
+/// `late_capture`, `series_unknown`) and both sides in plain words.
 pub(crate) struct NewException<'a> {
     pub payment_id: Uuid,
     pub merchant_id: Uuid,
