@@ -62,9 +62,11 @@ pub const INTERVALS: &[(&str, &str)] = &[
     ("day", "Day"),
 ];
 
+/// The dashboard is in English until it is translated (issue 18).
 #[cfg(feature = "ssr")]
 fn schedule(terms: &platform::subscriptions::Terms) -> String {
-    format!("{}, {}", terms.every(), terms.length())
+    let english = i18n::Locale::en;
+    format!("{}, {}", terms.every(english), terms.length(english))
 }
 
 /// The plans and the latest 100 subscriptions of the current mode.

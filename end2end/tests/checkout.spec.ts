@@ -36,7 +36,7 @@ test('an approved card pays, shows the receipt and the checkout cannot be paid t
   await expect(page.locator('input[name="pan"], input[name="cvv"]')).toHaveCount(0);
   await pay(page, token, APPROVE);
   await expect(page.getByRole('heading', { name: 'Payment received' })).toBeVisible();
-  await expect(page.getByText('You paid 45.00 EUR to Dardania Crafts.')).toBeVisible();
+  await expect(page.getByText('You paid €45.00 to Dardania Crafts.')).toBeVisible();
   await page.getByRole('link', { name: 'View your receipt' }).click();
   await expect(page.getByRole('heading', { name: 'Receipt' })).toBeVisible();
   await expect(page.getByText(/557113\*+5575/)).toBeVisible();
@@ -65,7 +65,7 @@ for (const [card, reason] of DECLINES) {
     await expect(page.getByText(reason)).toBeVisible();
     await expect(page.getByText('No money was taken.', { exact: true })).toBeVisible();
     await page.getByRole('link', { name: 'Try again' }).click();
-    await expect(page.getByRole('button', { name: 'Pay 12.50 EUR' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Pay €12.50' })).toBeVisible();
   });
 }
 
@@ -130,7 +130,7 @@ test('the checkout works without JavaScript up to the gateway', async ({ browser
   const token = checkout(990);
   await page.goto(`/pay/${token}`);
   await page.getByLabel('Email for your receipt').fill('buyer@example.com');
-  await page.getByRole('button', { name: 'Pay 9.90 EUR' }).click();
+  await page.getByRole('button', { name: 'Pay €9.90' }).click();
   await page.getByRole('button', { name: 'Continue to the payment page' }).click();
   await expect(page.getByLabel('Card number')).toBeVisible();
   await context.close();

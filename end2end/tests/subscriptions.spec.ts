@@ -88,16 +88,16 @@ async function signUp(page: Page, browser: Browser, buyerEmail: string): Promise
   const buyer = await browser.newContext();
   const pay = await buyer.newPage();
   await pay.goto(url);
-  await expect(pay.getByText('Subscription: 9.90 EUR every month, 3 payments in all.')).toBeVisible();
+  await expect(pay.getByText('Subscription: €9.90 every month, 3 payments in all.')).toBeVisible();
   await pay.getByLabel('Email for your receipt').fill(buyerEmail);
-  const consent = pay.getByRole('checkbox', { name: /I agree that .* charges 9\.90 EUR to my card every month/ });
+  const consent = pay.getByRole('checkbox', { name: /I agree that .* charges €9\.90 to my card every month/ });
   await expect(consent).toHaveAttribute('required', '');
   await pay.getByLabel('Email for your receipt').press('Tab');
   await expect(consent).toBeFocused();
   await pay.keyboard.press('Space');
   await expect(consent).toBeChecked();
   await pay.keyboard.press('Tab');
-  await expect(pay.getByRole('button', { name: 'Subscribe and pay 9.90 EUR today' })).toBeFocused();
+  await expect(pay.getByRole('button', { name: 'Subscribe and pay €9.90 today' })).toBeFocused();
   await pay.keyboard.press('Enter');
   await expect(pay.getByRole('heading', { name: /^Pay / })).toBeVisible(); // the sandbox's card page
   CARDS_USED.add(APPROVE);

@@ -133,9 +133,16 @@ fn audit_cost(c: &mut Criterion) {
             b.to_async(&runtime).iter(|| async {
                 let (facts, email) =
                     nth_buyer(buyers.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-                platform::payments::attempts::start(&platform, LINK, &email, false, &facts)
-                    .await
-                    .expect("Pay goes through")
+                platform::payments::attempts::start(
+                    &platform,
+                    LINK,
+                    &email,
+                    false,
+                    i18n::Locale::en,
+                    &facts,
+                )
+                .await
+                .expect("Pay goes through")
             });
         },
     );

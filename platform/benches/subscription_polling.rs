@@ -121,7 +121,7 @@ async fn sign_up(platform: &Platform, scope: &MerchantScope, plan: Uuid, buyer: 
         ..RequestFacts::default()
     };
     let email = format!("buyer{n}@example.com");
-    let started = attempts::start(platform, &token, &email, true, &facts)
+    let started = attempts::start(platform, &token, &email, true, i18n::Locale::en, &facts)
         .await
         .unwrap();
     let gate = HtmlForm {

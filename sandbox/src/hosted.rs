@@ -66,6 +66,7 @@ fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
 
 fn sandbox_page(title: &str, body: String) -> Page {
     Page {
+        lang: "en",
         title: title.into(),
         body,
         nonce: nonce(),
@@ -246,12 +247,18 @@ pub async fn gate(
     page.into_response()
 }
 
+/// The card page, its `lang` as the request asked (`sq` or `en`; NestPay falls back to
+/// English); its words stay English, as the sandbox is for tests.
 fn card_page(id: &str, request: &GateRequest, errors: &[&str], cardholder: &str) -> Page {
     let errors: String = errors
         .iter()
         .map(|e| format!("<p class=\"err\">{}</p>", escape(e)))
         .collect();
-    sandbox_page(
+    let lang = match field(&request.fields, "lang") {
+        Some("sq") => "sq",
+        _ => "en",
+    };
+    let page = sandbox_page(
         "Card payment",
         format!(
             "<h1>Pay {amount}</h1><p class=\"note\">Order {oid} (Saleonix Payten sandbox)</p>{errors}\
@@ -265,7 +272,8 @@ fn card_page(id: &str, request: &GateRequest, errors: &[&str], cardholder: &str)
             oid = escape(&request.oid),
             name = escape(cardholder),
         ),
-    )
+    );
+    Page { lang, ..page }
 }
 
 fn expired_page() -> Response {

@@ -28,6 +28,8 @@ pub fn nonce() -> String {
 /// Where forms on the page may post. Pages of the sandbox itself post to
 /// `'self'`; the return page posts to the merchant's origin.
 pub struct Page {
+    /// The page's language: the `lang` the gate request named, where the page follows it.
+    pub lang: &'static str,
     pub title: String,
     pub body: String,
     pub nonce: String,
@@ -41,10 +43,11 @@ label{display:block;margin:.6rem 0}input{display:block;width:100%;padding:.4rem}
 impl IntoResponse for Page {
     fn into_response(self) -> Response {
         let html = format!(
-            "<!doctype html><html><head><meta charset=\"utf-8\"><title>{}</title>\
+            "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{}</title>\
              <style nonce=\"{n}\">{STYLE}</style></head><body>{}</body></html>",
             escape(&self.title),
             self.body,
+            lang = self.lang,
             n = self.nonce,
         );
         let csp = format!(

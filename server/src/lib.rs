@@ -159,7 +159,8 @@ fn build(platform: Platform, route_guard: RouteGuard) -> Result<Router, SiteErro
         router = router.route("/dev/mailbox", get(dev_mailbox::page));
     }
     let router = router.merge(api::routes(platform.clone()));
-    let router = router.merge(checkout::routes().with_state(platform.clone()).layer(
+    let https = settings.public_url.starts_with("https://");
+    let router = router.merge(checkout::routes(https).with_state(platform.clone()).layer(
         axum::middleware::from_fn_with_state(stylesheet.clone(), site::provide_stylesheet),
     ));
     let router = router.merge(kyc_files::routes().with_state(platform.clone()));

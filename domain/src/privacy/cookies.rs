@@ -1,5 +1,6 @@
-//! The only cookies the platform sets. All are strictly necessary, so no consent banner is
-//! needed while this list holds; the privacy policy prints it, and the server's tests fail
+//! The only cookies the platform sets. All are strictly necessary (or, for the language,
+//! a preference the person set themselves), so no consent banner is needed while this
+//! list holds; the privacy policy prints it, and the server's tests fail
 //! on any response that sets a cookie it does not name.
 
 /// One cookie, as the privacy policy describes it.
@@ -24,6 +25,12 @@ pub const COOKIES: &[Cookie] = &[
         name: "saleonix-session",
         purpose: "the same session cookie on a development server without HTTPS",
         lifetime: SESSION_LIFETIME,
+    },
+    Cookie {
+        name: "i18n_pref_locale",
+        purpose: "the language chosen with the language switcher (sq, sr-Latn or en); set only \
+            when the switcher is used",
+        lifetime: "one year",
     },
 ];
 

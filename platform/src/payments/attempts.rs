@@ -2,6 +2,7 @@
 //! sends the buyer's browser to the hosted card page of the checkout's own mode.
 
 use domain::{CheckoutId, CheckoutStatus, Currency, MerchantId, Money, PaymentStatus};
+use i18n::Locale;
 use payten::{BillTo, HostedForm, Lang, OrderId, PaymentRequest, TranType};
 use rand::Rng as _;
 use rand::distributions::Alphanumeric;
@@ -52,11 +53,22 @@ fn order_id(prefix: &str, random: usize) -> String {
     format!("{prefix}{body}")
 }
 
+/// The language of the gateway's hosted page for a buyer reading `locale`: NestPay has
+/// Albanian (`sq`, as BKT uses it) and English, and no Serbian, so a Serbian reader gets
+/// English.
+fn gateway_lang(locale: Locale) -> Lang {
+    match locale {
+        Locale::sq => Lang::Sq,
+        Locale::sr | Locale::en => Lang::En,
+    }
+}
+
 /// Starts an attempt for the checkout session or payment link with public `token`. Its span
 /// gets the merchant, the mode and the new order id as soon as they are known (the token
 /// and the buyer's address are not recorded). A plan's checkout needs the buyer's
-/// `consent` to its repeated payments; the words agreed to are kept with the attempt, and
-/// the form carries the plan's recurring fields.
+/// `consent` to its repeated payments; the words agreed to are kept with the attempt, in
+/// `locale`, the language the buyer read them in, and the form carries the plan's
+/// recurring fields. The gateway's page opens in `locale` where it has the language.
 #[tracing::instrument(
     name = "pay",
     skip_all,
@@ -67,6 +79,7 @@ pub async fn start(
     token: &str,
     email: &str,
     consent: bool,
+    locale: Locale,
     facts: &RequestFacts,
 ) -> Result<Started, PaymentError> {
     let email = buyer_email("email", email)?;
@@ -152,7 +165,7 @@ pub async fn start(
         ok_url: format!("{origin}{RETURN_PATH}"),
         fail_url: format!("{origin}{RETURN_PATH}"),
         callback_url: format!("{origin}{CALLBACK_PATH}"),
-        lang: Lang::En,
+        lang: gateway_lang(locale),
         email: Some(email.clone()),
         bill_to: BillTo::default(),
         recurring: plan.map(|terms| terms.recurring()),
@@ -175,7 +188,8 @@ pub async fn start(
                 .bind(merchant_id)
                 .fetch_one(&mut *tx)
                 .await?;
-        signup::record_consent(&mut tx, payment_id, &terms.consent_text(&merchant)).await?;
+        let consent = terms.consent_text(&merchant, locale);
+        signup::record_consent(&mut tx, payment_id, &consent).await?;
     }
     risk::record(&mut tx, &attempt, &assessment, Some(payment_id), facts).await?;
     transition::apply(

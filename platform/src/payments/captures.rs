@@ -41,15 +41,9 @@ impl Surplus {
     /// What the buyer and the merchant read on the payment: why the charge is not kept.
     pub fn phrase(self) -> &'static str {
         match self {
-            Surplus::CheckoutPaid => {
-                "This order was already paid, so this second charge was not kept."
-            }
-            Surplus::CheckoutClosed => {
-                "This charge arrived after the checkout had closed, so it was not kept."
-            }
-            Surplus::LinkSoldOut => {
-                "The last of these was sold before this payment went through, so this charge was not kept."
-            }
+            Surplus::CheckoutPaid => super::reasons::ALREADY_PAID,
+            Surplus::CheckoutClosed => super::reasons::CHECKOUT_CLOSED,
+            Surplus::LinkSoldOut => super::reasons::SOLD_OUT,
         }
     }
 

@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::refusals::{self, Counted};
 use super::transition::{self, CardFacts, Change};
-use super::{Mode, PaymentError, gateways};
+use super::{Mode, PaymentError, gateways, reasons};
 use crate::Platform;
 use crate::audit::{self, Actor, ActorKind, Event, Outcome, RequestFacts};
 use crate::gateway_accounts::GatewayAccount;
@@ -88,25 +88,17 @@ pub enum Handled {
 /// Plain-language words for a buyer and a merchant, chosen from the gateway's codes.
 pub fn decline_reason(ret: &GatewayReturn) -> &'static str {
     if ret.response == ResponseStatus::Error {
-        return "The payment service had a problem and took no money. Please try again later.";
+        return reasons::SERVICE_PROBLEM;
     }
     match (&ret.proc_return_code, &ret.md_status) {
-        (None, _) | (_, Some(MdStatus::Failed)) => {
-            "The card's 3-D Secure check did not succeed. No money was taken."
-        }
-        (Some(ProcReturnCode::InsufficientFunds), _) => "The card has insufficient funds.",
-        (Some(ProcReturnCode::ExpiredCard), _) => "The card has expired.",
-        (Some(ProcReturnCode::NotPermitted), _) => "The card may not be used for this purchase.",
-        (Some(ProcReturnCode::RestrictedCard), _) => {
-            "The card is restricted. Please contact your bank."
-        }
-        (Some(ProcReturnCode::InvalidTransaction), _) => {
-            "The card's bank refused this transaction as invalid."
-        }
-        (Some(ProcReturnCode::GatewayError), _) => {
-            "The payment service had a problem and took no money. Please try again later."
-        }
-        _ => "The card's bank declined the payment.",
+        (None, _) | (_, Some(MdStatus::Failed)) => reasons::THREE_D_SECURE,
+        (Some(ProcReturnCode::InsufficientFunds), _) => reasons::INSUFFICIENT_FUNDS,
+        (Some(ProcReturnCode::ExpiredCard), _) => reasons::EXPIRED_CARD,
+        (Some(ProcReturnCode::NotPermitted), _) => reasons::NOT_PERMITTED,
+        (Some(ProcReturnCode::RestrictedCard), _) => reasons::RESTRICTED,
+        (Some(ProcReturnCode::InvalidTransaction), _) => reasons::INVALID_TRANSACTION,
+        (Some(ProcReturnCode::GatewayError), _) => reasons::SERVICE_PROBLEM,
+        _ => reasons::DECLINED,
     }
 }
 

@@ -27,6 +27,7 @@ pub mod gateways;
 pub mod links;
 pub mod pay_limits;
 pub mod reading;
+pub mod reasons;
 pub mod receipts;
 pub mod reconciliation;
 pub mod refunds;

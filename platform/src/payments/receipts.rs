@@ -28,10 +28,16 @@ pub struct Receipt {
 impl Receipt {
     /// The card as the gateway described it: brand and masked number, as far as known.
     pub fn card(&self) -> String {
+        self.described_card().unwrap_or_else(|| "Card".into())
+    }
+
+    /// Brand and masked number, or the masked number alone; `None` when the gateway told
+    /// neither.
+    pub fn described_card(&self) -> Option<String> {
         match (&self.card_brand, &self.masked_pan) {
-            (Some(brand), Some(pan)) => format!("{brand} {pan}"),
-            (None, Some(pan)) => pan.clone(),
-            _ => "Card".into(),
+            (Some(brand), Some(pan)) => Some(format!("{brand} {pan}")),
+            (None, Some(pan)) => Some(pan.clone()),
+            _ => None,
         }
     }
 }

@@ -405,10 +405,7 @@ pub async fn apply(
         Change::Accept {
             status: PaymentStatus::Declined | PaymentStatus::Failed,
             ..
-        } => (
-            None,
-            Some("The payment service reported that no money was taken."),
-        ),
+        } => (None, Some(super::reasons::NO_MONEY_TAKEN)),
         _ => (None, None),
     };
     let reason = match ending {

@@ -419,7 +419,7 @@ async fn installment_payment(
         Change::Paid(card)
     } else {
         Change::Declined {
-            reason: "The card's bank declined this installment.",
+            reason: crate::payments::reasons::INSTALLMENT_DECLINED,
             card,
         }
     };

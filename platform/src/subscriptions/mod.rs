@@ -29,6 +29,8 @@ pub mod series;
 pub mod signup;
 
 use domain::{Currency, Money};
+use i18n::Locale;
+use leptos_i18n::td_string;
 use serde::Serialize;
 use time::{Duration, Month, OffsetDateTime};
 
@@ -167,12 +169,13 @@ impl Terms {
         }
     }
 
-    /// "12 payments in all", or "until cancelled".
-    pub fn length(&self) -> String {
+    /// "12 payments in all", or "until cancelled", in `locale`.
+    pub fn length(&self, locale: Locale) -> String {
         if self.until_cancelled {
-            "until cancelled".to_owned()
+            td_string!(locale, plan.until_cancelled).to_owned()
         } else {
-            format!("{} payments in all", self.installments)
+            let count = u32::from(self.installments);
+            td_string!(locale, plan.payments_in_all, count = count)
         }
     }
 
@@ -185,37 +188,41 @@ impl Terms {
         }
     }
 
-    /// "every month", "every 2 weeks".
-    pub fn every(&self) -> String {
-        let unit = self.interval.as_str();
-        if self.count == 1 {
-            format!("every {unit}")
-        } else {
-            format!("every {} {unit}s", self.count)
+    /// "every month", "every 2 weeks", in `locale`.
+    pub fn every(&self, locale: Locale) -> String {
+        let count = u32::from(self.count);
+        match (self.interval, count) {
+            (Interval::Day, 1) => td_string!(locale, plan.every_day).to_owned(),
+            (Interval::Week, 1) => td_string!(locale, plan.every_week).to_owned(),
+            (Interval::Month, 1) => td_string!(locale, plan.every_month).to_owned(),
+            (Interval::Year, 1) => td_string!(locale, plan.every_year).to_owned(),
+            (Interval::Day, _) => td_string!(locale, plan.every_n_days, count = count),
+            (Interval::Week, _) => td_string!(locale, plan.every_n_weeks, count = count),
+            (Interval::Month, _) => td_string!(locale, plan.every_n_months, count = count),
+            (Interval::Year, _) => td_string!(locale, plan.every_n_years, count = count),
         }
     }
 
-    /// The plain words of the schedule, as the buyer's page states it and the consent
-    /// stores it: amount, interval, number of payments and the first charge today.
-    pub fn consent_text(&self, merchant: &str) -> String {
+    /// The plain words of the schedule in `locale`, as the buyer's page states it and the
+    /// consent stores it (in the language the buyer read): amount, interval, number of
+    /// payments and the first charge today.
+    pub fn consent_text(&self, merchant: &str, locale: Locale) -> String {
         let renewal = if self.until_cancelled {
-            format!(
-                " My bank's payment service takes at most {n} payments in one series; before the \
-                 next series starts, I am asked by email to agree again, and nothing more is \
-                 charged unless I do.",
-                n = self.installments,
-            )
+            let n = self.installments;
+            td_string!(locale, plan.consent_renewal, n = n)
         } else {
             String::new()
         };
-        format!(
-            "I agree that {merchant} charges {amount} to my card {every}, {length}, \
-             the first today, through Saleonix as merchant of record.{renewal} I can have it \
-             cancelled at any time by asking {merchant} or Saleonix; payments already made are \
-             not returned by cancelling.",
-            amount = self.amount,
-            every = self.every(),
-            length = self.length(),
+        let amount = i18n::format::money(locale, self.amount);
+        let (every, length) = (self.every(locale), self.length(locale));
+        td_string!(
+            locale,
+            plan.consent,
+            merchant = merchant,
+            amount = amount,
+            every = every,
+            length = length,
+            renewal = renewal
         )
     }
 
@@ -308,10 +315,10 @@ mod tests {
 
     #[test]
     fn the_consent_states_amount_interval_count_and_the_first_charge() {
-        let text = monthly(12).consent_text("Dardania Crafts");
+        let text = monthly(12).consent_text("Dardania Crafts", Locale::en);
         for words in [
             "Dardania Crafts",
-            "9.90 EUR",
+            "€9.90",
             "every month",
             "12 payments",
             "the first today",
@@ -323,8 +330,19 @@ mod tests {
             count: 2,
             ..monthly(3)
         };
-        assert_eq!(every.every(), "every 2 weeks");
+        assert_eq!(every.every(Locale::en), "every 2 weeks");
+        assert_eq!(every.every(Locale::sq), "çdo 2 javë");
+        assert_eq!(every.every(Locale::sr), "na svake 2 nedelje");
         assert!(!text.contains("agree again"), "{text}");
+        let albanian = monthly(12).consent_text("Dardania Crafts", Locale::sq);
+        for words in [
+            "9,90\u{a0}€",
+            "çdo muaj",
+            "12 pagesa gjithsej",
+            "të parën sot",
+        ] {
+            assert!(albanian.contains(words), "{words}: {albanian}");
+        }
     }
 
     #[test]
@@ -333,7 +351,7 @@ mod tests {
             until_cancelled: true,
             ..monthly(121)
         };
-        let text = terms.consent_text("Dardania Crafts");
+        let text = terms.consent_text("Dardania Crafts", Locale::en);
         for words in [
             "every month",
             "until cancelled",
@@ -343,5 +361,15 @@ mod tests {
             assert!(text.contains(words), "{words}: {text}");
         }
         assert!(!text.contains("payments in all"), "{text}");
+    }
+
+    #[test]
+    fn serbian_counts_payments_in_three_forms() {
+        let length = |n| monthly(n).length(Locale::sr);
+        assert_eq!(length(3), "ukupno 3 uplate");
+        assert_eq!(length(5), "ukupno 5 uplata");
+        assert_eq!(length(21), "ukupno 21 uplata");
+        assert_eq!(length(22), "ukupno 22 uplate");
+        assert_eq!(monthly(2).length(Locale::sq), "2 pagesa gjithsej");
     }
 }

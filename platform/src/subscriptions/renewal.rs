@@ -11,6 +11,7 @@
 //! its period's end at the merchant's wish.
 
 use domain::MerchantId;
+use i18n::Locale;
 use sqlx::PgConnection;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -127,7 +128,7 @@ async fn mail_buyer(
              If you do nothing, the subscription ends and nothing more is charged.\n\n\
              Your subscription: see its payments: {portal}\n",
             n = terms.installments,
-            every = terms.every(),
+            every = terms.every(Locale::en),
             day = super::day(expires_at),
         )
         .into(),

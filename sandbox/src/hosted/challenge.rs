@@ -262,6 +262,7 @@ pub(super) fn return_page(target: &str, fields: &[(String, String)], twice: bool
         )
     };
     Page {
+        lang: "en",
         title: "Returning to the merchant".into(),
         body,
         nonce: n,

@@ -15,6 +15,7 @@
 //! these two paths through: their ver3 hash, checked with the payment's own account, is
 //! what authenticates them.
 
+mod language;
 pub mod pages;
 mod portal;
 
@@ -32,11 +33,14 @@ use serde::Deserialize;
 
 use crate::facts::Facts;
 use crate::security_headers::CspNonce;
+use pages::Message;
 
 /// Paths the CSRF layer lets through from other origins (see the module documentation).
 pub const GATEWAY_PATHS: [&str; 2] = [attempts::RETURN_PATH, attempts::CALLBACK_PATH];
 
-pub fn routes() -> Router<Platform> {
+/// The buyer's routes, each answered in the buyer's language ([`language`]); `secure`
+/// makes the language cookie `Secure` (an HTTPS public URL).
+pub fn routes(secure: bool) -> Router<Platform> {
     Router::new()
         .route(
             "/pay/return",
@@ -50,6 +54,10 @@ pub fn routes() -> Router<Platform> {
         .route("/portal/{token}", get(portal::show))
         .route("/portal/{token}/cancel", post(portal::cancel))
         .route("/portal/{token}/renew", post(portal::renew))
+        .layer(axum::middleware::from_fn_with_state(
+            language::CookiePolicy { secure },
+            language::remember,
+        ))
 }
 
 fn page(status: StatusCode, html: String) -> Response {
@@ -66,12 +74,8 @@ fn not_found() -> Response {
 fn error_page(error: AppError) -> Response {
     let status = error.status();
     let html = match error {
-        AppError::NotFound => pages::message("Not found", "There is no checkout at this address."),
-        AppError::Internal => pages::message(
-            "Something went wrong",
-            "No payment was taken. Please try again in a moment.",
-        ),
-        other => pages::message("We could not do that", &other.to_string()),
+        AppError::NotFound => pages::message(Message::NotFound),
+        _ => pages::message(Message::WentWrong),
     };
     page(status, html)
 }
@@ -145,10 +149,7 @@ async fn pay(
         Err(Some(wait)) => {
             let mut response = page(
                 StatusCode::TOO_MANY_REQUESTS,
-                pages::message(
-                    "Too many attempts",
-                    "Please wait a few minutes before trying to pay again.",
-                ),
+                pages::message(Message::TooManyAttempts),
             );
             response
                 .headers_mut()
@@ -158,7 +159,8 @@ async fn pay(
         Err(None) => return error_page(internal("checking the pay limits failed")),
     }
     let consent = form.consent.as_deref() == Some("yes");
-    match attempts::start(&platform, &token, &form.email, consent, &facts).await {
+    let locale = language::locale();
+    match attempts::start(&platform, &token, &form.email, consent, locale, &facts).await {
         Ok(started) => {
             let nonce = nonce
                 .map(|Extension(CspNonce(n))| n.to_string())
@@ -181,27 +183,16 @@ async fn pay(
             | PaymentError::SessionExpired
             | PaymentError::LinkUnavailable,
         ) => render_checkout(&platform, &token, &form.email, None, StatusCode::CONFLICT).await,
-        Err(PaymentError::RiskBlocked) => page(
-            StatusCode::FORBIDDEN,
-            pages::message(
-                "We could not accept this payment",
-                "For your security this payment was not sent to the bank, and no money was taken. \
-                 If you think this is a mistake, please contact the seller.",
-            ),
-        ),
+        Err(PaymentError::RiskBlocked) => {
+            page(StatusCode::FORBIDDEN, pages::message(Message::RiskBlocked))
+        }
         Err(PaymentError::MerchantClosed) => page(
             StatusCode::FORBIDDEN,
-            pages::message(
-                "This seller has closed",
-                "This seller has closed its account and takes no more payments. No payment was taken.",
-            ),
+            pages::message(Message::MerchantClosed),
         ),
         Err(PaymentError::LiveNotAllowed) => page(
             StatusCode::FORBIDDEN,
-            pages::message(
-                "Payments paused",
-                "This seller cannot take payments right now. No payment was taken.",
-            ),
+            pages::message(Message::PaymentsPaused),
         ),
         Err(error) => error_page(internal(error)),
     }
@@ -217,21 +208,13 @@ async fn browser_return(
         Ok(Handled::Applied { order_id, .. }) => {
             Redirect::to(&format!("/pay/result/{order_id}")).into_response()
         }
-        Ok(Handled::Rejected(_)) => page(
-            StatusCode::BAD_REQUEST,
-            pages::message(
-                "We could not verify this payment",
-                "The answer from the payment service could not be verified, so nothing was changed. \
-                 If money was taken, the seller will see it once the bank confirms it.",
-            ),
-        ),
+        Ok(Handled::Rejected(_)) => {
+            page(StatusCode::BAD_REQUEST, pages::message(Message::Unverified))
+        }
         Ok(Handled::Throttled { retry_after }) => {
             let mut response = page(
                 StatusCode::TOO_MANY_REQUESTS,
-                pages::message(
-                    "Too many unverifiable answers",
-                    "Too many answers from this address could not be verified. Nothing was changed; please wait a few minutes.",
-                ),
+                pages::message(Message::TooManyUnverified),
             );
             response
                 .headers_mut()

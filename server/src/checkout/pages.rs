@@ -4,19 +4,37 @@
 //! button beside it). No page has a card field: the buyer types the card at the gateway.
 
 use domain::{Money, PaymentStatus};
+use i18n::{Locale, choice, format};
 use leptos::prelude::*;
+use leptos_i18n::td_string;
 use platform::config::MerchantOfRecord;
 use platform::payments::Mode;
 use platform::payments::attempts::Outcome;
+use platform::payments::reasons;
 use platform::payments::receipts::Receipt;
 use platform::payments::sessions::{BuyerPage, Item, Payable};
-use platform::subscriptions::{Terms, day as when};
+use platform::subscriptions::Terms;
 
-fn document(title: &str, refresh_secs: Option<u32>, body: impl IntoView) -> String {
+use super::language;
+
+/// A page in the buyer's language ([`language::locale`]), with the language switcher
+/// linking `here` (the page to reload in another language) or, without it, the page being
+/// answered when a GET can reload it.
+fn document(
+    title: &str,
+    here: Option<&str>,
+    refresh_secs: Option<u32>,
+    body: impl IntoView,
+) -> String {
+    let locale = language::locale();
     let title = format!("{title} · Saleonix");
+    let switcher = here
+        .map(str::to_owned)
+        .or_else(|| language::here().map(|h| h.to_string()))
+        .map(|here| switcher(locale, &here));
     let page = view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=choice::tag(locale)>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -26,6 +44,7 @@ fn document(title: &str, refresh_secs: Option<u32>, body: impl IntoView) -> Stri
                 <link rel="stylesheet" href=crate::site::stylesheet().to_string() />
             </head>
             <body class="pay">
+                {switcher}
                 <main class="pay-card">{body}</main>
             </body>
         </html>
@@ -33,33 +52,59 @@ fn document(title: &str, refresh_secs: Option<u32>, body: impl IntoView) -> Stri
     Owner::new().with(|| page.to_html())
 }
 
-fn test_banner(mode: Mode) -> impl IntoView {
-    (mode == Mode::Test).then(|| {
-        view! {
-            <p class="pay-test" role="note">
-                "Test Mode: no real money moves. Pay with a sandbox test card such as 5571 1355 7113 5575."
-            </p>
-        }
-    })
-}
-
-fn merchant_of_record(mor: &MerchantOfRecord) -> impl IntoView {
+/// Links to `here` in each language, each named in its own language.
+fn switcher(current: Locale, here: &str) -> impl IntoView + use<> {
+    let links = choice::ALL
+        .into_iter()
+        .map(|locale| {
+            let href = format!("{here}?{}={}", choice::PARAM, choice::tag(locale));
+            view! {
+                <li>
+                    <a href=href lang=choice::tag(locale) hreflang=choice::tag(locale)
+                        aria-current=(locale == current).then_some("true")>
+                        {choice::endonym(locale)}
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
     view! {
-        <p class="pay-mor">
-            "Saleonix is the merchant of record for this purchase: " {mor.name.clone()} ", " {mor.address.clone()}
-            ", " {mor.business_number.clone()} ". You enter your card on the secure page of our payment partner, "
-            "Payten for BKT; Saleonix never sees your card number."
-        </p>
+        <nav class="pay-lang" aria-label=td_string!(current, page.language).to_owned()>
+            <ul>{links}</ul>
+        </nav>
     }
 }
 
-fn order_lines(items: &[Item], total: Money) -> impl IntoView {
+fn test_banner(mode: Mode) -> impl IntoView {
+    let locale = language::locale();
+    (mode == Mode::Test).then(|| {
+        view! { <p class="pay-test" role="note">{td_string!(locale, page.test_mode).to_owned()}</p> }
+    })
+}
+
+fn merchant_of_record(mor: &MerchantOfRecord) -> impl IntoView + use<> {
+    let locale = language::locale();
+    let text = td_string!(
+        locale,
+        page.merchant_of_record,
+        name = &mor.name,
+        address = &mor.address,
+        number = &mor.business_number
+    );
+    view! { <p class="pay-mor">{text}</p> }
+}
+
+fn money(amount: Money) -> String {
+    format::money(language::locale(), amount)
+}
+
+fn order_lines(items: &[Item], total: Money) -> impl IntoView + use<> {
     let rows = items
         .iter()
         .map(|item| {
             // A checkout's lines were held to its limits when it was made, so a line's
             // amount always fits; one that did not would show its unit price.
-            let line = item.amount().unwrap_or(item.unit_amount).to_string();
+            let line = money(item.amount().unwrap_or(item.unit_amount));
             let name = if item.quantity == 1 {
                 item.name.clone()
             } else {
@@ -68,10 +113,11 @@ fn order_lines(items: &[Item], total: Money) -> impl IntoView {
             view! { <tr><td>{name}</td><td class="amount">{line}</td></tr> }
         })
         .collect_view();
+    let label = td_string!(language::locale(), page.total).to_owned();
     view! {
         <table class="pay-lines">
             <tbody>{rows}</tbody>
-            <tfoot><tr><th scope="row">"Total"</th><td class="amount">{total.to_string()}</td></tr></tfoot>
+            <tfoot><tr><th scope="row">{label}</th><td class="amount">{money(total)}</td></tr></tfoot>
         </table>
     }
 }
@@ -83,26 +129,41 @@ pub struct FieldError<'a> {
     pub message: &'a str,
 }
 
+impl FieldError<'_> {
+    /// The words for the buyer: the fields a buyer fills are worded in their language;
+    /// any other refusal keeps the platform's words.
+    fn words(&self, locale: Locale) -> String {
+        match self.field {
+            "email" => td_string!(locale, checkout.email_invalid).to_owned(),
+            "consent" => td_string!(locale, plan.consent_required).to_owned(),
+            _ => self.message.to_owned(),
+        }
+    }
+}
+
 /// A plan's schedule in plain words, and the consent box the buyer ticks before Pay (its
-/// words are the ones stored with the attempt).
-fn plan_terms(terms: &Terms, merchant: &str, error: Option<&str>) -> impl IntoView + use<> {
-    let next = when(terms.planned(time::OffsetDateTime::now_utc(), 2));
-    let schedule = format!(
-        "Subscription: {amount} {every}, {length}. The first payment, {amount}, is taken today; \
-         the next one on {next}. Your bank's payment service charges the later payments; Saleonix never keeps your card.",
-        amount = terms.amount,
-        every = terms.every(),
-        length = terms.length(),
+/// words are the ones stored with the attempt, in the same language).
+fn plan_terms(terms: &Terms, merchant: &str, error: Option<String>) -> impl IntoView + use<> {
+    let locale = language::locale();
+    let next = format::date(locale, terms.planned(time::OffsetDateTime::now_utc(), 2));
+    let schedule = td_string!(
+        locale,
+        plan.schedule,
+        amount = money(terms.amount),
+        every = terms.every(locale),
+        length = terms.length(locale),
+        next = next
     );
+    let invalid = error.is_some();
     view! {
         <p class="pay-plan">{schedule}</p>
         <p class="pay-consent">
             <input id="consent" name="consent" type="checkbox" value="yes" required
-                aria-invalid=error.is_some().then_some("true")
-                aria-describedby=error.is_some().then_some("consent-error") />
-            <label for="consent">{terms.consent_text(merchant)}</label>
+                aria-invalid=invalid.then_some("true")
+                aria-describedby=invalid.then_some("consent-error") />
+            <label for="consent">{terms.consent_text(merchant, locale)}</label>
         </p>
-        {error.map(|e| view! { <p id="consent-error" class="pay-error" role="alert">{e.to_owned()}</p> })}
+        {error.map(|e| view! { <p id="consent-error" class="pay-error" role="alert">{e}</p> })}
     }
 }
 
@@ -115,51 +176,56 @@ pub fn checkout(
     email: &str,
     error: Option<FieldError<'_>>,
 ) -> String {
-    let total = page.amount.to_string();
-    let consent_error = error.filter(|e| e.field == "consent").map(|e| e.message);
-    let error = error.filter(|e| e.field != "consent").map(|e| e.message);
+    let locale = language::locale();
+    let total = money(page.amount);
+    let consent_error = error
+        .filter(|e| e.field == "consent")
+        .map(|e| e.words(locale));
+    let error = error
+        .filter(|e| e.field != "consent")
+        .map(|e| e.words(locale));
+    let invalid = error.is_some();
     let pay = match page.plan {
-        Some(_) => format!("Subscribe and pay {total} today"),
-        None => format!("Pay {total}"),
+        Some(_) => td_string!(locale, checkout.subscribe, total = total),
+        None => td_string!(locale, checkout.pay, total = total),
     };
     let terms = page
         .plan
         .map(|terms| plan_terms(&terms, &page.merchant_name, consent_error));
+    let here = format!("/pay/{token}");
+    let status =
+        |text: &'static str| view! { <p class="pay-status" role="status">{text}</p> }.into_any();
     let body = view! {
         {test_banner(page.mode)}
         <p class="pay-merchant">{page.merchant_name.clone()}</p>
         {order_lines(&page.items, page.amount)}
         {match page.payable {
             Payable::Yes => view! {
-                <form method="post" action=format!("/pay/{token}") class="pay-form">
-                    <label for="email">"Email for your receipt"</label>
+                <form method="post" action=here.clone() class="pay-form">
+                    <label for="email">{td_string!(locale, checkout.email).to_owned()}</label>
                     <input id="email" name="email" type="email" required autocomplete="email" inputmode="email"
-                        maxlength="254" value=email.to_owned() aria-invalid=error.is_some().then_some("true")
-                        aria-describedby=error.is_some().then_some("email-error") />
-                    {error.map(|e| view! { <p id="email-error" class="pay-error" role="alert">{e.to_owned()}</p> })}
+                        maxlength="254" value=email.to_owned() aria-invalid=invalid.then_some("true")
+                        aria-describedby=invalid.then_some("email-error") />
+                    {error.map(|e| view! { <p id="email-error" class="pay-error" role="alert">{e}</p> })}
                     {terms}
                     <button type="submit">{pay}</button>
                 </form>
             }.into_any(),
-            Payable::AlreadyPaid => view! {
-                <p class="pay-status" role="status">"This checkout is already paid. No further payment is taken."</p>
-            }.into_any(),
-            Payable::Expired => view! {
-                <p class="pay-status" role="status">"This checkout has expired. No payment was taken; please ask the seller for a new link."</p>
-            }.into_any(),
-            Payable::LinkUnavailable => view! {
-                <p class="pay-status" role="status">"This payment link is no longer available. No payment was taken."</p>
-            }.into_any(),
+            Payable::AlreadyPaid => status(td_string!(locale, checkout.already_paid)),
+            Payable::Expired => status(td_string!(locale, checkout.expired)),
+            Payable::LinkUnavailable => status(td_string!(locale, checkout.link_unavailable)),
         }}
-        {page.cancel_url.clone().map(|url| view! { <p><a href=url>"Cancel and return to the seller"</a></p> })}
+        {page.cancel_url.clone().map(|url| view! { <p><a href=url>{td_string!(locale, checkout.cancel).to_owned()}</a></p> })}
         {merchant_of_record(mor)}
     };
-    document(&format!("Pay {}", page.merchant_name), None, body)
+    let title = td_string!(locale, checkout.title, merchant = &page.merchant_name);
+    document(&title, Some(&here), None, body)
 }
 
 /// The signed form to the gateway's hosted page, posted by a nonce-carrying script or,
 /// with scripts off, by its button.
 pub fn to_gateway(form: &payten::HostedForm, nonce: &str) -> String {
+    let locale = language::locale();
     let fields = form
         .fields
         .iter()
@@ -168,120 +234,226 @@ pub fn to_gateway(form: &payten::HostedForm, nonce: &str) -> String {
         )
         .collect_view();
     let body = view! {
-        <h1>"Taking you to the secure payment page…"</h1>
+        <h1>{td_string!(locale, checkout.to_gateway).to_owned()}</h1>
         <form id="to-gateway" method="post" action=form.action.clone()>
             {fields}
-            <button type="submit">"Continue to the payment page"</button>
+            <button type="submit">{td_string!(locale, checkout.to_gateway_button).to_owned()}</button>
         </form>
         <script nonce=nonce.to_owned()>"document.forms[0].submit();"</script>
     };
-    document("Payment", None, body)
+    document(
+        td_string!(locale, checkout.to_gateway_title),
+        None,
+        None,
+        body,
+    )
 }
 
 /// `/pay/result/<order id>`.
 pub fn result(order_id: &str, outcome: &Outcome) -> String {
-    let amount = outcome.amount.to_string();
-    let merchant = outcome.merchant_name.clone();
-    let back = |url: &Option<String>, label: &'static str| {
-        url.clone()
-            .map(|url| view! { <p><a href=url>{label}</a></p> })
+    let locale = language::locale();
+    let amount = money(outcome.amount);
+    let merchant = &outcome.merchant_name;
+    let back = |url: &Option<String>| {
+        url.clone().map(|url| {
+            view! { <p><a href=url>{td_string!(locale, page.return_to_seller).to_owned()}</a></p> }
+        })
+    };
+    // A stored reason in the buyer's language; words that are no known reason are the
+    // gateway's own and stay as they are.
+    let reason = |fallback: &'static str| match &outcome.decline_reason {
+        Some(stored) => {
+            reasons::in_locale(stored, locale).map_or_else(|| stored.clone(), str::to_owned)
+        }
+        None => fallback.to_owned(),
     };
     let retry = outcome.session_open.then(|| {
-        view! { <p><a class="button" href=format!("/pay/{}", outcome.session_token)>"Try again"</a></p> }
+        view! { <p><a class="button" href=format!("/pay/{}", outcome.session_token)>{td_string!(locale, result.try_again).to_owned()}</a></p> }
     });
     let (title, refresh, body) = match outcome.status {
         PaymentStatus::Paid | PaymentStatus::Refunded | PaymentStatus::PartiallyRefunded => (
-            "Payment received",
+            td_string!(locale, result.paid),
             None,
             view! {
-                <h1>"Payment received"</h1>
-                <p role="status">{format!("You paid {amount} to {merchant}.")}</p>
-                {outcome.buyer_email.clone().map(|email| view! { <p>{format!("A receipt is on its way to {email}.")}</p> })}
-                <p><a href=format!("/pay/receipt/{order_id}")>"View your receipt"</a></p>
-                {back(&outcome.success_url, "Return to the seller")}
+                <h1>{td_string!(locale, result.paid).to_owned()}</h1>
+                <p role="status">{td_string!(locale, result.paid_text, amount = amount, merchant = merchant)}</p>
+                {outcome.buyer_email.clone().map(|email| view! { <p>{td_string!(locale, result.receipt_sent, email = email)}</p> })}
+                <p><a href=format!("/pay/receipt/{order_id}")>{td_string!(locale, result.view_receipt).to_owned()}</a></p>
+                {back(&outcome.success_url)}
             }
             .into_any(),
         ),
         PaymentStatus::Created | PaymentStatus::Pending => (
-            "Confirming your payment",
+            td_string!(locale, result.confirming),
             Some(5),
             view! {
-                <h1>"Confirming your payment"</h1>
-                <p role="status">"We are confirming your payment with the bank. This page updates by itself; please do not pay again."</p>
+                <h1>{td_string!(locale, result.confirming).to_owned()}</h1>
+                <p role="status">{td_string!(locale, result.confirming_text).to_owned()}</p>
             }
             .into_any(),
         ),
         // A charge the order does not keep: say so plainly, never "being confirmed".
         PaymentStatus::Duplicate => {
             let (title, text) = if outcome.returned {
-                ("Charge returned", format!("{amount} has been returned to your card. You do not need to do anything."))
+                (
+                    td_string!(locale, result.returned),
+                    td_string!(locale, result.returned_text, amount = amount),
+                )
             } else {
                 (
-                    "Charge being returned",
-                    format!("{amount} is being returned to your card automatically. You do not need to do anything; your bank may take a few days to show it."),
+                    td_string!(locale, result.returning),
+                    td_string!(locale, result.returning_text, amount = amount),
                 )
             };
-            let why = outcome.decline_reason.clone().unwrap_or_else(|| "This charge was not kept.".into());
+            let why = reason(td_string!(locale, result.not_kept));
+            let heading = title.to_owned();
             (
                 title,
                 None,
                 view! {
-                    <h1>{title}</h1>
+                    <h1>{heading}</h1>
                     <p role="status">{why}</p>
                     <p>{text}</p>
-                    {back(&outcome.success_url, "Return to the seller")}
+                    {back(&outcome.success_url)}
                 }
                 .into_any(),
             )
         }
         PaymentStatus::Expired => (
-            "Checkout expired",
-            None,
-            view! { <h1>"Checkout expired"</h1><p role="status">"No payment was taken."</p> }.into_any(),
-        ),
-        PaymentStatus::Declined | PaymentStatus::Failed => (
-            "Payment not completed",
+            td_string!(locale, result.expired),
             None,
             view! {
-                <h1>"Payment not completed"</h1>
-                <p role="status">{outcome.decline_reason.clone().unwrap_or_else(|| "The payment did not go through.".into())}</p>
-                <p>"No money was taken."</p>
+                <h1>{td_string!(locale, result.expired).to_owned()}</h1>
+                <p role="status">{td_string!(locale, result.no_payment).to_owned()}</p>
+            }
+            .into_any(),
+        ),
+        PaymentStatus::Declined | PaymentStatus::Failed => (
+            td_string!(locale, result.failed),
+            None,
+            view! {
+                <h1>{td_string!(locale, result.failed).to_owned()}</h1>
+                <p role="status">{reason(td_string!(locale, result.failed_text))}</p>
+                <p>{td_string!(locale, result.no_money).to_owned()}</p>
                 {retry}
-                {back(&outcome.cancel_url, "Return to the seller")}
+                {back(&outcome.cancel_url)}
             }
             .into_any(),
         ),
     };
-    document(title, refresh, view! { {test_banner(outcome.mode)} {body} })
+    let here = format!("/pay/result/{order_id}");
+    document(
+        title,
+        Some(&here),
+        refresh,
+        view! { {test_banner(outcome.mode)} {body} },
+    )
 }
 
 /// `/pay/receipt/<order id>`.
 pub fn receipt(receipt: &Receipt, mor: &MerchantOfRecord) -> String {
-    let paid_at = receipt
-        .paid_at
-        .format(&time::format_description::well_known::Rfc2822)
-        .unwrap_or_default();
+    let locale = language::locale();
+    let card = receipt
+        .described_card()
+        .unwrap_or_else(|| td_string!(locale, receipt.card).to_owned());
+    let title = td_string!(locale, page.receipt).to_owned();
     let body = view! {
         {test_banner(receipt.mode)}
-        <h1>"Receipt"</h1>
+        <h1>{title.clone()}</h1>
         <p class="pay-merchant">{receipt.merchant_name.clone()}</p>
         {order_lines(&receipt.items, receipt.amount)}
         <dl class="pay-facts">
-            <dt>"Paid with"</dt><dd>{receipt.card()}</dd>
-            <dt>"Order"</dt><dd>{receipt.order_id.clone()}</dd>
-            <dt>"Authorisation"</dt><dd>{receipt.auth_code.clone().unwrap_or_else(|| "-".into())}</dd>
-            <dt>"Date"</dt><dd>{paid_at}</dd>
+            <dt>{td_string!(locale, receipt.paid_with).to_owned()}</dt><dd>{card}</dd>
+            <dt>{td_string!(locale, receipt.order).to_owned()}</dt><dd>{receipt.order_id.clone()}</dd>
+            <dt>{td_string!(locale, receipt.authorisation).to_owned()}</dt><dd>{receipt.auth_code.clone().unwrap_or_else(|| "-".into())}</dd>
+            <dt>{td_string!(locale, receipt.date).to_owned()}</dt><dd>{format::date_time(locale, receipt.paid_at)}</dd>
         </dl>
         {merchant_of_record(mor)}
-        <p class="pay-mor">"Questions about this payment: " {mor.support_email.clone()}</p>
+        <p class="pay-mor">{td_string!(locale, receipt.questions, email = &mor.support_email)}</p>
     };
-    document("Receipt", None, body)
+    let here = format!("/pay/receipt/{}", receipt.order_id);
+    document(&title, Some(&here), None, body)
 }
 
-/// A page for what has no better one: not found, refused, limited.
-pub fn message(title: &str, text: &str) -> String {
+/// The words of a page for what has no better one (not found, refused, limited): a title
+/// and a sentence, in the buyer's language.
+#[derive(Debug, Clone, Copy)]
+pub enum Message {
+    NotFound,
+    WentWrong,
+    TooManyAttempts,
+    RiskBlocked,
+    MerchantClosed,
+    PaymentsPaused,
+    Unverified,
+    TooManyUnverified,
+}
+
+/// A page for what has no better one.
+pub fn message(message: Message) -> String {
+    let locale = language::locale();
+    let (title, text) = match message {
+        Message::NotFound => (
+            td_string!(locale, message.not_found),
+            td_string!(locale, message.not_found_text),
+        ),
+        Message::WentWrong => (
+            td_string!(locale, message.went_wrong),
+            td_string!(locale, message.went_wrong_text),
+        ),
+        Message::TooManyAttempts => (
+            td_string!(locale, message.too_many),
+            td_string!(locale, message.too_many_text),
+        ),
+        Message::RiskBlocked => (
+            td_string!(locale, message.risk),
+            td_string!(locale, message.risk_text),
+        ),
+        Message::MerchantClosed => (
+            td_string!(locale, message.closed),
+            td_string!(locale, message.closed_text),
+        ),
+        Message::PaymentsPaused => (
+            td_string!(locale, message.paused),
+            td_string!(locale, message.paused_text),
+        ),
+        Message::Unverified => (
+            td_string!(locale, message.unverified),
+            td_string!(locale, message.unverified_text),
+        ),
+        Message::TooManyUnverified => (
+            td_string!(locale, message.too_many_unverified),
+            td_string!(locale, message.too_many_unverified_text),
+        ),
+    };
+    text_page(title, text)
+}
+
+fn text_page(title: &str, text: &str) -> String {
     let body = view! { <h1>{title.to_owned()}</h1><p role="status">{text.to_owned()}</p> };
-    document(title, None, body)
+    document(title, None, None, body)
+}
+
+/// A payment's state as the portal lists it.
+fn status_label(locale: Locale, status: PaymentStatus) -> &'static str {
+    match status {
+        PaymentStatus::Created => td_string!(locale, status.created),
+        PaymentStatus::Pending => td_string!(locale, status.pending),
+        PaymentStatus::Paid => td_string!(locale, status.paid),
+        PaymentStatus::Declined => td_string!(locale, status.declined),
+        PaymentStatus::Failed => td_string!(locale, status.failed),
+        PaymentStatus::Expired => td_string!(locale, status.expired),
+        PaymentStatus::Refunded => td_string!(locale, status.refunded),
+        PaymentStatus::PartiallyRefunded => td_string!(locale, status.partially_refunded),
+        PaymentStatus::Duplicate => td_string!(locale, status.duplicate),
+    }
+}
+
+/// Why a portal cancel changed nothing.
+#[derive(Debug, Clone, Copy)]
+pub enum PortalError {
+    AlreadyOver,
+    NoAnswer,
 }
 
 /// `/portal/<token>`: the buyer's subscriptions with one merchant, each with its schedule,
@@ -289,56 +461,52 @@ pub fn message(title: &str, text: &str) -> String {
 pub fn portal(
     token: &str,
     view: &platform::subscriptions::portal::Portal,
-    error: Option<&str>,
+    error: Option<PortalError>,
 ) -> String {
     use platform::subscriptions::Status;
+    let locale = language::locale();
+    let date = |at| format::date(locale, at);
     let subscriptions = view
         .subscriptions
         .iter()
         .map(|s| {
             let status = match (s.status, s.ends_at) {
-                _ if s.cancel_pending => "Being cancelled".to_owned(),
-                (_, Some(ends)) => format!(
-                    "Ends on {}: the period paid for runs to then, and no further payment is taken",
-                    when(ends)
-                ),
-                (Status::Active, None) => s
-                    .next_charge_at
-                    .map(|at| format!("Active: next payment on {}", when(at)))
-                    .unwrap_or_else(|| "Active".to_owned()),
-                (Status::PastDue, None) => {
-                    "Past due: the bank declined a payment, which you can pay below".to_owned()
-                }
-                (Status::Cancelled, None) => "Cancelled: no further payment is taken".to_owned(),
+                _ if s.cancel_pending => td_string!(locale, portal.being_cancelled).to_owned(),
+                (_, Some(ends)) => td_string!(locale, portal.ends_on, date = date(ends)),
+                (Status::Active, None) => match s.next_charge_at {
+                    Some(at) => td_string!(locale, portal.active_next, date = date(at)),
+                    None => td_string!(locale, portal.active).to_owned(),
+                },
+                (Status::PastDue, None) => td_string!(locale, portal.past_due).to_owned(),
+                (Status::Cancelled, None) => td_string!(locale, portal.cancelled).to_owned(),
                 (Status::Ended, None) if s.renew_token.is_some() => {
-                    "Every payment of this series was made: renew below to go on".to_owned()
+                    td_string!(locale, portal.renew_offered).to_owned()
                 }
-                (Status::Ended, None) => "Ended: every payment was made".to_owned(),
-                (Status::Unpaid, None) => {
-                    "Ended: a declined payment was not paid in time; no further payment is taken"
-                        .to_owned()
-                }
+                (Status::Ended, None) => td_string!(locale, portal.ended).to_owned(),
+                (Status::Unpaid, None) => td_string!(locale, portal.unpaid).to_owned(),
             };
+            let total = s.terms.installments;
             let payments = s
                 .installments
                 .iter()
                 .map(|i| {
-                    let name = format!("Payment {} of {}", i.number, s.terms.installments);
+                    let name = td_string!(locale, portal.installment, number = i.number, total = total);
+                    let receipt = td_string!(locale, page.receipt).to_owned();
                     let (label, action) = match (&i.pay_token, &i.paid_later) {
                         (Some(pay), _) => (
-                            i.status.label().to_owned(),
+                            status_label(locale, i.status).to_owned(),
                             Some(view! {
-                                <a href=format!("/pay/{pay}")>{format!("Pay {}", name.to_lowercase())}</a>
+                                <a href=format!("/pay/{pay}")>{td_string!(locale, portal.pay_installment, number = i.number, total = total)}</a>
                             }.into_any()),
                         ),
                         (None, Some(paid)) => (
-                            "Paid after a decline".to_owned(),
-                            Some(view! { <a href=format!("/pay/receipt/{paid}")>"Receipt"</a> }.into_any()),
+                            td_string!(locale, portal.paid_late).to_owned(),
+                            Some(view! { <a href=format!("/pay/receipt/{paid}")>{receipt}</a> }.into_any()),
                         ),
                         (None, None) => (
-                            i.status.label().to_owned(),
+                            status_label(locale, i.status).to_owned(),
                             i.status.is_captured().then(|| {
-                                view! { <a href=format!("/pay/receipt/{}", i.order_id)>"Receipt"</a> }
+                                view! { <a href=format!("/pay/receipt/{}", i.order_id)>{receipt}</a> }
                                     .into_any()
                             }),
                         ),
@@ -346,7 +514,7 @@ pub fn portal(
                     view! {
                         <tr>
                             <td>{name}</td>
-                            <td class="amount">{i.amount.to_string()}</td>
+                            <td class="amount">{money(i.amount)}</td>
                             <td>{label}</td>
                             <td>{action}</td>
                         </tr>
@@ -359,17 +527,24 @@ pub fn portal(
                 view! {
                     <form method="post" action=format!("/portal/{token}/cancel")>
                         <input type="hidden" name="subscription" value=s.id.to_string() />
-                        <button type="submit">{format!("Cancel {}", s.plan_name)}</button>
+                        <button type="submit">{td_string!(locale, portal.cancel, plan = &s.plan_name)}</button>
                     </form>
                 }
             });
             let renew = s.renew_token.as_ref().map(|renew| {
-                view! { <p><a href=format!("/pay/{renew}")>{format!("Renew {}", s.plan_name)}</a></p> }
+                view! { <p><a href=format!("/pay/{renew}")>{td_string!(locale, portal.renew, plan = &s.plan_name)}</a></p> }
             });
+            let terms = td_string!(
+                locale,
+                portal.terms,
+                amount = money(s.terms.amount),
+                every = s.terms.every(locale),
+                length = s.terms.length(locale)
+            );
             view! {
                 <section aria-labelledby=labelled_by>
                     <h2 id=heading>{s.plan_name.clone()}</h2>
-                    <p>{format!("{} {}, {}.", s.terms.amount, s.terms.every(), s.terms.length())}</p>
+                    <p>{terms}</p>
                     <p role="status">{status}</p>
                     <table class="pay-lines"><tbody>{payments}</tbody></table>
                     {cancel}
@@ -378,52 +553,70 @@ pub fn portal(
             }
         })
         .collect_view();
+    let error = error.map(|e| match e {
+        PortalError::AlreadyOver => td_string!(locale, portal.already_over).to_owned(),
+        PortalError::NoAnswer => td_string!(locale, portal.no_answer).to_owned(),
+    });
     let body = view! {
         {test_banner(view.mode)}
-        <h1>{format!("Your subscriptions with {}", view.merchant_name)}</h1>
-        {error.map(|e| view! { <p class="pay-error" role="alert">{e.to_owned()}</p> })}
+        <h1>{td_string!(locale, portal.heading, merchant = &view.merchant_name)}</h1>
+        {error.map(|e| view! { <p class="pay-error" role="alert">{e}</p> })}
         {subscriptions}
-        <p class="pay-mor">"Cancelling stops the payments not yet taken; payments already made are not returned by cancelling."</p>
+        <p class="pay-mor">{td_string!(locale, portal.cancel_note).to_owned()}</p>
     };
-    document("Your subscriptions", None, body)
+    let here = format!("/portal/{token}");
+    document(td_string!(locale, portal.title), Some(&here), None, body)
 }
 
 /// An expired portal link, with the button that mails a fresh one.
 pub fn portal_expired(token: &str) -> String {
+    let locale = language::locale();
     let body = view! {
-        <h1>"This link has expired"</h1>
-        <p>"For your security, links to your subscriptions work for a limited time."</p>
+        <h1>{td_string!(locale, portal.expired).to_owned()}</h1>
+        <p>{td_string!(locale, portal.expired_text).to_owned()}</p>
         <form method="post" action=format!("/portal/{token}/renew")>
-            <button type="submit">"Email me a new link"</button>
+            <button type="submit">{td_string!(locale, portal.email_new_link).to_owned()}</button>
         </form>
     };
-    document("Link expired", None, body)
+    let here = format!("/portal/{token}");
+    document(
+        td_string!(locale, portal.expired_title),
+        Some(&here),
+        None,
+        body,
+    )
 }
 
 /// The same answer whether or not a link went out.
 pub fn portal_link_sent() -> String {
-    message(
-        "Check your email",
-        &format!(
-            "If that address has subscriptions paid through Saleonix, a link to them is on its way. It works for {} days.",
-            platform::subscriptions::portal::LINK_DAYS
-        ),
+    let locale = language::locale();
+    let days = platform::subscriptions::portal::LINK_DAYS;
+    text_page(
+        td_string!(locale, portal.link_sent),
+        &td_string!(locale, portal.link_sent_text, count = days),
     )
 }
 
 /// `/portal`: asks for links to one's subscriptions by email.
-pub fn portal_request(error: Option<&str>) -> String {
+pub fn portal_request(invalid: bool) -> String {
+    let locale = language::locale();
+    let error = invalid.then(|| td_string!(locale, checkout.email_invalid).to_owned());
     let body = view! {
-        <h1>"Your subscriptions"</h1>
-        <p>"Enter the email address you paid with; we will send a link to your subscriptions with each seller."</p>
+        <h1>{td_string!(locale, portal.title).to_owned()}</h1>
+        <p>{td_string!(locale, portal.request_text).to_owned()}</p>
         <form method="post" action="/portal" class="pay-form">
-            <label for="email">"Email address"</label>
+            <label for="email">{td_string!(locale, portal.email).to_owned()}</label>
             <input id="email" name="email" type="email" required autocomplete="email" maxlength="254"
-                aria-invalid=error.is_some().then_some("true")
-                aria-describedby=error.is_some().then_some("email-error") />
-            {error.map(|e| view! { <p id="email-error" class="pay-error" role="alert">{e.to_owned()}</p> })}
-            <button type="submit">"Send me a link"</button>
+                aria-invalid=invalid.then_some("true")
+                aria-describedby=invalid.then_some("email-error") />
+            {error.map(|e| view! { <p id="email-error" class="pay-error" role="alert">{e}</p> })}
+            <button type="submit">{td_string!(locale, portal.send_link).to_owned()}</button>
         </form>
     };
-    document("Your subscriptions", None, body)
+    document(
+        td_string!(locale, portal.title),
+        Some("/portal"),
+        None,
+        body,
+    )
 }

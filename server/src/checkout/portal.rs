@@ -17,6 +17,7 @@ use platform::subscriptions::portal::{self, Opened};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::pages::PortalError;
 use super::{error_page, not_found, page, pages};
 use crate::facts::Facts;
 
@@ -47,10 +48,8 @@ pub async fn cancel(
         // Back to the page, which shows the subscription cancelled (or being cancelled).
         Ok(_) => return Redirect::to(&format!("/portal/{token}")).into_response(),
         Err(PaymentError::NotFound) => return not_found(),
-        Err(PaymentError::SubscriptionOver) => "This subscription is already cancelled or ended.",
-        Err(PaymentError::SeriesUnknown | PaymentError::Gateway(_)) => {
-            "The bank's payment service did not answer, so nothing was changed. Please try again in a few minutes."
-        }
+        Err(PaymentError::SubscriptionOver) => PortalError::AlreadyOver,
+        Err(PaymentError::SeriesUnknown | PaymentError::Gateway(_)) => PortalError::NoAnswer,
         Err(error) => return error_page(internal(error)),
     };
     match portal::open(&platform.pool, &token).await {
@@ -71,7 +70,7 @@ pub async fn renew(State(platform): State<Platform>, Path(token): Path<String>) 
 }
 
 pub async fn request_form() -> Response {
-    page(StatusCode::OK, pages::portal_request(None))
+    page(StatusCode::OK, pages::portal_request(false))
 }
 
 #[derive(Deserialize)]
@@ -94,9 +93,9 @@ pub async fn request(
     tokio::time::sleep_until(deadline).await;
     match asked {
         Ok(()) => page(StatusCode::OK, pages::portal_link_sent()),
-        Err(PaymentError::Invalid { message, .. }) => page(
+        Err(PaymentError::Invalid { .. }) => page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            pages::portal_request(Some(message)),
+            pages::portal_request(true),
         ),
         Err(error) => error_page(internal(error)),
     }

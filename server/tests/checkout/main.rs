@@ -15,6 +15,7 @@ use support::accounts::mails_to;
 use support::checkout::{APPROVE, LIVE_CLIENT_ID, Shop, field, merchant, shop, shop_with};
 
 mod fraud;
+mod languages;
 mod metrics;
 mod payment;
 mod sessions;

@@ -50,7 +50,7 @@ async fn bad_input_gets_a_clear_error_and_unknown_tokens_are_not_found(pool: PgP
             .text()
             .await
             .unwrap()
-            .contains("enter an email address")
+            .contains("Enter an email address such as name@example.com.")
     );
     let attempts: i64 = sqlx::query_scalar("SELECT count(*) FROM payments")
         .fetch_one(shop.pool())
@@ -177,7 +177,7 @@ async fn a_payment_link_gives_each_buyer_a_checkout_until_its_limit(pool: PgPool
         .await
         .unwrap();
     assert!(
-        page.contains("Workshop seat") && page.contains("15.00 EUR"),
+        page.contains("Workshop seat") && page.contains("€15.00"),
         "{page}"
     );
     let (order_id, returns) = shop.pay(&link.token, APPROVE).await;
@@ -257,7 +257,7 @@ async fn a_link_to_a_product_archived_since_takes_no_payment(pool: PgPool) {
             .text()
             .await
             .unwrap()
-            .contains("Pay 30.00 EUR")
+            .contains("Pay €30.00")
     );
 
     catalog::archive(shop.pool(), &shop.scope, product.id, &facts)

@@ -161,9 +161,16 @@ async fn pay(world: &World, url: &str) -> String {
         .unwrap();
     let token = url.rsplit('/').next().unwrap();
     let facts = RequestFacts::default();
-    let started = attempts::start(platform, token, "besa@example.com", false, &facts)
-        .await
-        .unwrap();
+    let started = attempts::start(
+        platform,
+        token,
+        "besa@example.com",
+        false,
+        i18n::Locale::en,
+        &facts,
+    )
+    .await
+    .unwrap();
     let card = CardFacts {
         masked_pan: Some("557113******5575".into()),
         card_brand: Some("MASTERCARD".into()),

@@ -39,7 +39,7 @@ async fn the_receipt_links_the_buyers_portal_where_they_see_and_cancel(pool: PgP
     for words in [
         "Your subscriptions with Dardania Crafts",
         "Coffee of the month",
-        "9.90 EUR every month, 3 payments in all.",
+        "€9.90 every month, 3 payments in all.",
         "Payment 1 of 3",
         &format!("/pay/receipt/{order_id}"),
         "Cancel Coffee of the month",

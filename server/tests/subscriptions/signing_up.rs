@@ -15,11 +15,11 @@ async fn the_checkout_states_the_terms_and_pay_needs_consent(pool: PgPool) {
         .await
         .unwrap();
     for words in [
-        "9.90 EUR every month",
+        "€9.90 every month",
         "3 payments in all",
         "is taken today",
         "name=\"consent\"",
-        "Subscribe and pay 9.90 EUR today",
+        "Subscribe and pay €9.90 today",
     ] {
         assert!(page.contains(words), "{words}: {page}");
     }
@@ -57,7 +57,7 @@ async fn the_checkout_states_the_terms_and_pay_needs_consent(pool: PgPool) {
     let consent = consent_of(&shop, &order_id).await;
     assert!(
         consent.contains("Dardania Crafts")
-            && consent.contains("9.90 EUR to my card every month")
+            && consent.contains("€9.90 to my card every month")
             && consent.contains("3 payments in all, the first today"),
         "{consent}"
     );
@@ -310,7 +310,7 @@ async fn a_payment_link_signs_each_buyer_up_with_their_consent(pool: PgPool) {
         .await
         .unwrap();
     for words in [
-        "9.90 EUR every month",
+        "€9.90 every month",
         "3 payments in all",
         "is taken today",
         "name=\"consent\"",

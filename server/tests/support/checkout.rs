@@ -115,6 +115,7 @@ pub async fn shop_with(pool: PgPool, adjust: impl FnOnce(&mut platform::config::
     let (merchant_id, scope) = merchant(&pool, "Dardania Crafts", true).await;
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .default_headers(super::english_browser())
         .build()
         .unwrap();
     Shop {

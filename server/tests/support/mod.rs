@@ -154,6 +154,7 @@ fn serve_app(
     });
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .default_headers(english_browser())
         .build()
         .unwrap();
     TestServer {
@@ -161,6 +162,17 @@ fn serve_app(
         client,
         platform,
     }
+}
+
+/// The headers of a browser set to English: the tests read the English words of the
+/// buyer's pages, which otherwise answer in Albanian; the language tests ask for each.
+pub fn english_browser() -> reqwest::header::HeaderMap {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::ACCEPT_LANGUAGE,
+        reqwest::header::HeaderValue::from_static("en"),
+    );
+    headers
 }
 
 /// Turns a response that sets a cookie the privacy policy does not list

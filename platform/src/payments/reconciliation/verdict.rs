@@ -203,7 +203,7 @@ pub fn judge(ours: &Ours, gateway: &GatewayView) -> Verdict {
         ) if full(captured_minor) => Verdict::Settle(Change::Paid(card.clone())),
         (PaymentStatus::Pending | PaymentStatus::Failed, G::Declined) => {
             Verdict::Settle(Change::Declined {
-                reason: "The card's bank declined the payment.",
+                reason: crate::payments::reasons::DECLINED,
                 card: CardFacts::default(),
             })
         }
