@@ -69,7 +69,7 @@ fn switcher(current: Locale, here: &str) -> impl IntoView + use<> {
         })
         .collect_view();
     view! {
-        <nav class="pay-lang" aria-label=td_string!(current, page.language).to_owned()>
+        <nav class="pay-lang" aria-label=td_string!(current, page.language)>
             <ul>{links}</ul>
         </nav>
     }
@@ -78,7 +78,7 @@ fn switcher(current: Locale, here: &str) -> impl IntoView + use<> {
 fn test_banner(mode: Mode) -> impl IntoView {
     let locale = language::locale();
     (mode == Mode::Test).then(|| {
-        view! { <p class="pay-test" role="note">{td_string!(locale, page.test_mode).to_owned()}</p> }
+        view! { <p class="pay-test" role="note">{td_string!(locale, page.test_mode)}</p> }
     })
 }
 
@@ -113,7 +113,7 @@ fn order_lines(items: &[Item], total: Money) -> impl IntoView + use<> {
             view! { <tr><td>{name}</td><td class="amount">{line}</td></tr> }
         })
         .collect_view();
-    let label = td_string!(language::locale(), page.total).to_owned();
+    let label = td_string!(language::locale(), page.total);
     view! {
         <table class="pay-lines">
             <tbody>{rows}</tbody>
@@ -202,7 +202,7 @@ pub fn checkout(
         {match page.payable {
             Payable::Yes => view! {
                 <form method="post" action=here.clone() class="pay-form">
-                    <label for="email">{td_string!(locale, checkout.email).to_owned()}</label>
+                    <label for="email">{td_string!(locale, checkout.email)}</label>
                     <input id="email" name="email" type="email" required autocomplete="email" inputmode="email"
                         maxlength="254" value=email.to_owned() aria-invalid=invalid.then_some("true")
                         aria-describedby=invalid.then_some("email-error") />
@@ -215,7 +215,7 @@ pub fn checkout(
             Payable::Expired => status(td_string!(locale, checkout.expired)),
             Payable::LinkUnavailable => status(td_string!(locale, checkout.link_unavailable)),
         }}
-        {page.cancel_url.clone().map(|url| view! { <p><a href=url>{td_string!(locale, checkout.cancel).to_owned()}</a></p> })}
+        {page.cancel_url.clone().map(|url| view! { <p><a href=url>{td_string!(locale, checkout.cancel)}</a></p> })}
         {merchant_of_record(mor)}
     };
     let title = td_string!(locale, checkout.title, merchant = &page.merchant_name);
@@ -234,10 +234,10 @@ pub fn to_gateway(form: &payten::HostedForm, nonce: &str) -> String {
         )
         .collect_view();
     let body = view! {
-        <h1>{td_string!(locale, checkout.to_gateway).to_owned()}</h1>
+        <h1>{td_string!(locale, checkout.to_gateway)}</h1>
         <form id="to-gateway" method="post" action=form.action.clone()>
             {fields}
-            <button type="submit">{td_string!(locale, checkout.to_gateway_button).to_owned()}</button>
+            <button type="submit">{td_string!(locale, checkout.to_gateway_button)}</button>
         </form>
         <script nonce=nonce.to_owned()>"document.forms[0].submit();"</script>
     };
@@ -256,7 +256,7 @@ pub fn result(order_id: &str, outcome: &Outcome) -> String {
     let merchant = &outcome.merchant_name;
     let back = |url: &Option<String>| {
         url.clone().map(|url| {
-            view! { <p><a href=url>{td_string!(locale, page.return_to_seller).to_owned()}</a></p> }
+            view! { <p><a href=url>{td_string!(locale, page.return_to_seller)}</a></p> }
         })
     };
     // A stored reason in the buyer's language; words that are no known reason are the
@@ -268,17 +268,17 @@ pub fn result(order_id: &str, outcome: &Outcome) -> String {
         None => fallback.to_owned(),
     };
     let retry = outcome.session_open.then(|| {
-        view! { <p><a class="button" href=format!("/pay/{}", outcome.session_token)>{td_string!(locale, result.try_again).to_owned()}</a></p> }
+        view! { <p><a class="button" href=format!("/pay/{}", outcome.session_token)>{td_string!(locale, result.try_again)}</a></p> }
     });
     let (title, refresh, body) = match outcome.status {
         PaymentStatus::Paid | PaymentStatus::Refunded | PaymentStatus::PartiallyRefunded => (
             td_string!(locale, result.paid),
             None,
             view! {
-                <h1>{td_string!(locale, result.paid).to_owned()}</h1>
+                <h1>{td_string!(locale, result.paid)}</h1>
                 <p role="status">{td_string!(locale, result.paid_text, amount = amount, merchant = merchant)}</p>
                 {outcome.buyer_email.clone().map(|email| view! { <p>{td_string!(locale, result.receipt_sent, email = email)}</p> })}
-                <p><a href=format!("/pay/receipt/{order_id}")>{td_string!(locale, result.view_receipt).to_owned()}</a></p>
+                <p><a href=format!("/pay/receipt/{order_id}")>{td_string!(locale, result.view_receipt)}</a></p>
                 {back(&outcome.success_url)}
             }
             .into_any(),
@@ -287,8 +287,8 @@ pub fn result(order_id: &str, outcome: &Outcome) -> String {
             td_string!(locale, result.confirming),
             Some(5),
             view! {
-                <h1>{td_string!(locale, result.confirming).to_owned()}</h1>
-                <p role="status">{td_string!(locale, result.confirming_text).to_owned()}</p>
+                <h1>{td_string!(locale, result.confirming)}</h1>
+                <p role="status">{td_string!(locale, result.confirming_text)}</p>
             }
             .into_any(),
         ),
@@ -306,12 +306,11 @@ pub fn result(order_id: &str, outcome: &Outcome) -> String {
                 )
             };
             let why = reason(td_string!(locale, result.not_kept));
-            let heading = title.to_owned();
             (
                 title,
                 None,
                 view! {
-                    <h1>{heading}</h1>
+                    <h1>{title}</h1>
                     <p role="status">{why}</p>
                     <p>{text}</p>
                     {back(&outcome.success_url)}
@@ -323,8 +322,8 @@ pub fn result(order_id: &str, outcome: &Outcome) -> String {
             td_string!(locale, result.expired),
             None,
             view! {
-                <h1>{td_string!(locale, result.expired).to_owned()}</h1>
-                <p role="status">{td_string!(locale, result.no_payment).to_owned()}</p>
+                <h1>{td_string!(locale, result.expired)}</h1>
+                <p role="status">{td_string!(locale, result.no_payment)}</p>
             }
             .into_any(),
         ),
@@ -332,9 +331,9 @@ pub fn result(order_id: &str, outcome: &Outcome) -> String {
             td_string!(locale, result.failed),
             None,
             view! {
-                <h1>{td_string!(locale, result.failed).to_owned()}</h1>
+                <h1>{td_string!(locale, result.failed)}</h1>
                 <p role="status">{reason(td_string!(locale, result.failed_text))}</p>
-                <p>{td_string!(locale, result.no_money).to_owned()}</p>
+                <p>{td_string!(locale, result.no_money)}</p>
                 {retry}
                 {back(&outcome.cancel_url)}
             }
@@ -356,23 +355,23 @@ pub fn receipt(receipt: &Receipt, mor: &MerchantOfRecord) -> String {
     let card = receipt
         .described_card()
         .unwrap_or_else(|| td_string!(locale, receipt.card).to_owned());
-    let title = td_string!(locale, page.receipt).to_owned();
+    let title = td_string!(locale, page.receipt);
     let body = view! {
         {test_banner(receipt.mode)}
-        <h1>{title.clone()}</h1>
+        <h1>{title}</h1>
         <p class="pay-merchant">{receipt.merchant_name.clone()}</p>
         {order_lines(&receipt.items, receipt.amount)}
         <dl class="pay-facts">
-            <dt>{td_string!(locale, receipt.paid_with).to_owned()}</dt><dd>{card}</dd>
-            <dt>{td_string!(locale, receipt.order).to_owned()}</dt><dd>{receipt.order_id.clone()}</dd>
-            <dt>{td_string!(locale, receipt.authorisation).to_owned()}</dt><dd>{receipt.auth_code.clone().unwrap_or_else(|| "-".into())}</dd>
-            <dt>{td_string!(locale, receipt.date).to_owned()}</dt><dd>{format::date_time(locale, receipt.paid_at)}</dd>
+            <dt>{td_string!(locale, receipt.paid_with)}</dt><dd>{card}</dd>
+            <dt>{td_string!(locale, receipt.order)}</dt><dd>{receipt.order_id.clone()}</dd>
+            <dt>{td_string!(locale, receipt.authorisation)}</dt><dd>{receipt.auth_code.clone().unwrap_or_else(|| "-".into())}</dd>
+            <dt>{td_string!(locale, receipt.date)}</dt><dd>{format::date_time(locale, receipt.paid_at)}</dd>
         </dl>
         {merchant_of_record(mor)}
         <p class="pay-mor">{td_string!(locale, receipt.questions, email = &mor.support_email)}</p>
     };
     let here = format!("/pay/receipt/{}", receipt.order_id);
-    document(&title, Some(&here), None, body)
+    document(title, Some(&here), None, body)
 }
 
 /// The words of a page for what has no better one (not found, refused, limited): a title
@@ -491,7 +490,7 @@ pub fn portal(
                 .iter()
                 .map(|i| {
                     let name = td_string!(locale, portal.installment, number = i.number, total = total);
-                    let receipt = td_string!(locale, page.receipt).to_owned();
+                    let receipt = td_string!(locale, page.receipt);
                     let (label, action) = match (&i.pay_token, &i.paid_later) {
                         (Some(pay), _) => (
                             status_label(locale, i.status).to_owned(),
@@ -562,7 +561,7 @@ pub fn portal(
         <h1>{td_string!(locale, portal.heading, merchant = &view.merchant_name)}</h1>
         {error.map(|e| view! { <p class="pay-error" role="alert">{e}</p> })}
         {subscriptions}
-        <p class="pay-mor">{td_string!(locale, portal.cancel_note).to_owned()}</p>
+        <p class="pay-mor">{td_string!(locale, portal.cancel_note)}</p>
     };
     let here = format!("/portal/{token}");
     document(td_string!(locale, portal.title), Some(&here), None, body)
@@ -572,10 +571,10 @@ pub fn portal(
 pub fn portal_expired(token: &str) -> String {
     let locale = language::locale();
     let body = view! {
-        <h1>{td_string!(locale, portal.expired).to_owned()}</h1>
-        <p>{td_string!(locale, portal.expired_text).to_owned()}</p>
+        <h1>{td_string!(locale, portal.expired)}</h1>
+        <p>{td_string!(locale, portal.expired_text)}</p>
         <form method="post" action=format!("/portal/{token}/renew")>
-            <button type="submit">{td_string!(locale, portal.email_new_link).to_owned()}</button>
+            <button type="submit">{td_string!(locale, portal.email_new_link)}</button>
         </form>
     };
     let here = format!("/portal/{token}");
@@ -602,15 +601,15 @@ pub fn portal_request(invalid: bool) -> String {
     let locale = language::locale();
     let error = invalid.then(|| td_string!(locale, checkout.email_invalid).to_owned());
     let body = view! {
-        <h1>{td_string!(locale, portal.title).to_owned()}</h1>
-        <p>{td_string!(locale, portal.request_text).to_owned()}</p>
+        <h1>{td_string!(locale, portal.title)}</h1>
+        <p>{td_string!(locale, portal.request_text)}</p>
         <form method="post" action="/portal" class="pay-form">
-            <label for="email">{td_string!(locale, portal.email).to_owned()}</label>
+            <label for="email">{td_string!(locale, portal.email)}</label>
             <input id="email" name="email" type="email" required autocomplete="email" maxlength="254"
                 aria-invalid=invalid.then_some("true")
                 aria-describedby=invalid.then_some("email-error") />
             {error.map(|e| view! { <p id="email-error" class="pay-error" role="alert">{e}</p> })}
-            <button type="submit">{td_string!(locale, portal.send_link).to_owned()}</button>
+            <button type="submit">{td_string!(locale, portal.send_link)}</button>
         </form>
     };
     document(

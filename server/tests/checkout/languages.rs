@@ -87,6 +87,33 @@ fn browser(accept_language: &str) -> reqwest::Client {
         .unwrap()
 }
 
+/// The page at `url` as `client` reads it.
+async fn read(client: &reqwest::Client, url: String) -> String {
+    client.get(url).send().await.unwrap().text().await.unwrap()
+}
+
+/// A form posted with its one field `email` (Pay, or the portal's request): the page
+/// answered.
+async fn submit_email(client: &reqwest::Client, url: String, email: &str) -> String {
+    client
+        .post(url)
+        .form(&[("email", email)])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// The words of `english` in `text`, beyond the allowed ones.
+fn english_in(text: &str, english: &BTreeSet<String>) -> Vec<String> {
+    words(text)
+        .into_iter()
+        .filter(|w| english.contains(w) && !ALLOWED.contains(&w.as_str()))
+        .collect()
+}
+
 fn lang_of(html: &str) -> &str {
     html.split_once("<html lang=\"")
         .and_then(|(_, rest)| rest.split_once('"'))
@@ -168,15 +195,8 @@ async fn the_gateway_page_opens_in_albanian_where_it_can(pool: PgPool) {
     let shop = shop(pool).await;
     for (accept, lang) in [("sq", "sq"), ("sr-Latn", "en"), ("en", "en")] {
         let token = shop.checkout(Mode::Test, "10.00").await;
-        let page = browser(accept)
-            .post(shop.server.url(&format!("/pay/{token}")))
-            .form(&[("email", "buyer@example.com")])
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let url = shop.server.url(&format!("/pay/{token}"));
+        let page = submit_email(&browser(accept), url, "buyer@example.com").await;
         let gate = payten_sandbox::buyer::forms(&page)
             .into_iter()
             .next()
@@ -209,42 +229,14 @@ async fn every_buyer_page_reads_without_english_in_albanian_and_serbian(pool: Pg
     // The check can fail: the same page in English is full of these words.
     let token = shop.checkout(Mode::Test, "45.00").await;
     let url = shop.server.url(&format!("/pay/{token}"));
-    let page = browser("en")
-        .get(url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let found = words(&visible_text(&page))
-        .into_iter()
-        .filter(|w| english.contains(w) && !ALLOWED.contains(&w.as_str()))
-        .count();
+    let page = read(&browser("en"), url).await;
+    let found = english_in(&visible_text(&page), &english).len();
     assert!(found > 20, "{found} English words on the English page");
 
     for (accept, lang) in [("sq", "sq"), ("sr-Latn", "sr-Latn")] {
         let client = browser(accept);
-        let get = |path: String| {
-            let client = client.clone();
-            let url = shop.server.url(&path);
-            async move { client.get(url).send().await.unwrap().text().await.unwrap() }
-        };
-        let post = |path: String, email: &'static str| {
-            let client = client.clone();
-            let url = shop.server.url(&path);
-            async move {
-                client
-                    .post(url)
-                    .form(&[("email", email)])
-                    .send()
-                    .await
-                    .unwrap()
-                    .text()
-                    .await
-                    .unwrap()
-            }
-        };
+        let get = |path: String| read(&client, shop.server.url(&path));
+        let post = |path: String, email| submit_email(&client, shop.server.url(&path), email);
         let mut pages = Vec::new();
         let token = shop.checkout(Mode::Test, "45.00").await;
         pages.push(("checkout", get(format!("/pay/{token}")).await));
@@ -287,10 +279,7 @@ async fn every_buyer_page_reads_without_english_in_albanian_and_serbian(pool: Pg
             for datum in &data {
                 text = text.replace(datum.as_str(), " ");
             }
-            let left: Vec<String> = words(&text)
-                .into_iter()
-                .filter(|w| english.contains(w) && !ALLOWED.contains(&w.as_str()))
-                .collect();
+            let left = english_in(&text, &english);
             assert!(
                 left.is_empty(),
                 "{lang} {name}: English left: {left:?}\n{text}"
