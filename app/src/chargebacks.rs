@@ -149,7 +149,7 @@ pub(crate) mod ssr {
         let receipt = receipt.map(|r| ReceiptView {
             paid: when(r.paid_at),
             amount: r.amount,
-            card: r.card(),
+            card: r.described_card().unwrap_or_else(|| "Card".into()),
             items: r
                 .items
                 .iter()

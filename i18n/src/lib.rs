@@ -9,9 +9,15 @@
 //! - [`choice`]: which language a request gets: a choice the person made, else their
 //!   browser's `Accept-Language`, else Albanian.
 //! - [`format`]: amounts and dates as each language writes them, in Kosovo's time zone.
+//! - With the `sqlx` feature, a [`Locale`] is a Postgres `text` column; with `testing`,
+//!   `untranslated` finds English left in another language's render.
 
 pub mod choice;
 pub mod format;
+#[cfg(feature = "sqlx")]
+mod stored;
+#[cfg(feature = "testing")]
+pub mod untranslated;
 
 /// What leptos_i18n generates from `locales/` (see `build.rs`): the [`Locale`] enum and
 /// its keys. Its tables parse their own fixed locale names with `expect`.

@@ -112,8 +112,9 @@ async fn paid_payment(platform: &Platform, merchant_id: Uuid) -> Uuid {
                     VALUES ($1, $2, 'test', 'cs_' || substr(replace($3::text, '-', ''), 1, 22), 4500, 'EUR',
                             now() + interval '1 hour') RETURNING id)
          INSERT INTO payments (id, merchant_id, mode, session_id, order_id, gateway_client_id, amount_minor, currency,
-                               status, paid_at)
-         SELECT $3, $2, 'test', s.id, substr(replace($3::text, '-', ''), 1, 20), '180000001', 4500, 'EUR', 'paid', now() FROM s",
+                               status, paid_at, buyer_locale)
+         SELECT $3, $2, 'test', s.id, substr(replace($3::text, '-', ''), 1, 20), '180000001', 4500, 'EUR', 'paid', now(), 'sq'
+         FROM s",
     )
     .bind(session_id)
     .bind(merchant_id)

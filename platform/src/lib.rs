@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod audit;
+pub mod buyer_mails;
 pub mod chargebacks;
 pub mod client_ip;
 pub mod config;

@@ -261,7 +261,7 @@ pub const TABLES: &[Table] = &[
             Personal { column: "masked_pan", subject: Subject::Buyer, category: Category::Financial, what: "masked card number (first six and last four digits)", purpose: AML_RECORD, basis: Basis::LegalObligation, retention: Retention::AmlRecords, kept_for_aml: true },
             Personal { column: "card_brand", subject: Subject::Buyer, category: Category::Financial, what: "card brand", purpose: AML_RECORD, basis: Basis::LegalObligation, retention: Retention::AmlRecords, kept_for_aml: true },
         ],
-        not_personal: &["id", "merchant_id", "mode", "session_id", "order_id", "gateway_client_id", "amount_minor", "currency", "status", "auth_code", "host_ref_num", "trans_id", "proc_return_code", "md_status", "decline_reason", "refunded_minor", "created_at", "updated_at", "paid_at", "refund_pending_minor", "recon_due_at", "recon_attempts", "recon_state", "recon_checked_at", "eci", "liability_shifted", "subscription_id", "installment"],
+        not_personal: &["id", "merchant_id", "mode", "session_id", "order_id", "gateway_client_id", "amount_minor", "currency", "status", "auth_code", "host_ref_num", "trans_id", "proc_return_code", "md_status", "decline_reason", "refunded_minor", "created_at", "updated_at", "paid_at", "refund_pending_minor", "recon_due_at", "recon_attempts", "recon_state", "recon_checked_at", "eci", "liability_shifted", "subscription_id", "installment", "buyer_locale"],
     },
     Table {
         name: "payout_batches",

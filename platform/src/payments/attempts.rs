@@ -180,6 +180,7 @@ pub async fn start(
         amount_minor,
         currency: currency.alpha(),
         buyer_email: Some(&email),
+        buyer_locale: locale,
     };
     let payment_id = transition::create(&mut tx, &new_attempt, buyer, facts).await?;
     if let Some(terms) = plan {

@@ -2,13 +2,13 @@
 //! so a paid payment always has its receipt on the way and a rolled-back one never does.
 
 use domain::Money;
+use i18n::Locale;
 use sqlx::PgConnection;
 
 use super::sessions::Item;
 use super::{Mode, PaymentError, sessions};
-use crate::Platform;
-use crate::config::Settings;
-use crate::mail::{self, OutgoingMail};
+use crate::mail;
+use crate::{Platform, buyer_mails};
 
 /// What a receipt shows, read from the database.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,14 +23,11 @@ pub struct Receipt {
     pub auth_code: Option<String>,
     pub paid_at: time::OffsetDateTime,
     pub mode: Mode,
+    /// The language the buyer paid in, which their mails are written in.
+    pub buyer_locale: Locale,
 }
 
 impl Receipt {
-    /// The card as the gateway described it: brand and masked number, as far as known.
-    pub fn card(&self) -> String {
-        self.described_card().unwrap_or_else(|| "Card".into())
-    }
-
     /// Brand and masked number, or the masked number alone; `None` when the gateway told
     /// neither.
     pub fn described_card(&self) -> Option<String> {
@@ -59,10 +56,11 @@ pub async fn load(
         Option<String>,
         time::OffsetDateTime,
         Mode,
+        Locale,
     );
     let row: Option<Row> = sqlx::query_as(
         "SELECT p.session_id, p.order_id, m.business_name, p.buyer_email, p.amount_minor, p.currency::text,
-                p.masked_pan, p.card_brand, p.auth_code, p.paid_at, p.mode
+                p.masked_pan, p.card_brand, p.auth_code, p.paid_at, p.mode, p.buyer_locale
          FROM payments p JOIN merchants m ON m.id = p.merchant_id
          WHERE p.order_id = $1 AND p.paid_at IS NOT NULL",
     )
@@ -81,6 +79,7 @@ pub async fn load(
         auth_code,
         paid_at,
         mode,
+        buyer_locale,
     )) = row
     else {
         return Ok(None);
@@ -97,6 +96,7 @@ pub async fn load(
         auth_code,
         paid_at,
         mode,
+        buyer_locale,
     }))
 }
 
@@ -110,50 +110,6 @@ pub fn format_amount(minor: i64, currency: &str) -> String {
     }
 }
 
-pub fn mail_for(settings: &Settings, receipt: &Receipt, to: &str) -> OutgoingMail {
-    let mor = &settings.merchant_of_record;
-    let lines: String = receipt
-        .items
-        .iter()
-        .map(|i| {
-            // A checkout's lines were held to its limits when it was made, so a line's
-            // amount always fits; one that did not would print its unit price.
-            let total = i.amount().unwrap_or(i.unit_amount);
-            format!("  {} x {}  {total}\n", i.quantity, i.name)
-        })
-        .collect();
-    let card = receipt.card();
-    let test = if receipt.mode == Mode::Test {
-        "TEST MODE: no money was moved.\n\n"
-    } else {
-        ""
-    };
-    let paid_at = receipt
-        .paid_at
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
-    OutgoingMail {
-        to: to.to_owned(),
-        subject: format!("Your receipt from {} via Saleonix", receipt.merchant_name),
-        body: format!(
-            "{test}Thank you for your payment to {merchant}.\n\n{lines}\n  Total paid: {total}\n\n\
-             Paid with: {card}\nOrder: {order}\nAuthorisation: {auth}\nDate: {paid_at}\n\n\
-             Saleonix is the merchant of record for this purchase:\n{name}, {address}, {number}.\n\
-             Questions about this payment: {support}\n\nView this receipt: {origin}/pay/receipt/{order}\n",
-            merchant = receipt.merchant_name,
-            total = receipt.amount,
-            order = receipt.order_id,
-            auth = receipt.auth_code.as_deref().unwrap_or("-"),
-            name = mor.name,
-            address = mor.address,
-            number = mor.business_number,
-            support = mor.support_email,
-            origin = settings.public_origin(),
-        )
-        .into(),
-    }
-}
-
 /// Queues the receipt of a payment just marked paid, when the buyer gave an address.
 pub(crate) async fn enqueue(
     conn: &mut PgConnection,
@@ -163,20 +119,10 @@ pub(crate) async fn enqueue(
     let Some(receipt) = load(conn, order_id).await? else {
         return Ok(());
     };
-    if let Some(to) = receipt.buyer_email.clone() {
-        let mut mail = mail_for(&platform.config.settings, &receipt, &to);
+    if let Some(to) = &receipt.buyer_email {
         // An installment's receipt opens the buyer's subscriptions with the merchant.
-        if let Some(url) =
-            crate::subscriptions::portal::for_receipt(conn, platform, order_id).await?
-        {
-            use secrecy::ExposeSecret as _;
-            mail.body = format!(
-                "{}\nYour subscription: see its payments and receipts, or cancel it: {url}\n(The link works for {} days; a fresh one can be asked for on its page.)\n",
-                mail.body.expose_secret(),
-                crate::subscriptions::portal::LINK_DAYS,
-            )
-            .into();
-        }
+        let portal = crate::subscriptions::portal::for_receipt(conn, platform, order_id).await?;
+        let mail = buyer_mails::receipt(&platform.config.settings, &receipt, to, portal.as_deref());
         mail::enqueue(conn, &platform.config.secrets.field_keys, &mail).await?;
     }
     Ok(())
@@ -196,28 +142,7 @@ pub(crate) async fn enqueue_refund(
     let Some(to) = receipt.buyer_email.clone() else {
         return Ok(());
     };
-    let settings = &platform.config.settings;
-    let test = if receipt.mode == Mode::Test {
-        "TEST MODE: no money was moved.\n\n"
-    } else {
-        ""
-    };
-    let mail = OutgoingMail {
-        to,
-        subject: format!("Your refund from {} via Saleonix", receipt.merchant_name),
-        body: format!(
-            "{test}{merchant} has refunded {refund} of your payment of {total} (order {order}) to {card}.\n\n\
-             Banks usually show a refund within 5 to 10 business days.\n\n\
-             Questions about this refund: {support}\n\nView the receipt: {origin}/pay/receipt/{order}\n",
-            merchant = receipt.merchant_name,
-            total = receipt.amount,
-            order = receipt.order_id,
-            card = receipt.card(),
-            support = settings.merchant_of_record.support_email,
-            origin = settings.public_origin(),
-        )
-        .into(),
-    };
+    let mail = buyer_mails::refund(&platform.config.settings, &receipt, &to, refund);
     mail::enqueue(conn, &platform.config.secrets.field_keys, &mail).await?;
     Ok(())
 }

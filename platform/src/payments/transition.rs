@@ -159,6 +159,8 @@ pub struct NewAttempt<'a> {
     pub currency: &'a str,
     /// `None` for an installment whose buyer's address was erased.
     pub buyer_email: Option<&'a str>,
+    /// The language the buyer's mails are written in.
+    pub buyer_locale: i18n::Locale,
 }
 
 /// Records a new attempt with its first timeline row and audit row.
@@ -171,8 +173,8 @@ pub async fn create(
     let id = Uuid::new_v4();
     sqlx::query(
         "INSERT INTO payments (id, merchant_id, mode, session_id, order_id, gateway_client_id, amount_minor, currency,
-                               buyer_email)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                               buyer_email, buyer_locale)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(id)
     .bind(new.merchant_id)
@@ -183,6 +185,7 @@ pub async fn create(
     .bind(new.amount_minor)
     .bind(new.currency)
     .bind(new.buyer_email)
+    .bind(new.buyer_locale)
     .execute(&mut *conn)
     .await?;
     crate::metrics::payment_state(new.mode, "created");

@@ -9,6 +9,7 @@
 use std::ops::RangeInclusive;
 
 use domain::Money;
+use i18n::Locale;
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 use time::{Duration, OffsetDateTime};
@@ -18,8 +19,9 @@ use super::Status;
 use super::signup::{POLL_AFTER_PLANNED, system};
 use crate::Platform;
 use crate::audit::{self, Event, Outcome, RequestFacts};
+use crate::buyer_mails::{self, Buyer, DeclinedInstallment};
 use crate::identity::roles::MerchantScope;
-use crate::mail::{self, OutgoingMail};
+use crate::mail;
 use crate::payments::{Mode, PaymentError, invalid};
 
 /// A merchant's dunning schedule.
@@ -161,6 +163,7 @@ pub(crate) struct Declined<'a> {
     pub installments: u16,
     pub amount: Money,
     pub buyer_email: Option<&'a str>,
+    pub buyer_locale: Locale,
 }
 
 /// Keeps a declined installment's checkout open until the deadline of `schedule` from
@@ -182,29 +185,29 @@ pub(crate) async fn declined(
         return Ok(());
     };
     let portal = super::portal::issue(conn, platform, installment.subscription_id).await?;
-    let origin = platform.config.settings.public_origin();
-    let test = super::test_notice(installment.mode);
-    let day = super::day(deadline);
-    let Declined {
-        merchant_name,
-        plan_name,
-        number,
-        installments,
-        amount,
-        token,
-        ..
-    } = installment;
-    let mail = OutgoingMail {
-        to: to.to_owned(),
-        subject: format!("Payment {number} of {installments} for {plan_name} was declined"),
-        body: format!(
-            "{test}Your bank declined payment {number} of {installments} ({amount}) of your \
-             subscription \"{plan_name}\" with {merchant_name}.\n\n\
-             Pay it by {day} to keep your subscription: {origin}/pay/{token}\n\n\
-             If it stays unpaid, the subscription ends and no further payments are taken.\n\nYour subscription: see its payments, or cancel it: {portal}\n",
-        )
-        .into(),
+    let pay_url = format!(
+        "{}/pay/{}",
+        platform.config.settings.public_origin(),
+        installment.token
+    );
+    let buyer = Buyer {
+        to,
+        locale: installment.buyer_locale,
+        mode: installment.mode,
     };
+    let mail = buyer_mails::installment_declined(
+        buyer,
+        &DeclinedInstallment {
+            merchant: installment.merchant_name,
+            plan: installment.plan_name,
+            number: installment.number,
+            installments: installment.installments,
+            amount: installment.amount,
+            pay_url: &pay_url,
+            by: deadline,
+            portal_url: &portal,
+        },
+    );
     mail::enqueue(conn, &platform.config.secrets.field_keys, &mail).await?;
     Ok(())
 }

@@ -32,6 +32,8 @@ use crate::payments::reconciliation::{NewException, open_exception};
 use crate::payments::transition::{self, CardFacts, Change, NewAttempt};
 use crate::payments::{Mode, PaymentError, gateways, sessions};
 use domain::{MerchantId, Money, TimelineSource};
+use i18n::Locale;
+use leptos_i18n::td_string;
 
 /// Subscriptions one pass claims.
 const BATCH: i64 = 100;
@@ -108,6 +110,8 @@ struct Followed {
     first_order_id: String,
     gateway_client_id: String,
     buyer_email: Option<String>,
+    /// The language of the first payment, which every later mail is written in.
+    buyer_locale: Locale,
     masked_pan: Option<String>,
     card_brand: Option<String>,
     /// A cancel was sent and its answer lost (`super::cancel`).
@@ -141,7 +145,8 @@ async fn record(
     let mut tx = platform.pool.begin().await?;
     let sub: Followed = sqlx::query_as(&format!(
         "SELECT s.merchant_id, s.mode, s.status, {terms}, p.name AS plan_name, m.business_name AS merchant_name,
-                f.order_id AS first_order_id, f.gateway_client_id, f.buyer_email, f.masked_pan, f.card_brand,
+                f.order_id AS first_order_id, f.gateway_client_id, f.buyer_email, f.buyer_locale, f.masked_pan,
+                f.card_brand,
                 s.cancel_requested_at IS NOT NULL AS cancel_requested, s.cancel_for_unpaid, s.cancel_at
          FROM subscriptions s JOIN subscription_plans p ON p.id = s.plan_id JOIN payments f ON f.id = s.first_payment_id
               JOIN merchants m ON m.id = s.merchant_id
@@ -376,7 +381,15 @@ async fn installment_payment(
         Ok(captured) if charged && captured > 0 => captured,
         _ => expected,
     };
-    let name = format!("{} (payment {n} of {})", sub.plan_name, terms.installments);
+    // The checkout's line, in the buyer's language: their receipt and portal show it.
+    let total = terms.installments;
+    let name = td_string!(
+        sub.buyer_locale,
+        plan.installment_line,
+        plan = &sub.plan_name,
+        number = n,
+        total = total
+    );
     let (session_id, token) = sessions::open_for_installment(
         conn,
         MerchantId::from_uuid(sub.merchant_id),
@@ -401,6 +414,7 @@ async fn installment_payment(
         amount_minor,
         currency: currency.alpha(),
         buyer_email: sub.buyer_email.as_deref(),
+        buyer_locale: sub.buyer_locale,
     };
     let payment_id = transition::create(conn, &new, gateway, &facts).await?;
     sqlx::query("UPDATE payments SET subscription_id = $2, installment = $3 WHERE id = $1")
@@ -446,6 +460,7 @@ async fn installment_payment(
             installments: terms.installments,
             amount: Money::new(amount_minor, currency),
             buyer_email: sub.buyer_email.as_deref(),
+            buyer_locale: sub.buyer_locale,
         };
         dunning::declined(conn, platform, &declined, schedule, now).await?;
     }

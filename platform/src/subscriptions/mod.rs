@@ -240,22 +240,6 @@ impl Terms {
     }
 }
 
-/// The first line of a subscription email in Test Mode.
-pub(crate) fn test_notice(mode: crate::payments::Mode) -> &'static str {
-    match mode {
-        crate::payments::Mode::Test => "TEST MODE: no money moves.\n\n",
-        crate::payments::Mode::Live => "",
-    }
-}
-
-/// A day as the subscription emails write it: "3 December 2026".
-pub fn day(t: OffsetDateTime) -> String {
-    t.format(time::macros::format_description!(
-        "[day padding:none] [month repr:long] [year]"
-    ))
-    .unwrap_or_default()
-}
-
 fn add_months(t: OffsetDateTime, months: u32) -> OffsetDateTime {
     let months = i32::try_from(months).unwrap_or(i32::MAX / 2);
     let total = t.year() * 12 + i32::from(u8::from(t.month())) - 1 + months;

@@ -9,6 +9,7 @@
 use std::time::Duration as StdDuration;
 
 use domain::{Money, PaymentStatus};
+use i18n::Locale;
 use rand::Rng as _;
 use rand::distributions::Alphanumeric;
 use sha2::{Digest, Sha256};
@@ -20,7 +21,8 @@ use super::cancel::{self, Cancelled, Canceller};
 use super::{Status, StoredTerms, Terms, terms_columns};
 use crate::Platform;
 use crate::audit::{Actor, ActorKind, RequestFacts};
-use crate::mail::{self, OutgoingMail};
+use crate::buyer_mails::{self, Buyer};
+use crate::mail;
 use crate::payments::{Mode, PaymentError};
 use crate::rate_limit::{self, Decision, Limit};
 
@@ -311,33 +313,29 @@ pub async fn cancel(
     cancel::cancel(platform, &by, id, facts).await
 }
 
+/// Mails the link in `locale`, the language of the page it was asked for on.
 async fn mail_link(
     platform: &Platform,
     owner: &Owner,
     subscription_id: Uuid,
+    locale: Locale,
 ) -> Result<(), PaymentError> {
     let mut tx = platform.pool.begin().await?;
     let url = issue(&mut tx, platform, subscription_id).await?;
-    let test = super::test_notice(owner.mode);
-    let mail = OutgoingMail {
-        to: owner.email.clone(),
-        subject: format!("Your subscriptions with {} via Saleonix", owner.merchant_name),
-        body: format!(
-            "{test}You asked for a link to your subscriptions with {merchant}.\n\n\
-             See them, their payments and receipts, or cancel: {url}\n\n\
-             The link works for {LINK_DAYS} days. If you did not ask for it, you can ignore this email.\n",
-            merchant = owner.merchant_name,
-        )
-        .into(),
+    let buyer = Buyer {
+        to: &owner.email,
+        locale,
+        mode: owner.mode,
     };
+    let mail = buyer_mails::portal_link(buyer, &owner.merchant_name, &url);
     mail::enqueue(&mut tx, &platform.config.secrets.field_keys, &mail).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Mails a fresh link to the address an expired (or still open) link `token` was mailed
-/// to. Rate-limited per subscription; a token that names nothing does nothing.
-pub async fn renew(platform: &Platform, token: &str) -> Result<(), PaymentError> {
+/// to, in `locale`. Rate-limited per subscription; a token that names nothing does nothing.
+pub async fn renew(platform: &Platform, token: &str, locale: Locale) -> Result<(), PaymentError> {
     let Some((owner, _)) = owner(&platform.pool, token).await? else {
         return Ok(());
     };
@@ -345,15 +343,16 @@ pub async fn renew(platform: &Platform, token: &str) -> Result<(), PaymentError>
     if rate_limit::hit(&platform.pool, limit("portal_renew"), &key).await? != Decision::Allowed {
         return Ok(());
     }
-    mail_link(platform, &owner, owner.subscription_id).await
+    mail_link(platform, &owner, owner.subscription_id, locale).await
 }
 
 /// Mails a link per merchant and mode to `email` when it has subscriptions there, and does
 /// nothing otherwise: the caller answers the same either way. Rate-limited per address and
-/// per client.
+/// per client. The mails are in `locale`, the language of the page that asked.
 pub async fn request(
     platform: &Platform,
     email: &str,
+    locale: Locale,
     facts: &RequestFacts,
 ) -> Result<(), PaymentError> {
     let email = crate::payments::buyer_email("email", email)?;
@@ -382,7 +381,7 @@ pub async fn request(
             email: email.clone(),
             subscription_id,
         };
-        mail_link(platform, &owner, subscription_id).await?;
+        mail_link(platform, &owner, subscription_id, locale).await?;
     }
     Ok(())
 }

@@ -20,7 +20,8 @@ use super::signup::system;
 use super::{StoredTerms, Terms, terms_columns};
 use crate::Platform;
 use crate::audit::{self, Event, Outcome, RequestFacts};
-use crate::mail::{self, OutgoingMail};
+use crate::buyer_mails::{self, Buyer, RenewalOffer};
+use crate::mail;
 use crate::payments::sessions::{self, Renewal};
 use crate::payments::{Mode, PaymentError};
 
@@ -36,6 +37,8 @@ struct Ended {
     plan_name: String,
     merchant_name: String,
     buyer_email: Option<String>,
+    /// The language of the series' first payment.
+    buyer_locale: Locale,
     #[sqlx(flatten)]
     terms: StoredTerms,
     /// When the series started: its first payment, confirmed.
@@ -54,7 +57,7 @@ pub(crate) async fn offer(
 ) -> Result<(), PaymentError> {
     let ended: Option<Ended> = sqlx::query_as(&format!(
         "SELECT s.merchant_id, s.mode, s.plan_id, p.product_id, p.name AS plan_name,
-                m.business_name AS merchant_name, f.buyer_email, {terms}, s.created_at AS started_at
+                m.business_name AS merchant_name, f.buyer_email, f.buyer_locale, {terms}, s.created_at AS started_at
          FROM subscriptions s JOIN subscription_plans p ON p.id = s.plan_id
               JOIN payments f ON f.id = s.first_payment_id JOIN merchants m ON m.id = s.merchant_id
          WHERE s.id = $1 AND s.status = 'ended' AND s.until_cancelled AND s.cancel_at IS NULL
@@ -108,31 +111,23 @@ async fn mail_buyer(
     };
     let terms = Terms::stored(&ended.terms);
     let portal = super::portal::issue(conn, platform, id).await?;
-    let origin = platform.config.settings.public_origin();
-    let test = super::test_notice(ended.mode);
-    let Ended {
-        plan_name,
-        merchant_name,
-        ..
-    } = ended;
-    let amount = terms.amount;
-    let mail = OutgoingMail {
-        to: to.to_owned(),
-        subject: format!("Renew your subscription \"{plan_name}\" with {merchant_name}"),
-        body: format!(
-            "{test}Your bank's payment service has taken all {n} payments of the current series of your \
-             subscription \"{plan_name}\" with {merchant_name} ({amount} {every}). It takes at most {n} \
-             payments in one series, so going on needs your agreement again.\n\n\
-             To renew, agree and pay the first payment of the next series, {amount}, by {day}: \
-             {origin}/pay/{token}\n\n\
-             If you do nothing, the subscription ends and nothing more is charged.\n\n\
-             Your subscription: see its payments: {portal}\n",
-            n = terms.installments,
-            every = terms.every(Locale::en),
-            day = super::day(expires_at),
-        )
-        .into(),
+    let pay_url = format!("{}/pay/{token}", platform.config.settings.public_origin());
+    let buyer = Buyer {
+        to,
+        locale: ended.buyer_locale,
+        mode: ended.mode,
     };
+    let mail = buyer_mails::renewal_offer(
+        buyer,
+        &RenewalOffer {
+            merchant: &ended.merchant_name,
+            plan: &ended.plan_name,
+            terms: &terms,
+            pay_url: &pay_url,
+            by: expires_at,
+            portal_url: &portal,
+        },
+    );
     mail::enqueue(conn, &platform.config.secrets.field_keys, &mail).await?;
     Ok(())
 }

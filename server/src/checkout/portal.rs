@@ -17,6 +17,7 @@ use platform::subscriptions::portal::{self, Opened};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::language;
 use super::pages::PortalError;
 use super::{error_page, not_found, page, pages};
 use crate::facts::Facts;
@@ -63,7 +64,7 @@ pub async fn cancel(
 }
 
 pub async fn renew(State(platform): State<Platform>, Path(token): Path<String>) -> Response {
-    match portal::renew(&platform, &token).await {
+    match portal::renew(&platform, &token, language::locale()).await {
         Ok(()) => page(StatusCode::OK, pages::portal_link_sent()),
         Err(error) => error_page(internal(error)),
     }
@@ -89,7 +90,7 @@ pub async fn request(
     let floor =
         std::time::Duration::from_millis(platform.config.settings.identity.uniform_answer_ms);
     let deadline = tokio::time::Instant::now() + floor;
-    let asked = portal::request(&platform, &form.email, &facts).await;
+    let asked = portal::request(&platform, &form.email, language::locale(), &facts).await;
     tokio::time::sleep_until(deadline).await;
     match asked {
         Ok(()) => page(StatusCode::OK, pages::portal_link_sent()),

@@ -90,6 +90,7 @@ pub async fn write_payments(
             amount_minor,
             currency: "EUR",
             buyer_email: Some(&buyer_email),
+            buyer_locale: i18n::Locale::sq,
         };
         transition::create(&mut tx, &attempt, buyer, &facts)
             .await

@@ -1,49 +1,10 @@
 //! The buyer's pages in Albanian, Serbian (Latin) and English: how the language is
 //! chosen, and every page rendered in the two languages other than English with no
-//! English word left (beyond a reviewed list of brand and technical words).
+//! English word left (`i18n::untranslated`).
 
-use std::collections::BTreeSet;
+use i18n::untranslated::english_in;
 
 use super::*;
-
-/// English words that may stay in an Albanian or Serbian page: brands, a technical name
-/// and the loanwords the glossary (`i18n/GLOSSARY.md`) keeps.
-const ALLOWED: [&str; 5] = ["saleonix", "payten", "secure", "email", "link"];
-
-/// Words of four letters or more, lower-cased: short words are too often shared by the
-/// languages (`me`, `to`, `do`) to tell anything.
-fn words(text: &str) -> BTreeSet<String> {
-    text.split(|c: char| !c.is_alphabetic())
-        .filter(|w| w.chars().count() >= 4)
-        .map(str::to_lowercase)
-        .collect()
-}
-
-/// Every word of the English translations, placeholders left out.
-fn english_words() -> BTreeSet<String> {
-    fn collect(value: &serde_json::Value, out: &mut BTreeSet<String>) {
-        match value {
-            serde_json::Value::Object(map) => map.values().for_each(|v| collect(v, out)),
-            serde_json::Value::String(text) => {
-                let mut rest = text.as_str();
-                let mut plain = String::new();
-                while let Some((before, after)) = rest.split_once("{{") {
-                    plain.push_str(before);
-                    plain.push(' ');
-                    rest = after.split_once("}}").map_or("", |(_, after)| after);
-                }
-                plain.push_str(rest);
-                out.extend(words(&plain));
-            }
-            _ => {}
-        }
-    }
-    let en: serde_json::Value =
-        serde_json::from_str(include_str!("../../../i18n/locales/en.json")).unwrap();
-    let mut out = BTreeSet::new();
-    collect(&en, &mut out);
-    out
-}
 
 /// What a reader sees of `html`: its text without tags and scripts.
 fn visible_text(html: &str) -> String {
@@ -104,14 +65,6 @@ async fn submit_email(client: &reqwest::Client, url: String, email: &str) -> Str
         .text()
         .await
         .unwrap()
-}
-
-/// The words of `english` in `text`, beyond the allowed ones.
-fn english_in(text: &str, english: &BTreeSet<String>) -> Vec<String> {
-    words(text)
-        .into_iter()
-        .filter(|w| english.contains(w) && !ALLOWED.contains(&w.as_str()))
-        .collect()
 }
 
 fn lang_of(html: &str) -> &str {
@@ -208,7 +161,6 @@ async fn the_gateway_page_opens_in_albanian_where_it_can(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn every_buyer_page_reads_without_english_in_albanian_and_serbian(pool: PgPool) {
     let shop = shop(pool).await;
-    let english = english_words();
     let mor = shop
         .server
         .platform
@@ -230,7 +182,7 @@ async fn every_buyer_page_reads_without_english_in_albanian_and_serbian(pool: Pg
     let token = shop.checkout(Mode::Test, "45.00").await;
     let url = shop.server.url(&format!("/pay/{token}"));
     let page = read(&browser("en"), url).await;
-    let found = english_in(&visible_text(&page), &english).len();
+    let found = english_in(&visible_text(&page)).len();
     assert!(found > 20, "{found} English words on the English page");
 
     for (accept, lang) in [("sq", "sq"), ("sr-Latn", "sr-Latn")] {
@@ -279,7 +231,7 @@ async fn every_buyer_page_reads_without_english_in_albanian_and_serbian(pool: Pg
             for datum in &data {
                 text = text.replace(datum.as_str(), " ");
             }
-            let left = english_in(&text, &english);
+            let left = english_in(&text);
             assert!(
                 left.is_empty(),
                 "{lang} {name}: English left: {left:?}\n{text}"

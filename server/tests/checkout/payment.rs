@@ -69,7 +69,7 @@ async fn a_buyer_pays_a_checkout_and_gets_a_receipt(pool: PgPool) {
     let mails = mails_to(&shop.server, "buyer@example.com").await;
     assert_eq!(mails.len(), 1, "one receipt, however many answers came");
     assert!(
-        mails[0].contains("Total paid: 45.00 EUR")
+        mails[0].contains("Total paid: €45.00")
             && mails[0].contains("merchant of record")
             && mails[0].contains("***")
     );

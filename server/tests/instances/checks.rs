@@ -7,6 +7,7 @@ use std::fmt;
 use std::time::Duration;
 
 use domain::public_id::{Kind, encode};
+use leptos_i18n::td_string;
 use payten::TransStat;
 use payten::api::{ChargeType, HistoryEntry, OrderHistory};
 use platform::gateway_accounts::Mode;
@@ -192,10 +193,25 @@ pub async fn compare(stack: &Stack, load: &Load, hooks: &Receiver) -> Counts {
     .into_iter()
     .map(|(id, count, sum)| (id, (count, sum)))
     .collect();
+    // Receipts and refund notices by their subjects, in whichever language the buyer paid.
+    let subjects = |receipts: bool| -> Vec<String> {
+        i18n::choice::ALL
+            .into_iter()
+            .map(|locale| {
+                if receipts {
+                    td_string!(locale, mail.receipt_subject, merchant = "%")
+                } else {
+                    td_string!(locale, mail.refund_subject, merchant = "%")
+                }
+            })
+            .collect()
+    };
     let mails: HashMap<(String, bool), i64> = sqlx::query_as(
-        "SELECT to_address, subject LIKE 'Your receipt%', count(*) FROM mail_outbox
-         WHERE subject LIKE 'Your receipt%' OR subject LIKE 'Your refund%' GROUP BY 1, 2",
+        "SELECT to_address, subject LIKE ANY($1), count(*) FROM mail_outbox
+         WHERE subject LIKE ANY($1) OR subject LIKE ANY($2) GROUP BY 1, 2",
     )
+    .bind(subjects(true))
+    .bind(subjects(false))
     .fetch_all(pool)
     .await
     .unwrap()

@@ -164,6 +164,7 @@ async fn sell(shop: &Shop, seller: &Seller, n: usize, amount_minor: i64) -> (Sal
         amount_minor,
         currency: "EUR",
         buyer_email: Some("buyer@example.com"),
+        buyer_locale: i18n::Locale::sq,
     };
     let payment_id = transition::create(&mut tx, &attempt, system(), &facts)
         .await

@@ -142,7 +142,7 @@ async fn lost_callbacks_and_returns_end_in_the_gateways_state(pool: PgPool) {
     assert_eq!(
         receipts
             .iter()
-            .filter(|m| m.contains("Total paid: 25.00 EUR"))
+            .filter(|m| m.contains("Total paid: €25.00"))
             .count(),
         1,
         "the receipt goes out"

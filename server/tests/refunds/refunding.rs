@@ -72,7 +72,7 @@ async fn a_partial_then_a_full_refund_leave_the_right_net(pool: PgPool) {
     assert!(
         mails
             .iter()
-            .any(|m| m.contains("has refunded 15.00 EUR of your payment of 50.00 EUR"))
+            .any(|m| m.contains("has refunded €15.00 of your payment of €50.00"))
     );
     let audit = shop.audit(&order_id).await;
     assert_eq!(
@@ -276,4 +276,48 @@ async fn a_staff_refund_needs_refunds_at_act(pool: PgPool) {
         money(&shop, payment_id).await,
         ("partially_refunded".into(), 1_000, 0)
     );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_receipt_and_the_refund_notice_are_in_the_language_the_buyer_paid_in(pool: PgPool) {
+    let shop = shop(pool).await;
+    let mor = &shop.server.platform.config.settings.merchant_of_record;
+    for (accept, email, thanks, refunded) in [
+        (
+            "sr-Latn, en;q=0.5",
+            "kupac@example.com",
+            "Hvala vam na uplati prodavcu Dardania Crafts.",
+            "Prodavac Dardania Crafts vam je vratio 5,00\u{a0}€ od vaše uplate od 45,00\u{a0}€",
+        ),
+        // No language the platform speaks: Albanian.
+        (
+            "de",
+            "bleresi@example.com",
+            "Ju faleminderit për pagesën tuaj te Dardania Crafts.",
+            "Dardania Crafts ju ka rimbursuar 5,00\u{a0}€ nga pagesa juaj prej 45,00\u{a0}€",
+        ),
+    ] {
+        let (payment_id, _) = shop.paid_by("45.00", email, accept).await;
+        refund(&shop, payment_id, &ask(500)).await.unwrap();
+
+        // Newest first: the refund's notice, then the receipt.
+        let mails = mails_to(&shop.server, email).await;
+        assert_eq!(mails.len(), 2, "{mails:?}");
+        assert!(mails[1].contains(thanks), "{accept}: {}", mails[1]);
+        assert!(mails[0].contains(refunded), "{accept}: {}", mails[0]);
+        for mail in &mails {
+            let mut text = mail.clone();
+            let data = [
+                "Dardania Crafts",
+                "Silver filigree earrings",
+                mor.name.as_str(),
+                mor.address.as_str(),
+            ];
+            for datum in data {
+                text = text.replace(datum, " ");
+            }
+            let left = i18n::untranslated::english_in(&text);
+            assert!(left.is_empty(), "{accept}: English left: {left:?}\n{text}");
+        }
+    }
 }

@@ -87,8 +87,8 @@ async fn a_declined_installment_paid_by_the_buyer_makes_the_subscription_active_
     );
     let notice = &mails[0];
     for words in [
-        "declined payment 2 of 4 (9.90 EUR)",
-        "\"Coffee of the month\" with Dardania Crafts",
+        "declined payment 2 of 4 (€9.90)",
+        "“Coffee of the month” with Dardania Crafts",
         "Pay it by ",
         "/portal/sp_",
     ] {

@@ -13,6 +13,7 @@ mod support;
 mod cancelling;
 mod dunning;
 mod following;
+mod languages;
 mod portal;
 mod renewing;
 mod series_unknown;
@@ -105,15 +106,18 @@ async fn sign_up(shop: &Shop, plan: &Plan) -> (String, HtmlForm) {
 
 /// The buyer `email` agrees and pays the plan's checkout `token`.
 async fn pay_plan_checkout(shop: &Shop, token: &str, email: &str) -> (String, HtmlForm) {
-    let page = press_pay_as(shop, token, email, true)
-        .await
-        .text()
-        .await
-        .unwrap();
-    let gate = forms(&page)
-        .into_iter()
-        .next()
-        .expect("the form to the gateway");
+    pay_plan_checkout_in(shop, token, email, "en").await
+}
+
+/// The same on a browser that asks for `accept_language`.
+async fn pay_plan_checkout_in(
+    shop: &Shop,
+    token: &str,
+    email: &str,
+    accept_language: &str,
+) -> (String, HtmlForm) {
+    let form = [("email", email), ("consent", "yes")];
+    let gate = shop.gate_in(token, &form, accept_language).await;
     let order_id = field(&gate, "oid").to_owned();
     let returns = shop.pay_at_gateway(&gate, APPROVE).await;
     shop.deliver(&returns[0]).await;

@@ -251,8 +251,18 @@ impl Shop {
 
     /// A Test Mode payment of `price`, paid and settled: its id and gateway order id.
     pub async fn paid(&self, price: &str) -> (Uuid, String) {
+        self.paid_by(price, "buyer@example.com", "en").await
+    }
+
+    /// A Test Mode payment of `price` by `email`, on a browser that asks for
+    /// `accept_language`, paid and settled: its id and gateway order id.
+    pub async fn paid_by(&self, price: &str, email: &str, accept_language: &str) -> (Uuid, String) {
         let token = self.checkout(Mode::Test, price).await;
-        let (order_id, _) = self.pay(&token, APPROVE).await;
+        let gate = self
+            .gate_in(&token, &[("email", email)], accept_language)
+            .await;
+        let order_id = field(&gate, "oid").to_owned();
+        self.pay_at_gateway(&gate, APPROVE).await;
         assert_eq!(self.settled(&order_id).await, "paid");
         let id = sqlx::query_scalar("SELECT id FROM payments WHERE order_id = $1")
             .bind(&order_id)
@@ -260,6 +270,31 @@ impl Shop {
             .await
             .unwrap();
         (id, order_id)
+    }
+
+    /// Presses Pay on `/pay/<token>` with `form`, on a browser that asks for
+    /// `accept_language`: the signed form to the gateway.
+    pub async fn gate_in(
+        &self,
+        token: &str,
+        form: &[(&str, &str)],
+        accept_language: &str,
+    ) -> HtmlForm {
+        let page = self
+            .http
+            .post(self.server.url(&format!("/pay/{token}")))
+            .header(reqwest::header::ACCEPT_LANGUAGE, accept_language)
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        forms(&page)
+            .into_iter()
+            .next()
+            .expect("the form to the gateway")
     }
 
     /// Presses Pay on `/pay/<token>` with `email`; the page answered.

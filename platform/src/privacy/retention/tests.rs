@@ -97,8 +97,8 @@ async fn declined_payment(pool: &PgPool, merchant: Uuid) {
     let id = Uuid::new_v4();
     sqlx::query(
         "INSERT INTO payments (id, merchant_id, mode, session_id, order_id, gateway_client_id, amount_minor,
-                               currency, status, buyer_email)
-         VALUES ($1, $2, 'test', $3, $4, '190100000', 1250, 'EUR', 'declined', 'buyer@example.com')",
+                               currency, status, buyer_email, buyer_locale)
+         VALUES ($1, $2, 'test', $3, $4, '190100000', 1250, 'EUR', 'declined', 'buyer@example.com', 'sq')",
     )
     .bind(id)
     .bind(merchant)
