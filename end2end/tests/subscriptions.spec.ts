@@ -1,5 +1,6 @@
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { ageSecondFactor, confirmStepUp, signIn, turnOnTwoFactor, verifiedMerchant } from './accounts';
+import { expectAccessible } from './accessibility';
 import { APPROVE, CARDS_USED, ipRulesOff, ipRulesOn, query } from './payments';
 
 // Subscriptions on the gateway's recurring series: a merchant makes a plan and sign-up
@@ -47,6 +48,7 @@ test('buyers sign up for a plan with consent; one cancels in the portal, the mer
   await expect(portal.getByRole('heading', { name: 'Your subscriptions with Dardania Crafts' })).toBeVisible();
   await expect(portal.getByText('Payment 1 of 3')).toBeVisible();
   await expect(portal.getByRole('link', { name: 'Receipt' })).toBeVisible();
+  await expectAccessible(portal);
   await portal.getByRole('button', { name: 'Cancel Coffee of the month' }).click();
   await expect(portal.getByText('Cancelled: no further payment is taken')).toBeVisible();
   await buyer.close();
@@ -89,6 +91,7 @@ async function signUp(page: Page, browser: Browser, buyerEmail: string): Promise
   const pay = await buyer.newPage();
   await pay.goto(url);
   await expect(pay.getByText('Subscription: €9.90 every month, 3 payments in all.')).toBeVisible();
+  await expectAccessible(pay);
   await pay.getByLabel('Email for your receipt').fill(buyerEmail);
   const consent = pay.getByRole('checkbox', { name: /I agree that .* charges €9\.90 to my card every month/ });
   await expect(consent).toHaveAttribute('required', '');

@@ -148,27 +148,31 @@ pub fn refund(settings: &Settings, receipt: &Receipt, to: &str, refund: Money) -
     )
 }
 
-/// A subscription's installment the bank declined, which the buyer can pay at `pay_url`
-/// until `by`.
+/// A subscription's installment the bank declined, which the buyer can pay on its checkout
+/// (`pay_token`) until `by`.
 pub struct DeclinedInstallment<'a> {
     pub merchant: &'a str,
     pub plan: &'a str,
     pub number: u16,
     pub installments: u16,
     pub amount: Money,
-    pub pay_url: &'a str,
+    pub pay_token: &'a str,
     pub by: OffsetDateTime,
     pub portal_url: &'a str,
 }
 
-pub fn installment_declined(buyer: Buyer<'_>, declined: &DeclinedInstallment<'_>) -> OutgoingMail {
+pub fn installment_declined(
+    settings: &Settings,
+    buyer: Buyer<'_>,
+    declined: &DeclinedInstallment<'_>,
+) -> OutgoingMail {
     let locale = buyer.locale;
     let DeclinedInstallment {
         merchant,
         plan,
         number,
         installments: total,
-        pay_url,
+        pay_token,
         portal_url,
         ..
     } = *declined;
@@ -186,6 +190,7 @@ pub fn installment_declined(buyer: Buyer<'_>, declined: &DeclinedInstallment<'_>
     let body = format!(
         "{text}\n\n{pay}: {pay_url}\n\n{unpaid}\n\n{portal}: {portal_url}\n",
         pay = td_string!(locale, mail.declined_pay, day = &day),
+        pay_url = pay_url(settings, pay_token),
         unpaid = td_string!(locale, mail.declined_unpaid),
         portal = td_string!(locale, mail.subscription),
     );
@@ -200,23 +205,27 @@ pub fn installment_declined(buyer: Buyer<'_>, declined: &DeclinedInstallment<'_>
 }
 
 /// The offer to renew a subscription whose series the gateway has charged in full: the
-/// first payment of the next series, at `pay_url` until `by`.
+/// first payment of the next series, on its checkout (`pay_token`) until `by`.
 pub struct RenewalOffer<'a> {
     pub merchant: &'a str,
     pub plan: &'a str,
     pub terms: &'a Terms,
-    pub pay_url: &'a str,
+    pub pay_token: &'a str,
     pub by: OffsetDateTime,
     pub portal_url: &'a str,
 }
 
-pub fn renewal_offer(buyer: Buyer<'_>, offer: &RenewalOffer<'_>) -> OutgoingMail {
+pub fn renewal_offer(
+    settings: &Settings,
+    buyer: Buyer<'_>,
+    offer: &RenewalOffer<'_>,
+) -> OutgoingMail {
     let locale = buyer.locale;
     let RenewalOffer {
         merchant,
         plan,
         terms,
-        pay_url,
+        pay_token,
         portal_url,
         ..
     } = *offer;
@@ -234,6 +243,7 @@ pub fn renewal_offer(buyer: Buyer<'_>, offer: &RenewalOffer<'_>) -> OutgoingMail
     let body = format!(
         "{text}\n\n{pay}: {pay_url}\n\n{nothing}\n\n{portal}: {portal_url}\n",
         pay = td_string!(locale, mail.renewal_pay, amount = &amount, day = &day),
+        pay_url = pay_url(settings, pay_token),
         nothing = td_string!(locale, mail.renewal_nothing),
         portal = td_string!(locale, mail.see_payments),
     );
@@ -270,6 +280,11 @@ fn card(receipt: &Receipt, locale: Locale) -> String {
     receipt
         .described_card()
         .unwrap_or_else(|| td_string!(locale, receipt.card).to_owned())
+}
+
+/// The checkout a mail asks the buyer to pay on.
+fn pay_url(settings: &Settings, token: &str) -> String {
+    format!("{}/pay/{token}", settings.public_origin())
 }
 
 fn receipt_url(settings: &Settings, receipt: &Receipt) -> String {

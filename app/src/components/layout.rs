@@ -66,6 +66,8 @@ pub fn SiteFooter() -> impl IntoView {
                 <A href="/privacy">"Privacy"</A>
                 <A href="/terms">"Terms"</A>
                 <A href="/security">"Security"</A>
+                // Served by the server with the buyer pages, outside this router.
+                <a href="/accessibility" rel="external">"Accessibility"</a>
                 <a href="/.well-known/security.txt" rel="external">"security.txt"</a>
             </nav>
         </footer>

@@ -51,7 +51,6 @@ fn every_mail(locale: Locale) -> Vec<(&'static str, OutgoingMail)> {
         mode: Mode::Test,
     };
     let portal = "https://pay.saleonix.example/portal/sp_abc";
-    let pay = "https://pay.saleonix.example/pay/cs_abc";
     let terms = monthly();
     vec![
         (
@@ -69,6 +68,7 @@ fn every_mail(locale: Locale) -> Vec<(&'static str, OutgoingMail)> {
         (
             "declined installment",
             installment_declined(
+                &settings,
                 buyer,
                 &DeclinedInstallment {
                     merchant: MERCHANT,
@@ -76,7 +76,7 @@ fn every_mail(locale: Locale) -> Vec<(&'static str, OutgoingMail)> {
                     number: 2,
                     installments: 12,
                     amount: Money::eur(990),
-                    pay_url: pay,
+                    pay_token: "cs_abc",
                     by: AT,
                     portal_url: portal,
                 },
@@ -85,12 +85,13 @@ fn every_mail(locale: Locale) -> Vec<(&'static str, OutgoingMail)> {
         (
             "renewal offer",
             renewal_offer(
+                &settings,
                 buyer,
                 &RenewalOffer {
                     merchant: MERCHANT,
                     plan: PLAN,
                     terms: &terms,
-                    pay_url: pay,
+                    pay_token: "cs_abc",
                     by: AT,
                     portal_url: portal,
                 },

@@ -185,17 +185,13 @@ pub(crate) async fn declined(
         return Ok(());
     };
     let portal = super::portal::issue(conn, platform, installment.subscription_id).await?;
-    let pay_url = format!(
-        "{}/pay/{}",
-        platform.config.settings.public_origin(),
-        installment.token
-    );
     let buyer = Buyer {
         to,
         locale: installment.buyer_locale,
         mode: installment.mode,
     };
     let mail = buyer_mails::installment_declined(
+        &platform.config.settings,
         buyer,
         &DeclinedInstallment {
             merchant: installment.merchant_name,
@@ -203,7 +199,7 @@ pub(crate) async fn declined(
             number: installment.number,
             installments: installment.installments,
             amount: installment.amount,
-            pay_url: &pay_url,
+            pay_token: installment.token,
             by: deadline,
             portal_url: &portal,
         },

@@ -111,19 +111,19 @@ async fn mail_buyer(
     };
     let terms = Terms::stored(&ended.terms);
     let portal = super::portal::issue(conn, platform, id).await?;
-    let pay_url = format!("{}/pay/{token}", platform.config.settings.public_origin());
     let buyer = Buyer {
         to,
         locale: ended.buyer_locale,
         mode: ended.mode,
     };
     let mail = buyer_mails::renewal_offer(
+        &platform.config.settings,
         buyer,
         &RenewalOffer {
             merchant: &ended.merchant_name,
             plan: &ended.plan_name,
             terms: &terms,
-            pay_url: &pay_url,
+            pay_token: token,
             by: expires_at,
             portal_url: &portal,
         },

@@ -9,7 +9,8 @@
 //!   and answered 429 past the limit; only the first of a window and the window's count are
 //!   audited (`platform::payments::refusals`);
 //! - `GET /pay/result/{order}` and `GET /pay/receipt/{order}`;
-//! - the buyer's subscription portal under `/portal` ([`portal`]).
+//! - the buyer's subscription portal under `/portal` ([`portal`]);
+//! - `GET /accessibility`: the accessibility statement, in the buyer's language.
 //!
 //! The return and the callback come from the gateway's origin, so the CSRF layer lets
 //! these two paths through: their ver3 hash, checked with the payment's own account, is
@@ -54,6 +55,7 @@ pub fn routes(secure: bool) -> Router<Platform> {
         .route("/portal/{token}", get(portal::show))
         .route("/portal/{token}/cancel", post(portal::cancel))
         .route("/portal/{token}/renew", post(portal::renew))
+        .route(pages::ACCESSIBILITY_PATH, get(accessibility))
         .layer(axum::middleware::from_fn_with_state(
             language::CookiePolicy { secure },
             language::remember,
@@ -281,6 +283,13 @@ async fn result(State(platform): State<Platform>, Path(order_id): Path<String>) 
         Ok(None) => not_found(),
         Err(error) => error_page(internal(error)),
     }
+}
+
+async fn accessibility(State(platform): State<Platform>) -> Response {
+    page(
+        StatusCode::OK,
+        pages::accessibility(&platform.config.settings.merchant_of_record),
+    )
 }
 
 async fn receipt(State(platform): State<Platform>, Path(order_id): Path<String>) -> Response {

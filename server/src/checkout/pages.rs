@@ -17,15 +17,14 @@ use platform::subscriptions::Terms;
 
 use super::language;
 
+/// The accessibility statement, linked from the foot of every buyer page.
+pub const ACCESSIBILITY_PATH: &str = "/accessibility";
+
 /// A page in the buyer's language ([`language::locale`]), with the language switcher
 /// linking `here` (the page to reload in another language) or, without it, the page being
-/// answered when a GET can reload it.
-fn document(
-    title: &str,
-    here: Option<&str>,
-    refresh_secs: Option<u32>,
-    body: impl IntoView,
-) -> String {
+/// answered when a GET can reload it. No page reloads itself: a timed refresh fails WCAG
+/// 2.2.1 and makes a screen reader start the page again.
+fn document(title: &str, here: Option<&str>, body: impl IntoView) -> String {
     let locale = language::locale();
     let title = format!("{title} · Saleonix");
     let switcher = here
@@ -39,17 +38,21 @@ fn document(
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="robots" content="noindex" />
-                {refresh_secs.map(|secs| view! { <meta http-equiv="refresh" content=secs.to_string() /> })}
                 <title>{title}</title>
                 <link rel="stylesheet" href=crate::site::stylesheet().to_string() />
             </head>
             <body class="pay">
                 {switcher}
                 <main class="pay-card">{body}</main>
+                <footer>
+                    <a href=ACCESSIBILITY_PATH>{td_string!(locale, accessibility.link)}</a>
+                </footer>
             </body>
         </html>
     };
-    Owner::new().with(|| page.to_html())
+    // These pages are never hydrated, so Leptos's hydration markers (`<!>`) go: bytes on
+    // every buyer's first load for nothing. Text is escaped, so no page data is one.
+    Owner::new().with(|| page.to_html()).replace("<!>", "")
 }
 
 /// Links to `here` in each language, each named in its own language.
@@ -122,7 +125,9 @@ fn order_lines(items: &[Item], total: Money) -> impl IntoView + use<> {
     }
 }
 
-/// A refused Pay, told beside the field it concerns.
+/// A refused Pay, told beside the field it concerns. That field comes back `aria-invalid`,
+/// described by the error and focused (`autofocus`), so a screen reader reads its label and
+/// the error together: an alert on a page that has just loaded is not always announced.
 #[derive(Debug, Clone, Copy)]
 pub struct FieldError<'a> {
     pub field: &'a str,
@@ -160,7 +165,7 @@ fn plan_terms(terms: &Terms, merchant: &str, error: Option<String>) -> impl Into
         <p class="pay-consent">
             <input id="consent" name="consent" type="checkbox" value="yes" required
                 aria-invalid=invalid.then_some("true")
-                aria-describedby=invalid.then_some("consent-error") />
+                aria-describedby=invalid.then_some("consent-error") autofocus=invalid />
             <label for="consent">{terms.consent_text(merchant, locale)}</label>
         </p>
         {error.map(|e| view! { <p id="consent-error" class="pay-error" role="alert">{e}</p> })}
@@ -197,15 +202,15 @@ pub fn checkout(
         |text: &'static str| view! { <p class="pay-status" role="status">{text}</p> }.into_any();
     let body = view! {
         {test_banner(page.mode)}
-        <p class="pay-merchant">{page.merchant_name.clone()}</p>
+        <h1 class="pay-merchant">{page.merchant_name.clone()}</h1>
         {order_lines(&page.items, page.amount)}
         {match page.payable {
             Payable::Yes => view! {
                 <form method="post" action=here.clone() class="pay-form">
                     <label for="email">{td_string!(locale, checkout.email)}</label>
-                    <input id="email" name="email" type="email" required autocomplete="email" inputmode="email"
+                    <input id="email" name="email" type="email" required autocomplete="email"
                         maxlength="254" value=email.to_owned() aria-invalid=invalid.then_some("true")
-                        aria-describedby=invalid.then_some("email-error") />
+                        aria-describedby=invalid.then_some("email-error") autofocus=invalid />
                     {error.map(|e| view! { <p id="email-error" class="pay-error" role="alert">{e}</p> })}
                     {terms}
                     <button type="submit">{pay}</button>
@@ -219,7 +224,7 @@ pub fn checkout(
         {merchant_of_record(mor)}
     };
     let title = td_string!(locale, checkout.title, merchant = &page.merchant_name);
-    document(&title, Some(&here), None, body)
+    document(&title, Some(&here), body)
 }
 
 /// The signed form to the gateway's hosted page, posted by a nonce-carrying script or,
@@ -241,12 +246,7 @@ pub fn to_gateway(form: &payten::HostedForm, nonce: &str) -> String {
         </form>
         <script nonce=nonce.to_owned()>"document.forms[0].submit();"</script>
     };
-    document(
-        td_string!(locale, checkout.to_gateway_title),
-        None,
-        None,
-        body,
-    )
+    document(td_string!(locale, checkout.to_gateway_title), None, body)
 }
 
 /// `/pay/result/<order id>`.
@@ -270,10 +270,10 @@ pub fn result(order_id: &str, outcome: &Outcome) -> String {
     let retry = outcome.session_open.then(|| {
         view! { <p><a class="button" href=format!("/pay/{}", outcome.session_token)>{td_string!(locale, result.try_again)}</a></p> }
     });
-    let (title, refresh, body) = match outcome.status {
+    let here = format!("/pay/result/{order_id}");
+    let (title, body) = match outcome.status {
         PaymentStatus::Paid | PaymentStatus::Refunded | PaymentStatus::PartiallyRefunded => (
             td_string!(locale, result.paid),
-            None,
             view! {
                 <h1>{td_string!(locale, result.paid)}</h1>
                 <p role="status">{td_string!(locale, result.paid_text, amount = amount, merchant = merchant)}</p>
@@ -285,10 +285,10 @@ pub fn result(order_id: &str, outcome: &Outcome) -> String {
         ),
         PaymentStatus::Created | PaymentStatus::Pending => (
             td_string!(locale, result.confirming),
-            Some(5),
             view! {
                 <h1>{td_string!(locale, result.confirming)}</h1>
                 <p role="status">{td_string!(locale, result.confirming_text)}</p>
+                <p><a class="button" href=here.clone()>{td_string!(locale, result.check_again)}</a></p>
             }
             .into_any(),
         ),
@@ -308,7 +308,6 @@ pub fn result(order_id: &str, outcome: &Outcome) -> String {
             let why = reason(td_string!(locale, result.not_kept));
             (
                 title,
-                None,
                 view! {
                     <h1>{title}</h1>
                     <p role="status">{why}</p>
@@ -320,7 +319,6 @@ pub fn result(order_id: &str, outcome: &Outcome) -> String {
         }
         PaymentStatus::Expired => (
             td_string!(locale, result.expired),
-            None,
             view! {
                 <h1>{td_string!(locale, result.expired)}</h1>
                 <p role="status">{td_string!(locale, result.no_payment)}</p>
@@ -329,7 +327,6 @@ pub fn result(order_id: &str, outcome: &Outcome) -> String {
         ),
         PaymentStatus::Declined | PaymentStatus::Failed => (
             td_string!(locale, result.failed),
-            None,
             view! {
                 <h1>{td_string!(locale, result.failed)}</h1>
                 <p role="status">{reason(td_string!(locale, result.failed_text))}</p>
@@ -340,11 +337,9 @@ pub fn result(order_id: &str, outcome: &Outcome) -> String {
             .into_any(),
         ),
     };
-    let here = format!("/pay/result/{order_id}");
     document(
         title,
         Some(&here),
-        refresh,
         view! { {test_banner(outcome.mode)} {body} },
     )
 }
@@ -371,7 +366,33 @@ pub fn receipt(receipt: &Receipt, mor: &MerchantOfRecord) -> String {
         <p class="pay-mor">{td_string!(locale, receipt.questions, email = &mor.support_email)}</p>
     };
     let here = format!("/pay/receipt/{}", receipt.order_id);
-    document(title, Some(&here), None, body)
+    document(title, Some(&here), body)
+}
+
+/// When the accessibility statement was last checked against the pages it speaks for.
+const ACCESSIBILITY_REVIEWED: time::OffsetDateTime = time::macros::datetime!(2026-12-03 12:00 UTC);
+
+/// `/accessibility`: what the buyer pages aim for (WCAG 2.2 AA), how that is tested, what
+/// is not covered yet, and where to report a barrier.
+pub fn accessibility(mor: &MerchantOfRecord) -> String {
+    let locale = language::locale();
+    let title = td_string!(locale, accessibility.title);
+    let reviewed = format::date(locale, ACCESSIBILITY_REVIEWED);
+    let body = view! {
+        <h1>{title}</h1>
+        <p>{td_string!(locale, accessibility.target)}</p>
+        <h2>{td_string!(locale, accessibility.tested_heading)}</h2>
+        <p>{td_string!(locale, accessibility.tested_scan)}</p>
+        <p>{td_string!(locale, accessibility.tested_browser)}</p>
+        <h2>{td_string!(locale, accessibility.limits_heading)}</h2>
+        <p>{td_string!(locale, accessibility.limits_card)}</p>
+        <p>{td_string!(locale, accessibility.limits_dashboard)}</p>
+        <h2>{td_string!(locale, accessibility.report_heading)}</h2>
+        <p>{td_string!(locale, accessibility.report)}</p>
+        <p><a href=format!("mailto:{}", mor.support_email)>{mor.support_email.clone()}</a></p>
+        <p class="pay-mor">{td_string!(locale, accessibility.reviewed, date = reviewed)}</p>
+    };
+    document(title, Some(ACCESSIBILITY_PATH), body)
 }
 
 /// The words of a page for what has no better one (not found, refused, limited): a title
@@ -430,7 +451,7 @@ pub fn message(message: Message) -> String {
 
 fn text_page(title: &str, text: &str) -> String {
     let body = view! { <h1>{title.to_owned()}</h1><p role="status">{text.to_owned()}</p> };
-    document(title, None, None, body)
+    document(title, None, body)
 }
 
 /// A payment's state as the portal lists it.
@@ -564,7 +585,7 @@ pub fn portal(
         <p class="pay-mor">{td_string!(locale, portal.cancel_note)}</p>
     };
     let here = format!("/portal/{token}");
-    document(td_string!(locale, portal.title), Some(&here), None, body)
+    document(td_string!(locale, portal.title), Some(&here), body)
 }
 
 /// An expired portal link, with the button that mails a fresh one.
@@ -578,12 +599,7 @@ pub fn portal_expired(token: &str) -> String {
         </form>
     };
     let here = format!("/portal/{token}");
-    document(
-        td_string!(locale, portal.expired_title),
-        Some(&here),
-        None,
-        body,
-    )
+    document(td_string!(locale, portal.expired_title), Some(&here), body)
 }
 
 /// The same answer whether or not a link went out.
@@ -607,15 +623,10 @@ pub fn portal_request(invalid: bool) -> String {
             <label for="email">{td_string!(locale, portal.email)}</label>
             <input id="email" name="email" type="email" required autocomplete="email" maxlength="254"
                 aria-invalid=invalid.then_some("true")
-                aria-describedby=invalid.then_some("email-error") />
+                aria-describedby=invalid.then_some("email-error") autofocus=invalid />
             {error.map(|e| view! { <p id="email-error" class="pay-error" role="alert">{e}</p> })}
             <button type="submit">{td_string!(locale, portal.send_link)}</button>
         </form>
     };
-    document(
-        td_string!(locale, portal.title),
-        Some("/portal"),
-        None,
-        body,
-    )
+    document(td_string!(locale, portal.title), Some("/portal"), body)
 }

@@ -2,6 +2,7 @@
 //! chosen, and every page rendered in the two languages other than English with no
 //! English word left (`i18n::untranslated`).
 
+use i18n::choice;
 use i18n::untranslated::english_in;
 
 use super::*;
@@ -168,8 +169,9 @@ async fn every_buyer_page_reads_without_english_in_albanian_and_serbian(pool: Pg
         .settings
         .merchant_of_record
         .clone();
-    // What the test put on the pages, and the platform's own details: data, not words.
-    let data = [
+    // What the test put on the pages, the platform's own details, and the switcher's
+    // languages, each named in itself ("English" on every page): data, not words.
+    let mut data = vec![
         "Dardania Crafts".to_owned(),
         "Silver filigree earrings".to_owned(),
         "buyer@example.com".to_owned(),
@@ -178,6 +180,7 @@ async fn every_buyer_page_reads_without_english_in_albanian_and_serbian(pool: Pg
         mor.business_number,
         mor.support_email,
     ];
+    data.extend(choice::ALL.map(|locale| choice::endonym(locale).to_owned()));
     // The check can fail: the same page in English is full of these words.
     let token = shop.checkout(Mode::Test, "45.00").await;
     let url = shop.server.url(&format!("/pay/{token}"));
@@ -224,6 +227,7 @@ async fn every_buyer_page_reads_without_english_in_albanian_and_serbian(pool: Pg
             "portal link sent",
             post("/portal".into(), "buyer@example.com").await,
         ));
+        pages.push(("accessibility", get("/accessibility".into()).await));
 
         for (name, html) in &pages {
             assert_eq!(lang_of(html), lang, "{name}");
